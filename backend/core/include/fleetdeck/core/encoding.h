@@ -1,0 +1,22 @@
+// Byte encodings used in URLs, tokens and digests.
+#pragma once
+
+#include <optional>
+#include <string>
+#include <string_view>
+
+namespace fleetdeck {
+
+// RFC 4648 base64url without padding.
+std::string base64UrlEncode(std::string_view bytes);
+std::optional<std::string> base64UrlDecode(std::string_view text);
+
+std::string hexEncode(std::string_view bytes);
+
+// SHA-256 of the input, hex encoded.
+std::string sha256Hex(std::string_view data);
+
+// Percent-decoding of a URL component ('+' stays '+'); nullopt on a malformed escape.
+std::optional<std::string> percentDecode(std::string_view text);
+
+}  // namespace fleetdeck

@@ -1,0 +1,18 @@
+// Identifiers: time-ordered UUIDs (v7) for rows and events, random hex for trace ids and secrets.
+#pragma once
+
+#include <string>
+#include <string_view>
+
+namespace fleetdeck {
+
+// A UUID version 7 in canonical lower-case form; sorts by creation time, which keeps B-tree inserts local.
+std::string newUuid();
+// True for any canonical UUID (8-4-4-4-12 hex digits).
+bool isUuid(std::string_view text);
+// `bytes` bytes from the OS random source, hex encoded (2 * bytes characters).
+std::string randomHex(size_t bytes);
+// `bytes` bytes from the OS random source.
+std::string randomBytes(size_t bytes);
+
+}  // namespace fleetdeck

@@ -1,0 +1,68 @@
+#include "fleetdeck/core/ids.h"
+
+#include <sys/random.h>
+
+#include <chrono>
+#include <stdexcept>
+
+#include "fleetdeck/core/encoding.h"
+
+namespace fleetdeck {
+namespace {
+
+void fillRandom(unsigned char* data, size_t size) {
+  size_t done = 0;
+  while (done < size) {
+    const ssize_t got = getrandom(data + done, size - done, 0);
+    if (got < 0) {
+      if (errno == EINTR) continue;
+      throw std::runtime_error("getrandom failed");
+    }
+    done += static_cast<size_t>(got);
+  }
+}
+
+}  // namespace
+
+std::string newUuid() {
+  unsigned char bytes[16];
+  fillRandom(bytes, sizeof bytes);
+  const uint64_t millis = static_cast<uint64_t>(
+      std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::system_clock::now().time_since_epoch())
+          .count());
+  for (int i = 0; i < 6; ++i) bytes[i] = static_cast<unsigned char>(millis >> (8 * (5 - i)));
+  bytes[6] = static_cast<unsigned char>((bytes[6] & 0x0F) | 0x70);  // version 7
+  bytes[8] = static_cast<unsigned char>((bytes[8] & 0x3F) | 0x80);  // RFC 4122 variant
+  static constexpr char kHex[] = "0123456789abcdef";
+  std::string text;
+  text.reserve(36);
+  for (int i = 0; i < 16; ++i) {
+    if (i == 4 || i == 6 || i == 8 || i == 10) text += '-';
+    text += kHex[bytes[i] >> 4];
+    text += kHex[bytes[i] & 0x0F];
+  }
+  return text;
+}
+
+bool isUuid(std::string_view text) {
+  if (text.size() != 36) return false;
+  for (size_t i = 0; i < text.size(); ++i) {
+    const char c = text[i];
+    if (i == 8 || i == 13 || i == 18 || i == 23) {
+      if (c != '-') return false;
+    } else if (!((c >= '0' && c <= '9') || (c >= 'a' && c <= 'f') || (c >= 'A' && c <= 'F'))) {
+      return false;
+    }
+  }
+  return true;
+}
+
+std::string randomBytes(size_t bytes) {
+  std::string buffer(bytes, '\0');
+  fillRandom(reinterpret_cast<unsigned char*>(buffer.data()), bytes);
+  return buffer;
+}
+
+std::string randomHex(size_t bytes) { return hexEncode(randomBytes(bytes)); }
+
+}  // namespace fleetdeck

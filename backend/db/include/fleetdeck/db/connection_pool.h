@@ -1,0 +1,115 @@
+// A bounded pool of PostgreSQL connections (libpqxx) with an acquire timeout, plus transaction helpers
+// that turn database exceptions into Status values at the module edge.
+#pragma once
+
+#include <chrono>
+#include <condition_variable>
+#include <cstddef>
+#include <functional>
+#include <memory>
+#include <mutex>
+#include <pqxx/pqxx>
+#include <string>
+#include <vector>
+
+#include "fleetdeck/core/status.h"
+
+namespace fleetdeck::db {
+
+struct PoolOptions {
+  std::string connectionString;
+  size_t maxSize = 8;
+  std::chrono::milliseconds acquireTimeout{2000};
+  // Label for metrics and logs, e.g. "users".
+  std::string name = "default";
+};
+
+class ConnectionPool {
+ public:
+  explicit ConnectionPool(PoolOptions options);
+  ~ConnectionPool();
+  ConnectionPool(const ConnectionPool&) = delete;
+  ConnectionPool& operator=(const ConnectionPool&) = delete;
+
+  // A borrowed connection, returned to the pool when destroyed (or dropped if it broke).
+  class Lease {
+   public:
+    Lease(Lease&& other) noexcept;
+    Lease& operator=(Lease&&) = delete;
+    ~Lease();
+    pqxx::connection& operator*() { return *connection_; }
+    pqxx::connection* operator->() { return connection_.get(); }
+
+   private:
+    friend class ConnectionPool;
+    Lease(ConnectionPool* pool, std::unique_ptr<pqxx::connection> connection);
+    ConnectionPool* pool_;
+    std::unique_ptr<pqxx::connection> connection_;
+  };
+
+  // Waits up to acquireTimeout for a free slot; RESOURCE_EXHAUSTED when none frees up in time,
+  // UNAVAILABLE when a new connection cannot be opened.
+  Result<Lease> acquire();
+
+  // Runs `SELECT 1` on a pooled connection: the readiness check.
+  Status ping();
+
+  struct Stats {
+    size_t open = 0;
+    size_t inUse = 0;
+    size_t waiting = 0;
+    size_t maxSize = 0;
+    uint64_t acquireTimeouts = 0;
+  };
+  Stats stats() const;
+  const PoolOptions& options() const { return options_; }
+
+ private:
+  void release(std::unique_ptr<pqxx::connection> connection);
+
+  PoolOptions options_;
+  mutable std::mutex mutex_;
+  std::condition_variable available_;
+  std::vector<std::unique_ptr<pqxx::connection>> idle_;
+  size_t open_ = 0;
+  size_t waiting_ = 0;
+  uint64_t acquireTimeouts_ = 0;
+};
+
+// The Status for a database exception: unique violation -> ALREADY_EXISTS, serialization failure
+// or deadlock -> ABORTED, lost connection -> UNAVAILABLE, anything else -> INTERNAL.
+Status statusFromException(const std::exception& exception);
+
+// Runs `body` inside one transaction and commits when it returns OK; rolls back on an error Status
+// or any exception (mapped with statusFromException).
+template <typename T>
+Result<T> inTransaction(ConnectionPool& pool, const std::function<Result<T>(pqxx::work&)>& body) {
+  auto lease = pool.acquire();
+  if (!lease) return lease.status();
+  try {
+    pqxx::work transaction(**lease);
+    Result<T> result = body(transaction);
+    if (result.isOk()) transaction.commit();
+    return result;
+  } catch (const std::exception& exception) {
+    return statusFromException(exception);
+  }
+}
+
+Status inTransaction(ConnectionPool& pool, const std::function<Status(pqxx::work&)>& body);
+
+// Registers db_pool_* gauges for this pool on the default metrics registry.
+void exportPoolMetrics(ConnectionPool& pool);
+
+}  // namespace fleetdeck::db
+
+namespace fleetdeck {
+class Config;
+}
+
+namespace fleetdeck::db {
+
+// Reads [database] url, pool_size, acquire_timeout. `name` labels the pool in metrics.
+PoolOptions poolOptionsFromConfig(Config& config, std::string name);
+
+}  // namespace fleetdeck::db

@@ -1,0 +1,77 @@
+// ServiceHost: what every FleetDeck process shares — command line, config, logging, the admin
+// HTTP port (/healthz, /readyz, /metrics), signals and an orderly graceful shutdown.
+#pragma once
+
+#include <chrono>
+#include <functional>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "fleetdeck/core/config.h"
+#include "fleetdeck/core/status.h"
+
+namespace fleetdeck::host {
+
+// One line of /readyz. A critical check that fails makes the process not ready (503); a
+// non-critical one only marks it degraded (still 200), e.g. an optional cache.
+struct ReadinessCheck {
+  std::string name;
+  std::function<Status()> check;
+  bool critical = true;
+};
+
+class ServiceHost {
+ public:
+  // Parses `--config FILE` (or FLEETDECK_CONFIG), `--help`, `--version`; loads the config and
+  // configures logging. Blocks SIGTERM/SIGINT in every thread created afterwards. On --help /
+  // --version or a bad command line it prints and exits.
+  static std::unique_ptr<ServiceHost> create(int argc, char** argv, std::string serviceName, std::string description);
+  ~ServiceHost();
+
+  Config& config() { return config_; }
+  const std::string& serviceName() const { return serviceName_; }
+  const std::string& instanceId() const { return instanceId_; }
+  const std::string& version() const;
+
+  // Ends start-up configuration: unknown keys and type errors stop the process with one message.
+  // Call after every component read its keys.
+  void finishConfig();
+  // Logs the error and exits(1): for start-up failures (database unreachable, port taken, …).
+  [[noreturn]] void fail(const Status& status, std::string_view during);
+
+  void addReadinessCheck(ReadinessCheck check);
+  // Called in reverse order of registration when the process stops, each with the drain budget.
+  void onShutdown(std::string name, std::function<void(std::chrono::milliseconds drain)> hook);
+  // Extra key/values reported by /healthz (e.g. the gRPC address).
+  void setInfo(std::string key, std::string value);
+
+  // Starts the admin HTTP server, marks the process started, waits for SIGTERM/SIGINT, then shuts
+  // down: readiness off, hooks in reverse order, admin server last. Returns the exit code.
+  int run();
+
+  // Starts the admin server without blocking (run() calls it; tests may call it directly).
+  Status startAdmin();
+  uint16_t adminPort() const;
+
+  // For tests and embedded use: ask run() to return as if SIGTERM had arrived.
+  void requestStop();
+
+ private:
+  ServiceHost(std::string serviceName, Config config, std::string configPath);
+  class Admin;
+
+  std::string serviceName_;
+  std::string instanceId_;
+  std::string configPath_;
+  Config config_;
+  std::chrono::milliseconds drain_{5000};
+  std::vector<ReadinessCheck> checks_;
+  std::vector<std::pair<std::string, std::function<void(std::chrono::milliseconds)>>> shutdownHooks_;
+  std::vector<std::pair<std::string, std::string>> info_;
+  std::unique_ptr<Admin> admin_;
+  std::chrono::steady_clock::time_point startedAt_;
+  int stopPipe_[2] = {-1, -1};
+};
+
+}  // namespace fleetdeck::host

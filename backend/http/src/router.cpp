@@ -1,0 +1,179 @@
+#include "fleetdeck/http/router.h"
+
+#include <algorithm>
+#include <stdexcept>
+
+#include "fleetdeck/core/encoding.h"
+
+namespace fleetdeck::http {
+namespace {
+
+bool validName(std::string_view name) {
+  if (name.empty()) return false;
+  return std::all_of(name.begin(), name.end(),
+                     [](char c) { return std::isalnum(static_cast<unsigned char>(c)) || c == '_' || c == '.'; });
+}
+
+// Splits "/a/b/c" into {"a","b","c"}; an empty path or "/" gives no segments.
+std::vector<std::string_view> splitPath(std::string_view path) {
+  std::vector<std::string_view> segments;
+  if (!path.empty() && path.front() == '/') path.remove_prefix(1);
+  while (!path.empty()) {
+    const size_t slash = path.find('/');
+    segments.push_back(path.substr(0, slash));
+    if (slash == std::string_view::npos) break;
+    path.remove_prefix(slash + 1);
+    if (path.empty()) segments.emplace_back();  // trailing slash: an empty last segment
+  }
+  return segments;
+}
+
+}  // namespace
+
+Result<RouteTemplate> RouteTemplate::parse(std::string_view text) {
+  RouteTemplate result;
+  result.text_ = std::string(text);
+  if (text.empty() || text.front() != '/') return invalidArgument("route template must start with '/': " + result.text_);
+  std::string_view rest = text;
+  // The verb is a ':' suffix on the last segment, outside braces.
+  const size_t lastSlash = rest.rfind('/');
+  const size_t colon = rest.find(':', lastSlash);
+  if (colon != std::string_view::npos && rest.find('}', colon) == std::string_view::npos) {
+    result.verb_ = std::string(rest.substr(colon + 1));
+    rest = rest.substr(0, colon);
+    if (!validName(result.verb_)) return invalidArgument("bad verb in route template " + result.text_);
+  }
+  const auto segments = splitPath(rest);
+  for (size_t i = 0; i < segments.size(); ++i) {
+    std::string_view segment = segments[i];
+    if (segment.starts_with('{') && segment.ends_with('}')) {
+      std::string_view name = segment.substr(1, segment.size() - 2);
+      if (name.ends_with("=**")) {
+        if (i + 1 != segments.size() || !result.verb_.empty()) {
+          return invalidArgument("'**' must be the last segment of " + result.text_);
+        }
+        result.restParameter = std::string(name.substr(0, name.size() - 3));
+        result.parameterNames_.push_back(result.restParameter);
+        continue;
+      }
+      if (!validName(name)) return invalidArgument("bad parameter name in route template " + result.text_);
+      result.segments_.push_back({"", std::string(name)});
+      result.parameterNames_.emplace_back(name);
+    } else if (segment.find_first_of("{}:") != std::string_view::npos || segment.empty()) {
+      return invalidArgument("bad segment '" + std::string(segment) + "' in route template " + result.text_);
+    } else {
+      result.segments_.push_back({std::string(segment), ""});
+    }
+  }
+  return result;
+}
+
+bool RouteTemplate::match(std::string_view path, std::vector<std::pair<std::string, std::string>>& params) const {
+  auto segments = splitPath(path);
+  std::string_view verb;
+  if (restParameter.empty() && !segments.empty()) {
+    std::string_view& last = segments.back();
+    const size_t colon = last.rfind(':');
+    if (colon != std::string_view::npos) {
+      verb = last.substr(colon + 1);
+      last = last.substr(0, colon);
+    }
+  }
+  if (verb != verb_) return false;
+  if (restParameter.empty() ? segments.size() != segments_.size() : segments.size() < segments_.size()) {
+    return false;
+  }
+  const size_t before = params.size();
+  for (size_t i = 0; i < segments_.size(); ++i) {
+    const Segment& expected = segments_[i];
+    if (!expected.literal.empty()) {
+      if (segments[i] != expected.literal) {
+        params.resize(before);
+        return false;
+      }
+      continue;
+    }
+    auto decoded = percentDecode(segments[i]);
+    if (!decoded || decoded->empty()) {
+      params.resize(before);
+      return false;
+    }
+    params.emplace_back(expected.parameter, std::move(*decoded));
+  }
+  if (!restParameter.empty()) {
+    std::string rest;
+    for (size_t i = segments_.size(); i < segments.size(); ++i) {
+      if (!rest.empty()) rest += '/';
+      rest += segments[i];
+    }
+    params.emplace_back(restParameter, std::move(rest));
+  }
+  return true;
+}
+
+bool RouteTemplate::moreSpecificThan(const RouteTemplate& other) const {
+  const size_t common = std::min(segments_.size(), other.segments_.size());
+  for (size_t i = 0; i < common; ++i) {
+    const bool mineLiteral = !segments_[i].literal.empty();
+    const bool theirsLiteral = !other.segments_[i].literal.empty();
+    if (mineLiteral != theirsLiteral) return mineLiteral;
+  }
+  if (restParameter.empty() != other.restParameter.empty()) return restParameter.empty();
+  return segments_.size() > other.segments_.size();
+}
+
+void Router::add(std::string method, std::string_view pathTemplate, Handler handler) {
+  auto parsed = RouteTemplate::parse(pathTemplate);
+  if (!parsed) throw std::invalid_argument(parsed.status().message());
+  Route route{std::move(method), std::move(*parsed), std::move(handler)};
+  auto position = std::find_if(routes_.begin(), routes_.end(), [&](const Route& existing) {
+    return route.pathTemplate.moreSpecificThan(existing.pathTemplate);
+  });
+  routes_.insert(position, std::move(route));
+}
+
+Router::Lookup Router::find(std::string_view method, std::string_view path) const {
+  Lookup lookup;
+  std::vector<std::pair<std::string, std::string>> params;
+  for (const Route& route : routes_) {
+    params.clear();
+    if (!route.pathTemplate.match(path, params)) continue;
+    if (route.method == method || (method == "HEAD" && route.method == "GET")) {
+      lookup.outcome = Outcome::kMatched;
+      lookup.handler = &route.handler;
+      lookup.route = &route.pathTemplate;
+      lookup.params = std::move(params);
+      return lookup;
+    }
+    lookup.outcome = Outcome::kMethodNotAllowed;
+    if (lookup.allow.find(route.method) == std::string::npos) {
+      if (!lookup.allow.empty()) lookup.allow += ", ";
+      lookup.allow += route.method;
+    }
+  }
+  return lookup;
+}
+
+void Router::dispatch(HttpRequest& request, std::shared_ptr<Responder> responder) const {
+  Lookup lookup = find(request.method, request.path);
+  switch (lookup.outcome) {
+    case Outcome::kMatched:
+      request.pathParams = std::move(lookup.params);
+      request.routeTemplate = lookup.route->text();
+      (*lookup.handler)(request, std::move(responder));
+      return;
+    case Outcome::kMethodNotAllowed: {
+      auto response = errorResponse(
+          Status(StatusCode::kUnimplemented, "method " + request.method + " is not allowed on " + request.path), "");
+      response.status = 405;
+      response.headers.add("Allow", lookup.allow);
+      responder->send(std::move(response));
+      return;
+    }
+    case Outcome::kNotFound:
+      responder->send(errorResponse(notFound("no route for " + request.path), ""));
+      return;
+  }
+}
+
+}  // namespace fleetdeck::http

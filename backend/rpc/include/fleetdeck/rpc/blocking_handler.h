@@ -1,0 +1,40 @@
+// Runs a blocking gRPC handler body on a bounded WorkPool and finishes the callback reactor from there,
+// so reactor threads never block on the database.
+#pragma once
+
+#include <grpcpp/grpcpp.h>
+
+#include <utility>
+
+#include "fleetdeck/core/log.h"
+#include "fleetdeck/core/work_pool.h"
+#include "fleetdeck/rpc/status_conversion.h"
+
+namespace fleetdeck::rpc {
+
+// `body` returns a fleetdeck::Status; a full pool answers RESOURCE_EXHAUSTED at once, and a call
+// whose client gave up (deadline passed, cancelled) while queued is not started.
+template <typename Body>
+grpc::ServerUnaryReactor* runBlocking(grpc::CallbackServerContext* context, WorkPool& pool, Body&& body) {
+  grpc::ServerUnaryReactor* reactor = context->DefaultReactor();
+  const bool queued = pool.trySubmit([reactor, context, body = std::forward<Body>(body)]() mutable {
+    if (context->IsCancelled()) {
+      reactor->Finish(grpc::Status(grpc::StatusCode::CANCELLED, "cancelled before it started"));
+      return;
+    }
+    Status status;
+    try {
+      status = body();
+    } catch (const std::exception& exception) {
+      log::error("rpc handler threw", {{"error", exception.what()}});
+      status = internalError("internal error");
+    }
+    reactor->Finish(toGrpcStatus(status));
+  });
+  if (!queued) {
+    reactor->Finish(grpc::Status(grpc::StatusCode::RESOURCE_EXHAUSTED, "server busy: work queue full"));
+  }
+  return reactor;
+}
+
+}  // namespace fleetdeck::rpc

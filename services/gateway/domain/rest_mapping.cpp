@@ -1,0 +1,92 @@
+#include "domain/rest_mapping.h"
+
+#include <google/protobuf/descriptor.h>
+
+#include "fleetdeck/api/v1/annotations.pb.h"
+#include "fleetdeck/http/router.h"
+
+namespace fleetdeck::gateway {
+namespace {
+
+namespace pb = google::protobuf;
+
+// "fleetdeck.users.v1" -> "users"
+std::string upstreamOf(const std::string& package) {
+  const size_t first = package.find('.');
+  const size_t second = package.find('.', first + 1);
+  if (first == std::string::npos) return package;
+  return package.substr(first + 1, second == std::string::npos ? std::string::npos : second - first - 1);
+}
+
+const pb::FieldDescriptor* findFieldPath(const pb::Descriptor* message, const std::string& path) {
+  const pb::FieldDescriptor* field = nullptr;
+  size_t start = 0;
+  while (message != nullptr) {
+    const size_t dot = path.find('.', start);
+    field = message->FindFieldByName(path.substr(start, dot == std::string::npos ? std::string::npos : dot - start));
+    if (field == nullptr || dot == std::string::npos) return field;
+    message = field->message_type();
+    start = dot + 1;
+  }
+  return nullptr;
+}
+
+}  // namespace
+
+Result<std::vector<RestMapping>> collectRestMappings(const std::vector<const pb::FileDescriptor*>& files) {
+  std::vector<RestMapping> mappings;
+  for (const pb::FileDescriptor* file : files) {
+    for (int s = 0; s < file->service_count(); ++s) {
+      const pb::ServiceDescriptor* service = file->service(s);
+      for (int m = 0; m < service->method_count(); ++m) {
+        const pb::MethodDescriptor* method = service->method(m);
+        if (!method->options().HasExtension(api::v1::http)) continue;
+        if (method->client_streaming() || method->server_streaming()) {
+          return invalidArgument(method->full_name() + ": streaming methods cannot be mapped to REST");
+        }
+        const auto& rule = method->options().GetExtension(api::v1::http);
+        RestMapping mapping;
+        mapping.method = method;
+        mapping.upstream = upstreamOf(file->package());
+        mapping.grpcPath = "/" + service->full_name() + "/" + method->name();
+        switch (rule.pattern_case()) {
+          case api::v1::HttpRule::kGet: mapping.httpMethod = "GET"; mapping.pathTemplate = rule.get(); break;
+          case api::v1::HttpRule::kPut: mapping.httpMethod = "PUT"; mapping.pathTemplate = rule.put(); break;
+          case api::v1::HttpRule::kPost: mapping.httpMethod = "POST"; mapping.pathTemplate = rule.post(); break;
+          case api::v1::HttpRule::kDelete: mapping.httpMethod = "DELETE"; mapping.pathTemplate = rule.delete_(); break;
+          case api::v1::HttpRule::kPatch: mapping.httpMethod = "PATCH"; mapping.pathTemplate = rule.patch(); break;
+          default: return invalidArgument(method->full_name() + ": http option has no verb");
+        }
+        mapping.bodyField = rule.body();
+        mapping.successStatus = rule.success_status() == 0 ? 200 : rule.success_status();
+        mapping.etagField = rule.etag_field();
+        mapping.ifMatchField = rule.if_match_field();
+
+        auto parsed = http::RouteTemplate::parse(mapping.pathTemplate);
+        if (!parsed) return invalidArgument(method->full_name() + ": " + parsed.status().message());
+        for (const auto& parameter : parsed->parameterNames()) {
+          if (findFieldPath(method->input_type(), parameter) == nullptr) {
+            return invalidArgument(method->full_name() + ": path parameter {" + parameter + "} is not a request field");
+          }
+        }
+        if (!mapping.bodyField.empty() && mapping.bodyField != "*") {
+          const auto* body = method->input_type()->FindFieldByName(mapping.bodyField);
+          if (body == nullptr || body->message_type() == nullptr) {
+            return invalidArgument(method->full_name() + ": body field '" + mapping.bodyField +
+                                   "' is not a message field of the request");
+          }
+        }
+        if (!mapping.ifMatchField.empty() && method->input_type()->FindFieldByName(mapping.ifMatchField) == nullptr) {
+          return invalidArgument(method->full_name() + ": if_match_field '" + mapping.ifMatchField + "' not found");
+        }
+        if (!mapping.etagField.empty() && findFieldPath(method->output_type(), mapping.etagField) == nullptr) {
+          return invalidArgument(method->full_name() + ": etag_field '" + mapping.etagField + "' not found");
+        }
+        mappings.push_back(std::move(mapping));
+      }
+    }
+  }
+  return mappings;
+}
+
+}  // namespace fleetdeck::gateway

@@ -1,0 +1,149 @@
+#include "adapters/pg_user_repository.h"
+
+namespace fleetdeck::users {
+namespace {
+
+constexpr const char* kColumns =
+    "id::text, username, email, display_name, role, status, password_hash, version,"
+    " (extract(epoch FROM created_at) * 1000000)::bigint,"
+    " (extract(epoch FROM updated_at) * 1000000)::bigint";
+
+User fromRow(const pqxx::row& row) {
+  User user;
+  user.id = row[0].as<std::string>();
+  user.username = row[1].as<std::string>();
+  user.email = row[2].as<std::string>();
+  user.displayName = row[3].as<std::string>();
+  user.role = row[4].as<std::string>();
+  user.status = row[5].as<std::string>();
+  user.passwordHash = row[6].as<std::string>();
+  user.version = row[7].as<int64_t>();
+  user.createdAtMicros = row[8].as<int64_t>();
+  user.updatedAtMicros = row[9].as<int64_t>();
+  return user;
+}
+
+// Escapes LIKE wildcards so a search for "50%" finds "50%", not everything.
+std::string likePattern(const std::string& text) {
+  std::string pattern = "%";
+  for (char c : text) {
+    if (c == '%' || c == '_' || c == '\\') pattern += '\\';
+    pattern += c;
+  }
+  pattern += '%';
+  return pattern;
+}
+
+Status uniqueViolation(const std::exception& exception) {
+  const std::string message = exception.what();
+  if (message.find("users_username_key") != std::string::npos) {
+    return alreadyExists("username is already taken", {{"username", "is already taken"}});
+  }
+  if (message.find("users_email_key") != std::string::npos) {
+    return alreadyExists("email is already registered", {{"email", "is already registered"}});
+  }
+  return alreadyExists("user already exists");
+}
+
+}  // namespace
+
+Result<User> PgUserRepository::insert(const User& user) {
+  return db::inTransaction<User>(pool_, [&](pqxx::work& transaction) -> Result<User> {
+    try {
+      const auto rows = transaction.exec_params(
+          std::string("INSERT INTO users (id, username, email, display_name, role, status, password_hash)"
+                      " VALUES ($1, $2, $3, $4, $5, $6, $7) RETURNING ") +
+              kColumns,
+          user.id, user.username, user.email, user.displayName, user.role, user.status, user.passwordHash);
+      return fromRow(rows[0]);
+    } catch (const pqxx::unique_violation& violation) {
+      return uniqueViolation(violation);
+    }
+  });
+}
+
+Result<User> PgUserRepository::findById(const std::string& id) {
+  return db::inTransaction<User>(pool_, [&](pqxx::work& transaction) -> Result<User> {
+    const auto rows = transaction.exec_params(std::string("SELECT ") + kColumns + " FROM users WHERE id = $1", id);
+    if (rows.empty()) return notFound("user " + id + " does not exist");
+    return fromRow(rows[0]);
+  });
+}
+
+Result<User> PgUserRepository::findByUsername(const std::string& username) {
+  return db::inTransaction<User>(pool_, [&](pqxx::work& transaction) -> Result<User> {
+    const auto rows =
+        transaction.exec_params(std::string("SELECT ") + kColumns + " FROM users WHERE username = $1", username);
+    if (rows.empty()) return notFound("user " + username + " does not exist");
+    return fromRow(rows[0]);
+  });
+}
+
+Result<UserPage> PgUserRepository::list(const UserQuery& query) {
+  return db::inTransaction<UserPage>(pool_, [&](pqxx::work& transaction) -> Result<UserPage> {
+    // One statement with optional filters: NULL parameters switch a condition off.
+    const auto rows = transaction.exec_params(
+        std::string("SELECT ") + kColumns +
+            " FROM users"
+            " WHERE ($1::uuid IS NULL OR id > $1::uuid)"
+            "   AND ($2::text IS NULL OR role = $2)"
+            "   AND ($3::text IS NULL OR status = $3)"
+            "   AND ($4::text IS NULL OR username ILIKE $4 OR email ILIKE $4 OR display_name ILIKE $4)"
+            " ORDER BY id LIMIT $5",
+        query.afterId.empty() ? std::optional<std::string>() : query.afterId,
+        query.role.empty() ? std::optional<std::string>() : query.role,
+        query.status.empty() ? std::optional<std::string>() : query.status,
+        query.text.empty() ? std::optional<std::string>() : likePattern(query.text), query.pageSize + 1);
+    UserPage page;
+    for (const auto& row : rows) {
+      if (static_cast<int>(page.users.size()) == query.pageSize) {
+        page.hasMore = true;
+        break;
+      }
+      page.users.push_back(fromRow(row));
+    }
+    return page;
+  });
+}
+
+Result<User> PgUserRepository::update(const std::string& id, const UserChanges& changes, int64_t expectedVersion) {
+  return db::inTransaction<User>(pool_, [&](pqxx::work& transaction) -> Result<User> {
+    const auto current =
+        transaction.exec_params("SELECT version FROM users WHERE id = $1 FOR UPDATE", id);
+    if (current.empty()) return notFound("user " + id + " does not exist");
+    const int64_t version = current[0][0].as<int64_t>();
+    if (expectedVersion != 0 && version != expectedVersion) {
+      return aborted("user " + id + " was changed by someone else (version " + std::to_string(version) +
+                     ", you edited version " + std::to_string(expectedVersion) + "); reload and retry");
+    }
+    try {
+      const auto rows = transaction.exec_params(
+          std::string("UPDATE users SET"
+                      " email = COALESCE($2, email),"
+                      " display_name = COALESCE($3, display_name),"
+                      " role = COALESCE($4, role),"
+                      " status = COALESCE($5, status),"
+                      " version = version + 1, updated_at = now()"
+                      " WHERE id = $1 RETURNING ") +
+              kColumns,
+          id, changes.email, changes.displayName, changes.role, changes.status);
+      return fromRow(rows[0]);
+    } catch (const pqxx::unique_violation& violation) {
+      return uniqueViolation(violation);
+    }
+  });
+}
+
+Result<User> PgUserRepository::updatePasswordHash(const std::string& id, const std::string& passwordHash) {
+  return db::inTransaction<User>(pool_, [&](pqxx::work& transaction) -> Result<User> {
+    const auto rows = transaction.exec_params(
+        std::string("UPDATE users SET password_hash = $2, version = version + 1, updated_at = now()"
+                    " WHERE id = $1 RETURNING ") +
+            kColumns,
+        id, passwordHash);
+    if (rows.empty()) return notFound("user " + id + " does not exist");
+    return fromRow(rows[0]);
+  });
+}
+
+}  // namespace fleetdeck::users

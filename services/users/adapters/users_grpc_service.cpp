@@ -1,0 +1,120 @@
+#include "adapters/users_grpc_service.h"
+
+#include <google/protobuf/util/time_util.h>
+
+#include "fleetdeck/rpc/blocking_handler.h"
+
+namespace fleetdeck::users {
+
+using google::protobuf::util::TimeUtil;
+
+void toProto(const User& user, v1::User& out) {
+  out.set_id(user.id);
+  out.set_username(user.username);
+  out.set_email(user.email);
+  out.set_display_name(user.displayName);
+  out.set_role(user.role);
+  out.set_status(user.status);
+  out.set_version(user.version);
+  *out.mutable_create_time() = TimeUtil::MicrosecondsToTimestamp(user.createdAtMicros);
+  *out.mutable_update_time() = TimeUtil::MicrosecondsToTimestamp(user.updatedAtMicros);
+}
+
+namespace {
+
+// Maps the update mask onto domain changes; paths may be snake_case or lowerCamelCase.
+Result<UserChanges> changesFromMask(const v1::UpdateUserRequest& request) {
+  UserChanges changes;
+  ValidationErrors errors;
+  for (const auto& path : request.update_mask().paths()) {
+    if (path == "email") {
+      changes.email = request.user().email();
+    } else if (path == "display_name" || path == "displayName") {
+      changes.displayName = request.user().display_name();
+    } else if (path == "role") {
+      changes.role = request.user().role();
+    } else if (path == "status") {
+      changes.status = request.user().status();
+    } else if (path == "id" || path == "username" || path == "version" || path == "create_time" ||
+               path == "update_time" || path == "createTime" || path == "updateTime") {
+      errors.add(path, "cannot be changed");
+    } else {
+      errors.add(path, "is not a field of User");
+    }
+  }
+  FLEETDECK_RETURN_IF_ERROR(errors.toStatus());
+  return changes;
+}
+
+}  // namespace
+
+grpc::ServerUnaryReactor* UsersGrpcService::CreateUser(grpc::CallbackServerContext* context,
+                                                       const v1::CreateUserRequest* request, v1::User* response) {
+  return rpc::runBlocking(context, pool_, [this, request, response] {
+    NewUser user{request->username(), request->email(), request->password(), request->display_name(),
+                 request->role()};
+    auto created = accounts_.create(std::move(user));
+    if (!created) return created.status();
+    toProto(*created, *response);
+    return Status::ok();
+  });
+}
+
+grpc::ServerUnaryReactor* UsersGrpcService::GetUser(grpc::CallbackServerContext* context,
+                                                    const v1::GetUserRequest* request, v1::User* response) {
+  return rpc::runBlocking(context, pool_, [this, request, response] {
+    auto user = accounts_.get(request->id());
+    if (!user) return user.status();
+    toProto(*user, *response);
+    return Status::ok();
+  });
+}
+
+grpc::ServerUnaryReactor* UsersGrpcService::ListUsers(grpc::CallbackServerContext* context,
+                                                      const v1::ListUsersRequest* request,
+                                                      v1::ListUsersResponse* response) {
+  return rpc::runBlocking(context, pool_, [this, request, response] {
+    ListRequest query{request->page_size(), request->page_token(), request->role(), request->status(),
+                      request->query()};
+    auto page = accounts_.list(query);
+    if (!page) return page.status();
+    for (const auto& user : page->users) toProto(user, *response->add_users());
+    response->set_next_page_token(page->nextPageToken);
+    return Status::ok();
+  });
+}
+
+grpc::ServerUnaryReactor* UsersGrpcService::UpdateUser(grpc::CallbackServerContext* context,
+                                                       const v1::UpdateUserRequest* request, v1::User* response) {
+  return rpc::runBlocking(context, pool_, [this, request, response] {
+    auto changes = changesFromMask(*request);
+    if (!changes) return changes.status();
+    auto updated = accounts_.update(request->id(), std::move(*changes), request->expected_version());
+    if (!updated) return updated.status();
+    toProto(*updated, *response);
+    return Status::ok();
+  });
+}
+
+grpc::ServerUnaryReactor* UsersGrpcService::DeleteUser(grpc::CallbackServerContext* context,
+                                                       const v1::DeleteUserRequest* request, v1::User* response) {
+  return rpc::runBlocking(context, pool_, [this, request, response] {
+    auto disabled = accounts_.disable(request->id());
+    if (!disabled) return disabled.status();
+    toProto(*disabled, *response);
+    return Status::ok();
+  });
+}
+
+grpc::ServerUnaryReactor* UsersGrpcService::ResetPassword(grpc::CallbackServerContext* context,
+                                                          const v1::ResetPasswordRequest* request,
+                                                          v1::ResetPasswordResponse* response) {
+  return rpc::runBlocking(context, pool_, [this, request, response] {
+    auto password = accounts_.resetPassword(request->id());
+    if (!password) return password.status();
+    response->set_temporary_password(*password);
+    return Status::ok();
+  });
+}
+
+}  // namespace fleetdeck::users

@@ -1,0 +1,100 @@
+#include "domain/user_accounts.h"
+
+#include <algorithm>
+
+#include "fleetdeck/core/encoding.h"
+#include "fleetdeck/core/ids.h"
+
+namespace fleetdeck::users {
+namespace {
+
+Status checkId(const std::string& id) {
+  if (!isUuid(id)) return invalidField("id", "must be a UUID");
+  return Status::ok();
+}
+
+// Page tokens are opaque to clients: base64url of the last id seen, so they can't be confused with ids.
+std::string encodePageToken(const std::string& lastId) { return base64UrlEncode("u1:" + lastId); }
+
+Result<std::string> decodePageToken(const std::string& token) {
+  auto decoded = base64UrlDecode(token);
+  if (!decoded || !decoded->starts_with("u1:") || !isUuid(decoded->substr(3))) {
+    return invalidField("pageToken", "is not a token returned by a previous list call");
+  }
+  return decoded->substr(3);
+}
+
+}  // namespace
+
+Result<User> UserAccounts::create(NewUser request) {
+  FLEETDECK_RETURN_IF_ERROR(prepareNewUser(request));
+  auto hash = hasher_.hash(request.password);
+  if (!hash) return hash.status();
+  User user;
+  user.id = newUuid();
+  user.username = request.username;
+  user.email = request.email;
+  user.displayName = request.displayName;
+  user.role = request.role;
+  user.status = std::string(kStatusActive);
+  user.passwordHash = std::move(*hash);
+  return repository_.insert(user);
+}
+
+Result<User> UserAccounts::get(const std::string& id) {
+  FLEETDECK_RETURN_IF_ERROR(checkId(id));
+  return repository_.findById(id);
+}
+
+Result<ListResult> UserAccounts::list(const ListRequest& request) {
+  ValidationErrors errors;
+  if (request.pageSize < 0) errors.add("pageSize", "must not be negative");
+  if (!request.role.empty() && !isValidRole(request.role)) errors.add("role", "must be one of customer, operator, admin");
+  if (!request.status.empty() && !isValidStatus(request.status)) errors.add("status", "must be active or disabled");
+  if (request.query.size() > 100) errors.add("query", "must be at most 100 characters long");
+  FLEETDECK_RETURN_IF_ERROR(errors.toStatus());
+
+  UserQuery query;
+  query.pageSize = request.pageSize == 0 ? kDefaultPageSize : std::min(request.pageSize, kMaxPageSize);
+  query.role = request.role;
+  query.status = request.status;
+  query.text = request.query;
+  if (!request.pageToken.empty()) {
+    auto after = decodePageToken(request.pageToken);
+    if (!after) return after.status();
+    query.afterId = *after;
+  }
+  auto page = repository_.list(query);
+  if (!page) return page.status();
+  ListResult result;
+  result.users = std::move(page->users);
+  if (page->hasMore && !result.users.empty()) result.nextPageToken = encodePageToken(result.users.back().id);
+  return result;
+}
+
+Result<User> UserAccounts::update(const std::string& id, UserChanges changes, int64_t expectedVersion) {
+  FLEETDECK_RETURN_IF_ERROR(checkId(id));
+  FLEETDECK_RETURN_IF_ERROR(validateChanges(changes));
+  if (expectedVersion < 0) return invalidField("expectedVersion", "must not be negative");
+  return repository_.update(id, changes, expectedVersion);
+}
+
+Result<User> UserAccounts::disable(const std::string& id) {
+  FLEETDECK_RETURN_IF_ERROR(checkId(id));
+  UserChanges changes;
+  changes.status = std::string(kStatusDisabled);
+  return repository_.update(id, changes, 0);
+}
+
+Result<std::string> UserAccounts::resetPassword(const std::string& id) {
+  FLEETDECK_RETURN_IF_ERROR(checkId(id));
+  // 18 random bytes -> 24 base64url characters, comfortably above the password policy.
+  std::string temporary = base64UrlEncode(randomBytes(18));
+  auto hash = hasher_.hash(temporary);
+  if (!hash) return hash.status();
+  auto updated = repository_.updatePasswordHash(id, *hash);
+  if (!updated) return updated.status();
+  return temporary;
+}
+
+}  // namespace fleetdeck::users

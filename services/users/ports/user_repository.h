@@ -1,0 +1,40 @@
+// Where user accounts are stored; the PostgreSQL adapter implements it, unit tests fake it.
+#pragma once
+
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "domain/user.h"
+#include "fleetdeck/core/status.h"
+
+namespace fleetdeck::users {
+
+struct UserQuery {
+  std::string role;
+  std::string status;
+  std::string text;  // substring of username, email or display name
+  int pageSize = 50;
+  std::string afterId;  // keyset cursor: return users with id > afterId
+};
+
+struct UserPage {
+  std::vector<User> users;
+  bool hasMore = false;
+};
+
+class UserRepository {
+ public:
+  virtual ~UserRepository() = default;
+  // ALREADY_EXISTS naming the field ("username" or "email") when either is taken.
+  virtual Result<User> insert(const User& user) = 0;
+  virtual Result<User> findById(const std::string& id) = 0;
+  virtual Result<User> findByUsername(const std::string& username) = 0;
+  virtual Result<UserPage> list(const UserQuery& query) = 0;
+  // Applies the changes and bumps the version. NOT_FOUND for an unknown id; ABORTED when
+  // expectedVersion is non-zero and differs from the stored version.
+  virtual Result<User> update(const std::string& id, const UserChanges& changes, int64_t expectedVersion) = 0;
+  virtual Result<User> updatePasswordHash(const std::string& id, const std::string& passwordHash) = 0;
+};
+
+}  // namespace fleetdeck::users
