@@ -103,11 +103,14 @@ std::string formatLine(Level level, std::string_view message, Fields fields) {
   }
   line["message"] = message;
   for (const Field& field : fields) {
+    // A field may not overwrite the envelope (a "service" field would hide which process logged).
+    std::string key(field.key);
+    if (line.contains(key) || key == "trace_id" || key == "span_id") key = "field_" + key;
     if (isSensitiveKey(field.key)) {
-      line[field.key] = "[redacted]";
+      line[key] = "[redacted]";
       continue;
     }
-    std::visit([&](const auto& value) { line[field.key] = value; }, field.value);
+    std::visit([&](const auto& value) { line[key] = value; }, field.value);
   }
   return boost::json::serialize(line);
 }

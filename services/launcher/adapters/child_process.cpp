@@ -1,0 +1,251 @@
+#include "adapters/child_process.h"
+
+#include <arpa/inet.h>
+#include <fcntl.h>
+#include <netinet/in.h>
+#include <signal.h>
+#include <sys/socket.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <cstring>
+#include <thread>
+
+extern char** environ;  // NOLINT: POSIX
+
+namespace fleetdeck::launcher {
+namespace {
+
+int decodeWaitStatus(int status) {
+  if (WIFEXITED(status)) return WEXITSTATUS(status);
+  if (WIFSIGNALED(status)) return 128 + WTERMSIG(status);
+  return -1;
+}
+
+// Everything exec needs, prepared before fork so the child only calls async-signal-safe functions.
+struct ExecPlan {
+  std::vector<std::string> argumentStorage;
+  std::vector<std::string> environmentStorage;
+  std::vector<char*> argv;
+  std::vector<char*> envp;
+};
+
+ExecPlan planFor(const ProcessSpec& spec) {
+  ExecPlan plan;
+  if (!spec.runAsUser.empty()) {
+    plan.argumentStorage = {"/usr/sbin/runuser", "-u", spec.runAsUser, "--"};
+  }
+  plan.argumentStorage.push_back(spec.executable.string());
+  for (const auto& argument : spec.arguments) plan.argumentStorage.push_back(argument);
+  std::map<std::string, std::string> environment;
+  for (char** entry = environ; entry != nullptr && *entry != nullptr; ++entry) {
+    std::string_view text(*entry);
+    const size_t equals = text.find('=');
+    if (equals != std::string_view::npos) environment[std::string(text.substr(0, equals))] = std::string(text.substr(equals + 1));
+  }
+  for (const auto& [name, value] : spec.environment) environment[name] = value;
+  for (const auto& [name, value] : environment) plan.environmentStorage.push_back(name + "=" + value);
+  for (auto& argument : plan.argumentStorage) plan.argv.push_back(argument.data());
+  plan.argv.push_back(nullptr);
+  for (auto& entry : plan.environmentStorage) plan.envp.push_back(entry.data());
+  plan.envp.push_back(nullptr);
+  return plan;
+}
+
+Result<pid_t> forkExec(const ProcessSpec& spec, int outputFd) {
+  ExecPlan plan = planFor(spec);
+  int logFd = outputFd;
+  if (logFd < 0) {
+    const std::string logPath = spec.logFile.empty() ? "/dev/null" : spec.logFile.string();
+    logFd = open(logPath.c_str(), O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0640);
+    if (logFd < 0) return unavailable("cannot open log file " + logPath + ": " + std::strerror(errno));
+  }
+  const std::string workingDirectory = spec.workingDirectory.string();
+  // The exec error travels back through a close-on-exec pipe: nothing read means exec succeeded.
+  int errorPipe[2];
+  if (pipe2(errorPipe, O_CLOEXEC) != 0) return unavailable("pipe failed");
+  const pid_t pid = fork();
+  if (pid < 0) {
+    close(errorPipe[0]);
+    close(errorPipe[1]);
+    if (outputFd < 0) close(logFd);
+    return unavailable(std::string("fork failed: ") + std::strerror(errno));
+  }
+  if (pid == 0) {
+    setsid();  // own process group: stopping it stops its children too, and ^C in a terminal does not
+    sigset_t none;
+    sigemptyset(&none);
+    sigprocmask(SIG_SETMASK, &none, nullptr);
+    signal(SIGPIPE, SIG_DFL);
+    const int devNull = open("/dev/null", O_RDONLY);
+    dup2(devNull, STDIN_FILENO);
+    dup2(logFd, STDOUT_FILENO);
+    dup2(logFd, STDERR_FILENO);
+    if (!workingDirectory.empty() && chdir(workingDirectory.c_str()) != 0) {
+      const int error = errno;
+      [[maybe_unused]] ssize_t ignored = write(errorPipe[1], &error, sizeof error);
+      _exit(127);
+    }
+    execve(plan.argv[0], plan.argv.data(), plan.envp.data());
+    const int error = errno;
+    [[maybe_unused]] ssize_t ignored = write(errorPipe[1], &error, sizeof error);
+    _exit(127);
+  }
+  close(errorPipe[1]);
+  if (outputFd < 0) close(logFd);
+  int childError = 0;
+  const ssize_t got = read(errorPipe[0], &childError, sizeof childError);
+  close(errorPipe[0]);
+  if (got == sizeof childError) {
+    waitpid(pid, nullptr, 0);
+    return unavailable("cannot start " + std::string(plan.argv[0]) + ": " + std::strerror(childError));
+  }
+  return pid;
+}
+
+}  // namespace
+
+Result<ChildProcess> ChildProcess::spawn(const ProcessSpec& spec) {
+  auto pid = forkExec(spec, -1);
+  if (!pid) return pid.status();
+  return ChildProcess(*pid);
+}
+
+ChildProcess& ChildProcess::operator=(ChildProcess&& other) noexcept {
+  pid_ = other.pid_;
+  exitCode_ = other.exitCode_;
+  other.pid_ = -1;
+  return *this;
+}
+
+bool ChildProcess::running() {
+  if (pid_ <= 0 || exitCode_) return false;
+  int status = 0;
+  const pid_t result = waitpid(pid_, &status, WNOHANG);
+  if (result == pid_) {
+    exitCode_ = decodeWaitStatus(status);
+    return false;
+  }
+  return result == 0;
+}
+
+Status ChildProcess::stop(std::chrono::milliseconds grace) {
+  if (!running()) return Status::ok();
+  kill(-pid_, SIGTERM);
+  kill(pid_, SIGTERM);
+  const auto deadline = std::chrono::steady_clock::now() + grace;
+  while (running() && std::chrono::steady_clock::now() < deadline) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(10));
+  }
+  if (running()) {
+    kill(-pid_, SIGKILL);
+    kill(pid_, SIGKILL);
+    int status = 0;
+    waitpid(pid_, &status, 0);
+    exitCode_ = decodeWaitStatus(status);
+    return deadlineExceeded("process " + std::to_string(pid_) + " ignored SIGTERM for " +
+                            std::to_string(grace.count()) + " ms and was killed");
+  }
+  return Status::ok();
+}
+
+bool processAlive(pid_t pid) {
+  if (pid <= 0) return false;
+  if (kill(pid, 0) != 0) return errno == EPERM;
+  // A zombie child of ours counts as gone.
+  int status = 0;
+  return waitpid(pid, &status, WNOHANG) == 0 || errno == ECHILD;
+}
+
+Status stopProcess(pid_t pid, std::chrono::milliseconds grace) {
+  if (!processAlive(pid)) return Status::ok();
+  const bool leadsGroup = getpgid(pid) == pid;
+  if (leadsGroup) kill(-pid, SIGTERM);
+  kill(pid, SIGTERM);
+  const auto deadline = std::chrono::steady_clock::now() + grace;
+  while (processAlive(pid) && std::chrono::steady_clock::now() < deadline) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(20));
+  }
+  if (processAlive(pid)) {
+    if (leadsGroup) kill(-pid, SIGKILL);
+    kill(pid, SIGKILL);
+    return deadlineExceeded("process " + std::to_string(pid) + " was killed after ignoring SIGTERM");
+  }
+  return Status::ok();
+}
+
+Status runCommand(const ProcessSpec& spec, std::string* output, std::chrono::milliseconds timeout) {
+  int outputPipe[2];
+  if (pipe2(outputPipe, O_CLOEXEC) != 0) return unavailable("pipe failed");
+  auto pid = forkExec(spec, outputPipe[1]);
+  close(outputPipe[1]);
+  if (!pid) {
+    close(outputPipe[0]);
+    return pid.status();
+  }
+  std::string collected;
+  fcntl(outputPipe[0], F_SETFL, O_NONBLOCK);
+  const auto deadline = std::chrono::steady_clock::now() + timeout;
+  int status = 0;
+  bool exited = false;
+  while (true) {
+    char buffer[4096];
+    ssize_t got;
+    while ((got = read(outputPipe[0], buffer, sizeof buffer)) > 0) collected.append(buffer, static_cast<size_t>(got));
+    if (exited) break;
+    if (waitpid(*pid, &status, WNOHANG) == *pid) {
+      exited = true;
+      continue;  // drain what is left
+    }
+    if (std::chrono::steady_clock::now() > deadline) {
+      kill(-*pid, SIGKILL);
+      waitpid(*pid, &status, 0);
+      close(outputPipe[0]);
+      if (output != nullptr) *output = collected;
+      return deadlineExceeded(spec.executable.string() + " did not finish within " + std::to_string(timeout.count()) +
+                              " ms");
+    }
+    std::this_thread::sleep_for(std::chrono::milliseconds(5));
+  }
+  close(outputPipe[0]);
+  if (output != nullptr) *output = collected;
+  const int code = decodeWaitStatus(status);
+  if (code != 0) {
+    return internalError(spec.executable.filename().string() + " exited with " + std::to_string(code) + ": " +
+                         collected.substr(0, 2000));
+  }
+  return Status::ok();
+}
+
+Result<uint16_t> findFreePort() {
+  const int fd = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+  if (fd < 0) return unavailable("socket failed");
+  sockaddr_in address{};
+  address.sin_family = AF_INET;
+  address.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  address.sin_port = 0;
+  socklen_t length = sizeof address;
+  if (bind(fd, reinterpret_cast<sockaddr*>(&address), sizeof address) != 0 ||
+      getsockname(fd, reinterpret_cast<sockaddr*>(&address), &length) != 0) {
+    close(fd);
+    return unavailable("cannot bind a loopback port");
+  }
+  close(fd);
+  return ntohs(address.sin_port);
+}
+
+bool portInUse(uint16_t port) {
+  const int fd = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+  if (fd < 0) return false;
+  sockaddr_in address{};
+  address.sin_family = AF_INET;
+  address.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  address.sin_port = htons(port);
+  const bool connected = connect(fd, reinterpret_cast<sockaddr*>(&address), sizeof address) == 0;
+  close(fd);
+  return connected;
+}
+
+bool runningAsRoot() { return geteuid() == 0; }
+
+}  // namespace fleetdeck::launcher

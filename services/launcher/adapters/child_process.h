@@ -1,0 +1,69 @@
+// Starting and stopping helper processes (databases, brokers, services) for the local fleet and tests.
+#pragma once
+
+#include <sys/types.h>
+
+#include <chrono>
+#include <filesystem>
+#include <map>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "fleetdeck/core/status.h"
+
+namespace fleetdeck::launcher {
+
+struct ProcessSpec {
+  std::filesystem::path executable;
+  std::vector<std::string> arguments;
+  // Added to (or replacing) the current environment.
+  std::map<std::string, std::string> environment;
+  // stdout and stderr are appended here; empty means /dev/null.
+  std::filesystem::path logFile;
+  std::filesystem::path workingDirectory;
+  // Run through `runuser -u <user> --` (PostgreSQL refuses to run as root).
+  std::string runAsUser;
+};
+
+// A process this program started. Not copyable; the process is NOT stopped on destruction, so a
+// launcher may leave its children running on purpose (see stopProcess for the explicit stop).
+class ChildProcess {
+ public:
+  static Result<ChildProcess> spawn(const ProcessSpec& spec);
+  ChildProcess(ChildProcess&& other) noexcept : pid_(other.pid_), exitCode_(other.exitCode_) { other.pid_ = -1; }
+  ChildProcess& operator=(ChildProcess&& other) noexcept;
+  ChildProcess(const ChildProcess&) = delete;
+  ChildProcess& operator=(const ChildProcess&) = delete;
+
+  pid_t pid() const { return pid_; }
+  // Reaps the child if it exited; false once it has.
+  bool running();
+  // The exit code once it ended (128+signal when killed by a signal).
+  std::optional<int> exitCode() const { return exitCode_; }
+  // SIGTERM, then SIGKILL after `grace`; waits for the exit.
+  Status stop(std::chrono::milliseconds grace);
+
+ private:
+  explicit ChildProcess(pid_t pid) : pid_(pid) {}
+  pid_t pid_ = -1;
+  std::optional<int> exitCode_;
+};
+
+// For processes started by another run of the launcher (known only by pid).
+bool processAlive(pid_t pid);
+// SIGTERM to the process (and its process group when it leads one), SIGKILL after `grace`.
+Status stopProcess(pid_t pid, std::chrono::milliseconds grace);
+
+// Runs a command to completion; its output goes to `output` (stdout and stderr together).
+Status runCommand(const ProcessSpec& spec, std::string* output, std::chrono::milliseconds timeout);
+
+// A TCP port on 127.0.0.1 that was free a moment ago (bind to 0, read, close).
+Result<uint16_t> findFreePort();
+// True when something accepts connections on 127.0.0.1:port.
+bool portInUse(uint16_t port);
+
+// Whether this process runs as root (then PostgreSQL must run as the `postgres` user).
+bool runningAsRoot();
+
+}  // namespace fleetdeck::launcher

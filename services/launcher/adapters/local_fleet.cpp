@@ -1,0 +1,244 @@
+#include "adapters/local_fleet.h"
+
+#include <signal.h>
+#include <unistd.h>
+
+#include <fstream>
+#include <sstream>
+#include <thread>
+
+#include "fleetdeck/core/ids.h"
+#include "fleetdeck/core/json.h"
+#include "fleetdeck/core/log.h"
+#include "fleetdeck/http/client.h"
+
+namespace fleetdeck::launcher {
+namespace {
+
+namespace fs = std::filesystem;
+
+void writeFileAtomically(const fs::path& path, const std::string& content, fs::perms permissions) {
+  const fs::path temporary = path.string() + ".tmp";
+  {
+    std::ofstream out(temporary, std::ios::trunc);
+    out << content;
+  }
+  std::error_code error;
+  fs::permissions(temporary, permissions, error);
+  fs::rename(temporary, path, error);
+}
+
+}  // namespace
+
+fs::path findExecutable(const fs::path& binaries, const std::string& name) {
+  const std::string file = "fleetdeck-" + name;
+  for (const fs::path& candidate : {binaries / file, binaries / ".." / name / file, binaries / "services" / name / file}) {
+    std::error_code error;
+    if (fs::is_regular_file(candidate, error)) return fs::weakly_canonical(candidate, error);
+  }
+  return {};
+}
+
+LocalFleet::LocalFleet(FleetPaths paths, FleetPlan plan) : paths_(std::move(paths)), plan_(std::move(plan)) {
+  for (const auto& definition : plan_.services) services_.push_back({definition, std::nullopt, 0, {}});
+}
+
+LocalFleet::~LocalFleet() = default;
+
+std::string LocalFleet::readOrCreateSecret(const std::string& name) {
+  const fs::path file = paths_.secrets() / name;
+  std::ifstream in(file);
+  std::string value;
+  if (in && std::getline(in, value) && !value.empty()) return value;
+  value = randomHex(24);
+  writeFileAtomically(file, value + "\n", fs::perms::owner_read | fs::perms::owner_write);
+  return value;
+}
+
+fs::path LocalFleet::executableFor(const std::string& name) const { return findExecutable(paths_.binaries, name); }
+
+void LocalFleet::writeState(const std::string& phase, const std::string& error) {
+  boost::json::array components;
+  components.push_back(boost::json::object{{"name", "postgres"},
+                                           {"kind", "infrastructure"},
+                                           {"address", "127.0.0.1:" + std::to_string(plan_.postgresPort)},
+                                           {"log", (paths_.logs() / "postgres.log").string()}});
+  for (const auto& service : services_) {
+    boost::json::object entry{{"name", service.definition.name},
+                              {"kind", "service"},
+                              {"pid", service.process ? service.process->pid() : 0},
+                              {"adminUrl", "http://127.0.0.1:" + std::to_string(service.definition.adminPort)},
+                              {"log", (paths_.logs() / (service.definition.name + ".log")).string()},
+                              {"restarts", service.restarts}};
+    if (service.definition.grpcPort != 0) {
+      entry["grpcAddress"] = "127.0.0.1:" + std::to_string(service.definition.grpcPort);
+    }
+    if (service.definition.httpPort != 0) {
+      entry["httpUrl"] = "http://127.0.0.1:" + std::to_string(service.definition.httpPort);
+    }
+    components.push_back(std::move(entry));
+  }
+  boost::json::object state{{"phase", phase}, {"launcherPid", static_cast<int64_t>(getpid())},
+                            {"components", std::move(components)}};
+  if (!error.empty()) state["error"] = error;
+  writeFileAtomically(paths_.stateFile(), boost::json::serialize(state), fs::perms::owner_read |
+                                                                             fs::perms::owner_write |
+                                                                             fs::perms::group_read |
+                                                                             fs::perms::others_read);
+}
+
+Status LocalFleet::start() {
+  std::error_code error;
+  for (const auto& folder : {paths_.data, paths_.logs(), paths_.run(), paths_.secrets()}) {
+    fs::create_directories(folder, error);
+    if (error) return internalError("cannot create " + folder.string() + ": " + error.message());
+  }
+  fs::permissions(paths_.secrets(), fs::perms::owner_all, error);
+  writeState("starting");
+
+  // Every executable first: a missing build is the most common mistake and the cheapest to report.
+  for (const auto& service : services_) {
+    if (executableFor(service.definition.name).empty()) {
+      const Status status = failedPrecondition("fleetdeck-" + service.definition.name + " not found under " +
+                                               paths_.binaries.string() + " (run ./fleetdeck build)");
+      writeState("failed", status.message());
+      return status;
+    }
+  }
+
+  PostgresOptions postgres;
+  postgres.dataDirectory = paths_.data / "postgres";
+  postgres.port = plan_.postgresPort;
+  postgres.password = readOrCreateSecret("postgres-password");
+  postgres.logFile = paths_.logs() / "postgres.log";
+  postgres_ = std::make_unique<PostgresCluster>(postgres);
+  log::info("starting PostgreSQL", {{"port", static_cast<int64_t>(postgres.port)}});
+  Status status = postgres_->initialize();
+  if (status.isOk() && !postgres_->running()) status = postgres_->start();
+  for (const auto& service : services_) {
+    if (status.isOk() && service.definition.ownsDatabase) status = postgres_->createDatabase(service.definition.name);
+  }
+  if (!status.isOk()) {
+    writeState("failed", status.message());
+    return status;
+  }
+
+  for (auto& service : services_) {
+    status = startService(service);
+    if (!status.isOk()) {
+      writeState("failed", status.message());
+      return status;
+    }
+    writeState("starting");
+  }
+  writeState("ready");
+  return Status::ok();
+}
+
+Status LocalFleet::startService(RunningService& service) {
+  const ServiceDefinition& definition = service.definition;
+  for (uint16_t port : {definition.grpcPort, definition.adminPort, definition.httpPort}) {
+    if (port != 0 && portInUse(port)) {
+      return failedPrecondition("port " + std::to_string(port) + " needed by " + definition.name +
+                                " is already in use on 127.0.0.1" +
+                                (definition.httpPort == port ? " (set FLEETDECK_GATEWAY_PORT to move it)" : ""));
+    }
+  }
+  ProcessSpec spec;
+  spec.executable = executableFor(definition.name);
+  spec.environment = environmentFor(plan_, definition, postgres_ ? postgres_->url(definition.name) : "");
+  std::string config = paths_.configPattern;
+  for (size_t at = config.find("{name}"); at != std::string::npos; at = config.find("{name}")) {
+    config.replace(at, 6, definition.name);
+  }
+  std::error_code error;
+  if (!config.empty() && fs::is_regular_file(config, error)) spec.arguments = {"--config", config};
+  spec.logFile = paths_.logs() / (definition.name + ".log");
+  log::info("starting service", {{"component", definition.name}});
+  auto process = ChildProcess::spawn(spec);
+  if (!process) return process.status();
+  service.process.emplace(std::move(*process));
+  return waitReady(service, std::chrono::seconds(30));
+}
+
+Status LocalFleet::waitReady(RunningService& service, std::chrono::milliseconds timeout) {
+  http::HttpClient client("127.0.0.1", service.definition.adminPort, std::chrono::milliseconds(1000));
+  const auto deadline = std::chrono::steady_clock::now() + timeout;
+  auto& process = service.process;
+  while (std::chrono::steady_clock::now() < deadline) {
+    if (!process || !process->running()) {
+      return unavailable(service.definition.name + " exited during start-up (exit code " +
+                         std::to_string(process ? process->exitCode().value_or(-1) : -1) + "); see " +
+                         (paths_.logs() / (service.definition.name + ".log")).string());
+    }
+    auto response = client.get("/readyz");
+    if (response && response->status == 200) return Status::ok();
+    std::this_thread::sleep_for(std::chrono::milliseconds(25));
+  }
+  return deadlineExceeded(service.definition.name + " was not ready within " + std::to_string(timeout.count()) +
+                          " ms; see " + (paths_.logs() / (service.definition.name + ".log")).string());
+}
+
+void LocalFleet::superviseUntilStopped() {
+  sigset_t signals;
+  sigemptyset(&signals);
+  sigaddset(&signals, SIGTERM);
+  sigaddset(&signals, SIGINT);
+  sigaddset(&signals, SIGHUP);
+  pthread_sigmask(SIG_BLOCK, &signals, nullptr);
+  timespec tick{0, 200'000'000};
+  while (true) {
+    const int received = sigtimedwait(&signals, nullptr, &tick);
+    if (received == SIGTERM || received == SIGINT || received == SIGHUP) {
+      log::info("stop requested", {{"signal", received}});
+      return;
+    }
+    const auto now = std::chrono::steady_clock::now();
+    bool changed = false;
+    for (auto& service : services_) {
+      if (service.process && service.process->running()) continue;
+      if (service.process) {
+        log::warn("service exited; restarting", {{"component", service.definition.name},
+                                                  {"exit_code", service.process->exitCode().value_or(-1)},
+                                                  {"restarts", service.restarts}});
+        service.process.reset();
+        const int backoffSeconds = std::min(30, 1 << std::min(service.restarts, 5));
+        service.nextRestart = now + std::chrono::seconds(backoffSeconds);
+        changed = true;
+        continue;
+      }
+      if (now < service.nextRestart) continue;
+      ++service.restarts;
+      if (const Status status = startService(service); !status.isOk()) {
+        log::error("restart failed", {{"component", service.definition.name}, {"error", status.message()}});
+        if (service.process) (void)service.process->stop(std::chrono::seconds(2));
+        service.process.reset();
+        service.nextRestart = now + std::chrono::seconds(std::min(30, 1 << std::min(service.restarts, 5)));
+      }
+      changed = true;
+    }
+    if (changed) writeState("ready");
+  }
+}
+
+void LocalFleet::stop() {
+  writeState("stopping");
+  for (auto service = services_.rbegin(); service != services_.rend(); ++service) {
+    if (!service->process) continue;
+    log::info("stopping service", {{"component", service->definition.name}});
+    if (const Status status = service->process->stop(std::chrono::seconds(15)); !status.isOk()) {
+      log::warn("service did not stop cleanly", {{"component", service->definition.name}, {"error", status.message()}});
+    }
+    service->process.reset();
+  }
+  if (postgres_) {
+    log::info("stopping PostgreSQL");
+    if (const Status status = postgres_->stop(); !status.isOk()) {
+      log::warn("PostgreSQL did not stop cleanly", {{"error", status.message()}});
+    }
+  }
+  std::error_code error;
+  fs::remove(paths_.stateFile(), error);
+}
+
+}  // namespace fleetdeck::launcher

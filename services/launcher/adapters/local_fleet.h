@@ -1,0 +1,69 @@
+// The local fleet supervisor: starts PostgreSQL and every service under a data folder, watches
+// them (restarting a crashed service with backoff), and stops everything in reverse order.
+#pragma once
+
+#include <chrono>
+#include <filesystem>
+#include <map>
+#include <memory>
+#include <optional>
+#include <string>
+
+#include "adapters/child_process.h"
+#include "adapters/postgres_cluster.h"
+#include "domain/fleet_plan.h"
+#include "fleetdeck/core/status.h"
+
+namespace fleetdeck::launcher {
+
+// Where everything of one local fleet lives.
+struct FleetPaths {
+  std::filesystem::path data;  // e.g. <repo>/var
+  std::filesystem::path binaries;  // folder with fleetdeck-<service> (or build tree, see findExecutable)
+  // Config file per service, "{name}" replaced by the service name; unused when the file is missing.
+  std::string configPattern;
+
+  std::filesystem::path logs() const { return data / "log"; }
+  std::filesystem::path run() const { return data / "run"; }
+  std::filesystem::path secrets() const { return data / "secrets"; }
+  std::filesystem::path stateFile() const { return run() / "state.json"; }
+  std::filesystem::path pidFile() const { return run() / "launcher.pid"; }
+};
+
+class LocalFleet {
+ public:
+  LocalFleet(FleetPaths paths, FleetPlan plan);
+  ~LocalFleet();
+
+  // Brings everything up in order and writes the state file with phase "ready" (or "failed").
+  Status start();
+  // Watches children until a stop signal arrives; restarts services that crash.
+  void superviseUntilStopped();
+  // Services in reverse order, then PostgreSQL.
+  void stop();
+
+ private:
+  struct RunningService {
+    ServiceDefinition definition;
+    std::optional<ChildProcess> process;
+    int restarts = 0;
+    std::chrono::steady_clock::time_point nextRestart{};
+  };
+
+  Status startService(RunningService& service);
+  Status waitReady(RunningService& service, std::chrono::milliseconds timeout);
+  std::filesystem::path executableFor(const std::string& name) const;
+  void writeState(const std::string& phase, const std::string& error = {});
+  std::string readOrCreateSecret(const std::string& name);
+
+  FleetPaths paths_;
+  FleetPlan plan_;
+  std::unique_ptr<PostgresCluster> postgres_;
+  std::vector<RunningService> services_;
+};
+
+// Finds fleetdeck-<name>: next to `binaries` (installed layout) or in the build tree
+// (<build>/services/<name>/fleetdeck-<name>). Empty when neither exists.
+std::filesystem::path findExecutable(const std::filesystem::path& binaries, const std::string& name);
+
+}  // namespace fleetdeck::launcher

@@ -1,0 +1,181 @@
+#include "adapters/postgres_cluster.h"
+
+#include <pwd.h>
+#include <unistd.h>
+
+#include <fstream>
+#include <pqxx/pqxx>
+#include <thread>
+
+#include "adapters/child_process.h"
+
+namespace fleetdeck::launcher {
+namespace {
+
+namespace fs = std::filesystem;
+
+Status chownToUser(const fs::path& path, const std::string& user) {
+  const passwd* account = getpwnam(user.c_str());
+  if (account == nullptr) return failedPrecondition("system user '" + user + "' does not exist");
+  if (chown(path.c_str(), account->pw_uid, account->pw_gid) != 0) {
+    return internalError("cannot chown " + path.string() + " to " + user);
+  }
+  return Status::ok();
+}
+
+// Every ancestor must be searchable by the server's user, or it cannot reach its data folder.
+Status checkTraversable(const fs::path& path) {
+  for (fs::path current = path.parent_path(); !current.empty() && current != current.root_path();
+       current = current.parent_path()) {
+    std::error_code error;
+    const auto permissions = fs::status(current, error).permissions();
+    if (error) continue;
+    if ((permissions & fs::perms::others_exec) == fs::perms::none) {
+      return failedPrecondition("PostgreSQL runs as user 'postgres' and cannot enter " + current.string() +
+                                " (mode lacks o+x); choose a data folder outside it");
+    }
+  }
+  return Status::ok();
+}
+
+}  // namespace
+
+Result<fs::path> PostgresCluster::binaryDirectory() {
+  const fs::path root = "/usr/lib/postgresql";
+  std::error_code error;
+  int best = -1;
+  fs::path found;
+  for (const auto& entry : fs::directory_iterator(root, error)) {
+    const std::string name = entry.path().filename().string();
+    const int major = std::atoi(name.c_str());
+    if (major > best && fs::exists(entry.path() / "bin" / "initdb")) {
+      best = major;
+      found = entry.path() / "bin";
+    }
+  }
+  if (best < 0) return failedPrecondition("PostgreSQL server binaries not found under /usr/lib/postgresql (apt-get install postgresql)");
+  return found;
+}
+
+std::string PostgresCluster::runAs() const { return runningAsRoot() ? "postgres" : ""; }
+
+Status PostgresCluster::initialize() {
+  const fs::path& data = options_.dataDirectory;
+  if (fs::exists(data / "PG_VERSION")) return Status::ok();
+  auto bin = binaryDirectory();
+  if (!bin) return bin.status();
+  std::error_code error;
+  fs::create_directories(data, error);
+  if (error) return internalError("cannot create " + data.string() + ": " + error.message());
+  fs::permissions(data, fs::perms::owner_all, error);
+  if (runningAsRoot()) {
+    FLEETDECK_RETURN_IF_ERROR(checkTraversable(data));
+    FLEETDECK_RETURN_IF_ERROR(chownToUser(data, "postgres"));
+  }
+  ProcessSpec initdb;
+  initdb.executable = *bin / "initdb";
+  initdb.runAsUser = runAs();
+  initdb.arguments = {"-D", data.string(), "-U", options_.superuser, "-E", "UTF8", "--locale=C.UTF-8", "--no-instructions"};
+  fs::path passwordFile;
+  if (options_.password.empty()) {
+    initdb.arguments.push_back("--auth=trust");
+  } else {
+    // The password reaches initdb through a 0600 file owned by the server's user, never the command line.
+    passwordFile = data.parent_path() / (data.filename().string() + ".pwfile");
+    {
+      std::ofstream out(passwordFile);
+      out << options_.password << "\n";
+    }
+    fs::permissions(passwordFile, fs::perms::owner_read | fs::perms::owner_write, error);
+    if (runningAsRoot()) FLEETDECK_RETURN_IF_ERROR(chownToUser(passwordFile, "postgres"));
+    initdb.arguments.push_back("--pwfile=" + passwordFile.string());
+    initdb.arguments.push_back("--auth-host=scram-sha-256");
+    initdb.arguments.push_back("--auth-local=peer");
+  }
+  std::string output;
+  const Status status = runCommand(initdb, &output, std::chrono::seconds(120));
+  if (!passwordFile.empty()) fs::remove(passwordFile, error);
+  if (!status.isOk()) return Status(status.code(), "initdb failed: " + status.message());
+  return Status::ok();
+}
+
+Status PostgresCluster::start(std::chrono::milliseconds timeout) {
+  auto bin = binaryDirectory();
+  if (!bin) return bin.status();
+  if (portInUse(options_.port)) {
+    return failedPrecondition("port " + std::to_string(options_.port) +
+                              " on 127.0.0.1 is already in use; is another PostgreSQL running there?");
+  }
+  std::string settings = "-p " + std::to_string(options_.port) +
+                         " -c listen_addresses=127.0.0.1"
+                         " -c unix_socket_directories=" + options_.dataDirectory.string() +
+                         " -c max_connections=" + std::to_string(options_.maxConnections);
+  if (options_.fastUnsafe) settings += " -c fsync=off -c synchronous_commit=off -c full_page_writes=off";
+  ProcessSpec pgctl;
+  pgctl.executable = *bin / "pg_ctl";
+  pgctl.runAsUser = runAs();
+  pgctl.arguments = {"-D", options_.dataDirectory.string(), "-o", settings, "-w",
+                     "-t", std::to_string(std::max<int64_t>(1, timeout.count() / 1000)), "-s"};
+  if (!options_.logFile.empty()) {
+    std::error_code error;
+    fs::create_directories(options_.logFile.parent_path(), error);
+    if (runningAsRoot()) {
+      std::ofstream touch(options_.logFile, std::ios::app);
+      touch.close();
+      FLEETDECK_RETURN_IF_ERROR(chownToUser(options_.logFile, "postgres"));
+    }
+    pgctl.arguments.push_back("-l");
+    pgctl.arguments.push_back(options_.logFile.string());
+  }
+  pgctl.arguments.push_back("start");
+  std::string output;
+  const Status status = runCommand(pgctl, &output, timeout + std::chrono::seconds(5));
+  if (!status.isOk()) {
+    return Status(status.code(), "PostgreSQL did not start: " + status.message() +
+                                     (options_.logFile.empty() ? "" : " (see " + options_.logFile.string() + ")"));
+  }
+  return Status::ok();
+}
+
+Status PostgresCluster::stop() {
+  if (!running()) return Status::ok();
+  auto bin = binaryDirectory();
+  if (!bin) return bin.status();
+  ProcessSpec pgctl;
+  pgctl.executable = *bin / "pg_ctl";
+  pgctl.runAsUser = runAs();
+  pgctl.arguments = {"-D", options_.dataDirectory.string(), "-m", "fast", "-w", "-t", "30", "-s", "stop"};
+  return runCommand(pgctl, nullptr, std::chrono::seconds(40));
+}
+
+bool PostgresCluster::running() const {
+  std::ifstream pidFile(options_.dataDirectory / "postmaster.pid");
+  pid_t pid = 0;
+  if (!(pidFile >> pid)) return false;
+  return processAlive(pid);
+}
+
+Status PostgresCluster::createDatabase(const std::string& name) {
+  for (char c : name) {
+    if (!std::isalnum(static_cast<unsigned char>(c)) && c != '_') {
+      return invalidArgument("database name '" + name + "' may contain only letters, digits and '_'");
+    }
+  }
+  try {
+    pqxx::connection connection(url("postgres"));
+    pqxx::nontransaction session(connection);
+    const auto exists = session.exec_params("SELECT 1 FROM pg_database WHERE datname = $1", name);
+    if (exists.empty()) session.exec("CREATE DATABASE " + session.quote_name(name));
+    return Status::ok();
+  } catch (const std::exception& exception) {
+    return unavailable("cannot create database " + name + ": " + exception.what());
+  }
+}
+
+std::string PostgresCluster::url(const std::string& database) const {
+  std::string credentials = options_.superuser;
+  if (!options_.password.empty()) credentials += ":" + options_.password;
+  return "postgresql://" + credentials + "@127.0.0.1:" + std::to_string(options_.port) + "/" + database;
+}
+
+}  // namespace fleetdeck::launcher

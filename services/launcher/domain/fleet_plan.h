@@ -1,0 +1,33 @@
+// What the local fleet consists of: the infrastructure and services, their ports and start order.
+#pragma once
+
+#include <cstdint>
+#include <map>
+#include <string>
+#include <vector>
+
+namespace fleetdeck::launcher {
+
+struct ServiceDefinition {
+  std::string name;          // "users"; the executable is fleetdeck-<name>
+  uint16_t grpcPort = 0;     // 0: no gRPC server (gateway)
+  uint16_t adminPort = 0;    // /healthz, /readyz, /metrics
+  uint16_t httpPort = 0;     // public HTTP (gateway only)
+  bool ownsDatabase = false; // gets a PostgreSQL database named after it
+  std::vector<std::string> upstreams;  // services it calls over gRPC
+};
+
+struct FleetPlan {
+  uint16_t postgresPort = 55432;
+  std::vector<ServiceDefinition> services;  // in start order; stopped in reverse
+};
+
+// The laptop fleet with its documented ports; the gateway's HTTP port can be moved
+// (FLEETDECK_GATEWAY_PORT) when 8080 is taken.
+FleetPlan defaultFleetPlan(uint16_t gatewayHttpPort);
+
+// FLEETDECK_* variables that configure one service of the plan.
+std::map<std::string, std::string> environmentFor(const FleetPlan& plan, const ServiceDefinition& service,
+                                                  const std::string& databaseUrl);
+
+}  // namespace fleetdeck::launcher

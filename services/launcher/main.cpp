@@ -1,0 +1,297 @@
+// fleetdeck-launcher: runs the laptop fleet (private PostgreSQL + every service) under a data folder.
+//   up      start in the background and wait until everything is ready
+//   down    stop everything (services, then PostgreSQL); leaves no process behind
+//   status  what runs, with readiness
+#include <fcntl.h>
+#include <signal.h>
+#include <unistd.h>
+
+#include <cstdlib>
+#include <fstream>
+#include <iostream>
+#include <sstream>
+#include <thread>
+
+#include "adapters/child_process.h"
+#include "adapters/local_fleet.h"
+#include "domain/fleet_plan.h"
+#include "fleetdeck/core/json.h"
+#include "fleetdeck/core/log.h"
+#include "fleetdeck/http/client.h"
+
+using namespace fleetdeck;
+using namespace fleetdeck::launcher;
+namespace fs = std::filesystem;
+
+namespace {
+
+constexpr const char* kUsage = R"(Usage: fleetdeck-launcher <command> [options]
+
+Commands:
+  up        start the local fleet in the background and wait until it is ready
+  down      stop the local fleet
+  status    show what runs
+  run       start the local fleet in the foreground (Ctrl+C stops it)
+
+Options:
+  --data DIR         data folder (default: $FLEETDECK_DATA or ./var)
+  --bin-dir DIR      folder with the fleetdeck-* executables (default: next to this program)
+  --config-dir DIR   folder with <service>.toml files (default: the source tree's, else /etc/fleetdeck)
+
+Environment:
+  FLEETDECK_GATEWAY_PORT   gateway HTTP port (default 8080)
+)";
+
+struct Options {
+  std::string command;
+  FleetPaths paths;
+};
+
+fs::path selfDirectory() {
+  std::error_code error;
+  return fs::read_symlink("/proc/self/exe", error).parent_path();
+}
+
+Options parseArguments(int argc, char** argv) {
+  Options options;
+  const char* data = std::getenv("FLEETDECK_DATA");
+  options.paths.data = data != nullptr ? fs::path(data) : fs::current_path() / "var";
+  options.paths.binaries = selfDirectory();
+  // Installed: /etc/fleetdeck/<name>.toml. In a build tree: the source tree's services/<name>/config.
+  options.paths.configPattern = "/etc/fleetdeck/{name}.toml";
+#ifdef FLEETDECK_SOURCE_DIR
+  std::error_code error;
+  if (fs::is_directory(fs::path(FLEETDECK_SOURCE_DIR) / "services", error) &&
+      fs::exists(options.paths.binaries / "CMakeFiles", error)) {
+    options.paths.configPattern = std::string(FLEETDECK_SOURCE_DIR) + "/services/{name}/config/{name}.toml";
+  }
+#endif
+  for (int i = 1; i < argc; ++i) {
+    const std::string argument = argv[i];
+    auto value = [&]() -> std::string {
+      if (i + 1 >= argc) {
+        std::cerr << "fleetdeck-launcher: " << argument << " needs a value\n";
+        std::exit(2);
+      }
+      return argv[++i];
+    };
+    if (argument == "--help" || argument == "-h") {
+      std::cout << kUsage;
+      std::exit(0);
+    } else if (argument == "--data") {
+      options.paths.data = value();
+    } else if (argument == "--bin-dir") {
+      options.paths.binaries = value();
+    } else if (argument == "--config-dir") {
+      options.paths.configPattern = value() + "/{name}.toml";
+    } else if (options.command.empty() && !argument.starts_with("-")) {
+      options.command = argument;
+    } else {
+      std::cerr << "fleetdeck-launcher: unknown argument '" << argument << "'\n\n" << kUsage;
+      std::exit(2);
+    }
+  }
+  options.paths.data = fs::absolute(options.paths.data);
+  return options;
+}
+
+FleetPlan planFromEnvironment() {
+  uint16_t gatewayPort = 8080;
+  if (const char* port = std::getenv("FLEETDECK_GATEWAY_PORT"); port != nullptr && *port != '\0') {
+    const int value = std::atoi(port);
+    if (value <= 0 || value > 65535) {
+      std::cerr << "fleetdeck-launcher: FLEETDECK_GATEWAY_PORT='" << port << "' is not a port number\n";
+      std::exit(2);
+    }
+    gatewayPort = static_cast<uint16_t>(value);
+  }
+  return defaultFleetPlan(gatewayPort);
+}
+
+std::optional<boost::json::object> readState(const FleetPaths& paths) {
+  std::ifstream in(paths.stateFile());
+  if (!in) return std::nullopt;
+  std::stringstream content;
+  content << in.rdbuf();
+  auto parsed = json::parse(content.str());
+  if (!parsed || !parsed->is_object()) return std::nullopt;
+  return parsed->as_object();
+}
+
+pid_t runningLauncher(const FleetPaths& paths) {
+  std::ifstream in(paths.pidFile());
+  pid_t pid = 0;
+  if (in >> pid && processAlive(pid)) return pid;
+  return 0;
+}
+
+int64_t intOr(const boost::json::object& object, std::string_view key) {
+  const auto* value = object.if_contains(key);
+  return value != nullptr && value->is_int64() ? value->as_int64() : 0;
+}
+
+void printSummary(const boost::json::object& state) {
+  std::cout << "FleetDeck local fleet:\n";
+  for (const auto& item : state.at("components").as_array()) {
+    const auto& component = item.as_object();
+    const std::string name = json::stringOr(component, "name");
+    std::string line = "  " + name + std::string(name.size() < 12 ? 12 - name.size() : 1, ' ');
+    if (auto url = json::stringOr(component, "httpUrl"); !url.empty()) line += "REST " + url + "  ";
+    if (auto grpc = json::stringOr(component, "grpcAddress"); !grpc.empty()) line += "gRPC " + grpc + "  ";
+    if (auto address = json::stringOr(component, "address"); !address.empty()) line += address + "  ";
+    if (auto admin = json::stringOr(component, "adminUrl"); !admin.empty()) line += "admin " + admin;
+    std::cout << line << "\n";
+  }
+}
+
+int commandRun(const Options& options, bool daemon) {
+  FleetPaths paths = options.paths;
+  fs::create_directories(paths.run());
+  fs::create_directories(paths.logs());
+  {
+    std::ofstream(paths.pidFile()) << getpid() << "\n";
+  }
+  log::Options logOptions;
+  logOptions.service = "launcher";
+  if (daemon) logOptions.file = (paths.logs() / "launcher.log").string();
+  log::configure(logOptions);
+
+  // Block stop signals before any thread exists; the supervisor waits for them explicitly.
+  sigset_t signals;
+  sigemptyset(&signals);
+  sigaddset(&signals, SIGTERM);
+  sigaddset(&signals, SIGINT);
+  sigaddset(&signals, SIGHUP);
+  pthread_sigmask(SIG_BLOCK, &signals, nullptr);
+  signal(SIGPIPE, SIG_IGN);
+
+  LocalFleet fleet(paths, planFromEnvironment());
+  const Status started = fleet.start();
+  if (!started.isOk()) {
+    log::error("local fleet failed to start", {{"error", started.message()}});
+    if (!daemon) std::cerr << "fleetdeck-launcher: " << started.message() << "\n";
+    fleet.stop();
+    fs::remove(paths.pidFile());
+    return 1;
+  }
+  log::info("local fleet ready");
+  if (!daemon) {
+    if (auto state = readState(paths)) printSummary(*state);
+    std::cout << "Press Ctrl+C to stop.\n";
+  }
+  fleet.superviseUntilStopped();
+  fleet.stop();
+  fs::remove(paths.pidFile());
+  log::info("local fleet stopped");
+  log::flush();
+  return 0;
+}
+
+int commandUp(const Options& options) {
+  if (pid_t pid = runningLauncher(options.paths); pid != 0) {
+    std::cout << "The local fleet is already running (launcher pid " << pid << ").\n";
+    if (auto state = readState(options.paths)) printSummary(*state);
+    return 0;
+  }
+  std::error_code error;
+  fs::remove(options.paths.stateFile(), error);
+  fs::create_directories(options.paths.logs(), error);
+  const pid_t child = fork();
+  if (child < 0) {
+    std::perror("fork");
+    return 1;
+  }
+  if (child == 0) {
+    setsid();
+    const int devNull = open("/dev/null", O_RDWR);
+    dup2(devNull, STDIN_FILENO);
+    dup2(devNull, STDOUT_FILENO);
+    dup2(devNull, STDERR_FILENO);
+    std::exit(commandRun(options, /*daemon=*/true));
+  }
+  std::cout << "Starting the local fleet (data in " << options.paths.data.string() << ")" << std::flush;
+  const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(120);
+  while (std::chrono::steady_clock::now() < deadline) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(250));
+    std::cout << "." << std::flush;
+    auto state = readState(options.paths);
+    const std::string phase = state ? json::stringOr(*state, "phase") : "";
+    if (phase == "ready") {
+      std::cout << " ready.\n";
+      printSummary(*state);
+      std::cout << "Logs: " << options.paths.logs().string() << "/   Stop: ./fleetdeck down\n";
+      return 0;
+    }
+    if (phase == "failed" || (!processAlive(child) && phase != "starting")) {
+      std::cout << " failed.\n";
+      std::cerr << "fleetdeck-launcher: " << (state ? json::stringOr(*state, "error") : "the launcher exited")
+                << "\nSee " << (options.paths.logs() / "launcher.log").string() << "\n";
+      return 1;
+    }
+  }
+  std::cout << " timed out.\n";
+  std::cerr << "fleetdeck-launcher: the fleet was not ready within 120 s; see " << options.paths.logs().string() << "\n";
+  return 1;
+}
+
+int commandDown(const Options& options) {
+  const pid_t pid = runningLauncher(options.paths);
+  if (pid == 0) {
+    std::cout << "The local fleet is not running.\n";
+    return 0;
+  }
+  std::cout << "Stopping the local fleet (launcher pid " << pid << ")..." << std::flush;
+  kill(pid, SIGTERM);
+  const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(60);
+  while (processAlive(pid) && std::chrono::steady_clock::now() < deadline) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(100));
+  }
+  if (processAlive(pid)) {
+    // The supervisor hung: take down its whole process group, services included.
+    (void)stopProcess(pid, std::chrono::seconds(5));
+    std::cout << " killed after 60 s.\n";
+    return 1;
+  }
+  std::cout << " stopped.\n";
+  return 0;
+}
+
+int commandStatus(const Options& options) {
+  const pid_t pid = runningLauncher(options.paths);
+  auto state = readState(options.paths);
+  if (pid == 0 || !state) {
+    std::cout << "The local fleet is not running.\n";
+    return 3;
+  }
+  std::cout << "Launcher pid " << pid << ", phase " << json::stringOr(*state, "phase") << "\n";
+  int notReady = 0;
+  for (const auto& item : state->at("components").as_array()) {
+    const auto& component = item.as_object();
+    const std::string name = json::stringOr(component, "name");
+    const std::string adminUrl = json::stringOr(component, "adminUrl");
+    std::string readiness = "-";
+    if (!adminUrl.empty()) {
+      auto parsed = http::parseHttpUrl(adminUrl);
+      http::HttpClient client(parsed->host, parsed->port, std::chrono::milliseconds(1000));
+      auto response = client.get("/readyz");
+      readiness = !response ? "unreachable" : response->status == 200 ? "ready" : "not ready";
+      if (readiness != "ready") ++notReady;
+    }
+    std::cout << "  " << name << std::string(name.size() < 14 ? 14 - name.size() : 1, ' ')
+              << "pid " << intOr(component, "pid") << "  " << readiness << "  restarts "
+              << intOr(component, "restarts") << "\n";
+  }
+  return notReady == 0 ? 0 : 1;
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  const Options options = parseArguments(argc, argv);
+  if (options.command == "up") return commandUp(options);
+  if (options.command == "down") return commandDown(options);
+  if (options.command == "status") return commandStatus(options);
+  if (options.command == "run") return commandRun(options, /*daemon=*/false);
+  std::cerr << kUsage;
+  return 2;
+}

@@ -1,0 +1,55 @@
+// Runs a FleetDeck executable as a real process for e2e tests: env config, readiness wait, log capture, stop.
+#pragma once
+
+#include <chrono>
+#include <filesystem>
+#include <map>
+#include <memory>
+#include <string>
+#include <thread>
+
+#include "fleetdeck/core/status.h"
+
+namespace fleetdeck::testing {
+
+class ServiceProcess {
+ public:
+  // Starts `executable` with FLEETDECK_* variables in `environment`; the admin port must be set in
+  // it (FLEETDECK_ADMIN__PORT) so readiness can be polled.
+  ServiceProcess(std::string name, std::filesystem::path executable, std::map<std::string, std::string> environment,
+                 std::filesystem::path logDirectory);
+  ~ServiceProcess();
+
+  // Spawns and waits until /readyz answers 200; the error includes the tail of the process log.
+  Status start(std::chrono::milliseconds timeout = std::chrono::seconds(20));
+  // SIGTERM and wait (SIGKILL after `grace`); returns the exit code.
+  int stop(std::chrono::milliseconds grace = std::chrono::seconds(10));
+  bool running();
+  std::string logTail(size_t bytes = 4000) const;
+  uint16_t adminPort() const { return adminPort_; }
+
+ private:
+  struct State;
+  std::string name_;
+  std::filesystem::path executable_;
+  std::map<std::string, std::string> environment_;
+  std::filesystem::path logFile_;
+  uint16_t adminPort_ = 0;
+  std::unique_ptr<State> state_;
+};
+
+// Polls `condition` every few milliseconds until it holds or `timeout` passes.
+template <typename Condition>
+bool waitUntil(Condition&& condition, std::chrono::milliseconds timeout) {
+  const auto deadline = std::chrono::steady_clock::now() + timeout;
+  while (std::chrono::steady_clock::now() < deadline) {
+    if (condition()) return true;
+    std::this_thread::sleep_for(std::chrono::milliseconds(20));
+  }
+  return condition();
+}
+
+// A free loopback port (for services that must be told their port up front).
+uint16_t freePort();
+
+}  // namespace fleetdeck::testing

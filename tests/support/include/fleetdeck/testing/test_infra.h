@@ -1,0 +1,34 @@
+// The real infrastructure integration and e2e tests run against: a private PostgreSQL (and later
+// NATS, Redis) started once per `ctest` run by the infra fixture, or per test binary when run alone.
+#pragma once
+
+#include <cstdint>
+#include <filesystem>
+#include <string>
+
+namespace fleetdeck::testing {
+
+struct InfraInfo {
+  std::filesystem::path root;  // temporary folder holding data and logs
+  uint16_t postgresPort = 0;
+  std::string postgresUser = "fleetdeck";
+  std::filesystem::path postgresData;
+};
+
+// Environment variable naming the state file written by `fleetdeck_test_env start`.
+inline constexpr const char* kInfraStateVariable = "FLEETDECK_TEST_INFRA";
+
+// The infra of this run: read from the fixture's state file, or started privately for this process
+// (stopped and removed when it exits). Aborts the test binary with a clear message if it cannot start.
+const InfraInfo& sharedInfra();
+
+// Creates a new, empty database with a unique name and returns its connection URL; tests never share one.
+std::string createTestDatabase(const std::string& prefix);
+
+// Starts the infra in a new temporary folder (the fixture's `start`); the caller owns stopping it.
+InfraInfo startInfra();
+void stopInfra(const InfraInfo& info);
+std::string infraToJson(const InfraInfo& info);
+InfraInfo infraFromJson(const std::string& json);
+
+}  // namespace fleetdeck::testing

@@ -1,0 +1,75 @@
+#include "fleetdeck/testing/service_process.h"
+
+#include <fstream>
+#include <sstream>
+
+#include "adapters/child_process.h"
+#include "fleetdeck/http/client.h"
+
+namespace fleetdeck::testing {
+
+struct ServiceProcess::State {
+  std::optional<launcher::ChildProcess> process;
+};
+
+ServiceProcess::ServiceProcess(std::string name, std::filesystem::path executable,
+                               std::map<std::string, std::string> environment, std::filesystem::path logDirectory)
+    : name_(std::move(name)),
+      executable_(std::move(executable)),
+      environment_(std::move(environment)),
+      logFile_(logDirectory / (name_ + ".log")),
+      state_(std::make_unique<State>()) {
+  auto found = environment_.find("FLEETDECK_ADMIN__PORT");
+  if (found != environment_.end()) adminPort_ = static_cast<uint16_t>(std::stoi(found->second));
+}
+
+ServiceProcess::~ServiceProcess() { stop(std::chrono::seconds(5)); }
+
+Status ServiceProcess::start(std::chrono::milliseconds timeout) {
+  if (adminPort_ == 0) return invalidArgument(name_ + ": FLEETDECK_ADMIN__PORT must be set");
+  std::filesystem::create_directories(logFile_.parent_path());
+  launcher::ProcessSpec spec;
+  spec.executable = executable_;
+  spec.environment = environment_;
+  spec.logFile = logFile_;
+  auto process = launcher::ChildProcess::spawn(spec);
+  if (!process) return process.status();
+  state_->process.emplace(std::move(*process));
+  http::HttpClient client("127.0.0.1", adminPort_, std::chrono::milliseconds(1000));
+  const auto deadline = std::chrono::steady_clock::now() + timeout;
+  while (std::chrono::steady_clock::now() < deadline) {
+    if (!state_->process->running()) {
+      return unavailable(name_ + " exited with code " + std::to_string(state_->process->exitCode().value_or(-1)) +
+                         " during start-up:\n" + logTail());
+    }
+    auto response = client.get("/readyz");
+    if (response && response->status == 200) return Status::ok();
+    std::this_thread::sleep_for(std::chrono::milliseconds(20));
+  }
+  return deadlineExceeded(name_ + " not ready within " + std::to_string(timeout.count()) + " ms:\n" + logTail());
+}
+
+int ServiceProcess::stop(std::chrono::milliseconds grace) {
+  if (!state_->process) return -1;
+  [[maybe_unused]] Status ignored = state_->process->stop(grace);
+  const int code = state_->process->exitCode().value_or(-1);
+  state_->process.reset();
+  return code;
+}
+
+bool ServiceProcess::running() { return state_->process && state_->process->running(); }
+
+std::string ServiceProcess::logTail(size_t bytes) const {
+  std::ifstream in(logFile_);
+  std::stringstream content;
+  content << in.rdbuf();
+  const std::string text = content.str();
+  return text.size() > bytes ? text.substr(text.size() - bytes) : text;
+}
+
+uint16_t freePort() {
+  auto port = launcher::findFreePort();
+  return port ? *port : 0;
+}
+
+}  // namespace fleetdeck::testing
