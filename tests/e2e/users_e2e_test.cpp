@@ -1,0 +1,201 @@
+// The whole path over HTTP: gateway and users as real processes, a real PostgreSQL behind them.
+#include <gtest/gtest.h>
+
+#include "fleetdeck/core/json.h"
+#include "fleetdeck/http/client.h"
+#include "fleetdeck/testing/service_process.h"
+#include "fleetdeck/testing/test_infra.h"
+
+namespace fleetdeck {
+namespace {
+
+using testing::ServiceProcess;
+
+class UsersEndToEnd : public ::testing::Test {
+ protected:
+  static void SetUpTestSuite() {
+    const auto logs = testing::sharedInfra().root / "e2e-logs" / std::to_string(getpid());
+    const uint16_t usersGrpc = testing::freePort();
+    users_ = new ServiceProcess("users", FLEETDECK_USERS_BINARY,
+                                {{"FLEETDECK_CONFIG", FLEETDECK_SOURCE_DIR "/services/users/config/users.toml"},
+                                 {"FLEETDECK_DATABASE__URL", testing::createTestDatabase("e2e_users")},
+                                 {"FLEETDECK_GRPC__PORT", std::to_string(usersGrpc)},
+                                 {"FLEETDECK_ADMIN__PORT", std::to_string(testing::freePort())}},
+                                logs);
+    ASSERT_TRUE(users_->start().isOk());
+    gatewayPort_ = testing::freePort();
+    gateway_ = new ServiceProcess("gateway", FLEETDECK_GATEWAY_BINARY,
+                                  {{"FLEETDECK_CONFIG", FLEETDECK_SOURCE_DIR "/services/gateway/config/gateway.toml"},
+                                   {"FLEETDECK_HTTP__PORT", std::to_string(gatewayPort_)},
+                                   {"FLEETDECK_HTTP__THREADS", "2"},
+                                   {"FLEETDECK_ADMIN__PORT", std::to_string(testing::freePort())},
+                                   {"FLEETDECK_UPSTREAMS__USERS", "127.0.0.1:" + std::to_string(usersGrpc)}},
+                                  logs);
+    const Status started = gateway_->start();
+    ASSERT_TRUE(started.isOk()) << started.toString();
+  }
+  static void TearDownTestSuite() {
+    delete gateway_;
+    delete users_;
+  }
+
+  http::HttpResponse call(const std::string& method, const std::string& target, const std::string& body = {},
+                          http::Headers headers = {}) {
+    http::HttpClient client("127.0.0.1", gatewayPort_);
+    auto response = client.request(method, target, body, headers);
+    EXPECT_TRUE(response.isOk()) << response.status().toString();
+    return response.isOk() ? *response : http::HttpResponse{};
+  }
+
+  static boost::json::object parse(const http::HttpResponse& response) {
+    auto parsed = json::parse(response.body);
+    EXPECT_TRUE(parsed && parsed->is_object()) << response.body;
+    return parsed && parsed->is_object() ? parsed->as_object() : boost::json::object{};
+  }
+
+  static std::string firstViolationField(const http::HttpResponse& response) {
+    const auto body = parse(response);
+    const auto& details = body.at("error").as_object().at("details").as_array();
+    return details.empty() ? "" : std::string(details[0].as_object().at("field").as_string());
+  }
+
+  boost::json::object createUser(const std::string& name) {
+    const auto response = call("POST", "/api/v1/users",
+                               R"({"username":")" + name + R"(","email":")" + name +
+                                   R"(@example.com","password":"correct horse battery","displayName":"User )" + name +
+                                   "\"}");
+    EXPECT_EQ(response.status, 201) << response.body;
+    return parse(response);
+  }
+
+  static inline ServiceProcess* users_ = nullptr;
+  static inline ServiceProcess* gateway_ = nullptr;
+  static inline uint16_t gatewayPort_ = 0;
+};
+
+TEST_F(UsersEndToEnd, CreateThenGetWithEtagAndTraceId) {
+  const auto created = createUser("erin");
+  const std::string id(created.at("id").as_string());
+  const auto response = call("GET", "/api/v1/users/" + id);
+  EXPECT_EQ(response.status, 200);
+  EXPECT_EQ(response.headers.get("ETag").value_or(""), "\"1\"");
+  EXPECT_EQ(response.headers.get("X-Trace-Id").value_or("").size(), 32u);
+  const auto user = parse(response);
+  EXPECT_EQ(user.at("username").as_string(), "erin");
+  EXPECT_EQ(user.at("displayName").as_string(), "User erin");
+  EXPECT_FALSE(user.contains("password"));
+  EXPECT_FALSE(user.contains("passwordHash"));
+}
+
+TEST_F(UsersEndToEnd, TraceparentFromTheClientIsKept) {
+  http::Headers headers;
+  headers.add("traceparent", "00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01");
+  const auto response = call("GET", "/api/v1/users?pageSize=1", {}, headers);
+  EXPECT_EQ(response.headers.get("X-Trace-Id").value_or(""), "4bf92f3577b34da6a3ce929d0e0e4736");
+}
+
+TEST_F(UsersEndToEnd, ListAcrossTwoPages) {
+  for (const char* name : {"page.a", "page.b", "page.c"}) createUser(name);
+  const auto first = call("GET", "/api/v1/users?pageSize=2&query=page.");
+  ASSERT_EQ(first.status, 200) << first.body;
+  const auto firstPage = parse(first);
+  ASSERT_EQ(firstPage.at("users").as_array().size(), 2u);
+  const std::string token(firstPage.at("nextPageToken").as_string());
+  ASSERT_FALSE(token.empty());
+  const auto second = parse(call("GET", "/api/v1/users?pageSize=2&query=page.&pageToken=" + token));
+  ASSERT_EQ(second.at("users").as_array().size(), 1u);
+  EXPECT_EQ(second.at("users").as_array()[0].as_object().at("username").as_string(), "page.c");
+  EXPECT_EQ(second.at("nextPageToken").as_string(), "");
+}
+
+TEST_F(UsersEndToEnd, UpdateWithStaleIfMatchIs412AndFreshOneSucceeds) {
+  const std::string id(createUser("frank").at("id").as_string());
+  http::Headers fresh;
+  fresh.add("If-Match", "\"1\"");
+  const auto updated = call("PATCH", "/api/v1/users/" + id, R"({"displayName":"Frank"})", fresh);
+  ASSERT_EQ(updated.status, 200) << updated.body;
+  EXPECT_EQ(updated.headers.get("ETag").value_or(""), "\"2\"");
+  EXPECT_EQ(parse(updated).at("displayName").as_string(), "Frank");
+
+  const auto stale = call("PATCH", "/api/v1/users/" + id, R"({"displayName":"Mallory"})", fresh);
+  EXPECT_EQ(stale.status, 412) << stale.body;
+  EXPECT_EQ(parse(call("GET", "/api/v1/users/" + id)).at("displayName").as_string(), "Frank");
+}
+
+TEST_F(UsersEndToEnd, BadEmailIs400NamingTheField) {
+  const auto response = call("POST", "/api/v1/users",
+                             R"({"username":"gina","email":"gina-at-example","password":"correct horse battery"})");
+  EXPECT_EQ(response.status, 400);
+  EXPECT_EQ(firstViolationField(response), "email");
+  EXPECT_EQ(parse(response).at("error").as_object().at("code").as_string(), "INVALID_ARGUMENT");
+}
+
+TEST_F(UsersEndToEnd, UnknownIdIs404) {
+  const auto response = call("GET", "/api/v1/users/01a213e1-22c5-7335-a7e4-2b51dae6d000");
+  EXPECT_EQ(response.status, 404);
+  EXPECT_EQ(parse(response).at("error").as_object().at("code").as_string(), "NOT_FOUND");
+}
+
+TEST_F(UsersEndToEnd, DuplicateUsernameIs409) {
+  createUser("henry");
+  const auto response = call("POST", "/api/v1/users",
+                             R"({"username":"henry","email":"other@example.com","password":"correct horse battery"})");
+  EXPECT_EQ(response.status, 409);
+  EXPECT_EQ(firstViolationField(response), "username");
+}
+
+TEST_F(UsersEndToEnd, RoutingErrors) {
+  EXPECT_EQ(call("GET", "/api/v1/nothing").status, 404);
+  const auto wrongMethod = call("PUT", "/api/v1/users/x");
+  EXPECT_EQ(wrongMethod.status, 405);
+  EXPECT_NE(wrongMethod.headers.get("Allow").value_or("").find("PATCH"), std::string::npos);
+  const auto malformed = call("POST", "/api/v1/users", R"({"username": "x",, })");
+  EXPECT_EQ(malformed.status, 400);
+  EXPECT_NE(malformed.body.find("at byte"), std::string::npos) << malformed.body;
+}
+
+TEST_F(UsersEndToEnd, SqlMetacharactersAreStoredLiterally) {
+  const std::string id(createUser("ivan").at("id").as_string());
+  const auto updated = call("PATCH", "/api/v1/users/" + id, R"({"displayName":"Robert'); DROP TABLE users;--"})");
+  ASSERT_EQ(updated.status, 200) << updated.body;
+  EXPECT_EQ(parse(call("GET", "/api/v1/users/" + id)).at("displayName").as_string(), "Robert'); DROP TABLE users;--");
+}
+
+TEST_F(UsersEndToEnd, DeleteDisablesAndResetPasswordReturnsOnce) {
+  const std::string id(createUser("judy").at("id").as_string());
+  const auto reset = call("POST", "/api/v1/users/" + id + ":resetPassword");
+  ASSERT_EQ(reset.status, 200) << reset.body;
+  EXPECT_GE(parse(reset).at("temporaryPassword").as_string().size(), 12u);
+  const auto deleted = call("DELETE", "/api/v1/users/" + id);
+  ASSERT_EQ(deleted.status, 200) << deleted.body;
+  EXPECT_EQ(parse(deleted).at("status").as_string(), "disabled");
+  EXPECT_EQ(parse(call("GET", "/api/v1/users/" + id)).at("status").as_string(), "disabled");
+}
+
+TEST_F(UsersEndToEnd, AdminPortsServeHealthReadinessAndMetrics) {
+  http::HttpClient admin("127.0.0.1", users_->adminPort());
+  auto ready = admin.get("/readyz");
+  ASSERT_TRUE(ready.isOk());
+  EXPECT_EQ(ready->status, 200);
+  EXPECT_NE(ready->body.find("\"database\""), std::string::npos) << ready->body;
+  auto metrics = admin.get("/metrics");
+  ASSERT_TRUE(metrics.isOk());
+  EXPECT_NE(metrics->body.find("db_pool_connections_open{pool=\"users\"}"), std::string::npos);
+  auto health = admin.get("/healthz");
+  ASSERT_TRUE(health.isOk());
+  EXPECT_EQ(health->status, 200);
+}
+
+TEST_F(UsersEndToEnd, UsersDownGivesA503FastNotAHang) {
+  // Runs last in this file (gtest keeps declaration order): it stops the users process.
+  const int exitCode = users_->stop(std::chrono::seconds(10));
+  EXPECT_EQ(exitCode, 0) << "SIGTERM must end the service cleanly";
+  const auto started = std::chrono::steady_clock::now();
+  const auto response = call("GET", "/api/v1/users?pageSize=1");
+  EXPECT_EQ(response.status, 503) << response.body;
+  EXPECT_TRUE(response.headers.contains("Retry-After"));
+  EXPECT_LT(std::chrono::steady_clock::now() - started, std::chrono::seconds(6));
+}
+
+}  // namespace
+}  // namespace fleetdeck

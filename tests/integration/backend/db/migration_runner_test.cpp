@@ -1,0 +1,145 @@
+// Migrations and the connection pool against a real PostgreSQL (the infra fixture's).
+#include "fleetdeck/db/migration_runner.h"
+
+#include <gtest/gtest.h>
+
+#include <future>
+
+#include "fleetdeck/db/connection_pool.h"
+#include "fleetdeck/testing/test_infra.h"
+
+namespace fleetdeck::db {
+namespace {
+
+std::vector<Migration> schemaV1() {
+  return {{"001_create_items.sql", "CREATE TABLE items (id int PRIMARY KEY, name text NOT NULL);"},
+          {"002_seed.sql", "INSERT INTO items VALUES (1, 'one');"}};
+}
+
+int count(pqxx::connection& connection, const std::string& sql) {
+  pqxx::nontransaction query(connection);
+  return query.exec(sql)[0][0].as<int>();
+}
+
+TEST(MigrationRunner, AppliesPendingOnceInOrder) {
+  pqxx::connection connection(testing::createTestDatabase("migrations"));
+  auto first = MigrationRunner::apply(connection, schemaV1());
+  ASSERT_TRUE(first.isOk()) << first.status().toString();
+  EXPECT_EQ(*first, 2);
+  auto again = MigrationRunner::apply(connection, schemaV1());
+  ASSERT_TRUE(again.isOk());
+  EXPECT_EQ(*again, 0);
+  EXPECT_EQ(count(connection, "SELECT count(*) FROM items"), 1);
+
+  auto withThird = schemaV1();
+  withThird.push_back({"003_more.sql", "INSERT INTO items VALUES (2, 'two');"});
+  auto third = MigrationRunner::apply(connection, withThird);
+  ASSERT_TRUE(third.isOk());
+  EXPECT_EQ(*third, 1);
+  auto applied = MigrationRunner::applied(connection);
+  ASSERT_TRUE(applied.isOk());
+  ASSERT_EQ(applied->size(), 3u);
+  EXPECT_EQ((*applied)[2].name, "003_more.sql");
+}
+
+TEST(MigrationRunner, RefusesWhenAnAppliedMigrationChanged) {
+  pqxx::connection connection(testing::createTestDatabase("migrations"));
+  ASSERT_TRUE(MigrationRunner::apply(connection, schemaV1()).isOk());
+  auto edited = schemaV1();
+  edited[0].sql = "CREATE TABLE items (id bigint PRIMARY KEY, name text NOT NULL);";
+  auto result = MigrationRunner::apply(connection, edited);
+  ASSERT_FALSE(result.isOk());
+  EXPECT_EQ(result.status().code(), StatusCode::kFailedPrecondition);
+  EXPECT_NE(result.status().message().find("001_create_items.sql was changed"), std::string::npos)
+      << result.status().message();
+}
+
+TEST(MigrationRunner, RefusesWhenAnAppliedMigrationIsMissing) {
+  pqxx::connection connection(testing::createTestDatabase("migrations"));
+  ASSERT_TRUE(MigrationRunner::apply(connection, schemaV1()).isOk());
+  auto result = MigrationRunner::apply(connection, {schemaV1()[0]});
+  ASSERT_FALSE(result.isOk());
+  EXPECT_NE(result.status().message().find("002_seed.sql is missing"), std::string::npos);
+}
+
+TEST(MigrationRunner, FailingMigrationLeavesNothingHalfApplied) {
+  pqxx::connection connection(testing::createTestDatabase("migrations"));
+  std::vector<Migration> broken = {
+      {"001_ok.sql", "CREATE TABLE a (x int);"},
+      {"002_broken.sql", "CREATE TABLE b (y int); INSERT INTO nowhere VALUES (1);"}};
+  auto result = MigrationRunner::apply(connection, broken);
+  ASSERT_FALSE(result.isOk());
+  EXPECT_NE(result.status().message().find("002_broken.sql failed"), std::string::npos);
+  EXPECT_EQ(count(connection, "SELECT count(*) FROM schema_migrations"), 1);
+  EXPECT_EQ(count(connection, "SELECT count(*) FROM pg_tables WHERE tablename = 'b'"), 0);
+}
+
+TEST(MigrationRunner, ConcurrentReplicasApplyEachMigrationOnce) {
+  const std::string url = testing::createTestDatabase("migrations");
+  std::vector<std::future<Result<int>>> runs;
+  for (int i = 0; i < 4; ++i) {
+    runs.push_back(std::async(std::launch::async, [url] {
+      pqxx::connection connection(url);
+      return MigrationRunner::apply(connection, schemaV1());
+    }));
+  }
+  int total = 0;
+  for (auto& run : runs) {
+    auto result = run.get();
+    ASSERT_TRUE(result.isOk()) << result.status().toString();
+    total += *result;
+  }
+  EXPECT_EQ(total, 2);
+  pqxx::connection connection(url);
+  EXPECT_EQ(count(connection, "SELECT count(*) FROM items"), 1);
+}
+
+TEST(ConnectionPool, AcquireTimesOutWhenAllConnectionsAreLent) {
+  ConnectionPool pool({testing::createTestDatabase("pool"), 2, std::chrono::milliseconds(100), "test"});
+  auto first = pool.acquire();
+  auto second = pool.acquire();
+  ASSERT_TRUE(first.isOk() && second.isOk());
+  auto third = pool.acquire();
+  ASSERT_FALSE(third.isOk());
+  EXPECT_EQ(third.status().code(), StatusCode::kResourceExhausted);
+  EXPECT_EQ(pool.stats().acquireTimeouts, 1u);
+}
+
+TEST(ConnectionPool, ReusesReturnedConnectionsAndPings) {
+  ConnectionPool pool({testing::createTestDatabase("pool"), 1, std::chrono::milliseconds(500), "test"});
+  for (int i = 0; i < 10; ++i) ASSERT_TRUE(pool.ping().isOk());
+  EXPECT_EQ(pool.stats().open, 1u);
+}
+
+TEST(ConnectionPool, UnreachableDatabaseIsUnavailable) {
+  ConnectionPool pool({"postgresql://nobody@127.0.0.1:1/none?connect_timeout=2", 1, std::chrono::milliseconds(500), "x"});
+  const Status status = pool.ping();
+  EXPECT_EQ(status.code(), StatusCode::kUnavailable) << status.toString();
+}
+
+TEST(Transactions, ErrorStatusRollsBackAndExceptionsBecomeStatus) {
+  ConnectionPool pool({testing::createTestDatabase("tx"), 2, std::chrono::milliseconds(500), "test"});
+  ASSERT_TRUE(inTransaction(pool, [](pqxx::work& tx) {
+                tx.exec("CREATE TABLE t (id int PRIMARY KEY)");
+                return Status::ok();
+              }).isOk());
+  const Status rolledBack = inTransaction(pool, [](pqxx::work& tx) {
+    tx.exec("INSERT INTO t VALUES (1)");
+    return aborted("changed my mind");
+  });
+  EXPECT_EQ(rolledBack.code(), StatusCode::kAborted);
+  const Status duplicate = inTransaction(pool, [](pqxx::work& tx) {
+    tx.exec("INSERT INTO t VALUES (2)");
+    tx.exec("INSERT INTO t VALUES (2)");
+    return Status::ok();
+  });
+  EXPECT_EQ(duplicate.code(), StatusCode::kAlreadyExists);
+  auto rows = inTransaction<int>(pool, [](pqxx::work& tx) -> Result<int> {
+    return tx.exec("SELECT count(*) FROM t")[0][0].as<int>();
+  });
+  ASSERT_TRUE(rows.isOk());
+  EXPECT_EQ(*rows, 0);
+}
+
+}  // namespace
+}  // namespace fleetdeck::db

@@ -1,0 +1,216 @@
+// The users service's adapters against real PostgreSQL and a real gRPC server on loopback.
+#include <grpcpp/generic/generic_stub.h>
+#include <grpcpp/grpcpp.h>
+#include <gtest/gtest.h>
+
+#include <future>
+
+#include "adapters/argon2_password_hasher.h"
+#include "adapters/pg_user_repository.h"
+#include "adapters/users_grpc_service.h"
+#include "domain/user_accounts.h"
+#include "fleetdeck/db/connection_pool.h"
+#include "fleetdeck/db/migration_runner.h"
+#include "fleetdeck/rpc/client.h"
+#include "fleetdeck/rpc/server.h"
+#include "fleetdeck/rpc/status_conversion.h"
+#include "fleetdeck/testing/test_infra.h"
+#include "users_migrations.h"
+
+namespace fleetdeck::users {
+namespace {
+
+class UsersServiceTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    pool_ = std::make_unique<db::ConnectionPool>(
+        db::PoolOptions{testing::createTestDatabase("users"), 8, std::chrono::seconds(2), "users"});
+    auto applied = db::applyMigrations(*pool_, embeddedMigrations());
+    ASSERT_TRUE(applied.isOk()) << applied.status().toString();
+    repository_ = std::make_unique<PgUserRepository>(*pool_);
+    // Cheap argon2 parameters: the tests are about storage, not hashing cost.
+    hasher_ = std::make_unique<Argon2PasswordHasher>(Argon2Parameters{1024, 1, 1});
+    accounts_ = std::make_unique<UserAccounts>(*repository_, *hasher_);
+    workers_ = std::make_unique<WorkPool>(4, 256, "test");
+    service_ = std::make_unique<UsersGrpcService>(*accounts_, *workers_);
+    server_ = std::make_unique<rpc::RpcServer>(rpc::ServerOptions{});
+    server_->addService(service_.get());
+    ASSERT_TRUE(server_->start().isOk());
+    stub_ = v1::UsersService::NewStub(rpc::makeChannel(server_->address()));
+  }
+  void TearDown() override {
+    server_->shutdown(std::chrono::milliseconds(500));
+    workers_->shutdown();
+  }
+
+  v1::User create(const std::string& name, const std::string& role = "") {
+    v1::CreateUserRequest request;
+    request.set_username(name);
+    request.set_email(name + "@example.com");
+    request.set_password("correct horse battery");
+    request.set_role(role);
+    v1::User user;
+    auto context = rpc::makeContext(std::chrono::seconds(5));
+    const grpc::Status status = stub_->CreateUser(context.get(), request, &user);
+    EXPECT_TRUE(status.ok()) << status.error_message();
+    return user;
+  }
+
+  std::unique_ptr<db::ConnectionPool> pool_;
+  std::unique_ptr<PgUserRepository> repository_;
+  std::unique_ptr<Argon2PasswordHasher> hasher_;
+  std::unique_ptr<UserAccounts> accounts_;
+  std::unique_ptr<WorkPool> workers_;
+  std::unique_ptr<UsersGrpcService> service_;
+  std::unique_ptr<rpc::RpcServer> server_;
+  std::unique_ptr<v1::UsersService::Stub> stub_;
+};
+
+TEST_F(UsersServiceTest, CreateStoresAnArgon2HashAndNeverReturnsIt) {
+  const v1::User user = create("alice");
+  EXPECT_EQ(user.version(), 1);
+  EXPECT_EQ(user.role(), "customer");
+  auto stored = repository_->findById(user.id());
+  ASSERT_TRUE(stored.isOk());
+  EXPECT_TRUE(stored->passwordHash.starts_with("$argon2id$")) << stored->passwordHash;
+  EXPECT_TRUE(hasher_->verify("correct horse battery", stored->passwordHash));
+  EXPECT_EQ(user.DebugString().find("argon2"), std::string::npos);
+}
+
+TEST_F(UsersServiceTest, DuplicatesAreAlreadyExistsNamingTheField) {
+  create("alice");
+  v1::CreateUserRequest sameName;
+  sameName.set_username("alice");
+  sameName.set_email("other@example.com");
+  sameName.set_password("correct horse battery");
+  v1::User ignored;
+  auto context = rpc::makeContext(std::chrono::seconds(5));
+  const Status byName = rpc::fromGrpcStatus(stub_->CreateUser(context.get(), sameName, &ignored));
+  EXPECT_EQ(byName.code(), StatusCode::kAlreadyExists);
+  ASSERT_EQ(byName.violations().size(), 1u);
+  EXPECT_EQ(byName.violations()[0].field, "username");
+
+  v1::CreateUserRequest sameEmail;
+  sameEmail.set_username("alice2");
+  sameEmail.set_email("ALICE@example.com");
+  sameEmail.set_password("correct horse battery");
+  context = rpc::makeContext(std::chrono::seconds(5));
+  const Status byEmail = rpc::fromGrpcStatus(stub_->CreateUser(context.get(), sameEmail, &ignored));
+  EXPECT_EQ(byEmail.code(), StatusCode::kAlreadyExists);
+  EXPECT_EQ(byEmail.violations().at(0).field, "email");
+}
+
+TEST_F(UsersServiceTest, ValidationErrorsTravelOverGrpcWithFields) {
+  v1::CreateUserRequest request;
+  request.set_username("x");
+  request.set_email("bad");
+  request.set_password("short");
+  v1::User ignored;
+  auto context = rpc::makeContext(std::chrono::seconds(5));
+  const Status status = rpc::fromGrpcStatus(stub_->CreateUser(context.get(), request, &ignored));
+  EXPECT_EQ(status.code(), StatusCode::kInvalidArgument);
+  EXPECT_EQ(status.violations().size(), 3u);
+}
+
+TEST_F(UsersServiceTest, ListPagesAndFilters) {
+  for (int i = 0; i < 5; ++i) create("customer" + std::to_string(i));
+  create("boss", "admin");
+  v1::ListUsersRequest request;
+  request.set_page_size(4);
+  std::vector<std::string> seen;
+  for (int page = 0; page < 3; ++page) {
+    v1::ListUsersResponse response;
+    auto context = rpc::makeContext(std::chrono::seconds(5));
+    ASSERT_TRUE(stub_->ListUsers(context.get(), request, &response).ok());
+    for (const auto& user : response.users()) seen.push_back(user.username());
+    if (response.next_page_token().empty()) break;
+    request.set_page_token(response.next_page_token());
+  }
+  EXPECT_EQ(seen.size(), 6u);
+
+  v1::ListUsersRequest admins;
+  admins.set_role("admin");
+  v1::ListUsersResponse response;
+  auto context = rpc::makeContext(std::chrono::seconds(5));
+  ASSERT_TRUE(stub_->ListUsers(context.get(), admins, &response).ok());
+  ASSERT_EQ(response.users_size(), 1);
+  EXPECT_EQ(response.users(0).username(), "boss");
+}
+
+TEST_F(UsersServiceTest, TextSearchTreatsWildcardsAndQuotesLiterally) {
+  create("percent");
+  auto updated = repository_->update(create("quoter").id(), UserChanges{.displayName = "O'Brien 100%"}, 0);
+  ASSERT_TRUE(updated.isOk());
+  auto page = repository_->list({.text = "100%", .pageSize = 10});
+  ASSERT_TRUE(page.isOk());
+  ASSERT_EQ(page->users.size(), 1u);
+  EXPECT_EQ(page->users[0].displayName, "O'Brien 100%");
+  auto none = repository_->list({.text = "%", .pageSize = 10});
+  ASSERT_TRUE(none.isOk());
+  EXPECT_EQ(none->users.size(), 1u) << "'%' must match only names containing a percent sign";
+}
+
+TEST_F(UsersServiceTest, UpdateWithStaleVersionIsAbortedAndChangesNothing) {
+  const v1::User user = create("alice");
+  v1::UpdateUserRequest request;
+  request.set_id(user.id());
+  request.mutable_user()->set_display_name("Alice");
+  request.mutable_update_mask()->add_paths("display_name");
+  request.set_expected_version(1);
+  v1::User updated;
+  auto context = rpc::makeContext(std::chrono::seconds(5));
+  ASSERT_TRUE(stub_->UpdateUser(context.get(), request, &updated).ok());
+  EXPECT_EQ(updated.version(), 2);
+
+  request.mutable_user()->set_display_name("Mallory");
+  context = rpc::makeContext(std::chrono::seconds(5));
+  const Status stale = rpc::fromGrpcStatus(stub_->UpdateUser(context.get(), request, &updated));
+  EXPECT_EQ(stale.code(), StatusCode::kAborted);
+  EXPECT_EQ(repository_->findById(user.id())->displayName, "Alice");
+}
+
+TEST_F(UsersServiceTest, ConcurrentEditsOfOneVersionLetExactlyOneWin) {
+  const v1::User user = create("alice");
+  std::vector<std::future<Result<User>>> edits;
+  for (int i = 0; i < 8; ++i) {
+    edits.push_back(std::async(std::launch::async, [this, &user, i] {
+      return accounts_->update(user.id(), UserChanges{.displayName = "editor " + std::to_string(i)}, 1);
+    }));
+  }
+  int wins = 0;
+  for (auto& edit : edits) wins += edit.get().isOk() ? 1 : 0;
+  EXPECT_EQ(wins, 1);
+  EXPECT_EQ(repository_->findById(user.id())->version, 2);
+}
+
+TEST_F(UsersServiceTest, UnknownIdIsNotFound) {
+  v1::GetUserRequest request;
+  request.set_id("01a213e1-22c5-7335-a7e4-2b51dae6d000");
+  v1::User user;
+  auto context = rpc::makeContext(std::chrono::seconds(5));
+  EXPECT_EQ(stub_->GetUser(context.get(), request, &user).error_code(), grpc::StatusCode::NOT_FOUND);
+}
+
+TEST_F(UsersServiceTest, HealthServiceAnswersServing) {
+  // grpc.health.v1 is registered by RpcServer; call it generically to avoid its generated stubs.
+  grpc::GenericStub generic(rpc::makeChannel(server_->address()));
+  grpc::ClientContext context;
+  context.set_deadline(std::chrono::system_clock::now() + std::chrono::seconds(5));
+  // HealthCheckRequest{service:""} encodes as zero bytes; a ByteBuffer needs one (empty) slice.
+  grpc::Slice empty(std::string{});
+  grpc::ByteBuffer request(&empty, 1);
+  grpc::ByteBuffer response;
+  std::promise<grpc::Status> done;
+  generic.UnaryCall(&context, "/grpc.health.v1.Health/Check", grpc::StubOptions(), &request, &response,
+                    [&done](grpc::Status status) { done.set_value(status); });
+  const grpc::Status status = done.get_future().get();
+  ASSERT_TRUE(status.ok()) << status.error_message();
+  std::vector<grpc::Slice> slices;
+  ASSERT_TRUE(response.Dump(&slices).ok());
+  std::string bytes;
+  for (const auto& slice : slices) bytes.append(reinterpret_cast<const char*>(slice.begin()), slice.size());
+  EXPECT_EQ(bytes, std::string("\x08\x01", 2)) << "status: SERVING";
+}
+
+}  // namespace
+}  // namespace fleetdeck::users

@@ -1,0 +1,117 @@
+#include "fleetdeck/core/config.h"
+
+#include <gtest/gtest.h>
+
+#include <filesystem>
+#include <fstream>
+
+namespace fleetdeck {
+namespace {
+
+Config parse(std::string_view toml, EnvironmentMap environment = {}) {
+  auto config = Config::parse(toml, "test.toml", std::move(environment));
+  EXPECT_TRUE(config.isOk()) << config.status().toString();
+  return std::move(config).value();
+}
+
+TEST(Config, ReadsTypedValuesAndDefaults) {
+  Config config = parse(R"(
+[database]
+url = "postgresql://x"
+pool_size = 12
+[shutdown]
+drain = "250ms"
+[feature]
+enabled = true
+ratio = 0.5
+hosts = ["a", "b"]
+)");
+  EXPECT_EQ(config.getString("database.url", ""), "postgresql://x");
+  EXPECT_EQ(config.getInt("database.pool_size", 8), 12);
+  EXPECT_EQ(config.getInt("database.absent", 8), 8);
+  EXPECT_EQ(config.getDuration("shutdown.drain", std::chrono::seconds(5)), std::chrono::milliseconds(250));
+  EXPECT_TRUE(config.getBool("feature.enabled", false));
+  EXPECT_DOUBLE_EQ(config.getDouble("feature.ratio", 0, 0, 1), 0.5);
+  EXPECT_EQ(config.getStringList("feature.hosts", {}), (std::vector<std::string>{"a", "b"}));
+  EXPECT_TRUE(config.finish().isOk()) << config.finish().toString();
+}
+
+TEST(Config, EnvironmentOverridesFileWithTypedParsing) {
+  Config config = parse("[database]\npool_size = 12\n",
+                        {{"FLEETDECK_DATABASE__POOL_SIZE", "20"}, {"FLEETDECK_SHUTDOWN__DRAIN", "2s"}});
+  EXPECT_EQ(config.getInt("database.pool_size", 8), 20);
+  EXPECT_EQ(config.getDuration("shutdown.drain", std::chrono::seconds(5)), std::chrono::seconds(2));
+  EXPECT_TRUE(config.finish().isOk());
+}
+
+TEST(Config, WrongTypeNamesFileKeyAndExpectedType) {
+  Config config = parse("[database]\npool_size = \"twelve\"\n");
+  EXPECT_EQ(config.getInt("database.pool_size", 8), 8);
+  const Status status = config.finish();
+  ASSERT_EQ(status.code(), StatusCode::kInvalidArgument);
+  EXPECT_NE(status.message().find("test.toml"), std::string::npos) << status.message();
+  EXPECT_NE(status.message().find("database.pool_size"), std::string::npos) << status.message();
+  EXPECT_NE(status.message().find("expected integer, got string"), std::string::npos) << status.message();
+}
+
+TEST(Config, BadEnvironmentValueNamesTheVariable) {
+  Config config = parse("", {{"FLEETDECK_DATABASE__POOL_SIZE", "lots"}});
+  config.getInt("database.pool_size", 8);
+  const Status status = config.finish();
+  EXPECT_NE(status.message().find("FLEETDECK_DATABASE__POOL_SIZE='lots'"), std::string::npos) << status.message();
+}
+
+TEST(Config, OutOfRangeIsAnError) {
+  Config config = parse("[grpc]\nport = 70000\n");
+  EXPECT_EQ(config.getInt("grpc.port", 0, 0, 65535), 0);
+  EXPECT_NE(config.finish().message().find("[0, 65535]"), std::string::npos);
+}
+
+TEST(Config, UnknownKeysStopStartup) {
+  Config config = parse("[database]\nurl = \"x\"\npool_sise = 3\n");
+  config.getString("database.url", "");
+  const Status status = config.finish();
+  ASSERT_FALSE(status.isOk());
+  EXPECT_NE(status.message().find("unknown key 'database.pool_sise'"), std::string::npos) << status.message();
+}
+
+TEST(Config, RequiredKeyMissingMentionsEnvironmentVariable) {
+  Config config = parse("");
+  config.requireString("database.url");
+  EXPECT_NE(config.finish().message().find("FLEETDECK_DATABASE__URL"), std::string::npos);
+}
+
+TEST(Config, StringTableCollectsDataKeysFromFileAndEnvironment) {
+  Config config = parse("[upstreams]\nusers = \"127.0.0.1:1\"\n", {{"FLEETDECK_UPSTREAMS__ORDERS", "127.0.0.1:2"}});
+  const auto table = config.getStringTable("upstreams");
+  EXPECT_EQ(table.at("users"), "127.0.0.1:1");
+  EXPECT_EQ(table.at("orders"), "127.0.0.1:2");
+  EXPECT_TRUE(config.finish().isOk());
+}
+
+TEST(Config, SyntaxErrorReportsFileAndLine) {
+  auto config = Config::parse("[database\nurl = 1", "broken.toml", {});
+  ASSERT_FALSE(config.isOk());
+  EXPECT_NE(config.status().message().find("broken.toml:1:"), std::string::npos) << config.status().message();
+}
+
+TEST(Config, MissingFileIsAClearError) {
+  auto config = Config::loadFile("/nonexistent/users.toml", {});
+  ASSERT_FALSE(config.isOk());
+  EXPECT_NE(config.status().message().find("/nonexistent/users.toml"), std::string::npos);
+}
+
+TEST(Config, EnvironmentNameForKey) {
+  EXPECT_EQ(environmentNameForKey("database.pool_size"), "FLEETDECK_DATABASE__POOL_SIZE");
+}
+
+TEST(Config, ShippedServiceConfigsParse) {
+  // Unknown keys are caught when the e2e tests start the real services with these files.
+  for (const char* file : {"services/users/config/users.toml", "services/gateway/config/gateway.toml"}) {
+    auto config = Config::loadFile(std::filesystem::path(FLEETDECK_SOURCE_DIR) / file, {});
+    EXPECT_TRUE(config.isOk()) << file << ": " << config.status().toString();
+  }
+}
+
+}  // namespace
+}  // namespace fleetdeck

@@ -1,0 +1,61 @@
+#include <gtest/gtest.h>
+
+#include <set>
+#include <thread>
+
+#include "fleetdeck/core/encoding.h"
+#include "fleetdeck/core/ids.h"
+
+namespace fleetdeck {
+namespace {
+
+TEST(Encoding, Base64UrlRoundTripsEveryLength) {
+  std::string bytes;
+  for (int i = 0; i < 40; ++i) {
+    const std::string encoded = base64UrlEncode(bytes);
+    EXPECT_EQ(encoded.find_first_of("+/="), std::string::npos);
+    auto decoded = base64UrlDecode(encoded);
+    ASSERT_TRUE(decoded.has_value());
+    EXPECT_EQ(*decoded, bytes);
+    bytes += static_cast<char>(i * 37);
+  }
+  EXPECT_EQ(base64UrlEncode("hello"), "aGVsbG8");
+  EXPECT_FALSE(base64UrlDecode("a$b").has_value());
+}
+
+TEST(Encoding, Sha256MatchesKnownVector) {
+  EXPECT_EQ(sha256Hex("abc"), "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad");
+}
+
+TEST(Encoding, PercentDecode) {
+  EXPECT_EQ(percentDecode("a%20b%2Fc").value(), "a b/c");
+  EXPECT_FALSE(percentDecode("bad%2").has_value());
+  EXPECT_FALSE(percentDecode("bad%zz").has_value());
+}
+
+TEST(Ids, UuidsAreVersion7AndUnique) {
+  std::set<std::string> seen;
+  for (int i = 0; i < 1000; ++i) {
+    const std::string id = newUuid();
+    ASSERT_TRUE(isUuid(id)) << id;
+    EXPECT_EQ(id[14], '7');
+    EXPECT_TRUE(seen.insert(id).second);
+  }
+  EXPECT_FALSE(isUuid("not-a-uuid"));
+  EXPECT_FALSE(isUuid("01a213e1-22c5-7335-a7e4-2b51dae6d87g"));
+}
+
+TEST(Ids, UuidsSortByCreationTime) {
+  const std::string first = newUuid();
+  std::this_thread::sleep_for(std::chrono::milliseconds(2));
+  const std::string second = newUuid();
+  EXPECT_LT(first, second);
+}
+
+TEST(Ids, RandomHexHasRequestedLength) {
+  EXPECT_EQ(randomHex(16).size(), 32u);
+  EXPECT_NE(randomHex(16), randomHex(16));
+}
+
+}  // namespace
+}  // namespace fleetdeck

@@ -1,0 +1,113 @@
+#include "fleetdeck/http/router.h"
+
+#include <gtest/gtest.h>
+
+namespace fleetdeck::http {
+namespace {
+
+class CapturingResponder final : public Responder {
+ public:
+  void send(HttpResponse response) override { last = std::move(response); }
+  HttpResponse last;
+};
+
+Handler named(std::string name, std::string* hit) {
+  return [name, hit](HttpRequest&, std::shared_ptr<Responder> responder) {
+    *hit = name;
+    responder->send(HttpResponse::text(200, name));
+  };
+}
+
+TEST(RouteTemplate, MatchesParametersAndDecodesThem) {
+  auto route = RouteTemplate::parse("/api/v1/users/{id}");
+  ASSERT_TRUE(route.isOk());
+  std::vector<std::pair<std::string, std::string>> params;
+  ASSERT_TRUE(route->match("/api/v1/users/a%20b", params));
+  ASSERT_EQ(params.size(), 1u);
+  EXPECT_EQ(params[0].first, "id");
+  EXPECT_EQ(params[0].second, "a b");
+  params.clear();
+  EXPECT_FALSE(route->match("/api/v1/users", params));
+  EXPECT_FALSE(route->match("/api/v1/users/1/extra", params));
+  EXPECT_FALSE(route->match("/api/v1/users/", params));
+}
+
+TEST(RouteTemplate, CustomVerbMustMatch) {
+  auto route = RouteTemplate::parse("/api/v1/users/{id}:resetPassword");
+  ASSERT_TRUE(route.isOk());
+  std::vector<std::pair<std::string, std::string>> params;
+  EXPECT_TRUE(route->match("/api/v1/users/42:resetPassword", params));
+  EXPECT_EQ(params[0].second, "42");
+  params.clear();
+  EXPECT_FALSE(route->match("/api/v1/users/42", params));
+  EXPECT_FALSE(route->match("/api/v1/users/42:disable", params));
+}
+
+TEST(RouteTemplate, RestParameterCapturesTheTail) {
+  auto route = RouteTemplate::parse("/proxy/{path=**}");
+  ASSERT_TRUE(route.isOk());
+  std::vector<std::pair<std::string, std::string>> params;
+  ASSERT_TRUE(route->match("/proxy/api/v1/query", params));
+  EXPECT_EQ(params[0].second, "api/v1/query");
+}
+
+TEST(RouteTemplate, RejectsMalformedTemplates) {
+  EXPECT_FALSE(RouteTemplate::parse("no/leading/slash").isOk());
+  EXPECT_FALSE(RouteTemplate::parse("/a/{bad name}").isOk());
+  EXPECT_FALSE(RouteTemplate::parse("/a//b").isOk());
+  EXPECT_FALSE(RouteTemplate::parse("/a/{rest=**}/b").isOk());
+}
+
+TEST(Router, LiteralSegmentsWinOverParameters) {
+  std::string hit;
+  Router router;
+  router.add("GET", "/api/v1/users/{id}", named("byId", &hit));
+  router.add("GET", "/api/v1/users/me", named("me", &hit));
+  auto responder = std::make_shared<CapturingResponder>();
+  HttpRequest request{.method = "GET", .path = "/api/v1/users/me"};
+  router.dispatch(request, responder);
+  EXPECT_EQ(hit, "me");
+  request.path = "/api/v1/users/7";
+  router.dispatch(request, responder);
+  EXPECT_EQ(hit, "byId");
+  EXPECT_EQ(request.pathParam("id").value(), "7");
+  EXPECT_EQ(request.routeTemplate, "/api/v1/users/{id}");
+}
+
+TEST(Router, UnknownPathIs404AndWrongMethodIs405WithAllow) {
+  std::string hit;
+  Router router;
+  router.add("GET", "/api/v1/users/{id}", named("get", &hit));
+  router.add("PATCH", "/api/v1/users/{id}", named("patch", &hit));
+  auto responder = std::make_shared<CapturingResponder>();
+  HttpRequest request{.method = "GET", .path = "/api/v2/nothing"};
+  router.dispatch(request, responder);
+  EXPECT_EQ(responder->last.status, 404);
+  EXPECT_NE(responder->last.body.find("\"code\":\"NOT_FOUND\""), std::string::npos);
+  request = HttpRequest{.method = "PUT", .path = "/api/v1/users/1"};
+  router.dispatch(request, responder);
+  EXPECT_EQ(responder->last.status, 405);
+  EXPECT_EQ(responder->last.headers.get("Allow").value(), "GET, PATCH");
+  EXPECT_TRUE(hit.empty());
+}
+
+TEST(Query, ParsesAndDecodes) {
+  auto query = parseQuery("pageSize=2&query=a%26b&name=x+y&flag");
+  ASSERT_TRUE(query.has_value());
+  ASSERT_EQ(query->size(), 4u);
+  EXPECT_EQ((*query)[1].second, "a&b");
+  EXPECT_EQ((*query)[2].second, "x y");
+  EXPECT_EQ((*query)[3].first, "flag");
+  EXPECT_FALSE(parseQuery("a=%zz").has_value());
+}
+
+TEST(ErrorBody, HasCodeMessageDetailsAndTraceId) {
+  const auto response = errorResponse(invalidField("email", "must be an address"), "abc123");
+  EXPECT_EQ(response.status, 400);
+  EXPECT_EQ(response.body,
+            R"({"error":{"code":"INVALID_ARGUMENT","message":"email: must be an address",)"
+            R"("details":[{"field":"email","reason":"must be an address"}],"trace_id":"abc123"}})");
+}
+
+}  // namespace
+}  // namespace fleetdeck::http

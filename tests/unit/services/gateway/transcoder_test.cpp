@@ -1,0 +1,136 @@
+#include "domain/transcoder.h"
+
+#include <google/protobuf/descriptor.h>
+#include <gtest/gtest.h>
+
+#include "domain/api_catalogue.h"
+#include "domain/rest_mapping.h"
+#include "fleetdeck/users/v1/users.pb.h"
+
+namespace fleetdeck::gateway {
+namespace {
+
+const RestMapping& mappingFor(const std::string& method) {
+  static const std::vector<RestMapping> mappings = [] {
+    auto collected = collectRestMappings(publicApiFiles());
+    EXPECT_TRUE(collected.isOk()) << collected.status().toString();
+    return *collected;
+  }();
+  for (const auto& mapping : mappings) {
+    if (mapping.method->name() == method) return mapping;
+  }
+  throw std::runtime_error("no mapping for " + method);
+}
+
+http::HttpRequest request(std::string method, std::string body = {}, std::string query = {}) {
+  http::HttpRequest result;
+  result.method = std::move(method);
+  result.body = std::move(body);
+  result.query = std::move(query);
+  return result;
+}
+
+TEST(RestMappings, ComeFromTheProtoOptions) {
+  const RestMapping& create = mappingFor("CreateUser");
+  EXPECT_EQ(create.httpMethod, "POST");
+  EXPECT_EQ(create.pathTemplate, "/api/v1/users");
+  EXPECT_EQ(create.successStatus, 201);
+  EXPECT_EQ(create.upstream, "users");
+  EXPECT_EQ(create.grpcPath, "/fleetdeck.users.v1.UsersService/CreateUser");
+  EXPECT_EQ(mappingFor("UpdateUser").ifMatchField, "expected_version");
+  EXPECT_EQ(mappingFor("ResetPassword").pathTemplate, "/api/v1/users/{id}:resetPassword");
+}
+
+TEST(Transcoder, BodyStarFillsTheRequestAcceptingBothNameStyles) {
+  Transcoder transcoder;
+  auto message = transcoder.buildRequest(
+      mappingFor("CreateUser"),
+      request("POST", R"({"username":"alice","display_name":"A","displayName":"Alice","password":"p"})"));
+  ASSERT_TRUE(message.isOk()) << message.status().toString();
+  const auto& create = static_cast<const users::v1::CreateUserRequest&>(**message);
+  EXPECT_EQ(create.username(), "alice");
+  EXPECT_EQ(create.display_name(), "Alice");
+}
+
+TEST(Transcoder, PathQueryAndTypesAreChecked) {
+  Transcoder transcoder;
+  auto list = transcoder.buildRequest(mappingFor("ListUsers"), request("GET", {}, "pageSize=2&role=admin&query=a%20b"));
+  ASSERT_TRUE(list.isOk()) << list.status().toString();
+  const auto& listRequest = static_cast<const users::v1::ListUsersRequest&>(**list);
+  EXPECT_EQ(listRequest.page_size(), 2);
+  EXPECT_EQ(listRequest.query(), "a b");
+
+  auto badNumber = transcoder.buildRequest(mappingFor("ListUsers"), request("GET", {}, "pageSize=lots"));
+  ASSERT_FALSE(badNumber.isOk());
+  EXPECT_EQ(badNumber.status().violations()[0].field, "pageSize");
+
+  auto unknown = transcoder.buildRequest(mappingFor("ListUsers"), request("GET", {}, "colour=red"));
+  ASSERT_FALSE(unknown.isOk());
+  EXPECT_EQ(unknown.status().violations()[0].field, "colour");
+}
+
+TEST(Transcoder, PatchDerivesTheMaskFromBodyKeysAndReadsIfMatch) {
+  Transcoder transcoder;
+  auto update = request("PATCH", R"({"displayName":"Alice","role":"admin"})");
+  update.pathParams = {{"id", "abc"}};
+  update.headers.add("If-Match", "\"7\"");
+  auto message = transcoder.buildRequest(mappingFor("UpdateUser"), update);
+  ASSERT_TRUE(message.isOk()) << message.status().toString();
+  const auto& updateRequest = static_cast<const users::v1::UpdateUserRequest&>(**message);
+  EXPECT_EQ(updateRequest.id(), "abc");
+  EXPECT_EQ(updateRequest.expected_version(), 7);
+  std::vector<std::string> paths(updateRequest.update_mask().paths().begin(), updateRequest.update_mask().paths().end());
+  std::sort(paths.begin(), paths.end());
+  EXPECT_EQ(paths, (std::vector<std::string>{"display_name", "role"}));
+
+  update.headers = {};
+  update.headers.add("If-Match", "yesterday");
+  auto badEtag = transcoder.buildRequest(mappingFor("UpdateUser"), update);
+  ASSERT_FALSE(badEtag.isOk());
+  EXPECT_EQ(badEtag.status().violations()[0].field, "If-Match");
+}
+
+TEST(Transcoder, MalformedJsonNamesThePosition) {
+  Transcoder transcoder;
+  auto result = transcoder.buildRequest(mappingFor("CreateUser"), request("POST", R"({"username": "a",})"));
+  ASSERT_FALSE(result.isOk());
+  EXPECT_EQ(result.status().code(), StatusCode::kInvalidArgument);
+  EXPECT_NE(result.status().message().find("at byte"), std::string::npos) << result.status().message();
+}
+
+TEST(Transcoder, UnknownAndMistypedFieldsAreNamed) {
+  Transcoder transcoder;
+  auto unknown = transcoder.buildRequest(mappingFor("CreateUser"), request("POST", R"({"username":"a","admin":true})"));
+  ASSERT_FALSE(unknown.isOk());
+  EXPECT_EQ(unknown.status().violations()[0].field, "admin");
+  auto mistyped = transcoder.buildRequest(mappingFor("CreateUser"), request("POST", R"({"username":5})"));
+  ASSERT_FALSE(mistyped.isOk());
+  EXPECT_EQ(mistyped.status().violations()[0].field, "username");
+  auto notObject = transcoder.buildRequest(mappingFor("CreateUser"), request("POST", "[1,2]"));
+  ASSERT_FALSE(notObject.isOk());
+}
+
+TEST(Transcoder, DeepJsonIsRefused) {
+  Transcoder transcoder({.maxJsonDepth = 8});
+  std::string deep = R"({"username":)" + std::string(20, '[') + std::string(20, ']') + "}";
+  auto result = transcoder.buildRequest(mappingFor("CreateUser"), request("POST", deep));
+  ASSERT_FALSE(result.isOk());
+  EXPECT_NE(result.status().message().find("deeper than 8"), std::string::npos) << result.status().message();
+}
+
+TEST(Transcoder, ResponseRendersCamelCaseAndEtag) {
+  Transcoder transcoder;
+  users::v1::User user;
+  user.set_id("u1");
+  user.set_display_name("Alice");
+  user.set_version(3);
+  std::string etag;
+  auto json = transcoder.renderResponse(mappingFor("GetUser"), user, etag);
+  ASSERT_TRUE(json.isOk());
+  EXPECT_EQ(etag, "\"3\"");
+  EXPECT_NE(json->find(R"("displayName":"Alice")"), std::string::npos) << *json;
+  EXPECT_NE(json->find(R"("status":"")"), std::string::npos) << "default values are printed: " << *json;
+}
+
+}  // namespace
+}  // namespace fleetdeck::gateway

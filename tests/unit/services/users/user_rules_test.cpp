@@ -1,0 +1,68 @@
+#include <gtest/gtest.h>
+
+#include "domain/user.h"
+
+namespace fleetdeck::users {
+namespace {
+
+NewUser valid() { return {"alice", "Alice@Example.COM ", "correct horse battery", "", ""}; }
+
+TEST(UserRules, ValidNewUserIsNormalised) {
+  NewUser user = valid();
+  ASSERT_TRUE(prepareNewUser(user).isOk());
+  EXPECT_EQ(user.email, "alice@example.com");
+  EXPECT_EQ(user.displayName, "alice");
+  EXPECT_EQ(user.role, "customer");
+}
+
+TEST(UserRules, EveryBadFieldIsNamed) {
+  NewUser user{"A", "not-an-email", "short", std::string(101, 'x'), "root"};
+  const Status status = prepareNewUser(user);
+  ASSERT_EQ(status.code(), StatusCode::kInvalidArgument);
+  std::vector<std::string> fields;
+  for (const auto& violation : status.violations()) fields.push_back(violation.field);
+  EXPECT_EQ(fields, (std::vector<std::string>{"username", "email", "password", "displayName", "role"}));
+}
+
+TEST(UserRules, Usernames) {
+  EXPECT_TRUE(usernameProblem("bob.smith-2").empty());
+  EXPECT_FALSE(usernameProblem("ab").empty());
+  EXPECT_FALSE(usernameProblem("Bob").empty());
+  EXPECT_FALSE(usernameProblem("_bob").empty());
+  EXPECT_FALSE(usernameProblem("bob smith").empty());
+  EXPECT_FALSE(usernameProblem("robert'); DROP TABLE users;--").empty());
+}
+
+TEST(UserRules, Emails) {
+  EXPECT_TRUE(emailProblem("a@b.co").empty());
+  EXPECT_FALSE(emailProblem("a@b").empty());
+  EXPECT_FALSE(emailProblem("@b.co").empty());
+  EXPECT_FALSE(emailProblem("a@@b.co").empty());
+  EXPECT_FALSE(emailProblem("a b@c.co").empty());
+  EXPECT_FALSE(emailProblem("a@b..co").empty());
+}
+
+TEST(UserRules, PasswordsFollowThePolicy) {
+  EXPECT_TRUE(passwordProblem("correct horse battery", "alice").empty());
+  EXPECT_NE(passwordProblem("elevenchars", "x").find("at least 12"), std::string::npos);
+  EXPECT_FALSE(passwordProblem(std::string(129, 'x'), "alice").empty());
+  EXPECT_FALSE(passwordProblem("my-alice-password", "alice").empty());
+}
+
+TEST(UserRules, ChangesAreValidated) {
+  UserChanges none;
+  EXPECT_FALSE(validateChanges(none).isOk());
+  UserChanges bad;
+  bad.role = "superuser";
+  bad.status = "deleted";
+  bad.displayName = "  ";
+  const Status status = validateChanges(bad);
+  EXPECT_EQ(status.violations().size(), 3u);
+  UserChanges good;
+  good.email = " New@Example.com";
+  ASSERT_TRUE(validateChanges(good).isOk());
+  EXPECT_EQ(*good.email, "new@example.com");
+}
+
+}  // namespace
+}  // namespace fleetdeck::users
