@@ -40,6 +40,7 @@ Options:
 
 Environment:
   FLEETDECK_GATEWAY_PORT   gateway HTTP port (default 8080)
+  FLEETDECK_PORT_OFFSET    added to every other port (default 0), to run a second fleet beside one
 )";
 
 struct Options {
@@ -105,7 +106,15 @@ FleetPlan planFromEnvironment() {
     }
     gatewayPort = static_cast<uint16_t>(value);
   }
-  return defaultFleetPlan(gatewayPort);
+  int offset = 0;
+  if (const char* text = std::getenv("FLEETDECK_PORT_OFFSET"); text != nullptr && *text != '\0') {
+    offset = std::atoi(text);
+    if (offset < 0 || offset > 9000) {
+      std::cerr << "fleetdeck-launcher: FLEETDECK_PORT_OFFSET='" << text << "' must be between 0 and 9000\n";
+      std::exit(2);
+    }
+  }
+  return defaultFleetPlan(gatewayPort, static_cast<uint16_t>(offset));
 }
 
 std::optional<boost::json::object> readState(const FleetPaths& paths) {
@@ -170,7 +179,7 @@ int commandRun(const Options& options, bool daemon) {
   if (!started.isOk()) {
     log::error("local fleet failed to start", {{"error", started.message()}});
     if (!daemon) std::cerr << "fleetdeck-launcher: " << started.message() << "\n";
-    fleet.stop();
+    fleet.stop(started.message());
     fs::remove(paths.pidFile());
     return 1;
   }
@@ -222,7 +231,7 @@ int commandUp(const Options& options) {
       std::cout << "Logs: " << options.paths.logs().string() << "/   Stop: ./fleetdeck down\n";
       return 0;
     }
-    if (phase == "failed" || (!processAlive(child) && phase != "starting")) {
+    if (phase == "failed" || !processAlive(child)) {
       std::cout << " failed.\n";
       std::cerr << "fleetdeck-launcher: " << (state ? json::stringOr(*state, "error") : "the launcher exited")
                 << "\nSee " << (options.paths.logs() / "launcher.log").string() << "\n";

@@ -221,7 +221,7 @@ void LocalFleet::superviseUntilStopped() {
   }
 }
 
-void LocalFleet::stop() {
+void LocalFleet::stop(const std::string& failure) {
   writeState("stopping");
   for (auto service = services_.rbegin(); service != services_.rend(); ++service) {
     if (!service->process) continue;
@@ -236,6 +236,10 @@ void LocalFleet::stop() {
     if (const Status status = postgres_->stop(); !status.isOk()) {
       log::warn("PostgreSQL did not stop cleanly", {{"error", status.message()}});
     }
+  }
+  if (!failure.empty()) {
+    writeState("failed", failure);
+    return;
   }
   std::error_code error;
   fs::remove(paths_.stateFile(), error);

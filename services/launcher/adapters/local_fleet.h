@@ -39,8 +39,9 @@ class LocalFleet {
   Status start();
   // Watches children until a stop signal arrives; restarts services that crash.
   void superviseUntilStopped();
-  // Services in reverse order, then PostgreSQL.
-  void stop();
+  // Services in reverse order, then PostgreSQL. With a failure message the state file keeps
+  // saying "failed" with it (so `up` can report why); otherwise the state file is removed.
+  void stop(const std::string& failure = {});
 
  private:
   struct RunningService {

@@ -2,11 +2,13 @@
 
 namespace fleetdeck::launcher {
 
-FleetPlan defaultFleetPlan(uint16_t gatewayHttpPort) {
+FleetPlan defaultFleetPlan(uint16_t gatewayHttpPort, uint16_t portOffset) {
+  const auto shifted = [portOffset](int port) { return static_cast<uint16_t>(port + portOffset); };
   FleetPlan plan;
+  plan.postgresPort = shifted(55432);
   plan.services = {
-      {"users", 50051, 9101, 0, true, {}},
-      {"gateway", 0, 9100, gatewayHttpPort, false, {"users"}},
+      {"users", shifted(50051), shifted(9101), 0, true, {}},
+      {"gateway", 0, shifted(9100), gatewayHttpPort, false, {"users"}},
   };
   return plan;
 }

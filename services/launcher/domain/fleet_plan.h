@@ -23,8 +23,9 @@ struct FleetPlan {
 };
 
 // The laptop fleet with its documented ports; the gateway's HTTP port can be moved
-// (FLEETDECK_GATEWAY_PORT) when 8080 is taken.
-FleetPlan defaultFleetPlan(uint16_t gatewayHttpPort);
+// (FLEETDECK_GATEWAY_PORT) when 8080 is taken, and every other port shifted by `portOffset`
+// (FLEETDECK_PORT_OFFSET) so two fleets (e.g. a test run beside a demo) can share a machine.
+FleetPlan defaultFleetPlan(uint16_t gatewayHttpPort, uint16_t portOffset = 0);
 
 // FLEETDECK_* variables that configure one service of the plan.
 std::map<std::string, std::string> environmentFor(const FleetPlan& plan, const ServiceDefinition& service,
