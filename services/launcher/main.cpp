@@ -232,6 +232,7 @@ int commandUp(const Options& options) {
       return 0;
     }
     if (phase == "failed" || !processAlive(child)) {
+      state = readState(options.paths);  // the daemon may have written its reason just before exiting
       std::cout << " failed.\n";
       std::cerr << "fleetdeck-launcher: " << (state ? json::stringOr(*state, "error") : "the launcher exited")
                 << "\nSee " << (options.paths.logs() / "launcher.log").string() << "\n";
