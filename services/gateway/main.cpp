@@ -42,15 +42,17 @@ int main(int argc, char** argv) {
   if (auto started = server.start(); !started.isOk()) host->fail(started, "starting the HTTP server");
   host->setInfo("httpAddress", httpOptions.address + ":" + std::to_string(server.port()));
 
-  // Upstreams are reported but not required: the gateway answers 503 for a missing one instead of going unready.
+  // Upstreams are reported but not required: the gateway answers 503 for a missing one instead of
+  // going unready. The check reads the channel's state without waiting, so /readyz stays fast.
   for (const auto& [name, address] : upstreams.addresses()) {
     host->addReadinessCheck({"upstream:" + name,
-                             [address = address] {
-                               static thread_local std::map<std::string, std::shared_ptr<grpc::Channel>> channels;
-                               auto& channel = channels[address];
-                               if (!channel) channel = rpc::makeChannel(address);
-                               if (rpc::waitForConnected(channel, std::chrono::milliseconds(200))) return Status::ok();
-                               return unavailable("cannot connect to " + address);
+                             [channel = rpc::makeChannel(address), address = address] {
+                               const auto state = channel->GetState(/*try_to_connect=*/true);
+                               if (state == GRPC_CHANNEL_READY) return Status::ok();
+                               if (state == GRPC_CHANNEL_TRANSIENT_FAILURE || state == GRPC_CHANNEL_SHUTDOWN) {
+                                 return unavailable("cannot connect to " + address);
+                               }
+                               return unavailable("connecting to " + address);
                              },
                              /*critical=*/false});
   }
