@@ -61,6 +61,7 @@ Result<std::vector<RestMapping>> collectRestMappings(const std::vector<const pb:
         mapping.successStatus = rule.success_status() == 0 ? 200 : rule.success_status();
         mapping.etagField = rule.etag_field();
         mapping.ifMatchField = rule.if_match_field();
+        mapping.idempotencyKeyField = rule.idempotency_key_field();
 
         auto parsed = http::RouteTemplate::parse(mapping.pathTemplate);
         if (!parsed) return invalidArgument(method->full_name() + ": " + parsed.status().message());
@@ -78,6 +79,11 @@ Result<std::vector<RestMapping>> collectRestMappings(const std::vector<const pb:
         }
         if (!mapping.ifMatchField.empty() && method->input_type()->FindFieldByName(mapping.ifMatchField) == nullptr) {
           return invalidArgument(method->full_name() + ": if_match_field '" + mapping.ifMatchField + "' not found");
+        }
+        if (!mapping.idempotencyKeyField.empty() &&
+            method->input_type()->FindFieldByName(mapping.idempotencyKeyField) == nullptr) {
+          return invalidArgument(method->full_name() + ": idempotency_key_field '" + mapping.idempotencyKeyField +
+                                 "' not found");
         }
         if (!mapping.etagField.empty() && findFieldPath(method->output_type(), mapping.etagField) == nullptr) {
           return invalidArgument(method->full_name() + ": etag_field '" + mapping.etagField + "' not found");

@@ -23,6 +23,7 @@ struct RestMapping {
   int successStatus = 200;
   std::string etagField;
   std::string ifMatchField;
+  std::string idempotencyKeyField;
 };
 
 // Every annotated method of every service in these proto files. INVALID_ARGUMENT when an option is

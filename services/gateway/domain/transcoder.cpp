@@ -282,6 +282,17 @@ Result<std::unique_ptr<pb::Message>> Transcoder::buildRequest(const RestMapping&
       message->GetReflection()->SetInt64(message.get(), field, *version);
     }
   }
+  if (!mapping.idempotencyKeyField.empty()) {
+    if (auto header = request.header("Idempotency-Key")) {
+      const bool printable = std::all_of(header->begin(), header->end(),
+                                         [](char c) { return c > 0x20 && c < 0x7f; });
+      if (header->empty() || header->size() > 128 || !printable) {
+        return invalidField("Idempotency-Key", "must be 1 to 128 visible ASCII characters");
+      }
+      const auto* field = inputType->FindFieldByName(mapping.idempotencyKeyField);
+      message->GetReflection()->SetString(message.get(), field, std::string(*header));
+    }
+  }
   return message;
 }
 

@@ -1,0 +1,31 @@
+// Who is calling and under which trace: read from gRPC metadata the gateway sets after it
+// authenticated the request, and passed on to the next hop.
+#pragma once
+
+#include <grpcpp/grpcpp.h>
+
+#include <string>
+
+namespace fleetdeck::rpc {
+
+// Metadata keys (lower case, as gRPC requires).
+inline constexpr const char* kActorKey = "fleetdeck-actor";
+inline constexpr const char* kActorRoleKey = "fleetdeck-actor-role";
+inline constexpr const char* kTraceparentKey = "traceparent";
+
+struct CallContext {
+  // The authenticated user's id; "anonymous" when the gateway authenticated nobody, "system"
+  // for the fleet's own work (sagas, consumers).
+  std::string actor = "anonymous";
+  std::string actorRole;
+  // W3C trace context of the call; empty when none arrived.
+  std::string traceparent;
+  // The 32-hex trace id inside traceparent.
+  std::string traceId() const;
+};
+
+CallContext callContextFrom(const grpc::ServerContextBase& context);
+// Sets the metadata on an outgoing call (actor, role, traceparent).
+void propagate(const CallContext& callContext, grpc::ClientContext& context);
+
+}  // namespace fleetdeck::rpc
