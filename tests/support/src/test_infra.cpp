@@ -9,6 +9,7 @@
 #include <mutex>
 #include <pqxx/pqxx>
 #include <sstream>
+#include <thread>
 
 #include "adapters/child_process.h"
 #include "adapters/postgres_cluster.h"
@@ -51,10 +52,33 @@ InfraInfo startInfra() {
   auto cluster = clusterFor(info);
   if (auto status = cluster.initialize(); !status.isOk()) abortTests(status.message());
   if (auto status = cluster.start(); !status.isOk()) abortTests(status.message());
+
+  // Redis without persistence: a cache is all the fleet uses it for.
+  auto redisPort = launcher::findFreePort();
+  if (!redisPort) abortTests(redisPort.status().message());
+  info.redisPort = *redisPort;
+  launcher::ProcessSpec redis;
+  redis.executable = "/usr/bin/redis-server";
+  redis.arguments = {"--port", std::to_string(info.redisPort), "--bind", "127.0.0.1", "--save", "",
+                     "--appendonly", "no", "--dir", info.root.string()};
+  redis.logFile = info.root / "redis.log";
+  auto process = launcher::ChildProcess::spawn(redis);
+  if (!process) abortTests("cannot start redis-server: " + process.status().message());
+  info.redisPid = process->pid();
+  const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(10);
+  while (!launcher::portInUse(info.redisPort)) {
+    if (std::chrono::steady_clock::now() > deadline) abortTests("redis-server did not start; see " + redis.logFile.string());
+    std::this_thread::sleep_for(std::chrono::milliseconds(10));
+  }
   return info;
 }
 
+std::string redisUrl(int database) {
+  return "redis://127.0.0.1:" + std::to_string(sharedInfra().redisPort) + "/" + std::to_string(database);
+}
+
 void stopInfra(const InfraInfo& info) {
+  if (info.redisPid > 0) (void)launcher::stopProcess(info.redisPid, std::chrono::seconds(5));
   auto cluster = clusterFor(info);
   if (auto status = cluster.stop(); !status.isOk()) {
     std::cerr << "fleetdeck test infra: stopping PostgreSQL: " << status.message() << std::endl;
@@ -67,7 +91,9 @@ std::string infraToJson(const InfraInfo& info) {
   boost::json::object object{{"root", info.root.string()},
                              {"postgresPort", info.postgresPort},
                              {"postgresUser", info.postgresUser},
-                             {"postgresData", info.postgresData.string()}};
+                             {"postgresData", info.postgresData.string()},
+                             {"redisPort", info.redisPort},
+                             {"redisPid", info.redisPid}};
   return boost::json::serialize(object);
 }
 
@@ -82,6 +108,12 @@ InfraInfo infraFromJson(const std::string& text) {
   info.postgresData = json::stringOr(object, "postgresData");
   if (const auto* port = object.if_contains("postgresPort"); port && port->is_int64()) {
     info.postgresPort = static_cast<uint16_t>(port->as_int64());
+  }
+  if (const auto* port = object.if_contains("redisPort"); port && port->is_int64()) {
+    info.redisPort = static_cast<uint16_t>(port->as_int64());
+  }
+  if (const auto* pid = object.if_contains("redisPid"); pid && pid->is_int64()) {
+    info.redisPid = static_cast<int>(pid->as_int64());
   }
   return info;
 }

@@ -13,6 +13,8 @@ struct InfraInfo {
   uint16_t postgresPort = 0;
   std::string postgresUser = "fleetdeck";
   std::filesystem::path postgresData;
+  uint16_t redisPort = 0;
+  int redisPid = 0;
 };
 
 // Environment variable naming the state file written by `fleetdeck_test_env start`.
@@ -24,6 +26,10 @@ const InfraInfo& sharedInfra();
 
 // Creates a new, empty database with a unique name and returns its connection URL; tests never share one.
 std::string createTestDatabase(const std::string& prefix);
+
+// redis://127.0.0.1:<port>/<database>; tests that need isolation pick their own database number (0-15)
+// or key prefix.
+std::string redisUrl(int database = 0);
 
 // Starts the infra in a new temporary folder (the fixture's `start`); the caller owns stopping it.
 InfraInfo startInfra();
