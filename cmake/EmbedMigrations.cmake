@@ -1,5 +1,6 @@
 # Script mode: writes OUT_CPP/OUT_H holding the migration files in INPUTS as raw string literals.
 set(body "")
+string(REPLACE "|" ";" INPUTS "${INPUTS}")
 foreach(input IN LISTS INPUTS)
   get_filename_component(name "${input}" NAME)
   file(READ "${input}" sql)

@@ -21,12 +21,15 @@ function(fleetdeck_embed_migrations target service dir)
   foreach(file IN LISTS ARGN)
     list(APPEND inputs "${dir}/${file}")
   endforeach()
+  # A ';'-list would be split by the shell running the command: pass the files '|'-separated.
+  list(JOIN inputs "|" inputs_arg)
   add_custom_command(
     OUTPUT "${out_cpp}" "${out_h}"
-    COMMAND ${CMAKE_COMMAND} -DOUT_CPP=${out_cpp} -DOUT_H=${out_h} -DSERVICE=${service} "-DINPUTS=${inputs}"
+    COMMAND ${CMAKE_COMMAND} -DOUT_CPP=${out_cpp} -DOUT_H=${out_h} -DSERVICE=${service} "-DINPUTS=${inputs_arg}"
             -P "${PROJECT_SOURCE_DIR}/cmake/EmbedMigrations.cmake"
     DEPENDS ${inputs} "${PROJECT_SOURCE_DIR}/cmake/EmbedMigrations.cmake"
-    COMMENT "Embedding migrations of ${service}")
+    COMMENT "Embedding migrations of ${service}"
+    VERBATIM)
   target_sources(${target} PRIVATE "${out_cpp}" "${out_h}")
   target_include_directories(${target} PUBLIC "${CMAKE_CURRENT_BINARY_DIR}")
 endfunction()

@@ -172,6 +172,24 @@ TEST_F(UsersEndToEnd, DeleteDisablesAndResetPasswordReturnsOnce) {
   EXPECT_EQ(parse(call("GET", "/api/v1/users/" + id)).at("status").as_string(), "disabled");
 }
 
+TEST_F(UsersEndToEnd, AnAdminEditShowsUpInTheAuditApiWithBeforeAndAfter) {
+  const std::string id(createUser("kate").at("id").as_string());
+  http::Headers headers;
+  headers.add("traceparent", "00-0af7651916cd43dd8448eb211c80319c-b7ad6b7169203331-01");
+  ASSERT_EQ(call("PATCH", "/api/v1/users/" + id, R"({"role":"operator"})", headers).status, 200);
+  const auto response = call("GET", "/api/v1/admin/audit/users?resourceId=" + id);
+  ASSERT_EQ(response.status, 200) << response.body;
+  const auto body = parse(response);
+  const auto& entries = body.at("entries").as_array();
+  ASSERT_EQ(entries.size(), 2u) << response.body;
+  const auto& latest = entries[0].as_object();
+  EXPECT_EQ(latest.at("action").as_string(), "update");
+  EXPECT_EQ(latest.at("traceId").as_string(), "0af7651916cd43dd8448eb211c80319c");
+  EXPECT_FALSE(latest.at("actor").as_string().empty());
+  EXPECT_NE(std::string(latest.at("beforeJson").as_string()).find("customer"), std::string::npos);
+  EXPECT_NE(std::string(latest.at("afterJson").as_string()).find("operator"), std::string::npos);
+}
+
 TEST_F(UsersEndToEnd, AdminPortsServeHealthReadinessAndMetrics) {
   http::HttpClient admin("127.0.0.1", users_->adminPort());
   auto ready = admin.get("/readyz");

@@ -1,5 +1,8 @@
 #include "adapters/pg_user_repository.h"
 
+#include "fleetdeck/core/json.h"
+#include "fleetdeck/db/audit_log.h"
+
 namespace fleetdeck::users {
 namespace {
 
@@ -34,6 +37,28 @@ std::string likePattern(const std::string& text) {
   return pattern;
 }
 
+// The audit view of an account: everything but the password hash.
+std::string auditJson(const User& user) {
+  return boost::json::serialize(boost::json::object{{"id", user.id},
+                                                    {"username", user.username},
+                                                    {"email", user.email},
+                                                    {"displayName", user.displayName},
+                                                    {"role", user.role},
+                                                    {"status", user.status},
+                                                    {"version", user.version}});
+}
+
+void audit(pqxx::work& transaction, const std::string& action, const ChangeContext& context, const User* before,
+           const User& after) {
+  db::appendAudit(transaction, {.resource = "users",
+                                .resourceId = after.id,
+                                .action = action,
+                                .actor = context.actor,
+                                .traceId = context.traceId,
+                                .beforeJson = before ? auditJson(*before) : "",
+                                .afterJson = auditJson(after)});
+}
+
 Status uniqueViolation(const std::exception& exception) {
   const std::string message = exception.what();
   if (message.find("users_username_key") != std::string::npos) {
@@ -47,7 +72,7 @@ Status uniqueViolation(const std::exception& exception) {
 
 }  // namespace
 
-Result<User> PgUserRepository::insert(const User& user) {
+Result<User> PgUserRepository::insert(const User& user, const ChangeContext& context) {
   return db::inTransaction<User>(pool_, [&](pqxx::work& transaction) -> Result<User> {
     try {
       const auto rows = transaction.exec_params(
@@ -55,7 +80,9 @@ Result<User> PgUserRepository::insert(const User& user) {
                       " VALUES ($1, $2, $3, $4, $5, $6, $7) RETURNING ") +
               kColumns,
           user.id, user.username, user.email, user.displayName, user.role, user.status, user.passwordHash);
-      return fromRow(rows[0]);
+      User created = fromRow(rows[0]);
+      audit(transaction, "create", context, nullptr, created);
+      return created;
     } catch (const pqxx::unique_violation& violation) {
       return uniqueViolation(violation);
     }
@@ -106,12 +133,14 @@ Result<UserPage> PgUserRepository::list(const UserQuery& query) {
   });
 }
 
-Result<User> PgUserRepository::update(const std::string& id, const UserChanges& changes, int64_t expectedVersion) {
+Result<User> PgUserRepository::update(const std::string& id, const UserChanges& changes, int64_t expectedVersion,
+                                      const ChangeContext& context) {
   return db::inTransaction<User>(pool_, [&](pqxx::work& transaction) -> Result<User> {
     const auto current =
-        transaction.exec_params("SELECT version FROM users WHERE id = $1 FOR UPDATE", id);
+        transaction.exec_params(std::string("SELECT ") + kColumns + " FROM users WHERE id = $1 FOR UPDATE", id);
     if (current.empty()) return notFound("user " + id + " does not exist");
-    const int64_t version = current[0][0].as<int64_t>();
+    const User before = fromRow(current[0]);
+    const int64_t version = before.version;
     if (expectedVersion != 0 && version != expectedVersion) {
       return aborted("user " + id + " was changed by someone else (version " + std::to_string(version) +
                      ", you edited version " + std::to_string(expectedVersion) + "); reload and retry");
@@ -127,23 +156,35 @@ Result<User> PgUserRepository::update(const std::string& id, const UserChanges& 
                       " WHERE id = $1 RETURNING ") +
               kColumns,
           id, changes.email, changes.displayName, changes.role, changes.status);
-      return fromRow(rows[0]);
+      User after = fromRow(rows[0]);
+      const bool disabling = changes.status && *changes.status == kStatusDisabled && !changes.email &&
+                             !changes.displayName && !changes.role;
+      audit(transaction, disabling ? "disable" : "update", context, &before, after);
+      return after;
     } catch (const pqxx::unique_violation& violation) {
       return uniqueViolation(violation);
     }
   });
 }
 
-Result<User> PgUserRepository::updatePasswordHash(const std::string& id, const std::string& passwordHash) {
+Result<User> PgUserRepository::updatePasswordHash(const std::string& id, const std::string& passwordHash,
+                                                  const ChangeContext& context) {
   return db::inTransaction<User>(pool_, [&](pqxx::work& transaction) -> Result<User> {
+    const auto current =
+        transaction.exec_params(std::string("SELECT ") + kColumns + " FROM users WHERE id = $1 FOR UPDATE", id);
+    if (current.empty()) return notFound("user " + id + " does not exist");
+    const User before = fromRow(current[0]);
     const auto rows = transaction.exec_params(
         std::string("UPDATE users SET password_hash = $2, version = version + 1, updated_at = now()"
                     " WHERE id = $1 RETURNING ") +
             kColumns,
         id, passwordHash);
-    if (rows.empty()) return notFound("user " + id + " does not exist");
-    return fromRow(rows[0]);
+    User after = fromRow(rows[0]);
+    audit(transaction, "reset_password", context, &before, after);
+    return after;
   });
 }
+
+Result<db::AuditPage> PgUserRepository::listAudit(const db::AuditQuery& query) { return db::listAudit(pool_, query); }
 
 }  // namespace fleetdeck::users

@@ -10,12 +10,15 @@ class PgUserRepository final : public UserRepository {
  public:
   explicit PgUserRepository(db::ConnectionPool& pool) : pool_(pool) {}
 
-  Result<User> insert(const User& user) override;
+  Result<User> insert(const User& user, const ChangeContext& context) override;
   Result<User> findById(const std::string& id) override;
   Result<User> findByUsername(const std::string& username) override;
   Result<UserPage> list(const UserQuery& query) override;
-  Result<User> update(const std::string& id, const UserChanges& changes, int64_t expectedVersion) override;
-  Result<User> updatePasswordHash(const std::string& id, const std::string& passwordHash) override;
+  Result<User> update(const std::string& id, const UserChanges& changes, int64_t expectedVersion,
+                      const ChangeContext& context) override;
+  Result<User> updatePasswordHash(const std::string& id, const std::string& passwordHash,
+                                  const ChangeContext& context) override;
+  Result<db::AuditPage> listAudit(const db::AuditQuery& query) override;
 
  private:
   db::ConnectionPool& pool_;

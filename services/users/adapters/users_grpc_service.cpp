@@ -3,6 +3,7 @@
 #include <google/protobuf/util/time_util.h>
 
 #include "fleetdeck/rpc/blocking_handler.h"
+#include "fleetdeck/rpc/call_context.h"
 
 namespace fleetdeck::users {
 
@@ -21,6 +22,11 @@ void toProto(const User& user, v1::User& out) {
 }
 
 namespace {
+
+ChangeContext changeContextOf(const grpc::CallbackServerContext& context) {
+  const rpc::CallContext call = rpc::callContextFrom(context);
+  return {call.actor, call.traceId()};
+}
 
 // Maps the update mask onto domain changes; paths may be snake_case or lowerCamelCase.
 Result<UserChanges> changesFromMask(const v1::UpdateUserRequest& request) {
@@ -50,10 +56,10 @@ Result<UserChanges> changesFromMask(const v1::UpdateUserRequest& request) {
 
 grpc::ServerUnaryReactor* UsersGrpcService::CreateUser(grpc::CallbackServerContext* context,
                                                        const v1::CreateUserRequest* request, v1::User* response) {
-  return rpc::runBlocking(context, pool_, [this, request, response] {
+  return rpc::runBlocking(context, pool_, [this, context, request, response] {
     NewUser user{request->username(), request->email(), request->password(), request->display_name(),
                  request->role()};
-    auto created = accounts_.create(std::move(user));
+    auto created = accounts_.create(std::move(user), changeContextOf(*context));
     if (!created) return created.status();
     toProto(*created, *response);
     return Status::ok();
@@ -86,10 +92,11 @@ grpc::ServerUnaryReactor* UsersGrpcService::ListUsers(grpc::CallbackServerContex
 
 grpc::ServerUnaryReactor* UsersGrpcService::UpdateUser(grpc::CallbackServerContext* context,
                                                        const v1::UpdateUserRequest* request, v1::User* response) {
-  return rpc::runBlocking(context, pool_, [this, request, response] {
+  return rpc::runBlocking(context, pool_, [this, context, request, response] {
     auto changes = changesFromMask(*request);
     if (!changes) return changes.status();
-    auto updated = accounts_.update(request->id(), std::move(*changes), request->expected_version());
+    auto updated = accounts_.update(request->id(), std::move(*changes), request->expected_version(),
+                                    changeContextOf(*context));
     if (!updated) return updated.status();
     toProto(*updated, *response);
     return Status::ok();
@@ -98,8 +105,8 @@ grpc::ServerUnaryReactor* UsersGrpcService::UpdateUser(grpc::CallbackServerConte
 
 grpc::ServerUnaryReactor* UsersGrpcService::DeleteUser(grpc::CallbackServerContext* context,
                                                        const v1::DeleteUserRequest* request, v1::User* response) {
-  return rpc::runBlocking(context, pool_, [this, request, response] {
-    auto disabled = accounts_.disable(request->id());
+  return rpc::runBlocking(context, pool_, [this, context, request, response] {
+    auto disabled = accounts_.disable(request->id(), changeContextOf(*context));
     if (!disabled) return disabled.status();
     toProto(*disabled, *response);
     return Status::ok();
@@ -109,10 +116,33 @@ grpc::ServerUnaryReactor* UsersGrpcService::DeleteUser(grpc::CallbackServerConte
 grpc::ServerUnaryReactor* UsersGrpcService::ResetPassword(grpc::CallbackServerContext* context,
                                                           const v1::ResetPasswordRequest* request,
                                                           v1::ResetPasswordResponse* response) {
-  return rpc::runBlocking(context, pool_, [this, request, response] {
-    auto password = accounts_.resetPassword(request->id());
+  return rpc::runBlocking(context, pool_, [this, context, request, response] {
+    auto password = accounts_.resetPassword(request->id(), changeContextOf(*context));
     if (!password) return password.status();
     response->set_temporary_password(*password);
+    return Status::ok();
+  });
+}
+
+grpc::ServerUnaryReactor* UsersGrpcService::ListUserAudit(grpc::CallbackServerContext* context,
+                                                          const common::v1::ListAuditRequest* request,
+                                                          common::v1::ListAuditResponse* response) {
+  return rpc::runBlocking(context, pool_, [this, request, response] {
+    auto page = accounts_.audit({request->resource_id(), request->actor(), request->page_size(), request->page_token()});
+    if (!page) return page.status();
+    for (const auto& record : page->records) {
+      auto* entry = response->add_entries();
+      entry->set_id(record.id);
+      entry->set_resource(record.resource);
+      entry->set_resource_id(record.resourceId);
+      entry->set_action(record.action);
+      entry->set_actor(record.actor);
+      entry->set_trace_id(record.traceId);
+      *entry->mutable_time() = TimeUtil::MicrosecondsToTimestamp(record.occurredAtMicros);
+      entry->set_before_json(record.beforeJson);
+      entry->set_after_json(record.afterJson);
+    }
+    response->set_next_page_token(page->nextPageToken);
     return Status::ok();
   });
 }

@@ -24,6 +24,9 @@ class UsersGrpcService final : public v1::UsersService::CallbackService {
   grpc::ServerUnaryReactor* ResetPassword(grpc::CallbackServerContext* context,
                                           const v1::ResetPasswordRequest* request,
                                           v1::ResetPasswordResponse* response) override;
+  grpc::ServerUnaryReactor* ListUserAudit(grpc::CallbackServerContext* context,
+                                          const common::v1::ListAuditRequest* request,
+                                          common::v1::ListAuditResponse* response) override;
 
  private:
   UserAccounts& accounts_;

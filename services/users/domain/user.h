@@ -38,6 +38,12 @@ struct NewUser {
   std::string role;
 };
 
+// Who makes a change and under which trace: recorded in the audit trail with the change.
+struct ChangeContext {
+  std::string actor = "system";
+  std::string traceId;
+};
+
 // The fields an update may change; unset means "leave as is".
 struct UserChanges {
   std::optional<std::string> email;

@@ -26,7 +26,7 @@ Result<std::string> decodePageToken(const std::string& token) {
 
 }  // namespace
 
-Result<User> UserAccounts::create(NewUser request) {
+Result<User> UserAccounts::create(NewUser request, const ChangeContext& context) {
   FLEETDECK_RETURN_IF_ERROR(prepareNewUser(request));
   auto hash = hasher_.hash(request.password);
   if (!hash) return hash.status();
@@ -38,7 +38,7 @@ Result<User> UserAccounts::create(NewUser request) {
   user.role = request.role;
   user.status = std::string(kStatusActive);
   user.passwordHash = std::move(*hash);
-  return repository_.insert(user);
+  return repository_.insert(user, context);
 }
 
 Result<User> UserAccounts::get(const std::string& id) {
@@ -72,29 +72,36 @@ Result<ListResult> UserAccounts::list(const ListRequest& request) {
   return result;
 }
 
-Result<User> UserAccounts::update(const std::string& id, UserChanges changes, int64_t expectedVersion) {
+Result<User> UserAccounts::update(const std::string& id, UserChanges changes, int64_t expectedVersion,
+                                  const ChangeContext& context) {
   FLEETDECK_RETURN_IF_ERROR(checkId(id));
   FLEETDECK_RETURN_IF_ERROR(validateChanges(changes));
   if (expectedVersion < 0) return invalidField("expectedVersion", "must not be negative");
-  return repository_.update(id, changes, expectedVersion);
+  return repository_.update(id, changes, expectedVersion, context);
 }
 
-Result<User> UserAccounts::disable(const std::string& id) {
+Result<User> UserAccounts::disable(const std::string& id, const ChangeContext& context) {
   FLEETDECK_RETURN_IF_ERROR(checkId(id));
   UserChanges changes;
   changes.status = std::string(kStatusDisabled);
-  return repository_.update(id, changes, 0);
+  return repository_.update(id, changes, 0, context);
 }
 
-Result<std::string> UserAccounts::resetPassword(const std::string& id) {
+Result<std::string> UserAccounts::resetPassword(const std::string& id, const ChangeContext& context) {
   FLEETDECK_RETURN_IF_ERROR(checkId(id));
   // 18 random bytes -> 24 base64url characters, comfortably above the password policy.
   std::string temporary = base64UrlEncode(randomBytes(18));
   auto hash = hasher_.hash(temporary);
   if (!hash) return hash.status();
-  auto updated = repository_.updatePasswordHash(id, *hash);
+  auto updated = repository_.updatePasswordHash(id, *hash, context);
   if (!updated) return updated.status();
   return temporary;
+}
+
+Result<db::AuditPage> UserAccounts::audit(const db::AuditQuery& query) {
+  if (!query.resourceId.empty() && !isUuid(query.resourceId)) return invalidField("resourceId", "must be a UUID");
+  if (query.pageSize < 0) return invalidField("pageSize", "must not be negative");
+  return repository_.listAudit(query);
 }
 
 }  // namespace fleetdeck::users

@@ -30,14 +30,16 @@ class UserAccounts {
 
   UserAccounts(UserRepository& repository, PasswordHasher& hasher) : repository_(repository), hasher_(hasher) {}
 
-  Result<User> create(NewUser request);
+  Result<User> create(NewUser request, const ChangeContext& context = {});
   Result<User> get(const std::string& id);
   Result<ListResult> list(const ListRequest& request);
-  Result<User> update(const std::string& id, UserChanges changes, int64_t expectedVersion);
+  Result<User> update(const std::string& id, UserChanges changes, int64_t expectedVersion,
+                      const ChangeContext& context = {});
   // Disables the account; the row and its history stay.
-  Result<User> disable(const std::string& id);
+  Result<User> disable(const std::string& id, const ChangeContext& context = {});
   // Sets a new random password and returns it once.
-  Result<std::string> resetPassword(const std::string& id);
+  Result<std::string> resetPassword(const std::string& id, const ChangeContext& context = {});
+  Result<db::AuditPage> audit(const db::AuditQuery& query);
 
  private:
   UserRepository& repository_;

@@ -7,6 +7,7 @@
 
 #include "domain/user.h"
 #include "fleetdeck/core/status.h"
+#include "fleetdeck/db/audit_log.h"
 
 namespace fleetdeck::users {
 
@@ -26,15 +27,19 @@ struct UserPage {
 class UserRepository {
  public:
   virtual ~UserRepository() = default;
-  // ALREADY_EXISTS naming the field ("username" or "email") when either is taken.
-  virtual Result<User> insert(const User& user) = 0;
+  // ALREADY_EXISTS naming the field ("username" or "email") when either is taken. Every write
+  // records an audit entry (who, trace, before/after) in the same transaction.
+  virtual Result<User> insert(const User& user, const ChangeContext& context) = 0;
   virtual Result<User> findById(const std::string& id) = 0;
   virtual Result<User> findByUsername(const std::string& username) = 0;
   virtual Result<UserPage> list(const UserQuery& query) = 0;
   // Applies the changes and bumps the version. NOT_FOUND for an unknown id; ABORTED when
   // expectedVersion is non-zero and differs from the stored version.
-  virtual Result<User> update(const std::string& id, const UserChanges& changes, int64_t expectedVersion) = 0;
-  virtual Result<User> updatePasswordHash(const std::string& id, const std::string& passwordHash) = 0;
+  virtual Result<User> update(const std::string& id, const UserChanges& changes, int64_t expectedVersion,
+                              const ChangeContext& context) = 0;
+  virtual Result<User> updatePasswordHash(const std::string& id, const std::string& passwordHash,
+                                          const ChangeContext& context) = 0;
+  virtual Result<db::AuditPage> listAudit(const db::AuditQuery& query) = 0;
 };
 
 }  // namespace fleetdeck::users

@@ -11,7 +11,8 @@ namespace fleetdeck::users::testing {
 
 class FakeUserRepository final : public UserRepository {
  public:
-  Result<User> insert(const User& user) override {
+  Result<User> insert(const User& user, const ChangeContext& context) override {
+    lastContext = context;
     std::lock_guard lock(mutex_);
     for (const auto& [id, existing] : users_) {
       if (existing.username == user.username) return alreadyExists("taken", {{"username", "is already taken"}});
@@ -50,7 +51,9 @@ class FakeUserRepository final : public UserRepository {
     }
     return page;
   }
-  Result<User> update(const std::string& id, const UserChanges& changes, int64_t expectedVersion) override {
+  Result<User> update(const std::string& id, const UserChanges& changes, int64_t expectedVersion,
+                      const ChangeContext& context) override {
+    lastContext = context;
     std::lock_guard lock(mutex_);
     auto found = users_.find(id);
     if (found == users_.end()) return notFound("user " + id + " does not exist");
@@ -63,7 +66,8 @@ class FakeUserRepository final : public UserRepository {
     ++user.version;
     return user;
   }
-  Result<User> updatePasswordHash(const std::string& id, const std::string& hash) override {
+  Result<User> updatePasswordHash(const std::string& id, const std::string& hash, const ChangeContext& context) override {
+    lastContext = context;
     std::lock_guard lock(mutex_);
     auto found = users_.find(id);
     if (found == users_.end()) return notFound("user " + id + " does not exist");
@@ -72,7 +76,10 @@ class FakeUserRepository final : public UserRepository {
     return found->second;
   }
 
+  Result<db::AuditPage> listAudit(const db::AuditQuery&) override { return db::AuditPage{}; }
+
   UserQuery lastQuery;
+  ChangeContext lastContext;
 
  private:
   std::mutex mutex_;

@@ -139,7 +139,7 @@ TEST_F(UsersServiceTest, ListPagesAndFilters) {
 
 TEST_F(UsersServiceTest, TextSearchTreatsWildcardsAndQuotesLiterally) {
   create("percent");
-  auto updated = repository_->update(create("quoter").id(), UserChanges{.displayName = "O'Brien 100%"}, 0);
+  auto updated = repository_->update(create("quoter").id(), UserChanges{.displayName = "O'Brien 100%"}, 0, {});
   ASSERT_TRUE(updated.isOk());
   auto page = repository_->list({.text = "100%", .pageSize = 10});
   ASSERT_TRUE(page.isOk());
@@ -181,6 +181,35 @@ TEST_F(UsersServiceTest, ConcurrentEditsOfOneVersionLetExactlyOneWin) {
   for (auto& edit : edits) wins += edit.get().isOk() ? 1 : 0;
   EXPECT_EQ(wins, 1);
   EXPECT_EQ(repository_->findById(user.id())->version, 2);
+}
+
+TEST_F(UsersServiceTest, AdminChangesLandInTheAuditTrailWithActorTraceAndBeforeAfter) {
+  const v1::User user = create("audited");
+  v1::UpdateUserRequest request;
+  request.set_id(user.id());
+  request.mutable_user()->set_role("operator");
+  request.mutable_update_mask()->add_paths("role");
+  v1::User updated;
+  auto context = rpc::makeContext(std::chrono::seconds(5));
+  context->AddMetadata("fleetdeck-actor", "01a213e1-0000-7000-8000-000000000001");
+  context->AddMetadata("traceparent", "00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01");
+  ASSERT_TRUE(stub_->UpdateUser(context.get(), request, &updated).ok());
+
+  common::v1::ListAuditRequest query;
+  query.set_resource_id(user.id());
+  common::v1::ListAuditResponse audit;
+  context = rpc::makeContext(std::chrono::seconds(5));
+  ASSERT_TRUE(stub_->ListUserAudit(context.get(), query, &audit).ok());
+  ASSERT_EQ(audit.entries_size(), 2);  // create, then update; newest first
+  const auto& entry = audit.entries(0);
+  EXPECT_EQ(entry.action(), "update");
+  EXPECT_EQ(entry.actor(), "01a213e1-0000-7000-8000-000000000001");
+  EXPECT_EQ(entry.trace_id(), "4bf92f3577b34da6a3ce929d0e0e4736");
+  EXPECT_NE(entry.before_json().find("\"role\": \"customer\""), std::string::npos) << entry.before_json();
+  EXPECT_NE(entry.after_json().find("\"role\": \"operator\""), std::string::npos) << entry.after_json();
+  EXPECT_EQ(entry.after_json().find("argon2"), std::string::npos) << "the hash never reaches the audit trail";
+  EXPECT_EQ(audit.entries(1).action(), "create");
+  EXPECT_TRUE(audit.entries(1).before_json().empty());
 }
 
 TEST_F(UsersServiceTest, UnknownIdIsNotFound) {

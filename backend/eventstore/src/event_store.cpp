@@ -1,0 +1,126 @@
+#include "fleetdeck/eventstore/event_store.h"
+
+#include "fleetdeck/core/ids.h"
+#include "fleetdeck/db/connection_pool.h"
+
+namespace fleetdeck::eventstore {
+namespace {
+
+constexpr const char* kEventColumns =
+    "global_position, event_id::text, stream_id, version, event_type, payload::text, actor, trace_id, causation_id,"
+    " (extract(epoch FROM recorded_at) * 1000000)::bigint";
+
+StoredEvent fromRow(const pqxx::row& row) {
+  StoredEvent event;
+  event.globalPosition = row[0].as<int64_t>();
+  event.eventId = row[1].as<std::string>();
+  event.streamId = row[2].as<std::string>();
+  event.version = row[3].as<int64_t>();
+  event.type = row[4].as<std::string>();
+  event.payloadJson = row[5].as<std::string>();
+  event.metadata.actor = row[6].as<std::string>();
+  event.metadata.traceId = row[7].as<std::string>();
+  event.metadata.causationId = row[8].as<std::string>();
+  event.recordedAtMicros = row[9].as<int64_t>();
+  return event;
+}
+
+}  // namespace
+
+Result<int64_t> EventStore::append(pqxx::work& transaction, const std::string& streamId, int64_t expectedVersion,
+                                   std::vector<NewEvent> events) {
+  if (events.empty()) return expectedVersion;
+  // Checked up front so the common conflict is a clear ABORTED; the unique (stream_id, version)
+  // constraint still catches the race where two appenders pass this check together.
+  const int64_t current = streamVersion(transaction, streamId);
+  if (current != expectedVersion) {
+    return aborted("stream " + streamId + " is at version " + std::to_string(current) + ", not " +
+                   std::to_string(expectedVersion) + ": it changed since it was read");
+  }
+  // One multi-row INSERT: one round trip however many events.
+  std::string sql =
+      "INSERT INTO events (event_id, stream_id, version, event_type, payload, actor, trace_id, causation_id) VALUES ";
+  int64_t version = expectedVersion;
+  for (size_t i = 0; i < events.size(); ++i) {
+    NewEvent& event = events[i];
+    if (event.eventId.empty()) event.eventId = newUuid();
+    ++version;
+    if (i > 0) sql += ", ";
+    sql += "(" + transaction.quote(event.eventId) + ", " + transaction.quote(streamId) + ", " +
+           std::to_string(version) + ", " + transaction.quote(event.type) + ", " + transaction.quote(event.payloadJson) +
+           "::jsonb, " + transaction.quote(event.metadata.actor) + ", " + transaction.quote(event.metadata.traceId) +
+           ", " + transaction.quote(event.metadata.causationId) + ")";
+  }
+  try {
+    transaction.exec(sql);
+  } catch (const pqxx::unique_violation& violation) {
+    // Another append won the race after our check; the transaction is now aborted.
+    return aborted("stream " + streamId + " was appended to concurrently; re-read and retry");
+  }
+  return version;
+}
+
+std::vector<StoredEvent> EventStore::readStream(pqxx::transaction_base& transaction, const std::string& streamId,
+                                                int64_t fromVersion, int64_t toVersion) {
+  const auto rows = transaction.exec_params(std::string("SELECT ") + kEventColumns +
+                                                " FROM events WHERE stream_id = $1 AND version BETWEEN $2 AND $3"
+                                                " ORDER BY version",
+                                            streamId, fromVersion, toVersion);
+  std::vector<StoredEvent> events;
+  events.reserve(rows.size());
+  for (const auto& row : rows) events.push_back(fromRow(row));
+  return events;
+}
+
+int64_t EventStore::streamVersion(pqxx::transaction_base& transaction, const std::string& streamId) {
+  const auto rows =
+      transaction.exec_params("SELECT COALESCE(max(version), 0) FROM events WHERE stream_id = $1", streamId);
+  return rows[0][0].as<int64_t>();
+}
+
+void EventStore::saveSnapshot(pqxx::work& transaction, const Snapshot& snapshot) {
+  transaction.exec_params(
+      "INSERT INTO snapshots (stream_id, version, state) VALUES ($1, $2, $3::jsonb)"
+      " ON CONFLICT (stream_id) DO UPDATE SET version = EXCLUDED.version, state = EXCLUDED.state, taken_at = now()"
+      " WHERE snapshots.version < EXCLUDED.version",
+      snapshot.streamId, snapshot.version, snapshot.stateJson);
+}
+
+std::optional<Snapshot> EventStore::loadSnapshot(pqxx::transaction_base& transaction, const std::string& streamId,
+                                                 int64_t maxVersion) {
+  const auto rows = transaction.exec_params(
+      "SELECT version, state::text FROM snapshots WHERE stream_id = $1 AND version <= $2", streamId, maxVersion);
+  if (rows.empty()) return std::nullopt;
+  return Snapshot{streamId, rows[0][0].as<int64_t>(), rows[0][1].as<std::string>()};
+}
+
+Status EventStore::readAll(pqxx::connection& connection, int64_t afterPosition, int batchSize,
+                           const std::function<bool(const std::vector<StoredEvent>&)>& visit) {
+  try {
+    int64_t position = afterPosition;
+    std::vector<StoredEvent> batch;
+    while (true) {
+      {
+        pqxx::read_transaction transaction(connection);
+        const auto rows = transaction.exec_params(std::string("SELECT ") + kEventColumns +
+                                                      " FROM events WHERE global_position > $1"
+                                                      " ORDER BY global_position LIMIT $2",
+                                                  position, batchSize);
+        batch.clear();
+        for (const auto& row : rows) batch.push_back(fromRow(row));
+      }
+      if (batch.empty()) return Status::ok();
+      position = batch.back().globalPosition;
+      if (!visit(batch)) return Status::ok();
+      if (static_cast<int>(batch.size()) < batchSize) return Status::ok();
+    }
+  } catch (const std::exception& exception) {
+    return db::statusFromException(exception);
+  }
+}
+
+int64_t EventStore::countAll(pqxx::transaction_base& transaction) {
+  return transaction.exec("SELECT count(*) FROM events")[0][0].as<int64_t>();
+}
+
+}  // namespace fleetdeck::eventstore

@@ -1,0 +1,222 @@
+#include "adapters/pg_order_store.h"
+
+#include "domain/event_codec.h"
+#include "fleetdeck/eventstore/event_store.h"
+
+namespace fleetdeck::orders {
+
+const char* const kOrderColumns =
+    "id::text, user_id::text, status, items::text, total_units, currency, saga_id::text, cancel_reason,"
+    " tracking_number, version, created_at_us, updated_at_us";
+
+Order orderFromRow(const pqxx::row& row) {
+  Order order;
+  order.id = row[0].as<std::string>();
+  order.userId = row[1].as<std::string>();
+  order.status = row[2].as<std::string>();
+  auto lines = decodeLines(row[3].as<std::string>());
+  if (lines) order.items = std::move(*lines);
+  order.total = {row[5].as<std::string>(), row[4].as<int64_t>()};
+  order.sagaId = row[6].as<std::string>();
+  order.cancelReason = row[7].as<std::string>();
+  order.trackingNumber = row[8].as<std::string>();
+  order.version = row[9].as<int64_t>();
+  order.createdAtMicros = row[10].as<int64_t>();
+  order.updatedAtMicros = row[11].as<int64_t>();
+  return order;
+}
+
+namespace {
+
+RecordedEvent recordedFrom(const eventstore::StoredEvent& stored) {
+  return {stored.eventId,
+          stored.streamId,
+          stored.version,
+          stored.type,
+          stored.payloadJson,
+          {stored.metadata.actor, stored.metadata.traceId, stored.metadata.causationId},
+          stored.recordedAtMicros,
+          stored.globalPosition};
+}
+
+eventstore::EventMetadata metadataOf(const ChangeContext& context) {
+  return {context.actor, context.traceId, context.causationId};
+}
+
+int64_t recordedAtOfVersion(pqxx::work& transaction, const std::string& orderId, int64_t version) {
+  return transaction
+      .exec_params("SELECT (extract(epoch FROM recorded_at) * 1000000)::bigint FROM events"
+                   " WHERE stream_id = $1 AND version = $2",
+                   orderId, version)[0][0]
+      .as<int64_t>();
+}
+
+}  // namespace
+
+void PgOrderStore::project(pqxx::work& transaction, const Order& order, const std::string& table) {
+  transaction.exec_params(
+      "INSERT INTO " + table +
+          " (id, user_id, status, items, total_units, currency, saga_id, cancel_reason, tracking_number, version,"
+          "  created_at_us, updated_at_us)"
+          " VALUES ($1, $2, $3, $4::jsonb, $5, $6, $7, $8, $9, $10, $11, $12)"
+          " ON CONFLICT (id) DO UPDATE SET status = EXCLUDED.status, items = EXCLUDED.items,"
+          "  total_units = EXCLUDED.total_units, currency = EXCLUDED.currency, saga_id = EXCLUDED.saga_id,"
+          "  cancel_reason = EXCLUDED.cancel_reason, tracking_number = EXCLUDED.tracking_number,"
+          "  version = EXCLUDED.version, updated_at_us = EXCLUDED.updated_at_us",
+      order.id, order.userId, order.status, encodeLines(order.items), order.total.units, order.total.currency,
+      order.sagaId, order.cancelReason, order.trackingNumber, order.version, order.createdAtMicros,
+      order.updatedAtMicros);
+}
+
+Result<Order> PgOrderStore::create(const NewOrder& newOrder, const ChangeContext& context) {
+  return db::inTransaction<Order>(pool_, [&](pqxx::work& transaction) -> Result<Order> {
+    const OrderCreated& created = newOrder.created;
+    if (!newOrder.idempotencyKey.empty()) {
+      // Claim the key first: a concurrent create with the same key waits here, then finds the winner.
+      const auto claimed = transaction.exec_params(
+          "INSERT INTO order_idempotency (user_id, idempotency_key, order_id) VALUES ($1, $2, $3)"
+          " ON CONFLICT DO NOTHING RETURNING order_id",
+          created.userId, newOrder.idempotencyKey, created.orderId);
+      if (claimed.empty()) {
+        const auto existing = transaction.exec_params(
+            std::string("SELECT ") + kOrderColumns +
+                " FROM orders WHERE id = (SELECT order_id FROM order_idempotency"
+                " WHERE user_id = $1 AND idempotency_key = $2)",
+            created.userId, newOrder.idempotencyKey);
+        if (existing.empty()) return internalError("idempotency key points at a missing order");
+        return orderFromRow(existing[0]);
+      }
+    }
+    auto appended = eventstore::EventStore::append(
+        transaction, created.orderId, 0,
+        {{"", std::string(eventTypeName(OrderEvent(created))), encodeEvent(OrderEvent(created)), metadataOf(context)}});
+    if (!appended) return appended.status();
+    Order order;
+    apply(order, OrderEvent(created), recordedAtOfVersion(transaction, created.orderId, 1));
+    project(transaction, order);
+    return order;
+  });
+}
+
+Result<Order> PgOrderStore::load(const std::string& orderId) {
+  return db::inTransaction<Order>(pool_, [&](pqxx::work& transaction) -> Result<Order> {
+    Order order;
+    int64_t fromVersion = 1;
+    if (auto snapshot = eventstore::EventStore::loadSnapshot(transaction, orderId)) {
+      auto decoded = decodeOrder(snapshot->stateJson);
+      if (decoded) {
+        order = std::move(*decoded);
+        fromVersion = snapshot->version + 1;
+      }
+    }
+    for (const auto& stored : eventstore::EventStore::readStream(transaction, orderId, fromVersion)) {
+      auto event = decodeEvent(stored.type, stored.payloadJson);
+      if (!event) return event.status();
+      apply(order, *event, stored.recordedAtMicros);
+    }
+    if (order.version == 0) return notFound("order " + orderId + " does not exist");
+    return order;
+  });
+}
+
+Result<Order> PgOrderStore::appendIn(pqxx::work& transaction, const Order& current, const OrderEvent& event,
+                                     const ChangeContext& context) {
+  auto version = eventstore::EventStore::append(
+      transaction, current.id, current.version,
+      {{"", std::string(eventTypeName(event)), encodeEvent(event), metadataOf(context)}});
+  if (!version) return version.status();
+  Order next = current;
+  apply(next, event, recordedAtOfVersion(transaction, current.id, *version));
+  project(transaction, next);
+  if (snapshotEvery_ > 0 && next.version % snapshotEvery_ == 0) {
+    eventstore::EventStore::saveSnapshot(transaction, {next.id, next.version, encodeOrder(next)});
+  }
+  return next;
+}
+
+Result<Order> PgOrderStore::append(const Order& current, const OrderEvent& event, const ChangeContext& context) {
+  return db::inTransaction<Order>(pool_, [&](pqxx::work& transaction) { return appendIn(transaction, current, event, context); });
+}
+
+Result<Order> PgOrderStore::get(const std::string& orderId) {
+  return db::inTransaction<Order>(pool_, [&](pqxx::work& transaction) -> Result<Order> {
+    const auto rows = transaction.exec_params(std::string("SELECT ") + kOrderColumns + " FROM orders WHERE id = $1",
+                                              orderId);
+    if (rows.empty()) return notFound("order " + orderId + " does not exist");
+    return orderFromRow(rows[0]);
+  });
+}
+
+Result<OrderPage> PgOrderStore::list(const OrderQuery& query) {
+  const auto orNull = [](const std::string& text) {
+    return text.empty() ? std::optional<std::string>() : std::optional<std::string>(text);
+  };
+  const auto boundOrNull = [](int64_t micros) {
+    return micros == 0 ? std::optional<int64_t>() : std::optional<int64_t>(micros);
+  };
+  return db::inTransaction<OrderPage>(pool_, [&](pqxx::work& transaction) -> Result<OrderPage> {
+    const auto rows = transaction.exec_params(
+        std::string("SELECT ") + kOrderColumns +
+            " FROM orders"
+            " WHERE ($1::uuid IS NULL OR id < $1::uuid)"
+            "   AND ($2::text IS NULL OR status = $2)"
+            "   AND ($3::uuid IS NULL OR user_id = $3::uuid)"
+            "   AND ($4::bigint IS NULL OR created_at_us >= $4)"
+            "   AND ($5::bigint IS NULL OR created_at_us < $5)"
+            " ORDER BY id DESC LIMIT $6",
+        orNull(query.beforeId), orNull(query.status), orNull(query.userId), boundOrNull(query.createdAfterMicros),
+        boundOrNull(query.createdBeforeMicros), query.pageSize + 1);
+    OrderPage page;
+    for (const auto& row : rows) {
+      if (static_cast<int>(page.orders.size()) == query.pageSize) {
+        page.hasMore = true;
+        break;
+      }
+      page.orders.push_back(orderFromRow(row));
+    }
+    return page;
+  });
+}
+
+Result<std::vector<RecordedEvent>> PgOrderStore::history(const std::string& orderId) {
+  return db::inTransaction<std::vector<RecordedEvent>>(
+      pool_, [&](pqxx::work& transaction) -> Result<std::vector<RecordedEvent>> {
+        std::vector<RecordedEvent> events;
+        for (const auto& stored : eventstore::EventStore::readStream(transaction, orderId)) {
+          events.push_back(recordedFrom(stored));
+        }
+        if (events.empty()) return notFound("order " + orderId + " does not exist");
+        return events;
+      });
+}
+
+Result<std::vector<RecordedEvent>> PgOrderStore::recentEvents(const std::string& orderId, const std::string& actor,
+                                                             int64_t beforePosition, int limit) {
+  return db::inTransaction<std::vector<RecordedEvent>>(
+      pool_, [&](pqxx::work& transaction) -> Result<std::vector<RecordedEvent>> {
+        const auto rows = transaction.exec_params(
+            "SELECT global_position, event_id::text, stream_id, version, event_type, payload::text, actor, trace_id,"
+            " causation_id, (extract(epoch FROM recorded_at) * 1000000)::bigint FROM events"
+            " WHERE ($1::bigint IS NULL OR global_position < $1)"
+            "   AND ($2::text IS NULL OR stream_id = $2)"
+            "   AND ($3::text IS NULL OR actor = $3)"
+            " ORDER BY global_position DESC LIMIT $4",
+            beforePosition > 0 ? std::optional<int64_t>(beforePosition) : std::nullopt,
+            orderId.empty() ? std::optional<std::string>() : orderId,
+            actor.empty() ? std::optional<std::string>() : actor, limit);
+        std::vector<RecordedEvent> events;
+        for (const auto& row : rows) {
+          events.push_back({row[1].as<std::string>(),
+                            row[2].as<std::string>(),
+                            row[3].as<int64_t>(),
+                            row[4].as<std::string>(),
+                            row[5].as<std::string>(),
+                            {row[6].as<std::string>(), row[7].as<std::string>(), row[8].as<std::string>()},
+                            row[9].as<int64_t>(),
+                            row[0].as<int64_t>()});
+        }
+        return events;
+      });
+}
+
+}  // namespace fleetdeck::orders

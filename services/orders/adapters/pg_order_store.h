@@ -1,0 +1,38 @@
+// OrderStore on PostgreSQL: events through fleetdeck::eventstore, the read model beside them.
+#pragma once
+
+#include "fleetdeck/db/connection_pool.h"
+#include "ports/order_store.h"
+
+namespace fleetdeck::orders {
+
+class PgOrderStore final : public OrderStore {
+ public:
+  // A snapshot is taken whenever a stream's version reaches a multiple of snapshotEvery.
+  PgOrderStore(db::ConnectionPool& pool, int snapshotEvery) : pool_(pool), snapshotEvery_(snapshotEvery) {}
+
+  Result<Order> create(const NewOrder& order, const ChangeContext& context) override;
+  Result<Order> load(const std::string& orderId) override;
+  Result<Order> append(const Order& current, const OrderEvent& event, const ChangeContext& context) override;
+  Result<Order> get(const std::string& orderId) override;
+  Result<OrderPage> list(const OrderQuery& query) override;
+  Result<std::vector<RecordedEvent>> history(const std::string& orderId) override;
+  Result<std::vector<RecordedEvent>> recentEvents(const std::string& orderId, const std::string& actor,
+                                                  int64_t beforePosition, int limit) override;
+
+  // Writes `order` into the read model (insert or replace); shared with the projection rebuild.
+  static void project(pqxx::work& transaction, const Order& order, const std::string& table = "orders");
+
+ private:
+  Result<Order> appendIn(pqxx::work& transaction, const Order& current, const OrderEvent& event,
+                         const ChangeContext& context);
+
+  db::ConnectionPool& pool_;
+  int snapshotEvery_;
+};
+
+// The read-model columns, shared by queries here and the rebuild's comparison.
+Order orderFromRow(const pqxx::row& row);
+extern const char* const kOrderColumns;
+
+}  // namespace fleetdeck::orders

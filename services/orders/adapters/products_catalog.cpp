@@ -1,0 +1,45 @@
+#include "adapters/products_catalog.h"
+
+#include <map>
+
+#include "fleetdeck/rpc/client.h"
+#include "fleetdeck/rpc/status_conversion.h"
+
+namespace fleetdeck::orders {
+
+Result<std::vector<OrderLine>> ProductsCatalog::priceLines(const std::vector<LineRequest>& lines,
+                                                           const ChangeContext& context) {
+  products::v1::BatchGetProductsRequest request;
+  for (const auto& line : lines) request.add_ids(line.productId);
+  products::v1::BatchGetProductsResponse response;
+  auto call = rpc::makeContext(timeout_);
+  call->AddMetadata("fleetdeck-actor", context.actor);
+  const grpc::Status status = stub_->BatchGetProducts(call.get(), request, &response);
+  if (!status.ok()) {
+    const Status converted = rpc::fromGrpcStatus(status);
+    return Status(converted.code(), "products service: " + converted.message());
+  }
+  std::map<std::string, const products::v1::Product*> byId;
+  for (const auto& product : response.products()) byId[product.id()] = &product;
+  ValidationErrors errors;
+  std::vector<OrderLine> priced;
+  for (size_t i = 0; i < lines.size(); ++i) {
+    auto found = byId.find(lines[i].productId);
+    const std::string field = "items[" + std::to_string(i) + "].productId";
+    if (found == byId.end()) {
+      errors.add(field, "no such product");
+      continue;
+    }
+    const products::v1::Product& product = *found->second;
+    if (!product.active()) {
+      errors.add(field, "is no longer sold");
+      continue;
+    }
+    priced.push_back({product.id(), product.sku(), product.name(), lines[i].quantity,
+                      {product.price().currency_code(), product.price().units()}});
+  }
+  FLEETDECK_RETURN_IF_ERROR(errors.toStatus());
+  return priced;
+}
+
+}  // namespace fleetdeck::orders

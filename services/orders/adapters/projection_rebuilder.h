@@ -1,0 +1,68 @@
+// Rebuilds the orders read model from the event store into a fresh table and reports every row
+// where the live read model differs. The hot path (reading every event, writing every order)
+// uses libpq's COPY directly: libpqxx 6.4 has no COPY of a query.
+#pragma once
+
+#include <atomic>
+#include <cstdint>
+#include <functional>
+#include <mutex>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include "fleetdeck/core/status.h"
+#include "fleetdeck/db/connection_pool.h"
+
+namespace fleetdeck::orders {
+
+struct ProjectionDifference {
+  std::string orderId;
+  std::string field;
+  std::string live;
+  std::string rebuilt;
+};
+
+struct RebuildReport {
+  std::string id;
+  std::string projection = "orders";
+  std::string state;  // RUNNING, DONE, FAILED
+  int64_t processedEvents = 0;
+  int64_t totalEvents = 0;
+  std::vector<ProjectionDifference> differences;  // first kMaxReportedDifferences
+  int64_t differenceCount = 0;
+  std::string error;
+  int64_t startedAtMicros = 0;
+  int64_t finishedAtMicros = 0;
+};
+
+class ProjectionRebuilder {
+ public:
+  static constexpr size_t kMaxReportedDifferences = 1000;
+  using Progress = std::function<void(const RebuildReport&)>;
+
+  ProjectionRebuilder(db::ConnectionPool& pool, std::string connectionString)
+      : pool_(pool), connectionString_(std::move(connectionString)) {}
+  ~ProjectionRebuilder();
+
+  // Starts a rebuild in the background and returns its RUNNING report; FAILED_PRECONDITION while
+  // another one runs; INVALID_ARGUMENT for a projection other than "orders".
+  Result<RebuildReport> start(const std::string& projection, Progress progress = {});
+  Result<RebuildReport> get(const std::string& id);
+  // Runs a rebuild on the calling thread (tests, benchmarks) and returns its final report.
+  Result<RebuildReport> runNow(Progress progress = {});
+  // Waits for a running rebuild to finish.
+  void shutdown();
+
+ private:
+  RebuildReport run(RebuildReport report, const Progress& progress);
+  void save(const RebuildReport& report);
+
+  db::ConnectionPool& pool_;
+  std::string connectionString_;
+  std::mutex mutex_;
+  std::thread worker_;
+  std::atomic<bool> running_{false};
+};
+
+}  // namespace fleetdeck::orders

@@ -1,0 +1,182 @@
+#include "domain/order_book.h"
+
+#include <algorithm>
+
+#include "domain/event_codec.h"
+#include "fleetdeck/core/encoding.h"
+#include "fleetdeck/core/ids.h"
+
+namespace fleetdeck::orders {
+namespace {
+
+Status checkOrderId(const std::string& orderId, const char* field = "id") {
+  if (!isUuid(orderId)) return invalidField(field, "must be an order id (UUID)");
+  return Status::ok();
+}
+
+std::string encodePageToken(const std::string& lastId) { return base64UrlEncode("o1:" + lastId); }
+
+Result<std::string> decodePageToken(const std::string& token) {
+  auto decoded = base64UrlDecode(token);
+  if (!decoded || !decoded->starts_with("o1:") || !isUuid(decoded->substr(3))) {
+    return invalidField("pageToken", "is not a token returned by a previous list call");
+  }
+  return decoded->substr(3);
+}
+
+}  // namespace
+
+Result<Order> OrderBook::create(const CreateRequest& request, const ChangeContext& context) {
+  ValidationErrors errors;
+  if (!isUuid(request.userId)) errors.add("userId", "must be a user id (UUID)");
+  if (request.idempotencyKey.size() > 128) errors.add("idempotencyKey", "must be at most 128 characters long");
+  FLEETDECK_RETURN_IF_ERROR(errors.toStatus());
+  FLEETDECK_RETURN_IF_ERROR(validateLines(request.lines));
+
+  auto priced = catalog_.priceLines(request.lines, context);
+  if (!priced) return priced.status();
+  auto total = totalOf(*priced);
+  if (!total) return total.status();
+
+  NewOrder order;
+  order.created.orderId = newUuid();
+  order.created.userId = request.userId;
+  order.created.items = std::move(*priced);
+  order.created.total = *total;
+  order.created.sagaId = newUuid();
+  order.created.idempotencyKey = request.idempotencyKey;
+  order.idempotencyKey = request.idempotencyKey;
+  return store_.create(order, context);
+}
+
+Result<Order> OrderBook::get(const std::string& orderId) {
+  FLEETDECK_RETURN_IF_ERROR(checkOrderId(orderId));
+  return store_.get(orderId);
+}
+
+Result<ListResult> OrderBook::list(const ListRequest& request) {
+  ValidationErrors errors;
+  if (!request.status.empty() && !isOrderStatus(request.status)) {
+    errors.add("status", "must be one of PENDING, CONFIRMED, SHIPPED, DELIVERED, CANCELLED");
+  }
+  if (!request.userId.empty() && !isUuid(request.userId)) errors.add("userId", "must be a user id (UUID)");
+  if (request.pageSize < 0) errors.add("pageSize", "must not be negative");
+  FLEETDECK_RETURN_IF_ERROR(errors.toStatus());
+  OrderQuery query;
+  query.status = request.status;
+  query.userId = request.userId;
+  query.createdAfterMicros = request.createdAfterMicros;
+  query.createdBeforeMicros = request.createdBeforeMicros;
+  query.pageSize = request.pageSize == 0 ? kDefaultPageSize : std::min(request.pageSize, kMaxPageSize);
+  if (!request.pageToken.empty()) {
+    auto before = decodePageToken(request.pageToken);
+    if (!before) return before.status();
+    query.beforeId = *before;
+  }
+  auto page = store_.list(query);
+  if (!page) return page.status();
+  ListResult result;
+  result.orders = std::move(page->orders);
+  if (page->hasMore && !result.orders.empty()) result.nextPageToken = encodePageToken(result.orders.back().id);
+  return result;
+}
+
+Result<Order> OrderBook::transition(const std::string& orderId, int64_t expectedVersion, const ChangeContext& context,
+                                    const std::function<Result<OrderEvent>(const Order&)>& decide) {
+  FLEETDECK_RETURN_IF_ERROR(checkOrderId(orderId));
+  if (expectedVersion < 0) return invalidField("expectedVersion", "must not be negative");
+  auto current = store_.load(orderId);
+  if (!current) return current.status();
+  if (expectedVersion != 0 && current->version != expectedVersion) {
+    return aborted("order " + orderId + " is at version " + std::to_string(current->version) + ", not " +
+                   std::to_string(expectedVersion) + "; reload and retry");
+  }
+  auto event = decide(*current);
+  if (!event) return event.status();
+  return store_.append(*current, *event, context);
+}
+
+Result<Order> OrderBook::cancel(const std::string& orderId, const std::string& reason, int64_t expectedVersion,
+                                const ChangeContext& context) {
+  return transition(orderId, expectedVersion, context,
+                    [&](const Order& order) { return decideCancel(order, reason); });
+}
+
+Result<Order> OrderBook::ship(const std::string& orderId, const std::string& trackingNumber, int64_t expectedVersion,
+                              const ChangeContext& context) {
+  return transition(orderId, expectedVersion, context,
+                    [&](const Order& order) { return decideShip(order, trackingNumber); });
+}
+
+Result<Order> OrderBook::deliver(const std::string& orderId, int64_t expectedVersion, const ChangeContext& context) {
+  return transition(orderId, expectedVersion, context, [](const Order& order) { return decideDeliver(order); });
+}
+
+Result<Order> OrderBook::confirm(const std::string& orderId, const std::string& paymentId,
+                                 const ChangeContext& context) {
+  return transition(orderId, 0, context, [&](const Order& order) { return decideConfirm(order, paymentId); });
+}
+
+Result<std::vector<RecordedEvent>> OrderBook::history(const std::string& orderId) {
+  FLEETDECK_RETURN_IF_ERROR(checkOrderId(orderId, "orderId"));
+  return store_.history(orderId);
+}
+
+Result<OrderAtVersion> OrderBook::atVersion(const std::string& orderId, int64_t version) {
+  FLEETDECK_RETURN_IF_ERROR(checkOrderId(orderId, "orderId"));
+  if (version < 1) return invalidField("version", "must be 1 or more");
+  auto events = store_.history(orderId);
+  if (!events) return events.status();
+  if (version > static_cast<int64_t>(events->size())) {
+    return Status(StatusCode::kOutOfRange, "order " + orderId + " has " + std::to_string(events->size()) +
+                                               " events; version " + std::to_string(version) + " does not exist",
+                  {{"version", "must be between 1 and " + std::to_string(events->size())}});
+  }
+  OrderAtVersion result;
+  for (int64_t i = 0; i < version; ++i) {
+    const RecordedEvent& recorded = (*events)[static_cast<size_t>(i)];
+    auto event = decodeEvent(recorded.type, recorded.payloadJson);
+    if (!event) return event.status();
+    apply(result.order, *event, recorded.recordedAtMicros);
+  }
+  result.event = (*events)[static_cast<size_t>(version - 1)];
+  return result;
+}
+
+Result<AuditResult> OrderBook::audit(const AuditRequest& request) {
+  ValidationErrors errors;
+  if (!request.orderId.empty() && !isUuid(request.orderId)) errors.add("resourceId", "must be an order id (UUID)");
+  if (request.pageSize < 0) errors.add("pageSize", "must not be negative");
+  int64_t beforePosition = 0;
+  if (!request.pageToken.empty()) {
+    auto decoded = base64UrlDecode(request.pageToken);
+    if (!decoded || !decoded->starts_with("e1:") || (beforePosition = std::atoll(decoded->c_str() + 3)) <= 0) {
+      errors.add("pageToken", "is not a token returned by a previous list call");
+    }
+  }
+  FLEETDECK_RETURN_IF_ERROR(errors.toStatus());
+  const int pageSize = request.pageSize == 0 ? kDefaultPageSize : std::min(request.pageSize, kMaxPageSize);
+  auto events = store_.recentEvents(request.orderId, request.actor, beforePosition, pageSize + 1);
+  if (!events) return events.status();
+  AuditResult result;
+  for (const auto& event : *events) {
+    if (static_cast<int>(result.changes.size()) == pageSize) {
+      result.nextPageToken = base64UrlEncode("e1:" + std::to_string(result.changes.back().event.globalPosition));
+      break;
+    }
+    OrderChange change;
+    change.event = event;
+    if (event.version > 1) {
+      auto before = atVersion(event.orderId, event.version - 1);
+      if (!before) return before.status();
+      change.beforeJson = encodeOrder(before->order);
+    }
+    auto after = atVersion(event.orderId, event.version);
+    if (!after) return after.status();
+    change.afterJson = encodeOrder(after->order);
+    result.changes.push_back(std::move(change));
+  }
+  return result;
+}
+
+}  // namespace fleetdeck::orders

@@ -1,0 +1,15 @@
+-- Who changed which account, when, under which trace, and how it looked before and after.
+CREATE TABLE audit_log (
+  id          uuid PRIMARY KEY,
+  resource    text NOT NULL,
+  resource_id text NOT NULL,
+  action      text NOT NULL,
+  actor       text NOT NULL,
+  trace_id    text NOT NULL,
+  occurred_at timestamptz NOT NULL DEFAULT now(),
+  before_json jsonb,
+  after_json  jsonb
+);
+
+CREATE INDEX audit_log_resource_idx ON audit_log (resource_id, occurred_at);
+CREATE INDEX audit_log_actor_idx ON audit_log (actor, occurred_at);

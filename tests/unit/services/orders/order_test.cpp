@@ -1,0 +1,184 @@
+#include <gtest/gtest.h>
+
+#include "domain/event_codec.h"
+#include "domain/order.h"
+#include "domain/order_book.h"
+#include "fleetdeck/core/ids.h"
+#include "orders/fake_order_ports.h"
+
+namespace fleetdeck::orders {
+namespace {
+
+Order orderIn(std::string_view status) {
+  Order order;
+  order.id = "o1";
+  order.status = std::string(status);
+  order.version = 3;
+  return order;
+}
+
+TEST(OrderStateMachine, EveryValidTransitionIsAllowed) {
+  EXPECT_TRUE(decideConfirm(orderIn(kPending), "p1").isOk());
+  EXPECT_TRUE(decideCancel(orderIn(kPending), "changed my mind").isOk());
+  EXPECT_TRUE(decideCancel(orderIn(kConfirmed), "").isOk());
+  EXPECT_TRUE(decideShip(orderIn(kConfirmed), "TRACK-1").isOk());
+  EXPECT_TRUE(decideDeliver(orderIn(kShipped)).isOk());
+}
+
+TEST(OrderStateMachine, EveryInvalidTransitionIsAFailedPreconditionNamingTheState) {
+  struct Case {
+    std::string_view status;
+    std::function<Result<OrderEvent>(const Order&)> decide;
+  };
+  const std::vector<Case> invalid = {
+      {kConfirmed, [](const Order& o) { return decideConfirm(o, "p"); }},
+      {kShipped, [](const Order& o) { return decideConfirm(o, "p"); }},
+      {kDelivered, [](const Order& o) { return decideConfirm(o, "p"); }},
+      {kCancelled, [](const Order& o) { return decideConfirm(o, "p"); }},
+      {kShipped, [](const Order& o) { return decideCancel(o, ""); }},
+      {kDelivered, [](const Order& o) { return decideCancel(o, ""); }},
+      {kCancelled, [](const Order& o) { return decideCancel(o, ""); }},
+      {kPending, [](const Order& o) { return decideShip(o, "T"); }},
+      {kShipped, [](const Order& o) { return decideShip(o, "T"); }},
+      {kDelivered, [](const Order& o) { return decideShip(o, "T"); }},
+      {kCancelled, [](const Order& o) { return decideShip(o, "T"); }},
+      {kPending, [](const Order& o) { return decideDeliver(o); }},
+      {kConfirmed, [](const Order& o) { return decideDeliver(o); }},
+      {kDelivered, [](const Order& o) { return decideDeliver(o); }},
+      {kCancelled, [](const Order& o) { return decideDeliver(o); }},
+  };
+  for (const auto& c : invalid) {
+    auto result = c.decide(orderIn(c.status));
+    ASSERT_FALSE(result.isOk()) << c.status;
+    EXPECT_EQ(result.status().code(), StatusCode::kFailedPrecondition);
+    EXPECT_NE(result.status().message().find(std::string(c.status)), std::string::npos) << result.status().message();
+  }
+}
+
+TEST(OrderStateMachine, CancelRemembersThePreviousStatusAndDefaultsTheReason) {
+  auto event = decideCancel(orderIn(kConfirmed), "");
+  ASSERT_TRUE(event.isOk());
+  const auto& cancelled = std::get<OrderCancelled>(*event);
+  EXPECT_EQ(cancelled.previousStatus, "CONFIRMED");
+  EXPECT_EQ(cancelled.reason, "customer_request");
+}
+
+TEST(OrderLines, ValidationNamesTheLine) {
+  EXPECT_FALSE(validateLines({}).isOk());
+  const std::string id = newUuid();
+  const Status status = validateLines({{id, 1}, {id, 2}, {"nope", 0}});
+  ASSERT_EQ(status.code(), StatusCode::kInvalidArgument);
+  std::vector<std::string> fields;
+  for (const auto& violation : status.violations()) fields.push_back(violation.field);
+  EXPECT_EQ(fields, (std::vector<std::string>{"items[1].productId", "items[2].productId", "items[2].quantity"}));
+}
+
+TEST(OrderLines, TotalsRefuseMixedCurrencies) {
+  auto total = totalOf({{"a", "A", "A", 2, {"USD", 150}}, {"b", "B", "B", 1, {"USD", 1000}}});
+  ASSERT_TRUE(total.isOk());
+  EXPECT_EQ(total->units, 1300);
+  EXPECT_FALSE(totalOf({{"a", "A", "A", 1, {"USD", 1}}, {"b", "B", "B", 1, {"EUR", 1}}}).isOk());
+}
+
+TEST(EventCodec, EveryEventRoundTrips) {
+  const std::vector<OrderEvent> events = {
+      OrderCreated{"o1", "u1", {{"p1", "SKU-1", "Tea \"green\"\tbox", 3, {"USD", 499}}}, {"USD", 1497}, "s1", "k1"},
+      OrderConfirmed{"o1", "pay1"}, OrderCancelled{"o1", "payment_declined", "PENDING"},
+      OrderShipped{"o1", "TRACK\n1"}, OrderDelivered{"o1"}};
+  for (const auto& event : events) {
+    auto decoded = decodeEvent(eventTypeName(event), encodeEvent(event));
+    ASSERT_TRUE(decoded.isOk()) << decoded.status().toString();
+    EXPECT_EQ(encodeEvent(*decoded), encodeEvent(event));
+  }
+  EXPECT_EQ(decodeEvent("OrderTeleported", "{}").status().code(), StatusCode::kDataLoss);
+  EXPECT_EQ(decodeEvent("OrderCreated", "not json").status().code(), StatusCode::kDataLoss);
+}
+
+TEST(EventCodec, FoldingTheEventsGivesTheState) {
+  Order order;
+  apply(order, OrderCreated{"o1", "u1", {{"p1", "S", "N", 2, {"USD", 5}}}, {"USD", 10}, "s1", ""}, 100);
+  apply(order, OrderConfirmed{"o1", "pay"}, 200);
+  apply(order, OrderShipped{"o1", "T1"}, 300);
+  EXPECT_EQ(order.status, "SHIPPED");
+  EXPECT_EQ(order.version, 3);
+  EXPECT_EQ(order.trackingNumber, "T1");
+  EXPECT_EQ(order.createdAtMicros, 100);
+  EXPECT_EQ(order.updatedAtMicros, 300);
+  auto decoded = decodeOrder(encodeOrder(order));
+  ASSERT_TRUE(decoded.isOk());
+  EXPECT_EQ(*decoded, order);
+}
+
+class OrderBookTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    tea_ = newUuid();
+    catalog_.products[tea_] = {"TEA-1", "Green tea", {"USD", 450}};
+  }
+  Result<Order> place(int64_t quantity = 2, const std::string& key = "") {
+    return book_.create({user_, {{tea_, quantity}}, key}, {"u", "trace", ""});
+  }
+  testing::FakeOrderStore store_;
+  testing::FakeCatalog catalog_;
+  OrderBook book_{store_, catalog_};
+  std::string user_ = newUuid();
+  std::string tea_;
+};
+
+TEST_F(OrderBookTest, CreateStoresAPendingPricedOrderWithASaga) {
+  auto order = place(2);
+  ASSERT_TRUE(order.isOk()) << order.status().toString();
+  EXPECT_EQ(order->status, "PENDING");
+  EXPECT_EQ(order->total.units, 900);
+  EXPECT_EQ(order->items[0].sku, "TEA-1");
+  EXPECT_TRUE(isUuid(order->sagaId));
+  EXPECT_EQ(order->version, 1);
+}
+
+TEST_F(OrderBookTest, RepeatedIdempotencyKeyReturnsTheFirstOrder) {
+  auto first = place(1, "key-1");
+  auto second = place(5, "key-1");
+  ASSERT_TRUE(first.isOk() && second.isOk());
+  EXPECT_EQ(first->id, second->id);
+  EXPECT_EQ(second->items[0].quantity, 1);
+}
+
+TEST_F(OrderBookTest, UnknownProductAndCatalogOutageAreReported) {
+  auto unknown = book_.create({user_, {{newUuid(), 1}}, ""}, {});
+  ASSERT_FALSE(unknown.isOk());
+  EXPECT_EQ(unknown.status().violations()[0].field, "items[0].productId");
+  catalog_.failure = unavailable("products down");
+  EXPECT_EQ(place().status().code(), StatusCode::kUnavailable);
+}
+
+TEST_F(OrderBookTest, StaleExpectedVersionIsAborted) {
+  auto order = place();
+  ASSERT_TRUE(book_.confirm(order->id, "pay", {}).isOk());
+  auto stale = book_.ship(order->id, "T1", /*expectedVersion=*/1, {});
+  ASSERT_FALSE(stale.isOk());
+  EXPECT_EQ(stale.status().code(), StatusCode::kAborted);
+  EXPECT_TRUE(book_.ship(order->id, "T1", 2, {}).isOk());
+}
+
+TEST_F(OrderBookTest, TimeTravelIsAFoldOfTheFirstNEvents) {
+  auto order = place();
+  ASSERT_TRUE(book_.confirm(order->id, "pay", {}).isOk());
+  ASSERT_TRUE(book_.ship(order->id, "T1", 0, {}).isOk());
+  auto v1 = book_.atVersion(order->id, 1);
+  auto v2 = book_.atVersion(order->id, 2);
+  ASSERT_TRUE(v1.isOk() && v2.isOk());
+  EXPECT_EQ(v1->order.status, "PENDING");
+  EXPECT_EQ(v2->order.status, "CONFIRMED");
+  EXPECT_EQ(v2->event.type, "OrderConfirmed");
+  EXPECT_EQ(book_.atVersion(order->id, 4).status().code(), StatusCode::kOutOfRange);
+  EXPECT_EQ(book_.atVersion(order->id, 0).status().code(), StatusCode::kInvalidArgument);
+}
+
+TEST_F(OrderBookTest, ListValidatesFiltersAndClampsThePageSize) {
+  EXPECT_EQ(book_.list({.status = "LOST"}).status().violations()[0].field, "status");
+  ASSERT_TRUE(book_.list({.pageSize = 1'000'000'000}).isOk());
+  EXPECT_EQ(store_.lastQuery.pageSize, OrderBook::kMaxPageSize);
+}
+
+}  // namespace
+}  // namespace fleetdeck::orders
