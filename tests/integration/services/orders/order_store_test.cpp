@@ -1,0 +1,224 @@
+// The orders event store and read model on a real PostgreSQL: appends, conflicts, snapshots,
+// time travel and the projection rebuild.
+#include <gtest/gtest.h>
+
+#include <future>
+#include <set>
+
+#include "adapters/pg_order_store.h"
+#include "adapters/projection_rebuilder.h"
+#include "domain/event_codec.h"
+#include "domain/order_book.h"
+#include "fleetdeck/core/ids.h"
+#include "fleetdeck/db/connection_pool.h"
+#include "fleetdeck/db/migration_runner.h"
+#include "fleetdeck/eventstore/event_store.h"
+#include "fleetdeck/testing/test_infra.h"
+#include "orders_migrations.h"
+
+namespace fleetdeck::orders {
+namespace {
+
+class OrderStoreTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    url_ = testing::createTestDatabase("orders");
+    pool_ = std::make_unique<db::ConnectionPool>(db::PoolOptions{url_, 8, std::chrono::seconds(5), "orders"});
+    auto applied = db::applyMigrations(*pool_, embeddedMigrations());
+    ASSERT_TRUE(applied.isOk()) << applied.status().toString();
+    store_ = std::make_unique<PgOrderStore>(*pool_, /*snapshotEvery=*/2);
+  }
+
+  Order create(const std::string& key = "") {
+    NewOrder order;
+    order.created = {newUuid(), newUuid(), {{newUuid(), "TEA-1", "Tea", 2, {"USD", 450}}}, {"USD", 900}, newUuid(), key};
+    order.idempotencyKey = key;
+    auto created = store_->create(order, {"admin-1", "4bf92f3577b34da6a3ce929d0e0e4736", ""});
+    EXPECT_TRUE(created.isOk()) << created.status().toString();
+    return *created;
+  }
+
+  Result<Order> next(const Order& current, const OrderEvent& event) {
+    return store_->append(current, event, {"system", "", ""});
+  }
+
+  int64_t count(const std::string& sql) {
+    pqxx::connection connection(url_);
+    pqxx::nontransaction query(connection);
+    return query.exec(sql)[0][0].as<int64_t>();
+  }
+
+  std::string url_;
+  std::unique_ptr<db::ConnectionPool> pool_;
+  std::unique_ptr<PgOrderStore> store_;
+};
+
+TEST_F(OrderStoreTest, EveryTransitionIsAnEventAndTheReadModelFollows) {
+  Order order = create();
+  order = *next(order, OrderConfirmed{order.id, "pay-1"});
+  order = *next(order, OrderShipped{order.id, "TRACK-9"});
+  order = *next(order, OrderDelivered{order.id});
+  auto live = store_->get(order.id);
+  ASSERT_TRUE(live.isOk());
+  EXPECT_EQ(live->status, "DELIVERED");
+  EXPECT_EQ(live->version, 4);
+  EXPECT_EQ(live->trackingNumber, "TRACK-9");
+  auto loaded = store_->load(order.id);
+  ASSERT_TRUE(loaded.isOk());
+  EXPECT_EQ(*loaded, *live) << "the read model equals the fold of the events";
+  auto history = store_->history(order.id);
+  ASSERT_TRUE(history.isOk());
+  ASSERT_EQ(history->size(), 4u);
+  EXPECT_EQ((*history)[0].type, "OrderCreated");
+  EXPECT_EQ((*history)[0].metadata.actor, "admin-1");
+  EXPECT_EQ((*history)[0].metadata.traceId, "4bf92f3577b34da6a3ce929d0e0e4736");
+  EXPECT_EQ((*history)[3].type, "OrderDelivered");
+}
+
+TEST_F(OrderStoreTest, ConcurrentAppendsAtTheSameVersionLetExactlyOneWin) {
+  const Order order = create();
+  std::vector<std::future<Result<Order>>> attempts;
+  for (int i = 0; i < 8; ++i) {
+    attempts.push_back(std::async(std::launch::async, [&, i] {
+      return next(order, OrderCancelled{order.id, "attempt " + std::to_string(i), "PENDING"});
+    }));
+  }
+  int wins = 0;
+  for (auto& attempt : attempts) {
+    auto result = attempt.get();
+    if (result.isOk()) {
+      ++wins;
+    } else {
+      EXPECT_EQ(result.status().code(), StatusCode::kAborted) << result.status().toString();
+    }
+  }
+  EXPECT_EQ(wins, 1);
+  EXPECT_EQ(count("SELECT count(*) FROM events WHERE stream_id = '" + order.id + "'"), 2);
+}
+
+TEST_F(OrderStoreTest, AppendingAtAStaleVersionIsAborted) {
+  const Order order = create();
+  ASSERT_TRUE(next(order, OrderConfirmed{order.id, "p"}).isOk());
+  auto stale = next(order, OrderCancelled{order.id, "late", "PENDING"});
+  ASSERT_FALSE(stale.isOk());
+  EXPECT_EQ(stale.status().code(), StatusCode::kAborted);
+}
+
+TEST_F(OrderStoreTest, EventsCannotBeRewritten) {
+  const Order order = create();
+  pqxx::connection connection(url_);
+  pqxx::work transaction(connection);
+  EXPECT_THROW(transaction.exec("UPDATE events SET event_type = 'Forged'"), pqxx::sql_error);
+}
+
+TEST_F(OrderStoreTest, SnapshotsAreTakenAndUsedWithoutChangingTheState) {
+  Order order = create();
+  order = *next(order, OrderConfirmed{order.id, "p"});  // version 2: snapshot (every 2)
+  order = *next(order, OrderShipped{order.id, "T"});
+  EXPECT_EQ(count("SELECT version FROM snapshots WHERE stream_id = '" + order.id + "'"), 2);
+  auto loaded = store_->load(order.id);
+  ASSERT_TRUE(loaded.isOk());
+  EXPECT_EQ(*loaded, order);
+}
+
+TEST_F(OrderStoreTest, IdempotentCreateReturnsTheFirstOrderEvenUnderConcurrency) {
+  const std::string user = newUuid();
+  std::vector<std::future<Result<Order>>> creates;
+  for (int i = 0; i < 6; ++i) {
+    creates.push_back(std::async(std::launch::async, [&, i] {
+      NewOrder attempt;
+      attempt.created = {newUuid(), user, {{newUuid(), "S", "N", i + 1, {"USD", 1}}}, {"USD", i + 1}, newUuid(), "k"};
+      attempt.idempotencyKey = "k";
+      return store_->create(attempt, {});
+    }));
+  }
+  std::set<std::string> ids;
+  for (auto& create : creates) {
+    auto result = create.get();
+    ASSERT_TRUE(result.isOk()) << result.status().toString();
+    ids.insert(result->id);
+  }
+  EXPECT_EQ(ids.size(), 1u);
+  EXPECT_EQ(count("SELECT count(*) FROM orders"), 1);
+}
+
+TEST_F(OrderStoreTest, TimeTravelEqualsAFoldOfTheFirstNEvents) {
+  struct NoCatalog final : Catalog {
+    Result<std::vector<OrderLine>> priceLines(const std::vector<LineRequest>&, const ChangeContext&) override {
+      return unimplemented();
+    }
+    static Status unimplemented() { return Status(StatusCode::kUnimplemented, "not used"); }
+  } catalog;
+  OrderBook book(*store_, catalog);
+  Order order = create();
+  order = *next(order, OrderConfirmed{order.id, "p"});
+  order = *next(order, OrderCancelled{order.id, "customer_request", "CONFIRMED"});
+  auto events = store_->history(order.id);
+  ASSERT_TRUE(events.isOk());
+  for (int64_t version = 1; version <= 3; ++version) {
+    Order expected;
+    for (int64_t i = 0; i < version; ++i) {
+      const auto& recorded = (*events)[static_cast<size_t>(i)];
+      apply(expected, *decodeEvent(recorded.type, recorded.payloadJson), recorded.recordedAtMicros);
+    }
+    auto travelled = book.atVersion(order.id, version);
+    ASSERT_TRUE(travelled.isOk()) << travelled.status().toString();
+    EXPECT_EQ(travelled->order, expected) << "version " << version;
+  }
+  EXPECT_EQ(book.atVersion(order.id, 2)->order.status, "CONFIRMED");
+}
+
+TEST_F(OrderStoreTest, RebuildReproducesTheReadModelAndReportsATamperedRow) {
+  std::vector<Order> orders;
+  for (int i = 0; i < 25; ++i) {
+    Order order = create();
+    if (i % 2 == 0) order = *next(order, OrderConfirmed{order.id, "p"});
+    if (i % 4 == 0) order = *next(order, OrderShipped{order.id, "T" + std::to_string(i)});
+    if (i % 5 == 1) order = *next(order, OrderCancelled{order.id, "tab\there \"quoted\" \\ back", "PENDING"});
+    orders.push_back(order);
+  }
+  ProjectionRebuilder rebuilder(*pool_, url_);
+  std::vector<int64_t> progress;
+  auto clean = rebuilder.runNow([&](const RebuildReport& report) { progress.push_back(report.processedEvents); });
+  ASSERT_TRUE(clean.isOk()) << clean.status().toString();
+  EXPECT_EQ(clean->state, "DONE") << clean->error;
+  EXPECT_EQ(clean->processedEvents, count("SELECT count(*) FROM events"));
+  EXPECT_EQ(clean->totalEvents, clean->processedEvents);
+  EXPECT_EQ(clean->differenceCount, 0) << (clean->differences.empty() ? "" : clean->differences[0].field);
+  EXPECT_FALSE(progress.empty());
+
+  // Someone edits the read model behind the event store's back.
+  {
+    pqxx::connection connection(url_);
+    pqxx::work transaction(connection);
+    transaction.exec("UPDATE orders SET status = 'DELIVERED' WHERE id = '" + orders[3].id + "'");
+    transaction.commit();
+  }
+  auto tampered = rebuilder.runNow();
+  ASSERT_TRUE(tampered.isOk());
+  ASSERT_EQ(tampered->differenceCount, 1);
+  EXPECT_EQ(tampered->differences[0].orderId, orders[3].id);
+  EXPECT_EQ(tampered->differences[0].field, "status");
+  EXPECT_EQ(tampered->differences[0].live, "DELIVERED");
+  EXPECT_EQ(tampered->differences[0].rebuilt, orders[3].status);
+  auto stored = rebuilder.get(tampered->id);
+  ASSERT_TRUE(stored.isOk());
+  EXPECT_EQ(stored->differenceCount, 1);
+  EXPECT_EQ(stored->differences.size(), 1u);
+}
+
+TEST_F(OrderStoreTest, BackgroundRebuildCanBeFollowedUntilDone) {
+  create();
+  ProjectionRebuilder rebuilder(*pool_, url_);
+  auto started = rebuilder.start("orders");
+  ASSERT_TRUE(started.isOk());
+  EXPECT_EQ(started->state, "RUNNING");
+  rebuilder.shutdown();
+  auto finished = rebuilder.get(started->id);
+  ASSERT_TRUE(finished.isOk());
+  EXPECT_EQ(finished->state, "DONE");
+  EXPECT_EQ(rebuilder.start("customers").status().code(), StatusCode::kInvalidArgument);
+}
+
+}  // namespace
+}  // namespace fleetdeck::orders
