@@ -8,7 +8,8 @@ FleetPlan defaultFleetPlan(uint16_t gatewayHttpPort, uint16_t portOffset) {
   plan.postgresPort = shifted(55432);
   plan.services = {
       {"users", shifted(50051), shifted(9101), 0, true, {}},
-      {"gateway", 0, shifted(9100), gatewayHttpPort, false, {"users"}},
+      {"notifications", shifted(50055), shifted(9105), 0, true, {}},
+      {"gateway", 0, shifted(9100), gatewayHttpPort, false, {"users", "notifications"}},
   };
   return plan;
 }
