@@ -13,6 +13,7 @@
 #include <thread>
 
 #include "adapters/child_process.h"
+#include "adapters/demo_seeder.h"
 #include "adapters/local_fleet.h"
 #include "domain/fleet_plan.h"
 #include "fleetdeck/core/json.h"
@@ -32,11 +33,15 @@ Commands:
   down      stop the local fleet
   status    show what runs
   run       start the local fleet in the foreground (Ctrl+C stops it)
+  seed      load the demo data into the running fleet (done by `up` on first start)
+  credentials  print the demo accounts: one "<role> <username> <password>" per line
 
 Options:
   --data DIR         data folder (default: $FLEETDECK_DATA or ./var)
   --bin-dir DIR      folder with the fleetdeck-* executables (default: next to this program)
   --config-dir DIR   folder with <service>.toml files (default: the source tree's, else /etc/fleetdeck)
+  --demo-dir DIR     demo data (default: the source tree's resources/demo, else /usr/share/fleetdeck/demo)
+  --no-seed          `up` without loading the demo data
 
 Environment:
   FLEETDECK_GATEWAY_PORT   gateway HTTP port (default 8080)
@@ -46,6 +51,8 @@ Environment:
 struct Options {
   std::string command;
   FleetPaths paths;
+  std::filesystem::path demoDirectory = "/usr/share/fleetdeck/demo";
+  bool seed = true;
 };
 
 fs::path selfDirectory() {
@@ -65,6 +72,7 @@ Options parseArguments(int argc, char** argv) {
   if (fs::is_directory(fs::path(FLEETDECK_SOURCE_DIR) / "services", error) &&
       fs::exists(options.paths.binaries / "CMakeFiles", error)) {
     options.paths.configPattern = std::string(FLEETDECK_SOURCE_DIR) + "/services/{name}/config/{name}.toml";
+    options.demoDirectory = fs::path(FLEETDECK_SOURCE_DIR) / "resources" / "demo";
   }
 #endif
   for (int i = 1; i < argc; ++i) {
@@ -83,6 +91,10 @@ Options parseArguments(int argc, char** argv) {
       options.paths.data = value();
     } else if (argument == "--bin-dir") {
       options.paths.binaries = value();
+    } else if (argument == "--demo-dir") {
+      options.demoDirectory = value();
+    } else if (argument == "--no-seed") {
+      options.seed = false;
     } else if (argument == "--config-dir") {
       options.paths.configPattern = value() + "/{name}.toml";
     } else if (options.command.empty() && !argument.starts_with("-")) {
@@ -152,6 +164,8 @@ void printSummary(const boost::json::object& state) {
     std::cout << line << "\n";
   }
 }
+
+int commandSeed(const Options& options);
 
 int commandRun(const Options& options, bool daemon) {
   FleetPaths paths = options.paths;
@@ -229,7 +243,7 @@ int commandUp(const Options& options) {
       std::cout << " ready.\n";
       printSummary(*state);
       std::cout << "Logs: " << options.paths.logs().string() << "/   Stop: ./fleetdeck down\n";
-      return 0;
+      return options.seed ? commandSeed(options) : 0;
     }
     if (phase == "failed" || !processAlive(child)) {
       state = readState(options.paths);  // the daemon may have written its reason just before exiting
@@ -242,6 +256,40 @@ int commandUp(const Options& options) {
   std::cout << " timed out.\n";
   std::cerr << "fleetdeck-launcher: the fleet was not ready within 120 s; see " << options.paths.logs().string() << "\n";
   return 1;
+}
+
+int commandSeed(const Options& options) {
+  if (runningLauncher(options.paths) == 0) {
+    std::cerr << "fleetdeck-launcher: the local fleet is not running (./fleetdeck up first)\n";
+    return 1;
+  }
+  DemoSeeder seeder(planFromEnvironment(), options.demoDirectory, options.paths.secrets());
+  auto summary = seeder.seed([](const std::string& step) { std::cout << "  " << step << "...\n" << std::flush; });
+  if (!summary) {
+    std::cerr << "fleetdeck-launcher: seeding failed: " << summary.status().message() << "\n";
+    return 1;
+  }
+  if (summary->alreadySeeded) {
+    std::cout << "Demo data was loaded before (" << (options.paths.secrets() / "credentials").string()
+              << " exists); ./fleetdeck credentials prints the accounts.\n";
+    return 0;
+  }
+  std::cout << "Demo data loaded: " << summary->customers << " customers, " << summary->wallets << " wallets, "
+            << summary->products << " products.\nDemo accounts (shown once; ./fleetdeck credentials prints them again):\n";
+  for (const auto& account : summary->accounts) {
+    std::cout << "  " << account.role << ' ' << account.username << ' ' << account.password << "\n";
+  }
+  return 0;
+}
+
+int commandCredentials(const Options& options) {
+  auto accounts = DemoSeeder::readCredentials(options.paths.secrets());
+  if (!accounts) {
+    std::cerr << "fleetdeck-launcher: " << accounts.status().message() << "\n";
+    return 1;
+  }
+  for (const auto& account : *accounts) std::cout << account.role << ' ' << account.username << ' ' << account.password << "\n";
+  return 0;
 }
 
 int commandDown(const Options& options) {
@@ -302,6 +350,8 @@ int main(int argc, char** argv) {
   if (options.command == "down") return commandDown(options);
   if (options.command == "status") return commandStatus(options);
   if (options.command == "run") return commandRun(options, /*daemon=*/false);
+  if (options.command == "seed") return commandSeed(options);
+  if (options.command == "credentials") return commandCredentials(options);
   std::cerr << kUsage;
   return 2;
 }

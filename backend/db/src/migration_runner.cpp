@@ -81,25 +81,12 @@ Result<std::vector<AppliedMigration>> MigrationRunner::applied(pqxx::connection&
 Result<int> MigrationRunner::apply(pqxx::connection& connection, std::vector<Migration> migrations) {
   auto validated = validate(std::move(migrations));
   if (!validated) return validated.status();
-  try {
-    pqxx::nontransaction session(connection);
-    session.exec("SET client_min_messages = warning");
-    session.exec(
-        "CREATE TABLE IF NOT EXISTS schema_migrations ("
-        " version integer PRIMARY KEY,"
-        " name text NOT NULL,"
-        " checksum text NOT NULL,"
-        " applied_at timestamptz NOT NULL DEFAULT now())");
-    session.exec("SELECT pg_advisory_lock(" + std::to_string(kMigrationLockKey) + ")");
-  } catch (const std::exception& exception) {
-    return statusFromException(exception);
-  }
-
   // Always release the advisory lock, whatever happens below.
   struct Unlock {
     pqxx::connection& connection;
+    bool locked = false;
     ~Unlock() {
-      if (!connection.is_open()) return;
+      if (!locked || !connection.is_open()) return;
       try {
         pqxx::nontransaction session(connection);
         session.exec("SELECT pg_advisory_unlock(" + std::to_string(kMigrationLockKey) + ")");
@@ -108,6 +95,22 @@ Result<int> MigrationRunner::apply(pqxx::connection& connection, std::vector<Mig
       }
     }
   } unlock{connection};
+
+  try {
+    pqxx::nontransaction session(connection);
+    session.exec("SET client_min_messages = warning");
+    // Lock first: concurrent CREATE TABLE IF NOT EXISTS can still collide in PostgreSQL's catalog.
+    session.exec("SELECT pg_advisory_lock(" + std::to_string(kMigrationLockKey) + ")");
+    unlock.locked = true;
+    session.exec(
+        "CREATE TABLE IF NOT EXISTS schema_migrations ("
+        " version integer PRIMARY KEY,"
+        " name text NOT NULL,"
+        " checksum text NOT NULL,"
+        " applied_at timestamptz NOT NULL DEFAULT now())");
+  } catch (const std::exception& exception) {
+    return statusFromException(exception);
+  }
 
   auto alreadyApplied = applied(connection);
   if (!alreadyApplied) return alreadyApplied.status();

@@ -59,6 +59,11 @@ fs::path LocalFleet::executableFor(const std::string& name) const { return findE
 
 void LocalFleet::writeState(const std::string& phase, const std::string& error) {
   boost::json::array components;
+  components.push_back(boost::json::object{{"name", "redis"},
+                                           {"kind", "infrastructure"},
+                                           {"pid", redis_ ? redis_->pid() : 0},
+                                           {"address", "127.0.0.1:" + std::to_string(plan_.redisPort)},
+                                           {"log", (paths_.logs() / "redis.log").string()}});
   components.push_back(boost::json::object{{"name", "postgres"},
                                            {"kind", "infrastructure"},
                                            {"address", "127.0.0.1:" + std::to_string(plan_.postgresPort)},
@@ -117,6 +122,32 @@ Status LocalFleet::start() {
   if (status.isOk() && !postgres_->running()) status = postgres_->start();
   for (const auto& service : services_) {
     if (status.isOk() && service.definition.ownsDatabase) status = postgres_->createDatabase(service.definition.name);
+  }
+  if (!status.isOk()) {
+    writeState("failed", status.message());
+    return status;
+  }
+
+  // Redis is only a cache: products keeps serving from PostgreSQL without it.
+  if (portInUse(plan_.redisPort)) {
+    status = failedPrecondition("port " + std::to_string(plan_.redisPort) + " (Redis) is already in use on 127.0.0.1");
+  } else {
+    ProcessSpec redis;
+    redis.executable = "/usr/bin/redis-server";
+    redis.arguments = {"--port", std::to_string(plan_.redisPort), "--bind", "127.0.0.1", "--save", "", "--appendonly",
+                       "no", "--dir", paths_.run().string()};
+    redis.logFile = paths_.logs() / "redis.log";
+    auto process = ChildProcess::spawn(redis);
+    if (process) {
+      redis_.emplace(std::move(*process));
+      const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(10);
+      while (!portInUse(plan_.redisPort) && redis_->running() && std::chrono::steady_clock::now() < deadline) {
+        std::this_thread::sleep_for(std::chrono::milliseconds(10));
+      }
+      if (!portInUse(plan_.redisPort)) status = unavailable("redis-server did not start; see " + redis.logFile.string());
+    } else {
+      status = process.status();
+    }
   }
   if (!status.isOk()) {
     writeState("failed", status.message());
@@ -230,6 +261,11 @@ void LocalFleet::stop(const std::string& failure) {
       log::warn("service did not stop cleanly", {{"component", service->definition.name}, {"error", status.message()}});
     }
     service->process.reset();
+  }
+  if (redis_) {
+    log::info("stopping Redis");
+    (void)redis_->stop(std::chrono::seconds(5));
+    redis_.reset();
   }
   if (postgres_) {
     log::info("stopping PostgreSQL");

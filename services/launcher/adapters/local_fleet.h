@@ -60,6 +60,7 @@ class LocalFleet {
   FleetPaths paths_;
   FleetPlan plan_;
   std::unique_ptr<PostgresCluster> postgres_;
+  std::optional<ChildProcess> redis_;
   std::vector<RunningService> services_;
 };
 

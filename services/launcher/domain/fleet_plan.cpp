@@ -6,10 +6,19 @@ FleetPlan defaultFleetPlan(uint16_t gatewayHttpPort, uint16_t portOffset) {
   const auto shifted = [portOffset](int port) { return static_cast<uint16_t>(port + portOffset); };
   FleetPlan plan;
   plan.postgresPort = shifted(55432);
+  plan.redisPort = shifted(56379);
   plan.services = {
-      {"users", shifted(50051), shifted(9101), 0, true, {}},
-      {"notifications", shifted(50055), shifted(9105), 0, true, {}},
-      {"gateway", 0, shifted(9100), gatewayHttpPort, false, {"users", "notifications"}},
+      {.name = "users", .grpcPort = shifted(50051), .adminPort = shifted(9101), .ownsDatabase = true},
+      {.name = "products", .grpcPort = shifted(50052), .adminPort = shifted(9102), .ownsDatabase = true,
+       .usesCache = true},
+      {.name = "payments", .grpcPort = shifted(50054), .adminPort = shifted(9104), .ownsDatabase = true,
+       // The console's fault toggles work only on the local fleet.
+       .localEnvironment = {{"FLEETDECK_FAULTS__ALLOW_RUNTIME_CHANGES", "true"}}},
+      {.name = "notifications", .grpcPort = shifted(50055), .adminPort = shifted(9105), .ownsDatabase = true},
+      {.name = "orders", .grpcPort = shifted(50053), .adminPort = shifted(9103), .ownsDatabase = true,
+       .upstreams = {"products", "payments", "notifications"}},
+      {.name = "gateway", .adminPort = shifted(9100), .httpPort = gatewayHttpPort,
+       .upstreams = {"users", "products", "orders", "payments", "notifications"}},
   };
   return plan;
 }
@@ -22,6 +31,8 @@ std::map<std::string, std::string> environmentFor(const FleetPlan& plan, const S
   if (service.grpcPort != 0) environment["FLEETDECK_GRPC__PORT"] = std::to_string(service.grpcPort);
   if (service.httpPort != 0) environment["FLEETDECK_HTTP__PORT"] = std::to_string(service.httpPort);
   if (service.ownsDatabase) environment["FLEETDECK_DATABASE__URL"] = databaseUrl;
+  for (const auto& [name, value] : service.localEnvironment) environment[name] = value;
+  if (service.usesCache) environment["FLEETDECK_CACHE__URL"] = "redis://127.0.0.1:" + std::to_string(plan.redisPort) + "/0";
   for (const auto& upstream : service.upstreams) {
     for (const auto& candidate : plan.services) {
       if (candidate.name != upstream) continue;

@@ -15,10 +15,14 @@ struct ServiceDefinition {
   uint16_t httpPort = 0;     // public HTTP (gateway only)
   bool ownsDatabase = false; // gets a PostgreSQL database named after it
   std::vector<std::string> upstreams;  // services it calls over gRPC
+  // Settings only the local fleet uses (e.g. letting the console toggle fault injection).
+  std::map<std::string, std::string> localEnvironment;
+  bool usesCache = false;    // gets the Redis URL
 };
 
 struct FleetPlan {
   uint16_t postgresPort = 55432;
+  uint16_t redisPort = 56379;
   std::vector<ServiceDefinition> services;  // in start order; stopped in reverse
 };
 

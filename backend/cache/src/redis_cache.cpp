@@ -1,0 +1,303 @@
+#include "fleetdeck/cache/redis_cache.h"
+
+#include <hiredis/hiredis.h>
+
+#include <algorithm>
+#include <charconv>
+
+#include "fleetdeck/core/log.h"
+#include "fleetdeck/telemetry/metrics.h"
+
+namespace fleetdeck::cache {
+namespace {
+
+// Invalidations remembered across an outage; beyond this the TTL is what bounds staleness.
+constexpr size_t kMaxUndeletedKeys = 10'000;
+// Keys per DEL or MGET command.
+constexpr size_t kKeysPerCommand = 500;
+
+timeval toTimeval(std::chrono::milliseconds duration) {
+  timeval value{};
+  value.tv_sec = static_cast<time_t>(duration.count() / 1000);
+  value.tv_usec = static_cast<suseconds_t>((duration.count() % 1000) * 1000);
+  return value;
+}
+
+template <typename T>
+bool parseNumber(std::string_view text, T& value) {
+  const auto [end, error] = std::from_chars(text.data(), text.data() + text.size(), value);
+  return error == std::errc{} && end == text.data() + text.size();
+}
+
+}  // namespace
+
+Result<RedisEndpoint> parseRedisUrl(std::string_view url) {
+  constexpr std::string_view kScheme = "redis://";
+  auto problem = [&](const std::string& reason) {
+    return invalidField("cache.url", reason + " (expected redis://[:password@]host[:port][/database])");
+  };
+  if (!url.starts_with(kScheme)) return problem("must start with redis://");
+  std::string_view rest = url.substr(kScheme.size());
+  RedisEndpoint endpoint;
+  if (const size_t at = rest.rfind('@'); at != std::string_view::npos) {
+    std::string_view credentials = rest.substr(0, at);
+    // "user:password" (Redis 6 ACL) or ":password"; only the password is used.
+    if (const size_t colon = credentials.find(':'); colon != std::string_view::npos) {
+      credentials.remove_prefix(colon + 1);
+    }
+    endpoint.password = std::string(credentials);
+    rest.remove_prefix(at + 1);
+  }
+  std::string_view hostPort = rest;
+  if (const size_t slash = rest.find('/'); slash != std::string_view::npos) {
+    hostPort = rest.substr(0, slash);
+    const std::string_view database = rest.substr(slash + 1);
+    if (!database.empty() && (!parseNumber(database, endpoint.database) || endpoint.database < 0)) {
+      return problem("has a database that is not a non-negative number");
+    }
+  }
+  std::string_view host = hostPort;
+  if (const size_t colon = hostPort.rfind(':'); colon != std::string_view::npos) {
+    host = hostPort.substr(0, colon);
+    int port = 0;
+    if (!parseNumber(hostPort.substr(colon + 1), port) || port < 1 || port > 65535) {
+      return problem("has a port that is not 1-65535");
+    }
+    endpoint.port = static_cast<uint16_t>(port);
+  }
+  if (host.empty()) return problem("names no host");
+  endpoint.host = std::string(host);
+  return endpoint;
+}
+
+struct RedisCache::Metrics {
+  explicit Metrics(const std::string& name) {
+    auto& requests = telemetry::defaultRegistry().counter(
+        "cache_requests_total", "Cache lookups by outcome: hit, miss, or error (cache unavailable).",
+        {"cache", "result"});
+    hits = &requests.labels({name, "hit"});
+    misses = &requests.labels({name, "miss"});
+    errors = &requests.labels({name, "error"});
+    writeErrors =
+        &telemetry::defaultRegistry()
+             .counter("cache_write_errors_total",
+                      "Cache writes and invalidations that failed (entries may stay stale until their TTL).", {"cache"})
+             .labels({name});
+    up = &telemetry::defaultRegistry()
+              .gauge("cache_up", "1 while the cache answers, 0 while it is backed off after an error.", {"cache"})
+              .labels({name});
+  }
+  telemetry::Counter* hits;
+  telemetry::Counter* misses;
+  telemetry::Counter* errors;
+  telemetry::Counter* writeErrors;
+  telemetry::Gauge* up;
+};
+
+struct RedisCache::Reply {
+  struct Free {
+    void operator()(redisReply* reply) const { freeReplyObject(reply); }
+  };
+  std::unique_ptr<redisReply, Free> reply;
+};
+
+Result<std::unique_ptr<RedisCache>> RedisCache::open(RedisCacheOptions options) {
+  auto endpoint = parseRedisUrl(options.url);
+  if (!endpoint) return endpoint.status();
+  if (options.timeout.count() <= 0) return invalidField("cache.timeout", "must be positive");
+  return std::unique_ptr<RedisCache>(new RedisCache(std::move(options), std::move(*endpoint)));
+}
+
+RedisCache::RedisCache(RedisCacheOptions options, RedisEndpoint endpoint)
+    : options_(std::move(options)), endpoint_(std::move(endpoint)), metrics_(std::make_unique<Metrics>(options_.name)) {
+  metrics_->up->set(1);
+}
+
+RedisCache::~RedisCache() {
+  if (context_ != nullptr) redisFree(context_);
+}
+
+Status RedisCache::markDown(std::string reason) {
+  if (context_ != nullptr) {
+    redisFree(context_);
+    context_ = nullptr;
+  }
+  downUntil_ = std::chrono::steady_clock::now() + options_.retryAfter;
+  if (!down_) {
+    log::warn("cache unavailable; serving without it",
+              {{"cache", options_.name}, {"error", reason}, {"retryAfterMs", options_.retryAfter.count()}});
+  }
+  down_ = true;
+  metrics_->up->set(0);
+  lastError_ = std::move(reason);
+  return unavailable("cache '" + options_.name + "' unavailable: " + lastError_);
+}
+
+Status RedisCache::ensureConnected() {
+  if (context_ != nullptr) return Status::ok();
+  if (down_ && std::chrono::steady_clock::now() < downUntil_) {
+    return unavailable("cache '" + options_.name + "' unavailable: " + lastError_);
+  }
+  const timeval timeout = toTimeval(options_.timeout);
+  context_ = redisConnectWithTimeout(endpoint_.host.c_str(), endpoint_.port, timeout);
+  if (context_ == nullptr) return markDown("cannot allocate a Redis context");
+  if (context_->err != 0) {
+    return markDown("cannot connect to " + endpoint_.host + ":" + std::to_string(endpoint_.port) + ": " +
+                    context_->errstr);
+  }
+  if (redisSetTimeout(context_, timeout) != REDIS_OK) return markDown("cannot set the command timeout");
+  if (!endpoint_.password.empty()) {
+    auto auth = command({"AUTH", endpoint_.password});
+    if (!auth) return auth.status();
+  }
+  if (endpoint_.database != 0) {
+    const std::string database = std::to_string(endpoint_.database);
+    auto select = command({"SELECT", database});
+    if (!select) return select.status();
+  }
+  if (!undeleted_.empty()) {
+    // Invalidations that failed during the outage go first, before anything can read a stale entry.
+    const std::vector<std::string> keys(undeleted_.begin(), undeleted_.end());
+    FLEETDECK_RETURN_IF_ERROR(deleteLocked(keys));
+    undeleted_.clear();
+  }
+  if (down_) log::info("cache available again", {{"cache", options_.name}});
+  down_ = false;
+  metrics_->up->set(1);
+  return Status::ok();
+}
+
+Result<RedisCache::Reply> RedisCache::command(const std::vector<std::string_view>& arguments) {
+  std::vector<const char*> pointers;
+  std::vector<size_t> lengths;
+  pointers.reserve(arguments.size());
+  lengths.reserve(arguments.size());
+  for (const auto& argument : arguments) {
+    pointers.push_back(argument.data());
+    lengths.push_back(argument.size());
+  }
+  auto* raw = static_cast<redisReply*>(
+      redisCommandArgv(context_, static_cast<int>(arguments.size()), pointers.data(), lengths.data()));
+  if (raw == nullptr) {
+    return markDown(std::string(arguments.front()) +
+                    " failed: " + (context_->err != 0 ? std::string(context_->errstr) : "no reply"));
+  }
+  Reply reply{std::unique_ptr<redisReply, Reply::Free>(raw)};
+  if (raw->type == REDIS_REPLY_ERROR) {
+    return markDown(std::string(arguments.front()) + " answered: " + std::string(raw->str, raw->len));
+  }
+  return reply;
+}
+
+Result<std::optional<std::string>> RedisCache::get(const std::string& key) {
+  std::lock_guard lock(mutex_);
+  Status connected = ensureConnected();
+  if (!connected.isOk()) {
+    metrics_->errors->inc();
+    return connected;
+  }
+  auto reply = command({"GET", key});
+  if (!reply) {
+    metrics_->errors->inc();
+    return reply.status();
+  }
+  const redisReply* value = reply->reply.get();
+  if (value->type == REDIS_REPLY_STRING) {
+    metrics_->hits->inc();
+    return std::optional<std::string>(std::string(value->str, value->len));
+  }
+  metrics_->misses->inc();
+  return std::optional<std::string>();
+}
+
+Result<std::vector<std::optional<std::string>>> RedisCache::getMany(const std::vector<std::string>& keys) {
+  std::vector<std::optional<std::string>> values;
+  if (keys.empty()) return values;
+  std::lock_guard lock(mutex_);
+  Status connected = ensureConnected();
+  if (!connected.isOk()) {
+    metrics_->errors->inc(static_cast<double>(keys.size()));
+    return connected;
+  }
+  values.reserve(keys.size());
+  for (size_t start = 0; start < keys.size(); start += kKeysPerCommand) {
+    const size_t end = std::min(keys.size(), start + kKeysPerCommand);
+    std::vector<std::string_view> arguments{"MGET"};
+    for (size_t i = start; i < end; ++i) arguments.push_back(keys[i]);
+    auto reply = command(arguments);
+    if (!reply || reply->reply->type != REDIS_REPLY_ARRAY || reply->reply->elements != end - start) {
+      metrics_->errors->inc(static_cast<double>(keys.size()));
+      return reply ? markDown("MGET answered an unexpected reply") : reply.status();
+    }
+    for (size_t i = 0; i < reply->reply->elements; ++i) {
+      const redisReply* element = reply->reply->element[i];
+      if (element->type == REDIS_REPLY_STRING) {
+        values.emplace_back(std::string(element->str, element->len));
+        metrics_->hits->inc();
+      } else {
+        values.emplace_back();
+        metrics_->misses->inc();
+      }
+    }
+  }
+  return values;
+}
+
+Status RedisCache::set(const std::string& key, std::string_view value, std::chrono::seconds ttl) {
+  std::lock_guard lock(mutex_);
+  Status connected = ensureConnected();
+  if (!connected.isOk()) {
+    metrics_->writeErrors->inc();
+    return connected;
+  }
+  const std::string seconds = std::to_string(std::max<int64_t>(1, ttl.count()));
+  auto reply = command({"SET", key, value, "EX", seconds});
+  if (!reply) {
+    metrics_->writeErrors->inc();
+    return reply.status();
+  }
+  return Status::ok();
+}
+
+Status RedisCache::deleteLocked(const std::vector<std::string>& keys) {
+  for (size_t start = 0; start < keys.size(); start += kKeysPerCommand) {
+    const size_t end = std::min(keys.size(), start + kKeysPerCommand);
+    std::vector<std::string_view> arguments{"DEL"};
+    for (size_t i = start; i < end; ++i) arguments.push_back(keys[i]);
+    auto reply = command(arguments);
+    if (!reply) return reply.status();
+  }
+  return Status::ok();
+}
+
+void RedisCache::rememberUndeleted(const std::vector<std::string>& keys) {
+  for (const auto& key : keys) {
+    if (undeleted_.size() >= kMaxUndeletedKeys) {
+      log::warn("cache invalidations dropped during an outage; entries may stay stale until their TTL",
+                {{"cache", options_.name}, {"remembered", undeleted_.size()}});
+      return;
+    }
+    undeleted_.insert(key);
+  }
+}
+
+Status RedisCache::remove(const std::vector<std::string>& keys) {
+  if (keys.empty()) return Status::ok();
+  std::lock_guard lock(mutex_);
+  Status status = ensureConnected();
+  if (status.isOk()) status = deleteLocked(keys);
+  if (!status.isOk()) {
+    metrics_->writeErrors->inc();
+    rememberUndeleted(keys);
+  }
+  return status;
+}
+
+Status RedisCache::ping() {
+  std::lock_guard lock(mutex_);
+  FLEETDECK_RETURN_IF_ERROR(ensureConnected());
+  auto reply = command({"PING"});
+  return reply ? Status::ok() : reply.status();
+}
+
+}  // namespace fleetdeck::cache

@@ -1,0 +1,169 @@
+#include "adapters/payments_grpc_service.h"
+
+#include <google/protobuf/util/time_util.h>
+
+#include "fleetdeck/core/log.h"
+#include "fleetdeck/rpc/blocking_handler.h"
+#include "fleetdeck/rpc/call_context.h"
+
+namespace fleetdeck::payments {
+
+using google::protobuf::util::TimeUtil;
+
+namespace {
+
+void toProto(const Money& money, common::v1::Money& out) {
+  out.set_currency_code(money.currency);
+  out.set_units(money.units);
+}
+
+Money fromProto(const common::v1::Money& money) { return Money{money.currency_code(), money.units()}; }
+
+}  // namespace
+
+void toProto(const Wallet& wallet, v1::Wallet& out) {
+  out.set_user_id(wallet.userId);
+  toProto(wallet.balance, *out.mutable_balance());
+  out.set_version(wallet.version);
+  *out.mutable_create_time() = TimeUtil::MicrosecondsToTimestamp(wallet.createdAtMicros);
+  *out.mutable_update_time() = TimeUtil::MicrosecondsToTimestamp(wallet.updatedAtMicros);
+}
+
+void toProto(const Payment& payment, v1::Payment& out) {
+  out.set_id(payment.id);
+  out.set_user_id(payment.userId);
+  out.set_order_id(payment.orderId);
+  toProto(payment.amount, *out.mutable_amount());
+  out.set_status(payment.status);
+  out.set_decline_reason(payment.declineReason);
+  out.set_idempotency_key(payment.idempotencyKey);
+  *out.mutable_create_time() = TimeUtil::MicrosecondsToTimestamp(payment.createTimeMicros);
+  *out.mutable_update_time() = TimeUtil::MicrosecondsToTimestamp(payment.updateTimeMicros);
+}
+
+void toProto(const LedgerEntry& entry, v1::LedgerEntry& out) {
+  out.set_id(entry.id);
+  out.set_user_id(entry.userId);
+  toProto(entry.amount, *out.mutable_amount());
+  out.set_kind(entry.kind);
+  out.set_reference(entry.reference);
+  *out.mutable_time() = TimeUtil::MicrosecondsToTimestamp(entry.timeMicros);
+}
+
+void toProto(const FaultSettings& faults, v1::Faults& out) {
+  out.set_decline_rate(faults.declineRate);
+  out.set_failure_rate(faults.failureRate);
+  out.set_added_latency_ms(faults.addedLatencyMs);
+}
+
+grpc::ServerUnaryReactor* PaymentsGrpcService::GetWallet(grpc::CallbackServerContext* context,
+                                                         const v1::GetWalletRequest* request, v1::Wallet* response) {
+  return rpc::runBlocking(context, pool_, [this, request, response] {
+    auto wallet = wallets_.get(request->user_id());
+    if (!wallet) return wallet.status();
+    toProto(*wallet, *response);
+    return Status::ok();
+  });
+}
+
+grpc::ServerUnaryReactor* PaymentsGrpcService::TopUpWallet(grpc::CallbackServerContext* context,
+                                                           const v1::TopUpWalletRequest* request,
+                                                           v1::Wallet* response) {
+  return rpc::runBlocking(context, pool_, [this, request, response] {
+    auto wallet = wallets_.topUp({request->user_id(), fromProto(request->amount()), request->idempotency_key()});
+    if (!wallet) return wallet.status();
+    toProto(*wallet, *response);
+    return Status::ok();
+  });
+}
+
+grpc::ServerUnaryReactor* PaymentsGrpcService::ListPayments(grpc::CallbackServerContext* context,
+                                                            const v1::ListPaymentsRequest* request,
+                                                            v1::ListPaymentsResponse* response) {
+  return rpc::runBlocking(context, pool_, [this, request, response] {
+    auto page = wallets_.listPayments(
+        {request->order_id(), request->user_id(), request->page_size(), request->page_token()});
+    if (!page) return page.status();
+    for (const auto& payment : page->payments) toProto(payment, *response->add_payments());
+    response->set_next_page_token(page->nextPageToken);
+    return Status::ok();
+  });
+}
+
+grpc::ServerUnaryReactor* PaymentsGrpcService::ListLedger(grpc::CallbackServerContext* context,
+                                                          const v1::ListLedgerRequest* request,
+                                                          v1::ListLedgerResponse* response) {
+  return rpc::runBlocking(context, pool_, [this, request, response] {
+    auto page = wallets_.listLedger({request->user_id(), request->page_size(), request->page_token()});
+    if (!page) return page.status();
+    for (const auto& entry : page->entries) toProto(entry, *response->add_entries());
+    response->set_next_page_token(page->nextPageToken);
+    return Status::ok();
+  });
+}
+
+grpc::ServerUnaryReactor* PaymentsGrpcService::GetFaults(grpc::CallbackServerContext* context,
+                                                         const v1::GetFaultsRequest* /*request*/,
+                                                         v1::Faults* response) {
+  // Reads a few numbers under a mutex: answered on the reactor thread, nothing blocks.
+  toProto(wallets_.faults(), *response);
+  grpc::ServerUnaryReactor* reactor = context->DefaultReactor();
+  reactor->Finish(grpc::Status::OK);
+  return reactor;
+}
+
+grpc::ServerUnaryReactor* PaymentsGrpcService::SetFaults(grpc::CallbackServerContext* context,
+                                                         const v1::SetFaultsRequest* request, v1::Faults* response) {
+  const FaultSettings wanted{request->faults().decline_rate(), request->faults().failure_rate(),
+                             request->faults().added_latency_ms()};
+  auto applied = wallets_.setFaults(wanted);
+  const rpc::CallContext caller = rpc::callContextFrom(*context);
+  if (!applied) {
+    log::warn("fault injection change refused",
+              {{"actor", caller.actor}, {"trace_id", caller.traceId()}, {"error", applied.status().toString()}});
+  } else {
+    log::info("fault injection changed", {{"actor", caller.actor},
+                                          {"trace_id", caller.traceId()},
+                                          {"decline_rate", applied->declineRate},
+                                          {"failure_rate", applied->failureRate},
+                                          {"added_latency_ms", applied->addedLatencyMs}});
+    toProto(*applied, *response);
+  }
+  grpc::ServerUnaryReactor* reactor = context->DefaultReactor();
+  reactor->Finish(rpc::toGrpcStatus(applied.status()));
+  return reactor;
+}
+
+grpc::ServerUnaryReactor* PaymentsGrpcService::OpenWallet(grpc::CallbackServerContext* context,
+                                                          const v1::OpenWalletRequest* request, v1::Wallet* response) {
+  return rpc::runBlocking(context, pool_, [this, request, response] {
+    auto wallet = wallets_.open(request->user_id());
+    if (!wallet) return wallet.status();
+    toProto(*wallet, *response);
+    return Status::ok();
+  });
+}
+
+grpc::ServerUnaryReactor* PaymentsGrpcService::Charge(grpc::CallbackServerContext* context,
+                                                      const v1::ChargeRequest* request, v1::Payment* response) {
+  // Added latency sleeps inside the body: on a worker thread, never on the reactor.
+  return rpc::runBlocking(context, pool_, [this, request, response] {
+    auto payment = wallets_.charge(
+        {request->idempotency_key(), request->user_id(), request->order_id(), fromProto(request->amount())});
+    if (!payment) return payment.status();
+    toProto(*payment, *response);
+    return Status::ok();
+  });
+}
+
+grpc::ServerUnaryReactor* PaymentsGrpcService::Refund(grpc::CallbackServerContext* context,
+                                                      const v1::RefundRequest* request, v1::Payment* response) {
+  return rpc::runBlocking(context, pool_, [this, request, response] {
+    auto payment = wallets_.refund(request->charge_idempotency_key());
+    if (!payment) return payment.status();
+    toProto(*payment, *response);
+    return Status::ok();
+  });
+}
+
+}  // namespace fleetdeck::payments

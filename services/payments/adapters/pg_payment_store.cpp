@@ -1,0 +1,247 @@
+#include "adapters/pg_payment_store.h"
+
+#include <optional>
+
+#include "fleetdeck/core/ids.h"
+
+namespace fleetdeck::payments {
+namespace {
+
+constexpr const char* kWalletColumns =
+    "user_id::text, currency, balance, version,"
+    " (extract(epoch FROM created_at) * 1000000)::bigint,"
+    " (extract(epoch FROM updated_at) * 1000000)::bigint";
+
+constexpr const char* kPaymentColumns =
+    "id::text, user_id::text, order_id::text, currency, amount, status, decline_reason, idempotency_key, seq,"
+    " (extract(epoch FROM created_at) * 1000000)::bigint,"
+    " (extract(epoch FROM updated_at) * 1000000)::bigint";
+
+constexpr const char* kLedgerColumns =
+    "id::text, user_id::text, amount, kind, reference, seq, (extract(epoch FROM created_at) * 1000000)::bigint";
+
+Wallet walletFromRow(const pqxx::row& row) {
+  Wallet wallet;
+  wallet.userId = row[0].as<std::string>();
+  wallet.balance.currency = row[1].as<std::string>();
+  wallet.balance.units = row[2].as<int64_t>();
+  wallet.version = row[3].as<int64_t>();
+  wallet.createdAtMicros = row[4].as<int64_t>();
+  wallet.updatedAtMicros = row[5].as<int64_t>();
+  return wallet;
+}
+
+Payment paymentFromRow(const pqxx::row& row) {
+  Payment payment;
+  payment.id = row[0].as<std::string>();
+  payment.userId = row[1].as<std::string>();
+  payment.orderId = row[2].as<std::string>();
+  payment.amount.currency = row[3].as<std::string>();
+  payment.amount.units = row[4].as<int64_t>();
+  payment.status = row[5].as<std::string>();
+  payment.declineReason = row[6].as<std::string>();
+  payment.idempotencyKey = row[7].as<std::string>();
+  payment.sequence = row[8].as<int64_t>();
+  payment.createTimeMicros = row[9].as<int64_t>();
+  payment.updateTimeMicros = row[10].as<int64_t>();
+  return payment;
+}
+
+LedgerEntry ledgerEntryFromRow(const pqxx::row& row, const std::string& currency) {
+  LedgerEntry entry;
+  entry.id = row[0].as<std::string>();
+  entry.userId = row[1].as<std::string>();
+  entry.amount.currency = currency;
+  entry.amount.units = row[2].as<int64_t>();
+  entry.kind = row[3].as<std::string>();
+  entry.reference = row[4].as<std::string>();
+  entry.sequence = row[5].as<int64_t>();
+  entry.timeMicros = row[6].as<int64_t>();
+  return entry;
+}
+
+Status noWallet(const std::string& userId) { return notFound("user " + userId + " has no wallet"); }
+
+std::optional<std::string> optionalText(const std::string& text) {
+  return text.empty() ? std::optional<std::string>() : text;
+}
+
+std::optional<int64_t> optionalSequence(int64_t sequence) {
+  return sequence == 0 ? std::optional<int64_t>() : sequence;
+}
+
+// The wallet's balance and its ledger change together: the one place that moves money.
+Wallet moveMoney(pqxx::work& transaction, const std::string& userId, int64_t signedUnits, std::string_view kind,
+                 const std::string& reference) {
+  const auto rows = transaction.exec_params(
+      std::string("UPDATE wallets SET balance = balance + $2, version = version + 1, updated_at = now()"
+                  " WHERE user_id = $1 RETURNING ") +
+          kWalletColumns,
+      userId, signedUnits);
+  transaction.exec_params(
+      "INSERT INTO ledger_entries (id, user_id, amount, kind, reference) VALUES ($1, $2, $3, $4, $5)", newUuid(),
+      userId, signedUnits, std::string(kind), reference);
+  return walletFromRow(rows[0]);
+}
+
+std::optional<Payment> paymentByKey(pqxx::work& transaction, const std::string& key) {
+  const auto rows = transaction.exec_params(
+      std::string("SELECT ") + kPaymentColumns + " FROM payments WHERE idempotency_key = $1", key);
+  if (rows.empty()) return std::nullopt;
+  return paymentFromRow(rows[0]);
+}
+
+}  // namespace
+
+Result<Wallet> PgPaymentStore::openWallet(const std::string& userId, const Money& openingCredit) {
+  return db::inTransaction<Wallet>(pool_, [&](pqxx::work& transaction) -> Result<Wallet> {
+    // ON CONFLICT waits for a concurrent opener of the same wallet, so the SELECT below sees its row.
+    const auto inserted = transaction.exec_params(
+        std::string("INSERT INTO wallets (user_id, currency, balance) VALUES ($1, $2, $3)"
+                    " ON CONFLICT (user_id) DO NOTHING RETURNING ") +
+            kWalletColumns,
+        userId, openingCredit.currency, openingCredit.units);
+    if (inserted.empty()) {
+      const auto existing =
+          transaction.exec_params(std::string("SELECT ") + kWalletColumns + " FROM wallets WHERE user_id = $1", userId);
+      if (existing.empty()) return internalError("wallet of user " + userId + " vanished while being opened");
+      return walletFromRow(existing[0]);
+    }
+    transaction.exec_params(
+        "INSERT INTO ledger_entries (id, user_id, amount, kind, reference) VALUES ($1, $2, $3, $4, $5)", newUuid(),
+        userId, openingCredit.units, std::string(kKindOpeningCredit), userId);
+    return walletFromRow(inserted[0]);
+  });
+}
+
+Result<Wallet> PgPaymentStore::findWallet(const std::string& userId) {
+  return db::inTransaction<Wallet>(pool_, [&](pqxx::work& transaction) -> Result<Wallet> {
+    const auto rows =
+        transaction.exec_params(std::string("SELECT ") + kWalletColumns + " FROM wallets WHERE user_id = $1", userId);
+    if (rows.empty()) return noWallet(userId);
+    return walletFromRow(rows[0]);
+  });
+}
+
+Result<Wallet> PgPaymentStore::topUp(const TopUp& topUp) {
+  return db::inTransaction<Wallet>(pool_, [&](pqxx::work& transaction) -> Result<Wallet> {
+    const auto locked = transaction.exec_params(
+        std::string("SELECT ") + kWalletColumns + " FROM wallets WHERE user_id = $1 FOR UPDATE", topUp.userId);
+    if (locked.empty()) return noWallet(topUp.userId);
+    const Wallet wallet = walletFromRow(locked[0]);
+    if (!topUp.idempotencyKey.empty()) {
+      const auto seen = transaction.exec_params(
+          "SELECT amount FROM ledger_entries WHERE user_id = $1 AND kind = 'top_up' AND reference = $2", topUp.userId,
+          topUp.idempotencyKey);
+      if (!seen.empty()) {
+        const int64_t units = seen[0][0].as<int64_t>();
+        if (units != topUp.amount.units || topUp.amount.currency != wallet.balance.currency) {
+          return invalidField("idempotencyKey", "was already used for a top-up of " + std::to_string(units) + " " +
+                                                    wallet.balance.currency);
+        }
+        return wallet;
+      }
+    }
+    FLEETDECK_RETURN_IF_ERROR(checkTopUp(wallet, topUp.amount));
+    const std::string reference = topUp.idempotencyKey.empty() ? newUuid() : topUp.idempotencyKey;
+    return moveMoney(transaction, topUp.userId, topUp.amount.units, kKindTopUp, reference);
+  });
+}
+
+Result<Payment> PgPaymentStore::charge(const ChargeCommand& command, bool injectedDecline) {
+  return db::inTransaction<Payment>(pool_, [&](pqxx::work& transaction) -> Result<Payment> {
+    if (auto seen = paymentByKey(transaction, command.idempotencyKey)) return *seen;
+    const auto locked = transaction.exec_params(
+        std::string("SELECT ") + kWalletColumns + " FROM wallets WHERE user_id = $1 FOR UPDATE", command.userId);
+    // A charge with the same key may have committed while this one waited for the lock.
+    if (auto seen = paymentByKey(transaction, command.idempotencyKey)) return *seen;
+    std::optional<Wallet> wallet;
+    if (!locked.empty()) wallet = walletFromRow(locked[0]);
+    auto decision = decideCharge(wallet ? &*wallet : nullptr, command.amount, injectedDecline);
+    if (!decision) return decision.status();
+
+    const std::string paymentId = newUuid();
+    const auto inserted = transaction.exec_params(
+        std::string("INSERT INTO payments (id, idempotency_key, user_id, order_id, currency, amount, status,"
+                    " decline_reason) VALUES ($1, $2, $3, $4, $5, $6, $7, $8)"
+                    " ON CONFLICT (idempotency_key) DO NOTHING RETURNING ") +
+            kPaymentColumns,
+        paymentId, command.idempotencyKey, command.userId, command.orderId, command.amount.currency,
+        command.amount.units, std::string(decision->charge ? kStatusCharged : kStatusDeclined),
+        decision->declineReason);
+    if (inserted.empty()) {
+      // The same key committed by a call that held no lock of this wallet (another user's, or none).
+      if (auto seen = paymentByKey(transaction, command.idempotencyKey)) return *seen;
+      return aborted("charge " + command.idempotencyKey + " conflicted with a concurrent call; retry");
+    }
+    if (decision->charge) moveMoney(transaction, command.userId, -command.amount.units, kKindCharge, paymentId);
+    return paymentFromRow(inserted[0]);
+  });
+}
+
+Result<Payment> PgPaymentStore::refund(const std::string& chargeIdempotencyKey) {
+  return db::inTransaction<Payment>(pool_, [&](pqxx::work& transaction) -> Result<Payment> {
+    auto payment = paymentByKey(transaction, chargeIdempotencyKey);
+    if (!payment) return notFound("no charge has idempotency key " + chargeIdempotencyKey);
+    if (!isRefundable(*payment)) return *payment;
+    // Locks in the order charge takes them (wallet, then payment), so the two never deadlock.
+    transaction.exec_params("SELECT 1 FROM wallets WHERE user_id = $1 FOR UPDATE", payment->userId);
+    const auto locked = transaction.exec_params(
+        std::string("SELECT ") + kPaymentColumns + " FROM payments WHERE id = $1 FOR UPDATE", payment->id);
+    payment = paymentFromRow(locked[0]);
+    if (!isRefundable(*payment)) return *payment;  // refunded by a concurrent call
+    const auto updated = transaction.exec_params(
+        std::string("UPDATE payments SET status = $2, updated_at = now() WHERE id = $1 RETURNING ") + kPaymentColumns,
+        payment->id, std::string(kStatusRefunded));
+    moveMoney(transaction, payment->userId, payment->amount.units, kKindRefund, payment->id);
+    return paymentFromRow(updated[0]);
+  });
+}
+
+Result<PaymentPage> PgPaymentStore::listPayments(const PaymentQuery& query) {
+  return db::inTransaction<PaymentPage>(pool_, [&](pqxx::work& transaction) -> Result<PaymentPage> {
+    // One statement with optional filters: NULL parameters switch a condition off.
+    const auto rows = transaction.exec_params(
+        std::string("SELECT ") + kPaymentColumns +
+            " FROM payments"
+            " WHERE ($1::uuid IS NULL OR order_id = $1::uuid)"
+            "   AND ($2::uuid IS NULL OR user_id = $2::uuid)"
+            "   AND ($3::bigint IS NULL OR seq < $3::bigint)"
+            " ORDER BY seq DESC LIMIT $4",
+        optionalText(query.orderId), optionalText(query.userId), optionalSequence(query.beforeSequence),
+        query.pageSize + 1);
+    PaymentPage page;
+    for (const auto& row : rows) {
+      if (static_cast<int>(page.payments.size()) == query.pageSize) {
+        page.hasMore = true;
+        break;
+      }
+      page.payments.push_back(paymentFromRow(row));
+    }
+    return page;
+  });
+}
+
+Result<LedgerPage> PgPaymentStore::listLedger(const LedgerQuery& query) {
+  return db::inTransaction<LedgerPage>(pool_, [&](pqxx::work& transaction) -> Result<LedgerPage> {
+    const auto wallet = transaction.exec_params("SELECT currency FROM wallets WHERE user_id = $1", query.userId);
+    if (wallet.empty()) return noWallet(query.userId);
+    const std::string currency = wallet[0][0].as<std::string>();
+    const auto rows = transaction.exec_params(
+        std::string("SELECT ") + kLedgerColumns +
+            " FROM ledger_entries WHERE user_id = $1 AND ($2::bigint IS NULL OR seq < $2::bigint)"
+            " ORDER BY seq DESC LIMIT $3",
+        query.userId, optionalSequence(query.beforeSequence), query.pageSize + 1);
+    LedgerPage page;
+    for (const auto& row : rows) {
+      if (static_cast<int>(page.entries.size()) == query.pageSize) {
+        page.hasMore = true;
+        break;
+      }
+      page.entries.push_back(ledgerEntryFromRow(row, currency));
+    }
+    return page;
+  });
+}
+
+}  // namespace fleetdeck::payments

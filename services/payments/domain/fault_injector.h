@@ -1,0 +1,51 @@
+// Fault injection for demos and tests: declined charges, failing calls and added latency, off by default.
+#pragma once
+
+#include <chrono>
+#include <cstdint>
+#include <mutex>
+
+#include "fleetdeck/core/status.h"
+#include "ports/random_source.h"
+
+namespace fleetdeck::payments {
+
+struct FaultSettings {
+  double declineRate = 0.0;     // share of charges declined as "injected_decline" (0-1)
+  double failureRate = 0.0;     // share of Charge/Refund calls failing with UNAVAILABLE (0-1)
+  int64_t addedLatencyMs = 0;   // added to every Charge and Refund
+  bool operator==(const FaultSettings&) const = default;
+};
+
+// Latency beyond a minute would only outlast every client's deadline.
+inline constexpr int64_t kMaxAddedLatencyMs = 60'000;
+
+// INVALID_ARGUMENT naming each bad field as "<prefix>declineRate", … ("faults." over gRPC/REST).
+Status validateFaults(const FaultSettings& settings, const std::string& fieldPrefix = "faults.");
+
+class FaultInjector {
+ public:
+  // `allowRuntimeChanges` comes from config: only a local fleet may change faults while running.
+  FaultInjector(FaultSettings initial, bool allowRuntimeChanges, RandomSource& random)
+      : settings_(initial), allowRuntimeChanges_(allowRuntimeChanges), random_(random) {}
+
+  FaultSettings current() const;
+  // Validates and applies; FAILED_PRECONDITION unless runtime changes are allowed.
+  Result<FaultSettings> change(const FaultSettings& settings);
+  bool runtimeChangesAllowed() const { return allowRuntimeChanges_; }
+
+  // Each draws a chance only when its rate is above zero, so with faults off nothing is random.
+  bool shouldFail();
+  bool shouldDecline();
+  std::chrono::milliseconds addedLatency() const;
+
+ private:
+  bool draw(double rate);
+
+  mutable std::mutex mutex_;
+  FaultSettings settings_;
+  const bool allowRuntimeChanges_;
+  RandomSource& random_;
+};
+
+}  // namespace fleetdeck::payments

@@ -1,0 +1,54 @@
+#include "domain/payment.h"
+
+namespace fleetdeck::payments {
+
+std::string currencyProblem(std::string_view currency) {
+  if (currency.empty()) return "is required";
+  if (currency.size() != 3) return "must be a 3-letter ISO 4217 code such as USD";
+  for (char c : currency) {
+    if (c < 'A' || c > 'Z') return "must be a 3-letter ISO 4217 code in upper case, such as USD";
+  }
+  return {};
+}
+
+std::string idempotencyKeyProblem(std::string_view key) {
+  if (key.empty()) return "is required";
+  if (key.size() > kMaxIdempotencyKeyLength) {
+    return "must be at most " + std::to_string(kMaxIdempotencyKeyLength) + " characters long";
+  }
+  for (char c : key) {
+    if (c <= 0x20 || c >= 0x7f) return "must contain only visible ASCII characters";
+  }
+  return {};
+}
+
+std::string amountUnitsProblem(int64_t units) {
+  if (units <= 0) return "must be positive";
+  if (units > kMaxAmountUnits) return "must be at most " + std::to_string(kMaxAmountUnits);
+  return {};
+}
+
+Result<ChargeDecision> decideCharge(const Wallet* wallet, const Money& amount, bool injectedDecline) {
+  if (wallet == nullptr) return ChargeDecision{false, std::string(kDeclineWalletNotFound)};
+  if (amount.currency != wallet->balance.currency) {
+    return invalidField("amount.currencyCode", "must be the wallet's currency " + wallet->balance.currency);
+  }
+  if (injectedDecline) return ChargeDecision{false, std::string(kDeclineInjected)};
+  if (wallet->balance.units < amount.units) return ChargeDecision{false, std::string(kDeclineInsufficientFunds)};
+  return ChargeDecision{true, {}};
+}
+
+Status checkTopUp(const Wallet& wallet, const Money& amount) {
+  if (amount.currency != wallet.balance.currency) {
+    return invalidField("amount.currencyCode", "must be the wallet's currency " + wallet.balance.currency);
+  }
+  if (wallet.balance.units > kMaxBalanceUnits - amount.units) {
+    return failedPrecondition("the top-up would raise the balance above the maximum of " +
+                              std::to_string(kMaxBalanceUnits) + " units");
+  }
+  return Status::ok();
+}
+
+bool isRefundable(const Payment& payment) { return payment.status == kStatusCharged; }
+
+}  // namespace fleetdeck::payments

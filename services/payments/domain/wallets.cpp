@@ -1,0 +1,174 @@
+#include "domain/wallets.h"
+
+#include <algorithm>
+#include <charconv>
+#include <thread>
+
+#include "fleetdeck/core/encoding.h"
+#include "fleetdeck/core/ids.h"
+#include "fleetdeck/core/log.h"
+
+namespace fleetdeck::payments {
+namespace {
+
+void checkUuid(ValidationErrors& errors, const std::string& field, const std::string& value, bool required) {
+  if (value.empty()) {
+    if (required) errors.add(field, "is required");
+  } else if (!isUuid(value)) {
+    errors.add(field, "must be a UUID");
+  }
+}
+
+void checkAmount(ValidationErrors& errors, const Money& amount) {
+  if (auto problem = amountUnitsProblem(amount.units); !problem.empty()) errors.add("amount.units", problem);
+  if (auto problem = currencyProblem(amount.currency); !problem.empty()) errors.add("amount.currencyCode", problem);
+}
+
+// Page tokens are opaque to clients: base64url of a kind tag and the last sequence seen.
+std::string encodePageToken(std::string_view tag, int64_t sequence) {
+  return base64UrlEncode(std::string(tag) + std::to_string(sequence));
+}
+
+Result<int64_t> decodePageToken(std::string_view tag, const std::string& token) {
+  auto decoded = base64UrlDecode(token);
+  int64_t sequence = 0;
+  if (decoded && decoded->starts_with(tag)) {
+    const char* begin = decoded->data() + tag.size();
+    const char* end = decoded->data() + decoded->size();
+    const auto [parsed, error] = std::from_chars(begin, end, sequence);
+    if (error == std::errc{} && parsed == end && sequence > 0) return sequence;
+  }
+  return invalidField("pageToken", "is not a token returned by a previous list call");
+}
+
+void checkPageSize(ValidationErrors& errors, int pageSize) {
+  if (pageSize < 0) errors.add("pageSize", "must not be negative");
+}
+
+int clampPageSize(int pageSize) {
+  return pageSize == 0 ? Wallets::kDefaultPageSize : std::min(pageSize, Wallets::kMaxPageSize);
+}
+
+constexpr std::string_view kPaymentsTokenTag = "p1:";
+constexpr std::string_view kLedgerTokenTag = "l1:";
+
+}  // namespace
+
+Wallets::Wallets(PaymentStore& store, FaultInjector& faults, WalletSettings settings, Sleep sleep)
+    : store_(store), faults_(faults), settings_(std::move(settings)), sleep_(std::move(sleep)) {}
+
+Wallets::Sleep Wallets::defaultSleep() {
+  return [](std::chrono::milliseconds duration) { std::this_thread::sleep_for(duration); };
+}
+
+Result<Wallet> Wallets::open(const std::string& userId) {
+  ValidationErrors errors;
+  checkUuid(errors, "userId", userId, true);
+  FLEETDECK_RETURN_IF_ERROR(errors.toStatus());
+  return store_.openWallet(userId, Money{settings_.currency, settings_.demoCreditUnits});
+}
+
+Result<Wallet> Wallets::get(const std::string& userId) {
+  ValidationErrors errors;
+  checkUuid(errors, "userId", userId, true);
+  FLEETDECK_RETURN_IF_ERROR(errors.toStatus());
+  return store_.findWallet(userId);
+}
+
+Result<Wallet> Wallets::topUp(const TopUpRequest& request) {
+  ValidationErrors errors;
+  checkUuid(errors, "userId", request.userId, true);
+  checkAmount(errors, request.amount);
+  if (!request.idempotencyKey.empty()) {
+    if (auto problem = idempotencyKeyProblem(request.idempotencyKey); !problem.empty()) {
+      errors.add("idempotencyKey", problem);
+    }
+  }
+  FLEETDECK_RETURN_IF_ERROR(errors.toStatus());
+  return store_.topUp(TopUp{request.userId, request.amount, request.idempotencyKey});
+}
+
+Status Wallets::applyCallFaults(const char* call) {
+  if (const auto latency = faults_.addedLatency(); latency.count() > 0) sleep_(latency);
+  if (faults_.shouldFail()) {
+    log::info("injected failure", {{"call", call}});
+    return unavailable(std::string("injected failure: payments ") + call + " is unavailable, retry later");
+  }
+  return Status::ok();
+}
+
+Result<Payment> Wallets::charge(const ChargeRequest& request) {
+  FLEETDECK_RETURN_IF_ERROR(applyCallFaults("Charge"));
+  ValidationErrors errors;
+  if (auto problem = idempotencyKeyProblem(request.idempotencyKey); !problem.empty()) {
+    errors.add("idempotencyKey", problem);
+  }
+  checkUuid(errors, "userId", request.userId, true);
+  checkUuid(errors, "orderId", request.orderId, true);
+  checkAmount(errors, request.amount);
+  FLEETDECK_RETURN_IF_ERROR(errors.toStatus());
+  // Drawn before the transaction; stored like a real decline, so a repeated key answers the same.
+  const bool injectedDecline = faults_.shouldDecline();
+  return store_.charge(ChargeCommand{request.idempotencyKey, request.userId, request.orderId, request.amount},
+                       injectedDecline);
+}
+
+Result<Payment> Wallets::refund(const std::string& chargeIdempotencyKey) {
+  FLEETDECK_RETURN_IF_ERROR(applyCallFaults("Refund"));
+  if (auto problem = idempotencyKeyProblem(chargeIdempotencyKey); !problem.empty()) {
+    return invalidField("chargeIdempotencyKey", problem);
+  }
+  return store_.refund(chargeIdempotencyKey);
+}
+
+Result<PaymentList> Wallets::listPayments(const PaymentListRequest& request) {
+  ValidationErrors errors;
+  checkUuid(errors, "orderId", request.orderId, false);
+  checkUuid(errors, "userId", request.userId, false);
+  checkPageSize(errors, request.pageSize);
+  FLEETDECK_RETURN_IF_ERROR(errors.toStatus());
+
+  PaymentQuery query;
+  query.orderId = request.orderId;
+  query.userId = request.userId;
+  query.pageSize = clampPageSize(request.pageSize);
+  if (!request.pageToken.empty()) {
+    auto before = decodePageToken(kPaymentsTokenTag, request.pageToken);
+    if (!before) return before.status();
+    query.beforeSequence = *before;
+  }
+  auto page = store_.listPayments(query);
+  if (!page) return page.status();
+  PaymentList result;
+  result.payments = std::move(page->payments);
+  if (page->hasMore && !result.payments.empty()) {
+    result.nextPageToken = encodePageToken(kPaymentsTokenTag, result.payments.back().sequence);
+  }
+  return result;
+}
+
+Result<LedgerList> Wallets::listLedger(const LedgerListRequest& request) {
+  ValidationErrors errors;
+  checkUuid(errors, "userId", request.userId, true);
+  checkPageSize(errors, request.pageSize);
+  FLEETDECK_RETURN_IF_ERROR(errors.toStatus());
+
+  LedgerQuery query;
+  query.userId = request.userId;
+  query.pageSize = clampPageSize(request.pageSize);
+  if (!request.pageToken.empty()) {
+    auto before = decodePageToken(kLedgerTokenTag, request.pageToken);
+    if (!before) return before.status();
+    query.beforeSequence = *before;
+  }
+  auto page = store_.listLedger(query);
+  if (!page) return page.status();
+  LedgerList result;
+  result.entries = std::move(page->entries);
+  if (page->hasMore && !result.entries.empty()) {
+    result.nextPageToken = encodePageToken(kLedgerTokenTag, result.entries.back().sequence);
+  }
+  return result;
+}
+
+}  // namespace fleetdeck::payments

@@ -1,0 +1,93 @@
+// The payments service's use cases (wallets, top-ups, charges, refunds, listings, fault injection) over its ports.
+#pragma once
+
+#include <chrono>
+#include <functional>
+#include <string>
+#include <vector>
+
+#include "domain/fault_injector.h"
+#include "domain/payment.h"
+#include "ports/payment_store.h"
+
+namespace fleetdeck::payments {
+
+struct WalletSettings {
+  int64_t demoCreditUnits = 100'000;  // 1000.00 in the currency below
+  std::string currency = "USD";
+};
+
+struct TopUpRequest {
+  std::string userId;
+  Money amount;
+  std::string idempotencyKey;  // optional
+};
+
+struct ChargeRequest {
+  std::string idempotencyKey;
+  std::string userId;
+  std::string orderId;
+  Money amount;
+};
+
+struct PaymentListRequest {
+  std::string orderId;
+  std::string userId;
+  int pageSize = 0;  // 0: default; clamped to [1, kMaxPageSize]
+  std::string pageToken;
+};
+
+struct PaymentList {
+  std::vector<Payment> payments;
+  std::string nextPageToken;
+};
+
+struct LedgerListRequest {
+  std::string userId;
+  int pageSize = 0;
+  std::string pageToken;
+};
+
+struct LedgerList {
+  std::vector<LedgerEntry> entries;
+  std::string nextPageToken;
+};
+
+class Wallets {
+ public:
+  static constexpr int kDefaultPageSize = 50;
+  static constexpr int kMaxPageSize = 200;
+
+  // How added latency waits; tests pass one that records instead of sleeping.
+  using Sleep = std::function<void(std::chrono::milliseconds)>;
+
+  Wallets(PaymentStore& store, FaultInjector& faults, WalletSettings settings, Sleep sleep = defaultSleep());
+
+  // Opens the user's wallet with the demo credit; returns the existing wallet when there is one.
+  Result<Wallet> open(const std::string& userId);
+  Result<Wallet> get(const std::string& userId);
+  Result<Wallet> topUp(const TopUpRequest& request);
+  // A decline is a normal answer (a DECLINED payment), not an error. Subject to fault injection.
+  Result<Payment> charge(const ChargeRequest& request);
+  // Subject to fault injection (failure and latency).
+  Result<Payment> refund(const std::string& chargeIdempotencyKey);
+  Result<PaymentList> listPayments(const PaymentListRequest& request);
+  Result<LedgerList> listLedger(const LedgerListRequest& request);
+
+  FaultSettings faults() const { return faults_.current(); }
+  Result<FaultSettings> setFaults(const FaultSettings& settings) { return faults_.change(settings); }
+
+  const WalletSettings& settings() const { return settings_; }
+
+ private:
+  static Sleep defaultSleep();
+  // Added latency, then maybe an injected UNAVAILABLE: the part of fault injection every Charge/Refund gets.
+  Status applyCallFaults(const char* call);
+
+  PaymentStore& store_;
+  FaultInjector& faults_;
+  WalletSettings settings_;
+  Sleep sleep_;
+};
+
+}  // namespace fleetdeck::payments

@@ -1,0 +1,62 @@
+// payments: a wallet per user, charges and refunds for orders, the ledger behind them. Composition only.
+#include "adapters/payments_grpc_service.h"
+#include "adapters/pg_payment_store.h"
+#include "adapters/seeded_random_source.h"
+#include "domain/fault_injector.h"
+#include "domain/payment.h"
+#include "domain/wallets.h"
+#include "fleetdeck/db/connection_pool.h"
+#include "fleetdeck/db/migration_runner.h"
+#include "fleetdeck/host/service_host.h"
+#include "fleetdeck/rpc/server.h"
+#include "payments_migrations.h"
+
+using namespace fleetdeck;
+
+int main(int argc, char** argv) {
+  auto host = host::ServiceHost::create(argc, argv, "payments",
+                                        "FleetDeck payments service: wallets, charges, refunds and their ledger.");
+  Config& config = host->config();
+
+  // This service's own database, through a bounded pool.
+  db::ConnectionPool pool(db::poolOptionsFromConfig(config, "payments"));
+  // Handlers block on PostgreSQL (and on injected latency); they run here, never on gRPC's reactor threads.
+  WorkPool workers(static_cast<size_t>(config.getInt("server.workers", 8, 1, 256)),
+                   static_cast<size_t>(config.getInt("server.queue_limit", 1024, 1, 1'000'000)), "payments");
+  rpc::RpcServer grpcServer(rpc::serverOptionsFromConfig(config));
+  // What a new wallet holds, in which currency.
+  payments::WalletSettings walletSettings;
+  walletSettings.demoCreditUnits =
+      config.getInt("payments.demo_credit_units", walletSettings.demoCreditUnits, 0, payments::kMaxAmountUnits);
+  walletSettings.currency = config.getString("payments.currency", walletSettings.currency);
+  // Fault injection, off unless config turns it on; runtime changes only where config allows them.
+  payments::FaultSettings faultSettings;
+  faultSettings.declineRate = config.getDouble("faults.decline_rate", 0.0, 0.0, 1.0);
+  faultSettings.failureRate = config.getDouble("faults.failure_rate", 0.0, 0.0, 1.0);
+  faultSettings.addedLatencyMs = config.getInt("faults.added_latency_ms", 0, 0, payments::kMaxAddedLatencyMs);
+  const bool allowRuntimeFaultChanges = config.getBool("faults.allow_runtime_changes", false);
+  host->finishConfig();
+  if (auto problem = payments::currencyProblem(walletSettings.currency); !problem.empty()) {
+    host->fail(invalidField("payments.currency", problem), "reading the configuration");
+  }
+
+  if (auto applied = db::applyMigrations(pool, payments::embeddedMigrations()); !applied) {
+    host->fail(applied.status(), "applying database migrations");
+  }
+  db::exportPoolMetrics(pool);
+
+  payments::PgPaymentStore store(pool);
+  payments::SeededRandomSource random;
+  payments::FaultInjector faults(faultSettings, allowRuntimeFaultChanges, random);
+  payments::Wallets wallets(store, faults, walletSettings);
+  payments::PaymentsGrpcService service(wallets, workers);
+  grpcServer.addService(&service);
+  if (auto started = grpcServer.start(); !started.isOk()) host->fail(started, "starting the gRPC server");
+
+  host->setInfo("grpcAddress", grpcServer.address());
+  host->addReadinessCheck({"database", [&pool] { return pool.ping(); }});
+  // Stopped in reverse order: gRPC drains first, then the workers finish what is queued.
+  host->onShutdown("workers", [&workers](std::chrono::milliseconds) { workers.shutdown(); });
+  host->onShutdown("grpc", [&grpcServer](std::chrono::milliseconds drain) { grpcServer.shutdown(drain); });
+  return host->run();
+}

@@ -1,0 +1,181 @@
+#include "adapters/pg_reservation_repository.h"
+
+#include <algorithm>
+#include <map>
+
+#include "adapters/pg_product_repository.h"
+
+namespace fleetdeck::products {
+namespace {
+
+std::vector<ReservedLine> loadLines(pqxx::work& transaction, const std::string& key) {
+  const auto rows = transaction.exec_params(
+      "SELECT product_id::text, sku, name, quantity, unit_price_units, currency_code"
+      " FROM reservation_lines WHERE reservation_key = $1 ORDER BY line_number",
+      key);
+  std::vector<ReservedLine> lines;
+  lines.reserve(rows.size());
+  for (const auto& row : rows) {
+    lines.push_back({row[0].as<std::string>(), row[1].as<std::string>(), row[2].as<std::string>(), row[3].as<int64_t>(),
+                     Money{row[5].as<std::string>(), row[4].as<int64_t>()}});
+  }
+  return lines;
+}
+
+// The reservation's state, its row locked for the rest of the transaction; empty when unknown.
+std::optional<std::string> lockState(pqxx::work& transaction, const std::string& key) {
+  const auto rows =
+      transaction.exec_params("SELECT state FROM reservations WHERE reservation_key = $1 FOR UPDATE", key);
+  if (rows.empty()) return std::nullopt;
+  return rows[0][0].as<std::string>();
+}
+
+// Moves stock for every line, in product id order (the order reserve locks them in).
+Status applyEffect(pqxx::work& transaction, std::vector<ReservedLine> lines, StockEffect effect) {
+  const char* statement = nullptr;
+  switch (effect) {
+    case StockEffect::kNone:
+      return Status::ok();
+    case StockEffect::kUnreserve:
+      statement = "UPDATE products SET reserved = reserved - $2 WHERE id = $1";
+      break;
+    case StockEffect::kTake:
+      statement = "UPDATE products SET on_hand = on_hand - $2, reserved = reserved - $2 WHERE id = $1";
+      break;
+    case StockEffect::kPutBack:
+      statement = "UPDATE products SET on_hand = on_hand + $2 WHERE id = $1";
+      break;
+  }
+  std::sort(lines.begin(), lines.end(),
+            [](const ReservedLine& a, const ReservedLine& b) { return a.productId < b.productId; });
+  for (const auto& line : lines) {
+    const auto result = transaction.exec_params(statement, line.productId, line.quantity);
+    if (result.affected_rows() != 1) return internalError("product " + line.productId + " of a reservation vanished");
+  }
+  return Status::ok();
+}
+
+Result<Reservation> transition(pqxx::work& transaction, const std::string& key, const std::string& state,
+                               const Result<Transition>& step) {
+  if (!step) return step.status();
+  Reservation reservation{key, step->nextState, loadLines(transaction, key)};
+  FLEETDECK_RETURN_IF_ERROR(applyEffect(transaction, reservation.lines, step->effect));
+  if (step->nextState != state) {
+    transaction.exec_params("UPDATE reservations SET state = $2, updated_at = now() WHERE reservation_key = $1", key,
+                            step->nextState);
+  }
+  return reservation;
+}
+
+struct LockedProduct {
+  std::string sku;
+  std::string name;
+  Money price;
+  int64_t available = 0;
+  bool active = true;
+};
+
+}  // namespace
+
+Result<Reservation> PgReservationRepository::reserve(const std::string& key, const std::vector<StockLine>& lines) {
+  return db::inTransaction<Reservation>(pool_, [&](pqxx::work& transaction) -> Result<Reservation> {
+    // Claim the key first: a concurrent call with the same key waits here for this transaction,
+    // then finds the stored reservation (or, if this one failed and rolled back, claims it itself).
+    const auto claimed = transaction.exec_params(
+        "INSERT INTO reservations (reservation_key, state) VALUES ($1, 'RESERVED')"
+        " ON CONFLICT (reservation_key) DO NOTHING RETURNING 1",
+        key);
+    if (claimed.empty()) {
+      const auto state = transaction.exec_params("SELECT state FROM reservations WHERE reservation_key = $1", key);
+      Reservation stored{key, state[0][0].as<std::string>(), loadLines(transaction, key)};
+      // A key released before it was ever reserved holds no lines: whatever was asked, nothing is taken.
+      if (!stored.lines.empty() && !sameRequest(stored, lines)) {
+        return invalidField("reservationKey", "was already used to reserve different lines");
+      }
+      return stored;
+    }
+
+    std::vector<std::string> ids;
+    for (const auto& line : lines) ids.push_back(line.productId);
+    const auto rows = transaction.exec_params(
+        "SELECT id::text, sku, name, price_units, currency_code, on_hand - reserved, active"
+        " FROM products WHERE id = ANY($1::uuid[]) ORDER BY id FOR UPDATE",
+        uuidArray(ids));
+    std::map<std::string, LockedProduct> products;
+    for (const auto& row : rows) {
+      products.emplace(row[0].as<std::string>(), LockedProduct{row[1].as<std::string>(), row[2].as<std::string>(),
+                                                               Money{row[4].as<std::string>(), row[3].as<int64_t>()},
+                                                               row[5].as<int64_t>(), row[6].as<bool>()});
+    }
+
+    ValidationErrors unknown;
+    std::vector<FieldViolation> shortLines;
+    std::string shortages;
+    for (size_t i = 0; i < lines.size(); ++i) {
+      const std::string prefix = "lines[" + std::to_string(i) + "].";
+      auto found = products.find(lines[i].productId);
+      if (found == products.end()) {
+        unknown.add(prefix + "productId", "names no product");
+        continue;
+      }
+      const LockedProduct& product = found->second;
+      std::string problem;
+      if (!product.active) {
+        shortLines.push_back({prefix + "productId", "is no longer sold"});
+        problem = product.sku + " is no longer sold";
+      } else if (product.available < lines[i].quantity) {
+        shortLines.push_back({prefix + "quantity", "only " + std::to_string(product.available) + " available"});
+        problem = product.sku + " (" + std::to_string(lines[i].quantity) + " wanted, " +
+                  std::to_string(product.available) + " available)";
+      }
+      if (!problem.empty()) shortages += (shortages.empty() ? "" : "; ") + problem;
+    }
+    FLEETDECK_RETURN_IF_ERROR(unknown.toStatus());
+    if (!shortLines.empty()) return Status(StatusCode::kFailedPrecondition, "out of stock: " + shortages, shortLines);
+
+    Reservation reservation{key, std::string(kStateReserved), {}};
+    for (size_t i = 0; i < lines.size(); ++i) {
+      const LockedProduct& product = products.at(lines[i].productId);
+      // The rows are locked, so the condition holds; it stays as the last line of defence.
+      const auto updated = transaction.exec_params(
+          "UPDATE products SET reserved = reserved + $2 WHERE id = $1 AND on_hand - reserved >= $2", lines[i].productId,
+          lines[i].quantity);
+      if (updated.affected_rows() != 1) return aborted("stock of " + product.sku + " changed while reserving; retry");
+      transaction.exec_params(
+          "INSERT INTO reservation_lines (reservation_key, line_number, product_id, sku, name, quantity,"
+          " unit_price_units, currency_code) VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
+          key, static_cast<int>(i), lines[i].productId, product.sku, product.name, lines[i].quantity,
+          product.price.units, product.price.currencyCode);
+      reservation.lines.push_back({lines[i].productId, product.sku, product.name, lines[i].quantity, product.price});
+    }
+    return reservation;
+  });
+}
+
+Result<Reservation> PgReservationRepository::release(const std::string& key) {
+  return db::inTransaction<Reservation>(pool_, [&](pqxx::work& transaction) -> Result<Reservation> {
+    auto state = lockState(transaction, key);
+    if (!state) {
+      // Released before it was reserved (the reserve call timed out, or is still on its way): keep a
+      // RELEASED marker so that reserve, when it arrives, takes nothing.
+      const auto inserted = transaction.exec_params(
+          "INSERT INTO reservations (reservation_key, state) VALUES ($1, 'RELEASED')"
+          " ON CONFLICT (reservation_key) DO NOTHING RETURNING 1",
+          key);
+      if (!inserted.empty()) return Reservation{key, std::string(kStateReleased), {}};
+      state = lockState(transaction, key);  // a reserve with this key committed meanwhile
+      if (!state) return aborted("reservation " + key + " changed while releasing; retry");
+    }
+    return transition(transaction, key, *state, releaseTransition(*state));
+  });
+}
+
+Result<Reservation> PgReservationRepository::commit(const std::string& key) {
+  return db::inTransaction<Reservation>(pool_, [&](pqxx::work& transaction) -> Result<Reservation> {
+    auto state = lockState(transaction, key);
+    if (!state) return notFound("reservation " + key + " does not exist");
+    return transition(transaction, key, *state, commitTransition(*state, key));
+  });
+}
+
+}  // namespace fleetdeck::products

@@ -1,0 +1,161 @@
+#include "domain/product_catalog.h"
+
+#include <algorithm>
+#include <map>
+
+#include "fleetdeck/core/encoding.h"
+#include "fleetdeck/core/ids.h"
+
+namespace fleetdeck::products {
+namespace {
+
+Result<std::string> checkedId(const std::string& id) {
+  if (!isUuid(id)) return invalidField("id", "must be a product id (UUID)");
+  return normalizeId(id);
+}
+
+// Page tokens are opaque to clients: base64url of the last id seen, so they can't be confused with ids.
+std::string encodePageToken(const std::string& lastId) { return base64UrlEncode("p1:" + lastId); }
+
+Result<std::string> decodePageToken(const std::string& token) {
+  auto decoded = base64UrlDecode(token);
+  if (!decoded || !decoded->starts_with("p1:") || !isUuid(decoded->substr(3))) {
+    return invalidField("pageToken", "is not a token returned by a previous list call");
+  }
+  return decoded->substr(3);
+}
+
+}  // namespace
+
+Result<Product> ProductCatalog::invalidated(Result<Product> written) {
+  if (written) cache_.invalidate({written->id});
+  return written;
+}
+
+Result<Product> ProductCatalog::create(NewProduct request, const ChangeContext& context) {
+  FLEETDECK_RETURN_IF_ERROR(prepareNewProduct(request));
+  Product product;
+  product.id = newUuid();
+  product.sku = std::move(request.sku);
+  product.name = std::move(request.name);
+  product.description = std::move(request.description);
+  product.price = std::move(request.price);
+  product.onHand = request.initialStock;
+  product.active = true;
+  return repository_.insert(product, context);
+}
+
+Result<Product> ProductCatalog::get(const std::string& rawId) {
+  auto id = checkedId(rawId);
+  if (!id) return id.status();
+  if (auto cached = cache_.get(*id)) return std::move(*cached);
+  auto product = repository_.findById(*id);
+  if (product) cache_.put(*product);
+  return product;
+}
+
+Result<BatchResult> ProductCatalog::batchGet(const std::vector<std::string>& rawIds) {
+  ValidationErrors errors;
+  if (rawIds.size() > kMaxBatchIds) errors.add("ids", "must name at most " + std::to_string(kMaxBatchIds) + " ids");
+  std::vector<std::string> ids;
+  ids.reserve(rawIds.size());
+  for (size_t i = 0; i < rawIds.size(); ++i) {
+    if (!isUuid(rawIds[i])) errors.add("ids[" + std::to_string(i) + "]", "must be a product id (UUID)");
+    ids.push_back(normalizeId(rawIds[i]));
+  }
+  FLEETDECK_RETURN_IF_ERROR(errors.toStatus());
+
+  std::map<std::string, Product> found;
+  std::vector<std::string> uncached;
+  const auto cached = cache_.getMany(ids);
+  for (size_t i = 0; i < ids.size(); ++i) {
+    if (i < cached.size() && cached[i]) {
+      found.emplace(ids[i], *cached[i]);
+    } else if (std::find(uncached.begin(), uncached.end(), ids[i]) == uncached.end()) {
+      uncached.push_back(ids[i]);
+    }
+  }
+  if (!uncached.empty()) {
+    auto loaded = repository_.findByIds(uncached);
+    if (!loaded) return loaded.status();
+    for (auto& product : *loaded) {
+      cache_.put(product);
+      found.emplace(product.id, std::move(product));
+    }
+  }
+  BatchResult result;
+  for (const auto& id : ids) {
+    if (auto hit = found.find(id); hit != found.end()) {
+      result.products.push_back(hit->second);
+    } else {
+      result.missingIds.push_back(id);
+    }
+  }
+  return result;
+}
+
+Result<ListResult> ProductCatalog::list(const ListRequest& request) {
+  ValidationErrors errors;
+  if (request.pageSize < 0) errors.add("pageSize", "must not be negative");
+  if (utf8Length(request.query) > kMaxQueryLength) {
+    errors.add("query", "must be at most " + std::to_string(kMaxQueryLength) + " characters long");
+  }
+  FLEETDECK_RETURN_IF_ERROR(errors.toStatus());
+
+  ProductQuery query;
+  query.pageSize = request.pageSize == 0 ? kDefaultPageSize : std::min(request.pageSize, kMaxPageSize);
+  query.text = request.query;
+  query.includeInactive = request.includeInactive;
+  if (!request.pageToken.empty()) {
+    auto after = decodePageToken(request.pageToken);
+    if (!after) return after.status();
+    query.afterId = normalizeId(*after);
+  }
+  auto page = repository_.list(query);
+  if (!page) return page.status();
+  ListResult result;
+  result.products = std::move(page->products);
+  if (page->hasMore && !result.products.empty()) result.nextPageToken = encodePageToken(result.products.back().id);
+  return result;
+}
+
+Result<Product> ProductCatalog::update(const std::string& rawId, ProductChanges changes, int64_t expectedVersion,
+                                       const ChangeContext& context) {
+  auto id = checkedId(rawId);
+  if (!id) return id.status();
+  FLEETDECK_RETURN_IF_ERROR(validateChanges(changes));
+  if (expectedVersion < 0) return invalidField("expectedVersion", "must not be negative");
+  return invalidated(repository_.update(*id, changes, expectedVersion, context));
+}
+
+Result<Product> ProductCatalog::remove(const std::string& rawId, const ChangeContext& context) {
+  auto id = checkedId(rawId);
+  if (!id) return id.status();
+  return invalidated(repository_.deactivate(*id, context));
+}
+
+Result<Product> ProductCatalog::restock(const std::string& rawId, int64_t quantity, const std::string& idempotencyKey,
+                                        const ChangeContext& context) {
+  ValidationErrors errors;
+  if (!isUuid(rawId)) errors.add("id", "must be a product id (UUID)");
+  if (auto problem = restockQuantityProblem(quantity); !problem.empty()) errors.add("quantity", problem);
+  if (auto problem = idempotencyKeyProblem(idempotencyKey); !problem.empty()) errors.add("idempotencyKey", problem);
+  FLEETDECK_RETURN_IF_ERROR(errors.toStatus());
+  return invalidated(repository_.restock(normalizeId(rawId), quantity, idempotencyKey, context));
+}
+
+Result<AuditPage> ProductCatalog::listAudit(const AuditQuery& request) {
+  ValidationErrors errors;
+  if (request.pageSize < 0) errors.add("pageSize", "must not be negative");
+  if (!request.resourceId.empty() && !isUuid(request.resourceId)) {
+    errors.add("resourceId", "must be a product id (UUID)");
+  }
+  if (request.actor.size() > 128) errors.add("actor", "must be at most 128 characters long");
+  FLEETDECK_RETURN_IF_ERROR(errors.toStatus());
+  AuditQuery query = request;
+  query.resourceId = normalizeId(request.resourceId);
+  query.pageSize = request.pageSize == 0 ? kDefaultPageSize : std::min(request.pageSize, kMaxPageSize);
+  return repository_.listAudit(query);
+}
+
+}  // namespace fleetdeck::products

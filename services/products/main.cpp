@@ -1,0 +1,78 @@
+// products: the catalog with prices, and the inventory the order saga reserves. Composition only.
+#include <memory>
+
+#include "adapters/pg_product_repository.h"
+#include "adapters/pg_reservation_repository.h"
+#include "adapters/products_grpc_service.h"
+#include "adapters/redis_product_cache.h"
+#include "domain/product_catalog.h"
+#include "domain/stock_reservations.h"
+#include "fleetdeck/cache/redis_cache.h"
+#include "fleetdeck/db/connection_pool.h"
+#include "fleetdeck/db/migration_runner.h"
+#include "fleetdeck/host/service_host.h"
+#include "fleetdeck/rpc/server.h"
+#include "products_migrations.h"
+
+using namespace fleetdeck;
+
+int main(int argc, char** argv) {
+  auto host = host::ServiceHost::create(argc, argv, "products",
+                                        "FleetDeck products service: catalog, prices, inventory reservations.");
+  Config& config = host->config();
+
+  // This service's own database, through a bounded pool.
+  db::ConnectionPool pool(db::poolOptionsFromConfig(config, "products"));
+  // Handlers block on PostgreSQL; they run here, never on gRPC's reactor threads.
+  WorkPool workers(static_cast<size_t>(config.getInt("server.workers", 8, 1, 256)),
+                   static_cast<size_t>(config.getInt("server.queue_limit", 1024, 1, 1'000'000)), "products");
+  rpc::RpcServer grpcServer(rpc::serverOptionsFromConfig(config));
+  // Optional Redis in front of catalog reads; empty url: every read goes to PostgreSQL.
+  cache::RedisCacheOptions cacheOptions;
+  cacheOptions.url = config.getString("cache.url", "");
+  cacheOptions.timeout = config.getDuration("cache.timeout", std::chrono::milliseconds(50));
+  cacheOptions.retryAfter = config.getDuration("cache.retry_after", std::chrono::seconds(1));
+  cacheOptions.name = "products";
+  const auto cacheTtl = config.getDuration("cache.ttl", std::chrono::seconds(60));
+  host->finishConfig();
+
+  if (cacheTtl < std::chrono::seconds(1))
+    host->fail(invalidField("cache.ttl", "must be at least 1s"), "reading config");
+  std::unique_ptr<cache::RedisCache> redis;
+  if (!cacheOptions.url.empty()) {
+    auto opened = cache::RedisCache::open(cacheOptions);
+    if (!opened) host->fail(opened.status(), "reading config");
+    redis = std::move(*opened);
+  }
+
+  if (auto applied = db::applyMigrations(pool, products::embeddedMigrations()); !applied) {
+    host->fail(applied.status(), "applying database migrations");
+  }
+  db::exportPoolMetrics(pool);
+
+  std::unique_ptr<products::ProductCache> productCache;
+  if (redis) {
+    productCache = std::make_unique<products::RedisProductCache>(
+        *redis, std::chrono::duration_cast<std::chrono::seconds>(cacheTtl));
+  } else {
+    productCache = std::make_unique<products::NoProductCache>();
+  }
+  products::PgProductRepository productRepository(pool);
+  products::PgReservationRepository reservationRepository(pool);
+  products::ProductCatalog catalog(productRepository, *productCache);
+  products::StockReservations reservations(reservationRepository, *productCache);
+  products::ProductsGrpcService service(catalog, reservations, workers);
+  grpcServer.addService(&service);
+  if (auto started = grpcServer.start(); !started.isOk()) host->fail(started, "starting the gRPC server");
+
+  host->setInfo("grpcAddress", grpcServer.address());
+  host->addReadinessCheck({"database", [&pool] { return pool.ping(); }});
+  if (redis) {
+    // Not critical: without Redis the service reads PostgreSQL, so /readyz says degraded, not failed.
+    host->addReadinessCheck({"redis", [&redis] { return redis->ping(); }, /*critical=*/false});
+  }
+  // Stopped in reverse order: gRPC drains first, then the workers finish what is queued.
+  host->onShutdown("workers", [&workers](std::chrono::milliseconds) { workers.shutdown(); });
+  host->onShutdown("grpc", [&grpcServer](std::chrono::milliseconds drain) { grpcServer.shutdown(drain); });
+  return host->run();
+}

@@ -1,0 +1,536 @@
+// The payments service's adapters against real PostgreSQL and a real gRPC server on loopback.
+#include <grpcpp/grpcpp.h>
+#include <gtest/gtest.h>
+
+#include <future>
+#include <random>
+#include <set>
+
+#include "adapters/payments_grpc_service.h"
+#include "adapters/pg_payment_store.h"
+#include "adapters/seeded_random_source.h"
+#include "domain/wallets.h"
+#include "fleetdeck/core/ids.h"
+#include "fleetdeck/db/connection_pool.h"
+#include "fleetdeck/db/migration_runner.h"
+#include "fleetdeck/rpc/client.h"
+#include "fleetdeck/rpc/server.h"
+#include "fleetdeck/rpc/status_conversion.h"
+#include "fleetdeck/testing/test_infra.h"
+#include "payments_migrations.h"
+
+namespace fleetdeck::payments {
+namespace {
+
+constexpr int64_t kDemoCredit = 100'000;
+
+class PaymentsServiceTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    pool_ = std::make_unique<db::ConnectionPool>(
+        db::PoolOptions{testing::createTestDatabase("payments"), 12, std::chrono::seconds(5), "payments"});
+    auto applied = db::applyMigrations(*pool_, embeddedMigrations());
+    ASSERT_TRUE(applied.isOk()) << applied.status().toString();
+    store_ = std::make_unique<PgPaymentStore>(*pool_);
+    random_ = std::make_unique<SeededRandomSource>(7);
+    // Runtime changes allowed, so tests can switch faults on and off over gRPC.
+    faults_ = std::make_unique<FaultInjector>(FaultSettings{}, true, *random_);
+    wallets_ = std::make_unique<Wallets>(*store_, *faults_, WalletSettings{kDemoCredit, "USD"});
+    workers_ = std::make_unique<WorkPool>(8, 512, "test");
+    service_ = std::make_unique<PaymentsGrpcService>(*wallets_, *workers_);
+    server_ = std::make_unique<rpc::RpcServer>(rpc::ServerOptions{});
+    server_->addService(service_.get());
+    ASSERT_TRUE(server_->start().isOk());
+    stub_ = v1::PaymentsService::NewStub(rpc::makeChannel(server_->address()));
+  }
+  void TearDown() override {
+    server_->shutdown(std::chrono::milliseconds(500));
+    workers_->shutdown();
+  }
+
+  std::string openWallet() {
+    const std::string userId = newUuid();
+    v1::OpenWalletRequest request;
+    request.set_user_id(userId);
+    v1::Wallet wallet;
+    auto context = rpc::makeContext(std::chrono::seconds(5));
+    const grpc::Status status = stub_->OpenWallet(context.get(), request, &wallet);
+    EXPECT_TRUE(status.ok()) << status.error_message();
+    return userId;
+  }
+
+  static v1::ChargeRequest chargeRequest(const std::string& key, const std::string& userId, int64_t units,
+                                         const std::string& orderId = newUuid()) {
+    v1::ChargeRequest request;
+    request.set_idempotency_key(key);
+    request.set_user_id(userId);
+    request.set_order_id(orderId);
+    request.mutable_amount()->set_currency_code("USD");
+    request.mutable_amount()->set_units(units);
+    return request;
+  }
+
+  grpc::Status charge(const v1::ChargeRequest& request, v1::Payment& payment) {
+    auto context = rpc::makeContext(std::chrono::seconds(10));
+    return stub_->Charge(context.get(), request, &payment);
+  }
+
+  grpc::Status refund(const std::string& key, v1::Payment& payment) {
+    v1::RefundRequest request;
+    request.set_charge_idempotency_key(key);
+    auto context = rpc::makeContext(std::chrono::seconds(10));
+    return stub_->Refund(context.get(), request, &payment);
+  }
+
+  grpc::Status setFaults(double declineRate, double failureRate, int64_t latencyMs, v1::Faults* out = nullptr) {
+    v1::SetFaultsRequest request;
+    request.mutable_faults()->set_decline_rate(declineRate);
+    request.mutable_faults()->set_failure_rate(failureRate);
+    request.mutable_faults()->set_added_latency_ms(latencyMs);
+    v1::Faults ignored;
+    auto context = rpc::makeContext(std::chrono::seconds(5));
+    return stub_->SetFaults(context.get(), request, out != nullptr ? out : &ignored);
+  }
+
+  // Straight from the tables, bypassing the service.
+  int64_t queryInt(const std::string& sql, const std::string& parameter = {}) {
+    auto lease = pool_->acquire();
+    EXPECT_TRUE(lease.isOk());
+    pqxx::nontransaction query(**lease);
+    const auto rows = parameter.empty() ? query.exec(sql) : query.exec_params(sql, parameter);
+    return rows[0][0].is_null() ? 0 : rows[0][0].as<int64_t>();
+  }
+  int64_t balance(const std::string& userId) {
+    return queryInt("SELECT balance FROM wallets WHERE user_id = $1", userId);
+  }
+  int64_t ledgerSum(const std::string& userId) {
+    return queryInt("SELECT COALESCE(SUM(amount), 0) FROM ledger_entries WHERE user_id = $1", userId);
+  }
+  int64_t ledgerCount(const std::string& userId) {
+    return queryInt("SELECT count(*) FROM ledger_entries WHERE user_id = $1", userId);
+  }
+
+  std::unique_ptr<db::ConnectionPool> pool_;
+  std::unique_ptr<PgPaymentStore> store_;
+  std::unique_ptr<SeededRandomSource> random_;
+  std::unique_ptr<FaultInjector> faults_;
+  std::unique_ptr<Wallets> wallets_;
+  std::unique_ptr<WorkPool> workers_;
+  std::unique_ptr<PaymentsGrpcService> service_;
+  std::unique_ptr<rpc::RpcServer> server_;
+  std::unique_ptr<v1::PaymentsService::Stub> stub_;
+};
+
+TEST_F(PaymentsServiceTest, OpenWalletConcurrentlyCreatesOneWalletWithOneOpeningCredit) {
+  const std::string userId = newUuid();
+  std::vector<std::future<Result<Wallet>>> opens;
+  for (int i = 0; i < 8; ++i) {
+    opens.push_back(std::async(std::launch::async, [this, &userId] { return wallets_->open(userId); }));
+  }
+  for (auto& open : opens) {
+    auto wallet = open.get();
+    ASSERT_TRUE(wallet.isOk()) << wallet.status().toString();
+    EXPECT_EQ(wallet->balance, (Money{"USD", kDemoCredit}));
+  }
+  EXPECT_EQ(balance(userId), kDemoCredit);
+  EXPECT_EQ(ledgerCount(userId), 1);
+  EXPECT_EQ(queryInt("SELECT count(*) FROM ledger_entries WHERE user_id = $1 AND kind = 'opening_credit'", userId), 1);
+}
+
+TEST_F(PaymentsServiceTest, SameChargeKeyTenTimesConcurrentlyDebitsOnceWithOnePaymentId) {
+  const std::string userId = openWallet();
+  const v1::ChargeRequest request = chargeRequest("saga-" + newUuid(), userId, 12'345);
+  std::vector<std::future<std::pair<grpc::Status, v1::Payment>>> calls;
+  for (int i = 0; i < 10; ++i) {
+    calls.push_back(std::async(std::launch::async, [this, &request] {
+      v1::Payment payment;
+      grpc::Status status = charge(request, payment);
+      return std::make_pair(status, payment);
+    }));
+  }
+  std::set<std::string> paymentIds;
+  for (auto& call : calls) {
+    auto [status, payment] = call.get();
+    ASSERT_TRUE(status.ok()) << status.error_message();
+    EXPECT_EQ(payment.status(), "CHARGED");
+    paymentIds.insert(payment.id());
+  }
+  EXPECT_EQ(paymentIds.size(), 1u);
+  EXPECT_EQ(balance(userId), kDemoCredit - 12'345);
+  EXPECT_EQ(queryInt("SELECT count(*) FROM payments"), 1);
+  EXPECT_EQ(queryInt("SELECT count(*) FROM ledger_entries WHERE user_id = $1 AND kind = 'charge'", userId), 1);
+  EXPECT_EQ(ledgerSum(userId), balance(userId));
+}
+
+TEST_F(PaymentsServiceTest, RefundIsIdempotentAlsoUnderConcurrency) {
+  const std::string userId = openWallet();
+  v1::Payment charged;
+  ASSERT_TRUE(charge(chargeRequest("saga-refund", userId, 40'000), charged).ok());
+  ASSERT_EQ(balance(userId), kDemoCredit - 40'000);
+
+  std::vector<std::future<std::pair<grpc::Status, v1::Payment>>> calls;
+  for (int i = 0; i < 6; ++i) {
+    calls.push_back(std::async(std::launch::async, [this] {
+      v1::Payment payment;
+      grpc::Status status = refund("saga-refund", payment);
+      return std::make_pair(status, payment);
+    }));
+  }
+  for (auto& call : calls) {
+    auto [status, payment] = call.get();
+    ASSERT_TRUE(status.ok()) << status.error_message();
+    EXPECT_EQ(payment.status(), "REFUNDED");
+    EXPECT_EQ(payment.id(), charged.id());
+  }
+  EXPECT_EQ(balance(userId), kDemoCredit);
+  EXPECT_EQ(queryInt("SELECT count(*) FROM ledger_entries WHERE user_id = $1 AND kind = 'refund'", userId), 1);
+  EXPECT_EQ(ledgerSum(userId), kDemoCredit);
+
+  // Charging again with the refunded key returns the refunded payment: money moved once each way.
+  v1::Payment repeated;
+  ASSERT_TRUE(charge(chargeRequest("saga-refund", userId, 40'000), repeated).ok());
+  EXPECT_EQ(repeated.status(), "REFUNDED");
+  EXPECT_EQ(balance(userId), kDemoCredit);
+}
+
+TEST_F(PaymentsServiceTest, ChargeBeyondTheBalanceIsDeclinedStoredAndMovesNothing) {
+  const std::string userId = openWallet();
+  v1::Payment declined;
+  ASSERT_TRUE(charge(chargeRequest("saga-short", userId, kDemoCredit + 1), declined).ok());
+  EXPECT_EQ(declined.status(), "DECLINED");
+  EXPECT_EQ(declined.decline_reason(), "insufficient_funds");
+  EXPECT_EQ(balance(userId), kDemoCredit);
+  EXPECT_EQ(ledgerCount(userId), 1) << "only the opening credit";
+  EXPECT_EQ(queryInt("SELECT count(*) FROM payments WHERE status = 'DECLINED'"), 1);
+
+  v1::Payment refunded;
+  ASSERT_TRUE(refund("saga-short", refunded).ok());
+  EXPECT_EQ(refunded.status(), "DECLINED") << "refunding a declined charge changes nothing";
+  EXPECT_EQ(balance(userId), kDemoCredit);
+}
+
+TEST_F(PaymentsServiceTest, ChargeWithoutWalletIsDeclinedAsWalletNotFoundAlsoConcurrently) {
+  const std::string userId = newUuid();
+  const v1::ChargeRequest request = chargeRequest("saga-nowallet", userId, 100);
+  std::vector<std::future<std::pair<grpc::Status, v1::Payment>>> calls;
+  for (int i = 0; i < 5; ++i) {
+    calls.push_back(std::async(std::launch::async, [this, &request] {
+      v1::Payment payment;
+      grpc::Status status = charge(request, payment);
+      return std::make_pair(status, payment);
+    }));
+  }
+  std::set<std::string> ids;
+  for (auto& call : calls) {
+    auto [status, payment] = call.get();
+    ASSERT_TRUE(status.ok()) << status.error_message();
+    EXPECT_EQ(payment.decline_reason(), "wallet_not_found");
+    ids.insert(payment.id());
+  }
+  EXPECT_EQ(ids.size(), 1u);
+  EXPECT_EQ(queryInt("SELECT count(*) FROM payments"), 1);
+}
+
+TEST_F(PaymentsServiceTest, RefundOfAnUnknownChargeIsNotFound) {
+  v1::Payment payment;
+  EXPECT_EQ(refund("never-charged", payment).error_code(), grpc::StatusCode::NOT_FOUND);
+}
+
+TEST_F(PaymentsServiceTest, TopUpWithARepeatedKeyCreditsOnce) {
+  const std::string userId = openWallet();
+  v1::TopUpWalletRequest request;
+  request.set_user_id(userId);
+  request.mutable_amount()->set_currency_code("USD");
+  request.mutable_amount()->set_units(2'500);
+  request.set_idempotency_key("topup-once");
+  std::vector<std::future<grpc::Status>> calls;
+  for (int i = 0; i < 5; ++i) {
+    calls.push_back(std::async(std::launch::async, [this, &request] {
+      v1::Wallet wallet;
+      auto context = rpc::makeContext(std::chrono::seconds(5));
+      return stub_->TopUpWallet(context.get(), request, &wallet);
+    }));
+  }
+  for (auto& call : calls) EXPECT_TRUE(call.get().ok());
+  EXPECT_EQ(balance(userId), kDemoCredit + 2'500);
+  EXPECT_EQ(ledgerSum(userId), kDemoCredit + 2'500);
+}
+
+TEST_F(PaymentsServiceTest, ValidationErrorsTravelOverGrpcWithFields) {
+  v1::GetWalletRequest get;
+  get.set_user_id("42");
+  v1::Wallet wallet;
+  auto context = rpc::makeContext(std::chrono::seconds(5));
+  const Status badId = rpc::fromGrpcStatus(stub_->GetWallet(context.get(), get, &wallet));
+  EXPECT_EQ(badId.code(), StatusCode::kInvalidArgument);
+  EXPECT_EQ(badId.violations().at(0).field, "userId");
+
+  v1::TopUpWalletRequest topUp;
+  topUp.set_user_id(openWallet());
+  topUp.mutable_amount()->set_currency_code("EUR");
+  topUp.mutable_amount()->set_units(100);
+  context = rpc::makeContext(std::chrono::seconds(5));
+  const Status otherCurrency = rpc::fromGrpcStatus(stub_->TopUpWallet(context.get(), topUp, &wallet));
+  EXPECT_EQ(otherCurrency.code(), StatusCode::kInvalidArgument);
+  EXPECT_EQ(otherCurrency.violations().at(0).field, "amount.currencyCode");
+
+  v1::Payment payment;
+  const Status noKey = rpc::fromGrpcStatus(charge(chargeRequest("", topUp.user_id(), 100), payment));
+  EXPECT_EQ(noKey.violations().at(0).field, "idempotencyKey");
+
+  get.set_user_id(newUuid());
+  context = rpc::makeContext(std::chrono::seconds(5));
+  EXPECT_EQ(stub_->GetWallet(context.get(), get, &wallet).error_code(), grpc::StatusCode::NOT_FOUND);
+}
+
+TEST_F(PaymentsServiceTest, TheTableRefusesANegativeBalance) {
+  const std::string userId = openWallet();
+  auto lease = pool_->acquire();
+  ASSERT_TRUE(lease.isOk());
+  pqxx::work transaction(**lease);
+  EXPECT_THROW(transaction.exec_params("UPDATE wallets SET balance = -1 WHERE user_id = $1", userId),
+               pqxx::check_violation);
+}
+
+TEST_F(PaymentsServiceTest, FailureRateOneAnswersUnavailableAndStoresNothing) {
+  const std::string userId = openWallet();
+  v1::Payment charged;
+  ASSERT_TRUE(charge(chargeRequest("saga-before", userId, 1'000), charged).ok());
+  ASSERT_TRUE(setFaults(0.0, 1.0, 0).ok());
+
+  v1::Payment payment;
+  EXPECT_EQ(charge(chargeRequest("saga-failing", userId, 1'000), payment).error_code(),
+            grpc::StatusCode::UNAVAILABLE);
+  EXPECT_EQ(refund("saga-before", payment).error_code(), grpc::StatusCode::UNAVAILABLE);
+  EXPECT_EQ(queryInt("SELECT count(*) FROM payments"), 1);
+  EXPECT_EQ(queryInt("SELECT count(*) FROM payments WHERE status = 'CHARGED'"), 1);
+  EXPECT_EQ(balance(userId), kDemoCredit - 1'000);
+  EXPECT_EQ(ledgerCount(userId), 2);
+
+  ASSERT_TRUE(setFaults(0.0, 0.0, 0).ok());
+  ASSERT_TRUE(charge(chargeRequest("saga-failing", userId, 1'000), payment).ok());
+  EXPECT_EQ(payment.status(), "CHARGED") << "a call that failed by injection can be retried";
+}
+
+TEST_F(PaymentsServiceTest, InjectedDeclineIsStoredSoARetryAnswersTheSame) {
+  const std::string userId = openWallet();
+  ASSERT_TRUE(setFaults(1.0, 0.0, 0).ok());
+  v1::Payment declined;
+  ASSERT_TRUE(charge(chargeRequest("saga-injected", userId, 500), declined).ok());
+  EXPECT_EQ(declined.status(), "DECLINED");
+  EXPECT_EQ(declined.decline_reason(), "injected_decline");
+  ASSERT_TRUE(setFaults(0.0, 0.0, 0).ok());
+  v1::Payment repeated;
+  ASSERT_TRUE(charge(chargeRequest("saga-injected", userId, 500), repeated).ok());
+  EXPECT_EQ(repeated.id(), declined.id());
+  EXPECT_EQ(repeated.decline_reason(), "injected_decline");
+  EXPECT_EQ(balance(userId), kDemoCredit);
+}
+
+TEST_F(PaymentsServiceTest, AddedLatencyDelaysChargesButNotReads) {
+  const std::string userId = openWallet();
+  ASSERT_TRUE(setFaults(0.0, 0.0, 300).ok());
+  const auto started = std::chrono::steady_clock::now();
+  v1::Payment payment;
+  ASSERT_TRUE(charge(chargeRequest("saga-slow", userId, 1), payment).ok());
+  EXPECT_GE(std::chrono::steady_clock::now() - started, std::chrono::milliseconds(300));
+
+  v1::Faults current;
+  auto context = rpc::makeContext(std::chrono::seconds(5));
+  ASSERT_TRUE(stub_->GetFaults(context.get(), v1::GetFaultsRequest(), &current).ok());
+  EXPECT_EQ(current.added_latency_ms(), 300);
+}
+
+TEST_F(PaymentsServiceTest, SetFaultsRejectsOutOfRangeValuesNamingTheField) {
+  const Status status = rpc::fromGrpcStatus(setFaults(1.5, 0.0, 0));
+  EXPECT_EQ(status.code(), StatusCode::kInvalidArgument);
+  EXPECT_EQ(status.violations().at(0).field, "faults.declineRate");
+  v1::Faults current;
+  auto context = rpc::makeContext(std::chrono::seconds(5));
+  ASSERT_TRUE(stub_->GetFaults(context.get(), v1::GetFaultsRequest(), &current).ok());
+  EXPECT_EQ(current.decline_rate(), 0.0);
+}
+
+TEST_F(PaymentsServiceTest, ListPaymentsFiltersByOrderAndPagesNewestFirst) {
+  const std::string userId = openWallet();
+  const std::string orderId = newUuid();
+  v1::Payment payment;
+  std::vector<std::string> ids;
+  for (int i = 0; i < 5; ++i) {
+    ASSERT_TRUE(charge(chargeRequest("saga-list-" + std::to_string(i), userId, 10), payment).ok());
+    ids.push_back(payment.id());
+  }
+  ASSERT_TRUE(charge(chargeRequest("saga-of-order", userId, 10, orderId), payment).ok());
+
+  v1::ListPaymentsRequest byOrder;
+  byOrder.set_order_id(orderId);
+  v1::ListPaymentsResponse response;
+  auto context = rpc::makeContext(std::chrono::seconds(5));
+  ASSERT_TRUE(stub_->ListPayments(context.get(), byOrder, &response).ok());
+  ASSERT_EQ(response.payments_size(), 1);
+  EXPECT_EQ(response.payments(0).idempotency_key(), "saga-of-order");
+
+  v1::ListPaymentsRequest request;
+  request.set_user_id(userId);
+  request.set_page_size(4);
+  std::vector<std::string> seen;
+  for (int page = 0; page < 3; ++page) {
+    v1::ListPaymentsResponse pageResponse;
+    context = rpc::makeContext(std::chrono::seconds(5));
+    ASSERT_TRUE(stub_->ListPayments(context.get(), request, &pageResponse).ok());
+    for (const auto& listed : pageResponse.payments()) seen.push_back(listed.id());
+    if (pageResponse.next_page_token().empty()) break;
+    request.set_page_token(pageResponse.next_page_token());
+  }
+  ASSERT_EQ(seen.size(), 6u);
+  EXPECT_EQ(seen[1], ids[4]);
+  EXPECT_EQ(seen[5], ids[0]);
+}
+
+TEST_F(PaymentsServiceTest, LedgerListsEveryMovementNewestFirst) {
+  const std::string userId = openWallet();
+  v1::Payment payment;
+  ASSERT_TRUE(charge(chargeRequest("saga-ledger", userId, 300), payment).ok());
+  ASSERT_TRUE(refund("saga-ledger", payment).ok());
+  v1::ListLedgerRequest request;
+  request.set_user_id(userId);
+  v1::ListLedgerResponse response;
+  auto context = rpc::makeContext(std::chrono::seconds(5));
+  ASSERT_TRUE(stub_->ListLedger(context.get(), request, &response).ok());
+  ASSERT_EQ(response.entries_size(), 3);
+  EXPECT_EQ(response.entries(0).kind(), "refund");
+  EXPECT_EQ(response.entries(0).amount().units(), 300);
+  EXPECT_EQ(response.entries(1).kind(), "charge");
+  EXPECT_EQ(response.entries(1).amount().units(), -300);
+  EXPECT_EQ(response.entries(1).reference(), payment.id());
+  EXPECT_EQ(response.entries(2).kind(), "opening_credit");
+  EXPECT_EQ(response.entries(2).amount().currency_code(), "USD");
+}
+
+// ~300 opens, top-ups, charges and refunds across a few wallets, in concurrent batches, from a
+// fixed seed; afterwards every wallet's balance equals the sum of its ledger and is not negative,
+// and every payment's ledger entries match its status.
+TEST_F(PaymentsServiceTest, LedgerInvariantHoldsAfterARandomSequenceOfOperations) {
+  std::mt19937_64 generator(20'240'917);
+  auto pick = [&generator](int64_t low, int64_t high) {
+    return std::uniform_int_distribution<int64_t>(low, high)(generator);
+  };
+  std::vector<std::string> users;
+  for (int i = 0; i < 5; ++i) users.push_back(newUuid());
+  std::vector<std::string> chargeKeys;  // keys used so far, reused for repeats and refunds
+  std::vector<std::string> topUpKeys;
+
+  struct Operation {
+    int kind;  // 0 open, 1 top-up, 2 charge, 3 refund
+    std::string userId;
+    std::string key;
+    int64_t units;
+  };
+  int operations = 0;
+  int declined = 0;
+  while (operations < 300) {
+    // Plan a batch on this thread (the generator is not shared), then run it concurrently.
+    std::vector<Operation> batch;
+    const int64_t batchSize = pick(1, 8);
+    for (int64_t i = 0; i < batchSize; ++i) {
+      Operation operation;
+      const int64_t roll = pick(0, 99);
+      operation.userId = users[static_cast<size_t>(pick(0, static_cast<int64_t>(users.size()) - 1))];
+      if (roll < 8) {
+        operation.kind = 0;
+      } else if (roll < 30) {
+        operation.kind = 1;
+        operation.units = pick(1, 60'000);
+        const bool repeat = !topUpKeys.empty() && pick(0, 3) == 0;
+        operation.key = repeat ? topUpKeys[static_cast<size_t>(pick(0, static_cast<int64_t>(topUpKeys.size()) - 1))]
+                               : (pick(0, 1) == 0 ? "" : "topup-" + std::to_string(operations + i));
+        if (!operation.key.empty() && !repeat) topUpKeys.push_back(operation.key);
+      } else if (roll < 75) {
+        operation.kind = 2;
+        operation.units = pick(1, 90'000);
+        const bool repeat = !chargeKeys.empty() && pick(0, 4) == 0;
+        operation.key = repeat ? chargeKeys[static_cast<size_t>(pick(0, static_cast<int64_t>(chargeKeys.size()) - 1))]
+                               : "saga-" + std::to_string(operations + i);
+        if (!repeat) chargeKeys.push_back(operation.key);
+      } else {
+        operation.kind = 3;
+        operation.key = chargeKeys.empty() || pick(0, 9) == 0
+                            ? "unknown-" + std::to_string(operations + i)
+                            : chargeKeys[static_cast<size_t>(pick(0, static_cast<int64_t>(chargeKeys.size()) - 1))];
+      }
+      batch.push_back(operation);
+    }
+    std::vector<std::future<Status>> running;
+    for (const Operation& operation : batch) {
+      running.push_back(std::async(std::launch::async, [this, operation]() -> Status {
+        switch (operation.kind) {
+          case 0: return wallets_->open(operation.userId).status();
+          case 1: {
+            auto result = wallets_->topUp({operation.userId, Money{"USD", operation.units}, operation.key});
+            // No wallet yet, or a key repeated with another amount: expected refusals.
+            if (!result && (result.status().code() == StatusCode::kNotFound ||
+                            result.status().code() == StatusCode::kInvalidArgument)) {
+              return Status::ok();
+            }
+            return result.status();
+          }
+          case 2: {
+            auto result = wallets_->charge({operation.key, operation.userId, newUuid(), Money{"USD", operation.units}});
+            return result.status();
+          }
+          default: {
+            auto result = wallets_->refund(operation.key);
+            if (!result && result.status().code() == StatusCode::kNotFound) return Status::ok();
+            return result.status();
+          }
+        }
+      }));
+    }
+    for (auto& result : running) {
+      const Status status = result.get();
+      // A deadlock victim would come back as ABORTED; there must be none.
+      EXPECT_TRUE(status.isOk()) << status.toString();
+    }
+    operations += static_cast<int>(batch.size());
+  }
+  declined = static_cast<int>(queryInt("SELECT count(*) FROM payments WHERE status = 'DECLINED'"));
+
+  auto lease = pool_->acquire();
+  ASSERT_TRUE(lease.isOk());
+  pqxx::nontransaction query(**lease);
+  const auto wallets = query.exec(
+      "SELECT w.user_id::text, w.balance, COALESCE(SUM(l.amount), 0)::bigint, count(l.seq)"
+      " FROM wallets w LEFT JOIN ledger_entries l ON l.user_id = w.user_id GROUP BY w.user_id, w.balance");
+  ASSERT_GE(wallets.size(), 3u) << "the sequence should have opened most wallets";
+  for (const auto& row : wallets) {
+    EXPECT_EQ(row[1].as<int64_t>(), row[2].as<int64_t>()) << "wallet " << row[0].as<std::string>();
+    EXPECT_GE(row[1].as<int64_t>(), 0);
+    EXPECT_GE(row[3].as<int64_t>(), 1) << "every wallet has its opening credit";
+  }
+  // CHARGED: one debit; REFUNDED: one debit and one credit of the same amount; DECLINED: nothing.
+  const auto mismatches = query.exec(
+      "SELECT p.idempotency_key, p.status,"
+      "  count(*) FILTER (WHERE l.kind = 'charge' AND l.amount = -p.amount),"
+      "  count(*) FILTER (WHERE l.kind = 'refund' AND l.amount = p.amount),"
+      "  count(l.seq)"
+      " FROM payments p LEFT JOIN ledger_entries l ON l.reference = p.id::text"
+      " GROUP BY p.idempotency_key, p.status"
+      " HAVING NOT ((p.status = 'CHARGED' AND count(l.seq) = 1"
+      "              AND count(*) FILTER (WHERE l.kind = 'charge' AND l.amount = -p.amount) = 1)"
+      "          OR (p.status = 'REFUNDED' AND count(l.seq) = 2"
+      "              AND count(*) FILTER (WHERE l.kind = 'charge' AND l.amount = -p.amount) = 1"
+      "              AND count(*) FILTER (WHERE l.kind = 'refund' AND l.amount = p.amount) = 1)"
+      "          OR (p.status = 'DECLINED' AND count(l.seq) = 0))");
+  for (const auto& row : mismatches) {
+    ADD_FAILURE() << "payment " << row[0].as<std::string>() << " is " << row[1].as<std::string>() << " with "
+                  << row[4].as<int64_t>() << " ledger entries";
+  }
+  // The sequence must have exercised every path, or the test proves little.
+  EXPECT_GT(queryInt("SELECT count(*) FROM payments WHERE status = 'CHARGED'"), 10);
+  EXPECT_GT(queryInt("SELECT count(*) FROM payments WHERE status = 'REFUNDED'"), 5);
+  EXPECT_GT(declined, 5);
+  EXPECT_GT(queryInt("SELECT count(*) FROM ledger_entries WHERE kind = 'top_up'"), 5);
+}
+
+}  // namespace
+}  // namespace fleetdeck::payments

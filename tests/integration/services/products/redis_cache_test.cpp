@@ -1,0 +1,150 @@
+// fleetdeck::cache::RedisCache against real redis-server processes: the shared one, one that is not
+// there, and a private one started and stopped by the test to play an outage.
+#include "fleetdeck/cache/redis_cache.h"
+
+#include <gtest/gtest.h>
+#include <signal.h>
+
+#include <thread>
+
+#include "adapters/child_process.h"
+#include "fleetdeck/core/ids.h"
+#include "fleetdeck/telemetry/metrics.h"
+#include "fleetdeck/testing/service_process.h"
+#include "fleetdeck/testing/test_infra.h"
+
+namespace fleetdeck::cache {
+namespace {
+
+std::unique_ptr<RedisCache> openCache(const std::string& url, const std::string& name,
+                                      std::chrono::milliseconds retryAfter = std::chrono::seconds(1)) {
+  auto cache = RedisCache::open({url, std::chrono::milliseconds(50), retryAfter, name});
+  EXPECT_TRUE(cache.isOk()) << cache.status().toString();
+  return cache.isOk() ? std::move(*cache) : nullptr;
+}
+
+std::string metricsText() { return telemetry::defaultRegistry().expose(); }
+
+class RedisCacheTest : public ::testing::Test {
+ protected:
+  void SetUp() override { signal(SIGPIPE, SIG_IGN); }
+  const std::string prefix_ = "test:" + randomHex(6) + ":";
+};
+
+TEST(RedisUrl, AcceptsHostPortDatabaseAndPassword) {
+  auto plain = parseRedisUrl("redis://127.0.0.1:6380/2");
+  ASSERT_TRUE(plain.isOk());
+  EXPECT_EQ(plain->host, "127.0.0.1");
+  EXPECT_EQ(plain->port, 6380);
+  EXPECT_EQ(plain->database, 2);
+  EXPECT_EQ(plain->password, "");
+
+  auto defaults = parseRedisUrl("redis://cache.internal");
+  ASSERT_TRUE(defaults.isOk());
+  EXPECT_EQ(defaults->port, 6379);
+  EXPECT_EQ(defaults->database, 0);
+
+  auto secret = parseRedisUrl("redis://:s3cret@redis:6379/0");
+  ASSERT_TRUE(secret.isOk());
+  EXPECT_EQ(secret->password, "s3cret");
+  EXPECT_EQ(secret->host, "redis");
+}
+
+TEST(RedisUrl, RejectsWhatIsNotARedisUrlNamingTheConfigKey) {
+  for (const char* url : {"http://127.0.0.1:6379", "redis://", "redis://host:0", "redis://host:99999",
+                          "redis://host:6379/x", "redis://host:port"}) {
+    auto parsed = parseRedisUrl(url);
+    ASSERT_FALSE(parsed.isOk()) << url;
+    EXPECT_EQ(parsed.status().violations().at(0).field, "cache.url") << url;
+  }
+}
+
+TEST_F(RedisCacheTest, SetGetManyAndRemoveRoundTripBinaryValues) {
+  auto cache = openCache(fleetdeck::testing::redisUrl(4), "roundtrip");
+  const std::string binary("\x00\x01value\xff", 8);
+  ASSERT_TRUE(cache->set(prefix_ + "a", binary, std::chrono::seconds(60)).isOk());
+  ASSERT_TRUE(cache->set(prefix_ + "b", "bee", std::chrono::seconds(60)).isOk());
+  auto a = cache->get(prefix_ + "a");
+  ASSERT_TRUE(a.isOk()) << a.status().toString();
+  ASSERT_TRUE(a->has_value());
+  EXPECT_EQ(**a, binary);
+
+  auto many = cache->getMany({prefix_ + "b", prefix_ + "missing", prefix_ + "a"});
+  ASSERT_TRUE(many.isOk());
+  ASSERT_EQ(many->size(), 3u);
+  EXPECT_EQ((*many)[0].value_or(""), "bee");
+  EXPECT_FALSE((*many)[1].has_value());
+  EXPECT_EQ((*many)[2].value_or(""), binary);
+
+  ASSERT_TRUE(cache->remove({prefix_ + "a", prefix_ + "b"}).isOk());
+  EXPECT_FALSE(cache->get(prefix_ + "a")->has_value());
+  EXPECT_TRUE(cache->ping().isOk());
+  const std::string metrics = metricsText();
+  EXPECT_NE(metrics.find("cache_requests_total{cache=\"roundtrip\",result=\"hit\"} 3"), std::string::npos) << metrics;
+  EXPECT_NE(metrics.find("cache_requests_total{cache=\"roundtrip\",result=\"miss\"} 2"), std::string::npos);
+}
+
+TEST_F(RedisCacheTest, DatabasesOfTheUrlAreSeparate) {
+  auto five = openCache(fleetdeck::testing::redisUrl(5), "db5");
+  auto six = openCache(fleetdeck::testing::redisUrl(6), "db6");
+  ASSERT_TRUE(five->set(prefix_ + "k", "five", std::chrono::seconds(60)).isOk());
+  EXPECT_TRUE(five->get(prefix_ + "k")->has_value());
+  EXPECT_FALSE(six->get(prefix_ + "k")->has_value());
+}
+
+TEST_F(RedisCacheTest, EntriesExpireAfterTheirTtl) {
+  auto cache = openCache(fleetdeck::testing::redisUrl(4), "ttl");
+  ASSERT_TRUE(cache->set(prefix_ + "short", "x", std::chrono::seconds(1)).isOk());
+  EXPECT_TRUE(fleetdeck::testing::waitUntil([&] { return !cache->get(prefix_ + "short").value().has_value(); },
+                                            std::chrono::seconds(5)));
+}
+
+TEST_F(RedisCacheTest, UnreachableRedisAnswersUnavailableAndCountsErrors) {
+  auto cache = openCache("redis://127.0.0.1:" + std::to_string(fleetdeck::testing::freePort()) + "/0", "absent");
+  auto lookup = cache->get("anything");
+  ASSERT_FALSE(lookup.isOk());
+  EXPECT_EQ(lookup.status().code(), StatusCode::kUnavailable);
+  EXPECT_NE(lookup.status().message().find("cannot connect"), std::string::npos) << lookup.status().message();
+  // During the back-off the cache does not try again: same answer, no new connection attempt.
+  EXPECT_EQ(cache->getMany({"a", "b"}).status().code(), StatusCode::kUnavailable);
+  EXPECT_EQ(cache->set("a", "b", std::chrono::seconds(1)).code(), StatusCode::kUnavailable);
+  EXPECT_EQ(cache->ping().code(), StatusCode::kUnavailable);
+  const std::string metrics = metricsText();
+  EXPECT_NE(metrics.find("cache_requests_total{cache=\"absent\",result=\"error\"} 3"), std::string::npos) << metrics;
+  EXPECT_NE(metrics.find("cache_up{cache=\"absent\"} 0"), std::string::npos);
+  EXPECT_NE(metrics.find("cache_write_errors_total{cache=\"absent\"} 1"), std::string::npos);
+}
+
+TEST_F(RedisCacheTest, InvalidationsMissedDuringAnOutageAreAppliedWhenRedisIsBack) {
+  const uint16_t port = fleetdeck::testing::freePort();
+  const std::string url = "redis://127.0.0.1:" + std::to_string(port) + "/0";
+  auto cache = openCache(url, "outage", std::chrono::milliseconds(20));
+  ASSERT_EQ(cache->remove({prefix_ + "product"}).code(), StatusCode::kUnavailable);
+
+  const auto folder = fleetdeck::testing::sharedInfra().root / ("redis-outage-" + randomHex(4));
+  std::filesystem::create_directories(folder);
+  launcher::ProcessSpec spec;
+  spec.executable = "/usr/bin/redis-server";
+  spec.arguments = {"--port", std::to_string(port), "--bind", "127.0.0.1", "--save",
+                    "",       "--appendonly",       "no",     "--dir",     folder.string()};
+  spec.logFile = folder / "redis.log";
+  auto redis = launcher::ChildProcess::spawn(spec);
+  ASSERT_TRUE(redis.isOk()) << redis.status().toString();
+  ASSERT_TRUE(fleetdeck::testing::waitUntil([port] { return launcher::portInUse(port); }, std::chrono::seconds(10)));
+
+  // Another replica cached the old copy meanwhile.
+  auto other = openCache(url, "outage-other");
+  ASSERT_TRUE(other->set(prefix_ + "product", "stale", std::chrono::seconds(60)).isOk());
+
+  // The first call after the back-off reconnects and deletes the remembered key before answering.
+  ASSERT_TRUE(
+      fleetdeck::testing::waitUntil([&] { return cache->get(prefix_ + "probe").isOk(); }, std::chrono::seconds(5)));
+  EXPECT_FALSE(other->get(prefix_ + "product")->has_value());
+
+  // Redis going away again while connected is an error, not a crash or a hang.
+  ASSERT_TRUE(redis->stop(std::chrono::seconds(5)).isOk());
+  EXPECT_EQ(cache->get(prefix_ + "probe").status().code(), StatusCode::kUnavailable);
+}
+
+}  // namespace
+}  // namespace fleetdeck::cache
