@@ -3,6 +3,7 @@
 #include <google/protobuf/message.h>
 #include <grpcpp/support/proto_buffer_reader.h>
 
+#include "fleetdeck/core/encoding.h"
 #include "fleetdeck/core/ids.h"
 #include "fleetdeck/core/log.h"
 #include "fleetdeck/rpc/status_conversion.h"
@@ -63,6 +64,37 @@ RestGateway::RestGateway(std::vector<RestMapping> mappings, Upstreams& upstreams
                   call(*bound, request, std::move(responder));
                 });
   }
+  router_.add("GET", "/api/v1/admin/audit", [this](http::HttpRequest& request, std::shared_ptr<http::Responder> responder) {
+    auditByResource(request, std::move(responder));
+  });
+}
+
+void RestGateway::auditByResource(http::HttpRequest& request, std::shared_ptr<http::Responder> responder) {
+  auto query = http::parseQuery(request.query);
+  if (!query) {
+    responder->send(http::errorResponse(invalidField("query", "has a malformed %-escape"), request.traceId));
+    return;
+  }
+  std::string resource;
+  std::string rest;
+  for (const auto& [name, value] : *query) {
+    if (name == "resource") {
+      resource = value;
+      continue;
+    }
+    if (!rest.empty()) rest += '&';
+    rest += percentEncode(name) + "=" + percentEncode(value);
+  }
+  const std::string target = "/api/v1/admin/audit/" + resource;
+  for (const auto& mapping : mappings_) {
+    if (!resource.empty() && mapping.httpMethod == "GET" && mapping.pathTemplate == target) {
+      request.query = rest;
+      request.path = target;
+      call(mapping, request, std::move(responder));
+      return;
+    }
+  }
+  responder->send(http::errorResponse(invalidField("resource", "must be one of users, products, orders"), request.traceId));
 }
 
 void RestGateway::handle(http::HttpRequest& request, std::shared_ptr<http::Responder> responder) {

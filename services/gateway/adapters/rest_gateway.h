@@ -28,6 +28,9 @@ class RestGateway {
 
  private:
   void call(const RestMapping& mapping, http::HttpRequest& request, std::shared_ptr<http::Responder> responder);
+  // GET /api/v1/admin/audit?resource=users|products|orders: API.md's one audit route, served by
+  // the resource's own /api/v1/admin/audit/<resource> method.
+  void auditByResource(http::HttpRequest& request, std::shared_ptr<http::Responder> responder);
 
   std::vector<RestMapping> mappings_;
   Upstreams& upstreams_;

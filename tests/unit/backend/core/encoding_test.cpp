@@ -27,6 +27,12 @@ TEST(Encoding, Sha256MatchesKnownVector) {
   EXPECT_EQ(sha256Hex("abc"), "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad");
 }
 
+TEST(Encoding, PercentEncodeRoundTrips) {
+  const std::string text = "a b&c=d/é%";
+  EXPECT_EQ(percentEncode("a b&c"), "a%20b%26c");
+  EXPECT_EQ(percentDecode(percentEncode(text)).value(), text);
+}
+
 TEST(Encoding, PercentDecode) {
   EXPECT_EQ(percentDecode("a%20b%2Fc").value(), "a b/c");
   EXPECT_FALSE(percentDecode("bad%2").has_value());

@@ -16,6 +16,9 @@ std::string hexEncode(std::string_view bytes);
 // SHA-256 of the input, hex encoded.
 std::string sha256Hex(std::string_view data);
 
+// Percent-encoding of a URL component: everything but RFC 3986 unreserved characters.
+std::string percentEncode(std::string_view text);
+
 // Percent-decoding of a URL component ('+' stays '+'); nullopt on a malformed escape.
 std::optional<std::string> percentDecode(std::string_view text);
 
