@@ -1,14 +1,18 @@
 // orders: event-sourced orders and their read model; the saga (next) drives them. Composition only.
+#include "adapters/order_saga.h"
 #include "adapters/orders_grpc_service.h"
 #include "adapters/pg_order_store.h"
 #include "adapters/products_catalog.h"
 #include "adapters/projection_rebuilder.h"
+#include "adapters/sagas_grpc_service.h"
 #include "domain/order_book.h"
 #include "fleetdeck/db/connection_pool.h"
 #include "fleetdeck/db/migration_runner.h"
 #include "fleetdeck/host/service_host.h"
 #include "fleetdeck/rpc/client.h"
 #include "fleetdeck/rpc/server.h"
+#include "fleetdeck/saga/saga_engine.h"
+#include "fleetdeck/core/ids.h"
 #include "orders_migrations.h"
 
 using namespace fleetdeck;
@@ -25,9 +29,17 @@ int main(int argc, char** argv) {
                    static_cast<size_t>(config.getInt("server.queue_limit", 1024, 1, 1'000'000)), "orders");
   rpc::RpcServer grpcServer(rpc::serverOptionsFromConfig(config));
   const int snapshotEvery = static_cast<int>(config.getInt("eventstore.snapshot_every", 50, 0, 1'000'000));
-  // The products service prices the lines of new orders.
+  // The products service prices the lines of new orders and holds their stock; payments charges them.
   const std::string productsAddress = config.getString("upstreams.products", "127.0.0.1:50052");
+  const std::string paymentsAddress = config.getString("upstreams.payments", "127.0.0.1:50054");
   const auto upstreamTimeout = config.getDuration("calls.timeout", std::chrono::seconds(3));
+  // Saga workers: any number of replicas may run them (claims use SKIP LOCKED under a lease).
+  saga::SagaEngineOptions sagaOptions;
+  sagaOptions.instanceId = host->instanceId();
+  sagaOptions.workers = static_cast<int>(config.getInt("saga.workers", 4, 1, 64));
+  sagaOptions.lease = config.getDuration("saga.lease", std::chrono::seconds(30));
+  sagaOptions.idlePoll = config.getDuration("saga.idle_poll", std::chrono::milliseconds(200));
+  const auto stepDeadline = config.getDuration("saga.step_deadline", std::chrono::seconds(60));
   host->finishConfig();
 
   if (auto applied = db::applyMigrations(pool, orders::embeddedMigrations()); !applied) {
@@ -35,18 +47,43 @@ int main(int argc, char** argv) {
   }
   db::exportPoolMetrics(pool);
 
-  orders::PgOrderStore store(pool, snapshotEvery);
-  orders::ProductsCatalog catalog(rpc::makeChannel(productsAddress), upstreamTimeout);
+  saga::SagaEngine sagas(pool, sagaOptions);
+  // Every order change starts or continues its saga in the same transaction.
+  orders::OrderStoreHooks hooks;
+  hooks.onCreated = [](pqxx::work& transaction, const orders::Order& order, const orders::ChangeContext& context) {
+    saga::SagaEngine::create(transaction, orders::kPlacementSaga, order.sagaId, orders::OrderSagas::placementData(order),
+                             context.traceId);
+  };
+  hooks.onAppended = [](pqxx::work& transaction, const orders::Order& before, const orders::Order& after,
+                        const orders::OrderEvent&, const orders::ChangeContext& context) {
+    // A confirmed order that is cancelled gets its money and stock back through a refund saga.
+    if (before.status == orders::kConfirmed && after.status == orders::kCancelled) {
+      saga::SagaEngine::create(transaction, orders::kRefundSaga, newUuid(), orders::OrderSagas::refundData(after),
+                               context.traceId);
+    }
+  };
+  hooks.afterCommit = [&sagas] { sagas.wake(); };
+  orders::PgOrderStore store(pool, snapshotEvery, hooks);
+  const auto productsChannel = rpc::makeChannel(productsAddress);
+  orders::ProductsCatalog catalog(productsChannel, upstreamTimeout);
   orders::OrderBook book(store, catalog);
+  orders::OrderSagas orderSagas(book, productsChannel, rpc::makeChannel(paymentsAddress));
+  sagas.define(orderSagas.placement(upstreamTimeout, stepDeadline));
+  sagas.define(orderSagas.refund(upstreamTimeout));
   orders::ProjectionRebuilder rebuilder(pool, poolOptions.connectionString);
   orders::OrdersGrpcService service(book, rebuilder, workers);
+  orders::SagasGrpcService sagasService(sagas, workers);
   grpcServer.addService(&service);
+  grpcServer.addService(&sagasService);
   if (auto started = grpcServer.start(); !started.isOk()) host->fail(started, "starting the gRPC server");
 
   host->setInfo("grpcAddress", grpcServer.address());
   host->addReadinessCheck({"database", [&pool] { return pool.ping(); }});
-  // Stopped in reverse order: gRPC drains, the workers finish, a running rebuild completes.
+  sagas.start();
+  // Stopped in reverse order: gRPC drains, the workers finish, sagas pause (and resume on the next
+  // start), a running rebuild completes.
   host->onShutdown("rebuilder", [&rebuilder](std::chrono::milliseconds) { rebuilder.shutdown(); });
+  host->onShutdown("sagas", [&sagas](std::chrono::milliseconds) { sagas.stop(); });
   host->onShutdown("workers", [&workers](std::chrono::milliseconds) { workers.shutdown(); });
   host->onShutdown("grpc", [&grpcServer](std::chrono::milliseconds drain) { grpcServer.shutdown(drain); });
   return host->run();

@@ -69,7 +69,8 @@ void PgOrderStore::project(pqxx::work& transaction, const Order& order, const st
 }
 
 Result<Order> PgOrderStore::create(const NewOrder& newOrder, const ChangeContext& context) {
-  return db::inTransaction<Order>(pool_, [&](pqxx::work& transaction) -> Result<Order> {
+  bool createdNow = false;
+  auto result = db::inTransaction<Order>(pool_, [&](pqxx::work& transaction) -> Result<Order> {
     const OrderCreated& created = newOrder.created;
     if (!newOrder.idempotencyKey.empty()) {
       // Claim the key first: a concurrent create with the same key waits here, then finds the winner.
@@ -94,8 +95,12 @@ Result<Order> PgOrderStore::create(const NewOrder& newOrder, const ChangeContext
     Order order;
     apply(order, OrderEvent(created), recordedAtOfVersion(transaction, created.orderId, 1));
     project(transaction, order);
+    if (hooks_.onCreated) hooks_.onCreated(transaction, order, context);
+    createdNow = true;
     return order;
   });
+  if (result.isOk() && createdNow && hooks_.afterCommit) hooks_.afterCommit();
+  return result;
 }
 
 Result<Order> PgOrderStore::load(const std::string& orderId) {
@@ -131,11 +136,15 @@ Result<Order> PgOrderStore::appendIn(pqxx::work& transaction, const Order& curre
   if (snapshotEvery_ > 0 && next.version % snapshotEvery_ == 0) {
     eventstore::EventStore::saveSnapshot(transaction, {next.id, next.version, encodeOrder(next)});
   }
+  if (hooks_.onAppended) hooks_.onAppended(transaction, current, next, event, context);
   return next;
 }
 
 Result<Order> PgOrderStore::append(const Order& current, const OrderEvent& event, const ChangeContext& context) {
-  return db::inTransaction<Order>(pool_, [&](pqxx::work& transaction) { return appendIn(transaction, current, event, context); });
+  auto result = db::inTransaction<Order>(
+      pool_, [&](pqxx::work& transaction) { return appendIn(transaction, current, event, context); });
+  if (result.isOk() && hooks_.afterCommit) hooks_.afterCommit();
+  return result;
 }
 
 Result<Order> PgOrderStore::get(const std::string& orderId) {

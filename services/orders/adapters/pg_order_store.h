@@ -1,15 +1,27 @@
 // OrderStore on PostgreSQL: events through fleetdeck::eventstore, the read model beside them.
 #pragma once
 
+#include <functional>
+
 #include "fleetdeck/db/connection_pool.h"
 #include "ports/order_store.h"
 
 namespace fleetdeck::orders {
 
+// What else must happen in the same transaction as an order change (start a saga, write the
+// outbox), and after it commits (wake the saga workers).
+struct OrderStoreHooks {
+  std::function<void(pqxx::work&, const Order& order, const ChangeContext&)> onCreated;
+  std::function<void(pqxx::work&, const Order& before, const Order& after, const OrderEvent&, const ChangeContext&)>
+      onAppended;
+  std::function<void()> afterCommit;
+};
+
 class PgOrderStore final : public OrderStore {
  public:
   // A snapshot is taken whenever a stream's version reaches a multiple of snapshotEvery.
-  PgOrderStore(db::ConnectionPool& pool, int snapshotEvery) : pool_(pool), snapshotEvery_(snapshotEvery) {}
+  PgOrderStore(db::ConnectionPool& pool, int snapshotEvery, OrderStoreHooks hooks = {})
+      : pool_(pool), snapshotEvery_(snapshotEvery), hooks_(std::move(hooks)) {}
 
   Result<Order> create(const NewOrder& order, const ChangeContext& context) override;
   Result<Order> load(const std::string& orderId) override;
@@ -29,6 +41,7 @@ class PgOrderStore final : public OrderStore {
 
   db::ConnectionPool& pool_;
   int snapshotEvery_;
+  OrderStoreHooks hooks_;
 };
 
 // The read-model columns, shared by queries here and the rebuild's comparison.

@@ -1,0 +1,189 @@
+#include "adapters/order_saga.h"
+
+#include "fleetdeck/core/ids.h"
+#include "fleetdeck/core/json.h"
+#include "fleetdeck/rpc/status_conversion.h"
+
+namespace fleetdeck::orders {
+namespace {
+
+std::string text(const boost::json::object& data, std::string_view key) { return json::stringOr(data, key); }
+
+// The placement saga's key: refunds and stock returns of a cancelled order reuse it.
+std::string placementKey(const saga::SagaContext& context) {
+  const std::string key = text(context.data, "placementSagaId");
+  return key.empty() ? context.sagaId : key;
+}
+
+std::unique_ptr<grpc::ClientContext> callContext(const saga::SagaContext& context) {
+  auto call = std::make_unique<grpc::ClientContext>();
+  call->set_deadline(context.deadline);
+  call->AddMetadata("fleetdeck-actor", "system");
+  if (context.traceId.size() == 32) call->AddMetadata("traceparent", "00-" + context.traceId + "-" + randomHex(8) + "-01");
+  return call;
+}
+
+ChangeContext changeContext(const saga::SagaContext& context) { return {"system", context.traceId, context.sagaId}; }
+
+// Business failures carry a reason code the order keeps when it is cancelled.
+Status businessFailure(saga::SagaContext& context, const std::string& reason, const std::string& message) {
+  context.data["cancelReason"] = reason;
+  return failedPrecondition(message);
+}
+
+}  // namespace
+
+OrderSagas::OrderSagas(OrderBook& book, std::shared_ptr<grpc::Channel> products, std::shared_ptr<grpc::Channel> payments)
+    : book_(book),
+      products_(products::v1::ProductsService::NewStub(std::move(products))),
+      payments_(payments::v1::PaymentsService::NewStub(std::move(payments))) {}
+
+boost::json::object OrderSagas::placementData(const Order& order) {
+  boost::json::array lines;
+  for (const auto& line : order.items) {
+    lines.push_back(boost::json::object{{"productId", line.productId}, {"quantity", line.quantity}});
+  }
+  return {{"orderId", order.id},
+          {"userId", order.userId},
+          {"currency", order.total.currency},
+          {"amountUnits", order.total.units},
+          {"lines", std::move(lines)}};
+}
+
+boost::json::object OrderSagas::refundData(const Order& order) {
+  return {{"orderId", order.id}, {"userId", order.userId}, {"placementSagaId", order.sagaId}};
+}
+
+saga::SagaDefinition OrderSagas::placement(std::chrono::milliseconds callTimeout,
+                                           std::chrono::milliseconds stepDeadline) const {
+  saga::SagaDefinition definition;
+  definition.type = kPlacementSaga;
+  definition.callTimeout = callTimeout;
+  definition.stepDeadline = stepDeadline;
+  definition.steps = {
+      {"reserve_stock", [this](auto& c) { return reserveStock(c); }, [this](auto& c) { return releaseStock(c); }},
+      {"charge_payment", [this](auto& c) { return chargePayment(c); }, [this](auto& c) { return refundPayment(c); }},
+      {"commit_stock", [this](auto& c) { return commitStock(c); }, [this](auto& c) { return releaseStock(c); }},
+      {"confirm_order", [this](auto& c) { return confirmOrder(c); }, {}},
+  };
+  definition.onCompensated = [this](auto& c) { return cancelOrder(c); };
+  return definition;
+}
+
+saga::SagaDefinition OrderSagas::refund(std::chrono::milliseconds callTimeout) const {
+  saga::SagaDefinition definition;
+  definition.type = kRefundSaga;
+  definition.callTimeout = callTimeout;
+  // Undoing a confirmed order must finish, however long a service is down.
+  definition.stepDeadline = std::chrono::hours(24 * 365);
+  definition.steps = {
+      {"refund_payment", [this](auto& c) { return refundPayment(c); }, {}},
+      {"return_stock", [this](auto& c) { return releaseStock(c); }, {}},
+  };
+  return definition;
+}
+
+Status OrderSagas::stopIfCancelled(saga::SagaContext& context) const {
+  auto order = book_.get(text(context.data, "orderId"));
+  if (!order) return order.status();
+  if (order->status == kCancelled) {
+    return businessFailure(context, order->cancelReason.empty() ? "cancelled" : order->cancelReason,
+                           "order was cancelled while it was being placed");
+  }
+  return Status::ok();
+}
+
+Status OrderSagas::reserveStock(saga::SagaContext& context) const {
+  FLEETDECK_RETURN_IF_ERROR(stopIfCancelled(context));
+  products::v1::ReserveStockRequest request;
+  request.set_reservation_key(context.sagaId);
+  for (const auto& line : context.data.at("lines").as_array()) {
+    auto* added = request.add_lines();
+    added->set_product_id(text(line.as_object(), "productId"));
+    added->set_quantity(line.as_object().at("quantity").to_number<int64_t>());
+  }
+  products::v1::Reservation reservation;
+  auto call = callContext(context);
+  const Status status = rpc::fromGrpcStatus(products_->ReserveStock(call.get(), request, &reservation));
+  if (status.code() == StatusCode::kFailedPrecondition || status.code() == StatusCode::kInvalidArgument) {
+    return businessFailure(context, "out_of_stock", status.message());
+  }
+  FLEETDECK_RETURN_IF_ERROR(status);
+  if (reservation.state() == "RELEASED" || reservation.state() == "RETURNED") {
+    // Our own compensation ran before this (late) attempt: nothing is reserved.
+    return businessFailure(context, "cancelled", "the reservation was already released");
+  }
+  return Status::ok();
+}
+
+Status OrderSagas::releaseStock(saga::SagaContext& context) const {
+  products::v1::ReleaseStockRequest request;
+  request.set_reservation_key(placementKey(context));
+  products::v1::Reservation reservation;
+  auto call = callContext(context);
+  return rpc::fromGrpcStatus(products_->ReleaseStock(call.get(), request, &reservation));
+}
+
+Status OrderSagas::chargePayment(saga::SagaContext& context) const {
+  FLEETDECK_RETURN_IF_ERROR(stopIfCancelled(context));
+  payments::v1::ChargeRequest request;
+  request.set_idempotency_key(context.sagaId);
+  request.set_user_id(text(context.data, "userId"));
+  request.set_order_id(text(context.data, "orderId"));
+  request.mutable_amount()->set_currency_code(text(context.data, "currency"));
+  request.mutable_amount()->set_units(context.data.at("amountUnits").to_number<int64_t>());
+  payments::v1::Payment payment;
+  auto call = callContext(context);
+  const Status status = rpc::fromGrpcStatus(payments_->Charge(call.get(), request, &payment));
+  if (status.code() == StatusCode::kInvalidArgument || status.code() == StatusCode::kNotFound) {
+    return businessFailure(context, "payment_declined", status.message());
+  }
+  FLEETDECK_RETURN_IF_ERROR(status);
+  if (payment.status() == "DECLINED") {
+    context.data["declineReason"] = payment.decline_reason();
+    return businessFailure(context, "payment_declined", "payment declined: " + payment.decline_reason());
+  }
+  context.data["paymentId"] = payment.id();
+  return Status::ok();
+}
+
+Status OrderSagas::refundPayment(saga::SagaContext& context) const {
+  payments::v1::RefundRequest request;
+  request.set_charge_idempotency_key(placementKey(context));
+  payments::v1::Payment payment;
+  auto call = callContext(context);
+  const Status status = rpc::fromGrpcStatus(payments_->Refund(call.get(), request, &payment));
+  // No charge under this key (the charge never took effect): nothing to refund.
+  if (status.code() == StatusCode::kNotFound) return Status::ok();
+  return status;
+}
+
+Status OrderSagas::commitStock(saga::SagaContext& context) const {
+  products::v1::CommitStockRequest request;
+  request.set_reservation_key(context.sagaId);
+  products::v1::Reservation reservation;
+  auto call = callContext(context);
+  const Status status = rpc::fromGrpcStatus(products_->CommitStock(call.get(), request, &reservation));
+  if (status.code() == StatusCode::kFailedPrecondition) return businessFailure(context, "cancelled", status.message());
+  return status;
+}
+
+Status OrderSagas::confirmOrder(saga::SagaContext& context) const {
+  auto confirmed = book_.confirm(text(context.data, "orderId"), text(context.data, "paymentId"), changeContext(context));
+  if (confirmed.isOk()) return Status::ok();
+  if (confirmed.status().code() == StatusCode::kFailedPrecondition) {
+    return businessFailure(context, "cancelled", confirmed.status().message());
+  }
+  return confirmed.status();
+}
+
+Status OrderSagas::cancelOrder(saga::SagaContext& context) const {
+  std::string reason = text(context.data, "cancelReason");
+  if (reason.empty()) reason = "saga_failed";
+  auto cancelled = book_.cancel(text(context.data, "orderId"), reason, 0, changeContext(context));
+  // Already cancelled (by the customer, whose cancellation stopped this saga): nothing left to do.
+  if (!cancelled && cancelled.status().code() == StatusCode::kFailedPrecondition) return Status::ok();
+  return cancelled.status();
+}
+
+}  // namespace fleetdeck::orders

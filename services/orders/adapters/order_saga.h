@@ -1,0 +1,47 @@
+// The order sagas: placing an order (reserve stock -> charge payment -> commit stock -> confirm)
+// and unwinding a confirmed one that is cancelled (refund -> return stock). Steps call products
+// and payments with the saga id as the idempotency key, so a repeated step has one effect.
+#pragma once
+
+#include <grpcpp/channel.h>
+
+#include <memory>
+
+#include "domain/order_book.h"
+#include "fleetdeck/payments/v1/payments.grpc.pb.h"
+#include "fleetdeck/products/v1/products.grpc.pb.h"
+#include "fleetdeck/saga/saga_engine.h"
+
+namespace fleetdeck::orders {
+
+inline constexpr const char* kPlacementSaga = "order-placement";
+inline constexpr const char* kRefundSaga = "order-refund";
+
+class OrderSagas {
+ public:
+  OrderSagas(OrderBook& book, std::shared_ptr<grpc::Channel> products, std::shared_ptr<grpc::Channel> payments);
+
+  saga::SagaDefinition placement(std::chrono::milliseconds callTimeout, std::chrono::milliseconds stepDeadline) const;
+  saga::SagaDefinition refund(std::chrono::milliseconds callTimeout) const;
+
+  // The data a saga starts with.
+  static boost::json::object placementData(const Order& order);
+  static boost::json::object refundData(const Order& order);
+
+ private:
+  Status reserveStock(saga::SagaContext& context) const;
+  Status releaseStock(saga::SagaContext& context) const;
+  Status chargePayment(saga::SagaContext& context) const;
+  Status refundPayment(saga::SagaContext& context) const;
+  Status commitStock(saga::SagaContext& context) const;
+  Status confirmOrder(saga::SagaContext& context) const;
+  Status cancelOrder(saga::SagaContext& context) const;
+  // A customer may cancel a PENDING order while its saga runs: the next forward step notices.
+  Status stopIfCancelled(saga::SagaContext& context) const;
+
+  OrderBook& book_;
+  std::unique_ptr<products::v1::ProductsService::Stub> products_;
+  std::unique_ptr<payments::v1::PaymentsService::Stub> payments_;
+};
+
+}  // namespace fleetdeck::orders
