@@ -1,0 +1,312 @@
+// Plain structs for what the gateway sends (users, orders, sagas, fleet, traces, Prometheus data, stream
+// events), each parsed from its proto3-JSON shape. int64 fields arrive as strings and are read as numbers.
+#pragma once
+
+#include <QDateTime>
+#include <QJsonObject>
+#include <QList>
+#include <QMap>
+#include <QPointF>
+#include <QString>
+#include <QStringList>
+#include <QVector>
+#include <optional>
+
+namespace fleetdeck::console {
+
+// Tolerant readers for proto3 JSON: int64 as "123" or 123, timestamps as RFC 3339 with 0-9 fraction digits.
+qint64 jsonInt64(const QJsonValue& value, qint64 fallback = 0);
+double jsonDouble(const QJsonValue& value, double fallback = 0.0);
+QDateTime jsonTime(const QJsonValue& value);
+QString rfc3339(const QDateTime& time);
+// A JSON value as one line of text: strings bare, numbers plain, objects and arrays compact JSON.
+QString jsonText(const QJsonValue& value);
+
+template <class T>
+struct Page {
+  QVector<T> items;
+  QString nextPageToken;  // empty on the last page
+};
+
+struct User {
+  QString id;
+  QString username;
+  QString email;
+  QString displayName;
+  QString role;    // customer | operator | admin
+  QString status;  // active | disabled
+  qint64 version = 0;
+  QDateTime createTime;
+  QDateTime updateTime;
+
+  static User fromJson(const QJsonObject& object);
+};
+
+// Integer minor units plus ISO 4217 code; never a float.
+struct Money {
+  QString currencyCode;
+  qint64 units = 0;
+
+  static Money fromJson(const QJsonObject& object);
+  // "123.45 EUR": minor units shown with the currency's exponent (2 unless known otherwise).
+  QString format() const;
+};
+
+struct OrderItem {
+  QString productId;
+  QString sku;
+  QString name;
+  qint64 quantity = 0;
+  Money unitPrice;
+
+  static OrderItem fromJson(const QJsonObject& object);
+};
+
+struct Order {
+  QString id;
+  QString userId;
+  QString status;  // PENDING | CONFIRMED | SHIPPED | DELIVERED | CANCELLED
+  QVector<OrderItem> items;
+  Money total;
+  QString sagaId;
+  QString cancelReason;
+  QString trackingNumber;
+  qint64 version = 0;
+  QDateTime createTime;
+  QDateTime updateTime;
+
+  static Order fromJson(const QJsonObject& object);
+  static bool isTerminal(const QString& status);
+};
+
+struct OrderDetails {
+  Order order;
+  std::optional<User> user;
+  QVector<QJsonObject> products;
+  QStringList missing;  // parts the gateway could not fetch ("user", "products")
+
+  static OrderDetails fromJson(const QJsonObject& object);
+};
+
+struct OrderEvent {
+  qint64 version = 0;
+  QString type;
+  QDateTime time;
+  QString actor;
+  QString traceId;
+  QString causationId;
+  QJsonObject payload;
+
+  static OrderEvent fromJson(const QJsonObject& object);
+};
+
+struct SagaStep {
+  QString name;
+  QString state;  // started | succeeded | failed | compensating | compensated
+  int attempts = 0;
+  QDateTime startTime;
+  QDateTime endTime;
+  QString error;
+  bool compensation = false;
+  QVector<qint64> eventVersions;
+
+  static SagaStep fromJson(const QJsonObject& object);
+};
+
+// `saga.step` on the stream.
+struct SagaStepEvent {
+  QString sagaId;
+  QString orderId;
+  QString step;
+  QString state;
+  int attempt = 0;
+  QString error;
+  QDateTime time;
+  QString traceId;
+  // Optional: the saga's state after this step, when the gateway sends it (the step alone cannot say
+  // whether the saga completed).
+  QString sagaState;
+
+  static SagaStepEvent fromJson(const QJsonObject& object);
+};
+
+struct Saga {
+  QString id;
+  QString orderId;
+  QString state;  // RUNNING | COMPENSATING | COMPLETED | COMPENSATED | FAILED
+  QString currentStep;
+  QDateTime startTime;
+  QDateTime updateTime;
+  QString traceId;
+  // Optional extras (the orders service's sagas.proto sends them): why it compensated
+  // ("payment_declined"), the last error, when it finished.
+  QString outcomeReason;
+  QString lastError;
+  QDateTime finishTime;
+  QVector<SagaStep> steps;
+
+  static Saga fromJson(const QJsonObject& object);
+  static bool isTerminal(const QString& state);
+  // Folds a live step event into this saga: updates the matching step (by name and direction) or
+  // appends it, and moves currentStep/state/updateTime along. Returns false for another saga's event.
+  bool apply(const SagaStepEvent& event);
+};
+
+struct ReadinessCheck {
+  QString name;
+  QString status;
+  double latencyMs = 0;
+  QString error;
+};
+
+struct Breaker {
+  QString upstream;
+  QString state;  // closed | open | half_open
+};
+
+struct FleetInstance {
+  QString instanceId;
+  QString version;
+  QString grpcAddress;
+  QString adminAddress;
+  QDateTime startTime;
+  QDateTime lastHeartbeat;
+  QString status;  // up | degraded | down
+  QVector<ReadinessCheck> checks;
+  QVector<Breaker> breakers;
+
+  static FleetInstance fromJson(const QJsonObject& object);
+};
+
+struct FleetService {
+  QString name;
+  QString status;
+  QVector<FleetInstance> instances;
+
+  static FleetService fromJson(const QJsonObject& object);
+};
+
+// `fleet.change` on the stream.
+struct FleetChange {
+  QString service;
+  QString instance;
+  QString status;
+
+  static FleetChange fromJson(const QJsonObject& object);
+};
+
+struct Span {
+  QString spanId;
+  QString parentSpanId;
+  QString service;
+  QString name;
+  qint64 startTimeUnixNano = 0;
+  qint64 endTimeUnixNano = 0;
+  QJsonObject attributes;
+  QString status;
+
+  qint64 durationNanos() const { return endTimeUnixNano - startTimeUnixNano; }
+  static Span fromJson(const QJsonObject& object);
+};
+
+struct Trace {
+  QString traceId;
+  QVector<Span> spans;
+
+  static Trace fromJson(const QJsonObject& object);
+};
+
+// One series of a Prometheus matrix or vector; x is milliseconds since the epoch.
+struct PromSeries {
+  QMap<QString, QString> metric;
+  QList<QPointF> points;
+
+  // "orders" for {service="orders"}, "{code="500",service="orders"}" for several labels.
+  QString label() const;
+};
+
+// Parses {"status":"success","data":{"resultType":"matrix"|"vector"|"scalar",...}}. NaN and ±Inf
+// samples are skipped (a chart cannot place them); a "status":"error" body becomes an error message.
+struct PromQueryResult {
+  QString resultType;
+  QVector<PromSeries> series;
+  QString errorMessage;  // empty on success
+
+  static PromQueryResult fromJson(const QJsonObject& object);
+};
+
+struct PromAlert {
+  QString name;      // labels.alertname
+  QString severity;  // labels.severity
+  QString state;     // firing | pending | inactive
+  QMap<QString, QString> labels;
+  QMap<QString, QString> annotations;
+  QDateTime activeAt;
+  QString value;
+
+  // Identity across refreshes: alert name plus every label, as Prometheus keys alerts.
+  QString key() const;
+  QString labelsText() const;
+  // Accepts both the Prometheus /alerts entry and the stream's `alert` event shape.
+  static PromAlert fromJson(const QJsonObject& object);
+  static QVector<PromAlert> listFromJson(const QJsonObject& prometheusBody);
+};
+
+struct PromRule {
+  QString name;
+  QString query;
+  QString type;  // alerting | recording
+  double durationSeconds = 0;
+
+  static QVector<PromRule> listFromJson(const QJsonObject& prometheusBody);
+};
+
+struct PaymentFaults {
+  double declineRate = 0;  // 0..1
+  double failureRate = 0;  // 0..1
+  int addedLatencyMs = 0;
+
+  static PaymentFaults fromJson(const QJsonObject& object);
+  QJsonObject toJson() const;
+};
+
+struct RebuildDifference {
+  QString orderId;
+  QString field;
+  QString live;
+  QString rebuilt;
+};
+
+struct RebuildReport {
+  QString rebuildId;
+  qint64 processed = 0;
+  qint64 total = 0;
+  bool done = false;
+  QVector<RebuildDifference> differences;
+
+  static RebuildReport fromJson(const QJsonObject& object);
+};
+
+// `order.event` on the stream.
+struct OrderEventNotice {
+  QString orderId;
+  qint64 version = 0;
+  QString type;
+  QDateTime time;
+
+  static OrderEventNotice fromJson(const QJsonObject& object);
+  // "OrderConfirmed" -> "CONFIRMED"; empty when the event does not change the status.
+  static QString statusAfter(const QString& eventType);
+};
+
+// `replay.progress` on the stream.
+struct ReplayProgress {
+  QString rebuildId;
+  qint64 processed = 0;
+  qint64 total = 0;
+  bool done = false;
+
+  static ReplayProgress fromJson(const QJsonObject& object);
+};
+
+}  // namespace fleetdeck::console

@@ -1,0 +1,94 @@
+// Typed calls of the gateway contract (docs/console-api-contract.md), one function per endpoint the
+// console uses, each parsing its answer into api_types structs. Thin: all transport is GatewayClient's.
+#pragma once
+
+#include <QJsonObject>
+#include <QObject>
+#include <QString>
+#include <QVector>
+#include <functional>
+
+#include "client/api_types.h"
+#include "client/gateway_client.h"
+#include "client/result.h"
+
+namespace fleetdeck::console::api {
+
+template <class T>
+using Done = std::function<void(const Result<T>&)>;
+
+struct UserFilter {
+  QString role;
+  QString status;
+  QString query;
+};
+
+struct NewUser {
+  QString username;
+  QString email;
+  QString password;
+  QString displayName;
+  QString role;
+};
+
+struct OrderFilter {
+  QString status;
+  QString userId;
+};
+
+struct NewOrderLine {
+  QString productId;
+  qint64 quantity = 1;
+};
+
+// The version an ETag names: "\"7\"" -> 7, W/"7" -> 7; 0 when it is not one of ours.
+qint64 versionFromEtag(const QByteArray& etag);
+QByteArray ifMatch(qint64 version);
+
+quint64 listUsers(GatewayClient* client, const UserFilter& filter, const QString& pageToken, int pageSize,
+                  QObject* context, Done<Page<User>> done);
+quint64 getUser(GatewayClient* client, const QString& id, QObject* context, Done<User> done);
+quint64 createUser(GatewayClient* client, const NewUser& user, QObject* context, Done<User> done);
+// PATCH with If-Match: `changes` holds only the fields that changed (displayName, email, role, status).
+quint64 updateUser(GatewayClient* client, const QString& id, qint64 expectedVersion, const QJsonObject& changes,
+                   QObject* context, Done<User> done);
+quint64 disableUser(GatewayClient* client, const QString& id, QObject* context, Done<User> done);
+quint64 resetPassword(GatewayClient* client, const QString& id, QObject* context, Done<QString> done);
+
+quint64 listOrders(GatewayClient* client, const OrderFilter& filter, const QString& pageToken, int pageSize,
+                   QObject* context, Done<Page<Order>> done);
+quint64 getOrderDetails(GatewayClient* client, const QString& id, QObject* context, Done<OrderDetails> done);
+quint64 cancelOrder(GatewayClient* client, const QString& id, const QString& reason, QObject* context, Done<Order> done);
+quint64 shipOrder(GatewayClient* client, const QString& id, const QString& trackingNumber, QObject* context,
+                  Done<Order> done);
+quint64 deliverOrder(GatewayClient* client, const QString& id, QObject* context, Done<Order> done);
+// The idempotency key makes a retry after a lost answer return the first order instead of a second one.
+quint64 createOrder(GatewayClient* client, const QString& userId, const QVector<NewOrderLine>& lines,
+                    const QString& idempotencyKey, QObject* context, Done<Order> done);
+quint64 orderEvents(GatewayClient* client, const QString& orderId, QObject* context, Done<QVector<OrderEvent>> done);
+// The order as it was after event `version`, as raw JSON (the history view diffs it field by field).
+quint64 orderStateAt(GatewayClient* client, const QString& orderId, qint64 version, QObject* context,
+                     Done<QJsonObject> done);
+
+quint64 fleet(GatewayClient* client, QObject* context, Done<QVector<FleetService>> done);
+quint64 listSagas(GatewayClient* client, const QString& state, const QString& pageToken, int pageSize,
+                  QObject* context, Done<Page<Saga>> done);
+quint64 getSaga(GatewayClient* client, const QString& id, QObject* context, Done<Saga> done);
+quint64 getTrace(GatewayClient* client, const QString& traceId, QObject* context, Done<Trace> done);
+quint64 startOrdersRebuild(GatewayClient* client, QObject* context, Done<QString> done);
+quint64 getRebuild(GatewayClient* client, const QString& rebuildId, QObject* context, Done<RebuildReport> done);
+
+quint64 promQuery(GatewayClient* client, const QString& query, const QDateTime& time, QObject* context,
+                  Done<PromQueryResult> done);
+quint64 promQueryRange(GatewayClient* client, const QString& query, const QDateTime& start, const QDateTime& end,
+                       int stepSeconds, QObject* context, Done<PromQueryResult> done);
+quint64 alerts(GatewayClient* client, QObject* context, Done<QVector<PromAlert>> done);
+quint64 rules(GatewayClient* client, QObject* context, Done<QVector<PromRule>> done);
+
+quint64 getFaults(GatewayClient* client, QObject* context, Done<PaymentFaults> done);
+quint64 putFaults(GatewayClient* client, const PaymentFaults& faults, QObject* context, Done<PaymentFaults> done);
+// action: "stop" or "start".
+quint64 serviceAction(GatewayClient* client, const QString& service, const QString& action, QObject* context,
+                      Done<fleetdeck::console::Done> done);
+
+}  // namespace fleetdeck::console::api

@@ -1,0 +1,44 @@
+// SseParser: incremental text/event-stream decoder (WHATWG rules): bytes in, whole events out.
+#pragma once
+
+#include <QByteArray>
+#include <QList>
+#include <QString>
+
+namespace fleetdeck::console {
+
+struct SseEvent {
+  QString type = QStringLiteral("message");
+  QString data;
+  QString id;  // the last event id in effect when this event was dispatched
+};
+
+class SseParser {
+ public:
+  // Feeds a chunk as it arrived from the socket; returns the events it completed. Lines and even
+  // CRLF pairs may be split across chunks.
+  QList<SseEvent> feed(const QByteArray& chunk);
+  void reset();
+
+  QString lastEventId() const { return lastEventId_; }
+  void setLastEventId(const QString& id) { lastEventId_ = id; }
+  // Milliseconds from the last valid `retry:` field; -1 when none was sent.
+  int retryMs() const { return retryMs_; }
+  // Comment lines (":hb" heartbeats among them) seen so far.
+  int commentCount() const { return comments_; }
+
+ private:
+  void processLine(const QByteArray& line, QList<SseEvent>& out);
+
+  QByteArray buffer_;
+  bool skipLeadingLf_ = false;  // a CR ended the previous chunk; an LF starting this one belongs to it
+  bool firstChunk_ = true;
+  QString eventType_;
+  QByteArray data_;
+  bool hasData_ = false;
+  QString lastEventId_;
+  int retryMs_ = -1;
+  int comments_ = 0;
+};
+
+}  // namespace fleetdeck::console

@@ -1,0 +1,59 @@
+// FleetModel: services and their instances as a two-level tree (GET /api/v1/admin/fleet), with per-service
+// request rate, error % and p99 from Prometheus, and live `fleet.change` updates applied in place.
+#pragma once
+
+#include <QAbstractItemModel>
+#include <QHash>
+#include <QList>
+#include <QVector>
+
+#include "client/api_types.h"
+
+namespace fleetdeck::console {
+
+struct ServiceStats {
+  QList<qreal> requestRateHistory;  // oldest first, for the sparkline
+  double requestRate = -1;          // per second; -1 when unknown
+  double errorPercent = -1;
+  double p99Ms = -1;
+};
+
+class FleetModel : public QAbstractItemModel {
+  Q_OBJECT
+
+ public:
+  enum Column { Name, Status, Version, Uptime, RequestRate, ErrorRate, P99, LastHeartbeat, Breakers, ColumnCount };
+  enum DataRole { RawValueRole = Qt::UserRole + 1, SparklineRole, ServiceNameRole, InstanceIdRole };
+
+  explicit FleetModel(QObject* parent = nullptr);
+
+  QModelIndex index(int row, int column, const QModelIndex& parent = {}) const override;
+  QModelIndex parent(const QModelIndex& child) const override;
+  int rowCount(const QModelIndex& parent = {}) const override;
+  int columnCount(const QModelIndex& parent = {}) const override;
+  QVariant data(const QModelIndex& index, int role = Qt::DisplayRole) const override;
+  QVariant headerData(int section, Qt::Orientation orientation, int role = Qt::DisplayRole) const override;
+
+  // Replaces the fleet. When the services and instances are the same as before, rows only change
+  // in place (views keep selection and expansion); otherwise the model resets.
+  void setFleet(QVector<FleetService> services);
+  const QVector<FleetService>& services() const { return services_; }
+  void setStats(const QHash<QString, ServiceStats>& stats);
+  const FleetService* serviceAt(const QModelIndex& index) const;
+  const FleetInstance* instanceAt(const QModelIndex& index) const;
+
+  // Applies a `fleet.change`; false when it names an instance the model does not know (time to refetch).
+  bool applyChange(const FleetChange& change);
+  // Emits dataChanged for the time columns so ages and uptimes move on.
+  void refreshTimes();
+
+ private:
+  static QString derivedStatus(const FleetService& service);
+  QVariant serviceData(int row, int column, int role) const;
+  QVariant instanceData(const FleetInstance& instance, int column, int role) const;
+
+  QVector<FleetService> services_;
+  QHash<QString, ServiceStats> stats_;
+};
+
+}  // namespace fleetdeck::console

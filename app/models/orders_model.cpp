@@ -1,0 +1,105 @@
+#include "models/orders_model.h"
+
+#include <QBrush>
+
+#include "models/display_text.h"
+
+namespace fleetdeck::console {
+
+OrdersModel::OrdersModel(GatewayClient* client, QObject* parent) : PagedTableModel(client, parent) {}
+
+int OrdersModel::rowCount(const QModelIndex& parent) const { return parent.isValid() ? 0 : static_cast<int>(rows_.size()); }
+
+int OrdersModel::columnCount(const QModelIndex& parent) const { return parent.isValid() ? 0 : ColumnCount; }
+
+QVariant OrdersModel::data(const QModelIndex& index, int role) const {
+  if (!checkIndex(index, CheckIndexOption::IndexIsValid | CheckIndexOption::ParentIsInvalid)) return {};
+  const Order& order = rows_.at(index.row());
+  if (role == IdRole) return order.id;
+  if (role == Qt::DisplayRole || role == RawValueRole) {
+    const bool raw = role == RawValueRole;
+    switch (index.column()) {
+      case Id: return order.id;
+      case Customer: return order.userId;
+      case Status: return raw ? order.status : display::orderStatus(order.status);
+      case Items: {
+        qint64 quantity = 0;
+        for (const OrderItem& item : order.items) quantity += item.quantity;
+        return quantity;
+      }
+      case Total: return raw ? QVariant(order.total.units) : QVariant(order.total.format());
+      case Created: return raw ? QVariant(order.createTime) : QVariant(display::timestamp(order.createTime));
+      case Updated: return raw ? QVariant(order.updateTime) : QVariant(display::timestamp(order.updateTime));
+      default: return {};
+    }
+  }
+  if (role == Qt::ForegroundRole && index.column() == Status) return QBrush(display::orderStatusColor(order.status));
+  if (role == Qt::TextAlignmentRole && (index.column() == Items || index.column() == Total)) {
+    return QVariant::fromValue(Qt::AlignRight | Qt::AlignVCenter);
+  }
+  if (role == Qt::ToolTipRole && index.column() == Status && !order.cancelReason.isEmpty()) {
+    return tr("Cancelled: %1").arg(order.cancelReason);
+  }
+  return {};
+}
+
+QVariant OrdersModel::headerData(int section, Qt::Orientation orientation, int role) const {
+  if (orientation != Qt::Horizontal || role != Qt::DisplayRole) return {};
+  switch (section) {
+    case Id: return tr("Order");
+    case Customer: return tr("Customer");
+    case Status: return tr("Status", "order status column");
+    case Items: return tr("Items", "number of items");
+    case Total: return tr("Total", "order total");
+    case Created: return tr("Created");
+    case Updated: return tr("Updated", "time of last change");
+    default: return {};
+  }
+}
+
+void OrdersModel::setFilter(const api::OrderFilter& filter) {
+  filter_ = filter;
+  reload(Keep::Nothing);
+}
+
+int OrdersModel::rowOf(const QString& id) const {
+  for (int row = 0; row < rows_.size(); ++row) {
+    if (rows_.at(row).id == id) return row;
+  }
+  return -1;
+}
+
+void OrdersModel::updateOrder(const Order& order) {
+  const int row = rowOf(order.id);
+  if (row < 0) return;
+  rows_[row] = order;
+  emit dataChanged(index(row, 0), index(row, ColumnCount - 1));
+}
+
+void OrdersModel::prependOrder(const Order& order) {
+  if (rowOf(order.id) >= 0) {
+    updateOrder(order);
+    return;
+  }
+  beginInsertRows({}, 0, 0);
+  rows_.prepend(order);
+  endInsertRows();
+}
+
+void OrdersModel::applyNotice(const OrderEventNotice& notice) {
+  const int row = rowOf(notice.orderId);
+  if (row < 0) return;
+  Order& order = rows_[row];
+  if (notice.version <= order.version) return;  // already known, or a late duplicate
+  order.version = notice.version;
+  if (const QString status = OrderEventNotice::statusAfter(notice.type); !status.isEmpty()) order.status = status;
+  if (notice.time.isValid()) order.updateTime = notice.time;
+  emit dataChanged(index(row, 0), index(row, ColumnCount - 1));
+}
+
+void OrdersModel::requestPage(const QString& pageToken, int pageSize, quint64 generation) {
+  api::listOrders(client(), filter_, pageToken, pageSize, this,
+                  [this, generation](const Result<Page<Order>>& result) { acceptPage(rows_, generation, result); });
+}
+
+}  // namespace fleetdeck::console

@@ -1,0 +1,185 @@
+#include "views/alerts_view.h"
+
+#include <QAction>
+#include <QComboBox>
+#include <QHBoxLayout>
+#include <QHeaderView>
+#include <QLabel>
+#include <QSortFilterProxyModel>
+#include <QSplitter>
+#include <QTableView>
+#include <QTimer>
+#include <QToolButton>
+#include <QVBoxLayout>
+
+#include "client/gateway_api.h"
+#include "models/alerts_model.h"
+#include "models/display_text.h"
+
+namespace fleetdeck::console {
+
+AlertsView::AlertsView(GatewayClient* client, QWidget* parent)
+    : ViewPage(parent),
+      client_(client),
+      model_(new AlertsModel(this)),
+      proxy_(new QSortFilterProxyModel(this)),
+      stateFilter_(new QComboBox(this)),
+      table_(new QTableView(this)),
+      detail_(new QLabel(this)),
+      statusLine_(new QLabel(this)),
+      refreshTimer_(new QTimer(this)) {
+  setObjectName(QStringLiteral("alertsView"));
+  stateFilter_->addItem(tr("Firing and pending"), QString());
+  stateFilter_->addItem(display::alertState(QStringLiteral("firing")), QStringLiteral("firing"));
+  stateFilter_->addItem(display::alertState(QStringLiteral("pending")), QStringLiteral("pending"));
+  proxy_->setSourceModel(model_);
+  proxy_->setFilterKeyColumn(AlertsModel::State);
+  proxy_->setFilterRole(AlertsModel::RawValueRole);
+
+  refreshAction_ = new QAction(QIcon::fromTheme(QStringLiteral("view-refresh")), tr("Refresh"), this);
+  refreshAction_->setObjectName(QStringLiteral("alerts.refresh"));
+  chartAction_ = new QAction(tr("Chart the rule's expression"), this);
+  chartAction_->setObjectName(QStringLiteral("alerts.chart"));
+  auto* sagasAction = new QAction(tr("Sagas of that time"), this);
+  auto* ordersAction = new QAction(tr("Orders of that time"), this);
+
+  auto* top = new QHBoxLayout;
+  top->addWidget(stateFilter_);
+  top->addStretch(1);
+  for (QAction* action : {chartAction_, sagasAction, ordersAction, refreshAction_}) {
+    auto* button = new QToolButton(this);
+    button->setDefaultAction(action);
+    button->setAutoRaise(true);
+    top->addWidget(button);
+  }
+
+  table_->setObjectName(QStringLiteral("alertsTable"));
+  table_->setModel(proxy_);
+  table_->setSelectionBehavior(QAbstractItemView::SelectRows);
+  table_->setSelectionMode(QAbstractItemView::SingleSelection);
+  table_->setEditTriggers(QAbstractItemView::NoEditTriggers);
+  table_->setAlternatingRowColors(true);
+  table_->verticalHeader()->hide();
+  table_->verticalHeader()->setDefaultSectionSize(fontMetrics().height() + 8);
+  table_->horizontalHeader()->setStretchLastSection(true);
+  table_->horizontalHeader()->resizeSection(AlertsModel::Name, 200);
+  table_->horizontalHeader()->resizeSection(AlertsModel::Labels, 220);
+  detail_->setObjectName(QStringLiteral("alertDetail"));
+  detail_->setWordWrap(true);
+  detail_->setTextFormat(Qt::RichText);
+  detail_->setAlignment(Qt::AlignTop | Qt::AlignLeft);
+  detail_->setTextInteractionFlags(Qt::TextSelectableByMouse);
+  detail_->setMinimumHeight(90);
+
+  auto* splitter = new QSplitter(Qt::Vertical, this);
+  splitter->addWidget(table_);
+  splitter->addWidget(detail_);
+  splitter->setStretchFactor(0, 3);
+  splitter->setStretchFactor(1, 1);
+  auto* layout = new QVBoxLayout(this);
+  layout->addLayout(top);
+  layout->addWidget(splitter, 1);
+  layout->addWidget(statusLine_);
+
+  refreshTimer_->setInterval(15000);
+  connect(refreshTimer_, &QTimer::timeout, this, [this] {
+    if (isVisible()) refresh();
+  });
+  connect(stateFilter_, &QComboBox::currentIndexChanged, this, [this] {
+    const QString state = stateFilter_->currentData().toString();
+    proxy_->setFilterRegularExpression(state.isEmpty() ? QString() : QStringLiteral("^%1$").arg(state));
+  });
+  connect(refreshAction_, &QAction::triggered, this, &AlertsView::refresh);
+  connect(chartAction_, &QAction::triggered, this, &AlertsView::chartSelected);
+  connect(table_, &QTableView::doubleClicked, this, &AlertsView::chartSelected);
+  connect(sagasAction, &QAction::triggered, this, [this] { emit openSagaRequested(QString()); });
+  connect(ordersAction, &QAction::triggered, this, [this] { emit openOrderRequested(QString()); });
+  connect(table_->selectionModel(), &QItemSelectionModel::currentRowChanged, this, &AlertsView::showDetail);
+  connect(model_, &QAbstractItemModel::modelReset, this, &AlertsView::showDetail);
+  connect(model_, &AlertsModel::rowsInserted, this, [this] {
+    statusLine_->setText(tr("%n alert(s) firing.", "", model_->firingCount()));
+  });
+  showDetail();
+}
+
+QString AlertsView::title() const { return tr("Alerts"); }
+QIcon AlertsView::icon() const { return QIcon(QStringLiteral(":/icons/alerts.svg")); }
+QList<QAction*> AlertsView::paletteActions() const { return {refreshAction_, chartAction_}; }
+
+void AlertsView::setRefreshInterval(int seconds) { refreshTimer_->setInterval(qMax(2, seconds) * 1000); }
+
+void AlertsView::activate() {
+  if (!started_) {
+    started_ = true;
+    refresh();
+    loadRules();
+  }
+  refreshTimer_->start();
+}
+
+void AlertsView::refresh() {
+  api::alerts(client_, this, [this](const Result<QVector<PromAlert>>& result) {
+    answered_ = true;
+    if (!result) {
+      statusLine_->setText(model_->rowCount() > 0
+                               ? tr("Showing older data: the last refresh failed (%1).").arg(result.error().message)
+                               : tr("Could not load alerts: %1").arg(result.error().message));
+      return;
+    }
+    model_->setAlerts(result.value());
+    statusLine_->setText(model_->rowCount() == 0 ? tr("No alerts are firing or pending.")
+                                                 : tr("%n alert(s) firing.", "", model_->firingCount()));
+    if (!table_->currentIndex().isValid() && proxy_->rowCount() > 0) table_->selectRow(0);
+  });
+}
+
+void AlertsView::loadRules() {
+  api::rules(client_, this, [this](const Result<QVector<PromRule>>& result) {
+    if (!result) return;
+    for (const PromRule& rule : result.value()) {
+      if (rule.type == QLatin1String("alerting")) expressions_.insert(rule.name, rule.query);
+    }
+    showDetail();
+  });
+}
+
+void AlertsView::applyAlert(const PromAlert& alert) { model_->applyAlert(alert); }
+
+const PromAlert* AlertsView::selected() const {
+  const QModelIndex current = proxy_->mapToSource(table_->currentIndex());
+  return current.isValid() ? &model_->alert(current.row()) : nullptr;
+}
+
+void AlertsView::showDetail() {
+  const PromAlert* alert = selected();
+  chartAction_->setEnabled(alert != nullptr && expressions_.contains(alert->name));
+  if (alert == nullptr) {
+    detail_->setText(model_->rowCount() == 0 ? tr("All quiet.") : tr("Select an alert to see its details."));
+    return;
+  }
+  QString html = QStringLiteral("<b style=\"color:%1\">%2</b> — %3 %4<br>")
+                     .arg(display::severityColor(alert->severity).name(), alert->name.toHtmlEscaped(),
+                          display::alertState(alert->state), display::age(alert->activeAt));
+  for (auto it = alert->annotations.cbegin(); it != alert->annotations.cend(); ++it) {
+    html += QStringLiteral("<i>%1</i>: %2<br>").arg(it.key().toHtmlEscaped(), it.value().toHtmlEscaped());
+  }
+  html += tr("Labels: %1").arg(alert->labelsText().toHtmlEscaped());
+  if (const QString expression = expressions_.value(alert->name); !expression.isEmpty()) {
+    html += QStringLiteral("<br>") + tr("Expression: <code>%1</code>").arg(expression.toHtmlEscaped());
+  }
+  detail_->setText(html);
+}
+
+void AlertsView::chartSelected() {
+  const PromAlert* alert = selected();
+  if (alert == nullptr) return;
+  const QString expression = expressions_.value(alert->name);
+  if (expression.isEmpty()) return;
+  // The alert's window: from a while before it became active until now.
+  const QDateTime end = QDateTime::currentDateTimeUtc();
+  QDateTime start = alert->activeAt.isValid() ? alert->activeAt.addSecs(-15 * 60) : end.addSecs(-3600);
+  if (start.secsTo(end) < 15 * 60) start = end.addSecs(-15 * 60);
+  emit openMetricsRequested(expression, start.toSecsSinceEpoch(), end.toSecsSinceEpoch());
+}
+
+}  // namespace fleetdeck::console

@@ -1,0 +1,64 @@
+// AlertsView: firing and pending alerts with severity, age, labels and annotations; from an alert, a
+// chart of its rule's expression over the alert's window, and the sagas and orders of that time.
+#pragma once
+
+#include <QHash>
+
+#include "client/api_types.h"
+#include "views/view_page.h"
+
+class QComboBox;
+class QLabel;
+class QSortFilterProxyModel;
+class QTableView;
+class QTimer;
+
+namespace fleetdeck::console {
+
+class AlertsModel;
+class GatewayClient;
+
+class AlertsView : public ViewPage {
+  Q_OBJECT
+
+ public:
+  explicit AlertsView(GatewayClient* client, QWidget* parent = nullptr);
+
+  QString key() const override { return QStringLiteral("alerts"); }
+  QString title() const override;
+  QIcon icon() const override;
+  void activate() override;
+  void refresh() override;
+  bool isReady() const override { return answered_; }
+  QList<QAction*> paletteActions() const override;
+
+  void setRefreshInterval(int seconds);
+  AlertsModel* model() const { return model_; }
+  // The rule expression of an alert, when the rules have been loaded.
+  QString expressionOf(const QString& alertName) const { return expressions_.value(alertName); }
+
+ public slots:
+  void applyAlert(const fleetdeck::console::PromAlert& alert);
+  void chartSelected();
+
+ private:
+  void loadRules();
+  void showDetail();
+  const PromAlert* selected() const;
+
+  GatewayClient* client_;
+  AlertsModel* model_;
+  QSortFilterProxyModel* proxy_;
+  QComboBox* stateFilter_;
+  QTableView* table_;
+  QLabel* detail_;
+  QLabel* statusLine_;
+  QTimer* refreshTimer_;
+  QAction* refreshAction_;
+  QAction* chartAction_;
+  QHash<QString, QString> expressions_;
+  bool answered_ = false;
+  bool started_ = false;
+};
+
+}  // namespace fleetdeck::console

@@ -1,0 +1,160 @@
+#include "views/console_app.h"
+
+#include <QSettings>
+#include <cstdio>
+
+#include "client/credential_store.h"
+#include "client/event_stream.h"
+#include "client/gateway_client.h"
+#include "views/main_window.h"
+#include "views/sign_in_dialog.h"
+
+namespace fleetdeck::console {
+
+ConsoleApp::ConsoleApp(const ConsoleSettings& settings, const LaunchOptions& options, QObject* parent)
+    : QObject(parent),
+      settings_(settings),
+      options_(options),
+      client_(new GatewayClient(this)),
+      stream_(new EventStream(client_, this)),
+      store_(new CredentialStore(options.useKeychain, this)) {
+  client_->setBaseUrl(settings_.gatewayUrl);
+  connect(client_, &GatewayClient::refreshTokenRotated, this, [this](const QString& token) {
+    if (remember_ && store_->isAvailable()) store_->save(account(), token);
+  });
+  connect(client_, &GatewayClient::sessionExpired, this, [this] {
+    stream_->stop();
+    showSignIn(tr("Your session has ended. Sign in again to continue."));
+  });
+}
+
+ConsoleApp::~ConsoleApp() { delete window_; }
+
+QString ConsoleApp::account() const {
+  return CredentialStore::accountFor(client_->baseUrl().toString(), client_->session().user.username.isEmpty()
+                                                                        ? settings_.lastUser
+                                                                        : client_->session().user.username);
+}
+
+void ConsoleApp::start() {
+  // 0. --unauthenticated: today's gateway serves the users API without auth; the UI acts as an admin.
+  if (options_.unauthenticated) {
+    User developer;
+    developer.username = options_.user.isEmpty() ? QStringLiteral("developer") : options_.user;
+    developer.displayName = tr("No sign-in (development)");
+    developer.role = QStringLiteral("admin");
+    signedIn(developer, false);
+    return;
+  }
+  // 1. Flags: --user with --password-file signs in without a dialog (demo, screenshots).
+  if (!options_.user.isEmpty() && !options_.password.isEmpty()) {
+    client_->signIn(options_.user, options_.password, this, [this](const Result<User>& result) {
+      if (result && (result->role == QLatin1String("admin") || result->role == QLatin1String("operator"))) {
+        signedIn(result.value(), false);
+        return;
+      }
+      const QString reason = result ? tr("%1 is not an operator or admin account.").arg(result->username) : result.error().summary();
+      if (!options_.screenshotDir.isEmpty()) {
+        std::fprintf(stderr, "fleetdeck-console: sign-in failed: %s\n", qPrintable(reason));
+        emit finished(1);
+        return;
+      }
+      showSignIn(reason);
+    });
+    return;
+  }
+  // 2. A refresh token kept in the keychain from an earlier run.
+  if (settings_.rememberSignIn && store_->isAvailable() && !settings_.lastUser.isEmpty()) {
+    store_->load(account(), this, [this](const QString& token) {
+      if (token.isEmpty()) {
+        showSignIn();
+        return;
+      }
+      client_->resumeSession(token, this, [this](const Result<User>& result) {
+        if (!result) {
+          store_->remove(account());
+          showSignIn(result.error().isNetworkFailure() ? tr("Cannot reach the gateway: %1").arg(result.error().message)
+                                                       : QString());
+          return;
+        }
+        signedIn(result.value(), true);
+      });
+    });
+    return;
+  }
+  // 3. Ask.
+  showSignIn();
+}
+
+void ConsoleApp::showSignIn(const QString& message) {
+  if (dialog_) {
+    dialog_->raise();
+    return;
+  }
+  dialog_ = new SignInDialog(client_, store_->isAvailable(), window_);
+  dialog_->setAttribute(Qt::WA_DeleteOnClose);
+  dialog_->setGatewayUrl(client_->baseUrl().isEmpty() ? settings_.gatewayUrl : client_->baseUrl());
+  dialog_->setUsername(options_.user.isEmpty() ? settings_.lastUser : options_.user);
+  dialog_->setRemember(settings_.rememberSignIn);
+  if (!message.isEmpty()) dialog_->showMessage(message);
+  connect(dialog_, &QDialog::accepted, this, [this, dialog = dialog_] {
+    settings_.gatewayUrl = dialog->gatewayUrl();
+    settings_.lastUser = dialog->username();
+    settings_.rememberSignIn = dialog->remember();
+    signedIn(client_->session().user, dialog->remember());
+  });
+  connect(dialog_, &QDialog::rejected, this, [this] {
+    if (window_ == nullptr || !client_->isSignedIn()) emit finished(0);
+  });
+  if (window_ != nullptr && window_->isVisible()) {
+    dialog_->open();
+  } else {
+    dialog_->show();
+  }
+}
+
+void ConsoleApp::signedIn(const User& user, bool remember) {
+  remember_ = remember;
+  settings_.lastUser = user.username;
+  // A scripted run (--screenshot-dir) leaves the user's settings as they were.
+  if (options_.screenshotDir.isEmpty()) saveSettings();
+  if (remember_ && store_->isAvailable()) {
+    store_->save(account(), client_->session().refreshToken);
+  } else {
+    store_->remove(account());
+  }
+  if (window_ == nullptr) {
+    window_ = new MainWindow(client_, stream_, settings_);
+    connect(window_, &MainWindow::signOutRequested, this, &ConsoleApp::signOut);
+    connect(window_, &MainWindow::settingsChanged, this, [this](const ConsoleSettings& changed) {
+      settings_ = changed;
+      saveSettings();
+    });
+  }
+  window_->setSignedInUser(user);
+  window_->show();
+  stream_->stop();
+  stream_->start();
+  if (!options_.screenshotDir.isEmpty()) {
+    window_->captureScreenshots(options_.screenshotDir, 8000, [this](const QStringList& files) {
+      for (const QString& file : files) std::printf("%s\n", qPrintable(file));
+      std::fflush(stdout);
+      emit finished(files.isEmpty() ? 1 : 0);
+    });
+  }
+}
+
+void ConsoleApp::signOut() {
+  stream_->stop();
+  store_->remove(account());
+  client_->signOut();
+  window_->hide();
+  showSignIn();
+}
+
+void ConsoleApp::saveSettings() {
+  QSettings stored;
+  settings_.save(stored);
+}
+
+}  // namespace fleetdeck::console

@@ -1,0 +1,61 @@
+// ConsoleApp: the console's life cycle — sign in (flags, stored refresh token, or the dialog), open the
+// main window for the signed-in role, keep the stream running, sign out, and sign in again on expiry.
+#pragma once
+
+#include <QObject>
+#include <QPointer>
+#include <QString>
+
+#include "client/api_types.h"
+#include "views/console_settings.h"
+
+namespace fleetdeck::console {
+
+class CredentialStore;
+class EventStream;
+class GatewayClient;
+class MainWindow;
+class SignInDialog;
+
+struct LaunchOptions {
+  QString user;
+  QString password;  // from --password-file; never from the command line itself
+  QString screenshotDir;
+  bool useKeychain = true;
+  // Development only: no sign-in, no token, admin UI — for a gateway that has no authentication yet.
+  bool unauthenticated = false;
+};
+
+class ConsoleApp : public QObject {
+  Q_OBJECT
+
+ public:
+  ConsoleApp(const ConsoleSettings& settings, const LaunchOptions& options, QObject* parent = nullptr);
+  ~ConsoleApp() override;
+
+  void start();
+  GatewayClient* client() const { return client_; }
+  MainWindow* window() const { return window_; }
+
+ signals:
+  // The console is done (screenshots written, or a non-interactive sign-in failed): exit with `code`.
+  void finished(int code);
+
+ private:
+  void showSignIn(const QString& message = {});
+  void signedIn(const User& user, bool remember);
+  void signOut();
+  void saveSettings();
+  QString account() const;
+
+  ConsoleSettings settings_;
+  LaunchOptions options_;
+  GatewayClient* client_;
+  EventStream* stream_;
+  CredentialStore* store_;
+  MainWindow* window_ = nullptr;
+  QPointer<SignInDialog> dialog_;
+  bool remember_ = false;
+};
+
+}  // namespace fleetdeck::console

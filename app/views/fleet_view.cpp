@@ -1,0 +1,334 @@
+#include "views/fleet_view.h"
+
+#include <QAction>
+#include <QDoubleSpinBox>
+#include <QFormLayout>
+#include <QGroupBox>
+#include <QHBoxLayout>
+#include <QHeaderView>
+#include <QLabel>
+#include <QSpinBox>
+#include <QSplitter>
+#include <QTimer>
+#include <QToolButton>
+#include <QTreeView>
+#include <QTreeWidget>
+#include <QVBoxLayout>
+#include <memory>
+
+#include "client/gateway_api.h"
+#include "models/display_text.h"
+#include "models/fleet_model.h"
+#include "views/action_button.h"
+#include "views/dialogs.h"
+#include "views/metric_queries.h"
+#include "views/sparkline_delegate.h"
+
+namespace fleetdeck::console {
+
+FleetView::FleetView(GatewayClient* client, QWidget* parent)
+    : ViewPage(parent),
+      client_(client),
+      model_(new FleetModel(this)),
+      tree_(new QTreeView(this)),
+      detail_(new QTreeWidget(this)),
+      summary_(new QLabel(this)),
+      faultsBox_(new QGroupBox(tr("Fault injection (local fleet)"), this)),
+      declineRate_(new QDoubleSpinBox(this)),
+      failureRate_(new QDoubleSpinBox(this)),
+      addedLatency_(new QSpinBox(this)),
+      refreshTimer_(new QTimer(this)),
+      clockTimer_(new QTimer(this)) {
+  setObjectName(QStringLiteral("fleetView"));
+  refreshAction_ = new QAction(QIcon::fromTheme(QStringLiteral("view-refresh")), tr("Refresh"), this);
+  refreshAction_->setObjectName(QStringLiteral("fleet.refresh"));
+  stopAction_ = new QAction(tr("Stop service…"), this);
+  stopAction_->setObjectName(QStringLiteral("fleet.stop"));
+  startAction_ = new QAction(tr("Start service"), this);
+  startAction_->setObjectName(QStringLiteral("fleet.start"));
+  applyFaultsAction_ = new QAction(tr("Apply faults"), this);
+  applyFaultsAction_->setObjectName(QStringLiteral("fleet.applyFaults"));
+
+  auto* toolbar = new QHBoxLayout;
+  summary_->setObjectName(QStringLiteral("fleetSummary"));
+  toolbar->addWidget(summary_, 1);
+  for (QAction* action : {stopAction_, startAction_, refreshAction_}) toolbar->addWidget(actionButton(action, this));
+
+  tree_->setObjectName(QStringLiteral("fleetTree"));
+  tree_->setModel(model_);
+  tree_->setAlternatingRowColors(true);
+  tree_->setUniformRowHeights(true);
+  tree_->setItemDelegateForColumn(FleetModel::RequestRate, new SparklineDelegate(FleetModel::SparklineRole, tree_));
+  tree_->header()->setStretchLastSection(true);
+  tree_->header()->resizeSection(FleetModel::Name, 230);
+  tree_->header()->resizeSection(FleetModel::Status, 90);
+  tree_->header()->resizeSection(FleetModel::Version, 80);
+  tree_->header()->resizeSection(FleetModel::Uptime, 100);
+  tree_->header()->resizeSection(FleetModel::RequestRate, 120);
+  tree_->header()->resizeSection(FleetModel::ErrorRate, 80);
+  tree_->header()->resizeSection(FleetModel::P99, 80);
+  tree_->header()->resizeSection(FleetModel::LastHeartbeat, 100);
+
+  detail_->setObjectName(QStringLiteral("fleetDetail"));
+  detail_->setColumnCount(4);
+  detail_->setHeaderLabels({tr("Check"), tr("Status", "readiness check status"), tr("Latency"), tr("Error", "error message")});
+  detail_->setRootIsDecorated(true);
+  detail_->header()->resizeSection(0, 200);
+
+  declineRate_->setRange(0, 100);
+  declineRate_->setSuffix(QStringLiteral(" %"));
+  declineRate_->setObjectName(QStringLiteral("declineRate"));
+  failureRate_->setRange(0, 100);
+  failureRate_->setSuffix(QStringLiteral(" %"));
+  failureRate_->setObjectName(QStringLiteral("failureRate"));
+  addedLatency_->setRange(0, 60000);
+  addedLatency_->setSingleStep(50);
+  addedLatency_->setSuffix(tr(" ms", "milliseconds suffix"));
+  addedLatency_->setObjectName(QStringLiteral("addedLatency"));
+  auto* faultsForm = new QFormLayout(faultsBox_);
+  faultsForm->addRow(tr("Payments declined:"), declineRate_);
+  faultsForm->addRow(tr("Payments failing:"), failureRate_);
+  faultsForm->addRow(tr("Added latency:"), addedLatency_);
+  faultsForm->addRow(QString(), actionButton(applyFaultsAction_, faultsBox_));
+  faultsBox_->setObjectName(QStringLiteral("faultsBox"));
+  faultsBox_->hide();
+
+  auto* bottom = new QWidget(this);
+  auto* bottomLayout = new QHBoxLayout(bottom);
+  bottomLayout->setContentsMargins(0, 0, 0, 0);
+  bottomLayout->addWidget(detail_, 1);
+  bottomLayout->addWidget(faultsBox_);
+
+  auto* splitter = new QSplitter(Qt::Vertical, this);
+  splitter->addWidget(tree_);
+  splitter->addWidget(bottom);
+  splitter->setStretchFactor(0, 3);
+  splitter->setStretchFactor(1, 1);
+
+  auto* layout = new QVBoxLayout(this);
+  layout->addLayout(toolbar);
+  layout->addWidget(splitter, 1);
+
+  refreshTimer_->setInterval(15000);
+  connect(refreshTimer_, &QTimer::timeout, this, [this] {
+    if (isVisible()) refresh();
+  });
+  clockTimer_->setInterval(5000);
+  connect(clockTimer_, &QTimer::timeout, model_, &FleetModel::refreshTimes);
+  connect(refreshAction_, &QAction::triggered, this, &FleetView::refresh);
+  connect(stopAction_, &QAction::triggered, this, [this] { serviceAction(QStringLiteral("stop")); });
+  connect(startAction_, &QAction::triggered, this, [this] { serviceAction(QStringLiteral("start")); });
+  connect(applyFaultsAction_, &QAction::triggered, this, &FleetView::applyFaults);
+  connect(tree_->selectionModel(), &QItemSelectionModel::currentChanged, this, [this] {
+    showDetail();
+    updateActions();
+  });
+  connect(model_, &QAbstractItemModel::modelReset, this, [this] {
+    tree_->expandAll();
+    if (!tree_->currentIndex().isValid() && model_->rowCount() > 0) tree_->setCurrentIndex(model_->index(0, 0));
+    showDetail();
+  });
+  connect(model_, &QAbstractItemModel::dataChanged, this, &FleetView::showDetail);
+  updateActions();
+}
+
+QString FleetView::title() const { return tr("Fleet"); }
+QIcon FleetView::icon() const { return QIcon(QStringLiteral(":/icons/fleet.svg")); }
+
+void FleetView::setRefreshInterval(int seconds) { refreshTimer_->setInterval(qMax(2, seconds) * 1000); }
+
+void FleetView::activate() {
+  if (!started_) {
+    started_ = true;
+    refresh();
+    loadFaults();
+  }
+  refreshTimer_->start();
+  clockTimer_->start();
+}
+
+void FleetView::refresh() {
+  loadFleet();
+  loadStats();
+}
+
+void FleetView::setEditable(bool editable) {
+  ViewPage::setEditable(editable);
+  stopAction_->setVisible(editable);
+  startAction_->setVisible(editable);
+  applyFaultsAction_->setVisible(editable);
+  faultsBox_->setVisible(editable && faultsAvailable_);
+  updateActions();
+}
+
+QList<QAction*> FleetView::paletteActions() const {
+  QList<QAction*> actions{refreshAction_};
+  if (isEditable()) actions << stopAction_ << startAction_;
+  return actions;
+}
+
+void FleetView::loadFleet() {
+  if (fleetInFlight_) return;
+  fleetInFlight_ = true;
+  api::fleet(client_, this, [this](const Result<QVector<FleetService>>& result) {
+    fleetInFlight_ = false;
+    answered_ = true;
+    if (!result) {
+      summary_->setText(model_->services().isEmpty()
+                            ? tr("Could not load the fleet: %1").arg(result.error().message)
+                            : tr("Showing older data: the last refresh failed (%1).").arg(result.error().message));
+      return;
+    }
+    model_->setFleet(result.value());
+    int instances = 0;
+    int up = 0;
+    for (const FleetService& service : model_->services()) {
+      for (const FleetInstance& instance : service.instances) {
+        ++instances;
+        if (instance.status == QLatin1String("up")) ++up;
+      }
+    }
+    summary_->setText(tr("%1 services, %2 of %3 instances up. Updated %4.")
+                          .arg(model_->services().size())
+                          .arg(up)
+                          .arg(instances)
+                          .arg(display::timestamp(QDateTime::currentDateTimeUtc())));
+  });
+}
+
+void FleetView::loadStats() {
+  if (statsPending_ > 0) return;
+  const QDateTime end = QDateTime::currentDateTimeUtc();
+  const QDateTime start = end.addSecs(-15 * 60);
+  statsPending_ = 3;
+  auto fresh = std::make_shared<QHash<QString, ServiceStats>>();
+  auto finish = [this, fresh] {
+    if (--statsPending_ > 0) return;
+    stats_ = *fresh;
+    model_->setStats(stats_);
+  };
+  api::promQueryRange(client_, queries::requestRateByService(), start, end, 30, this,
+                      [fresh, finish](const Result<PromQueryResult>& result) {
+                        if (result) {
+                          for (const PromSeries& series : result->series) {
+                            ServiceStats& stats = (*fresh)[series.metric.value(QStringLiteral("service"))];
+                            for (const QPointF& point : series.points) stats.requestRateHistory.append(point.y());
+                            if (!series.points.isEmpty()) stats.requestRate = series.points.last().y();
+                          }
+                        }
+                        finish();
+                      });
+  api::promQuery(client_, queries::errorPercentByService(), end, this, [fresh, finish](const Result<PromQueryResult>& result) {
+    if (result) {
+      for (const PromSeries& series : result->series) {
+        if (!series.points.isEmpty()) (*fresh)[series.metric.value(QStringLiteral("service"))].errorPercent = series.points.last().y();
+      }
+    }
+    finish();
+  });
+  api::promQuery(client_, queries::latencyMsByService(QStringLiteral("0.99")), end, this,
+                 [fresh, finish](const Result<PromQueryResult>& result) {
+                   if (result) {
+                     for (const PromSeries& series : result->series) {
+                       if (!series.points.isEmpty()) (*fresh)[series.metric.value(QStringLiteral("service"))].p99Ms = series.points.last().y();
+                     }
+                   }
+                   finish();
+                 });
+}
+
+void FleetView::loadFaults() {
+  api::getFaults(client_, this, [this](const Result<PaymentFaults>& result) {
+    // 404 means "not a local fleet": the panel stays hidden.
+    faultsAvailable_ = result.ok();
+    faultsBox_->setVisible(isEditable() && faultsAvailable_);
+    if (!result) return;
+    declineRate_->setValue(result->declineRate * 100);
+    failureRate_->setValue(result->failureRate * 100);
+    addedLatency_->setValue(result->addedLatencyMs);
+  });
+}
+
+void FleetView::applyFaults() {
+  if (!isEditable()) return;
+  PaymentFaults faults{declineRate_->value() / 100.0, failureRate_->value() / 100.0, addedLatency_->value()};
+  api::putFaults(client_, faults, this, [this](const Result<PaymentFaults>& result) {
+    if (!result) {
+      showError(this, tr("Could not change the faults"), result.error().summary(), result.error().traceId);
+      return;
+    }
+    emit statusMessage(tr("Payments now decline %1 %, fail %2 %, with %3 ms added latency.")
+                           .arg(result->declineRate * 100)
+                           .arg(result->failureRate * 100)
+                           .arg(result->addedLatencyMs));
+  });
+}
+
+QString FleetView::selectedService() const {
+  const FleetService* service = model_->serviceAt(tree_->currentIndex());
+  return service != nullptr ? service->name : QString();
+}
+
+void FleetView::updateActions() {
+  const bool selected = !selectedService().isEmpty();
+  stopAction_->setEnabled(isEditable() && selected);
+  startAction_->setEnabled(isEditable() && selected);
+}
+
+void FleetView::serviceAction(const QString& action) {
+  const QString service = selectedService();
+  if (!isEditable() || service.isEmpty()) return;
+  auto run = [this, service, action] {
+    api::serviceAction(client_, service, action, this, [this, service, action](const Result<Done>& result) {
+      if (!result) {
+        showError(this, action == QLatin1String("stop") ? tr("Could not stop %1").arg(service) : tr("Could not start %1").arg(service),
+                  result.error().httpStatus == 404 ? tr("Services can only be stopped and started on a local fleet.")
+                                                   : result.error().summary(),
+                  result.error().traceId);
+        return;
+      }
+      emit statusMessage(action == QLatin1String("stop") ? tr("Stopping %1…").arg(service) : tr("Starting %1…").arg(service));
+      loadFleet();
+    });
+  };
+  if (action == QLatin1String("stop")) {
+    confirmAction(this, tr("Stop service"),
+                  tr("Stop every instance of %1? Sagas that need it will retry and then compensate.").arg(service),
+                  tr("Stop", "stop a service"), run);
+  } else {
+    run();
+  }
+}
+
+void FleetView::showDetail() {
+  detail_->clear();
+  const QModelIndex current = tree_->currentIndex();
+  QVector<const FleetInstance*> instances;
+  if (const FleetInstance* instance = model_->instanceAt(current)) {
+    instances.append(instance);
+  } else if (const FleetService* service = model_->serviceAt(current)) {
+    for (const FleetInstance& instance : service->instances) instances.append(&instance);
+  }
+  for (const FleetInstance* instance : instances) {
+    auto* top = new QTreeWidgetItem(detail_, {instance->instanceId, display::fleetStatus(instance->status),
+                                              QString(), tr("started %1").arg(display::timestamp(instance->startTime))});
+    top->setForeground(1, display::fleetStatusColor(instance->status));
+    for (const ReadinessCheck& check : instance->checks) {
+      auto* item = new QTreeWidgetItem(top, {check.name, check.status,
+                                             tr("%1 ms", "latency").arg(QLocale().toString(check.latencyMs, 'f', 1)), check.error});
+      if (!check.error.isEmpty()) item->setForeground(3, display::fleetStatusColor(QStringLiteral("down")));
+    }
+    for (const Breaker& breaker : instance->breakers) {
+      auto* item = new QTreeWidgetItem(top, {tr("breaker → %1").arg(breaker.upstream), display::breakerState(breaker.state)});
+      if (breaker.state != QLatin1String("closed")) item->setForeground(1, display::fleetStatusColor(QStringLiteral("degraded")));
+    }
+  }
+  detail_->expandAll();
+}
+
+void FleetView::applyChange(const FleetChange& change) {
+  // An instance we do not know yet (scaled up, restarted with a new id): fetch the whole fleet.
+  if (!model_->applyChange(change)) loadFleet();
+}
+
+}  // namespace fleetdeck::console

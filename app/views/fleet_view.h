@@ -1,0 +1,81 @@
+// FleetView: every service and instance with status colour, version, uptime, request rate (sparkline),
+// error %, p99, last heartbeat and breakers; readiness detail of the selected instance; live updates
+// from the stream; on a local fleet, admins also stop/start services and toggle payment faults.
+#pragma once
+
+#include <QHash>
+
+#include "client/api_types.h"
+#include "models/fleet_model.h"
+#include "views/view_page.h"
+
+class QAction;
+class QDoubleSpinBox;
+class QGroupBox;
+class QLabel;
+class QSpinBox;
+class QTimer;
+class QTreeView;
+class QTreeWidget;
+
+namespace fleetdeck::console {
+
+class GatewayClient;
+
+class FleetView : public ViewPage {
+  Q_OBJECT
+
+ public:
+  explicit FleetView(GatewayClient* client, QWidget* parent = nullptr);
+
+  QString key() const override { return QStringLiteral("fleet"); }
+  QString title() const override;
+  QIcon icon() const override;
+  void activate() override;
+  void refresh() override;
+  bool isReady() const override { return answered_; }
+  void setEditable(bool editable) override;
+  QList<QAction*> paletteActions() const override;
+
+  void setRefreshInterval(int seconds);
+  FleetModel* model() const { return model_; }
+  QTreeView* tree() const { return tree_; }
+  bool faultsAvailable() const { return faultsAvailable_; }
+
+ public slots:
+  void applyChange(const fleetdeck::console::FleetChange& change);
+
+ private:
+  void loadFleet();
+  void loadStats();
+  void loadFaults();
+  void applyFaults();
+  void showDetail();
+  void serviceAction(const QString& action);
+  void updateActions();
+  QString selectedService() const;
+
+  GatewayClient* client_;
+  FleetModel* model_;
+  QTreeView* tree_;
+  QTreeWidget* detail_;
+  QLabel* summary_;
+  QGroupBox* faultsBox_;
+  QDoubleSpinBox* declineRate_;
+  QDoubleSpinBox* failureRate_;
+  QSpinBox* addedLatency_;
+  QTimer* refreshTimer_;
+  QTimer* clockTimer_;
+  QAction* refreshAction_;
+  QAction* stopAction_;
+  QAction* startAction_;
+  QAction* applyFaultsAction_;
+  QHash<QString, ServiceStats> stats_;
+  bool answered_ = false;
+  bool started_ = false;
+  bool faultsAvailable_ = false;
+  bool fleetInFlight_ = false;
+  int statsPending_ = 0;
+};
+
+}  // namespace fleetdeck::console

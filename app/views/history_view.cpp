@@ -1,0 +1,374 @@
+#include "views/history_view.h"
+
+#include <QAction>
+#include <QCheckBox>
+#include <QGroupBox>
+#include <QHBoxLayout>
+#include <QHeaderView>
+#include <QLabel>
+#include <QLineEdit>
+#include <QProgressBar>
+#include <QPushButton>
+#include <QSlider>
+#include <QSortFilterProxyModel>
+#include <QSpinBox>
+#include <QSplitter>
+#include <QTableView>
+#include <QTimer>
+#include <QTreeWidget>
+#include <QVBoxLayout>
+
+#include "client/gateway_api.h"
+#include "models/display_text.h"
+#include "models/order_events_model.h"
+#include "models/state_diff_model.h"
+#include "views/dialogs.h"
+
+namespace fleetdeck::console {
+
+HistoryView::HistoryView(GatewayClient* client, QWidget* parent)
+    : ViewPage(parent),
+      client_(client),
+      events_(new OrderEventsModel(this)),
+      diff_(new StateDiffModel(this)),
+      diffFilter_(new QSortFilterProxyModel(this)),
+      orderEdit_(new QLineEdit(this)),
+      slider_(new QSlider(Qt::Horizontal, this)),
+      versionBox_(new QSpinBox(this)),
+      versionLabel_(new QLabel(this)),
+      onlyChanged_(new QCheckBox(tr("Only changed fields"), this)),
+      eventsTable_(new QTableView(this)),
+      diffTable_(new QTableView(this)),
+      rebuildButton_(new QPushButton(tr("Rebuild orders projection"), this)),
+      stopWatchingButton_(new QPushButton(tr("Stop watching"), this)),
+      rebuildProgress_(new QProgressBar(this)),
+      rebuildStatus_(new QLabel(this)),
+      rebuildDifferences_(new QTreeWidget(this)),
+      versionDelay_(new QTimer(this)),
+      rebuildPoll_(new QTimer(this)) {
+  setObjectName(QStringLiteral("historyView"));
+  orderEdit_->setObjectName(QStringLiteral("historyOrderEdit"));
+  orderEdit_->setPlaceholderText(tr("Order id"));
+  orderEdit_->setClearButtonEnabled(true);
+  auto* loadButton = new QPushButton(tr("Load history"), this);
+  slider_->setObjectName(QStringLiteral("versionSlider"));
+  slider_->setTickPosition(QSlider::TicksBelow);
+  slider_->setPageStep(1);
+  slider_->setEnabled(false);
+  versionBox_->setObjectName(QStringLiteral("versionSpin"));
+  versionBox_->setPrefix(tr("v", "version prefix"));
+  versionBox_->setEnabled(false);
+  versionLabel_->setObjectName(QStringLiteral("versionLabel"));
+  onlyChanged_->setObjectName(QStringLiteral("onlyChangedFields"));
+
+  diffFilter_->setSourceModel(diff_);
+  diffFilter_->setFilterRole(StateDiffModel::ChangedRole);
+  diffTable_->setObjectName(QStringLiteral("stateDiffTable"));
+  diffTable_->setModel(diffFilter_);
+  diffTable_->verticalHeader()->hide();
+  diffTable_->setEditTriggers(QAbstractItemView::NoEditTriggers);
+  diffTable_->horizontalHeader()->setSectionResizeMode(QHeaderView::Stretch);
+  diffTable_->setWordWrap(false);
+  diffTable_->verticalHeader()->setDefaultSectionSize(fontMetrics().height() + 6);
+  diffTable_->setAlternatingRowColors(true);
+
+  eventsTable_->setObjectName(QStringLiteral("historyEvents"));
+  eventsTable_->setModel(events_);
+  eventsTable_->verticalHeader()->hide();
+  eventsTable_->setEditTriggers(QAbstractItemView::NoEditTriggers);
+  eventsTable_->setSelectionBehavior(QAbstractItemView::SelectRows);
+  eventsTable_->setSelectionMode(QAbstractItemView::SingleSelection);
+  eventsTable_->horizontalHeader()->setStretchLastSection(true);
+  eventsTable_->verticalHeader()->setDefaultSectionSize(fontMetrics().height() + 6);
+  eventsTable_->horizontalHeader()->resizeSection(OrderEventsModel::Version, 60);
+  eventsTable_->horizontalHeader()->resizeSection(OrderEventsModel::Type, 150);
+
+  auto* top = new QHBoxLayout;
+  top->addWidget(new QLabel(tr("Order:"), this));
+  top->addWidget(orderEdit_, 1);
+  top->addWidget(loadButton);
+  auto* stepper = new QHBoxLayout;
+  auto* previous = new QPushButton(QStringLiteral("◀"), this);
+  previous->setToolTip(tr("Previous version"));
+  previous->setShortcut(QKeySequence(Qt::ALT | Qt::Key_Left));
+  auto* next = new QPushButton(QStringLiteral("▶"), this);
+  next->setToolTip(tr("Next version"));
+  next->setShortcut(QKeySequence(Qt::ALT | Qt::Key_Right));
+  stepper->addWidget(previous);
+  stepper->addWidget(slider_, 1);
+  stepper->addWidget(next);
+  stepper->addWidget(versionBox_);
+  stepper->addWidget(onlyChanged_);
+
+  auto* statePanel = new QWidget(this);
+  auto* stateLayout = new QVBoxLayout(statePanel);
+  stateLayout->setContentsMargins(0, 0, 0, 0);
+  stateLayout->addLayout(stepper);
+  stateLayout->addWidget(versionLabel_);
+  stateLayout->addWidget(diffTable_, 1);
+
+  auto* splitter = new QSplitter(Qt::Horizontal, this);
+  splitter->addWidget(eventsTable_);
+  splitter->addWidget(statePanel);
+  splitter->setStretchFactor(0, 2);
+  splitter->setStretchFactor(1, 3);
+
+  auto* rebuildBox = new QGroupBox(tr("Projection rebuild"), this);
+  rebuildBox->setObjectName(QStringLiteral("rebuildBox"));
+  rebuildButton_->setObjectName(QStringLiteral("rebuildButton"));
+  rebuildProgress_->setObjectName(QStringLiteral("rebuildProgress"));
+  rebuildProgress_->setRange(0, 1);
+  rebuildProgress_->setValue(0);
+  rebuildProgress_->setTextVisible(false);
+  stopWatchingButton_->hide();
+  rebuildStatus_->setObjectName(QStringLiteral("rebuildStatus"));
+  rebuildStatus_->setText(tr("Replays every order event into a fresh read model and reports where it differs from the live one."));
+  rebuildStatus_->setWordWrap(true);
+  rebuildDifferences_->setObjectName(QStringLiteral("rebuildDifferences"));
+  rebuildDifferences_->setRootIsDecorated(false);
+  rebuildDifferences_->setHeaderLabels({tr("Order"), tr("Field"), tr("Live", "live projection value"), tr("Rebuilt")});
+  rebuildDifferences_->hide();
+  auto* rebuildLayout = new QVBoxLayout(rebuildBox);
+  auto* rebuildRow = new QHBoxLayout;
+  rebuildRow->addWidget(rebuildButton_);
+  rebuildRow->addWidget(rebuildProgress_, 1);
+  rebuildRow->addWidget(stopWatchingButton_);
+  rebuildLayout->addLayout(rebuildRow);
+  rebuildLayout->addWidget(rebuildStatus_);
+  rebuildLayout->addWidget(rebuildDifferences_);
+
+  auto* layout = new QVBoxLayout(this);
+  layout->addLayout(top);
+  layout->addWidget(splitter, 1);
+  layout->addWidget(rebuildBox);
+
+  rebuildAction_ = new QAction(tr("Rebuild orders projection"), this);
+  rebuildAction_->setObjectName(QStringLiteral("history.rebuild"));
+
+  versionDelay_->setSingleShot(true);
+  versionDelay_->setInterval(150);
+  rebuildPoll_->setInterval(3000);
+  connect(versionDelay_, &QTimer::timeout, this, [this] { loadVersion(wantedVersion_); });
+  connect(rebuildPoll_, &QTimer::timeout, this, &HistoryView::fetchRebuildReport);
+  connect(loadButton, &QPushButton::clicked, this, [this] { showOrder(orderEdit_->text().trimmed()); });
+  connect(orderEdit_, &QLineEdit::returnPressed, this, [this] { showOrder(orderEdit_->text().trimmed()); });
+  connect(slider_, &QSlider::valueChanged, this, [this](int value) { setVersion(value); });
+  connect(versionBox_, &QSpinBox::valueChanged, this, [this](int value) { setVersion(value); });
+  connect(previous, &QPushButton::clicked, this, [this] { setVersion(qMax<qint64>(1, version_ - 1)); });
+  connect(next, &QPushButton::clicked, this, [this] { setVersion(qMin<qint64>(slider_->maximum(), version_ + 1)); });
+  connect(onlyChanged_, &QCheckBox::toggled, this, [this](bool only) {
+    diffFilter_->setFilterFixedString(only ? QStringLiteral("true") : QString());
+  });
+  connect(eventsTable_->selectionModel(), &QItemSelectionModel::currentRowChanged, this, [this](const QModelIndex& current) {
+    if (current.isValid()) setVersion(current.data(OrderEventsModel::VersionRole).toLongLong());
+  });
+  connect(rebuildButton_, &QPushButton::clicked, this, &HistoryView::startRebuild);
+  connect(rebuildAction_, &QAction::triggered, this, &HistoryView::startRebuild);
+  connect(stopWatchingButton_, &QPushButton::clicked, this, [this] {
+    rebuildId_.clear();
+    rebuildPoll_->stop();
+    stopWatchingButton_->hide();
+    rebuildButton_->setEnabled(isEditable());
+    rebuildStatus_->setText(tr("No longer watching; the rebuild goes on in the gateway."));
+  });
+}
+
+QString HistoryView::title() const { return tr("History", "order event history view"); }
+QIcon HistoryView::icon() const { return QIcon(QStringLiteral(":/icons/history.svg")); }
+
+void HistoryView::activate() {}
+
+void HistoryView::refresh() {
+  if (!orderId_.isEmpty()) showOrder(orderId_, version_);
+}
+
+bool HistoryView::isReady() const { return !eventsPending_ && statesPending_ == 0; }
+
+void HistoryView::setEditable(bool editable) {
+  ViewPage::setEditable(editable);
+  rebuildButton_->setVisible(editable);
+  rebuildAction_->setVisible(editable);
+}
+
+QList<QAction*> HistoryView::paletteActions() const {
+  if (!isEditable()) return {};
+  return {rebuildAction_};
+}
+
+void HistoryView::showOrder(const QString& orderId, qint64 version) {
+  if (orderId.isEmpty()) return;
+  if (orderId != orderId_) states_.clear();
+  orderId_ = orderId;
+  orderEdit_->setText(orderId);
+  wantedVersion_ = version;
+  loadEvents();
+}
+
+void HistoryView::loadEvents() {
+  eventsPending_ = true;
+  const QString orderId = orderId_;
+  api::orderEvents(client_, orderId, this, [this, orderId](const Result<QVector<OrderEvent>>& result) {
+    if (orderId != orderId_) return;
+    eventsPending_ = false;
+    if (!result) {
+      versionLabel_->setText(result.error().httpStatus == 404 ? tr("No order %1.").arg(orderId)
+                                                              : tr("Could not load the history: %1").arg(result.error().message));
+      return;
+    }
+    events_->setEvents(result.value());
+    const qint64 latest = events_->events().isEmpty() ? 0 : events_->events().last().version;
+    const qint64 first = events_->events().isEmpty() ? 0 : events_->events().first().version;
+    const QSignalBlocker blockSlider(slider_);
+    const QSignalBlocker blockBox(versionBox_);
+    slider_->setRange(static_cast<int>(first), static_cast<int>(latest));
+    versionBox_->setRange(static_cast<int>(first), static_cast<int>(latest));
+    slider_->setEnabled(latest > first);
+    versionBox_->setEnabled(latest > 0);
+    if (latest == 0) {
+      versionLabel_->setText(tr("Order %1 has no events.").arg(orderId));
+      return;
+    }
+    const qint64 target = wantedVersion_ > 0 ? qBound(first, wantedVersion_, latest) : latest;
+    version_ = 0;
+    setVersion(target);
+    versionDelay_->stop();
+    loadVersion(target);
+  });
+}
+
+void HistoryView::setVersion(qint64 version) {
+  if (version <= 0 || version == version_) return;
+  version_ = version;
+  wantedVersion_ = version;
+  {
+    const QSignalBlocker blockSlider(slider_);
+    const QSignalBlocker blockBox(versionBox_);
+    slider_->setValue(static_cast<int>(version));
+    versionBox_->setValue(static_cast<int>(version));
+  }
+  const int row = events_->rowOfVersion(version);
+  if (row >= 0 && eventsTable_->currentIndex().row() != row) {
+    const QSignalBlocker block(eventsTable_->selectionModel());
+    eventsTable_->selectRow(row);
+  }
+  // Dragging the slider fires many values; only the one it rests on is fetched.
+  versionDelay_->start();
+}
+
+void HistoryView::loadVersion(qint64 version) {
+  if (orderId_.isEmpty() || version <= 0) return;
+  if (!states_.contains(version)) fetchState(version);
+  if (version > 1 && !states_.contains(version - 1)) fetchState(version - 1);
+  showDiffIfReady();
+}
+
+void HistoryView::fetchState(qint64 version) {
+  ++statesPending_;
+  const QString orderId = orderId_;
+  api::orderStateAt(client_, orderId, version, this, [this, orderId, version](const Result<QJsonObject>& result) {
+    --statesPending_;
+    if (orderId != orderId_) return;
+    if (!result) {
+      versionLabel_->setText(tr("Could not load version %1: %2").arg(version).arg(result.error().message));
+      return;
+    }
+    states_.insert(version, result.value());
+    showDiffIfReady();
+  });
+}
+
+void HistoryView::showDiffIfReady() {
+  const qint64 version = version_;
+  if (!states_.contains(version) || (version > 1 && !states_.contains(version - 1))) return;
+  const QJsonObject before = version > 1 ? states_.value(version - 1) : QJsonObject{};
+  diff_->setStates(before, states_.value(version), version > 1 ? version - 1 : 0, version);
+  const int row = events_->rowOfVersion(version);
+  const QString type = row >= 0 ? events_->events().at(row).type : QString();
+  versionLabel_->setText(tr("Version %1 of %2 · %3 · %n field(s) changed", "", diff_->changedCount())
+                             .arg(version)
+                             .arg(slider_->maximum())
+                             .arg(type));
+}
+
+void HistoryView::applyNotice(const OrderEventNotice& notice) {
+  if (notice.orderId != orderId_ || eventsPending_) return;
+  const bool atLatest = version_ == slider_->maximum();
+  // A new event: reload the list, and follow it if the user was looking at the latest version.
+  wantedVersion_ = atLatest ? 0 : version_;
+  loadEvents();
+}
+
+void HistoryView::startRebuild() {
+  if (!isEditable() || !rebuildId_.isEmpty()) return;
+  confirmAction(this, tr("Rebuild projection"),
+                tr("Replay every order event into a fresh read model and compare it with the live one? "
+                   "The live projection keeps serving meanwhile."),
+                tr("Rebuild"), [this] {
+                  rebuildButton_->setEnabled(false);
+                  rebuildDifferences_->clear();
+                  rebuildDifferences_->hide();
+                  rebuildStatus_->setText(tr("Starting…"));
+                  api::startOrdersRebuild(client_, this, [this](const Result<QString>& result) {
+                    if (!result) {
+                      rebuildButton_->setEnabled(true);
+                      rebuildStatus_->setText(tr("Could not start the rebuild: %1").arg(result.error().summary()));
+                      return;
+                    }
+                    rebuildId_ = result.value();
+                    rebuildProgress_->setRange(0, 0);
+                    stopWatchingButton_->show();
+                    rebuildStatus_->setText(tr("Rebuild %1 running…").arg(rebuildId_));
+                    // Progress comes on the stream; polling covers a stream that is down.
+                    rebuildPoll_->start();
+                  });
+                });
+}
+
+void HistoryView::applyReplayProgress(const ReplayProgress& progress) {
+  if (rebuildId_.isEmpty() || progress.rebuildId != rebuildId_) return;
+  rebuildPoll_->start();  // the stream works: push the fallback poll back
+  if (progress.total > 0) {
+    rebuildProgress_->setRange(0, 1000);
+    rebuildProgress_->setTextVisible(true);
+    rebuildProgress_->setValue(static_cast<int>(1000 * progress.processed / progress.total));
+    rebuildProgress_->setFormat(QStringLiteral("%1 / %2").arg(progress.processed).arg(progress.total));
+  }
+  rebuildStatus_->setText(tr("Replayed %1 of %2 orders…").arg(progress.processed).arg(progress.total));
+  if (progress.done) fetchRebuildReport();
+}
+
+void HistoryView::fetchRebuildReport() {
+  if (rebuildId_.isEmpty()) return;
+  const QString rebuildId = rebuildId_;
+  api::getRebuild(client_, rebuildId, this, [this, rebuildId](const Result<RebuildReport>& result) {
+    if (rebuildId != rebuildId_ || !result) return;
+    if (!result->done) {
+      applyReplayProgress(ReplayProgress{rebuildId, result->processed, result->total, false});
+      return;
+    }
+    showRebuildReport(result.value());
+  });
+}
+
+void HistoryView::showRebuildReport(const RebuildReport& report) {
+  rebuildPoll_->stop();
+  rebuildId_.clear();
+  stopWatchingButton_->hide();
+  rebuildButton_->setEnabled(isEditable());
+  rebuildProgress_->setRange(0, 1000);
+  rebuildProgress_->setTextVisible(true);
+  rebuildProgress_->setValue(1000);
+  rebuildProgress_->setFormat(QStringLiteral("%1 / %2").arg(report.processed).arg(report.total));
+  rebuildDifferences_->clear();
+  for (const RebuildDifference& difference : report.differences) {
+    new QTreeWidgetItem(rebuildDifferences_, {difference.orderId, difference.field, difference.live, difference.rebuilt});
+  }
+  rebuildDifferences_->setVisible(!report.differences.isEmpty());
+  rebuildStatus_->setText(report.differences.isEmpty()
+                              ? tr("Rebuilt %1 orders: the rebuilt projection matches the live one.").arg(report.processed)
+                              : tr("Rebuilt %1 orders: %n difference(s) from the live projection.", "",
+                                   static_cast<int>(report.differences.size()))
+                                    .arg(report.processed));
+}
+
+}  // namespace fleetdeck::console

@@ -1,0 +1,107 @@
+// MainWindow: the console shell — sidebar of views, offline banner, status bar (connection, live
+// stream, user), command palette, settings, role-aware pages, live stream routed to the pages.
+#pragma once
+
+#include <QHash>
+#include <QMainWindow>
+#include <functional>
+
+#include "client/api_types.h"
+#include "views/console_settings.h"
+
+class QLabel;
+class QListWidget;
+class QStackedWidget;
+class QSystemTrayIcon;
+
+namespace fleetdeck::console {
+
+class AlertsView;
+class CommandPalette;
+class EventStream;
+class FleetView;
+class GatewayClient;
+class HistoryView;
+class MetricsView;
+class OfflineBanner;
+class OrdersView;
+class SagasView;
+class UsersView;
+class ViewPage;
+
+class MainWindow : public QMainWindow {
+  Q_OBJECT
+
+ public:
+  MainWindow(GatewayClient* client, EventStream* stream, const ConsoleSettings& settings, QWidget* parent = nullptr);
+  ~MainWindow() override;
+
+  // After sign-in: shows who is signed in and hides edit actions from anyone but admins.
+  void setSignedInUser(const User& user);
+  void showPage(const QString& key);
+  ViewPage* page(const QString& key) const;
+  ViewPage* currentPage() const;
+  QStringList pageKeys() const;
+  OfflineBanner* offlineBanner() const { return banner_; }
+  CommandPalette* commandPalette() const { return palette_; }
+  QString connectionText() const;
+  QString streamText() const;
+  const ConsoleSettings& settings() const { return settings_; }
+
+  FleetView* fleetView() const { return fleet_; }
+  MetricsView* metricsView() const { return metrics_; }
+  AlertsView* alertsView() const { return alerts_; }
+  SagasView* sagasView() const { return sagas_; }
+  OrdersView* ordersView() const { return orders_; }
+  UsersView* usersView() const { return users_; }
+  HistoryView* historyView() const { return history_; }
+
+  // Shows each main view in turn, waits until it holds data (or `perPageTimeoutMs`), and saves
+  // console-<key>.png into `directory`. `done` gets the files written.
+  void captureScreenshots(const QString& directory, int perPageTimeoutMs, std::function<void(QStringList)> done);
+
+ public slots:
+  void openCommandPalette();
+  void openSettings();
+  void refreshCurrent();
+  void applySettings(const ConsoleSettings& settings);
+
+ signals:
+  void signOutRequested();
+  void settingsChanged(const fleetdeck::console::ConsoleSettings& settings);
+
+ protected:
+  void closeEvent(QCloseEvent* event) override;
+
+ private:
+  void addPage(ViewPage* page);
+  void buildMenus();
+  void wireStream();
+  void updateConnectionLabel();
+  void updatePaletteEntries();
+  void notifyAlert(const PromAlert& alert);
+
+  GatewayClient* client_;
+  EventStream* stream_;
+  ConsoleSettings settings_;
+  QListWidget* sidebar_;
+  QStackedWidget* stack_;
+  OfflineBanner* banner_;
+  QLabel* connectionLabel_;
+  QLabel* streamLabel_;
+  QLabel* userLabel_;
+  CommandPalette* palette_;
+  QSystemTrayIcon* tray_ = nullptr;
+  QList<ViewPage*> pages_;
+  QList<QAction*> globalActions_;
+  FleetView* fleet_;
+  MetricsView* metrics_;
+  AlertsView* alerts_;
+  SagasView* sagas_;
+  OrdersView* orders_;
+  UsersView* users_;
+  HistoryView* history_;
+  QString role_;
+};
+
+}  // namespace fleetdeck::console

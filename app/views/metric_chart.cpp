@@ -1,0 +1,239 @@
+#include "views/metric_chart.h"
+
+#include <QChart>
+#include <QChartView>
+#include <QCursor>
+#include <QDateTimeAxis>
+#include <QFile>
+#include <QFileDialog>
+#include <QHBoxLayout>
+#include <QLabel>
+#include <QLegendMarker>
+#include <QPen>
+#include <iterator>
+#include <QLineSeries>
+#include <QLocale>
+#include <QTextStream>
+#include <QTimer>
+#include <QToolButton>
+#include <QToolTip>
+#include <QValueAxis>
+#include <QVBoxLayout>
+
+#include "models/series_decimation.h"
+
+namespace fleetdeck::console {
+namespace {
+
+// Ten colours that stay apart on light and dark backgrounds (Qt's themes repeat after five).
+const QColor kSeriesColors[] = {QColor(0x3b, 0x82, 0xf6), QColor(0xf5, 0x9e, 0x0b), QColor(0x10, 0xb9, 0x81),
+                                QColor(0xef, 0x44, 0x44), QColor(0x8b, 0x5c, 0xf6), QColor(0x06, 0xb6, 0xd4),
+                                QColor(0xec, 0x48, 0x99), QColor(0x84, 0xcc, 0x16), QColor(0xf9, 0x73, 0x16),
+                                QColor(0x64, 0x74, 0x8b)};
+
+}  // namespace
+
+MetricChart::MetricChart(const QString& title, const QString& unit, QWidget* parent)
+    : QWidget(parent),
+      title_(title),
+      unit_(unit),
+      chart_(new QChart),
+      view_(new QChartView(chart_, this)),
+      xAxis_(new QDateTimeAxis),
+      yAxis_(new QValueAxis),
+      message_(new QLabel(this)),
+      replotDelay_(new QTimer(this)) {
+  setObjectName(QStringLiteral("metricChart"));
+  chart_->setTitle(title);
+  chart_->legend()->setAlignment(Qt::AlignBottom);
+  chart_->setMargins(QMargins(4, 4, 4, 4));
+  chart_->setAnimationOptions(QChart::NoAnimation);  // animations cost frames at 100 updates/s
+  xAxis_->setFormat(QStringLiteral("HH:mm"));
+  xAxis_->setTickCount(6);
+  yAxis_->setLabelFormat(QStringLiteral("%.3g"));
+  yAxis_->setTitleText(unit);
+  yAxis_->setMin(0);
+  chart_->addAxis(xAxis_, Qt::AlignBottom);
+  chart_->addAxis(yAxis_, Qt::AlignLeft);
+  // Qt 6.4 never draws a QDateTimeAxis whose first series is attached after the view is shown. An
+  // empty series attached now, out of the legend, keeps the time axis alive.
+  auto* anchor = new QLineSeries(chart_);
+  chart_->addSeries(anchor);
+  anchor->attachAxis(xAxis_);
+  anchor->attachAxis(yAxis_);
+  for (QLegendMarker* marker : chart_->legend()->markers(anchor)) marker->setVisible(false);
+  const QDateTime now = QDateTime::currentDateTime();
+  xAxis_->setRange(now.addSecs(-3600), now);
+  yAxis_->setRange(0, 1);
+  view_->setRenderHint(QPainter::Antialiasing);
+  view_->setMinimumHeight(200);
+
+  auto* png = new QToolButton(this);
+  png->setText(tr("PNG"));
+  png->setToolTip(tr("Save the chart as an image"));
+  png->setAutoRaise(true);
+  auto* csv = new QToolButton(this);
+  csv->setText(tr("CSV"));
+  csv->setToolTip(tr("Save the chart's data as CSV"));
+  csv->setAutoRaise(true);
+  message_->setObjectName(QStringLiteral("chartMessage"));
+  message_->setWordWrap(true);
+  message_->hide();
+
+  auto* bar = new QHBoxLayout;
+  bar->addWidget(message_, 1);
+  bar->addStretch();
+  bar->addWidget(png);
+  bar->addWidget(csv);
+  auto* layout = new QVBoxLayout(this);
+  layout->setContentsMargins(0, 0, 0, 0);
+  layout->setSpacing(0);
+  layout->addWidget(view_, 1);
+  layout->addLayout(bar);
+
+  replotDelay_->setSingleShot(true);
+  replotDelay_->setInterval(100);
+  connect(replotDelay_, &QTimer::timeout, this, &MetricChart::replot);
+  // Legends and axis labels change the plot width after the points went in: fit them again.
+  connect(chart_, &QChart::plotAreaChanged, this, [this](const QRectF& area) {
+    // Narrower: over budget now, refit. Much wider: detail is being thrown away, refit.
+    const int width = qMax(50, static_cast<int>(area.width()));
+    if (!data_.isEmpty() && (width < plottedForWidth_ || width - plottedForWidth_ > 16)) replotDelay_->start();
+  });
+  connect(png, &QToolButton::clicked, this, &MetricChart::exportPngInteractive);
+  connect(csv, &QToolButton::clicked, this, &MetricChart::exportCsvInteractive);
+}
+
+void MetricChart::setTitle(const QString& title) {
+  title_ = title;
+  chart_->setTitle(title);
+}
+
+void MetricChart::setDark(bool dark) {
+  // Colours set one by one: QChart::setTheme() re-styles attached series and, applied before they
+  // exist, leaves the time axis unusable (seen with Qt 6.4).
+  const QColor background = dark ? QColor(0x1b, 0x1e, 0x22) : QColor(Qt::white);
+  const QColor text = dark ? QColor(0xe6, 0xe8, 0xeb) : QColor(0x24, 0x29, 0x2f);
+  const QColor grid = dark ? QColor(0x3a, 0x3f, 0x46) : QColor(0xe1, 0xe4, 0xe8);
+  chart_->setBackgroundBrush(background);
+  chart_->setTitleBrush(text);
+  chart_->legend()->setLabelColor(text);
+  for (QAbstractAxis* axis : {static_cast<QAbstractAxis*>(xAxis_), static_cast<QAbstractAxis*>(yAxis_)}) {
+    axis->setLabelsColor(text);
+    axis->setTitleBrush(text);
+    axis->setGridLineColor(grid);
+    axis->setLinePenColor(grid);
+  }
+  view_->setBackgroundBrush(dark ? QColor(0x23, 0x26, 0x2b) : palette().color(QPalette::Window));
+}
+
+void MetricChart::setMessage(const QString& message) {
+  message_->setText(message);
+  message_->setVisible(!message.isEmpty());
+}
+
+int MetricChart::seriesCount() const { return static_cast<int>(lines_.size()); }
+int MetricChart::plottedPointCount(int index) const { return static_cast<int>(lines_.at(index)->count()); }
+int MetricChart::rawPointCount(int index) const { return static_cast<int>(data_.at(index).points.size()); }
+int MetricChart::plotWidth() const { return qMax(50, static_cast<int>(chart_->plotArea().width())); }
+
+void MetricChart::setSeries(const QVector<PromSeries>& series, const QDateTime& start, const QDateTime& end) {
+  data_ = series;
+  start_ = start;
+  end_ = end;
+  setMessage(series.isEmpty() ? tr("No data in this range.") : QString());
+  replot();
+}
+
+void MetricChart::replot() {
+  // Reuse QLineSeries objects: creating and attaching series is far costlier than replacing points.
+  while (lines_.size() > data_.size()) {
+    QLineSeries* line = lines_.takeLast();
+    chart_->removeSeries(line);
+    delete line;
+  }
+  while (lines_.size() < data_.size()) {
+    auto* line = new QLineSeries(chart_);
+    line->setPen(QPen(kSeriesColors[lines_.size() % std::size(kSeriesColors)], 2));
+    chart_->addSeries(line);
+    line->attachAxis(xAxis_);
+    line->attachAxis(yAxis_);
+    connect(line, &QLineSeries::hovered, this, [this, line](const QPointF& point, bool state) {
+      if (!state) {
+        QToolTip::hideText();
+        return;
+      }
+      const QDateTime time = QDateTime::fromMSecsSinceEpoch(static_cast<qint64>(point.x()));
+      QToolTip::showText(QCursor::pos(), QStringLiteral("%1\n%2: %3 %4")
+                                             .arg(line->name(), QLocale().toString(time.toLocalTime(), QStringLiteral("HH:mm:ss")),
+                                                  QLocale().toString(point.y(), 'g', 4), unit_),
+                         view_);
+    });
+    lines_.append(line);
+  }
+  plottedForWidth_ = plotWidth();
+  const int budget = 2 * plottedForWidth_;
+  double top = 0;
+  for (int i = 0; i < data_.size(); ++i) {
+    lines_[i]->setName(data_[i].label());
+    lines_[i]->replace(decimateMinMax(data_[i].points, budget));
+    for (const QPointF& point : data_[i].points) top = qMax(top, point.y());
+  }
+  if (start_.isValid() && end_.isValid()) xAxis_->setRange(start_.toLocalTime(), end_.toLocalTime());
+  const qint64 rangeSeconds = start_.secsTo(end_);
+  xAxis_->setFormat(rangeSeconds > 6 * 3600 ? QStringLiteral("dd HH:mm") : QStringLiteral("HH:mm"));
+  // Some room above the highest point; 1 when everything is zero so the axis is not empty.
+  yAxis_->setRange(0, top <= 0 ? 1 : top * 1.15);
+  yAxis_->applyNiceNumbers();
+}
+
+void MetricChart::resizeEvent(QResizeEvent* event) {
+  QWidget::resizeEvent(event);
+  if (!data_.isEmpty()) replotDelay_->start();
+}
+
+bool MetricChart::exportPng(const QString& path) const { return view_->grab().save(path, "PNG"); }
+
+bool MetricChart::exportCsv(const QString& path) const {
+  QFile file(path);
+  if (!file.open(QIODevice::WriteOnly | QIODevice::Truncate | QIODevice::Text)) return false;
+  QTextStream out(&file);
+  out << "series,timestamp,unix_ms,value\n";
+  for (const PromSeries& series : data_) {
+    QString label = series.label();
+    label.replace(QLatin1Char('"'), QStringLiteral("\"\""));
+    for (const QPointF& point : series.points) {
+      const qint64 ms = static_cast<qint64>(point.x());
+      out << '"' << label << "\"," << QDateTime::fromMSecsSinceEpoch(ms, Qt::UTC).toString(Qt::ISODateWithMs) << ','
+          << ms << ',' << QString::number(point.y(), 'g', 17) << '\n';
+    }
+  }
+  out.flush();
+  return file.error() == QFileDevice::NoError;
+}
+
+void MetricChart::exportPngInteractive() {
+  auto* dialog = new QFileDialog(this, tr("Save chart as image"), QString(), tr("PNG images (*.png)"));
+  dialog->setAttribute(Qt::WA_DeleteOnClose);
+  dialog->setAcceptMode(QFileDialog::AcceptSave);
+  dialog->setDefaultSuffix(QStringLiteral("png"));
+  dialog->selectFile(title_.simplified().replace(QLatin1Char(' '), QLatin1Char('-')).toLower() + QStringLiteral(".png"));
+  connect(dialog, &QFileDialog::fileSelected, this, [this](const QString& path) {
+    if (!exportPng(path)) setMessage(tr("Could not write %1.").arg(path));
+  });
+  dialog->open();
+}
+
+void MetricChart::exportCsvInteractive() {
+  auto* dialog = new QFileDialog(this, tr("Save chart data as CSV"), QString(), tr("CSV files (*.csv)"));
+  dialog->setAttribute(Qt::WA_DeleteOnClose);
+  dialog->setAcceptMode(QFileDialog::AcceptSave);
+  dialog->setDefaultSuffix(QStringLiteral("csv"));
+  dialog->selectFile(title_.simplified().replace(QLatin1Char(' '), QLatin1Char('-')).toLower() + QStringLiteral(".csv"));
+  connect(dialog, &QFileDialog::fileSelected, this, [this](const QString& path) {
+    if (!exportCsv(path)) setMessage(tr("Could not write %1.").arg(path));
+  });
+  dialog->open();
+}
+
+}  // namespace fleetdeck::console

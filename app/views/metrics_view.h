@@ -1,0 +1,79 @@
+// MetricsView: request rate, error rate and latency percentiles per service from the proxied
+// Prometheus API, over 5m/1h/6h/24h, auto-refreshing; a PromQL box for any query; PNG/CSV export.
+#pragma once
+
+#include <QDateTime>
+#include <QList>
+
+#include "views/view_page.h"
+
+class QButtonGroup;
+class QCheckBox;
+class QComboBox;
+class QLabel;
+class QLineEdit;
+class QPushButton;
+class QTimer;
+
+namespace fleetdeck::console {
+
+class GatewayClient;
+class MetricChart;
+
+class MetricsView : public ViewPage {
+  Q_OBJECT
+
+ public:
+  explicit MetricsView(GatewayClient* client, QWidget* parent = nullptr);
+
+  QString key() const override { return QStringLiteral("metrics"); }
+  QString title() const override;
+  QIcon icon() const override;
+  void activate() override;
+  void refresh() override;
+  bool isReady() const override { return pending_ == 0 && answered_; }
+  QList<QAction*> paletteActions() const override;
+
+  void setRefreshInterval(int seconds);
+  void setDark(bool dark);
+  // 300, 3600, 21600 or 86400.
+  void setRangeSeconds(qint64 seconds);
+  qint64 rangeSeconds() const { return rangeSeconds_; }
+  MetricChart* requestRateChart() const { return requestRate_; }
+  MetricChart* customChart() const { return custom_; }
+
+ public slots:
+  // Shows `query` in the custom chart over [start, end] (alert cross-link); 0 = the current range.
+  void runQuery(const QString& query, qint64 startSecs = 0, qint64 endSecs = 0);
+
+ private:
+  void load(MetricChart* chart, const QList<QPair<QString, QString>>& queries, const QDateTime& start,
+            const QDateTime& end);
+  void loadLatency(const QDateTime& start, const QDateTime& end);
+  void runCustom();
+
+  GatewayClient* client_;
+  MetricChart* requestRate_;
+  MetricChart* errorRate_;
+  MetricChart* latency_;
+  MetricChart* custom_;
+  QComboBox* latencyService_;
+  QButtonGroup* ranges_;
+  QCheckBox* autoRefresh_;
+  QLineEdit* queryEdit_;
+  QPushButton* runButton_;
+  QPushButton* cancelButton_;
+  QLabel* queryError_;
+  QTimer* refreshTimer_;
+  QAction* refreshAction_;
+  QAction* focusQueryAction_;
+  QList<quint64> inFlight_;
+  qint64 rangeSeconds_ = 3600;
+  qint64 customStart_ = 0;
+  qint64 customEnd_ = 0;
+  int pending_ = 0;
+  bool answered_ = false;
+  bool started_ = false;
+};
+
+}  // namespace fleetdeck::console

@@ -1,0 +1,490 @@
+#include "views/orders_view.h"
+
+#include <QAction>
+#include <QCheckBox>
+#include <QComboBox>
+#include <QDateEdit>
+#include <QDialog>
+#include <QDialogButtonBox>
+#include <QFormLayout>
+#include <QHBoxLayout>
+#include <QHeaderView>
+#include <QLabel>
+#include <QLineEdit>
+#include <QPlainTextEdit>
+#include <QPushButton>
+#include <QSortFilterProxyModel>
+#include <QSplitter>
+#include <QTableView>
+#include <QToolButton>
+#include <QTreeWidget>
+#include <QUuid>
+#include <QVBoxLayout>
+
+#include "client/gateway_api.h"
+#include "models/display_text.h"
+#include "models/order_events_model.h"
+#include "models/orders_model.h"
+#include "views/action_button.h"
+#include "views/dialogs.h"
+
+namespace fleetdeck::console {
+namespace {
+
+// Date range on the creation time, applied to the rows loaded so far (the list API has no date filter).
+class OrderDateFilter : public QSortFilterProxyModel {
+ public:
+  using QSortFilterProxyModel::QSortFilterProxyModel;
+  void setRange(bool enabled, QDate from, QDate to) {
+    enabled_ = enabled;
+    from_ = from;
+    to_ = to;
+    invalidateFilter();
+  }
+
+ protected:
+  bool filterAcceptsRow(int sourceRow, const QModelIndex& sourceParent) const override {
+    if (!enabled_) return true;
+    const QDateTime created =
+        sourceModel()->index(sourceRow, OrdersModel::Created, sourceParent).data(OrdersModel::RawValueRole).toDateTime();
+    const QDate day = created.toLocalTime().date();
+    return day >= from_ && day <= to_;
+  }
+
+ private:
+  bool enabled_ = false;
+  QDate from_;
+  QDate to_;
+};
+
+}  // namespace
+
+OrdersView::OrdersView(GatewayClient* client, QWidget* parent)
+    : ViewPage(parent),
+      client_(client),
+      model_(new OrdersModel(client, this)),
+      proxy_(new OrderDateFilter(this)),
+      events_(new OrderEventsModel(this)),
+      statusFilter_(new QComboBox(this)),
+      userFilter_(new QLineEdit(this)),
+      dateFilterEnabled_(new QCheckBox(tr("Created between"), this)),
+      fromDate_(new QDateEdit(QDate::currentDate().addDays(-7), this)),
+      toDate_(new QDateEdit(QDate::currentDate(), this)),
+      table_(new QTableView(this)),
+      header_(new QLabel(this)),
+      lines_(new QTreeWidget(this)),
+      summary_(new QLabel(this)),
+      eventsTable_(new QTableView(this)),
+      statusLine_(new QLabel(this)) {
+  setObjectName(QStringLiteral("ordersView"));
+  statusFilter_->setObjectName(QStringLiteral("orderStatusFilter"));
+  statusFilter_->addItem(tr("Any status", "order status filter"), QString());
+  for (const char* status : {"PENDING", "CONFIRMED", "SHIPPED", "DELIVERED", "CANCELLED"}) {
+    statusFilter_->addItem(display::orderStatus(QLatin1String(status)), QLatin1String(status));
+  }
+  userFilter_->setObjectName(QStringLiteral("orderUserFilter"));
+  userFilter_->setPlaceholderText(tr("User id"));
+  userFilter_->setClearButtonEnabled(true);
+  fromDate_->setCalendarPopup(true);
+  toDate_->setCalendarPopup(true);
+  fromDate_->setDisplayFormat(QStringLiteral("yyyy-MM-dd"));
+  toDate_->setDisplayFormat(QStringLiteral("yyyy-MM-dd"));
+  fromDate_->setEnabled(false);
+  toDate_->setEnabled(false);
+  proxy_->setSourceModel(model_);
+
+  refreshAction_ = new QAction(QIcon::fromTheme(QStringLiteral("view-refresh")), tr("Refresh"), this);
+  refreshAction_->setObjectName(QStringLiteral("orders.refresh"));
+  createAction_ = new QAction(QIcon::fromTheme(QStringLiteral("list-add")), tr("New order…"), this);
+  createAction_->setObjectName(QStringLiteral("orders.create"));
+  shipAction_ = new QAction(tr("Ship…"), this);
+  shipAction_->setObjectName(QStringLiteral("orders.ship"));
+  deliverAction_ = new QAction(tr("Mark delivered…"), this);
+  deliverAction_->setObjectName(QStringLiteral("orders.deliver"));
+  cancelAction_ = new QAction(tr("Cancel order…"), this);
+  cancelAction_->setObjectName(QStringLiteral("orders.cancel"));
+  historyAction_ = new QAction(tr("Event history"), this);
+  historyAction_->setObjectName(QStringLiteral("orders.history"));
+  sagaAction_ = new QAction(tr("Saga timeline"), this);
+  sagaAction_->setObjectName(QStringLiteral("orders.saga"));
+
+  auto* filters = new QHBoxLayout;
+  filters->addWidget(statusFilter_);
+  filters->addWidget(userFilter_, 1);
+  filters->addWidget(dateFilterEnabled_);
+  filters->addWidget(fromDate_);
+  filters->addWidget(new QLabel(QStringLiteral("–"), this));
+  filters->addWidget(toDate_);
+  filters->addStretch(1);
+  filters->addWidget(actionButton(createAction_, this));
+  filters->addWidget(actionButton(refreshAction_, this));
+
+  table_->setObjectName(QStringLiteral("ordersTable"));
+  table_->setModel(proxy_);
+  table_->setSelectionBehavior(QAbstractItemView::SelectRows);
+  table_->setSelectionMode(QAbstractItemView::SingleSelection);
+  table_->setEditTriggers(QAbstractItemView::NoEditTriggers);
+  table_->setAlternatingRowColors(true);
+  table_->verticalHeader()->hide();
+  table_->verticalHeader()->setDefaultSectionSize(fontMetrics().height() + 8);
+  table_->horizontalHeader()->setStretchLastSection(true);
+  table_->horizontalHeader()->resizeSection(OrdersModel::Id, 95);
+  table_->horizontalHeader()->resizeSection(OrdersModel::Customer, 75);
+  table_->horizontalHeader()->resizeSection(OrdersModel::Status, 85);
+  table_->horizontalHeader()->resizeSection(OrdersModel::Items, 50);
+  table_->horizontalHeader()->resizeSection(OrdersModel::Total, 100);
+  table_->horizontalHeader()->resizeSection(OrdersModel::Created, 80);
+
+  header_->setObjectName(QStringLiteral("orderHeader"));
+  header_->setWordWrap(true);
+  header_->setTextFormat(Qt::RichText);
+  header_->setTextInteractionFlags(Qt::TextBrowserInteraction);
+  lines_->setObjectName(QStringLiteral("orderLines"));
+  lines_->setRootIsDecorated(false);
+  lines_->setHeaderLabels({tr("SKU"), tr("Product"), tr("Qty", "quantity"), tr("Unit price"), tr("Line total")});
+  lines_->header()->resizeSection(0, 90);
+  lines_->header()->resizeSection(1, 170);
+  lines_->header()->resizeSection(2, 40);
+  summary_->setObjectName(QStringLiteral("orderSummary"));
+  summary_->setWordWrap(true);
+  summary_->setTextFormat(Qt::RichText);
+  eventsTable_->setObjectName(QStringLiteral("orderEvents"));
+  eventsTable_->setModel(events_);
+  eventsTable_->verticalHeader()->hide();
+  eventsTable_->setEditTriggers(QAbstractItemView::NoEditTriggers);
+  eventsTable_->setSelectionBehavior(QAbstractItemView::SelectRows);
+  eventsTable_->horizontalHeader()->setStretchLastSection(true);
+  eventsTable_->horizontalHeader()->resizeSection(OrderEventsModel::Version, 60);
+  eventsTable_->horizontalHeader()->resizeSection(OrderEventsModel::Type, 140);
+
+  auto* actions = new QHBoxLayout;
+  for (QAction* action : {shipAction_, deliverAction_, cancelAction_}) actions->addWidget(actionButton(action, this));
+  actions->addStretch(1);
+  for (QAction* action : {sagaAction_, historyAction_}) actions->addWidget(actionButton(action, this));
+
+  auto* detail = new QWidget(this);
+  detail->setObjectName(QStringLiteral("orderDetailPanel"));
+  auto* detailLayout = new QVBoxLayout(detail);
+  detailLayout->setContentsMargins(0, 0, 0, 0);
+  detailLayout->addWidget(header_);
+  detailLayout->addLayout(actions);
+  detailLayout->addWidget(lines_, 2);
+  detailLayout->addWidget(summary_);
+  detailLayout->addWidget(new QLabel(tr("<b>Events</b>"), this));
+  detailLayout->addWidget(eventsTable_, 2);
+
+  auto* left = new QWidget(this);
+  auto* leftLayout = new QVBoxLayout(left);
+  leftLayout->setContentsMargins(0, 0, 0, 0);
+  leftLayout->addWidget(table_, 1);
+  leftLayout->addWidget(statusLine_);
+  auto* splitter = new QSplitter(Qt::Horizontal, this);
+  splitter->addWidget(left);
+  splitter->addWidget(detail);
+  splitter->setStretchFactor(0, 3);
+  splitter->setStretchFactor(1, 2);
+  splitter->setSizes({620, 740});
+
+  auto* layout = new QVBoxLayout(this);
+  layout->addLayout(filters);
+  layout->addWidget(splitter, 1);
+
+  connect(statusFilter_, &QComboBox::currentIndexChanged, this, &OrdersView::applyFilter);
+  connect(userFilter_, &QLineEdit::editingFinished, this, &OrdersView::applyFilter);
+  auto dateChanged = [this] {
+    fromDate_->setEnabled(dateFilterEnabled_->isChecked());
+    toDate_->setEnabled(dateFilterEnabled_->isChecked());
+    static_cast<OrderDateFilter*>(proxy_)->setRange(dateFilterEnabled_->isChecked(), fromDate_->date(), toDate_->date());
+  };
+  connect(dateFilterEnabled_, &QCheckBox::toggled, this, dateChanged);
+  connect(fromDate_, &QDateEdit::dateChanged, this, dateChanged);
+  connect(toDate_, &QDateEdit::dateChanged, this, dateChanged);
+  connect(refreshAction_, &QAction::triggered, this, &OrdersView::refresh);
+  connect(createAction_, &QAction::triggered, this, &OrdersView::createOrder);
+  connect(shipAction_, &QAction::triggered, this, [this] {
+    askText(this, tr("Ship order"), tr("Tracking number for order %1:").arg(details_.order.id), QString(),
+            [this](const QString& tracking) { act(QStringLiteral("ship"), tracking); });
+  });
+  connect(deliverAction_, &QAction::triggered, this, [this] {
+    confirmAction(this, tr("Mark delivered"), tr("Mark order %1 as delivered?").arg(details_.order.id),
+                  tr("Mark delivered"), [this] { act(QStringLiteral("deliver"), QString()); });
+  });
+  connect(cancelAction_, &QAction::triggered, this, [this] {
+    askText(this, tr("Cancel order"),
+            tr("Why is order %1 cancelled? Payment is refunded and stock released.").arg(details_.order.id), QString(),
+            [this](const QString& reason) { act(QStringLiteral("cancel"), reason); });
+  });
+  connect(historyAction_, &QAction::triggered, this, [this] {
+    if (!details_.order.id.isEmpty()) emit openHistoryRequested(details_.order.id, details_.order.version);
+  });
+  connect(sagaAction_, &QAction::triggered, this, [this] {
+    if (!details_.order.sagaId.isEmpty()) emit openSagaRequested(details_.order.sagaId);
+  });
+  connect(header_, &QLabel::linkActivated, this, [this](const QString& link) {
+    if (link.startsWith(QLatin1String("saga:"))) emit openSagaRequested(link.mid(5));
+  });
+  connect(table_->selectionModel(), &QItemSelectionModel::currentRowChanged, this, [this](const QModelIndex& current) {
+    if (current.isValid()) loadDetails(current.data(OrdersModel::IdRole).toString());
+  });
+  connect(eventsTable_, &QTableView::doubleClicked, this, [this](const QModelIndex& index) {
+    emit openHistoryRequested(details_.order.id, index.data(OrderEventsModel::VersionRole).toLongLong());
+  });
+  connect(model_, &PagedTableModel::pageLoaded, this, [this] {
+    answered_ = true;
+    statusLine_->setText(model_->hasMore() ? tr("%n order(s) loaded; scroll for more.", "", model_->rowCount())
+                                           : tr("%n order(s).", "", model_->rowCount()));
+    const QString shown = pendingId_.isEmpty() ? details_.order.id : pendingId_;
+    if (shown.isEmpty()) {
+      if (proxy_->rowCount() > 0) table_->selectRow(0);
+      return;
+    }
+    // Opened by id before the list arrived: mark it in the list once it is there.
+    const int row = model_->rowOf(shown);
+    const QModelIndex index = row >= 0 ? proxy_->mapFromSource(model_->index(row, 0)) : QModelIndex();
+    if (index.isValid() && table_->currentIndex().row() != index.row()) {
+      const QSignalBlocker block(table_->selectionModel());
+      table_->selectRow(index.row());
+    }
+  });
+  connect(model_, &PagedTableModel::loadFailed, this, [this](const ApiError& error) {
+    answered_ = true;
+    statusLine_->setText(model_->isStale() ? tr("Showing older data: the last refresh failed (%1).").arg(error.message)
+                                           : tr("Could not load orders: %1").arg(error.message));
+  });
+  renderDetails();
+}
+
+QString OrdersView::title() const { return tr("Orders"); }
+QIcon OrdersView::icon() const { return QIcon(QStringLiteral(":/icons/orders.svg")); }
+
+void OrdersView::activate() {
+  if (started_) return;
+  started_ = true;
+  model_->reload();
+}
+
+void OrdersView::refresh() {
+  started_ = true;
+  model_->reload(PagedTableModel::Keep::RowsUntilReplaced);
+  if (!details_.order.id.isEmpty()) loadDetails(details_.order.id);
+}
+
+bool OrdersView::isReady() const { return answered_ && detailAnswered_ && !model_->isLoading(); }
+
+void OrdersView::setEditable(bool editable) {
+  ViewPage::setEditable(editable);
+  for (QAction* action : {createAction_, shipAction_, deliverAction_, cancelAction_}) action->setVisible(editable);
+  updateActions();
+}
+
+QList<QAction*> OrdersView::paletteActions() const {
+  QList<QAction*> actions{refreshAction_};
+  if (isEditable()) actions << createAction_ << shipAction_ << deliverAction_ << cancelAction_;
+  return actions;
+}
+
+void OrdersView::applyFilter() {
+  const api::OrderFilter filter{statusFilter_->currentData().toString(), userFilter_->text().trimmed()};
+  if (filter.status == model_->filter().status && filter.userId == model_->filter().userId && model_->pagesLoaded() > 0) return;
+  model_->setFilter(filter);
+}
+
+QString OrdersView::selectedOrderId() const { return details_.order.id; }
+
+void OrdersView::showOrder(const QString& orderId) {
+  activate();
+  const int row = model_->rowOf(orderId);
+  if (row >= 0) {
+    const QModelIndex index = proxy_->mapFromSource(model_->index(row, 0));
+    if (index.isValid()) table_->selectRow(index.row());
+  }
+  loadDetails(orderId);
+}
+
+void OrdersView::loadDetails(const QString& orderId) {
+  if (orderId.isEmpty()) return;
+  pendingId_ = orderId;
+  detailAnswered_ = false;
+  api::getOrderDetails(client_, orderId, this, [this, orderId](const Result<OrderDetails>& result) {
+    if (pendingId_ != orderId) return;
+    pendingId_.clear();
+    detailAnswered_ = true;
+    if (!result) {
+      emit statusMessage(tr("Order %1: %2").arg(orderId, result.error().summary()));
+      return;
+    }
+    details_ = result.value();
+    model_->updateOrder(details_.order);
+    renderDetails();
+  });
+  api::orderEvents(client_, orderId, this, [this, orderId](const Result<QVector<OrderEvent>>& result) {
+    if (details_.order.id != orderId && pendingId_ != orderId) return;
+    events_->setEvents(result ? result.value() : QVector<OrderEvent>{});
+  });
+}
+
+void OrdersView::renderDetails() {
+  const Order& order = details_.order;
+  lines_->clear();
+  if (order.id.isEmpty()) {
+    header_->setText(tr("Select an order to see its details."));
+    summary_->clear();
+    events_->setEvents({});
+    updateActions();
+    return;
+  }
+  QString html = QStringLiteral("<h3>%1 <span style=\"color:%2\">%3</span></h3>")
+                     .arg(tr("Order %1").arg(order.id.toHtmlEscaped()), display::orderStatusColor(order.status).name(),
+                          display::orderStatus(order.status));
+  if (details_.user.has_value()) {
+    html += tr("Customer: %1 &lt;%2&gt;").arg(details_.user->displayName.toHtmlEscaped(), details_.user->email.toHtmlEscaped());
+  } else {
+    html += tr("Customer: %1").arg(order.userId.toHtmlEscaped());
+  }
+  html += QStringLiteral("<br>") + tr("Created %1 · updated %2 · version %3")
+                                       .arg(display::timestamp(order.createTime), display::timestamp(order.updateTime))
+                                       .arg(order.version);
+  if (!order.sagaId.isEmpty()) html += QStringLiteral("<br>") + tr("Saga: <a href=\"saga:%1\">%1</a>").arg(order.sagaId.toHtmlEscaped());
+  if (!details_.missing.isEmpty()) {
+    html += QStringLiteral("<br><span style=\"color:#d29922\">%1</span>")
+                .arg(tr("Not available right now: %1").arg(details_.missing.join(QStringLiteral(", ")).toHtmlEscaped()));
+  }
+  header_->setText(html);
+  for (const OrderItem& item : order.items) {
+    Money lineTotal = item.unitPrice;
+    lineTotal.units *= item.quantity;
+    auto* row = new QTreeWidgetItem(lines_, {item.sku, item.name, QString::number(item.quantity), item.unitPrice.format(),
+                                             lineTotal.format()});
+    row->setTextAlignment(2, Qt::AlignRight | Qt::AlignVCenter);
+    row->setTextAlignment(3, Qt::AlignRight | Qt::AlignVCenter);
+    row->setTextAlignment(4, Qt::AlignRight | Qt::AlignVCenter);
+  }
+  QString summary = tr("<b>Total: %1</b>").arg(order.total.format());
+  if (!order.trackingNumber.isEmpty()) summary += QStringLiteral("<br>") + tr("Tracking number: %1").arg(order.trackingNumber.toHtmlEscaped());
+  if (!order.cancelReason.isEmpty()) summary += QStringLiteral("<br>") + tr("Cancelled because: %1").arg(order.cancelReason.toHtmlEscaped());
+  summary_->setText(summary);
+  updateActions();
+}
+
+void OrdersView::updateActions() {
+  const QString status = details_.order.status;
+  const bool has = !details_.order.id.isEmpty();
+  shipAction_->setEnabled(isEditable() && status == QLatin1String("CONFIRMED"));
+  deliverAction_->setEnabled(isEditable() && status == QLatin1String("SHIPPED"));
+  cancelAction_->setEnabled(isEditable() && (status == QLatin1String("PENDING") || status == QLatin1String("CONFIRMED")));
+  createAction_->setEnabled(isEditable());
+  historyAction_->setEnabled(has);
+  sagaAction_->setEnabled(has && !details_.order.sagaId.isEmpty());
+}
+
+void OrdersView::act(const QString& action, const QString& argument) {
+  if (!isEditable() || details_.order.id.isEmpty()) return;
+  const QString orderId = details_.order.id;
+  auto done = [this, orderId, action](const Result<Order>& result) {
+    if (!result) {
+      showError(this, tr("The order was not changed"),
+                result.error().httpStatus == 409 ? tr("Order %1 is no longer in a state that allows this: %2")
+                                                       .arg(orderId, result.error().message)
+                                                 : result.error().summary(),
+                result.error().traceId);
+      loadDetails(orderId);
+      return;
+    }
+    model_->updateOrder(result.value());
+    if (details_.order.id == orderId) {
+      details_.order = result.value();
+      renderDetails();
+    }
+    loadDetails(orderId);
+    if (action == QLatin1String("ship")) {
+      emit statusMessage(tr("Order %1 shipped.").arg(orderId));
+    } else if (action == QLatin1String("deliver")) {
+      emit statusMessage(tr("Order %1 marked delivered.").arg(orderId));
+    } else {
+      emit statusMessage(tr("Order %1 cancelled.").arg(orderId));
+    }
+  };
+  if (action == QLatin1String("ship")) {
+    api::shipOrder(client_, orderId, argument, this, done);
+  } else if (action == QLatin1String("deliver")) {
+    api::deliverOrder(client_, orderId, this, done);
+  } else if (action == QLatin1String("cancel")) {
+    api::cancelOrder(client_, orderId, argument, this, done);
+  }
+}
+
+void OrdersView::createOrder() {
+  if (!isEditable()) return;
+  auto* dialog = new QDialog(this);
+  dialog->setObjectName(QStringLiteral("newOrderDialog"));
+  dialog->setAttribute(Qt::WA_DeleteOnClose);
+  dialog->setWindowTitle(tr("New order"));
+  auto* user = new QLineEdit(dialog);
+  user->setObjectName(QStringLiteral("newOrderUser"));
+  user->setPlaceholderText(tr("User id"));
+  auto* items = new QPlainTextEdit(dialog);
+  items->setObjectName(QStringLiteral("newOrderItems"));
+  items->setPlaceholderText(tr("One line per product: <product id> <quantity>"));
+  auto* error = new QLabel(dialog);
+  error->setStyleSheet(QStringLiteral("color: #d13d3d;"));
+  error->setWordWrap(true);
+  error->hide();
+  auto* buttons = new QDialogButtonBox(QDialogButtonBox::Ok | QDialogButtonBox::Cancel, dialog);
+  buttons->button(QDialogButtonBox::Ok)->setText(tr("Place order"));
+  auto* form = new QFormLayout;
+  form->addRow(tr("&Customer:"), user);
+  form->addRow(tr("&Items:"), items);
+  auto* layout = new QVBoxLayout(dialog);
+  layout->addLayout(form);
+  layout->addWidget(error);
+  layout->addWidget(buttons);
+  // One key per dialog: pressing "Place order" again after a lost answer cannot order twice.
+  const QString idempotencyKey = QUuid::createUuid().toString(QUuid::WithoutBraces);
+  connect(buttons, &QDialogButtonBox::rejected, dialog, &QDialog::reject);
+  connect(buttons, &QDialogButtonBox::accepted, dialog, [this, dialog, user, items, error, buttons, idempotencyKey] {
+    QVector<api::NewOrderLine> lines;
+    const QStringList rows = items->toPlainText().split(QLatin1Char('\n'), Qt::SkipEmptyParts);
+    for (const QString& row : rows) {
+      const QStringList parts = row.simplified().split(QLatin1Char(' '));
+      bool ok = parts.size() <= 2;
+      const qint64 quantity = parts.size() == 2 ? parts[1].toLongLong(&ok) : 1;
+      if (!ok || quantity <= 0 || parts[0].isEmpty()) {
+        error->setText(tr("Cannot read \"%1\": write a product id and a quantity.").arg(row));
+        error->show();
+        return;
+      }
+      lines.append({parts[0], quantity});
+    }
+    if (user->text().trimmed().isEmpty() || lines.isEmpty()) {
+      error->setText(tr("Enter the customer and at least one product."));
+      error->show();
+      return;
+    }
+    buttons->setEnabled(false);
+    api::createOrder(client_, user->text().trimmed(), lines, idempotencyKey, dialog,
+                     [this, dialog, error, buttons](const Result<Order>& result) {
+                       buttons->setEnabled(true);
+                       if (!result) {
+                         QString text = result.error().message;
+                         for (auto it = result.error().fieldErrors.cbegin(); it != result.error().fieldErrors.cend(); ++it) {
+                           text += QLatin1Char('\n') + it.key() + QStringLiteral(": ") + it.value();
+                         }
+                         error->setText(text);
+                         error->show();
+                         return;
+                       }
+                       model_->prependOrder(result.value());
+                       emit statusMessage(tr("Order %1 placed; its saga is running.").arg(result->id));
+                       dialog->accept();
+                       showOrder(result->id);
+                     });
+  });
+  dialog->open();
+}
+
+void OrdersView::applyNotice(const OrderEventNotice& notice) {
+  model_->applyNotice(notice);
+  if (notice.orderId == details_.order.id && notice.version > details_.order.version) loadDetails(notice.orderId);
+}
+
+}  // namespace fleetdeck::console

@@ -1,0 +1,84 @@
+// OrdersView: orders filtered by status, user and date; a detail panel with lines, totals, customer,
+// saga and events; ship / deliver / cancel with confirmation; create an order for a user (admins).
+#pragma once
+
+#include "client/api_types.h"
+#include "views/view_page.h"
+
+class QComboBox;
+class QDateEdit;
+class QLabel;
+class QLineEdit;
+class QSortFilterProxyModel;
+class QTableView;
+class QTreeWidget;
+class QCheckBox;
+
+namespace fleetdeck::console {
+
+class GatewayClient;
+class OrderEventsModel;
+class OrdersModel;
+
+class OrdersView : public ViewPage {
+  Q_OBJECT
+
+ public:
+  explicit OrdersView(GatewayClient* client, QWidget* parent = nullptr);
+
+  QString key() const override { return QStringLiteral("orders"); }
+  QString title() const override;
+  QIcon icon() const override;
+  void activate() override;
+  void refresh() override;
+  bool isReady() const override;
+  void setEditable(bool editable) override;
+  QList<QAction*> paletteActions() const override;
+
+  OrdersModel* model() const { return model_; }
+  QTableView* table() const { return table_; }
+  QString shownOrderId() const { return details_.order.id; }
+
+ public slots:
+  void showOrder(const QString& orderId);
+  void applyNotice(const fleetdeck::console::OrderEventNotice& notice);
+  void createOrder();
+
+ private:
+  void applyFilter();
+  void loadDetails(const QString& orderId);
+  void renderDetails();
+  void updateActions();
+  void act(const QString& action, const QString& argument);
+  QString selectedOrderId() const;
+
+  GatewayClient* client_;
+  OrdersModel* model_;
+  QSortFilterProxyModel* proxy_;
+  OrderEventsModel* events_;
+  QComboBox* statusFilter_;
+  QLineEdit* userFilter_;
+  QCheckBox* dateFilterEnabled_;
+  QDateEdit* fromDate_;
+  QDateEdit* toDate_;
+  QTableView* table_;
+  QLabel* header_;
+  QTreeWidget* lines_;
+  QLabel* summary_;
+  QTableView* eventsTable_;
+  QLabel* statusLine_;
+  QAction* refreshAction_;
+  QAction* createAction_;
+  QAction* shipAction_;
+  QAction* deliverAction_;
+  QAction* cancelAction_;
+  QAction* historyAction_;
+  QAction* sagaAction_;
+  OrderDetails details_;
+  QString pendingId_;
+  bool started_ = false;
+  bool answered_ = false;
+  bool detailAnswered_ = true;
+};
+
+}  // namespace fleetdeck::console

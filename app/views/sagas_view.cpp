@@ -1,0 +1,237 @@
+#include "views/sagas_view.h"
+
+#include <QAction>
+#include <QComboBox>
+#include <QHBoxLayout>
+#include <QHeaderView>
+#include <QLabel>
+#include <QScrollArea>
+#include <QSplitter>
+#include <QTableView>
+#include <QToolButton>
+#include <QVBoxLayout>
+
+#include "client/gateway_api.h"
+#include "models/display_text.h"
+#include "models/sagas_model.h"
+#include "views/saga_timeline_widget.h"
+#include "views/trace_waterfall_widget.h"
+
+namespace fleetdeck::console {
+
+SagasView::SagasView(GatewayClient* client, QWidget* parent)
+    : ViewPage(parent),
+      client_(client),
+      model_(new SagasModel(client, this)),
+      stateFilter_(new QComboBox(this)),
+      table_(new QTableView(this)),
+      timeline_(new SagaTimelineWidget(this)),
+      waterfall_(new TraceWaterfallWidget(this)),
+      stepDetail_(new QLabel(this)),
+      statusLine_(new QLabel(this)) {
+  setObjectName(QStringLiteral("sagasView"));
+  stateFilter_->setObjectName(QStringLiteral("sagaStateFilter"));
+  stateFilter_->addItem(tr("All states", "saga state filter"), QString());
+  for (const char* state : {"RUNNING", "COMPENSATING", "COMPLETED", "COMPENSATED", "FAILED"}) {
+    stateFilter_->addItem(display::sagaState(QLatin1String(state)), QLatin1String(state));
+  }
+  refreshAction_ = new QAction(QIcon::fromTheme(QStringLiteral("view-refresh")), tr("Refresh"), this);
+  refreshAction_->setObjectName(QStringLiteral("sagas.refresh"));
+  auto* refreshButton = new QToolButton(this);
+  refreshButton->setDefaultAction(refreshAction_);
+  refreshButton->setAutoRaise(true);
+
+  table_->setObjectName(QStringLiteral("sagasTable"));
+  table_->setModel(model_);
+  table_->setSelectionBehavior(QAbstractItemView::SelectRows);
+  table_->setSelectionMode(QAbstractItemView::SingleSelection);
+  table_->setEditTriggers(QAbstractItemView::NoEditTriggers);
+  table_->setAlternatingRowColors(true);
+  table_->verticalHeader()->hide();
+  table_->verticalHeader()->setDefaultSectionSize(fontMetrics().height() + 8);
+  table_->horizontalHeader()->setStretchLastSection(true);
+  table_->horizontalHeader()->resizeSection(SagasModel::Id, 105);
+  table_->horizontalHeader()->resizeSection(SagasModel::OrderId, 95);
+  table_->horizontalHeader()->resizeSection(SagasModel::State, 105);
+  table_->horizontalHeader()->resizeSection(SagasModel::CurrentStep, 100);
+  table_->setColumnHidden(SagasModel::Started, true);
+
+  auto* left = new QWidget(this);
+  auto* leftLayout = new QVBoxLayout(left);
+  leftLayout->setContentsMargins(0, 0, 0, 0);
+  auto* filterRow = new QHBoxLayout;
+  filterRow->addWidget(new QLabel(tr("State:", "saga state filter label"), left));
+  filterRow->addWidget(stateFilter_, 1);
+  filterRow->addWidget(refreshButton);
+  leftLayout->addLayout(filterRow);
+  leftLayout->addWidget(table_, 1);
+  leftLayout->addWidget(statusLine_);
+
+  stepDetail_->setObjectName(QStringLiteral("sagaStepDetail"));
+  stepDetail_->setWordWrap(true);
+  stepDetail_->setTextFormat(Qt::RichText);
+  stepDetail_->setTextInteractionFlags(Qt::TextBrowserInteraction);
+  stepDetail_->setText(tr("Click a step to see its details and the order events it produced."));
+
+  auto* timelineScroll = new QScrollArea(this);
+  timelineScroll->setWidget(timeline_);
+  timelineScroll->setWidgetResizable(true);
+  auto* waterfallScroll = new QScrollArea(this);
+  waterfallScroll->setWidget(waterfall_);
+  waterfallScroll->setWidgetResizable(true);
+
+  auto* right = new QSplitter(Qt::Vertical, this);
+  auto* top = new QWidget(right);
+  auto* topLayout = new QVBoxLayout(top);
+  topLayout->setContentsMargins(0, 0, 0, 0);
+  topLayout->addWidget(timelineScroll, 1);
+  topLayout->addWidget(stepDetail_);
+  right->addWidget(top);
+  right->addWidget(waterfallScroll);
+  right->setStretchFactor(0, 1);
+  right->setStretchFactor(1, 1);
+
+  auto* splitter = new QSplitter(Qt::Horizontal, this);
+  splitter->addWidget(left);
+  splitter->addWidget(right);
+  splitter->setStretchFactor(0, 2);
+  splitter->setStretchFactor(1, 3);
+  splitter->setSizes({500, 860});
+  auto* layout = new QVBoxLayout(this);
+  layout->addWidget(splitter);
+
+  connect(stateFilter_, &QComboBox::currentIndexChanged, this,
+          [this] { model_->setStateFilter(stateFilter_->currentData().toString()); });
+  connect(refreshAction_, &QAction::triggered, this, &SagasView::refresh);
+  connect(table_->selectionModel(), &QItemSelectionModel::currentRowChanged, this, [this](const QModelIndex& current) {
+    if (current.isValid()) showSaga(model_->saga(current.row()).id);
+  });
+  connect(model_, &PagedTableModel::pageLoaded, this, [this] {
+    answered_ = true;
+    statusLine_->setText(model_->hasMore() ? tr("%n saga(s) loaded; scroll for more.", "", model_->rowCount())
+                                           : tr("%n saga(s).", "", model_->rowCount()));
+    const QString shown = pendingId_.isEmpty() ? currentId_ : pendingId_;
+    if (!shown.isEmpty()) {
+      // Opened by id before the list arrived: mark it in the list once it is there.
+      const int row = model_->rowOf(shown);
+      if (row >= 0 && table_->currentIndex().row() != row) {
+        const QSignalBlocker block(table_->selectionModel());
+        table_->selectRow(row);
+      }
+      return;
+    }
+    if (model_->rowCount() > 0) table_->selectRow(0);
+  });
+  connect(model_, &PagedTableModel::loadFailed, this, [this](const ApiError& error) {
+    answered_ = true;
+    statusLine_->setText(model_->isStale() ? tr("Showing older data: the last refresh failed (%1).").arg(error.message)
+                                           : tr("Could not load sagas: %1").arg(error.message));
+  });
+  connect(timeline_, &SagaTimelineWidget::stepSelected, this, &SagasView::showStepDetail);
+  connect(stepDetail_, &QLabel::linkActivated, this, [this](const QString& link) {
+    const QUrl url(link);
+    if (url.scheme() == QLatin1String("event")) {
+      emit openHistoryRequested(timeline_->saga().orderId, url.path().toLongLong());
+    } else if (url.scheme() == QLatin1String("order")) {
+      emit openOrderRequested(url.path());
+    } else if (url.scheme() == QLatin1String("trace")) {
+      loadTrace(url.path());
+    }
+  });
+}
+
+QString SagasView::title() const { return tr("Sagas"); }
+QIcon SagasView::icon() const { return QIcon(QStringLiteral(":/icons/sagas.svg")); }
+
+void SagasView::activate() {
+  if (started_) return;
+  started_ = true;
+  model_->reload();
+}
+
+void SagasView::refresh() {
+  started_ = true;
+  model_->reload(PagedTableModel::Keep::RowsUntilReplaced);
+  if (!currentId_.isEmpty()) showSaga(currentId_);
+}
+
+bool SagasView::isReady() const { return answered_ && detailAnswered_ && !model_->isLoading(); }
+
+QList<QAction*> SagasView::paletteActions() const { return {refreshAction_}; }
+
+void SagasView::showSaga(const QString& sagaId) {
+  if (sagaId.isEmpty()) return;
+  activate();
+  pendingId_ = sagaId;
+  detailAnswered_ = false;
+  const int row = model_->rowOf(sagaId);
+  if (row >= 0 && table_->currentIndex().row() != row) {
+    table_->selectionModel()->blockSignals(true);
+    table_->selectRow(row);
+    table_->selectionModel()->blockSignals(false);
+  }
+  api::getSaga(client_, sagaId, this, [this, sagaId](const Result<Saga>& result) {
+    if (pendingId_ != sagaId) return;  // the user moved on meanwhile
+    pendingId_.clear();
+    detailAnswered_ = true;
+    if (!result) {
+      emit statusMessage(tr("Saga %1: %2").arg(sagaId, result.error().summary()));
+      return;
+    }
+    const bool changedSaga = currentId_ != sagaId;
+    currentId_ = sagaId;
+    timeline_->setSaga(result.value());
+    if (changedSaga) {
+      showStepDetail(-1);
+      if (!result->traceId.isEmpty()) {
+        loadTrace(result->traceId);
+      } else {
+        waterfall_->setMessage(tr("This saga has no trace id."));
+      }
+    }
+  });
+}
+
+void SagasView::applyStep(const SagaStepEvent& event) {
+  model_->applyStep(event);
+  if (event.sagaId != currentId_ || !timeline_->hasSaga()) return;
+  Saga saga = timeline_->saga();
+  saga.apply(event);
+  timeline_->setSaga(saga);
+  if (timeline_->selectedStep() >= 0) showStepDetail(timeline_->selectedStep());
+}
+
+void SagasView::loadTrace(const QString& traceId) {
+  waterfall_->setMessage(tr("Loading trace %1…").arg(traceId));
+  api::getTrace(client_, traceId, this, [this, traceId](const Result<Trace>& result) {
+    if (!result) {
+      waterfall_->setMessage(result.error().httpStatus == 404
+                                 ? tr("Trace %1 is not in the trace store (it may have expired).").arg(traceId)
+                                 : tr("Could not load trace %1: %2").arg(traceId, result.error().message));
+      return;
+    }
+    waterfall_->setTrace(result.value());
+  });
+}
+
+void SagasView::showStepDetail(int index) {
+  const Saga& saga = timeline_->saga();
+  QString html = tr("Saga <b>%1</b> for order <a href=\"order:%2\">%2</a>").arg(saga.id.toHtmlEscaped(), saga.orderId.toHtmlEscaped());
+  if (!saga.traceId.isEmpty()) html += QStringLiteral(" · <a href=\"trace:%1\">%2</a>").arg(saga.traceId.toHtmlEscaped(), tr("trace"));
+  if (!saga.outcomeReason.isEmpty()) html += QStringLiteral("<br>") + tr("Outcome: %1").arg(saga.outcomeReason.toHtmlEscaped());
+  if (index >= 0 && index < saga.steps.size()) {
+    const SagaStep& step = saga.steps[index];
+    html += QStringLiteral("<br><b>%1</b>%2 — %3").arg(step.name.toHtmlEscaped(),
+                                                      step.compensation ? tr(" (compensation)") : QString(),
+                                                      display::stepState(step.state));
+    if (!step.error.isEmpty()) html += QStringLiteral("<br><span style=\"color:#d13d3d\">%1</span>").arg(step.error.toHtmlEscaped());
+    if (!step.eventVersions.isEmpty()) {
+      QStringList links;
+      for (qint64 version : step.eventVersions) links << QStringLiteral("<a href=\"event:%1\">v%1</a>").arg(version);
+      html += QStringLiteral("<br>") + tr("Order events produced: %1").arg(links.join(QStringLiteral(", ")));
+    }
+  }
+  stepDetail_->setText(html);
+}
+
+}  // namespace fleetdeck::console

@@ -1,0 +1,61 @@
+// SagasView: recent sagas filterable by state; the selected one as a live timeline; its trace as a
+// waterfall; links from a step to the order event versions it produced.
+#pragma once
+
+#include "client/api_types.h"
+#include "views/view_page.h"
+
+class QComboBox;
+class QLabel;
+class QTableView;
+
+namespace fleetdeck::console {
+
+class GatewayClient;
+class SagasModel;
+class SagaTimelineWidget;
+class TraceWaterfallWidget;
+
+class SagasView : public ViewPage {
+  Q_OBJECT
+
+ public:
+  explicit SagasView(GatewayClient* client, QWidget* parent = nullptr);
+
+  QString key() const override { return QStringLiteral("sagas"); }
+  QString title() const override;
+  QIcon icon() const override;
+  void activate() override;
+  void refresh() override;
+  bool isReady() const override;
+  QList<QAction*> paletteActions() const override;
+
+  SagasModel* model() const { return model_; }
+  SagaTimelineWidget* timeline() const { return timeline_; }
+  TraceWaterfallWidget* waterfall() const { return waterfall_; }
+
+ public slots:
+  void showSaga(const QString& sagaId);
+  void applyStep(const fleetdeck::console::SagaStepEvent& event);
+
+ private:
+  void loadTrace(const QString& traceId);
+  void showStepDetail(int index);
+
+  GatewayClient* client_;
+  SagasModel* model_;
+  QComboBox* stateFilter_;
+  QTableView* table_;
+  SagaTimelineWidget* timeline_;
+  TraceWaterfallWidget* waterfall_;
+  QLabel* stepDetail_;
+  QLabel* statusLine_;
+  QAction* refreshAction_;
+  QString currentId_;
+  QString pendingId_;
+  bool started_ = false;
+  bool answered_ = false;
+  bool detailAnswered_ = true;
+};
+
+}  // namespace fleetdeck::console

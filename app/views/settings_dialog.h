@@ -1,0 +1,31 @@
+// SettingsDialog: gateway URL, language, theme and refresh interval.
+#pragma once
+
+#include <QDialog>
+
+#include "views/console_settings.h"
+
+class QComboBox;
+class QLineEdit;
+class QSpinBox;
+class QCheckBox;
+
+namespace fleetdeck::console {
+
+class SettingsDialog : public QDialog {
+  Q_OBJECT
+
+ public:
+  SettingsDialog(const ConsoleSettings& settings, QWidget* parent = nullptr);
+  ConsoleSettings settings() const;
+
+ private:
+  ConsoleSettings original_;
+  QLineEdit* urlEdit_;
+  QComboBox* languageCombo_;
+  QComboBox* themeCombo_;
+  QSpinBox* refreshSpin_;
+  QCheckBox* rememberBox_;
+};
+
+}  // namespace fleetdeck::console

@@ -1,0 +1,36 @@
+// TraceWaterfallWidget: a trace's spans as a waterfall — one row per span, indented under its parent,
+// a bar placed by start and length; hovering a row shows its attributes.
+#pragma once
+
+#include <QWidget>
+
+#include "client/api_types.h"
+#include "models/trace_layout.h"
+
+namespace fleetdeck::console {
+
+class TraceWaterfallWidget : public QWidget {
+  Q_OBJECT
+
+ public:
+  explicit TraceWaterfallWidget(QWidget* parent = nullptr);
+
+  void setTrace(const Trace& trace);
+  void setMessage(const QString& message);
+  const Trace& trace() const { return trace_; }
+
+  QSize sizeHint() const override;
+
+ protected:
+  void paintEvent(QPaintEvent* event) override;
+  bool event(QEvent* event) override;
+
+ private:
+  int rowAt(const QPoint& position) const;
+
+  Trace trace_;
+  TraceLayout layout_;
+  QString message_;
+};
+
+}  // namespace fleetdeck::console

@@ -1,0 +1,253 @@
+#include "views/user_edit_dialog.h"
+
+#include <QComboBox>
+#include <QDialogButtonBox>
+#include <QFormLayout>
+#include <QJsonObject>
+#include <QLabel>
+#include <QLineEdit>
+#include <QMessageBox>
+#include <QPushButton>
+#include <QVBoxLayout>
+
+#include "client/gateway_api.h"
+#include "models/display_text.h"
+
+namespace fleetdeck::console {
+namespace {
+
+QWidget* withError(QWidget* field, QLabel* error, QWidget* parent) {
+  auto* box = new QWidget(parent);
+  auto* layout = new QVBoxLayout(box);
+  layout->setContentsMargins(0, 0, 0, 0);
+  layout->setSpacing(2);
+  layout->addWidget(field);
+  layout->addWidget(error);
+  return box;
+}
+
+}  // namespace
+
+UserEditDialog::UserEditDialog(GatewayClient* client, QWidget* parent) : QDialog(parent), client_(client) {
+  build();
+  setWindowTitle(tr("New user"));
+}
+
+UserEditDialog::UserEditDialog(GatewayClient* client, const User& user, QWidget* parent)
+    : QDialog(parent), client_(client), original_(user) {
+  build();
+  setWindowTitle(tr("Edit %1").arg(user.username));
+  fill(user);
+}
+
+QLabel* UserEditDialog::addErrorLabel(const QString& field) {
+  auto* label = new QLabel(this);
+  label->setObjectName(QStringLiteral("error_") + field);
+  label->setStyleSheet(QStringLiteral("color: #d13d3d;"));
+  label->setWordWrap(true);
+  label->hide();
+  errorLabels_.insert(field, label);
+  return label;
+}
+
+void UserEditDialog::build() {
+  setObjectName(QStringLiteral("userEditDialog"));
+  auto* form = new QFormLayout;
+  form->setFieldGrowthPolicy(QFormLayout::ExpandingFieldsGrow);
+
+  if (isCreate()) {
+    usernameEdit_ = new QLineEdit(this);
+    usernameEdit_->setObjectName(QStringLiteral("usernameEdit"));
+    usernameEdit_->setPlaceholderText(tr("3-32 characters: a-z, 0-9, '.', '_', '-'"));
+    form->addRow(tr("&Username:"), withError(usernameEdit_, addErrorLabel(QStringLiteral("username")), this));
+  }
+  displayNameEdit_ = new QLineEdit(this);
+  displayNameEdit_->setObjectName(QStringLiteral("displayNameEdit"));
+  form->addRow(tr("&Display name:"), withError(displayNameEdit_, addErrorLabel(QStringLiteral("displayName")), this));
+  emailEdit_ = new QLineEdit(this);
+  emailEdit_->setObjectName(QStringLiteral("emailEdit"));
+  form->addRow(tr("&Email:"), withError(emailEdit_, addErrorLabel(QStringLiteral("email")), this));
+  roleCombo_ = new QComboBox(this);
+  roleCombo_->setObjectName(QStringLiteral("roleCombo"));
+  for (const char* role : {"customer", "operator", "admin"}) {
+    roleCombo_->addItem(display::userRole(QLatin1String(role)), QLatin1String(role));
+  }
+  form->addRow(tr("&Role:"), withError(roleCombo_, addErrorLabel(QStringLiteral("role")), this));
+  if (isCreate()) {
+    passwordEdit_ = new QLineEdit(this);
+    passwordEdit_->setObjectName(QStringLiteral("passwordEdit"));
+    passwordEdit_->setEchoMode(QLineEdit::Password);
+    passwordEdit_->setPlaceholderText(tr("12-128 characters"));
+    form->addRow(tr("&Password:"), withError(passwordEdit_, addErrorLabel(QStringLiteral("password")), this));
+  } else {
+    statusCombo_ = new QComboBox(this);
+    statusCombo_->setObjectName(QStringLiteral("statusCombo"));
+    for (const char* status : {"active", "disabled"}) {
+      statusCombo_->addItem(display::userStatus(QLatin1String(status)), QLatin1String(status));
+    }
+    form->addRow(tr("&Status:"), withError(statusCombo_, addErrorLabel(QStringLiteral("status")), this));
+  }
+
+  generalError_ = new QLabel(this);
+  generalError_->setObjectName(QStringLiteral("generalError"));
+  generalError_->setStyleSheet(QStringLiteral("color: #d13d3d;"));
+  generalError_->setWordWrap(true);
+  generalError_->setTextInteractionFlags(Qt::TextSelectableByMouse);
+  generalError_->hide();
+
+  buttons_ = new QDialogButtonBox(QDialogButtonBox::Save | QDialogButtonBox::Cancel, this);
+  buttons_->button(QDialogButtonBox::Save)->setText(isCreate() ? tr("Create") : tr("Save"));
+  connect(buttons_, &QDialogButtonBox::accepted, this, &UserEditDialog::save);
+  connect(buttons_, &QDialogButtonBox::rejected, this, &QDialog::reject);
+
+  auto* layout = new QVBoxLayout(this);
+  layout->addLayout(form);
+  layout->addWidget(generalError_);
+  layout->addWidget(buttons_);
+  setMinimumWidth(460);
+}
+
+void UserEditDialog::fill(const User& user) {
+  displayNameEdit_->setText(user.displayName);
+  emailEdit_->setText(user.email);
+  roleCombo_->setCurrentIndex(qMax(0, roleCombo_->findData(user.role)));
+  if (statusCombo_ != nullptr) statusCombo_->setCurrentIndex(qMax(0, statusCombo_->findData(user.status)));
+}
+
+QString UserEditDialog::fieldError(const QString& field) const {
+  QLabel* label = errorLabels_.value(field);
+  return label != nullptr && !label->isHidden() ? label->text() : QString();
+}
+
+QString UserEditDialog::generalError() const { return generalError_->isHidden() ? QString() : generalError_->text(); }
+
+QJsonObject UserEditDialog::changes() const {
+  QJsonObject changed;
+  const User& before = *original_;
+  if (displayNameEdit_->text() != before.displayName) changed.insert(QStringLiteral("displayName"), displayNameEdit_->text());
+  if (emailEdit_->text().trimmed() != before.email) changed.insert(QStringLiteral("email"), emailEdit_->text().trimmed());
+  if (roleCombo_->currentData().toString() != before.role) changed.insert(QStringLiteral("role"), roleCombo_->currentData().toString());
+  if (statusCombo_->currentData().toString() != before.status) {
+    changed.insert(QStringLiteral("status"), statusCombo_->currentData().toString());
+  }
+  return changed;
+}
+
+void UserEditDialog::save() {
+  clearErrors();
+  auto done = [this](const Result<User>& result) {
+    setBusy(false);
+    if (!result) {
+      if (result.error().isStaleEdit()) {
+        showStaleEdit(result.error());
+      } else {
+        showErrors(result.error());
+      }
+      return;
+    }
+    emit saved(result.value());
+    accept();
+  };
+  if (isCreate()) {
+    api::NewUser user{usernameEdit_->text().trimmed(), emailEdit_->text().trimmed(), passwordEdit_->text(),
+                      displayNameEdit_->text(), roleCombo_->currentData().toString()};
+    setBusy(true);
+    api::createUser(client_, user, this, done);
+    return;
+  }
+  const QJsonObject changed = changes();
+  if (changed.isEmpty()) {
+    reject();
+    return;
+  }
+  setBusy(true);
+  api::updateUser(client_, original_->id, original_->version, changed, this, done);
+}
+
+void UserEditDialog::reloadFromGateway() {
+  if (isCreate()) return;
+  setBusy(true);
+  api::getUser(client_, original_->id, this, [this](const Result<User>& result) {
+    setBusy(false);
+    if (!result) {
+      showErrors(result.error());
+      return;
+    }
+    original_ = result.value();
+    fill(*original_);
+    clearErrors();
+    generalError_->setText(tr("Reloaded: this is the user as saved now (version %1).").arg(original_->version));
+    generalError_->setStyleSheet(QString());
+    generalError_->show();
+  });
+}
+
+void UserEditDialog::showStaleEdit(const ApiError& error) {
+  if (staleDialog_ != nullptr) staleDialog_->close();
+  staleDialog_ = new QMessageBox(QMessageBox::Warning, tr("Someone else changed this user"),
+                                 tr("%1 was changed by someone else after you opened it, so your edit was not saved "
+                                    "(nothing was overwritten).")
+                                     .arg(original_->username),
+                                 QMessageBox::NoButton, this);
+  staleDialog_->setObjectName(QStringLiteral("staleEditDialog"));
+  staleDialog_->setAttribute(Qt::WA_DeleteOnClose);
+  staleDialog_->setInformativeText(tr("Reload to see the current values, then make your change again."));
+  if (!error.traceId.isEmpty()) staleDialog_->setDetailedText(tr("Trace id: %1").arg(error.traceId));
+  QPushButton* reload = staleDialog_->addButton(tr("Reload"), QMessageBox::AcceptRole);
+  reload->setObjectName(QStringLiteral("staleReloadButton"));
+  staleDialog_->addButton(tr("Keep my edits"), QMessageBox::RejectRole);
+  staleDialog_->setDefaultButton(reload);
+  connect(staleDialog_, &QMessageBox::buttonClicked, this, [this, reload](QAbstractButton* button) {
+    if (button == reload) reloadFromGateway();
+  });
+  connect(staleDialog_, &QObject::destroyed, this, [this] { staleDialog_ = nullptr; });
+  staleDialog_->open();
+}
+
+void UserEditDialog::showErrors(const ApiError& error) {
+  QStringList unplaced;
+  for (auto it = error.fieldErrors.cbegin(); it != error.fieldErrors.cend(); ++it) {
+    if (QLabel* label = errorLabels_.value(it.key())) {
+      label->setText(it.value());
+      label->show();
+    } else {
+      unplaced << it.key() + QStringLiteral(": ") + it.value();
+    }
+  }
+  QString text;
+  if (error.fieldErrors.isEmpty() || !unplaced.isEmpty()) {
+    text = error.message;
+    if (!unplaced.isEmpty()) text += QLatin1Char('\n') + unplaced.join(QLatin1Char('\n'));
+  } else {
+    text = tr("Please correct the fields marked above.");
+  }
+  if (error.httpStatus == 409) text = tr("That username or email is already taken.") + QLatin1Char(' ') + error.message;
+  if (!error.traceId.isEmpty()) text += QLatin1Char('\n') + tr("Trace id: %1").arg(error.traceId);
+  generalError_->setStyleSheet(QStringLiteral("color: #d13d3d;"));
+  generalError_->setText(text);
+  generalError_->show();
+  // Focus the first field with an error so it can be fixed at once.
+  for (QLineEdit* edit : {usernameEdit_, displayNameEdit_, emailEdit_, passwordEdit_}) {
+    if (edit == nullptr) continue;
+    const QString field = edit == usernameEdit_ ? QStringLiteral("username")
+                          : edit == displayNameEdit_ ? QStringLiteral("displayName")
+                          : edit == emailEdit_ ? QStringLiteral("email")
+                                               : QStringLiteral("password");
+    if (error.fieldErrors.contains(field)) {
+      edit->setFocus();
+      break;
+    }
+  }
+}
+
+void UserEditDialog::clearErrors() {
+  for (QLabel* label : std::as_const(errorLabels_)) label->hide();
+  generalError_->hide();
+}
+
+void UserEditDialog::setBusy(bool busy) {
+  buttons_->button(QDialogButtonBox::Save)->setEnabled(!busy);
+  setCursor(busy ? Qt::BusyCursor : Qt::ArrowCursor);
+}
+
+}  // namespace fleetdeck::console

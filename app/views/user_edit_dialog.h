@@ -1,0 +1,70 @@
+// UserEditDialog: create a user, or edit one's display name, email, role and status. Sends only the
+// fields that changed, with If-Match; shows the gateway's field errors beside the fields, and a stale
+// edit (412) as a dialog that offers to reload the user as it is now.
+#pragma once
+
+#include <QDialog>
+#include <QHash>
+
+#include "client/api_error.h"
+#include "client/api_types.h"
+
+class QComboBox;
+class QDialogButtonBox;
+class QLabel;
+class QLineEdit;
+class QMessageBox;
+
+namespace fleetdeck::console {
+
+class GatewayClient;
+
+class UserEditDialog : public QDialog {
+  Q_OBJECT
+
+ public:
+  // Create mode.
+  explicit UserEditDialog(GatewayClient* client, QWidget* parent = nullptr);
+  // Edit mode, starting from `user` as the list showed it.
+  UserEditDialog(GatewayClient* client, const User& user, QWidget* parent = nullptr);
+
+  bool isCreate() const { return !original_.has_value(); }
+  // The error shown beside a field ("email", "displayName"…), empty when none.
+  QString fieldError(const QString& field) const;
+  QString generalError() const;
+  QMessageBox* staleEditDialog() const { return staleDialog_; }
+
+ public slots:
+  void save();
+  // Fetches the user as the gateway has it now and puts it in the form (local edits are dropped).
+  void reloadFromGateway();
+
+ signals:
+  // After a successful create or update, with the user as the gateway returned it.
+  void saved(const fleetdeck::console::User& user);
+
+ private:
+  void build();
+  void fill(const User& user);
+  QJsonObject changes() const;
+  void showErrors(const ApiError& error);
+  void clearErrors();
+  void setBusy(bool busy);
+  void showStaleEdit(const ApiError& error);
+  QLabel* addErrorLabel(const QString& field);
+
+  GatewayClient* client_;
+  std::optional<User> original_;
+  QLineEdit* usernameEdit_ = nullptr;
+  QLineEdit* passwordEdit_ = nullptr;
+  QLineEdit* displayNameEdit_ = nullptr;
+  QLineEdit* emailEdit_ = nullptr;
+  QComboBox* roleCombo_ = nullptr;
+  QComboBox* statusCombo_ = nullptr;
+  QLabel* generalError_ = nullptr;
+  QDialogButtonBox* buttons_ = nullptr;
+  QHash<QString, QLabel*> errorLabels_;
+  QMessageBox* staleDialog_ = nullptr;
+};
+
+}  // namespace fleetdeck::console

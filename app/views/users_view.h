@@ -1,0 +1,69 @@
+// UsersView: the users admin page — searchable, paged table; create, edit, disable, reset password.
+#pragma once
+
+#include "views/view_page.h"
+
+class QAction;
+class QComboBox;
+class QLabel;
+class QLineEdit;
+class QTableView;
+class QTimer;
+
+namespace fleetdeck::console {
+
+class GatewayClient;
+class UsersModel;
+class UserEditDialog;
+
+class UsersView : public ViewPage {
+  Q_OBJECT
+
+ public:
+  explicit UsersView(GatewayClient* client, QWidget* parent = nullptr);
+
+  QString key() const override { return QStringLiteral("users"); }
+  QString title() const override;
+  QIcon icon() const override;
+  void activate() override;
+  void refresh() override;
+  bool isReady() const override;
+  void setEditable(bool editable) override;
+  QList<QAction*> paletteActions() const override;
+
+  UsersModel* model() const { return model_; }
+  QTableView* table() const { return table_; }
+  // The edit dialog last opened (tests answer it).
+  UserEditDialog* editDialog() const { return editDialog_; }
+
+ public slots:
+  void createUser();
+  void editSelected();
+  void disableSelected();
+  void resetPasswordOfSelected();
+
+ private:
+  int selectedRow() const;
+  void applyFilter();
+  void updateActions();
+  void updateStatusLine();
+
+  GatewayClient* client_;
+  UsersModel* model_;
+  QLineEdit* searchEdit_;
+  QComboBox* roleFilter_;
+  QComboBox* statusFilter_;
+  QTableView* table_;
+  QLabel* statusLine_;
+  QTimer* searchDelay_;
+  QAction* createAction_;
+  QAction* editAction_;
+  QAction* disableAction_;
+  QAction* resetAction_;
+  QAction* refreshAction_;
+  UserEditDialog* editDialog_ = nullptr;
+  bool started_ = false;
+  bool answered_ = false;
+};
+
+}  // namespace fleetdeck::console

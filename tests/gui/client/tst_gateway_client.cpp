@@ -1,0 +1,407 @@
+// GatewayClient against a fake gateway: sign-in, bearer tokens, 401 -> refresh -> retry once, error
+// bodies as values, connection state, ETag/If-Match, query encoding, cancellation.
+#include <QSignalSpy>
+#include <QTest>
+
+#include "client/connection_monitor.h"
+#include "client/gateway_api.h"
+#include "client/gateway_client.h"
+#include "fakes/fake_gateway.h"
+
+using namespace fleetdeck::console;
+using namespace fleetdeck::console::testing;
+
+namespace {
+
+template <class T>
+struct Captured {
+  std::optional<Result<T>> result;
+  std::function<void(const Result<T>&)> callback() {
+    return [this](const Result<T>& r) { result.emplace(r); };
+  }
+  bool wait(int ms = 5000) {
+    return QTest::qWaitFor([this] { return result.has_value(); }, ms);
+  }
+};
+
+template <class T>
+QByteArray describe(const Result<T>& result) {
+  return result.ok() ? QByteArray("ok") : result.error().summary().toUtf8();
+}
+
+QJsonObject userJson(const QString& role = QStringLiteral("admin")) {
+  return {{"id", "u-1"}, {"username", "ada"}, {"email", "ada@example.com"}, {"displayName", "Ada"},
+          {"role", role}, {"status", "active"}, {"version", "7"}, {"createTime", "2024-03-01T10:00:00.123456789Z"},
+          {"updateTime", "2024-03-02T11:30:00Z"}};
+}
+
+}  // namespace
+
+class GatewayClientTest : public QObject {
+  Q_OBJECT
+
+ private slots:
+  void initTestCase();
+  void init();
+  void cleanup();
+
+  void signIn_StoresBothTokensAndTheUser();
+  void signIn_WrongPassword_IsUnauthenticatedWithTheGatewayMessage();
+  void signIn_Throttled_ReportsRetryAfter();
+  void authenticatedCall_SendsBearerToken_AnonymousCallDoesNot();
+  void expiredAccessToken_RefreshesOnceAndRetriesTheCall();
+  void concurrent401s_ShareOneRefresh();
+  void refusedRefresh_EndsSessionAndReturns401();
+  void retryStill401_GivesUpAfterOneRefresh();
+  void errorBody_FieldErrorsKeyedInCamelCase_TraceIdFromBody();
+  void errorWithoutGatewayBody_StillUsable();
+  void successWithNonJsonBody_IsAnError();
+  void gatewayDown_GoesOfflineAndCountsDown_BackOnline_AfterProbe();
+  void updateUser_SendsIfMatchAndOnlyChangedFields_ReadsVersionFromEtag();
+  void promQuery_RoundTripsEveryCharacterOfTheQuery();
+  void cancelledCall_NeverCallsBack();
+  void destroyedContext_DropsTheCallback();
+  void int64AndTimestamps_ParsedFromProto3Json();
+
+ private:
+  FakeGateway* gateway_ = nullptr;
+  GatewayClient* client_ = nullptr;
+
+  void signInAs(const QString& role = QStringLiteral("admin"));
+};
+
+void GatewayClientTest::initTestCase() { QLocale::setDefault(QLocale(QLocale::English, QLocale::UnitedStates)); }
+
+void GatewayClientTest::init() {
+  gateway_ = new FakeGateway(this);
+  QVERIFY(gateway_->start());
+  client_ = new GatewayClient(this);
+  client_->setBaseUrl(gateway_->url());
+  gateway_->route("POST", "/api/v1/auth/login", [](const FakeRequest& request) {
+    if (request.json().value("password").toString() != QLatin1String("right")) {
+      return FakeResponse::error(401, "UNAUTHENTICATED", "wrong user name or password");
+    }
+    return FakeResponse::json(200, {{"accessToken", "access-1"}, {"refreshToken", "refresh-1"}, {"expiresIn", "900"},
+                                    {"tokenType", "Bearer"}, {"user", userJson()}});
+  });
+}
+
+void GatewayClientTest::cleanup() {
+  delete client_;
+  delete gateway_;
+}
+
+void GatewayClientTest::signInAs(const QString& role) {
+  Session session;
+  session.accessToken = QStringLiteral("access-1");
+  session.refreshToken = QStringLiteral("refresh-1");
+  session.user = User::fromJson(userJson(role));
+  client_->setSession(session);
+}
+
+void GatewayClientTest::signIn_StoresBothTokensAndTheUser() {
+  QSignalSpy rotated(client_, &GatewayClient::refreshTokenRotated);
+  Captured<User> captured;
+  client_->signIn("ada", "right", this, captured.callback());
+  QVERIFY(captured.wait());
+  QVERIFY(captured.result->ok());
+  QCOMPARE(captured.result->value().role, QStringLiteral("admin"));
+  QCOMPARE(client_->session().accessToken, QStringLiteral("access-1"));
+  QCOMPARE(client_->session().refreshToken, QStringLiteral("refresh-1"));
+  QVERIFY(client_->session().accessTokenExpiry > QDateTime::currentDateTimeUtc().addSecs(800));
+  QCOMPARE(rotated.count(), 1);
+  const FakeRequest login = gateway_->requests().constLast();
+  QCOMPARE(login.json().value("username").toString(), QStringLiteral("ada"));
+  QVERIFY(login.header("authorization").isEmpty());
+  QCOMPARE(login.header("content-type"), QByteArray("application/json"));
+}
+
+void GatewayClientTest::signIn_WrongPassword_IsUnauthenticatedWithTheGatewayMessage() {
+  Captured<User> captured;
+  client_->signIn("ada", "wrong", this, captured.callback());
+  QVERIFY(captured.wait());
+  QVERIFY(!captured.result->ok());
+  QCOMPARE(captured.result->error().httpStatus, 401);
+  QCOMPARE(captured.result->error().code, QStringLiteral("UNAUTHENTICATED"));
+  QCOMPARE(captured.result->error().message, QStringLiteral("wrong user name or password"));
+  QVERIFY(!client_->isSignedIn());
+  // A failed sign-in never triggers a refresh attempt.
+  QCOMPARE(gateway_->count("POST", "/api/v1/auth/refresh"), 0);
+}
+
+void GatewayClientTest::signIn_Throttled_ReportsRetryAfter() {
+  gateway_->route("POST", "/api/v1/auth/login", [](const FakeRequest&) {
+    return FakeResponse::error(429, "RESOURCE_EXHAUSTED", "too many attempts").withHeader("Retry-After", "30");
+  });
+  Captured<User> captured;
+  client_->signIn("ada", "right", this, captured.callback());
+  QVERIFY(captured.wait());
+  QVERIFY(captured.result->error().isThrottled());
+  QCOMPARE(captured.result->error().retryAfterSeconds, 30);
+}
+
+void GatewayClientTest::authenticatedCall_SendsBearerToken_AnonymousCallDoesNot() {
+  signInAs();
+  gateway_->route("GET", "/api/v1/users", [](const FakeRequest&) { return FakeResponse::json(200, {{"users", QJsonArray{}}}); });
+  Captured<Page<User>> list;
+  api::listUsers(client_, {}, {}, 10, this, list.callback());
+  QVERIFY(list.wait());
+  QVERIFY(list.result->ok());
+  QCOMPARE(gateway_->requests().constLast().header("authorization"), QByteArray("Bearer access-1"));
+
+  ApiRequest anonymous;
+  anonymous.path = QStringLiteral("/api/v1/users");
+  anonymous.authenticated = false;
+  bool done = false;
+  client_->send(anonymous, this, [&done](const Result<ApiResponse>&) { done = true; });
+  QVERIFY(QTest::qWaitFor([&] { return done; }, 5000));
+  QVERIFY(gateway_->requests().constLast().header("authorization").isEmpty());
+}
+
+void GatewayClientTest::expiredAccessToken_RefreshesOnceAndRetriesTheCall() {
+  signInAs();
+  QString validToken = QStringLiteral("access-2");
+  gateway_->route("GET", "/api/v1/users", [&validToken](const FakeRequest& request) {
+    if (request.header("authorization") != "Bearer " + validToken.toUtf8()) {
+      return FakeResponse::error(401, "UNAUTHENTICATED", "token expired");
+    }
+    return FakeResponse::json(200, {{"users", QJsonArray{userJson()}}, {"nextPageToken", "o1"}});
+  });
+  gateway_->route("POST", "/api/v1/auth/refresh", [](const FakeRequest& request) {
+    if (request.json().value("refreshToken").toString() != QLatin1String("refresh-1")) {
+      return FakeResponse::error(401, "UNAUTHENTICATED", "unknown refresh token");
+    }
+    return FakeResponse::json(200, {{"accessToken", "access-2"}, {"refreshToken", "refresh-2"}, {"expiresIn", "900"}});
+  });
+  QSignalSpy rotated(client_, &GatewayClient::refreshTokenRotated);
+
+  Captured<Page<User>> list;
+  api::listUsers(client_, {}, {}, 10, this, list.callback());
+  QVERIFY(list.wait());
+  QVERIFY2(list.result->ok(), describe(*list.result).constData());
+  QCOMPARE(list.result->value().items.size(), 1);
+  QCOMPARE(list.result->value().nextPageToken, QStringLiteral("o1"));
+  QCOMPARE(gateway_->count("POST", "/api/v1/auth/refresh"), 1);
+  QCOMPARE(gateway_->count("GET", "/api/v1/users"), 2);
+  QCOMPARE(gateway_->requests().constLast().header("authorization"), QByteArray("Bearer access-2"));
+  QCOMPARE(client_->session().refreshToken, QStringLiteral("refresh-2"));
+  QCOMPARE(rotated.count(), 1);
+  QCOMPARE(rotated.first().first().toString(), QStringLiteral("refresh-2"));
+}
+
+void GatewayClientTest::concurrent401s_ShareOneRefresh() {
+  signInAs();
+  gateway_->route("GET", "/api/v1/admin/fleet", [](const FakeRequest& request) {
+    if (request.header("authorization") != "Bearer access-2") return FakeResponse::error(401, "UNAUTHENTICATED", "expired");
+    return FakeResponse::json(200, {{"services", QJsonArray{}}});
+  });
+  gateway_->route("POST", "/api/v1/auth/refresh", [](const FakeRequest&) {
+    return FakeResponse::json(200, {{"accessToken", "access-2"}, {"refreshToken", "refresh-2"}, {"expiresIn", "900"}});
+  });
+  int ok = 0;
+  int failed = 0;
+  for (int i = 0; i < 5; ++i) {
+    api::fleet(client_, this, [&](const Result<QVector<FleetService>>& result) { result ? ++ok : ++failed; });
+  }
+  QVERIFY(QTest::qWaitFor([&] { return ok + failed == 5; }, 5000));
+  QCOMPARE(ok, 5);
+  QCOMPARE(gateway_->count("POST", "/api/v1/auth/refresh"), 1);
+}
+
+void GatewayClientTest::refusedRefresh_EndsSessionAndReturns401() {
+  signInAs();
+  gateway_->route("GET", "/api/v1/admin/fleet", [](const FakeRequest&) {
+    return FakeResponse::error(401, "UNAUTHENTICATED", "expired");
+  });
+  gateway_->route("POST", "/api/v1/auth/refresh", [](const FakeRequest&) {
+    return FakeResponse::error(401, "UNAUTHENTICATED", "refresh token reused: family revoked");
+  });
+  QSignalSpy expired(client_, &GatewayClient::sessionExpired);
+  Captured<QVector<FleetService>> fleet;
+  api::fleet(client_, this, fleet.callback());
+  QVERIFY(fleet.wait());
+  QVERIFY(!fleet.result->ok());
+  QCOMPARE(fleet.result->error().httpStatus, 401);
+  QCOMPARE(expired.count(), 1);
+  QVERIFY(!client_->isSignedIn());
+  QVERIFY(client_->session().refreshToken.isEmpty());
+}
+
+void GatewayClientTest::retryStill401_GivesUpAfterOneRefresh() {
+  signInAs();
+  gateway_->route("GET", "/api/v1/admin/fleet", [](const FakeRequest&) {
+    return FakeResponse::error(401, "UNAUTHENTICATED", "still not allowed");
+  });
+  gateway_->route("POST", "/api/v1/auth/refresh", [](const FakeRequest&) {
+    return FakeResponse::json(200, {{"accessToken", "access-2"}, {"refreshToken", "refresh-2"}, {"expiresIn", "900"}});
+  });
+  Captured<QVector<FleetService>> fleet;
+  api::fleet(client_, this, fleet.callback());
+  QVERIFY(fleet.wait());
+  QCOMPARE(fleet.result->error().httpStatus, 401);
+  QCOMPARE(fleet.result->error().message, QStringLiteral("still not allowed"));
+  QCOMPARE(gateway_->count("POST", "/api/v1/auth/refresh"), 1);
+  QCOMPARE(gateway_->count("GET", "/api/v1/admin/fleet"), 2);
+}
+
+void GatewayClientTest::errorBody_FieldErrorsKeyedInCamelCase_TraceIdFromBody() {
+  signInAs();
+  gateway_->route("POST", "/api/v1/users", [](const FakeRequest&) {
+    return FakeResponse::error(400, "INVALID_ARGUMENT", "invalid user",
+                               {{"email", "must be a valid email address"},
+                                {"display_name", "must not be empty"},
+                                {"email", "is already taken"}});
+  });
+  Captured<User> created;
+  api::createUser(client_, {"bob", "nope", "short", "", "customer"}, this, created.callback());
+  QVERIFY(created.wait());
+  const ApiError& error = created.result->error();
+  QCOMPARE(error.httpStatus, 400);
+  QCOMPARE(error.code, QStringLiteral("INVALID_ARGUMENT"));
+  QCOMPARE(error.message, QStringLiteral("invalid user"));
+  QCOMPARE(error.fieldErrors.value("email"), QStringLiteral("must be a valid email address; is already taken"));
+  QCOMPARE(error.fieldErrors.value("displayName"), QStringLiteral("must not be empty"));
+  QVERIFY(!error.fieldErrors.contains("display_name"));
+  QCOMPARE(error.traceId, QStringLiteral("trace-in-body"));
+}
+
+void GatewayClientTest::errorWithoutGatewayBody_StillUsable() {
+  signInAs();
+  gateway_->route("GET", "/api/v1/admin/fleet", [](const FakeRequest&) {
+    FakeResponse response;
+    response.status = 503;
+    response.body = "<html>upstream down</html>";
+    return response;
+  });
+  Captured<QVector<FleetService>> fleet;
+  api::fleet(client_, this, fleet.callback());
+  QVERIFY(fleet.wait());
+  const ApiError& error = fleet.result->error();
+  QCOMPARE(error.httpStatus, 503);
+  QCOMPARE(error.code, QStringLiteral("UNAVAILABLE"));
+  QVERIFY(!error.message.isEmpty());
+  QVERIFY2(error.traceId.startsWith("trace-"), qPrintable(error.traceId));  // from the X-Trace-Id header
+  // An HTTP answer, even an error, means the gateway is reachable.
+  QCOMPARE(client_->connection()->state(), ConnectionState::Online);
+}
+
+void GatewayClientTest::successWithNonJsonBody_IsAnError() {
+  signInAs();
+  gateway_->route("GET", "/api/v1/admin/fleet", [](const FakeRequest&) {
+    FakeResponse response;
+    response.body = "{\"services\": [";
+    return response;
+  });
+  Captured<QVector<FleetService>> fleet;
+  api::fleet(client_, this, fleet.callback());
+  QVERIFY(fleet.wait());
+  QVERIFY(!fleet.result->ok());
+  QCOMPARE(fleet.result->error().httpStatus, 200);
+  QCOMPARE(fleet.result->error().code, QStringLiteral("INTERNAL"));
+}
+
+void GatewayClientTest::gatewayDown_GoesOfflineAndCountsDown_BackOnline_AfterProbe() {
+  signInAs();
+  gateway_->route("GET", "/healthz", [](const FakeRequest&) { return FakeResponse::json(200, {{"status", "ok"}}); });
+  ConnectionMonitor* monitor = client_->connection();
+  monitor->setRetryDelays(1, 4);
+  QSignalSpy states(monitor, &ConnectionMonitor::stateChanged);
+  QSignalSpy countdown(monitor, &ConnectionMonitor::retryCountdown);
+  const quint16 port = gateway_->port();
+  gateway_->stop();
+
+  Captured<QVector<FleetService>> fleet;
+  api::fleet(client_, this, fleet.callback());
+  QVERIFY(fleet.wait());
+  QVERIFY(fleet.result->error().isNetworkFailure());
+  QCOMPARE(monitor->state(), ConnectionState::Offline);
+  QVERIFY(!monitor->lastFailure().isEmpty());
+  QVERIFY(countdown.count() >= 1);
+  // Probes keep failing while the gateway is down: the delay grows, the state stays offline.
+  QVERIFY(QTest::qWaitFor([&] { return countdown.count() >= 4; }, 8000));
+  QCOMPARE(monitor->state(), ConnectionState::Offline);
+
+  QVERIFY(gateway_->start(port));
+  monitor->retryNow();
+  QVERIFY(QTest::qWaitFor([&] { return monitor->state() == ConnectionState::Online; }, 10000));
+  QVERIFY(gateway_->count("GET", "/healthz") >= 1);
+  QCOMPARE(states.constLast().first().value<ConnectionState>(), ConnectionState::Online);
+}
+
+void GatewayClientTest::updateUser_SendsIfMatchAndOnlyChangedFields_ReadsVersionFromEtag() {
+  signInAs();
+  gateway_->route("PATCH", "/api/v1/users/(u-1)", [](const FakeRequest& request) {
+    if (request.header("if-match") != "\"7\"") return FakeResponse::error(412, "FAILED_PRECONDITION", "stale");
+    QJsonObject user = userJson();
+    user.insert("displayName", request.json().value("displayName"));
+    user.insert("version", "8");
+    return FakeResponse::json(200, user).withHeader("ETag", "\"8\"");
+  });
+  Captured<User> updated;
+  api::updateUser(client_, "u-1", 7, {{"displayName", "Ada L."}}, this, updated.callback());
+  QVERIFY(updated.wait());
+  QVERIFY(updated.result->ok());
+  QCOMPARE(updated.result->value().version, 8);
+  QCOMPARE(gateway_->requests().constLast().json().keys(), QStringList{"displayName"});
+
+  Captured<User> stale;
+  api::updateUser(client_, "u-1", 6, {{"displayName", "Old"}}, this, stale.callback());
+  QVERIFY(stale.wait());
+  QVERIFY(stale.result->error().isStaleEdit());
+  QCOMPARE(api::versionFromEtag("W/\"12\""), 12);
+  QCOMPARE(api::versionFromEtag("\"abc\""), 0);
+}
+
+void GatewayClientTest::promQuery_RoundTripsEveryCharacterOfTheQuery() {
+  signInAs();
+  QString seen;
+  gateway_->route("GET", "/api/v1/admin/metrics/query_range", [&seen](const FakeRequest& request) {
+    seen = request.queryValue("query");
+    return FakeResponse::json(200, {{"status", "success"}, {"data", QJsonObject{{"resultType", "matrix"}, {"result", QJsonArray{}}}}});
+  });
+  const QString query = QStringLiteral("sum by (service) (rate(x_total{code=~\"5..\",a!=\"b&c\"}[1m])) + 1 / 2 % 3 # é");
+  Captured<PromQueryResult> result;
+  api::promQueryRange(client_, query, QDateTime::currentDateTimeUtc().addSecs(-60), QDateTime::currentDateTimeUtc(), 15, this,
+                      result.callback());
+  QVERIFY(result.wait());
+  QVERIFY(result.result->ok());
+  QCOMPARE(seen, query);
+}
+
+void GatewayClientTest::cancelledCall_NeverCallsBack() {
+  signInAs();
+  gateway_->route("GET", "/api/v1/admin/fleet", [](const FakeRequest&) { return FakeResponse::json(200, {{"services", QJsonArray{}}}); });
+  bool called = false;
+  const quint64 id = api::fleet(client_, this, [&called](const Result<QVector<FleetService>>&) { called = true; });
+  client_->cancel(id);
+  QTest::qWait(300);
+  QVERIFY(!called);
+  QCOMPARE(client_->callsInFlight(), 0);
+}
+
+void GatewayClientTest::destroyedContext_DropsTheCallback() {
+  signInAs();
+  gateway_->route("GET", "/api/v1/admin/fleet", [](const FakeRequest&) { return FakeResponse::json(200, {{"services", QJsonArray{}}}); });
+  bool called = false;
+  auto* context = new QObject;
+  api::fleet(client_, context, [&called](const Result<QVector<FleetService>>&) { called = true; });
+  delete context;
+  QVERIFY(QTest::qWaitFor([&] { return client_->callsInFlight() == 0; }, 5000));
+  QVERIFY(!called);
+}
+
+void GatewayClientTest::int64AndTimestamps_ParsedFromProto3Json() {
+  const User user = User::fromJson(userJson());
+  QCOMPARE(user.version, 7);
+  QVERIFY(user.createTime.isValid());
+  QCOMPARE(user.createTime.time().msec(), 123);
+  QCOMPARE(jsonInt64(QJsonValue(QStringLiteral("9007199254740993"))), Q_INT64_C(9007199254740993));
+  QCOMPARE(jsonInt64(QJsonValue(QStringLiteral("x")), -1), -1);
+  QCOMPARE((Money{"EUR", 123456}.format()), QStringLiteral("1,234.56 EUR"));
+  QCOMPARE((Money{"JPY", 1500}.format()), QStringLiteral("1,500 JPY"));
+  QCOMPARE((Money{"EUR", -5}.format()), QStringLiteral("-0.05 EUR"));
+  QCOMPARE(toLowerCamelCase("next_page_token"), QStringLiteral("nextPageToken"));
+}
+
+QTEST_GUILESS_MAIN(GatewayClientTest)
+#include "tst_gateway_client.moc"

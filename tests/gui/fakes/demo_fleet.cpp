@@ -1,0 +1,637 @@
+#include "fakes/demo_fleet.h"
+
+#include <QJsonArray>
+#include <QRegularExpression>
+#include <QStringList>
+#include <cmath>
+
+namespace fleetdeck::console::testing {
+namespace {
+
+const QStringList kFirst = {"Ada", "Grace", "Alan", "Edsger", "Barbara", "Donald", "Frances", "Ken", "Margaret",
+                            "Dennis", "Radia", "Tim", "Sophie", "Linus", "Hedy", "Niklaus", "Anita", "John",
+                            "Karen", "Leslie", "Shafi", "Vint", "Yukihiro", "Guido"};
+const QStringList kLast = {"Lovelace", "Hopper", "Turing", "Dijkstra", "Liskov", "Knuth", "Allen", "Thompson",
+                           "Hamilton", "Ritchie", "Perlman", "Berners-Lee", "Wilson", "Torvalds", "Lamarr", "Wirth",
+                           "Borg", "McCarthy", "Spärck Jones", "Lamport", "Goldwasser", "Cerf", "Matsumoto", "van Rossum"};
+
+struct Product {
+  const char* id;
+  const char* sku;
+  const char* name;
+  qint64 price;
+};
+const Product kProducts[] = {
+    {"p-keyboard", "KB-87", "Mechanical keyboard", 12900}, {"p-mouse", "MS-02", "Wireless mouse", 3900},
+    {"p-monitor", "MN-27", "27\" monitor", 32900},          {"p-dock", "DK-10", "USB-C dock", 15900},
+    {"p-cable", "CB-2M", "USB-C cable 2 m", 1490},          {"p-headset", "HS-55", "Noise-cancelling headset", 24900},
+};
+
+const char* kServices[] = {"gateway", "users", "products", "orders", "payments", "notifications"};
+
+QString rfc(const QDateTime& t) { return t.toUTC().toString(Qt::ISODateWithMs); }
+
+QString num(qint64 v) { return QString::number(v); }
+
+}  // namespace
+
+DemoFleet::DemoFleet(FakeGateway& gateway, int users, int orders)
+    : gateway_(gateway), now_(QDateTime::currentDateTimeUtc()) {
+  faults_ = QJsonObject{{"payments", QJsonObject{{"declineRate", 0.1}, {"failureRate", 0.0}, {"addedLatencyMs", "0"}}}};
+  seed(users, orders);
+  install();
+}
+
+void DemoFleet::seed(int userCount, int orderCount) {
+  for (int i = 0; i < userCount; ++i) {
+    const QString first = kFirst[i % kFirst.size()];
+    const QString last = kLast[(i * 7 + i / kFirst.size()) % kLast.size()];
+    QString username = (first + QLatin1Char('.') + last).toLower();
+    username.remove(QRegularExpression(QStringLiteral("[^a-z.]")));
+    if (i >= kFirst.size()) username += QString::number(i);
+    QString role = QStringLiteral("customer");
+    if (i == 0) {
+      username = QStringLiteral("ada");
+      role = QStringLiteral("admin");
+    } else if (i == 1) {
+      username = QStringLiteral("grace");
+      role = QStringLiteral("operator");
+    } else if (i % 17 == 5) {
+      role = QStringLiteral("operator");
+    }
+    const QDateTime created = now_.addSecs(-86400LL * (400 - i % 400));
+    users_.append(QJsonObject{{"id", QStringLiteral("u-%1").arg(i, 4, 10, QLatin1Char('0'))},
+                              {"username", username},
+                              {"email", username + QStringLiteral("@example.com")},
+                              {"displayName", first + QLatin1Char(' ') + last},
+                              {"role", role},
+                              {"status", i % 11 == 7 ? "disabled" : "active"},
+                              {"version", num(1 + i % 4)},
+                              {"createTime", rfc(created)},
+                              {"updateTime", rfc(created.addSecs(3600LL * (i % 50)))}});
+  }
+  const char* statuses[] = {"DELIVERED", "SHIPPED", "CONFIRMED", "DELIVERED", "CANCELLED", "PENDING", "CONFIRMED", "DELIVERED"};
+  for (int i = 0; i < orderCount; ++i) {
+    const QString status = QLatin1String(statuses[i % 8]);
+    QJsonArray items;
+    qint64 total = 0;
+    for (int k = 0; k < 1 + i % 3; ++k) {
+      const Product& p = kProducts[(i + k * 2) % 6];
+      const qint64 quantity = 1 + (i + k) % 2;
+      items.append(QJsonObject{{"productId", p.id}, {"sku", p.sku}, {"name", QString::fromUtf8(p.name)},
+                               {"quantity", num(quantity)},
+                               {"unitPrice", QJsonObject{{"currencyCode", "EUR"}, {"units", num(p.price)}}}});
+      total += quantity * p.price;
+    }
+    const QDateTime created = now_.addSecs(-600LL * i - 120);
+    const qint64 version = status == "PENDING" ? 1 : status == "CONFIRMED" ? 2 : status == "SHIPPED" ? 3 : status == "DELIVERED" ? 4 : 2;
+    const int userIndex = 2 + (i * 13) % qMax(1, static_cast<int>(users_.size()) - 2);
+    orders_.append(QJsonObject{{"id", QStringLiteral("ord-%1").arg(10000 + orderCount - i)},
+                               {"userId", users_.value(userIndex).value("id").toString()},
+                               {"status", status},
+                               {"items", items},
+                               {"total", QJsonObject{{"currencyCode", "EUR"}, {"units", num(total)}}},
+                               {"sagaId", QStringLiteral("saga-%1").arg(10000 + orderCount - i)},
+                               {"cancelReason", status == "CANCELLED" ? "payment_declined" : ""},
+                               {"trackingNumber", version >= 3 ? QStringLiteral("1Z%1").arg(880000 + i) : QString()},
+                               {"version", num(version)},
+                               {"createTime", rfc(created)},
+                               {"updateTime", rfc(created.addSecs(60 * version))}});
+  }
+}
+
+QJsonObject DemoFleet::userByName(const QString& username) const {
+  for (const QJsonObject& user : users_) {
+    if (user.value("username").toString() == username) return user;
+  }
+  return {};
+}
+
+void DemoFleet::expireAccessToken() { access_ = QStringLiteral("expired-") + access_; }
+
+void DemoFleet::touchUser(const QString& id) {
+  for (QJsonObject& user : users_) {
+    if (user.value("id").toString() != id) continue;
+    user.insert("version", num(user.value("version").toString().toLongLong() + 1));
+    user.insert("displayName", user.value("displayName").toString() + QStringLiteral(" (changed)"));
+  }
+}
+
+bool DemoFleet::authorized(const FakeRequest& request, bool adminOnly, FakeResponse& denial) const {
+  if (access_.isEmpty() || request.header("authorization") != "Bearer " + access_.toUtf8()) {
+    denial = FakeResponse::error(401, "UNAUTHENTICATED", "missing or expired access token");
+    return false;
+  }
+  if (adminOnly && userByName(signedInUser_).value("role").toString() != QLatin1String("admin")) {
+    denial = FakeResponse::error(403, "PERMISSION_DENIED", "admins only");
+    return false;
+  }
+  return true;
+}
+
+QJsonArray DemoFleet::orderEvents(const QJsonObject& order) const {
+  const QDateTime created = QDateTime::fromString(order.value("createTime").toString(), Qt::ISODateWithMs);
+  const QString status = order.value("status").toString();
+  const qint64 version = order.value("version").toString().toLongLong();
+  QJsonArray events;
+  auto add = [&](qint64 v, const char* type, const QJsonObject& payload, const char* actor) {
+    events.append(QJsonObject{{"version", num(v)}, {"type", type}, {"time", rfc(created.addSecs(60 * (v - 1)))},
+                              {"actor", actor}, {"traceId", QStringLiteral("4bf92f3577b34da6a3ce929d0e0e%1").arg(v, 4, 10, QLatin1Char('0'))},
+                              {"causationId", QStringLiteral("cmd-%1").arg(v)}, {"payload", payload}});
+  };
+  add(1, "OrderCreated", QJsonObject{{"items", order.value("items")}, {"total", order.value("total")}}, "customer");
+  if (version >= 2 && status == "CANCELLED") {
+    add(2, "OrderCancelled", QJsonObject{{"reason", "payment_declined"}}, "saga");
+    return events;
+  }
+  if (version >= 2) add(2, "OrderConfirmed", QJsonObject{{"paymentId", "pay-" + order.value("id").toString()}}, "saga");
+  if (version >= 3) add(3, "OrderShipped", QJsonObject{{"trackingNumber", order.value("trackingNumber")}}, "ada");
+  if (version >= 4) add(4, "OrderDelivered", QJsonObject{}, "ada");
+  return events;
+}
+
+QJsonObject DemoFleet::orderStateAt(const QJsonObject& order, qint64 version) const {
+  QJsonObject state = order;
+  const QDateTime created = QDateTime::fromString(order.value("createTime").toString(), Qt::ISODateWithMs);
+  const QString final = order.value("status").toString();
+  state.insert("version", num(version));
+  state.insert("updateTime", rfc(created.addSecs(60 * (version - 1))));
+  if (version == 1) {
+    state.insert("status", "PENDING");
+    state.insert("trackingNumber", "");
+    state.insert("cancelReason", "");
+  } else if (final == "CANCELLED") {
+    state.insert("status", "CANCELLED");
+  } else if (version == 2) {
+    state.insert("status", "CONFIRMED");
+    state.insert("trackingNumber", "");
+    state.insert("paymentId", "pay-" + order.value("id").toString());
+  } else {
+    state.insert("status", version == 3 ? "SHIPPED" : "DELIVERED");
+    state.insert("paymentId", "pay-" + order.value("id").toString());
+  }
+  return state;
+}
+
+QJsonObject DemoFleet::sagaDetail(const QJsonObject& order) const {
+  const QDateTime start = QDateTime::fromString(order.value("createTime").toString(), Qt::ISODateWithMs);
+  const QString status = order.value("status").toString();
+  const bool cancelled = status == "CANCELLED";
+  const bool running = status == "PENDING";
+  QJsonArray steps;
+  auto step = [&](const char* name, const char* state, int attempts, int startMs, int endMs, const QString& error,
+                  bool compensation, QJsonArray versions) {
+    QJsonObject s{{"name", name}, {"state", state}, {"attempts", attempts}, {"startTime", rfc(start.addMSecs(startMs))},
+                  {"endTime", endMs < 0 ? QString() : rfc(start.addMSecs(endMs))}, {"error", error},
+                  {"compensation", compensation}, {"eventVersions", versions}};
+    steps.append(s);
+  };
+  step("ReserveStock", cancelled ? "compensated" : "succeeded", 1, 10, 160, QString(), false, {});
+  if (running) {
+    step("Charge", "started", 2, 170, -1, QStringLiteral("payments: deadline exceeded (attempt 1)"), false, {});
+  } else if (cancelled) {
+    step("Charge", "failed", 3, 170, 1900, QStringLiteral("payment_declined: wallet balance 12.00 EUR < 459.00 EUR"), false, {});
+    step("ReleaseStock", "compensated", 1, 1910, 2050, QString(), true, {});
+    step("CancelOrder", "succeeded", 1, 2060, 2120, QString(), false, QJsonArray{"2"});
+  } else {
+    step("Charge", "succeeded", 1, 170, 620, QString(), false, {});
+    step("ConfirmOrder", "succeeded", 1, 630, 700, QString(), false, QJsonArray{"2"});
+  }
+  const QString state = running ? "RUNNING" : cancelled ? "COMPENSATED" : "COMPLETED";
+  return QJsonObject{{"id", order.value("sagaId")}, {"orderId", order.value("id")}, {"state", state},
+                     {"currentStep", running ? "Charge" : cancelled ? "CancelOrder" : "ConfirmOrder"},
+                     {"startTime", rfc(start)}, {"updateTime", rfc(start.addMSecs(running ? 170 : 2120))},
+                     {"traceId", QStringLiteral("4bf92f3577b34da6a3ce929d0e0e4736")}, {"steps", steps}};
+}
+
+QJsonObject DemoFleet::fleet() const {
+  QJsonArray services;
+  for (const char* name : kServices) {
+    const QString service = QLatin1String(name);
+    const int instances = service == "gateway" || service == "orders" ? 2 : 1;
+    QJsonArray list;
+    for (int i = 0; i < instances; ++i) {
+      const bool degraded = service == "payments";
+      QJsonObject checks{{"postgres", QJsonObject{{"status", "ok"}, {"latencyMs", 1.2 + i}, {"error", ""}}},
+                         {"nats", QJsonObject{{"status", "ok"}, {"latencyMs", 0.4}, {"error", ""}}}};
+      QJsonArray breakers;
+      if (service == "orders") {
+        breakers.append(QJsonObject{{"upstream", "payments"}, {"state", i == 0 ? "half_open" : "closed"}});
+        breakers.append(QJsonObject{{"upstream", "products"}, {"state", "closed"}});
+      }
+      if (degraded) checks.insert("postgres", QJsonObject{{"status", "slow"}, {"latencyMs", 412.0}, {"error", "pool wait 400 ms"}});
+      list.append(QJsonObject{{"instanceId", QStringLiteral("%1-%2").arg(service).arg(QStringLiteral("7f9c%1").arg(i))},
+                              {"version", "0.1.0"},
+                              {"grpcAddress", QStringLiteral("127.0.0.1:%1").arg(9100 + i)},
+                              {"adminAddress", QStringLiteral("127.0.0.1:%1").arg(9200 + i)},
+                              {"startTime", rfc(now_.addSecs(-3600 * 5 - 600 * i))},
+                              {"lastHeartbeat", rfc(now_.addSecs(-2))},
+                              {"status", degraded ? "degraded" : "up"},
+                              {"readiness", QJsonObject{{"checks", checks}}},
+                              {"breakers", breakers}});
+    }
+    services.append(QJsonObject{{"name", service}, {"status", service == "payments" ? "degraded" : "up"}, {"instances", list}});
+  }
+  return QJsonObject{{"services", services}};
+}
+
+QJsonObject DemoFleet::matrix(const QString& query, qint64 start, qint64 end, qint64 step) const {
+  QJsonArray result;
+  auto series = [&](const QJsonObject& metric, double base, double amplitude, double phase) {
+    QJsonArray values;
+    for (qint64 t = start; t <= end; t += qMax<qint64>(1, step)) {
+      const double x = double(t % 86400) / 3600.0;
+      const double v = base + amplitude * std::sin(x * 1.3 + phase) + amplitude * 0.3 * std::sin(x * 7.1 + phase * 2);
+      values.append(QJsonArray{double(t), QString::number(qMax(0.0, v), 'f', 4)});
+    }
+    result.append(QJsonObject{{"metric", metric}, {"values", values}});
+  };
+  const bool perService = query.contains(QLatin1String("by (service"));
+  double base = 40;
+  double amplitude = 12;
+  if (query.contains(QLatin1String("outcome=\"error\""))) {
+    base = 0.8;
+    amplitude = 0.6;
+  } else if (query.contains(QLatin1String("histogram_quantile(0.5"))) {
+    base = 9;
+    amplitude = 2;
+  } else if (query.contains(QLatin1String("histogram_quantile(0.95"))) {
+    base = 35;
+    amplitude = 8;
+  } else if (query.contains(QLatin1String("histogram_quantile(0.99"))) {
+    base = 80;
+    amplitude = 25;
+  }
+  if (perService) {
+    int i = 0;
+    for (const char* name : kServices) {
+      const double scale = QLatin1String(name) == QLatin1String("gateway") ? 2.0 : 1.0 / (1 + i * 0.35);
+      series(QJsonObject{{"service", name}}, base * scale, amplitude * scale, i * 0.9);
+      ++i;
+    }
+  } else {
+    series(QJsonObject{}, base, amplitude, 0.3);
+  }
+  return QJsonObject{{"status", "success"}, {"data", QJsonObject{{"resultType", "matrix"}, {"result", result}}}};
+}
+
+void DemoFleet::install() {
+  FakeGateway& g = gateway_;
+  g.route("GET", "/healthz", [](const FakeRequest&) { return FakeResponse::json(200, {{"status", "ok"}}); });
+
+  g.route("POST", "/api/v1/auth/login", [this](const FakeRequest& request) {
+    const QJsonObject body = request.json();
+    const QJsonObject user = userByName(body.value("username").toString());
+    if (user.isEmpty() || body.value("password").toString() != QLatin1String(kPassword) ||
+        user.value("status").toString() == QLatin1String("disabled")) {
+      return FakeResponse::error(401, "UNAUTHENTICATED", "wrong user name or password");
+    }
+    signedInUser_ = user.value("username").toString();
+    access_ = QStringLiteral("access-%1").arg(++tokenCounter_);
+    refresh_ = QStringLiteral("refresh-%1").arg(tokenCounter_);
+    return FakeResponse::json(200, {{"accessToken", access_}, {"refreshToken", refresh_}, {"expiresIn", "900"},
+                                    {"tokenType", "Bearer"}, {"user", user}});
+  });
+  g.route("POST", "/api/v1/auth/refresh", [this](const FakeRequest& request) {
+    if (refresh_.isEmpty() || request.json().value("refreshToken").toString() != refresh_) {
+      return FakeResponse::error(401, "UNAUTHENTICATED", "refresh token revoked");
+    }
+    ++refreshes_;
+    access_ = QStringLiteral("access-%1").arg(++tokenCounter_);
+    refresh_ = QStringLiteral("refresh-%1").arg(tokenCounter_);
+    return FakeResponse::json(200, {{"accessToken", access_}, {"refreshToken", refresh_}, {"expiresIn", "900"},
+                                    {"tokenType", "Bearer"}});
+  });
+  g.route("POST", "/api/v1/auth/logout", [this](const FakeRequest&) {
+    refresh_.clear();
+    access_.clear();
+    return FakeResponse::empty(204);
+  });
+  g.route("GET", "/api/v1/users/me", [this](const FakeRequest& request) {
+    FakeResponse denial;
+    if (!authorized(request, false, denial)) return denial;
+    return FakeResponse::json(200, userByName(signedInUser_));
+  });
+
+  g.route("GET", "/api/v1/users", [this](const FakeRequest& request) {
+    FakeResponse denial;
+    if (!authorized(request, false, denial)) return denial;
+    const QString role = request.queryValue("role");
+    const QString status = request.queryValue("status");
+    const QString query = request.queryValue("query").toLower();
+    QVector<QJsonObject> matching;
+    for (const QJsonObject& user : users_) {
+      if (!role.isEmpty() && user.value("role").toString() != role) continue;
+      if (!status.isEmpty() && user.value("status").toString() != status) continue;
+      if (!query.isEmpty() && !user.value("username").toString().contains(query) &&
+          !user.value("email").toString().contains(query) && !user.value("displayName").toString().toLower().contains(query)) {
+        continue;
+      }
+      matching.append(user);
+    }
+    const int pageSize = qBound(1, request.queryValue("pageSize").toInt() > 0 ? request.queryValue("pageSize").toInt() : 50, 200);
+    const int offset = request.queryValue("pageToken").mid(1).toInt();
+    QJsonArray page;
+    for (int i = offset; i < qMin(offset + pageSize, static_cast<int>(matching.size())); ++i) page.append(matching[i]);
+    const QString next = offset + pageSize < matching.size() ? QStringLiteral("o%1").arg(offset + pageSize) : QString();
+    return FakeResponse::json(200, {{"users", page}, {"nextPageToken", next}});
+  });
+  g.route("GET", "/api/v1/users/(u-\\d+)", [this](const FakeRequest& request) {
+    FakeResponse denial;
+    if (!authorized(request, false, denial)) return denial;
+    for (const QJsonObject& user : users_) {
+      if (user.value("id").toString() == request.match.captured(1)) {
+        return FakeResponse::json(200, user).withHeader("ETag", '"' + user.value("version").toString().toUtf8() + '"');
+      }
+    }
+    return FakeResponse::error(404, "NOT_FOUND", "no such user");
+  });
+  g.route("PATCH", "/api/v1/users/(u-\\d+)", [this](const FakeRequest& request) {
+    FakeResponse denial;
+    if (!authorized(request, true, denial)) return denial;
+    for (QJsonObject& user : users_) {
+      if (user.value("id").toString() != request.match.captured(1)) continue;
+      const QByteArray expected = '"' + user.value("version").toString().toUtf8() + '"';
+      if (request.header("if-match") != expected) {
+        return FakeResponse::error(412, "FAILED_PRECONDITION", "the user changed since version " + request.header("if-match"));
+      }
+      const QJsonObject changes = request.json();
+      QList<QPair<QString, QString>> problems;
+      if (changes.contains("email") && !changes.value("email").toString().contains('@')) {
+        problems.append(qMakePair(QStringLiteral("email"), QStringLiteral("must be a valid email address")));
+      }
+      if (changes.contains("displayName") && changes.value("displayName").toString().trimmed().isEmpty()) {
+        problems.append(qMakePair(QStringLiteral("display_name"), QStringLiteral("must not be empty")));
+      }
+      if (!problems.isEmpty()) return FakeResponse::error(400, "INVALID_ARGUMENT", "invalid user", problems);
+      for (auto it = changes.begin(); it != changes.end(); ++it) user.insert(it.key(), it.value());
+      user.insert("version", num(user.value("version").toString().toLongLong() + 1));
+      user.insert("updateTime", rfc(QDateTime::currentDateTimeUtc()));
+      return FakeResponse::json(200, user).withHeader("ETag", '"' + user.value("version").toString().toUtf8() + '"');
+    }
+    return FakeResponse::error(404, "NOT_FOUND", "no such user");
+  });
+  g.route("POST", "/api/v1/users", [this](const FakeRequest& request) {
+    FakeResponse denial;
+    if (!authorized(request, true, denial)) return denial;
+    const QJsonObject body = request.json();
+    QList<QPair<QString, QString>> problems;
+    if (!QRegularExpression(QStringLiteral("^[a-z0-9._-]{3,32}$")).match(body.value("username").toString()).hasMatch()) {
+      problems.append(qMakePair(QStringLiteral("username"), QStringLiteral("3-32 characters: lower-case letters, digits, '.', '_' and '-'")));
+    }
+    if (!body.value("email").toString().contains('@')) problems.append(qMakePair(QStringLiteral("email"), QStringLiteral("must be a valid email address")));
+    if (body.value("password").toString().size() < 12) problems.append(qMakePair(QStringLiteral("password"), QStringLiteral("must be at least 12 characters")));
+    if (!problems.isEmpty()) return FakeResponse::error(400, "INVALID_ARGUMENT", "invalid user", problems);
+    if (!userByName(body.value("username").toString()).isEmpty()) {
+      return FakeResponse::error(409, "ALREADY_EXISTS", "username taken");
+    }
+    QJsonObject user{{"id", QStringLiteral("u-%1").arg(users_.size(), 4, 10, QLatin1Char('0'))},
+                     {"username", body.value("username")}, {"email", body.value("email")},
+                     {"displayName", body.value("displayName")}, {"role", body.value("role").toString("customer")},
+                     {"status", "active"}, {"version", "1"}, {"createTime", rfc(QDateTime::currentDateTimeUtc())},
+                     {"updateTime", rfc(QDateTime::currentDateTimeUtc())}};
+    users_.append(user);
+    return FakeResponse::json(201, user).withHeader("ETag", "\"1\"");
+  });
+  g.route("DELETE", "/api/v1/users/(u-\\d+)", [this](const FakeRequest& request) {
+    FakeResponse denial;
+    if (!authorized(request, true, denial)) return denial;
+    for (QJsonObject& user : users_) {
+      if (user.value("id").toString() != request.match.captured(1)) continue;
+      user.insert("status", "disabled");
+      user.insert("version", num(user.value("version").toString().toLongLong() + 1));
+      return FakeResponse::json(200, user);
+    }
+    return FakeResponse::error(404, "NOT_FOUND", "no such user");
+  });
+  g.route("POST", "/api/v1/users/(u-\\d+):resetPassword", [this](const FakeRequest& request) {
+    FakeResponse denial;
+    if (!authorized(request, true, denial)) return denial;
+    return FakeResponse::json(200, {{"temporaryPassword", "Tmp-7d41-b2c9-e806"}});
+  });
+
+  g.route("GET", "/api/v1/orders", [this](const FakeRequest& request) {
+    FakeResponse denial;
+    if (!authorized(request, false, denial)) return denial;
+    const QString status = request.queryValue("status");
+    const QString userId = request.queryValue("userId");
+    QVector<QJsonObject> matching;
+    for (const QJsonObject& order : orders_) {
+      if (!status.isEmpty() && order.value("status").toString() != status) continue;
+      if (!userId.isEmpty() && order.value("userId").toString() != userId) continue;
+      matching.append(order);
+    }
+    const int pageSize = qBound(1, request.queryValue("pageSize").toInt() > 0 ? request.queryValue("pageSize").toInt() : 50, 200);
+    const int offset = request.queryValue("pageToken").mid(1).toInt();
+    QJsonArray page;
+    for (int i = offset; i < qMin(offset + pageSize, static_cast<int>(matching.size())); ++i) page.append(matching[i]);
+    const QString next = offset + pageSize < matching.size() ? QStringLiteral("o%1").arg(offset + pageSize) : QString();
+    return FakeResponse::json(200, {{"orders", page}, {"nextPageToken", next}});
+  });
+  auto findOrder = [this](const QString& id) -> QJsonObject* {
+    for (QJsonObject& order : orders_) {
+      if (order.value("id").toString() == id) return &order;
+    }
+    return nullptr;
+  };
+  g.route("GET", "/api/v1/orders/(ord-\\d+)/details", [this, findOrder](const FakeRequest& request) {
+    FakeResponse denial;
+    if (!authorized(request, false, denial)) return denial;
+    const QJsonObject* order = findOrder(request.match.captured(1));
+    if (order == nullptr) return FakeResponse::error(404, "NOT_FOUND", "no such order");
+    QJsonObject user;
+    for (const QJsonObject& u : users_) {
+      if (u.value("id") == order->value("userId")) user = u;
+    }
+    return FakeResponse::json(200, {{"order", *order}, {"user", user}, {"products", QJsonArray{}}, {"missing", QJsonArray{}}});
+  });
+  g.route("GET", "/api/v1/orders/(ord-\\d+)/events", [this, findOrder](const FakeRequest& request) {
+    FakeResponse denial;
+    if (!authorized(request, false, denial)) return denial;
+    const QJsonObject* order = findOrder(request.match.captured(1));
+    if (order == nullptr) return FakeResponse::error(404, "NOT_FOUND", "no such order");
+    return FakeResponse::json(200, {{"events", orderEvents(*order)}});
+  });
+  g.route("POST", "/api/v1/orders/(ord-\\d+):(cancel|ship|deliver)", [this, findOrder](const FakeRequest& request) {
+    FakeResponse denial;
+    if (!authorized(request, true, denial)) return denial;
+    QJsonObject* order = findOrder(request.match.captured(1));
+    if (order == nullptr) return FakeResponse::error(404, "NOT_FOUND", "no such order");
+    const QString action = request.match.captured(2);
+    const QString status = order->value("status").toString();
+    const qint64 version = order->value("version").toString().toLongLong();
+    if (action == "ship" && status == "CONFIRMED") {
+      order->insert("status", "SHIPPED");
+      order->insert("trackingNumber", request.json().value("trackingNumber"));
+    } else if (action == "deliver" && status == "SHIPPED") {
+      order->insert("status", "DELIVERED");
+    } else if (action == "cancel" && (status == "PENDING" || status == "CONFIRMED")) {
+      order->insert("status", "CANCELLED");
+      order->insert("cancelReason", request.json().value("reason"));
+    } else {
+      return FakeResponse::error(409, "FAILED_PRECONDITION", QStringLiteral("cannot %1 an order that is %2").arg(action, status));
+    }
+    order->insert("version", num(version + 1));
+    order->insert("updateTime", rfc(QDateTime::currentDateTimeUtc()));
+    return FakeResponse::json(200, *order);
+  });
+  g.route("GET", "/api/v1/admin/orders/(ord-\\d+)/state", [this, findOrder](const FakeRequest& request) {
+    FakeResponse denial;
+    if (!authorized(request, false, denial)) return denial;
+    const QJsonObject* order = findOrder(request.match.captured(1));
+    if (order == nullptr) return FakeResponse::error(404, "NOT_FOUND", "no such order");
+    const qint64 version = request.queryValue("version").toLongLong();
+    if (version < 1 || version > order->value("version").toString().toLongLong()) {
+      return FakeResponse::error(400, "INVALID_ARGUMENT", "no such version", {{"version", "out of range"}});
+    }
+    return FakeResponse::json(200, {{"order", orderStateAt(*order, version)}, {"version", num(version)}});
+  });
+
+  g.route("GET", "/api/v1/admin/fleet", [this](const FakeRequest& request) {
+    FakeResponse denial;
+    if (!authorized(request, false, denial)) return denial;
+    return FakeResponse::json(200, fleet());
+  });
+  g.route("GET", "/api/v1/admin/sagas", [this](const FakeRequest& request) {
+    FakeResponse denial;
+    if (!authorized(request, false, denial)) return denial;
+    const QString state = request.queryValue("state");
+    QJsonArray all;
+    for (const QJsonObject& order : orders_) {
+      QJsonObject saga = sagaDetail(order);
+      saga.remove("steps");
+      if (!state.isEmpty() && saga.value("state").toString() != state) continue;
+      all.append(saga);
+    }
+    const int pageSize = qBound(1, request.queryValue("pageSize").toInt() > 0 ? request.queryValue("pageSize").toInt() : 50, 200);
+    const int offset = request.queryValue("pageToken").mid(1).toInt();
+    QJsonArray page;
+    for (int i = offset; i < qMin(offset + pageSize, static_cast<int>(all.size())); ++i) page.append(all[i]);
+    const QString next = offset + pageSize < all.size() ? QStringLiteral("o%1").arg(offset + pageSize) : QString();
+    return FakeResponse::json(200, {{"sagas", page}, {"nextPageToken", next}});
+  });
+  g.route("GET", "/api/v1/admin/sagas/(saga-\\d+)", [this](const FakeRequest& request) {
+    FakeResponse denial;
+    if (!authorized(request, false, denial)) return denial;
+    for (const QJsonObject& order : orders_) {
+      if (order.value("sagaId").toString() == request.match.captured(1)) return FakeResponse::json(200, {{"saga", sagaDetail(order)}});
+    }
+    return FakeResponse::error(404, "NOT_FOUND", "no such saga");
+  });
+  g.route("GET", "/api/v1/admin/traces/([0-9a-f]+)", [this](const FakeRequest& request) {
+    FakeResponse denial;
+    if (!authorized(request, false, denial)) return denial;
+    const qint64 t0 = now_.toMSecsSinceEpoch() * 1'000'000;
+    auto span = [&](const char* id, const char* parent, const char* service, const char* name, qint64 startMs, qint64 endMs,
+                    const QJsonObject& attributes, const char* status = "OK") {
+      return QJsonObject{{"spanId", id}, {"parentSpanId", parent}, {"service", service}, {"name", name},
+                         {"startTimeUnixNano", num(t0 + startMs * 1'000'000)}, {"endTimeUnixNano", num(t0 + endMs * 1'000'000)},
+                         {"attributes", attributes}, {"status", status}};
+    };
+    QJsonArray spans{
+        span("a1", "", "gateway", "POST /api/v1/orders", 0, 2150, {{"http.status_code", 202}}),
+        span("b1", "a1", "orders", "OrdersService/CreateOrder", 4, 40, {{"order.id", "ord-10240"}}),
+        span("c1", "b1", "orders", "saga ReserveStock", 10, 160, {}),
+        span("c2", "c1", "products", "ProductsService/ReserveStock", 14, 150, {{"db.rows", 3}}),
+        span("d1", "b1", "orders", "saga Charge", 170, 1900, {{"attempts", 3}}, "ERROR"),
+        span("d2", "d1", "payments", "PaymentsService/Charge", 175, 640, {{"decline", true}}, "ERROR"),
+        span("e1", "b1", "orders", "saga ReleaseStock", 1910, 2050, {{"compensation", true}}),
+        span("e2", "e1", "products", "ProductsService/ReleaseStock", 1915, 2040, {}),
+        span("f1", "b1", "notifications", "OrderCancelled consumer", 2070, 2140, {}),
+    };
+    return FakeResponse::json(200, {{"traceId", request.match.captured(1)}, {"spans", spans}});
+  });
+  g.route("GET", "/api/v1/admin/metrics/query_range", [this](const FakeRequest& request) {
+    FakeResponse denial;
+    if (!authorized(request, false, denial)) return denial;
+    const QString query = request.queryValue("query");
+    if (query.contains(QLatin1String("bad{"))) {
+      return FakeResponse::json(400, {{"status", "error"}, {"errorType", "bad_data"},
+                                      {"error", "1:4: parse error: unexpected \"{\""}});
+    }
+    return FakeResponse::json(200, matrix(query, request.queryValue("start").toLongLong(), request.queryValue("end").toLongLong(),
+                                          request.queryValue("step").toLongLong()));
+  });
+  g.route("GET", "/api/v1/admin/metrics/query", [this](const FakeRequest& request) {
+    FakeResponse denial;
+    if (!authorized(request, false, denial)) return denial;
+    const qint64 time = request.queryValue("time").toLongLong();
+    QJsonObject m = matrix(request.queryValue("query"), time, time, 1);
+    QJsonArray vector;
+    for (const QJsonValue& entry : m.value("data").toObject().value("result").toArray()) {
+      vector.append(QJsonObject{{"metric", entry.toObject().value("metric")},
+                                {"value", entry.toObject().value("values").toArray().first()}});
+    }
+    return FakeResponse::json(200, {{"status", "success"}, {"data", QJsonObject{{"resultType", "vector"}, {"result", vector}}}});
+  });
+  g.route("GET", "/api/v1/admin/alerts", [this](const FakeRequest& request) {
+    FakeResponse denial;
+    if (!authorized(request, false, denial)) return denial;
+    QJsonArray alerts{
+        QJsonObject{{"labels", QJsonObject{{"alertname", "PaymentsErrorRateHigh"}, {"severity", "critical"}, {"service", "payments"}}},
+                    {"annotations", QJsonObject{{"summary", "payments fails 7.2% of charges"}, {"description", "error ratio above 5% for 5 minutes"}}},
+                    {"state", "firing"}, {"activeAt", rfc(now_.addSecs(-540))}, {"value", "7.2e-02"}},
+        QJsonObject{{"labels", QJsonObject{{"alertname", "SagaCompensationsHigh"}, {"severity", "warning"}, {"service", "orders"}}},
+                    {"annotations", QJsonObject{{"summary", "12 sagas compensated in 10 minutes"}}},
+                    {"state", "firing"}, {"activeAt", rfc(now_.addSecs(-300))}, {"value", "12"}},
+        QJsonObject{{"labels", QJsonObject{{"alertname", "SlowRequests"}, {"severity", "warning"}, {"service", "gateway"}}},
+                    {"annotations", QJsonObject{{"summary", "p99 above 250 ms"}}},
+                    {"state", "pending"}, {"activeAt", rfc(now_.addSecs(-45))}, {"value", "0.31"}},
+    };
+    return FakeResponse::json(200, {{"status", "success"}, {"data", QJsonObject{{"alerts", alerts}}}});
+  });
+  g.route("GET", "/api/v1/admin/rules", [this](const FakeRequest& request) {
+    FakeResponse denial;
+    if (!authorized(request, false, denial)) return denial;
+    QJsonArray rules{
+        QJsonObject{{"name", "PaymentsErrorRateHigh"}, {"type", "alerting"}, {"duration", 300},
+                    {"query", "sum(rate(fleetdeck_requests_total{service=\"payments\",outcome=\"error\"}[5m])) / sum(rate(fleetdeck_requests_total{service=\"payments\"}[5m])) > 0.05"}},
+        QJsonObject{{"name", "SagaCompensationsHigh"}, {"type", "alerting"}, {"duration", 0},
+                    {"query", "increase(fleetdeck_saga_compensations_total[10m]) > 10"}},
+        QJsonObject{{"name", "SlowRequests"}, {"type", "alerting"}, {"duration", 120},
+                    {"query", "histogram_quantile(0.99, sum by (le) (rate(fleetdeck_request_duration_seconds_bucket[5m]))) > 0.25"}},
+    };
+    return FakeResponse::json(200, {{"status", "success"},
+                                    {"data", QJsonObject{{"groups", QJsonArray{QJsonObject{{"name", "fleetdeck"}, {"rules", rules}}}}}}});
+  });
+  g.route("GET", "/api/v1/admin/faults", [this](const FakeRequest& request) {
+    FakeResponse denial;
+    if (!authorized(request, false, denial)) return denial;
+    return FakeResponse::json(200, faults_);
+  });
+  g.route("PUT", "/api/v1/admin/faults", [this](const FakeRequest& request) {
+    FakeResponse denial;
+    if (!authorized(request, true, denial)) return denial;
+    faults_ = request.json();
+    return FakeResponse::json(200, faults_);
+  });
+  g.route("POST", "/api/v1/admin/services/([a-z]+):(stop|start)", [this](const FakeRequest& request) {
+    FakeResponse denial;
+    if (!authorized(request, true, denial)) return denial;
+    return FakeResponse::empty(204);
+  });
+  g.route("POST", "/api/v1/admin/projections/orders:rebuild", [this](const FakeRequest& request) {
+    FakeResponse denial;
+    if (!authorized(request, true, denial)) return denial;
+    return FakeResponse::json(202, {{"rebuildId", "rb-1"}});
+  });
+  g.route("GET", "/api/v1/admin/projections/rebuilds/(rb-\\d+)", [this](const FakeRequest& request) {
+    FakeResponse denial;
+    if (!authorized(request, false, denial)) return denial;
+    return FakeResponse::json(200, {{"rebuildId", request.match.captured(1)},
+                                    {"processed", num(orders_.size())},
+                                    {"total", num(orders_.size())},
+                                    {"done", true},
+                                    {"differences", QJsonArray{QJsonObject{{"orderId", "ord-10007"}, {"field", "status"},
+                                                                           {"live", "CONFIRMED"}, {"rebuilt", "CANCELLED"}}}}});
+  });
+  g.route("GET", "/api/v1/admin/stream", [this](const FakeRequest& request) {
+    FakeResponse denial;
+    if (!authorized(request, false, denial)) return denial;
+    FakeResponse response;
+    response.eventStream = true;
+    return response;
+  });
+}
+
+}  // namespace fleetdeck::console::testing

@@ -1,0 +1,56 @@
+// DemoFleet: a believable, stateful fleet behind a FakeGateway — users, orders, sagas, fleet health,
+// Prometheus series, alerts, traces, event histories — following docs/console-api-contract.md. Views
+// tests and the screenshot test run the real console against it.
+#pragma once
+
+#include <QDateTime>
+#include <QJsonObject>
+#include <QString>
+#include <QVector>
+
+#include "fakes/fake_gateway.h"
+
+namespace fleetdeck::console::testing {
+
+class DemoFleet {
+ public:
+  static constexpr const char* kPassword = "demo-password-123";
+
+  // Installs every route on `gateway`. Sizes are kept small enough for fast tests and large enough
+  // to need several pages.
+  explicit DemoFleet(FakeGateway& gateway, int users = 120, int orders = 240);
+
+  // Each later request with the old access token gets 401 until the client refreshes.
+  void expireAccessToken();
+  // Someone else edits the user: its version moves on, so an edit based on the old one is stale.
+  void touchUser(const QString& id);
+  QJsonObject user(int index) const { return users_.at(index); }
+  QJsonObject userByName(const QString& username) const;
+  QJsonObject order(int index) const { return orders_.at(index); }
+  int refreshCount() const { return refreshes_; }
+  QString accessToken() const { return access_; }
+  QDateTime now() const { return now_; }
+
+ private:
+  void seed(int users, int orders);
+  void install();
+  bool authorized(const FakeRequest& request, bool adminOnly, FakeResponse& denial) const;
+  QJsonObject orderStateAt(const QJsonObject& order, qint64 version) const;
+  QJsonArray orderEvents(const QJsonObject& order) const;
+  QJsonObject sagaDetail(const QJsonObject& order) const;
+  QJsonObject fleet() const;
+  QJsonObject matrix(const QString& query, qint64 start, qint64 end, qint64 step) const;
+
+  FakeGateway& gateway_;
+  QDateTime now_;
+  QVector<QJsonObject> users_;
+  QVector<QJsonObject> orders_;
+  QString access_;
+  QString refresh_;
+  QString signedInUser_;
+  int tokenCounter_ = 0;
+  int refreshes_ = 0;
+  QJsonObject faults_;
+};
+
+}  // namespace fleetdeck::console::testing

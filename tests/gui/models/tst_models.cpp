@@ -1,0 +1,469 @@
+// Item models fed through the real client from the demo fleet (fake gateway): each checked with
+// QAbstractItemModelTester, incremental fetching page by page, filters, stale data, live updates;
+// plus the pure helpers behind the views (decimation, trace layout, state diff, saga folding).
+#include <QAbstractItemModelTester>
+#include <QSignalSpy>
+#include <QTest>
+#include <QTranslator>
+
+#include "client/gateway_api.h"
+#include "client/gateway_client.h"
+#include "fakes/demo_fleet.h"
+#include "fakes/fake_gateway.h"
+#include "models/alerts_model.h"
+#include "models/display_text.h"
+#include "models/fleet_model.h"
+#include "models/order_events_model.h"
+#include "models/orders_model.h"
+#include "models/sagas_model.h"
+#include "models/series_decimation.h"
+#include "models/state_diff_model.h"
+#include "models/trace_layout.h"
+#include "models/users_model.h"
+
+using namespace fleetdeck::console;
+using namespace fleetdeck::console::testing;
+
+class ModelsTest : public QObject {
+  Q_OBJECT
+
+ private slots:
+  void initTestCase() { QLocale::setDefault(QLocale(QLocale::English, QLocale::UnitedStates)); }
+  void init();
+  void cleanup();
+
+  void users_FetchPageByPage_UntilTheLastPage();
+  void users_PassModelTester_WhileFetchingEveryPage();
+  void users_FilterChange_DropsRowsAndIgnoresRepliesOfTheOldFilter();
+  void users_FailedRefresh_KeepsRowsMarkedStale_AndDoesNotRetryByItself();
+  void users_UpdateAndPrepend_EmitTheRightSignals();
+  void orders_FilterByStatus_AndLiveNoticeMovesStatus();
+  void sagas_LiveStep_UpdatesKnownSaga_PrependsNewOne_RespectsFilter();
+  void fleet_TreeShape_UpdateInPlace_LiveChange();
+  void alerts_FiringFirst_NewlyFiringReported_InactiveRemoved();
+  void orderEvents_SortedAndAppendOnlyNewer();
+  void stateDiff_MarksChangedAddedRemovedFields();
+
+  void decimation_KeepsSpikesEndpointsAndBudget();
+  void traceLayout_ParentsFirst_OrphansAndCyclesSurvive();
+  void saga_ApplyStepEvents();
+  void promResult_SkipsNaN_ReadsVectorAndMatrix();
+  void translations_ChineseIsLoaded_AmbiguousWordsStayApart();
+
+ private:
+  FakeGateway* gateway_ = nullptr;
+  DemoFleet* demo_ = nullptr;
+  GatewayClient* client_ = nullptr;
+
+  template <class Model>
+  void waitLoaded(Model* model, int pages) {
+    QVERIFY(QTest::qWaitFor([&] { return model->pagesLoaded() >= pages && !model->isLoading(); }, 5000));
+  }
+};
+
+void ModelsTest::init() {
+  gateway_ = new FakeGateway(this);
+  QVERIFY(gateway_->start());
+  demo_ = new DemoFleet(*gateway_, 120, 130);
+  client_ = new GatewayClient(this);
+  client_->setBaseUrl(gateway_->url());
+  bool signedIn = false;
+  client_->signIn("ada", DemoFleet::kPassword, this, [&](const Result<User>& result) { signedIn = result.ok(); });
+  QVERIFY(QTest::qWaitFor([&] { return signedIn; }, 5000));
+}
+
+void ModelsTest::cleanup() {
+  delete client_;
+  delete demo_;
+  delete gateway_;
+}
+
+void ModelsTest::users_FetchPageByPage_UntilTheLastPage() {
+  // No model tester here: it calls fetchMore() itself, and this test is about who asks for pages when.
+  UsersModel model(client_);
+  model.setPageSize(50);
+  QVERIFY(!model.canFetchMore({}));  // nothing before the owner starts it
+  model.reload();
+  QVERIFY(!model.canFetchMore({}));  // a page is in flight: no second request
+  waitLoaded(&model, 1);
+  QCOMPARE(model.rowCount(), 50);
+  QVERIFY(model.canFetchMore({}));
+  model.fetchMore({});
+  waitLoaded(&model, 2);
+  QCOMPARE(model.rowCount(), 100);
+  model.fetchMore({});
+  waitLoaded(&model, 3);
+  QCOMPARE(model.rowCount(), 120);
+  QVERIFY(!model.canFetchMore({}));
+  QVERIFY(!model.hasMore());
+  QCOMPARE(gateway_->count("GET", "/api/v1/users"), 3);
+  const QList<FakeRequest> requests = gateway_->requests();
+  QStringList tokens;
+  for (const FakeRequest& request : requests) {
+    if (request.path == QLatin1String("/api/v1/users")) tokens << request.queryValue("pageToken");
+  }
+  QCOMPARE(tokens, (QStringList{"", "o50", "o100"}));
+  QCOMPARE(model.data(model.index(0, UsersModel::Username)).toString(), QStringLiteral("ada"));
+  QCOMPARE(model.data(model.index(0, UsersModel::Role), UsersModel::RawValueRole).toString(), QStringLiteral("admin"));
+  QCOMPARE(model.data(model.index(0, UsersModel::Role)).toString(), QStringLiteral("Admin"));
+}
+
+void ModelsTest::users_PassModelTester_WhileFetchingEveryPage() {
+  UsersModel model(client_);
+  QAbstractItemModelTester tester(&model, QAbstractItemModelTester::FailureReportingMode::QtTest);
+  model.setPageSize(40);
+  model.reload();
+  // Scroll to the end, page after page, as a view would; the tester checks every step.
+  QVERIFY(QTest::qWaitFor([&] {
+    if (!model.isLoading() && model.canFetchMore({})) model.fetchMore({});
+    return !model.hasMore() && !model.isLoading();
+  }, 5000));
+  QCOMPARE(model.rowCount(), 120);
+  QCOMPARE(model.pagesLoaded(), 3);
+  QCOMPARE(gateway_->count("GET", "/api/v1/users"), 3);
+}
+
+void ModelsTest::users_FilterChange_DropsRowsAndIgnoresRepliesOfTheOldFilter() {
+  UsersModel model(client_);
+  QAbstractItemModelTester tester(&model, QAbstractItemModelTester::FailureReportingMode::QtTest);
+  model.reload();
+  waitLoaded(&model, 1);
+  // Two filter changes in a row: only the second one's rows may show, whatever order replies arrive in.
+  model.setFilter({"", "disabled", ""});
+  QCOMPARE(model.rowCount(), 0);
+  model.setFilter({"operator", "", ""});
+  waitLoaded(&model, 1);
+  QTest::qWait(100);
+  QVERIFY(model.rowCount() > 0);
+  for (int row = 0; row < model.rowCount(); ++row) QCOMPARE(model.user(row).role, QStringLiteral("operator"));
+  const FakeRequest last = gateway_->requests().constLast();
+  QCOMPARE(last.queryValue("role"), QStringLiteral("operator"));
+  QVERIFY(last.queryValue("status").isEmpty());
+}
+
+void ModelsTest::users_FailedRefresh_KeepsRowsMarkedStale_AndDoesNotRetryByItself() {
+  UsersModel model(client_);
+  QAbstractItemModelTester tester(&model, QAbstractItemModelTester::FailureReportingMode::QtTest);
+  model.reload();
+  waitLoaded(&model, 1);
+  QTest::qWait(200);  // let the tester's own fetchMore settle
+  QVERIFY(!model.isLoading());
+  const int rows = model.rowCount();
+  QSignalSpy failed(&model, &PagedTableModel::loadFailed);
+  const quint16 port = gateway_->port();
+  gateway_->stop();
+  model.reload(PagedTableModel::Keep::RowsUntilReplaced);
+  QVERIFY(QTest::qWaitFor([&] { return failed.count() == 1; }, 5000));
+  QCOMPARE(model.rowCount(), rows);
+  QVERIFY(model.isStale());
+  QVERIFY(model.lastError()->isNetworkFailure());
+  QVERIFY(!model.canFetchMore({}));  // a view scrolling to the end must not hammer a dead gateway
+  QVERIFY(gateway_->start(port));
+  model.retry();
+  QVERIFY(QTest::qWaitFor([&] { return !model.isStale() && !model.isLoading(); }, 5000));
+  QVERIFY(model.rowCount() >= 50);
+  QCOMPARE(model.user(0).username, QStringLiteral("ada"));
+}
+
+void ModelsTest::users_UpdateAndPrepend_EmitTheRightSignals() {
+  UsersModel model(client_);
+  QAbstractItemModelTester tester(&model, QAbstractItemModelTester::FailureReportingMode::QtTest);
+  model.reload();
+  waitLoaded(&model, 1);
+  QSignalSpy changed(&model, &QAbstractItemModel::dataChanged);
+  QSignalSpy inserted(&model, &QAbstractItemModel::rowsInserted);
+  User user = model.user(3);
+  user.displayName = QStringLiteral("Changed");
+  model.updateUser(user);
+  QCOMPARE(changed.count(), 1);
+  QCOMPARE(model.data(model.index(3, UsersModel::DisplayName)).toString(), QStringLiteral("Changed"));
+  User fresh = user;
+  fresh.id = QStringLiteral("u-new");
+  model.prependUser(fresh);
+  QCOMPARE(inserted.count(), 1);
+  QCOMPARE(model.user(0).id, QStringLiteral("u-new"));
+  QCOMPARE(model.rowOf(user.id), 4);
+}
+
+void ModelsTest::orders_FilterByStatus_AndLiveNoticeMovesStatus() {
+  OrdersModel model(client_);
+  QAbstractItemModelTester tester(&model, QAbstractItemModelTester::FailureReportingMode::QtTest);
+  model.setFilter({"CONFIRMED", ""});
+  waitLoaded(&model, 1);
+  QVERIFY(model.rowCount() > 0);
+  for (int row = 0; row < model.rowCount(); ++row) QCOMPARE(model.order(row).status, QStringLiteral("CONFIRMED"));
+  const Order first = model.order(0);
+  QSignalSpy changed(&model, &QAbstractItemModel::dataChanged);
+  model.applyNotice({first.id, first.version + 1, "OrderShipped", QDateTime::currentDateTimeUtc()});
+  QCOMPARE(changed.count(), 1);
+  QCOMPARE(model.order(0).status, QStringLiteral("SHIPPED"));
+  // A late duplicate of an older version changes nothing.
+  model.applyNotice({first.id, first.version, "OrderCancelled", QDateTime::currentDateTimeUtc()});
+  QCOMPARE(model.order(0).status, QStringLiteral("SHIPPED"));
+  QCOMPARE(model.data(model.index(0, OrdersModel::Total)).toString(), first.total.format());
+}
+
+void ModelsTest::sagas_LiveStep_UpdatesKnownSaga_PrependsNewOne_RespectsFilter() {
+  SagasModel model(client_);
+  QAbstractItemModelTester tester(&model, QAbstractItemModelTester::FailureReportingMode::QtTest);
+  model.reload();
+  waitLoaded(&model, 1);
+  const int before = model.rowCount();
+  int running = -1;
+  for (int row = 0; row < model.rowCount() && running < 0; ++row) {
+    if (model.saga(row).state == QLatin1String("RUNNING")) running = row;
+  }
+  QVERIFY(running >= 0);
+  const QString known = model.saga(running).id;
+  model.applyStep({known, model.saga(running).orderId, "ReleaseStock", "compensating", 1, "", QDateTime::currentDateTimeUtc(), "t", ""});
+  QCOMPARE(model.rowOf(known), running);
+  QCOMPARE(model.saga(running).state, QStringLiteral("COMPENSATING"));
+  QCOMPARE(model.saga(running).currentStep, QStringLiteral("ReleaseStock"));
+  model.applyStep({"saga-new", "ord-new", "ReserveStock", "started", 1, "", QDateTime::currentDateTimeUtc(), "t", ""});
+  QCOMPARE(model.rowCount(), before + 1);
+  QCOMPARE(model.saga(0).id, QStringLiteral("saga-new"));
+  QCOMPARE(model.saga(0).state, QStringLiteral("RUNNING"));
+
+  model.setStateFilter("RUNNING");
+  waitLoaded(&model, 1);
+  const int runningCount = model.rowCount();
+  QVERIFY(runningCount > 1);
+  model.applyStep({"saga-other", "o", "ReserveStock", "started", 1, "", QDateTime::currentDateTimeUtc(), "t", ""});
+  QCOMPARE(model.rowCount(), runningCount + 1);
+  // A listed saga that finishes leaves the RUNNING list.
+  model.applyStep({model.saga(1).id, "o", "ConfirmOrder", "succeeded", 1, "", QDateTime::currentDateTimeUtc(), "t", "COMPLETED"});
+  QCOMPARE(model.rowCount(), runningCount);
+
+  model.setStateFilter("COMPLETED");
+  waitLoaded(&model, 1);
+  const int completed = model.rowCount();
+  model.applyStep({"saga-third", "o", "ReserveStock", "started", 1, "", QDateTime::currentDateTimeUtc(), "t", ""});
+  QCOMPARE(model.rowCount(), completed);  // a new, running saga is not "completed"
+}
+
+void ModelsTest::fleet_TreeShape_UpdateInPlace_LiveChange() {
+  FleetModel model;
+  QAbstractItemModelTester tester(&model, QAbstractItemModelTester::FailureReportingMode::QtTest);
+  QVector<FleetService> fleet;
+  bool done = false;
+  api::fleet(client_, this, [&](const Result<QVector<FleetService>>& result) {
+    fleet = result.value();
+    done = true;
+  });
+  QVERIFY(QTest::qWaitFor([&] { return done; }, 5000));
+  QSignalSpy resets(&model, &QAbstractItemModel::modelReset);
+  model.setFleet(fleet);
+  QCOMPARE(resets.count(), 1);
+  QCOMPARE(model.rowCount(), 6);
+  const QModelIndex gateway = model.index(0, 0);  // sorted: gateway, notifications, orders, payments, …
+  QCOMPARE(gateway.data(FleetModel::ServiceNameRole).toString(), QStringLiteral("gateway"));
+  QCOMPARE(model.rowCount(gateway), 2);
+  QCOMPARE(model.parent(model.index(1, 3, gateway)), gateway);
+
+  // Same services and instances again: rows change in place, no reset (selection survives refreshes).
+  model.setFleet(fleet);
+  QCOMPARE(resets.count(), 1);
+
+  const QString instance = model.index(0, 0, gateway).data(FleetModel::InstanceIdRole).toString();
+  QVERIFY(model.applyChange({"gateway", instance, "down"}));
+  QCOMPARE(model.index(0, FleetModel::Status, gateway).data(FleetModel::RawValueRole).toString(), QStringLiteral("down"));
+  QCOMPARE(model.index(0, FleetModel::Status).data(FleetModel::RawValueRole).toString(), QStringLiteral("degraded"));
+  QVERIFY(!model.applyChange({"gateway", "gateway-unknown", "up"}));
+
+  QHash<QString, ServiceStats> stats;
+  stats["gateway"].requestRateHistory = {1, 2, 3};
+  stats["gateway"].requestRate = 3;
+  model.setStats(stats);
+  QCOMPARE(model.index(0, FleetModel::RequestRate).data(FleetModel::SparklineRole).value<QList<qreal>>().size(), 3);
+  QVERIFY(model.index(0, FleetModel::RequestRate).data().toString().startsWith(QLatin1String("3.0")));
+}
+
+void ModelsTest::alerts_FiringFirst_NewlyFiringReported_InactiveRemoved() {
+  AlertsModel model;
+  QAbstractItemModelTester tester(&model, QAbstractItemModelTester::FailureReportingMode::QtTest);
+  QSignalSpy fired(&model, &AlertsModel::alertFired);
+  PromAlert pending{"Slow", "warning", "pending", {{"alertname", "Slow"}}, {}, QDateTime::currentDateTimeUtc(), "1"};
+  PromAlert critical{"Down", "critical", "firing", {{"alertname", "Down"}}, {}, QDateTime::currentDateTimeUtc(), "1"};
+  PromAlert resolved{"Old", "warning", "inactive", {{"alertname", "Old"}}, {}, QDateTime(), "0"};
+  model.setAlerts({pending, critical, resolved});
+  QCOMPARE(model.rowCount(), 2);
+  QCOMPARE(model.alert(0).name, QStringLiteral("Down"));
+  QCOMPARE(fired.count(), 1);
+  model.setAlerts({pending, critical});
+  QCOMPARE(fired.count(), 1);  // still firing is not news
+  pending.state = QStringLiteral("firing");
+  model.applyAlert(pending);
+  QCOMPARE(fired.count(), 2);
+  QCOMPARE(model.firingCount(), 2);
+  critical.state = QStringLiteral("inactive");
+  model.applyAlert(critical);
+  QCOMPARE(model.rowCount(), 1);
+  QCOMPARE(model.alert(0).name, QStringLiteral("Slow"));
+}
+
+void ModelsTest::orderEvents_SortedAndAppendOnlyNewer() {
+  OrderEventsModel model;
+  QAbstractItemModelTester tester(&model, QAbstractItemModelTester::FailureReportingMode::QtTest);
+  OrderEvent a;
+  a.version = 2;
+  a.type = "OrderConfirmed";
+  OrderEvent b;
+  b.version = 1;
+  b.type = "OrderCreated";
+  model.setEvents({a, b});
+  QCOMPARE(model.events().first().version, 1);
+  QVERIFY(!model.appendEvent(b));
+  OrderEvent c;
+  c.version = 3;
+  QVERIFY(model.appendEvent(c));
+  QCOMPARE(model.rowOfVersion(3), 2);
+  model.setHighlightedVersions({2});
+  QVERIFY(model.index(1, 0).data(Qt::BackgroundRole).isValid());
+  QVERIFY(!model.index(0, 0).data(Qt::BackgroundRole).isValid());
+}
+
+void ModelsTest::stateDiff_MarksChangedAddedRemovedFields() {
+  StateDiffModel model;
+  QAbstractItemModelTester tester(&model, QAbstractItemModelTester::FailureReportingMode::QtTest);
+  const QJsonObject before{{"status", "PENDING"}, {"version", "1"}, {"items", QJsonArray{QJsonObject{{"sku", "A"}}}},
+                           {"cancelReason", "x"}};
+  const QJsonObject after{{"status", "CONFIRMED"}, {"version", "2"}, {"items", QJsonArray{QJsonObject{{"sku", "A"}}}},
+                          {"paymentId", "p1"}};
+  model.setStates(before, after, 1, 2);
+  QMap<QString, FieldDiff> byPath;
+  for (const FieldDiff& diff : model.rows()) byPath.insert(diff.path, diff);
+  QVERIFY(byPath["status"].changed);
+  QCOMPARE(byPath["status"].before, QStringLiteral("PENDING"));
+  QVERIFY(!byPath["items[0].sku"].changed);
+  QVERIFY(byPath["paymentId"].added);
+  QVERIFY(byPath["cancelReason"].removed);
+  QCOMPARE(model.changedCount(), 4);
+  QCOMPARE(model.headerData(StateDiffModel::Before, Qt::Horizontal).toString(), QStringLiteral("Version 1"));
+  QVERIFY(model.index(0, 0).data(Qt::BackgroundRole).isValid() == model.rows().first().changed);
+}
+
+void ModelsTest::decimation_KeepsSpikesEndpointsAndBudget() {
+  QList<QPointF> points;
+  for (int i = 0; i < 100000; ++i) points.append(QPointF(i, i == 54321 ? 1000.0 : std::sin(i / 100.0)));
+  const QList<QPointF> out = decimateMinMax(points, 800);
+  QVERIFY(out.size() <= 800);
+  QVERIFY(out.size() >= 700);
+  QCOMPARE(out.first(), points.first());
+  QCOMPARE(out.last(), points.last());
+  bool spike = false;
+  for (int i = 1; i < out.size(); ++i) {
+    QVERIFY(out[i].x() >= out[i - 1].x());
+    spike = spike || out[i].y() == 1000.0;
+  }
+  QVERIFY(spike);
+  const QList<QPointF> small{{0, 1}, {1, 2}};
+  QCOMPARE(decimateMinMax(small, 800), small);
+  QCOMPARE(stepForRange(86400, 720), 120);
+  QCOMPARE(stepForRange(300, 720), 1);
+}
+
+void ModelsTest::traceLayout_ParentsFirst_OrphansAndCyclesSurvive() {
+  Trace trace;
+  auto span = [](const char* id, const char* parent, qint64 start) {
+    Span s;
+    s.spanId = id;
+    s.parentSpanId = parent;
+    s.startTimeUnixNano = start;
+    s.endTimeUnixNano = start + 10;
+    return s;
+  };
+  trace.spans = {span("c", "b", 30), span("a", "", 0), span("b", "a", 20), span("b2", "a", 10),
+                 span("orphan", "missing", 5), span("x", "y", 50), span("y", "x", 60)};
+  const TraceLayout layout = layoutTrace(trace);
+  QStringList order;
+  QList<int> depths;
+  for (const SpanRow& row : layout.rows) {
+    order << trace.spans[row.spanIndex].spanId;
+    depths << row.depth;
+  }
+  QCOMPARE(layout.rows.size(), trace.spans.size());
+  QCOMPARE(order.mid(0, 4), (QStringList{"a", "b2", "b", "c"}));
+  QCOMPARE(depths.mid(0, 4), (QList<int>{0, 1, 1, 2}));
+  QVERIFY(order.contains("orphan") && order.contains("x") && order.contains("y"));
+  QCOMPARE(layout.startNanos, 0);
+  QCOMPARE(layout.endNanos, 70);
+}
+
+void ModelsTest::saga_ApplyStepEvents() {
+  Saga saga;
+  saga.id = "s1";
+  saga.state = "RUNNING";
+  const QDateTime t0 = QDateTime::currentDateTimeUtc();
+  QVERIFY(!saga.apply({"other", "", "X", "started", 1, "", t0, "", ""}));
+  saga.apply({"s1", "o1", "Charge", "started", 1, "", t0, "trace", ""});
+  saga.apply({"s1", "o1", "Charge", "failed", 3, "declined", t0.addSecs(2), "trace", ""});
+  saga.apply({"s1", "o1", "Charge", "compensating", 1, "", t0.addSecs(3), "trace", ""});
+  QCOMPARE(saga.steps.size(), 2);
+  QCOMPARE(saga.steps[0].state, QStringLiteral("failed"));
+  QCOMPARE(saga.steps[0].attempts, 3);
+  QCOMPARE(saga.steps[0].error, QStringLiteral("declined"));
+  QCOMPARE(saga.steps[0].endTime, t0.addSecs(2));
+  QVERIFY(saga.steps[1].compensation);
+  QCOMPARE(saga.state, QStringLiteral("COMPENSATING"));
+  saga.apply({"s1", "o1", "Charge", "compensated", 1, "", t0.addSecs(4), "trace", "COMPENSATED"});
+  QCOMPARE(saga.steps.size(), 2);
+  QCOMPARE(saga.state, QStringLiteral("COMPENSATED"));
+  QCOMPARE(saga.orderId, QStringLiteral("o1"));
+
+  // The orders service names the start createTime and adds an outcome; both are read.
+  const Saga listed = Saga::fromJson({{"saga", QJsonObject{{"id", "s2"}, {"createTime", "2024-05-01T10:00:00Z"},
+                                                           {"outcomeReason", "payment_declined"},
+                                                           {"steps", QJsonArray{QJsonObject{{"name", "Charge"}, {"attempts", 2}}}}}}});
+  QCOMPARE(listed.startTime, QDateTime(QDate(2024, 5, 1), QTime(10, 0), Qt::UTC));
+  QCOMPARE(listed.outcomeReason, QStringLiteral("payment_declined"));
+  QCOMPARE(listed.steps.size(), 1);
+  QCOMPARE(listed.steps[0].attempts, 2);
+}
+
+void ModelsTest::promResult_SkipsNaN_ReadsVectorAndMatrix() {
+  const QJsonObject matrix{{"status", "success"},
+                           {"data", QJsonObject{{"resultType", "matrix"},
+                                                {"result", QJsonArray{QJsonObject{{"metric", QJsonObject{{"service", "orders"}}},
+                                                                                  {"values", QJsonArray{QJsonArray{1700000000.5, "1.5"},
+                                                                                                        QJsonArray{1700000015, "NaN"},
+                                                                                                        QJsonArray{1700000030, "+Inf"},
+                                                                                                        QJsonArray{1700000045, "2"}}}}}}}}};
+  const PromQueryResult result = PromQueryResult::fromJson(matrix);
+  QCOMPARE(result.series.size(), 1);
+  QCOMPARE(result.series[0].points.size(), 2);
+  QCOMPARE(result.series[0].points[0].x(), 1700000000500.0);
+  QCOMPARE(result.series[0].label(), QStringLiteral("orders"));
+  const QJsonObject failed{{"status", "error"}, {"error", "parse error"}};
+  QCOMPARE(PromQueryResult::fromJson(failed).errorMessage, QStringLiteral("parse error"));
+  const PromAlert fromStream = PromAlert::fromJson(
+      {{"alertname", "A"}, {"state", "firing"}, {"severity", "critical"}, {"labels", QJsonObject{{"service", "x"}}},
+       {"activeAt", "2024-05-01T10:00:00.987654321Z"}});
+  QCOMPARE(fromStream.labels.value("alertname"), QStringLiteral("A"));
+  QCOMPARE(fromStream.activeAt.time().msec(), 987);
+}
+
+void ModelsTest::translations_ChineseIsLoaded_AmbiguousWordsStayApart() {
+  const QString directory = qEnvironmentVariable("FLEETDECK_QM_DIR");
+  if (directory.isEmpty()) QSKIP("FLEETDECK_QM_DIR not set (run through ctest)");
+  QTranslator chinese;
+  QVERIFY(chinese.load(QStringLiteral("fleetdeck_zh_CN"), directory));
+  QCoreApplication::installTranslator(&chinese);
+  // "Pending" is an order status and an alert state: one English word, two Chinese ones.
+  QCOMPARE(display::orderStatus("PENDING"), QStringLiteral("待处理"));
+  QCOMPARE(display::alertState("pending"), QStringLiteral("待定"));
+  QCOMPARE(display::userRole("operator"), QStringLiteral("运维人员"));
+  UsersModel model(client_);
+  QCOMPARE(model.headerData(UsersModel::Email, Qt::Horizontal).toString(), QStringLiteral("邮箱"));
+  QCoreApplication::removeTranslator(&chinese);
+  QCOMPARE(display::orderStatus("PENDING"), QStringLiteral("Pending"));
+
+  QTranslator english;
+  QVERIFY(english.load(QStringLiteral("fleetdeck_en"), directory));
+  QCoreApplication::installTranslator(&english);
+  QCOMPARE(QCoreApplication::translate("fleetdeck::console::UsersView", "%n user(s).", nullptr, 1), QStringLiteral("1 user."));
+  QCOMPARE(QCoreApplication::translate("fleetdeck::console::UsersView", "%n user(s).", nullptr, 3), QStringLiteral("3 users."));
+  QCoreApplication::removeTranslator(&english);
+}
+
+QTEST_MAIN(ModelsTest)
+#include "tst_models.moc"

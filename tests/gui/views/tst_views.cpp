@@ -1,0 +1,486 @@
+// Console views against the demo fleet: role-aware actions, the stale-edit (412) dialog with reload,
+// field errors beside fields, the offline banner when the gateway stops, the command palette, live
+// saga steps, chart decimation and export, time travel in the history view.
+#include <QAction>
+#include <QFile>
+#include <QImage>
+#include <QLabel>
+#include <QLineEdit>
+#include <QMessageBox>
+#include <QPushButton>
+#include <QSignalSpy>
+#include <QTableView>
+#include <QTemporaryDir>
+#include <QTest>
+#include <QToolButton>
+
+#include "client/connection_monitor.h"
+#include "client/event_stream.h"
+#include "client/gateway_client.h"
+#include "fakes/demo_fleet.h"
+#include "fakes/fake_gateway.h"
+#include "models/state_diff_model.h"
+#include "models/users_model.h"
+#include "models/sagas_model.h"
+#include "views/command_palette.h"
+#include "views/console_app.h"
+#include "views/sign_in_dialog.h"
+#include "views/fleet_view.h"
+#include "views/trace_waterfall_widget.h"
+#include "views/history_view.h"
+#include "views/main_window.h"
+#include "views/metric_chart.h"
+#include "views/metric_queries.h"
+#include "views/metrics_view.h"
+#include "views/offline_banner.h"
+#include "views/orders_view.h"
+#include "views/saga_timeline_widget.h"
+#include "views/sagas_view.h"
+#include "views/user_edit_dialog.h"
+#include "views/users_view.h"
+
+using namespace fleetdeck::console;
+using namespace fleetdeck::console::testing;
+
+namespace {
+
+// The tool button showing `action`, if any: hidden actions must not leave a visible button behind.
+QToolButton* buttonFor(QWidget* root, QAction* action) {
+  for (QToolButton* button : root->findChildren<QToolButton*>()) {
+    if (button->defaultAction() == action) return button;
+  }
+  return nullptr;
+}
+
+}  // namespace
+
+class ViewsTest : public QObject {
+  Q_OBJECT
+
+ private slots:
+  void initTestCase();
+  void init();
+  void cleanup();
+
+  void operatorRole_HidesEveryEditAction();
+  void adminRole_ShowsEditActions();
+  void staleEdit_ShowsDialog_ReloadBringsTheCurrentVersion();
+  void fieldErrors_AreShownBesideTheirFields();
+  void offlineBanner_AppearsWhenTheGatewayStops_AndLeavesWhenItIsBack();
+  void commandPalette_FindsViewsAndActions();
+  void sagaTimeline_FollowsLiveSteps();
+  void metricsChart_IsDecimatedToTheWidth_AndExportsAllData();
+  void history_TimeTravelHighlightsWhatChanged();
+  void signInDialog_ExplainsFailures_AndRefusesCustomers();
+  void consoleApp_SignsInFromFlags_CapturesEveryView_AndFinishes();
+  void consoleApp_Unauthenticated_WorksWithAGatewayThatServesOnlyUsers();
+
+ private:
+  void signIn(const QString& username);
+  MainWindow* openWindow(const QString& username);
+
+  FakeGateway* gateway_ = nullptr;
+  DemoFleet* demo_ = nullptr;
+  GatewayClient* client_ = nullptr;
+  EventStream* stream_ = nullptr;
+  MainWindow* window_ = nullptr;
+};
+
+void ViewsTest::initTestCase() { QLocale::setDefault(QLocale(QLocale::English, QLocale::UnitedStates)); }
+
+void ViewsTest::init() {
+  gateway_ = new FakeGateway;
+  QVERIFY(gateway_->start());
+  demo_ = new DemoFleet(*gateway_);
+  client_ = new GatewayClient;
+  client_->setBaseUrl(gateway_->url());
+  client_->connection()->setRetryDelays(1, 2);
+  stream_ = new EventStream(client_);
+  stream_->setBackoff(100, 500);
+}
+
+void ViewsTest::cleanup() {
+  delete window_;
+  window_ = nullptr;
+  delete stream_;
+  delete client_;
+  delete demo_;
+  delete gateway_;
+}
+
+void ViewsTest::signIn(const QString& username) {
+  bool done = false;
+  client_->signIn(username, DemoFleet::kPassword, this, [&](const Result<User>& result) {
+    QVERIFY(result.ok());
+    done = true;
+  });
+  QVERIFY(QTest::qWaitFor([&] { return done; }, 5000));
+}
+
+MainWindow* ViewsTest::openWindow(const QString& username) {
+  signIn(username);
+  window_ = new MainWindow(client_, stream_, ConsoleSettings{});
+  window_->resize(1280, 800);
+  window_->setSignedInUser(client_->session().user);
+  window_->show();
+  stream_->start();
+  return window_;
+}
+
+void ViewsTest::operatorRole_HidesEveryEditAction() {
+  MainWindow* window = openWindow("grace");
+  window->showPage("users");
+  UsersView* users = window->usersView();
+  QVERIFY(QTest::qWaitFor([&] { return users->isReady(); }, 5000));
+  for (const char* name : {"users.create", "users.edit", "users.disable", "users.resetPassword"}) {
+    QAction* action = users->findChild<QAction*>(QLatin1String(name));
+    QVERIFY2(action != nullptr, name);
+    QVERIFY2(!action->isVisible(), name);
+    QToolButton* button = buttonFor(users, action);
+    QVERIFY2(button == nullptr || !button->isVisible(), name);
+  }
+  // Double-click, the usual way into an edit, opens nothing either.
+  users->table()->selectRow(2);
+  users->table()->doubleClicked(users->model()->index(2, 0));
+  QVERIFY(users->editDialog() == nullptr);
+  users->editSelected();
+  QVERIFY(users->editDialog() == nullptr);
+
+  window->showPage("orders");
+  for (const char* name : {"orders.create", "orders.ship", "orders.deliver", "orders.cancel"}) {
+    QAction* action = window->ordersView()->findChild<QAction*>(QLatin1String(name));
+    QVERIFY2(action != nullptr && !action->isVisible(), name);
+  }
+  for (const char* name : {"fleet.stop", "fleet.start", "fleet.applyFaults"}) {
+    QAction* action = window->fleetView()->findChild<QAction*>(QLatin1String(name));
+    QVERIFY2(action != nullptr && !action->isVisible(), name);
+  }
+  QVERIFY(!window->fleetView()->findChild<QWidget*>("faultsBox")->isVisible());
+  QVERIFY(!window->historyView()->findChild<QPushButton*>("rebuildButton")->isVisible());
+  // Nor does the command palette offer them.
+  window->openCommandPalette();
+  const QStringList offered = window->commandPalette()->filter(QString());
+  QVERIFY(offered.filter("New user").isEmpty());
+  QVERIFY(offered.filter("Cancel order").isEmpty());
+  QVERIFY(!offered.filter("Go to Users").isEmpty());
+  QVERIFY(window->findChild<QLabel*>("signedInUser")->text().contains("Operator"));
+}
+
+void ViewsTest::adminRole_ShowsEditActions() {
+  MainWindow* window = openWindow("ada");
+  window->showPage("users");
+  UsersView* users = window->usersView();
+  QVERIFY(QTest::qWaitFor([&] { return users->isReady(); }, 5000));
+  QAction* create = users->findChild<QAction*>("users.create");
+  QVERIFY(create->isVisible());
+  QVERIFY(buttonFor(users, create)->isVisible());
+  QVERIFY(create->isEnabled());
+  QAction* edit = users->findChild<QAction*>("users.edit");
+  QVERIFY(!edit->isEnabled());  // nothing selected yet
+  users->table()->selectRow(2);
+  QVERIFY(edit->isEnabled());
+  window->showPage("fleet");
+  QVERIFY(QTest::qWaitFor([&] { return window->fleetView()->faultsAvailable(); }, 5000));
+  QVERIFY(window->fleetView()->findChild<QWidget*>("faultsBox")->isVisible());
+  window->openCommandPalette();
+  QVERIFY(!window->commandPalette()->filter("new user").isEmpty());
+}
+
+void ViewsTest::staleEdit_ShowsDialog_ReloadBringsTheCurrentVersion() {
+  MainWindow* window = openWindow("ada");
+  window->showPage("users");
+  UsersView* users = window->usersView();
+  QVERIFY(QTest::qWaitFor([&] { return users->isReady() && users->model()->rowCount() > 5; }, 5000));
+  users->table()->selectRow(4);
+  const User listed = users->model()->user(4);
+  users->editSelected();
+  UserEditDialog* dialog = users->editDialog();
+  QVERIFY(dialog != nullptr);
+  QVERIFY(QTest::qWaitForWindowExposed(dialog));
+
+  demo_->touchUser(listed.id);  // someone else saves first
+  auto* displayName = dialog->findChild<QLineEdit*>("displayNameEdit");
+  displayName->setText("Edited Here");
+  dialog->save();
+  QVERIFY(QTest::qWaitFor([&] { return dialog->staleEditDialog() != nullptr && dialog->staleEditDialog()->isVisible(); }, 5000));
+  QMessageBox* stale = dialog->staleEditDialog();
+  QCOMPARE(stale->objectName(), QStringLiteral("staleEditDialog"));
+  QVERIFY(stale->text().contains(listed.username));
+  QCOMPARE(gateway_->requests().constLast().header("if-match"), '"' + QByteArray::number(listed.version) + '"');
+  QVERIFY(dialog->isVisible());  // nothing was saved, the form stays
+
+  stale->findChild<QPushButton*>("staleReloadButton")->click();
+  QVERIFY(QTest::qWaitFor([&] { return displayName->text().endsWith("(changed)"); }, 5000));
+  QVERIFY(dialog->generalError().contains(QString::number(listed.version + 1)));
+
+  displayName->setText("Edited After Reload");
+  QSignalSpy saved(dialog, &UserEditDialog::saved);
+  dialog->save();
+  QVERIFY(QTest::qWaitFor([&] { return saved.count() == 1; }, 5000));
+  QVERIFY(QTest::qWaitFor([&] { return users->model()->user(4).displayName == "Edited After Reload"; }, 5000));
+  QCOMPARE(users->model()->user(4).version, listed.version + 2);
+}
+
+void ViewsTest::fieldErrors_AreShownBesideTheirFields() {
+  MainWindow* window = openWindow("ada");
+  window->showPage("users");
+  UsersView* users = window->usersView();
+  QVERIFY(QTest::qWaitFor([&] { return users->isReady(); }, 5000));
+  users->table()->selectRow(3);
+  users->editSelected();
+  UserEditDialog* dialog = users->editDialog();
+  dialog->findChild<QLineEdit*>("emailEdit")->setText("not-an-email");
+  dialog->findChild<QLineEdit*>("displayNameEdit")->setText("   ");
+  dialog->save();
+  QVERIFY(QTest::qWaitFor([&] { return !dialog->fieldError("email").isEmpty(); }, 5000));
+  QCOMPARE(dialog->fieldError("email"), QStringLiteral("must be a valid email address"));
+  // The gateway named it display_name; the form knows it as displayName.
+  QCOMPARE(dialog->fieldError("displayName"), QStringLiteral("must not be empty"));
+  QVERIFY(dialog->fieldError("role").isEmpty());
+  QVERIFY(dialog->findChild<QLabel*>("error_email")->isVisible());
+  QVERIFY(dialog->isVisible());
+  // Only the changed fields went out.
+  QCOMPARE(gateway_->requests().constLast().json().keys(), (QStringList{"displayName", "email"}));
+
+  // Creating a user with several problems puts each one beside its own field.
+  users->createUser();
+  UserEditDialog* create = users->editDialog();
+  create->findChild<QLineEdit*>("usernameEdit")->setText("Bad Name");
+  create->findChild<QLineEdit*>("emailEdit")->setText("x@example.com");
+  create->findChild<QLineEdit*>("passwordEdit")->setText("short");
+  create->save();
+  QVERIFY(QTest::qWaitFor([&] { return !create->fieldError("password").isEmpty(); }, 5000));
+  QVERIFY(!create->fieldError("username").isEmpty());
+  QVERIFY(create->fieldError("email").isEmpty());
+}
+
+void ViewsTest::offlineBanner_AppearsWhenTheGatewayStops_AndLeavesWhenItIsBack() {
+  MainWindow* window = openWindow("ada");
+  window->showPage("users");
+  QVERIFY(QTest::qWaitFor([&] { return window->usersView()->isReady(); }, 5000));
+  OfflineBanner* banner = window->offlineBanner();
+  QVERIFY(!banner->isVisible());
+  QVERIFY(window->connectionText().contains("Connected"));
+  const int rows = window->usersView()->model()->rowCount();
+
+  const quint16 port = gateway_->port();
+  gateway_->stop();
+  window->refreshCurrent();
+  QVERIFY(QTest::qWaitFor([&] { return banner->isVisible(); }, 5000));
+  QVERIFY(banner->text().contains("unreachable"));
+  QVERIFY(QTest::qWaitFor([&] { return banner->text().contains("Retrying in"); }, 3000));
+  QVERIFY(window->connectionText().contains("Offline"));
+  // The data stays on screen, marked stale, and there is one banner, not a dialog per failure.
+  QCOMPARE(window->usersView()->model()->rowCount(), rows);
+  QVERIFY(window->usersView()->model()->isStale());
+  QVERIFY(window->findChildren<QMessageBox*>().isEmpty());
+
+  QVERIFY(gateway_->start(port));
+  window->findChild<QPushButton*>("offlineRetryButton")->click();
+  QVERIFY(QTest::qWaitFor([&] { return !banner->isVisible(); }, 5000));
+  QVERIFY(window->connectionText().contains("Connected"));
+  // Back online, the page on screen refreshes by itself and the stream resumes.
+  QVERIFY(QTest::qWaitFor([&] { return !window->usersView()->model()->isStale(); }, 5000));
+  QVERIFY(QTest::qWaitFor([&] { return stream_->state() == EventStream::State::Open; }, 5000));
+}
+
+void ViewsTest::commandPalette_FindsViewsAndActions() {
+  MainWindow* window = openWindow("ada");
+  window->openCommandPalette();
+  CommandPalette* palette = window->commandPalette();
+  QVERIFY(palette->isVisible());
+  QCOMPARE(palette->filter("usr").value(0), QStringLiteral("Go to Users"));
+  QCOMPARE(palette->filter("sagas").value(0), QStringLiteral("Go to Sagas"));
+  QVERIFY2(palette->filter("zzzz").isEmpty(), qPrintable(palette->filter("zzzz").join('|')));
+  palette->filter("go to hist");
+  palette->triggerCurrent();
+  QCOMPARE(window->currentPage()->key(), QStringLiteral("history"));
+  QVERIFY(!palette->isVisible());
+  QVERIFY(CommandPalette::matchScore("Go to Users", "go") > CommandPalette::matchScore("Toggle light/dark theme", "go"));
+}
+
+void ViewsTest::sagaTimeline_FollowsLiveSteps() {
+  MainWindow* window = openWindow("ada");
+  QVERIFY(QTest::qWaitFor([&] { return stream_->state() == EventStream::State::Open; }, 5000));
+  window->showPage("sagas");
+  SagasView* sagas = window->sagasView();
+  // A running saga from the demo data: order index 5 is PENDING.
+  const QJsonObject order = demo_->order(5);
+  sagas->showSaga(order.value("sagaId").toString());
+  SagaTimelineWidget* timeline = sagas->timeline();
+  QVERIFY(QTest::qWaitFor([&] { return timeline->saga().id == order.value("sagaId").toString(); }, 5000));
+  QCOMPARE(timeline->saga().state, QStringLiteral("RUNNING"));
+  const int steps = timeline->saga().steps.size();
+
+  gateway_->pushEvent("saga.step", {{"sagaId", order.value("sagaId")}, {"orderId", order.value("id")}, {"step", "Charge"},
+                                    {"state", "failed"}, {"attempt", 3}, {"error", "payment_declined"},
+                                    {"time", QDateTime::currentDateTimeUtc().toString(Qt::ISODateWithMs)}});
+  gateway_->pushEvent("saga.step", {{"sagaId", order.value("sagaId")}, {"orderId", order.value("id")}, {"step", "ReserveStock"},
+                                    {"state", "compensating"}, {"attempt", 1},
+                                    {"time", QDateTime::currentDateTimeUtc().toString(Qt::ISODateWithMs)}});
+  QVERIFY(QTest::qWaitFor([&] { return timeline->saga().steps.size() == steps + 1; }, 5000));
+  QCOMPARE(timeline->saga().state, QStringLiteral("COMPENSATING"));
+  QCOMPARE(timeline->saga().steps[1].state, QStringLiteral("failed"));
+  QCOMPARE(timeline->saga().steps[1].attempts, 3);
+  QVERIFY(timeline->saga().steps.last().compensation);
+  // The list row moved too.
+  const int row = sagas->model()->rowOf(order.value("sagaId").toString());
+  if (row >= 0) QCOMPARE(sagas->model()->saga(row).state, QStringLiteral("COMPENSATING"));
+  // And the trace of the saga is on screen.
+  QVERIFY(QTest::qWaitFor([&] { return !sagas->waterfall()->trace().spans.isEmpty(); }, 5000));
+}
+
+void ViewsTest::metricsChart_IsDecimatedToTheWidth_AndExportsAllData() {
+  MainWindow* window = openWindow("ada");
+  window->showPage("metrics");
+  MetricsView* metrics = window->metricsView();
+  metrics->setRangeSeconds(86400);
+  QVERIFY(QTest::qWaitFor([&] { return metrics->isReady() && metrics->requestRateChart()->seriesCount() == 6; }, 8000));
+  MetricChart* chart = metrics->requestRateChart();
+  // 24 h asked at a 120 s step: 721 samples per series, handed over in one replace() each.
+  QCOMPARE(chart->rawPointCount(0), 721);
+  QVERIFY2(chart->plottedPointCount(0) <= 2 * chart->plotWidth(), qPrintable(QString::number(chart->plotWidth())));
+  FakeRequest request;
+  for (const FakeRequest& r : gateway_->requests()) {
+    if (r.path.endsWith("query_range") && r.queryValue("query") == queries::requestRateByService() &&
+        r.queryValue("end").toLongLong() - r.queryValue("start").toLongLong() == 86400) {
+      request = r;
+    }
+  }
+  QCOMPARE(request.queryValue("step"), QStringLiteral("120"));
+
+  // A dense series (a custom query over a long range) is cut to about twice the plot width, spike kept.
+  MetricChart dense(QStringLiteral("dense"), QString());
+  dense.resize(600, 300);
+  dense.show();
+  QVERIFY(QTest::qWaitForWindowExposed(&dense));
+  PromSeries series;
+  for (int i = 0; i < 50000; ++i) series.points.append(QPointF(1.7e12 + i * 1000.0, i == 31337 ? 500.0 : (i % 100) / 10.0));
+  dense.setSeries({series}, QDateTime::fromMSecsSinceEpoch(1.7e12), QDateTime::fromMSecsSinceEpoch(1.7e12 + 5e7));
+  QTRY_VERIFY2(dense.plottedPointCount(0) <= 2 * dense.plotWidth(),
+               qPrintable(QStringLiteral("%1 points for a %2 px plot").arg(dense.plottedPointCount(0)).arg(dense.plotWidth())));
+  QVERIFY(dense.plottedPointCount(0) > dense.plotWidth() / 2);
+  QCOMPARE(dense.rawPointCount(0), 50000);
+
+  QTemporaryDir dir;
+  const QString csv = dir.filePath("rate.csv");
+  QVERIFY(chart->exportCsv(csv));
+  QFile file(csv);
+  QVERIFY(file.open(QIODevice::ReadOnly));
+  const QList<QByteArray> lines = file.readAll().split('\n');
+  QCOMPARE(lines.first(), QByteArray("series,timestamp,unix_ms,value"));
+  QCOMPARE(lines.size() - 2, 6 * 721);  // header and the final newline aside: every sample, none decimated
+  QVERIFY(chart->exportPng(dir.filePath("rate.png")));
+  QVERIFY(QImage(dir.filePath("rate.png")).width() > 100);
+
+  metrics->runQuery("bad{");
+  QVERIFY(QTest::qWaitFor([&] { return metrics->findChild<QLabel*>("promqlError")->isVisible(); }, 5000));
+  QVERIFY(metrics->findChild<QLabel*>("promqlError")->text().contains("parse error"));
+}
+
+void ViewsTest::history_TimeTravelHighlightsWhatChanged() {
+  MainWindow* window = openWindow("ada");
+  window->showPage("history");
+  HistoryView* history = window->historyView();
+  const QJsonObject order = demo_->order(0);  // DELIVERED: versions 1-4
+  history->showOrder(order.value("id").toString(), 3);
+  QVERIFY(QTest::qWaitFor([&] { return history->currentVersion() == 3 && history->isReady() && history->diffModel()->rowCount() > 0; }, 5000));
+  QMap<QString, FieldDiff> diff;
+  for (const FieldDiff& d : history->diffModel()->rows()) diff.insert(d.path, d);
+  QVERIFY(diff["status"].changed);
+  QCOMPARE(diff["status"].before, QStringLiteral("CONFIRMED"));
+  QCOMPARE(diff["status"].after, QStringLiteral("SHIPPED"));
+  QVERIFY(diff["trackingNumber"].changed);
+  QVERIFY(!diff["userId"].changed);
+  QVERIFY(gateway_->count("GET", "/api/v1/admin/orders/" + order.value("id").toString() + "/state") >= 2);
+
+  history->setVersion(1);
+  QVERIFY(QTest::qWaitFor([&] { return history->isReady() && history->diffModel()->headerData(StateDiffModel::After, Qt::Horizontal).toString() == "Version 1"; }, 5000));
+  for (const FieldDiff& d : history->diffModel()->rows()) QVERIFY2(d.added, qPrintable(d.path));
+}
+
+void ViewsTest::signInDialog_ExplainsFailures_AndRefusesCustomers() {
+  SignInDialog dialog(client_, false);
+  dialog.setGatewayUrl(gateway_->url());
+  dialog.setUsername("ada");
+  dialog.show();
+  auto* password = dialog.findChild<QLineEdit*>("passwordEdit");
+  password->setText("wrong-password");
+  dialog.submit();
+  QVERIFY(QTest::qWaitFor([&] { return !dialog.errorText().isEmpty(); }, 5000));
+  QCOMPARE(dialog.errorText(), QStringLiteral("Wrong user name or password."));
+  QVERIFY(dialog.isVisible());
+
+  // A customer account signs in fine at the gateway but gets no console.
+  const QString customer = demo_->user(2).value("username").toString();
+  dialog.setUsername(customer);
+  password->setText(DemoFleet::kPassword);
+  dialog.submit();
+  QVERIFY(QTest::qWaitFor([&] { return dialog.errorText().contains("operators and admins"); }, 5000));
+  QVERIFY(!client_->isSignedIn());
+  QVERIFY(dialog.result() != QDialog::Accepted);
+
+  dialog.setUsername("grace");
+  password->setText(DemoFleet::kPassword);
+  dialog.submit();
+  QVERIFY(QTest::qWaitFor([&] { return dialog.result() == QDialog::Accepted; }, 5000));
+  QCOMPARE(client_->session().user.role, QStringLiteral("operator"));
+  QVERIFY(password->text().isEmpty());  // the password does not linger in the widget
+}
+
+void ViewsTest::consoleApp_SignsInFromFlags_CapturesEveryView_AndFinishes() {
+  QTemporaryDir dir;
+  ConsoleSettings settings;
+  settings.gatewayUrl = gateway_->url();
+  LaunchOptions options;
+  options.user = QStringLiteral("ada");
+  options.password = QString::fromLatin1(DemoFleet::kPassword);
+  options.screenshotDir = dir.path();
+  options.useKeychain = false;
+  ConsoleApp app(settings, options);
+  QSignalSpy finished(&app, &ConsoleApp::finished);
+  app.start();
+  QVERIFY(QTest::qWaitFor([&] { return finished.count() == 1; }, 60000));
+  QCOMPARE(finished.first().first().toInt(), 0);
+  QVERIFY(app.window() != nullptr && app.window()->isVisible());
+  for (const QString& key : app.window()->pageKeys()) {
+    QVERIFY2(QFile::exists(dir.filePath("console-" + key + ".png")), qPrintable(key));
+  }
+
+  // A wrong password in screenshot mode ends with a failure code instead of waiting for a human.
+  options.password = QStringLiteral("nope");
+  ConsoleApp failing(settings, options);
+  QSignalSpy failed(&failing, &ConsoleApp::finished);
+  failing.start();
+  QVERIFY(QTest::qWaitFor([&] { return failed.count() == 1; }, 5000));
+  QCOMPARE(failed.first().first().toInt(), 1);
+}
+
+void ViewsTest::consoleApp_Unauthenticated_WorksWithAGatewayThatServesOnlyUsers() {
+  // Today's gateway: the users API without authentication, nothing else.
+  FakeGateway bare;
+  QVERIFY(bare.start());
+  const QJsonObject user = demo_->user(3);
+  bare.route("GET", "/api/v1/users", [user](const FakeRequest& request) {
+    if (!request.header("authorization").isEmpty()) return FakeResponse::error(400, "INVALID_ARGUMENT", "unexpected token");
+    return FakeResponse::json(200, {{"users", QJsonArray{user}}, {"nextPageToken", ""}});
+  });
+  ConsoleSettings settings;
+  settings.gatewayUrl = bare.url();
+  LaunchOptions options;
+  options.unauthenticated = true;
+  options.useKeychain = false;
+  ConsoleApp app(settings, options);
+  app.start();
+  QVERIFY(app.window() != nullptr);
+  app.window()->showPage("users");
+  UsersView* users = app.window()->usersView();
+  QVERIFY(QTest::qWaitFor([&] { return users->isReady(); }, 5000));
+  QCOMPARE(users->model()->rowCount(), 1);
+  QCOMPARE(users->model()->user(0).username, user.value("username").toString());
+  QVERIFY(users->findChild<QAction*>("users.create")->isVisible());
+  QCOMPARE(bare.count("POST", "/api/v1/auth/.*"), 0);
+}
+
+QTEST_MAIN(ViewsTest)
+#include "tst_views.moc"

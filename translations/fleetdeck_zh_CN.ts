@@ -1,0 +1,1874 @@
+<?xml version="1.0" encoding="utf-8"?>
+<!DOCTYPE TS>
+<TS version="2.1" language="zh_CN">
+    <context>
+        <name>ApiError</name>
+        <message>
+            <source>The gateway answered HTTP %1.</source>
+            <translation>网关返回了 HTTP %1。</translation>
+        </message>
+        <message>
+            <source>The gateway sent a response the console cannot read: %1</source>
+            <translation>网关返回了控制台无法解析的响应：%1</translation>
+        </message>
+        <message>
+            <source> [trace %1]</source>
+            <translation> [追踪 %1]</translation>
+        </message>
+    </context>
+    <context>
+        <name>Dialogs</name>
+        <message>
+            <source>Trace id: %1</source>
+            <translation>追踪 ID：%1</translation>
+        </message>
+    </context>
+    <context>
+        <name>DisplayText</name>
+        <message>
+            <source>Admin</source>
+            <comment>user role</comment>
+            <translation>管理员</translation>
+        </message>
+        <message>
+            <source>Operator</source>
+            <comment>user role</comment>
+            <translation>运维人员</translation>
+        </message>
+        <message>
+            <source>Customer</source>
+            <comment>user role</comment>
+            <translation>客户</translation>
+        </message>
+        <message>
+            <source>Active</source>
+            <comment>user status</comment>
+            <translation>启用</translation>
+        </message>
+        <message>
+            <source>Disabled</source>
+            <comment>user status</comment>
+            <translation>已停用</translation>
+        </message>
+        <message>
+            <source>Pending</source>
+            <comment>order status</comment>
+            <translation>待处理</translation>
+        </message>
+        <message>
+            <source>Confirmed</source>
+            <comment>order status</comment>
+            <translation>已确认</translation>
+        </message>
+        <message>
+            <source>Shipped</source>
+            <comment>order status</comment>
+            <translation>已发货</translation>
+        </message>
+        <message>
+            <source>Delivered</source>
+            <comment>order status</comment>
+            <translation>已送达</translation>
+        </message>
+        <message>
+            <source>Cancelled</source>
+            <comment>order status</comment>
+            <translation>已取消</translation>
+        </message>
+        <message>
+            <source>Running</source>
+            <comment>saga state</comment>
+            <translation>运行中</translation>
+        </message>
+        <message>
+            <source>Compensating</source>
+            <comment>saga state</comment>
+            <translation>补偿中</translation>
+        </message>
+        <message>
+            <source>Completed</source>
+            <comment>saga state</comment>
+            <translation>已完成</translation>
+        </message>
+        <message>
+            <source>Compensated</source>
+            <comment>saga state</comment>
+            <translation>已补偿</translation>
+        </message>
+        <message>
+            <source>Failed</source>
+            <comment>saga state</comment>
+            <translation>失败</translation>
+        </message>
+        <message>
+            <source>Started</source>
+            <comment>saga step state</comment>
+            <translation>已开始</translation>
+        </message>
+        <message>
+            <source>Succeeded</source>
+            <comment>saga step state</comment>
+            <translation>成功</translation>
+        </message>
+        <message>
+            <source>Failed</source>
+            <comment>saga step state</comment>
+            <translation>失败</translation>
+        </message>
+        <message>
+            <source>Compensating</source>
+            <comment>saga step state</comment>
+            <translation>补偿中</translation>
+        </message>
+        <message>
+            <source>Compensated</source>
+            <comment>saga step state</comment>
+            <translation>已补偿</translation>
+        </message>
+        <message>
+            <source>Up</source>
+            <comment>service status</comment>
+            <translation>正常</translation>
+        </message>
+        <message>
+            <source>Degraded</source>
+            <comment>service status</comment>
+            <translation>降级</translation>
+        </message>
+        <message>
+            <source>Down</source>
+            <comment>service status</comment>
+            <translation>宕机</translation>
+        </message>
+        <message>
+            <source>Closed</source>
+            <comment>circuit breaker state</comment>
+            <translation>闭合</translation>
+        </message>
+        <message>
+            <source>Open</source>
+            <comment>circuit breaker state</comment>
+            <translation>断开</translation>
+        </message>
+        <message>
+            <source>Half open</source>
+            <comment>circuit breaker state</comment>
+            <translation>半开</translation>
+        </message>
+        <message>
+            <source>Firing</source>
+            <comment>alert state</comment>
+            <translation>触发中</translation>
+        </message>
+        <message>
+            <source>Pending</source>
+            <comment>alert state</comment>
+            <translation>待定</translation>
+        </message>
+        <message>
+            <source>Inactive</source>
+            <comment>alert state</comment>
+            <translation>未激活</translation>
+        </message>
+        <message>
+            <source>Critical</source>
+            <comment>alert severity</comment>
+            <translation>严重</translation>
+        </message>
+        <message>
+            <source>Warning</source>
+            <comment>alert severity</comment>
+            <translation>警告</translation>
+        </message>
+        <message>
+            <source>Info</source>
+            <comment>alert severity</comment>
+            <translation>信息</translation>
+        </message>
+        <message>
+            <source>%1 s ago</source>
+            <comment>time since</comment>
+            <translation>%1 秒前</translation>
+        </message>
+        <message>
+            <source>%1 min ago</source>
+            <comment>time since</comment>
+            <translation>%1 分钟前</translation>
+        </message>
+        <message>
+            <source>%1 h ago</source>
+            <comment>time since</comment>
+            <translation>%1 小时前</translation>
+        </message>
+        <message>
+            <source>%1 d ago</source>
+            <comment>time since</comment>
+            <translation>%1 天前</translation>
+        </message>
+        <message>
+            <source>%1 s</source>
+            <comment>duration</comment>
+            <translation>%1 秒</translation>
+        </message>
+        <message>
+            <source>%1 min %2 s</source>
+            <comment>duration</comment>
+            <translation>%1 分 %2 秒</translation>
+        </message>
+        <message>
+            <source>%1 h %2 min</source>
+            <comment>duration</comment>
+            <translation>%1 小时 %2 分</translation>
+        </message>
+        <message>
+            <source>%1 d %2 h</source>
+            <comment>duration</comment>
+            <translation>%1 天 %2 小时</translation>
+        </message>
+        <message>
+            <source>%1 µs</source>
+            <comment>duration</comment>
+            <translation>%1 微秒</translation>
+        </message>
+        <message>
+            <source>%1 ms</source>
+            <comment>duration</comment>
+            <translation>%1 毫秒</translation>
+        </message>
+    </context>
+    <context>
+        <name>fleetdeck::console::AlertsModel</name>
+        <message>
+            <source>Active since %1</source>
+            <translation>自 %1 起激活</translation>
+        </message>
+        <message>
+            <source>Alert</source>
+            <translation>告警</translation>
+        </message>
+        <message>
+            <source>Severity</source>
+            <translation>严重程度</translation>
+        </message>
+        <message>
+            <source>State</source>
+            <comment>alert state column</comment>
+            <translation>状态</translation>
+        </message>
+        <message>
+            <source>Since</source>
+            <translation>持续</translation>
+        </message>
+        <message>
+            <source>Labels</source>
+            <translation>标签</translation>
+        </message>
+        <message>
+            <source>Summary</source>
+            <translation>摘要</translation>
+        </message>
+    </context>
+    <context>
+        <name>fleetdeck::console::AlertsView</name>
+        <message>
+            <source>Firing and pending</source>
+            <translation>触发中和待定</translation>
+        </message>
+        <message>
+            <source>Refresh</source>
+            <translation>刷新</translation>
+        </message>
+        <message>
+            <source>Chart the rule's expression</source>
+            <translation>绘制规则表达式</translation>
+        </message>
+        <message>
+            <source>Sagas of that time</source>
+            <translation>该时段的 Saga</translation>
+        </message>
+        <message>
+            <source>Orders of that time</source>
+            <translation>该时段的订单</translation>
+        </message>
+        <message numerus="yes">
+            <source>%n alert(s) firing.</source>
+            <translation>
+                <numerusform>%n 条告警正在触发。</numerusform>
+            </translation>
+        </message>
+        <message>
+            <source>Alerts</source>
+            <translation>告警</translation>
+        </message>
+        <message>
+            <source>Showing older data: the last refresh failed (%1).</source>
+            <translation>显示的是旧数据：上次刷新失败（%1）。</translation>
+        </message>
+        <message>
+            <source>Could not load alerts: %1</source>
+            <translation>无法加载告警：%1</translation>
+        </message>
+        <message>
+            <source>No alerts are firing or pending.</source>
+            <translation>没有触发中或待定的告警。</translation>
+        </message>
+        <message>
+            <source>All quiet.</source>
+            <translation>一切正常。</translation>
+        </message>
+        <message>
+            <source>Select an alert to see its details.</source>
+            <translation>选择一条告警以查看详情。</translation>
+        </message>
+        <message>
+            <source>Labels: %1</source>
+            <translation>标签：%1</translation>
+        </message>
+        <message>
+            <source>Expression: &lt;code&gt;%1&lt;/code&gt;</source>
+            <translation>表达式：&lt;code&gt;%1&lt;/code&gt;</translation>
+        </message>
+    </context>
+    <context>
+        <name>fleetdeck::console::CommandPalette</name>
+        <message>
+            <source>Command palette</source>
+            <translation>命令面板</translation>
+        </message>
+        <message>
+            <source>Type a view or an action…</source>
+            <translation>输入视图或操作名称…</translation>
+        </message>
+    </context>
+    <context>
+        <name>fleetdeck::console::ConsoleApp</name>
+        <message>
+            <source>Your session has ended. Sign in again to continue.</source>
+            <translation>会话已结束。请重新登录以继续。</translation>
+        </message>
+        <message>
+            <source>%1 is not an operator or admin account.</source>
+            <translation>%1 不是运维人员或管理员账号。</translation>
+        </message>
+        <message>
+            <source>Cannot reach the gateway: %1</source>
+            <translation>无法连接网关：%1</translation>
+        </message>
+        <message>
+            <source>No sign-in (development)</source>
+            <translation>未登录（开发模式）</translation>
+        </message>
+    </context>
+    <context>
+        <name>fleetdeck::console::CredentialStore</name>
+        <message>
+            <source>Keychain: %1</source>
+            <translation>钥匙串：%1</translation>
+        </message>
+    </context>
+    <context>
+        <name>fleetdeck::console::FleetModel</name>
+        <message numerus="yes">
+            <source>%1 (%n instance(s))</source>
+            <comment>service name and instance count</comment>
+            <translation>
+                <numerusform>%1（%n 个实例）</numerusform>
+            </translation>
+        </message>
+        <message>
+            <source>%1/s</source>
+            <comment>requests per second</comment>
+            <translation>%1/秒</translation>
+        </message>
+        <message>
+            <source>%1 %</source>
+            <comment>error percentage</comment>
+            <translation>%1 %</translation>
+        </message>
+        <message>
+            <source>%1 ms</source>
+            <comment>latency</comment>
+            <translation>%1 毫秒</translation>
+        </message>
+        <message>
+            <source>gRPC %1, admin %2</source>
+            <translation>gRPC %1，管理端口 %2</translation>
+        </message>
+        <message>
+            <source>Service</source>
+            <translation>服务</translation>
+        </message>
+        <message>
+            <source>Status</source>
+            <comment>service status column</comment>
+            <translation>状态</translation>
+        </message>
+        <message>
+            <source>Version</source>
+            <translation>版本</translation>
+        </message>
+        <message>
+            <source>Uptime</source>
+            <translation>运行时长</translation>
+        </message>
+        <message>
+            <source>Requests</source>
+            <translation>请求</translation>
+        </message>
+        <message>
+            <source>Errors</source>
+            <translation>错误</translation>
+        </message>
+        <message>
+            <source>p99</source>
+            <translation>p99</translation>
+        </message>
+        <message>
+            <source>Heartbeat</source>
+            <translation>心跳</translation>
+        </message>
+        <message>
+            <source>Breakers</source>
+            <comment>circuit breakers column</comment>
+            <translation>熔断器</translation>
+        </message>
+    </context>
+    <context>
+        <name>fleetdeck::console::FleetView</name>
+        <message>
+            <source>Fault injection (local fleet)</source>
+            <translation>故障注入（本地集群）</translation>
+        </message>
+        <message>
+            <source>Refresh</source>
+            <translation>刷新</translation>
+        </message>
+        <message>
+            <source>Stop service…</source>
+            <translation>停止服务…</translation>
+        </message>
+        <message>
+            <source>Start service</source>
+            <translation>启动服务</translation>
+        </message>
+        <message>
+            <source>Apply faults</source>
+            <translation>应用故障设置</translation>
+        </message>
+        <message>
+            <source>Check</source>
+            <translation>检查项</translation>
+        </message>
+        <message>
+            <source>Status</source>
+            <comment>readiness check status</comment>
+            <translation>状态</translation>
+        </message>
+        <message>
+            <source>Latency</source>
+            <translation>延迟</translation>
+        </message>
+        <message>
+            <source>Error</source>
+            <comment>error message</comment>
+            <translation>错误</translation>
+        </message>
+        <message>
+            <source> ms</source>
+            <comment>milliseconds suffix</comment>
+            <translation> 毫秒</translation>
+        </message>
+        <message>
+            <source>Payments declined:</source>
+            <translation>支付拒绝率：</translation>
+        </message>
+        <message>
+            <source>Payments failing:</source>
+            <translation>支付失败率：</translation>
+        </message>
+        <message>
+            <source>Added latency:</source>
+            <translation>附加延迟：</translation>
+        </message>
+        <message>
+            <source>Fleet</source>
+            <translation>集群</translation>
+        </message>
+        <message>
+            <source>Could not load the fleet: %1</source>
+            <translation>无法加载集群：%1</translation>
+        </message>
+        <message>
+            <source>Showing older data: the last refresh failed (%1).</source>
+            <translation>显示的是旧数据：上次刷新失败（%1）。</translation>
+        </message>
+        <message>
+            <source>%1 services, %2 of %3 instances up. Updated %4.</source>
+            <translation>%1 个服务，%3 个实例中 %2 个正常。更新于 %4。</translation>
+        </message>
+        <message>
+            <source>Could not change the faults</source>
+            <translation>无法修改故障设置</translation>
+        </message>
+        <message>
+            <source>Payments now decline %1 %, fail %2 %, with %3 ms added latency.</source>
+            <translation>支付现在拒绝 %1 %，失败 %2 %，附加延迟 %3 毫秒。</translation>
+        </message>
+        <message>
+            <source>Services can only be stopped and started on a local fleet.</source>
+            <translation>只有本地集群中的服务才能停止和启动。</translation>
+        </message>
+        <message>
+            <source>Stopping %1…</source>
+            <translation>正在停止 %1…</translation>
+        </message>
+        <message>
+            <source>Starting %1…</source>
+            <translation>正在启动 %1…</translation>
+        </message>
+        <message>
+            <source>Stop service</source>
+            <translation>停止服务</translation>
+        </message>
+        <message>
+            <source>Stop every instance of %1? Sagas that need it will retry and then compensate.</source>
+            <translation>停止 %1 的所有实例？依赖它的 Saga 会重试，随后执行补偿。</translation>
+        </message>
+        <message>
+            <source>Stop</source>
+            <comment>stop a service</comment>
+            <translation>停止</translation>
+        </message>
+        <message>
+            <source>started %1</source>
+            <translation>启动于 %1</translation>
+        </message>
+        <message>
+            <source>%1 ms</source>
+            <comment>latency</comment>
+            <translation>%1 毫秒</translation>
+        </message>
+        <message>
+            <source>breaker → %1</source>
+            <translation>熔断器 → %1</translation>
+        </message>
+        <message>
+            <source>Could not stop %1</source>
+            <translation>无法停止 %1</translation>
+        </message>
+        <message>
+            <source>Could not start %1</source>
+            <translation>无法启动 %1</translation>
+        </message>
+    </context>
+    <context>
+        <name>fleetdeck::console::GatewayClient</name>
+        <message>
+            <source>The gateway did not answer within %1 s.</source>
+            <translation>网关在 %1 秒内没有响应。</translation>
+        </message>
+        <message>
+            <source>the body is not a JSON object</source>
+            <translation>响应体不是 JSON 对象</translation>
+        </message>
+        <message>
+            <source>the sign-in answer carries no access token</source>
+            <translation>登录响应中没有访问令牌</translation>
+        </message>
+        <message>
+            <source>Not signed in.</source>
+            <translation>未登录。</translation>
+        </message>
+        <message>
+            <source>the refresh answer carries no access token</source>
+            <translation>刷新响应中没有访问令牌</translation>
+        </message>
+    </context>
+    <context>
+        <name>fleetdeck::console::HistoryView</name>
+        <message>
+            <source>Only changed fields</source>
+            <translation>只显示变更的字段</translation>
+        </message>
+        <message>
+            <source>Rebuild orders projection</source>
+            <translation>重建订单投影</translation>
+        </message>
+        <message>
+            <source>Stop watching</source>
+            <translation>停止关注</translation>
+        </message>
+        <message>
+            <source>Order id</source>
+            <translation>订单 ID</translation>
+        </message>
+        <message>
+            <source>Load history</source>
+            <translation>加载历史</translation>
+        </message>
+        <message>
+            <source>v</source>
+            <comment>version prefix</comment>
+            <translation>v</translation>
+        </message>
+        <message>
+            <source>Order:</source>
+            <translation>订单：</translation>
+        </message>
+        <message>
+            <source>Previous version</source>
+            <translation>上一版本</translation>
+        </message>
+        <message>
+            <source>Next version</source>
+            <translation>下一版本</translation>
+        </message>
+        <message>
+            <source>Projection rebuild</source>
+            <translation>投影重建</translation>
+        </message>
+        <message>
+            <source>Replays every order event into a fresh read model and reports where it differs from the live one.</source>
+            <translation>将全部订单事件重放到新的读模型中，并报告它与线上读模型的差异。</translation>
+        </message>
+        <message>
+            <source>Order</source>
+            <translation>订单</translation>
+        </message>
+        <message>
+            <source>Field</source>
+            <translation>字段</translation>
+        </message>
+        <message>
+            <source>Live</source>
+            <comment>live projection value</comment>
+            <translation>线上值</translation>
+        </message>
+        <message>
+            <source>Rebuilt</source>
+            <translation>重建值</translation>
+        </message>
+        <message>
+            <source>No longer watching; the rebuild goes on in the gateway.</source>
+            <translation>已停止关注；重建仍在网关中继续。</translation>
+        </message>
+        <message>
+            <source>History</source>
+            <comment>order event history view</comment>
+            <translation>历史</translation>
+        </message>
+        <message>
+            <source>No order %1.</source>
+            <translation>没有订单 %1。</translation>
+        </message>
+        <message>
+            <source>Could not load the history: %1</source>
+            <translation>无法加载历史：%1</translation>
+        </message>
+        <message>
+            <source>Order %1 has no events.</source>
+            <translation>订单 %1 没有事件。</translation>
+        </message>
+        <message>
+            <source>Could not load version %1: %2</source>
+            <translation>无法加载版本 %1：%2</translation>
+        </message>
+        <message numerus="yes">
+            <source>Version %1 of %2 · %3 · %n field(s) changed</source>
+            <translation>
+                <numerusform>版本 %1 / %2 · %3 · %n 个字段有变更</numerusform>
+            </translation>
+        </message>
+        <message>
+            <source>Rebuild projection</source>
+            <translation>重建投影</translation>
+        </message>
+        <message>
+            <source>Replay every order event into a fresh read model and compare it with the live one? The live projection keeps serving meanwhile.</source>
+            <translation>将全部订单事件重放到新的读模型中，并与线上读模型比较？期间线上投影照常提供服务。</translation>
+        </message>
+        <message>
+            <source>Rebuild</source>
+            <translation>重建</translation>
+        </message>
+        <message>
+            <source>Starting…</source>
+            <translation>正在启动…</translation>
+        </message>
+        <message>
+            <source>Could not start the rebuild: %1</source>
+            <translation>无法启动重建：%1</translation>
+        </message>
+        <message>
+            <source>Rebuild %1 running…</source>
+            <translation>重建 %1 进行中…</translation>
+        </message>
+        <message>
+            <source>Replayed %1 of %2 orders…</source>
+            <translation>已重放 %1 / %2 个订单…</translation>
+        </message>
+        <message>
+            <source>Rebuilt %1 orders: the rebuilt projection matches the live one.</source>
+            <translation>已重建 %1 个订单：重建的投影与线上一致。</translation>
+        </message>
+        <message numerus="yes">
+            <source>Rebuilt %1 orders: %n difference(s) from the live projection.</source>
+            <translation>
+                <numerusform>已重建 %1 个订单：与线上投影有 %n 处差异。</numerusform>
+            </translation>
+        </message>
+    </context>
+    <context>
+        <name>fleetdeck::console::MainWindow</name>
+        <message>
+            <source>FleetDeck console</source>
+            <translation>FleetDeck 控制台</translation>
+        </message>
+        <message>
+            <source>%1 (Ctrl+%2)</source>
+            <translation>%1（Ctrl+%2）</translation>
+        </message>
+        <message>
+            <source>&amp;Console</source>
+            <translation>控制台(&amp;C)</translation>
+        </message>
+        <message>
+            <source>Command palette…</source>
+            <translation>命令面板…</translation>
+        </message>
+        <message>
+            <source>Settings…</source>
+            <translation>设置…</translation>
+        </message>
+        <message>
+            <source>Toggle light/dark theme</source>
+            <translation>切换浅色/深色主题</translation>
+        </message>
+        <message>
+            <source>Sign out</source>
+            <translation>退出登录</translation>
+        </message>
+        <message>
+            <source>Quit</source>
+            <translation>退出</translation>
+        </message>
+        <message>
+            <source>&amp;View</source>
+            <translation>视图(&amp;V)</translation>
+        </message>
+        <message>
+            <source>Refresh</source>
+            <translation>刷新</translation>
+        </message>
+        <message>
+            <source>&amp;Help</source>
+            <translation>帮助(&amp;H)</translation>
+        </message>
+        <message>
+            <source>About FleetDeck console</source>
+            <translation>关于 FleetDeck 控制台</translation>
+        </message>
+        <message>
+            <source>&lt;b&gt;FleetDeck console %1&lt;/b&gt;&lt;br&gt;Operations console for the FleetDeck fleet.&lt;br&gt;Gateway: %2</source>
+            <translation>&lt;b&gt;FleetDeck 控制台 %1&lt;/b&gt;&lt;br&gt;FleetDeck 服务集群的运维控制台。&lt;br&gt;网关：%2</translation>
+        </message>
+        <message numerus="yes">
+            <source>Live updates: reconnecting in %n s</source>
+            <translation>
+                <numerusform>实时更新：%n 秒后重连</numerusform>
+            </translation>
+        </message>
+        <message>
+            <source>%1 (%2)</source>
+            <translation>%1（%2）</translation>
+        </message>
+        <message>
+            <source>● Connected to %1</source>
+            <translation>● 已连接 %1</translation>
+        </message>
+        <message>
+            <source>● Offline (%1)</source>
+            <translation>● 离线（%1）</translation>
+        </message>
+        <message>
+            <source>● Connecting to %1</source>
+            <translation>● 正在连接 %1</translation>
+        </message>
+        <message>
+            <source>Live updates: on</source>
+            <translation>实时更新：开启</translation>
+        </message>
+        <message>
+            <source>Live updates: connecting…</source>
+            <translation>实时更新：连接中…</translation>
+        </message>
+        <message>
+            <source>Live updates: off</source>
+            <translation>实时更新：关闭</translation>
+        </message>
+        <message>
+            <source>Go to %1</source>
+            <translation>转到%1</translation>
+        </message>
+        <message>
+            <source>The new language applies when the console restarts.</source>
+            <translation>新的语言将在控制台重启后生效。</translation>
+        </message>
+        <message>
+            <source>Alert firing: %1 (%2)%3</source>
+            <translation>告警触发：%1（%2）%3</translation>
+        </message>
+        <message>
+            <source>FleetDeck alert</source>
+            <translation>FleetDeck 告警</translation>
+        </message>
+    </context>
+    <context>
+        <name>fleetdeck::console::MetricChart</name>
+        <message>
+            <source>PNG</source>
+            <translation>PNG</translation>
+        </message>
+        <message>
+            <source>Save the chart as an image</source>
+            <translation>将图表保存为图片</translation>
+        </message>
+        <message>
+            <source>CSV</source>
+            <translation>CSV</translation>
+        </message>
+        <message>
+            <source>Save the chart's data as CSV</source>
+            <translation>将图表数据保存为 CSV</translation>
+        </message>
+        <message>
+            <source>No data in this range.</source>
+            <translation>此时间范围内没有数据。</translation>
+        </message>
+        <message>
+            <source>Save chart as image</source>
+            <translation>保存图表图片</translation>
+        </message>
+        <message>
+            <source>PNG images (*.png)</source>
+            <translation>PNG 图片 (*.png)</translation>
+        </message>
+        <message>
+            <source>Could not write %1.</source>
+            <translation>无法写入 %1。</translation>
+        </message>
+        <message>
+            <source>Save chart data as CSV</source>
+            <translation>保存图表数据为 CSV</translation>
+        </message>
+        <message>
+            <source>CSV files (*.csv)</source>
+            <translation>CSV 文件 (*.csv)</translation>
+        </message>
+    </context>
+    <context>
+        <name>fleetdeck::console::MetricsView</name>
+        <message>
+            <source>Request rate</source>
+            <translation>请求速率</translation>
+        </message>
+        <message>
+            <source>req/s</source>
+            <translation>请求/秒</translation>
+        </message>
+        <message>
+            <source>Error rate</source>
+            <translation>错误率</translation>
+        </message>
+        <message>
+            <source>%</source>
+            <comment>percent unit</comment>
+            <translation>%</translation>
+        </message>
+        <message>
+            <source>Latency</source>
+            <translation>延迟</translation>
+        </message>
+        <message>
+            <source>ms</source>
+            <comment>milliseconds unit</comment>
+            <translation>毫秒</translation>
+        </message>
+        <message>
+            <source>Custom query</source>
+            <translation>自定义查询</translation>
+        </message>
+        <message>
+            <source>Auto refresh</source>
+            <translation>自动刷新</translation>
+        </message>
+        <message>
+            <source>Run</source>
+            <translation>运行</translation>
+        </message>
+        <message>
+            <source>Cancel</source>
+            <translation>取消</translation>
+        </message>
+        <message>
+            <source>Range:</source>
+            <translation>时间范围：</translation>
+        </message>
+        <message>
+            <source>5m</source>
+            <comment>5 minutes range</comment>
+            <translation>5 分钟</translation>
+        </message>
+        <message>
+            <source>1h</source>
+            <comment>1 hour range</comment>
+            <translation>1 小时</translation>
+        </message>
+        <message>
+            <source>6h</source>
+            <comment>6 hours range</comment>
+            <translation>6 小时</translation>
+        </message>
+        <message>
+            <source>24h</source>
+            <comment>24 hours range</comment>
+            <translation>24 小时</translation>
+        </message>
+        <message>
+            <source>Latency of:</source>
+            <translation>延迟对象：</translation>
+        </message>
+        <message>
+            <source>All services</source>
+            <translation>所有服务</translation>
+        </message>
+        <message>
+            <source>Type a PromQL query below and press Run.</source>
+            <translation>在下方输入 PromQL 查询并点击“运行”。</translation>
+        </message>
+        <message>
+            <source>PromQL, e.g. sum by (service) (rate(fleetdeck_requests_total[5m]))</source>
+            <translation>PromQL，例如 sum by (service) (rate(fleetdeck_requests_total[5m]))</translation>
+        </message>
+        <message>
+            <source>PromQL:</source>
+            <translation>PromQL：</translation>
+        </message>
+        <message>
+            <source>Refresh charts</source>
+            <translation>刷新图表</translation>
+        </message>
+        <message>
+            <source>Run a PromQL query</source>
+            <translation>运行 PromQL 查询</translation>
+        </message>
+        <message>
+            <source>Metrics</source>
+            <translation>指标</translation>
+        </message>
+        <message>
+            <source>Latency p50/p95/p99, all services</source>
+            <translation>延迟 p50/p95/p99，所有服务</translation>
+        </message>
+        <message>
+            <source>Latency p50/p95/p99, %1</source>
+            <translation>延迟 p50/p95/p99，%1</translation>
+        </message>
+        <message>
+            <source>Query failed: %1</source>
+            <translation>查询失败：%1</translation>
+        </message>
+    </context>
+    <context>
+        <name>fleetdeck::console::OfflineBanner</name>
+        <message>
+            <source>Retry now</source>
+            <translation>立即重试</translation>
+        </message>
+        <message>
+            <source>The gateway is unreachable. Data on screen may be stale.</source>
+            <translation>无法连接网关。屏幕上的数据可能已过时。</translation>
+        </message>
+        <message>
+            <source>(%1)</source>
+            <comment>reason of a connection failure</comment>
+            <translation>（%1）</translation>
+        </message>
+        <message>
+            <source>Connecting…</source>
+            <translation>正在连接…</translation>
+        </message>
+        <message numerus="yes">
+            <source>Retrying in %n s.</source>
+            <comment>countdown</comment>
+            <translation>
+                <numerusform>%n 秒后重试。</numerusform>
+            </translation>
+        </message>
+    </context>
+    <context>
+        <name>fleetdeck::console::OrderEventsModel</name>
+        <message>
+            <source>Version</source>
+            <comment>event version column</comment>
+            <translation>版本</translation>
+        </message>
+        <message>
+            <source>Event</source>
+            <translation>事件</translation>
+        </message>
+        <message>
+            <source>Time</source>
+            <translation>时间</translation>
+        </message>
+        <message>
+            <source>Actor</source>
+            <translation>操作者</translation>
+        </message>
+        <message>
+            <source>Trace</source>
+            <translation>追踪</translation>
+        </message>
+    </context>
+    <context>
+        <name>fleetdeck::console::OrdersModel</name>
+        <message>
+            <source>Cancelled: %1</source>
+            <translation>已取消：%1</translation>
+        </message>
+        <message>
+            <source>Order</source>
+            <translation>订单</translation>
+        </message>
+        <message>
+            <source>Customer</source>
+            <translation>客户</translation>
+        </message>
+        <message>
+            <source>Status</source>
+            <comment>order status column</comment>
+            <translation>状态</translation>
+        </message>
+        <message>
+            <source>Items</source>
+            <comment>number of items</comment>
+            <translation>件数</translation>
+        </message>
+        <message>
+            <source>Total</source>
+            <comment>order total</comment>
+            <translation>总额</translation>
+        </message>
+        <message>
+            <source>Created</source>
+            <translation>创建时间</translation>
+        </message>
+        <message>
+            <source>Updated</source>
+            <comment>time of last change</comment>
+            <translation>更新时间</translation>
+        </message>
+    </context>
+    <context>
+        <name>fleetdeck::console::OrdersView</name>
+        <message>
+            <source>Created between</source>
+            <translation>创建日期介于</translation>
+        </message>
+        <message>
+            <source>Any status</source>
+            <comment>order status filter</comment>
+            <translation>任意状态</translation>
+        </message>
+        <message>
+            <source>User id</source>
+            <translation>用户 ID</translation>
+        </message>
+        <message>
+            <source>Refresh</source>
+            <translation>刷新</translation>
+        </message>
+        <message>
+            <source>New order…</source>
+            <translation>新建订单…</translation>
+        </message>
+        <message>
+            <source>Ship…</source>
+            <translation>发货…</translation>
+        </message>
+        <message>
+            <source>Mark delivered…</source>
+            <translation>标记为已送达…</translation>
+        </message>
+        <message>
+            <source>Cancel order…</source>
+            <translation>取消订单…</translation>
+        </message>
+        <message>
+            <source>Event history</source>
+            <translation>事件历史</translation>
+        </message>
+        <message>
+            <source>Saga timeline</source>
+            <translation>Saga 时间线</translation>
+        </message>
+        <message>
+            <source>SKU</source>
+            <translation>SKU</translation>
+        </message>
+        <message>
+            <source>Product</source>
+            <translation>商品</translation>
+        </message>
+        <message>
+            <source>Qty</source>
+            <comment>quantity</comment>
+            <translation>数量</translation>
+        </message>
+        <message>
+            <source>Unit price</source>
+            <translation>单价</translation>
+        </message>
+        <message>
+            <source>Line total</source>
+            <translation>小计</translation>
+        </message>
+        <message>
+            <source>&lt;b&gt;Events&lt;/b&gt;</source>
+            <translation>&lt;b&gt;事件&lt;/b&gt;</translation>
+        </message>
+        <message>
+            <source>Ship order</source>
+            <translation>订单发货</translation>
+        </message>
+        <message>
+            <source>Tracking number for order %1:</source>
+            <translation>订单 %1 的运单号：</translation>
+        </message>
+        <message>
+            <source>Mark delivered</source>
+            <translation>标记为已送达</translation>
+        </message>
+        <message>
+            <source>Mark order %1 as delivered?</source>
+            <translation>将订单 %1 标记为已送达？</translation>
+        </message>
+        <message>
+            <source>Cancel order</source>
+            <translation>取消订单</translation>
+        </message>
+        <message>
+            <source>Why is order %1 cancelled? Payment is refunded and stock released.</source>
+            <translation>取消订单 %1 的原因？款项将退回，库存将释放。</translation>
+        </message>
+        <message numerus="yes">
+            <source>%n order(s) loaded; scroll for more.</source>
+            <translation>
+                <numerusform>已加载 %n 个订单；向下滚动加载更多。</numerusform>
+            </translation>
+        </message>
+        <message numerus="yes">
+            <source>%n order(s).</source>
+            <translation>
+                <numerusform>%n 个订单。</numerusform>
+            </translation>
+        </message>
+        <message>
+            <source>Showing older data: the last refresh failed (%1).</source>
+            <translation>显示的是旧数据：上次刷新失败（%1）。</translation>
+        </message>
+        <message>
+            <source>Could not load orders: %1</source>
+            <translation>无法加载订单：%1</translation>
+        </message>
+        <message>
+            <source>Orders</source>
+            <translation>订单</translation>
+        </message>
+        <message>
+            <source>Order %1: %2</source>
+            <translation>订单 %1：%2</translation>
+        </message>
+        <message>
+            <source>Select an order to see its details.</source>
+            <translation>选择一个订单以查看详情。</translation>
+        </message>
+        <message>
+            <source>Order %1</source>
+            <translation>订单 %1</translation>
+        </message>
+        <message>
+            <source>Customer: %1 &amp;lt;%2&amp;gt;</source>
+            <translation>客户：%1 &amp;lt;%2&amp;gt;</translation>
+        </message>
+        <message>
+            <source>Customer: %1</source>
+            <translation>客户：%1</translation>
+        </message>
+        <message>
+            <source>Created %1 · updated %2 · version %3</source>
+            <translation>创建于 %1 · 更新于 %2 · 版本 %3</translation>
+        </message>
+        <message>
+            <source>Saga: &lt;a href="saga:%1"&gt;%1&lt;/a&gt;</source>
+            <translation>Saga：&lt;a href="saga:%1"&gt;%1&lt;/a&gt;</translation>
+        </message>
+        <message>
+            <source>Not available right now: %1</source>
+            <translation>暂时无法获取：%1</translation>
+        </message>
+        <message>
+            <source>&lt;b&gt;Total: %1&lt;/b&gt;</source>
+            <translation>&lt;b&gt;总额：%1&lt;/b&gt;</translation>
+        </message>
+        <message>
+            <source>Tracking number: %1</source>
+            <translation>运单号：%1</translation>
+        </message>
+        <message>
+            <source>Cancelled because: %1</source>
+            <translation>取消原因：%1</translation>
+        </message>
+        <message>
+            <source>The order was not changed</source>
+            <translation>订单未被修改</translation>
+        </message>
+        <message>
+            <source>Order %1 is no longer in a state that allows this: %2</source>
+            <translation>订单 %1 当前的状态不允许此操作：%2</translation>
+        </message>
+        <message>
+            <source>New order</source>
+            <translation>新建订单</translation>
+        </message>
+        <message>
+            <source>One line per product: &lt;product id&gt; &lt;quantity&gt;</source>
+            <translation>每行一个商品：&lt;商品 ID&gt; &lt;数量&gt;</translation>
+        </message>
+        <message>
+            <source>Place order</source>
+            <translation>下单</translation>
+        </message>
+        <message>
+            <source>&amp;Customer:</source>
+            <translation>客户(&amp;C)：</translation>
+        </message>
+        <message>
+            <source>&amp;Items:</source>
+            <translation>商品(&amp;I)：</translation>
+        </message>
+        <message>
+            <source>Cannot read "%1": write a product id and a quantity.</source>
+            <translation>无法识别“%1”：请填写商品 ID 和数量。</translation>
+        </message>
+        <message>
+            <source>Enter the customer and at least one product.</source>
+            <translation>请填写客户和至少一个商品。</translation>
+        </message>
+        <message>
+            <source>Order %1 placed; its saga is running.</source>
+            <translation>订单 %1 已提交；其 Saga 正在运行。</translation>
+        </message>
+        <message>
+            <source>Order %1 shipped.</source>
+            <translation>订单 %1 已发货。</translation>
+        </message>
+        <message>
+            <source>Order %1 marked delivered.</source>
+            <translation>订单 %1 已标记为送达。</translation>
+        </message>
+        <message>
+            <source>Order %1 cancelled.</source>
+            <translation>订单 %1 已取消。</translation>
+        </message>
+    </context>
+    <context>
+        <name>fleetdeck::console::SagaTimelineWidget</name>
+        <message>
+            <source>Select a saga to see its steps.</source>
+            <translation>选择一个 Saga 以查看其步骤。</translation>
+        </message>
+        <message>
+            <source>%1 · %2 · %3</source>
+            <translation>%1 · %2 · %3</translation>
+        </message>
+        <message numerus="yes">
+            <source>%n attempt(s)</source>
+            <comment>saga step retries</comment>
+            <translation>
+                <numerusform>%n 次尝试</numerusform>
+            </translation>
+        </message>
+        <message>
+            <source>No steps recorded yet.</source>
+            <translation>尚无步骤记录。</translation>
+        </message>
+        <message>
+            <source> (compensation)</source>
+            <translation>（补偿）</translation>
+        </message>
+        <message>
+            <source>State: %1</source>
+            <translation>状态：%1</translation>
+        </message>
+        <message>
+            <source>Attempts: %1</source>
+            <translation>尝试次数：%1</translation>
+        </message>
+        <message>
+            <source>Started: %1</source>
+            <translation>开始：%1</translation>
+        </message>
+        <message>
+            <source>Ended: %1</source>
+            <translation>结束：%1</translation>
+        </message>
+        <message>
+            <source>Error: %1</source>
+            <translation>错误：%1</translation>
+        </message>
+    </context>
+    <context>
+        <name>fleetdeck::console::SagasModel</name>
+        <message>
+            <source>Saga</source>
+            <translation>Saga</translation>
+        </message>
+        <message>
+            <source>Order</source>
+            <translation>订单</translation>
+        </message>
+        <message>
+            <source>State</source>
+            <comment>saga state column</comment>
+            <translation>状态</translation>
+        </message>
+        <message>
+            <source>Current step</source>
+            <translation>当前步骤</translation>
+        </message>
+        <message>
+            <source>Started</source>
+            <comment>start time column</comment>
+            <translation>开始时间</translation>
+        </message>
+        <message>
+            <source>Updated</source>
+            <comment>time of last change</comment>
+            <translation>更新时间</translation>
+        </message>
+    </context>
+    <context>
+        <name>fleetdeck::console::SagasView</name>
+        <message>
+            <source>All states</source>
+            <comment>saga state filter</comment>
+            <translation>所有状态</translation>
+        </message>
+        <message>
+            <source>Refresh</source>
+            <translation>刷新</translation>
+        </message>
+        <message>
+            <source>State:</source>
+            <comment>saga state filter label</comment>
+            <translation>状态：</translation>
+        </message>
+        <message>
+            <source>Click a step to see its details and the order events it produced.</source>
+            <translation>点击一个步骤，查看其详情以及它产生的订单事件。</translation>
+        </message>
+        <message numerus="yes">
+            <source>%n saga(s) loaded; scroll for more.</source>
+            <translation>
+                <numerusform>已加载 %n 个 Saga；向下滚动加载更多。</numerusform>
+            </translation>
+        </message>
+        <message numerus="yes">
+            <source>%n saga(s).</source>
+            <translation>
+                <numerusform>%n 个 Saga。</numerusform>
+            </translation>
+        </message>
+        <message>
+            <source>Showing older data: the last refresh failed (%1).</source>
+            <translation>显示的是旧数据：上次刷新失败（%1）。</translation>
+        </message>
+        <message>
+            <source>Could not load sagas: %1</source>
+            <translation>无法加载 Saga：%1</translation>
+        </message>
+        <message>
+            <source>Sagas</source>
+            <translation>Saga</translation>
+        </message>
+        <message>
+            <source>Saga %1: %2</source>
+            <translation>Saga %1：%2</translation>
+        </message>
+        <message>
+            <source>This saga has no trace id.</source>
+            <translation>此 Saga 没有追踪 ID。</translation>
+        </message>
+        <message>
+            <source>Loading trace %1…</source>
+            <translation>正在加载追踪 %1…</translation>
+        </message>
+        <message>
+            <source>Trace %1 is not in the trace store (it may have expired).</source>
+            <translation>追踪存储中没有追踪 %1（可能已过期）。</translation>
+        </message>
+        <message>
+            <source>Could not load trace %1: %2</source>
+            <translation>无法加载追踪 %1：%2</translation>
+        </message>
+        <message>
+            <source>Saga &lt;b&gt;%1&lt;/b&gt; for order &lt;a href="order:%2"&gt;%2&lt;/a&gt;</source>
+            <translation>订单 &lt;a href="order:%2"&gt;%2&lt;/a&gt; 的 Saga &lt;b&gt;%1&lt;/b&gt;</translation>
+        </message>
+        <message>
+            <source>trace</source>
+            <translation>追踪</translation>
+        </message>
+        <message>
+            <source> (compensation)</source>
+            <translation>（补偿）</translation>
+        </message>
+        <message>
+            <source>Order events produced: %1</source>
+            <translation>产生的订单事件：%1</translation>
+        </message>
+        <message>
+            <source>Outcome: %1</source>
+            <translation>结果：%1</translation>
+        </message>
+    </context>
+    <context>
+        <name>fleetdeck::console::SettingsDialog</name>
+        <message>
+            <source>Remember my sign-in (system keychain)</source>
+            <translation>记住我的登录（系统钥匙串）</translation>
+        </message>
+        <message>
+            <source>Settings</source>
+            <translation>设置</translation>
+        </message>
+        <message>
+            <source>Light</source>
+            <comment>theme</comment>
+            <translation>浅色</translation>
+        </message>
+        <message>
+            <source>Dark</source>
+            <comment>theme</comment>
+            <translation>深色</translation>
+        </message>
+        <message>
+            <source> s</source>
+            <comment>seconds suffix</comment>
+            <translation> 秒</translation>
+        </message>
+        <message>
+            <source>&amp;Gateway URL:</source>
+            <translation>网关地址(&amp;G)：</translation>
+        </message>
+        <message>
+            <source>&amp;Language:</source>
+            <translation>语言(&amp;L)：</translation>
+        </message>
+        <message>
+            <source>&amp;Theme:</source>
+            <translation>主题(&amp;T)：</translation>
+        </message>
+        <message>
+            <source>&amp;Refresh every:</source>
+            <translation>刷新间隔(&amp;R)：</translation>
+        </message>
+        <message>
+            <source>A new language or gateway URL applies the next time the console starts.</source>
+            <translation>新的语言或网关地址将在下次启动控制台时生效。</translation>
+        </message>
+    </context>
+    <context>
+        <name>fleetdeck::console::SignInDialog</name>
+        <message>
+            <source>&amp;Remember me on this computer</source>
+            <translation>在此电脑上记住我(&amp;R)</translation>
+        </message>
+        <message>
+            <source>Sign in to FleetDeck</source>
+            <translation>登录 FleetDeck</translation>
+        </message>
+        <message>
+            <source>Keeps a refresh token in the system keychain; never your password.</source>
+            <translation>在系统钥匙串中保存刷新令牌；绝不保存您的密码。</translation>
+        </message>
+        <message>
+            <source>No system keychain is available, so nothing is remembered.</source>
+            <translation>没有可用的系统钥匙串，因此不会记住任何信息。</translation>
+        </message>
+        <message>
+            <source>Sign in</source>
+            <translation>登录</translation>
+        </message>
+        <message>
+            <source>&amp;Gateway:</source>
+            <translation>网关(&amp;G)：</translation>
+        </message>
+        <message>
+            <source>&amp;User:</source>
+            <translation>用户(&amp;U)：</translation>
+        </message>
+        <message>
+            <source>&amp;Password:</source>
+            <translation>密码(&amp;P)：</translation>
+        </message>
+        <message>
+            <source>&lt;b&gt;FleetDeck console&lt;/b&gt;&lt;br&gt;Sign in with an operator or admin account.</source>
+            <translation>&lt;b&gt;FleetDeck 控制台&lt;/b&gt;&lt;br&gt;请使用运维人员或管理员账号登录。</translation>
+        </message>
+        <message>
+            <source>Sign-in cancelled.</source>
+            <translation>已取消登录。</translation>
+        </message>
+        <message>
+            <source>Enter the gateway address, for example http://127.0.0.1:8080.</source>
+            <translation>请输入网关地址，例如 http://127.0.0.1:8080。</translation>
+        </message>
+        <message>
+            <source>Enter your user name and password.</source>
+            <translation>请输入用户名和密码。</translation>
+        </message>
+        <message>
+            <source>Wrong user name or password.</source>
+            <translation>用户名或密码错误。</translation>
+        </message>
+        <message numerus="yes">
+            <source>Too many attempts. Try again in %n second(s).</source>
+            <translation>
+                <numerusform>尝试次数过多。请在 %n 秒后重试。</numerusform>
+            </translation>
+        </message>
+        <message>
+            <source>Too many attempts. Wait a little and try again.</source>
+            <translation>尝试次数过多。请稍后再试。</translation>
+        </message>
+        <message>
+            <source>Cannot reach the gateway: %1</source>
+            <translation>无法连接网关：%1</translation>
+        </message>
+        <message>
+            <source>This console is for operators and admins; %1 is a %2 account.</source>
+            <translation>此控制台仅供运维人员和管理员使用；%1 是%2账号。</translation>
+        </message>
+    </context>
+    <context>
+        <name>fleetdeck::console::StateDiffModel</name>
+        <message>
+            <source>Field</source>
+            <translation>字段</translation>
+        </message>
+        <message>
+            <source>Version %1</source>
+            <comment>order version</comment>
+            <translation>版本 %1</translation>
+        </message>
+        <message>
+            <source>Before</source>
+            <translation>之前</translation>
+        </message>
+    </context>
+    <context>
+        <name>fleetdeck::console::TraceWaterfallWidget</name>
+        <message>
+            <source>No trace loaded.</source>
+            <translation>未加载追踪。</translation>
+        </message>
+        <message numerus="yes">
+            <source>Trace %1 · %n span(s)</source>
+            <translation>
+                <numerusform>追踪 %1 · %n 个 Span</numerusform>
+            </translation>
+        </message>
+        <message>
+            <source>Duration: %1</source>
+            <translation>耗时：%1</translation>
+        </message>
+        <message>
+            <source>Status: %1</source>
+            <comment>span status</comment>
+            <translation>状态：%1</translation>
+        </message>
+    </context>
+    <context>
+        <name>fleetdeck::console::UserEditDialog</name>
+        <message>
+            <source>New user</source>
+            <translation>新建用户</translation>
+        </message>
+        <message>
+            <source>Edit %1</source>
+            <translation>编辑 %1</translation>
+        </message>
+        <message>
+            <source>3-32 characters: a-z, 0-9, '.', '_', '-'</source>
+            <translation>3-32 个字符：a-z、0-9、'.'、'_'、'-'</translation>
+        </message>
+        <message>
+            <source>&amp;Username:</source>
+            <translation>用户名(&amp;U)：</translation>
+        </message>
+        <message>
+            <source>&amp;Display name:</source>
+            <translation>显示名称(&amp;D)：</translation>
+        </message>
+        <message>
+            <source>&amp;Email:</source>
+            <translation>邮箱(&amp;E)：</translation>
+        </message>
+        <message>
+            <source>&amp;Role:</source>
+            <translation>角色(&amp;R)：</translation>
+        </message>
+        <message>
+            <source>12-128 characters</source>
+            <translation>12-128 个字符</translation>
+        </message>
+        <message>
+            <source>&amp;Password:</source>
+            <translation>密码(&amp;P)：</translation>
+        </message>
+        <message>
+            <source>&amp;Status:</source>
+            <translation>状态(&amp;S)：</translation>
+        </message>
+        <message>
+            <source>Create</source>
+            <translation>创建</translation>
+        </message>
+        <message>
+            <source>Save</source>
+            <translation>保存</translation>
+        </message>
+        <message>
+            <source>Reloaded: this is the user as saved now (version %1).</source>
+            <translation>已重新加载：这是该用户当前保存的内容（版本 %1）。</translation>
+        </message>
+        <message>
+            <source>Someone else changed this user</source>
+            <translation>其他人修改了此用户</translation>
+        </message>
+        <message>
+            <source>%1 was changed by someone else after you opened it, so your edit was not saved (nothing was overwritten).</source>
+            <translation>在您打开 %1 之后，其他人修改了它，因此您的编辑未保存（没有覆盖任何内容）。</translation>
+        </message>
+        <message>
+            <source>Reload to see the current values, then make your change again.</source>
+            <translation>请重新加载以查看当前值，然后再次进行修改。</translation>
+        </message>
+        <message>
+            <source>Trace id: %1</source>
+            <translation>追踪 ID：%1</translation>
+        </message>
+        <message>
+            <source>Reload</source>
+            <translation>重新加载</translation>
+        </message>
+        <message>
+            <source>Keep my edits</source>
+            <translation>保留我的编辑</translation>
+        </message>
+        <message>
+            <source>Please correct the fields marked above.</source>
+            <translation>请更正上面标出的字段。</translation>
+        </message>
+        <message>
+            <source>That username or email is already taken.</source>
+            <translation>该用户名或邮箱已被占用。</translation>
+        </message>
+    </context>
+    <context>
+        <name>fleetdeck::console::UsersModel</name>
+        <message>
+            <source>Username</source>
+            <translation>用户名</translation>
+        </message>
+        <message>
+            <source>Display name</source>
+            <translation>显示名称</translation>
+        </message>
+        <message>
+            <source>Email</source>
+            <translation>邮箱</translation>
+        </message>
+        <message>
+            <source>Role</source>
+            <comment>user role column</comment>
+            <translation>角色</translation>
+        </message>
+        <message>
+            <source>Status</source>
+            <comment>user status column</comment>
+            <translation>状态</translation>
+        </message>
+        <message>
+            <source>Updated</source>
+            <comment>time of last change</comment>
+            <translation>更新时间</translation>
+        </message>
+    </context>
+    <context>
+        <name>fleetdeck::console::UsersView</name>
+        <message>
+            <source>Search by name, user name or email</source>
+            <translation>按姓名、用户名或邮箱搜索</translation>
+        </message>
+        <message>
+            <source>All roles</source>
+            <translation>所有角色</translation>
+        </message>
+        <message>
+            <source>Any status</source>
+            <comment>user status filter</comment>
+            <translation>任意状态</translation>
+        </message>
+        <message>
+            <source>New user…</source>
+            <translation>新建用户…</translation>
+        </message>
+        <message>
+            <source>Edit…</source>
+            <comment>edit a user</comment>
+            <translation>编辑…</translation>
+        </message>
+        <message>
+            <source>Disable…</source>
+            <comment>disable a user account</comment>
+            <translation>停用…</translation>
+        </message>
+        <message>
+            <source>Reset password…</source>
+            <translation>重置密码…</translation>
+        </message>
+        <message>
+            <source>Refresh</source>
+            <translation>刷新</translation>
+        </message>
+        <message>
+            <source>Users: %1</source>
+            <translation>用户：%1</translation>
+        </message>
+        <message>
+            <source>Users</source>
+            <translation>用户</translation>
+        </message>
+        <message>
+            <source>Loading users…</source>
+            <translation>正在加载用户…</translation>
+        </message>
+        <message>
+            <source>Showing older data: the last refresh failed (%1).</source>
+            <translation>显示的是旧数据：上次刷新失败（%1）。</translation>
+        </message>
+        <message>
+            <source>Could not load users: %1</source>
+            <translation>无法加载用户：%1</translation>
+        </message>
+        <message numerus="yes">
+            <source>%n user(s) loaded; scroll for more.</source>
+            <translation>
+                <numerusform>已加载 %n 个用户；向下滚动加载更多。</numerusform>
+            </translation>
+        </message>
+        <message numerus="yes">
+            <source>%n user(s).</source>
+            <translation>
+                <numerusform>%n 个用户。</numerusform>
+            </translation>
+        </message>
+        <message>
+            <source>Created user %1.</source>
+            <translation>已创建用户 %1。</translation>
+        </message>
+        <message>
+            <source>Saved %1.</source>
+            <translation>已保存 %1。</translation>
+        </message>
+        <message>
+            <source>Disable user</source>
+            <translation>停用用户</translation>
+        </message>
+        <message>
+            <source>Disable %1? They can no longer sign in; their history stays.</source>
+            <translation>停用 %1？该用户将无法登录；其历史记录会保留。</translation>
+        </message>
+        <message>
+            <source>Disable</source>
+            <comment>disable a user account</comment>
+            <translation>停用</translation>
+        </message>
+        <message>
+            <source>Could not disable the user</source>
+            <translation>无法停用该用户</translation>
+        </message>
+        <message>
+            <source>Disabled %1.</source>
+            <translation>已停用 %1。</translation>
+        </message>
+        <message>
+            <source>Reset password</source>
+            <translation>重置密码</translation>
+        </message>
+        <message>
+            <source>Give %1 a new temporary password? Their current password stops working.</source>
+            <translation>为 %1 生成新的临时密码？其当前密码将失效。</translation>
+        </message>
+        <message>
+            <source>Could not reset the password</source>
+            <translation>无法重置密码</translation>
+        </message>
+        <message>
+            <source>Temporary password</source>
+            <translation>临时密码</translation>
+        </message>
+        <message>
+            <source>The temporary password of %1 is shown once:</source>
+            <translation>%1 的临时密码仅显示一次：</translation>
+        </message>
+        <message>
+            <source>Copy</source>
+            <translation>复制</translation>
+        </message>
+    </context>
+    <context>
+        <name>main</name>
+        <message>
+            <source>FleetDeck console: fleet health, metrics, alerts, sagas, users, orders and event history.</source>
+            <translation>FleetDeck 控制台：集群健康、指标、告警、Saga、用户、订单和事件历史。</translation>
+        </message>
+        <message>
+            <source>Gateway base URL (default: the one in the settings, else http://127.0.0.1:8080).</source>
+            <translation>网关基础地址（默认：设置中的地址，否则为 http://127.0.0.1:8080）。</translation>
+        </message>
+        <message>
+            <source>User to sign in as.</source>
+            <translation>登录所用的用户。</translation>
+        </message>
+        <message>
+            <source>Read the password from FILE (first line); with --user, signs in without asking.</source>
+            <translation>从 FILE 读取密码（第一行）；与 --user 一起使用时无需询问即可登录。</translation>
+        </message>
+        <message>
+            <source>After signing in, save console-&lt;view&gt;.png of each main view into DIR, then exit.</source>
+            <translation>登录后将每个主视图保存为 DIR 中的 console-&lt;视图&gt;.png，然后退出。</translation>
+        </message>
+        <message>
+            <source>Neither read nor store a refresh token in the system keychain.</source>
+            <translation>不从系统钥匙串读取，也不向其保存刷新令牌。</translation>
+        </message>
+        <message>
+            <source>Development only: skip sign-in, for a gateway without authentication.</source>
+            <translation>仅用于开发：跳过登录，用于尚未启用认证的网关。</translation>
+        </message>
+    </context>
+</TS>
