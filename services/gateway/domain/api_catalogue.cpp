@@ -2,6 +2,7 @@
 
 #include "fleetdeck/notifications/v1/notifications.pb.h"
 #include "fleetdeck/orders/v1/orders.pb.h"
+#include "fleetdeck/orders/v1/sagas.pb.h"
 #include "fleetdeck/payments/v1/payments.pb.h"
 #include "fleetdeck/products/v1/products.pb.h"
 #include "fleetdeck/users/v1/users.pb.h"
@@ -14,6 +15,7 @@ std::vector<const google::protobuf::FileDescriptor*> publicApiFiles() {
       users::v1::User::descriptor()->file(),
       products::v1::Product::descriptor()->file(),
       orders::v1::Order::descriptor()->file(),
+      orders::v1::Saga::descriptor()->file(),
       payments::v1::Wallet::descriptor()->file(),
       notifications::v1::Notification::descriptor()->file(),
   };
