@@ -67,12 +67,14 @@ Options parseArguments(int argc, char** argv) {
   options.paths.binaries = selfDirectory();
   // Installed: /etc/fleetdeck/<name>.toml. In a build tree: the source tree's services/<name>/config.
   options.paths.configPattern = "/etc/fleetdeck/{name}.toml";
+  options.paths.prometheusResources = "/usr/share/fleetdeck/prometheus";
 #ifdef FLEETDECK_SOURCE_DIR
   std::error_code error;
   if (fs::is_directory(fs::path(FLEETDECK_SOURCE_DIR) / "services", error) &&
       fs::exists(options.paths.binaries / "CMakeFiles", error)) {
     options.paths.configPattern = std::string(FLEETDECK_SOURCE_DIR) + "/services/{name}/config/{name}.toml";
     options.demoDirectory = fs::path(FLEETDECK_SOURCE_DIR) / "resources" / "demo";
+    options.paths.prometheusResources = fs::path(FLEETDECK_SOURCE_DIR) / "resources" / "prometheus";
   }
 #endif
   for (int i = 1; i < argc; ++i) {
@@ -275,7 +277,13 @@ int commandSeed(const Options& options) {
     return 0;
   }
   std::cout << "Demo data loaded: " << summary->customers << " customers, " << summary->wallets << " wallets, "
-            << summary->products << " products.\nDemo accounts (shown once; ./fleetdeck credentials prints them again):\n";
+            << summary->products << " products, " << summary->orders << " orders (";
+  bool first = true;
+  for (const auto& [status, count] : summary->ordersByStatus) {
+    std::cout << (first ? "" : ", ") << count << ' ' << status;
+    first = false;
+  }
+  std::cout << ").\nDemo accounts (shown once; ./fleetdeck credentials prints them again):\n";
   for (const auto& account : summary->accounts) {
     std::cout << "  " << account.role << ' ' << account.username << ' ' << account.password << "\n";
   }

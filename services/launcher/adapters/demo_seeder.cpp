@@ -1,12 +1,17 @@
 #include "adapters/demo_seeder.h"
 
+#include <atomic>
 #include <fstream>
+#include <mutex>
 #include <random>
+#include <set>
 #include <sstream>
+#include <thread>
 
 #include "fleetdeck/core/encoding.h"
 #include "fleetdeck/core/ids.h"
 #include "fleetdeck/core/json.h"
+#include "fleetdeck/orders/v1/orders.grpc.pb.h"
 #include "fleetdeck/payments/v1/payments.grpc.pb.h"
 #include "fleetdeck/products/v1/products.grpc.pb.h"
 #include "fleetdeck/rpc/client.h"
@@ -144,6 +149,8 @@ Result<SeedSummary> DemoSeeder::seed(const std::function<void(const std::string&
   }
 
   // 4. The catalog, when products runs.
+  std::vector<std::string> productIds;
+  std::vector<std::string> wellStocked;  // most demo orders pick these, so most are confirmed
   if (const std::string productsAddress = address(plan_, "products"); !productsAddress.empty()) {
     const auto& items = catalog->at("products").as_array();
     progress("creating " + std::to_string(items.size()) + " products");
@@ -164,7 +171,103 @@ Result<SeedSummary> DemoSeeder::seed(const std::function<void(const std::string&
       if (!status.isOk() && status.code() != StatusCode::kAlreadyExists) {
         return Status(status.code(), "creating product " + request.sku() + ": " + status.message());
       }
+      if (status.isOk()) {
+        productIds.push_back(created.id());
+        if (request.initial_stock() >= 50) wellStocked.push_back(created.id());
+      }
       ++summary.products;
+    }
+  }
+
+  // 5. Order history, placed through the real saga (so stock and wallets stay consistent), then
+  // moved along: some shipped, some of those delivered, some cancelled (refunded).
+  const std::string ordersAddress = address(plan_, "orders");
+  if (!ordersAddress.empty() && !productIds.empty() && !customerIds.empty()) {
+    const auto& perCustomer = people->at("ordersPerCustomer").as_object();
+    const int64_t least = perCustomer.at("min").as_int64();
+    const int64_t most = perCustomer.at("max").as_int64();
+    std::vector<std::pair<std::string, std::string>> plannedOrders;  // customer, idempotency key
+    for (size_t c = 0; c < customerIds.size(); ++c) {
+      const int64_t count = least + static_cast<int64_t>(random() % static_cast<uint64_t>(most - least + 1));
+      for (int64_t i = 0; i < count; ++i) plannedOrders.emplace_back(customerIds[c], "seed-" + std::to_string(c) + "-" + std::to_string(i));
+    }
+    progress("placing " + std::to_string(plannedOrders.size()) + " orders through the saga");
+    auto orders = orders::v1::OrdersService::NewStub(rpc::makeChannel(ordersAddress));
+    std::vector<std::string> orderIds(plannedOrders.size());
+    std::atomic<size_t> next{0};
+    std::mutex failureMutex;
+    Status failure;
+    std::vector<std::thread> placers;
+    for (int t = 0; t < 8; ++t) {
+      placers.emplace_back([&, t] {
+        std::mt19937 local(1000 + t);
+        for (size_t i = next++; i < plannedOrders.size(); i = next++) {
+          orders::v1::CreateOrderRequest request;
+          request.set_user_id(plannedOrders[i].first);
+          request.set_idempotency_key(plannedOrders[i].second);
+          const size_t lines = 1 + local() % 2;
+          for (size_t l = 0; l < lines; ++l) {
+            auto* line = request.add_items();
+            // One line in twenty may hit a scarce product: the demo shows some out-of-stock cancellations.
+            const auto& pool = (local() % 20 == 0 || wellStocked.empty()) ? productIds : wellStocked;
+            line->set_product_id(pool[local() % pool.size()]);
+            line->set_quantity(1 + static_cast<int64_t>(local() % 2));
+          }
+          // Lines naming one product twice are merged by picking distinct ones.
+          std::set<std::string> seen;
+          auto* items = request.mutable_items();
+          for (int l = items->size() - 1; l >= 0; --l) {
+            if (!seen.insert(items->Get(l).product_id()).second) items->DeleteSubrange(l, 1);
+          }
+          orders::v1::Order order;
+          auto context = seedContext();
+          const Status status = rpc::fromGrpcStatus(orders->CreateOrder(context.get(), request, &order));
+          if (!status.isOk()) {
+            std::lock_guard lock(failureMutex);
+            failure = Status(status.code(), "placing a demo order: " + status.message());
+            return;
+          }
+          orderIds[i] = order.id();
+        }
+      });
+    }
+    for (auto& placer : placers) placer.join();
+    if (!failure.isOk()) return failure;
+
+    progress("waiting for the sagas, then shipping, delivering and cancelling some");
+    const auto deadline = std::chrono::steady_clock::now() + std::chrono::minutes(3);
+    for (const auto& id : orderIds) {
+      orders::v1::GetOrderRequest get;
+      get.set_id(id);
+      orders::v1::Order order;
+      while (std::chrono::steady_clock::now() < deadline) {
+        auto context = seedContext();
+        if (orders->GetOrder(context.get(), get, &order).ok() && order.status() != "PENDING") break;
+        std::this_thread::sleep_for(std::chrono::milliseconds(50));
+      }
+      if (order.status() == "CONFIRMED") {
+        const uint32_t fate = random() % 10;
+        if (fate < 6) {
+          orders::v1::ShipOrderRequest ship;
+          ship.set_id(id);
+          ship.set_tracking_number("TRK" + randomHex(5));
+          auto context = seedContext();
+          if (orders->ShipOrder(context.get(), ship, &order).ok() && fate < 3) {
+            orders::v1::DeliverOrderRequest deliver;
+            deliver.set_id(id);
+            auto deliverContext = seedContext();
+            (void)orders->DeliverOrder(deliverContext.get(), deliver, &order);
+          }
+        } else if (fate == 9) {
+          orders::v1::CancelOrderRequest cancel;
+          cancel.set_id(id);
+          cancel.set_reason("customer_request");
+          auto context = seedContext();
+          (void)orders->CancelOrder(context.get(), cancel, &order);
+        }
+      }
+      ++summary.ordersByStatus[order.status()];
+      ++summary.orders;
     }
   }
   return summary;

@@ -4,6 +4,7 @@
 
 #include <filesystem>
 #include <functional>
+#include <map>
 #include <string>
 #include <vector>
 
@@ -23,6 +24,8 @@ struct SeedSummary {
   int customers = 0;
   int products = 0;
   int wallets = 0;
+  int orders = 0;
+  std::map<std::string, int> ordersByStatus;
   bool alreadySeeded = false;
 };
 

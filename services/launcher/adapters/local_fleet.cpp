@@ -59,11 +59,17 @@ fs::path LocalFleet::executableFor(const std::string& name) const { return findE
 
 void LocalFleet::writeState(const std::string& phase, const std::string& error) {
   boost::json::array components;
-  components.push_back(boost::json::object{{"name", "redis"},
-                                           {"kind", "infrastructure"},
-                                           {"pid", redis_ ? redis_->pid() : 0},
-                                           {"address", "127.0.0.1:" + std::to_string(plan_.redisPort)},
-                                           {"log", (paths_.logs() / "redis.log").string()}});
+  for (const auto& infrastructure : infrastructure_) {
+    boost::json::object entry{{"name", infrastructure.name},
+                              {"kind", "infrastructure"},
+                              {"pid", infrastructure.process.pid()},
+                              {"address", "127.0.0.1:" + std::to_string(infrastructure.port)},
+                              {"log", (paths_.logs() / (infrastructure.name + ".log")).string()}};
+    if (infrastructure.name == "prometheus") {
+      entry["httpUrl"] = "http://127.0.0.1:" + std::to_string(infrastructure.port);
+    }
+    components.push_back(std::move(entry));
+  }
   components.push_back(boost::json::object{{"name", "postgres"},
                                            {"kind", "infrastructure"},
                                            {"address", "127.0.0.1:" + std::to_string(plan_.postgresPort)},
@@ -129,25 +135,21 @@ Status LocalFleet::start() {
   }
 
   // Redis is only a cache: products keeps serving from PostgreSQL without it.
-  if (portInUse(plan_.redisPort)) {
-    status = failedPrecondition("port " + std::to_string(plan_.redisPort) + " (Redis) is already in use on 127.0.0.1");
-  } else {
+  {
     ProcessSpec redis;
     redis.executable = "/usr/bin/redis-server";
     redis.arguments = {"--port", std::to_string(plan_.redisPort), "--bind", "127.0.0.1", "--save", "", "--appendonly",
                        "no", "--dir", paths_.run().string()};
-    redis.logFile = paths_.logs() / "redis.log";
-    auto process = ChildProcess::spawn(redis);
-    if (process) {
-      redis_.emplace(std::move(*process));
-      const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(10);
-      while (!portInUse(plan_.redisPort) && redis_->running() && std::chrono::steady_clock::now() < deadline) {
-        std::this_thread::sleep_for(std::chrono::milliseconds(10));
-      }
-      if (!portInUse(plan_.redisPort)) status = unavailable("redis-server did not start; see " + redis.logFile.string());
-    } else {
-      status = process.status();
-    }
+    status = startInfrastructure("redis", redis, plan_.redisPort);
+  }
+  // NATS JetStream carries the events; its store lives under the data folder and survives restarts.
+  if (status.isOk()) {
+    fs::create_directories(paths_.data / "nats", error);
+    ProcessSpec nats;
+    nats.executable = "/usr/sbin/nats-server";
+    nats.arguments = {"-js", "-sd", (paths_.data / "nats").string(), "-a", "127.0.0.1", "-p",
+                      std::to_string(plan_.natsPort), "-n", "fleetdeck-local"};
+    status = startInfrastructure("nats", nats, plan_.natsPort);
   }
   if (!status.isOk()) {
     writeState("failed", status.message());
@@ -162,7 +164,79 @@ Status LocalFleet::start() {
     }
     writeState("starting");
   }
+  // Prometheus last: it scrapes every process started above.
+  status = writePrometheusConfig();
+  if (status.isOk()) {
+    ProcessSpec prometheus;
+    prometheus.executable = "/usr/bin/prometheus";
+    prometheus.arguments = {"--config.file=" + (paths_.data / "prometheus" / "prometheus.yml").string(),
+                            "--storage.tsdb.path=" + (paths_.data / "prometheus" / "data").string(),
+                            "--storage.tsdb.retention.time=3d",
+                            "--web.listen-address=127.0.0.1:" + std::to_string(plan_.prometheusPort),
+                            "--web.enable-lifecycle"};
+    status = startInfrastructure("prometheus", prometheus, plan_.prometheusPort);
+  }
+  if (!status.isOk()) {
+    writeState("failed", status.message());
+    return status;
+  }
   writeState("ready");
+  return Status::ok();
+}
+
+Status LocalFleet::startInfrastructure(const std::string& name, ProcessSpec spec, uint16_t port) {
+  if (portInUse(port)) {
+    return failedPrecondition("port " + std::to_string(port) + " (" + name + ") is already in use on 127.0.0.1");
+  }
+  spec.logFile = paths_.logs() / (name + ".log");
+  log::info("starting", {{"component", name}, {"port", static_cast<int64_t>(port)}});
+  auto process = ChildProcess::spawn(spec);
+  if (!process) return process.status();
+  infrastructure_.push_back({name, port, std::move(*process)});
+  ChildProcess& child = infrastructure_.back().process;
+  const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(20);
+  while (!portInUse(port)) {
+    if (!child.running() || std::chrono::steady_clock::now() > deadline) {
+      return unavailable(name + " did not start; see " + spec.logFile.string());
+    }
+    std::this_thread::sleep_for(std::chrono::milliseconds(10));
+  }
+  return Status::ok();
+}
+
+Status LocalFleet::writePrometheusConfig() {
+  const fs::path folder = paths_.data / "prometheus";
+  std::error_code error;
+  fs::create_directories(folder / "data", error);
+  std::ifstream in(paths_.prometheusResources / "prometheus.yml.template");
+  if (!in) {
+    return failedPrecondition("Prometheus template missing: " +
+                              (paths_.prometheusResources / "prometheus.yml.template").string());
+  }
+  std::stringstream content;
+  content << in.rdbuf();
+  std::string config = content.str();
+  const auto replace = [&config](const std::string& placeholder, const std::string& value) {
+    for (size_t at = config.find(placeholder); at != std::string::npos; at = config.find(placeholder)) {
+      config.replace(at, placeholder.size(), value);
+    }
+  };
+  replace("@RULES_DIR@", (paths_.prometheusResources / "rules").string());
+  replace("@TARGETS_FILE@", (folder / "targets.json").string());
+  writeFileAtomically(folder / "prometheus.yml", config,
+                      fs::perms::owner_read | fs::perms::owner_write | fs::perms::group_read | fs::perms::others_read);
+  // One group per process, its job named after the service (the alert rules group by job).
+  boost::json::array targets;
+  for (const auto& service : services_) {
+    targets.push_back(boost::json::object{
+        {"targets", boost::json::array{"127.0.0.1:" + std::to_string(service.definition.adminPort)}},
+        {"labels", boost::json::object{{"job", service.definition.name}}}});
+  }
+  targets.push_back(boost::json::object{
+      {"targets", boost::json::array{"127.0.0.1:" + std::to_string(plan_.prometheusPort)}},
+      {"labels", boost::json::object{{"job", "prometheus"}}}});
+  writeFileAtomically(folder / "targets.json", boost::json::serialize(targets),
+                      fs::perms::owner_read | fs::perms::owner_write | fs::perms::group_read | fs::perms::others_read);
   return Status::ok();
 }
 
@@ -262,11 +336,13 @@ void LocalFleet::stop(const std::string& failure) {
     }
     service->process.reset();
   }
-  if (redis_) {
-    log::info("stopping Redis");
-    (void)redis_->stop(std::chrono::seconds(5));
-    redis_.reset();
+  for (auto infrastructure = infrastructure_.rbegin(); infrastructure != infrastructure_.rend(); ++infrastructure) {
+    log::info("stopping", {{"component", infrastructure->name}});
+    if (const Status status = infrastructure->process.stop(std::chrono::seconds(15)); !status.isOk()) {
+      log::warn("did not stop cleanly", {{"component", infrastructure->name}, {"error", status.message()}});
+    }
   }
+  infrastructure_.clear();
   if (postgres_) {
     log::info("stopping PostgreSQL");
     if (const Status status = postgres_->stop(); !status.isOk()) {

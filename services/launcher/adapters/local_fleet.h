@@ -22,6 +22,8 @@ struct FleetPaths {
   std::filesystem::path binaries;  // folder with fleetdeck-<service> (or build tree, see findExecutable)
   // Config file per service, "{name}" replaced by the service name; unused when the file is missing.
   std::string configPattern;
+  // Prometheus alert rules (*.rules.yml) and the scrape config template.
+  std::filesystem::path prometheusResources;
 
   std::filesystem::path logs() const { return data / "log"; }
   std::filesystem::path run() const { return data / "run"; }
@@ -59,8 +61,18 @@ class LocalFleet {
 
   FleetPaths paths_;
   FleetPlan plan_;
+  // Starts one infrastructure process and waits until its port answers.
+  Status startInfrastructure(const std::string& name, ProcessSpec spec, uint16_t port);
+  Status writePrometheusConfig();
+
+  struct Infrastructure {
+    std::string name;
+    uint16_t port = 0;
+    ChildProcess process;
+  };
+
   std::unique_ptr<PostgresCluster> postgres_;
-  std::optional<ChildProcess> redis_;
+  std::vector<Infrastructure> infrastructure_;  // started in order, stopped in reverse
   std::vector<RunningService> services_;
 };
 

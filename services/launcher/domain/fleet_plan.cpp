@@ -7,6 +7,8 @@ FleetPlan defaultFleetPlan(uint16_t gatewayHttpPort, uint16_t portOffset) {
   FleetPlan plan;
   plan.postgresPort = shifted(55432);
   plan.redisPort = shifted(56379);
+  plan.natsPort = shifted(54222);
+  plan.prometheusPort = shifted(9090);
   plan.services = {
       {.name = "users", .grpcPort = shifted(50051), .adminPort = shifted(9101), .ownsDatabase = true},
       {.name = "products", .grpcPort = shifted(50052), .adminPort = shifted(9102), .ownsDatabase = true,
@@ -32,6 +34,8 @@ std::map<std::string, std::string> environmentFor(const FleetPlan& plan, const S
   if (service.httpPort != 0) environment["FLEETDECK_HTTP__PORT"] = std::to_string(service.httpPort);
   if (service.ownsDatabase) environment["FLEETDECK_DATABASE__URL"] = databaseUrl;
   for (const auto& [name, value] : service.localEnvironment) environment[name] = value;
+  // Every process may publish or consume events; one that reads no [nats] section ignores this.
+  environment["FLEETDECK_NATS__URL"] = "nats://127.0.0.1:" + std::to_string(plan.natsPort);
   if (service.usesCache) environment["FLEETDECK_CACHE__URL"] = "redis://127.0.0.1:" + std::to_string(plan.redisPort) + "/0";
   for (const auto& upstream : service.upstreams) {
     for (const auto& candidate : plan.services) {

@@ -23,6 +23,8 @@ struct ServiceDefinition {
 struct FleetPlan {
   uint16_t postgresPort = 55432;
   uint16_t redisPort = 56379;
+  uint16_t natsPort = 54222;
+  uint16_t prometheusPort = 9090;
   std::vector<ServiceDefinition> services;  // in start order; stopped in reverse
 };
 
