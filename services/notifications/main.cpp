@@ -1,8 +1,12 @@
 // notifications: what the fleet told each customer, recorded once per source and listed newest first.
 // Composition only.
+#include <tuple>
+
+#include "adapters/event_consumer.h"
 #include "adapters/notifications_grpc_service.h"
 #include "adapters/pg_notification_repository.h"
 #include "domain/notification_inbox.h"
+#include "fleetdeck/bus/service_bus.h"
 #include "fleetdeck/db/connection_pool.h"
 #include "fleetdeck/db/migration_runner.h"
 #include "fleetdeck/host/service_host.h"
@@ -22,6 +26,9 @@ int main(int argc, char** argv) {
   WorkPool workers(static_cast<size_t>(config.getInt("server.workers", 8, 1, 256)),
                    static_cast<size_t>(config.getInt("server.queue_limit", 1024, 1, 1'000'000)), "notifications");
   rpc::RpcServer grpcServer(rpc::serverOptionsFromConfig(config));
+  // The event bus ([nats] url empty: off; then only Notify calls create notifications).
+  const auto busConfig = bus::serviceBusConfigFromConfig(config, host->serviceName(), host->instanceId());
+  const std::string adminHost = config.getString("admin.address", "127.0.0.1");
   host->finishConfig();
 
   if (auto applied = db::applyMigrations(pool, notifications::embeddedMigrations()); !applied) {
@@ -37,8 +44,41 @@ int main(int argc, char** argv) {
 
   host->setInfo("grpcAddress", grpcServer.address());
   host->addReadinessCheck({"database", [&pool] { return pool.ping(); }});
-  // Stopped in reverse order: gRPC drains first, then the workers finish what is queued.
+
+  // Events: one notification per UserRegistered, order outcome and declined payment, each applied
+  // once; the registry lists this instance for the gateway.
+  notifications::EventConsumer events(pool);
+  std::unique_ptr<bus::ServiceBus> eventBus;
+  if (busConfig.enabled()) {
+    auto connected = bus::ServiceBus::connect(busConfig);
+    if (!connected) host->fail(connected.status(), "connecting to NATS");
+    eventBus = std::move(*connected);
+    using Consumer = notifications::EventConsumer;
+    for (const auto& [domain, durable, subject] :
+         {std::tuple{"users", Consumer::kUsersDurable, Consumer::kUsersSubject},
+          std::tuple{"orders", Consumer::kOrdersDurable, Consumer::kOrdersSubject},
+          std::tuple{"payments", Consumer::kPaymentsDurable, Consumer::kPaymentsSubject}}) {
+      eventBus->consume(domain, durable, subject, [&events, name = std::string(durable)](const bus::ReceivedMessage& message) {
+        return events.handle(name, message);
+      });
+    }
+    eventBus->registerInstance(
+        {host->serviceName(), host->instanceId(), host->version(), grpcServer.address(), "", 0, 0},
+        [&host, adminHost](bus::ServiceInstance& instance) {
+          if (host->adminPort() != 0) instance.adminAddress = adminHost + ":" + std::to_string(host->adminPort());
+        });
+    // Not critical: listing and Notify work without NATS; events wait in their streams meanwhile.
+    host->addReadinessCheck({"nats", [&eventBus] { return eventBus->readiness(); }, false});
+  } else {
+    host->setInfo("nats", "disabled ([nats] url is empty)");
+  }
+
+  // Stopped in reverse order: the instance leaves the registry and stops consuming, gRPC drains,
+  // then the workers finish what is queued.
   host->onShutdown("workers", [&workers](std::chrono::milliseconds) { workers.shutdown(); });
   host->onShutdown("grpc", [&grpcServer](std::chrono::milliseconds drain) { grpcServer.shutdown(drain); });
+  host->onShutdown("events", [&eventBus](std::chrono::milliseconds) {
+    if (eventBus) eventBus->stopIntake();
+  });
   return host->run();
 }

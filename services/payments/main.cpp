@@ -2,9 +2,11 @@
 #include "adapters/payments_grpc_service.h"
 #include "adapters/pg_payment_store.h"
 #include "adapters/seeded_random_source.h"
+#include "adapters/user_events_consumer.h"
 #include "domain/fault_injector.h"
 #include "domain/payment.h"
 #include "domain/wallets.h"
+#include "fleetdeck/bus/service_bus.h"
 #include "fleetdeck/db/connection_pool.h"
 #include "fleetdeck/db/migration_runner.h"
 #include "fleetdeck/host/service_host.h"
@@ -35,6 +37,9 @@ int main(int argc, char** argv) {
   faultSettings.failureRate = config.getDouble("faults.failure_rate", 0.0, 0.0, 1.0);
   faultSettings.addedLatencyMs = config.getInt("faults.added_latency_ms", 0, 0, payments::kMaxAddedLatencyMs);
   const bool allowRuntimeFaultChanges = config.getBool("faults.allow_runtime_changes", false);
+  // The event bus ([nats] url empty: off, and the outbox keeps the events until it is on).
+  const auto busConfig = bus::serviceBusConfigFromConfig(config, host->serviceName(), host->instanceId());
+  const std::string adminHost = config.getString("admin.address", "127.0.0.1");
   host->finishConfig();
   if (auto problem = payments::currencyProblem(walletSettings.currency); !problem.empty()) {
     host->fail(invalidField("payments.currency", problem), "reading the configuration");
@@ -55,8 +60,38 @@ int main(int argc, char** argv) {
 
   host->setInfo("grpcAddress", grpcServer.address());
   host->addReadinessCheck({"database", [&pool] { return pool.ping(); }});
-  // Stopped in reverse order: gRPC drains first, then the workers finish what is queued.
+
+  // Events: payment outcomes leave through the outbox (written with each change); UserRegistered
+  // opens wallets; the registry lists this instance for the gateway.
+  std::unique_ptr<bus::ServiceBus> eventBus;
+  if (busConfig.enabled()) {
+    auto connected = bus::ServiceBus::connect(busConfig);
+    if (!connected) host->fail(connected.status(), "connecting to NATS");
+    eventBus = std::move(*connected);
+    eventBus->publishOutbox(pool, {"payments"});
+    payments::UserEventsConsumer userEvents(pool, walletSettings);
+    eventBus->consume("users", payments::UserEventsConsumer::kDurable, payments::UserEventsConsumer::kSubject,
+                      [userEvents](const bus::ReceivedMessage& message) mutable { return userEvents.handle(message); });
+    eventBus->registerInstance(
+        {host->serviceName(), host->instanceId(), host->version(), grpcServer.address(), "", 0, 0},
+        [&host, adminHost](bus::ServiceInstance& instance) {
+          if (host->adminPort() != 0) instance.adminAddress = adminHost + ":" + std::to_string(host->adminPort());
+        });
+    // Not critical: charges and refunds work without NATS; their events wait in the outbox.
+    host->addReadinessCheck({"nats", [&eventBus] { return eventBus->readiness(); }, false});
+  } else {
+    host->setInfo("nats", "disabled ([nats] url is empty)");
+  }
+
+  // Stopped in reverse order: the instance leaves the registry and stops consuming, gRPC drains,
+  // the workers finish what is queued, and the relay publishes last.
+  host->onShutdown("outbox", [&eventBus](std::chrono::milliseconds) {
+    if (eventBus) eventBus->stopPublishing();
+  });
   host->onShutdown("workers", [&workers](std::chrono::milliseconds) { workers.shutdown(); });
   host->onShutdown("grpc", [&grpcServer](std::chrono::milliseconds drain) { grpcServer.shutdown(drain); });
+  host->onShutdown("events", [&eventBus](std::chrono::milliseconds) {
+    if (eventBus) eventBus->stopIntake();
+  });
   return host->run();
 }

@@ -1,7 +1,9 @@
 // users: accounts, roles and credentials of everyone who uses the fleet. Composition only.
 #include "adapters/argon2_password_hasher.h"
+#include "adapters/pg_session_store.h"
 #include "adapters/pg_user_repository.h"
 #include "adapters/users_grpc_service.h"
+#include "domain/sign_in.h"
 #include "domain/user_accounts.h"
 #include "fleetdeck/db/connection_pool.h"
 #include "fleetdeck/db/migration_runner.h"
@@ -21,6 +23,14 @@ int main(int argc, char** argv) {
   WorkPool workers(static_cast<size_t>(config.getInt("server.workers", 8, 1, 256)),
                    static_cast<size_t>(config.getInt("server.queue_limit", 1024, 1, 1'000'000)), "users");
   rpc::RpcServer grpcServer(rpc::serverOptionsFromConfig(config));
+  // Sign-in policy: how long refresh tokens live and how many failed logins are tolerated.
+  users::SignInOptions signInOptions;
+  signInOptions.refreshTtl = std::chrono::duration_cast<std::chrono::seconds>(
+      config.getDuration("sessions.refresh_ttl", std::chrono::hours(24 * 30)));
+  signInOptions.maxFailuresPerAccount = static_cast<int>(config.getInt("login.max_failures_per_account", 5, 1, 1000));
+  signInOptions.maxFailuresPerAddress = static_cast<int>(config.getInt("login.max_failures_per_address", 50, 1, 100000));
+  signInOptions.failureWindow = std::chrono::duration_cast<std::chrono::seconds>(
+      config.getDuration("login.failure_window", std::chrono::minutes(15)));
   host->finishConfig();
 
   if (auto applied = db::applyMigrations(pool, users::embeddedMigrations()); !applied) {
@@ -31,7 +41,13 @@ int main(int argc, char** argv) {
   users::PgUserRepository repository(pool);
   users::Argon2PasswordHasher hasher;
   users::UserAccounts accounts(repository, hasher);
-  users::UsersGrpcService service(accounts, workers);
+  // Credentials and refresh-token families; the gateway signs the access tokens (docs/auth.md).
+  users::PgSessionStore sessions(pool);
+  users::SignIn signIn(accounts, repository, hasher, sessions, signInOptions, [] {
+    return std::chrono::duration_cast<std::chrono::microseconds>(std::chrono::system_clock::now().time_since_epoch())
+        .count();
+  });
+  users::UsersGrpcService service(accounts, workers, &signIn);
   grpcServer.addService(&service);
   if (auto started = grpcServer.start(); !started.isOk()) host->fail(started, "starting the gRPC server");
 

@@ -9,7 +9,9 @@
 
 #include "adapters/child_process.h"
 #include "fleetdeck/core/json.h"
+#include "adapters/demo_seeder.h"
 #include "fleetdeck/http/client.h"
+#include "fleetdeck/testing/auth_helper.h"
 #include "fleetdeck/testing/service_process.h"
 #include "fleetdeck/testing/test_infra.h"
 
@@ -75,9 +77,19 @@ TEST(LauncherEndToEnd, UpServesTheApiAndDownLeavesNoProcess) {
   EXPECT_TRUE(status.status.isOk()) << status.output;
   EXPECT_NE(status.output.find("gateway"), std::string::npos) << status.output;
 
+  // Creating users is an admin's job: sign in with the demo admin that `up` seeded.
+  auto accounts = launcher::DemoSeeder::readCredentials(data / "secrets");
+  ASSERT_TRUE(accounts.isOk()) << accounts.status().toString();
+  std::string adminPassword;
+  for (const auto& account : *accounts) {
+    if (account.role == "admin") adminPassword = account.password;
+  }
+  auto admin = testing::loginThroughGateway(gatewayPort, "admin", adminPassword);
+  ASSERT_TRUE(admin.isOk()) << admin.status().toString();
   http::HttpClient client("127.0.0.1", gatewayPort);
   auto created = client.request("POST", "/api/v1/users",
-                                R"({"username":"launched","email":"launched@example.com","password":"correct horse battery"})");
+                                R"({"username":"launched","email":"launched@example.com","password":"correct horse battery"})",
+                                admin->headers());
   ASSERT_TRUE(created.isOk());
   EXPECT_EQ(created->status, 201) << created->body;
 
@@ -96,7 +108,8 @@ TEST(LauncherEndToEnd, UpServesTheApiAndDownLeavesNoProcess) {
   const CommandResult upAgain = runLauncher("up", data, env);
   ASSERT_TRUE(upAgain.status.isOk()) << upAgain.output;
   http::HttpClient second("127.0.0.1", gatewayPort);
-  auto listed = second.get("/api/v1/users?query=launched");
+  // The token key file survived the restart too: the token from before still works.
+  auto listed = second.get("/api/v1/users?query=launched", admin->headers());
   ASSERT_TRUE(listed.isOk());
   EXPECT_NE(listed->body.find("launched@example.com"), std::string::npos) << listed->body;
   EXPECT_TRUE(runLauncher("down", data, env).status.isOk());

@@ -3,6 +3,7 @@
 
 #include "fleetdeck/core/json.h"
 #include "fleetdeck/http/client.h"
+#include "fleetdeck/testing/auth_helper.h"
 #include "fleetdeck/testing/service_process.h"
 #include "fleetdeck/testing/test_infra.h"
 
@@ -29,10 +30,15 @@ class UsersEndToEnd : public ::testing::Test {
                                    {"FLEETDECK_HTTP__PORT", std::to_string(gatewayPort_)},
                                    {"FLEETDECK_HTTP__THREADS", "2"},
                                    {"FLEETDECK_ADMIN__PORT", std::to_string(testing::freePort())},
-                                   {"FLEETDECK_UPSTREAMS__USERS", "127.0.0.1:" + std::to_string(usersGrpc)}},
+                                   {"FLEETDECK_UPSTREAMS__USERS", "127.0.0.1:" + std::to_string(usersGrpc)},
+                                   {"FLEETDECK_AUTH__KEY_FILE", testing::testKeyFile("users-e2e")}},
                                   logs);
     const Status started = gateway_->start();
     ASSERT_TRUE(started.isOk()) << started.toString();
+    // Every route here is an admin's: sign one in (created over gRPC, logged in through the gateway).
+    auto admin = testing::signInAs("admin", "127.0.0.1:" + std::to_string(usersGrpc), gatewayPort_);
+    ASSERT_TRUE(admin.isOk()) << admin.status().toString();
+    adminToken_ = admin->accessToken;
   }
   static void TearDownTestSuite() {
     delete gateway_;
@@ -42,6 +48,7 @@ class UsersEndToEnd : public ::testing::Test {
   http::HttpResponse call(const std::string& method, const std::string& target, const std::string& body = {},
                           http::Headers headers = {}) {
     http::HttpClient client("127.0.0.1", gatewayPort_);
+    if (!headers.contains("Authorization")) headers = testing::bearer(adminToken_, std::move(headers));
     auto response = client.request(method, target, body, headers);
     EXPECT_TRUE(response.isOk()) << response.status().toString();
     return response.isOk() ? *response : http::HttpResponse{};
@@ -71,6 +78,7 @@ class UsersEndToEnd : public ::testing::Test {
   static inline ServiceProcess* users_ = nullptr;
   static inline ServiceProcess* gateway_ = nullptr;
   static inline uint16_t gatewayPort_ = 0;
+  static inline std::string adminToken_;
 };
 
 TEST_F(UsersEndToEnd, CreateThenGetWithEtagAndTraceId) {

@@ -13,8 +13,13 @@
 #include "fleetdeck/core/ids.h"
 #include "fleetdeck/core/json.h"
 #include "fleetdeck/core/log.h"
+#include "fleetdeck/host/http_instrumentation.h"
+#include "fleetdeck/http/client.h"
 #include "fleetdeck/http/server.h"
 #include "fleetdeck/telemetry/metrics.h"
+#include "fleetdeck/telemetry/otlp_exporter.h"
+#include "fleetdeck/telemetry/trace_store.h"
+#include "fleetdeck/telemetry/tracing.h"
 
 #ifndef FLEETDECK_VERSION
 #define FLEETDECK_VERSION "0.0.0"
@@ -39,6 +44,96 @@ std::string hostName() {
   char buffer[256] = {};
   if (gethostname(buffer, sizeof buffer - 1) != 0) return "localhost";
   return buffer;
+}
+
+std::string environment(const char* name) {
+  const char* value = std::getenv(name);
+  return value != nullptr ? value : "";
+}
+
+[[noreturn]] void exitWithConfigError(const std::string& message) {
+  std::cerr << message << "\n";
+  std::exit(1);
+}
+
+// The OTLP exporter from [telemetry] and the standard OTEL_* variables (which win, as every
+// OpenTelemetry SDK lets them): null when no endpoint is set, i.e. tracing export is off.
+std::shared_ptr<telemetry::BatchSpanExporter> spanExporterFromConfig(Config& settings) {
+  std::string endpoint = settings.getString("telemetry.otlp_endpoint", "");
+  std::string source = settings.sourceName() + ": key 'telemetry.otlp_endpoint'";
+  bool isTracesUrl = false;
+  if (const std::string traces = environment("OTEL_EXPORTER_OTLP_TRACES_ENDPOINT"); !traces.empty()) {
+    endpoint = traces;
+    source = "OTEL_EXPORTER_OTLP_TRACES_ENDPOINT";
+    isTracesUrl = true;
+  } else if (const std::string general = environment("OTEL_EXPORTER_OTLP_ENDPOINT"); !general.empty()) {
+    endpoint = general;
+    source = "OTEL_EXPORTER_OTLP_ENDPOINT";
+  }
+  telemetry::OtlpExporterOptions options;
+  options.scheduleDelay = settings.getDuration("telemetry.export_interval", std::chrono::milliseconds(1000));
+  options.maxQueueSpans = static_cast<size_t>(settings.getInt("telemetry.max_queue_spans", 2048, 1, 1'000'000));
+  options.maxBatchSpans = static_cast<size_t>(settings.getInt("telemetry.max_batch_spans", 512, 1, 100'000));
+  const auto timeout = settings.getDuration("telemetry.export_timeout", std::chrono::milliseconds(5000));
+  if (environment("OTEL_SDK_DISABLED") == "true" || environment("OTEL_TRACES_EXPORTER") == "none") return nullptr;
+  if (endpoint.empty()) return nullptr;
+
+  for (const char* variable : {"OTEL_EXPORTER_OTLP_TRACES_PROTOCOL", "OTEL_EXPORTER_OTLP_PROTOCOL"}) {
+    const std::string protocol = environment(variable);
+    if (!protocol.empty() && protocol != "http/json") {
+      exitWithConfigError(std::string(variable) + ": FleetDeck exports OTLP as http/json only; got '" + protocol + "'");
+    }
+    if (!protocol.empty()) break;
+  }
+  const std::string url = telemetry::otlpTracesUrl(endpoint, isTracesUrl);
+  auto parsed = http::parseHttpUrl(url);
+  if (!parsed) {
+    exitWithConfigError(source + ": expected an http://host:port OTLP/HTTP endpoint; got '" + endpoint + "' (" +
+                        parsed.status().message() + ")");
+  }
+  // Only the exporter's thread uses the client, so its kept-alive connection needs no lock.
+  auto client = std::make_shared<http::HttpClient>(parsed->host, parsed->port, timeout);
+  telemetry::OtlpTransport transport = [client, target = parsed->target](const std::string& body) -> Status {
+    http::Headers headers;
+    headers.add("Content-Type", "application/json");
+    auto response = client->request("POST", target, body, headers);
+    if (!response) return response.status();
+    if (response->status / 100 != 2) {
+      return unavailable("OTLP collector answered " + std::to_string(response->status) + ": " +
+                         response->body.substr(0, 200));
+    }
+    return Status::ok();
+  };
+  log::info("exporting spans", {{"endpoint", url}, {"interval_ms", static_cast<int64_t>(options.scheduleDelay.count())}});
+  return std::make_shared<telemetry::BatchSpanExporter>(std::move(transport), options);
+}
+
+// POST /v1/traces: OTLP/HTTP JSON in, OTLP's JSON answer out (partial success when spans were rejected).
+http::Handler otlpReceiver(telemetry::TraceStore& store) {
+  return [&store](http::HttpRequest& request, std::shared_ptr<http::Responder> responder) {
+    const std::string_view contentType = request.header("Content-Type").value_or("application/json");
+    if (!contentType.starts_with("application/json") ||
+        !request.header("Content-Encoding").value_or("identity").starts_with("identity")) {
+      auto response = http::errorResponse(
+          invalidField("Content-Type", "this receiver takes uncompressed OTLP/HTTP JSON (application/json); set "
+                                       "OTEL_EXPORTER_OTLP_PROTOCOL=http/json and no compression"),
+          "");
+      response.status = 415;
+      responder->send(std::move(response));
+      return;
+    }
+    auto summary = store.ingestOtlpJson(request.body);
+    if (!summary) {
+      responder->send(http::errorResponse(summary.status(), ""));
+      return;
+    }
+    boost::json::object body;
+    if (summary->rejected > 0) {
+      body["partialSuccess"] = boost::json::object{{"rejectedSpans", std::to_string(summary->rejected)},
+                                                   {"errorMessage", summary->firstError}};
+    }
+    responder->send(http::HttpResponse::json(200, boost::json::serialize(body)));
+  };
 }
 
 }  // namespace
@@ -66,13 +161,28 @@ class ServiceHost::Admin {
       response.body = telemetry::defaultRegistry().expose();
       responder->send(std::move(response));
     });
+    for (auto& route : host_.adminRoutes_) router_.add(route.method, route.pathTemplate, route.handler);
+    // Measured like any HTTP server, but neither traced nor counted as the service's traffic:
+    // probes, scrapes and span uploads would drown the requests that matter.
+    HttpInstrumentationOptions instrumentation;
+    instrumentation.tracing = false;
+    instrumentation.serviceTraffic = false;
     server_ = std::make_unique<http::HttpServer>(
-        std::move(options), [this](http::HttpRequest& request, std::shared_ptr<http::Responder> responder) {
-          router_.dispatch(request, std::move(responder));
-        });
+        std::move(options),
+        instrumentHttp([this](http::HttpRequest& request,
+                              std::shared_ptr<http::Responder> responder) { router_.dispatch(request, std::move(responder)); },
+                       std::move(instrumentation)));
   }
 
-  Status start() { return server_->start(); }
+  void addRoute(const AdminRoute& route) {
+    if (started_) throw std::logic_error("admin route " + route.pathTemplate + " added after the admin server started");
+    router_.add(route.method, route.pathTemplate, route.handler);
+  }
+
+  Status start() {
+    started_ = true;
+    return server_->start();
+  }
   void stop() { server_->stop(std::chrono::milliseconds(500)); }
   uint16_t port() const { return server_->port(); }
   void setReady(bool ready) { ready_ = ready; }
@@ -103,6 +213,7 @@ class ServiceHost::Admin {
     boost::json::object body{{"status", overall},
                              {"service", host_.serviceName_},
                              {"instance", host_.instanceId_},
+                             {"version", kVersion},
                              {"checks", std::move(checks)}};
     return http::HttpResponse::json(ready ? 200 : 503, boost::json::serialize(body));
   }
@@ -111,6 +222,7 @@ class ServiceHost::Admin {
   http::Router router_;
   std::unique_ptr<http::HttpServer> server_;
   std::atomic<bool> ready_{false};
+  bool started_ = false;
 };
 
 ServiceHost::ServiceHost(std::string serviceName, Config config, std::string configPath)
@@ -125,6 +237,10 @@ ServiceHost::ServiceHost(std::string serviceName, Config config, std::string con
 }
 
 ServiceHost::~ServiceHost() {
+  if (spanExporter_ || localTraceSink_) {
+    telemetry::setSpanProcessor(nullptr);
+    if (spanExporter_) spanExporter_->shutdown(std::chrono::milliseconds(2000));
+  }
   for (int fd : stopPipe_) {
     if (fd >= 0) close(fd);
   }
@@ -184,7 +300,16 @@ std::unique_ptr<ServiceHost> ServiceHost::create(int argc, char** argv, std::str
   logOptions.file = settings.getString("log.file", "");
   log::configure(logOptions);
   host->drain_ = settings.getDuration("shutdown.drain", std::chrono::milliseconds(5000));
-  telemetry::registerProcessCollector(telemetry::defaultRegistry());
+
+  telemetry::setResource({host->serviceName_, kVersion, host->instanceId_});
+  auto& registry = telemetry::defaultRegistry();
+  telemetry::registerProcessCollector(registry);
+  registry.gauge("fleetdeck_build_info", "Always 1; the labels say which service and version this process runs.",
+                 {"service", "version"})
+      .labels({host->serviceName_, kVersion})
+      .set(1);
+  host->spanExporter_ = spanExporterFromConfig(settings);
+  if (host->spanExporter_) telemetry::setSpanProcessor(host->spanExporter_);
   return host;
 }
 
@@ -194,6 +319,9 @@ void ServiceHost::finishConfig() {
   adminOptions.port = static_cast<uint16_t>(config_.getInt("admin.port", 0, 0, 65535));
   adminOptions.threads = 1;
   adminOptions.serverName = serviceName_;
+  // Room for OTLP span batches when this process is the trace collector (serveTraceStore).
+  adminOptions.bodyLimitBytes =
+      static_cast<size_t>(config_.getInt("admin.body_limit_bytes", 8 << 20, 64 << 10, 256 << 20));
   const Status status = config_.finish();
   if (!status.isOk()) fail(status, "reading the configuration");
   admin_ = std::make_unique<Admin>(*this, std::move(adminOptions));
@@ -214,12 +342,32 @@ void ServiceHost::onShutdown(std::string name, std::function<void(std::chrono::m
 
 void ServiceHost::setInfo(std::string key, std::string value) { info_.emplace_back(std::move(key), std::move(value)); }
 
-Status ServiceHost::startAdmin() {
-  if (!admin_) finishConfig();
-  return admin_->start();
+void ServiceHost::addAdminRoute(std::string method, std::string pathTemplate, http::Handler handler) {
+  AdminRoute route{std::move(method), std::move(pathTemplate), std::move(handler)};
+  if (admin_) admin_->addRoute(route);
+  adminRoutes_.push_back(std::move(route));
 }
 
-uint16_t ServiceHost::adminPort() const { return admin_ ? admin_->port() : 0; }
+void ServiceHost::serveTraceStore(telemetry::TraceStore& store) {
+  addAdminRoute("POST", "/v1/traces", otlpReceiver(store));
+  if (!spanExporter_) {
+    localTraceSink_ = std::make_shared<telemetry::TraceStoreProcessor>(store);
+    telemetry::setSpanProcessor(localTraceSink_);
+  }
+}
+
+void ServiceHost::flushTraces(std::chrono::milliseconds timeout) {
+  if (spanExporter_) spanExporter_->flush(timeout);
+}
+
+Status ServiceHost::startAdmin() {
+  if (!admin_) finishConfig();
+  Status started = admin_->start();
+  if (started.isOk()) adminPort_.store(admin_->port());
+  return started;
+}
+
+uint16_t ServiceHost::adminPort() const { return adminPort_.load(); }
 
 void ServiceHost::requestStop() {
   const char byte = 1;
@@ -260,6 +408,9 @@ int ServiceHost::run() {
     log::info("stopping", {{"component", hook->first}});
     hook->second(drain_);
   }
+  // Spans of the last requests go out before the process does; the admin port (which may be the
+  // fleet's trace collector) stays up until then.
+  flushTraces(std::min<std::chrono::milliseconds>(drain_, std::chrono::milliseconds(3000)));
   admin_->stop();
   log::info("stopped", {{"shutdown_ms", std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() -
                                                                                    stopStarted)

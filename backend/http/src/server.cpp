@@ -4,11 +4,22 @@
 #include <boost/asio.hpp>
 #include <boost/beast/core.hpp>
 #include <boost/beast/http.hpp>
+#include <deque>
+#include <mutex>
 #include <thread>
 
 #include "fleetdeck/core/log.h"
+#include "server_thread.h"
 
 namespace fleetdeck::http {
+namespace detail {
+namespace {
+thread_local boost::asio::io_context* tCurrentServerContext = nullptr;
+}
+boost::asio::io_context* currentServerContext() { return tCurrentServerContext; }
+void setCurrentServerContext(boost::asio::io_context* context) { tCurrentServerContext = context; }
+}  // namespace detail
+
 namespace {
 
 namespace asio = boost::asio;
@@ -32,6 +43,7 @@ class Session : public std::enable_shared_from_this<Session> {
 
   // Called on the session's executor with the handler's answer.
   void write(HttpResponse response) {
+    if (streaming_) return;  // a stream already answered this request
     response_ = {};
     response_.version(11);
     response_.result(static_cast<unsigned>(response.status));
@@ -49,12 +61,132 @@ class Session : public std::enable_shared_from_this<Session> {
     bhttp::async_write(stream_, response_,
                        [self = shared_from_this(), keepAlive](beast::error_code error, size_t) {
                          self->shared_.inFlight.fetch_sub(1);
-                         if (error || !keepAlive) {
+                         if (error) {
                            self->close();
+                           return;
+                         }
+                         if (!keepAlive) {
+                           self->lingeringClose();
                            return;
                          }
                          self->waitForRequest();
                        });
+  }
+
+  // Starts a chunked response on the session's executor; the stream state is shared with writers.
+  struct StreamState {
+    std::mutex mutex;
+    std::deque<std::string> queue;
+    size_t queuedBytes = 0;
+    bool open = true;
+    bool drainScheduled = false;
+    StreamOptions options;
+  };
+
+  void beginStream(HttpResponse head, std::shared_ptr<StreamState> state) {
+    streaming_ = true;
+    stream_.expires_never();
+    streamHead_.emplace();
+    streamHead_->version(11);
+    streamHead_->result(static_cast<unsigned>(head.status));
+    for (const auto& [name, value] : head.headers.fields()) streamHead_->insert(name, value);
+    streamHead_->set(bhttp::field::server, shared_.options.serverName);
+    streamHead_->chunked(true);
+    streamHead_->keep_alive(false);
+    streamState_ = std::move(state);
+    streamSerializer_.emplace(*streamHead_);
+    bhttp::async_write_header(stream_, *streamSerializer_, [self = shared_from_this()](beast::error_code error, size_t) {
+      self->shared_.inFlight.fetch_sub(1);
+      if (error) {
+        self->endStream();
+        return;
+      }
+      self->watchForHangUp();
+      self->armKeepAlive();
+      self->drainStream();
+    });
+  }
+
+  // Runs on the executor: writes queued chunks one at a time.
+  void drainStream() {
+    if (!streamState_ || writingChunk_) return;
+    std::string chunk;
+    bool finished = false;
+    {
+      std::lock_guard lock(streamState_->mutex);
+      streamState_->drainScheduled = false;
+      if (!streamState_->queue.empty()) {
+        chunk = std::move(streamState_->queue.front());
+        streamState_->queue.pop_front();
+        streamState_->queuedBytes -= chunk.size();
+      } else if (!streamState_->open) {
+        finished = true;
+      } else {
+        return;
+      }
+    }
+    if (finished) {
+      writingChunk_ = true;
+      asio::async_write(stream_, bhttp::make_chunk_last(), [self = shared_from_this()](beast::error_code, size_t) {
+        self->writingChunk_ = false;
+        self->endStream();
+      });
+      return;
+    }
+    writingChunk_ = true;
+    currentChunk_ = std::move(chunk);
+    asio::async_write(stream_, bhttp::make_chunk(asio::buffer(currentChunk_)),
+                      [self = shared_from_this()](beast::error_code error, size_t) {
+                        self->writingChunk_ = false;
+                        if (error) {
+                          self->endStream();
+                          return;
+                        }
+                        self->armKeepAlive();
+                        self->drainStream();
+                      });
+  }
+
+  void armKeepAlive() {
+    if (!streamState_ || streamState_->options.keepAliveInterval.count() <= 0) return;
+    if (!keepAliveTimer_) keepAliveTimer_.emplace(stream_.get_executor());
+    keepAliveTimer_->expires_after(streamState_->options.keepAliveInterval);
+    keepAliveTimer_->async_wait([self = shared_from_this()](beast::error_code error) {
+      if (error || !self->streamState_) return;  // re-armed or ended
+      {
+        std::lock_guard lock(self->streamState_->mutex);
+        if (!self->streamState_->open) return;
+        if (self->streamState_->queue.empty()) {
+          self->streamState_->queue.push_back(self->streamState_->options.keepAliveText);
+          self->streamState_->queuedBytes += self->streamState_->options.keepAliveText.size();
+        }
+      }
+      self->drainStream();
+      self->armKeepAlive();
+    });
+  }
+
+  // An SSE client sends nothing after its request: any read completing means it hung up.
+  void watchForHangUp() {
+    stream_.socket().async_read_some(asio::buffer(hangUpByte_), [self = shared_from_this()](beast::error_code error, size_t) {
+      if (error || self->streamState_) self->endStream();
+    });
+  }
+
+  void endStream() {
+    if (!streamState_) return;
+    auto state = std::move(streamState_);
+    std::function<void()> onClose;
+    {
+      std::lock_guard lock(state->mutex);
+      state->open = false;
+      state->queue.clear();
+      state->queuedBytes = 0;
+      onClose = std::move(state->options.onClose);
+    }
+    if (keepAliveTimer_) keepAliveTimer_->cancel();
+    close();
+    if (onClose) onClose();
   }
 
   asio::any_io_executor executor() { return stream_.get_executor(); }
@@ -144,6 +276,25 @@ class Session : public std::enable_shared_from_this<Session> {
     stream_.close();
   }
 
+  // After refusing a request (413, 431, 400) the client may still be sending its body: closing at
+  // once would reset the connection and the client might never read our answer. Stop sending,
+  // read and discard for a bounded time, then close (what nginx calls a lingering close).
+  void lingeringClose() {
+    beast::error_code ignored;
+    stream_.socket().shutdown(tcp::socket::shutdown_send, ignored);
+    stream_.expires_after(std::chrono::seconds(2));
+    discard();
+  }
+  void discard() {
+    stream_.async_read_some(asio::buffer(discardBuffer_), [self = shared_from_this()](beast::error_code error, size_t) {
+      if (error) {
+        self->close();
+        return;
+      }
+      self->discard();
+    });
+  }
+
   class SessionResponder final : public Responder {
    public:
     explicit SessionResponder(std::shared_ptr<Session> session) : session_(std::move(session)) {}
@@ -158,6 +309,18 @@ class Session : public std::enable_shared_from_this<Session> {
       deliver(std::move(response));
     }
 
+    std::shared_ptr<StreamWriter> startStream(HttpResponse head, StreamOptions options) override {
+      if (sent_.exchange(true)) return nullptr;
+      auto state = std::make_shared<StreamState>();
+      state->options = std::move(options);
+      auto writer = std::make_shared<SessionStreamWriter>(session_, state);
+      auto session = session_;
+      asio::post(session->executor(), [session, head = std::move(head), state]() mutable {
+        session->beginStream(std::move(head), std::move(state));
+      });
+      return writer;
+    }
+
    private:
     void deliver(HttpResponse response) {
       auto session = session_;
@@ -168,8 +331,65 @@ class Session : public std::enable_shared_from_this<Session> {
     std::atomic<bool> sent_{false};
   };
 
+  class SessionStreamWriter final : public StreamWriter {
+   public:
+    SessionStreamWriter(std::shared_ptr<Session> session, std::shared_ptr<StreamState> state)
+        : session_(std::move(session)), state_(std::move(state)) {}
+    bool write(std::string chunk) override {
+      if (chunk.empty()) return isOpen();
+      auto session = session_.lock();
+      if (!session) return false;
+      bool tooSlow = false;
+      {
+        std::lock_guard lock(state_->mutex);
+        if (!state_->open) return false;
+        if (state_->queuedBytes + chunk.size() > state_->options.maxQueuedBytes) {
+          tooSlow = true;
+          state_->open = false;
+        } else {
+          state_->queuedBytes += chunk.size();
+          state_->queue.push_back(std::move(chunk));
+          if (state_->drainScheduled) return true;
+          state_->drainScheduled = true;
+        }
+      }
+      if (tooSlow) {
+        asio::post(session->executor(), [session] { session->endStream(); });
+        return false;
+      }
+      asio::post(session->executor(), [session] { session->drainStream(); });
+      return true;
+    }
+    void close() override {
+      auto session = session_.lock();
+      {
+        std::lock_guard lock(state_->mutex);
+        if (!state_->open) return;
+        state_->open = false;
+      }
+      if (session) asio::post(session->executor(), [session] { session->drainStream(); });
+    }
+    bool isOpen() const override {
+      std::lock_guard lock(state_->mutex);
+      return state_->open;
+    }
+
+   private:
+    std::weak_ptr<Session> session_;
+    std::shared_ptr<StreamState> state_;
+  };
+
   beast::tcp_stream stream_;
   SharedState& shared_;
+  bool streaming_ = false;
+  bool writingChunk_ = false;
+  std::string currentChunk_;
+  std::shared_ptr<StreamState> streamState_;
+  std::optional<bhttp::response<bhttp::empty_body>> streamHead_;
+  std::optional<bhttp::response_serializer<bhttp::empty_body>> streamSerializer_;
+  std::optional<asio::steady_timer> keepAliveTimer_;
+  char hangUpByte_[1];
+  char discardBuffer_[8192];
   beast::flat_buffer buffer_;
   std::optional<bhttp::request_parser<bhttp::string_body>> parser_;
   bhttp::response<bhttp::string_body> response_;
@@ -211,7 +431,11 @@ class HttpServer::Impl {
     port_ = port;
     for (size_t i = 0; i < contexts_.size(); ++i) {
       accept(i);
-      threads_.emplace_back([this, i] { contexts_[i]->run(); });
+      threads_.emplace_back([this, i] {
+        detail::setCurrentServerContext(contexts_[i].get());
+        contexts_[i]->run();
+        detail::setCurrentServerContext(nullptr);
+      });
     }
     return Status::ok();
   }

@@ -1,8 +1,12 @@
 #include "fleetdeck/rpc/client.h"
 
+#include <grpcpp/create_channel.h>
+
+#include "fleetdeck/rpc/interceptors.h"
+
 namespace fleetdeck::rpc {
 
-std::shared_ptr<grpc::Channel> makeChannel(const std::string& target) {
+std::shared_ptr<grpc::Channel> makeChannel(const std::string& target, ChannelOptions options) {
   grpc::ChannelArguments arguments;
   arguments.SetInt(GRPC_ARG_ENABLE_RETRIES, 0);
   arguments.SetInt(GRPC_ARG_KEEPALIVE_TIME_MS, 30'000);
@@ -11,7 +15,11 @@ std::shared_ptr<grpc::Channel> makeChannel(const std::string& target) {
   arguments.SetInt(GRPC_ARG_MAX_RECONNECT_BACKOFF_MS, 2'000);
   arguments.SetInt(GRPC_ARG_INITIAL_RECONNECT_BACKOFF_MS, 100);
   arguments.SetInt(GRPC_ARG_MIN_RECONNECT_BACKOFF_MS, 100);
-  return grpc::CreateCustomChannel(target, grpc::InsecureChannelCredentials(), arguments);
+  if (!options.instrument) return grpc::CreateCustomChannel(target, grpc::InsecureChannelCredentials(), arguments);
+  std::vector<std::unique_ptr<grpc::experimental::ClientInterceptorFactoryInterface>> interceptors;
+  interceptors.push_back(makeClientTelemetryInterceptorFactory());
+  return grpc::experimental::CreateCustomChannelWithInterceptors(target, grpc::InsecureChannelCredentials(), arguments,
+                                                                 std::move(interceptors));
 }
 
 std::unique_ptr<grpc::ClientContext> makeContext(std::chrono::milliseconds timeout) {

@@ -4,6 +4,7 @@
 #include <grpcpp/health_check_service_interface.h>
 
 #include "fleetdeck/core/log.h"
+#include "fleetdeck/rpc/interceptors.h"
 
 namespace fleetdeck::rpc {
 
@@ -23,6 +24,11 @@ Status RpcServer::start() {
   builder.SetMaxReceiveMessageSize(options_.maxMessageBytes);
   builder.SetMaxSendMessageSize(options_.maxMessageBytes);
   for (auto* service : services_) builder.RegisterService(service);
+  if (options_.instrument) {
+    std::vector<std::unique_ptr<grpc::experimental::ServerInterceptorFactoryInterface>> interceptors;
+    interceptors.push_back(makeServerTelemetryInterceptorFactory());
+    builder.experimental().SetInterceptorCreators(std::move(interceptors));
+  }
   server_ = builder.BuildAndStart();
   if (!server_ || selectedPort == 0) {
     server_.reset();

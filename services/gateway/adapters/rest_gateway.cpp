@@ -1,43 +1,76 @@
 #include "adapters/rest_gateway.h"
 
+#include "adapters/gateway_responder.h"
+
+#include <google/protobuf/descriptor.h>
 #include <google/protobuf/message.h>
-#include <grpcpp/support/proto_buffer_reader.h>
+#include <google/protobuf/util/json_util.h>
+
+#include <charconv>
 
 #include "fleetdeck/core/encoding.h"
+#include "fleetdeck/core/http_status.h"
 #include "fleetdeck/core/ids.h"
+#include "fleetdeck/core/json.h"
 #include "fleetdeck/core/log.h"
-#include "fleetdeck/rpc/status_conversion.h"
+#include "fleetdeck/http/compression.h"
+#include "fleetdeck/resilience/deadline.h"
+#include "fleetdeck/telemetry/metrics.h"
+#include "fleetdeck/users/v1/users.pb.h"
 
 namespace fleetdeck::gateway {
 namespace {
+
+namespace pb = google::protobuf;
+using resilience::Clock;
 
 bool isLowerHex(std::string_view text) {
   return std::all_of(text.begin(), text.end(), [](char c) { return (c >= '0' && c <= '9') || (c >= 'a' && c <= 'f'); });
 }
 
-// Adds X-Trace-Id to whatever the handler answers.
-class TracedResponder final : public http::Responder {
- public:
-  TracedResponder(std::shared_ptr<http::Responder> inner, std::string traceId)
-      : inner_(std::move(inner)), traceId_(std::move(traceId)) {}
-  void send(http::HttpResponse response) override {
-    response.headers.add("X-Trace-Id", traceId_);
-    inner_->send(std::move(response));
-  }
-
- private:
-  std::shared_ptr<http::Responder> inner_;
-  std::string traceId_;
+struct GatewayMetrics {
+  telemetry::CounterFamily& rateLimited = telemetry::defaultRegistry().counter(
+      "gateway_rate_limited_total", "Requests refused with 429 by the gateway's token buckets.", {"scope"});
+  telemetry::CounterFamily& authFailures = telemetry::defaultRegistry().counter(
+      "gateway_auth_failures_total", "Requests refused with 401 (bad token) or 403 (role).", {"code"});
+  telemetry::GaugeFamily& streams = telemetry::defaultRegistry().gauge(
+      "gateway_admin_streams", "Open Server-Sent Event streams of the admin API.");
 };
 
-// Everything one upstream call needs until its completion callback has run.
-struct PendingCall {
-  grpc::ClientContext context;
-  grpc::ByteBuffer request;
-  grpc::ByteBuffer response;
-};
+GatewayMetrics& metrics() {
+  static GatewayMetrics instance;
+  return instance;
+}
+
+std::string retryAfterOr(const std::string& value, const char* fallback) {
+  int64_t seconds = 0;
+  const auto [end, error] = std::from_chars(value.data(), value.data() + value.size(), seconds);
+  if (error == std::errc{} && end == value.data() + value.size() && seconds > 0 && seconds < 86'400) return value;
+  return fallback;
+}
 
 }  // namespace
+
+http::HttpResponse errorWithRetry(const Status& status, std::string_view traceId, const std::string& retryAfter,
+                                  bool conditional) {
+  auto response = http::errorResponse(status, traceId, conditional);
+  if (response.status == 503 || response.status == 429) {
+    response.headers.add("Retry-After", retryAfterOr(retryAfter, "1"));
+  }
+  return response;
+}
+
+namespace {
+
+const RestMapping* findMapping(const std::vector<RestMapping>& mappings, std::string_view grpcPath) {
+  for (const auto& mapping : mappings) {
+    if (mapping.grpcPath == grpcPath) return &mapping;
+  }
+  return nullptr;
+}
+
+}  // namespace
+
 
 TraceContext traceContextFor(const http::HttpRequest& request) {
   TraceContext context;
@@ -56,17 +89,138 @@ TraceContext traceContextFor(const http::HttpRequest& request) {
   return context;
 }
 
-RestGateway::RestGateway(std::vector<RestMapping> mappings, Upstreams& upstreams, GatewayOptions options)
-    : mappings_(std::move(mappings)), upstreams_(upstreams), options_(options), transcoder_(options.limits) {
+RestGateway::RestGateway(std::vector<RestMapping> mappings, Upstreams& upstreams, AccessTokens& tokens,
+                         AdminEventSource& events, GatewayOptions options)
+    : mappings_(std::move(mappings)),
+      upstreams_(upstreams),
+      tokens_(tokens),
+      events_(events),
+      options_(std::move(options)),
+      transcoder_(options_.limits),
+      cors_(options_.cors),
+      addressLimiter_(options_.perAddress),
+      userLimiter_(options_.perUser) {
   for (const RestMapping& mapping : mappings_) {
     router_.add(mapping.httpMethod, mapping.pathTemplate,
                 [this, bound = &mapping](http::HttpRequest& request, std::shared_ptr<http::Responder> responder) {
                   call(*bound, request, std::move(responder));
                 });
   }
-  router_.add("GET", "/api/v1/admin/audit", [this](http::HttpRequest& request, std::shared_ptr<http::Responder> responder) {
-    auditByResource(request, std::move(responder));
+  getOrder_ = findMapping(mappings_, "/fleetdeck.orders.v1.OrdersService/GetOrder");
+  getUser_ = findMapping(mappings_, "/fleetdeck.users.v1.UsersService/GetUser");
+  const auto bind = [this](void (RestGateway::*member)(http::HttpRequest&, std::shared_ptr<http::Responder>)) {
+    return [this, member](http::HttpRequest& request, std::shared_ptr<http::Responder> responder) {
+      (this->*member)(request, std::move(responder));
+    };
+  };
+  router_.add("GET", "/api/v1/admin/audit", bind(&RestGateway::auditByResource));
+  router_.add("GET", "/api/v1/orders/{id}/details", bind(&RestGateway::orderDetails));
+  router_.add("GET", "/api/v1/admin/stream", bind(&RestGateway::adminStream));
+  router_.add("GET", "/api/v1/admin/upstreams", bind(&RestGateway::upstreamStates));
+  for (const auto& [route, apiPath] : std::vector<std::pair<std::string, std::string>>{
+           {"/api/v1/admin/metrics/query", "/api/v1/query"},
+           {"/api/v1/admin/metrics/query_range", "/api/v1/query_range"},
+           {"/api/v1/admin/alerts", "/api/v1/alerts"},
+           {"/api/v1/admin/rules", "/api/v1/rules"}}) {
+    router_.add("GET", route, [this, apiPath](http::HttpRequest& request, std::shared_ptr<http::Responder> responder) {
+      prometheus(request, std::move(responder), apiPath);
+    });
+  }
+  openApi_ = buildOpenApi(mappings_, ownRoutes(), {.maxPageSize = options_.maxPageSize});
+  router_.add("GET", "/api/v1/openapi.json", [this](http::HttpRequest&, std::shared_ptr<http::Responder> responder) {
+    responder->send(http::HttpResponse::json(200, openApi_));
   });
+  if (!options_.prometheusUrl.empty()) {
+    auto parsed = http::parseHttpUrl(options_.prometheusUrl);
+    if (parsed) {
+      prometheusUrl_ = std::move(*parsed);
+      if (prometheusUrl_->target == "/") prometheusUrl_->target.clear();
+      if (!prometheusUrl_->target.empty() && prometheusUrl_->target.back() == '/') prometheusUrl_->target.pop_back();
+    } else {
+      log::error("prometheus.url is not a usable http:// URL; the admin metrics routes will answer 503",
+                 {{"url", options_.prometheusUrl}});
+    }
+  }
+}
+
+std::vector<OwnRoute> RestGateway::ownRoutes() {
+  const std::vector<std::string> readers{"operator"};
+  return {
+      {"GET", "/api/v1/admin/audit", "Audit trail of one resource type (resource=users|products|orders).", readers,
+       {"resource", "resourceId", "actor", "pageSize", "pageToken"}},
+      {"GET", "/api/v1/orders/{id}/details",
+       "An order with its customer and products in one call; parts that could not be read are listed in `missing`.",
+       {"customer", "operator"}},
+      {"GET", "/api/v1/admin/stream",
+       "Server-Sent Events: saga.step, order.event, fleet.change, alert, replay.progress. Heartbeat comments every "
+       "15 s; resume with the Last-Event-ID header (or lastEventId query parameter).",
+       readers, {"lastEventId"}, "text/event-stream"},
+      {"GET", "/api/v1/admin/upstreams", "Every upstream instance and its circuit breaker state.", readers},
+      {"GET", "/api/v1/admin/metrics/query", "Prometheus instant query, proxied.", readers, {"query", "time"}},
+      {"GET", "/api/v1/admin/metrics/query_range", "Prometheus range query, proxied.", readers,
+       {"query", "start", "end", "step"}},
+      {"GET", "/api/v1/admin/alerts", "Prometheus alerts, proxied.", readers},
+      {"GET", "/api/v1/admin/rules", "Prometheus rules, proxied.", readers},
+      {"GET", "/api/v1/openapi.json", "This document.", {"anonymous"}},
+  };
+}
+
+void RestGateway::handle(http::HttpRequest& request, std::shared_ptr<http::Responder> responder) {
+  const TraceContext trace = traceContextFor(request);
+  request.traceId = trace.traceId;
+  request.traceparent = trace.traceparent;
+  auto gateway = std::make_shared<GatewayResponder>(std::move(responder), request, cors_, options_);
+  if (cors_.isPreflight(request)) {
+    gateway->send(cors_.preflight(request));
+    return;
+  }
+  const auto now = Clock::now();
+  const std::string& address = request.remoteAddress;
+  if (auto decision = addressLimiter_.tryTake(address, now); !decision.allowed) {
+    metrics().rateLimited.labels({"address"}).inc();
+    auto response = http::errorResponse(resourceExhausted("too many requests from " + address), trace.traceId);
+    response.headers.add("Retry-After", std::to_string(resilience::retryAfterSeconds(decision.retryAfter)));
+    gateway->send(std::move(response));
+    return;
+  }
+  auto principal = tokens_.authenticate(request.header("Authorization"));
+  if (!principal) {
+    metrics().authFailures.labels({"401"}).inc();
+    auto response = http::errorResponse(principal.status(), trace.traceId);
+    response.headers.add("WWW-Authenticate", "Bearer error=\"invalid_token\"");
+    gateway->send(std::move(response));
+    return;
+  }
+  gateway->principal = std::move(*principal);
+  if (!gateway->principal.anonymous()) {
+    if (auto decision = userLimiter_.tryTake(gateway->principal.userId, now); !decision.allowed) {
+      metrics().rateLimited.labels({"user"}).inc();
+      auto response = http::errorResponse(resourceExhausted("too many requests for this user"), trace.traceId);
+      response.headers.add("Retry-After", std::to_string(resilience::retryAfterSeconds(decision.retryAfter)));
+      gateway->send(std::move(response));
+      return;
+    }
+  }
+  auto lookup = router_.find(request.method, request.path);
+  switch (lookup.outcome) {
+    case http::Router::Outcome::kNotFound:
+      gateway->send(http::errorResponse(notFound("no route for " + request.method + " " + request.path), trace.traceId));
+      return;
+    case http::Router::Outcome::kMethodNotAllowed: {
+      auto response = http::errorResponse(
+          Status(StatusCode::kUnimplemented, "method " + request.method + " is not allowed on " + request.path),
+          trace.traceId);
+      response.status = 405;
+      response.headers.add("Allow", lookup.allow);
+      gateway->send(std::move(response));
+      return;
+    }
+    case http::Router::Outcome::kMatched:
+      request.pathParams = std::move(lookup.params);
+      request.routeTemplate = lookup.route->text();
+      (*lookup.handler)(request, std::move(gateway));
+      return;
+  }
 }
 
 void RestGateway::auditByResource(http::HttpRequest& request, std::shared_ptr<http::Responder> responder) {
@@ -97,86 +251,139 @@ void RestGateway::auditByResource(http::HttpRequest& request, std::shared_ptr<ht
   responder->send(http::errorResponse(invalidField("resource", "must be one of users, products, orders"), request.traceId));
 }
 
-void RestGateway::handle(http::HttpRequest& request, std::shared_ptr<http::Responder> responder) {
-  const TraceContext trace = traceContextFor(request);
-  request.traceId = trace.traceId;
-  request.traceparent = trace.traceparent;
-  auto traced = std::make_shared<TracedResponder>(std::move(responder), trace.traceId);
-  auto lookup = router_.find(request.method, request.path);
-  switch (lookup.outcome) {
-    case http::Router::Outcome::kNotFound:
-      traced->send(http::errorResponse(notFound("no route for " + request.method + " " + request.path), trace.traceId));
-      return;
-    case http::Router::Outcome::kMethodNotAllowed: {
-      auto response = http::errorResponse(
-          Status(StatusCode::kUnimplemented, "method " + request.method + " is not allowed on " + request.path),
-          trace.traceId);
-      response.status = 405;
-      response.headers.add("Allow", lookup.allow);
-      traced->send(std::move(response));
-      return;
-    }
-    case http::Router::Outcome::kMatched:
-      request.pathParams = std::move(lookup.params);
-      request.routeTemplate = lookup.route->text();
-      (*lookup.handler)(request, std::move(traced));
-      return;
-  }
-}
-
 void RestGateway::call(const RestMapping& mapping, http::HttpRequest& request,
                        std::shared_ptr<http::Responder> responder) {
-  const std::string& traceId = request.traceId;
+  const Principal& principal = gatewayResponder(responder).principal;
   const bool conditional = request.headers.contains("If-Match");
+  const auto fail = [&](const Status& status) {
+    if (status.code() == StatusCode::kPermissionDenied || status.code() == StatusCode::kUnauthenticated) {
+      metrics().authFailures.labels({status.code() == StatusCode::kUnauthenticated ? "401" : "403"}).inc();
+    }
+    responder->send(http::errorResponse(status, request.traceId, conditional));
+  };
+  if (Status allowed = checkRole(mapping, principal); !allowed.isOk()) return fail(allowed);
   auto message = transcoder_.buildRequest(mapping, request);
-  if (!message) {
-    responder->send(http::errorResponse(message.status(), traceId, conditional));
-    return;
-  }
-  grpc::GenericStub* stub = upstreams_.stub(mapping.upstream);
-  if (stub == nullptr) {
-    responder->send(http::errorResponse(unavailable("no address configured for upstream " + mapping.upstream), traceId));
-    return;
-  }
-  auto pending = std::make_shared<PendingCall>();
-  pending->context.set_deadline(std::chrono::system_clock::now() + options_.upstreamTimeout);
-  pending->context.AddMetadata("traceparent", request.traceparent);
-  const std::string bytes = (*message)->SerializeAsString();
-  grpc::Slice slice(bytes);
-  pending->request = grpc::ByteBuffer(&slice, 1);
+  if (!message) return fail(message.status());
+  if (Status fields = checkAdminFields(mapping, principal, **message); !fields.isOk()) return fail(fields);
+  if (Status owner = applyOwnership(mapping, principal, **message); !owner.isOk()) return fail(owner);
+  clampPageSize(**message, options_.maxPageSize);
 
-  stub->UnaryCall(&pending->context, mapping.grpcPath, grpc::StubOptions(), &pending->request, &pending->response,
-                  [this, pending, &mapping, responder, traceId, conditional](grpc::Status grpcStatus) {
-                    if (!grpcStatus.ok()) {
-                      Status status = rpc::fromGrpcStatus(grpcStatus);
-                      if (status.code() == StatusCode::kUnavailable) {
-                        status = unavailable("service '" + mapping.upstream + "' is unavailable: " + status.message());
+  auto call = std::make_shared<Call>();
+  call->principal = principal;
+  call->traceId = request.traceId;
+  call->traceparent = request.traceparent;
+  call->clientAddress = request.remoteAddress;
+  call->conditional = conditional;
+  call->responder = std::move(responder);
+  call->request = MessagePtr(std::move(*message));
+  const auto now = Clock::now();
+  call->deadline = resilience::Deadline::after(options_.upstreamTimeout, now);
+  if (auto header = request.header("X-Request-Timeout")) {
+    auto timeout = resilience::parseTimeout(*header);
+    if (!timeout) return fail(invalidField("X-Request-Timeout", "must look like 250ms, 2s or 1m"));
+    call->deadline = call->deadline.min(resilience::Deadline::after(*timeout, now));
+  }
+
+  if (principal.isCustomer() && mapping.ownerLookup != nullptr) {
+    // The resource's owner is not in this method's response (or the method changes state): read
+    // it first, and go on only for the owner.
+    const RestMapping& lookup = *mapping.ownerLookup;
+    std::shared_ptr<pb::Message> lookupRequest(
+        pb::MessageFactory::generated_factory()->GetPrototype(lookup.method->input_type())->New());
+    const auto* field = lookupRequest->GetDescriptor()->FindFieldByName(mapping.ownerLookupField);
+    const std::string id(request.pathParam(mapping.ownerLookupParameter).value_or(""));
+    if (field != nullptr) lookupRequest->GetReflection()->SetString(lookupRequest.get(), field, id);
+    invoke(lookup, *lookupRequest, *call,
+           [this, &mapping, call, id](Status status, MessagePtr owner, const std::string& retryAfter) {
+             if (!status.isOk()) {
+               finishCall(mapping, call, std::move(status), nullptr, retryAfter);
+               return;
+             }
+             if (Status mine = checkResourceOwner(call->principal, stringField(*owner, mapping.responseOwnerField),
+                                                  "resource " + id);
+                 !mine.isOk()) {
+               finishCall(mapping, call, std::move(mine), nullptr, "");
+               return;
+             }
+             invoke(mapping, *call->request, *call,
+                    [this, &mapping, call](Status result, MessagePtr reply, const std::string& wait) {
+                      finishCall(mapping, call, std::move(result), std::move(reply), wait);
+                    });
+           });
+    return;
+  }
+  invoke(mapping, *call->request, *call, [this, &mapping, call](Status status, MessagePtr reply, const std::string& wait) {
+    finishCall(mapping, call, std::move(status), std::move(reply), wait);
+  });
+}
+
+void RestGateway::invoke(const RestMapping& mapping, const pb::Message& message, const Call& context,
+                         MessageCallback callback) {
+  invokeMethod(mapping.upstream, mapping.grpcPath, message, MessagePtr(transcoder_.newResponse(mapping)), context,
+               mapping.idempotent(), std::move(callback));
+}
+
+void RestGateway::invokeMethod(const std::string& upstream, const std::string& grpcPath, const pb::Message& message,
+                               MessagePtr reply, const Call& context, bool idempotent, MessageCallback callback) {
+  CallMetadata metadata{context.traceparent, context.principal.userId, context.principal.role, context.clientAddress};
+  upstreams_.call(upstream, grpcPath, message.SerializeAsString(), metadata, context.deadline, idempotent,
+                  [upstream, reply = std::move(reply), callback = std::move(callback)](UpstreamReply answer) {
+                    if (!answer.status.isOk()) {
+                      Status status = std::move(answer.status);
+                      if (status.code() == StatusCode::kUnavailable &&
+                          status.message().find("is unavailable") == std::string::npos) {
+                        status = unavailable("service '" + upstream + "' is unavailable: " + status.message());
                       }
-                      auto response = http::errorResponse(status, traceId, conditional);
-                      if (response.status == 503) response.headers.add("Retry-After", "1");
-                      responder->send(std::move(response));
+                      callback(std::move(status), nullptr, answer.retryAfter);
                       return;
                     }
-                    auto reply = transcoder_.newResponse(mapping);
-                    grpc::ProtoBufferReader reader(&pending->response);
-                    if (!reply->ParseFromZeroCopyStream(&reader)) {
-                      responder->send(http::errorResponse(internalError("malformed reply from " + mapping.upstream),
-                                                          traceId));
+                    if (!reply->ParseFromString(answer.body)) {
+                      callback(internalError("malformed reply from " + upstream), nullptr, "");
                       return;
                     }
-                    std::string etag;
-                    auto body = transcoder_.renderResponse(mapping, *reply, etag);
-                    if (!body) {
-                      responder->send(http::errorResponse(body.status(), traceId));
-                      return;
-                    }
-                    http::HttpResponse response;
-                    response.status = mapping.successStatus;
-                    if (mapping.successStatus != 204) response.headers.add("Content-Type", "application/json");
-                    if (!etag.empty()) response.headers.add("ETag", etag);
-                    response.body = std::move(*body);
-                    responder->send(std::move(response));
+                    callback(Status::ok(), reply, "");
                   });
+}
+
+void RestGateway::finishCall(const RestMapping& mapping, std::shared_ptr<Call> call, Status status, MessagePtr reply,
+                             const std::string& retryAfter) {
+  if (!status.isOk()) {
+    call->responder->send(errorWithRetry(status, call->traceId, retryAfter, call->conditional));
+    return;
+  }
+  if (!mapping.responseOwnerField.empty() && mapping.ownerLookup == nullptr) {
+    if (Status mine = checkResourceOwner(call->principal, stringField(*reply, mapping.responseOwnerField),
+                                         mapping.method->output_type()->name() + " " +
+                                             stringField(*call->request, "id"));
+        !mine.isOk()) {
+      call->responder->send(http::errorResponse(mine, call->traceId));
+      return;
+    }
+  }
+  // Login and refresh: the users service vouched for the user; the gateway signs the access token.
+  if (auto* session = dynamic_cast<users::v1::Session*>(reply.get())) {
+    Principal subject{session->user().id(), session->user().role(), session->user().username(), session->session_id()};
+    auto token = tokens_.issue(subject);
+    if (!token) {
+      call->responder->send(http::errorResponse(token.status(), call->traceId));
+      return;
+    }
+    session->set_access_token(*token);
+    session->set_expires_in(tokens_.ttlSeconds());
+    session->set_token_type("Bearer");
+  }
+  std::string etag;
+  auto body = transcoder_.renderResponse(mapping, *reply, etag);
+  if (!body) {
+    call->responder->send(http::errorResponse(body.status(), call->traceId));
+    return;
+  }
+  http::HttpResponse response;
+  response.status = mapping.successStatus;
+  if (mapping.successStatus != 204) response.headers.add("Content-Type", "application/json");
+  if (!etag.empty()) response.headers.add("ETag", etag);
+  response.body = std::move(*body);
+  call->responder->send(std::move(response));
 }
 
 }  // namespace fleetdeck::gateway

@@ -1,42 +1,98 @@
-// The gateway's HTTP entry point: trace id, routing, REST -> gRPC transcoding and the error body.
+// The gateway's HTTP entry point. Every request passes, in order: trace id -> CORS preflight ->
+// rate limit per client address -> bearer token -> rate limit per user -> route -> role, admin
+// fields, ownership, page-size clamp -> REST -> gRPC transcoding with deadline, breaker and
+// retries -> response ownership -> gzip -> access log line. Also serves the gateway's own routes:
+// the order details aggregation, the Prometheus proxy, the admin event stream and OpenAPI.
 #pragma once
 
 #include <chrono>
 #include <memory>
+#include <string>
 #include <vector>
 
+#include "adapters/access_tokens.h"
 #include "adapters/upstreams.h"
+#include "domain/access_policy.h"
+#include "domain/admin_events.h"
+#include "domain/openapi.h"
 #include "domain/rest_mapping.h"
 #include "domain/transcoder.h"
+#include "fleetdeck/http/async_client.h"
+#include "fleetdeck/http/client.h"
+#include "fleetdeck/http/cors.h"
 #include "fleetdeck/http/router.h"
+#include "fleetdeck/resilience/token_bucket.h"
+
+namespace google::protobuf {
+class Message;
+}
 
 namespace fleetdeck::gateway {
 
 struct GatewayOptions {
+  // Deadline of every upstream call; a client's X-Request-Timeout may shorten it, never lengthen it.
   std::chrono::milliseconds upstreamTimeout{5000};
   TranscodeLimits limits;
+  int maxPageSize = 200;
+  resilience::RateLimit perAddress{.perSecond = 100, .burst = 200};
+  resilience::RateLimit perUser{.perSecond = 50, .burst = 100};
+  http::CorsOptions cors;
+  size_t gzipMinBytes = 1024;
+  bool accessLog = true;
+  // Base URL of the Prometheus HTTP API ("http://127.0.0.1:9090"); empty: the admin metrics routes answer 503.
+  std::string prometheusUrl;
+  std::chrono::milliseconds prometheusTimeout{10'000};
+  std::chrono::milliseconds streamHeartbeat{15'000};
+  size_t streamMaxQueuedBytes = 1 << 20;
 };
 
 class RestGateway {
  public:
-  RestGateway(std::vector<RestMapping> mappings, Upstreams& upstreams, GatewayOptions options);
+  RestGateway(std::vector<RestMapping> mappings, Upstreams& upstreams, AccessTokens& tokens,
+              AdminEventSource& events, GatewayOptions options);
 
   // The http::Handler the server calls for every request.
   void handle(http::HttpRequest& request, std::shared_ptr<http::Responder> responder);
 
   const std::vector<RestMapping>& mappings() const { return mappings_; }
+  // The routes the gateway serves itself, for the OpenAPI document.
+  static std::vector<OwnRoute> ownRoutes();
+  const std::string& openApiDocument() const { return openApi_; }
 
  private:
+  struct Call;
+  using MessagePtr = std::shared_ptr<google::protobuf::Message>;
+  using MessageCallback = std::function<void(Status, MessagePtr, const std::string& retryAfter)>;
+
   void call(const RestMapping& mapping, http::HttpRequest& request, std::shared_ptr<http::Responder> responder);
-  // GET /api/v1/admin/audit?resource=users|products|orders: API.md's one audit route, served by
-  // the resource's own /api/v1/admin/audit/<resource> method.
+  // Sends `message` to the mapping's method and parses the reply into its response type.
+  void invoke(const RestMapping& mapping, const google::protobuf::Message& message, const Call& context,
+              MessageCallback callback);
+  void invokeMethod(const std::string& upstream, const std::string& grpcPath, const google::protobuf::Message& message,
+                    MessagePtr reply, const Call& context, bool idempotent, MessageCallback callback);
+  void finishCall(const RestMapping& mapping, std::shared_ptr<Call> call, Status status, MessagePtr reply,
+                  const std::string& retryAfter);
   void auditByResource(http::HttpRequest& request, std::shared_ptr<http::Responder> responder);
+  void orderDetails(http::HttpRequest& request, std::shared_ptr<http::Responder> responder);
+  void prometheus(http::HttpRequest& request, std::shared_ptr<http::Responder> responder, const std::string& apiPath);
+  void adminStream(http::HttpRequest& request, std::shared_ptr<http::Responder> responder);
+  void upstreamStates(http::HttpRequest& request, std::shared_ptr<http::Responder> responder);
 
   std::vector<RestMapping> mappings_;
   Upstreams& upstreams_;
+  AccessTokens& tokens_;
+  AdminEventSource& events_;
   GatewayOptions options_;
   Transcoder transcoder_;
   http::Router router_;
+  http::CorsPolicy cors_;
+  resilience::KeyedRateLimiter addressLimiter_;
+  resilience::KeyedRateLimiter userLimiter_;
+  http::AsyncHttpClient prometheusClient_;
+  std::optional<http::ParsedUrl> prometheusUrl_;
+  std::string openApi_;
+  const RestMapping* getOrder_ = nullptr;
+  const RestMapping* getUser_ = nullptr;
 };
 
 // W3C trace context of a request: the incoming traceparent's trace id, or a new one.

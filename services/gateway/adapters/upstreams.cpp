@@ -1,21 +1,310 @@
 #include "adapters/upstreams.h"
 
+#include <grpcpp/support/proto_buffer_reader.h>
+
+#include <mutex>
+
+#include "fleetdeck/core/log.h"
+#include "fleetdeck/resilience/token_bucket.h"
+#include "fleetdeck/rpc/call_context.h"
 #include "fleetdeck/rpc/client.h"
+#include "fleetdeck/rpc/status_conversion.h"
+#include "fleetdeck/telemetry/metrics.h"
 
 namespace fleetdeck::gateway {
+namespace {
 
-Upstreams::Upstreams(const std::map<std::string, std::string>& addresses) : addresses_(addresses) {
-  for (const auto& [name, address] : addresses) {
-    Upstream upstream;
-    upstream.channel = rpc::makeChannel(address);
-    upstream.stub = std::make_unique<grpc::GenericStub>(upstream.channel);
-    upstreams_.emplace(name, std::move(upstream));
+using resilience::Clock;
+
+struct UpstreamMetrics {
+  telemetry::GaugeFamily& breakerState = telemetry::defaultRegistry().gauge(
+      "circuit_breaker_state",
+      "Circuit breaker per upstream instance: 0 closed, 1 open, 2 half-open. The label is upstream_instance, "
+      "not instance, because Prometheus overwrites a scraped instance label.",
+      {"upstream", "upstream_instance"});
+  telemetry::CounterFamily& retries = telemetry::defaultRegistry().counter(
+      "gateway_upstream_retries_total", "Calls to an upstream repeated after a transient failure.", {"upstream"});
+  telemetry::CounterFamily& rejected = telemetry::defaultRegistry().counter(
+      "gateway_upstream_rejected_total", "Calls refused at once because every instance's breaker was open.",
+      {"upstream"});
+  telemetry::CounterFamily& budgetExhausted = telemetry::defaultRegistry().counter(
+      "gateway_upstream_retry_budget_exhausted_total", "Retries skipped because the retry budget was spent.",
+      {"upstream"});
+};
+
+UpstreamMetrics& metrics() {
+  static UpstreamMetrics instance;
+  return instance;
+}
+
+// Failures that say the instance is unhealthy; any other answer proves it is up.
+bool countsAgainstBreaker(StatusCode code) {
+  return code == StatusCode::kUnavailable || code == StatusCode::kDeadlineExceeded;
+}
+
+double random01() {
+  thread_local std::mt19937_64 generator(std::random_device{}());
+  return std::uniform_real_distribution<double>(0.0, 1.0)(generator);
+}
+
+}  // namespace
+
+std::vector<std::string> splitAddresses(const std::string& text) {
+  std::vector<std::string> result;
+  size_t start = 0;
+  while (start <= text.size()) {
+    const size_t comma = text.find(',', start);
+    std::string part = text.substr(start, comma == std::string::npos ? std::string::npos : comma - start);
+    part.erase(0, part.find_first_not_of(" \t"));
+    part.erase(part.find_last_not_of(" \t") + 1);
+    if (!part.empty()) result.push_back(part);
+    if (comma == std::string::npos) break;
+    start = comma + 1;
+  }
+  return result;
+}
+
+struct Upstreams::Instance {
+  std::string upstream;
+  std::string address;
+  std::shared_ptr<grpc::Channel> channel;
+  std::unique_ptr<grpc::GenericStub> stub;
+  resilience::CircuitBreaker breaker;
+  explicit Instance(resilience::CircuitBreakerOptions options) : breaker(options) {}
+};
+
+struct Upstreams::Group {
+  std::string name;
+  std::vector<std::shared_ptr<Instance>> instances;
+  std::atomic<uint64_t> next{0};
+  std::unique_ptr<resilience::RetryBudget> budget;
+};
+
+struct Upstreams::Attempt {
+  std::shared_ptr<Group> group;
+  std::string grpcPath;
+  std::string request;
+  CallMetadata metadata;
+  resilience::Deadline deadline = resilience::Deadline::never();
+  bool idempotent = false;
+  int number = 0;  // attempts made so far
+  std::string lastInstance;
+  Callback callback;
+  // Per try; replaced on a retry.
+  std::unique_ptr<grpc::ClientContext> context;
+  grpc::ByteBuffer requestBuffer;
+  grpc::ByteBuffer responseBuffer;
+};
+
+Upstreams::Upstreams(const std::map<std::string, std::string>& addresses, UpstreamOptions options)
+    : options_(options), addresses_(addresses) {
+  for (const auto& [name, text] : addresses) setInstances(name, splitAddresses(text));
+}
+
+Upstreams::~Upstreams() = default;
+
+RetryTimer::RetryTimer() : thread_([this] { run(); }) {}
+
+RetryTimer::~RetryTimer() {
+  {
+    std::lock_guard lock(mutex_);
+    stopping_ = true;
+  }
+  wake_.notify_all();
+  thread_.join();
+}
+
+void RetryTimer::after(std::chrono::milliseconds delay, std::function<void()> task) {
+  {
+    std::lock_guard lock(mutex_);
+    tasks_.emplace(Clock::now() + delay, std::move(task));
+  }
+  wake_.notify_all();
+}
+
+void RetryTimer::run() {
+  std::unique_lock lock(mutex_);
+  while (!stopping_) {
+    if (tasks_.empty()) {
+      wake_.wait(lock);
+      continue;
+    }
+    const auto due = tasks_.begin()->first;
+    if (Clock::now() < due) {
+      wake_.wait_until(lock, due);
+      continue;
+    }
+    auto task = std::move(tasks_.begin()->second);
+    tasks_.erase(tasks_.begin());
+    lock.unlock();
+    task();
+    lock.lock();
   }
 }
 
-grpc::GenericStub* Upstreams::stub(const std::string& name) {
-  auto found = upstreams_.find(name);
-  return found == upstreams_.end() ? nullptr : found->second.stub.get();
+std::shared_ptr<Upstreams::Instance> Upstreams::makeInstance(const std::string& upstream, const std::string& address) {
+  auto instance = std::make_shared<Instance>(options_.breaker);
+  instance->upstream = upstream;
+  instance->address = address;
+  instance->channel = rpc::makeChannel(address);
+  instance->stub = std::make_unique<grpc::GenericStub>(instance->channel);
+  auto& gauge = metrics().breakerState.labels({upstream, address});
+  gauge.set(0);
+  instance->breaker.setListener([&gauge, upstream, address, observer = options_.onBreakerChange](resilience::BreakerState state) {
+    gauge.set(static_cast<double>(static_cast<int>(state)));
+    if (observer) observer(InstanceState{upstream, address, state});
+    log::warn("circuit breaker changed", {{"upstream", upstream},
+                                          {"upstream_instance", address},
+                                          {"state", resilience::breakerStateName(state)}});
+  });
+  return instance;
+}
+
+void Upstreams::setInstances(const std::string& upstream, const std::vector<std::string>& addresses) {
+  std::unique_lock lock(mutex_);
+  auto group = std::make_shared<Group>();
+  group->name = upstream;
+  group->budget = std::make_unique<resilience::RetryBudget>(options_.budget, Clock::now());
+  const auto existing = groups_.find(upstream);
+  for (const auto& address : addresses) {
+    std::shared_ptr<Instance> kept;
+    if (existing != groups_.end()) {
+      for (const auto& instance : existing->second->instances) {
+        if (instance->address == address) kept = instance;
+      }
+    }
+    group->instances.push_back(kept ? kept : makeInstance(upstream, address));
+  }
+  groups_[upstream] = std::move(group);
+}
+
+bool Upstreams::has(const std::string& name) const {
+  std::shared_lock lock(mutex_);
+  auto found = groups_.find(name);
+  return found != groups_.end() && !found->second->instances.empty();
+}
+
+std::vector<InstanceState> Upstreams::snapshot() const {
+  std::vector<InstanceState> states;
+  std::shared_lock lock(mutex_);
+  const auto now = Clock::now();
+  for (const auto& [name, group] : groups_) {
+    for (const auto& instance : group->instances) {
+      states.push_back({name, instance->address, instance->breaker.state(now)});
+    }
+  }
+  return states;
+}
+
+std::shared_ptr<Upstreams::Instance> Upstreams::pick(Group& group, const std::string& avoid) {
+  const size_t count = group.instances.size();
+  const auto now = Clock::now();
+  std::shared_ptr<Instance> fallback;
+  for (size_t i = 0; i < count; ++i) {
+    auto& instance = group.instances[group.next.fetch_add(1, std::memory_order_relaxed) % count];
+    // A retry prefers another instance, but takes the same one when it is the only healthy one.
+    if (instance->address == avoid && count > 1) {
+      fallback = instance;
+      continue;
+    }
+    if (instance->breaker.allow(now)) return instance;
+  }
+  if (fallback && fallback->breaker.allow(now)) return fallback;
+  return nullptr;
+}
+
+void Upstreams::call(const std::string& upstream, const std::string& grpcPath, std::string request,
+                     const CallMetadata& metadata, resilience::Deadline deadline, bool idempotent, Callback callback) {
+  std::shared_ptr<Group> group;
+  {
+    std::shared_lock lock(mutex_);
+    auto found = groups_.find(upstream);
+    if (found != groups_.end() && !found->second->instances.empty()) group = found->second;
+  }
+  if (!group) {
+    callback({unavailable("no address configured for upstream " + upstream), "", "", ""});
+    return;
+  }
+  group->budget->onRequest(Clock::now());
+  auto attempt = std::make_shared<Attempt>();
+  attempt->group = std::move(group);
+  attempt->grpcPath = grpcPath;
+  attempt->request = std::move(request);
+  attempt->metadata = metadata;
+  attempt->deadline = deadline;
+  attempt->idempotent = idempotent;
+  attempt->callback = std::move(callback);
+  start(std::move(attempt));
+}
+
+void Upstreams::start(std::shared_ptr<Attempt> attempt) {
+  Group& group = *attempt->group;
+  auto instance = pick(group, attempt->lastInstance);
+  if (!instance) {
+    metrics().rejected.labels({group.name}).inc();
+    std::chrono::milliseconds wait = std::chrono::milliseconds::max();
+    const auto now = Clock::now();
+    for (const auto& candidate : group.instances) wait = std::min(wait, candidate.get()->breaker.retryAfter(now));
+    auto callback = std::move(attempt->callback);
+    callback({unavailable("service '" + group.name + "' is unavailable (circuit open after repeated failures)"), "",
+              std::to_string(resilience::retryAfterSeconds(wait)), attempt->lastInstance});
+    return;
+  }
+  ++attempt->number;
+  attempt->lastInstance = instance->address;
+  attempt->context = std::make_unique<grpc::ClientContext>();
+  const auto now = Clock::now();
+  attempt->context->set_deadline(attempt->deadline.toSystem(now, std::chrono::system_clock::now()));
+  const CallMetadata& metadata = attempt->metadata;
+  if (!metadata.traceparent.empty()) attempt->context->AddMetadata(rpc::kTraceparentKey, metadata.traceparent);
+  if (!metadata.actor.empty()) attempt->context->AddMetadata(rpc::kActorKey, metadata.actor);
+  if (!metadata.actorRole.empty()) attempt->context->AddMetadata(rpc::kActorRoleKey, metadata.actorRole);
+  if (!metadata.clientAddress.empty()) attempt->context->AddMetadata("fleetdeck-client-address", metadata.clientAddress);
+  grpc::Slice slice(attempt->request);
+  attempt->requestBuffer = grpc::ByteBuffer(&slice, 1);
+  attempt->responseBuffer.Clear();
+
+  instance->stub->UnaryCall(
+      attempt->context.get(), attempt->grpcPath, grpc::StubOptions(), &attempt->requestBuffer, &attempt->responseBuffer,
+      [this, attempt, instance](grpc::Status grpcStatus) {
+        const auto done = Clock::now();
+        Status status = grpcStatus.ok() ? Status::ok() : rpc::fromGrpcStatus(grpcStatus);
+        if (countsAgainstBreaker(status.code())) {
+          instance->breaker.onFailure(done);
+        } else {
+          instance->breaker.onSuccess(done);
+        }
+        UpstreamReply reply;
+        reply.instance = instance->address;
+        if (status.isOk()) {
+          std::vector<grpc::Slice> slices;
+          if (attempt->responseBuffer.Dump(&slices).ok()) {
+            for (const auto& piece : slices) reply.body.append(reinterpret_cast<const char*>(piece.begin()), piece.size());
+          }
+        } else {
+          const auto& trailers = attempt->context->GetServerTrailingMetadata();
+          if (auto found = trailers.find("retry-after"); found != trailers.end()) {
+            reply.retryAfter = std::string(found->second.data(), found->second.size());
+          }
+          const bool retryable = attempt->idempotent && resilience::isRetryableCode(status.code()) &&
+                                 attempt->number < options_.retry.maxAttempts;
+          if (retryable) {
+            Group& group = *attempt->group;
+            const auto delay = resilience::backoffDelay(options_.retry.backoff, attempt->number, random01());
+            if (attempt->deadline.remaining(done) > delay + std::chrono::milliseconds(5)) {
+              if (group.budget->tryRetry(done)) {
+                metrics().retries.labels({group.name}).inc();
+                retryTimer_.after(delay, [this, attempt] { start(attempt); });
+                return;
+              }
+              metrics().budgetExhausted.labels({group.name}).inc();
+            }
+          }
+        }
+        reply.status = std::move(status);
+        auto callback = std::move(attempt->callback);
+        callback(std::move(reply));
+      });
 }
 
 }  // namespace fleetdeck::gateway

@@ -1,32 +1,115 @@
-// One gRPC channel and generic stub per upstream service, reused by every request.
+// The gRPC services behind the gateway: one channel per instance, round-robin across an upstream's
+// instances with a circuit breaker each (open ones are skipped), deadlines on every call, and
+// retries with backoff, jitter and a budget for idempotent calls only.
 #pragma once
 
 #include <grpcpp/generic/generic_stub.h>
 
+#include <atomic>
+#include <condition_variable>
+#include <mutex>
+#include <thread>
+#include <functional>
 #include <map>
 #include <memory>
+#include <random>
+#include <shared_mutex>
 #include <string>
+#include <vector>
 
 #include "fleetdeck/core/status.h"
+#include "fleetdeck/resilience/circuit_breaker.h"
+#include "fleetdeck/resilience/deadline.h"
+#include "fleetdeck/resilience/retry.h"
 
 namespace fleetdeck::gateway {
 
+struct InstanceState;
+
+struct UpstreamOptions {
+  resilience::CircuitBreakerOptions breaker;
+  resilience::RetryPolicy retry;
+  resilience::RetryBudgetOptions budget;
+  // Told about every breaker transition (the admin stream's fleet.change events); any thread.
+  std::function<void(const InstanceState&)> onBreakerChange;
+};
+
+// What the gateway tells a service about the request (gRPC metadata, see rpc/call_context.h).
+struct CallMetadata {
+  std::string traceparent;
+  std::string actor;      // user id, or empty for anonymous
+  std::string actorRole;
+  std::string clientAddress;
+};
+
+struct UpstreamReply {
+  Status status;
+  std::string body;        // the serialized response message when status is OK
+  std::string retryAfter;  // the service's `retry-after` trailing metadata, seconds
+  std::string instance;    // which instance answered (or was last tried)
+};
+
+struct InstanceState {
+  std::string upstream;
+  std::string address;
+  resilience::BreakerState breaker = resilience::BreakerState::kClosed;
+};
+
+// Runs delayed retries on one small thread, so no gRPC or HTTP thread ever sleeps through a backoff.
+class RetryTimer {
+ public:
+  RetryTimer();
+  // Drops retries still waiting: the process is stopping.
+  ~RetryTimer();
+  void after(std::chrono::milliseconds delay, std::function<void()> task);
+
+ private:
+  void run();
+  std::mutex mutex_;
+  std::condition_variable wake_;
+  std::multimap<resilience::TimePoint, std::function<void()>> tasks_;
+  bool stopping_ = false;
+  std::thread thread_;
+};
+
 class Upstreams {
  public:
-  // name -> "host:port", e.g. {"users", "127.0.0.1:50051"}.
-  explicit Upstreams(const std::map<std::string, std::string>& addresses);
+  using Callback = std::function<void(UpstreamReply)>;
 
-  // nullptr for a name that has no configured address.
-  grpc::GenericStub* stub(const std::string& name);
+  // name -> "host:port" or several "host:port,host:port" (instances of one service).
+  Upstreams(const std::map<std::string, std::string>& addresses, UpstreamOptions options = {});
+  ~Upstreams();
+
+  bool has(const std::string& name) const;
+  // Calls `grpcPath` on an instance of `upstream`. The callback runs once, on a gRPC thread.
+  // UNAVAILABLE with retryAfter set when every instance's breaker is open.
+  void call(const std::string& upstream, const std::string& grpcPath, std::string request,
+            const CallMetadata& metadata, resilience::Deadline deadline, bool idempotent, Callback callback);
+
+  // Replaces the instances of an upstream (the service registry feeds this); breakers of
+  // addresses that stay are kept.
+  void setInstances(const std::string& upstream, const std::vector<std::string>& addresses);
+
+  std::vector<InstanceState> snapshot() const;
+  // name -> the configured address text, for readiness checks.
   const std::map<std::string, std::string>& addresses() const { return addresses_; }
 
  private:
-  struct Upstream {
-    std::shared_ptr<grpc::Channel> channel;
-    std::unique_ptr<grpc::GenericStub> stub;
-  };
+  struct Instance;
+  struct Group;
+  struct Attempt;
+  std::shared_ptr<Instance> pick(Group& group, const std::string& avoid);
+  void start(std::shared_ptr<Attempt> attempt);
+  std::shared_ptr<Instance> makeInstance(const std::string& upstream, const std::string& address);
+
+  UpstreamOptions options_;
   std::map<std::string, std::string> addresses_;
-  std::map<std::string, Upstream> upstreams_;
+  mutable std::shared_mutex mutex_;
+  std::map<std::string, std::shared_ptr<Group>> groups_;
+  RetryTimer retryTimer_;
 };
+
+// "a:1, b:2" -> {"a:1", "b:2"}.
+std::vector<std::string> splitAddresses(const std::string& text);
 
 }  // namespace fleetdeck::gateway

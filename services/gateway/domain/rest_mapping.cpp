@@ -2,6 +2,8 @@
 
 #include <google/protobuf/descriptor.h>
 
+#include <algorithm>
+
 #include "fleetdeck/api/v1/annotations.pb.h"
 #include "fleetdeck/http/router.h"
 
@@ -31,7 +33,54 @@ const pb::FieldDescriptor* findFieldPath(const pb::Descriptor* message, const st
   return nullptr;
 }
 
+bool knownRole(const std::string& role) {
+  return role == "anonymous" || role == "customer" || role == "operator" || role == "admin";
+}
+
+// "/api/v1/orders/{id}:cancel" -> "/api/v1/orders/{}", the shape up to the first parameter.
+std::string resourceShape(const std::string& pathTemplate, std::string* parameter) {
+  const size_t open = pathTemplate.find('{');
+  if (open == std::string::npos) return {};
+  const size_t close = pathTemplate.find('}', open);
+  if (close == std::string::npos) return {};
+  if (parameter != nullptr) *parameter = pathTemplate.substr(open + 1, close - open - 1);
+  return pathTemplate.substr(0, open) + "{}";
+}
+
+// For methods whose response lacks the owner field: the GET /…/{x} that reads the resource.
+Status linkOwnerLookups(std::vector<RestMapping>& mappings) {
+  for (RestMapping& mapping : mappings) {
+    if (mapping.responseOwnerField.empty()) continue;
+    const bool ownResponse = mapping.httpMethod == "GET" &&
+                             findFieldPath(mapping.method->output_type(), mapping.responseOwnerField) != nullptr;
+    if (ownResponse) continue;
+    std::string parameter;
+    const std::string shape = resourceShape(mapping.pathTemplate, &parameter);
+    for (const RestMapping& candidate : mappings) {
+      if (&candidate == &mapping || candidate.httpMethod != "GET") continue;
+      if (candidate.pathTemplate.find(':') != std::string::npos) continue;
+      std::string candidateParameter;
+      if (resourceShape(candidate.pathTemplate, &candidateParameter) != shape || shape.empty()) continue;
+      if (candidate.pathTemplate != shape.substr(0, shape.size() - 2) + "{" + candidateParameter + "}") continue;
+      if (findFieldPath(candidate.method->output_type(), mapping.responseOwnerField) == nullptr) continue;
+      mapping.ownerLookup = &candidate;
+      mapping.ownerLookupParameter = parameter;
+      mapping.ownerLookupField = candidateParameter;
+      break;
+    }
+    if (mapping.ownerLookup == nullptr) {
+      return invalidArgument(mapping.method->full_name() + ": response_owner_field '" + mapping.responseOwnerField +
+                             "' is neither in the response nor in a GET of " + shape);
+    }
+  }
+  return Status::ok();
+}
+
 }  // namespace
+
+bool RestMapping::anonymous() const {
+  return std::find(roles.begin(), roles.end(), "anonymous") != roles.end();
+}
 
 Result<std::vector<RestMapping>> collectRestMappings(const std::vector<const pb::FileDescriptor*>& files) {
   std::vector<RestMapping> mappings;
@@ -88,10 +137,31 @@ Result<std::vector<RestMapping>> collectRestMappings(const std::vector<const pb:
         if (!mapping.etagField.empty() && findFieldPath(method->output_type(), mapping.etagField) == nullptr) {
           return invalidArgument(method->full_name() + ": etag_field '" + mapping.etagField + "' not found");
         }
+        mapping.roles.assign(rule.roles().begin(), rule.roles().end());
+        for (const auto& role : mapping.roles) {
+          if (!knownRole(role)) return invalidArgument(method->full_name() + ": unknown role '" + role + "'");
+        }
+        mapping.ownerField = rule.owner_field();
+        if (!mapping.ownerField.empty()) {
+          const auto* owner = findFieldPath(method->input_type(), mapping.ownerField);
+          if (owner == nullptr || owner->cpp_type() != pb::FieldDescriptor::CPPTYPE_STRING || owner->is_repeated()) {
+            return invalidArgument(method->full_name() + ": owner_field '" + mapping.ownerField +
+                                   "' is not a string field of the request");
+          }
+        }
+        mapping.responseOwnerField = rule.response_owner_field();
+        mapping.adminFields.assign(rule.admin_fields().begin(), rule.admin_fields().end());
+        for (const auto& field : mapping.adminFields) {
+          if (findFieldPath(method->input_type(), field) == nullptr) {
+            return invalidArgument(method->full_name() + ": admin field '" + field + "' is not a request field");
+          }
+        }
         mappings.push_back(std::move(mapping));
       }
     }
   }
+  // Pointers into the vector are taken only now that it no longer grows.
+  FLEETDECK_RETURN_IF_ERROR(linkOwnerLookups(mappings));
   return mappings;
 }
 

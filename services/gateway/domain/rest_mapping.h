@@ -24,10 +24,27 @@ struct RestMapping {
   std::string etagField;
   std::string ifMatchField;
   std::string idempotencyKeyField;
+
+  // Authorization, from the same option (see annotations.proto).
+  std::vector<std::string> roles;  // empty: admin only
+  std::string ownerField;
+  std::string responseOwnerField;
+  std::vector<std::string> adminFields;
+  // For responseOwnerField when this method's own response cannot show the owner: the GET mapping
+  // that reads the resource, and which of our path parameters names it. Set by collectRestMappings.
+  // Pointers into the vector collectRestMappings returns: move that vector, never copy it.
+  const RestMapping* ownerLookup = nullptr;
+  std::string ownerLookupParameter;  // our path parameter naming the resource
+  std::string ownerLookupField;      // the lookup request's field that receives it
+
+  bool anonymous() const;
+  // GET and other reads the gateway may retry after a transient failure.
+  bool idempotent() const { return httpMethod == "GET"; }
 };
 
 // Every annotated method of every service in these proto files. INVALID_ARGUMENT when an option is
-// malformed (no verb, body field missing, path parameter not a request field).
+// malformed (no verb, body field missing, path parameter not a request field, an unknown role, an
+// owner or admin field that is not a field, a response owner that cannot be looked up).
 Result<std::vector<RestMapping>> collectRestMappings(const std::vector<const google::protobuf::FileDescriptor*>& files);
 
 }  // namespace fleetdeck::gateway

@@ -2,7 +2,9 @@
 
 #include <optional>
 
+#include "fleetdeck/bus/event.h"
 #include "fleetdeck/core/ids.h"
+#include "fleetdeck/payments/v1/events.pb.h"
 
 namespace fleetdeck::payments {
 namespace {
@@ -70,6 +72,42 @@ std::optional<int64_t> optionalSequence(int64_t sequence) {
   return sequence == 0 ? std::optional<int64_t>() : sequence;
 }
 
+void setMoney(common::v1::Money* target, const Money& money) {
+  target->set_currency_code(money.currency);
+  target->set_units(money.units);
+}
+
+// Appends an event of the payments domain to the outbox, in the transaction of the change it
+// describes; keyed by the user, whose wallet lock orders that user's changes.
+Status appendPaymentEvent(pqxx::work& transaction, const google::protobuf::Message& event, const std::string& userId,
+                          const std::string& causationId) {
+  bus::EventContext context;
+  context.aggregateId = userId;
+  context.causationId = causationId;
+  context.source = "payments";
+  return bus::appendEvent(transaction, event, context).status();
+}
+
+Status appendPaymentOutcome(pqxx::work& transaction, const Payment& payment) {
+  if (payment.status == kStatusDeclined) {
+    v1::PaymentDeclined declined;
+    declined.set_payment_id(payment.id);
+    declined.set_user_id(payment.userId);
+    declined.set_order_id(payment.orderId);
+    setMoney(declined.mutable_amount(), payment.amount);
+    declined.set_reason(payment.declineReason);
+    declined.set_idempotency_key(payment.idempotencyKey);
+    return appendPaymentEvent(transaction, declined, payment.userId, payment.idempotencyKey);
+  }
+  v1::PaymentCharged charged;
+  charged.set_payment_id(payment.id);
+  charged.set_user_id(payment.userId);
+  charged.set_order_id(payment.orderId);
+  setMoney(charged.mutable_amount(), payment.amount);
+  charged.set_idempotency_key(payment.idempotencyKey);
+  return appendPaymentEvent(transaction, charged, payment.userId, payment.idempotencyKey);
+}
+
 // The wallet's balance and its ledger change together: the one place that moves money.
 Wallet moveMoney(pqxx::work& transaction, const std::string& userId, int64_t signedUnits, std::string_view kind,
                  const std::string& reference) {
@@ -93,24 +131,35 @@ std::optional<Payment> paymentByKey(pqxx::work& transaction, const std::string& 
 
 }  // namespace
 
+Result<Wallet> PgPaymentStore::openWallet(pqxx::work& transaction, const std::string& userId,
+                                          const Money& openingCredit, bool* created) {
+  if (created != nullptr) *created = false;
+  // ON CONFLICT waits for a concurrent opener of the same wallet, so the SELECT below sees its row.
+  const auto inserted = transaction.exec_params(
+      std::string("INSERT INTO wallets (user_id, currency, balance) VALUES ($1, $2, $3)"
+                  " ON CONFLICT (user_id) DO NOTHING RETURNING ") +
+          kWalletColumns,
+      userId, openingCredit.currency, openingCredit.units);
+  if (inserted.empty()) {
+    const auto existing =
+        transaction.exec_params(std::string("SELECT ") + kWalletColumns + " FROM wallets WHERE user_id = $1", userId);
+    if (existing.empty()) return internalError("wallet of user " + userId + " vanished while being opened");
+    return walletFromRow(existing[0]);
+  }
+  transaction.exec_params(
+      "INSERT INTO ledger_entries (id, user_id, amount, kind, reference) VALUES ($1, $2, $3, $4, $5)", newUuid(),
+      userId, openingCredit.units, std::string(kKindOpeningCredit), userId);
+  v1::WalletOpened opened;
+  opened.set_user_id(userId);
+  setMoney(opened.mutable_opening_balance(), openingCredit);
+  FLEETDECK_RETURN_IF_ERROR(appendPaymentEvent(transaction, opened, userId, ""));
+  if (created != nullptr) *created = true;
+  return walletFromRow(inserted[0]);
+}
+
 Result<Wallet> PgPaymentStore::openWallet(const std::string& userId, const Money& openingCredit) {
   return db::inTransaction<Wallet>(pool_, [&](pqxx::work& transaction) -> Result<Wallet> {
-    // ON CONFLICT waits for a concurrent opener of the same wallet, so the SELECT below sees its row.
-    const auto inserted = transaction.exec_params(
-        std::string("INSERT INTO wallets (user_id, currency, balance) VALUES ($1, $2, $3)"
-                    " ON CONFLICT (user_id) DO NOTHING RETURNING ") +
-            kWalletColumns,
-        userId, openingCredit.currency, openingCredit.units);
-    if (inserted.empty()) {
-      const auto existing =
-          transaction.exec_params(std::string("SELECT ") + kWalletColumns + " FROM wallets WHERE user_id = $1", userId);
-      if (existing.empty()) return internalError("wallet of user " + userId + " vanished while being opened");
-      return walletFromRow(existing[0]);
-    }
-    transaction.exec_params(
-        "INSERT INTO ledger_entries (id, user_id, amount, kind, reference) VALUES ($1, $2, $3, $4, $5)", newUuid(),
-        userId, openingCredit.units, std::string(kKindOpeningCredit), userId);
-    return walletFromRow(inserted[0]);
+    return openWallet(transaction, userId, openingCredit);
   });
 }
 
@@ -175,7 +224,10 @@ Result<Payment> PgPaymentStore::charge(const ChargeCommand& command, bool inject
       return aborted("charge " + command.idempotencyKey + " conflicted with a concurrent call; retry");
     }
     if (decision->charge) moveMoney(transaction, command.userId, -command.amount.units, kKindCharge, paymentId);
-    return paymentFromRow(inserted[0]);
+    Payment payment = paymentFromRow(inserted[0]);
+    // Only a first charge is an event; a repeated key returned above without one.
+    FLEETDECK_RETURN_IF_ERROR(appendPaymentOutcome(transaction, payment));
+    return payment;
   });
 }
 
@@ -194,7 +246,15 @@ Result<Payment> PgPaymentStore::refund(const std::string& chargeIdempotencyKey) 
         std::string("UPDATE payments SET status = $2, updated_at = now() WHERE id = $1 RETURNING ") + kPaymentColumns,
         payment->id, std::string(kStatusRefunded));
     moveMoney(transaction, payment->userId, payment->amount.units, kKindRefund, payment->id);
-    return paymentFromRow(updated[0]);
+    Payment refunded = paymentFromRow(updated[0]);
+    v1::PaymentRefunded event;
+    event.set_payment_id(refunded.id);
+    event.set_user_id(refunded.userId);
+    event.set_order_id(refunded.orderId);
+    setMoney(event.mutable_amount(), refunded.amount);
+    event.set_idempotency_key(refunded.idempotencyKey);
+    FLEETDECK_RETURN_IF_ERROR(appendPaymentEvent(transaction, event, refunded.userId, refunded.idempotencyKey));
+    return refunded;
   });
 }
 

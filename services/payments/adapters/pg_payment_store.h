@@ -1,5 +1,9 @@
-// PaymentStore on PostgreSQL (libpqxx), the only code of the payments service that speaks SQL.
+// PaymentStore on PostgreSQL (libpqxx), the only code of the payments service that speaks SQL. Every
+// change that is an event (wallet opened, payment charged/declined/refunded) appends it to the outbox
+// in the same transaction.
 #pragma once
+
+#include <pqxx/pqxx>
 
 #include "fleetdeck/db/connection_pool.h"
 #include "ports/payment_store.h"
@@ -17,6 +21,12 @@ class PgPaymentStore final : public PaymentStore {
   Result<Payment> refund(const std::string& chargeIdempotencyKey) override;
   Result<PaymentPage> listPayments(const PaymentQuery& query) override;
   Result<LedgerPage> listLedger(const LedgerQuery& query) override;
+
+  // Inside the caller's transaction, so the UserRegistered consumer opens the wallet atomically with
+  // recording the event as processed. A new wallet also appends WalletOpened to the outbox;
+  // `created` tells whether this call opened it.
+  static Result<Wallet> openWallet(pqxx::work& transaction, const std::string& userId, const Money& openingCredit,
+                                   bool* created = nullptr);
 
  private:
   db::ConnectionPool& pool_;

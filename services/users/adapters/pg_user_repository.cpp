@@ -169,6 +169,16 @@ Result<User> PgUserRepository::update(const std::string& id, const UserChanges& 
 
 Result<User> PgUserRepository::updatePasswordHash(const std::string& id, const std::string& passwordHash,
                                                   const ChangeContext& context) {
+  return storePasswordHash(id, passwordHash, context, "reset_password");
+}
+
+Result<User> PgUserRepository::changePassword(const std::string& id, const std::string& passwordHash,
+                                              const ChangeContext& context) {
+  return storePasswordHash(id, passwordHash, context, "change_password");
+}
+
+Result<User> PgUserRepository::storePasswordHash(const std::string& id, const std::string& passwordHash,
+                                                 const ChangeContext& context, const std::string& action) {
   return db::inTransaction<User>(pool_, [&](pqxx::work& transaction) -> Result<User> {
     const auto current =
         transaction.exec_params(std::string("SELECT ") + kColumns + " FROM users WHERE id = $1 FOR UPDATE", id);
@@ -180,7 +190,7 @@ Result<User> PgUserRepository::updatePasswordHash(const std::string& id, const s
             kColumns,
         id, passwordHash);
     User after = fromRow(rows[0]);
-    audit(transaction, "reset_password", context, &before, after);
+    audit(transaction, action, context, &before, after);
     return after;
   });
 }

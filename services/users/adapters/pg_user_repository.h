@@ -19,8 +19,12 @@ class PgUserRepository final : public UserRepository {
   Result<User> updatePasswordHash(const std::string& id, const std::string& passwordHash,
                                   const ChangeContext& context) override;
   Result<db::AuditPage> listAudit(const db::AuditQuery& query) override;
+  Result<User> changePassword(const std::string& id, const std::string& passwordHash,
+                              const ChangeContext& context) override;
 
  private:
+  Result<User> storePasswordHash(const std::string& id, const std::string& passwordHash, const ChangeContext& context,
+                                 const std::string& action);
   db::ConnectionPool& pool_;
 };
 

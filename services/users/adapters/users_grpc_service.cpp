@@ -52,6 +52,35 @@ Result<UserChanges> changesFromMask(const v1::UpdateUserRequest& request) {
   return changes;
 }
 
+std::string metadataValue(const grpc::CallbackServerContext& context, const char* key) {
+  const auto& entries = context.client_metadata();
+  auto found = entries.find(key);
+  return found == entries.end() ? std::string() : std::string(found->second.data(), found->second.size());
+}
+
+// The gateway's word for the client address; a direct gRPC caller is known by its peer address.
+std::string clientAddressOf(const grpc::CallbackServerContext& context) {
+  std::string address = metadataValue(context, kClientAddressKey);
+  if (!address.empty()) return address.substr(0, 64);
+  std::string peer = context.peer();  // "ipv4:127.0.0.1:53422" or "ipv6:[::1]:53422"
+  if (const size_t colon = peer.find(':'); colon != std::string::npos) peer = peer.substr(colon + 1);
+  if (const size_t port = peer.rfind(':'); port != std::string::npos) peer = peer.substr(0, port);
+  return peer;
+}
+
+void toProto(const SessionGrant& grant, v1::Session& out) {
+  out.set_refresh_token(grant.refreshToken);
+  out.set_session_id(grant.familyId);
+  out.set_refresh_expires_in(static_cast<int32_t>(grant.refreshExpiresInSeconds));
+  toProto(grant.user, *out.mutable_user());
+}
+
+grpc::ServerUnaryReactor* unimplemented(grpc::CallbackServerContext* context) {
+  auto* reactor = context->DefaultReactor();
+  reactor->Finish(grpc::Status(grpc::StatusCode::UNIMPLEMENTED, "sign-in is not configured in this process"));
+  return reactor;
+}
+
 }  // namespace
 
 grpc::ServerUnaryReactor* UsersGrpcService::CreateUser(grpc::CallbackServerContext* context,
@@ -143,6 +172,79 @@ grpc::ServerUnaryReactor* UsersGrpcService::ListUserAudit(grpc::CallbackServerCo
       entry->set_after_json(record.afterJson);
     }
     response->set_next_page_token(page->nextPageToken);
+    return Status::ok();
+  });
+}
+
+grpc::ServerUnaryReactor* UsersGrpcService::Register(grpc::CallbackServerContext* context,
+                                                     const v1::RegisterRequest* request, v1::User* response) {
+  if (signIn_ == nullptr) return unimplemented(context);
+  return rpc::runBlocking(context, pool_, [this, context, request, response] {
+    NewUser user{request->username(), request->email(), request->password(), request->display_name(), ""};
+    ChangeContext change = changeContextOf(*context);
+    auto created = signIn_->registerCustomer(std::move(user), change);
+    if (!created) return created.status();
+    toProto(*created, *response);
+    return Status::ok();
+  });
+}
+
+grpc::ServerUnaryReactor* UsersGrpcService::Login(grpc::CallbackServerContext* context,
+                                                  const v1::LoginRequest* request, v1::Session* response) {
+  if (signIn_ == nullptr) return unimplemented(context);
+  return rpc::runBlocking(context, pool_, [this, context, request, response] {
+    int64_t retryAfter = 0;
+    auto session = signIn_->login(request->username(), request->password(), clientAddressOf(*context), retryAfter);
+    if (!session) {
+      // The gateway turns this into the Retry-After header of its 429.
+      if (retryAfter > 0) context->AddTrailingMetadata("retry-after", std::to_string(retryAfter));
+      return session.status();
+    }
+    toProto(*session, *response);
+    return Status::ok();
+  });
+}
+
+grpc::ServerUnaryReactor* UsersGrpcService::Refresh(grpc::CallbackServerContext* context,
+                                                    const v1::RefreshRequest* request, v1::Session* response) {
+  if (signIn_ == nullptr) return unimplemented(context);
+  return rpc::runBlocking(context, pool_, [this, context, request, response] {
+    auto session = signIn_->refresh(request->refresh_token(), clientAddressOf(*context));
+    if (!session) return session.status();
+    toProto(*session, *response);
+    return Status::ok();
+  });
+}
+
+grpc::ServerUnaryReactor* UsersGrpcService::Logout(grpc::CallbackServerContext* context,
+                                                   const v1::LogoutRequest* request, v1::LogoutResponse*) {
+  if (signIn_ == nullptr) return unimplemented(context);
+  return rpc::runBlocking(context, pool_, [this, request] { return signIn_->logout(request->refresh_token()); });
+}
+
+grpc::ServerUnaryReactor* UsersGrpcService::GetMe(grpc::CallbackServerContext* context, const v1::GetMeRequest*,
+                                                  v1::User* response) {
+  if (signIn_ == nullptr) return unimplemented(context);
+  return rpc::runBlocking(context, pool_, [this, context, response] {
+    auto user = signIn_->me(rpc::callContextFrom(*context).actor);
+    if (!user) return user.status();
+    toProto(*user, *response);
+    return Status::ok();
+  });
+}
+
+grpc::ServerUnaryReactor* UsersGrpcService::UpdateMe(grpc::CallbackServerContext* context,
+                                                     const v1::UpdateMeRequest* request, v1::User* response) {
+  if (signIn_ == nullptr) return unimplemented(context);
+  return rpc::runBlocking(context, pool_, [this, context, request, response] {
+    MeChanges changes;
+    if (request->has_display_name()) changes.displayName = request->display_name();
+    if (request->has_email()) changes.email = request->email();
+    if (request->has_password()) changes.password = request->password();
+    changes.currentPassword = request->current_password();
+    auto user = signIn_->updateMe(rpc::callContextFrom(*context).actor, changes, changeContextOf(*context));
+    if (!user) return user.status();
+    toProto(*user, *response);
     return Status::ok();
   });
 }

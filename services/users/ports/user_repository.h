@@ -40,6 +40,12 @@ class UserRepository {
   virtual Result<User> updatePasswordHash(const std::string& id, const std::string& passwordHash,
                                           const ChangeContext& context) = 0;
   virtual Result<db::AuditPage> listAudit(const db::AuditQuery& query) = 0;
+  // The user changed their own password (audited as "change_password"); by default the same
+  // storage as an admin reset.
+  virtual Result<User> changePassword(const std::string& id, const std::string& passwordHash,
+                                      const ChangeContext& context) {
+    return updatePasswordHash(id, passwordHash, context);
+  }
 };
 
 }  // namespace fleetdeck::users

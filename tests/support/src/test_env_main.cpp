@@ -35,6 +35,7 @@ int main(int argc, char** argv) {
   const InfraInfo info = startInfra();
   std::filesystem::create_directories(stateFile.parent_path());
   std::ofstream(stateFile) << infraToJson(info);
-  std::cout << "PostgreSQL on 127.0.0.1:" << info.postgresPort << " in " << info.root << "\n";
+  std::cout << "PostgreSQL on 127.0.0.1:" << info.postgresPort << ", NATS on 127.0.0.1:" << info.natsPort << " in "
+            << info.root << "\n";
   return 0;
 }

@@ -1,5 +1,6 @@
 #include "fleetdeck/testing/test_infra.h"
 
+#include <signal.h>
 #include <unistd.h>
 
 #include <atomic>
@@ -36,6 +37,40 @@ launcher::PostgresCluster clusterFor(const InfraInfo& info) {
   std::exit(2);
 }
 
+// Stops a nats-server started by an earlier process (the fixture's `start`). Not our child, so once
+// it exits it may linger as a zombie when nobody reaps orphans; that counts as stopped here.
+void stopOrphanedNatsServer(int pid) {
+  kill(pid, SIGTERM);
+  const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(5);
+  auto gone = [pid] {
+    std::ifstream stat("/proc/" + std::to_string(pid) + "/stat");
+    std::string pidField, command, state;
+    return !(stat >> pidField >> command >> state) || state == "Z";
+  };
+  while (!gone() && std::chrono::steady_clock::now() < deadline) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(10));
+  }
+  if (!gone()) kill(pid, SIGKILL);
+}
+
+// nats-server with JetStream, its store under `root`, on loopback only; returns its pid.
+int startNatsServer(const fs::path& root, uint16_t port) {
+  fs::create_directories(root / "nats");
+  launcher::ProcessSpec nats;
+  nats.executable = "/usr/sbin/nats-server";
+  nats.arguments = {"-js", "-sd", (root / "nats").string(), "-p", std::to_string(port), "-a", "127.0.0.1"};
+  nats.logFile = root / "nats.log";
+  auto process = launcher::ChildProcess::spawn(nats);
+  if (!process) abortTests("cannot start nats-server: " + process.status().message());
+  const int pid = process->pid();
+  const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(10);
+  while (!launcher::portInUse(port)) {
+    if (std::chrono::steady_clock::now() > deadline) abortTests("nats-server did not start; see " + nats.logFile.string());
+    std::this_thread::sleep_for(std::chrono::milliseconds(10));
+  }
+  return pid;
+}
+
 }  // namespace
 
 InfraInfo startInfra() {
@@ -70,7 +105,50 @@ InfraInfo startInfra() {
     if (std::chrono::steady_clock::now() > deadline) abortTests("redis-server did not start; see " + redis.logFile.string());
     std::this_thread::sleep_for(std::chrono::milliseconds(10));
   }
+
+  // NATS with JetStream on a file store: what the bus and the registry run on.
+  auto natsPort = launcher::findFreePort();
+  if (!natsPort) abortTests(natsPort.status().message());
+  info.natsPort = *natsPort;
+  info.natsPid = startNatsServer(info.root, info.natsPort);
   return info;
+}
+
+std::string natsUrl() { return "nats://127.0.0.1:" + std::to_string(sharedInfra().natsPort); }
+
+NatsServer::NatsServer() {
+  char pattern[] = "/tmp/fleetdeck-nats-XXXXXX";
+  if (mkdtemp(pattern) == nullptr) abortTests("cannot create a temporary folder");
+  root_ = pattern;
+  auto port = launcher::findFreePort();
+  if (!port) abortTests(port.status().message());
+  port_ = *port;
+  start();
+}
+
+NatsServer::~NatsServer() {
+  stop();
+  std::error_code error;
+  fs::remove_all(root_, error);
+}
+
+std::string NatsServer::url() const { return "nats://127.0.0.1:" + std::to_string(port_); }
+
+void NatsServer::start() {
+  if (pid_ > 0) return;
+  pid_ = startNatsServer(root_, port_);
+}
+
+void NatsServer::stop() {
+  if (pid_ <= 0) return;
+  if (auto status = launcher::stopProcess(pid_, std::chrono::seconds(5)); !status.isOk()) {
+    std::cerr << "fleetdeck test infra: stopping nats-server: " << status.message() << std::endl;
+  }
+  pid_ = 0;
+  const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(10);
+  while (launcher::portInUse(port_) && std::chrono::steady_clock::now() < deadline) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(10));
+  }
 }
 
 std::string redisUrl(int database) {
@@ -79,6 +157,7 @@ std::string redisUrl(int database) {
 
 void stopInfra(const InfraInfo& info) {
   if (info.redisPid > 0) (void)launcher::stopProcess(info.redisPid, std::chrono::seconds(5));
+  if (info.natsPid > 0) stopOrphanedNatsServer(info.natsPid);
   auto cluster = clusterFor(info);
   if (auto status = cluster.stop(); !status.isOk()) {
     std::cerr << "fleetdeck test infra: stopping PostgreSQL: " << status.message() << std::endl;
@@ -93,7 +172,9 @@ std::string infraToJson(const InfraInfo& info) {
                              {"postgresUser", info.postgresUser},
                              {"postgresData", info.postgresData.string()},
                              {"redisPort", info.redisPort},
-                             {"redisPid", info.redisPid}};
+                             {"redisPid", info.redisPid},
+                             {"natsPort", info.natsPort},
+                             {"natsPid", info.natsPid}};
   return boost::json::serialize(object);
 }
 
@@ -114,6 +195,12 @@ InfraInfo infraFromJson(const std::string& text) {
   }
   if (const auto* pid = object.if_contains("redisPid"); pid && pid->is_int64()) {
     info.redisPid = static_cast<int>(pid->as_int64());
+  }
+  if (const auto* port = object.if_contains("natsPort"); port && port->is_int64()) {
+    info.natsPort = static_cast<uint16_t>(port->as_int64());
+  }
+  if (const auto* pid = object.if_contains("natsPid"); pid && pid->is_int64()) {
+    info.natsPid = static_cast<int>(pid->as_int64());
   }
   return info;
 }

@@ -8,6 +8,7 @@
 #include "fleetdeck/http/client.h"
 #include "fleetdeck/notifications/v1/notifications.grpc.pb.h"
 #include "fleetdeck/rpc/client.h"
+#include "fleetdeck/testing/auth_helper.h"
 #include "fleetdeck/testing/service_process.h"
 #include "fleetdeck/testing/test_infra.h"
 
@@ -33,6 +34,11 @@ class NotificationsEndToEnd : public ::testing::Test {
     ASSERT_TRUE(serviceStarted.isOk()) << serviceStarted.toString();
     stub_ = v1::NotificationsService::NewStub(rpc::makeChannel("127.0.0.1:" + std::to_string(grpcPort))).release();
 
+    // The gateway signs people in through the users service: an admin drives these routes.
+    auto users = testing::startUsersService(FLEETDECK_USERS_BINARY, FLEETDECK_SOURCE_DIR "/services/users/config/users.toml",
+                                            logs);
+    ASSERT_TRUE(users.isOk()) << users.status().toString();
+    users_ = new testing::UsersServiceUnderTest(std::move(*users));
     gatewayPort_ = testing::freePort();
     gateway_ = new ServiceProcess(
         "gateway", FLEETDECK_GATEWAY_BINARY,
@@ -40,13 +46,19 @@ class NotificationsEndToEnd : public ::testing::Test {
          {"FLEETDECK_HTTP__PORT", std::to_string(gatewayPort_)},
          {"FLEETDECK_HTTP__THREADS", "2"},
          {"FLEETDECK_ADMIN__PORT", std::to_string(testing::freePort())},
-         {"FLEETDECK_UPSTREAMS__NOTIFICATIONS", "127.0.0.1:" + std::to_string(grpcPort)}},
+         {"FLEETDECK_UPSTREAMS__NOTIFICATIONS", "127.0.0.1:" + std::to_string(grpcPort)},
+         {"FLEETDECK_UPSTREAMS__USERS", users_->grpcAddress()},
+         {"FLEETDECK_AUTH__KEY_FILE", testing::testKeyFile("notifications-e2e")}},
         logs);
     const Status gatewayStarted = gateway_->start();
     ASSERT_TRUE(gatewayStarted.isOk()) << gatewayStarted.toString();
+    auto admin = testing::signInAs("admin", users_->grpcAddress(), gatewayPort_);
+    ASSERT_TRUE(admin.isOk()) << admin.status().toString();
+    adminToken_ = admin->accessToken;
   }
   static void TearDownTestSuite() {
     delete gateway_;
+    delete users_;
     delete stub_;
     delete service_;
   }
@@ -67,7 +79,7 @@ class NotificationsEndToEnd : public ::testing::Test {
 
   http::HttpResponse call(const std::string& method, const std::string& target) {
     http::HttpClient client("127.0.0.1", gatewayPort_);
-    auto response = client.request(method, target, {}, {});
+    auto response = client.request(method, target, {}, testing::bearer(adminToken_));
     EXPECT_TRUE(response.isOk()) << response.status().toString();
     return response.isOk() ? *response : http::HttpResponse{};
   }
@@ -97,6 +109,8 @@ class NotificationsEndToEnd : public ::testing::Test {
   static inline ServiceProcess* gateway_ = nullptr;
   static inline v1::NotificationsService::Stub* stub_ = nullptr;
   static inline uint16_t gatewayPort_ = 0;
+  static inline testing::UsersServiceUnderTest* users_ = nullptr;
+  static inline std::string adminToken_;
 };
 
 TEST_F(NotificationsEndToEnd, ListsAUsersNotificationsNewestFirstAcrossPages) {

@@ -7,6 +7,7 @@
 #include "fleetdeck/http/client.h"
 #include "fleetdeck/payments/v1/payments.grpc.pb.h"
 #include "fleetdeck/rpc/client.h"
+#include "fleetdeck/testing/auth_helper.h"
 #include "fleetdeck/testing/service_process.h"
 #include "fleetdeck/testing/test_infra.h"
 
@@ -20,7 +21,9 @@ namespace v1 = payments::v1;
 struct Fleet {
   std::unique_ptr<ServiceProcess> payments;
   std::unique_ptr<ServiceProcess> gateway;
+  testing::UsersServiceUnderTest users;
   uint16_t gatewayPort = 0;
+  std::string adminToken;
   std::unique_ptr<v1::PaymentsService::Stub> stub;
 
   Status start(const std::string& name, bool allowRuntimeFaultChanges) {
@@ -35,6 +38,11 @@ struct Fleet {
     if (allowRuntimeFaultChanges) environment["FLEETDECK_FAULTS__ALLOW_RUNTIME_CHANGES"] = "true";
     payments = std::make_unique<ServiceProcess>(name, FLEETDECK_PAYMENTS_BINARY, environment, logs);
     FLEETDECK_RETURN_IF_ERROR(payments->start());
+    // The gateway signs people in through the users service: an admin drives these routes.
+    auto startedUsers = testing::startUsersService(FLEETDECK_USERS_BINARY,
+                                                   FLEETDECK_SOURCE_DIR "/services/users/config/users.toml", logs);
+    if (!startedUsers) return startedUsers.status();
+    users = std::move(*startedUsers);
     gatewayPort = testing::freePort();
     gateway = std::make_unique<ServiceProcess>(
         name + "-gateway", FLEETDECK_GATEWAY_BINARY,
@@ -43,9 +51,14 @@ struct Fleet {
             {"FLEETDECK_HTTP__PORT", std::to_string(gatewayPort)},
             {"FLEETDECK_HTTP__THREADS", "2"},
             {"FLEETDECK_ADMIN__PORT", std::to_string(testing::freePort())},
-            {"FLEETDECK_UPSTREAMS__PAYMENTS", "127.0.0.1:" + std::to_string(grpcPort)}},
+            {"FLEETDECK_UPSTREAMS__PAYMENTS", "127.0.0.1:" + std::to_string(grpcPort)},
+            {"FLEETDECK_UPSTREAMS__USERS", users.grpcAddress()},
+            {"FLEETDECK_AUTH__KEY_FILE", testing::testKeyFile(name)}},
         logs);
     FLEETDECK_RETURN_IF_ERROR(gateway->start());
+    auto admin = testing::signInAs("admin", users.grpcAddress(), gatewayPort);
+    if (!admin) return admin.status();
+    adminToken = admin->accessToken;
     stub = v1::PaymentsService::NewStub(rpc::makeChannel("127.0.0.1:" + std::to_string(grpcPort)));
     return Status::ok();
   }
@@ -56,6 +69,7 @@ class PaymentsEndToEnd : public ::testing::Test {
   http::HttpResponse call(const Fleet& fleet, const std::string& method, const std::string& target,
                           const std::string& body = {}, http::Headers headers = {}) {
     http::HttpClient client("127.0.0.1", fleet.gatewayPort);
+    if (!headers.contains("Authorization")) headers = testing::bearer(fleet.adminToken, std::move(headers));
     auto response = client.request(method, target, body, headers);
     EXPECT_TRUE(response.isOk()) << response.status().toString();
     return response.isOk() ? *response : http::HttpResponse{};

@@ -4,6 +4,7 @@
 
 #include "fleetdeck/core/json.h"
 #include "fleetdeck/http/client.h"
+#include "fleetdeck/testing/auth_helper.h"
 #include "fleetdeck/testing/service_process.h"
 #include "fleetdeck/testing/test_infra.h"
 
@@ -33,25 +34,37 @@ class ProductsEndToEnd : public ::testing::Test {
         productsEnvironment(testing::createTestDatabase("e2e_products"), testing::redisUrl(7), productsGrpc), logs_);
     const Status productsStarted = products_->start();
     ASSERT_TRUE(productsStarted.isOk()) << productsStarted.toString();
+    // The gateway signs people in through the users service: an admin drives these routes.
+    auto users = testing::startUsersService(FLEETDECK_USERS_BINARY, FLEETDECK_SOURCE_DIR "/services/users/config/users.toml",
+                                            logs_);
+    ASSERT_TRUE(users.isOk()) << users.status().toString();
+    users_ = new testing::UsersServiceUnderTest(std::move(*users));
     gatewayPort_ = testing::freePort();
     gateway_ = new ServiceProcess("gateway", FLEETDECK_GATEWAY_BINARY,
                                   {{"FLEETDECK_CONFIG", FLEETDECK_SOURCE_DIR "/services/gateway/config/gateway.toml"},
                                    {"FLEETDECK_HTTP__PORT", std::to_string(gatewayPort_)},
                                    {"FLEETDECK_HTTP__THREADS", "2"},
                                    {"FLEETDECK_ADMIN__PORT", std::to_string(testing::freePort())},
+                                   {"FLEETDECK_UPSTREAMS__USERS", users_->grpcAddress()},
+                                   {"FLEETDECK_AUTH__KEY_FILE", testing::testKeyFile("e2e")},
                                    {"FLEETDECK_UPSTREAMS__PRODUCTS", "127.0.0.1:" + std::to_string(productsGrpc)}},
                                   logs_);
     const Status started = gateway_->start();
     ASSERT_TRUE(started.isOk()) << started.toString();
+    auto admin = testing::signInAs("admin", users_->grpcAddress(), gatewayPort_);
+    ASSERT_TRUE(admin.isOk()) << admin.status().toString();
+    adminToken_ = admin->accessToken;
   }
   static void TearDownTestSuite() {
     delete gateway_;
+    delete users_;
     delete products_;
   }
 
   http::HttpResponse call(const std::string& method, const std::string& target, const std::string& body = {},
                           http::Headers headers = {}) {
     http::HttpClient client("127.0.0.1", gatewayPort_);
+    if (!headers.contains("Authorization")) headers = testing::bearer(adminToken_, std::move(headers));
     auto response = client.request(method, target, body, headers);
     EXPECT_TRUE(response.isOk()) << response.status().toString();
     return response.isOk() ? *response : http::HttpResponse{};
@@ -96,6 +109,8 @@ class ProductsEndToEnd : public ::testing::Test {
   static inline ServiceProcess* products_ = nullptr;
   static inline ServiceProcess* gateway_ = nullptr;
   static inline uint16_t gatewayPort_ = 0;
+  static inline testing::UsersServiceUnderTest* users_ = nullptr;
+  static inline std::string adminToken_;
 };
 
 TEST_F(ProductsEndToEnd, CreateIs201WithEtagAndTheProduct) {

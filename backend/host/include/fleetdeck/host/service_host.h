@@ -1,7 +1,9 @@
-// ServiceHost: what every FleetDeck process shares — command line, config, logging, the admin
-// HTTP port (/healthz, /readyz, /metrics), signals and an orderly graceful shutdown.
+// ServiceHost: what every FleetDeck process shares — command line, config, logging, tracing export,
+// the admin HTTP port (/healthz, /readyz, /metrics), signals and an orderly graceful shutdown.
+// docs/observability.md describes what the admin port serves and the [telemetry] keys.
 #pragma once
 
+#include <atomic>
 #include <chrono>
 #include <functional>
 #include <memory>
@@ -10,6 +12,13 @@
 
 #include "fleetdeck/core/config.h"
 #include "fleetdeck/core/status.h"
+#include "fleetdeck/http/router.h"
+
+namespace fleetdeck::telemetry {
+class BatchSpanExporter;
+class SpanProcessor;
+class TraceStore;
+}  // namespace fleetdeck::telemetry
 
 namespace fleetdeck::host {
 
@@ -45,6 +54,12 @@ class ServiceHost {
   void onShutdown(std::string name, std::function<void(std::chrono::milliseconds drain)> hook);
   // Extra key/values reported by /healthz (e.g. the gRPC address).
   void setInfo(std::string key, std::string value);
+  // Serves an extra route on the admin HTTP port. Call before run() / startAdmin().
+  void addAdminRoute(std::string method, std::string pathTemplate, http::Handler handler);
+  // Makes this process the fleet's trace collector: POST /v1/traces (OTLP/HTTP JSON) on the admin
+  // port feeds `store`, and when no OTLP endpoint is configured this process's own spans go
+  // straight into it. `store` must outlive the host. Call before run() / startAdmin().
+  void serveTraceStore(telemetry::TraceStore& store);
 
   // Starts the admin HTTP server, marks the process started, waits for SIGTERM/SIGINT, then shuts
   // down: readiness off, hooks in reverse order, admin server last. Returns the exit code.
@@ -52,10 +67,14 @@ class ServiceHost {
 
   // Starts the admin server without blocking (run() calls it; tests may call it directly).
   Status startAdmin();
+  // The admin port once the admin server listens, else 0; safe to poll from another thread.
   uint16_t adminPort() const;
 
   // For tests and embedded use: ask run() to return as if SIGTERM had arrived.
   void requestStop();
+
+  // Sends the spans still queued for export, waiting at most `timeout` (run() does it on the way out).
+  void flushTraces(std::chrono::milliseconds timeout);
 
  private:
   ServiceHost(std::string serviceName, Config config, std::string configPath);
@@ -69,9 +88,20 @@ class ServiceHost {
   std::vector<ReadinessCheck> checks_;
   std::vector<std::pair<std::string, std::function<void(std::chrono::milliseconds)>>> shutdownHooks_;
   std::vector<std::pair<std::string, std::string>> info_;
+  struct AdminRoute {
+    std::string method;
+    std::string pathTemplate;
+    http::Handler handler;
+  };
+  std::vector<AdminRoute> adminRoutes_;
+  // The OTLP exporter this host installed (null when no endpoint is configured).
+  std::shared_ptr<telemetry::BatchSpanExporter> spanExporter_;
+  // This process's own spans into its trace store (serveTraceStore without an OTLP endpoint).
+  std::shared_ptr<telemetry::SpanProcessor> localTraceSink_;
   std::unique_ptr<Admin> admin_;
   std::chrono::steady_clock::time_point startedAt_;
   int stopPipe_[2] = {-1, -1};
+  std::atomic<uint16_t> adminPort_{0};
 };
 
 }  // namespace fleetdeck::host

@@ -1,6 +1,7 @@
 // Maps (method, path) to handlers using templates such as /api/v1/users/{id}:resetPassword.
 #pragma once
 
+#include <chrono>
 #include <functional>
 #include <memory>
 #include <string>
@@ -11,11 +12,42 @@
 
 namespace fleetdeck::http {
 
+// The body of a streamed response (Server-Sent Events), written piece by piece from any thread.
+class StreamWriter {
+ public:
+  virtual ~StreamWriter() = default;
+  // Queues a chunk; false once the stream has ended (client gone, too slow, closed), so the
+  // producer can stop.
+  virtual bool write(std::string chunk) = 0;
+  // Ends the response; further writes return false.
+  virtual void close() = 0;
+  virtual bool isOpen() const = 0;
+};
+
+struct StreamOptions {
+  // Written whenever nothing else was written for this long (e.g. the SSE comment ":hb\n\n"),
+  // so proxies keep the connection and dead clients are noticed. 0 disables.
+  std::chrono::milliseconds keepAliveInterval{0};
+  std::string keepAliveText;
+  // A client that falls this far behind is disconnected instead of buffering without bound.
+  size_t maxQueuedBytes = 1 << 20;
+  // Called once, on the server's thread, when the stream ends for any reason.
+  std::function<void()> onClose;
+};
+
 // Answers one request, exactly once, from any thread (see HttpServer).
 class Responder {
  public:
   virtual ~Responder() = default;
   virtual void send(HttpResponse response) = 0;
+  // Sends `head` (status and headers; its body is ignored) and keeps the connection open for a
+  // chunked body written through the returned writer. Counts as the one answer. nullptr when this
+  // responder cannot stream (then nothing was sent).
+  virtual std::shared_ptr<StreamWriter> startStream(HttpResponse head, StreamOptions options) {
+    (void)head;
+    (void)options;
+    return nullptr;
+  }
 };
 
 using Handler = std::function<void(HttpRequest& request, std::shared_ptr<Responder> responder)>;

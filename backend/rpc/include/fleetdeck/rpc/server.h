@@ -1,4 +1,5 @@
-// gRPC server bootstrap: health (grpc.health.v1) and reflection on, graceful shutdown with a drain deadline.
+// gRPC server bootstrap: health (grpc.health.v1) and reflection on, metrics and tracing interceptors,
+// graceful shutdown with a drain deadline.
 #pragma once
 
 #include <grpcpp/grpcpp.h>
@@ -17,6 +18,8 @@ struct ServerOptions {
   std::string address = "127.0.0.1";
   uint16_t port = 0;  // 0: pick a free port
   int maxMessageBytes = 4 * 1024 * 1024;
+  // Metrics and tracing interceptors (see interceptors.h). Off only to measure what they cost.
+  bool instrument = true;
 };
 
 class RpcServer {

@@ -1,5 +1,5 @@
-// The real infrastructure integration and e2e tests run against: a private PostgreSQL (and later
-// NATS, Redis) started once per `ctest` run by the infra fixture, or per test binary when run alone.
+// The real infrastructure integration and e2e tests run against: a private PostgreSQL, Redis and NATS
+// (JetStream) started once per `ctest` run by the infra fixture, or per test binary when run alone.
 #pragma once
 
 #include <cstdint>
@@ -15,6 +15,8 @@ struct InfraInfo {
   std::filesystem::path postgresData;
   uint16_t redisPort = 0;
   int redisPid = 0;
+  uint16_t natsPort = 0;
+  int natsPid = 0;
 };
 
 // Environment variable naming the state file written by `fleetdeck_test_env start`.
@@ -30,6 +32,35 @@ std::string createTestDatabase(const std::string& prefix);
 // redis://127.0.0.1:<port>/<database>; tests that need isolation pick their own database number (0-15)
 // or key prefix.
 std::string redisUrl(int database = 0);
+
+// nats://127.0.0.1:<port> of the shared nats-server (JetStream on, file store in the infra folder).
+// Tests isolate themselves by stream, consumer and bucket names; a test that stops the broker starts
+// its own NatsServer instead.
+std::string natsUrl();
+
+// A private nats-server for one test, e.g. to stop and restart the broker under a running client.
+// Same port and store folder across restart(), so JetStream state survives like a real restart.
+class NatsServer {
+ public:
+  // Starts at once on a free loopback port; aborts the test binary when it cannot.
+  NatsServer();
+  ~NatsServer();
+  NatsServer(const NatsServer&) = delete;
+  NatsServer& operator=(const NatsServer&) = delete;
+
+  std::string url() const;
+  uint16_t port() const { return port_; }
+  // Stops the server (SIGTERM, then SIGKILL) and waits until the port is free.
+  void stop();
+  // Starts it again on the same port with the same store, and waits until it accepts connections.
+  void start();
+  bool running() const { return pid_ > 0; }
+
+ private:
+  std::filesystem::path root_;
+  uint16_t port_ = 0;
+  int pid_ = 0;
+};
 
 // Starts the infra in a new temporary folder (the fixture's `start`); the caller owns stopping it.
 InfraInfo startInfra();

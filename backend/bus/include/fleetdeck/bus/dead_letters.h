@@ -1,0 +1,36 @@
+// Reading and replaying the dead-letter stream (FLEETDECK_DLQ): what the admin API shows and what an
+// operator runs once the cause of the failures is fixed.
+#pragma once
+
+#include <cstddef>
+#include <cstdint>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "fleetdeck/bus/connection.h"
+#include "fleetdeck/bus/message.h"
+
+namespace fleetdeck::bus {
+
+struct DeadLetter {
+  uint64_t sequence = 0;       // position in FLEETDECK_DLQ
+  std::string consumer;        // the durable that gave up
+  std::string reason;          // the handler's last Status, or why it was never decided
+  std::string originalSubject;
+  std::string originalMsgId;
+  uint64_t deliveries = 0;
+  ReceivedMessage message;     // headers and data as they were dead-lettered
+};
+
+// The oldest dead letters (of `consumer` when given), at most `limit`.
+Result<std::vector<DeadLetter>> listDeadLetters(Bus& bus, std::string_view consumer = {}, size_t limit = 100);
+
+// Publishes dead letters of `consumer` (all when empty) to their original subject again and removes
+// them from the dead-letter stream; returns how many. The new message id is
+// "<original id>:replay:<dlq sequence>", so the stream accepts it inside its duplicate window. Every
+// consumer of that stream receives it again: idempotent consumers (processed_events keyed by the
+// envelope's event id) apply it only where it was not applied yet.
+Result<int> replayDeadLetters(Bus& bus, std::string_view consumer = {}, size_t limit = 100);
+
+}  // namespace fleetdeck::bus

@@ -1,0 +1,336 @@
+#include "fleetdeck/bus/connection.h"
+
+#include <chrono>
+
+#include "fleetdeck/core/config.h"
+#include "fleetdeck/core/log.h"
+#include "fleetdeck/telemetry/metrics.h"
+#include "nats_internal.h"
+
+namespace fleetdeck::bus {
+namespace {
+
+int64_t toNanos(std::chrono::milliseconds duration) {
+  return std::chrono::duration_cast<std::chrono::nanoseconds>(duration).count();
+}
+
+telemetry::CounterFamily& publishedTotal() {
+  static auto& family =
+      telemetry::defaultRegistry().counter("bus_published_total", "Messages a stream acknowledged.", {"stream"});
+  return family;
+}
+
+telemetry::CounterFamily& reconnectsTotal() {
+  static auto& family = telemetry::defaultRegistry().counter(
+      "bus_reconnects_total", "Times the NATS connection came back after losing the server.", {"connection"});
+  return family;
+}
+
+void onConnected(natsConnection*, void* closure) {
+  auto* impl = static_cast<Bus::Impl*>(closure);
+  impl->topologyDirty = true;
+  log::info("connected to NATS", {{"connection", impl->options.name}});
+}
+
+void onDisconnected(natsConnection*, void* closure) {
+  auto* impl = static_cast<Bus::Impl*>(closure);
+  std::lock_guard lock(impl->closedMutex);
+  if (!impl->closed) log::warn("lost the NATS connection; reconnecting", {{"connection", impl->options.name}});
+}
+
+void onReconnected(natsConnection*, void* closure) {
+  auto* impl = static_cast<Bus::Impl*>(closure);
+  impl->topologyDirty = true;
+  ++impl->reconnects;
+  reconnectsTotal().labels({impl->options.name}).inc();
+  log::info("reconnected to NATS", {{"connection", impl->options.name}});
+}
+
+void onClosed(natsConnection*, void* closure) {
+  auto* impl = static_cast<Bus::Impl*>(closure);
+  {
+    std::lock_guard lock(impl->closedMutex);
+    impl->closed = true;
+  }
+  impl->closedSignal.notify_all();
+}
+
+}  // namespace
+
+Status statusFromNats(natsStatus status, const std::string& during, jsErrCode errorCode) {
+  if (status == NATS_OK) return Status::ok();
+  std::string message = during + ": " + natsStatus_GetText(status);
+  if (errorCode != 0) message += " (JetStream error " + std::to_string(static_cast<int>(errorCode)) + ")";
+  switch (status) {
+    case NATS_TIMEOUT:
+      return deadlineExceeded(message);
+    case NATS_CONNECTION_CLOSED:
+    case NATS_NO_SERVER:
+    case NATS_CONNECTION_DISCONNECTED:
+    case NATS_NOT_YET_CONNECTED:
+    case NATS_STALE_CONNECTION:
+    case NATS_IO_ERROR:
+    case NATS_NO_RESPONDERS:
+    case NATS_DRAINING:
+    case NATS_MISSED_HEARTBEAT:
+      return unavailable(message);
+    case NATS_NOT_FOUND:
+      return notFound(message);
+    case NATS_INVALID_ARG:
+    case NATS_INVALID_SUBJECT:
+    case NATS_MAX_PAYLOAD:
+      return invalidArgument(message);
+    default:
+      if (errorCode == JSStreamNotFoundErr || errorCode == JSConsumerNotFoundErr) return notFound(message);
+      return internalError(message);
+  }
+}
+
+Bus::Impl::~Impl() {
+  if (connection != nullptr) {
+    natsConnection_Close(connection);
+    // libnats runs the disconnected/closed callbacks on its own thread after Close returns: wait for
+    // the closed one (queued last) so no callback can touch this object once it is gone.
+    std::unique_lock lock(closedMutex);
+    closedSignal.wait_for(lock, std::chrono::seconds(2), [this] { return closed; });
+  }
+  if (js != nullptr) jsCtx_Destroy(js);
+  if (connection != nullptr) natsConnection_Destroy(connection);
+  if (natsOpts != nullptr) natsOptions_Destroy(natsOpts);
+}
+
+jsOptions Bus::Impl::requestOptions() const {
+  jsOptions jo;
+  jsOptions_Init(&jo);
+  jo.Wait = options.requestTimeout.count();
+  return jo;
+}
+
+Status Bus::Impl::addOrUpdateStream(const StreamSpec& spec) {
+  std::vector<const char*> subjects;
+  for (const auto& subject : spec.subjects) subjects.push_back(subject.c_str());
+  jsStreamConfig config;
+  jsStreamConfig_Init(&config);
+  config.Name = spec.name.c_str();
+  config.Description = spec.description.empty() ? nullptr : spec.description.c_str();
+  config.Subjects = subjects.data();
+  config.SubjectsLen = static_cast<int>(subjects.size());
+  config.Storage = spec.fileStorage ? js_FileStorage : js_MemoryStorage;
+  config.Retention = js_LimitsPolicy;
+  config.Duplicates = toNanos(spec.duplicateWindow);
+  config.MaxAge = toNanos(spec.maxAge);
+  jsOptions jo = requestOptions();
+  jsStreamInfo* info = nullptr;
+  jsErrCode errorCode = static_cast<jsErrCode>(0);
+  natsStatus status = js_AddStream(&info, js, &config, &jo, &errorCode);
+  if (status != NATS_OK && errorCode == JSStreamNameExistErr) {
+    // It exists with another configuration (e.g. a changed max age): bring it to this spec.
+    errorCode = static_cast<jsErrCode>(0);
+    status = js_UpdateStream(&info, js, &config, &jo, &errorCode);
+  }
+  if (info != nullptr) jsStreamInfo_Destroy(info);
+  return statusFromNats(status, "declaring stream " + spec.name, errorCode);
+}
+
+Status Bus::Impl::ensureTopology() {
+  if (!topologyDirty.load()) return Status::ok();
+  std::lock_guard lock(streamsMutex);
+  if (!topologyDirty.exchange(false)) return Status::ok();
+  for (const auto& spec : streams) {
+    if (Status status = addOrUpdateStream(spec); !status.isOk()) {
+      topologyDirty = true;
+      return status;
+    }
+  }
+  return Status::ok();
+}
+
+BusOptions busOptionsFromConfig(Config& config, std::string name) {
+  BusOptions options;
+  options.url = config.getString("nats.url", "");
+  options.name = std::move(name);
+  options.connectTimeout = config.getDuration("nats.connect_timeout", options.connectTimeout);
+  options.requestTimeout = config.getDuration("nats.request_timeout", options.requestTimeout);
+  options.reconnectWait = config.getDuration("nats.reconnect_wait", options.reconnectWait);
+  return options;
+}
+
+Bus::Bus(std::unique_ptr<Impl> impl) : impl_(std::move(impl)) {}
+Bus::~Bus() = default;
+
+// "nats://host:port[,…]" (or tls://, or host:port): anything else is a typo that would otherwise
+// only show as a connection that never comes up.
+std::string urlProblem(const std::string& url) {
+  if (url.empty()) return "is empty: the bus is disabled";
+  size_t start = 0;
+  while (start <= url.size()) {
+    const size_t comma = url.find(',', start);
+    std::string server = url.substr(start, comma == std::string::npos ? std::string::npos : comma - start);
+    while (!server.empty() && server.front() == ' ') server.erase(server.begin());
+    while (!server.empty() && server.back() == ' ') server.pop_back();
+    if (const size_t scheme = server.find("://"); scheme != std::string::npos) {
+      const std::string name = server.substr(0, scheme);
+      if (name != "nats" && name != "tls") return "uses scheme " + name + "://; expected nats:// or tls://";
+      server = server.substr(scheme + 3);
+    }
+    if (server.empty() || server.find_first_of(" /") != std::string::npos) {
+      return "must list servers as nats://host:port, separated by commas";
+    }
+    if (comma == std::string::npos) break;
+    start = comma + 1;
+  }
+  return {};
+}
+
+Result<std::unique_ptr<Bus>> Bus::connect(BusOptions options) {
+  if (auto problem = urlProblem(options.url); !problem.empty()) return invalidField("nats.url", problem);
+  auto impl = std::make_unique<Impl>();
+  impl->options = std::move(options);
+  Impl* raw = impl.get();
+  natsStatus status = natsOptions_Create(&raw->natsOpts);
+  if (status == NATS_OK) status = natsOptions_SetURL(raw->natsOpts, raw->options.url.c_str());
+  if (status != NATS_OK) {
+    return invalidField("nats.url", std::string("is not a NATS server list: ") + natsStatus_GetText(status));
+  }
+  if (status == NATS_OK) status = natsOptions_SetName(raw->natsOpts, raw->options.name.c_str());
+  if (status == NATS_OK) status = natsOptions_SetTimeout(raw->natsOpts, raw->options.connectTimeout.count());
+  // Never give up: a broker restart must not need a service restart.
+  if (status == NATS_OK) status = natsOptions_SetMaxReconnect(raw->natsOpts, -1);
+  if (status == NATS_OK) status = natsOptions_SetReconnectWait(raw->natsOpts, raw->options.reconnectWait.count());
+  // A request in flight when the connection drops fails at once instead of waiting out its timeout.
+  if (status == NATS_OK) status = natsOptions_SetFailRequestsOnDisconnect(raw->natsOpts, true);
+  // Notice a silently dead server within seconds, not the default two minutes.
+  if (status == NATS_OK) status = natsOptions_SetPingInterval(raw->natsOpts, 5000);
+  if (status == NATS_OK) status = natsOptions_SetMaxPingsOut(raw->natsOpts, 2);
+  if (status == NATS_OK) status = natsOptions_SetDisconnectedCB(raw->natsOpts, onDisconnected, raw);
+  if (status == NATS_OK) status = natsOptions_SetReconnectedCB(raw->natsOpts, onReconnected, raw);
+  if (status == NATS_OK) status = natsOptions_SetClosedCB(raw->natsOpts, onClosed, raw);
+  // Start even when NATS is not up yet; the connection comes when it does.
+  if (status == NATS_OK) status = natsOptions_SetRetryOnFailedConnect(raw->natsOpts, true, onConnected, raw);
+  if (status != NATS_OK) return statusFromNats(status, "configuring the NATS connection");
+
+  status = natsConnection_Connect(&raw->connection, raw->natsOpts);
+  if (status == NATS_NOT_YET_CONNECTED) {
+    log::warn("NATS not reachable yet; connecting in the background",
+              {{"connection", raw->options.name}, {"url", raw->options.url}});
+  } else if (status != NATS_OK) {
+    raw->connection = nullptr;
+    return statusFromNats(status, "connecting to NATS at " + raw->options.url);
+  }
+  jsOptions jo = raw->requestOptions();
+  status = natsConnection_JetStream(&raw->js, raw->connection, &jo);
+  if (status != NATS_OK) return statusFromNats(status, "opening JetStream");
+  return std::unique_ptr<Bus>(new Bus(std::move(impl)));
+}
+
+bool Bus::connected() const {
+  return impl_->connection != nullptr && natsConnection_Status(impl_->connection) == NATS_CONN_STATUS_CONNECTED;
+}
+
+Status Bus::ping(std::chrono::milliseconds timeout) {
+  if (!connected()) return unavailable("not connected to NATS at " + impl_->options.url);
+  return statusFromNats(natsConnection_FlushTimeout(impl_->connection, timeout.count()), "NATS round trip");
+}
+
+Status Bus::declareStream(const StreamSpec& spec) {
+  {
+    std::lock_guard lock(impl_->streamsMutex);
+    bool known = false;
+    for (auto& existing : impl_->streams) {
+      if (existing.name == spec.name) {
+        existing = spec;
+        known = true;
+      }
+    }
+    if (!known) impl_->streams.push_back(spec);
+  }
+  if (!connected()) {
+    impl_->topologyDirty = true;
+    return unavailable("not connected to NATS; stream " + spec.name + " will be declared on connect");
+  }
+  std::lock_guard lock(impl_->streamsMutex);
+  return impl_->addOrUpdateStream(spec);
+}
+
+Result<PublishAck> Bus::publish(const OutgoingMessage& message) {
+  ValidationErrors errors;
+  if (message.subject.empty()) errors.add("subject", "must not be empty");
+  if (message.msgId.empty()) errors.add("msgId", "must not be empty (it is the dedupe key)");
+  FLEETDECK_RETURN_IF_ERROR(errors.toStatus());
+  if (!connected()) return unavailable("not connected to NATS at " + impl_->options.url);
+  FLEETDECK_RETURN_IF_ERROR(impl_->ensureTopology());
+
+  natsMsg* msg = nullptr;
+  natsStatus status = natsMsg_Create(&msg, message.subject.c_str(), nullptr, message.data.data(),
+                                     static_cast<int>(message.data.size()));
+  if (status != NATS_OK) return statusFromNats(status, "building a message for " + message.subject);
+  for (const auto& [name, value] : message.headers) {
+    if (name == kMsgIdHeader) continue;  // set from msgId below, never twice
+    if (status == NATS_OK) status = natsMsgHeader_Add(msg, name.c_str(), value.c_str());
+  }
+  if (status != NATS_OK) {
+    natsMsg_Destroy(msg);
+    return statusFromNats(status, "setting headers of a message for " + message.subject);
+  }
+  jsPubOptions publishOptions;
+  jsPubOptions_Init(&publishOptions);
+  publishOptions.MsgId = message.msgId.c_str();
+  publishOptions.MaxWait = impl_->options.requestTimeout.count();
+  jsPubAck* ack = nullptr;
+  jsErrCode errorCode = static_cast<jsErrCode>(0);
+  status = js_PublishMsg(&ack, impl_->js, msg, &publishOptions, &errorCode);
+  if (status == NATS_NO_RESPONDERS) {
+    // No stream took the subject: the broker may have lost its store. Declare again, retry once.
+    impl_->topologyDirty = true;
+    if (Status declared = impl_->ensureTopology(); !declared.isOk()) {
+      natsMsg_Destroy(msg);
+      return declared;
+    }
+    errorCode = static_cast<jsErrCode>(0);
+    status = js_PublishMsg(&ack, impl_->js, msg, &publishOptions, &errorCode);
+    if (status == NATS_NO_RESPONDERS) {
+      natsMsg_Destroy(msg);
+      return notFound("no stream takes subject " + message.subject);
+    }
+  }
+  natsMsg_Destroy(msg);
+  if (status != NATS_OK) return statusFromNats(status, "publishing to " + message.subject, errorCode);
+  PublishAck result{ack->Stream != nullptr ? ack->Stream : "", ack->Sequence, ack->Duplicate};
+  jsPubAck_Destroy(ack);
+  if (!result.duplicate) publishedTotal().labels({result.stream}).inc();
+  return result;
+}
+
+Result<StreamState> Bus::streamState(const std::string& stream) {
+  if (!connected()) return unavailable("not connected to NATS at " + impl_->options.url);
+  jsOptions jo = impl_->requestOptions();
+  jsStreamInfo* info = nullptr;
+  jsErrCode errorCode = static_cast<jsErrCode>(0);
+  natsStatus status = js_GetStreamInfo(&info, impl_->js, stream.c_str(), &jo, &errorCode);
+  if (status != NATS_OK) return statusFromNats(status, "reading stream " + stream, errorCode);
+  StreamState state{info->State.Msgs, info->State.FirstSeq, info->State.LastSeq, info->State.Consumers};
+  jsStreamInfo_Destroy(info);
+  return state;
+}
+
+Result<ReceivedMessage> Bus::getMessage(const std::string& stream, uint64_t sequence) {
+  if (!connected()) return unavailable("not connected to NATS at " + impl_->options.url);
+  jsOptions jo = impl_->requestOptions();
+  natsMsg* msg = nullptr;
+  jsErrCode errorCode = static_cast<jsErrCode>(0);
+  natsStatus status = js_GetMsg(&msg, impl_->js, stream.c_str(), sequence, &jo, &errorCode);
+  if (status != NATS_OK) {
+    return statusFromNats(status, "reading message " + std::to_string(sequence) + " of " + stream, errorCode);
+  }
+  ReceivedMessage received = messageFromNats(msg);
+  received.stream = stream;
+  received.streamSequence = sequence;
+  received.deliveryCount = 0;
+  natsMsg_Destroy(msg);
+  return received;
+}
+
+uint64_t Bus::reconnects() const { return impl_->reconnects.load(); }
+const BusOptions& Bus::options() const { return impl_->options; }
+
+}  // namespace fleetdeck::bus

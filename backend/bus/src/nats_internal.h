@@ -1,0 +1,48 @@
+// libnats plumbing shared by the bus sources: the connection's private state and status mapping.
+#pragma once
+
+#include <nats/nats.h>
+
+#include <atomic>
+#include <condition_variable>
+#include <mutex>
+#include <string>
+#include <vector>
+
+#include "fleetdeck/bus/connection.h"
+#include "fleetdeck/core/status.h"
+
+namespace fleetdeck::bus {
+
+struct Bus::Impl {
+  BusOptions options;
+  natsOptions* natsOpts = nullptr;
+  natsConnection* connection = nullptr;
+  jsCtx* js = nullptr;
+
+  std::mutex streamsMutex;
+  std::vector<StreamSpec> streams;
+  // Set on (re)connect: declared streams are declared again before the next publish.
+  std::atomic<bool> topologyDirty{true};
+  std::atomic<uint64_t> reconnects{0};
+
+  std::mutex closedMutex;
+  std::condition_variable closedSignal;
+  bool closed = false;
+
+  ~Impl();
+  // The JetStream call options every request uses (request timeout).
+  jsOptions requestOptions() const;
+  // Declares every remembered stream when the topology is dirty and the connection is up.
+  Status ensureTopology();
+  Status addOrUpdateStream(const StreamSpec& spec);
+};
+
+// Subject, headers and data of a libnats message (no JetStream metadata).
+ReceivedMessage messageFromNats(natsMsg* msg);
+
+// The Status for a libnats result: connection trouble -> UNAVAILABLE, timeout -> DEADLINE_EXCEEDED, …
+// `during` says what was being done ("publishing to fleetdeck.users.v1.UserRegistered").
+Status statusFromNats(natsStatus status, const std::string& during, jsErrCode errorCode = static_cast<jsErrCode>(0));
+
+}  // namespace fleetdeck::bus

@@ -1,0 +1,288 @@
+#include "fleetdeck/db/outbox.h"
+
+#include <algorithm>
+#include <cmath>
+#include <random>
+#include <set>
+
+#include "fleetdeck/core/config.h"
+#include "fleetdeck/core/ids.h"
+#include "fleetdeck/core/json.h"
+#include "fleetdeck/core/log.h"
+#include "fleetdeck/db/connection_pool.h"
+#include "fleetdeck/telemetry/metrics.h"
+
+namespace fleetdeck::db {
+namespace {
+
+struct OutboxMetrics {
+  telemetry::CounterFamily& published;
+  telemetry::CounterFamily& failures;
+  telemetry::GaugeFamily& lag;
+  telemetry::GaugeFamily& oldestAge;
+
+  static OutboxMetrics& get() {
+    auto& registry = telemetry::defaultRegistry();
+    static OutboxMetrics metrics{
+        registry.counter("outbox_published_total", "Outbox rows the broker acknowledged.", {"outbox"}),
+        registry.counter("outbox_publish_failures_total", "Failed attempts to publish an outbox row.", {"outbox"}),
+        registry.gauge("outbox_lag_events", "Outbox rows not yet acknowledged by the broker.", {"outbox"}),
+        registry.gauge("outbox_oldest_unsent_age_seconds", "Age of the oldest unsent outbox row (0: none).",
+                       {"outbox"}),
+    };
+    return metrics;
+  }
+};
+
+std::string headersToJson(const Headers& headers) {
+  boost::json::object object;
+  for (const auto& [name, value] : headers) object[name] = value;
+  return boost::json::serialize(object);
+}
+
+Headers headersFromJson(const std::string& text) {
+  Headers headers;
+  auto parsed = json::parse(text);
+  if (!parsed || !parsed->is_object()) return headers;
+  for (const auto& [name, value] : parsed->as_object()) {
+    if (value.is_string()) headers.emplace_back(std::string(name), std::string(value.as_string()));
+  }
+  return headers;
+}
+
+bool brokerUnreachable(const Status& status) {
+  return status.code() == StatusCode::kUnavailable || status.code() == StatusCode::kDeadlineExceeded;
+}
+
+// Keeps last_error readable and bounded, whatever the broker said.
+std::string truncated(std::string text) {
+  constexpr size_t kMax = 500;
+  if (text.size() > kMax) text.resize(kMax);
+  return text;
+}
+
+}  // namespace
+
+Status appendToOutbox(pqxx::work& transaction, const OutboxMessage& message) {
+  ValidationErrors errors;
+  if (!isUuid(message.id)) errors.add("id", "must be a UUID (the event id)");
+  if (message.subject.empty()) errors.add("subject", "must not be empty");
+  if (message.aggregateKey.empty()) errors.add("aggregateKey", "must not be empty");
+  FLEETDECK_RETURN_IF_ERROR(errors.toStatus());
+  transaction.exec_params(
+      "INSERT INTO outbox (id, aggregate_key, subject, headers, payload) VALUES ($1, $2, $3, $4::jsonb, $5)",
+      message.id, message.aggregateKey, message.subject, headersToJson(message.headers),
+      pqxx::binarystring(message.payload));
+  return Status::ok();
+}
+
+std::chrono::milliseconds BackoffPolicy::delayFor(int attempt, double random01) const {
+  const double base = static_cast<double>(std::max<int64_t>(initial.count(), 1));
+  const double cap = static_cast<double>(std::max(max.count(), initial.count()));
+  // Beyond ~60 doublings every policy has long hit its cap; stop before pow overflows.
+  const int exponent = std::clamp(attempt - 1, 0, 60);
+  const double full = std::min(cap, base * std::pow(std::max(multiplier, 1.0), exponent));
+  const double jitter = std::clamp(random01, 0.0, 1.0);
+  return std::chrono::milliseconds(static_cast<int64_t>(std::llround(full / 2 + jitter * full / 2)));
+}
+
+OutboxRelayOptions outboxRelayOptionsFromConfig(Config& config, std::string name) {
+  OutboxRelayOptions options;
+  options.name = std::move(name);
+  options.batchSize = static_cast<int>(config.getInt("outbox.batch_size", options.batchSize, 1, 10'000));
+  options.pollInterval = config.getDuration("outbox.poll_interval", options.pollInterval);
+  options.backoff.initial = config.getDuration("outbox.retry_initial", options.backoff.initial);
+  options.backoff.max = config.getDuration("outbox.retry_max", options.backoff.max);
+  options.retention = config.getDuration("outbox.retention", options.retention);
+  options.cleanupInterval = config.getDuration("outbox.cleanup_interval", options.cleanupInterval);
+  return options;
+}
+
+OutboxRelay::OutboxRelay(ConnectionPool& pool, OutboxPublisher& publisher, OutboxRelayOptions options,
+                         std::function<double()> random01)
+    : pool_(pool), publisher_(publisher), options_(std::move(options)), random01_(std::move(random01)) {
+  if (!random01_) {
+    auto engine = std::make_shared<std::mt19937_64>(std::random_device{}());
+    random01_ = [engine] { return std::uniform_real_distribution<double>(0.0, 1.0)(*engine); };
+  }
+  options_.batchSize = std::max(options_.batchSize, 1);
+}
+
+OutboxRelay::~OutboxRelay() { stop(); }
+
+void OutboxRelay::start() {
+  std::lock_guard lock(mutex_);
+  if (thread_.joinable()) return;
+  stopping_ = false;
+  thread_ = std::thread([this] { run(); });
+}
+
+void OutboxRelay::stop() {
+  {
+    std::lock_guard lock(mutex_);
+    stopping_ = true;
+  }
+  wakeUp_.notify_all();
+  if (thread_.joinable()) thread_.join();
+}
+
+void OutboxRelay::wake() {
+  {
+    std::lock_guard lock(mutex_);
+    woken_ = true;
+  }
+  wakeUp_.notify_all();
+}
+
+Result<int> OutboxRelay::relayOnce() {
+  auto& metrics = OutboxMetrics::get();
+  auto& publishedCounter = metrics.published.labels({options_.name});
+  auto& failureCounter = metrics.failures.labels({options_.name});
+  auto lease = pool_.acquire();
+  if (!lease) return lease.status();
+  int published = 0;
+  bool brokerDown = false;
+  bool messageFailed = false;
+  Status brokerStatus;
+  try {
+    pqxx::work transaction(**lease);
+    // Only the oldest unsent row of a key can be claimed, and claiming it (the row lock) is what
+    // gives this relay the key: another replica skips the locked head and cannot see the rows
+    // behind it as heads until this transaction has committed them as sent.
+    const auto rows = transaction.exec_params(
+        "WITH heads AS ("
+        "  SELECT o.aggregate_key FROM outbox o"
+        "  WHERE o.sent_at IS NULL AND NOT EXISTS ("
+        "    SELECT 1 FROM outbox p WHERE p.aggregate_key = o.aggregate_key AND p.sent_at IS NULL AND p.seq < o.seq)"
+        "  ORDER BY o.seq LIMIT $1"
+        "  FOR UPDATE OF o SKIP LOCKED)"
+        " SELECT o.seq, o.id::text, o.aggregate_key, o.subject, o.headers::text, o.payload,"
+        "   (extract(epoch FROM o.created_at) * 1000000)::bigint"
+        " FROM outbox o WHERE o.sent_at IS NULL AND o.aggregate_key IN (SELECT aggregate_key FROM heads)"
+        " ORDER BY o.seq LIMIT $1",
+        options_.batchSize);
+    std::set<std::string> blockedKeys;  // a failed row holds back the rest of its key
+    std::vector<int64_t> sent;
+    for (const auto& row : rows) {
+      OutboxMessage message;
+      message.sequence = row[0].as<int64_t>();
+      message.id = row[1].as<std::string>();
+      message.aggregateKey = row[2].as<std::string>();
+      message.subject = row[3].as<std::string>();
+      message.headers = headersFromJson(row[4].as<std::string>());
+      message.payload = pqxx::binarystring(row[5]).str();
+      message.createdAtMicros = row[6].as<int64_t>();
+      if (blockedKeys.contains(message.aggregateKey)) continue;
+      Status status = publisher_.publish(message);
+      if (status.isOk()) {
+        sent.push_back(message.sequence);
+        continue;
+      }
+      failureCounter.inc();
+      blockedKeys.insert(message.aggregateKey);
+      transaction.exec_params("UPDATE outbox SET attempts = attempts + 1, last_error = $2 WHERE seq = $1",
+                              message.sequence, truncated(status.toString()));
+      if (brokerUnreachable(status)) {
+        brokerDown = true;
+        brokerStatus = status;
+        break;
+      }
+      messageFailed = true;
+      log::warn("outbox row not accepted by the broker; its key waits",
+                {{"outbox", options_.name}, {"event_id", message.id}, {"subject", message.subject},
+                 {"error", status.toString()}});
+    }
+    for (int64_t sequence : sent) {
+      transaction.exec_params("UPDATE outbox SET sent_at = now() WHERE seq = $1", sequence);
+    }
+    transaction.commit();
+    published = static_cast<int>(sent.size());
+  } catch (const std::exception& exception) {
+    // The rows published before the failure are re-sent later; the broker drops them as duplicates.
+    return statusFromException(exception);
+  }
+  publishedCounter.inc(published);
+  if (brokerDown) return unavailable("broker unreachable after " + std::to_string(published) +
+                                     " published: " + brokerStatus.message());
+  if (messageFailed && published == 0) return failedPrecondition("outbox rows were refused by the broker");
+  return published;
+}
+
+Result<int> OutboxRelay::deleteExpired() {
+  return inTransaction<int>(pool_, [&](pqxx::work& transaction) -> Result<int> {
+    // In bounded batches, so a long backlog of sent rows never becomes one huge delete.
+    const auto result = transaction.exec_params(
+        "DELETE FROM outbox WHERE seq IN ("
+        "  SELECT seq FROM outbox WHERE sent_at IS NOT NULL"
+        "    AND sent_at < now() - $1::bigint * interval '1 millisecond'"
+        "  ORDER BY sent_at LIMIT $2)",
+        static_cast<int64_t>(options_.retention.count()), options_.cleanupBatchSize);
+    return static_cast<int>(result.affected_rows());
+  });
+}
+
+Result<OutboxLag> OutboxRelay::lag() {
+  auto result = inTransaction<OutboxLag>(pool_, [&](pqxx::work& transaction) -> Result<OutboxLag> {
+    const auto rows = transaction.exec(
+        "SELECT count(*), COALESCE(extract(epoch FROM now() - min(created_at)), 0)::float8"
+        " FROM outbox WHERE sent_at IS NULL");
+    return OutboxLag{rows[0][0].as<int64_t>(), std::max(0.0, rows[0][1].as<double>())};
+  });
+  if (result) {
+    auto& metrics = OutboxMetrics::get();
+    metrics.lag.labels({options_.name}).set(static_cast<double>(result->unsent));
+    metrics.oldestAge.labels({options_.name}).set(result->oldestUnsentAgeSeconds);
+  }
+  return result;
+}
+
+void OutboxRelay::run() {
+  auto lastCleanup = std::chrono::steady_clock::now();
+  auto lastLag = std::chrono::steady_clock::time_point{};
+  Status lastLogged;
+  while (true) {
+    {
+      std::lock_guard lock(mutex_);
+      if (stopping_) return;
+    }
+    auto result = relayOnce();
+    std::chrono::milliseconds wait = options_.pollInterval;
+    bool moreWaiting = false;
+    if (result) {
+      if (consecutiveFailures_.load() > 0) {
+        log::info("outbox relay publishing again", {{"outbox", options_.name}});
+        lastLogged = Status::ok();
+      }
+      consecutiveFailures_ = 0;
+      moreWaiting = *result >= options_.batchSize;
+    } else {
+      const int failures = ++consecutiveFailures_;
+      wait = options_.backoff.delayFor(failures, random01_());
+      // The first failure and every change of cause are logged; a long outage is not a log flood.
+      if (result.status().code() != lastLogged.code() || failures == 1) {
+        log::warn("outbox relay cannot publish; retrying with backoff",
+                  {{"outbox", options_.name}, {"error", result.status().toString()},
+                   {"retry_in_ms", static_cast<int64_t>(wait.count())}});
+        lastLogged = result.status();
+      }
+    }
+    const auto now = std::chrono::steady_clock::now();
+    if (now - lastCleanup >= options_.cleanupInterval) {
+      lastCleanup = now;
+      if (auto deleted = deleteExpired(); !deleted) {
+        log::warn("outbox cleanup failed", {{"outbox", options_.name}, {"error", deleted.status().toString()}});
+      }
+    }
+    // The gauges follow the table about once a second, not once per pass.
+    if (now - lastLag >= std::chrono::seconds(1)) {
+      lastLag = now;
+      (void)lag();  // a failure here already failed the pass above; the gauges keep their last value
+    }
+    if (moreWaiting) continue;
+    std::unique_lock lock(mutex_);
+    wakeUp_.wait_for(lock, wait, [&] { return stopping_ || (woken_ && consecutiveFailures_.load() == 0); });
+    woken_ = false;
+  }
+}
+
+}  // namespace fleetdeck::db

@@ -1,0 +1,43 @@
+#include "fleetdeck/db/processed_events.h"
+
+#include "fleetdeck/db/connection_pool.h"
+
+namespace fleetdeck::db {
+
+bool markProcessed(pqxx::work& transaction, std::string_view consumer, std::string_view eventId) {
+  // A concurrent insert of the same key makes this wait for it: after its commit DO NOTHING
+  // applies (a duplicate); after its rollback this insert goes ahead.
+  const auto inserted = transaction.exec_params(
+      "INSERT INTO processed_events (consumer, event_id) VALUES ($1, $2) ON CONFLICT DO NOTHING RETURNING 1",
+      std::string(consumer), std::string(eventId));
+  return !inserted.empty();
+}
+
+Status consumeOnce(ConnectionPool& pool, std::string_view consumer, std::string_view eventId,
+                   const std::function<Status(pqxx::work&)>& effect, bool* duplicate) {
+  ValidationErrors errors;
+  if (consumer.empty()) errors.add("consumer", "must not be empty");
+  if (eventId.empty()) errors.add("eventId", "must not be empty");
+  FLEETDECK_RETURN_IF_ERROR(errors.toStatus());
+  bool seen = false;
+  Status status = inTransaction(pool, [&](pqxx::work& transaction) -> Status {
+    seen = !markProcessed(transaction, consumer, eventId);
+    if (seen) return Status::ok();
+    return effect(transaction);
+  });
+  if (duplicate != nullptr) *duplicate = status.isOk() && seen;
+  return status;
+}
+
+Result<int> pruneProcessedEvents(ConnectionPool& pool, std::chrono::milliseconds age, int limit) {
+  return inTransaction<int>(pool, [&](pqxx::work& transaction) -> Result<int> {
+    const auto result = transaction.exec_params(
+        "DELETE FROM processed_events WHERE (consumer, event_id) IN ("
+        "  SELECT consumer, event_id FROM processed_events"
+        "  WHERE processed_at < now() - $1::bigint * interval '1 millisecond' LIMIT $2)",
+        static_cast<int64_t>(age.count()), limit);
+    return static_cast<int>(result.affected_rows());
+  });
+}
+
+}  // namespace fleetdeck::db

@@ -1,0 +1,178 @@
+#include "fleetdeck/host/http_instrumentation.h"
+
+#include <algorithm>
+#include <atomic>
+#include <chrono>
+#include <memory>
+#include <optional>
+
+#include "fleetdeck/telemetry/request_metrics.h"
+#include "fleetdeck/telemetry/tracing.h"
+
+namespace fleetdeck::host {
+namespace {
+
+using telemetry::TraceContext;
+
+constexpr const char* kUnmatchedRoute = "unmatched";
+
+// Methods outside the standard set share one label value (as OpenTelemetry's "_OTHER"), so a
+// client inventing verbs cannot create series.
+std::string_view methodLabel(std::string_view method) {
+  for (std::string_view known : {"GET", "HEAD", "POST", "PUT", "DELETE", "PATCH", "OPTIONS", "CONNECT", "TRACE"}) {
+    if (method == known) return known;
+  }
+  return "_OTHER";
+}
+
+struct Shared {
+  explicit Shared(HttpInstrumentationOptions options)
+      : options(std::move(options)),
+        registry(this->options.registry != nullptr ? *this->options.registry : telemetry::defaultRegistry()),
+        requests(registry.counter("http_requests_total", "HTTP requests served, by route template, method and status.",
+                                  {"route", "method", "code"})),
+        duration(registry.histogram("http_request_duration_seconds",
+                                    "Time from reading an HTTP request to handing its response to the server.",
+                                    {"route", "method"})) {
+    if (this->options.serviceTraffic) {
+      serviceRequests.emplace(registry, telemetry::resource().serviceName, "http");
+    }
+  }
+
+  bool untimed(const std::string& route) const {
+    return std::find(options.untimedRoutes.begin(), options.untimedRoutes.end(), route) != options.untimedRoutes.end();
+  }
+
+  HttpInstrumentationOptions options;
+  telemetry::Registry& registry;
+  telemetry::CounterFamily& requests;
+  telemetry::HistogramFamily& duration;
+  std::optional<telemetry::ServiceRequestMetrics> serviceRequests;
+};
+
+// One request. Its route is known once the inner handler returned (the router sets it), its status
+// once the response is sent; either may come first, and whichever comes second records.
+class Exchange {
+ public:
+  Exchange(std::shared_ptr<Shared> shared, std::string_view method, telemetry::Span span)
+      : shared_(std::move(shared)),
+        method_(methodLabel(method)),
+        span_(std::move(span)),
+        started_(std::chrono::steady_clock::now()) {}
+
+  void handlerReturned(std::string route) {
+    route_ = route.empty() ? std::string(kUnmatchedRoute) : std::move(route);
+    arrive();
+  }
+
+  void responded(int status) {
+    if (responded_.exchange(true)) return;
+    status_ = status;
+    seconds_ = std::chrono::duration<double>(std::chrono::steady_clock::now() - started_).count();
+    arrive();
+  }
+
+ private:
+  void arrive() {
+    if (arrivals_.fetch_add(1, std::memory_order_acq_rel) == 1) record();
+  }
+
+  void record() {
+    const bool failed = status_ >= 500;
+    const bool timed = !shared_->untimed(route_);
+    if (shared_->options.metrics) {
+      shared_->requests.labels({route_, std::string(method_), std::to_string(status_)}).inc();
+      if (timed) shared_->duration.labels({route_, std::string(method_)}).observe(seconds_);
+    }
+    if (shared_->serviceRequests) {
+      if (timed) {
+        shared_->serviceRequests->record(failed, seconds_);
+      }
+    }
+    if (span_.recording()) {
+      span_.setName(route_ == kUnmatchedRoute ? std::string(method_) : std::string(method_) + " " + route_);
+      if (route_ != kUnmatchedRoute) span_.setAttribute(telemetry::attr::kHttpRoute, route_);
+      span_.setAttribute(telemetry::attr::kHttpResponseStatusCode, static_cast<int64_t>(status_));
+      // Server spans: only 5xx are errors; a 4xx is the client's mistake (OpenTelemetry HTTP conventions).
+      if (failed) {
+        span_.setAttribute(telemetry::attr::kErrorType, std::to_string(status_));
+        span_.setStatus(telemetry::SpanStatusCode::kError);
+      }
+    }
+    span_.end();
+  }
+
+  std::shared_ptr<Shared> shared_;
+  std::string_view method_;
+  telemetry::Span span_;
+  std::chrono::steady_clock::time_point started_;
+  std::string route_;
+  int status_ = 0;
+  double seconds_ = 0;
+  std::atomic<bool> responded_{false};
+  std::atomic<int> arrivals_{0};
+};
+
+class InstrumentedResponder final : public http::Responder {
+ public:
+  InstrumentedResponder(std::shared_ptr<http::Responder> inner, std::shared_ptr<Exchange> exchange)
+      : inner_(std::move(inner)), exchange_(std::move(exchange)) {}
+
+  ~InstrumentedResponder() override {
+    // Dropped without an answer: the server's own responder answers 500 when it goes, so count that.
+    exchange_->responded(500);
+  }
+
+  void send(http::HttpResponse response) override {
+    exchange_->responded(response.status);
+    inner_->send(std::move(response));
+  }
+
+ private:
+  std::shared_ptr<http::Responder> inner_;
+  std::shared_ptr<Exchange> exchange_;
+};
+
+}  // namespace
+
+http::Handler instrumentHttp(http::Handler inner, HttpInstrumentationOptions options) {
+  auto shared = std::make_shared<Shared>(std::move(options));
+  return [shared, inner = std::move(inner)](http::HttpRequest& request, std::shared_ptr<http::Responder> responder) {
+    telemetry::Span span;
+    std::optional<telemetry::ScopedContext> scope;
+    if (shared->options.tracing) {
+      std::optional<TraceContext> incoming;
+      if (auto traceparent = request.header(telemetry::kTraceparentHeader)) {
+        incoming = TraceContext::parse(*traceparent, request.header(telemetry::kTracestateHeader).value_or(""));
+      }
+      span = telemetry::Span(std::string(methodLabel(request.method)), telemetry::SpanKind::kServer,
+                             incoming ? &*incoming : nullptr);
+      if (span.recording()) {
+        span.setAttribute(telemetry::attr::kHttpRequestMethod, std::string(request.method));
+        span.setAttribute(telemetry::attr::kUrlPath, request.path);
+        span.setAttribute(telemetry::attr::kUrlScheme, "http");
+        if (!request.remoteAddress.empty()) span.setAttribute(telemetry::attr::kClientAddress, request.remoteAddress);
+        if (auto agent = request.header("User-Agent")) {
+          span.setAttribute(telemetry::attr::kUserAgentOriginal, std::string(*agent));
+        }
+      }
+      // Whatever the handler reads or passes on now names this request's span.
+      request.traceId = std::string(span.context().traceId());
+      request.traceparent = span.context().traceparent();
+      request.headers.set(telemetry::kTraceparentHeader, request.traceparent);
+      scope.emplace(span.context());
+    }
+    auto exchange = std::make_shared<Exchange>(shared, request.method, std::move(span));
+    auto instrumented = std::make_shared<InstrumentedResponder>(std::move(responder), exchange);
+    try {
+      inner(request, std::move(instrumented));
+    } catch (const std::exception&) {
+      // The server answers 500 through its own responder; ours records that when it is released.
+      exchange->handlerReturned(request.routeTemplate);
+      throw;
+    }
+    exchange->handlerReturned(request.routeTemplate);
+  };
+}
+
+}  // namespace fleetdeck::host

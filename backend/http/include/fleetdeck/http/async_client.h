@@ -1,0 +1,50 @@
+// An asynchronous HTTP/1.1 client with pooled keep-alive connections, for proxying (the gateway's
+// Prometheus pass-through). Called from a server thread, it runs the exchange on that thread's own
+// event loop, so a proxied request never changes threads; from any other thread it uses its own.
+#pragma once
+
+#include <chrono>
+#include <cstdint>
+#include <functional>
+#include <memory>
+#include <string>
+
+#include "fleetdeck/core/status.h"
+#include "fleetdeck/http/message.h"
+
+namespace fleetdeck::http {
+
+struct ClientRequest {
+  std::string method = "GET";
+  std::string target = "/";
+  Headers headers;  // Host is set by the client
+  std::string body;
+};
+
+struct AsyncClientOptions {
+  // Idle connections kept per upstream and event loop.
+  size_t maxIdlePerUpstream = 256;
+  size_t maxResponseBytes = 64 << 20;
+};
+
+class AsyncHttpClient {
+ public:
+  // UNAVAILABLE when the upstream cannot be reached or the connection broke, DEADLINE_EXCEEDED when
+  // no complete answer came within the timeout; any HTTP status is a successful exchange.
+  using Callback = std::function<void(Result<HttpResponse>)>;
+
+  explicit AsyncHttpClient(AsyncClientOptions options = {});
+  // Waits for the client's own thread; exchanges running on server threads end with those servers.
+  ~AsyncHttpClient();
+  AsyncHttpClient(const AsyncHttpClient&) = delete;
+  AsyncHttpClient& operator=(const AsyncHttpClient&) = delete;
+
+  void request(std::string host, uint16_t port, ClientRequest request, std::chrono::milliseconds timeout,
+               Callback callback);
+
+ private:
+  class Impl;
+  std::shared_ptr<Impl> impl_;
+};
+
+}  // namespace fleetdeck::http

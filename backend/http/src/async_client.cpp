@@ -1,0 +1,248 @@
+#include "fleetdeck/http/async_client.h"
+
+#include <atomic>
+#include <boost/asio.hpp>
+#include <boost/beast/core.hpp>
+#include <boost/beast/http.hpp>
+#include <deque>
+#include <optional>
+#include <thread>
+#include <unordered_map>
+
+#include "server_thread.h"
+
+namespace fleetdeck::http {
+namespace {
+
+namespace asio = boost::asio;
+namespace beast = boost::beast;
+namespace bhttp = boost::beast::http;
+using tcp = asio::ip::tcp;
+
+struct Connection {
+  explicit Connection(asio::io_context& context) : stream(context) {}
+  beast::tcp_stream stream;
+  beast::flat_buffer buffer;
+};
+
+// Idle connections live in a service of the io_context they belong to, so they are destroyed with
+// that event loop (never after it), whichever client created them.
+class IdleConnections final : public asio::execution_context::service {
+ public:
+  using key_type = IdleConnections;
+  static inline asio::execution_context::id id;
+  explicit IdleConnections(asio::execution_context& context) : service(context) {}
+  void shutdown() override { idle_.clear(); }
+
+  std::unique_ptr<Connection> take(const std::string& key) {
+    auto found = idle_.find(key);
+    if (found == idle_.end() || found->second.empty()) return nullptr;
+    auto connection = std::move(found->second.back());
+    found->second.pop_back();
+    return connection;
+  }
+  void put(const std::string& key, std::unique_ptr<Connection> connection, size_t limit) {
+    auto& list = idle_[key];
+    if (list.size() >= limit) return;  // dropping it closes it
+    list.push_back(std::move(connection));
+  }
+
+ private:
+  std::unordered_map<std::string, std::vector<std::unique_ptr<Connection>>> idle_;
+};
+
+std::atomic<uint64_t> nextClientId{1};
+
+class Exchange : public std::enable_shared_from_this<Exchange> {
+ public:
+  Exchange(asio::io_context& context, std::string poolKey, std::string host, uint16_t port, ClientRequest request,
+           std::chrono::milliseconds timeout, const AsyncClientOptions& options, AsyncHttpClient::Callback callback)
+      : context_(context),
+        pool_(asio::use_service<IdleConnections>(context)),
+        poolKey_(std::move(poolKey)),
+        host_(std::move(host)),
+        port_(port),
+        timeout_(timeout),
+        options_(options),
+        callback_(std::move(callback)) {
+    request_.version(11);
+    request_.method_string(request.method);
+    request_.target(request.target);
+    for (const auto& [name, value] : request.headers.fields()) request_.set(name, value);
+    request_.set(bhttp::field::host, host_ + ":" + std::to_string(port_));
+    request_.keep_alive(true);
+    if (!request.body.empty() || request.method == "POST" || request.method == "PUT" || request.method == "PATCH") {
+      request_.body() = std::move(request.body);
+      request_.prepare_payload();
+    }
+    idempotent_ = request.method == "GET" || request.method == "HEAD" || request.method == "OPTIONS";
+  }
+
+  void start() {
+    connection_ = pool_.take(poolKey_);
+    if (connection_) {
+      reused_ = true;
+      send();
+      return;
+    }
+    connect();
+  }
+
+ private:
+  void connect() {
+    reused_ = false;
+    connection_ = std::make_unique<Connection>(context_);
+    connection_->stream.expires_after(timeout_);
+    beast::error_code error;
+    const auto address = asio::ip::make_address(host_, error);
+    if (!error) {
+      connection_->stream.async_connect(tcp::endpoint(address, port_),
+                                        [self = shared_from_this()](beast::error_code connectError) {
+                                          self->onConnect(connectError);
+                                        });
+      return;
+    }
+    resolver_.emplace(context_);
+    resolver_->async_resolve(host_, std::to_string(port_),
+                             [self = shared_from_this()](beast::error_code resolveError, tcp::resolver::results_type results) {
+                               if (resolveError) {
+                                 self->finish(unavailable("cannot resolve " + self->host_ + ": " + resolveError.message()));
+                                 return;
+                               }
+                               self->connection_->stream.async_connect(
+                                   results, [self](beast::error_code connectError, const tcp::endpoint&) {
+                                     self->onConnect(connectError);
+                                   });
+                             });
+  }
+
+  void onConnect(beast::error_code error) {
+    if (error) {
+      finish(error == beast::error::timeout
+                 ? deadlineExceeded("connecting to " + host_ + ":" + std::to_string(port_) + " timed out")
+                 : unavailable("cannot connect to " + host_ + ":" + std::to_string(port_) + ": " + error.message()));
+      return;
+    }
+    beast::error_code ignored;
+    connection_->stream.socket().set_option(tcp::no_delay(true), ignored);
+    send();
+  }
+
+  void send() {
+    connection_->stream.expires_after(timeout_);
+    bhttp::async_write(connection_->stream, request_, [self = shared_from_this()](beast::error_code error, size_t) {
+      if (error) {
+        self->onBroken(error, /*requestSent=*/false);
+        return;
+      }
+      self->parser_.emplace();
+      self->parser_->body_limit(self->options_.maxResponseBytes);
+      bhttp::async_read(self->connection_->stream, self->connection_->buffer, *self->parser_,
+                        [self](beast::error_code readError, size_t) {
+                          if (readError) {
+                            self->onBroken(readError, true);
+                            return;
+                          }
+                          self->onResponse();
+                        });
+    });
+  }
+
+  // A pooled connection the upstream closed while idle fails before any answer arrives: try once
+  // more on a fresh connection when that cannot repeat a side effect.
+  void onBroken(beast::error_code error, bool requestSent) {
+    const bool nothingReceived = !parser_ || !parser_->got_some();
+    if (reused_ && nothingReceived && error != beast::error::timeout && (!requestSent || idempotent_)) {
+      connection_.reset();
+      connect();
+      return;
+    }
+    connection_.reset();
+    if (error == beast::error::timeout) {
+      finish(deadlineExceeded("no answer from " + host_ + ":" + std::to_string(port_) + " within " +
+                              std::to_string(timeout_.count()) + " ms"));
+      return;
+    }
+    finish(unavailable("request to " + host_ + ":" + std::to_string(port_) + " failed: " + error.message()));
+  }
+
+  void onResponse() {
+    auto message = parser_->release();
+    HttpResponse response;
+    response.status = static_cast<int>(message.result_int());
+    for (const auto& field : message) response.headers.add(std::string(field.name_string()), std::string(field.value()));
+    response.body = std::move(message.body());
+    if (message.keep_alive()) {
+      connection_->stream.expires_never();
+      pool_.put(poolKey_, std::move(connection_), options_.maxIdlePerUpstream);
+    }
+    connection_.reset();
+    finish(std::move(response));
+  }
+
+  void finish(Result<HttpResponse> result) {
+    auto callback = std::move(callback_);
+    if (callback) callback(std::move(result));
+  }
+
+  asio::io_context& context_;
+  IdleConnections& pool_;
+  std::string poolKey_;
+  std::string host_;
+  uint16_t port_;
+  std::chrono::milliseconds timeout_;
+  AsyncClientOptions options_;
+  AsyncHttpClient::Callback callback_;
+  bhttp::request<bhttp::string_body> request_;
+  std::optional<bhttp::response_parser<bhttp::string_body>> parser_;
+  std::optional<tcp::resolver> resolver_;
+  std::unique_ptr<Connection> connection_;
+  bool reused_ = false;
+  bool idempotent_ = false;
+};
+
+}  // namespace
+
+class AsyncHttpClient::Impl {
+ public:
+  explicit Impl(AsyncClientOptions options)
+      : options_(options), id_(nextClientId.fetch_add(1)), guard_(asio::make_work_guard(context_)) {
+    thread_ = std::thread([this] { context_.run(); });
+  }
+  ~Impl() {
+    guard_.reset();
+    context_.stop();
+    if (thread_.joinable()) thread_.join();
+  }
+
+  void request(std::string host, uint16_t port, ClientRequest request, std::chrono::milliseconds timeout,
+               Callback callback) {
+    std::string key = std::to_string(id_) + "/" + host + ":" + std::to_string(port);
+    if (asio::io_context* serverContext = detail::currentServerContext()) {
+      std::make_shared<Exchange>(*serverContext, std::move(key), std::move(host), port, std::move(request), timeout,
+                                 options_, std::move(callback))
+          ->start();
+      return;
+    }
+    auto exchange = std::make_shared<Exchange>(context_, std::move(key), std::move(host), port, std::move(request),
+                                               timeout, options_, std::move(callback));
+    asio::post(context_, [exchange] { exchange->start(); });
+  }
+
+ private:
+  AsyncClientOptions options_;
+  uint64_t id_;
+  asio::io_context context_;
+  asio::executor_work_guard<asio::io_context::executor_type> guard_;
+  std::thread thread_;
+};
+
+AsyncHttpClient::AsyncHttpClient(AsyncClientOptions options) : impl_(std::make_shared<Impl>(options)) {}
+AsyncHttpClient::~AsyncHttpClient() = default;
+
+void AsyncHttpClient::request(std::string host, uint16_t port, ClientRequest request, std::chrono::milliseconds timeout,
+                              Callback callback) {
+  impl_->request(std::move(host), port, std::move(request), timeout, std::move(callback));
+}
+
+}  // namespace fleetdeck::http

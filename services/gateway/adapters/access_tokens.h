@@ -1,0 +1,40 @@
+// The gateway's side of authentication: it verifies the bearer token of every request and signs
+// the access tokens that login and refresh return (the users service checks the credentials).
+#pragma once
+
+#include <chrono>
+#include <optional>
+#include <string>
+#include <string_view>
+
+#include "domain/access_policy.h"
+#include "fleetdeck/auth/jwt.h"
+#include "fleetdeck/auth/key_ring.h"
+#include "fleetdeck/core/status.h"
+
+namespace fleetdeck::gateway {
+
+struct AccessTokenOptions {
+  std::string issuer = "fleetdeck";
+  std::string audience = "fleetdeck-api";
+  std::chrono::seconds ttl{900};
+  std::chrono::seconds leeway{30};
+};
+
+class AccessTokens {
+ public:
+  AccessTokens(auth::KeyRing ring, AccessTokenOptions options) : ring_(std::move(ring)), options_(std::move(options)) {}
+
+  // The principal of an Authorization header: anonymous when absent; UNAUTHENTICATED for a
+  // header that is not "Bearer <valid token>".
+  Result<Principal> authenticate(std::optional<std::string_view> authorization) const;
+  Result<std::string> issue(const Principal& principal) const;
+  int ttlSeconds() const { return static_cast<int>(options_.ttl.count()); }
+  const AccessTokenOptions& options() const { return options_; }
+
+ private:
+  auth::KeyRing ring_;
+  AccessTokenOptions options_;
+};
+
+}  // namespace fleetdeck::gateway

@@ -1,0 +1,237 @@
+// The gateway's own routes: the order details aggregation, the Prometheus pass-through, the admin
+// event stream and the upstream breaker view.
+#include <google/protobuf/util/json_util.h>
+
+#include <charconv>
+#include <mutex>
+
+#include "adapters/gateway_responder.h"
+#include "adapters/rest_gateway.h"
+#include "fleetdeck/auth/roles.h"
+#include "fleetdeck/core/json.h"
+#include "fleetdeck/core/log.h"
+#include "fleetdeck/orders/v1/orders.pb.h"
+#include "fleetdeck/products/v1/products.pb.h"
+#include "fleetdeck/telemetry/metrics.h"
+#include "fleetdeck/users/v1/users.pb.h"
+
+namespace fleetdeck::gateway {
+namespace {
+
+namespace pb = google::protobuf;
+using resilience::Clock;
+
+// Role check for the gateway's own routes (the transcoded ones declare their roles in proto).
+Status checkRoles(const std::vector<std::string>& roles, const Principal& principal) {
+  if (auth::roleAllowed(roles, principal.role)) return Status::ok();
+  if (principal.anonymous()) return unauthenticated("sign in first: send Authorization: Bearer <access token>");
+  return permissionDenied("role '" + principal.role + "' may not use this route");
+}
+
+std::string toJson(const pb::Message& message) {
+  pb::util::JsonPrintOptions options;
+  options.always_print_primitive_fields = true;
+  std::string json;
+  if (!pb::util::MessageToJsonString(message, &json, options).ok()) return "null";
+  return json;
+}
+
+telemetry::Gauge& openStreams() {
+  static telemetry::Gauge& gauge =
+      telemetry::defaultRegistry().gauge("gateway_admin_streams", "Open Server-Sent Event streams of the admin API.").labels({});
+  return gauge;
+}
+
+// What the details route has gathered so far; answered when the last part arrives.
+struct DetailsJoin {
+  std::mutex mutex;
+  int pending = 2;
+  std::string orderJson;
+  std::string userJson = "null";
+  std::string productsJson = "[]";
+  std::vector<std::string> missing;
+  std::shared_ptr<http::Responder> responder;
+
+  void part(std::string_view name, bool ok, std::string json) {
+    std::unique_lock lock(mutex);
+    if (ok) {
+      (name == "user" ? userJson : productsJson) = std::move(json);
+    } else {
+      missing.emplace_back(name);
+    }
+    if (--pending > 0) return;
+    lock.unlock();
+    boost::json::array missingArray;
+    for (const auto& entry : missing) missingArray.push_back(boost::json::value(entry));
+    responder->send(http::HttpResponse::json(200, "{\"order\":" + orderJson + ",\"user\":" + userJson +
+                                                      ",\"products\":" + productsJson +
+                                                      ",\"missing\":" + boost::json::serialize(missingArray) + "}"));
+  }
+};
+
+}  // namespace
+
+void RestGateway::orderDetails(http::HttpRequest& request, std::shared_ptr<http::Responder> responder) {
+  const Principal& principal = gatewayResponder(responder).principal;
+  if (Status allowed = checkRoles({"customer", "operator"}, principal); !allowed.isOk()) {
+    responder->send(http::errorResponse(allowed, request.traceId));
+    return;
+  }
+  auto call = std::make_shared<Call>();
+  call->principal = principal;
+  call->traceId = request.traceId;
+  call->traceparent = request.traceparent;
+  call->clientAddress = request.remoteAddress;
+  call->deadline = resilience::Deadline::after(options_.upstreamTimeout, Clock::now());
+  call->responder = std::move(responder);
+  orders::v1::GetOrderRequest getOrder;
+  getOrder.set_id(std::string(request.pathParam("id").value_or("")));
+  // The order is the heart of the answer: without it there is nothing to show, so its failure is
+  // the route's failure. The user and the products are decoration: their failure is reported.
+  invokeMethod("orders", "/fleetdeck.orders.v1.OrdersService/GetOrder", getOrder, std::make_shared<orders::v1::Order>(),
+               *call, true, [this, call](Status status, MessagePtr reply, const std::string& retryAfter) {
+                 if (!status.isOk()) {
+                   call->responder->send(errorWithRetry(status, call->traceId, retryAfter));
+                   return;
+                 }
+                 const auto& order = static_cast<const orders::v1::Order&>(*reply);
+                 if (Status mine = checkResourceOwner(call->principal, order.user_id(), "order " + order.id());
+                     !mine.isOk()) {
+                   call->responder->send(http::errorResponse(mine, call->traceId));
+                   return;
+                 }
+                 auto join = std::make_shared<DetailsJoin>();
+                 join->orderJson = toJson(order);
+                 join->responder = call->responder;
+                 users::v1::GetUserRequest getUser;
+                 getUser.set_id(order.user_id());
+                 invokeMethod("users", "/fleetdeck.users.v1.UsersService/GetUser", getUser,
+                              std::make_shared<users::v1::User>(), *call, true,
+                              [join](Status userStatus, MessagePtr user, const std::string&) {
+                                join->part("user", userStatus.isOk(), userStatus.isOk() ? toJson(*user) : "");
+                              });
+                 products::v1::BatchGetProductsRequest batch;
+                 for (const auto& line : order.items()) batch.add_ids(line.product_id());
+                 invokeMethod("products", "/fleetdeck.products.v1.ProductsService/BatchGetProducts", batch,
+                              std::make_shared<products::v1::BatchGetProductsResponse>(), *call, true,
+                              [join](Status productsStatus, MessagePtr products, const std::string&) {
+                                if (!productsStatus.isOk()) {
+                                  join->part("products", false, "");
+                                  return;
+                                }
+                                const auto& found = static_cast<const products::v1::BatchGetProductsResponse&>(*products);
+                                std::string json = "[";
+                                for (int i = 0; i < found.products_size(); ++i) {
+                                  if (i > 0) json += ',';
+                                  json += toJson(found.products(i));
+                                }
+                                json += ']';
+                                if (found.missing_ids_size() > 0) {
+                                  std::lock_guard lock(join->mutex);
+                                  for (const auto& id : found.missing_ids()) join->missing.push_back("product:" + id);
+                                }
+                                join->part("products", true, std::move(json));
+                              });
+               });
+}
+
+void RestGateway::prometheus(http::HttpRequest& request, std::shared_ptr<http::Responder> responder,
+                             const std::string& apiPath) {
+  const Principal& principal = gatewayResponder(responder).principal;
+  if (Status allowed = checkRoles({"operator"}, principal); !allowed.isOk()) {
+    responder->send(http::errorResponse(allowed, request.traceId));
+    return;
+  }
+  if (!prometheusUrl_) {
+    responder->send(errorWithRetry(unavailable("no Prometheus is configured (prometheus.url)"), request.traceId, "30"));
+    return;
+  }
+  http::ClientRequest upstream;
+  upstream.method = "GET";
+  // The query string passes through untouched: it is already encoded the way Prometheus reads it.
+  upstream.target = prometheusUrl_->target + apiPath + (request.query.empty() ? "" : "?" + request.query);
+  upstream.headers.add("Accept", "application/json");
+  upstream.headers.add("traceparent", request.traceparent);
+  prometheusClient_.request(
+      prometheusUrl_->host, prometheusUrl_->port, std::move(upstream), options_.prometheusTimeout,
+      [responder, traceId = request.traceId](Result<http::HttpResponse> answer) {
+        if (!answer) {
+          responder->send(errorWithRetry(unavailable("Prometheus is unavailable: " + answer.status().message()), traceId, "5"));
+          return;
+        }
+        http::HttpResponse response;
+        response.status = answer->status;
+        response.headers.add("Content-Type",
+                             std::string(answer->headers.get("Content-Type").value_or("application/json")));
+        response.body = std::move(answer->body);
+        responder->send(std::move(response));
+      });
+}
+
+void RestGateway::adminStream(http::HttpRequest& request, std::shared_ptr<http::Responder> responder) {
+  const Principal& principal = gatewayResponder(responder).principal;
+  if (Status allowed = checkRoles({"operator"}, principal); !allowed.isOk()) {
+    responder->send(http::errorResponse(allowed, request.traceId));
+    return;
+  }
+  std::optional<uint64_t> lastEventId;
+  std::string lastText(request.header("Last-Event-ID").value_or(""));
+  if (lastText.empty()) {
+    if (auto query = http::parseQuery(request.query)) {
+      for (const auto& [name, value] : *query) {
+        if (name == "lastEventId") lastText = value;
+      }
+    }
+  }
+  if (!lastText.empty()) {
+    uint64_t value = 0;
+    const auto [end, error] = std::from_chars(lastText.data(), lastText.data() + lastText.size(), value);
+    if (error != std::errc{} || end != lastText.data() + lastText.size()) {
+      responder->send(http::errorResponse(invalidField("Last-Event-ID", "must be an event id this stream sent"),
+                                          request.traceId));
+      return;
+    }
+    lastEventId = value;
+  }
+  http::HttpResponse head;
+  head.status = 200;
+  head.headers.add("Content-Type", "text/event-stream");
+  head.headers.add("Cache-Control", "no-cache");
+  head.headers.add("X-Accel-Buffering", "no");
+  auto subscription = std::make_shared<std::atomic<uint64_t>>(0);
+  http::StreamOptions streamOptions;
+  streamOptions.keepAliveInterval = options_.streamHeartbeat;
+  streamOptions.keepAliveText = ":hb\n\n";
+  streamOptions.maxQueuedBytes = options_.streamMaxQueuedBytes;
+  streamOptions.onClose = [this, subscription] {
+    openStreams().dec();
+    if (const uint64_t id = subscription->load()) events_.unsubscribe(id);
+  };
+  auto writer = responder->startStream(std::move(head), std::move(streamOptions));
+  if (!writer) return;
+  openStreams().inc();
+  // Tell EventSource clients to reconnect after 2 s; the comment makes the headers reach the client now.
+  writer->write("retry: 2000\n: connected\n\n");
+  const auto result = events_.subscribe(
+      lastEventId, [writer](const AdminEvent& event) { return writer->write(formatServerSentEvent(event)); });
+  subscription->store(result.id);
+  // The stream may have ended before the id was stored: then nobody else will unsubscribe it.
+  if (!writer->isOpen()) events_.unsubscribe(result.id);
+}
+
+void RestGateway::upstreamStates(http::HttpRequest& request, std::shared_ptr<http::Responder> responder) {
+  const Principal& principal = gatewayResponder(responder).principal;
+  if (Status allowed = checkRoles({"operator"}, principal); !allowed.isOk()) {
+    responder->send(http::errorResponse(allowed, request.traceId));
+    return;
+  }
+  boost::json::array instances;
+  for (const auto& state : upstreams_.snapshot()) {
+    instances.push_back(boost::json::object{{"upstream", state.upstream},
+                                            {"address", state.address},
+                                            {"breaker", resilience::breakerStateName(state.breaker)}});
+  }
+  responder->send(http::HttpResponse::json(200, boost::json::serialize(boost::json::object{{"instances", instances}})));
+}
+
+}  // namespace fleetdeck::gateway

@@ -1,0 +1,87 @@
+#include "domain/admin_events.h"
+
+namespace fleetdeck::gateway {
+
+AdminEventSource::AdminEventSource(size_t capacity, uint64_t firstId)
+    : capacity_(capacity == 0 ? 1 : capacity), nextId_(firstId == 0 ? 1 : firstId) {}
+
+uint64_t AdminEventSource::publish(std::string type, std::string json) {
+  std::lock_guard lock(mutex_);
+  AdminEvent event{nextId_++, std::move(type), std::move(json)};
+  // Delivered under the lock: subscribers only queue (StreamWriter::write never blocks), and the
+  // lock is what keeps every stream in publish order and consistent with subscribe()'s replay.
+  for (auto it = subscribers_.begin(); it != subscribers_.end();) {
+    if (!it->second(event)) {
+      it = subscribers_.erase(it);
+    } else {
+      ++it;
+    }
+  }
+  ring_.push_back(std::move(event));
+  if (ring_.size() > capacity_) ring_.pop_front();
+  return ring_.back().id;
+}
+
+AdminEventSource::Subscription AdminEventSource::subscribe(std::optional<uint64_t> lastEventId, Subscriber subscriber) {
+  std::lock_guard lock(mutex_);
+  Subscription subscription;
+  subscription.id = nextSubscription_++;
+  if (lastEventId) {
+    const uint64_t oldest = ring_.empty() ? nextId_ : ring_.front().id;
+    // Everything after lastEventId must still be in the ring, else the client missed something;
+    // an id from the future (another process, a reset) cannot be resumed either.
+    const bool fromFuture = *lastEventId >= nextId_;
+    subscription.gap = *lastEventId + 1 < oldest || fromFuture;
+    bool open = true;
+    if (subscription.gap) {
+      open = subscriber(AdminEvent{0, "stream.gap",
+                                   "{\"lastEventId\":\"" + std::to_string(*lastEventId) + "\",\"oldestKept\":\"" +
+                                       std::to_string(oldest) + "\"}"});
+    }
+    for (const auto& event : ring_) {
+      if (!open) break;
+      if (fromFuture || event.id > *lastEventId) {
+        open = subscriber(event);
+        ++subscription.replayed;
+      }
+    }
+    if (!open) return subscription;
+  }
+  subscribers_.emplace(subscription.id, std::move(subscriber));
+  return subscription;
+}
+
+void AdminEventSource::unsubscribe(uint64_t subscriptionId) {
+  std::lock_guard lock(mutex_);
+  subscribers_.erase(subscriptionId);
+}
+
+size_t AdminEventSource::subscriberCount() const {
+  std::lock_guard lock(mutex_);
+  return subscribers_.size();
+}
+
+uint64_t AdminEventSource::nextId() const {
+  std::lock_guard lock(mutex_);
+  return nextId_;
+}
+
+std::string formatServerSentEvent(const AdminEvent& event) {
+  std::string out = event.id == 0 ? std::string() : "id: " + std::to_string(event.id) + "\n";
+  if (!event.type.empty()) out += "event: " + event.type + "\n";
+  std::string_view data = event.data;
+  while (true) {
+    const size_t newline = data.find('\n');
+    std::string_view line = data.substr(0, newline);
+    if (!line.empty() && line.back() == '\r') line.remove_suffix(1);
+    out += "data: ";
+    out += line;
+    out += '\n';
+    if (newline == std::string_view::npos) break;
+    data.remove_prefix(newline + 1);
+  }
+  out += '\n';
+  return out;
+}
+
+}  // namespace fleetdeck::gateway

@@ -1,0 +1,37 @@
+#include "adapters/user_events_consumer.h"
+
+#include "adapters/pg_payment_store.h"
+#include "fleetdeck/bus/event.h"
+#include "fleetdeck/core/ids.h"
+#include "fleetdeck/core/log.h"
+#include "fleetdeck/db/processed_events.h"
+#include "fleetdeck/users/v1/events.pb.h"
+
+namespace fleetdeck::payments {
+
+Status UserEventsConsumer::handle(const bus::ReceivedMessage& message) {
+  auto envelope = bus::decodeEnvelope(message);
+  if (!envelope) return envelope.status();
+  if (!bus::holds<users::v1::UserRegistered>(*envelope)) return Status::ok();  // not ours to act on
+  users::v1::UserRegistered registered;
+  FLEETDECK_RETURN_IF_ERROR(bus::unpackPayload(*envelope, registered));
+  if (!isUuid(registered.user_id())) {
+    return invalidField("user_id", "UserRegistered " + envelope->event_id() + " carries no user id");
+  }
+  bool created = false;
+  bool duplicate = false;
+  Status status = db::consumeOnce(
+      pool_, kDurable, envelope->event_id(),
+      [&](pqxx::work& transaction) -> Status {
+        auto wallet = PgPaymentStore::openWallet(transaction, registered.user_id(),
+                                                 Money{settings_.currency, settings_.demoCreditUnits}, &created);
+        return wallet.status();
+      },
+      &duplicate);
+  if (status.isOk() && created) {
+    log::info("wallet opened for a registered user", {{"user_id", registered.user_id()}});
+  }
+  return status;
+}
+
+}  // namespace fleetdeck::payments

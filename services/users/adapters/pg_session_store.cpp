@@ -1,0 +1,113 @@
+#include "adapters/pg_session_store.h"
+
+namespace fleetdeck::users {
+namespace {
+
+// Times cross the port as microseconds since the epoch; PostgreSQL keeps them as timestamptz.
+constexpr const char* kFromMicros = "to_timestamp($%d::double precision / 1000000)";
+
+std::string fromMicros(int parameter) {
+  char buffer[64];
+  std::snprintf(buffer, sizeof buffer, kFromMicros, parameter);
+  return buffer;
+}
+
+void insertToken(pqxx::work& transaction, const NewRefreshToken& token) {
+  transaction.exec_params(
+      "INSERT INTO refresh_tokens (id, family_id, user_id, token_hash, client_address, expires_at)"
+      " VALUES ($1, $2, $3, $4, $5, " + fromMicros(6) + ")",
+      token.id, token.familyId, token.userId, token.tokenHash, token.clientAddress, token.expiresAtMicros);
+}
+
+}  // namespace
+
+Status PgSessionStore::storeToken(const NewRefreshToken& token) {
+  return db::inTransaction(pool_, [&](pqxx::work& transaction) -> Status {
+    insertToken(transaction, token);
+    return Status::ok();
+  });
+}
+
+Result<RotateResult> PgSessionStore::rotate(const std::string& tokenHash, NewRefreshToken replacement,
+                                            int64_t nowMicros) {
+  // The outcome is a value, not an error, so that a detected reuse commits the family's revocation.
+  return db::inTransaction<RotateResult>(pool_, [&](pqxx::work& transaction) -> Result<RotateResult> {
+    const auto rows = transaction.exec_params(
+        "SELECT family_id::text, user_id::text, used_at IS NOT NULL, revoked_at IS NOT NULL,"
+        " expires_at <= " + fromMicros(2) +
+            " FROM refresh_tokens WHERE token_hash = $1 FOR UPDATE",
+        tokenHash, nowMicros);
+    RotateResult result;
+    if (rows.empty()) return result;
+    result.familyId = rows[0][0].as<std::string>();
+    result.userId = rows[0][1].as<std::string>();
+    const bool used = rows[0][2].as<bool>();
+    const bool revoked = rows[0][3].as<bool>();
+    const bool expired = rows[0][4].as<bool>();
+    if (revoked) {
+      result.outcome = RotateOutcome::kRevoked;
+    } else if (used) {
+      transaction.exec_params(
+          "UPDATE refresh_tokens SET revoked_at = now() WHERE family_id = $1 AND revoked_at IS NULL", result.familyId);
+      result.outcome = RotateOutcome::kReused;
+    } else if (expired) {
+      result.outcome = RotateOutcome::kExpired;
+    } else {
+      transaction.exec_params("UPDATE refresh_tokens SET used_at = now() WHERE token_hash = $1", tokenHash);
+      replacement.familyId = result.familyId;
+      replacement.userId = result.userId;
+      insertToken(transaction, replacement);
+      result.outcome = RotateOutcome::kRotated;
+    }
+    return result;
+  });
+}
+
+Status PgSessionStore::revokeFamilyOf(const std::string& tokenHash) {
+  return db::inTransaction(pool_, [&](pqxx::work& transaction) -> Status {
+    transaction.exec_params(
+        "UPDATE refresh_tokens SET revoked_at = now() WHERE revoked_at IS NULL AND family_id ="
+        " (SELECT family_id FROM refresh_tokens WHERE token_hash = $1)",
+        tokenHash);
+    return Status::ok();
+  });
+}
+
+Status PgSessionStore::revokeAllOfUser(const std::string& userId) {
+  return db::inTransaction(pool_, [&](pqxx::work& transaction) -> Status {
+    transaction.exec_params("UPDATE refresh_tokens SET revoked_at = now() WHERE user_id = $1 AND revoked_at IS NULL",
+                            userId);
+    return Status::ok();
+  });
+}
+
+Result<FailureWindow> PgSessionStore::recentFailures(const std::string& subject, int64_t sinceMicros) {
+  return db::inTransaction<FailureWindow>(pool_, [&](pqxx::work& transaction) -> Result<FailureWindow> {
+    const auto rows = transaction.exec_params(
+        "SELECT count(*), coalesce((extract(epoch FROM min(failed_at)) * 1000000)::bigint, 0)"
+        " FROM login_failures WHERE subject = $1 AND failed_at > " + fromMicros(2),
+        subject, sinceMicros);
+    return FailureWindow{rows[0][0].as<int64_t>(), rows[0][1].as<int64_t>()};
+  });
+}
+
+Status PgSessionStore::recordFailure(const std::vector<std::string>& subjects, int64_t nowMicros,
+                                     int64_t forgetBeforeMicros) {
+  return db::inTransaction(pool_, [&](pqxx::work& transaction) -> Status {
+    for (const auto& subject : subjects) {
+      transaction.exec_params("INSERT INTO login_failures (subject, failed_at) VALUES ($1, " + fromMicros(2) + ")",
+                              subject, nowMicros);
+    }
+    transaction.exec_params("DELETE FROM login_failures WHERE failed_at <= " + fromMicros(1), forgetBeforeMicros);
+    return Status::ok();
+  });
+}
+
+Status PgSessionStore::clearFailures(const std::string& subject) {
+  return db::inTransaction(pool_, [&](pqxx::work& transaction) -> Status {
+    transaction.exec_params("DELETE FROM login_failures WHERE subject = $1", subject);
+    return Status::ok();
+  });
+}
+
+}  // namespace fleetdeck::users

@@ -1,0 +1,25 @@
+// SessionStore on PostgreSQL: refresh-token families and failed sign-ins.
+#pragma once
+
+#include "fleetdeck/db/connection_pool.h"
+#include "ports/session_store.h"
+
+namespace fleetdeck::users {
+
+class PgSessionStore final : public SessionStore {
+ public:
+  explicit PgSessionStore(db::ConnectionPool& pool) : pool_(pool) {}
+
+  Status storeToken(const NewRefreshToken& token) override;
+  Result<RotateResult> rotate(const std::string& tokenHash, NewRefreshToken replacement, int64_t nowMicros) override;
+  Status revokeFamilyOf(const std::string& tokenHash) override;
+  Status revokeAllOfUser(const std::string& userId) override;
+  Result<FailureWindow> recentFailures(const std::string& subject, int64_t sinceMicros) override;
+  Status recordFailure(const std::vector<std::string>& subjects, int64_t nowMicros, int64_t forgetBeforeMicros) override;
+  Status clearFailures(const std::string& subject) override;
+
+ private:
+  db::ConnectionPool& pool_;
+};
+
+}  // namespace fleetdeck::users

@@ -1,0 +1,180 @@
+#include "domain/sign_in.h"
+
+#include <algorithm>
+#include <cctype>
+
+#include "fleetdeck/core/encoding.h"
+#include "fleetdeck/core/ids.h"
+
+namespace fleetdeck::users {
+namespace {
+
+constexpr int64_t kMicrosPerSecond = 1'000'000;
+const char* const kBadCredentials = "username or password is incorrect";
+
+std::string lower(std::string text) {
+  std::transform(text.begin(), text.end(), text.begin(), [](unsigned char c) { return std::tolower(c); });
+  return text;
+}
+
+Status invalidRefreshToken() { return unauthenticated("refresh token is not valid; sign in again"); }
+
+}  // namespace
+
+std::string newRefreshToken() { return "rt1_" + base64UrlEncode(randomBytes(32)); }
+std::string refreshTokenHash(const std::string& token) { return sha256Hex(token); }
+
+SignIn::SignIn(UserAccounts& accounts, UserRepository& repository, PasswordHasher& hasher, SessionStore& sessions,
+               SignInOptions options, MicrosClock now)
+    : accounts_(accounts),
+      repository_(repository),
+      hasher_(hasher),
+      sessions_(sessions),
+      options_(options),
+      now_(std::move(now)) {}
+
+const std::string& SignIn::dummyHash() {
+  // A real hash of a random password: verifying against it costs what a real verification costs.
+  std::call_once(dummyOnce_, [this] {
+    auto hash = hasher_.hash(base64UrlEncode(randomBytes(18)));
+    dummyHash_ = hash ? *hash : std::string();
+  });
+  return dummyHash_;
+}
+
+Result<User> SignIn::registerCustomer(NewUser user, const ChangeContext& context) {
+  user.role = std::string(kRoleCustomer);
+  return accounts_.create(std::move(user), context);
+}
+
+Result<SessionGrant> SignIn::grant(User user, const std::string& familyId, const std::string& clientAddress) {
+  SessionGrant session;
+  session.refreshToken = newRefreshToken();
+  session.familyId = familyId;
+  session.refreshExpiresInSeconds = options_.refreshTtl.count();
+  NewRefreshToken token{newUuid(), familyId, user.id, refreshTokenHash(session.refreshToken), clientAddress,
+                        now_() + options_.refreshTtl.count() * kMicrosPerSecond};
+  FLEETDECK_RETURN_IF_ERROR(sessions_.storeToken(token));
+  session.user = std::move(user);
+  return session;
+}
+
+Result<SessionGrant> SignIn::login(const std::string& username, const std::string& password,
+                                   const std::string& clientAddress, int64_t& retryAfterSeconds) {
+  ValidationErrors errors;
+  if (username.empty()) errors.add("username", "is required");
+  if (password.empty()) errors.add("password", "is required");
+  if (username.size() > 64) errors.add("username", "must be at most 64 characters long");
+  if (password.size() > 1024) errors.add("password", "must be at most 1024 characters long");
+  FLEETDECK_RETURN_IF_ERROR(errors.toStatus());
+
+  const int64_t now = now_();
+  const int64_t windowMicros = options_.failureWindow.count() * kMicrosPerSecond;
+  const std::string accountSubject = "account:" + lower(username);
+  const std::string addressSubject = "address:" + (clientAddress.empty() ? std::string("unknown") : clientAddress);
+  for (const auto& [subject, limit] :
+       {std::pair{accountSubject, options_.maxFailuresPerAccount}, std::pair{addressSubject, options_.maxFailuresPerAddress}}) {
+    auto failures = sessions_.recentFailures(subject, now - windowMicros);
+    if (!failures) return failures.status();
+    if (failures->count >= limit) {
+      const int64_t waitMicros = std::max<int64_t>(failures->oldestMicros + windowMicros - now, kMicrosPerSecond);
+      retryAfterSeconds = (waitMicros + kMicrosPerSecond - 1) / kMicrosPerSecond;
+      return resourceExhausted("too many failed sign-ins; try again in " + std::to_string(retryAfterSeconds) +
+                               " seconds");
+    }
+  }
+
+  auto user = repository_.findByUsername(lower(username));
+  if (!user && user.status().code() != StatusCode::kNotFound) return user.status();
+  // Verify even for an unknown user, so both failures take the same time.
+  const bool verified = hasher_.verify(password, user ? user->passwordHash : dummyHash()) && user.isOk();
+  if (!verified) {
+    FLEETDECK_RETURN_IF_ERROR(sessions_.recordFailure({accountSubject, addressSubject}, now, now - windowMicros));
+    return unauthenticated(kBadCredentials);
+  }
+  if (user->status != kStatusActive) return unauthenticated("this account is disabled");
+  FLEETDECK_RETURN_IF_ERROR(sessions_.clearFailures(accountSubject));
+  return grant(std::move(*user), newUuid(), clientAddress);
+}
+
+Result<SessionGrant> SignIn::refresh(const std::string& refreshToken, const std::string& clientAddress) {
+  if (refreshToken.empty()) return invalidField("refreshToken", "is required");
+  if (refreshToken.size() > 256) return invalidRefreshToken();
+  SessionGrant session;
+  session.refreshToken = newRefreshToken();
+  session.refreshExpiresInSeconds = options_.refreshTtl.count();
+  const int64_t now = now_();
+  NewRefreshToken replacement{newUuid(), "", "", refreshTokenHash(session.refreshToken), clientAddress,
+                              now + options_.refreshTtl.count() * kMicrosPerSecond};
+  auto rotated = sessions_.rotate(refreshTokenHash(refreshToken), replacement, now);
+  if (!rotated) return rotated.status();
+  switch (rotated->outcome) {
+    case RotateOutcome::kRotated: break;
+    case RotateOutcome::kReused:
+      return unauthenticated("refresh token was already used; every session of that sign-in is now revoked");
+    case RotateOutcome::kRevoked:
+    case RotateOutcome::kExpired:
+    case RotateOutcome::kUnknown:
+      return invalidRefreshToken();
+  }
+  auto user = repository_.findById(rotated->userId);
+  if (!user) return user.status();
+  if (user->status != kStatusActive) {
+    FLEETDECK_RETURN_IF_ERROR(sessions_.revokeAllOfUser(user->id));
+    return unauthenticated("this account is disabled");
+  }
+  session.familyId = rotated->familyId;
+  session.user = std::move(*user);
+  return session;
+}
+
+Status SignIn::logout(const std::string& refreshToken) {
+  if (refreshToken.empty()) return invalidField("refreshToken", "is required");
+  return sessions_.revokeFamilyOf(refreshTokenHash(refreshToken));
+}
+
+Result<User> SignIn::me(const std::string& actor) {
+  if (!isUuid(actor)) return unauthenticated("sign in to see your account");
+  auto user = repository_.findById(actor);
+  if (!user && user.status().code() == StatusCode::kNotFound) return unauthenticated("your account no longer exists");
+  return user;
+}
+
+Result<User> SignIn::updateMe(const std::string& actor, const MeChanges& changes, const ChangeContext& context) {
+  auto current = me(actor);
+  if (!current) return current;
+  if (!changes.displayName && !changes.email && !changes.password) {
+    return invalidArgument("nothing to change: send displayName, email or password",
+                           {{"body", "names no field to change"}});
+  }
+  if (changes.password) {
+    if (changes.currentPassword.empty()) return invalidField("currentPassword", "is required to set a new password");
+    if (const std::string problem = passwordProblem(*changes.password, current->username); !problem.empty()) {
+      return invalidField("password", problem);
+    }
+    if (!hasher_.verify(changes.currentPassword, current->passwordHash)) {
+      return invalidField("currentPassword", "is not your current password");
+    }
+  }
+  User result = *current;
+  if (changes.displayName || changes.email) {
+    UserChanges profile;
+    profile.displayName = changes.displayName;
+    profile.email = changes.email;
+    auto updated = accounts_.update(actor, std::move(profile), 0, context);
+    if (!updated) return updated;
+    result = std::move(*updated);
+  }
+  if (changes.password) {
+    auto hash = hasher_.hash(*changes.password);
+    if (!hash) return hash.status();
+    auto updated = repository_.changePassword(actor, *hash, context);
+    if (!updated) return updated;
+    // A new password ends every other session: a thief holding a refresh token is locked out.
+    FLEETDECK_RETURN_IF_ERROR(sessions_.revokeAllOfUser(actor));
+    result = std::move(*updated);
+  }
+  return result;
+}
+
+}  // namespace fleetdeck::users

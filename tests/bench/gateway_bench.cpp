@@ -1,0 +1,342 @@
+// The gateway's speed, side by side with references on this machine (prints figures, asserts nothing):
+//  1. its HTTP engine proxying a plain HTTP upstream (the Prometheus pass-through route, auth on)
+//     against nginx proxy_pass and HAProxy, each with one worker/thread and upstream keep-alive:
+//     req/s and p99 at 64 connections, and its own 256- vs 64-connection throughput;
+//  2. REST -> gRPC transcoding (GET /api/v1/products/{id}, auth on) against its own pass-through
+//     req/s, and the p50 of that call at half load against the same call made straight to the
+//     products gRPC service at the same rate.
+// Runs alternate A/B for a bounded number of rounds of a few seconds each (wrk for closed-loop
+// throughput, an open-loop fixed-rate driver for the half-load latencies).
+#include <grpcpp/generic/generic_stub.h>
+#include <grpcpp/grpcpp.h>
+
+#include <algorithm>
+#include <atomic>
+#include <fstream>
+#include <future>
+#include <iostream>
+#include <mutex>
+#include <regex>
+#include <thread>
+
+#include "adapters/child_process.h"
+#include "fleetdeck/auth/jwt.h"
+#include "fleetdeck/auth/key_ring.h"
+#include "fleetdeck/core/json.h"
+#include "fleetdeck/http/async_client.h"
+#include "fleetdeck/http/client.h"
+#include "fleetdeck/products/v1/products.grpc.pb.h"
+#include "fleetdeck/rpc/client.h"
+#include "fleetdeck/testing/service_process.h"
+#include "fleetdeck/testing/test_infra.h"
+
+using namespace fleetdeck;
+namespace fs = std::filesystem;
+
+namespace {
+
+constexpr int kRounds = 3;
+constexpr const char* kDuration = "4s";
+
+struct WrkResult {
+  double requestsPerSecond = 0;
+  double p99Ms = 0;
+  double p50Ms = 0;
+};
+
+double toMillis(const std::string& value, const std::string& unit) {
+  const double number = std::stod(value);
+  if (unit == "us") return number / 1000;
+  if (unit == "s") return number * 1000;
+  return number;
+}
+
+WrkResult runWrk(const std::string& url, int connections, const std::string& token) {
+  launcher::ProcessSpec spec;
+  spec.executable = "/usr/bin/wrk";
+  spec.arguments = {"-t1", "-c" + std::to_string(connections), std::string("-d") + kDuration, "--latency", "-H",
+                    "Authorization: Bearer " + token, url};
+  std::string output;
+  const Status status = launcher::runCommand(spec, &output, std::chrono::seconds(30));
+  WrkResult result;
+  if (!status.isOk()) {
+    std::cerr << "wrk failed: " << status.toString() << "\n" << output << "\n";
+    return result;
+  }
+  std::smatch match;
+  if (std::regex_search(output, match, std::regex(R"(Requests/sec:\s+([0-9.]+))"))) result.requestsPerSecond = std::stod(match[1]);
+  if (std::regex_search(output, match, std::regex(R"(99%\s+([0-9.]+)(us|ms|s))"))) result.p99Ms = toMillis(match[1], match[2]);
+  if (std::regex_search(output, match, std::regex(R"(50%\s+([0-9.]+)(us|ms|s))"))) result.p50Ms = toMillis(match[1], match[2]);
+  if (output.find("Non-2xx") != std::string::npos) std::cerr << "warning: non-2xx answers from " << url << "\n";
+  return result;
+}
+
+double median(std::vector<double> values) {
+  if (values.empty()) return 0;
+  std::sort(values.begin(), values.end());
+  return values[values.size() / 2];
+}
+
+launcher::ChildProcess spawnOrDie(launcher::ProcessSpec spec, const std::string& what) {
+  auto process = launcher::ChildProcess::spawn(spec);
+  if (!process) {
+    std::cerr << what << ": " << process.status().toString() << "\n";
+    std::exit(1);
+  }
+  return std::move(*process);
+}
+
+void waitForHttp(uint16_t port, const std::string& path, const std::string& what) {
+  const bool up = testing::waitUntil(
+      [&] {
+        http::HttpClient client("127.0.0.1", port, std::chrono::milliseconds(300));
+        auto response = client.get(path);
+        return response.isOk();
+      },
+      std::chrono::seconds(20));
+  if (!up) {
+    std::cerr << what << " did not come up on port " << port << "\n";
+    std::exit(1);
+  }
+}
+
+// Open loop: requests leave at a fixed rate whether or not earlier ones finished, so queueing
+// shows in the latency (a closed loop at half load would hide it).
+template <typename Send>
+double openLoopP50(double rate, std::chrono::seconds duration, Send send) {
+  std::mutex mutex;
+  std::vector<double> latencies;
+  std::atomic<int> outstanding{0};
+  const auto interval = std::chrono::duration<double>(1.0 / rate);
+  const auto start = std::chrono::steady_clock::now();
+  const int total = static_cast<int>(rate * static_cast<double>(duration.count()));
+  for (int i = 0; i < total; ++i) {
+    std::this_thread::sleep_until(start + std::chrono::duration_cast<std::chrono::steady_clock::duration>(interval * i));
+    outstanding.fetch_add(1);
+    const auto sent = std::chrono::steady_clock::now();
+    send([&, sent](bool ok) {
+      const double ms = std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - sent).count();
+      {
+        std::lock_guard lock(mutex);
+        if (ok) latencies.push_back(ms);
+      }
+      outstanding.fetch_sub(1);
+    });
+  }
+  testing::waitUntil([&] { return outstanding.load() == 0; }, std::chrono::seconds(10));
+  std::lock_guard lock(mutex);
+  return median(latencies);
+}
+
+}  // namespace
+
+int main() {
+  const fs::path root = testing::sharedInfra().root / ("bench-gateway-" + std::to_string(getpid()));
+  fs::create_directories(root);
+  std::vector<launcher::ChildProcess> processes;
+
+  // The plain HTTP upstream all three proxies forward to: nginx answering a fixed JSON body.
+  const uint16_t upstreamPort = testing::freePort();
+  const uint16_t nginxPort = testing::freePort();
+  const uint16_t haproxyPort = testing::freePort();
+  const std::string body = R"({"status":"success","data":{"resultType":"vector","result":[]}})";
+  {
+    std::ofstream config(root / "upstream.conf");
+    config << "worker_processes 1;\ndaemon off;\npid " << (root / "upstream.pid").string()
+           << ";\nerror_log stderr error;\nevents { worker_connections 4096; }\nhttp {\n access_log off;\n"
+              " keepalive_requests 1000000;\n server {\n  listen 127.0.0.1:"
+           << upstreamPort << ";\n  location / { default_type application/json; return 200 '" << body << "'; }\n }\n}\n";
+  }
+  {
+    std::ofstream config(root / "nginx-proxy.conf");
+    config << "worker_processes 1;\ndaemon off;\npid " << (root / "proxy.pid").string()
+           << ";\nerror_log stderr error;\nevents { worker_connections 4096; }\nhttp {\n access_log off;\n"
+              " keepalive_requests 1000000;\n upstream backend { server 127.0.0.1:"
+           << upstreamPort << "; keepalive 256; }\n server {\n  listen 127.0.0.1:" << nginxPort
+           << ";\n  location / { proxy_pass http://backend; proxy_http_version 1.1; proxy_set_header Connection \"\"; }\n"
+              " }\n}\n";
+  }
+  {
+    std::ofstream config(root / "haproxy.cfg");
+    config << "global\n  nbthread 1\n  maxconn 4096\ndefaults\n  mode http\n  timeout connect 2s\n  timeout client 30s\n"
+              "  timeout server 30s\n  http-reuse always\n  option http-keep-alive\nfrontend web\n  bind 127.0.0.1:"
+           << haproxyPort << "\n  default_backend upstream\nbackend upstream\n  server u1 127.0.0.1:" << upstreamPort
+           << " maxconn 256\n";
+  }
+  for (const auto& [what, arguments] : std::vector<std::pair<std::string, std::vector<std::string>>>{
+           {"nginx upstream", {"-c", (root / "upstream.conf").string(), "-p", root.string(), "-e", "stderr"}},
+           {"nginx proxy", {"-c", (root / "nginx-proxy.conf").string(), "-p", root.string(), "-e", "stderr"}}}) {
+    launcher::ProcessSpec spec;
+    spec.executable = "/usr/sbin/nginx";
+    spec.arguments = arguments;
+    spec.logFile = root / "nginx.log";
+    processes.push_back(spawnOrDie(spec, what));
+  }
+  {
+    launcher::ProcessSpec spec;
+    spec.executable = "/usr/sbin/haproxy";
+    spec.arguments = {"-f", (root / "haproxy.cfg").string(), "-db"};
+    spec.logFile = root / "haproxy.log";
+    processes.push_back(spawnOrDie(spec, "haproxy"));
+  }
+  waitForHttp(upstreamPort, "/", "upstream");
+  waitForHttp(nginxPort, "/", "nginx proxy");
+  waitForHttp(haproxyPort, "/", "haproxy");
+
+  // Products behind the gateway, for the transcoding figures.
+  const uint16_t productsGrpc = testing::freePort();
+  testing::ServiceProcess products("products", FLEETDECK_PRODUCTS_BINARY,
+                                   {{"FLEETDECK_CONFIG", FLEETDECK_SOURCE_DIR "/services/products/config/products.toml"},
+                                    {"FLEETDECK_DATABASE__URL", testing::createTestDatabase("bench_gw_products")},
+                                    {"FLEETDECK_CACHE__URL", testing::redisUrl(11)},
+                                    {"FLEETDECK_GRPC__PORT", std::to_string(productsGrpc)},
+                                    {"FLEETDECK_ADMIN__PORT", std::to_string(testing::freePort())},
+                                    {"FLEETDECK_LOG__LEVEL", "warn"}},
+                                   root);
+  if (!products.start().isOk()) {
+    std::cerr << "products did not start\n" << products.logTail();
+    return 1;
+  }
+
+  const std::string keyFile = (root / "keys" / "jwt-keys.json").string();
+  const uint16_t gatewayPort = testing::freePort();
+  testing::ServiceProcess gateway("gateway", FLEETDECK_GATEWAY_BINARY,
+                                  {{"FLEETDECK_CONFIG", FLEETDECK_SOURCE_DIR "/services/gateway/config/gateway.toml"},
+                                   {"FLEETDECK_HTTP__PORT", std::to_string(gatewayPort)},
+                                   {"FLEETDECK_HTTP__THREADS", "1"},
+                                   {"FLEETDECK_ADMIN__PORT", std::to_string(testing::freePort())},
+                                   {"FLEETDECK_AUTH__KEY_FILE", keyFile},
+                                   {"FLEETDECK_PROMETHEUS__URL", "http://127.0.0.1:" + std::to_string(upstreamPort)},
+                                   {"FLEETDECK_UPSTREAMS__PRODUCTS", "127.0.0.1:" + std::to_string(productsGrpc)},
+                                   {"FLEETDECK_LIMITS__PER_ADDRESS_PER_SECOND", "0"},
+                                   {"FLEETDECK_LIMITS__PER_USER_PER_SECOND", "0"},
+                                   {"FLEETDECK_GATEWAY__ACCESS_LOG", "false"},
+                                   {"FLEETDECK_LOG__LEVEL", "warn"}},
+                                  root);
+  if (!gateway.start().isOk()) {
+    std::cerr << "gateway did not start\n" << gateway.logTail();
+    return 1;
+  }
+  // An operator token signed with the gateway's own key (auth stays on for every measured request).
+  auto ring = auth::loadOrCreateKeyFile({.path = keyFile}, auth::unixNow());
+  auth::Claims claims;
+  claims.subject = "00000000-0000-7000-8000-00000000beef";
+  claims.role = "admin";
+  claims.issuer = "fleetdeck";
+  claims.audience = "fleetdeck-api";
+  claims.issuedAt = auth::unixNow();
+  claims.notBefore = claims.issuedAt;
+  claims.expiresAt = claims.issuedAt + 3600;
+  const std::string token = *auth::signToken(*ring, claims);
+
+  // One product to read.
+  http::HttpClient setup("127.0.0.1", gatewayPort);
+  http::Headers headers;
+  headers.add("Authorization", "Bearer " + token);
+  auto created = setup.request(
+      "POST", "/api/v1/products",
+      R"({"sku":"BENCH-1","name":"Bench Tea","price":{"currencyCode":"USD","units":"100"},"initialStock":"10"})", headers);
+  if (!created || created->status != 201) {
+    std::cerr << "cannot create the product: " << (created ? created->body : created.status().toString()) << "\n";
+    return 1;
+  }
+  const std::string productId = json::stringOr(json::parse(created->body)->as_object(), "id");
+
+  const std::string passPath = "/api/v1/admin/metrics/query?query=up";
+  const std::string gatewayPass = "http://127.0.0.1:" + std::to_string(gatewayPort) + passPath;
+  const std::string nginxPass = "http://127.0.0.1:" + std::to_string(nginxPort) + passPath;
+  const std::string haproxyPass = "http://127.0.0.1:" + std::to_string(haproxyPort) + passPath;
+  const std::string transcoded = "http://127.0.0.1:" + std::to_string(gatewayPort) + "/api/v1/products/" + productId;
+
+  std::map<std::string, std::vector<double>> rps;
+  std::map<std::string, std::vector<double>> p99;
+  std::cout << "warming up\n" << std::flush;
+  for (const auto& url : {gatewayPass, nginxPass, haproxyPass, transcoded}) runWrk(url, 64, token);
+  for (int round = 0; round < kRounds; ++round) {
+    // Alternating order every round, so drift on the shared machine does not favour one side.
+    std::vector<std::pair<std::string, std::pair<std::string, int>>> runs = {
+        {"gateway pass-through c64", {gatewayPass, 64}}, {"nginx proxy_pass c64", {nginxPass, 64}},
+        {"haproxy c64", {haproxyPass, 64}},              {"gateway pass-through c256", {gatewayPass, 256}},
+        {"gateway transcoding c64", {transcoded, 64}}};
+    if (round % 2 == 1) std::reverse(runs.begin(), runs.end());
+    for (const auto& [name, target] : runs) {
+      const WrkResult result = runWrk(target.first, target.second, token);
+      rps[name].push_back(result.requestsPerSecond);
+      p99[name].push_back(result.p99Ms);
+      std::cout << "  round " << round + 1 << "  " << name << ": " << result.requestsPerSecond << " req/s, p99 "
+                << result.p99Ms << " ms\n"
+                << std::flush;
+    }
+  }
+
+  // Half load: half of the transcoding route's throughput, open loop, same rate for both sides.
+  const double halfRate = std::max(50.0, median(rps["gateway transcoding c64"]) / 2);
+  http::AsyncHttpClient driver;
+  auto channel = rpc::makeChannel("127.0.0.1:" + std::to_string(productsGrpc), {.instrument = false});
+  grpc::GenericStub stub(channel);
+  products::v1::GetProductRequest getProduct;
+  getProduct.set_id(productId);
+  const std::string requestBytes = getProduct.SerializeAsString();
+  std::vector<double> restP50;
+  std::vector<double> grpcP50;
+  for (int round = 0; round < kRounds; ++round) {
+    const auto rest = [&] {
+      return openLoopP50(halfRate, std::chrono::seconds(3), [&](std::function<void(bool)> done) {
+        http::ClientRequest request;
+        request.target = "/api/v1/products/" + productId;
+        request.headers.add("Authorization", "Bearer " + token);
+        driver.request("127.0.0.1", gatewayPort, std::move(request), std::chrono::seconds(5),
+                       [done](Result<http::HttpResponse> response) { done(response.isOk() && response->status == 200); });
+      });
+    };
+    const auto direct = [&] {
+      return openLoopP50(halfRate, std::chrono::seconds(3), [&](std::function<void(bool)> done) {
+        struct Call {
+          grpc::ClientContext context;
+          grpc::ByteBuffer request;
+          grpc::ByteBuffer response;
+        };
+        auto call = std::make_shared<Call>();
+        call->context.set_deadline(std::chrono::system_clock::now() + std::chrono::seconds(5));
+        grpc::Slice slice(requestBytes);
+        call->request = grpc::ByteBuffer(&slice, 1);
+        stub.UnaryCall(&call->context, "/fleetdeck.products.v1.ProductsService/GetProduct", grpc::StubOptions(),
+                       &call->request, &call->response, [call, done](grpc::Status status) { done(status.ok()); });
+      });
+    };
+    if (round % 2 == 0) {
+      restP50.push_back(rest());
+      grpcP50.push_back(direct());
+    } else {
+      grpcP50.push_back(direct());
+      restP50.push_back(rest());
+    }
+    std::cout << "  round " << round + 1 << "  half load " << halfRate << " req/s: REST p50 " << restP50.back()
+              << " ms, direct gRPC p50 " << grpcP50.back() << " ms\n"
+              << std::flush;
+  }
+
+  const double gatewayRps = median(rps["gateway pass-through c64"]);
+  const double nginxRps = median(rps["nginx proxy_pass c64"]);
+  const double haproxyRps = median(rps["haproxy c64"]);
+  const bool nginxBetter = nginxRps >= haproxyRps;
+  const std::string reference = nginxBetter ? "nginx proxy_pass c64" : "haproxy c64";
+  const double referenceRps = std::max(nginxRps, haproxyRps);
+  std::cout << "\nGateway benchmark (medians of " << kRounds << " alternating rounds of " << kDuration
+            << ", wrk -t1, one worker/thread each)\n";
+  for (const auto& [name, values] : rps) {
+    std::cout << "  " << name << ": " << median(values) << " req/s, p99 " << median(p99[name]) << " ms\n";
+  }
+  std::cout << "  better reference: " << reference << "\n";
+  std::cout << "  pass-through vs reference: " << gatewayRps / referenceRps << "x req/s (goal >= 1.0), p99 "
+            << median(p99["gateway pass-through c64"]) / median(p99[reference]) << "x (goal <= 1.2)\n";
+  std::cout << "  pass-through 256 vs 64 connections: " << median(rps["gateway pass-through c256"]) / gatewayRps
+            << "x (goal >= 0.9)\n";
+  std::cout << "  transcoding vs pass-through: " << median(rps["gateway transcoding c64"]) / gatewayRps
+            << "x req/s (goal >= 0.6)\n";
+  std::cout << "  transcoding p50 at half load (" << halfRate << " req/s) vs direct gRPC: " << median(restP50) << " ms vs "
+            << median(grpcP50) << " ms = " << median(restP50) / median(grpcP50) << "x (goal <= 1.3)\n";
+
+  for (auto& process : processes) (void)process.stop(std::chrono::seconds(5));
+  return 0;
+}

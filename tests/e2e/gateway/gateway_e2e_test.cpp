@@ -1,0 +1,827 @@
+// The gateway's own promises, each proven through real HTTP against the whole fleet as processes
+// (users, products, orders, payments, notifications, a real Prometheus): who gets in, who sees
+// what, what abuse costs, how failure looks, and the admin API the console lives on.
+#include <arpa/inet.h>
+#include <gtest/gtest.h>
+#include <netinet/in.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include <fstream>
+
+#include "adapters/child_process.h"
+#include "fleetdeck/auth/jwt.h"
+#include "fleetdeck/auth/key_ring.h"
+#include "fleetdeck/core/encoding.h"
+#include "fleetdeck/core/ids.h"
+#include "fleetdeck/core/json.h"
+#include "fleetdeck/http/client.h"
+#include "fleetdeck/http/compression.h"
+#include "fleetdeck/payments/v1/payments.grpc.pb.h"
+#include "fleetdeck/rpc/client.h"
+#include "fleetdeck/testing/auth_helper.h"
+#include "fleetdeck/testing/service_process.h"
+#include "fleetdeck/testing/test_infra.h"
+
+namespace fleetdeck {
+namespace {
+
+using testing::ServiceProcess;
+namespace fs = std::filesystem;
+
+constexpr const char* kConsoleOrigin = "https://console.example.test";
+
+// A raw HTTP/1.1 exchange from a chosen loopback source address (127.0.0.0/8 all reaches lo), so a
+// test can be "another client" to the per-address rate limiter. Returns the status code and the
+// Retry-After header.
+struct RawAnswer {
+  int status = 0;
+  std::string retryAfter;
+};
+RawAnswer rawGet(uint16_t port, const std::string& sourceAddress, const std::string& target) {
+  RawAnswer answer;
+  const int fd = socket(AF_INET, SOCK_STREAM, 0);
+  sockaddr_in source{};
+  source.sin_family = AF_INET;
+  inet_pton(AF_INET, sourceAddress.c_str(), &source.sin_addr);
+  if (bind(fd, reinterpret_cast<sockaddr*>(&source), sizeof source) != 0) {
+    close(fd);
+    return answer;
+  }
+  sockaddr_in address{};
+  address.sin_family = AF_INET;
+  address.sin_port = htons(port);
+  address.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  if (connect(fd, reinterpret_cast<sockaddr*>(&address), sizeof address) != 0) {
+    close(fd);
+    return answer;
+  }
+  timeval timeout{5, 0};
+  setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &timeout, sizeof timeout);
+  const std::string request = "GET " + target + " HTTP/1.1\r\nHost: gateway\r\nConnection: close\r\n\r\n";
+  (void)::send(fd, request.data(), request.size(), MSG_NOSIGNAL);
+  std::string received;
+  char buffer[4096];
+  ssize_t n;
+  while ((n = recv(fd, buffer, sizeof buffer, 0)) > 0) received.append(buffer, static_cast<size_t>(n));
+  close(fd);
+  if (received.size() > 12) answer.status = std::atoi(received.substr(9, 3).c_str());
+  const size_t header = received.find("\r\nRetry-After: ");
+  if (header != std::string::npos) {
+    const size_t start = header + 15;
+    answer.retryAfter = received.substr(start, received.find("\r\n", start) - start);
+  }
+  return answer;
+}
+
+// A Server-Sent Events connection read incrementally.
+class EventStream {
+ public:
+  EventStream(uint16_t port, const std::string& token, const std::string& lastEventId = "") {
+    fd_ = socket(AF_INET, SOCK_STREAM, 0);
+    sockaddr_in address{};
+    address.sin_family = AF_INET;
+    address.sin_port = htons(port);
+    address.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+    if (connect(fd_, reinterpret_cast<sockaddr*>(&address), sizeof address) != 0) return;
+    timeval timeout{0, 100'000};
+    setsockopt(fd_, SOL_SOCKET, SO_RCVTIMEO, &timeout, sizeof timeout);
+    std::string request = "GET /api/v1/admin/stream HTTP/1.1\r\nHost: gateway\r\nAccept: text/event-stream\r\n"
+                          "Authorization: Bearer " + token + "\r\n";
+    if (!lastEventId.empty()) request += "Last-Event-ID: " + lastEventId + "\r\n";
+    request += "\r\n";
+    (void)::send(fd_, request.data(), request.size(), MSG_NOSIGNAL);
+  }
+  ~EventStream() {
+    if (fd_ >= 0) close(fd_);
+  }
+  // Reads until `text` has arrived (counting from `from`) or the timeout passes.
+  bool waitFor(std::string_view text, std::chrono::milliseconds timeout, size_t from = 0) {
+    const auto deadline = std::chrono::steady_clock::now() + timeout;
+    while (data_.find(text, from) == std::string::npos) {
+      if (std::chrono::steady_clock::now() > deadline) return false;
+      char buffer[4096];
+      const ssize_t n = recv(fd_, buffer, sizeof buffer, 0);
+      if (n == 0) return data_.find(text, from) != std::string::npos;
+      if (n > 0) data_.append(buffer, static_cast<size_t>(n));
+    }
+    return true;
+  }
+  const std::string& data() const { return data_; }
+
+  // The "id:" of every event of `type` received so far, in order.
+  std::vector<std::string> idsOf(std::string_view type) const {
+    std::vector<std::string> ids;
+    size_t position = 0;
+    while ((position = data_.find("event: " + std::string(type) + "\n", position)) != std::string::npos) {
+      const size_t idLine = data_.rfind("id: ", position);
+      if (idLine != std::string::npos) ids.push_back(data_.substr(idLine + 4, data_.find('\n', idLine) - idLine - 4));
+      position += 7;
+    }
+    return ids;
+  }
+
+ private:
+  int fd_ = -1;
+  std::string data_;
+};
+
+class GatewayEndToEnd : public ::testing::Test {
+ protected:
+  static void SetUpTestSuite() {
+    logs_ = testing::sharedInfra().root / "e2e-logs" / ("gateway-" + std::to_string(getpid()));
+    auto users = testing::startUsersService(FLEETDECK_USERS_BINARY, FLEETDECK_SOURCE_DIR "/services/users/config/users.toml",
+                                            logs_);
+    ASSERT_TRUE(users.isOk()) << users.status().toString();
+    users_ = new testing::UsersServiceUnderTest(std::move(*users));
+
+    productsGrpc_ = testing::freePort();
+    productsDatabase_ = testing::createTestDatabase("e2e_gw_products");
+    products_ = new ServiceProcess("products", FLEETDECK_PRODUCTS_BINARY, productsEnvironment(), logs_);
+    ASSERT_TRUE(products_->start().isOk()) << products_->logTail();
+
+    const uint16_t ordersGrpc = testing::freePort();
+    orders_ = new ServiceProcess("orders", FLEETDECK_ORDERS_BINARY,
+                                 {{"FLEETDECK_CONFIG", FLEETDECK_SOURCE_DIR "/services/orders/config/orders.toml"},
+                                  {"FLEETDECK_DATABASE__URL", testing::createTestDatabase("e2e_gw_orders")},
+                                  {"FLEETDECK_GRPC__PORT", std::to_string(ordersGrpc)},
+                                  {"FLEETDECK_ADMIN__PORT", std::to_string(testing::freePort())},
+                                  {"FLEETDECK_UPSTREAMS__PRODUCTS", address(productsGrpc_)}},
+                                 logs_);
+    const Status ordersStarted = orders_->start();
+    ASSERT_TRUE(ordersStarted.isOk()) << ordersStarted.toString();
+
+    paymentsGrpc_ = testing::freePort();
+    payments_ = new ServiceProcess("payments", FLEETDECK_PAYMENTS_BINARY,
+                                   {{"FLEETDECK_CONFIG", FLEETDECK_SOURCE_DIR "/services/payments/config/payments.toml"},
+                                    {"FLEETDECK_DATABASE__URL", testing::createTestDatabase("e2e_gw_payments")},
+                                    {"FLEETDECK_GRPC__PORT", std::to_string(paymentsGrpc_)},
+                                    {"FLEETDECK_ADMIN__PORT", std::to_string(testing::freePort())}},
+                                   logs_);
+    ASSERT_TRUE(payments_->start().isOk()) << payments_->logTail();
+
+    const uint16_t notificationsGrpc = testing::freePort();
+    notifications_ = new ServiceProcess(
+        "notifications", FLEETDECK_NOTIFICATIONS_BINARY,
+        {{"FLEETDECK_CONFIG", FLEETDECK_SOURCE_DIR "/services/notifications/config/notifications.toml"},
+         {"FLEETDECK_DATABASE__URL", testing::createTestDatabase("e2e_gw_notifications")},
+         {"FLEETDECK_GRPC__PORT", std::to_string(notificationsGrpc)},
+         {"FLEETDECK_ADMIN__PORT", std::to_string(testing::freePort())}},
+        logs_);
+    ASSERT_TRUE(notifications_->start().isOk()) << notifications_->logTail();
+
+    startPrometheus();
+
+    keyFile_ = testing::testKeyFile("gateway-e2e");
+    gatewayEnvironment_ = {{"FLEETDECK_CONFIG", FLEETDECK_SOURCE_DIR "/services/gateway/config/gateway.toml"},
+                           {"FLEETDECK_HTTP__THREADS", "2"},
+                           {"FLEETDECK_AUTH__KEY_FILE", keyFile_},
+                           {"FLEETDECK_UPSTREAMS__USERS", users_->grpcAddress()},
+                           {"FLEETDECK_UPSTREAMS__PRODUCTS", address(productsGrpc_)},
+                           {"FLEETDECK_UPSTREAMS__ORDERS", address(ordersGrpc)},
+                           {"FLEETDECK_UPSTREAMS__PAYMENTS", address(paymentsGrpc_)},
+                           {"FLEETDECK_UPSTREAMS__NOTIFICATIONS", address(notificationsGrpc)},
+                           {"FLEETDECK_CORS__ALLOWED_ORIGINS", kConsoleOrigin},
+                           {"FLEETDECK_PROMETHEUS__URL", "http://127.0.0.1:" + std::to_string(prometheusPort_)},
+                           {"FLEETDECK_STREAM__HEARTBEAT_INTERVAL", "200ms"},
+                           {"FLEETDECK_RESILIENCE__BREAKER_FAILURES", "3"},
+                           {"FLEETDECK_RESILIENCE__BREAKER_OPEN_FOR", "1s"},
+                           {"FLEETDECK_LIMITS__PER_ADDRESS_PER_SECOND", "1000"},
+                           {"FLEETDECK_LIMITS__PER_ADDRESS_BURST", "2000"}};
+    gatewayPort_ = testing::freePort();
+    gatewayAdminPort_ = testing::freePort();
+    auto environment = gatewayEnvironment_;
+    environment["FLEETDECK_HTTP__PORT"] = std::to_string(gatewayPort_);
+    environment["FLEETDECK_ADMIN__PORT"] = std::to_string(gatewayAdminPort_);
+    gateway_ = new ServiceProcess("gateway", FLEETDECK_GATEWAY_BINARY, environment, logs_);
+    const Status started = gateway_->start();
+    ASSERT_TRUE(started.isOk()) << started.toString();
+
+    for (const auto& [role, session] : {std::pair{"admin", &admin_}, std::pair{"operator", &operator_},
+                                  std::pair{"customer", &alice_}, std::pair{"customer", &bob_}}) {
+      auto signedIn = testing::signInAs(role, users_->grpcAddress(), gatewayPort_, "gw");
+      ASSERT_TRUE(signedIn.isOk()) << signedIn.status().toString();
+      *session = *signedIn;
+    }
+  }
+
+  static void TearDownTestSuite() {
+    delete gateway_;
+    if (prometheus_) {
+      (void)prometheus_->stop(std::chrono::seconds(5));
+      delete prometheus_;
+    }
+    delete notifications_;
+    delete payments_;
+    delete orders_;
+    delete products_;
+    delete users_;
+  }
+
+  static std::string address(uint16_t port) { return "127.0.0.1:" + std::to_string(port); }
+
+  static std::map<std::string, std::string> productsEnvironment() {
+    return {{"FLEETDECK_CONFIG", FLEETDECK_SOURCE_DIR "/services/products/config/products.toml"},
+            {"FLEETDECK_DATABASE__URL", productsDatabase_},
+            {"FLEETDECK_CACHE__URL", testing::redisUrl(9)},
+            {"FLEETDECK_GRPC__PORT", std::to_string(productsGrpc_)},
+            {"FLEETDECK_ADMIN__PORT", std::to_string(testing::freePort())}};
+  }
+
+  // A real Prometheus scraping the gateway, for the proxied query, alerts and rules routes.
+  static void startPrometheus() {
+    const fs::path folder = logs_ / "prometheus";
+    fs::create_directories(folder / "data");
+    prometheusPort_ = testing::freePort();
+    {
+      std::ofstream config(folder / "prometheus.yml");
+      config << "global:\n  scrape_interval: 1s\nscrape_configs:\n  - job_name: prometheus\n    static_configs:\n"
+                "      - targets: ['127.0.0.1:"
+             << prometheusPort_ << "']\n";
+    }
+    launcher::ProcessSpec spec;
+    spec.executable = FLEETDECK_PROMETHEUS_BINARY;
+    spec.arguments = {"--config.file=" + (folder / "prometheus.yml").string(),
+                      "--storage.tsdb.path=" + (folder / "data").string(),
+                      "--web.listen-address=127.0.0.1:" + std::to_string(prometheusPort_)};
+    spec.logFile = folder / "prometheus.log";
+    auto process = launcher::ChildProcess::spawn(spec);
+    ASSERT_TRUE(process.isOk()) << process.status().toString();
+    prometheus_ = new launcher::ChildProcess(std::move(*process));
+    const bool ready = testing::waitUntil(
+        [] {
+          http::HttpClient client("127.0.0.1", prometheusPort_, std::chrono::milliseconds(500));
+          auto response = client.get("/-/ready");
+          return response.isOk() && response->status == 200;
+        },
+        std::chrono::seconds(30));
+    ASSERT_TRUE(ready) << "Prometheus did not become ready";
+  }
+
+  static http::HttpResponse call(const std::string& method, const std::string& target, const std::string& body = {},
+                                 http::Headers headers = {}, uint16_t port = 0) {
+    http::HttpClient client("127.0.0.1", port == 0 ? gatewayPort_ : port);
+    auto response = client.request(method, target, body, headers);
+    EXPECT_TRUE(response.isOk()) << response.status().toString();
+    return response.isOk() ? *response : http::HttpResponse{};
+  }
+  static http::HttpResponse as(const testing::TestSession& session, const std::string& method, const std::string& target,
+                               const std::string& body = {}, http::Headers headers = {}) {
+    return call(method, target, body, session.headers(std::move(headers)));
+  }
+  static boost::json::object parse(const http::HttpResponse& response) {
+    auto parsed = json::parse(response.body);
+    EXPECT_TRUE(parsed && parsed->is_object()) << response.body;
+    return parsed && parsed->is_object() ? parsed->as_object() : boost::json::object{};
+  }
+  static std::string errorCode(const http::HttpResponse& response) {
+    const auto body = parse(response);
+    return body.contains("error") ? std::string(body.at("error").as_object().at("code").as_string()) : "";
+  }
+  static std::string firstField(const http::HttpResponse& response) {
+    const auto body = parse(response);
+    if (!body.contains("error")) return "";
+    const auto& details = body.at("error").as_object().at("details").as_array();
+    return details.empty() ? "" : std::string(details[0].as_object().at("field").as_string());
+  }
+
+  static std::string createProduct(const std::string& sku, const std::string& name = "Tea") {
+    const auto response =
+        as(admin_, "POST", "/api/v1/products",
+           boost::json::serialize(boost::json::object{{"sku", sku},
+                                                      {"name", name},
+                                                      {"price", boost::json::object{{"currencyCode", "USD"}, {"units", "250"}}},
+                                                      {"initialStock", "100"}}));
+    EXPECT_EQ(response.status, 201) << response.body;
+    return json::stringOr(parse(response), "id");
+  }
+
+  static std::string placeOrder(const testing::TestSession& customer, const std::string& productId) {
+    const auto response = as(customer, "POST", "/api/v1/orders",
+                             R"({"items":[{"productId":")" + productId + R"(","quantity":1}]})");
+    EXPECT_EQ(response.status, 202) << response.body;
+    const auto order = parse(response);
+    EXPECT_EQ(json::stringOr(order, "userId"), customer.userId) << "the gateway fills the owner from the token";
+    return json::stringOr(order, "id");
+  }
+
+  // The ring the gateway signs with, read from its key file, to forge tokens it must refuse.
+  static auth::KeyRing gatewayKeys() {
+    auto ring = auth::loadOrCreateKeyFile({.path = keyFile_}, auth::unixNow());
+    EXPECT_TRUE(ring.isOk()) << ring.status().toString();
+    return std::move(*ring);
+  }
+  static auth::Claims claimsFor(const testing::TestSession& session) {
+    const int64_t now = auth::unixNow();
+    auth::Claims claims;
+    claims.subject = session.userId;
+    claims.role = session.role;
+    claims.issuer = "fleetdeck";
+    claims.audience = "fleetdeck-api";
+    claims.issuedAt = now;
+    claims.notBefore = now;
+    claims.expiresAt = now + 300;
+    return claims;
+  }
+
+  static std::string metricsOfGateway() {
+    http::HttpClient client("127.0.0.1", gatewayAdminPort_);
+    auto response = client.get("/metrics");
+    return response.isOk() ? response->body : std::string();
+  }
+
+  static inline fs::path logs_;
+  static inline testing::UsersServiceUnderTest* users_ = nullptr;
+  static inline ServiceProcess* products_ = nullptr;
+  static inline ServiceProcess* orders_ = nullptr;
+  static inline ServiceProcess* payments_ = nullptr;
+  static inline ServiceProcess* notifications_ = nullptr;
+  static inline ServiceProcess* gateway_ = nullptr;
+  static inline launcher::ChildProcess* prometheus_ = nullptr;
+  static inline uint16_t prometheusPort_ = 0;
+  static inline uint16_t productsGrpc_ = 0;
+  static inline uint16_t paymentsGrpc_ = 0;
+  static inline std::string productsDatabase_;
+  static inline uint16_t gatewayPort_ = 0;
+  static inline uint16_t gatewayAdminPort_ = 0;
+  static inline std::string keyFile_;
+  static inline std::map<std::string, std::string> gatewayEnvironment_;
+  static inline testing::TestSession admin_;
+  static inline testing::TestSession operator_;
+  static inline testing::TestSession alice_;
+  static inline testing::TestSession bob_;
+};
+
+// --- authentication ------------------------------------------------------------------------------
+
+TEST_F(GatewayEndToEnd, AForgedTokenWithTheRealKeyPassesSoTheRefusalsBelowAreAboutTheirFlaw) {
+  const auto token = auth::signToken(gatewayKeys(), claimsFor(admin_));
+  ASSERT_TRUE(token.isOk());
+  EXPECT_EQ(call("GET", "/api/v1/users?pageSize=1", {}, testing::bearer(*token)).status, 200);
+}
+
+TEST_F(GatewayEndToEnd, AlgNoneTokenIs401) {
+  const auto ring = gatewayKeys();
+  const std::string header = base64UrlEncode(
+      boost::json::serialize(boost::json::object{{"alg", "none"}, {"typ", "JWT"}, {"kid", ring.current().kid()}}));
+  const int64_t now = auth::unixNow();
+  const std::string payload = base64UrlEncode(boost::json::serialize(
+      boost::json::object{{"sub", admin_.userId}, {"role", "admin"}, {"iss", "fleetdeck"}, {"aud", "fleetdeck-api"},
+                          {"iat", now}, {"nbf", now}, {"exp", now + 300}}));
+  const auto response = call("GET", "/api/v1/users?pageSize=1", {}, testing::bearer(header + "." + payload + "."));
+  EXPECT_EQ(response.status, 401) << response.body;
+  EXPECT_EQ(errorCode(response), "UNAUTHENTICATED");
+  EXPECT_TRUE(response.headers.contains("WWW-Authenticate"));
+}
+
+TEST_F(GatewayEndToEnd, TamperedSignatureIs401) {
+  // A customer's genuine token with the payload changed to role admin, signature kept.
+  const std::string& token = alice_.accessToken;
+  const size_t first = token.find('.');
+  const size_t last = token.rfind('.');
+  auto payload = json::parse(*base64UrlDecode(token.substr(first + 1, last - first - 1)));
+  ASSERT_TRUE(payload);
+  payload->as_object()["role"] = "admin";
+  const std::string tampered =
+      token.substr(0, first) + "." + base64UrlEncode(boost::json::serialize(*payload)) + token.substr(last);
+  const auto response = call("GET", "/api/v1/users?pageSize=1", {}, testing::bearer(tampered));
+  EXPECT_EQ(response.status, 401) << response.body;
+  EXPECT_NE(response.body.find("signature"), std::string::npos) << response.body;
+}
+
+TEST_F(GatewayEndToEnd, ExpiredTokenIs401) {
+  auto claims = claimsFor(admin_);
+  claims.issuedAt = auth::unixNow() - 7200;
+  claims.notBefore = claims.issuedAt;
+  claims.expiresAt = auth::unixNow() - 3600;
+  const auto response = call("GET", "/api/v1/users?pageSize=1", {}, testing::bearer(*auth::signToken(gatewayKeys(), claims)));
+  EXPECT_EQ(response.status, 401) << response.body;
+  EXPECT_NE(response.body.find("expired"), std::string::npos) << response.body;
+}
+
+TEST_F(GatewayEndToEnd, WrongAudienceIs401) {
+  auto claims = claimsFor(admin_);
+  claims.audience = "some-other-api";
+  const auto response = call("GET", "/api/v1/users?pageSize=1", {}, testing::bearer(*auth::signToken(gatewayKeys(), claims)));
+  EXPECT_EQ(response.status, 401) << response.body;
+  EXPECT_NE(response.body.find("audience"), std::string::npos) << response.body;
+}
+
+TEST_F(GatewayEndToEnd, NoTokenOnASignedInRouteIs401AndAnonymousRoutesStayOpen) {
+  EXPECT_EQ(call("GET", "/api/v1/users/me").status, 401);
+  EXPECT_EQ(call("GET", "/api/v1/products?pageSize=1").status, 200);
+}
+
+TEST_F(GatewayEndToEnd, UnknownUserAndWrongPasswordGetTheSameAnswer) {
+  const auto unknown = call("POST", "/api/v1/auth/login", R"({"username":"nobody.here","password":"whatever-1234"})");
+  const auto wrong = call("POST", "/api/v1/auth/login",
+                          R"({"username":")" + operator_.username + R"(","password":"not-the-password"})");
+  EXPECT_EQ(unknown.status, 401);
+  EXPECT_EQ(wrong.status, 401);
+  EXPECT_EQ(parse(unknown).at("error").as_object().at("message"), parse(wrong).at("error").as_object().at("message"));
+}
+
+TEST_F(GatewayEndToEnd, TwentyBadLoginsAre429WithRetryAfter) {
+  auto victim = testing::signInAs("customer", users_->grpcAddress(), gatewayPort_, "victim");
+  ASSERT_TRUE(victim.isOk());
+  std::vector<int> statuses;
+  http::HttpResponse last;
+  for (int i = 0; i < 20; ++i) {
+    last = call("POST", "/api/v1/auth/login", R"({"username":")" + victim->username + R"(","password":"guess-)" +
+                                                  std::to_string(i) + "\"}");
+    statuses.push_back(last.status);
+  }
+  EXPECT_EQ(statuses.front(), 401);
+  EXPECT_EQ(last.status, 429) << last.body;
+  EXPECT_TRUE(last.headers.contains("Retry-After"));
+  EXPECT_GE(std::atoi(std::string(last.headers.get("Retry-After").value_or("0")).c_str()), 1);
+  // Even the right password waits now: the account is throttled, not just wrong guesses.
+  EXPECT_EQ(call("POST", "/api/v1/auth/login",
+                 R"({"username":")" + victim->username + R"(","password":")" + victim->password + "\"}")
+                .status,
+            429);
+}
+
+TEST_F(GatewayEndToEnd, ReusedRefreshTokenRevokesTheWholeFamily) {
+  auto carol = testing::signInAs("customer", users_->grpcAddress(), gatewayPort_, "carol");
+  ASSERT_TRUE(carol.isOk());
+  const std::string first = carol->refreshToken;
+  const auto rotated = call("POST", "/api/v1/auth/refresh", R"({"refreshToken":")" + first + "\"}");
+  ASSERT_EQ(rotated.status, 200) << rotated.body;
+  const auto session = parse(rotated);
+  const std::string second = json::stringOr(session, "refreshToken");
+  EXPECT_NE(second, first);
+  EXPECT_EQ(json::stringOr(session, "tokenType"), "Bearer");
+  const std::string access = json::stringOr(session, "accessToken");
+  EXPECT_EQ(call("GET", "/api/v1/users/me", {}, testing::bearer(access)).status, 200);
+
+  // The retired token comes back (as a thief would use it): refused, and the family dies with it.
+  const auto reused = call("POST", "/api/v1/auth/refresh", R"({"refreshToken":")" + first + "\"}");
+  EXPECT_EQ(reused.status, 401) << reused.body;
+  const auto afterReuse = call("POST", "/api/v1/auth/refresh", R"({"refreshToken":")" + second + "\"}");
+  EXPECT_EQ(afterReuse.status, 401) << "the legitimate newer token is revoked too: " << afterReuse.body;
+}
+
+TEST_F(GatewayEndToEnd, LogoutRevokesTheRefreshToken) {
+  auto dave = testing::signInAs("customer", users_->grpcAddress(), gatewayPort_, "dave");
+  ASSERT_TRUE(dave.isOk());
+  const auto logout = call("POST", "/api/v1/auth/logout", R"({"refreshToken":")" + dave->refreshToken + "\"}");
+  EXPECT_EQ(logout.status, 204) << logout.body;
+  EXPECT_EQ(call("POST", "/api/v1/auth/refresh", R"({"refreshToken":")" + dave->refreshToken + "\"}").status, 401);
+}
+
+TEST_F(GatewayEndToEnd, RegisterMakesACustomerWhoCanSignIn) {
+  const std::string name = "reg." + randomHex(4);
+  const auto registered = call("POST", "/api/v1/auth/register",
+                               R"({"username":")" + name + R"(","email":")" + name +
+                                   R"(@example.com","password":"correct horse battery","displayName":"Reg"})");
+  ASSERT_EQ(registered.status, 201) << registered.body;
+  EXPECT_EQ(json::stringOr(parse(registered), "role"), "customer");
+  auto session = testing::loginThroughGateway(gatewayPort_, name, "correct horse battery");
+  ASSERT_TRUE(session.isOk()) << session.status().toString();
+  const auto me = as(*session, "GET", "/api/v1/users/me");
+  EXPECT_EQ(me.status, 200);
+  EXPECT_EQ(json::stringOr(parse(me), "username"), name);
+}
+
+// --- authorization -------------------------------------------------------------------------------
+
+TEST_F(GatewayEndToEnd, CustomerOnAnAdminRouteIs403) {
+  EXPECT_EQ(as(alice_, "GET", "/api/v1/users").status, 403);
+  EXPECT_EQ(as(alice_, "POST", "/api/v1/products", R"({"sku":"NOPE-1"})").status, 403);
+  EXPECT_EQ(as(alice_, "GET", "/api/v1/admin/upstreams").status, 403);
+  EXPECT_EQ(as(alice_, "GET", "/api/v1/admin/metrics/query?query=up").status, 403);
+  EXPECT_EQ(errorCode(as(alice_, "GET", "/api/v1/users")), "PERMISSION_DENIED");
+  // An operator reads, but does not act.
+  EXPECT_EQ(as(operator_, "GET", "/api/v1/users?pageSize=1").status, 200);
+  EXPECT_EQ(as(operator_, "POST", "/api/v1/products", R"({"sku":"NOPE-2"})").status, 403);
+}
+
+TEST_F(GatewayEndToEnd, CustomerReadingAnotherCustomersOrderIs404) {
+  const std::string product = createProduct("GW-OWN-1");
+  const std::string order = placeOrder(alice_, product);
+  EXPECT_EQ(as(alice_, "GET", "/api/v1/orders/" + order).status, 200);
+  const auto stranger = as(bob_, "GET", "/api/v1/orders/" + order);
+  EXPECT_EQ(stranger.status, 404) << stranger.body;
+  EXPECT_EQ(as(bob_, "GET", "/api/v1/orders/" + order + "/events").status, 404);
+  EXPECT_EQ(as(bob_, "GET", "/api/v1/orders/" + order + "/details").status, 404);
+  EXPECT_EQ(as(bob_, "POST", "/api/v1/orders/" + order + ":cancel", R"({"reason":"mine now"})").status, 404);
+  EXPECT_EQ(as(bob_, "GET", "/api/v1/orders?userId=" + alice_.userId).status, 404);
+  // Bob's own list does not show Alice's order.
+  const auto own = as(bob_, "GET", "/api/v1/orders");
+  ASSERT_EQ(own.status, 200) << own.body;
+  EXPECT_EQ(own.body.find(order), std::string::npos);
+  // The order is untouched by Bob's attempt to cancel it.
+  EXPECT_NE(json::stringOr(parse(as(alice_, "GET", "/api/v1/orders/" + order)), "status"), "CANCELLED");
+  EXPECT_EQ(as(operator_, "GET", "/api/v1/orders/" + order).status, 200);
+}
+
+TEST_F(GatewayEndToEnd, CustomerReadingAnotherCustomersWalletIs404) {
+  auto stub = payments::v1::PaymentsService::NewStub(rpc::makeChannel(address(paymentsGrpc_)));
+  payments::v1::OpenWalletRequest open;
+  open.set_user_id(alice_.userId);
+  payments::v1::Wallet wallet;
+  auto context = rpc::makeContext(std::chrono::seconds(5));
+  ASSERT_TRUE(stub->OpenWallet(context.get(), open, &wallet).ok());
+  EXPECT_EQ(as(alice_, "GET", "/api/v1/users/" + alice_.userId + "/wallet").status, 200);
+  const auto stranger = as(bob_, "GET", "/api/v1/users/" + alice_.userId + "/wallet");
+  EXPECT_EQ(stranger.status, 404) << stranger.body;
+  EXPECT_EQ(as(bob_, "GET", "/api/v1/users/" + alice_.userId + "/wallet/ledger").status, 404);
+  EXPECT_EQ(as(bob_, "POST", "/api/v1/users/" + bob_.userId + "/wallet:topUp",
+               R"({"amount":{"currencyCode":"USD","units":"100"}})")
+                .status,
+            403)
+      << "only an admin tops up";
+}
+
+TEST_F(GatewayEndToEnd, CustomerReadingAnotherCustomersNotificationsIs404) {
+  EXPECT_EQ(as(bob_, "GET", "/api/v1/notifications").status, 200);
+  const auto stranger = as(bob_, "GET", "/api/v1/notifications?userId=" + alice_.userId);
+  EXPECT_EQ(stranger.status, 404) << stranger.body;
+  EXPECT_EQ(as(bob_, "GET", "/api/v1/users/" + alice_.userId).status, 404);
+  EXPECT_EQ(as(bob_, "GET", "/api/v1/users/" + bob_.userId).status, 200);
+}
+
+TEST_F(GatewayEndToEnd, CustomerSettingRoleIs400) {
+  const auto onMe = as(alice_, "PATCH", "/api/v1/users/me", R"({"role":"admin"})");
+  EXPECT_EQ(onMe.status, 400) << onMe.body;
+  EXPECT_EQ(firstField(onMe), "role");
+  const std::string name = "sneaky." + randomHex(4);
+  const auto onRegister = call("POST", "/api/v1/auth/register",
+                               R"({"username":")" + name + R"(","email":")" + name +
+                                   R"(@example.com","password":"correct horse battery","role":"admin"})");
+  EXPECT_EQ(onRegister.status, 400) << onRegister.body;
+  EXPECT_EQ(firstField(onRegister), "role");
+  const auto forOthers = as(alice_, "POST", "/api/v1/orders",
+                            R"({"userId":")" + bob_.userId + R"(","items":[{"productId":")" + newUuid() + R"(","quantity":1}]})");
+  EXPECT_EQ(forOthers.status, 400) << forOthers.body;
+  EXPECT_EQ(firstField(forOthers), "userId");
+  EXPECT_EQ(json::stringOr(parse(as(alice_, "GET", "/api/v1/users/me")), "role"), "customer");
+}
+
+TEST_F(GatewayEndToEnd, UsersChangeTheirOwnProfileAndPasswordOnlyWithTheCurrentOne) {
+  auto erin = testing::signInAs("customer", users_->grpcAddress(), gatewayPort_, "erin");
+  ASSERT_TRUE(erin.isOk());
+  const auto renamed = as(*erin, "PATCH", "/api/v1/users/me", R"({"displayName":"Erin E."})");
+  ASSERT_EQ(renamed.status, 200) << renamed.body;
+  EXPECT_EQ(json::stringOr(parse(renamed), "displayName"), "Erin E.");
+  const auto noCurrent = as(*erin, "PATCH", "/api/v1/users/me", R"({"password":"a brand new password"})");
+  EXPECT_EQ(noCurrent.status, 400);
+  EXPECT_EQ(firstField(noCurrent), "currentPassword");
+  const auto changed = as(*erin, "PATCH", "/api/v1/users/me",
+                          R"({"password":"a brand new password","currentPassword":")" + erin->password + "\"}");
+  ASSERT_EQ(changed.status, 200) << changed.body;
+  EXPECT_EQ(call("POST", "/api/v1/auth/refresh", R"({"refreshToken":")" + erin->refreshToken + "\"}").status, 401)
+      << "a new password signs every other session out";
+  EXPECT_TRUE(testing::loginThroughGateway(gatewayPort_, erin->username, "a brand new password").isOk());
+}
+
+// --- abuse limits ----------------------------------------------------------------------------------
+
+TEST_F(GatewayEndToEnd, TenMebibyteBodyIs413) {
+  const std::string huge = R"({"sku":")" + std::string(10 << 20, 'A') + "\"}";
+  const auto response = as(admin_, "POST", "/api/v1/products", huge);
+  EXPECT_EQ(response.status, 413) << response.body.substr(0, 200);
+}
+
+TEST_F(GatewayEndToEnd, HugePageSizeIsClampedNotRefused) {
+  for (int i = 0; i < 3; ++i) createProduct("GW-PAGE-" + std::to_string(i));
+  const auto response = call("GET", "/api/v1/products?pageSize=1000000000");
+  ASSERT_EQ(response.status, 200) << response.body;
+  const auto page = parse(response);
+  const auto& products = page.at("products").as_array();
+  EXPECT_GE(products.size(), 3u);
+  EXPECT_LE(products.size(), 200u);
+  EXPECT_EQ(as(admin_, "GET", "/api/v1/users?pageSize=1000000000").status, 200);
+}
+
+TEST_F(GatewayEndToEnd, SqlMetacharactersAreStoredAndReturnedLiterally) {
+  const std::string name = "Robert'); DROP TABLE products;-- 100% _tea_ \\ \"quoted\"";
+  const std::string id = createProduct("GW-SQL-1", name);
+  const auto fetched = call("GET", "/api/v1/products/" + id);
+  ASSERT_EQ(fetched.status, 200);
+  EXPECT_EQ(json::stringOr(parse(fetched), "name"), name);
+  // LIKE wildcards in a search are literal too: "%" matches only names containing a percent sign.
+  const auto search = call("GET", "/api/v1/products?query=" + percentEncode("100% _tea_"));
+  ASSERT_EQ(search.status, 200) << search.body;
+  const auto page = parse(search);
+  const auto& found = page.at("products").as_array();
+  ASSERT_EQ(found.size(), 1u) << search.body;
+  EXPECT_EQ(json::stringOr(found[0].as_object(), "id"), id);
+  auto erin = testing::signInAs("customer", users_->grpcAddress(), gatewayPort_, "sql");
+  ASSERT_TRUE(erin.isOk());
+  const auto renamed = as(*erin, "PATCH", "/api/v1/users/me", R"({"displayName":"x'; DELETE FROM users;--"})");
+  ASSERT_EQ(renamed.status, 200) << renamed.body;
+  EXPECT_EQ(json::stringOr(parse(as(*erin, "GET", "/api/v1/users/me")), "displayName"), "x'; DELETE FROM users;--");
+}
+
+TEST_F(GatewayEndToEnd, ABurstOverTheRateLimitIs429WithRetryAfterWhileOthersAreServed) {
+  // A gateway of its own with a tight per-address limit, so the other tests keep their budget.
+  auto environment = gatewayEnvironment_;
+  const uint16_t port = testing::freePort();
+  environment["FLEETDECK_HTTP__PORT"] = std::to_string(port);
+  environment["FLEETDECK_ADMIN__PORT"] = std::to_string(testing::freePort());
+  environment["FLEETDECK_LIMITS__PER_ADDRESS_PER_SECOND"] = "2";
+  environment["FLEETDECK_LIMITS__PER_ADDRESS_BURST"] = "5";
+  ServiceProcess limited("gateway-limited", FLEETDECK_GATEWAY_BINARY, environment, logs_);
+  ASSERT_TRUE(limited.start().isOk()) << limited.logTail();
+  int ok = 0;
+  RawAnswer refused;
+  for (int i = 0; i < 30; ++i) {
+    const RawAnswer answer = rawGet(port, "127.0.0.2", "/api/v1/products?pageSize=1");
+    if (answer.status == 200) ++ok;
+    if (answer.status == 429) refused = answer;
+  }
+  EXPECT_LE(ok, 8) << "the burst of 5 plus what refilled meanwhile";
+  EXPECT_EQ(refused.status, 429);
+  EXPECT_GE(std::atoi(refused.retryAfter.c_str()), 1) << "Retry-After: " << refused.retryAfter;
+  // Another client (another source address) is served while the first one is throttled.
+  EXPECT_EQ(rawGet(port, "127.0.0.3", "/api/v1/products?pageSize=1").status, 200);
+  EXPECT_EQ(rawGet(port, "127.0.0.2", "/api/v1/products?pageSize=1").status, 429);
+}
+
+// --- cross-cutting ---------------------------------------------------------------------------------
+
+TEST_F(GatewayEndToEnd, GzipWhenTheClientAsksForIt) {
+  const auto plain = call("GET", "/api/v1/openapi.json");
+  ASSERT_EQ(plain.status, 200);
+  EXPECT_FALSE(plain.headers.contains("Content-Encoding"));
+  http::Headers accept;
+  accept.add("Accept-Encoding", "gzip, deflate");
+  const auto zipped = call("GET", "/api/v1/openapi.json", {}, accept);
+  ASSERT_EQ(zipped.status, 200);
+  EXPECT_EQ(zipped.headers.get("Content-Encoding").value_or(""), "gzip");
+  EXPECT_LT(zipped.body.size(), plain.body.size() / 3);
+  auto unzipped = http::gzipDecompress(zipped.body);
+  ASSERT_TRUE(unzipped.isOk());
+  EXPECT_EQ(*unzipped, plain.body);
+}
+
+TEST_F(GatewayEndToEnd, CorsAnswersOnlyTheConfiguredOrigins) {
+  http::Headers preflight;
+  preflight.add("Origin", kConsoleOrigin);
+  preflight.add("Access-Control-Request-Method", "PATCH");
+  preflight.add("Access-Control-Request-Headers", "authorization, if-match");
+  const auto allowed = call("OPTIONS", "/api/v1/users/me", {}, preflight);
+  EXPECT_EQ(allowed.status, 204);
+  EXPECT_EQ(allowed.headers.get("Access-Control-Allow-Origin").value_or(""), kConsoleOrigin);
+  EXPECT_NE(allowed.headers.get("Access-Control-Allow-Methods").value_or("").find("PATCH"), std::string::npos);
+  http::Headers evil;
+  evil.add("Origin", "https://evil.example");
+  evil.add("Access-Control-Request-Method", "GET");
+  const auto refused = call("OPTIONS", "/api/v1/users/me", {}, evil);
+  EXPECT_EQ(refused.status, 403);
+  EXPECT_FALSE(refused.headers.contains("Access-Control-Allow-Origin"));
+  http::Headers simple;
+  simple.add("Origin", kConsoleOrigin);
+  const auto read = call("GET", "/api/v1/products?pageSize=1", {}, simple);
+  EXPECT_EQ(read.headers.get("Access-Control-Allow-Origin").value_or(""), kConsoleOrigin);
+  EXPECT_NE(read.headers.get("Access-Control-Expose-Headers").value_or("").find("X-Trace-Id"), std::string::npos);
+}
+
+TEST_F(GatewayEndToEnd, EveryRequestWritesAnAccessLogLineWithItsTraceId) {
+  const std::string traceId = randomHex(16);
+  http::Headers headers;
+  headers.add("traceparent", "00-" + traceId + "-00f067aa0ba902b7-01");
+  const auto response = call("GET", "/api/v1/products?pageSize=1&query=access-log", {}, headers);
+  EXPECT_EQ(response.headers.get("X-Trace-Id").value_or(""), traceId);
+  std::string line;
+  const bool logged = testing::waitUntil(
+      [&] {
+        const std::string tail = gateway_->logTail(256 * 1024);
+        const size_t at = tail.find("\"trace_id\":\"" + traceId + "\"");
+        if (at == std::string::npos) return false;
+        const size_t start = tail.rfind('\n', at);
+        line = tail.substr(start == std::string::npos ? 0 : start + 1, tail.find('\n', at) - start);
+        return true;
+      },
+      std::chrono::seconds(5));
+  ASSERT_TRUE(logged);
+  EXPECT_NE(line.find("http access"), std::string::npos) << line;
+  EXPECT_NE(line.find("query=access-log"), std::string::npos) << line;
+  EXPECT_NE(line.find("\"status\":200"), std::string::npos) << line;
+}
+
+TEST_F(GatewayEndToEnd, OrderDetailsAggregateOrderUserAndProducts) {
+  const std::string product = createProduct("GW-DETAILS-1", "Details Tea");
+  const std::string order = placeOrder(alice_, product);
+  const auto response = as(alice_, "GET", "/api/v1/orders/" + order + "/details");
+  ASSERT_EQ(response.status, 200) << response.body;
+  const auto details = parse(response);
+  EXPECT_EQ(json::stringOr(details.at("order").as_object(), "id"), order);
+  EXPECT_EQ(json::stringOr(details.at("user").as_object(), "id"), alice_.userId);
+  ASSERT_EQ(details.at("products").as_array().size(), 1u);
+  EXPECT_EQ(json::stringOr(details.at("products").as_array()[0].as_object(), "name"), "Details Tea");
+  EXPECT_TRUE(details.at("missing").as_array().empty());
+}
+
+TEST_F(GatewayEndToEnd, OrderDetailsNameTheMissingPartInsteadOfFailingWhole) {
+  // An admin orders for a user id the users service does not know: the user part cannot be read.
+  const std::string product = createProduct("GW-DETAILS-2");
+  const auto placed = as(admin_, "POST", "/api/v1/orders",
+                         R"({"userId":")" + newUuid() + R"(","items":[{"productId":")" + product + R"(","quantity":2}]})");
+  ASSERT_EQ(placed.status, 202) << placed.body;
+  const std::string order = json::stringOr(parse(placed), "id");
+  const auto response = as(operator_, "GET", "/api/v1/orders/" + order + "/details");
+  ASSERT_EQ(response.status, 200) << response.body;
+  const auto details = parse(response);
+  EXPECT_EQ(json::stringOr(details.at("order").as_object(), "id"), order);
+  EXPECT_TRUE(details.at("user").is_null());
+  ASSERT_EQ(details.at("missing").as_array().size(), 1u) << response.body;
+  EXPECT_EQ(details.at("missing").as_array()[0].as_string(), "user");
+  EXPECT_EQ(details.at("products").as_array().size(), 1u);
+}
+
+// --- admin API -------------------------------------------------------------------------------------
+
+TEST_F(GatewayEndToEnd, PrometheusHttpApiIsProxiedForOperators) {
+  const auto query = as(operator_, "GET", "/api/v1/admin/metrics/query?query=" + percentEncode("up{job=\"prometheus\"}"));
+  ASSERT_EQ(query.status, 200) << query.body;
+  EXPECT_EQ(json::stringOr(parse(query), "status"), "success");
+  const int64_t now = auth::unixNow();
+  const auto range = as(operator_, "GET", "/api/v1/admin/metrics/query_range?query=up&start=" + std::to_string(now - 60) +
+                                              "&end=" + std::to_string(now) + "&step=5");
+  EXPECT_EQ(range.status, 200) << range.body;
+  const auto alerts = as(operator_, "GET", "/api/v1/admin/alerts");
+  EXPECT_EQ(alerts.status, 200);
+  EXPECT_NE(alerts.body.find("\"alerts\""), std::string::npos) << alerts.body;
+  const auto rules = as(admin_, "GET", "/api/v1/admin/rules");
+  EXPECT_EQ(rules.status, 200);
+  EXPECT_NE(rules.body.find("\"groups\""), std::string::npos) << rules.body;
+  // Prometheus's own errors pass through as they are.
+  EXPECT_EQ(as(operator_, "GET", "/api/v1/admin/metrics/query?query=" + percentEncode("up{")).status, 400);
+}
+
+TEST_F(GatewayEndToEnd, OpenApiDocumentIsServedAndMatchesTheGeneratedFile) {
+  const auto response = call("GET", "/api/v1/openapi.json");
+  ASSERT_EQ(response.status, 200);
+  const auto document = parse(response);
+  EXPECT_EQ(json::stringOr(document, "openapi"), "3.1.0");
+  EXPECT_TRUE(document.at("paths").as_object().contains("/api/v1/auth/login"));
+  std::ifstream file(FLEETDECK_SOURCE_DIR "/docs/openapi.json");
+  std::stringstream content;
+  content << file.rdbuf();
+  EXPECT_EQ(content.str(), response.body) << "docs/openapi.json is stale: rebuild target fleetdeck_openapi";
+}
+
+// Runs last among the stream tests: it stops and restarts the products service.
+TEST_F(GatewayEndToEnd, ZKilledServiceIs503FastBreakerOpensRecoveryClosesItAndTheStreamSawItAll) {
+  const std::string product = createProduct("GW-BREAKER-1");
+  const std::string instance = address(productsGrpc_);
+  const std::string metric = "circuit_breaker_state{upstream=\"products\",upstream_instance=\"" + instance + "\"}";
+  EXPECT_NE(metricsOfGateway().find(metric + " 0"), std::string::npos) << metricsOfGateway();
+
+  EventStream stream(gatewayPort_, operator_.accessToken);
+  ASSERT_TRUE(stream.waitFor("retry: 2000", std::chrono::seconds(5))) << stream.data();
+  ASSERT_TRUE(stream.waitFor(":hb", std::chrono::seconds(5))) << "heartbeats every 200 ms here";
+
+  ASSERT_EQ(products_->stop(std::chrono::seconds(10)), 0);
+  std::vector<http::HttpResponse> answers;
+  for (int i = 0; i < 6; ++i) {
+    const auto started = std::chrono::steady_clock::now();
+    answers.push_back(call("GET", "/api/v1/products/" + product));
+    EXPECT_LT(std::chrono::steady_clock::now() - started, std::chrono::seconds(3)) << "503 fast, not a hang";
+  }
+  for (const auto& answer : answers) {
+    EXPECT_EQ(answer.status, 503) << answer.body;
+    EXPECT_TRUE(answer.headers.contains("Retry-After"));
+  }
+  EXPECT_NE(answers.back().body.find("circuit open"), std::string::npos) << answers.back().body;
+  EXPECT_NE(metricsOfGateway().find(metric + " 1"), std::string::npos);
+  ASSERT_TRUE(stream.waitFor("\"state\":\"open\"", std::chrono::seconds(5))) << stream.data();
+
+  // Back on the same address: after the cool-down a probe goes through and closes the breaker.
+  delete products_;
+  products_ = new ServiceProcess("products", FLEETDECK_PRODUCTS_BINARY, productsEnvironment(), logs_);
+  ASSERT_TRUE(products_->start().isOk()) << products_->logTail();
+  const bool recovered = testing::waitUntil(
+      [&] { return call("GET", "/api/v1/products/" + product).status == 200; }, std::chrono::seconds(20));
+  EXPECT_TRUE(recovered);
+  EXPECT_NE(metricsOfGateway().find(metric + " 0"), std::string::npos);
+  ASSERT_TRUE(stream.waitFor("\"state\":\"closed\"", std::chrono::seconds(5))) << stream.data();
+
+  // The events came in order with increasing ids: open, half_open, closed.
+  const auto ids = stream.idsOf("fleet.change");
+  ASSERT_GE(ids.size(), 3u) << stream.data();
+  const std::string& data = stream.data();
+  const size_t open = data.find("\"state\":\"open\"");
+  const size_t halfOpen = data.find("\"state\":\"half_open\"");
+  const size_t closed = data.find("\"state\":\"closed\"");
+  EXPECT_LT(open, halfOpen);
+  EXPECT_LT(halfOpen, closed);
+  for (size_t i = 1; i < ids.size(); ++i) EXPECT_LT(std::stoull(ids[i - 1]), std::stoull(ids[i]));
+
+  // A console that lost the connection after the first event resumes with Last-Event-ID and gets
+  // exactly what came after it.
+  EventStream resumed(gatewayPort_, operator_.accessToken, ids.front());
+  ASSERT_TRUE(resumed.waitFor("\"state\":\"closed\"", std::chrono::seconds(5))) << resumed.data();
+  const auto replayed = resumed.idsOf("fleet.change");
+  ASSERT_EQ(replayed.size(), ids.size() - 1) << resumed.data();
+  EXPECT_EQ(replayed.front(), ids[1]);
+  EXPECT_EQ(resumed.data().find("id: " + ids.front() + "\n"), std::string::npos);
+  // A customer may not listen.
+  EXPECT_EQ(as(alice_, "GET", "/api/v1/admin/stream").status, 403);
+}
+
+}  // namespace
+}  // namespace fleetdeck

@@ -1,0 +1,418 @@
+// The bus against a real nats-server (JetStream): publish/consume, dedupe, redelivery, dead letters,
+// idempotent consumers on a real PostgreSQL, and reconnects across a broker restart.
+#include <gtest/gtest.h>
+
+#include <atomic>
+#include <mutex>
+#include <set>
+
+#include "fleetdeck/bus/connection.h"
+#include "fleetdeck/bus/consumer.h"
+#include "fleetdeck/bus/dead_letters.h"
+#include "fleetdeck/bus/event.h"
+#include "fleetdeck/core/ids.h"
+#include "fleetdeck/db/connection_pool.h"
+#include "fleetdeck/db/processed_events.h"
+#include "fleetdeck/testing/service_process.h"
+#include "fleetdeck/testing/test_infra.h"
+#include "fleetdeck/users/v1/events.pb.h"
+
+namespace fleetdeck::bus {
+namespace {
+
+using namespace std::chrono_literals;
+using fleetdeck::testing::waitUntil;
+
+// A domain of its own per test ("t" + hex), so tests never see each other's streams and consumers.
+std::string uniqueDomain() {
+  std::string domain = "t" + randomHex(4);
+  for (char& c : domain) {
+    if (c >= '0' && c <= '9') c = static_cast<char>('a' + (c - '0'));
+  }
+  return domain;
+}
+
+std::unique_ptr<Bus> connectTo(const std::string& url) {
+  BusOptions options;
+  options.url = url;
+  options.name = "bus-test";
+  options.requestTimeout = 3s;
+  options.reconnectWait = 100ms;
+  auto bus = Bus::connect(options);
+  EXPECT_TRUE(bus.isOk()) << bus.status().toString();
+  EXPECT_TRUE(waitUntil([&] { return (*bus)->connected(); }, 10s));
+  return std::move(*bus);
+}
+
+ConsumerOptions fastConsumer(const StreamSpec& stream, const std::string& durable) {
+  ConsumerOptions options;
+  options.stream = stream.name;
+  options.durable = durable;
+  options.ackWait = 5s;
+  options.maxDeliver = 3;
+  options.batchSize = 8;
+  options.fetchWait = 200ms;
+  options.retry = db::BackoffPolicy{20ms, 100ms, 2.0};
+  return options;
+}
+
+OutgoingMessage message(const std::string& subject, const std::string& id, const std::string& data) {
+  OutgoingMessage outgoing;
+  outgoing.subject = subject;
+  outgoing.msgId = id;
+  outgoing.data = data;
+  return outgoing;
+}
+
+// Collects what a consumer's handler saw, thread-safely.
+struct Inbox {
+  std::mutex mutex;
+  std::vector<ReceivedMessage> messages;
+  void add(const ReceivedMessage& received) {
+    std::lock_guard lock(mutex);
+    messages.push_back(received);
+  }
+  size_t size() {
+    std::lock_guard lock(mutex);
+    return messages.size();
+  }
+  std::vector<ReceivedMessage> all() {
+    std::lock_guard lock(mutex);
+    return messages;
+  }
+};
+
+TEST(Bus, PublishAndConsume_RoundTripsDataAndHeaders) {
+  auto bus = connectTo(testing::natsUrl());
+  const std::string domain = uniqueDomain();
+  const auto stream = domainStream(domain);
+  ASSERT_TRUE(bus->declareStream(stream).isOk());
+  const std::string subject = "fleetdeck." + domain + ".v1.ThingHappened";
+  OutgoingMessage outgoing = message(subject, newUuid(), std::string("bin\0ary", 7));
+  outgoing.headers = {{kTraceparentHeader, "00-0af7651916cd43dd8448eb211c80319c-b7ad6b7169203331-01"},
+                      {"X-Custom", "value"}};
+  auto ack = bus->publish(outgoing);
+  ASSERT_TRUE(ack.isOk()) << ack.status().toString();
+  EXPECT_EQ(ack->stream, stream.name);
+  EXPECT_FALSE(ack->duplicate);
+
+  Inbox inbox;
+  ConsumerLoop loop(*bus, fastConsumer(stream, "roundtrip"), [&](const ReceivedMessage& received) {
+    inbox.add(received);
+    return Status::ok();
+  });
+  loop.start();
+  ASSERT_TRUE(waitUntil([&] { return inbox.size() == 1; }, 10s));
+  const auto received = inbox.all()[0];
+  EXPECT_EQ(received.subject, subject);
+  EXPECT_EQ(received.data, std::string("bin\0ary", 7));
+  EXPECT_EQ(received.header(kTraceparentHeader), "00-0af7651916cd43dd8448eb211c80319c-b7ad6b7169203331-01");
+  EXPECT_EQ(received.header("X-Custom"), "value");
+  EXPECT_EQ(received.header(kMsgIdHeader), outgoing.msgId);
+  EXPECT_EQ(received.deliveryCount, 1u);
+  EXPECT_EQ(received.stream, stream.name);
+  loop.stop();
+}
+
+TEST(Bus, SameMsgIdPublishedTwice_IsStoredOnce) {
+  auto bus = connectTo(testing::natsUrl());
+  const std::string domain = uniqueDomain();
+  const auto stream = domainStream(domain);
+  ASSERT_TRUE(bus->declareStream(stream).isOk());
+  const std::string id = newUuid();
+  auto first = bus->publish(message("fleetdeck." + domain + ".v1.A", id, "one"));
+  auto second = bus->publish(message("fleetdeck." + domain + ".v1.A", id, "one again"));
+  auto other = bus->publish(message("fleetdeck." + domain + ".v1.A", newUuid(), "two"));
+  ASSERT_TRUE(first.isOk() && second.isOk() && other.isOk());
+  EXPECT_FALSE(first->duplicate);
+  EXPECT_TRUE(second->duplicate);
+  EXPECT_EQ(second->sequence, first->sequence);
+  auto state = bus->streamState(stream.name);
+  ASSERT_TRUE(state.isOk()) << state.status().toString();
+  EXPECT_EQ(state->messages, 2u);
+}
+
+TEST(Bus, PublishWithoutStream_IsNotFound_AndBadMessagesAreRefused) {
+  auto bus = connectTo(testing::natsUrl());
+  auto missing = bus->publish(message("fleetdeck." + uniqueDomain() + ".v1.Nobody", newUuid(), "x"));
+  ASSERT_FALSE(missing.isOk());
+  EXPECT_EQ(missing.status().code(), StatusCode::kNotFound) << missing.status().toString();
+  auto noId = bus->publish(message("fleetdeck.x.v1.Y", "", "x"));
+  ASSERT_FALSE(noId.isOk());
+  EXPECT_EQ(noId.status().code(), StatusCode::kInvalidArgument);
+  EXPECT_EQ(noId.status().violations()[0].field, "msgId");
+}
+
+TEST(Bus, FailingHandler_IsRedeliveredNotDropped_AndSucceedsLater) {
+  auto bus = connectTo(testing::natsUrl());
+  const std::string domain = uniqueDomain();
+  const auto stream = domainStream(domain);
+  ASSERT_TRUE(bus->declareStream(stream).isOk());
+  ASSERT_TRUE(bus->publish(message("fleetdeck." + domain + ".v1.A", newUuid(), "payload")).isOk());
+
+  std::atomic<int> calls{0};
+  std::atomic<bool> succeeded{false};
+  std::vector<uint64_t> deliveries;
+  std::mutex mutex;
+  ConsumerLoop loop(*bus, fastConsumer(stream, "flaky"), [&](const ReceivedMessage& received) {
+    {
+      std::lock_guard lock(mutex);
+      deliveries.push_back(received.deliveryCount);
+    }
+    if (++calls < 3) return unavailable("downstream not ready");
+    succeeded = true;
+    return Status::ok();
+  });
+  loop.start();
+  ASSERT_TRUE(waitUntil([&] { return succeeded.load(); }, 15s));
+  loop.stop();
+  EXPECT_EQ(calls.load(), 3);
+  EXPECT_EQ(deliveries, (std::vector<uint64_t>{1, 2, 3}));
+  // Acked on the third delivery: a new loop on the same durable gets nothing more, and no dead letter exists.
+  std::atomic<int> later{0};
+  ConsumerLoop again(*bus, fastConsumer(stream, "flaky"), [&](const ReceivedMessage&) {
+    ++later;
+    return Status::ok();
+  });
+  again.start();
+  std::this_thread::sleep_for(500ms);  // a window in which a wrongly unacked message would come back
+  again.stop();
+  EXPECT_EQ(later.load(), 0);
+}
+
+// Reads every dead letter of `durable` from the DLQ stream.
+std::vector<ReceivedMessage> deadLettersOf(Bus& bus, const std::string& durable) {
+  std::vector<ReceivedMessage> letters;
+  auto state = bus.streamState(kDeadLetterStream);
+  if (!state) return letters;
+  for (uint64_t sequence = state->firstSequence; sequence != 0 && sequence <= state->lastSequence; ++sequence) {
+    auto letter = bus.getMessage(kDeadLetterStream, sequence);
+    if (letter && letter->subject == deadLetterSubject(durable)) letters.push_back(*letter);
+  }
+  return letters;
+}
+
+TEST(Bus, MessageFailingEveryTime_LandsInDeadLetterStreamAfterMaxDeliveries_WithReason) {
+  auto bus = connectTo(testing::natsUrl());
+  const std::string domain = uniqueDomain();
+  const auto stream = domainStream(domain);
+  ASSERT_TRUE(bus->declareStream(stream).isOk());
+  const std::string id = newUuid();
+  OutgoingMessage poison = message("fleetdeck." + domain + ".v1.A", id, "payload");
+  poison.headers = {{kTraceparentHeader, "00-11111111111111111111111111111111-2222222222222222-01"}};
+  ASSERT_TRUE(bus->publish(poison).isOk());
+
+  const std::string durable = "always-fails-" + domain;
+  std::atomic<int> calls{0};
+  ConsumerLoop loop(*bus, fastConsumer(stream, durable), [&](const ReceivedMessage&) {
+    ++calls;
+    return unavailable("ledger is on fire");
+  });
+  loop.start();
+  ASSERT_TRUE(waitUntil([&] { return !deadLettersOf(*bus, durable).empty(); }, 15s));
+  std::this_thread::sleep_for(300ms);  // terminated: no further delivery may follow
+  loop.stop();
+  EXPECT_EQ(calls.load(), 3);
+  const auto letters = deadLettersOf(*bus, durable);
+  ASSERT_EQ(letters.size(), 1u);
+  const auto& letter = letters[0];
+  EXPECT_EQ(letter.data, "payload");
+  EXPECT_NE(letter.header(kDlqReasonHeader).value_or("").find("ledger is on fire"), std::string::npos);
+  EXPECT_EQ(letter.header(kDlqDeliveriesHeader), "3");
+  EXPECT_EQ(letter.header(kDlqSubjectHeader), "fleetdeck." + domain + ".v1.A");
+  EXPECT_EQ(letter.header(kDlqStreamHeader), stream.name);
+  EXPECT_EQ(letter.header(kDlqMsgIdHeader), id);
+  EXPECT_EQ(letter.header(kDlqConsumerHeader), durable);
+  EXPECT_EQ(letter.header(kTraceparentHeader), "00-11111111111111111111111111111111-2222222222222222-01");
+}
+
+TEST(Bus, UndecodableMessage_IsDeadLetteredAtOnce) {
+  auto bus = connectTo(testing::natsUrl());
+  const std::string domain = uniqueDomain();
+  const auto stream = domainStream(domain);
+  ASSERT_TRUE(bus->declareStream(stream).isOk());
+  ASSERT_TRUE(bus->publish(message("fleetdeck." + domain + ".v1.A", newUuid(), "\xff\xff not protobuf")).isOk());
+  const std::string durable = "decoder-" + domain;
+  std::atomic<int> calls{0};
+  ConsumerLoop loop(*bus, fastConsumer(stream, durable), [&](const ReceivedMessage& received) {
+    ++calls;
+    auto envelope = decodeEnvelope(received);
+    return envelope.status();
+  });
+  loop.start();
+  ASSERT_TRUE(waitUntil([&] { return !deadLettersOf(*bus, durable).empty(); }, 15s));
+  loop.stop();
+  EXPECT_EQ(calls.load(), 1);
+  EXPECT_NE(deadLettersOf(*bus, durable)[0].header(kDlqReasonHeader).value_or("").find("DATA_LOSS"),
+            std::string::npos);
+}
+
+TEST(Bus, DeadLettersAreListed_AndReplayedToTheirConsumerOnceTheCauseIsFixed) {
+  auto bus = connectTo(testing::natsUrl());
+  const std::string domain = uniqueDomain();
+  const auto stream = domainStream(domain);
+  ASSERT_TRUE(bus->declareStream(stream).isOk());
+  const std::string id = newUuid();
+  ASSERT_TRUE(bus->publish(message("fleetdeck." + domain + ".v1.A", id, "needs a fix")).isOk());
+  const std::string durable = "replayed-" + domain;
+  std::atomic<bool> fixed{false};
+  std::atomic<int> applied{0};
+  ConsumerLoop loop(*bus, fastConsumer(stream, durable), [&](const ReceivedMessage& received) {
+    if (!fixed) return internalError("bug in the handler");
+    EXPECT_EQ(received.data, "needs a fix");
+    ++applied;
+    return Status::ok();
+  });
+  loop.start();
+  ASSERT_TRUE(waitUntil([&] {
+    auto letters = listDeadLetters(*bus, durable);
+    return letters.isOk() && letters->size() == 1;
+  }, 15s));
+  auto letters = listDeadLetters(*bus, durable);
+  EXPECT_EQ((*letters)[0].consumer, durable);
+  EXPECT_EQ((*letters)[0].originalMsgId, id);
+  EXPECT_EQ((*letters)[0].deliveries, 3u);
+  EXPECT_NE((*letters)[0].reason.find("bug in the handler"), std::string::npos);
+
+  fixed = true;  // the operator deployed the fix
+  auto replayed = replayDeadLetters(*bus, durable);
+  ASSERT_TRUE(replayed.isOk()) << replayed.status().toString();
+  EXPECT_EQ(*replayed, 1);
+  ASSERT_TRUE(waitUntil([&] { return applied.load() == 1; }, 15s));
+  loop.stop();
+  EXPECT_TRUE(listDeadLetters(*bus, durable)->empty());
+}
+
+TEST(Bus, EachEventDeliveredTwice_HasOneEffect) {
+  db::ConnectionPool pool({testing::createTestDatabase("bus_consume"), 4, std::chrono::milliseconds(5000), "test"});
+  ASSERT_TRUE(db::inTransaction(pool, [](pqxx::work& transaction) {
+                transaction.exec(db::kProcessedEventsTableSql);
+                transaction.exec("CREATE TABLE effects (user_id text NOT NULL)");
+                return Status::ok();
+              }).isOk());
+  auto bus = connectTo(testing::natsUrl());
+  const std::string domain = uniqueDomain();
+  const auto stream = domainStream(domain);
+  ASSERT_TRUE(bus->declareStream(stream).isOk());
+  // The same events published again under new message ids: what a replay or a re-sent outbox row
+  // after the dedupe window looks like. Only the envelope's event id identifies the event.
+  std::vector<std::string> eventIds;
+  for (int i = 0; i < 5; ++i) {
+    users::v1::UserRegistered registered;
+    registered.set_user_id(newUuid());
+    EventContext context;
+    context.aggregateId = registered.user_id();
+    auto envelope = makeEnvelope(registered, context);
+    eventIds.push_back(envelope.event_id());
+    const std::string bytes = envelope.SerializeAsString();
+    for (int copy = 0; copy < 2; ++copy) {
+      ASSERT_TRUE(bus->publish(message("fleetdeck." + domain + ".v1.UserRegistered", newUuid(), bytes)).isOk());
+    }
+  }
+  std::atomic<int> handled{0};
+  std::atomic<int> duplicates{0};
+  ConsumerLoop loop(*bus, fastConsumer(stream, "once"), [&](const ReceivedMessage& received) -> Status {
+    auto envelope = decodeEnvelope(received);
+    if (!envelope) return envelope.status();
+    users::v1::UserRegistered registered;
+    FLEETDECK_RETURN_IF_ERROR(unpackPayload(*envelope, registered));
+    bool duplicate = false;
+    Status status = db::consumeOnce(
+        pool, "once", envelope->event_id(),
+        [&](pqxx::work& transaction) {
+          transaction.exec_params("INSERT INTO effects (user_id) VALUES ($1)", registered.user_id());
+          return Status::ok();
+        },
+        &duplicate);
+    if (duplicate) ++duplicates;
+    ++handled;
+    return status;
+  });
+  loop.start();
+  ASSERT_TRUE(waitUntil([&] { return handled.load() == 10; }, 15s));
+  loop.stop();
+  EXPECT_EQ(duplicates.load(), 5);
+  auto lease = pool.acquire();
+  ASSERT_TRUE(lease.isOk());
+  pqxx::nontransaction query(**lease);
+  EXPECT_EQ(query.exec("SELECT count(*) FROM effects")[0][0].as<int>(), 5);
+  EXPECT_EQ(query.exec("SELECT count(DISTINCT user_id) FROM effects")[0][0].as<int>(), 5);
+  EXPECT_EQ(query.exec("SELECT count(*) FROM processed_events WHERE consumer = 'once'")[0][0].as<int>(), 5);
+}
+
+TEST(Bus, BrokerRestart_ClientReconnects_ConsumerAndPublisherCarryOn) {
+  testing::NatsServer server;
+  auto bus = connectTo(server.url());
+  const std::string domain = uniqueDomain();
+  const auto stream = domainStream(domain);
+  ASSERT_TRUE(bus->declareStream(stream).isOk());
+  Inbox inbox;
+  ConsumerLoop loop(*bus, fastConsumer(stream, "survivor"), [&](const ReceivedMessage& received) {
+    inbox.add(received);
+    return Status::ok();
+  });
+  loop.start();
+  ASSERT_TRUE(bus->publish(message("fleetdeck." + domain + ".v1.A", "before", "1")).isOk());
+  ASSERT_TRUE(waitUntil([&] { return inbox.size() == 1; }, 10s));
+
+  server.stop();
+  ASSERT_TRUE(waitUntil([&] { return !bus->connected(); }, 10s));
+  auto whileDown = bus->publish(message("fleetdeck." + domain + ".v1.A", "during", "2"));
+  ASSERT_FALSE(whileDown.isOk());
+  EXPECT_EQ(whileDown.status().code(), StatusCode::kUnavailable);
+  EXPECT_FALSE(bus->ping().isOk());
+
+  server.start();
+  ASSERT_TRUE(waitUntil([&] { return bus->connected(); }, 15s));
+  EXPECT_GE(bus->reconnects(), 1u);
+  // JetStream needs a moment after the port opens; the publish is retried like the relay would.
+  ASSERT_TRUE(waitUntil([&] { return bus->publish(message("fleetdeck." + domain + ".v1.A", "after", "3")).isOk(); },
+                        15s));
+  ASSERT_TRUE(waitUntil([&] { return inbox.size() >= 2; }, 15s));
+  loop.stop();
+  std::set<std::string> data;
+  for (const auto& received : inbox.all()) data.insert(received.data);
+  EXPECT_EQ(data, (std::set<std::string>{"1", "3"}));
+  EXPECT_TRUE(bus->ping().isOk());
+}
+
+TEST(Bus, StartsWhileBrokerIsDown_AndConnectsWhenItComesUp) {
+  testing::NatsServer server;
+  server.stop();
+  BusOptions options;
+  options.url = server.url();
+  options.reconnectWait = 100ms;
+  auto bus = Bus::connect(options);
+  ASSERT_TRUE(bus.isOk()) << bus.status().toString();
+  EXPECT_FALSE((*bus)->connected());
+  const std::string domain = uniqueDomain();
+  const auto stream = domainStream(domain);
+  EXPECT_EQ((*bus)->declareStream(stream).code(), StatusCode::kUnavailable);
+  server.start();
+  ASSERT_TRUE(waitUntil([&] { return (*bus)->connected(); }, 15s));
+  // The declaration was remembered: the first publish creates the stream.
+  const std::string subject = "fleetdeck." + domain + ".v1.A";
+  ASSERT_TRUE(waitUntil([&] { return (*bus)->publish(message(subject, newUuid(), "x")).isOk(); }, 15s));
+  auto state = (*bus)->streamState(stream.name);
+  ASSERT_TRUE(state.isOk());
+  EXPECT_EQ(state->messages, 1u);
+}
+
+TEST(Bus, EmptyOrMalformedUrl_IsRefusedNamingTheKey) {
+  for (const std::string url : {"", "http://127.0.0.1:4222", "nats://", "nats://a:1,", "nats://a:1/path"}) {
+    BusOptions options;
+    options.url = url;
+    auto bus = Bus::connect(options);
+    ASSERT_FALSE(bus.isOk()) << url;
+    EXPECT_EQ(bus.status().code(), StatusCode::kInvalidArgument) << url;
+    EXPECT_EQ(bus.status().violations()[0].field, "nats.url") << url;
+  }
+  BusOptions twoServers;
+  twoServers.url = "nats://127.0.0.1:1, 127.0.0.1:2";  // nobody listens: accepted, connects in the background
+  auto bus = Bus::connect(twoServers);
+  ASSERT_TRUE(bus.isOk()) << bus.status().toString();
+  EXPECT_FALSE((*bus)->connected());
+}
+
+}  // namespace
+}  // namespace fleetdeck::bus

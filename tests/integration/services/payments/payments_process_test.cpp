@@ -1,0 +1,143 @@
+// The payments executable as composed by its main, on a real NATS: readiness reports the bus, the
+// instance registers, a UserRegistered opens a wallet whose WalletOpened leaves through the outbox,
+// and SIGTERM deregisters it.
+#include <grpcpp/grpcpp.h>
+#include <gtest/gtest.h>
+
+#include "fleetdeck/bus/connection.h"
+#include "fleetdeck/bus/event.h"
+#include "fleetdeck/bus/registry.h"
+#include "fleetdeck/core/ids.h"
+#include "fleetdeck/http/client.h"
+#include "fleetdeck/payments/v1/payments.grpc.pb.h"
+#include "fleetdeck/rpc/client.h"
+#include "fleetdeck/testing/service_process.h"
+#include "fleetdeck/testing/test_infra.h"
+#include "fleetdeck/users/v1/events.pb.h"
+
+namespace fleetdeck {
+namespace {
+
+using namespace std::chrono_literals;
+using testing::waitUntil;
+
+TEST(PaymentsProcess, WithNats_RegistersConsumesUserRegisteredPublishesItsEventsAndDeregisters) {
+  testing::NatsServer nats;
+  const uint16_t grpcPort = testing::freePort();
+  const std::string bucket = "registry_" + randomHex(4);
+  testing::ServiceProcess payments(
+      "payments-bus", FLEETDECK_PAYMENTS_BINARY,
+      {{"FLEETDECK_CONFIG", FLEETDECK_SOURCE_DIR "/services/payments/config/payments.toml"},
+       {"FLEETDECK_DATABASE__URL", testing::createTestDatabase("payments_process")},
+       {"FLEETDECK_GRPC__PORT", std::to_string(grpcPort)},
+       {"FLEETDECK_ADMIN__PORT", std::to_string(testing::freePort())},
+       {"FLEETDECK_SERVER__WORKERS", "2"},
+       {"FLEETDECK_NATS__URL", nats.url()},
+       {"FLEETDECK_REGISTRY__BUCKET", bucket},
+       {"FLEETDECK_REGISTRY__HEARTBEAT_INTERVAL", "500ms"},
+       {"FLEETDECK_OUTBOX__POLL_INTERVAL", "50ms"}},
+      testing::sharedInfra().root / "process-logs");
+  ASSERT_TRUE(payments.start().isOk()) << payments.logTail();
+
+  http::HttpClient admin("127.0.0.1", payments.adminPort());
+  ASSERT_TRUE(waitUntil([&] {
+    auto ready = admin.request("GET", "/readyz", "", {});
+    return ready.isOk() && ready->status == 200 && ready->body.find("nats") != std::string::npos &&
+           ready->body.find("degraded") == std::string::npos;
+  }, 15s)) << admin.request("GET", "/readyz", "", {})->body;
+
+  bus::BusOptions options;
+  options.url = nats.url();
+  auto connected = bus::Bus::connect(options);
+  ASSERT_TRUE(connected.isOk());
+  auto& client = **connected;
+  ASSERT_TRUE(waitUntil([&] { return client.connected(); }, 10s));
+
+  bus::RegistryOptions registryOptions;
+  registryOptions.bucket = bucket;
+  bus::RegistryWatcher watcher(client, registryOptions);
+  watcher.start();
+  ASSERT_TRUE(waitUntil([&] { return watcher.instancesOf("payments").size() == 1; }, 15s));
+  const auto instance = watcher.instancesOf("payments")[0];
+  EXPECT_EQ(instance.grpcAddress, "127.0.0.1:" + std::to_string(grpcPort));
+  EXPECT_EQ(instance.adminAddress, "127.0.0.1:" + std::to_string(payments.adminPort()));
+  EXPECT_FALSE(instance.version.empty());
+
+  users::v1::UserRegistered registered;
+  registered.set_user_id(newUuid());
+  bus::EventContext context;
+  context.aggregateId = registered.user_id();
+  const auto envelope = bus::makeEnvelope(registered, context);
+  for (int copy = 0; copy < 2; ++copy) {
+    bus::OutgoingMessage message{envelope.subject(), newUuid(), {}, envelope.SerializeAsString()};
+    ASSERT_TRUE(waitUntil([&] { return client.publish(message).isOk(); }, 10s));
+  }
+  auto stub = payments::v1::PaymentsService::NewStub(rpc::makeChannel("127.0.0.1:" + std::to_string(grpcPort)));
+  payments::v1::Wallet wallet;
+  ASSERT_TRUE(waitUntil([&] {
+    grpc::ClientContext call;
+    call.set_deadline(std::chrono::system_clock::now() + 2s);
+    payments::v1::GetWalletRequest request;
+    request.set_user_id(registered.user_id());
+    return stub->GetWallet(&call, request, &wallet).ok();
+  }, 15s));
+  EXPECT_EQ(wallet.balance().units(), 100'000);
+  // WalletOpened, once, published by the relay.
+  ASSERT_TRUE(waitUntil([&] {
+    auto state = client.streamState("FLEETDECK_PAYMENTS");
+    return state.isOk() && state->messages >= 1;
+  }, 15s));
+  std::this_thread::sleep_for(300ms);  // room for a wrong second wallet event
+  auto state = client.streamState("FLEETDECK_PAYMENTS");
+  ASSERT_TRUE(state.isOk());
+  EXPECT_EQ(state->messages, 1u);
+  auto published = client.getMessage("FLEETDECK_PAYMENTS", state->firstSequence);
+  ASSERT_TRUE(published.isOk());
+  auto event = bus::decodeEnvelope(*published);
+  ASSERT_TRUE(event.isOk());
+  EXPECT_EQ(event->type(), "fleetdeck.payments.v1.WalletOpened");
+  EXPECT_EQ(event->aggregate_id(), registered.user_id());
+
+  // What operators see on /metrics.
+  std::string metrics;
+  EXPECT_TRUE(waitUntil([&] {
+    auto scraped = admin.request("GET", "/metrics", "", {});
+    metrics = scraped.isOk() ? scraped->body : "";
+    return metrics.find("outbox_lag_events{outbox=\"payments\"} 0") != std::string::npos;
+  }, 10s)) << metrics;
+  EXPECT_NE(metrics.find("bus_consumed_total{consumer=\"payments-users\",outcome=\"ack\"} 2"), std::string::npos)
+      << metrics;
+  EXPECT_NE(metrics.find("outbox_published_total{outbox=\"payments\"} 1"), std::string::npos) << metrics;
+  EXPECT_NE(metrics.find("bus_published_total{stream=\"FLEETDECK_PAYMENTS\"} 1"), std::string::npos) << metrics;
+  EXPECT_NE(metrics.find("outbox_oldest_unsent_age_seconds{outbox=\"payments\"} 0"), std::string::npos) << metrics;
+
+  EXPECT_EQ(payments.stop(), 0) << payments.logTail();
+  // Deregistered on the way out: gone long before the 15 s TTL.
+  EXPECT_TRUE(waitUntil([&] { return watcher.instancesOf("payments").empty(); }, 5s));
+}
+
+TEST(PaymentsProcess, NatsDown_ServiceIsStillReady_WithTheBusDegraded) {
+  testing::NatsServer nats;
+  nats.stop();
+  testing::ServiceProcess payments(
+      "payments-nobus", FLEETDECK_PAYMENTS_BINARY,
+      {{"FLEETDECK_CONFIG", FLEETDECK_SOURCE_DIR "/services/payments/config/payments.toml"},
+       {"FLEETDECK_DATABASE__URL", testing::createTestDatabase("payments_nobus")},
+       {"FLEETDECK_GRPC__PORT", std::to_string(testing::freePort())},
+       {"FLEETDECK_ADMIN__PORT", std::to_string(testing::freePort())},
+       {"FLEETDECK_SERVER__WORKERS", "2"},
+       {"FLEETDECK_NATS__URL", nats.url()}},
+      testing::sharedInfra().root / "process-logs");
+  ASSERT_TRUE(payments.start().isOk()) << payments.logTail();
+  http::HttpClient admin("127.0.0.1", payments.adminPort());
+  auto ready = admin.request("GET", "/readyz", "", {});
+  ASSERT_TRUE(ready.isOk());
+  EXPECT_EQ(ready->status, 200) << ready->body;
+  EXPECT_NE(ready->body.find("nats"), std::string::npos) << ready->body;
+  EXPECT_NE(ready->body.find("not connected to NATS"), std::string::npos) << ready->body;
+  EXPECT_NE(ready->body.find("\"degraded\""), std::string::npos) << ready->body;
+  EXPECT_EQ(payments.stop(), 0) << payments.logTail();
+}
+
+}  // namespace
+}  // namespace fleetdeck

@@ -1,0 +1,240 @@
+// Sign-in through the users service's gRPC API, with its real PostgreSQL: the same answer for an
+// unknown user and a wrong password, throttling per account and per address that every replica
+// shares, refresh-token rotation and reuse detection, logout, and the caller's own profile.
+#include <grpcpp/grpcpp.h>
+#include <gtest/gtest.h>
+
+#include <atomic>
+
+#include "adapters/argon2_password_hasher.h"
+#include "adapters/pg_session_store.h"
+#include "adapters/pg_user_repository.h"
+#include "adapters/users_grpc_service.h"
+#include "domain/sign_in.h"
+#include "domain/user_accounts.h"
+#include "fleetdeck/db/connection_pool.h"
+#include "fleetdeck/db/migration_runner.h"
+#include "fleetdeck/rpc/client.h"
+#include "fleetdeck/rpc/server.h"
+#include "fleetdeck/testing/test_infra.h"
+#include "users_migrations.h"
+
+namespace fleetdeck::users {
+namespace {
+
+constexpr int64_t kSecond = 1'000'000;
+
+class SignInTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    pool_ = std::make_unique<db::ConnectionPool>(
+        db::PoolOptions{testing::createTestDatabase("users_sign_in"), 8, std::chrono::seconds(2), "users"});
+    auto applied = db::applyMigrations(*pool_, embeddedMigrations());
+    ASSERT_TRUE(applied.isOk()) << applied.status().toString();
+    repository_ = std::make_unique<PgUserRepository>(*pool_);
+    hasher_ = std::make_unique<Argon2PasswordHasher>(Argon2Parameters{1024, 1, 1});
+    accounts_ = std::make_unique<UserAccounts>(*repository_, *hasher_);
+    sessions_ = std::make_unique<PgSessionStore>(*pool_);
+    now_ = std::chrono::duration_cast<std::chrono::microseconds>(std::chrono::system_clock::now().time_since_epoch()).count();
+    SignInOptions options;
+    options.maxFailuresPerAccount = 3;
+    options.maxFailuresPerAddress = 6;
+    options.failureWindow = std::chrono::minutes(15);
+    options.refreshTtl = std::chrono::hours(1);
+    signIn_ = std::make_unique<SignIn>(*accounts_, *repository_, *hasher_, *sessions_, options, [this] { return now_.load(); });
+    workers_ = std::make_unique<WorkPool>(4, 256, "test");
+    service_ = std::make_unique<UsersGrpcService>(*accounts_, *workers_, signIn_.get());
+    server_ = std::make_unique<rpc::RpcServer>(rpc::ServerOptions{});
+    server_->addService(service_.get());
+    ASSERT_TRUE(server_->start().isOk());
+    stub_ = v1::UsersService::NewStub(rpc::makeChannel(server_->address()));
+  }
+  void TearDown() override {
+    server_->shutdown(std::chrono::milliseconds(500));
+    workers_->shutdown();
+  }
+
+  v1::User registerUser(const std::string& name) {
+    v1::RegisterRequest request;
+    request.set_username(name);
+    request.set_email(name + "@example.com");
+    request.set_password("correct horse battery");
+    v1::User user;
+    auto context = rpc::makeContext(std::chrono::seconds(5));
+    const grpc::Status status = stub_->Register(context.get(), request, &user);
+    EXPECT_TRUE(status.ok()) << status.error_message();
+    return user;
+  }
+
+  grpc::Status login(const std::string& name, const std::string& password, v1::Session& session,
+                     const std::string& address = "10.1.1.1", std::string* retryAfter = nullptr) {
+    v1::LoginRequest request;
+    request.set_username(name);
+    request.set_password(password);
+    grpc::ClientContext context;
+    context.set_deadline(std::chrono::system_clock::now() + std::chrono::seconds(5));
+    context.AddMetadata(kClientAddressKey, address);
+    const grpc::Status status = stub_->Login(&context, request, &session);
+    if (retryAfter != nullptr) {
+      const auto& trailers = context.GetServerTrailingMetadata();
+      if (auto found = trailers.find("retry-after"); found != trailers.end()) {
+        *retryAfter = std::string(found->second.data(), found->second.size());
+      }
+    }
+    return status;
+  }
+
+  grpc::Status refresh(const std::string& token, v1::Session& session) {
+    v1::RefreshRequest request;
+    request.set_refresh_token(token);
+    auto context = rpc::makeContext(std::chrono::seconds(5));
+    return stub_->Refresh(context.get(), request, &session);
+  }
+
+  std::unique_ptr<db::ConnectionPool> pool_;
+  std::unique_ptr<PgUserRepository> repository_;
+  std::unique_ptr<Argon2PasswordHasher> hasher_;
+  std::unique_ptr<UserAccounts> accounts_;
+  std::unique_ptr<PgSessionStore> sessions_;
+  std::atomic<int64_t> now_{0};
+  std::unique_ptr<SignIn> signIn_;
+  std::unique_ptr<WorkPool> workers_;
+  std::unique_ptr<UsersGrpcService> service_;
+  std::unique_ptr<rpc::RpcServer> server_;
+  std::unique_ptr<v1::UsersService::Stub> stub_;
+};
+
+TEST_F(SignInTest, RegisterAlwaysMakesACustomer) {
+  EXPECT_EQ(registerUser("rita").role(), "customer");
+}
+
+TEST_F(SignInTest, LoginReturnsTheUserAndAnOpaqueRefreshTokenStoredOnlyHashed) {
+  const auto user = registerUser("sam");
+  v1::Session session;
+  ASSERT_TRUE(login("sam", "correct horse battery", session).ok());
+  EXPECT_EQ(session.user().id(), user.id());
+  EXPECT_TRUE(session.refresh_token().starts_with("rt1_"));
+  EXPECT_TRUE(session.access_token().empty()) << "the gateway signs access tokens";
+  EXPECT_EQ(session.refresh_expires_in(), 3600);
+  auto lease = pool_->acquire();
+  ASSERT_TRUE(lease.isOk());
+  pqxx::work transaction(**lease);
+  const auto rows = transaction.exec_params("SELECT token_hash, client_address FROM refresh_tokens WHERE user_id = $1",
+                                            user.id());
+  ASSERT_EQ(rows.size(), 1u);
+  EXPECT_EQ(rows[0][0].as<std::string>(), refreshTokenHash(session.refresh_token()));
+  EXPECT_NE(rows[0][0].as<std::string>(), session.refresh_token());
+  EXPECT_EQ(rows[0][1].as<std::string>(), "10.1.1.1");
+}
+
+TEST_F(SignInTest, UnknownUserAndWrongPasswordAreTheSameError) {
+  registerUser("tess");
+  v1::Session session;
+  const auto unknown = login("nobody", "correct horse battery", session);
+  const auto wrong = login("tess", "wrong password!", session);
+  EXPECT_EQ(unknown.error_code(), grpc::StatusCode::UNAUTHENTICATED);
+  EXPECT_EQ(wrong.error_code(), grpc::StatusCode::UNAUTHENTICATED);
+  EXPECT_EQ(unknown.error_message(), wrong.error_message());
+}
+
+TEST_F(SignInTest, RepeatedFailuresThrottleTheAccountUntilTheWindowPasses) {
+  registerUser("ugo");
+  v1::Session session;
+  for (int i = 0; i < 3; ++i) EXPECT_EQ(login("ugo", "bad guess " + std::to_string(i), session).error_code(), grpc::StatusCode::UNAUTHENTICATED);
+  std::string retryAfter;
+  const auto throttled = login("ugo", "correct horse battery", session, "10.1.1.1", &retryAfter);
+  EXPECT_EQ(throttled.error_code(), grpc::StatusCode::RESOURCE_EXHAUSTED);
+  EXPECT_EQ(retryAfter, "900") << "the oldest failure ages out after the 15 minute window";
+  // From another address the account is still throttled: it is the account being guessed.
+  EXPECT_EQ(login("ugo", "correct horse battery", session, "10.9.9.9").error_code(), grpc::StatusCode::RESOURCE_EXHAUSTED);
+  now_ += 15 * 60 * kSecond + kSecond;
+  EXPECT_TRUE(login("ugo", "correct horse battery", session).ok());
+}
+
+TEST_F(SignInTest, OneAddressGuessingManyAccountsIsThrottledToo) {
+  for (const char* name : {"vic", "wes", "xia"}) registerUser(name);
+  v1::Session session;
+  for (const char* name : {"vic", "wes", "xia"}) {
+    for (int i = 0; i < 2; ++i) EXPECT_FALSE(login(name, "wrong " + std::to_string(i), session, "10.6.6.6").ok());
+  }
+  EXPECT_EQ(login("vic", "correct horse battery", session, "10.6.6.6").error_code(), grpc::StatusCode::RESOURCE_EXHAUSTED);
+  EXPECT_TRUE(login("vic", "correct horse battery", session, "10.7.7.7").ok()) << "other addresses are unaffected";
+}
+
+TEST_F(SignInTest, RefreshRotatesAndAReusedTokenRevokesTheWholeFamily) {
+  registerUser("yan");
+  v1::Session first;
+  ASSERT_TRUE(login("yan", "correct horse battery", first).ok());
+  v1::Session second;
+  ASSERT_TRUE(refresh(first.refresh_token(), second).ok());
+  EXPECT_NE(second.refresh_token(), first.refresh_token());
+  EXPECT_EQ(second.session_id(), first.session_id()) << "same family";
+  v1::Session third;
+  ASSERT_TRUE(refresh(second.refresh_token(), third).ok());
+  v1::Session ignored;
+  EXPECT_EQ(refresh(first.refresh_token(), ignored).error_code(), grpc::StatusCode::UNAUTHENTICATED);
+  EXPECT_EQ(refresh(third.refresh_token(), ignored).error_code(), grpc::StatusCode::UNAUTHENTICATED)
+      << "reuse of an old token revoked the newest one as well";
+  // Another login is another family and unaffected.
+  v1::Session other;
+  ASSERT_TRUE(login("yan", "correct horse battery", other).ok());
+  EXPECT_TRUE(refresh(other.refresh_token(), ignored).ok());
+}
+
+TEST_F(SignInTest, ExpiredRefreshTokensAreRefused) {
+  registerUser("zoe");
+  v1::Session session;
+  ASSERT_TRUE(login("zoe", "correct horse battery", session).ok());
+  now_ += 3601 * kSecond;
+  v1::Session ignored;
+  EXPECT_EQ(refresh(session.refresh_token(), ignored).error_code(), grpc::StatusCode::UNAUTHENTICATED);
+}
+
+TEST_F(SignInTest, LogoutRevokesAndRepeatingItIsHarmless) {
+  registerUser("abe");
+  v1::Session session;
+  ASSERT_TRUE(login("abe", "correct horse battery", session).ok());
+  v1::LogoutRequest request;
+  request.set_refresh_token(session.refresh_token());
+  v1::LogoutResponse response;
+  for (int i = 0; i < 2; ++i) {
+    auto context = rpc::makeContext(std::chrono::seconds(5));
+    EXPECT_TRUE(stub_->Logout(context.get(), request, &response).ok());
+  }
+  v1::Session ignored;
+  EXPECT_EQ(refresh(session.refresh_token(), ignored).error_code(), grpc::StatusCode::UNAUTHENTICATED);
+}
+
+TEST_F(SignInTest, TheCallerReadsAndChangesOnlyThemselves) {
+  const auto user = registerUser("bea");
+  v1::User me;
+  {
+    auto context = rpc::makeContext(std::chrono::seconds(5));
+    EXPECT_EQ(stub_->GetMe(context.get(), v1::GetMeRequest(), &me).error_code(), grpc::StatusCode::UNAUTHENTICATED)
+        << "no actor metadata: nobody is signed in";
+  }
+  auto context = rpc::makeContext(std::chrono::seconds(5));
+  context->AddMetadata("fleetdeck-actor", user.id());
+  ASSERT_TRUE(stub_->GetMe(context.get(), v1::GetMeRequest(), &me).ok());
+  EXPECT_EQ(me.username(), "bea");
+  v1::UpdateMeRequest update;
+  update.set_password("a new password here");
+  update.set_current_password("not my password");
+  auto wrongContext = rpc::makeContext(std::chrono::seconds(5));
+  wrongContext->AddMetadata("fleetdeck-actor", user.id());
+  EXPECT_EQ(stub_->UpdateMe(wrongContext.get(), update, &me).error_code(), grpc::StatusCode::INVALID_ARGUMENT);
+  update.set_current_password("correct horse battery");
+  update.set_display_name("Bea B.");
+  auto rightContext = rpc::makeContext(std::chrono::seconds(5));
+  rightContext->AddMetadata("fleetdeck-actor", user.id());
+  ASSERT_TRUE(stub_->UpdateMe(rightContext.get(), update, &me).ok());
+  EXPECT_EQ(me.display_name(), "Bea B.");
+  v1::Session session;
+  EXPECT_TRUE(login("bea", "a new password here", session).ok());
+  auto audit = accounts_->audit({user.id(), "", 10, ""});
+  ASSERT_TRUE(audit.isOk());
+  EXPECT_EQ(audit->records.front().action, "change_password");
+}
+
+}  // namespace
+}  // namespace fleetdeck::users

@@ -1,0 +1,102 @@
+// The pooled async client against a real server: keep-alive reuse, errors, and calls made from a
+// server thread staying on it (the gateway's proxy path).
+#include "fleetdeck/http/async_client.h"
+
+#include <gtest/gtest.h>
+
+#include <atomic>
+#include <future>
+#include <set>
+#include <thread>
+
+#include "fleetdeck/http/server.h"
+
+namespace fleetdeck::http {
+namespace {
+
+class AsyncClientTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    router_.add("GET", "/echo", [this](HttpRequest& request, std::shared_ptr<Responder> responder) {
+      connections_.insert(request.remoteAddress);
+      responder->send(HttpResponse::text(200, "q=" + request.query));
+    });
+    router_.add("GET", "/slow", [](HttpRequest&, std::shared_ptr<Responder> responder) {
+      std::thread([responder] {
+        std::this_thread::sleep_for(std::chrono::milliseconds(500));
+        responder->send(HttpResponse::text(200, "late"));
+      }).detach();
+    });
+    upstream_ = std::make_unique<HttpServer>(ServerOptions{}, [this](HttpRequest& request, std::shared_ptr<Responder> responder) {
+      router_.dispatch(request, std::move(responder));
+    });
+    ASSERT_TRUE(upstream_->start().isOk());
+  }
+  void TearDown() override { upstream_->stop(std::chrono::milliseconds(100)); }
+
+  Result<HttpResponse> get(AsyncHttpClient& client, const std::string& target, std::chrono::milliseconds timeout) {
+    std::promise<Result<HttpResponse>> promise;
+    ClientRequest request;
+    request.target = target;
+    client.request("127.0.0.1", upstream_->port(), request, timeout,
+                   [&](Result<HttpResponse> result) { promise.set_value(std::move(result)); });
+    return promise.get_future().get();
+  }
+
+  Router router_;
+  std::unique_ptr<HttpServer> upstream_;
+  std::set<std::string> connections_;
+};
+
+TEST_F(AsyncClientTest, AnswersArriveAndTheConnectionIsReused) {
+  AsyncHttpClient client;
+  for (int i = 0; i < 5; ++i) {
+    auto response = get(client, "/echo?n=" + std::to_string(i), std::chrono::seconds(2));
+    ASSERT_TRUE(response.isOk()) << response.status().toString();
+    EXPECT_EQ(response->body, "q=n=" + std::to_string(i));
+  }
+}
+
+TEST_F(AsyncClientTest, TimeoutsAndUnreachableUpstreamsAreStatuses) {
+  AsyncHttpClient client;
+  auto slow = get(client, "/slow", std::chrono::milliseconds(100));
+  EXPECT_EQ(slow.status().code(), StatusCode::kDeadlineExceeded);
+  std::promise<Result<HttpResponse>> promise;
+  client.request("127.0.0.1", 1, ClientRequest{}, std::chrono::seconds(1),
+                 [&](Result<HttpResponse> result) { promise.set_value(std::move(result)); });
+  EXPECT_EQ(promise.get_future().get().status().code(), StatusCode::kUnavailable);
+}
+
+TEST_F(AsyncClientTest, ProxyingFromAServerThreadAnswersOnThatThread) {
+  AsyncHttpClient client;
+  std::atomic<bool> sameThread{false};
+  Router proxyRouter;
+  proxyRouter.add("GET", "/proxy", [&](HttpRequest& request, std::shared_ptr<Responder> responder) {
+    const auto serverThread = std::this_thread::get_id();
+    ClientRequest upstream;
+    upstream.target = "/echo?" + request.query;
+    client.request("127.0.0.1", upstream_->port(), upstream, std::chrono::seconds(2),
+                   [&sameThread, serverThread, responder](Result<HttpResponse> result) {
+                     sameThread = std::this_thread::get_id() == serverThread;
+                     responder->send(result.isOk() ? *result : errorResponse(result.status(), ""));
+                   });
+  });
+  HttpServer proxy(ServerOptions{}, [&](HttpRequest& request, std::shared_ptr<Responder> responder) {
+    proxyRouter.dispatch(request, std::move(responder));
+  });
+  ASSERT_TRUE(proxy.start().isOk());
+  AsyncHttpClient outside;
+  std::promise<Result<HttpResponse>> promise;
+  ClientRequest request;
+  request.target = "/proxy?x=1";
+  outside.request("127.0.0.1", proxy.port(), request, std::chrono::seconds(2),
+                  [&](Result<HttpResponse> result) { promise.set_value(std::move(result)); });
+  auto response = promise.get_future().get();
+  ASSERT_TRUE(response.isOk());
+  EXPECT_EQ(response->body, "q=x=1");
+  EXPECT_TRUE(sameThread.load());
+  proxy.stop(std::chrono::milliseconds(100));
+}
+
+}  // namespace
+}  // namespace fleetdeck::http

@@ -1,0 +1,82 @@
+#include "fleetdeck/resilience/circuit_breaker.h"
+
+#include <gtest/gtest.h>
+
+#include <vector>
+
+namespace fleetdeck::resilience {
+namespace {
+
+using std::chrono::milliseconds;
+const TimePoint kStart = TimePoint() + std::chrono::hours(1);
+
+CircuitBreakerOptions options() {
+  return {.failureThreshold = 3, .openDuration = milliseconds(1000), .halfOpenProbes = 1, .successesToClose = 2};
+}
+
+TEST(CircuitBreaker, OpensAfterConsecutiveFailuresOnly) {
+  CircuitBreaker breaker(options());
+  breaker.onFailure(kStart);
+  breaker.onFailure(kStart);
+  breaker.onSuccess(kStart);  // resets the streak
+  breaker.onFailure(kStart);
+  breaker.onFailure(kStart);
+  EXPECT_EQ(breaker.state(kStart), BreakerState::kClosed);
+  breaker.onFailure(kStart);
+  EXPECT_EQ(breaker.state(kStart), BreakerState::kOpen);
+  EXPECT_FALSE(breaker.allow(kStart + milliseconds(999)));
+  EXPECT_EQ(breaker.retryAfter(kStart + milliseconds(400)), milliseconds(600));
+}
+
+TEST(CircuitBreaker, HalfOpenLetsOneProbeAtATimeAndClosesAfterEnoughSuccesses) {
+  CircuitBreaker breaker(options());
+  for (int i = 0; i < 3; ++i) breaker.onFailure(kStart);
+  const TimePoint later = kStart + milliseconds(1000);
+  EXPECT_TRUE(breaker.allow(later));
+  EXPECT_EQ(breaker.state(later), BreakerState::kHalfOpen);
+  EXPECT_FALSE(breaker.allow(later)) << "second concurrent probe";
+  breaker.onSuccess(later);
+  EXPECT_EQ(breaker.state(later), BreakerState::kHalfOpen) << "needs two successes";
+  EXPECT_TRUE(breaker.allow(later));
+  breaker.onSuccess(later);
+  EXPECT_EQ(breaker.state(later), BreakerState::kClosed);
+  EXPECT_TRUE(breaker.allow(later));
+  EXPECT_EQ(breaker.retryAfter(later), milliseconds(0));
+}
+
+TEST(CircuitBreaker, AFailedProbeReopensForAnotherFullCoolDown) {
+  CircuitBreaker breaker(options());
+  for (int i = 0; i < 3; ++i) breaker.onFailure(kStart);
+  const TimePoint probeTime = kStart + milliseconds(1500);
+  ASSERT_TRUE(breaker.allow(probeTime));
+  breaker.onFailure(probeTime);
+  EXPECT_EQ(breaker.state(probeTime), BreakerState::kOpen);
+  EXPECT_FALSE(breaker.allow(probeTime + milliseconds(999)));
+  EXPECT_TRUE(breaker.allow(probeTime + milliseconds(1000)));
+}
+
+TEST(CircuitBreaker, AProbeThatNeverReportsBackFreesItsSlot) {
+  CircuitBreaker breaker(options());
+  for (int i = 0; i < 3; ++i) breaker.onFailure(kStart);
+  const TimePoint probeTime = kStart + milliseconds(1000);
+  ASSERT_TRUE(breaker.allow(probeTime));
+  EXPECT_FALSE(breaker.allow(probeTime + milliseconds(500)));
+  EXPECT_TRUE(breaker.allow(probeTime + milliseconds(1000)));
+}
+
+TEST(CircuitBreaker, TheListenerHearsEveryTransitionInOrder) {
+  CircuitBreaker breaker(options());
+  std::vector<BreakerState> heard;
+  breaker.setListener([&](BreakerState state) { heard.push_back(state); });
+  for (int i = 0; i < 3; ++i) breaker.onFailure(kStart);
+  const TimePoint later = kStart + milliseconds(1000);
+  ASSERT_TRUE(breaker.allow(later));
+  breaker.onSuccess(later);
+  ASSERT_TRUE(breaker.allow(later));
+  breaker.onSuccess(later);
+  EXPECT_EQ(heard, (std::vector<BreakerState>{BreakerState::kOpen, BreakerState::kHalfOpen, BreakerState::kClosed}));
+  EXPECT_EQ(breakerStateName(BreakerState::kHalfOpen), "half_open");
+}
+
+}  // namespace
+}  // namespace fleetdeck::resilience

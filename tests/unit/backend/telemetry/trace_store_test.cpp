@@ -1,0 +1,231 @@
+#include "fleetdeck/telemetry/trace_store.h"
+
+#include <gtest/gtest.h>
+
+#include "fleetdeck/core/json.h"
+#include "fleetdeck/telemetry/otlp_exporter.h"
+
+namespace fleetdeck::telemetry {
+namespace {
+
+namespace bj = boost::json;
+
+constexpr const char* kTrace = "4bf92f3577b34da6a3ce929d0e0e4736";
+
+SpanData span(std::string traceId, std::string spanId, std::string parent, std::string name, int64_t startMs,
+              int64_t endMs) {
+  SpanData data;
+  data.traceId = std::move(traceId);
+  data.spanId = std::move(spanId);
+  data.parentSpanId = std::move(parent);
+  data.name = std::move(name);
+  data.kind = SpanKind::kServer;
+  data.startUnixNanos = 1'700'000'000'000'000'000 + startMs * 1'000'000;
+  data.endUnixNanos = 1'700'000'000'000'000'000 + endMs * 1'000'000;
+  return data;
+}
+
+std::string idOf(int n, size_t width) {
+  std::string text = std::to_string(n + 1);
+  return std::string(width - text.size(), '0') + text;
+}
+
+bj::object parseObject(const std::string& text) {
+  auto parsed = json::parse(text);
+  EXPECT_TRUE(parsed && parsed->is_object()) << text;
+  return parsed->as_object();
+}
+
+// Our exporter's output, read back by our receiver: what the gateway's store sees from the fleet.
+TEST(TraceStore, RoundTripsTheExporterJsonAcrossServices) {
+  Registry registry;
+  TraceStore store({}, registry);
+  SpanData gateway = span(kTrace, "00000000000000a1", "", "POST /api/v1/orders", 0, 40);
+  gateway.attributes = {{"http.request.method", std::string("POST")}, {"http.response.status_code", int64_t{202}}};
+  SpanData orders = span(kTrace, "00000000000000b2", "00000000000000a1", "fleetdeck.orders.v1.OrdersService/CreateOrder",
+                         5, 30);
+  orders.attributes = {{"rpc.system", std::string("grpc")}, {"rpc.grpc.status_code", int64_t{0}}, {"ok", true},
+                       {"ratio", 0.5}};
+  orders.statusCode = SpanStatusCode::kError;
+  orders.statusMessage = "boom";
+  auto first = store.ingestOtlpJson(toOtlpJson({"gateway", "1", "g-1"}, {gateway}));
+  auto second = store.ingestOtlpJson(toOtlpJson({"orders", "1", "o-1"}, {orders}));
+  ASSERT_TRUE(first.isOk()) << first.status().toString();
+  ASSERT_TRUE(second.isOk()) << second.status().toString();
+  EXPECT_EQ(first->accepted, 1u);
+  EXPECT_EQ(second->rejected, 0u);
+
+  auto trace = store.getTrace(kTrace);
+  ASSERT_TRUE(trace.isOk());
+  const auto body = parseObject(*trace);
+  EXPECT_EQ(body.at("traceId").as_string(), kTrace);
+  const auto& spans = body.at("spans").as_array();
+  ASSERT_EQ(spans.size(), 2u);
+  const auto& root = spans[0].as_object();  // sorted by start time
+  EXPECT_EQ(root.at("service").as_string(), "gateway");
+  EXPECT_EQ(root.at("spanId").as_string(), "00000000000000a1");
+  EXPECT_EQ(root.at("parentSpanId").as_string(), "");
+  EXPECT_EQ(root.at("name").as_string(), "POST /api/v1/orders");
+  EXPECT_EQ(root.at("kind").as_string(), "SERVER");
+  EXPECT_EQ(root.at("startTimeUnixNano").as_string(), "1700000000000000000");
+  EXPECT_EQ(root.at("endTimeUnixNano").as_string(), "1700000000040000000");
+  EXPECT_EQ(root.at("attributes").at("http.request.method").as_string(), "POST");
+  EXPECT_EQ(root.at("attributes").at("http.response.status_code").as_int64(), 202);
+  EXPECT_EQ(root.at("status").as_string(), "UNSET");
+  const auto& child = spans[1].as_object();
+  EXPECT_EQ(child.at("service").as_string(), "orders");
+  EXPECT_EQ(child.at("parentSpanId").as_string(), "00000000000000a1");
+  EXPECT_EQ(child.at("attributes").at("ok").as_bool(), true);
+  EXPECT_EQ(child.at("attributes").at("ratio").as_double(), 0.5);
+  EXPECT_EQ(child.at("status").as_string(), "ERROR");
+  EXPECT_EQ(child.at("statusMessage").as_string(), "boom");
+
+  const auto list = parseObject(store.listTraces("", 0, 0));
+  ASSERT_EQ(list.at("traces").as_array().size(), 1u);
+  const auto& summary = list.at("traces").as_array()[0].as_object();
+  EXPECT_EQ(summary.at("rootService").as_string(), "gateway");
+  EXPECT_EQ(summary.at("rootName").as_string(), "POST /api/v1/orders");
+  EXPECT_EQ(summary.at("spanCount").as_int64(), 2);
+  EXPECT_DOUBLE_EQ(summary.at("durationMs").as_double(), 40.0);
+  EXPECT_TRUE(summary.at("error").as_bool());
+  EXPECT_EQ(summary.at("services").as_array().size(), 2u);
+}
+
+TEST(TraceStore, AcceptsWhatOtherSdksSend) {
+  // Numbers for times, enum names, upper-case hex, nested values: all seen from real SDKs.
+  TraceStore store;
+  const auto summary = store.ingestOtlpJson(R"({"resourceSpans":[{"resource":{"attributes":[
+      {"key":"service.name","value":{"stringValue":"python-worker"}}]},
+    "scopeSpans":[{"scope":{"name":"x"},"spans":[{
+      "traceId":"4BF92F3577B34DA6A3CE929D0E0E4736","spanId":"00F067AA0BA902B7","parentSpanId":"",
+      "name":"work","kind":"SPAN_KIND_CONSUMER","startTimeUnixNano":1700000000000000000,
+      "endTimeUnixNano":"1700000000000000001","status":{"code":"STATUS_CODE_OK"},
+      "attributes":[{"key":"list","value":{"arrayValue":{"values":[{"intValue":"1"},{"stringValue":"a"}]}}},
+                    {"key":"map","value":{"kvlistValue":{"values":[{"key":"k","value":{"doubleValue":1.5}}]}}}],
+      "events":[],"droppedAttributesCount":0}]}]}]})");
+  ASSERT_TRUE(summary.isOk()) << summary.status().toString();
+  EXPECT_EQ(summary->accepted, 1u);
+  const auto body = parseObject(*store.getTrace("4bf92f3577b34da6a3ce929d0e0e4736"));
+  const auto& only = body.at("spans").as_array()[0].as_object();
+  EXPECT_EQ(only.at("service").as_string(), "python-worker");
+  EXPECT_EQ(only.at("spanId").as_string(), "00f067aa0ba902b7");
+  EXPECT_EQ(only.at("kind").as_string(), "CONSUMER");
+  EXPECT_EQ(only.at("status").as_string(), "OK");
+  EXPECT_EQ(only.at("attributes").at("list").as_array().size(), 2u);
+  EXPECT_EQ(only.at("attributes").at("map").at("k").as_double(), 1.5);
+}
+
+TEST(TraceStore, MalformedRequestsNameTheField) {
+  TraceStore store;
+  auto notJson = store.ingestOtlpJson("{nope");
+  ASSERT_FALSE(notJson.isOk());
+  EXPECT_EQ(notJson.status().code(), StatusCode::kInvalidArgument);
+  auto wrongType = store.ingestOtlpJson(R"({"resourceSpans":{}})");
+  ASSERT_FALSE(wrongType.isOk());
+  ASSERT_FALSE(wrongType.status().violations().empty());
+  EXPECT_EQ(wrongType.status().violations()[0].field, "resourceSpans");
+  auto empty = store.ingestOtlpJson("{}");
+  ASSERT_TRUE(empty.isOk()) << "an empty export is valid OTLP";
+  EXPECT_EQ(empty->accepted, 0u);
+}
+
+TEST(TraceStore, BadSpansAreRejectedOneByOneWithAPartialSuccess) {
+  TraceStore store;
+  const auto summary = store.ingestOtlpJson(R"({"resourceSpans":[{"scopeSpans":[{"spans":[
+      {"traceId":"4bf92f3577b34da6a3ce929d0e0e4736","spanId":"00f067aa0ba902b7","name":"good",
+       "startTimeUnixNano":"10","endTimeUnixNano":"20"},
+      {"traceId":"00000000000000000000000000000000","spanId":"00f067aa0ba902b8","name":"zero trace",
+       "startTimeUnixNano":"10","endTimeUnixNano":"20"},
+      {"traceId":"4bf92f3577b34da6a3ce929d0e0e4736","spanId":"00f067aa0ba902b9","name":"ends first",
+       "startTimeUnixNano":"30","endTimeUnixNano":"20"},
+      {"traceId":"4bf92f3577b34da6a3ce929d0e0e4736","spanId":"00f067aa0ba902ba","name":"bad attribute",
+       "startTimeUnixNano":"10","endTimeUnixNano":"20","attributes":[{"key":"x","value":{"weird":1}}]}
+    ]}]}]})");
+  ASSERT_TRUE(summary.isOk());
+  EXPECT_EQ(summary->accepted, 1u);
+  EXPECT_EQ(summary->rejected, 3u);
+  EXPECT_EQ(summary->firstError, "resourceSpans[0].scopeSpans[0].spans[1].traceId: must be 32 hex digits, not all zero");
+  const auto body = parseObject(*store.getTrace(kTrace));
+  EXPECT_EQ(body.at("spans").as_array().size(), 1u);
+  EXPECT_EQ(body.at("spans").as_array()[0].at("service").as_string(), "unknown_service");
+}
+
+TEST(TraceStore, GetTraceErrors) {
+  TraceStore store;
+  auto malformed = store.getTrace("xyz");
+  ASSERT_FALSE(malformed.isOk());
+  EXPECT_EQ(malformed.status().code(), StatusCode::kInvalidArgument);
+  auto missing = store.getTrace(kTrace);
+  ASSERT_FALSE(missing.isOk());
+  EXPECT_EQ(missing.status().code(), StatusCode::kNotFound);
+}
+
+TEST(TraceStore, StaysWithinItsBoundsByEvictingTheLeastRecentlyUpdatedTraces) {
+  Registry registry;
+  TraceStore store({.maxSpans = 10, .maxTraces = 3, .maxSpansPerTrace = 4}, registry);
+  Resource resource{"svc", "", ""};
+  for (int trace = 0; trace < 3; ++trace) {
+    store.add(resource, {span(idOf(trace, 32), idOf(100, 16), "", "t" + std::to_string(trace), trace, trace + 1)});
+  }
+  // Touch trace 0, so trace 1 is now the least recently updated.
+  store.add(resource, {span(idOf(0, 32), idOf(101, 16), idOf(100, 16), "child", 0, 1)});
+  store.add(resource, {span(idOf(3, 32), idOf(100, 16), "", "t3", 3, 4)});
+  EXPECT_EQ(store.traceCount(), 3u);
+  EXPECT_FALSE(store.getTrace(idOf(1, 32)).isOk()) << "evicted";
+  EXPECT_TRUE(store.getTrace(idOf(0, 32)).isOk());
+  EXPECT_TRUE(store.getTrace(idOf(3, 32)).isOk());
+
+  // One trace may not exceed its own cap; duplicates (a retried export) are kept once.
+  std::vector<SpanData> many;
+  for (int id : {200, 201, 200 /* duplicate */, 202, 203 /* over the cap */, 204}) {
+    many.push_back(span(idOf(3, 32), idOf(id, 16), idOf(100, 16), "x", 3, 4));
+  }
+  store.add(resource, many);
+  const auto trace3 = parseObject(*store.getTrace(idOf(3, 32)));
+  EXPECT_EQ(trace3.at("spans").as_array().size(), 4u);
+  EXPECT_LE(store.spanCount(), 10u);
+  const std::string metrics = registry.expose();
+  EXPECT_NE(metrics.find("telemetry_trace_store_traces 3"), std::string::npos) << metrics;
+  EXPECT_NE(metrics.find(R"(telemetry_trace_store_received_spans_total{outcome="rejected"} 3)"), std::string::npos)
+      << metrics;
+}
+
+TEST(TraceStore, ListFiltersByServiceAndDurationNewestFirst) {
+  TraceStore store;
+  store.add({"gateway", "", ""}, {span(idOf(0, 32), idOf(0, 16), "", "slow", 0, 500)});
+  store.add({"gateway", "", ""}, {span(idOf(1, 32), idOf(0, 16), "", "fast", 1000, 1002)});
+  store.add({"payments", "", ""}, {span(idOf(1, 32), idOf(1, 16), idOf(0, 16), "charge", 1000, 1001)});
+  store.add({"users", "", ""}, {span(idOf(2, 32), idOf(0, 16), "", "other", 2000, 2100)});
+
+  auto traces = [&](std::string_view service, double minMs, size_t limit) {
+    std::vector<std::string> names;
+    const auto list = parseObject(store.listTraces(service, minMs, limit));
+    for (const auto& entry : list.at("traces").as_array()) {
+      names.emplace_back(entry.at("rootName").as_string());
+    }
+    return names;
+  };
+  EXPECT_EQ(traces("", 0, 0), (std::vector<std::string>{"other", "fast", "slow"}));
+  EXPECT_EQ(traces("payments", 0, 0), (std::vector<std::string>{"fast"}));
+  EXPECT_EQ(traces("", 100, 0), (std::vector<std::string>{"other", "slow"}));
+  EXPECT_EQ(traces("", 0, 1), (std::vector<std::string>{"other"}));
+  EXPECT_TRUE(traces("nobody", 0, 0).empty());
+}
+
+TEST(TraceStore, ProcessorFeedsThisProcessesSpans) {
+  TraceStore store;
+  setResource({"gateway", "1", "g"});
+  setSpanProcessor(std::make_shared<TraceStoreProcessor>(store));
+  std::string traceId;
+  {
+    Span root("GET /x", SpanKind::kServer, nullptr);
+    traceId = std::string(root.context().traceId());
+  }
+  setSpanProcessor(nullptr);
+  auto trace = store.getTrace(traceId);
+  ASSERT_TRUE(trace.isOk());
+  EXPECT_EQ(parseObject(*trace).at("spans").as_array()[0].at("service").as_string(), "gateway");
+}
+
+}  // namespace
+}  // namespace fleetdeck::telemetry

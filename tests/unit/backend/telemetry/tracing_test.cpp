@@ -1,0 +1,145 @@
+#include "fleetdeck/telemetry/tracing.h"
+
+#include <gtest/gtest.h>
+
+#include <mutex>
+#include <thread>
+
+#include "fleetdeck/core/json.h"
+#include "fleetdeck/core/log.h"
+
+namespace fleetdeck::telemetry {
+namespace {
+
+// Collects ended spans (a fake of the exporter, which has its own tests).
+class CapturingProcessor final : public SpanProcessor {
+ public:
+  void onEnd(SpanData&& span) override {
+    std::lock_guard lock(mutex_);
+    spans_.push_back(std::move(span));
+  }
+  void flush(std::chrono::milliseconds) override {}
+  std::vector<SpanData> spans() {
+    std::lock_guard lock(mutex_);
+    return spans_;
+  }
+
+ private:
+  std::mutex mutex_;
+  std::vector<SpanData> spans_;
+};
+
+class Tracing : public ::testing::Test {
+ protected:
+  void SetUp() override { setSpanProcessor(processor_); }
+  void TearDown() override { setSpanProcessor(nullptr); }
+  std::shared_ptr<CapturingProcessor> processor_ = std::make_shared<CapturingProcessor>();
+};
+
+TEST_F(Tracing, ChildSpansShareTheTraceAndNameTheirParent) {
+  {
+    Span parent("parent", SpanKind::kServer, nullptr);
+    ScopedContext scope(parent.context());
+    Span child = startSpan("child", SpanKind::kClient);
+    child.setAttribute(attr::kRpcSystem, "grpc");
+    child.setAttribute(attr::kRpcGrpcStatusCode, 5);
+    child.setAttribute("ratio", 0.5);
+    child.setAttribute("retried", true);
+    child.setStatus(SpanStatusCode::kError, "not found");
+  }
+  const auto spans = processor_->spans();
+  ASSERT_EQ(spans.size(), 2u);
+  const SpanData& child = spans[0];  // ended first
+  const SpanData& parent = spans[1];
+  EXPECT_EQ(child.name, "child");
+  EXPECT_EQ(child.kind, SpanKind::kClient);
+  EXPECT_EQ(child.traceId, parent.traceId);
+  EXPECT_EQ(child.parentSpanId, parent.spanId);
+  EXPECT_TRUE(parent.parentSpanId.empty());
+  EXPECT_EQ(child.statusCode, SpanStatusCode::kError);
+  EXPECT_EQ(child.statusMessage, "not found");
+  ASSERT_EQ(child.attributes.size(), 4u);
+  EXPECT_EQ(std::get<std::string>(child.attributes[0].value), "grpc");
+  EXPECT_EQ(std::get<int64_t>(child.attributes[1].value), 5);
+  EXPECT_GE(child.endUnixNanos, child.startUnixNanos);
+  EXPECT_GE(parent.endUnixNanos, child.endUnixNanos);
+}
+
+TEST_F(Tracing, RemoteParentIsContinued) {
+  auto remote = TraceContext::parse("00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01", "rojo=1");
+  ASSERT_TRUE(remote);
+  { Span server("GET /x", SpanKind::kServer, &*remote); }
+  const auto spans = processor_->spans();
+  ASSERT_EQ(spans.size(), 1u);
+  EXPECT_EQ(spans[0].traceId, "4bf92f3577b34da6a3ce929d0e0e4736");
+  EXPECT_EQ(spans[0].parentSpanId, "00f067aa0ba902b7");
+  EXPECT_EQ(spans[0].traceState, "rojo=1");
+}
+
+TEST_F(Tracing, UnsampledAndDisabledSpansPropagateButRecordNothing) {
+  auto unsampled = TraceContext::parse("00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-00");
+  {
+    Span span("x", SpanKind::kServer, &*unsampled);
+    EXPECT_FALSE(span.recording());
+    EXPECT_EQ(span.context().traceId(), "4bf92f3577b34da6a3ce929d0e0e4736");
+  }
+  setSpanProcessor(nullptr);
+  {
+    Span span("y", SpanKind::kServer, nullptr);
+    EXPECT_FALSE(span.recording());
+    EXPECT_TRUE(span.context().valid()) << "ids still exist for propagation and logs";
+    span.setAttribute("ignored", "value");
+  }
+  EXPECT_TRUE(processor_->spans().empty());
+}
+
+TEST_F(Tracing, EndIsIdempotentAndMovesDoNotEndTwice) {
+  Span first("a", SpanKind::kInternal, nullptr);
+  Span moved = std::move(first);
+  moved.end();
+  moved.end();
+  Span other("b", SpanKind::kInternal, nullptr);
+  other = Span("c", SpanKind::kInternal, nullptr);  // ends "b"
+  other.end();
+  const auto spans = processor_->spans();
+  ASSERT_EQ(spans.size(), 3u);
+  EXPECT_EQ(spans[0].name, "a");
+  EXPECT_EQ(spans[1].name, "b");
+  EXPECT_EQ(spans[2].name, "c");
+}
+
+TEST_F(Tracing, ScopesNestRestoreAndSetLogTraceIds) {
+  log::configure({"tests", "", log::Level::kInfo, ""});
+  EXPECT_EQ(currentContext(), nullptr);
+  const TraceContext outer = TraceContext::newRoot();
+  {
+    ScopedContext outerScope(outer);
+    ASSERT_NE(currentContext(), nullptr);
+    EXPECT_EQ(currentContext()->spanId(), outer.spanId());
+    const TraceContext inner = outer.newChild();
+    {
+      ScopedContext innerScope(inner);
+      auto line = json::parse(log::formatLine(log::Level::kInfo, "inside", {}));
+      ASSERT_TRUE(line);
+      EXPECT_EQ(json::stringOr(line->as_object(), "trace_id"), outer.traceId());
+      EXPECT_EQ(json::stringOr(line->as_object(), "span_id"), inner.spanId());
+    }
+    EXPECT_EQ(currentContext()->spanId(), outer.spanId());
+    auto line = json::parse(log::formatLine(log::Level::kInfo, "outer again", {}));
+    EXPECT_EQ(json::stringOr(line->as_object(), "span_id"), outer.spanId());
+  }
+  EXPECT_EQ(currentContext(), nullptr);
+  auto line = json::parse(log::formatLine(log::Level::kInfo, "after", {}));
+  EXPECT_FALSE(line->as_object().contains("trace_id"));
+}
+
+TEST_F(Tracing, TheCurrentContextIsPerThread) {
+  const TraceContext context = TraceContext::newRoot();
+  ScopedContext scope(context);
+  const TraceContext* seenElsewhere = &context;
+  std::thread([&] { seenElsewhere = currentContext(); }).join();
+  EXPECT_EQ(seenElsewhere, nullptr);
+}
+
+}  // namespace
+}  // namespace fleetdeck::telemetry

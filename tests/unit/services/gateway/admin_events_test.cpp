@@ -1,0 +1,90 @@
+// The admin stream's feed: ordered ids, bounded memory, Last-Event-ID resume without loss or repeats.
+#include "domain/admin_events.h"
+
+#include <gtest/gtest.h>
+
+#include <thread>
+
+namespace fleetdeck::gateway {
+namespace {
+
+TEST(AdminEventSource, SubscribersGetEveryEventInOrderWithGrowingIds) {
+  AdminEventSource source(16, 1000);
+  std::vector<AdminEvent> seen;
+  source.subscribe(std::nullopt, [&](const AdminEvent& event) {
+    seen.push_back(event);
+    return true;
+  });
+  EXPECT_EQ(source.publish("saga.step", R"({"step":1})"), 1000u);
+  EXPECT_EQ(source.publish("saga.step", R"({"step":2})"), 1001u);
+  ASSERT_EQ(seen.size(), 2u);
+  EXPECT_EQ(seen[0].data, R"({"step":1})");
+  EXPECT_EQ(seen[1].id, 1001u);
+}
+
+TEST(AdminEventSource, ResumingAfterAnIdReplaysExactlyWhatCameAfterIt) {
+  AdminEventSource source(16);
+  for (int i = 1; i <= 5; ++i) source.publish("order.event", std::to_string(i));
+  std::vector<uint64_t> ids;
+  const auto subscription = source.subscribe(2, [&](const AdminEvent& event) {
+    ids.push_back(event.id);
+    return true;
+  });
+  EXPECT_FALSE(subscription.gap);
+  EXPECT_EQ(subscription.replayed, 3u);
+  source.publish("order.event", "6");
+  EXPECT_EQ(ids, (std::vector<uint64_t>{3, 4, 5, 6}));
+}
+
+TEST(AdminEventSource, AnIdOlderThanTheRingIsReportedAsAGapFirst) {
+  AdminEventSource source(3);
+  for (int i = 1; i <= 10; ++i) source.publish("alert", std::to_string(i));
+  std::vector<AdminEvent> seen;
+  const auto subscription = source.subscribe(2, [&](const AdminEvent& event) {
+    seen.push_back(event);
+    return true;
+  });
+  EXPECT_TRUE(subscription.gap);
+  ASSERT_EQ(seen.size(), 4u);
+  EXPECT_EQ(seen[0].type, "stream.gap");
+  EXPECT_EQ(seen[0].id, 0u) << "the notice has no id, so it does not move Last-Event-ID";
+  EXPECT_EQ(seen[1].id, 8u);
+  EXPECT_EQ(seen[3].id, 10u);
+}
+
+TEST(AdminEventSource, ASubscriberThatSaysStopIsDropped) {
+  AdminEventSource source(8);
+  int calls = 0;
+  source.subscribe(std::nullopt, [&](const AdminEvent&) { return ++calls < 2; });
+  source.publish("a", "1");
+  source.publish("a", "2");
+  source.publish("a", "3");
+  EXPECT_EQ(calls, 2);
+  EXPECT_EQ(source.subscriberCount(), 0u);
+}
+
+TEST(AdminEventSource, ConcurrentPublishersNeverReorderOrLoseEvents) {
+  AdminEventSource source(100'000);
+  std::vector<uint64_t> ids;
+  source.subscribe(std::nullopt, [&](const AdminEvent& event) {
+    ids.push_back(event.id);
+    return true;
+  });
+  std::vector<std::thread> publishers;
+  for (int t = 0; t < 4; ++t) {
+    publishers.emplace_back([&] {
+      for (int i = 0; i < 500; ++i) source.publish("fleet.change", "{}");
+    });
+  }
+  for (auto& thread : publishers) thread.join();
+  ASSERT_EQ(ids.size(), 2000u);
+  for (size_t i = 1; i < ids.size(); ++i) ASSERT_EQ(ids[i], ids[i - 1] + 1);
+}
+
+TEST(ServerSentEvents, MultiLineDataBecomesSeveralDataLines) {
+  EXPECT_EQ(formatServerSentEvent({7, "saga.step", "{\n\"a\":1\r\n}"}), "id: 7\nevent: saga.step\ndata: {\ndata: \"a\":1\ndata: }\n\n");
+  EXPECT_EQ(formatServerSentEvent({0, "stream.gap", "{}"}), "event: stream.gap\ndata: {}\n\n");
+}
+
+}  // namespace
+}  // namespace fleetdeck::gateway

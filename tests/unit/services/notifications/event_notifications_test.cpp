@@ -1,0 +1,51 @@
+// What customers are told for each fleet event: valid notifications, sourced by the event id.
+#include "domain/event_notifications.h"
+
+#include <gtest/gtest.h>
+
+namespace fleetdeck::notifications {
+namespace {
+
+const std::string kUser = "0190a0b0-0000-7000-8000-000000000001";
+const std::string kOrder = "0190a0b0-0000-7000-8000-0000000000aa";
+
+TEST(EventNotifications, EachKindIsAValidNotificationSourcedByTheEvent) {
+  std::vector<NewNotification> all = {
+      welcomeNotification("e1", kUser, "Ada"),
+      orderConfirmedNotification("e2", kUser, kOrder),
+      orderCancelledNotification("e3", kUser, kOrder, "out_of_stock"),
+      orderShippedNotification("e4", kUser, kOrder, "TRACK-1"),
+      paymentDeclinedNotification("e5", kUser, kOrder, "insufficient_funds", 2'599, "EUR"),
+  };
+  const std::vector<std::string> kinds = {"welcome", "order_confirmed", "order_cancelled", "order_shipped",
+                                          "payment_declined"};
+  for (size_t i = 0; i < all.size(); ++i) {
+    EXPECT_EQ(all[i].kind, kinds[i]);
+    EXPECT_EQ(all[i].sourceId, "e" + std::to_string(i + 1));
+    EXPECT_TRUE(prepareNewNotification(all[i]).isOk()) << kinds[i];
+  }
+  EXPECT_NE(all[2].body.find("an item is out of stock"), std::string::npos);
+  EXPECT_NE(all[3].body.find("TRACK-1"), std::string::npos);
+  EXPECT_NE(all[4].body.find("25.99 EUR"), std::string::npos);
+  EXPECT_NE(all[4].body.find("does not hold enough money"), std::string::npos);
+}
+
+TEST(EventNotifications, LongOrMissingTextStaysWithinTheLimits) {
+  auto welcome = welcomeNotification("e", kUser, std::string(5000, 'x'));
+  EXPECT_TRUE(prepareNewNotification(welcome).isOk());
+  EXPECT_NE(welcomeNotification("e", kUser, "").body.find("Hello there"), std::string::npos);
+  auto cancelled = orderCancelledNotification("e", kUser, kOrder, std::string(5000, 'r'));
+  EXPECT_TRUE(prepareNewNotification(cancelled).isOk());
+  EXPECT_NE(orderCancelledNotification("e", kUser, kOrder, "").body.find("no reason was given"), std::string::npos);
+}
+
+TEST(EventNotifications, MoneyIsFormattedFromMinorUnits) {
+  EXPECT_EQ(formatMoney(0, "USD"), "0.00 USD");
+  EXPECT_EQ(formatMoney(5, "USD"), "0.05 USD");
+  EXPECT_EQ(formatMoney(123'456, "USD"), "1234.56 USD");
+  EXPECT_EQ(formatMoney(-250, "USD"), "-2.50 USD");
+  EXPECT_EQ(formatMoney(INT64_MIN, "USD"), "-92233720368547758.08 USD");
+}
+
+}  // namespace
+}  // namespace fleetdeck::notifications
