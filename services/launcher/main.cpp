@@ -14,6 +14,7 @@
 
 #include "adapters/child_process.h"
 #include "adapters/demo_seeder.h"
+#include "adapters/install_layout.h"
 #include "adapters/local_fleet.h"
 #include "domain/fleet_plan.h"
 #include "fleetdeck/core/json.h"
@@ -35,23 +36,29 @@ Commands:
   run       start the local fleet in the foreground (Ctrl+C stops it)
   seed      load the demo data into the running fleet (done by `up` on first start)
   credentials  print the demo accounts: one "<role> <username> <password>" per line
+  paths     print where the executables, config files and resources are looked up
 
 Options:
   --data DIR         data folder (default: $FLEETDECK_DATA or ./var)
   --bin-dir DIR      folder with the fleetdeck-* executables (default: next to this program)
-  --config-dir DIR   folder with <service>.toml files (default: the source tree's, else /etc/fleetdeck)
-  --demo-dir DIR     demo data (default: the source tree's resources/demo, else /usr/share/fleetdeck/demo)
+  --config-dir DIR   folder with <service>.toml files (default: <prefix>/etc/fleetdeck, /etc/fleetdeck
+                     for /usr/bin/fleetdeck-launcher, the source tree's in a build tree)
+  --demo-dir DIR     demo data (default: <prefix>/share/fleetdeck/demo, the source tree's resources/demo)
   --no-seed          `up` without loading the demo data
 
 Environment:
   FLEETDECK_GATEWAY_PORT   gateway HTTP port (default 8080)
   FLEETDECK_PORT_OFFSET    added to every other port (default 0), to run a second fleet beside one
+  FLEETDECK_BIN_DIR        folder with the fleetdeck-* executables (like --bin-dir)
+  FLEETDECK_CONFIG_DIR     folder with <service>.toml files (like --config-dir)
+  FLEETDECK_SHARE_DIR      folder with prometheus/ (template, rules) and demo/, e.g. /usr/share/fleetdeck
 )";
 
 struct Options {
   std::string command;
   FleetPaths paths;
-  std::filesystem::path demoDirectory = "/usr/share/fleetdeck/demo";
+  InstallLayout layout;
+  std::filesystem::path demoDirectory;
   bool seed = true;
 };
 
@@ -64,19 +71,16 @@ Options parseArguments(int argc, char** argv) {
   Options options;
   const char* data = std::getenv("FLEETDECK_DATA");
   options.paths.data = data != nullptr ? fs::path(data) : fs::current_path() / "var";
-  options.paths.binaries = selfDirectory();
-  // Installed: /etc/fleetdeck/<name>.toml. In a build tree: the source tree's services/<name>/config.
-  options.paths.configPattern = "/etc/fleetdeck/{name}.toml";
-  options.paths.prometheusResources = "/usr/share/fleetdeck/prometheus";
 #ifdef FLEETDECK_SOURCE_DIR
-  std::error_code error;
-  if (fs::is_directory(fs::path(FLEETDECK_SOURCE_DIR) / "services", error) &&
-      fs::exists(options.paths.binaries / "CMakeFiles", error)) {
-    options.paths.configPattern = std::string(FLEETDECK_SOURCE_DIR) + "/services/{name}/config/{name}.toml";
-    options.demoDirectory = fs::path(FLEETDECK_SOURCE_DIR) / "resources" / "demo";
-    options.paths.prometheusResources = fs::path(FLEETDECK_SOURCE_DIR) / "resources" / "prometheus";
-  }
+  const fs::path sourceDirectory = FLEETDECK_SOURCE_DIR;
+#else
+  const fs::path sourceDirectory;
 #endif
+  options.layout = locateInstallLayout(selfDirectory(), sourceDirectory, [](const char* name) { return std::getenv(name); });
+  options.paths.binaries = options.layout.binaries;
+  options.paths.configPattern = options.layout.configPattern;
+  options.paths.prometheusResources = options.layout.prometheusResources;
+  options.demoDirectory = options.layout.demoDirectory;
   for (int i = 1; i < argc; ++i) {
     const std::string argument = argv[i];
     auto value = [&]() -> std::string {
@@ -93,12 +97,15 @@ Options parseArguments(int argc, char** argv) {
       options.paths.data = value();
     } else if (argument == "--bin-dir") {
       options.paths.binaries = value();
+      options.layout.origins.at(0) = "--bin-dir";
     } else if (argument == "--demo-dir") {
       options.demoDirectory = value();
+      options.layout.origins.at(3) = "--demo-dir";
     } else if (argument == "--no-seed") {
       options.seed = false;
     } else if (argument == "--config-dir") {
       options.paths.configPattern = value() + "/{name}.toml";
+      options.layout.origins.at(1) = "--config-dir";
     } else if (options.command.empty() && !argument.starts_with("-")) {
       options.command = argument;
     } else {
@@ -300,6 +307,24 @@ int commandCredentials(const Options& options) {
   return 0;
 }
 
+int commandPaths(const Options& options) {
+  const auto origin = [&options](size_t index) {
+    return index < options.layout.origins.size() ? " (" + options.layout.origins[index] + ")" : std::string();
+  };
+  std::cout << "launcher     " << selfDirectory().string() << "\n";
+  std::cout << "binaries     " << options.paths.binaries.string() << origin(0) << "\n";
+  for (const auto& service : planFromEnvironment().services) {
+    const fs::path executable = findExecutable(options.paths.binaries, service.name);
+    std::cout << "  " << service.name << std::string(service.name.size() < 13 ? 13 - service.name.size() : 1, ' ')
+              << (executable.empty() ? "MISSING" : executable.string()) << "\n";
+  }
+  std::cout << "config       " << options.paths.configPattern << origin(1) << "\n";
+  std::cout << "prometheus   " << options.paths.prometheusResources.string() << origin(2) << "\n";
+  std::cout << "demo         " << options.demoDirectory.string() << origin(3) << "\n";
+  std::cout << "data         " << options.paths.data.string() << "\n";
+  return 0;
+}
+
 int commandDown(const Options& options) {
   const pid_t pid = runningLauncher(options.paths);
   if (pid == 0) {
@@ -360,6 +385,7 @@ int main(int argc, char** argv) {
   if (options.command == "run") return commandRun(options, /*daemon=*/false);
   if (options.command == "seed") return commandSeed(options);
   if (options.command == "credentials") return commandCredentials(options);
+  if (options.command == "paths") return commandPaths(options);
   std::cerr << kUsage;
   return 2;
 }
