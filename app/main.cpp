@@ -60,6 +60,10 @@ int main(int argc, char** argv) {
       QStringLiteral("password-file"),
       QApplication::translate("main", "Read the password from FILE (first line); with --user, signs in without asking."),
       QStringLiteral("FILE"));
+  const QCommandLineOption credentialsOption(
+      QStringLiteral("credentials"),
+      QApplication::translate("main", "Sign in with an account from FILE, lines \"<role> <username> <password>\" as ./fleetdeck credentials prints them: the --user line, else the first admin."),
+      QStringLiteral("FILE"));
   const QCommandLineOption screenshotOption(
       QStringLiteral("screenshot-dir"),
       QApplication::translate("main", "After signing in, save console-<view>.png of each main view into DIR, then exit."),
@@ -69,7 +73,7 @@ int main(int argc, char** argv) {
   const QCommandLineOption unauthenticatedOption(
       QStringLiteral("unauthenticated"),
       QApplication::translate("main", "Development only: skip sign-in, for a gateway without authentication."));
-  parser.addOptions({gatewayOption, userOption, passwordFileOption, screenshotOption, noKeychainOption, unauthenticatedOption});
+  parser.addOptions({gatewayOption, userOption, passwordFileOption, credentialsOption, screenshotOption, noKeychainOption, unauthenticatedOption});
   parser.process(app);
 
   LaunchOptions options;
@@ -95,8 +99,26 @@ int main(int argc, char** argv) {
     }
     options.password = QString::fromUtf8(file.readLine()).trimmed();
   }
+  if (parser.isSet(credentialsOption)) {
+    // The demo's way in (./fleetdeck demo): the password stays in its 0600 file, off every command line.
+    QFile file(parser.value(credentialsOption));
+    if (!file.open(QIODevice::ReadOnly)) {
+      std::fprintf(stderr, "fleetdeck-console: cannot read --credentials %s: %s\n", qPrintable(file.fileName()),
+                   qPrintable(file.errorString()));
+      return 2;
+    }
+    const std::optional<Account> account = findAccount(file.readAll(), QStringLiteral("admin"), options.user);
+    if (!account) {
+      std::fprintf(stderr, "fleetdeck-console: no %s line in --credentials %s\n",
+                   options.user.isEmpty() ? "admin" : qPrintable(QStringLiteral("\"%1\"").arg(options.user)),
+                   qPrintable(file.fileName()));
+      return 2;
+    }
+    options.user = account->username;
+    options.password = account->password;
+  }
   if (!options.screenshotDir.isEmpty() && !options.unauthenticated && (options.user.isEmpty() || options.password.isEmpty())) {
-    std::fprintf(stderr, "fleetdeck-console: --screenshot-dir needs --user and --password-file (or --unauthenticated)\n");
+    std::fprintf(stderr, "fleetdeck-console: --screenshot-dir needs --credentials, or --user and --password-file (or --unauthenticated)\n");
     return 2;
   }
 

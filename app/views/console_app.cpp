@@ -1,5 +1,6 @@
 #include "views/console_app.h"
 
+#include <QRegularExpression>
 #include <QSettings>
 #include <cstdio>
 
@@ -10,6 +11,19 @@
 #include "views/sign_in_dialog.h"
 
 namespace fleetdeck::console {
+
+std::optional<Account> findAccount(const QByteArray& credentialsFile, const QString& role, const QString& username) {
+  for (const QByteArray& rawLine : credentialsFile.split('\n')) {
+    const QString line = QString::fromUtf8(rawLine).trimmed();
+    if (line.isEmpty() || line.startsWith(QLatin1Char('#'))) continue;
+    static const QRegularExpression kFields(QStringLiteral("^(\\S+)\\s+(\\S+)\\s+(.+)$"));
+    const QRegularExpressionMatch match = kFields.match(line);
+    if (!match.hasMatch()) continue;
+    Account account{match.captured(1), match.captured(2), match.captured(3).trimmed()};
+    if (username.isEmpty() ? account.role == role : account.username == username) return account;
+  }
+  return std::nullopt;
+}
 
 ConsoleApp::ConsoleApp(const ConsoleSettings& settings, const LaunchOptions& options, QObject* parent)
     : QObject(parent),

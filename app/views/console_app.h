@@ -5,6 +5,7 @@
 #include <QObject>
 #include <QPointer>
 #include <QString>
+#include <optional>
 
 #include "client/api_types.h"
 #include "views/console_settings.h"
@@ -17,9 +18,21 @@ class GatewayClient;
 class MainWindow;
 class SignInDialog;
 
+// One account of a credentials file as `./fleetdeck credentials` prints it and the launcher keeps it
+// (0600, $FLEETDECK_DATA/secrets/credentials): "<role> <username> <password>" per line.
+struct Account {
+  QString role;
+  QString username;
+  QString password;
+};
+
+// The account named `username`, or (username empty) the first one with `role`. Blank lines and lines
+// starting with '#' are skipped; the password is the rest of the line after the username, trimmed.
+std::optional<Account> findAccount(const QByteArray& credentialsFile, const QString& role, const QString& username = {});
+
 struct LaunchOptions {
   QString user;
-  QString password;  // from --password-file; never from the command line itself
+  QString password;  // from --password-file or --credentials; never from the command line itself
   QString screenshotDir;
   bool useKeychain = true;
   // Development only: no sign-in, no token, admin UI — for a gateway that has no authentication yet.

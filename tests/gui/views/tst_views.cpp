@@ -2,6 +2,7 @@
 // field errors beside fields, the offline banner when the gateway stops, the command palette, live
 // saga steps, chart decimation and export, time travel in the history view.
 #include <QAction>
+#include <QApplication>
 #include <QFile>
 #include <QImage>
 #include <QLabel>
@@ -74,6 +75,8 @@ class ViewsTest : public QObject {
   void signInDialog_ExplainsFailures_AndRefusesCustomers();
   void consoleApp_SignsInFromFlags_CapturesEveryView_AndFinishes();
   void consoleApp_Unauthenticated_WorksWithAGatewayThatServesOnlyUsers();
+  void credentialsFile_GivesTheAdminLine_OrTheNamedUser();
+  void consoleApp_WithoutCredentials_OpensTheSignInDialog();
 
  private:
   void signIn(const QString& username);
@@ -480,6 +483,48 @@ void ViewsTest::consoleApp_Unauthenticated_WorksWithAGatewayThatServesOnlyUsers(
   QCOMPARE(users->model()->user(0).username, user.value("username").toString());
   QVERIFY(users->findChild<QAction*>("users.create")->isVisible());
   QCOMPARE(bare.count("POST", "/api/v1/auth/.*"), 0);
+}
+
+void ViewsTest::credentialsFile_GivesTheAdminLine_OrTheNamedUser() {
+  const QByteArray file =
+      "# demo accounts\n"
+      "operator grace op-secret\n"
+      "\n"
+      "admin ada  adm1n pass with spaces  \n"
+      "customer carol c-secret\n"
+      "admin root second-admin\n"
+      "garbage\n";
+  const std::optional<Account> admin = findAccount(file, QStringLiteral("admin"));
+  QVERIFY(admin.has_value());
+  QCOMPARE(admin->username, QStringLiteral("ada"));
+  QCOMPARE(admin->password, QStringLiteral("adm1n pass with spaces"));
+  const std::optional<Account> named = findAccount(file, QStringLiteral("admin"), QStringLiteral("grace"));
+  QVERIFY(named.has_value());
+  QCOMPARE(named->role, QStringLiteral("operator"));
+  QCOMPARE(named->password, QStringLiteral("op-secret"));
+  QVERIFY(!findAccount(file, QStringLiteral("admin"), QStringLiteral("nobody")).has_value());
+  QVERIFY(!findAccount("customer carol c-secret\n", QStringLiteral("admin")).has_value());
+  QVERIFY(!findAccount(QByteArray(), QStringLiteral("admin")).has_value());
+}
+
+void ViewsTest::consoleApp_WithoutCredentials_OpensTheSignInDialog() {
+  ConsoleSettings settings;
+  settings.gatewayUrl = gateway_->url();
+  settings.rememberSignIn = false;
+  LaunchOptions options;
+  options.useKeychain = false;
+  ConsoleApp app(settings, options);
+  app.start();
+  SignInDialog* dialog = nullptr;
+  QVERIFY(QTest::qWaitFor([&] {
+    for (QWidget* widget : QApplication::topLevelWidgets()) {
+      if (auto* candidate = qobject_cast<SignInDialog*>(widget); candidate != nullptr && candidate->isVisible()) dialog = candidate;
+    }
+    return dialog != nullptr;
+  }, 5000));
+  QVERIFY(app.window() == nullptr);
+  QCOMPARE(gateway_->count("POST", "/api/v1/auth/login"), 0);
+  dialog->reject();
 }
 
 QTEST_MAIN(ViewsTest)
