@@ -1,4 +1,5 @@
-// orders: event-sourced orders and their read model; the saga (next) drives them. Composition only.
+// orders: event-sourced orders, their read model and the sagas that drive them. Composition only.
+#include "adapters/order_events_outbox.h"
 #include "adapters/order_saga.h"
 #include "adapters/orders_grpc_service.h"
 #include "adapters/pg_order_store.h"
@@ -6,6 +7,7 @@
 #include "adapters/projection_rebuilder.h"
 #include "adapters/sagas_grpc_service.h"
 #include "domain/order_book.h"
+#include "fleetdeck/bus/service_bus.h"
 #include "fleetdeck/db/connection_pool.h"
 #include "fleetdeck/db/migration_runner.h"
 #include "fleetdeck/host/service_host.h"
@@ -40,6 +42,9 @@ int main(int argc, char** argv) {
   sagaOptions.lease = config.getDuration("saga.lease", std::chrono::seconds(30));
   sagaOptions.idlePoll = config.getDuration("saga.idle_poll", std::chrono::milliseconds(200));
   const auto stepDeadline = config.getDuration("saga.step_deadline", std::chrono::seconds(60));
+  // The event bus ([nats] url empty: off, and the outbox keeps the events until it is on).
+  const auto busConfig = bus::serviceBusConfigFromConfig(config, host->serviceName(), host->instanceId());
+  const std::string adminHost = config.getString("admin.address", "127.0.0.1");
   host->finishConfig();
 
   if (auto applied = db::applyMigrations(pool, orders::embeddedMigrations()); !applied) {
@@ -47,7 +52,9 @@ int main(int argc, char** argv) {
   }
   db::exportPoolMetrics(pool);
 
-  saga::SagaEngine sagas(pool, sagaOptions);
+  // Every saga step transition goes into the outbox with the transition (SagaStepChanged).
+  orders::SagaStepEvents sagaStepEvents;
+  saga::SagaEngine sagas(pool, sagaOptions, &sagaStepEvents);
   // Every order change starts or continues its saga in the same transaction.
   orders::OrderStoreHooks hooks;
   hooks.onCreated = [](pqxx::work& transaction, const orders::Order& order, const orders::ChangeContext& context) {
@@ -62,7 +69,14 @@ int main(int argc, char** argv) {
                                context.traceId);
     }
   };
-  hooks.afterCommit = [&sagas] { sagas.wake(); };
+  // Every order event goes into the outbox with the event-store append, under the same event id.
+  hooks.onEvent = orders::appendOrderEventToOutbox;
+  // The relay is woken through eventBus once it exists (declared here so the hook can see it).
+  std::unique_ptr<bus::ServiceBus> eventBus;
+  hooks.afterCommit = [&sagas, &eventBus] {
+    sagas.wake();
+    if (eventBus) eventBus->wakeRelay();
+  };
   orders::PgOrderStore store(pool, snapshotEvery, hooks);
   const auto productsChannel = rpc::makeChannel(productsAddress);
   orders::ProductsCatalog catalog(productsChannel, upstreamTimeout);
@@ -75,16 +89,44 @@ int main(int argc, char** argv) {
   orders::SagasGrpcService sagasService(sagas, workers);
   grpcServer.addService(&service);
   grpcServer.addService(&sagasService);
+  // Connected before any request can commit an order (afterCommit reads eventBus from other threads).
+  if (busConfig.enabled()) {
+    auto connected = bus::ServiceBus::connect(busConfig);
+    if (!connected) host->fail(connected.status(), "connecting to NATS");
+    eventBus = std::move(*connected);
+    eventBus->publishOutbox(pool, {"orders"});
+  }
   if (auto started = grpcServer.start(); !started.isOk()) host->fail(started, "starting the gRPC server");
 
   host->setInfo("grpcAddress", grpcServer.address());
   host->addReadinessCheck({"database", [&pool] { return pool.ping(); }});
+
+  // Events: order events and saga transitions leave through the outbox (written with each change);
+  // the registry lists this instance for the gateway.
+  if (eventBus) {
+    eventBus->registerInstance(
+        {host->serviceName(), host->instanceId(), host->version(), grpcServer.address(), "", 0, 0},
+        [&host, adminHost](bus::ServiceInstance& instance) {
+          if (host->adminPort() != 0) instance.adminAddress = adminHost + ":" + std::to_string(host->adminPort());
+        });
+    // Not critical: orders and sagas run without NATS; their events wait in the outbox.
+    host->addReadinessCheck({"nats", [&eventBus] { return eventBus->readiness(); }, false});
+  } else {
+    host->setInfo("nats", "disabled ([nats] url is empty)");
+  }
   sagas.start();
-  // Stopped in reverse order: gRPC drains, the workers finish, sagas pause (and resume on the next
-  // start), a running rebuild completes.
+  // Stopped in reverse order: the instance leaves the registry, gRPC drains, the workers finish,
+  // sagas pause (and resume on the next start), a running rebuild completes, and the relay publishes
+  // last (what the sagas wrote on their way out included).
+  host->onShutdown("outbox", [&eventBus](std::chrono::milliseconds) {
+    if (eventBus) eventBus->stopPublishing();
+  });
   host->onShutdown("rebuilder", [&rebuilder](std::chrono::milliseconds) { rebuilder.shutdown(); });
   host->onShutdown("sagas", [&sagas](std::chrono::milliseconds) { sagas.stop(); });
   host->onShutdown("workers", [&workers](std::chrono::milliseconds) { workers.shutdown(); });
   host->onShutdown("grpc", [&grpcServer](std::chrono::milliseconds drain) { grpcServer.shutdown(drain); });
+  host->onShutdown("events", [&eventBus](std::chrono::milliseconds) {
+    if (eventBus) eventBus->stopIntake();
+  });
   return host->run();
 }

@@ -7,6 +7,7 @@
 #include "adapters/redis_product_cache.h"
 #include "domain/product_catalog.h"
 #include "domain/stock_reservations.h"
+#include "fleetdeck/bus/service_bus.h"
 #include "fleetdeck/cache/redis_cache.h"
 #include "fleetdeck/db/connection_pool.h"
 #include "fleetdeck/db/migration_runner.h"
@@ -34,6 +35,9 @@ int main(int argc, char** argv) {
   cacheOptions.retryAfter = config.getDuration("cache.retry_after", std::chrono::seconds(1));
   cacheOptions.name = "products";
   const auto cacheTtl = config.getDuration("cache.ttl", std::chrono::seconds(60));
+  // The event bus, for the registry entry only ([nats] url empty: no entry; products publishes no events).
+  const auto busConfig = bus::serviceBusConfigFromConfig(config, host->serviceName(), host->instanceId());
+  const std::string adminHost = config.getString("admin.address", "127.0.0.1");
   host->finishConfig();
 
   if (cacheTtl < std::chrono::seconds(1))
@@ -71,8 +75,30 @@ int main(int argc, char** argv) {
     // Not critical: without Redis the service reads PostgreSQL, so /readyz says degraded, not failed.
     host->addReadinessCheck({"redis", [&redis] { return redis->ping(); }, /*critical=*/false});
   }
-  // Stopped in reverse order: gRPC drains first, then the workers finish what is queued.
+
+  // The registry lists this instance for the gateway's fleet view and load balancing.
+  std::unique_ptr<bus::ServiceBus> eventBus;
+  if (busConfig.enabled()) {
+    auto connected = bus::ServiceBus::connect(busConfig);
+    if (!connected) host->fail(connected.status(), "connecting to NATS");
+    eventBus = std::move(*connected);
+    eventBus->registerInstance(
+        {host->serviceName(), host->instanceId(), host->version(), grpcServer.address(), "", 0, 0},
+        [&host, adminHost](bus::ServiceInstance& instance) {
+          if (host->adminPort() != 0) instance.adminAddress = adminHost + ":" + std::to_string(host->adminPort());
+        });
+    // Not critical: stock and catalog calls need no NATS; only the registry entry waits for it.
+    host->addReadinessCheck({"nats", [&eventBus] { return eventBus->readiness(); }, false});
+  } else {
+    host->setInfo("nats", "disabled ([nats] url is empty)");
+  }
+
+  // Stopped in reverse order: the instance leaves the registry, gRPC drains, then the workers
+  // finish what is queued.
   host->onShutdown("workers", [&workers](std::chrono::milliseconds) { workers.shutdown(); });
   host->onShutdown("grpc", [&grpcServer](std::chrono::milliseconds drain) { grpcServer.shutdown(drain); });
+  host->onShutdown("events", [&eventBus](std::chrono::milliseconds) {
+    if (eventBus) eventBus->stopIntake();
+  });
   return host->run();
 }

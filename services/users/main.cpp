@@ -5,6 +5,7 @@
 #include "adapters/users_grpc_service.h"
 #include "domain/sign_in.h"
 #include "domain/user_accounts.h"
+#include "fleetdeck/bus/service_bus.h"
 #include "fleetdeck/db/connection_pool.h"
 #include "fleetdeck/db/migration_runner.h"
 #include "fleetdeck/host/service_host.h"
@@ -31,6 +32,9 @@ int main(int argc, char** argv) {
   signInOptions.maxFailuresPerAddress = static_cast<int>(config.getInt("login.max_failures_per_address", 50, 1, 100000));
   signInOptions.failureWindow = std::chrono::duration_cast<std::chrono::seconds>(
       config.getDuration("login.failure_window", std::chrono::minutes(15)));
+  // The event bus ([nats] url empty: off, and the outbox keeps the events until it is on).
+  const auto busConfig = bus::serviceBusConfigFromConfig(config, host->serviceName(), host->instanceId());
+  const std::string adminHost = config.getString("admin.address", "127.0.0.1");
   host->finishConfig();
 
   if (auto applied = db::applyMigrations(pool, users::embeddedMigrations()); !applied) {
@@ -53,8 +57,35 @@ int main(int argc, char** argv) {
 
   host->setInfo("grpcAddress", grpcServer.address());
   host->addReadinessCheck({"database", [&pool] { return pool.ping(); }});
-  // Stopped in reverse order: gRPC drains first, then the workers finish what is queued.
+
+  // Events: UserRegistered leaves through the outbox (written with each new account); the registry
+  // lists this instance for the gateway.
+  std::unique_ptr<bus::ServiceBus> eventBus;
+  if (busConfig.enabled()) {
+    auto connected = bus::ServiceBus::connect(busConfig);
+    if (!connected) host->fail(connected.status(), "connecting to NATS");
+    eventBus = std::move(*connected);
+    eventBus->publishOutbox(pool, {"users"});
+    eventBus->registerInstance(
+        {host->serviceName(), host->instanceId(), host->version(), grpcServer.address(), "", 0, 0},
+        [&host, adminHost](bus::ServiceInstance& instance) {
+          if (host->adminPort() != 0) instance.adminAddress = adminHost + ":" + std::to_string(host->adminPort());
+        });
+    // Not critical: accounts are created without NATS; their events wait in the outbox.
+    host->addReadinessCheck({"nats", [&eventBus] { return eventBus->readiness(); }, false});
+  } else {
+    host->setInfo("nats", "disabled ([nats] url is empty)");
+  }
+
+  // Stopped in reverse order: the instance leaves the registry, gRPC drains, the workers finish
+  // what is queued, and the relay publishes last.
+  host->onShutdown("outbox", [&eventBus](std::chrono::milliseconds) {
+    if (eventBus) eventBus->stopPublishing();
+  });
   host->onShutdown("workers", [&workers](std::chrono::milliseconds) { workers.shutdown(); });
   host->onShutdown("grpc", [&grpcServer](std::chrono::milliseconds drain) { grpcServer.shutdown(drain); });
+  host->onShutdown("events", [&eventBus](std::chrono::milliseconds) {
+    if (eventBus) eventBus->stopIntake();
+  });
   return host->run();
 }

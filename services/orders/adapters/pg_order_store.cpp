@@ -1,6 +1,7 @@
 #include "adapters/pg_order_store.h"
 
 #include "domain/event_codec.h"
+#include "fleetdeck/core/ids.h"
 #include "fleetdeck/eventstore/event_store.h"
 
 namespace fleetdeck::orders {
@@ -88,13 +89,16 @@ Result<Order> PgOrderStore::create(const NewOrder& newOrder, const ChangeContext
         return orderFromRow(existing[0]);
       }
     }
+    const std::string eventId = newUuid();
     auto appended = eventstore::EventStore::append(
         transaction, created.orderId, 0,
-        {{"", std::string(eventTypeName(OrderEvent(created))), encodeEvent(OrderEvent(created)), metadataOf(context)}});
+        {{eventId, std::string(eventTypeName(OrderEvent(created))), encodeEvent(OrderEvent(created)),
+          metadataOf(context)}});
     if (!appended) return appended.status();
     Order order;
     apply(order, OrderEvent(created), recordedAtOfVersion(transaction, created.orderId, 1));
     project(transaction, order);
+    if (hooks_.onEvent) FLEETDECK_RETURN_IF_ERROR(hooks_.onEvent(transaction, order, OrderEvent(created), eventId, context));
     if (hooks_.onCreated) hooks_.onCreated(transaction, order, context);
     createdNow = true;
     return order;
@@ -126,9 +130,10 @@ Result<Order> PgOrderStore::load(const std::string& orderId) {
 
 Result<Order> PgOrderStore::appendIn(pqxx::work& transaction, const Order& current, const OrderEvent& event,
                                      const ChangeContext& context) {
+  const std::string eventId = newUuid();
   auto version = eventstore::EventStore::append(
       transaction, current.id, current.version,
-      {{"", std::string(eventTypeName(event)), encodeEvent(event), metadataOf(context)}});
+      {{eventId, std::string(eventTypeName(event)), encodeEvent(event), metadataOf(context)}});
   if (!version) return version.status();
   Order next = current;
   apply(next, event, recordedAtOfVersion(transaction, current.id, *version));
@@ -136,6 +141,7 @@ Result<Order> PgOrderStore::appendIn(pqxx::work& transaction, const Order& curre
   if (snapshotEvery_ > 0 && next.version % snapshotEvery_ == 0) {
     eventstore::EventStore::saveSnapshot(transaction, {next.id, next.version, encodeOrder(next)});
   }
+  if (hooks_.onEvent) FLEETDECK_RETURN_IF_ERROR(hooks_.onEvent(transaction, next, event, eventId, context));
   if (hooks_.onAppended) hooks_.onAppended(transaction, current, next, event, context);
   return next;
 }

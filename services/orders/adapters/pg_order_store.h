@@ -14,6 +14,11 @@ struct OrderStoreHooks {
   std::function<void(pqxx::work&, const Order& order, const ChangeContext&)> onCreated;
   std::function<void(pqxx::work&, const Order& before, const Order& after, const OrderEvent&, const ChangeContext&)>
       onAppended;
+  // Every event stored (OrderCreated included), with the id the event store recorded it under; a
+  // non-OK status rolls the change back (e.g. the outbox row could not be written).
+  std::function<Status(pqxx::work&, const Order& after, const OrderEvent&, const std::string& eventId,
+                       const ChangeContext&)>
+      onEvent;
   std::function<void()> afterCommit;
 };
 

@@ -1,7 +1,9 @@
 #include "adapters/pg_user_repository.h"
 
+#include "fleetdeck/bus/event.h"
 #include "fleetdeck/core/json.h"
 #include "fleetdeck/db/audit_log.h"
+#include "fleetdeck/users/v1/events.pb.h"
 
 namespace fleetdeck::users {
 namespace {
@@ -59,6 +61,24 @@ void audit(pqxx::work& transaction, const std::string& action, const ChangeConte
                                 .afterJson = auditJson(after)});
 }
 
+// UserRegistered goes into the outbox in the account's own transaction: a committed account is always
+// announced (payments opens its wallet, notifications welcomes it), a rolled-back one never is.
+Status appendUserRegistered(pqxx::work& transaction, const User& user, const ChangeContext& context) {
+  v1::UserRegistered event;
+  event.set_user_id(user.id);
+  event.set_username(user.username);
+  event.set_email(user.email);
+  event.set_display_name(user.displayName);
+  event.set_role(user.role);
+  bus::EventContext eventContext;
+  eventContext.aggregateId = user.id;
+  eventContext.aggregateVersion = user.version;
+  eventContext.actor = context.actor;
+  eventContext.source = "users";
+  eventContext.occurredAtMicros = user.createdAtMicros;
+  return bus::appendEvent(transaction, event, eventContext).status();
+}
+
 Status uniqueViolation(const std::exception& exception) {
   const std::string message = exception.what();
   if (message.find("users_username_key") != std::string::npos) {
@@ -82,6 +102,7 @@ Result<User> PgUserRepository::insert(const User& user, const ChangeContext& con
           user.id, user.username, user.email, user.displayName, user.role, user.status, user.passwordHash);
       User created = fromRow(rows[0]);
       audit(transaction, "create", context, nullptr, created);
+      FLEETDECK_RETURN_IF_ERROR(appendUserRegistered(transaction, created, context));
       return created;
     } catch (const pqxx::unique_violation& violation) {
       return uniqueViolation(violation);
