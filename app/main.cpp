@@ -2,6 +2,7 @@
 // command line, settings, translations, theme, then the console's life cycle (views/console_app).
 #include <QApplication>
 #include <QCommandLineParser>
+#include <QElapsedTimer>
 #include <QFile>
 #include <QLibraryInfo>
 #include <QLocale>
@@ -20,6 +21,8 @@
 using namespace fleetdeck::console;
 
 int main(int argc, char** argv) {
+  QElapsedTimer sinceLaunch;
+  sinceLaunch.start();
   // Identity first: QSettings and the keychain key off these names.
   QApplication app(argc, argv);
   QApplication::setOrganizationName(QStringLiteral("FleetDeck"));
@@ -77,6 +80,7 @@ int main(int argc, char** argv) {
   parser.process(app);
 
   LaunchOptions options;
+  options.sinceLaunch = sinceLaunch;
   options.user = parser.value(userOption);
   options.screenshotDir = parser.value(screenshotOption);
   options.useKeychain = !parser.isSet(noKeychainOption);

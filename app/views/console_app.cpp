@@ -1,6 +1,9 @@
 #include "views/console_app.h"
 
+#include <QApplication>
+#include <QLoggingCategory>
 #include <QRegularExpression>
+#include <QTimer>
 #include <QSettings>
 #include <cstdio>
 
@@ -9,8 +12,46 @@
 #include "client/gateway_client.h"
 #include "views/main_window.h"
 #include "views/sign_in_dialog.h"
+#include "views/view_page.h"
 
 namespace fleetdeck::console {
+
+namespace {
+
+Q_LOGGING_CATEGORY(lcStartup, "fleetdeck.console.startup", QtWarningMsg)
+
+// Logs, once, when the main window first paints while its page holds data from the gateway: the
+// cold-start figure tests/bench/console_bench reads. Watches paint events only until then.
+class FirstPaintProbe : public QObject {
+ public:
+  FirstPaintProbe(MainWindow* window, QElapsedTimer sinceLaunch) : QObject(window), window_(window), sinceLaunch_(sinceLaunch) {
+    qApp->installEventFilter(this);
+  }
+
+  bool eventFilter(QObject* watched, QEvent* event) override {
+    if (done_ || event->type() != QEvent::Paint || !watched->isWidgetType()) return false;
+    if (static_cast<QWidget*>(watched)->window() != window_) return false;
+    ViewPage* page = window_->currentPage();
+    if (page == nullptr || !page->isReady()) return false;
+    done_ = true;
+    qApp->removeEventFilter(this);
+    const QString key = page->key();
+    // Reported when this paint pass has finished, not as it begins.
+    QTimer::singleShot(0, this, [this, key] {
+      qCInfo(lcStartup, "first dashboard paint %lld ms after launch (page %s)", static_cast<long long>(sinceLaunch_.elapsed()),
+             qPrintable(key));
+      deleteLater();
+    });
+    return false;
+  }
+
+ private:
+  MainWindow* window_;
+  QElapsedTimer sinceLaunch_;
+  bool done_ = false;
+};
+
+}  // namespace
 
 std::optional<Account> findAccount(const QByteArray& credentialsFile, const QString& role, const QString& username) {
   for (const QByteArray& rawLine : credentialsFile.split('\n')) {
@@ -32,6 +73,7 @@ ConsoleApp::ConsoleApp(const ConsoleSettings& settings, const LaunchOptions& opt
       client_(new GatewayClient(this)),
       stream_(new EventStream(client_, this)),
       store_(new CredentialStore(options.useKeychain, this)) {
+  if (!options_.sinceLaunch.isValid()) options_.sinceLaunch.start();
   client_->setBaseUrl(settings_.gatewayUrl);
   connect(client_, &GatewayClient::refreshTokenRotated, this, [this](const QString& token) {
     if (remember_ && store_->isAvailable()) store_->save(account(), token);
@@ -138,7 +180,9 @@ void ConsoleApp::signedIn(const User& user, bool remember) {
     store_->remove(account());
   }
   if (window_ == nullptr) {
+    qCInfo(lcStartup, "signed in %lld ms after launch", static_cast<long long>(options_.sinceLaunch.elapsed()));
     window_ = new MainWindow(client_, stream_, settings_);
+    if (lcStartup().isInfoEnabled()) new FirstPaintProbe(window_, options_.sinceLaunch);
     connect(window_, &MainWindow::signOutRequested, this, &ConsoleApp::signOut);
     connect(window_, &MainWindow::settingsChanged, this, [this](const ConsoleSettings& changed) {
       settings_ = changed;

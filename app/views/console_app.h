@@ -2,6 +2,7 @@
 // main window for the signed-in role, keep the stream running, sign out, and sign in again on expiry.
 #pragma once
 
+#include <QElapsedTimer>
 #include <QObject>
 #include <QPointer>
 #include <QString>
@@ -37,6 +38,9 @@ struct LaunchOptions {
   bool useKeychain = true;
   // Development only: no sign-in, no token, admin UI — for a gateway that has no authentication yet.
   bool unauthenticated = false;
+  // Started first thing in main(): the start-up log (category fleetdeck.console.startup, info level,
+  // off by default) reports against it. Started by ConsoleApp when main() did not.
+  QElapsedTimer sinceLaunch;
 };
 
 class ConsoleApp : public QObject {
