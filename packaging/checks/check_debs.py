@@ -330,6 +330,8 @@ def main() -> int:
         shutil.rmtree(output)
     output.mkdir(parents=True)
     command = [tools["cpack"], "-G", "DEB", "--config", str(config), "-B", str(output)]
+    if not console_built:
+        command[1:1] = ["-D", "CPACK_COMPONENTS_ALL=services"]  # installing a missing console would fail
     print("$", " ".join(command))
     result = run(command, cwd=build)
     if result.returncode != 0:

@@ -12,6 +12,7 @@ Modes (see packaging/CMakeLists.txt for the CTest tests that run them):
   --render-only              only render the overlays (does kustomize accept them?)
   --lint                     run yamllint with packaging/.yamllint over packaging/ and resources/prometheus
   --write-prometheus-rule    regenerate packaging/k8s/base/prometheusrule.yaml from the rule files
+  --prometheus-rule          only compare base/prometheusrule.yaml with the rule files (no kubectl)
 
 Every problem is printed as `FAIL <where>: <Kind>/<name> <field>: <what>`, and the exit status is 1.
 Exit status 77 means a tool (kubectl, yamllint) is missing: CTest reports the test as skipped.
@@ -1419,6 +1420,22 @@ def write_prometheus_rule() -> int:
     return 0
 
 
+def check_prometheus_rule_file() -> int:
+    """The base PrometheusRule's groups equal the rule files, read straight from the file (no kubectl)."""
+    report = Report()
+    try:
+        documents = [d for d in yaml.safe_load_all(PROMETHEUS_RULE_FILE.read_text(encoding="utf-8")) if d]
+    except (OSError, yaml.YAMLError) as error:
+        report.fail("base", str(PROMETHEUS_RULE_FILE.relative_to(REPO)), "", f"cannot read: {error}")
+        return report.finish("PrometheusRule = rule files")
+    check_prometheus_rule(report, Rendered("base", documents))
+    kustomization = yaml.safe_load((K8S / "base" / "kustomization.yaml").read_text(encoding="utf-8")) or {}
+    if PROMETHEUS_RULE_FILE.name not in (kustomization.get("resources") or []):
+        report.fail("base", "kustomization.yaml", "resources", f"does not list {PROMETHEUS_RULE_FILE.name}")
+    files = ", ".join(str(p.relative_to(REPO)) for p in rule_files())
+    return report.finish(f"PrometheusRule = rule files ({files})")
+
+
 # --- yamllint -------------------------------------------------------------------------------------
 
 def run_yamllint(explicit: str | None) -> int:
@@ -1450,6 +1467,8 @@ def main() -> int:
     parser.add_argument("--lint", action="store_true", help="run yamllint over packaging/ and resources/prometheus")
     parser.add_argument("--write-prometheus-rule", action="store_true",
                         help="regenerate packaging/k8s/base/prometheusrule.yaml from the rule files")
+    parser.add_argument("--prometheus-rule", action="store_true",
+                        help="only compare base/prometheusrule.yaml with resources/prometheus/rules (no kubectl)")
     parser.add_argument("--strict", action="store_true",
                         help="contract keys missing from an existing config file fail instead of warning")
     args = parser.parse_args()
@@ -1458,6 +1477,8 @@ def main() -> int:
         return run_yamllint(args.yamllint)
     if args.write_prometheus_rule:
         return write_prometheus_rule()
+    if args.prometheus_rule:
+        return check_prometheus_rule_file()
 
     kubectl = find_kubectl(args.kubectl)
     if not kubectl:
