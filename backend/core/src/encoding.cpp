@@ -1,6 +1,11 @@
 #include "fleetdeck/core/encoding.h"
 
-#include <openssl/evp.h>
+// SHA256_Init/Update/Final are deprecated in OpenSSL 3 in favour of EVP, but EVP's first use loads
+// the provider machinery and config (about 2 MiB of libcrypto pages touched per process, measured
+// by tests/bench/footprint_bench.cpp), while these run the same digest code without it. Every
+// service hashes at start (migration checksums), so this is most of an idle process's libcrypto.
+#define OPENSSL_SUPPRESS_DEPRECATED
+#include <openssl/sha.h>
 
 #include <array>
 #include <cctype>
@@ -86,10 +91,12 @@ std::string hexEncode(std::string_view bytes) {
 }
 
 std::string sha256Hex(std::string_view data) {
-  std::array<unsigned char, EVP_MAX_MD_SIZE> digest{};
-  unsigned int length = 0;
-  EVP_Digest(data.data(), data.size(), digest.data(), &length, EVP_sha256(), nullptr);
-  return hexEncode(std::string_view(reinterpret_cast<const char*>(digest.data()), length));
+  std::array<unsigned char, SHA256_DIGEST_LENGTH> digest{};
+  SHA256_CTX context;
+  SHA256_Init(&context);
+  SHA256_Update(&context, data.data(), data.size());
+  SHA256_Final(digest.data(), &context);
+  return hexEncode(std::string_view(reinterpret_cast<const char*>(digest.data()), digest.size()));
 }
 
 std::string percentEncode(std::string_view text) {

@@ -1,12 +1,30 @@
 #include "fleetdeck/db/connection_pool.h"
 
+#include <cstdlib>
+
 #include "fleetdeck/core/log.h"
 #include "fleetdeck/telemetry/metrics.h"
 
 namespace fleetdeck::db {
 
+namespace {
+
+// libpq's default gssencmode=prefer initialises Kerberos (krb5.conf, credential cache) on every new
+// connection to look for GSSAPI encryption, which no fleet database offers: it costs each connect
+// time and each process about 0.5 MiB of Kerberos library pages (measured with
+// tests/bench/footprint_bench.cpp). A URL or PGGSSENCMODE that asks for it still gets it.
+std::string withoutGssEncryptionByDefault(std::string url) {
+  if (url.find("gssencmode") != std::string::npos || std::getenv("PGGSSENCMODE") != nullptr) return url;
+  const bool isUri = url.rfind("postgresql://", 0) == 0 || url.rfind("postgres://", 0) == 0;
+  if (isUri) return url + (url.find('?') == std::string::npos ? "?" : "&") + "gssencmode=disable";
+  return url + (url.empty() ? "" : " ") + "gssencmode=disable";
+}
+
+}  // namespace
+
 ConnectionPool::ConnectionPool(PoolOptions options) : options_(std::move(options)) {
   if (options_.maxSize == 0) options_.maxSize = 1;
+  options_.connectionString = withoutGssEncryptionByDefault(std::move(options_.connectionString));
 }
 
 ConnectionPool::~ConnectionPool() = default;
