@@ -67,7 +67,8 @@ GRPC_CALLERS = {
 UPSTREAMS = {caller: {svc for svc, callers in GRPC_CALLERS.items() if caller in callers} for caller in FLEET}
 NEEDS_REDIS = {"products"}  # the catalog cache: [cache] url in products.toml
 REDIS_URL_VARIABLE = "FLEETDECK_CACHE__URL"
-NEEDS_JWT_KEY = {"gateway", "users"}
+# Only the gateway signs and verifies access tokens (services/gateway/main.cpp, backend/auth/key_ring.h).
+NEEDS_JWT_KEY = {"gateway"}
 LIVENESS_PATH = "/healthz"
 READINESS_PATH = "/readyz"
 DEFAULT_DRAIN_SECONDS = 5.0
@@ -78,7 +79,7 @@ LOG_LEVELS = {"trace", "debug", "info", "warn", "error", "off"}
 # Keys the fleet's contract names for every deployment that a service's TOML file may not document
 # yet (the services reading them are being written). Absent from an existing TOML file they are a
 # warning, not a failure; with --strict they fail like any unknown key.
-CONTRACT_KEYS = {"nats.url", "auth.jwt_key_file"}
+CONTRACT_KEYS = {"nats.url"}
 # Sections whose keys are data (Config::getStringTable): [upstreams] <service> = "host:port".
 DATA_SECTIONS = {"upstreams": set(FLEET)}
 # Read by ServiceHost itself, not a config key.
@@ -668,7 +669,7 @@ def check_fleet(report: Report, rendered: Rendered, configs: dict[str, ServiceCo
             if key and key.startswith("upstreams.") and key.split(".", 1)[1] not in wanted_upstreams:
                 report.fail(where, obj, f"env {name}", f"{service} does not call {key.split('.', 1)[1]}")
         if service in NEEDS_JWT_KEY:
-            check_secret_file(report, where, obj, pod_spec, container, env, "FLEETDECK_AUTH__JWT_KEY_FILE")
+            check_key_ring(report, where, obj, pod_spec, container, env)
 
         for value in env.values():
             if isinstance(value, tuple) and value[0] == "secret":
@@ -752,16 +753,40 @@ def check_upstream(report: Report, rendered: Rendered, where: str, obj: str, env
         report.fail(where, obj, f"env {name}", f"Service {upstream} with port {port} is not rendered")
 
 
-def check_secret_file(report: Report, where: str, obj: str, pod_spec: dict, container: dict, env: dict,
-                      name: str) -> None:
+def check_key_ring(report: Report, where: str, obj: str, pod_spec: dict, container: dict, env: dict) -> None:
+    """The gateway's token key ring: a 0600 file of its own (it refuses group-readable ones, which Secret
+    volume files are), copied from a Secret by an init container, never rotated by a replica alone."""
+    name = "FLEETDECK_AUTH__KEY_FILE"
     path = env.get(name)
     if not isinstance(path, str):
-        report.fail(where, obj, f"env {name}", "missing")
+        report.fail(where, obj, f"env {name}", "missing: the gateway would create its own ring in its working "
+                    "directory (read-only root filesystem, and each replica a different key)")
         return
-    secret_volumes = {v["name"] for v in pod_spec.get("volumes") or [] if "secret" in v}
-    mounts = [m for m in container.get("volumeMounts") or [] if m["name"] in secret_volumes]
-    if not any(path.startswith(m["mountPath"].rstrip("/") + "/") for m in mounts):
-        report.fail(where, obj, f"env {name}", f"{path} is not inside a mounted Secret volume")
+    rotate = env.get("FLEETDECK_AUTH__ROTATE_AFTER")
+    if rotate not in ("0", "0s"):
+        report.fail(where, obj, "env FLEETDECK_AUTH__ROTATE_AFTER", f"is {rotate!r}: replicas sharing one ring must "
+                    "not rotate it on their own (set 0s; rotate by replacing the Secret)")
+    volumes = {v["name"]: v for v in pod_spec.get("volumes") or []}
+
+    def volume_holding(mounts: list) -> str | None:
+        for mount in mounts or []:
+            if path.startswith(mount["mountPath"].rstrip("/") + "/"):
+                return mount["name"]
+        return None
+
+    holder = volume_holding(container.get("volumeMounts"))
+    if holder is None or "emptyDir" not in volumes.get(holder, {}):
+        report.fail(where, obj, f"env {name}", f"{path} must be in an emptyDir volume the container mounts "
+                    "(a Secret volume's files are group-readable, which the gateway refuses)")
+        return
+    for init in pod_spec.get("initContainers") or []:
+        mounts = {m["name"] for m in init.get("volumeMounts") or []}
+        command = " ".join(str(part) for part in (init.get("command") or []) + (init.get("args") or []))
+        from_secret = any("secret" in volumes.get(m, {}) for m in mounts)
+        if holder in mounts and from_secret and path in command and "0600" in command:
+            return
+    report.fail(where, obj, f"env {name}", f"no initContainer copies the key ring from a Secret to {path} with "
+                "mode 0600")
 
 
 def check_service(report: Report, rendered: Rendered, where: str, service: str, container: dict, labels: dict,
