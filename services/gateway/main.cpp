@@ -1,16 +1,22 @@
 // gateway: the fleet's REST front door. Routes come from the proto http options; composition only.
 #include "adapters/access_tokens.h"
+#include "adapters/alert_watcher.h"
+#include "adapters/fleet_monitor.h"
+#include "adapters/order_event_feed.h"
 #include "adapters/rest_gateway.h"
 #include "adapters/upstreams.h"
 #include "domain/admin_events.h"
 #include "domain/api_catalogue.h"
 #include "domain/rest_mapping.h"
 #include "fleetdeck/auth/key_ring.h"
+#include "fleetdeck/bus/service_bus.h"
 #include "fleetdeck/core/json.h"
 #include "fleetdeck/core/log.h"
+#include "fleetdeck/host/http_instrumentation.h"
 #include "fleetdeck/host/service_host.h"
 #include "fleetdeck/http/server.h"
 #include "fleetdeck/rpc/client.h"
+#include "fleetdeck/telemetry/trace_store.h"
 
 using namespace fleetdeck;
 
@@ -79,6 +85,33 @@ int main(int argc, char** argv) {
   upstreamOptions.budget.ratio = config.getDouble("resilience.retry_budget_ratio", 0.2, 0, 10);
   // Upstream name (the <domain> of fleetdeck.<domain>.v1) -> gRPC address(es), comma-separated.
   const auto upstreamAddresses = config.getStringTable("upstreams");
+  // Metrics and a span per request; off only to measure what they cost (./fleetdeck bench).
+  const bool instrumentRequests = config.getBool("http.instrument", true);
+
+  // The event bus ([nats] url empty: no registry, no live order events; static upstreams only).
+  const auto busConfig = bus::serviceBusConfigFromConfig(config, host->serviceName(), host->instanceId());
+  const std::string adminHost = config.getString("admin.address", "127.0.0.1");
+  // The fleet view: registry + /readyz + Prometheus `up` + breakers, polled this often.
+  gateway::FleetMonitorOptions fleetOptions;
+  fleetOptions.pollInterval = config.getDuration("fleet.poll_interval", std::chrono::seconds(5));
+  fleetOptions.probeTimeout = config.getDuration("fleet.probe_timeout", std::chrono::seconds(1));
+  fleetOptions.rules.lateHeartbeatMicros =
+      std::chrono::duration_cast<std::chrono::microseconds>(
+          config.getDuration("fleet.late_heartbeat", std::chrono::seconds(11)))
+          .count();
+  fleetOptions.prometheusUrl = gatewayOptions.prometheusUrl;
+  fleetOptions.staticAddresses = upstreamAddresses;
+  for (const auto& [name, address] : upstreamAddresses) fleetOptions.knownServices.push_back(name);
+  // Prometheus alerts turned into the stream's `alert` events.
+  gateway::AlertWatcherOptions alertOptions;
+  alertOptions.prometheusUrl = gatewayOptions.prometheusUrl;
+  alertOptions.pollInterval = config.getDuration("alerts.poll_interval", std::chrono::seconds(5));
+  // The built-in OTLP/HTTP receiver (POST /v1/traces on the admin port) and its bounded store.
+  const bool hostTraceStore = config.getBool("traces.enabled", true);
+  telemetry::TraceStoreOptions traceOptions;
+  traceOptions.maxSpans = static_cast<size_t>(config.getInt("traces.max_spans", 10'000, 100, 10'000'000));
+  traceOptions.maxTraces = static_cast<size_t>(config.getInt("traces.max_traces", 2'000, 10, 1'000'000));
+  traceOptions.maxSpansPerTrace = static_cast<size_t>(config.getInt("traces.max_spans_per_trace", 1'000, 10, 100'000));
   host->finishConfig();
 
   const auto algorithm = auth::parseAlgorithm(algorithmName);
@@ -97,21 +130,62 @@ int main(int argc, char** argv) {
                               std::chrono::system_clock::now().time_since_epoch())
                               .count();
   gateway::AdminEventSource adminEvents(streamBuffer, static_cast<uint64_t>(bootMillis) * 1000);
-  // Breaker transitions are fleet changes the console shows live.
-  upstreamOptions.onBreakerChange = [&adminEvents](const gateway::InstanceState& state) {
+  // Breaker transitions are fleet changes the console shows live. `instance` is the address, which
+  // the console does not know as an instance id: it reloads the fleet view, which the monitor
+  // recomputes at once.
+  std::atomic<gateway::FleetMonitor*> fleetMonitorForBreakers{nullptr};
+  upstreamOptions.onBreakerChange = [&adminEvents, &fleetMonitorForBreakers](const gateway::InstanceState& state) {
+    const bool closed = state.breaker == resilience::BreakerState::kClosed;
     adminEvents.publish("fleet.change", boost::json::serialize(boost::json::object{
+                                            {"service", state.upstream},
+                                            {"instance", state.address},
+                                            {"status", closed ? "up" : "degraded"},
                                             {"kind", "circuit_breaker"},
                                             {"upstream", state.upstream},
                                             {"upstreamInstance", state.address},
                                             {"state", resilience::breakerStateName(state.breaker)}}));
+    if (auto* monitor = fleetMonitorForBreakers.load()) monitor->wake();
   };
   gateway::Upstreams upstreams(upstreamAddresses, upstreamOptions);
   gateway::RestGateway restGateway(std::move(*mappings), upstreams, tokens, adminEvents, gatewayOptions);
 
-  http::HttpServer server(httpOptions, [&restGateway](http::HttpRequest& request,
-                                                      std::shared_ptr<http::Responder> responder) {
+  // The fleet's trace collector: services export OTLP/HTTP JSON to this gateway's admin port (the
+  // launcher points OTEL_EXPORTER_OTLP_ENDPOINT here); the gateway's own spans go straight in.
+  std::unique_ptr<telemetry::TraceStore> traceStore;
+  if (hostTraceStore) {
+    traceStore = std::make_unique<telemetry::TraceStore>(traceOptions);
+    host->serveTraceStore(*traceStore);
+    restGateway.setTraceStore(traceStore.get());
+  }
+
+  // The bus: this instance in the registry, the registry watched for the fleet view and the
+  // upstreams, and the orders stream tailed for the admin stream.
+  std::unique_ptr<bus::ServiceBus> eventBus;
+  std::unique_ptr<bus::RegistryWatcher> registry;
+  std::unique_ptr<gateway::OrderEventFeed> orderFeed;
+  if (busConfig.enabled()) {
+    auto connected = bus::ServiceBus::connect(busConfig);
+    if (!connected) host->fail(connected.status(), "connecting to NATS");
+    eventBus = std::move(*connected);
+    registry = std::make_unique<bus::RegistryWatcher>(eventBus->bus(), busConfig.registry);
+    orderFeed = std::make_unique<gateway::OrderEventFeed>(eventBus->bus(), adminEvents);
+  } else {
+    host->setInfo("nats", "disabled ([nats] url is empty): static upstreams, no live order events");
+  }
+  gateway::FleetMonitor fleetMonitor(registry.get(), upstreams, adminEvents, fleetOptions);
+  fleetMonitorForBreakers.store(&fleetMonitor);
+  restGateway.setFleetView([&fleetMonitor] { return fleetMonitor.fleetJson(); });
+  gateway::AlertWatcher alertWatcher(adminEvents, alertOptions);
+
+  http::Handler handler = [&restGateway](http::HttpRequest& request, std::shared_ptr<http::Responder> responder) {
     restGateway.handle(request, std::move(responder));
-  });
+  };
+  if (instrumentRequests) {
+    host::HttpInstrumentationOptions instrumentation;
+    instrumentation.untimedRoutes = {"/api/v1/admin/stream"};
+    handler = host::instrumentHttp(std::move(handler), std::move(instrumentation));
+  }
+  http::HttpServer server(httpOptions, std::move(handler));
   if (auto started = server.start(); !started.isOk()) host->fail(started, "starting the HTTP server");
   host->setInfo("httpAddress", httpOptions.address + ":" + std::to_string(server.port()));
 
@@ -129,6 +203,37 @@ int main(int argc, char** argv) {
                              },
                              /*critical=*/false});
   }
+  if (registry) {
+    // Instances coming and going are polled at once; heartbeats wait for the next round.
+    registry->onChange([&fleetMonitor](const bus::RegistryChange& change) {
+      if (change.kind != bus::RegistryChange::Kind::kUpdated) fleetMonitor.wake();
+    });
+    registry->start();
+    orderFeed->start();
+    eventBus->registerInstance({host->serviceName(), host->instanceId(), host->version(), "", "", 0, 0},
+                               [&host, adminHost](bus::ServiceInstance& instance) {
+                                 if (host->adminPort() != 0) {
+                                   instance.adminAddress = adminHost + ":" + std::to_string(host->adminPort());
+                                 }
+                               });
+    // Not critical: without NATS the gateway still routes (to the addresses it has) and answers.
+    host->addReadinessCheck({"nats", [&eventBus] { return eventBus->readiness(); }, false});
+    host->addReadinessCheck({"orders_stream", [&orderFeed] { return orderFeed->readiness(); }, false});
+  }
+  fleetMonitor.start();
+  alertWatcher.start();
+
+  // Stopped in reverse order: leave the registry first (other gateways and consoles see it at
+  // once), drain HTTP, then stop the watchers.
+  host->onShutdown("watchers", [&](std::chrono::milliseconds) {
+    alertWatcher.stop();
+    fleetMonitor.stop();
+    if (orderFeed) orderFeed->stop();
+    if (registry) registry->stop();
+  });
   host->onShutdown("http", [&server](std::chrono::milliseconds drain) { server.stop(drain); });
+  host->onShutdown("registry", [&eventBus](std::chrono::milliseconds) {
+    if (eventBus) eventBus->stopIntake();
+  });
   return host->run();
 }

@@ -128,6 +128,15 @@ class InstrumentedResponder final : public http::Responder {
     inner_->send(std::move(response));
   }
 
+  // A stream (Server-Sent Events) counts as answered when its head goes out; its route is usually
+  // listed in untimedRoutes, so its open time does not read as a slow request.
+  std::shared_ptr<http::StreamWriter> startStream(http::HttpResponse head, http::StreamOptions options) override {
+    const int status = head.status;
+    auto writer = inner_->startStream(std::move(head), std::move(options));
+    if (writer) exchange_->responded(status);
+    return writer;
+  }
+
  private:
   std::shared_ptr<http::Responder> inner_;
   std::shared_ptr<Exchange> exchange_;

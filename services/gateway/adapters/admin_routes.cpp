@@ -1,5 +1,5 @@
 // The gateway's own routes: the order details aggregation, the Prometheus pass-through, the admin
-// event stream and the upstream breaker view.
+// event stream, the upstream breaker view, the fleet view and the trace store queries.
 #include <google/protobuf/util/json_util.h>
 
 #include <charconv>
@@ -13,6 +13,7 @@
 #include "fleetdeck/orders/v1/orders.pb.h"
 #include "fleetdeck/products/v1/products.pb.h"
 #include "fleetdeck/telemetry/metrics.h"
+#include "fleetdeck/telemetry/trace_store.h"
 #include "fleetdeck/users/v1/users.pb.h"
 
 namespace fleetdeck::gateway {
@@ -232,6 +233,85 @@ void RestGateway::upstreamStates(http::HttpRequest& request, std::shared_ptr<htt
                                             {"breaker", resilience::breakerStateName(state.breaker)}});
   }
   responder->send(http::HttpResponse::json(200, boost::json::serialize(boost::json::object{{"instances", instances}})));
+}
+
+void RestGateway::fleet(http::HttpRequest& request, std::shared_ptr<http::Responder> responder) {
+  const Principal& principal = gatewayResponder(responder).principal;
+  if (Status allowed = checkRoles({"operator"}, principal); !allowed.isOk()) {
+    responder->send(http::errorResponse(allowed, request.traceId));
+    return;
+  }
+  if (!fleetView_) {
+    responder->send(errorWithRetry(unavailable("the fleet view is not running"), request.traceId, "5"));
+    return;
+  }
+  responder->send(http::HttpResponse::json(200, fleetView_()));
+}
+
+void RestGateway::listTraces(http::HttpRequest& request, std::shared_ptr<http::Responder> responder) {
+  const Principal& principal = gatewayResponder(responder).principal;
+  if (Status allowed = checkRoles({"operator"}, principal); !allowed.isOk()) {
+    responder->send(http::errorResponse(allowed, request.traceId));
+    return;
+  }
+  if (traceStore_ == nullptr) {
+    responder->send(errorWithRetry(unavailable("this gateway hosts no trace store"), request.traceId, "30"));
+    return;
+  }
+  auto query = http::parseQuery(request.query);
+  if (!query) {
+    responder->send(http::errorResponse(invalidField("query", "has a malformed %-escape"), request.traceId));
+    return;
+  }
+  std::string service;
+  double minDurationMs = 0;
+  size_t limit = 20;
+  for (const auto& [name, value] : *query) {
+    if (name == "service") {
+      service = value;
+    } else if (name == "minDurationMs") {
+      double parsed = 0;
+      const auto [end, error] = std::from_chars(value.data(), value.data() + value.size(), parsed);
+      if (error != std::errc{} || end != value.data() + value.size() || !(parsed >= 0) || parsed > 1e12) {
+        responder->send(http::errorResponse(invalidField("minDurationMs", "must be a number of milliseconds >= 0"),
+                                            request.traceId));
+        return;
+      }
+      minDurationMs = parsed;
+    } else if (name == "limit") {
+      uint64_t parsed = 0;
+      const auto [end, error] = std::from_chars(value.data(), value.data() + value.size(), parsed);
+      if (error != std::errc{} || end != value.data() + value.size() || parsed < 1 || parsed > 1000) {
+        responder->send(http::errorResponse(invalidField("limit", "must be a whole number from 1 to 1000"),
+                                            request.traceId));
+        return;
+      }
+      limit = static_cast<size_t>(parsed);
+    }
+  }
+  responder->send(http::HttpResponse::json(200, traceStore_->listTraces(service, minDurationMs, limit)));
+}
+
+void RestGateway::getTrace(http::HttpRequest& request, std::shared_ptr<http::Responder> responder) {
+  const Principal& principal = gatewayResponder(responder).principal;
+  if (Status allowed = checkRoles({"operator"}, principal); !allowed.isOk()) {
+    responder->send(http::errorResponse(allowed, request.traceId));
+    return;
+  }
+  if (traceStore_ == nullptr) {
+    responder->send(errorWithRetry(unavailable("this gateway hosts no trace store"), request.traceId, "30"));
+    return;
+  }
+  auto trace = traceStore_->getTrace(request.pathParam("traceId").value_or(""));
+  if (!trace) {
+    Status status = trace.status();
+    if (status.code() == StatusCode::kInvalidArgument) {
+      status = invalidField("traceId", "must be 32 lowercase hex digits");
+    }
+    responder->send(http::errorResponse(status, request.traceId));
+    return;
+  }
+  responder->send(http::HttpResponse::json(200, std::move(*trace)));
 }
 
 }  // namespace fleetdeck::gateway

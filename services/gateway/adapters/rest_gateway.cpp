@@ -117,6 +117,9 @@ RestGateway::RestGateway(std::vector<RestMapping> mappings, Upstreams& upstreams
   router_.add("GET", "/api/v1/orders/{id}/details", bind(&RestGateway::orderDetails));
   router_.add("GET", "/api/v1/admin/stream", bind(&RestGateway::adminStream));
   router_.add("GET", "/api/v1/admin/upstreams", bind(&RestGateway::upstreamStates));
+  router_.add("GET", "/api/v1/admin/fleet", bind(&RestGateway::fleet));
+  router_.add("GET", "/api/v1/admin/traces", bind(&RestGateway::listTraces));
+  router_.add("GET", "/api/v1/admin/traces/{traceId}", bind(&RestGateway::getTrace));
   for (const auto& [route, apiPath] : std::vector<std::pair<std::string, std::string>>{
            {"/api/v1/admin/metrics/query", "/api/v1/query"},
            {"/api/v1/admin/metrics/query_range", "/api/v1/query_range"},
@@ -156,6 +159,16 @@ std::vector<OwnRoute> RestGateway::ownRoutes() {
        "15 s; resume with the Last-Event-ID header (or lastEventId query parameter).",
        readers, {"lastEventId"}, "text/event-stream"},
       {"GET", "/api/v1/admin/upstreams", "Every upstream instance and its circuit breaker state.", readers},
+      {"GET", "/api/v1/admin/fleet",
+       "Every service and instance: status (up/degraded/down) from registry heartbeat, /readyz detail, "
+       "Prometheus up and the gateway's breakers; version, start time, addresses, last heartbeat.",
+       readers},
+      {"GET", "/api/v1/admin/traces",
+       "Traces of the built-in trace store, newest first: {traces:[{traceId, rootService, rootName, "
+       "startTimeUnixNano, durationMs, spanCount, services, error}]}. limit 1..1000 (default 20).",
+       readers, {"service", "minDurationMs", "limit"}},
+      {"GET", "/api/v1/admin/traces/{traceId}",
+       "Every stored span of one trace, sorted by start time; 404 when it is not (or no longer) stored.", readers},
       {"GET", "/api/v1/admin/metrics/query", "Prometheus instant query, proxied.", readers, {"query", "time"}},
       {"GET", "/api/v1/admin/metrics/query_range", "Prometheus range query, proxied.", readers,
        {"query", "start", "end", "step"}},
@@ -166,9 +179,17 @@ std::vector<OwnRoute> RestGateway::ownRoutes() {
 }
 
 void RestGateway::handle(http::HttpRequest& request, std::shared_ptr<http::Responder> responder) {
-  const TraceContext trace = traceContextFor(request);
-  request.traceId = trace.traceId;
-  request.traceparent = trace.traceparent;
+  TraceContext trace;
+  if (!request.traceparent.empty() && request.traceId.size() == 32) {
+    // The server's tracing decorator already opened this request's span: upstream calls are its
+    // children, so the exported trace has no hole between the gateway and the services.
+    trace.traceId = request.traceId;
+    trace.traceparent = request.traceparent;
+  } else {
+    trace = traceContextFor(request);
+    request.traceId = trace.traceId;
+    request.traceparent = trace.traceparent;
+  }
   auto gateway = std::make_shared<GatewayResponder>(std::move(responder), request, cors_, options_);
   if (cors_.isPreflight(request)) {
     gateway->send(cors_.preflight(request));

@@ -27,6 +27,10 @@ namespace google::protobuf {
 class Message;
 }
 
+namespace fleetdeck::telemetry {
+class TraceStore;
+}
+
 namespace fleetdeck::gateway {
 
 struct GatewayOptions {
@@ -59,6 +63,11 @@ class RestGateway {
   static std::vector<OwnRoute> ownRoutes();
   const std::string& openApiDocument() const { return openApi_; }
 
+  // The fleet view's body (GET /api/v1/admin/fleet); unset: that route answers 503. Set before serving.
+  void setFleetView(std::function<std::string()> view) { fleetView_ = std::move(view); }
+  // The built-in trace store behind GET /api/v1/admin/traces; null: 503. Set before serving.
+  void setTraceStore(const telemetry::TraceStore* store) { traceStore_ = store; }
+
  private:
   struct Call;
   using MessagePtr = std::shared_ptr<google::protobuf::Message>;
@@ -77,6 +86,9 @@ class RestGateway {
   void prometheus(http::HttpRequest& request, std::shared_ptr<http::Responder> responder, const std::string& apiPath);
   void adminStream(http::HttpRequest& request, std::shared_ptr<http::Responder> responder);
   void upstreamStates(http::HttpRequest& request, std::shared_ptr<http::Responder> responder);
+  void fleet(http::HttpRequest& request, std::shared_ptr<http::Responder> responder);
+  void listTraces(http::HttpRequest& request, std::shared_ptr<http::Responder> responder);
+  void getTrace(http::HttpRequest& request, std::shared_ptr<http::Responder> responder);
 
   std::vector<RestMapping> mappings_;
   Upstreams& upstreams_;
@@ -93,6 +105,8 @@ class RestGateway {
   std::string openApi_;
   const RestMapping* getOrder_ = nullptr;
   const RestMapping* getUser_ = nullptr;
+  std::function<std::string()> fleetView_;
+  const telemetry::TraceStore* traceStore_ = nullptr;
 };
 
 // W3C trace context of a request: the incoming traceparent's trace id, or a new one.

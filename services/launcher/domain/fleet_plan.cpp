@@ -37,6 +37,17 @@ std::map<std::string, std::string> environmentFor(const FleetPlan& plan, const S
   // Every process may publish or consume events; one that reads no [nats] section ignores this.
   environment["FLEETDECK_NATS__URL"] = "nats://127.0.0.1:" + std::to_string(plan.natsPort);
   if (service.usesCache) environment["FLEETDECK_CACHE__URL"] = "redis://127.0.0.1:" + std::to_string(plan.redisPort) + "/0";
+  // Traces: every service exports OTLP/HTTP JSON to the gateway's built-in receiver (its admin port);
+  // the gateway keeps its own spans in its store without the round trip.
+  for (const auto& candidate : plan.services) {
+    if (candidate.name != "gateway") continue;
+    if (service.name == "gateway") {
+      environment["FLEETDECK_PROMETHEUS__URL"] = "http://127.0.0.1:" + std::to_string(plan.prometheusPort);
+    } else {
+      environment["OTEL_EXPORTER_OTLP_ENDPOINT"] = "http://127.0.0.1:" + std::to_string(candidate.adminPort);
+      environment["OTEL_EXPORTER_OTLP_PROTOCOL"] = "http/json";
+    }
+  }
   for (const auto& upstream : service.upstreams) {
     for (const auto& candidate : plan.services) {
       if (candidate.name != upstream) continue;
