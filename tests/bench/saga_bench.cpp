@@ -335,6 +335,26 @@ Latencies latencies(Sql& sql, const PhaseResult& phase) {
   return result;
 }
 
+// Where phase 1's time goes: median duration of each step (started_at -> finished_at, as persisted
+// by the saga engine) per phase; the rest of a saga's latency is claiming and persisting between steps.
+void printSteps(Sql& sql, const PhaseResult& phase) {
+  std::string ids = "{";
+  for (const auto& placed : phase.orders) ids += (ids.size() > 1 ? "," : "") + placed.sagaId;
+  ids += "}";
+  auto rows = sql.query(
+      "SELECT phase, step_index, step_name, count(*),"
+      " percentile_cont(0.5) WITHIN GROUP (ORDER BY extract(epoch FROM finished_at - started_at) * 1000)"
+      " FROM saga_steps WHERE saga_id = ANY($1::uuid[]) AND finished_at IS NOT NULL"
+      " GROUP BY phase, step_index, step_name ORDER BY phase DESC, step_index",
+      {ids});
+  std::printf("  steps (median started -> finished):");
+  for (const auto& row : rows) {
+    std::printf(" %s%s %.1f ms (%s);", row[0] == "compensation" ? "undo " : "", row[2].c_str(), std::stod(row[4]),
+                row[3].c_str());
+  }
+  std::printf("\n");
+}
+
 // xact_commit of the given databases, read from the `postgres` database (so the read is not counted).
 std::map<std::string, int64_t> commits(Sql& admin, const std::vector<std::string>& databases) {
   std::string names = "{";
@@ -502,6 +522,7 @@ int main() {
 
   std::printf("Phase 1: one client, one order at a time, every 4th declined (%.1f s):\n", sequential.wallSeconds);
   printLatencies("sequential", sequentialLatency);
+  printSteps(ordersSql, sequential);
   std::printf("Phase 2: %d concurrent clients, closed loop, every 5th declined (%.1f s):\n", kClients,
               concurrent.wallSeconds);
   printLatencies("concurrent", concurrentLatency);
