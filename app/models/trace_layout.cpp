@@ -60,4 +60,17 @@ TraceLayout layoutTrace(const Trace& trace) {
   return layout;
 }
 
+QVector<int> spansOfStep(const Trace& trace, const QString& stepName) {
+  QVector<int> matches;
+  if (stepName.isEmpty()) return matches;
+  for (int i = 0; i < trace.spans.size(); ++i) {
+    const Span& span = trace.spans[i];
+    const QJsonValue tagged = span.attributes.value(QStringLiteral("saga.step"));
+    const bool named = span.name == stepName || span.name.endsWith(QLatin1Char('/') + stepName) ||
+                       span.name.endsWith(QLatin1Char(' ') + stepName) || span.name.endsWith(QLatin1Char('.') + stepName);
+    if ((tagged.isString() && tagged.toString() == stepName) || named) matches.append(i);
+  }
+  return matches;
+}
+
 }  // namespace fleetdeck::console

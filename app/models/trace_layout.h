@@ -22,4 +22,8 @@ struct TraceLayout {
 // disappearing. A parent cycle in bad data is broken, never followed forever.
 TraceLayout layoutTrace(const Trace& trace);
 
+// The spans of one saga step, as indexes into Trace::spans: an attribute "saga.step" naming it, or a
+// span named after it ("Charge", "saga Charge", "PaymentsService/Charge"). Trace order.
+QVector<int> spansOfStep(const Trace& trace, const QString& stepName);
+
 }  // namespace fleetdeck::console

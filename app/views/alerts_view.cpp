@@ -40,13 +40,15 @@ AlertsView::AlertsView(GatewayClient* client, QWidget* parent)
   refreshAction_->setObjectName(QStringLiteral("alerts.refresh"));
   chartAction_ = new QAction(tr("Chart the rule's expression"), this);
   chartAction_->setObjectName(QStringLiteral("alerts.chart"));
-  auto* sagasAction = new QAction(tr("Sagas of that time"), this);
-  auto* ordersAction = new QAction(tr("Orders of that time"), this);
+  sagasAction_ = new QAction(tr("Sagas of that time"), this);
+  sagasAction_->setObjectName(QStringLiteral("alerts.sagas"));
+  ordersAction_ = new QAction(tr("Orders of that time"), this);
+  ordersAction_->setObjectName(QStringLiteral("alerts.orders"));
 
   auto* top = new QHBoxLayout;
   top->addWidget(stateFilter_);
   top->addStretch(1);
-  for (QAction* action : {chartAction_, sagasAction, ordersAction, refreshAction_}) {
+  for (QAction* action : {chartAction_, sagasAction_, ordersAction_, refreshAction_}) {
     auto* button = new QToolButton(this);
     button->setDefaultAction(action);
     button->setAutoRaise(true);
@@ -92,8 +94,8 @@ AlertsView::AlertsView(GatewayClient* client, QWidget* parent)
   connect(refreshAction_, &QAction::triggered, this, &AlertsView::refresh);
   connect(chartAction_, &QAction::triggered, this, &AlertsView::chartSelected);
   connect(table_, &QTableView::doubleClicked, this, &AlertsView::chartSelected);
-  connect(sagasAction, &QAction::triggered, this, [this] { emit openSagaRequested(QString()); });
-  connect(ordersAction, &QAction::triggered, this, [this] { emit openOrderRequested(QString()); });
+  connect(sagasAction_, &QAction::triggered, this, [this] { openWindow(QStringLiteral("sagas")); });
+  connect(ordersAction_, &QAction::triggered, this, [this] { openWindow(QStringLiteral("orders")); });
   connect(table_->selectionModel(), &QItemSelectionModel::currentRowChanged, this, &AlertsView::showDetail);
   connect(model_, &QAbstractItemModel::modelReset, this, &AlertsView::showDetail);
   connect(model_, &AlertsModel::rowsInserted, this, [this] {
@@ -104,7 +106,7 @@ AlertsView::AlertsView(GatewayClient* client, QWidget* parent)
 
 QString AlertsView::title() const { return tr("Alerts"); }
 QIcon AlertsView::icon() const { return QIcon(QStringLiteral(":/icons/alerts.svg")); }
-QList<QAction*> AlertsView::paletteActions() const { return {refreshAction_, chartAction_}; }
+QList<QAction*> AlertsView::paletteActions() const { return {refreshAction_, chartAction_, sagasAction_, ordersAction_}; }
 
 void AlertsView::setRefreshInterval(int seconds) { refreshTimer_->setInterval(qMax(2, seconds) * 1000); }
 
@@ -153,6 +155,8 @@ const PromAlert* AlertsView::selected() const {
 void AlertsView::showDetail() {
   const PromAlert* alert = selected();
   chartAction_->setEnabled(alert != nullptr && expressions_.contains(alert->name));
+  sagasAction_->setEnabled(alert != nullptr);
+  ordersAction_->setEnabled(alert != nullptr);
   if (alert == nullptr) {
     detail_->setText(model_->rowCount() == 0 ? tr("All quiet.") : tr("Select an alert to see its details."));
     return;
@@ -170,16 +174,29 @@ void AlertsView::showDetail() {
   detail_->setText(html);
 }
 
+QPair<QDateTime, QDateTime> AlertsView::alertWindow(const PromAlert& alert) {
+  // From a while before the alert became active until now; at least 15 minutes, an hour when the
+  // start is unknown.
+  const QDateTime end = QDateTime::currentDateTimeUtc();
+  QDateTime start = alert.activeAt.isValid() ? alert.activeAt.addSecs(-15 * 60) : end.addSecs(-3600);
+  if (start.secsTo(end) < 15 * 60) start = end.addSecs(-15 * 60);
+  return {start, end};
+}
+
 void AlertsView::chartSelected() {
   const PromAlert* alert = selected();
   if (alert == nullptr) return;
   const QString expression = expressions_.value(alert->name);
   if (expression.isEmpty()) return;
-  // The alert's window: from a while before it became active until now.
-  const QDateTime end = QDateTime::currentDateTimeUtc();
-  QDateTime start = alert->activeAt.isValid() ? alert->activeAt.addSecs(-15 * 60) : end.addSecs(-3600);
-  if (start.secsTo(end) < 15 * 60) start = end.addSecs(-15 * 60);
+  const auto [start, end] = alertWindow(*alert);
   emit openMetricsRequested(expression, start.toSecsSinceEpoch(), end.toSecsSinceEpoch());
+}
+
+void AlertsView::openWindow(const QString& pageKey) {
+  const PromAlert* alert = selected();
+  if (alert == nullptr) return;
+  const auto [start, end] = alertWindow(*alert);
+  emit openWindowRequested(pageKey, start, end);
 }
 
 }  // namespace fleetdeck::console

@@ -3,6 +3,7 @@
 #pragma once
 
 #include <QHash>
+#include <QPair>
 
 #include "client/api_types.h"
 #include "views/view_page.h"
@@ -40,11 +41,14 @@ class AlertsView : public ViewPage {
  public slots:
   void applyAlert(const fleetdeck::console::PromAlert& alert);
   void chartSelected();
+  // The sagas or orders ("sagas", "orders") of the selected alert's window.
+  void openWindow(const QString& pageKey);
 
  private:
   void loadRules();
   void showDetail();
   const PromAlert* selected() const;
+  static QPair<QDateTime, QDateTime> alertWindow(const PromAlert& alert);
 
   GatewayClient* client_;
   AlertsModel* model_;
@@ -56,6 +60,8 @@ class AlertsView : public ViewPage {
   QTimer* refreshTimer_;
   QAction* refreshAction_;
   QAction* chartAction_;
+  QAction* sagasAction_;
+  QAction* ordersAction_;
   QHash<QString, QString> expressions_;
   bool answered_ = false;
   bool started_ = false;

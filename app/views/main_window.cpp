@@ -120,6 +120,11 @@ MainWindow::MainWindow(GatewayClient* client, EventStream* stream, const Console
       showPage(QStringLiteral("history"));
       history_->showOrder(orderId, version);
     });
+    connect(page, &ViewPage::openWindowRequested, this, [this](const QString& key, const QDateTime& from, const QDateTime& to) {
+      showPage(key);
+      if (key == QLatin1String("sagas")) sagas_->showWindow(from, to);
+      if (key == QLatin1String("orders")) orders_->showWindow(from, to);
+    });
     connect(page, &ViewPage::openMetricsRequested, this, [this](const QString& query, qint64 start, qint64 end) {
       showPage(QStringLiteral("metrics"));
       metrics_->runQuery(query, start, end);

@@ -3,7 +3,7 @@
 #include <QAction>
 #include <QCheckBox>
 #include <QComboBox>
-#include <QDateEdit>
+#include <QDateTimeEdit>
 #include <QDialog>
 #include <QDialogButtonBox>
 #include <QFormLayout>
@@ -25,51 +25,23 @@
 #include "models/display_text.h"
 #include "models/order_events_model.h"
 #include "models/orders_model.h"
+#include "models/time_window_filter.h"
 #include "views/action_button.h"
 #include "views/dialogs.h"
 
 namespace fleetdeck::console {
-namespace {
-
-// Date range on the creation time, applied to the rows loaded so far (the list API has no date filter).
-class OrderDateFilter : public QSortFilterProxyModel {
- public:
-  using QSortFilterProxyModel::QSortFilterProxyModel;
-  void setRange(bool enabled, QDate from, QDate to) {
-    enabled_ = enabled;
-    from_ = from;
-    to_ = to;
-    invalidateFilter();
-  }
-
- protected:
-  bool filterAcceptsRow(int sourceRow, const QModelIndex& sourceParent) const override {
-    if (!enabled_) return true;
-    const QDateTime created =
-        sourceModel()->index(sourceRow, OrdersModel::Created, sourceParent).data(OrdersModel::RawValueRole).toDateTime();
-    const QDate day = created.toLocalTime().date();
-    return day >= from_ && day <= to_;
-  }
-
- private:
-  bool enabled_ = false;
-  QDate from_;
-  QDate to_;
-};
-
-}  // namespace
 
 OrdersView::OrdersView(GatewayClient* client, QWidget* parent)
     : ViewPage(parent),
       client_(client),
       model_(new OrdersModel(client, this)),
-      proxy_(new OrderDateFilter(this)),
+      proxy_(new TimeWindowFilter(OrdersModel::Created, OrdersModel::RawValueRole, this)),
       events_(new OrderEventsModel(this)),
       statusFilter_(new QComboBox(this)),
       userFilter_(new QLineEdit(this)),
       dateFilterEnabled_(new QCheckBox(tr("Created between"), this)),
-      fromDate_(new QDateEdit(QDate::currentDate().addDays(-7), this)),
-      toDate_(new QDateEdit(QDate::currentDate(), this)),
+      fromDate_(new QDateTimeEdit(QDateTime(QDate::currentDate().addDays(-7), QTime(0, 0)), this)),
+      toDate_(new QDateTimeEdit(QDateTime(QDate::currentDate(), QTime(23, 59)), this)),
       table_(new QTableView(this)),
       header_(new QLabel(this)),
       lines_(new QTreeWidget(this)),
@@ -87,8 +59,8 @@ OrdersView::OrdersView(GatewayClient* client, QWidget* parent)
   userFilter_->setClearButtonEnabled(true);
   fromDate_->setCalendarPopup(true);
   toDate_->setCalendarPopup(true);
-  fromDate_->setDisplayFormat(QStringLiteral("yyyy-MM-dd"));
-  toDate_->setDisplayFormat(QStringLiteral("yyyy-MM-dd"));
+  fromDate_->setDisplayFormat(QStringLiteral("yyyy-MM-dd HH:mm"));
+  toDate_->setDisplayFormat(QStringLiteral("yyyy-MM-dd HH:mm"));
   fromDate_->setEnabled(false);
   toDate_->setEnabled(false);
   proxy_->setSourceModel(model_);
@@ -194,11 +166,18 @@ OrdersView::OrdersView(GatewayClient* client, QWidget* parent)
   auto dateChanged = [this] {
     fromDate_->setEnabled(dateFilterEnabled_->isChecked());
     toDate_->setEnabled(dateFilterEnabled_->isChecked());
-    static_cast<OrderDateFilter*>(proxy_)->setRange(dateFilterEnabled_->isChecked(), fromDate_->date(), toDate_->date());
+    if (dateFilterEnabled_->isChecked()) {
+      // Whole minutes as shown: the end minute is included.
+      proxy_->setWindow(fromDate_->dateTime(), toDate_->dateTime().addSecs(59).addMSecs(999));
+      windowPages_ = 0;
+      fetchOlderForWindow();
+    } else {
+      proxy_->clearWindow();
+    }
   };
   connect(dateFilterEnabled_, &QCheckBox::toggled, this, dateChanged);
-  connect(fromDate_, &QDateEdit::dateChanged, this, dateChanged);
-  connect(toDate_, &QDateEdit::dateChanged, this, dateChanged);
+  connect(fromDate_, &QDateTimeEdit::dateTimeChanged, this, dateChanged);
+  connect(toDate_, &QDateTimeEdit::dateTimeChanged, this, dateChanged);
   connect(refreshAction_, &QAction::triggered, this, &OrdersView::refresh);
   connect(createAction_, &QAction::triggered, this, &OrdersView::createOrder);
   connect(shipAction_, &QAction::triggered, this, [this] {
@@ -233,6 +212,10 @@ OrdersView::OrdersView(GatewayClient* client, QWidget* parent)
     answered_ = true;
     statusLine_->setText(model_->hasMore() ? tr("%n order(s) loaded; scroll for more.", "", model_->rowCount())
                                            : tr("%n order(s).", "", model_->rowCount()));
+    if (proxy_->isActive()) {
+      statusLine_->setText(statusLine_->text() + QLatin1Char(' ') + tr("%n in the chosen time range.", "", proxy_->rowCount()));
+      fetchOlderForWindow();
+    }
     const QString shown = pendingId_.isEmpty() ? details_.order.id : pendingId_;
     if (shown.isEmpty()) {
       if (proxy_->rowCount() > 0) table_->selectRow(0);
@@ -267,6 +250,34 @@ void OrdersView::refresh() {
   started_ = true;
   model_->reload(PagedTableModel::Keep::RowsUntilReplaced);
   if (!details_.order.id.isEmpty()) loadDetails(details_.order.id);
+}
+
+void OrdersView::showWindow(const QDateTime& from, const QDateTime& to) {
+  activate();
+  {
+    const QSignalBlocker blockFrom(fromDate_);
+    const QSignalBlocker blockTo(toDate_);
+    const QSignalBlocker blockCheck(dateFilterEnabled_);
+    fromDate_->setDateTime(from.toLocalTime());
+    toDate_->setDateTime(to.toLocalTime());
+    dateFilterEnabled_->setChecked(true);
+    fromDate_->setEnabled(true);
+    toDate_->setEnabled(true);
+  }
+  proxy_->setWindow(from, to);
+  windowPages_ = 0;
+  fetchOlderForWindow();
+  emit statusMessage(tr("Orders created between %1 and %2.").arg(display::timestamp(from), display::timestamp(to)));
+}
+
+void OrdersView::fetchOlderForWindow() {
+  // The list comes newest first: pull pages until one reaches back past the window's start. Bounded,
+  // so a window far in the past cannot fetch the whole history unasked.
+  constexpr int kMaxPagesPerWindow = 40;
+  if (model_->isLoading() || !model_->hasMore() || !proxy_->needsOlderRows() || windowPages_ >= kMaxPagesPerWindow) return;
+  if (!model_->canFetchMore({})) return;
+  ++windowPages_;
+  model_->fetchMore({});
 }
 
 bool OrdersView::isReady() const { return answered_ && detailAnswered_ && !model_->isLoading(); }

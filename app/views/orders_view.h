@@ -6,10 +6,9 @@
 #include "views/view_page.h"
 
 class QComboBox;
-class QDateEdit;
+class QDateTimeEdit;
 class QLabel;
 class QLineEdit;
-class QSortFilterProxyModel;
 class QTableView;
 class QTreeWidget;
 class QCheckBox;
@@ -19,6 +18,7 @@ namespace fleetdeck::console {
 class GatewayClient;
 class OrderEventsModel;
 class OrdersModel;
+class TimeWindowFilter;
 
 class OrdersView : public ViewPage {
   Q_OBJECT
@@ -43,9 +43,13 @@ class OrdersView : public ViewPage {
   void showOrder(const QString& orderId);
   void applyNotice(const fleetdeck::console::OrderEventNotice& notice);
   void createOrder();
+  // Orders created in [from, to] (an alert's window): sets the time filter and fetches older pages
+  // until the loaded rows reach back past `from`.
+  void showWindow(const QDateTime& from, const QDateTime& to);
 
  private:
   void applyFilter();
+  void fetchOlderForWindow();
   void loadDetails(const QString& orderId);
   void renderDetails();
   void updateActions();
@@ -54,13 +58,13 @@ class OrdersView : public ViewPage {
 
   GatewayClient* client_;
   OrdersModel* model_;
-  QSortFilterProxyModel* proxy_;
+  TimeWindowFilter* proxy_;
   OrderEventsModel* events_;
   QComboBox* statusFilter_;
   QLineEdit* userFilter_;
   QCheckBox* dateFilterEnabled_;
-  QDateEdit* fromDate_;
-  QDateEdit* toDate_;
+  QDateTimeEdit* fromDate_;
+  QDateTimeEdit* toDate_;
   QTableView* table_;
   QLabel* header_;
   QTreeWidget* lines_;
@@ -76,6 +80,7 @@ class OrdersView : public ViewPage {
   QAction* sagaAction_;
   OrderDetails details_;
   QString pendingId_;
+  int windowPages_ = 0;
   bool started_ = false;
   bool answered_ = false;
   bool detailAnswered_ = true;

@@ -14,15 +14,35 @@
 #include "client/gateway_api.h"
 #include "models/display_text.h"
 #include "models/sagas_model.h"
+#include "models/time_window_filter.h"
+#include "models/trace_layout.h"
 #include "views/saga_timeline_widget.h"
 #include "views/trace_waterfall_widget.h"
 
 namespace fleetdeck::console {
+namespace {
+
+// One span in a line of rich text: where, what, how long, how it ended, and its attributes.
+QString spanHtml(const Span& span) {
+  QString html = QStringLiteral("<b>%1: %2</b> · %3").arg(span.service.toHtmlEscaped(), span.name.toHtmlEscaped(),
+                                                           display::durationNanos(span.durationNanos()));
+  if (!span.status.isEmpty()) html += QStringLiteral(" · ") + span.status.toHtmlEscaped();
+  QStringList attributes;
+  for (auto it = span.attributes.begin(); it != span.attributes.end(); ++it) {
+    attributes << QStringLiteral("%1=%2").arg(it.key().toHtmlEscaped(), jsonText(it.value()).toHtmlEscaped());
+  }
+  if (!attributes.isEmpty()) html += QStringLiteral(" · <code>%1</code>").arg(attributes.join(QStringLiteral(", ")));
+  return html;
+}
+
+}  // namespace
 
 SagasView::SagasView(GatewayClient* client, QWidget* parent)
     : ViewPage(parent),
       client_(client),
       model_(new SagasModel(client, this)),
+      proxy_(new TimeWindowFilter(SagasModel::Started, SagasModel::RawValueRole, this)),
+      windowLabel_(new QLabel(this)),
       stateFilter_(new QComboBox(this)),
       table_(new QTableView(this)),
       timeline_(new SagaTimelineWidget(this)),
@@ -42,7 +62,8 @@ SagasView::SagasView(GatewayClient* client, QWidget* parent)
   refreshButton->setAutoRaise(true);
 
   table_->setObjectName(QStringLiteral("sagasTable"));
-  table_->setModel(model_);
+  proxy_->setSourceModel(model_);
+  table_->setModel(proxy_);
   table_->setSelectionBehavior(QAbstractItemView::SelectRows);
   table_->setSelectionMode(QAbstractItemView::SingleSelection);
   table_->setEditTriggers(QAbstractItemView::NoEditTriggers);
@@ -64,6 +85,12 @@ SagasView::SagasView(GatewayClient* client, QWidget* parent)
   filterRow->addWidget(stateFilter_, 1);
   filterRow->addWidget(refreshButton);
   leftLayout->addLayout(filterRow);
+  windowLabel_->setObjectName(QStringLiteral("sagaWindow"));
+  windowLabel_->setTextFormat(Qt::RichText);
+  windowLabel_->setTextInteractionFlags(Qt::TextBrowserInteraction);
+  windowLabel_->setWordWrap(true);
+  windowLabel_->hide();
+  leftLayout->addWidget(windowLabel_);
   leftLayout->addWidget(table_, 1);
   leftLayout->addWidget(statusLine_);
 
@@ -104,30 +131,44 @@ SagasView::SagasView(GatewayClient* client, QWidget* parent)
           [this] { model_->setStateFilter(stateFilter_->currentData().toString()); });
   connect(refreshAction_, &QAction::triggered, this, &SagasView::refresh);
   connect(table_->selectionModel(), &QItemSelectionModel::currentRowChanged, this, [this](const QModelIndex& current) {
-    if (current.isValid()) showSaga(model_->saga(current.row()).id);
+    if (current.isValid()) showSaga(current.data(SagasModel::IdRole).toString());
   });
   connect(model_, &PagedTableModel::pageLoaded, this, [this] {
     answered_ = true;
     statusLine_->setText(model_->hasMore() ? tr("%n saga(s) loaded; scroll for more.", "", model_->rowCount())
                                            : tr("%n saga(s).", "", model_->rowCount()));
+    if (proxy_->isActive()) {
+      statusLine_->setText(statusLine_->text() + QLatin1Char(' ') + tr("%n in the chosen time range.", "", proxy_->rowCount()));
+      fetchOlderForWindow();
+    }
     const QString shown = pendingId_.isEmpty() ? currentId_ : pendingId_;
     if (!shown.isEmpty()) {
       // Opened by id before the list arrived: mark it in the list once it is there.
-      const int row = model_->rowOf(shown);
+      const int row = viewRowOf(shown);
       if (row >= 0 && table_->currentIndex().row() != row) {
         const QSignalBlocker block(table_->selectionModel());
         table_->selectRow(row);
       }
       return;
     }
-    if (model_->rowCount() > 0) table_->selectRow(0);
+    if (proxy_->rowCount() > 0) table_->selectRow(0);
   });
   connect(model_, &PagedTableModel::loadFailed, this, [this](const ApiError& error) {
     answered_ = true;
     statusLine_->setText(model_->isStale() ? tr("Showing older data: the last refresh failed (%1).").arg(error.message)
                                            : tr("Could not load sagas: %1").arg(error.message));
   });
+  connect(windowLabel_, &QLabel::linkActivated, this, [this] {
+    proxy_->clearWindow();
+    windowLabel_->hide();
+  });
   connect(timeline_, &SagaTimelineWidget::stepSelected, this, &SagasView::showStepDetail);
+  connect(waterfall_, &TraceWaterfallWidget::spanClicked, this, [this](int spanIndex) {
+    const Trace& trace = waterfall_->trace();
+    if (spanIndex < 0 || spanIndex >= trace.spans.size()) return;
+    waterfall_->setHighlightedSpans({spanIndex});
+    stepDetail_->setText(tr("Span %1").arg(spanHtml(trace.spans[spanIndex])));
+  });
   connect(stepDetail_, &QLabel::linkActivated, this, [this](const QString& link) {
     const QUrl url(link);
     if (url.scheme() == QLatin1String("event")) {
@@ -164,7 +205,7 @@ void SagasView::showSaga(const QString& sagaId) {
   activate();
   pendingId_ = sagaId;
   detailAnswered_ = false;
-  const int row = model_->rowOf(sagaId);
+  const int row = viewRowOf(sagaId);
   if (row >= 0 && table_->currentIndex().row() != row) {
     table_->selectionModel()->blockSignals(true);
     table_->selectRow(row);
@@ -192,6 +233,30 @@ void SagasView::showSaga(const QString& sagaId) {
   });
 }
 
+int SagasView::viewRowOf(const QString& sagaId) const {
+  const int row = model_->rowOf(sagaId);
+  return row < 0 ? -1 : proxy_->mapFromSource(model_->index(row, 0)).row();
+}
+
+void SagasView::showWindow(const QDateTime& from, const QDateTime& to) {
+  activate();
+  proxy_->setWindow(from, to);
+  windowLabel_->setText(tr("Sagas started between %1 and %2 · <a href=\"all\">Show all</a>")
+                            .arg(display::timestamp(from).toHtmlEscaped(), display::timestamp(to).toHtmlEscaped()));
+  windowLabel_->show();
+  windowPages_ = 0;
+  fetchOlderForWindow();
+}
+
+void SagasView::fetchOlderForWindow() {
+  // Newest first: pull pages until one reaches back past the window's start, bounded.
+  constexpr int kMaxPagesPerWindow = 40;
+  if (model_->isLoading() || !model_->hasMore() || !proxy_->needsOlderRows() || windowPages_ >= kMaxPagesPerWindow) return;
+  if (!model_->canFetchMore({})) return;
+  ++windowPages_;
+  model_->fetchMore({});
+}
+
 void SagasView::applyStep(const SagaStepEvent& event) {
   model_->applyStep(event);
   if (event.sagaId != currentId_ || !timeline_->hasSaga()) return;
@@ -211,6 +276,8 @@ void SagasView::loadTrace(const QString& traceId) {
       return;
     }
     waterfall_->setTrace(result.value());
+    // A step chosen before its trace arrived: mark its spans now.
+    if (timeline_->selectedStep() >= 0) showStepDetail(timeline_->selectedStep());
   });
 }
 
@@ -230,6 +297,13 @@ void SagasView::showStepDetail(int index) {
       for (qint64 version : step.eventVersions) links << QStringLiteral("<a href=\"event:%1\">v%1</a>").arg(version);
       html += QStringLiteral("<br>") + tr("Order events produced: %1").arg(links.join(QStringLiteral(", ")));
     }
+    // The step in the trace: its spans highlighted in the waterfall and listed with their attributes.
+    const Trace& trace = waterfall_->trace();
+    const QVector<int> spans = trace.traceId == saga.traceId ? spansOfStep(trace, step.name) : QVector<int>{};
+    waterfall_->setHighlightedSpans(spans);
+    for (int spanIndex : spans) html += QStringLiteral("<br>") + tr("In the trace: %1").arg(spanHtml(trace.spans[spanIndex]));
+  } else {
+    waterfall_->setHighlightedSpans({});
   }
   stepDetail_->setText(html);
 }

@@ -13,6 +13,7 @@ namespace fleetdeck::console {
 
 class GatewayClient;
 class SagasModel;
+class TimeWindowFilter;
 class SagaTimelineWidget;
 class TraceWaterfallWidget;
 
@@ -37,13 +38,19 @@ class SagasView : public ViewPage {
  public slots:
   void showSaga(const QString& sagaId);
   void applyStep(const fleetdeck::console::SagaStepEvent& event);
+  // Sagas started in [from, to] (an alert's window), older pages fetched until the window is covered.
+  void showWindow(const QDateTime& from, const QDateTime& to);
 
  private:
   void loadTrace(const QString& traceId);
+  void fetchOlderForWindow();
+  int viewRowOf(const QString& sagaId) const;
   void showStepDetail(int index);
 
   GatewayClient* client_;
   SagasModel* model_;
+  TimeWindowFilter* proxy_;
+  QLabel* windowLabel_;
   QComboBox* stateFilter_;
   QTableView* table_;
   SagaTimelineWidget* timeline_;
@@ -53,6 +60,7 @@ class SagasView : public ViewPage {
   QAction* refreshAction_;
   QString currentId_;
   QString pendingId_;
+  int windowPages_ = 0;
   bool started_ = false;
   bool answered_ = false;
   bool detailAnswered_ = true;

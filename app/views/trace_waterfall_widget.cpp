@@ -2,6 +2,7 @@
 
 #include <QHelpEvent>
 #include <QJsonObject>
+#include <QMouseEvent>
 #include <QPainter>
 #include <QToolTip>
 
@@ -30,6 +31,7 @@ TraceWaterfallWidget::TraceWaterfallWidget(QWidget* parent) : QWidget(parent) {
 
 void TraceWaterfallWidget::setTrace(const Trace& trace) {
   trace_ = trace;
+  highlighted_.clear();
   layout_ = layoutTrace(trace_);
   message_.clear();
   updateGeometry();
@@ -40,8 +42,21 @@ void TraceWaterfallWidget::setMessage(const QString& message) {
   trace_ = Trace{};
   layout_ = TraceLayout{};
   message_ = message;
+  highlighted_.clear();
   updateGeometry();
   update();
+}
+
+void TraceWaterfallWidget::setHighlightedSpans(const QVector<int>& spanIndexes) {
+  if (highlighted_ == spanIndexes) return;
+  highlighted_ = spanIndexes;
+  update();
+}
+
+void TraceWaterfallWidget::mousePressEvent(QMouseEvent* event) {
+  const int row = rowAt(event->position().toPoint());
+  if (row >= 0) emit spanClicked(layout_.rows[row].spanIndex);
+  QWidget::mousePressEvent(event);
 }
 
 QSize TraceWaterfallWidget::sizeHint() const {
@@ -77,6 +92,11 @@ void TraceWaterfallWidget::paintEvent(QPaintEvent*) {
     const Span& span = trace_.spans[row.spanIndex];
     const int y = kHeaderHeight + i * kRowHeight;
     if (i % 2 == 1) painter.fillRect(QRect(0, y, width(), kRowHeight), pal.color(QPalette::AlternateBase));
+    if (highlighted_.contains(row.spanIndex)) {
+      QColor highlight = pal.color(QPalette::Highlight);
+      highlight.setAlpha(70);
+      painter.fillRect(QRect(0, y, width(), kRowHeight), highlight);
+    }
     const QColor color = span.status == QLatin1String("ERROR") || span.status == QLatin1String("2")
                              ? display::stepStateColor(QStringLiteral("failed"))
                              : serviceColor(span.service);

@@ -18,12 +18,22 @@ class TraceWaterfallWidget : public QWidget {
   void setTrace(const Trace& trace);
   void setMessage(const QString& message);
   const Trace& trace() const { return trace_; }
+  // Spans (indexes into trace().spans) drawn highlighted, e.g. those of the selected saga step.
+  void setHighlightedSpans(const QVector<int>& spanIndexes);
+  QVector<int> highlightedSpans() const { return highlighted_; }
+
+ signals:
+  // A span's row was clicked (index into trace().spans).
+  void spanClicked(int spanIndex);
+
+ public:
 
   QSize sizeHint() const override;
 
  protected:
   void paintEvent(QPaintEvent* event) override;
   bool event(QEvent* event) override;
+  void mousePressEvent(QMouseEvent* event) override;
 
  private:
   int rowAt(const QPoint& position) const;
@@ -31,6 +41,7 @@ class TraceWaterfallWidget : public QWidget {
   Trace trace_;
   TraceLayout layout_;
   QString message_;
+  QVector<int> highlighted_;
 };
 
 }  // namespace fleetdeck::console

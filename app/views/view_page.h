@@ -2,6 +2,7 @@
 // window — a title, loading on first show, refresh, role-aware edit actions, actions for the palette.
 #pragma once
 
+#include <QDateTime>
 #include <QIcon>
 #include <QList>
 #include <QString>
@@ -41,6 +42,8 @@ class ViewPage : public QWidget {
   void openHistoryRequested(const QString& orderId, qint64 version);
   void openTraceRequested(const QString& traceId);
   void openMetricsRequested(const QString& query, qint64 startSecs, qint64 endSecs);
+  // The sagas or orders ("sagas", "orders") of a time window, e.g. around an alert.
+  void openWindowRequested(const QString& pageKey, const QDateTime& from, const QDateTime& to);
 
  protected:
   bool editable_ = true;

@@ -18,6 +18,7 @@
 #include "models/sagas_model.h"
 #include "models/series_decimation.h"
 #include "models/state_diff_model.h"
+#include "models/time_window_filter.h"
 #include "models/trace_layout.h"
 #include "models/users_model.h"
 
@@ -46,6 +47,8 @@ class ModelsTest : public QObject {
 
   void decimation_KeepsSpikesEndpointsAndBudget();
   void traceLayout_ParentsFirst_OrphansAndCyclesSurvive();
+  void traceSpansOfStep_ByAttributeOrName();
+  void timeWindow_KeepsTheWindowsRows_AndFetchesNoPagePastIt();
   void saga_ApplyStepEvents();
   void promResult_SkipsNaN_ReadsVectorAndMatrix();
   void translations_ChineseIsLoaded_AmbiguousWordsStayApart();
@@ -183,6 +186,75 @@ void ModelsTest::users_UpdateAndPrepend_EmitTheRightSignals() {
   QCOMPARE(inserted.count(), 1);
   QCOMPARE(model.user(0).id, QStringLiteral("u-new"));
   QCOMPARE(model.rowOf(user.id), 4);
+}
+
+void ModelsTest::traceSpansOfStep_ByAttributeOrName() {
+  Trace trace;
+  trace.traceId = QStringLiteral("t1");
+  auto span = [](const QString& name, const QJsonObject& attributes = {}) {
+    Span s;
+    s.name = name;
+    s.attributes = attributes;
+    return s;
+  };
+  trace.spans = {span("POST /api/v1/orders"), span("saga Charge"), span("PaymentsService/Charge"),
+                 span("payments.charge", {{"saga.step", "Charge"}}), span("ChargeBack"), span("ReserveStock"),
+                 span("Recharge")};
+  QCOMPARE(spansOfStep(trace, "Charge"), (QVector<int>{1, 2, 3}));
+  QCOMPARE(spansOfStep(trace, "ReserveStock"), (QVector<int>{5}));
+  QVERIFY(spansOfStep(trace, "").isEmpty());
+  QVERIFY(spansOfStep(trace, "ConfirmOrder").isEmpty());
+}
+
+void ModelsTest::timeWindow_KeepsTheWindowsRows_AndFetchesNoPagePastIt() {
+  OrdersModel model(client_);
+  TimeWindowFilter proxy(OrdersModel::Created, OrdersModel::RawValueRole);
+  proxy.setSourceModel(&model);
+  QAbstractItemModelTester tester(&proxy, QAbstractItemModelTester::FailureReportingMode::QtTest);
+  model.reload();
+  waitLoaded(&model, 1);
+  auto expectedIn = [&](const QDateTime& from, const QDateTime& to) {
+    int count = 0;
+    for (int i = 0; i < 130; ++i) {
+      const QDateTime created = QDateTime::fromString(demo_->order(i).value("createTime").toString(), Qt::ISODateWithMs);
+      if (created >= from && created <= to) ++count;
+    }
+    return count;
+  };
+  const QDateTime now = demo_->now();
+  QCOMPARE(proxy.rowCount(), model.rowCount());  // no window: everything
+
+  // A window inside the first page: its rows only, and no further page is wanted.
+  proxy.setWindow(now.addSecs(-25 * 60), now);
+  QVERIFY(expectedIn(now.addSecs(-25 * 60), now) > 0);
+  QCOMPARE(proxy.rowCount(), expectedIn(now.addSecs(-25 * 60), now));
+  QVERIFY(!proxy.needsOlderRows());
+  QVERIFY(!proxy.canFetchMore({}));
+  // (The model tester may have asked for a page before the window was set.)
+  QVERIFY(QTest::qWaitFor([&] { return !model.isLoading(); }, 5000));
+  QVERIFY(model.hasMore());
+  QVERIFY(!proxy.canFetchMore({}));
+
+  // A window older than the loaded rows: pages are fetched until the rows reach past its start.
+  const QDateTime from = now.addSecs(-20 * 3600);
+  const QDateTime to = now.addSecs(-19 * 3600);
+  proxy.setWindow(from, to);
+  QVERIFY(proxy.needsOlderRows());
+  // What a view does: ask for more while the proxy says more could matter.
+  QVERIFY(QTest::qWaitFor([&] {
+    if (proxy.canFetchMore({})) proxy.fetchMore({});
+    return !model.isLoading() && !proxy.canFetchMore({});
+  }, 10000));
+  QVERIFY(!proxy.needsOlderRows() || !model.hasMore());
+  QVERIFY(expectedIn(from, to) > 0);
+  QCOMPARE(proxy.rowCount(), expectedIn(from, to));
+  for (int row = 0; row < proxy.rowCount(); ++row) {
+    const QDateTime created = proxy.index(row, OrdersModel::Created).data(OrdersModel::RawValueRole).toDateTime();
+    QVERIFY(created >= from && created <= to);
+  }
+
+  proxy.clearWindow();
+  QCOMPARE(proxy.rowCount(), model.rowCount());
 }
 
 void ModelsTest::orders_FilterByStatus_AndLiveNoticeMovesStatus() {

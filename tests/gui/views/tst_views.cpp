@@ -21,6 +21,9 @@
 #include "fakes/demo_fleet.h"
 #include "fakes/fake_gateway.h"
 #include "models/state_diff_model.h"
+#include "views/alerts_view.h"
+#include "models/orders_model.h"
+#include "models/alerts_model.h"
 #include "models/users_model.h"
 #include "models/sagas_model.h"
 #include "views/command_palette.h"
@@ -76,6 +79,9 @@ class ViewsTest : public QObject {
   void consoleApp_SignsInFromFlags_CapturesEveryView_AndFinishes();
   void consoleApp_Unauthenticated_WorksWithAGatewayThatServesOnlyUsers();
   void credentialsFile_GivesTheAdminLine_OrTheNamedUser();
+  void alert_OpensTheSagasAndOrdersOfItsWindow();
+  void ordersWindow_FetchesOlderPagesUntilTheWindowIsCovered();
+  void sagaStep_HighlightsItsSpansInTheTrace();
   void consoleApp_WithoutCredentials_OpensTheSignInDialog();
 
  private:
@@ -483,6 +489,96 @@ void ViewsTest::consoleApp_Unauthenticated_WorksWithAGatewayThatServesOnlyUsers(
   QCOMPARE(users->model()->user(0).username, user.value("username").toString());
   QVERIFY(users->findChild<QAction*>("users.create")->isVisible());
   QCOMPARE(bare.count("POST", "/api/v1/auth/.*"), 0);
+}
+
+void ViewsTest::alert_OpensTheSagasAndOrdersOfItsWindow() {
+  MainWindow* window = openWindow("ada");
+  window->showPage("alerts");
+  AlertsView* alerts = window->alertsView();
+  auto* table = alerts->findChild<QTableView*>("alertsTable");
+  QVERIFY(QTest::qWaitFor([&] { return alerts->isReady() && table->model()->rowCount() > 0; }, 5000));
+  int row = -1;
+  for (int i = 0; i < table->model()->rowCount(); ++i) {
+    if (table->model()->index(i, AlertsModel::Name).data().toString() == QLatin1String("PaymentsErrorRateHigh")) row = i;
+  }
+  QVERIFY(row >= 0);
+  table->selectRow(row);
+  // The demo alert became active 9 minutes ago: its window starts 15 minutes before that.
+  const QDateTime from = demo_->now().addSecs(-540 - 15 * 60);
+  auto inWindow = [&](const QDateTime& time) { return time >= from.addSecs(-5) && time <= QDateTime::currentDateTimeUtc(); };
+  int expected = 0;
+  for (int i = 0; i < 240; ++i) {
+    if (inWindow(QDateTime::fromString(demo_->order(i).value("createTime").toString(), Qt::ISODateWithMs))) ++expected;
+  }
+  QVERIFY(expected > 0);
+
+  alerts->findChild<QAction*>("alerts.sagas")->trigger();
+  QCOMPARE(window->currentPage()->key(), QStringLiteral("sagas"));
+  SagasView* sagas = window->sagasView();
+  auto* sagasTable = sagas->findChild<QTableView*>("sagasTable");
+  QVERIFY(QTest::qWaitFor([&] { return sagas->isReady() && sagasTable->model()->rowCount() == expected; }, 5000));
+  QVERIFY(sagas->model()->rowCount() > expected);  // the others are loaded, only hidden
+  for (int i = 0; i < sagasTable->model()->rowCount(); ++i) {
+    QVERIFY(inWindow(sagasTable->model()->index(i, SagasModel::Started).data(SagasModel::RawValueRole).toDateTime()));
+  }
+  auto* windowLabel = sagas->findChild<QLabel*>("sagaWindow");
+  QVERIFY(windowLabel->isVisible());
+  emit windowLabel->linkActivated(QStringLiteral("all"));
+  QCOMPARE(sagasTable->model()->rowCount(), sagas->model()->rowCount());
+
+  window->showPage("alerts");
+  alerts->findChild<QAction*>("alerts.orders")->trigger();
+  QCOMPARE(window->currentPage()->key(), QStringLiteral("orders"));
+  OrdersView* orders = window->ordersView();
+  QVERIFY(QTest::qWaitFor([&] { return orders->isReady() && orders->table()->model()->rowCount() == expected; }, 5000));
+  for (int i = 0; i < orders->table()->model()->rowCount(); ++i) {
+    QVERIFY(inWindow(orders->table()->model()->index(i, OrdersModel::Created).data(OrdersModel::RawValueRole).toDateTime()));
+  }
+}
+
+void ViewsTest::ordersWindow_FetchesOlderPagesUntilTheWindowIsCovered() {
+  MainWindow* window = openWindow("ada");
+  window->showPage("orders");
+  OrdersView* orders = window->ordersView();
+  QVERIFY(QTest::qWaitFor([&] { return orders->isReady(); }, 5000));
+  QCOMPARE(orders->model()->pagesLoaded(), 1);
+  // A day ago: demo orders are 10 minutes apart, newest first, 50 a page — this window is on page 4.
+  const QDateTime from = demo_->now().addSecs(-25 * 3600);
+  const QDateTime to = demo_->now().addSecs(-20 * 3600);
+  int expected = 0;
+  for (int i = 0; i < 240; ++i) {
+    const QDateTime created = QDateTime::fromString(demo_->order(i).value("createTime").toString(), Qt::ISODateWithMs);
+    if (created >= from && created <= to) ++expected;
+  }
+  orders->showWindow(from, to);
+  QVERIFY(QTest::qWaitFor([&] { return !orders->model()->isLoading() && orders->table()->model()->rowCount() == expected; }, 10000));
+  QVERIFY(orders->model()->pagesLoaded() > 1);
+  QVERIFY(orders->model()->hasMore());  // stopped once the window was covered, not at the end of the list
+}
+
+void ViewsTest::sagaStep_HighlightsItsSpansInTheTrace() {
+  MainWindow* window = openWindow("ada");
+  window->showPage("sagas");
+  SagasView* sagas = window->sagasView();
+  const QJsonObject cancelled = demo_->order(4);
+  sagas->showSaga(cancelled.value("sagaId").toString());
+  QVERIFY(QTest::qWaitFor([&] { return sagas->isReady() && !sagas->waterfall()->trace().spans.isEmpty(); }, 5000));
+  const Saga& saga = sagas->timeline()->saga();
+  int charge = -1;
+  for (int i = 0; i < saga.steps.size(); ++i) {
+    if (saga.steps[i].name == QLatin1String("Charge")) charge = i;
+  }
+  QVERIFY(charge >= 0);
+  sagas->timeline()->setSelectedStep(charge);
+  const QVector<int> highlighted = sagas->waterfall()->highlightedSpans();
+  QVERIFY(!highlighted.isEmpty());
+  for (int index : highlighted) QVERIFY(sagas->waterfall()->trace().spans[index].name.endsWith(QLatin1String("Charge")));
+  const QString detail = sagas->findChild<QLabel*>("sagaStepDetail")->text();
+  QVERIFY2(detail.contains(QLatin1String("PaymentsService/Charge")), qPrintable(detail));
+  QVERIFY2(detail.contains(QLatin1String("decline=true")), qPrintable(detail));  // attributes, not only on hover
+  // A click on a span row shows that span alone.
+  emit sagas->waterfall()->spanClicked(0);
+  QCOMPARE(sagas->waterfall()->highlightedSpans(), QVector<int>{0});
 }
 
 void ViewsTest::credentialsFile_GivesTheAdminLine_OrTheNamedUser() {
