@@ -249,6 +249,18 @@ def check_services(report: Report, deb: Path, scratch: Path, readelf: str) -> No
             report.check(line.split(None, 1)[-1].strip() == expected if line else False, name,
                          f"unpacked launcher: {label} is {line.split(None, 1)[-1].strip() if line else 'not printed'!r}, "
                          f"expected {expected!r}")
+        # Environment overrides win over the installed layout.
+        overridden = dict(environment, FLEETDECK_BIN_DIR=str(scratch / "bin"), FLEETDECK_CONFIG_DIR=str(scratch / "etc"),
+                          FLEETDECK_SHARE_DIR=str(scratch / "share"))
+        output = run([str(launcher), "paths", "--data", str(scratch / "data")], env=overridden, cwd=scratch).stdout
+        for label, expected in {"binaries": f"{scratch}/bin (FLEETDECK_BIN_DIR)",
+                                "config": f"{scratch}/etc/{{name}}.toml (FLEETDECK_CONFIG_DIR)",
+                                "prometheus": f"{scratch}/share/prometheus (FLEETDECK_SHARE_DIR)"}.items():
+            line = next((l for l in output.splitlines() if l.startswith(label + " ")), "")
+            report.check(bool(line) and line.split(None, 1)[-1].strip() == expected, name,
+                         f"launcher with FLEETDECK_*_DIR set: {label} line {line!r}, expected {expected!r}")
+    report.check((root / "usr" / "share" / "doc" / name / "operations.md").is_file(), name,
+                 f"/usr/share/doc/{name}/operations.md missing (the systemd units' Documentation=)")
     print(f"{name}: {len([f for f in files if not f.endswith('/')])} files, Depends: {fields.get('Depends', '')}")
 
 
