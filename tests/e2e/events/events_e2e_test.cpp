@@ -576,5 +576,76 @@ TEST_F(EventsEndToEnd, SagaStepChangedArrivesInOrderPerSagaWithTimingsAndFinalSt
       << notifications_->logTail(3000);
 }
 
+TEST_F(EventsEndToEnd, EveryOrderEventIsOnTheBusUnderItsEventStoreIdAndShippedAndDeclinedAreNotified) {
+  const auto customer = registerCustomer("Ship And Decline");
+  ASSERT_TRUE(testing::waitUntil([&] { return wallet(customer.id()).has_value(); }, kEventual));
+
+  // Confirmed, shipped, delivered: four events, the same ids and versions in the store and on the bus.
+  const auto order = settle(place(customer.id(), createProduct(5, 400), 1));
+  ASSERT_EQ(order.status(), "CONFIRMED");
+  {
+    orders::v1::ShipOrderRequest request;
+    request.set_id(order.id());
+    request.set_tracking_number("TRACK-" + randomHex(3));
+    orders::v1::Order shipped;
+    auto context = rpc::makeContext(kCall);
+    const grpc::Status status = ordersStub_->ShipOrder(context.get(), request, &shipped);
+    ASSERT_TRUE(status.ok()) << status.error_message();
+  }
+  {
+    orders::v1::DeliverOrderRequest request;
+    request.set_id(order.id());
+    orders::v1::Order delivered;
+    auto context = rpc::makeContext(kCall);
+    const grpc::Status status = ordersStub_->DeliverOrder(context.get(), request, &delivered);
+    ASSERT_TRUE(status.ok()) << status.error_message();
+  }
+  orders::v1::ListOrderEventsResponse history;
+  {
+    orders::v1::ListOrderEventsRequest request;
+    request.set_order_id(order.id());
+    auto context = rpc::makeContext(kCall);
+    ASSERT_TRUE(ordersStub_->ListOrderEvents(context.get(), request, &history).ok());
+  }
+  ASSERT_EQ(history.events_size(), 4);
+  std::vector<StoredEvent> onBus;
+  ASSERT_TRUE(testing::waitUntil(
+      [&] {
+        onBus.clear();
+        for (auto& event : streamEvents(kOrdersStream)) {
+          if (event.envelope.aggregate_id() == order.id()) onBus.push_back(std::move(event));
+        }
+        return onBus.size() >= 4;
+      },
+      kEventual));
+  ASSERT_EQ(onBus.size(), 4u);
+  for (int i = 0; i < 4; ++i) {
+    const auto& stored = history.events(i);
+    const auto& published = onBus[static_cast<size_t>(i)].envelope;
+    EXPECT_EQ(published.event_id(), stored.event_id());
+    EXPECT_EQ(published.type(), "fleetdeck.orders.v1." + stored.type());
+    EXPECT_EQ(published.aggregate_version(), stored.version());
+  }
+  orders::v1::OrderShipped shipped;
+  ASSERT_TRUE(bus::unpackPayload(onBus[2].envelope, shipped).isOk());
+  EXPECT_EQ(shipped.order_id(), order.id());
+  EXPECT_FALSE(shipped.tracking_number().empty());
+  ASSERT_TRUE(testing::waitUntil(
+      [&] { return countNotifications(customer.id(), "order_shipped", order.id()) == 1; }, kEventual))
+      << notifications_->logTail(3000);
+
+  // More than the wallet holds (the demo credit is 100000): payments declines, the saga compensates,
+  // and the customer hears of both once.
+  const auto declined = settle(place(customer.id(), createProduct(5, 80'000), 2));
+  ASSERT_EQ(declined.status(), "CANCELLED");
+  ASSERT_TRUE(testing::waitUntil(
+      [&] {
+        return countNotifications(customer.id(), "payment_declined", declined.id()) == 1 &&
+               countNotifications(customer.id(), "order_cancelled", declined.id()) == 1;
+      },
+      kEventual))
+      << notifications_->logTail(3000);
+}
+
 }  // namespace
 }  // namespace fleetdeck
