@@ -1289,6 +1289,17 @@
             <source>Order %1 cancelled.</source>
             <translation>Order %1 cancelled.</translation>
         </message>
+        <message numerus="yes">
+            <source>%n in the chosen time range.</source>
+            <translation>
+                <numerusform>%n in the chosen time range.</numerusform>
+                <numerusform>%n in the chosen time range.</numerusform>
+            </translation>
+        </message>
+        <message>
+            <source>Orders created between %1 and %2.</source>
+            <translation>Orders created between %1 and %2.</translation>
+        </message>
     </context>
     <context>
         <name>fleetdeck::console::SagaTimelineWidget</name>
@@ -1452,6 +1463,25 @@
         <message>
             <source>Outcome: %1</source>
             <translation>Outcome: %1</translation>
+        </message>
+        <message numerus="yes">
+            <source>%n in the chosen time range.</source>
+            <translation>
+                <numerusform>%n in the chosen time range.</numerusform>
+                <numerusform>%n in the chosen time range.</numerusform>
+            </translation>
+        </message>
+        <message>
+            <source>Span %1</source>
+            <translation>Span %1</translation>
+        </message>
+        <message>
+            <source>Sagas started between %1 and %2 · &lt;a href=&quot;all&quot;&gt;Show all&lt;/a&gt;</source>
+            <translation>Sagas started between %1 and %2 · &lt;a href=&quot;all&quot;&gt;Show all&lt;/a&gt;</translation>
+        </message>
+        <message>
+            <source>In the trace: %1</source>
+            <translation>In the trace: %1</translation>
         </message>
     </context>
     <context>
@@ -1884,6 +1914,10 @@
         <message>
             <source>Development only: skip sign-in, for a gateway without authentication.</source>
             <translation>Development only: skip sign-in, for a gateway without authentication.</translation>
+        </message>
+        <message>
+            <source>Sign in with an account from FILE, lines &quot;&lt;role&gt; &lt;username&gt; &lt;password&gt;&quot; as ./fleetdeck credentials prints them: the --user line, else the first admin.</source>
+            <translation>Sign in with an account from FILE, lines &quot;&lt;role&gt; &lt;username&gt; &lt;password&gt;&quot; as ./fleetdeck credentials prints them: the --user line, else the first admin.</translation>
         </message>
     </context>
 </TS>

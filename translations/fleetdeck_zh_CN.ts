@@ -1281,6 +1281,16 @@
             <source>Order %1 cancelled.</source>
             <translation>订单 %1 已取消。</translation>
         </message>
+        <message numerus="yes">
+            <source>%n in the chosen time range.</source>
+            <translation>
+                <numerusform>其中 %n 个在所选时间范围内。</numerusform>
+            </translation>
+        </message>
+        <message>
+            <source>Orders created between %1 and %2.</source>
+            <translation>创建于 %1 至 %2 之间的订单。</translation>
+        </message>
     </context>
     <context>
         <name>fleetdeck::console::SagaTimelineWidget</name>
@@ -1441,6 +1451,24 @@
         <message>
             <source>Outcome: %1</source>
             <translation>结果：%1</translation>
+        </message>
+        <message numerus="yes">
+            <source>%n in the chosen time range.</source>
+            <translation>
+                <numerusform>其中 %n 个在所选时间范围内。</numerusform>
+            </translation>
+        </message>
+        <message>
+            <source>Span %1</source>
+            <translation>Span %1</translation>
+        </message>
+        <message>
+            <source>Sagas started between %1 and %2 · &lt;a href=&quot;all&quot;&gt;Show all&lt;/a&gt;</source>
+            <translation>开始于 %1 至 %2 之间的 Saga · &lt;a href=&quot;all&quot;&gt;显示全部&lt;/a&gt;</translation>
+        </message>
+        <message>
+            <source>In the trace: %1</source>
+            <translation>追踪中：%1</translation>
         </message>
     </context>
     <context>
@@ -1869,6 +1897,10 @@
         <message>
             <source>Development only: skip sign-in, for a gateway without authentication.</source>
             <translation>仅用于开发：跳过登录，用于尚未启用认证的网关。</translation>
+        </message>
+        <message>
+            <source>Sign in with an account from FILE, lines &quot;&lt;role&gt; &lt;username&gt; &lt;password&gt;&quot; as ./fleetdeck credentials prints them: the --user line, else the first admin.</source>
+            <translation>使用 FILE 中的账户登录，每行 &quot;&lt;role&gt; &lt;username&gt; &lt;password&gt;&quot;（即 ./fleetdeck credentials 的输出）：取 --user 指定的那一行，否则取第一个管理员。</translation>
         </message>
     </context>
 </TS>
