@@ -163,6 +163,19 @@ OrderDetails OrderDetails::fromJson(const QJsonObject& o) {
   return details;
 }
 
+Payment Payment::fromJson(const QJsonObject& o) {
+  Payment payment;
+  payment.id = str(o, "id");
+  payment.orderId = str(o, "orderId");
+  payment.userId = str(o, "userId");
+  payment.amount = Money::fromJson(o.value(QLatin1String("amount")).toObject());
+  payment.status = str(o, "status");
+  payment.declineReason = str(o, "declineReason");
+  payment.createTime = jsonTime(o.value(QLatin1String("createTime")));
+  payment.updateTime = jsonTime(o.value(QLatin1String("updateTime")));
+  return payment;
+}
+
 OrderEvent OrderEvent::fromJson(const QJsonObject& o) {
   OrderEvent event;
   event.version = jsonInt64(o.value(QLatin1String("version")));

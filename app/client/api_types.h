@@ -88,6 +88,20 @@ struct OrderDetails {
   static OrderDetails fromJson(const QJsonObject& object);
 };
 
+// GET /api/v1/payments?orderId: one charge attempt of an order and what became of it.
+struct Payment {
+  QString id;
+  QString orderId;
+  QString userId;
+  Money amount;
+  QString status;  // CHARGED | DECLINED | REFUNDED
+  QString declineReason;
+  QDateTime createTime;
+  QDateTime updateTime;
+
+  static Payment fromJson(const QJsonObject& object);
+};
+
 struct OrderEvent {
   qint64 version = 0;
   QString type;

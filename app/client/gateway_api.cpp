@@ -2,6 +2,7 @@
 
 #include <QJsonArray>
 #include <QUrl>
+#include <algorithm>
 #include <utility>
 
 namespace fleetdeck::console::api {
@@ -231,6 +232,23 @@ quint64 listSagas(GatewayClient* client, const QString& state, const QString& pa
 quint64 getSaga(GatewayClient* client, const QString& id, QObject* context, Done<Saga> done) {
   return call<Saga>(client, get(QStringLiteral("/api/v1/admin/sagas/") + segment(id)), context, std::move(done),
                     [](const ApiResponse& r) { return Saga::fromJson(r.body); });
+}
+
+quint64 orderPayments(GatewayClient* client, const QString& orderId, QObject* context, Done<QVector<Payment>> done) {
+  QUrlQuery query;
+  query.addQueryItem(QStringLiteral("orderId"), orderId);
+  query.addQueryItem(QStringLiteral("pageSize"), QStringLiteral("20"));
+  return call<QVector<Payment>>(client, get(QStringLiteral("/api/v1/payments"), query), context, std::move(done),
+                                [](const ApiResponse& response) {
+                                  QVector<Payment> payments;
+                                  for (const QJsonValue& payment : response.body.value(QLatin1String("payments")).toArray()) {
+                                    payments.append(Payment::fromJson(payment.toObject()));
+                                  }
+                                  std::sort(payments.begin(), payments.end(), [](const Payment& a, const Payment& b) {
+                                    return a.createTime < b.createTime;
+                                  });
+                                  return payments;
+                                });
 }
 
 quint64 getTrace(GatewayClient* client, const QString& traceId, QObject* context, Done<Trace> done) {

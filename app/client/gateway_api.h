@@ -65,6 +65,8 @@ quint64 deliverOrder(GatewayClient* client, const QString& id, QObject* context,
 // The idempotency key makes a retry after a lost answer return the first order instead of a second one.
 quint64 createOrder(GatewayClient* client, const QString& userId, const QVector<NewOrderLine>& lines,
                     const QString& idempotencyKey, QObject* context, Done<Order> done);
+// The payments of one order (API.md's GET /api/v1/payments?orderId, admins and operators), oldest first.
+quint64 orderPayments(GatewayClient* client, const QString& orderId, QObject* context, Done<QVector<Payment>> done);
 quint64 orderEvents(GatewayClient* client, const QString& orderId, QObject* context, Done<QVector<OrderEvent>> done);
 // The order as it was after event `version`, as raw JSON (the history view diffs it field by field).
 quint64 orderStateAt(GatewayClient* client, const QString& orderId, qint64 version, QObject* context,

@@ -20,6 +20,7 @@
 #include <QTreeWidget>
 #include <QUuid>
 #include <QVBoxLayout>
+#include <algorithm>
 
 #include "client/gateway_api.h"
 #include "models/display_text.h"
@@ -30,6 +31,17 @@
 #include "views/dialogs.h"
 
 namespace fleetdeck::console {
+
+namespace {
+
+QString paymentStatus(const QString& status) {
+  if (status == QLatin1String("CHARGED")) return OrdersView::tr("charged", "payment status");
+  if (status == QLatin1String("DECLINED")) return OrdersView::tr("declined", "payment status");
+  if (status == QLatin1String("REFUNDED")) return OrdersView::tr("refunded", "payment status");
+  return status.toHtmlEscaped();
+}
+
+}  // namespace
 
 OrdersView::OrdersView(GatewayClient* client, QWidget* parent)
     : ViewPage(parent),
@@ -316,6 +328,10 @@ void OrdersView::loadDetails(const QString& orderId) {
   if (orderId.isEmpty()) return;
   pendingId_ = orderId;
   detailAnswered_ = false;
+  if (details_.order.id != orderId) {
+    payments_.clear();
+    paymentsError_.clear();
+  }
   api::getOrderDetails(client_, orderId, this, [this, orderId](const Result<OrderDetails>& result) {
     if (pendingId_ != orderId) return;
     pendingId_.clear();
@@ -327,6 +343,12 @@ void OrdersView::loadDetails(const QString& orderId) {
     details_ = result.value();
     model_->updateOrder(details_.order);
     renderDetails();
+  });
+  api::orderPayments(client_, orderId, this, [this, orderId](const Result<QVector<Payment>>& result) {
+    if (details_.order.id != orderId && pendingId_ != orderId) return;
+    payments_ = result ? result.value() : QVector<Payment>{};
+    paymentsError_ = result ? QString() : result.error().message;
+    if (details_.order.id == orderId) renderDetails();
   });
   api::orderEvents(client_, orderId, this, [this, orderId](const Result<QVector<OrderEvent>>& result) {
     if (details_.order.id != orderId && pendingId_ != orderId) return;
@@ -373,6 +395,16 @@ void OrdersView::renderDetails() {
   QString summary = tr("<b>Total: %1</b>").arg(order.total.format());
   if (!order.trackingNumber.isEmpty()) summary += QStringLiteral("<br>") + tr("Tracking number: %1").arg(order.trackingNumber.toHtmlEscaped());
   if (!order.cancelReason.isEmpty()) summary += QStringLiteral("<br>") + tr("Cancelled because: %1").arg(order.cancelReason.toHtmlEscaped());
+  const bool paymentsOfThisOrder = std::all_of(payments_.cbegin(), payments_.cend(), [&](const Payment& p) { return p.orderId.isEmpty() || p.orderId == order.id; });
+  if (!paymentsError_.isEmpty()) {
+    summary += QStringLiteral("<br>") + tr("Payment: not available right now (%1)").arg(paymentsError_.toHtmlEscaped());
+  } else if (paymentsOfThisOrder) {
+    for (const Payment& payment : payments_) {
+      QString line = tr("Payment: %1 %2 · %3").arg(paymentStatus(payment.status), payment.amount.format(), display::timestamp(payment.createTime));
+      if (!payment.declineReason.isEmpty()) line += QStringLiteral(" · ") + payment.declineReason.toHtmlEscaped();
+      summary += QStringLiteral("<br>") + line;
+    }
+  }
   summary_->setText(summary);
   updateActions();
 }

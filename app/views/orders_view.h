@@ -79,6 +79,8 @@ class OrdersView : public ViewPage {
   QAction* historyAction_;
   QAction* sagaAction_;
   OrderDetails details_;
+  QVector<Payment> payments_;
+  QString paymentsError_;  // why the payments could not be read, when they could not
   QString pendingId_;
   int windowPages_ = 0;
   bool started_ = false;

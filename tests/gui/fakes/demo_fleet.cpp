@@ -428,6 +428,29 @@ void DemoFleet::install() {
     const QString next = offset + pageSize < matching.size() ? QStringLiteral("o%1").arg(offset + pageSize) : QString();
     return FakeResponse::json(200, {{"orders", page}, {"nextPageToken", next}});
   });
+  // The order's payment as the payments service would list it: charged, or declined for the orders the
+  // demo cancelled for payment_declined, refunded for other cancellations.
+  g.route("GET", "/api/v1/payments", [this](const FakeRequest& request) {
+    FakeResponse denial;
+    if (!authorized(request, false, denial)) return denial;
+    const QString orderId = request.queryValue("orderId");
+    QJsonArray payments;
+    for (const QJsonObject& order : orders_) {
+      if (order.value("id").toString() != orderId) continue;
+      const QString status = order.value("status").toString();
+      const bool declined = order.value("cancelReason").toString() == QLatin1String("payment_declined");
+      if (status == QLatin1String("PENDING")) break;
+      payments.append(QJsonObject{{"id", QStringLiteral("pay-") + orderId.mid(4)},
+                                  {"orderId", orderId},
+                                  {"userId", order.value("userId")},
+                                  {"amount", order.value("total")},
+                                  {"status", declined ? "DECLINED" : status == QLatin1String("CANCELLED") ? "REFUNDED" : "CHARGED"},
+                                  {"declineReason", declined ? "insufficient_funds" : ""},
+                                  {"createTime", order.value("createTime")},
+                                  {"updateTime", order.value("updateTime")}});
+    }
+    return FakeResponse::json(200, {{"payments", payments}, {"nextPageToken", ""}});
+  });
   auto findOrder = [this](const QString& id) -> QJsonObject* {
     for (QJsonObject& order : orders_) {
       if (order.value("id").toString() == id) return &order;

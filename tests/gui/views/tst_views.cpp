@@ -82,6 +82,7 @@ class ViewsTest : public QObject {
   void alert_OpensTheSagasAndOrdersOfItsWindow();
   void ordersWindow_FetchesOlderPagesUntilTheWindowIsCovered();
   void sagaStep_HighlightsItsSpansInTheTrace();
+  void orderDetail_ShowsItsPayment();
   void consoleApp_WithoutCredentials_OpensTheSignInDialog();
 
  private:
@@ -579,6 +580,24 @@ void ViewsTest::sagaStep_HighlightsItsSpansInTheTrace() {
   // A click on a span row shows that span alone.
   emit sagas->waterfall()->spanClicked(0);
   QCOMPARE(sagas->waterfall()->highlightedSpans(), QVector<int>{0});
+}
+
+void ViewsTest::orderDetail_ShowsItsPayment() {
+  MainWindow* window = openWindow("grace");  // operators read payments too
+  window->showPage("orders");
+  OrdersView* orders = window->ordersView();
+  auto* summary = orders->findChild<QLabel*>("orderSummary");
+  // Order 4 of the demo was cancelled because its payment was declined; order 0 was delivered.
+  const QJsonObject declined = demo_->order(4);
+  orders->showOrder(declined.value("id").toString());
+  QVERIFY(QTest::qWaitFor([&] { return summary->text().contains(QLatin1String("Payment:")); }, 5000));
+  QVERIFY2(summary->text().contains(QLatin1String("declined")) && summary->text().contains(QLatin1String("insufficient_funds")),
+           qPrintable(summary->text()));
+  const QJsonObject delivered = demo_->order(0);
+  orders->showOrder(delivered.value("id").toString());
+  QVERIFY(QTest::qWaitFor([&] { return orders->shownOrderId() == delivered.value("id").toString() &&
+                                       summary->text().contains(QLatin1String("charged")); }, 5000));
+  QVERIFY2(!summary->text().contains(QLatin1String("declined")), qPrintable(summary->text()));
 }
 
 void ViewsTest::credentialsFile_GivesTheAdminLine_OrTheNamedUser() {
