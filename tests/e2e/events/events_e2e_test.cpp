@@ -60,7 +60,9 @@ class EventsEndToEnd : public ::testing::Test {
                       {{"FLEETDECK_DATABASE__URL", testing::createTestDatabase("events_products")},
                        {"FLEETDECK_GRPC__PORT", std::to_string(productsPort_)}});
     payments_ = start("payments", FLEETDECK_PAYMENTS_BINARY,
-                      {{"FLEETDECK_DATABASE__URL", paymentsDatabase_}, {"FLEETDECK_GRPC__PORT", std::to_string(paymentsPort_)}});
+                      {{"FLEETDECK_DATABASE__URL", paymentsDatabase_},
+                       {"FLEETDECK_GRPC__PORT", std::to_string(paymentsPort_)},
+                       {"FLEETDECK_FAULTS__ALLOW_RUNTIME_CHANGES", "true"}});
     notifications_ = start("notifications", FLEETDECK_NOTIFICATIONS_BINARY, notificationsEnv());
     orders_ = start("orders", FLEETDECK_ORDERS_BINARY,
                     {{"FLEETDECK_CONFIG", FLEETDECK_SOURCE_DIR "/services/orders/config/orders.toml"},
@@ -208,6 +210,15 @@ class EventsEndToEnd : public ::testing::Test {
     const grpc::Status status = ordersStub_->CreateOrder(context.get(), request, &order);
     EXPECT_TRUE(status.ok()) << status.error_message();
     return order;
+  }
+
+  static void setPaymentFailureRate(double rate) {
+    payments::v1::SetFaultsRequest request;
+    request.mutable_faults()->set_failure_rate(rate);
+    payments::v1::Faults faults;
+    auto context = rpc::makeContext(kCall);
+    const grpc::Status status = paymentsStub_->SetFaults(context.get(), request, &faults);
+    ASSERT_TRUE(status.ok()) << status.error_message();
   }
 
   static std::optional<orders::v1::Saga> saga(const std::string& sagaId) {
@@ -645,6 +656,57 @@ TEST_F(EventsEndToEnd, EveryOrderEventIsOnTheBusUnderItsEventStoreIdAndShippedAn
       },
       kEventual))
       << notifications_->logTail(3000);
+}
+
+TEST_F(EventsEndToEnd, TransientStepFailuresAreOnTheBusAsRetryingFailuresBeforeTheSuccess) {
+  const auto customer = registerCustomer("Retry Watcher");
+  ASSERT_TRUE(testing::waitUntil([&] { return wallet(customer.id()).has_value(); }, kEventual));
+  const std::string product = createProduct(5, 300);
+
+  // Payments answers UNAVAILABLE until at least one failed attempt is on the bus, then recovers.
+  setPaymentFailureRate(1.0);
+  const auto placed = place(customer.id(), product, 1);
+  const bool sawFailure = testing::waitUntil(
+      [&] {
+        for (const auto& changed : sagaSteps(placed.saga_id())) {
+          if (changed.step().name() == "charge_payment" && changed.step().state() == "failed") return true;
+        }
+        return false;
+      },
+      kEventual);
+  setPaymentFailureRate(0.0);
+  ASSERT_TRUE(sawFailure) << orders_->logTail(3000);
+  const auto order = settle(placed);
+  ASSERT_EQ(order.status(), "CONFIRMED");
+
+  std::vector<orders::v1::SagaStepChanged> steps;
+  ASSERT_TRUE(testing::waitUntil(
+      [&] {
+        steps = sagaSteps(order.saga_id());
+        return !steps.empty() && steps.back().saga_state() == "COMPLETED";
+      },
+      kEventual));
+  std::vector<orders::v1::SagaStepChanged> charge;
+  for (const auto& changed : steps) {
+    if (changed.step().name() == "charge_payment") charge.push_back(changed);
+  }
+  // started once, then each failed attempt (numbered, with its error, the saga still RUNNING), then
+  // the success on the attempt after the last failure.
+  ASSERT_GE(charge.size(), 3u);
+  EXPECT_EQ(charge.front().step().state(), "started");
+  EXPECT_EQ(charge.front().step().attempts(), 1);
+  for (size_t i = 1; i + 1 < charge.size(); ++i) {
+    EXPECT_EQ(charge[i].step().state(), "failed");
+    EXPECT_EQ(charge[i].step().attempts(), static_cast<int>(i));
+    EXPECT_NE(charge[i].step().error().find("UNAVAILABLE"), std::string::npos) << charge[i].step().error();
+    EXPECT_EQ(charge[i].saga_state(), "RUNNING");
+  }
+  EXPECT_EQ(charge.back().step().state(), "succeeded");
+  EXPECT_EQ(charge.back().step().attempts(), static_cast<int>(charge.size()) - 1);
+  EXPECT_TRUE(charge.back().step().error().empty());
+  EXPECT_GE(charge.back().duration_ms(), 0);
+  // Every other step ran once: 2 events each for the three others, plus the charge's.
+  EXPECT_EQ(steps.size(), 6u + charge.size());
 }
 
 }  // namespace
