@@ -1,0 +1,668 @@
+// The console's admin API through the gateway, against the whole fleet as processes on a private
+// NATS (service registry, orders stream) with every service exporting spans to the gateway's
+// built-in receiver, and a real Prometheus scraping them: the fleet view, a placed order's saga
+// steps on the live stream (and resumed with Last-Event-ID without a gap), the order's trace across
+// services, registry-fed load balancing with a stopped instance ejected, and a stopped service shown
+// down and alerting.
+#include <arpa/inet.h>
+#include <gtest/gtest.h>
+#include <netinet/in.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include <fstream>
+#include <set>
+
+#include "adapters/child_process.h"
+#include "fleetdeck/core/ids.h"
+#include "fleetdeck/core/json.h"
+#include "fleetdeck/http/client.h"
+#include "fleetdeck/testing/auth_helper.h"
+#include "fleetdeck/testing/service_process.h"
+#include "fleetdeck/testing/test_infra.h"
+
+namespace fleetdeck {
+namespace {
+
+using testing::ServiceProcess;
+using Env = std::map<std::string, std::string>;
+namespace fs = std::filesystem;
+using namespace std::chrono_literals;
+
+std::string address(uint16_t port) { return "127.0.0.1:" + std::to_string(port); }
+
+// One Server-Sent Event as the console's parser sees it.
+struct StreamEvent {
+  std::string id;
+  std::string type;
+  std::string data;
+  boost::json::object json() const {
+    auto parsed = json::parse(data);
+    return parsed && parsed->is_object() ? parsed->as_object() : boost::json::object{};
+  }
+};
+
+// The admin stream read incrementally over a raw socket (the console's EventSource, minus retries).
+class AdminStream {
+ public:
+  AdminStream(uint16_t port, const std::string& token, const std::string& lastEventId = "") {
+    fd_ = socket(AF_INET, SOCK_STREAM, 0);
+    sockaddr_in target{};
+    target.sin_family = AF_INET;
+    target.sin_port = htons(port);
+    target.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+    if (connect(fd_, reinterpret_cast<sockaddr*>(&target), sizeof target) != 0) return;
+    timeval timeout{0, 100'000};
+    setsockopt(fd_, SOL_SOCKET, SO_RCVTIMEO, &timeout, sizeof timeout);
+    std::string request = "GET /api/v1/admin/stream HTTP/1.1\r\nHost: gateway\r\nAccept: text/event-stream\r\n"
+                          "Authorization: Bearer " + token + "\r\n";
+    if (!lastEventId.empty()) request += "Last-Event-ID: " + lastEventId + "\r\n";
+    request += "\r\n";
+    (void)::send(fd_, request.data(), request.size(), MSG_NOSIGNAL);
+  }
+  ~AdminStream() { close(); }
+  void close() {
+    if (fd_ >= 0) ::close(fd_);
+    fd_ = -1;
+  }
+
+  // Reads until `done(events)` holds or the timeout passes.
+  template <typename Condition>
+  bool readUntil(Condition&& done, std::chrono::milliseconds timeout) {
+    const auto deadline = std::chrono::steady_clock::now() + timeout;
+    while (!done(events_)) {
+      if (std::chrono::steady_clock::now() > deadline || fd_ < 0) return false;
+      char buffer[8192];
+      const ssize_t n = recv(fd_, buffer, sizeof buffer, 0);
+      if (n == 0) return done(events_);
+      if (n > 0) {
+        raw_.append(buffer, static_cast<size_t>(n));
+        parse();
+      }
+    }
+    return true;
+  }
+  const std::vector<StreamEvent>& events() const { return events_; }
+  const std::string& raw() const { return raw_; }
+
+ private:
+  // Chunked transfer framing is stripped loosely: chunk-size lines are neither "id:", "event:" nor
+  // "data:" lines, and a blank line ends an event, which is all this parser looks at.
+  void parse() {
+    size_t newline;
+    while ((newline = raw_.find('\n', parsed_)) != std::string::npos) {
+      std::string line = raw_.substr(parsed_, newline - parsed_);
+      parsed_ = newline + 1;
+      if (!line.empty() && line.back() == '\r') line.pop_back();
+      if (line.empty()) {
+        if (!pending_.type.empty()) events_.push_back(pending_);
+        pending_ = {};
+      } else if (line.starts_with("id: ")) {
+        pending_.id = line.substr(4);
+      } else if (line.starts_with("event: ")) {
+        pending_.type = line.substr(7);
+      } else if (line.starts_with("data: ")) {
+        pending_.data += line.substr(6);
+      }
+    }
+  }
+  int fd_ = -1;
+  std::string raw_;
+  size_t parsed_ = 0;
+  StreamEvent pending_;
+  std::vector<StreamEvent> events_;
+};
+
+class AdminEndToEnd : public ::testing::Test {
+ protected:
+  static void SetUpTestSuite() {
+    logs_ = testing::sharedInfra().root / "e2e-logs" / ("admin-" + std::to_string(getpid()));
+    nats_ = new testing::NatsServer();
+    gatewayPort_ = testing::freePort();
+    gatewayAdminPort_ = testing::freePort();
+    productsGrpc_ = testing::freePort();
+    paymentsGrpc_ = testing::freePort();
+    const uint16_t notificationsGrpc = testing::freePort();
+    const uint16_t ordersGrpc = testing::freePort();
+    productsDatabase_ = testing::createTestDatabase("e2e_admin_products");
+    paymentsDatabase_ = testing::createTestDatabase("e2e_admin_payments");
+
+    auto users = testing::startUsersService(FLEETDECK_USERS_BINARY, FLEETDECK_SOURCE_DIR "/services/users/config/users.toml",
+                                            logs_, fleetEnvironment("users-1", {}));
+    ASSERT_TRUE(users.isOk()) << users.status().toString();
+    users_ = new testing::UsersServiceUnderTest(std::move(*users));
+    products_ = start("products", FLEETDECK_PRODUCTS_BINARY, productsEnvironment("products-1", productsGrpc_));
+    payments_ = start("payments", FLEETDECK_PAYMENTS_BINARY, paymentsEnvironment());
+    notifications_ = start(
+        "notifications", FLEETDECK_NOTIFICATIONS_BINARY,
+        fleetEnvironment("notifications-1",
+                         {{"FLEETDECK_CONFIG", FLEETDECK_SOURCE_DIR "/services/notifications/config/notifications.toml"},
+                          {"FLEETDECK_DATABASE__URL", testing::createTestDatabase("e2e_admin_notifications")},
+                          {"FLEETDECK_GRPC__PORT", std::to_string(notificationsGrpc)}}));
+    orders_ = start("orders", FLEETDECK_ORDERS_BINARY,
+                    fleetEnvironment("orders-1",
+                                     {{"FLEETDECK_CONFIG", FLEETDECK_SOURCE_DIR "/services/orders/config/orders.toml"},
+                                      {"FLEETDECK_DATABASE__URL", testing::createTestDatabase("e2e_admin_orders")},
+                                      {"FLEETDECK_GRPC__PORT", std::to_string(ordersGrpc)},
+                                      {"FLEETDECK_UPSTREAMS__PRODUCTS", address(productsGrpc_)},
+                                      {"FLEETDECK_UPSTREAMS__PAYMENTS", address(paymentsGrpc_)},
+                                      {"FLEETDECK_UPSTREAMS__NOTIFICATIONS", address(notificationsGrpc)},
+                                      {"FLEETDECK_SAGA__IDLE_POLL", "50ms"}}));
+    startPrometheus({users_->process->adminPort(), products_->adminPort(), payments_->adminPort(),
+                     notifications_->adminPort(), orders_->adminPort(), gatewayAdminPort_});
+
+    gateway_ = new ServiceProcess(
+        "gateway", FLEETDECK_GATEWAY_BINARY,
+        {{"FLEETDECK_CONFIG", FLEETDECK_SOURCE_DIR "/services/gateway/config/gateway.toml"},
+         {"FLEETDECK_SERVICE__INSTANCE", "gateway-1"},
+         {"FLEETDECK_HTTP__PORT", std::to_string(gatewayPort_)},
+         {"FLEETDECK_ADMIN__PORT", std::to_string(gatewayAdminPort_)},
+         {"FLEETDECK_HTTP__THREADS", "2"},
+         {"FLEETDECK_AUTH__KEY_FILE", testing::testKeyFile("gateway-admin-e2e")},
+         {"FLEETDECK_NATS__URL", nats_->url()},
+         {"FLEETDECK_NATS__RECONNECT_WAIT", "100ms"},
+         {"FLEETDECK_REGISTRY__HEARTBEAT_INTERVAL", "1s"},
+         {"FLEETDECK_REGISTRY__TTL", "5s"},
+         {"FLEETDECK_FLEET__POLL_INTERVAL", "500ms"},
+         {"FLEETDECK_FLEET__PROBE_TIMEOUT", "500ms"},
+         {"FLEETDECK_FLEET__LATE_HEARTBEAT", "3s"},
+         {"FLEETDECK_ALERTS__POLL_INTERVAL", "500ms"},
+         {"FLEETDECK_PROMETHEUS__URL", "http://127.0.0.1:" + std::to_string(prometheusPort_)},
+         {"FLEETDECK_STREAM__HEARTBEAT_INTERVAL", "500ms"},
+         {"FLEETDECK_RESILIENCE__BREAKER_FAILURES", "2"},
+         {"FLEETDECK_RESILIENCE__BREAKER_OPEN_FOR", "1s"},
+         {"FLEETDECK_LIMITS__PER_ADDRESS_PER_SECOND", "1000"},
+         {"FLEETDECK_LIMITS__PER_ADDRESS_BURST", "2000"},
+         {"FLEETDECK_UPSTREAMS__USERS", users_->grpcAddress()},
+         {"FLEETDECK_UPSTREAMS__PRODUCTS", address(productsGrpc_)},
+         {"FLEETDECK_UPSTREAMS__ORDERS", address(ordersGrpc)},
+         {"FLEETDECK_UPSTREAMS__PAYMENTS", address(paymentsGrpc_)},
+         {"FLEETDECK_UPSTREAMS__NOTIFICATIONS", address(notificationsGrpc)}},
+        logs_);
+    const Status started = gateway_->start();
+    ASSERT_TRUE(started.isOk()) << started.toString();
+
+    for (const auto& [role, session] : {std::pair{"admin", &admin_}, std::pair{"operator", &operator_},
+                                        std::pair{"customer", &customer_}}) {
+      auto signedIn = testing::signInAs(role, users_->grpcAddress(), gatewayPort_, "adm");
+      ASSERT_TRUE(signedIn.isOk()) << signedIn.status().toString();
+      *session = *signedIn;
+    }
+  }
+
+  static void TearDownTestSuite() {
+    delete gateway_;
+    if (prometheus_) {
+      (void)prometheus_->stop(std::chrono::seconds(5));
+      delete prometheus_;
+    }
+    delete secondProducts_;
+    delete orders_;
+    delete notifications_;
+    delete payments_;
+    delete products_;
+    delete users_;
+    delete nats_;
+  }
+
+  // What every service gets here: the private NATS, a fast registry heartbeat, and span export to the
+  // gateway's receiver every 200 ms.
+  static Env fleetEnvironment(const std::string& instance, Env environment) {
+    environment["FLEETDECK_SERVICE__INSTANCE"] = instance;
+    if (!environment.contains("FLEETDECK_ADMIN__PORT")) {
+      environment["FLEETDECK_ADMIN__PORT"] = std::to_string(testing::freePort());
+    }
+    environment["FLEETDECK_NATS__URL"] = nats_->url();
+    environment["FLEETDECK_NATS__RECONNECT_WAIT"] = "100ms";
+    environment["FLEETDECK_OUTBOX__POLL_INTERVAL"] = "50ms";
+    environment["FLEETDECK_CONSUMERS__FETCH_WAIT"] = "200ms";
+    environment["FLEETDECK_REGISTRY__HEARTBEAT_INTERVAL"] = "1s";
+    environment["FLEETDECK_REGISTRY__TTL"] = "5s";
+    environment["FLEETDECK_TELEMETRY__EXPORT_INTERVAL"] = "200ms";
+    environment["OTEL_EXPORTER_OTLP_ENDPOINT"] = "http://127.0.0.1:" + std::to_string(gatewayAdminPort_);
+    environment["OTEL_EXPORTER_OTLP_PROTOCOL"] = "http/json";
+    return environment;
+  }
+
+  static Env productsEnvironment(const std::string& instance, uint16_t grpcPort) {
+    return fleetEnvironment(instance, {{"FLEETDECK_CONFIG", FLEETDECK_SOURCE_DIR "/services/products/config/products.toml"},
+                                       {"FLEETDECK_DATABASE__URL", productsDatabase_},
+                                       {"FLEETDECK_CACHE__URL", testing::redisUrl(11)},
+                                       {"FLEETDECK_GRPC__PORT", std::to_string(grpcPort)}});
+  }
+
+  static Env paymentsEnvironment() {
+    if (paymentsAdminPort_ == 0) paymentsAdminPort_ = testing::freePort();
+    return fleetEnvironment("payments-1", {{"FLEETDECK_CONFIG", FLEETDECK_SOURCE_DIR "/services/payments/config/payments.toml"},
+                                           {"FLEETDECK_DATABASE__URL", paymentsDatabase_},
+                                           {"FLEETDECK_GRPC__PORT", std::to_string(paymentsGrpc_)},
+                                           {"FLEETDECK_ADMIN__PORT", std::to_string(paymentsAdminPort_)}});
+  }
+
+  static ServiceProcess* start(const std::string& name, const char* binary, Env environment) {
+    auto* process = new ServiceProcess(name, binary, std::move(environment), logs_);
+    const Status started = process->start();
+    EXPECT_TRUE(started.isOk()) << name << ": " << started.toString() << "\n" << process->logTail();
+    return process;
+  }
+
+  // A real Prometheus scraping every admin port each second, with one alert rule: payments down.
+  static void startPrometheus(const std::vector<uint16_t>& adminPorts) {
+    const fs::path folder = logs_ / "prometheus";
+    fs::create_directories(folder / "data");
+    prometheusPort_ = testing::freePort();
+    {
+      std::ofstream rules(folder / "admin.rules.yml");
+      rules << "groups:\n  - name: admin-e2e\n    rules:\n      - alert: AdminE2EPaymentsDown\n"
+               "        expr: up{job=\"payments\"} == 0\n        labels:\n          severity: critical\n"
+               "        annotations:\n          summary: payments cannot be scraped\n";
+      std::ofstream config(folder / "prometheus.yml");
+      config << "global:\n  scrape_interval: 1s\n  scrape_timeout: 500ms\n  evaluation_interval: 1s\n"
+             << "rule_files:\n  - " << (folder / "admin.rules.yml").string() << "\nscrape_configs:\n";
+      const std::vector<std::string> jobs{"users", "products", "payments", "notifications", "orders", "gateway"};
+      for (size_t i = 0; i < adminPorts.size(); ++i) {
+        config << "  - job_name: " << jobs[i] << "\n    static_configs:\n      - targets: ['127.0.0.1:" << adminPorts[i]
+               << "']\n";
+      }
+    }
+    launcher::ProcessSpec spec;
+    spec.executable = FLEETDECK_PROMETHEUS_BINARY;
+    spec.arguments = {"--config.file=" + (folder / "prometheus.yml").string(),
+                      "--storage.tsdb.path=" + (folder / "data").string(),
+                      "--web.listen-address=127.0.0.1:" + std::to_string(prometheusPort_)};
+    spec.logFile = folder / "prometheus.log";
+    auto process = launcher::ChildProcess::spawn(spec);
+    ASSERT_TRUE(process.isOk()) << process.status().toString();
+    prometheus_ = new launcher::ChildProcess(std::move(*process));
+    const bool ready = testing::waitUntil(
+        [] {
+          http::HttpClient client("127.0.0.1", prometheusPort_, std::chrono::milliseconds(500));
+          auto response = client.get("/-/ready");
+          return response.isOk() && response->status == 200;
+        },
+        30s);
+    ASSERT_TRUE(ready) << "Prometheus did not become ready";
+  }
+
+  static http::HttpResponse as(const testing::TestSession& session, const std::string& method, const std::string& target,
+                               const std::string& body = {}, http::Headers headers = {}) {
+    http::HttpClient client("127.0.0.1", gatewayPort_);
+    auto response = client.request(method, target, body, session.headers(std::move(headers)));
+    EXPECT_TRUE(response.isOk()) << response.status().toString();
+    return response.isOk() ? *response : http::HttpResponse{};
+  }
+  static boost::json::object parse(const http::HttpResponse& response) {
+    auto parsed = json::parse(response.body);
+    return parsed && parsed->is_object() ? parsed->as_object() : boost::json::object{};
+  }
+  static std::string firstField(const http::HttpResponse& response) {
+    const auto body = parse(response);
+    if (!body.contains("error")) return "";
+    const auto& details = body.at("error").as_object().at("details").as_array();
+    return details.empty() ? "" : std::string(details[0].as_object().at("field").as_string());
+  }
+
+  // service name -> its entry in GET /api/v1/admin/fleet.
+  static std::map<std::string, boost::json::object> fleet() {
+    std::map<std::string, boost::json::object> services;
+    const auto response = as(operator_, "GET", "/api/v1/admin/fleet");
+    if (response.status != 200) return services;
+    const auto body = parse(response);
+    if (!body.contains("services")) return services;
+    for (const auto& entry : body.at("services").as_array()) {
+      services[std::string(entry.at("name").as_string())] = entry.as_object();
+    }
+    return services;
+  }
+  static std::string statusOf(const std::map<std::string, boost::json::object>& fleet, const std::string& name) {
+    auto found = fleet.find(name);
+    return found == fleet.end() ? "absent" : std::string(found->second.at("status").as_string());
+  }
+
+  static std::string createProduct() {
+    const auto response = as(admin_, "POST", "/api/v1/products",
+                             boost::json::serialize(boost::json::object{
+                                 {"sku", "ADM-" + randomHex(4)},
+                                 {"name", "Admin e2e tea"},
+                                 {"price", boost::json::object{{"currencyCode", "USD"}, {"units", "250"}}},
+                                 {"initialStock", "100"}}));
+    EXPECT_EQ(response.status, 201) << response.body;
+    return json::stringOr(parse(response), "id");
+  }
+
+  // Places an order as the customer once their wallet exists (opened from UserRegistered over NATS).
+  // Returns the 202 answer.
+  static http::HttpResponse placeOrder(const std::string& productId) {
+    const bool wallet = testing::waitUntil(
+        [] { return as(admin_, "GET", "/api/v1/users/" + customer_.userId + "/wallet").status == 200; }, 20s);
+    EXPECT_TRUE(wallet) << "the customer's wallet never opened";
+    if (!wallet) {
+      // Opened by hand: the test is about the admin API, not the wallet consumer.
+      (void)as(admin_, "POST", "/api/v1/users/" + customer_.userId + "/wallet:topUp",
+               R"({"amount":{"currencyCode":"USD","units":"100000"}})");
+    }
+    http::Headers headers;
+    headers.add("Idempotency-Key", newUuid());
+    const auto response = as(customer_, "POST", "/api/v1/orders",
+                             R"({"items":[{"productId":")" + productId + R"(","quantity":"1"}]})", std::move(headers));
+    EXPECT_EQ(response.status, 202) << response.body;
+    return response;
+  }
+
+  static inline fs::path logs_;
+  static inline testing::NatsServer* nats_ = nullptr;
+  static inline testing::UsersServiceUnderTest* users_ = nullptr;
+  static inline ServiceProcess* products_ = nullptr;
+  static inline ServiceProcess* secondProducts_ = nullptr;
+  static inline ServiceProcess* payments_ = nullptr;
+  static inline ServiceProcess* notifications_ = nullptr;
+  static inline ServiceProcess* orders_ = nullptr;
+  static inline ServiceProcess* gateway_ = nullptr;
+  static inline launcher::ChildProcess* prometheus_ = nullptr;
+  static inline uint16_t gatewayPort_ = 0;
+  static inline uint16_t gatewayAdminPort_ = 0;
+  static inline uint16_t prometheusPort_ = 0;
+  static inline uint16_t productsGrpc_ = 0;
+  static inline uint16_t paymentsGrpc_ = 0;
+  static inline uint16_t paymentsAdminPort_ = 0;
+  static inline std::string productsDatabase_;
+  static inline std::string paymentsDatabase_;
+  static inline testing::TestSession admin_;
+  static inline testing::TestSession operator_;
+  static inline testing::TestSession customer_;
+};
+
+TEST_F(AdminEndToEnd, FleetListsEveryRunningServiceUpWithRegistryReadinessAndPrometheusDetail) {
+  const std::vector<std::string> names{"users", "products", "orders", "payments", "notifications", "gateway"};
+  std::map<std::string, boost::json::object> services;
+  const bool allUp = testing::waitUntil(
+      [&] {
+        services = fleet();
+        for (const auto& name : names) {
+          if (statusOf(services, name) != "up") return false;
+          // Prometheus has scraped it (up == 1) once prometheusUp is true.
+          for (const auto& instance : services[name].at("instances").as_array()) {
+            if (!instance.at("prometheusUp").is_bool() || !instance.at("prometheusUp").as_bool()) return false;
+          }
+        }
+        return true;
+      },
+      30s);
+  ASSERT_TRUE(allUp) << as(operator_, "GET", "/api/v1/admin/fleet").body;
+  const auto& orders = services["orders"].at("instances").as_array();
+  ASSERT_EQ(orders.size(), 1u);
+  const auto& instance = orders[0].as_object();
+  EXPECT_EQ(instance.at("instanceId").as_string(), "orders-1");
+  EXPECT_EQ(instance.at("adminAddress").as_string(), address(orders_->adminPort()));
+  EXPECT_FALSE(instance.at("version").as_string().empty());
+  EXPECT_FALSE(instance.at("startTime").as_string().empty());
+  EXPECT_FALSE(instance.at("lastHeartbeat").as_string().empty());
+  EXPECT_EQ(instance.at("readiness").at("checks").at("database").at("status").as_string(), "up");
+  EXPECT_TRUE(instance.at("readiness").at("checks").at("database").as_object().contains("latencyMs"));
+  // The gateway's breakers toward an instance are part of its row.
+  const auto& productsRow = services["products"].at("instances").as_array()[0].as_object();
+  ASSERT_FALSE(productsRow.at("breakers").as_array().empty()) << productsRow;
+  EXPECT_EQ(productsRow.at("breakers").as_array()[0].at("state").as_string(), "closed");
+  // Operators read it; customers may not.
+  EXPECT_EQ(as(customer_, "GET", "/api/v1/admin/fleet").status, 403);
+}
+
+TEST_F(AdminEndToEnd, PlacedOrdersSagaStepsStreamInOrderAndResumeWithLastEventIdWithoutGaps) {
+  const std::string product = createProduct();
+  AdminStream reference(gatewayPort_, operator_.accessToken);
+  ASSERT_TRUE(reference.readUntil([&](const auto&) { return reference.raw().find(": connected") != std::string::npos; },
+                                  5s));
+  // A second console that will lose its connection after the saga's first step.
+  AdminStream interrupted(gatewayPort_, operator_.accessToken);
+  ASSERT_TRUE(interrupted.readUntil(
+      [&](const auto&) { return interrupted.raw().find(": connected") != std::string::npos; }, 5s));
+
+  const auto placed = placeOrder(product);
+  const auto order = parse(placed);
+  const std::string orderId = json::stringOr(order, "id");
+  const std::string sagaId = json::stringOr(order, "sagaId");
+  ASSERT_FALSE(sagaId.empty()) << placed.body;
+
+  const auto ofSaga = [&](const std::vector<StreamEvent>& events) {
+    std::vector<StreamEvent> steps;
+    for (const auto& event : events) {
+      if (event.type == "saga.step" && event.json().contains("sagaId") && event.json().at("sagaId").as_string() == sagaId) {
+        steps.push_back(event);
+      }
+    }
+    return steps;
+  };
+  ASSERT_TRUE(interrupted.readUntil([&](const auto& events) { return !ofSaga(events).empty(); }, 20s))
+      << interrupted.raw();
+  const std::string lastSeen = interrupted.events().back().id;
+  interrupted.close();
+
+  const auto finished = [&](const std::vector<StreamEvent>& events) {
+    for (const auto& step : ofSaga(events)) {
+      const std::string state(step.json().at("sagaState").as_string());
+      if (state == "COMPLETED" || state == "COMPENSATED" || state == "FAILED") return true;
+    }
+    return false;
+  };
+  ASSERT_TRUE(reference.readUntil(finished, 30s)) << reference.raw();
+  const auto steps = ofSaga(reference.events());
+  EXPECT_EQ(steps.back().json().at("sagaState").as_string(), "COMPLETED") << reference.raw();
+  // Every step starts before it succeeds, each event carries the contract's fields, ids grow.
+  std::map<std::string, size_t> started;
+  std::set<std::string> succeeded;
+  for (size_t i = 0; i < steps.size(); ++i) {
+    const auto json = steps[i].json();
+    for (const char* field : {"sagaId", "orderId", "step", "state", "attempt", "error", "time", "traceId", "sagaState"}) {
+      EXPECT_TRUE(json.contains(field)) << field << " missing in " << steps[i].data;
+    }
+    EXPECT_EQ(json.at("orderId").as_string(), orderId);
+    const std::string name(json.at("step").as_string());
+    const std::string state(json.at("state").as_string());
+    if (state == "started") started.emplace(name, i);
+    if (state == "succeeded") {
+      if (started.contains(name)) EXPECT_LT(started[name], i) << name << " succeeded before it started";
+      succeeded.insert(name);
+    }
+    if (i > 0) EXPECT_LT(std::stoull(steps[i - 1].id), std::stoull(steps[i].id));
+  }
+  EXPECT_GE(succeeded.size(), 2u) << "at least the stock reservation and the charge succeeded";
+  // The same steps as the saga's own record, in the same order of first appearance.
+  const auto saga = parse(as(operator_, "GET", "/api/v1/admin/sagas/" + sagaId));
+  ASSERT_TRUE(saga.contains("saga")) << saga;
+  std::vector<std::string> recorded;
+  for (const auto& step : saga.at("saga").at("steps").as_array()) recorded.emplace_back(step.at("name").as_string());
+  std::vector<std::string> streamed;
+  for (const auto& step : steps) {
+    const std::string name(step.json().at("step").as_string());
+    if (std::find(streamed.begin(), streamed.end(), name) == streamed.end()) streamed.push_back(name);
+  }
+  EXPECT_EQ(streamed, recorded);
+  // The order's own events came too (list rows move on them).
+  bool created = false;
+  bool confirmed = false;
+  const auto orderEvents = [&](const std::vector<StreamEvent>& events) {
+    created = confirmed = false;
+    for (const auto& event : events) {
+      if (event.type != "order.event" || json::stringOr(event.json(), "orderId") != orderId) continue;
+      created = created || json::stringOr(event.json(), "type") == "OrderCreated";
+      confirmed = confirmed || json::stringOr(event.json(), "type") == "OrderConfirmed";
+    }
+    return created && confirmed;
+  };
+  EXPECT_TRUE(reference.readUntil(orderEvents, 10s)) << "OrderCreated " << created << ", OrderConfirmed " << confirmed;
+
+  // The interrupted console comes back with Last-Event-ID: it gets exactly what the uninterrupted one
+  // got after that id — same ids, same order, same data — nothing skipped, nothing repeated.
+  const std::string lastReference = reference.events().back().id;
+  AdminStream resumed(gatewayPort_, operator_.accessToken, lastSeen);
+  ASSERT_TRUE(resumed.readUntil(
+      [&](const auto& events) {
+        for (const auto& event : events) {
+          if (event.id == lastReference) return true;
+        }
+        return false;
+      },
+      10s))
+      << resumed.raw();
+  std::vector<StreamEvent> expected;
+  for (const auto& event : reference.events()) {
+    if (!event.id.empty() && std::stoull(event.id) > std::stoull(lastSeen)) expected.push_back(event);
+  }
+  std::vector<StreamEvent> got;
+  for (const auto& event : resumed.events()) {
+    if (!event.id.empty() && std::stoull(event.id) <= std::stoull(lastReference)) got.push_back(event);
+  }
+  EXPECT_EQ(resumed.raw().find("stream.gap"), std::string::npos);
+  ASSERT_EQ(got.size(), expected.size()) << resumed.raw();
+  for (size_t i = 0; i < got.size(); ++i) {
+    EXPECT_EQ(got[i].id, expected[i].id);
+    EXPECT_EQ(got[i].type, expected[i].type);
+    EXPECT_EQ(got[i].data, expected[i].data);
+  }
+  EXPECT_FALSE(ofSaga(got).empty()) << "the steps after the disconnect were replayed";
+}
+
+TEST_F(AdminEndToEnd, OrdersTraceHasSpansFromAtLeastFourServicesUnderOneTraceId) {
+  const std::string product = createProduct();
+  const auto placed = placeOrder(product);
+  const std::string traceId(placed.headers.get("X-Trace-Id").value_or(""));
+  ASSERT_EQ(traceId.size(), 32u) << placed.body;
+  std::set<std::string> services;
+  boost::json::object trace;
+  const bool complete = testing::waitUntil(
+      [&] {
+        const auto response = as(operator_, "GET", "/api/v1/admin/traces/" + traceId);
+        if (response.status != 200) return false;
+        trace = parse(response);
+        services.clear();
+        for (const auto& span : trace.at("spans").as_array()) services.emplace(span.at("service").as_string());
+        return services.contains("gateway") && services.contains("orders") && services.contains("products") &&
+               services.contains("payments");
+      },
+      30s);
+  std::string seen;
+  for (const auto& service : services) seen += service + " ";
+  ASSERT_TRUE(complete) << "services in trace " << traceId << ": " << seen;
+  EXPECT_EQ(trace.at("traceId").as_string(), traceId);
+  for (const auto& span : trace.at("spans").as_array()) {
+    for (const char* field : {"spanId", "parentSpanId", "service", "name", "startTimeUnixNano", "endTimeUnixNano",
+                              "attributes", "status"}) {
+      EXPECT_TRUE(span.as_object().contains(field)) << field;
+    }
+  }
+  // notifications joins once its consumer span of the order's events arrives (not required).
+  std::cout << "services in the order's trace: " << seen << "\n";
+
+  // The list finds it by service, and bad parameters are named.
+  const auto list = as(operator_, "GET", "/api/v1/admin/traces?service=orders&limit=1000");
+  ASSERT_EQ(list.status, 200) << list.body;
+  EXPECT_NE(list.body.find(traceId), std::string::npos);
+  const auto badLimit = as(operator_, "GET", "/api/v1/admin/traces?limit=0");
+  EXPECT_EQ(badLimit.status, 400);
+  EXPECT_EQ(firstField(badLimit), "limit");
+  const auto badDuration = as(operator_, "GET", "/api/v1/admin/traces?minDurationMs=soon");
+  EXPECT_EQ(badDuration.status, 400);
+  EXPECT_EQ(firstField(badDuration), "minDurationMs");
+  const auto badId = as(operator_, "GET", "/api/v1/admin/traces/not-a-trace");
+  EXPECT_EQ(badId.status, 400);
+  EXPECT_EQ(firstField(badId), "traceId");
+  EXPECT_EQ(as(operator_, "GET", "/api/v1/admin/traces/" + std::string(32, 'a')).status, 404);
+  EXPECT_EQ(as(customer_, "GET", "/api/v1/admin/traces").status, 403);
+}
+
+TEST_F(AdminEndToEnd, RegistryInstancesAreRoundRobinedAndAStoppedOneIsEjected) {
+  const std::string product = createProduct();
+  const uint16_t secondGrpc = testing::freePort();
+  secondProducts_ = start("products-2", FLEETDECK_PRODUCTS_BINARY, productsEnvironment("products-2", secondGrpc));
+  const auto upstreamAddresses = [] {
+    std::set<std::string> found;
+    const auto body = parse(as(operator_, "GET", "/api/v1/admin/upstreams"));
+    if (!body.contains("instances")) return found;
+    for (const auto& instance : body.at("instances").as_array()) {
+      if (instance.at("upstream").as_string() == "products") found.emplace(instance.at("address").as_string());
+    }
+    return found;
+  };
+  const std::set<std::string> both{address(productsGrpc_), address(secondGrpc)};
+  ASSERT_TRUE(testing::waitUntil([&] { return upstreamAddresses() == both; }, 15s))
+      << as(operator_, "GET", "/api/v1/admin/upstreams").body;
+  // Round robin: a handful of reads reach both instances (each counts its gRPC requests).
+  for (int i = 0; i < 10; ++i) EXPECT_EQ(as(customer_, "GET", "/api/v1/products/" + product).status, 200);
+  const auto handled = [](const ServiceProcess& process) {
+    http::HttpClient client("127.0.0.1", process.adminPort());
+    auto response = client.get("/metrics");
+    return response.isOk() && response->body.find("GetProduct") != std::string::npos;
+  };
+  EXPECT_TRUE(handled(*products_));
+  EXPECT_TRUE(handled(*secondProducts_));
+
+  // Stopped (it deregisters): ejected from the upstream, and every read still succeeds.
+  ASSERT_EQ(secondProducts_->stop(10s), 0);
+  EXPECT_TRUE(testing::waitUntil([&] { return upstreamAddresses() == std::set<std::string>{address(productsGrpc_)}; }, 10s))
+      << as(operator_, "GET", "/api/v1/admin/upstreams").body;
+  for (int i = 0; i < 10; ++i) EXPECT_EQ(as(customer_, "GET", "/api/v1/products/" + product).status, 200);
+  delete secondProducts_;
+  secondProducts_ = nullptr;
+}
+
+// Runs last: it stops payments.
+TEST_F(AdminEndToEnd, ZStoppedServiceIsDownInTheFleetOnTheStreamAndAlertsThenComesBack) {
+  AdminStream stream(gatewayPort_, operator_.accessToken);
+  ASSERT_TRUE(stream.readUntil([&](const auto&) { return stream.raw().find(": connected") != std::string::npos; }, 5s));
+  ASSERT_TRUE(testing::waitUntil([] { return statusOf(fleet(), "payments") == "up"; }, 20s));
+
+  ASSERT_EQ(payments_->stop(10s), 0);
+  std::map<std::string, boost::json::object> services;
+  ASSERT_TRUE(testing::waitUntil(
+      [&] {
+        services = fleet();
+        return statusOf(services, "payments") == "down";
+      },
+      15s))
+      << as(operator_, "GET", "/api/v1/admin/fleet").body;
+  EXPECT_EQ(statusOf(services, "orders"), "up") << "the others stay up";
+  EXPECT_EQ(statusOf(services, "users"), "up");
+  const auto paymentsDown = [](const std::vector<StreamEvent>& events) {
+    for (const auto& event : events) {
+      if (event.type == "fleet.change" && json::stringOr(event.json(), "service") == "payments" &&
+          json::stringOr(event.json(), "instance").empty() && json::stringOr(event.json(), "status") == "down") {
+        return true;
+      }
+    }
+    return false;
+  };
+  EXPECT_TRUE(stream.readUntil(paymentsDown, 10s)) << stream.raw();
+  // Prometheus cannot scrape it either: the alert fires and the stream says so.
+  const auto alert = [](const std::string& state) {
+    return [state](const std::vector<StreamEvent>& events) {
+      for (const auto& event : events) {
+        if (event.type == "alert" && json::stringOr(event.json(), "alertname") == "AdminE2EPaymentsDown" &&
+            json::stringOr(event.json(), "state") == state) {
+          return true;
+        }
+      }
+      return false;
+    };
+  };
+  EXPECT_TRUE(stream.readUntil(alert("firing"), 30s)) << stream.raw();
+
+  // Back on the same ports: up again in the fleet, and the alert resolves.
+  delete payments_;
+  payments_ = start("payments", FLEETDECK_PAYMENTS_BINARY, paymentsEnvironment());
+  EXPECT_TRUE(testing::waitUntil([] { return statusOf(fleet(), "payments") == "up"; }, 20s))
+      << as(operator_, "GET", "/api/v1/admin/fleet").body;
+  EXPECT_TRUE(stream.readUntil(alert("resolved"), 30s)) << stream.raw();
+  const auto& firing = stream.events();
+  for (const auto& event : firing) {
+    if (event.type == "alert" && json::stringOr(event.json(), "state") == "firing") {
+      const auto json = event.json();
+      EXPECT_EQ(json::stringOr(json, "severity"), "critical");
+      EXPECT_EQ(json.at("labels").at("job").as_string(), "payments");
+      EXPECT_EQ(json.at("annotations").at("summary").as_string(), "payments cannot be scraped");
+      break;
+    }
+  }
+}
+
+}  // namespace
+}  // namespace fleetdeck
