@@ -3,7 +3,6 @@
 #include <boost/json.hpp>
 
 #include <algorithm>
-#include <set>
 
 #include "fleetdeck/core/log.h"
 #include "fleetdeck/http/client.h"
@@ -160,12 +159,13 @@ std::map<std::string, bool> FleetMonitor::prometheusUp() {
 std::vector<FleetService> FleetMonitor::gather() {
   std::map<std::string, FleetService> services;
   for (const auto& name : options_.knownServices) services[name].name = name;
-  std::set<std::string> fromRegistry;
-  if (registry_ != nullptr) {
+  // Until the registry has been read once (NATS not reachable yet), the configured addresses are
+  // the best description of the fleet there is.
+  const bool useRegistry = registry_ != nullptr && registry_->synced();
+  if (useRegistry) {
     for (const auto& entry : registry_->snapshot()) {
       FleetService& service = services[entry.name];
       service.name = entry.name;
-      fromRegistry.insert(entry.name);
       FleetInstance instance;
       instance.service = entry.name;
       instance.instanceId = entry.instanceId;
@@ -177,9 +177,9 @@ std::vector<FleetService> FleetMonitor::gather() {
       service.instances.push_back(std::move(instance));
     }
   }
-  // Without NATS the configured addresses are all the gateway knows: the instance is its address,
-  // and only the breaker speaks about its health.
-  if (registry_ == nullptr) {
+  // Without the registry the configured addresses are all the gateway knows: the instance is its
+  // address, and only the breaker speaks about its health.
+  if (!useRegistry) {
     for (const auto& [name, text] : options_.staticAddresses) {
       FleetService& service = services[name];
       service.name = name;
@@ -213,7 +213,8 @@ std::vector<FleetService> FleetMonitor::gather() {
 }
 
 void FleetMonitor::feedUpstreams(const std::vector<FleetService>& services, const FleetSnapshot& snapshot) {
-  if (registry_ == nullptr) return;  // the static addresses stay as configured
+  // Without a registry read, the static addresses stay as configured.
+  if (registry_ == nullptr || !registry_->synced()) return;
   for (const auto& service : services) {
     std::vector<std::string> registered;
     std::vector<std::string> serving;
