@@ -656,6 +656,13 @@ def check_fleet(report: Report, rendered: Rendered, configs: dict[str, ServiceCo
             report.fail(where, obj, "env FLEETDECK_DATABASE__URL", f"{service} has no database")
 
         check_url_target(report, rendered, where, obj, env, "FLEETDECK_NATS__URL", "nats", NATS_CLIENT_PORT)
+        # Streams on every NATS server of the overlay, the same count in every service: each
+        # declaration sets a stream to its own count ([nats] stream_replicas).
+        stream_replicas = str(env.get("FLEETDECK_NATS__STREAM_REPLICAS", config.values.get("nats.stream_replicas", 1)))
+        if stream_replicas != str(expectations["nats_replicas"]):
+            report.fail(where, obj, "env FLEETDECK_NATS__STREAM_REPLICAS",
+                        f"streams get {stream_replicas} replica(s); {where} runs {expectations['nats_replicas']} "
+                        "NATS server(s), every service must set that count")
         if service in NEEDS_REDIS and not env.get(REDIS_URL_VARIABLE):
             report.fail(where, obj, f"env {REDIS_URL_VARIABLE}", "missing (the products cache in Redis)")
         for name in env:

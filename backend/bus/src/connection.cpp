@@ -119,12 +119,14 @@ Status Bus::Impl::addOrUpdateStream(const StreamSpec& spec) {
   config.Retention = js_LimitsPolicy;
   config.Duplicates = toNanos(spec.duplicateWindow);
   config.MaxAge = toNanos(spec.maxAge);
+  // Also an update's: a stream edited to another count by hand goes back to the configured one.
+  config.Replicas = options.streamReplicas;
   jsOptions jo = requestOptions();
   jsStreamInfo* info = nullptr;
   jsErrCode errorCode = static_cast<jsErrCode>(0);
   natsStatus status = js_AddStream(&info, js, &config, &jo, &errorCode);
   if (status != NATS_OK && errorCode == JSStreamNameExistErr) {
-    // It exists with another configuration (e.g. a changed max age): bring it to this spec.
+    // It exists with another configuration (e.g. a changed max age or replica count): bring it to this spec.
     errorCode = static_cast<jsErrCode>(0);
     status = js_UpdateStream(&info, js, &config, &jo, &errorCode);
   }
@@ -152,6 +154,8 @@ BusOptions busOptionsFromConfig(Config& config, std::string name) {
   options.connectTimeout = config.getDuration("nats.connect_timeout", options.connectTimeout);
   options.requestTimeout = config.getDuration("nats.request_timeout", options.requestTimeout);
   options.reconnectWait = config.getDuration("nats.reconnect_wait", options.reconnectWait);
+  options.streamReplicas =
+      static_cast<int>(config.getInt("nats.stream_replicas", options.streamReplicas, 1, kMaxStreamReplicas));
   return options;
 }
 
@@ -184,6 +188,10 @@ std::string urlProblem(const std::string& url) {
 
 Result<std::unique_ptr<Bus>> Bus::connect(BusOptions options) {
   if (auto problem = urlProblem(options.url); !problem.empty()) return invalidField("nats.url", problem);
+  if (options.streamReplicas < 1 || options.streamReplicas > kMaxStreamReplicas) {
+    return invalidField("nats.stream_replicas", "must be 1 to " + std::to_string(kMaxStreamReplicas) + ", got " +
+                                                    std::to_string(options.streamReplicas));
+  }
   auto impl = std::make_unique<Impl>();
   impl->options = std::move(options);
   Impl* raw = impl.get();
@@ -308,7 +316,8 @@ Result<StreamState> Bus::streamState(const std::string& stream) {
   jsErrCode errorCode = static_cast<jsErrCode>(0);
   natsStatus status = js_GetStreamInfo(&info, impl_->js, stream.c_str(), &jo, &errorCode);
   if (status != NATS_OK) return statusFromNats(status, "reading stream " + stream, errorCode);
-  StreamState state{info->State.Msgs, info->State.FirstSeq, info->State.LastSeq, info->State.Consumers};
+  StreamState state{info->State.Msgs, info->State.FirstSeq, info->State.LastSeq, info->State.Consumers,
+                    info->Config != nullptr ? static_cast<int>(info->Config->Replicas) : 0};
   jsStreamInfo_Destroy(info);
   return state;
 }

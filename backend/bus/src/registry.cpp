@@ -32,6 +32,8 @@ Result<kvStore*> openBucket(Bus& bus, const RegistryOptions& options) {
   config.TTL = std::chrono::duration_cast<std::chrono::nanoseconds>(options.ttl).count();
   // Memory is enough: after a broker restart every live process registers again within one beat.
   config.StorageType = js_MemoryStorage;
+  // Created only, never updated: an existing bucket keeps the count it was created with.
+  config.Replicas = impl.options.streamReplicas;
   status = js_CreateKeyValue(&kv, impl.js, &config);
   if (status != NATS_OK) return statusFromNats(status, "opening registry bucket " + options.bucket);
   return kv;

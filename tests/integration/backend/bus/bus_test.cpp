@@ -32,10 +32,11 @@ std::string uniqueDomain() {
   return domain;
 }
 
-std::unique_ptr<Bus> connectTo(const std::string& url) {
+std::unique_ptr<Bus> connectTo(const std::string& url, int streamReplicas = 1) {
   BusOptions options;
   options.url = url;
   options.name = "bus-test";
+  options.streamReplicas = streamReplicas;
   options.requestTimeout = 3s;
   options.reconnectWait = 100ms;
   auto bus = Bus::connect(options);
@@ -396,6 +397,21 @@ TEST(Bus, StartsWhileBrokerIsDown_AndConnectsWhenItComesUp) {
   auto state = (*bus)->streamState(stream.name);
   ASSERT_TRUE(state.isOk());
   EXPECT_EQ(state->messages, 1u);
+}
+
+TEST(Bus, DeclaredStream_HasTheConfiguredReplicaCount) {
+  auto bus = connectTo(testing::natsUrl(), 1);
+  const auto stream = domainStream(uniqueDomain());
+  ASSERT_TRUE(bus->declareStream(stream).isOk());
+  auto state = bus->streamState(stream.name);
+  ASSERT_TRUE(state.isOk()) << state.status().toString();
+  EXPECT_EQ(state->replicas, 1);
+
+  // A single server cannot hold three copies: the count reaches the server, which refuses it.
+  auto tripled = connectTo(testing::natsUrl(), 3);
+  const Status refused = tripled->declareStream(domainStream(uniqueDomain()));
+  EXPECT_FALSE(refused.isOk());
+  EXPECT_NE(refused.message().find("declaring stream"), std::string::npos) << refused.toString();
 }
 
 TEST(Bus, EmptyOrMalformedUrl_IsRefusedNamingTheKey) {

@@ -1,9 +1,12 @@
-// Pure rules of the bus and the outbox: backoff math, handler outcomes, stream naming, envelopes.
+// Pure rules of the bus and the outbox: backoff math, handler outcomes, stream naming, envelopes,
+// the [nats] settings.
 #include <gtest/gtest.h>
 
+#include "fleetdeck/bus/connection.h"
 #include "fleetdeck/bus/consumer.h"
 #include "fleetdeck/bus/event.h"
 #include "fleetdeck/bus/streams.h"
+#include "fleetdeck/core/config.h"
 #include "fleetdeck/db/outbox.h"
 #include "fleetdeck/payments/v1/events.pb.h"
 #include "fleetdeck/users/v1/events.pb.h"
@@ -51,6 +54,59 @@ TEST(Streams, OnePerDomain_AndSubjectsMapBack) {
   EXPECT_EQ(domainOfSubject("fleetdeck.orders.v2.OrderCreated"), "");
   EXPECT_EQ(domainOfSubject("other.orders.v1.X"), "");
   EXPECT_EQ(deadLetterSubject("payments-users"), "fleetdeck.dlq.payments-users");
+}
+
+Config parseConfig(std::string_view toml, EnvironmentMap environment = {}) {
+  auto config = Config::parse(toml, "service.toml", std::move(environment));
+  EXPECT_TRUE(config.isOk()) << config.status().toString();
+  return std::move(config).value();
+}
+
+TEST(StreamReplicas, DefaultOne_ReadFromFile_AndEnvironmentWins) {
+  Config unset = parseConfig("[nats]\nurl = \"nats://127.0.0.1:4222\"\n");
+  EXPECT_EQ(busOptionsFromConfig(unset, "test").streamReplicas, 1);
+  EXPECT_TRUE(unset.finish().isOk()) << unset.finish().toString();
+
+  Config fromFile = parseConfig("[nats]\nstream_replicas = 3\n");
+  EXPECT_EQ(busOptionsFromConfig(fromFile, "test").streamReplicas, 3);
+  EXPECT_TRUE(fromFile.finish().isOk()) << fromFile.finish().toString();
+
+  Config fromEnvironment = parseConfig("[nats]\nstream_replicas = 1\n", {{"FLEETDECK_NATS__STREAM_REPLICAS", "5"}});
+  EXPECT_EQ(busOptionsFromConfig(fromEnvironment, "test").streamReplicas, 5);
+  EXPECT_TRUE(fromEnvironment.finish().isOk()) << fromEnvironment.finish().toString();
+}
+
+TEST(StreamReplicas, OutsideOneToFive_StopsStartUp_NamingTheKey) {
+  for (const char* value : {"0", "6", "-1"}) {
+    Config config = parseConfig(std::string("[nats]\nstream_replicas = ") + value + "\n");
+    EXPECT_EQ(busOptionsFromConfig(config, "test").streamReplicas, 1) << value;  // the default, never the bad value
+    const Status status = config.finish();
+    ASSERT_EQ(status.code(), StatusCode::kInvalidArgument) << value;
+    EXPECT_NE(status.message().find("service.toml"), std::string::npos) << status.message();
+    EXPECT_NE(status.message().find("nats.stream_replicas"), std::string::npos) << status.message();
+    EXPECT_NE(status.message().find("[1, 5]"), std::string::npos) << status.message();
+  }
+  Config fromEnvironment = parseConfig("", {{"FLEETDECK_NATS__STREAM_REPLICAS", "7"}});
+  busOptionsFromConfig(fromEnvironment, "test");
+  const Status status = fromEnvironment.finish();
+  ASSERT_EQ(status.code(), StatusCode::kInvalidArgument);
+  EXPECT_NE(status.message().find("FLEETDECK_NATS__STREAM_REPLICAS"), std::string::npos) << status.message();
+
+  Config wrongType = parseConfig("[nats]\nstream_replicas = \"three\"\n");
+  busOptionsFromConfig(wrongType, "test");
+  EXPECT_NE(wrongType.finish().message().find("nats.stream_replicas"), std::string::npos);
+}
+
+TEST(StreamReplicas, BusRefusesACountOutsideOneToFive_BeforeConnecting) {
+  for (int replicas : {0, 6}) {
+    BusOptions options;
+    options.url = "nats://127.0.0.1:1";  // never reached: the options are refused first
+    options.streamReplicas = replicas;
+    auto bus = Bus::connect(options);
+    ASSERT_FALSE(bus.isOk()) << replicas;
+    EXPECT_EQ(bus.status().code(), StatusCode::kInvalidArgument);
+    EXPECT_NE(bus.status().message().find("nats.stream_replicas"), std::string::npos) << bus.status().toString();
+  }
 }
 
 TEST(Envelope, CarriesContextAndPayload_AndBecomesAnOutboxRow) {

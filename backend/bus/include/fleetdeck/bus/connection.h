@@ -27,9 +27,17 @@ struct BusOptions {
   std::chrono::milliseconds requestTimeout{5000};
   // Pause between reconnect attempts (libnats adds jitter); attempts never stop.
   std::chrono::milliseconds reconnectWait{500};
+  // How many JetStream servers keep each stream this connection declares (and the registry bucket it
+  // creates): 1 to kMaxStreamReplicas, at most the cluster's size. Every process declaring a stream
+  // must agree, since each declaration sets the stream to its own count.
+  int streamReplicas = 1;
 };
 
-// Reads [nats] url, connect_timeout, request_timeout, reconnect_wait. `name` names the connection.
+// JetStream's own limit on a stream's replicas.
+inline constexpr int kMaxStreamReplicas = 5;
+
+// Reads [nats] url, connect_timeout, request_timeout, reconnect_wait, stream_replicas. `name` names the
+// connection.
 BusOptions busOptionsFromConfig(Config& config, std::string name);
 
 struct PublishAck {
@@ -43,13 +51,14 @@ struct StreamState {
   uint64_t firstSequence = 0;
   uint64_t lastSequence = 0;
   int64_t consumers = 0;
+  int replicas = 0;  // as configured on the stream
 };
 
 class Bus {
  public:
   // Connects to options.url. When no server answers yet, still returns a Bus that keeps trying in
   // the background (connected() is false until then), so a service starts while NATS is down.
-  // INVALID_ARGUMENT for an empty or malformed url.
+  // INVALID_ARGUMENT for an empty or malformed url, or streamReplicas outside 1..kMaxStreamReplicas.
   static Result<std::unique_ptr<Bus>> connect(BusOptions options);
   ~Bus();
   Bus(const Bus&) = delete;
@@ -59,8 +68,9 @@ class Bus {
   // Readiness: OK when connected and the server answered a round trip within `timeout`.
   Status ping(std::chrono::milliseconds timeout = std::chrono::milliseconds(1000));
 
-  // Creates the stream, or updates it to this spec. Remembered: declared streams are created again
-  // before the next publish after a reconnect (a broker that lost its store gets them back).
+  // Creates the stream, or updates it to this spec, on options().streamReplicas servers. Remembered:
+  // declared streams are created again before the next publish after a reconnect (a broker that lost
+  // its store gets them back).
   // UNAVAILABLE while disconnected (the declaration is kept and retried).
   Status declareStream(const StreamSpec& spec);
 
