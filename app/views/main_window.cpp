@@ -18,6 +18,7 @@
 #include <QTimer>
 #include <QVBoxLayout>
 #include <memory>
+#include <utility>
 
 #include "client/connection_monitor.h"
 #include "client/event_stream.h"
@@ -56,7 +57,8 @@ MainWindow::MainWindow(GatewayClient* client, EventStream* stream, const Console
       sagas_(new SagasView(client, this)),
       orders_(new OrdersView(client, this)),
       users_(new UsersView(client, this)),
-      history_(new HistoryView(client, this)) {
+      history_(new HistoryView(client, this)),
+      liveBatch_(new QTimer(this)) {
   setObjectName(QStringLiteral("mainWindow"));
   setWindowTitle(tr("FleetDeck console"));
   setWindowIcon(QIcon(QStringLiteral(":/icons/fleetdeck-console.svg")));
@@ -209,13 +211,37 @@ void MainWindow::buildMenus() {
   });
 }
 
+void MainWindow::deliverLive(std::function<void()> apply) {
+  pendingLive_.append(std::move(apply));
+  if (!liveBatch_->isActive()) liveBatch_->start();
+}
+
 void MainWindow::wireStream() {
-  connect(stream_, &EventStream::sagaStep, sagas_, &SagasView::applyStep);
-  connect(stream_, &EventStream::orderEvent, orders_, &OrdersView::applyNotice);
-  connect(stream_, &EventStream::orderEvent, history_, &HistoryView::applyNotice);
-  connect(stream_, &EventStream::fleetChange, fleet_, &FleetView::applyChange);
-  connect(stream_, &EventStream::alert, alerts_, &AlertsView::applyAlert);
-  connect(stream_, &EventStream::replayProgress, history_, &HistoryView::applyReplayProgress);
+  constexpr int kLiveBatchMs = 100;
+  liveBatch_->setSingleShot(true);
+  liveBatch_->setInterval(kLiveBatchMs);
+  connect(liveBatch_, &QTimer::timeout, this, [this] {
+    const QList<std::function<void()>> batch = std::exchange(pendingLive_, {});
+    for (const std::function<void()>& apply : batch) apply();
+  });
+  connect(stream_, &EventStream::sagaStep, this, [this](const SagaStepEvent& event) {
+    deliverLive([this, event] { sagas_->applyStep(event); });
+  });
+  connect(stream_, &EventStream::orderEvent, this, [this](const OrderEventNotice& notice) {
+    deliverLive([this, notice] {
+      orders_->applyNotice(notice);
+      history_->applyNotice(notice);
+    });
+  });
+  connect(stream_, &EventStream::fleetChange, this, [this](const FleetChange& change) {
+    deliverLive([this, change] { fleet_->applyChange(change); });
+  });
+  connect(stream_, &EventStream::alert, this, [this](const PromAlert& alert) {
+    deliverLive([this, alert] { alerts_->applyAlert(alert); });
+  });
+  connect(stream_, &EventStream::replayProgress, this, [this](const ReplayProgress& progress) {
+    deliverLive([this, progress] { history_->applyReplayProgress(progress); });
+  });
   connect(stream_, &EventStream::stateChanged, this, &MainWindow::updateConnectionLabel);
   connect(stream_, &EventStream::reconnectScheduled, this, [this](int delayMs) {
     streamLabel_->setText(tr("Live updates: reconnecting in %n s", "", qMax(1, delayMs / 1000)));

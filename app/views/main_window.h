@@ -13,6 +13,7 @@ class QLabel;
 class QListWidget;
 class QStackedWidget;
 class QSystemTrayIcon;
+class QTimer;
 
 namespace fleetdeck::console {
 
@@ -80,6 +81,8 @@ class MainWindow : public QMainWindow {
   void updateConnectionLabel();
   void updatePaletteEntries();
   void notifyAlert(const PromAlert& alert);
+  // Queues a live update; queued updates are applied together (see liveBatch_).
+  void deliverLive(std::function<void()> apply);
 
   GatewayClient* client_;
   EventStream* stream_;
@@ -102,6 +105,10 @@ class MainWindow : public QMainWindow {
   UsersView* users_;
   HistoryView* history_;
   QString role_;
+  // Stream events are applied in batches, at most every kLiveBatchMs: a burst of events then costs
+  // one repaint instead of one per event, so a busy fleet cannot keep the event loop painting.
+  QTimer* liveBatch_;
+  QList<std::function<void()>> pendingLive_;
 };
 
 }  // namespace fleetdeck::console

@@ -98,7 +98,9 @@ MetricChart::MetricChart(const QString& title, const QString& unit, QWidget* par
   connect(chart_, &QChart::plotAreaChanged, this, [this](const QRectF& area) {
     // Narrower: over budget now, refit. Much wider: detail is being thrown away, refit.
     const int width = qMax(50, static_cast<int>(area.width()));
-    if (!data_.isEmpty() && (width < plottedForWidth_ || width - plottedForWidth_ > 16)) replotDelay_->start();
+    if (!data_.isEmpty() && (width < plottedForWidth_ || width - plottedForWidth_ > 16) && decimationDiffersAt(width)) {
+      replotDelay_->start();
+    }
   });
   connect(png, &QToolButton::clicked, this, &MetricChart::exportPngInteractive);
   connect(csv, &QToolButton::clicked, this, &MetricChart::exportCsvInteractive);
@@ -136,6 +138,14 @@ int MetricChart::seriesCount() const { return static_cast<int>(lines_.size()); }
 int MetricChart::plottedPointCount(int index) const { return static_cast<int>(lines_.at(index)->count()); }
 int MetricChart::rawPointCount(int index) const { return static_cast<int>(data_.at(index).points.size()); }
 int MetricChart::plotWidth() const { return qMax(50, static_cast<int>(chart_->plotArea().width())); }
+
+bool MetricChart::decimationDiffersAt(int width) const {
+  // Series that fit both the plotted budget and the new one are drawn whole either way: refitting
+  // them would only cost a replot (and its new axis labels can move the plot area again).
+  qsizetype longest = 0;
+  for (const PromSeries& series : data_) longest = qMax(longest, series.points.size());
+  return longest > 2 * qMin(width, plottedForWidth_);
+}
 
 void MetricChart::setSeries(const QVector<PromSeries>& series, const QDateTime& start, const QDateTime& end) {
   data_ = series;
@@ -189,7 +199,7 @@ void MetricChart::replot() {
 
 void MetricChart::resizeEvent(QResizeEvent* event) {
   QWidget::resizeEvent(event);
-  if (!data_.isEmpty()) replotDelay_->start();
+  if (!data_.isEmpty() && decimationDiffersAt(plotWidth())) replotDelay_->start();
 }
 
 bool MetricChart::exportPng(const QString& path) const { return view_->grab().save(path, "PNG"); }

@@ -53,6 +53,7 @@ class MetricChart : public QWidget {
 
  private:
   void replot();
+  bool decimationDiffersAt(int width) const;
 
   QString title_;
   QString unit_;

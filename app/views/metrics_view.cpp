@@ -42,7 +42,8 @@ MetricsView::MetricsView(GatewayClient* client, QWidget* parent)
       runButton_(new QPushButton(tr("Run"), this)),
       cancelButton_(new QPushButton(tr("Cancel"), this)),
       queryError_(new QLabel(this)),
-      refreshTimer_(new QTimer(this)) {
+      refreshTimer_(new QTimer(this)),
+      drawTimer_(new QTimer(this)) {
   setObjectName(QStringLiteral("metricsView"));
   requestRate_->setObjectName(QStringLiteral("requestRateChart"));
   errorRate_->setObjectName(QStringLiteral("errorRateChart"));
@@ -106,6 +107,14 @@ MetricsView::MetricsView(GatewayClient* client, QWidget* parent)
   focusQueryAction_ = new QAction(tr("Run a PromQL query"), this);
   focusQueryAction_->setObjectName(QStringLiteral("metrics.query"));
 
+  drawTimer_->setInterval(16);
+  connect(drawTimer_, &QTimer::timeout, this, [this] {
+    if (toDraw_.isEmpty()) {
+      drawTimer_->stop();
+      return;
+    }
+    toDraw_.takeFirst()();
+  });
   refreshTimer_->setInterval(15000);
   connect(refreshTimer_, &QTimer::timeout, this, [this] {
     if (isVisible() && autoRefresh_->isChecked()) refresh();
@@ -213,8 +222,15 @@ void MetricsView::load(MetricChart* chart, const QList<QPair<QString, QString>>&
             errors->append(result.error().message);
           }
           if (--*remaining > 0) return;
-          chart->setSeries(*collected, start, end);
-          if (!errors->isEmpty()) chart->setMessage(tr("Query failed: %1").arg(errors->join(QStringLiteral("; "))));
+          toDraw_.append([chart, collected, errors, start, end] {
+            chart->setSeries(*collected, start, end);
+            if (!errors->isEmpty()) chart->setMessage(tr("Query failed: %1").arg(errors->join(QStringLiteral("; "))));
+          });
+          if (!drawTimer_->isActive()) {
+            // The first chart right away; the others on the next ticks.
+            toDraw_.takeFirst()();
+            drawTimer_->start();
+          }
           // The services seen feed the latency selector.
           if (chart == requestRate_) {
             QSet<QString> known;

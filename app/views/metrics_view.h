@@ -4,6 +4,7 @@
 
 #include <QDateTime>
 #include <QList>
+#include <functional>
 
 #include "views/view_page.h"
 
@@ -31,7 +32,7 @@ class MetricsView : public ViewPage {
   QIcon icon() const override;
   void activate() override;
   void refresh() override;
-  bool isReady() const override { return pending_ == 0 && answered_; }
+  bool isReady() const override { return pending_ == 0 && answered_ && toDraw_.isEmpty(); }
   QList<QAction*> paletteActions() const override;
 
   void setRefreshInterval(int seconds);
@@ -65,6 +66,10 @@ class MetricsView : public ViewPage {
   QPushButton* cancelButton_;
   QLabel* queryError_;
   QTimer* refreshTimer_;
+  // Answers are drawn one chart per tick of this timer: each chart then costs the event loop one
+  // replot and one paint, instead of every chart of a refresh in a single long pause.
+  QTimer* drawTimer_;
+  QList<std::function<void()>> toDraw_;
   QAction* refreshAction_;
   QAction* focusQueryAction_;
   QList<quint64> inFlight_;
