@@ -1300,6 +1300,29 @@
             <source>Orders created between %1 and %2.</source>
             <translation>Orders created between %1 and %2.</translation>
         </message>
+        <message>
+            <source>charged</source>
+            <comment>payment status</comment>
+            <translation>charged</translation>
+        </message>
+        <message>
+            <source>declined</source>
+            <comment>payment status</comment>
+            <translation>declined</translation>
+        </message>
+        <message>
+            <source>refunded</source>
+            <comment>payment status</comment>
+            <translation>refunded</translation>
+        </message>
+        <message>
+            <source>Payment: not available right now (%1)</source>
+            <translation>Payment: not available right now (%1)</translation>
+        </message>
+        <message>
+            <source>Payment: %1 %2 · %3</source>
+            <translation>Payment: %1 %2 · %3</translation>
+        </message>
     </context>
     <context>
         <name>fleetdeck::console::SagaTimelineWidget</name>

@@ -1291,6 +1291,29 @@
             <source>Orders created between %1 and %2.</source>
             <translation>创建于 %1 至 %2 之间的订单。</translation>
         </message>
+        <message>
+            <source>charged</source>
+            <comment>payment status</comment>
+            <translation>已扣款</translation>
+        </message>
+        <message>
+            <source>declined</source>
+            <comment>payment status</comment>
+            <translation>已拒绝</translation>
+        </message>
+        <message>
+            <source>refunded</source>
+            <comment>payment status</comment>
+            <translation>已退款</translation>
+        </message>
+        <message>
+            <source>Payment: not available right now (%1)</source>
+            <translation>支付：暂时无法获取（%1）</translation>
+        </message>
+        <message>
+            <source>Payment: %1 %2 · %3</source>
+            <translation>支付：%1 %2 · %3</translation>
+        </message>
     </context>
     <context>
         <name>fleetdeck::console::SagaTimelineWidget</name>
