@@ -29,6 +29,9 @@ resilience::RateLimit rateLimit(Config& config, const std::string& prefix, doubl
 }  // namespace
 
 int main(int argc, char** argv) {
+  // The trace store must outlive the host, whose span processor may still write into it while the
+  // host goes away; so it is declared first and filled in once the config is read.
+  std::unique_ptr<telemetry::TraceStore> traceStore;
   auto host = host::ServiceHost::create(argc, argv, "gateway", "FleetDeck API gateway: REST/JSON in, gRPC out.");
   Config& config = host->config();
 
@@ -151,7 +154,6 @@ int main(int argc, char** argv) {
 
   // The fleet's trace collector: services export OTLP/HTTP JSON to this gateway's admin port (the
   // launcher points OTEL_EXPORTER_OTLP_ENDPOINT here); the gateway's own spans go straight in.
-  std::unique_ptr<telemetry::TraceStore> traceStore;
   if (hostTraceStore) {
     traceStore = std::make_unique<telemetry::TraceStore>(traceOptions);
     host->serveTraceStore(*traceStore);
