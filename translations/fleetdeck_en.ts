@@ -827,6 +827,10 @@
             <source>FleetDeck alert</source>
             <translation>FleetDeck alert</translation>
         </message>
+        <message>
+            <source>Live updates missed some events; the view was reloaded.</source>
+            <translation>Live updates missed some events; the view was reloaded.</translation>
+        </message>
     </context>
     <context>
         <name>fleetdeck::console::MetricChart</name>

@@ -822,6 +822,10 @@
             <source>FleetDeck alert</source>
             <translation>FleetDeck 告警</translation>
         </message>
+        <message>
+            <source>Live updates missed some events; the view was reloaded.</source>
+            <translation>实时更新漏掉了一些事件，已重新加载此视图。</translation>
+        </message>
     </context>
     <context>
         <name>fleetdeck::console::MetricChart</name>

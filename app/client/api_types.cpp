@@ -290,6 +290,9 @@ FleetInstance FleetInstance::fromJson(const QJsonObject& o) {
   instance.grpcAddress = str(o, "grpcAddress");
   instance.adminAddress = str(o, "adminAddress");
   instance.startTime = jsonTime(o.value(QLatin1String("startTime")));
+  if (!instance.startTime.isValid() && o.contains(QLatin1String("uptimeSeconds"))) {
+    instance.startTime = QDateTime::currentDateTimeUtc().addSecs(-jsonInt64(o.value(QLatin1String("uptimeSeconds"))));
+  }
   instance.lastHeartbeat = jsonTime(o.value(QLatin1String("lastHeartbeat")));
   instance.status = str(o, "status");
   const QJsonObject checks = o.value(QLatin1String("readiness")).toObject().value(QLatin1String("checks")).toObject();
@@ -316,7 +319,10 @@ FleetService FleetService::fromJson(const QJsonObject& o) {
 }
 
 FleetChange FleetChange::fromJson(const QJsonObject& o) {
-  return FleetChange{str(o, "service"), str(o, "instance"), str(o, "status")};
+  FleetChange change{str(o, "service"), str(o, "instance"), str(o, "status")};
+  change.removed = o.value(QLatin1String("removed")).toBool();
+  change.kind = str(o, "kind");
+  return change;
 }
 
 Span Span::fromJson(const QJsonObject& o) {

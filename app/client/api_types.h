@@ -205,6 +205,8 @@ struct FleetChange {
   QString service;
   QString instance;
   QString status;
+  bool removed = false;  // the instance left the registry
+  QString kind;          // "circuit_breaker" for a breaker transition (instance = the upstream's address)
 
   static FleetChange fromJson(const QJsonObject& object);
 };

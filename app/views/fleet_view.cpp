@@ -327,8 +327,9 @@ void FleetView::showDetail() {
 }
 
 void FleetView::applyChange(const FleetChange& change) {
-  // An instance we do not know yet (scaled up, restarted with a new id): fetch the whole fleet.
-  if (!model_->applyChange(change)) loadFleet();
+  // An instance that left, a breaker that moved (its state is in the fleet answer), or an instance we
+  // do not know yet (scaled up, restarted with a new id): fetch the whole fleet.
+  if (change.removed || !change.kind.isEmpty() || !model_->applyChange(change)) loadFleet();
 }
 
 }  // namespace fleetdeck::console

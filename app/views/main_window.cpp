@@ -242,6 +242,15 @@ void MainWindow::wireStream() {
   connect(stream_, &EventStream::replayProgress, this, [this](const ReplayProgress& progress) {
     deliverLive([this, progress] { history_->applyReplayProgress(progress); });
   });
+  // The gateway could not resume from our Last-Event-ID (another gateway, or its buffer moved on):
+  // events were missed, so what is on screen is reloaded rather than left silently behind.
+  connect(stream_, &EventStream::eventReceived, this, [this](const QString& type) {
+    if (type != QLatin1String("stream.gap")) return;
+    deliverLive([this] {
+      if (ViewPage* page = currentPage()) page->refresh();
+      statusBar()->showMessage(tr("Live updates missed some events; the view was reloaded."), 8000);
+    });
+  });
   connect(stream_, &EventStream::stateChanged, this, &MainWindow::updateConnectionLabel);
   connect(stream_, &EventStream::reconnectScheduled, this, [this](int delayMs) {
     streamLabel_->setText(tr("Live updates: reconnecting in %n s", "", qMax(1, delayMs / 1000)));

@@ -83,6 +83,7 @@ class ViewsTest : public QObject {
   void ordersWindow_FetchesOlderPagesUntilTheWindowIsCovered();
   void sagaStep_HighlightsItsSpansInTheTrace();
   void orderDetail_ShowsItsPayment();
+  void stream_RemovedInstanceOrBreaker_ReloadsFleet_GapReloadsThePage();
   void consoleApp_WithoutCredentials_OpensTheSignInDialog();
 
  private:
@@ -598,6 +599,31 @@ void ViewsTest::orderDetail_ShowsItsPayment() {
   QVERIFY(QTest::qWaitFor([&] { return orders->shownOrderId() == delivered.value("id").toString() &&
                                        summary->text().contains(QLatin1String("charged")); }, 5000));
   QVERIFY2(!summary->text().contains(QLatin1String("declined")), qPrintable(summary->text()));
+}
+
+void ViewsTest::stream_RemovedInstanceOrBreaker_ReloadsFleet_GapReloadsThePage() {
+  MainWindow* window = openWindow("ada");
+  QVERIFY(QTest::qWaitFor([&] { return stream_->state() == EventStream::State::Open; }, 5000));
+  window->showPage("fleet");
+  QVERIFY(QTest::qWaitFor([&] { return window->fleetView()->isReady(); }, 5000));
+  const int fleetLoads = gateway_->count("GET", "/api/v1/admin/fleet");
+  // A known instance changing status is applied in place: no reload.
+  gateway_->pushEvent("fleet.change", {{"service", "users"}, {"instance", "users-7f9c0"}, {"status", "degraded"}});
+  QTest::qWait(400);
+  QCOMPARE(gateway_->count("GET", "/api/v1/admin/fleet"), fleetLoads);
+  // An instance that left the registry, then a breaker transition: each brings the whole fleet again.
+  gateway_->pushEvent("fleet.change", {{"service", "users"}, {"instance", "users-7f9c0"}, {"status", "down"}, {"removed", true}});
+  QVERIFY(QTest::qWaitFor([&] { return gateway_->count("GET", "/api/v1/admin/fleet") == fleetLoads + 1; }, 5000));
+  gateway_->pushEvent("fleet.change", {{"service", "payments"}, {"instance", "127.0.0.1:50054"}, {"status", "up"},
+                                       {"kind", "circuit_breaker"}, {"upstream", "payments"}, {"state", "open"}});
+  QVERIFY(QTest::qWaitFor([&] { return gateway_->count("GET", "/api/v1/admin/fleet") == fleetLoads + 2; }, 5000));
+
+  // A gap in the stream reloads the page on screen.
+  window->showPage("orders");
+  QVERIFY(QTest::qWaitFor([&] { return window->ordersView()->isReady(); }, 5000));
+  const int orderLoads = gateway_->count("GET", "/api/v1/orders");
+  gateway_->pushEvent("stream.gap", {{"reason", "resumed on another gateway"}});
+  QVERIFY(QTest::qWaitFor([&] { return gateway_->count("GET", "/api/v1/orders") > orderLoads; }, 5000));
 }
 
 void ViewsTest::credentialsFile_GivesTheAdminLine_OrTheNamedUser() {
