@@ -64,14 +64,7 @@ class EventsEndToEnd : public ::testing::Test {
                        {"FLEETDECK_GRPC__PORT", std::to_string(paymentsPort_)},
                        {"FLEETDECK_FAULTS__ALLOW_RUNTIME_CHANGES", "true"}});
     notifications_ = start("notifications", FLEETDECK_NOTIFICATIONS_BINARY, notificationsEnv());
-    orders_ = start("orders", FLEETDECK_ORDERS_BINARY,
-                    {{"FLEETDECK_CONFIG", FLEETDECK_SOURCE_DIR "/services/orders/config/orders.toml"},
-                     {"FLEETDECK_DATABASE__URL", ordersDatabase_},
-                     {"FLEETDECK_GRPC__PORT", std::to_string(ordersPort_)},
-                     {"FLEETDECK_UPSTREAMS__PRODUCTS", address(productsPort_)},
-                     {"FLEETDECK_UPSTREAMS__PAYMENTS", address(paymentsPort_)},
-                     {"FLEETDECK_CALLS__TIMEOUT", "2s"},
-                     {"FLEETDECK_SAGA__IDLE_POLL", "50ms"}});
+    orders_ = start("orders", FLEETDECK_ORDERS_BINARY, ordersEnv(""));
 
     usersStub_ = users::v1::UsersService::NewStub(rpc::makeChannel(address(usersPort_))).release();
     productsStub_ = products::v1::ProductsService::NewStub(rpc::makeChannel(address(productsPort_))).release();
@@ -119,6 +112,24 @@ class EventsEndToEnd : public ::testing::Test {
     return {{"FLEETDECK_CONFIG", FLEETDECK_SOURCE_DIR "/services/notifications/config/notifications.toml"},
             {"FLEETDECK_DATABASE__URL", notificationsDatabase_},
             {"FLEETDECK_GRPC__PORT", std::to_string(notificationsPort_)}};
+  }
+
+  static Env ordersEnv(const std::string& failpoints) {
+    return {{"FLEETDECK_CONFIG", FLEETDECK_SOURCE_DIR "/services/orders/config/orders.toml"},
+            {"FLEETDECK_DATABASE__URL", ordersDatabase_},
+            {"FLEETDECK_GRPC__PORT", std::to_string(ordersPort_)},
+            {"FLEETDECK_UPSTREAMS__PRODUCTS", address(productsPort_)},
+            {"FLEETDECK_UPSTREAMS__PAYMENTS", address(paymentsPort_)},
+            {"FLEETDECK_CALLS__TIMEOUT", "2s"},
+            {"FLEETDECK_SAGA__IDLE_POLL", "50ms"},
+            {"FLEETDECK_SAGA__LEASE", "2s"},
+            {"FLEETDECK_FAILPOINTS", failpoints}};
+  }
+
+  // Replaces the orders process (the old one is stopped, or already dead from a failpoint).
+  static void restartOrders(const std::string& failpoints) {
+    delete orders_;
+    orders_ = start("orders", FLEETDECK_ORDERS_BINARY, ordersEnv(failpoints));
   }
 
   static ServiceProcess* start(const std::string& name, const char* binary, Env environment) {
@@ -710,6 +721,77 @@ TEST_F(EventsEndToEnd, TransientStepFailuresAreOnTheBusAsRetryingFailuresBeforeT
   EXPECT_GE(charge.back().duration_ms(), 0);
   // Every other step ran once: 2 events each for the three others, plus the charge's.
   EXPECT_EQ(steps.size(), 6u + charge.size());
+}
+
+TEST_F(EventsEndToEnd, OrdersDyingRightAfterATransitionStillPublishesEachEventOnce) {
+  const auto customer = registerCustomer("Crash Watcher");
+  ASSERT_TRUE(testing::waitUntil([&] { return wallet(customer.id()).has_value(); }, kEventual));
+  const std::string product = createProduct(5, 200);
+  for (const std::string point : {"saga.after_step_started", "saga.after_step_persisted"}) {
+    SCOPED_TRACE(point);
+    restartOrders(point);
+    const std::string key = "crash-" + randomHex(6);
+    const auto request = [&] {
+      orders::v1::CreateOrderRequest create;
+      create.set_user_id(customer.id());
+      create.set_idempotency_key(key);
+      auto* line = create.add_items();
+      line->set_product_id(product);
+      line->set_quantity(1);
+      return create;
+    }();
+    // The process may die before it answers; until it accepted the order (the channel may still be
+    // backing off from the previous process), the create is repeated with the same key.
+    bool accepted = false;
+    ASSERT_TRUE(testing::waitUntil(
+        [&] {
+          if (!accepted) {
+            orders::v1::Order ignored;
+            auto context = rpc::makeContext(kCall);
+            accepted = ordersStub_->CreateOrder(context.get(), request, &ignored).ok();
+          }
+          return !orders_->running();
+        },
+        std::chrono::seconds(15)))
+        << "the failpoint did not fire\n" << orders_->logTail(2000);
+    restartOrders("");
+    // Like any client, retry with the same key until the new process answers.
+    orders::v1::Order placed;
+    ASSERT_TRUE(testing::waitUntil(
+        [&] {
+          auto context = rpc::makeContext(kCall);
+          return ordersStub_->CreateOrder(context.get(), request, &placed).ok();
+        },
+        std::chrono::seconds(10)));
+    const auto order = settle(placed);
+    ASSERT_EQ(order.status(), "CONFIRMED");
+
+    // The resumed saga's transitions: each once, in order, although the process died between
+    // persisting one and publishing it.
+    std::vector<orders::v1::SagaStepChanged> steps;
+    ASSERT_TRUE(testing::waitUntil(
+        [&] {
+          steps = sagaSteps(order.saga_id());
+          return !steps.empty() && steps.back().saga_state() == "COMPLETED";
+        },
+        kEventual))
+        << orders_->logTail(3000);
+    ASSERT_EQ(steps.size(), 8u);
+    for (size_t i = 0; i < steps.size(); ++i) {
+      EXPECT_EQ(steps[i].step().index(), static_cast<int>(i / 2));
+      EXPECT_EQ(steps[i].step().state(), i % 2 == 0 ? "started" : "succeeded");
+    }
+    int created = 0, confirmed = 0;
+    for (const auto& event : streamEvents(kOrdersStream)) {
+      if (event.envelope.aggregate_id() != order.id()) continue;
+      created += bus::holds<orders::v1::OrderCreated>(event.envelope) ? 1 : 0;
+      confirmed += bus::holds<orders::v1::OrderConfirmed>(event.envelope) ? 1 : 0;
+    }
+    EXPECT_EQ(created, 1);
+    EXPECT_EQ(confirmed, 1);
+    ASSERT_TRUE(testing::waitUntil(
+        [&] { return countNotifications(customer.id(), "order_confirmed", order.id()) == 1; }, kEventual));
+  }
 }
 
 }  // namespace
