@@ -35,10 +35,11 @@ int main(int argc, char** argv) {
   const std::string productsAddress = config.getString("upstreams.products", "127.0.0.1:50052");
   const std::string paymentsAddress = config.getString("upstreams.payments", "127.0.0.1:50054");
   const auto upstreamTimeout = config.getDuration("calls.timeout", std::chrono::seconds(3));
-  // Saga workers: any number of replicas may run them (claims use SKIP LOCKED under a lease).
+  // Saga runners: sagas run at once in this process; any number of replicas may run them (claims use
+  // SKIP LOCKED under a lease). Sized for the concurrent orders expected, each saga mostly waits on calls.
   saga::SagaEngineOptions sagaOptions;
   sagaOptions.instanceId = host->instanceId();
-  sagaOptions.workers = static_cast<int>(config.getInt("saga.workers", 4, 1, 64));
+  sagaOptions.workers = static_cast<int>(config.getInt("saga.workers", 32, 1, 256));
   sagaOptions.lease = config.getDuration("saga.lease", std::chrono::seconds(30));
   sagaOptions.idlePoll = config.getDuration("saga.idle_poll", std::chrono::milliseconds(200));
   const auto stepDeadline = config.getDuration("saga.step_deadline", std::chrono::seconds(60));
@@ -55,26 +56,32 @@ int main(int argc, char** argv) {
   // Every saga step transition goes into the outbox with the transition (SagaStepChanged).
   orders::SagaStepEvents sagaStepEvents;
   saga::SagaEngine sagas(pool, sagaOptions, &sagaStepEvents);
-  // Every order change starts or continues its saga in the same transaction.
+  // Every new order records its placement saga in the same transaction, leased to this process,
+  // and starts it on the saga runners as soon as that transaction commits (no poll in between).
   orders::OrderStoreHooks hooks;
-  hooks.onCreated = [](pqxx::work& transaction, const orders::Order& order, const orders::ChangeContext& context) {
-    saga::SagaEngine::create(transaction, orders::kPlacementSaga, order.sagaId, orders::OrderSagas::placementData(order),
-                             context.traceId);
+  hooks.onCreated = [&sagas](pqxx::work& transaction, const orders::Order& order,
+                             const orders::ChangeContext& context, orders::AfterCommit& afterCommit) {
+    afterCommit.push_back([&sagas, saga = sagas.begin(transaction, orders::kPlacementSaga, order.sagaId,
+                                                      orders::OrderSagas::placementData(order), context.traceId)] {
+      sagas.launch(saga);
+    });
   };
-  hooks.onAppended = [](pqxx::work& transaction, const orders::Order& before, const orders::Order& after,
-                        const orders::OrderEvent&, const orders::ChangeContext& context) {
+  hooks.onAppended = [&sagas](pqxx::work& transaction, const orders::Order& before, const orders::Order& after,
+                              const orders::OrderEvent&, const orders::ChangeContext& context,
+                              orders::AfterCommit& afterCommit) {
     // A confirmed order that is cancelled gets its money and stock back through a refund saga.
     if (before.status == orders::kConfirmed && after.status == orders::kCancelled) {
-      saga::SagaEngine::create(transaction, orders::kRefundSaga, newUuid(), orders::OrderSagas::refundData(after),
-                               context.traceId);
+      afterCommit.push_back([&sagas, saga = sagas.begin(transaction, orders::kRefundSaga, newUuid(),
+                                                        orders::OrderSagas::refundData(after), context.traceId)] {
+        sagas.launch(saga);
+      });
     }
   };
   // Every order event goes into the outbox with the event-store append, under the same event id.
   hooks.onEvent = orders::appendOrderEventToOutbox;
   // The relay is woken through eventBus once it exists (declared here so the hook can see it).
   std::unique_ptr<bus::ServiceBus> eventBus;
-  hooks.afterCommit = [&sagas, &eventBus] {
-    sagas.wake();
+  hooks.afterCommit = [&eventBus] {
     if (eventBus) eventBus->wakeRelay();
   };
   orders::PgOrderStore store(pool, snapshotEvery, hooks);

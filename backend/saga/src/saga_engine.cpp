@@ -38,6 +38,16 @@ double unitRandom() {
   return std::uniform_real_distribution<double>(0.0, 1.0)(generator);
 }
 
+// Runs `sql` as a prepared statement of this connection (prepared on first use, then only executed):
+// the engine's statements run several times per saga, and parsing and planning them each time was a
+// large share of the database's work.
+template <typename... Args>
+pqxx::result execPrepared(pqxx::work& transaction, const std::string& sql, const Args&... args) {
+  const std::string name = "saga_" + std::to_string(std::hash<std::string>{}(sql));
+  transaction.conn().prepare(name, sql);  // a no-op when this connection knows it already
+  return transaction.exec_prepared(name, args...);
+}
+
 std::optional<boost::json::object> parseObject(const std::string& text) {
   auto parsed = json::parse(text);
   if (!parsed || !parsed->is_object()) return std::nullopt;
@@ -46,22 +56,11 @@ std::optional<boost::json::object> parseObject(const std::string& text) {
 
 }  // namespace
 
-struct SagaEngine::Claimed {
-  std::string id;
-  std::string type;
-  std::string state;
-  int currentStep = 0;
-  int compensatingStep = -1;
-  boost::json::object data;
-  int attempts = 0;
-  std::string traceId;
-  int64_t stepStartedAtMicros = 0;  // 0: the current step has not started
-  int64_t nowMicros = 0;
-};
-
 SagaEngine::SagaEngine(db::ConnectionPool& pool, SagaEngineOptions options, SagaObserver* observer)
     : pool_(pool), options_(std::move(options)), observer_(observer) {
   if (options_.instanceId.empty()) options_.instanceId = "saga-" + randomHex(6);
+  options_.workers = std::max(1, options_.workers);
+  options_.claimBatch = std::max(1, options_.claimBatch);
   registerMetrics();
 }
 
@@ -79,6 +78,50 @@ void SagaEngine::create(pqxx::work& transaction, const std::string& type, const 
       sagaId, type, boost::json::serialize(data), traceId);
 }
 
+SagaEngine::NewSaga SagaEngine::begin(pqxx::work& transaction, const std::string& type, const std::string& sagaId,
+                                      const boost::json::object& data, const std::string& traceId) {
+  execPrepared(transaction,
+      "INSERT INTO saga_instances (id, saga_type, state, data, trace_id, lease_owner, lease_until)"
+      " VALUES ($1, $2, 'RUNNING', $3::jsonb, $4, $5, now() + make_interval(secs => $6))",
+      sagaId, type, boost::json::serialize(data), traceId, options_.instanceId,
+      static_cast<double>(options_.lease.count()) / 1000.0);
+  return {sagaId, type, data, traceId};
+}
+
+void SagaEngine::launch(NewSaga saga) {
+  Claimed claimed;
+  claimed.id = std::move(saga.id);
+  claimed.type = std::move(saga.type);
+  claimed.state = kRunning;
+  claimed.data = std::move(saga.data);
+  claimed.traceId = std::move(saga.traceId);
+  if (running_.load()) {
+    (void)enqueue(std::move(claimed));
+    return;
+  }
+  // Not running (stopping, or not started yet): hand the saga to whichever poller comes first.
+  const Status released = db::inTransaction(pool_, [&](pqxx::work& transaction) {
+    transaction.exec_params(
+        "UPDATE saga_instances SET lease_owner = NULL, lease_until = NULL WHERE id = $1 AND lease_owner = $2",
+        claimed.id, options_.instanceId);
+    return Status::ok();
+  });
+  if (!released.isOk()) {
+    log::warn("could not release a new saga's lease; it resumes when the lease runs out",
+              {{"saga", claimed.id}, {"error", released.message()}});
+  }
+}
+
+bool SagaEngine::enqueue(Claimed saga) {
+  {
+    std::lock_guard lock(queueMutex_);
+    if (!inFlight_.insert(saga.id).second) return false;
+    queue_.push_back(std::move(saga));
+  }
+  queueReady_.notify_one();
+  return true;
+}
+
 void SagaEngine::wake() {
   {
     std::lock_guard lock(wakeMutex_);
@@ -89,16 +132,24 @@ void SagaEngine::wake() {
 
 void SagaEngine::start() {
   if (running_.exchange(true)) return;
-  for (int i = 0; i < options_.workers; ++i) workers_.emplace_back([this] { workerLoop(); });
+  for (int i = 0; i < options_.workers; ++i) runners_.emplace_back([this] { runnerLoop(); });
+  poller_ = std::thread([this] { pollerLoop(); });
 }
 
 void SagaEngine::stop() {
   if (!running_.exchange(false)) return;
   wake();
-  for (auto& worker : workers_) {
-    if (worker.joinable()) worker.join();
+  queueReady_.notify_all();
+  if (poller_.joinable()) poller_.join();
+  for (auto& runner : runners_) {
+    if (runner.joinable()) runner.join();
   }
-  workers_.clear();
+  runners_.clear();
+  {
+    std::lock_guard lock(queueMutex_);
+    queue_.clear();  // leased to us: released below
+    inFlight_.clear();
+  }
   // Leases of sagas this process held expire by themselves; release them now so a restart resumes at once.
   const Status released = db::inTransaction(pool_, [&](pqxx::work& transaction) {
     transaction.exec_params("UPDATE saga_instances SET lease_owner = NULL, lease_until = NULL WHERE lease_owner = $1",
@@ -108,34 +159,69 @@ void SagaEngine::stop() {
   if (!released.isOk()) log::warn("could not release saga leases", {{"error", released.message()}});
 }
 
-void SagaEngine::workerLoop() {
+void SagaEngine::pollerLoop() {
   while (running_.load()) {
     uint64_t generation;
     {
       std::lock_guard lock(wakeMutex_);
       generation = wakeGeneration_;
     }
-    const int ran = claimAndRun();
-    if (ran > 0) continue;
+    int free;
+    {
+      std::lock_guard lock(queueMutex_);
+      free = options_.workers - busy_ - static_cast<int>(queue_.size());
+      pollerStarved_ = free <= 0;
+    }
+    const int limit = std::min(free, options_.claimBatch);
+    // A full batch: more may be due at once.
+    if (limit > 0 && claim(limit) == limit) continue;
     std::unique_lock lock(wakeMutex_);
     wakeUp_.wait_for(lock, options_.idlePoll,
                      [&] { return !running_.load() || wakeGeneration_ != generation; });
   }
 }
 
-int SagaEngine::claimAndRun() {
+void SagaEngine::runnerLoop() {
+  for (;;) {
+    Claimed saga;
+    {
+      std::unique_lock lock(queueMutex_);
+      queueReady_.wait(lock, [&] { return !running_.load() || !queue_.empty(); });
+      if (!running_.load()) return;
+      saga = std::move(queue_.front());
+      queue_.pop_front();
+      ++busy_;
+    }
+    try {
+      advance(saga);
+    } catch (const std::exception& exception) {
+      // advance() reports its own failures; the saga's lease runs out and it is resumed.
+      log::error("saga runner failed", {{"saga", saga.id}, {"error", exception.what()}});
+    }
+    bool wakePoller;
+    {
+      std::lock_guard lock(queueMutex_);
+      --busy_;
+      inFlight_.erase(saga.id);
+      wakePoller = pollerStarved_;
+      pollerStarved_ = false;
+    }
+    if (wakePoller) wake();
+  }
+}
+
+int SagaEngine::claim(int limit) {
   std::vector<Claimed> claimed;
   const Status status = db::inTransaction(pool_, [&](pqxx::work& transaction) {
-    const auto rows = transaction.exec_params(
+    const auto rows = execPrepared(transaction,
         "UPDATE saga_instances SET lease_owner = $1, lease_until = now() + make_interval(secs => $2)"
         " WHERE id IN (SELECT id FROM saga_instances"
         "   WHERE state IN ('RUNNING', 'COMPENSATING') AND next_attempt_at <= now()"
         "     AND (lease_until IS NULL OR lease_until < now())"
         "   ORDER BY next_attempt_at LIMIT $3 FOR UPDATE SKIP LOCKED)"
         " RETURNING id::text, saga_type, state, current_step, compensating_step, data::text, attempts, trace_id,"
-        "   COALESCE((extract(epoch FROM step_started_at) * 1000000)::bigint, 0),"
-        "   (extract(epoch FROM now()) * 1000000)::bigint",
-        options_.instanceId, static_cast<double>(options_.lease.count()) / 1000.0, options_.claimBatch);
+        "   COALESCE((extract(epoch FROM step_started_at) * 1000000)::bigint, 0)",
+        options_.instanceId, static_cast<double>(options_.lease.count()) / 1000.0, limit);
     for (const auto& row : rows) {
       Claimed saga;
       saga.id = row[0].as<std::string>();
@@ -147,7 +233,6 @@ int SagaEngine::claimAndRun() {
       saga.attempts = row[6].as<int>();
       saga.traceId = row[7].as<std::string>();
       saga.stepStartedAtMicros = row[8].as<int64_t>();
-      saga.nowMicros = row[9].as<int64_t>();
       claimed.push_back(std::move(saga));
     }
     return Status::ok();
@@ -156,10 +241,8 @@ int SagaEngine::claimAndRun() {
     log::warn("claiming sagas failed", {{"error", status.message()}});
     return 0;
   }
-  for (auto& saga : claimed) {
-    if (!running_.load()) break;
-    advance(saga);
-  }
+  // One already in flight here (its lease ran out while it waited): the lease was renewed, it runs once.
+  for (auto& saga : claimed) (void)enqueue(std::move(saga));
   return static_cast<int>(claimed.size());
 }
 
@@ -169,7 +252,7 @@ void SagaEngine::advance(Claimed& saga) {
     log::error("no definition for saga type; leaving it for a process that knows it",
                {{"saga", saga.id}, {"type", saga.type}});
     (void)db::inTransaction(pool_, [&](pqxx::work& transaction) {
-      transaction.exec_params(
+      execPrepared(transaction,
           "UPDATE saga_instances SET lease_owner = NULL, next_attempt_at = now() + interval '1 minute'"
           " WHERE id = $1 AND lease_owner = $2",
           saga.id, options_.instanceId);
@@ -178,19 +261,17 @@ void SagaEngine::advance(Claimed& saga) {
     return;
   }
   const SagaDefinition& definition = found->second;
+  const int stepCount = static_cast<int>(definition.steps.size());
   const std::string& me = options_.instanceId;
+  const double leaseSeconds = static_cast<double>(options_.lease.count()) / 1000.0;
+  const std::optional<double> noLease;  // NULL: lease_until is cleared with lease_owner
 
-  // Persists one transition under our lease; false when the lease was lost (another worker owns it now).
-  const auto persist = [&](const std::function<void(pqxx::work&)>& body) {
+  // Runs one transition in one transaction; false when it did not commit or the lease was lost
+  // (another process owns the saga now). `body` returns false when its lease check found nothing.
+  const auto persist = [&](const std::function<bool(pqxx::work&)>& body) {
     bool owned = false;
     const Status status = db::inTransaction(pool_, [&](pqxx::work& transaction) {
-      const auto held = transaction.exec_params(
-          "UPDATE saga_instances SET lease_until = now() + make_interval(secs => $3), updated_at = now()"
-          " WHERE id = $1 AND lease_owner = $2 RETURNING 1",
-          saga.id, me, static_cast<double>(options_.lease.count()) / 1000.0);
-      if (held.empty()) return Status::ok();
-      owned = true;
-      body(transaction);
+      owned = body(transaction);
       return Status::ok();
     });
     if (!status.isOk()) {
@@ -199,6 +280,59 @@ void SagaEngine::advance(Claimed& saga) {
     }
     return owned;
   };
+  // The step log row an action just called ends (index -1: none); state nullptr keeps it open (a retry).
+  struct StepEnd {
+    int index = -1;
+    const char* phase = kForward;
+    const char* state = nullptr;
+    std::string error;
+  };
+  // The step log row of the action about to be called (index -1: none); a repeat keeps its first start.
+  struct StepBegin {
+    int index = -1;
+    const char* phase = kForward;
+    int attempt = 1;
+  };
+  struct Written {
+    int64_t stepStartedAt = 0;  // saga_instances.step_started_at after the write
+    int64_t endedStartedAt = 0, endedFinishedAt = 0, begunStartedAt = 0;
+  };
+  // A transition's writes in one statement: saga_instances under our lease (checked and renewed in
+  // the same statement; `set` uses $13 onwards, `renew` false when `set` releases the lease), the
+  // step log row that ends and the one that begins. Nothing when the lease is not ours.
+  const auto write = [&](pqxx::work& transaction, const StepEnd& end, const StepBegin& begin, const std::string& set,
+                         bool renew, const auto&... values) -> std::optional<Written> {
+    const bool forwardBegin = std::string_view(begin.phase) == kForward;
+    const auto rows = execPrepared(
+        transaction,
+        "WITH saga AS ("
+        "  UPDATE saga_instances SET " + set +
+            ", lease_until = now() + make_interval(secs => $3::float8), updated_at = now()"
+            "  WHERE id = $1 AND lease_owner = $2"
+            "  RETURNING COALESCE((extract(epoch FROM step_started_at) * 1000000)::bigint, 0) AS step_started),"
+            " ended AS ("
+            "  UPDATE saga_steps SET state = COALESCE($6::text, state),"
+            "   finished_at = CASE WHEN $6::text IS NULL THEN finished_at ELSE now() END, error = $7::text"
+            "  WHERE saga_id = $1 AND step_index = $4::int AND phase = $5::text AND EXISTS (SELECT 1 FROM saga)"
+            "  RETURNING COALESCE((extract(epoch FROM started_at) * 1000000)::bigint, 0) AS started_us,"
+            "   COALESCE((extract(epoch FROM finished_at) * 1000000)::bigint, 0) AS finished_us),"
+            " begun AS ("
+            "  INSERT INTO saga_steps (saga_id, step_index, phase, step_name, state, attempts, started_at)"
+            "  SELECT $1, $8::int, $9::text, $10::text, $11::text, $12::int, now() FROM saga WHERE $8::int >= 0"
+            "  ON CONFLICT (saga_id, step_index, phase) DO UPDATE SET attempts = EXCLUDED.attempts"
+            "  RETURNING (extract(epoch FROM started_at) * 1000000)::bigint AS started_us)"
+            " SELECT saga.step_started, (SELECT started_us FROM ended), (SELECT finished_us FROM ended),"
+            "  (SELECT started_us FROM begun) FROM saga",
+        saga.id, me, renew ? std::optional<double>(leaseSeconds) : noLease, end.index, end.phase,
+        end.state == nullptr ? std::optional<std::string>() : std::optional<std::string>(end.state), end.error,
+        begin.index, begin.phase,
+        begin.index >= 0 ? definition.steps[static_cast<size_t>(begin.index)].name : std::string(),
+        forwardBegin ? "started" : "compensating", begin.attempt, values...);
+    if (rows.empty()) return std::nullopt;
+    const auto& row = rows[0];
+    return Written{row[0].template as<int64_t>(0), row[1].template as<int64_t>(0), row[2].template as<int64_t>(0),
+                   row[3].template as<int64_t>(0)};
+  };
   const auto notify = [&](pqxx::work& transaction, SagaTransition transition) {
     transition.sagaId = saga.id;
     transition.sagaType = saga.type;
@@ -206,43 +340,50 @@ void SagaEngine::advance(Claimed& saga) {
     transition.data = saga.data;
     if (observer_ != nullptr) observer_->onTransition(transaction, transition);
   };
-  const auto releaseUntil = [&](pqxx::work& transaction, std::chrono::milliseconds delay) {
-    transaction.exec_params(
-        "UPDATE saga_instances SET lease_owner = NULL, lease_until = NULL,"
-        " next_attempt_at = now() + make_interval(secs => $2) WHERE id = $1",
-        saga.id, static_cast<double>(delay.count()) / 1000.0);
+  // The "started" / "compensating" transition of the action whose step log row `written` began.
+  const auto announceBegin = [&](pqxx::work& transaction, const StepBegin& begin, const Written& written) {
+    const bool forward = std::string_view(begin.phase) == kForward;
+    notify(transaction, {.stepName = definition.steps[static_cast<size_t>(begin.index)].name,
+                         .stepIndex = begin.index, .phase = begin.phase,
+                         .state = forward ? "started" : "compensating", .attempt = begin.attempt,
+                         .sagaState = forward ? kRunning : kCompensating, .startedAtMicros = written.begunStartedAt});
+  };
+  // The highest step at or below `index` that has something to undo, or -1.
+  const auto compensationAtOrBelow = [&](int index) {
+    while (index >= 0 && !definition.steps[static_cast<size_t>(index)].compensation) --index;
+    return index;
   };
   const auto now = [] { return std::chrono::system_clock::now(); };
+  const auto delaySeconds = [](std::chrono::milliseconds delay) { return static_cast<double>(delay.count()) / 1000.0; };
 
+  // Whether the current action's start is already persisted (by the transition that led to it).
+  bool started = false;
   while (running_.load()) {
     SagaContext context{saga.id, saga.type, saga.traceId, saga.data, saga.attempts + 1,
                         now() + definition.callTimeout};
 
     if (saga.state == kRunning) {
       const int index = saga.currentStep;
-      if (index >= static_cast<int>(definition.steps.size())) return;
+      if (index >= stepCount) return;
       const SagaStep& step = definition.steps[static_cast<size_t>(index)];
       const int attempt = saga.attempts + 1;
-      const bool firstAttempt = saga.stepStartedAtMicros == 0;
-      if (!persist([&](pqxx::work& transaction) {
-            transaction.exec_params(
-                "UPDATE saga_instances SET attempts = $2,"
-                " step_started_at = COALESCE(step_started_at, now()) WHERE id = $1",
-                saga.id, attempt);
-            transaction.exec_params(
-                "INSERT INTO saga_steps (saga_id, step_index, phase, step_name, state, attempts, started_at)"
-                " VALUES ($1, $2, 'forward', $3, 'started', $4, now())"
-                " ON CONFLICT (saga_id, step_index, phase) DO UPDATE SET attempts = EXCLUDED.attempts",
-                saga.id, index, step.name, attempt);
-            if (firstAttempt) notify(transaction, {.stepName = step.name, .stepIndex = index, .phase = kForward,
-                                                   .state = "started", .attempt = attempt, .sagaState = kRunning});
-          })) {
-        return;
+      if (!started) {
+        const bool firstAttempt = saga.stepStartedAtMicros == 0;
+        if (!persist([&](pqxx::work& transaction) {
+              const StepBegin begin{index, kForward, attempt};
+              const auto written = write(transaction, {}, begin,
+                                         "attempts = $13, step_started_at = COALESCE(step_started_at, now())", true,
+                                         attempt);
+              if (!written) return false;
+              saga.stepStartedAtMicros = written->stepStartedAt;
+              if (firstAttempt) announceBegin(transaction, begin, *written);
+              return true;
+            })) {
+          return;
+        }
+        if (firstAttempt && index == 0) metrics().started.labels({saga.type}).inc();
       }
-      if (firstAttempt) {
-        saga.stepStartedAtMicros = saga.nowMicros;
-        if (index == 0) metrics().started.labels({saga.type}).inc();
-      }
+      started = false;
       failpoint("saga.after_step_started");
       const auto callStarted = std::chrono::steady_clock::now();
       Status status = step.action(context);
@@ -251,86 +392,106 @@ void SagaEngine::advance(Claimed& saga) {
       failpoint("saga.after_step_called");
 
       if (status.isOk()) {
+        // The step's success and the next step's start, in one transaction.
         saga.data = context.data;
-        const bool last = index + 1 == static_cast<int>(definition.steps.size());
+        const int next = index + 1;
+        const bool last = next == stepCount;
+        const std::string data = boost::json::serialize(saga.data);
         if (!persist([&](pqxx::work& transaction) {
-              transaction.exec_params(
-                  "UPDATE saga_steps SET state = 'succeeded', finished_at = now(), error = ''"
-                  " WHERE saga_id = $1 AND step_index = $2 AND phase = 'forward'",
-                  saga.id, index);
-              transaction.exec_params(
-                  "UPDATE saga_instances SET current_step = $2, attempts = 0, step_started_at = NULL,"
-                  " data = $3::jsonb, last_error = '', state = $4,"
-                  " finished_at = CASE WHEN $4 = 'COMPLETED' THEN now() END,"
-                  " lease_owner = CASE WHEN $4 = 'COMPLETED' THEN NULL ELSE lease_owner END"
-                  " WHERE id = $1",
-                  saga.id, index + 1, boost::json::serialize(saga.data), last ? kCompleted : kRunning);
-              notify(transaction, {.stepName = step.name, .stepIndex = index, .phase = kForward, .state = "succeeded",
-                                   .attempt = attempt, .sagaState = last ? kCompleted : kRunning,
-                                   .durationSeconds = seconds});
+              const StepEnd end{index, kForward, "succeeded", ""};
+              const StepBegin begin = last ? StepBegin{} : StepBegin{next, kForward, 1};
+              const auto written =
+                  last ? write(transaction, end, begin,
+                               "current_step = $13, attempts = 0, step_started_at = NULL, data = $14::jsonb,"
+                               " last_error = '', state = 'COMPLETED', finished_at = now(), lease_owner = NULL",
+                               false, next, data)
+                       : write(transaction, end, begin,
+                               "current_step = $13, attempts = 1, step_started_at = now(), data = $14::jsonb,"
+                               " last_error = ''",
+                               true, next, data);
+              if (!written) return false;
+              notify(transaction, {.stepName = step.name, .stepIndex = index, .phase = kForward,
+                                   .state = "succeeded", .attempt = attempt, .sagaState = last ? kCompleted : kRunning,
+                                   .durationSeconds = seconds, .startedAtMicros = written->endedStartedAt,
+                                   .finishedAtMicros = written->endedFinishedAt});
+              if (!last) {
+                saga.stepStartedAtMicros = written->stepStartedAt;
+                announceBegin(transaction, begin, *written);
+              }
+              return true;
             })) {
           return;
         }
         failpoint("saga.after_step_persisted");
-        saga.currentStep = index + 1;
+        saga.currentStep = next;
         saga.attempts = 0;
-        saga.stepStartedAtMicros = 0;
         if (last) {
           metrics().finished.labels({saga.type, "completed"}).inc();
           return;
         }
+        started = true;
         continue;
       }
 
       const bool withinDeadline =
-          std::chrono::system_clock::now() - std::chrono::system_clock::time_point(std::chrono::microseconds(
-                                                 saga.stepStartedAtMicros)) <
+          now() - std::chrono::system_clock::time_point(std::chrono::microseconds(saga.stepStartedAtMicros)) <
           definition.stepDeadline;
       if (isTransient(status) && withinDeadline) {
         const auto delay = backoffFor(definition.retry, attempt, unitRandom());
         metrics().stepRetries.labels({saga.type, step.name}).inc();
         (void)persist([&](pqxx::work& transaction) {
-          transaction.exec_params(
-              "UPDATE saga_steps SET error = $3 WHERE saga_id = $1 AND step_index = $2 AND phase = 'forward'",
-              saga.id, index, status.toString());
-          transaction.exec_params("UPDATE saga_instances SET last_error = $2 WHERE id = $1", saga.id,
-                                  status.toString());
-          releaseUntil(transaction, delay);
+          const auto written =
+              write(transaction, {index, kForward, nullptr, status.toString()}, {},
+                    "last_error = $13, lease_owner = NULL, next_attempt_at = now() + make_interval(secs => $14)", false,
+                    status.toString(), delaySeconds(delay));
+          if (!written) return false;
           notify(transaction, {.stepName = step.name, .stepIndex = index, .phase = kForward, .state = "failed",
                                .retrying = true, .attempt = attempt, .error = status.toString(),
-                               .sagaState = kRunning, .durationSeconds = seconds});
+                               .sagaState = kRunning, .durationSeconds = seconds,
+                               .startedAtMicros = written->endedStartedAt, .finishedAtMicros = written->endedFinishedAt});
+          return true;
         });
         return;
       }
 
-      // A business failure (or a transient one past the step deadline): undo what was done.
+      // A business failure (or a transient one past the step deadline): undo what was done, starting
+      // (in the same transaction) with the highest completed step that has a compensation.
       const std::string reason =
           isTransient(status) ? "step deadline exceeded: " + status.toString() : status.message();
       saga.data = context.data;
+      const int undo = compensationAtOrBelow(index - 1);
       if (!persist([&](pqxx::work& transaction) {
-            transaction.exec_params(
-                "UPDATE saga_steps SET state = 'failed', finished_at = now(), error = $3"
-                " WHERE saga_id = $1 AND step_index = $2 AND phase = 'forward'",
-                saga.id, index, status.toString());
-            transaction.exec_params(
-                "UPDATE saga_instances SET state = 'COMPENSATING', compensating_step = $2, attempts = 0,"
-                " step_started_at = NULL, last_error = $3, outcome_reason = $4, data = $5::jsonb WHERE id = $1",
-                saga.id, index - 1, status.toString(), reason, boost::json::serialize(saga.data));
+            const StepBegin begin = undo >= 0 ? StepBegin{undo, kCompensation, 1} : StepBegin{};
+            const auto written =
+                write(transaction, {index, kForward, "failed", status.toString()}, begin,
+                      "state = 'COMPENSATING', compensating_step = $13, attempts = $14, step_started_at = NULL,"
+                      " last_error = $15, outcome_reason = $16, data = $17::jsonb",
+                      true, undo, undo >= 0 ? 1 : 0, status.toString(), reason, boost::json::serialize(saga.data));
+            if (!written) return false;
             notify(transaction, {.stepName = step.name, .stepIndex = index, .phase = kForward, .state = "failed",
                                  .attempt = attempt, .error = status.toString(), .sagaState = kCompensating,
-                                 .durationSeconds = seconds});
+                                 .durationSeconds = seconds, .startedAtMicros = written->endedStartedAt,
+                                 .finishedAtMicros = written->endedFinishedAt});
+            if (undo >= 0) announceBegin(transaction, begin, *written);
+            return true;
           })) {
         return;
       }
       saga.state = kCompensating;
-      saga.compensatingStep = index - 1;
+      saga.compensatingStep = undo;
       saga.attempts = 0;
       saga.data["failureReason"] = reason;
+      started = undo >= 0;
       continue;
     }
 
     if (saga.state != kCompensating) return;
-    const int index = saga.compensatingStep;
+    // A step with nothing to undo is passed over (its index is written with the next compensation's start).
+    const int index = compensationAtOrBelow(saga.compensatingStep);
+    if (index != saga.compensatingStep) {
+      saga.compensatingStep = index;
+      saga.attempts = 0;
+    }
     const int attempt = saga.attempts + 1;
     if (index < 0) {
       // Everything done was undone: the saga's own final word (e.g. cancel the order).
@@ -338,74 +499,72 @@ void SagaEngine::advance(Claimed& saga) {
       if (!status.isOk()) {
         const auto delay = backoffFor(definition.retry, attempt, unitRandom());
         (void)persist([&](pqxx::work& transaction) {
-          transaction.exec_params("UPDATE saga_instances SET attempts = $2, last_error = $3 WHERE id = $1", saga.id,
-                                  attempt, status.toString());
-          releaseUntil(transaction, delay);
+          return write(transaction, {}, {},
+                       "compensating_step = -1, attempts = $13, last_error = $14, lease_owner = NULL,"
+                       " next_attempt_at = now() + make_interval(secs => $15)",
+                       false, attempt, status.toString(), delaySeconds(delay))
+              .has_value();
         });
         return;
       }
       saga.data = context.data;
       if (persist([&](pqxx::work& transaction) {
-            transaction.exec_params(
-                "UPDATE saga_instances SET state = 'COMPENSATED', finished_at = now(), lease_owner = NULL,"
-                " lease_until = NULL, attempts = 0, data = $2::jsonb WHERE id = $1",
-                saga.id, boost::json::serialize(saga.data));
+            if (!write(transaction, {}, {},
+                       "state = 'COMPENSATED', compensating_step = -1, finished_at = now(), lease_owner = NULL,"
+                       " attempts = 0, data = $13::jsonb",
+                       false, boost::json::serialize(saga.data))) {
+              return false;
+            }
             notify(transaction, {.stepName = "saga", .stepIndex = -1, .phase = kCompensation, .state = "compensated",
                                  .attempt = attempt, .sagaState = kCompensated});
+            return true;
           })) {
         metrics().finished.labels({saga.type, "compensated"}).inc();
       }
       return;
     }
     const SagaStep& step = definition.steps[static_cast<size_t>(index)];
-    if (!step.compensation) {
+    if (!started) {
       if (!persist([&](pqxx::work& transaction) {
-            transaction.exec_params("UPDATE saga_instances SET compensating_step = $2, attempts = 0 WHERE id = $1",
-                                    saga.id, index - 1);
+            const StepBegin begin{index, kCompensation, attempt};
+            const auto written =
+                write(transaction, {}, begin, "compensating_step = $13, attempts = $14", true, index, attempt);
+            if (!written) return false;
+            if (attempt == 1) announceBegin(transaction, begin, *written);
+            return true;
           })) {
         return;
       }
-      saga.compensatingStep = index - 1;
-      saga.attempts = 0;
-      continue;
     }
-    if (!persist([&](pqxx::work& transaction) {
-          transaction.exec_params("UPDATE saga_instances SET attempts = $2 WHERE id = $1", saga.id, attempt);
-          transaction.exec_params(
-              "INSERT INTO saga_steps (saga_id, step_index, phase, step_name, state, attempts, started_at)"
-              " VALUES ($1, $2, 'compensation', $3, 'compensating', $4, now())"
-              " ON CONFLICT (saga_id, step_index, phase) DO UPDATE SET attempts = EXCLUDED.attempts",
-              saga.id, index, step.name, attempt);
-          if (attempt == 1) {
-            notify(transaction, {.stepName = step.name, .stepIndex = index, .phase = kCompensation,
-                                 .state = "compensating", .attempt = attempt, .sagaState = kCompensating});
-          }
-        })) {
-      return;
-    }
+    started = false;
     failpoint("saga.before_compensation_called");
     const auto callStarted = std::chrono::steady_clock::now();
     Status status = step.compensation(context);
     const double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - callStarted).count();
     metrics().stepDuration.labels({saga.type, step.name + ":compensation"}).observe(seconds);
     if (status.isOk()) {
+      // This compensation's end and the next one's start, in one transaction.
       saga.data = context.data;
+      const int next = compensationAtOrBelow(index - 1);
       if (!persist([&](pqxx::work& transaction) {
-            transaction.exec_params(
-                "UPDATE saga_steps SET state = 'compensated', finished_at = now(), error = ''"
-                " WHERE saga_id = $1 AND step_index = $2 AND phase = 'compensation'",
-                saga.id, index);
-            transaction.exec_params(
-                "UPDATE saga_instances SET compensating_step = $2, attempts = 0, data = $3::jsonb WHERE id = $1",
-                saga.id, index - 1, boost::json::serialize(saga.data));
+            const StepBegin begin = next >= 0 ? StepBegin{next, kCompensation, 1} : StepBegin{};
+            const auto written =
+                write(transaction, {index, kCompensation, "compensated", ""}, begin,
+                      "compensating_step = $13, attempts = $14, data = $15::jsonb", true, next, next >= 0 ? 1 : 0,
+                      boost::json::serialize(saga.data));
+            if (!written) return false;
             notify(transaction, {.stepName = step.name, .stepIndex = index, .phase = kCompensation,
                                  .state = "compensated", .attempt = attempt, .sagaState = kCompensating,
-                                 .durationSeconds = seconds});
+                                 .durationSeconds = seconds, .startedAtMicros = written->endedStartedAt,
+                                 .finishedAtMicros = written->endedFinishedAt});
+            if (next >= 0) announceBegin(transaction, begin, *written);
+            return true;
           })) {
         return;
       }
-      saga.compensatingStep = index - 1;
+      saga.compensatingStep = next;
       saga.attempts = 0;
+      started = next >= 0;
       continue;
     }
     // Compensations never give up: whatever the error, try again later (an operator sees the
@@ -413,14 +572,16 @@ void SagaEngine::advance(Claimed& saga) {
     const auto delay = backoffFor(definition.retry, attempt, unitRandom());
     metrics().stepRetries.labels({saga.type, step.name + ":compensation"}).inc();
     (void)persist([&](pqxx::work& transaction) {
-      transaction.exec_params(
-          "UPDATE saga_steps SET error = $3 WHERE saga_id = $1 AND step_index = $2 AND phase = 'compensation'",
-          saga.id, index, status.toString());
-      transaction.exec_params("UPDATE saga_instances SET last_error = $2 WHERE id = $1", saga.id, status.toString());
-      releaseUntil(transaction, delay);
+      const auto written =
+          write(transaction, {index, kCompensation, nullptr, status.toString()}, {},
+                "last_error = $13, lease_owner = NULL, next_attempt_at = now() + make_interval(secs => $14)", false,
+                status.toString(), delaySeconds(delay));
+      if (!written) return false;
       notify(transaction, {.stepName = step.name, .stepIndex = index, .phase = kCompensation, .state = "failed",
                            .retrying = true, .attempt = attempt, .error = status.toString(),
-                           .sagaState = kCompensating, .durationSeconds = seconds});
+                           .sagaState = kCompensating, .durationSeconds = seconds,
+                           .startedAtMicros = written->endedStartedAt, .finishedAtMicros = written->endedFinishedAt});
+      return true;
     });
     return;
   }

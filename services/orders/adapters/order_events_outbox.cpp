@@ -83,21 +83,12 @@ void SagaStepEvents::onTransition(pqxx::work& transaction, const saga::SagaTrans
   step.set_attempts(transition.attempt);
   step.set_error(transition.error);
   step.set_compensation(transition.phase == "compensation");
-  // The step log row was written in this transaction: its times are the ones GetSaga shows.
-  if (transition.stepIndex >= 0) {
-    const auto rows = transaction.exec_params(
-        "SELECT COALESCE((extract(epoch FROM started_at) * 1000000)::bigint, 0),"
-        " COALESCE((extract(epoch FROM finished_at) * 1000000)::bigint, 0)"
-        " FROM saga_steps WHERE saga_id = $1 AND step_index = $2 AND phase = $3",
-        transition.sagaId, transition.stepIndex, transition.phase);
-    if (!rows.empty()) {
-      const auto startedAt = rows[0][0].as<int64_t>();
-      const auto finishedAt = rows[0][1].as<int64_t>();
-      if (startedAt != 0) *step.mutable_start_time() = TimeUtil::MicrosecondsToTimestamp(startedAt);
-      if (finishedAt != 0) *step.mutable_end_time() = TimeUtil::MicrosecondsToTimestamp(finishedAt);
-      if (startedAt != 0 && finishedAt != 0) changed.set_duration_ms((finishedAt - startedAt) / 1000);
-    }
-  }
+  // The step log row's times as this transaction wrote them: the ones GetSaga shows.
+  const int64_t startedAt = transition.startedAtMicros;
+  const int64_t finishedAt = transition.finishedAtMicros;
+  if (startedAt != 0) *step.mutable_start_time() = TimeUtil::MicrosecondsToTimestamp(startedAt);
+  if (finishedAt != 0) *step.mutable_end_time() = TimeUtil::MicrosecondsToTimestamp(finishedAt);
+  if (startedAt != 0 && finishedAt != 0) changed.set_duration_ms((finishedAt - startedAt) / 1000);
   bus::EventContext context;
   context.aggregateId = transition.sagaId;
   context.causationId = transition.sagaId;

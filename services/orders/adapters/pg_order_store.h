@@ -2,17 +2,23 @@
 #pragma once
 
 #include <functional>
+#include <vector>
 
 #include "fleetdeck/db/connection_pool.h"
 #include "ports/order_store.h"
 
 namespace fleetdeck::orders {
 
-// What else must happen in the same transaction as an order change (start a saga, write the
-// outbox), and after it commits (wake the saga workers).
+// Work a hook queues from inside the transaction, run only once that transaction committed (e.g.
+// start the saga it recorded).
+using AfterCommit = std::vector<std::function<void()>>;
+
+// What else must happen in the same transaction as an order change (record a saga, write the
+// outbox), and after it commits (start that saga, wake the relay).
 struct OrderStoreHooks {
-  std::function<void(pqxx::work&, const Order& order, const ChangeContext&)> onCreated;
-  std::function<void(pqxx::work&, const Order& before, const Order& after, const OrderEvent&, const ChangeContext&)>
+  std::function<void(pqxx::work&, const Order& order, const ChangeContext&, AfterCommit&)> onCreated;
+  std::function<void(pqxx::work&, const Order& before, const Order& after, const OrderEvent&, const ChangeContext&,
+                     AfterCommit&)>
       onAppended;
   // Every event stored (OrderCreated included), with the id the event store recorded it under; a
   // non-OK status rolls the change back (e.g. the outbox row could not be written).
@@ -42,7 +48,8 @@ class PgOrderStore final : public OrderStore {
 
  private:
   Result<Order> appendIn(pqxx::work& transaction, const Order& current, const OrderEvent& event,
-                         const ChangeContext& context);
+                         const ChangeContext& context, AfterCommit& afterCommit);
+  void committed(AfterCommit& afterCommit);
 
   db::ConnectionPool& pool_;
   int snapshotEvery_;

@@ -1,6 +1,23 @@
-// The durable saga engine: saga instances and their step log live in the service's PostgreSQL;
-// worker threads claim due sagas with SELECT … FOR UPDATE SKIP LOCKED under a lease, so any number
-// of replicas can run them and a crashed one's sagas are resumed when its lease runs out.
+// The durable saga engine: saga instances and their step log live in the service's PostgreSQL.
+//
+// How a saga runs:
+//   - The process that creates a saga records it with begin() in its own transaction, already leased
+//     to itself, and hands it to launch() once that transaction commits: it starts at once on this
+//     engine's runners, without a claim transaction and without waiting for a poll.
+//   - A poller claims due sagas (retries whose backoff ran out, sagas whose owner died and whose lease
+//     expired, sagas recorded with the static create()) with SELECT … FOR UPDATE SKIP LOCKED under a
+//     lease, only as many as there are free runners, so any number of replicas can share the work
+//     and a crashed one's sagas are resumed when its lease runs out.
+//   - `workers` runner threads run that many sagas at once, each saga on one thread, step by step.
+//     The same saga is never run twice at once in one process (a set of sagas in flight).
+//   - Each transition is one transaction, under the lease (every write checks lease_owner and renews
+//     lease_until in the same statement). A step's success is persisted together with the start of the
+//     next action (the next step, or the first compensation after a business failure), so a forward
+//     saga of N steps takes N + 1 transactions of its own. Persist-before-call still holds: an action
+//     is called only after a committed transaction recorded its start; a crash anywhere resumes from
+//     the last commit and repeats at most the action that was started (actions are idempotent).
+//   - The observer sees every transition inside the transaction that persists it, with the step log
+//     row's times, so an outbox row written there is published exactly when the transition is durable.
 //
 // The owning service's migrations create the tables:
 //   CREATE TABLE saga_instances (
@@ -19,10 +36,13 @@
 
 #include <atomic>
 #include <condition_variable>
+#include <deque>
 #include <map>
 #include <memory>
 #include <mutex>
+#include <optional>
 #include <pqxx/pqxx>
+#include <set>
 #include <string>
 #include <thread>
 #include <vector>
@@ -53,6 +73,9 @@ struct SagaTransition {
   std::string error;
   std::string sagaState;  // the saga's state after this transition
   double durationSeconds = 0;
+  // The step log row's started_at / finished_at as written in this transaction (0: not set).
+  int64_t startedAtMicros = 0;
+  int64_t finishedAtMicros = 0;
   std::string traceId;
   boost::json::object data;
 };
@@ -97,8 +120,8 @@ struct SagaPage {
 
 struct SagaEngineOptions {
   std::string instanceId;  // lease owner
-  int workers = 4;
-  int claimBatch = 16;
+  int workers = 32;        // sagas run at once in this process (runner threads)
+  int claimBatch = 16;     // at most this many sagas per claim (and never more than free runners)
   std::chrono::milliseconds lease{30'000};
   std::chrono::milliseconds idlePoll{200};
 };
@@ -111,11 +134,27 @@ class SagaEngine {
   // Definitions are fixed before start().
   void define(SagaDefinition definition);
 
-  // Records a new saga in the caller's transaction (the one that creates what the saga is about).
+  // A saga recorded by begin(), to be handed to launch() after its transaction committed.
+  struct NewSaga {
+    std::string id;
+    std::string type;
+    boost::json::object data;
+    std::string traceId;
+  };
+
+  // Records a new saga in the caller's transaction (the one that creates what the saga is about),
+  // leased to this engine: call launch() once the transaction committed. If launch() never comes
+  // (the process died), the lease runs out and any replica's poller resumes the saga.
+  NewSaga begin(pqxx::work& transaction, const std::string& type, const std::string& sagaId,
+                const boost::json::object& data, const std::string& traceId);
+  // Starts a committed saga from begin() on this engine's runners at once.
+  void launch(NewSaga saga);
+
+  // Records a new saga in the caller's transaction, unleased: a poller (of any replica) claims it.
   static void create(pqxx::work& transaction, const std::string& type, const std::string& sagaId,
                      const boost::json::object& data, const std::string& traceId);
 
-  // Nudges idle workers after a transaction that created a saga committed.
+  // Nudges the poller (e.g. after a transaction that create()d a saga committed).
   void wake();
 
   void start();
@@ -126,9 +165,25 @@ class SagaEngine {
   Result<SagaPage> list(const std::string& state, int pageSize, const std::string& pageToken);
 
  private:
-  struct Claimed;
-  void workerLoop();
-  int claimAndRun();
+  // A saga this process holds the lease of, as its runner sees it.
+  struct Claimed {
+    std::string id;
+    std::string type;
+    std::string state;
+    int currentStep = 0;
+    int compensatingStep = -1;
+    boost::json::object data;
+    int attempts = 0;
+    std::string traceId;
+    int64_t stepStartedAtMicros = 0;  // 0: the current step has not started
+  };
+
+  void pollerLoop();
+  void runnerLoop();
+  // Claims up to `limit` due sagas and queues them; how many were claimed.
+  int claim(int limit);
+  // Queues a leased saga unless it is already in flight here; false when it was.
+  bool enqueue(Claimed saga);
   void advance(Claimed& saga);
   void registerMetrics();
 
@@ -136,11 +191,20 @@ class SagaEngine {
   SagaEngineOptions options_;
   SagaObserver* observer_;
   std::map<std::string, SagaDefinition> definitions_;
-  std::vector<std::thread> workers_;
+  std::thread poller_;
+  std::vector<std::thread> runners_;
   std::atomic<bool> running_{false};
+  // Poller wake-ups (a create(), a runner freed while the poller waited for one, stop()).
   std::mutex wakeMutex_;
   std::condition_variable wakeUp_;
   uint64_t wakeGeneration_ = 0;
+  // Sagas queued or running in this process; runners wait on queueReady_.
+  std::mutex queueMutex_;
+  std::condition_variable queueReady_;
+  std::deque<Claimed> queue_;
+  std::set<std::string> inFlight_;
+  int busy_ = 0;
+  bool pollerStarved_ = false;  // the poller found no free runner: a finishing runner wakes it
 };
 
 }  // namespace fleetdeck::saga
