@@ -240,6 +240,8 @@ ServiceHost::~ServiceHost() {
   if (spanExporter_ || localTraceSink_) {
     telemetry::setSpanProcessor(nullptr);
     if (spanExporter_) spanExporter_->shutdown(std::chrono::milliseconds(2000));
+    // Stored and stopped here: the store may go right after the host (serveTraceStore's contract).
+    if (localTraceSink_) localTraceSink_->shutdown();
   }
   for (int fd : stopPipe_) {
     if (fd >= 0) close(fd);
@@ -308,6 +310,8 @@ std::unique_ptr<ServiceHost> ServiceHost::create(int argc, char** argv, std::str
                  {"service", "version"})
       .labels({host->serviceName_, kVersion})
       .set(1);
+  // Head sampling of the traces this process starts; a parent's sampled flag always wins.
+  telemetry::setSampleRatio(settings.getDouble("tracing.sample_ratio", 1.0, 0.0, 1.0));
   host->spanExporter_ = spanExporterFromConfig(settings);
   if (host->spanExporter_) telemetry::setSpanProcessor(host->spanExporter_);
   return host;
@@ -358,6 +362,7 @@ void ServiceHost::serveTraceStore(telemetry::TraceStore& store) {
 
 void ServiceHost::flushTraces(std::chrono::milliseconds timeout) {
   if (spanExporter_) spanExporter_->flush(timeout);
+  if (localTraceSink_) localTraceSink_->flush(timeout);
 }
 
 Status ServiceHost::startAdmin() {

@@ -109,11 +109,11 @@ std::optional<TraceContext> TraceContext::parse(std::string_view traceparent, st
   return context;
 }
 
-TraceContext TraceContext::newRoot() {
+TraceContext TraceContext::newRoot(bool sampled) {
   TraceContext context;
   fillRandomHex(context.traceId_);
   fillRandomHex(context.spanId_);
-  context.flags_ = kSampledFlag;
+  context.flags_ = sampled ? kSampledFlag : 0;
   return context;
 }
 

@@ -311,10 +311,11 @@ Result<IngestSummary> TraceStore::ingestOtlpJson(std::string_view body) {
 }
 
 void TraceStore::add(const Resource& resource, const std::vector<SpanData>& spans) {
-  std::lock_guard lock(mutex_);
-  size_t accepted = 0;
+  // Converted before taking the lock, so queries and the OTLP receiver wait only for the inserts.
+  std::vector<StoredSpan> converted;
+  converted.reserve(spans.size());
   for (const SpanData& data : spans) {
-    StoredSpan span;
+    StoredSpan& span = converted.emplace_back();
     span.spanId = data.spanId;
     span.parentSpanId = data.parentSpanId;
     span.service = resource.serviceName;
@@ -325,7 +326,11 @@ void TraceStore::add(const Resource& resource, const std::vector<SpanData>& span
     for (const auto& attribute : data.attributes) span.attributes[attribute.key] = attributeToJson(attribute.value);
     span.statusCode = static_cast<int>(data.statusCode);
     span.statusMessage = data.statusMessage;
-    if (insertLocked(data.traceId, std::move(span))) ++accepted;
+  }
+  std::lock_guard lock(mutex_);
+  size_t accepted = 0;
+  for (size_t i = 0; i < spans.size(); ++i) {
+    if (insertLocked(spans[i].traceId, std::move(converted[i]))) ++accepted;
   }
   evictLocked();
   updateGaugesLocked();
@@ -460,10 +465,99 @@ size_t TraceStore::traceCount() const {
   return traces_.size();
 }
 
+TraceStoreProcessor::TraceStoreProcessor(TraceStore& store, TraceStoreProcessorOptions options, Registry& registry)
+    : store_(store),
+      options_(options),
+      droppedQueueFull_(registry
+                            .counter("telemetry_spans_dropped_total",
+                                     "Spans lost before export, by reason (queue_full, export_failed, shutdown).",
+                                     {"reason"})
+                            .labels({"queue_full"})),
+      droppedShutdown_(registry.counter("telemetry_spans_dropped_total", "", {"reason"}).labels({"shutdown"})) {
+  options_.maxQueueSpans = std::max<size_t>(options_.maxQueueSpans, 1);
+  options_.maxBatchSpans = std::clamp<size_t>(options_.maxBatchSpans, 1, options_.maxQueueSpans);
+  queue_.reserve(options_.maxBatchSpans);
+  thread_ = std::thread([this] { run(); });
+}
+
+TraceStoreProcessor::~TraceStoreProcessor() { shutdown(); }
+
 void TraceStoreProcessor::onEnd(SpanData&& span) {
+  bool wake = false;
+  {
+    std::lock_guard lock(mutex_);
+    if (stopping_) {
+      ++stats_.droppedAfterShutdown;
+      droppedShutdown_.inc();
+      return;
+    }
+    if (queue_.size() >= options_.maxQueueSpans) {
+      // Dropping the newest costs the request thread nothing more; the counter tells operators.
+      ++stats_.droppedQueueFull;
+      droppedQueueFull_.inc();
+      return;
+    }
+    queue_.push_back(std::move(span));
+    wake = queue_.size() == options_.maxBatchSpans;
+  }
+  if (wake) wake_.notify_one();
+}
+
+void TraceStoreProcessor::flush(std::chrono::milliseconds timeout) {
+  std::unique_lock lock(mutex_);
+  if (exited_) return;
+  const uint64_t ticket = ++flushRequested_;
+  wake_.notify_one();
+  flushed_.wait_for(lock, timeout, [&] { return flushDone_ >= ticket || exited_; });
+}
+
+void TraceStoreProcessor::shutdown() {
+  {
+    std::lock_guard lock(mutex_);
+    if (stopping_) return;
+    stopping_ = true;
+  }
+  wake_.notify_one();
+  if (thread_.joinable()) thread_.join();
+}
+
+TraceStoreProcessor::Stats TraceStoreProcessor::stats() const {
+  std::lock_guard lock(mutex_);
+  Stats copy = stats_;
+  copy.queued = queue_.size();
+  return copy;
+}
+
+void TraceStoreProcessor::run() {
+  // Two buffers swapped under the lock: the request threads keep appending to one while this
+  // thread stores the other, and both keep their capacity.
   std::vector<SpanData> batch;
-  batch.push_back(std::move(span));
-  store_.add(resource(), batch);
+  batch.reserve(options_.maxBatchSpans);
+  std::unique_lock lock(mutex_);
+  while (true) {
+    wake_.wait_for(lock, options_.scheduleDelay, [&] {
+      return stopping_ || queue_.size() >= options_.maxBatchSpans || flushRequested_ > flushDone_;
+    });
+    const uint64_t flushTicket = flushRequested_;
+    const bool stop = stopping_;
+    batch.swap(queue_);
+    lock.unlock();
+    if (!batch.empty()) {
+      store_.add(resource(), batch);
+      const size_t count = batch.size();
+      batch.clear();
+      lock.lock();
+      stats_.stored += count;
+    } else {
+      lock.lock();
+    }
+    // What was queued when the flush was asked for is stored now.
+    flushDone_ = flushTicket;
+    flushed_.notify_all();
+    if (stop && queue_.empty()) break;
+  }
+  exited_ = true;
+  flushed_.notify_all();
 }
 
 }  // namespace fleetdeck::telemetry

@@ -15,6 +15,9 @@ struct TracingState {
   // ever installed are kept alive in `installed` until exit, so a span that started with one may
   // still end into it after it was replaced; processors are installed a handful of times at most.
   std::atomic<SpanProcessor*> processor{nullptr};
+  // A new root is sampled when a uniform 64-bit draw is below this; UINT64_MAX: always.
+  std::atomic<uint64_t> sampleThreshold{UINT64_MAX};
+  std::atomic<double> sampleRatio{1.0};
   std::mutex mutex;
   std::vector<std::shared_ptr<SpanProcessor>> installed;
   std::shared_ptr<SpanProcessor> current;
@@ -27,6 +30,23 @@ TracingState& state() {
 }
 
 thread_local const TraceContext* currentThreadContext = nullptr;
+
+// The sampling draw of a new root: a cheap per-thread generator (splitmix64) seeded from the
+// thread's address and the clock; it decides sampling only and needs no quality beyond uniformity.
+uint64_t samplingDraw() {
+  thread_local uint64_t seed = static_cast<uint64_t>(reinterpret_cast<uintptr_t>(&seed)) ^
+                               static_cast<uint64_t>(std::chrono::steady_clock::now().time_since_epoch().count());
+  uint64_t z = (seed += 0x9e3779b97f4a7c15ULL);
+  z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ULL;
+  z = (z ^ (z >> 27)) * 0x94d049bb133111ebULL;
+  return z ^ (z >> 31);
+}
+
+bool sampleNewRoot() {
+  const uint64_t threshold = state().sampleThreshold.load(std::memory_order_relaxed);
+  if (threshold == UINT64_MAX) return true;
+  return samplingDraw() < threshold;
+}
 
 }  // namespace
 
@@ -59,8 +79,21 @@ std::shared_ptr<SpanProcessor> setSpanProcessor(std::shared_ptr<SpanProcessor> p
 
 bool tracingEnabled() { return state().processor.load(std::memory_order_acquire) != nullptr; }
 
+void setSampleRatio(double ratio) {
+  if (!(ratio > 0)) ratio = 0;  // NaN too
+  if (ratio > 1) ratio = 1;
+  auto& s = state();
+  s.sampleRatio.store(ratio, std::memory_order_relaxed);
+  // 2^64 * ratio, computed in long double; 1 means every draw, including UINT64_MAX itself.
+  const uint64_t threshold =
+      ratio >= 1 ? UINT64_MAX : static_cast<uint64_t>(static_cast<long double>(ratio) * 18446744073709551616.0L);
+  s.sampleThreshold.store(threshold, std::memory_order_relaxed);
+}
+
+double sampleRatio() { return state().sampleRatio.load(std::memory_order_relaxed); }
+
 Span::Span(std::string name, SpanKind kind, const TraceContext* parent)
-    : context_(parent != nullptr && parent->valid() ? parent->newChild() : TraceContext::newRoot()) {
+    : context_(parent != nullptr && parent->valid() ? parent->newChild() : TraceContext::newRoot(sampleNewRoot())) {
   if (!context_.sampled()) return;
   processor_ = state().processor.load(std::memory_order_acquire);
   if (processor_ == nullptr) return;

@@ -2,6 +2,8 @@
 
 #include <gtest/gtest.h>
 
+#include <thread>
+
 #include "fleetdeck/core/json.h"
 #include "fleetdeck/telemetry/otlp_exporter.h"
 
@@ -215,17 +217,54 @@ TEST(TraceStore, ListFiltersByServiceAndDurationNewestFirst) {
 TEST(TraceStore, ProcessorFeedsThisProcessesSpans) {
   TraceStore store;
   setResource({"gateway", "1", "g"});
-  setSpanProcessor(std::make_shared<TraceStoreProcessor>(store));
+  auto processor = std::make_shared<TraceStoreProcessor>(store);
+  setSpanProcessor(processor);
   std::string traceId;
   {
     Span root("GET /x", SpanKind::kServer, nullptr);
     traceId = std::string(root.context().traceId());
   }
   setSpanProcessor(nullptr);
+  // Stored by the processor's thread, in the background: flush waits for it.
+  processor->flush(std::chrono::seconds(10));
   auto trace = store.getTrace(traceId);
   ASSERT_TRUE(trace.isOk());
   EXPECT_EQ(parseObject(*trace).at("spans").as_array()[0].at("service").as_string(), "gateway");
 }
 
+
+TEST(TraceStore, ProcessorNeverBlocksAndCountsWhatItDrops) {
+  TraceStore store({.maxSpans = 100'000, .maxTraces = 100'000});
+  Registry registry;
+  // A tiny queue and a long delay: most spans offered from two threads find it full.
+  TraceStoreProcessor processor(store, {.maxQueueSpans = 4, .maxBatchSpans = 4, .scheduleDelay = std::chrono::hours(1)},
+                                registry);
+  constexpr int kPerThread = 2000;
+  const auto offer = [&processor](int thread) {
+    for (int i = 0; i < kPerThread; ++i) {
+      processor.onEnd(span(idOf(thread * kPerThread + i, 32), idOf(i, 16), "", "s", 0, 1));
+    }
+  };
+  std::thread first(offer, 0);
+  std::thread second(offer, 1);
+  first.join();
+  second.join();
+  processor.flush(std::chrono::seconds(10));
+  const auto stats = processor.stats();
+  EXPECT_EQ(stats.queued, 0u);
+  EXPECT_EQ(stats.stored + stats.droppedQueueFull, 2u * kPerThread) << "every span is stored or counted";
+  EXPECT_EQ(store.spanCount(), stats.stored);
+  EXPECT_NE(registry.expose().find("telemetry_spans_dropped_total{reason=\"queue_full\"} " +
+                                   std::to_string(stats.droppedQueueFull)),
+            std::string::npos)
+      << registry.expose();
+
+  // After shutdown the store is never touched again: late spans are dropped and counted.
+  processor.shutdown();
+  processor.onEnd(span(kTrace, idOf(1, 16), "", "late", 0, 1));
+  processor.flush(std::chrono::seconds(1));
+  EXPECT_EQ(processor.stats().droppedAfterShutdown, 1u);
+  EXPECT_FALSE(store.getTrace(kTrace).isOk());
+}
 }  // namespace
 }  // namespace fleetdeck::telemetry

@@ -141,5 +141,37 @@ TEST_F(Tracing, TheCurrentContextIsPerThread) {
   EXPECT_EQ(seenElsewhere, nullptr);
 }
 
+
+TEST_F(Tracing, SampleRatioDecidesNewRootsButAParentsFlagAlwaysWins) {
+  setSampleRatio(0);
+  {
+    Span root("not sampled", SpanKind::kServer, nullptr);
+    EXPECT_FALSE(root.recording());
+    EXPECT_TRUE(root.context().valid()) << "ids still propagate";
+    EXPECT_TRUE(root.context().traceparent().ends_with("-00")) << "the next hop is told not to record either";
+    Span child("child of an unsampled root", SpanKind::kClient, &root.context());
+    EXPECT_FALSE(child.recording());
+  }
+  auto sampledParent = TraceContext::parse("00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01");
+  { Span server("sampled upstream", SpanKind::kServer, &*sampledParent); }
+  setSampleRatio(1);
+  auto unsampledParent = TraceContext::parse("00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-00");
+  {
+    Span server("unsampled upstream", SpanKind::kServer, &*unsampledParent);
+    EXPECT_FALSE(server.recording());
+  }
+  auto spans = processor_->spans();
+  ASSERT_EQ(spans.size(), 1u);
+  EXPECT_EQ(spans[0].name, "sampled upstream");
+
+  // A ratio in between samples about that share of new traces (bounds many deviations wide).
+  setSampleRatio(0.25);
+  EXPECT_DOUBLE_EQ(sampleRatio(), 0.25);
+  for (int i = 0; i < 4000; ++i) Span root("r", SpanKind::kInternal, nullptr);
+  setSampleRatio(1);
+  spans = processor_->spans();
+  EXPECT_GT(spans.size(), 1u + 700);
+  EXPECT_LT(spans.size(), 1u + 1300);
+}
 }  // namespace
 }  // namespace fleetdeck::telemetry

@@ -16,8 +16,8 @@
 
 namespace fleetdeck::telemetry {
 class BatchSpanExporter;
-class SpanProcessor;
 class TraceStore;
+class TraceStoreProcessor;
 }  // namespace fleetdeck::telemetry
 
 namespace fleetdeck::host {
@@ -97,7 +97,7 @@ class ServiceHost {
   // The OTLP exporter this host installed (null when no endpoint is configured).
   std::shared_ptr<telemetry::BatchSpanExporter> spanExporter_;
   // This process's own spans into its trace store (serveTraceStore without an OTLP endpoint).
-  std::shared_ptr<telemetry::SpanProcessor> localTraceSink_;
+  std::shared_ptr<telemetry::TraceStoreProcessor> localTraceSink_;
   std::unique_ptr<Admin> admin_;
   std::chrono::steady_clock::time_point startedAt_;
   int stopPipe_[2] = {-1, -1};

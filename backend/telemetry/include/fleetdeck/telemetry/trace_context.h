@@ -23,8 +23,8 @@ class TraceContext {
   // then starts a new trace. `tracestate` is kept only when it is well formed.
   static std::optional<TraceContext> parse(std::string_view traceparent, std::string_view tracestate = {});
 
-  // A new trace (random trace and span id), sampled.
-  static TraceContext newRoot();
+  // A new trace (random trace and span id), sampled unless told otherwise.
+  static TraceContext newRoot(bool sampled = true);
   // A new span in the same trace: same trace id, flags and tracestate, a new span id.
   TraceContext newChild() const;
 

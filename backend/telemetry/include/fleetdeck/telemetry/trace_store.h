@@ -4,11 +4,14 @@
 #pragma once
 
 #include <boost/json/object.hpp>
+#include <chrono>
+#include <condition_variable>
 #include <cstdint>
 #include <list>
 #include <mutex>
 #include <string>
 #include <string_view>
+#include <thread>
 #include <unordered_map>
 #include <vector>
 
@@ -90,15 +93,62 @@ class TraceStore {
   Gauge& tracesGauge_;
 };
 
-// A SpanProcessor that puts this process's spans straight into a TraceStore.
+struct TraceStoreProcessorOptions {
+  // Spans waiting to be stored; a span that ends while the queue is full is dropped and counted
+  // (telemetry_spans_dropped_total{reason="queue_full"}): the request thread never waits.
+  size_t maxQueueSpans = 8192;
+  // The background thread is woken early once this many spans wait.
+  size_t maxBatchSpans = 256;
+  // How long a span may wait before it is stored anyway (how soon the console sees it).
+  std::chrono::milliseconds scheduleDelay{100};
+};
+
+// A SpanProcessor that puts this process's spans into a TraceStore. The thread that ends a span
+// only moves it into a bounded queue (one short lock, no wake-up until a batch is full); one
+// background thread stores the queue in batches, so the store's lock, its conversions and its
+// evictions stay off the request path.
 class TraceStoreProcessor final : public SpanProcessor {
  public:
-  explicit TraceStoreProcessor(TraceStore& store) : store_(store) {}
+  explicit TraceStoreProcessor(TraceStore& store, TraceStoreProcessorOptions options = {},
+                               Registry& registry = defaultRegistry());
+  // Stores what is queued and stops (see shutdown()).
+  ~TraceStoreProcessor() override;
+  TraceStoreProcessor(const TraceStoreProcessor&) = delete;
+  TraceStoreProcessor& operator=(const TraceStoreProcessor&) = delete;
+
   void onEnd(SpanData&& span) override;
-  void flush(std::chrono::milliseconds) override {}
+  // Stores everything queued so far; returns when done or after `timeout`.
+  void flush(std::chrono::milliseconds timeout) override;
+  // Stores what is queued, then stops the thread; spans that end afterwards are dropped (counted
+  // as reason="shutdown") and the store is never touched again, so it may then go. Idempotent.
+  void shutdown();
+
+  struct Stats {
+    uint64_t stored = 0;  // handed to the store (it may still reject a duplicate or an overfull trace)
+    uint64_t droppedQueueFull = 0;
+    uint64_t droppedAfterShutdown = 0;
+    size_t queued = 0;
+  };
+  Stats stats() const;
 
  private:
+  void run();
+
   TraceStore& store_;
+  TraceStoreProcessorOptions options_;
+  Counter& droppedQueueFull_;
+  Counter& droppedShutdown_;
+
+  mutable std::mutex mutex_;
+  std::condition_variable wake_;
+  std::condition_variable flushed_;
+  std::vector<SpanData> queue_;
+  uint64_t flushRequested_ = 0;
+  uint64_t flushDone_ = 0;
+  bool stopping_ = false;
+  bool exited_ = false;
+  Stats stats_;
+  std::thread thread_;
 };
 
 }  // namespace fleetdeck::telemetry

@@ -74,6 +74,14 @@ std::shared_ptr<SpanProcessor> setSpanProcessor(std::shared_ptr<SpanProcessor> p
 // True when a processor is installed, i.e. sampled spans are recorded.
 bool tracingEnabled();
 
+// Head sampling of the traces this process starts (`[tracing] sample_ratio`, which ServiceHost
+// applies): a new root is sampled with this probability (clamped to [0, 1]; 1, the default, samples
+// every trace). A span with a parent always follows the parent's sampled flag (W3C traceparent), so
+// a trace is recorded whole or not at all across the fleet. Not sampled: ids still propagate (with
+// flag 00), nothing is recorded.
+void setSampleRatio(double ratio);
+double sampleRatio();
+
 // One operation. Move-only; ends (and is handed to the processor) when end() is called or it is
 // destroyed. A span that is not recording (tracing off, or its trace not sampled) still has a
 // context, so ids keep propagating and logs stay correlated, but attributes cost nothing.
