@@ -339,8 +339,10 @@ quint64 putFaults(GatewayClient* client, const PaymentFaults& faults, QObject* c
 
 quint64 serviceAction(GatewayClient* client, const QString& service, const QString& action, QObject* context,
                       Done<fleetdeck::console::Done> done) {
-  return call<fleetdeck::console::Done>(client, post(QStringLiteral("/api/v1/admin/services/%1:%2").arg(segment(service), action)),
-                                        context, std::move(done),
+  ApiRequest request = post(QStringLiteral("/api/v1/admin/services/%1:%2").arg(segment(service), action));
+  // The launcher answers a stop after the service's graceful shutdown and a start once it is ready.
+  request.timeoutMs = 60000;
+  return call<fleetdeck::console::Done>(client, request, context, std::move(done),
                                         [](const ApiResponse&) { return fleetdeck::console::Done{}; });
 }
 

@@ -62,6 +62,9 @@ int main(int argc, char** argv) {
   gatewayOptions.streamMaxQueuedBytes =
       static_cast<size_t>(config.getInt("stream.max_queued_bytes", 1 << 20, 4096, 64 << 20));
   const auto streamBuffer = static_cast<size_t>(config.getInt("stream.buffer_events", 4096, 16, 1'000'000));
+  // Local fleet only (the launcher sets both): POST /api/v1/admin/services/{name}:stop|:start.
+  gatewayOptions.localFleetControlUrl = config.getString("local_fleet.control_url", "");
+  gatewayOptions.localFleetControlTokenFile = config.getString("local_fleet.control_token_file", "");
 
   // Access tokens: the gateway signs and verifies them; the key file is created 0600 on first start.
   auth::KeyFileOptions keyFile;

@@ -361,7 +361,9 @@ int commandStatus(const Options& options) {
     const std::string name = json::stringOr(component, "name");
     const std::string adminUrl = json::stringOr(component, "adminUrl");
     std::string readiness = "-";
-    if (!adminUrl.empty()) {
+    if (json::stringOr(component, "status") == "stopped") {
+      readiness = "stopped (on request; started again from the console or at the next up)";
+    } else if (!adminUrl.empty()) {
       auto parsed = http::parseHttpUrl(adminUrl);
       http::HttpClient client(parsed->host, parsed->port, std::chrono::milliseconds(1000));
       auto response = client.get("/readyz");

@@ -1,13 +1,18 @@
 // The gateway's own routes: the order details aggregation, the Prometheus pass-through, the admin
-// event stream, the upstream breaker view, the fleet view and the trace store queries.
+// event stream, the upstream breaker view, the fleet view, the trace store queries and, on the
+// local fleet, stopping and starting services through the launcher.
 #include <google/protobuf/util/json_util.h>
 
+#include <algorithm>
 #include <charconv>
+#include <filesystem>
+#include <fstream>
 #include <mutex>
 
 #include "adapters/gateway_responder.h"
 #include "adapters/rest_gateway.h"
 #include "fleetdeck/auth/roles.h"
+#include "fleetdeck/core/http_status.h"
 #include "fleetdeck/core/json.h"
 #include "fleetdeck/core/log.h"
 #include "fleetdeck/orders/v1/orders.pb.h"
@@ -70,7 +75,107 @@ struct DetailsJoin {
   }
 };
 
+// A service name as the launcher spells it; anything else never reaches the launcher.
+bool plausibleServiceName(std::string_view name) {
+  return !name.empty() && name.size() <= 64 && std::all_of(name.begin(), name.end(), [](char c) {
+    return (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '-' || c == '_';
+  });
+}
+
+// The launcher answers with the fleet's error body; its code and details become the client's
+// answer (with this request's trace id). Its 401 means the gateway's token is wrong: our fault.
+Status statusFromLauncher(const http::HttpResponse& response) {
+  if (response.status == 401) return internalError("the launcher refused the gateway's control token");
+  Status fallback(statusCodeForHttp(response.status), "the launcher answered HTTP " + std::to_string(response.status));
+  auto parsed = json::parse(response.body);
+  if (!parsed || !parsed->is_object()) return fallback;
+  const auto* error = parsed->as_object().if_contains("error");
+  if (error == nullptr || !error->is_object()) return fallback;
+  const auto& body = error->as_object();
+  std::vector<FieldViolation> violations;
+  if (const auto* details = body.if_contains("details"); details != nullptr && details->is_array()) {
+    for (const auto& detail : details->as_array()) {
+      if (!detail.is_object()) continue;
+      violations.push_back({json::stringOr(detail.as_object(), "field"), json::stringOr(detail.as_object(), "reason")});
+    }
+  }
+  const StatusCode code = statusCodeFromName(json::stringOr(body, "code"));
+  if (code == StatusCode::kOk || code == StatusCode::kUnknown) return fallback;
+  return Status(code, json::stringOr(body, "message", fallback.message()), std::move(violations));
+}
+
 }  // namespace
+
+void RestGateway::setUpLocalFleetControl() {
+  namespace fs = std::filesystem;
+  auto parsed = http::parseHttpUrl(options_.localFleetControlUrl);
+  if (!parsed) {
+    localFleetControlProblem_ = internalError("local_fleet.control_url is not a usable http:// URL");
+  } else {
+    localFleetControl_ = std::move(*parsed);
+  }
+  const fs::path tokenFile = options_.localFleetControlTokenFile;
+  std::error_code error;
+  const auto permissions = fs::status(tokenFile, error).permissions();
+  std::ifstream in(tokenFile);
+  if (localFleetControlProblem_.isOk()) {
+    if (tokenFile.empty() || error || !in || !std::getline(in, localFleetControlToken_) ||
+        localFleetControlToken_.empty()) {
+      localFleetControlProblem_ = internalError("cannot read the launcher's control token (local_fleet.control_token_file)");
+    } else if ((permissions & (fs::perms::group_all | fs::perms::others_all)) != fs::perms::none) {
+      localFleetControlToken_.clear();
+      localFleetControlProblem_ = internalError("the launcher's control token file is readable by others; chmod 600 it");
+    }
+  }
+  if (!localFleetControlProblem_.isOk()) {
+    log::error("local fleet control unavailable; services:stop/:start will answer 500",
+               {{"error", localFleetControlProblem_.message()}, {"token_file", tokenFile.string()}});
+  } else {
+    log::info("local fleet control enabled", {{"url", options_.localFleetControlUrl}});
+  }
+}
+
+void RestGateway::serviceControl(http::HttpRequest& request, std::shared_ptr<http::Responder> responder,
+                                 const std::string& action) {
+  const Principal& principal = gatewayResponder(responder).principal;
+  if (Status allowed = checkRoles({}, principal); !allowed.isOk()) {
+    responder->send(http::errorResponse(allowed, request.traceId));
+    return;
+  }
+  const std::string name(request.pathParam("name").value_or(""));
+  if (!plausibleServiceName(name)) {
+    responder->send(http::errorResponse(invalidField("name", "must be the name of a service of the local fleet"),
+                                        request.traceId));
+    return;
+  }
+  if (!localFleetControlProblem_.isOk()) {
+    responder->send(http::errorResponse(localFleetControlProblem_, request.traceId));
+    return;
+  }
+  http::ClientRequest upstream;
+  upstream.method = "POST";
+  upstream.target = localFleetControl_->target;
+  if (!upstream.target.empty() && upstream.target.back() == '/') upstream.target.pop_back();
+  upstream.target += "/v1/services/" + name + ":" + action;
+  upstream.headers.add("Authorization", "Bearer " + localFleetControlToken_);
+  upstream.headers.add("traceparent", request.traceparent);
+  log::info("service control", {{"service", name}, {"action", action}, {"actor", principal.username},
+                                {"trace_id", request.traceId}});
+  localFleetControlClient_.request(
+      localFleetControl_->host, localFleetControl_->port, std::move(upstream), options_.localFleetControlTimeout,
+      [responder, traceId = request.traceId](Result<http::HttpResponse> answer) {
+        if (!answer) {
+          responder->send(errorWithRetry(unavailable("the launcher is unavailable: " + answer.status().message()),
+                                         traceId, "5"));
+          return;
+        }
+        if (answer->status != 200) {
+          responder->send(errorWithRetry(statusFromLauncher(*answer), traceId, "5"));
+          return;
+        }
+        responder->send(http::HttpResponse::json(200, std::move(answer->body)));
+      });
+}
 
 void RestGateway::orderDetails(http::HttpRequest& request, std::shared_ptr<http::Responder> responder) {
   const Principal& principal = gatewayResponder(responder).principal;

@@ -129,6 +129,16 @@ RestGateway::RestGateway(std::vector<RestMapping> mappings, Upstreams& upstreams
       prometheus(request, std::move(responder), apiPath);
     });
   }
+  // Served only on the local fleet: elsewhere there is no such route (404), as API.md says.
+  if (!options_.localFleetControlUrl.empty()) {
+    setUpLocalFleetControl();
+    for (const std::string action : {"stop", "start"}) {
+      router_.add("POST", "/api/v1/admin/services/{name}:" + action,
+                  [this, action](http::HttpRequest& request, std::shared_ptr<http::Responder> responder) {
+                    serviceControl(request, std::move(responder), action);
+                  });
+    }
+  }
   openApi_ = buildOpenApi(mappings_, ownRoutes(), {.maxPageSize = options_.maxPageSize});
   router_.add("GET", "/api/v1/openapi.json", [this](http::HttpRequest&, std::shared_ptr<http::Responder> responder) {
     responder->send(http::HttpResponse::json(200, openApi_));
@@ -174,6 +184,14 @@ std::vector<OwnRoute> RestGateway::ownRoutes() {
        {"query", "start", "end", "step"}},
       {"GET", "/api/v1/admin/alerts", "Prometheus alerts, proxied.", readers},
       {"GET", "/api/v1/admin/rules", "Prometheus rules, proxied.", readers},
+      {"POST", "/api/v1/admin/services/{name}:stop",
+       "Local fleet only (404 elsewhere): stops a service; the launcher does not restart it until :start. "
+       "Answers {name, status: \"stopped\", pid, restarts}; 409 when it is already stopped, 400 for an unknown name.",
+       {}},
+      {"POST", "/api/v1/admin/services/{name}:start",
+       "Local fleet only (404 elsewhere): starts a stopped service and answers once its /readyz is ready: "
+       "{name, status: \"running\", pid, restarts}; 409 when it is already running, 400 for an unknown name.",
+       {}},
       {"GET", "/api/v1/openapi.json", "This document.", {"anonymous"}},
   };
 }

@@ -48,6 +48,12 @@ struct GatewayOptions {
   std::chrono::milliseconds prometheusTimeout{10'000};
   std::chrono::milliseconds streamHeartbeat{15'000};
   size_t streamMaxQueuedBytes = 1 << 20;
+  // The local fleet's launcher control endpoint ("http://127.0.0.1:<port>") and its token file
+  // (0600), both set by the launcher; empty: POST /api/v1/admin/services/{name}:stop|:start are 404.
+  std::string localFleetControlUrl;
+  std::string localFleetControlTokenFile;
+  // A stop waits for the service's graceful shutdown, a start for its /readyz.
+  std::chrono::milliseconds localFleetControlTimeout{60'000};
 };
 
 class RestGateway {
@@ -89,6 +95,9 @@ class RestGateway {
   void fleet(http::HttpRequest& request, std::shared_ptr<http::Responder> responder);
   void listTraces(http::HttpRequest& request, std::shared_ptr<http::Responder> responder);
   void getTrace(http::HttpRequest& request, std::shared_ptr<http::Responder> responder);
+  // POST /api/v1/admin/services/{name}:stop|:start, passed on to the launcher (local fleet only).
+  void serviceControl(http::HttpRequest& request, std::shared_ptr<http::Responder> responder, const std::string& action);
+  void setUpLocalFleetControl();
 
   std::vector<RestMapping> mappings_;
   Upstreams& upstreams_;
@@ -107,6 +116,11 @@ class RestGateway {
   const RestMapping* getUser_ = nullptr;
   std::function<std::string()> fleetView_;
   const telemetry::TraceStore* traceStore_ = nullptr;
+  // Local fleet only: the launcher's control endpoint and token (a problem reading them answers 503).
+  std::optional<http::ParsedUrl> localFleetControl_;
+  std::string localFleetControlToken_;
+  Status localFleetControlProblem_;
+  http::AsyncHttpClient localFleetControlClient_;
 };
 
 // W3C trace context of a request: the incoming traceparent's trace id, or a new one.

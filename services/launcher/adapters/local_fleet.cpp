@@ -3,6 +3,7 @@
 #include <signal.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <fstream>
 #include <sstream>
 #include <thread>
@@ -16,6 +17,14 @@ namespace fleetdeck::launcher {
 namespace {
 
 namespace fs = std::filesystem;
+
+// Where the control token lives; the gateway reads the same file.
+constexpr const char* kControlTokenName = "launcher-control-token";
+
+// The fleet's error body for one control request.
+void answer(ControlRequest& request, const Status& status) {
+  request.responder->send(http::errorResponse(status, request.traceId));
+}
 
 void writeFileAtomically(const fs::path& path, const std::string& content, fs::perms permissions) {
   const fs::path temporary = path.string() + ".tmp";
@@ -80,7 +89,8 @@ void LocalFleet::writeState(const std::string& phase, const std::string& error) 
                               {"pid", service.process ? service.process->pid() : 0},
                               {"adminUrl", "http://127.0.0.1:" + std::to_string(service.definition.adminPort)},
                               {"log", (paths_.logs() / (service.definition.name + ".log")).string()},
-                              {"restarts", service.restarts}};
+                              {"restarts", service.restarts},
+                              {"status", statusOf(service)}};
     if (service.definition.grpcPort != 0) {
       entry["grpcAddress"] = "127.0.0.1:" + std::to_string(service.definition.grpcPort);
     }
@@ -92,6 +102,7 @@ void LocalFleet::writeState(const std::string& phase, const std::string& error) 
   boost::json::object state{{"phase", phase}, {"launcherPid", static_cast<int64_t>(getpid())},
                             {"components", std::move(components)}};
   if (!error.empty()) state["error"] = error;
+  if (control_ && control_->port() != 0) state["controlUrl"] = control_->url();
   writeFileAtomically(paths_.stateFile(), boost::json::serialize(state), fs::perms::owner_read |
                                                                              fs::perms::owner_write |
                                                                              fs::perms::group_read |
@@ -106,6 +117,17 @@ Status LocalFleet::start() {
   }
   fs::permissions(paths_.secrets(), fs::perms::owner_all, error);
   writeState("starting");
+
+  // The control endpoint first, so the gateway is started knowing where it is.
+  control_ = std::make_unique<FleetControl>(readOrCreateSecret(kControlTokenName));
+  if (Status status = control_->start(); !status.isOk()) {
+    control_.reset();
+    writeState("failed", "cannot start the control endpoint: " + status.message());
+    return status;
+  }
+  plan_.controlUrl = control_->url();
+  plan_.controlTokenFile = (paths_.secrets() / kControlTokenName).string();
+  log::info("control endpoint ready", {{"url", plan_.controlUrl}});
 
   // Every executable first: a missing build is the most common mistake and the cheapest to report.
   for (const auto& service : services_) {
@@ -298,9 +320,13 @@ void LocalFleet::superviseUntilStopped() {
       log::info("stop requested", {{"signal", received}});
       return;
     }
+    if (control_) {
+      for (auto& request : control_->takePending()) carryOut(request);
+    }
     const auto now = std::chrono::steady_clock::now();
     bool changed = false;
     for (auto& service : services_) {
+      if (service.stoppedOnRequest) continue;
       if (service.process && service.process->running()) continue;
       if (service.process) {
         log::warn("service exited; restarting", {{"component", service.definition.name},
@@ -326,7 +352,73 @@ void LocalFleet::superviseUntilStopped() {
   }
 }
 
+std::string LocalFleet::statusOf(const RunningService& service) {
+  if (service.stoppedOnRequest) return "stopped";
+  return service.process ? "running" : "restarting";
+}
+
+void LocalFleet::carryOut(ControlRequest& request) {
+  // The gateway serves the control routes themselves: stopping it would leave no way back but `down`.
+  auto service = std::find_if(services_.begin(), services_.end(), [&request](const RunningService& candidate) {
+    return candidate.definition.name == request.service && candidate.definition.name != "gateway";
+  });
+  if (service == services_.end()) {
+    std::string names;
+    for (const auto& candidate : services_) {
+      if (candidate.definition.name == "gateway") continue;
+      names += (names.empty() ? "" : ", ") + candidate.definition.name;
+    }
+    answer(request, invalidField("name", "must be a service of the local fleet: " + names +
+                                             " (the gateway stops only with the fleet: fleetdeck down)"));
+    return;
+  }
+  const std::string& name = service->definition.name;
+  Status outcome = Status::ok();
+  if (request.action == "stop") {
+    if (service->stoppedOnRequest) {
+      answer(request, failedPrecondition(name + " is already stopped"));
+      return;
+    }
+    log::info("stopping service on request", {{"component", name}, {"trace_id", request.traceId}});
+    if (service->process) {
+      if (Status stopped = service->process->stop(std::chrono::seconds(15)); !stopped.isOk()) {
+        log::warn("service did not stop cleanly", {{"component", name}, {"error", stopped.message()}});
+      }
+      service->process.reset();
+    }
+    service->stoppedOnRequest = true;
+  } else {
+    if (!service->stoppedOnRequest && service->process && service->process->running()) {
+      answer(request, failedPrecondition(name + " is already running"));
+      return;
+    }
+    log::info("starting service on request", {{"component", name}, {"trace_id", request.traceId}});
+    service->stoppedOnRequest = false;
+    service->process.reset();
+    outcome = startService(*service);
+    if (!outcome.isOk()) {
+      // Not marked stopped: the supervisor keeps trying, with its backoff, as after a crash.
+      log::error("start on request failed", {{"component", name}, {"error", outcome.message()}});
+      if (service->process) (void)service->process->stop(std::chrono::seconds(2));
+      service->process.reset();
+      service->nextRestart = std::chrono::steady_clock::now() + std::chrono::seconds(1);
+    }
+  }
+  writeState("ready");
+  if (!outcome.isOk()) {
+    answer(request, outcome);
+    return;
+  }
+  request.responder->send(http::HttpResponse::json(
+      200, boost::json::serialize(boost::json::object{{"name", name},
+                                                      {"status", statusOf(*service)},
+                                                      {"pid", service->process ? service->process->pid() : 0},
+                                                      {"restarts", service->restarts}})));
+}
+
 void LocalFleet::stop(const std::string& failure) {
+  // No control request may change a service while everything goes down.
+  if (control_) control_->stop();
   writeState("stopping");
   for (auto service = services_.rbegin(); service != services_.rend(); ++service) {
     if (!service->process) continue;

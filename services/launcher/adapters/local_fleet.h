@@ -10,6 +10,7 @@
 #include <string>
 
 #include "adapters/child_process.h"
+#include "adapters/fleet_control.h"
 #include "adapters/postgres_cluster.h"
 #include "domain/fleet_plan.h"
 #include "fleetdeck/core/status.h"
@@ -39,7 +40,8 @@ class LocalFleet {
 
   // Brings everything up in order and writes the state file with phase "ready" (or "failed").
   Status start();
-  // Watches children until a stop signal arrives; restarts services that crash.
+  // Watches children until a stop signal arrives; restarts services that crash (but not those
+  // stopped through the control endpoint) and carries out the control endpoint's requests.
   void superviseUntilStopped();
   // Services in reverse order, then PostgreSQL. With a failure message the state file keeps
   // saying "failed" with it (so `up` can report why); otherwise the state file is removed.
@@ -51,6 +53,7 @@ class LocalFleet {
     std::optional<ChildProcess> process;
     int restarts = 0;
     std::chrono::steady_clock::time_point nextRestart{};
+    bool stoppedOnRequest = false;  // stopped through the control endpoint: not restarted
   };
 
   Status startService(RunningService& service);
@@ -58,6 +61,10 @@ class LocalFleet {
   std::filesystem::path executableFor(const std::string& name) const;
   void writeState(const std::string& phase, const std::string& error = {});
   std::string readOrCreateSecret(const std::string& name);
+  // Stops or starts one service for the control endpoint and answers the request.
+  void carryOut(ControlRequest& request);
+  // "running", "stopped" (on request) or "restarting" (exited; the supervisor starts it again).
+  static std::string statusOf(const RunningService& service);
 
   FleetPaths paths_;
   FleetPlan plan_;
@@ -74,6 +81,7 @@ class LocalFleet {
   std::unique_ptr<PostgresCluster> postgres_;
   std::vector<Infrastructure> infrastructure_;  // started in order, stopped in reverse
   std::vector<RunningService> services_;
+  std::unique_ptr<FleetControl> control_;
 };
 
 // Finds fleetdeck-<name>: next to `binaries` (installed layout) or in the build tree

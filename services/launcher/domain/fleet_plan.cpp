@@ -43,6 +43,11 @@ std::map<std::string, std::string> environmentFor(const FleetPlan& plan, const S
     if (candidate.name != "gateway") continue;
     if (service.name == "gateway") {
       environment["FLEETDECK_PROMETHEUS__URL"] = "http://127.0.0.1:" + std::to_string(plan.prometheusPort);
+      // Only a gateway the launcher runs may stop and start the fleet's services.
+      if (!plan.controlUrl.empty()) {
+        environment["FLEETDECK_LOCAL_FLEET__CONTROL_URL"] = plan.controlUrl;
+        environment["FLEETDECK_LOCAL_FLEET__CONTROL_TOKEN_FILE"] = plan.controlTokenFile;
+      }
     } else {
       environment["OTEL_EXPORTER_OTLP_ENDPOINT"] = "http://127.0.0.1:" + std::to_string(candidate.adminPort);
       environment["OTEL_EXPORTER_OTLP_PROTOCOL"] = "http/json";

@@ -26,6 +26,10 @@ struct FleetPlan {
   uint16_t natsPort = 54222;
   uint16_t prometheusPort = 9090;
   std::vector<ServiceDefinition> services;  // in start order; stopped in reverse
+  // The launcher's control endpoint ("http://127.0.0.1:<port>") and the file holding its token;
+  // given only to the gateway, which then serves POST /api/v1/admin/services/{name}:stop and :start.
+  std::string controlUrl;
+  std::string controlTokenFile;
 };
 
 // The laptop fleet with its documented ports; the gateway's HTTP port can be moved

@@ -497,6 +497,14 @@ TEST_F(GatewayEndToEnd, CustomerOnAnAdminRouteIs403) {
   EXPECT_EQ(as(operator_, "POST", "/api/v1/products", R"({"sku":"NOPE-2"})").status, 403);
 }
 
+TEST_F(GatewayEndToEnd, StoppingAndStartingServicesIs404OffTheLocalFleet) {
+  // Only a gateway the launcher runs knows its control endpoint (launcher_e2e_test covers that one).
+  for (const char* path : {"/api/v1/admin/services/payments:stop", "/api/v1/admin/services/payments:start"}) {
+    EXPECT_EQ(as(admin_, "POST", path).status, 404) << path;
+    EXPECT_EQ(errorCode(as(admin_, "POST", path)), "NOT_FOUND") << path;
+  }
+}
+
 TEST_F(GatewayEndToEnd, CustomerReadingAnotherCustomersOrderIs404) {
   const std::string product = createProduct("GW-OWN-1");
   const std::string order = placeOrder(alice_, product);
