@@ -114,13 +114,7 @@ Result<Order> PgOrderStore::create(const NewOrder& newOrder, const ChangeContext
 }
 
 Result<Order> PgOrderStore::load(const std::string& orderId) {
-  // No transaction around the two reads (two round trips fewer on every order change): events are
-  // append-only and a snapshot only summarises events before it, so a snapshot written in between
-  // changes nothing, and an event appended in between is caught by the append's version check.
-  auto lease = pool_.acquire();
-  if (!lease) return lease.status();
-  try {
-    pqxx::nontransaction transaction(**lease);
+  return db::inTransaction<Order>(pool_, [&](pqxx::work& transaction) -> Result<Order> {
     Order order;
     int64_t fromVersion = 1;
     if (auto snapshot = eventstore::EventStore::loadSnapshot(transaction, orderId)) {
@@ -137,9 +131,7 @@ Result<Order> PgOrderStore::load(const std::string& orderId) {
     }
     if (order.version == 0) return notFound("order " + orderId + " does not exist");
     return order;
-  } catch (const std::exception& exception) {
-    return db::statusFromException(exception);
-  }
+  });
 }
 
 Result<Order> PgOrderStore::appendIn(pqxx::work& transaction, const Order& current, const OrderEvent& event,
