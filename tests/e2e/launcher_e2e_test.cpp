@@ -3,6 +3,7 @@
 #include <gtest/gtest.h>
 #include <signal.h>
 
+#include <algorithm>
 #include <fstream>
 #include <random>
 #include <sstream>
@@ -11,6 +12,7 @@
 #include "adapters/child_process.h"
 #include "fleetdeck/core/json.h"
 #include "adapters/demo_seeder.h"
+#include "domain/fleet_plan.h"
 #include "fleetdeck/http/client.h"
 #include "fleetdeck/testing/auth_helper.h"
 #include "fleetdeck/testing/service_process.h"
@@ -25,6 +27,26 @@ struct CommandResult {
   Status status;
   std::string output;
 };
+
+// A port offset at which every port of the fleet is free right now. Random, so a developer's running
+// demo is not disturbed; checked, because the shifted ports fall among the ephemeral ports that the
+// tests running beside this one take with freePort() (a taken one made a service exit at start-up).
+int freeFleetOffset() {
+  std::mt19937 random(std::random_device{}());
+  for (int attempt = 0; attempt < 200; ++attempt) {
+    const int offset = 2000 + static_cast<int>(random() % 6000);
+    const launcher::FleetPlan plan = launcher::defaultFleetPlan(8080, static_cast<uint16_t>(offset));
+    std::vector<uint16_t> ports = {plan.postgresPort, plan.redisPort, plan.natsPort, plan.prometheusPort};
+    for (const auto& service : plan.services) {
+      for (uint16_t port : {service.grpcPort, service.adminPort}) {
+        if (port != 0) ports.push_back(port);
+      }
+    }
+    if (std::none_of(ports.begin(), ports.end(), [](uint16_t port) { return launcher::portInUse(port); })) return offset;
+  }
+  ADD_FAILURE() << "no port offset with every fleet port free in 200 tries";
+  return 2000;
+}
 
 CommandResult runLauncher(const std::string& command, const fs::path& data, const std::map<std::string, std::string>& env) {
   launcher::ProcessSpec spec;
@@ -57,8 +79,7 @@ std::vector<pid_t> pidsInState(const fs::path& data) {
 TEST(LauncherEndToEnd, UpServesTheApiAndDownLeavesNoProcess) {
   const fs::path data = testing::sharedInfra().root / ("launcher-" + std::to_string(getpid()));
   // Ports shifted by a random offset, so a developer's running demo is not disturbed.
-  std::mt19937 random(std::random_device{}());
-  const int offset = 2000 + static_cast<int>(random() % 6000);
+  const int offset = freeFleetOffset();
   const uint16_t gatewayPort = testing::freePort();
   const std::map<std::string, std::string> env = {{"FLEETDECK_PORT_OFFSET", std::to_string(offset)},
                                                   {"FLEETDECK_GATEWAY_PORT", std::to_string(gatewayPort)}};
@@ -130,8 +151,7 @@ std::string serviceStatusInState(const fs::path& data, const std::string& name) 
 
 TEST(LauncherEndToEnd, AdminStopsAServiceThroughTheGatewayAndTheSupervisorLeavesItStoppedUntilStarted) {
   const fs::path data = testing::sharedInfra().root / ("launcher-control-" + std::to_string(getpid()));
-  std::mt19937 random(std::random_device{}());
-  const int offset = 2000 + static_cast<int>(random() % 6000);
+  const int offset = freeFleetOffset();
   const uint16_t gatewayPort = testing::freePort();
   const std::map<std::string, std::string> env = {{"FLEETDECK_PORT_OFFSET", std::to_string(offset)},
                                                   {"FLEETDECK_GATEWAY_PORT", std::to_string(gatewayPort)}};
@@ -230,8 +250,7 @@ TEST(LauncherEndToEnd, AdminStopsAServiceThroughTheGatewayAndTheSupervisorLeaves
 
 TEST(LauncherEndToEnd, PortInUseIsAClearError) {
   const fs::path data = testing::sharedInfra().root / ("launcher-busy-" + std::to_string(getpid()));
-  std::mt19937 random(std::random_device{}());
-  const int offset = 2000 + static_cast<int>(random() % 6000);
+  const int offset = freeFleetOffset();
   // Occupy the gateway's port with a plain listener.
   const uint16_t gatewayPort = testing::freePort();
   launcher::ProcessSpec spec;

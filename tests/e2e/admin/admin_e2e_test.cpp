@@ -19,6 +19,7 @@
 #include "fleetdeck/http/client.h"
 #include "fleetdeck/testing/auth_helper.h"
 #include "fleetdeck/testing/service_process.h"
+#include "fleetdeck/testing/sse_stream.h"
 #include "fleetdeck/testing/test_infra.h"
 
 namespace fleetdeck {
@@ -31,87 +32,8 @@ using namespace std::chrono_literals;
 
 std::string address(uint16_t port) { return "127.0.0.1:" + std::to_string(port); }
 
-// One Server-Sent Event as the console's parser sees it.
-struct StreamEvent {
-  std::string id;
-  std::string type;
-  std::string data;
-  boost::json::object json() const {
-    auto parsed = json::parse(data);
-    return parsed && parsed->is_object() ? parsed->as_object() : boost::json::object{};
-  }
-};
-
-// The admin stream read incrementally over a raw socket (the console's EventSource, minus retries).
-class AdminStream {
- public:
-  AdminStream(uint16_t port, const std::string& token, const std::string& lastEventId = "") {
-    fd_ = socket(AF_INET, SOCK_STREAM, 0);
-    sockaddr_in target{};
-    target.sin_family = AF_INET;
-    target.sin_port = htons(port);
-    target.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-    if (connect(fd_, reinterpret_cast<sockaddr*>(&target), sizeof target) != 0) return;
-    timeval timeout{0, 100'000};
-    setsockopt(fd_, SOL_SOCKET, SO_RCVTIMEO, &timeout, sizeof timeout);
-    std::string request = "GET /api/v1/admin/stream HTTP/1.1\r\nHost: gateway\r\nAccept: text/event-stream\r\n"
-                          "Authorization: Bearer " + token + "\r\n";
-    if (!lastEventId.empty()) request += "Last-Event-ID: " + lastEventId + "\r\n";
-    request += "\r\n";
-    (void)::send(fd_, request.data(), request.size(), MSG_NOSIGNAL);
-  }
-  ~AdminStream() { close(); }
-  void close() {
-    if (fd_ >= 0) ::close(fd_);
-    fd_ = -1;
-  }
-
-  // Reads until `done(events)` holds or the timeout passes.
-  template <typename Condition>
-  bool readUntil(Condition&& done, std::chrono::milliseconds timeout) {
-    const auto deadline = std::chrono::steady_clock::now() + timeout;
-    while (!done(events_)) {
-      if (std::chrono::steady_clock::now() > deadline || fd_ < 0) return false;
-      char buffer[8192];
-      const ssize_t n = recv(fd_, buffer, sizeof buffer, 0);
-      if (n == 0) return done(events_);
-      if (n > 0) {
-        raw_.append(buffer, static_cast<size_t>(n));
-        parse();
-      }
-    }
-    return true;
-  }
-  const std::vector<StreamEvent>& events() const { return events_; }
-  const std::string& raw() const { return raw_; }
-
- private:
-  // Chunked transfer framing is stripped loosely: chunk-size lines are neither "id:", "event:" nor
-  // "data:" lines, and a blank line ends an event, which is all this parser looks at.
-  void parse() {
-    size_t newline;
-    while ((newline = raw_.find('\n', parsed_)) != std::string::npos) {
-      std::string line = raw_.substr(parsed_, newline - parsed_);
-      parsed_ = newline + 1;
-      if (!line.empty() && line.back() == '\r') line.pop_back();
-      if (line.empty()) {
-        if (!pending_.type.empty()) events_.push_back(pending_);
-        pending_ = {};
-      } else if (line.starts_with("id: ")) {
-        pending_.id = line.substr(4);
-      } else if (line.starts_with("event: ")) {
-        pending_.type = line.substr(7);
-      } else if (line.starts_with("data: ")) {
-        pending_.data += line.substr(6);
-      }
-    }
-  }
-  int fd_ = -1;
-  std::string raw_;
-  size_t parsed_ = 0;
-  StreamEvent pending_;
-  std::vector<StreamEvent> events_;
-};
+using testing::StreamEvent;
+using AdminStream = testing::SseStream;
 
 class AdminEndToEnd : public ::testing::Test {
  protected:

@@ -21,6 +21,7 @@
 #include "fleetdeck/rpc/client.h"
 #include "fleetdeck/testing/auth_helper.h"
 #include "fleetdeck/testing/service_process.h"
+#include "fleetdeck/testing/sse_stream.h"
 #include "fleetdeck/testing/test_infra.h"
 
 namespace fleetdeck {
@@ -74,57 +75,7 @@ RawAnswer rawGet(uint16_t port, const std::string& sourceAddress, const std::str
   return answer;
 }
 
-// A Server-Sent Events connection read incrementally.
-class EventStream {
- public:
-  EventStream(uint16_t port, const std::string& token, const std::string& lastEventId = "") {
-    fd_ = socket(AF_INET, SOCK_STREAM, 0);
-    sockaddr_in address{};
-    address.sin_family = AF_INET;
-    address.sin_port = htons(port);
-    address.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-    if (connect(fd_, reinterpret_cast<sockaddr*>(&address), sizeof address) != 0) return;
-    timeval timeout{0, 100'000};
-    setsockopt(fd_, SOL_SOCKET, SO_RCVTIMEO, &timeout, sizeof timeout);
-    std::string request = "GET /api/v1/admin/stream HTTP/1.1\r\nHost: gateway\r\nAccept: text/event-stream\r\n"
-                          "Authorization: Bearer " + token + "\r\n";
-    if (!lastEventId.empty()) request += "Last-Event-ID: " + lastEventId + "\r\n";
-    request += "\r\n";
-    (void)::send(fd_, request.data(), request.size(), MSG_NOSIGNAL);
-  }
-  ~EventStream() {
-    if (fd_ >= 0) close(fd_);
-  }
-  // Reads until `text` has arrived (counting from `from`) or the timeout passes.
-  bool waitFor(std::string_view text, std::chrono::milliseconds timeout, size_t from = 0) {
-    const auto deadline = std::chrono::steady_clock::now() + timeout;
-    while (data_.find(text, from) == std::string::npos) {
-      if (std::chrono::steady_clock::now() > deadline) return false;
-      char buffer[4096];
-      const ssize_t n = recv(fd_, buffer, sizeof buffer, 0);
-      if (n == 0) return data_.find(text, from) != std::string::npos;
-      if (n > 0) data_.append(buffer, static_cast<size_t>(n));
-    }
-    return true;
-  }
-  const std::string& data() const { return data_; }
-
-  // The "id:" of every event of `type` received so far, in order.
-  std::vector<std::string> idsOf(std::string_view type) const {
-    std::vector<std::string> ids;
-    size_t position = 0;
-    while ((position = data_.find("event: " + std::string(type) + "\n", position)) != std::string::npos) {
-      const size_t idLine = data_.rfind("id: ", position);
-      if (idLine != std::string::npos) ids.push_back(data_.substr(idLine + 4, data_.find('\n', idLine) - idLine - 4));
-      position += 7;
-    }
-    return ids;
-  }
-
- private:
-  int fd_ = -1;
-  std::string data_;
-};
+using EventStream = testing::SseStream;
 
 class GatewayEndToEnd : public ::testing::Test {
  protected:
@@ -780,7 +731,7 @@ TEST_F(GatewayEndToEnd, ZKilledServiceIs503FastBreakerOpensRecoveryClosesItAndTh
   EXPECT_NE(metricsOfGateway().find(metric + " 0"), std::string::npos) << metricsOfGateway();
 
   EventStream stream(gatewayPort_, operator_.accessToken);
-  ASSERT_TRUE(stream.waitFor("retry: 2000", std::chrono::seconds(5))) << stream.data();
+  ASSERT_TRUE(stream.waitFor("retry: 2000", std::chrono::seconds(5))) << stream.raw();
   ASSERT_TRUE(stream.waitFor(":hb", std::chrono::seconds(5))) << "heartbeats every 200 ms here";
 
   ASSERT_EQ(products_->stop(std::chrono::seconds(10)), 0);
@@ -796,7 +747,7 @@ TEST_F(GatewayEndToEnd, ZKilledServiceIs503FastBreakerOpensRecoveryClosesItAndTh
   }
   EXPECT_NE(answers.back().body.find("circuit open"), std::string::npos) << answers.back().body;
   EXPECT_NE(metricsOfGateway().find(metric + " 1"), std::string::npos);
-  ASSERT_TRUE(stream.waitFor("\"state\":\"open\"", std::chrono::seconds(5))) << stream.data();
+  ASSERT_TRUE(stream.waitFor("\"state\":\"open\"", std::chrono::seconds(5))) << stream.raw();
 
   // Back on the same address: after the cool-down a probe goes through and closes the breaker.
   delete products_;
@@ -806,12 +757,12 @@ TEST_F(GatewayEndToEnd, ZKilledServiceIs503FastBreakerOpensRecoveryClosesItAndTh
       [&] { return call("GET", "/api/v1/products/" + product).status == 200; }, std::chrono::seconds(20));
   EXPECT_TRUE(recovered);
   EXPECT_NE(metricsOfGateway().find(metric + " 0"), std::string::npos);
-  ASSERT_TRUE(stream.waitFor("\"state\":\"closed\"", std::chrono::seconds(5))) << stream.data();
+  ASSERT_TRUE(stream.waitFor("\"state\":\"closed\"", std::chrono::seconds(5))) << stream.raw();
 
   // The events came in order with increasing ids: open, half_open, closed.
   const auto ids = stream.idsOf("fleet.change");
-  ASSERT_GE(ids.size(), 3u) << stream.data();
-  const std::string& data = stream.data();
+  ASSERT_GE(ids.size(), 3u) << stream.raw();
+  const std::string& data = stream.raw();
   const size_t open = data.find("\"state\":\"open\"");
   const size_t halfOpen = data.find("\"state\":\"half_open\"");
   const size_t closed = data.find("\"state\":\"closed\"");
@@ -822,16 +773,16 @@ TEST_F(GatewayEndToEnd, ZKilledServiceIs503FastBreakerOpensRecoveryClosesItAndTh
   // A console that lost the connection after the first event resumes with Last-Event-ID and gets
   // exactly what came after it.
   EventStream resumed(gatewayPort_, operator_.accessToken, ids.front());
-  ASSERT_TRUE(resumed.waitFor("\"state\":\"closed\"", std::chrono::seconds(5))) << resumed.data();
+  ASSERT_TRUE(resumed.waitFor("\"state\":\"closed\"", std::chrono::seconds(5))) << resumed.raw();
   // The fleet view's own fleet.change events (the products instance degraded, then up) may follow
   // the breaker's: read up to the last one the first stream saw.
-  ASSERT_TRUE(resumed.waitFor("id: " + ids.back() + "\n", std::chrono::seconds(5))) << resumed.data();
+  ASSERT_TRUE(resumed.waitFor("id: " + ids.back() + "\n", std::chrono::seconds(5))) << resumed.raw();
   auto replayed = resumed.idsOf("fleet.change");
   // Later events may have arrived in the same read; compare what both streams had.
   while (!replayed.empty() && std::stoull(replayed.back()) > std::stoull(ids.back())) replayed.pop_back();
-  ASSERT_EQ(replayed.size(), ids.size() - 1) << resumed.data();
+  ASSERT_EQ(replayed.size(), ids.size() - 1) << resumed.raw();
   EXPECT_EQ(replayed.front(), ids[1]);
-  EXPECT_EQ(resumed.data().find("id: " + ids.front() + "\n"), std::string::npos);
+  EXPECT_EQ(resumed.raw().find("id: " + ids.front() + "\n"), std::string::npos);
   // A customer may not listen.
   EXPECT_EQ(as(alice_, "GET", "/api/v1/admin/stream").status, 403);
 }
