@@ -88,7 +88,7 @@ int main(int argc, char** argv) {
   const auto productsChannel = rpc::makeChannel(productsAddress);
   orders::ProductsCatalog catalog(productsChannel, upstreamTimeout);
   orders::OrderBook book(store, catalog);
-  orders::OrderSagas orderSagas(book, productsChannel, rpc::makeChannel(paymentsAddress));
+  orders::OrderSagas orderSagas(book, store, productsChannel, rpc::makeChannel(paymentsAddress));
   sagas.define(orderSagas.placement(upstreamTimeout, stepDeadline));
   sagas.define(orderSagas.refund(upstreamTimeout));
   orders::ProjectionRebuilder rebuilder(pool, poolOptions.connectionString);

@@ -80,12 +80,41 @@ void SagaEngine::create(pqxx::work& transaction, const std::string& type, const 
 
 SagaEngine::NewSaga SagaEngine::begin(pqxx::work& transaction, const std::string& type, const std::string& sagaId,
                                       const boost::json::object& data, const std::string& traceId) {
-  execPrepared(transaction,
-      "INSERT INTO saga_instances (id, saga_type, state, data, trace_id, lease_owner, lease_until)"
-      " VALUES ($1, $2, 'RUNNING', $3::jsonb, $4, $5, now() + make_interval(secs => $6))",
+  NewSaga saga{sagaId, type, data, traceId};
+  const auto found = definitions_.find(type);
+  if (found == definitions_.end() || found->second.steps.empty()) {
+    execPrepared(transaction,
+        "INSERT INTO saga_instances (id, saga_type, state, data, trace_id, lease_owner, lease_until)"
+        " VALUES ($1, $2, 'RUNNING', $3::jsonb, $4, $5, now() + make_interval(secs => $6))",
+        sagaId, type, boost::json::serialize(data), traceId, options_.instanceId,
+        static_cast<double>(options_.lease.count()) / 1000.0);
+    return saga;
+  }
+  // The first step's start is recorded here too (instance and step log row in one statement, its
+  // "started" transition through the observer): the runner calls the first action at once, without a
+  // transaction of its own to begin it. The step's guard is not run: the saga's subject was created
+  // in this very transaction, nothing can have changed it yet.
+  const SagaStep& first = found->second.steps.front();
+  const auto rows = execPrepared(transaction,
+      "WITH saga AS ("
+      "  INSERT INTO saga_instances (id, saga_type, state, data, trace_id, lease_owner, lease_until, attempts,"
+      "   step_started_at)"
+      "  VALUES ($1, $2, 'RUNNING', $3::jsonb, $4, $5, now() + make_interval(secs => $6), 1, now())"
+      "  RETURNING id)"
+      " INSERT INTO saga_steps (saga_id, step_index, phase, step_name, state, attempts, started_at)"
+      " SELECT id, 0, 'forward', $7, 'started', 1, now() FROM saga"
+      " RETURNING (extract(epoch FROM started_at) * 1000000)::bigint",
       sagaId, type, boost::json::serialize(data), traceId, options_.instanceId,
-      static_cast<double>(options_.lease.count()) / 1000.0);
-  return {sagaId, type, data, traceId};
+      static_cast<double>(options_.lease.count()) / 1000.0, first.name);
+  saga.stepStartedAtMicros = rows[0][0].as<int64_t>();
+  saga.begun = true;
+  if (observer_ != nullptr) {
+    observer_->onTransition(transaction, {.sagaId = sagaId, .sagaType = type, .stepName = first.name, .stepIndex = 0,
+                                          .phase = kForward, .state = "started", .attempt = 1, .sagaState = kRunning,
+                                          .startedAtMicros = saga.stepStartedAtMicros, .traceId = traceId,
+                                          .data = data});
+  }
+  return saga;
 }
 
 void SagaEngine::launch(NewSaga saga) {
@@ -95,6 +124,9 @@ void SagaEngine::launch(NewSaga saga) {
   claimed.state = kRunning;
   claimed.data = std::move(saga.data);
   claimed.traceId = std::move(saga.traceId);
+  claimed.stepStartedAtMicros = saga.stepStartedAtMicros;
+  claimed.begun = saga.begun;
+  if (saga.begun) metrics().started.labels({claimed.type}).inc();
   if (running_.load()) {
     (void)enqueue(std::move(claimed));
     return;
@@ -266,18 +298,29 @@ void SagaEngine::advance(Claimed& saga) {
   const double leaseSeconds = static_cast<double>(options_.lease.count()) / 1000.0;
   const std::optional<double> noLease;  // NULL: lease_until is cleared with lease_owner
 
+  // What guards and local actions queued for after the transition they wrote in (SagaContext::afterCommit).
+  std::vector<std::function<void()>> afterCommit;
+  // Set by a body to roll its transaction back on purpose (a local step failed inside it).
+  bool rollBack = false;
   // Runs one transition in one transaction; false when it did not commit or the lease was lost
   // (another process owns the saga now). `body` returns false when its lease check found nothing.
   const auto persist = [&](const std::function<bool(pqxx::work&)>& body) {
     bool owned = false;
+    rollBack = false;
+    afterCommit.clear();
     const Status status = db::inTransaction(pool_, [&](pqxx::work& transaction) {
       owned = body(transaction);
-      return Status::ok();
+      return rollBack ? aborted("rolled back: a local step failed") : Status::ok();
     });
+    if (rollBack) return false;
     if (!status.isOk()) {
       log::warn("persisting a saga transition failed; it will be retried", {{"saga", saga.id}, {"error", status.message()}});
       return false;
     }
+    if (owned) {
+      for (auto& action : afterCommit) action();
+    }
+    afterCommit.clear();
     return owned;
   };
   // The step log row an action just called ends (index -1: none); state nullptr keeps it open (a retry).
@@ -356,11 +399,51 @@ void SagaEngine::advance(Claimed& saga) {
   const auto now = [] { return std::chrono::system_clock::now(); };
   const auto delaySeconds = [](std::chrono::milliseconds delay) { return static_cast<double>(delay.count()) / 1000.0; };
 
-  // Whether the current action's start is already persisted (by the transition that led to it).
-  bool started = false;
+  // A forward step's guard, run in the transaction that records the step's start; its verdict stands
+  // in for the action's result once that transaction committed.
+  std::optional<Status> guarded;
+  boost::json::object guardedData;
+  const auto guardBegun = [&](pqxx::work& transaction, int index) {
+    const SagaStep& begun = definition.steps[static_cast<size_t>(index)];
+    if (!begun.guard) return;
+    SagaContext guardContext{saga.id, saga.type, saga.traceId, saga.data, 1, now() + definition.callTimeout};
+    guarded = begun.guard(transaction, guardContext);
+    guardedData = std::move(guardContext.data);
+    for (auto& action : guardContext.afterCommit) afterCommit.push_back(std::move(action));
+  };
+  // A step's action; a local step on its own (the fallback when it could not run inside a transition).
+  const auto call = [&](const SagaStep& step, SagaContext& context) -> Status {
+    if (!step.local) return step.action(context);
+    context.afterCommit.clear();
+    Status status = db::inTransaction(pool_, [&](pqxx::work& transaction) { return step.local(transaction, context); });
+    if (status.isOk()) {
+      for (auto& action : context.afterCommit) action();
+    }
+    context.afterCommit.clear();
+    return status;
+  };
+  // The write that ends forward step `index` as succeeded and begins the next one (or completes the saga).
+  const auto writeSucceeded = [&](pqxx::work& transaction, int index, const std::string& data) {
+    const int next = index + 1;
+    const StepEnd end{index, kForward, "succeeded", ""};
+    if (next == stepCount) {
+      return write(transaction, end, StepBegin{},
+                   "current_step = $13, attempts = 0, step_started_at = NULL, data = $14::jsonb,"
+                   " last_error = '', state = 'COMPLETED', finished_at = now(), lease_owner = NULL",
+                   false, next, data);
+    }
+    return write(transaction, end, StepBegin{next, kForward, 1},
+                 "current_step = $13, attempts = 1, step_started_at = now(), data = $14::jsonb, last_error = ''", true,
+                 next, data);
+  };
+
+  // Whether the current action's start is already persisted (by the transition that led to it, or by
+  // begin() in the transaction that created the saga).
+  bool started = saga.begun;
+  SagaContext context;
   while (running_.load()) {
-    SagaContext context{saga.id, saga.type, saga.traceId, saga.data, saga.attempts + 1,
-                        now() + definition.callTimeout};
+    context = SagaContext{saga.id, saga.type, saga.traceId, saga.data, saga.attempts + 1,
+                          now() + definition.callTimeout};
 
     if (saga.state == kRunning) {
       const int index = saga.currentStep;
@@ -369,6 +452,7 @@ void SagaEngine::advance(Claimed& saga) {
       const int attempt = saga.attempts + 1;
       if (!started) {
         const bool firstAttempt = saga.stepStartedAtMicros == 0;
+        guarded.reset();
         if (!persist([&](pqxx::work& transaction) {
               const StepBegin begin{index, kForward, attempt};
               const auto written = write(transaction, {}, begin,
@@ -377,6 +461,7 @@ void SagaEngine::advance(Claimed& saga) {
               if (!written) return false;
               saga.stepStartedAtMicros = written->stepStartedAt;
               if (firstAttempt) announceBegin(transaction, begin, *written);
+              guardBegun(transaction, index);
               return true;
             })) {
           return;
@@ -386,45 +471,92 @@ void SagaEngine::advance(Claimed& saga) {
       started = false;
       failpoint("saga.after_step_started");
       const auto callStarted = std::chrono::steady_clock::now();
-      Status status = step.action(context);
+      if (guarded) context.data = std::move(guardedData);
+      Status status = guarded && !guarded->isOk() ? *guarded : call(step, context);
+      guarded.reset();
       const double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - callStarted).count();
       metrics().stepDuration.labels({saga.type, step.name}).observe(seconds);
       failpoint("saga.after_step_called");
 
       if (status.isOk()) {
-        // The step's success and the next step's start, in one transaction.
+        // The step's success and the next step's start, in one transaction; when the next step is
+        // local, it runs in that transaction too and its success is written there as well.
         saga.data = context.data;
         const int next = index + 1;
         const bool last = next == stepCount;
         const std::string data = boost::json::serialize(saga.data);
-        if (!persist([&](pqxx::work& transaction) {
-              const StepEnd end{index, kForward, "succeeded", ""};
-              const StepBegin begin = last ? StepBegin{} : StepBegin{next, kForward, 1};
-              const auto written =
-                  last ? write(transaction, end, begin,
-                               "current_step = $13, attempts = 0, step_started_at = NULL, data = $14::jsonb,"
-                               " last_error = '', state = 'COMPLETED', finished_at = now(), lease_owner = NULL",
-                               false, next, data)
-                       : write(transaction, end, begin,
-                               "current_step = $13, attempts = 1, step_started_at = now(), data = $14::jsonb,"
-                               " last_error = ''",
-                               true, next, data);
-              if (!written) return false;
-              notify(transaction, {.stepName = step.name, .stepIndex = index, .phase = kForward,
-                                   .state = "succeeded", .attempt = attempt, .sagaState = last ? kCompleted : kRunning,
-                                   .durationSeconds = seconds, .startedAtMicros = written->endedStartedAt,
-                                   .finishedAtMicros = written->endedFinishedAt});
-              if (!last) {
-                saga.stepStartedAtMicros = written->stepStartedAt;
-                announceBegin(transaction, begin, *written);
-              }
+        bool tryLocal = !last && static_cast<bool>(definition.steps[static_cast<size_t>(next)].local);
+        bool localRan = false;
+        SagaContext localContext;
+        double localSeconds = 0;
+        for (;;) {
+          guarded.reset();
+          localRan = false;
+          const bool persisted = persist([&](pqxx::work& transaction) {
+            const auto written = writeSucceeded(transaction, index, data);
+            if (!written) return false;
+            notify(transaction, {.stepName = step.name, .stepIndex = index, .phase = kForward,
+                                 .state = "succeeded", .attempt = attempt, .sagaState = last ? kCompleted : kRunning,
+                                 .durationSeconds = seconds, .startedAtMicros = written->endedStartedAt,
+                                 .finishedAtMicros = written->endedFinishedAt});
+            if (last) return true;
+            saga.stepStartedAtMicros = written->stepStartedAt;
+            const StepBegin begun{next, kForward, 1};
+            announceBegin(transaction, begun, *written);
+            if (!tryLocal) {
+              guardBegun(transaction, next);
               return true;
-            })) {
-          return;
+            }
+            const SagaStep& local = definition.steps[static_cast<size_t>(next)];
+            localContext = SagaContext{saga.id, saga.type, saga.traceId, saga.data, 1, now() + definition.callTimeout};
+            const auto localStarted = std::chrono::steady_clock::now();
+            const Status localStatus = local.local(transaction, localContext);
+            localSeconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - localStarted).count();
+            if (!localStatus.isOk()) {
+              rollBack = true;
+              return true;
+            }
+            const bool localLast = next + 1 == stepCount;
+            const auto localWritten = writeSucceeded(transaction, next, boost::json::serialize(localContext.data));
+            if (!localWritten) return false;
+            notify(transaction, {.stepName = local.name, .stepIndex = next, .phase = kForward, .state = "succeeded",
+                                 .attempt = 1, .sagaState = localLast ? kCompleted : kRunning,
+                                 .durationSeconds = localSeconds, .startedAtMicros = localWritten->endedStartedAt,
+                                 .finishedAtMicros = localWritten->endedFinishedAt});
+            for (auto& action : localContext.afterCommit) afterCommit.push_back(std::move(action));
+            localContext.afterCommit.clear();
+            if (!localLast) {
+              saga.stepStartedAtMicros = localWritten->stepStartedAt;
+              announceBegin(transaction, StepBegin{next + 1, kForward, 1}, *localWritten);
+              guardBegun(transaction, next + 1);
+            }
+            localRan = true;
+            return true;
+          });
+          if (rollBack) {
+            // The local step failed inside the transition: write the transition alone, then run the
+            // local step as an ordinary one (its failure handled like any action's).
+            tryLocal = false;
+            continue;
+          }
+          if (!persisted) return;
+          break;
         }
         failpoint("saga.after_step_persisted");
-        saga.currentStep = next;
         saga.attempts = 0;
+        if (localRan) {
+          metrics().stepDuration.labels({saga.type, definition.steps[static_cast<size_t>(next)].name})
+              .observe(localSeconds);
+          saga.data = localContext.data;
+          saga.currentStep = next + 1;
+          if (next + 1 == stepCount) {
+            metrics().finished.labels({saga.type, "completed"}).inc();
+            return;
+          }
+          started = true;
+          continue;
+        }
+        saga.currentStep = next;
         if (last) {
           metrics().finished.labels({saga.type, "completed"}).inc();
           return;

@@ -33,8 +33,10 @@ Status businessFailure(saga::SagaContext& context, const std::string& reason, co
 
 }  // namespace
 
-OrderSagas::OrderSagas(OrderBook& book, std::shared_ptr<grpc::Channel> products, std::shared_ptr<grpc::Channel> payments)
+OrderSagas::OrderSagas(OrderBook& book, PgOrderStore& store, std::shared_ptr<grpc::Channel> products,
+                       std::shared_ptr<grpc::Channel> payments)
     : book_(book),
+      store_(store),
       products_(products::v1::ProductsService::NewStub(std::move(products))),
       payments_(payments::v1::PaymentsService::NewStub(std::move(payments))) {}
 
@@ -60,11 +62,16 @@ saga::SagaDefinition OrderSagas::placement(std::chrono::milliseconds callTimeout
   definition.type = kPlacementSaga;
   definition.callTimeout = callTimeout;
   definition.stepDeadline = stepDeadline;
+  const auto notCancelled = [this](pqxx::work& t, saga::SagaContext& c) { return stopIfCancelled(t, c); };
+  saga::SagaStep confirm{.name = "confirm_order"};
+  confirm.local = [this](pqxx::work& t, saga::SagaContext& c) { return confirmOrder(t, c); };
   definition.steps = {
-      {"reserve_stock", [this](auto& c) { return reserveStock(c); }, [this](auto& c) { return releaseStock(c); }},
-      {"charge_payment", [this](auto& c) { return chargePayment(c); }, [this](auto& c) { return refundPayment(c); }},
+      {"reserve_stock", [this](auto& c) { return reserveStock(c); }, [this](auto& c) { return releaseStock(c); },
+       notCancelled},
+      {"charge_payment", [this](auto& c) { return chargePayment(c); }, [this](auto& c) { return refundPayment(c); },
+       notCancelled},
       {"commit_stock", [this](auto& c) { return commitStock(c); }, [this](auto& c) { return releaseStock(c); }},
-      {"confirm_order", [this](auto& c) { return confirmOrder(c); }, {}},
+      std::move(confirm),
   };
   definition.onCompensated = [this](auto& c) { return cancelOrder(c); };
   return definition;
@@ -83,8 +90,8 @@ saga::SagaDefinition OrderSagas::refund(std::chrono::milliseconds callTimeout) c
   return definition;
 }
 
-Status OrderSagas::stopIfCancelled(saga::SagaContext& context) const {
-  auto order = book_.get(text(context.data, "orderId"));
+Status OrderSagas::stopIfCancelled(pqxx::work& transaction, saga::SagaContext& context) const {
+  auto order = PgOrderStore::getIn(transaction, text(context.data, "orderId"));
   if (!order) return order.status();
   if (order->status == kCancelled) {
     return businessFailure(context, order->cancelReason.empty() ? "cancelled" : order->cancelReason,
@@ -94,7 +101,6 @@ Status OrderSagas::stopIfCancelled(saga::SagaContext& context) const {
 }
 
 Status OrderSagas::reserveStock(saga::SagaContext& context) const {
-  FLEETDECK_RETURN_IF_ERROR(stopIfCancelled(context));
   products::v1::ReserveStockRequest request;
   request.set_reservation_key(context.sagaId);
   for (const auto& line : context.data.at("lines").as_array()) {
@@ -125,7 +131,6 @@ Status OrderSagas::releaseStock(saga::SagaContext& context) const {
 }
 
 Status OrderSagas::chargePayment(saga::SagaContext& context) const {
-  FLEETDECK_RETURN_IF_ERROR(stopIfCancelled(context));
   payments::v1::ChargeRequest request;
   request.set_idempotency_key(context.sagaId);
   request.set_user_id(text(context.data, "userId"));
@@ -168,13 +173,24 @@ Status OrderSagas::commitStock(saga::SagaContext& context) const {
   return status;
 }
 
-Status OrderSagas::confirmOrder(saga::SagaContext& context) const {
-  auto confirmed = book_.confirm(text(context.data, "orderId"), text(context.data, "paymentId"), changeContext(context));
-  if (confirmed.isOk()) return Status::ok();
-  if (confirmed.status().code() == StatusCode::kFailedPrecondition) {
-    return businessFailure(context, "cancelled", confirmed.status().message());
+Status OrderSagas::confirmOrder(pqxx::work& transaction, saga::SagaContext& context) const {
+  auto current = store_.loadIn(transaction, text(context.data, "orderId"));
+  if (!current) return current.status();
+  // Confirmed already: a repeat of this step (it ran on its own, and the process died before its
+  // success was persisted). Only this saga confirms the order.
+  if (current->status == kConfirmed) return Status::ok();
+  auto event = decideConfirm(*current, text(context.data, "paymentId"));
+  if (!event) {
+    if (event.status().code() == StatusCode::kFailedPrecondition) {
+      return businessFailure(context, "cancelled", event.status().message());
+    }
+    return event.status();
   }
-  return confirmed.status();
+  AfterCommit afterCommit;
+  auto confirmed = store_.appendIn(transaction, *current, *event, changeContext(context), afterCommit);
+  if (!confirmed) return confirmed.status();
+  context.afterCommit.push_back([this, actions = std::move(afterCommit)]() mutable { store_.committed(actions); });
+  return Status::ok();
 }
 
 Status OrderSagas::cancelOrder(saga::SagaContext& context) const {

@@ -7,6 +7,7 @@
 
 #include <memory>
 
+#include "adapters/pg_order_store.h"
 #include "domain/order_book.h"
 #include "fleetdeck/payments/v1/payments.grpc.pb.h"
 #include "fleetdeck/products/v1/products.grpc.pb.h"
@@ -19,7 +20,8 @@ inline constexpr const char* kRefundSaga = "order-refund";
 
 class OrderSagas {
  public:
-  OrderSagas(OrderBook& book, std::shared_ptr<grpc::Channel> products, std::shared_ptr<grpc::Channel> payments);
+  OrderSagas(OrderBook& book, PgOrderStore& store, std::shared_ptr<grpc::Channel> products,
+             std::shared_ptr<grpc::Channel> payments);
 
   saga::SagaDefinition placement(std::chrono::milliseconds callTimeout, std::chrono::milliseconds stepDeadline) const;
   saga::SagaDefinition refund(std::chrono::milliseconds callTimeout) const;
@@ -34,12 +36,16 @@ class OrderSagas {
   Status chargePayment(saga::SagaContext& context) const;
   Status refundPayment(saga::SagaContext& context) const;
   Status commitStock(saga::SagaContext& context) const;
-  Status confirmOrder(saga::SagaContext& context) const;
+  // Confirms the order in the saga engine's transaction (a local step: the confirmation and the
+  // step's success commit together).
+  Status confirmOrder(pqxx::work& transaction, saga::SagaContext& context) const;
   Status cancelOrder(saga::SagaContext& context) const;
-  // A customer may cancel a PENDING order while its saga runs: the next forward step notices.
-  Status stopIfCancelled(saga::SagaContext& context) const;
+  // A customer may cancel a PENDING order while its saga runs: the next forward step notices (the
+  // guard of reserve and charge, read in the transaction that records the step's start).
+  Status stopIfCancelled(pqxx::work& transaction, saga::SagaContext& context) const;
 
   OrderBook& book_;
+  PgOrderStore& store_;
   std::unique_ptr<products::v1::ProductsService::Stub> products_;
   std::unique_ptr<payments::v1::PaymentsService::Stub> payments_;
 };

@@ -114,24 +114,34 @@ Result<Order> PgOrderStore::create(const NewOrder& newOrder, const ChangeContext
 }
 
 Result<Order> PgOrderStore::load(const std::string& orderId) {
-  return db::inTransaction<Order>(pool_, [&](pqxx::work& transaction) -> Result<Order> {
-    Order order;
-    int64_t fromVersion = 1;
-    if (auto snapshot = eventstore::EventStore::loadSnapshot(transaction, orderId)) {
-      auto decoded = decodeOrder(snapshot->stateJson);
-      if (decoded) {
-        order = std::move(*decoded);
-        fromVersion = snapshot->version + 1;
-      }
+  return db::inTransaction<Order>(pool_,
+                                  [&](pqxx::work& transaction) -> Result<Order> { return loadIn(transaction, orderId); });
+}
+
+Result<Order> PgOrderStore::loadIn(pqxx::work& transaction, const std::string& orderId) {
+  Order order;
+  int64_t fromVersion = 1;
+  if (auto snapshot = eventstore::EventStore::loadSnapshot(transaction, orderId)) {
+    auto decoded = decodeOrder(snapshot->stateJson);
+    if (decoded) {
+      order = std::move(*decoded);
+      fromVersion = snapshot->version + 1;
     }
-    for (const auto& stored : eventstore::EventStore::readStream(transaction, orderId, fromVersion)) {
-      auto event = decodeEvent(stored.type, stored.payloadJson);
-      if (!event) return event.status();
-      apply(order, *event, stored.recordedAtMicros);
-    }
-    if (order.version == 0) return notFound("order " + orderId + " does not exist");
-    return order;
-  });
+  }
+  for (const auto& stored : eventstore::EventStore::readStream(transaction, orderId, fromVersion)) {
+    auto event = decodeEvent(stored.type, stored.payloadJson);
+    if (!event) return event.status();
+    apply(order, *event, stored.recordedAtMicros);
+  }
+  if (order.version == 0) return notFound("order " + orderId + " does not exist");
+  return order;
+}
+
+Result<Order> PgOrderStore::getIn(pqxx::work& transaction, const std::string& orderId) {
+  const auto rows =
+      transaction.exec_params(std::string("SELECT ") + kOrderColumns + " FROM orders WHERE id = $1", orderId);
+  if (rows.empty()) return notFound("order " + orderId + " does not exist");
+  return orderFromRow(rows[0]);
 }
 
 Result<Order> PgOrderStore::appendIn(pqxx::work& transaction, const Order& current, const OrderEvent& event,

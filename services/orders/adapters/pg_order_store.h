@@ -46,10 +46,16 @@ class PgOrderStore final : public OrderStore {
   // Writes `order` into the read model (insert or replace); shared with the projection rebuild.
   static void project(pqxx::work& transaction, const Order& order, const std::string& table = "orders");
 
- private:
+  // load(), get() and append() inside a caller's transaction (a saga step's guard or local action,
+  // which the saga engine runs in its transition's transaction). What append queues in `afterCommit`
+  // must be handed to committed() once that transaction committed.
+  Result<Order> loadIn(pqxx::work& transaction, const std::string& orderId);
+  static Result<Order> getIn(pqxx::work& transaction, const std::string& orderId);
   Result<Order> appendIn(pqxx::work& transaction, const Order& current, const OrderEvent& event,
                          const ChangeContext& context, AfterCommit& afterCommit);
   void committed(AfterCommit& afterCommit);
+
+ private:
 
   db::ConnectionPool& pool_;
   int snapshotEvery_;

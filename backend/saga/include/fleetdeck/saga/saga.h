@@ -5,6 +5,7 @@
 
 #include <chrono>
 #include <functional>
+#include <pqxx/pqxx>
 #include <string>
 #include <vector>
 
@@ -23,16 +24,32 @@ struct SagaContext {
   int attempt = 1;
   // Calls made by this attempt should finish by then.
   std::chrono::system_clock::time_point deadline;
+  // Work a guard or local action queues, run once the transaction it wrote in has committed (and
+  // dropped if it rolled back), e.g. waking the service's outbox relay.
+  std::vector<std::function<void()>> afterCommit;
 };
 
 // OK: the step is done. A transient error (see isTransient) is retried with backoff; anything else
 // is a business failure: the saga compensates the completed steps in reverse order.
 using StepAction = std::function<Status(SagaContext&)>;
 
+// A check on the service's own database, run inside the transaction that records the step's start
+// (e.g. "was the order cancelled meanwhile?"), so it costs no transaction of its own. It sees and
+// may add to the data as the action would. Not OK: the action is not called and the status is
+// handled as if the action had returned it.
+using StepGuard = std::function<Status(pqxx::work&, SagaContext&)>;
+// A step whose whole effect is on the service's own database. It runs inside the transaction that
+// persists the previous step's success, and its own success is written in that same transaction; when
+// it fails there, that transaction is rolled back and redone without it, and the step then runs as
+// an ordinary one (in a transaction of its own, committed only when it returns OK).
+using LocalAction = std::function<Status(pqxx::work&, SagaContext&)>;
+
 struct SagaStep {
   std::string name;
-  StepAction action;
+  StepAction action;        // empty when `local` is set
   StepAction compensation;  // may be empty: nothing to undo
+  StepGuard guard;          // may be empty
+  LocalAction local;        // set instead of `action` for a step on the service's own database
 };
 
 struct RetryPolicy {

@@ -2,8 +2,9 @@
 //
 // How a saga runs:
 //   - The process that creates a saga records it with begin() in its own transaction, already leased
-//     to itself, and hands it to launch() once that transaction commits: it starts at once on this
-//     engine's runners, without a claim transaction and without waiting for a poll.
+//     to itself and with its first step started, and hands it to launch() once that transaction
+//     commits: the first action is called at once on this engine's runners, without a claim or a
+//     start transaction and without waiting for a poll.
 //   - A poller claims due sagas (retries whose backoff ran out, sagas whose owner died and whose lease
 //     expired, sagas recorded with the static create()) with SELECT … FOR UPDATE SKIP LOCKED under a
 //     lease, only as many as there are free runners, so any number of replicas can share the work
@@ -13,9 +14,12 @@
 //   - Each transition is one transaction, under the lease (every write checks lease_owner and renews
 //     lease_until in the same statement). A step's success is persisted together with the start of the
 //     next action (the next step, or the first compensation after a business failure), so a forward
-//     saga of N steps takes N + 1 transactions of its own. Persist-before-call still holds: an action
-//     is called only after a committed transaction recorded its start; a crash anywhere resumes from
-//     the last commit and repeats at most the action that was started (actions are idempotent).
+//     saga of N steps begun with begin() takes N transactions of its own. A local step (on the
+//     service's own database) runs inside the transaction that persists the previous step's success
+//     and takes none; a step's guard is read inside the transaction that records its start.
+//     Persist-before-call still holds: an action is called only after a committed transaction
+//     recorded its start; a crash anywhere resumes from the last commit and repeats at most the
+//     action that was started (actions are idempotent).
 //   - The observer sees every transition inside the transaction that persists it, with the step log
 //     row's times, so an outbox row written there is published exactly when the transition is durable.
 //
@@ -140,11 +144,15 @@ class SagaEngine {
     std::string type;
     boost::json::object data;
     std::string traceId;
+    int64_t stepStartedAtMicros = 0;  // the first step's start as begin() recorded it
+    bool begun = false;               // begin() recorded the first step's start
   };
 
   // Records a new saga in the caller's transaction (the one that creates what the saga is about),
-  // leased to this engine: call launch() once the transaction committed. If launch() never comes
-  // (the process died), the lease runs out and any replica's poller resumes the saga.
+  // leased to this engine, with its first step already started (step log row and "started"
+  // transition included): call launch() once the transaction committed, and the first action is
+  // called at once. If launch() never comes (the process died), the lease runs out and any
+  // replica's poller resumes the saga, repeating at most that first (idempotent) action.
   NewSaga begin(pqxx::work& transaction, const std::string& type, const std::string& sagaId,
                 const boost::json::object& data, const std::string& traceId);
   // Starts a committed saga from begin() on this engine's runners at once.
@@ -176,6 +184,7 @@ class SagaEngine {
     int attempts = 0;
     std::string traceId;
     int64_t stepStartedAtMicros = 0;  // 0: the current step has not started
+    bool begun = false;               // the current action's start is persisted: call it at once
   };
 
   void pollerLoop();
