@@ -6,6 +6,7 @@
 #include <set>
 
 #include "fleetdeck/core/config.h"
+#include "fleetdeck/core/encoding.h"
 #include "fleetdeck/core/ids.h"
 #include "fleetdeck/core/json.h"
 #include "fleetdeck/core/log.h"
@@ -50,6 +51,22 @@ Headers headersFromJson(const std::string& text) {
   return headers;
 }
 
+// A PostgreSQL array literal of text elements, each double-quoted with " and \ escaped.
+std::string arrayLiteral(const std::vector<std::string>& elements) {
+  std::string literal = "{";
+  for (const auto& element : elements) {
+    if (literal.size() > 1) literal += ',';
+    literal += '"';
+    for (const char c : element) {
+      if (c == '"' || c == '\\') literal += '\\';
+      literal += c;
+    }
+    literal += '"';
+  }
+  literal += '}';
+  return literal;
+}
+
 bool brokerUnreachable(const Status& status) {
   return status.code() == StatusCode::kUnavailable || status.code() == StatusCode::kDeadlineExceeded;
 }
@@ -64,15 +81,46 @@ std::string truncated(std::string text) {
 }  // namespace
 
 Status appendToOutbox(pqxx::work& transaction, const OutboxMessage& message) {
-  ValidationErrors errors;
-  if (!isUuid(message.id)) errors.add("id", "must be a UUID (the event id)");
-  if (message.subject.empty()) errors.add("subject", "must not be empty");
-  if (message.aggregateKey.empty()) errors.add("aggregateKey", "must not be empty");
-  FLEETDECK_RETURN_IF_ERROR(errors.toStatus());
-  transaction.exec_params(
-      "INSERT INTO outbox (id, aggregate_key, subject, headers, payload) VALUES ($1, $2, $3, $4::jsonb, $5)",
-      message.id, message.aggregateKey, message.subject, headersToJson(message.headers),
-      pqxx::binarystring(message.payload));
+  return appendToOutbox(transaction, std::vector<OutboxMessage>{message});
+}
+
+Status appendToOutbox(pqxx::work& transaction, const std::vector<OutboxMessage>& messages) {
+  for (size_t i = 0; i < messages.size(); ++i) {
+    const OutboxMessage& message = messages[i];
+    const std::string prefix = messages.size() == 1 ? "" : "messages[" + std::to_string(i) + "].";
+    ValidationErrors errors;
+    if (!isUuid(message.id)) errors.add(prefix + "id", "must be a UUID (the event id)");
+    if (message.subject.empty()) errors.add(prefix + "subject", "must not be empty");
+    if (message.aggregateKey.empty()) errors.add(prefix + "aggregateKey", "must not be empty");
+    FLEETDECK_RETURN_IF_ERROR(errors.toStatus());
+  }
+  if (messages.empty()) return Status::ok();
+  if (messages.size() == 1) {
+    const OutboxMessage& message = messages.front();
+    execPrepared(transaction,
+                 "INSERT INTO outbox (id, aggregate_key, subject, headers, payload) VALUES ($1, $2, $3, $4::jsonb, $5)",
+                 message.id, message.aggregateKey, message.subject, headersToJson(message.headers),
+                 pqxx::binarystring(message.payload));
+    return Status::ok();
+  }
+  // Several rows in one statement (one round trip), as arrays; WITH ORDINALITY keeps their order,
+  // which is the order the relay publishes them in.
+  std::vector<std::string> ids, keys, subjects, headers, payloads;
+  for (const auto& message : messages) {
+    ids.push_back(message.id);
+    keys.push_back(message.aggregateKey);
+    subjects.push_back(message.subject);
+    headers.push_back(headersToJson(message.headers));
+    payloads.push_back("\\x" + hexEncode(message.payload));
+  }
+  execPrepared(transaction,
+               "INSERT INTO outbox (id, aggregate_key, subject, headers, payload)"
+               " SELECT id, aggregate_key, subject, headers, payload"
+               " FROM unnest($1::uuid[], $2::text[], $3::text[], $4::jsonb[], $5::bytea[])"
+               "   WITH ORDINALITY AS rows (id, aggregate_key, subject, headers, payload, n)"
+               " ORDER BY n",
+               arrayLiteral(ids), arrayLiteral(keys), arrayLiteral(subjects), arrayLiteral(headers),
+               arrayLiteral(payloads));
   return Status::ok();
 }
 

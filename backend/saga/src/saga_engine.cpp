@@ -38,15 +38,7 @@ double unitRandom() {
   return std::uniform_real_distribution<double>(0.0, 1.0)(generator);
 }
 
-// Runs `sql` as a prepared statement of this connection (prepared on first use, then only executed):
-// the engine's statements run several times per saga, and parsing and planning them each time was a
-// large share of the database's work.
-template <typename... Args>
-pqxx::result execPrepared(pqxx::work& transaction, const std::string& sql, const Args&... args) {
-  const std::string name = "saga_" + std::to_string(std::hash<std::string>{}(sql));
-  transaction.conn().prepare(name, sql);  // a no-op when this connection knows it already
-  return transaction.exec_prepared(name, args...);
-}
+using db::execPrepared;
 
 std::optional<boost::json::object> parseObject(const std::string& text) {
   auto parsed = json::parse(text);
@@ -302,15 +294,20 @@ void SagaEngine::advance(Claimed& saga) {
   std::vector<std::function<void()>> afterCommit;
   // Set by a body to roll its transaction back on purpose (a local step failed inside it).
   bool rollBack = false;
+  // The transitions a body announced, handed to the observer together before its transaction commits.
+  std::vector<SagaTransition> announced;
   // Runs one transition in one transaction; false when it did not commit or the lease was lost
   // (another process owns the saga now). `body` returns false when its lease check found nothing.
   const auto persist = [&](const std::function<bool(pqxx::work&)>& body) {
     bool owned = false;
     rollBack = false;
     afterCommit.clear();
+    announced.clear();
     const Status status = db::inTransaction(pool_, [&](pqxx::work& transaction) {
       owned = body(transaction);
-      return rollBack ? aborted("rolled back: a local step failed") : Status::ok();
+      if (rollBack) return aborted("rolled back: a local step failed");
+      if (owned && observer_ != nullptr && !announced.empty()) observer_->onTransitions(transaction, announced);
+      return Status::ok();
     });
     if (rollBack) return false;
     if (!status.isOk()) {
@@ -376,12 +373,12 @@ void SagaEngine::advance(Claimed& saga) {
     return Written{row[0].template as<int64_t>(0), row[1].template as<int64_t>(0), row[2].template as<int64_t>(0),
                    row[3].template as<int64_t>(0)};
   };
-  const auto notify = [&](pqxx::work& transaction, SagaTransition transition) {
+  const auto notify = [&](pqxx::work& /*transaction*/, SagaTransition transition) {
     transition.sagaId = saga.id;
     transition.sagaType = saga.type;
     transition.traceId = saga.traceId;
     transition.data = saga.data;
-    if (observer_ != nullptr) observer_->onTransition(transaction, transition);
+    announced.push_back(std::move(transition));
   };
   // The "started" / "compensating" transition of the action whose step log row `written` began.
   const auto announceBegin = [&](pqxx::work& transaction, const StepBegin& begin, const Written& written) {

@@ -68,7 +68,10 @@ Status appendOrderEventToOutbox(pqxx::work& transaction, const Order& after, con
   return appended.status();
 }
 
-void SagaStepEvents::onTransition(pqxx::work& transaction, const saga::SagaTransition& transition) {
+namespace {
+
+// The outbox row of one transition (SagaStepChanged), keyed by the saga id.
+db::OutboxMessage stepChangedMessage(const saga::SagaTransition& transition) {
   v1::SagaStepChanged changed;
   changed.set_saga_id(transition.sagaId);
   changed.set_saga_type(transition.sagaType);
@@ -94,8 +97,21 @@ void SagaStepEvents::onTransition(pqxx::work& transaction, const saga::SagaTrans
   context.causationId = transition.sagaId;
   context.traceparent = traceparentOf(transition.traceId);
   context.source = "orders";
-  auto appended = bus::appendEvent(transaction, changed, context);
-  if (!appended) throw std::runtime_error("writing SagaStepChanged to the outbox: " + appended.status().toString());
+  return bus::toOutboxMessage(bus::makeEnvelope(changed, context));
+}
+
+}  // namespace
+
+void SagaStepEvents::onTransition(pqxx::work& transaction, const saga::SagaTransition& transition) {
+  onTransitions(transaction, {transition});
+}
+
+void SagaStepEvents::onTransitions(pqxx::work& transaction, const std::vector<saga::SagaTransition>& transitions) {
+  std::vector<db::OutboxMessage> messages;
+  messages.reserve(transitions.size());
+  for (const auto& transition : transitions) messages.push_back(stepChangedMessage(transition));
+  const Status appended = db::appendToOutbox(transaction, messages);
+  if (!appended.isOk()) throw std::runtime_error("writing SagaStepChanged to the outbox: " + appended.toString());
 }
 
 }  // namespace fleetdeck::orders

@@ -25,6 +25,8 @@ Status appendOrderEventToOutbox(pqxx::work& transaction, const Order& after, con
 class SagaStepEvents final : public saga::SagaObserver {
  public:
   void onTransition(pqxx::work& transaction, const saga::SagaTransition& transition) override;
+  // A transaction's transitions in one outbox statement.
+  void onTransitions(pqxx::work& transaction, const std::vector<saga::SagaTransition>& transitions) override;
 };
 
 }  // namespace fleetdeck::orders

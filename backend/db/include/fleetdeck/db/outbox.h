@@ -80,6 +80,8 @@ struct OutboxMessage {
 // Inserts the message in the caller's transaction, so it exists exactly when the change does.
 // INVALID_ARGUMENT naming the field when id is not a UUID, or subject / aggregateKey are empty.
 Status appendToOutbox(pqxx::work& transaction, const OutboxMessage& message);
+// Several messages in one statement, in this order (field names in errors are indexed: messages[i].id).
+Status appendToOutbox(pqxx::work& transaction, const std::vector<OutboxMessage>& messages);
 
 // What the relay hands each message to. The bus implements it; db knows nothing of NATS.
 class OutboxPublisher {

@@ -88,6 +88,11 @@ class SagaObserver {
  public:
   virtual ~SagaObserver() = default;
   virtual void onTransition(pqxx::work& transaction, const SagaTransition& transition) = 0;
+  // Every transition one transaction persists, in order, at the end of that transaction: an
+  // observer writing outbox rows can write them in one statement.
+  virtual void onTransitions(pqxx::work& transaction, const std::vector<SagaTransition>& transitions) {
+    for (const auto& transition : transitions) onTransition(transaction, transition);
+  }
 };
 
 struct SagaStepView {
