@@ -28,35 +28,43 @@ StoredEvent fromRow(const pqxx::row& row) {
 }  // namespace
 
 Result<int64_t> EventStore::append(pqxx::work& transaction, const std::string& streamId, int64_t expectedVersion,
-                                   std::vector<NewEvent> events) {
+                                   std::vector<NewEvent> events, int64_t* recordedAtMicros) {
   if (events.empty()) return expectedVersion;
-  // Checked up front so the common conflict is a clear ABORTED; the unique (stream_id, version)
-  // constraint still catches the race where two appenders pass this check together.
-  const int64_t current = streamVersion(transaction, streamId);
-  if (current != expectedVersion) {
-    return aborted("stream " + streamId + " is at version " + std::to_string(current) + ", not " +
-                   std::to_string(expectedVersion) + ": it changed since it was read");
-  }
-  // One multi-row INSERT: one round trip however many events.
+  // One statement, one round trip however many events: the rows are inserted only when the stream
+  // is at expectedVersion (checked in the same statement, so the common conflict is a clear
+  // ABORTED), and the unique (stream_id, version) constraint still catches the race where two
+  // appenders pass the check together. It returns the rows' recorded_at (the transaction's time).
   std::string sql =
-      "INSERT INTO events (event_id, stream_id, version, event_type, payload, actor, trace_id, causation_id) VALUES ";
+      "INSERT INTO events (event_id, stream_id, version, event_type, payload, actor, trace_id, causation_id)"
+      " SELECT * FROM (VALUES ";
   int64_t version = expectedVersion;
+  const std::string stream = transaction.quote(streamId);
   for (size_t i = 0; i < events.size(); ++i) {
     NewEvent& event = events[i];
     if (event.eventId.empty()) event.eventId = newUuid();
     ++version;
     if (i > 0) sql += ", ";
-    sql += "(" + transaction.quote(event.eventId) + ", " + transaction.quote(streamId) + ", " +
-           std::to_string(version) + ", " + transaction.quote(event.type) + ", " + transaction.quote(event.payloadJson) +
-           "::jsonb, " + transaction.quote(event.metadata.actor) + ", " + transaction.quote(event.metadata.traceId) +
-           ", " + transaction.quote(event.metadata.causationId) + ")";
+    sql += "(" + transaction.quote(event.eventId) + "::uuid, " + stream + "::text, " + std::to_string(version) +
+           "::bigint, " + transaction.quote(event.type) + "::text, " + transaction.quote(event.payloadJson) +
+           "::jsonb, " + transaction.quote(event.metadata.actor) + "::text, " + transaction.quote(event.metadata.traceId) +
+           "::text, " + transaction.quote(event.metadata.causationId) + "::text)";
   }
+  sql += ") AS appended WHERE (SELECT COALESCE(max(version), 0) FROM events WHERE stream_id = " + stream +
+         ") = " + std::to_string(expectedVersion) +
+         " RETURNING (extract(epoch FROM recorded_at) * 1000000)::bigint";
+  pqxx::result rows;
   try {
-    transaction.exec(sql);
+    rows = transaction.exec(sql);
   } catch (const pqxx::unique_violation& violation) {
     // Another append won the race after our check; the transaction is now aborted.
     return aborted("stream " + streamId + " was appended to concurrently; re-read and retry");
   }
+  if (rows.empty()) {
+    const int64_t current = streamVersion(transaction, streamId);
+    return aborted("stream " + streamId + " is at version " + std::to_string(current) + ", not " +
+                   std::to_string(expectedVersion) + ": it changed since it was read");
+  }
+  if (recordedAtMicros != nullptr) *recordedAtMicros = rows[0][0].as<int64_t>();
   return version;
 }
 

@@ -44,14 +44,6 @@ eventstore::EventMetadata metadataOf(const ChangeContext& context) {
   return {context.actor, context.traceId, context.causationId};
 }
 
-int64_t recordedAtOfVersion(pqxx::work& transaction, const std::string& orderId, int64_t version) {
-  return transaction
-      .exec_params("SELECT (extract(epoch FROM recorded_at) * 1000000)::bigint FROM events"
-                   " WHERE stream_id = $1 AND version = $2",
-                   orderId, version)[0][0]
-      .as<int64_t>();
-}
-
 }  // namespace
 
 void PgOrderStore::project(pqxx::work& transaction, const Order& order, const std::string& table) {
@@ -96,13 +88,15 @@ Result<Order> PgOrderStore::create(const NewOrder& newOrder, const ChangeContext
       }
     }
     const std::string eventId = newUuid();
+    int64_t recordedAt = 0;
     auto appended = eventstore::EventStore::append(
         transaction, created.orderId, 0,
         {{eventId, std::string(eventTypeName(OrderEvent(created))), encodeEvent(OrderEvent(created)),
-          metadataOf(context)}});
+          metadataOf(context)}},
+        &recordedAt);
     if (!appended) return appended.status();
     Order order;
-    apply(order, OrderEvent(created), recordedAtOfVersion(transaction, created.orderId, 1));
+    apply(order, OrderEvent(created), recordedAt);
     project(transaction, order);
     if (hooks_.onEvent) FLEETDECK_RETURN_IF_ERROR(hooks_.onEvent(transaction, order, OrderEvent(created), eventId, context));
     if (hooks_.onCreated) hooks_.onCreated(transaction, order, context, afterCommit);
@@ -147,12 +141,13 @@ Result<Order> PgOrderStore::getIn(pqxx::work& transaction, const std::string& or
 Result<Order> PgOrderStore::appendIn(pqxx::work& transaction, const Order& current, const OrderEvent& event,
                                      const ChangeContext& context, AfterCommit& afterCommit) {
   const std::string eventId = newUuid();
+  int64_t recordedAt = 0;
   auto version = eventstore::EventStore::append(
       transaction, current.id, current.version,
-      {{eventId, std::string(eventTypeName(event)), encodeEvent(event), metadataOf(context)}});
+      {{eventId, std::string(eventTypeName(event)), encodeEvent(event), metadataOf(context)}}, &recordedAt);
   if (!version) return version.status();
   Order next = current;
-  apply(next, event, recordedAtOfVersion(transaction, current.id, *version));
+  apply(next, event, recordedAt);
   project(transaction, next);
   if (snapshotEvery_ > 0 && next.version % snapshotEvery_ == 0) {
     eventstore::EventStore::saveSnapshot(transaction, {next.id, next.version, encodeOrder(next)});

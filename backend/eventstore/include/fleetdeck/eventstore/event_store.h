@@ -74,9 +74,10 @@ class EventStore {
  public:
   // Appends `events` after `expectedVersion` (0 for a new stream) inside the caller's transaction;
   // returns the stream's new version. ABORTED when the stream is not at expectedVersion — someone
-  // else appended first — so the caller re-reads and decides again (HTTP 409).
+  // else appended first — so the caller re-reads and decides again (HTTP 409). `recordedAtMicros`,
+  // when given, receives the events' recorded_at (they share it: the transaction's time).
   static Result<int64_t> append(pqxx::work& transaction, const std::string& streamId, int64_t expectedVersion,
-                                std::vector<NewEvent> events);
+                                std::vector<NewEvent> events, int64_t* recordedAtMicros = nullptr);
 
   // Events of one stream with fromVersion <= version <= toVersion, oldest first.
   static std::vector<StoredEvent> readStream(pqxx::transaction_base& transaction, const std::string& streamId,
