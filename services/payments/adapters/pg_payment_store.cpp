@@ -111,19 +111,19 @@ Status appendPaymentOutcome(pqxx::work& transaction, const Payment& payment) {
 // The wallet's balance and its ledger change together: the one place that moves money.
 Wallet moveMoney(pqxx::work& transaction, const std::string& userId, int64_t signedUnits, std::string_view kind,
                  const std::string& reference) {
-  const auto rows = transaction.exec_params(
+  const auto rows = db::execPrepared(transaction,
       std::string("UPDATE wallets SET balance = balance + $2, version = version + 1, updated_at = now()"
                   " WHERE user_id = $1 RETURNING ") +
           kWalletColumns,
       userId, signedUnits);
-  transaction.exec_params(
+  db::execPrepared(transaction,
       "INSERT INTO ledger_entries (id, user_id, amount, kind, reference) VALUES ($1, $2, $3, $4, $5)", newUuid(),
       userId, signedUnits, std::string(kind), reference);
   return walletFromRow(rows[0]);
 }
 
 std::optional<Payment> paymentByKey(pqxx::work& transaction, const std::string& key) {
-  const auto rows = transaction.exec_params(
+  const auto rows = db::execPrepared(transaction,
       std::string("SELECT ") + kPaymentColumns + " FROM payments WHERE idempotency_key = $1", key);
   if (rows.empty()) return std::nullopt;
   return paymentFromRow(rows[0]);
@@ -135,18 +135,18 @@ Result<Wallet> PgPaymentStore::openWallet(pqxx::work& transaction, const std::st
                                           const Money& openingCredit, bool* created) {
   if (created != nullptr) *created = false;
   // ON CONFLICT waits for a concurrent opener of the same wallet, so the SELECT below sees its row.
-  const auto inserted = transaction.exec_params(
+  const auto inserted = db::execPrepared(transaction,
       std::string("INSERT INTO wallets (user_id, currency, balance) VALUES ($1, $2, $3)"
                   " ON CONFLICT (user_id) DO NOTHING RETURNING ") +
           kWalletColumns,
       userId, openingCredit.currency, openingCredit.units);
   if (inserted.empty()) {
     const auto existing =
-        transaction.exec_params(std::string("SELECT ") + kWalletColumns + " FROM wallets WHERE user_id = $1", userId);
+        db::execPrepared(transaction, std::string("SELECT ") + kWalletColumns + " FROM wallets WHERE user_id = $1", userId);
     if (existing.empty()) return internalError("wallet of user " + userId + " vanished while being opened");
     return walletFromRow(existing[0]);
   }
-  transaction.exec_params(
+  db::execPrepared(transaction,
       "INSERT INTO ledger_entries (id, user_id, amount, kind, reference) VALUES ($1, $2, $3, $4, $5)", newUuid(),
       userId, openingCredit.units, std::string(kKindOpeningCredit), userId);
   v1::WalletOpened opened;
@@ -166,7 +166,7 @@ Result<Wallet> PgPaymentStore::openWallet(const std::string& userId, const Money
 Result<Wallet> PgPaymentStore::findWallet(const std::string& userId) {
   return db::inTransaction<Wallet>(pool_, [&](pqxx::work& transaction) -> Result<Wallet> {
     const auto rows =
-        transaction.exec_params(std::string("SELECT ") + kWalletColumns + " FROM wallets WHERE user_id = $1", userId);
+        db::execPrepared(transaction, std::string("SELECT ") + kWalletColumns + " FROM wallets WHERE user_id = $1", userId);
     if (rows.empty()) return noWallet(userId);
     return walletFromRow(rows[0]);
   });
@@ -174,12 +174,12 @@ Result<Wallet> PgPaymentStore::findWallet(const std::string& userId) {
 
 Result<Wallet> PgPaymentStore::topUp(const TopUp& topUp) {
   return db::inTransaction<Wallet>(pool_, [&](pqxx::work& transaction) -> Result<Wallet> {
-    const auto locked = transaction.exec_params(
+    const auto locked = db::execPrepared(transaction,
         std::string("SELECT ") + kWalletColumns + " FROM wallets WHERE user_id = $1 FOR UPDATE", topUp.userId);
     if (locked.empty()) return noWallet(topUp.userId);
     const Wallet wallet = walletFromRow(locked[0]);
     if (!topUp.idempotencyKey.empty()) {
-      const auto seen = transaction.exec_params(
+      const auto seen = db::execPrepared(transaction,
           "SELECT amount FROM ledger_entries WHERE user_id = $1 AND kind = 'top_up' AND reference = $2", topUp.userId,
           topUp.idempotencyKey);
       if (!seen.empty()) {
@@ -200,7 +200,7 @@ Result<Wallet> PgPaymentStore::topUp(const TopUp& topUp) {
 Result<Payment> PgPaymentStore::charge(const ChargeCommand& command, bool injectedDecline) {
   return db::inTransaction<Payment>(pool_, [&](pqxx::work& transaction) -> Result<Payment> {
     if (auto seen = paymentByKey(transaction, command.idempotencyKey)) return *seen;
-    const auto locked = transaction.exec_params(
+    const auto locked = db::execPrepared(transaction,
         std::string("SELECT ") + kWalletColumns + " FROM wallets WHERE user_id = $1 FOR UPDATE", command.userId);
     // A charge with the same key may have committed while this one waited for the lock.
     if (auto seen = paymentByKey(transaction, command.idempotencyKey)) return *seen;
@@ -210,7 +210,7 @@ Result<Payment> PgPaymentStore::charge(const ChargeCommand& command, bool inject
     if (!decision) return decision.status();
 
     const std::string paymentId = newUuid();
-    const auto inserted = transaction.exec_params(
+    const auto inserted = db::execPrepared(transaction,
         std::string("INSERT INTO payments (id, idempotency_key, user_id, order_id, currency, amount, status,"
                     " decline_reason) VALUES ($1, $2, $3, $4, $5, $6, $7, $8)"
                     " ON CONFLICT (idempotency_key) DO NOTHING RETURNING ") +
@@ -237,12 +237,12 @@ Result<Payment> PgPaymentStore::refund(const std::string& chargeIdempotencyKey) 
     if (!payment) return notFound("no charge has idempotency key " + chargeIdempotencyKey);
     if (!isRefundable(*payment)) return *payment;
     // Locks in the order charge takes them (wallet, then payment), so the two never deadlock.
-    transaction.exec_params("SELECT 1 FROM wallets WHERE user_id = $1 FOR UPDATE", payment->userId);
-    const auto locked = transaction.exec_params(
+    db::execPrepared(transaction, "SELECT 1 FROM wallets WHERE user_id = $1 FOR UPDATE", payment->userId);
+    const auto locked = db::execPrepared(transaction,
         std::string("SELECT ") + kPaymentColumns + " FROM payments WHERE id = $1 FOR UPDATE", payment->id);
     payment = paymentFromRow(locked[0]);
     if (!isRefundable(*payment)) return *payment;  // refunded by a concurrent call
-    const auto updated = transaction.exec_params(
+    const auto updated = db::execPrepared(transaction,
         std::string("UPDATE payments SET status = $2, updated_at = now() WHERE id = $1 RETURNING ") + kPaymentColumns,
         payment->id, std::string(kStatusRefunded));
     moveMoney(transaction, payment->userId, payment->amount.units, kKindRefund, payment->id);
@@ -261,7 +261,7 @@ Result<Payment> PgPaymentStore::refund(const std::string& chargeIdempotencyKey) 
 Result<PaymentPage> PgPaymentStore::listPayments(const PaymentQuery& query) {
   return db::inTransaction<PaymentPage>(pool_, [&](pqxx::work& transaction) -> Result<PaymentPage> {
     // One statement with optional filters: NULL parameters switch a condition off.
-    const auto rows = transaction.exec_params(
+    const auto rows = db::execPrepared(transaction,
         std::string("SELECT ") + kPaymentColumns +
             " FROM payments"
             " WHERE ($1::uuid IS NULL OR order_id = $1::uuid)"
@@ -284,10 +284,10 @@ Result<PaymentPage> PgPaymentStore::listPayments(const PaymentQuery& query) {
 
 Result<LedgerPage> PgPaymentStore::listLedger(const LedgerQuery& query) {
   return db::inTransaction<LedgerPage>(pool_, [&](pqxx::work& transaction) -> Result<LedgerPage> {
-    const auto wallet = transaction.exec_params("SELECT currency FROM wallets WHERE user_id = $1", query.userId);
+    const auto wallet = db::execPrepared(transaction, "SELECT currency FROM wallets WHERE user_id = $1", query.userId);
     if (wallet.empty()) return noWallet(query.userId);
     const std::string currency = wallet[0][0].as<std::string>();
-    const auto rows = transaction.exec_params(
+    const auto rows = db::execPrepared(transaction,
         std::string("SELECT ") + kLedgerColumns +
             " FROM ledger_entries WHERE user_id = $1 AND ($2::bigint IS NULL OR seq < $2::bigint)"
             " ORDER BY seq DESC LIMIT $3",

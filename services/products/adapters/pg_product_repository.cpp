@@ -111,14 +111,21 @@ Result<Product> PgProductRepository::findById(const std::string& id) {
 
 Result<std::vector<Product>> PgProductRepository::findByIds(const std::vector<std::string>& ids) {
   if (ids.empty()) return std::vector<Product>{};
-  return db::inTransaction<std::vector<Product>>(pool_, [&](pqxx::work& transaction) -> Result<std::vector<Product>> {
-    const auto rows = transaction.exec_params(
-        "SELECT " + productColumns() + " FROM products WHERE id = ANY($1::uuid[])", uuidArray(ids));
+  // One statement, so no transaction around it: one round trip instead of three (every new order's
+  // lines are priced here).
+  auto lease = pool_.acquire();
+  if (!lease) return lease.status();
+  try {
+    pqxx::nontransaction statement(**lease);
+    const auto rows = db::execPrepared(statement, "SELECT " + productColumns() + " FROM products WHERE id = ANY($1::uuid[])",
+                                       uuidArray(ids));
     std::vector<Product> products;
     products.reserve(rows.size());
     for (const auto& row : rows) products.push_back(productFromRow(row));
     return products;
-  });
+  } catch (const std::exception& exception) {
+    return db::statusFromException(exception);
+  }
 }
 
 Result<ProductPage> PgProductRepository::list(const ProductQuery& query) {

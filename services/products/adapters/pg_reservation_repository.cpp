@@ -9,7 +9,7 @@ namespace fleetdeck::products {
 namespace {
 
 std::vector<ReservedLine> loadLines(pqxx::work& transaction, const std::string& key) {
-  const auto rows = transaction.exec_params(
+  const auto rows = db::execPrepared(transaction,
       "SELECT product_id::text, sku, name, quantity, unit_price_units, currency_code"
       " FROM reservation_lines WHERE reservation_key = $1 ORDER BY line_number",
       key);
@@ -25,7 +25,7 @@ std::vector<ReservedLine> loadLines(pqxx::work& transaction, const std::string& 
 // The reservation's state, its row locked for the rest of the transaction; empty when unknown.
 std::optional<std::string> lockState(pqxx::work& transaction, const std::string& key) {
   const auto rows =
-      transaction.exec_params("SELECT state FROM reservations WHERE reservation_key = $1 FOR UPDATE", key);
+      db::execPrepared(transaction, "SELECT state FROM reservations WHERE reservation_key = $1 FOR UPDATE", key);
   if (rows.empty()) return std::nullopt;
   return rows[0][0].as<std::string>();
 }
@@ -49,7 +49,7 @@ Status applyEffect(pqxx::work& transaction, std::vector<ReservedLine> lines, Sto
   std::sort(lines.begin(), lines.end(),
             [](const ReservedLine& a, const ReservedLine& b) { return a.productId < b.productId; });
   for (const auto& line : lines) {
-    const auto result = transaction.exec_params(statement, line.productId, line.quantity);
+    const auto result = db::execPrepared(transaction, statement, line.productId, line.quantity);
     if (result.affected_rows() != 1) return internalError("product " + line.productId + " of a reservation vanished");
   }
   return Status::ok();
@@ -61,7 +61,7 @@ Result<Reservation> transition(pqxx::work& transaction, const std::string& key, 
   Reservation reservation{key, step->nextState, loadLines(transaction, key)};
   FLEETDECK_RETURN_IF_ERROR(applyEffect(transaction, reservation.lines, step->effect));
   if (step->nextState != state) {
-    transaction.exec_params("UPDATE reservations SET state = $2, updated_at = now() WHERE reservation_key = $1", key,
+    db::execPrepared(transaction, "UPDATE reservations SET state = $2, updated_at = now() WHERE reservation_key = $1", key,
                             step->nextState);
   }
   return reservation;
@@ -81,12 +81,12 @@ Result<Reservation> PgReservationRepository::reserve(const std::string& key, con
   return db::inTransaction<Reservation>(pool_, [&](pqxx::work& transaction) -> Result<Reservation> {
     // Claim the key first: a concurrent call with the same key waits here for this transaction,
     // then finds the stored reservation (or, if this one failed and rolled back, claims it itself).
-    const auto claimed = transaction.exec_params(
+    const auto claimed = db::execPrepared(transaction,
         "INSERT INTO reservations (reservation_key, state) VALUES ($1, 'RESERVED')"
         " ON CONFLICT (reservation_key) DO NOTHING RETURNING 1",
         key);
     if (claimed.empty()) {
-      const auto state = transaction.exec_params("SELECT state FROM reservations WHERE reservation_key = $1", key);
+      const auto state = db::execPrepared(transaction, "SELECT state FROM reservations WHERE reservation_key = $1", key);
       Reservation stored{key, state[0][0].as<std::string>(), loadLines(transaction, key)};
       // A key released before it was ever reserved holds no lines: whatever was asked, nothing is taken.
       if (!stored.lines.empty() && !sameRequest(stored, lines)) {
@@ -97,7 +97,7 @@ Result<Reservation> PgReservationRepository::reserve(const std::string& key, con
 
     std::vector<std::string> ids;
     for (const auto& line : lines) ids.push_back(line.productId);
-    const auto rows = transaction.exec_params(
+    const auto rows = db::execPrepared(transaction,
         "SELECT id::text, sku, name, price_units, currency_code, on_hand - reserved, active"
         " FROM products WHERE id = ANY($1::uuid[]) ORDER BY id FOR UPDATE",
         uuidArray(ids));
@@ -137,11 +137,11 @@ Result<Reservation> PgReservationRepository::reserve(const std::string& key, con
     for (size_t i = 0; i < lines.size(); ++i) {
       const LockedProduct& product = products.at(lines[i].productId);
       // The rows are locked, so the condition holds; it stays as the last line of defence.
-      const auto updated = transaction.exec_params(
+      const auto updated = db::execPrepared(transaction,
           "UPDATE products SET reserved = reserved + $2 WHERE id = $1 AND on_hand - reserved >= $2", lines[i].productId,
           lines[i].quantity);
       if (updated.affected_rows() != 1) return aborted("stock of " + product.sku + " changed while reserving; retry");
-      transaction.exec_params(
+      db::execPrepared(transaction,
           "INSERT INTO reservation_lines (reservation_key, line_number, product_id, sku, name, quantity,"
           " unit_price_units, currency_code) VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
           key, static_cast<int>(i), lines[i].productId, product.sku, product.name, lines[i].quantity,
@@ -158,7 +158,7 @@ Result<Reservation> PgReservationRepository::release(const std::string& key) {
     if (!state) {
       // Released before it was reserved (the reserve call timed out, or is still on its way): keep a
       // RELEASED marker so that reserve, when it arrives, takes nothing.
-      const auto inserted = transaction.exec_params(
+      const auto inserted = db::execPrepared(transaction,
           "INSERT INTO reservations (reservation_key, state) VALUES ($1, 'RELEASED')"
           " ON CONFLICT (reservation_key) DO NOTHING RETURNING 1",
           key);
