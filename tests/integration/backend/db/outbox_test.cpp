@@ -4,6 +4,7 @@
 
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <atomic>
 #include <map>
 #include <mutex>
@@ -132,6 +133,43 @@ TEST(Outbox, RelayPublishesInAppendOrderPerKey_WithHeadersAndPayload_AndMarksSen
   auto again = relay.relayOnce();
   ASSERT_TRUE(again.isOk());
   EXPECT_EQ(*again, 0);
+}
+
+TEST(Outbox, SeveralRowsInOneStatement_KeepTheirOrderBytesAndQuotedText) {
+  auto pool = outboxDatabase();
+  std::string binary;
+  for (int byte = 0; byte < 256; ++byte) binary += static_cast<char>(byte);
+  std::vector<OutboxMessage> appended = {row("key \"a\" \\ {b}", "fleetdeck.t.v1.E", binary),
+                                         row("key-2", "fleetdeck.t.v1.\"Quoted\"", "second"),
+                                         row("key \"a\" \\ {b}", "fleetdeck.t.v1.E", std::string("\0,{}\"", 5))};
+  appended[1].headers.emplace_back("note", "a \"quoted\" value, with {braces} and a \\ backslash");
+  ASSERT_TRUE(inTransaction(*pool, [&](pqxx::work& transaction) { return appendToOutbox(transaction, appended); }).isOk());
+  RecordingPublisher publisher;
+  OutboxRelay relay(*pool, publisher, quickRelay());
+  auto published = relay.relayOnce();
+  ASSERT_TRUE(published.isOk()) << published.status().toString();
+  ASSERT_EQ(*published, 3);
+  const auto received = publisher.published();
+  ASSERT_EQ(received.size(), 3u);
+  for (size_t i = 0; i < received.size(); ++i) {
+    SCOPED_TRACE(i);
+    EXPECT_EQ(received[i].id, appended[i].id);
+    EXPECT_EQ(received[i].aggregateKey, appended[i].aggregateKey);
+    EXPECT_EQ(received[i].subject, appended[i].subject);
+    // Headers are stored as a JSON object: their order is not kept (as for a single row).
+    auto sentHeaders = appended[i].headers, receivedHeaders = received[i].headers;
+    std::sort(sentHeaders.begin(), sentHeaders.end());
+    std::sort(receivedHeaders.begin(), receivedHeaders.end());
+    EXPECT_EQ(receivedHeaders, sentHeaders);
+    EXPECT_EQ(received[i].payload, appended[i].payload);
+  }
+
+  std::vector<OutboxMessage> invalid = {row("k", "s", "p"), row("", "s", "p")};
+  const Status refused =
+      inTransaction(*pool, [&](pqxx::work& transaction) { return appendToOutbox(transaction, invalid); });
+  ASSERT_EQ(refused.code(), StatusCode::kInvalidArgument);
+  ASSERT_EQ(refused.violations().size(), 1u);
+  EXPECT_EQ(refused.violations()[0].field, "messages[1].aggregateKey");
 }
 
 TEST(Outbox, RowsOfARolledBackTransaction_AreNeverPublished) {
