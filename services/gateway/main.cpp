@@ -80,6 +80,8 @@ int main(int argc, char** argv) {
       config.getDuration("auth.access_token_ttl", std::chrono::minutes(15)));
   tokenOptions.leeway = std::chrono::duration_cast<std::chrono::seconds>(
       config.getDuration("auth.clock_leeway", std::chrono::seconds(30)));
+  tokenOptions.verifiedCacheEntries =
+      static_cast<size_t>(config.getInt("auth.verified_token_cache", 4096, 0, 1'000'000));
 
   // Resilience per upstream instance.
   gateway::UpstreamOptions upstreamOptions;

@@ -1,5 +1,6 @@
 #include "fleetdeck/http/async_client.h"
 
+#include <array>
 #include <atomic>
 #include <boost/asio.hpp>
 #include <boost/beast/core.hpp>
@@ -10,6 +11,7 @@
 #include <unordered_map>
 
 #include "server_thread.h"
+#include "wire.h"
 
 namespace fleetdeck::http {
 namespace {
@@ -19,10 +21,14 @@ namespace beast = boost::beast;
 namespace bhttp = boost::beast::http;
 using tcp = asio::ip::tcp;
 
-struct Connection {
-  explicit Connection(asio::io_context& context) : stream(context) {}
-  beast::tcp_stream stream;
+// A keep-alive connection to one upstream; it lives in the idle pool between exchanges.
+struct Connection : std::enable_shared_from_this<Connection> {
+  explicit Connection(asio::io_context& context) : socket(context.get_executor()) {}
+  void start() { deadline.emplace(socket.get_executor(), weak_from_this()); }
+  detail::Socket socket;
+  std::optional<detail::CoarseDeadline> deadline;
   beast::flat_buffer buffer;
+  bool timedOut = false;
 };
 
 // Idle connections live in a service of the io_context they belong to, so they are destroyed with
@@ -34,21 +40,21 @@ class IdleConnections final : public asio::execution_context::service {
   explicit IdleConnections(asio::execution_context& context) : service(context) {}
   void shutdown() override { idle_.clear(); }
 
-  std::unique_ptr<Connection> take(const std::string& key) {
+  std::shared_ptr<Connection> take(const std::string& key) {
     auto found = idle_.find(key);
     if (found == idle_.end() || found->second.empty()) return nullptr;
     auto connection = std::move(found->second.back());
     found->second.pop_back();
     return connection;
   }
-  void put(const std::string& key, std::unique_ptr<Connection> connection, size_t limit) {
+  void put(const std::string& key, std::shared_ptr<Connection> connection, size_t limit) {
     auto& list = idle_[key];
     if (list.size() >= limit) return;  // dropping it closes it
     list.push_back(std::move(connection));
   }
 
  private:
-  std::unordered_map<std::string, std::vector<std::unique_ptr<Connection>>> idle_;
+  std::unordered_map<std::string, std::vector<std::shared_ptr<Connection>>> idle_;
 };
 
 std::atomic<uint64_t> nextClientId{1};
@@ -65,17 +71,14 @@ class Exchange : public std::enable_shared_from_this<Exchange> {
         timeout_(timeout),
         options_(options),
         callback_(std::move(callback)) {
-    request_.version(11);
-    request_.method_string(request.method);
-    request_.target(request.target);
-    for (const auto& [name, value] : request.headers.fields()) request_.set(name, value);
-    request_.set(bhttp::field::host, host_ + ":" + std::to_string(port_));
-    request_.keep_alive(true);
-    if (!request.body.empty() || request.method == "POST" || request.method == "PUT" || request.method == "PATCH") {
-      request_.body() = std::move(request.body);
-      request_.prepare_payload();
-    }
+    const bool sendLength =
+        !request.body.empty() || request.method == "POST" || request.method == "PUT" || request.method == "PATCH";
+    head_.reserve(256 + request.target.size());
+    detail::appendRequestHead(head_, request.method, request.target, host_ + ":" + std::to_string(port_),
+                              request.headers, request.body.size(), sendLength);
+    body_ = std::move(request.body);
     idempotent_ = request.method == "GET" || request.method == "HEAD" || request.method == "OPTIONS";
+    isHead_ = request.method == "HEAD";
   }
 
   void start() {
@@ -89,14 +92,25 @@ class Exchange : public std::enable_shared_from_this<Exchange> {
   }
 
  private:
+  // The connection's deadline closes it; the pending operation then fails and reports the timeout.
+  void armDeadline() {
+    connection_->timedOut = false;
+    connection_->deadline->expireAfter(timeout_, [connection = connection_.get()] {
+      connection->timedOut = true;
+      beast::error_code ignored;
+      connection->socket.close(ignored);
+    });
+  }
+
   void connect() {
     reused_ = false;
-    connection_ = std::make_unique<Connection>(context_);
-    connection_->stream.expires_after(timeout_);
+    connection_ = std::make_shared<Connection>(context_);
+    connection_->start();
+    armDeadline();
     beast::error_code error;
     const auto address = asio::ip::make_address(host_, error);
     if (!error) {
-      connection_->stream.async_connect(tcp::endpoint(address, port_),
+      connection_->socket.async_connect(tcp::endpoint(address, port_),
                                         [self = shared_from_this()](beast::error_code connectError) {
                                           self->onConnect(connectError);
                                         });
@@ -106,59 +120,94 @@ class Exchange : public std::enable_shared_from_this<Exchange> {
     resolver_->async_resolve(host_, std::to_string(port_),
                              [self = shared_from_this()](beast::error_code resolveError, tcp::resolver::results_type results) {
                                if (resolveError) {
+                                 self->connection_->deadline->cancel();
                                  self->finish(unavailable("cannot resolve " + self->host_ + ": " + resolveError.message()));
                                  return;
                                }
-                               self->connection_->stream.async_connect(
-                                   results, [self](beast::error_code connectError, const tcp::endpoint&) {
-                                     self->onConnect(connectError);
-                                   });
+                               asio::async_connect(self->connection_->socket, results,
+                                                   [self](beast::error_code connectError, const tcp::endpoint&) {
+                                                     self->onConnect(connectError);
+                                                   });
                              });
   }
 
   void onConnect(beast::error_code error) {
     if (error) {
-      finish(error == beast::error::timeout
-                 ? deadlineExceeded("connecting to " + host_ + ":" + std::to_string(port_) + " timed out")
-                 : unavailable("cannot connect to " + host_ + ":" + std::to_string(port_) + ": " + error.message()));
+      const bool timedOut = connection_->timedOut;
+      connection_->deadline->cancel();
+      connection_.reset();
+      finish(timedOut ? deadlineExceeded("connecting to " + host_ + ":" + std::to_string(port_) + " timed out")
+                      : unavailable("cannot connect to " + host_ + ":" + std::to_string(port_) + ": " + error.message()));
       return;
     }
     beast::error_code ignored;
-    connection_->stream.socket().set_option(tcp::no_delay(true), ignored);
+    connection_->socket.set_option(tcp::no_delay(true), ignored);
     send();
   }
 
   void send() {
-    connection_->stream.expires_after(timeout_);
-    bhttp::async_write(connection_->stream, request_, [self = shared_from_this()](beast::error_code error, size_t) {
+    armDeadline();
+    parser_.emplace();
+    parser_->body_limit(options_.maxResponseBytes);
+    if (isHead_) parser_->skip(true);
+    const std::array<asio::const_buffer, 2> buffers{asio::buffer(head_), asio::buffer(body_)};
+    asio::async_write(connection_->socket, buffers, [self = shared_from_this()](beast::error_code error, size_t) {
       if (error) {
         self->onBroken(error, /*requestSent=*/false);
         return;
       }
-      self->parser_.emplace();
-      self->parser_->body_limit(self->options_.maxResponseBytes);
-      bhttp::async_read(self->connection_->stream, self->connection_->buffer, *self->parser_,
-                        [self](beast::error_code readError, size_t) {
-                          if (readError) {
-                            self->onBroken(readError, true);
-                            return;
-                          }
-                          self->onResponse();
-                        });
+      self->parse();
     });
+  }
+
+  void readMore() {
+    connection_->socket.async_read_some(connection_->buffer.prepare(kReadChunk),
+                                        [self = shared_from_this()](beast::error_code error, size_t bytes) {
+                                          if (error == asio::error::eof && self->parser_->got_some()) {
+                                            // An answer without a length ends where the connection does.
+                                            beast::error_code eofError;
+                                            self->parser_->put_eof(eofError);
+                                            if (!eofError && self->parser_->is_done()) {
+                                              self->onResponse();
+                                              return;
+                                            }
+                                          }
+                                          if (error) {
+                                            self->onBroken(error, true);
+                                            return;
+                                          }
+                                          self->connection_->buffer.commit(bytes);
+                                          self->parse();
+                                        });
+  }
+
+  // Feeds what was read to Beast's parser; reads more until the whole response is there.
+  void parse() {
+    if (const auto error = detail::feedParser(*parser_, connection_->buffer)) {
+      connection_->deadline->cancel();
+      connection_.reset();
+      finish(unavailable("malformed answer from " + host_ + ":" + std::to_string(port_) + ": " + error.message()));
+      return;
+    }
+    if (!parser_->is_done()) {
+      readMore();
+      return;
+    }
+    onResponse();
   }
 
   // A pooled connection the upstream closed while idle fails before any answer arrives: try once
   // more on a fresh connection when that cannot repeat a side effect.
   void onBroken(beast::error_code error, bool requestSent) {
+    const bool timedOut = connection_->timedOut;
     const bool nothingReceived = !parser_ || !parser_->got_some();
-    if (reused_ && nothingReceived && error != beast::error::timeout && (!requestSent || idempotent_)) {
-      connection_.reset();
+    connection_->deadline->cancel();
+    connection_.reset();
+    if (reused_ && nothingReceived && !timedOut && (!requestSent || idempotent_)) {
       connect();
       return;
     }
-    connection_.reset();
-    if (error == beast::error::timeout) {
+    if (timedOut) {
       finish(deadlineExceeded("no answer from " + host_ + ":" + std::to_string(port_) + " within " +
                               std::to_string(timeout_.count()) + " ms"));
       return;
@@ -172,10 +221,9 @@ class Exchange : public std::enable_shared_from_this<Exchange> {
     response.status = static_cast<int>(message.result_int());
     for (const auto& field : message) response.headers.add(std::string(field.name_string()), std::string(field.value()));
     response.body = std::move(message.body());
-    if (message.keep_alive()) {
-      connection_->stream.expires_never();
-      pool_.put(poolKey_, std::move(connection_), options_.maxIdlePerUpstream);
-    }
+    connection_->deadline->never();
+    if (message.keep_alive()) pool_.put(poolKey_, std::move(connection_), options_.maxIdlePerUpstream);
+    if (connection_) connection_->deadline->cancel();
     connection_.reset();
     finish(std::move(response));
   }
@@ -185,6 +233,8 @@ class Exchange : public std::enable_shared_from_this<Exchange> {
     if (callback) callback(std::move(result));
   }
 
+  static constexpr size_t kReadChunk = 4096;
+
   asio::io_context& context_;
   IdleConnections& pool_;
   std::string poolKey_;
@@ -193,12 +243,14 @@ class Exchange : public std::enable_shared_from_this<Exchange> {
   std::chrono::milliseconds timeout_;
   AsyncClientOptions options_;
   AsyncHttpClient::Callback callback_;
-  bhttp::request<bhttp::string_body> request_;
+  std::string head_;
+  std::string body_;
   std::optional<bhttp::response_parser<bhttp::string_body>> parser_;
   std::optional<tcp::resolver> resolver_;
-  std::unique_ptr<Connection> connection_;
+  std::shared_ptr<Connection> connection_;
   bool reused_ = false;
   bool idempotent_ = false;
+  bool isHead_ = false;
 };
 
 }  // namespace

@@ -1,6 +1,8 @@
 #include "fleetdeck/http/server.h"
 
+#include <array>
 #include <atomic>
+#include <cstdio>
 #include <boost/asio.hpp>
 #include <boost/beast/core.hpp>
 #include <boost/beast/http.hpp>
@@ -10,6 +12,7 @@
 
 #include "fleetdeck/core/log.h"
 #include "server_thread.h"
+#include "wire.h"
 
 namespace fleetdeck::http {
 namespace detail {
@@ -37,40 +40,44 @@ struct SharedState {
 
 class Session : public std::enable_shared_from_this<Session> {
  public:
-  Session(tcp::socket socket, SharedState& shared) : stream_(std::move(socket)), shared_(shared) {}
+  Session(detail::Socket socket, SharedState& shared) : socket_(std::move(socket)), shared_(shared) {
+    // Once per connection rather than a getpeername() per request.
+    beast::error_code ignored;
+    const auto remote = socket_.remote_endpoint(ignored);
+    if (!ignored) remoteAddress_ = remote.address().to_string();
+  }
 
-  void start() { waitForRequest(); }
+  void start() {
+    deadline_.emplace(socket_.get_executor(), weak_from_this());
+    waitForRequest();
+  }
 
   // Called on the session's executor with the handler's answer.
   void write(HttpResponse response) {
-    if (streaming_) return;  // a stream already answered this request
-    response_ = {};
-    response_.version(11);
-    response_.result(static_cast<unsigned>(response.status));
-    for (const auto& [name, value] : response.headers.fields()) response_.insert(name, value);
-    if (response_.find(bhttp::field::server) == response_.end()) response_.set(bhttp::field::server, shared_.options.serverName);
-    response_.body() = isHead_ ? std::string() : std::move(response.body);
-    const bool keepAlive = keepAlive_ && !shared_.draining.load();
-    response_.keep_alive(keepAlive);
-    if (isHead_) {
-      response_.content_length(response.body.size());
-    } else {
-      response_.prepare_payload();
+    if (streaming_ || closed_) {
+      if (!streaming_) shared_.inFlight.fetch_sub(1);
+      return;  // a stream already answered this request, or the connection is gone
     }
-    stream_.expires_after(shared_.options.readTimeout);
-    bhttp::async_write(stream_, response_,
-                       [self = shared_from_this(), keepAlive](beast::error_code error, size_t) {
-                         self->shared_.inFlight.fetch_sub(1);
-                         if (error) {
-                           self->close();
-                           return;
-                         }
-                         if (!keepAlive) {
-                           self->lingeringClose();
-                           return;
-                         }
-                         self->waitForRequest();
-                       });
+    const bool keepAlive = keepAlive_ && !shared_.draining.load();
+    head_.clear();
+    detail::appendResponseHead(head_, response.status, response.headers, shared_.options.serverName,
+                               detail::Framing::kContentLength, response.body.size(), keepAlive,
+                               keepAlive && http10_);
+    body_ = isHead_ ? std::string() : std::move(response.body);
+    expireAfter(shared_.options.readTimeout);
+    const std::array<asio::const_buffer, 2> buffers{asio::buffer(head_), asio::buffer(body_)};
+    asio::async_write(socket_, buffers, [self = shared_from_this(), keepAlive](beast::error_code error, size_t) {
+      self->shared_.inFlight.fetch_sub(1);
+      if (error) {
+        self->close();
+        return;
+      }
+      if (!keepAlive) {
+        self->lingeringClose();
+        return;
+      }
+      self->waitForRequest();
+    });
   }
 
   // Starts a chunked response on the session's executor; the stream state is shared with writers.
@@ -85,17 +92,17 @@ class Session : public std::enable_shared_from_this<Session> {
 
   void beginStream(HttpResponse head, std::shared_ptr<StreamState> state) {
     streaming_ = true;
-    stream_.expires_never();
-    streamHead_.emplace();
-    streamHead_->version(11);
-    streamHead_->result(static_cast<unsigned>(head.status));
-    for (const auto& [name, value] : head.headers.fields()) streamHead_->insert(name, value);
-    streamHead_->set(bhttp::field::server, shared_.options.serverName);
-    streamHead_->chunked(true);
-    streamHead_->keep_alive(false);
+    deadline_->never();
+    head_.clear();
+    detail::appendResponseHead(head_, head.status, head.headers, shared_.options.serverName, detail::Framing::kChunked,
+                               0, /*keepAlive=*/false, false);
     streamState_ = std::move(state);
-    streamSerializer_.emplace(*streamHead_);
-    bhttp::async_write_header(stream_, *streamSerializer_, [self = shared_from_this()](beast::error_code error, size_t) {
+    if (closed_) {
+      shared_.inFlight.fetch_sub(1);
+      endStream();
+      return;
+    }
+    asio::async_write(socket_, asio::buffer(head_), [self = shared_from_this()](beast::error_code error, size_t) {
       self->shared_.inFlight.fetch_sub(1);
       if (error) {
         self->endStream();
@@ -125,31 +132,35 @@ class Session : public std::enable_shared_from_this<Session> {
         return;
       }
     }
+    writingChunk_ = true;
     if (finished) {
-      writingChunk_ = true;
-      asio::async_write(stream_, bhttp::make_chunk_last(), [self = shared_from_this()](beast::error_code, size_t) {
-        self->writingChunk_ = false;
-        self->endStream();
-      });
+      asio::async_write(socket_, asio::buffer(std::string_view("0\r\n\r\n")),
+                        [self = shared_from_this()](beast::error_code, size_t) {
+                          self->writingChunk_ = false;
+                          self->endStream();
+                        });
       return;
     }
-    writingChunk_ = true;
+    char size[24];
+    const int length = std::snprintf(size, sizeof size, "%zx\r\n", chunk.size());
+    chunkHead_.assign(size, static_cast<size_t>(length));
     currentChunk_ = std::move(chunk);
-    asio::async_write(stream_, bhttp::make_chunk(asio::buffer(currentChunk_)),
-                      [self = shared_from_this()](beast::error_code error, size_t) {
-                        self->writingChunk_ = false;
-                        if (error) {
-                          self->endStream();
-                          return;
-                        }
-                        self->armKeepAlive();
-                        self->drainStream();
-                      });
+    const std::array<asio::const_buffer, 3> buffers{asio::buffer(chunkHead_), asio::buffer(currentChunk_),
+                                                    asio::buffer(std::string_view("\r\n"))};
+    asio::async_write(socket_, buffers, [self = shared_from_this()](beast::error_code error, size_t) {
+      self->writingChunk_ = false;
+      if (error) {
+        self->endStream();
+        return;
+      }
+      self->armKeepAlive();
+      self->drainStream();
+    });
   }
 
   void armKeepAlive() {
     if (!streamState_ || streamState_->options.keepAliveInterval.count() <= 0) return;
-    if (!keepAliveTimer_) keepAliveTimer_.emplace(stream_.get_executor());
+    if (!keepAliveTimer_) keepAliveTimer_.emplace(socket_.get_executor());
     keepAliveTimer_->expires_after(streamState_->options.keepAliveInterval);
     keepAliveTimer_->async_wait([self = shared_from_this()](beast::error_code error) {
       if (error || !self->streamState_) return;  // re-armed or ended
@@ -168,7 +179,7 @@ class Session : public std::enable_shared_from_this<Session> {
 
   // An SSE client sends nothing after its request: any read completing means it hung up.
   void watchForHangUp() {
-    stream_.socket().async_read_some(asio::buffer(hangUpByte_), [self = shared_from_this()](beast::error_code error, size_t) {
+    socket_.async_read_some(asio::buffer(hangUpByte_), [self = shared_from_this()](beast::error_code error, size_t) {
       if (error || self->streamState_) self->endStream();
     });
   }
@@ -189,58 +200,77 @@ class Session : public std::enable_shared_from_this<Session> {
     if (onClose) onClose();
   }
 
-  asio::any_io_executor executor() { return stream_.get_executor(); }
+  detail::Socket::executor_type executor() { return socket_.get_executor(); }
 
  private:
+  // The connection is closed when the deadline passes: whatever read or write is pending then
+  // completes with an error and ends the session.
+  void expireAfter(std::chrono::milliseconds after) {
+    deadline_->expireAfter(after, [this] { close(); });
+  }
+
   // Waits for the first byte of the next request under the idle timeout, then reads the whole
   // request under the (shorter) read timeout, so a slow sender cannot hold a worker.
   void waitForRequest() {
-    if (buffer_.size() > 0) {
-      readRequest();
+    parser_.emplace();
+    parser_->header_limit(static_cast<std::uint32_t>(shared_.options.headerLimitBytes));
+    parser_->body_limit(shared_.options.bodyLimitBytes);
+    if (buffer_.size() > 0) {  // pipelined: the next request is already here
+      expireAfter(shared_.options.readTimeout);
+      parse();
       return;
     }
-    stream_.expires_after(shared_.options.idleTimeout);
-    stream_.async_read_some(buffer_.prepare(4096), [self = shared_from_this()](beast::error_code error, size_t bytes) {
+    expireAfter(shared_.options.idleTimeout);
+    readMore(/*first=*/true);
+  }
+
+  void readMore(bool first) {
+    socket_.async_read_some(buffer_.prepare(kReadChunk), [self = shared_from_this(), first](beast::error_code error,
+                                                                                           size_t bytes) {
       if (error) {
+        // The peer went away (or the deadline closed the socket): nobody is left to answer.
         self->close();
         return;
       }
       self->buffer_.commit(bytes);
-      self->readRequest();
+      if (first) self->expireAfter(self->shared_.options.readTimeout);
+      self->parse();
     });
   }
 
-  void readRequest() {
-    parser_.emplace();
-    parser_->header_limit(static_cast<std::uint32_t>(shared_.options.headerLimitBytes));
-    parser_->body_limit(shared_.options.bodyLimitBytes);
-    stream_.expires_after(shared_.options.readTimeout);
-    bhttp::async_read(stream_, buffer_, *parser_,
-                      [self = shared_from_this()](beast::error_code error, size_t) { self->onRead(error); });
-  }
-
-  void onRead(beast::error_code error) {
-    if (error) {
-      if (error == bhttp::error::body_limit) {
-        rejectAndClose(413, resourceExhausted("request body exceeds " +
-                                              std::to_string(shared_.options.bodyLimitBytes) + " bytes"));
-      } else if (error == bhttp::error::header_limit) {
-        rejectAndClose(431, resourceExhausted("request header exceeds " +
-                                              std::to_string(shared_.options.headerLimitBytes) + " bytes"));
-      } else if (error == bhttp::error::end_of_stream || error == beast::error::timeout ||
-                 error == asio::error::operation_aborted || error == asio::error::connection_reset ||
-                 error == asio::error::eof) {
-        close();
-      } else {
-        rejectAndClose(400, invalidArgument("malformed HTTP request: " + error.message()));
-      }
+  // Feeds what was read to Beast's parser; reads more until a whole request is there.
+  void parse() {
+    if (const auto error = detail::feedParser(*parser_, buffer_)) {
+      onParseError(error);
       return;
     }
+    if (!parser_->is_done()) {
+      readMore(/*first=*/false);
+      return;
+    }
+    onRequest();
+  }
+
+  void onParseError(beast::error_code error) {
+    if (error == bhttp::error::body_limit) {
+      rejectAndClose(413, resourceExhausted("request body exceeds " + std::to_string(shared_.options.bodyLimitBytes) +
+                                            " bytes"));
+    } else if (error == bhttp::error::header_limit) {
+      rejectAndClose(431, resourceExhausted("request header exceeds " +
+                                            std::to_string(shared_.options.headerLimitBytes) + " bytes"));
+    } else {
+      rejectAndClose(400, invalidArgument("malformed HTTP request: " + error.message()));
+    }
+  }
+
+  void onRequest() {
     auto message = parser_->release();
     keepAlive_ = message.keep_alive();
+    http10_ = message.version() == 10;
     isHead_ = message.method() == bhttp::verb::head;
 
     HttpRequest request;
+    request.headers.reserve(16);
     request.method = std::string(message.method_string());
     request.target = std::string(message.target());
     const size_t question = request.target.find('?');
@@ -248,9 +278,7 @@ class Session : public std::enable_shared_from_this<Session> {
     if (question != std::string::npos) request.query = request.target.substr(question + 1);
     for (const auto& field : message) request.headers.add(std::string(field.name_string()), std::string(field.value()));
     request.body = std::move(message.body());
-    beast::error_code ignored;
-    const auto remote = stream_.socket().remote_endpoint(ignored);
-    if (!ignored) request.remoteAddress = remote.address().to_string();
+    request.remoteAddress = remoteAddress_;
 
     shared_.inFlight.fetch_add(1);
     auto responder = std::make_shared<SessionResponder>(shared_from_this());
@@ -271,9 +299,12 @@ class Session : public std::enable_shared_from_this<Session> {
   }
 
   void close() {
+    if (closed_) return;
+    closed_ = true;
+    if (deadline_) deadline_->cancel();
     beast::error_code ignored;
-    stream_.socket().shutdown(tcp::socket::shutdown_both, ignored);
-    stream_.close();
+    socket_.shutdown(tcp::socket::shutdown_both, ignored);
+    socket_.close(ignored);
   }
 
   // After refusing a request (413, 431, 400) the client may still be sending its body: closing at
@@ -281,12 +312,12 @@ class Session : public std::enable_shared_from_this<Session> {
   // read and discard for a bounded time, then close (what nginx calls a lingering close).
   void lingeringClose() {
     beast::error_code ignored;
-    stream_.socket().shutdown(tcp::socket::shutdown_send, ignored);
-    stream_.expires_after(std::chrono::seconds(2));
+    socket_.shutdown(tcp::socket::shutdown_send, ignored);
+    expireAfter(std::chrono::seconds(2));
     discard();
   }
   void discard() {
-    stream_.async_read_some(asio::buffer(discardBuffer_), [self = shared_from_this()](beast::error_code error, size_t) {
+    socket_.async_read_some(asio::buffer(discardBuffer_), [self = shared_from_this()](beast::error_code error, size_t) {
       if (error) {
         self->close();
         return;
@@ -379,21 +410,27 @@ class Session : public std::enable_shared_from_this<Session> {
     std::shared_ptr<StreamState> state_;
   };
 
-  beast::tcp_stream stream_;
+  static constexpr size_t kReadChunk = 4096;
+
+  detail::Socket socket_;
   SharedState& shared_;
+  std::string remoteAddress_;
+  std::optional<detail::CoarseDeadline> deadline_;
+  bool closed_ = false;
   bool streaming_ = false;
   bool writingChunk_ = false;
+  std::string head_;
+  std::string body_;
+  std::string chunkHead_;
   std::string currentChunk_;
   std::shared_ptr<StreamState> streamState_;
-  std::optional<bhttp::response<bhttp::empty_body>> streamHead_;
-  std::optional<bhttp::response_serializer<bhttp::empty_body>> streamSerializer_;
   std::optional<asio::steady_timer> keepAliveTimer_;
   char hangUpByte_[1];
   char discardBuffer_[8192];
   beast::flat_buffer buffer_;
   std::optional<bhttp::request_parser<bhttp::string_body>> parser_;
-  bhttp::response<bhttp::string_body> response_;
   bool keepAlive_ = true;
+  bool http10_ = false;
   bool isHead_ = false;
 };
 
@@ -465,7 +502,7 @@ class HttpServer::Impl {
  private:
   void accept(size_t index) {
     acceptors_[index]->async_accept(
-        contexts_[index]->get_executor(), [this, index](beast::error_code error, tcp::socket socket) {
+        contexts_[index]->get_executor(), [this, index](beast::error_code error, detail::Socket socket) {
           if (error == asio::error::operation_aborted || !acceptors_[index]->is_open()) return;
           if (!error) {
             socket.set_option(tcp::no_delay(true), error);

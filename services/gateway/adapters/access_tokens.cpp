@@ -14,7 +14,7 @@ Result<Principal> AccessTokens::authenticate(std::optional<std::string_view> aut
   }
   value.remove_prefix(kScheme.size());
   while (!value.empty() && value.front() == ' ') value.remove_prefix(1);
-  auto claims = auth::verifyToken(ring_, value, {.issuer = options_.issuer, .audience = options_.audience,
+  auto claims = verified_.verify(ring_, value, {.issuer = options_.issuer, .audience = options_.audience,
                                                  .leeway = options_.leeway},
                                   auth::unixNow());
   if (!claims) return claims.status();

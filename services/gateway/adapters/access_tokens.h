@@ -10,6 +10,7 @@
 #include "domain/access_policy.h"
 #include "fleetdeck/auth/jwt.h"
 #include "fleetdeck/auth/key_ring.h"
+#include "fleetdeck/auth/verified_token_cache.h"
 #include "fleetdeck/core/status.h"
 
 namespace fleetdeck::gateway {
@@ -19,11 +20,13 @@ struct AccessTokenOptions {
   std::string audience = "fleetdeck-api";
   std::chrono::seconds ttl{900};
   std::chrono::seconds leeway{30};
+  size_t verifiedCacheEntries = 4096;
 };
 
 class AccessTokens {
  public:
-  AccessTokens(auth::KeyRing ring, AccessTokenOptions options) : ring_(std::move(ring)), options_(std::move(options)) {}
+  AccessTokens(auth::KeyRing ring, AccessTokenOptions options)
+      : ring_(std::move(ring)), options_(std::move(options)), verified_(options_.verifiedCacheEntries) {}
 
   // The principal of an Authorization header: anonymous when absent; UNAUTHENTICATED for a
   // header that is not "Bearer <valid token>".
@@ -35,6 +38,8 @@ class AccessTokens {
  private:
   auth::KeyRing ring_;
   AccessTokenOptions options_;
+  // The ring never changes after construction, so remembered verdicts stay true until exp.
+  mutable auth::VerifiedTokenCache verified_;
 };
 
 }  // namespace fleetdeck::gateway

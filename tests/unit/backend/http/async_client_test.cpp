@@ -2,7 +2,11 @@
 // server thread staying on it (the gateway's proxy path).
 #include "fleetdeck/http/async_client.h"
 
+#include <arpa/inet.h>
 #include <gtest/gtest.h>
+#include <netinet/in.h>
+#include <sys/socket.h>
+#include <unistd.h>
 
 #include <atomic>
 #include <future>
@@ -21,10 +25,12 @@ class AsyncClientTest : public ::testing::Test {
       connections_.insert(request.remoteAddress);
       responder->send(HttpResponse::text(200, "q=" + request.query));
     });
-    router_.add("GET", "/slow", [](HttpRequest&, std::shared_ptr<Responder> responder) {
-      std::thread([responder] {
+    router_.add("GET", "/slow", [this](HttpRequest&, std::shared_ptr<Responder> responder) {
+      slowPending_.fetch_add(1);
+      std::thread([this, responder] {
         std::this_thread::sleep_for(std::chrono::milliseconds(500));
         responder->send(HttpResponse::text(200, "late"));
+        slowPending_.fetch_sub(1);
       }).detach();
     });
     upstream_ = std::make_unique<HttpServer>(ServerOptions{}, [this](HttpRequest& request, std::shared_ptr<Responder> responder) {
@@ -32,7 +38,14 @@ class AsyncClientTest : public ::testing::Test {
     });
     ASSERT_TRUE(upstream_->start().isOk());
   }
-  void TearDown() override { upstream_->stop(std::chrono::milliseconds(100)); }
+  void TearDown() override {
+    // A late answer must find its server still there (the client gave up on it long ago).
+    const auto until = std::chrono::steady_clock::now() + std::chrono::seconds(3);
+    while (slowPending_.load() > 0 && std::chrono::steady_clock::now() < until) {
+      std::this_thread::sleep_for(std::chrono::milliseconds(10));
+    }
+    upstream_->stop(std::chrono::milliseconds(100));
+  }
 
   Result<HttpResponse> get(AsyncHttpClient& client, const std::string& target, std::chrono::milliseconds timeout) {
     std::promise<Result<HttpResponse>> promise;
@@ -46,6 +59,7 @@ class AsyncClientTest : public ::testing::Test {
   Router router_;
   std::unique_ptr<HttpServer> upstream_;
   std::set<std::string> connections_;
+  std::atomic<int> slowPending_{0};
 };
 
 TEST_F(AsyncClientTest, AnswersArriveAndTheConnectionIsReused) {
@@ -55,6 +69,48 @@ TEST_F(AsyncClientTest, AnswersArriveAndTheConnectionIsReused) {
     ASSERT_TRUE(response.isOk()) << response.status().toString();
     EXPECT_EQ(response->body, "q=n=" + std::to_string(i));
   }
+}
+
+// An upstream that frames its answer by closing the connection (no Content-Length), as HTTP/1.0
+// servers do: the body is everything until the close.
+TEST(AsyncClient, AnAnswerWithoutLengthEndsWithTheConnection) {
+  const int listener = socket(AF_INET, SOCK_STREAM, 0);
+  sockaddr_in address{};
+  address.sin_family = AF_INET;
+  address.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  ASSERT_EQ(bind(listener, reinterpret_cast<sockaddr*>(&address), sizeof address), 0);
+  ASSERT_EQ(listen(listener, 4), 0);
+  socklen_t length = sizeof address;
+  getsockname(listener, reinterpret_cast<sockaddr*>(&address), &length);
+  std::thread upstream([listener] {
+    const int connection = accept(listener, nullptr, nullptr);
+    char buffer[2048];
+    (void)recv(connection, buffer, sizeof buffer, 0);
+    const std::string answer = "HTTP/1.0 200 OK\r\nContent-Type: text/plain\r\n\r\nall of it, until the close";
+    (void)send(connection, answer.data(), answer.size(), MSG_NOSIGNAL);
+    close(connection);
+  });
+  AsyncHttpClient client;
+  std::promise<Result<HttpResponse>> promise;
+  client.request("127.0.0.1", ntohs(address.sin_port), ClientRequest{}, std::chrono::seconds(3),
+                 [&](Result<HttpResponse> result) { promise.set_value(std::move(result)); });
+  auto response = promise.get_future().get();
+  upstream.join();
+  close(listener);
+  ASSERT_TRUE(response.isOk()) << response.status().toString();
+  EXPECT_EQ(response->status, 200);
+  EXPECT_EQ(response->body, "all of it, until the close");
+}
+
+TEST_F(AsyncClientTest, AShortTimeoutAfterALongOneStillFiresOnTime) {
+  AsyncHttpClient client;
+  // The first exchange leaves the pooled connection's deadline armed far ahead...
+  ASSERT_TRUE(get(client, "/echo", std::chrono::seconds(30)).isOk());
+  // ...the next one, on the same connection, must still time out after its own 100 ms.
+  const auto started = std::chrono::steady_clock::now();
+  auto slow = get(client, "/slow", std::chrono::milliseconds(100));
+  EXPECT_EQ(slow.status().code(), StatusCode::kDeadlineExceeded) << slow.status().toString();
+  EXPECT_LT(std::chrono::steady_clock::now() - started, std::chrono::milliseconds(450));
 }
 
 TEST_F(AsyncClientTest, TimeoutsAndUnreachableUpstreamsAreStatuses) {

@@ -58,6 +58,13 @@ class HttpServerTest : public ::testing::Test {
       }).detach();
     });
     router_.add("GET", "/dropped", [](HttpRequest&, std::shared_ptr<Responder>) {});
+    // A handler copying untrusted text into a header must not be able to add fields or a body.
+    router_.add("GET", "/reflect", [](HttpRequest& request, std::shared_ptr<Responder> responder) {
+      HttpResponse response = HttpResponse::text(200, "ok");
+      response.headers.add("X-Reflected", std::string(request.header("X-In").value_or("")) + "\r\nSet-Cookie: evil=1");
+      response.headers.add("Content-Length", "999");  // framing is the server's, never the handler's
+      responder->send(std::move(response));
+    });
     ServerOptions options;
     options.threads = 2;
     options.bodyLimitBytes = 1024;
@@ -133,6 +140,64 @@ TEST_F(HttpServerTest, IncompleteRequestIsCutOffAfterTheReadTimeout) {
   EXPECT_TRUE(reply.empty()) << reply;
   // Closed by the server (read timeout 300 ms), not by our 5 s receive timeout.
   EXPECT_LT(waited, std::chrono::milliseconds(4000));
+}
+
+TEST_F(HttpServerTest, PipelinedRequestsAreAnsweredInOrderOnOneConnection) {
+  const std::string reply = rawExchange(server_->port(),
+                                        "GET /hello/one HTTP/1.1\r\nHost: x\r\n\r\n"
+                                        "GET /hello/two HTTP/1.1\r\nHost: x\r\n\r\n"
+                                        "GET /hello/three HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n",
+                                        std::chrono::milliseconds(3000));
+  const size_t one = reply.find("hello one");
+  const size_t two = reply.find("hello two");
+  const size_t three = reply.find("hello three");
+  ASSERT_NE(one, std::string::npos) << reply;
+  ASSERT_NE(two, std::string::npos) << reply;
+  ASSERT_NE(three, std::string::npos) << reply;
+  EXPECT_LT(one, two);
+  EXPECT_LT(two, three);
+  EXPECT_NE(reply.find("Connection: close"), std::string::npos) << "the last answer says the server closes";
+}
+
+TEST_F(HttpServerTest, AnIdleKeepAliveConnectionIsClosedAfterTheIdleTimeout) {
+  const auto started = std::chrono::steady_clock::now();
+  // One complete request, then silence: the server answers, waits idleTimeout (500 ms), closes.
+  const std::string reply =
+      rawExchange(server_->port(), "GET /hello/idle HTTP/1.1\r\nHost: x\r\n\r\n", std::chrono::milliseconds(5000));
+  const auto waited = std::chrono::steady_clock::now() - started;
+  EXPECT_TRUE(reply.starts_with("HTTP/1.1 200")) << reply;
+  EXPECT_GE(waited, std::chrono::milliseconds(400));
+  EXPECT_LT(waited, std::chrono::milliseconds(4000)) << "closed by the server, not by our receive timeout";
+}
+
+TEST_F(HttpServerTest, HeaderValuesCannotSplitTheResponseAndFramingIsTheServers) {
+  const std::string reply = rawExchange(server_->port(),
+                                        "GET /reflect HTTP/1.1\r\nHost: x\r\nX-In: a\r\nConnection: close\r\n\r\n",
+                                        std::chrono::milliseconds(3000));
+  ASSERT_TRUE(reply.starts_with("HTTP/1.1 200")) << reply;
+  EXPECT_EQ(reply.find("Set-Cookie"), std::string::npos) << reply;
+  EXPECT_EQ(reply.find("999"), std::string::npos) << reply;
+  EXPECT_NE(reply.find("Content-Length: 2\r\n"), std::string::npos) << reply;
+  EXPECT_TRUE(reply.ends_with("\r\n\r\nok")) << reply;
+}
+
+TEST_F(HttpServerTest, HeadAnswersTheLengthWithoutABody) {
+  // HEAD is routed to the GET handler ("hello x", 7 bytes); the server drops the body.
+  const std::string reply = rawExchange(server_->port(), "HEAD /hello/x HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n",
+                                        std::chrono::milliseconds(3000));
+  EXPECT_NE(reply.find("Content-Length: 7\r\n"), std::string::npos) << reply;
+  EXPECT_TRUE(reply.ends_with("\r\n\r\n")) << reply;
+}
+
+TEST_F(HttpServerTest, AnHttp10ClientAskingForKeepAliveIsToldItIsKept) {
+  const std::string reply = rawExchange(server_->port(),
+                                        "GET /hello/a HTTP/1.0\r\nConnection: keep-alive\r\n\r\n"
+                                        "GET /hello/b HTTP/1.0\r\n\r\n",
+                                        std::chrono::milliseconds(3000));
+  const size_t second = reply.find("HTTP/1.1 200", 1);
+  ASSERT_NE(second, std::string::npos) << reply;
+  EXPECT_NE(reply.substr(0, second).find("Connection: keep-alive"), std::string::npos) << reply;
+  EXPECT_NE(reply.substr(second).find("Connection: close"), std::string::npos) << reply;
 }
 
 TEST_F(HttpServerTest, StopDrainsAndRefusesNewConnections) {

@@ -15,6 +15,7 @@ namespace fleetdeck::http {
 class Headers {
  public:
   void add(std::string name, std::string value) { fields_.emplace_back(std::move(name), std::move(value)); }
+  void reserve(size_t count) { fields_.reserve(count); }
   // Replaces every field of that name.
   void set(std::string_view name, std::string value);
   std::optional<std::string_view> get(std::string_view name) const;

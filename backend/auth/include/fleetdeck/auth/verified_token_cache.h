@@ -1,0 +1,40 @@
+// A bounded memory of access tokens that passed verification, so a client sending the same bearer
+// token on every request pays for the signature check and the JSON parsing once (as Envoy's
+// jwt_authn token cache does), not on each request.
+#pragma once
+
+#include <cstddef>
+#include <cstdint>
+#include <mutex>
+#include <string>
+#include <string_view>
+#include <unordered_map>
+
+#include "fleetdeck/auth/jwt.h"
+
+namespace fleetdeck::auth {
+
+class VerifiedTokenCache {
+ public:
+  explicit VerifiedTokenCache(size_t capacity = 4096) : capacity_(capacity) {}
+
+  // The answer of verifyToken(ring, token, options, nowSeconds). A token that passed before is
+  // answered from memory as long as it has not expired since (nbf and iat only ever become more
+  // true); failures are never remembered. The key is the whole token text, signature included, so
+  // any change to a token is a miss. One cache serves one ring and one set of options: call
+  // clear() when either changes.
+  Result<Claims> verify(const KeyRing& ring, std::string_view token, const VerifyOptions& options, int64_t nowSeconds);
+
+  void clear();
+  size_t size() const;
+  size_t capacity() const { return capacity_; }
+
+ private:
+  void makeRoom(int64_t nowSeconds, int64_t leeway);
+
+  const size_t capacity_;
+  mutable std::mutex mutex_;
+  std::unordered_map<std::string, Claims> entries_;
+};
+
+}  // namespace fleetdeck::auth
