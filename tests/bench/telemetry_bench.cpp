@@ -77,6 +77,8 @@ std::unique_ptr<testing::ServiceProcess> startGateway(const fs::path& root, cons
           {"FLEETDECK_HTTP__PORT", std::to_string(port)},
           {"FLEETDECK_HTTP__INSTRUMENT", instrumented ? "true" : "false"},
           {"FLEETDECK_TRACES__ENABLED", instrumented ? "true" : "false"},
+          // The worst case: every request traced, not the shipped cap on new traces per second.
+          {"FLEETDECK_TRACING__MAX_NEW_TRACES_PER_SECOND", "0"},
           {"FLEETDECK_ADMIN__PORT", std::to_string(testing::freePort())},
           {"FLEETDECK_AUTH__KEY_FILE", keyFile},
           {"FLEETDECK_UPSTREAMS__PRODUCTS", "127.0.0.1:" + std::to_string(productsGrpc)},

@@ -312,6 +312,7 @@ std::unique_ptr<ServiceHost> ServiceHost::create(int argc, char** argv, std::str
       .set(1);
   // Head sampling of the traces this process starts; a parent's sampled flag always wins.
   telemetry::setSampleRatio(settings.getDouble("tracing.sample_ratio", 1.0, 0.0, 1.0));
+  telemetry::setMaxNewTracesPerSecond(settings.getDouble("tracing.max_new_traces_per_second", 0.0, 0.0, 1e6));
   host->spanExporter_ = spanExporterFromConfig(settings);
   if (host->spanExporter_) telemetry::setSpanProcessor(host->spanExporter_);
   return host;

@@ -18,6 +18,13 @@ struct TracingState {
   // A new root is sampled when a uniform 64-bit draw is below this; UINT64_MAX: always.
   std::atomic<uint64_t> sampleThreshold{UINT64_MAX};
   std::atomic<double> sampleRatio{1.0};
+  // Rate cap on sampled new roots as a GCRA (the token bucket as one number): a root may be sampled
+  // when the theoretical arrival time minus the burst allowance is not in the future, and each one
+  // moves it on by `intervalNanos`. intervalNanos 0: no cap.
+  std::atomic<int64_t> intervalNanos{0};
+  std::atomic<int64_t> burstNanos{0};
+  std::atomic<int64_t> theoreticalArrival{0};
+  std::atomic<double> maxPerSecond{0};
   std::mutex mutex;
   std::vector<std::shared_ptr<SpanProcessor>> installed;
   std::shared_ptr<SpanProcessor> current;
@@ -42,10 +49,24 @@ uint64_t samplingDraw() {
   return z ^ (z >> 31);
 }
 
+bool withinRateCap() {
+  auto& s = state();
+  const int64_t interval = s.intervalNanos.load(std::memory_order_relaxed);
+  if (interval == 0) return true;
+  const int64_t burst = s.burstNanos.load(std::memory_order_relaxed);
+  const int64_t now = std::chrono::steady_clock::now().time_since_epoch().count();
+  int64_t arrival = s.theoreticalArrival.load(std::memory_order_relaxed);
+  while (true) {
+    const int64_t base = std::max(arrival, now);
+    if (base - now > burst) return false;
+    if (s.theoreticalArrival.compare_exchange_weak(arrival, base + interval, std::memory_order_relaxed)) return true;
+  }
+}
+
 bool sampleNewRoot() {
   const uint64_t threshold = state().sampleThreshold.load(std::memory_order_relaxed);
-  if (threshold == UINT64_MAX) return true;
-  return samplingDraw() < threshold;
+  if (threshold != UINT64_MAX && samplingDraw() >= threshold) return false;
+  return withinRateCap();
 }
 
 }  // namespace
@@ -91,6 +112,19 @@ void setSampleRatio(double ratio) {
 }
 
 double sampleRatio() { return state().sampleRatio.load(std::memory_order_relaxed); }
+
+void setMaxNewTracesPerSecond(double rate) {
+  auto& s = state();
+  if (!(rate > 0)) rate = 0;  // NaN too
+  s.maxPerSecond.store(rate, std::memory_order_relaxed);
+  const int64_t interval = rate > 0 ? std::max<int64_t>(1, static_cast<int64_t>(1e9 / rate)) : 0;
+  // One second's worth may come at once (at least one), then they are spaced by the interval.
+  s.burstNanos.store(rate >= 1 ? 1'000'000'000 - interval : 0, std::memory_order_relaxed);
+  s.theoreticalArrival.store(0, std::memory_order_relaxed);
+  s.intervalNanos.store(interval, std::memory_order_relaxed);
+}
+
+double maxNewTracesPerSecond() { return state().maxPerSecond.load(std::memory_order_relaxed); }
 
 Span::Span(std::string name, SpanKind kind, const TraceContext* parent)
     : context_(parent != nullptr && parent->valid() ? parent->newChild() : TraceContext::newRoot(sampleNewRoot())) {

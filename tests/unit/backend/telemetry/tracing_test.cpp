@@ -173,5 +173,28 @@ TEST_F(Tracing, SampleRatioDecidesNewRootsButAParentsFlagAlwaysWins) {
   EXPECT_GT(spans.size(), 1u + 700);
   EXPECT_LT(spans.size(), 1u + 1300);
 }
+
+TEST_F(Tracing, TheRateCapKeepsABurstOfNewRootsThenNoneButParentsStillDecide) {
+  setMaxNewTracesPerSecond(50);
+  EXPECT_DOUBLE_EQ(maxNewTracesPerSecond(), 50);
+  // Far faster than 50 a second: one second's burst (50) is sampled, the rest is not (a few more
+  // may be allowed if the loop takes long enough for the bucket to refill; bounded generously).
+  int sampled = 0;
+  for (int i = 0; i < 2000; ++i) {
+    Span root("r", SpanKind::kServer, nullptr);
+    if (root.recording()) ++sampled;
+  }
+  EXPECT_GE(sampled, 50);
+  EXPECT_LT(sampled, 200);
+  // A sampled parent is followed whatever the cap says: the trace stays whole across the fleet.
+  auto sampledParent = TraceContext::parse("00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01");
+  {
+    Span server("child of a sampled parent", SpanKind::kServer, &*sampledParent);
+    EXPECT_TRUE(server.recording());
+  }
+  setMaxNewTracesPerSecond(0);
+  Span uncapped("uncapped again", SpanKind::kServer, nullptr);
+  EXPECT_TRUE(uncapped.recording());
+}
 }  // namespace
 }  // namespace fleetdeck::telemetry

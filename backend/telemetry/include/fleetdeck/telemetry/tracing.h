@@ -81,6 +81,12 @@ bool tracingEnabled();
 // flag 00), nothing is recorded.
 void setSampleRatio(double ratio);
 double sampleRatio();
+// A cap on the new roots sampled per second (`[tracing] max_new_traces_per_second`; 0, the
+// default, is no cap), applied after the ratio, with a burst of one second's worth. Like Jaeger's
+// rate-limiting sampler: a quiet fleet records every trace, one under load keeps a steady trickle
+// instead of paying to record (and then evict) every request. Parents still decide for children.
+void setMaxNewTracesPerSecond(double rate);
+double maxNewTracesPerSecond();
 
 // One operation. Move-only; ends (and is handed to the processor) when end() is called or it is
 // destroyed. A span that is not recording (tracing off, or its trace not sampled) still has a
