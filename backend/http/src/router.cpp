@@ -69,31 +69,39 @@ Result<RouteTemplate> RouteTemplate::parse(std::string_view text) {
 }
 
 bool RouteTemplate::match(std::string_view path, std::vector<std::pair<std::string, std::string>>& params) const {
-  auto segments = splitPath(path);
-  std::string_view verb;
-  if (restParameter.empty() && !segments.empty()) {
-    std::string_view& last = segments.back();
-    const size_t colon = last.rfind(':');
-    if (colon != std::string_view::npos) {
-      verb = last.substr(colon + 1);
-      last = last.substr(0, colon);
-    }
-  }
-  if (verb != verb_) return false;
+  return matchSegments(splitPath(path), params);
+}
+
+bool RouteTemplate::matchSegments(const std::vector<std::string_view>& segments,
+                                  std::vector<std::pair<std::string, std::string>>& params) const {
   if (restParameter.empty() ? segments.size() != segments_.size() : segments.size() < segments_.size()) {
     return false;
   }
+  // The last segment without its ":verb" suffix (the verb must be this template's).
+  std::string_view last;
+  if (restParameter.empty() && !segments.empty()) {
+    last = segments.back();
+    const size_t colon = last.rfind(':');
+    const std::string_view verb = colon == std::string_view::npos ? std::string_view() : last.substr(colon + 1);
+    if (verb != verb_) return false;
+    if (colon != std::string_view::npos) last = last.substr(0, colon);
+  } else if (!verb_.empty()) {
+    return false;
+  }
+  const auto segmentAt = [&](size_t i) {
+    return restParameter.empty() && i + 1 == segments.size() ? last : segments[i];
+  };
   const size_t before = params.size();
   for (size_t i = 0; i < segments_.size(); ++i) {
     const Segment& expected = segments_[i];
     if (!expected.literal.empty()) {
-      if (segments[i] != expected.literal) {
+      if (segmentAt(i) != expected.literal) {
         params.resize(before);
         return false;
       }
       continue;
     }
-    auto decoded = percentDecode(segments[i]);
+    auto decoded = percentDecode(segmentAt(i));
     if (!decoded || decoded->empty()) {
       params.resize(before);
       return false;
@@ -135,9 +143,10 @@ void Router::add(std::string method, std::string_view pathTemplate, Handler hand
 Router::Lookup Router::find(std::string_view method, std::string_view path) const {
   Lookup lookup;
   std::vector<std::pair<std::string, std::string>> params;
+  const auto segments = splitPath(path);
   for (const Route& route : routes_) {
     params.clear();
-    if (!route.pathTemplate.match(path, params)) continue;
+    if (!route.pathTemplate.matchSegments(segments, params)) continue;
     if (route.method == method || (method == "HEAD" && route.method == "GET")) {
       lookup.outcome = Outcome::kMatched;
       lookup.handler = &route.handler;

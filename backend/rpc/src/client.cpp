@@ -3,10 +3,12 @@
 #include <grpcpp/create_channel.h>
 
 #include "fleetdeck/rpc/interceptors.h"
+#include "grpc_runtime.h"
 
 namespace fleetdeck::rpc {
 
 std::shared_ptr<grpc::Channel> makeChannel(const std::string& target, ChannelOptions options) {
+  detail::tuneGrpcRuntime();
   grpc::ChannelArguments arguments;
   arguments.SetInt(GRPC_ARG_ENABLE_RETRIES, 0);
   arguments.SetInt(GRPC_ARG_KEEPALIVE_TIME_MS, 30'000);

@@ -5,6 +5,7 @@
 
 #include "fleetdeck/core/log.h"
 #include "fleetdeck/rpc/interceptors.h"
+#include "grpc_runtime.h"
 
 namespace fleetdeck::rpc {
 
@@ -15,6 +16,7 @@ RpcServer::~RpcServer() { shutdown(std::chrono::milliseconds(0)); }
 void RpcServer::addService(grpc::Service* service) { services_.push_back(service); }
 
 Status RpcServer::start() {
+  detail::tuneGrpcRuntime();
   grpc::EnableDefaultHealthCheckService(true);
   grpc::reflection::InitProtoReflectionServerBuilderPlugin();
   grpc::ServerBuilder builder;

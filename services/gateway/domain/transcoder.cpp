@@ -1,5 +1,7 @@
 #include "domain/transcoder.h"
 
+#include "domain/proto_json.h"
+
 #include <google/protobuf/descriptor.h>
 #include <google/protobuf/field_mask.pb.h>
 #include <google/protobuf/message.h>
@@ -325,13 +327,7 @@ Result<std::string> Transcoder::renderResponse(const RestMapping& mapping, const
     }
   }
   if (mapping.successStatus == 204) return std::string();
-  pb::util::JsonPrintOptions options;
-  options.always_print_primitive_fields = true;
-  std::string json;
-  if (auto status = pb::util::MessageToJsonString(response, &json, options); !status.ok()) {
-    return internalError("cannot render response as JSON: " + std::string(status.message()));
-  }
-  return json;
+  return protoToJson(response);
 }
 
 }  // namespace fleetdeck::gateway

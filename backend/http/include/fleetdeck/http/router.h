@@ -60,6 +60,9 @@ class RouteTemplate {
 
   // On a match, appends the captured parameters (percent-decoded) to `params`.
   bool match(std::string_view path, std::vector<std::pair<std::string, std::string>>& params) const;
+  // The same for a path already split at '/' (the router splits once for all its templates).
+  bool matchSegments(const std::vector<std::string_view>& segments,
+                     std::vector<std::pair<std::string, std::string>>& params) const;
   const std::string& text() const { return text_; }
   // Orders templates from most to least specific: literals beat parameters, then longer beats shorter.
   bool moreSpecificThan(const RouteTemplate& other) const;
