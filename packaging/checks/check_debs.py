@@ -42,8 +42,10 @@ SERVICE_EXECUTABLES = [f"fleetdeck-{s}" for s in SERVICES] + ["fleetdeck-launche
 ALLOWED_ROOTS = ("./usr/", "./etc/")
 REQUIRED_FIELDS = ["Package", "Version", "Architecture", "Maintainer", "Description", "Depends", "Section",
                    "Installed-Size"]
-# Libraries the services link for certain; dpkg-shlibdeps must have found them.
-SERVICES_MUST_DEPEND = ["libc6", "libstdc++6", "libgrpc++1.51", "libpqxx-6.4", "libnats3.4", "adduser"]
+# Shared libraries the services link for certain; dpkg-shlibdeps must have found them. gRPC, protobuf
+# and Abseil are not among them: they are linked statically (FLEETDECK_STATIC_GRPC), while OpenSSL and
+# c-ares, which gRPC uses, stay shared.
+SERVICES_MUST_DEPEND = ["libc6", "libstdc++6", "libssl3", "libc-ares2", "libpqxx-6.4", "libnats3.4", "adduser"]
 CONSOLE_MUST_DEPEND = ["libc6", "libqt6core6", "libqt6widgets6", "libqt6network6", "libqt6charts6"]
 
 
