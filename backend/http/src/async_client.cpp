@@ -31,30 +31,27 @@ struct Connection : std::enable_shared_from_this<Connection> {
   bool timedOut = false;
 };
 
-// Idle connections live in a service of the io_context they belong to, so they are destroyed with
-// that event loop (never after it), whichever client created them.
-class IdleConnections final : public asio::execution_context::service {
- public:
-  using key_type = IdleConnections;
-  static inline asio::execution_context::id id;
-  explicit IdleConnections(asio::execution_context& context) : service(context) {}
-  void shutdown() override { idle_.clear(); }
+class Exchange;
 
-  std::shared_ptr<Connection> take(const std::string& key) {
-    auto found = idle_.find(key);
-    if (found == idle_.end() || found->second.empty()) return nullptr;
-    auto connection = std::move(found->second.back());
-    found->second.pop_back();
-    return connection;
-  }
-  void put(const std::string& key, std::shared_ptr<Connection> connection, size_t limit) {
-    auto& list = idle_[key];
-    if (list.size() >= limit) return;  // dropping it closes it
-    list.push_back(std::move(connection));
-  }
+// The connections of one event loop, per upstream: idle ones kept for reuse, how many are open,
+// and the exchanges waiting for one when the cap is reached. A service of the io_context, so it is
+// destroyed with that event loop (never after it), whichever client created the connections.
+class UpstreamConnections final : public asio::execution_context::service {
+ public:
+  using key_type = UpstreamConnections;
+  static inline asio::execution_context::id id;
+  explicit UpstreamConnections(asio::execution_context& context) : service(context) {}
+  void shutdown() override { upstreams_.clear(); }
+
+  struct Upstream {
+    std::vector<std::shared_ptr<Connection>> idle;
+    size_t open = 0;  // idle ones and ones in use
+    std::deque<std::shared_ptr<Exchange>> waiting;
+  };
+  Upstream& at(const std::string& key) { return upstreams_[key]; }
 
  private:
-  std::unordered_map<std::string, std::vector<std::shared_ptr<Connection>>> idle_;
+  std::unordered_map<std::string, Upstream> upstreams_;
 };
 
 std::atomic<uint64_t> nextClientId{1};
@@ -64,7 +61,7 @@ class Exchange : public std::enable_shared_from_this<Exchange> {
   Exchange(asio::io_context& context, std::string poolKey, std::string host, uint16_t port, ClientRequest request,
            std::chrono::milliseconds timeout, const AsyncClientOptions& options, AsyncHttpClient::Callback callback)
       : context_(context),
-        pool_(asio::use_service<IdleConnections>(context)),
+        pool_(asio::use_service<UpstreamConnections>(context)),
         poolKey_(std::move(poolKey)),
         host_(std::move(host)),
         port_(port),
@@ -81,17 +78,76 @@ class Exchange : public std::enable_shared_from_this<Exchange> {
     isHead_ = request.method == "HEAD";
   }
 
+  // Reuses an idle connection, opens one while under the cap, or waits for one to be released.
   void start() {
-    connection_ = pool_.take(poolKey_);
-    if (connection_) {
+    started_ = std::chrono::steady_clock::now();
+    auto& upstream = pool_.at(poolKey_);
+    if (!upstream.idle.empty()) {
+      connection_ = std::move(upstream.idle.back());
+      upstream.idle.pop_back();
       reused_ = true;
       send();
       return;
     }
-    connect();
+    if (upstream.open < options_.maxConnectionsPerUpstream) {
+      ++upstream.open;
+      connect();
+      return;
+    }
+    if (upstream.waiting.size() >= options_.maxWaitingPerUpstream) {
+      finish(unavailable("too many requests waiting for a connection to " + host_ + ":" + std::to_string(port_)));
+      return;
+    }
+    upstream.waiting.push_back(shared_from_this());
+    waiting_ = true;
+    waitTimer_.emplace(context_);
+    waitTimer_->expires_after(timeout_);
+    waitTimer_->async_wait([self = shared_from_this()](beast::error_code error) {
+      if (error || !self->waiting_) return;
+      self->waiting_ = false;  // release() skips it from now on
+      self->finish(deadlineExceeded("no connection to " + self->host_ + ":" + std::to_string(self->port_) +
+                                    " became free within " + std::to_string(self->timeout_.count()) + " ms"));
+    });
   }
 
  private:
+  // Hands a released connection (or, when it closed, the right to open one) to the next waiting
+  // exchange still within its time; otherwise keeps it idle (or forgets it).
+  void release(std::shared_ptr<Connection> connection) {
+    auto& upstream = pool_.at(poolKey_);
+    while (!upstream.waiting.empty()) {
+      auto next = std::move(upstream.waiting.front());
+      upstream.waiting.pop_front();
+      if (!next->waiting_) continue;  // its time ran out while it waited
+      next->stopWaiting();
+      if (connection) {
+        next->connection_ = std::move(connection);
+        next->reused_ = true;
+        next->send();
+      } else {
+        next->connect();
+      }
+      return;
+    }
+    if (!connection) {
+      --upstream.open;
+      return;
+    }
+    if (upstream.idle.size() >= options_.maxIdlePerUpstream) {
+      --upstream.open;  // dropping it closes it
+      return;
+    }
+    upstream.idle.push_back(std::move(connection));
+  }
+
+  // A waiting exchange's time runs from its start: what is left of it is the exchange's own.
+  void stopWaiting() {
+    waiting_ = false;
+    waitTimer_->cancel();
+    const auto waited = std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::steady_clock::now() - started_);
+    timeout_ = std::max(std::chrono::milliseconds(1), timeout_ - waited);
+  }
+
   // The connection's deadline closes it; the pending operation then fails and reports the timeout.
   void armDeadline() {
     connection_->timedOut = false;
@@ -121,6 +177,8 @@ class Exchange : public std::enable_shared_from_this<Exchange> {
                              [self = shared_from_this()](beast::error_code resolveError, tcp::resolver::results_type results) {
                                if (resolveError) {
                                  self->connection_->deadline->cancel();
+                                 self->connection_.reset();
+                                 self->release(nullptr);
                                  self->finish(unavailable("cannot resolve " + self->host_ + ": " + resolveError.message()));
                                  return;
                                }
@@ -136,6 +194,7 @@ class Exchange : public std::enable_shared_from_this<Exchange> {
       const bool timedOut = connection_->timedOut;
       connection_->deadline->cancel();
       connection_.reset();
+      release(nullptr);
       finish(timedOut ? deadlineExceeded("connecting to " + host_ + ":" + std::to_string(port_) + " timed out")
                       : unavailable("cannot connect to " + host_ + ":" + std::to_string(port_) + ": " + error.message()));
       return;
@@ -186,6 +245,7 @@ class Exchange : public std::enable_shared_from_this<Exchange> {
     if (const auto error = detail::feedParser(*parser_, connection_->buffer)) {
       connection_->deadline->cancel();
       connection_.reset();
+      release(nullptr);
       finish(unavailable("malformed answer from " + host_ + ":" + std::to_string(port_) + ": " + error.message()));
       return;
     }
@@ -204,9 +264,10 @@ class Exchange : public std::enable_shared_from_this<Exchange> {
     connection_->deadline->cancel();
     connection_.reset();
     if (reused_ && nothingReceived && !timedOut && (!requestSent || idempotent_)) {
-      connect();
+      connect();  // in place of the broken one: the open count stays
       return;
     }
+    release(nullptr);
     if (timedOut) {
       finish(deadlineExceeded("no answer from " + host_ + ":" + std::to_string(port_) + " within " +
                               std::to_string(timeout_.count()) + " ms"));
@@ -222,9 +283,12 @@ class Exchange : public std::enable_shared_from_this<Exchange> {
     for (const auto& field : message) response.headers.add(std::string(field.name_string()), std::string(field.value()));
     response.body = std::move(message.body());
     connection_->deadline->never();
-    if (message.keep_alive()) pool_.put(poolKey_, std::move(connection_), options_.maxIdlePerUpstream);
-    if (connection_) connection_->deadline->cancel();
-    connection_.reset();
+    auto connection = std::move(connection_);
+    if (!message.keep_alive()) {
+      connection->deadline->cancel();
+      connection.reset();
+    }
+    release(std::move(connection));
     finish(std::move(response));
   }
 
@@ -236,7 +300,7 @@ class Exchange : public std::enable_shared_from_this<Exchange> {
   static constexpr size_t kReadChunk = 4096;
 
   asio::io_context& context_;
-  IdleConnections& pool_;
+  UpstreamConnections& pool_;
   std::string poolKey_;
   std::string host_;
   uint16_t port_;
@@ -251,6 +315,9 @@ class Exchange : public std::enable_shared_from_this<Exchange> {
   bool reused_ = false;
   bool idempotent_ = false;
   bool isHead_ = false;
+  std::chrono::steady_clock::time_point started_;
+  bool waiting_ = false;
+  std::optional<asio::steady_timer> waitTimer_;
 };
 
 }  // namespace

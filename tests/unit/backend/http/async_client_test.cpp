@@ -113,6 +113,63 @@ TEST_F(AsyncClientTest, AShortTimeoutAfterALongOneStillFiresOnTime) {
   EXPECT_LT(std::chrono::steady_clock::now() - started, std::chrono::milliseconds(450));
 }
 
+TEST(AsyncClientCap, BeyondTheConnectionCapRequestsWaitAndAllAreAnswered) {
+  std::atomic<int> inFlight{0};
+  std::atomic<int> mostAtOnce{0};
+  HttpServer upstream(ServerOptions{.threads = 2}, [&](HttpRequest&, std::shared_ptr<Responder> responder) {
+    const int now = inFlight.fetch_add(1) + 1;
+    int seen = mostAtOnce.load();
+    while (now > seen && !mostAtOnce.compare_exchange_weak(seen, now)) {
+    }
+    std::thread([&, responder] {
+      std::this_thread::sleep_for(std::chrono::milliseconds(20));
+      inFlight.fetch_sub(1);
+      responder->send(HttpResponse::text(200, "ok"));
+    }).detach();
+  });
+  ASSERT_TRUE(upstream.start().isOk());
+  {
+    AsyncHttpClient client({.maxConnectionsPerUpstream = 2});
+    std::vector<std::promise<Result<HttpResponse>>> answers(10);
+    for (auto& answer : answers) {
+      client.request("127.0.0.1", upstream.port(), ClientRequest{}, std::chrono::seconds(5),
+                     [&answer](Result<HttpResponse> result) { answer.set_value(std::move(result)); });
+    }
+    for (auto& answer : answers) {
+      auto response = answer.get_future().get();
+      ASSERT_TRUE(response.isOk()) << response.status().toString();
+      EXPECT_EQ(response->body, "ok");
+    }
+  }
+  EXPECT_LE(mostAtOnce.load(), 2) << "the upstream saw more connections at once than the cap";
+  EXPECT_EQ(mostAtOnce.load(), 2) << "waiting requests should have used both connections";
+  upstream.stop(std::chrono::milliseconds(500));
+}
+
+TEST_F(AsyncClientTest, AWaitingRequestTimesOutOnTimeAndAFullQueueIsRefused) {
+  AsyncHttpClient client({.maxConnectionsPerUpstream = 1, .maxWaitingPerUpstream = 1});
+  std::promise<Result<HttpResponse>> slow;
+  std::promise<Result<HttpResponse>> waiting;
+  std::promise<Result<HttpResponse>> refused;
+  ClientRequest slowRequest;
+  slowRequest.target = "/slow";  // holds the only connection for 500 ms
+  client.request("127.0.0.1", upstream_->port(), slowRequest, std::chrono::seconds(3),
+                 [&](Result<HttpResponse> result) { slow.set_value(std::move(result)); });
+  const auto started = std::chrono::steady_clock::now();
+  client.request("127.0.0.1", upstream_->port(), ClientRequest{}, std::chrono::milliseconds(100),
+                 [&](Result<HttpResponse> result) { waiting.set_value(std::move(result)); });
+  client.request("127.0.0.1", upstream_->port(), ClientRequest{}, std::chrono::seconds(3),
+                 [&](Result<HttpResponse> result) { refused.set_value(std::move(result)); });
+  auto full = refused.get_future().get();
+  EXPECT_EQ(full.status().code(), StatusCode::kUnavailable) << full.status().toString();
+  auto timedOut = waiting.get_future().get();
+  EXPECT_EQ(timedOut.status().code(), StatusCode::kDeadlineExceeded) << timedOut.status().toString();
+  EXPECT_LT(std::chrono::steady_clock::now() - started, std::chrono::milliseconds(400)) << "not when the slow one ended";
+  auto first = slow.get_future().get();
+  ASSERT_TRUE(first.isOk()) << first.status().toString();
+  EXPECT_EQ(first->body, "late");
+}
+
 TEST_F(AsyncClientTest, TimeoutsAndUnreachableUpstreamsAreStatuses) {
   AsyncHttpClient client;
   auto slow = get(client, "/slow", std::chrono::milliseconds(100));

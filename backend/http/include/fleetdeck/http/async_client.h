@@ -22,8 +22,14 @@ struct ClientRequest {
 };
 
 struct AsyncClientOptions {
+  // Connections open to one upstream per event loop (a server thread); beyond it requests wait for
+  // one to be released (their timeout keeps running), as HAProxy's server maxconn queues: a burst
+  // of clients does not become a burst of upstream connections the upstream must serve at once.
+  size_t maxConnectionsPerUpstream = 64;
+  // Requests waiting for a connection per upstream and event loop; more are refused (UNAVAILABLE).
+  size_t maxWaitingPerUpstream = 4096;
   // Idle connections kept per upstream and event loop.
-  size_t maxIdlePerUpstream = 256;
+  size_t maxIdlePerUpstream = 64;
   size_t maxResponseBytes = 64 << 20;
 };
 
