@@ -58,6 +58,8 @@ int main(int argc, char** argv) {
   // The console's charts and alerts, proxied so it needs only the gateway's address and a token.
   gatewayOptions.prometheusUrl = config.getString("prometheus.url", "");
   gatewayOptions.prometheusTimeout = config.getDuration("prometheus.timeout", std::chrono::seconds(10));
+  gatewayOptions.prometheusMaxConnections =
+      static_cast<size_t>(config.getInt("prometheus.max_connections", 64, 1, 100'000));
   gatewayOptions.streamHeartbeat = config.getDuration("stream.heartbeat_interval", std::chrono::seconds(15));
   gatewayOptions.streamMaxQueuedBytes =
       static_cast<size_t>(config.getInt("stream.max_queued_bytes", 1 << 20, 4096, 64 << 20));

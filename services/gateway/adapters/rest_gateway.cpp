@@ -99,7 +99,9 @@ RestGateway::RestGateway(std::vector<RestMapping> mappings, Upstreams& upstreams
       transcoder_(options_.limits),
       cors_(options_.cors),
       addressLimiter_(options_.perAddress),
-      userLimiter_(options_.perUser) {
+      userLimiter_(options_.perUser),
+      prometheusClient_({.maxConnectionsPerUpstream = std::max<size_t>(1, options_.prometheusMaxConnections),
+                         .maxIdlePerUpstream = std::max<size_t>(1, options_.prometheusMaxConnections)}) {
   for (const RestMapping& mapping : mappings_) {
     router_.add(mapping.httpMethod, mapping.pathTemplate,
                 [this, bound = &mapping](http::HttpRequest& request, std::shared_ptr<http::Responder> responder) {

@@ -46,6 +46,8 @@ struct GatewayOptions {
   // Base URL of the Prometheus HTTP API ("http://127.0.0.1:9090"); empty: the admin metrics routes answer 503.
   std::string prometheusUrl;
   std::chrono::milliseconds prometheusTimeout{10'000};
+  // Connections to Prometheus per HTTP thread; more concurrent queries wait for one.
+  size_t prometheusMaxConnections = 64;
   std::chrono::milliseconds streamHeartbeat{15'000};
   size_t streamMaxQueuedBytes = 1 << 20;
   // The local fleet's launcher control endpoint ("http://127.0.0.1:<port>") and its token file
