@@ -76,6 +76,9 @@ std::optional<std::string> base64UrlDecode(std::string_view text) {
       out += static_cast<char>((buffer >> bits) & 0xFF);
     }
   }
+  // Canonical only (RFC 4648 §3.5): the unused low bits of the last character must be zero, so a
+  // byte string has exactly one encoding and a token's signature cannot be re-spelled.
+  if ((buffer & ((1u << bits) - 1)) != 0) return std::nullopt;
   return out;
 }
 

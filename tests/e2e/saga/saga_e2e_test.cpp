@@ -5,6 +5,7 @@
 #include <gtest/gtest.h>
 
 #include <future>
+#include <thread>
 
 #include "fleetdeck/core/ids.h"
 #include "fleetdeck/orders/v1/orders.grpc.pb.h"
@@ -354,8 +355,14 @@ TEST_F(SagaEndToEnd, KilledAtAnyFailpointEverySagaFinishesConsistently) {
       if (point == "saga.before_compensation_called" && !declined) continue;
       restartOrders(point);
       const std::string key = "crash-" + randomHex(6);
-      // The process may die before it answers; a client retries with the same Idempotency-Key.
-      (void)tryPlace(user, declined ? declinedProduct : product, 1, key);
+      // The process may die before it answers; a client retries with the same Idempotency-Key. A
+      // channel still reconnecting to the restarted process answers UNAVAILABLE without placing
+      // anything: retried until the order is placed or the process is gone.
+      for (int attempt = 0; attempt < 50 && orders_->running(); ++attempt) {
+        const auto placed = tryPlace(user, declined ? declinedProduct : product, 1, key);
+        if (placed.isOk() || placed.status().code() != StatusCode::kUnavailable) break;
+        std::this_thread::sleep_for(std::chrono::milliseconds(100));
+      }
       EXPECT_TRUE(testing::waitUntil([&] { return !orders_->running(); }, std::chrono::seconds(10)))
           << "the failpoint did not fire";
       restartOrders();

@@ -57,7 +57,11 @@ TEST(PaymentsProcess, WithNats_RegistersConsumesUserRegisteredPublishesItsEvents
   registryOptions.bucket = bucket;
   bus::RegistryWatcher watcher(client, registryOptions);
   watcher.start();
-  ASSERT_TRUE(waitUntil([&] { return watcher.instancesOf("payments").size() == 1; }, 15s));
+  // The first entry is written before the admin server listens; a heartbeat adds its address.
+  ASSERT_TRUE(waitUntil([&] {
+    const auto instances = watcher.instancesOf("payments");
+    return instances.size() == 1 && !instances[0].adminAddress.empty();
+  }, 15s));
   const auto instance = watcher.instancesOf("payments")[0];
   EXPECT_EQ(instance.grpcAddress, "127.0.0.1:" + std::to_string(grpcPort));
   EXPECT_EQ(instance.adminAddress, "127.0.0.1:" + std::to_string(payments.adminPort()));

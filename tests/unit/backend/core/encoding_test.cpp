@@ -23,6 +23,17 @@ TEST(Encoding, Base64UrlRoundTripsEveryLength) {
   EXPECT_FALSE(base64UrlDecode("a$b").has_value());
 }
 
+TEST(Encoding, Base64UrlDecodesOnlyTheCanonicalSpelling) {
+  // "hello" is aGVsbG8: the last character carries 4 data bits and 2 unused ones, which must be 0.
+  EXPECT_EQ(base64UrlDecode("aGVsbG8").value_or("?"), "hello");
+  EXPECT_EQ(base64UrlDecode("aGVsbG8=").value_or("?"), "hello");
+  EXPECT_FALSE(base64UrlDecode("aGVsbG9").has_value()) << "same bytes, a non-zero unused bit";
+  EXPECT_FALSE(base64UrlDecode("aGVsbG-").has_value());
+  // One byte: 2 data bits in the second character, 4 unused.
+  EXPECT_EQ(base64UrlDecode("YQ").value_or("?"), "a");
+  EXPECT_FALSE(base64UrlDecode("YR").has_value());
+}
+
 TEST(Encoding, Sha256MatchesKnownVector) {
   EXPECT_EQ(sha256Hex("abc"), "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad");
 }

@@ -7,7 +7,8 @@
 
 namespace fleetdeck {
 
-// RFC 4648 base64url without padding.
+// RFC 4648 base64url without padding; decoding accepts padding and only canonical text (unused
+// trailing bits zero).
 std::string base64UrlEncode(std::string_view bytes);
 std::optional<std::string> base64UrlDecode(std::string_view text);
 
