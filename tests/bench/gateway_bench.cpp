@@ -25,8 +25,7 @@
 #include <thread>
 
 #include "adapters/child_process.h"
-#include "fleetdeck/auth/jwt.h"
-#include "fleetdeck/auth/key_ring.h"
+#include "bench_support.h"
 #include "fleetdeck/core/json.h"
 #include "fleetdeck/http/async_client.h"
 #include "fleetdeck/http/client.h"
@@ -37,50 +36,12 @@
 
 using namespace fleetdeck;
 namespace fs = std::filesystem;
+using bench::median;
 
 namespace {
 
 constexpr int kRounds = 3;
 constexpr const char* kDuration = "4s";
-
-struct WrkResult {
-  double requestsPerSecond = 0;
-  double p99Ms = 0;
-  double p50Ms = 0;
-};
-
-double toMillis(const std::string& value, const std::string& unit) {
-  const double number = std::stod(value);
-  if (unit == "us") return number / 1000;
-  if (unit == "s") return number * 1000;
-  return number;
-}
-
-WrkResult runWrk(const std::string& url, int connections, const std::string& token) {
-  launcher::ProcessSpec spec;
-  spec.executable = "/usr/bin/wrk";
-  spec.arguments = {"-t1", "-c" + std::to_string(connections), std::string("-d") + kDuration, "--latency", "-H",
-                    "Authorization: Bearer " + token, url};
-  std::string output;
-  const Status status = launcher::runCommand(spec, &output, std::chrono::seconds(30));
-  WrkResult result;
-  if (!status.isOk()) {
-    std::cerr << "wrk failed: " << status.toString() << "\n" << output << "\n";
-    return result;
-  }
-  std::smatch match;
-  if (std::regex_search(output, match, std::regex(R"(Requests/sec:\s+([0-9.]+))"))) result.requestsPerSecond = std::stod(match[1]);
-  if (std::regex_search(output, match, std::regex(R"(99%\s+([0-9.]+)(us|ms|s))"))) result.p99Ms = toMillis(match[1], match[2]);
-  if (std::regex_search(output, match, std::regex(R"(50%\s+([0-9.]+)(us|ms|s))"))) result.p50Ms = toMillis(match[1], match[2]);
-  if (output.find("Non-2xx") != std::string::npos) std::cerr << "warning: non-2xx answers from " << url << "\n";
-  return result;
-}
-
-double median(std::vector<double> values) {
-  if (values.empty()) return 0;
-  std::sort(values.begin(), values.end());
-  return values[values.size() / 2];
-}
 
 launcher::ChildProcess spawnOrDie(launcher::ProcessSpec spec, const std::string& what) {
   auto process = launcher::ChildProcess::spawn(spec);
@@ -222,17 +183,7 @@ int main() {
     std::cerr << "gateway did not start\n" << gateway.logTail();
     return 1;
   }
-  // An operator token signed with the gateway's own key (auth stays on for every measured request).
-  auto ring = auth::loadOrCreateKeyFile({.path = keyFile}, auth::unixNow());
-  auth::Claims claims;
-  claims.subject = "00000000-0000-7000-8000-00000000beef";
-  claims.role = "admin";
-  claims.issuer = "fleetdeck";
-  claims.audience = "fleetdeck-api";
-  claims.issuedAt = auth::unixNow();
-  claims.notBefore = claims.issuedAt;
-  claims.expiresAt = claims.issuedAt + 3600;
-  const std::string token = *auth::signToken(*ring, claims);
+  const std::string token = bench::adminToken(keyFile);
 
   // One product to read.
   http::HttpClient setup("127.0.0.1", gatewayPort);
@@ -256,7 +207,7 @@ int main() {
   std::map<std::string, std::vector<double>> rps;
   std::map<std::string, std::vector<double>> p99;
   std::cout << "warming up\n" << std::flush;
-  for (const auto& url : {gatewayPass, nginxPass, haproxyPass, transcoded}) runWrk(url, 64, token);
+  for (const auto& url : {gatewayPass, nginxPass, haproxyPass, transcoded}) bench::runWrk(url, 64, kDuration, token);
   for (int round = 0; round < kRounds; ++round) {
     // Alternating order every round, so drift on the shared machine does not favour one side.
     std::vector<std::pair<std::string, std::pair<std::string, int>>> runs = {
@@ -265,7 +216,8 @@ int main() {
         {"haproxy c256", {haproxyPass, 256}},            {"gateway transcoding c64", {transcoded, 64}}};
     if (round % 2 == 1) std::reverse(runs.begin(), runs.end());
     for (const auto& [name, target] : runs) {
-      const WrkResult result = runWrk(target.first, target.second, token);
+      const bench::WrkResult result = bench::runWrk(target.first, target.second, kDuration, token);
+      if (result.non2xx) std::cerr << "warning: non-2xx answers from " << target.first << "\n";
       rps[name].push_back(result.requestsPerSecond);
       p99[name].push_back(result.p99Ms);
       std::cout << "  round " << round + 1 << "  " << name << ": " << result.requestsPerSecond << " req/s, p99 "

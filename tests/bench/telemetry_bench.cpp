@@ -18,8 +18,7 @@
 #include <vector>
 
 #include "adapters/child_process.h"
-#include "fleetdeck/auth/jwt.h"
-#include "fleetdeck/auth/key_ring.h"
+#include "bench_support.h"
 #include "fleetdeck/core/json.h"
 #include "fleetdeck/http/client.h"
 #include "fleetdeck/testing/service_process.h"
@@ -27,6 +26,7 @@
 
 using namespace fleetdeck;
 namespace fs = std::filesystem;
+using bench::median;
 
 namespace {
 
@@ -35,37 +35,6 @@ namespace {
 constexpr int kRounds = 6;
 constexpr const char* kDuration = "2s";
 constexpr int kConnections = 32;
-
-struct WrkResult {
-  double requestsPerSecond = 0;
-  bool non2xx = false;
-};
-
-WrkResult runWrk(const std::string& url, const std::string& token) {
-  launcher::ProcessSpec spec;
-  spec.executable = "/usr/bin/wrk";
-  spec.arguments = {"-t1", "-c" + std::to_string(kConnections), std::string("-d") + kDuration, "-H",
-                    "Authorization: Bearer " + token, url};
-  std::string output;
-  const Status status = launcher::runCommand(spec, &output, std::chrono::seconds(30));
-  WrkResult result;
-  if (!status.isOk()) {
-    std::cerr << "wrk failed: " << status.toString() << "\n" << output << "\n";
-    return result;
-  }
-  std::smatch match;
-  if (std::regex_search(output, match, std::regex(R"(Requests/sec:\s+([0-9.]+))"))) {
-    result.requestsPerSecond = std::stod(match[1]);
-  }
-  result.non2xx = output.find("Non-2xx") != std::string::npos;
-  return result;
-}
-
-double median(std::vector<double> values) {
-  if (values.empty()) return 0;
-  std::sort(values.begin(), values.end());
-  return values[values.size() / 2];
-}
 
 // A gateway in front of `productsGrpc`; `instrumented` switches its metrics, spans and trace store.
 std::unique_ptr<testing::ServiceProcess> startGateway(const fs::path& root, const std::string& name, bool instrumented,
@@ -132,16 +101,7 @@ int main() {
   auto on = startGateway(root, "gateway-instrumented", true, onPort, productsGrpc, keyFile);
   auto off = startGateway(root, "gateway-plain", false, offPort, productsGrpc, keyFile);
 
-  auto ring = auth::loadOrCreateKeyFile({.path = keyFile}, auth::unixNow());
-  auth::Claims claims;
-  claims.subject = "00000000-0000-7000-8000-00000000beef";
-  claims.role = "admin";
-  claims.issuer = "fleetdeck";
-  claims.audience = "fleetdeck-api";
-  claims.issuedAt = auth::unixNow();
-  claims.notBefore = claims.issuedAt;
-  claims.expiresAt = claims.issuedAt + 3600;
-  const std::string token = *auth::signToken(*ring, claims);
+  const std::string token = bench::adminToken(keyFile);
 
   http::HttpClient setup("127.0.0.1", offPort);
   http::Headers headers;
@@ -169,8 +129,8 @@ int main() {
 
   std::cout << "warming up\n" << std::flush;
   for (const auto& route : routes) {
-    runWrk(url(onPort, route.path), token);
-    runWrk(url(offPort, route.path), token);
+    bench::runWrk(url(onPort, route.path), kConnections, kDuration, token);
+    bench::runWrk(url(offPort, route.path), kConnections, kDuration, token);
   }
   const double spansBefore = traceStoreSpans(on->adminPort());
 
@@ -188,10 +148,10 @@ int main() {
     std::printf("\n%s, wrk -t1 -c%d -d%s per side\nround  instrumented req/s  plain req/s  ratio\n", route.title.c_str(),
                 kConnections, kDuration);
     for (int round = 0; round < kRounds; ++round) {
-      WrkResult result[2];  // 0: instrumented, 1: plain
+      bench::WrkResult result[2];  // 0: instrumented, 1: plain
       for (int step = 0; step < 2; ++step) {
         const int side = (round + step) % 2;
-        result[side] = runWrk(url(side == 0 ? onPort : offPort, route.path), token);
+        result[side] = bench::runWrk(url(side == 0 ? onPort : offPort, route.path), kConnections, kDuration, token);
         if (route.expect2xx && result[side].non2xx) ++unexpected;
       }
       onRates.push_back(result[0].requestsPerSecond);
