@@ -382,10 +382,14 @@ TEST_F(AdminEndToEnd, PlacedOrdersSagaStepsStreamInOrderAndResumeWithLastEventId
     const std::string state(json.at("state").as_string());
     if (state == "started") started.emplace(name, i);
     if (state == "succeeded") {
-      if (started.contains(name)) EXPECT_LT(started[name], i) << name << " succeeded before it started";
+      if (started.contains(name)) {
+        EXPECT_LT(started[name], i) << name << " succeeded before it started";
+      }
       succeeded.insert(name);
     }
-    if (i > 0) EXPECT_LT(std::stoull(steps[i - 1].id), std::stoull(steps[i].id));
+    if (i > 0) {
+      EXPECT_LT(std::stoull(steps[i - 1].id), std::stoull(steps[i].id));
+    }
   }
   EXPECT_GE(succeeded.size(), 2u) << "at least the stock reservation and the charge succeeded";
   // The same steps as the saga's own record, in the same order of first appearance.
