@@ -21,12 +21,14 @@
 #include <map>
 #include <mutex>
 #include <set>
+#include <sstream>
 #include <thread>
 
 #include "adapters/child_process.h"
 #include "adapters/postgres_cluster.h"
 #include "fleetdeck/bus/connection.h"
 #include "fleetdeck/core/ids.h"
+#include "fleetdeck/http/client.h"
 #include "fleetdeck/orders/v1/orders.grpc.pb.h"
 #include "fleetdeck/payments/v1/payments.grpc.pb.h"
 #include "fleetdeck/products/v1/products.grpc.pb.h"
@@ -355,6 +357,47 @@ void printSteps(Sql& sql, const PhaseResult& phase) {
   std::printf("\n");
 }
 
+// gRPC handling time per side and method ("server ReserveStock") as a process's /metrics reports it:
+// sum of seconds and count of calls, to split a step into the call as the caller saw it and the
+// callee's own handling (the rest is the wire, and the caller's and callee's gRPC threads).
+using RpcTotals = std::map<std::string, std::pair<double, double>>;
+
+RpcTotals rpcHandling(const testing::ServiceProcess& process) {
+  RpcTotals totals;
+  http::HttpClient client("127.0.0.1", process.adminPort());
+  auto response = client.get("/metrics");
+  if (!response || response->status != 200) die("scrape /metrics: " + (response ? std::to_string(response->status) : response.status().toString()));
+  std::istringstream lines(response->body);
+  for (std::string line; std::getline(lines, line);) {
+    for (const std::string side : {"server", "client"}) {
+      const std::string prefix = "grpc_" + side + "_handling_seconds_";
+      if (!line.starts_with(prefix)) continue;
+      const bool isSum = line.compare(prefix.size(), 4, "sum{") == 0;
+      const bool isCount = line.compare(prefix.size(), 6, "count{") == 0;
+      const size_t method = line.find("grpc_method=\"");
+      if ((!isSum && !isCount) || method == std::string::npos) continue;
+      const size_t nameStart = method + 13;
+      const std::string name = line.substr(nameStart, line.find('"', nameStart) - nameStart);
+      const double value = std::stod(line.substr(line.rfind(' ') + 1));
+      auto& entry = totals[side + " " + name];
+      (isSum ? entry.first : entry.second) += value;
+    }
+  }
+  return totals;
+}
+
+// Mean milliseconds per call between two scrapes, for the calls made in between.
+void printRpcMeans(const std::string& label, const RpcTotals& before, const RpcTotals& after) {
+  std::printf("    %s:", label.c_str());
+  for (const auto& [key, totals] : after) {
+    const auto earlier = before.find(key);
+    const double sum = totals.first - (earlier != before.end() ? earlier->second.first : 0);
+    const double count = totals.second - (earlier != before.end() ? earlier->second.second : 0);
+    if (count > 0) std::printf(" %s %.2f ms (%.0f);", key.c_str(), sum / count * 1000, count);
+  }
+  std::printf("\n");
+}
+
 // xact_commit of the given databases, read from the `postgres` database (so the read is not counted).
 std::map<std::string, int64_t> commits(Sql& admin, const std::vector<std::string>& databases) {
   std::string names = "{";
@@ -464,7 +507,11 @@ int main() {
   SagaWatcher watcher(ordersUrl);
 
   // 1. One order at a time: the saga's own latency, nothing queued before it. Every 4th declined.
+  const RpcTotals ordersRpcBefore = rpcHandling(*fleet.orders), productsRpcBefore = rpcHandling(*fleet.products),
+                  paymentsRpcBefore = rpcHandling(*fleet.payments);
   const PhaseResult sequential = runPhase(fleet, catalog, watcher, 1, kLatencyOrders, kLatencyTime, 4);
+  const RpcTotals ordersRpcAfter = rpcHandling(*fleet.orders), productsRpcAfter = rpcHandling(*fleet.products),
+                  paymentsRpcAfter = rpcHandling(*fleet.payments);
   const Latencies sequentialLatency = latencies(ordersSql, sequential);
 
   // The fleet's idle background (saga and outbox pollers, readiness) in commits per second, so it
@@ -523,6 +570,10 @@ int main() {
   std::printf("Phase 1: one client, one order at a time, every 4th declined (%.1f s):\n", sequential.wallSeconds);
   printLatencies("sequential", sequentialLatency);
   printSteps(ordersSql, sequential);
+  std::printf("  gRPC calls in phase 1, mean per call (server: the callee's handling; client: as the caller saw it):\n");
+  printRpcMeans("orders", ordersRpcBefore, ordersRpcAfter);
+  printRpcMeans("products", productsRpcBefore, productsRpcAfter);
+  printRpcMeans("payments", paymentsRpcBefore, paymentsRpcAfter);
   std::printf("Phase 2: %d concurrent clients, closed loop, every 5th declined (%.1f s):\n", kClients,
               concurrent.wallSeconds);
   printLatencies("concurrent", concurrentLatency);
