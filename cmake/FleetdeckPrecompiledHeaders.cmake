@@ -85,7 +85,5 @@ endfunction()
 # fleetdeck_use_test_code_options(<target>): test code's compile options and precompiled header.
 function(fleetdeck_use_test_code_options target)
   target_compile_options(${target} PRIVATE ${FLEETDECK_TEST_CODE_OPTIONS})
-  if(FLEETDECK_BUILD_TESTS)
-    fleetdeck_reuse_pch(${target} fleetdeck_test_pch)
-  endif()
+  fleetdeck_reuse_pch(${target} fleetdeck_test_pch)
 endfunction()

@@ -23,6 +23,10 @@ namespace {
 // Resident kibibytes of one mapped object (a file, or anonymous memory), from /proc/PID/smaps.
 struct MappingUse {
   double rss = 0, pss = 0, code = 0, readOnly = 0, dirty = 0;
+  MappingUse& operator+=(const MappingUse& other) {
+    rss += other.rss, pss += other.pss, code += other.code, readOnly += other.readOnly, dirty += other.dirty;
+    return *this;
+  }
 };
 
 struct Sample {
@@ -83,14 +87,12 @@ void reportMappings(const std::string& name, const std::map<std::string, Mapping
   size_t restCount = 0;
   for (size_t i = 0; i < sorted.size(); ++i) {
     const auto& [path, use] = sorted[i];
-    total.rss += use.rss, total.pss += use.pss, total.code += use.code, total.readOnly += use.readOnly,
-        total.dirty += use.dirty;
+    total += use;
     if (i < 30) {
       std::printf("  %-44s %7.0f %7.0f %7.0f %9.0f %7.0f\n", path.substr(0, 44).c_str(), use.rss, use.pss, use.code,
                   use.readOnly, use.dirty);
     } else {
-      rest.rss += use.rss, rest.pss += use.pss, rest.code += use.code, rest.readOnly += use.readOnly,
-          rest.dirty += use.dirty;
+      rest += use;
       ++restCount;
     }
   }

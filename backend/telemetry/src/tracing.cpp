@@ -20,7 +20,8 @@ struct TracingState {
   std::atomic<double> sampleRatio{1.0};
   // Rate cap on sampled new roots as a GCRA (the token bucket as one number): a root may be sampled
   // when the theoretical arrival time minus the burst allowance is not in the future, and each one
-  // moves it on by `intervalNanos`. intervalNanos 0: no cap.
+  // moves it on by `intervalNanos`. intervalNanos 0: no cap. Not resilience::TokenBucket: this runs
+  // for every request on every HTTP thread, and one compare-and-swap replaces that bucket's mutex.
   std::atomic<int64_t> intervalNanos{0};
   std::atomic<int64_t> burstNanos{0};
   std::atomic<int64_t> theoreticalArrival{0};

@@ -1,7 +1,5 @@
 #include "domain/transcoder.h"
 
-#include "domain/proto_json.h"
-
 #include <google/protobuf/descriptor.h>
 #include <google/protobuf/field_mask.pb.h>
 #include <google/protobuf/message.h>
@@ -11,6 +9,7 @@
 #include <charconv>
 #include <set>
 
+#include "domain/proto_json.h"
 #include "fleetdeck/core/json.h"
 
 namespace fleetdeck::gateway {
