@@ -126,15 +126,20 @@ TEST(LauncherEndToEnd, UpServesTheApiAndDownLeavesNoProcess) {
   EXPECT_FALSE(launcher::portInUse(static_cast<uint16_t>(55432 + offset))) << "PostgreSQL still listening";
   EXPECT_FALSE(launcher::portInUse(gatewayPort));
 
-  // Data survives a restart: the user created above is still there.
-  const CommandResult upAgain = runLauncher("up", data, env);
+  // Data survives a restart: the user created above is still there. The restart checks its ports
+  // afresh: the freed ones are ephemeral ports, and a test running beside this one may listen on one
+  // by now (the launcher then refuses to start, as it should).
+  const uint16_t gatewayPortAgain = testing::freePort();
+  const std::map<std::string, std::string> envAgain = {{"FLEETDECK_PORT_OFFSET", std::to_string(freeFleetOffset())},
+                                                       {"FLEETDECK_GATEWAY_PORT", std::to_string(gatewayPortAgain)}};
+  const CommandResult upAgain = runLauncher("up", data, envAgain);
   ASSERT_TRUE(upAgain.status.isOk()) << upAgain.output;
-  http::HttpClient second("127.0.0.1", gatewayPort);
+  http::HttpClient second("127.0.0.1", gatewayPortAgain);
   // The token key file survived the restart too: the token from before still works.
   auto listed = second.get("/api/v1/users?query=launched", admin->headers());
   ASSERT_TRUE(listed.isOk());
   EXPECT_NE(listed->body.find("launched@example.com"), std::string::npos) << listed->body;
-  EXPECT_TRUE(runLauncher("down", data, env).status.isOk());
+  EXPECT_TRUE(runLauncher("down", data, envAgain).status.isOk());
 }
 
 std::string serviceStatusInState(const fs::path& data, const std::string& name) {
