@@ -232,6 +232,42 @@ TEST(Outbox, ARowTheBrokerRefuses_HoldsBackOnlyItsOwnKey) {
   EXPECT_EQ(scalar(*pool, "SELECT attempts FROM outbox WHERE payload = 's1'::bytea"), 1);
 }
 
+TEST(Outbox, ARefusedKeyFillingABatch_DoesNotStarveTheKeysBehindIt_AndIsRetriedLater) {
+  auto pool = outboxDatabase();
+  ASSERT_TRUE(appendAll(*pool, {row("stuck", "s.v1.E", "s1"), row("stuck", "s.v1.E", "s2"),
+                                row("fine", "s.v1.E", "f1"), row("fine", "s.v1.E", "f2")})
+                  .isOk());
+  RecordingPublisher publisher;
+  publisher.failWith(notFound("no stream takes subject"), "stuck");
+  auto options = quickRelay();
+  options.batchSize = 2;
+  options.backoff = BackoffPolicy{2s, 2s, 1.0};
+  OutboxRelay relay(*pool, publisher, options);
+  // The first batch is the stuck key's two rows: nothing goes out.
+  auto first = relay.relayOnce();
+  ASSERT_FALSE(first.isOk());
+  EXPECT_EQ(first.status().code(), StatusCode::kFailedPrecondition);
+  // Until its retry time the stuck key is left out, so the next batch is the other key's.
+  auto second = relay.relayOnce();
+  ASSERT_TRUE(second.isOk()) << second.status().toString();
+  EXPECT_EQ(*second, 2);
+  std::vector<std::string> payloads;
+  for (const auto& message : publisher.published()) payloads.push_back(message.payload);
+  EXPECT_EQ(payloads, (std::vector<std::string>{"f1", "f2"}));
+  EXPECT_EQ(scalar(*pool, "SELECT attempts FROM outbox WHERE payload = 's1'::bytea"), 1);
+  // Once the broker takes it, the stuck key goes out in order after its retry time.
+  publisher.failWith(Status::ok());
+  ASSERT_TRUE(waitUntil(
+      [&] {
+        auto pass = relay.relayOnce();
+        return pass.isOk() && *pass == 2;
+      },
+      10s));
+  payloads.clear();
+  for (const auto& message : publisher.published()) payloads.push_back(message.payload);
+  EXPECT_EQ(payloads, (std::vector<std::string>{"f1", "f2", "s1", "s2"}));
+}
+
 TEST(Outbox, TwoRelayReplicas_NeverPublishOneKeyOutOfOrder_OrTwice) {
   auto pool = outboxDatabase();
   constexpr int kKeys = 6;

@@ -21,9 +21,10 @@
 // Ordering: rows of one aggregate key are published in `seq` order. That equals commit order only
 // when the producer serializes its writes per aggregate (a row lock or a version check on the
 // aggregate, which every writer here needs anyway for its own correctness): then a later event of a
-// key is inserted only after the earlier one committed. Several relay replicas may run: a relay only
-// claims the oldest unsent row of a key (FOR UPDATE SKIP LOCKED) and then publishes that key's rows
-// behind it, so two replicas never interleave one key.
+// key is inserted only after the earlier one committed. Several relay replicas may run: a pass holds
+// a transaction-scoped advisory lock, so one replica publishes at a time (the others' passes find the
+// lock taken and wait for their next poll), always from the oldest unsent row. A row the broker
+// refuses holds back only its own key: the key is left out of later passes until its retry time.
 #pragma once
 
 #include <atomic>
@@ -31,6 +32,7 @@
 #include <condition_variable>
 #include <cstdint>
 #include <functional>
+#include <map>
 #include <mutex>
 #include <pqxx/pqxx>
 #include <string>
@@ -141,9 +143,10 @@ class OutboxRelay {
   // Skips the idle wait: call after committing a transaction that appended rows.
   void wake();
 
-  // One pass: claims up to batchSize rows, publishes them in order per key, marks the published ones
-  // sent. Returns how many were published; UNAVAILABLE when the broker was unreachable (rows stay
-  // unsent). The thread calls it; tests may call it directly.
+  // One pass: takes up to batchSize unsent rows in order, publishes them, marks the published ones
+  // sent. Returns how many were published (0 too when another replica holds the relay lock);
+  // UNAVAILABLE when the broker was unreachable (rows stay unsent). The thread calls it; tests may
+  // call it directly, never concurrently with the thread.
   Result<int> relayOnce();
   // Deletes rows sent longer ago than the retention window; returns how many.
   Result<int> deleteExpired();
@@ -155,7 +158,13 @@ class OutboxRelay {
   int consecutiveFailures() const { return consecutiveFailures_.load(); }
 
  private:
+  struct HeldBackKey {
+    int failures = 0;
+    std::chrono::steady_clock::time_point retryAt;
+  };
   void run();
+  // Keys whose refused row waits for its retry time (left out of the pass's query).
+  std::vector<std::string> heldBackKeys() const;
 
   ConnectionPool& pool_;
   OutboxPublisher& publisher_;
@@ -166,6 +175,7 @@ class OutboxRelay {
   bool stopping_ = false;
   bool woken_ = false;
   std::atomic<int> consecutiveFailures_{0};
+  std::map<std::string, HeldBackKey> heldBack_;  // touched by relayOnce() only
   std::thread thread_;
 };
 
