@@ -13,7 +13,6 @@
 //     sent_at timestamptz,                    -- set once the broker acknowledged the message
 //     attempts integer NOT NULL DEFAULT 0,    -- failed publish attempts, for operators
 //     last_error text NOT NULL DEFAULT '');
-//   CREATE INDEX outbox_unsent_idx ON outbox (aggregate_key, seq) WHERE sent_at IS NULL;
 //   CREATE INDEX outbox_unsent_seq_idx ON outbox (seq) WHERE sent_at IS NULL;
 //   CREATE INDEX outbox_sent_at_idx ON outbox (sent_at) WHERE sent_at IS NOT NULL;
 // (kOutboxTableSql holds exactly this, for migrations to copy and tests to run.)
@@ -62,7 +61,6 @@ CREATE TABLE outbox (
   sent_at timestamptz,
   attempts integer NOT NULL DEFAULT 0,
   last_error text NOT NULL DEFAULT '');
-CREATE INDEX outbox_unsent_idx ON outbox (aggregate_key, seq) WHERE sent_at IS NULL;
 CREATE INDEX outbox_unsent_seq_idx ON outbox (seq) WHERE sent_at IS NULL;
 CREATE INDEX outbox_sent_at_idx ON outbox (sent_at) WHERE sent_at IS NOT NULL;
 )";
