@@ -189,7 +189,7 @@ Catalog seed(const Fleet& fleet, int productCount, int userCount) {
 
 // Tells waiting clients when their saga has finished: one thread polls the orders database for the
 // outstanding saga ids (a primary-key lookup every few milliseconds), instead of every client polling.
-// Learns of finished sagas from the orders stream (SagaStepChanged with a final saga state), as a
+// Learns of finished sagas from the orders stream (SagaStepsChanged with a final saga state), as a
 // real observer would: polling PostgreSQL every few milliseconds for 32 outstanding sagas was ~5 % of
 // the database's work during phase 2, load the benchmark put on the system it measures. A slow poll
 // stays as a safety net for an event the tail missed (its queries are counted and taken out of the
@@ -200,7 +200,7 @@ class SagaWatcher {
       : sql_(ordersUrl),
         tail_(bus,
               bus::StreamTailOptions{.stream = bus::domainStream("orders"),
-                                     .filterSubject = "fleetdeck.orders.v1.SagaStepChanged"},
+                                     .filterSubject = "fleetdeck.orders.v1.SagaStepsChanged"},
               [this](const bus::ReceivedMessage& message) { onEvent(message); }),
         thread_([this] { run(); }) {
     tail_.start();
@@ -242,12 +242,14 @@ class SagaWatcher {
 
   void onEvent(const bus::ReceivedMessage& message) {
     auto envelope = bus::decodeEnvelope(message);
-    if (!envelope || !bus::holds<orders::v1::SagaStepChanged>(*envelope)) return;
-    orders::v1::SagaStepChanged change;
-    if (!bus::unpackPayload(*envelope, change).isOk() || !isFinal(change.saga_state())) return;
+    if (!envelope || !bus::holds<orders::v1::SagaStepsChanged>(*envelope)) return;
+    orders::v1::SagaStepsChanged changed;
+    if (!bus::unpackPayload(*envelope, changed).isOk() || changed.changes().empty()) return;
+    const auto& last = *changed.changes().rbegin();
+    if (!isFinal(last.saga_state())) return;
     std::lock_guard lock(mutex_);
     // Sagas placed but not yet waited for are remembered too (the event can beat waitFinished()).
-    states_[change.saga_id()] = change.saga_state();
+    states_[last.saga_id()] = last.saga_state();
     finished_.notify_all();
   }
 

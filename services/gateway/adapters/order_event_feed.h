@@ -1,6 +1,7 @@
 // Feeds the admin stream from the bus: one ephemeral, ordered consumer per gateway instance on the
 // orders stream, starting at new messages (a console that needs history asks the REST API). Order
-// events become `order.event`, SagaStepChanged becomes `saga.step`.
+// events become `order.event`, each transition of SagaStepsChanged (or a lone
+// SagaStepChanged) becomes `saga.step`.
 #pragma once
 
 #include <memory>

@@ -70,9 +70,8 @@ Status appendOrderEventToOutbox(pqxx::work& transaction, const Order& after, con
 
 namespace {
 
-// The outbox row of one transition (SagaStepChanged), keyed by the saga id.
-db::OutboxMessage stepChangedMessage(const saga::SagaTransition& transition) {
-  v1::SagaStepChanged changed;
+// One transition as the event describes it.
+void toProto(const saga::SagaTransition& transition, v1::SagaStepChanged& changed) {
   changed.set_saga_id(transition.sagaId);
   changed.set_saga_type(transition.sagaType);
   changed.set_order_id(textOf(transition.data, "orderId"));
@@ -92,12 +91,6 @@ db::OutboxMessage stepChangedMessage(const saga::SagaTransition& transition) {
   if (startedAt != 0) *step.mutable_start_time() = TimeUtil::MicrosecondsToTimestamp(startedAt);
   if (finishedAt != 0) *step.mutable_end_time() = TimeUtil::MicrosecondsToTimestamp(finishedAt);
   if (startedAt != 0 && finishedAt != 0) changed.set_duration_ms((finishedAt - startedAt) / 1000);
-  bus::EventContext context;
-  context.aggregateId = transition.sagaId;
-  context.causationId = transition.sagaId;
-  context.traceparent = traceparentOf(transition.traceId);
-  context.source = "orders";
-  return bus::toOutboxMessage(bus::makeEnvelope(changed, context));
 }
 
 }  // namespace
@@ -107,11 +100,18 @@ void SagaStepEvents::onTransition(pqxx::work& transaction, const saga::SagaTrans
 }
 
 void SagaStepEvents::onTransitions(pqxx::work& transaction, const std::vector<saga::SagaTransition>& transitions) {
-  std::vector<db::OutboxMessage> messages;
-  messages.reserve(transitions.size());
-  for (const auto& transition : transitions) messages.push_back(stepChangedMessage(transition));
-  const Status appended = db::appendToOutbox(transaction, messages);
-  if (!appended.isOk()) throw std::runtime_error("writing SagaStepChanged to the outbox: " + appended.toString());
+  if (transitions.empty()) return;
+  // The engine announces the transitions of one transaction together, all of one saga.
+  const saga::SagaTransition& first = transitions.front();
+  v1::SagaStepsChanged changed;
+  for (const auto& transition : transitions) toProto(transition, *changed.add_changes());
+  bus::EventContext context;
+  context.aggregateId = first.sagaId;
+  context.causationId = first.sagaId;
+  context.traceparent = traceparentOf(first.traceId);
+  context.source = "orders";
+  const Status appended = db::appendToOutbox(transaction, bus::toOutboxMessage(bus::makeEnvelope(changed, context)));
+  if (!appended.isOk()) throw std::runtime_error("writing SagaStepsChanged to the outbox: " + appended.toString());
 }
 
 }  // namespace fleetdeck::orders

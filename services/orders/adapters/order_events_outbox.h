@@ -18,14 +18,14 @@ namespace fleetdeck::orders {
 Status appendOrderEventToOutbox(pqxx::work& transaction, const Order& after, const OrderEvent& event,
                                 const std::string& eventId, const ChangeContext& context);
 
-// Writes every persisted saga transition as fleetdeck.orders.v1.SagaStepChanged, keyed by the saga
-// id (transitions of one saga are serialized by its row lock, so they arrive in order). Throws when
-// the row cannot be written: the engine's transaction rolls back and the transition is retried, so
-// a transition is never durable without its event.
+// Writes the saga transitions one transaction persisted as one fleetdeck.orders.v1.SagaStepsChanged,
+// keyed by the saga id (transitions of one saga are serialized by its row lock, so they arrive in
+// order). Throws when the row cannot be written: the engine's transaction rolls back and the
+// transition is retried, so a transition is never durable without its event.
 class SagaStepEvents final : public saga::SagaObserver {
  public:
   void onTransition(pqxx::work& transaction, const saga::SagaTransition& transition) override;
-  // A transaction's transitions in one outbox statement.
+  // A transaction's transitions in one event.
   void onTransitions(pqxx::work& transaction, const std::vector<saga::SagaTransition>& transitions) override;
 };
 

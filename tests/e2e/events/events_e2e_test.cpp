@@ -299,11 +299,14 @@ class EventsEndToEnd : public ::testing::Test {
     return found;
   }
 
-  // The SagaStepChanged events of one saga, in stream order.
+  // The step transitions of one saga (each SagaStepsChanged event's, in turn), in stream order.
   static std::vector<orders::v1::SagaStepChanged> sagaSteps(const std::string& sagaId) {
     std::vector<orders::v1::SagaStepChanged> steps;
-    for (auto& [event, changed] : eventsOf<orders::v1::SagaStepChanged>(streamEvents(kOrdersStream))) {
-      if (changed.saga_id() == sagaId) steps.push_back(changed);
+    for (auto& [event, changed] : eventsOf<orders::v1::SagaStepsChanged>(streamEvents(kOrdersStream))) {
+      for (const auto& change : changed.changes()) {
+        EXPECT_EQ(change.saga_id(), event.envelope.aggregate_id()) << "one event carries one saga's transitions";
+        if (change.saga_id() == sagaId) steps.push_back(change);
+      }
     }
     return steps;
   }
@@ -487,7 +490,7 @@ TEST_F(EventsEndToEnd, OrdersPlacedWhileNatsIsDownCompleteAndEveryEventIsPublish
   // started/succeeded pair of each of its four steps; no event id twice in the stream.
   const auto events = streamEvents(kOrdersStream);
   std::map<std::string, std::map<std::string, int>> perOrder;  // order id -> type -> count
-  std::map<std::string, int> perSaga;
+  std::map<std::string, int> perSaga, eventsPerSaga;
   std::set<std::string> seenIds;
   for (const auto& event : events) {
     // The first test's deliberate replays travel under their own message ids; everything the
@@ -495,8 +498,13 @@ TEST_F(EventsEndToEnd, OrdersPlacedWhileNatsIsDownCompleteAndEveryEventIsPublish
     if (event.msgId.find(":again:") != std::string::npos) continue;
     EXPECT_EQ(event.msgId, event.envelope.event_id());
     EXPECT_TRUE(seenIds.insert(event.envelope.event_id()).second) << "event " << event.envelope.event_id() << " twice";
-    if (bus::holds<orders::v1::SagaStepChanged>(event.envelope)) {
-      if (sagaIds.count(event.envelope.aggregate_id()) != 0) ++perSaga[event.envelope.aggregate_id()];
+    if (bus::holds<orders::v1::SagaStepsChanged>(event.envelope)) {
+      orders::v1::SagaStepsChanged changed;
+      EXPECT_TRUE(bus::unpackPayload(event.envelope, changed).isOk());
+      if (sagaIds.count(event.envelope.aggregate_id()) != 0) {
+        perSaga[event.envelope.aggregate_id()] += changed.changes_size();
+        ++eventsPerSaga[event.envelope.aggregate_id()];
+      }
     } else if (std::find(orderIds.begin(), orderIds.end(), event.envelope.aggregate_id()) != orderIds.end()) {
       ++perOrder[event.envelope.aggregate_id()][event.envelope.type()];
     }
@@ -513,6 +521,9 @@ TEST_F(EventsEndToEnd, OrdersPlacedWhileNatsIsDownCompleteAndEveryEventIsPublish
   EXPECT_EQ(confirmed, kOrders);
   ASSERT_EQ(perSaga.size(), sagaIds.size());
   for (const auto& [sagaId, count] : perSaga) EXPECT_EQ(count, 8) << "saga " << sagaId;
+  // Eight transitions in four transactions: begun with the order, then one per remote step's end
+  // (the local confirm_order runs inside commit_stock's).
+  for (const auto& [sagaId, count] : eventsPerSaga) EXPECT_EQ(count, 4) << "saga " << sagaId;
 
   // And the customer hears about each order once, after the broker came back.
   ASSERT_TRUE(testing::waitUntil(

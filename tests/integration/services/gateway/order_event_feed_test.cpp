@@ -107,17 +107,23 @@ TEST(OrderEventFeed, OrderAndSagaEventsBecomeStreamEventsInOrderFromNewMessagesO
   created.set_order_id(orderId);
   created.set_saga_id(sagaId);
   publish(*producer, created, orderId, 1);
+  // One transaction's transitions travel as one SagaStepsChanged; a lone SagaStepChanged (as older
+  // orders versions published) is still read.
   publish(*producer, step(sagaId, orderId, "reserve_stock", "started", "RUNNING"), sagaId, 1);
-  publish(*producer, step(sagaId, orderId, "reserve_stock", "succeeded", "RUNNING"), sagaId, 2);
-  publish(*producer, step(sagaId, orderId, "charge_payment", "started", "RUNNING"), sagaId, 3);
-  publish(*producer, step(sagaId, orderId, "charge_payment", "succeeded", "RUNNING"), sagaId, 4);
-  publish(*producer, step(sagaId, orderId, "confirm_order", "succeeded", "COMPLETED"), sagaId, 5);
+  orders::v1::SagaStepsChanged reserved;
+  *reserved.add_changes() = step(sagaId, orderId, "reserve_stock", "succeeded", "RUNNING");
+  *reserved.add_changes() = step(sagaId, orderId, "charge_payment", "started", "RUNNING");
+  publish(*producer, reserved, sagaId, 2);
+  orders::v1::SagaStepsChanged finished;
+  *finished.add_changes() = step(sagaId, orderId, "charge_payment", "succeeded", "RUNNING");
+  *finished.add_changes() = step(sagaId, orderId, "confirm_order", "succeeded", "COMPLETED");
+  publish(*producer, finished, sagaId, 3);
   orders::v1::OrderConfirmed confirmed;
   confirmed.set_order_id(orderId);
   publish(*producer, confirmed, orderId, 2);
   // Not shown on the stream: not an order event nor a saga step.
   orders::v1::Saga saga;
-  publish(*producer, saga, sagaId, 6);
+  publish(*producer, saga, sagaId, 4);
 
   ASSERT_TRUE(waitUntil([&] { return recorder.size() >= 7; }, 10s)) << recorder.size();
   const auto events = recorder.copy();

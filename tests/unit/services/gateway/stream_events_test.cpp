@@ -15,6 +15,7 @@ using google::protobuf::util::TimeUtil;
 TEST(StreamEvents, OrderEventCarriesShortTypeStringVersionAndTime) {
   EXPECT_TRUE(isOrderEvent("fleetdeck.orders.v1.OrderConfirmed"));
   EXPECT_FALSE(isOrderEvent("fleetdeck.orders.v1.SagaStepChanged"));
+  EXPECT_FALSE(isOrderEvent("fleetdeck.orders.v1.SagaStepsChanged"));
   EXPECT_FALSE(isOrderEvent("fleetdeck.payments.v1.OrderLike"));
   const auto json = boost::json::parse(
       orderEventJson("o-1", 3, "fleetdeck.orders.v1.OrderConfirmed", 1'700'000'000'123'000)).as_object();
