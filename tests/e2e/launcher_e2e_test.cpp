@@ -6,6 +6,7 @@
 #include <algorithm>
 #include <fstream>
 #include <random>
+#include <set>
 #include <sstream>
 #include <thread>
 
@@ -34,7 +35,7 @@ struct CommandResult {
 int freeFleetOffset() {
   std::mt19937 random(std::random_device{}());
   for (int attempt = 0; attempt < 200; ++attempt) {
-    const int offset = 2000 + static_cast<int>(random() % 6000);
+    const int offset = 1000 + static_cast<int>(random() % 6000);
     const launcher::FleetPlan plan = launcher::defaultFleetPlan(8080, static_cast<uint16_t>(offset));
     std::vector<uint16_t> ports = {plan.postgresPort, plan.redisPort, plan.natsPort, plan.prometheusPort};
     for (const auto& service : plan.services) {
@@ -45,7 +46,7 @@ int freeFleetOffset() {
     if (std::none_of(ports.begin(), ports.end(), [](uint16_t port) { return launcher::portInUse(port); })) return offset;
   }
   ADD_FAILURE() << "no port offset with every fleet port free in 200 tries";
-  return 2000;
+  return 1000;
 }
 
 CommandResult runLauncher(const std::string& command, const fs::path& data, const std::map<std::string, std::string>& env) {
@@ -74,6 +75,31 @@ std::vector<pid_t> pidsInState(const fs::path& data) {
     pids.push_back(static_cast<pid_t>(launcherPid->as_int64()));
   }
   return pids;
+}
+
+// Test fixtures take their ports from findFreePort(), just below the kernel's ephemeral range (where
+// outgoing connections get their local ports); the laptop fleet, shifted or not, lies below both. So
+// a fleet started here cannot find one of its ports held by a fixture or by a connection's local end.
+TEST(LauncherEndToEnd, FreePortsLieBelowTheEphemeralRange_AndAboveTheFleetsPorts) {
+  std::ifstream range("/proc/sys/net/ipv4/ip_local_port_range");
+  int ephemeralStart = 32768;
+  range >> ephemeralStart;
+  const int fixtureFloor = ephemeralStart - 8000;
+  std::set<uint16_t> seen;
+  for (int i = 0; i < 20; ++i) {
+    auto port = launcher::findFreePort();
+    ASSERT_TRUE(port.isOk()) << port.status().toString();
+    EXPECT_LT(*port, ephemeralStart);
+    EXPECT_GE(*port, fixtureFloor);
+    EXPECT_FALSE(launcher::portInUse(*port));
+    seen.insert(*port);
+  }
+  EXPECT_GT(seen.size(), 10u) << "ports are picked at random, so parallel tests rarely try the same one";
+  // The highest offset this suite uses.
+  const launcher::FleetPlan plan = launcher::defaultFleetPlan(8080, 7000);
+  std::vector<uint16_t> fleetPorts = {plan.postgresPort, plan.redisPort, plan.natsPort, plan.prometheusPort};
+  for (const auto& service : plan.services) fleetPorts.push_back(std::max(service.grpcPort, service.adminPort));
+  for (uint16_t port : fleetPorts) EXPECT_LT(port, fixtureFloor) << port;
 }
 
 TEST(LauncherEndToEnd, UpServesTheApiAndDownLeavesNoProcess) {
@@ -123,7 +149,7 @@ TEST(LauncherEndToEnd, UpServesTheApiAndDownLeavesNoProcess) {
   const CommandResult down = runLauncher("down", data, env);
   ASSERT_TRUE(down.status.isOk()) << down.output;
   for (pid_t pid : pids) EXPECT_FALSE(launcher::processAlive(pid)) << "pid " << pid << " survived down";
-  EXPECT_FALSE(launcher::portInUse(static_cast<uint16_t>(55432 + offset))) << "PostgreSQL still listening";
+  EXPECT_FALSE(launcher::portInUse(static_cast<uint16_t>(15432 + offset))) << "PostgreSQL still listening";
   EXPECT_FALSE(launcher::portInUse(gatewayPort));
 
   // Data survives a restart: the user created above is still there. The restart checks its ports
@@ -160,7 +186,7 @@ TEST(LauncherEndToEnd, AdminStopsAServiceThroughTheGatewayAndTheSupervisorLeaves
   const uint16_t gatewayPort = testing::freePort();
   const std::map<std::string, std::string> env = {{"FLEETDECK_PORT_OFFSET", std::to_string(offset)},
                                                   {"FLEETDECK_GATEWAY_PORT", std::to_string(gatewayPort)}};
-  const uint16_t paymentsGrpcPort = static_cast<uint16_t>(50054 + offset);
+  const uint16_t paymentsGrpcPort = static_cast<uint16_t>(15054 + offset);
   const uint16_t paymentsAdminPort = static_cast<uint16_t>(9104 + offset);
 
   const CommandResult up = runLauncher("up", data, env);
@@ -272,7 +298,7 @@ TEST(LauncherEndToEnd, PortInUseIsAClearError) {
   EXPECT_NE(up.output.find("port " + std::to_string(gatewayPort)), std::string::npos) << up.output;
   EXPECT_NE(up.output.find("FLEETDECK_GATEWAY_PORT"), std::string::npos) << up.output;
   (void)listener->stop(std::chrono::seconds(2));
-  EXPECT_FALSE(launcher::portInUse(static_cast<uint16_t>(55432 + offset))) << "a failed up must clean up after itself";
+  EXPECT_FALSE(launcher::portInUse(static_cast<uint16_t>(15432 + offset))) << "a failed up must clean up after itself";
 }
 
 }  // namespace

@@ -8,7 +8,10 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cstring>
+#include <fstream>
+#include <random>
 #include <thread>
 
 extern char** environ;  // NOLINT: POSIX
@@ -217,21 +220,45 @@ Status runCommand(const ProcessSpec& spec, std::string* output, std::chrono::mil
   return Status::ok();
 }
 
-Result<uint16_t> findFreePort() {
+namespace {
+
+// Binds a loopback TCP socket to `port` (0: the kernel picks) and closes it; the port bound, or 0.
+uint16_t bindAndRelease(uint16_t port) {
   const int fd = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
-  if (fd < 0) return unavailable("socket failed");
+  if (fd < 0) return 0;
   sockaddr_in address{};
   address.sin_family = AF_INET;
   address.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-  address.sin_port = 0;
+  address.sin_port = htons(port);
   socklen_t length = sizeof address;
-  if (bind(fd, reinterpret_cast<sockaddr*>(&address), sizeof address) != 0 ||
-      getsockname(fd, reinterpret_cast<sockaddr*>(&address), &length) != 0) {
-    close(fd);
-    return unavailable("cannot bind a loopback port");
-  }
+  const bool bound = bind(fd, reinterpret_cast<sockaddr*>(&address), sizeof address) == 0 &&
+                     getsockname(fd, reinterpret_cast<sockaddr*>(&address), &length) == 0;
   close(fd);
-  return ntohs(address.sin_port);
+  return bound ? ntohs(address.sin_port) : 0;
+}
+
+// The first port of the kernel's ephemeral range (32768 unless configured otherwise).
+int ephemeralRangeStart() {
+  std::ifstream range("/proc/sys/net/ipv4/ip_local_port_range");
+  int first = 0;
+  if (!(range >> first) || first < 2048) return 32768;
+  return first;
+}
+
+}  // namespace
+
+Result<uint16_t> findFreePort() {
+  // Random, so that parallel test processes rarely try the same port; each is checked by binding it.
+  static const int upper = ephemeralRangeStart();
+  const int lower = std::max(1024, upper - 8000);
+  thread_local std::mt19937 random(std::random_device{}());
+  std::uniform_int_distribution<int> pick(lower, upper - 1);
+  for (int attempt = 0; attempt < 200; ++attempt) {
+    const auto candidate = static_cast<uint16_t>(pick(random));
+    if (bindAndRelease(candidate) == candidate) return candidate;
+  }
+  if (const uint16_t port = bindAndRelease(0); port != 0) return port;
+  return unavailable("cannot bind a loopback port");
 }
 
 bool portInUse(uint16_t port) {

@@ -58,7 +58,11 @@ Status stopProcess(pid_t pid, std::chrono::milliseconds grace);
 // Runs a command to completion; its output goes to `output` (stdout and stderr together).
 Status runCommand(const ProcessSpec& spec, std::string* output, std::chrono::milliseconds timeout);
 
-// A TCP port on 127.0.0.1 that was free a moment ago (bind to 0, read, close).
+// A TCP port on 127.0.0.1 that was free a moment ago (bound, then closed), picked at random below
+// the kernel's ephemeral range (net.ipv4.ip_local_port_range): ports the kernel hands out to outgoing
+// connections, and the fleet's default ports shifted by FLEETDECK_PORT_OFFSET, lie in or above that
+// range, so a port from here is not taken by either between this call and its use. Falls back to
+// a kernel-chosen port when nothing below the range is free.
 Result<uint16_t> findFreePort();
 // True when something accepts connections on 127.0.0.1:port.
 bool portInUse(uint16_t port);

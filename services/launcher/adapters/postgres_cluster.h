@@ -13,7 +13,7 @@ namespace fleetdeck::launcher {
 
 struct PostgresOptions {
   std::filesystem::path dataDirectory;
-  uint16_t port = 55432;
+  uint16_t port = 15432;
   std::string superuser = "fleetdeck";
   // Empty: trust authentication on 127.0.0.1 (tests). Otherwise scram-sha-256 with this password.
   std::string password;

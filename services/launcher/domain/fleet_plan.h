@@ -21,9 +21,9 @@ struct ServiceDefinition {
 };
 
 struct FleetPlan {
-  uint16_t postgresPort = 55432;
-  uint16_t redisPort = 56379;
-  uint16_t natsPort = 54222;
+  uint16_t postgresPort = 15432;
+  uint16_t redisPort = 16379;
+  uint16_t natsPort = 14222;
   uint16_t prometheusPort = 9090;
   std::vector<ServiceDefinition> services;  // in start order; stopped in reverse
   // The launcher's control endpoint ("http://127.0.0.1:<port>") and the file holding its token;
@@ -32,7 +32,9 @@ struct FleetPlan {
   std::string controlTokenFile;
 };
 
-// The laptop fleet with its documented ports; the gateway's HTTP port can be moved
+// The laptop fleet with its documented ports, all below the kernel's ephemeral range (32768 and up)
+// even when shifted, so an outgoing connection's local port can never hold one of them; the
+// services' own config defaults (50051…, for the systemd units) are not used here. The gateway's HTTP port can be moved
 // (FLEETDECK_GATEWAY_PORT) when 8080 is taken, and every other port shifted by `portOffset`
 // (FLEETDECK_PORT_OFFSET) so two fleets (e.g. a test run beside a demo) can share a machine.
 FleetPlan defaultFleetPlan(uint16_t gatewayHttpPort, uint16_t portOffset = 0);
