@@ -35,6 +35,7 @@ inline std::string adminToken(const std::string& keyFile) {
 
 struct WrkResult {
   double requestsPerSecond = 0;
+  double requests = 0;  // answered in the whole run
   double p50Ms = 0;
   double p99Ms = 0;
   bool non2xx = false;
@@ -61,6 +62,7 @@ inline WrkResult runWrk(const std::string& url, int connections, const std::stri
   if (std::regex_search(output, match, std::regex(R"(Requests/sec:\s+([0-9.]+))"))) {
     result.requestsPerSecond = std::stod(match[1]);
   }
+  if (std::regex_search(output, match, std::regex(R"(([0-9]+) requests in)"))) result.requests = std::stod(match[1]);
   if (std::regex_search(output, match, std::regex(R"(99%\s+([0-9.]+)(us|ms|s))"))) result.p99Ms = millis(match[1], match[2]);
   if (std::regex_search(output, match, std::regex(R"(50%\s+([0-9.]+)(us|ms|s))"))) result.p50Ms = millis(match[1], match[2]);
   result.non2xx = output.find("Non-2xx") != std::string::npos;

@@ -12,11 +12,17 @@
 // recorded) except rate limits and the access log, which are off.
 // Runs alternate A/B for a bounded number of rounds of a few seconds each (wrk for closed-loop
 // throughput, an open-loop fixed-rate driver for the half-load latencies).
+// Beside each gateway run it prints the gateway's (and for transcoding the products service's) CPU
+// time per request, from their process_cpu_seconds_total: on a 2-core machine shared by every
+// process of the run, req/s swings by a third between rounds, CPU per request by a few percent, so
+// that is the figure to compare a change by. FLEETDECK_BENCH_GATEWAY_ONLY=proxy or =transcoding
+// runs one half (transcoding keeps the gateway's pass-through c64 its ratio needs).
 #include <grpcpp/generic/generic_stub.h>
 #include <grpcpp/grpcpp.h>
 
 #include <algorithm>
 #include <atomic>
+#include <cstdlib>
 #include <fstream>
 #include <future>
 #include <iostream>
@@ -94,9 +100,23 @@ double openLoopP50(double rate, std::chrono::seconds duration, Send send) {
   return median(latencies);
 }
 
+// The process's process_cpu_seconds_total from its admin port's /metrics (-1 when unreadable).
+double cpuSeconds(uint16_t adminPort) {
+  http::HttpClient client("127.0.0.1", adminPort, std::chrono::seconds(5));
+  auto response = client.get("/metrics");
+  std::smatch match;
+  if (!response || !std::regex_search(response->body, match, std::regex(R"(\nprocess_cpu_seconds_total ([0-9.e+-]+))"))) {
+    return -1;
+  }
+  return std::stod(match[1]);
+}
+
 }  // namespace
 
 int main() {
+  const std::string only = std::getenv("FLEETDECK_BENCH_GATEWAY_ONLY") ? std::getenv("FLEETDECK_BENCH_GATEWAY_ONLY") : "";
+  const bool proxyPart = only != "transcoding";
+  const bool transcodingPart = only != "proxy";
   const fs::path root = testing::sharedInfra().root / ("bench-gateway-" + std::to_string(getpid()));
   fs::create_directories(root);
   std::vector<launcher::ChildProcess> processes;
@@ -206,23 +226,43 @@ int main() {
 
   std::map<std::string, std::vector<double>> rps;
   std::map<std::string, std::vector<double>> p99;
+  std::map<std::string, std::vector<double>> gatewayCpuUs;   // gateway CPU per request, microseconds
+  std::map<std::string, std::vector<double>> productsCpuUs;  // products CPU per request (transcoding)
+  std::vector<std::pair<std::string, std::pair<std::string, int>>> allRuns;
+  if (proxyPart || transcodingPart) allRuns.push_back({"gateway pass-through c64", {gatewayPass, 64}});
+  if (proxyPart) {
+    allRuns.push_back({"nginx proxy_pass c64", {nginxPass, 64}});
+    allRuns.push_back({"haproxy c64", {haproxyPass, 64}});
+    allRuns.push_back({"gateway pass-through c256", {gatewayPass, 256}});
+    allRuns.push_back({"haproxy c256", {haproxyPass, 256}});
+  }
+  if (transcodingPart) allRuns.push_back({"gateway transcoding c64", {transcoded, 64}});
   std::cout << "warming up\n" << std::flush;
-  for (const auto& url : {gatewayPass, nginxPass, haproxyPass, transcoded}) bench::runWrk(url, 64, kDuration, token);
+  for (const auto& [name, target] : allRuns) bench::runWrk(target.first, 64, kDuration, token);
   for (int round = 0; round < kRounds; ++round) {
     // Alternating order every round, so drift on the shared machine does not favour one side.
-    std::vector<std::pair<std::string, std::pair<std::string, int>>> runs = {
-        {"gateway pass-through c64", {gatewayPass, 64}}, {"nginx proxy_pass c64", {nginxPass, 64}},
-        {"haproxy c64", {haproxyPass, 64}},              {"gateway pass-through c256", {gatewayPass, 256}},
-        {"haproxy c256", {haproxyPass, 256}},            {"gateway transcoding c64", {transcoded, 64}}};
+    auto runs = allRuns;
     if (round % 2 == 1) std::reverse(runs.begin(), runs.end());
     for (const auto& [name, target] : runs) {
+      const bool ours = name.starts_with("gateway");
+      const bool transcoding = target.first == transcoded;
+      const double gatewayBefore = ours ? cpuSeconds(gateway.adminPort()) : 0;
+      const double productsBefore = transcoding ? cpuSeconds(products.adminPort()) : 0;
       const bench::WrkResult result = bench::runWrk(target.first, target.second, kDuration, token);
       if (result.non2xx) std::cerr << "warning: non-2xx answers from " << target.first << "\n";
       rps[name].push_back(result.requestsPerSecond);
       p99[name].push_back(result.p99Ms);
       std::cout << "  round " << round + 1 << "  " << name << ": " << result.requestsPerSecond << " req/s, p99 "
-                << result.p99Ms << " ms\n"
-                << std::flush;
+                << result.p99Ms << " ms";
+      if (ours && result.requests > 0) {
+        gatewayCpuUs[name].push_back((cpuSeconds(gateway.adminPort()) - gatewayBefore) * 1e6 / result.requests);
+        std::cout << ", gateway CPU " << gatewayCpuUs[name].back() << " us/req";
+      }
+      if (transcoding && result.requests > 0) {
+        productsCpuUs[name].push_back((cpuSeconds(products.adminPort()) - productsBefore) * 1e6 / result.requests);
+        std::cout << ", products CPU " << productsCpuUs[name].back() << " us/req";
+      }
+      std::cout << "\n" << std::flush;
     }
   }
 
@@ -236,7 +276,7 @@ int main() {
   const std::string requestBytes = getProduct.SerializeAsString();
   std::vector<double> restP50;
   std::vector<double> grpcP50;
-  for (int round = 0; round < kRounds; ++round) {
+  for (int round = 0; transcodingPart && round < kRounds; ++round) {
     const auto rest = [&] {
       return openLoopP50(halfRate, std::chrono::seconds(3), [&](std::function<void(bool)> done) {
         http::ClientRequest request;
@@ -273,29 +313,36 @@ int main() {
               << std::flush;
   }
 
+  std::cout << "\nGateway benchmark (medians of " << kRounds << " alternating rounds of " << kDuration
+            << ", wrk -t1, one worker/thread each)\n";
+  for (const auto& [name, values] : rps) {
+    std::cout << "  " << name << ": " << median(values) << " req/s, p99 " << median(p99[name]) << " ms";
+    if (gatewayCpuUs.contains(name)) std::cout << ", gateway CPU " << median(gatewayCpuUs[name]) << " us/req";
+    if (productsCpuUs.contains(name)) std::cout << ", products CPU " << median(productsCpuUs[name]) << " us/req";
+    std::cout << "\n";
+  }
   const double gatewayRps = median(rps["gateway pass-through c64"]);
   const double nginxRps = median(rps["nginx proxy_pass c64"]);
   const double haproxyRps = median(rps["haproxy c64"]);
   const bool nginxBetter = nginxRps >= haproxyRps;
   const std::string reference = nginxBetter ? "nginx proxy_pass c64" : "haproxy c64";
   const double referenceRps = std::max(nginxRps, haproxyRps);
-  std::cout << "\nGateway benchmark (medians of " << kRounds << " alternating rounds of " << kDuration
-            << ", wrk -t1, one worker/thread each)\n";
-  for (const auto& [name, values] : rps) {
-    std::cout << "  " << name << ": " << median(values) << " req/s, p99 " << median(p99[name]) << " ms\n";
-  }
   std::cout << "  gateway config: shipped gateway.toml (auth + metrics on, tracing capped at its "
                "max_new_traces_per_second), rate limits and access log off\n";
-  std::cout << "  better reference: " << reference << "\n";
-  std::cout << "  pass-through vs reference: " << gatewayRps / referenceRps << "x req/s (goal >= 1.0), p99 "
-            << median(p99["gateway pass-through c64"]) / median(p99[reference]) << "x (goal <= 1.2)\n";
-  std::cout << "  pass-through 256 vs 64 connections: " << median(rps["gateway pass-through c256"]) / gatewayRps
-            << "x (goal >= 0.9; HAProxy's own on this machine, for context: "
-            << median(rps["haproxy c256"]) / haproxyRps << "x)\n";
-  std::cout << "  transcoding vs pass-through: " << median(rps["gateway transcoding c64"]) / gatewayRps
-            << "x req/s (goal >= 0.6)\n";
-  std::cout << "  transcoding p50 at half load (" << halfRate << " req/s) vs direct gRPC: " << median(restP50) << " ms vs "
-            << median(grpcP50) << " ms = " << median(restP50) / median(grpcP50) << "x (goal <= 1.3)\n";
+  if (proxyPart) {
+    std::cout << "  better reference: " << reference << "\n";
+    std::cout << "  pass-through vs reference: " << gatewayRps / referenceRps << "x req/s (goal >= 1.0), p99 "
+              << median(p99["gateway pass-through c64"]) / median(p99[reference]) << "x (goal <= 1.2)\n";
+    std::cout << "  pass-through 256 vs 64 connections: " << median(rps["gateway pass-through c256"]) / gatewayRps
+              << "x (goal >= 0.9; HAProxy's own on this machine, for context: "
+              << median(rps["haproxy c256"]) / haproxyRps << "x)\n";
+  }
+  if (transcodingPart) {
+    std::cout << "  transcoding vs pass-through: " << median(rps["gateway transcoding c64"]) / gatewayRps
+              << "x req/s (goal >= 0.6)\n";
+    std::cout << "  transcoding p50 at half load (" << halfRate << " req/s) vs direct gRPC: " << median(restP50)
+              << " ms vs " << median(grpcP50) << " ms = " << median(restP50) / median(grpcP50) << "x (goal <= 1.3)\n";
+  }
 
   for (auto& process : processes) (void)process.stop(std::chrono::seconds(5));
   return 0;
