@@ -9,7 +9,7 @@ Result<Claims> VerifiedTokenCache::verify(const KeyRing& ring, std::string_view 
   const int64_t leeway = options.leeway.count();
   if (capacity_ > 0) {
     std::lock_guard lock(mutex_);
-    if (auto found = entries_.find(std::string(token)); found != entries_.end()) {
+    if (auto found = entries_.find(token); found != entries_.end()) {
       if (nowSeconds < found->second.expiresAt + leeway) return found->second;
       entries_.erase(found);  // expired: verifyToken below says so in its own words
     }

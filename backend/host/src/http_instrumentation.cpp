@@ -5,6 +5,8 @@
 #include <chrono>
 #include <memory>
 #include <optional>
+#include <string_view>
+#include <unordered_map>
 
 #include "fleetdeck/telemetry/request_metrics.h"
 #include "fleetdeck/telemetry/tracing.h"
@@ -25,9 +27,20 @@ std::string_view methodLabel(std::string_view method) {
   return "_OTHER";
 }
 
+std::atomic<uint64_t> nextSharedId{1};
+
+// The children one (route, method) records into, resolved through labels() once per thread instead
+// of on every request: labels() builds a key from a vector of strings and takes the family's lock,
+// two calls per request that were a measurable share of a proxied request's CPU.
+struct RouteChildren {
+  telemetry::Histogram* duration = nullptr;  // null when the route is untimed
+  std::vector<std::pair<int, telemetry::Counter*>> byStatus;  // the few statuses a route answers
+};
+
 struct Shared {
   explicit Shared(HttpInstrumentationOptions options)
-      : options(std::move(options)),
+      : id(nextSharedId.fetch_add(1)),
+        options(std::move(options)),
         registry(this->options.registry != nullptr ? *this->options.registry : telemetry::defaultRegistry()),
         requests(registry.counter("http_requests_total", "HTTP requests served, by route template, method and status.",
                                   {"route", "method", "code"})),
@@ -43,6 +56,35 @@ struct Shared {
     return std::find(options.untimedRoutes.begin(), options.untimedRoutes.end(), route) != options.untimedRoutes.end();
   }
 
+  // This decorator's children for `route` and `method` on the calling thread. Keyed by a process-unique
+  // id, not by address, so a decorator created where an old one was freed never sees its children.
+  RouteChildren& children(const std::string& route, std::string_view method) {
+    thread_local std::unordered_map<std::string, RouteChildren> cache;
+    thread_local std::string key;
+    key.assign(reinterpret_cast<const char*>(&id), sizeof id);
+    key.append(method);
+    key.push_back(' ');
+    key.append(route);
+    auto found = cache.find(key);
+    if (found == cache.end()) {
+      RouteChildren children;
+      if (!untimed(route)) children.duration = &duration.labels({route, std::string(method)});
+      found = cache.emplace(key, std::move(children)).first;
+    }
+    return found->second;
+  }
+
+  telemetry::Counter& requestCounter(RouteChildren& children, const std::string& route, std::string_view method,
+                                     int status) {
+    for (const auto& [code, counter] : children.byStatus) {
+      if (code == status) return *counter;
+    }
+    auto& counter = requests.labels({route, std::string(method), std::to_string(status)});
+    children.byStatus.emplace_back(status, &counter);
+    return counter;
+  }
+
+  const uint64_t id;
   HttpInstrumentationOptions options;
   telemetry::Registry& registry;
   telemetry::CounterFamily& requests;
@@ -81,8 +123,9 @@ class Exchange {
     const bool failed = status_ >= 500;
     const bool timed = !shared_->untimed(route_);
     if (shared_->options.metrics) {
-      shared_->requests.labels({route_, std::string(method_), std::to_string(status_)}).inc();
-      if (timed) shared_->duration.labels({route_, std::string(method_)}).observe(seconds_);
+      RouteChildren& children = shared_->children(route_, method_);
+      shared_->requestCounter(children, route_, method_, status_).inc();
+      if (children.duration != nullptr) children.duration->observe(seconds_);
     }
     if (shared_->serviceRequests) {
       if (timed) {

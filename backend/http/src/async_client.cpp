@@ -280,6 +280,7 @@ class Exchange : public std::enable_shared_from_this<Exchange> {
     auto message = parser_->release();
     HttpResponse response;
     response.status = static_cast<int>(message.result_int());
+    response.headers.reserve(12);  // a typical answer's fields without regrowing the vector
     for (const auto& field : message) response.headers.add(std::string(field.name_string()), std::string(field.value()));
     response.body = std::move(message.body());
     connection_->deadline->never();

@@ -14,12 +14,11 @@ Result<Principal> AccessTokens::authenticate(std::optional<std::string_view> aut
   }
   value.remove_prefix(kScheme.size());
   while (!value.empty() && value.front() == ' ') value.remove_prefix(1);
-  auto claims = verified_.verify(ring_, value, {.issuer = options_.issuer, .audience = options_.audience,
-                                                 .leeway = options_.leeway},
-                                  auth::unixNow());
+  auto claims = verified_.verify(ring_, value, verifyOptions_, auth::unixNow());
   if (!claims) return claims.status();
   if (!auth::isUserRole(claims->role)) return unauthenticated("invalid access token: unknown role");
-  return Principal{claims->subject, claims->role, claims->username, claims->sessionId};
+  return Principal{std::move(claims->subject), std::move(claims->role), std::move(claims->username),
+                   std::move(claims->sessionId)};
 }
 
 Result<std::string> AccessTokens::issue(const Principal& principal) const {

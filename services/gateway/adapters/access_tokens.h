@@ -26,7 +26,10 @@ struct AccessTokenOptions {
 class AccessTokens {
  public:
   AccessTokens(auth::KeyRing ring, AccessTokenOptions options)
-      : ring_(std::move(ring)), options_(std::move(options)), verified_(options_.verifiedCacheEntries) {}
+      : ring_(std::move(ring)),
+        options_(std::move(options)),
+        verifyOptions_{.issuer = options_.issuer, .audience = options_.audience, .leeway = options_.leeway},
+        verified_(options_.verifiedCacheEntries) {}
 
   // The principal of an Authorization header: anonymous when absent; UNAUTHENTICATED for a
   // header that is not "Bearer <valid token>".
@@ -38,6 +41,7 @@ class AccessTokens {
  private:
   auth::KeyRing ring_;
   AccessTokenOptions options_;
+  auth::VerifyOptions verifyOptions_;  // built once: every request checks against the same values
   // The ring never changes after construction, so remembered verdicts stay true until exp.
   mutable auth::VerifiedTokenCache verified_;
 };

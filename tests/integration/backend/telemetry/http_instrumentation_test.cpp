@@ -269,5 +269,46 @@ TEST_F(HttpInstrumentation, AMalformedTraceparentStartsANewTrace) {
   EXPECT_EQ(spans[0].traceId.size(), 32u);
 }
 
+// The decorator resolves its metric children once per thread; decorators created one after another
+// on the same thread (a later one may take the memory of an earlier one) must each count into
+// their own registry, statuses included.
+TEST(HttpInstrumentationChildren, DecoratorsOnOneThreadEachCountIntoTheirOwnRegistry) {
+  class Discard final : public http::Responder {
+   public:
+    void send(http::HttpResponse) override {}
+  };
+  for (int round = 1; round <= 3; ++round) {
+    telemetry::Registry registry;
+    HttpInstrumentationOptions options;
+    options.registry = &registry;
+    options.tracing = false;
+    options.untimedRoutes = {"/feed"};
+    auto handler = instrumentHttp(
+        [](http::HttpRequest& request, std::shared_ptr<http::Responder> responder) {
+          request.routeTemplate = request.path == "/feed" ? "/feed" : "/things/{id}";
+          responder->send(http::HttpResponse::text(request.path == "/things/missing" ? 404 : 200, "x"));
+        },
+        options);
+    for (const char* path : {"/things/1", "/things/2", "/things/missing", "/feed"}) {
+      http::HttpRequest request;
+      request.method = "GET";
+      request.path = path;
+      handler(request, std::make_shared<Discard>());
+    }
+    const std::string text = registry.expose();
+    EXPECT_NE(text.find(R"(http_requests_total{route="/things/{id}",method="GET",code="200"} 2)"), std::string::npos)
+        << "round " << round << "\n" << text;
+    EXPECT_NE(text.find(R"(http_requests_total{route="/things/{id}",method="GET",code="404"} 1)"), std::string::npos)
+        << "round " << round;
+    EXPECT_NE(text.find(R"(http_request_duration_seconds_count{route="/things/{id}",method="GET"} 3)"),
+              std::string::npos)
+        << "round " << round;
+    EXPECT_NE(text.find(R"(http_requests_total{route="/feed",method="GET",code="200"} 1)"), std::string::npos)
+        << "round " << round;
+    EXPECT_EQ(text.find(R"(http_request_duration_seconds_count{route="/feed")"), std::string::npos)
+        << "untimed routes stay untimed";
+  }
+}
+
 }  // namespace
 }  // namespace fleetdeck::host

@@ -34,7 +34,12 @@ class VerifiedTokenCache {
 
   const size_t capacity_;
   mutable std::mutex mutex_;
-  std::unordered_map<std::string, Claims> entries_;
+  // Looked up by the token's view: no copy of a token (hundreds of bytes) per request.
+  struct TokenHash {
+    using is_transparent = void;
+    size_t operator()(std::string_view token) const { return std::hash<std::string_view>{}(token); }
+  };
+  std::unordered_map<std::string, Claims, TokenHash, std::equal_to<>> entries_;
 };
 
 }  // namespace fleetdeck::auth
