@@ -95,6 +95,7 @@ Bus::Impl::~Impl() {
     closedSignal.wait_for(lock, std::chrono::seconds(2), [this] { return closed; });
   }
   if (js != nullptr) jsCtx_Destroy(js);
+  if (asyncJs != nullptr) jsCtx_Destroy(asyncJs);
   if (connection != nullptr) natsConnection_Destroy(connection);
   if (natsOpts != nullptr) natsOptions_Destroy(natsOpts);
 }
@@ -307,6 +308,115 @@ Result<PublishAck> Bus::publish(const OutgoingMessage& message) {
   jsPubAck_Destroy(ack);
   if (!result.duplicate) publishedTotal().labels({result.stream}).inc();
   return result;
+}
+
+namespace {
+
+// libnats calls this on its delivery thread for every asynchronously published message.
+void onAsyncAck(jsCtx* /*js*/, natsMsg* msg, jsPubAck* ack, jsPubAckErr* error, void* closure) {
+  auto* outcomes = static_cast<Bus::Impl::AsyncOutcomes*>(closure);
+  const char* msgId = nullptr;
+  if (natsMsgHeader_Get(msg, kMsgIdHeader, &msgId) == NATS_OK && msgId != nullptr) {
+    Bus::Impl::AsyncOutcome outcome;
+    if (ack != nullptr) {
+      outcome.stream = ack->Stream != nullptr ? ack->Stream : "";
+      outcome.duplicate = ack->Duplicate;
+    } else if (error != nullptr) {
+      const char* subject = natsMsg_GetSubject(msg);
+      outcome.status = error->Err == NATS_NO_RESPONDERS
+                           ? notFound(std::string("no stream takes subject ") + (subject != nullptr ? subject : ""))
+                           : statusFromNats(error->Err, std::string("publishing to ") + (subject != nullptr ? subject : ""),
+                                            error->ErrCode);
+    }
+    std::lock_guard lock(outcomes->mutex);
+    outcomes->byMsgId[msgId] = std::move(outcome);
+  }
+  natsMsg_Destroy(msg);
+}
+
+}  // namespace
+
+std::vector<Status> Bus::publishAll(const std::vector<OutgoingMessage>& messages) {
+  std::vector<Status> results(messages.size());
+  std::vector<size_t> valid;
+  for (size_t i = 0; i < messages.size(); ++i) {
+    ValidationErrors errors;
+    if (messages[i].subject.empty()) errors.add("subject", "must not be empty");
+    if (messages[i].msgId.empty()) errors.add("msgId", "must not be empty (it is the dedupe key)");
+    results[i] = errors.toStatus();
+    if (results[i].isOk()) valid.push_back(i);
+  }
+  const auto failValid = [&](const Status& status) {
+    for (size_t i : valid) results[i] = status;
+    return results;
+  };
+  if (valid.empty()) return results;
+  if (!connected()) return failValid(unavailable("not connected to NATS at " + impl_->options.url));
+  if (Status declared = impl_->ensureTopology(); !declared.isOk()) return failValid(declared);
+
+  std::lock_guard batch(impl_->batchMutex);
+  if (impl_->asyncJs == nullptr) {
+    jsOptions options;
+    jsOptions_Init(&options);
+    options.PublishAsync.AckHandler = onAsyncAck;
+    options.PublishAsync.AckHandlerClosure = &impl_->asyncOutcomes;
+    natsStatus created = natsConnection_JetStream(&impl_->asyncJs, impl_->connection, &options);
+    if (created != NATS_OK) {
+      impl_->asyncJs = nullptr;
+      return failValid(statusFromNats(created, "creating an asynchronous JetStream context"));
+    }
+  }
+  {
+    std::lock_guard lock(impl_->asyncOutcomes.mutex);
+    impl_->asyncOutcomes.byMsgId.clear();
+  }
+  std::vector<size_t> sent;
+  for (size_t i : valid) {
+    const OutgoingMessage& message = messages[i];
+    natsMsg* msg = nullptr;
+    natsStatus status = natsMsg_Create(&msg, message.subject.c_str(), nullptr, message.data.data(),
+                                       static_cast<int>(message.data.size()));
+    for (const auto& [name, value] : message.headers) {
+      if (name == kMsgIdHeader) continue;  // set from msgId below, never twice
+      if (status == NATS_OK) status = natsMsgHeader_Add(msg, name.c_str(), value.c_str());
+    }
+    // The header (not jsPubOptions.MsgId) so the ack handler can tell the messages apart.
+    if (status == NATS_OK) status = natsMsgHeader_Set(msg, kMsgIdHeader, message.msgId.c_str());
+    if (status == NATS_OK) status = js_PublishMsgAsync(impl_->asyncJs, &msg, nullptr);
+    if (msg != nullptr) natsMsg_Destroy(msg);  // not taken by the library (it clears msg when it is)
+    if (status != NATS_OK) {
+      results[i] = statusFromNats(status, "publishing to " + message.subject);
+      continue;
+    }
+    sent.push_back(i);
+  }
+  jsPubOptions wait;
+  jsPubOptions_Init(&wait);
+  wait.MaxWait = impl_->options.requestTimeout.count();
+  const natsStatus completed = js_PublishAsyncComplete(impl_->asyncJs, &wait);
+  if (completed != NATS_OK) {
+    // Acks still missing: forget those messages (the relay sends them again under the same ids).
+    natsMsgList pending{};
+    if (js_PublishAsyncGetPendingList(&pending, impl_->asyncJs) == NATS_OK) natsMsgList_Destroy(&pending);
+  }
+  bool noStream = false;
+  std::lock_guard lock(impl_->asyncOutcomes.mutex);
+  for (size_t i : sent) {
+    const auto found = impl_->asyncOutcomes.byMsgId.find(messages[i].msgId);
+    if (found == impl_->asyncOutcomes.byMsgId.end()) {
+      results[i] = completed == NATS_OK ? internalError("no acknowledgement recorded for " + messages[i].msgId)
+                                        : statusFromNats(completed, "waiting for the acknowledgement of " +
+                                                                        messages[i].subject);
+      continue;
+    }
+    results[i] = found->second.status;
+    if (results[i].code() == StatusCode::kNotFound) noStream = true;
+    if (results[i].isOk() && !found->second.duplicate) publishedTotal().labels({found->second.stream}).inc();
+  }
+  // No stream took a subject: the broker may have lost its store; streams are declared again first
+  // thing next time (publish() declares and retries at once; a batch leaves that to the caller's retry).
+  if (noStream) impl_->topologyDirty = true;
+  return results;
 }
 
 Result<StreamState> Bus::streamState(const std::string& stream) {

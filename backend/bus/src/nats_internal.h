@@ -5,6 +5,7 @@
 
 #include <atomic>
 #include <condition_variable>
+#include <map>
 #include <mutex>
 #include <string>
 #include <vector>
@@ -25,6 +26,21 @@ struct Bus::Impl {
   // Set on (re)connect: declared streams are declared again before the next publish.
   std::atomic<bool> topologyDirty{true};
   std::atomic<uint64_t> reconnects{0};
+
+  // publishAll(): its own JetStream context, whose ack handler files each message's outcome under
+  // its Nats-Msg-Id. One batch at a time (batchMutex).
+  struct AsyncOutcome {
+    Status status;
+    std::string stream;
+    bool duplicate = false;
+  };
+  struct AsyncOutcomes {
+    std::mutex mutex;
+    std::map<std::string, AsyncOutcome> byMsgId;
+  };
+  std::mutex batchMutex;
+  jsCtx* asyncJs = nullptr;
+  AsyncOutcomes asyncOutcomes;
 
   std::mutex closedMutex;
   std::condition_variable closedSignal;

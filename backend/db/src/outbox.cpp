@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <cmath>
 #include <random>
+#include <map>
 #include <set>
 
 #include "fleetdeck/core/config.h"
@@ -127,6 +128,19 @@ Status appendToOutbox(pqxx::work& transaction, const std::vector<OutboxMessage>&
   return Status::ok();
 }
 
+std::vector<Status> OutboxPublisher::publishAll(const std::vector<const OutboxMessage*>& messages) {
+  std::vector<Status> statuses;
+  statuses.reserve(messages.size());
+  for (const OutboxMessage* message : messages) {
+    if (!statuses.empty() && brokerUnreachable(statuses.back())) {
+      statuses.push_back(statuses.back());
+      continue;
+    }
+    statuses.push_back(publish(*message));
+  }
+  return statuses;
+}
+
 std::chrono::milliseconds BackoffPolicy::delayFor(int attempt, double random01) const {
   const double base = static_cast<double>(std::max<int64_t>(initial.count(), 1));
   const double cap = static_cast<double>(std::max(max.count(), initial.count()));
@@ -210,8 +224,11 @@ Result<int> OutboxRelay::relayOnce() {
         " FROM outbox WHERE sent_at IS NULL AND aggregate_key <> ALL($2::text[])"
         " ORDER BY seq LIMIT $1",
         options_.batchSize, arrayLiteral(heldBackKeys()));
-    std::set<std::string> blockedKeys;  // a failed row holds back the rest of its key
-    std::vector<int64_t> sent;
+    std::vector<OutboxMessage> messages;
+    messages.reserve(rows.size());
+    // Wave w holds every key's w-th row of this batch.
+    std::vector<std::vector<size_t>> waves;
+    std::map<std::string, size_t> rowsOfKey;
     for (const auto& row : rows) {
       OutboxMessage message;
       message.sequence = row[0].as<int64_t>();
@@ -221,32 +238,53 @@ Result<int> OutboxRelay::relayOnce() {
       message.headers = headersFromJson(row[4].as<std::string>());
       message.payload = pqxx::binarystring(row[5]).str();
       message.createdAtMicros = row[6].as<int64_t>();
-      if (blockedKeys.contains(message.aggregateKey)) continue;
-      Status status = publisher_.publish(message);
-      if (status.isOk()) {
-        sent.push_back(message.sequence);
-        heldBack_.erase(message.aggregateKey);
-        continue;
+      const size_t wave = rowsOfKey[message.aggregateKey]++;
+      if (waves.size() <= wave) waves.resize(wave + 1);
+      waves[wave].push_back(messages.size());
+      messages.push_back(std::move(message));
+    }
+    std::set<std::string> blockedKeys;  // a failed row holds back the rest of its key
+    std::vector<int64_t> sent;
+    for (const auto& wave : waves) {
+      std::vector<const OutboxMessage*> batch;
+      for (size_t index : wave) {
+        if (!blockedKeys.contains(messages[index].aggregateKey)) batch.push_back(&messages[index]);
       }
-      failureCounter.inc();
-      blockedKeys.insert(message.aggregateKey);
-      if (!brokerUnreachable(status)) {
+      if (batch.empty()) continue;
+      const std::vector<Status> statuses = publisher_.publishAll(batch);
+      for (size_t i = 0; i < batch.size(); ++i) {
+        const OutboxMessage& message = *batch[i];
+        const Status status = i < statuses.size() ? statuses[i] : internalError("the publisher gave no status");
+        if (status.isOk()) {
+          sent.push_back(message.sequence);
+          heldBack_.erase(message.aggregateKey);
+          continue;
+        }
+        blockedKeys.insert(message.aggregateKey);
+        if (brokerUnreachable(status)) {
+          // Counted once per pass, on the first row it stopped; the rest were not sent or are re-sent.
+          if (!brokerDown) {
+            failureCounter.inc();
+            transaction.exec_params("UPDATE outbox SET attempts = attempts + 1, last_error = $2 WHERE seq = $1",
+                                    message.sequence, truncated(status.toString()));
+          }
+          brokerDown = true;
+          brokerStatus = status;
+          continue;
+        }
+        failureCounter.inc();
+        transaction.exec_params("UPDATE outbox SET attempts = attempts + 1, last_error = $2 WHERE seq = $1",
+                                message.sequence, truncated(status.toString()));
         // The key's later rows wait behind this one; later passes leave the key out until its retry time.
         HeldBackKey& held = heldBack_[message.aggregateKey];
         ++held.failures;
         held.retryAt = std::chrono::steady_clock::now() + options_.backoff.delayFor(held.failures, random01_());
+        messageFailed = true;
+        log::warn("outbox row not accepted by the broker; its key waits",
+                  {{"outbox", options_.name}, {"event_id", message.id}, {"subject", message.subject},
+                   {"error", status.toString()}});
       }
-      transaction.exec_params("UPDATE outbox SET attempts = attempts + 1, last_error = $2 WHERE seq = $1",
-                              message.sequence, truncated(status.toString()));
-      if (brokerUnreachable(status)) {
-        brokerDown = true;
-        brokerStatus = status;
-        break;
-      }
-      messageFailed = true;
-      log::warn("outbox row not accepted by the broker; its key waits",
-                {{"outbox", options_.name}, {"event_id", message.id}, {"subject", message.subject},
-                 {"error", status.toString()}});
+      if (brokerDown) break;
     }
     // One statement for the whole batch: a round trip per row was most of a relay pass's database time.
     if (!sent.empty()) {

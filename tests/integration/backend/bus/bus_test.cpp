@@ -133,6 +133,40 @@ TEST(Bus, SameMsgIdPublishedTwice_IsStoredOnce) {
   EXPECT_EQ(state->messages, 2u);
 }
 
+TEST(Bus, PublishAll_StoresTheBatchInOrder_WithOneStatusPerMessage) {
+  auto bus = connectTo(testing::natsUrl());
+  const std::string domain = uniqueDomain();
+  const auto stream = domainStream(domain);
+  ASSERT_TRUE(bus->declareStream(stream).isOk());
+  const std::string subject = "fleetdeck." + domain + ".v1.ThingHappened";
+  std::vector<OutgoingMessage> batch;
+  for (int i = 0; i < 20; ++i) batch.push_back(message(subject, newUuid(), std::to_string(i)));
+  batch[3].headers = {{kTraceparentHeader, "00-0af7651916cd43dd8448eb211c80319c-b7ad6b7169203331-01"}};
+  batch.push_back(message("fleetdeck." + uniqueDomain() + ".v1.Nobody", newUuid(), "no stream"));
+  batch.push_back(message(subject, "", "no id"));
+  const auto statuses = bus->publishAll(batch);
+  ASSERT_EQ(statuses.size(), batch.size());
+  for (int i = 0; i < 20; ++i) EXPECT_TRUE(statuses[i].isOk()) << i << ": " << statuses[i].toString();
+  EXPECT_EQ(statuses[20].code(), StatusCode::kNotFound) << statuses[20].toString();
+  EXPECT_EQ(statuses[21].code(), StatusCode::kInvalidArgument) << statuses[21].toString();
+
+  auto state = bus->streamState(stream.name);
+  ASSERT_TRUE(state.isOk()) << state.status().toString();
+  EXPECT_EQ(state->messages, 20u);
+  for (uint64_t sequence = state->firstSequence; sequence <= state->lastSequence; ++sequence) {
+    auto stored = bus->getMessage(stream.name, sequence);
+    ASSERT_TRUE(stored.isOk()) << stored.status().toString();
+    const size_t index = static_cast<size_t>(sequence - state->firstSequence);
+    EXPECT_EQ(stored->data, std::to_string(index)) << "stored in the order sent";
+    EXPECT_EQ(stored->header(kMsgIdHeader), batch[index].msgId);
+    if (index == 3) EXPECT_EQ(stored->header(kTraceparentHeader), batch[3].headers[0].second);
+  }
+  // The same ids again: acknowledged as duplicates, stored once.
+  const auto again = bus->publishAll(std::vector<OutgoingMessage>(batch.begin(), batch.begin() + 20));
+  for (const auto& status : again) EXPECT_TRUE(status.isOk()) << status.toString();
+  EXPECT_EQ(bus->streamState(stream.name)->messages, 20u);
+}
+
 TEST(Bus, PublishWithoutStream_IsNotFound_AndBadMessagesAreRefused) {
   auto bus = connectTo(testing::natsUrl());
   auto missing = bus->publish(message("fleetdeck." + uniqueDomain() + ".v1.Nobody", newUuid(), "x"));

@@ -6,6 +6,7 @@
 #include <cstdint>
 #include <memory>
 #include <string>
+#include <vector>
 
 #include "fleetdeck/bus/message.h"
 #include "fleetdeck/bus/streams.h"
@@ -79,6 +80,11 @@ class Bus {
   // re-send with the same id), NOT_FOUND when no stream takes the subject, INVALID_ARGUMENT for a
   // message without subject or id.
   Result<PublishAck> publish(const OutgoingMessage& message);
+  // Publishes every message without waiting in between, then waits (up to the request timeout) for
+  // all their acks: one round trip for the batch instead of one per message. One status per message,
+  // in order, with publish()'s codes; NOT_FOUND (no stream takes the subject) also marks the streams
+  // for declaring again before the next publish. The broker stores the messages in the order sent.
+  std::vector<Status> publishAll(const std::vector<OutgoingMessage>& messages);
 
   // What a stream holds now. NOT_FOUND for an unknown stream.
   Result<StreamState> streamState(const std::string& stream);

@@ -12,6 +12,8 @@ class BusOutboxPublisher final : public db::OutboxPublisher {
   explicit BusOutboxPublisher(Bus& bus) : bus_(bus) {}
   // Nats-Msg-Id = the row's id; the row's headers (traceparent, …) go along unchanged.
   Status publish(const db::OutboxMessage& message) override;
+  // Through Bus::publishAll: the relay's wave of rows in one round trip.
+  std::vector<Status> publishAll(const std::vector<const db::OutboxMessage*>& messages) override;
 
  private:
   Bus& bus_;

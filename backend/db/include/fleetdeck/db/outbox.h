@@ -91,6 +91,9 @@ class OutboxPublisher {
   // UNAVAILABLE or DEADLINE_EXCEEDED: the broker is unreachable — the relay stops the batch and
   // backs off. Any other error concerns this message: its key waits, other keys go on.
   virtual Status publish(const OutboxMessage& message) = 0;
+  // Several messages of distinct keys at once; one status per message, in order. This default
+  // publishes one by one and, once the broker is unreachable, gives the rest that status untried.
+  virtual std::vector<Status> publishAll(const std::vector<const OutboxMessage*>& messages);
 };
 
 // Exponential backoff with jitter: attempt n (1-based) waits a random time in
@@ -141,7 +144,9 @@ class OutboxRelay {
   // Skips the idle wait: call after committing a transaction that appended rows.
   void wake();
 
-  // One pass: takes up to batchSize unsent rows in order, publishes them, marks the published ones
+  // One pass: takes up to batchSize unsent rows in order, publishes them (in waves through
+  // publishAll(): every key's first row, then every key's second, … so a key's rows never overtake
+  // one another, while the rows of different keys share a round trip), marks the published ones
   // sent. Returns how many were published (0 too when another replica holds the relay lock);
   // UNAVAILABLE when the broker was unreachable (rows stay unsent). The thread calls it; tests may
   // call it directly, never concurrently with the thread.
