@@ -199,10 +199,11 @@ Result<Wallet> PgPaymentStore::topUp(const TopUp& topUp) {
 
 Result<Payment> PgPaymentStore::charge(const ChargeCommand& command, bool injectedDecline) {
   return db::inTransaction<Payment>(pool_, [&](pqxx::work& transaction) -> Result<Payment> {
-    if (auto seen = paymentByKey(transaction, command.idempotencyKey)) return *seen;
     const auto locked = db::execPrepared(transaction,
         std::string("SELECT ") + kWalletColumns + " FROM wallets WHERE user_id = $1 FOR UPDATE", command.userId);
-    // A charge with the same key may have committed while this one waited for the lock.
+    // A repeated key is answered with what it did the first time. Looked up once the wallet is
+    // locked (a charge with this key may have committed while this one waited for the lock) and only
+    // then: a lookup before the lock too saved repeats a lock wait and cost every first charge a round trip.
     if (auto seen = paymentByKey(transaction, command.idempotencyKey)) return *seen;
     std::optional<Wallet> wallet;
     if (!locked.empty()) wallet = walletFromRow(locked[0]);
