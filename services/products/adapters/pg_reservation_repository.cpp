@@ -22,12 +22,28 @@ std::vector<ReservedLine> loadLines(pqxx::work& transaction, const std::string& 
   return lines;
 }
 
-// The reservation's state, its row locked for the rest of the transaction; empty when unknown.
-std::optional<std::string> lockState(pqxx::work& transaction, const std::string& key) {
-  const auto rows =
-      db::execPrepared(transaction, "SELECT state FROM reservations WHERE reservation_key = $1 FOR UPDATE", key);
+struct LockedReservation {
+  std::string state;
+  std::vector<ReservedLine> lines;
+};
+
+// The reservation's state, its row locked for the rest of the transaction, and its lines, in one
+// round trip; empty when unknown. Lines are written with the reservation row and never change, so
+// the statement's snapshot holds all of them whenever it holds the row.
+std::optional<LockedReservation> lockWithLines(pqxx::work& transaction, const std::string& key) {
+  const auto rows = db::execPrepared(transaction,
+      "SELECT r.state, l.product_id::text, l.sku, l.name, l.quantity, l.unit_price_units, l.currency_code"
+      " FROM reservations r LEFT JOIN reservation_lines l ON l.reservation_key = r.reservation_key"
+      " WHERE r.reservation_key = $1 ORDER BY l.line_number FOR UPDATE OF r",
+      key);
   if (rows.empty()) return std::nullopt;
-  return rows[0][0].as<std::string>();
+  LockedReservation locked{rows[0][0].as<std::string>(), {}};
+  for (const auto& row : rows) {
+    if (row[1].is_null()) continue;  // a reservation without lines (released before it was reserved)
+    locked.lines.push_back({row[1].as<std::string>(), row[2].as<std::string>(), row[3].as<std::string>(),
+                            row[4].as<int64_t>(), Money{row[6].as<std::string>(), row[5].as<int64_t>()}});
+  }
+  return locked;
 }
 
 // Moves stock for every line, in product id order (the order reserve locks them in).
@@ -56,9 +72,9 @@ Status applyEffect(pqxx::work& transaction, std::vector<ReservedLine> lines, Sto
 }
 
 Result<Reservation> transition(pqxx::work& transaction, const std::string& key, const std::string& state,
-                               const Result<Transition>& step) {
+                               std::vector<ReservedLine> lines, const Result<Transition>& step) {
   if (!step) return step.status();
-  Reservation reservation{key, step->nextState, loadLines(transaction, key)};
+  Reservation reservation{key, step->nextState, std::move(lines)};
   FLEETDECK_RETURN_IF_ERROR(applyEffect(transaction, reservation.lines, step->effect));
   if (step->nextState != state) {
     db::execPrepared(transaction, "UPDATE reservations SET state = $2, updated_at = now() WHERE reservation_key = $1", key,
@@ -136,16 +152,16 @@ Result<Reservation> PgReservationRepository::reserve(const std::string& key, con
     Reservation reservation{key, std::string(kStateReserved), {}};
     for (size_t i = 0; i < lines.size(); ++i) {
       const LockedProduct& product = products.at(lines[i].productId);
-      // The rows are locked, so the condition holds; it stays as the last line of defence.
-      const auto updated = db::execPrepared(transaction,
-          "UPDATE products SET reserved = reserved + $2 WHERE id = $1 AND on_hand - reserved >= $2", lines[i].productId,
-          lines[i].quantity);
-      if (updated.affected_rows() != 1) return aborted("stock of " + product.sku + " changed while reserving; retry");
-      db::execPrepared(transaction,
-          "INSERT INTO reservation_lines (reservation_key, line_number, product_id, sku, name, quantity,"
-          " unit_price_units, currency_code) VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
+      // The stock and the line in one round trip. The rows are locked, so the stock condition holds;
+      // it stays as the last line of defence (no line is written when it fails).
+      const auto written = db::execPrepared(transaction,
+          "WITH taken AS (UPDATE products SET reserved = reserved + $6 WHERE id = $3 AND on_hand - reserved >= $6"
+          "  RETURNING id)"
+          " INSERT INTO reservation_lines (reservation_key, line_number, product_id, sku, name, quantity,"
+          "  unit_price_units, currency_code) SELECT $1, $2, id, $4, $5, $6, $7, $8 FROM taken",
           key, static_cast<int>(i), lines[i].productId, product.sku, product.name, lines[i].quantity,
           product.price.units, product.price.currencyCode);
+      if (written.affected_rows() != 1) return aborted("stock of " + product.sku + " changed while reserving; retry");
       reservation.lines.push_back({lines[i].productId, product.sku, product.name, lines[i].quantity, product.price});
     }
     return reservation;
@@ -154,8 +170,8 @@ Result<Reservation> PgReservationRepository::reserve(const std::string& key, con
 
 Result<Reservation> PgReservationRepository::release(const std::string& key) {
   return db::inTransaction<Reservation>(pool_, [&](pqxx::work& transaction) -> Result<Reservation> {
-    auto state = lockState(transaction, key);
-    if (!state) {
+    auto locked = lockWithLines(transaction, key);
+    if (!locked) {
       // Released before it was reserved (the reserve call timed out, or is still on its way): keep a
       // RELEASED marker so that reserve, when it arrives, takes nothing.
       const auto inserted = db::execPrepared(transaction,
@@ -163,18 +179,18 @@ Result<Reservation> PgReservationRepository::release(const std::string& key) {
           " ON CONFLICT (reservation_key) DO NOTHING RETURNING 1",
           key);
       if (!inserted.empty()) return Reservation{key, std::string(kStateReleased), {}};
-      state = lockState(transaction, key);  // a reserve with this key committed meanwhile
-      if (!state) return aborted("reservation " + key + " changed while releasing; retry");
+      locked = lockWithLines(transaction, key);  // a reserve with this key committed meanwhile
+      if (!locked) return aborted("reservation " + key + " changed while releasing; retry");
     }
-    return transition(transaction, key, *state, releaseTransition(*state));
+    return transition(transaction, key, locked->state, std::move(locked->lines), releaseTransition(locked->state));
   });
 }
 
 Result<Reservation> PgReservationRepository::commit(const std::string& key) {
   return db::inTransaction<Reservation>(pool_, [&](pqxx::work& transaction) -> Result<Reservation> {
-    auto state = lockState(transaction, key);
-    if (!state) return notFound("reservation " + key + " does not exist");
-    return transition(transaction, key, *state, commitTransition(*state, key));
+    auto locked = lockWithLines(transaction, key);
+    if (!locked) return notFound("reservation " + key + " does not exist");
+    return transition(transaction, key, locked->state, std::move(locked->lines), commitTransition(locked->state, key));
   });
 }
 
