@@ -2,8 +2,8 @@
 
 #include <algorithm>
 #include <cmath>
-#include <random>
 #include <map>
+#include <random>
 #include <set>
 
 #include "fleetdeck/core/config.h"
