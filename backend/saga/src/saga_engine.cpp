@@ -332,6 +332,8 @@ void SagaEngine::advance(Claimed& saga) {
     int index = -1;
     const char* phase = kForward;
     int attempt = 1;
+    // A local step run in this very transaction: its row is written as succeeded at once.
+    bool succeeded = false;
   };
   struct Written {
     int64_t stepStartedAt = 0;  // saga_instances.step_started_at after the write
@@ -357,9 +359,12 @@ void SagaEngine::advance(Claimed& saga) {
             "  RETURNING COALESCE((extract(epoch FROM started_at) * 1000000)::bigint, 0) AS started_us,"
             "   COALESCE((extract(epoch FROM finished_at) * 1000000)::bigint, 0) AS finished_us),"
             " begun AS ("
-            "  INSERT INTO saga_steps (saga_id, step_index, phase, step_name, state, attempts, started_at)"
-            "  SELECT $1, $8::int, $9::text, $10::text, $11::text, $12::int, now() FROM saga WHERE $8::int >= 0"
-            "  ON CONFLICT (saga_id, step_index, phase) DO UPDATE SET attempts = EXCLUDED.attempts"
+            "  INSERT INTO saga_steps (saga_id, step_index, phase, step_name, state, attempts, started_at, finished_at)"
+            "  SELECT $1, $8::int, $9::text, $10::text, $11::text, $12::int, now(),"
+            "   CASE WHEN $11::text = 'succeeded' THEN now() END FROM saga WHERE $8::int >= 0"
+            "  ON CONFLICT (saga_id, step_index, phase) DO UPDATE SET attempts = EXCLUDED.attempts,"
+            "   state = CASE WHEN EXCLUDED.state = 'succeeded' THEN EXCLUDED.state ELSE saga_steps.state END,"
+            "   finished_at = COALESCE(EXCLUDED.finished_at, saga_steps.finished_at)"
             "  RETURNING (extract(epoch FROM started_at) * 1000000)::bigint AS started_us)"
             " SELECT saga.step_started, (SELECT started_us FROM ended), (SELECT finished_us FROM ended),"
             "  (SELECT started_us FROM begun) FROM saga",
@@ -367,7 +372,7 @@ void SagaEngine::advance(Claimed& saga) {
         end.state == nullptr ? std::optional<std::string>() : std::optional<std::string>(end.state), end.error,
         begin.index, begin.phase,
         begin.index >= 0 ? definition.steps[static_cast<size_t>(begin.index)].name : std::string(),
-        forwardBegin ? "started" : "compensating", begin.attempt, values...);
+        begin.succeeded ? "succeeded" : forwardBegin ? "started" : "compensating", begin.attempt, values...);
     if (rows.empty()) return std::nullopt;
     const auto& row = rows[0];
     return Written{row[0].template as<int64_t>(0), row[1].template as<int64_t>(0), row[2].template as<int64_t>(0),
@@ -434,6 +439,51 @@ void SagaEngine::advance(Claimed& saga) {
                  next, data);
   };
 
+  // The local step state of the last transition (set by finishWithLocal and the general path below).
+  bool localRan = false;
+  SagaContext localContext;
+  double localSeconds = 0;
+  // Forward step `index` succeeded and the saga's last step is local: the step's end, the local step
+  // (started and succeeded) and the saga's completion in one write, then the local step itself in the
+  // same transaction. Its failure rolls everything back (rollBack), and the caller writes the
+  // transition alone and runs the local step on its own.
+  const auto finishWithLocal = [&](pqxx::work& transaction, int index, int attempt, double seconds,
+                                   const std::string& data) {
+    const int next = index + 1;
+    const SagaStep& step = definition.steps[static_cast<size_t>(index)];
+    const SagaStep& local = definition.steps[static_cast<size_t>(next)];
+    const StepBegin begun{next, kForward, 1, true};
+    const auto written =
+        write(transaction, {index, kForward, "succeeded", ""}, begun,
+              "current_step = $13, attempts = 0, step_started_at = NULL, data = $14::jsonb, last_error = '',"
+              " state = 'COMPLETED', finished_at = now(), lease_owner = NULL",
+              false, next + 1, data);
+    if (!written) return false;
+    localContext = SagaContext{saga.id, saga.type, saga.traceId, saga.data, 1, now() + definition.callTimeout};
+    const auto localStarted = std::chrono::steady_clock::now();
+    const Status localStatus = local.local(transaction, localContext);
+    localSeconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - localStarted).count();
+    if (!localStatus.isOk()) {
+      rollBack = true;
+      return true;
+    }
+    if (localContext.data != saga.data) {
+      execPrepared(transaction, "UPDATE saga_instances SET data = $2::jsonb WHERE id = $1", saga.id,
+                   boost::json::serialize(localContext.data));
+    }
+    notify(transaction, {.stepName = step.name, .stepIndex = index, .phase = kForward, .state = "succeeded",
+                         .attempt = attempt, .sagaState = kRunning, .durationSeconds = seconds,
+                         .startedAtMicros = written->endedStartedAt, .finishedAtMicros = written->endedFinishedAt});
+    announceBegin(transaction, begun, *written);
+    notify(transaction, {.stepName = local.name, .stepIndex = next, .phase = kForward, .state = "succeeded",
+                         .attempt = 1, .sagaState = kCompleted, .durationSeconds = localSeconds,
+                         .startedAtMicros = written->begunStartedAt, .finishedAtMicros = written->begunStartedAt});
+    for (auto& action : localContext.afterCommit) afterCommit.push_back(std::move(action));
+    localContext.afterCommit.clear();
+    localRan = true;
+    return true;
+  };
+
   // Whether the current action's start is already persisted (by the transition that led to it, or by
   // begin() in the transaction that created the saga).
   bool started = saga.begun;
@@ -483,13 +533,13 @@ void SagaEngine::advance(Claimed& saga) {
         const bool last = next == stepCount;
         const std::string data = boost::json::serialize(saga.data);
         bool tryLocal = !last && static_cast<bool>(definition.steps[static_cast<size_t>(next)].local);
-        bool localRan = false;
-        SagaContext localContext;
-        double localSeconds = 0;
+        localRan = false;
+        localSeconds = 0;
         for (;;) {
           guarded.reset();
           localRan = false;
           const bool persisted = persist([&](pqxx::work& transaction) {
+            if (tryLocal && next + 1 == stepCount) return finishWithLocal(transaction, index, attempt, seconds, data);
             const auto written = writeSucceeded(transaction, index, data);
             if (!written) return false;
             notify(transaction, {.stepName = step.name, .stepIndex = index, .phase = kForward,

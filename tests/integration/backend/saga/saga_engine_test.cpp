@@ -1,0 +1,176 @@
+// The saga engine against a real PostgreSQL (the orders service's saga tables), with in-process
+// steps: how a local last step shares the last transition's transaction, and what happens when it fails there.
+#include "fleetdeck/saga/saga_engine.h"
+
+#include <gtest/gtest.h>
+
+#include <atomic>
+#include <fstream>
+#include <mutex>
+#include <sstream>
+
+#include "fleetdeck/core/ids.h"
+#include "fleetdeck/db/connection_pool.h"
+#include "fleetdeck/testing/service_process.h"
+#include "fleetdeck/testing/test_infra.h"
+
+namespace fleetdeck::saga {
+namespace {
+
+using namespace std::chrono_literals;
+using fleetdeck::testing::waitUntil;
+
+std::string sagaTablesSql() {
+  std::ifstream file(std::string(FLEETDECK_SOURCE_DIR) + "/services/orders/migrations/003_sagas.sql");
+  std::stringstream text;
+  text << file.rdbuf();
+  return text.str();
+}
+
+// Every observer call, as the batches the engine handed over (one per transaction).
+class RecordingObserver final : public SagaObserver {
+ public:
+  void onTransition(pqxx::work& transaction, const SagaTransition& transition) override {
+    onTransitions(transaction, {transition});
+  }
+  void onTransitions(pqxx::work& /*transaction*/, const std::vector<SagaTransition>& transitions) override {
+    std::vector<std::string> batch;
+    for (const auto& transition : transitions) {
+      batch.push_back(transition.stepName + ":" + transition.state + ":" + transition.sagaState);
+    }
+    std::lock_guard lock(mutex_);
+    batches_.push_back(std::move(batch));
+  }
+  std::vector<std::vector<std::string>> batches() {
+    std::lock_guard lock(mutex_);
+    return batches_;
+  }
+
+ private:
+  std::mutex mutex_;
+  std::vector<std::vector<std::string>> batches_;
+};
+
+class SagaEngineTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    pool_ = std::make_unique<db::ConnectionPool>(
+        db::PoolOptions{testing::createTestDatabase("saga_engine"), 8, 5000ms, "saga-engine-test"});
+    ASSERT_TRUE(db::inTransaction(*pool_, [](pqxx::work& transaction) {
+                  transaction.exec(sagaTablesSql());
+                  transaction.exec("CREATE TABLE effects (saga_id uuid NOT NULL)");
+                  return Status::ok();
+                }).isOk());
+    engine_ = std::make_unique<SagaEngine>(*pool_, SagaEngineOptions{.workers = 2, .idlePoll = 50ms}, &observer_);
+  }
+  void TearDown() override { engine_->stop(); }
+
+  // remote (an in-process action, compensated by counting) then a local last step that writes an
+  // effect row and answers what `localOutcome` says.
+  void define(std::function<Status()> localOutcome) {
+    SagaDefinition definition;
+    definition.type = "test_saga";
+    definition.retry.initialBackoff = 10ms;
+    SagaStep remote{.name = "remote"};
+    remote.action = [this](SagaContext&) {
+      ++remoteCalls_;
+      return Status::ok();
+    };
+    remote.compensation = [this](SagaContext&) {
+      ++compensations_;
+      return Status::ok();
+    };
+    SagaStep local{.name = "local"};
+    local.local = [this, localOutcome](pqxx::work& transaction, SagaContext& context) {
+      ++localCalls_;
+      transaction.exec_params("INSERT INTO effects (saga_id) VALUES ($1)", context.sagaId);
+      return localOutcome();
+    };
+    definition.steps = {std::move(remote), std::move(local)};
+    engine_->define(std::move(definition));
+    engine_->start();
+  }
+
+  std::string run() {
+    const std::string id = newUuid();
+    SagaEngine::NewSaga saga;
+    EXPECT_TRUE(db::inTransaction(*pool_, [&](pqxx::work& transaction) {
+                  saga = engine_->begin(transaction, "test_saga", id, boost::json::object{{"k", "v"}}, "");
+                  return Status::ok();
+                }).isOk());
+    engine_->launch(std::move(saga));
+    return id;
+  }
+
+  Result<SagaView> waitFinished(const std::string& id) {
+    Result<SagaView> view = engine_->get(id);
+    waitUntil(
+        [&] {
+          view = engine_->get(id);
+          return view.isOk() && (view->state == kCompleted || view->state == kCompensated);
+        },
+        10s);
+    return view;
+  }
+
+  int64_t effects() {
+    auto lease = pool_->acquire();
+    EXPECT_TRUE(lease.isOk());
+    pqxx::nontransaction query(**lease);
+    return query.exec("SELECT count(*) FROM effects")[0][0].as<int64_t>();
+  }
+
+  std::unique_ptr<db::ConnectionPool> pool_;
+  RecordingObserver observer_;
+  std::unique_ptr<SagaEngine> engine_;
+  std::atomic<int> remoteCalls_{0}, compensations_{0}, localCalls_{0};
+};
+
+TEST_F(SagaEngineTest, ALocalLastStep_CompletesInTheTransactionThatEndsTheStepBeforeIt) {
+  define([] { return Status::ok(); });
+  const std::string id = run();
+  auto view = waitFinished(id);
+  ASSERT_TRUE(view.isOk()) << view.status().toString();
+  EXPECT_EQ(view->state, kCompleted);
+  EXPECT_EQ(remoteCalls_.load(), 1);
+  EXPECT_EQ(localCalls_.load(), 1);
+  EXPECT_EQ(effects(), 1);
+  ASSERT_EQ(view->steps.size(), 2u);
+  EXPECT_EQ(view->steps[0].name, "remote");
+  EXPECT_EQ(view->steps[0].state, "succeeded");
+  EXPECT_EQ(view->steps[1].name, "local");
+  EXPECT_EQ(view->steps[1].state, "succeeded");
+  EXPECT_NE(view->steps[1].startedAtMicros, 0);
+  EXPECT_EQ(view->steps[1].finishedAtMicros, view->steps[1].startedAtMicros);
+  // Two transactions: the saga's begin, then the remote step's end with the whole local step.
+  const std::vector<std::vector<std::string>> expected{
+      {"remote:started:RUNNING"},
+      {"remote:succeeded:RUNNING", "local:started:RUNNING", "local:succeeded:COMPLETED"}};
+  EXPECT_EQ(observer_.batches(), expected);
+}
+
+TEST_F(SagaEngineTest, ALocalLastStepThatFails_LeavesNothingOfItsTry_AndTheSagaCompensates) {
+  define([] { return Status(StatusCode::kFailedPrecondition, "the order was cancelled meanwhile"); });
+  const std::string id = run();
+  auto view = waitFinished(id);
+  ASSERT_TRUE(view.isOk()) << view.status().toString();
+  EXPECT_EQ(view->state, kCompensated);
+  // Tried inside the last transition (rolled back), then on its own (rolled back too).
+  EXPECT_EQ(localCalls_.load(), 2);
+  EXPECT_EQ(effects(), 0) << "a failed local step's writes must not survive";
+  EXPECT_EQ(compensations_.load(), 1);
+  ASSERT_EQ(view->steps.size(), 3u);  // remote forward, local forward, remote compensation
+  std::map<std::string, std::string> states;
+  for (const auto& step : view->steps) states[step.name + "/" + step.phase] = step.state;
+  EXPECT_EQ(states["remote/forward"], "succeeded");
+  EXPECT_EQ(states["local/forward"], "failed");
+  EXPECT_EQ(states["remote/compensation"], "compensated");
+  const auto batches = observer_.batches();
+  ASSERT_GE(batches.size(), 3u);
+  // The rolled-back attempt announced nothing; the transition was then written on its own.
+  EXPECT_EQ(batches[1], (std::vector<std::string>{"remote:succeeded:RUNNING", "local:started:RUNNING"}));
+  EXPECT_EQ(batches.back().back(), "saga:compensated:COMPENSATED");
+}
+
+}  // namespace
+}  // namespace fleetdeck::saga
