@@ -215,7 +215,7 @@ Result<int> OutboxRelay::relayOnce() {
     // replica that does not get it leaves this pass to the one that did. Rows then go out in `seq`
     // order, which keeps every key in order with a plain scan of the unsent index (the per-key "heads"
     // query this replaced cost seconds per pass once a backlog of a few thousand rows built up).
-    if (!transaction.exec_params1("SELECT pg_try_advisory_xact_lock($1::bigint)", kRelayLock)[0].as<bool>()) {
+    if (!execPrepared(transaction, "SELECT pg_try_advisory_xact_lock($1::bigint)", kRelayLock)[0][0].as<bool>()) {
       return 0;
     }
     const auto rows = execPrepared(transaction,
@@ -291,7 +291,7 @@ Result<int> OutboxRelay::relayOnce() {
       std::string sequences = "{";
       for (int64_t sequence : sent) sequences += (sequences.size() > 1 ? "," : "") + std::to_string(sequence);
       sequences += "}";
-      transaction.exec_params("UPDATE outbox SET sent_at = now() WHERE seq = ANY($1::bigint[])", sequences);
+      execPrepared(transaction, "UPDATE outbox SET sent_at = now() WHERE seq = ANY($1::bigint[])", sequences);
     }
     transaction.commit();
     published = static_cast<int>(sent.size());

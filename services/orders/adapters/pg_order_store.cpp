@@ -47,7 +47,7 @@ eventstore::EventMetadata metadataOf(const ChangeContext& context) {
 }  // namespace
 
 void PgOrderStore::project(pqxx::work& transaction, const Order& order, const std::string& table) {
-  transaction.exec_params(
+  db::execPrepared(transaction,
       "INSERT INTO " + table +
           " (id, user_id, status, items, total_units, currency, saga_id, cancel_reason, tracking_number, version,"
           "  created_at_us, updated_at_us)"
@@ -73,7 +73,7 @@ Result<Order> PgOrderStore::create(const NewOrder& newOrder, const ChangeContext
     const OrderCreated& created = newOrder.created;
     if (!newOrder.idempotencyKey.empty()) {
       // Claim the key first: a concurrent create with the same key waits here, then finds the winner.
-      const auto claimed = transaction.exec_params(
+      const auto claimed = db::execPrepared(transaction,
           "INSERT INTO order_idempotency (user_id, idempotency_key, order_id) VALUES ($1, $2, $3)"
           " ON CONFLICT DO NOTHING RETURNING order_id",
           created.userId, newOrder.idempotencyKey, created.orderId);
@@ -132,8 +132,13 @@ Result<Order> PgOrderStore::loadIn(pqxx::work& transaction, const std::string& o
 }
 
 Result<Order> PgOrderStore::getIn(pqxx::work& transaction, const std::string& orderId) {
-  const auto rows =
-      transaction.exec_params(std::string("SELECT ") + kOrderColumns + " FROM orders WHERE id = $1", orderId);
+  // Built once (appending, not operator+, which GCC 12 flags with a false -Wstringop-overflow here).
+  static const std::string sql = [] {
+    std::string text = "SELECT ";
+    text.append(kOrderColumns).append(" FROM orders WHERE id = $1");
+    return text;
+  }();
+  const auto rows = db::execPrepared(transaction, sql, orderId);
   if (rows.empty()) return notFound("order " + orderId + " does not exist");
   return orderFromRow(rows[0]);
 }
