@@ -30,56 +30,47 @@ StoredEvent fromRow(const pqxx::row& row) {
 Result<int64_t> EventStore::append(pqxx::work& transaction, const std::string& streamId, int64_t expectedVersion,
                                    std::vector<NewEvent> events, int64_t* recordedAtMicros) {
   if (events.empty()) return expectedVersion;
-  if (events.size() == 1) {
-    // The common case (one event per command), as a prepared statement: parsing and planning the
-    // literal form below on every append was a large share of the statement's cost.
-    NewEvent& event = events.front();
+  for (NewEvent& event : events) {
     if (event.eventId.empty()) event.eventId = newUuid();
-    pqxx::result rows;
-    try {
-      rows = db::execPrepared(transaction,
+  }
+  // One statement, one round trip however many events: the rows are inserted only when the stream
+  // is at expectedVersion (checked in the same statement, so the common conflict is a clear
+  // ABORTED), and the unique (stream_id, version) constraint still catches the race where two
+  // appenders pass the check together. It returns the rows' recorded_at (the transaction's time).
+  const auto insert = [&]() -> pqxx::result {
+    if (events.size() == 1) {
+      // The common case (one event per command), as a prepared statement: parsing and planning the
+      // literal form below on every append was a large share of the statement's cost.
+      const NewEvent& event = events.front();
+      return db::execPrepared(transaction,
           "INSERT INTO events (event_id, stream_id, version, event_type, payload, actor, trace_id, causation_id)"
           " SELECT $1::uuid, $2::text, $3::bigint + 1, $4::text, $5::jsonb, $6::text, $7::text, $8::text"
           " WHERE (SELECT COALESCE(max(version), 0) FROM events WHERE stream_id = $2::text) = $3::bigint"
           " RETURNING (extract(epoch FROM recorded_at) * 1000000)::bigint",
           event.eventId, streamId, expectedVersion, event.type, event.payloadJson, event.metadata.actor,
           event.metadata.traceId, event.metadata.causationId);
-    } catch (const pqxx::unique_violation& violation) {
-      return aborted("stream " + streamId + " was appended to concurrently; re-read and retry");
     }
-    if (rows.empty()) {
-      const int64_t current = streamVersion(transaction, streamId);
-      return aborted("stream " + streamId + " is at version " + std::to_string(current) + ", not " +
-                     std::to_string(expectedVersion) + ": it changed since it was read");
+    std::string sql =
+        "INSERT INTO events (event_id, stream_id, version, event_type, payload, actor, trace_id, causation_id)"
+        " SELECT * FROM (VALUES ";
+    const std::string stream = transaction.quote(streamId);
+    for (size_t i = 0; i < events.size(); ++i) {
+      const NewEvent& event = events[i];
+      if (i > 0) sql += ", ";
+      sql += "(" + transaction.quote(event.eventId) + "::uuid, " + stream + "::text, " +
+             std::to_string(expectedVersion + static_cast<int64_t>(i) + 1) + "::bigint, " +
+             transaction.quote(event.type) + "::text, " + transaction.quote(event.payloadJson) + "::jsonb, " +
+             transaction.quote(event.metadata.actor) + "::text, " + transaction.quote(event.metadata.traceId) +
+             "::text, " + transaction.quote(event.metadata.causationId) + "::text)";
     }
-    if (recordedAtMicros != nullptr) *recordedAtMicros = rows[0][0].as<int64_t>();
-    return expectedVersion + 1;
-  }
-  // Several events: one statement, one round trip however many: the rows are inserted only when the stream
-  // is at expectedVersion (checked in the same statement, so the common conflict is a clear
-  // ABORTED), and the unique (stream_id, version) constraint still catches the race where two
-  // appenders pass the check together. It returns the rows' recorded_at (the transaction's time).
-  std::string sql =
-      "INSERT INTO events (event_id, stream_id, version, event_type, payload, actor, trace_id, causation_id)"
-      " SELECT * FROM (VALUES ";
-  int64_t version = expectedVersion;
-  const std::string stream = transaction.quote(streamId);
-  for (size_t i = 0; i < events.size(); ++i) {
-    NewEvent& event = events[i];
-    if (event.eventId.empty()) event.eventId = newUuid();
-    ++version;
-    if (i > 0) sql += ", ";
-    sql += "(" + transaction.quote(event.eventId) + "::uuid, " + stream + "::text, " + std::to_string(version) +
-           "::bigint, " + transaction.quote(event.type) + "::text, " + transaction.quote(event.payloadJson) +
-           "::jsonb, " + transaction.quote(event.metadata.actor) + "::text, " + transaction.quote(event.metadata.traceId) +
-           "::text, " + transaction.quote(event.metadata.causationId) + "::text)";
-  }
-  sql += ") AS appended WHERE (SELECT COALESCE(max(version), 0) FROM events WHERE stream_id = " + stream +
-         ") = " + std::to_string(expectedVersion) +
-         " RETURNING (extract(epoch FROM recorded_at) * 1000000)::bigint";
+    sql += ") AS appended WHERE (SELECT COALESCE(max(version), 0) FROM events WHERE stream_id = " + stream +
+           ") = " + std::to_string(expectedVersion) +
+           " RETURNING (extract(epoch FROM recorded_at) * 1000000)::bigint";
+    return transaction.exec(sql);
+  };
   pqxx::result rows;
   try {
-    rows = transaction.exec(sql);
+    rows = insert();
   } catch (const pqxx::unique_violation& violation) {
     // Another append won the race after our check; the transaction is now aborted.
     return aborted("stream " + streamId + " was appended to concurrently; re-read and retry");
@@ -90,7 +81,7 @@ Result<int64_t> EventStore::append(pqxx::work& transaction, const std::string& s
                    std::to_string(expectedVersion) + ": it changed since it was read");
   }
   if (recordedAtMicros != nullptr) *recordedAtMicros = rows[0][0].as<int64_t>();
-  return version;
+  return expectedVersion + static_cast<int64_t>(events.size());
 }
 
 std::vector<StoredEvent> EventStore::readStream(pqxx::transaction_base& transaction, const std::string& streamId,

@@ -443,6 +443,17 @@ void SagaEngine::advance(Claimed& saga) {
   bool localRan = false;
   SagaContext localContext;
   double localSeconds = 0;
+  // Runs local step `index` inside `transaction` (into localContext and localSeconds). False when it
+  // failed: the transaction is then to be rolled back (rollBack is set).
+  const auto runLocal = [&](pqxx::work& transaction, int index) {
+    const SagaStep& local = definition.steps[static_cast<size_t>(index)];
+    localContext = SagaContext{saga.id, saga.type, saga.traceId, saga.data, 1, now() + definition.callTimeout};
+    const auto localStarted = std::chrono::steady_clock::now();
+    const Status localStatus = local.local(transaction, localContext);
+    localSeconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - localStarted).count();
+    if (!localStatus.isOk()) rollBack = true;
+    return localStatus.isOk();
+  };
   // Forward step `index` succeeded and the saga's last step is local: the step's end, the local step
   // (started and succeeded) and the saga's completion in one write, then the local step itself in the
   // same transaction. Its failure rolls everything back (rollBack), and the caller writes the
@@ -459,14 +470,7 @@ void SagaEngine::advance(Claimed& saga) {
               " state = 'COMPLETED', finished_at = now(), lease_owner = NULL",
               false, next + 1, data);
     if (!written) return false;
-    localContext = SagaContext{saga.id, saga.type, saga.traceId, saga.data, 1, now() + definition.callTimeout};
-    const auto localStarted = std::chrono::steady_clock::now();
-    const Status localStatus = local.local(transaction, localContext);
-    localSeconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - localStarted).count();
-    if (!localStatus.isOk()) {
-      rollBack = true;
-      return true;
-    }
+    if (!runLocal(transaction, next)) return true;
     if (localContext.data != saga.data) {
       execPrepared(transaction, "UPDATE saga_instances SET data = $2::jsonb WHERE id = $1", saga.id,
                    boost::json::serialize(localContext.data));
@@ -555,14 +559,7 @@ void SagaEngine::advance(Claimed& saga) {
               return true;
             }
             const SagaStep& local = definition.steps[static_cast<size_t>(next)];
-            localContext = SagaContext{saga.id, saga.type, saga.traceId, saga.data, 1, now() + definition.callTimeout};
-            const auto localStarted = std::chrono::steady_clock::now();
-            const Status localStatus = local.local(transaction, localContext);
-            localSeconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - localStarted).count();
-            if (!localStatus.isOk()) {
-              rollBack = true;
-              return true;
-            }
+            if (!runLocal(transaction, next)) return true;
             const bool localLast = next + 1 == stepCount;
             const auto localWritten = writeSucceeded(transaction, next, boost::json::serialize(localContext.data));
             if (!localWritten) return false;
