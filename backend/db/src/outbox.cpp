@@ -306,9 +306,12 @@ Result<int> OutboxRelay::relayOnce() {
   return published;
 }
 
-std::vector<std::string> OutboxRelay::heldBackKeys() const {
-  std::vector<std::string> keys;
+std::vector<std::string> OutboxRelay::heldBackKeys() {
+  // A key whose retry time passed long ago was not seen since (another replica published it, or its
+  // rows were deleted): forget it.
   const auto now = std::chrono::steady_clock::now();
+  std::erase_if(heldBack_, [&](const auto& entry) { return entry.second.retryAt + std::chrono::hours(1) < now; });
+  std::vector<std::string> keys;
   for (const auto& [key, held] : heldBack_) {
     if (held.retryAt > now) keys.push_back(key);
   }

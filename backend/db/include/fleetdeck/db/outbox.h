@@ -167,7 +167,7 @@ class OutboxRelay {
   };
   void run();
   // Keys whose refused row waits for its retry time (left out of the pass's query).
-  std::vector<std::string> heldBackKeys() const;
+  std::vector<std::string> heldBackKeys();
 
   ConnectionPool& pool_;
   OutboxPublisher& publisher_;
