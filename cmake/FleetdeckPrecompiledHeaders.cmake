@@ -41,10 +41,11 @@ function(fleetdeck_reuse_pch target host)
   endif()
   target_precompile_headers(${target} REUSE_FROM ${host})
   target_compile_definitions(${target} PRIVATE NOMINMAX)
-  # GCC 12 warns falsely about libstdc++'s inlined std::string concatenation (-Warray-bounds); the
-  # warning is silenced inside system headers, but not when they come in through a precompiled header.
+  # GCC 12 warns falsely about libstdc++'s inlined std::string concatenation (-Warray-bounds,
+  # -Wstringop-overflow); the warnings are silenced inside system headers, but not when they come in
+  # through a precompiled header.
   if(CMAKE_CXX_COMPILER_ID STREQUAL "GNU" AND CMAKE_CXX_COMPILER_VERSION VERSION_LESS 13)
-    target_compile_options(${target} PRIVATE -Wno-array-bounds)
+    target_compile_options(${target} PRIVATE -Wno-array-bounds -Wno-stringop-overflow)
   endif()
   fleetdeck_ccache_accepts_pch(${target})
 endfunction()

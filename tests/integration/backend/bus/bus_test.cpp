@@ -159,7 +159,9 @@ TEST(Bus, PublishAll_StoresTheBatchInOrder_WithOneStatusPerMessage) {
     const size_t index = static_cast<size_t>(sequence - state->firstSequence);
     EXPECT_EQ(stored->data, std::to_string(index)) << "stored in the order sent";
     EXPECT_EQ(stored->header(kMsgIdHeader), batch[index].msgId);
-    if (index == 3) EXPECT_EQ(stored->header(kTraceparentHeader), batch[3].headers[0].second);
+    if (index == 3) {
+      EXPECT_EQ(stored->header(kTraceparentHeader), batch[3].headers[0].second);
+    }
   }
   // The same ids again: acknowledged as duplicates, stored once.
   const auto again = bus->publishAll(std::vector<OutgoingMessage>(batch.begin(), batch.begin() + 20));
