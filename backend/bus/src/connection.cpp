@@ -261,14 +261,20 @@ Status Bus::declareStream(const StreamSpec& spec) {
   return impl_->addOrUpdateStream(spec);
 }
 
-Result<PublishAck> Bus::publish(const OutgoingMessage& message) {
+namespace {
+
+// What publish() and publishAll() check of a message before anything is sent.
+Status checkOutgoing(const OutgoingMessage& message) {
   ValidationErrors errors;
   if (message.subject.empty()) errors.add("subject", "must not be empty");
   if (message.msgId.empty()) errors.add("msgId", "must not be empty (it is the dedupe key)");
-  FLEETDECK_RETURN_IF_ERROR(errors.toStatus());
-  if (!connected()) return unavailable("not connected to NATS at " + impl_->options.url);
-  FLEETDECK_RETURN_IF_ERROR(impl_->ensureTopology());
+  return errors.toStatus();
+}
 
+// The libnats message for `message`: subject, data, headers, and Nats-Msg-Id as a header (the
+// broker's dedupe key; the asynchronous ack handler also tells messages apart by it). The caller
+// owns it.
+Result<natsMsg*> toNatsMessage(const OutgoingMessage& message) {
   natsMsg* msg = nullptr;
   natsStatus status = natsMsg_Create(&msg, message.subject.c_str(), nullptr, message.data.data(),
                                      static_cast<int>(message.data.size()));
@@ -277,17 +283,30 @@ Result<PublishAck> Bus::publish(const OutgoingMessage& message) {
     if (name == kMsgIdHeader) continue;  // set from msgId below, never twice
     if (status == NATS_OK) status = natsMsgHeader_Add(msg, name.c_str(), value.c_str());
   }
+  if (status == NATS_OK) status = natsMsgHeader_Set(msg, kMsgIdHeader, message.msgId.c_str());
   if (status != NATS_OK) {
     natsMsg_Destroy(msg);
     return statusFromNats(status, "setting headers of a message for " + message.subject);
   }
+  return msg;
+}
+
+}  // namespace
+
+Result<PublishAck> Bus::publish(const OutgoingMessage& message) {
+  FLEETDECK_RETURN_IF_ERROR(checkOutgoing(message));
+  if (!connected()) return unavailable("not connected to NATS at " + impl_->options.url);
+  FLEETDECK_RETURN_IF_ERROR(impl_->ensureTopology());
+
+  auto built = toNatsMessage(message);
+  if (!built) return built.status();
+  natsMsg* msg = *built;
   jsPubOptions publishOptions;
   jsPubOptions_Init(&publishOptions);
-  publishOptions.MsgId = message.msgId.c_str();
   publishOptions.MaxWait = impl_->options.requestTimeout.count();
   jsPubAck* ack = nullptr;
   jsErrCode errorCode = static_cast<jsErrCode>(0);
-  status = js_PublishMsg(&ack, impl_->js, msg, &publishOptions, &errorCode);
+  natsStatus status = js_PublishMsg(&ack, impl_->js, msg, &publishOptions, &errorCode);
   if (status == NATS_NO_RESPONDERS) {
     // No stream took the subject: the broker may have lost its store. Declare again, retry once.
     impl_->topologyDirty = true;
@@ -340,10 +359,7 @@ std::vector<Status> Bus::publishAll(const std::vector<OutgoingMessage>& messages
   std::vector<Status> results(messages.size());
   std::vector<size_t> valid;
   for (size_t i = 0; i < messages.size(); ++i) {
-    ValidationErrors errors;
-    if (messages[i].subject.empty()) errors.add("subject", "must not be empty");
-    if (messages[i].msgId.empty()) errors.add("msgId", "must not be empty (it is the dedupe key)");
-    results[i] = errors.toStatus();
+    results[i] = checkOutgoing(messages[i]);
     if (results[i].isOk()) valid.push_back(i);
   }
   const auto failValid = [&](const Status& status) {
@@ -373,16 +389,13 @@ std::vector<Status> Bus::publishAll(const std::vector<OutgoingMessage>& messages
   std::vector<size_t> sent;
   for (size_t i : valid) {
     const OutgoingMessage& message = messages[i];
-    natsMsg* msg = nullptr;
-    natsStatus status = natsMsg_Create(&msg, message.subject.c_str(), nullptr, message.data.data(),
-                                       static_cast<int>(message.data.size()));
-    for (const auto& [name, value] : message.headers) {
-      if (name == kMsgIdHeader) continue;  // set from msgId below, never twice
-      if (status == NATS_OK) status = natsMsgHeader_Add(msg, name.c_str(), value.c_str());
+    auto built = toNatsMessage(message);
+    if (!built) {
+      results[i] = built.status();
+      continue;
     }
-    // The header (not jsPubOptions.MsgId) so the ack handler can tell the messages apart.
-    if (status == NATS_OK) status = natsMsgHeader_Set(msg, kMsgIdHeader, message.msgId.c_str());
-    if (status == NATS_OK) status = js_PublishMsgAsync(impl_->asyncJs, &msg, nullptr);
+    natsMsg* msg = *built;
+    const natsStatus status = js_PublishMsgAsync(impl_->asyncJs, &msg, nullptr);
     if (msg != nullptr) natsMsg_Destroy(msg);  // not taken by the library (it clears msg when it is)
     if (status != NATS_OK) {
       results[i] = statusFromNats(status, "publishing to " + message.subject);

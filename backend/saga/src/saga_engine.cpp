@@ -558,22 +558,21 @@ void SagaEngine::advance(Claimed& saga) {
               guardBegun(transaction, next);
               return true;
             }
+            // A local step with steps after it (a local last step went to finishWithLocal above):
+            // its success and the next step's start are a second write in this transaction.
             const SagaStep& local = definition.steps[static_cast<size_t>(next)];
             if (!runLocal(transaction, next)) return true;
-            const bool localLast = next + 1 == stepCount;
             const auto localWritten = writeSucceeded(transaction, next, boost::json::serialize(localContext.data));
             if (!localWritten) return false;
             notify(transaction, {.stepName = local.name, .stepIndex = next, .phase = kForward, .state = "succeeded",
-                                 .attempt = 1, .sagaState = localLast ? kCompleted : kRunning,
-                                 .durationSeconds = localSeconds, .startedAtMicros = localWritten->endedStartedAt,
+                                 .attempt = 1, .sagaState = kRunning, .durationSeconds = localSeconds,
+                                 .startedAtMicros = localWritten->endedStartedAt,
                                  .finishedAtMicros = localWritten->endedFinishedAt});
             for (auto& action : localContext.afterCommit) afterCommit.push_back(std::move(action));
             localContext.afterCommit.clear();
-            if (!localLast) {
-              saga.stepStartedAtMicros = localWritten->stepStartedAt;
-              announceBegin(transaction, StepBegin{next + 1, kForward, 1}, *localWritten);
-              guardBegun(transaction, next + 1);
-            }
+            saga.stepStartedAtMicros = localWritten->stepStartedAt;
+            announceBegin(transaction, StepBegin{next + 1, kForward, 1}, *localWritten);
+            guardBegun(transaction, next + 1);
             localRan = true;
             return true;
           });

@@ -32,21 +32,21 @@ Status forwardOrderMessage(const bus::ReceivedMessage& message, AdminEventSource
   if (!envelope) return envelope.status();
   const int64_t occurredMicros = google::protobuf::util::TimeUtil::TimestampToMicroseconds(envelope->occurred_at());
   const std::string& type = envelope->type();
+  const auto forwardStep = [&](const orders::v1::SagaStepChanged& change) {
+    events.publish("saga.step", sagaStepJson(change, occurredMicros));
+    metrics().forwarded.labels({"saga.step"}).inc();
+  };
   if (bus::holds<orders::v1::SagaStepsChanged>(*envelope)) {
     orders::v1::SagaStepsChanged changed;
     FLEETDECK_RETURN_IF_ERROR(bus::unpackPayload(*envelope, changed));
-    for (const auto& change : changed.changes()) {
-      events.publish("saga.step", sagaStepJson(change, occurredMicros));
-      metrics().forwarded.labels({"saga.step"}).inc();
-    }
+    for (const auto& change : changed.changes()) forwardStep(change);
     return Status::ok();
   }
   // One transition per event, as orders published them before SagaStepsChanged (still in the stream).
   if (bus::holds<orders::v1::SagaStepChanged>(*envelope)) {
     orders::v1::SagaStepChanged change;
     FLEETDECK_RETURN_IF_ERROR(bus::unpackPayload(*envelope, change));
-    events.publish("saga.step", sagaStepJson(change, occurredMicros));
-    metrics().forwarded.labels({"saga.step"}).inc();
+    forwardStep(change);
     return Status::ok();
   }
   if (isOrderEvent(type)) {
