@@ -1,6 +1,7 @@
 // products: the catalog with prices, and the inventory the order saga reserves. Composition only.
 #include <memory>
 
+#include "adapters/memory_product_cache.h"
 #include "adapters/pg_product_repository.h"
 #include "adapters/pg_reservation_repository.h"
 #include "adapters/products_grpc_service.h"
@@ -35,6 +36,10 @@ int main(int argc, char** argv) {
   cacheOptions.retryAfter = config.getDuration("cache.retry_after", std::chrono::seconds(1));
   cacheOptions.name = "products";
   const auto cacheTtl = config.getDuration("cache.ttl", std::chrono::seconds(60));
+  products::MemoryProductCacheOptions memoryOptions;
+  memoryOptions.ttl = config.getDuration("cache.memory_ttl", memoryOptions.ttl);
+  memoryOptions.capacity = static_cast<size_t>(
+      config.getInt("cache.memory_capacity", static_cast<int64_t>(memoryOptions.capacity), 0, 10'000'000));
   // The event bus, for the registry entry only ([nats] url empty: no entry; products publishes no events).
   const auto busConfig = bus::serviceBusConfigFromConfig(config, host->serviceName(), host->instanceId());
   const std::string adminHost = config.getString("admin.address", "127.0.0.1");
@@ -42,6 +47,8 @@ int main(int argc, char** argv) {
 
   if (cacheTtl < std::chrono::seconds(1))
     host->fail(invalidField("cache.ttl", "must be at least 1s"), "reading config");
+  if (memoryOptions.ttl < std::chrono::milliseconds::zero() || memoryOptions.ttl > std::chrono::minutes(10))
+    host->fail(invalidField("cache.memory_ttl", "must be between 0s and 10m"), "reading config");
   std::unique_ptr<cache::RedisCache> redis;
   if (!cacheOptions.url.empty()) {
     auto opened = cache::RedisCache::open(cacheOptions);
@@ -54,17 +61,19 @@ int main(int argc, char** argv) {
   }
   db::exportPoolMetrics(pool);
 
-  std::unique_ptr<products::ProductCache> productCache;
+  std::unique_ptr<products::ProductCache> sharedCache;
   if (redis) {
-    productCache = std::make_unique<products::RedisProductCache>(
+    sharedCache = std::make_unique<products::RedisProductCache>(
         *redis, std::chrono::duration_cast<std::chrono::seconds>(cacheTtl));
   } else {
-    productCache = std::make_unique<products::NoProductCache>();
+    sharedCache = std::make_unique<products::NoProductCache>();
   }
+  // In front of it, this process's own copies: GetProduct hits answered on the gRPC thread.
+  products::MemoryProductCache memoryCache(*sharedCache, memoryOptions);
   products::PgProductRepository productRepository(pool);
   products::PgReservationRepository reservationRepository(pool);
-  products::ProductCatalog catalog(productRepository, *productCache);
-  products::StockReservations reservations(reservationRepository, *productCache);
+  products::ProductCatalog catalog(productRepository, memoryCache);
+  products::StockReservations reservations(reservationRepository, memoryCache);
   products::ProductsGrpcService service(catalog, reservations, workers);
   grpcServer.addService(&service);
   if (auto started = grpcServer.start(); !started.isOk()) host->fail(started, "starting the gRPC server");

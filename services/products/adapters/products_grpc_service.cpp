@@ -76,6 +76,13 @@ grpc::ServerUnaryReactor* ProductsGrpcService::CreateProduct(grpc::CallbackServe
 
 grpc::ServerUnaryReactor* ProductsGrpcService::GetProduct(grpc::CallbackServerContext* context,
                                                           const v1::GetProductRequest* request, v1::Product* response) {
+  // A copy in memory is answered on this reactor thread: no hop to the pool, no Redis round trip.
+  if (auto held = catalog_.peek(request->id())) {
+    toProto(*held, *response);
+    grpc::ServerUnaryReactor* reactor = context->DefaultReactor();
+    reactor->Finish(grpc::Status::OK);
+    return reactor;
+  }
   return rpc::runBlocking(context, pool_, [this, request, response] {
     auto product = catalog_.get(request->id());
     if (!product) return product.status();

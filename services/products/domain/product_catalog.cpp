@@ -54,6 +54,11 @@ Result<Product> ProductCatalog::get(const std::string& rawId) {
   return product;
 }
 
+std::shared_ptr<const Product> ProductCatalog::peek(const std::string& rawId) {
+  if (!isUuid(rawId)) return nullptr;
+  return cache_.peek(normalizeId(rawId));
+}
+
 Result<BatchResult> ProductCatalog::batchGet(const std::vector<std::string>& rawIds) {
   ValidationErrors errors;
   if (rawIds.size() > kMaxBatchIds) errors.add("ids", "must name at most " + std::to_string(kMaxBatchIds) + " ids");

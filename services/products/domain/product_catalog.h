@@ -39,6 +39,9 @@ class ProductCatalog {
 
   Result<Product> create(NewProduct request, const ChangeContext& context);
   Result<Product> get(const std::string& id);
+  // The product if the cache's in-memory tier holds it, without I/O; null otherwise (including for
+  // an id that is not one: get() then says why).
+  std::shared_ptr<const Product> peek(const std::string& id);
   Result<BatchResult> batchGet(const std::vector<std::string>& ids);
   Result<ListResult> list(const ListRequest& request);
   Result<Product> update(const std::string& id, ProductChanges changes, int64_t expectedVersion,

@@ -2,6 +2,7 @@
 // swallows cache trouble, so callers fall back to the repository and never fail because of it.
 #pragma once
 
+#include <memory>
 #include <optional>
 #include <string>
 #include <vector>
@@ -13,6 +14,9 @@ namespace fleetdeck::products {
 class ProductCache {
  public:
   virtual ~ProductCache() = default;
+  // What this process holds in memory, without any I/O or wait, so a thread that must never block
+  // (a gRPC reactor's) may ask; null when not held, and the caller takes the blocking path.
+  virtual std::shared_ptr<const Product> peek(const std::string&) { return nullptr; }
   // nullopt on a miss or when the cache cannot answer.
   virtual std::optional<Product> get(const std::string& id) = 0;
   // In the order of `ids`.

@@ -2,6 +2,7 @@
 // optimistic concurrency, idempotent restocks, the audit trail and the cache.
 #include <gtest/gtest.h>
 
+#include <atomic>
 #include <future>
 #include <set>
 
@@ -326,6 +327,55 @@ TEST_F(ProductsServiceTest, AStaleCachedCopyIsServedUntilAWriteDropsIt) {
   auto read = stack_->get(product.id());
   EXPECT_EQ(read->name(), "Product CACHE-2");
   EXPECT_EQ(read->stock().on_hand(), 6);
+}
+
+TEST_F(ProductsServiceTest, AMemoryCopyIsServedWithoutRedisUntilThisProcessWritesIt) {
+  const v1::Product product = create("MEMORY-1", 5);
+  ASSERT_TRUE(stack_->get(product.id()).isOk());
+  ASSERT_NE(stack_->cache->peek(product.id()), nullptr) << "the first read keeps a copy in memory";
+  // A copy planted in Redis is not what GetProduct answers while memory holds one.
+  v1::Product planted = product;
+  planted.set_name("Planted in Redis");
+  ASSERT_TRUE(
+      stack_->redis->set(RedisProductCache::keyFor(product.id()), planted.SerializeAsString(), std::chrono::seconds(60))
+          .isOk());
+  EXPECT_EQ(stack_->get(product.id())->name(), "Product MEMORY-1");
+
+  ASSERT_TRUE(update(product.id(), "Renamed", 1).isOk());
+  EXPECT_EQ(stack_->cache->peek(product.id()), nullptr);
+  EXPECT_EQ(stack_->get(product.id())->name(), "Renamed") << "an update is visible at once in both tiers";
+  ASSERT_TRUE(stack_->reserve("memory-saga", {{product.id(), 2}}).isOk());
+  EXPECT_EQ(stack_->get(product.id())->stock().available(), 3) << "a reservation drops the copy too";
+  ASSERT_TRUE(restock(product.id(), 4).isOk());
+  EXPECT_EQ(stack_->get(product.id())->stock().on_hand(), 9);
+}
+
+TEST_F(ProductsServiceTest, AnotherReplicasWriteIsSeenOnceTheMemoryTtlHasPassed) {
+  // Two replicas on one database and one Redis; replica A's memory tier runs on a clock the test moves.
+  auto now = std::make_shared<std::atomic<int64_t>>(0);
+  const auto clock = [now] { return std::chrono::steady_clock::time_point(std::chrono::milliseconds(now->load())); };
+  const std::string database = stack_->pool->options().connectionString;
+  auto replicaA = std::make_unique<ProductsStack>(database, fleetdeck::testing::redisUrl(3),
+                                                  MemoryProductCacheOptions{.ttl = std::chrono::seconds(2)}, clock);
+  const v1::Product product = create("REPLICA-1", 5);
+  ASSERT_EQ(replicaA->get(product.id())->name(), "Product REPLICA-1");
+
+  ASSERT_TRUE(update(product.id(), "Renamed on B", 1).isOk());
+  EXPECT_EQ(replicaA->get(product.id())->name(), "Product REPLICA-1")
+      << "replica A keeps its copy until its memory ttl passes (the documented bound)";
+  now->store(1999);
+  EXPECT_EQ(replicaA->get(product.id())->name(), "Product REPLICA-1");
+  now->store(2000);
+  EXPECT_EQ(replicaA->get(product.id())->name(), "Renamed on B") << "a copy never outlives its ttl";
+  // BatchGetProducts (the saga's prices) reads the shared tier, never replica A's memory.
+  ASSERT_TRUE(update(product.id(), "Renamed again on B", 2).isOk());
+  ASSERT_NE(replicaA->cache->peek(product.id()), nullptr);
+  v1::BatchGetProductsRequest request;
+  request.add_ids(product.id());
+  v1::BatchGetProductsResponse response;
+  ASSERT_TRUE(replicaA->stub->BatchGetProducts(ProductsStack::context().get(), request, &response).ok());
+  ASSERT_EQ(response.products_size(), 1);
+  EXPECT_EQ(response.products(0).name(), "Renamed again on B");
 }
 
 TEST_F(ProductsServiceTest, BatchGetMixesCachedAndStoredProductsInRequestOrder) {

@@ -1,5 +1,5 @@
-// The products service assembled as main.cpp does (PostgreSQL, optional Redis, gRPC on loopback),
-// for integration tests.
+// The products service assembled as main.cpp does (PostgreSQL, optional Redis behind the in-memory
+// tier, gRPC on loopback), for integration tests.
 #pragma once
 
 #include <gtest/gtest.h>
@@ -7,6 +7,7 @@
 
 #include <memory>
 
+#include "adapters/memory_product_cache.h"
 #include "adapters/pg_product_repository.h"
 #include "adapters/pg_reservation_repository.h"
 #include "adapters/products_grpc_service.h"
@@ -27,8 +28,10 @@ inline constexpr const char* kUnknownId = "01a213e1-22c5-7335-a7e4-2b51dae6d000"
 
 class ProductsStack {
  public:
-  // An empty redisUrl runs without a cache.
-  ProductsStack(const std::string& databaseUrl, const std::string& redisUrl) {
+  // An empty redisUrl runs without Redis; a memory tier with a zero ttl holds nothing.
+  ProductsStack(const std::string& databaseUrl, const std::string& redisUrl,
+                MemoryProductCacheOptions memoryOptions = {},
+                MemoryProductCache::Clock memoryClock = [] { return std::chrono::steady_clock::now(); }) {
     // hiredis writes with write(2); a Redis that goes away must not kill the test binary.
     signal(SIGPIPE, SIG_IGN);
     pool = std::make_unique<db::ConnectionPool>(db::PoolOptions{databaseUrl, 8, std::chrono::seconds(5), "products"});
@@ -37,10 +40,11 @@ class ProductsStack {
           cache::RedisCache::open({redisUrl, std::chrono::milliseconds(50), std::chrono::seconds(1), "products"});
       EXPECT_TRUE(opened.isOk()) << opened.status().toString();
       redis = std::move(*opened);
-      cache = std::make_unique<RedisProductCache>(*redis, std::chrono::seconds(60));
+      sharedCache = std::make_unique<RedisProductCache>(*redis, std::chrono::seconds(60));
     } else {
-      cache = std::make_unique<NoProductCache>();
+      sharedCache = std::make_unique<NoProductCache>();
     }
+    cache = std::make_unique<MemoryProductCache>(*sharedCache, memoryOptions, std::move(memoryClock));
     productRepository = std::make_unique<PgProductRepository>(*pool);
     reservationRepository = std::make_unique<PgReservationRepository>(*pool);
     catalog = std::make_unique<ProductCatalog>(*productRepository, *cache);
@@ -58,14 +62,15 @@ class ProductsStack {
     workers->shutdown();
   }
 
-  static std::unique_ptr<ProductsStack> withNewDatabase(const std::string& redisUrl) {
+  static std::unique_ptr<ProductsStack> withNewDatabase(const std::string& redisUrl,
+                                                        MemoryProductCacheOptions memoryOptions = {}) {
     const std::string url = fleetdeck::testing::createTestDatabase("products");
     {
       db::ConnectionPool migrationPool(db::PoolOptions{url, 1, std::chrono::seconds(5), "migrations"});
       auto applied = db::applyMigrations(migrationPool, embeddedMigrations());
       EXPECT_TRUE(applied.isOk()) << applied.status().toString();
     }
-    return std::make_unique<ProductsStack>(url, redisUrl);
+    return std::make_unique<ProductsStack>(url, redisUrl, memoryOptions);
   }
 
   // A context as the gateway sends it: deadline, acting user, trace.
@@ -144,7 +149,8 @@ class ProductsStack {
 
   std::unique_ptr<db::ConnectionPool> pool;
   std::unique_ptr<cache::RedisCache> redis;
-  std::unique_ptr<ProductCache> cache;
+  std::unique_ptr<ProductCache> sharedCache;
+  std::unique_ptr<MemoryProductCache> cache;
   std::unique_ptr<PgProductRepository> productRepository;
   std::unique_ptr<PgReservationRepository> reservationRepository;
   std::unique_ptr<ProductCatalog> catalog;

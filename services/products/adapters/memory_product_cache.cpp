@@ -1,0 +1,75 @@
+#include "adapters/memory_product_cache.h"
+
+namespace fleetdeck::products {
+
+MemoryProductCache::MemoryProductCache(ProductCache& shared, MemoryProductCacheOptions options, Clock clock)
+    : shared_(shared), options_(options), clock_(std::move(clock)) {}
+
+std::shared_ptr<const Product> MemoryProductCache::peek(const std::string& id) {
+  const auto now = clock_();
+  std::lock_guard lock(mutex_);
+  auto found = entries_.find(id);
+  if (found == entries_.end()) return nullptr;
+  if (found->second.expires <= now) {
+    recency_.erase(found->second.recency);
+    entries_.erase(found);
+    return nullptr;
+  }
+  recency_.splice(recency_.begin(), recency_, found->second.recency);
+  return found->second.product;
+}
+
+std::optional<Product> MemoryProductCache::get(const std::string& id) {
+  if (auto held = peek(id)) return *held;
+  auto loaded = shared_.get(id);
+  if (loaded) store(*loaded);
+  return loaded;
+}
+
+std::vector<std::optional<Product>> MemoryProductCache::getMany(const std::vector<std::string>& ids) {
+  return shared_.getMany(ids);
+}
+
+void MemoryProductCache::put(const Product& product) {
+  shared_.put(product);
+  store(product);
+}
+
+void MemoryProductCache::invalidate(const std::vector<std::string>& ids) {
+  {
+    std::lock_guard lock(mutex_);
+    for (const auto& id : ids) {
+      if (auto found = entries_.find(id); found != entries_.end()) {
+        recency_.erase(found->second.recency);
+        entries_.erase(found);
+      }
+    }
+  }
+  shared_.invalidate(ids);
+}
+
+size_t MemoryProductCache::size() const {
+  std::lock_guard lock(mutex_);
+  return entries_.size();
+}
+
+void MemoryProductCache::store(const Product& product) {
+  if (options_.capacity == 0 || options_.ttl <= std::chrono::milliseconds::zero()) return;
+  auto copy = std::make_shared<const Product>(product);
+  const auto expires = clock_() + options_.ttl;
+  std::lock_guard lock(mutex_);
+  if (auto found = entries_.find(product.id); found != entries_.end()) {
+    found->second.product = std::move(copy);
+    found->second.expires = expires;
+    recency_.splice(recency_.begin(), recency_, found->second.recency);
+    return;
+  }
+  if (entries_.size() >= options_.capacity) {
+    entries_.erase(recency_.back());
+    recency_.pop_back();
+  }
+  recency_.push_front(product.id);
+  entries_.emplace(product.id, Entry{std::move(copy), expires, recency_.begin()});
+}
+
+}  // namespace fleetdeck::products

@@ -1,0 +1,65 @@
+// ProductCache tier in this process's memory, in front of a shared one (Redis): a GetProduct hit is
+// answered from here without I/O, on the gRPC thread that received the call.
+//
+// Staleness is bounded by `ttl`: this process's own writes drop the entry at once, but a write made
+// by another replica (or a reservation there) is not seen here until the entry expires, and neither
+// is the old copy a read put back here after crossing a write (cache-aside's window). An entry copied
+// from the shared tier is at most `ttl` older than that tier's copy. Batch reads (the order
+// saga's prices) skip this tier and read the shared one.
+#pragma once
+
+#include <chrono>
+#include <functional>
+#include <list>
+#include <memory>
+#include <mutex>
+#include <string>
+#include <unordered_map>
+
+#include "ports/product_cache.h"
+
+namespace fleetdeck::products {
+
+struct MemoryProductCacheOptions {
+  // How long an entry may be served without asking the shared tier or the database.
+  std::chrono::milliseconds ttl{1000};
+  // Entries beyond this evict the least recently read.
+  size_t capacity = 10'000;
+};
+
+class MemoryProductCache final : public ProductCache {
+ public:
+  using Clock = std::function<std::chrono::steady_clock::time_point()>;
+
+  MemoryProductCache(ProductCache& shared, MemoryProductCacheOptions options,
+                     Clock clock = [] { return std::chrono::steady_clock::now(); });
+
+  std::shared_ptr<const Product> peek(const std::string& id) override;
+  // From memory, else from the shared tier (a hit there is kept here).
+  std::optional<Product> get(const std::string& id) override;
+  // The shared tier only: see the header comment.
+  std::vector<std::optional<Product>> getMany(const std::vector<std::string>& ids) override;
+  void put(const Product& product) override;
+  void invalidate(const std::vector<std::string>& ids) override;
+
+  size_t size() const;
+
+ private:
+  struct Entry {
+    std::shared_ptr<const Product> product;
+    std::chrono::steady_clock::time_point expires;
+    std::list<std::string>::iterator recency;
+  };
+
+  void store(const Product& product);
+
+  ProductCache& shared_;
+  const MemoryProductCacheOptions options_;
+  const Clock clock_;
+  mutable std::mutex mutex_;
+  std::unordered_map<std::string, Entry> entries_;
+  // Most recently read first.
+  std::list<std::string> recency_;
+};
+
+}  // namespace fleetdeck::products
