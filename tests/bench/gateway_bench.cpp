@@ -17,6 +17,9 @@
 // process of the run, req/s swings by a third between rounds, CPU per request by a few percent, so
 // that is the figure to compare a change by. FLEETDECK_BENCH_GATEWAY_ONLY=proxy or =transcoding
 // runs one half (transcoding keeps the gateway's pass-through c64 its ratio needs).
+// FLEETDECK_BENCH_GATEWAY_PROFILE=DIR also records `perf record -g` profiles of the gateway and the
+// products service during an extra transcoding run, and of the gateway during an extra pass-through
+// run (DIR/{transcoding-gateway,transcoding-products,pass-through-gateway}.data), after the warm-up.
 #include <grpcpp/generic/generic_stub.h>
 #include <grpcpp/grpcpp.h>
 
@@ -98,6 +101,40 @@ double openLoopP50(double rate, std::chrono::seconds duration, Send send) {
   testing::waitUntil([&] { return outstanding.load() == 0; }, std::chrono::seconds(10));
   std::lock_guard lock(mutex);
   return median(latencies);
+}
+
+// The pid of the process listening on a loopback TCP port (0 when not found), from ss(8).
+int listenerPid(uint16_t port) {
+  launcher::ProcessSpec spec;
+  spec.executable = "/usr/bin/ss";
+  spec.arguments = {"-Hltnp", "sport = :" + std::to_string(port)};
+  std::string output;
+  if (!launcher::runCommand(spec, &output, std::chrono::seconds(5)).isOk()) return 0;
+  std::smatch match;
+  if (!std::regex_search(output, match, std::regex(R"(pid=([0-9]+))"))) return 0;
+  return std::stoi(match[1]);
+}
+
+// Runs wrk on `url` while perf records each of `pids` into DIR/<name>.data.
+void profileRun(const fs::path& directory, const std::string& url, const std::string& token,
+                const std::vector<std::pair<std::string, int>>& pids) {
+  std::vector<std::future<void>> recorders;
+  for (const auto& [name, pid] : pids) {
+    recorders.push_back(std::async(std::launch::async, [&directory, name, pid] {
+      launcher::ProcessSpec spec;
+      spec.executable = "/usr/bin/perf";
+      spec.arguments = {"record", "-g", "-p", std::to_string(pid), "-o", (directory / (name + ".data")).string(),
+                        "--", "sleep", "8"};
+      std::string output;
+      if (Status recorded = launcher::runCommand(spec, &output, std::chrono::seconds(60)); !recorded.isOk()) {
+        std::cerr << "perf record failed: " << recorded.toString() << "\n" << output << "\n";
+      }
+    }));
+  }
+  std::this_thread::sleep_for(std::chrono::milliseconds(500));
+  bench::runWrk(url, 64, "7s", token);
+  for (auto& recorder : recorders) recorder.get();
+  std::cout << "  perf profiles in " << directory.string() << "\n" << std::flush;
 }
 
 // The process's process_cpu_seconds_total from its admin port's /metrics (-1 when unreadable).
@@ -239,6 +276,17 @@ int main() {
   if (transcodingPart) allRuns.push_back({"gateway transcoding c64", {transcoded, 64}});
   std::cout << "warming up\n" << std::flush;
   for (const auto& [name, target] : allRuns) bench::runWrk(target.first, 64, kDuration, token);
+  if (const char* profile = std::getenv("FLEETDECK_BENCH_GATEWAY_PROFILE"); profile != nullptr && *profile != 0) {
+    const fs::path directory(profile);
+    fs::create_directories(directory);
+    const int gatewayPid = listenerPid(gatewayPort);
+    const int productsPid = listenerPid(productsGrpc);
+    if (transcodingPart) {
+      profileRun(directory, transcoded, token,
+                 {{"transcoding-gateway", gatewayPid}, {"transcoding-products", productsPid}});
+    }
+    profileRun(directory, gatewayPass, token, {{"pass-through-gateway", gatewayPid}});
+  }
   for (int round = 0; round < kRounds; ++round) {
     // Alternating order every round, so drift on the shared machine does not favour one side.
     auto runs = allRuns;
