@@ -117,13 +117,40 @@ Status statusFromException(const std::exception& exception) {
   return internalError(std::string("database error: ") + exception.what());
 }
 
+namespace {
+// The PendingWrites of the transactions inTransaction runs on this thread (nested ones included).
+thread_local std::vector<PendingWrites*> activePendingWrites;
+}  // namespace
+
+PendingWrites::PendingWrites(pqxx::work& transaction) : transaction_(transaction) {
+  activePendingWrites.push_back(this);
+}
+
+PendingWrites::~PendingWrites() { std::erase(activePendingWrites, this); }
+
+PendingWrites* PendingWrites::of(const pqxx::transaction_base& transaction) {
+  for (PendingWrites* pending : activePendingWrites) {
+    if (&pending->transaction_ == &transaction) return pending;
+  }
+  return nullptr;
+}
+
+void PendingWrites::flush() {
+  for (const auto& batch : batches_) batch->write(transaction_);
+  batches_.clear();
+}
+
 Status inTransaction(ConnectionPool& pool, const std::function<Status(pqxx::work&)>& body) {
   auto lease = pool.acquire();
   if (!lease) return lease.status();
   try {
     pqxx::work transaction(**lease);
+    PendingWrites pending(transaction);
     Status status = body(transaction);
-    if (status.isOk()) transaction.commit();
+    if (status.isOk()) {
+      pending.flush();
+      transaction.commit();
+    }
     return status;
   } catch (const std::exception& exception) {
     return statusFromException(exception);

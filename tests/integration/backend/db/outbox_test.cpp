@@ -188,6 +188,38 @@ TEST(Outbox, RowsOfARolledBackTransaction_AreNeverPublished) {
   EXPECT_EQ(published[0].payload, "committed");
 }
 
+TEST(Outbox, RowsOfOneTransaction_AreWrittenAtCommit_InAppendOrder_OrNotAtAll) {
+  auto pool = outboxDatabase();
+  // Appends interleaved with the transaction's other writes are held back until the commit.
+  std::vector<OutboxMessage> appended = {row("a", "fleetdeck.t.v1.E", "1"), row("b", "fleetdeck.t.v1.E", "2"),
+                                         row("a", "fleetdeck.t.v1.E", "3")};
+  ASSERT_TRUE(inTransaction(*pool, [&](pqxx::work& transaction) -> Status {
+                for (const auto& message : appended) {
+                  FLEETDECK_RETURN_IF_ERROR(appendToOutbox(transaction, message));
+                  EXPECT_EQ(transaction.exec("SELECT count(*) FROM outbox")[0][0].as<int64_t>(), 0);
+                }
+                return Status::ok();
+              }).isOk());
+  auto lease = pool->acquire();
+  ASSERT_TRUE(lease.isOk());
+  pqxx::nontransaction query(**lease);
+  const auto rows = query.exec("SELECT id::text FROM outbox ORDER BY seq");
+  ASSERT_EQ(rows.size(), appended.size());
+  for (size_t i = 0; i < appended.size(); ++i) EXPECT_EQ(rows[i][0].as<std::string>(), appended[i].id);
+
+  // The same event id twice in one transaction: the insert at commit fails, and takes the
+  // transaction's other writes with it.
+  const OutboxMessage twice = row("c", "fleetdeck.t.v1.E", "twice");
+  const Status failed = inTransaction(*pool, [&](pqxx::work& transaction) -> Status {
+    transaction.exec("CREATE TABLE written_beside_the_outbox (id int)");
+    FLEETDECK_RETURN_IF_ERROR(appendToOutbox(transaction, twice));
+    return appendToOutbox(transaction, twice);
+  });
+  EXPECT_EQ(failed.code(), StatusCode::kAlreadyExists) << failed.toString();
+  EXPECT_EQ(scalar(*pool, "SELECT count(*) FROM outbox"), 3);
+  EXPECT_EQ(scalar(*pool, "SELECT count(*) FROM pg_class WHERE relname = 'written_beside_the_outbox'"), 0);
+}
+
 TEST(Outbox, BrokerDown_RowsStayUnsent_WithAttemptsCounted_ThenGoOutInOrder) {
   auto pool = outboxDatabase();
   ASSERT_TRUE(appendAll(*pool, {row("k", "s.v1.E", "1"), row("k", "s.v1.E", "2")}).isOk());

@@ -80,16 +80,59 @@ class ConnectionPool {
 // or deadlock -> ABORTED, lost connection -> UNAVAILABLE, anything else -> INTERNAL.
 Status statusFromException(const std::exception& exception);
 
+// Writes queued during a transaction that inTransaction runs, made right before it commits: several
+// writes of one kind then share a statement (a transaction's outbox rows, one round trip for all).
+// Writers find the queue with of(); a transaction run some other way has none, and writes at once.
+class PendingWrites {
+ public:
+  // The queued writes of one kind; write() runs before the commit, in the order kinds were first used.
+  class Batch {
+   public:
+    virtual ~Batch() = default;
+    virtual void write(pqxx::work& transaction) = 0;
+  };
+
+  explicit PendingWrites(pqxx::work& transaction);  // registers itself for of() on this thread
+  ~PendingWrites();
+  PendingWrites(const PendingWrites&) = delete;
+  PendingWrites& operator=(const PendingWrites&) = delete;
+
+  // The queue of `transaction` when inTransaction runs it on this thread, else nullptr.
+  static PendingWrites* of(const pqxx::transaction_base& transaction);
+
+  // This transaction's batch of type T, created on first use.
+  template <typename T>
+  T& batch() {
+    for (const auto& existing : batches_) {
+      if (auto* typed = dynamic_cast<T*>(existing.get())) return *typed;
+    }
+    batches_.push_back(std::make_unique<T>());
+    return static_cast<T&>(*batches_.back());
+  }
+
+  // Makes the queued writes (inTransaction calls it just before committing).
+  void flush();
+
+ private:
+  pqxx::work& transaction_;
+  std::vector<std::unique_ptr<Batch>> batches_;
+};
+
 // Runs `body` inside one transaction and commits when it returns OK; rolls back on an error Status
-// or any exception (mapped with statusFromException).
+// or any exception (mapped with statusFromException). Writes queued in PendingWrites are made just
+// before the commit.
 template <typename T>
 Result<T> inTransaction(ConnectionPool& pool, const std::function<Result<T>(pqxx::work&)>& body) {
   auto lease = pool.acquire();
   if (!lease) return lease.status();
   try {
     pqxx::work transaction(**lease);
+    PendingWrites pending(transaction);
     Result<T> result = body(transaction);
-    if (result.isOk()) transaction.commit();
+    if (result.isOk()) {
+      pending.flush();
+      transaction.commit();
+    }
     return result;
   } catch (const std::exception& exception) {
     return statusFromException(exception);
