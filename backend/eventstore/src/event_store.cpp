@@ -120,6 +120,35 @@ std::optional<Snapshot> EventStore::loadSnapshot(pqxx::transaction_base& transac
   return Snapshot{streamId, rows[0][0].as<int64_t>(), rows[0][1].as<std::string>()};
 }
 
+SnapshotWithTail EventStore::loadLatest(pqxx::transaction_base& transaction, const std::string& streamId) {
+  // One row per event after the snapshot, each carrying the snapshot's columns (a stream has at most
+  // one snapshot row), or a single row of NULL event columns when no event follows it.
+  static const std::string sql = [] {
+    std::string columns;
+    for (std::string_view column : {"e.global_position", "e.event_id::text", "e.stream_id", "e.version",
+                                    "e.event_type", "e.payload::text", "e.actor", "e.trace_id", "e.causation_id",
+                                    "(extract(epoch FROM e.recorded_at) * 1000000)::bigint"}) {
+      columns.append(", ").append(column);
+    }
+    return "SELECT s.version, s.state::text" + columns +
+           " FROM (SELECT 1) AS one"
+           " LEFT JOIN snapshots s ON s.stream_id = $1"
+           " LEFT JOIN events e ON e.stream_id = $1 AND e.version > COALESCE(s.version, 0)"
+           " ORDER BY e.version";
+  }();
+  const auto rows = db::execPrepared(transaction, sql, streamId);
+  SnapshotWithTail loaded;
+  if (!rows.empty() && !rows[0][0].is_null()) {
+    loaded.snapshot = Snapshot{streamId, rows[0][0].as<int64_t>(), rows[0][1].as<std::string>()};
+  }
+  loaded.events.reserve(rows.size());
+  for (const auto& row : rows) {
+    if (row[2].is_null()) continue;
+    loaded.events.push_back(fromRow(row.slice(2, row.size())));
+  }
+  return loaded;
+}
+
 Status EventStore::readAll(pqxx::connection& connection, int64_t afterPosition, int batchSize,
                            const std::function<bool(const std::vector<StoredEvent>&)>& visit) {
   try {

@@ -114,15 +114,16 @@ Result<Order> PgOrderStore::load(const std::string& orderId) {
 
 Result<Order> PgOrderStore::loadIn(pqxx::work& transaction, const std::string& orderId) {
   Order order;
-  int64_t fromVersion = 1;
-  if (auto snapshot = eventstore::EventStore::loadSnapshot(transaction, orderId)) {
-    auto decoded = decodeOrder(snapshot->stateJson);
+  auto latest = eventstore::EventStore::loadLatest(transaction, orderId);
+  if (latest.snapshot) {
+    auto decoded = decodeOrder(latest.snapshot->stateJson);
     if (decoded) {
       order = std::move(*decoded);
-      fromVersion = snapshot->version + 1;
+    } else {
+      latest.events = eventstore::EventStore::readStream(transaction, orderId);  // replay it all instead
     }
   }
-  for (const auto& stored : eventstore::EventStore::readStream(transaction, orderId, fromVersion)) {
+  for (const auto& stored : latest.events) {
     auto event = decodeEvent(stored.type, stored.payloadJson);
     if (!event) return event.status();
     apply(order, *event, stored.recordedAtMicros);

@@ -114,11 +114,22 @@ TEST_F(OrderStoreTest, EventsCannotBeRewritten) {
 TEST_F(OrderStoreTest, SnapshotsAreTakenAndUsedWithoutChangingTheState) {
   Order order = create();
   order = *next(order, OrderConfirmed{order.id, "p"});  // version 2: snapshot (every 2)
+  auto atSnapshot = store_->load(order.id);               // the snapshot, no event after it
+  ASSERT_TRUE(atSnapshot.isOk()) << atSnapshot.status().toString();
+  EXPECT_EQ(*atSnapshot, order);
   order = *next(order, OrderShipped{order.id, "T"});
   EXPECT_EQ(count("SELECT version FROM snapshots WHERE stream_id = '" + order.id + "'"), 2);
-  auto loaded = store_->load(order.id);
+  auto loaded = store_->load(order.id);  // the snapshot and one event after it
   ASSERT_TRUE(loaded.isOk());
   EXPECT_EQ(*loaded, order);
+
+  // A snapshot that no longer decodes is passed over: the state is replayed from the first event.
+  EXPECT_EQ(count("WITH spoiled AS (UPDATE snapshots SET state = '\"not an order\"' WHERE stream_id = '" +
+                  order.id + "' RETURNING 1) SELECT count(*) FROM spoiled"),
+            1);
+  auto replayed = store_->load(order.id);
+  ASSERT_TRUE(replayed.isOk()) << replayed.status().toString();
+  EXPECT_EQ(*replayed, order);
 }
 
 TEST_F(OrderStoreTest, IdempotentCreateReturnsTheFirstOrderEvenUnderConcurrency) {

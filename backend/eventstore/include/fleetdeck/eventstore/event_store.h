@@ -70,6 +70,12 @@ struct Snapshot {
   std::string stateJson;
 };
 
+// A stream's newest snapshot (if it has one) and the events after it, oldest first.
+struct SnapshotWithTail {
+  std::optional<Snapshot> snapshot;
+  std::vector<StoredEvent> events;
+};
+
 class EventStore {
  public:
   // Appends `events` after `expectedVersion` (0 for a new stream) inside the caller's transaction;
@@ -90,6 +96,9 @@ class EventStore {
   // The newest snapshot at or below maxVersion.
   static std::optional<Snapshot> loadSnapshot(pqxx::transaction_base& transaction, const std::string& streamId,
                                               int64_t maxVersion = INT64_MAX);
+  // The newest snapshot and the events after it (all events without one), in one round trip: what
+  // rebuilding a stream's current state needs.
+  static SnapshotWithTail loadLatest(pqxx::transaction_base& transaction, const std::string& streamId);
 
   // Every event in global order, in batches of `batchSize`, starting after `afterPosition`.
   // `visit` returns false to stop early. Used by projection rebuilds and replay.
