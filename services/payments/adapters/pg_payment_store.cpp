@@ -13,6 +13,7 @@ constexpr const char* kWalletColumns =
     "user_id::text, currency, balance, version,"
     " (extract(epoch FROM created_at) * 1000000)::bigint,"
     " (extract(epoch FROM updated_at) * 1000000)::bigint";
+constexpr int kWalletColumnCount = 6;
 
 constexpr const char* kPaymentColumns =
     "id::text, user_id::text, order_id::text, currency, amount, status, decline_reason, idempotency_key, seq,"
@@ -199,32 +200,48 @@ Result<Wallet> PgPaymentStore::topUp(const TopUp& topUp) {
 
 Result<Payment> PgPaymentStore::charge(const ChargeCommand& command, bool injectedDecline) {
   return db::inTransaction<Payment>(pool_, [&](pqxx::work& transaction) -> Result<Payment> {
+    // The wallet locked and the key looked up in one round trip. The lookup reads the statement's
+    // snapshot, taken before a wait for the wallet's lock: a charge with this key that committed
+    // during that wait is not seen here, and the INSERT's ON CONFLICT below finds it instead.
     const auto locked = db::execPrepared(transaction,
-        std::string("SELECT ") + kWalletColumns + " FROM wallets WHERE user_id = $1 FOR UPDATE", command.userId);
-    // A repeated key is answered with what it did the first time. Looked up once the wallet is
-    // locked (a charge with this key may have committed while this one waited for the lock) and only
-    // then: a lookup before the lock too saved repeats a lock wait and cost every first charge a round trip.
-    if (auto seen = paymentByKey(transaction, command.idempotencyKey)) return *seen;
+        std::string("WITH wallet AS (SELECT ") + kWalletColumns +
+            " FROM wallets WHERE user_id = $1 FOR UPDATE)"
+            " SELECT wallet.*, seen.* FROM (SELECT 1) AS one LEFT JOIN wallet ON true"
+            " LEFT JOIN (SELECT " + kPaymentColumns + " FROM payments WHERE idempotency_key = $2) AS seen ON true",
+        command.userId, command.idempotencyKey);
+    const pqxx::row walletColumns = locked[0].slice(0, kWalletColumnCount);
+    const pqxx::row seenColumns = locked[0].slice(kWalletColumnCount, locked[0].size());
+    // A repeated key is answered with what it did the first time.
+    if (!seenColumns[0].is_null()) return paymentFromRow(seenColumns);
     std::optional<Wallet> wallet;
-    if (!locked.empty()) wallet = walletFromRow(locked[0]);
+    if (!walletColumns[0].is_null()) wallet = walletFromRow(walletColumns);
     auto decision = decideCharge(wallet ? &*wallet : nullptr, command.amount, injectedDecline);
     if (!decision) return decision.status();
 
+    // The payment, and when it charges, the wallet's debit and its ledger entry: one statement.
     const std::string paymentId = newUuid();
     const auto inserted = db::execPrepared(transaction,
-        std::string("INSERT INTO payments (id, idempotency_key, user_id, order_id, currency, amount, status,"
-                    " decline_reason) VALUES ($1, $2, $3, $4, $5, $6, $7, $8)"
-                    " ON CONFLICT (idempotency_key) DO NOTHING RETURNING ") +
-            kPaymentColumns,
+        std::string("WITH payment AS ("
+                    "  INSERT INTO payments (id, idempotency_key, user_id, order_id, currency, amount, status,"
+                    "   decline_reason) VALUES ($1, $2, $3, $4, $5, $6, $7, $8)"
+                    "  ON CONFLICT (idempotency_key) DO NOTHING RETURNING ") +
+            kPaymentColumns +
+            "), debited AS ("
+            "  UPDATE wallets SET balance = balance - $6, version = version + 1, updated_at = now()"
+            "  WHERE user_id = $3 AND $9::boolean AND EXISTS (SELECT 1 FROM payment) RETURNING user_id),"
+            " ledger AS ("
+            "  INSERT INTO ledger_entries (id, user_id, amount, kind, reference)"
+            "  SELECT $10, user_id, -$6::bigint, $11, $1 FROM debited)"
+            " SELECT * FROM payment",
         paymentId, command.idempotencyKey, command.userId, command.orderId, command.amount.currency,
         command.amount.units, std::string(decision->charge ? kStatusCharged : kStatusDeclined),
-        decision->declineReason);
+        decision->declineReason, decision->charge, newUuid(), std::string(kKindCharge));
     if (inserted.empty()) {
-      // The same key committed by a call that held no lock of this wallet (another user's, or none).
+      // The same key committed by a call that held no lock of this wallet (another user's, or none),
+      // or while this one waited for the lock.
       if (auto seen = paymentByKey(transaction, command.idempotencyKey)) return *seen;
       return aborted("charge " + command.idempotencyKey + " conflicted with a concurrent call; retry");
     }
-    if (decision->charge) moveMoney(transaction, command.userId, -command.amount.units, kKindCharge, paymentId);
     Payment payment = paymentFromRow(inserted[0]);
     // Only a first charge is an event; a repeated key returned above without one.
     FLEETDECK_RETURN_IF_ERROR(appendPaymentOutcome(transaction, payment));
