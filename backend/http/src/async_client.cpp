@@ -10,6 +10,7 @@
 #include <thread>
 #include <unordered_map>
 
+#include "message_parser.h"
 #include "server_thread.h"
 #include "wire.h"
 
@@ -277,15 +278,11 @@ class Exchange : public std::enable_shared_from_this<Exchange> {
   }
 
   void onResponse() {
-    auto message = parser_->release();
-    HttpResponse response;
-    response.status = static_cast<int>(message.result_int());
-    response.headers.reserve(12);  // a typical answer's fields without regrowing the vector
-    for (const auto& field : message) response.headers.add(std::string(field.name_string()), std::string(field.value()));
-    response.body = std::move(message.body());
+    const bool keepAlive = parser_->keep_alive();
+    HttpResponse response = std::move(parser_->message());
     connection_->deadline->never();
     auto connection = std::move(connection_);
-    if (!message.keep_alive()) {
+    if (!keepAlive) {
       connection->deadline->cancel();
       connection.reset();
     }
@@ -310,7 +307,7 @@ class Exchange : public std::enable_shared_from_this<Exchange> {
   AsyncHttpClient::Callback callback_;
   std::string head_;
   std::string body_;
-  std::optional<bhttp::response_parser<bhttp::string_body>> parser_;
+  std::optional<detail::ResponseParser> parser_;
   std::optional<tcp::resolver> resolver_;
   std::shared_ptr<Connection> connection_;
   bool reused_ = false;

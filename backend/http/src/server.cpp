@@ -11,6 +11,7 @@
 #include <thread>
 
 #include "fleetdeck/core/log.h"
+#include "message_parser.h"
 #include "server_thread.h"
 #include "wire.h"
 
@@ -264,20 +265,13 @@ class Session : public std::enable_shared_from_this<Session> {
   }
 
   void onRequest() {
-    auto message = parser_->release();
-    keepAlive_ = message.keep_alive();
-    http10_ = message.version() == 10;
-    isHead_ = message.method() == bhttp::verb::head;
-
-    HttpRequest request;
-    request.headers.reserve(16);
-    request.method = std::string(message.method_string());
-    request.target = std::string(message.target());
+    keepAlive_ = parser_->keep_alive();
+    http10_ = parser_->version() == 10;
+    HttpRequest request = std::move(parser_->message());
+    isHead_ = request.method == "HEAD";
     const size_t question = request.target.find('?');
     request.path = request.target.substr(0, question);
     if (question != std::string::npos) request.query = request.target.substr(question + 1);
-    for (const auto& field : message) request.headers.add(std::string(field.name_string()), std::string(field.value()));
-    request.body = std::move(message.body());
     request.remoteAddress = remoteAddress_;
 
     shared_.inFlight.fetch_add(1);
@@ -428,7 +422,7 @@ class Session : public std::enable_shared_from_this<Session> {
   char hangUpByte_[1];
   char discardBuffer_[8192];
   beast::flat_buffer buffer_;
-  std::optional<bhttp::request_parser<bhttp::string_body>> parser_;
+  std::optional<detail::RequestParser> parser_;
   bool keepAlive_ = true;
   bool http10_ = false;
   bool isHead_ = false;
