@@ -153,6 +153,31 @@ TEST(ProtoJson, EveryResponseTypeMatchesProtobufsPrinterEmptyAndFilled) {
   EXPECT_GT(compared, 600u);
 }
 
+TEST(ProtoJson, TimestampsAcrossTheWholeRangeMatchProtobufsPrinter) {
+  // The calendar arithmetic at its edges: year 1 and 9999, before 1970, leap days and centuries.
+  const int64_t kSeconds[] = {-62135596800LL, -62135596799LL, -30610224000LL, -2208988800LL, -86401, -86400, -1,
+                              0,              1,              68169600,       951782400,      951868799,
+                              978307200,      4107542400LL,   13574563200LL,  253402214400LL, 253402300799LL};
+  const int32_t kNanos[] = {0, 1, 1000, 1000000, 999999999};
+  const pb::Descriptor* type =
+      pb::DescriptorPool::generated_pool()->FindMessageTypeByName("fleetdeck.products.v1.Product");
+  ASSERT_NE(type, nullptr);
+  ASSERT_TRUE(writesNatively(*type));
+  const Field* created = type->FindFieldByName("create_time");
+  ASSERT_NE(created, nullptr);
+  for (const int64_t seconds : kSeconds) {
+    for (const int32_t nanos : kNanos) {
+      std::unique_ptr<pb::Message> message(pb::MessageFactory::generated_factory()->GetPrototype(type)->New());
+      pb::Message* time = message->GetReflection()->MutableMessage(message.get(), created);
+      time->GetReflection()->SetInt64(time, time->GetDescriptor()->field(0), seconds);
+      time->GetReflection()->SetInt32(time, time->GetDescriptor()->field(1), nanos);
+      auto ours = protoToJson(*message);
+      ASSERT_TRUE(ours.isOk()) << seconds << ": " << ours.status().toString();
+      EXPECT_EQ(*ours, reference(*message)) << seconds << "s " << nanos << "ns";
+    }
+  }
+}
+
 TEST(ProtoJson, InvalidUtf8AndOutOfRangeTimestampsAreLeftToProtobuf) {
   for (const pb::Descriptor* type : responseTypes()) {
     if (!writesNatively(*type)) continue;
