@@ -46,12 +46,14 @@ std::optional<LockedReservation> lockWithLines(pqxx::work& transaction, const st
   return locked;
 }
 
-// Moves stock for every line, in product id order (the order reserve locks them in).
-Status applyEffect(pqxx::work& transaction, std::vector<ReservedLine> lines, StockEffect effect) {
+// Moves stock for every line, in product id order (the order reserve locks them in), and writes the
+// reservation's new state when it changes: with the last line's move, in the same statement.
+Status applyTransition(pqxx::work& transaction, const std::string& key, std::vector<ReservedLine> lines,
+                       StockEffect effect, const std::optional<std::string>& newState) {
   const char* statement = nullptr;
   switch (effect) {
     case StockEffect::kNone:
-      return Status::ok();
+      break;
     case StockEffect::kUnreserve:
       statement = "UPDATE products SET reserved = reserved - $2 WHERE id = $1";
       break;
@@ -62,10 +64,26 @@ Status applyEffect(pqxx::work& transaction, std::vector<ReservedLine> lines, Sto
       statement = "UPDATE products SET on_hand = on_hand + $2 WHERE id = $1";
       break;
   }
+  const std::string setState = "UPDATE reservations SET state = $4, updated_at = now() WHERE reservation_key = $3";
+  if (statement == nullptr || lines.empty()) {
+    if (newState) {
+      db::execPrepared(transaction,
+                       "UPDATE reservations SET state = $2, updated_at = now() WHERE reservation_key = $1", key,
+                       *newState);
+    }
+    return Status::ok();
+  }
   std::sort(lines.begin(), lines.end(),
             [](const ReservedLine& a, const ReservedLine& b) { return a.productId < b.productId; });
-  for (const auto& line : lines) {
-    const auto result = db::execPrepared(transaction, statement, line.productId, line.quantity);
+  for (size_t i = 0; i < lines.size(); ++i) {
+    const ReservedLine& line = lines[i];
+    const bool withState = newState && i + 1 == lines.size();
+    const auto result =
+        withState ? db::execPrepared(transaction,
+                                     "WITH moved AS (" + std::string(statement) + " RETURNING 1) " + setState +
+                                         " AND EXISTS (SELECT 1 FROM moved)",
+                                     line.productId, line.quantity, key, *newState)
+                  : db::execPrepared(transaction, statement, line.productId, line.quantity);
     if (result.affected_rows() != 1) return internalError("product " + line.productId + " of a reservation vanished");
   }
   return Status::ok();
@@ -75,11 +93,9 @@ Result<Reservation> transition(pqxx::work& transaction, const std::string& key, 
                                std::vector<ReservedLine> lines, const Result<Transition>& step) {
   if (!step) return step.status();
   Reservation reservation{key, step->nextState, std::move(lines)};
-  FLEETDECK_RETURN_IF_ERROR(applyEffect(transaction, reservation.lines, step->effect));
-  if (step->nextState != state) {
-    db::execPrepared(transaction, "UPDATE reservations SET state = $2, updated_at = now() WHERE reservation_key = $1", key,
-                            step->nextState);
-  }
+  const std::optional<std::string> newState =
+      step->nextState != state ? std::optional<std::string>(step->nextState) : std::nullopt;
+  FLEETDECK_RETURN_IF_ERROR(applyTransition(transaction, key, reservation.lines, step->effect, newState));
   return reservation;
 }
 
@@ -95,13 +111,21 @@ struct LockedProduct {
 
 Result<Reservation> PgReservationRepository::reserve(const std::string& key, const std::vector<StockLine>& lines) {
   return db::inTransaction<Reservation>(pool_, [&](pqxx::work& transaction) -> Result<Reservation> {
-    // Claim the key first: a concurrent call with the same key waits here for this transaction,
-    // then finds the stored reservation (or, if this one failed and rolled back, claims it itself).
-    const auto claimed = db::execPrepared(transaction,
-        "INSERT INTO reservations (reservation_key, state) VALUES ($1, 'RESERVED')"
-        " ON CONFLICT (reservation_key) DO NOTHING RETURNING 1",
-        key);
-    if (claimed.empty()) {
+    // Claim the key and lock the products in one round trip. The claim comes first: a concurrent
+    // call with the same key waits in it for this transaction, then finds the stored reservation (or,
+    // if this one failed and rolled back, claims it itself) and locks nothing. The locked rows are
+    // read at their newest version, whatever the statement waited for.
+    std::vector<std::string> ids;
+    for (const auto& line : lines) ids.push_back(line.productId);
+    const auto rows = db::execPrepared(transaction,
+        "WITH claimed AS (INSERT INTO reservations (reservation_key, state) VALUES ($1, 'RESERVED')"
+        "  ON CONFLICT (reservation_key) DO NOTHING RETURNING 1)"
+        " SELECT claimed.*, locked.* FROM (SELECT 1) AS one LEFT JOIN claimed ON true"
+        " LEFT JOIN (SELECT id::text, sku, name, price_units, currency_code, on_hand - reserved, active"
+        "   FROM products WHERE id = ANY($2::uuid[]) AND EXISTS (SELECT 1 FROM claimed) ORDER BY id FOR UPDATE)"
+        "  AS locked ON true",
+        key, uuidArray(ids));
+    if (rows[0][0].is_null()) {
       const auto state = db::execPrepared(transaction, "SELECT state FROM reservations WHERE reservation_key = $1", key);
       Reservation stored{key, state[0][0].as<std::string>(), loadLines(transaction, key)};
       // A key released before it was ever reserved holds no lines: whatever was asked, nothing is taken.
@@ -111,14 +135,10 @@ Result<Reservation> PgReservationRepository::reserve(const std::string& key, con
       return stored;
     }
 
-    std::vector<std::string> ids;
-    for (const auto& line : lines) ids.push_back(line.productId);
-    const auto rows = db::execPrepared(transaction,
-        "SELECT id::text, sku, name, price_units, currency_code, on_hand - reserved, active"
-        " FROM products WHERE id = ANY($1::uuid[]) ORDER BY id FOR UPDATE",
-        uuidArray(ids));
     std::map<std::string, LockedProduct> products;
-    for (const auto& row : rows) {
+    for (const auto& full : rows) {
+      const pqxx::row row = full.slice(1, full.size());
+      if (row[0].is_null()) continue;  // none of the ids names a product
       products.emplace(row[0].as<std::string>(), LockedProduct{row[1].as<std::string>(), row[2].as<std::string>(),
                                                                Money{row[4].as<std::string>(), row[3].as<int64_t>()},
                                                                row[5].as<int64_t>(), row[6].as<bool>()});
