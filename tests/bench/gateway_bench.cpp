@@ -19,7 +19,8 @@
 // runs one half (transcoding keeps the gateway's pass-through c64 its ratio needs).
 // FLEETDECK_BENCH_GATEWAY_PROFILE=DIR also records `perf record -g` profiles of the gateway and the
 // products service during an extra transcoding run, and of the gateway during an extra pass-through
-// run (DIR/{transcoding-gateway,transcoding-products,pass-through-gateway}.data), after the warm-up.
+// run, at 64 connections and (unless only transcoding runs) at 256, after the warm-up
+// (DIR/{transcoding-gateway,transcoding-products,pass-through-gateway,pass-through-c256-gateway}.data).
 #include <grpcpp/generic/generic_stub.h>
 #include <grpcpp/grpcpp.h>
 
@@ -116,7 +117,7 @@ int listenerPid(uint16_t port) {
 }
 
 // Runs wrk on `url` while perf records each of `pids` into DIR/<name>.data.
-void profileRun(const fs::path& directory, const std::string& url, const std::string& token,
+void profileRun(const fs::path& directory, const std::string& url, int connections, const std::string& token,
                 const std::vector<std::pair<std::string, int>>& pids) {
   std::vector<std::future<void>> recorders;
   for (const auto& [name, pid] : pids) {
@@ -132,7 +133,7 @@ void profileRun(const fs::path& directory, const std::string& url, const std::st
     }));
   }
   std::this_thread::sleep_for(std::chrono::milliseconds(500));
-  bench::runWrk(url, 64, "7s", token);
+  bench::runWrk(url, connections, "7s", token);
   for (auto& recorder : recorders) recorder.get();
   std::cout << "  perf profiles in " << directory.string() << "\n" << std::flush;
 }
@@ -282,10 +283,11 @@ int main() {
     const int gatewayPid = listenerPid(gatewayPort);
     const int productsPid = listenerPid(productsGrpc);
     if (transcodingPart) {
-      profileRun(directory, transcoded, token,
+      profileRun(directory, transcoded, 64, token,
                  {{"transcoding-gateway", gatewayPid}, {"transcoding-products", productsPid}});
     }
-    profileRun(directory, gatewayPass, token, {{"pass-through-gateway", gatewayPid}});
+    profileRun(directory, gatewayPass, 64, token, {{"pass-through-gateway", gatewayPid}});
+    if (proxyPart) profileRun(directory, gatewayPass, 256, token, {{"pass-through-c256-gateway", gatewayPid}});
   }
   for (int round = 0; round < kRounds; ++round) {
     // Alternating order every round, so drift on the shared machine does not favour one side.
