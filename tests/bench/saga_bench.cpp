@@ -12,11 +12,13 @@
 // Prints figures and their ratios to the issue's goals; asserts nothing about time. Bounded: each
 // phase has an order count and a time limit. Exits non-zero only when a saga ends wrongly or never.
 #include <libpq-fe.h>
+#include <unistd.h>
 
 #include <algorithm>
 #include <atomic>
 #include <condition_variable>
 #include <cstdio>
+#include <fstream>
 #include <iostream>
 #include <map>
 #include <mutex>
@@ -451,6 +453,54 @@ int64_t total(const std::map<std::string, int64_t>& counts) {
   return sum;
 }
 
+// A service's process_cpu_seconds_total from its admin port's /metrics.
+double serviceCpuSeconds(const testing::ServiceProcess& process) {
+  http::HttpClient client("127.0.0.1", process.adminPort());
+  auto response = client.get("/metrics");
+  if (!response || response->status != 200) die("scrape /metrics for CPU time");
+  const std::string name = "\nprocess_cpu_seconds_total ";
+  const size_t at = response->body.find(name);
+  if (at == std::string::npos) die("no process_cpu_seconds_total in /metrics");
+  return std::stod(response->body.substr(at + name.size()));
+}
+
+// User + system CPU seconds of the processes `pick` selects by (pid, parent pid), from /proc.
+template <typename Pick>
+double procCpuSeconds(Pick pick) {
+  double ticks = 0;
+  for (const auto& entry : std::filesystem::directory_iterator("/proc")) {
+    const std::string name = entry.path().filename();
+    if (name.empty() || !std::isdigit(static_cast<unsigned char>(name[0]))) continue;
+    std::ifstream file(entry.path() / "stat");
+    std::string stat;
+    if (!std::getline(file, stat)) continue;  // exited meanwhile
+    // "pid (comm) state ppid ...": fields after the comm's closing parenthesis; utime, stime are 14, 15.
+    std::istringstream fields(stat.substr(stat.rfind(')') + 2));
+    std::string state;
+    long parent = 0;
+    fields >> state >> parent;
+    std::string skip;
+    for (int field = 5; field < 14; ++field) fields >> skip;
+    double user = 0, system = 0;
+    fields >> user >> system;
+    if (pick(std::stol(name), parent)) ticks += user + system;
+  }
+  return ticks / static_cast<double>(sysconf(_SC_CLK_TCK));
+}
+
+// CPU seconds of the test PostgreSQL (postmaster and its backends) and of nats-server, so far.
+struct InfraCpu {
+  double postgres = 0, nats = 0;
+};
+
+InfraCpu infraCpu(const testing::InfraInfo& infra) {
+  std::ifstream pidFile(infra.postgresData / "postmaster.pid");
+  long postmaster = 0;
+  pidFile >> postmaster;
+  return {procCpuSeconds([&](long pid, long parent) { return pid == postmaster || parent == postmaster; }),
+          procCpuSeconds([&](long pid, long) { return pid == infra.natsPid; })};
+}
+
 // pgbench's built-in TPC-B-like script on a fresh database of the same PostgreSQL.
 double pgbenchTps(const testing::InfraInfo& infra, int scale, int clients, std::chrono::seconds duration) {
   const std::string database = databaseName(testing::createTestDatabase("bench_saga_pgbench"));
@@ -566,7 +616,14 @@ int main() {
   const auto before = commits(admin, databases);
   const int64_t watcherQueriesBefore = watcher.queries();
   const auto countStarted = Clock::now();
+  const double ordersCpuBefore = serviceCpuSeconds(*fleet.orders), productsCpuBefore = serviceCpuSeconds(*fleet.products),
+               paymentsCpuBefore = serviceCpuSeconds(*fleet.payments);
+  const InfraCpu infraCpuBefore = infraCpu(infra);
   const PhaseResult concurrent = runPhase(fleet, catalog, watcher, kClients, kThroughputOrders, kThroughputTime, 5);
+  const double ordersCpu = serviceCpuSeconds(*fleet.orders) - ordersCpuBefore,
+               productsCpu = serviceCpuSeconds(*fleet.products) - productsCpuBefore,
+               paymentsCpu = serviceCpuSeconds(*fleet.payments) - paymentsCpuBefore;
+  const InfraCpu infraCpuAfter = infraCpu(infra);
   const int64_t watcherQueries = watcher.queries() - watcherQueriesBefore;
   // PostgreSQL backends flush their statistics at most once a second: wait for the last ones.
   std::this_thread::sleep_for(2500ms);
@@ -623,8 +680,17 @@ int main() {
   for (size_t i = 0; i < databases.size(); ++i) {
     std::printf(", %s %lld", labels[i], static_cast<long long>(after.at(databases[i]) - before.at(databases[i])));
   }
-  std::printf("\n    minus idle background %.1f/s x %.1f s and %lld watcher polls = %.0f, i.e. %.2f per saga\n\n",
+  std::printf("\n    minus idle background %.1f/s x %.1f s and %lld watcher polls = %.0f, i.e. %.2f per saga\n",
               idleRate, countSeconds, static_cast<long long>(watcherQueries), netCommits, commitsPerSaga);
+  // CPU per saga is steadier than sagas/s when something else shares the cores: compare these.
+  const double sagaCount = std::max<double>(1, static_cast<double>(concurrent.orders.size()));
+  const double postgresCpu = infraCpuAfter.postgres - infraCpuBefore.postgres;
+  const double natsCpu = infraCpuAfter.nats - infraCpuBefore.nats;
+  const double cpuPerSaga = (ordersCpu + productsCpu + paymentsCpu + postgresCpu + natsCpu) / sagaCount;
+  std::printf("  CPU per saga: orders %.0f us, products %.0f us, payments %.0f us, PostgreSQL %.0f us, NATS %.0f us;"
+              " total %.0f us (2 cores: at most %.0f sagas/s)\n\n",
+              ordersCpu / sagaCount * 1e6, productsCpu / sagaCount * 1e6, paymentsCpu / sagaCount * 1e6,
+              postgresCpu / sagaCount * 1e6, natsCpu / sagaCount * 1e6, cpuPerSaga * 1e6, 2 / cpuPerSaga);
 
   std::printf("Goals (issue 4):\n");
   std::printf("  throughput >= 500 sagas/s                        %8.1f   ratio %.2f  %s\n", sagasPerSecond,
