@@ -1,19 +1,18 @@
 #include "fleetdeck/http/message.h"
 
-#include <cctype>
-
 #include "fleetdeck/core/encoding.h"
 #include "fleetdeck/core/http_status.h"
 #include "fleetdeck/core/json.h"
 
 namespace fleetdeck::http {
 
+// ASCII only, as HTTP field names are: std::tolower is a library call per character, and header
+// lookups run this for every field of every request.
 bool equalsIgnoreCase(std::string_view a, std::string_view b) {
   if (a.size() != b.size()) return false;
+  const auto lower = [](char c) { return c >= 'A' && c <= 'Z' ? static_cast<char>(c - 'A' + 'a') : c; };
   for (size_t i = 0; i < a.size(); ++i) {
-    if (std::tolower(static_cast<unsigned char>(a[i])) != std::tolower(static_cast<unsigned char>(b[i]))) {
-      return false;
-    }
+    if (lower(a[i]) != lower(b[i])) return false;
   }
   return true;
 }
