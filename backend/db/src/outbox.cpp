@@ -236,21 +236,25 @@ Result<int> OutboxRelay::relayOnce() {
     // replica that does not get it leaves this pass to the one that did. Rows then go out in `seq`
     // order, which keeps every key in order with a plain scan of the unsent index (the per-key "heads"
     // query this replaced cost seconds per pass once a backlog of a few thousand rows built up).
-    if (!execPrepared(transaction, "SELECT pg_try_advisory_xact_lock($1::bigint)", kRelayLock)[0][0].as<bool>()) {
-      return 0;
-    }
+    // The lock and the batch in one round trip: the CTE (volatile, so run once, first) takes the lock,
+    // and the scan runs only when it was granted. One row of NULLs when there is nothing to send.
     const auto rows = execPrepared(transaction,
-        "SELECT seq, id::text, aggregate_key, subject, headers::text, payload,"
+        "WITH relay AS (SELECT pg_try_advisory_xact_lock($3::bigint) AS granted)"
+        " SELECT relay.granted, unsent.* FROM relay LEFT JOIN LATERAL ("
+        "  SELECT seq, id::text, aggregate_key, subject, headers::text, payload,"
         "   (extract(epoch FROM created_at) * 1000000)::bigint"
-        " FROM outbox WHERE sent_at IS NULL AND aggregate_key <> ALL($2::text[])"
-        " ORDER BY seq LIMIT $1",
-        options_.batchSize, arrayLiteral(heldBackKeys()));
+        "  FROM outbox WHERE relay.granted AND sent_at IS NULL AND aggregate_key <> ALL($2::text[])"
+        "  ORDER BY seq LIMIT $1) AS unsent ON true",
+        options_.batchSize, arrayLiteral(heldBackKeys()), kRelayLock);
+    if (rows.empty() || !rows[0][0].as<bool>()) return 0;
     std::vector<OutboxMessage> messages;
     messages.reserve(rows.size());
     // Wave w holds every key's w-th row of this batch.
     std::vector<std::vector<size_t>> waves;
     std::map<std::string, size_t> rowsOfKey;
-    for (const auto& row : rows) {
+    for (const auto& full : rows) {
+      if (full[1].is_null()) continue;  // nothing unsent
+      const pqxx::row row = full.slice(1, full.size());
       OutboxMessage message;
       message.sequence = row[0].as<int64_t>();
       message.id = row[1].as<std::string>();

@@ -300,6 +300,26 @@ TEST(Outbox, ARefusedKeyFillingABatch_DoesNotStarveTheKeysBehindIt_AndIsRetriedL
   EXPECT_EQ(payloads, (std::vector<std::string>{"f1", "f2", "s1", "s2"}));
 }
 
+TEST(Outbox, WhileAnotherReplicaRelays_APassPublishesNothing_ThenTakesOver) {
+  auto pool = outboxDatabase();
+  ASSERT_TRUE(appendAll(*pool, {row("k", "s.v1.E", "1"), row("k", "s.v1.E", "2")}).isOk());
+  // Another replica's pass in progress: it holds the relay's advisory lock (kRelayLock in outbox.cpp).
+  pqxx::connection otherReplica(pool->options().connectionString);
+  pqxx::work otherPass(otherReplica);
+  ASSERT_TRUE(otherPass.exec("SELECT pg_try_advisory_xact_lock(7380385375772241762)")[0][0].as<bool>());
+  RecordingPublisher publisher;
+  OutboxRelay relay(*pool, publisher, quickRelay());
+  auto skipped = relay.relayOnce();
+  ASSERT_TRUE(skipped.isOk()) << skipped.status().toString();
+  EXPECT_EQ(*skipped, 0);
+  EXPECT_TRUE(publisher.published().empty());
+  otherPass.abort();  // that pass ends: the lock is free
+  auto relayed = relay.relayOnce();
+  ASSERT_TRUE(relayed.isOk()) << relayed.status().toString();
+  EXPECT_EQ(*relayed, 2);
+  EXPECT_EQ(scalar(*pool, "SELECT count(*) FROM outbox WHERE sent_at IS NULL"), 0);
+}
+
 TEST(Outbox, TwoRelayReplicas_NeverPublishOneKeyOutOfOrder_OrTwice) {
   auto pool = outboxDatabase();
   constexpr int kKeys = 6;
