@@ -12,6 +12,9 @@
 // recorded) except rate limits and the access log, which are off.
 // Runs alternate A/B for a bounded number of rounds of a few seconds each (wrk for closed-loop
 // throughput, an open-loop fixed-rate driver for the half-load latencies).
+// For context it also measures, on the same machine: the products service alone straight over gRPC
+// (64 calls in flight; what transcoding through any gateway stays below), and at the half-load rate
+// the p50 of the gateway's pass-through route and of its nginx upstream straight.
 // Beside each gateway run it prints the gateway's (and for transcoding the products service's) CPU
 // time per request, from their process_cpu_seconds_total: on a 2-core machine shared by every
 // process of the run, req/s swings by a third between rounds, CPU per request by a few percent, so
@@ -32,6 +35,7 @@
 #include <iostream>
 #include <mutex>
 #include <regex>
+#include <stdexcept>
 #include <thread>
 
 #include "adapters/child_process.h"
@@ -56,8 +60,7 @@ constexpr const char* kDuration = "4s";
 launcher::ChildProcess spawnOrDie(launcher::ProcessSpec spec, const std::string& what) {
   auto process = launcher::ChildProcess::spawn(spec);
   if (!process) {
-    std::cerr << what << ": " << process.status().toString() << "\n";
-    std::exit(1);
+    throw std::runtime_error(what + ": " + process.status().toString());
   }
   return std::move(*process);
 }
@@ -71,8 +74,7 @@ void waitForHttp(uint16_t port, const std::string& path, const std::string& what
       },
       std::chrono::seconds(20));
   if (!up) {
-    std::cerr << what << " did not come up on port " << port << "\n";
-    std::exit(1);
+    throw std::runtime_error(what + " did not come up on port " + std::to_string(port));
   }
 }
 
@@ -102,6 +104,51 @@ double openLoopP50(double rate, std::chrono::seconds duration, Send send) {
   testing::waitUntil([&] { return outstanding.load() == 0; }, std::chrono::seconds(10));
   std::lock_guard lock(mutex);
   return median(latencies);
+}
+
+// Closed loop over gRPC: `concurrency` GetProduct calls always in flight (each completion sends the
+// next) for `duration`; completed calls per second. The products service's own ceiling on this
+// machine, which any gateway's transcoding of that call stays below.
+struct ClosedLoopResult {
+  double callsPerSecond = 0;
+  double calls = 0;
+  int failures = 0;
+};
+ClosedLoopResult grpcClosedLoop(grpc::GenericStub& stub, const std::string& requestBytes, int concurrency,
+                                std::chrono::seconds duration) {
+  struct Call {
+    grpc::ClientContext context;
+    grpc::ByteBuffer request;
+    grpc::ByteBuffer response;
+  };
+  std::atomic<int64_t> completed{0};
+  std::atomic<int> failures{0};
+  std::atomic<int> outstanding{0};
+  const auto start = std::chrono::steady_clock::now();
+  const auto stopAt = start + duration;
+  std::function<void()> send = [&] {
+    auto call = std::make_shared<Call>();
+    call->context.set_deadline(std::chrono::system_clock::now() + std::chrono::seconds(5));
+    grpc::Slice slice(requestBytes);
+    call->request = grpc::ByteBuffer(&slice, 1);
+    outstanding.fetch_add(1);
+    stub.UnaryCall(&call->context, "/fleetdeck.products.v1.ProductsService/GetProduct", grpc::StubOptions(),
+                   &call->request, &call->response, [&, call](grpc::Status status) {
+                     if (status.ok()) {
+                       completed.fetch_add(1);
+                     } else {
+                       failures.fetch_add(1);
+                     }
+                     if (std::chrono::steady_clock::now() < stopAt && failures.load() < 100) send();
+                     outstanding.fetch_sub(1);
+                   });
+  };
+  for (int i = 0; i < concurrency; ++i) send();
+  std::this_thread::sleep_until(stopAt);
+  const double calls = static_cast<double>(completed.load());
+  const double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+  testing::waitUntil([&] { return outstanding.load() == 0; }, std::chrono::seconds(10));
+  return {calls / seconds, calls, failures.load()};
 }
 
 // The pid of the process listening on a loopback TCP port (0 when not found), from ss(8).
@@ -151,13 +198,21 @@ double cpuSeconds(uint16_t adminPort) {
 
 }  // namespace
 
-int main() {
+int run() {
   const std::string only = std::getenv("FLEETDECK_BENCH_GATEWAY_ONLY") ? std::getenv("FLEETDECK_BENCH_GATEWAY_ONLY") : "";
   const bool proxyPart = only != "transcoding";
   const bool transcodingPart = only != "proxy";
   const fs::path root = testing::sharedInfra().root / ("bench-gateway-" + std::to_string(getpid()));
   fs::create_directories(root);
   std::vector<launcher::ChildProcess> processes;
+  // nginx and HAProxy outlive this program unless stopped (ChildProcess does not stop on
+  // destruction): stop them on every way out, early failures included.
+  struct StopOnExit {
+    std::vector<launcher::ChildProcess>& processes;
+    ~StopOnExit() {
+      for (auto& process : processes) (void)process.stop(std::chrono::seconds(5));
+    }
+  } stopOnExit{processes};
 
   // The plain HTTP upstream all three proxies forward to: nginx answering a fixed JSON body.
   const uint16_t upstreamPort = testing::freePort();
@@ -316,26 +371,50 @@ int main() {
     }
   }
 
-  // Half load: half of the transcoding route's throughput, open loop, same rate for both sides.
-  const double halfRate = std::max(50.0, median(rps["gateway transcoding c64"]) / 2);
-  http::AsyncHttpClient driver;
   auto channel = rpc::makeChannel("127.0.0.1:" + std::to_string(productsGrpc), {.instrument = false});
   grpc::GenericStub stub(channel);
   products::v1::GetProductRequest getProduct;
   getProduct.set_id(productId);
   const std::string requestBytes = getProduct.SerializeAsString();
+
+  // For context: the products service alone, straight over gRPC, 64 calls in flight (what
+  // transcoding through any gateway stays below on this machine), after the wrk rounds.
+  std::vector<double> directRps;
+  std::vector<double> directProductsCpuUs;
+  for (int round = 0; transcodingPart && round < kRounds; ++round) {
+    const double productsBefore = cpuSeconds(products.adminPort());
+    const ClosedLoopResult result = grpcClosedLoop(stub, requestBytes, 64, std::chrono::seconds(4));
+    if (result.failures > 0) std::cerr << "warning: " << result.failures << " failed direct gRPC calls\n";
+    directRps.push_back(result.callsPerSecond);
+    if (result.calls > 0) {
+      directProductsCpuUs.push_back((cpuSeconds(products.adminPort()) - productsBefore) * 1e6 / result.calls);
+    }
+    std::cout << "  round " << round + 1 << "  products straight over gRPC c64: " << result.callsPerSecond
+              << " calls/s, products CPU " << (directProductsCpuUs.empty() ? 0 : directProductsCpuUs.back())
+              << " us/call\n"
+              << std::flush;
+  }
+
+  // Half load: half of the transcoding route's throughput, open loop, same rate for both sides.
+  const double halfRate = std::max(50.0, median(rps["gateway transcoding c64"]) / 2);
+  http::AsyncHttpClient driver;
   std::vector<double> restP50;
   std::vector<double> grpcP50;
+  // For context, at the same rate: the same driver through the gateway's pass-through route, and
+  // straight to that route's nginx upstream (what the HTTP side alone costs in latency).
+  std::vector<double> passP50;
+  std::vector<double> upstreamP50;
+  const auto restP50At = [&](uint16_t port, const std::string& target) {
+    return openLoopP50(halfRate, std::chrono::seconds(3), [&, port](std::function<void(bool)> done) {
+      http::ClientRequest request;
+      request.target = target;
+      request.headers.add("Authorization", "Bearer " + token);
+      driver.request("127.0.0.1", port, std::move(request), std::chrono::seconds(5),
+                     [done](Result<http::HttpResponse> response) { done(response.isOk() && response->status == 200); });
+    });
+  };
   for (int round = 0; transcodingPart && round < kRounds; ++round) {
-    const auto rest = [&] {
-      return openLoopP50(halfRate, std::chrono::seconds(3), [&](std::function<void(bool)> done) {
-        http::ClientRequest request;
-        request.target = "/api/v1/products/" + productId;
-        request.headers.add("Authorization", "Bearer " + token);
-        driver.request("127.0.0.1", gatewayPort, std::move(request), std::chrono::seconds(5),
-                       [done](Result<http::HttpResponse> response) { done(response.isOk() && response->status == 200); });
-      });
-    };
+    const auto rest = [&] { return restP50At(gatewayPort, "/api/v1/products/" + productId); };
     const auto direct = [&] {
       return openLoopP50(halfRate, std::chrono::seconds(3), [&](std::function<void(bool)> done) {
         struct Call {
@@ -358,8 +437,11 @@ int main() {
       grpcP50.push_back(direct());
       restP50.push_back(rest());
     }
+    passP50.push_back(restP50At(gatewayPort, passPath));
+    upstreamP50.push_back(restP50At(upstreamPort, passPath));
     std::cout << "  round " << round + 1 << "  half load " << halfRate << " req/s: REST p50 " << restP50.back()
-              << " ms, direct gRPC p50 " << grpcP50.back() << " ms\n"
+              << " ms, direct gRPC p50 " << grpcP50.back() << " ms; for context: pass-through p50 " << passP50.back()
+              << " ms, its upstream straight " << upstreamP50.back() << " ms\n"
               << std::flush;
   }
 
@@ -390,10 +472,26 @@ int main() {
   if (transcodingPart) {
     std::cout << "  transcoding vs pass-through: " << median(rps["gateway transcoding c64"]) / gatewayRps
               << "x req/s (goal >= 0.6)\n";
+    std::cout << "    for context: products straight over gRPC (no gateway, 64 calls in flight from one client): "
+              << median(directRps) << " calls/s = " << median(directRps) / gatewayRps
+              << "x the pass-through, products CPU " << median(directProductsCpuUs)
+              << " us/call; transcoding reaches " << median(rps["gateway transcoding c64"]) / median(directRps)
+              << "x of it\n";
     std::cout << "  transcoding p50 at half load (" << halfRate << " req/s) vs direct gRPC: " << median(restP50)
               << " ms vs " << median(grpcP50) << " ms = " << median(restP50) / median(grpcP50) << "x (goal <= 1.3)\n";
+    std::cout << "    same rate, for context: pass-through p50 " << median(passP50) << " ms, nginx upstream straight "
+              << median(upstreamP50) << " ms\n";
   }
 
-  for (auto& process : processes) (void)process.stop(std::chrono::seconds(5));
   return 0;
+}
+
+// Failures to start a reference throw, so run()'s scope stops what it already started.
+int main() {
+  try {
+    return run();
+  } catch (const std::exception& error) {
+    std::cerr << error.what() << "\n";
+    return 1;
+  }
 }
