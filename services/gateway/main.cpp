@@ -15,7 +15,6 @@
 #include "fleetdeck/host/http_instrumentation.h"
 #include "fleetdeck/host/service_host.h"
 #include "fleetdeck/http/server.h"
-#include "fleetdeck/rpc/client.h"
 #include "fleetdeck/telemetry/trace_store.h"
 
 using namespace fleetdeck;
@@ -199,18 +198,10 @@ int main(int argc, char** argv) {
   host->setInfo("httpAddress", httpOptions.address + ":" + std::to_string(server.port()));
 
   // Upstreams are reported but not required: the gateway answers 503 for a missing one instead of
-  // going unready. The check reads the channel's state without waiting, so /readyz stays fast.
+  // going unready. Checked on the channels calls use (the registry's instances once it has them).
   for (const auto& [name, address] : upstreams.addresses()) {
-    host->addReadinessCheck({"upstream:" + name,
-                             [channel = rpc::makeChannel(gateway::splitAddresses(address).front()), address = address] {
-                               const auto state = channel->GetState(/*try_to_connect=*/true);
-                               if (state == GRPC_CHANNEL_READY) return Status::ok();
-                               if (state == GRPC_CHANNEL_TRANSIENT_FAILURE || state == GRPC_CHANNEL_SHUTDOWN) {
-                                 return unavailable("cannot connect to " + address);
-                               }
-                               return unavailable("connecting to " + address);
-                             },
-                             /*critical=*/false});
+    host->addReadinessCheck(
+        {"upstream:" + name, [&upstreams, name = name] { return upstreams.readiness(name); }, /*critical=*/false});
   }
   if (registry) {
     // Instances coming and going are polled at once; heartbeats wait for the next round.

@@ -20,7 +20,7 @@
 // process of the run, req/s swings by a third between rounds, CPU per request by a few percent, so
 // that is the figure to compare a change by. FLEETDECK_BENCH_GATEWAY_ONLY=proxy or =transcoding
 // runs one half (transcoding keeps the gateway's pass-through c64 its ratio needs).
-// FLEETDECK_BENCH_GATEWAY_PROFILE=DIR also records `perf record -g` profiles of the gateway and the
+// FLEETDECK_BENCH_GATEWAY_PROFILE=DIR also records `perf record` profiles (DWARF call graphs) of the gateway and the
 // products service during an extra transcoding run, and of the gateway during an extra pass-through
 // run, at 64 connections and (unless only transcoding runs) at 256, after the warm-up
 // (DIR/{transcoding-gateway,transcoding-products,pass-through-gateway,pass-through-c256-gateway}.data).
@@ -171,8 +171,9 @@ void profileRun(const fs::path& directory, const std::string& url, int connectio
     recorders.push_back(std::async(std::launch::async, [&directory, name, pid] {
       launcher::ProcessSpec spec;
       spec.executable = "/usr/bin/perf";
-      spec.arguments = {"record", "-g", "-p", std::to_string(pid), "-o", (directory / (name + ".data")).string(),
-                        "--", "sleep", "8"};
+      // DWARF call graphs: the build keeps no frame pointers, so `-g` stacks stop after one frame.
+      spec.arguments = {"record", "--call-graph", "dwarf,16384", "-F", "499", "-p", std::to_string(pid),
+                        "-o", (directory / (name + ".data")).string(), "--", "sleep", "8"};
       std::string output;
       if (Status recorded = launcher::runCommand(spec, &output, std::chrono::seconds(60)); !recorded.isOk()) {
         std::cerr << "perf record failed: " << recorded.toString() << "\n" << output << "\n";

@@ -196,6 +196,36 @@ std::vector<InstanceState> Upstreams::snapshot() const {
   return states;
 }
 
+Status Upstreams::readiness(const std::string& upstream) const {
+  std::shared_ptr<Group> group;
+  {
+    std::shared_lock lock(mutex_);
+    if (auto found = groups_.find(upstream); found != groups_.end()) group = found->second;
+  }
+  if (!group || group->instances.empty()) return unavailable("no instance of " + upstream + " is known");
+  // A channel asked to connect while no call is in flight is driven only by gRPC's backup poller
+  // (every 5 s): its handshake waits that long with the server's reply unread, and a newly
+  // registered instance looked unreachable for 5-15 s. Waiting on the channel polls it; bounded,
+  // so /readyz stays fast with every instance down.
+  const auto pollUntil = std::chrono::system_clock::now() + std::chrono::milliseconds(50);
+  std::string waiting;
+  for (const auto& instance : group->instances) {
+    auto state = instance->channel->GetState(/*try_to_connect=*/true);
+    if (state != GRPC_CHANNEL_READY && state != GRPC_CHANNEL_SHUTDOWN &&
+        std::chrono::system_clock::now() < pollUntil &&
+        instance->channel->WaitForConnected(std::min(pollUntil, std::chrono::system_clock::now() +
+                                                                    std::chrono::milliseconds(20)))) {
+      state = GRPC_CHANNEL_READY;
+    }
+    if (state == GRPC_CHANNEL_READY) return Status::ok();
+    if (!waiting.empty()) waiting += ", ";
+    waiting += instance->address;
+    waiting += state == GRPC_CHANNEL_TRANSIENT_FAILURE || state == GRPC_CHANNEL_SHUTDOWN ? " (cannot connect)"
+                                                                                           : " (connecting)";
+  }
+  return unavailable("no instance of " + upstream + " is connected: " + waiting);
+}
+
 std::shared_ptr<Upstreams::Instance> Upstreams::pick(Group& group, const std::string& avoid) {
   const size_t count = group.instances.size();
   const auto now = Clock::now();

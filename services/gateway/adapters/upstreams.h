@@ -91,7 +91,11 @@ class Upstreams {
   void setInstances(const std::string& upstream, const std::vector<std::string>& addresses);
 
   std::vector<InstanceState> snapshot() const;
-  // name -> the configured address text, for readiness checks.
+  // OK when a channel to at least one current instance of `upstream` is connected: the instances
+  // calls go to (configured, or from the registry once it has them), not the configured text.
+  // Asks idle channels to connect and polls them for at most 50 ms in all, so /readyz stays fast.
+  Status readiness(const std::string& upstream) const;
+  // name -> the configured address text.
   const std::map<std::string, std::string>& addresses() const { return addresses_; }
 
  private:

@@ -73,6 +73,7 @@ class AdminEndToEnd : public ::testing::Test {
     startPrometheus({users_->process->adminPort(), products_->adminPort(), payments_->adminPort(),
                      notifications_->adminPort(), orders_->adminPort(), gatewayAdminPort_});
 
+    gatewayKeyFile_ = testing::testKeyFile("gateway-admin-e2e");
     gateway_ = new ServiceProcess(
         "gateway", FLEETDECK_GATEWAY_BINARY,
         {{"FLEETDECK_CONFIG", FLEETDECK_SOURCE_DIR "/services/gateway/config/gateway.toml"},
@@ -80,7 +81,7 @@ class AdminEndToEnd : public ::testing::Test {
          {"FLEETDECK_HTTP__PORT", std::to_string(gatewayPort_)},
          {"FLEETDECK_ADMIN__PORT", std::to_string(gatewayAdminPort_)},
          {"FLEETDECK_HTTP__THREADS", "2"},
-         {"FLEETDECK_AUTH__KEY_FILE", testing::testKeyFile("gateway-admin-e2e")},
+         {"FLEETDECK_AUTH__KEY_FILE", gatewayKeyFile_},
          {"FLEETDECK_NATS__URL", nats_->url()},
          {"FLEETDECK_NATS__RECONNECT_WAIT", "100ms"},
          {"FLEETDECK_REGISTRY__HEARTBEAT_INTERVAL", "1s"},
@@ -289,6 +290,7 @@ class AdminEndToEnd : public ::testing::Test {
   static inline uint16_t paymentsAdminPort_ = 0;
   static inline std::string productsDatabase_;
   static inline std::string paymentsDatabase_;
+  static inline std::string gatewayKeyFile_;  // a second gateway signs and verifies with the same keys
   static inline testing::TestSession admin_;
   static inline testing::TestSession operator_;
   static inline testing::TestSession customer_;
@@ -529,6 +531,49 @@ TEST_F(AdminEndToEnd, RegistryInstancesAreRoundRobinedAndAStoppedOneIsEjected) {
   for (int i = 0; i < 10; ++i) EXPECT_EQ(as(customer_, "GET", "/api/v1/products/" + product).status, 200);
   delete secondProducts_;
   secondProducts_ = nullptr;
+}
+
+// A gateway whose configured products address is stale (nothing listens there) routes by the
+// registry's instance, and its /readyz reports the channels it calls, not the configured text.
+TEST_F(AdminEndToEnd, GatewayWithAStaleConfiguredAddressRoutesAndIsReadyByTheRegistry) {
+  const std::string product = createProduct();
+  const uint16_t port = testing::freePort();
+  const uint16_t staleProducts = testing::freePort();  // nothing listens here
+  ServiceProcess gateway("gateway-stale-config", FLEETDECK_GATEWAY_BINARY,
+                         {{"FLEETDECK_CONFIG", FLEETDECK_SOURCE_DIR "/services/gateway/config/gateway.toml"},
+                          {"FLEETDECK_SERVICE__INSTANCE", "gateway-stale-config"},
+                          {"FLEETDECK_HTTP__PORT", std::to_string(port)},
+                          {"FLEETDECK_ADMIN__PORT", std::to_string(testing::freePort())},
+                          {"FLEETDECK_AUTH__KEY_FILE", gatewayKeyFile_},
+                          {"FLEETDECK_NATS__URL", nats_->url()},
+                          {"FLEETDECK_REGISTRY__HEARTBEAT_INTERVAL", "1s"},
+                          {"FLEETDECK_REGISTRY__TTL", "5s"},
+                          {"FLEETDECK_FLEET__POLL_INTERVAL", "500ms"},
+                          {"FLEETDECK_FLEET__PROBE_TIMEOUT", "500ms"},
+                          {"FLEETDECK_UPSTREAMS__USERS", users_->grpcAddress()},
+                          {"FLEETDECK_UPSTREAMS__PRODUCTS", address(staleProducts)}},
+                         logs_);
+  ASSERT_TRUE(gateway.start().isOk()) << gateway.logTail();
+
+  const auto productsCheck = [&] {
+    http::HttpClient client("127.0.0.1", gateway.adminPort());
+    auto response = client.get("/readyz");
+    if (!response) return boost::json::object{};
+    const auto body = parse(*response);
+    if (!body.contains("checks") || !body.at("checks").as_object().contains("upstream:products")) {
+      return boost::json::object{};
+    }
+    return body.at("checks").as_object().at("upstream:products").as_object();
+  };
+  // Within a few probes: an idle channel is polled by the check itself (gRPC alone took 5-15 s).
+  ASSERT_TRUE(testing::waitUntil([&] { return json::stringOr(productsCheck(), "status") == "up"; }, 5s))
+      << boost::json::serialize(productsCheck()) << "\n" << gateway.logTail();
+
+  http::HttpClient client("127.0.0.1", port);
+  auto read = client.request("GET", "/api/v1/products/" + product, "", customer_.headers({}));
+  ASSERT_TRUE(read.isOk()) << read.status().toString();
+  EXPECT_EQ(read->status, 200) << read->body;
+  EXPECT_EQ(gateway.stop(10s), 0);
 }
 
 // Runs last: it stops payments.
