@@ -9,6 +9,7 @@
 #include <deque>
 #include <mutex>
 #include <thread>
+#include <unordered_map>
 
 #include "fleetdeck/core/log.h"
 #include "message_parser.h"
@@ -32,11 +33,17 @@ namespace bhttp = boost::beast::http;
 using tcp = asio::ip::tcp;
 using ReusePort = asio::detail::socket_option::boolean<SOL_SOCKET, SO_REUSEPORT>;
 
+class Session;
+
+// What sessions share with the server. Sessions register here so stopping the server can close the
+// idle ones and wait for the rest: a session must not outlive the io_context its socket belongs to.
 struct SharedState {
   const ServerOptions& options;
   const Handler& handler;
   std::atomic<int64_t> inFlight{0};
   std::atomic<bool> draining{false};
+  std::mutex sessionsMutex;
+  std::unordered_map<Session*, std::weak_ptr<Session>> sessions;
 };
 
 class Session : public std::enable_shared_from_this<Session> {
@@ -47,10 +54,28 @@ class Session : public std::enable_shared_from_this<Session> {
     const auto remote = socket_.remote_endpoint(ignored);
     if (!ignored) remoteAddress_ = remote.address().to_string();
   }
+  ~Session() {
+    std::lock_guard lock(shared_.sessionsMutex);
+    shared_.sessions.erase(this);
+  }
 
   void start() {
+    {
+      std::lock_guard lock(shared_.sessionsMutex);
+      shared_.sessions.emplace(this, weak_from_this());
+    }
     deadline_.emplace(socket_.get_executor(), weak_from_this());
     waitForRequest();
+  }
+
+  // On the session's executor, when the server stops: ends a stream, closes the connection; the
+  // pending reads and writes then complete with errors and release the session.
+  void shutdownNow() {
+    if (streamState_) {
+      endStream();
+      return;
+    }
+    close();
   }
 
   // Called on the session's executor with the handler's answer.
@@ -103,8 +128,11 @@ class Session : public std::enable_shared_from_this<Session> {
       endStream();
       return;
     }
+    // Chunks written before the head went out wait for it: one write on the socket at a time.
+    writingChunk_ = true;
     asio::async_write(socket_, asio::buffer(head_), [self = shared_from_this()](beast::error_code error, size_t) {
       self->shared_.inFlight.fetch_sub(1);
+      self->writingChunk_ = false;
       if (error) {
         self->endStream();
         return;
@@ -471,6 +499,28 @@ class HttpServer::Impl {
     return Status::ok();
   }
 
+  ~Impl() {
+    stop(std::chrono::milliseconds(0));
+    // Completions still queued (reads aborted by the close) release their sessions when run.
+    // A handler may also still hold a responder (an upstream call that outlived the drain): its
+    // session must not be destroyed after its io_context, so wait a little, then leave the stopped
+    // contexts allocated rather than crash when that responder lets go.
+    const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(2);
+    while (liveSessions() > 0 && std::chrono::steady_clock::now() < deadline) {
+      for (auto& context : contexts_) {
+        context->restart();
+        context->poll();
+      }
+      if (liveSessions() > 0) std::this_thread::sleep_for(std::chrono::milliseconds(2));
+    }
+    if (liveSessions() > 0) {
+      log::warn("http server stopped while handlers still hold connections; keeping their event loops",
+                {{"connections", std::to_string(liveSessions())}});
+      for (auto& context : contexts_) (void)context.release();
+      for (auto& acceptor : acceptors_) (void)acceptor.release();
+    }
+  }
+
   void stop(std::chrono::milliseconds drain) {
     if (stopped_.exchange(true)) return;
     shared_.draining = true;
@@ -484,6 +534,20 @@ class HttpServer::Impl {
     while (shared_.inFlight.load() > 0 && std::chrono::steady_clock::now() < deadline) {
       std::this_thread::sleep_for(std::chrono::milliseconds(5));
     }
+    // Close every connection while the loops still run, so their pending operations complete and
+    // release the sessions (idle keep-alive connections would otherwise wait for their timeout).
+    std::vector<std::shared_ptr<Session>> open;
+    {
+      std::lock_guard lock(shared_.sessionsMutex);
+      for (auto& [raw, weak] : shared_.sessions) {
+        if (auto session = weak.lock()) open.push_back(std::move(session));
+      }
+    }
+    for (auto& session : open) {
+      asio::post(session->executor(), [session] { session->shutdownNow(); });
+    }
+    open.clear();
+    waitForNoSessions(std::chrono::milliseconds(200));
     for (auto& context : contexts_) context->stop();
     for (auto& thread : threads_) {
       if (thread.joinable()) thread.join();
@@ -494,6 +558,19 @@ class HttpServer::Impl {
   uint16_t port() const { return port_; }
 
  private:
+  size_t liveSessions() {
+    std::lock_guard lock(shared_.sessionsMutex);
+    return shared_.sessions.size();
+  }
+  bool waitForNoSessions(std::chrono::milliseconds timeout) {
+    const auto deadline = std::chrono::steady_clock::now() + timeout;
+    while (liveSessions() > 0) {
+      if (std::chrono::steady_clock::now() >= deadline) return false;
+      std::this_thread::sleep_for(std::chrono::milliseconds(2));
+    }
+    return true;
+  }
+
   void accept(size_t index) {
     acceptors_[index]->async_accept(
         contexts_[index]->get_executor(), [this, index](beast::error_code error, detail::Socket socket) {
@@ -519,7 +596,7 @@ class HttpServer::Impl {
 HttpServer::HttpServer(ServerOptions options, Handler handler)
     : impl_(std::make_unique<Impl>(std::move(options), std::move(handler))) {}
 
-HttpServer::~HttpServer() { impl_->stop(std::chrono::milliseconds(0)); }
+HttpServer::~HttpServer() = default;
 
 Status HttpServer::start() { return impl_->start(); }
 uint16_t HttpServer::port() const { return impl_->port(); }
