@@ -267,6 +267,20 @@
             <source>Summary</source>
             <translation>Summary</translation>
         </message>
+        <message>
+            <source>Acknowledged %1</source>
+            <translation>Acknowledged %1</translation>
+        </message>
+        <message>
+            <source>by %1 at %2</source>
+            <comment>alert acknowledged by a user at a time</comment>
+            <translation>by %1 at %2</translation>
+        </message>
+        <message>
+            <source>Acknowledged</source>
+            <comment>alert column</comment>
+            <translation>Acknowledged</translation>
+        </message>
     </context>
     <context>
         <name>fleetdeck::console::AlertsView</name>
@@ -328,6 +342,66 @@
         <message>
             <source>Expression: &lt;code&gt;%1&lt;/code&gt;</source>
             <translation>Expression: &lt;code&gt;%1&lt;/code&gt;</translation>
+        </message>
+        <message>
+            <source>Acknowledge…</source>
+            <comment>alert</comment>
+            <translation>Acknowledge…</translation>
+        </message>
+        <message>
+            <source>Tell the other operators that someone is on this alert</source>
+            <translation>Tell the other operators that someone is on this alert</translation>
+        </message>
+        <message>
+            <source>Withdraw acknowledgement</source>
+            <translation>Withdraw acknowledgement</translation>
+        </message>
+        <message numerus="yes">
+            <source>%n acknowledged.</source>
+            <comment>alerts</comment>
+            <translation>
+                <numerusform>%n acknowledged.</numerusform>
+                <numerusform>%n acknowledged.</numerusform>
+            </translation>
+        </message>
+        <message>
+            <source>Acknowledgements could not be loaded: %1</source>
+            <translation>Acknowledgements could not be loaded: %1</translation>
+        </message>
+        <message>
+            <source>Acknowledged %1</source>
+            <translation>Acknowledged %1</translation>
+        </message>
+        <message>
+            <source>Acknowledge %1</source>
+            <translation>Acknowledge %1</translation>
+        </message>
+        <message numerus="yes">
+            <source>What are you doing about it? (optional, at most %n characters)</source>
+            <translation>
+                <numerusform>What are you doing about it? (optional, at most %n character)</numerusform>
+                <numerusform>What are you doing about it? (optional, at most %n characters)</numerusform>
+            </translation>
+        </message>
+        <message>
+            <source>Could not acknowledge %1</source>
+            <translation>Could not acknowledge %1</translation>
+        </message>
+        <message>
+            <source>%1 is no longer active.</source>
+            <translation>%1 is no longer active.</translation>
+        </message>
+        <message>
+            <source>Acknowledged %1.</source>
+            <translation>Acknowledged %1.</translation>
+        </message>
+        <message>
+            <source>Could not withdraw the acknowledgement of %1</source>
+            <translation>Could not withdraw the acknowledgement of %1</translation>
+        </message>
+        <message>
+            <source>Withdrew the acknowledgement of %1.</source>
+            <translation>Withdrew the acknowledgement of %1.</translation>
         </message>
     </context>
     <context>

@@ -267,6 +267,20 @@
             <source>Summary</source>
             <translation>摘要</translation>
         </message>
+        <message>
+            <source>Acknowledged %1</source>
+            <translation>已确认：%1</translation>
+        </message>
+        <message>
+            <source>by %1 at %2</source>
+            <comment>alert acknowledged by a user at a time</comment>
+            <translation>%1 于 %2</translation>
+        </message>
+        <message>
+            <source>Acknowledged</source>
+            <comment>alert column</comment>
+            <translation>已确认</translation>
+        </message>
     </context>
     <context>
         <name>fleetdeck::console::AlertsView</name>
@@ -327,6 +341,64 @@
         <message>
             <source>Expression: &lt;code&gt;%1&lt;/code&gt;</source>
             <translation>表达式：&lt;code&gt;%1&lt;/code&gt;</translation>
+        </message>
+        <message>
+            <source>Acknowledge…</source>
+            <comment>alert</comment>
+            <translation>确认告警…</translation>
+        </message>
+        <message>
+            <source>Tell the other operators that someone is on this alert</source>
+            <translation>告诉其他运维人员已有人在处理此告警</translation>
+        </message>
+        <message>
+            <source>Withdraw acknowledgement</source>
+            <translation>撤回确认</translation>
+        </message>
+        <message numerus="yes">
+            <source>%n acknowledged.</source>
+            <comment>alerts</comment>
+            <translation>
+                <numerusform>%n 条已确认。</numerusform>
+            </translation>
+        </message>
+        <message>
+            <source>Acknowledgements could not be loaded: %1</source>
+            <translation>无法加载告警确认：%1</translation>
+        </message>
+        <message>
+            <source>Acknowledged %1</source>
+            <translation>已确认：%1</translation>
+        </message>
+        <message>
+            <source>Acknowledge %1</source>
+            <translation>确认告警 %1</translation>
+        </message>
+        <message numerus="yes">
+            <source>What are you doing about it? (optional, at most %n characters)</source>
+            <translation>
+                <numerusform>你正在如何处理？（可选，最多 %n 个字符）</numerusform>
+            </translation>
+        </message>
+        <message>
+            <source>Could not acknowledge %1</source>
+            <translation>无法确认告警 %1</translation>
+        </message>
+        <message>
+            <source>%1 is no longer active.</source>
+            <translation>%1 已不再活跃。</translation>
+        </message>
+        <message>
+            <source>Acknowledged %1.</source>
+            <translation>已确认告警 %1。</translation>
+        </message>
+        <message>
+            <source>Could not withdraw the acknowledgement of %1</source>
+            <translation>无法撤回对 %1 的确认</translation>
+        </message>
+        <message>
+            <source>Withdrew the acknowledgement of %1.</source>
+            <translation>已撤回对 %1 的确认。</translation>
         </message>
     </context>
     <context>

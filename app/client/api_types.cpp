@@ -391,11 +391,36 @@ PromQueryResult PromQueryResult::fromJson(const QJsonObject& o) {
   return result;
 }
 
-QString PromAlert::key() const {
-  QStringList parts{name};
+QString alertKey(const QString& alertname, const QMap<QString, QString>& labels) {
+  QStringList parts{alertname};
   for (auto it = labels.cbegin(); it != labels.cend(); ++it) parts << it.key() + QLatin1Char('=') + it.value();
   return parts.join(QLatin1Char('\x1f'));
 }
+
+QString AlertAcknowledgement::alertKey() const { return console::alertKey(alertname, labels); }
+
+AlertAcknowledgement AlertAcknowledgement::fromJson(const QJsonObject& o) {
+  AlertAcknowledgement acknowledgement;
+  acknowledgement.alertname = str(o, "alertname");
+  acknowledgement.labels = stringMap(o.value(QLatin1String("labels")));
+  // The gateway may leave alertname out of the labels; PromAlert keeps it among them, so keys match.
+  if (!acknowledgement.alertname.isEmpty()) {
+    acknowledgement.labels.insert(QStringLiteral("alertname"), acknowledgement.alertname);
+  }
+  const QJsonObject by = o.value(QLatin1String("by")).toObject();
+  acknowledgement.byUserId = str(by, "userId");
+  acknowledgement.byUsername = str(by, "username");
+  acknowledgement.at = jsonTime(o.value(QLatin1String("at")));
+  acknowledgement.comment = str(o, "comment");
+  return acknowledgement;
+}
+
+std::optional<AlertAcknowledgement> AlertAcknowledgement::fromJsonValue(const QJsonValue& value) {
+  if (!value.isObject()) return std::nullopt;
+  return fromJson(value.toObject());
+}
+
+QString PromAlert::key() const { return alertKey(name, labels); }
 
 QString PromAlert::labelsText() const {
   QStringList parts;
@@ -417,6 +442,12 @@ PromAlert PromAlert::fromJson(const QJsonObject& o) {
   alert.state = str(o, "state");
   alert.activeAt = jsonTime(o.value(QLatin1String("activeAt")));
   alert.value = o.value(QLatin1String("value")).toVariant().toString();
+  alert.acknowledgement = AlertAcknowledgement::fromJsonValue(o.value(QLatin1String("acknowledgement")));
+  if (alert.acknowledgement && alert.acknowledgement->alertname.isEmpty()) {
+    // A sparse object still belongs to the alert it came with.
+    alert.acknowledgement->alertname = alert.name;
+    alert.acknowledgement->labels = alert.labels;
+  }
   return alert;
 }
 

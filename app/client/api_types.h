@@ -251,6 +251,26 @@ struct PromQueryResult {
   static PromQueryResult fromJson(const QJsonObject& object);
 };
 
+// An operator's "seen, someone is on it" on an active alert (POST /admin/alerts:acknowledge, GET
+// /admin/alerts/acknowledgements, and the `acknowledgement` of the stream's `alert` events).
+struct AlertAcknowledgement {
+  QString alertname;
+  QMap<QString, QString> labels;  // the alert's full label set, alertname included
+  QString byUserId;
+  QString byUsername;
+  QDateTime at;
+  QString comment;  // may be empty
+
+  // The PromAlert::key() of the alert it belongs to.
+  QString alertKey() const;
+  static AlertAcknowledgement fromJson(const QJsonObject& object);
+  // JSON null (or anything but an object): no acknowledgement.
+  static std::optional<AlertAcknowledgement> fromJsonValue(const QJsonValue& value);
+};
+
+// Identity of an alert across refreshes and sources: its name plus every label, as Prometheus keys alerts.
+QString alertKey(const QString& alertname, const QMap<QString, QString>& labels);
+
 struct PromAlert {
   QString name;      // labels.alertname
   QString severity;  // labels.severity
@@ -259,8 +279,11 @@ struct PromAlert {
   QMap<QString, QString> annotations;
   QDateTime activeAt;
   QString value;
+  // Set from the stream's `alert` events; Prometheus' own list never carries it (the console joins
+  // GET /admin/alerts/acknowledgements to it).
+  std::optional<AlertAcknowledgement> acknowledgement;
 
-  // Identity across refreshes: alert name plus every label, as Prometheus keys alerts.
+  // Identity across refreshes: alertKey(name, labels).
   QString key() const;
   QString labelsText() const;
   // Accepts both the Prometheus /alerts entry and the stream's `alert` event shape.

@@ -323,6 +323,49 @@ quint64 rules(GatewayClient* client, QObject* context, Done<QVector<PromRule>> d
                                  [](const ApiResponse& r) { return PromRule::listFromJson(r.body); });
 }
 
+namespace {
+// {alertname, labels}: an alert's identity as the acknowledgement calls take it.
+QJsonObject alertIdentity(const PromAlert& alert) {
+  QJsonObject labels;
+  for (auto it = alert.labels.cbegin(); it != alert.labels.cend(); ++it) labels.insert(it.key(), it.value());
+  return {{QStringLiteral("alertname"), alert.name}, {QStringLiteral("labels"), labels}};
+}
+}  // namespace
+
+quint64 acknowledgeAlert(GatewayClient* client, const PromAlert& alert, const QString& comment, QObject* context,
+                         Done<AlertAcknowledgement> done) {
+  QJsonObject body = alertIdentity(alert);
+  body.insert(QStringLiteral("comment"), comment);
+  return call<AlertAcknowledgement>(
+      client, post(QStringLiteral("/api/v1/admin/alerts:acknowledge"), body), context, std::move(done),
+      [](const ApiResponse& response) -> Result<AlertAcknowledgement> {
+        AlertAcknowledgement acknowledgement = AlertAcknowledgement::fromJson(response.body);
+        if (acknowledgement.alertname.isEmpty()) {
+          return ApiError::malformedResponse(response.httpStatus, QStringLiteral("no alertname"), response.traceId);
+        }
+        return acknowledgement;
+      });
+}
+
+quint64 unacknowledgeAlert(GatewayClient* client, const PromAlert& alert, QObject* context,
+                           Done<fleetdeck::console::Done> done) {
+  const ApiRequest request = post(QStringLiteral("/api/v1/admin/alerts:unacknowledge"), alertIdentity(alert));
+  return call<fleetdeck::console::Done>(client, request, context, std::move(done),
+                                        [](const ApiResponse&) { return fleetdeck::console::Done{}; });
+}
+
+quint64 alertAcknowledgements(GatewayClient* client, QObject* context, Done<QVector<AlertAcknowledgement>> done) {
+  return call<QVector<AlertAcknowledgement>>(
+      client, get(QStringLiteral("/api/v1/admin/alerts/acknowledgements")), context, std::move(done),
+      [](const ApiResponse& response) {
+        QVector<AlertAcknowledgement> acknowledgements;
+        for (const QJsonValue& value : response.body.value(QLatin1String("acknowledgements")).toArray()) {
+          if (value.isObject()) acknowledgements.append(AlertAcknowledgement::fromJson(value.toObject()));
+        }
+        return acknowledgements;
+      });
+}
+
 quint64 getFaults(GatewayClient* client, QObject* context, Done<PaymentFaults> done) {
   return call<PaymentFaults>(client, get(QStringLiteral("/api/v1/admin/faults")), context, std::move(done),
                              [](const ApiResponse& r) { return PaymentFaults::fromJson(r.body); });

@@ -86,6 +86,15 @@ quint64 promQueryRange(GatewayClient* client, const QString& query, const QDateT
                        int stepSeconds, QObject* context, Done<PromQueryResult> done);
 quint64 alerts(GatewayClient* client, QObject* context, Done<QVector<PromAlert>> done);
 quint64 rules(GatewayClient* client, QObject* context, Done<QVector<PromRule>> done);
+// Operators and admins. The alert is named by its name and full label set (as /admin/alerts lists it);
+// `comment` may be empty, at most kAlertCommentMaxLength characters. 404: the alert is no longer active.
+constexpr int kAlertCommentMaxLength = 500;
+quint64 acknowledgeAlert(GatewayClient* client, const PromAlert& alert, const QString& comment, QObject* context,
+                         Done<AlertAcknowledgement> done);
+// Succeeds also when the alert had no acknowledgement.
+quint64 unacknowledgeAlert(GatewayClient* client, const PromAlert& alert, QObject* context,
+                           Done<fleetdeck::console::Done> done);
+quint64 alertAcknowledgements(GatewayClient* client, QObject* context, Done<QVector<AlertAcknowledgement>> done);
 
 quint64 getFaults(GatewayClient* client, QObject* context, Done<PaymentFaults> done);
 quint64 putFaults(GatewayClient* client, const PaymentFaults& faults, QObject* context, Done<PaymentFaults> done);

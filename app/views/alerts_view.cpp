@@ -4,6 +4,7 @@
 #include <QComboBox>
 #include <QHBoxLayout>
 #include <QHeaderView>
+#include <QInputDialog>
 #include <QLabel>
 #include <QSortFilterProxyModel>
 #include <QSplitter>
@@ -11,10 +12,13 @@
 #include <QTimer>
 #include <QToolButton>
 #include <QVBoxLayout>
+#include <memory>
+#include <optional>
 
 #include "client/gateway_api.h"
 #include "models/alerts_model.h"
 #include "models/display_text.h"
+#include "views/dialogs.h"
 
 namespace fleetdeck::console {
 
@@ -44,11 +48,17 @@ AlertsView::AlertsView(GatewayClient* client, QWidget* parent)
   sagasAction_->setObjectName(QStringLiteral("alerts.sagas"));
   ordersAction_ = new QAction(tr("Orders of that time"), this);
   ordersAction_->setObjectName(QStringLiteral("alerts.orders"));
+  acknowledgeAction_ = new QAction(tr("Acknowledge…", "alert"), this);
+  acknowledgeAction_->setObjectName(QStringLiteral("alerts.acknowledge"));
+  acknowledgeAction_->setToolTip(tr("Tell the other operators that someone is on this alert"));
+  withdrawAction_ = new QAction(tr("Withdraw acknowledgement"), this);
+  withdrawAction_->setObjectName(QStringLiteral("alerts.withdrawAcknowledgement"));
 
   auto* top = new QHBoxLayout;
   top->addWidget(stateFilter_);
   top->addStretch(1);
-  for (QAction* action : {chartAction_, sagasAction_, ordersAction_, refreshAction_}) {
+  for (QAction* action :
+       {acknowledgeAction_, withdrawAction_, chartAction_, sagasAction_, ordersAction_, refreshAction_}) {
     auto* button = new QToolButton(this);
     button->setDefaultAction(action);
     button->setAutoRaise(true);
@@ -65,6 +75,7 @@ AlertsView::AlertsView(GatewayClient* client, QWidget* parent)
   table_->verticalHeader()->setDefaultSectionSize(fontMetrics().height() + 8);
   table_->horizontalHeader()->setStretchLastSection(true);
   table_->horizontalHeader()->resizeSection(AlertsModel::Name, 200);
+  table_->horizontalHeader()->resizeSection(AlertsModel::Acknowledged, 260);
   table_->horizontalHeader()->resizeSection(AlertsModel::Labels, 220);
   detail_->setObjectName(QStringLiteral("alertDetail"));
   detail_->setWordWrap(true);
@@ -96,17 +107,24 @@ AlertsView::AlertsView(GatewayClient* client, QWidget* parent)
   connect(table_, &QTableView::doubleClicked, this, &AlertsView::chartSelected);
   connect(sagasAction_, &QAction::triggered, this, [this] { openWindow(QStringLiteral("sagas")); });
   connect(ordersAction_, &QAction::triggered, this, [this] { openWindow(QStringLiteral("orders")); });
+  connect(acknowledgeAction_, &QAction::triggered, this, &AlertsView::acknowledgeSelected);
+  connect(withdrawAction_, &QAction::triggered, this, &AlertsView::withdrawSelectedAcknowledgement);
   connect(table_->selectionModel(), &QItemSelectionModel::currentRowChanged, this, &AlertsView::showDetail);
   connect(model_, &QAbstractItemModel::modelReset, this, &AlertsView::showDetail);
-  connect(model_, &AlertsModel::rowsInserted, this, [this] {
-    statusLine_->setText(tr("%n alert(s) firing.", "", model_->firingCount()));
+  // A stream event can change the selected alert (an acknowledgement from another console).
+  connect(model_, &QAbstractItemModel::dataChanged, this, [this] {
+    showDetail();
+    showCounts();
   });
+  connect(model_, &AlertsModel::rowsInserted, this, &AlertsView::showCounts);
   showDetail();
 }
 
 QString AlertsView::title() const { return tr("Alerts"); }
 QIcon AlertsView::icon() const { return QIcon(QStringLiteral(":/icons/alerts.svg")); }
-QList<QAction*> AlertsView::paletteActions() const { return {refreshAction_, chartAction_, sagasAction_, ordersAction_}; }
+QList<QAction*> AlertsView::paletteActions() const {
+  return {refreshAction_, acknowledgeAction_, withdrawAction_, chartAction_, sagasAction_, ordersAction_};
+}
 
 void AlertsView::setRefreshInterval(int seconds) { refreshTimer_->setInterval(qMax(2, seconds) * 1000); }
 
@@ -120,19 +138,64 @@ void AlertsView::activate() {
 }
 
 void AlertsView::refresh() {
-  api::alerts(client_, this, [this](const Result<QVector<PromAlert>>& result) {
+  // The list and the acknowledgements are fetched side by side and joined once both have answered.
+  struct Answers {
+    std::optional<Result<QVector<PromAlert>>> alerts;
+    std::optional<Result<QVector<AlertAcknowledgement>>> acknowledgements;
+  };
+  auto answers = std::make_shared<Answers>();
+  auto join = [this, answers, changesBefore = acknowledgementChanges_] {
+    if (!answers->alerts || !answers->acknowledgements) return;
     answered_ = true;
-    if (!result) {
+    const Result<QVector<PromAlert>>& alerts = *answers->alerts;
+    if (!alerts) {
       statusLine_->setText(model_->rowCount() > 0
-                               ? tr("Showing older data: the last refresh failed (%1).").arg(result.error().message)
-                               : tr("Could not load alerts: %1").arg(result.error().message));
+                               ? tr("Showing older data: the last refresh failed (%1).").arg(alerts.error().message)
+                               : tr("Could not load alerts: %1").arg(alerts.error().message));
       return;
     }
-    model_->setAlerts(result.value());
-    statusLine_->setText(model_->rowCount() == 0 ? tr("No alerts are firing or pending.")
-                                                 : tr("%n alert(s) firing.", "", model_->firingCount()));
+    const Result<QVector<AlertAcknowledgement>>& acknowledgements = *answers->acknowledgements;
+    // Without them the alerts keep the acknowledgements already shown (from the stream or earlier);
+    // so they do when one changed while this refresh was on its way.
+    acknowledgementsError_ = acknowledgements ? QString() : acknowledgements.error().message;
+    const bool current = acknowledgements && changesBefore == acknowledgementChanges_;
+    const PromAlert* selectedAlert = selected();
+    const QString selectedKey = selectedAlert != nullptr ? selectedAlert->key() : QString();
+    model_->setAlerts(alerts.value(), current ? std::optional(acknowledgements.value()) : std::nullopt);
+    showCounts();
+    if (!selectedKey.isEmpty()) selectAlert(selectedKey);
     if (!table_->currentIndex().isValid() && proxy_->rowCount() > 0) table_->selectRow(0);
+  };
+  api::alerts(client_, this, [answers, join](const Result<QVector<PromAlert>>& result) {
+    answers->alerts.emplace(result);
+    join();
   });
+  api::alertAcknowledgements(client_, this, [answers, join](const Result<QVector<AlertAcknowledgement>>& result) {
+    answers->acknowledgements.emplace(result);
+    join();
+  });
+}
+
+void AlertsView::showCounts() {
+  if (model_->rowCount() == 0) {
+    statusLine_->setText(tr("No alerts are firing or pending."));
+    return;
+  }
+  QString text = tr("%n alert(s) firing.", "", model_->firingCount());
+  if (const int acknowledged = model_->acknowledgedCount(); acknowledged > 0) {
+    text += QLatin1Char(' ') + tr("%n acknowledged.", "alerts", acknowledged);
+  }
+  if (!acknowledgementsError_.isEmpty()) {
+    text += QLatin1Char(' ') + tr("Acknowledgements could not be loaded: %1").arg(acknowledgementsError_);
+  }
+  statusLine_->setText(text);
+}
+
+void AlertsView::selectAlert(const QString& key) {
+  const int row = model_->rowOf(key);
+  if (row < 0) return;
+  const QModelIndex index = proxy_->mapFromSource(model_->index(row, 0));
+  if (index.isValid()) table_->selectRow(index.row());
 }
 
 void AlertsView::loadRules() {
@@ -145,7 +208,10 @@ void AlertsView::loadRules() {
   });
 }
 
-void AlertsView::applyAlert(const PromAlert& alert) { model_->applyAlert(alert); }
+void AlertsView::applyAlert(const PromAlert& alert) {
+  ++acknowledgementChanges_;
+  model_->applyAlert(alert);
+}
 
 const PromAlert* AlertsView::selected() const {
   const QModelIndex current = proxy_->mapToSource(table_->currentIndex());
@@ -157,6 +223,8 @@ void AlertsView::showDetail() {
   chartAction_->setEnabled(alert != nullptr && expressions_.contains(alert->name));
   sagasAction_->setEnabled(alert != nullptr);
   ordersAction_->setEnabled(alert != nullptr);
+  acknowledgeAction_->setEnabled(alert != nullptr && !alert->acknowledgement && !acknowledgementInFlight_);
+  withdrawAction_->setEnabled(alert != nullptr && alert->acknowledgement && !acknowledgementInFlight_);
   if (alert == nullptr) {
     detail_->setText(model_->rowCount() == 0 ? tr("All quiet.") : tr("Select an alert to see its details."));
     return;
@@ -164,6 +232,10 @@ void AlertsView::showDetail() {
   QString html = QStringLiteral("<b style=\"color:%1\">%2</b> — %3 %4<br>")
                      .arg(display::severityColor(alert->severity).name(), alert->name.toHtmlEscaped(),
                           display::alertState(alert->state), display::age(alert->activeAt));
+  if (alert->acknowledgement) {
+    html += tr("Acknowledged %1").arg(AlertsModel::acknowledgementText(*alert->acknowledgement)).toHtmlEscaped() +
+            QStringLiteral("<br>");
+  }
   for (auto it = alert->annotations.cbegin(); it != alert->annotations.cend(); ++it) {
     html += QStringLiteral("<i>%1</i>: %2<br>").arg(it.key().toHtmlEscaped(), it.value().toHtmlEscaped());
   }
@@ -197,6 +269,62 @@ void AlertsView::openWindow(const QString& pageKey) {
   if (alert == nullptr) return;
   const auto [start, end] = alertWindow(*alert);
   emit openWindowRequested(pageKey, start, end);
+}
+
+void AlertsView::acknowledgeSelected() {
+  const PromAlert* alert = selected();
+  if (alert == nullptr || alert->acknowledgement || acknowledgementInFlight_) return;
+  const PromAlert target = *alert;
+  QInputDialog* dialog = askOptionalText(
+      this, tr("Acknowledge %1").arg(target.name),
+      tr("What are you doing about it? (optional, at most %n characters)", "", api::kAlertCommentMaxLength),
+      api::kAlertCommentMaxLength, [this, target](const QString& comment) { acknowledge(target, comment); });
+  dialog->setObjectName(QStringLiteral("acknowledgeDialog"));
+}
+
+void AlertsView::acknowledge(const PromAlert& alert, const QString& comment) {
+  acknowledgementInFlight_ = true;
+  showDetail();
+  api::acknowledgeAlert(client_, alert, comment, this,
+                        [this, key = alert.key(), name = alert.name](const Result<AlertAcknowledgement>& result) {
+                          acknowledgementInFlight_ = false;
+                          if (!result) {
+                            const bool resolved = result.error().httpStatus == 404;
+                            showError(this, tr("Could not acknowledge %1").arg(name),
+                                      resolved ? tr("%1 is no longer active.").arg(name) : result.error().summary(),
+                                      result.error().traceId);
+                            showDetail();
+                            if (resolved) refresh();
+                            return;
+                          }
+                          // The stream sends the alert again with it; this shows it at once, and while
+                          // the stream is down.
+                          ++acknowledgementChanges_;
+                          model_->setAcknowledgement(key, result.value());
+                          emit statusMessage(tr("Acknowledged %1.").arg(name));
+                          showDetail();
+                        });
+}
+
+void AlertsView::withdrawSelectedAcknowledgement() {
+  const PromAlert* alert = selected();
+  if (alert == nullptr || !alert->acknowledgement || acknowledgementInFlight_) return;
+  acknowledgementInFlight_ = true;
+  showDetail();
+  api::unacknowledgeAlert(client_, *alert, this,
+                          [this, key = alert->key(), name = alert->name](const Result<Done>& result) {
+                            acknowledgementInFlight_ = false;
+                            if (!result) {
+                              showError(this, tr("Could not withdraw the acknowledgement of %1").arg(name),
+                                        result.error().summary(), result.error().traceId);
+                              showDetail();
+                              return;
+                            }
+                            ++acknowledgementChanges_;
+                            model_->setAcknowledgement(key, std::nullopt);
+                            emit statusMessage(tr("Withdrew the acknowledgement of %1.").arg(name));
+                            showDetail();
+                          });
 }
 
 }  // namespace fleetdeck::console

@@ -1,5 +1,6 @@
-// AlertsView: firing and pending alerts with severity, age, labels and annotations; from an alert, a
-// chart of its rule's expression over the alert's window, and the sagas and orders of that time.
+// AlertsView: firing and pending alerts with severity, age, labels, annotations and who acknowledged
+// them; from an alert, a chart of its rule's expression over the alert's window, the sagas and orders
+// of that time, and acknowledging it (or withdrawing the acknowledgement).
 #pragma once
 
 #include <QHash>
@@ -43,10 +44,17 @@ class AlertsView : public ViewPage {
   void chartSelected();
   // The sagas or orders ("sagas", "orders") of the selected alert's window.
   void openWindow(const QString& pageKey);
+  // Asks for an optional comment, then acknowledges the selected alert. Operators may do it too, so
+  // unlike edit actions these stay visible whatever setEditable() says.
+  void acknowledgeSelected();
+  void withdrawSelectedAcknowledgement();
 
  private:
   void loadRules();
   void showDetail();
+  void showCounts();
+  void acknowledge(const PromAlert& alert, const QString& comment);
+  void selectAlert(const QString& key);
   const PromAlert* selected() const;
   static QPair<QDateTime, QDateTime> alertWindow(const PromAlert& alert);
 
@@ -62,7 +70,14 @@ class AlertsView : public ViewPage {
   QAction* chartAction_;
   QAction* sagasAction_;
   QAction* ordersAction_;
+  QAction* acknowledgeAction_;
+  QAction* withdrawAction_;
   QHash<QString, QString> expressions_;
+  QString acknowledgementsError_;  // why the last refresh has no acknowledgements, if it has none
+  bool acknowledgementInFlight_ = false;
+  // Bumped whenever an acknowledgement changes here (stream event, own call): a refresh that started
+  // before must not put back the acknowledgements it fetched then.
+  quint64 acknowledgementChanges_ = 0;
   bool answered_ = false;
   bool started_ = false;
 };

@@ -2,6 +2,7 @@
 
 #include <QCoreApplication>
 #include <QInputDialog>
+#include <QLineEdit>
 #include <QMessageBox>
 #include <QPushButton>
 
@@ -36,6 +37,23 @@ void askText(QWidget* parent, const QString& title, const QString& label, const 
     if (!trimmed.isEmpty()) onAccept(trimmed);
   });
   dialog->open();
+}
+
+QInputDialog* askOptionalText(QWidget* parent, const QString& title, const QString& label, int maxLength,
+                              std::function<void(const QString&)> onAccept) {
+  auto* dialog = new QInputDialog(parent);
+  dialog->setObjectName(QStringLiteral("askOptionalTextDialog"));
+  dialog->setAttribute(Qt::WA_DeleteOnClose);
+  dialog->setWindowTitle(title);
+  dialog->setLabelText(label);
+  dialog->setTextValue(QString());  // creates the line edit
+  if (auto* edit = dialog->findChild<QLineEdit*>()) edit->setMaxLength(maxLength);
+  QObject::connect(dialog, &QInputDialog::textValueSelected, dialog,
+                   [onAccept = std::move(onAccept), maxLength](const QString& text) {
+                     onAccept(text.trimmed().left(maxLength));
+                   });
+  dialog->open();
+  return dialog;
 }
 
 QMessageBox* showError(QWidget* parent, const QString& title, const QString& text, const QString& traceId) {

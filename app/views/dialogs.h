@@ -5,6 +5,7 @@
 #include <QString>
 #include <functional>
 
+class QInputDialog;
 class QWidget;
 class QMessageBox;
 
@@ -16,6 +17,10 @@ QMessageBox* confirmAction(QWidget* parent, const QString& title, const QString&
 // Asks for one line of text (a reason, a tracking number); `onAccept` gets the trimmed text, never empty.
 void askText(QWidget* parent, const QString& title, const QString& label, const QString& initial,
              std::function<void(const QString&)> onAccept);
+// Asks for an optional line of text (a comment) of at most `maxLength` characters; `onAccept` gets the
+// trimmed text, possibly empty. Returns the open dialog.
+QInputDialog* askOptionalText(QWidget* parent, const QString& title, const QString& label, int maxLength,
+                              std::function<void(const QString&)> onAccept);
 // An error that needs acknowledging: the message, and the trace id selectable for a bug report.
 QMessageBox* showError(QWidget* parent, const QString& title, const QString& text, const QString& traceId = {});
 

@@ -1,5 +1,6 @@
 // gateway: the fleet's REST front door. Routes come from the proto http options; composition only.
 #include "adapters/access_tokens.h"
+#include "adapters/alert_acknowledgements.h"
 #include "adapters/alert_watcher.h"
 #include "adapters/fleet_monitor.h"
 #include "adapters/order_event_feed.h"
@@ -115,6 +116,9 @@ int main(int argc, char** argv) {
   gateway::AlertWatcherOptions alertOptions;
   alertOptions.prometheusUrl = gatewayOptions.prometheusUrl;
   alertOptions.pollInterval = config.getDuration("alerts.poll_interval", std::chrono::seconds(5));
+  gateway::AlertAcknowledgementOptions acknowledgementOptions;
+  acknowledgementOptions.bucket = config.getString("alerts.acknowledgement_bucket", acknowledgementOptions.bucket);
+  acknowledgementOptions.maxAge = config.getDuration("alerts.acknowledgement_max_age", acknowledgementOptions.maxAge);
   // The built-in OTLP/HTTP receiver (POST /v1/traces on the admin port) and its bounded store.
   const bool hostTraceStore = config.getBool("traces.enabled", true);
   telemetry::TraceStoreOptions traceOptions;
@@ -183,7 +187,10 @@ int main(int argc, char** argv) {
   gateway::FleetMonitor fleetMonitor(registry.get(), upstreams, adminEvents, fleetOptions);
   fleetMonitorForBreakers.store(&fleetMonitor);
   restGateway.setFleetView([&fleetMonitor] { return fleetMonitor.fleetJson(); });
-  gateway::AlertWatcher alertWatcher(adminEvents, alertOptions);
+  // Shared by every replica through NATS; without it, this process's own.
+  gateway::AlertAcknowledgements alertAcknowledgements(eventBus ? &eventBus->bus() : nullptr, acknowledgementOptions);
+  gateway::AlertWatcher alertWatcher(adminEvents, alertOptions, &alertAcknowledgements);
+  restGateway.setAlerts(&alertAcknowledgements, &alertWatcher);
 
   http::Handler handler = [&restGateway](http::HttpRequest& request, std::shared_ptr<http::Responder> responder) {
     restGateway.handle(request, std::move(responder));

@@ -1,7 +1,8 @@
 // The gateway's own routes: the order details aggregation, the Prometheus pass-through, the admin
-// event stream, the upstream breaker view, the fleet view, the trace store queries and, on the
-// local fleet, stopping and starting services through the launcher.
+// event stream, the upstream breaker view, the fleet view, the trace store queries, operators'
+// alert acknowledgements and, on the local fleet, stopping and starting services through the launcher.
 #include <google/protobuf/util/json_util.h>
+#include <google/protobuf/util/time_util.h>
 
 #include <algorithm>
 #include <charconv>
@@ -9,6 +10,8 @@
 #include <fstream>
 #include <mutex>
 
+#include "adapters/alert_acknowledgements.h"
+#include "adapters/alert_watcher.h"
 #include "adapters/gateway_responder.h"
 #include "adapters/rest_gateway.h"
 #include "fleetdeck/auth/roles.h"
@@ -417,6 +420,130 @@ void RestGateway::getTrace(http::HttpRequest& request, std::shared_ptr<http::Res
     return;
   }
   responder->send(http::HttpResponse::json(200, std::move(*trace)));
+}
+
+void RestGateway::acknowledgeAlert(http::HttpRequest& request, std::shared_ptr<http::Responder> responder,
+                                   bool acknowledge) {
+  const Principal& principal = gatewayResponder(responder).principal;
+  if (Status allowed = checkRoles({"operator"}, principal); !allowed.isOk()) {
+    responder->send(http::errorResponse(allowed, request.traceId));
+    return;
+  }
+  if (alertAcknowledgements_ == nullptr || alertWatcher_ == nullptr) {
+    responder->send(http::errorResponse(unavailable("alert acknowledgements are not available on this gateway"),
+                                        request.traceId));
+    return;
+  }
+  std::string parseError;
+  const auto body = json::parse(request.body, &parseError);
+  if (!body || !body->is_object()) {
+    responder->send(http::errorResponse(
+        invalidArgument("the body must be a JSON object {alertname, labels, comment}" +
+                        (parseError.empty() ? std::string() : ": " + parseError)),
+        request.traceId));
+    return;
+  }
+  const auto& object = body->as_object();
+  ValidationErrors errors;
+  const std::string alertname = json::stringOr(object, "alertname");
+  if (alertname.empty()) errors.add("alertname", "is required: the alert's name");
+  std::map<std::string, std::string> labels;
+  const auto* labelsValue = object.if_contains("labels");
+  if (labelsValue == nullptr || !labelsValue->is_object()) {
+    errors.add("labels", "is required: the alert's full label set, an object of strings, as /api/v1/admin/alerts lists it");
+  } else {
+    for (const auto& [name, value] : labelsValue->as_object()) {
+      if (!value.is_string()) {
+        errors.add("labels." + std::string(name), "must be a string");
+        continue;
+      }
+      labels.emplace(std::string(name), std::string(value.as_string()));
+    }
+  }
+  // Prometheus lists alertname among the labels; a client may leave it out there.
+  if (auto found = labels.find("alertname"); found == labels.end()) {
+    if (!alertname.empty()) labels.emplace("alertname", alertname);
+  } else if (found->second != alertname) {
+    errors.add("labels.alertname", "must equal alertname");
+  }
+  std::string comment;
+  if (const auto* value = object.if_contains("comment"); value != nullptr && !value->is_null()) {
+    if (!value->is_string()) {
+      errors.add("comment", "must be a string");
+    } else {
+      comment = std::string(value->as_string());
+      // Characters, not bytes: count UTF-8 lead bytes (continuation bytes are 10xxxxxx).
+      const auto characters = std::count_if(comment.begin(), comment.end(), [](char c) {
+        return (static_cast<unsigned char>(c) & 0xC0) != 0x80;
+      });
+      if (characters > 500) errors.add("comment", "must be at most 500 characters");
+    }
+  }
+  if (!errors.empty()) {
+    responder->send(http::errorResponse(errors.toStatus(), request.traceId));
+    return;
+  }
+  const std::string key = alertKey(AlertState{.alertname = alertname, .labels = labels});
+  const auto active = alertWatcher_->active(key);
+
+  if (!acknowledge) {
+    if (Status erased = alertAcknowledgements_->erase(key); !erased.isOk()) {
+      responder->send(errorWithRetry(erased, request.traceId, "5"));
+      return;
+    }
+    if (active) events_.publish("alert", alertWithAcknowledgementJson(*active, nullptr));
+    log::info("alert acknowledgement withdrawn",
+              {{"alertname", alertname}, {"actor", principal.username}, {"trace_id", request.traceId}});
+    http::HttpResponse response;
+    response.status = 204;
+    responder->send(std::move(response));
+    return;
+  }
+  if (!active) {
+    responder->send(http::errorResponse(
+        notFound("no active alert " + alertname + " with these labels (GET /api/v1/admin/alerts lists them)"),
+        request.traceId));
+    return;
+  }
+  AlertAcknowledgement acknowledgement{
+      .alertname = alertname,
+      .labels = labels,
+      .byUserId = principal.userId,
+      .byUsername = principal.username,
+      .at = pb::util::TimeUtil::ToString(pb::util::TimeUtil::GetCurrentTime()),
+      .comment = comment};
+  if (Status stored = alertAcknowledgements_->put(acknowledgement); !stored.isOk()) {
+    responder->send(errorWithRetry(stored, request.traceId, "5"));
+    return;
+  }
+  events_.publish("alert", alertWithAcknowledgementJson(*active, &acknowledgement));
+  log::info("alert acknowledged",
+            {{"alertname", alertname}, {"actor", principal.username}, {"trace_id", request.traceId}});
+  responder->send(http::HttpResponse::json(200, acknowledgementJson(acknowledgement)));
+}
+
+void RestGateway::listAlertAcknowledgements(http::HttpRequest& request, std::shared_ptr<http::Responder> responder) {
+  const Principal& principal = gatewayResponder(responder).principal;
+  if (Status allowed = checkRoles({"operator"}, principal); !allowed.isOk()) {
+    responder->send(http::errorResponse(allowed, request.traceId));
+    return;
+  }
+  if (alertAcknowledgements_ == nullptr) {
+    responder->send(http::errorResponse(unavailable("alert acknowledgements are not available on this gateway"),
+                                        request.traceId));
+    return;
+  }
+  auto acknowledgements = alertAcknowledgements_->list();
+  if (!acknowledgements) {
+    responder->send(errorWithRetry(acknowledgements.status(), request.traceId, "5"));
+    return;
+  }
+  boost::json::array list;
+  for (const auto& acknowledgement : *acknowledgements) {
+    list.push_back(boost::json::parse(acknowledgementJson(acknowledgement)));
+  }
+  responder->send(http::HttpResponse::json(
+      200, boost::json::serialize(boost::json::object{{"acknowledgements", std::move(list)}})));
 }
 
 }  // namespace fleetdeck::gateway

@@ -1,5 +1,6 @@
 #include "adapters/alert_watcher.h"
 
+#include "adapters/alert_acknowledgements.h"
 #include "fleetdeck/core/log.h"
 #include "fleetdeck/http/client.h"
 #include "fleetdeck/telemetry/metrics.h"
@@ -15,8 +16,9 @@ telemetry::CounterFamily& pollFailures() {
 
 }  // namespace
 
-AlertWatcher::AlertWatcher(AdminEventSource& events, AlertWatcherOptions options)
-    : events_(events), options_(std::move(options)) {}
+AlertWatcher::AlertWatcher(AdminEventSource& events, AlertWatcherOptions options,
+                           AlertAcknowledgements* acknowledgements)
+    : events_(events), options_(std::move(options)), acknowledgements_(acknowledgements) {}
 
 AlertWatcher::~AlertWatcher() { stop(); }
 
@@ -68,16 +70,42 @@ Status AlertWatcher::pollOnce() {
     return unavailable("Prometheus alerts answered " + std::to_string(response->status) + ": " +
                        (error.empty() ? response->body.substr(0, 200) : error));
   }
-  for (const auto& change : diffAlerts(known_, *alerts)) {
-    log::info("alert changed", {{"alertname", change.alertname}, {"state", change.state}});
-    events_.publish("alert", alertJson(change));
+  std::map<std::string, AlertState> before;
+  {
+    std::lock_guard lock(knownMutex_);
+    before = known_;
   }
-  known_.clear();
+  for (const auto& change : diffAlerts(before, *alerts)) {
+    log::info("alert changed", {{"alertname", change.alertname}, {"state", change.state}});
+    std::optional<AlertAcknowledgement> acknowledgement;
+    if (acknowledgements_ != nullptr) {
+      const std::string key = alertKey(change);
+      if (change.state == "resolved") {
+        if (Status erased = acknowledgements_->erase(key); !erased.isOk()) {
+          log::warn("cannot drop a resolved alert's acknowledgement; it ages out",
+                    {{"alertname", change.alertname}, {"error", erased.toString()}});
+        }
+      } else if (auto found = acknowledgements_->find(key); found) {
+        acknowledgement = std::move(*found);
+      }
+    }
+    events_.publish("alert", alertWithAcknowledgementJson(change, acknowledgement ? &*acknowledgement : nullptr));
+  }
+  std::map<std::string, AlertState> now;
   for (auto& alert : *alerts) {
     std::string key = alertKey(alert);
-    known_.emplace(std::move(key), std::move(alert));
+    now.emplace(std::move(key), std::move(alert));
   }
+  std::lock_guard lock(knownMutex_);
+  known_ = std::move(now);
   return Status::ok();
+}
+
+std::optional<AlertState> AlertWatcher::active(const std::string& key) {
+  std::lock_guard lock(knownMutex_);
+  auto found = known_.find(key);
+  if (found == known_.end()) return std::nullopt;
+  return found->second;
 }
 
 }  // namespace fleetdeck::gateway

@@ -6,6 +6,7 @@
 #include <condition_variable>
 #include <map>
 #include <mutex>
+#include <optional>
 #include <string>
 #include <thread>
 
@@ -15,6 +16,8 @@
 
 namespace fleetdeck::gateway {
 
+class AlertAcknowledgements;
+
 struct AlertWatcherOptions {
   std::string prometheusUrl;  // base URL, e.g. http://127.0.0.1:9090
   std::chrono::milliseconds pollInterval{std::chrono::seconds(5)};
@@ -23,7 +26,9 @@ struct AlertWatcherOptions {
 
 class AlertWatcher {
  public:
-  AlertWatcher(AdminEventSource& events, AlertWatcherOptions options);
+  // With `acknowledgements`, an alert's events carry its acknowledgement, and an alert that resolves
+  // loses it (firing again later, it is unacknowledged).
+  AlertWatcher(AdminEventSource& events, AlertWatcherOptions options, AlertAcknowledgements* acknowledgements = nullptr);
   ~AlertWatcher();
   AlertWatcher(const AlertWatcher&) = delete;
   AlertWatcher& operator=(const AlertWatcher&) = delete;
@@ -34,13 +39,17 @@ class AlertWatcher {
   // not answer usefully (then nothing is published and the known alerts stay as they were, so an
   // outage of Prometheus does not read as every alert resolving).
   Status pollOnce();
+  // The active (pending or firing) alert with this alertKey() as of the last poll.
+  std::optional<AlertState> active(const std::string& key);
 
  private:
   void run();
 
   AdminEventSource& events_;
   AlertWatcherOptions options_;
+  AlertAcknowledgements* acknowledgements_;
   std::mutex pollMutex_;
+  std::mutex knownMutex_;  // known_ is read by request threads (active())
   std::map<std::string, AlertState> known_;
   std::mutex mutex_;
   std::condition_variable wake_;

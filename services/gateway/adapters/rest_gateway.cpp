@@ -122,6 +122,15 @@ RestGateway::RestGateway(std::vector<RestMapping> mappings, Upstreams& upstreams
   router_.add("GET", "/api/v1/admin/fleet", bind(&RestGateway::fleet));
   router_.add("GET", "/api/v1/admin/traces", bind(&RestGateway::listTraces));
   router_.add("GET", "/api/v1/admin/traces/{traceId}", bind(&RestGateway::getTrace));
+  router_.add("POST", "/api/v1/admin/alerts:acknowledge",
+              [this](http::HttpRequest& request, std::shared_ptr<http::Responder> responder) {
+                acknowledgeAlert(request, std::move(responder), true);
+              });
+  router_.add("POST", "/api/v1/admin/alerts:unacknowledge",
+              [this](http::HttpRequest& request, std::shared_ptr<http::Responder> responder) {
+                acknowledgeAlert(request, std::move(responder), false);
+              });
+  router_.add("GET", "/api/v1/admin/alerts/acknowledgements", bind(&RestGateway::listAlertAcknowledgements));
   for (const auto& [route, apiPath] : std::vector<std::pair<std::string, std::string>>{
            {"/api/v1/admin/metrics/query", "/api/v1/query"},
            {"/api/v1/admin/metrics/query_range", "/api/v1/query_range"},
@@ -185,6 +194,16 @@ std::vector<OwnRoute> RestGateway::ownRoutes() {
       {"GET", "/api/v1/admin/metrics/query_range", "Prometheus range query, proxied.", readers,
        {"query", "start", "end", "step"}},
       {"GET", "/api/v1/admin/alerts", "Prometheus alerts, proxied.", readers},
+      {"POST", "/api/v1/admin/alerts:acknowledge",
+       "Acknowledges an active (pending or firing) alert: body {alertname, labels (its full label set, as "
+       "/api/v1/admin/alerts lists it), comment (optional, at most 500 characters)}. Answers the acknowledgement "
+       "{alertname, labels, by: {userId, username}, at, comment}; 404 when no such alert is active. Shared by every "
+       "gateway replica; dropped when the alert resolves. The stream's `alert` event carries it.",
+       readers},
+      {"POST", "/api/v1/admin/alerts:unacknowledge",
+       "Withdraws an alert's acknowledgement: body {alertname, labels}. 204, also when there was none.", readers},
+      {"GET", "/api/v1/admin/alerts/acknowledgements",
+       "Every current acknowledgement: {acknowledgements: [{alertname, labels, by, at, comment}]}.", readers},
       {"GET", "/api/v1/admin/rules", "Prometheus rules, proxied.", readers},
       {"POST", "/api/v1/admin/services/{name}:stop",
        "Local fleet only (404 elsewhere): stops a service; the launcher does not restart it until :start. "

@@ -33,6 +33,9 @@ class TraceStore;
 
 namespace fleetdeck::gateway {
 
+class AlertAcknowledgements;
+class AlertWatcher;
+
 struct GatewayOptions {
   // Deadline of every upstream call; a client's X-Request-Timeout may shorten it, never lengthen it.
   std::chrono::milliseconds upstreamTimeout{5000};
@@ -75,6 +78,12 @@ class RestGateway {
   void setFleetView(std::function<std::string()> view) { fleetView_ = std::move(view); }
   // The built-in trace store behind GET /api/v1/admin/traces; null: 503. Set before serving.
   void setTraceStore(const telemetry::TraceStore* store) { traceStore_ = store; }
+  // Operators' alert acknowledgements and the active alerts they may acknowledge; unset: those
+  // routes answer 503. Set before serving.
+  void setAlerts(AlertAcknowledgements* acknowledgements, AlertWatcher* watcher) {
+    alertAcknowledgements_ = acknowledgements;
+    alertWatcher_ = watcher;
+  }
 
  private:
   struct Call;
@@ -96,6 +105,8 @@ class RestGateway {
   void upstreamStates(http::HttpRequest& request, std::shared_ptr<http::Responder> responder);
   void fleet(http::HttpRequest& request, std::shared_ptr<http::Responder> responder);
   void listTraces(http::HttpRequest& request, std::shared_ptr<http::Responder> responder);
+  void acknowledgeAlert(http::HttpRequest& request, std::shared_ptr<http::Responder> responder, bool acknowledge);
+  void listAlertAcknowledgements(http::HttpRequest& request, std::shared_ptr<http::Responder> responder);
   void getTrace(http::HttpRequest& request, std::shared_ptr<http::Responder> responder);
   // POST /api/v1/admin/services/{name}:stop|:start, passed on to the launcher (local fleet only).
   void serviceControl(http::HttpRequest& request, std::shared_ptr<http::Responder> responder, const std::string& action);
@@ -118,6 +129,8 @@ class RestGateway {
   const RestMapping* getUser_ = nullptr;
   std::function<std::string()> fleetView_;
   const telemetry::TraceStore* traceStore_ = nullptr;
+  AlertAcknowledgements* alertAcknowledgements_ = nullptr;
+  AlertWatcher* alertWatcher_ = nullptr;
   // Local fleet only: the launcher's control endpoint and token (a problem reading them answers 503).
   std::optional<http::ParsedUrl> localFleetControl_;
   std::string localFleetControlToken_;

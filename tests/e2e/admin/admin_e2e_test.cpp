@@ -617,12 +617,69 @@ TEST_F(AdminEndToEnd, ZStoppedServiceIsDownInTheFleetOnTheStreamAndAlertsThenCom
   };
   EXPECT_TRUE(stream.readUntil(alert("firing"), 30s)) << stream.raw();
 
+  // An operator acknowledges it: the stream says who, the list has it; a customer may not, a bad body
+  // is 400 naming the field, and an alert that is not active is 404.
+  boost::json::object firingLabels;
+  for (const auto& event : stream.events()) {
+    if (event.type == "alert" && json::stringOr(event.json(), "alertname") == "AdminE2EPaymentsDown" &&
+        json::stringOr(event.json(), "state") == "firing") {
+      firingLabels = event.json().at("labels").as_object();
+    }
+  }
+  ASSERT_FALSE(firingLabels.empty()) << stream.raw();
+  const auto acknowledgement = [](const boost::json::object& labels) {
+    return boost::json::serialize(
+        boost::json::object{{"alertname", "AdminE2EPaymentsDown"}, {"labels", labels}, {"comment", "on it"}});
+  };
+  EXPECT_EQ(as(customer_, "POST", "/api/v1/admin/alerts:acknowledge", acknowledgement(firingLabels)).status, 403);
+  const auto noName = as(operator_, "POST", "/api/v1/admin/alerts:acknowledge", R"({"labels":{}})");
+  EXPECT_EQ(noName.status, 400) << noName.body;
+  EXPECT_EQ(firstField(noName), "alertname") << noName.body;
+  boost::json::object otherLabels = firingLabels;
+  otherLabels["job"] = "no-such-job";
+  EXPECT_EQ(as(operator_, "POST", "/api/v1/admin/alerts:acknowledge", acknowledgement(otherLabels)).status, 404);
+  // The comment's limit is 500 characters, not bytes ("é" is two bytes in UTF-8).
+  std::string longComment;
+  for (int i = 0; i < 501; ++i) longComment += "\u00e9";
+  const auto withComment = [&](const std::string& comment) {
+    return boost::json::serialize(boost::json::object{
+        {"alertname", "AdminE2EPaymentsDown"}, {"labels", firingLabels}, {"comment", comment}});
+  };
+  const auto tooLong = as(operator_, "POST", "/api/v1/admin/alerts:acknowledge", withComment(longComment));
+  EXPECT_EQ(tooLong.status, 400) << tooLong.body;
+  EXPECT_EQ(firstField(tooLong), "comment") << tooLong.body;
+  longComment.resize(longComment.size() - 2);
+  EXPECT_EQ(as(operator_, "POST", "/api/v1/admin/alerts:acknowledge", withComment(longComment)).status, 200);
+  const auto acknowledged = as(operator_, "POST", "/api/v1/admin/alerts:acknowledge", acknowledgement(firingLabels));
+  ASSERT_EQ(acknowledged.status, 200) << acknowledged.body;
+  EXPECT_EQ(parse(acknowledged).at("by").at("userId").as_string(), operator_.userId) << acknowledged.body;
+  EXPECT_EQ(json::stringOr(parse(acknowledged), "comment"), "on it");
+  const auto acknowledgedOnStream = [](const std::vector<StreamEvent>& events) {
+    for (const auto& event : events) {
+      if (event.type != "alert") continue;
+      const auto data = event.json();
+      if (json::stringOr(data, "alertname") != "AdminE2EPaymentsDown") continue;
+      const auto* by = data.if_contains("acknowledgement");
+      if (by != nullptr && by->is_object() && json::stringOr(by->as_object(), "comment") == "on it") return true;
+    }
+    return false;
+  };
+  EXPECT_TRUE(stream.readUntil(acknowledgedOnStream, 10s)) << stream.raw();
+  const auto listed = [] {
+    const auto body = parse(as(operator_, "GET", "/api/v1/admin/alerts/acknowledgements"));
+    return body.contains("acknowledgements") ? body.at("acknowledgements").as_array().size() : size_t{99};
+  };
+  EXPECT_EQ(listed(), 1u) << as(operator_, "GET", "/api/v1/admin/alerts/acknowledgements").body;
+
   // Back on the same ports: up again in the fleet, and the alert resolves.
   delete payments_;
   payments_ = start("payments", FLEETDECK_PAYMENTS_BINARY, paymentsEnvironment());
   EXPECT_TRUE(testing::waitUntil([] { return statusOf(fleet(), "payments") == "up"; }, 20s))
       << as(operator_, "GET", "/api/v1/admin/fleet").body;
   EXPECT_TRUE(stream.readUntil(alert("resolved"), 30s)) << stream.raw();
+  // Resolved, it lost its acknowledgement: firing again later, it is news again.
+  EXPECT_TRUE(testing::waitUntil([&] { return listed() == 0; }, 5s))
+      << as(operator_, "GET", "/api/v1/admin/alerts/acknowledgements").body;
   const auto& firing = stream.events();
   for (const auto& event : firing) {
     if (event.type == "alert" && json::stringOr(event.json(), "state") == "firing") {

@@ -1,5 +1,5 @@
 // GatewayClient against a fake gateway: sign-in, bearer tokens, 401 -> refresh -> retry once, error
-// bodies as values, connection state, ETag/If-Match, query encoding, cancellation.
+// bodies as values, connection state, ETag/If-Match, query encoding, cancellation, alert acknowledgements.
 #include <QSignalSpy>
 #include <QTest>
 
@@ -62,6 +62,11 @@ class GatewayClientTest : public QObject {
   void cancelledCall_NeverCallsBack();
   void destroyedContext_DropsTheCallback();
   void int64AndTimestamps_ParsedFromProto3Json();
+  void acknowledgeAlert_SendsNameFullLabelsAndComment_ParsesTheAnswer();
+  void acknowledgeAlert_FieldErrorAndNotFound_AreErrors();
+  void unacknowledgeAlert_SendsTheIdentityOnly_AcceptsNoContent();
+  void alertAcknowledgements_ParsesTheList_JoinKeyMatchesTheAlerts();
+  void alertEvent_AcknowledgementIsNullOrTheObject();
 
  private:
   FakeGateway* gateway_ = nullptr;
@@ -401,6 +406,136 @@ void GatewayClientTest::int64AndTimestamps_ParsedFromProto3Json() {
   QCOMPARE((Money{"JPY", 1500}.format()), QStringLiteral("1,500 JPY"));
   QCOMPARE((Money{"EUR", -5}.format()), QStringLiteral("-0.05 EUR"));
   QCOMPARE(toLowerCamelCase("next_page_token"), QStringLiteral("nextPageToken"));
+}
+
+namespace {
+
+PromAlert paymentsAlert() {
+  return PromAlert::fromJson({{"labels", QJsonObject{{"alertname", "PaymentsErrorRateHigh"}, {"severity", "critical"},
+                                                      {"service", "payments"}}},
+                              {"state", "firing"}, {"activeAt", "2024-05-01T10:00:00Z"}});
+}
+
+QJsonObject acknowledgementJson(const QString& comment) {
+  return {{"alertname", "PaymentsErrorRateHigh"},
+          {"labels", QJsonObject{{"alertname", "PaymentsErrorRateHigh"}, {"severity", "critical"}, {"service", "payments"}}},
+          {"by", QJsonObject{{"userId", "u-2"}, {"username", "grace"}}},
+          {"at", "2024-05-01T10:04:31.123456789Z"},
+          {"comment", comment}};
+}
+
+}  // namespace
+
+void GatewayClientTest::acknowledgeAlert_SendsNameFullLabelsAndComment_ParsesTheAnswer() {
+  signInAs("operator");
+  gateway_->route("POST", "/api/v1/admin/alerts:acknowledge", [](const FakeRequest& request) {
+    return FakeResponse::json(200, acknowledgementJson(request.json().value("comment").toString()));
+  });
+  Captured<AlertAcknowledgement> captured;
+  api::acknowledgeAlert(client_, paymentsAlert(), "provider incident, on it", this, captured.callback());
+  QVERIFY(captured.wait());
+  QVERIFY2(captured.result->ok(), describe(*captured.result).constData());
+
+  const FakeRequest sent = gateway_->requests().constLast();
+  QCOMPARE(sent.method, QByteArray("POST"));
+  QCOMPARE(sent.path, QStringLiteral("/api/v1/admin/alerts:acknowledge"));
+  QCOMPARE(sent.header("authorization"), QByteArray("Bearer access-1"));
+  QCOMPARE(sent.json().value("alertname").toString(), QStringLiteral("PaymentsErrorRateHigh"));
+  // The full label set, as /admin/alerts listed it: the gateway keys acknowledgements by it.
+  QCOMPARE(sent.json().value("labels").toObject(),
+           (QJsonObject{{"alertname", "PaymentsErrorRateHigh"}, {"severity", "critical"}, {"service", "payments"}}));
+  QCOMPARE(sent.json().value("comment").toString(), QStringLiteral("provider incident, on it"));
+
+  const AlertAcknowledgement& acknowledgement = captured.result->value();
+  QCOMPARE(acknowledgement.alertname, QStringLiteral("PaymentsErrorRateHigh"));
+  QCOMPARE(acknowledgement.byUserId, QStringLiteral("u-2"));
+  QCOMPARE(acknowledgement.byUsername, QStringLiteral("grace"));
+  QCOMPARE(acknowledgement.at, QDateTime(QDate(2024, 5, 1), QTime(10, 4, 31, 123), Qt::UTC));
+  QCOMPARE(acknowledgement.comment, QStringLiteral("provider incident, on it"));
+  QCOMPARE(acknowledgement.alertKey(), paymentsAlert().key());
+}
+
+void GatewayClientTest::acknowledgeAlert_FieldErrorAndNotFound_AreErrors() {
+  signInAs("operator");
+  gateway_->route("POST", "/api/v1/admin/alerts:acknowledge", [](const FakeRequest& request) {
+    if (request.json().value("comment").toString().size() > 500) {
+      return FakeResponse::error(400, "INVALID_ARGUMENT", "invalid request", {{"comment", "must be at most 500 characters"}});
+    }
+    return FakeResponse::error(404, "NOT_FOUND", "no active alert PaymentsErrorRateHigh with these labels");
+  });
+  Captured<AlertAcknowledgement> tooLong;
+  api::acknowledgeAlert(client_, paymentsAlert(), QString(501, QLatin1Char('x')), this, tooLong.callback());
+  QVERIFY(tooLong.wait());
+  QVERIFY(!tooLong.result->ok());
+  QCOMPARE(tooLong.result->error().httpStatus, 400);
+  QCOMPARE(tooLong.result->error().fieldErrors.value("comment"), QStringLiteral("must be at most 500 characters"));
+
+  Captured<AlertAcknowledgement> resolved;
+  api::acknowledgeAlert(client_, paymentsAlert(), QString(), this, resolved.callback());
+  QVERIFY(resolved.wait());
+  QCOMPARE(resolved.result->error().httpStatus, 404);
+  QCOMPARE(resolved.result->error().code, QStringLiteral("NOT_FOUND"));
+
+  // A 200 that is not an acknowledgement is not taken for one.
+  gateway_->route("POST", "/api/v1/admin/alerts:acknowledge", [](const FakeRequest&) { return FakeResponse::json(200, {}); });
+  Captured<AlertAcknowledgement> empty;
+  api::acknowledgeAlert(client_, paymentsAlert(), QString(), this, empty.callback());
+  QVERIFY(empty.wait());
+  QVERIFY(!empty.result->ok());
+}
+
+void GatewayClientTest::unacknowledgeAlert_SendsTheIdentityOnly_AcceptsNoContent() {
+  signInAs("operator");
+  gateway_->route("POST", "/api/v1/admin/alerts:unacknowledge", [](const FakeRequest&) { return FakeResponse::empty(204); });
+  Captured<Done> captured;
+  api::unacknowledgeAlert(client_, paymentsAlert(), this, captured.callback());
+  QVERIFY(captured.wait());
+  QVERIFY2(captured.result->ok(), describe(*captured.result).constData());
+  const FakeRequest sent = gateway_->requests().constLast();
+  QCOMPARE(sent.path, QStringLiteral("/api/v1/admin/alerts:unacknowledge"));
+  QCOMPARE(sent.json().keys(), (QStringList{"alertname", "labels"}));
+  QCOMPARE(sent.json().value("labels").toObject().value("service").toString(), QStringLiteral("payments"));
+}
+
+void GatewayClientTest::alertAcknowledgements_ParsesTheList_JoinKeyMatchesTheAlerts() {
+  signInAs("operator");
+  gateway_->route("GET", "/api/v1/admin/alerts/acknowledgements", [](const FakeRequest&) {
+    QJsonObject withoutAlertname = acknowledgementJson("");
+    // The contract lets the labels leave alertname out; the key must still match the alert's.
+    withoutAlertname.insert("labels", QJsonObject{{"severity", "critical"}, {"service", "payments"}});
+    QJsonObject other = acknowledgementJson("other");
+    other.insert("labels", QJsonObject{{"alertname", "PaymentsErrorRateHigh"}, {"severity", "critical"}, {"service", "orders"}});
+    return FakeResponse::json(200, {{"acknowledgements", QJsonArray{withoutAlertname, other, "not an object"}}});
+  });
+  Captured<QVector<AlertAcknowledgement>> captured;
+  api::alertAcknowledgements(client_, this, captured.callback());
+  QVERIFY(captured.wait());
+  QVERIFY2(captured.result->ok(), describe(*captured.result).constData());
+  const QVector<AlertAcknowledgement>& list = captured.result->value();
+  QCOMPARE(list.size(), 2);
+  QCOMPARE(list[0].alertKey(), paymentsAlert().key());
+  QVERIFY(list[0].comment.isEmpty());
+  QVERIFY(list[1].alertKey() != paymentsAlert().key());
+  QCOMPARE(gateway_->requests().constLast().method, QByteArray("GET"));
+}
+
+void GatewayClientTest::alertEvent_AcknowledgementIsNullOrTheObject() {
+  QJsonObject event{{"alertname", "PaymentsErrorRateHigh"}, {"state", "firing"}, {"severity", "critical"},
+                    {"labels", QJsonObject{{"alertname", "PaymentsErrorRateHigh"}, {"severity", "critical"}, {"service", "payments"}}},
+                    {"annotations", QJsonObject{}}, {"activeAt", "2024-05-01T10:00:00Z"}, {"acknowledgement", QJsonValue::Null}};
+  const PromAlert unacknowledged = PromAlert::fromJson(event);
+  QVERIFY(!unacknowledged.acknowledgement.has_value());
+  QCOMPARE(unacknowledged.key(), paymentsAlert().key());
+
+  event.insert("acknowledgement", acknowledgementJson("looking"));
+  const PromAlert acknowledged = PromAlert::fromJson(event);
+  QVERIFY(acknowledged.acknowledgement.has_value());
+  QCOMPARE(acknowledged.acknowledgement->byUsername, QStringLiteral("grace"));
+  QCOMPARE(acknowledged.acknowledgement->comment, QStringLiteral("looking"));
+  QCOMPARE(acknowledged.acknowledgement->alertKey(), acknowledged.key());
+
+  // Prometheus' own list has no such field.
+  QVERIFY(!paymentsAlert().acknowledgement.has_value());
 }
 
 QTEST_GUILESS_MAIN(GatewayClientTest)

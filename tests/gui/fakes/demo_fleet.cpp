@@ -1,6 +1,7 @@
 #include "fakes/demo_fleet.h"
 
 #include <QJsonArray>
+#include <QJsonDocument>
 #include <QRegularExpression>
 #include <QStringList>
 #include <cmath>
@@ -42,6 +43,70 @@ DemoFleet::DemoFleet(FakeGateway& gateway, int users, int orders)
   install();
 }
 
+QString DemoFleet::alertKey(const QString& alertname, QJsonObject labels) {
+  labels.insert("alertname", alertname);  // QJsonObject keeps its keys sorted: the text is canonical
+  return alertname + QLatin1Char(' ') + QString::fromUtf8(QJsonDocument(labels).toJson(QJsonDocument::Compact));
+}
+
+QJsonArray DemoFleet::alerts() const {
+  return QJsonArray{
+      QJsonObject{{"labels", QJsonObject{{"alertname", "PaymentsErrorRateHigh"}, {"severity", "critical"}, {"service", "payments"}}},
+                  {"annotations", QJsonObject{{"summary", "payments fails 7.2% of charges"}, {"description", "error ratio above 5% for 5 minutes"}}},
+                  {"state", "firing"}, {"activeAt", rfc(now_.addSecs(-540))}, {"value", "7.2e-02"}},
+      QJsonObject{{"labels", QJsonObject{{"alertname", "SagaCompensationsHigh"}, {"severity", "warning"}, {"service", "orders"}}},
+                  {"annotations", QJsonObject{{"summary", "12 sagas compensated in 10 minutes"}}},
+                  {"state", "firing"}, {"activeAt", rfc(now_.addSecs(-300))}, {"value", "12"}},
+      QJsonObject{{"labels", QJsonObject{{"alertname", "SlowRequests"}, {"severity", "warning"}, {"service", "gateway"}}},
+                  {"annotations", QJsonObject{{"summary", "p99 above 250 ms"}}},
+                  {"state", "pending"}, {"activeAt", rfc(now_.addSecs(-45))}, {"value", "0.31"}},
+  };
+}
+
+// POST /api/v1/admin/alerts:acknowledge and :unacknowledge, as docs/console-api-contract.md describes
+// them: the stream sends the alert again with its new acknowledgement.
+FakeResponse DemoFleet::acknowledge(const FakeRequest& request, bool acknowledge) {
+  FakeResponse denial;
+  if (!authorized(request, false, denial)) return denial;
+  const QJsonObject body = request.json();
+  const QString alertname = body.value("alertname").toString();
+  if (alertname.isEmpty()) return FakeResponse::error(400, "INVALID_ARGUMENT", "invalid request", {{"alertname", "is required"}});
+  if (!body.value("labels").isObject()) {
+    return FakeResponse::error(400, "INVALID_ARGUMENT", "invalid request", {{"labels", "is required: the alert's full label set"}});
+  }
+  QJsonObject labels = body.value("labels").toObject();
+  labels.insert("alertname", alertname);
+  const QString comment = body.value("comment").toString();
+  if (comment.size() > 500) {
+    return FakeResponse::error(400, "INVALID_ARGUMENT", "invalid request", {{"comment", "must be at most 500 characters"}});
+  }
+  const QString key = alertKey(alertname, labels);
+  QJsonObject active;
+  for (const QJsonValue& alert : alerts()) {
+    const QJsonObject labelsOfAlert = alert.toObject().value("labels").toObject();
+    if (alertKey(labelsOfAlert.value("alertname").toString(), labelsOfAlert) == key) active = alert.toObject();
+  }
+  QJsonValue acknowledgement = QJsonValue::Null;
+  if (acknowledge) {
+    if (active.isEmpty()) return FakeResponse::error(404, "NOT_FOUND", "no active alert " + alertname + " with these labels");
+    const QJsonObject user = userByName(signedInUser_);
+    const QJsonObject stored{{"alertname", alertname}, {"labels", labels},
+                             {"by", QJsonObject{{"userId", user.value("id")}, {"username", user.value("username")}}},
+                             {"at", rfc(QDateTime::currentDateTimeUtc())}, {"comment", comment}};
+    acknowledgements_.insert(key, stored);
+    acknowledgement = stored;
+  } else {
+    acknowledgements_.remove(key);
+  }
+  if (!active.isEmpty()) {
+    QJsonObject event{{"alertname", alertname}, {"state", active.value("state")},
+                      {"severity", labels.value("severity")}, {"labels", labels},
+                      {"annotations", active.value("annotations")}, {"activeAt", active.value("activeAt")},
+                      {"value", active.value("value")}, {"acknowledgement", acknowledgement}};
+    gateway_.pushEvent("alert", event);
+  }
+  return acknowledge ? FakeResponse::json(200, acknowledgement.toObject()) : FakeResponse::empty(204);
+}
+
 void DemoFleet::seed(int userCount, int orderCount) {
   for (int i = 0; i < userCount; ++i) {
     const QString first = kFirst[i % kFirst.size()];
@@ -70,6 +135,12 @@ void DemoFleet::seed(int userCount, int orderCount) {
                               {"createTime", rfc(created)},
                               {"updateTime", rfc(created.addSecs(3600LL * (i % 50)))}});
   }
+  const QJsonObject sagaAlertLabels{{"alertname", "SagaCompensationsHigh"}, {"severity", "warning"}, {"service", "orders"}};
+  acknowledgements_.insert(alertKey("SagaCompensationsHigh", sagaAlertLabels),
+                           QJsonObject{{"alertname", "SagaCompensationsHigh"}, {"labels", sagaAlertLabels},
+                                       {"by", QJsonObject{{"userId", users_.value(1).value("id")}, {"username", "grace"}}},
+                                       {"at", rfc(now_.addSecs(-120))},
+                                       {"comment", "payments declines: compensations expected, watching"}});
   const char* statuses[] = {"DELIVERED", "SHIPPED", "CONFIRMED", "DELIVERED", "CANCELLED", "PENDING", "CONFIRMED", "DELIVERED"};
   for (int i = 0; i < orderCount; ++i) {
     const QString status = QLatin1String(statuses[i % 8]);
@@ -590,18 +661,16 @@ void DemoFleet::install() {
   g.route("GET", "/api/v1/admin/alerts", [this](const FakeRequest& request) {
     FakeResponse denial;
     if (!authorized(request, false, denial)) return denial;
-    QJsonArray alerts{
-        QJsonObject{{"labels", QJsonObject{{"alertname", "PaymentsErrorRateHigh"}, {"severity", "critical"}, {"service", "payments"}}},
-                    {"annotations", QJsonObject{{"summary", "payments fails 7.2% of charges"}, {"description", "error ratio above 5% for 5 minutes"}}},
-                    {"state", "firing"}, {"activeAt", rfc(now_.addSecs(-540))}, {"value", "7.2e-02"}},
-        QJsonObject{{"labels", QJsonObject{{"alertname", "SagaCompensationsHigh"}, {"severity", "warning"}, {"service", "orders"}}},
-                    {"annotations", QJsonObject{{"summary", "12 sagas compensated in 10 minutes"}}},
-                    {"state", "firing"}, {"activeAt", rfc(now_.addSecs(-300))}, {"value", "12"}},
-        QJsonObject{{"labels", QJsonObject{{"alertname", "SlowRequests"}, {"severity", "warning"}, {"service", "gateway"}}},
-                    {"annotations", QJsonObject{{"summary", "p99 above 250 ms"}}},
-                    {"state", "pending"}, {"activeAt", rfc(now_.addSecs(-45))}, {"value", "0.31"}},
-    };
-    return FakeResponse::json(200, {{"status", "success"}, {"data", QJsonObject{{"alerts", alerts}}}});
+    return FakeResponse::json(200, {{"status", "success"}, {"data", QJsonObject{{"alerts", alerts()}}}});
+  });
+  g.route("POST", "/api/v1/admin/alerts:acknowledge", [this](const FakeRequest& request) { return acknowledge(request, true); });
+  g.route("POST", "/api/v1/admin/alerts:unacknowledge", [this](const FakeRequest& request) { return acknowledge(request, false); });
+  g.route("GET", "/api/v1/admin/alerts/acknowledgements", [this](const FakeRequest& request) {
+    FakeResponse denial;
+    if (!authorized(request, false, denial)) return denial;
+    QJsonArray list;
+    for (const QJsonObject& acknowledgement : std::as_const(acknowledgements_)) list.append(acknowledgement);
+    return FakeResponse::json(200, {{"acknowledgements", list}});
   });
   g.route("GET", "/api/v1/admin/rules", [this](const FakeRequest& request) {
     FakeResponse denial;

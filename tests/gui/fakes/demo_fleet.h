@@ -4,6 +4,8 @@
 #pragma once
 
 #include <QDateTime>
+#include <QHash>
+#include <QJsonArray>
 #include <QJsonObject>
 #include <QString>
 #include <QVector>
@@ -30,6 +32,10 @@ class DemoFleet {
   int refreshCount() const { return refreshes_; }
   QString accessToken() const { return access_; }
   QDateTime now() const { return now_; }
+  // Active alerts' acknowledgements, keyed by alertKey(); one (SagaCompensationsHigh, by grace) from the start.
+  QHash<QString, QJsonObject> acknowledgements() const { return acknowledgements_; }
+  // An alert's identity: its name and full label set (alertname included), canonical.
+  static QString alertKey(const QString& alertname, QJsonObject labels);
 
  private:
   void seed(int users, int orders);
@@ -39,6 +45,9 @@ class DemoFleet {
   QJsonArray orderEvents(const QJsonObject& order) const;
   QJsonObject sagaDetail(const QJsonObject& order) const;
   QJsonObject fleet() const;
+  // Prometheus' /api/v1/alerts entries, without acknowledgements.
+  QJsonArray alerts() const;
+  FakeResponse acknowledge(const FakeRequest& request, bool acknowledge);
   QJsonObject matrix(const QString& query, qint64 start, qint64 end, qint64 step) const;
 
   FakeGateway& gateway_;
@@ -51,6 +60,7 @@ class DemoFleet {
   int tokenCounter_ = 0;
   int refreshes_ = 0;
   QJsonObject faults_;
+  QHash<QString, QJsonObject> acknowledgements_;
 };
 
 }  // namespace fleetdeck::console::testing

@@ -2,6 +2,9 @@
 // QAbstractItemModelTester, incremental fetching page by page, filters, stale data, live updates;
 // plus the pure helpers behind the views (decimation, trace layout, state diff, saga folding).
 #include <QAbstractItemModelTester>
+#include <QBrush>
+#include <QGuiApplication>
+#include <QPalette>
 #include <QSignalSpy>
 #include <QTest>
 #include <QTranslator>
@@ -42,6 +45,8 @@ class ModelsTest : public QObject {
   void sagas_LiveStep_UpdatesKnownSaga_PrependsNewOne_RespectsFilter();
   void fleet_TreeShape_UpdateInPlace_LiveChange();
   void alerts_FiringFirst_NewlyFiringReported_InactiveRemoved();
+  void alerts_AcknowledgementsJoinedByNameAndFullLabels_ShownGreyed_NotReportedAsNews();
+  void alerts_StreamEventsSetAndClearTheAcknowledgement_RefreshWithoutThemKeepsThem();
   void orderEvents_SortedAndAppendOnlyNewer();
   void stateDiff_MarksChangedAddedRemovedFields();
 
@@ -371,6 +376,143 @@ void ModelsTest::alerts_FiringFirst_NewlyFiringReported_InactiveRemoved() {
   model.applyAlert(critical);
   QCOMPARE(model.rowCount(), 1);
   QCOMPARE(model.alert(0).name, QStringLiteral("Slow"));
+}
+
+namespace {
+
+PromAlert alertOf(const QString& name, const QString& service, const QString& state = QStringLiteral("firing")) {
+  return PromAlert{name, "warning", state, {{"alertname", name}, {"severity", "warning"}, {"service", service}}, {},
+                   QDateTime::currentDateTimeUtc().addSecs(-60), "1"};
+}
+
+AlertAcknowledgement acknowledgementOf(const PromAlert& alert, const QString& username, const QString& comment) {
+  AlertAcknowledgement acknowledgement;
+  acknowledgement.alertname = alert.name;
+  acknowledgement.labels = alert.labels;
+  acknowledgement.byUserId = QStringLiteral("u-") + username;
+  acknowledgement.byUsername = username;
+  acknowledgement.at = QDateTime::currentDateTimeUtc();
+  acknowledgement.comment = comment;
+  return acknowledgement;
+}
+
+int rowNamed(const AlertsModel& model, const QString& name, const QString& service) {
+  for (int row = 0; row < model.rowCount(); ++row) {
+    if (model.alert(row).name == name && model.alert(row).labels.value("service") == service) return row;
+  }
+  return -1;
+}
+
+}  // namespace
+
+void ModelsTest::alerts_AcknowledgementsJoinedByNameAndFullLabels_ShownGreyed_NotReportedAsNews() {
+  AlertsModel model;
+  QAbstractItemModelTester tester(&model, QAbstractItemModelTester::FailureReportingMode::QtTest);
+  QSignalSpy fired(&model, &AlertsModel::alertFired);
+  const PromAlert ordersDown = alertOf("ServiceDown", "orders");
+  const PromAlert paymentsDown = alertOf("ServiceDown", "payments");
+  const PromAlert slow = alertOf("SlowRequests", "gateway", "pending");
+  AlertAcknowledgement onOrders = acknowledgementOf(ordersDown, "grace", "restarting it");
+  // Same name, a label set that is not the alert's full one: it belongs to no listed alert.
+  AlertAcknowledgement partial = acknowledgementOf(paymentsDown, "ada", "");
+  partial.labels.remove("severity");
+  // The gateway may leave alertname out of the labels; fromJson puts it back, so it joins.
+  const AlertAcknowledgement onSlow = AlertAcknowledgement::fromJson(
+      {{"alertname", "SlowRequests"}, {"labels", QJsonObject{{"severity", "warning"}, {"service", "gateway"}}},
+       {"by", QJsonObject{{"userId", "u-1"}, {"username", "ada"}}}, {"at", "2024-05-01T10:04:31Z"}});
+
+  model.setAlerts({ordersDown, paymentsDown, slow}, QVector<AlertAcknowledgement>{onOrders, partial, onSlow});
+  QCOMPARE(model.rowCount(), 3);
+  const int orders = rowNamed(model, "ServiceDown", "orders");
+  const int payments = rowNamed(model, "ServiceDown", "payments");
+  const int gateway = rowNamed(model, "SlowRequests", "gateway");
+  QVERIFY(orders >= 0 && payments >= 0 && gateway >= 0);
+  QVERIFY(model.index(orders, AlertsModel::Labels).data(AlertsModel::AcknowledgedRole).toBool());
+  QVERIFY(!model.index(payments, AlertsModel::Labels).data(AlertsModel::AcknowledgedRole).toBool());
+  QVERIFY(model.index(gateway, AlertsModel::Name).data(AlertsModel::AcknowledgedRole).toBool());
+  QCOMPARE(model.acknowledgedCount(), 2);
+
+  const QString shown = model.index(orders, AlertsModel::Acknowledged).data().toString();
+  QVERIFY2(shown.startsWith("by grace at ") && shown.endsWith(": restarting it"), qPrintable(shown));
+  QCOMPARE(model.index(orders, AlertsModel::Acknowledged).data(AlertsModel::RawValueRole).toString(), QStringLiteral("grace"));
+  QVERIFY(model.index(payments, AlertsModel::Acknowledged).data().toString().isEmpty());
+  // No comment: no dangling colon.
+  QCOMPARE(model.index(gateway, AlertsModel::Acknowledged).data().toString(), "by ada at " + display::timestamp(onSlow.at));
+  QCOMPARE(model.headerData(AlertsModel::Acknowledged, Qt::Horizontal).toString(), QStringLiteral("Acknowledged"));
+  QVERIFY(model.index(orders, AlertsModel::Summary).data(Qt::ToolTipRole).toString().contains("restarting it"));
+
+  // Acknowledged rows are greyed, the unacknowledged firing one keeps its severity colour.
+  const auto foreground = [&](int row, int column) { return model.index(row, column).data(Qt::ForegroundRole).value<QBrush>().color(); };
+  QCOMPARE(foreground(orders, AlertsModel::Severity), QGuiApplication::palette().color(QPalette::Disabled, QPalette::Text));
+  QCOMPARE(foreground(orders, AlertsModel::Name), QGuiApplication::palette().color(QPalette::Disabled, QPalette::Text));
+  QCOMPARE(foreground(payments, AlertsModel::Severity), display::severityColor("warning"));
+  QVERIFY(model.index(orders, AlertsModel::Name).data(Qt::DecorationRole).value<QColor>() !=
+          model.index(payments, AlertsModel::Name).data(Qt::DecorationRole).value<QColor>());
+
+  // Two alerts started firing; only the one nobody has acknowledged is news.
+  QCOMPARE(fired.count(), 1);
+  QCOMPARE(fired.first().first().value<PromAlert>().labels.value("service"), QStringLiteral("payments"));
+  // An acknowledged pending alert that starts firing is not news either.
+  PromAlert slowFiring = slow;
+  slowFiring.state = QStringLiteral("firing");
+  slowFiring.acknowledgement = onSlow;
+  model.applyAlert(slowFiring);
+  QCOMPARE(fired.count(), 1);
+  QCOMPARE(model.firingCount(), 3);
+}
+
+void ModelsTest::alerts_StreamEventsSetAndClearTheAcknowledgement_RefreshWithoutThemKeepsThem() {
+  AlertsModel model;
+  QAbstractItemModelTester tester(&model, QAbstractItemModelTester::FailureReportingMode::QtTest);
+  const PromAlert ordersDown = alertOf("ServiceDown", "orders");
+  const PromAlert paymentsDown = alertOf("ServiceDown", "payments");
+  model.setAlerts({ordersDown, paymentsDown}, QVector<AlertAcknowledgement>{});
+  QCOMPARE(model.acknowledgedCount(), 0);
+  QSignalSpy changed(&model, &QAbstractItemModel::dataChanged);
+  QSignalSpy fired(&model, &AlertsModel::alertFired);
+
+  // The stream's `alert` event, as the gateway sends it after an acknowledgement.
+  QJsonObject event{{"alertname", "ServiceDown"}, {"state", "firing"}, {"severity", "warning"},
+                    {"labels", QJsonObject{{"alertname", "ServiceDown"}, {"severity", "warning"}, {"service", "payments"}}},
+                    {"annotations", QJsonObject{}}, {"activeAt", "2024-05-01T10:00:00Z"},
+                    {"acknowledgement", QJsonObject{{"alertname", "ServiceDown"},
+                                                    {"labels", QJsonObject{{"alertname", "ServiceDown"}, {"severity", "warning"},
+                                                                           {"service", "payments"}}},
+                                                    {"by", QJsonObject{{"userId", "u-2"}, {"username", "grace"}}},
+                                                    {"at", "2024-05-01T10:04:31Z"}, {"comment", "on it"}}}};
+  model.applyAlert(PromAlert::fromJson(event));
+  QCOMPARE(model.rowCount(), 2);  // updated in place, not added
+  QCOMPARE(changed.count(), 1);
+  const int payments = rowNamed(model, "ServiceDown", "payments");
+  const int orders = rowNamed(model, "ServiceDown", "orders");
+  QVERIFY(model.alert(payments).acknowledgement.has_value());
+  QCOMPARE(model.alert(payments).acknowledgement->comment, QStringLiteral("on it"));
+  QVERIFY(!model.alert(orders).acknowledgement.has_value());
+  QCOMPARE(fired.count(), 0);  // still firing is not news
+
+  // A refresh whose acknowledgements could not be fetched keeps the known ones…
+  model.setAlerts({ordersDown, paymentsDown});
+  QVERIFY(model.alert(rowNamed(model, "ServiceDown", "payments")).acknowledgement.has_value());
+  // …a refresh with them replaces them.
+  model.setAlerts({ordersDown, paymentsDown}, QVector<AlertAcknowledgement>{acknowledgementOf(ordersDown, "ada", "")});
+  QVERIFY(!model.alert(rowNamed(model, "ServiceDown", "payments")).acknowledgement.has_value());
+  QCOMPARE(model.alert(rowNamed(model, "ServiceDown", "orders")).acknowledgement->byUsername, QStringLiteral("ada"));
+
+  // Withdrawn: the event comes again with acknowledgement null.
+  event.insert("labels", QJsonObject{{"alertname", "ServiceDown"}, {"severity", "warning"}, {"service", "orders"}});
+  event.insert("acknowledgement", QJsonValue::Null);
+  changed.clear();
+  model.applyAlert(PromAlert::fromJson(event));
+  QCOMPARE(changed.count(), 1);
+  QVERIFY(!model.alert(rowNamed(model, "ServiceDown", "orders")).acknowledgement.has_value());
+  QCOMPARE(model.acknowledgedCount(), 0);
+
+  // The answer to the console's own acknowledge call sets it directly.
+  QVERIFY(model.setAcknowledgement(ordersDown.key(), acknowledgementOf(ordersDown, "grace", "")));
+  QVERIFY(model.index(rowNamed(model, "ServiceDown", "orders"), 0).data(AlertsModel::AcknowledgedRole).toBool());
+  QVERIFY(model.setAcknowledgement(ordersDown.key(), std::nullopt));
+  QCOMPARE(model.acknowledgedCount(), 0);
+  QVERIFY(!model.setAcknowledgement(alertOf("ServiceDown", "users").key(), std::nullopt));
 }
 
 void ModelsTest::orderEvents_SortedAndAppendOnlyNewer() {

@@ -1,13 +1,17 @@
 // Console views against the demo fleet: role-aware actions, the stale-edit (412) dialog with reload,
 // field errors beside fields, the offline banner when the gateway stops, the command palette, live
-// saga steps, chart decimation and export, time travel in the history view.
+// saga steps, chart decimation and export, time travel in the history view, acknowledging alerts.
 #include <QAction>
 #include <QApplication>
+#include <QBrush>
 #include <QFile>
+#include <QGuiApplication>
 #include <QImage>
+#include <QInputDialog>
 #include <QLabel>
 #include <QLineEdit>
 #include <QMessageBox>
+#include <QPalette>
 #include <QPushButton>
 #include <QSignalSpy>
 #include <QTableView>
@@ -80,6 +84,8 @@ class ViewsTest : public QObject {
   void consoleApp_Unauthenticated_WorksWithAGatewayThatServesOnlyUsers();
   void credentialsFile_GivesTheAdminLine_OrTheNamedUser();
   void alert_OpensTheSagasAndOrdersOfItsWindow();
+  void alerts_OperatorAcknowledgesWithAComment_AndWithdrawsIt();
+  void alerts_AcknowledgingAResolvedAlert_ShowsTheError();
   void ordersWindow_FetchesOlderPagesUntilTheWindowIsCovered();
   void sagaStep_HighlightsItsSpansInTheTrace();
   void orderDetail_ShowsItsPayment();
@@ -536,6 +542,119 @@ void ViewsTest::alert_OpensTheSagasAndOrdersOfItsWindow() {
   for (int i = 0; i < orders->table()->model()->rowCount(); ++i) {
     QVERIFY(inWindow(orders->table()->model()->index(i, OrdersModel::Created).data(OrdersModel::RawValueRole).toDateTime()));
   }
+}
+
+namespace {
+
+int alertRow(QAbstractItemModel* model, const QString& name) {
+  for (int row = 0; row < model->rowCount(); ++row) {
+    if (model->index(row, AlertsModel::Name).data().toString() == name) return row;
+  }
+  return -1;
+}
+
+}  // namespace
+
+void ViewsTest::alerts_OperatorAcknowledgesWithAComment_AndWithdrawsIt() {
+  MainWindow* window = openWindow("grace");  // an operator: no edit actions, but acknowledging is theirs
+  window->showPage("alerts");
+  AlertsView* alerts = window->alertsView();
+  auto* table = alerts->findChild<QTableView*>("alertsTable");
+  QAbstractItemModel* rows = table->model();
+  QVERIFY(QTest::qWaitFor([&] { return alerts->isReady() && rows->rowCount() == 3; }, 5000));
+  QVERIFY(QTest::qWaitFor([&] { return stream_->state() == EventStream::State::Open; }, 5000));
+  QAction* acknowledge = alerts->findChild<QAction*>("alerts.acknowledge");
+  QAction* withdraw = alerts->findChild<QAction*>("alerts.withdrawAcknowledgement");
+  QVERIFY(acknowledge != nullptr && withdraw != nullptr);
+  QVERIFY(acknowledge->isVisible() && buttonFor(alerts, acknowledge)->isVisible());
+  QVERIFY(withdraw->isVisible() && buttonFor(alerts, withdraw)->isVisible());
+
+  // The demo fleet's acknowledgement of SagaCompensationsHigh was joined to the list.
+  const int saga = alertRow(rows, "SagaCompensationsHigh");
+  QVERIFY(saga >= 0);
+  QVERIFY(rows->index(saga, 0).data(AlertsModel::AcknowledgedRole).toBool());
+  QVERIFY(rows->index(saga, AlertsModel::Acknowledged).data().toString().startsWith("by grace at "));
+  table->selectRow(saga);
+  QVERIFY(!acknowledge->isEnabled());
+  QVERIFY(withdraw->isEnabled());
+  QVERIFY(alerts->findChild<QLabel*>("alertDetail")->text().contains("Acknowledged by grace"));
+
+  const int payments = alertRow(rows, "PaymentsErrorRateHigh");
+  QVERIFY(!rows->index(payments, 0).data(AlertsModel::AcknowledgedRole).toBool());
+  table->selectRow(payments);
+  QVERIFY(acknowledge->isEnabled());
+  QVERIFY(!withdraw->isEnabled());
+
+  gateway_->clearRequests();
+  acknowledge->trigger();
+  auto* dialog = alerts->findChild<QInputDialog*>("acknowledgeDialog");
+  QVERIFY(dialog != nullptr && dialog->isVisible());
+  auto* comment = dialog->findChild<QLineEdit*>();
+  QVERIFY(comment != nullptr);
+  comment->setText(QString(600, QLatin1Char('x')));
+  QCOMPARE(comment->text().size(), 500);  // the gateway's limit
+  comment->setText("  provider incident, following it  ");
+  QCOMPARE(gateway_->count("POST", "/api/v1/admin/alerts:acknowledge"), 0);  // nothing sent before OK
+  dialog->accept();
+
+  QVERIFY(QTest::qWaitFor([&] { return gateway_->count("POST", "/api/v1/admin/alerts:acknowledge") == 1; }, 5000));
+  const FakeRequest sent = gateway_->requests().constLast();
+  QCOMPARE(sent.json().value("alertname").toString(), QStringLiteral("PaymentsErrorRateHigh"));
+  QCOMPARE(sent.json().value("labels").toObject(),
+           (QJsonObject{{"alertname", "PaymentsErrorRateHigh"}, {"severity", "critical"}, {"service", "payments"}}));
+  QCOMPARE(sent.json().value("comment").toString(), QStringLiteral("provider incident, following it"));
+  QVERIFY(QTest::qWaitFor([&] { return rows->index(payments, 0).data(AlertsModel::AcknowledgedRole).toBool(); }, 5000));
+  QVERIFY(rows->index(payments, AlertsModel::Acknowledged).data().toString().endsWith(": provider incident, following it"));
+  QCOMPARE(rows->index(payments, AlertsModel::Name).data(Qt::ForegroundRole).value<QBrush>().color(),
+           QGuiApplication::palette().color(QPalette::Disabled, QPalette::Text));
+  QVERIFY(QTest::qWaitFor([&] { return withdraw->isEnabled() && !acknowledge->isEnabled(); }, 5000));
+  QVERIFY(demo_->acknowledgements().contains(DemoFleet::alertKey(
+      "PaymentsErrorRateHigh", {{"severity", "critical"}, {"service", "payments"}})));
+
+  withdraw->trigger();
+  QVERIFY(QTest::qWaitFor([&] { return gateway_->count("POST", "/api/v1/admin/alerts:unacknowledge") == 1; }, 5000));
+  QCOMPARE(gateway_->requests().constLast().json().value("labels").toObject().value("service").toString(), QStringLiteral("payments"));
+  QVERIFY(!gateway_->requests().constLast().json().contains("comment"));
+  QVERIFY(QTest::qWaitFor([&] { return !rows->index(payments, 0).data(AlertsModel::AcknowledgedRole).toBool(); }, 5000));
+  QVERIFY(QTest::qWaitFor([&] { return acknowledge->isEnabled() && !withdraw->isEnabled(); }, 5000));
+  QCOMPARE(demo_->acknowledgements().size(), 1);  // only the demo's own is left
+
+  // Another console withdraws grace's acknowledgement of the saga alert: the stream event alone updates the row.
+  gateway_->pushEvent("alert", {{"alertname", "SagaCompensationsHigh"}, {"state", "firing"}, {"severity", "warning"},
+                                {"labels", QJsonObject{{"alertname", "SagaCompensationsHigh"}, {"severity", "warning"}, {"service", "orders"}}},
+                                {"annotations", QJsonObject{}}, {"acknowledgement", QJsonValue::Null}});
+  QVERIFY(QTest::qWaitFor([&] { return !rows->index(saga, 0).data(AlertsModel::AcknowledgedRole).toBool(); }, 5000));
+}
+
+void ViewsTest::alerts_AcknowledgingAResolvedAlert_ShowsTheError() {
+  MainWindow* window = openWindow("ada");
+  window->showPage("alerts");
+  AlertsView* alerts = window->alertsView();
+  auto* table = alerts->findChild<QTableView*>("alertsTable");
+  QVERIFY(QTest::qWaitFor([&] { return alerts->isReady() && table->model()->rowCount() == 3; }, 5000));
+  // The alert resolves between the list and the click.
+  gateway_->route("POST", "/api/v1/admin/alerts:acknowledge", [](const FakeRequest&) {
+    return FakeResponse::error(404, "NOT_FOUND", "no active alert SlowRequests with these labels");
+  });
+  const int slow = alertRow(table->model(), "SlowRequests");
+  table->selectRow(slow);
+  const int listed = gateway_->count("GET", "/api/v1/admin/alerts");
+  alerts->acknowledgeSelected();
+  auto* dialog = alerts->findChild<QInputDialog*>("acknowledgeDialog");
+  QVERIFY(dialog != nullptr);
+  dialog->accept();  // no comment: it is optional
+  QMessageBox* error = nullptr;
+  QVERIFY(QTest::qWaitFor([&] {
+    error = alerts->findChild<QMessageBox*>("errorDialog");
+    return error != nullptr && error->isVisible();
+  }, 5000));
+  QVERIFY2(error->text().contains("SlowRequests is no longer active"), qPrintable(error->text()));
+  QVERIFY(error->informativeText().contains("Trace id"));
+  QCOMPARE(gateway_->requests().constLast().json().value("comment").toString(), QString());
+  QVERIFY(!table->model()->index(slow, 0).data(AlertsModel::AcknowledgedRole).toBool());
+  // The list is reloaded, since it showed an alert that is gone.
+  QVERIFY(QTest::qWaitFor([&] { return gateway_->count("GET", "/api/v1/admin/alerts") > listed; }, 5000));
+  QVERIFY(QTest::qWaitFor([&] { return alerts->findChild<QAction*>("alerts.acknowledge")->isEnabled(); }, 5000));
 }
 
 void ViewsTest::ordersWindow_FetchesOlderPagesUntilTheWindowIsCovered() {
