@@ -40,6 +40,7 @@ int main(int argc, char** argv) {
   saga::SagaEngineOptions sagaOptions;
   sagaOptions.instanceId = host->instanceId();
   sagaOptions.workers = static_cast<int>(config.getInt("saga.workers", 32, 1, 256));
+  sagaOptions.maxQueued = static_cast<int>(config.getInt("saga.max_queued", 256, 0, 100'000));
   sagaOptions.lease = config.getDuration("saga.lease", std::chrono::seconds(30));
   sagaOptions.idlePoll = config.getDuration("saga.idle_poll", std::chrono::milliseconds(200));
   const auto stepDeadline = config.getDuration("saga.step_deadline", std::chrono::seconds(60));

@@ -26,6 +26,9 @@ struct SagaMetrics {
   telemetry::CounterFamily& stepRetries = telemetry::defaultRegistry().counter(
       "saga_step_retries_total", "Step attempts that failed transiently and were scheduled again.",
       {"saga", "step"});
+  telemetry::CounterFamily& launchesDeferred = telemetry::defaultRegistry().counter(
+      "saga_launches_deferred_total",
+      "New sagas left to the pollers because the runners' queue was full (backpressure).", {"saga"});
 };
 
 SagaMetrics& metrics() {
@@ -53,6 +56,7 @@ SagaEngine::SagaEngine(db::ConnectionPool& pool, SagaEngineOptions options, Saga
   if (options_.instanceId.empty()) options_.instanceId = "saga-" + randomHex(6);
   options_.workers = std::max(1, options_.workers);
   options_.claimBatch = std::max(1, options_.claimBatch);
+  options_.maxQueued = std::max(0, options_.maxQueued);
   registerMetrics();
 }
 
@@ -120,19 +124,32 @@ void SagaEngine::launch(NewSaga saga) {
   claimed.begun = saga.begun;
   if (saga.begun) metrics().started.labels({claimed.type}).inc();
   if (running_.load()) {
-    (void)enqueue(std::move(claimed));
-    return;
+    bool full;
+    {
+      std::lock_guard lock(queueMutex_);
+      full = static_cast<int>(queue_.size()) >= options_.maxQueued;
+    }
+    if (!full) {
+      (void)enqueue(std::move(claimed));
+      return;
+    }
+    metrics().launchesDeferred.labels({claimed.type}).inc();
   }
-  // Not running (stopping, or not started yet): hand the saga to whichever poller comes first.
+  // Not running (stopping, or not started yet), or the runners are behind: hand the saga to
+  // whichever poller comes first.
+  releaseLease(claimed.id);
+}
+
+void SagaEngine::releaseLease(const std::string& sagaId) {
   const Status released = db::inTransaction(pool_, [&](pqxx::work& transaction) {
     transaction.exec_params(
         "UPDATE saga_instances SET lease_owner = NULL, lease_until = NULL WHERE id = $1 AND lease_owner = $2",
-        claimed.id, options_.instanceId);
+        sagaId, options_.instanceId);
     return Status::ok();
   });
   if (!released.isOk()) {
     log::warn("could not release a new saga's lease; it resumes when the lease runs out",
-              {{"saga", claimed.id}, {"error", released.message()}});
+              {{"saga", sagaId}, {"error", released.message()}});
   }
 }
 

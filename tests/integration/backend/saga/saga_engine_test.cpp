@@ -6,6 +6,7 @@
 
 #include <atomic>
 #include <fstream>
+#include <future>
 #include <mutex>
 #include <sstream>
 
@@ -170,6 +171,51 @@ TEST_F(SagaEngineTest, ALocalLastStepThatFails_LeavesNothingOfItsTry_AndTheSagaC
   // The rolled-back attempt announced nothing; the transition was then written on its own.
   EXPECT_EQ(batches[1], (std::vector<std::string>{"remote:succeeded:RUNNING", "local:started:RUNNING"}));
   EXPECT_EQ(batches.back().back(), "saga:compensated:COMPENSATED");
+}
+
+// Backpressure: with every runner busy and the queue full, a launched saga is not queued in memory
+// but released to the pollers (lease cleared), and still finishes once a runner is free.
+TEST_F(SagaEngineTest, LaunchesBeyondAFullQueue_WaitInTheDatabase_AndAllFinish) {
+  engine_->stop();
+  engine_ = std::make_unique<SagaEngine>(
+      *pool_, SagaEngineOptions{.workers = 1, .maxQueued = 1, .idlePoll = 50ms}, &observer_);
+  std::promise<void> gate;
+  std::shared_future<void> opened = gate.get_future().share();
+  bool gateOpen = false;
+  // A failed assertion below must not leave the runner blocked (stop() would wait for it forever).
+  const std::unique_ptr<bool, std::function<void(bool*)>> openOnExit(&gateOpen, [&gate](bool* open) {
+    if (!*open) gate.set_value();
+  });
+  SagaDefinition definition;
+  definition.type = "test_saga";
+  SagaStep blocking{.name = "remote"};
+  blocking.action = [this, opened](SagaContext&) {
+    if (remoteCalls_.fetch_add(1) == 0) opened.wait();  // the first saga holds the only runner
+    return Status::ok();
+  };
+  definition.steps = {std::move(blocking)};
+  engine_->define(std::move(definition));
+  engine_->start();
+
+  std::vector<std::string> ids{run()};
+  ASSERT_TRUE(waitUntil([&] { return remoteCalls_.load() == 1; }, 5s)) << "the first saga never ran";
+  for (int i = 0; i < 3; ++i) ids.push_back(run());  // one queued, two beyond the queue
+  const auto unleased = [&] {
+    auto lease = pool_->acquire();
+    EXPECT_TRUE(lease.isOk());
+    pqxx::nontransaction query(**lease);
+    return query.exec("SELECT count(*) FROM saga_instances WHERE lease_owner IS NULL")[0][0].as<int64_t>();
+  };
+  EXPECT_EQ(unleased(), 2) << "the two launches beyond the queue should wait unleased in the database";
+
+  gate.set_value();
+  gateOpen = true;
+  for (const auto& id : ids) {
+    auto view = waitFinished(id);
+    ASSERT_TRUE(view.isOk()) << view.status().toString();
+    EXPECT_EQ(view->state, kCompleted) << id;
+  }
+  EXPECT_EQ(remoteCalls_.load(), 4) << "each saga's action once";
 }
 
 }  // namespace

@@ -131,6 +131,10 @@ struct SagaEngineOptions {
   std::string instanceId;  // lease owner
   int workers = 32;        // sagas run at once in this process (runner threads)
   int claimBatch = 16;     // at most this many sagas per claim (and never more than free runners)
+  // Launched sagas waiting here for a runner; beyond this, launch() releases the lease instead and
+  // the pollers (of any replica, when a runner is free) claim the saga, so a burst of orders waits in
+  // the database, not in this process's memory, and idle replicas can take it.
+  int maxQueued = 256;
   std::chrono::milliseconds lease{30'000};
   std::chrono::milliseconds idlePoll{200};
 };
@@ -160,7 +164,8 @@ class SagaEngine {
   // replica's poller resumes the saga, repeating at most that first (idempotent) action.
   NewSaga begin(pqxx::work& transaction, const std::string& type, const std::string& sagaId,
                 const boost::json::object& data, const std::string& traceId);
-  // Starts a committed saga from begin() on this engine's runners at once.
+  // Starts a committed saga from begin() on this engine's runners at once, or, when maxQueued sagas
+  // already wait for a runner here, leaves it to the pollers.
   void launch(NewSaga saga);
 
   // Records a new saga in the caller's transaction, unleased: a poller (of any replica) claims it.
@@ -198,6 +203,8 @@ class SagaEngine {
   int claim(int limit);
   // Queues a leased saga unless it is already in flight here; false when it was.
   bool enqueue(Claimed saga);
+  // Gives a saga leased to this process back to the pollers (lease cleared).
+  void releaseLease(const std::string& sagaId);
   void advance(Claimed& saga);
   void registerMetrics();
 
