@@ -335,7 +335,8 @@ class AsyncHttpClient::Impl {
   void request(std::string host, uint16_t port, ClientRequest request, std::chrono::milliseconds timeout,
                Callback callback) {
     std::string key = std::to_string(id_) + "/" + host + ":" + std::to_string(port);
-    if (asio::io_context* serverContext = detail::currentServerContext()) {
+    asio::io_context* serverContext = options_.runOnCallersServerLoop ? detail::currentServerContext() : nullptr;
+    if (serverContext != nullptr) {
       std::make_shared<Exchange>(*serverContext, std::move(key), std::move(host), port, std::move(request), timeout,
                                  options_, std::move(callback))
           ->start();

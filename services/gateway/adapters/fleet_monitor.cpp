@@ -29,41 +29,6 @@ MonitorMetrics& metrics() {
   return instance;
 }
 
-// "host:port" -> host and port; false for anything else.
-bool splitHostPort(const std::string& address, std::string& host, uint16_t& port) {
-  const size_t colon = address.rfind(':');
-  if (colon == std::string::npos || colon == 0) return false;
-  host = address.substr(0, colon);
-  int value = 0;
-  try {
-    value = std::stoi(address.substr(colon + 1));
-  } catch (const std::exception&) {
-    return false;
-  }
-  if (value <= 0 || value > 65535) return false;
-  port = static_cast<uint16_t>(value);
-  return true;
-}
-
-ReadinessProbe probeReadiness(const std::string& adminAddress, std::chrono::milliseconds timeout) {
-  std::string host;
-  uint16_t port = 0;
-  if (!splitHostPort(adminAddress, host, port)) {
-    ReadinessProbe probe;
-    probe.error = "admin address '" + adminAddress + "' is not host:port";
-    return probe;
-  }
-  http::HttpClient client(host, port, timeout);
-  auto response = client.get("/readyz");
-  if (!response) {
-    metrics().probeFailures.labels({"readyz"}).inc();
-    ReadinessProbe probe;
-    probe.error = response.status().message();
-    return probe;
-  }
-  return parseReadiness(response->status, response->body);
-}
-
 }  // namespace
 
 FleetMonitor::FleetMonitor(bus::RegistryWatcher* registry, Upstreams& upstreams, AdminEventSource& events,
@@ -195,10 +160,23 @@ std::vector<FleetService> FleetMonitor::gather() {
   const auto up = prometheusUp();
   const auto breakers = upstreams_.snapshot();
   std::vector<FleetService> result;
+  std::vector<FleetInstance*> probed;
+  std::vector<std::string> adminAddresses;
+  for (auto& [name, service] : services) {
+    for (auto& instance : service.instances) {
+      if (instance.adminAddress.empty()) continue;
+      probed.push_back(&instance);
+      adminAddresses.push_back(instance.adminAddress);
+    }
+  }
+  auto probes = prober_.probe(adminAddresses, options_.probeTimeout);
+  for (size_t i = 0; i < probed.size(); ++i) {
+    if (!probes[i].answered) metrics().probeFailures.labels({"readyz"}).inc();
+    probed[i]->readiness = std::move(probes[i]);
+  }
   for (auto& [name, service] : services) {
     for (auto& instance : service.instances) {
       if (!instance.adminAddress.empty()) {
-        instance.readiness = probeReadiness(instance.adminAddress, options_.probeTimeout);
         if (auto found = up.find(instance.adminAddress); found != up.end()) instance.prometheusUp = found->second;
       }
       for (const auto& breaker : breakers) {

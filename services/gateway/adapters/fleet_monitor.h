@@ -12,6 +12,7 @@
 #include <thread>
 #include <vector>
 
+#include "adapters/readiness_prober.h"
 #include "adapters/upstreams.h"
 #include "domain/admin_events.h"
 #include "domain/fleet_health.h"
@@ -70,6 +71,7 @@ class FleetMonitor {
   std::string lastJson_;
   FleetSnapshot lastSnapshot_;
   std::map<std::string, std::vector<std::string>> appliedAddresses_;
+  ReadinessProber prober_;
   std::thread thread_;
 };
 

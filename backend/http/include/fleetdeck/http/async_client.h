@@ -31,6 +31,9 @@ struct AsyncClientOptions {
   // Idle connections kept per upstream and event loop.
   size_t maxIdlePerUpstream = 64;
   size_t maxResponseBytes = 64 << 20;
+  // Called from a server thread, run the exchange on that thread's event loop (no thread hops).
+  // False for callers that block until the answer comes: they would block the loop that brings it.
+  bool runOnCallersServerLoop = true;
 };
 
 class AsyncHttpClient {
