@@ -24,6 +24,8 @@
 // products service during an extra transcoding run, and of the gateway during an extra pass-through
 // run, at 64 connections and (unless only transcoding runs) at 256, after the warm-up
 // (DIR/{transcoding-gateway,transcoding-products,pass-through-gateway,pass-through-c256-gateway}.data).
+// FLEETDECK_BENCH_GATEWAY_LATENCY_RATE=N runs the latency comparison at N req/s instead of half load
+// (the transcoding p50's gap to direct gRPC grows with the rate: ~2x at 1,000 req/s on 2 cores).
 #include <grpcpp/generic/generic_stub.h>
 #include <grpcpp/grpcpp.h>
 
@@ -397,7 +399,12 @@ int run() {
   }
 
   // Half load: half of the transcoding route's throughput, open loop, same rate for both sides.
-  const double halfRate = std::max(50.0, median(rps["gateway transcoding c64"]) / 2);
+  double halfRate = std::max(50.0, median(rps["gateway transcoding c64"]) / 2);
+  // For analysis: the latency comparison at another rate (does the gap grow with load?).
+  if (const char* rate = std::getenv("FLEETDECK_BENCH_GATEWAY_LATENCY_RATE"); rate != nullptr && *rate != 0) {
+    halfRate = std::clamp(std::atof(rate), 10.0, 100'000.0);
+    std::cout << "  latency rate set by FLEETDECK_BENCH_GATEWAY_LATENCY_RATE: " << halfRate << " req/s\n";
+  }
   http::AsyncHttpClient driver;
   std::vector<double> restP50;
   std::vector<double> grpcP50;
