@@ -391,6 +391,19 @@ PromQueryResult PromQueryResult::fromJson(const QJsonObject& o) {
   return result;
 }
 
+PromQueryResult PromQueryResult::fromBody(const QByteArray& body) {
+  QJsonParseError parseError{};
+  const QJsonDocument document = QJsonDocument::fromJson(body, &parseError);
+  if (parseError.error != QJsonParseError::NoError || !document.isObject()) {
+    PromQueryResult result;
+    result.errorMessage = QStringLiteral("malformed answer: %1")
+                              .arg(parseError.error != QJsonParseError::NoError ? parseError.errorString()
+                                                                                : QStringLiteral("not a JSON object"));
+    return result;
+  }
+  return fromJson(document.object());
+}
+
 QString alertKey(const QString& alertname, const QMap<QString, QString>& labels) {
   QStringList parts{alertname};
   for (auto it = labels.cbegin(); it != labels.cend(); ++it) parts << it.key() + QLatin1Char('=') + it.value();

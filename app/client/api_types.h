@@ -249,6 +249,9 @@ struct PromQueryResult {
   QString errorMessage;  // empty on success
 
   static PromQueryResult fromJson(const QJsonObject& object);
+  // The same from the body as received; a body that is not a JSON object becomes an error message.
+  // Touches no shared state, so the Metrics page runs it on a worker thread.
+  static PromQueryResult fromBody(const QByteArray& body);
 };
 
 // An operator's "seen, someone is on it" on an active alert (POST /admin/alerts:acknowledge, GET

@@ -301,8 +301,8 @@ quint64 promQuery(GatewayClient* client, const QString& query, const QDateTime& 
                                std::move(done), promResult);
 }
 
-quint64 promQueryRange(GatewayClient* client, const QString& query, const QDateTime& start, const QDateTime& end,
-                       int stepSeconds, QObject* context, Done<PromQueryResult> done) {
+namespace {
+ApiRequest queryRangeRequest(const QString& query, const QDateTime& start, const QDateTime& end, int stepSeconds) {
   QUrlQuery params;
   addIfSet(params, QStringLiteral("query"), query);
   params.addQueryItem(QStringLiteral("start"), QString::number(start.toSecsSinceEpoch()));
@@ -310,7 +310,22 @@ quint64 promQueryRange(GatewayClient* client, const QString& query, const QDateT
   params.addQueryItem(QStringLiteral("step"), QString::number(qMax(1, stepSeconds)));
   ApiRequest request = get(QStringLiteral("/api/v1/admin/metrics/query_range"), params);
   request.timeoutMs = 30000;
-  return call<PromQueryResult>(client, request, context, std::move(done), promResult);
+  return request;
+}
+}  // namespace
+
+quint64 promQueryRange(GatewayClient* client, const QString& query, const QDateTime& start, const QDateTime& end,
+                       int stepSeconds, QObject* context, Done<PromQueryResult> done) {
+  return call<PromQueryResult>(client, queryRangeRequest(query, start, end, stepSeconds), context, std::move(done),
+                               promResult);
+}
+
+quint64 promQueryRangeBody(GatewayClient* client, const QString& query, const QDateTime& start, const QDateTime& end,
+                           int stepSeconds, QObject* context, Done<QByteArray> done) {
+  ApiRequest request = queryRangeRequest(query, start, end, stepSeconds);
+  request.keepRawBody = true;
+  return call<QByteArray>(client, request, context, std::move(done),
+                          [](const ApiResponse& response) { return response.rawBody; });
 }
 
 quint64 alerts(GatewayClient* client, QObject* context, Done<QVector<PromAlert>> done) {

@@ -84,6 +84,10 @@ quint64 promQuery(GatewayClient* client, const QString& query, const QDateTime& 
                   Done<PromQueryResult> done);
 quint64 promQueryRange(GatewayClient* client, const QString& query, const QDateTime& start, const QDateTime& end,
                        int stepSeconds, QObject* context, Done<PromQueryResult> done);
+// The same call with the 2xx body left unparsed, for callers that parse it off the GUI thread
+// (PromQueryResult::fromBody); HTTP and transport failures still arrive as errors.
+quint64 promQueryRangeBody(GatewayClient* client, const QString& query, const QDateTime& start, const QDateTime& end,
+                           int stepSeconds, QObject* context, Done<QByteArray> done);
 quint64 alerts(GatewayClient* client, QObject* context, Done<QVector<PromAlert>> done);
 quint64 rules(GatewayClient* client, QObject* context, Done<QVector<PromRule>> done);
 // Operators and admins. The alert is named by its name and full label set (as /admin/alerts lists it);

@@ -187,7 +187,9 @@ void GatewayClient::onReplyFinished(quint64 id, QNetworkReply* reply) {
   response.httpStatus = status;
   response.etag = reply->rawHeader("ETag");
   response.traceId = traceId;
-  if (!body.trimmed().isEmpty()) {
+  if (it->request.keepRawBody) {
+    response.rawBody = body;
+  } else if (!body.trimmed().isEmpty()) {
     QJsonParseError parseError{};
     const QJsonDocument document = QJsonDocument::fromJson(body, &parseError);
     if (parseError.error != QJsonParseError::NoError || !document.isObject()) {

@@ -35,11 +35,15 @@ struct ApiRequest {
   // Sends the access token and, on 401, refreshes the session once and repeats the call.
   bool authenticated = true;
   int timeoutMs = 15000;
+  // A 2xx answer's body is handed over unparsed in ApiResponse::rawBody: large answers (query_range
+  // matrices) are then parsed on a worker thread instead of the GUI thread that delivers replies.
+  bool keepRawBody = false;
 };
 
 struct ApiResponse {
   int httpStatus = 0;
-  QJsonObject body;  // empty for 204 and empty bodies
+  QJsonObject body;     // empty for 204 and empty bodies, and when the request asked for keepRawBody
+  QByteArray rawBody;   // the body as received, only when the request asked for keepRawBody
   QByteArray etag;   // verbatim, quotes included: "\"3\""
   QByteArray traceId;
 };

@@ -20,7 +20,8 @@
 #include <QValueAxis>
 #include <QVBoxLayout>
 
-#include "models/series_decimation.h"
+#include "models/series_preparer.h"
+#include "views/frame_pacer.h"
 
 namespace fleetdeck::console {
 namespace {
@@ -42,7 +43,8 @@ MetricChart::MetricChart(const QString& title, const QString& unit, QWidget* par
       xAxis_(new QDateTimeAxis),
       yAxis_(new QValueAxis),
       message_(new QLabel(this)),
-      replotDelay_(new QTimer(this)) {
+      refitDelay_(new QTimer(this)),
+      preparer_(new SeriesPreparer(this)) {
   setObjectName(QStringLiteral("metricChart"));
   chart_->setTitle(title);
   chart_->legend()->setAlignment(Qt::AlignBottom);
@@ -91,20 +93,32 @@ MetricChart::MetricChart(const QString& title, const QString& unit, QWidget* par
   layout->addWidget(view_, 1);
   layout->addLayout(bar);
 
-  replotDelay_->setSingleShot(true);
-  replotDelay_->setInterval(100);
-  connect(replotDelay_, &QTimer::timeout, this, &MetricChart::replot);
+  refitDelay_->setSingleShot(true);
+  refitDelay_->setInterval(100);
+  connect(refitDelay_, &QTimer::timeout, this, &MetricChart::refit);
+  connect(preparer_, &SeriesPreparer::prepared, this, [this](const PreparedChart& chart) {
+    // Applying is the part that must stay on the GUI thread (Qt Charts lays out the new lines and
+    // axes); paced, several charts ready at once do not add up to one long pause.
+    if (pacer_) {
+      pacer_->post(this, [this, chart] { apply(chart); });
+    } else {
+      apply(chart);
+    }
+  });
   // Legends and axis labels change the plot width after the points went in: fit them again.
   connect(chart_, &QChart::plotAreaChanged, this, [this](const QRectF& area) {
     // Narrower: over budget now, refit. Much wider: detail is being thrown away, refit.
     const int width = qMax(50, static_cast<int>(area.width()));
-    if (!data_.isEmpty() && (width < plottedForWidth_ || width - plottedForWidth_ > 16) && decimationDiffersAt(width)) {
-      replotDelay_->start();
+    if (!shown_.series.isEmpty() && (width < plottedForWidth_ || width - plottedForWidth_ > 16) &&
+        decimationDiffersAt(width)) {
+      refitDelay_->start();
     }
   });
   connect(png, &QToolButton::clicked, this, &MetricChart::exportPngInteractive);
   connect(csv, &QToolButton::clicked, this, &MetricChart::exportCsvInteractive);
 }
+
+void MetricChart::setPacer(FramePacer* pacer) { pacer_ = pacer; }
 
 void MetricChart::setTitle(const QString& title) {
   title_ = title;
@@ -136,33 +150,59 @@ void MetricChart::setMessage(const QString& message) {
 
 int MetricChart::seriesCount() const { return static_cast<int>(lines_.size()); }
 int MetricChart::plottedPointCount(int index) const { return static_cast<int>(lines_.at(index)->count()); }
-int MetricChart::rawPointCount(int index) const { return static_cast<int>(data_.at(index).points.size()); }
+int MetricChart::rawPointCount(int index) const { return static_cast<int>(shown_.series.at(index).points.size()); }
 int MetricChart::plotWidth() const { return qMax(50, static_cast<int>(chart_->plotArea().width())); }
 
 bool MetricChart::decimationDiffersAt(int width) const {
   // Series that fit both the plotted budget and the new one are drawn whole either way: refitting
   // them would only cost a replot (and its new axis labels can move the plot area again).
   qsizetype longest = 0;
-  for (const PromSeries& series : data_) longest = qMax(longest, series.points.size());
+  for (const PromSeries& series : shown_.series) longest = qMax(longest, series.points.size());
   return longest > 2 * qMin(width, plottedForWidth_);
 }
 
-void MetricChart::setSeries(const QVector<PromSeries>& series, const QDateTime& start, const QDateTime& end) {
-  data_ = series;
-  start_ = start;
-  end_ = end;
-  setMessage(series.isEmpty() ? tr("No data in this range.") : QString());
-  replot();
+int MetricChart::startNewData() {
+  preparingData_ = true;
+  // Superseded by the new data: a pending refit of the old (the new data is fitted to the current
+  // width anyway) and older data still waiting for its frame. The preparer drops its own stale work.
+  refitDelay_->stop();
+  if (pacer_) pacer_->cancel(this);
+  plottedForWidth_ = plotWidth();
+  return 2 * plottedForWidth_;
 }
 
-void MetricChart::replot() {
+void MetricChart::setAnswers(const QList<QueryAnswer>& answers, const QDateTime& start, const QDateTime& end) {
+  const int budget = startNewData();
+  preparer_->prepareAnswers(answers, budget, start, end);
+}
+
+void MetricChart::setSeries(const QVector<PromSeries>& series, const QDateTime& start, const QDateTime& end) {
+  PreparedChart chart;
+  chart.series = series;
+  chart.start = start;
+  chart.end = end;
+  const int budget = startNewData();
+  preparer_->fit(chart, budget);
+}
+
+void MetricChart::refit() {
+  // New data on its way supersedes a refit of the old; it is checked against the width when it lands.
+  if (preparingData_ || shown_.series.isEmpty()) return;
+  plottedForWidth_ = plotWidth();
+  preparer_->fit(shown_, 2 * plottedForWidth_);
+}
+
+void MetricChart::apply(const PreparedChart& chart) {
+  const bool newData = preparingData_;
+  preparingData_ = false;
+  shown_ = chart;
   // Reuse QLineSeries objects: creating and attaching series is far costlier than replacing points.
-  while (lines_.size() > data_.size()) {
+  while (lines_.size() > shown_.series.size()) {
     QLineSeries* line = lines_.takeLast();
     chart_->removeSeries(line);
     delete line;
   }
-  while (lines_.size() < data_.size()) {
+  while (lines_.size() < shown_.series.size()) {
     auto* line = new QLineSeries(chart_);
     line->setPen(QPen(kSeriesColors[lines_.size() % std::size(kSeriesColors)], 2));
     chart_->addSeries(line);
@@ -181,25 +221,27 @@ void MetricChart::replot() {
     });
     lines_.append(line);
   }
-  plottedForWidth_ = plotWidth();
-  const int budget = 2 * plottedForWidth_;
-  double top = 0;
-  for (int i = 0; i < data_.size(); ++i) {
-    lines_[i]->setName(data_[i].label());
-    lines_[i]->replace(decimateMinMax(data_[i].points, budget));
-    for (const QPointF& point : data_[i].points) top = qMax(top, point.y());
+  for (int i = 0; i < shown_.series.size(); ++i) {
+    lines_[i]->setName(shown_.series[i].label());
+    lines_[i]->replace(shown_.plotted[i]);  // one call: point-by-point appends repaint per point
   }
-  if (start_.isValid() && end_.isValid()) xAxis_->setRange(start_.toLocalTime(), end_.toLocalTime());
-  const qint64 rangeSeconds = start_.secsTo(end_);
+  if (shown_.start.isValid() && shown_.end.isValid()) xAxis_->setRange(shown_.start.toLocalTime(), shown_.end.toLocalTime());
+  const qint64 rangeSeconds = shown_.start.secsTo(shown_.end);
   xAxis_->setFormat(rangeSeconds > 6 * 3600 ? QStringLiteral("dd HH:mm") : QStringLiteral("HH:mm"));
   // Some room above the highest point; 1 when everything is zero so the axis is not empty.
-  yAxis_->setRange(0, top <= 0 ? 1 : top * 1.15);
+  yAxis_->setRange(0, shown_.top <= 0 ? 1 : shown_.top * 1.15);
   yAxis_->applyNiceNumbers();
+  if (!newData) return;
+  // Failed queries are the page's to report (it knows where: on the chart or under the query box).
+  setMessage(shown_.series.isEmpty() && shown_.errors.isEmpty() ? tr("No data in this range.") : QString());
+  // The plot may have changed width while the data was being prepared.
+  if (!shown_.series.isEmpty() && decimationDiffersAt(plotWidth())) refitDelay_->start();
+  emit seriesShown();
 }
 
 void MetricChart::resizeEvent(QResizeEvent* event) {
   QWidget::resizeEvent(event);
-  if (!data_.isEmpty() && decimationDiffersAt(plotWidth())) replotDelay_->start();
+  if (!shown_.series.isEmpty() && decimationDiffersAt(plotWidth())) refitDelay_->start();
 }
 
 bool MetricChart::exportPng(const QString& path) const { return view_->grab().save(path, "PNG"); }
@@ -209,7 +251,7 @@ bool MetricChart::exportCsv(const QString& path) const {
   if (!file.open(QIODevice::WriteOnly | QIODevice::Truncate | QIODevice::Text)) return false;
   QTextStream out(&file);
   out << "series,timestamp,unix_ms,value\n";
-  for (const PromSeries& series : data_) {
+  for (const PromSeries& series : shown_.series) {
     QString label = series.label();
     label.replace(QLatin1Char('"'), QStringLiteral("\"\""));
     for (const QPointF& point : series.points) {

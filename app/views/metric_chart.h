@@ -1,13 +1,16 @@
 // MetricChart: one Qt Charts line chart of Prometheus series. Keeps the full data for CSV export, and
 // gives each visible series its points in one QXYSeries::replace call, decimated to ~2x the plot width.
+// Parsing and decimation run on a worker thread (SeriesPreparer); the chart only applies their result.
 #pragma once
 
 #include <QDateTime>
 #include <QHash>
+#include <QPointer>
 #include <QVector>
 #include <QWidget>
 
 #include "client/api_types.h"
+#include "models/series_preparation.h"
 
 class QChart;
 class QChartView;
@@ -19,16 +22,32 @@ class QValueAxis;
 
 namespace fleetdeck::console {
 
+class FramePacer;
+class SeriesPreparer;
+
 class MetricChart : public QWidget {
   Q_OBJECT
 
  public:
   MetricChart(const QString& title, const QString& unit, QWidget* parent = nullptr);
 
+  // Charts sharing a pacer apply their prepared data one per frame (see FramePacer); without one,
+  // data is applied as soon as it is ready.
+  void setPacer(FramePacer* pacer);
   void setTitle(const QString& title);
   QString title() const { return title_; }
-  // Replaces all series; x range fixed to [start, end] so an empty stretch shows as empty time.
+  // Replaces all series with the query_range answers, once they are parsed and fitted on a worker
+  // thread; x range fixed to [start, end] so an empty stretch shows as empty time. A later call drops
+  // the result of an earlier one still being prepared.
+  void setAnswers(const QList<QueryAnswer>& answers, const QDateTime& start, const QDateTime& end);
+  // The same for series already parsed (fitted on the worker thread too).
   void setSeries(const QVector<PromSeries>& series, const QDateTime& start, const QDateTime& end);
+  // Data handed to setAnswers/setSeries is still on its way to the screen.
+  bool isPreparing() const { return preparingData_; }
+  // Every sample of what is shown, as received.
+  const QVector<PromSeries>& series() const { return shown_.series; }
+  // Why queries behind what is shown failed (empty when none did).
+  const QStringList& errors() const { return shown_.errors; }
   void setMessage(const QString& message);
   void setDark(bool dark);
 
@@ -48,11 +67,19 @@ class MetricChart : public QWidget {
   void exportPngInteractive();
   void exportCsvInteractive();
 
+ signals:
+  // New data from setAnswers/setSeries is on the chart (not emitted when a resize only refits it).
+  void seriesShown();
+
  protected:
   void resizeEvent(QResizeEvent* event) override;
 
  private:
-  void replot();
+  // Marks new data as on its way, drops what it supersedes; returns the point budget per series.
+  int startNewData();
+  // Asks for the shown data again, fitted to the current plot width.
+  void refit();
+  void apply(const PreparedChart& chart);
   bool decimationDiffersAt(int width) const;
 
   QString title_;
@@ -62,12 +89,13 @@ class MetricChart : public QWidget {
   QDateTimeAxis* xAxis_;
   QValueAxis* yAxis_;
   QLabel* message_;
-  QTimer* replotDelay_;
-  QVector<PromSeries> data_;
+  QTimer* refitDelay_;
+  SeriesPreparer* preparer_;
+  QPointer<FramePacer> pacer_;
+  PreparedChart shown_;
   QVector<QLineSeries*> lines_;
-  QDateTime start_;
-  QDateTime end_;
   int plottedForWidth_ = 0;
+  bool preparingData_ = false;
 };
 
 }  // namespace fleetdeck::console

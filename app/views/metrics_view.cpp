@@ -18,6 +18,8 @@
 #include "client/gateway_api.h"
 #include "client/gateway_client.h"
 #include "models/series_decimation.h"
+#include "models/series_preparation.h"
+#include "views/frame_pacer.h"
 #include "views/metric_chart.h"
 #include "views/metric_queries.h"
 
@@ -43,7 +45,7 @@ MetricsView::MetricsView(GatewayClient* client, QWidget* parent)
       cancelButton_(new QPushButton(tr("Cancel"), this)),
       queryError_(new QLabel(this)),
       refreshTimer_(new QTimer(this)),
-      drawTimer_(new QTimer(this)) {
+      drawPacer_(new FramePacer(this)) {
   setObjectName(QStringLiteral("metricsView"));
   requestRate_->setObjectName(QStringLiteral("requestRateChart"));
   errorRate_->setObjectName(QStringLiteral("errorRateChart"));
@@ -107,13 +109,18 @@ MetricsView::MetricsView(GatewayClient* client, QWidget* parent)
   focusQueryAction_ = new QAction(tr("Run a PromQL query"), this);
   focusQueryAction_->setObjectName(QStringLiteral("metrics.query"));
 
-  drawTimer_->setInterval(16);
-  connect(drawTimer_, &QTimer::timeout, this, [this] {
-    if (toDraw_.isEmpty()) {
-      drawTimer_->stop();
-      return;
-    }
-    toDraw_.takeFirst()();
+  for (MetricChart* chart : {requestRate_, errorRate_, latency_, custom_}) chart->setPacer(drawPacer_);
+  connect(requestRate_, &MetricChart::seriesShown, this, &MetricsView::addLatencyServices);
+  // Failed queries are reported where they were asked: on a preset chart, under the PromQL box.
+  for (MetricChart* chart : {requestRate_, errorRate_, latency_}) {
+    connect(chart, &MetricChart::seriesShown, this, [chart] {
+      if (!chart->errors().isEmpty()) chart->setMessage(tr("Query failed: %1").arg(chart->errors().join(QStringLiteral("; "))));
+    });
+  }
+  connect(custom_, &MetricChart::seriesShown, this, [this] {
+    if (custom_->errors().isEmpty()) return;
+    queryError_->setText(custom_->errors().join(QStringLiteral("; ")));
+    queryError_->show();
   });
   refreshTimer_->setInterval(15000);
   connect(refreshTimer_, &QTimer::timeout, this, [this] {
@@ -202,51 +209,50 @@ void MetricsView::loadLatency(const QDateTime& start, const QDateTime& end) {
 void MetricsView::load(MetricChart* chart, const QList<QPair<QString, QString>>& queries, const QDateTime& start,
                        const QDateTime& end) {
   const int step = stepForRange(start.secsTo(end), kTargetSamples);
-  auto collected = std::make_shared<QVector<PromSeries>>();
+  // The answers stay unparsed bodies here: the chart parses and fits them on its worker thread. They
+  // are kept in query order, so p50/p95/p99 keep their colours whichever answer comes first.
+  auto answers = std::make_shared<QList<QueryAnswer>>(queries.size());
   auto remaining = std::make_shared<int>(static_cast<int>(queries.size()));
-  auto errors = std::make_shared<QStringList>();
-  for (const auto& [query, label] : queries) {
+  for (int index = 0; index < queries.size(); ++index) {
+    const auto& [query, label] = queries[index];
     ++pending_;
-    const quint64 id = api::promQueryRange(
+    const quint64 id = api::promQueryRangeBody(
         client_, query, start, end, step, this,
-        [this, chart, collected, remaining, errors, label = label, start, end](const Result<PromQueryResult>& result) {
+        [this, chart, answers, remaining, index, label = label, start, end](const Result<QByteArray>& result) {
           --pending_;
           answered_ = true;
+          QueryAnswer& answer = (*answers)[index];
+          answer.quantileLabel = label;
           if (result) {
-            for (PromSeries series : result->series) {
-              // Several queries in one chart (p50/p95/p99): tell them apart by the given label.
-              if (!label.isEmpty()) series.metric.insert(QStringLiteral("quantile"), label);
-              collected->append(std::move(series));
-            }
+            answer.body = result.value();
           } else {
-            errors->append(result.error().message);
-          }
-          if (--*remaining > 0) return;
-          toDraw_.append([chart, collected, errors, start, end] {
-            chart->setSeries(*collected, start, end);
-            if (!errors->isEmpty()) chart->setMessage(tr("Query failed: %1").arg(errors->join(QStringLiteral("; "))));
-          });
-          if (!drawTimer_->isActive()) {
-            // The first chart right away; the others on the next ticks.
-            toDraw_.takeFirst()();
-            drawTimer_->start();
-          }
-          // The services seen feed the latency selector.
-          if (chart == requestRate_) {
-            QSet<QString> known;
-            for (int i = 1; i < latencyService_->count(); ++i) known.insert(latencyService_->itemData(i).toString());
-            for (const PromSeries& series : *collected) {
-              const QString service = series.metric.value(QStringLiteral("service"));
-              if (!service.isEmpty() && !known.contains(service)) {
-                latencyService_->addItem(service, service);
-                known.insert(service);
-              }
-            }
+            answer.error = result.error().message;
           }
           if (pending_ == 0) cancelButton_->hide();
+          if (--*remaining > 0) return;
+          chart->setAnswers(*answers, start, end);
         });
     inFlight_.append(id);
   }
+}
+
+void MetricsView::addLatencyServices() {
+  // The services seen in the request-rate chart feed the latency selector.
+  QSet<QString> known;
+  for (int i = 1; i < latencyService_->count(); ++i) known.insert(latencyService_->itemData(i).toString());
+  for (const PromSeries& series : requestRate_->series()) {
+    const QString service = series.metric.value(QStringLiteral("service"));
+    if (!service.isEmpty() && !known.contains(service)) {
+      latencyService_->addItem(service, service);
+      known.insert(service);
+    }
+  }
+}
+
+bool MetricsView::isReady() const {
+  const bool drawing = requestRate_->isPreparing() || errorRate_->isPreparing() || latency_->isPreparing() ||
+                       custom_->isPreparing();
+  return pending_ == 0 && answered_ && !drawing;
 }
 
 void MetricsView::runQuery(const QString& query, qint64 startSecs, qint64 endSecs) {
@@ -266,19 +272,19 @@ void MetricsView::runCustom() {
   runButton_->setEnabled(false);
   cancelButton_->show();
   ++pending_;
-  const quint64 id = api::promQueryRange(client_, query, start, end, stepForRange(start.secsTo(end), kTargetSamples), this,
-                                         [this, start, end](const Result<PromQueryResult>& result) {
-                                           --pending_;
-                                           answered_ = true;
-                                           runButton_->setEnabled(true);
-                                           if (pending_ == 0) cancelButton_->hide();
-                                           if (!result) {
-                                             queryError_->setText(result.error().message);
-                                             queryError_->show();
-                                             return;
-                                           }
-                                           custom_->setSeries(result->series, start, end);
-                                         });
+  const quint64 id = api::promQueryRangeBody(client_, query, start, end, stepForRange(start.secsTo(end), kTargetSamples),
+                                             this, [this, start, end](const Result<QByteArray>& result) {
+                                               --pending_;
+                                               answered_ = true;
+                                               runButton_->setEnabled(true);
+                                               if (pending_ == 0) cancelButton_->hide();
+                                               if (!result) {
+                                                 queryError_->setText(result.error().message);
+                                                 queryError_->show();
+                                                 return;
+                                               }
+                                               custom_->setAnswers({QueryAnswer{result.value(), {}, {}}}, start, end);
+                                             });
   inFlight_.append(id);
 }
 

@@ -4,7 +4,6 @@
 
 #include <QDateTime>
 #include <QList>
-#include <functional>
 
 #include "views/view_page.h"
 
@@ -18,6 +17,7 @@ class QTimer;
 
 namespace fleetdeck::console {
 
+class FramePacer;
 class GatewayClient;
 class MetricChart;
 
@@ -32,7 +32,8 @@ class MetricsView : public ViewPage {
   QIcon icon() const override;
   void activate() override;
   void refresh() override;
-  bool isReady() const override { return pending_ == 0 && answered_ && toDraw_.isEmpty(); }
+  // Answered, and every chart has its data on screen (they prepare it on a worker thread).
+  bool isReady() const override;
   QList<QAction*> paletteActions() const override;
 
   void setRefreshInterval(int seconds);
@@ -52,6 +53,7 @@ class MetricsView : public ViewPage {
             const QDateTime& end);
   void loadLatency(const QDateTime& start, const QDateTime& end);
   void runCustom();
+  void addLatencyServices();
 
   GatewayClient* client_;
   MetricChart* requestRate_;
@@ -66,10 +68,9 @@ class MetricsView : public ViewPage {
   QPushButton* cancelButton_;
   QLabel* queryError_;
   QTimer* refreshTimer_;
-  // Answers are drawn one chart per tick of this timer: each chart then costs the event loop one
-  // replot and one paint, instead of every chart of a refresh in a single long pause.
-  QTimer* drawTimer_;
-  QList<std::function<void()>> toDraw_;
+  // The four charts' data lands one chart per frame: each costs the event loop one apply and one
+  // paint, instead of every chart of a refresh in a single long pause.
+  FramePacer* drawPacer_;
   QAction* refreshAction_;
   QAction* focusQueryAction_;
   QList<quint64> inFlight_;

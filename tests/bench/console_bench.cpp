@@ -6,9 +6,13 @@
 //      pages take turns on screen; the event loop's stalls measured by a 10 ms QTimer watchdog;
 //   3. memory: RSS sampled during those live updates, growth per minute;
 //   4. scrolling the orders table through thousands of rows: pages fetched by canFetchMore/fetchMore,
-//      time per page, time per scroll step (scroll + repaint).
+//      time per page, time per scroll step (scroll + repaint);
+//   5. the Metrics page redrawn again and again (range switches: four charts, 15 series of up to 721
+//      samples each) while the stream runs: refresh -> all charts drawn, and the same watchdog's stalls.
 // Prints figures beside the budgets; asserts nothing. Bounded: FLEETDECK_CONSOLE_BENCH_LIVE_SECONDS
-// (default 120; 600 for the full 10 minutes), FLEETDECK_CONSOLE_BENCH_COLD_RUNS (default 5).
+// (default 120; 600 for the full 10 minutes), FLEETDECK_CONSOLE_BENCH_COLD_RUNS (default 5),
+// FLEETDECK_CONSOLE_BENCH_METRICS_ROUNDS (default 40). FLEETDECK_CONSOLE_BENCH_BINARY names another
+// fleetdeck-console for the cold start (comparing two builds).
 #include <QApplication>
 #include <QDir>
 #include <QElapsedTimer>
@@ -38,6 +42,7 @@
 #include "models/orders_model.h"
 #include "models/sagas_model.h"
 #include "views/main_window.h"
+#include "views/metrics_view.h"
 #include "views/orders_view.h"
 #include "views/sagas_view.h"
 #include "views/view_page.h"
@@ -130,8 +135,9 @@ class GatewayThread {
       pacer_->setTimerType(Qt::PreciseTimer);
       pacer_->setInterval(10);
       clock_.start();
-      QObject::connect(pacer_, &QTimer::timeout, [this] {
-        const qint64 due = clock_.elapsed() * kEventsPerSecond / 1000;
+      const qint64 alreadySent = sent_.load();  // a second start() paces from where the first stopped
+      QObject::connect(pacer_, &QTimer::timeout, [this, alreadySent] {
+        const qint64 due = alreadySent + clock_.elapsed() * kEventsPerSecond / 1000;
         while (sent_.load() < due) pushNext();
         // The fake records every request; a long run must not grow the bench with that log.
         if (sent_.load() % 1000 == 0) gateway_->clearRequests();
@@ -252,7 +258,8 @@ void coldStart(const QUrl& gateway) {
     QObject::connect(&console, &QProcess::finished, &loop, &QEventLoop::quit);
     QTimer::singleShot(20000, &loop, &QEventLoop::quit);
     clock.start();
-    console.start(QStringLiteral(FLEETDECK_CONSOLE_BINARY),
+    const QString binary = qEnvironmentVariable("FLEETDECK_CONSOLE_BENCH_BINARY", QStringLiteral(FLEETDECK_CONSOLE_BINARY));
+    console.start(binary,
                   {QStringLiteral("--gateway"), gateway.toString(), QStringLiteral("--credentials"), credentials,
                    QStringLiteral("--no-keychain")});
     loop.exec();
@@ -442,6 +449,59 @@ void scrolling(MainWindow& window) {
               stepMs.empty() ? 0.0 : *std::max_element(stepMs.begin(), stepMs.end()));
 }
 
+// ---- 5. the Metrics page redrawn ------------------------------------------------------------------
+
+void metricsRedraw(GatewayThread& gateway, MainWindow& window) {
+  const int rounds = envInt("FLEETDECK_CONSOLE_BENCH_METRICS_ROUNDS", 40);
+  std::printf("\n[5] metrics page: %d redraws (range switches 24h/1h/6h/5m) at %d stream events/s; 10 ms QTimer watchdog\n",
+              rounds, kEventsPerSecond);
+  window.showPage(QStringLiteral("metrics"));
+  MetricsView* metrics = window.metricsView();
+  metrics->setRefreshInterval(3600);  // only the bench's own refreshes
+  spinUntil([&] { return metrics->isReady(); }, 10000);
+
+  std::vector<double> gaps;
+  QElapsedTimer sinceTick;
+  QTimer watchdog;
+  watchdog.setTimerType(Qt::PreciseTimer);
+  watchdog.setInterval(10);
+  QObject::connect(&watchdog, &QTimer::timeout, [&] {
+    gaps.push_back(static_cast<double>(sinceTick.nsecsElapsed()) / 1e6);
+    sinceTick.start();
+  });
+  const qint64 ranges[] = {86400, 3600, 21600, 300};
+  std::vector<double> drawnMs;
+  int timedOut = 0;
+  gateway.startEvents();
+  sinceTick.start();
+  watchdog.start();
+  for (int round = 0; round < rounds; ++round) {
+    QElapsedTimer clock;
+    clock.start();
+    metrics->setRangeSeconds(ranges[round % std::size(ranges)]);
+    if (spinUntil([&] { return metrics->isReady(); }, 10000)) {
+      drawnMs.push_back(static_cast<double>(clock.nsecsElapsed()) / 1e6);
+    } else {
+      ++timedOut;
+    }
+    spinFor(100);  // the paints after the last chart, and a pause a user would leave between clicks
+  }
+  watchdog.stop();
+  gateway.stopEvents();
+  spinFor(300);
+
+  const double maxGap = gaps.empty() ? 0 : *std::max_element(gaps.begin(), gaps.end());
+  const auto over30 = std::count_if(gaps.begin(), gaps.end(), [](double gap) { return gap > 30.0; });
+  const auto over50 = std::count_if(gaps.begin(), gaps.end(), [](double gap) { return gap > 50.0; });
+  std::printf("    refresh -> all four charts drawn: median %.1f ms, p90 %.1f ms, max %.1f ms; timed out: %d\n", median(drawnMs),
+              percentile(drawnMs, 0.9), drawnMs.empty() ? 0.0 : *std::max_element(drawnMs.begin(), drawnMs.end()), timedOut);
+  std::printf("    tick interval: median %.2f ms, p99 %.2f ms, max %.2f ms; ticks > 30 ms: %lld, > 50 ms: %lld (%zu ticks)\n",
+              median(gaps), percentile(gaps, 0.99), maxGap, static_cast<long long>(over30), static_cast<long long>(over50),
+              gaps.size());
+  std::printf("    longest stall while redrawing: %.2f ms   budget: never > 50 ms  (%.2fx of budget)\n",
+              std::max(0.0, maxGap - 10.0), std::max(0.0, maxGap - 10.0) / 50.0);
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
@@ -478,6 +538,7 @@ int main(int argc, char** argv) {
 
   scrolling(window);
   liveUpdates(gateway, window, stream, baselineMiB);
+  metricsRedraw(gateway, window);
   stream.stop();
   std::printf("\nconsole bench done\n");
   return 0;

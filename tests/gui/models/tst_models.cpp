@@ -4,10 +4,12 @@
 #include <QAbstractItemModelTester>
 #include <QBrush>
 #include <QGuiApplication>
+#include <QJsonDocument>
 #include <QPalette>
 #include <QSignalSpy>
 #include <QTest>
 #include <QTranslator>
+#include <cmath>
 
 #include "client/gateway_api.h"
 #include "client/gateway_client.h"
@@ -20,6 +22,7 @@
 #include "models/orders_model.h"
 #include "models/sagas_model.h"
 #include "models/series_decimation.h"
+#include "models/series_preparer.h"
 #include "models/state_diff_model.h"
 #include "models/time_window_filter.h"
 #include "models/trace_layout.h"
@@ -51,6 +54,9 @@ class ModelsTest : public QObject {
   void stateDiff_MarksChangedAddedRemovedFields();
 
   void decimation_KeepsSpikesEndpointsAndBudget();
+  void seriesPreparer_OnTheWorker_GivesTheSamePointsAsTheGuiThreadPathDid();
+  void seriesPreparer_NewerRequest_DropsTheStaleResult();
+  void seriesPreparer_DestroyedWhileWorking_DeliversNothing();
   void traceLayout_ParentsFirst_OrphansAndCyclesSurvive();
   void traceSpansOfStep_ByAttributeOrName();
   void timeWindow_KeepsTheWindowsRows_AndFetchesNoPagePastIt();
@@ -574,6 +580,121 @@ void ModelsTest::decimation_KeepsSpikesEndpointsAndBudget() {
   QCOMPARE(decimateMinMax(small, 800), small);
   QCOMPARE(stepForRange(86400, 720), 120);
   QCOMPARE(stepForRange(300, 720), 1);
+}
+
+namespace {
+
+// A query_range body as Prometheus sends it: two series of `samples` samples each, one second apart;
+// the first has a spike at sample 3001 and NaN, +Inf and -Inf samples among its values.
+QByteArray queryRangeBody(int samples) {
+  QJsonArray orders;
+  QJsonArray payments;
+  for (int i = 0; i < samples; ++i) {
+    const double t = 1700000000 + i;
+    QString value = QString::number(std::sin(i / 50.0) + 2, 'f', 4);
+    if (i == 3001) value = QStringLiteral("500");
+    if (i == 10) value = QStringLiteral("NaN");
+    if (i == 11) value = QStringLiteral("+Inf");
+    if (i == 4000) value = QStringLiteral("-Inf");
+    orders.append(QJsonArray{t, value});
+    payments.append(QJsonArray{t, QString::number(i % 7)});
+  }
+  const QJsonArray result{QJsonObject{{"metric", QJsonObject{{"service", "orders"}}}, {"values", orders}},
+                          QJsonObject{{"metric", QJsonObject{{"service", "payments"}}}, {"values", payments}}};
+  return QJsonDocument(QJsonObject{{"status", "success"}, {"data", QJsonObject{{"resultType", "matrix"}, {"result", result}}}})
+      .toJson(QJsonDocument::Compact);
+}
+
+}  // namespace
+
+void ModelsTest::seriesPreparer_OnTheWorker_GivesTheSamePointsAsTheGuiThreadPathDid() {
+  const QByteArray body = queryRangeBody(5000);
+  constexpr int kBudget = 800;
+  const QDateTime start = QDateTime::fromSecsSinceEpoch(1700000000, Qt::UTC);
+  const QDateTime end = start.addSecs(5000);
+  SeriesPreparer preparer;
+  QSignalSpy spy(&preparer, &SeriesPreparer::prepared);
+  preparer.prepareAnswers({QueryAnswer{body, {}, QStringLiteral("p99")}, QueryAnswer{{}, QStringLiteral("timed out"), {}}},
+                          kBudget, start, end);
+  QCOMPARE(spy.count(), 0);  // handed to the worker, not done on the spot
+  QVERIFY(preparer.isBusy());
+  QVERIFY(spy.wait(5000));
+  QVERIFY(!preparer.isBusy());
+  const auto prepared = spy.takeFirst().first().value<PreparedChart>();
+
+  // What the GUI thread used to do with the same answer: parse the reply, then decimate at replot.
+  const PromQueryResult before = PromQueryResult::fromJson(QJsonDocument::fromJson(body).object());
+  QCOMPARE(before.series.size(), 2);
+  QCOMPARE(prepared.series.size(), 2);
+  QCOMPARE(prepared.plotted.size(), 2);
+  for (int i = 0; i < 2; ++i) {
+    QCOMPARE(prepared.series[i].points, before.series[i].points);
+    QCOMPARE(prepared.plotted[i], decimateMinMax(before.series[i].points, kBudget));
+    QCOMPARE(prepared.series[i].metric.value("quantile"), QStringLiteral("p99"));
+  }
+  // NaN, +Inf and -Inf skipped; decimated to the budget, spike and ends kept.
+  QCOMPARE(prepared.series[0].points.size(), 4997);
+  QCOMPARE(prepared.series[1].points.size(), 5000);
+  QVERIFY(prepared.plotted[0].size() <= kBudget);
+  QVERIFY(prepared.plotted[0].size() >= kBudget / 2);
+  QCOMPARE(prepared.plotted[0].first(), QPointF(1700000000000.0, 2.0));
+  QCOMPARE(prepared.plotted[0].last().x(), (1700000000.0 + 4999) * 1000.0);
+  QVERIFY(prepared.plotted[0].contains(QPointF((1700000000.0 + 3001) * 1000.0, 500.0)));
+  for (const QPointF& point : prepared.plotted[0]) QVERIFY(std::isfinite(point.y()));
+  QCOMPARE(prepared.top, 500.0);
+  QCOMPARE(prepared.errors, QStringList{"timed out"});
+  QCOMPARE(prepared.start, start);
+  QCOMPARE(prepared.end, end);
+
+  // A body that is not JSON becomes an error, not a crash or an empty success.
+  preparer.prepareAnswers({QueryAnswer{"<html>bad gateway</html>", {}, {}}}, kBudget, start, end);
+  QVERIFY(spy.wait(5000));
+  const auto malformed = spy.takeFirst().first().value<PreparedChart>();
+  QVERIFY(malformed.series.isEmpty());
+  QCOMPARE(malformed.errors.size(), 1);
+  QVERIFY2(malformed.errors.first().startsWith("malformed answer"), qPrintable(malformed.errors.first()));
+}
+
+void ModelsTest::seriesPreparer_NewerRequest_DropsTheStaleResult() {
+  const QDateTime start = QDateTime::fromSecsSinceEpoch(1700000000, Qt::UTC);
+  SeriesPreparer preparer;
+  QSignalSpy spy(&preparer, &SeriesPreparer::prepared);
+  // A big answer, then at once a small one for the same chart: only the small one may be shown.
+  preparer.prepareAnswers({QueryAnswer{queryRangeBody(20000), {}, {}}}, 800, start, start.addSecs(20000));
+  PreparedChart newer;
+  PromSeries only;
+  only.metric.insert("service", "newest");
+  only.points = {{1.0, 1.0}, {2.0, 3.0}};
+  newer.series = {only};
+  preparer.fit(newer, 800);
+  QVERIFY(spy.wait(5000));
+  QTRY_COMPARE(preparer.droppedCount(), 1);
+  QTest::qWait(50);  // time for a wrongly delivered stale result to show up
+  QCOMPARE(spy.count(), 1);
+  const auto shown = spy.takeFirst().first().value<PreparedChart>();
+  QCOMPARE(shown.series.size(), 1);
+  QCOMPARE(shown.series[0].label(), QStringLiteral("newest"));
+  QCOMPARE(shown.plotted[0], only.points);
+  QCOMPARE(shown.top, 3.0);
+  QVERIFY(!preparer.isBusy());
+}
+
+void ModelsTest::seriesPreparer_DestroyedWhileWorking_DeliversNothing() {
+  const QDateTime start = QDateTime::fromSecsSinceEpoch(1700000000, Qt::UTC);
+  int delivered = 0;
+  QObject receiver;
+  auto* doomed = new SeriesPreparer;
+  connect(doomed, &SeriesPreparer::prepared, &receiver, [&] { ++delivered; });
+  doomed->prepareAnswers({QueryAnswer{queryRangeBody(20000), {}, {}}}, 800, start, start.addSecs(20000));
+  delete doomed;  // a chart closed while its data was on the worker
+  // Preparation runs one job at a time, in order: once a later job is back, the abandoned one is done.
+  SeriesPreparer later;
+  QSignalSpy spy(&later, &SeriesPreparer::prepared);
+  later.prepareAnswers({QueryAnswer{queryRangeBody(10), {}, {}}}, 800, start, start.addSecs(10));
+  QVERIFY(spy.wait(5000));
+  QCoreApplication::processEvents();
+  QCOMPARE(delivered, 0);
+  QCOMPARE(spy.first().first().value<PreparedChart>().series.size(), 2);
 }
 
 void ModelsTest::traceLayout_ParentsFirst_OrphansAndCyclesSurvive() {

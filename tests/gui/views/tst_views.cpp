@@ -37,6 +37,7 @@
 #include "views/trace_waterfall_widget.h"
 #include "views/history_view.h"
 #include "views/main_window.h"
+#include "views/frame_pacer.h"
 #include "views/metric_chart.h"
 #include "views/metric_queries.h"
 #include "views/metrics_view.h"
@@ -78,6 +79,8 @@ class ViewsTest : public QObject {
   void commandPalette_FindsViewsAndActions();
   void sagaTimeline_FollowsLiveSteps();
   void metricsChart_IsDecimatedToTheWidth_AndExportsAllData();
+  void metricsChart_NewerDataWhilePreparing_ShowsOnlyTheNewest_AndSurvivesItsDeletion();
+  void framePacer_RunsOnePerTick_NewerReplacesOlder_SkipsDestroyedOwners();
   void history_TimeTravelHighlightsWhatChanged();
   void signInDialog_ExplainsFailures_AndRefusesCustomers();
   void consoleApp_SignsInFromFlags_CapturesEveryView_AndFinishes();
@@ -374,6 +377,8 @@ void ViewsTest::metricsChart_IsDecimatedToTheWidth_AndExportsAllData() {
   PromSeries series;
   for (int i = 0; i < 50000; ++i) series.points.append(QPointF(1.7e12 + i * 1000.0, i == 31337 ? 500.0 : (i % 100) / 10.0));
   dense.setSeries({series}, QDateTime::fromMSecsSinceEpoch(1.7e12), QDateTime::fromMSecsSinceEpoch(1.7e12 + 5e7));
+  QVERIFY(dense.isPreparing());  // parsed and decimated on a worker thread, then applied
+  QTRY_VERIFY(!dense.isPreparing());
   QTRY_VERIFY2(dense.plottedPointCount(0) <= 2 * dense.plotWidth(),
                qPrintable(QStringLiteral("%1 points for a %2 px plot").arg(dense.plottedPointCount(0)).arg(dense.plotWidth())));
   QVERIFY(dense.plottedPointCount(0) > dense.plotWidth() / 2);
@@ -393,6 +398,58 @@ void ViewsTest::metricsChart_IsDecimatedToTheWidth_AndExportsAllData() {
   metrics->runQuery("bad{");
   QVERIFY(QTest::qWaitFor([&] { return metrics->findChild<QLabel*>("promqlError")->isVisible(); }, 5000));
   QVERIFY(metrics->findChild<QLabel*>("promqlError")->text().contains("parse error"));
+}
+
+void ViewsTest::metricsChart_NewerDataWhilePreparing_ShowsOnlyTheNewest_AndSurvivesItsDeletion() {
+  MetricChart chart(QStringLiteral("stale"), QString());
+  chart.resize(600, 300);
+  chart.show();
+  QVERIFY(QTest::qWaitForWindowExposed(&chart));
+  QStringList shown;  // the first series' label each time new data lands
+  connect(&chart, &MetricChart::seriesShown, &chart, [&] { shown << chart.series().first().label(); });
+  const QDateTime start = QDateTime::fromMSecsSinceEpoch(1.7e12);
+  auto seriesOf = [](const QString& service, int points) {
+    PromSeries series;
+    series.metric.insert(QStringLiteral("service"), service);
+    for (int i = 0; i < points; ++i) series.points.append(QPointF(1.7e12 + i * 1000.0, i % 10));
+    return series;
+  };
+  // An old refresh with a lot of data, then at once a newer one: the old result must never land.
+  chart.setSeries({seriesOf("old", 200000), seriesOf("old2", 200000)}, start, start.addSecs(200000));
+  chart.setSeries({seriesOf("new", 300)}, start, start.addSecs(300));
+  QTRY_VERIFY(!chart.isPreparing());
+  QTest::qWait(100);  // time for a wrongly delivered stale result to show up
+  QCOMPARE(shown, QStringList{"new"});
+  QCOMPARE(chart.seriesCount(), 1);
+  QCOMPARE(chart.rawPointCount(0), 300);
+  QCOMPARE(chart.plottedPointCount(0), 300);  // under the budget: drawn whole
+  QCOMPARE(chart.series().first().label(), QStringLiteral("new"));
+
+  // A chart closed while its data is on the worker: nothing lands on the deleted widget.
+  auto* closed = new MetricChart(QStringLiteral("closed"), QString());
+  closed->setSeries({seriesOf("gone", 200000)}, start, start.addSecs(200000));
+  delete closed;
+  chart.setSeries({seriesOf("after", 50)}, start, start.addSecs(50));  // queued behind the abandoned job
+  QTRY_VERIFY(!chart.isPreparing());
+  QCOMPARE(chart.series().first().label(), QStringLiteral("after"));
+}
+
+void ViewsTest::framePacer_RunsOnePerTick_NewerReplacesOlder_SkipsDestroyedOwners() {
+  FramePacer pacer;
+  QObject first;
+  QObject second;
+  auto* third = new QObject;
+  QStringList ran;
+  pacer.post(&first, [&] { ran << "first"; });
+  QCOMPARE(ran, QStringList{"first"});  // nothing queued: at once
+  pacer.post(&second, [&] { ran << "second (old)"; });
+  pacer.post(third, [&] { ran << "third"; });
+  pacer.post(&second, [&] { ran << "second"; });  // newer data for the same owner replaces the queued item
+  QCOMPARE(ran, QStringList{"first"});             // the rest waits for the ticks
+  delete third;
+  QTRY_VERIFY(pacer.isIdle());
+  QTest::qWait(50);
+  QCOMPARE(ran, (QStringList{"first", "second"}));
 }
 
 void ViewsTest::history_TimeTravelHighlightsWhatChanged() {

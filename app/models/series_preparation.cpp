@@ -1,0 +1,41 @@
+#include "models/series_preparation.h"
+
+#include "models/series_decimation.h"
+
+namespace fleetdeck::console {
+
+PreparedChart prepareAnswers(const QList<QueryAnswer>& answers, int maxPoints, const QDateTime& start,
+                             const QDateTime& end) {
+  PreparedChart chart;
+  chart.start = start;
+  chart.end = end;
+  for (const QueryAnswer& answer : answers) {
+    if (!answer.error.isEmpty()) {
+      chart.errors.append(answer.error);
+      continue;
+    }
+    PromQueryResult result = PromQueryResult::fromBody(answer.body);
+    if (!result.errorMessage.isEmpty()) {
+      chart.errors.append(result.errorMessage);
+      continue;
+    }
+    for (PromSeries& series : result.series) {
+      if (!answer.quantileLabel.isEmpty()) series.metric.insert(QStringLiteral("quantile"), answer.quantileLabel);
+      chart.series.append(std::move(series));
+    }
+  }
+  return fitToBudget(std::move(chart), maxPoints);
+}
+
+PreparedChart fitToBudget(PreparedChart chart, int maxPoints) {
+  chart.plotted.clear();
+  chart.plotted.reserve(chart.series.size());
+  chart.top = 0;
+  for (const PromSeries& series : std::as_const(chart.series)) {
+    chart.plotted.append(decimateMinMax(series.points, maxPoints));
+    for (const QPointF& point : series.points) chart.top = qMax(chart.top, point.y());
+  }
+  return chart;
+}
+
+}  // namespace fleetdeck::console

@@ -1,0 +1,45 @@
+// Chart data made ready away from the GUI thread: query_range answers parsed, labelled and decimated,
+// so the GUI thread only hands each line series its finished point list (one QXYSeries::replace).
+#pragma once
+
+#include <QByteArray>
+#include <QDateTime>
+#include <QList>
+#include <QPointF>
+#include <QString>
+#include <QStringList>
+#include <QVector>
+
+#include "client/api_types.h"
+
+namespace fleetdeck::console {
+
+// One query's answer for a chart: the body as received, or why there is none.
+struct QueryAnswer {
+  QByteArray body;
+  QString error;  // set when the call failed; the body is then empty
+  // Tells apart the series of several queries in one chart (p50/p95/p99); empty for a single query.
+  QString quantileLabel;
+};
+
+struct PreparedChart {
+  QVector<PromSeries> series;     // every sample as received: CSV export and later refits need them all
+  QList<QList<QPointF>> plotted;  // per series, decimated to the budget: what QXYSeries::replace gets
+  double top = 0;                 // highest sample of all series, for the y axis
+  QStringList errors;             // failed calls and error answers, in query order
+  // The range the data was asked for. It travels with the data so that the axis always matches the
+  // points shown, whatever was asked for since.
+  QDateTime start;
+  QDateTime end;
+};
+
+// Parses `answers` (PromQueryResult::fromBody; NaN and ±Inf samples skipped), labels the series of
+// multi-query charts and fits them with fitToBudget. Touches no shared state: safe on any thread.
+PreparedChart prepareAnswers(const QList<QueryAnswer>& answers, int maxPoints, const QDateTime& start,
+                             const QDateTime& end);
+
+// (Re)computes `plotted` (decimateMinMax to `maxPoints`) and `top` from `chart.series`; the rest is
+// kept. Used for a refit after a resize and for series set directly. Safe on any thread.
+PreparedChart fitToBudget(PreparedChart chart, int maxPoints);
+
+}  // namespace fleetdeck::console
