@@ -538,12 +538,13 @@ void RestGateway::listAlertAcknowledgements(http::HttpRequest& request, std::sha
     responder->send(errorWithRetry(acknowledgements.status(), request.traceId, "5"));
     return;
   }
-  boost::json::array list;
-  for (const auto& acknowledgement : *acknowledgements) {
-    list.push_back(boost::json::parse(acknowledgementJson(acknowledgement)));
+  std::string body = R"({"acknowledgements":[)";
+  for (size_t i = 0; i < acknowledgements->size(); ++i) {
+    if (i > 0) body += ',';
+    body += acknowledgementJson((*acknowledgements)[i]);
   }
-  responder->send(http::HttpResponse::json(
-      200, boost::json::serialize(boost::json::object{{"acknowledgements", std::move(list)}})));
+  body += "]}";
+  responder->send(http::HttpResponse::json(200, std::move(body)));
 }
 
 }  // namespace fleetdeck::gateway
