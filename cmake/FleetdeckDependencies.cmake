@@ -56,6 +56,8 @@ pkg_check_modules(LIBPQ REQUIRED IMPORTED_TARGET libpq)
 pkg_check_modules(NATS REQUIRED IMPORTED_TARGET libnats)
 pkg_check_modules(HIREDIS REQUIRED IMPORTED_TARGET hiredis)
 pkg_check_modules(ARGON2 REQUIRED IMPORTED_TARGET libargon2)
+# HTTP/2 for the gateway's own gRPC client (backend/http/grpc_client.h).
+pkg_check_modules(NGHTTP2 REQUIRED IMPORTED_TARGET libnghttp2>=1.52)
 find_package(OpenSSL REQUIRED)
 find_package(ZLIB REQUIRED)
 find_package(spdlog REQUIRED)

@@ -1,9 +1,12 @@
 #include "fleetdeck/rpc/interceptors.h"
 
+#include "fleetdeck/rpc/client_call_telemetry.h"
+
 #include <array>
 #include <atomic>
 #include <chrono>
 #include <mutex>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <unordered_map>
@@ -74,6 +77,9 @@ class MethodMetricsCache {
                                      "Time from the start of a gRPC call to its status (" + side + " side).",
                                      {"grpc_service", "grpc_method"})) {}
 
+  // For callers whose name string is not stable (a copy per call): the locked lookup only.
+  MethodMetrics& forName(const std::string& fullMethod) { return lookUp(fullMethod.c_str(), /*remember=*/false); }
+
   MethodMetrics& forMethod(const char* fullMethod) {
     // Fast path without a lock: generated stubs and services name a method by the same static
     // string on every call, so its address finds it. The name is compared too, because a generic
@@ -105,7 +111,7 @@ class MethodMetricsCache {
     size_t operator()(std::string_view text) const { return std::hash<std::string_view>()(text); }
   };
 
-  MethodMetrics& lookUp(const char* fullMethod) {
+  MethodMetrics& lookUp(const char* fullMethod, bool rememberAddress = true) {
     const std::string_view name = fullMethod != nullptr ? fullMethod : "";
     std::lock_guard lock(mutex_);
     MethodMetrics* entry = nullptr;
@@ -119,7 +125,7 @@ class MethodMetricsCache {
       entry = created.get();
       methods_.emplace(std::string(name), std::move(created));
     }
-    remember(fullMethod, entry);
+    if (rememberAddress) remember(fullMethod, entry);
     return *entry;
   }
 
@@ -344,7 +350,68 @@ class ClientTelemetryFactory final : public grpc::experimental::ClientIntercepto
   MethodMetricsCache cache_;
 };
 
+// The process-wide client-side cache ClientCallTelemetry records into (the default registry).
+MethodMetricsCache& clientCallCache() {
+  static MethodMetricsCache cache(telemetry::defaultRegistry(), "client");
+  return cache;
+}
+
 }  // namespace
+
+struct ClientCallTelemetry::State {
+  MethodMetrics* metrics = nullptr;
+  std::chrono::steady_clock::time_point started;
+  std::optional<telemetry::TraceContext> parent;
+  telemetry::Span span;
+  std::string traceparent;
+  bool finished = false;
+};
+
+ClientCallTelemetry::ClientCallTelemetry(const std::string& fullMethod, std::string_view traceparent)
+    : state_(std::make_unique<State>()) {
+  // By name, not by address: the caller's string is usually a copy made for this call.
+  state_->metrics = &clientCallCache().forName(fullMethod);
+  state_->started = std::chrono::steady_clock::now();
+  if (const auto* current = telemetry::currentContext()) {
+    state_->parent = *current;
+  } else {
+    state_->parent = telemetry::TraceContext::parse(traceparent, {});
+  }
+  if (state_->metrics->platform) {
+    state_->traceparent = std::string(traceparent);
+    return;
+  }
+  state_->span = telemetry::Span(state_->metrics->spanName, telemetry::SpanKind::kClient,
+                                 state_->parent ? &*state_->parent : nullptr);
+  if (state_->span.recording()) {
+    state_->span.setAttribute(kRpcSystem, "grpc");
+    state_->span.setAttribute(kRpcService, state_->metrics->service);
+    state_->span.setAttribute(kRpcMethod, state_->metrics->method);
+  }
+  state_->traceparent = state_->span.context().traceparent();
+}
+
+ClientCallTelemetry::~ClientCallTelemetry() {
+  if (state_ && !state_->finished) finish(StatusCode::kCancelled, "call ended without a status");
+}
+
+ClientCallTelemetry::ClientCallTelemetry(ClientCallTelemetry&&) noexcept = default;
+ClientCallTelemetry& ClientCallTelemetry::operator=(ClientCallTelemetry&&) noexcept = default;
+
+const std::string& ClientCallTelemetry::traceparent() const { return state_->traceparent; }
+
+void ClientCallTelemetry::finish(StatusCode code, std::string_view message) {
+  if (state_->finished) return;
+  state_->finished = true;
+  const auto grpcCode = static_cast<grpc::StatusCode>(code);
+  state_->metrics->handledFor(grpcCode).inc();
+  state_->metrics->duration->observe(secondsSince(state_->started));
+  if (state_->span.recording()) {
+    state_->span.setAttribute(kRpcGrpcStatusCode, static_cast<int64_t>(code));
+    if (code != StatusCode::kOk) state_->span.setStatus(telemetry::SpanStatusCode::kError, std::string(message));
+  }
+  state_->span.end();
+}
 
 std::unique_ptr<grpc::experimental::ServerInterceptorFactoryInterface> makeServerTelemetryInterceptorFactory(
     telemetry::Registry& registry) {

@@ -1,13 +1,11 @@
 #include "adapters/upstreams.h"
 
-#include <grpcpp/support/proto_buffer_reader.h>
-
 #include <mutex>
 
 #include "fleetdeck/core/log.h"
 #include "fleetdeck/resilience/token_bucket.h"
 #include "fleetdeck/rpc/call_context.h"
-#include "fleetdeck/rpc/client.h"
+#include "fleetdeck/rpc/client_call_telemetry.h"
 #include "fleetdeck/rpc/status_conversion.h"
 #include "fleetdeck/telemetry/metrics.h"
 
@@ -67,8 +65,6 @@ std::vector<std::string> splitAddresses(const std::string& text) {
 struct Upstreams::Instance {
   std::string upstream;
   std::string address;
-  std::shared_ptr<grpc::Channel> channel;
-  std::unique_ptr<grpc::GenericStub> stub;
   resilience::CircuitBreaker breaker;
   explicit Instance(resilience::CircuitBreakerOptions options) : breaker(options) {}
 };
@@ -90,10 +86,6 @@ struct Upstreams::Attempt {
   int number = 0;  // attempts made so far
   std::string lastInstance;
   Callback callback;
-  // Per try; replaced on a retry.
-  std::unique_ptr<grpc::ClientContext> context;
-  grpc::ByteBuffer requestBuffer;
-  grpc::ByteBuffer responseBuffer;
 };
 
 Upstreams::Upstreams(const std::map<std::string, std::string>& addresses, UpstreamOptions options)
@@ -146,8 +138,6 @@ std::shared_ptr<Upstreams::Instance> Upstreams::makeInstance(const std::string& 
   auto instance = std::make_shared<Instance>(options_.breaker);
   instance->upstream = upstream;
   instance->address = address;
-  instance->channel = rpc::makeChannel(address);
-  instance->stub = std::make_unique<grpc::GenericStub>(instance->channel);
   auto& gauge = metrics().breakerState.labels({upstream, address});
   gauge.set(0);
   instance->breaker.setListener([&gauge, upstream, address, observer = options_.onBreakerChange](resilience::BreakerState state) {
@@ -203,25 +193,14 @@ Status Upstreams::readiness(const std::string& upstream) const {
     if (auto found = groups_.find(upstream); found != groups_.end()) group = found->second;
   }
   if (!group || group->instances.empty()) return unavailable("no instance of " + upstream + " is known");
-  // A channel asked to connect while no call is in flight is driven only by gRPC's backup poller
-  // (every 5 s): its handshake waits that long with the server's reply unread, and a newly
-  // registered instance looked unreachable for 5-15 s. Waiting on the channel polls it; bounded,
-  // so /readyz stays fast with every instance down.
-  const auto pollUntil = std::chrono::system_clock::now() + std::chrono::milliseconds(50);
+  const auto until = Clock::now() + std::chrono::milliseconds(50);
   std::string waiting;
   for (const auto& instance : group->instances) {
-    auto state = instance->channel->GetState(/*try_to_connect=*/true);
-    if (state != GRPC_CHANNEL_READY && state != GRPC_CHANNEL_SHUTDOWN &&
-        std::chrono::system_clock::now() < pollUntil &&
-        instance->channel->WaitForConnected(std::min(pollUntil, std::chrono::system_clock::now() +
-                                                                    std::chrono::milliseconds(20)))) {
-      state = GRPC_CHANNEL_READY;
-    }
-    if (state == GRPC_CHANNEL_READY) return Status::ok();
-    if (!waiting.empty()) waiting += ", ";
-    waiting += instance->address;
-    waiting += state == GRPC_CHANNEL_TRANSIENT_FAILURE || state == GRPC_CHANNEL_SHUTDOWN ? " (cannot connect)"
-                                                                                           : " (connecting)";
+    const auto left = std::chrono::duration_cast<std::chrono::milliseconds>(until - Clock::now());
+    Status probed = client_.probe(instance->address, std::max(left, std::chrono::milliseconds(1)));
+    if (probed.isOk()) return probed;
+    if (!waiting.empty()) waiting += "; ";
+    waiting += probed.message();
   }
   return unavailable("no instance of " + upstream + " is connected: " + waiting);
 }
@@ -282,59 +261,68 @@ void Upstreams::start(std::shared_ptr<Attempt> attempt) {
   }
   ++attempt->number;
   attempt->lastInstance = instance->address;
-  attempt->context = std::make_unique<grpc::ClientContext>();
   const auto now = Clock::now();
-  attempt->context->set_deadline(attempt->deadline.toSystem(now, std::chrono::system_clock::now()));
+  const auto remaining = attempt->deadline.isNever() ? std::chrono::milliseconds(std::chrono::hours(1))
+                                                     : attempt->deadline.remaining(now);
+  if (remaining.count() <= 0) {
+    auto callback = std::move(attempt->callback);
+    callback({deadlineExceeded("the request's deadline passed before " + group.name + " was called"), "", "",
+              attempt->lastInstance});
+    return;
+  }
   const CallMetadata& metadata = attempt->metadata;
-  if (!metadata.traceparent.empty()) attempt->context->AddMetadata(rpc::kTraceparentKey, metadata.traceparent);
-  if (!metadata.actor.empty()) attempt->context->AddMetadata(rpc::kActorKey, metadata.actor);
-  if (!metadata.actorRole.empty()) attempt->context->AddMetadata(rpc::kActorRoleKey, metadata.actorRole);
-  if (!metadata.clientAddress.empty()) attempt->context->AddMetadata("fleetdeck-client-address", metadata.clientAddress);
-  grpc::Slice slice(attempt->request);
-  attempt->requestBuffer = grpc::ByteBuffer(&slice, 1);
-  attempt->responseBuffer.Clear();
+  auto telemetry = std::make_shared<rpc::ClientCallTelemetry>(attempt->grpcPath, metadata.traceparent);
+  http::GrpcRequest request;
+  request.path = attempt->grpcPath;
+  // Kept for a retry; a call that is never retried gives it up.
+  request.message = attempt->idempotent ? attempt->request : std::move(attempt->request);
+  request.timeout = remaining;
+  request.metadata.reserve(4);
+  if (!telemetry->traceparent().empty()) request.metadata.emplace_back(rpc::kTraceparentKey, telemetry->traceparent());
+  if (!metadata.actor.empty()) request.metadata.emplace_back(rpc::kActorKey, metadata.actor);
+  if (!metadata.actorRole.empty()) request.metadata.emplace_back(rpc::kActorRoleKey, metadata.actorRole);
+  if (!metadata.clientAddress.empty()) request.metadata.emplace_back("fleetdeck-client-address", metadata.clientAddress);
 
-  instance->stub->UnaryCall(
-      attempt->context.get(), attempt->grpcPath, grpc::StubOptions(), &attempt->requestBuffer, &attempt->responseBuffer,
-      [this, attempt, instance](grpc::Status grpcStatus) {
-        const auto done = Clock::now();
-        Status status = grpcStatus.ok() ? Status::ok() : rpc::fromGrpcStatus(grpcStatus);
-        if (countsAgainstBreaker(status.code())) {
-          instance->breaker.onFailure(done);
-        } else {
-          instance->breaker.onSuccess(done);
-        }
-        UpstreamReply reply;
-        reply.instance = instance->address;
-        if (status.isOk()) {
-          std::vector<grpc::Slice> slices;
-          if (attempt->responseBuffer.Dump(&slices).ok()) {
-            for (const auto& piece : slices) reply.body.append(reinterpret_cast<const char*>(piece.begin()), piece.size());
-          }
-        } else {
-          const auto& trailers = attempt->context->GetServerTrailingMetadata();
-          if (auto found = trailers.find("retry-after"); found != trailers.end()) {
-            reply.retryAfter = std::string(found->second.data(), found->second.size());
-          }
-          const bool retryable = attempt->idempotent && resilience::isRetryableCode(status.code()) &&
-                                 attempt->number < options_.retry.maxAttempts;
-          if (retryable) {
-            Group& group = *attempt->group;
-            const auto delay = resilience::backoffDelay(options_.retry.backoff, attempt->number, random01());
-            if (attempt->deadline.remaining(done) > delay + std::chrono::milliseconds(5)) {
-              if (group.budget->tryRetry(done)) {
-                metrics().retries.labels({group.name}).inc();
-                retryTimer_.after(delay, [this, attempt] { start(attempt); });
-                return;
-              }
-              metrics().budgetExhausted.labels({group.name}).inc();
-            }
-          }
-        }
-        reply.status = std::move(status);
-        auto callback = std::move(attempt->callback);
-        callback(std::move(reply));
-      });
+  client_.call(instance->address, std::move(request),
+               [this, attempt, instance, telemetry](http::GrpcReply answer) {
+                 const auto done = Clock::now();
+                 Status status = std::move(answer.status);
+                 if (!answer.statusDetails.empty()) {
+                   // The field violations ride in the details: one translation for every client.
+                   status = rpc::fromGrpcStatus(grpc::Status(static_cast<grpc::StatusCode>(status.code()),
+                                                             status.message(), answer.statusDetails));
+                 }
+                 telemetry->finish(status.code(), status.message());
+                 if (countsAgainstBreaker(status.code())) {
+                   instance->breaker.onFailure(done);
+                 } else {
+                   instance->breaker.onSuccess(done);
+                 }
+                 UpstreamReply reply;
+                 reply.instance = instance->address;
+                 if (status.isOk()) {
+                   reply.body = std::move(answer.message);
+                 } else {
+                   if (const std::string* wait = answer.find("retry-after")) reply.retryAfter = *wait;
+                   const bool retryable = attempt->idempotent && resilience::isRetryableCode(status.code()) &&
+                                          attempt->number < options_.retry.maxAttempts;
+                   if (retryable) {
+                     Group& group = *attempt->group;
+                     const auto delay = resilience::backoffDelay(options_.retry.backoff, attempt->number, random01());
+                     if (attempt->deadline.remaining(done) > delay + std::chrono::milliseconds(5)) {
+                       if (group.budget->tryRetry(done)) {
+                         metrics().retries.labels({group.name}).inc();
+                         retryTimer_.after(delay, [this, attempt] { start(attempt); });
+                         return;
+                       }
+                       metrics().budgetExhausted.labels({group.name}).inc();
+                     }
+                   }
+                 }
+                 reply.status = std::move(status);
+                 auto callback = std::move(attempt->callback);
+                 callback(std::move(reply));
+               });
 }
 
 }  // namespace fleetdeck::gateway

@@ -1,9 +1,8 @@
-// The gRPC services behind the gateway: one channel per instance, round-robin across an upstream's
-// instances with a circuit breaker each (open ones are skipped), deadlines on every call, and
-// retries with backoff, jitter and a budget for idempotent calls only.
+// The gRPC services behind the gateway: round-robin across an upstream's instances with a circuit
+// breaker each (open ones are skipped), deadlines on every call, and retries with backoff, jitter
+// and a budget for idempotent calls only. Calls go out on http::GrpcClient (HTTP/2 on the calling
+// server thread's own loop), each with the grpc_client_* metrics and CLIENT span of rpc/.
 #pragma once
-
-#include <grpcpp/generic/generic_stub.h>
 
 #include <atomic>
 #include <condition_variable>
@@ -18,6 +17,7 @@
 #include <vector>
 
 #include "fleetdeck/core/status.h"
+#include "fleetdeck/http/grpc_client.h"
 #include "fleetdeck/resilience/circuit_breaker.h"
 #include "fleetdeck/resilience/deadline.h"
 #include "fleetdeck/resilience/retry.h"
@@ -81,7 +81,8 @@ class Upstreams {
   ~Upstreams();
 
   bool has(const std::string& name) const;
-  // Calls `grpcPath` on an instance of `upstream`. The callback runs once, on a gRPC thread.
+  // Calls `grpcPath` on an instance of `upstream`. The callback runs once: on the calling thread's
+  // server loop when called from one, else on the client's own thread.
   // UNAVAILABLE with retryAfter set when every instance's breaker is open.
   void call(const std::string& upstream, const std::string& grpcPath, std::string request,
             const CallMetadata& metadata, resilience::Deadline deadline, bool idempotent, Callback callback);
@@ -91,9 +92,9 @@ class Upstreams {
   void setInstances(const std::string& upstream, const std::vector<std::string>& addresses);
 
   std::vector<InstanceState> snapshot() const;
-  // OK when a channel to at least one current instance of `upstream` is connected: the instances
+  // OK when a connection to at least one current instance of `upstream` is up: the instances
   // calls go to (configured, or from the registry once it has them), not the configured text.
-  // Asks idle channels to connect and polls them for at most 50 ms in all, so /readyz stays fast.
+  // Opens connections where there are none and waits at most 50 ms in all, so /readyz stays fast.
   Status readiness(const std::string& upstream) const;
   // name -> the configured address text.
   const std::map<std::string, std::string>& addresses() const { return addresses_; }
@@ -110,6 +111,7 @@ class Upstreams {
   std::map<std::string, std::string> addresses_;
   mutable std::shared_mutex mutex_;
   std::map<std::string, std::shared_ptr<Group>> groups_;
+  mutable http::GrpcClient client_;  // probing from readiness() opens connections
   RetryTimer retryTimer_;
 };
 

@@ -11,6 +11,7 @@
 #include "fleetdeck/core/work_pool.h"
 #include "fleetdeck/rpc/blocking_handler.h"
 #include "fleetdeck/rpc/call_context.h"
+#include "fleetdeck/rpc/client_call_telemetry.h"
 #include "fleetdeck/rpc/client.h"
 #include "fleetdeck/rpc/server.h"
 #include "fleetdeck/telemetry/tracing.h"
@@ -293,6 +294,36 @@ TEST_F(Interceptors, UninstrumentedServerAndChannelRecordNothing) {
   EXPECT_TRUE(processor_->spans().empty());
   ASSERT_EQ(service.seen().size(), 1u);
   EXPECT_EQ(service.seen()[0].traceparent, "") << "nothing invented a trace";
+}
+
+// The gateway's HTTP/2 client records its calls with ClientCallTelemetry: the same series and the
+// same CLIENT span as the channel interceptor, continuing the traceparent it is given.
+TEST_F(Interceptors, ClientCallTelemetryRecordsWhatTheChannelInterceptorRecords) {
+  const std::string unavailable = R"(grpc_client_handled_total{grpc_service="fleetdeck.users.v1.UsersService",grpc_method="GetUser",grpc_code="UNAVAILABLE"})";
+  const std::string before = exposition();
+  std::string sent;
+  {
+    ClientCallTelemetry call(std::string("/") + kGetUser, "00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01");
+    sent = call.traceparent();
+    call.finish(StatusCode::kUnavailable, "connection refused");
+    call.finish(StatusCode::kOk, "");  // only the first status counts
+  }
+  const auto spans = waitForSpans(1);
+  const SpanData* client = find(spans, kGetUser, SpanKind::kClient);
+  ASSERT_NE(client, nullptr);
+  EXPECT_EQ(client->traceId, "4bf92f3577b34da6a3ce929d0e0e4736");
+  EXPECT_EQ(client->parentSpanId, "00f067aa0ba902b7");
+  EXPECT_EQ(client->statusCode, telemetry::SpanStatusCode::kError);
+  EXPECT_EQ(client->statusMessage, "connection refused");
+  // What goes out names the client span, so the server's span is its child.
+  EXPECT_EQ(sent, "00-4bf92f3577b34da6a3ce929d0e0e4736-" + client->spanId + "-01");
+  EXPECT_EQ(sample(exposition(), unavailable) - sample(before, unavailable), 1);
+
+  {
+    ClientCallTelemetry dropped(std::string("/") + kGetUser, "");  // no status: CANCELLED
+  }
+  const std::string cancelled = R"(grpc_client_handled_total{grpc_service="fleetdeck.users.v1.UsersService",grpc_method="GetUser",grpc_code="CANCELLED"})";
+  EXPECT_EQ(sample(exposition(), cancelled) - sample(before, cancelled), 1);
 }
 
 TEST(ServerFault, OnlyServerSideCodes) {
