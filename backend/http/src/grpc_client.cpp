@@ -262,7 +262,7 @@ class Connection : public std::enable_shared_from_this<Connection> {
     deadlines_.emplace(stream->deadline, id);
     streams_.emplace(id, std::move(stream));
     armTimer();
-    scheduleFlush();
+    flush();  // at once: calls started while a write is out share the next one anyway
   }
 
   // `done` runs once: when the server's settings arrive, or with the failure that closed the connection.
@@ -328,17 +328,6 @@ class Connection : public std::enable_shared_from_this<Connection> {
         return;
       }
       self->readMore();
-    });
-  }
-
-  void scheduleFlush() {
-    if (flushScheduled_ || writing_) return;
-    flushScheduled_ = true;
-    // After the loop's other ready handlers: calls started by one batch of requests share a write.
-    asio::post(context_, [self = shared_from_this()] {
-      self->flushScheduled_ = false;
-      self->flush();
-      self->deliver();
     });
   }
 
@@ -592,7 +581,6 @@ class Connection : public std::enable_shared_from_this<Connection> {
   bool connected_ = false;
   bool settingsReceived_ = false;
   bool writing_ = false;
-  bool flushScheduled_ = false;
   bool goingAway_ = false;
   bool closing_ = false;
   Status closeReason_;
