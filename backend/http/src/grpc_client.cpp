@@ -385,6 +385,9 @@ class Connection : public std::enable_shared_from_this<Connection> {
       deliver();
       return;
     }
+    // A connect that outlasts a call's deadline (a silently dropped SYN) is given up, so the next
+    // call tries afresh instead of queueing behind it until the kernel's own timeout.
+    const bool connectTooSlow = !connected_ && !deadlines_.empty() && deadlines_.begin()->first <= now;
     while (!deadlines_.empty() && deadlines_.begin()->first <= now) {
       const int32_t id = deadlines_.begin()->second;
       deadlines_.erase(deadlines_.begin());
@@ -399,6 +402,7 @@ class Connection : public std::enable_shared_from_this<Connection> {
         pingDeadline_ = now + options_.pingTimeout;
       }
     }
+    if (connectTooSlow) fail(unavailable("cannot connect to " + address_ + " within the call's deadline"));
     armTimer();
     flush();
     deliver();

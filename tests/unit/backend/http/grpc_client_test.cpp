@@ -3,7 +3,11 @@
 // server loop answered on that same thread.
 #include <grpcpp/generic/async_generic_service.h>
 #include <grpcpp/grpcpp.h>
+#include <arpa/inet.h>
 #include <gtest/gtest.h>
+#include <netinet/in.h>
+#include <sys/socket.h>
+#include <unistd.h>
 
 #include <future>
 #include <mutex>
@@ -207,6 +211,43 @@ TEST(GrpcClient, NoServerIsUnavailableAndARestartedServerIsReachedAgain) {
   const auto back = callAndWait(client, address, echo("back"));
   EXPECT_TRUE(back.status.isOk()) << back.status.toString();
   EXPECT_TRUE(client.probe(address, 1s).isOk());
+}
+
+// A listener whose accept queue is full drops new SYNs: the connect hangs as behind a firewall.
+// The call ends at its deadline, and the hanging connect is given up, so once a server answers on
+// that port the next call reaches it at once instead of waiting for the kernel's SYN retry.
+TEST(GrpcClient, AConnectThatHangsEndsAtTheDeadlineAndIsRetriedAfresh) {
+  const int listener = socket(AF_INET, SOCK_STREAM, 0);
+  sockaddr_in address{};
+  address.sin_family = AF_INET;
+  address.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  ASSERT_EQ(bind(listener, reinterpret_cast<sockaddr*>(&address), sizeof address), 0);
+  ASSERT_EQ(listen(listener, 0), 0);
+  socklen_t length = sizeof address;
+  ASSERT_EQ(getsockname(listener, reinterpret_cast<sockaddr*>(&address), &length), 0);
+  const int port = ntohs(address.sin_port);
+  std::vector<int> fillers;
+  for (int i = 0; i < 3; ++i) {  // fill the accept queue (never accepted)
+    const int filler = socket(AF_INET, SOCK_STREAM | SOCK_NONBLOCK, 0);
+    (void)connect(filler, reinterpret_cast<sockaddr*>(&address), sizeof address);
+    fillers.push_back(filler);
+  }
+  std::this_thread::sleep_for(50ms);
+
+  GrpcClient client;
+  const std::string target = "127.0.0.1:" + std::to_string(port);
+  GrpcRequest request = echo("hanging");
+  request.timeout = 200ms;
+  EXPECT_EQ(callAndWait(client, target, request).status.code(), StatusCode::kDeadlineExceeded);
+
+  for (int filler : fillers) close(filler);
+  close(listener);
+  TestServer server(port);
+  ASSERT_EQ(server.port, port);
+  request = echo("answered");
+  request.timeout = 700ms;  // shorter than the kernel's first SYN retry (1 s)
+  const auto reply = callAndWait(client, target, request);
+  EXPECT_TRUE(reply.status.isOk()) << reply.status.toString();
 }
 
 TEST(GrpcClient, AnAddressWithoutPortIsInvalid) {
