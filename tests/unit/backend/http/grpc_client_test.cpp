@@ -35,7 +35,8 @@ grpc::ByteBuffer bufferOf(const std::string& bytes) {
   return grpc::ByteBuffer(&slice, 1);
 }
 
-const std::string kDetails("\x08\x03\x12\x04\xff\x00\xfe+/=", 12);
+constexpr char kDetailsBytes[] = "\x08\x03\x12\x04\xff\x00\xfe+/=";
+const std::string kDetails(kDetailsBytes, sizeof kDetailsBytes - 1);  // binary, NUL included
 
 // One unary call of the test service: reads the request, then answers by method.
 class UnaryReactor final : public grpc::ServerGenericBidiReactor {
