@@ -478,6 +478,26 @@ TEST_F(AdminEndToEnd, OrdersTraceHasSpansFromAtLeastFourServicesUnderOneTraceId)
       EXPECT_TRUE(span.as_object().contains(field)) << field;
     }
   }
+  // The gateway's own gRPC call is a CLIENT span, and the orders service's SERVER span is its child:
+  // the traceparent the gateway sends names that span.
+  std::set<std::string> gatewayClientSpans;
+  for (const auto& span : trace.at("spans").as_array()) {
+    const auto& fields = span.as_object();
+    if (fields.at("service").as_string() == "gateway" && fields.at("kind").as_string() == "CLIENT" &&
+        std::string_view(fields.at("name").as_string()).starts_with("fleetdeck.orders.v1.OrdersService/")) {
+      gatewayClientSpans.emplace(fields.at("spanId").as_string());
+    }
+  }
+  EXPECT_FALSE(gatewayClientSpans.empty()) << "no gateway CLIENT span of an OrdersService call";
+  bool childOfGatewayCall = false;
+  for (const auto& span : trace.at("spans").as_array()) {
+    const auto& fields = span.as_object();
+    if (fields.at("service").as_string() == "orders" && fields.at("kind").as_string() == "SERVER" &&
+        gatewayClientSpans.contains(std::string(fields.at("parentSpanId").as_string()))) {
+      childOfGatewayCall = true;
+    }
+  }
+  EXPECT_TRUE(childOfGatewayCall) << "no orders SERVER span under the gateway's CLIENT span";
   // notifications joins once its consumer span of the order's events arrives (not required).
   std::cout << "services in the order's trace: " << seen << "\n";
 
