@@ -5,6 +5,7 @@
 #include <array>
 #include <atomic>
 #include <boost/asio.hpp>
+#include <charconv>
 #include <cstring>
 #include <future>
 #include <optional>
@@ -28,6 +29,9 @@ std::atomic<uint64_t> nextClientId{1};
 constexpr size_t kReadBufferBytes = 64 * 1024;
 constexpr int32_t kStreamWindowBytes = 1 << 20;
 constexpr int32_t kConnectionWindowBytes = 16 << 20;
+// Client stream ids are odd and end at 2^31 - 1: a connection this close to the end is retired
+// (new calls open a new one) instead of refusing calls once the ids are spent.
+constexpr uint32_t kRetireAtStreamId = (1u << 31) - 2'000'000;
 
 // "host:port" or "[v6]:port".
 bool splitAddress(const std::string& address, std::string& host, std::string& port) {
@@ -125,6 +129,7 @@ struct Stream {
   std::optional<Status> failure;  // set when the client itself ended the stream
   Clock::time_point deadline;
   uint64_t readsAtStart = 0;
+  bool headersSent = false;  // handed to the socket; before that the server cannot have seen the call
   bool answered = false;  // the callback has its reply (or is queued to get it)
 };
 
@@ -155,7 +160,25 @@ class Connection : public std::enable_shared_from_this<Connection> {
     if (session_ != nullptr) nghttp2_session_del(session_);
   }
 
-  bool usable() const { return !closing_ && !goingAway_; }
+  bool usable() const {
+    return !closing_ && !goingAway_ && nghttp2_session_get_next_stream_id(session_) < kRetireAtStreamId;
+  }
+
+  // No new calls: leaves the registry and closes once its calls have ended.
+  void retire() {
+    goingAway_ = true;
+    leaveRegistry();
+    closeIfFinished();
+    deliver();
+  }
+
+  // The probe's wait ended without a connection: a connect nobody else waits for is given up, so
+  // the next probe tries afresh (a dropped SYN would otherwise hold it for the kernel's timeout).
+  void abandonConnectIfIdle() {
+    if (closing_ || connected_ || hasLiveCalls()) return;
+    fail(unavailable("cannot connect to " + address_ + " within the readiness probe's time"));
+    deliver();
+  }
   bool ready() const { return settingsReceived_ && !closing_; }
 
   void start() {
@@ -165,6 +188,7 @@ class Connection : public std::enable_shared_from_this<Connection> {
     nghttp2_session_callbacks_set_on_data_chunk_recv_callback(callbacks, &Connection::onData);
     nghttp2_session_callbacks_set_on_stream_close_callback(callbacks, &Connection::onStreamClose);
     nghttp2_session_callbacks_set_on_frame_recv_callback(callbacks, &Connection::onFrame);
+    nghttp2_session_callbacks_set_on_frame_send_callback(callbacks, &Connection::onFrameSent);
     const int created = nghttp2_session_client_new(&session_, callbacks, this);
     nghttp2_session_callbacks_del(callbacks);
     if (created != 0) {
@@ -214,7 +238,10 @@ class Connection : public std::enable_shared_from_this<Connection> {
 
   void submit(GrpcRequest request, GrpcClient::Callback callback) {
     if (closing_) {
-      callback(GrpcReply{closeReason_, {}, {}, {}});
+      GrpcReply reply;
+      reply.status = closeReason_;
+      reply.neverSent = true;
+      callback(std::move(reply));
       return;
     }
     auto stream = std::make_unique<Stream>();
@@ -251,18 +278,20 @@ class Connection : public std::enable_shared_from_this<Connection> {
     provider.read_callback = &Connection::readRequest;
     const int32_t id = nghttp2_submit_request(session_, nullptr, headers.data(), headers.size(), &provider, stream.get());
     if (id < 0) {
+      GrpcReply reply;
+      reply.status = unavailable(std::string("cannot start a call to ") + address_ + ": " + nghttp2_strerror(id));
+      reply.neverSent = true;
       auto failed = std::move(stream->callback);
-      failed(GrpcReply{unavailable(std::string("cannot start a call to ") + address_ + ": " + nghttp2_strerror(id)),
-                       {},
-                       {},
-                       {}});
+      failed(std::move(reply));
       return;
     }
     stream->id = id;
     deadlines_.emplace(stream->deadline, id);
     streams_.emplace(id, std::move(stream));
+    lastActive_ = Clock::now();
     armTimer();
     flush();  // at once: calls started while a write is out share the next one anyway
+    deliver();  // a failed write has answered every call
   }
 
   // `done` runs once: when the server's settings arrive, or with the failure that closed the connection.
@@ -297,6 +326,7 @@ class Connection : public std::enable_shared_from_this<Connection> {
                           self->connected_ = true;
                           self->readMore();
                           self->flush();
+                          self->deliver();
                         });
   }
 
@@ -320,13 +350,10 @@ class Connection : public std::enable_shared_from_this<Connection> {
       }
       self->flush();
       self->deliver();
+      self->closeIfFinished();
+      self->deliver();
       if (self->closing_) return;
-      if (self->goingAway_ && nghttp2_session_want_read(self->session_) == 0 &&
-          nghttp2_session_want_write(self->session_) == 0) {
-        self->fail(unavailable("connection to " + self->address_ + " went away"));
-        self->deliver();
-        return;
-      }
+      self->armTimer();
       self->readMore();
     });
   }
@@ -358,7 +385,27 @@ class Connection : public std::enable_shared_from_this<Connection> {
       }
       self->flush();
       self->deliver();
+      self->closeIfFinished();
+      self->deliver();
     });
+  }
+
+  // Closes the connection once nghttp2 is done with it (a GOAWAY either way, all streams over) or
+  // once a retired connection's last call has ended.
+  void closeIfFinished() {
+    if (closing_ || session_ == nullptr) return;
+    const bool sessionOver = connected_ && !writing_ && nghttp2_session_want_read(session_) == 0 &&
+                             nghttp2_session_want_write(session_) == 0;
+    if (sessionOver || (goingAway_ && streams_.empty())) {
+      fail(unavailable("connection to " + address_ + " went away"));
+    }
+  }
+
+  bool hasLiveCalls() const {
+    for (const auto& [id, stream] : streams_) {
+      if (!stream->answered) return true;
+    }
+    return false;
   }
 
   // One timer per connection, armed for the earliest call deadline (or PING answer due).
@@ -366,6 +413,7 @@ class Connection : public std::enable_shared_from_this<Connection> {
     Clock::time_point due = Clock::time_point::max();
     if (!deadlines_.empty()) due = deadlines_.begin()->first;
     if (pingDeadline_) due = std::min(due, *pingDeadline_);
+    if (streams_.empty() && !closing_) due = std::min(due, lastActive_ + options_.idleTimeout);
     if (due == Clock::time_point::max() || (timerArmed_ && armedFor_ <= due)) return;
     timerArmed_ = true;
     armedFor_ = due;
@@ -385,9 +433,11 @@ class Connection : public std::enable_shared_from_this<Connection> {
       deliver();
       return;
     }
-    // A connect that outlasts a call's deadline (a silently dropped SYN) is given up, so the next
-    // call tries afresh instead of queueing behind it until the kernel's own timeout.
-    const bool connectTooSlow = !connected_ && !deadlines_.empty() && deadlines_.begin()->first <= now;
+    if (streams_.empty() && now - lastActive_ >= options_.idleTimeout) {
+      fail(unavailable("connection to " + address_ + " closed after " +
+                       std::to_string(options_.idleTimeout.count()) + " ms without calls"));
+      return;
+    }
     while (!deadlines_.empty() && deadlines_.begin()->first <= now) {
       const int32_t id = deadlines_.begin()->second;
       deadlines_.erase(deadlines_.begin());
@@ -397,22 +447,28 @@ class Connection : public std::enable_shared_from_this<Connection> {
       answer(stream, deadlineExceeded("no answer from " + address_ + " before the deadline"));
       nghttp2_submit_rst_stream(session_, NGHTTP2_FLAG_NONE, id, NGHTTP2_CANCEL);
       // Nothing read since the call started: is the connection still there?
-      if (reads_ == stream.readsAtStart && !pingDeadline_ && connected_) {
+      if (reads_ == stream.readsAtStart && !pingDeadline_ && connected_ &&
+          (!lastPingAt_ || now - *lastPingAt_ >= options_.minPingInterval)) {
         nghttp2_submit_ping(session_, NGHTTP2_FLAG_NONE, nullptr);
         pingDeadline_ = now + options_.pingTimeout;
+        lastPingAt_ = now;
       }
     }
-    if (connectTooSlow) fail(unavailable("cannot connect to " + address_ + " within the call's deadline"));
+    // A connect that outlasts the deadline of every call waiting for it (a silently dropped SYN) is
+    // given up, so the next call tries afresh instead of queueing behind it until the kernel's own
+    // timeout. Not while a call still waits: one caller's short deadline must not fail the others.
+    if (!connected_ && !hasLiveCalls()) fail(unavailable("cannot connect to " + address_ + " within the calls' deadlines"));
     armTimer();
     flush();
     deliver();
   }
 
   // Queues the stream's callback; deliver() runs it outside nghttp2's callbacks.
-  void answer(Stream& stream, Status status) {
+  void answer(Stream& stream, Status status, bool neverSent = false) {
     if (stream.answered) return;
     stream.answered = true;
     stream.reply.status = std::move(status);
+    stream.reply.neverSent = neverSent;
     if (stream.reply.status.isOk()) stream.reply.message = std::move(stream.body);
     pending_.emplace_back(std::move(stream.callback), std::move(stream.reply));
   }
@@ -433,7 +489,7 @@ class Connection : public std::enable_shared_from_this<Connection> {
     boost::system::error_code ignored;
     socket_.close(ignored);
     timer_.cancel();
-    for (auto& [id, stream] : streams_) answer(*stream, reason);
+    for (auto& [id, stream] : streams_) answer(*stream, reason, /*neverSent=*/!stream->headersSent);
     deadlines_.clear();
     for (auto& waiter : std::exchange(readyWaiters_, {})) {
       pending_.emplace_back([waiter = std::move(waiter), reason](GrpcReply) { waiter(reason); }, GrpcReply{});
@@ -474,7 +530,10 @@ class Connection : public std::enable_shared_from_this<Connection> {
     if (key == ":status") {
       stream->httpStatus = std::atoi(std::string(text).c_str());
     } else if (key == "grpc-status") {
-      stream->grpcStatus = std::atoi(std::string(text).c_str());
+      int code = 0;
+      const auto [end, error] = std::from_chars(text.data(), text.data() + text.size(), code);
+      // Not a number: left unset, so the answer counts as one without a status.
+      if (error == std::errc() && end == text.data() + text.size() && !text.empty()) stream->grpcStatus = code;
     } else if (key == "grpc-message") {
       stream->grpcMessage = percentDecode(text);
     } else if (key == "grpc-status-details-bin") {
@@ -483,7 +542,7 @@ class Connection : public std::enable_shared_from_this<Connection> {
       for (char& c : urlSafe) c = c == '+' ? '-' : c == '/' ? '_' : c;
       while (!urlSafe.empty() && urlSafe.back() == '=') urlSafe.pop_back();
       if (auto decoded = base64UrlDecode(urlSafe)) stream->reply.statusDetails = std::move(*decoded);
-    } else if (!key.starts_with(':') && key != "content-type") {
+    } else if (!key.starts_with(':') && !key.starts_with("grpc-") && key != "content-type") {
       stream->reply.metadata.emplace_back(std::string(key), std::string(text));
     }
     return 0;
@@ -520,6 +579,14 @@ class Connection : public std::enable_shared_from_this<Connection> {
     return 0;
   }
 
+  static int onFrameSent(nghttp2_session* session, const nghttp2_frame* frame, void*) {
+    if (frame->hd.type != NGHTTP2_HEADERS) return 0;
+    if (auto* stream = static_cast<Stream*>(nghttp2_session_get_stream_user_data(session, frame->hd.stream_id))) {
+      stream->headersSent = true;
+    }
+    return 0;
+  }
+
   static int onStreamClose(nghttp2_session*, int32_t id, uint32_t error, void* user) {
     auto* self = static_cast<Connection*>(user);
     auto found = self->streams_.find(id);
@@ -527,6 +594,7 @@ class Connection : public std::enable_shared_from_this<Connection> {
     std::unique_ptr<Stream> stream = std::move(found->second);
     self->streams_.erase(found);
     self->deadlines_.erase({stream->deadline, id});
+    self->lastActive_ = Clock::now();
     if (stream->answered) return 0;
     if (stream->failure) {
       self->answer(*stream, *stream->failure);
@@ -552,10 +620,12 @@ class Connection : public std::enable_shared_from_this<Connection> {
         }
       }
     } else if (error != NGHTTP2_NO_ERROR) {
+      // REFUSED_STREAM (also what a GOAWAY means for calls past its last stream id): not processed.
       const bool refused = error == NGHTTP2_REFUSED_STREAM;
-      self->answer(*stream, Status(codeForReset(error), std::string(refused ? "call refused by " : "call reset by ") +
-                                                            self->address_ + " (" + nghttp2_http2_strerror(error) +
-                                                            ")"));
+      self->answer(*stream,
+                   Status(codeForReset(error), std::string(refused ? "call refused by " : "call reset on the way to ") +
+                                                   self->address_ + " (" + nghttp2_http2_strerror(error) + ")"),
+                   refused || !stream->headersSent);
     } else {
       const StatusCode code = stream->httpStatus != 200 ? codeForHttpStatus(stream->httpStatus) : StatusCode::kInternal;
       self->answer(*stream, Status(code, "answer from " + self->address_ + " without grpc-status (HTTP " +
@@ -580,6 +650,8 @@ class Connection : public std::enable_shared_from_this<Connection> {
   std::string out_;
   uint64_t reads_ = 0;
   std::optional<Clock::time_point> pingDeadline_;
+  std::optional<Clock::time_point> lastPingAt_;
+  Clock::time_point lastActive_ = Clock::now();
   Clock::time_point armedFor_ = Clock::time_point::max();
   bool timerArmed_ = false;
   bool connected_ = false;
@@ -594,11 +666,14 @@ std::shared_ptr<Connection> connectionFor(asio::io_context& context, uint64_t cl
                                           const GrpcClientOptions& options) {
   auto& registry = asio::use_service<GrpcConnections>(context);
   std::string key = std::to_string(clientId) + "/" + address;
-  auto& slot = registry.connections[key];
-  if (slot && slot->usable()) return slot;
-  slot = std::make_shared<Connection>(context, key, address, options);
-  auto connection = slot;  // start() may fail at once and leave the registry
-  connection->start();
+  if (auto found = registry.connections.find(key); found != registry.connections.end()) {
+    if (found->second->usable()) return found->second;
+    auto retired = found->second;  // keeps it alive while it leaves the registry
+    retired->retire();
+  }
+  auto connection = std::make_shared<Connection>(context, key, address, options);
+  registry.connections[key] = connection;
+  connection->start();  // may fail at once and leave the registry again
   return connection;
 }
 
@@ -638,15 +713,21 @@ class GrpcClient::Impl {
     struct Outcome {
       std::promise<Status> promise;
       std::atomic<bool> set{false};
+      std::weak_ptr<Connection> connection;  // touched on the client's own thread only
     };
     auto outcome = std::make_shared<Outcome>();
     auto future = outcome->promise.get_future();
     asio::post(context_, [this, address, outcome] {
-      connectionFor(context_, id_, address, options_)->whenReady([outcome](Status status) {
+      auto connection = connectionFor(context_, id_, address, options_);
+      outcome->connection = connection;
+      connection->whenReady([outcome](Status status) {
         if (!outcome->set.exchange(true)) outcome->promise.set_value(std::move(status));
       });
     });
     if (future.wait_for(timeout) != std::future_status::ready) {
+      asio::post(context_, [outcome] {
+        if (auto connection = outcome->connection.lock()) connection->abandonConnectIfIdle();
+      });
       return unavailable("no HTTP/2 connection to " + address + " within " + std::to_string(timeout.count()) + " ms");
     }
     return future.get();

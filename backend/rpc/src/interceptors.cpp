@@ -398,10 +398,13 @@ ClientCallTelemetry::~ClientCallTelemetry() {
 ClientCallTelemetry::ClientCallTelemetry(ClientCallTelemetry&&) noexcept = default;
 ClientCallTelemetry& ClientCallTelemetry::operator=(ClientCallTelemetry&&) noexcept = default;
 
-const std::string& ClientCallTelemetry::traceparent() const { return state_->traceparent; }
+const std::string& ClientCallTelemetry::traceparent() const {
+  static const std::string kNone;
+  return state_ ? state_->traceparent : kNone;  // moved-from: nothing to send
+}
 
 void ClientCallTelemetry::finish(StatusCode code, std::string_view message) {
-  if (state_->finished) return;
+  if (!state_ || state_->finished) return;
   state_->finished = true;
   const auto grpcCode = static_cast<grpc::StatusCode>(code);
   state_->metrics->handledFor(grpcCode).inc();

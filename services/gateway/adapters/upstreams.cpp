@@ -93,22 +93,30 @@ Upstreams::Upstreams(const std::map<std::string, std::string>& addresses, Upstre
   for (const auto& [name, text] : addresses) setInstances(name, splitAddresses(text));
 }
 
-Upstreams::~Upstreams() = default;
+Upstreams::~Upstreams() {
+  // Retries first: the client's thread may still answer calls, and their retries must find a
+  // timer that ignores them, not a destroyed one.
+  retryTimer_.stop();
+}
 
 RetryTimer::RetryTimer() : thread_([this] { run(); }) {}
 
-RetryTimer::~RetryTimer() {
+RetryTimer::~RetryTimer() { stop(); }
+
+void RetryTimer::stop() {
   {
     std::lock_guard lock(mutex_);
     stopping_ = true;
+    tasks_.clear();
   }
   wake_.notify_all();
-  thread_.join();
+  if (thread_.joinable() && thread_.get_id() != std::this_thread::get_id()) thread_.join();
 }
 
 void RetryTimer::after(std::chrono::milliseconds delay, std::function<void()> task) {
   {
     std::lock_guard lock(mutex_);
+    if (stopping_) return;
     tasks_.emplace(Clock::now() + delay, std::move(task));
   }
   wake_.notify_all();
@@ -274,8 +282,7 @@ void Upstreams::start(std::shared_ptr<Attempt> attempt) {
   auto telemetry = std::make_shared<rpc::ClientCallTelemetry>(attempt->grpcPath, metadata.traceparent);
   http::GrpcRequest request;
   request.path = attempt->grpcPath;
-  // Kept for a retry; a call that is never retried gives it up.
-  request.message = attempt->idempotent ? attempt->request : std::move(attempt->request);
+  request.message = attempt->request;  // kept for a retry
   request.timeout = remaining;
   request.metadata.reserve(4);
   if (!telemetry->traceparent().empty()) request.metadata.emplace_back(rpc::kTraceparentKey, telemetry->traceparent());
@@ -304,7 +311,10 @@ void Upstreams::start(std::shared_ptr<Attempt> attempt) {
                    reply.body = std::move(answer.message);
                  } else {
                    if (const std::string* wait = answer.find("retry-after")) reply.retryAfter = *wait;
-                   const bool retryable = attempt->idempotent && resilience::isRetryableCode(status.code()) &&
+                   // A call the service cannot have run (refused, or never sent) is retried
+                   // whatever the method does, as gRPC's own transparent retries do.
+                   const bool retryable = (attempt->idempotent || answer.neverSent) &&
+                                          resilience::isRetryableCode(status.code()) &&
                                           attempt->number < options_.retry.maxAttempts;
                    if (retryable) {
                      Group& group = *attempt->group;

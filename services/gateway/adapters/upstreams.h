@@ -61,7 +61,10 @@ class RetryTimer {
   RetryTimer();
   // Drops retries still waiting: the process is stopping.
   ~RetryTimer();
+  // Ignored once stop() ran.
   void after(std::chrono::milliseconds delay, std::function<void()> task);
+  // Drops waiting retries and waits for one that runs; later after() calls do nothing. Idempotent.
+  void stop();
 
  private:
   void run();
@@ -82,7 +85,7 @@ class Upstreams {
 
   bool has(const std::string& name) const;
   // Calls `grpcPath` on an instance of `upstream`. The callback runs once: on the calling thread's
-  // server loop when called from one, else on the client's own thread.
+  // server loop when called from one, else (and for a retried call) on the client's own thread.
   // UNAVAILABLE with retryAfter set when every instance's breaker is open.
   void call(const std::string& upstream, const std::string& grpcPath, std::string request,
             const CallMetadata& metadata, resilience::Deadline deadline, bool idempotent, Callback callback);

@@ -9,7 +9,10 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
+#include <cstdio>
+#include <fstream>
 #include <future>
+#include <sstream>
 #include <mutex>
 #include <thread>
 
@@ -205,6 +208,7 @@ TEST(GrpcClient, NoServerIsUnavailableAndARestartedServerIsReachedAgain) {
   const std::string address = "127.0.0.1:" + std::to_string(port);
   const auto gone = callAndWait(client, address, echo("while down"));
   EXPECT_EQ(gone.status.code(), StatusCode::kUnavailable) << gone.status.toString();
+  EXPECT_TRUE(gone.neverSent);  // no connection: safe to send elsewhere, whatever the method does
   EXPECT_EQ(client.probe(address, 500ms).code(), StatusCode::kUnavailable);
 
   TestServer again(port);
@@ -237,9 +241,16 @@ TEST(GrpcClient, AConnectThatHangsEndsAtTheDeadlineAndIsRetriedAfresh) {
 
   GrpcClient client;
   const std::string target = "127.0.0.1:" + std::to_string(port);
+  // A call with a short deadline does not end the connect another call still waits for.
+  std::promise<GrpcReply> longer;
+  GrpcRequest patient = echo("patient");
+  patient.timeout = 400ms;
+  client.call(target, patient, [&longer](GrpcReply reply) { longer.set_value(std::move(reply)); });
   GrpcRequest request = echo("hanging");
-  request.timeout = 200ms;
+  request.timeout = 50ms;
   EXPECT_EQ(callAndWait(client, target, request).status.code(), StatusCode::kDeadlineExceeded);
+  EXPECT_EQ(longer.get_future().get().status.code(), StatusCode::kDeadlineExceeded);
+  EXPECT_EQ(client.probe(target, 200ms).code(), StatusCode::kUnavailable);
 
   for (int filler : fillers) close(filler);
   close(listener);
@@ -249,6 +260,37 @@ TEST(GrpcClient, AConnectThatHangsEndsAtTheDeadlineAndIsRetriedAfresh) {
   request.timeout = 700ms;  // shorter than the kernel's first SYN retry (1 s)
   const auto reply = callAndWait(client, target, request);
   EXPECT_TRUE(reply.status.isOk()) << reply.status.toString();
+  // The probe's own hanging connect was given up too.
+  EXPECT_TRUE(client.probe(target, 700ms).isOk());
+}
+
+// Established TCP connections of this process's clients to `port` (loopback, from /proc/net/tcp).
+int establishedTo(int port) {
+  std::ifstream table("/proc/net/tcp");
+  std::string line;
+  std::getline(table, line);  // header
+  int count = 0;
+  char wanted[8];
+  std::snprintf(wanted, sizeof wanted, ":%04X", port);
+  while (std::getline(table, line)) {
+    std::istringstream fields(line);
+    std::string slot, local, remote, state;
+    fields >> slot >> local >> remote >> state;
+    if (remote.ends_with(wanted) && state == "01") ++count;
+  }
+  return count;
+}
+
+TEST(GrpcClient, AConnectionWithoutCallsIsClosedAfterTheIdleTimeout) {
+  TestServer server;
+  GrpcClient client(GrpcClientOptions{.idleTimeout = 200ms});
+  ASSERT_TRUE(callAndWait(client, server.address(), echo("one")).status.isOk());
+  EXPECT_EQ(establishedTo(server.port), 1);
+  const auto until = std::chrono::steady_clock::now() + 3s;
+  while (establishedTo(server.port) != 0 && std::chrono::steady_clock::now() < until) std::this_thread::sleep_for(20ms);
+  EXPECT_EQ(establishedTo(server.port), 0);
+  // The next call opens a new one.
+  EXPECT_TRUE(callAndWait(client, server.address(), echo("two")).status.isOk());
 }
 
 TEST(GrpcClient, AnAddressWithoutPortIsInvalid) {

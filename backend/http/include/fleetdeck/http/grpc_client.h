@@ -30,8 +30,11 @@ struct GrpcReply {
   Status status;  // the call's grpc-status and grpc-message, or what went wrong on the way
   std::string message;  // the serialized response message when status is OK
   std::string statusDetails;  // grpc-status-details-bin, decoded: a serialized google.rpc.Status
-  // Response headers and trailers other than the pseudo-headers, content-type and grpc-status*.
+  // Response headers and trailers other than the pseudo-headers, content-type and grpc-*.
   std::vector<std::pair<std::string, std::string>> metadata;
+  // The server cannot have run the call: it refused the stream, or the call never left this
+  // process. Safe to send again whatever the method does.
+  bool neverSent = false;
   const std::string* find(std::string_view name) const;
 };
 
@@ -42,6 +45,11 @@ struct GrpcClientOptions {
   // A call that reached its deadline without anything read from its connection since it started
   // sends a PING; no answer within this time closes the connection (UNAVAILABLE for its calls).
   std::chrono::milliseconds pingTimeout{2000};
+  // At most one such PING per connection this often: gRPC servers close a connection that pings
+  // more than twice in 5 minutes without data ("too_many_pings").
+  std::chrono::milliseconds minPingInterval{std::chrono::minutes(5)};
+  // A connection without calls this long is closed (instances that left, hosts that vanished).
+  std::chrono::milliseconds idleTimeout{std::chrono::minutes(5)};
 };
 
 class GrpcClient {
