@@ -15,10 +15,10 @@
 // For context it also measures, on the same machine: the products service alone straight over gRPC
 // (64 calls in flight; what transcoding through any gateway stays below), and at the half-load rate
 // the p50 of the gateway's pass-through route and of its nginx upstream straight.
-// Beside each gateway run it prints the gateway's (and for transcoding the products service's) CPU
-// time per request, from their process_cpu_seconds_total: on a 2-core machine shared by every
-// process of the run, req/s swings by a third between rounds, CPU per request by a few percent, so
-// that is the figure to compare a change by. FLEETDECK_BENCH_GATEWAY_ONLY=proxy or =transcoding
+// Beside each run it prints the proxy's own CPU time per request (the gateway's and, for transcoding,
+// the products service's from their process_cpu_seconds_total; nginx's and HAProxy's from /proc):
+// on a 2-core machine shared by every process of the run, req/s swings by a third between rounds,
+// CPU per request by a few percent, so that is the figure to compare a change by. FLEETDECK_BENCH_GATEWAY_ONLY=proxy or =transcoding
 // runs one half (transcoding keeps the gateway's pass-through c64 its ratio needs).
 // FLEETDECK_BENCH_GATEWAY_PROFILE=DIR also records `perf record` profiles (DWARF call graphs) of the gateway and the
 // products service during an extra transcoding run, and of the gateway during an extra pass-through
@@ -28,6 +28,7 @@
 // (on 2 cores with the gateway's HTTP/2 client: ~2x at 1,000 req/s, ~1.7x at 5,000, 2.4-3.6x at half load).
 #include <grpcpp/generic/generic_stub.h>
 #include <grpcpp/grpcpp.h>
+#include <unistd.h>
 
 #include <algorithm>
 #include <atomic>
@@ -37,6 +38,8 @@
 #include <iostream>
 #include <mutex>
 #include <regex>
+#include <set>
+#include <sstream>
 #include <stdexcept>
 #include <thread>
 
@@ -163,6 +166,41 @@ int listenerPid(uint16_t port) {
   std::smatch match;
   if (!std::regex_search(output, match, std::regex(R"(pid=([0-9]+))"))) return 0;
   return std::stoi(match[1]);
+}
+
+// CPU seconds (user + system) of every process listening on a loopback TCP port, from /proc: for
+// nginx that is its master and its worker, for HAProxy its one process.
+double listenerCpuSeconds(uint16_t port) {
+  launcher::ProcessSpec spec;
+  spec.executable = "/usr/bin/ss";
+  spec.arguments = {"-Hltnp", "sport = :" + std::to_string(port)};
+  std::string output;
+  if (!launcher::runCommand(spec, &output, std::chrono::seconds(5)).isOk()) return -1;
+  std::set<int> pids;
+  const std::regex pidPattern(R"(pid=([0-9]+))");
+  for (auto it = std::sregex_iterator(output.begin(), output.end(), pidPattern); it != std::sregex_iterator(); ++it) {
+    pids.insert(std::stoi((*it)[1]));
+  }
+  double total = 0;
+  const double ticks = static_cast<double>(sysconf(_SC_CLK_TCK));
+  for (int pid : pids) {
+    std::ifstream stat("/proc/" + std::to_string(pid) + "/stat");
+    std::string text((std::istreambuf_iterator<char>(stat)), std::istreambuf_iterator<char>());
+    const size_t close = text.rfind(')');  // the command name may hold spaces
+    if (close == std::string::npos) continue;
+    std::istringstream fields(text.substr(close + 2));
+    std::string field;
+    double utime = 0, stime = 0;
+    for (int index = 3; fields >> field; ++index) {  // field 3 is the state
+      if (index == 14) utime = std::stod(field);
+      if (index == 15) {
+        stime = std::stod(field);
+        break;
+      }
+    }
+    total += (utime + stime) / ticks;
+  }
+  return pids.empty() ? -1 : total;
 }
 
 // Runs wrk on `url` while perf records each of `pids` into DIR/<name>.data.
@@ -354,6 +392,9 @@ int run() {
     for (const auto& [name, target] : runs) {
       const bool ours = name.starts_with("gateway");
       const bool transcoding = target.first == transcoded;
+      // The references' own CPU per request, for context: the gateway's figure against theirs.
+      const uint16_t referencePort = name.starts_with("nginx") ? nginxPort : name.starts_with("haproxy") ? haproxyPort : 0;
+      const double referenceBefore = referencePort != 0 ? listenerCpuSeconds(referencePort) : 0;
       const double gatewayBefore = ours ? cpuSeconds(gateway.adminPort()) : 0;
       const double productsBefore = transcoding ? cpuSeconds(products.adminPort()) : 0;
       const bench::WrkResult result = bench::runWrk(target.first, target.second, kDuration, token);
@@ -365,6 +406,10 @@ int run() {
       if (ours && result.requests > 0) {
         gatewayCpuUs[name].push_back((cpuSeconds(gateway.adminPort()) - gatewayBefore) * 1e6 / result.requests);
         std::cout << ", gateway CPU " << gatewayCpuUs[name].back() << " us/req";
+      }
+      if (referencePort != 0 && result.requests > 0 && referenceBefore >= 0) {
+        gatewayCpuUs[name].push_back((listenerCpuSeconds(referencePort) - referenceBefore) * 1e6 / result.requests);
+        std::cout << ", its CPU " << gatewayCpuUs[name].back() << " us/req";
       }
       if (transcoding && result.requests > 0) {
         productsCpuUs[name].push_back((cpuSeconds(products.adminPort()) - productsBefore) * 1e6 / result.requests);
@@ -456,8 +501,12 @@ int run() {
   std::cout << "\nGateway benchmark (medians of " << kRounds << " alternating rounds of " << kDuration
             << ", wrk -t1, one worker/thread each)\n";
   for (const auto& [name, values] : rps) {
+    if (values.empty()) continue;  // a part FLEETDECK_BENCH_GATEWAY_ONLY left out
     std::cout << "  " << name << ": " << median(values) << " req/s, p99 " << median(p99[name]) << " ms";
-    if (gatewayCpuUs.contains(name)) std::cout << ", gateway CPU " << median(gatewayCpuUs[name]) << " us/req";
+    if (gatewayCpuUs.contains(name)) {
+      std::cout << (name.starts_with("gateway") ? ", gateway CPU " : ", its CPU ") << median(gatewayCpuUs[name])
+                << " us/req";
+    }
     if (productsCpuUs.contains(name)) std::cout << ", products CPU " << median(productsCpuUs[name]) << " us/req";
     std::cout << "\n";
   }
