@@ -130,20 +130,31 @@ Result<ParsedUrl> parseHttpUrl(std::string_view url) {
   const size_t slash = url.find('/');
   std::string_view authority = url.substr(0, slash);
   if (slash != std::string_view::npos) parsed.target = std::string(url.substr(slash));
-  const size_t colon = authority.rfind(':');
-  if (colon != std::string_view::npos) {
-    std::string_view portText = authority.substr(colon + 1);
-    unsigned port = 0;
-    const auto [end, error] = std::from_chars(portText.data(), portText.data() + portText.size(), port);
-    if (error != std::errc{} || end != portText.data() + portText.size() || port == 0 || port > 65535) {
-      return invalidArgument("bad port in URL: " + std::string(portText));
-    }
-    parsed.port = static_cast<uint16_t>(port);
-    authority = authority.substr(0, colon);
+  if (authority.find(':') == std::string_view::npos) {
+    if (authority.empty()) return invalidArgument("URL has no host");
+    parsed.host = std::string(authority);
+    return parsed;
   }
-  if (authority.empty()) return invalidArgument("URL has no host");
-  parsed.host = std::string(authority);
+  auto hostPort = parseHostPort(authority);
+  if (!hostPort) return invalidArgument("bad URL " + std::string(url) + ": " + hostPort.status().message());
+  parsed.host = std::move(hostPort->host);
+  parsed.port = hostPort->port;
   return parsed;
+}
+
+Result<HostPort> parseHostPort(std::string_view address) {
+  const size_t colon = address.rfind(':');
+  if (colon == std::string_view::npos) return invalidArgument("'" + std::string(address) + "' is not host:port");
+  std::string_view host = address.substr(0, colon);
+  if (host.size() >= 2 && host.front() == '[' && host.back() == ']') host = host.substr(1, host.size() - 2);
+  if (host.empty()) return invalidArgument("'" + std::string(address) + "' has no host");
+  const std::string_view portText = address.substr(colon + 1);
+  unsigned port = 0;
+  const auto [end, error] = std::from_chars(portText.data(), portText.data() + portText.size(), port);
+  if (error != std::errc{} || end != portText.data() + portText.size() || port == 0 || port > 65535) {
+    return invalidArgument("'" + std::string(address) + "' has no port 1-65535");
+  }
+  return HostPort{std::string(host), static_cast<uint16_t>(port)};
 }
 
 }  // namespace fleetdeck::http

@@ -14,6 +14,7 @@
 #include <unordered_map>
 
 #include "fleetdeck/core/encoding.h"
+#include "fleetdeck/http/client.h"
 #include "server_thread.h"
 #include "wire.h"
 
@@ -27,21 +28,13 @@ using Clock = std::chrono::steady_clock;
 std::atomic<uint64_t> nextClientId{1};
 
 constexpr size_t kReadBufferBytes = 64 * 1024;
+// A write gathers at most this much; the rest goes with the next one.
+constexpr size_t kWriteBatchBytes = 64 * 1024;
 constexpr int32_t kStreamWindowBytes = 1 << 20;
 constexpr int32_t kConnectionWindowBytes = 16 << 20;
 // Client stream ids are odd and end at 2^31 - 1: a connection this close to the end is retired
 // (new calls open a new one) instead of refusing calls once the ids are spent.
 constexpr uint32_t kRetireAtStreamId = (1u << 31) - 2'000'000;
-
-// "host:port" or "[v6]:port".
-bool splitAddress(const std::string& address, std::string& host, std::string& port) {
-  const size_t colon = address.rfind(':');
-  if (colon == std::string::npos || colon == 0 || colon + 1 == address.size()) return false;
-  host = address.substr(0, colon);
-  port = address.substr(colon + 1);
-  if (host.size() > 2 && host.front() == '[' && host.back() == ']') host = host.substr(1, host.size() - 2);
-  return true;
-}
 
 bool isMetadataName(std::string_view name) {
   if (name.empty() || name.starts_with("grpc-") || name.ends_with("-bin")) return false;
@@ -57,31 +50,6 @@ bool isMetadataValue(std::string_view value) {
     if (c < 0x20 || c > 0x7e) return false;
   }
   return true;
-}
-
-// grpc-message is percent-encoded (gRPC's HTTP/2 protocol document).
-std::string percentDecode(std::string_view text) {
-  std::string out;
-  out.reserve(text.size());
-  const auto hex = [](char c) -> int {
-    if (c >= '0' && c <= '9') return c - '0';
-    if (c >= 'a' && c <= 'f') return c - 'a' + 10;
-    if (c >= 'A' && c <= 'F') return c - 'A' + 10;
-    return -1;
-  };
-  for (size_t i = 0; i < text.size(); ++i) {
-    if (text[i] == '%' && i + 2 < text.size()) {
-      const int high = hex(text[i + 1]);
-      const int low = hex(text[i + 2]);
-      if (high >= 0 && low >= 0) {
-        out.push_back(static_cast<char>(high * 16 + low));
-        i += 2;
-        continue;
-      }
-    }
-    out.push_back(text[i]);
-  }
-  return out;
 }
 
 // What an HTTP status without a grpc-status means (gRPC's http-grpc-status-mapping.md).
@@ -201,27 +169,20 @@ class Connection : public std::enable_shared_from_this<Connection> {
     nghttp2_submit_settings(session_, NGHTTP2_FLAG_NONE, settings, std::size(settings));
     nghttp2_session_set_local_window_size(session_, NGHTTP2_FLAG_NONE, 0, kConnectionWindowBytes);
 
-    std::string host;
-    std::string port;
-    if (!splitAddress(address_, host, port)) {
-      fail(invalidArgument("'" + address_ + "' is not host:port"));
+    auto hostPort = parseHostPort(address_);
+    if (!hostPort) {
+      fail(hostPort.status());
       return;
     }
     // Numeric addresses (every test and the laptop fleet) connect without a resolver thread.
     boost::system::error_code parseError;
-    const auto ip = asio::ip::make_address(host, parseError);
+    const auto ip = asio::ip::make_address(hostPort->host, parseError);
     if (!parseError) {
-      char* end = nullptr;
-      const unsigned long number = std::strtoul(port.c_str(), &end, 10);
-      if (end == nullptr || *end != 0 || number == 0 || number > 65535) {
-        fail(invalidArgument("'" + address_ + "' has no valid port"));
-        return;
-      }
-      connect({tcp::endpoint(ip, static_cast<uint16_t>(number))});
+      connect({tcp::endpoint(ip, hostPort->port)});
       return;
     }
     auto resolver = std::make_shared<tcp::resolver>(context_);
-    resolver->async_resolve(host, port, [self = shared_from_this(), resolver](boost::system::error_code error,
+    resolver->async_resolve(hostPort->host, std::to_string(hostPort->port), [self = shared_from_this(), resolver](boost::system::error_code error,
                                                                               tcp::resolver::results_type results) {
       if (self->closing_) return;
       if (error) {
@@ -348,10 +309,7 @@ class Connection : public std::enable_shared_from_this<Connection> {
         self->deliver();
         return;
       }
-      self->flush();
-      self->deliver();
-      self->closeIfFinished();
-      self->deliver();
+      self->settle();
       if (self->closing_) return;
       self->armTimer();
       self->readMore();
@@ -371,7 +329,7 @@ class Connection : public std::enable_shared_from_this<Connection> {
       }
       if (bytes == 0) break;
       out_.append(reinterpret_cast<const char*>(data), static_cast<size_t>(bytes));
-      if (out_.size() >= kReadBufferBytes) break;
+      if (out_.size() >= kWriteBatchBytes) break;
     }
     if (out_.empty()) return;
     writing_ = true;
@@ -383,11 +341,16 @@ class Connection : public std::enable_shared_from_this<Connection> {
         self->deliver();
         return;
       }
-      self->flush();
-      self->deliver();
-      self->closeIfFinished();
-      self->deliver();
+      self->settle();
     });
+  }
+
+  // After I/O: writes what nghttp2 has queued (acks, window updates, new calls), closes the
+  // connection if it is done, then runs the callbacks that became due.
+  void settle() {
+    flush();
+    closeIfFinished();
+    deliver();
   }
 
   // Closes the connection once nghttp2 is done with it (a GOAWAY either way, all streams over) or
@@ -535,7 +498,8 @@ class Connection : public std::enable_shared_from_this<Connection> {
       // Not a number: left unset, so the answer counts as one without a status.
       if (error == std::errc() && end == text.data() + text.size() && !text.empty()) stream->grpcStatus = code;
     } else if (key == "grpc-message") {
-      stream->grpcMessage = percentDecode(text);
+      // Percent-encoded; gRPC says a bad escape must not lose the message, so it is kept as sent.
+      stream->grpcMessage = percentDecode(text).value_or(std::string(text));
     } else if (key == "grpc-status-details-bin") {
       // Standard base64, padded or not; undecodable details are dropped, the status still counts.
       std::string urlSafe(text);

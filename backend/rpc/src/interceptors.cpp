@@ -271,13 +271,58 @@ class ServerTelemetryFactory final : public grpc::experimental::ServerIntercepto
 
 // ---- client ----
 
+// One outgoing call's metrics and CLIENT span: what the channel interceptor and ClientCallTelemetry
+// (calls made without a channel) both record.
+class ClientCallRecord {
+ public:
+  explicit ClientCallRecord(MethodMetrics& metrics) : metrics_(metrics), started_(std::chrono::steady_clock::now()) {
+    // Created on the thread that starts the call, where its context is current.
+    if (const auto* current = telemetry::currentContext()) parent_ = *current;
+  }
+
+  // Starts the span. Its parent: the context current at creation, else the traceparent the caller
+  // set by hand (rpc::propagate from a stored context, the gateway's request), else none: the call
+  // starts a trace. False for the platform's calls (health, reflection): measured, not traced.
+  bool startSpan(std::string_view traceparent, std::string_view tracestate) {
+    if (!parent_) parent_ = telemetry::TraceContext::parse(traceparent, tracestate);
+    if (metrics_.platform) return false;
+    span_ = telemetry::Span(metrics_.spanName, telemetry::SpanKind::kClient, parent_ ? &*parent_ : nullptr);
+    if (span_.recording()) {
+      span_.setAttribute(kRpcSystem, "grpc");
+      span_.setAttribute(kRpcService, metrics_.service);
+      span_.setAttribute(kRpcMethod, metrics_.method);
+    }
+    return true;
+  }
+  const telemetry::Span& span() const { return span_; }
+
+  // Counts the call and ends the span, once.
+  void finish(grpc::StatusCode code, std::string_view message) {
+    if (finished_) return;
+    finished_ = true;
+    metrics_.handledFor(code).inc();
+    metrics_.duration->observe(secondsSince(started_));
+    if (span_.recording()) {
+      span_.setAttribute(kRpcGrpcStatusCode, static_cast<int64_t>(code));
+      // A client span is an error for any non-OK status (OpenTelemetry's gRPC conventions).
+      if (code != grpc::StatusCode::OK) span_.setStatus(telemetry::SpanStatusCode::kError, std::string(message));
+    }
+    span_.end();
+  }
+  bool finished() const { return finished_; }
+
+ private:
+  MethodMetrics& metrics_;
+  std::chrono::steady_clock::time_point started_;
+  std::optional<telemetry::TraceContext> parent_;
+  telemetry::Span span_;
+  bool finished_ = false;
+};
+
 class ClientTelemetryInterceptor final : public grpc::experimental::Interceptor {
  public:
   ClientTelemetryInterceptor(grpc::experimental::ClientRpcInfo* info, MethodMetricsCache& cache)
-      : metrics_(cache.forMethod(info->method())), started_(std::chrono::steady_clock::now()) {
-    // Interceptors are created on the thread that starts the call, where its context is current.
-    if (const auto* current = telemetry::currentContext()) parent_ = *current;
-  }
+      : call_(cache.forMethod(info->method())) {}
 
   void Intercept(grpc::experimental::InterceptorBatchMethods* methods) override {
     if (methods->QueryInterceptionHookPoint(InterceptionHookPoints::PRE_SEND_INITIAL_METADATA)) {
@@ -285,58 +330,34 @@ class ClientTelemetryInterceptor final : public grpc::experimental::Interceptor 
     }
     if (methods->QueryInterceptionHookPoint(InterceptionHookPoints::POST_RECV_STATUS)) {
       const grpc::Status* status = methods->GetRecvStatus();
-      finish(status != nullptr ? status->error_code() : grpc::StatusCode::UNKNOWN,
-             status != nullptr ? status->error_message() : std::string());
+      call_.finish(status != nullptr ? status->error_code() : grpc::StatusCode::UNKNOWN,
+                   status != nullptr ? status->error_message() : std::string());
     }
     methods->Proceed();
   }
 
  private:
+  // The span's context replaces whatever traceparent the caller set.
   void startSpan(std::multimap<std::string, std::string>& metadata) {
-    // The parent: the thread's current context, else a traceparent the caller set by hand
-    // (rpc::propagate from a stored context), else none: this call starts a trace.
-    if (!parent_) {
-      std::string_view traceparent;
-      std::string_view tracestate;
-      if (auto found = metadata.find(telemetry::kTraceparentHeader); found != metadata.end()) traceparent = found->second;
-      if (auto found = metadata.find(telemetry::kTracestateHeader); found != metadata.end()) tracestate = found->second;
-      parent_ = telemetry::TraceContext::parse(traceparent, tracestate);
-    }
-    if (metrics_.platform) return;
-    span_ = telemetry::Span(metrics_.spanName, telemetry::SpanKind::kClient,
-                            parent_ ? &*parent_ : nullptr);
-    if (span_.recording()) {
-      span_.setAttribute(kRpcSystem, "grpc");
-      span_.setAttribute(kRpcService, metrics_.service);
-      span_.setAttribute(kRpcMethod, metrics_.method);
-    }
+    std::string_view traceparent;
+    std::string_view tracestate;
+    if (auto found = metadata.find(telemetry::kTraceparentHeader); found != metadata.end()) traceparent = found->second;
+    if (auto found = metadata.find(telemetry::kTracestateHeader); found != metadata.end()) tracestate = found->second;
+    if (!call_.startSpan(traceparent, tracestate)) return;
+    const auto& context = call_.span().context();
     auto [first, last] = metadata.equal_range(telemetry::kTraceparentHeader);
     if (first == last) {
-      metadata.emplace(telemetry::kTraceparentHeader, span_.context().traceparent());
+      metadata.emplace(telemetry::kTraceparentHeader, context.traceparent());
     } else {
-      first->second = span_.context().traceparent();
+      first->second = context.traceparent();
       metadata.erase(std::next(first), last);
     }
-    if (!span_.context().traceState().empty() && !metadata.contains(telemetry::kTracestateHeader)) {
-      metadata.emplace(telemetry::kTracestateHeader, span_.context().traceState());
+    if (!context.traceState().empty() && !metadata.contains(telemetry::kTracestateHeader)) {
+      metadata.emplace(telemetry::kTracestateHeader, context.traceState());
     }
   }
 
-  void finish(grpc::StatusCode code, const std::string& message) {
-    metrics_.handledFor(code).inc();
-    metrics_.duration->observe(secondsSince(started_));
-    if (span_.recording()) {
-      span_.setAttribute(kRpcGrpcStatusCode, static_cast<int64_t>(code));
-      // A client span is an error for any non-OK status (OpenTelemetry's gRPC conventions).
-      if (code != grpc::StatusCode::OK) span_.setStatus(telemetry::SpanStatusCode::kError, message);
-    }
-    span_.end();
-  }
-
-  MethodMetrics& metrics_;
-  std::chrono::steady_clock::time_point started_;
-  std::optional<telemetry::TraceContext> parent_;
-  telemetry::Span span_;
+  ClientCallRecord call_;
 };
 
 class ClientTelemetryFactory final : public grpc::experimental::ClientInterceptorFactoryInterface {
@@ -359,40 +380,20 @@ MethodMetricsCache& clientCallCache() {
 }  // namespace
 
 struct ClientCallTelemetry::State {
-  MethodMetrics* metrics = nullptr;
-  std::chrono::steady_clock::time_point started;
-  std::optional<telemetry::TraceContext> parent;
-  telemetry::Span span;
+  explicit State(MethodMetrics& metrics) : call(metrics) {}
+  ClientCallRecord call;
   std::string traceparent;
-  bool finished = false;
 };
 
 ClientCallTelemetry::ClientCallTelemetry(const std::string& fullMethod, std::string_view traceparent)
-    : state_(std::make_unique<State>()) {
-  // By name, not by address: the caller's string is usually a copy made for this call.
-  state_->metrics = &clientCallCache().forName(fullMethod);
-  state_->started = std::chrono::steady_clock::now();
-  if (const auto* current = telemetry::currentContext()) {
-    state_->parent = *current;
-  } else {
-    state_->parent = telemetry::TraceContext::parse(traceparent, {});
-  }
-  if (state_->metrics->platform) {
-    state_->traceparent = std::string(traceparent);
-    return;
-  }
-  state_->span = telemetry::Span(state_->metrics->spanName, telemetry::SpanKind::kClient,
-                                 state_->parent ? &*state_->parent : nullptr);
-  if (state_->span.recording()) {
-    state_->span.setAttribute(kRpcSystem, "grpc");
-    state_->span.setAttribute(kRpcService, state_->metrics->service);
-    state_->span.setAttribute(kRpcMethod, state_->metrics->method);
-  }
-  state_->traceparent = state_->span.context().traceparent();
+    // By name, not by address: the caller's string is usually a copy made for this call.
+    : state_(std::make_unique<State>(clientCallCache().forName(fullMethod))) {
+  state_->traceparent = state_->call.startSpan(traceparent, {}) ? state_->call.span().context().traceparent()
+                                                                 : std::string(traceparent);
 }
 
 ClientCallTelemetry::~ClientCallTelemetry() {
-  if (state_ && !state_->finished) finish(StatusCode::kCancelled, "call ended without a status");
+  if (state_ && !state_->call.finished()) finish(StatusCode::kCancelled, "call ended without a status");
 }
 
 ClientCallTelemetry::ClientCallTelemetry(ClientCallTelemetry&&) noexcept = default;
@@ -404,16 +405,7 @@ const std::string& ClientCallTelemetry::traceparent() const {
 }
 
 void ClientCallTelemetry::finish(StatusCode code, std::string_view message) {
-  if (!state_ || state_->finished) return;
-  state_->finished = true;
-  const auto grpcCode = static_cast<grpc::StatusCode>(code);
-  state_->metrics->handledFor(grpcCode).inc();
-  state_->metrics->duration->observe(secondsSince(state_->started));
-  if (state_->span.recording()) {
-    state_->span.setAttribute(kRpcGrpcStatusCode, static_cast<int64_t>(code));
-    if (code != StatusCode::kOk) state_->span.setStatus(telemetry::SpanStatusCode::kError, std::string(message));
-  }
-  state_->span.end();
+  if (state_) state_->call.finish(static_cast<grpc::StatusCode>(code), message);
 }
 
 std::unique_ptr<grpc::experimental::ServerInterceptorFactoryInterface> makeServerTelemetryInterceptorFactory(

@@ -3,26 +3,11 @@
 #include <future>
 #include <memory>
 
+#include "fleetdeck/http/client.h"
 #include "fleetdeck/telemetry/metrics.h"
 
 namespace fleetdeck::gateway {
 namespace {
-
-// "host:port" -> host and port; false for anything else.
-bool splitHostPort(const std::string& address, std::string& host, uint16_t& port) {
-  const size_t colon = address.rfind(':');
-  if (colon == std::string::npos || colon == 0) return false;
-  host = address.substr(0, colon);
-  int value = 0;
-  try {
-    value = std::stoi(address.substr(colon + 1));
-  } catch (const std::exception&) {
-    return false;
-  }
-  if (value <= 0 || value > 65535) return false;
-  port = static_cast<uint16_t>(value);
-  return true;
-}
 
 ReadinessProbe failed(std::string error) {
   ReadinessProbe probe;
@@ -42,15 +27,14 @@ std::vector<ReadinessProbe> ReadinessProber::probe(const std::vector<std::string
   for (const auto& address : adminAddresses) {
     auto answer = std::make_shared<std::promise<ReadinessProbe>>();
     answers.push_back(answer->get_future());
-    std::string host;
-    uint16_t port = 0;
-    if (!splitHostPort(address, host, port)) {
-      answer->set_value(failed("admin address '" + address + "' is not host:port"));
+    auto hostPort = http::parseHostPort(address);
+    if (!hostPort) {
+      answer->set_value(failed("admin address " + hostPort.status().message()));
       continue;
     }
     http::ClientRequest request;
     request.target = "/readyz";
-    client_.request(std::move(host), port, std::move(request), timeout, [answer](Result<http::HttpResponse> response) {
+    client_.request(std::move(hostPort->host), hostPort->port, std::move(request), timeout, [answer](Result<http::HttpResponse> response) {
       answer->set_value(response ? parseReadiness(response->status, response->body)
                                  : failed(response.status().message()));
     });

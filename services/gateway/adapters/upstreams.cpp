@@ -110,7 +110,7 @@ void RetryTimer::stop() {
     tasks_.clear();
   }
   wake_.notify_all();
-  if (thread_.joinable() && thread_.get_id() != std::this_thread::get_id()) thread_.join();
+  if (thread_.joinable()) thread_.join();
 }
 
 void RetryTimer::after(std::chrono::milliseconds delay, std::function<void()> task) {

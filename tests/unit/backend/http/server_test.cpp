@@ -217,5 +217,20 @@ TEST(HttpUrl, Parses) {
   EXPECT_FALSE(parseHttpUrl("http://x:99999/").isOk());
 }
 
+TEST(HostPort, ParsesAndNamesWhatIsWrong) {
+  auto plain = parseHostPort("products:50052");
+  ASSERT_TRUE(plain.isOk());
+  EXPECT_EQ(plain->host, "products");
+  EXPECT_EQ(plain->port, 50052);
+  auto v6 = parseHostPort("[::1]:8080");
+  ASSERT_TRUE(v6.isOk());
+  EXPECT_EQ(v6->host, "::1");
+  EXPECT_EQ(v6->port, 8080);
+  EXPECT_NE(parseHostPort("localhost").status().message().find("not host:port"), std::string::npos);
+  EXPECT_NE(parseHostPort(":80").status().message().find("no host"), std::string::npos);
+  EXPECT_NE(parseHostPort("x:0").status().message().find("port 1-65535"), std::string::npos);
+  EXPECT_FALSE(parseHostPort("x:80a").isOk());
+}
+
 }  // namespace
 }  // namespace fleetdeck::http

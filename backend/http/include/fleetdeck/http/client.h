@@ -31,6 +31,13 @@ class HttpClient {
   std::unique_ptr<Impl> impl_;
 };
 
+// Splits "host:port" ("[v6]:port" too, brackets dropped); INVALID_ARGUMENT naming what is wrong.
+struct HostPort {
+  std::string host;
+  uint16_t port = 0;
+};
+Result<HostPort> parseHostPort(std::string_view address);
+
 // Splits "http://host:port/path" into its parts; INVALID_ARGUMENT for anything else.
 struct ParsedUrl {
   std::string host;
