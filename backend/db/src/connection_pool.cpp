@@ -117,40 +117,86 @@ Status statusFromException(const std::exception& exception) {
   return internalError(std::string("database error: ") + exception.what());
 }
 
+std::string preparedStatementName(const std::string& sql) { return "p" + std::to_string(std::hash<std::string>{}(sql)); }
+
 namespace {
-// The PendingWrites of the transactions inTransaction runs on this thread (nested ones included).
-thread_local std::vector<PendingWrites*> activePendingWrites;
+struct SingleStatements final : PendingWrites::Batch {
+  std::vector<QueuedWrite> writes;
+  void take(std::vector<QueuedWrite>& out) override {
+    for (auto& write : writes) out.push_back(std::move(write));
+    writes.clear();
+  }
+};
 }  // namespace
 
-PendingWrites::PendingWrites(pqxx::work& transaction) : transaction_(transaction) {
-  activePendingWrites.push_back(this);
-}
-
-PendingWrites::~PendingWrites() { std::erase(activePendingWrites, this); }
+void PendingWrites::add(QueuedWrite write) { batch<SingleStatements>().writes.push_back(std::move(write)); }
 
 PendingWrites* PendingWrites::of(const pqxx::transaction_base& transaction) {
-  for (PendingWrites* pending : activePendingWrites) {
-    if (&pending->transaction_ == &transaction) return pending;
+  if (const auto* ours = dynamic_cast<const Transaction*>(&transaction)) {
+    return &const_cast<Transaction*>(ours)->pending();
   }
   return nullptr;
 }
 
-void PendingWrites::flush() {
-  for (const auto& batch : batches_) batch->write(transaction_);
-  batches_.clear();
+std::vector<QueuedWrite> PendingWrites::take() {
+  std::vector<QueuedWrite> writes;
+  for (const auto& batch : batches_) batch->take(writes);
+  return writes;
+}
+
+Transaction::Transaction(pqxx::connection_base& connection)
+    : pqxx::internal::namedclass("transaction", "READ COMMITTED"), pqxx::work(connection) {}
+
+void Transaction::do_commit() {
+  // `EXECUTE name(literals)` runs a statement prepared on this connection (libpqxx prepares lazily,
+  // hence prepare_now) inside a simple query, which may carry several statements and the COMMIT.
+  std::string sql;
+  for (const QueuedWrite& write : pending_.take()) {
+    if (!write.prepared) {
+      sql += write.sql + "; ";
+      continue;
+    }
+    const std::string name = preparedStatementName(write.sql);
+    conn().prepare(name, write.sql);
+    conn().prepare_now(name);
+    sql += "EXECUTE " + name;
+    for (size_t i = 0; i < write.arguments.size(); ++i) {
+      sql += i == 0 ? "(" : ", ";
+      sql += write.arguments[i] ? quote(*write.arguments[i]) : "NULL";
+    }
+    sql += write.arguments.empty() ? "; " : "); ";
+  }
+  sql += "COMMIT";
+  try {
+    direct_exec(sql.c_str());
+  } catch (const pqxx::in_doubt_error&) {
+    throw;
+  } catch (const std::exception& error) {
+    if (!conn().is_open()) {
+      // As libpqxx's own commit: the COMMIT may or may not have run.
+      throw pqxx::in_doubt_error(std::string("connection lost while committing: ") + error.what());
+    }
+    // A queued write failed, so the COMMIT after it never ran and the server transaction is aborted.
+    // libpqxx takes a transaction whose commit threw as ended and sends nothing more: end it here,
+    // or the connection would go back to the pool inside a failed transaction.
+    try {
+      direct_exec("ROLLBACK");
+    } catch (const std::exception& rollbackError) {
+      log::warn("could not roll back after a queued write failed; the connection is dropped",
+                {{"error", rollbackError.what()}});
+      conn().disconnect();
+    }
+    throw;
+  }
 }
 
 Status inTransaction(ConnectionPool& pool, const std::function<Status(pqxx::work&)>& body) {
   auto lease = pool.acquire();
   if (!lease) return lease.status();
   try {
-    pqxx::work transaction(**lease);
-    PendingWrites pending(transaction);
+    Transaction transaction(**lease);
     Status status = body(transaction);
-    if (status.isOk()) {
-      pending.flush();
-      transaction.commit();
-    }
+    if (status.isOk()) transaction.commit();
     return status;
   } catch (const std::exception& exception) {
     return statusFromException(exception);

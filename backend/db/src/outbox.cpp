@@ -82,6 +82,26 @@ std::string truncated(std::string text) {
   return text;
 }
 
+// Several rows in one statement (one round trip), as arrays; WITH ORDINALITY keeps their order,
+// which is the order the relay publishes them in.
+QueuedWrite outboxInsert(const std::vector<OutboxMessage>& messages) {
+  std::vector<std::string> ids, keys, subjects, headers, payloads;
+  for (const auto& message : messages) {
+    ids.push_back(message.id);
+    keys.push_back(message.aggregateKey);
+    subjects.push_back(message.subject);
+    headers.push_back(headersToJson(message.headers));
+    payloads.push_back("\\x" + hexEncode(message.payload));
+  }
+  return {"INSERT INTO outbox (id, aggregate_key, subject, headers, payload)"
+          " SELECT id, aggregate_key, subject, headers, payload"
+          " FROM unnest($1::uuid[], $2::text[], $3::text[], $4::jsonb[], $5::bytea[])"
+          "   WITH ORDINALITY AS rows (id, aggregate_key, subject, headers, payload, n)"
+          " ORDER BY n",
+          {arrayLiteral(ids), arrayLiteral(keys), arrayLiteral(subjects), arrayLiteral(headers),
+           arrayLiteral(payloads)}};
+}
+
 void insertOutboxRows(pqxx::work& transaction, const std::vector<OutboxMessage>& messages) {
   if (messages.size() == 1) {
     const OutboxMessage& message = messages.front();
@@ -91,31 +111,16 @@ void insertOutboxRows(pqxx::work& transaction, const std::vector<OutboxMessage>&
                  pqxx::binarystring(message.payload));
     return;
   }
-  // Several rows in one statement (one round trip), as arrays; WITH ORDINALITY keeps their order,
-  // which is the order the relay publishes them in.
-  std::vector<std::string> ids, keys, subjects, headers, payloads;
-  for (const auto& message : messages) {
-    ids.push_back(message.id);
-    keys.push_back(message.aggregateKey);
-    subjects.push_back(message.subject);
-    headers.push_back(headersToJson(message.headers));
-    payloads.push_back("\\x" + hexEncode(message.payload));
-  }
-  execPrepared(transaction,
-               "INSERT INTO outbox (id, aggregate_key, subject, headers, payload)"
-               " SELECT id, aggregate_key, subject, headers, payload"
-               " FROM unnest($1::uuid[], $2::text[], $3::text[], $4::jsonb[], $5::bytea[])"
-               "   WITH ORDINALITY AS rows (id, aggregate_key, subject, headers, payload, n)"
-               " ORDER BY n",
-               arrayLiteral(ids), arrayLiteral(keys), arrayLiteral(subjects), arrayLiteral(headers),
-               arrayLiteral(payloads));
+  const QueuedWrite insert = outboxInsert(messages);
+  const auto& arguments = insert.arguments;
+  execPrepared(transaction, insert.sql, *arguments[0], *arguments[1], *arguments[2], *arguments[3], *arguments[4]);
 }
 
-// A transaction's outbox rows, written together just before it commits.
+// A transaction's outbox rows, written together when it commits.
 struct PendingOutboxRows final : PendingWrites::Batch {
   std::vector<OutboxMessage> rows;
-  void write(pqxx::work& transaction) override {
-    if (!rows.empty()) insertOutboxRows(transaction, rows);
+  void take(std::vector<QueuedWrite>& writes) override {
+    if (!rows.empty()) writes.push_back(outboxInsert(rows));
     rows.clear();
   }
 };
@@ -231,7 +236,7 @@ Result<int> OutboxRelay::relayOnce() {
   bool messageFailed = false;
   Status brokerStatus;
   try {
-    pqxx::work transaction(**lease);
+    Transaction transaction(**lease);
     // One relay at a time per database: the pass holds a transaction-scoped advisory lock, and a
     // replica that does not get it leaves this pass to the one that did. Rows then go out in `seq`
     // order, which keeps every key in order with a plain scan of the unsent index (the per-key "heads"
@@ -311,16 +316,18 @@ Result<int> OutboxRelay::relayOnce() {
       }
       if (brokerDown) break;
     }
-    // One statement for the whole batch: a round trip per row was most of a relay pass's database time.
-    // Planned on every call, not prepared: a prepared statement's generic plan is fixed once, while the
-    // table is still small, and for `= ANY(array)` that plan is a sequential scan; kept until the next
-    // ANALYZE it scanned every row ever sent (7.6 ms a call, the orders database's costliest statement
-    // in bench.saga). Planning it is ~0.1 ms, once per relay wave.
+    // One statement for the whole batch, sent with the COMMIT: a round trip per row was most of a
+    // relay pass's database time. Planned on every call, not prepared: a prepared statement's generic
+    // plan is fixed once, while the table is still small, and for `= ANY(array)` that plan is a
+    // sequential scan; kept until the next ANALYZE it scanned every row ever sent (7.6 ms a call, the
+    // orders database's costliest statement in bench.saga). Planning it is ~0.1 ms, once per relay wave.
     if (!sent.empty()) {
       std::string sequences = "{";
       for (int64_t sequence : sent) sequences += (sequences.size() > 1 ? "," : "") + std::to_string(sequence);
       sequences += "}";
-      transaction.exec_params("UPDATE outbox SET sent_at = now() WHERE seq = ANY($1::bigint[])", sequences);
+      transaction.pending().add({.sql = "UPDATE outbox SET sent_at = now() WHERE seq = ANY(" +
+                                        transaction.quote(sequences) + "::bigint[])",
+                                 .prepared = false});
     }
     transaction.commit();
     published = static_cast<int>(sent.size());

@@ -47,7 +47,8 @@ eventstore::EventMetadata metadataOf(const ChangeContext& context) {
 }  // namespace
 
 void PgOrderStore::project(pqxx::work& transaction, const Order& order, const std::string& table) {
-  db::execPrepared(transaction,
+  // Nothing reads the projection back in the transaction that changes it: it goes with the commit.
+  db::writeAtCommit(transaction,
       "INSERT INTO " + table +
           " (id, user_id, status, items, total_units, currency, saga_id, cancel_reason, tracking_number, version,"
           "  created_at_us, updated_at_us)"

@@ -8,6 +8,7 @@
 #include <functional>
 #include <memory>
 #include <mutex>
+#include <optional>
 #include <pqxx/pqxx>
 #include <string>
 #include <vector>
@@ -80,24 +81,30 @@ class ConnectionPool {
 // or deadlock -> ABORTED, lost connection -> UNAVAILABLE, anything else -> INTERNAL.
 Status statusFromException(const std::exception& exception);
 
-// Writes queued during a transaction that inTransaction runs, made right before it commits: several
-// writes of one kind then share a statement (a transaction's outbox rows, one round trip for all).
-// Writers find the queue with of(); a transaction run some other way has none, and writes at once.
+// A write queued to run at the end of its transaction: `sql` runs as a prepared statement with
+// `arguments` (text; nullopt is NULL), or, when `prepared` is false, as written (values quoted in,
+// arguments empty) for a statement whose best plan depends on its values.
+struct QueuedWrite {
+  std::string sql;
+  std::vector<std::optional<std::string>> arguments;
+  bool prepared = true;
+};
+
+// Writes queued during a transaction that inTransaction runs, made when it commits: several writes
+// of one kind then share a statement (a transaction's outbox rows), and all of them travel in the
+// same message as the COMMIT. Writers find the queue with of(); a transaction run some other way has
+// none, and writes at once.
 class PendingWrites {
  public:
-  // The queued writes of one kind; write() runs before the commit, in the order kinds were first used.
+  // The queued writes of one kind; taken at the commit, in the order kinds were first used.
   class Batch {
    public:
     virtual ~Batch() = default;
-    virtual void write(pqxx::work& transaction) = 0;
+    // Appends this batch's statements (none when it is empty) to `writes` and forgets them.
+    virtual void take(std::vector<QueuedWrite>& writes) = 0;
   };
 
-  explicit PendingWrites(pqxx::work& transaction);  // registers itself for of() on this thread
-  ~PendingWrites();
-  PendingWrites(const PendingWrites&) = delete;
-  PendingWrites& operator=(const PendingWrites&) = delete;
-
-  // The queue of `transaction` when inTransaction runs it on this thread, else nullptr.
+  // The queue of `transaction` when it is a db::Transaction, else nullptr.
   static PendingWrites* of(const pqxx::transaction_base& transaction);
 
   // This transaction's batch of type T, created on first use.
@@ -110,29 +117,41 @@ class PendingWrites {
     return static_cast<T&>(*batches_.back());
   }
 
-  // Makes the queued writes (inTransaction calls it just before committing).
-  void flush();
+  // Queues one statement of its own (a batch of kind "single statements").
+  void add(QueuedWrite write);
+
+  // Every batch's statements, in order; the batches are empty afterwards.
+  std::vector<QueuedWrite> take();
 
  private:
-  pqxx::work& transaction_;
   std::vector<std::unique_ptr<Batch>> batches_;
 };
 
+// The transaction inTransaction runs: a pqxx::work whose commit sends its pending writes and the
+// COMMIT as one message, so a transaction pays one round trip for its end instead of one per write
+// plus one. When a queued write fails the transaction is rolled back and the write's error thrown
+// (a repeated key is still a pqxx::unique_violation); the connection is left ready for reuse.
+class Transaction final : public pqxx::work {
+ public:
+  explicit Transaction(pqxx::connection_base& connection);
+  PendingWrites& pending() { return pending_; }
+
+ private:
+  void do_commit() override;
+  PendingWrites pending_;
+};
+
 // Runs `body` inside one transaction and commits when it returns OK; rolls back on an error Status
-// or any exception (mapped with statusFromException). Writes queued in PendingWrites are made just
-// before the commit.
+// or any exception (mapped with statusFromException). Writes queued in PendingWrites are made with
+// the commit.
 template <typename T>
 Result<T> inTransaction(ConnectionPool& pool, const std::function<Result<T>(pqxx::work&)>& body) {
   auto lease = pool.acquire();
   if (!lease) return lease.status();
   try {
-    pqxx::work transaction(**lease);
-    PendingWrites pending(transaction);
+    Transaction transaction(**lease);
     Result<T> result = body(transaction);
-    if (result.isOk()) {
-      pending.flush();
-      transaction.commit();
-    }
+    if (result.isOk()) transaction.commit();
     return result;
   } catch (const std::exception& exception) {
     return statusFromException(exception);
@@ -144,11 +163,38 @@ Status inTransaction(ConnectionPool& pool, const std::function<Status(pqxx::work
 // Runs `sql` as a prepared statement of the transaction's connection, named after its text: prepared
 // on that connection's first use, then only executed. For statements on hot paths, where parsing
 // and planning each call was a large share of the database's work.
+// The name execPrepared (and a queued write) prepares `sql` under.
+std::string preparedStatementName(const std::string& sql);
+
 template <typename... Args>
 pqxx::result execPrepared(pqxx::transaction_base& transaction, const std::string& sql, const Args&... args) {
-  const std::string name = "p" + std::to_string(std::hash<std::string>{}(sql));
+  const std::string name = preparedStatementName(sql);
   transaction.conn().prepare(name, sql);  // a no-op when this connection knows it already
   return transaction.exec_prepared(name, args...);
+}
+
+namespace detail {
+template <typename T>
+std::optional<std::string> argumentText(const T& value) {
+  return pqxx::to_string(value);
+}
+template <typename T>
+std::optional<std::string> argumentText(const std::optional<T>& value) {
+  return value ? argumentText(*value) : std::nullopt;
+}
+inline std::optional<std::string> argumentText(const std::string& value) { return value; }
+}  // namespace detail
+
+// Runs `sql` as execPrepared does, but with the commit when `transaction` is a db::Transaction (at
+// once otherwise): for a write whose result nobody reads and that the rest of the transaction does
+// not read back. Its failure (a constraint) then fails the commit, and the transaction rolls back.
+template <typename... Args>
+void writeAtCommit(pqxx::transaction_base& transaction, const std::string& sql, const Args&... args) {
+  if (auto* pending = PendingWrites::of(transaction)) {
+    pending->add({sql, {detail::argumentText(args)...}});
+    return;
+  }
+  execPrepared(transaction, sql, args...);
 }
 
 // Registers db_pool_* gauges for this pool on the default metrics registry.

@@ -80,7 +80,7 @@ struct OutboxMessage {
 // Inserts the message in the caller's transaction, so it exists exactly when the change does.
 // INVALID_ARGUMENT naming the field when id is not a UUID, or subject / aggregateKey are empty.
 // In a transaction db::inTransaction runs, the rows are queued (PendingWrites) and inserted in
-// append order by one statement just before the commit; a failing insert (a repeated id) then
+// append order by one statement, sent with the COMMIT; a failing insert (a repeated id) then
 // fails the commit and the transaction rolls back whole.
 Status appendToOutbox(pqxx::work& transaction, const OutboxMessage& message);
 // Several messages in one statement, in this order (field names in errors are indexed: messages[i].id).
