@@ -1,12 +1,43 @@
 #include "fleetdeck/testing/service_process.h"
 
+#include <signal.h>
+
+#include <cstdlib>
 #include <fstream>
+#include <mutex>
+#include <set>
 #include <sstream>
 
 #include "adapters/child_process.h"
 #include "fleetdeck/http/client.h"
 
 namespace fleetdeck::testing {
+namespace {
+
+// The services running now. A test program that leaves through exit() (a benchmark's fatal error)
+// skips the destructors that stop them; this exit handler kills them instead, so no service outlives
+// its test (or keeps a file lock the test runner holds). Each runs in its own process group.
+std::mutex liveMutex;
+std::set<pid_t> liveGroups;
+
+void killLiveServices() {
+  std::lock_guard lock(liveMutex);
+  for (const pid_t group : liveGroups) ::kill(-group, SIGKILL);
+}
+
+void trackLive(pid_t group) {
+  static const bool registered = std::atexit(killLiveServices) == 0;
+  (void)registered;
+  std::lock_guard lock(liveMutex);
+  liveGroups.insert(group);
+}
+
+void untrackLive(pid_t group) {
+  std::lock_guard lock(liveMutex);
+  liveGroups.erase(group);
+}
+
+}  // namespace
 
 struct ServiceProcess::State {
   std::optional<launcher::ChildProcess> process;
@@ -34,7 +65,9 @@ Status ServiceProcess::start(std::chrono::milliseconds timeout) {
   spec.logFile = logFile_;
   auto process = launcher::ChildProcess::spawn(spec);
   if (!process) return process.status();
+  if (state_->process) untrackLive(state_->process->pid());  // a restart: the old one is gone
   state_->process.emplace(std::move(*process));
+  trackLive(state_->process->pid());
   http::HttpClient client("127.0.0.1", adminPort_, std::chrono::milliseconds(1000));
   const auto deadline = std::chrono::steady_clock::now() + timeout;
   while (std::chrono::steady_clock::now() < deadline) {
@@ -52,6 +85,7 @@ Status ServiceProcess::start(std::chrono::milliseconds timeout) {
 int ServiceProcess::stop(std::chrono::milliseconds grace) {
   if (!state_->process) return -1;
   [[maybe_unused]] Status ignored = state_->process->stop(grace);
+  untrackLive(state_->process->pid());
   const int code = state_->process->exitCode().value_or(-1);
   state_->process.reset();
   return code;

@@ -15,7 +15,21 @@ namespace {
 namespace fs = std::filesystem;
 constexpr int64_t kNow = 1'800'000'000;
 
-fs::path freshPath() { return fs::path(::testing::TempDir()) / ("keys-" + randomHex(6)) / "jwt-keys.json"; }
+// A key file's path in a folder of its own, removed with its contents when the test ends.
+class ScratchKeyFile {
+ public:
+  ScratchKeyFile() : folder_(fs::path(::testing::TempDir()) / ("keys-" + randomHex(6))) {}
+  ~ScratchKeyFile() {
+    std::error_code leftBehind;  // a folder that cannot be removed is /tmp's problem, not the test's
+    fs::remove_all(folder_, leftBehind);
+  }
+  ScratchKeyFile(const ScratchKeyFile&) = delete;
+  ScratchKeyFile& operator=(const ScratchKeyFile&) = delete;
+  fs::path path() const { return folder_ / "jwt-keys.json"; }
+
+ private:
+  fs::path folder_;
+};
 
 mode_t modeOf(const fs::path& path) {
   struct stat info {};
@@ -24,7 +38,8 @@ mode_t modeOf(const fs::path& path) {
 }
 
 TEST(KeyFile, FirstStartCreatesAPrivateFileThatLaterStartsReuse) {
-  const fs::path path = freshPath();
+  const ScratchKeyFile scratch;
+  const fs::path path = scratch.path();
   auto first = loadOrCreateKeyFile({.path = path}, kNow);
   ASSERT_TRUE(first.isOk()) << first.status().toString();
   EXPECT_EQ(modeOf(path), 0600u);
@@ -39,7 +54,8 @@ TEST(KeyFile, FirstStartCreatesAPrivateFileThatLaterStartsReuse) {
 
 TEST(KeyFile, EveryAlgorithmSurvivesARoundTripThroughTheFile) {
   for (const Algorithm algorithm : {Algorithm::kHs256, Algorithm::kEdDsa, Algorithm::kRs256}) {
-    const fs::path path = freshPath();
+    const ScratchKeyFile scratch;
+    const fs::path path = scratch.path();
     auto created = loadOrCreateKeyFile({.path = path, .algorithm = algorithm}, kNow);
     ASSERT_TRUE(created.isOk()) << algorithmName(algorithm) << ": " << created.status().toString();
     auto reloaded = loadOrCreateKeyFile({.path = path, .algorithm = algorithm}, kNow);
@@ -51,7 +67,8 @@ TEST(KeyFile, EveryAlgorithmSurvivesARoundTripThroughTheFile) {
 }
 
 TEST(KeyFile, AnOldKeyIsRotatedAndStillVerifies) {
-  const fs::path path = freshPath();
+  const ScratchKeyFile scratch;
+  const fs::path path = scratch.path();
   auto first = loadOrCreateKeyFile({.path = path}, kNow);
   ASSERT_TRUE(first.isOk());
   const KeyFileOptions rotating{.path = path, .rotateAfter = std::chrono::hours(24), .keepPrevious = 1};
@@ -69,7 +86,8 @@ TEST(KeyFile, AnOldKeyIsRotatedAndStillVerifies) {
 }
 
 TEST(KeyFile, AFileOthersCanReadIsRefusedWithTheFix) {
-  const fs::path path = freshPath();
+  const ScratchKeyFile scratch;
+  const fs::path path = scratch.path();
   ASSERT_TRUE(loadOrCreateKeyFile({.path = path}, kNow).isOk());
   ::chmod(path.c_str(), 0644);
   auto refused = loadOrCreateKeyFile({.path = path}, kNow);
@@ -78,7 +96,8 @@ TEST(KeyFile, AFileOthersCanReadIsRefusedWithTheFix) {
 }
 
 TEST(KeyFile, ACorruptFileNamesTheProblem) {
-  const fs::path path = freshPath();
+  const ScratchKeyFile scratch;
+  const fs::path path = scratch.path();
   fs::create_directories(path.parent_path());
   {
     std::ofstream out(path);
