@@ -246,7 +246,7 @@ Result<Payment> PgPaymentStore::charge(const ChargeCommand& command, bool inject
     // Only a first charge is an event; a repeated key returned above without one.
     FLEETDECK_RETURN_IF_ERROR(appendPaymentOutcome(transaction, payment));
     return payment;
-  });
+  }, db::BeginWhen::kWithFirstPreparedStatement);  // its first statement (the wallet lock) is prepared: BEGIN goes with it
 }
 
 Result<Payment> PgPaymentStore::refund(const std::string& chargeIdempotencyKey) {

@@ -185,7 +185,7 @@ Result<Reservation> PgReservationRepository::reserve(const std::string& key, con
       reservation.lines.push_back({lines[i].productId, product.sku, product.name, lines[i].quantity, product.price});
     }
     return reservation;
-  });
+  }, db::BeginWhen::kWithFirstPreparedStatement);  // its first statement is prepared: BEGIN goes with it
 }
 
 Result<Reservation> PgReservationRepository::release(const std::string& key) {
@@ -203,7 +203,7 @@ Result<Reservation> PgReservationRepository::release(const std::string& key) {
       if (!locked) return aborted("reservation " + key + " changed while releasing; retry");
     }
     return transition(transaction, key, locked->state, std::move(locked->lines), releaseTransition(locked->state));
-  });
+  }, db::BeginWhen::kWithFirstPreparedStatement);  // its first statement is prepared: BEGIN goes with it
 }
 
 Result<Reservation> PgReservationRepository::commit(const std::string& key) {
@@ -211,7 +211,7 @@ Result<Reservation> PgReservationRepository::commit(const std::string& key) {
     auto locked = lockWithLines(transaction, key);
     if (!locked) return notFound("reservation " + key + " does not exist");
     return transition(transaction, key, locked->state, std::move(locked->lines), commitTransition(locked->state, key));
-  });
+  }, db::BeginWhen::kWithFirstPreparedStatement);  // its first statement is prepared: BEGIN goes with it
 }
 
 }  // namespace fleetdeck::products
