@@ -60,14 +60,14 @@ int main(int argc, char** argv) {
   // Every new order records its placement saga in the same transaction, leased to this process,
   // and starts it on the saga runners as soon as that transaction commits (no poll in between).
   orders::OrderStoreHooks hooks;
-  hooks.onCreated = [&sagas](pqxx::dbtransaction& transaction, const orders::Order& order,
+  hooks.onCreated = [&sagas](pqxx::work& transaction, const orders::Order& order,
                              const orders::ChangeContext& context, orders::AfterCommit& afterCommit) {
     afterCommit.push_back([&sagas, saga = sagas.begin(transaction, orders::kPlacementSaga, order.sagaId,
                                                       orders::OrderSagas::placementData(order), context.traceId)] {
       sagas.launch(saga);
     });
   };
-  hooks.onAppended = [&sagas](pqxx::dbtransaction& transaction, const orders::Order& before, const orders::Order& after,
+  hooks.onAppended = [&sagas](pqxx::work& transaction, const orders::Order& before, const orders::Order& after,
                               const orders::OrderEvent&, const orders::ChangeContext& context,
                               orders::AfterCommit& afterCommit) {
     // A confirmed order that is cancelled gets its money and stock back through a refund saga.

@@ -49,7 +49,7 @@ db::OutboxMessage toOutboxMessage(const common::v1::EventEnvelope& envelope) {
   return message;
 }
 
-Result<std::string> appendEvent(pqxx::dbtransaction& transaction, const google::protobuf::Message& payload,
+Result<std::string> appendEvent(pqxx::work& transaction, const google::protobuf::Message& payload,
                                 const EventContext& context) {
   if (context.aggregateId.empty()) return invalidField("aggregateId", "must not be empty (it orders the outbox)");
   const auto envelope = makeEnvelope(payload, context);

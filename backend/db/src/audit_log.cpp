@@ -15,7 +15,7 @@ std::optional<std::string> nullIfEmpty(const std::string& text) {
 
 }  // namespace
 
-void appendAudit(pqxx::dbtransaction& transaction, AuditRecord record) {
+void appendAudit(pqxx::work& transaction, AuditRecord record) {
   if (record.id.empty()) record.id = newUuid();
   transaction.exec_params(
       "INSERT INTO audit_log (id, resource, resource_id, action, actor, trace_id, before_json, after_json)"
@@ -35,7 +35,7 @@ Result<AuditPage> listAudit(ConnectionPool& pool, const AuditQuery& query) {
     }
     before = decoded->substr(3);
   }
-  return inTransaction<AuditPage>(pool, [&](pqxx::dbtransaction& transaction) -> Result<AuditPage> {
+  return inTransaction<AuditPage>(pool, [&](pqxx::work& transaction) -> Result<AuditPage> {
     const auto rows = transaction.exec_params(
         "SELECT id::text, resource, resource_id, action, actor, trace_id,"
         " COALESCE(before_json::text, ''), COALESCE(after_json::text, ''),"

@@ -1,6 +1,5 @@
 #include "fleetdeck/db/connection_pool.h"
 
-#include <algorithm>
 #include <cstdlib>
 
 #include "fleetdeck/core/log.h"
@@ -127,7 +126,6 @@ struct SingleStatements final : PendingWrites::Batch {
     for (auto& write : writes) out.push_back(std::move(write));
     writes.clear();
   }
-  bool empty() const override { return writes.empty(); }
 };
 }  // namespace
 
@@ -140,106 +138,19 @@ PendingWrites* PendingWrites::of(const pqxx::transaction_base& transaction) {
   return nullptr;
 }
 
-bool PendingWrites::empty() const {
-  return std::all_of(batches_.begin(), batches_.end(), [](const auto& batch) { return batch->empty(); });
-}
-
 std::vector<QueuedWrite> PendingWrites::take() {
   std::vector<QueuedWrite> writes;
   for (const auto& batch : batches_) batch->take(writes);
   return writes;
 }
 
-namespace detail {
-std::optional<std::string> argumentText(const pqxx::binarystring& value) {
-  static constexpr char kHex[] = "0123456789abcdef";
-  std::string text = "\\x";
-  text.reserve(2 + 2 * value.size());
-  for (const unsigned char byte : value) {
-    text += kHex[byte >> 4];
-    text += kHex[byte & 0xf];
-  }
-  return text;
-}
-}  // namespace detail
-
-Transaction::Transaction(pqxx::connection_base& connection, BeginWhen begin)
-    : pqxx::internal::namedclass("transaction", "READ COMMITTED"),
-      pqxx::internal::basic_transaction(connection, pqxx::isolation_traits<pqxx::read_committed>::name(),
-                                        pqxx::read_write) {
-  if (begin == BeginWhen::kAtOnce) Begin();
-}
-
-Transaction::~Transaction() { End(); }
-
-Transaction* Transaction::unbegun(pqxx::transaction_base& transaction) {
-  auto* ours = dynamic_cast<Transaction*>(&transaction);
-  return ours != nullptr && !ours->begun_ ? ours : nullptr;
-}
-
-std::string Transaction::executeText(const std::string& name, const Arguments& arguments) {
-  conn().prepare_now(name);  // libpqxx prepares lazily; EXECUTE needs it on the server now
-  std::string text = "EXECUTE " + name;
-  for (size_t i = 0; i < arguments.size(); ++i) {
-    text += i == 0 ? "(" : ", ";
-    text += arguments[i] ? quote(*arguments[i]) : "NULL";
-  }
-  if (!arguments.empty()) text += ")";
-  return text;
-}
-
-pqxx::result Transaction::beginWith(const std::string& name, const Arguments& arguments) {
-  const std::string statement = executeText(name, arguments);
-  firstStatement_ = &statement;
-  try {
-    Begin();
-  } catch (const std::exception&) {
-    firstStatement_ = nullptr;
-    throw;
-  }
-  firstStatement_ = nullptr;
-  return std::move(firstResult_);
-}
-
-void Transaction::commit() {
-  if (!begun_ && !pending_.empty()) {
-    beginWithCommit_ = true;  // do_begin sends nothing; do_commit starts its message with BEGIN
-    Begin();
-  }
-  pqxx::internal::basic_transaction::commit();
-}
-
-void Transaction::do_begin() {
-  begun_ = true;
-  if (beginWithCommit_) return;
-  if (firstStatement_ == nullptr) {
-    pqxx::internal::basic_transaction::do_begin();
-    return;
-  }
-  try {
-    firstResult_ = direct_exec(("BEGIN; " + *firstStatement_).c_str());
-  } catch (const std::exception&) {
-    rollBackAfterFailure();
-    throw;
-  }
-}
-
-void Transaction::rollBackAfterFailure() {
-  // libpqxx takes a transaction whose begin or commit threw as ended and sends nothing more: end the
-  // server's aborted transaction here, or the connection would go back to the pool inside it.
-  if (!conn().is_open()) return;  // the pool drops a closed connection
-  try {
-    direct_exec("ROLLBACK");
-  } catch (const std::exception& rollbackError) {
-    log::warn("could not roll back after a statement failed; the connection is dropped",
-              {{"error", rollbackError.what()}});
-    conn().disconnect();
-  }
-}
+Transaction::Transaction(pqxx::connection_base& connection)
+    : pqxx::internal::namedclass("transaction", "READ COMMITTED"), pqxx::work(connection) {}
 
 void Transaction::do_commit() {
-  std::string sql = beginWithCommit_ ? "BEGIN; " : "";
-  beginWithCommit_ = false;
+  // `EXECUTE name(literals)` runs a statement prepared on this connection (libpqxx prepares lazily,
+  // hence prepare_now) inside a simple query, which may carry several statements and the COMMIT.
+  std::string sql;
   for (const QueuedWrite& write : pending_.take()) {
     if (!write.prepared) {
       sql += write.sql + "; ";
@@ -247,7 +158,13 @@ void Transaction::do_commit() {
     }
     const std::string name = preparedStatementName(write.sql);
     conn().prepare(name, write.sql);
-    sql += executeText(name, write.arguments) + "; ";
+    conn().prepare_now(name);
+    sql += "EXECUTE " + name;
+    for (size_t i = 0; i < write.arguments.size(); ++i) {
+      sql += i == 0 ? "(" : ", ";
+      sql += write.arguments[i] ? quote(*write.arguments[i]) : "NULL";
+    }
+    sql += write.arguments.empty() ? "; " : "); ";
   }
   sql += "COMMIT";
   try {
@@ -260,17 +177,24 @@ void Transaction::do_commit() {
       throw pqxx::in_doubt_error(std::string("connection lost while committing: ") + error.what());
     }
     // A queued write failed, so the COMMIT after it never ran and the server transaction is aborted.
-    rollBackAfterFailure();
+    // libpqxx takes a transaction whose commit threw as ended and sends nothing more: end it here,
+    // or the connection would go back to the pool inside a failed transaction.
+    try {
+      direct_exec("ROLLBACK");
+    } catch (const std::exception& rollbackError) {
+      log::warn("could not roll back after a queued write failed; the connection is dropped",
+                {{"error", rollbackError.what()}});
+      conn().disconnect();
+    }
     throw;
   }
 }
 
-Status inTransaction(ConnectionPool& pool, const std::function<Status(pqxx::dbtransaction&)>& body,
-                     BeginWhen begin) {
+Status inTransaction(ConnectionPool& pool, const std::function<Status(pqxx::work&)>& body) {
   auto lease = pool.acquire();
   if (!lease) return lease.status();
   try {
-    Transaction transaction(**lease, begin);
+    Transaction transaction(**lease);
     Status status = body(transaction);
     if (status.isOk()) transaction.commit();
     return status;

@@ -102,7 +102,7 @@ QueuedWrite outboxInsert(const std::vector<OutboxMessage>& messages) {
            arrayLiteral(payloads)}};
 }
 
-void insertOutboxRows(pqxx::dbtransaction& transaction, const std::vector<OutboxMessage>& messages) {
+void insertOutboxRows(pqxx::work& transaction, const std::vector<OutboxMessage>& messages) {
   if (messages.size() == 1) {
     const OutboxMessage& message = messages.front();
     execPrepared(transaction,
@@ -123,16 +123,15 @@ struct PendingOutboxRows final : PendingWrites::Batch {
     if (!rows.empty()) writes.push_back(outboxInsert(rows));
     rows.clear();
   }
-  bool empty() const override { return rows.empty(); }
 };
 
 }  // namespace
 
-Status appendToOutbox(pqxx::dbtransaction& transaction, const OutboxMessage& message) {
+Status appendToOutbox(pqxx::work& transaction, const OutboxMessage& message) {
   return appendToOutbox(transaction, std::vector<OutboxMessage>{message});
 }
 
-Status appendToOutbox(pqxx::dbtransaction& transaction, const std::vector<OutboxMessage>& messages) {
+Status appendToOutbox(pqxx::work& transaction, const std::vector<OutboxMessage>& messages) {
   for (size_t i = 0; i < messages.size(); ++i) {
     const OutboxMessage& message = messages[i];
     const std::string prefix = messages.size() == 1 ? "" : "messages[" + std::to_string(i) + "].";
@@ -237,8 +236,7 @@ Result<int> OutboxRelay::relayOnce() {
   bool messageFailed = false;
   Status brokerStatus;
   try {
-    // Its first statement is the claim below: the BEGIN travels with it.
-    Transaction transaction(**lease, BeginWhen::kWithFirstPreparedStatement);
+    Transaction transaction(**lease);
     // One relay at a time per database: the pass holds a transaction-scoped advisory lock, and a
     // replica that does not get it leaves this pass to the one that did. Rows then go out in `seq`
     // order, which keeps every key in order with a plain scan of the unsent index (the per-key "heads"
@@ -357,7 +355,7 @@ std::vector<std::string> OutboxRelay::heldBackKeys() {
 }
 
 Result<int> OutboxRelay::deleteExpired() {
-  return inTransaction<int>(pool_, [&](pqxx::dbtransaction& transaction) -> Result<int> {
+  return inTransaction<int>(pool_, [&](pqxx::work& transaction) -> Result<int> {
     // In bounded batches, so a long backlog of sent rows never becomes one huge delete.
     const auto result = transaction.exec_params(
         "DELETE FROM outbox WHERE seq IN ("
@@ -370,7 +368,7 @@ Result<int> OutboxRelay::deleteExpired() {
 }
 
 Result<OutboxLag> OutboxRelay::lag() {
-  auto result = inTransaction<OutboxLag>(pool_, [&](pqxx::dbtransaction& transaction) -> Result<OutboxLag> {
+  auto result = inTransaction<OutboxLag>(pool_, [&](pqxx::work& transaction) -> Result<OutboxLag> {
     const auto rows = transaction.exec(
         "SELECT count(*), COALESCE(extract(epoch FROM now() - min(created_at)), 0)::float8"
         " FROM outbox WHERE sent_at IS NULL");

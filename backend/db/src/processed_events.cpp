@@ -4,7 +4,7 @@
 
 namespace fleetdeck::db {
 
-bool markProcessed(pqxx::dbtransaction& transaction, std::string_view consumer, std::string_view eventId) {
+bool markProcessed(pqxx::work& transaction, std::string_view consumer, std::string_view eventId) {
   // A concurrent insert of the same key makes this wait for it: after its commit DO NOTHING
   // applies (a duplicate); after its rollback this insert goes ahead.
   const auto inserted = transaction.exec_params(
@@ -14,13 +14,13 @@ bool markProcessed(pqxx::dbtransaction& transaction, std::string_view consumer, 
 }
 
 Status consumeOnce(ConnectionPool& pool, std::string_view consumer, std::string_view eventId,
-                   const std::function<Status(pqxx::dbtransaction&)>& effect, bool* duplicate) {
+                   const std::function<Status(pqxx::work&)>& effect, bool* duplicate) {
   ValidationErrors errors;
   if (consumer.empty()) errors.add("consumer", "must not be empty");
   if (eventId.empty()) errors.add("eventId", "must not be empty");
   FLEETDECK_RETURN_IF_ERROR(errors.toStatus());
   bool seen = false;
-  Status status = inTransaction(pool, [&](pqxx::dbtransaction& transaction) -> Status {
+  Status status = inTransaction(pool, [&](pqxx::work& transaction) -> Status {
     seen = !markProcessed(transaction, consumer, eventId);
     if (seen) return Status::ok();
     return effect(transaction);
@@ -30,7 +30,7 @@ Status consumeOnce(ConnectionPool& pool, std::string_view consumer, std::string_
 }
 
 Result<int> pruneProcessedEvents(ConnectionPool& pool, std::chrono::milliseconds age, int limit) {
-  return inTransaction<int>(pool, [&](pqxx::dbtransaction& transaction) -> Result<int> {
+  return inTransaction<int>(pool, [&](pqxx::work& transaction) -> Result<int> {
     const auto result = transaction.exec_params(
         "DELETE FROM processed_events WHERE (consumer, event_id) IN ("
         "  SELECT consumer, event_id FROM processed_events"

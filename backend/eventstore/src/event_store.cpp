@@ -27,7 +27,7 @@ StoredEvent fromRow(const pqxx::row& row) {
 
 }  // namespace
 
-Result<int64_t> EventStore::append(pqxx::dbtransaction& transaction, const std::string& streamId, int64_t expectedVersion,
+Result<int64_t> EventStore::append(pqxx::work& transaction, const std::string& streamId, int64_t expectedVersion,
                                    std::vector<NewEvent> events, int64_t* recordedAtMicros) {
   if (events.empty()) return expectedVersion;
   for (NewEvent& event : events) {
@@ -103,7 +103,7 @@ int64_t EventStore::streamVersion(pqxx::transaction_base& transaction, const std
   return rows[0][0].as<int64_t>();
 }
 
-void EventStore::saveSnapshot(pqxx::dbtransaction& transaction, const Snapshot& snapshot) {
+void EventStore::saveSnapshot(pqxx::work& transaction, const Snapshot& snapshot) {
   transaction.exec_params(
       "INSERT INTO snapshots (stream_id, version, state) VALUES ($1, $2, $3::jsonb)"
       " ON CONFLICT (stream_id) DO UPDATE SET version = EXCLUDED.version, state = EXCLUDED.state, taken_at = now()"

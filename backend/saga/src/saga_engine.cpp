@@ -1,7 +1,6 @@
 #include "fleetdeck/saga/saga_engine.h"
 
 #include <random>
-#include <stdexcept>
 
 #include "fleetdeck/core/encoding.h"
 #include "fleetdeck/core/failpoint.h"
@@ -68,14 +67,14 @@ void SagaEngine::define(SagaDefinition definition) {
   definitions_[type] = std::move(definition);
 }
 
-void SagaEngine::create(pqxx::dbtransaction& transaction, const std::string& type, const std::string& sagaId,
+void SagaEngine::create(pqxx::work& transaction, const std::string& type, const std::string& sagaId,
                         const boost::json::object& data, const std::string& traceId) {
   transaction.exec_params(
       "INSERT INTO saga_instances (id, saga_type, state, data, trace_id) VALUES ($1, $2, 'RUNNING', $3::jsonb, $4)",
       sagaId, type, boost::json::serialize(data), traceId);
 }
 
-SagaEngine::NewSaga SagaEngine::begin(pqxx::dbtransaction& transaction, const std::string& type, const std::string& sagaId,
+SagaEngine::NewSaga SagaEngine::begin(pqxx::work& transaction, const std::string& type, const std::string& sagaId,
                                       const boost::json::object& data, const std::string& traceId) {
   NewSaga saga{sagaId, type, data, traceId};
   const auto found = definitions_.find(type);
@@ -142,7 +141,7 @@ void SagaEngine::launch(NewSaga saga) {
 }
 
 void SagaEngine::releaseLease(const std::string& sagaId) {
-  const Status released = db::inTransaction(pool_, [&](pqxx::dbtransaction& transaction) {
+  const Status released = db::inTransaction(pool_, [&](pqxx::work& transaction) {
     transaction.exec_params(
         "UPDATE saga_instances SET lease_owner = NULL, lease_until = NULL WHERE id = $1 AND lease_owner = $2",
         sagaId, options_.instanceId);
@@ -193,7 +192,7 @@ void SagaEngine::stop() {
     inFlight_.clear();
   }
   // Leases of sagas this process held expire by themselves; release them now so a restart resumes at once.
-  const Status released = db::inTransaction(pool_, [&](pqxx::dbtransaction& transaction) {
+  const Status released = db::inTransaction(pool_, [&](pqxx::work& transaction) {
     transaction.exec_params("UPDATE saga_instances SET lease_owner = NULL, lease_until = NULL WHERE lease_owner = $1",
                             options_.instanceId);
     return Status::ok();
@@ -254,7 +253,7 @@ void SagaEngine::runnerLoop() {
 
 int SagaEngine::claim(int limit) {
   std::vector<Claimed> claimed;
-  const Status status = db::inTransaction(pool_, [&](pqxx::dbtransaction& transaction) {
+  const Status status = db::inTransaction(pool_, [&](pqxx::work& transaction) {
     const auto rows = execPrepared(transaction,
         "UPDATE saga_instances SET lease_owner = $1, lease_until = now() + make_interval(secs => $2)"
         " WHERE id IN (SELECT id FROM saga_instances"
@@ -293,7 +292,7 @@ void SagaEngine::advance(Claimed& saga) {
   if (found == definitions_.end()) {
     log::error("no definition for saga type; leaving it for a process that knows it",
                {{"saga", saga.id}, {"type", saga.type}});
-    (void)db::inTransaction(pool_, [&](pqxx::dbtransaction& transaction) {
+    (void)db::inTransaction(pool_, [&](pqxx::work& transaction) {
       execPrepared(transaction,
           "UPDATE saga_instances SET lease_owner = NULL, next_attempt_at = now() + interval '1 minute'"
           " WHERE id = $1 AND lease_owner = $2",
@@ -316,21 +315,17 @@ void SagaEngine::advance(Claimed& saga) {
   std::vector<SagaTransition> announced;
   // Runs one transition in one transaction; false when it did not commit or the lease was lost
   // (another process owns the saga now). `body` returns false when its lease check found nothing.
-  const auto persist = [&](const std::function<bool(pqxx::dbtransaction&)>& body) {
+  const auto persist = [&](const std::function<bool(pqxx::work&)>& body) {
     bool owned = false;
     rollBack = false;
     afterCommit.clear();
     announced.clear();
-    // Every body starts with write(), an execPrepared: the BEGIN travels with it.
-    const Status status = db::inTransaction(
-        pool_,
-        [&](pqxx::dbtransaction& transaction) {
-          owned = body(transaction);
-          if (rollBack) return aborted("rolled back: a local step failed");
-          if (owned && observer_ != nullptr && !announced.empty()) observer_->onTransitions(transaction, announced);
-          return Status::ok();
-        },
-        db::BeginWhen::kWithFirstPreparedStatement);
+    const Status status = db::inTransaction(pool_, [&](pqxx::work& transaction) {
+      owned = body(transaction);
+      if (rollBack) return aborted("rolled back: a local step failed");
+      if (owned && observer_ != nullptr && !announced.empty()) observer_->onTransitions(transaction, announced);
+      return Status::ok();
+    });
     if (rollBack) return false;
     if (!status.isOk()) {
       log::warn("persisting a saga transition failed; it will be retried", {{"saga", saga.id}, {"error", status.message()}});
@@ -364,7 +359,7 @@ void SagaEngine::advance(Claimed& saga) {
   // A transition's writes in one statement: saga_instances under our lease (checked and renewed in
   // the same statement; `set` uses $13 onwards, `renew` false when `set` releases the lease), the
   // step log row that ends and the one that begins. Nothing when the lease is not ours.
-  const auto write = [&](pqxx::dbtransaction& transaction, const StepEnd& end, const StepBegin& begin, const std::string& set,
+  const auto write = [&](pqxx::work& transaction, const StepEnd& end, const StepBegin& begin, const std::string& set,
                          bool renew, const auto&... values) -> std::optional<Written> {
     const bool forwardBegin = std::string_view(begin.phase) == kForward;
     const auto rows = execPrepared(
@@ -400,7 +395,7 @@ void SagaEngine::advance(Claimed& saga) {
     return Written{row[0].template as<int64_t>(0), row[1].template as<int64_t>(0), row[2].template as<int64_t>(0),
                    row[3].template as<int64_t>(0)};
   };
-  const auto notify = [&](pqxx::dbtransaction& /*transaction*/, SagaTransition transition) {
+  const auto notify = [&](pqxx::work& /*transaction*/, SagaTransition transition) {
     transition.sagaId = saga.id;
     transition.sagaType = saga.type;
     transition.traceId = saga.traceId;
@@ -408,7 +403,7 @@ void SagaEngine::advance(Claimed& saga) {
     announced.push_back(std::move(transition));
   };
   // The "started" / "compensating" transition of the action whose step log row `written` began.
-  const auto announceBegin = [&](pqxx::dbtransaction& transaction, const StepBegin& begin, const Written& written) {
+  const auto announceBegin = [&](pqxx::work& transaction, const StepBegin& begin, const Written& written) {
     const bool forward = std::string_view(begin.phase) == kForward;
     notify(transaction, {.stepName = definition.steps[static_cast<size_t>(begin.index)].name,
                          .stepIndex = begin.index, .phase = begin.phase,
@@ -427,16 +422,9 @@ void SagaEngine::advance(Claimed& saga) {
   // in for the action's result once that transaction committed.
   std::optional<Status> guarded;
   boost::json::object guardedData;
-  // Step code (guards, local steps) may run any statement: the transaction must have begun by then.
-  const auto requireBegun = [](pqxx::dbtransaction& transaction) {
-    if (db::Transaction::unbegun(transaction) != nullptr) {
-      throw std::logic_error("saga transition: step code would run before the transition's first write");
-    }
-  };
-  const auto guardBegun = [&](pqxx::dbtransaction& transaction, int index) {
+  const auto guardBegun = [&](pqxx::work& transaction, int index) {
     const SagaStep& begun = definition.steps[static_cast<size_t>(index)];
     if (!begun.guard) return;
-    requireBegun(transaction);
     SagaContext guardContext{saga.id, saga.type, saga.traceId, saga.data, 1, now() + definition.callTimeout};
     guarded = begun.guard(transaction, guardContext);
     guardedData = std::move(guardContext.data);
@@ -446,7 +434,7 @@ void SagaEngine::advance(Claimed& saga) {
   const auto call = [&](const SagaStep& step, SagaContext& context) -> Status {
     if (!step.local) return step.action(context);
     context.afterCommit.clear();
-    Status status = db::inTransaction(pool_, [&](pqxx::dbtransaction& transaction) { return step.local(transaction, context); });
+    Status status = db::inTransaction(pool_, [&](pqxx::work& transaction) { return step.local(transaction, context); });
     if (status.isOk()) {
       for (auto& action : context.afterCommit) action();
     }
@@ -454,7 +442,7 @@ void SagaEngine::advance(Claimed& saga) {
     return status;
   };
   // The write that ends forward step `index` as succeeded and begins the next one (or completes the saga).
-  const auto writeSucceeded = [&](pqxx::dbtransaction& transaction, int index, const std::string& data) {
+  const auto writeSucceeded = [&](pqxx::work& transaction, int index, const std::string& data) {
     const int next = index + 1;
     const StepEnd end{index, kForward, "succeeded", ""};
     if (next == stepCount) {
@@ -474,9 +462,8 @@ void SagaEngine::advance(Claimed& saga) {
   double localSeconds = 0;
   // Runs local step `index` inside `transaction` (into localContext and localSeconds). False when it
   // failed: the transaction is then to be rolled back (rollBack is set).
-  const auto runLocal = [&](pqxx::dbtransaction& transaction, int index) {
+  const auto runLocal = [&](pqxx::work& transaction, int index) {
     const SagaStep& local = definition.steps[static_cast<size_t>(index)];
-    requireBegun(transaction);
     localContext = SagaContext{saga.id, saga.type, saga.traceId, saga.data, 1, now() + definition.callTimeout};
     const auto localStarted = std::chrono::steady_clock::now();
     const Status localStatus = local.local(transaction, localContext);
@@ -488,7 +475,7 @@ void SagaEngine::advance(Claimed& saga) {
   // (started and succeeded) and the saga's completion in one write, then the local step itself in the
   // same transaction. Its failure rolls everything back (rollBack), and the caller writes the
   // transition alone and runs the local step on its own.
-  const auto finishWithLocal = [&](pqxx::dbtransaction& transaction, int index, int attempt, double seconds,
+  const auto finishWithLocal = [&](pqxx::work& transaction, int index, int attempt, double seconds,
                                    const std::string& data) {
     const int next = index + 1;
     const SagaStep& step = definition.steps[static_cast<size_t>(index)];
@@ -534,7 +521,7 @@ void SagaEngine::advance(Claimed& saga) {
       if (!started) {
         const bool firstAttempt = saga.stepStartedAtMicros == 0;
         guarded.reset();
-        if (!persist([&](pqxx::dbtransaction& transaction) {
+        if (!persist([&](pqxx::work& transaction) {
               const StepBegin begin{index, kForward, attempt};
               const auto written = write(transaction, {}, begin,
                                          "attempts = $13, step_started_at = COALESCE(step_started_at, now())", true,
@@ -572,7 +559,7 @@ void SagaEngine::advance(Claimed& saga) {
         for (;;) {
           guarded.reset();
           localRan = false;
-          const bool persisted = persist([&](pqxx::dbtransaction& transaction) {
+          const bool persisted = persist([&](pqxx::work& transaction) {
             if (tryLocal && next + 1 == stepCount) return finishWithLocal(transaction, index, attempt, seconds, data);
             const auto written = writeSucceeded(transaction, index, data);
             if (!written) return false;
@@ -644,7 +631,7 @@ void SagaEngine::advance(Claimed& saga) {
       if (isTransient(status) && withinDeadline) {
         const auto delay = backoffFor(definition.retry, attempt, unitRandom());
         metrics().stepRetries.labels({saga.type, step.name}).inc();
-        (void)persist([&](pqxx::dbtransaction& transaction) {
+        (void)persist([&](pqxx::work& transaction) {
           const auto written =
               write(transaction, {index, kForward, nullptr, status.toString()}, {},
                     "last_error = $13, lease_owner = NULL, next_attempt_at = now() + make_interval(secs => $14)", false,
@@ -665,7 +652,7 @@ void SagaEngine::advance(Claimed& saga) {
           isTransient(status) ? "step deadline exceeded: " + status.toString() : status.message();
       saga.data = context.data;
       const int undo = compensationAtOrBelow(index - 1);
-      if (!persist([&](pqxx::dbtransaction& transaction) {
+      if (!persist([&](pqxx::work& transaction) {
             const StepBegin begin = undo >= 0 ? StepBegin{undo, kCompensation, 1} : StepBegin{};
             const auto written =
                 write(transaction, {index, kForward, "failed", status.toString()}, begin,
@@ -703,7 +690,7 @@ void SagaEngine::advance(Claimed& saga) {
       Status status = definition.onCompensated ? definition.onCompensated(context) : Status::ok();
       if (!status.isOk()) {
         const auto delay = backoffFor(definition.retry, attempt, unitRandom());
-        (void)persist([&](pqxx::dbtransaction& transaction) {
+        (void)persist([&](pqxx::work& transaction) {
           return write(transaction, {}, {},
                        "compensating_step = -1, attempts = $13, last_error = $14, lease_owner = NULL,"
                        " next_attempt_at = now() + make_interval(secs => $15)",
@@ -713,7 +700,7 @@ void SagaEngine::advance(Claimed& saga) {
         return;
       }
       saga.data = context.data;
-      if (persist([&](pqxx::dbtransaction& transaction) {
+      if (persist([&](pqxx::work& transaction) {
             if (!write(transaction, {}, {},
                        "state = 'COMPENSATED', compensating_step = -1, finished_at = now(), lease_owner = NULL,"
                        " attempts = 0, data = $13::jsonb",
@@ -730,7 +717,7 @@ void SagaEngine::advance(Claimed& saga) {
     }
     const SagaStep& step = definition.steps[static_cast<size_t>(index)];
     if (!started) {
-      if (!persist([&](pqxx::dbtransaction& transaction) {
+      if (!persist([&](pqxx::work& transaction) {
             const StepBegin begin{index, kCompensation, attempt};
             const auto written =
                 write(transaction, {}, begin, "compensating_step = $13, attempts = $14", true, index, attempt);
@@ -751,7 +738,7 @@ void SagaEngine::advance(Claimed& saga) {
       // This compensation's end and the next one's start, in one transaction.
       saga.data = context.data;
       const int next = compensationAtOrBelow(index - 1);
-      if (!persist([&](pqxx::dbtransaction& transaction) {
+      if (!persist([&](pqxx::work& transaction) {
             const StepBegin begin = next >= 0 ? StepBegin{next, kCompensation, 1} : StepBegin{};
             const auto written =
                 write(transaction, {index, kCompensation, "compensated", ""}, begin,
@@ -776,7 +763,7 @@ void SagaEngine::advance(Claimed& saga) {
     // stuck saga through saga_oldest_running_age_seconds and its last_error).
     const auto delay = backoffFor(definition.retry, attempt, unitRandom());
     metrics().stepRetries.labels({saga.type, step.name + ":compensation"}).inc();
-    (void)persist([&](pqxx::dbtransaction& transaction) {
+    (void)persist([&](pqxx::work& transaction) {
       const auto written =
           write(transaction, {index, kCompensation, nullptr, status.toString()}, {},
                 "last_error = $13, lease_owner = NULL, next_attempt_at = now() + make_interval(secs => $14)", false,
@@ -796,7 +783,7 @@ void SagaEngine::registerMetrics() {
   metrics();
   telemetry::defaultRegistry().addCollector([this](telemetry::SampleWriter& writer) {
     auto counts = db::inTransaction<std::pair<int64_t, double>>(
-        pool_, [](pqxx::dbtransaction& transaction) -> Result<std::pair<int64_t, double>> {
+        pool_, [](pqxx::work& transaction) -> Result<std::pair<int64_t, double>> {
           const auto row = transaction.exec(
               "SELECT count(*), COALESCE(extract(epoch FROM now() - min(created_at)), 0)::float8"
               " FROM saga_instances WHERE state IN ('RUNNING', 'COMPENSATING')")[0];
@@ -813,7 +800,7 @@ void SagaEngine::registerMetrics() {
 
 Result<SagaView> SagaEngine::get(const std::string& sagaId) {
   if (!isUuid(sagaId)) return invalidField("id", "must be a saga id (UUID)");
-  return db::inTransaction<SagaView>(pool_, [&](pqxx::dbtransaction& transaction) -> Result<SagaView> {
+  return db::inTransaction<SagaView>(pool_, [&](pqxx::work& transaction) -> Result<SagaView> {
     const auto rows = transaction.exec_params(
         "SELECT saga_type, state, current_step, trace_id, last_error, outcome_reason, data::text,"
         " (extract(epoch FROM created_at) * 1000000)::bigint, (extract(epoch FROM updated_at) * 1000000)::bigint,"
@@ -865,7 +852,7 @@ Result<SagaPage> SagaEngine::list(const std::string& state, int pageSize, const 
     }
     before = decoded->substr(3);
   }
-  return db::inTransaction<SagaPage>(pool_, [&](pqxx::dbtransaction& transaction) -> Result<SagaPage> {
+  return db::inTransaction<SagaPage>(pool_, [&](pqxx::work& transaction) -> Result<SagaPage> {
     const auto rows = transaction.exec_params(
         "SELECT id::text, saga_type, state, current_step, trace_id, last_error, outcome_reason, data::text,"
         " (extract(epoch FROM created_at) * 1000000)::bigint, (extract(epoch FROM updated_at) * 1000000)::bigint,"

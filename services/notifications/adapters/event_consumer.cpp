@@ -16,7 +16,7 @@ namespace fleetdeck::notifications {
 namespace {
 
 // Validates like Notify does, then stores it once per source (the event id).
-Status record(pqxx::dbtransaction& transaction, NewNotification request) {
+Status record(pqxx::work& transaction, NewNotification request) {
   FLEETDECK_RETURN_IF_ERROR(prepareNewNotification(request));
   Notification notification;
   notification.id = newUuid();
@@ -28,7 +28,7 @@ Status record(pqxx::dbtransaction& transaction, NewNotification request) {
   return PgNotificationRepository::recordOnce(transaction, notification).status();
 }
 
-Result<std::string> ownerOf(pqxx::dbtransaction& transaction, const std::string& orderId) {
+Result<std::string> ownerOf(pqxx::work& transaction, const std::string& orderId) {
   if (!isUuid(orderId)) return invalidField("order_id", "must be a UUID");
   const auto rows = transaction.exec_params("SELECT user_id::text FROM order_owners WHERE order_id = $1", orderId);
   if (rows.empty()) {
@@ -44,7 +44,7 @@ Result<Event> payloadOf(const common::v1::EventEnvelope& envelope) {
   return event;
 }
 
-using Effect = std::function<Status(pqxx::dbtransaction&)>;
+using Effect = std::function<Status(pqxx::work&)>;
 
 // The effect of one event inside the consumeOnce transaction, or nullopt for events that tell the
 // customer nothing (they are acknowledged and skipped). DATA_LOSS for an undecodable payload.
@@ -53,14 +53,14 @@ Result<std::optional<Effect>> effectOf(const common::v1::EventEnvelope& envelope
   if (bus::holds<users::v1::UserRegistered>(envelope)) {
     auto event = payloadOf<users::v1::UserRegistered>(envelope);
     if (!event) return event.status();
-    return std::optional<Effect>([eventId, event = *event](pqxx::dbtransaction& transaction) {
+    return std::optional<Effect>([eventId, event = *event](pqxx::work& transaction) {
       return record(transaction, welcomeNotification(eventId, event.user_id(), event.display_name()));
     });
   }
   if (bus::holds<orders::v1::OrderCreated>(envelope)) {
     auto event = payloadOf<orders::v1::OrderCreated>(envelope);
     if (!event) return event.status();
-    return std::optional<Effect>([event = *event](pqxx::dbtransaction& transaction) -> Status {
+    return std::optional<Effect>([event = *event](pqxx::work& transaction) -> Status {
       if (!isUuid(event.order_id())) return invalidField("order_id", "must be a UUID");
       if (!isUuid(event.user_id())) return invalidField("user_id", "must be a UUID");
       transaction.exec_params("INSERT INTO order_owners (order_id, user_id) VALUES ($1, $2) ON CONFLICT DO NOTHING",
@@ -71,7 +71,7 @@ Result<std::optional<Effect>> effectOf(const common::v1::EventEnvelope& envelope
   if (bus::holds<orders::v1::OrderConfirmed>(envelope)) {
     auto event = payloadOf<orders::v1::OrderConfirmed>(envelope);
     if (!event) return event.status();
-    return std::optional<Effect>([eventId, event = *event](pqxx::dbtransaction& transaction) -> Status {
+    return std::optional<Effect>([eventId, event = *event](pqxx::work& transaction) -> Status {
       auto owner = ownerOf(transaction, event.order_id());
       if (!owner) return owner.status();
       return record(transaction, orderConfirmedNotification(eventId, *owner, event.order_id()));
@@ -80,7 +80,7 @@ Result<std::optional<Effect>> effectOf(const common::v1::EventEnvelope& envelope
   if (bus::holds<orders::v1::OrderCancelled>(envelope)) {
     auto event = payloadOf<orders::v1::OrderCancelled>(envelope);
     if (!event) return event.status();
-    return std::optional<Effect>([eventId, event = *event](pqxx::dbtransaction& transaction) -> Status {
+    return std::optional<Effect>([eventId, event = *event](pqxx::work& transaction) -> Status {
       auto owner = ownerOf(transaction, event.order_id());
       if (!owner) return owner.status();
       return record(transaction, orderCancelledNotification(eventId, *owner, event.order_id(), event.reason()));
@@ -89,7 +89,7 @@ Result<std::optional<Effect>> effectOf(const common::v1::EventEnvelope& envelope
   if (bus::holds<orders::v1::OrderShipped>(envelope)) {
     auto event = payloadOf<orders::v1::OrderShipped>(envelope);
     if (!event) return event.status();
-    return std::optional<Effect>([eventId, event = *event](pqxx::dbtransaction& transaction) -> Status {
+    return std::optional<Effect>([eventId, event = *event](pqxx::work& transaction) -> Status {
       auto owner = ownerOf(transaction, event.order_id());
       if (!owner) return owner.status();
       return record(transaction,
@@ -99,7 +99,7 @@ Result<std::optional<Effect>> effectOf(const common::v1::EventEnvelope& envelope
   if (bus::holds<payments::v1::PaymentDeclined>(envelope)) {
     auto event = payloadOf<payments::v1::PaymentDeclined>(envelope);
     if (!event) return event.status();
-    return std::optional<Effect>([eventId, event = *event](pqxx::dbtransaction& transaction) {
+    return std::optional<Effect>([eventId, event = *event](pqxx::work& transaction) {
       return record(transaction, paymentDeclinedNotification(eventId, event.user_id(), event.order_id(),
                                                              event.reason(), event.amount().units(),
                                                              event.amount().currency_code()));

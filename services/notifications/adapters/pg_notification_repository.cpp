@@ -22,7 +22,7 @@ Notification fromRow(const pqxx::row& row) {
 
 }  // namespace
 
-Result<Recorded> PgNotificationRepository::recordOnce(pqxx::dbtransaction& transaction, const Notification& notification) {
+Result<Recorded> PgNotificationRepository::recordOnce(pqxx::work& transaction, const Notification& notification) {
   // A concurrent insert of the same source id makes this wait for it: after its commit DO NOTHING
   // applies and the SELECT (a new snapshot under READ COMMITTED) sees its row; after its rollback
   // this insert goes ahead. Either way exactly one row exists and everybody returns it.
@@ -45,11 +45,11 @@ Result<Recorded> PgNotificationRepository::recordOnce(pqxx::dbtransaction& trans
 
 Result<Recorded> PgNotificationRepository::recordOnce(const Notification& notification) {
   return db::inTransaction<Recorded>(
-      pool_, [&](pqxx::dbtransaction& transaction) { return recordOnce(transaction, notification); });
+      pool_, [&](pqxx::work& transaction) { return recordOnce(transaction, notification); });
 }
 
 Result<NotificationPage> PgNotificationRepository::listForUser(const NotificationQuery& query) {
-  return db::inTransaction<NotificationPage>(pool_, [&](pqxx::dbtransaction& transaction) -> Result<NotificationPage> {
+  return db::inTransaction<NotificationPage>(pool_, [&](pqxx::work& transaction) -> Result<NotificationPage> {
     // Row comparison matches the index order (created_at DESC, id DESC). The cursor's time goes back
     // through integer interval arithmetic, so it is exact to the microsecond (no float rounding).
     const bool fromStart = query.after.empty();

@@ -20,7 +20,7 @@ class PgNotificationRepository final : public NotificationRepository {
   // own work (e.g. acknowledging an event). INSERT ... ON CONFLICT (source_id) DO NOTHING, then the
   // stored row. Needs READ COMMITTED (pqxx::work's default): at a stricter level a concurrent
   // first insert of the same source id surfaces as ABORTED, to be retried as a whole.
-  static Result<Recorded> recordOnce(pqxx::dbtransaction& transaction, const Notification& notification);
+  static Result<Recorded> recordOnce(pqxx::work& transaction, const Notification& notification);
 
  private:
   db::ConnectionPool& pool_;

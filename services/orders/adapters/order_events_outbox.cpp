@@ -19,7 +19,7 @@ using google::protobuf::util::TimeUtil;
 // The event codec writes the proto3 JSON shape of events.proto, so the stored JSON converts to the
 // bus payload without a second hand-written mapping that could drift from the first.
 template <typename Proto>
-Result<std::string> appendAs(pqxx::dbtransaction& transaction, const OrderEvent& event, const bus::EventContext& context) {
+Result<std::string> appendAs(pqxx::work& transaction, const OrderEvent& event, const bus::EventContext& context) {
   Proto payload;
   google::protobuf::util::JsonParseOptions options;
   options.ignore_unknown_fields = false;
@@ -44,7 +44,7 @@ std::string textOf(const boost::json::object& data, const char* key) {
 
 }  // namespace
 
-Status appendOrderEventToOutbox(pqxx::dbtransaction& transaction, const Order& after, const OrderEvent& event,
+Status appendOrderEventToOutbox(pqxx::work& transaction, const Order& after, const OrderEvent& event,
                                 const std::string& eventId, const ChangeContext& context) {
   bus::EventContext eventContext;
   eventContext.eventId = eventId;
@@ -95,11 +95,11 @@ void toProto(const saga::SagaTransition& transition, v1::SagaStepChanged& change
 
 }  // namespace
 
-void SagaStepEvents::onTransition(pqxx::dbtransaction& transaction, const saga::SagaTransition& transition) {
+void SagaStepEvents::onTransition(pqxx::work& transaction, const saga::SagaTransition& transition) {
   onTransitions(transaction, {transition});
 }
 
-void SagaStepEvents::onTransitions(pqxx::dbtransaction& transaction, const std::vector<saga::SagaTransition>& transitions) {
+void SagaStepEvents::onTransitions(pqxx::work& transaction, const std::vector<saga::SagaTransition>& transitions) {
   if (transitions.empty()) return;
   // The engine announces the transitions of one transaction together, all of one saga.
   const saga::SagaTransition& first = transitions.front();

@@ -15,7 +15,7 @@ namespace fleetdeck::orders {
 // Appends `event` (just stored in the event store as `eventId`, bringing the order to `after`) to the
 // outbox as fleetdeck.orders.v1.<Event>, under the same id, keyed by the order id. The event store's
 // version check serializes writers per order, so the outbox publishes one order's events in order.
-Status appendOrderEventToOutbox(pqxx::dbtransaction& transaction, const Order& after, const OrderEvent& event,
+Status appendOrderEventToOutbox(pqxx::work& transaction, const Order& after, const OrderEvent& event,
                                 const std::string& eventId, const ChangeContext& context);
 
 // Writes the saga transitions one transaction persisted as one fleetdeck.orders.v1.SagaStepsChanged,
@@ -24,9 +24,9 @@ Status appendOrderEventToOutbox(pqxx::dbtransaction& transaction, const Order& a
 // transition is retried, so a transition is never durable without its event.
 class SagaStepEvents final : public saga::SagaObserver {
  public:
-  void onTransition(pqxx::dbtransaction& transaction, const saga::SagaTransition& transition) override;
+  void onTransition(pqxx::work& transaction, const saga::SagaTransition& transition) override;
   // A transaction's transitions in one event.
-  void onTransitions(pqxx::dbtransaction& transaction, const std::vector<saga::SagaTransition>& transitions) override;
+  void onTransitions(pqxx::work& transaction, const std::vector<saga::SagaTransition>& transitions) override;
 };
 
 }  // namespace fleetdeck::orders

@@ -62,9 +62,9 @@ saga::SagaDefinition OrderSagas::placement(std::chrono::milliseconds callTimeout
   definition.type = kPlacementSaga;
   definition.callTimeout = callTimeout;
   definition.stepDeadline = stepDeadline;
-  const auto notCancelled = [this](pqxx::dbtransaction& t, saga::SagaContext& c) { return stopIfCancelled(t, c); };
+  const auto notCancelled = [this](pqxx::work& t, saga::SagaContext& c) { return stopIfCancelled(t, c); };
   saga::SagaStep confirm{.name = "confirm_order"};
-  confirm.local = [this](pqxx::dbtransaction& t, saga::SagaContext& c) { return confirmOrder(t, c); };
+  confirm.local = [this](pqxx::work& t, saga::SagaContext& c) { return confirmOrder(t, c); };
   definition.steps = {
       {"reserve_stock", [this](auto& c) { return reserveStock(c); }, [this](auto& c) { return releaseStock(c); },
        notCancelled},
@@ -90,7 +90,7 @@ saga::SagaDefinition OrderSagas::refund(std::chrono::milliseconds callTimeout) c
   return definition;
 }
 
-Status OrderSagas::stopIfCancelled(pqxx::dbtransaction& transaction, saga::SagaContext& context) const {
+Status OrderSagas::stopIfCancelled(pqxx::work& transaction, saga::SagaContext& context) const {
   auto order = PgOrderStore::getIn(transaction, text(context.data, "orderId"));
   if (!order) return order.status();
   if (order->status == kCancelled) {
@@ -173,7 +173,7 @@ Status OrderSagas::commitStock(saga::SagaContext& context) const {
   return status;
 }
 
-Status OrderSagas::confirmOrder(pqxx::dbtransaction& transaction, saga::SagaContext& context) const {
+Status OrderSagas::confirmOrder(pqxx::work& transaction, saga::SagaContext& context) const {
   auto current = store_.loadIn(transaction, text(context.data, "orderId"));
   if (!current) return current.status();
   // Confirmed already: a repeat of this step (it ran on its own, and the process died before its

@@ -38,11 +38,11 @@ class OrderSagas {
   Status commitStock(saga::SagaContext& context) const;
   // Confirms the order in the saga engine's transaction (a local step: the confirmation and the
   // step's success commit together).
-  Status confirmOrder(pqxx::dbtransaction& transaction, saga::SagaContext& context) const;
+  Status confirmOrder(pqxx::work& transaction, saga::SagaContext& context) const;
   Status cancelOrder(saga::SagaContext& context) const;
   // A customer may cancel a PENDING order while its saga runs: the next forward step notices (the
   // guard of reserve and charge, read in the transaction that records the step's start).
-  Status stopIfCancelled(pqxx::dbtransaction& transaction, saga::SagaContext& context) const;
+  Status stopIfCancelled(pqxx::work& transaction, saga::SagaContext& context) const;
 
   OrderBook& book_;
   PgOrderStore& store_;

@@ -46,7 +46,7 @@ eventstore::EventMetadata metadataOf(const ChangeContext& context) {
 
 }  // namespace
 
-void PgOrderStore::project(pqxx::dbtransaction& transaction, const Order& order, const std::string& table) {
+void PgOrderStore::project(pqxx::work& transaction, const Order& order, const std::string& table) {
   // Nothing reads the projection back in the transaction that changes it: it goes with the commit.
   db::writeAtCommit(transaction,
       "INSERT INTO " + table +
@@ -70,7 +70,7 @@ void PgOrderStore::committed(AfterCommit& afterCommit) {
 Result<Order> PgOrderStore::create(const NewOrder& newOrder, const ChangeContext& context) {
   bool createdNow = false;
   AfterCommit afterCommit;
-  auto result = db::inTransaction<Order>(pool_, [&](pqxx::dbtransaction& transaction) -> Result<Order> {
+  auto result = db::inTransaction<Order>(pool_, [&](pqxx::work& transaction) -> Result<Order> {
     const OrderCreated& created = newOrder.created;
     if (!newOrder.idempotencyKey.empty()) {
       // Claim the key first: a concurrent create with the same key waits here, then finds the winner.
@@ -110,10 +110,10 @@ Result<Order> PgOrderStore::create(const NewOrder& newOrder, const ChangeContext
 
 Result<Order> PgOrderStore::load(const std::string& orderId) {
   return db::inTransaction<Order>(pool_,
-                                  [&](pqxx::dbtransaction& transaction) -> Result<Order> { return loadIn(transaction, orderId); });
+                                  [&](pqxx::work& transaction) -> Result<Order> { return loadIn(transaction, orderId); });
 }
 
-Result<Order> PgOrderStore::loadIn(pqxx::dbtransaction& transaction, const std::string& orderId) {
+Result<Order> PgOrderStore::loadIn(pqxx::work& transaction, const std::string& orderId) {
   Order order;
   auto latest = eventstore::EventStore::loadLatest(transaction, orderId);
   if (latest.snapshot) {
@@ -133,7 +133,7 @@ Result<Order> PgOrderStore::loadIn(pqxx::dbtransaction& transaction, const std::
   return order;
 }
 
-Result<Order> PgOrderStore::getIn(pqxx::dbtransaction& transaction, const std::string& orderId) {
+Result<Order> PgOrderStore::getIn(pqxx::work& transaction, const std::string& orderId) {
   // Built once (appending, not operator+, which GCC 12 flags with a false -Wstringop-overflow here).
   static const std::string sql = [] {
     std::string text = "SELECT ";
@@ -145,7 +145,7 @@ Result<Order> PgOrderStore::getIn(pqxx::dbtransaction& transaction, const std::s
   return orderFromRow(rows[0]);
 }
 
-Result<Order> PgOrderStore::appendIn(pqxx::dbtransaction& transaction, const Order& current, const OrderEvent& event,
+Result<Order> PgOrderStore::appendIn(pqxx::work& transaction, const Order& current, const OrderEvent& event,
                                      const ChangeContext& context, AfterCommit& afterCommit) {
   const std::string eventId = newUuid();
   int64_t recordedAt = 0;
@@ -167,7 +167,7 @@ Result<Order> PgOrderStore::appendIn(pqxx::dbtransaction& transaction, const Ord
 Result<Order> PgOrderStore::append(const Order& current, const OrderEvent& event, const ChangeContext& context) {
   AfterCommit afterCommit;
   auto result = db::inTransaction<Order>(
-      pool_, [&](pqxx::dbtransaction& transaction) { return appendIn(transaction, current, event, context, afterCommit); });
+      pool_, [&](pqxx::work& transaction) { return appendIn(transaction, current, event, context, afterCommit); });
   if (result.isOk()) committed(afterCommit);
   return result;
 }
@@ -195,7 +195,7 @@ Result<OrderPage> PgOrderStore::list(const OrderQuery& query) {
   const auto boundOrNull = [](int64_t micros) {
     return micros == 0 ? std::optional<int64_t>() : std::optional<int64_t>(micros);
   };
-  return db::inTransaction<OrderPage>(pool_, [&](pqxx::dbtransaction& transaction) -> Result<OrderPage> {
+  return db::inTransaction<OrderPage>(pool_, [&](pqxx::work& transaction) -> Result<OrderPage> {
     const auto rows = transaction.exec_params(
         std::string("SELECT ") + kOrderColumns +
             " FROM orders"
@@ -221,7 +221,7 @@ Result<OrderPage> PgOrderStore::list(const OrderQuery& query) {
 
 Result<std::vector<RecordedEvent>> PgOrderStore::history(const std::string& orderId) {
   return db::inTransaction<std::vector<RecordedEvent>>(
-      pool_, [&](pqxx::dbtransaction& transaction) -> Result<std::vector<RecordedEvent>> {
+      pool_, [&](pqxx::work& transaction) -> Result<std::vector<RecordedEvent>> {
         std::vector<RecordedEvent> events;
         for (const auto& stored : eventstore::EventStore::readStream(transaction, orderId)) {
           events.push_back(recordedFrom(stored));
@@ -234,7 +234,7 @@ Result<std::vector<RecordedEvent>> PgOrderStore::history(const std::string& orde
 Result<std::vector<RecordedEvent>> PgOrderStore::recentEvents(const std::string& orderId, const std::string& actor,
                                                              int64_t beforePosition, int limit) {
   return db::inTransaction<std::vector<RecordedEvent>>(
-      pool_, [&](pqxx::dbtransaction& transaction) -> Result<std::vector<RecordedEvent>> {
+      pool_, [&](pqxx::work& transaction) -> Result<std::vector<RecordedEvent>> {
         const auto rows = transaction.exec_params(
             "SELECT global_position, event_id::text, stream_id, version, event_type, payload::text, actor, trace_id,"
             " causation_id, (extract(epoch FROM recorded_at) * 1000000)::bigint FROM events"

@@ -16,13 +16,13 @@ using AfterCommit = std::vector<std::function<void()>>;
 // What else must happen in the same transaction as an order change (record a saga, write the
 // outbox), and after it commits (start that saga, wake the relay).
 struct OrderStoreHooks {
-  std::function<void(pqxx::dbtransaction&, const Order& order, const ChangeContext&, AfterCommit&)> onCreated;
-  std::function<void(pqxx::dbtransaction&, const Order& before, const Order& after, const OrderEvent&, const ChangeContext&,
+  std::function<void(pqxx::work&, const Order& order, const ChangeContext&, AfterCommit&)> onCreated;
+  std::function<void(pqxx::work&, const Order& before, const Order& after, const OrderEvent&, const ChangeContext&,
                      AfterCommit&)>
       onAppended;
   // Every event stored (OrderCreated included), with the id the event store recorded it under; a
   // non-OK status rolls the change back (e.g. the outbox row could not be written).
-  std::function<Status(pqxx::dbtransaction&, const Order& after, const OrderEvent&, const std::string& eventId,
+  std::function<Status(pqxx::work&, const Order& after, const OrderEvent&, const std::string& eventId,
                        const ChangeContext&)>
       onEvent;
   std::function<void()> afterCommit;
@@ -44,14 +44,14 @@ class PgOrderStore final : public OrderStore {
                                                   int64_t beforePosition, int limit) override;
 
   // Writes `order` into the read model (insert or replace); shared with the projection rebuild.
-  static void project(pqxx::dbtransaction& transaction, const Order& order, const std::string& table = "orders");
+  static void project(pqxx::work& transaction, const Order& order, const std::string& table = "orders");
 
   // load(), get() and append() inside a caller's transaction (a saga step's guard or local action,
   // which the saga engine runs in its transition's transaction). What append queues in `afterCommit`
   // must be handed to committed() once that transaction committed.
-  Result<Order> loadIn(pqxx::dbtransaction& transaction, const std::string& orderId);
-  static Result<Order> getIn(pqxx::dbtransaction& transaction, const std::string& orderId);
-  Result<Order> appendIn(pqxx::dbtransaction& transaction, const Order& current, const OrderEvent& event,
+  Result<Order> loadIn(pqxx::work& transaction, const std::string& orderId);
+  static Result<Order> getIn(pqxx::work& transaction, const std::string& orderId);
+  Result<Order> appendIn(pqxx::work& transaction, const Order& current, const OrderEvent& event,
                          const ChangeContext& context, AfterCommit& afterCommit);
   void committed(AfterCommit& afterCommit);
 

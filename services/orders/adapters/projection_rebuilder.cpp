@@ -126,7 +126,7 @@ void ProjectionRebuilder::save(const RebuildReport& report) {
                                               {"live", difference.live},
                                               {"rebuilt", difference.rebuilt}});
   }
-  const Status status = db::inTransaction(pool_, [&](pqxx::dbtransaction& transaction) {
+  const Status status = db::inTransaction(pool_, [&](pqxx::work& transaction) {
     transaction.exec_params(
         "INSERT INTO projection_rebuilds (id, projection, state, processed_events, total_events, difference_count,"
         " differences, error, started_at_us, finished_at_us) VALUES ($1, $2, $3, $4, $5, $6, $7::jsonb, $8, $9, $10)"
@@ -174,7 +174,7 @@ Result<RebuildReport> ProjectionRebuilder::runNow(Progress progress) {
 
 Result<RebuildReport> ProjectionRebuilder::get(const std::string& id) {
   if (!isUuid(id)) return invalidField("id", "must be a rebuild id (UUID)");
-  return db::inTransaction<RebuildReport>(pool_, [&](pqxx::dbtransaction& transaction) -> Result<RebuildReport> {
+  return db::inTransaction<RebuildReport>(pool_, [&](pqxx::work& transaction) -> Result<RebuildReport> {
     const auto rows = transaction.exec_params(
         "SELECT projection, state, processed_events, total_events, difference_count, differences::text, error,"
         " started_at_us, COALESCE(finished_at_us, 0) FROM projection_rebuilds WHERE id = $1",

@@ -80,7 +80,7 @@ void setMoney(common::v1::Money* target, const Money& money) {
 
 // Appends an event of the payments domain to the outbox, in the transaction of the change it
 // describes; keyed by the user, whose wallet lock orders that user's changes.
-Status appendPaymentEvent(pqxx::dbtransaction& transaction, const google::protobuf::Message& event, const std::string& userId,
+Status appendPaymentEvent(pqxx::work& transaction, const google::protobuf::Message& event, const std::string& userId,
                           const std::string& causationId) {
   bus::EventContext context;
   context.aggregateId = userId;
@@ -89,7 +89,7 @@ Status appendPaymentEvent(pqxx::dbtransaction& transaction, const google::protob
   return bus::appendEvent(transaction, event, context).status();
 }
 
-Status appendPaymentOutcome(pqxx::dbtransaction& transaction, const Payment& payment) {
+Status appendPaymentOutcome(pqxx::work& transaction, const Payment& payment) {
   if (payment.status == kStatusDeclined) {
     v1::PaymentDeclined declined;
     declined.set_payment_id(payment.id);
@@ -110,7 +110,7 @@ Status appendPaymentOutcome(pqxx::dbtransaction& transaction, const Payment& pay
 }
 
 // The wallet's balance and its ledger change together: the one place that moves money.
-Wallet moveMoney(pqxx::dbtransaction& transaction, const std::string& userId, int64_t signedUnits, std::string_view kind,
+Wallet moveMoney(pqxx::work& transaction, const std::string& userId, int64_t signedUnits, std::string_view kind,
                  const std::string& reference) {
   const auto rows = db::execPrepared(transaction,
       std::string("UPDATE wallets SET balance = balance + $2, version = version + 1, updated_at = now()"
@@ -123,7 +123,7 @@ Wallet moveMoney(pqxx::dbtransaction& transaction, const std::string& userId, in
   return walletFromRow(rows[0]);
 }
 
-std::optional<Payment> paymentByKey(pqxx::dbtransaction& transaction, const std::string& key) {
+std::optional<Payment> paymentByKey(pqxx::work& transaction, const std::string& key) {
   const auto rows = db::execPrepared(transaction,
       std::string("SELECT ") + kPaymentColumns + " FROM payments WHERE idempotency_key = $1", key);
   if (rows.empty()) return std::nullopt;
@@ -132,7 +132,7 @@ std::optional<Payment> paymentByKey(pqxx::dbtransaction& transaction, const std:
 
 }  // namespace
 
-Result<Wallet> PgPaymentStore::openWallet(pqxx::dbtransaction& transaction, const std::string& userId,
+Result<Wallet> PgPaymentStore::openWallet(pqxx::work& transaction, const std::string& userId,
                                           const Money& openingCredit, bool* created) {
   if (created != nullptr) *created = false;
   // ON CONFLICT waits for a concurrent opener of the same wallet, so the SELECT below sees its row.
@@ -159,13 +159,13 @@ Result<Wallet> PgPaymentStore::openWallet(pqxx::dbtransaction& transaction, cons
 }
 
 Result<Wallet> PgPaymentStore::openWallet(const std::string& userId, const Money& openingCredit) {
-  return db::inTransaction<Wallet>(pool_, [&](pqxx::dbtransaction& transaction) -> Result<Wallet> {
+  return db::inTransaction<Wallet>(pool_, [&](pqxx::work& transaction) -> Result<Wallet> {
     return openWallet(transaction, userId, openingCredit);
   });
 }
 
 Result<Wallet> PgPaymentStore::findWallet(const std::string& userId) {
-  return db::inTransaction<Wallet>(pool_, [&](pqxx::dbtransaction& transaction) -> Result<Wallet> {
+  return db::inTransaction<Wallet>(pool_, [&](pqxx::work& transaction) -> Result<Wallet> {
     const auto rows =
         db::execPrepared(transaction, std::string("SELECT ") + kWalletColumns + " FROM wallets WHERE user_id = $1", userId);
     if (rows.empty()) return noWallet(userId);
@@ -174,7 +174,7 @@ Result<Wallet> PgPaymentStore::findWallet(const std::string& userId) {
 }
 
 Result<Wallet> PgPaymentStore::topUp(const TopUp& topUp) {
-  return db::inTransaction<Wallet>(pool_, [&](pqxx::dbtransaction& transaction) -> Result<Wallet> {
+  return db::inTransaction<Wallet>(pool_, [&](pqxx::work& transaction) -> Result<Wallet> {
     const auto locked = db::execPrepared(transaction,
         std::string("SELECT ") + kWalletColumns + " FROM wallets WHERE user_id = $1 FOR UPDATE", topUp.userId);
     if (locked.empty()) return noWallet(topUp.userId);
@@ -199,7 +199,7 @@ Result<Wallet> PgPaymentStore::topUp(const TopUp& topUp) {
 }
 
 Result<Payment> PgPaymentStore::charge(const ChargeCommand& command, bool injectedDecline) {
-  return db::inTransaction<Payment>(pool_, [&](pqxx::dbtransaction& transaction) -> Result<Payment> {
+  return db::inTransaction<Payment>(pool_, [&](pqxx::work& transaction) -> Result<Payment> {
     // The wallet locked and the key looked up in one round trip. The lookup reads the statement's
     // snapshot, taken before a wait for the wallet's lock: a charge with this key that committed
     // during that wait is not seen here, and the INSERT's ON CONFLICT below finds it instead.
@@ -246,11 +246,11 @@ Result<Payment> PgPaymentStore::charge(const ChargeCommand& command, bool inject
     // Only a first charge is an event; a repeated key returned above without one.
     FLEETDECK_RETURN_IF_ERROR(appendPaymentOutcome(transaction, payment));
     return payment;
-  }, db::BeginWhen::kWithFirstPreparedStatement);  // its first statement (the wallet lock) is prepared: BEGIN goes with it
+  });
 }
 
 Result<Payment> PgPaymentStore::refund(const std::string& chargeIdempotencyKey) {
-  return db::inTransaction<Payment>(pool_, [&](pqxx::dbtransaction& transaction) -> Result<Payment> {
+  return db::inTransaction<Payment>(pool_, [&](pqxx::work& transaction) -> Result<Payment> {
     auto payment = paymentByKey(transaction, chargeIdempotencyKey);
     if (!payment) return notFound("no charge has idempotency key " + chargeIdempotencyKey);
     if (!isRefundable(*payment)) return *payment;
@@ -277,7 +277,7 @@ Result<Payment> PgPaymentStore::refund(const std::string& chargeIdempotencyKey) 
 }
 
 Result<PaymentPage> PgPaymentStore::listPayments(const PaymentQuery& query) {
-  return db::inTransaction<PaymentPage>(pool_, [&](pqxx::dbtransaction& transaction) -> Result<PaymentPage> {
+  return db::inTransaction<PaymentPage>(pool_, [&](pqxx::work& transaction) -> Result<PaymentPage> {
     // One statement with optional filters: NULL parameters switch a condition off.
     const auto rows = db::execPrepared(transaction,
         std::string("SELECT ") + kPaymentColumns +
@@ -301,7 +301,7 @@ Result<PaymentPage> PgPaymentStore::listPayments(const PaymentQuery& query) {
 }
 
 Result<LedgerPage> PgPaymentStore::listLedger(const LedgerQuery& query) {
-  return db::inTransaction<LedgerPage>(pool_, [&](pqxx::dbtransaction& transaction) -> Result<LedgerPage> {
+  return db::inTransaction<LedgerPage>(pool_, [&](pqxx::work& transaction) -> Result<LedgerPage> {
     const auto wallet = db::execPrepared(transaction, "SELECT currency FROM wallets WHERE user_id = $1", query.userId);
     if (wallet.empty()) return noWallet(query.userId);
     const std::string currency = wallet[0][0].as<std::string>();

@@ -25,7 +25,7 @@ class PgPaymentStore final : public PaymentStore {
   // Inside the caller's transaction, so the UserRegistered consumer opens the wallet atomically with
   // recording the event as processed. A new wallet also appends WalletOpened to the outbox;
   // `created` tells whether this call opened it.
-  static Result<Wallet> openWallet(pqxx::dbtransaction& transaction, const std::string& userId, const Money& openingCredit,
+  static Result<Wallet> openWallet(pqxx::work& transaction, const std::string& userId, const Money& openingCredit,
                                    bool* created = nullptr);
 
  private:

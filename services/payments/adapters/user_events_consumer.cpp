@@ -22,7 +22,7 @@ Status UserEventsConsumer::handle(const bus::ReceivedMessage& message) {
   bool duplicate = false;
   Status status = db::consumeOnce(
       pool_, kDurable, envelope->event_id(),
-      [&](pqxx::dbtransaction& transaction) -> Status {
+      [&](pqxx::work& transaction) -> Status {
         auto wallet = PgPaymentStore::openWallet(transaction, registered.user_id(),
                                                  Money{settings_.currency, settings_.demoCreditUnits}, &created);
         return wallet.status();

@@ -26,7 +26,7 @@ Status uniqueViolation(const std::exception& exception, const std::string& sku) 
   return alreadyExists("product already exists");
 }
 
-void audit(pqxx::dbtransaction& transaction, const std::string& action, const ChangeContext& context, const Product* before,
+void audit(pqxx::work& transaction, const std::string& action, const ChangeContext& context, const Product* before,
            const Product& after) {
   db::AuditRecord record;
   record.resource = kResource;
@@ -39,7 +39,7 @@ void audit(pqxx::dbtransaction& transaction, const std::string& action, const Ch
   db::appendAudit(transaction, std::move(record));
 }
 
-Result<Product> lockProduct(pqxx::dbtransaction& transaction, const std::string& id) {
+Result<Product> lockProduct(pqxx::work& transaction, const std::string& id) {
   const auto rows =
       transaction.exec_params("SELECT " + productColumns() + " FROM products WHERE id = $1 FOR UPDATE", id);
   if (rows.empty()) return notFound("product " + id + " does not exist");
@@ -84,7 +84,7 @@ std::string uuidArray(const std::vector<std::string>& ids) {
 }
 
 Result<Product> PgProductRepository::insert(const Product& product, const ChangeContext& context) {
-  return db::inTransaction<Product>(pool_, [&](pqxx::dbtransaction& transaction) -> Result<Product> {
+  return db::inTransaction<Product>(pool_, [&](pqxx::work& transaction) -> Result<Product> {
     try {
       const auto rows = transaction.exec_params(
           "INSERT INTO products (id, sku, name, description, price_units, currency_code, on_hand, active)"
@@ -102,7 +102,7 @@ Result<Product> PgProductRepository::insert(const Product& product, const Change
 }
 
 Result<Product> PgProductRepository::findById(const std::string& id) {
-  return db::inTransaction<Product>(pool_, [&](pqxx::dbtransaction& transaction) -> Result<Product> {
+  return db::inTransaction<Product>(pool_, [&](pqxx::work& transaction) -> Result<Product> {
     const auto rows = transaction.exec_params("SELECT " + productColumns() + " FROM products WHERE id = $1", id);
     if (rows.empty()) return notFound("product " + id + " does not exist");
     return productFromRow(rows[0]);
@@ -129,7 +129,7 @@ Result<std::vector<Product>> PgProductRepository::findByIds(const std::vector<st
 }
 
 Result<ProductPage> PgProductRepository::list(const ProductQuery& query) {
-  return db::inTransaction<ProductPage>(pool_, [&](pqxx::dbtransaction& transaction) -> Result<ProductPage> {
+  return db::inTransaction<ProductPage>(pool_, [&](pqxx::work& transaction) -> Result<ProductPage> {
     // One statement with optional filters: NULL parameters switch a condition off.
     const auto rows = transaction.exec_params(
         "SELECT " + productColumns() +
@@ -154,7 +154,7 @@ Result<ProductPage> PgProductRepository::list(const ProductQuery& query) {
 
 Result<Product> PgProductRepository::update(const std::string& id, const ProductChanges& changes,
                                             int64_t expectedVersion, const ChangeContext& context) {
-  return db::inTransaction<Product>(pool_, [&](pqxx::dbtransaction& transaction) -> Result<Product> {
+  return db::inTransaction<Product>(pool_, [&](pqxx::work& transaction) -> Result<Product> {
     auto before = lockProduct(transaction, id);
     if (!before) return before.status();
     if (expectedVersion != 0 && before->version != expectedVersion) {
@@ -180,7 +180,7 @@ Result<Product> PgProductRepository::update(const std::string& id, const Product
 }
 
 Result<Product> PgProductRepository::deactivate(const std::string& id, const ChangeContext& context) {
-  return db::inTransaction<Product>(pool_, [&](pqxx::dbtransaction& transaction) -> Result<Product> {
+  return db::inTransaction<Product>(pool_, [&](pqxx::work& transaction) -> Result<Product> {
     auto before = lockProduct(transaction, id);
     if (!before) return before.status();
     if (!before->active) return before;  // deleting twice changes nothing
@@ -196,7 +196,7 @@ Result<Product> PgProductRepository::deactivate(const std::string& id, const Cha
 
 Result<Product> PgProductRepository::restock(const std::string& id, int64_t quantity, const std::string& idempotencyKey,
                                              const ChangeContext& context) {
-  return db::inTransaction<Product>(pool_, [&](pqxx::dbtransaction& transaction) -> Result<Product> {
+  return db::inTransaction<Product>(pool_, [&](pqxx::work& transaction) -> Result<Product> {
     // The product's row lock comes first: two calls with one key queue here, and the second then
     // finds the first one's stored result.
     auto before = lockProduct(transaction, id);

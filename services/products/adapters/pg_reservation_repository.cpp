@@ -8,7 +8,7 @@
 namespace fleetdeck::products {
 namespace {
 
-std::vector<ReservedLine> loadLines(pqxx::dbtransaction& transaction, const std::string& key) {
+std::vector<ReservedLine> loadLines(pqxx::work& transaction, const std::string& key) {
   const auto rows = db::execPrepared(transaction,
       "SELECT product_id::text, sku, name, quantity, unit_price_units, currency_code"
       " FROM reservation_lines WHERE reservation_key = $1 ORDER BY line_number",
@@ -30,7 +30,7 @@ struct LockedReservation {
 // The reservation's state, its row locked for the rest of the transaction, and its lines, in one
 // round trip; empty when unknown. Lines are written with the reservation row and never change, so
 // the statement's snapshot holds all of them whenever it holds the row.
-std::optional<LockedReservation> lockWithLines(pqxx::dbtransaction& transaction, const std::string& key) {
+std::optional<LockedReservation> lockWithLines(pqxx::work& transaction, const std::string& key) {
   const auto rows = db::execPrepared(transaction,
       "SELECT r.state, l.product_id::text, l.sku, l.name, l.quantity, l.unit_price_units, l.currency_code"
       " FROM reservations r LEFT JOIN reservation_lines l ON l.reservation_key = r.reservation_key"
@@ -48,7 +48,7 @@ std::optional<LockedReservation> lockWithLines(pqxx::dbtransaction& transaction,
 
 // Moves stock for every line, in product id order (the order reserve locks them in), and writes the
 // reservation's new state when it changes: with the last line's move, in the same statement.
-Status applyTransition(pqxx::dbtransaction& transaction, const std::string& key, std::vector<ReservedLine> lines,
+Status applyTransition(pqxx::work& transaction, const std::string& key, std::vector<ReservedLine> lines,
                        StockEffect effect, const std::optional<std::string>& newState) {
   const char* statement = nullptr;
   switch (effect) {
@@ -89,7 +89,7 @@ Status applyTransition(pqxx::dbtransaction& transaction, const std::string& key,
   return Status::ok();
 }
 
-Result<Reservation> transition(pqxx::dbtransaction& transaction, const std::string& key, const std::string& state,
+Result<Reservation> transition(pqxx::work& transaction, const std::string& key, const std::string& state,
                                std::vector<ReservedLine> lines, const Result<Transition>& step) {
   if (!step) return step.status();
   Reservation reservation{key, step->nextState, std::move(lines)};
@@ -110,7 +110,7 @@ struct LockedProduct {
 }  // namespace
 
 Result<Reservation> PgReservationRepository::reserve(const std::string& key, const std::vector<StockLine>& lines) {
-  return db::inTransaction<Reservation>(pool_, [&](pqxx::dbtransaction& transaction) -> Result<Reservation> {
+  return db::inTransaction<Reservation>(pool_, [&](pqxx::work& transaction) -> Result<Reservation> {
     // Claim the key and lock the products in one round trip. The claim comes first: a concurrent
     // call with the same key waits in it for this transaction, then finds the stored reservation (or,
     // if this one failed and rolled back, claims it itself) and locks nothing. The locked rows are
@@ -185,11 +185,11 @@ Result<Reservation> PgReservationRepository::reserve(const std::string& key, con
       reservation.lines.push_back({lines[i].productId, product.sku, product.name, lines[i].quantity, product.price});
     }
     return reservation;
-  }, db::BeginWhen::kWithFirstPreparedStatement);  // its first statement is prepared: BEGIN goes with it
+  });
 }
 
 Result<Reservation> PgReservationRepository::release(const std::string& key) {
-  return db::inTransaction<Reservation>(pool_, [&](pqxx::dbtransaction& transaction) -> Result<Reservation> {
+  return db::inTransaction<Reservation>(pool_, [&](pqxx::work& transaction) -> Result<Reservation> {
     auto locked = lockWithLines(transaction, key);
     if (!locked) {
       // Released before it was reserved (the reserve call timed out, or is still on its way): keep a
@@ -203,15 +203,15 @@ Result<Reservation> PgReservationRepository::release(const std::string& key) {
       if (!locked) return aborted("reservation " + key + " changed while releasing; retry");
     }
     return transition(transaction, key, locked->state, std::move(locked->lines), releaseTransition(locked->state));
-  }, db::BeginWhen::kWithFirstPreparedStatement);  // its first statement is prepared: BEGIN goes with it
+  });
 }
 
 Result<Reservation> PgReservationRepository::commit(const std::string& key) {
-  return db::inTransaction<Reservation>(pool_, [&](pqxx::dbtransaction& transaction) -> Result<Reservation> {
+  return db::inTransaction<Reservation>(pool_, [&](pqxx::work& transaction) -> Result<Reservation> {
     auto locked = lockWithLines(transaction, key);
     if (!locked) return notFound("reservation " + key + " does not exist");
     return transition(transaction, key, locked->state, std::move(locked->lines), commitTransition(locked->state, key));
-  }, db::BeginWhen::kWithFirstPreparedStatement);  // its first statement is prepared: BEGIN goes with it
+  });
 }
 
 }  // namespace fleetdeck::products

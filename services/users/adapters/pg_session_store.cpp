@@ -12,7 +12,7 @@ std::string fromMicros(int parameter) {
   return buffer;
 }
 
-void insertToken(pqxx::dbtransaction& transaction, const NewRefreshToken& token) {
+void insertToken(pqxx::work& transaction, const NewRefreshToken& token) {
   transaction.exec_params(
       "INSERT INTO refresh_tokens (id, family_id, user_id, token_hash, client_address, expires_at)"
       " VALUES ($1, $2, $3, $4, $5, " + fromMicros(6) + ")",
@@ -22,7 +22,7 @@ void insertToken(pqxx::dbtransaction& transaction, const NewRefreshToken& token)
 }  // namespace
 
 Status PgSessionStore::storeToken(const NewRefreshToken& token) {
-  return db::inTransaction(pool_, [&](pqxx::dbtransaction& transaction) -> Status {
+  return db::inTransaction(pool_, [&](pqxx::work& transaction) -> Status {
     insertToken(transaction, token);
     return Status::ok();
   });
@@ -31,7 +31,7 @@ Status PgSessionStore::storeToken(const NewRefreshToken& token) {
 Result<RotateResult> PgSessionStore::rotate(const std::string& tokenHash, NewRefreshToken replacement,
                                             int64_t nowMicros) {
   // The outcome is a value, not an error, so that a detected reuse commits the family's revocation.
-  return db::inTransaction<RotateResult>(pool_, [&](pqxx::dbtransaction& transaction) -> Result<RotateResult> {
+  return db::inTransaction<RotateResult>(pool_, [&](pqxx::work& transaction) -> Result<RotateResult> {
     const auto rows = transaction.exec_params(
         "SELECT family_id::text, user_id::text, used_at IS NOT NULL, revoked_at IS NOT NULL,"
         " expires_at <= " + fromMicros(2) +
@@ -64,7 +64,7 @@ Result<RotateResult> PgSessionStore::rotate(const std::string& tokenHash, NewRef
 }
 
 Status PgSessionStore::revokeFamilyOf(const std::string& tokenHash) {
-  return db::inTransaction(pool_, [&](pqxx::dbtransaction& transaction) -> Status {
+  return db::inTransaction(pool_, [&](pqxx::work& transaction) -> Status {
     transaction.exec_params(
         "UPDATE refresh_tokens SET revoked_at = now() WHERE revoked_at IS NULL AND family_id ="
         " (SELECT family_id FROM refresh_tokens WHERE token_hash = $1)",
@@ -74,7 +74,7 @@ Status PgSessionStore::revokeFamilyOf(const std::string& tokenHash) {
 }
 
 Status PgSessionStore::revokeAllOfUser(const std::string& userId) {
-  return db::inTransaction(pool_, [&](pqxx::dbtransaction& transaction) -> Status {
+  return db::inTransaction(pool_, [&](pqxx::work& transaction) -> Status {
     transaction.exec_params("UPDATE refresh_tokens SET revoked_at = now() WHERE user_id = $1 AND revoked_at IS NULL",
                             userId);
     return Status::ok();
@@ -82,7 +82,7 @@ Status PgSessionStore::revokeAllOfUser(const std::string& userId) {
 }
 
 Result<FailureWindow> PgSessionStore::recentFailures(const std::string& subject, int64_t sinceMicros) {
-  return db::inTransaction<FailureWindow>(pool_, [&](pqxx::dbtransaction& transaction) -> Result<FailureWindow> {
+  return db::inTransaction<FailureWindow>(pool_, [&](pqxx::work& transaction) -> Result<FailureWindow> {
     const auto rows = transaction.exec_params(
         "SELECT count(*), coalesce((extract(epoch FROM min(failed_at)) * 1000000)::bigint, 0)"
         " FROM login_failures WHERE subject = $1 AND failed_at > " + fromMicros(2),
@@ -93,7 +93,7 @@ Result<FailureWindow> PgSessionStore::recentFailures(const std::string& subject,
 
 Status PgSessionStore::recordFailure(const std::vector<std::string>& subjects, int64_t nowMicros,
                                      int64_t forgetBeforeMicros) {
-  return db::inTransaction(pool_, [&](pqxx::dbtransaction& transaction) -> Status {
+  return db::inTransaction(pool_, [&](pqxx::work& transaction) -> Status {
     for (const auto& subject : subjects) {
       transaction.exec_params("INSERT INTO login_failures (subject, failed_at) VALUES ($1, " + fromMicros(2) + ")",
                               subject, nowMicros);
@@ -104,7 +104,7 @@ Status PgSessionStore::recordFailure(const std::vector<std::string>& subjects, i
 }
 
 Status PgSessionStore::clearFailures(const std::string& subject) {
-  return db::inTransaction(pool_, [&](pqxx::dbtransaction& transaction) -> Status {
+  return db::inTransaction(pool_, [&](pqxx::work& transaction) -> Status {
     transaction.exec_params("DELETE FROM login_failures WHERE subject = $1", subject);
     return Status::ok();
   });

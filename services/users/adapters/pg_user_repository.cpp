@@ -50,7 +50,7 @@ std::string auditJson(const User& user) {
                                                     {"version", user.version}});
 }
 
-void audit(pqxx::dbtransaction& transaction, const std::string& action, const ChangeContext& context, const User* before,
+void audit(pqxx::work& transaction, const std::string& action, const ChangeContext& context, const User* before,
            const User& after) {
   db::appendAudit(transaction, {.resource = "users",
                                 .resourceId = after.id,
@@ -63,7 +63,7 @@ void audit(pqxx::dbtransaction& transaction, const std::string& action, const Ch
 
 // UserRegistered goes into the outbox in the account's own transaction: a committed account is always
 // announced (payments opens its wallet, notifications welcomes it), a rolled-back one never is.
-Status appendUserRegistered(pqxx::dbtransaction& transaction, const User& user, const ChangeContext& context) {
+Status appendUserRegistered(pqxx::work& transaction, const User& user, const ChangeContext& context) {
   v1::UserRegistered event;
   event.set_user_id(user.id);
   event.set_username(user.username);
@@ -93,7 +93,7 @@ Status uniqueViolation(const std::exception& exception) {
 }  // namespace
 
 Result<User> PgUserRepository::insert(const User& user, const ChangeContext& context) {
-  return db::inTransaction<User>(pool_, [&](pqxx::dbtransaction& transaction) -> Result<User> {
+  return db::inTransaction<User>(pool_, [&](pqxx::work& transaction) -> Result<User> {
     try {
       const auto rows = transaction.exec_params(
           std::string("INSERT INTO users (id, username, email, display_name, role, status, password_hash)"
@@ -111,7 +111,7 @@ Result<User> PgUserRepository::insert(const User& user, const ChangeContext& con
 }
 
 Result<User> PgUserRepository::findById(const std::string& id) {
-  return db::inTransaction<User>(pool_, [&](pqxx::dbtransaction& transaction) -> Result<User> {
+  return db::inTransaction<User>(pool_, [&](pqxx::work& transaction) -> Result<User> {
     const auto rows = transaction.exec_params(std::string("SELECT ") + kColumns + " FROM users WHERE id = $1", id);
     if (rows.empty()) return notFound("user " + id + " does not exist");
     return fromRow(rows[0]);
@@ -119,7 +119,7 @@ Result<User> PgUserRepository::findById(const std::string& id) {
 }
 
 Result<User> PgUserRepository::findByUsername(const std::string& username) {
-  return db::inTransaction<User>(pool_, [&](pqxx::dbtransaction& transaction) -> Result<User> {
+  return db::inTransaction<User>(pool_, [&](pqxx::work& transaction) -> Result<User> {
     const auto rows =
         transaction.exec_params(std::string("SELECT ") + kColumns + " FROM users WHERE username = $1", username);
     if (rows.empty()) return notFound("user " + username + " does not exist");
@@ -128,7 +128,7 @@ Result<User> PgUserRepository::findByUsername(const std::string& username) {
 }
 
 Result<UserPage> PgUserRepository::list(const UserQuery& query) {
-  return db::inTransaction<UserPage>(pool_, [&](pqxx::dbtransaction& transaction) -> Result<UserPage> {
+  return db::inTransaction<UserPage>(pool_, [&](pqxx::work& transaction) -> Result<UserPage> {
     // One statement with optional filters: NULL parameters switch a condition off.
     const auto rows = transaction.exec_params(
         std::string("SELECT ") + kColumns +
@@ -156,7 +156,7 @@ Result<UserPage> PgUserRepository::list(const UserQuery& query) {
 
 Result<User> PgUserRepository::update(const std::string& id, const UserChanges& changes, int64_t expectedVersion,
                                       const ChangeContext& context) {
-  return db::inTransaction<User>(pool_, [&](pqxx::dbtransaction& transaction) -> Result<User> {
+  return db::inTransaction<User>(pool_, [&](pqxx::work& transaction) -> Result<User> {
     const auto current =
         transaction.exec_params(std::string("SELECT ") + kColumns + " FROM users WHERE id = $1 FOR UPDATE", id);
     if (current.empty()) return notFound("user " + id + " does not exist");
@@ -200,7 +200,7 @@ Result<User> PgUserRepository::changePassword(const std::string& id, const std::
 
 Result<User> PgUserRepository::storePasswordHash(const std::string& id, const std::string& passwordHash,
                                                  const ChangeContext& context, const std::string& action) {
-  return db::inTransaction<User>(pool_, [&](pqxx::dbtransaction& transaction) -> Result<User> {
+  return db::inTransaction<User>(pool_, [&](pqxx::work& transaction) -> Result<User> {
     const auto current =
         transaction.exec_params(std::string("SELECT ") + kColumns + " FROM users WHERE id = $1 FOR UPDATE", id);
     if (current.empty()) return notFound("user " + id + " does not exist");

@@ -322,7 +322,7 @@ TEST(Bus, DeadLettersAreListed_AndReplayedToTheirConsumerOnceTheCauseIsFixed) {
 
 TEST(Bus, EachEventDeliveredTwice_HasOneEffect) {
   db::ConnectionPool pool({testing::createTestDatabase("bus_consume"), 4, std::chrono::milliseconds(5000), "test"});
-  ASSERT_TRUE(db::inTransaction(pool, [](pqxx::dbtransaction& transaction) {
+  ASSERT_TRUE(db::inTransaction(pool, [](pqxx::work& transaction) {
                 transaction.exec(db::kProcessedEventsTableSql);
                 transaction.exec("CREATE TABLE effects (user_id text NOT NULL)");
                 return Status::ok();
@@ -356,7 +356,7 @@ TEST(Bus, EachEventDeliveredTwice_HasOneEffect) {
     bool duplicate = false;
     Status status = db::consumeOnce(
         pool, "once", envelope->event_id(),
-        [&](pqxx::dbtransaction& transaction) {
+        [&](pqxx::work& transaction) {
           transaction.exec_params("INSERT INTO effects (user_id) VALUES ($1)", registered.user_id());
           return Status::ok();
         },

@@ -119,105 +119,26 @@ TEST(ConnectionPool, UnreachableDatabaseIsUnavailable) {
 
 TEST(Transactions, ErrorStatusRollsBackAndExceptionsBecomeStatus) {
   ConnectionPool pool({testing::createTestDatabase("tx"), 2, std::chrono::milliseconds(500), "test"});
-  ASSERT_TRUE(inTransaction(pool, [](pqxx::dbtransaction& tx) {
+  ASSERT_TRUE(inTransaction(pool, [](pqxx::work& tx) {
                 tx.exec("CREATE TABLE t (id int PRIMARY KEY)");
                 return Status::ok();
               }).isOk());
-  const Status rolledBack = inTransaction(pool, [](pqxx::dbtransaction& tx) {
+  const Status rolledBack = inTransaction(pool, [](pqxx::work& tx) {
     tx.exec("INSERT INTO t VALUES (1)");
     return aborted("changed my mind");
   });
   EXPECT_EQ(rolledBack.code(), StatusCode::kAborted);
-  const Status duplicate = inTransaction(pool, [](pqxx::dbtransaction& tx) {
+  const Status duplicate = inTransaction(pool, [](pqxx::work& tx) {
     tx.exec("INSERT INTO t VALUES (2)");
     tx.exec("INSERT INTO t VALUES (2)");
     return Status::ok();
   });
   EXPECT_EQ(duplicate.code(), StatusCode::kAlreadyExists);
-  auto rows = inTransaction<int>(pool, [](pqxx::dbtransaction& tx) -> Result<int> {
+  auto rows = inTransaction<int>(pool, [](pqxx::work& tx) -> Result<int> {
     return tx.exec("SELECT count(*) FROM t")[0][0].as<int>();
   });
   ASSERT_TRUE(rows.isOk());
   EXPECT_EQ(*rows, 0);
-}
-
-// BEGIN sent with the first prepared statement: what follows is in the same transaction, a failing
-// first statement or queued write leaves the connection usable, and a transaction that only queued
-// writes still makes them.
-TEST(Transactions, BeginWithTheFirstPreparedStatement_IsOneTransaction_AndFailuresLeaveTheConnectionReady) {
-  // One connection: every transaction below runs on the one before it.
-  ConnectionPool pool({testing::createTestDatabase("tx"), 1, std::chrono::milliseconds(500), "test"});
-  constexpr auto kDeferred = BeginWhen::kWithFirstPreparedStatement;
-  ASSERT_TRUE(inTransaction(pool, [](pqxx::dbtransaction& tx) {
-                tx.exec("CREATE TABLE t (id int PRIMARY KEY, note text)");
-                return Status::ok();
-              }).isOk());
-  const auto total = [&] {
-    return *inTransaction<int>(pool, [](pqxx::dbtransaction& tx) -> Result<int> {
-      return tx.exec("SELECT count(*) FROM t")[0][0].as<int>();
-    });
-  };
-
-  // The first statement and the rest commit together, or not at all.
-  const Status rolledBack = inTransaction(
-      pool,
-      [](pqxx::dbtransaction& tx) {
-        EXPECT_EQ(execPrepared(tx, "INSERT INTO t VALUES ($1, $2) RETURNING id", 1, "it's quoted")[0][0].as<int>(), 1);
-        tx.exec("INSERT INTO t VALUES (2, 'second')");
-        return aborted("changed my mind");
-      },
-      kDeferred);
-  EXPECT_EQ(rolledBack.code(), StatusCode::kAborted);
-  EXPECT_EQ(total(), 0);
-  ASSERT_TRUE(inTransaction(
-                  pool,
-                  [](pqxx::dbtransaction& tx) {
-                    execPrepared(tx, "INSERT INTO t VALUES ($1, $2) RETURNING id", 1, std::optional<std::string>());
-                    writeAtCommit(tx, "INSERT INTO t VALUES ($1, $2)", 2, "a queued 'write'");
-                    return Status::ok();
-                  },
-                  kDeferred)
-                  .isOk());
-  EXPECT_EQ(total(), 2);
-  auto notes = inTransaction<std::string>(pool, [](pqxx::dbtransaction& tx) -> Result<std::string> {
-    return tx.exec("SELECT coalesce(string_agg(coalesce(note, 'NULL'), '|' ORDER BY id), '') FROM t")[0][0]
-        .as<std::string>();
-  });
-  EXPECT_EQ(*notes, "NULL|a queued 'write'");
-
-  // A failing first statement (a repeated key): its error, and the next transaction runs normally.
-  const Status repeated = inTransaction(
-      pool,
-      [](pqxx::dbtransaction& tx) {
-        execPrepared(tx, "INSERT INTO t VALUES ($1, $2) RETURNING id", 1, "again");
-        return Status::ok();
-      },
-      kDeferred);
-  EXPECT_EQ(repeated.code(), StatusCode::kAlreadyExists) << repeated.toString();
-  EXPECT_EQ(total(), 2);
-
-  // Only queued writes, nothing run before the commit: BEGIN, the writes and COMMIT go together.
-  ASSERT_TRUE(inTransaction(
-                  pool,
-                  [](pqxx::dbtransaction& tx) {
-                    writeAtCommit(tx, "INSERT INTO t VALUES ($1, $2)", 3, "queued only");
-                    writeAtCommit(tx, "INSERT INTO t VALUES ($1, $2)", 4, "queued only");
-                    return Status::ok();
-                  },
-                  kDeferred)
-                  .isOk());
-  EXPECT_EQ(total(), 4);
-  // ...and when one of them fails, none is made.
-  const Status queuedRepeat = inTransaction(
-      pool,
-      [](pqxx::dbtransaction& tx) {
-        writeAtCommit(tx, "INSERT INTO t VALUES ($1, $2)", 5, "would be rolled back");
-        writeAtCommit(tx, "INSERT INTO t VALUES ($1, $2)", 4, "repeated");
-        return Status::ok();
-      },
-      kDeferred);
-  EXPECT_EQ(queuedRepeat.code(), StatusCode::kAlreadyExists) << queuedRepeat.toString();
-  EXPECT_EQ(total(), 4);
 }
 
 }  // namespace

@@ -26,7 +26,7 @@ using fleetdeck::testing::waitUntil;
 std::unique_ptr<ConnectionPool> outboxDatabase() {
   auto pool = std::make_unique<ConnectionPool>(
       PoolOptions{testing::createTestDatabase("outbox"), 8, std::chrono::milliseconds(5000), "outbox-test"});
-  EXPECT_TRUE(inTransaction(*pool, [](pqxx::dbtransaction& transaction) {
+  EXPECT_TRUE(inTransaction(*pool, [](pqxx::work& transaction) {
                 transaction.exec(kOutboxTableSql);
                 return Status::ok();
               }).isOk());
@@ -44,7 +44,7 @@ OutboxMessage row(const std::string& key, const std::string& subject, const std:
 }
 
 Status appendAll(ConnectionPool& pool, const std::vector<OutboxMessage>& messages) {
-  return inTransaction(pool, [&](pqxx::dbtransaction& transaction) -> Status {
+  return inTransaction(pool, [&](pqxx::work& transaction) -> Status {
     for (const auto& message : messages) FLEETDECK_RETURN_IF_ERROR(appendToOutbox(transaction, message));
     return Status::ok();
   });
@@ -99,7 +99,7 @@ TEST(Outbox, Append_RefusesRowsWithoutIdSubjectOrKey_NamingTheFields) {
   auto pool = outboxDatabase();
   OutboxMessage bad;
   bad.id = "not-a-uuid";
-  Status status = inTransaction(*pool, [&](pqxx::dbtransaction& transaction) { return appendToOutbox(transaction, bad); });
+  Status status = inTransaction(*pool, [&](pqxx::work& transaction) { return appendToOutbox(transaction, bad); });
   ASSERT_EQ(status.code(), StatusCode::kInvalidArgument);
   std::set<std::string> fields;
   for (const auto& violation : status.violations()) fields.insert(violation.field);
@@ -143,7 +143,7 @@ TEST(Outbox, SeveralRowsInOneStatement_KeepTheirOrderBytesAndQuotedText) {
                                          row("key-2", "fleetdeck.t.v1.\"Quoted\"", "second"),
                                          row("key \"a\" \\ {b}", "fleetdeck.t.v1.E", std::string("\0,{}\"", 5))};
   appended[1].headers.emplace_back("note", "a \"quoted\" value, with {braces} and a \\ backslash");
-  ASSERT_TRUE(inTransaction(*pool, [&](pqxx::dbtransaction& transaction) { return appendToOutbox(transaction, appended); }).isOk());
+  ASSERT_TRUE(inTransaction(*pool, [&](pqxx::work& transaction) { return appendToOutbox(transaction, appended); }).isOk());
   RecordingPublisher publisher;
   OutboxRelay relay(*pool, publisher, quickRelay());
   auto published = relay.relayOnce();
@@ -166,7 +166,7 @@ TEST(Outbox, SeveralRowsInOneStatement_KeepTheirOrderBytesAndQuotedText) {
 
   std::vector<OutboxMessage> invalid = {row("k", "s", "p"), row("", "s", "p")};
   const Status refused =
-      inTransaction(*pool, [&](pqxx::dbtransaction& transaction) { return appendToOutbox(transaction, invalid); });
+      inTransaction(*pool, [&](pqxx::work& transaction) { return appendToOutbox(transaction, invalid); });
   ASSERT_EQ(refused.code(), StatusCode::kInvalidArgument);
   ASSERT_EQ(refused.violations().size(), 1u);
   EXPECT_EQ(refused.violations()[0].field, "messages[1].aggregateKey");
@@ -174,7 +174,7 @@ TEST(Outbox, SeveralRowsInOneStatement_KeepTheirOrderBytesAndQuotedText) {
 
 TEST(Outbox, RowsOfARolledBackTransaction_AreNeverPublished) {
   auto pool = outboxDatabase();
-  Status failed = inTransaction(*pool, [&](pqxx::dbtransaction& transaction) -> Status {
+  Status failed = inTransaction(*pool, [&](pqxx::work& transaction) -> Status {
     FLEETDECK_RETURN_IF_ERROR(appendToOutbox(transaction, row("k", "fleetdeck.t.v1.E", "rolled back")));
     return aborted("the business change failed after the event was written");
   });
@@ -193,7 +193,7 @@ TEST(Outbox, RowsOfOneTransaction_AreWrittenAtCommit_InAppendOrder_OrNotAtAll) {
   // Appends interleaved with the transaction's other writes are held back until the commit.
   std::vector<OutboxMessage> appended = {row("a", "fleetdeck.t.v1.E", "1"), row("b", "fleetdeck.t.v1.E", "2"),
                                          row("a", "fleetdeck.t.v1.E", "3")};
-  ASSERT_TRUE(inTransaction(*pool, [&](pqxx::dbtransaction& transaction) -> Status {
+  ASSERT_TRUE(inTransaction(*pool, [&](pqxx::work& transaction) -> Status {
                 for (const auto& message : appended) {
                   FLEETDECK_RETURN_IF_ERROR(appendToOutbox(transaction, message));
                   EXPECT_EQ(transaction.exec("SELECT count(*) FROM outbox")[0][0].as<int64_t>(), 0);
@@ -210,7 +210,7 @@ TEST(Outbox, RowsOfOneTransaction_AreWrittenAtCommit_InAppendOrder_OrNotAtAll) {
   // The same event id twice in one transaction: the insert at commit fails, and takes the
   // transaction's other writes with it.
   const OutboxMessage twice = row("c", "fleetdeck.t.v1.E", "twice");
-  const Status failed = inTransaction(*pool, [&](pqxx::dbtransaction& transaction) -> Status {
+  const Status failed = inTransaction(*pool, [&](pqxx::work& transaction) -> Status {
     transaction.exec("CREATE TABLE written_beside_the_outbox (id int)");
     FLEETDECK_RETURN_IF_ERROR(appendToOutbox(transaction, twice));
     return appendToOutbox(transaction, twice);

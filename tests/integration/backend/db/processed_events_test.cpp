@@ -17,7 +17,7 @@ namespace {
 std::unique_ptr<ConnectionPool> consumerDatabase() {
   auto pool = std::make_unique<ConnectionPool>(
       PoolOptions{testing::createTestDatabase("inbox"), 8, std::chrono::milliseconds(5000), "inbox-test"});
-  EXPECT_TRUE(inTransaction(*pool, [](pqxx::dbtransaction& transaction) {
+  EXPECT_TRUE(inTransaction(*pool, [](pqxx::work& transaction) {
                 transaction.exec(kProcessedEventsTableSql);
                 transaction.exec("CREATE TABLE effects (event_id text NOT NULL)");
                 return Status::ok();
@@ -32,8 +32,8 @@ int64_t scalar(ConnectionPool& pool, const std::string& sql) {
   return query.exec(sql)[0][0].as<int64_t>();
 }
 
-std::function<Status(pqxx::dbtransaction&)> insertEffect(const std::string& eventId, std::atomic<int>& runs) {
-  return [&runs, eventId](pqxx::dbtransaction& transaction) {
+std::function<Status(pqxx::work&)> insertEffect(const std::string& eventId, std::atomic<int>& runs) {
+  return [&runs, eventId](pqxx::work& transaction) {
     ++runs;
     transaction.exec_params("INSERT INTO effects (event_id) VALUES ($1)", eventId);
     return Status::ok();
@@ -60,7 +60,7 @@ TEST(ConsumeOnce, SecondDelivery_IsOkWithoutRunningTheEffect) {
 TEST(ConsumeOnce, FailedEffect_RecordsNothing_SoTheRedeliveryRunsItAgain) {
   auto pool = consumerDatabase();
   const std::string eventId = newUuid();
-  Status failed = consumeOnce(*pool, "c", eventId, [&](pqxx::dbtransaction& transaction) {
+  Status failed = consumeOnce(*pool, "c", eventId, [&](pqxx::work& transaction) {
     transaction.exec_params("INSERT INTO effects (event_id) VALUES ($1)", eventId);
     return unavailable("downstream failed after a partial write");
   });
@@ -80,7 +80,7 @@ TEST(ConsumeOnce, ConcurrentDeliveriesOfOneEvent_HaveExactlyOneEffect) {
   std::vector<std::future<Status>> deliveries;
   for (int i = 0; i < 6; ++i) {
     deliveries.push_back(std::async(std::launch::async, [&] {
-      return consumeOnce(*pool, "c", eventId, [&](pqxx::dbtransaction& transaction) {
+      return consumeOnce(*pool, "c", eventId, [&](pqxx::work& transaction) {
         ++runs;
         transaction.exec_params("INSERT INTO effects (event_id) VALUES ($1)", eventId);
         // Holds the transaction open a moment so the other deliveries really overlap with it.
@@ -102,7 +102,7 @@ TEST(ConsumeOnce, RefusesEmptyNames_AndPruneForgetsOldRecords) {
   EXPECT_EQ(runs.load(), 0);
   ASSERT_TRUE(consumeOnce(*pool, "c", "old", insertEffect("old", runs)).isOk());
   ASSERT_TRUE(consumeOnce(*pool, "c", "new", insertEffect("new", runs)).isOk());
-  ASSERT_TRUE(inTransaction(*pool, [](pqxx::dbtransaction& transaction) {
+  ASSERT_TRUE(inTransaction(*pool, [](pqxx::work& transaction) {
                 transaction.exec("UPDATE processed_events SET processed_at = now() - interval '40 days'"
                                  " WHERE event_id = 'old'");
                 return Status::ok();

@@ -31,10 +31,10 @@ std::string sagaTablesSql() {
 // Every observer call, as the batches the engine handed over (one per transaction).
 class RecordingObserver final : public SagaObserver {
  public:
-  void onTransition(pqxx::dbtransaction& transaction, const SagaTransition& transition) override {
+  void onTransition(pqxx::work& transaction, const SagaTransition& transition) override {
     onTransitions(transaction, {transition});
   }
-  void onTransitions(pqxx::dbtransaction& /*transaction*/, const std::vector<SagaTransition>& transitions) override {
+  void onTransitions(pqxx::work& /*transaction*/, const std::vector<SagaTransition>& transitions) override {
     std::vector<std::string> batch;
     for (const auto& transition : transitions) {
       batch.push_back(transition.stepName + ":" + transition.state + ":" + transition.sagaState);
@@ -57,7 +57,7 @@ class SagaEngineTest : public ::testing::Test {
   void SetUp() override {
     pool_ = std::make_unique<db::ConnectionPool>(
         db::PoolOptions{testing::createTestDatabase("saga_engine"), 8, 5000ms, "saga-engine-test"});
-    ASSERT_TRUE(db::inTransaction(*pool_, [](pqxx::dbtransaction& transaction) {
+    ASSERT_TRUE(db::inTransaction(*pool_, [](pqxx::work& transaction) {
                   transaction.exec(sagaTablesSql());
                   transaction.exec("CREATE TABLE effects (saga_id uuid NOT NULL)");
                   return Status::ok();
@@ -82,7 +82,7 @@ class SagaEngineTest : public ::testing::Test {
       return Status::ok();
     };
     SagaStep local{.name = "local"};
-    local.local = [this, localOutcome](pqxx::dbtransaction& transaction, SagaContext& context) {
+    local.local = [this, localOutcome](pqxx::work& transaction, SagaContext& context) {
       ++localCalls_;
       transaction.exec_params("INSERT INTO effects (saga_id) VALUES ($1)", context.sagaId);
       return localOutcome();
@@ -95,7 +95,7 @@ class SagaEngineTest : public ::testing::Test {
   std::string run() {
     const std::string id = newUuid();
     SagaEngine::NewSaga saga;
-    EXPECT_TRUE(db::inTransaction(*pool_, [&](pqxx::dbtransaction& transaction) {
+    EXPECT_TRUE(db::inTransaction(*pool_, [&](pqxx::work& transaction) {
                   saga = engine_->begin(transaction, "test_saga", id, boost::json::object{{"k", "v"}}, "");
                   return Status::ok();
                 }).isOk());

@@ -35,7 +35,7 @@ common::v1::EventEnvelope makeEnvelope(const google::protobuf::Message& payload,
 db::OutboxMessage toOutboxMessage(const common::v1::EventEnvelope& envelope);
 
 // makeEnvelope + toOutboxMessage + appendToOutbox in the caller's transaction. Returns the event id.
-Result<std::string> appendEvent(pqxx::dbtransaction& transaction, const google::protobuf::Message& payload,
+Result<std::string> appendEvent(pqxx::work& transaction, const google::protobuf::Message& payload,
                                 const EventContext& context);
 
 // Parses a received message's envelope. DATA_LOSS when the bytes are not an envelope or carry no

@@ -33,7 +33,7 @@ struct AuditRecord {
   int64_t occurredAtMicros = 0;
 };
 
-void appendAudit(pqxx::dbtransaction& transaction, AuditRecord record);
+void appendAudit(pqxx::work& transaction, AuditRecord record);
 
 struct AuditQuery {
   std::string resourceId;

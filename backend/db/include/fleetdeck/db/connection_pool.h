@@ -81,15 +81,12 @@ class ConnectionPool {
 // or deadlock -> ABORTED, lost connection -> UNAVAILABLE, anything else -> INTERNAL.
 Status statusFromException(const std::exception& exception);
 
-// Statement arguments as text; nullopt is NULL.
-using Arguments = std::vector<std::optional<std::string>>;
-
 // A write queued to run at the end of its transaction: `sql` runs as a prepared statement with
 // `arguments` (text; nullopt is NULL), or, when `prepared` is false, as written (values quoted in,
 // arguments empty) for a statement whose best plan depends on its values.
 struct QueuedWrite {
   std::string sql;
-  Arguments arguments;
+  std::vector<std::optional<std::string>> arguments;
   bool prepared = true;
 };
 
@@ -105,7 +102,6 @@ class PendingWrites {
     virtual ~Batch() = default;
     // Appends this batch's statements (none when it is empty) to `writes` and forgets them.
     virtual void take(std::vector<QueuedWrite>& writes) = 0;
-    virtual bool empty() const = 0;
   };
 
   // The queue of `transaction` when it is a db::Transaction, else nullptr.
@@ -126,73 +122,34 @@ class PendingWrites {
 
   // Every batch's statements, in order; the batches are empty afterwards.
   std::vector<QueuedWrite> take();
-  bool empty() const;
 
  private:
   std::vector<std::unique_ptr<Batch>> batches_;
 };
 
-// When a transaction's BEGIN is sent.
-enum class BeginWhen {
-  kAtOnce,
-  // With the first statement, when the caller guarantees that statement comes through execPrepared.
-  // libpqxx runs its own exec / exec_params on a transaction not yet begun OUTSIDE of it (autocommit),
-  // so this is only for code whose first statement is execPrepared by construction.
-  kWithFirstPreparedStatement,
-};
-
-// The transaction inTransaction runs (READ COMMITTED, read-write, like pqxx::work), built to spare
-// round trips:
-// - its commit sends the pending writes and the COMMIT as one message (EXECUTE of their prepared
-//   statements), so a transaction's end costs one round trip, not one per write plus one;
-// - with BeginWhen::kWithFirstPreparedStatement its BEGIN goes in one message with the first statement.
-// When a statement sent this way fails, the transaction is rolled back and the statement's error
-// thrown (a repeated key is still a pqxx::unique_violation); the connection is left ready for reuse.
-class Transaction final : public pqxx::internal::basic_transaction {
+// The transaction inTransaction runs: a pqxx::work whose commit sends its pending writes and the
+// COMMIT as one message, so a transaction pays one round trip for its end instead of one per write
+// plus one. When a queued write fails the transaction is rolled back and the write's error thrown
+// (a repeated key is still a pqxx::unique_violation); the connection is left ready for reuse.
+class Transaction final : public pqxx::work {
  public:
-  explicit Transaction(pqxx::connection_base& connection, BeginWhen begin = BeginWhen::kAtOnce);
-  ~Transaction() override;
-  Transaction(const Transaction&) = delete;
-  Transaction& operator=(const Transaction&) = delete;
-
+  explicit Transaction(pqxx::connection_base& connection);
   PendingWrites& pending() { return pending_; }
 
-  // Commits: pqxx::transaction_base::commit, except that a transaction not yet begun that queued
-  // writes still makes them (BEGIN, the writes and COMMIT in one message). Call this one.
-  void commit();
-
-  // `transaction` when it is a Transaction whose BEGIN has not been sent yet, else nullptr.
-  static Transaction* unbegun(pqxx::transaction_base& transaction);
-  // Begins with the prepared statement `name` (defined on the connection) run with `arguments`,
-  // in one round trip; returns its result.
-  pqxx::result beginWith(const std::string& name, const Arguments& arguments);
-
  private:
-  void do_begin() override;
   void do_commit() override;
-  // "EXECUTE name(literals)": a statement prepared on this connection, run inside a simple query.
-  std::string executeText(const std::string& name, const Arguments& arguments);
-  // After a statement sent with BEGIN or COMMIT failed: ends the aborted server transaction.
-  void rollBackAfterFailure();
-
   PendingWrites pending_;
-  bool begun_ = false;
-  // Set while beginWith or commit runs Begin(): what do_begin sends the BEGIN with.
-  const std::string* firstStatement_ = nullptr;
-  bool beginWithCommit_ = false;
-  pqxx::result firstResult_;
 };
 
 // Runs `body` inside one transaction and commits when it returns OK; rolls back on an error Status
 // or any exception (mapped with statusFromException). Writes queued in PendingWrites are made with
 // the commit.
 template <typename T>
-Result<T> inTransaction(ConnectionPool& pool, const std::function<Result<T>(pqxx::dbtransaction&)>& body,
-                        BeginWhen begin = BeginWhen::kAtOnce) {
+Result<T> inTransaction(ConnectionPool& pool, const std::function<Result<T>(pqxx::work&)>& body) {
   auto lease = pool.acquire();
   if (!lease) return lease.status();
   try {
-    Transaction transaction(**lease, begin);
+    Transaction transaction(**lease);
     Result<T> result = body(transaction);
     if (result.isOk()) transaction.commit();
     return result;
@@ -201,14 +158,20 @@ Result<T> inTransaction(ConnectionPool& pool, const std::function<Result<T>(pqxx
   }
 }
 
-Status inTransaction(ConnectionPool& pool, const std::function<Status(pqxx::dbtransaction&)>& body,
-                     BeginWhen begin = BeginWhen::kAtOnce);
+Status inTransaction(ConnectionPool& pool, const std::function<Status(pqxx::work&)>& body);
 
 // Runs `sql` as a prepared statement of the transaction's connection, named after its text: prepared
 // on that connection's first use, then only executed. For statements on hot paths, where parsing
 // and planning each call was a large share of the database's work.
 // The name execPrepared (and a queued write) prepares `sql` under.
 std::string preparedStatementName(const std::string& sql);
+
+template <typename... Args>
+pqxx::result execPrepared(pqxx::transaction_base& transaction, const std::string& sql, const Args&... args) {
+  const std::string name = preparedStatementName(sql);
+  transaction.conn().prepare(name, sql);  // a no-op when this connection knows it already
+  return transaction.exec_prepared(name, args...);
+}
 
 namespace detail {
 template <typename T>
@@ -220,19 +183,7 @@ std::optional<std::string> argumentText(const std::optional<T>& value) {
   return value ? argumentText(*value) : std::nullopt;
 }
 inline std::optional<std::string> argumentText(const std::string& value) { return value; }
-std::optional<std::string> argumentText(const pqxx::binarystring& value);  // bytea's text form
 }  // namespace detail
-
-// In a db::Transaction not yet begun, the statement carries the BEGIN (one round trip for both).
-template <typename... Args>
-pqxx::result execPrepared(pqxx::transaction_base& transaction, const std::string& sql, const Args&... args) {
-  const std::string name = preparedStatementName(sql);
-  transaction.conn().prepare(name, sql);  // a no-op when this connection knows it already
-  if (Transaction* unbegun = Transaction::unbegun(transaction)) {
-    return unbegun->beginWith(name, {detail::argumentText(args)...});
-  }
-  return transaction.exec_prepared(name, args...);
-}
 
 // Runs `sql` as execPrepared does, but with the commit when `transaction` is a db::Transaction (at
 // once otherwise): for a write whose result nobody reads and that the rest of the transaction does

@@ -82,9 +82,9 @@ struct OutboxMessage {
 // In a transaction db::inTransaction runs, the rows are queued (PendingWrites) and inserted in
 // append order by one statement, sent with the COMMIT; a failing insert (a repeated id) then
 // fails the commit and the transaction rolls back whole.
-Status appendToOutbox(pqxx::dbtransaction& transaction, const OutboxMessage& message);
+Status appendToOutbox(pqxx::work& transaction, const OutboxMessage& message);
 // Several messages in one statement, in this order (field names in errors are indexed: messages[i].id).
-Status appendToOutbox(pqxx::dbtransaction& transaction, const std::vector<OutboxMessage>& messages);
+Status appendToOutbox(pqxx::work& transaction, const std::vector<OutboxMessage>& messages);
 
 // What the relay hands each message to. The bus implements it; db knows nothing of NATS.
 class OutboxPublisher {

@@ -39,11 +39,11 @@ CREATE INDEX processed_events_processed_at_idx ON processed_events (processed_at
 // Two concurrent deliveries of one event: the second waits for the first's commit, then is a duplicate.
 // INVALID_ARGUMENT when consumer or eventId is empty.
 Status consumeOnce(ConnectionPool& pool, std::string_view consumer, std::string_view eventId,
-                   const std::function<Status(pqxx::dbtransaction&)>& effect, bool* duplicate = nullptr);
+                   const std::function<Status(pqxx::work&)>& effect, bool* duplicate = nullptr);
 
 // Inside the caller's transaction: true when (consumer, eventId) was newly recorded, false when it
 // had been before (then the caller skips its effect).
-bool markProcessed(pqxx::dbtransaction& transaction, std::string_view consumer, std::string_view eventId);
+bool markProcessed(pqxx::work& transaction, std::string_view consumer, std::string_view eventId);
 
 // Forgets records older than `age` (redeliveries never come that late; replays of older events are
 // applied again, so keep `age` beyond any replay window). Returns how many were deleted.

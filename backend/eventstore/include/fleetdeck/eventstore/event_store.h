@@ -82,7 +82,7 @@ class EventStore {
   // returns the stream's new version. ABORTED when the stream is not at expectedVersion — someone
   // else appended first — so the caller re-reads and decides again (HTTP 409). `recordedAtMicros`,
   // when given, receives the events' recorded_at (they share it: the transaction's time).
-  static Result<int64_t> append(pqxx::dbtransaction& transaction, const std::string& streamId, int64_t expectedVersion,
+  static Result<int64_t> append(pqxx::work& transaction, const std::string& streamId, int64_t expectedVersion,
                                 std::vector<NewEvent> events, int64_t* recordedAtMicros = nullptr);
 
   // Events of one stream with fromVersion <= version <= toVersion, oldest first.
@@ -92,7 +92,7 @@ class EventStore {
   // The current version of a stream (0 when it has no events).
   static int64_t streamVersion(pqxx::transaction_base& transaction, const std::string& streamId);
 
-  static void saveSnapshot(pqxx::dbtransaction& transaction, const Snapshot& snapshot);
+  static void saveSnapshot(pqxx::work& transaction, const Snapshot& snapshot);
   // The newest snapshot at or below maxVersion.
   static std::optional<Snapshot> loadSnapshot(pqxx::transaction_base& transaction, const std::string& streamId,
                                               int64_t maxVersion = INT64_MAX);

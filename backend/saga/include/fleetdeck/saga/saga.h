@@ -37,12 +37,12 @@ using StepAction = std::function<Status(SagaContext&)>;
 // (e.g. "was the order cancelled meanwhile?"), so it costs no transaction of its own. It sees and
 // may add to the data as the action would. Not OK: the action is not called and the status is
 // handled as if the action had returned it.
-using StepGuard = std::function<Status(pqxx::dbtransaction&, SagaContext&)>;
+using StepGuard = std::function<Status(pqxx::work&, SagaContext&)>;
 // A step whose whole effect is on the service's own database. It runs inside the transaction that
 // persists the previous step's success, and its own success is written in that same transaction; when
 // it fails there, that transaction is rolled back and redone without it, and the step then runs as
 // an ordinary one (in a transaction of its own, committed only when it returns OK).
-using LocalAction = std::function<Status(pqxx::dbtransaction&, SagaContext&)>;
+using LocalAction = std::function<Status(pqxx::work&, SagaContext&)>;
 
 struct SagaStep {
   std::string name;

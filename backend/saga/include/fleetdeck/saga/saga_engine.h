@@ -87,10 +87,10 @@ struct SagaTransition {
 class SagaObserver {
  public:
   virtual ~SagaObserver() = default;
-  virtual void onTransition(pqxx::dbtransaction& transaction, const SagaTransition& transition) = 0;
+  virtual void onTransition(pqxx::work& transaction, const SagaTransition& transition) = 0;
   // Every transition one transaction persists, in order, at the end of that transaction: an
   // observer writing outbox rows can write them in one statement.
-  virtual void onTransitions(pqxx::dbtransaction& transaction, const std::vector<SagaTransition>& transitions) {
+  virtual void onTransitions(pqxx::work& transaction, const std::vector<SagaTransition>& transitions) {
     for (const auto& transition : transitions) onTransition(transaction, transition);
   }
 };
@@ -162,14 +162,14 @@ class SagaEngine {
   // transition included): call launch() once the transaction committed, and the first action is
   // called at once. If launch() never comes (the process died), the lease runs out and any
   // replica's poller resumes the saga, repeating at most that first (idempotent) action.
-  NewSaga begin(pqxx::dbtransaction& transaction, const std::string& type, const std::string& sagaId,
+  NewSaga begin(pqxx::work& transaction, const std::string& type, const std::string& sagaId,
                 const boost::json::object& data, const std::string& traceId);
   // Starts a committed saga from begin() on this engine's runners at once, or, when maxQueued sagas
   // already wait for a runner here, leaves it to the pollers.
   void launch(NewSaga saga);
 
   // Records a new saga in the caller's transaction, unleased: a poller (of any replica) claims it.
-  static void create(pqxx::dbtransaction& transaction, const std::string& type, const std::string& sagaId,
+  static void create(pqxx::work& transaction, const std::string& type, const std::string& sagaId,
                      const boost::json::object& data, const std::string& traceId);
 
   // Nudges the poller (e.g. after a transaction that create()d a saga committed).
