@@ -3,6 +3,7 @@
 #include <sys/random.h>
 
 #include <chrono>
+#include <mutex>
 #include <stdexcept>
 
 #include "fleetdeck/core/encoding.h"
@@ -22,16 +23,37 @@ void fillRandom(unsigned char* data, size_t size) {
   }
 }
 
+// The timestamp and 12-bit counter of the next UUID (RFC 9562, method 1): ids made in one process
+// in the same millisecond still sort in the order they were made (an audit trail read newest first
+// by id showed two records of one request in either order). A new millisecond starts the counter at
+// a random value below 2048, leaving room for 2048 more ids before the timestamp is stepped on.
+std::pair<uint64_t, uint16_t> nextTimestampAndCounter(uint16_t random) {
+  static std::mutex mutex;
+  static uint64_t lastMillis = 0;
+  static uint16_t counter = 0;
+  const uint64_t now = static_cast<uint64_t>(
+      std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::system_clock::now().time_since_epoch())
+          .count());
+  std::lock_guard lock(mutex);
+  if (now > lastMillis) {
+    lastMillis = now;
+    counter = random & 0x7FF;
+  } else if (++counter > 0xFFF) {
+    ++lastMillis;  // the clock went back, or 2048+ ids in a millisecond: step on rather than repeat
+    counter = random & 0x7FF;
+  }
+  return {lastMillis, counter};
+}
+
 }  // namespace
 
 std::string newUuid() {
   unsigned char bytes[16];
   fillRandom(bytes, sizeof bytes);
-  const uint64_t millis = static_cast<uint64_t>(
-      std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::system_clock::now().time_since_epoch())
-          .count());
+  const auto [millis, counter] = nextTimestampAndCounter(static_cast<uint16_t>(bytes[6] << 8 | bytes[7]));
   for (int i = 0; i < 6; ++i) bytes[i] = static_cast<unsigned char>(millis >> (8 * (5 - i)));
-  bytes[6] = static_cast<unsigned char>((bytes[6] & 0x0F) | 0x70);  // version 7
+  bytes[6] = static_cast<unsigned char>(0x70 | (counter >> 8));  // version 7, then the counter's top 4 bits
+  bytes[7] = static_cast<unsigned char>(counter & 0xFF);
   bytes[8] = static_cast<unsigned char>((bytes[8] & 0x3F) | 0x80);  // RFC 4122 variant
   static constexpr char kHex[] = "0123456789abcdef";
   std::string text;

@@ -2,6 +2,7 @@
 
 #include <set>
 #include <thread>
+#include <vector>
 
 #include "fleetdeck/core/encoding.h"
 #include "fleetdeck/core/ids.h"
@@ -67,6 +68,17 @@ TEST(Ids, UuidsSortByCreationTime) {
   std::this_thread::sleep_for(std::chrono::milliseconds(2));
   const std::string second = newUuid();
   EXPECT_LT(first, second);
+}
+
+TEST(Ids, UuidsMadeInTheSameMillisecondKeepTheirOrder) {
+  // 5000 in a row: many share a millisecond, and more than a millisecond's 2048-id counter room.
+  std::vector<std::string> ids;
+  for (int i = 0; i < 5000; ++i) ids.push_back(newUuid());
+  for (size_t i = 1; i < ids.size(); ++i) {
+    ASSERT_LT(ids[i - 1], ids[i]) << "id " << i;
+    ASSERT_EQ(ids[i][14], '7');
+    ASSERT_TRUE(isUuid(ids[i]));
+  }
 }
 
 TEST(Ids, RandomHexHasRequestedLength) {

@@ -7,6 +7,7 @@
 namespace fleetdeck {
 
 // A UUID version 7 in canonical lower-case form; sorts by creation time, which keeps B-tree inserts local.
+// Ids made by one process sort in the order they were made, within a millisecond too.
 std::string newUuid();
 // True for any canonical UUID (8-4-4-4-12 hex digits).
 bool isUuid(std::string_view text);
