@@ -171,6 +171,9 @@ void Transaction::do_commit() {
     direct_exec(sql.c_str());
   } catch (const pqxx::in_doubt_error&) {
     throw;
+  } catch (const pqxx::statement_completion_unknown& error) {
+    // As libpqxx's own commit: the COMMIT may or may not have run.
+    throw pqxx::in_doubt_error(std::string("commit outcome unknown: ") + error.what());
   } catch (const std::exception& error) {
     if (!conn().is_open()) {
       // As libpqxx's own commit: the COMMIT may or may not have run.
