@@ -171,13 +171,11 @@ void Transaction::do_commit() {
     direct_exec(sql.c_str());
   } catch (const pqxx::in_doubt_error&) {
     throw;
-  } catch (const pqxx::statement_completion_unknown& error) {
-    // As libpqxx's own commit: the COMMIT may or may not have run.
-    throw pqxx::in_doubt_error(std::string("commit outcome unknown: ") + error.what());
   } catch (const std::exception& error) {
-    if (!conn().is_open()) {
-      // As libpqxx's own commit: the COMMIT may or may not have run.
-      throw pqxx::in_doubt_error(std::string("connection lost while committing: ") + error.what());
+    // As libpqxx's own commit: when the outcome is unknown or the connection went, the COMMIT may or
+    // may not have run.
+    if (dynamic_cast<const pqxx::statement_completion_unknown*>(&error) != nullptr || !conn().is_open()) {
+      throw pqxx::in_doubt_error(std::string("commit outcome unknown: ") + error.what());
     }
     // A queued write failed, so the COMMIT after it never ran and the server transaction is aborted.
     // libpqxx takes a transaction whose commit threw as ended and sends nothing more: end it here,

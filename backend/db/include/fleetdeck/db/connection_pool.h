@@ -160,12 +160,12 @@ Result<T> inTransaction(ConnectionPool& pool, const std::function<Result<T>(pqxx
 
 Status inTransaction(ConnectionPool& pool, const std::function<Status(pqxx::work&)>& body);
 
-// Runs `sql` as a prepared statement of the transaction's connection, named after its text: prepared
-// on that connection's first use, then only executed. For statements on hot paths, where parsing
-// and planning each call was a large share of the database's work.
 // The name execPrepared (and a queued write) prepares `sql` under.
 std::string preparedStatementName(const std::string& sql);
 
+// Runs `sql` as a prepared statement of the transaction's connection, named after its text: prepared
+// on that connection's first use, then only executed. For statements on hot paths, where parsing
+// and planning each call was a large share of the database's work.
 template <typename... Args>
 pqxx::result execPrepared(pqxx::transaction_base& transaction, const std::string& sql, const Args&... args) {
   const std::string name = preparedStatementName(sql);
