@@ -102,6 +102,17 @@ TEST(LauncherEndToEnd, FreePortsLieBelowTheEphemeralRange_AndAboveTheFleetsPorts
   for (uint16_t port : fleetPorts) EXPECT_LT(port, fixtureFloor) << port;
 }
 
+// A test names several ports before it starts anything on them; testing::freePort() must not name one
+// twice (300 random picks from 8,000 ports repeat one almost surely, so this fails without its memory).
+TEST(LauncherEndToEnd, TestingFreePortNeverNamesAPortTwiceInOneProcess) {
+  std::set<uint16_t> seen;
+  for (int i = 0; i < 300; ++i) {
+    const uint16_t port = testing::freePort();
+    ASSERT_NE(port, 0) << "call " << i;
+    EXPECT_TRUE(seen.insert(port).second) << "port " << port << " named again at call " << i;
+  }
+}
+
 TEST(LauncherEndToEnd, UpServesTheApiAndDownLeavesNoProcess) {
   const fs::path data = testing::sharedInfra().root / ("launcher-" + std::to_string(getpid()));
   // Ports shifted by a random offset, so a developer's running demo is not disturbed.

@@ -102,8 +102,18 @@ std::string ServiceProcess::logTail(size_t bytes) const {
 }
 
 uint16_t freePort() {
-  auto port = launcher::findFreePort();
-  return port ? *port : 0;
+  // A port is free only until someone binds it, and a test asks for several before starting any
+  // service: without this memory two calls could name the same port, and the second service to
+  // start would fail to bind ("No address added", seen once in bench.saga).
+  static std::mutex mutex;
+  static std::set<uint16_t> handedOut;
+  std::lock_guard lock(mutex);
+  for (int attempt = 0; attempt < 100; ++attempt) {
+    auto port = launcher::findFreePort();
+    if (!port) return 0;
+    if (handedOut.insert(*port).second) return *port;
+  }
+  return 0;
 }
 
 }  // namespace fleetdeck::testing

@@ -49,7 +49,8 @@ bool waitUntil(Condition&& condition, std::chrono::milliseconds timeout) {
   return condition();
 }
 
-// A free loopback port (for services that must be told their port up front).
+// A free loopback port (for services that must be told their port up front); never one this
+// process was given before. 0 when none is found.
 uint16_t freePort();
 
 }  // namespace fleetdeck::testing
