@@ -10,12 +10,15 @@
 // of the creating and of the finishing transaction). Commits per saga come from pg_stat_database's
 // xact_commit on the three services' databases, net of the idle background (pollers) measured before
 // and of this benchmark's own queries.
+// Phase 2 also reports CPU time and context switches per saga of each process (from /proc): two
+// runs on this shared 2-core machine differed by 8 % in CPU per saga and by 0.6 % in switches.
 // Prints figures and their ratios to the issue's goals; asserts nothing about time. Bounded: each
 // phase has an order count and a time limit. Exits non-zero only when a saga ends wrongly or never.
 #include <libpq-fe.h>
 #include <unistd.h>
 
 #include <algorithm>
+#include <array>
 #include <atomic>
 #include <condition_variable>
 #include <cstdio>
@@ -23,6 +26,7 @@
 #include <iostream>
 #include <map>
 #include <mutex>
+#include <optional>
 #include <set>
 #include <sstream>
 #include <thread>
@@ -465,28 +469,67 @@ double serviceCpuSeconds(const testing::ServiceProcess& process) {
   return std::stod(response->body.substr(at + name.size()));
 }
 
-// User + system CPU seconds of the processes `pick` selects by (pid, parent pid), from /proc.
-template <typename Pick>
-double procCpuSeconds(Pick pick) {
-  double ticks = 0;
+// One process's line of /proc/<pid>/stat: its parent and its user + system CPU ticks.
+struct ProcStat {
+  long parent = 0;
+  double cpuTicks = 0;
+};
+
+std::optional<ProcStat> readProcStat(const std::filesystem::path& processDirectory) {
+  std::ifstream file(processDirectory / "stat");
+  std::string stat;
+  if (!std::getline(file, stat)) return std::nullopt;  // exited meanwhile
+  // "pid (comm) state ppid ...": fields after the comm's closing parenthesis; utime, stime are 14, 15.
+  std::istringstream fields(stat.substr(stat.rfind(')') + 2));
+  std::string state;
+  ProcStat result;
+  fields >> state >> result.parent;
+  std::string skip;
+  for (int field = 5; field < 14; ++field) fields >> skip;
+  double user = 0, system = 0;
+  fields >> user >> system;
+  result.cpuTicks = user + system;
+  return result;
+}
+
+// Calls visit(directory, stat) for every process `pick` selects by (pid, parent pid).
+template <typename Pick, typename Visit>
+void forEachProcess(Pick pick, Visit visit) {
   for (const auto& entry : std::filesystem::directory_iterator("/proc")) {
     const std::string name = entry.path().filename();
     if (name.empty() || !std::isdigit(static_cast<unsigned char>(name[0]))) continue;
-    std::ifstream file(entry.path() / "stat");
-    std::string stat;
-    if (!std::getline(file, stat)) continue;  // exited meanwhile
-    // "pid (comm) state ppid ...": fields after the comm's closing parenthesis; utime, stime are 14, 15.
-    std::istringstream fields(stat.substr(stat.rfind(')') + 2));
-    std::string state;
-    long parent = 0;
-    fields >> state >> parent;
-    std::string skip;
-    for (int field = 5; field < 14; ++field) fields >> skip;
-    double user = 0, system = 0;
-    fields >> user >> system;
-    if (pick(std::stol(name), parent)) ticks += user + system;
+    const auto stat = readProcStat(entry.path());
+    if (stat && pick(std::stol(name), stat->parent)) visit(entry.path(), *stat);
   }
+}
+
+// User + system CPU seconds of the processes `pick` selects, from /proc.
+template <typename Pick>
+double procCpuSeconds(Pick pick) {
+  double ticks = 0;
+  forEachProcess(pick, [&](const std::filesystem::path&, const ProcStat& stat) { ticks += stat.cpuTicks; });
   return ticks / static_cast<double>(sysconf(_SC_CLK_TCK));
+}
+
+// Context switches (voluntary and forced) of every thread of the processes `pick` selects, so far.
+// Counts, not times: they barely move with what else the host runs, so a change that wakes fewer
+// threads per saga shows here when sagas/s and CPU per saga are lost in the noise.
+template <typename Pick>
+int64_t procContextSwitches(Pick pick) {
+  int64_t switches = 0;
+  forEachProcess(pick, [&](const std::filesystem::path& directory, const ProcStat&) {
+    std::error_code error;
+    for (const auto& task : std::filesystem::directory_iterator(directory / "task", error)) {
+      std::ifstream status(task.path() / "status");
+      std::string line;
+      while (std::getline(status, line)) {
+        if (line.starts_with("voluntary_ctxt_switches:") || line.starts_with("nonvoluntary_ctxt_switches:")) {
+          switches += std::stoll(line.substr(line.find(':') + 1));
+        }
+      }
+    }
+  });
+  return switches;
 }
 
 // CPU seconds of the test PostgreSQL (postmaster and its backends) and of nats-server, so far.
@@ -494,12 +537,29 @@ struct InfraCpu {
   double postgres = 0, nats = 0;
 };
 
-InfraCpu infraCpu(const testing::InfraInfo& infra) {
+long postmasterPid(const testing::InfraInfo& infra) {
   std::ifstream pidFile(infra.postgresData / "postmaster.pid");
   long postmaster = 0;
   pidFile >> postmaster;
+  return postmaster;
+}
+
+InfraCpu infraCpu(const testing::InfraInfo& infra) {
+  const long postmaster = postmasterPid(infra);
   return {procCpuSeconds([&](long pid, long parent) { return pid == postmaster || parent == postmaster; }),
           procCpuSeconds([&](long pid, long) { return pid == infra.natsPid; })};
+}
+
+// Context switches so far of the three services, the test PostgreSQL and nats-server, in that order.
+std::array<int64_t, 5> contextSwitches(const Fleet& fleet, const testing::InfraInfo& infra) {
+  const long postmaster = postmasterPid(infra);
+  const auto of = [](const testing::ServiceProcess& process) {
+    const long servicePid = process.pid();
+    return procContextSwitches([&](long pid, long) { return pid == servicePid; });
+  };
+  return {of(*fleet.orders), of(*fleet.products), of(*fleet.payments),
+          procContextSwitches([&](long pid, long parent) { return pid == postmaster || parent == postmaster; }),
+          procContextSwitches([&](long pid, long) { return pid == infra.natsPid; })};
 }
 
 // pgbench's built-in TPC-B-like script on a fresh database of the same PostgreSQL.
@@ -629,11 +689,13 @@ int main() {
   const double ordersCpuBefore = serviceCpuSeconds(*fleet.orders), productsCpuBefore = serviceCpuSeconds(*fleet.products),
                paymentsCpuBefore = serviceCpuSeconds(*fleet.payments);
   const InfraCpu infraCpuBefore = infraCpu(infra);
+  const auto switchesBefore = contextSwitches(fleet, infra);
   const PhaseResult concurrent = runPhase(fleet, catalog, watcher, kClients, kThroughputOrders, kThroughputTime, 5);
   const double ordersCpu = serviceCpuSeconds(*fleet.orders) - ordersCpuBefore,
                productsCpu = serviceCpuSeconds(*fleet.products) - productsCpuBefore,
                paymentsCpu = serviceCpuSeconds(*fleet.payments) - paymentsCpuBefore;
   const InfraCpu infraCpuAfter = infraCpu(infra);
+  const auto switchesAfter = contextSwitches(fleet, infra);
   const int64_t watcherQueries = watcher.queries() - watcherQueriesBefore;
   // PostgreSQL backends flush their statistics at most once a second: wait for the last ones.
   std::this_thread::sleep_for(2500ms);
@@ -700,9 +762,18 @@ int main() {
   const double natsCpu = infraCpuAfter.nats - infraCpuBefore.nats;
   const double cpuPerSaga = (ordersCpu + productsCpu + paymentsCpu + postgresCpu + natsCpu) / sagaCount;
   std::printf("  CPU per saga: orders %.0f us, products %.0f us, payments %.0f us, PostgreSQL %.0f us, NATS %.0f us;"
-              " total %.0f us (2 cores: at most %.0f sagas/s)\n\n",
+              " total %.0f us (2 cores: at most %.0f sagas/s)\n",
               ordersCpu / sagaCount * 1e6, productsCpu / sagaCount * 1e6, paymentsCpu / sagaCount * 1e6,
               postgresCpu / sagaCount * 1e6, natsCpu / sagaCount * 1e6, cpuPerSaga * 1e6, 2 / cpuPerSaga);
+  std::printf("  context switches per saga:");
+  const char* processes[] = {"orders", "products", "payments", "PostgreSQL", "NATS"};
+  double switchesPerSaga = 0;
+  for (size_t i = 0; i < switchesBefore.size(); ++i) {
+    const double perSaga = static_cast<double>(switchesAfter[i] - switchesBefore[i]) / sagaCount;
+    switchesPerSaga += perSaga;
+    std::printf(" %s %.1f,", processes[i], perSaga);
+  }
+  std::printf(" total %.1f (counts, steadier than times: compare changes by these too)\n\n", switchesPerSaga);
 
   std::printf("Goals (issue 4):\n");
   std::printf("  throughput >= 500 sagas/s                        %8.1f   ratio %.2f  %s\n", sagasPerSecond,

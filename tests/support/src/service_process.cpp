@@ -93,6 +93,8 @@ int ServiceProcess::stop(std::chrono::milliseconds grace) {
 
 bool ServiceProcess::running() { return state_->process && state_->process->running(); }
 
+pid_t ServiceProcess::pid() const { return state_->process ? state_->process->pid() : 0; }
+
 std::string ServiceProcess::logTail(size_t bytes) const {
   std::ifstream in(logFile_);
   std::stringstream content;

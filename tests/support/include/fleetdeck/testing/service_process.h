@@ -1,6 +1,8 @@
 // Runs a FleetDeck executable as a real process for e2e tests: env config, readiness wait, log capture, stop.
 #pragma once
 
+#include <sys/types.h>
+
 #include <chrono>
 #include <filesystem>
 #include <map>
@@ -27,6 +29,8 @@ class ServiceProcess {
   bool running();
   std::string logTail(size_t bytes = 4000) const;
   uint16_t adminPort() const { return adminPort_; }
+  // The process id while it runs (0 otherwise), for benchmarks that read its counters in /proc.
+  pid_t pid() const;
 
  private:
   struct State;
