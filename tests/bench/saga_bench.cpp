@@ -10,8 +10,8 @@
 // of the creating and of the finishing transaction). Commits per saga come from pg_stat_database's
 // xact_commit on the three services' databases, net of the idle background (pollers) measured before
 // and of this benchmark's own queries.
-// Phase 2 also reports CPU time and context switches per saga of each process (from /proc): two
-// runs on this shared 2-core machine differed by 8 % in CPU per saga and by 0.6 % in switches.
+// Phase 2 also reports CPU time and context switches per saga of each process (from /proc): four
+// runs on this shared 2-core machine spread over 7.0-7.6 ms of CPU per saga, 167-172 switches.
 // Prints figures and their ratios to the goals; asserts nothing about time. Bounded: each
 // phase has an order count and a time limit. Exits non-zero only when a saga ends wrongly or never.
 #include <libpq-fe.h>
