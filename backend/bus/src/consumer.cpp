@@ -5,6 +5,7 @@
 
 #include "fleetdeck/core/config.h"
 #include "fleetdeck/core/log.h"
+#include "fleetdeck/core/thread_name.h"
 #include "fleetdeck/telemetry/metrics.h"
 #include "fleetdeck/telemetry/tracing.h"
 #include "nats_internal.h"
@@ -248,7 +249,10 @@ void ConsumerLoop::start() {
   if (Status declared = bus_.declareStream(deadLetterStream()); !declared.isOk() && bus_.connected()) {
     log::warn("cannot declare the dead-letter stream yet", {{"error", declared.toString()}});
   }
-  thread_ = std::thread([this] { run(); });
+  thread_ = std::thread([this] {
+    setThreadName("consume-" + options_.durable);
+    run();
+  });
 }
 
 void ConsumerLoop::stop() {

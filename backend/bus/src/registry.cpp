@@ -7,6 +7,7 @@
 #include "fleetdeck/core/config.h"
 #include "fleetdeck/core/json.h"
 #include "fleetdeck/core/log.h"
+#include "fleetdeck/core/thread_name.h"
 #include "nats_internal.h"
 
 namespace fleetdeck::bus {
@@ -132,7 +133,10 @@ void ServiceRegistration::start() {
     if (thread_.joinable()) return;
     stopping_ = false;
   }
-  thread_ = std::thread([this] { run(); });
+  thread_ = std::thread([this] {
+    setThreadName("registry-beat");
+    run();
+  });
 }
 
 void ServiceRegistration::run() {
@@ -319,7 +323,10 @@ void RegistryWatcher::onChange(std::function<void(const RegistryChange&)> callba
 void RegistryWatcher::start() {
   if (impl_->thread.joinable()) return;
   impl_->stopping = false;
-  impl_->thread = std::thread([this] { impl_->run(); });
+  impl_->thread = std::thread([this] {
+    setThreadName("registry-watch");
+    impl_->run();
+  });
 }
 
 void RegistryWatcher::stop() {

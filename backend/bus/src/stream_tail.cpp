@@ -1,6 +1,7 @@
 #include "fleetdeck/bus/stream_tail.h"
 
 #include "fleetdeck/core/log.h"
+#include "fleetdeck/core/thread_name.h"
 #include "nats_internal.h"
 
 namespace fleetdeck::bus {
@@ -40,7 +41,10 @@ void StreamTail::start() {
     std::lock_guard lock(mutex_);
     stopping_ = false;
   }
-  thread_ = std::thread([this] { run(); });
+  thread_ = std::thread([this] {
+    setThreadName("stream-tail");
+    run();
+  });
 }
 
 void StreamTail::stop() {

@@ -3,13 +3,19 @@
 #include <exception>
 
 #include "fleetdeck/core/log.h"
+#include "fleetdeck/core/thread_name.h"
 
 namespace fleetdeck {
 
 WorkPool::WorkPool(size_t threads, size_t queueCapacity, std::string name)
     : capacity_(queueCapacity), name_(std::move(name)) {
   threads_.reserve(threads);
-  for (size_t i = 0; i < threads; ++i) threads_.emplace_back([this] { run(); });
+  for (size_t i = 0; i < threads; ++i) {
+    threads_.emplace_back([this] {
+      setThreadName("work-" + name_);
+      run();
+    });
+  }
 }
 
 WorkPool::~WorkPool() { shutdown(); }

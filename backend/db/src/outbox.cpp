@@ -11,6 +11,7 @@
 #include "fleetdeck/core/ids.h"
 #include "fleetdeck/core/json.h"
 #include "fleetdeck/core/log.h"
+#include "fleetdeck/core/thread_name.h"
 #include "fleetdeck/db/connection_pool.h"
 #include "fleetdeck/telemetry/metrics.h"
 
@@ -205,7 +206,10 @@ void OutboxRelay::start() {
   std::lock_guard lock(mutex_);
   if (thread_.joinable()) return;
   stopping_ = false;
-  thread_ = std::thread([this] { run(); });
+  thread_ = std::thread([this] {
+    setThreadName("outbox-relay");
+    run();
+  });
 }
 
 void OutboxRelay::stop() {

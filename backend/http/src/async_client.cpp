@@ -10,6 +10,7 @@
 #include <thread>
 #include <unordered_map>
 
+#include "fleetdeck/core/thread_name.h"
 #include "message_parser.h"
 #include "server_thread.h"
 #include "wire.h"
@@ -324,7 +325,10 @@ class AsyncHttpClient::Impl {
  public:
   explicit Impl(AsyncClientOptions options)
       : options_(options), id_(nextClientId.fetch_add(1)), guard_(asio::make_work_guard(context_)) {
-    thread_ = std::thread([this] { context_.run(); });
+    thread_ = std::thread([this] {
+      setThreadName("http-client");
+      context_.run();
+    });
   }
   ~Impl() {
     guard_.reset();

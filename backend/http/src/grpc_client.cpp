@@ -14,6 +14,7 @@
 #include <unordered_map>
 
 #include "fleetdeck/core/encoding.h"
+#include "fleetdeck/core/thread_name.h"
 #include "fleetdeck/http/client.h"
 #include "server_thread.h"
 #include "wire.h"
@@ -654,7 +655,10 @@ class GrpcClient::Impl {
  public:
   explicit Impl(GrpcClientOptions options)
       : options_(options), id_(nextClientId.fetch_add(1)), guard_(asio::make_work_guard(context_)) {
-    thread_ = std::thread([this] { context_.run(); });
+    thread_ = std::thread([this] {
+      setThreadName("grpc-client");
+      context_.run();
+    });
   }
   ~Impl() {
     guard_.reset();

@@ -12,6 +12,7 @@
 #include <unordered_map>
 
 #include "fleetdeck/core/log.h"
+#include "fleetdeck/core/thread_name.h"
 #include "message_parser.h"
 #include "server_thread.h"
 #include "wire.h"
@@ -491,6 +492,7 @@ class HttpServer::Impl {
     for (size_t i = 0; i < contexts_.size(); ++i) {
       accept(i);
       threads_.emplace_back([this, i] {
+        setThreadName("http-" + std::to_string(i));
         detail::setCurrentServerContext(contexts_[i].get());
         contexts_[i]->run();
         detail::setCurrentServerContext(nullptr);

@@ -6,6 +6,7 @@
 #include "fleetdeck/core/failpoint.h"
 #include "fleetdeck/core/ids.h"
 #include "fleetdeck/core/log.h"
+#include "fleetdeck/core/thread_name.h"
 #include "fleetdeck/telemetry/metrics.h"
 
 namespace fleetdeck::saga {
@@ -173,8 +174,16 @@ void SagaEngine::wake() {
 
 void SagaEngine::start() {
   if (running_.exchange(true)) return;
-  for (int i = 0; i < options_.workers; ++i) runners_.emplace_back([this] { runnerLoop(); });
-  poller_ = std::thread([this] { pollerLoop(); });
+  for (int i = 0; i < options_.workers; ++i) {
+    runners_.emplace_back([this] {
+      setThreadName("saga-runner");
+      runnerLoop();
+    });
+  }
+  poller_ = std::thread([this] {
+    setThreadName("saga-poller");
+    pollerLoop();
+  });
 }
 
 void SagaEngine::stop() {

@@ -4,6 +4,7 @@
 #include <cmath>
 
 #include "fleetdeck/core/log.h"
+#include "fleetdeck/core/thread_name.h"
 
 #ifndef FLEETDECK_VERSION
 #define FLEETDECK_VERSION "0.0.0"
@@ -252,7 +253,10 @@ BatchSpanExporter::BatchSpanExporter(OtlpTransport transport, OtlpExporterOption
   envelopeStart_ = envelopeStart(resource());
   if (options_.maxQueueSpans == 0) options_.maxQueueSpans = 1;
   if (options_.maxBatchSpans == 0) options_.maxBatchSpans = 1;
-  thread_ = std::thread([this] { run(); });
+  thread_ = std::thread([this] {
+    setThreadName("otlp-export");
+    run();
+  });
 }
 
 BatchSpanExporter::~BatchSpanExporter() { shutdown(std::chrono::milliseconds(2000)); }

@@ -5,6 +5,7 @@
 #include <set>
 
 #include "fleetdeck/core/json.h"
+#include "fleetdeck/core/thread_name.h"
 
 namespace fleetdeck::telemetry {
 namespace {
@@ -477,7 +478,10 @@ TraceStoreProcessor::TraceStoreProcessor(TraceStore& store, TraceStoreProcessorO
   options_.maxQueueSpans = std::max<size_t>(options_.maxQueueSpans, 1);
   options_.maxBatchSpans = std::clamp<size_t>(options_.maxBatchSpans, 1, options_.maxQueueSpans);
   queue_.reserve(options_.maxBatchSpans);
-  thread_ = std::thread([this] { run(); });
+  thread_ = std::thread([this] {
+    setThreadName("trace-store");
+    run();
+  });
 }
 
 TraceStoreProcessor::~TraceStoreProcessor() { shutdown(); }
