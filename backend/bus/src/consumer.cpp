@@ -1,5 +1,6 @@
 #include "fleetdeck/bus/consumer.h"
 
+#include <cctype>
 #include <optional>
 #include <random>
 
@@ -250,7 +251,11 @@ void ConsumerLoop::start() {
     log::warn("cannot declare the dead-letter stream yet", {{"error", declared.toString()}});
   }
   thread_ = std::thread([this] {
-    setThreadName("consume-" + options_.durable);
+    // Named after the stream's domain (FLEETDECK_USERS: consume-users): a process consumes each
+    // stream once, while its durable names share a prefix that the 15-byte limit would keep alone.
+    std::string domain = options_.stream.substr(options_.stream.rfind('_') + 1);
+    for (char& c : domain) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+    setThreadName("consume-" + domain);
     run();
   });
 }
