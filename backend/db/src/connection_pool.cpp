@@ -1,6 +1,10 @@
 #include "fleetdeck/db/connection_pool.h"
 
+#include <libpq-fe.h>
+
 #include <cstdlib>
+#include <memory>
+#include <optional>
 
 #include "fleetdeck/core/log.h"
 #include "fleetdeck/telemetry/metrics.h"
@@ -147,34 +151,91 @@ std::vector<QueuedWrite> PendingWrites::take() {
 Transaction::Transaction(pqxx::connection_base& connection)
     : pqxx::internal::namedclass("transaction", "READ COMMITTED"), pqxx::work(connection) {}
 
-void Transaction::do_commit() {
-  // `EXECUTE name(literals)` runs a statement prepared on this connection (libpqxx prepares lazily,
-  // hence prepare_now) inside a simple query, which may carry several statements and the COMMIT.
-  std::string sql;
-  for (const QueuedWrite& write : pending_.take()) {
-    if (!write.prepared) {
-      sql += write.sql + "; ";
-      continue;
+namespace {
+
+// libpqxx 6.4 keeps a transaction's libpq connection to itself; largeobject hands it to subclasses.
+struct RawConnection : pqxx::largeobject {
+  static PGconn* of(const pqxx::dbtransaction& transaction) { return raw_connection(transaction); }
+};
+
+// The libpqxx exception a failed statement maps to, as libpqxx throws for its own statements (so
+// statusFromException answers the same: a repeated key is ALREADY_EXISTS, and so on).
+[[noreturn]] void throwStatementError(const PGresult* result, const std::string& query) {
+  const char* field = PQresultErrorField(result, PG_DIAG_SQLSTATE);
+  const std::string state = field != nullptr ? field : "";
+  const std::string message = PQresultErrorMessage(result);
+  if (state == "23505") throw pqxx::unique_violation(message, query, state.c_str());
+  if (state == "23503") throw pqxx::foreign_key_violation(message, query, state.c_str());
+  if (state == "23502") throw pqxx::not_null_violation(message, query, state.c_str());
+  if (state == "23514") throw pqxx::check_violation(message, query, state.c_str());
+  if (state == "40001") throw pqxx::serialization_failure(message);
+  if (state == "40P01") throw pqxx::deadlock_detected(message);
+  throw pqxx::sql_error(message, query, state.empty() ? nullptr : state.c_str());
+}
+
+// Sends the queued writes and the COMMIT as one libpq pipeline (extended protocol: each write a
+// Bind/Execute of its prepared statement with its arguments as parameters, then one Sync) and reads
+// every result. Throws what the first failed statement maps to, with the connection out of pipeline
+// mode; pqxx::broken_connection when the connection failed on the way, in whatever state it is.
+void sendPipelined(PGconn* connection, const std::vector<QueuedWrite>& writes) {
+  const auto lost = [&] { throw pqxx::broken_connection(PQerrorMessage(connection)); };
+  if (PQenterPipelineMode(connection) != 1) lost();
+  std::vector<const QueuedWrite*> sent;  // nullptr: the COMMIT
+  for (const QueuedWrite& write : writes) {
+    std::vector<const char*> values;
+    values.reserve(write.arguments.size());
+    for (const auto& argument : write.arguments) values.push_back(argument ? argument->c_str() : nullptr);
+    const int count = static_cast<int>(values.size());
+    const int accepted = write.prepared ? PQsendQueryPrepared(connection, preparedStatementName(write.sql).c_str(),
+                                                              count, values.data(), nullptr, nullptr, 0)
+                                        : PQsendQueryParams(connection, write.sql.c_str(), count, nullptr,
+                                                            values.data(), nullptr, nullptr, 0);
+    if (accepted != 1) lost();
+    sent.push_back(&write);
+  }
+  if (PQsendQueryParams(connection, "COMMIT", 0, nullptr, nullptr, nullptr, nullptr, 0) != 1) lost();
+  sent.push_back(nullptr);
+  if (PQpipelineSync(connection) != 1) lost();
+
+  // One result (then a null) per statement, PGRES_PIPELINE_ABORTED after a failure, then the Sync's.
+  std::optional<std::pair<std::unique_ptr<PGresult, decltype(&PQclear)>, std::string>> failure;
+  for (const QueuedWrite* statement : sent) {
+    for (PGresult* result; (result = PQgetResult(connection)) != nullptr;) {
+      std::unique_ptr<PGresult, decltype(&PQclear)> owned(result, &PQclear);
+      if (PQresultStatus(result) == PGRES_FATAL_ERROR && !failure) {
+        failure.emplace(std::move(owned), statement != nullptr ? statement->sql : "COMMIT");
+      }
     }
+    if (PQstatus(connection) != CONNECTION_OK) lost();
+  }
+  for (PGresult* result; (result = PQgetResult(connection)) != nullptr;) {
+    const bool synced = PQresultStatus(result) == PGRES_PIPELINE_SYNC;
+    PQclear(result);
+    if (synced) break;
+  }
+  if (PQstatus(connection) != CONNECTION_OK || PQexitPipelineMode(connection) != 1) lost();
+  if (failure) throwStatementError(failure->first.get(), failure->second);
+}
+
+}  // namespace
+
+void Transaction::do_commit() {
+  // The queued writes' statements are prepared on this connection first (libpqxx prepares lazily,
+  // hence prepare_now); then the writes and the COMMIT travel as one pipeline, one round trip.
+  const std::vector<QueuedWrite> writes = pending_.take();
+  for (const QueuedWrite& write : writes) {
+    if (!write.prepared) continue;
     const std::string name = preparedStatementName(write.sql);
     conn().prepare(name, write.sql);
     conn().prepare_now(name);
-    sql += "EXECUTE " + name;
-    for (size_t i = 0; i < write.arguments.size(); ++i) {
-      sql += i == 0 ? "(" : ", ";
-      sql += write.arguments[i] ? quote(*write.arguments[i]) : "NULL";
-    }
-    sql += write.arguments.empty() ? "; " : "); ";
   }
-  sql += "COMMIT";
   try {
-    direct_exec(sql.c_str());
-  } catch (const pqxx::in_doubt_error&) {
-    throw;
+    sendPipelined(RawConnection::of(*this), writes);
   } catch (const std::exception& error) {
-    // As libpqxx's own commit: when the outcome is unknown or the connection went, the COMMIT may or
-    // may not have run.
-    if (dynamic_cast<const pqxx::statement_completion_unknown*>(&error) != nullptr || !conn().is_open()) {
+    // As libpqxx's own commit: when the connection failed, the COMMIT may or may not have run. The
+    // connection may be left mid-pipeline: closed, so the pool does not lend it again.
+    if (dynamic_cast<const pqxx::broken_connection*>(&error) != nullptr || !conn().is_open()) {
+      conn().disconnect();
       throw pqxx::in_doubt_error(std::string("commit outcome unknown: ") + error.what());
     }
     // A queued write failed, so the COMMIT after it never ran and the server transaction is aborted.

@@ -92,7 +92,7 @@ struct QueuedWrite {
 
 // Writes queued during a transaction that inTransaction runs, made when it commits: several writes
 // of one kind then share a statement (a transaction's outbox rows), and all of them travel in the
-// same message as the COMMIT. Writers find the queue with of(); a transaction run some other way has
+// same round trip as the COMMIT. Writers find the queue with of(); a transaction run some other way has
 // none, and writes at once.
 class PendingWrites {
  public:
@@ -128,8 +128,9 @@ class PendingWrites {
 };
 
 // The transaction inTransaction runs: a pqxx::work whose commit sends its pending writes and the
-// COMMIT as one message, so a transaction pays one round trip for its end instead of one per write
-// plus one. When a queued write fails the transaction is rolled back and the write's error thrown
+// COMMIT as one libpq pipeline (each write a Bind/Execute of its prepared statement, arguments as
+// parameters, one Sync), so a transaction pays one round trip for its end instead of one per write
+// plus one, and the server parses no statement text for it. When a queued write fails the transaction is rolled back and the write's error thrown
 // (a repeated key is still a pqxx::unique_violation); the connection is left ready for reuse.
 class Transaction final : public pqxx::work {
  public:
