@@ -250,14 +250,11 @@ void ConsumerLoop::start() {
   if (Status declared = bus_.declareStream(deadLetterStream()); !declared.isOk() && bus_.connected()) {
     log::warn("cannot declare the dead-letter stream yet", {{"error", declared.toString()}});
   }
-  thread_ = std::thread([this] {
-    // Named after the stream's domain (FLEETDECK_USERS: consume-users): a process consumes each
-    // stream once, while its durable names share a prefix that the 15-byte limit would keep alone.
-    std::string domain = options_.stream.substr(options_.stream.rfind('_') + 1);
-    for (char& c : domain) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-    setThreadName("consume-" + domain);
-    run();
-  });
+  // Named after the stream's domain (FLEETDECK_USERS: consume-users): a process consumes each stream
+  // once, while its durable names share a prefix that the 15-byte limit would keep alone.
+  std::string domain = options_.stream.substr(options_.stream.rfind('_') + 1);
+  for (char& c : domain) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+  thread_ = namedThread("consume-" + domain, [this] { run(); });
 }
 
 void ConsumerLoop::stop() {

@@ -133,10 +133,7 @@ void ServiceRegistration::start() {
     if (thread_.joinable()) return;
     stopping_ = false;
   }
-  thread_ = std::thread([this] {
-    setThreadName("registry-beat");
-    run();
-  });
+  thread_ = namedThread("registry-beat", [this] { run(); });
 }
 
 void ServiceRegistration::run() {
@@ -323,10 +320,7 @@ void RegistryWatcher::onChange(std::function<void(const RegistryChange&)> callba
 void RegistryWatcher::start() {
   if (impl_->thread.joinable()) return;
   impl_->stopping = false;
-  impl_->thread = std::thread([this] {
-    setThreadName("registry-watch");
-    impl_->run();
-  });
+  impl_->thread = namedThread("registry-watch", [this] { impl_->run(); });
 }
 
 void RegistryWatcher::stop() {

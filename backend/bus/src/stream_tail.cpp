@@ -41,10 +41,7 @@ void StreamTail::start() {
     std::lock_guard lock(mutex_);
     stopping_ = false;
   }
-  thread_ = std::thread([this] {
-    setThreadName("stream-tail");
-    run();
-  });
+  thread_ = namedThread("stream-tail", [this] { run(); });
 }
 
 void StreamTail::stop() {

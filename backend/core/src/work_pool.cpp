@@ -10,12 +10,7 @@ namespace fleetdeck {
 WorkPool::WorkPool(size_t threads, size_t queueCapacity, std::string name)
     : capacity_(queueCapacity), name_(std::move(name)) {
   threads_.reserve(threads);
-  for (size_t i = 0; i < threads; ++i) {
-    threads_.emplace_back([this] {
-      setThreadName("work-" + name_);
-      run();
-    });
-  }
+  for (size_t i = 0; i < threads; ++i) threads_.push_back(namedThread("work-" + name_, [this] { run(); }));
 }
 
 WorkPool::~WorkPool() { shutdown(); }

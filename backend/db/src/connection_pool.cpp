@@ -175,35 +175,41 @@ struct RawConnection : pqxx::largeobject {
 
 // Sends the queued writes and the COMMIT as one libpq pipeline (extended protocol: each write a
 // Bind/Execute of its prepared statement with its arguments as parameters, then one Sync) and reads
-// every result. Throws what the first failed statement maps to, with the connection out of pipeline
+// every result. The statements are prepared on `connection` first (libpqxx prepares lazily, hence
+// prepare_now). Throws what the first failed statement maps to, with the connection out of pipeline
 // mode; pqxx::broken_connection when the connection failed on the way, in whatever state it is.
-void sendPipelined(PGconn* connection, const std::vector<QueuedWrite>& writes) {
+void sendPipelined(pqxx::connection_base& libpqxx, PGconn* connection, const std::vector<QueuedWrite>& writes) {
+  std::vector<std::string> names;  // of the prepared statements, in the order of `writes`
+  for (const QueuedWrite& write : writes) {
+    names.push_back(write.prepared ? preparedStatementName(write.sql) : std::string());
+    if (!write.prepared) continue;
+    libpqxx.prepare(names.back(), write.sql);
+    libpqxx.prepare_now(names.back());
+  }
   const auto lost = [&] { throw pqxx::broken_connection(PQerrorMessage(connection)); };
   if (PQenterPipelineMode(connection) != 1) lost();
-  std::vector<const QueuedWrite*> sent;  // nullptr: the COMMIT
-  for (const QueuedWrite& write : writes) {
+  for (size_t i = 0; i < writes.size(); ++i) {
+    const QueuedWrite& write = writes[i];
     std::vector<const char*> values;
     values.reserve(write.arguments.size());
     for (const auto& argument : write.arguments) values.push_back(argument ? argument->c_str() : nullptr);
     const int count = static_cast<int>(values.size());
-    const int accepted = write.prepared ? PQsendQueryPrepared(connection, preparedStatementName(write.sql).c_str(),
-                                                              count, values.data(), nullptr, nullptr, 0)
+    const int accepted = write.prepared ? PQsendQueryPrepared(connection, names[i].c_str(), count, values.data(),
+                                                              nullptr, nullptr, 0)
                                         : PQsendQueryParams(connection, write.sql.c_str(), count, nullptr,
                                                             values.data(), nullptr, nullptr, 0);
     if (accepted != 1) lost();
-    sent.push_back(&write);
   }
   if (PQsendQueryParams(connection, "COMMIT", 0, nullptr, nullptr, nullptr, nullptr, 0) != 1) lost();
-  sent.push_back(nullptr);
   if (PQpipelineSync(connection) != 1) lost();
 
   // One result (then a null) per statement, PGRES_PIPELINE_ABORTED after a failure, then the Sync's.
   std::optional<std::pair<std::unique_ptr<PGresult, decltype(&PQclear)>, std::string>> failure;
-  for (const QueuedWrite* statement : sent) {
+  for (size_t i = 0; i <= writes.size(); ++i) {  // the writes, then the COMMIT
     for (PGresult* result; (result = PQgetResult(connection)) != nullptr;) {
       std::unique_ptr<PGresult, decltype(&PQclear)> owned(result, &PQclear);
       if (PQresultStatus(result) == PGRES_FATAL_ERROR && !failure) {
-        failure.emplace(std::move(owned), statement != nullptr ? statement->sql : "COMMIT");
+        failure.emplace(std::move(owned), i < writes.size() ? writes[i].sql : "COMMIT");
       }
     }
     if (PQstatus(connection) != CONNECTION_OK) lost();
@@ -220,17 +226,9 @@ void sendPipelined(PGconn* connection, const std::vector<QueuedWrite>& writes) {
 }  // namespace
 
 void Transaction::do_commit() {
-  // The queued writes' statements are prepared on this connection first (libpqxx prepares lazily,
-  // hence prepare_now); then the writes and the COMMIT travel as one pipeline, one round trip.
-  const std::vector<QueuedWrite> writes = pending_.take();
-  for (const QueuedWrite& write : writes) {
-    if (!write.prepared) continue;
-    const std::string name = preparedStatementName(write.sql);
-    conn().prepare(name, write.sql);
-    conn().prepare_now(name);
-  }
+  // The writes and the COMMIT travel as one pipeline, one round trip.
   try {
-    sendPipelined(RawConnection::of(*this), writes);
+    sendPipelined(conn(), RawConnection::of(*this), pending_.take());
   } catch (const std::exception& error) {
     // As libpqxx's own commit: when the connection failed, the COMMIT may or may not have run. The
     // connection may be left mid-pipeline: closed, so the pool does not lend it again.

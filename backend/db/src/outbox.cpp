@@ -206,10 +206,7 @@ void OutboxRelay::start() {
   std::lock_guard lock(mutex_);
   if (thread_.joinable()) return;
   stopping_ = false;
-  thread_ = std::thread([this] {
-    setThreadName("outbox-relay");
-    run();
-  });
+  thread_ = namedThread("outbox-relay", [this] { run(); });
 }
 
 void OutboxRelay::stop() {

@@ -325,10 +325,7 @@ class AsyncHttpClient::Impl {
  public:
   explicit Impl(AsyncClientOptions options)
       : options_(options), id_(nextClientId.fetch_add(1)), guard_(asio::make_work_guard(context_)) {
-    thread_ = std::thread([this] {
-      setThreadName("http-client");
-      context_.run();
-    });
+    thread_ = namedThread("http-client", [this] { context_.run(); });
   }
   ~Impl() {
     guard_.reset();

@@ -655,10 +655,7 @@ class GrpcClient::Impl {
  public:
   explicit Impl(GrpcClientOptions options)
       : options_(options), id_(nextClientId.fetch_add(1)), guard_(asio::make_work_guard(context_)) {
-    thread_ = std::thread([this] {
-      setThreadName("grpc-client");
-      context_.run();
-    });
+    thread_ = namedThread("grpc-client", [this] { context_.run(); });
   }
   ~Impl() {
     guard_.reset();

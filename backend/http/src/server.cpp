@@ -491,12 +491,11 @@ class HttpServer::Impl {
     port_ = port;
     for (size_t i = 0; i < contexts_.size(); ++i) {
       accept(i);
-      threads_.emplace_back([this, i] {
-        setThreadName("http-" + std::to_string(i));
+      threads_.push_back(namedThread("http-" + std::to_string(i), [this, i] {
         detail::setCurrentServerContext(contexts_[i].get());
         contexts_[i]->run();
         detail::setCurrentServerContext(nullptr);
-      });
+      }));
     }
     return Status::ok();
   }

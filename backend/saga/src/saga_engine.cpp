@@ -175,15 +175,9 @@ void SagaEngine::wake() {
 void SagaEngine::start() {
   if (running_.exchange(true)) return;
   for (int i = 0; i < options_.workers; ++i) {
-    runners_.emplace_back([this] {
-      setThreadName("saga-runner");
-      runnerLoop();
-    });
+    runners_.push_back(namedThread("saga-runner", [this] { runnerLoop(); }));
   }
-  poller_ = std::thread([this] {
-    setThreadName("saga-poller");
-    pollerLoop();
-  });
+  poller_ = namedThread("saga-poller", [this] { pollerLoop(); });
 }
 
 void SagaEngine::stop() {

@@ -253,10 +253,7 @@ BatchSpanExporter::BatchSpanExporter(OtlpTransport transport, OtlpExporterOption
   envelopeStart_ = envelopeStart(resource());
   if (options_.maxQueueSpans == 0) options_.maxQueueSpans = 1;
   if (options_.maxBatchSpans == 0) options_.maxBatchSpans = 1;
-  thread_ = std::thread([this] {
-    setThreadName("otlp-export");
-    run();
-  });
+  thread_ = namedThread("otlp-export", [this] { run(); });
 }
 
 BatchSpanExporter::~BatchSpanExporter() { shutdown(std::chrono::milliseconds(2000)); }

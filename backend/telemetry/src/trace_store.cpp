@@ -478,10 +478,7 @@ TraceStoreProcessor::TraceStoreProcessor(TraceStore& store, TraceStoreProcessorO
   options_.maxQueueSpans = std::max<size_t>(options_.maxQueueSpans, 1);
   options_.maxBatchSpans = std::clamp<size_t>(options_.maxBatchSpans, 1, options_.maxQueueSpans);
   queue_.reserve(options_.maxBatchSpans);
-  thread_ = std::thread([this] {
-    setThreadName("trace-store");
-    run();
-  });
+  thread_ = namedThread("trace-store", [this] { run(); });
 }
 
 TraceStoreProcessor::~TraceStoreProcessor() { shutdown(); }

@@ -1,4 +1,4 @@
-// setThreadName: the name the kernel reports for the thread, cut to Linux's 15 bytes.
+// namedThread / setThreadName: the name the kernel reports for the thread, cut to Linux's 15 bytes.
 #include "fleetdeck/core/thread_name.h"
 
 #include <gtest/gtest.h>
@@ -12,11 +12,10 @@
 namespace fleetdeck {
 namespace {
 
-// The name the kernel reports for a new thread after it called setThreadName(given).
+// The name the kernel reports inside a thread started by namedThread(given, ...).
 std::string nameReportedAfter(std::string_view given) {
   std::string seen;
-  std::thread([&] {
-    setThreadName(given);
+  namedThread(std::string(given), [&] {
     std::array<char, 64> name{};
     seen = pthread_getname_np(pthread_self(), name.data(), name.size()) == 0 ? name.data() : "<error>";
   }).join();
