@@ -244,13 +244,19 @@ Result<int> OutboxRelay::relayOnce() {
     // query this replaced cost seconds per pass once a backlog of a few thousand rows built up).
     // The lock and the batch in one round trip: the CTE (volatile, so run once, first) takes the lock,
     // and the scan runs only when it was granted. One row of NULLs when there is nothing to send.
+    // FOR UPDATE is what makes the one round trip safe. The statement's snapshot is taken before the
+    // lock: when the previous holder commits in between, the snapshot still shows the rows it just
+    // marked sent as unsent, and a plain scan published them a second time (the two-replica test
+    // caught it about one run in 20). Locking a row re-reads its latest committed version and
+    // re-checks the WHERE (PostgreSQL's EvalPlanQual), which drops those rows; LIMIT counts only the
+    // rows that pass.
     const auto rows = execPrepared(transaction,
         "WITH relay AS (SELECT pg_try_advisory_xact_lock($3::bigint) AS granted)"
         " SELECT relay.granted, unsent.* FROM relay LEFT JOIN LATERAL ("
         "  SELECT seq, id::text, aggregate_key, subject, headers::text, payload,"
         "   (extract(epoch FROM created_at) * 1000000)::bigint"
         "  FROM outbox WHERE relay.granted AND sent_at IS NULL AND aggregate_key <> ALL($2::text[])"
-        "  ORDER BY seq LIMIT $1) AS unsent ON true",
+        "  ORDER BY seq LIMIT $1 FOR UPDATE) AS unsent ON true",
         options_.batchSize, arrayLiteral(heldBackKeys()), kRelayLock);
     if (rows.empty() || !rows[0][0].as<bool>()) return 0;
     std::vector<OutboxMessage> messages;
