@@ -328,8 +328,8 @@
             <translation>No alerts are firing or pending.</translation>
         </message>
         <message>
-            <source>All quiet.</source>
-            <translation>All quiet.</translation>
+            <source>Nothing is firing. When an alert fires, select it here to see its details, chart its rule and open the sagas and orders of its time.</source>
+            <translation>Nothing is firing. When an alert fires, select it here to see its details, chart its rule and open the sagas and orders of its time.</translation>
         </message>
         <message>
             <source>Select an alert to see its details.</source>
@@ -1407,10 +1407,6 @@
         <message>
             <source>Select a saga to see its steps.</source>
             <translation>Select a saga to see its steps.</translation>
-        </message>
-        <message>
-            <source>%1 · %2 · %3</source>
-            <translation>%1 · %2 · %3</translation>
         </message>
         <message numerus="yes">
             <source>%n attempt(s)</source>

@@ -327,8 +327,8 @@
             <translation>没有触发中或待定的告警。</translation>
         </message>
         <message>
-            <source>All quiet.</source>
-            <translation>一切正常。</translation>
+            <source>Nothing is firing. When an alert fires, select it here to see its details, chart its rule and open the sagas and orders of its time.</source>
+            <translation>当前没有告警。告警触发后，在此选中它即可查看详情、绘制其规则，并打开该时段的 Saga 和订单。</translation>
         </message>
         <message>
             <source>Select an alert to see its details.</source>
@@ -1396,10 +1396,6 @@
         <message>
             <source>Select a saga to see its steps.</source>
             <translation>选择一个 Saga 以查看其步骤。</translation>
-        </message>
-        <message>
-            <source>%1 · %2 · %3</source>
-            <translation>%1 · %2 · %3</translation>
         </message>
         <message numerus="yes">
             <source>%n attempt(s)</source>

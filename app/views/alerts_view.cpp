@@ -226,7 +226,10 @@ void AlertsView::showDetail() {
   acknowledgeAction_->setEnabled(alert != nullptr && !alert->acknowledgement && !acknowledgementInFlight_);
   withdrawAction_->setEnabled(alert != nullptr && alert->acknowledgement && !acknowledgementInFlight_);
   if (alert == nullptr) {
-    detail_->setText(model_->rowCount() == 0 ? tr("All quiet.") : tr("Select an alert to see its details."));
+    detail_->setText(model_->rowCount() == 0
+                         ? tr("Nothing is firing. When an alert fires, select it here to see its details, "
+                              "chart its rule and open the sagas and orders of its time.")
+                         : tr("Select an alert to see its details."));
     return;
   }
   QString html = QStringLiteral("<b style=\"color:%1\">%2</b> — %3 %4<br>")

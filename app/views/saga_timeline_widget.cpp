@@ -59,6 +59,22 @@ QSize SagaTimelineWidget::sizeHint() const {
 
 QSize SagaTimelineWidget::minimumSizeHint() const { return {360, kHeaderHeight + kRowHeight * 2}; }
 
+QDateTime SagaTimelineWidget::timelineStart() const {
+  if (saga_.startTime.isValid()) return saga_.startTime;
+  return saga_.steps.isEmpty() ? QDateTime::currentDateTimeUtc() : saga_.steps.first().startTime;
+}
+
+QString SagaTimelineWidget::headerText() const {
+  if (!hasSaga()) return {};
+  QStringList parts{display::sagaState(saga_.state)};
+  // A finished saga has no current step; what it ended with says more.
+  const QString detail = Saga::isTerminal(saga_.state) ? saga_.outcomeReason : saga_.currentStep;
+  if (!detail.isEmpty()) parts << detail;
+  const qint64 spanMs = qMax<qint64>(1, timelineStart().msecsTo(timelineEnd()));
+  parts << display::durationNanos(spanMs * 1'000'000);
+  return parts.join(QStringLiteral(" · "));
+}
+
 QDateTime SagaTimelineWidget::timelineEnd() const {
   QDateTime end = saga_.updateTime;
   for (const SagaStep& step : saga_.steps) {
@@ -90,9 +106,7 @@ void SagaTimelineWidget::paintEvent(QPaintEvent*) {
     return;
   }
 
-  const QDateTime start = saga_.startTime.isValid() ? saga_.startTime
-                          : saga_.steps.isEmpty()   ? QDateTime::currentDateTimeUtc()
-                                                    : saga_.steps.first().startTime;
+  const QDateTime start = timelineStart();
   const QDateTime end = timelineEnd();
   const double spanMs = qMax<qint64>(1, start.msecsTo(end));
   const int barLeft = kMargin + kLabelWidth;
@@ -104,8 +118,7 @@ void SagaTimelineWidget::paintEvent(QPaintEvent*) {
   painter.setFont(bold);
   painter.setPen(display::sagaStateColor(saga_.state));
   painter.drawText(QRect(kMargin, kMargin, kLabelWidth + barWidth, kHeaderHeight - 6), Qt::AlignLeft | Qt::AlignVCenter,
-                   tr("%1 · %2 · %3").arg(display::sagaState(saga_.state), saga_.currentStep,
-                                          display::durationNanos(static_cast<qint64>(spanMs) * 1'000'000)));
+                   headerText());
   painter.setFont(font());
   painter.setPen(pal.color(QPalette::PlaceholderText));
   painter.drawText(QRect(barLeft, kMargin, barWidth, kHeaderHeight - 6), Qt::AlignRight | Qt::AlignVCenter,

@@ -23,6 +23,8 @@ class SagaTimelineWidget : public QWidget {
   bool hasSaga() const { return !saga_.id.isEmpty(); }
   int selectedStep() const { return selected_; }
   void setSelectedStep(int index);
+  // The line above the steps: state, the current step (or, once finished, the outcome) and duration.
+  QString headerText() const;
 
   QSize sizeHint() const override;
   QSize minimumSizeHint() const override;
@@ -38,6 +40,7 @@ class SagaTimelineWidget : public QWidget {
  private:
   int stepAt(const QPoint& position) const;
   QRect rowRect(int index) const;
+  QDateTime timelineStart() const;
   QDateTime timelineEnd() const;
 
   Saga saga_;

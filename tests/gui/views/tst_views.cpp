@@ -44,6 +44,7 @@
 #include "views/offline_banner.h"
 #include "views/orders_view.h"
 #include "views/saga_timeline_widget.h"
+#include "models/display_text.h"
 #include "views/sagas_view.h"
 #include "views/user_edit_dialog.h"
 #include "views/users_view.h"
@@ -78,6 +79,7 @@ class ViewsTest : public QObject {
   void offlineBanner_AppearsWhenTheGatewayStops_AndLeavesWhenItIsBack();
   void commandPalette_FindsViewsAndActions();
   void sagaTimeline_FollowsLiveSteps();
+  void sagaTimeline_HeaderNamesTheStepWhileRunning_TheOutcomeOnceFinished();
   void metricsChart_IsDecimatedToTheWidth_AndExportsAllData();
   void metricsChart_NewerDataWhilePreparing_ShowsOnlyTheNewest_AndSurvivesItsDeletion();
   void framePacer_RunsOnePerTick_NewerReplacesOlder_SkipsDestroyedOwners();
@@ -432,6 +434,32 @@ void ViewsTest::metricsChart_NewerDataWhilePreparing_ShowsOnlyTheNewest_AndSurvi
   chart.setSeries({seriesOf("after", 50)}, start, start.addSecs(50));  // queued behind the abandoned job
   QTRY_VERIFY(!chart.isPreparing());
   QCOMPARE(chart.series().first().label(), QStringLiteral("after"));
+}
+
+void ViewsTest::sagaTimeline_HeaderNamesTheStepWhileRunning_TheOutcomeOnceFinished() {
+  SagaTimelineWidget timeline;
+  QCOMPARE(timeline.headerText(), QString());
+  Saga saga;
+  saga.id = QStringLiteral("saga-1");
+  saga.startTime = QDateTime::fromString(QStringLiteral("2026-11-27T10:00:00.000Z"), Qt::ISODateWithMs);
+  saga.updateTime = saga.startTime.addMSecs(11);
+  const QString sep = QStringLiteral(" · ");
+  const QString took = display::durationNanos(11'000'000);
+  // A finished saga has no current step: no empty part between two separators.
+  saga.state = QStringLiteral("COMPLETED");
+  timeline.setSaga(saga);
+  QCOMPARE(timeline.headerText(), display::sagaState(saga.state) + sep + took);
+  // Compensated: the outcome says why.
+  saga.state = QStringLiteral("COMPENSATED");
+  saga.outcomeReason = QStringLiteral("payment_declined");
+  timeline.setSaga(saga);
+  QCOMPARE(timeline.headerText(), display::sagaState(saga.state) + sep + QStringLiteral("payment_declined") + sep + took);
+  // Running: the step it is on (its duration grows with the clock, so only the start is compared).
+  saga.state = QStringLiteral("RUNNING");
+  saga.currentStep = QStringLiteral("Charge");
+  timeline.setSaga(saga);
+  QVERIFY2(timeline.headerText().startsWith(display::sagaState(saga.state) + sep + QStringLiteral("Charge") + sep),
+           qPrintable(timeline.headerText()));
 }
 
 void ViewsTest::framePacer_RunsOnePerTick_NewerReplacesOlder_SkipsDestroyedOwners() {
