@@ -663,6 +663,10 @@
     <context>
         <name>fleetdeck::console::HistoryView</name>
         <message>
+            <source>Enter an order id and press Load history, or open one from Orders with Event history.</source>
+            <translation>Enter an order id and press Load history, or open one from Orders with Event history.</translation>
+        </message>
+        <message>
             <source>Only changed fields</source>
             <translation>Only changed fields</translation>
         </message>
@@ -1703,6 +1707,10 @@
     </context>
     <context>
         <name>fleetdeck::console::StateDiffModel</name>
+        <message>
+            <source>After</source>
+            <translation>After</translation>
+        </message>
         <message>
             <source>Field</source>
             <translation>Field</translation>

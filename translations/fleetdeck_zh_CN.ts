@@ -659,6 +659,10 @@
     <context>
         <name>fleetdeck::console::HistoryView</name>
         <message>
+            <source>Enter an order id and press Load history, or open one from Orders with Event history.</source>
+            <translation>输入订单 ID 并点击“加载历史”，或在“订单”中通过“事件历史”打开。</translation>
+        </message>
+        <message>
             <source>Only changed fields</source>
             <translation>只显示变更的字段</translation>
         </message>
@@ -1687,6 +1691,10 @@
     </context>
     <context>
         <name>fleetdeck::console::StateDiffModel</name>
+        <message>
+            <source>After</source>
+            <translation>之后</translation>
+        </message>
         <message>
             <source>Field</source>
             <translation>字段</translation>

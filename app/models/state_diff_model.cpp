@@ -98,7 +98,7 @@ QVariant StateDiffModel::headerData(int section, Qt::Orientation orientation, in
   switch (section) {
     case Field: return tr("Field");
     case Before: return beforeVersion_ > 0 ? tr("Version %1", "order version").arg(beforeVersion_) : tr("Before");
-    case After: return tr("Version %1", "order version").arg(afterVersion_);
+    case After: return afterVersion_ > 0 ? tr("Version %1", "order version").arg(afterVersion_) : tr("After");
     default: return {};
   }
 }

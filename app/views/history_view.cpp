@@ -59,6 +59,7 @@ HistoryView::HistoryView(GatewayClient* client, QWidget* parent)
   versionBox_->setPrefix(tr("v", "version prefix"));
   versionBox_->setEnabled(false);
   versionLabel_->setObjectName(QStringLiteral("versionLabel"));
+  versionLabel_->setText(tr("Enter an order id and press Load history, or open one from Orders with Event history."));
   onlyChanged_->setObjectName(QStringLiteral("onlyChangedFields"));
 
   diffFilter_->setSourceModel(diff_);

@@ -545,6 +545,9 @@ void ModelsTest::orderEvents_SortedAndAppendOnlyNewer() {
 void ModelsTest::stateDiff_MarksChangedAddedRemovedFields() {
   StateDiffModel model;
   QAbstractItemModelTester tester(&model, QAbstractItemModelTester::FailureReportingMode::QtTest);
+  // Nothing loaded yet: no "Version 0" in the headers.
+  QCOMPARE(model.headerData(StateDiffModel::Before, Qt::Horizontal).toString(), QStringLiteral("Before"));
+  QCOMPARE(model.headerData(StateDiffModel::After, Qt::Horizontal).toString(), QStringLiteral("After"));
   const QJsonObject before{{"status", "PENDING"}, {"version", "1"}, {"items", QJsonArray{QJsonObject{{"sku", "A"}}}},
                            {"cancelReason", "x"}};
   const QJsonObject after{{"status", "CONFIRMED"}, {"version", "2"}, {"items", QJsonArray{QJsonObject{{"sku", "A"}}}},
@@ -559,6 +562,7 @@ void ModelsTest::stateDiff_MarksChangedAddedRemovedFields() {
   QVERIFY(byPath["cancelReason"].removed);
   QCOMPARE(model.changedCount(), 4);
   QCOMPARE(model.headerData(StateDiffModel::Before, Qt::Horizontal).toString(), QStringLiteral("Version 1"));
+  QCOMPARE(model.headerData(StateDiffModel::After, Qt::Horizontal).toString(), QStringLiteral("Version 2"));
   QVERIFY(model.index(0, 0).data(Qt::BackgroundRole).isValid() == model.rows().first().changed);
 }
 
