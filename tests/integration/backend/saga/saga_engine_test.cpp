@@ -6,6 +6,7 @@
 
 #include <atomic>
 #include <fstream>
+#include <map>
 #include <future>
 #include <mutex>
 #include <sstream>
@@ -171,6 +172,86 @@ TEST_F(SagaEngineTest, ALocalLastStepThatFails_LeavesNothingOfItsTry_AndTheSagaC
   // The rolled-back attempt announced nothing; the transition was then written on its own.
   EXPECT_EQ(batches[1], (std::vector<std::string>{"remote:succeeded:RUNNING", "local:started:RUNNING"}));
   EXPECT_EQ(batches.back().back(), "saga:compensated:COMPENSATED");
+}
+
+// A step that keeps timing out past the step deadline may still have taken effect (the call ran, the
+// answer was lost): the saga compensates it too, before the steps below it, in reverse order.
+TEST_F(SagaEngineTest, AStepTimingOutPastItsDeadline_IsCompensatedItself_ThenTheStepsBelowIt) {
+  std::mutex mutex;
+  std::vector<std::string> undone;
+  SagaDefinition definition;
+  definition.type = "test_saga";
+  definition.retry.initialBackoff = 10ms;
+  definition.retry.maxBackoff = 20ms;
+  definition.stepDeadline = 300ms;
+  SagaStep first{.name = "first"};
+  first.action = [](SagaContext&) { return Status::ok(); };
+  first.compensation = [&](SagaContext&) {
+    std::lock_guard lock(mutex);
+    undone.push_back("first");
+    return Status::ok();
+  };
+  SagaStep ambiguous{.name = "ambiguous"};
+  ambiguous.action = [this](SagaContext&) {
+    ++remoteCalls_;
+    return Status(StatusCode::kDeadlineExceeded, "no answer in time");
+  };
+  ambiguous.compensation = [&](SagaContext&) {
+    std::lock_guard lock(mutex);
+    undone.push_back("ambiguous");
+    return Status::ok();
+  };
+  definition.steps = {std::move(first), std::move(ambiguous)};
+  engine_->define(std::move(definition));
+  engine_->start();
+
+  const std::string id = run();
+  auto view = waitFinished(id);
+  ASSERT_TRUE(view.isOk()) << view.status().toString();
+  EXPECT_EQ(view->state, kCompensated);
+  EXPECT_GE(remoteCalls_.load(), 2) << "a transient failure is retried until the step deadline";
+  EXPECT_NE(view->outcomeReason.find("step deadline exceeded"), std::string::npos) << view->outcomeReason;
+  {
+    std::lock_guard lock(mutex);
+    EXPECT_EQ(undone, (std::vector<std::string>{"ambiguous", "first"}));
+  }
+  std::map<std::string, std::string> states;
+  for (const auto& step : view->steps) states[step.name + "/" + step.phase] = step.state;
+  EXPECT_EQ(states["ambiguous/forward"], "failed");
+  EXPECT_EQ(states["ambiguous/compensation"], "compensated");
+  EXPECT_EQ(states["first/compensation"], "compensated");
+}
+
+// A definite (business) failure did nothing: only the steps below it are compensated.
+TEST_F(SagaEngineTest, AStepFailingForGood_IsNotCompensated_OnlyTheStepsBelowIt) {
+  std::mutex mutex;
+  std::vector<std::string> undone;
+  SagaDefinition definition;
+  definition.type = "test_saga";
+  definition.retry.initialBackoff = 10ms;
+  SagaStep first{.name = "first"};
+  first.action = [](SagaContext&) { return Status::ok(); };
+  first.compensation = [&](SagaContext&) {
+    std::lock_guard lock(mutex);
+    undone.push_back("first");
+    return Status::ok();
+  };
+  SagaStep refused{.name = "refused"};
+  refused.action = [](SagaContext&) { return Status(StatusCode::kFailedPrecondition, "out of stock"); };
+  refused.compensation = [&](SagaContext&) {
+    std::lock_guard lock(mutex);
+    undone.push_back("refused");
+    return Status::ok();
+  };
+  definition.steps = {std::move(first), std::move(refused)};
+  engine_->define(std::move(definition));
+  engine_->start();
+
+  auto view = waitFinished(run());
+  ASSERT_TRUE(view.isOk()) << view.status().toString();
+  EXPECT_EQ(view->state, kCompensated);
+  std::lock_guard lock(mutex);
+  EXPECT_EQ(undone, std::vector<std::string>{"first"});
 }
 
 // Backpressure: with every runner busy and the queue full, a launched saga is not queued in memory
