@@ -155,10 +155,20 @@ Status OrderSagas::chargePayment(saga::SagaContext& context) const {
 Status OrderSagas::refundPayment(saga::SagaContext& context) const {
   payments::v1::RefundRequest request;
   request.set_charge_idempotency_key(placementKey(context));
+  if (context.data.contains("amountUnits")) {
+    // The placement saga knows the charge it undoes: when it never arrived (or is still on its way,
+    // a call that timed out), payments voids the key so that charge cannot take money afterwards.
+    auto& charge = *request.mutable_void_if_missing();
+    charge.set_user_id(text(context.data, "userId"));
+    charge.set_order_id(text(context.data, "orderId"));
+    charge.mutable_amount()->set_currency_code(text(context.data, "currency"));
+    charge.mutable_amount()->set_units(context.data.at("amountUnits").to_number<int64_t>());
+  }
   payments::v1::Payment payment;
   auto call = callContext(context);
   const Status status = rpc::fromGrpcStatus(payments_->Refund(call.get(), request, &payment));
-  // No charge under this key (the charge never took effect): nothing to refund.
+  // No charge under this key (the charge never took effect): nothing to refund. (With the charge's
+  // details sent, payments answers with the void it recorded instead.)
   if (status.code() == StatusCode::kNotFound) return Status::ok();
   return status;
 }

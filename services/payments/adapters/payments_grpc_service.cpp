@@ -159,7 +159,13 @@ grpc::ServerUnaryReactor* PaymentsGrpcService::Charge(grpc::CallbackServerContex
 grpc::ServerUnaryReactor* PaymentsGrpcService::Refund(grpc::CallbackServerContext* context,
                                                       const v1::RefundRequest* request, v1::Payment* response) {
   return rpc::runBlocking(context, pool_, [this, request, response] {
-    auto payment = wallets_.refund(request->charge_idempotency_key());
+    std::optional<ChargeRequest> voidIfMissing;
+    if (request->has_void_if_missing()) {
+      const v1::ChargeRequest& charge = request->void_if_missing();
+      voidIfMissing = ChargeRequest{request->charge_idempotency_key(), charge.user_id(), charge.order_id(),
+                                    fromProto(charge.amount())};
+    }
+    auto payment = wallets_.refund(request->charge_idempotency_key(), voidIfMissing);
     if (!payment) return payment.status();
     toProto(*payment, *response);
     return Status::ok();

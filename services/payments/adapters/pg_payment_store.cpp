@@ -249,9 +249,27 @@ Result<Payment> PgPaymentStore::charge(const ChargeCommand& command, bool inject
   });
 }
 
-Result<Payment> PgPaymentStore::refund(const std::string& chargeIdempotencyKey) {
+Result<Payment> PgPaymentStore::refund(const std::string& chargeIdempotencyKey,
+                                       const std::optional<ChargeCommand>& voidIfMissing) {
   return db::inTransaction<Payment>(pool_, [&](pqxx::work& transaction) -> Result<Payment> {
     auto payment = paymentByKey(transaction, chargeIdempotencyKey);
+    if (!payment && voidIfMissing) {
+      // Void the key: the payments row takes it, so a charge with it that is still in flight finds
+      // it. A charge whose row is inserted but not committed yet makes this INSERT wait for it, then
+      // conflict; one that starts later conflicts with this row in its own INSERT and answers with it
+      // (its lookup may read a snapshot from before this commit, its ON CONFLICT cannot). No event:
+      // nothing happened to the customer's money.
+      const auto voided = db::execPrepared(transaction,
+          std::string("INSERT INTO payments (id, idempotency_key, user_id, order_id, currency, amount, status,"
+                      " decline_reason) VALUES ($1, $2, $3, $4, $5, $6, $7, $8)"
+                      " ON CONFLICT (idempotency_key) DO NOTHING RETURNING ") +
+              kPaymentColumns,
+          newUuid(), chargeIdempotencyKey, voidIfMissing->userId, voidIfMissing->orderId,
+          voidIfMissing->amount.currency, voidIfMissing->amount.units, std::string(kStatusDeclined),
+          std::string(kDeclineVoided));
+      if (!voided.empty()) return paymentFromRow(voided[0]);
+      payment = paymentByKey(transaction, chargeIdempotencyKey);  // the charge that got there first
+    }
     if (!payment) return notFound("no charge has idempotency key " + chargeIdempotencyKey);
     if (!isRefundable(*payment)) return *payment;
     // Locks in the order charge takes them (wallet, then payment), so the two never deadlock.

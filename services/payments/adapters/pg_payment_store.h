@@ -18,7 +18,8 @@ class PgPaymentStore final : public PaymentStore {
   Result<Wallet> findWallet(const std::string& userId) override;
   Result<Wallet> topUp(const TopUp& topUp) override;
   Result<Payment> charge(const ChargeCommand& command, bool injectedDecline) override;
-  Result<Payment> refund(const std::string& chargeIdempotencyKey) override;
+  Result<Payment> refund(const std::string& chargeIdempotencyKey,
+                         const std::optional<ChargeCommand>& voidIfMissing) override;
   Result<PaymentPage> listPayments(const PaymentQuery& query) override;
   Result<LedgerPage> listLedger(const LedgerQuery& query) override;
 

@@ -25,6 +25,8 @@ inline constexpr std::string_view kStatusRefunded = "REFUNDED";
 inline constexpr std::string_view kDeclineInsufficientFunds = "insufficient_funds";
 inline constexpr std::string_view kDeclineWalletNotFound = "wallet_not_found";
 inline constexpr std::string_view kDeclineInjected = "injected_decline";
+// Refunded before it was made: the key was voided, and a charge arriving with it later moves nothing.
+inline constexpr std::string_view kDeclineVoided = "voided";
 
 // One charge or top-up may move at most this much (10 billion major units): far above any real
 // order, far below where sums of many movements could overflow 64 bits.

@@ -19,9 +19,9 @@ void checkUuid(ValidationErrors& errors, const std::string& field, const std::st
   }
 }
 
-void checkAmount(ValidationErrors& errors, const Money& amount) {
-  if (auto problem = amountUnitsProblem(amount.units); !problem.empty()) errors.add("amount.units", problem);
-  if (auto problem = currencyProblem(amount.currency); !problem.empty()) errors.add("amount.currencyCode", problem);
+void checkAmount(ValidationErrors& errors, const Money& amount, const std::string& field = "amount") {
+  if (auto problem = amountUnitsProblem(amount.units); !problem.empty()) errors.add(field + ".units", problem);
+  if (auto problem = currencyProblem(amount.currency); !problem.empty()) errors.add(field + ".currencyCode", problem);
 }
 
 // Page tokens are opaque to clients: base64url of a kind tag and the last sequence seen.
@@ -113,12 +113,23 @@ Result<Payment> Wallets::charge(const ChargeRequest& request) {
                        injectedDecline);
 }
 
-Result<Payment> Wallets::refund(const std::string& chargeIdempotencyKey) {
+Result<Payment> Wallets::refund(const std::string& chargeIdempotencyKey,
+                                const std::optional<ChargeRequest>& voidIfMissing) {
   FLEETDECK_RETURN_IF_ERROR(applyCallFaults("Refund"));
+  ValidationErrors errors;
   if (auto problem = idempotencyKeyProblem(chargeIdempotencyKey); !problem.empty()) {
-    return invalidField("chargeIdempotencyKey", problem);
+    errors.add("chargeIdempotencyKey", problem);
   }
-  return store_.refund(chargeIdempotencyKey);
+  std::optional<ChargeCommand> voidCommand;
+  if (voidIfMissing) {
+    checkUuid(errors, "voidIfMissing.userId", voidIfMissing->userId, true);
+    checkUuid(errors, "voidIfMissing.orderId", voidIfMissing->orderId, true);
+    checkAmount(errors, voidIfMissing->amount, "voidIfMissing.amount");
+    voidCommand = ChargeCommand{chargeIdempotencyKey, voidIfMissing->userId, voidIfMissing->orderId,
+                                voidIfMissing->amount};
+  }
+  FLEETDECK_RETURN_IF_ERROR(errors.toStatus());
+  return store_.refund(chargeIdempotencyKey, voidCommand);
 }
 
 Result<PaymentList> Wallets::listPayments(const PaymentListRequest& request) {

@@ -3,6 +3,7 @@
 
 #include <chrono>
 #include <functional>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -69,8 +70,10 @@ class Wallets {
   Result<Wallet> topUp(const TopUpRequest& request);
   // A decline is a normal answer (a DECLINED payment), not an error. Subject to fault injection.
   Result<Payment> charge(const ChargeRequest& request);
-  // Subject to fault injection (failure and latency).
-  Result<Payment> refund(const std::string& chargeIdempotencyKey);
+  // Subject to fault injection (failure and latency). `voidIfMissing`: the charge being undone, to
+  // void its key when no charge has it yet (see PaymentStore::refund); its key is the refund's.
+  Result<Payment> refund(const std::string& chargeIdempotencyKey,
+                         const std::optional<ChargeRequest>& voidIfMissing = std::nullopt);
   Result<PaymentList> listPayments(const PaymentListRequest& request);
   Result<LedgerList> listLedger(const LedgerListRequest& request);
 

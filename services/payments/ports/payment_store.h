@@ -5,6 +5,7 @@
 #pragma once
 
 #include <cstdint>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -66,9 +67,12 @@ class PaymentStore {
   // otherwise decideCharge(wallet, amount, injectedDecline) and store its outcome (CHARGED with a
   // debit and a negative "charge" entry, or DECLINED moving nothing).
   virtual Result<Payment> charge(const ChargeCommand& command, bool injectedDecline) = 0;
-  // NOT_FOUND when no charge has that key. A CHARGED payment is credited back with a "refund"
-  // entry and becomes REFUNDED; any other payment is returned unchanged.
-  virtual Result<Payment> refund(const std::string& chargeIdempotencyKey) = 0;
+  // NOT_FOUND when no charge has that key, unless `voidIfMissing` is given: the key is then taken by
+  // a DECLINED payment ("voided") made of it, returned, and a later charge with the key returns that.
+  // A CHARGED payment is credited back with a "refund" entry and becomes REFUNDED; any other payment
+  // is returned unchanged.
+  virtual Result<Payment> refund(const std::string& chargeIdempotencyKey,
+                                 const std::optional<ChargeCommand>& voidIfMissing) = 0;
   virtual Result<PaymentPage> listPayments(const PaymentQuery& query) = 0;
   // Newest first. NOT_FOUND when the user has no wallet.
   virtual Result<LedgerPage> listLedger(const LedgerQuery& query) = 0;

@@ -71,7 +71,8 @@ class FakePaymentStore final : public PaymentStore {
     payments_.push_back(payment);
     return payment;
   }
-  Result<Payment> refund(const std::string& chargeIdempotencyKey) override {
+  Result<Payment> refund(const std::string& chargeIdempotencyKey,
+                         const std::optional<ChargeCommand>& voidIfMissing) override {
     std::lock_guard lock(mutex_);
     ++calls;
     for (auto& payment : payments_) {
@@ -81,7 +82,18 @@ class FakePaymentStore final : public PaymentStore {
       moveMoney(payment.userId, payment.amount.units, kKindRefund, payment.id);
       return payment;
     }
-    return notFound("no charge has idempotency key " + chargeIdempotencyKey);
+    if (!voidIfMissing) return notFound("no charge has idempotency key " + chargeIdempotencyKey);
+    Payment voided;
+    voided.id = newUuid();
+    voided.userId = voidIfMissing->userId;
+    voided.orderId = voidIfMissing->orderId;
+    voided.amount = voidIfMissing->amount;
+    voided.idempotencyKey = chargeIdempotencyKey;
+    voided.status = std::string(kStatusDeclined);
+    voided.declineReason = std::string(kDeclineVoided);
+    voided.sequence = ++sequence_;
+    payments_.push_back(voided);
+    return voided;
   }
   Result<PaymentPage> listPayments(const PaymentQuery& query) override {
     std::lock_guard lock(mutex_);

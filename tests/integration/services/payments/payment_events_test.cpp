@@ -151,8 +151,8 @@ TEST_F(PaymentEventsTest, ChargeDeclineAndRefund_AreEventsInTheOutbox_PublishedB
   auto declined = store.charge(ChargeCommand{"saga-2", poor, newUuid(), Money{"USD", 2'500}}, false);
   ASSERT_TRUE(declined.isOk());
   EXPECT_EQ(declined->status, kStatusDeclined);
-  ASSERT_TRUE(store.refund("saga-1").isOk());
-  ASSERT_TRUE(store.refund("saga-1").isOk());  // already refunded: no second event
+  ASSERT_TRUE(store.refund("saga-1", std::nullopt).isOk());
+  ASSERT_TRUE(store.refund("saga-1", std::nullopt).isOk());  // already refunded: no second event
 
   std::vector<std::string> types;
   for (const auto& envelope : outboxEvents()) types.push_back(envelope.type());

@@ -16,6 +16,7 @@
 #include "fleetdeck/rpc/client.h"
 #include "fleetdeck/rpc/server.h"
 #include "fleetdeck/rpc/status_conversion.h"
+#include "fleetdeck/testing/service_process.h"
 #include "fleetdeck/testing/test_infra.h"
 #include "payments_migrations.h"
 
@@ -78,6 +79,15 @@ class PaymentsServiceTest : public ::testing::Test {
   grpc::Status refund(const std::string& key, v1::Payment& payment) {
     v1::RefundRequest request;
     request.set_charge_idempotency_key(key);
+    auto context = rpc::makeContext(std::chrono::seconds(10));
+    return stub_->Refund(context.get(), request, &payment);
+  }
+
+  // A refund that says which charge it undoes, so payments can void a key no charge has yet.
+  grpc::Status refundOrVoid(const v1::ChargeRequest& charge, v1::Payment& payment) {
+    v1::RefundRequest request;
+    request.set_charge_idempotency_key(charge.idempotency_key());
+    *request.mutable_void_if_missing() = charge;
     auto context = rpc::makeContext(std::chrono::seconds(10));
     return stub_->Refund(context.get(), request, &payment);
   }
@@ -234,6 +244,73 @@ TEST_F(PaymentsServiceTest, ChargeWithoutWalletIsDeclinedAsWalletNotFoundAlsoCon
 TEST_F(PaymentsServiceTest, RefundOfAnUnknownChargeIsNotFound) {
   v1::Payment payment;
   EXPECT_EQ(refund("never-charged", payment).error_code(), grpc::StatusCode::NOT_FOUND);
+}
+
+// A saga that gave up on a charge (its calls timed out) refunds it with the charge's details: when
+// the charge never arrived, the key is voided, and the charge arriving late moves no money.
+TEST_F(PaymentsServiceTest, RefundOfAnUnknownCharge_WithItsDetails_VoidsTheKey_SoALateChargeMovesNothing) {
+  const std::string userId = openWallet();
+  const v1::ChargeRequest request = chargeRequest("saga-late", userId, 25'000);
+  v1::Payment voided;
+  ASSERT_TRUE(refundOrVoid(request, voided).ok());
+  EXPECT_EQ(voided.status(), "DECLINED");
+  EXPECT_EQ(voided.decline_reason(), "voided");
+  EXPECT_EQ(voided.amount().units(), 25'000);
+  v1::Payment again;
+  ASSERT_TRUE(refundOrVoid(request, again).ok());
+  EXPECT_EQ(again.id(), voided.id()) << "a repeated refund answers with the same void";
+
+  v1::Payment late;
+  ASSERT_TRUE(charge(request, late).ok());
+  EXPECT_EQ(late.id(), voided.id());
+  EXPECT_EQ(late.status(), "DECLINED");
+  EXPECT_EQ(balance(userId), kDemoCredit);
+  EXPECT_EQ(ledgerSum(userId), kDemoCredit);
+  EXPECT_EQ(queryInt("SELECT count(*) FROM payments"), 1);
+
+  // Details that do not make a charge are refused, naming the field; nothing is recorded.
+  v1::ChargeRequest broken = chargeRequest("saga-broken", "not-a-uuid", 10);
+  v1::Payment ignored;
+  const grpc::Status refused = refundOrVoid(broken, ignored);
+  EXPECT_EQ(refused.error_code(), grpc::StatusCode::INVALID_ARGUMENT);
+  EXPECT_NE(refused.error_message().find("voidIfMissing.userId"), std::string::npos) << refused.error_message();
+  EXPECT_EQ(queryInt("SELECT count(*) FROM payments"), 1);
+}
+
+// The race the void closes: a charge already on its way (here held at the wallet's lock) when the
+// saga's refund finds no charge. Whichever order the two commit in, money moves once or not at all.
+TEST_F(PaymentsServiceTest, AChargeInFlightWhileItsKeyIsVoided_AnswersWithTheVoid_AndMovesNothing) {
+  const std::string userId = openWallet();
+  const v1::ChargeRequest request = chargeRequest("saga-inflight", userId, 30'000);
+  auto holderLease = pool_->acquire();
+  ASSERT_TRUE(holderLease.isOk());
+  pqxx::work holder(**holderLease);
+  holder.exec_params("SELECT 1 FROM wallets WHERE user_id = $1 FOR UPDATE", userId);
+  auto inFlight = std::async(std::launch::async, [&] {
+    v1::Payment payment;
+    grpc::Status status = charge(request, payment);
+    return std::make_pair(status, payment);
+  });
+  // The charge is waiting for the wallet's lock once its backend shows the lock wait.
+  ASSERT_TRUE(fleetdeck::testing::waitUntil(
+      [&] {
+        return queryInt("SELECT count(*) FROM pg_stat_activity WHERE datname = current_database()"
+                        " AND wait_event_type = 'Lock' AND query LIKE '%FROM wallets WHERE user_id = $1 FOR UPDATE%'") > 0;
+      },
+      std::chrono::seconds(10)))
+      << "the charge never reached the wallet's lock";
+  v1::Payment voided;
+  ASSERT_TRUE(refundOrVoid(request, voided).ok());
+  EXPECT_EQ(voided.decline_reason(), "voided");
+  holder.abort();  // the charge goes on: its lookup's snapshot predates the void, its INSERT does not
+
+  auto [status, late] = inFlight.get();
+  ASSERT_TRUE(status.ok()) << status.error_message();
+  EXPECT_EQ(late.id(), voided.id());
+  EXPECT_EQ(late.status(), "DECLINED");
+  EXPECT_EQ(balance(userId), kDemoCredit);
+  EXPECT_EQ(ledgerSum(userId), kDemoCredit);
+  EXPECT_EQ(queryInt("SELECT count(*) FROM payments"), 1);
 }
 
 TEST_F(PaymentsServiceTest, TopUpWithARepeatedKeyCreditsOnce) {
