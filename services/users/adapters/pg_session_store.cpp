@@ -1,5 +1,7 @@
 #include "adapters/pg_session_store.h"
 
+#include <optional>
+
 namespace fleetdeck::users {
 namespace {
 
@@ -19,10 +21,28 @@ void insertToken(pqxx::work& transaction, const NewRefreshToken& token) {
       token.id, token.familyId, token.userId, token.tokenHash, token.clientAddress, token.expiresAtMicros);
 }
 
+// Every change to a user's refresh tokens runs under this transaction-scoped lock, taken in a
+// statement of its own so that the statements after it read a snapshot taken after it was granted.
+// Without it a revocation raced a rotation: the revoking UPDATE's snapshot, taken before the
+// rotation committed, did not contain the token the rotation was issuing, so that token outlived a
+// password change or a detected reuse. Row locks alone cannot close that: the new row is not there
+// to be locked yet.
+void lockTokensOf(pqxx::work& transaction, const std::string& userId) {
+  transaction.exec_params("SELECT pg_advisory_xact_lock(hashtextextended('refresh_tokens:' || $1::uuid::text, 0))", userId);
+}
+
+std::optional<std::string> userOfToken(pqxx::work& transaction, const std::string& tokenHash) {
+  const auto rows =
+      transaction.exec_params("SELECT user_id::text FROM refresh_tokens WHERE token_hash = $1", tokenHash);
+  if (rows.empty()) return std::nullopt;
+  return rows[0][0].as<std::string>();
+}
+
 }  // namespace
 
 Status PgSessionStore::storeToken(const NewRefreshToken& token) {
   return db::inTransaction(pool_, [&](pqxx::work& transaction) -> Status {
+    lockTokensOf(transaction, token.userId);
     insertToken(transaction, token);
     return Status::ok();
   });
@@ -32,12 +52,15 @@ Result<RotateResult> PgSessionStore::rotate(const std::string& tokenHash, NewRef
                                             int64_t nowMicros) {
   // The outcome is a value, not an error, so that a detected reuse commits the family's revocation.
   return db::inTransaction<RotateResult>(pool_, [&](pqxx::work& transaction) -> Result<RotateResult> {
+    RotateResult result;
+    const auto owner = userOfToken(transaction, tokenHash);
+    if (!owner) return result;
+    lockTokensOf(transaction, *owner);
     const auto rows = transaction.exec_params(
         "SELECT family_id::text, user_id::text, used_at IS NOT NULL, revoked_at IS NOT NULL,"
         " expires_at <= " + fromMicros(2) +
             " FROM refresh_tokens WHERE token_hash = $1 FOR UPDATE",
         tokenHash, nowMicros);
-    RotateResult result;
     if (rows.empty()) return result;
     result.familyId = rows[0][0].as<std::string>();
     result.userId = rows[0][1].as<std::string>();
@@ -65,6 +88,9 @@ Result<RotateResult> PgSessionStore::rotate(const std::string& tokenHash, NewRef
 
 Status PgSessionStore::revokeFamilyOf(const std::string& tokenHash) {
   return db::inTransaction(pool_, [&](pqxx::work& transaction) -> Status {
+    const auto owner = userOfToken(transaction, tokenHash);
+    if (!owner) return Status::ok();
+    lockTokensOf(transaction, *owner);
     transaction.exec_params(
         "UPDATE refresh_tokens SET revoked_at = now() WHERE revoked_at IS NULL AND family_id ="
         " (SELECT family_id FROM refresh_tokens WHERE token_hash = $1)",
@@ -75,6 +101,7 @@ Status PgSessionStore::revokeFamilyOf(const std::string& tokenHash) {
 
 Status PgSessionStore::revokeAllOfUser(const std::string& userId) {
   return db::inTransaction(pool_, [&](pqxx::work& transaction) -> Status {
+    lockTokensOf(transaction, userId);
     transaction.exec_params("UPDATE refresh_tokens SET revoked_at = now() WHERE user_id = $1 AND revoked_at IS NULL",
                             userId);
     return Status::ok();

@@ -5,6 +5,7 @@
 #include <gtest/gtest.h>
 
 #include <atomic>
+#include <future>
 
 #include "adapters/argon2_password_hasher.h"
 #include "adapters/pg_session_store.h"
@@ -16,6 +17,8 @@
 #include "fleetdeck/db/migration_runner.h"
 #include "fleetdeck/rpc/client.h"
 #include "fleetdeck/rpc/server.h"
+#include "fleetdeck/core/ids.h"
+#include "fleetdeck/testing/service_process.h"
 #include "fleetdeck/testing/test_infra.h"
 #include "users_migrations.h"
 
@@ -179,6 +182,49 @@ TEST_F(SignInTest, RefreshRotatesAndAReusedTokenRevokesTheWholeFamily) {
   v1::Session other;
   ASSERT_TRUE(login("yan", "correct horse battery", other).ok());
   EXPECT_TRUE(refresh(other.refresh_token(), ignored).ok());
+}
+
+// A revocation (password change, detected reuse) racing a rotation must also revoke the token the
+// rotation is issuing. The rotation is held at its INSERT of the new token (a test transaction holds
+// an uncommitted row with the same hash) while the revocation starts; then both finish.
+TEST_F(SignInTest, ARevocationDuringARotation_AlsoRevokesTheTokenTheRotationIssues) {
+  const std::string userId = registerUser("cal").id();
+  const int64_t expires = now_.load() + 3600 * kSecond;
+  ASSERT_TRUE(sessions_->storeToken({newUuid(), newUuid(), userId, "hash-b", "10.0.0.1", expires}).isOk());
+  const auto count = [&](const std::string& sql) {
+    auto lease = pool_->acquire();
+    EXPECT_TRUE(lease.isOk());
+    pqxx::nontransaction query(**lease);
+    return query.exec_params(sql, userId)[0][0].as<int64_t>();
+  };
+  const std::string lockWaits =
+      "SELECT count(*) FROM pg_stat_activity WHERE datname = current_database() AND wait_event_type = 'Lock'"
+      " AND $1::text IS NOT NULL";
+
+  auto blockerLease = pool_->acquire();
+  ASSERT_TRUE(blockerLease.isOk());
+  pqxx::work blocker(**blockerLease);
+  blocker.exec_params(
+      "INSERT INTO refresh_tokens (id, family_id, user_id, token_hash, client_address, expires_at)"
+      " VALUES ($1, $2, $3, 'hash-c', '10.0.0.1', now() + interval '1 hour')",
+      newUuid(), newUuid(), userId);
+  auto rotation = std::async(std::launch::async, [&] {
+    return sessions_->rotate("hash-b", {newUuid(), "", "", "hash-c", "10.0.0.2", expires}, now_.load());
+  });
+  ASSERT_TRUE(fleetdeck::testing::waitUntil([&] { return count(lockWaits) >= 1; }, std::chrono::seconds(10)))
+      << "the rotation never reached its INSERT";
+  auto revocation = std::async(std::launch::async, [&] { return sessions_->revokeAllOfUser(userId); });
+  ASSERT_TRUE(fleetdeck::testing::waitUntil([&] { return count(lockWaits) >= 2; }, std::chrono::seconds(10)))
+      << "the revocation never started";
+  blocker.abort();
+
+  const auto rotated = rotation.get();
+  ASSERT_TRUE(rotated.isOk()) << rotated.status().toString();
+  EXPECT_EQ(rotated->outcome, RotateOutcome::kRotated);
+  const Status revoked = revocation.get();
+  ASSERT_TRUE(revoked.isOk()) << revoked.toString();
+  EXPECT_EQ(count("SELECT count(*) FROM refresh_tokens WHERE user_id = $1 AND revoked_at IS NULL"), 0)
+      << "a token issued by a rotation that raced the revocation is still valid";
 }
 
 TEST_F(SignInTest, ExpiredRefreshTokensAreRefused) {
