@@ -1,6 +1,9 @@
 #include "adapters/pg_session_store.h"
 
+#include <algorithm>
 #include <optional>
+
+#include "fleetdeck/core/ids.h"
 
 namespace fleetdeck::users {
 namespace {
@@ -108,24 +111,44 @@ Status PgSessionStore::revokeAllOfUser(const std::string& userId) {
   });
 }
 
-Result<FailureWindow> PgSessionStore::recentFailures(const std::string& subject, int64_t sinceMicros) {
-  return db::inTransaction<FailureWindow>(pool_, [&](pqxx::work& transaction) -> Result<FailureWindow> {
-    const auto rows = transaction.exec_params(
-        "SELECT count(*), coalesce((extract(epoch FROM min(failed_at)) * 1000000)::bigint, 0)"
-        " FROM login_failures WHERE subject = $1 AND failed_at > " + fromMicros(2),
-        subject, sinceMicros);
-    return FailureWindow{rows[0][0].as<int64_t>(), rows[0][1].as<int64_t>()};
+Result<AttemptClaim> PgSessionStore::claimAttempt(const std::vector<AttemptLimit>& limits, int64_t nowMicros,
+                                                  int64_t sinceMicros) {
+  return db::inTransaction<AttemptClaim>(pool_, [&](pqxx::work& transaction) -> Result<AttemptClaim> {
+    std::vector<AttemptLimit> sorted = limits;
+    std::sort(sorted.begin(), sorted.end(), [](const auto& a, const auto& b) { return a.subject < b.subject; });
+    // In one order for every caller (no deadlock), each in a statement of its own: the counts below
+    // then read snapshots taken after the locks were granted, so they see every attempt committed
+    // before (the same statement would have taken its snapshot before waiting).
+    for (const auto& limit : sorted) {
+      transaction.exec_params("SELECT pg_advisory_xact_lock(hashtextextended('login_failures:' || $1, 0))",
+                              limit.subject);
+    }
+    AttemptClaim claim;
+    for (const auto& limit : sorted) {
+      const auto rows = transaction.exec_params(
+          "SELECT count(*), coalesce((extract(epoch FROM min(failed_at)) * 1000000)::bigint, 0)"
+          " FROM login_failures WHERE subject = $1 AND failed_at > " + fromMicros(2),
+          limit.subject, sinceMicros);
+      if (rows[0][0].as<int64_t>() >= limit.limit) {
+        claim.oldestMicros = rows[0][1].as<int64_t>();
+        return claim;
+      }
+    }
+    claim.attemptId = newUuid();
+    for (const auto& limit : sorted) {
+      transaction.exec_params(
+          "INSERT INTO login_failures (subject, failed_at, attempt_id) VALUES ($1, " + fromMicros(2) + ", $3)",
+          limit.subject, nowMicros, claim.attemptId);
+    }
+    transaction.exec_params("DELETE FROM login_failures WHERE failed_at <= " + fromMicros(1), sinceMicros);
+    claim.granted = true;
+    return claim;
   });
 }
 
-Status PgSessionStore::recordFailure(const std::vector<std::string>& subjects, int64_t nowMicros,
-                                     int64_t forgetBeforeMicros) {
+Status PgSessionStore::forgetAttempt(const std::string& attemptId) {
   return db::inTransaction(pool_, [&](pqxx::work& transaction) -> Status {
-    for (const auto& subject : subjects) {
-      transaction.exec_params("INSERT INTO login_failures (subject, failed_at) VALUES ($1, " + fromMicros(2) + ")",
-                              subject, nowMicros);
-    }
-    transaction.exec_params("DELETE FROM login_failures WHERE failed_at <= " + fromMicros(1), forgetBeforeMicros);
+    transaction.exec_params("DELETE FROM login_failures WHERE attempt_id = $1", attemptId);
     return Status::ok();
   });
 }

@@ -14,8 +14,9 @@ class PgSessionStore final : public SessionStore {
   Result<RotateResult> rotate(const std::string& tokenHash, NewRefreshToken replacement, int64_t nowMicros) override;
   Status revokeFamilyOf(const std::string& tokenHash) override;
   Status revokeAllOfUser(const std::string& userId) override;
-  Result<FailureWindow> recentFailures(const std::string& subject, int64_t sinceMicros) override;
-  Status recordFailure(const std::vector<std::string>& subjects, int64_t nowMicros, int64_t forgetBeforeMicros) override;
+  Result<AttemptClaim> claimAttempt(const std::vector<AttemptLimit>& limits, int64_t nowMicros,
+                                    int64_t sinceMicros) override;
+  Status forgetAttempt(const std::string& attemptId) override;
   Status clearFailures(const std::string& subject) override;
 
  private:

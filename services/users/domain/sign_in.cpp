@@ -72,26 +72,25 @@ Result<SessionGrant> SignIn::login(const std::string& username, const std::strin
   const int64_t windowMicros = options_.failureWindow.count() * kMicrosPerSecond;
   const std::string accountSubject = "account:" + lower(username);
   const std::string addressSubject = "address:" + (clientAddress.empty() ? std::string("unknown") : clientAddress);
-  for (const auto& [subject, limit] :
-       {std::pair{accountSubject, options_.maxFailuresPerAccount}, std::pair{addressSubject, options_.maxFailuresPerAddress}}) {
-    auto failures = sessions_.recentFailures(subject, now - windowMicros);
-    if (!failures) return failures.status();
-    if (failures->count >= limit) {
-      const int64_t waitMicros = std::max<int64_t>(failures->oldestMicros + windowMicros - now, kMicrosPerSecond);
-      retryAfterSeconds = (waitMicros + kMicrosPerSecond - 1) / kMicrosPerSecond;
-      return resourceExhausted("too many failed sign-ins; try again in " + std::to_string(retryAfterSeconds) +
-                               " seconds");
-    }
+  // The attempt counts as a failure of both subjects from before its password is checked until it
+  // succeeds, so parallel guesses cannot all slip under the limit.
+  auto claim = sessions_.claimAttempt(
+      {{accountSubject, options_.maxFailuresPerAccount}, {addressSubject, options_.maxFailuresPerAddress}}, now,
+      now - windowMicros);
+  if (!claim) return claim.status();
+  if (!claim->granted) {
+    const int64_t waitMicros = std::max<int64_t>(claim->oldestMicros + windowMicros - now, kMicrosPerSecond);
+    retryAfterSeconds = (waitMicros + kMicrosPerSecond - 1) / kMicrosPerSecond;
+    return resourceExhausted("too many failed sign-ins; try again in " + std::to_string(retryAfterSeconds) +
+                             " seconds");
   }
 
   auto user = repository_.findByUsername(lower(username));
   if (!user && user.status().code() != StatusCode::kNotFound) return user.status();
   // Verify even for an unknown user, so both failures take the same time.
   const bool verified = hasher_.verify(password, user ? user->passwordHash : dummyHash()) && user.isOk();
-  if (!verified) {
-    FLEETDECK_RETURN_IF_ERROR(sessions_.recordFailure({accountSubject, addressSubject}, now, now - windowMicros));
-    return unauthenticated(kBadCredentials);
-  }
+  if (!verified) return unauthenticated(kBadCredentials);  // the claimed attempt stays, as a failure
+  FLEETDECK_RETURN_IF_ERROR(sessions_.forgetAttempt(claim->attemptId));
   if (user->status != kStatusActive) return unauthenticated("this account is disabled");
   FLEETDECK_RETURN_IF_ERROR(sessions_.clearFailures(accountSubject));
   return grant(std::move(*user), newUuid(), clientAddress);

@@ -32,9 +32,16 @@ struct RotateResult {
   std::string familyId;
 };
 
-struct FailureWindow {
-  int64_t count = 0;
-  int64_t oldestMicros = 0;  // the earliest failure still inside the window
+// A subject ("account:<name>", "address:<ip>") and how many failures it may have in the window.
+struct AttemptLimit {
+  std::string subject;
+  int64_t limit = 0;
+};
+
+struct AttemptClaim {
+  bool granted = false;
+  std::string attemptId;     // granted: names the failure rows standing for this attempt
+  int64_t oldestMicros = 0;  // refused: the earliest failure of the full subject still in the window
 };
 
 class SessionStore {
@@ -50,10 +57,14 @@ class SessionStore {
   virtual Status revokeFamilyOf(const std::string& tokenHash) = 0;
   virtual Status revokeAllOfUser(const std::string& userId) = 0;
 
-  virtual Result<FailureWindow> recentFailures(const std::string& subject, int64_t sinceMicros) = 0;
-  // Records one failure for each subject and forgets failures older than `forgetBeforeMicros`.
-  virtual Status recordFailure(const std::vector<std::string>& subjects, int64_t nowMicros,
-                               int64_t forgetBeforeMicros) = 0;
+  // Atomically for its subjects (claims for one subject wait for each other): when every subject has
+  // fewer failures since `sinceMicros` than its limit, records this attempt as a failure of each and
+  // grants it, so an attempt counts while its password is being checked and concurrent guesses cannot
+  // all pass the check; otherwise refuses it. Forgets failures from before `sinceMicros`.
+  virtual Result<AttemptClaim> claimAttempt(const std::vector<AttemptLimit>& limits, int64_t nowMicros,
+                                            int64_t sinceMicros) = 0;
+  // A granted attempt that succeeded: its failure rows go.
+  virtual Status forgetAttempt(const std::string& attemptId) = 0;
   virtual Status clearFailures(const std::string& subject) = 0;
 };
 

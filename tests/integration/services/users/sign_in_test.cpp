@@ -6,6 +6,7 @@
 
 #include <atomic>
 #include <future>
+#include <map>
 
 #include "adapters/argon2_password_hasher.h"
 #include "adapters/pg_session_store.h"
@@ -152,6 +153,32 @@ TEST_F(SignInTest, RepeatedFailuresThrottleTheAccountUntilTheWindowPasses) {
   EXPECT_EQ(login("ugo", "correct horse battery", session, "10.9.9.9").error_code(), grpc::StatusCode::RESOURCE_EXHAUSTED);
   now_ += 15 * 60 * kSecond + kSecond;
   EXPECT_TRUE(login("ugo", "correct horse battery", session).ok());
+}
+
+// Guesses sent all at once: each counts against the limit from before its password is checked, so
+// no more of them are checked than the limit allows, however many run in parallel.
+TEST_F(SignInTest, ParallelGuessesAreThrottledLikeSequentialOnes) {
+  registerUser("pax");
+  constexpr int kGuesses = 12;
+  std::vector<std::future<grpc::StatusCode>> guesses;
+  for (int i = 0; i < kGuesses; ++i) {
+    guesses.push_back(std::async(std::launch::async, [this, i] {
+      v1::Session session;
+      return login("pax", "parallel guess " + std::to_string(i), session, "10.2.2." + std::to_string(i)).error_code();
+    }));
+  }
+  std::map<grpc::StatusCode, int> answers;
+  for (auto& guess : guesses) ++answers[guess.get()];
+  EXPECT_EQ(answers[grpc::StatusCode::UNAUTHENTICATED], 3) << "only the account's limit of guesses is checked";
+  EXPECT_EQ(answers[grpc::StatusCode::RESOURCE_EXHAUSTED], kGuesses - 3);
+  // A correct password now is throttled too; after the window it signs in, and its success is not
+  // left behind as a failure of its address.
+  v1::Session session;
+  EXPECT_EQ(login("pax", "correct horse battery", session, "10.3.3.3").error_code(), grpc::StatusCode::RESOURCE_EXHAUSTED);
+  now_ += 15 * 60 * kSecond + kSecond;
+  for (int i = 0; i < 8; ++i) {
+    ASSERT_TRUE(login("pax", "correct horse battery", session, "10.3.3.3").ok()) << "sign-in " << i;
+  }
 }
 
 TEST_F(SignInTest, OneAddressGuessingManyAccountsIsThrottledToo) {
