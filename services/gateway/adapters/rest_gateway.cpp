@@ -351,7 +351,9 @@ void RestGateway::call(const RestMapping& mapping, http::HttpRequest& request,
     std::shared_ptr<pb::Message> lookupRequest(
         pb::MessageFactory::generated_factory()->GetPrototype(lookup.method->input_type())->New());
     const auto* field = lookupRequest->GetDescriptor()->FindFieldByName(mapping.ownerLookupField);
-    const std::string id(request.pathParam(mapping.ownerLookupParameter).value_or(""));
+    // The id the call will really send (from the transcoded request), not the path's text: the check
+    // must be about the resource the call touches.
+    const std::string id = stringField(*call->request, mapping.ownerLookupParameter);
     if (field != nullptr) lookupRequest->GetReflection()->SetString(lookupRequest.get(), field, id);
     invoke(lookup, *lookupRequest, *call,
            [this, &mapping, call, id](Status status, MessagePtr owner, const std::string& retryAfter) {

@@ -149,6 +149,22 @@ Status setPath(pb::Message& root, std::string_view path, std::string_view text, 
   }
 }
 
+// The proto-name path of `path` (whose segments may be JSON names: "orderId" and "order_id" are one
+// field), or `path` itself when it names no field: how to tell that two spellings bind the same field.
+std::string canonicalPath(const pb::Descriptor* message, std::string_view path) {
+  std::string canonical;
+  while (message != nullptr) {
+    const size_t dot = path.find('.');
+    const auto* field = findField(message, path.substr(0, dot));
+    if (field == nullptr) break;
+    canonical += (canonical.empty() ? "" : ".") + field->name();
+    if (dot == std::string_view::npos) return canonical;
+    message = field->message_type();
+    path.remove_prefix(dot + 1);
+  }
+  return std::string(path);
+}
+
 // Reports JSON keys that are not fields of the target message, with the client's path to them.
 void findUnknownFields(const boost::json::object& object, const pb::Descriptor* descriptor, const std::string& prefix,
                        ValidationErrors& errors) {
@@ -250,9 +266,11 @@ Result<std::unique_ptr<pb::Message>> Transcoder::buildRequest(const RestMapping&
     }
   }
 
+  // Bound fields by their proto path, so that a query parameter spelled differently ("orderId" for
+  // the path's "order_id") cannot overwrite what the path (and the ownership check on it) named.
   for (const auto& [name, value] : request.pathParams) {
     FLEETDECK_RETURN_IF_ERROR(setPath(*message, name, value, name));
-    boundFields.insert(name);
+    boundFields.insert(canonicalPath(inputType, name));
   }
 
   if (!request.query.empty()) {
@@ -260,7 +278,7 @@ Result<std::unique_ptr<pb::Message>> Transcoder::buildRequest(const RestMapping&
     if (!query) return invalidArgument("malformed query string", {{"query", "has a malformed %-escape"}});
     for (const auto& [name, value] : *query) {
       if (mapping.bodyField == "*") return invalidField(name, "is not a query parameter of this call (send it in the body)");
-      if (boundFields.contains(name)) return invalidField(name, "is already given in the path");
+      if (boundFields.contains(canonicalPath(inputType, name))) return invalidField(name, "is already given in the path");
       FLEETDECK_RETURN_IF_ERROR(setPath(*message, name, value, name));
     }
   }

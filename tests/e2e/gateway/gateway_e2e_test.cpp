@@ -466,10 +466,18 @@ TEST_F(GatewayEndToEnd, CustomerReadingAnotherCustomersOrderIs404) {
   EXPECT_EQ(as(bob_, "GET", "/api/v1/orders/" + order + "/details").status, 404);
   EXPECT_EQ(as(bob_, "POST", "/api/v1/orders/" + order + ":cancel", R"({"reason":"mine now"})").status, 404);
   EXPECT_EQ(as(bob_, "GET", "/api/v1/orders?userId=" + alice_.userId).status, 404);
+  // Nor through his own order's path with hers in a query parameter spelling the same field: that
+  // parameter must not replace the id the ownership check looked at.
+  const std::string own = placeOrder(bob_, product);
+  for (const char* alias : {"orderId", "order_id"}) {
+    const auto smuggled = as(bob_, "GET", "/api/v1/orders/" + own + "/events?" + alias + "=" + order);
+    EXPECT_EQ(smuggled.status, 400) << alias << ": " << smuggled.body;
+    EXPECT_EQ(smuggled.body.find("OrderCreated"), std::string::npos) << alias;
+  }
   // Bob's own list does not show Alice's order.
-  const auto own = as(bob_, "GET", "/api/v1/orders");
-  ASSERT_EQ(own.status, 200) << own.body;
-  EXPECT_EQ(own.body.find(order), std::string::npos);
+  const auto list = as(bob_, "GET", "/api/v1/orders");
+  ASSERT_EQ(list.status, 200) << list.body;
+  EXPECT_EQ(list.body.find(order), std::string::npos);
   // The order is untouched by Bob's attempt to cancel it.
   EXPECT_NE(json::stringOr(parse(as(alice_, "GET", "/api/v1/orders/" + order)), "status"), "CANCELLED");
   EXPECT_EQ(as(operator_, "GET", "/api/v1/orders/" + order).status, 200);
