@@ -110,6 +110,13 @@ void CircuitBreaker::onFailure(TimePoint now) {
   announce(lock);
 }
 
+void CircuitBreaker::onIgnored(TimePoint now) {
+  std::unique_lock lock(mutex_);
+  advance(now);
+  if (state_ == BreakerState::kHalfOpen) probesInFlight_ = std::max(0, probesInFlight_ - 1);
+  announce(lock);
+}
+
 BreakerState CircuitBreaker::state(TimePoint now) {
   std::unique_lock lock(mutex_);
   advance(now);

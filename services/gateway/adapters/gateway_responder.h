@@ -90,6 +90,7 @@ struct RestGateway::Call {
   std::string traceparent;
   std::string clientAddress;
   resilience::Deadline deadline = resilience::Deadline::never();
+  bool clientDeadline = false;  // X-Request-Timeout shortened `deadline`
   bool conditional = false;
   std::shared_ptr<http::Responder> responder;
   MessagePtr request;

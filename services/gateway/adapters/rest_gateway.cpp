@@ -341,7 +341,10 @@ void RestGateway::call(const RestMapping& mapping, http::HttpRequest& request,
   if (auto header = request.header("X-Request-Timeout")) {
     auto timeout = resilience::parseTimeout(*header);
     if (!timeout) return fail(invalidField("X-Request-Timeout", "must look like 250ms, 2s or 1m"));
-    call->deadline = call->deadline.min(resilience::Deadline::after(*timeout, now));
+    if (*timeout < options_.upstreamTimeout) {
+      call->deadline = resilience::Deadline::after(*timeout, now);
+      call->clientDeadline = true;
+    }
   }
 
   if (principal.isCustomer() && mapping.ownerLookup != nullptr) {
@@ -404,7 +407,8 @@ void RestGateway::invokeMethod(const std::string& upstream, const std::string& g
                       return;
                     }
                     callback(Status::ok(), reply, "");
-                  });
+                  },
+                  context.clientDeadline);
 }
 
 void RestGateway::finishCall(const RestMapping& mapping, std::shared_ptr<Call> call, Status status, MessagePtr reply,

@@ -83,6 +83,7 @@ struct Upstreams::Attempt {
   CallMetadata metadata;
   resilience::Deadline deadline = resilience::Deadline::never();
   bool idempotent = false;
+  bool clientDeadline = false;  // see Upstreams::call
   int number = 0;  // attempts made so far
   std::string lastInstance;
   Callback callback;
@@ -231,7 +232,8 @@ std::shared_ptr<Upstreams::Instance> Upstreams::pick(Group& group, const std::st
 }
 
 void Upstreams::call(const std::string& upstream, const std::string& grpcPath, std::string request,
-                     const CallMetadata& metadata, resilience::Deadline deadline, bool idempotent, Callback callback) {
+                     const CallMetadata& metadata, resilience::Deadline deadline, bool idempotent, Callback callback,
+                     bool clientDeadline) {
   std::shared_ptr<Group> group;
   {
     std::shared_lock lock(mutex_);
@@ -250,6 +252,7 @@ void Upstreams::call(const std::string& upstream, const std::string& grpcPath, s
   attempt->metadata = metadata;
   attempt->deadline = deadline;
   attempt->idempotent = idempotent;
+  attempt->clientDeadline = clientDeadline;
   attempt->callback = std::move(callback);
   start(std::move(attempt));
 }
@@ -300,7 +303,11 @@ void Upstreams::start(std::shared_ptr<Attempt> attempt) {
                                                              status.message(), answer.statusDetails));
                  }
                  telemetry->finish(status.code(), status.message());
-                 if (countsAgainstBreaker(status.code())) {
+                 if (attempt->clientDeadline && status.code() == StatusCode::kDeadlineExceeded) {
+                   // The client's own deadline (X-Request-Timeout), not the instance: anyone could
+                   // open every breaker with a burst of 2 ms requests if this counted.
+                   instance->breaker.onIgnored(done);
+                 } else if (countsAgainstBreaker(status.code())) {
                    instance->breaker.onFailure(done);
                  } else {
                    instance->breaker.onSuccess(done);

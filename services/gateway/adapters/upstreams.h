@@ -87,8 +87,11 @@ class Upstreams {
   // Calls `grpcPath` on an instance of `upstream`. The callback runs once: on the calling thread's
   // server loop when called from one, else (and for a retried call) on the client's own thread.
   // UNAVAILABLE with retryAfter set when every instance's breaker is open.
+  // `clientDeadline`: the client shortened `deadline` (X-Request-Timeout); running out of it then says
+  // nothing about the instance's health and does not count against its breaker.
   void call(const std::string& upstream, const std::string& grpcPath, std::string request,
-            const CallMetadata& metadata, resilience::Deadline deadline, bool idempotent, Callback callback);
+            const CallMetadata& metadata, resilience::Deadline deadline, bool idempotent, Callback callback,
+            bool clientDeadline = false);
 
   // Replaces the instances of an upstream (the service registry feeds this); breakers of
   // addresses that stay are kept.

@@ -28,6 +28,22 @@ TEST(CircuitBreaker, OpensAfterConsecutiveFailuresOnly) {
   EXPECT_EQ(breaker.retryAfter(kStart + milliseconds(400)), milliseconds(600));
 }
 
+TEST(CircuitBreaker, IgnoredOutcomesCountNeitherWay_AndFreeTheirProbeSlot) {
+  CircuitBreaker breaker(options());
+  breaker.onFailure(kStart);
+  breaker.onFailure(kStart);
+  breaker.onIgnored(kStart);  // neither resets the streak nor extends it
+  EXPECT_EQ(breaker.state(kStart), BreakerState::kClosed);
+  breaker.onFailure(kStart);
+  EXPECT_EQ(breaker.state(kStart), BreakerState::kOpen);
+  const TimePoint later = kStart + milliseconds(1000);
+  EXPECT_TRUE(breaker.allow(later));
+  EXPECT_FALSE(breaker.allow(later)) << "the one probe slot is taken";
+  breaker.onIgnored(later);
+  EXPECT_EQ(breaker.state(later), BreakerState::kHalfOpen);
+  EXPECT_TRUE(breaker.allow(later)) << "an ignored probe frees its slot";
+}
+
 TEST(CircuitBreaker, HalfOpenLetsOneProbeAtATimeAndClosesAfterEnoughSuccesses) {
   CircuitBreaker breaker(options());
   for (int i = 0; i < 3; ++i) breaker.onFailure(kStart);

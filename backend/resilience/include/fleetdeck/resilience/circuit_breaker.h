@@ -43,6 +43,9 @@ class CircuitBreaker {
   bool allow(TimePoint now);
   void onSuccess(TimePoint now);
   void onFailure(TimePoint now);
+  // A call whose outcome says nothing about the upstream (the caller's own short deadline ran out):
+  // counts neither way, and frees its half-open probe slot.
+  void onIgnored(TimePoint now);
 
   BreakerState state(TimePoint now);
   // While open: time left until a probe is allowed (for Retry-After); zero otherwise.
