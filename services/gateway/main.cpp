@@ -54,6 +54,12 @@ int main(int argc, char** argv) {
   // Abuse limits: token buckets per client address and per signed-in user (0 disables one).
   gatewayOptions.perAddress = rateLimit(config, "limits.per_address", 100, 200);
   gatewayOptions.perUser = rateLimit(config, "limits.per_user", 50, 100);
+  // Behind an ingress every client arrives from the ingress's address: name it here, and the client
+  // is read from X-Forwarded-For (only when the peer is one of these, so clients cannot spoof it).
+  auto trustedProxies =
+      gateway::TrustedProxies::parse(config.getStringList("gateway.trusted_proxies", {}), "gateway.trusted_proxies");
+  if (!trustedProxies) host->fail(trustedProxies.status(), "reading the configuration");
+  gatewayOptions.trustedProxies = std::move(*trustedProxies);
   gatewayOptions.cors.allowedOrigins = config.getStringList("cors.allowed_origins", {});
   // The console's charts and alerts, proxied so it needs only the gateway's address and a token.
   gatewayOptions.prometheusUrl = config.getString("prometheus.url", "");

@@ -218,6 +218,11 @@ std::vector<OwnRoute> RestGateway::ownRoutes() {
 }
 
 void RestGateway::handle(http::HttpRequest& request, std::shared_ptr<http::Responder> responder) {
+  // From here on the address is the client's, also behind an ingress: rate limits, sign-in
+  // throttling (sent to the services) and the access log key on it.
+  if (!options_.trustedProxies.empty()) {
+    request.remoteAddress = options_.trustedProxies.clientOf(request.remoteAddress, request.header("X-Forwarded-For"));
+  }
   TraceContext trace;
   if (!request.traceparent.empty() && request.traceId.size() == 32) {
     // The server's tracing decorator already opened this request's span: upstream calls are its

@@ -14,6 +14,7 @@
 #include "adapters/upstreams.h"
 #include "domain/access_policy.h"
 #include "domain/admin_events.h"
+#include "domain/client_address.h"
 #include "domain/openapi.h"
 #include "domain/rest_mapping.h"
 #include "domain/transcoder.h"
@@ -43,6 +44,8 @@ struct GatewayOptions {
   int maxPageSize = 200;
   resilience::RateLimit perAddress{.perSecond = 100, .burst = 200};
   resilience::RateLimit perUser{.perSecond = 50, .burst = 100};
+  // Proxies (an ingress) whose X-Forwarded-For names the client; none by default.
+  TrustedProxies trustedProxies;
   http::CorsOptions cors;
   size_t gzipMinBytes = 1024;
   bool accessLog = true;

@@ -39,7 +39,8 @@ struct RawAnswer {
   int status = 0;
   std::string retryAfter;
 };
-RawAnswer rawGet(uint16_t port, const std::string& sourceAddress, const std::string& target) {
+RawAnswer rawGet(uint16_t port, const std::string& sourceAddress, const std::string& target,
+                 const std::string& forwardedFor = "") {
   RawAnswer answer;
   const int fd = socket(AF_INET, SOCK_STREAM, 0);
   sockaddr_in source{};
@@ -59,7 +60,8 @@ RawAnswer rawGet(uint16_t port, const std::string& sourceAddress, const std::str
   }
   timeval timeout{5, 0};
   setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &timeout, sizeof timeout);
-  const std::string request = "GET " + target + " HTTP/1.1\r\nHost: gateway\r\nConnection: close\r\n\r\n";
+  const std::string request = "GET " + target + " HTTP/1.1\r\nHost: gateway\r\nConnection: close\r\n" +
+                              (forwardedFor.empty() ? "" : "X-Forwarded-For: " + forwardedFor + "\r\n") + "\r\n";
   (void)::send(fd, request.data(), request.size(), MSG_NOSIGNAL);
   std::string received;
   char buffer[4096];
@@ -590,6 +592,7 @@ TEST_F(GatewayEndToEnd, ABurstOverTheRateLimitIs429WithRetryAfterWhileOthersAreS
   environment["FLEETDECK_ADMIN__PORT"] = std::to_string(testing::freePort());
   environment["FLEETDECK_LIMITS__PER_ADDRESS_PER_SECOND"] = "2";
   environment["FLEETDECK_LIMITS__PER_ADDRESS_BURST"] = "5";
+  environment["FLEETDECK_GATEWAY__TRUSTED_PROXIES"] = "127.0.0.4/32";  // an ingress
   ServiceProcess limited("gateway-limited", FLEETDECK_GATEWAY_BINARY, environment, logs_);
   ASSERT_TRUE(limited.start().isOk()) << limited.logTail();
   int ok = 0;
@@ -605,6 +608,18 @@ TEST_F(GatewayEndToEnd, ABurstOverTheRateLimitIs429WithRetryAfterWhileOthersAreS
   // Another client (another source address) is served while the first one is throttled.
   EXPECT_EQ(rawGet(port, "127.0.0.3", "/api/v1/products?pageSize=1").status, 200);
   EXPECT_EQ(rawGet(port, "127.0.0.2", "/api/v1/products?pageSize=1").status, 429);
+  // A throttled client cannot talk its way out with X-Forwarded-For: it is not a trusted proxy.
+  EXPECT_EQ(rawGet(port, "127.0.0.2", "/api/v1/products?pageSize=1", "198.51.100.77").status, 429);
+
+  // Behind the ingress (a trusted proxy), each client has its own budget, not one shared by all.
+  int throughIngress = 0;
+  for (int i = 0; i < 30; ++i) {
+    if (rawGet(port, "127.0.0.4", "/api/v1/products?pageSize=1", "198.51.100.1").status == 200) ++throughIngress;
+  }
+  EXPECT_LE(throughIngress, 8);
+  EXPECT_EQ(rawGet(port, "127.0.0.4", "/api/v1/products?pageSize=1", "198.51.100.1").status, 429);
+  EXPECT_EQ(rawGet(port, "127.0.0.4", "/api/v1/products?pageSize=1", "198.51.100.2").status, 200)
+      << "another client behind the same ingress is served";
 }
 
 // --- cross-cutting ---------------------------------------------------------------------------------
