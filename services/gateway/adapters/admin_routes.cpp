@@ -321,8 +321,10 @@ void RestGateway::adminStream(http::HttpRequest& request, std::shared_ptr<http::
   openStreams().inc();
   // Tell EventSource clients to reconnect after 2 s; the comment makes the headers reach the client now.
   writer->write("retry: 2000\n: connected\n\n");
+  // Half the stream's queue for the replay, so the replay alone never ends the stream.
   const auto result = events_.subscribe(
-      lastEventId, [writer](const AdminEvent& event) { return writer->write(formatServerSentEvent(event)); });
+      lastEventId, [writer](const AdminEvent& event) { return writer->write(formatServerSentEvent(event)); },
+      options_.streamMaxQueuedBytes / 2);
   subscription->store(result.id);
   // The stream may have ended before the id was stored: then nobody else will unsubscribe it.
   if (!writer->isOpen()) events_.unsubscribe(result.id);

@@ -22,16 +22,28 @@ uint64_t AdminEventSource::publish(std::string type, std::string json) {
   return ring_.back().id;
 }
 
-AdminEventSource::Subscription AdminEventSource::subscribe(std::optional<uint64_t> lastEventId, Subscriber subscriber) {
+AdminEventSource::Subscription AdminEventSource::subscribe(std::optional<uint64_t> lastEventId, Subscriber subscriber,
+                                                          size_t maxReplayBytes) {
   std::lock_guard lock(mutex_);
   Subscription subscription;
   subscription.id = nextSubscription_++;
   if (lastEventId) {
-    const uint64_t oldest = ring_.empty() ? nextId_ : ring_.front().id;
-    // Everything after lastEventId must still be in the ring, else the client missed something;
-    // an id from the future (another process, a reset) cannot be resumed either.
+    // An id from the future (another process, a reset) cannot be resumed: everything kept is replayed.
     const bool fromFuture = *lastEventId >= nextId_;
-    subscription.gap = *lastEventId + 1 < oldest || fromFuture;
+    const uint64_t after = fromFuture ? 0 : *lastEventId;
+    // The oldest event the replay starts at: the ring's oldest, or later when the events after
+    // `after` do not fit in maxReplayBytes.
+    uint64_t oldest = ring_.empty() ? nextId_ : ring_.front().id;
+    size_t bytes = 0;
+    for (auto it = ring_.rbegin(); it != ring_.rend() && it->id > after; ++it) {
+      bytes += formatServerSentEvent(*it).size();
+      if (bytes > maxReplayBytes) {
+        oldest = it->id + 1;
+        break;
+      }
+    }
+    // Everything after lastEventId must be replayed, else the client missed something.
+    subscription.gap = after + 1 < oldest || fromFuture;
     bool open = true;
     if (subscription.gap) {
       open = subscriber(AdminEvent{0, "stream.gap",
@@ -40,7 +52,7 @@ AdminEventSource::Subscription AdminEventSource::subscribe(std::optional<uint64_
     }
     for (const auto& event : ring_) {
       if (!open) break;
-      if (fromFuture || event.id > *lastEventId) {
+      if (event.id > after && event.id >= oldest) {
         open = subscriber(event);
         ++subscription.replayed;
       }

@@ -42,8 +42,12 @@ class AdminEventSource {
   };
   // Hands `subscriber` the events after `lastEventId` (oldest first), then registers it for new
   // ones, all under one lock, so nothing published meanwhile is lost, repeated or reordered.
-  // Without lastEventId nothing is replayed.
-  Subscription subscribe(std::optional<uint64_t> lastEventId, Subscriber subscriber);
+  // Without lastEventId nothing is replayed. At most `maxReplayBytes` of event text is replayed, the
+  // newest events; older ones are reported as a gap, as if the ring no longer held them (a replay
+  // bigger than the stream's queue would end the stream, and the client's reconnect with the same
+  // id would end the same way, forever).
+  Subscription subscribe(std::optional<uint64_t> lastEventId, Subscriber subscriber,
+                         size_t maxReplayBytes = SIZE_MAX);
   void unsubscribe(uint64_t subscriptionId);
 
   size_t subscriberCount() const;

@@ -52,6 +52,33 @@ TEST(AdminEventSource, AnIdOlderThanTheRingIsReportedAsAGapFirst) {
   EXPECT_EQ(seen[3].id, 10u);
 }
 
+TEST(AdminEventSource, AReplayBiggerThanItsBudget_SendsTheNewestThatFit_AfterAGap) {
+  AdminEventSource source(100);
+  for (int i = 1; i <= 10; ++i) source.publish("saga.step", std::string(80, 'x') + std::to_string(i));
+  const size_t one = formatServerSentEvent(AdminEvent{10, "saga.step", std::string(80, 'x') + "10"}).size();
+  std::vector<AdminEvent> seen;
+  const auto subscription = source.subscribe(
+      1, [&](const AdminEvent& event) {
+        seen.push_back(event);
+        return true;
+      },
+      3 * one + one / 2);
+  EXPECT_TRUE(subscription.gap) << "events 2 to 7 are not replayed: the client must know";
+  ASSERT_EQ(seen.size(), 4u);
+  EXPECT_EQ(seen[0].type, "stream.gap");
+  EXPECT_NE(seen[0].data.find("\"oldestKept\":\"8\""), std::string::npos) << seen[0].data;
+  EXPECT_EQ(seen[1].id, 8u);
+  EXPECT_EQ(seen[3].id, 10u);
+  // Within the budget nothing changes: all of it, no gap.
+  seen.clear();
+  const auto within = source.subscribe(7, [&](const AdminEvent& event) {
+    seen.push_back(event);
+    return true;
+  }, 3 * one + one / 2);
+  EXPECT_FALSE(within.gap);
+  EXPECT_EQ(seen.size(), 3u);
+}
+
 TEST(AdminEventSource, ASubscriberThatSaysStopIsDropped) {
   AdminEventSource source(8);
   int calls = 0;
