@@ -222,6 +222,48 @@ TEST_F(SagaEngineTest, AStepTimingOutPastItsDeadline_IsCompensatedItself_ThenThe
   EXPECT_EQ(states["first/compensation"], "compensated");
 }
 
+// A retry stopped by its guard (the order was cancelled while the step waited to be retried) says
+// nothing about what the earlier attempt did: that attempt may have taken effect, so the step is
+// compensated itself.
+TEST_F(SagaEngineTest, ARetryStoppedByItsGuard_IsCompensatedItself_ThenTheStepsBelowIt) {
+  std::mutex mutex;
+  std::vector<std::string> undone;
+  std::atomic<int> guardRuns{0};
+  SagaDefinition definition;
+  definition.type = "test_saga";
+  definition.retry.initialBackoff = 10ms;
+  SagaStep first{.name = "first"};
+  first.action = [](SagaContext&) { return Status::ok(); };
+  first.compensation = [&](SagaContext&) {
+    std::lock_guard lock(mutex);
+    undone.push_back("first");
+    return Status::ok();
+  };
+  SagaStep second{.name = "second"};
+  second.action = [this](SagaContext&) {
+    ++remoteCalls_;  // took effect, but the answer was lost
+    return Status(StatusCode::kUnavailable, "connection reset");
+  };
+  second.guard = [&](pqxx::work&, SagaContext&) {
+    return ++guardRuns == 1 ? Status::ok() : Status(StatusCode::kFailedPrecondition, "order was cancelled");
+  };
+  second.compensation = [&](SagaContext&) {
+    std::lock_guard lock(mutex);
+    undone.push_back("second");
+    return Status::ok();
+  };
+  definition.steps = {std::move(first), std::move(second)};
+  engine_->define(std::move(definition));
+  engine_->start();
+
+  auto view = waitFinished(run());
+  ASSERT_TRUE(view.isOk()) << view.status().toString();
+  EXPECT_EQ(view->state, kCompensated);
+  EXPECT_EQ(remoteCalls_.load(), 1) << "the retry was stopped by the guard";
+  std::lock_guard lock(mutex);
+  EXPECT_EQ(undone, (std::vector<std::string>{"second", "first"}));
+}
+
 // A definite (business) failure did nothing: only the steps below it are compensated.
 TEST_F(SagaEngineTest, AStepFailingForGood_IsNotCompensated_OnlyTheStepsBelowIt) {
   std::mutex mutex;
