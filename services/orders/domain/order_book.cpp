@@ -26,6 +26,21 @@ Result<std::string> decodePageToken(const std::string& token) {
 
 }  // namespace
 
+namespace {
+
+// Whether an order's lines are the requested ones (product and quantity, in any order).
+bool sameLines(const std::vector<OrderLine>& stored, const std::vector<LineRequest>& requested) {
+  std::vector<std::pair<std::string, int64_t>> a;
+  std::vector<std::pair<std::string, int64_t>> b;
+  for (const auto& line : stored) a.emplace_back(line.productId, line.quantity);
+  for (const auto& line : requested) b.emplace_back(line.productId, line.quantity);
+  std::sort(a.begin(), a.end());
+  std::sort(b.begin(), b.end());
+  return a == b;
+}
+
+}  // namespace
+
 Result<Order> OrderBook::create(const CreateRequest& request, const ChangeContext& context) {
   ValidationErrors errors;
   if (!isUuid(request.userId)) errors.add("userId", "must be a user id (UUID)");
@@ -46,7 +61,14 @@ Result<Order> OrderBook::create(const CreateRequest& request, const ChangeContex
   order.created.sagaId = newUuid();
   order.created.idempotencyKey = request.idempotencyKey;
   order.idempotencyKey = request.idempotencyKey;
-  return store_.create(order, context);
+  auto stored = store_.create(order, context);
+  if (stored && stored->id != order.created.orderId && !sameLines(stored->items, request.lines)) {
+    // A repeat must be the same request; anything else is a client bug that would otherwise get an
+    // order it did not ask for and believe it placed the one it did.
+    return invalidField("idempotencyKey", "was already used for order " + stored->id +
+                                              " with other items; use a new key for a new order");
+  }
+  return stored;
 }
 
 Result<Order> OrderBook::get(const std::string& orderId) {

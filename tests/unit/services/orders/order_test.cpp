@@ -137,10 +137,21 @@ TEST_F(OrderBookTest, CreateStoresAPendingPricedOrderWithASaga) {
 
 TEST_F(OrderBookTest, RepeatedIdempotencyKeyReturnsTheFirstOrder) {
   auto first = place(1, "key-1");
-  auto second = place(5, "key-1");
+  auto second = place(1, "key-1");
   ASSERT_TRUE(first.isOk() && second.isOk());
   EXPECT_EQ(first->id, second->id);
   EXPECT_EQ(second->items[0].quantity, 1);
+}
+
+TEST_F(OrderBookTest, AKeyReusedForOtherItemsIsRefused_NamingTheKey) {
+  auto first = place(1, "key-2");
+  ASSERT_TRUE(first.isOk());
+  auto other = place(5, "key-2");
+  ASSERT_FALSE(other.isOk());
+  EXPECT_EQ(other.status().code(), StatusCode::kInvalidArgument);
+  ASSERT_FALSE(other.status().violations().empty());
+  EXPECT_EQ(other.status().violations()[0].field, "idempotencyKey");
+  EXPECT_NE(other.status().violations()[0].reason.find(first->id), std::string::npos);
 }
 
 TEST_F(OrderBookTest, UnknownProductAndCatalogOutageAreReported) {
