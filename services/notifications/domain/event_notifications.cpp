@@ -56,7 +56,7 @@ NewNotification orderCancelledNotification(const std::string& eventId, const std
                                            const std::string& orderId, const std::string& reason) {
   return make(eventId, userId, "order_cancelled", "Order cancelled",
               "Your order " + orderId + " was cancelled: " + describeReason(reason) +
-                  ". Anything charged has been refunded.");
+                  ". Any payment for it is refunded.");
 }
 
 NewNotification orderShippedNotification(const std::string& eventId, const std::string& userId,

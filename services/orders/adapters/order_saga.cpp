@@ -83,9 +83,18 @@ saga::SagaDefinition OrderSagas::refund(std::chrono::milliseconds callTimeout) c
   definition.callTimeout = callTimeout;
   // Undoing a confirmed order must finish, however long a service is down.
   definition.stepDeadline = std::chrono::hours(24 * 365);
+  // Its steps have nothing to fall back on: any failure is retried (as transient) until the step
+  // deadline, never taken as a business failure that would end the saga with the money or the
+  // stock not given back.
+  const auto untilDone = [](Status status) {
+    if (status.isOk() || status.code() == StatusCode::kUnavailable || status.code() == StatusCode::kDeadlineExceeded) {
+      return status;
+    }
+    return unavailable("retrying until it succeeds: " + status.toString());
+  };
   definition.steps = {
-      {"refund_payment", [this](auto& c) { return refundPayment(c); }, {}},
-      {"return_stock", [this](auto& c) { return releaseStock(c); }, {}},
+      {"refund_payment", [this, untilDone](auto& c) { return untilDone(refundPayment(c)); }, {}},
+      {"return_stock", [this, untilDone](auto& c) { return untilDone(releaseStock(c)); }, {}},
   };
   return definition;
 }
@@ -207,8 +216,18 @@ Status OrderSagas::cancelOrder(saga::SagaContext& context) const {
   std::string reason = text(context.data, "cancelReason");
   if (reason.empty()) reason = "saga_failed";
   auto cancelled = book_.cancel(text(context.data, "orderId"), reason, 0, changeContext(context));
-  // Already cancelled (by the customer, whose cancellation stopped this saga): nothing left to do.
-  if (!cancelled && cancelled.status().code() == StatusCode::kFailedPrecondition) return Status::ok();
+  if (!cancelled && cancelled.status().code() == StatusCode::kFailedPrecondition) {
+    // Already cancelled (by the customer, whose cancellation stopped this saga): nothing left to do.
+    // Any other state that refuses a cancel (shipped, delivered) after this saga undid its steps is
+    // an inconsistency to surface, not to call done: the error keeps the saga retrying and visible.
+    auto current = book_.get(text(context.data, "orderId"));
+    if (current && current->status == kCancelled) return Status::ok();
+    if (current) {
+      return internalError("order " + current->id + " is " + current->status +
+                           " but its placement saga compensated every step");
+    }
+    return current.status();
+  }
   return cancelled.status();
 }
 
