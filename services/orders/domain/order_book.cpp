@@ -107,15 +107,24 @@ Result<Order> OrderBook::transition(const std::string& orderId, int64_t expected
                                     const std::function<Result<OrderEvent>(const Order&)>& decide) {
   FLEETDECK_RETURN_IF_ERROR(checkOrderId(orderId));
   if (expectedVersion < 0) return invalidField("expectedVersion", "must not be negative");
-  auto current = store_.load(orderId);
-  if (!current) return current.status();
-  if (expectedVersion != 0 && current->version != expectedVersion) {
-    return aborted("order " + orderId + " is at version " + std::to_string(current->version) + ", not " +
-                   std::to_string(expectedVersion) + "; reload and retry");
+  // Without an expected version the caller asked for the change whatever the order's version: an
+  // append that lost a race (the saga confirmed meanwhile) is decided again on the newer state
+  // instead of answering a conflict the caller did not ask about.
+  constexpr int kAttempts = 3;
+  for (int attempt = 1;; ++attempt) {
+    auto current = store_.load(orderId);
+    if (!current) return current.status();
+    if (expectedVersion != 0 && current->version != expectedVersion) {
+      return aborted("order " + orderId + " is at version " + std::to_string(current->version) + ", not " +
+                     std::to_string(expectedVersion) + "; reload and retry");
+    }
+    auto event = decide(*current);
+    if (!event) return event.status();
+    auto appended = store_.append(*current, *event, context);
+    if (appended || appended.status().code() != StatusCode::kAborted || expectedVersion != 0 || attempt == kAttempts) {
+      return appended;
+    }
   }
-  auto event = decide(*current);
-  if (!event) return event.status();
-  return store_.append(*current, *event, context);
 }
 
 Result<Order> OrderBook::cancel(const std::string& orderId, const std::string& reason, int64_t expectedVersion,

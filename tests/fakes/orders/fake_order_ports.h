@@ -1,7 +1,9 @@
 // In-memory OrderStore and Catalog for unit tests of the orders domain.
 #pragma once
 
+#include <functional>
 #include <map>
+#include <utility>
 
 #include "domain/event_codec.h"
 #include "ports/order_store.h"
@@ -56,8 +58,11 @@ class FakeOrderStore final : public OrderStore {
     return order;
   }
   Result<Order> append(const Order& current, const OrderEvent& event, const ChangeContext& context) override {
+    if (auto hook = std::exchange(beforeNextAppend, nullptr)) hook();  // e.g. a concurrent writer
     return appendEvent(current.id, current.version, event, context);
   }
+  // Runs once, just before the next append: what another writer does between load and append.
+  std::function<void()> beforeNextAppend;
   Result<Order> get(const std::string& orderId) override { return load(orderId); }
   Result<OrderPage> list(const OrderQuery& query) override {
     lastQuery = query;

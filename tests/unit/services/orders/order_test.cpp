@@ -162,6 +162,20 @@ TEST_F(OrderBookTest, UnknownProductAndCatalogOutageAreReported) {
   EXPECT_EQ(place().status().code(), StatusCode::kUnavailable);
 }
 
+TEST_F(OrderBookTest, ACancelWithoutVersionThatLosesARace_IsDecidedAgainOnTheNewerState) {
+  auto order = place();
+  ASSERT_TRUE(order.isOk());
+  store_.beforeNextAppend = [&] { ASSERT_TRUE(book_.confirm(order->id, "pay", {}).isOk()); };
+  auto cancelled = book_.cancel(order->id, "changed my mind", /*expectedVersion=*/0, {});
+  ASSERT_TRUE(cancelled.isOk()) << cancelled.status().toString();
+  EXPECT_EQ(cancelled->status, "CANCELLED");
+  EXPECT_EQ(cancelled->version, 3) << "created, confirmed (the race), cancelled";
+  // With an expected version the caller asked for exactly that state: the conflict stands.
+  auto other = place(1, "key-race");
+  store_.beforeNextAppend = [&] { ASSERT_TRUE(book_.confirm(other->id, "pay", {}).isOk()); };
+  EXPECT_EQ(book_.cancel(other->id, "x", /*expectedVersion=*/1, {}).status().code(), StatusCode::kAborted);
+}
+
 TEST_F(OrderBookTest, StaleExpectedVersionIsAborted) {
   auto order = place();
   ASSERT_TRUE(book_.confirm(order->id, "pay", {}).isOk());
