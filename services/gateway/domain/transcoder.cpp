@@ -278,7 +278,9 @@ Result<std::unique_ptr<pb::Message>> Transcoder::buildRequest(const RestMapping&
     if (!query) return invalidArgument("malformed query string", {{"query", "has a malformed %-escape"}});
     for (const auto& [name, value] : *query) {
       if (mapping.bodyField == "*") return invalidField(name, "is not a query parameter of this call (send it in the body)");
-      if (boundFields.contains(canonicalPath(inputType, name))) return invalidField(name, "is already given in the path");
+      if (boundFields.contains(canonicalPath(inputType, name))) {
+        return invalidField(name, "is already given in the path");
+      }
       FLEETDECK_RETURN_IF_ERROR(setPath(*message, name, value, name));
     }
   }

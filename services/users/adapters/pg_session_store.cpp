@@ -31,7 +31,8 @@ void insertToken(pqxx::work& transaction, const NewRefreshToken& token) {
 // password change or a detected reuse. Row locks alone cannot close that: the new row is not there
 // to be locked yet.
 void lockTokensOf(pqxx::work& transaction, const std::string& userId) {
-  transaction.exec_params("SELECT pg_advisory_xact_lock(hashtextextended('refresh_tokens:' || $1::uuid::text, 0))", userId);
+  transaction.exec_params("SELECT pg_advisory_xact_lock(hashtextextended('refresh_tokens:' || $1::uuid::text, 0))",
+                          userId);
 }
 
 std::optional<std::string> userOfToken(pqxx::work& transaction, const std::string& tokenHash) {
