@@ -9,6 +9,7 @@
 #include "fleetdeck/bus/service_bus.h"
 #include "fleetdeck/db/connection_pool.h"
 #include "fleetdeck/db/migration_runner.h"
+#include "fleetdeck/db/processed_events.h"
 #include "fleetdeck/host/service_host.h"
 #include "fleetdeck/rpc/server.h"
 #include "payments_migrations.h"
@@ -40,6 +41,9 @@ int main(int argc, char** argv) {
   // The event bus ([nats] url empty: off, and the outbox keeps the events until it is on).
   const auto busConfig = bus::serviceBusConfigFromConfig(config, host->serviceName(), host->instanceId());
   const std::string adminHost = config.getString("admin.address", "127.0.0.1");
+  // Records of consumed events older than the streams keep messages (7 days) are never needed again.
+  const auto processedRetention = config.getDuration("consumers.processed_retention", std::chrono::hours(24 * 8));
+  const auto pruneInterval = config.getDuration("consumers.prune_interval", std::chrono::hours(1));
   host->finishConfig();
   if (auto problem = payments::currencyProblem(walletSettings.currency); !problem.empty()) {
     host->fail(invalidField("payments.currency", problem), "reading the configuration");
@@ -48,6 +52,7 @@ int main(int argc, char** argv) {
   if (auto applied = db::applyMigrations(pool, payments::embeddedMigrations()); !applied) {
     host->fail(applied.status(), "applying database migrations");
   }
+  db::ProcessedEventsPruner pruner(pool, processedRetention, pruneInterval);
   db::exportPoolMetrics(pool);
 
   payments::PgPaymentStore store(pool);

@@ -1,5 +1,7 @@
 #include "fleetdeck/db/processed_events.h"
 
+#include "fleetdeck/core/log.h"
+#include "fleetdeck/core/thread_name.h"
 #include "fleetdeck/db/connection_pool.h"
 
 namespace fleetdeck::db {
@@ -38,6 +40,38 @@ Result<int> pruneProcessedEvents(ConnectionPool& pool, std::chrono::milliseconds
         static_cast<int64_t>(age.count()), limit);
     return static_cast<int>(result.affected_rows());
   });
+}
+
+ProcessedEventsPruner::ProcessedEventsPruner(ConnectionPool& pool, std::chrono::milliseconds age,
+                                             std::chrono::milliseconds interval)
+    : pool_(pool), age_(age), interval_(interval) {
+  thread_ = namedThread("prune-processed", [this] { run(); });
+}
+
+ProcessedEventsPruner::~ProcessedEventsPruner() {
+  {
+    std::lock_guard lock(mutex_);
+    stopping_ = true;
+  }
+  wake_.notify_all();
+  if (thread_.joinable()) thread_.join();
+}
+
+void ProcessedEventsPruner::run() {
+  constexpr int kBatch = 10'000;
+  constexpr int kBatchesPerRound = 100;  // a backlog goes in rounds, never in one long stretch
+  for (;;) {
+    for (int batch = 0; batch < kBatchesPerRound; ++batch) {
+      auto deleted = pruneProcessedEvents(pool_, age_, kBatch);
+      if (!deleted) {
+        log::warn("pruning processed events failed; trying again later", {{"error", deleted.status().toString()}});
+        break;
+      }
+      if (*deleted < kBatch) break;
+    }
+    std::unique_lock lock(mutex_);
+    if (wake_.wait_for(lock, interval_, [this] { return stopping_; })) return;
+  }
 }
 
 }  // namespace fleetdeck::db

@@ -9,6 +9,7 @@
 
 #include "fleetdeck/core/ids.h"
 #include "fleetdeck/db/connection_pool.h"
+#include "fleetdeck/testing/service_process.h"
 #include "fleetdeck/testing/test_infra.h"
 
 namespace fleetdeck::db {
@@ -111,6 +112,27 @@ TEST(ConsumeOnce, RefusesEmptyNames_AndPruneForgetsOldRecords) {
   ASSERT_TRUE(pruned.isOk());
   EXPECT_EQ(*pruned, 1);
   EXPECT_EQ(scalar(*pool, "SELECT count(*) FROM processed_events"), 1);
+}
+
+// The pruner the consuming services run: it deletes old records on its own, in batches larger than
+// one call's limit, keeps recent ones, and stops at once when destroyed.
+TEST(ConsumeOnce, ThePrunerForgetsOldRecordsOnItsOwn_AndStopsWhenDestroyed) {
+  auto pool = consumerDatabase();
+  ASSERT_TRUE(inTransaction(*pool, [](pqxx::work& transaction) {
+                transaction.exec("INSERT INTO processed_events (consumer, event_id, processed_at)"
+                                 " SELECT 'c', 'old-' || i, now() - interval '9 days' FROM generate_series(1, 12000) i");
+                transaction.exec("INSERT INTO processed_events (consumer, event_id) VALUES ('c', 'recent')");
+                return Status::ok();
+              }).isOk());
+  const auto started = std::chrono::steady_clock::now();
+  {
+    ProcessedEventsPruner pruner(*pool, std::chrono::hours(24 * 8), std::chrono::hours(1));
+    EXPECT_TRUE(testing::waitUntil(
+        [&] { return scalar(*pool, "SELECT count(*) FROM processed_events") == 1; }, std::chrono::seconds(20)))
+        << "left: " << scalar(*pool, "SELECT count(*) FROM processed_events");
+  }
+  EXPECT_LT(std::chrono::steady_clock::now() - started, std::chrono::seconds(20)) << "it did not wait out its hour";
+  EXPECT_EQ(scalar(*pool, "SELECT count(*) FROM processed_events WHERE event_id = 'recent'"), 1);
 }
 
 }  // namespace

@@ -13,10 +13,13 @@
 #pragma once
 
 #include <chrono>
+#include <condition_variable>
 #include <functional>
+#include <mutex>
 #include <pqxx/pqxx>
 #include <string>
 #include <string_view>
+#include <thread>
 
 #include "fleetdeck/core/status.h"
 
@@ -48,5 +51,27 @@ bool markProcessed(pqxx::work& transaction, std::string_view consumer, std::stri
 // Forgets records older than `age` (redeliveries never come that late; replays of older events are
 // applied again, so keep `age` beyond any replay window). Returns how many were deleted.
 Result<int> pruneProcessedEvents(ConnectionPool& pool, std::chrono::milliseconds age, int limit = 10'000);
+
+// Runs pruneProcessedEvents every `interval` (at once, then on), on a thread of its own, until
+// destroyed: without it the table grows by a row for every event ever consumed. Keep `age` beyond
+// the streams' max age, since a consumer created again replays its whole stream.
+class ProcessedEventsPruner {
+ public:
+  ProcessedEventsPruner(ConnectionPool& pool, std::chrono::milliseconds age, std::chrono::milliseconds interval);
+  ~ProcessedEventsPruner();
+  ProcessedEventsPruner(const ProcessedEventsPruner&) = delete;
+  ProcessedEventsPruner& operator=(const ProcessedEventsPruner&) = delete;
+
+ private:
+  void run();
+
+  ConnectionPool& pool_;
+  const std::chrono::milliseconds age_;
+  const std::chrono::milliseconds interval_;
+  std::mutex mutex_;
+  std::condition_variable wake_;
+  bool stopping_ = false;
+  std::thread thread_;
+};
 
 }  // namespace fleetdeck::db
