@@ -15,9 +15,11 @@ struct StreamSpec {
   std::string name;                   // FLEETDECK_USERS
   std::vector<std::string> subjects;  // fleetdeck.users.v1.>
   std::string description;
-  // How long the stream drops a repeated Nats-Msg-Id. Must exceed the longest time an outbox relay
-  // may re-send a row it already published (a crash between PubAck and marking the row sent).
-  std::chrono::milliseconds duplicateWindow{std::chrono::minutes(2)};
+  // How long the stream drops a repeated Nats-Msg-Id. An outbox relay re-sends a row it already
+  // published when marking it sent failed (a crash, or the database down after the PubAck), which
+  // can be long after: an hour covers most outages at the cost of the server remembering an hour of
+  // ids. Beyond it, consumers still apply an event once (processed_events, by event id).
+  std::chrono::milliseconds duplicateWindow{std::chrono::hours(1)};
   // Messages older than this are discarded (0: kept until limits say otherwise).
   std::chrono::milliseconds maxAge{std::chrono::hours(24 * 7)};
   // Stored on disk (the only storage the fleet uses).
