@@ -1,5 +1,6 @@
 #include "fleetdeck/bus/consumer.h"
 
+#include <algorithm>
 #include <cctype>
 #include <optional>
 #include <random>
@@ -13,6 +14,18 @@
 
 namespace fleetdeck::bus {
 namespace {
+
+// A handler's error as a header value: one line (nats.c writes values as given, so a CR/LF from an
+// exception's text would end the header block and hide the headers after it) and bounded.
+std::string headerValue(std::string_view text, size_t limit = 512) {
+  std::string value;
+  value.reserve(std::min(text.size(), limit));
+  for (const char c : text) {
+    if (value.size() == limit) break;
+    value += (c == '\r' || c == '\n' || c == '\0') ? ' ' : c;
+  }
+  return value;
+}
 
 struct ConsumerMetrics {
   telemetry::CounterFamily& consumed;
@@ -156,7 +169,7 @@ struct ConsumerLoop::State {
         letter.headers.emplace_back(name, value);
       }
     }
-    letter.headers.emplace_back(kDlqReasonHeader, reason);
+    letter.headers.emplace_back(kDlqReasonHeader, headerValue(reason));
     letter.headers.emplace_back(kDlqConsumerHeader, options.durable);
     letter.headers.emplace_back(kDlqSubjectHeader, received.subject);
     letter.headers.emplace_back(kDlqStreamHeader, received.stream);

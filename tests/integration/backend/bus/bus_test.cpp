@@ -284,6 +284,31 @@ TEST(Bus, UndecodableMessage_IsDeadLetteredAtOnce) {
             std::string::npos);
 }
 
+// A handler's error text goes into a header: line breaks in it (an exception's message) must not end
+// the header block, and a huge one is cut, so the letter keeps every header and can be replayed.
+TEST(Bus, ADeadLettersReason_IsOneBoundedLine_AndTheLetterKeepsItsOtherHeaders) {
+  auto bus = connectTo(testing::natsUrl());
+  const std::string domain = uniqueDomain();
+  const auto stream = domainStream(domain);
+  ASSERT_TRUE(bus->declareStream(stream).isOk());
+  ASSERT_TRUE(bus->publish(message("fleetdeck." + domain + ".v1.A", newUuid(), "payload")).isOk());
+  const std::string durable = "crlf-" + domain;
+  ConsumerLoop loop(*bus, fastConsumer(stream, durable), [](const ReceivedMessage&) {
+    return Status(StatusCode::kDataLoss, "first line\r\nX-Injected: yes\n\n" + std::string(5000, 'x'));
+  });
+  loop.start();
+  ASSERT_TRUE(waitUntil([&] { return !deadLettersOf(*bus, durable).empty(); }, 15s));
+  loop.stop();
+  const auto letter = deadLettersOf(*bus, durable)[0];
+  const std::string reason(letter.header(kDlqReasonHeader).value_or(""));
+  EXPECT_NE(reason.find("first line"), std::string::npos) << reason;
+  EXPECT_EQ(reason.find_first_of("\r\n"), std::string::npos) << reason;
+  EXPECT_LE(reason.size(), 512u);
+  EXPECT_FALSE(letter.header("X-Injected").has_value());
+  EXPECT_EQ(letter.header(kDlqSubjectHeader).value_or(""), "fleetdeck." + domain + ".v1.A");
+  EXPECT_EQ(letter.header(kDlqConsumerHeader).value_or(""), durable);
+}
+
 TEST(Bus, DeadLettersAreListed_AndReplayedToTheirConsumerOnceTheCauseIsFixed) {
   auto bus = connectTo(testing::natsUrl());
   const std::string domain = uniqueDomain();
