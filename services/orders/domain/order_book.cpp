@@ -24,9 +24,6 @@ Result<std::string> decodePageToken(const std::string& token) {
   return decoded->substr(3);
 }
 
-}  // namespace
-
-namespace {
 
 // Whether an order's lines are the requested ones (product and quantity, in any order).
 bool sameLines(const std::vector<OrderLine>& stored, const std::vector<LineRequest>& requested) {

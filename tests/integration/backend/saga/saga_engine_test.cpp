@@ -122,8 +122,39 @@ class SagaEngineTest : public ::testing::Test {
     return query.exec("SELECT count(*) FROM effects")[0][0].as<int64_t>();
   }
 
+  // "first" (succeeds) then `name` running `action`; both record their compensation in undone().
+  SagaDefinition twoStepSaga(const std::string& name, StepAction action) {
+    SagaDefinition definition;
+    definition.type = "test_saga";
+    definition.retry.initialBackoff = 10ms;
+    definition.steps = {undoable("first", [](SagaContext&) { return Status::ok(); }),
+                        undoable(name, std::move(action))};
+    return definition;
+  }
+  SagaStep undoable(const std::string& name, StepAction action) {
+    SagaStep step{.name = name};
+    step.action = std::move(action);
+    step.compensation = [this, name](SagaContext&) {
+      std::lock_guard lock(undoneMutex_);
+      undone_.push_back(name);
+      return Status::ok();
+    };
+    return step;
+  }
+  std::vector<std::string> undone() {
+    std::lock_guard lock(undoneMutex_);
+    return undone_;
+  }
+  Result<SagaView> runToTheEnd(SagaDefinition definition) {
+    engine_->define(std::move(definition));
+    engine_->start();
+    return waitFinished(run());
+  }
+
   std::unique_ptr<db::ConnectionPool> pool_;
   RecordingObserver observer_;
+  std::mutex undoneMutex_;
+  std::vector<std::string> undone_;  // compensations in the order they ran
   std::unique_ptr<SagaEngine> engine_;
   std::atomic<int> remoteCalls_{0}, compensations_{0}, localCalls_{0};
 };
@@ -177,44 +208,18 @@ TEST_F(SagaEngineTest, ALocalLastStepThatFails_LeavesNothingOfItsTry_AndTheSagaC
 // A step that keeps timing out past the step deadline may still have taken effect (the call ran, the
 // answer was lost): the saga compensates it too, before the steps below it, in reverse order.
 TEST_F(SagaEngineTest, AStepTimingOutPastItsDeadline_IsCompensatedItself_ThenTheStepsBelowIt) {
-  std::mutex mutex;
-  std::vector<std::string> undone;
-  SagaDefinition definition;
-  definition.type = "test_saga";
-  definition.retry.initialBackoff = 10ms;
-  definition.retry.maxBackoff = 20ms;
-  definition.stepDeadline = 300ms;
-  SagaStep first{.name = "first"};
-  first.action = [](SagaContext&) { return Status::ok(); };
-  first.compensation = [&](SagaContext&) {
-    std::lock_guard lock(mutex);
-    undone.push_back("first");
-    return Status::ok();
-  };
-  SagaStep ambiguous{.name = "ambiguous"};
-  ambiguous.action = [this](SagaContext&) {
+  SagaDefinition definition = twoStepSaga("ambiguous", [this](SagaContext&) {
     ++remoteCalls_;
     return Status(StatusCode::kDeadlineExceeded, "no answer in time");
-  };
-  ambiguous.compensation = [&](SagaContext&) {
-    std::lock_guard lock(mutex);
-    undone.push_back("ambiguous");
-    return Status::ok();
-  };
-  definition.steps = {std::move(first), std::move(ambiguous)};
-  engine_->define(std::move(definition));
-  engine_->start();
-
-  const std::string id = run();
-  auto view = waitFinished(id);
+  });
+  definition.retry.maxBackoff = 20ms;
+  definition.stepDeadline = 300ms;
+  auto view = runToTheEnd(std::move(definition));
   ASSERT_TRUE(view.isOk()) << view.status().toString();
   EXPECT_EQ(view->state, kCompensated);
   EXPECT_GE(remoteCalls_.load(), 2) << "a transient failure is retried until the step deadline";
   EXPECT_NE(view->outcomeReason.find("step deadline exceeded"), std::string::npos) << view->outcomeReason;
-  {
-    std::lock_guard lock(mutex);
-    EXPECT_EQ(undone, (std::vector<std::string>{"ambiguous", "first"}));
-  }
+  EXPECT_EQ(undone(), (std::vector<std::string>{"ambiguous", "first"}));
   std::map<std::string, std::string> states;
   for (const auto& step : view->steps) states[step.name + "/" + step.phase] = step.state;
   EXPECT_EQ(states["ambiguous/forward"], "failed");
@@ -226,74 +231,28 @@ TEST_F(SagaEngineTest, AStepTimingOutPastItsDeadline_IsCompensatedItself_ThenThe
 // nothing about what the earlier attempt did: that attempt may have taken effect, so the step is
 // compensated itself.
 TEST_F(SagaEngineTest, ARetryStoppedByItsGuard_IsCompensatedItself_ThenTheStepsBelowIt) {
-  std::mutex mutex;
-  std::vector<std::string> undone;
-  std::atomic<int> guardRuns{0};
-  SagaDefinition definition;
-  definition.type = "test_saga";
-  definition.retry.initialBackoff = 10ms;
-  SagaStep first{.name = "first"};
-  first.action = [](SagaContext&) { return Status::ok(); };
-  first.compensation = [&](SagaContext&) {
-    std::lock_guard lock(mutex);
-    undone.push_back("first");
-    return Status::ok();
-  };
-  SagaStep second{.name = "second"};
-  second.action = [this](SagaContext&) {
+  SagaDefinition definition = twoStepSaga("second", [this](SagaContext&) {
     ++remoteCalls_;  // took effect, but the answer was lost
     return Status(StatusCode::kUnavailable, "connection reset");
+  });
+  auto guardRuns = std::make_shared<std::atomic<int>>(0);
+  definition.steps[1].guard = [guardRuns](pqxx::work&, SagaContext&) {
+    return ++*guardRuns == 1 ? Status::ok() : Status(StatusCode::kFailedPrecondition, "order was cancelled");
   };
-  second.guard = [&](pqxx::work&, SagaContext&) {
-    return ++guardRuns == 1 ? Status::ok() : Status(StatusCode::kFailedPrecondition, "order was cancelled");
-  };
-  second.compensation = [&](SagaContext&) {
-    std::lock_guard lock(mutex);
-    undone.push_back("second");
-    return Status::ok();
-  };
-  definition.steps = {std::move(first), std::move(second)};
-  engine_->define(std::move(definition));
-  engine_->start();
-
-  auto view = waitFinished(run());
+  auto view = runToTheEnd(std::move(definition));
   ASSERT_TRUE(view.isOk()) << view.status().toString();
   EXPECT_EQ(view->state, kCompensated);
   EXPECT_EQ(remoteCalls_.load(), 1) << "the retry was stopped by the guard";
-  std::lock_guard lock(mutex);
-  EXPECT_EQ(undone, (std::vector<std::string>{"second", "first"}));
+  EXPECT_EQ(undone(), (std::vector<std::string>{"second", "first"}));
 }
 
 // A definite (business) failure did nothing: only the steps below it are compensated.
 TEST_F(SagaEngineTest, AStepFailingForGood_IsNotCompensated_OnlyTheStepsBelowIt) {
-  std::mutex mutex;
-  std::vector<std::string> undone;
-  SagaDefinition definition;
-  definition.type = "test_saga";
-  definition.retry.initialBackoff = 10ms;
-  SagaStep first{.name = "first"};
-  first.action = [](SagaContext&) { return Status::ok(); };
-  first.compensation = [&](SagaContext&) {
-    std::lock_guard lock(mutex);
-    undone.push_back("first");
-    return Status::ok();
-  };
-  SagaStep refused{.name = "refused"};
-  refused.action = [](SagaContext&) { return Status(StatusCode::kFailedPrecondition, "out of stock"); };
-  refused.compensation = [&](SagaContext&) {
-    std::lock_guard lock(mutex);
-    undone.push_back("refused");
-    return Status::ok();
-  };
-  definition.steps = {std::move(first), std::move(refused)};
-  engine_->define(std::move(definition));
-  engine_->start();
-
-  auto view = waitFinished(run());
+  auto view = runToTheEnd(twoStepSaga(
+      "refused", [](SagaContext&) { return Status(StatusCode::kFailedPrecondition, "out of stock"); }));
   ASSERT_TRUE(view.isOk()) << view.status().toString();
   EXPECT_EQ(view->state, kCompensated);
-  std::lock_guard lock(mutex);
-  EXPECT_EQ(undone, std::vector<std::string>{"first"});
+  EXPECT_EQ(undone(), std::vector<std::string>{"first"});
 }
 
 // Backpressure: with every runner busy and the queue full, a launched saga is not queued in memory
