@@ -486,18 +486,21 @@ QVector<PromRule> PromRule::listFromJson(const QJsonObject& body) {
 }
 
 PaymentFaults PaymentFaults::fromJson(const QJsonObject& o) {
-  const QJsonObject payments = o.contains(QLatin1String("payments")) ? o.value(QLatin1String("payments")).toObject() : o;
   PaymentFaults faults;
-  faults.declineRate = jsonDouble(payments.value(QLatin1String("declineRate")));
-  faults.failureRate = jsonDouble(payments.value(QLatin1String("failureRate")));
-  faults.addedLatencyMs = static_cast<int>(jsonInt64(payments.value(QLatin1String("addedLatencyMs"))));
+  faults.declineRate = jsonDouble(o.value(QLatin1String("declineRate")));
+  faults.failureRate = jsonDouble(o.value(QLatin1String("failureRate")));
+  faults.addedLatencyMs = static_cast<int>(jsonInt64(o.value(QLatin1String("addedLatencyMs"))));
+  faults.failureCode = str(o, "failureCode");
   return faults;
 }
 
 QJsonObject PaymentFaults::toJson() const {
-  return QJsonObject{{QStringLiteral("payments"), QJsonObject{{QStringLiteral("declineRate"), declineRate},
-                                                              {QStringLiteral("failureRate"), failureRate},
-                                                              {QStringLiteral("addedLatencyMs"), addedLatencyMs}}}};
+  // The gateway maps this body onto payments' Faults message as it is, and rejects unknown fields.
+  QJsonObject body{{QStringLiteral("declineRate"), declineRate},
+                   {QStringLiteral("failureRate"), failureRate},
+                   {QStringLiteral("addedLatencyMs"), QString::number(addedLatencyMs)}};
+  if (!failureCode.isEmpty()) body.insert(QStringLiteral("failureCode"), failureCode);
+  return body;
 }
 
 RebuildReport RebuildReport::fromJson(const QJsonObject& o) {

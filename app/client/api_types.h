@@ -307,6 +307,7 @@ struct PaymentFaults {
   double declineRate = 0;  // 0..1
   double failureRate = 0;  // 0..1
   int addedLatencyMs = 0;
+  QString failureCode;  // what failing calls answer ("UNAVAILABLE", "INTERNAL"); kept as read, sent back
 
   static PaymentFaults fromJson(const QJsonObject& object);
   QJsonObject toJson() const;

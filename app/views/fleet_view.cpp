@@ -246,12 +246,15 @@ void FleetView::loadFaults() {
     declineRate_->setValue(result->declineRate * 100);
     failureRate_->setValue(result->failureRate * 100);
     addedLatency_->setValue(result->addedLatencyMs);
+    failureCode_ = result->failureCode;
   });
 }
 
 void FleetView::applyFaults() {
   if (!isEditable()) return;
-  PaymentFaults faults{declineRate_->value() / 100.0, failureRate_->value() / 100.0, addedLatency_->value()};
+  // The failure code has no control here: sent back as read, so applying rates does not reset it.
+  PaymentFaults faults{declineRate_->value() / 100.0, failureRate_->value() / 100.0, addedLatency_->value(),
+                       failureCode_};
   api::putFaults(client_, faults, this, [this](const Result<PaymentFaults>& result) {
     if (!result) {
       showError(this, tr("Could not change the faults"), result.error().summary(), result.error().traceId);

@@ -64,6 +64,7 @@ class FleetView : public ViewPage {
   QDoubleSpinBox* declineRate_;
   QDoubleSpinBox* failureRate_;
   QSpinBox* addedLatency_;
+  QString failureCode_;  // as payments last reported it
   QTimer* refreshTimer_;
   QTimer* clockTimer_;
   QAction* refreshAction_;

@@ -37,6 +37,8 @@ int main(int argc, char** argv) {
   faultSettings.declineRate = config.getDouble("faults.decline_rate", 0.0, 0.0, 1.0);
   faultSettings.failureRate = config.getDouble("faults.failure_rate", 0.0, 0.0, 1.0);
   faultSettings.addedLatencyMs = config.getInt("faults.added_latency_ms", 0, 0, payments::kMaxAddedLatencyMs);
+  const std::string failureCode = config.getString("faults.failure_code", "UNAVAILABLE");
+  faultSettings.failureCode = statusCodeFromName(failureCode);
   const bool allowRuntimeFaultChanges = config.getBool("faults.allow_runtime_changes", false);
   // The event bus ([nats] url empty: off, and the outbox keeps the events until it is on).
   const auto busConfig = bus::serviceBusConfigFromConfig(config, host->serviceName(), host->instanceId());
@@ -45,6 +47,10 @@ int main(int argc, char** argv) {
   const auto processedRetention = config.getDuration("consumers.processed_retention", std::chrono::hours(24 * 8));
   const auto pruneInterval = config.getDuration("consumers.prune_interval", std::chrono::hours(1));
   host->finishConfig();
+  if (!payments::isInjectableFailureCode(faultSettings.failureCode)) {
+    host->fail(invalidField("faults.failure_code", "must be UNAVAILABLE or INTERNAL, not \"" + failureCode + "\""),
+               "reading the configuration");
+  }
   if (auto problem = payments::currencyProblem(walletSettings.currency); !problem.empty()) {
     host->fail(invalidField("payments.currency", problem), "reading the configuration");
   }

@@ -54,6 +54,7 @@ void toProto(const FaultSettings& faults, v1::Faults& out) {
   out.set_decline_rate(faults.declineRate);
   out.set_failure_rate(faults.failureRate);
   out.set_added_latency_ms(faults.addedLatencyMs);
+  out.set_failure_code(std::string(statusCodeName(faults.failureCode)));
 }
 
 grpc::ServerUnaryReactor* PaymentsGrpcService::GetWallet(grpc::CallbackServerContext* context,
@@ -114,8 +115,10 @@ grpc::ServerUnaryReactor* PaymentsGrpcService::GetFaults(grpc::CallbackServerCon
 
 grpc::ServerUnaryReactor* PaymentsGrpcService::SetFaults(grpc::CallbackServerContext* context,
                                                          const v1::SetFaultsRequest* request, v1::Faults* response) {
+  const std::string& failureCode = request->faults().failure_code();
   const FaultSettings wanted{request->faults().decline_rate(), request->faults().failure_rate(),
-                             request->faults().added_latency_ms()};
+                             request->faults().added_latency_ms(),
+                             failureCode.empty() ? StatusCode::kUnavailable : statusCodeFromName(failureCode)};
   auto applied = wallets_.setFaults(wanted);
   const rpc::CallContext caller = rpc::callContextFrom(*context);
   if (!applied) {
@@ -126,7 +129,8 @@ grpc::ServerUnaryReactor* PaymentsGrpcService::SetFaults(grpc::CallbackServerCon
                                           {"trace_id", caller.traceId()},
                                           {"decline_rate", applied->declineRate},
                                           {"failure_rate", applied->failureRate},
-                                          {"added_latency_ms", applied->addedLatencyMs}});
+                                          {"added_latency_ms", applied->addedLatencyMs},
+                                          {"failure_code", std::string(statusCodeName(applied->failureCode))}});
     toProto(*applied, *response);
   }
   grpc::ServerUnaryReactor* reactor = context->DefaultReactor();

@@ -10,12 +10,19 @@ bool isRate(double value) { return std::isfinite(value) && value >= 0.0 && value
 
 }  // namespace
 
+bool isInjectableFailureCode(StatusCode code) {
+  return code == StatusCode::kUnavailable || code == StatusCode::kInternal;
+}
+
 Status validateFaults(const FaultSettings& settings, const std::string& fieldPrefix) {
   ValidationErrors errors;
   if (!isRate(settings.declineRate)) errors.add(fieldPrefix + "declineRate", "must be a number from 0 to 1");
   if (!isRate(settings.failureRate)) errors.add(fieldPrefix + "failureRate", "must be a number from 0 to 1");
   if (settings.addedLatencyMs < 0 || settings.addedLatencyMs > kMaxAddedLatencyMs) {
     errors.add(fieldPrefix + "addedLatencyMs", "must be from 0 to " + std::to_string(kMaxAddedLatencyMs));
+  }
+  if (!isInjectableFailureCode(settings.failureCode)) {
+    errors.add(fieldPrefix + "failureCode", "must be UNAVAILABLE or INTERNAL");
   }
   return errors.toStatus();
 }

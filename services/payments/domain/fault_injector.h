@@ -12,13 +12,19 @@ namespace fleetdeck::payments {
 
 struct FaultSettings {
   double declineRate = 0.0;     // share of charges declined as "injected_decline" (0-1)
-  double failureRate = 0.0;     // share of Charge/Refund calls failing with UNAVAILABLE (0-1)
+  double failureRate = 0.0;     // share of Charge/Refund calls failing with failureCode (0-1)
   int64_t addedLatencyMs = 0;   // added to every Charge and Refund
+  // What a failing call answers: UNAVAILABLE (a service down: callers retry it) or INTERNAL (a fault
+  // callers cannot read as "retry": shows how the order sagas treat errors that are not transient).
+  StatusCode failureCode = StatusCode::kUnavailable;
   bool operator==(const FaultSettings&) const = default;
 };
 
 // Latency beyond a minute would only outlast every client's deadline.
 inline constexpr int64_t kMaxAddedLatencyMs = 60'000;
+
+// The codes an injected failure may answer with.
+bool isInjectableFailureCode(StatusCode code);
 
 // INVALID_ARGUMENT naming each bad field as "<prefix>declineRate", … ("faults." over gRPC/REST).
 Status validateFaults(const FaultSettings& settings, const std::string& fieldPrefix = "faults.");

@@ -91,8 +91,12 @@ Result<Wallet> Wallets::topUp(const TopUpRequest& request) {
 Status Wallets::applyCallFaults(const char* call) {
   if (const auto latency = faults_.addedLatency(); latency.count() > 0) sleep_(latency);
   if (faults_.shouldFail()) {
-    log::info("injected failure", {{"call", call}});
-    return unavailable(std::string("injected failure: payments ") + call + " is unavailable, retry later");
+    const StatusCode code = faults_.current().failureCode;
+    log::info("injected failure", {{"call", call}, {"code", std::string(statusCodeName(code))}});
+    if (code == StatusCode::kUnavailable) {
+      return unavailable(std::string("injected failure: payments ") + call + " is unavailable, retry later");
+    }
+    return Status(code, std::string("injected failure: payments ") + call + " failed");
   }
   return Status::ok();
 }

@@ -139,10 +139,11 @@ class SagaEndToEnd : public ::testing::Test {
     return charges;
   }
 
-  void setFaults(double failureRate, int64_t latencyMs) {
+  void setFaults(double failureRate, int64_t latencyMs, const std::string& failureCode = "") {
     payments::v1::SetFaultsRequest request;
     request.mutable_faults()->set_failure_rate(failureRate);
     request.mutable_faults()->set_added_latency_ms(latencyMs);
+    request.mutable_faults()->set_failure_code(failureCode);
     payments::v1::Faults faults;
     auto context = rpc::makeContext(kCall);
     ASSERT_TRUE(paymentsStub_->SetFaults(context.get(), request, &faults).ok());
@@ -283,6 +284,45 @@ TEST_F(SagaEndToEnd, CancellingAConfirmedOrderRefundsAndReturnsTheStock) {
   auto context = rpc::makeContext(kCall);
   ASSERT_TRUE(ordersStub_->CancelOrder(context.get(), cancel, &cancelled).ok());
   EXPECT_EQ(cancelled.status(), "CANCELLED");
+  EXPECT_TRUE(testing::waitUntil([&] { return balance(user) == before && stock(product).on_hand() == 4; },
+                                 std::chrono::seconds(20)))
+      << "balance " << balance(user) << " vs " << before << ", on hand " << stock(product).on_hand();
+}
+
+// Undoing a confirmed order has nothing to fall back on: an error that is not transient (INTERNAL
+// here) is retried like an outage until the money and the stock are back, never taken as the end.
+TEST_F(SagaEndToEnd, ARefundFailingWithANonTransientErrorIsRetriedUntilTheMoneyIsBack) {
+  const std::string product = createProduct(4, 650);
+  const std::string user = openWallet();
+  const int64_t before = balance(user);
+  const auto order = settle(place(user, product, 2).id());
+  ASSERT_EQ(order.status(), "CONFIRMED");
+  setFaults(1.0, 0, "INTERNAL");
+  orders::v1::CancelOrderRequest cancel;
+  cancel.set_id(order.id());
+  cancel.set_reason("customer_request");
+  orders::v1::Order cancelled;
+  auto context = rpc::makeContext(kCall);
+  ASSERT_TRUE(ordersStub_->CancelOrder(context.get(), cancel, &cancelled).ok());
+  // The refund saga's first step fails a few times (backoff 0.1, 0.2, 0.4 s, ...): nothing given
+  // back yet, and the saga still running rather than finished.
+  std::this_thread::sleep_for(std::chrono::seconds(2));
+  EXPECT_EQ(balance(user), before - 1300);
+  EXPECT_EQ(stock(product).on_hand(), 2);
+  orders::v1::ListSagasRequest running;
+  running.set_state("RUNNING");
+  running.set_page_size(100);
+  orders::v1::ListSagasResponse listed;
+  auto listContext = rpc::makeContext(kCall);
+  ASSERT_TRUE(sagasStub_->ListSagas(listContext.get(), running, &listed).ok());
+  const orders::v1::Saga* refund = nullptr;
+  for (const auto& saga : listed.sagas()) {
+    if (saga.type() == "order-refund" && saga.order_id() == order.id()) refund = &saga;
+  }
+  ASSERT_NE(refund, nullptr) << "the refund saga ended with nothing given back: " << listed.DebugString();
+  EXPECT_EQ(refund->current_step(), "refund_payment");
+  EXPECT_NE(refund->last_error().find("INTERNAL"), std::string::npos) << refund->last_error();
+  setFaults(0, 0);
   EXPECT_TRUE(testing::waitUntil([&] { return balance(user) == before && stock(product).on_hand() == 4; },
                                  std::chrono::seconds(20)))
       << "balance " << balance(user) << " vs " << before << ", on hand " << stock(product).on_hand();

@@ -38,7 +38,8 @@ QString num(qint64 v) { return QString::number(v); }
 
 DemoFleet::DemoFleet(FakeGateway& gateway, int users, int orders)
     : gateway_(gateway), now_(QDateTime::currentDateTimeUtc()) {
-  faults_ = QJsonObject{{"payments", QJsonObject{{"declineRate", 0.1}, {"failureRate", 0.0}, {"addedLatencyMs", "0"}}}};
+  faults_ = QJsonObject{
+      {"declineRate", 0.1}, {"failureRate", 0.0}, {"addedLatencyMs", "0"}, {"failureCode", "UNAVAILABLE"}};
   seed(users, orders);
   install();
 }
@@ -694,7 +695,16 @@ void DemoFleet::install() {
   g.route("PUT", "/api/v1/admin/faults", [this](const FakeRequest& request) {
     FakeResponse denial;
     if (!authorized(request, true, denial)) return denial;
-    faults_ = request.json();
+    // Like the real gateway: the body is payments' Faults message, unknown fields are refused.
+    const QJsonObject body = request.json();
+    for (auto field = body.begin(); field != body.end(); ++field) {
+      static const QStringList known{"declineRate", "failureRate", "addedLatencyMs", "failureCode"};
+      if (!known.contains(field.key())) {
+        return FakeResponse::error(400, "INVALID_ARGUMENT", "invalid request", {{field.key(), "is not a field of Faults"}});
+      }
+    }
+    faults_ = body;
+    if (!faults_.contains("failureCode")) faults_.insert("failureCode", "UNAVAILABLE");
     return FakeResponse::json(200, faults_);
   });
   g.route("POST", "/api/v1/admin/services/([a-z]+):(stop|start)", [this](const FakeRequest& request) {

@@ -30,6 +30,9 @@ class DemoFleet {
   QJsonObject userByName(const QString& username) const;
   QJsonObject order(int index) const { return orders_.at(index); }
   int refreshCount() const { return refreshes_; }
+  // Payments' fault injection as GET /admin/faults answers it (payments' Faults message in JSON).
+  QJsonObject faults() const { return faults_; }
+  void setFaults(const QJsonObject& faults) { faults_ = faults; }
   QString accessToken() const { return access_; }
   QDateTime now() const { return now_; }
   // Active alerts' acknowledgements, keyed by alertKey(); one (SagaCompensationsHigh, by grace) from the start.

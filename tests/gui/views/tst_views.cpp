@@ -4,6 +4,7 @@
 #include <QAction>
 #include <QApplication>
 #include <QBrush>
+#include <QDoubleSpinBox>
 #include <QFile>
 #include <QGuiApplication>
 #include <QImage>
@@ -96,6 +97,7 @@ class ViewsTest : public QObject {
   void orderDetail_ShowsItsPayment();
   void stream_RemovedInstanceOrBreaker_ReloadsFleet_GapReloadsThePage();
   void consoleApp_WithoutCredentials_OpensTheSignInDialog();
+  void faults_ApplySendsTheGatewaysShape_AndKeepsTheFailureCode();
 
  private:
   void signIn(const QString& username);
@@ -206,6 +208,24 @@ void ViewsTest::adminRole_ShowsEditActions() {
   QVERIFY(window->fleetView()->findChild<QWidget*>("faultsBox")->isVisible());
   window->openCommandPalette();
   QVERIFY(!window->commandPalette()->filter("new user").isEmpty());
+}
+
+void ViewsTest::faults_ApplySendsTheGatewaysShape_AndKeepsTheFailureCode() {
+  demo_->setFaults(QJsonObject{
+      {"declineRate", 0.0}, {"failureRate", 0.0}, {"addedLatencyMs", "0"}, {"failureCode", "INTERNAL"}});
+  MainWindow* window = openWindow("ada");
+  window->showPage("fleet");
+  FleetView* fleet = window->fleetView();
+  QVERIFY(QTest::qWaitFor([&] { return fleet->faultsAvailable(); }, 5000));
+  fleet->findChild<QDoubleSpinBox*>("failureRate")->setValue(25);
+  QSignalSpy status(fleet, &ViewPage::statusMessage);
+  fleet->findChild<QAction*>("fleet.applyFaults")->trigger();
+  QVERIFY(QTest::qWaitFor([&] { return !status.isEmpty(); }, 5000));
+  QVERIFY2(fleet->findChild<QMessageBox*>("errorDialog") == nullptr, "the gateway refused the body");
+  QVERIFY(status.constLast().at(0).toString().contains("fail 25 %"));
+  const QJsonObject sent = demo_->faults();
+  QCOMPARE(sent.value("failureRate").toDouble(), 0.25);
+  QCOMPARE(sent.value("failureCode").toString(), QStringLiteral("INTERNAL"));  // no control for it: kept as read
 }
 
 void ViewsTest::staleEdit_ShowsDialog_ReloadBringsTheCurrentVersion() {

@@ -92,5 +92,20 @@ TEST(FaultInjector, OutOfRangeValuesAreRejectedNamingEachField) {
   EXPECT_TRUE(faults.change({.declineRate = 1.0, .failureRate = 0.0, .addedLatencyMs = kMaxAddedLatencyMs}).isOk());
 }
 
+TEST(FaultInjector, FailuresAnswerUnavailableOrInternalAndNothingElse) {
+  ScriptedRandomSource random;
+  FaultInjector faults({}, true, random);
+  EXPECT_EQ(faults.current().failureCode, StatusCode::kUnavailable) << "the default: an outage, retried";
+  ASSERT_TRUE(faults.change({.failureRate = 1.0, .failureCode = StatusCode::kInternal}).isOk());
+  EXPECT_EQ(faults.current().failureCode, StatusCode::kInternal);
+  for (StatusCode code : {StatusCode::kOk, StatusCode::kUnknown, StatusCode::kFailedPrecondition}) {
+    auto rejected = faults.change({.failureCode = code});
+    ASSERT_FALSE(rejected.isOk());
+    ASSERT_EQ(rejected.status().violations().size(), 1u);
+    EXPECT_EQ(rejected.status().violations()[0].field, "faults.failureCode");
+  }
+  EXPECT_EQ(faults.current().failureCode, StatusCode::kInternal) << "a rejected change keeps the last one";
+}
+
 }  // namespace
 }  // namespace fleetdeck::payments
