@@ -4,6 +4,7 @@
 //   status  what runs, with readiness
 #include <fcntl.h>
 #include <signal.h>
+#include <sys/file.h>
 #include <unistd.h>
 
 #include <cstdlib>
@@ -148,10 +149,36 @@ std::optional<boost::json::object> readState(const FleetPaths& paths) {
   return parsed->as_object();
 }
 
+// The launcher lock (FleetPaths::lockFile), taken without waiting: its descriptor, or -1 when
+// another launcher holds it. Close-on-exec, so the fleet's processes never inherit it.
+int tryLockLauncher(const FleetPaths& paths) {
+  std::error_code error;
+  fs::create_directories(paths.run(), error);
+  const int fd = open(paths.lockFile().c_str(), O_RDWR | O_CREAT | O_CLOEXEC, 0600);
+  if (fd < 0) return -1;
+  if (flock(fd, LOCK_EX | LOCK_NB) != 0) {
+    close(fd);
+    return -1;
+  }
+  return fd;
+}
+
+// The running launcher's pid, or 0. Running means holding the lock; the pid file only names it,
+// and a pid file left by a launcher that was killed (or by a machine that lost power) is ignored:
+// its pid may belong to any process by now.
 pid_t runningLauncher(const FleetPaths& paths) {
-  std::ifstream in(paths.pidFile());
-  pid_t pid = 0;
-  if (in >> pid && processAlive(pid)) return pid;
+  const int fd = open(paths.lockFile().c_str(), O_RDONLY | O_CLOEXEC);
+  if (fd < 0) return 0;
+  const bool held = flock(fd, LOCK_SH | LOCK_NB) != 0;
+  close(fd);
+  if (!held) return 0;
+  // Held: the pid file is written just after the lock is taken; wait for it briefly.
+  for (int attempt = 0; attempt < 50; ++attempt) {
+    std::ifstream in(paths.pidFile());
+    pid_t pid = 0;
+    if (in >> pid && pid > 0 && processAlive(pid)) return pid;
+    std::this_thread::sleep_for(std::chrono::milliseconds(20));
+  }
   return 0;
 }
 
@@ -176,10 +203,17 @@ void printSummary(const boost::json::object& state) {
 
 int commandSeed(const Options& options);
 
-int commandRun(const Options& options, bool daemon) {
+// `lock`: the launcher lock, taken by `up` before it forked this daemon; -1: take it here.
+int commandRun(const Options& options, bool daemon, int lock = -1) {
   FleetPaths paths = options.paths;
   fs::create_directories(paths.run());
   fs::create_directories(paths.logs());
+  if (lock < 0) lock = tryLockLauncher(paths);
+  if (lock < 0) {
+    std::cerr << "fleetdeck-launcher: the local fleet of " << paths.data.string()
+              << " is already running (./fleetdeck status, ./fleetdeck down)\n";
+    return 1;
+  }
   {
     std::ofstream(paths.pidFile()) << getpid() << "\n";
   }
@@ -220,8 +254,12 @@ int commandRun(const Options& options, bool daemon) {
 }
 
 int commandUp(const Options& options) {
-  if (pid_t pid = runningLauncher(options.paths); pid != 0) {
-    std::cout << "The local fleet is already running (launcher pid " << pid << ").\n";
+  // Taken before the fork and handed to the daemon: two `up` at once start one fleet.
+  const int lock = tryLockLauncher(options.paths);
+  if (lock < 0) {
+    std::cout << "The local fleet is already running";
+    if (pid_t pid = runningLauncher(options.paths); pid != 0) std::cout << " (launcher pid " << pid << ")";
+    std::cout << ".\n";
     if (auto state = readState(options.paths)) printSummary(*state);
     return 0;
   }
@@ -239,8 +277,9 @@ int commandUp(const Options& options) {
     dup2(devNull, STDIN_FILENO);
     dup2(devNull, STDOUT_FILENO);
     dup2(devNull, STDERR_FILENO);
-    std::exit(commandRun(options, /*daemon=*/true));
+    std::exit(commandRun(options, /*daemon=*/true, lock));
   }
+  close(lock);  // the daemon holds it now
   std::cout << "Starting the local fleet (data in " << options.paths.data.string() << ")" << std::flush;
   const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(120);
   while (std::chrono::steady_clock::now() < deadline) {

@@ -163,6 +163,16 @@ TEST(LauncherEndToEnd, UpServesTheApiAndDownLeavesNoProcess) {
   EXPECT_FALSE(launcher::portInUse(static_cast<uint16_t>(15432 + offset))) << "PostgreSQL still listening";
   EXPECT_FALSE(launcher::portInUse(gatewayPort));
 
+  // A pid file left behind (a launcher killed, a machine that lost power) may name any process by
+  // now: the launcher is running only while it holds its lock, so nothing is stopped or refused.
+  launcher::ProcessSpec bystanderSpec{.executable = "/bin/sleep", .arguments = {"60"}};
+  auto bystander = launcher::ChildProcess::spawn(bystanderSpec);
+  ASSERT_TRUE(bystander.isOk());
+  std::ofstream(data / "run" / "launcher.pid") << bystander->pid() << "\n";
+  const CommandResult staleDown = runLauncher("down", data, env);
+  EXPECT_NE(staleDown.output.find("not running"), std::string::npos) << staleDown.output;
+  EXPECT_TRUE(bystander->running()) << "down signalled the process a stale pid file named";
+
   // Data survives a restart: the user created above is still there. The restart checks its ports
   // afresh: the freed ones are ephemeral ports, and a test running beside this one may listen on one
   // by now (the launcher then refuses to start, as it should).
@@ -177,6 +187,8 @@ TEST(LauncherEndToEnd, UpServesTheApiAndDownLeavesNoProcess) {
   ASSERT_TRUE(listed.isOk());
   EXPECT_NE(listed->body.find("launched@example.com"), std::string::npos) << listed->body;
   EXPECT_TRUE(runLauncher("down", data, envAgain).status.isOk());
+  EXPECT_TRUE(bystander->running());
+  (void)bystander->stop(std::chrono::seconds(2));
 }
 
 std::string serviceStatusInState(const fs::path& data, const std::string& name) {
@@ -197,8 +209,12 @@ TEST(LauncherEndToEnd, AdminStopsAServiceThroughTheGatewayAndTheSupervisorLeaves
   const uint16_t gatewayPort = testing::freePort();
   const std::map<std::string, std::string> env = {{"FLEETDECK_PORT_OFFSET", std::to_string(offset)},
                                                   {"FLEETDECK_GATEWAY_PORT", std::to_string(gatewayPort)}};
-  const uint16_t paymentsGrpcPort = static_cast<uint16_t>(15054 + offset);
-  const uint16_t paymentsAdminPort = static_cast<uint16_t>(9104 + offset);
+  const launcher::FleetPlan plan = launcher::defaultFleetPlan(gatewayPort, static_cast<uint16_t>(offset));
+  const auto payments = std::find_if(plan.services.begin(), plan.services.end(),
+                                     [](const launcher::ServiceDefinition& service) { return service.name == "payments"; });
+  ASSERT_NE(payments, plan.services.end());
+  const uint16_t paymentsGrpcPort = payments->grpcPort;
+  const uint16_t paymentsAdminPort = payments->adminPort;
 
   const CommandResult up = runLauncher("up", data, env);
   ASSERT_TRUE(up.status.isOk()) << up.status.toString() << "\n" << up.output;
@@ -295,19 +311,27 @@ TEST(LauncherEndToEnd, PortInUseIsAClearError) {
   const int offset = freeFleetOffset();
   // Occupy the gateway's port with a plain listener.
   const uint16_t gatewayPort = testing::freePort();
+  // And Prometheus's, as a system Prometheus would: both are named, before anything starts.
+  const uint16_t prometheusPort = launcher::defaultFleetPlan(gatewayPort, static_cast<uint16_t>(offset)).prometheusPort;
   launcher::ProcessSpec spec;
   spec.executable = "/usr/bin/python3";
-  spec.arguments = {"-c", "import socket,time; s=socket.socket(); s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1);"
-                          " s.bind(('127.0.0.1'," + std::to_string(gatewayPort) + ")); s.listen(); time.sleep(60)"};
+  spec.arguments = {"-c", "import socket,time\nfor port in (" + std::to_string(gatewayPort) + ", " +
+                              std::to_string(prometheusPort) + "):\n"
+                              "  s=socket.socket(); s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1);"
+                              " s.bind(('127.0.0.1', port)); s.listen(); globals()['keep%d' % port] = s\n"
+                              "time.sleep(60)"};
   auto listener = launcher::ChildProcess::spawn(spec);
   ASSERT_TRUE(listener.isOk());
-  ASSERT_TRUE(testing::waitUntil([&] { return launcher::portInUse(gatewayPort); }, std::chrono::seconds(5)));
+  ASSERT_TRUE(testing::waitUntil([&] { return launcher::portInUse(gatewayPort) && launcher::portInUse(prometheusPort); },
+                                 std::chrono::seconds(5)));
 
   const CommandResult up = runLauncher("up", data, {{"FLEETDECK_PORT_OFFSET", std::to_string(offset)},
                                                     {"FLEETDECK_GATEWAY_PORT", std::to_string(gatewayPort)}});
   EXPECT_FALSE(up.status.isOk());
   EXPECT_NE(up.output.find("port " + std::to_string(gatewayPort)), std::string::npos) << up.output;
   EXPECT_NE(up.output.find("FLEETDECK_GATEWAY_PORT"), std::string::npos) << up.output;
+  EXPECT_NE(up.output.find("port " + std::to_string(prometheusPort) + " (prometheus)"), std::string::npos) << up.output;
+  EXPECT_EQ(up.output.find(" ready."), std::string::npos) << "nothing may start: " << up.output;
   (void)listener->stop(std::chrono::seconds(2));
   EXPECT_FALSE(launcher::portInUse(static_cast<uint16_t>(15432 + offset))) << "a failed up must clean up after itself";
 }

@@ -139,6 +139,14 @@ Status LocalFleet::start() {
     }
   }
 
+  // Every port but PostgreSQL's (a cluster of this data folder may still run) before starting
+  // anything: a port held by another program (a system Prometheus, a second fleet) is reported at
+  // once, all of them together, instead of after the fleet started and had to be torn down again.
+  if (Status status = checkPortsFree(); !status.isOk()) {
+    writeState("failed", status.message());
+    return status;
+  }
+
   PostgresOptions postgres;
   postgres.dataDirectory = paths_.data / "postgres";
   postgres.port = plan_.postgresPort;
@@ -204,6 +212,29 @@ Status LocalFleet::start() {
   }
   writeState("ready");
   return Status::ok();
+}
+
+Status LocalFleet::checkPortsFree() const {
+  std::vector<std::pair<uint16_t, std::string>> wanted = {
+      {plan_.redisPort, "redis"}, {plan_.natsPort, "nats"}, {plan_.prometheusPort, "prometheus"}};
+  for (const auto& service : services_) {
+    const ServiceDefinition& definition = service.definition;
+    if (definition.grpcPort != 0) wanted.emplace_back(definition.grpcPort, definition.name + " gRPC");
+    if (definition.adminPort != 0) wanted.emplace_back(definition.adminPort, definition.name + " admin");
+    if (definition.httpPort != 0) wanted.emplace_back(definition.httpPort, definition.name + " HTTP");
+  }
+  std::string taken;
+  bool gatewayHttpTaken = false;
+  for (const auto& [port, owner] : wanted) {
+    if (!portInUse(port)) continue;
+    taken += (taken.empty() ? "port " : ", port ") + std::to_string(port) + " (" + owner + ")";
+    gatewayHttpTaken |= owner == "gateway HTTP";
+  }
+  if (taken.empty()) return Status::ok();
+  return failedPrecondition("already in use on 127.0.0.1: " + taken +
+                            "; stop what holds them (ss -ltnp shows it), or move this fleet: FLEETDECK_PORT_OFFSET=1000"
+                            " shifts every port but the gateway's" +
+                            (gatewayHttpTaken ? ", FLEETDECK_GATEWAY_PORT moves that one" : ""));
 }
 
 Status LocalFleet::startInfrastructure(const std::string& name, ProcessSpec spec, uint16_t port) {

@@ -31,6 +31,9 @@ struct FleetPaths {
   std::filesystem::path secrets() const { return data / "secrets"; }
   std::filesystem::path stateFile() const { return run() / "state.json"; }
   std::filesystem::path pidFile() const { return run() / "launcher.pid"; }
+  // Held (flock) by the running launcher for its whole life: released by the kernel when it dies,
+  // however it dies, so a stale pid file can never make another process look like the launcher.
+  std::filesystem::path lockFile() const { return run() / "launcher.lock"; }
 };
 
 class LocalFleet {
@@ -68,6 +71,8 @@ class LocalFleet {
 
   FleetPaths paths_;
   FleetPlan plan_;
+  // FAILED_PRECONDITION naming every port of the plan (PostgreSQL's aside) that something holds.
+  Status checkPortsFree() const;
   // Starts one infrastructure process and waits until its port answers.
   Status startInfrastructure(const std::string& name, ProcessSpec spec, uint16_t port);
   Status writePrometheusConfig();

@@ -8,18 +8,18 @@ FleetPlan defaultFleetPlan(uint16_t gatewayHttpPort, uint16_t portOffset) {
   plan.postgresPort = shifted(15432);
   plan.redisPort = shifted(16379);
   plan.natsPort = shifted(14222);
-  plan.prometheusPort = shifted(9090);
+  plan.prometheusPort = shifted(17090);
   plan.services = {
-      {.name = "users", .grpcPort = shifted(15051), .adminPort = shifted(9101), .ownsDatabase = true},
-      {.name = "products", .grpcPort = shifted(15052), .adminPort = shifted(9102), .ownsDatabase = true,
+      {.name = "users", .grpcPort = shifted(15051), .adminPort = shifted(17101), .ownsDatabase = true},
+      {.name = "products", .grpcPort = shifted(15052), .adminPort = shifted(17102), .ownsDatabase = true,
        .usesCache = true},
-      {.name = "payments", .grpcPort = shifted(15054), .adminPort = shifted(9104), .ownsDatabase = true,
+      {.name = "payments", .grpcPort = shifted(15054), .adminPort = shifted(17104), .ownsDatabase = true,
        // The console's fault toggles work only on the local fleet.
        .localEnvironment = {{"FLEETDECK_FAULTS__ALLOW_RUNTIME_CHANGES", "true"}}},
-      {.name = "notifications", .grpcPort = shifted(15055), .adminPort = shifted(9105), .ownsDatabase = true},
-      {.name = "orders", .grpcPort = shifted(15053), .adminPort = shifted(9103), .ownsDatabase = true,
+      {.name = "notifications", .grpcPort = shifted(15055), .adminPort = shifted(17105), .ownsDatabase = true},
+      {.name = "orders", .grpcPort = shifted(15053), .adminPort = shifted(17103), .ownsDatabase = true,
        .upstreams = {"products", "payments", "notifications"}},
-      {.name = "gateway", .adminPort = shifted(9100), .httpPort = gatewayHttpPort,
+      {.name = "gateway", .adminPort = shifted(17100), .httpPort = gatewayHttpPort,
        .upstreams = {"users", "products", "orders", "payments", "notifications"}},
   };
   return plan;

@@ -24,7 +24,7 @@ struct FleetPlan {
   uint16_t postgresPort = 15432;
   uint16_t redisPort = 16379;
   uint16_t natsPort = 14222;
-  uint16_t prometheusPort = 9090;
+  uint16_t prometheusPort = 17090;
   std::vector<ServiceDefinition> services;  // in start order; stopped in reverse
   // The launcher's control endpoint ("http://127.0.0.1:<port>") and the file holding its token;
   // given only to the gateway, which then serves POST /api/v1/admin/services/{name}:stop and :start.
