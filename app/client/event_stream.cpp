@@ -76,6 +76,7 @@ void EventStream::connectNow() {
     if (status == 200) {
       client_->connection()->noteReachable();
       refreshTried_ = false;
+      openedAt_.start();
       setState(State::Open);
     }
   });
@@ -88,8 +89,14 @@ void EventStream::onReadyRead() {
   const int commentsBefore = parser_.commentCount();
   const QList<SseEvent> events = parser_.feed(reply_->readAll());
   if (parser_.commentCount() != commentsBefore) emit heartbeat();
-  if (!events.isEmpty() || parser_.commentCount() != commentsBefore) {
-    // A connection that delivered something is healthy again: the next failure starts the backoff over.
+  // A connection that delivered an event, or a heartbeat after a while, is healthy again: the next
+  // failure starts the backoff over. Not the comment the gateway writes as it accepts a stream: a
+  // gateway that accepts and then ends every stream (draining, behind a proxy that cuts it) would
+  // otherwise be retried at the first delay for ever.
+  constexpr qint64 kHealthyAfterMs = 5000;
+  const bool heartbeatAfterAWhile =
+      parser_.commentCount() != commentsBefore && openedAt_.isValid() && openedAt_.elapsed() >= kHealthyAfterMs;
+  if (!events.isEmpty() || heartbeatAfterAWhile) {
     delayMs_ = parser_.retryMs() > 0 ? parser_.retryMs() : initialDelayMs_;
   }
   for (const SseEvent& event : events) dispatch(event);

@@ -2,6 +2,7 @@
 // backoff (+ jitter) and Last-Event-ID so no event is lost across a gateway restart.
 #pragma once
 
+#include <QElapsedTimer>
 #include <QJsonObject>
 #include <QObject>
 #include <QPointer>
@@ -76,6 +77,7 @@ class EventStream : public QObject {
   int idleTimeoutMs_ = 45000;
   int reconnects_ = 0;
   bool refreshTried_ = false;
+  QElapsedTimer openedAt_;  // since the current connection answered 200
 };
 
 }  // namespace fleetdeck::console

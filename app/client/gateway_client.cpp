@@ -14,6 +14,15 @@
 namespace fleetdeck::console {
 namespace {
 
+// The 401 a call gets when there is no session (any more) to make it with.
+ApiError signedOutError(const QString& message) {
+  ApiError error;
+  error.httpStatus = 401;
+  error.code = QStringLiteral("UNAUTHENTICATED");
+  error.message = message;
+  return error;
+}
+
 // Failures that mean "nobody answered": these make the console go offline. An HTTP error status never does.
 bool isTransportFailure(QNetworkReply::NetworkError error) {
   switch (error) {
@@ -78,6 +87,7 @@ QUrl GatewayClient::urlFor(const QString& path, const QUrlQuery& query) const {
 }
 
 void GatewayClient::setSession(const Session& session) {
+  abandonRefresh(signedOutError(tr("The session was replaced.")));
   session_ = session;
   if (session_.accessTokenExpiry.isValid()) {
     scheduleProactiveRefresh(QDateTime::currentDateTimeUtc().secsTo(session_.accessTokenExpiry));
@@ -231,6 +241,7 @@ quint64 GatewayClient::signIn(const QString& username, const QString& password, 
                                        result->traceId));
       return;
     }
+    abandonRefresh(signedOutError(tr("Signed in again.")));
     session_ = Session{};
     applyTokens(body);
     session_.user = User::fromJson(body.value(QLatin1String("user")).toObject());
@@ -241,6 +252,7 @@ quint64 GatewayClient::signIn(const QString& username, const QString& password, 
 
 void GatewayClient::resumeSession(const QString& refreshToken, QObject* context,
                                   std::function<void(const Result<User>&)> done) {
+  abandonRefresh(signedOutError(tr("The session was replaced.")));
   session_ = Session{};
   session_.refreshToken = refreshToken;
   QPointer<QObject> guard(context);
@@ -279,11 +291,7 @@ void GatewayClient::refreshSession(QObject* context, std::function<void(const Re
 void GatewayClient::startRefresh() {
   if (refreshing_) return;
   if (session_.refreshToken.isEmpty()) {
-    ApiError error;
-    error.httpStatus = 401;
-    error.code = QStringLiteral("UNAUTHENTICATED");
-    error.message = tr("Not signed in.");
-    finishRefresh(error);
+    finishRefresh(signedOutError(tr("Not signed in.")));
     return;
   }
   refreshing_ = true;
@@ -292,7 +300,20 @@ void GatewayClient::startRefresh() {
   request.path = QStringLiteral("/api/v1/auth/refresh");
   request.authenticated = false;
   request.body = QJsonObject{{QStringLiteral("refreshToken"), session_.refreshToken}};
-  send(request, this, [this](const Result<ApiResponse>& result) { finishRefresh(result); });
+  const quint64 generation = sessionGeneration_;
+  send(request, this, [this, generation](const Result<ApiResponse>& result) {
+    if (generation != sessionGeneration_) return;  // that session has ended; its waiters were answered then
+    finishRefresh(result);
+  });
+}
+
+void GatewayClient::abandonRefresh(const ApiError& error) {
+  ++sessionGeneration_;
+  refreshing_ = false;
+  const QList<quint64> waiting = std::exchange(waitingForRefresh_, {});
+  const auto listeners = std::exchange(refreshListeners_, {});
+  for (quint64 id : waiting) deliver(id, error);
+  for (const auto& listener : listeners) listener(error);
 }
 
 void GatewayClient::finishRefresh(const Result<ApiResponse>& result) {
@@ -314,8 +335,10 @@ void GatewayClient::finishRefresh(const Result<ApiResponse>& result) {
   ApiError error = result.ok() ? ApiError::malformedResponse(result->httpStatus, tr("the refresh answer carries no access token"),
                                                              result->traceId)
                                : result.error();
-  // A refused refresh token ends the session; a network failure leaves it for a later try.
-  const bool refused = !error.isNetworkFailure() && error.httpStatus >= 400 && error.httpStatus < 500;
+  // A refused refresh token ends the session; a network failure, a timeout or a rate limit (the
+  // gateway's per-address limit covers /auth/refresh too) leaves it for a later try.
+  const bool refused = !error.isNetworkFailure() && error.httpStatus >= 400 && error.httpStatus < 500 &&
+                       error.httpStatus != 408 && error.httpStatus != 429;
   if (refused) {
     session_.accessToken.clear();
     session_.refreshToken.clear();
@@ -354,17 +377,19 @@ void GatewayClient::scheduleProactiveRefresh(qint64 expiresInSeconds) {
 }
 
 void GatewayClient::signOut() {
-  if (!session_.refreshToken.isEmpty() || !session_.accessToken.isEmpty()) {
+  if (!session_.refreshToken.isEmpty()) {
     ApiRequest request;
     request.method = "POST";
     request.path = QStringLiteral("/api/v1/auth/logout");
     request.body = QJsonObject{{QStringLiteral("refreshToken"), session_.refreshToken}};
     request.timeoutMs = 3000;
-    // Sent with the current token but without refresh-and-retry: the session ends here whatever the answer.
+    // The refresh token in the body is the credential (the route is anonymous). No Authorization
+    // header: the gateway refuses any request whose bearer token is expired, and an access token is
+    // often expired exactly when a user signs out (after a sleep), which left the family valid.
     request.authenticated = false;
-    request.headers.append({"Authorization", "Bearer " + session_.accessToken.toUtf8()});
     send(request, nullptr, [](const Result<ApiResponse>&) {});
   }
+  abandonRefresh(signedOutError(tr("Signed out.")));
   refreshTimer_->stop();
   session_ = Session{};
   emit sessionChanged();

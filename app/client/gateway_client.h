@@ -116,6 +116,9 @@ class GatewayClient : public QObject {
   void onReplyFinished(quint64 id, QNetworkReply* reply);
   void deliver(quint64 id, const Result<ApiResponse>& result);
   void startRefresh();
+  // Starts a new session generation: a refresh in flight is forgotten and whoever waits on it gets
+  // `error` (requests of the session that ends must not go out with the next one's token).
+  void abandonRefresh(const ApiError& error);
   void finishRefresh(const Result<ApiResponse>& result);
   void applyTokens(const QJsonObject& body);
   void scheduleProactiveRefresh(qint64 expiresInSeconds);
@@ -129,6 +132,9 @@ class GatewayClient : public QObject {
   QHash<quint64, Call> calls_;
   QList<quint64> waitingForRefresh_;
   bool refreshing_ = false;
+  // Moves on whenever the session is replaced or ended: a refresh answer of an older session is
+  // dropped, so a sign-out cannot be undone (nor a newer sign-in overwritten) by a late answer.
+  quint64 sessionGeneration_ = 0;
   QList<std::function<void(const Result<Done>&)>> refreshListeners_;
 };
 

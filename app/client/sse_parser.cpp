@@ -9,7 +9,9 @@ void SseParser::reset() {
   eventType_.clear();
   data_.clear();
   hasData_ = false;
-  // lastEventId_ survives: it is what a reconnect sends as Last-Event-ID.
+  // lastEventId_ survives: it is what a reconnect sends as Last-Event-ID. An id of an event that
+  // never completed is dropped with the event.
+  idBuffer_ = lastEventId_;
 }
 
 QList<SseEvent> SseParser::feed(const QByteArray& chunk) {
@@ -45,6 +47,7 @@ QList<SseEvent> SseParser::feed(const QByteArray& chunk) {
 
 void SseParser::processLine(const QByteArray& line, QList<SseEvent>& out) {
   if (line.isEmpty()) {
+    lastEventId_ = idBuffer_;
     if (hasData_) {
       SseEvent event;
       if (!eventType_.isEmpty()) event.type = eventType_;
@@ -75,7 +78,7 @@ void SseParser::processLine(const QByteArray& line, QList<SseEvent>& out) {
     data_.append('\n');
     hasData_ = true;
   } else if (field == "id") {
-    if (!value.contains('\0')) lastEventId_ = QString::fromUtf8(value);
+    if (!value.contains('\0')) idBuffer_ = QString::fromUtf8(value);
   } else if (field == "retry") {
     bool ok = !value.isEmpty();
     for (const char c : value) ok = ok && c >= '0' && c <= '9';

@@ -20,8 +20,11 @@ class SseParser {
   QList<SseEvent> feed(const QByteArray& chunk);
   void reset();
 
+  // The id a reconnect sends as Last-Event-ID: taken over from an `id:` line only when the event
+  // it belongs to is complete (its blank line), so an event cut off by a dropped connection is
+  // asked for again instead of being skipped.
   QString lastEventId() const { return lastEventId_; }
-  void setLastEventId(const QString& id) { lastEventId_ = id; }
+  void setLastEventId(const QString& id) { lastEventId_ = idBuffer_ = id; }
   // Milliseconds from the last valid `retry:` field; -1 when none was sent.
   int retryMs() const { return retryMs_; }
   // Comment lines (":hb" heartbeats among them) seen so far.
@@ -37,6 +40,7 @@ class SseParser {
   QByteArray data_;
   bool hasData_ = false;
   QString lastEventId_;
+  QString idBuffer_;  // the spec's "last event ID buffer": what `id:` lines set, committed at dispatch
   int retryMs_ = -1;
   int comments_ = 0;
 };

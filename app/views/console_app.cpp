@@ -128,9 +128,15 @@ void ConsoleApp::start() {
       }
       client_->resumeSession(token, this, [this](const Result<User>& result) {
         if (!result) {
-          store_->remove(account());
-          showSignIn(result.error().isNetworkFailure() ? tr("Cannot reach the gateway: %1").arg(result.error().message)
-                                                       : QString());
+          // Only a refused token is forgotten: a gateway that is down or failing (network error,
+          // 5xx, 429) says nothing about it, and the next start may resume with it.
+          const ApiError& error = result.error();
+          const bool refused = !error.isNetworkFailure() && error.httpStatus >= 400 && error.httpStatus < 500 &&
+                               error.httpStatus != 408 && error.httpStatus != 429;
+          if (refused) store_->remove(account());
+          showSignIn(error.isNetworkFailure() ? tr("Cannot reach the gateway: %1").arg(error.message)
+                     : refused               ? QString()
+                                             : error.summary());
           return;
         }
         signedIn(result.value(), true);
@@ -204,6 +210,7 @@ void ConsoleApp::signedIn(const User& user, bool remember) {
 
 void ConsoleApp::signOut() {
   stream_->stop();
+  remember_ = false;  // a token rotated from now on belongs to no remembered sign-in
   store_->remove(account());
   client_->signOut();
   window_->hide();

@@ -3,6 +3,7 @@
 // Last-Event-ID and growing backoff, refresh on 401).
 #include <QSignalSpy>
 #include <QTest>
+#include <QTimer>
 
 #include "client/event_stream.h"
 #include "client/gateway_client.h"
@@ -21,12 +22,15 @@ class EventStreamTest : public QObject {
   void parser_MultiLineDataCommentsAndDefaults();
   void parser_IdPersistsAcrossEvents_RetryNeedsDigits();
   void parser_IgnoresEventWithoutData_AndLeadingBom();
+  void parser_IdOfAnEventCutOffIsNotTakenOver();
 
   void stream_DeliversTypedEventsAndHeartbeats();
   void stream_Reconnects_WithLastEventId_AfterTheServerDropsIt();
   void stream_BacksOffWhileTheGatewayIsDown_ThenResumes();
   void stream_On401_RefreshesAndReconnects();
   void stream_MalformedData_IsReportedNotDelivered();
+  void stream_EventCutOffByADrop_IsAskedForAgain();
+  void stream_AcceptedThenEndedAtOnce_KeepsBackingOff();
 
  private:
   struct Fixture {
@@ -113,6 +117,22 @@ void EventStreamTest::parser_IgnoresEventWithoutData_AndLeadingBom() {
   QList<SseEvent> events = parser.feed("\xEF\xBB\xBF" "event: alert\n\nevent: x\nunknown: 1\ndata: 1\n\n");
   QCOMPARE(events.size(), 1);
   QCOMPARE(events[0].type, QStringLiteral("x"));
+}
+
+void EventStreamTest::parser_IdOfAnEventCutOffIsNotTakenOver() {
+  SseParser parser;
+  parser.feed("id: 7\ndata: x\n\n");
+  QCOMPARE(parser.lastEventId(), QStringLiteral("7"));
+  const QList<SseEvent> partial = parser.feed("id: 8\ndata: y\n");
+  QVERIFY(partial.isEmpty());
+  QCOMPARE(parser.lastEventId(), QStringLiteral("7"));  // event 8 has not arrived whole yet
+  parser.reset();                                       // the connection dropped here
+  QCOMPARE(parser.lastEventId(), QStringLiteral("7"));
+  const QList<SseEvent> next = parser.feed("data: z\n\n");
+  QCOMPARE(next.size(), 1);
+  QCOMPARE(next[0].id, QStringLiteral("7"));  // not the cut-off event's 8
+  parser.feed("id: 9\n\n");                  // an id alone, without data, still counts (WHATWG)
+  QCOMPARE(parser.lastEventId(), QStringLiteral("9"));
 }
 
 void EventStreamTest::stream_DeliversTypedEventsAndHeartbeats() {
@@ -216,6 +236,41 @@ void EventStreamTest::stream_MalformedData_IsReportedNotDelivered() {
   QVERIFY(QTest::qWaitFor([&] { return steps.count() == 1; }, 5000));
   QCOMPARE(malformed.count(), 1);
   QCOMPARE(malformed.first().first().toString(), QStringLiteral("saga.step"));
+}
+
+void EventStreamTest::stream_EventCutOffByADrop_IsAskedForAgain() {
+  Fixture f;
+  QSignalSpy opened(&f.gateway, &FakeGateway::streamOpened);
+  QSignalSpy orders(f.stream, &EventStream::orderEvent);
+  f.stream->start();
+  QVERIFY(QTest::qWaitFor([&] { return f.gateway.openStreams() == 1; }, 5000));
+  f.gateway.pushEvent("order.event", {{"orderId", "o1"}, {"version", "1"}, {"type", "OrderCreated"}}, "evt-41");
+  QVERIFY(QTest::qWaitFor([&] { return orders.count() == 1; }, 5000));
+  f.gateway.pushRaw("id: evt-42\nevent: order.event\ndata: {\"orderId\":\"o1\",");  // cut off mid-event
+  QTest::qWait(100);
+  f.gateway.dropStreams();
+  QVERIFY(QTest::qWaitFor([&] { return opened.count() == 2; }, 5000));
+  QCOMPARE(opened.at(1).first().toByteArray(), QByteArray("evt-41"));  // so the gateway sends 42 again
+  QCOMPARE(orders.count(), 1);
+}
+
+void EventStreamTest::stream_AcceptedThenEndedAtOnce_KeepsBackingOff() {
+  Fixture f;
+  QSignalSpy scheduled(f.stream, &EventStream::reconnectScheduled);
+  QSignalSpy opened(&f.gateway, &FakeGateway::streamOpened);
+  // Like a draining gateway: every stream is accepted with its greeting comment, then ended.
+  QObject::connect(&f.gateway, &FakeGateway::streamOpened, &f.gateway, [&f] {
+    QTimer::singleShot(20, &f.gateway, [&f] {
+      f.gateway.pushRaw("retry: 50\n: connected\n\n");
+      QTimer::singleShot(20, &f.gateway, [&f] { f.gateway.dropStreams(); });
+    });
+  });
+  f.stream->start();
+  QVERIFY(QTest::qWaitFor([&] { return scheduled.count() >= 4; }, 8000));
+  QList<int> delays;
+  for (const QList<QVariant>& args : scheduled) delays << args.first().toInt();
+  // 50, 100, 200, 400 ms (plus jitter): the greeting does not start the backoff over.
+  QVERIFY2(delays[3] >= 400, qPrintable(QString::number(delays[3])));
 }
 
 QTEST_GUILESS_MAIN(EventStreamTest)

@@ -53,6 +53,9 @@ class GatewayClientTest : public QObject {
   void concurrent401s_ShareOneRefresh();
   void refusedRefresh_EndsSessionAndReturns401();
   void retryStill401_GivesUpAfterOneRefresh();
+  void signOut_WithAnExpiredAccessToken_StillRevokesTheRefreshToken();
+  void signOut_WhileARefreshIsInFlight_StaysSignedOut();
+  void rateLimitedRefresh_KeepsTheSession();
   void errorBody_FieldErrorsKeyedInCamelCase_TraceIdFromBody();
   void errorWithoutGatewayBody_StillUsable();
   void successWithNonJsonBody_IsAnError();
@@ -247,6 +250,59 @@ void GatewayClientTest::retryStill401_GivesUpAfterOneRefresh() {
   QCOMPARE(fleet.result->error().message, QStringLiteral("still not allowed"));
   QCOMPARE(gateway_->count("POST", "/api/v1/auth/refresh"), 1);
   QCOMPARE(gateway_->count("GET", "/api/v1/admin/fleet"), 2);
+}
+
+// Like the real gateway: logout is an anonymous route, but a bearer token that does not verify
+// (expired after a laptop's sleep) is refused before routing.
+void GatewayClientTest::signOut_WithAnExpiredAccessToken_StillRevokesTheRefreshToken() {
+  signInAs();
+  QStringList revoked;
+  gateway_->route("POST", "/api/v1/auth/logout", [&revoked](const FakeRequest& request) {
+    if (!request.header("authorization").isEmpty()) return FakeResponse::error(401, "UNAUTHENTICATED", "token expired");
+    revoked << request.json().value("refreshToken").toString();
+    return FakeResponse::empty(204);
+  });
+  client_->signOut();
+  QVERIFY(!client_->isSignedIn());
+  QVERIFY(QTest::qWaitFor([&] { return !revoked.isEmpty(); }, 5000));
+  QCOMPARE(revoked, QStringList{QStringLiteral("refresh-1")});
+}
+
+void GatewayClientTest::signOut_WhileARefreshIsInFlight_StaysSignedOut() {
+  signInAs();
+  gateway_->route("POST", "/api/v1/auth/refresh", [](const FakeRequest&) {
+    FakeResponse late = FakeResponse::json(200, {{"accessToken", "access-2"}, {"refreshToken", "refresh-2"}, {"expiresIn", "900"}});
+    late.delayMs = 300;
+    return late;
+  });
+  gateway_->route("POST", "/api/v1/auth/logout", [](const FakeRequest&) { return FakeResponse::empty(204); });
+  QSignalSpy rotated(client_, &GatewayClient::refreshTokenRotated);
+  Captured<Done> refreshed;
+  client_->refreshSession(this, refreshed.callback());
+  QVERIFY(QTest::qWaitFor([&] { return gateway_->count("POST", "/api/v1/auth/refresh") == 1; }, 5000));
+  client_->signOut();
+  QVERIFY(refreshed.wait(200));  // whoever waited on the refresh is answered at once
+  QVERIFY(!refreshed.result->ok());
+  QCOMPARE(refreshed.result->error().httpStatus, 401);
+  QTest::qWait(600);          // the refresh's answer arrives meanwhile
+  QVERIFY(!client_->isSignedIn());
+  QVERIFY(client_->session().refreshToken.isEmpty());
+  QCOMPARE(rotated.count(), 0);  // nothing would be saved to the keychain for a signed-out user
+}
+
+void GatewayClientTest::rateLimitedRefresh_KeepsTheSession() {
+  signInAs();
+  gateway_->route("POST", "/api/v1/auth/refresh", [](const FakeRequest&) {
+    return FakeResponse::error(429, "RESOURCE_EXHAUSTED", "too many requests").withHeader("Retry-After", "1");
+  });
+  QSignalSpy expired(client_, &GatewayClient::sessionExpired);
+  Captured<Done> refreshed;
+  client_->refreshSession(this, refreshed.callback());
+  QVERIFY(refreshed.wait());
+  QVERIFY(!refreshed.result->ok());
+  QCOMPARE(refreshed.result->error().httpStatus, 429);
+  QCOMPARE(expired.count(), 0);
+  QCOMPARE(client_->session().refreshToken, QStringLiteral("refresh-1"));
 }
 
 void GatewayClientTest::errorBody_FieldErrorsKeyedInCamelCase_TraceIdFromBody() {

@@ -3,6 +3,7 @@
 #include <QJsonDocument>
 #include <QTcpServer>
 #include <QTcpSocket>
+#include <QTimer>
 
 namespace fleetdeck::console::testing {
 namespace {
@@ -169,6 +170,13 @@ void FakeGateway::handle(QTcpSocket* socket, FakeRequest request) {
     return;
   }
   head += "Content-Length: " + QByteArray::number(response.body.size()) + "\r\n\r\n";
+  if (response.delayMs > 0) {
+    QTimer::singleShot(response.delayMs, socket, [socket, bytes = head + response.body] {
+      socket->write(bytes);
+      socket->flush();
+    });
+    return;
+  }
   socket->write(head + response.body);
   socket->flush();
 }

@@ -42,6 +42,8 @@ struct FakeResponse {
   bool eventStream = false;
   // Close the connection without answering (a crash mid-request).
   bool hangUp = false;
+  // Answer this much later (the event loop keeps running): a slow upstream.
+  int delayMs = 0;
 
   static FakeResponse json(int status, const QJsonObject& body);
   static FakeResponse error(int status, const QString& code, const QString& message,
