@@ -78,6 +78,7 @@ ConsumerOptions consumerDefaultsFromConfig(Config& config) {
   options.fetchWait = config.getDuration("consumers.fetch_wait", options.fetchWait);
   options.retry.initial = config.getDuration("consumers.retry_initial", options.retry.initial);
   options.retry.max = config.getDuration("consumers.retry_max", options.retry.max);
+  options.transientHold = config.getDuration("consumers.transient_hold", options.transientHold);
   return options;
 }
 
@@ -198,6 +199,64 @@ struct ConsumerLoop::State {
     }
   }
 
+  // The messages of the current batch not handled yet (the one being handled among them): kept
+  // from redelivery while a handler waits for a dependency to come back.
+  natsMsg** unhandled = nullptr;
+  int unhandledCount = 0;
+
+  // Tells the server the batch is still being worked on, so its ack wait starts over.
+  void keepBatchInProgress() {
+    for (int i = 0; i < unhandledCount; ++i) {
+      if (natsStatus status = natsMsg_InProgress(unhandled[i], nullptr); status != NATS_OK) {
+        // The server redelivers after the ack wait instead: a repeat, never a loss.
+        log::debug("in-progress ack failed", {{"consumer", loop.options_.durable}, {"error", natsStatus_GetText(status)}});
+        return;
+      }
+    }
+  }
+
+  static bool dependencyDown(const Status& status) {
+    return status.code() == StatusCode::kUnavailable || status.code() == StatusCode::kDeadlineExceeded;
+  }
+
+  // Calls the handler; while it answers that a dependency is down, calls it again with backoff for
+  // up to transientHold (or until stop()), keeping the batch in progress.
+  Status callHandlerHoldingThroughOutages(const ReceivedMessage& received, telemetry::Span& span) {
+    const ConsumerOptions& options = loop.options_;
+    const auto holdUntil = std::chrono::steady_clock::now() + options.transientHold;
+    const auto keepAliveEvery = std::max<std::chrono::milliseconds>(options.ackWait / 3, std::chrono::milliseconds(10));
+    auto lastKeepAlive = std::chrono::steady_clock::now();
+    for (int attempt = 1;; ++attempt) {
+      Status status;
+      try {
+        status = loop.handler_(received);
+      } catch (const std::exception& exception) {
+        status = internalError(std::string("handler threw: ") + exception.what());
+      }
+      if (!dependencyDown(status) || loop.stopping_ || std::chrono::steady_clock::now() >= holdUntil) return status;
+      if (attempt == 1 || attempt % 20 == 0) {
+        log::warn("handler's dependency is down; holding the message and trying again",
+                  {{"consumer", options.durable}, {"subject", received.subject}, {"attempts", attempt},
+                   {"error", status.toString()}});
+      }
+      span.setAttribute("fleetdeck.consumer.held_attempts", attempt);
+      retried.inc();
+      const auto wakeAt = std::min(std::chrono::steady_clock::now() + options.retry.delayFor(std::min(attempt, 16), random01()),
+                                   holdUntil);
+      while (!loop.stopping_ && std::chrono::steady_clock::now() < wakeAt) {
+        if (std::chrono::steady_clock::now() - lastKeepAlive >= keepAliveEvery) {
+          keepBatchInProgress();
+          lastKeepAlive = std::chrono::steady_clock::now();
+        }
+        std::this_thread::sleep_for(std::min<std::chrono::steady_clock::duration>(
+            std::chrono::milliseconds(50), wakeAt - std::chrono::steady_clock::now()));
+      }
+      if (loop.stopping_) return status;
+      keepBatchInProgress();
+      lastKeepAlive = std::chrono::steady_clock::now();
+    }
+  }
+
   void handle(natsMsg* msg) {
     const ConsumerOptions& options = loop.options_;
     const ReceivedMessage received = toReceived(msg);
@@ -216,11 +275,7 @@ struct ConsumerLoop::State {
       span.setAttribute("messaging.destination.name", received.subject);
       span.setAttribute("messaging.consumer.group.name", options.durable);
       telemetry::ScopedContext scope(span.context());
-      try {
-        status = loop.handler_(received);
-      } catch (const std::exception& exception) {
-        status = internalError(std::string("handler threw: ") + exception.what());
-      }
+      status = callHandlerHoldingThroughOutages(received, span);
       if (!status.isOk()) span.setStatus(telemetry::SpanStatusCode::kError, status.toString());
     }
     switch (dispositionFor(status, received.deliveryCount, options.maxDeliver)) {
@@ -334,8 +389,12 @@ void ConsumerLoop::run() {
         natsMsg_Nak(list.Msgs[i], nullptr);
         continue;
       }
+      state.unhandled = list.Msgs + i;
+      state.unhandledCount = list.Count - i;
       state.handle(list.Msgs[i]);
     }
+    state.unhandled = nullptr;
+    state.unhandledCount = 0;
     natsMsgList_Destroy(&list);
   }
   subscribed_ = false;

@@ -54,6 +54,7 @@ ConsumerOptions fastConsumer(const StreamSpec& stream, const std::string& durabl
   options.batchSize = 8;
   options.fetchWait = 200ms;
   options.retry = db::BackoffPolicy{20ms, 100ms, 2.0};
+  options.transientHold = 0ms;  // a failure goes back to the server at once (the tests below count deliveries)
   return options;
 }
 
@@ -261,6 +262,48 @@ TEST(Bus, MessageFailingEveryTime_LandsInDeadLetterStreamAfterMaxDeliveries_With
   EXPECT_EQ(letter.header(kDlqMsgIdHeader), id);
   EXPECT_EQ(letter.header(kDlqConsumerHeader), durable);
   EXPECT_EQ(letter.header(kTraceparentHeader), "00-11111111111111111111111111111111-2222222222222222-01");
+}
+
+// A database that is down longer than the deliveries' backoff lasts: the handler's UNAVAILABLE
+// holds the message (and keeps its batch from redelivery) instead of using up deliveries, so
+// nothing is dead-lettered and nothing is delivered twice once the database is back.
+TEST(Bus, DependencyDownLongerThanTheDeliveriesLast_HoldsTheBatch_NothingIsDeadLettered) {
+  auto bus = connectTo(testing::natsUrl());
+  const std::string domain = uniqueDomain();
+  const auto stream = domainStream(domain);
+  ASSERT_TRUE(bus->declareStream(stream).isOk());
+  for (int i = 0; i < 5; ++i) {
+    ASSERT_TRUE(bus->publish(message("fleetdeck." + domain + ".v1.A", newUuid(), std::to_string(i))).isOk());
+  }
+  ConsumerOptions options = fastConsumer(stream, "held-" + domain);
+  options.ackWait = 1s;         // without in-progress acks, the batch would come back every second
+  options.transientHold = 30s;  // longer than the outage below
+  std::atomic<bool> databaseUp{false};
+  std::atomic<int> failedCalls{0};
+  Inbox handled;
+  ConsumerLoop loop(*bus, options, [&](const ReceivedMessage& received) {
+    if (!databaseUp) {
+      ++failedCalls;
+      return unavailable("database connection lost");
+    }
+    handled.add(received);
+    return Status::ok();
+  });
+  loop.start();
+  // Three deliveries' worth of backoff (20, 40, 80 ms) and three ack waits pass while it is down.
+  std::this_thread::sleep_for(3500ms);
+  EXPECT_GT(failedCalls.load(), 3) << "retried in place while the database was down";
+  databaseUp = true;
+  ASSERT_TRUE(waitUntil([&] { return handled.size() >= 5; }, 10s));
+  std::this_thread::sleep_for(1500ms);  // longer than the ack wait: a redelivery would show now
+  loop.stop();
+  const auto messages = handled.all();
+  ASSERT_EQ(messages.size(), 5u) << "each handled exactly once";
+  for (size_t i = 0; i < messages.size(); ++i) {
+    EXPECT_EQ(messages[i].data, std::to_string(i)) << "in order";
+    EXPECT_EQ(messages[i].deliveryCount, 1u) << "held, not redelivered: message " << i;
+  }
+  EXPECT_TRUE(deadLettersOf(*bus, options.durable).empty());
 }
 
 TEST(Bus, UndecodableMessage_IsDeadLetteredAtOnce) {

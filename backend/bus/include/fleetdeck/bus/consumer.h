@@ -36,9 +36,16 @@ struct ConsumerOptions {
   std::chrono::milliseconds fetchWait{std::chrono::seconds(1)};
   // Delay before a failed message is redelivered, growing with its delivery count.
   db::BackoffPolicy retry{std::chrono::milliseconds(500), std::chrono::seconds(30), 2.0};
+  // A handler answering UNAVAILABLE or DEADLINE_EXCEEDED (its database or a service it calls is
+  // down) is called again with the same message, with the backoff above, for up to this long before
+  // the message is handed back: the outage is not the message's fault, so it must not use up the
+  // message's deliveries (which would dead-letter good events after an outage of a few minutes).
+  // The message and the rest of its batch are kept from redelivery meanwhile (in-progress acks).
+  // Zero: hand such a message back at once, like any other failure.
+  std::chrono::milliseconds transientHold{std::chrono::minutes(10)};
 };
 
-// Reads [consumers] ack_wait, max_deliver, batch_size, fetch_wait, retry_initial, retry_max as the
+// Reads [consumers] ack_wait, max_deliver, batch_size, fetch_wait, retry_initial, retry_max, transient_hold as the
 // defaults of a service's consumers; the caller sets stream, durable and filterSubject.
 ConsumerOptions consumerDefaultsFromConfig(Config& config);
 
