@@ -198,7 +198,10 @@ QList<QAction*> HistoryView::paletteActions() const {
 
 void HistoryView::showOrder(const QString& orderId, qint64 version) {
   if (orderId.isEmpty()) return;
-  if (orderId != orderId_) states_.clear();
+  if (orderId != orderId_) {
+    states_.clear();
+    reloadWhenLoaded_ = false;
+  }
   orderId_ = orderId;
   orderEdit_->setText(orderId);
   wantedVersion_ = version;
@@ -211,6 +214,13 @@ void HistoryView::loadEvents() {
   api::orderEvents(client_, orderId, this, [this, orderId](const Result<QVector<OrderEvent>>& result) {
     if (orderId != orderId_) return;
     eventsPending_ = false;
+    if (std::exchange(reloadWhenLoaded_, false)) {
+      // An event was committed after this list was read: read it again, following the newest version
+      // if that is where the user was.
+      wantedVersion_ = result && !result->isEmpty() && version_ != slider_->maximum() ? version_ : 0;
+      loadEvents();
+      return;
+    }
     if (!result) {
       versionLabel_->setText(result.error().httpStatus == 404 ? tr("No order %1.").arg(orderId)
                                                               : tr("Could not load the history: %1").arg(result.error().message));
@@ -292,7 +302,12 @@ void HistoryView::showDiffIfReady() {
 }
 
 void HistoryView::applyNotice(const OrderEventNotice& notice) {
-  if (notice.orderId != orderId_ || eventsPending_) return;
+  if (notice.orderId != orderId_) return;
+  if (eventsPending_) {
+    // The list on its way may have been read before this event: load once more when it arrives.
+    reloadWhenLoaded_ = true;
+    return;
+  }
   const bool atLatest = version_ == slider_->maximum();
   // A new event: reload the list, and follow it if the user was looking at the latest version.
   wantedVersion_ = atLatest ? 0 : version_;

@@ -89,6 +89,7 @@ class HistoryView : public ViewPage {
   QString rebuildId_;
   int statesPending_ = 0;
   bool eventsPending_ = false;
+  bool reloadWhenLoaded_ = false;  // an order notice came while the events were loading
 };
 
 }  // namespace fleetdeck::console

@@ -328,6 +328,9 @@ void OrdersView::loadDetails(const QString& orderId) {
   if (orderId.isEmpty()) return;
   pendingId_ = orderId;
   detailAnswered_ = false;
+  // Answers of an older load (a reload of the order shown before) may come after this load's: only
+  // the newest load's payments and events are shown, whatever order they arrive in.
+  const quint64 load = ++detailsLoad_;
   if (details_.order.id != orderId) {
     payments_.clear();
     paymentsError_.clear();
@@ -344,14 +347,14 @@ void OrdersView::loadDetails(const QString& orderId) {
     model_->updateOrder(details_.order);
     renderDetails();
   });
-  api::orderPayments(client_, orderId, this, [this, orderId](const Result<QVector<Payment>>& result) {
-    if (details_.order.id != orderId && pendingId_ != orderId) return;
+  api::orderPayments(client_, orderId, this, [this, orderId, load](const Result<QVector<Payment>>& result) {
+    if (load != detailsLoad_) return;
     payments_ = result ? result.value() : QVector<Payment>{};
     paymentsError_ = result ? QString() : result.error().message;
     if (details_.order.id == orderId) renderDetails();
   });
-  api::orderEvents(client_, orderId, this, [this, orderId](const Result<QVector<OrderEvent>>& result) {
-    if (details_.order.id != orderId && pendingId_ != orderId) return;
+  api::orderEvents(client_, orderId, this, [this, load](const Result<QVector<OrderEvent>>& result) {
+    if (load != detailsLoad_) return;
     events_->setEvents(result ? result.value() : QVector<OrderEvent>{});
   });
 }
@@ -412,18 +415,25 @@ void OrdersView::renderDetails() {
 void OrdersView::updateActions() {
   const QString status = details_.order.status;
   const bool has = !details_.order.id.isEmpty();
-  shipAction_->setEnabled(isEditable() && status == QLatin1String("CONFIRMED"));
-  deliverAction_->setEnabled(isEditable() && status == QLatin1String("SHIPPED"));
-  cancelAction_->setEnabled(isEditable() && (status == QLatin1String("PENDING") || status == QLatin1String("CONFIRMED")));
+  // One change at a time: a second click while the first is on its way would get a 409 and call
+  // the order "no longer in a state that allows this" although the first one did it.
+  const bool canChange = isEditable() && actionInFlight_.isEmpty();
+  shipAction_->setEnabled(canChange && status == QLatin1String("CONFIRMED"));
+  deliverAction_->setEnabled(canChange && status == QLatin1String("SHIPPED"));
+  cancelAction_->setEnabled(canChange && (status == QLatin1String("PENDING") || status == QLatin1String("CONFIRMED")));
   createAction_->setEnabled(isEditable());
   historyAction_->setEnabled(has);
   sagaAction_->setEnabled(has && !details_.order.sagaId.isEmpty());
 }
 
 void OrdersView::act(const QString& action, const QString& argument) {
-  if (!isEditable() || details_.order.id.isEmpty()) return;
+  if (!isEditable() || details_.order.id.isEmpty() || !actionInFlight_.isEmpty()) return;
   const QString orderId = details_.order.id;
+  actionInFlight_ = orderId;
+  updateActions();
   auto done = [this, orderId, action](const Result<Order>& result) {
+    actionInFlight_.clear();
+    updateActions();
     if (!result) {
       showError(this, tr("The order was not changed"),
                 result.error().httpStatus == 409 ? tr("Order %1 is no longer in a state that allows this: %2")

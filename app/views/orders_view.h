@@ -38,6 +38,7 @@ class OrdersView : public ViewPage {
   OrdersModel* model() const { return model_; }
   QTableView* table() const { return table_; }
   QString shownOrderId() const { return details_.order.id; }
+  OrderEventsModel* eventsModel() const { return events_; }
 
  public slots:
   void showOrder(const QString& orderId);
@@ -82,6 +83,8 @@ class OrdersView : public ViewPage {
   QVector<Payment> payments_;
   QString paymentsError_;  // why the payments could not be read, when they could not
   QString pendingId_;
+  QString actionInFlight_;  // the order a ship/deliver/cancel is on its way for
+  quint64 detailsLoad_ = 0;  // numbers each loadDetails(); older answers are dropped
   int windowPages_ = 0;
   bool started_ = false;
   bool answered_ = false;

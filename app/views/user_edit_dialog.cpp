@@ -245,8 +245,15 @@ void UserEditDialog::clearErrors() {
   generalError_->hide();
 }
 
+void UserEditDialog::reject() {
+  if (busy_) return;
+  QDialog::reject();
+}
+
 void UserEditDialog::setBusy(bool busy) {
+  busy_ = busy;
   buttons_->button(QDialogButtonBox::Save)->setEnabled(!busy);
+  if (QPushButton* cancel = buttons_->button(QDialogButtonBox::Cancel)) cancel->setEnabled(!busy);
   setCursor(busy ? Qt::BusyCursor : Qt::ArrowCursor);
 }
 

@@ -36,6 +36,9 @@ class UserEditDialog : public QDialog {
 
  public slots:
   void save();
+  // Refused while a save is on its way: the gateway may apply it, and the list must learn the new
+  // version (else the next edit is refused as stale, blaming "someone else").
+  void reject() override;
   // Fetches the user as the gateway has it now and puts it in the form (local edits are dropped).
   void reloadFromGateway();
 
@@ -50,6 +53,7 @@ class UserEditDialog : public QDialog {
   void showErrors(const ApiError& error);
   void clearErrors();
   void setBusy(bool busy);
+  bool busy_ = false;
   void showStaleEdit(const ApiError& error);
   QLabel* addErrorLabel(const QString& field);
 

@@ -152,6 +152,9 @@ void FakeGateway::handle(QTcpSocket* socket, FakeRequest request) {
   }
   if (!request.match.hasMatch()) requests_.append(request);
   emit requestReceived(request.path);
+  for (const auto& [pattern, ms] : std::as_const(delays_)) {
+    if (pattern.match(request.path).hasMatch()) response.delayMs = qMax(response.delayMs, ms);
+  }
 
   if (response.hangUp) {
     buffers_.remove(socket);
@@ -179,6 +182,12 @@ void FakeGateway::handle(QTcpSocket* socket, FakeRequest request) {
   }
   socket->write(head + response.body);
   socket->flush();
+}
+
+void FakeGateway::delayResponses(const QString& pathPattern, int ms) {
+  const QRegularExpression pattern(QRegularExpression::anchoredPattern(pathPattern));
+  delays_.removeIf([&](const auto& delay) { return delay.first.pattern() == pattern.pattern(); });
+  if (ms > 0) delays_.append({pattern, ms});
 }
 
 void FakeGateway::writeChunk(QTcpSocket* socket, const QByteArray& data) {

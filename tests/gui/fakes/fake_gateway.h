@@ -73,6 +73,10 @@ class FakeGateway : public QObject {
   // expression matched against the whole path.
   void route(const QByteArray& method, const QString& pathPattern, Handler handler);
 
+  // Answers to paths matching `pathPattern` (a regular expression over the whole path) come `ms`
+  // later, as from a slow upstream; 0 takes it back.
+  void delayResponses(const QString& pathPattern, int ms);
+
   QList<FakeRequest> requests() const { return requests_; }
   int count(const QByteArray& method, const QString& pathPattern) const;
   void clearRequests() { requests_.clear(); }
@@ -96,6 +100,7 @@ class FakeGateway : public QObject {
     QRegularExpression pattern;
     Handler handler;
   };
+  QList<QPair<QRegularExpression, int>> delays_;
   void onNewConnection();
   void onReadyRead(QTcpSocket* socket);
   void handle(QTcpSocket* socket, FakeRequest request);

@@ -30,6 +30,7 @@
 #include "models/orders_model.h"
 #include "models/alerts_model.h"
 #include "models/users_model.h"
+#include "models/order_events_model.h"
 #include "models/sagas_model.h"
 #include "views/command_palette.h"
 #include "views/console_app.h"
@@ -98,6 +99,9 @@ class ViewsTest : public QObject {
   void stream_RemovedInstanceOrBreaker_ReloadsFleet_GapReloadsThePage();
   void consoleApp_WithoutCredentials_OpensTheSignInDialog();
   void faults_ApplySendsTheGatewaysShape_AndKeepsTheFailureCode();
+  void orders_LateEventsOfAnOlderLoad_DoNotReplaceTheShownOrders();
+  void history_NoticeWhileLoading_LoadsOnceMore();
+  void userEdit_CancelWhileSaving_IsRefused_TheSaveLands();
 
  private:
   void signIn(const QString& username);
@@ -226,6 +230,70 @@ void ViewsTest::faults_ApplySendsTheGatewaysShape_AndKeepsTheFailureCode() {
   const QJsonObject sent = demo_->faults();
   QCOMPARE(sent.value("failureRate").toDouble(), 0.25);
   QCOMPARE(sent.value("failureCode").toString(), QStringLiteral("INTERNAL"));  // no control for it: kept as read
+}
+
+void ViewsTest::orders_LateEventsOfAnOlderLoad_DoNotReplaceTheShownOrders() {
+  MainWindow* window = openWindow("ada");
+  window->showPage("orders");
+  OrdersView* orders = window->ordersView();
+  const QJsonObject a = demo_->order(0);
+  QJsonObject b;
+  for (int i = 1; i < 50 && b.isEmpty(); ++i) {
+    if (demo_->order(i).value("version") != a.value("version")) b = demo_->order(i);  // another event count
+  }
+  QVERIFY(!b.isEmpty());
+  const QString aId = a.value("id").toString();
+  const QString bId = b.value("id").toString();
+  orders->showOrder(aId);
+  QVERIFY(QTest::qWaitFor([&] { return orders->shownOrderId() == aId && orders->isReady(); }, 5000));
+  // A reload of A whose events come late, then B whose details come later still: A's events arrive
+  // while A's details are still the ones shown.
+  gateway_->delayResponses("/api/v1/orders/" + aId + "/events", 200);
+  gateway_->delayResponses("/api/v1/orders/" + bId + "/details", 500);
+  orders->showOrder(aId);
+  orders->showOrder(bId);
+  QVERIFY(QTest::qWaitFor([&] { return orders->shownOrderId() == bId && orders->isReady(); }, 5000));
+  QTest::qWait(100);
+  const QVector<OrderEvent>& shown = orders->eventsModel()->events();
+  QVERIFY(!shown.isEmpty());
+  QCOMPARE(shown.first().time, QDateTime::fromString(b.value("createTime").toString(), Qt::ISODateWithMs));
+}
+
+void ViewsTest::history_NoticeWhileLoading_LoadsOnceMore() {
+  MainWindow* window = openWindow("ada");
+  window->showPage("history");
+  HistoryView* history = window->historyView();
+  const QString id = demo_->order(0).value("id").toString();
+  const QString events = "/api/v1/orders/" + id + "/events";
+  history->showOrder(id);
+  OrderEventNotice notice;
+  notice.orderId = id;
+  history->applyNotice(notice);  // committed after the list on its way was read
+  QVERIFY(QTest::qWaitFor([&] { return gateway_->count("GET", events) == 2 && history->isReady(); }, 5000));
+  QTest::qWait(100);
+  QCOMPARE(gateway_->count("GET", events), 2);  // once more, not once per notice for ever
+}
+
+void ViewsTest::userEdit_CancelWhileSaving_IsRefused_TheSaveLands() {
+  MainWindow* window = openWindow("ada");
+  window->showPage("users");
+  UsersView* users = window->usersView();
+  QVERIFY(QTest::qWaitFor([&] { return users->isReady() && users->model()->rowCount() > 5; }, 5000));
+  users->table()->selectRow(3);
+  const User listed = users->model()->user(3);
+  users->editSelected();
+  UserEditDialog* dialog = users->editDialog();
+  QVERIFY(dialog != nullptr);
+  QVERIFY(QTest::qWaitForWindowExposed(dialog));
+  dialog->findChild<QLineEdit*>("displayNameEdit")->setText("Saved Slowly");
+  gateway_->delayResponses("/api/v1/users/" + listed.id, 300);
+  qint64 savedVersion = 0;
+  connect(dialog, &UserEditDialog::saved, this, [&savedVersion](const User& user) { savedVersion = user.version; });
+  dialog->save();
+  dialog->reject();  // Cancel, or Esc, while the PATCH is on its way
+  QVERIFY(dialog->isVisible());
+  QVERIFY(QTest::qWaitFor([&] { return savedVersion != 0; }, 5000));
+  QCOMPARE(savedVersion, listed.version + 1);
 }
 
 void ViewsTest::staleEdit_ShowsDialog_ReloadBringsTheCurrentVersion() {
