@@ -182,6 +182,13 @@ pid_t runningLauncher(const FleetPaths& paths) {
   return 0;
 }
 
+void reportLeftovers(const std::vector<std::string>& stopped) {
+  if (stopped.empty()) return;
+  std::cout << "Stopped what a launcher that was killed had left running:";
+  for (const auto& name : stopped) std::cout << ' ' << name;
+  std::cout << "\n";
+}
+
 int64_t intOr(const boost::json::object& object, std::string_view key) {
   const auto* value = object.if_contains(key);
   return value != nullptr && value->is_int64() ? value->as_int64() : 0;
@@ -217,6 +224,7 @@ int commandRun(const Options& options, bool daemon, int lock = -1) {
   {
     std::ofstream(paths.pidFile()) << getpid() << "\n";
   }
+  if (!daemon) reportLeftovers(stopLeftovers(paths));  // `up` did this before it forked the daemon
   log::Options logOptions;
   logOptions.service = "launcher";
   if (daemon) logOptions.file = (paths.logs() / "launcher.log").string();
@@ -263,8 +271,8 @@ int commandUp(const Options& options) {
     if (auto state = readState(options.paths)) printSummary(*state);
     return 0;
   }
+  reportLeftovers(stopLeftovers(options.paths));
   std::error_code error;
-  fs::remove(options.paths.stateFile(), error);
   fs::create_directories(options.paths.logs(), error);
   const pid_t child = fork();
   if (child < 0) {
@@ -367,6 +375,15 @@ int commandPaths(const Options& options) {
 int commandDown(const Options& options) {
   const pid_t pid = runningLauncher(options.paths);
   if (pid == 0) {
+    // No launcher: what one that was killed left behind, if anything, goes now.
+    if (const int lock = tryLockLauncher(options.paths); lock >= 0) {
+      const auto stopped = stopLeftovers(options.paths);
+      close(lock);
+      if (!stopped.empty()) {
+        reportLeftovers(stopped);
+        return 0;
+      }
+    }
     std::cout << "The local fleet is not running.\n";
     return 0;
   }

@@ -186,7 +186,30 @@ TEST(LauncherEndToEnd, UpServesTheApiAndDownLeavesNoProcess) {
   auto listed = second.get("/api/v1/users?query=launched", admin->headers());
   ASSERT_TRUE(listed.isOk());
   EXPECT_NE(listed->body.find("launched@example.com"), std::string::npos) << listed->body;
-  EXPECT_TRUE(runLauncher("down", data, envAgain).status.isOk());
+  // The launcher dies hard (SIGKILL, out of memory): its fleet keeps running, and the next `down`
+  // stops exactly what the state file names (pid and start time), PostgreSQL included.
+  const std::vector<pid_t> secondPids = pidsInState(data);
+  ASSERT_GE(secondPids.size(), 3u);
+  const pid_t launcherPid = secondPids.back();  // pidsInState lists the launcher last
+  ASSERT_EQ(kill(launcherPid, SIGKILL), 0);
+  ASSERT_TRUE(testing::waitUntil([&] { return !launcher::processAlive(launcherPid); }, std::chrono::seconds(5)));
+  EXPECT_TRUE(launcher::processAlive(secondPids.front())) << "the fleet outlives its launcher";
+  const CommandResult cleanup = runLauncher("down", data, envAgain);
+  EXPECT_TRUE(cleanup.status.isOk()) << cleanup.output;
+  EXPECT_NE(cleanup.output.find("killed had left running"), std::string::npos) << cleanup.output;
+  EXPECT_NE(cleanup.output.find("postgres"), std::string::npos) << cleanup.output;
+  for (pid_t pid : secondPids) EXPECT_FALSE(launcher::processAlive(pid)) << "pid " << pid << " survived down";
+  EXPECT_FALSE(launcher::portInUse(gatewayPortAgain));
+  EXPECT_NE(runLauncher("down", data, envAgain).output.find("not running"), std::string::npos);
+
+  // A postmaster.pid that names a live process other than PostgreSQL (a power loss, then the pid
+  // reused) neither passes for a running cluster nor keeps PostgreSQL from starting.
+  std::ofstream(data / "postgres" / "postmaster.pid") << bystander->pid() << "\n" << (data / "postgres").string() << "\n";
+  const std::map<std::string, std::string> envThird = {{"FLEETDECK_PORT_OFFSET", std::to_string(freeFleetOffset())},
+                                                       {"FLEETDECK_GATEWAY_PORT", std::to_string(testing::freePort())}};
+  const CommandResult upThird = runLauncher("up", data, envThird);
+  EXPECT_TRUE(upThird.status.isOk()) << upThird.output;
+  EXPECT_TRUE(runLauncher("down", data, envThird).status.isOk());
   EXPECT_TRUE(bystander->running());
   (void)bystander->stop(std::chrono::seconds(2));
 }

@@ -12,6 +12,7 @@
 #include <cstring>
 #include <fstream>
 #include <random>
+#include <sstream>
 #include <thread>
 
 extern char** environ;  // NOLINT: POSIX
@@ -158,6 +159,28 @@ bool processAlive(pid_t pid) {
   // A zombie child of ours counts as gone.
   int status = 0;
   return waitpid(pid, &status, WNOHANG) == 0 || errno == ECHILD;
+}
+
+uint64_t processStartTicks(pid_t pid) {
+  if (pid <= 0) return 0;
+  std::ifstream in("/proc/" + std::to_string(pid) + "/stat");
+  std::string stat;
+  if (!std::getline(in, stat)) return 0;
+  // "pid (comm) state ppid …": comm may hold spaces and parentheses, so count from the last ')'.
+  const size_t close = stat.rfind(')');
+  if (close == std::string::npos) return 0;
+  std::istringstream fields(stat.substr(close + 1));
+  std::string field;
+  for (int index = 3; index <= 22 && fields >> field; ++index) {
+    if (index == 22) return std::strtoull(field.c_str(), nullptr, 10);
+  }
+  return 0;
+}
+
+std::filesystem::path processExecutable(pid_t pid) {
+  std::error_code error;
+  auto target = std::filesystem::read_symlink("/proc/" + std::to_string(pid) + "/exe", error);
+  return error ? std::filesystem::path() : target;
 }
 
 Status stopProcess(pid_t pid, std::chrono::milliseconds grace) {

@@ -52,6 +52,11 @@ class ChildProcess {
 
 // For processes started by another run of the launcher (known only by pid).
 bool processAlive(pid_t pid);
+// When the process started, in clock ticks since boot (/proc/<pid>/stat): with the pid it names one
+// process for good, since a pid is reused and the pair is not. 0 when there is no such process.
+uint64_t processStartTicks(pid_t pid);
+// The executable a process runs (/proc/<pid>/exe); empty when it is gone or not ours to read.
+std::filesystem::path processExecutable(pid_t pid);
 // SIGTERM to the process (and its process group when it leads one), SIGKILL after `grace`.
 Status stopProcess(pid_t pid, std::chrono::milliseconds grace);
 

@@ -72,6 +72,7 @@ void LocalFleet::writeState(const std::string& phase, const std::string& error) 
     boost::json::object entry{{"name", infrastructure.name},
                               {"kind", "infrastructure"},
                               {"pid", infrastructure.process.pid()},
+                              {"startTicks", processStartTicks(infrastructure.process.pid())},
                               {"address", "127.0.0.1:" + std::to_string(infrastructure.port)},
                               {"log", (paths_.logs() / (infrastructure.name + ".log")).string()}};
     if (infrastructure.name == "prometheus") {
@@ -87,6 +88,7 @@ void LocalFleet::writeState(const std::string& phase, const std::string& error) 
     boost::json::object entry{{"name", service.definition.name},
                               {"kind", "service"},
                               {"pid", service.process ? service.process->pid() : 0},
+                              {"startTicks", service.process ? processStartTicks(service.process->pid()) : 0},
                               {"adminUrl", "http://127.0.0.1:" + std::to_string(service.definition.adminPort)},
                               {"log", (paths_.logs() / (service.definition.name + ".log")).string()},
                               {"restarts", service.restarts},
@@ -445,6 +447,41 @@ void LocalFleet::carryOut(ControlRequest& request) {
                                                       {"status", statusOf(*service)},
                                                       {"pid", service->process ? service->process->pid() : 0},
                                                       {"restarts", service->restarts}})));
+}
+
+std::vector<std::string> stopLeftovers(const FleetPaths& paths) {
+  std::vector<std::string> stopped;
+  std::ifstream in(paths.stateFile());
+  std::stringstream content;
+  content << in.rdbuf();
+  auto state = json::parse(content.str());
+  if (state && state->is_object()) {
+    if (const auto* components = state->as_object().if_contains("components"); components && components->is_array()) {
+      // Services first, as a clean stop goes: the state lists infrastructure first.
+      for (auto item = components->as_array().rbegin(); item != components->as_array().rend(); ++item) {
+        if (!item->is_object()) continue;
+        const auto& component = item->as_object();
+        const auto* pid = component.if_contains("pid");
+        const auto* ticks = component.if_contains("startTicks");
+        if (pid == nullptr || ticks == nullptr || !pid->is_int64() || !ticks->is_number()) continue;
+        const auto processId = static_cast<pid_t>(pid->as_int64());
+        // Only the very process the launcher started: same pid, same start time.
+        const uint64_t started = ticks->to_number<uint64_t>();
+        if (processId <= 0 || started == 0 || processStartTicks(processId) != started) continue;
+        (void)stopProcess(processId, std::chrono::seconds(15));
+        stopped.push_back(json::stringOr(component, "name"));
+      }
+    }
+  }
+  PostgresOptions postgres;
+  postgres.dataDirectory = paths.data / "postgres";
+  PostgresCluster cluster(postgres);
+  if (cluster.running()) {
+    if (Status status = cluster.stop(); status.isOk()) stopped.emplace_back("postgres");
+  }
+  std::error_code error;
+  fs::remove(paths.stateFile(), error);
+  return stopped;
 }
 
 void LocalFleet::stop(const std::string& failure) {

@@ -36,6 +36,12 @@ struct FleetPaths {
   std::filesystem::path lockFile() const { return run() / "launcher.lock"; }
 };
 
+// After a launcher that was killed (SIGKILL, out of memory, a crash): stops the processes its
+// state file lists that still run (each checked by pid and start time, so nothing else is hit) and
+// this data folder's PostgreSQL, and removes the state file. Names what it stopped. Only while no
+// launcher holds the lock.
+std::vector<std::string> stopLeftovers(const FleetPaths& paths);
+
 class LocalFleet {
  public:
   LocalFleet(FleetPaths paths, FleetPlan plan);

@@ -106,9 +106,12 @@ Status PostgresCluster::start(std::chrono::milliseconds timeout) {
     return failedPrecondition("port " + std::to_string(options_.port) +
                               " on 127.0.0.1 is already in use; is another PostgreSQL running there?");
   }
+  // pg_ctl hands these to a shell, so no path may be among them (a data folder with a space split
+  // it); no Unix socket either: everything connects over TCP to 127.0.0.1, and a socket path under a
+  // deep data folder would pass the 107-byte limit.
   std::string settings = "-p " + std::to_string(options_.port) +
                          " -c listen_addresses=127.0.0.1"
-                         " -c unix_socket_directories=" + options_.dataDirectory.string() +
+                         " -c unix_socket_directories=''"
                          " -c max_connections=" + std::to_string(options_.maxConnections);
   if (options_.fastUnsafe) settings += " -c fsync=off -c synchronous_commit=off -c full_page_writes=off";
   ProcessSpec pgctl;
@@ -128,6 +131,13 @@ Status PostgresCluster::start(std::chrono::milliseconds timeout) {
     pgctl.arguments.push_back(options_.logFile.string());
   }
   pgctl.arguments.push_back("start");
+  // A postmaster.pid left by a crash or a power loss that names a live process other than PostgreSQL
+  // would make PostgreSQL refuse to start for good: it cannot tell either. (A dead pid it handles
+  // itself, checking its old shared memory for orphaned backends, so that file stays.)
+  if (lockFileNamesAnotherProgram()) {
+    std::error_code error;
+    fs::remove(options_.dataDirectory / "postmaster.pid", error);
+  }
   std::string output;
   const Status status = runCommand(pgctl, &output, timeout + std::chrono::seconds(5));
   if (!status.isOk()) {
@@ -152,7 +162,16 @@ bool PostgresCluster::running() const {
   std::ifstream pidFile(options_.dataDirectory / "postmaster.pid");
   pid_t pid = 0;
   if (!(pidFile >> pid)) return false;
-  return processAlive(pid);
+  return processAlive(pid) && !lockFileNamesAnotherProgram();
+}
+
+bool PostgresCluster::lockFileNamesAnotherProgram() const {
+  std::ifstream pidFile(options_.dataDirectory / "postmaster.pid");
+  pid_t pid = 0;
+  if (!(pidFile >> pid) || !processAlive(pid)) return false;
+  // Unknown (not ours to read) counts as PostgreSQL: nothing is removed on a guess.
+  const std::string executable = processExecutable(pid).filename().string();
+  return !executable.empty() && !executable.starts_with("postgres");
 }
 
 Status PostgresCluster::createDatabase(const std::string& name) {

@@ -36,6 +36,7 @@ class PostgresCluster {
   Status start(std::chrono::milliseconds timeout = std::chrono::seconds(30));
   // Fast shutdown (disconnects clients, no data loss).
   Status stop();
+  // Its postmaster runs: postmaster.pid names a live PostgreSQL process.
   bool running() const;
   Status createDatabase(const std::string& name);
 
@@ -45,6 +46,8 @@ class PostgresCluster {
 
  private:
   std::string runAs() const;
+  // postmaster.pid names a live process that is not PostgreSQL (its pid was reused).
+  bool lockFileNamesAnotherProgram() const;
   PostgresOptions options_;
 };
 
