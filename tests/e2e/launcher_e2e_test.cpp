@@ -13,6 +13,7 @@
 #include "adapters/child_process.h"
 #include "fleetdeck/core/json.h"
 #include "adapters/demo_seeder.h"
+#include "adapters/postgres_cluster.h"
 #include "domain/fleet_plan.h"
 #include "fleetdeck/http/client.h"
 #include "fleetdeck/testing/auth_helper.h"
@@ -327,6 +328,33 @@ TEST(LauncherEndToEnd, AdminStopsAServiceThroughTheGatewayAndTheSupervisorLeaves
         return answer.isOk() && answer->status == 200;
       },
       std::chrono::seconds(20)));
+}
+
+// initdb works beside the data folder and is renamed into place when it succeeded: what an
+// interrupted one left is thrown away, and a folder of someone else's files is never taken.
+TEST(LauncherEndToEnd, ClusterIsMadeAfterAnInterruptedInitdb_AndAFolderOfOtherFilesIsRefused) {
+  const fs::path root = testing::sharedInfra().root / ("launcher-initdb-" + std::to_string(getpid()));
+  fs::create_directories(root / "postgres.initdb");
+  std::ofstream(root / "postgres.initdb" / "PG_VERSION") << "15\n";  // as a killed initdb leaves it
+  launcher::PostgresOptions options;
+  options.dataDirectory = root / "postgres";
+  options.password = "initdb-test-password";
+  launcher::PostgresCluster cluster(options);
+  const Status made = cluster.initialize();
+  ASSERT_TRUE(made.isOk()) << made.toString();
+  EXPECT_TRUE(fs::exists(root / "postgres" / "global" / "pg_control"));
+  EXPECT_FALSE(fs::exists(root / "postgres.initdb"));
+  EXPECT_FALSE(fs::exists(root / "postgres.pwfile")) << "the password file outlived initdb";
+  EXPECT_TRUE(cluster.initialize().isOk()) << "a second call finds the cluster and does nothing";
+
+  fs::create_directories(root / "taken");
+  std::ofstream(root / "taken" / "notes.txt") << "mine\n";
+  options.dataDirectory = root / "taken";
+  const Status refused = launcher::PostgresCluster(options).initialize();
+  EXPECT_EQ(refused.code(), StatusCode::kFailedPrecondition) << refused.toString();
+  EXPECT_NE(refused.message().find("no PostgreSQL cluster"), std::string::npos) << refused.toString();
+  EXPECT_TRUE(fs::exists(root / "taken" / "notes.txt"));
+  fs::remove_all(root);
 }
 
 TEST(LauncherEndToEnd, PortInUseIsAClearError) {

@@ -1,7 +1,11 @@
 #include "adapters/postgres_cluster.h"
 
+#include <fcntl.h>
 #include <pwd.h>
 #include <unistd.h>
+
+#include <cerrno>
+#include <cstring>
 
 #include <fstream>
 #include <pqxx/pqxx>
@@ -64,30 +68,51 @@ Status PostgresCluster::initialize() {
   if (fs::exists(data / "PG_VERSION")) return Status::ok();
   auto bin = binaryDirectory();
   if (!bin) return bin.status();
+  // initdb works in a folder beside the data folder, renamed into place only once it succeeded: an
+  // initdb interrupted (Ctrl+C, a timeout, a power loss) leaves only that folder, which the next
+  // start throws away, never a half-made cluster that looks like a real one.
+  const fs::path building = data.parent_path() / (data.filename().string() + ".initdb");
   std::error_code error;
-  fs::create_directories(data, error);
-  if (error) return internalError("cannot create " + data.string() + ": " + error.message());
-  fs::permissions(data, fs::perms::owner_all, error);
+  if (fs::exists(data, error) && !fs::is_empty(data, error)) {
+    return failedPrecondition(data.string() + " holds files but no PostgreSQL cluster (no PG_VERSION); move it away "
+                              "or delete it, and a new cluster is made there");
+  }
+  fs::remove_all(building, error);
+  if (error) return internalError("cannot remove the unfinished " + building.string() + ": " + error.message());
+  fs::create_directories(building, error);
+  if (error) return internalError("cannot create " + building.string() + ": " + error.message());
+  fs::permissions(building, fs::perms::owner_all, error);
   if (runningAsRoot()) {
-    FLEETDECK_RETURN_IF_ERROR(checkTraversable(data));
-    FLEETDECK_RETURN_IF_ERROR(chownToUser(data, "postgres"));
+    FLEETDECK_RETURN_IF_ERROR(checkTraversable(building));
+    FLEETDECK_RETURN_IF_ERROR(chownToUser(building, "postgres"));
   }
   ProcessSpec initdb;
   initdb.executable = *bin / "initdb";
   initdb.runAsUser = runAs();
-  initdb.arguments = {"-D", data.string(), "-U", options_.superuser, "-E", "UTF8", "--locale=C.UTF-8", "--no-instructions"};
+  initdb.arguments = {"-D", building.string(), "-U", options_.superuser, "-E", "UTF8", "--locale=C.UTF-8", "--no-instructions"};
   fs::path passwordFile;
   if (options_.password.empty()) {
     initdb.arguments.push_back("--auth=trust");
   } else {
-    // The password reaches initdb through a 0600 file owned by the server's user, never the command line.
+    // The password reaches initdb through a file owned by the server's user, never the command
+    // line; created 0600, so it is never readable by anyone else, not even for a moment.
     passwordFile = data.parent_path() / (data.filename().string() + ".pwfile");
-    {
-      std::ofstream out(passwordFile);
-      out << options_.password << "\n";
+    fs::remove(passwordFile, error);
+    const int fd = ::open(passwordFile.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
+    if (fd < 0) return internalError("cannot create " + passwordFile.string() + ": " + std::strerror(errno));
+    const std::string line = options_.password + "\n";
+    const bool written = ::write(fd, line.data(), line.size()) == static_cast<ssize_t>(line.size());
+    ::close(fd);
+    if (!written) {
+      fs::remove(passwordFile, error);
+      return internalError("cannot write " + passwordFile.string());
     }
-    fs::permissions(passwordFile, fs::perms::owner_read | fs::perms::owner_write, error);
-    if (runningAsRoot()) FLEETDECK_RETURN_IF_ERROR(chownToUser(passwordFile, "postgres"));
+    if (runningAsRoot()) {
+      if (Status owned = chownToUser(passwordFile, "postgres"); !owned.isOk()) {
+        fs::remove(passwordFile, error);
+        return owned;
+      }
+    }
     initdb.arguments.push_back("--pwfile=" + passwordFile.string());
     initdb.arguments.push_back("--auth-host=scram-sha-256");
     initdb.arguments.push_back("--auth-local=peer");
@@ -95,7 +120,13 @@ Status PostgresCluster::initialize() {
   std::string output;
   const Status status = runCommand(initdb, &output, std::chrono::seconds(120));
   if (!passwordFile.empty()) fs::remove(passwordFile, error);
-  if (!status.isOk()) return Status(status.code(), "initdb failed: " + status.message());
+  if (!status.isOk()) {
+    fs::remove_all(building, error);
+    return Status(status.code(), "initdb failed: " + status.message());
+  }
+  fs::remove(data, error);  // an empty folder only; one with files in it was refused above
+  fs::rename(building, data, error);
+  if (error) return internalError("cannot move the new cluster to " + data.string() + ": " + error.message());
   return Status::ok();
 }
 
