@@ -7,6 +7,7 @@
 #include <sys/file.h>
 #include <unistd.h>
 
+#include <atomic>
 #include <cstdlib>
 #include <fstream>
 #include <iostream>
@@ -289,8 +290,31 @@ int commandUp(const Options& options) {
   }
   close(lock);  // the daemon holds it now
   std::cout << "Starting the local fleet (data in " << options.paths.data.string() << ")" << std::flush;
-  const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(120);
+  // Ctrl+C here stops the fleet being started rather than leaving it to start in the background.
+  static std::atomic<bool> interrupted{false};
+  signal(SIGINT, [](int) { interrupted = true; });
+  signal(SIGTERM, [](int) { interrupted = true; });
+  const auto stopDaemon = [&](const char* why) {
+    std::cout << " " << why << "; stopping what was started" << std::flush;
+    kill(child, SIGTERM);
+    const auto until = std::chrono::steady_clock::now() + std::chrono::seconds(120);
+    while (processAlive(child) && std::chrono::steady_clock::now() < until) {
+      std::this_thread::sleep_for(std::chrono::milliseconds(250));
+      std::cout << "." << std::flush;
+    }
+    if (processAlive(child)) {
+      std::cout << " still stopping; ./fleetdeck down waits for it.\n";
+    } else {
+      std::cout << " stopped.\n";
+    }
+  };
+  // Longer than the daemon's own worst case (every component's readiness limit in a row).
+  const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(300);
   while (std::chrono::steady_clock::now() < deadline) {
+    if (interrupted) {
+      stopDaemon("interrupted");
+      return 130;
+    }
     std::this_thread::sleep_for(std::chrono::milliseconds(250));
     std::cout << "." << std::flush;
     auto state = readState(options.paths);
@@ -299,6 +323,8 @@ int commandUp(const Options& options) {
       std::cout << " ready.\n";
       printSummary(*state);
       std::cout << "Logs: " << options.paths.logs().string() << "/   Stop: ./fleetdeck down\n";
+      signal(SIGINT, SIG_DFL);  // from here Ctrl+C ends seeding; the next seed says it stopped half-way
+      signal(SIGTERM, SIG_DFL);
       return options.seed ? commandSeed(options) : 0;
     }
     if (phase == "failed" || !processAlive(child)) {
@@ -309,8 +335,8 @@ int commandUp(const Options& options) {
       return 1;
     }
   }
-  std::cout << " timed out.\n";
-  std::cerr << "fleetdeck-launcher: the fleet was not ready within 120 s; see " << options.paths.logs().string() << "\n";
+  stopDaemon("not ready within 300 s");
+  std::cerr << "fleetdeck-launcher: the fleet was not ready within 300 s; see " << options.paths.logs().string() << "\n";
   return 1;
 }
 

@@ -357,6 +357,58 @@ TEST(LauncherEndToEnd, ClusterIsMadeAfterAnInterruptedInitdb_AndAFolderOfOtherFi
   fs::remove_all(root);
 }
 
+// Seeding that stopped half-way (Ctrl+C, a failing service) is reported as such on the next
+// attempt, instead of counting as done because the demo accounts exist.
+TEST(LauncherEndToEnd, SeedingThatStoppedHalfWay_IsReported_NotTakenAsDone) {
+  const fs::path root = testing::sharedInfra().root / ("launcher-seed-" + std::to_string(getpid()));
+  fs::create_directories(root / "secrets");
+  std::ofstream(root / "secrets" / "credentials") << "admin admin some-password\n";
+  std::ofstream(root / "secrets" / "seed.pending") << "started\n";
+  // Neither the demo files nor the fleet are reached: both answers come before any of that.
+  launcher::DemoSeeder seeder(launcher::defaultFleetPlan(8080), root / "demo", root / "secrets");
+  const auto seeded = seeder.seed([](const std::string&) {});
+  ASSERT_FALSE(seeded.isOk());
+  EXPECT_EQ(seeded.status().code(), StatusCode::kFailedPrecondition);
+  EXPECT_NE(seeded.status().message().find("stopped half-way"), std::string::npos) << seeded.status().toString();
+  fs::remove(root / "secrets" / "seed.pending");
+  const auto done = seeder.seed([](const std::string&) {});
+  ASSERT_TRUE(done.isOk()) << done.status().toString();
+  EXPECT_TRUE(done->alreadySeeded);
+  fs::remove_all(root);
+}
+
+// Ctrl+C while `up` waits for the fleet stops what was started instead of leaving the fleet to
+// start in the background, unseen.
+TEST(LauncherEndToEnd, CtrlCDuringUp_StopsWhatWasStarted) {
+  const fs::path data = testing::sharedInfra().root / ("launcher-interrupted-" + std::to_string(getpid()));
+  const int offset = freeFleetOffset();
+  const launcher::FleetPlan plan = launcher::defaultFleetPlan(testing::freePort(), static_cast<uint16_t>(offset));
+  launcher::ProcessSpec spec;
+  spec.executable = FLEETDECK_LAUNCHER_BINARY;
+  spec.arguments = {"up", "--data", data.string()};
+  spec.environment = {{"FLEETDECK_PORT_OFFSET", std::to_string(offset)},
+                      {"FLEETDECK_GATEWAY_PORT", std::to_string(plan.services.back().httpPort)}};
+  spec.logFile = data.string() + "-up.log";
+  auto up = launcher::ChildProcess::spawn(spec);
+  ASSERT_TRUE(up.isOk());
+  // Interrupted once the first services run (PostgreSQL, Redis and NATS are up by then).
+  ASSERT_TRUE(testing::waitUntil([&] { return launcher::portInUse(plan.services.front().grpcPort); },
+                                 std::chrono::seconds(90)));
+  ASSERT_EQ(kill(up->pid(), SIGINT), 0);
+  ASSERT_TRUE(testing::waitUntil([&] { return !up->running(); }, std::chrono::seconds(150)));
+  EXPECT_EQ(up->exitCode().value_or(-1), 130);
+  std::ifstream log(spec.logFile);
+  const std::string output((std::istreambuf_iterator<char>(log)), std::istreambuf_iterator<char>());
+  EXPECT_NE(output.find("interrupted; stopping what was started"), std::string::npos) << output;
+  EXPECT_NE(output.find("stopped."), std::string::npos) << output;
+  EXPECT_FALSE(launcher::portInUse(plan.postgresPort));
+  EXPECT_FALSE(launcher::portInUse(plan.natsPort));
+  for (const auto& service : plan.services) {
+    if (service.grpcPort != 0) EXPECT_FALSE(launcher::portInUse(service.grpcPort)) << service.name;
+  }
+  EXPECT_NE(runLauncher("down", data, spec.environment).output.find("not running"), std::string::npos);
+}
+
 TEST(LauncherEndToEnd, PortInUseIsAClearError) {
   const fs::path data = testing::sharedInfra().root / ("launcher-busy-" + std::to_string(getpid()));
   const int offset = freeFleetOffset();

@@ -69,9 +69,25 @@ Result<std::vector<DemoAccount>> DemoSeeder::readCredentials(const fs::path& sec
 Result<SeedSummary> DemoSeeder::seed(const std::function<void(const std::string&)>& progress) {
   SeedSummary summary;
   const fs::path credentialsFile = secretsDirectory_ / "credentials";
+  // Written before the first call and removed after the last: found at the start, it means an
+  // earlier seeding stopped half-way (Ctrl+C, a service that failed). Going on would meet the users
+  // and products it made; saying so beats a demo that silently lacks its catalog or its orders.
+  const fs::path pendingMarker = secretsDirectory_ / "seed.pending";
+  if (fs::exists(pendingMarker)) {
+    return failedPrecondition("loading the demo data into " + secretsDirectory_.parent_path().string() +
+                              " stopped half-way earlier, so its demo data is incomplete. To start over: "
+                              "./fleetdeck down, delete (or move) that folder, then ./fleetdeck demo");
+  }
   if (fs::exists(credentialsFile)) {
     summary.alreadySeeded = true;
     return summary;
+  }
+  {
+    std::error_code error;
+    fs::create_directories(secretsDirectory_, error);
+    std::ofstream marker(pendingMarker);
+    marker << "demo seeding started; removed when it finished\n";
+    if (!marker) return internalError("cannot write " + pendingMarker.string());
   }
   auto catalog = readJson(demoDirectory_ / "catalog.json");
   if (!catalog) return catalog.status();
@@ -270,6 +286,8 @@ Result<SeedSummary> DemoSeeder::seed(const std::function<void(const std::string&
       ++summary.orders;
     }
   }
+  std::error_code error;
+  fs::remove(pendingMarker, error);
   return summary;
 }
 

@@ -66,6 +66,20 @@ std::string LocalFleet::readOrCreateSecret(const std::string& name) {
 
 fs::path LocalFleet::executableFor(const std::string& name) const { return findExecutable(paths_.binaries, name); }
 
+namespace {
+
+// A stop signal (blocked in every thread, see main) arrived: starting goes no further.
+bool stopSignalPending() {
+  sigset_t pending;
+  sigemptyset(&pending);
+  if (sigpending(&pending) != 0) return false;
+  return sigismember(&pending, SIGTERM) == 1 || sigismember(&pending, SIGINT) == 1 || sigismember(&pending, SIGHUP) == 1;
+}
+
+Status stoppedWhileStarting() { return Status(StatusCode::kCancelled, "stopped on request while starting"); }
+
+}  // namespace
+
 void LocalFleet::writeState(const std::string& phase, const std::string& error) {
   boost::json::array components;
   for (const auto& infrastructure : infrastructure_) {
@@ -174,6 +188,7 @@ Status LocalFleet::start() {
                        "no", "--dir", paths_.run().string()};
     status = startInfrastructure("redis", redis, plan_.redisPort);
   }
+  if (status.isOk() && stopSignalPending()) status = stoppedWhileStarting();
   // NATS JetStream carries the events; its store lives under the data folder and survives restarts.
   if (status.isOk()) {
     fs::create_directories(paths_.data / "nats", error);
@@ -189,7 +204,8 @@ Status LocalFleet::start() {
   }
 
   for (auto& service : services_) {
-    status = startService(service);
+    if (stopSignalPending()) status = stoppedWhileStarting();
+    if (status.isOk()) status = startService(service);
     if (!status.isOk()) {
       writeState("failed", status.message());
       return status;
@@ -197,7 +213,7 @@ Status LocalFleet::start() {
     writeState("starting");
   }
   // Prometheus last: it scrapes every process started above.
-  status = writePrometheusConfig();
+  status = stopSignalPending() ? stoppedWhileStarting() : writePrometheusConfig();
   if (status.isOk()) {
     ProcessSpec prometheus;
     prometheus.executable = "/usr/bin/prometheus";
