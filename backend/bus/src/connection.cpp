@@ -135,17 +135,26 @@ Status Bus::Impl::addOrUpdateStream(const StreamSpec& spec) {
   return statusFromNats(status, "declaring stream " + spec.name, errorCode);
 }
 
-Status Bus::Impl::ensureTopology() {
-  if (!topologyDirty.load()) return Status::ok();
+void Bus::Impl::declareStreamsIfNeeded(bool force) {
+  if (!topologyDirty.load()) return;
   std::lock_guard lock(streamsMutex);
-  if (!topologyDirty.exchange(false)) return Status::ok();
+  const auto now = std::chrono::steady_clock::now();
+  if (!force && now < nextDeclareAttempt) return;
+  if (!topologyDirty.exchange(false)) return;
   for (const auto& spec : streams) {
-    if (Status status = addOrUpdateStream(spec); !status.isOk()) {
-      topologyDirty = true;
-      return status;
+    const Status status = addOrUpdateStream(spec);
+    if (status.isOk()) {
+      if (declareErrors.erase(spec.name) > 0) log::info("stream declared", {{"stream", spec.name}});
+      continue;
+    }
+    topologyDirty = true;
+    if (auto& logged = declareErrors[spec.name]; logged != status.toString()) {
+      logged = status.toString();
+      log::warn("cannot declare stream; its publishers and consumers wait, the other streams carry on",
+                {{"stream", spec.name}, {"error", logged}});
     }
   }
-  return Status::ok();
+  nextDeclareAttempt = now + std::chrono::seconds(1);
 }
 
 BusOptions busOptionsFromConfig(Config& config, std::string name) {
@@ -296,7 +305,7 @@ Result<natsMsg*> toNatsMessage(const OutgoingMessage& message) {
 Result<PublishAck> Bus::publish(const OutgoingMessage& message) {
   FLEETDECK_RETURN_IF_ERROR(checkOutgoing(message));
   if (!connected()) return unavailable("not connected to NATS at " + impl_->options.url);
-  FLEETDECK_RETURN_IF_ERROR(impl_->ensureTopology());
+  impl_->declareStreamsIfNeeded();
 
   auto built = toNatsMessage(message);
   if (!built) return built.status();
@@ -310,10 +319,7 @@ Result<PublishAck> Bus::publish(const OutgoingMessage& message) {
   if (status == NATS_NO_RESPONDERS) {
     // No stream took the subject: the broker may have lost its store. Declare again, retry once.
     impl_->topologyDirty = true;
-    if (Status declared = impl_->ensureTopology(); !declared.isOk()) {
-      natsMsg_Destroy(msg);
-      return declared;
-    }
+    impl_->declareStreamsIfNeeded(/*force=*/true);
     errorCode = static_cast<jsErrCode>(0);
     status = js_PublishMsg(&ack, impl_->js, msg, &publishOptions, &errorCode);
     if (status == NATS_NO_RESPONDERS) {
@@ -368,7 +374,7 @@ std::vector<Status> Bus::publishAll(const std::vector<OutgoingMessage>& messages
   };
   if (valid.empty()) return results;
   if (!connected()) return failValid(unavailable("not connected to NATS at " + impl_->options.url));
-  if (Status declared = impl_->ensureTopology(); !declared.isOk()) return failValid(declared);
+  impl_->declareStreamsIfNeeded();
 
   std::lock_guard batch(impl_->batchMutex);
   if (impl_->asyncJs == nullptr) {

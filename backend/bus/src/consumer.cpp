@@ -116,7 +116,7 @@ struct ConsumerLoop::State {
   Status subscribe() {
     Bus::Impl& bus = loop.bus_.impl();
     if (!loop.bus_.connected()) return unavailable("not connected to NATS");
-    FLEETDECK_RETURN_IF_ERROR(bus.ensureTopology());
+    bus.declareStreamsIfNeeded();  // the consumer's own stream missing shows in js_AddConsumer below
     const ConsumerOptions& options = loop.options_;
     jsConsumerConfig config;
     jsConsumerConfig_Init(&config);

@@ -4,6 +4,7 @@
 #include <nats/nats.h>
 
 #include <atomic>
+#include <chrono>
 #include <condition_variable>
 #include <map>
 #include <mutex>
@@ -25,6 +26,8 @@ struct Bus::Impl {
   std::vector<StreamSpec> streams;
   // Set on (re)connect: declared streams are declared again before the next publish.
   std::atomic<bool> topologyDirty{true};
+  std::chrono::steady_clock::time_point nextDeclareAttempt;  // under streamsMutex
+  std::map<std::string, std::string> declareErrors;           // stream -> last error logged; under streamsMutex
   std::atomic<uint64_t> reconnects{0};
 
   // publishAll(): its own JetStream context, whose ack handler files each message's outcome under
@@ -49,8 +52,11 @@ struct Bus::Impl {
   ~Impl();
   // The JetStream call options every request uses (request timeout).
   jsOptions requestOptions() const;
-  // Declares every remembered stream when the topology is dirty and the connection is up.
-  Status ensureTopology();
+  // Declares every remembered stream when the topology is dirty, each on its own: one that cannot be
+  // declared (a changed setting the server refuses to update) is logged and tried again later, at
+  // most once a second unless `force`, and holds up no other. Callers learn of a missing stream from
+  // their own operation (no responders, stream not found).
+  void declareStreamsIfNeeded(bool force = false);
   Status addOrUpdateStream(const StreamSpec& spec);
 };
 

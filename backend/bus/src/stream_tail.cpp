@@ -28,6 +28,27 @@ struct StreamTailDelivery {
                 {{"subject", received.subject}, {"error", exception.what()}});
     }
   }
+
+  static void onComplete(void* closure) {
+    auto* tail = static_cast<StreamTail*>(closure);
+    {
+      std::lock_guard lock(tail->completeMutex_);
+      tail->subscriptionComplete_ = true;
+    }
+    tail->completeSignal_.notify_all();
+  }
+
+  // Closes `subscription` and frees it once libnats says its handler will not run again.
+  // Unsubscribe alone returns while a delivery may still be in the handler, which then used a
+  // StreamTail already destroyed. Bounded: a connection closed underneath has completed already.
+  static void close(StreamTail& tail, natsSubscription* subscription, bool unsubscribe) {
+    if (unsubscribe) natsSubscription_Unsubscribe(subscription);
+    {
+      std::unique_lock lock(tail.completeMutex_);
+      tail.completeSignal_.wait_for(lock, std::chrono::seconds(5), [&tail] { return tail.subscriptionComplete_; });
+    }
+    natsSubscription_Destroy(subscription);
+  }
 };
 
 StreamTail::StreamTail(Bus& bus, StreamTailOptions options, Handler handler)
@@ -68,8 +89,19 @@ void StreamTail::run() {
     subscribeOptions.Config.DeliverPolicy = js_DeliverNew;
     const std::string subject = options_.filterSubject.empty() ? options_.stream.subjects.front() : options_.filterSubject;
     jsErrCode errorCode = static_cast<jsErrCode>(0);
+    {
+      std::lock_guard lock(completeMutex_);
+      subscriptionComplete_ = false;
+    }
     natsStatus status = js_Subscribe(&subscription, impl.js, subject.c_str(), &StreamTailDelivery::onMessage, this, &jo,
                                      &subscribeOptions, &errorCode);
+    if (status == NATS_OK) {
+      status = natsSubscription_SetOnCompleteCB(subscription, &StreamTailDelivery::onComplete, this);
+      if (status != NATS_OK) {
+        natsSubscription_Unsubscribe(subscription);
+        natsSubscription_Destroy(subscription);
+      }
+    }
     if (status != NATS_OK) subscription = nullptr;
     return statusFromNats(status, "tailing " + options_.stream.name + " (" + subject + ")", errorCode);
   };
@@ -77,7 +109,9 @@ void StreamTail::run() {
   std::unique_lock lock(mutex_);
   while (!stopping_) {
     if (subscription != nullptr && !natsSubscription_IsValid(subscription)) {
-      natsSubscription_Destroy(subscription);
+      lock.unlock();
+      StreamTailDelivery::close(*this, subscription, /*unsubscribe=*/false);
+      lock.lock();
       subscription = nullptr;
       subscribed_ = false;
     }
@@ -100,8 +134,7 @@ void StreamTail::run() {
   subscribed_ = false;
   if (subscription != nullptr) {
     // Unsubscribe deletes the ephemeral consumer on the server at once (it would expire anyway).
-    natsSubscription_Unsubscribe(subscription);
-    natsSubscription_Destroy(subscription);
+    StreamTailDelivery::close(*this, subscription, /*unsubscribe=*/true);
   }
 }
 

@@ -10,6 +10,7 @@
 #include "fleetdeck/bus/consumer.h"
 #include "fleetdeck/bus/dead_letters.h"
 #include "fleetdeck/bus/event.h"
+#include "fleetdeck/bus/stream_tail.h"
 #include "fleetdeck/core/ids.h"
 #include "fleetdeck/db/connection_pool.h"
 #include "fleetdeck/db/processed_events.h"
@@ -443,6 +444,51 @@ TEST(Bus, EachEventDeliveredTwice_HasOneEffect) {
   EXPECT_EQ(query.exec("SELECT count(*) FROM effects")[0][0].as<int>(), 5);
   EXPECT_EQ(query.exec("SELECT count(DISTINCT user_id) FROM effects")[0][0].as<int>(), 5);
   EXPECT_EQ(query.exec("SELECT count(*) FROM processed_events WHERE consumer = 'once'")[0][0].as<int>(), 5);
+}
+
+// Streams are declared again on every (re)connect. One the server refuses (here its subjects
+// overlap another's; in life, a setting that cannot be updated in place) must not stop publishing
+// to the others.
+TEST(Bus, AStreamTheServerRefuses_HoldsUpNoOtherStream) {
+  auto bus = connectTo(testing::natsUrl());  // a fresh connection: every stream is declared again first
+  const std::string domain = uniqueDomain();
+  const auto stream = domainStream(domain);
+  ASSERT_TRUE(bus->declareStream(stream).isOk());
+  StreamSpec refused = stream;
+  refused.name = stream.name + "_SHADOW";
+  const Status shadow = bus->declareStream(refused);
+  ASSERT_FALSE(shadow.isOk()) << "the server takes overlapping subjects; pick another way to be refused";
+  const auto published = bus->publish(message("fleetdeck." + domain + ".v1.A", newUuid(), "payload"));
+  ASSERT_TRUE(published.isOk()) << published.status().toString();
+  EXPECT_EQ(published->stream, stream.name);
+  const auto batch = bus->publishAll({message("fleetdeck." + domain + ".v1.A", newUuid(), "payload")});
+  ASSERT_EQ(batch.size(), 1u);
+  EXPECT_TRUE(batch[0].isOk()) << batch[0].toString();
+}
+
+// stop() returns only after the handler ran for the last time: the gateway destroys what its
+// handler uses right after stopping the tail.
+TEST(Bus, StreamTailStop_WaitsForAHandlerStillRunning) {
+  auto bus = connectTo(testing::natsUrl());
+  const std::string domain = uniqueDomain();
+  StreamTailOptions options;
+  options.stream = domainStream(domain);
+  options.resubscribeInterval = 50ms;
+  std::atomic<bool> inHandler{false};
+  std::atomic<int> handled{0};
+  StreamTail tail(*bus, options, [&](const ReceivedMessage&) {
+    inHandler = true;
+    std::this_thread::sleep_for(400ms);
+    ++handled;
+    inHandler = false;
+  });
+  tail.start();
+  ASSERT_TRUE(waitUntil([&] { return tail.subscribed(); }, 10s));
+  ASSERT_TRUE(bus->publish(message("fleetdeck." + domain + ".v1.A", newUuid(), "payload")).isOk());
+  ASSERT_TRUE(waitUntil([&] { return inHandler.load(); }, 10s));
+  tail.stop();
+  EXPECT_FALSE(inHandler.load()) << "stop() returned while the handler was still running";
+  EXPECT_EQ(handled.load(), 1);
 }
 
 TEST(Bus, BrokerRestart_ClientReconnects_ConsumerAndPublisherCarryOn) {

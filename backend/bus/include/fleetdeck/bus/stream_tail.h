@@ -57,6 +57,11 @@ class StreamTail {
   bool stopping_ = false;
   std::atomic<bool> subscribed_{false};
   std::atomic<uint64_t> delivered_{0};
+  // Set by libnats once a subscription is closed and its handler has returned for the last time:
+  // only then may the subscription (and this object) go.
+  std::mutex completeMutex_;
+  std::condition_variable completeSignal_;
+  bool subscriptionComplete_ = false;
   std::thread thread_;
 };
 
