@@ -134,7 +134,8 @@ class Session : public std::enable_shared_from_this<Session> {
     asio::async_write(socket_, asio::buffer(head_), [self = shared_from_this()](beast::error_code error, size_t) {
       self->shared_.inFlight.fetch_sub(1);
       self->writingChunk_ = false;
-      if (error) {
+      // HEAD gets the head alone: no chunk may follow it (RFC 9110 §9.3.2).
+      if (error || self->isHead_) {
         self->endStream();
         return;
       }

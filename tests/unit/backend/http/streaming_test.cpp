@@ -94,6 +94,21 @@ TEST_F(StreamingTest, ChunksArriveAsTheyAreWrittenFromAnyThreadWithHeartbeatsBet
   EXPECT_FALSE(writer_->write("too late"));
 }
 
+TEST_F(StreamingTest, HeadGetsTheHeadAlone_AndTheStreamEnds) {
+  RawConnection connection(server_->port());
+  ASSERT_TRUE(connection.send("HEAD /stream HTTP/1.1\r\nHost: x\r\n\r\n"));
+  ASSERT_TRUE(connection.waitFor("\r\n\r\n", std::chrono::seconds(2))) << connection.data();
+  EXPECT_NE(connection.data().find("text/event-stream"), std::string::npos);
+  connection.waitFor("data: first", std::chrono::milliseconds(300));  // nothing may follow the head
+  EXPECT_EQ(connection.data().find("data: first"), std::string::npos) << connection.data();
+  EXPECT_EQ(connection.data().find("\r\n\r\n") + 4, connection.data().size()) << connection.data();
+  const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(3);
+  while (closed_.load() == 0 && std::chrono::steady_clock::now() < deadline) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(10));
+  }
+  EXPECT_EQ(closed_.load(), 1) << "the producer learns the stream is over";
+}
+
 TEST_F(StreamingTest, AClientThatHangsUpEndsTheStreamAndCallsOnClose) {
   {
     RawConnection connection(server_->port());
