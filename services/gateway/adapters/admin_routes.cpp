@@ -191,7 +191,10 @@ void RestGateway::orderDetails(http::HttpRequest& request, std::shared_ptr<http:
   call->traceId = request.traceId;
   call->traceparent = request.traceparent;
   call->clientAddress = request.remoteAddress;
-  call->deadline = resilience::Deadline::after(options_.upstreamTimeout, Clock::now());
+  if (Status deadline = setDeadline(request, *call); !deadline.isOk()) {
+    responder->send(http::errorResponse(deadline, request.traceId));
+    return;
+  }
   call->responder = std::move(responder);
   orders::v1::GetOrderRequest getOrder;
   getOrder.set_id(std::string(request.pathParam("id").value_or("")));

@@ -316,6 +316,20 @@ void RestGateway::auditByResource(http::HttpRequest& request, std::shared_ptr<ht
   responder->send(http::errorResponse(invalidField("resource", "must be one of users, products, orders"), request.traceId));
 }
 
+Status RestGateway::setDeadline(const http::HttpRequest& request, Call& call) const {
+  const auto now = Clock::now();
+  call.deadline = resilience::Deadline::after(options_.upstreamTimeout, now);
+  if (auto header = request.header("X-Request-Timeout")) {
+    auto timeout = resilience::parseTimeout(*header);
+    if (!timeout) return invalidField("X-Request-Timeout", "must look like 250ms, 2s or 1m");
+    if (*timeout < options_.upstreamTimeout) {
+      call.deadline = resilience::Deadline::after(*timeout, now);
+      call.clientDeadline = true;
+    }
+  }
+  return Status::ok();
+}
+
 void RestGateway::call(const RestMapping& mapping, http::HttpRequest& request,
                        std::shared_ptr<http::Responder> responder) {
   const Principal& principal = gatewayResponder(responder).principal;
@@ -341,16 +355,7 @@ void RestGateway::call(const RestMapping& mapping, http::HttpRequest& request,
   call->conditional = conditional;
   call->responder = std::move(responder);
   call->request = MessagePtr(std::move(*message));
-  const auto now = Clock::now();
-  call->deadline = resilience::Deadline::after(options_.upstreamTimeout, now);
-  if (auto header = request.header("X-Request-Timeout")) {
-    auto timeout = resilience::parseTimeout(*header);
-    if (!timeout) return fail(invalidField("X-Request-Timeout", "must look like 250ms, 2s or 1m"));
-    if (*timeout < options_.upstreamTimeout) {
-      call->deadline = resilience::Deadline::after(*timeout, now);
-      call->clientDeadline = true;
-    }
-  }
+  if (Status deadline = setDeadline(request, *call); !deadline.isOk()) return fail(deadline);
 
   if (principal.isCustomer() && mapping.ownerLookup != nullptr) {
     // The resource's owner is not in this method's response (or the method changes state): read

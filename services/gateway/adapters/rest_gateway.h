@@ -94,6 +94,9 @@ class RestGateway {
   using MessageCallback = std::function<void(Status, MessagePtr, const std::string& retryAfter)>;
 
   void call(const RestMapping& mapping, http::HttpRequest& request, std::shared_ptr<http::Responder> responder);
+  // The call's deadline: the upstream timeout, or the client's shorter X-Request-Timeout (which
+  // then does not count against the breakers); INVALID_ARGUMENT naming the header when unreadable.
+  Status setDeadline(const http::HttpRequest& request, Call& call) const;
   // Sends `message` to the mapping's method and parses the reply into its response type.
   void invoke(const RestMapping& mapping, const google::protobuf::Message& message, const Call& context,
               MessageCallback callback);

@@ -695,6 +695,12 @@ TEST_F(GatewayEndToEnd, OrderDetailsAggregateOrderUserAndProducts) {
   ASSERT_EQ(details.at("products").as_array().size(), 1u);
   EXPECT_EQ(json::stringOr(details.at("products").as_array()[0].as_object(), "name"), "Details Tea");
   EXPECT_TRUE(details.at("missing").as_array().empty());
+  // The route reads the client's X-Request-Timeout like every other (it used to ignore it).
+  http::Headers unreadable;
+  unreadable.add("X-Request-Timeout", "soon");
+  const auto refused = as(alice_, "GET", "/api/v1/orders/" + order + "/details", "", unreadable);
+  EXPECT_EQ(refused.status, 400) << refused.body;
+  EXPECT_NE(refused.body.find("X-Request-Timeout"), std::string::npos) << refused.body;
 }
 
 TEST_F(GatewayEndToEnd, OrderDetailsNameTheMissingPartInsteadOfFailingWhole) {
