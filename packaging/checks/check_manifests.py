@@ -639,6 +639,12 @@ def check_fleet(report: Report, rendered: Rendered, configs: dict[str, ServiceCo
             if address != "0.0.0.0":
                 report.fail(where, obj, f"env FLEETDECK_{section.upper()}__ADDRESS",
                             f"is {address!r}: in a container the service must listen on 0.0.0.0")
+        # It registers where peers reach it; a listening 0.0.0.0 is no address to dial (the gateway,
+        # dialling 0.0.0.0:<port>, reached itself and every call failed).
+        if env.get("FLEETDECK_SERVICE__ADVERTISE_ADDRESS") != ("field", "status.podIP"):
+            report.fail(where, obj, "env FLEETDECK_SERVICE__ADVERTISE_ADDRESS",
+                        "must be the pod IP (valueFrom.fieldRef.fieldPath: status.podIP): the registry entry "
+                        "other processes dial")
             configured = env.get(f"FLEETDECK_{section.upper()}__PORT")
             if configured is not None and str(configured) != str(port):
                 report.fail(where, obj, f"env FLEETDECK_{section.upper()}__PORT",
@@ -1232,6 +1238,9 @@ def check_network_policies(report: Report, rendered: Rendered) -> None:
                 if target_name in FLEET:
                     required = (source_name in GRPC_CALLERS.get(target_name, ())
                                 and port == FLEET[target_name].get("grpc"))
+                    # The gateway reads every service's /readyz (fleet view, ejecting unhealthy
+                    # instances): without it every instance counts as down.
+                    required = required or (source_name == "gateway" and port == FLEET[target_name]["admin"])
                     permitted = required
                 elif target_name == "nats":
                     required = permitted = port == NATS_CLIENT_PORT

@@ -226,7 +226,7 @@ int main(int argc, char** argv) {
     eventBus->registerInstance({host->serviceName(), host->instanceId(), host->version(), "", "", 0, 0},
                                [&host, adminHost](bus::ServiceInstance& instance) {
                                  if (host->adminPort() != 0) {
-                                   instance.adminAddress = adminHost + ":" + std::to_string(host->adminPort());
+                                   instance.adminAddress = host->advertised(adminHost + ":" + std::to_string(host->adminPort()));
                                  }
                                });
     // Not critical: without NATS the gateway still routes (to the addresses it has) and answers.

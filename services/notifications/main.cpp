@@ -68,9 +68,9 @@ int main(int argc, char** argv) {
       });
     }
     eventBus->registerInstance(
-        {host->serviceName(), host->instanceId(), host->version(), grpcServer.address(), "", 0, 0},
+        {host->serviceName(), host->instanceId(), host->version(), host->advertised(grpcServer.address()), "", 0, 0},
         [&host, adminHost](bus::ServiceInstance& instance) {
-          if (host->adminPort() != 0) instance.adminAddress = adminHost + ":" + std::to_string(host->adminPort());
+          if (host->adminPort() != 0) instance.adminAddress = host->advertised(adminHost + ":" + std::to_string(host->adminPort()));
         });
     // Not critical: listing and Notify work without NATS; events wait in their streams meanwhile.
     host->addReadinessCheck({"nats", [&eventBus] { return eventBus->readiness(); }, false});

@@ -84,9 +84,9 @@ int main(int argc, char** argv) {
     eventBus->consume("users", payments::UserEventsConsumer::kDurable, payments::UserEventsConsumer::kSubject,
                       [userEvents](const bus::ReceivedMessage& message) mutable { return userEvents.handle(message); });
     eventBus->registerInstance(
-        {host->serviceName(), host->instanceId(), host->version(), grpcServer.address(), "", 0, 0},
+        {host->serviceName(), host->instanceId(), host->version(), host->advertised(grpcServer.address()), "", 0, 0},
         [&host, adminHost](bus::ServiceInstance& instance) {
-          if (host->adminPort() != 0) instance.adminAddress = adminHost + ":" + std::to_string(host->adminPort());
+          if (host->adminPort() != 0) instance.adminAddress = host->advertised(adminHost + ":" + std::to_string(host->adminPort()));
         });
     // Not critical: charges and refunds work without NATS; their events wait in the outbox.
     host->addReadinessCheck({"nats", [&eventBus] { return eventBus->readiness(); }, false});

@@ -92,9 +92,9 @@ int main(int argc, char** argv) {
     if (!connected) host->fail(connected.status(), "connecting to NATS");
     eventBus = std::move(*connected);
     eventBus->registerInstance(
-        {host->serviceName(), host->instanceId(), host->version(), grpcServer.address(), "", 0, 0},
+        {host->serviceName(), host->instanceId(), host->version(), host->advertised(grpcServer.address()), "", 0, 0},
         [&host, adminHost](bus::ServiceInstance& instance) {
-          if (host->adminPort() != 0) instance.adminAddress = adminHost + ":" + std::to_string(host->adminPort());
+          if (host->adminPort() != 0) instance.adminAddress = host->advertised(adminHost + ":" + std::to_string(host->adminPort()));
         });
     // Not critical: stock and catalog calls need no NATS; only the registry entry waits for it.
     host->addReadinessCheck({"nats", [&eventBus] { return eventBus->readiness(); }, false});

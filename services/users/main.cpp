@@ -74,9 +74,9 @@ int main(int argc, char** argv) {
     eventBus = std::move(*connected);
     eventBus->publishOutbox(pool, {"users"});
     eventBus->registerInstance(
-        {host->serviceName(), host->instanceId(), host->version(), grpcServer.address(), "", 0, 0},
+        {host->serviceName(), host->instanceId(), host->version(), host->advertised(grpcServer.address()), "", 0, 0},
         [&host, adminHost](bus::ServiceInstance& instance) {
-          if (host->adminPort() != 0) instance.adminAddress = adminHost + ":" + std::to_string(host->adminPort());
+          if (host->adminPort() != 0) instance.adminAddress = host->advertised(adminHost + ":" + std::to_string(host->adminPort()));
         });
     // Not critical: accounts are created without NATS; their events wait in the outbox.
     host->addReadinessCheck({"nats", [&eventBus] { return eventBus->readiness(); }, false});

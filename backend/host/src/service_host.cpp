@@ -13,6 +13,7 @@
 #include "fleetdeck/core/ids.h"
 #include "fleetdeck/core/json.h"
 #include "fleetdeck/core/log.h"
+#include "fleetdeck/host/advertised_address.h"
 #include "fleetdeck/host/http_instrumentation.h"
 #include "fleetdeck/http/client.h"
 #include "fleetdeck/http/server.h"
@@ -290,6 +291,7 @@ std::unique_ptr<ServiceHost> ServiceHost::create(int argc, char** argv, std::str
   Config& settings = host->config_;
   host->instanceId_ = settings.getString("service.instance", "");
   if (host->instanceId_.empty()) host->instanceId_ = hostName() + "-" + std::to_string(getpid());
+  host->advertiseHost_ = settings.getString("service.advertise_address", "");
   log::Options logOptions;
   logOptions.service = host->serviceName_;
   logOptions.instance = host->instanceId_;
@@ -343,6 +345,14 @@ void ServiceHost::addReadinessCheck(ReadinessCheck check) { checks_.push_back(st
 
 void ServiceHost::onShutdown(std::string name, std::function<void(std::chrono::milliseconds)> hook) {
   shutdownHooks_.emplace_back(std::move(name), std::move(hook));
+}
+
+std::string ServiceHost::advertised(const std::string& bound) const {
+  static const std::string machineAddress = [] {
+    std::string address = firstNonLoopbackIpv4();
+    return address.empty() ? std::string("127.0.0.1") : address;
+  }();
+  return advertisedAddress(bound, advertiseHost_, machineAddress);
 }
 
 void ServiceHost::setInfo(std::string key, std::string value) { info_.emplace_back(std::move(key), std::move(value)); }

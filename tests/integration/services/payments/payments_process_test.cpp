@@ -35,7 +35,9 @@ TEST(PaymentsProcess, WithNats_RegistersConsumesUserRegisteredPublishesItsEvents
        {"FLEETDECK_NATS__URL", nats.url()},
        {"FLEETDECK_REGISTRY__BUCKET", bucket},
        {"FLEETDECK_REGISTRY__HEARTBEAT_INTERVAL", "500ms"},
-       {"FLEETDECK_OUTBOX__POLL_INTERVAL", "50ms"}},
+       {"FLEETDECK_OUTBOX__POLL_INTERVAL", "50ms"},
+       // What the registry entry names, whatever the listening address (0.0.0.0 in a container).
+       {"FLEETDECK_SERVICE__ADVERTISE_ADDRESS", "localhost"}},
       testing::sharedInfra().root / "process-logs");
   ASSERT_TRUE(payments.start().isOk()) << payments.logTail();
 
@@ -63,8 +65,8 @@ TEST(PaymentsProcess, WithNats_RegistersConsumesUserRegisteredPublishesItsEvents
     return instances.size() == 1 && !instances[0].adminAddress.empty();
   }, 15s));
   const auto instance = watcher.instancesOf("payments")[0];
-  EXPECT_EQ(instance.grpcAddress, "127.0.0.1:" + std::to_string(grpcPort));
-  EXPECT_EQ(instance.adminAddress, "127.0.0.1:" + std::to_string(payments.adminPort()));
+  EXPECT_EQ(instance.grpcAddress, "localhost:" + std::to_string(grpcPort));
+  EXPECT_EQ(instance.adminAddress, "localhost:" + std::to_string(payments.adminPort()));
   EXPECT_FALSE(instance.version.empty());
 
   users::v1::UserRegistered registered;

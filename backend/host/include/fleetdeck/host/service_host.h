@@ -52,6 +52,10 @@ class ServiceHost {
   void addReadinessCheck(ReadinessCheck check);
   // Called in reverse order of registration when the process stops, each with the drain budget.
   void onShutdown(std::string name, std::function<void(std::chrono::milliseconds drain)> hook);
+  // The address other processes reach `bound` ("host:port" a server listens on) at, for the service
+  // registry: config service.advertise_address (the pod IP on Kubernetes) when set, else this
+  // machine's first non-loopback IPv4 for a wildcard host (0.0.0.0), else `bound` as it is.
+  std::string advertised(const std::string& bound) const;
   // Extra key/values reported by /healthz (e.g. the gRPC address).
   void setInfo(std::string key, std::string value);
   // Serves an extra route on the admin HTTP port. Call before run() / startAdmin().
@@ -82,6 +86,7 @@ class ServiceHost {
 
   std::string serviceName_;
   std::string instanceId_;
+  std::string advertiseHost_;  // service.advertise_address
   std::string configPath_;
   Config config_;
   std::chrono::milliseconds drain_{5000};
