@@ -3,6 +3,7 @@
 #include <libpq-fe.h>
 
 #include <cstdlib>
+#include <map>
 #include <memory>
 #include <optional>
 
@@ -13,22 +14,44 @@ namespace fleetdeck::db {
 
 namespace {
 
-// libpq's default gssencmode=prefer initialises Kerberos (krb5.conf, credential cache) on every new
-// connection to look for GSSAPI encryption, which no fleet database offers: it costs each connect
-// time and each process about 0.5 MiB of Kerberos library pages (measured with
-// tests/bench/footprint_bench.cpp). A URL or PGGSSENCMODE that asks for it still gets it.
-std::string withoutGssEncryptionByDefault(std::string url) {
-  if (url.find("gssencmode") != std::string::npos || std::getenv("PGGSSENCMODE") != nullptr) return url;
+// Connection settings the fleet wants unless the URL (or the matching PG* variable) says otherwise:
+//   - gssencmode=disable: libpq's default "prefer" initialises Kerberos (krb5.conf, credential
+//     cache) on every new connection to look for GSSAPI encryption, which no fleet database offers:
+//     it costs each connect time and each process about 0.5 MiB of Kerberos library pages
+//     (measured with tests/bench/footprint_bench.cpp).
+//   - connect_timeout, TCP keepalives and tcp_user_timeout: without them a database that vanishes
+//     from the network (a failover moving its address, a partition) leaves a connect or a query
+//     waiting for the kernel's TCP give-up, about 15 minutes, holding a pool connection, a request
+//     and the readiness check the whole time. With them it fails within about 15 seconds, as
+//     UNAVAILABLE, and the pool reconnects.
+std::string withFleetDefaults(std::string url) {
+  static const std::pair<const char*, const char*> kDefaults[] = {
+      {"gssencmode", "disable"},  {"connect_timeout", "5"},     {"keepalives", "1"},
+      {"keepalives_idle", "10"},  {"keepalives_interval", "3"}, {"keepalives_count", "3"},
+      {"tcp_user_timeout", "15000"},
+  };
+  static const std::map<std::string, const char*> kEnvironment = {
+      {"gssencmode", "PGGSSENCMODE"}, {"connect_timeout", "PGCONNECT_TIMEOUT"}};
   const bool isUri = url.rfind("postgresql://", 0) == 0 || url.rfind("postgres://", 0) == 0;
-  if (isUri) return url + (url.find('?') == std::string::npos ? "?" : "&") + "gssencmode=disable";
-  return url + (url.empty() ? "" : " ") + "gssencmode=disable";
+  for (const auto& [key, value] : kDefaults) {
+    if (url.find(key + std::string("=")) != std::string::npos) continue;
+    if (auto variable = kEnvironment.find(key); variable != kEnvironment.end() && std::getenv(variable->second) != nullptr) {
+      continue;
+    }
+    if (isUri) {
+      url += (url.find('?') == std::string::npos ? "?" : "&") + std::string(key) + "=" + value;
+    } else {
+      url += (url.empty() ? "" : " ") + std::string(key) + "=" + value;
+    }
+  }
+  return url;
 }
 
 }  // namespace
 
 ConnectionPool::ConnectionPool(PoolOptions options) : options_(std::move(options)) {
   if (options_.maxSize == 0) options_.maxSize = 1;
-  options_.connectionString = withoutGssEncryptionByDefault(std::move(options_.connectionString));
+  options_.connectionString = withFleetDefaults(std::move(options_.connectionString));
 }
 
 ConnectionPool::~ConnectionPool() = default;

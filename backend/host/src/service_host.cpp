@@ -13,6 +13,7 @@
 #include "fleetdeck/core/ids.h"
 #include "fleetdeck/core/json.h"
 #include "fleetdeck/core/log.h"
+#include "fleetdeck/core/work_pool.h"
 #include "fleetdeck/host/advertised_address.h"
 #include "fleetdeck/host/http_instrumentation.h"
 #include "fleetdeck/http/client.h"
@@ -170,9 +171,27 @@ class ServiceHost::Admin {
     instrumentation.serviceTraffic = false;
     server_ = std::make_unique<http::HttpServer>(
         std::move(options),
-        instrumentHttp([this](http::HttpRequest& request,
-                              std::shared_ptr<http::Responder> responder) { router_.dispatch(request, std::move(responder)); },
-                       std::move(instrumentation)));
+        instrumentHttp([this](http::HttpRequest& request, std::shared_ptr<http::Responder> responder) {
+          dispatch(request, std::move(responder));
+        }, std::move(instrumentation)));
+  }
+
+  // /healthz is answered on the I/O thread at once. Everything else may wait on a dependency
+  // (/readyz pings the database, /metrics runs collectors that query it, the trace receiver) and
+  // runs on the admin worker: a database that stops answering must not hold up the liveness probe,
+  // or the orchestrator restarts every replica at once for an outage that is not theirs.
+  void dispatch(http::HttpRequest& request, std::shared_ptr<http::Responder> responder) {
+    if (request.path == "/healthz") {
+      router_.dispatch(request, std::move(responder));
+      return;
+    }
+    auto copy = std::make_shared<http::HttpRequest>(request);
+    const bool queued = worker_.trySubmit([this, copy, responder] { router_.dispatch(*copy, responder); });
+    if (!queued) {
+      http::HttpResponse busy = http::errorResponse(unavailable("admin requests are queued behind a slow one"), request.traceId);
+      busy.headers.add("Retry-After", "1");
+      responder->send(std::move(busy));
+    }
   }
 
   void addRoute(const AdminRoute& route) {
@@ -184,7 +203,10 @@ class ServiceHost::Admin {
     started_ = true;
     return server_->start();
   }
-  void stop() { server_->stop(std::chrono::milliseconds(500)); }
+  void stop() {
+    server_->stop(std::chrono::milliseconds(500));
+    worker_.shutdown();
+  }
   uint16_t port() const { return server_->port(); }
   void setReady(bool ready) { ready_ = ready; }
 
@@ -221,6 +243,8 @@ class ServiceHost::Admin {
 
   ServiceHost& host_;
   http::Router router_;
+  // One thread: admin routes other than /healthz run here, one at a time, as they did on the I/O thread.
+  WorkPool worker_{1, 64, "admin"};
   std::unique_ptr<http::HttpServer> server_;
   std::atomic<bool> ready_{false};
   bool started_ = false;

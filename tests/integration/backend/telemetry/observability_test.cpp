@@ -5,8 +5,10 @@
 #include <google/protobuf/util/json_util.h>
 #include <gtest/gtest.h>
 
+#include <atomic>
 #include <cstdio>
 #include <fstream>
+#include <future>
 #include <thread>
 
 #include "fleetdeck/core/ids.h"
@@ -49,6 +51,11 @@ class Observability : public ::testing::Test {
     host_ = host::ServiceHost::create(1, argv, "collector", "test collector").release();
     host_->addReadinessCheck({"always", [] { return Status::ok(); }});
     host_->addReadinessCheck({"cache", [] { return unavailable("redis down"); }, /*critical=*/false});
+    // Waits while slowCheck_ is set: a database that stopped answering.
+    host_->addReadinessCheck({"sometimes-slow", [] {
+      while (slowCheck_.load()) std::this_thread::sleep_for(std::chrono::milliseconds(10));
+      return Status::ok();
+    }});
     store_ = new telemetry::TraceStore();
     host_->serveTraceStore(*store_);
     host_->finishConfig();
@@ -77,6 +84,7 @@ class Observability : public ::testing::Test {
     return parsed && parsed->is_object() ? parsed->as_object() : bj::object{};
   }
 
+  static inline std::atomic<bool> slowCheck_{false};
   static inline host::ServiceHost* host_ = nullptr;
   static inline std::thread* runner_ = nullptr;
   static inline telemetry::TraceStore* store_ = nullptr;
@@ -99,6 +107,23 @@ TEST_F(Observability, ReadyzReportsEveryCheckInItsDocumentedShape) {
   EXPECT_EQ(cache.at("status").as_string(), "down");
   EXPECT_FALSE(cache.at("critical").as_bool());
   EXPECT_EQ(cache.at("error").as_string(), "redis down");
+}
+
+// The liveness probe must not wait behind a readiness check (or a metrics collector) stuck on a
+// dependency: the orchestrator would restart the process for an outage that is not its own.
+TEST_F(Observability, HealthzAnswersWhileAReadinessCheckIsStuck) {
+  slowCheck_ = true;
+  auto readiness = std::async(std::launch::async, [] { return admin("GET", "/readyz"); });
+  std::this_thread::sleep_for(std::chrono::milliseconds(200));  // the check is stuck by now
+  const auto started = std::chrono::steady_clock::now();
+  http::HttpClient client("127.0.0.1", host_->adminPort(), std::chrono::seconds(1));
+  auto alive = client.get("/healthz");
+  const auto waited = std::chrono::steady_clock::now() - started;
+  slowCheck_ = false;
+  ASSERT_TRUE(alive.isOk()) << alive.status().toString();
+  EXPECT_EQ(alive->status, 200);
+  EXPECT_LT(waited, std::chrono::milliseconds(900)) << "healthz waited for the stuck readiness check";
+  EXPECT_EQ(readiness.get().status, 200);
 }
 
 TEST_F(Observability, MetricsCarryBuildInfoProcessAndAdminTrafficAndPassPromtool) {
