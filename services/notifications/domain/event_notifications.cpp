@@ -32,6 +32,7 @@ std::string formatMoney(int64_t units, const std::string& currency) {
 std::string describeReason(const std::string& reason) {
   if (reason == "payment_declined") return "the payment was declined";
   if (reason == "out_of_stock") return "an item is out of stock";
+  if (reason == "price_changed") return "a price changed while it was placed; please order again";
   if (reason == "insufficient_funds") return "the wallet does not hold enough money";
   if (reason == "wallet_not_found") return "there is no wallet for this account";
   if (reason == "injected_decline") return "the payment was declined (test fault)";

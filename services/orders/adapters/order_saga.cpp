@@ -128,6 +128,16 @@ Status OrderSagas::reserveStock(saga::SagaContext& context) const {
     // Our own compensation ran before this (late) attempt: nothing is reserved.
     return businessFailure(context, "cancelled", "the reservation was already released");
   }
+  // What the stock was reserved at: products' prices read under the row locks, for the charge
+  // step to hold the order's total (priced from the catalog, possibly a cached copy) against.
+  int64_t reservedUnits = 0;
+  std::string reservedCurrency;
+  for (const auto& line : reservation.lines()) {
+    reservedUnits += line.quantity() * line.unit_price().units();
+    reservedCurrency = line.unit_price().currency_code();
+  }
+  context.data["reservedAmountUnits"] = reservedUnits;
+  context.data["reservedCurrency"] = reservedCurrency;
   return Status::ok();
 }
 
@@ -140,6 +150,22 @@ Status OrderSagas::releaseStock(saga::SagaContext& context) const {
 }
 
 Status OrderSagas::chargePayment(saga::SagaContext& context) const {
+  // The order was priced from the catalog, whose cache can lag a price change by its TTL (or longer
+  // when an invalidation is lost); the reservation read the prices under the row locks. Charging a
+  // total the products service no longer stands behind takes the wrong amount either way: the
+  // order is cancelled instead, and the customer orders again at the current price.
+  if (const auto* reserved = context.data.if_contains("reservedAmountUnits"); reserved != nullptr) {
+    const int64_t ordered = context.data.at("amountUnits").to_number<int64_t>();
+    const int64_t atReservation = reserved->to_number<int64_t>();
+    const std::string currency = text(context.data, "currency");
+    const std::string reservedCurrency = text(context.data, "reservedCurrency");
+    if (atReservation != ordered || (!reservedCurrency.empty() && reservedCurrency != currency)) {
+      return businessFailure(context, "price_changed",
+                             "prices changed while the order was placed: its total is " + std::to_string(ordered) +
+                                 " " + currency + ", the stock was reserved at " + std::to_string(atReservation) +
+                                 " " + reservedCurrency);
+    }
+  }
   payments::v1::ChargeRequest request;
   request.set_idempotency_key(context.sagaId);
   request.set_user_id(text(context.data, "userId"));

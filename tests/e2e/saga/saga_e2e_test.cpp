@@ -5,6 +5,7 @@
 #include <gtest/gtest.h>
 
 #include <future>
+#include <pqxx/pqxx>
 #include <thread>
 
 #include "fleetdeck/core/ids.h"
@@ -31,8 +32,11 @@ class SagaEndToEnd : public ::testing::Test {
     paymentsPort_ = testing::freePort();
     ordersPort_ = testing::freePort();
     ordersDatabase_ = testing::createTestDatabase("saga_orders");
+    productsDatabase_ = testing::createTestDatabase("saga_products");
+    // With the catalog cache in Redis, as deployed: orders prices from it.
     products_ = new ServiceProcess("products", FLEETDECK_PRODUCTS_BINARY,
-                                   {{"FLEETDECK_DATABASE__URL", testing::createTestDatabase("saga_products")},
+                                   {{"FLEETDECK_DATABASE__URL", productsDatabase_},
+                                    {"FLEETDECK_CACHE__URL", testing::redisUrl(13)},
                                     {"FLEETDECK_GRPC__PORT", std::to_string(productsPort_)},
                                     {"FLEETDECK_ADMIN__PORT", std::to_string(testing::freePort())}},
                                    logs_);
@@ -216,7 +220,7 @@ class SagaEndToEnd : public ::testing::Test {
 
   static inline std::filesystem::path logs_;
   static inline uint16_t productsPort_ = 0, paymentsPort_ = 0, ordersPort_ = 0;
-  static inline std::string ordersDatabase_, paymentsDatabase_;
+  static inline std::string ordersDatabase_, paymentsDatabase_, productsDatabase_;
   static inline ServiceProcess* products_ = nullptr;
   static inline ServiceProcess* payments_ = nullptr;
   static inline ServiceProcess* orders_ = nullptr;
@@ -326,6 +330,37 @@ TEST_F(SagaEndToEnd, ARefundFailingWithANonTransientErrorIsRetriedUntilTheMoneyI
   EXPECT_TRUE(testing::waitUntil([&] { return balance(user) == before && stock(product).on_hand() == 4; },
                                  std::chrono::seconds(20)))
       << "balance " << balance(user) << " vs " << before << ", on hand " << stock(product).on_hand();
+}
+
+// The catalog's cached price can lag the real one (a lost invalidation: here the price is changed
+// behind the products service's back). The order is priced from the cache, the reservation reads
+// the row under its lock: the saga does not charge a total products no longer stands behind.
+TEST_F(SagaEndToEnd, APriceThatChangedBehindTheCatalogsCache_CancelsInsteadOfChargingIt) {
+  const std::string product = createProduct(5, 1000);
+  const std::string user = openWallet();
+  const int64_t before = balance(user);
+  products::v1::BatchGetProductsRequest warm;  // fills the cache with the 1000 price
+  warm.add_ids(product);
+  products::v1::BatchGetProductsResponse warmed;
+  auto context = rpc::makeContext(kCall);
+  ASSERT_TRUE(productsStub_->BatchGetProducts(context.get(), warm, &warmed).ok());
+  {
+    pqxx::connection connection(productsDatabase_);
+    pqxx::work transaction(connection);
+    transaction.exec_params("UPDATE products SET price_units = 5000 WHERE id = $1", product);
+    transaction.commit();
+  }
+  const auto placed = place(user, product, 1);
+  EXPECT_EQ(placed.total().units(), 1000) << "priced from the cached copy";
+  const auto order = settle(placed.id());
+  EXPECT_EQ(order.status(), "CANCELLED");
+  EXPECT_EQ(order.cancel_reason(), "price_changed");
+  EXPECT_NE(saga(order.saga_id()).outcome_reason().find("reserved at 5000"), std::string::npos)
+      << saga(order.saga_id()).DebugString();
+  EXPECT_EQ(balance(user), before) << "nothing charged";
+  EXPECT_EQ(chargeEntries(user), 0);
+  EXPECT_EQ(stock(product).reserved(), 0) << "the reservation was released";
+  EXPECT_EQ(stock(product).on_hand(), 5);
 }
 
 TEST_F(SagaEndToEnd, TwoHundredConcurrentOrdersForFiveUnitsConfirmExactlyFive) {
