@@ -9,6 +9,14 @@
 namespace fleetdeck::orders {
 namespace {
 
+// Ids are UUIDs, which compare case-insensitively, but the event store keys streams by text: one
+// spelling for every id that reaches the store or the catalog (an order read with upper-case
+// letters could otherwise be read but not cancelled).
+std::string lowered(std::string id) {
+  std::transform(id.begin(), id.end(), id.begin(), [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
+  return id;
+}
+
 Status checkOrderId(const std::string& orderId, const char* field = "id") {
   if (!isUuid(orderId)) return invalidField(field, "must be an order id (UUID)");
   return Status::ok();
@@ -38,7 +46,10 @@ bool sameLines(const std::vector<OrderLine>& stored, const std::vector<LineReque
 
 }  // namespace
 
-Result<Order> OrderBook::create(const CreateRequest& request, const ChangeContext& context) {
+Result<Order> OrderBook::create(const CreateRequest& requested, const ChangeContext& context) {
+  CreateRequest request = requested;
+  request.userId = lowered(request.userId);
+  for (auto& line : request.lines) line.productId = lowered(line.productId);
   ValidationErrors errors;
   if (!isUuid(request.userId)) errors.add("userId", "must be a user id (UUID)");
   if (request.idempotencyKey.size() > 128) errors.add("idempotencyKey", "must be at most 128 characters long");
@@ -70,7 +81,7 @@ Result<Order> OrderBook::create(const CreateRequest& request, const ChangeContex
 
 Result<Order> OrderBook::get(const std::string& orderId) {
   FLEETDECK_RETURN_IF_ERROR(checkOrderId(orderId));
-  return store_.get(orderId);
+  return store_.get(lowered(orderId));
 }
 
 Result<ListResult> OrderBook::list(const ListRequest& request) {
@@ -83,7 +94,7 @@ Result<ListResult> OrderBook::list(const ListRequest& request) {
   FLEETDECK_RETURN_IF_ERROR(errors.toStatus());
   OrderQuery query;
   query.status = request.status;
-  query.userId = request.userId;
+  query.userId = lowered(request.userId);
   query.createdAfterMicros = request.createdAfterMicros;
   query.createdBeforeMicros = request.createdBeforeMicros;
   query.pageSize = request.pageSize == 0 ? kDefaultPageSize : std::min(request.pageSize, kMaxPageSize);
@@ -100,9 +111,11 @@ Result<ListResult> OrderBook::list(const ListRequest& request) {
   return result;
 }
 
-Result<Order> OrderBook::transition(const std::string& orderId, int64_t expectedVersion, const ChangeContext& context,
+Result<Order> OrderBook::transition(const std::string& requestedId, int64_t expectedVersion,
+                                    const ChangeContext& context,
                                     const std::function<Result<OrderEvent>(const Order&)>& decide) {
-  FLEETDECK_RETURN_IF_ERROR(checkOrderId(orderId));
+  FLEETDECK_RETURN_IF_ERROR(checkOrderId(requestedId));
+  const std::string orderId = lowered(requestedId);
   if (expectedVersion < 0) return invalidField("expectedVersion", "must not be negative");
   // Without an expected version the caller asked for the change whatever the order's version: an
   // append that lost a race (the saga confirmed meanwhile) is decided again on the newer state
@@ -147,13 +160,13 @@ Result<Order> OrderBook::confirm(const std::string& orderId, const std::string& 
 
 Result<std::vector<RecordedEvent>> OrderBook::history(const std::string& orderId) {
   FLEETDECK_RETURN_IF_ERROR(checkOrderId(orderId, "orderId"));
-  return store_.history(orderId);
+  return store_.history(lowered(orderId));
 }
 
 Result<OrderAtVersion> OrderBook::atVersion(const std::string& orderId, int64_t version) {
   FLEETDECK_RETURN_IF_ERROR(checkOrderId(orderId, "orderId"));
   if (version < 1) return invalidField("version", "must be 1 or more");
-  auto events = store_.history(orderId);
+  auto events = store_.history(lowered(orderId));
   if (!events) return events.status();
   if (version > static_cast<int64_t>(events->size())) {
     return Status(StatusCode::kOutOfRange, "order " + orderId + " has " + std::to_string(events->size()) +
@@ -184,7 +197,7 @@ Result<AuditResult> OrderBook::audit(const AuditRequest& request) {
   }
   FLEETDECK_RETURN_IF_ERROR(errors.toStatus());
   const int pageSize = request.pageSize == 0 ? kDefaultPageSize : std::min(request.pageSize, kMaxPageSize);
-  auto events = store_.recentEvents(request.orderId, request.actor, beforePosition, pageSize + 1);
+  auto events = store_.recentEvents(lowered(request.orderId), request.actor, beforePosition, pageSize + 1);
   if (!events) return events.status();
   AuditResult result;
   for (const auto& event : *events) {

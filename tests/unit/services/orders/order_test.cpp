@@ -176,6 +176,27 @@ TEST_F(OrderBookTest, ACancelWithoutVersionThatLosesARace_IsDecidedAgainOnTheNew
   EXPECT_EQ(book_.cancel(other->id, "x", /*expectedVersion=*/1, {}).status().code(), StatusCode::kAborted);
 }
 
+// UUIDs compare case-insensitively; the event store keys streams by their text.
+TEST_F(OrderBookTest, IdsInUpperCaseNameTheSameOrderAndProduct) {
+  const auto upper = [](std::string id) {
+    for (char& c : id) c = static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
+    return id;
+  };
+  auto byUpperProduct = book_.create({upper(user_), {{upper(tea_), 1}}, ""}, {});
+  ASSERT_TRUE(byUpperProduct.isOk()) << byUpperProduct.status().toString();
+  EXPECT_EQ(byUpperProduct->items[0].productId, tea_);
+  EXPECT_EQ(byUpperProduct->userId, user_) << "owner checks compare it with the token's id";
+  const std::string id = upper(byUpperProduct->id);
+  EXPECT_TRUE(book_.get(id).isOk());
+  EXPECT_TRUE(book_.history(id).isOk());
+  auto cancelled = book_.cancel(id, "changed my mind", 0, {});
+  ASSERT_TRUE(cancelled.isOk()) << cancelled.status().toString();
+  EXPECT_EQ(cancelled->status, "CANCELLED");
+  // One product named twice, in two spellings, is one product twice.
+  auto twice = book_.create({user_, {{tea_, 1}, {upper(tea_), 1}}, ""}, {});
+  EXPECT_EQ(twice.status().code(), StatusCode::kInvalidArgument) << twice.status().toString();
+}
+
 TEST_F(OrderBookTest, StaleExpectedVersionIsAborted) {
   auto order = place();
   ASSERT_TRUE(book_.confirm(order->id, "pay", {}).isOk());
