@@ -22,7 +22,11 @@ int64_t nowMicros() {
       .count();
 }
 
-using Connection = std::unique_ptr<PGconn, decltype(&PQfinish)>;
+
+// One rebuild at a time across every orders replica (they share the orders_rebuild table): the
+// rebuild's own connection holds this session lock for as long as it runs, and a report still
+// RUNNING while nobody holds it belongs to a rebuild whose process died.
+constexpr const char* kRebuildLock = "SELECT pg_try_advisory_lock(hashtext('fleetdeck.orders.projection_rebuild'))";
 
 Status execute(PGconn* connection, const std::string& sql) {
   std::unique_ptr<PGresult, decltype(&PQclear)> result(PQexec(connection, sql.c_str()), &PQclear);
@@ -141,19 +145,54 @@ void ProjectionRebuilder::save(const RebuildReport& report) {
   if (!status.isOk()) log::warn("could not record rebuild progress", {{"rebuild", report.id}, {"error", status.message()}});
 }
 
+Result<ProjectionRebuilder::Session> ProjectionRebuilder::openSession() {
+  Session session(PQconnectdb(connectionString_.c_str()), &PQfinish);
+  if (PQstatus(session.get()) != CONNECTION_OK) {
+    return unavailable(std::string("cannot connect for the rebuild: ") + PQerrorMessage(session.get()));
+  }
+  std::unique_ptr<PGresult, decltype(&PQclear)> locked(PQexec(session.get(), kRebuildLock), &PQclear);
+  if (PQresultStatus(locked.get()) != PGRES_TUPLES_OK) {
+    return unavailable(std::string("cannot take the rebuild lock: ") + PQerrorMessage(session.get()));
+  }
+  if (std::string_view(PQgetvalue(locked.get(), 0, 0)) != "t") {
+    return failedPrecondition("a rebuild of the orders projection is already running on another orders replica");
+  }
+  return session;
+}
+
+ProjectionRebuilder::Progress ProjectionRebuilder::savingProgress(Progress progress) {
+  // Stored as it goes, so GetRebuild (the console's progress bar) sees it move: at most about four
+  // times a second, and whenever the caller's own callback is called.
+  auto lastSaved = std::make_shared<std::chrono::steady_clock::time_point>();
+  return [this, progress = std::move(progress), lastSaved](const RebuildReport& report) {
+    if (progress) progress(report);
+    const auto now = std::chrono::steady_clock::now();
+    if (report.state != "RUNNING" || now - *lastSaved < std::chrono::milliseconds(250)) return;
+    *lastSaved = now;
+    save(report);
+  };
+}
+
 Result<RebuildReport> ProjectionRebuilder::start(const std::string& projection, Progress progress) {
   if (projection != "orders") return invalidField("name", "unknown projection '" + projection + "' (only: orders)");
   std::lock_guard lock(mutex_);
   if (running_.exchange(true)) return failedPrecondition("a rebuild of the orders projection is already running");
   if (worker_.joinable()) worker_.join();
+  auto session = openSession();
+  if (!session) {
+    running_ = false;
+    return session.status();
+  }
   RebuildReport report;
   report.id = newUuid();
   report.state = "RUNNING";
   report.startedAtMicros = nowMicros();
   save(report);
-  worker_ = std::thread([this, report, progress = std::move(progress)]() mutable {
-    const RebuildReport finished = run(std::move(report), progress);
+  worker_ = std::thread([this, report, progress = savingProgress(std::move(progress)),
+                         connection = std::make_shared<Session>(std::move(*session))]() mutable {
+    const RebuildReport finished = run(std::move(report), progress, connection->get());
     save(finished);
+    connection->reset();  // the lock goes with the session
     running_ = false;
   });
   return report;
@@ -161,13 +200,19 @@ Result<RebuildReport> ProjectionRebuilder::start(const std::string& projection, 
 
 Result<RebuildReport> ProjectionRebuilder::runNow(Progress progress) {
   if (running_.exchange(true)) return failedPrecondition("a rebuild of the orders projection is already running");
+  auto session = openSession();
+  if (!session) {
+    running_ = false;
+    return session.status();
+  }
   RebuildReport report;
   report.id = newUuid();
   report.state = "RUNNING";
   report.startedAtMicros = nowMicros();
   save(report);
-  RebuildReport finished = run(std::move(report), progress);
+  RebuildReport finished = run(std::move(report), savingProgress(std::move(progress)), session->get());
   save(finished);
+  session->reset();
   running_ = false;
   return finished;
 }
@@ -197,11 +242,23 @@ Result<RebuildReport> ProjectionRebuilder::get(const std::string& id) {
     report.error = rows[0][6].as<std::string>();
     report.startedAtMicros = rows[0][7].as<int64_t>();
     report.finishedAtMicros = rows[0][8].as<int64_t>();
+    if (report.state == "RUNNING" && !running_.load()) {
+      // Running somewhere holds the lock; a free lock means the process that ran it died.
+      if (transaction.exec(std::string(kRebuildLock))[0][0].as<bool>()) {
+        transaction.exec("SELECT pg_advisory_unlock(hashtext('fleetdeck.orders.projection_rebuild'))");
+        report.state = "FAILED";
+        report.error = "interrupted: the orders process running it stopped; start a new rebuild";
+        report.finishedAtMicros = nowMicros();
+        transaction.exec_params(
+            "UPDATE projection_rebuilds SET state = $2, error = $3, finished_at_us = $4 WHERE id = $1 AND state = 'RUNNING'",
+            id, report.state, report.error, report.finishedAtMicros);
+      }
+    }
     return report;
   });
 }
 
-RebuildReport ProjectionRebuilder::run(RebuildReport report, const Progress& progress) {
+RebuildReport ProjectionRebuilder::run(RebuildReport report, const Progress& progress, PGconn* pg) {
   const auto fail = [&report](const std::string& message) {
     report.state = "FAILED";
     report.error = message;
@@ -209,10 +266,6 @@ RebuildReport ProjectionRebuilder::run(RebuildReport report, const Progress& pro
     log::error("projection rebuild failed", {{"rebuild", report.id}, {"error", message}});
     return report;
   };
-  Connection connection(PQconnectdb(connectionString_.c_str()), &PQfinish);
-  if (PQstatus(connection.get()) != CONNECTION_OK) return fail(PQerrorMessage(connection.get()));
-  PGconn* pg = connection.get();
-
   // A consistent view: the events and the live read model as of one moment.
   if (auto status = execute(pg, "BEGIN ISOLATION LEVEL REPEATABLE READ"); !status.isOk()) return fail(status.message());
   {
@@ -235,7 +288,9 @@ RebuildReport ProjectionRebuilder::run(RebuildReport report, const Progress& pro
     return fail(PQerrorMessage(pg));
   }
   std::vector<std::string_view> columns;
-  int64_t nextProgress = 100'000;
+  // A progress report every ~2% of the events (the callback throttles what it stores).
+  const int64_t progressEvery = std::max<int64_t>(1000, report.totalEvents / 50);
+  int64_t nextProgress = progressEvery;
   while (true) {
     char* buffer = nullptr;
     const int length = PQgetCopyData(pg, &buffer, 0);
@@ -249,7 +304,7 @@ RebuildReport ProjectionRebuilder::run(RebuildReport report, const Progress& pro
     if (!event) return fail("event of " + std::string(columns[0]) + ": " + event.status().message());
     apply(orders[std::string(columns[0])], *event, toInt(columns[3]));
     if (++report.processedEvents >= nextProgress) {
-      nextProgress += 100'000;
+      nextProgress += progressEvery;
       if (progress) progress(report);
     }
   }

@@ -6,6 +6,7 @@
 #include <atomic>
 #include <cstdint>
 #include <functional>
+#include <memory>
 #include <mutex>
 #include <string>
 #include <thread>
@@ -13,6 +14,8 @@
 
 #include "fleetdeck/core/status.h"
 #include "fleetdeck/db/connection_pool.h"
+
+struct pg_conn;
 
 namespace fleetdeck::orders {
 
@@ -55,7 +58,13 @@ class ProjectionRebuilder {
   void shutdown();
 
  private:
-  RebuildReport run(RebuildReport report, const Progress& progress);
+  // The rebuild's own connection, holding the cross-replica rebuild lock while it lives.
+  using Session = std::unique_ptr<pg_conn, void (*)(pg_conn*)>;
+  // FAILED_PRECONDITION while another replica rebuilds; UNAVAILABLE without a database.
+  Result<Session> openSession();
+  // `progress`, and the report stored as it goes (throttled).
+  Progress savingProgress(Progress progress);
+  RebuildReport run(RebuildReport report, const Progress& progress, pg_conn* connection);
   void save(const RebuildReport& report);
 
   db::ConnectionPool& pool_;

@@ -2,6 +2,8 @@
 // time travel and the projection rebuild.
 #include <gtest/gtest.h>
 
+#include <optional>
+
 #include <future>
 #include <set>
 
@@ -229,6 +231,58 @@ TEST_F(OrderStoreTest, BackgroundRebuildCanBeFollowedUntilDone) {
   ASSERT_TRUE(finished.isOk());
   EXPECT_EQ(finished->state, "DONE");
   EXPECT_EQ(rebuilder.start("customers").status().code(), StatusCode::kInvalidArgument);
+}
+
+// Replicas share the orders_rebuild table: one rebuild at a time across all of them, and a report
+// left RUNNING by a process that died says so instead of running for ever.
+TEST_F(OrderStoreTest, OneRebuildAcrossReplicas_AndAnAbandonedOneIsReportedAsInterrupted) {
+  create();
+  auto otherReplica = std::make_unique<pqxx::connection>(url_);
+  {
+    pqxx::nontransaction session(*otherReplica);
+    session.exec("SELECT pg_advisory_lock(hashtext('fleetdeck.orders.projection_rebuild'))");
+  }
+  ProjectionRebuilder rebuilder(*pool_, url_);
+  auto refused = rebuilder.start("orders");
+  ASSERT_FALSE(refused.isOk());
+  EXPECT_EQ(refused.status().code(), StatusCode::kFailedPrecondition);
+  EXPECT_NE(refused.status().message().find("another orders replica"), std::string::npos) << refused.status().toString();
+
+  // A report some replica recorded as RUNNING: while the lock is held it is running...
+  const std::string abandoned = newUuid();
+  {
+    pqxx::connection connection(url_);
+    pqxx::work transaction(connection);
+    transaction.exec_params("INSERT INTO projection_rebuilds (id, projection, state, processed_events, total_events,"
+                            " difference_count, differences, error, started_at_us) VALUES ($1, 'orders', 'RUNNING',"
+                            " 10, 100, 0, '[]'::jsonb, '', 1)", abandoned);
+    transaction.commit();
+  }
+  EXPECT_EQ(rebuilder.get(abandoned)->state, "RUNNING");
+  // ...and once nobody holds it (that process died), it was interrupted.
+  otherReplica.reset();
+  auto interrupted = rebuilder.get(abandoned);
+  ASSERT_TRUE(interrupted.isOk());
+  EXPECT_EQ(interrupted->state, "FAILED");
+  EXPECT_NE(interrupted->error.find("interrupted"), std::string::npos) << interrupted->error;
+  EXPECT_EQ(rebuilder.get(abandoned)->state, "FAILED") << "stored, not only reported";
+  EXPECT_TRUE(rebuilder.start("orders").isOk()) << "the lock is free again";
+  rebuilder.shutdown();
+}
+
+// The console follows a rebuild through GetRebuild: the stored report moves while it runs.
+TEST_F(OrderStoreTest, ARunningRebuildsProgressIsStored) {
+  for (int i = 0; i < 5; ++i) create();
+  ProjectionRebuilder rebuilder(*pool_, url_);
+  std::optional<RebuildReport> storedWhileRunning;
+  auto done = rebuilder.runNow([&](const RebuildReport& report) {
+    if (report.state == "DONE") storedWhileRunning = *rebuilder.get(report.id);
+  });
+  ASSERT_TRUE(done.isOk()) << done.status().toString();
+  ASSERT_TRUE(storedWhileRunning.has_value());
+  EXPECT_EQ(storedWhileRunning->state, "RUNNING");
+  EXPECT_EQ(storedWhileRunning->totalEvents, done->totalEvents) << "the total was stored once it was counted";
+  EXPECT_GT(storedWhileRunning->totalEvents, 0);
 }
 
 }  // namespace
