@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <optional>
 
+#include "adapters/refresh_tokens_sql.h"
 #include "fleetdeck/core/ids.h"
 
 namespace fleetdeck::users {
@@ -22,17 +23,6 @@ void insertToken(pqxx::work& transaction, const NewRefreshToken& token) {
       "INSERT INTO refresh_tokens (id, family_id, user_id, token_hash, client_address, expires_at)"
       " VALUES ($1, $2, $3, $4, $5, " + fromMicros(6) + ")",
       token.id, token.familyId, token.userId, token.tokenHash, token.clientAddress, token.expiresAtMicros);
-}
-
-// Every change to a user's refresh tokens runs under this transaction-scoped lock, taken in a
-// statement of its own so that the statements after it read a snapshot taken after it was granted.
-// Without it a revocation raced a rotation: the revoking UPDATE's snapshot, taken before the
-// rotation committed, did not contain the token the rotation was issuing, so that token outlived a
-// password change or a detected reuse. Row locks alone cannot close that: the new row is not there
-// to be locked yet.
-void lockTokensOf(pqxx::work& transaction, const std::string& userId) {
-  transaction.exec_params("SELECT pg_advisory_xact_lock(hashtextextended('refresh_tokens:' || $1::uuid::text, 0))",
-                          userId);
 }
 
 std::optional<std::string> userOfToken(pqxx::work& transaction, const std::string& tokenHash) {
@@ -105,9 +95,7 @@ Status PgSessionStore::revokeFamilyOf(const std::string& tokenHash) {
 
 Status PgSessionStore::revokeAllOfUser(const std::string& userId) {
   return db::inTransaction(pool_, [&](pqxx::work& transaction) -> Status {
-    lockTokensOf(transaction, userId);
-    transaction.exec_params("UPDATE refresh_tokens SET revoked_at = now() WHERE user_id = $1 AND revoked_at IS NULL",
-                            userId);
+    revokeAllTokensOf(transaction, userId);
     return Status::ok();
   });
 }

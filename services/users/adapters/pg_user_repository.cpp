@@ -1,5 +1,6 @@
 #include "adapters/pg_user_repository.h"
 
+#include "adapters/refresh_tokens_sql.h"
 #include "fleetdeck/bus/event.h"
 #include "fleetdeck/core/json.h"
 #include "fleetdeck/db/audit_log.h"
@@ -178,6 +179,10 @@ Result<User> PgUserRepository::update(const std::string& id, const UserChanges& 
               kColumns,
           id, changes.email, changes.displayName, changes.role, changes.status);
       User after = fromRow(rows[0]);
+      // A disabled account's sessions end with it, in this transaction: else a refresh token still
+      // worked once the account was enabled again (the refresh refuses a disabled user, but only
+      // while it is disabled).
+      if (after.status == kStatusDisabled && before.status != kStatusDisabled) revokeAllTokensOf(transaction, id);
       const bool disabling = changes.status && *changes.status == kStatusDisabled && !changes.email &&
                              !changes.displayName && !changes.role;
       audit(transaction, disabling ? "disable" : "update", context, &before, after);
@@ -211,6 +216,9 @@ Result<User> PgUserRepository::storePasswordHash(const std::string& id, const st
             kColumns,
         id, passwordHash);
     User after = fromRow(rows[0]);
+    // A new password ends every session, in this transaction: an admin resets the password of an
+    // account taken over, and the thief's refresh token must stop working with the old password.
+    revokeAllTokensOf(transaction, id);
     audit(transaction, action, context, &before, after);
     return after;
   });

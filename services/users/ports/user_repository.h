@@ -34,7 +34,8 @@ class UserRepository {
   virtual Result<User> findByUsername(const std::string& username) = 0;
   virtual Result<UserPage> list(const UserQuery& query) = 0;
   // Applies the changes and bumps the version. NOT_FOUND for an unknown id; ABORTED when
-  // expectedVersion is non-zero and differs from the stored version.
+  // expectedVersion is non-zero and differs from the stored version. Disabling the user also ends
+  // every session of theirs (refresh tokens revoked), as does storing a new password hash.
   virtual Result<User> update(const std::string& id, const UserChanges& changes, int64_t expectedVersion,
                               const ChangeContext& context) = 0;
   virtual Result<User> updatePasswordHash(const std::string& id, const std::string& passwordHash,

@@ -254,6 +254,31 @@ TEST_F(SignInTest, ARevocationDuringARotation_AlsoRevokesTheTokenTheRotationIssu
       << "a token issued by a rotation that raced the revocation is still valid";
 }
 
+// An admin resets the password of an account taken over, or disables it for a while: the refresh
+// token the thief holds must not outlive either (it did: only the user's own password change
+// revoked sessions, and a disabled user was refused only while disabled).
+TEST_F(SignInTest, AnAdminPasswordResetOrADisableEndsEverySessionOfTheUser) {
+  const auto user = registerUser("zoe");
+  v1::Session stolen;
+  ASSERT_TRUE(login("zoe", "correct horse battery", stolen).ok());
+  auto temporary = accounts_->resetPassword(user.id(), {"admin", "trace"});
+  ASSERT_TRUE(temporary.isOk()) << temporary.status().toString();
+  v1::Session ignored;
+  EXPECT_EQ(refresh(stolen.refresh_token(), ignored).error_code(), grpc::StatusCode::UNAUTHENTICATED);
+
+  v1::Session again;
+  ASSERT_TRUE(login("zoe", *temporary, again).ok());
+  ASSERT_TRUE(accounts_->disable(user.id(), {"admin", "trace"}).isOk());
+  UserChanges enable;
+  enable.status = "active";
+  ASSERT_TRUE(accounts_->update(user.id(), enable, 0, {"admin", "trace"}).isOk());
+  EXPECT_EQ(refresh(again.refresh_token(), ignored).error_code(), grpc::StatusCode::UNAUTHENTICATED)
+      << "disabled and enabled again: the session from before the disable is over";
+  v1::Session fresh;
+  ASSERT_TRUE(login("zoe", *temporary, fresh).ok());
+  EXPECT_TRUE(refresh(fresh.refresh_token(), ignored).ok()) << "a new sign-in works as before";
+}
+
 TEST_F(SignInTest, ExpiredRefreshTokensAreRefused) {
   registerUser("zoe");
   v1::Session session;
