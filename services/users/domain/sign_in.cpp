@@ -142,6 +142,9 @@ Result<User> SignIn::me(const std::string& actor) {
 Result<User> SignIn::updateMe(const std::string& actor, const MeChanges& changes, const ChangeContext& context) {
   auto current = me(actor);
   if (!current) return current;
+  // An access token outlives a disable by up to its lifetime: not long enough to take the account
+  // (a new email, a new password) out of the admin's hands.
+  if (current->status != kStatusActive) return permissionDenied("this account is disabled");
   if (!changes.displayName && !changes.email && !changes.password) {
     return invalidArgument("nothing to change: send displayName, email or password",
                            {{"body", "names no field to change"}});
@@ -151,9 +154,23 @@ Result<User> SignIn::updateMe(const std::string& actor, const MeChanges& changes
     if (const std::string problem = passwordProblem(*changes.password, current->username); !problem.empty()) {
       return invalidField("password", problem);
     }
-    if (!hasher_.verify(changes.currentPassword, current->passwordHash)) {
-      return invalidField("currentPassword", "is not your current password");
+    // Guesses at the current password count like failed sign-ins of the account: someone holding
+    // a stolen session must not get unlimited tries at the password that would make it theirs.
+    const int64_t now = now_();
+    const int64_t windowMicros = options_.failureWindow.count() * kMicrosPerSecond;
+    auto claim = sessions_.claimAttempt({{"account:" + lower(current->username), options_.maxFailuresPerAccount}},
+                                        now, now - windowMicros);
+    if (!claim) return claim.status();
+    if (!claim->granted) {
+      const int64_t waitSeconds =
+          (std::max<int64_t>(claim->oldestMicros + windowMicros - now, kMicrosPerSecond) + kMicrosPerSecond - 1) /
+          kMicrosPerSecond;
+      return resourceExhausted("too many wrong passwords; try again in " + std::to_string(waitSeconds) + " seconds");
     }
+    if (!hasher_.verify(changes.currentPassword, current->passwordHash)) {
+      return invalidField("currentPassword", "is not your current password");  // the claim stays, as a failure
+    }
+    FLEETDECK_RETURN_IF_ERROR(sessions_.forgetAttempt(claim->attemptId));
   }
   User result = *current;
   if (changes.displayName || changes.email) {

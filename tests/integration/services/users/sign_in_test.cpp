@@ -303,6 +303,29 @@ TEST_F(SignInTest, LogoutRevokesAndRepeatingItIsHarmless) {
   EXPECT_EQ(refresh(session.refresh_token(), ignored).error_code(), grpc::StatusCode::UNAUTHENTICATED);
 }
 
+// Someone holding a stolen session guesses at the current password to set a new one: the guesses
+// count like failed sign-ins of the account (limit 3 here), and a disabled account changes nothing.
+TEST_F(SignInTest, GuessesAtTheCurrentPasswordAreThrottled_ADisabledAccountCannotChangeItself) {
+  const auto user = registerUser("cyd");
+  const auto updateMe = [&](const std::string& currentPassword) {
+    v1::UpdateMeRequest update;
+    update.set_password("the thief's new password");
+    update.set_current_password(currentPassword);
+    v1::User me;
+    auto context = rpc::makeContext(std::chrono::seconds(5));
+    context->AddMetadata("fleetdeck-actor", user.id());
+    return stub_->UpdateMe(context.get(), update, &me).error_code();
+  };
+  for (int guess = 0; guess < 3; ++guess) {
+    EXPECT_EQ(updateMe("guess " + std::to_string(guess)), grpc::StatusCode::INVALID_ARGUMENT);
+  }
+  EXPECT_EQ(updateMe("correct horse battery"), grpc::StatusCode::RESOURCE_EXHAUSTED)
+      << "throttled even when the fourth guess is right";
+  now_ += 16 * 60 * kSecond;  // the window has passed
+  ASSERT_TRUE(accounts_->disable(user.id(), {"admin", "trace"}).isOk());
+  EXPECT_EQ(updateMe("correct horse battery"), grpc::StatusCode::PERMISSION_DENIED);
+}
+
 TEST_F(SignInTest, TheCallerReadsAndChangesOnlyThemselves) {
   const auto user = registerUser("bea");
   v1::User me;
