@@ -167,6 +167,22 @@ Result<User> PgUserRepository::update(const std::string& id, const UserChanges& 
       return aborted("user " + id + " was changed by someone else (version " + std::to_string(version) +
                      ", you edited version " + std::to_string(expectedVersion) + "); reload and retry");
     }
+    // The fleet keeps an active admin: making one takes one, so losing the last would leave only SQL
+    // on the database as the way back. Admin changes are serialised by a lock taken in a statement of
+    // its own, so the count below sees every change committed before it (two admins demoting each
+    // other at once).
+    const bool losesAdmin = before.role == kRoleAdmin && before.status == kStatusActive &&
+                            ((changes.role && *changes.role != kRoleAdmin) ||
+                             (changes.status && *changes.status != kStatusActive));
+    if (losesAdmin) {
+      transaction.exec("SELECT pg_advisory_xact_lock(hashtextextended('users:active_admins', 0))");
+      const auto others = transaction.exec_params(
+          "SELECT count(*) FROM users WHERE role = 'admin' AND status = 'active' AND id <> $1", id);
+      if (others[0][0].as<int64_t>() == 0) {
+        return failedPrecondition("user " + before.username +
+                                  " is the last active admin; make another user admin first");
+      }
+    }
     try {
       const auto rows = transaction.exec_params(
           std::string("UPDATE users SET"

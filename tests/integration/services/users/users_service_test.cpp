@@ -183,6 +183,35 @@ TEST_F(UsersServiceTest, ConcurrentEditsOfOneVersionLetExactlyOneWin) {
   EXPECT_EQ(repository_->findById(user.id())->version, 2);
 }
 
+// Making an admin takes an admin: the last active one cannot be demoted or disabled, also when two
+// admins demote each other at the same moment.
+TEST_F(UsersServiceTest, TheLastActiveAdminStays) {
+  const v1::User root = create("root", "admin");
+  const v1::User second = create("second", "admin");
+  const v1::User helper = create("helper", "operator");
+  auto demoteRoot = std::async(std::launch::async, [&] {
+    return accounts_->update(root.id(), UserChanges{.role = "operator"}, 0);
+  });
+  auto demoteSecond = std::async(std::launch::async, [&] {
+    return accounts_->update(second.id(), UserChanges{.role = "operator"}, 0);
+  });
+  const auto first = demoteRoot.get();
+  const auto other = demoteSecond.get();
+  EXPECT_NE(first.isOk(), other.isOk()) << "exactly one of the two demotions may go through";
+  const v1::User& last = first.isOk() ? second : root;
+  EXPECT_EQ(repository_->findById(last.id())->role, "admin");
+
+  auto disabled = accounts_->disable(last.id(), {});
+  ASSERT_FALSE(disabled.isOk());
+  EXPECT_EQ(disabled.status().code(), StatusCode::kFailedPrecondition);
+  EXPECT_NE(disabled.status().message().find("last active admin"), std::string::npos) << disabled.status().toString();
+  EXPECT_EQ(repository_->findById(last.id())->status, "active");
+  EXPECT_TRUE(accounts_->disable(helper.id(), {}).isOk()) << "anyone else goes as before";
+  // With another admin made first, the change goes through.
+  ASSERT_TRUE(accounts_->update(helper.id(), UserChanges{.role = "admin", .status = "active"}, 0).isOk());
+  EXPECT_TRUE(accounts_->update(last.id(), UserChanges{.role = "operator"}, 0).isOk());
+}
+
 TEST_F(UsersServiceTest, AdminChangesLandInTheAuditTrailWithActorTraceAndBeforeAfter) {
   const v1::User user = create("audited");
   v1::UpdateUserRequest request;
