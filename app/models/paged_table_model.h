@@ -3,6 +3,7 @@
 #pragma once
 
 #include <QAbstractTableModel>
+#include <QSet>
 #include <QString>
 #include <QVector>
 #include <optional>
@@ -70,9 +71,18 @@ class PagedTableModel : public QAbstractTableModel {
       endResetModel();
       replacing_ = false;
     } else if (!items.isEmpty()) {
-      beginInsertRows({}, static_cast<int>(rows.size()), static_cast<int>(rows.size() + items.size() - 1));
-      rows += items;
-      endInsertRows();
+      // A row the stream put on top before this page came (a new saga, a new order) is listed once.
+      QSet<QString> listed;
+      for (const auto& row : rows) listed.insert(row.id);
+      QVector<T> fresh;
+      for (const auto& item : items) {
+        if (!listed.contains(item.id)) fresh.push_back(item);
+      }
+      if (!fresh.isEmpty()) {
+        beginInsertRows({}, static_cast<int>(rows.size()), static_cast<int>(rows.size() + fresh.size() - 1));
+        rows += fresh;
+        endInsertRows();
+      }
     }
     pageSucceeded(result->nextPageToken, static_cast<int>(items.size()));
   }

@@ -75,6 +75,9 @@ void SagasModel::applyStep(const SagaStepEvent& event) {
     return;
   }
   // A saga we have not seen: new ones start RUNNING, so it belongs on top of an unfiltered or RUNNING list.
+  // Not before the list was loaded once: the first page brings it, and a view never opened would
+  // otherwise collect every saga of the session.
+  if (pagesLoaded() == 0) return;
   if (!stateFilter_.isEmpty() && stateFilter_ != QLatin1String("RUNNING")) return;
   Saga saga;
   saga.id = event.sagaId;

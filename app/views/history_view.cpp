@@ -224,6 +224,12 @@ void HistoryView::loadEvents() {
     if (!result) {
       versionLabel_->setText(result.error().httpStatus == 404 ? tr("No order %1.").arg(orderId)
                                                               : tr("Could not load the history: %1").arg(result.error().message));
+      // Nothing of the order shown before stays: its events under this order's id would ask for
+      // states this order does not have.
+      events_->setEvents({});
+      diff_->setStates({}, {}, 0, 0);
+      slider_->setEnabled(false);
+      versionBox_->setEnabled(false);
       return;
     }
     events_->setEvents(result.value());

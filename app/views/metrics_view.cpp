@@ -124,7 +124,9 @@ MetricsView::MetricsView(GatewayClient* client, QWidget* parent)
   });
   refreshTimer_->setInterval(15000);
   connect(refreshTimer_, &QTimer::timeout, this, [this] {
-    if (isVisible() && autoRefresh_->isChecked()) refresh();
+    // A tick while the last round is still out lets it finish: cancelling it every time would keep
+    // the charts from ever changing when Prometheus answers slower than the interval.
+    if (isVisible() && autoRefresh_->isChecked() && pending_ == 0) refresh();
   });
   connect(ranges_, &QButtonGroup::idClicked, this, [this](int seconds) { setRangeSeconds(seconds); });
   connect(latencyService_, &QComboBox::currentIndexChanged, this, [this] {

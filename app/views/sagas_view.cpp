@@ -268,7 +268,10 @@ void SagasView::applyStep(const SagaStepEvent& event) {
 
 void SagasView::loadTrace(const QString& traceId) {
   waterfall_->setMessage(tr("Loading trace %1…").arg(traceId));
-  api::getTrace(client_, traceId, this, [this, traceId](const Result<Trace>& result) {
+  // Only the newest load is shown: another saga chosen meanwhile has its own trace on its way.
+  const quint64 load = ++traceLoad_;
+  api::getTrace(client_, traceId, this, [this, traceId, load](const Result<Trace>& result) {
+    if (load != traceLoad_) return;
     if (!result) {
       waterfall_->setMessage(result.error().httpStatus == 404
                                  ? tr("Trace %1 is not in the trace store (it may have expired).").arg(traceId)

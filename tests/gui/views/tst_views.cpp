@@ -14,6 +14,7 @@
 #include <QMessageBox>
 #include <QPalette>
 #include <QPushButton>
+#include <QSet>
 #include <QSignalSpy>
 #include <QTableView>
 #include <QTemporaryDir>
@@ -102,6 +103,8 @@ class ViewsTest : public QObject {
   void orders_LateEventsOfAnOlderLoad_DoNotReplaceTheShownOrders();
   void history_NoticeWhileLoading_LoadsOnceMore();
   void userEdit_CancelWhileSaving_IsRefused_TheSaveLands();
+  void sagas_StepsBeforeTheListIsOpened_AreNotCollected_AndNoSagaIsListedTwice();
+  void history_AFailedLoad_LeavesNothingOfThePreviousOrder();
 
  private:
   void signIn(const QString& username);
@@ -294,6 +297,52 @@ void ViewsTest::userEdit_CancelWhileSaving_IsRefused_TheSaveLands() {
   QVERIFY(dialog->isVisible());
   QVERIFY(QTest::qWaitFor([&] { return savedVersion != 0; }, 5000));
   QCOMPARE(savedVersion, listed.version + 1);
+}
+
+void ViewsTest::sagas_StepsBeforeTheListIsOpened_AreNotCollected_AndNoSagaIsListedTwice() {
+  MainWindow* window = openWindow("ada");
+  QVERIFY(QTest::qWaitFor([&] { return stream_->state() == EventStream::State::Open; }, 5000));
+  SagasView* sagas = window->sagasView();
+  // Steps of sagas nobody looks at yet: a view never opened must not collect them for the session.
+  for (int i = 0; i < 5; ++i) {
+    gateway_->pushEvent("saga.step", {{"sagaId", QStringLiteral("saga-new-%1").arg(i)}, {"orderId", "ord-x"},
+                                      {"step", "reserve_stock"}, {"state", "started"}, {"time", "2024-01-01T00:00:00Z"}});
+  }
+  QTest::qWait(300);
+  QCOMPARE(sagas->model()->rowCount(), 0);
+  window->showPage("sagas");
+  QVERIFY(QTest::qWaitFor([&] { return sagas->isReady() && sagas->model()->rowCount() > 0; }, 5000));
+  QCOMPARE(sagas->model()->rowOf("saga-new-0"), -1);
+  // An old saga beyond the loaded pages sends a step: it goes on top, and paging later reaches it.
+  const QString old = demo_->order(239).value("sagaId").toString();
+  QCOMPARE(sagas->model()->rowOf(old), -1);
+  gateway_->pushEvent("saga.step", {{"sagaId", old}, {"orderId", demo_->order(239).value("id").toString()},
+                                    {"step", "charge_payment"}, {"state", "started"}, {"time", "2024-01-01T00:00:00Z"}});
+  QVERIFY(QTest::qWaitFor([&] { return sagas->model()->rowOf(old) >= 0; }, 5000));
+  for (int page = 0; page < 30 && sagas->model()->hasMore(); ++page) {
+    sagas->model()->fetchMore({});
+    QVERIFY(QTest::qWaitFor([&] { return !sagas->model()->isLoading(); }, 5000));
+  }
+  QSet<QString> seen;
+  for (int row = 0; row < sagas->model()->rowCount(); ++row) {
+    const QString id = sagas->model()->index(row, 0).data(SagasModel::IdRole).toString();
+    if (id.isEmpty()) continue;
+    QVERIFY2(!seen.contains(id), qPrintable("listed twice: " + id));
+    seen.insert(id);
+  }
+}
+
+void ViewsTest::history_AFailedLoad_LeavesNothingOfThePreviousOrder() {
+  MainWindow* window = openWindow("ada");
+  window->showPage("history");
+  HistoryView* history = window->historyView();
+  history->showOrder(demo_->order(0).value("id").toString());
+  QVERIFY(QTest::qWaitFor([&] { return history->isReady() && history->eventsModel()->rowCount() > 0; }, 5000));
+  history->showOrder("ord-99999999");  // no such order
+  QVERIFY(QTest::qWaitFor([&] { return history->isReady(); }, 5000));
+  QTest::qWait(100);
+  QCOMPARE(history->eventsModel()->rowCount(), 0);
+  QCOMPARE(history->diffModel()->rowCount(), 0);
 }
 
 void ViewsTest::staleEdit_ShowsDialog_ReloadBringsTheCurrentVersion() {
