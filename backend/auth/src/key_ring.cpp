@@ -144,6 +144,15 @@ Result<KeyRing> loadOrCreateKeyFile(const KeyFileOptions& options, int64_t now) 
   const bool wrongAlgorithm = ring->current().algorithm() != options.algorithm;
   const bool tooOld = options.rotateAfter.count() > 0 && now - ring->currentCreatedAt() >= options.rotateAfter.count();
   if (!wrongAlgorithm && !tooOld) return ring;
+  if (wrongAlgorithm && options.rotateAfter.count() == 0) {
+    // rotate_after = 0 means the key ring is managed outside (a Secret every replica mounts): a key
+    // this process made for itself would sign tokens no other replica can verify, and a new one
+    // would appear on every restart.
+    return failedPrecondition(path.string() + " signs with " + std::string(algorithmName(ring->current().algorithm())) +
+                              " but auth.algorithm asks for " + std::string(algorithmName(options.algorithm)) +
+                              "; with auth.rotate_after = 0 the key file is managed outside this process: put a " +
+                              std::string(algorithmName(options.algorithm)) + " key first in it, or set auth.algorithm to match");
+  }
   auto rotated = ring->rotated(options.algorithm, options.keepPrevious, now);
   if (!rotated) return rotated.status();
   FLEETDECK_RETURN_IF_ERROR(writeKeyFile(path, *rotated));

@@ -80,9 +80,28 @@ TEST(KeyFile, AnOldKeyIsRotatedAndStillVerifies) {
   EXPECT_NE(nextDay->find(first->current().kid()), nullptr);
   EXPECT_EQ(modeOf(path), 0600u);
   // Switching the algorithm in config rotates too.
-  auto switched = loadOrCreateKeyFile({.path = path, .algorithm = Algorithm::kEdDsa}, kNow + 86'401);
+  auto switched = loadOrCreateKeyFile(
+      {.path = path, .algorithm = Algorithm::kEdDsa, .rotateAfter = std::chrono::hours(24), .keepPrevious = 1},
+      kNow + 86'401);
   ASSERT_TRUE(switched.isOk());
   EXPECT_EQ(switched->current().algorithm(), Algorithm::kEdDsa);
+}
+
+// rotate_after = 0: the ring is managed outside (a Secret every gateway replica mounts). A key a
+// replica made for itself would sign tokens the others cannot verify, so another algorithm in
+// config is refused, and the file left as it is.
+TEST(KeyFile, WithRotationOffAnotherAlgorithmIsRefused_TheFileUntouched) {
+  const ScratchKeyFile scratch;
+  const fs::path path = scratch.path();
+  ASSERT_TRUE(loadOrCreateKeyFile({.path = path}, kNow).isOk());
+  std::ifstream before(path);
+  const std::string original((std::istreambuf_iterator<char>(before)), std::istreambuf_iterator<char>());
+  auto refused = loadOrCreateKeyFile({.path = path, .algorithm = Algorithm::kEdDsa}, kNow + 10);
+  ASSERT_FALSE(refused.isOk());
+  EXPECT_EQ(refused.status().code(), StatusCode::kFailedPrecondition);
+  EXPECT_NE(refused.status().message().find("auth.algorithm"), std::string::npos) << refused.status().toString();
+  std::ifstream after(path);
+  EXPECT_EQ(std::string((std::istreambuf_iterator<char>(after)), std::istreambuf_iterator<char>()), original);
 }
 
 TEST(KeyFile, AFileOthersCanReadIsRefusedWithTheFix) {

@@ -51,8 +51,10 @@ struct KeyFileOptions {
 
 // Reads the ring from `options.path`, creating it (and its folder, 0700) with one new key on first
 // start, written 0600 through a temporary file so a crash never leaves half a key. Rotates when
-// the current key is older than rotateAfter or of another algorithm than configured. Refuses a
-// file that group or others may read (FAILED_PRECONDITION naming the path and the fix).
+// the current key is older than rotateAfter or of another algorithm than configured; with
+// rotateAfter 0 (the file is managed outside, e.g. a Secret shared by every replica) another
+// algorithm is FAILED_PRECONDITION instead. Refuses a file that group or others may read
+// (FAILED_PRECONDITION naming the path and the fix).
 Result<KeyRing> loadOrCreateKeyFile(const KeyFileOptions& options, int64_t now);
 
 // Writes the ring atomically with mode 0600.
