@@ -71,7 +71,8 @@ Result<SessionGrant> SignIn::login(const std::string& username, const std::strin
   const int64_t now = now_();
   const int64_t windowMicros = options_.failureWindow.count() * kMicrosPerSecond;
   const std::string accountSubject = "account:" + lower(username);
-  const std::string addressSubject = "address:" + (clientAddress.empty() ? std::string("unknown") : clientAddress);
+  const std::string addressSubject =
+      "address:" + (clientAddress.empty() ? std::string("unknown") : throttledAddress(clientAddress));
   // The attempt counts as a failure of both subjects from before its password is checked until it
   // succeeds, so parallel guesses cannot all slip under the limit.
   auto claim = sessions_.claimAttempt(

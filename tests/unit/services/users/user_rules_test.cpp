@@ -49,6 +49,22 @@ TEST(UserRules, PasswordsFollowThePolicy) {
   EXPECT_FALSE(passwordProblem("my-alice-password", "alice").empty());
 }
 
+TEST(UserRules, PasswordLengthsCountCharactersAndTheUsernameIsFoundInAnyCase) {
+  EXPECT_FALSE(passwordProblem("\xF0\x9F\x94\x91\xF0\x9F\x94\x91\xF0\x9F\x94\x91\xF0\x9F\x94\x91", "x").empty())
+      << "four emoji are 16 bytes, not 12 characters";
+  EXPECT_TRUE(passwordProblem("\xC3\xA9t\xC3\xA9 \xC3\xA0 la plage!", "x").empty()) << "12 characters, 15 bytes";
+  EXPECT_FALSE(passwordProblem("My-ALICE-password", "alice").empty());
+}
+
+TEST(UserRules, IPv6AddressesAreThrottledByTheirSlash64) {
+  EXPECT_EQ(throttledAddress("2001:db8:1:2:aaaa:bbbb:cccc:dddd"), "2001:db8:1:2::/64");
+  EXPECT_EQ(throttledAddress("2001:db8:1:2::1"), throttledAddress("2001:db8:1:2:ffff::9"));
+  EXPECT_NE(throttledAddress("2001:db8:1:2::1"), throttledAddress("2001:db8:1:3::1"));
+  EXPECT_EQ(throttledAddress("::ffff:192.0.2.7"), "192.0.2.7");
+  EXPECT_EQ(throttledAddress("192.0.2.7"), "192.0.2.7");
+  EXPECT_EQ(throttledAddress("not an address"), "not an address");
+}
+
 TEST(UserRules, ChangesAreValidated) {
   UserChanges none;
   EXPECT_FALSE(validateChanges(none).isOk());
