@@ -117,6 +117,9 @@ AlertsView::AlertsView(GatewayClient* client, QWidget* parent)
     showCounts();
   });
   connect(model_, &AlertsModel::rowsInserted, this, &AlertsView::showCounts);
+  // The last alert resolving empties the table: the line must not keep counting it.
+  connect(model_, &AlertsModel::rowsRemoved, this, &AlertsView::showCounts);
+  connect(model_, &QAbstractItemModel::modelReset, this, &AlertsView::showCounts);
   showDetail();
 }
 

@@ -168,11 +168,19 @@ QList<QAction*> FleetView::paletteActions() const {
 }
 
 void FleetView::loadFleet() {
-  if (fleetInFlight_) return;
+  if (fleetInFlight_) {
+    // The answer on its way may predate what asked for this load (a stream change): load once more.
+    reloadWhenLoaded_ = true;
+    return;
+  }
   fleetInFlight_ = true;
   api::fleet(client_, this, [this](const Result<QVector<FleetService>>& result) {
     fleetInFlight_ = false;
     answered_ = true;
+    if (std::exchange(reloadWhenLoaded_, false)) {
+      loadFleet();
+      return;
+    }
     if (!result) {
       summary_->setText(model_->services().isEmpty()
                             ? tr("Could not load the fleet: %1").arg(result.error().message)

@@ -76,6 +76,7 @@ class FleetView : public ViewPage {
   bool started_ = false;
   bool faultsAvailable_ = false;
   bool fleetInFlight_ = false;
+  bool reloadWhenLoaded_ = false;  // a load was asked for while one was on its way
   int statsPending_ = 0;
 };
 

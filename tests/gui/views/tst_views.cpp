@@ -105,6 +105,7 @@ class ViewsTest : public QObject {
   void userEdit_CancelWhileSaving_IsRefused_TheSaveLands();
   void sagas_StepsBeforeTheListIsOpened_AreNotCollected_AndNoSagaIsListedTwice();
   void history_AFailedLoad_LeavesNothingOfThePreviousOrder();
+  void fleet_AChangeWhileTheFleetIsLoading_LoadsItOnceMore();
 
  private:
   void signIn(const QString& username);
@@ -343,6 +344,24 @@ void ViewsTest::history_AFailedLoad_LeavesNothingOfThePreviousOrder() {
   QTest::qWait(100);
   QCOMPARE(history->eventsModel()->rowCount(), 0);
   QCOMPARE(history->diffModel()->rowCount(), 0);
+}
+
+void ViewsTest::fleet_AChangeWhileTheFleetIsLoading_LoadsItOnceMore() {
+  MainWindow* window = openWindow("ada");
+  window->showPage("fleet");
+  FleetView* fleet = window->fleetView();
+  QVERIFY(QTest::qWaitFor([&] { return fleet->isReady(); }, 5000));
+  gateway_->delayResponses("/api/v1/admin/fleet", 300);
+  const int before = gateway_->count("GET", "/api/v1/admin/fleet");
+  fleet->refresh();
+  FleetChange left;
+  left.service = "payments";
+  left.instance = "payments-2";
+  left.removed = true;
+  fleet->applyChange(left);  // while the first load is on its way: its answer may predate this
+  QVERIFY(QTest::qWaitFor([&] { return gateway_->count("GET", "/api/v1/admin/fleet") == before + 2; }, 5000));
+  QTest::qWait(500);
+  QCOMPARE(gateway_->count("GET", "/api/v1/admin/fleet"), before + 2);  // once more, not for ever
 }
 
 void ViewsTest::staleEdit_ShowsDialog_ReloadBringsTheCurrentVersion() {
