@@ -215,12 +215,15 @@ void MetricsView::load(MetricChart* chart, const QList<QPair<QString, QString>>&
   // are kept in query order, so p50/p95/p99 keep their colours whichever answer comes first.
   auto answers = std::make_shared<QList<QueryAnswer>>(queries.size());
   auto remaining = std::make_shared<int>(static_cast<int>(queries.size()));
+  // Only the chart's newest load is drawn: the answers of an earlier one (another service chosen
+  // meanwhile) would otherwise land under the new title.
+  const quint64 generation = ++chartLoads_[chart];
   for (int index = 0; index < queries.size(); ++index) {
     const auto& [query, label] = queries[index];
     ++pending_;
     const quint64 id = api::promQueryRangeBody(
         client_, query, start, end, step, this,
-        [this, chart, answers, remaining, index, label = label, start, end](const Result<QByteArray>& result) {
+        [this, chart, answers, remaining, index, label = label, start, end, generation](const Result<QByteArray>& result) {
           --pending_;
           answered_ = true;
           QueryAnswer& answer = (*answers)[index];
@@ -231,7 +234,7 @@ void MetricsView::load(MetricChart* chart, const QList<QPair<QString, QString>>&
             answer.error = result.error().message;
           }
           if (pending_ == 0) cancelButton_->hide();
-          if (--*remaining > 0) return;
+          if (--*remaining > 0 || generation != chartLoads_.value(chart)) return;
           chart->setAnswers(*answers, start, end);
         });
     inFlight_.append(id);
@@ -274,12 +277,15 @@ void MetricsView::runCustom() {
   runButton_->setEnabled(false);
   cancelButton_->show();
   ++pending_;
+  const quint64 generation = ++chartLoads_[custom_];
   const quint64 id = api::promQueryRangeBody(client_, query, start, end, stepForRange(start.secsTo(end), kTargetSamples),
-                                             this, [this, start, end](const Result<QByteArray>& result) {
+                                             this, [this, start, end, generation](const Result<QByteArray>& result) {
                                                --pending_;
                                                answered_ = true;
-                                               runButton_->setEnabled(true);
                                                if (pending_ == 0) cancelButton_->hide();
+                                               // An earlier query's answer: the newer one is on its way.
+                                               if (generation != chartLoads_.value(custom_)) return;
+                                               runButton_->setEnabled(true);
                                                if (!result) {
                                                  queryError_->setText(result.error().message);
                                                  queryError_->show();

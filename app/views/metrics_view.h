@@ -3,6 +3,7 @@
 #pragma once
 
 #include <QDateTime>
+#include <QHash>
 #include <QList>
 
 #include "views/view_page.h"
@@ -78,6 +79,7 @@ class MetricsView : public ViewPage {
   qint64 customStart_ = 0;
   qint64 customEnd_ = 0;
   int pending_ = 0;
+  QHash<MetricChart*, quint64> chartLoads_;  // numbers each chart's loads; older answers are dropped
   bool answered_ = false;
   bool started_ = false;
 };
