@@ -31,9 +31,13 @@ PreparedChart fitToBudget(PreparedChart chart, int maxPoints) {
   chart.plotted.clear();
   chart.plotted.reserve(chart.series.size());
   chart.top = 0;
+  chart.bottom = 0;
   for (const PromSeries& series : std::as_const(chart.series)) {
     chart.plotted.append(decimateMinMax(series.points, maxPoints));
-    for (const QPointF& point : series.points) chart.top = qMax(chart.top, point.y());
+    for (const QPointF& point : series.points) {
+      chart.top = qMax(chart.top, point.y());
+      chart.bottom = qMin(chart.bottom, point.y());
+    }
   }
   return chart;
 }

@@ -26,6 +26,7 @@ struct PreparedChart {
   QVector<PromSeries> series;     // every sample as received: CSV export and later refits need them all
   QList<QList<QPointF>> plotted;  // per series, decimated to the budget: what QXYSeries::replace gets
   double top = 0;                 // highest sample of all series, for the y axis
+  double bottom = 0;  // the lowest point, 0 when none is below zero (deriv(), delta() can be)
   QStringList errors;             // failed calls and error answers, in query order
   // The range the data was asked for. It travels with the data so that the axis always matches the
   // points shown, whatever was asked for since.

@@ -228,8 +228,11 @@ void MetricChart::apply(const PreparedChart& chart) {
   if (shown_.start.isValid() && shown_.end.isValid()) xAxis_->setRange(shown_.start.toLocalTime(), shown_.end.toLocalTime());
   const qint64 rangeSeconds = shown_.start.secsTo(shown_.end);
   xAxis_->setFormat(rangeSeconds > 6 * 3600 ? QStringLiteral("dd HH:mm") : QStringLiteral("HH:mm"));
-  // Some room above the highest point; 1 when everything is zero so the axis is not empty.
-  yAxis_->setRange(0, shown_.top <= 0 ? 1 : shown_.top * 1.15);
+  // Some room above the highest point and below a negative lowest (a custom deriv() or delta()
+  // query); 0..1 when everything is zero so the axis is not empty.
+  const double low = shown_.bottom < 0 ? shown_.bottom * 1.15 : 0;
+  const double high = shown_.top > 0 ? shown_.top * 1.15 : (low < 0 ? 0 : 1);
+  yAxis_->setRange(low, high);
   yAxis_->applyNiceNumbers();
   if (!newData) return;
   // Failed queries are the page's to report (it knows where: on the chart or under the query box).

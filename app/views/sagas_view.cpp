@@ -52,7 +52,8 @@ SagasView::SagasView(GatewayClient* client, QWidget* parent)
   setObjectName(QStringLiteral("sagasView"));
   stateFilter_->setObjectName(QStringLiteral("sagaStateFilter"));
   stateFilter_->addItem(tr("All states", "saga state filter"), QString());
-  for (const char* state : {"RUNNING", "COMPENSATING", "COMPLETED", "COMPENSATED", "FAILED"}) {
+  // The engine's states (a saga never ends "failed": a compensation is retried until it succeeds).
+  for (const char* state : {"RUNNING", "COMPENSATING", "COMPLETED", "COMPENSATED"}) {
     stateFilter_->addItem(display::sagaState(QLatin1String(state)), QLatin1String(state));
   }
   refreshAction_ = new QAction(QIcon::fromTheme(QStringLiteral("view-refresh")), tr("Refresh"), this);

@@ -56,6 +56,7 @@ class ModelsTest : public QObject {
   void decimation_KeepsSpikesEndpointsAndBudget();
   void seriesPreparer_OnTheWorker_GivesTheSamePointsAsTheGuiThreadPathDid();
   void seriesPreparer_NewerRequest_DropsTheStaleResult();
+  void fitToBudget_KeepsTheLowestPointForTheAxis();
   void seriesPreparer_DestroyedWhileWorking_DeliversNothing();
   void traceLayout_ParentsFirst_OrphansAndCyclesSurvive();
   void traceSpansOfStep_ByAttributeOrName();
@@ -802,6 +803,21 @@ void ModelsTest::translations_ChineseIsLoaded_AmbiguousWordsStayApart() {
   QCOMPARE(QCoreApplication::translate("fleetdeck::console::UsersView", "%n user(s).", nullptr, 1), QStringLiteral("1 user."));
   QCOMPARE(QCoreApplication::translate("fleetdeck::console::UsersView", "%n user(s).", nullptr, 3), QStringLiteral("3 users."));
   QCoreApplication::removeTranslator(&english);
+}
+
+void ModelsTest::fitToBudget_KeepsTheLowestPointForTheAxis() {
+  // A custom deriv() query: the axis must reach below zero, or the chart cuts these points off.
+  PreparedChart chart;
+  PromSeries falling;
+  falling.points = {{0, 3.0}, {1, -2.5}, {2, -7.0}};
+  chart.series = {falling};
+  const PreparedChart fitted = fitToBudget(chart, 100);
+  QCOMPARE(fitted.top, 3.0);
+  QCOMPARE(fitted.bottom, -7.0);
+  PromSeries positive;
+  positive.points = {{0, 1.0}, {1, 4.0}};
+  chart.series = {positive};
+  QCOMPARE(fitToBudget(chart, 100).bottom, 0.0);
 }
 
 QTEST_MAIN(ModelsTest)
