@@ -215,13 +215,19 @@ void FleetView::loadStats() {
     stats_ = *fresh;
     model_->setStats(stats_);
   };
-  api::promQueryRange(client_, queries::requestRateByService(), start, end, 30, this,
-                      [fresh, finish](const Result<PromQueryResult>& result) {
+  constexpr int kStepSeconds = 30;
+  api::promQueryRange(client_, queries::requestRateByService(), start, end, kStepSeconds, this,
+                      [fresh, finish, end](const Result<PromQueryResult>& result) {
                         if (result) {
+                          // The rate now is the last point only if it is recent: a stopped service's
+                          // series ends where it stopped, and its last rate would stand for minutes.
+                          const double recentSince = static_cast<double>(end.toMSecsSinceEpoch()) - 2.0 * kStepSeconds * 1000;
                           for (const PromSeries& series : result->series) {
                             ServiceStats& stats = (*fresh)[series.metric.value(QStringLiteral("service"))];
                             for (const QPointF& point : series.points) stats.requestRateHistory.append(point.y());
-                            if (!series.points.isEmpty()) stats.requestRate = series.points.last().y();
+                            if (!series.points.isEmpty() && series.points.last().x() >= recentSince) {
+                              stats.requestRate = series.points.last().y();
+                            }
                           }
                         }
                         finish();
