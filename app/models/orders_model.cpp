@@ -81,6 +81,9 @@ void OrdersModel::prependOrder(const Order& order) {
     updateOrder(order);
     return;
   }
+  // A list filtered by status or customer shows only its own: a new PENDING order does not belong
+  // on top of a Shipped list.
+  if (!matchesFilter(order)) return;
   beginInsertRows({}, 0, 0);
   rows_.prepend(order);
   endInsertRows();
@@ -94,7 +97,19 @@ void OrdersModel::applyNotice(const OrderEventNotice& notice) {
   order.version = notice.version;
   if (const QString status = OrderEventNotice::statusAfter(notice.type); !status.isEmpty()) order.status = status;
   if (notice.time.isValid()) order.updateTime = notice.time;
+  if (!matchesFilter(order)) {
+    // Confirmed in a list of pending orders: it leaves the list, as a reload would show it.
+    beginRemoveRows({}, row, row);
+    rows_.removeAt(row);
+    endRemoveRows();
+    return;
+  }
   emit dataChanged(index(row, 0), index(row, ColumnCount - 1));
+}
+
+bool OrdersModel::matchesFilter(const Order& order) const {
+  return (filter_.status.isEmpty() || order.status == filter_.status) &&
+         (filter_.userId.isEmpty() || order.userId == filter_.userId);
 }
 
 void OrdersModel::requestPage(const QString& pageToken, int pageSize, quint64 generation) {

@@ -41,6 +41,8 @@ class OrdersModel : public PagedTableModel {
   void clearRows() override { rows_.clear(); }
 
  private:
+  // Whether the order belongs in the list as filtered (status, customer).
+  bool matchesFilter(const Order& order) const;
   api::OrderFilter filter_;
   QVector<Order> rows_;
 };
