@@ -578,9 +578,12 @@
             <source>Showing older data: the last refresh failed (%1).</source>
             <translation>Showing older data: the last refresh failed (%1).</translation>
         </message>
-        <message>
-            <source>%1 services, %2 of %3 instances up. Updated %4.</source>
-            <translation>%1 services, %2 of %3 instances up. Updated %4.</translation>
+        <message numerus="yes">
+            <source>%n service(s), %1 of %2 instances up. Updated %3.</source>
+            <translation>
+                <numerusform>%n service, %1 of %2 instances up. Updated %3.</numerusform>
+                <numerusform>%n services, %1 of %2 instances up. Updated %3.</numerusform>
+            </translation>
         </message>
         <message>
             <source>Could not change the faults</source>

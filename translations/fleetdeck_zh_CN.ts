@@ -574,9 +574,11 @@
             <source>Showing older data: the last refresh failed (%1).</source>
             <translation>显示的是旧数据：上次刷新失败（%1）。</translation>
         </message>
-        <message>
-            <source>%1 services, %2 of %3 instances up. Updated %4.</source>
-            <translation>%1 个服务，%3 个实例中 %2 个正常。更新于 %4。</translation>
+        <message numerus="yes">
+            <source>%n service(s), %1 of %2 instances up. Updated %3.</source>
+            <translation>
+                <numerusform>%n 个服务，%2 个实例中 %1 个正常。更新于 %3。</numerusform>
+            </translation>
         </message>
         <message>
             <source>Could not change the faults</source>

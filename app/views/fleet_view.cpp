@@ -196,8 +196,7 @@ void FleetView::loadFleet() {
         if (instance.status == QLatin1String("up")) ++up;
       }
     }
-    summary_->setText(tr("%1 services, %2 of %3 instances up. Updated %4.")
-                          .arg(model_->services().size())
+    summary_->setText(tr("%n service(s), %1 of %2 instances up. Updated %3.", "", static_cast<int>(model_->services().size()))
                           .arg(up)
                           .arg(instances)
                           .arg(display::timestamp(QDateTime::currentDateTimeUtc())));
