@@ -28,6 +28,14 @@ Result<std::string> decodePageToken(const std::string& token) {
 
 Result<User> UserAccounts::create(NewUser request, const ChangeContext& context) {
   FLEETDECK_RETURN_IF_ERROR(prepareNewUser(request));
+  // A name that is taken is answered before the password is hashed: registration is open to anyone,
+  // and each hash costs tens of milliseconds of a worker and its memory. (A race between two
+  // registrations is still decided by the unique index on insert.)
+  if (auto taken = repository_.findByUsername(request.username); taken.isOk()) {
+    return alreadyExists("username is already taken", {{"username", "is already taken"}});
+  } else if (taken.status().code() != StatusCode::kNotFound) {
+    return taken.status();
+  }
   auto hash = hasher_.hash(request.password);
   if (!hash) return hash.status();
   User user;

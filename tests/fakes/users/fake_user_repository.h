@@ -89,10 +89,14 @@ class FakeUserRepository final : public UserRepository {
 // Reversible "hash" so tests can see which password was stored; never used outside tests.
 class FakePasswordHasher final : public PasswordHasher {
  public:
-  Result<std::string> hash(std::string_view password) override { return "fake$" + std::string(password); }
+  Result<std::string> hash(std::string_view password) override {
+    ++hashes;
+    return "fake$" + std::string(password);
+  }
   bool verify(std::string_view password, const std::string& encoded) override {
     return encoded == "fake$" + std::string(password);
   }
+  int hashes = 0;  // how often hash() ran: the costly part of the real one
 };
 
 }  // namespace fleetdeck::users::testing

@@ -29,6 +29,16 @@ TEST_F(UserAccountsTest, CreateHashesThePasswordAndAssignsAnId) {
   EXPECT_EQ(user.status, "active");
 }
 
+TEST_F(UserAccountsTest, ATakenUsernameIsRefusedBeforeThePasswordIsHashed) {
+  create("alice");
+  const int hashed = hasher_.hashes;
+  auto again = accounts_.create({"alice", "other@example.com", "correct horse battery", "", ""});
+  ASSERT_FALSE(again.isOk());
+  EXPECT_EQ(again.status().code(), StatusCode::kAlreadyExists);
+  EXPECT_EQ(again.status().violations()[0].field, "username");
+  EXPECT_EQ(hasher_.hashes, hashed) << "registration is open to anyone: a taken name costs no hash";
+}
+
 TEST_F(UserAccountsTest, GetRejectsIdsThatAreNotUuids) {
   auto result = accounts_.get("42; DROP TABLE users");
   ASSERT_FALSE(result.isOk());
