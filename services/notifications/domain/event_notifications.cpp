@@ -10,8 +10,15 @@ NewNotification make(const std::string& eventId, const std::string& userId, std:
   return NewNotification{eventId, userId, std::string(kind), std::move(title), std::move(body)};
 }
 
-// Text from events is shown as is but never beyond what the body may hold.
-std::string clipped(const std::string& text, size_t characters) {
+// Text from events is shown as is, but never beyond what the body may hold, and with C0 control
+// characters (and DEL) as spaces: a body with one is refused, and a customer's cancel reason with a
+// BEL in it would otherwise lose the notification to the dead-letter stream, for good.
+std::string clipped(const std::string& raw, size_t characters) {
+  std::string text = raw;
+  for (char& c : text) {
+    const auto byte = static_cast<unsigned char>(c);
+    if (byte < 0x20 || byte == 0x7F) c = ' ';
+  }
   size_t count = 0;
   for (size_t i = 0; i < text.size(); ++i) {
     if ((static_cast<unsigned char>(text[i]) & 0xC0) != 0x80 && count++ == characters) return text.substr(0, i) + "…";
@@ -36,6 +43,8 @@ std::string describeReason(const std::string& reason) {
   if (reason == "insufficient_funds") return "the wallet does not hold enough money";
   if (reason == "wallet_not_found") return "there is no wallet for this account";
   if (reason == "injected_decline") return "the payment was declined (test fault)";
+  if (reason == "customer_request") return "you asked for it";
+  if (reason == "saga_failed") return "it could not be completed";
   if (reason.empty()) return "no reason was given";
   return clipped(reason, 300);
 }

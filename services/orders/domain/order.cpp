@@ -1,5 +1,6 @@
 #include "domain/order.h"
 
+#include <algorithm>
 #include <set>
 
 #include "fleetdeck/core/ids.h"
@@ -62,6 +63,19 @@ void apply(Order& order, const OrderEvent& event, int64_t atMicros) {
   order.updatedAtMicros = atMicros;
 }
 
+namespace {
+
+// Free text from clients travels in events to other services and is shown to people: no control
+// characters (a notification refuses a body with one).
+bool hasControlCharacter(const std::string& text) {
+  return std::any_of(text.begin(), text.end(), [](char c) {
+    const auto byte = static_cast<unsigned char>(c);
+    return byte < 0x20 || byte == 0x7F;
+  });
+}
+
+}  // namespace
+
 Result<OrderEvent> decideConfirm(const Order& order, const std::string& paymentId) {
   if (order.status != kPending) return notAllowed(order, "confirm");
   return OrderEvent(OrderConfirmed{order.id, paymentId});
@@ -70,6 +84,7 @@ Result<OrderEvent> decideConfirm(const Order& order, const std::string& paymentI
 Result<OrderEvent> decideCancel(const Order& order, const std::string& reason) {
   if (order.status != kPending && order.status != kConfirmed) return notAllowed(order, "cancel");
   if (reason.size() > 200) return invalidField("reason", "must be at most 200 characters long");
+  if (hasControlCharacter(reason)) return invalidField("reason", "must not contain control characters");
   return OrderEvent(OrderCancelled{order.id, reason.empty() ? "customer_request" : reason, order.status});
 }
 
@@ -77,6 +92,7 @@ Result<OrderEvent> decideShip(const Order& order, const std::string& trackingNum
   if (trackingNumber.empty() || trackingNumber.size() > 64) {
     return invalidField("trackingNumber", "must be 1 to 64 characters long");
   }
+  if (hasControlCharacter(trackingNumber)) return invalidField("trackingNumber", "must not contain control characters");
   if (order.status != kConfirmed) return notAllowed(order, "ship");
   return OrderEvent(OrderShipped{order.id, trackingNumber});
 }

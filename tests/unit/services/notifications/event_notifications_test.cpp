@@ -39,6 +39,19 @@ TEST(EventNotifications, LongOrMissingTextStaysWithinTheLimits) {
   EXPECT_NE(orderCancelledNotification("e", kUser, kOrder, "").body.find("no reason was given"), std::string::npos);
 }
 
+// Free text from events (a customer's cancel reason, an admin's tracking number) may hold control
+// characters: the notification is still valid, or the event would be dead-lettered and the
+// notification lost for good.
+TEST(EventNotifications, ControlCharactersInEventTextStillMakeAValidNotification) {
+  auto cancelled = orderCancelledNotification("e", kUser, kOrder, "oops\a\x1b[31m\x7f");
+  EXPECT_TRUE(prepareNewNotification(cancelled).isOk()) << cancelled.body;
+  EXPECT_NE(cancelled.body.find("oops"), std::string::npos);
+  auto shipped = orderShippedNotification("e", kUser, kOrder, "TRK\x01\x02");
+  EXPECT_TRUE(prepareNewNotification(shipped).isOk()) << shipped.body;
+  EXPECT_NE(orderCancelledNotification("e", kUser, kOrder, "customer_request").body.find("you asked for it"),
+            std::string::npos);
+}
+
 TEST(EventNotifications, MoneyIsFormattedFromMinorUnits) {
   EXPECT_EQ(formatMoney(0, "USD"), "0.00 USD");
   EXPECT_EQ(formatMoney(5, "USD"), "0.05 USD");

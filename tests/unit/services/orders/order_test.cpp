@@ -55,6 +55,19 @@ TEST(OrderStateMachine, EveryInvalidTransitionIsAFailedPreconditionNamingTheStat
   }
 }
 
+TEST(OrderStateMachine, FreeTextWithControlCharactersIsRefusedNamingTheField) {
+  Order order;
+  order.id = "o";
+  order.status = "CONFIRMED";
+  auto cancelled = decideCancel(order, "oops\a");
+  ASSERT_FALSE(cancelled.isOk());
+  EXPECT_EQ(cancelled.status().violations()[0].field, "reason");
+  auto shipped = decideShip(order, "TRK\x1b");
+  ASSERT_FALSE(shipped.isOk());
+  EXPECT_EQ(shipped.status().violations()[0].field, "trackingNumber");
+  EXPECT_TRUE(decideShip(order, "TRK-1").isOk());
+}
+
 TEST(OrderStateMachine, CancelRemembersThePreviousStatusAndDefaultsTheReason) {
   auto event = decideCancel(orderIn(kConfirmed), "");
   ASSERT_TRUE(event.isOk());
