@@ -169,6 +169,12 @@ def check_unit(report: Report, root: Path, unit: Path, service: str) -> None:
                  f"{unit.name} does not run as the fleetdeck system user")
     report.check(parser.get("Install", "WantedBy", fallback="") == "fleetdeck.target", "fleetdeck-services",
                  f"{unit.name} is not WantedBy=fleetdeck.target")
+    report.check(parser.get("Service", "LogsDirectory", fallback="") == "fleetdeck", "fleetdeck-services",
+                 f"{unit.name} has no LogsDirectory=fleetdeck: a [log] file under /var/log cannot be written "
+                 "(ProtectSystem=strict), and the process aborts at start")
+    report.check(parser.has_option("Unit", "StartLimitBurst") and parser.has_option("Unit", "StartLimitIntervalSec"),
+                 "fleetdeck-services", f"{unit.name} sets no start limit: a failing start is retried every "
+                 "RestartSec for ever")
     verify = shutil.which("systemd-analyze")
     if verify:
         # Only syntax: the paths it names exist on the target machine, not in the scratch folder.
@@ -220,6 +226,11 @@ def check_services(report: Report, deb: Path, scratch: Path, readelf: str) -> No
     postinst = control_member(deb, scratch, "postinst") or ""
     report.check("adduser --system" in postinst and "fleetdeck" in postinst, name,
                  "postinst does not create the fleetdeck system user")
+    report.check("try-restart" in postinst, name, "postinst does not restart running services on an upgrade")
+    postrm = control_member(deb, scratch, "postrm") or ""
+    purge = postrm[postrm.find('"purge"'):] if '"purge"' in postrm else ""
+    report.check("/etc/fleetdeck/" in purge and ".env" in purge, name,
+                 "postrm purge leaves /etc/fleetdeck/*.env (database passwords) behind")
 
     # What the launcher reads: identical to the source tree's resources.
     share = root / "usr" / "share" / "fleetdeck"
