@@ -6,6 +6,7 @@
 #include "adapters/order_event_feed.h"
 #include "adapters/rest_gateway.h"
 #include "adapters/upstreams.h"
+#include "adapters/user_access_feed.h"
 #include "domain/admin_events.h"
 #include "domain/api_catalogue.h"
 #include "domain/rest_mapping.h"
@@ -181,12 +182,14 @@ int main(int argc, char** argv) {
   std::unique_ptr<bus::ServiceBus> eventBus;
   std::unique_ptr<bus::RegistryWatcher> registry;
   std::unique_ptr<gateway::OrderEventFeed> orderFeed;
+  std::unique_ptr<gateway::UserAccessFeed> accessFeed;
   if (busConfig.enabled()) {
     auto connected = bus::ServiceBus::connect(busConfig);
     if (!connected) host->fail(connected.status(), "connecting to NATS");
     eventBus = std::move(*connected);
     registry = std::make_unique<bus::RegistryWatcher>(eventBus->bus(), busConfig.registry);
     orderFeed = std::make_unique<gateway::OrderEventFeed>(eventBus->bus(), adminEvents);
+    accessFeed = std::make_unique<gateway::UserAccessFeed>(eventBus->bus(), tokens);
   } else {
     host->setInfo("nats", "disabled ([nats] url is empty): static upstreams, no live order events");
   }
@@ -223,6 +226,7 @@ int main(int argc, char** argv) {
     });
     registry->start();
     orderFeed->start();
+    accessFeed->start();
     eventBus->registerInstance({host->serviceName(), host->instanceId(), host->version(), "", "", 0, 0},
                                [&host, adminHost](bus::ServiceInstance& instance) {
                                  if (host->adminPort() != 0) {
@@ -232,6 +236,7 @@ int main(int argc, char** argv) {
     // Not critical: without NATS the gateway still routes (to the addresses it has) and answers.
     host->addReadinessCheck({"nats", [&eventBus] { return eventBus->readiness(); }, false});
     host->addReadinessCheck({"orders_stream", [&orderFeed] { return orderFeed->readiness(); }, false});
+    host->addReadinessCheck({"users_stream", [&accessFeed] { return accessFeed->readiness(); }, false});
   }
   fleetMonitor.start();
   alertWatcher.start();
@@ -242,6 +247,7 @@ int main(int argc, char** argv) {
     alertWatcher.stop();
     fleetMonitor.stop();
     if (orderFeed) orderFeed->stop();
+    if (accessFeed) accessFeed->stop();
     if (registry) registry->stop();
   });
   host->onShutdown("http", [&server](std::chrono::milliseconds drain) { server.stop(drain); });

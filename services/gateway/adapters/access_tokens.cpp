@@ -1,5 +1,7 @@
 #include "adapters/access_tokens.h"
 
+#include <algorithm>
+
 #include "fleetdeck/auth/roles.h"
 #include "fleetdeck/http/message.h"
 
@@ -17,8 +19,27 @@ Result<Principal> AccessTokens::authenticate(std::optional<std::string_view> aut
   auto claims = verified_.verify(ring_, value, verifyOptions_, auth::unixNow());
   if (!claims) return claims.status();
   if (!auth::isUserRole(claims->role)) return unauthenticated("invalid access token: unknown role");
+  if (refusedCount_.load(std::memory_order_acquire) > 0) {
+    std::shared_lock lock(refusedMutex_);
+    if (auto refused = refusedBefore_.find(claims->subject);
+        refused != refusedBefore_.end() && claims->issuedAt < refused->second) {
+      return unauthenticated("access token issued before this account's access changed; refresh it or sign in again");
+    }
+  }
   return Principal{std::move(claims->subject), std::move(claims->role), std::move(claims->username),
                    std::move(claims->sessionId)};
+}
+
+void AccessTokens::refuseIssuedBefore(const std::string& userId, int64_t changedAtMicros) {
+  // Tokens issued in the second of the change are kept: their iat has no finer grain, and a refresh
+  // right after the change must not be refused.
+  const int64_t second = changedAtMicros / 1'000'000;
+  const int64_t forgetBefore = auth::unixNow() - options_.ttl.count() - options_.leeway.count();
+  std::unique_lock lock(refusedMutex_);
+  int64_t& before = refusedBefore_[userId];
+  before = std::max(before, second);
+  std::erase_if(refusedBefore_, [forgetBefore](const auto& entry) { return entry.second < forgetBefore; });
+  refusedCount_.store(refusedBefore_.size(), std::memory_order_release);
 }
 
 Result<std::string> AccessTokens::issue(const Principal& principal) const {

@@ -2,10 +2,13 @@
 // the access tokens that login and refresh return (the users service checks the credentials).
 #pragma once
 
+#include <atomic>
 #include <chrono>
 #include <optional>
+#include <shared_mutex>
 #include <string>
 #include <string_view>
+#include <unordered_map>
 
 #include "domain/access_policy.h"
 #include "fleetdeck/auth/jwt.h"
@@ -35,6 +38,10 @@ class AccessTokens {
   // header that is not "Bearer <valid token>".
   Result<Principal> authenticate(std::optional<std::string_view> authorization) const;
   Result<std::string> issue(const Principal& principal) const;
+  // The user's access changed at `changedAtMicros` (role, status, password): their tokens issued in an
+  // earlier second are refused from now on, instead of serving the old rights until they expire.
+  // Remembered for one token lifetime (older tokens have expired anyway). Thread-safe.
+  void refuseIssuedBefore(const std::string& userId, int64_t changedAtMicros);
   int ttlSeconds() const { return static_cast<int>(options_.ttl.count()); }
   const AccessTokenOptions& options() const { return options_; }
 
@@ -44,6 +51,11 @@ class AccessTokens {
   auth::VerifyOptions verifyOptions_;  // built once: every request checks against the same values
   // The ring never changes after construction, so remembered verdicts stay true until exp.
   mutable auth::VerifiedTokenCache verified_;
+  // user id -> unix second before which their tokens are refused; empty nearly always, and then
+  // the request path takes no lock.
+  mutable std::shared_mutex refusedMutex_;
+  std::unordered_map<std::string, int64_t> refusedBefore_;
+  std::atomic<size_t> refusedCount_{0};
 };
 
 }  // namespace fleetdeck::gateway

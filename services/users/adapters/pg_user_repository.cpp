@@ -91,6 +91,22 @@ Status uniqueViolation(const std::exception& exception) {
   return alreadyExists("user already exists");
 }
 
+// UserAccessChanged, in the transaction of the change: the gateways refuse the user's older access
+// tokens once it is committed and published.
+Status appendUserAccessChanged(pqxx::work& transaction, const User& user, const ChangeContext& context) {
+  v1::UserAccessChanged event;
+  event.set_user_id(user.id);
+  event.set_role(user.role);
+  event.set_status(user.status);
+  bus::EventContext eventContext;
+  eventContext.aggregateId = user.id;
+  eventContext.aggregateVersion = user.version;
+  eventContext.actor = context.actor;
+  eventContext.source = "users";
+  eventContext.occurredAtMicros = user.updatedAtMicros;
+  return bus::appendEvent(transaction, event, eventContext).status();
+}
+
 }  // namespace
 
 Result<User> PgUserRepository::insert(const User& user, const ChangeContext& context) {
@@ -199,6 +215,9 @@ Result<User> PgUserRepository::update(const std::string& id, const UserChanges& 
       // worked once the account was enabled again (the refresh refuses a disabled user, but only
       // while it is disabled).
       if (after.status == kStatusDisabled && before.status != kStatusDisabled) revokeAllTokensOf(transaction, id);
+      if (after.role != before.role || after.status != before.status) {
+        FLEETDECK_RETURN_IF_ERROR(appendUserAccessChanged(transaction, after, context));
+      }
       const bool disabling = changes.status && *changes.status == kStatusDisabled && !changes.email &&
                              !changes.displayName && !changes.role;
       audit(transaction, disabling ? "disable" : "update", context, &before, after);
@@ -235,6 +254,7 @@ Result<User> PgUserRepository::storePasswordHash(const std::string& id, const st
     // A new password ends every session, in this transaction: an admin resets the password of an
     // account taken over, and the thief's refresh token must stop working with the old password.
     revokeAllTokensOf(transaction, id);
+    FLEETDECK_RETURN_IF_ERROR(appendUserAccessChanged(transaction, after, context));
     audit(transaction, action, context, &before, after);
     return after;
   });

@@ -601,6 +601,29 @@ TEST_F(AdminEndToEnd, GatewayWithAStaleConfiguredAddressRoutesAndIsReadyByTheReg
 }
 
 // Runs last: it stops payments.
+// An admin demotes an operator: the operator's access token stops working at once (the users
+// service publishes UserAccessChanged, the gateway refuses tokens issued before it) instead of
+// keeping operator rights until it expires; a refresh gives a token with the new role.
+TEST_F(AdminEndToEnd, ADemotedUsersOlderAccessTokenIsRefusedAtOnce_ARefreshCarriesTheNewRole) {
+  auto demoted = testing::signInAs("operator", users_->grpcAddress(), gatewayPort_, "demoted");
+  ASSERT_TRUE(demoted.isOk()) << demoted.status().toString();
+  ASSERT_EQ(as(*demoted, "GET", "/api/v1/users?pageSize=1").status, 200);
+  // iat has a one-second grain, and tokens of the second of the change are kept.
+  std::this_thread::sleep_for(1100ms);
+  const auto changed = as(admin_, "PATCH", "/api/v1/users/" + demoted->userId, R"({"role":"customer"})");
+  ASSERT_EQ(changed.status, 200) << changed.body;
+  EXPECT_TRUE(testing::waitUntil([&] { return as(*demoted, "GET", "/api/v1/users/me").status == 401; }, 10s))
+      << "the operator token still works after the demotion";
+  http::HttpClient client("127.0.0.1", gatewayPort_);
+  auto refreshed = client.request("POST", "/api/v1/auth/refresh", R"({"refreshToken":")" + demoted->refreshToken + "\"}", {});
+  ASSERT_TRUE(refreshed.isOk());
+  ASSERT_EQ(refreshed->status, 200) << refreshed->body;
+  testing::TestSession after = *demoted;
+  after.accessToken = json::stringOr(parse(*refreshed), "accessToken");
+  EXPECT_EQ(as(after, "GET", "/api/v1/users/me").status, 200);
+  EXPECT_EQ(as(after, "GET", "/api/v1/users?pageSize=1").status, 403) << "a customer now";
+}
+
 TEST_F(AdminEndToEnd, ZStoppedServiceIsDownInTheFleetOnTheStreamAndAlertsThenComesBack) {
   AdminStream stream(gatewayPort_, operator_.accessToken);
   ASSERT_TRUE(stream.readUntil([&](const auto&) { return stream.raw().find(": connected") != std::string::npos; }, 5s));
