@@ -87,6 +87,12 @@ void StreamTail::run() {
     subscribeOptions.Stream = options_.stream.name.c_str();
     subscribeOptions.Ordered = true;
     subscribeOptions.Config.DeliverPolicy = js_DeliverNew;
+    if (options_.replayFor.count() > 0) {
+      subscribeOptions.Config.DeliverPolicy = js_DeliverByStartTime;
+      subscribeOptions.Config.OptStartTime = std::chrono::duration_cast<std::chrono::nanoseconds>(
+                                                 std::chrono::system_clock::now().time_since_epoch() - options_.replayFor)
+                                                 .count();
+    }
     const std::string subject = options_.filterSubject.empty() ? options_.stream.subjects.front() : options_.filterSubject;
     jsErrCode errorCode = static_cast<jsErrCode>(0);
     {

@@ -24,8 +24,11 @@ Status applyUserAccessMessage(const bus::ReceivedMessage& message, AccessTokens&
 UserAccessFeed::UserAccessFeed(bus::Bus& bus, AccessTokens& tokens)
     : tokens_(tokens),
       tail_(bus,
+            // One token lifetime back: a gateway that starts (or reconnects) after a change still
+            // refuses the tokens issued before it that have not expired yet.
             bus::StreamTailOptions{.stream = bus::domainStream("users"),
-                                   .filterSubject = "fleetdeck.users.v1.UserAccessChanged"},
+                                   .filterSubject = "fleetdeck.users.v1.UserAccessChanged",
+                                   .replayFor = tokens.options().ttl + tokens.options().leeway},
             [this](const bus::ReceivedMessage& message) {
               if (Status status = applyUserAccessMessage(message, tokens_); !status.isOk()) {
                 log::warn("account change not applied to the token check",

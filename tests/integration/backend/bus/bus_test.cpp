@@ -491,6 +491,31 @@ TEST(Bus, StreamTailStop_WaitsForAHandlerStillRunning) {
   EXPECT_EQ(handled.load(), 1);
 }
 
+// A tail whose state must cover the moments before it started (the gateway's account changes)
+// replays a window; a plain one sees only what is published after it subscribed.
+TEST(Bus, StreamTailWithAReplayWindow_SeesWhatWasPublishedBeforeItStarted) {
+  auto bus = connectTo(testing::natsUrl());
+  const std::string domain = uniqueDomain();
+  const auto stream = domainStream(domain);
+  ASSERT_TRUE(bus->declareStream(stream).isOk());
+  ASSERT_TRUE(bus->publish(message("fleetdeck." + domain + ".v1.A", newUuid(), "before")).isOk());
+  Inbox replayed;
+  Inbox fresh;
+  StreamTail withReplay(*bus, StreamTailOptions{.stream = stream, .replayFor = 60s},
+                        [&](const ReceivedMessage& received) { replayed.add(received); });
+  StreamTail plain(*bus, StreamTailOptions{.stream = stream}, [&](const ReceivedMessage& received) { fresh.add(received); });
+  withReplay.start();
+  plain.start();
+  ASSERT_TRUE(waitUntil([&] { return withReplay.subscribed() && plain.subscribed(); }, 10s));
+  ASSERT_TRUE(waitUntil([&] { return replayed.size() == 1; }, 10s));
+  EXPECT_EQ(replayed.all()[0].data, "before");
+  ASSERT_TRUE(bus->publish(message("fleetdeck." + domain + ".v1.A", newUuid(), "after")).isOk());
+  ASSERT_TRUE(waitUntil([&] { return fresh.size() == 1 && replayed.size() == 2; }, 10s));
+  EXPECT_EQ(fresh.all()[0].data, "after") << "the plain tail starts at new messages";
+  withReplay.stop();
+  plain.stop();
+}
+
 TEST(Bus, BrokerRestart_ClientReconnects_ConsumerAndPublisherCarryOn) {
   testing::NatsServer server;
   auto bus = connectTo(server.url());

@@ -22,10 +22,14 @@ struct StreamTailOptions {
   std::string filterSubject;  // empty: the whole stream
   // How often a lost subscription (NATS down at start, consumer gone) is tried again.
   std::chrono::milliseconds resubscribeInterval{std::chrono::seconds(1)};
+  // 0: only messages published after the tail subscribed. Otherwise it starts this far back in time,
+  // for a tail whose state must cover what happened shortly before it started (each subscription
+  // replays that window again, so handling a message twice must be harmless).
+  std::chrono::seconds replayFor{0};
 };
 
-// Messages published after the tail subscribed, in stream order, without acknowledgements: the
-// server keeps nothing for it once it is gone (ordered consumer, DeliverNew). libnats recreates the
+// Messages published after the tail subscribed (or since `replayFor` ago), in stream order, without
+// acknowledgements: the server keeps nothing for it once it is gone (ordered consumer). libnats recreates the
 // consumer after a gap (missed heartbeats), continuing after the last sequence it delivered.
 class StreamTail {
  public:
