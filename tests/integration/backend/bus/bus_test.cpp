@@ -277,7 +277,7 @@ TEST(Bus, DependencyDownLongerThanTheDeliveriesLast_HoldsTheBatch_NothingIsDeadL
     ASSERT_TRUE(bus->publish(message("fleetdeck." + domain + ".v1.A", newUuid(), std::to_string(i))).isOk());
   }
   ConsumerOptions options = fastConsumer(stream, "held-" + domain);
-  options.ackWait = 1s;         // without in-progress acks, the batch would come back every second
+  options.ackWait = 2s;         // without in-progress acks, the batch would come back after 2 s
   options.transientHold = 30s;  // longer than the outage below
   std::atomic<bool> databaseUp{false};
   std::atomic<int> failedCalls{0};
@@ -291,12 +291,12 @@ TEST(Bus, DependencyDownLongerThanTheDeliveriesLast_HoldsTheBatch_NothingIsDeadL
     return Status::ok();
   });
   loop.start();
-  // Three deliveries' worth of backoff (20, 40, 80 ms) and three ack waits pass while it is down.
+  // Three deliveries' worth of backoff (20, 40, 80 ms) and more than an ack wait pass while it is down.
   std::this_thread::sleep_for(3500ms);
   EXPECT_GT(failedCalls.load(), 3) << "retried in place while the database was down";
   databaseUp = true;
   ASSERT_TRUE(waitUntil([&] { return handled.size() >= 5; }, 10s));
-  std::this_thread::sleep_for(1500ms);  // longer than the ack wait: a redelivery would show now
+  std::this_thread::sleep_for(2500ms);  // longer than the ack wait: a redelivery would show now
   loop.stop();
   const auto messages = handled.all();
   ASSERT_EQ(messages.size(), 5u) << "each handled exactly once";
