@@ -766,14 +766,18 @@ TEST_F(EventsEndToEnd, OrdersDyingRightAfterATransitionStillPublishesEachEventOn
         std::chrono::seconds(15)))
         << "the failpoint did not fire\n" << orders_->logTail(2000);
     restartOrders("");
-    // Like any client, retry with the same key until the new process answers.
+    // Like any client, retry with the same key until the new process answers. The channel reconnects
+    // with gRPC's growing backoff (1 s, 1.6 s, 2.6 s, … with jitter) after the old process died, and on
+    // a loaded machine the restart itself takes seconds: 10 s was too short once (two test binaries
+    // and a busy core on 2 cores).
     orders::v1::Order placed;
     ASSERT_TRUE(testing::waitUntil(
         [&] {
           auto context = rpc::makeContext(kCall);
           return ordersStub_->CreateOrder(context.get(), request, &placed).ok();
         },
-        std::chrono::seconds(10)));
+        std::chrono::seconds(30)))
+        << orders_->logTail(2000);
     const auto order = settle(placed);
     ASSERT_EQ(order.status(), "CONFIRMED");
 
