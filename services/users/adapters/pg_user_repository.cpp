@@ -62,6 +62,17 @@ void audit(pqxx::work& transaction, const std::string& action, const ChangeConte
                                 .afterJson = auditJson(after)});
 }
 
+// The envelope of a user event: the account as aggregate, at its version, by the change's actor.
+bus::EventContext eventContextOf(const User& user, const ChangeContext& context, int64_t occurredAtMicros) {
+  bus::EventContext eventContext;
+  eventContext.aggregateId = user.id;
+  eventContext.aggregateVersion = user.version;
+  eventContext.actor = context.actor;
+  eventContext.source = "users";
+  eventContext.occurredAtMicros = occurredAtMicros;
+  return eventContext;
+}
+
 // UserRegistered goes into the outbox in the account's own transaction: a committed account is always
 // announced (payments opens its wallet, notifications welcomes it), a rolled-back one never is.
 Status appendUserRegistered(pqxx::work& transaction, const User& user, const ChangeContext& context) {
@@ -71,13 +82,7 @@ Status appendUserRegistered(pqxx::work& transaction, const User& user, const Cha
   event.set_email(user.email);
   event.set_display_name(user.displayName);
   event.set_role(user.role);
-  bus::EventContext eventContext;
-  eventContext.aggregateId = user.id;
-  eventContext.aggregateVersion = user.version;
-  eventContext.actor = context.actor;
-  eventContext.source = "users";
-  eventContext.occurredAtMicros = user.createdAtMicros;
-  return bus::appendEvent(transaction, event, eventContext).status();
+  return bus::appendEvent(transaction, event, eventContextOf(user, context, user.createdAtMicros)).status();
 }
 
 Status uniqueViolation(const std::exception& exception) {
@@ -98,13 +103,7 @@ Status appendUserAccessChanged(pqxx::work& transaction, const User& user, const 
   event.set_user_id(user.id);
   event.set_role(user.role);
   event.set_status(user.status);
-  bus::EventContext eventContext;
-  eventContext.aggregateId = user.id;
-  eventContext.aggregateVersion = user.version;
-  eventContext.actor = context.actor;
-  eventContext.source = "users";
-  eventContext.occurredAtMicros = user.updatedAtMicros;
-  return bus::appendEvent(transaction, event, eventContext).status();
+  return bus::appendEvent(transaction, event, eventContextOf(user, context, user.updatedAtMicros)).status();
 }
 
 }  // namespace

@@ -181,6 +181,18 @@ class SagaEndToEnd : public ::testing::Test {
     return order;
   }
 
+  // A customer's cancel through OrdersService.CancelOrder.
+  Result<orders::v1::Order> cancel(const std::string& id) {
+    orders::v1::CancelOrderRequest request;
+    request.set_id(id);
+    request.set_reason("customer_request");
+    orders::v1::Order cancelled;
+    auto context = rpc::makeContext(kCall);
+    const Status status = rpc::fromGrpcStatus(ordersStub_->CancelOrder(context.get(), request, &cancelled));
+    if (!status.isOk()) return status;
+    return cancelled;
+  }
+
   orders::v1::Order get(const std::string& id) {
     orders::v1::GetOrderRequest request;
     request.set_id(id);
@@ -281,13 +293,9 @@ TEST_F(SagaEndToEnd, CancellingAConfirmedOrderRefundsAndReturnsTheStock) {
   const int64_t before = balance(user);
   const auto order = settle(place(user, product, 2).id());
   ASSERT_EQ(order.status(), "CONFIRMED");
-  orders::v1::CancelOrderRequest cancel;
-  cancel.set_id(order.id());
-  cancel.set_reason("customer_request");
-  orders::v1::Order cancelled;
-  auto context = rpc::makeContext(kCall);
-  ASSERT_TRUE(ordersStub_->CancelOrder(context.get(), cancel, &cancelled).ok());
-  EXPECT_EQ(cancelled.status(), "CANCELLED");
+  const auto cancelled = cancel(order.id());
+  ASSERT_TRUE(cancelled.isOk()) << cancelled.status().toString();
+  EXPECT_EQ(cancelled->status(), "CANCELLED");
   EXPECT_TRUE(testing::waitUntil([&] { return balance(user) == before && stock(product).on_hand() == 4; },
                                  std::chrono::seconds(20)))
       << "balance " << balance(user) << " vs " << before << ", on hand " << stock(product).on_hand();
@@ -302,12 +310,7 @@ TEST_F(SagaEndToEnd, ARefundFailingWithANonTransientErrorIsRetriedUntilTheMoneyI
   const auto order = settle(place(user, product, 2).id());
   ASSERT_EQ(order.status(), "CONFIRMED");
   setFaults(1.0, 0, "INTERNAL");
-  orders::v1::CancelOrderRequest cancel;
-  cancel.set_id(order.id());
-  cancel.set_reason("customer_request");
-  orders::v1::Order cancelled;
-  auto context = rpc::makeContext(kCall);
-  ASSERT_TRUE(ordersStub_->CancelOrder(context.get(), cancel, &cancelled).ok());
+  ASSERT_TRUE(cancel(order.id()).isOk());
   // The refund saga's first step fails a few times (backoff 0.1, 0.2, 0.4 s, ...): nothing given
   // back yet, and the saga still running rather than finished.
   std::this_thread::sleep_for(std::chrono::seconds(2));
