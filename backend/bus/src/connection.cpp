@@ -35,7 +35,7 @@ void onConnected(natsConnection*, void* closure) {
 void onDisconnected(natsConnection*, void* closure) {
   auto* impl = static_cast<Bus::Impl*>(closure);
   std::lock_guard lock(impl->closedMutex);
-  if (!impl->closed) log::warn("lost the NATS connection; reconnecting", {{"connection", impl->options.name}});
+  if (!impl->closed && !impl->closing) log::warn("lost the NATS connection; reconnecting", {{"connection", impl->options.name}});
 }
 
 void onReconnected(natsConnection*, void* closure) {
@@ -88,6 +88,10 @@ Status statusFromNats(natsStatus status, const std::string& during, jsErrCode er
 
 Bus::Impl::~Impl() {
   if (connection != nullptr) {
+    {
+      std::lock_guard lock(closedMutex);
+      closing = true;
+    }
     natsConnection_Close(connection);
     // libnats runs the disconnected/closed callbacks on its own thread after Close returns: wait for
     // the closed one (queued last) so no callback can touch this object once it is gone.

@@ -48,6 +48,9 @@ struct Bus::Impl {
   std::mutex closedMutex;
   std::condition_variable closedSignal;
   bool closed = false;
+  // Set before this process closes the connection itself: the disconnect libnats then reports is
+  // not a lost server and must not be logged as one.
+  bool closing = false;
 
   ~Impl();
   // The JetStream call options every request uses (request timeout).

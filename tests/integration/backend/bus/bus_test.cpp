@@ -3,6 +3,9 @@
 #include <gtest/gtest.h>
 
 #include <atomic>
+#include <filesystem>
+#include <fstream>
+#include <sstream>
 #include <mutex>
 #include <set>
 
@@ -12,6 +15,7 @@
 #include "fleetdeck/bus/event.h"
 #include "fleetdeck/bus/stream_tail.h"
 #include "fleetdeck/core/ids.h"
+#include "fleetdeck/core/log.h"
 #include "fleetdeck/db/connection_pool.h"
 #include "fleetdeck/db/processed_events.h"
 #include "fleetdeck/testing/service_process.h"
@@ -551,6 +555,45 @@ TEST(Bus, BrokerRestart_ClientReconnects_ConsumerAndPublisherCarryOn) {
   for (const auto& received : inbox.all()) data.insert(received.data);
   EXPECT_EQ(data, (std::set<std::string>{"1", "3"}));
   EXPECT_TRUE(bus->ping().isOk());
+}
+
+// Points this process's log at a temporary file while it lives; text() flushes and reads it.
+class CapturedLog {
+ public:
+  CapturedLog() : file_(std::filesystem::temp_directory_path() / ("fleetdeck-bus-log-" + randomHex(6) + ".jsonl")) {
+    log::Options capture;
+    capture.file = file_.string();
+    log::configure(capture);
+  }
+  ~CapturedLog() {
+    log::configure(log::Options{});
+    std::filesystem::remove(file_);
+  }
+  std::string text() const {
+    log::flush();
+    std::ifstream in(file_);
+    std::stringstream content;
+    content << in.rdbuf();
+    return content.str();
+  }
+
+ private:
+  std::filesystem::path file_;
+};
+
+TEST(Bus, ClosingTheConnection_IsNotLoggedAsALostServer_ButLosingTheServerIs) {
+  testing::NatsServer server;
+  {
+    CapturedLog log;
+    // The destructor waits for libnats' closed callback, which comes after its disconnected one.
+    connectTo(server.url()).reset();
+    EXPECT_EQ(log.text().find("lost the NATS connection"), std::string::npos) << log.text();
+  }
+  auto bus = connectTo(server.url());
+  CapturedLog log;
+  server.stop();
+  EXPECT_TRUE(waitUntil([&] { return log.text().find("lost the NATS connection") != std::string::npos; }, 10s))
+      << log.text();
 }
 
 TEST(Bus, StartsWhileBrokerIsDown_AndConnectsWhenItComesUp) {
