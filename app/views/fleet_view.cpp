@@ -7,6 +7,7 @@
 #include <QHBoxLayout>
 #include <QHeaderView>
 #include <QLabel>
+#include <QSet>
 #include <QSpinBox>
 #include <QSplitter>
 #include <QTimer>
@@ -316,8 +317,35 @@ void FleetView::serviceAction(const QString& action) {
   }
 }
 
+namespace {
+
+// Whether `shown` and `fresh` list the same rows (instances, and below each the same checks and
+// breakers in the same order), so the shown ones can take the fresh texts in place.
+bool sameRows(const QTreeWidget* shown, const QList<QTreeWidgetItem*>& fresh) {
+  if (shown->topLevelItemCount() != fresh.size()) return false;
+  for (int i = 0; i < fresh.size(); ++i) {
+    const QTreeWidgetItem* old = shown->topLevelItem(i);
+    if (old->text(0) != fresh[i]->text(0) || old->childCount() != fresh[i]->childCount()) return false;
+    for (int child = 0; child < old->childCount(); ++child) {
+      if (old->child(child)->text(0) != fresh[i]->child(child)->text(0)) return false;
+    }
+  }
+  return true;
+}
+
+void copyCells(const QTreeWidgetItem* from, QTreeWidgetItem* to) {
+  for (int column = 0; column < from->columnCount(); ++column) {
+    if (to->text(column) != from->text(column)) to->setText(column, from->text(column));
+    if (to->foreground(column) != from->foreground(column)) to->setForeground(column, from->foreground(column));
+  }
+}
+
+}  // namespace
+
+// Called on every model change, the 5 s clock tick included: rows that are still the same rows take
+// their new texts in place, so the operator's scroll position, collapsed instances and selected row
+// in the pane survive; only a different set of rows rebuilds it (and even then keeps what it can).
 void FleetView::showDetail() {
-  detail_->clear();
   const QModelIndex current = tree_->currentIndex();
   QVector<const FleetInstance*> instances;
   if (const FleetInstance* instance = model_->instanceAt(current)) {
@@ -325,10 +353,12 @@ void FleetView::showDetail() {
   } else if (const FleetService* service = model_->serviceAt(current)) {
     for (const FleetInstance& instance : service->instances) instances.append(&instance);
   }
+  QList<QTreeWidgetItem*> fresh;
   for (const FleetInstance* instance : instances) {
-    auto* top = new QTreeWidgetItem(detail_, {instance->instanceId, display::fleetStatus(instance->status),
-                                              QString(), tr("started %1").arg(display::timestamp(instance->startTime))});
+    auto* top = new QTreeWidgetItem(QStringList{instance->instanceId, display::fleetStatus(instance->status), QString(),
+                                                tr("started %1").arg(display::timestamp(instance->startTime))});
     top->setForeground(1, display::fleetStatusColor(instance->status));
+    fresh.append(top);
     for (const ReadinessCheck& check : instance->checks) {
       auto* item = new QTreeWidgetItem(top, {check.name, check.status,
                                              tr("%1 ms", "latency").arg(QLocale().toString(check.latencyMs, 'f', 1)), check.error});
@@ -339,7 +369,23 @@ void FleetView::showDetail() {
       if (breaker.state != QLatin1String("closed")) item->setForeground(1, display::fleetStatusColor(QStringLiteral("degraded")));
     }
   }
-  detail_->expandAll();
+
+  if (sameRows(detail_, fresh)) {
+    for (int i = 0; i < fresh.size(); ++i) {
+      QTreeWidgetItem* shown = detail_->topLevelItem(i);
+      copyCells(fresh[i], shown);
+      for (int child = 0; child < shown->childCount(); ++child) copyCells(fresh[i]->child(child), shown->child(child));
+    }
+    qDeleteAll(fresh);
+    return;
+  }
+  QSet<QString> collapsed;  // instances the operator folded, by id
+  for (int i = 0; i < detail_->topLevelItemCount(); ++i) {
+    if (!detail_->topLevelItem(i)->isExpanded()) collapsed.insert(detail_->topLevelItem(i)->text(0));
+  }
+  detail_->clear();
+  detail_->addTopLevelItems(fresh);
+  for (QTreeWidgetItem* top : fresh) top->setExpanded(!collapsed.contains(top->text(0)));
 }
 
 void FleetView::applyChange(const FleetChange& change) {

@@ -40,6 +40,7 @@ class FleetView : public ViewPage {
   void setRefreshInterval(int seconds);
   FleetModel* model() const { return model_; }
   QTreeView* tree() const { return tree_; }
+  QTreeWidget* detail() const { return detail_; }
   bool faultsAvailable() const { return faultsAvailable_; }
 
  public slots:

@@ -20,6 +20,8 @@
 #include <QTemporaryDir>
 #include <QTest>
 #include <QToolButton>
+#include <QTreeView>
+#include <QTreeWidget>
 
 #include "client/connection_monitor.h"
 #include "client/event_stream.h"
@@ -30,6 +32,7 @@
 #include "views/alerts_view.h"
 #include "models/orders_model.h"
 #include "models/alerts_model.h"
+#include "models/display_text.h"
 #include "models/users_model.h"
 #include "models/order_events_model.h"
 #include "models/sagas_model.h"
@@ -106,6 +109,7 @@ class ViewsTest : public QObject {
   void sagas_StepsBeforeTheListIsOpened_AreNotCollected_AndNoSagaIsListedTwice();
   void history_AFailedLoad_LeavesNothingOfThePreviousOrder();
   void fleet_AChangeWhileTheFleetIsLoading_LoadsItOnceMore();
+  void fleet_UpdatesKeepTheDetailPanesFoldsAndCurrentRow();
 
  private:
   void signIn(const QString& username);
@@ -362,6 +366,53 @@ void ViewsTest::fleet_AChangeWhileTheFleetIsLoading_LoadsItOnceMore() {
   QVERIFY(QTest::qWaitFor([&] { return gateway_->count("GET", "/api/v1/admin/fleet") == before + 2; }, 5000));
   QTest::qWait(500);
   QCOMPARE(gateway_->count("GET", "/api/v1/admin/fleet"), before + 2);  // once more, not for ever
+}
+
+void ViewsTest::fleet_UpdatesKeepTheDetailPanesFoldsAndCurrentRow() {
+  MainWindow* window = openWindow("ada");
+  window->showPage("fleet");
+  FleetView* fleet = window->fleetView();
+  QVERIFY(QTest::qWaitFor([&] { return fleet->isReady() && fleet->model()->rowCount() > 0; }, 5000));
+  QModelIndex orders;
+  for (int row = 0; row < fleet->model()->rowCount(); ++row) {
+    const FleetService* service = fleet->model()->serviceAt(fleet->model()->index(row, 0));
+    if (service != nullptr && service->name == "orders") orders = fleet->model()->index(row, 0);
+  }
+  QVERIFY(orders.isValid());
+  fleet->tree()->setCurrentIndex(orders);
+  QTreeWidget* detail = fleet->detail();
+  QCOMPARE(detail->topLevelItemCount(), 2);  // its two instances
+  QTreeWidgetItem* first = detail->topLevelItem(0);
+  QTreeWidgetItem* check = first->child(0);
+  const QString firstId = first->text(0);
+  detail->setCurrentItem(check);
+  detail->topLevelItem(1)->setExpanded(false);  // the operator folds the second instance
+
+  fleet->model()->refreshTimes();  // the 5 s clock
+  const int loads = gateway_->count("GET", "/api/v1/admin/fleet");
+  fleet->refresh();
+  QVERIFY(QTest::qWaitFor([&] { return gateway_->count("GET", "/api/v1/admin/fleet") > loads && fleet->isReady(); }, 5000));
+  QTest::qWait(100);
+  FleetChange degraded;
+  degraded.service = "orders";
+  degraded.instance = firstId;
+  degraded.status = "degraded";
+  fleet->applyChange(degraded);
+
+  QCOMPARE(detail->topLevelItem(0), first);  // the same rows, updated in place
+  QCOMPARE(detail->currentItem(), check);
+  QVERIFY(first->isExpanded());
+  QVERIFY(!detail->topLevelItem(1)->isExpanded());
+  QCOMPARE(first->text(1), display::fleetStatus("degraded"));
+
+  // Another service's instances replace the rows; the fold of an instance no longer shown is gone.
+  for (int row = 0; row < fleet->model()->rowCount(); ++row) {
+    const FleetService* service = fleet->model()->serviceAt(fleet->model()->index(row, 0));
+    if (service != nullptr && service->name == "payments") fleet->tree()->setCurrentIndex(fleet->model()->index(row, 0));
+  }
+  QCOMPARE(detail->topLevelItemCount(), 1);
+  QVERIFY(detail->topLevelItem(0)->text(0).startsWith("payments"));
+  QVERIFY(detail->topLevelItem(0)->isExpanded());
 }
 
 void ViewsTest::staleEdit_ShowsDialog_ReloadBringsTheCurrentVersion() {
