@@ -1412,6 +1412,13 @@ def check_containerfiles(report: Report, version: str | None) -> None:
                    for p in line.split()}
         if exposed != set(ports.values()):
             report.fail(where, obj, "EXPOSE", f"{sorted(exposed)}, expected {sorted(ports.values())}")
+        for sources in re.findall(r"^COPY\s+(?!--from)(.+)$", text, re.MULTILINE):
+            for source in sources.split()[:-1]:
+                if source.startswith("--"):
+                    continue
+                # compose/.env (the deployment's secrets, ignored by git) sits in the build context.
+                if source.rstrip("/") in ("packaging", "packaging/compose", ".") or source.startswith("packaging/compose/"):
+                    report.fail(where, obj, "COPY", f"{source} copies packaging/compose (its .env holds secrets) into the image")
         if f"/etc/fleetdeck/{service}.toml" not in text:
             report.fail(where, obj, "CMD", f"does not start with --config /etc/fleetdeck/{service}.toml")
 
