@@ -103,7 +103,7 @@ struct ServiceRegistration::Bucket {
 
 ServiceRegistration::ServiceRegistration(Bus& bus, ServiceInstance instance, RegistryOptions options)
     : bus_(bus), bucket_(std::make_unique<Bucket>()), instance_(std::move(instance)), options_(std::move(options)) {
-  if (instance_.startTimeMicros == 0) instance_.startTimeMicros = nowMicros();
+  if (instance_.startTimeMicros == 0) instance_.startTimeMicros = options_.wallClock ? options_.wallClock() : nowMicros();
 }
 
 ServiceRegistration::~ServiceRegistration() { stop(true); }
@@ -187,8 +187,27 @@ struct RegistryWatcher::Impl {
 
   Impl(Bus& b, RegistryOptions o) : bus(b), options(std::move(o)) {}
 
-  bool expired(const ServiceInstance& instance, int64_t now) const {
-    return now - instance.lastHeartbeatMicros >
+  // The server's clock as last read from an entry, and when (on this host's monotonic clock) it was
+  // read: serverNow() carries it forward. Heartbeats arrive every few seconds, so the estimate lags
+  // the server by about one delivery; with no entry seen yet nothing is held to expire. Guarded by
+  // `mutex`.
+  int64_t serverClockMicros = 0;
+  std::chrono::steady_clock::time_point serverClockReadAt;
+
+  void observeServerClock(int64_t entryMicros) {
+    if (entryMicros > serverNow()) {
+      serverClockMicros = entryMicros;
+      serverClockReadAt = std::chrono::steady_clock::now();
+    }
+  }
+  int64_t serverNow() const {
+    if (serverClockMicros == 0) return 0;
+    return serverClockMicros + std::chrono::duration_cast<std::chrono::microseconds>(
+                                   std::chrono::steady_clock::now() - serverClockReadAt)
+                                   .count();
+  }
+  bool expired(const ServiceInstance& instance, int64_t serverTime) const {
+    return serverTime - instance.lastHeartbeatMicros >
            std::chrono::duration_cast<std::chrono::microseconds>(options.ttl).count();
   }
 
@@ -215,7 +234,8 @@ struct RegistryWatcher::Impl {
       return;
     }
     instance->lastHeartbeatMicros = kvEntry_Created(entry) / 1000;
-    if (expired(*instance, nowMicros())) return;
+    observeServerClock(instance->lastHeartbeatMicros);
+    if (expired(*instance, serverNow())) return;
     auto found = instances.find(key);
     const bool added = found == instances.end();
     instances[key] = *instance;
@@ -223,8 +243,8 @@ struct RegistryWatcher::Impl {
   }
 
   void pruneExpired(std::vector<RegistryChange>& changes) {
-    const int64_t now = nowMicros();
     std::lock_guard lock(mutex);
+    const int64_t now = serverNow();
     for (auto it = instances.begin(); it != instances.end();) {
       if (expired(it->second, now)) {
         changes.push_back({RegistryChange::Kind::kRemoved, it->second});
@@ -329,9 +349,9 @@ void RegistryWatcher::stop() {
 }
 
 std::vector<ServiceInstance> RegistryWatcher::snapshot() const {
-  const int64_t now = nowMicros();
   std::vector<ServiceInstance> result;
   std::lock_guard lock(impl_->mutex);
+  const int64_t now = impl_->serverNow();
   for (const auto& [key, instance] : impl_->instances) {
     if (!impl_->expired(instance, now)) result.push_back(instance);
   }

@@ -92,6 +92,37 @@ TEST(Registry, TwoInstancesRegister_OneStopsHeartbeating_IsGoneAfterTtl) {
   EXPECT_TRUE(sawRemoval);
 }
 
+TEST(Registry, AWatcherWhoseClockIsAnHourOff_SeesLiveInstances_AndExpiresADeadOneAfterTheTtl) {
+  auto bus = connectShared();
+  const auto options = shortLived();
+  ServiceRegistration alive(*bus, instance("orders", "orders-a"), options);
+  ServiceRegistration crashing(*bus, instance("orders", "orders-b"), options);
+  alive.start();
+  crashing.start();
+  for (const auto skew : {std::chrono::hours(1), -std::chrono::hours(1)}) {
+    auto skewed = options;
+    skewed.wallClock = [skew] {
+      return std::chrono::duration_cast<std::chrono::microseconds>((std::chrono::system_clock::now() + skew).time_since_epoch())
+          .count();
+    };
+    RegistryWatcher watcher(*bus, skewed);
+    watcher.start();
+    ASSERT_TRUE(waitUntil([&] { return watcher.synced() && watcher.snapshot().size() == 2; }, 10s))
+        << "skew " << skew.count() << " h: " << watcher.snapshot().size() << " instances";
+    std::this_thread::sleep_for(2500ms);  // longer than the TTL: heartbeats keep both
+    EXPECT_EQ(watcher.snapshot().size(), 2u) << "skew " << skew.count() << " h";
+  }
+
+  RegistryWatcher watcher(*bus, options);
+  watcher.start();
+  ASSERT_TRUE(waitUntil([&] { return watcher.snapshot().size() == 2; }, 10s));
+  crashing.stop(false);
+  const auto stoppedAt = std::chrono::steady_clock::now();
+  ASSERT_TRUE(waitUntil([&] { return watcher.snapshot().size() == 1; }, 10s));
+  EXPECT_GE(std::chrono::steady_clock::now() - stoppedAt, 1s) << "dropped before its TTL ran out";
+  EXPECT_EQ(idsOf(watcher.snapshot()), (std::vector<std::string>{"orders-a"}));
+}
+
 TEST(Registry, Deregistration_RemovesAtOnce_AndALateWatcherSeesCurrentContent) {
   auto bus = connectShared();
   auto options = shortLived();

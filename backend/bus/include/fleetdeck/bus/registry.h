@@ -41,6 +41,9 @@ struct RegistryOptions {
   std::chrono::milliseconds ttl{std::chrono::seconds(15)};
   // How often a registration refreshes its entry; well under ttl, so one lost beat does not matter.
   std::chrono::milliseconds heartbeatInterval{std::chrono::seconds(5)};
+  // This host's clock in microseconds since the epoch (empty: the system clock). A registration's
+  // start time reads it; watchers never do (see RegistryWatcher). Tests set a skewed one.
+  std::function<int64_t()> wallClock;
 };
 
 // Reads [registry] bucket, ttl, heartbeat_interval.
@@ -90,7 +93,10 @@ struct RegistryChange {
 };
 
 // Follows the bucket: snapshot() of the live instances, and a callback on every change. An entry
-// whose last heartbeat is older than the TTL is dropped even before the server expires it.
+// whose last heartbeat is older than the TTL is dropped even before the server expires it. Ages are
+// measured on the NATS server's clock (the entries' times), never against this host's: in a fleet
+// spread over hosts, a watcher whose clock ran ahead by a TTL would otherwise see every instance
+// as expired, and one behind would keep dead ones.
 class RegistryWatcher {
  public:
   RegistryWatcher(Bus& bus, RegistryOptions options = {});
