@@ -17,6 +17,21 @@ bool isTransient(const Status& status) {
   }
 }
 
+bool isDefiniteRefusal(const Status& status) {
+  switch (status.code()) {
+    case StatusCode::kInvalidArgument:
+    case StatusCode::kFailedPrecondition:
+    case StatusCode::kNotFound:
+    case StatusCode::kAlreadyExists:
+    case StatusCode::kOutOfRange:
+    case StatusCode::kPermissionDenied:
+    case StatusCode::kUnauthenticated:
+      return true;
+    default:
+      return false;
+  }
+}
+
 std::chrono::milliseconds backoffFor(const RetryPolicy& policy, int attempt, double unitRandom) {
   const double base = static_cast<double>(policy.initialBackoff.count()) *
                       std::pow(policy.multiplier, std::max(0, attempt - 1));

@@ -651,15 +651,16 @@ void SagaEngine::advance(Claimed& saga) {
 
       // A business failure (or a transient one past the step deadline): undo what was done, starting
       // (in the same transaction) with the highest step that has a compensation. A business failure of
-      // a first attempt is a definite answer: the failing step did nothing, and undoing starts below
-      // it. Otherwise the step's outcome is unknown (a call that timed out may have taken effect with
-      // only its answer lost; a retry stopped by its guard, e.g. the order was cancelled meanwhile,
-      // does not tell what an earlier attempt did), so the failing step's own compensation runs
-      // first; compensations are idempotent and answer OK when there is nothing to undo.
+      // a first attempt that is a definite refusal (isDefiniteRefusal) is a definite answer: the
+      // failing step did nothing, and undoing starts below it. Otherwise the step's outcome is unknown
+      // (a call that timed out, or ended INTERNAL or UNKNOWN, may have taken effect with only its
+      // answer lost; a retry stopped by its guard, e.g. the order was cancelled meanwhile, does not
+      // tell what an earlier attempt did), so the failing step's own compensation runs first;
+      // compensations are idempotent and answer OK when there is nothing to undo.
       const std::string reason =
           isTransient(status) ? "step deadline exceeded: " + status.toString() : status.message();
       saga.data = context.data;
-      const bool outcomeUnknown = isTransient(status) || attempt > 1;
+      const bool outcomeUnknown = attempt > 1 || !isDefiniteRefusal(status);
       const int undo = compensationAtOrBelow(outcomeUnknown ? index : index - 1);
       if (!persist([&](pqxx::work& transaction) {
             const StepBegin begin = undo >= 0 ? StepBegin{undo, kCompensation, 1} : StepBegin{};

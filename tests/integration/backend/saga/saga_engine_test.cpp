@@ -255,6 +255,16 @@ TEST_F(SagaEngineTest, AStepFailingForGood_IsNotCompensated_OnlyTheStepsBelowIt)
   EXPECT_EQ(undone(), std::vector<std::string>{"first"});
 }
 
+// An INTERNAL answer is no refusal: the call may have taken effect (a reset stream, a
+// proxy's error) with its answer lost, so the step is undone itself too, however early it failed.
+TEST_F(SagaEngineTest, AFirstAttemptEndingInternal_IsCompensatedItself_ThenTheStepsBelowIt) {
+  auto view = runToTheEnd(
+      twoStepSaga("lost", [](SagaContext&) { return Status(StatusCode::kInternal, "stream reset by a proxy"); }));
+  ASSERT_TRUE(view.isOk()) << view.status().toString();
+  EXPECT_EQ(view->state, kCompensated);
+  EXPECT_EQ(undone(), (std::vector<std::string>{"lost", "first"}));
+}
+
 // Backpressure: with every runner busy and the queue full, a launched saga is not queued in memory
 // but released to the pollers (lease cleared), and still finishes once a runner is free.
 TEST_F(SagaEngineTest, LaunchesBeyondAFullQueue_WaitInTheDatabase_AndAllFinish) {

@@ -74,6 +74,12 @@ struct SagaDefinition {
 // UNAVAILABLE, DEADLINE_EXCEEDED, RESOURCE_EXHAUSTED and ABORTED: worth trying again.
 bool isTransient(const Status& status);
 
+// INVALID_ARGUMENT, FAILED_PRECONDITION, NOT_FOUND, ALREADY_EXISTS, OUT_OF_RANGE, PERMISSION_DENIED,
+// UNAUTHENTICATED: the callee looked at the request and refused it, so a first attempt answered so
+// did nothing. Anything else that is not transient (INTERNAL, UNKNOWN, CANCELLED, DATA_LOSS, ...)
+// may come from a call that took effect with its answer lost on the way (a reset stream, a proxy).
+bool isDefiniteRefusal(const Status& status);
+
 // The backoff before attempt `attempt` + 1, with jitter drawn from `unitRandom` in [0, 1).
 std::chrono::milliseconds backoffFor(const RetryPolicy& policy, int attempt, double unitRandom);
 
