@@ -124,15 +124,20 @@ Status validateLines(const std::vector<LineRequest>& lines) {
 Result<Money> totalOf(const std::vector<OrderLine>& lines) {
   Money total;
   for (size_t i = 0; i < lines.size(); ++i) {
-    const Money line = lines[i].lineTotal();
+    Money line{lines[i].unitPrice.currency, 0};
+    if (lines[i].unitPrice.units < 0 ||
+        __builtin_mul_overflow(lines[i].unitPrice.units, lines[i].quantity, &line.units)) {
+      return invalidField("items[" + std::to_string(i) + "].productId", "has a price no order can be charged");
+    }
     if (i == 0) {
       total.currency = line.currency;
     } else if (line.currency != total.currency) {
       return invalidField("items[" + std::to_string(i) + "].productId",
                           "is priced in " + line.currency + " but the order is in " + total.currency);
     }
-    if (__builtin_add_overflow(total.units, line.units, &total.units)) {
-      return Status(StatusCode::kOutOfRange, "order total overflows");
+    if (__builtin_add_overflow(total.units, line.units, &total.units) || total.units > kMaxOrderTotalUnits) {
+      return invalidField("items", "make a total above " + std::to_string(kMaxOrderTotalUnits) +
+                                       " minor units, the most one order can be charged; split the order");
     }
   }
   return total;

@@ -102,7 +102,12 @@ struct LineRequest {
 // as the client spells them ("items[2].quantity").
 Status validateLines(const std::vector<LineRequest>& lines);
 
-// Sums the lines; INVALID_ARGUMENT when they mix currencies, OUT_OF_RANGE on overflow.
+// Sums the lines; INVALID_ARGUMENT when they mix currencies or the total is above kMaxOrderTotalUnits.
+// The most one order may total, in minor units: what the payments service charges at most in one
+// payment (its kMaxAmountUnits). A larger order could never be paid, and its saga's refund of an
+// unknown charge would be refused for good.
+inline constexpr int64_t kMaxOrderTotalUnits = 1'000'000'000'000;
+
 Result<Money> totalOf(const std::vector<OrderLine>& lines);
 
 }  // namespace fleetdeck::orders

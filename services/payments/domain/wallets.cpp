@@ -128,7 +128,12 @@ Result<Payment> Wallets::refund(const std::string& chargeIdempotencyKey,
   if (voidIfMissing) {
     checkUuid(errors, "voidIfMissing.userId", voidIfMissing->userId, true);
     checkUuid(errors, "voidIfMissing.orderId", voidIfMissing->orderId, true);
-    checkAmount(errors, voidIfMissing->amount, "voidIfMissing.amount");
+    // A void moves no money, so payments' per-payment ceiling does not apply: an order above it
+    // (placed before orders refused such totals) must still be able to void its key.
+    if (voidIfMissing->amount.units <= 0) errors.add("voidIfMissing.amount.units", "must be positive");
+    if (auto problem = currencyProblem(voidIfMissing->amount.currency); !problem.empty()) {
+      errors.add("voidIfMissing.amount.currencyCode", problem);
+    }
     voidCommand = ChargeCommand{chargeIdempotencyKey, voidIfMissing->userId, voidIfMissing->orderId,
                                 voidIfMissing->amount};
   }

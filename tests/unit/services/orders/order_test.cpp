@@ -93,6 +93,22 @@ TEST(OrderLines, TotalsRefuseMixedCurrencies) {
   EXPECT_FALSE(totalOf({{"a", "A", "A", 1, {"USD", 1}}, {"b", "B", "B", 1, {"EUR", 1}}}).isOk());
 }
 
+TEST(OrderLines, ATotalAboveWhatOnePaymentCanCharge_IsRefusedNamingTheItems) {
+  auto atLimit = totalOf({{"a", "A", "A", 2, {"VND", kMaxOrderTotalUnits / 2}}});
+  ASSERT_TRUE(atLimit.isOk()) << atLimit.status().toString();
+  EXPECT_EQ(atLimit->units, kMaxOrderTotalUnits);
+  for (const auto& lines : {std::vector<OrderLine>{{"a", "A", "A", 2, {"VND", 600'000'000'000}}},
+                            std::vector<OrderLine>{{"a", "A", "A", 1, {"VND", kMaxOrderTotalUnits}},
+                                                   {"b", "B", "B", 1, {"VND", 1}}},
+                            std::vector<OrderLine>{{"a", "A", "A", 1000, {"VND", INT64_MAX / 10}}}}) {
+    auto total = totalOf(lines);
+    ASSERT_FALSE(total.isOk());
+    EXPECT_EQ(total.status().code(), StatusCode::kInvalidArgument);
+    ASSERT_FALSE(total.status().violations().empty());
+    EXPECT_TRUE(total.status().violations()[0].field.starts_with("items")) << total.status().toString();
+  }
+}
+
 TEST(EventCodec, EveryEventRoundTrips) {
   const std::vector<OrderEvent> events = {
       OrderCreated{"o1", "u1", {{"p1", "SKU-1", "Tea \"green\"\tbox", 3, {"USD", 499}}}, {"USD", 1497}, "s1", "k1"},

@@ -186,6 +186,22 @@ TEST_F(WalletsTest, RefundOfAnUnknownChargeIsNotFoundAndAnEmptyKeyIsInvalid) {
   EXPECT_EQ(empty.status().violations().at(0).field, "chargeIdempotencyKey");
 }
 
+// A void moves no money: an amount above what one payment may charge (an order placed before orders
+// refused such totals) still voids the key, or the order saga's compensation would be refused for good.
+TEST_F(WalletsTest, VoidOfAnAmountAboveTheChargeCeiling_VoidsTheKey_ButANonPositiveOneIsRefused) {
+  const std::string userId = openWallet();
+  auto voided = wallets_.refund("saga-big", chargeOf(userId, kMaxAmountUnits * 5, "saga-big"));
+  ASSERT_TRUE(voided.isOk()) << voided.status().toString();
+  EXPECT_EQ(voided->status, kStatusDeclined);
+  EXPECT_EQ(voided->declineReason, kDeclineVoided);
+  EXPECT_EQ(balanceOf(userId), 100'000);
+
+  auto refused = wallets_.refund("saga-zero", chargeOf(userId, 0, "saga-zero"));
+  ASSERT_FALSE(refused.isOk());
+  EXPECT_EQ(refused.status().code(), StatusCode::kInvalidArgument);
+  EXPECT_NE(refused.status().toString().find("voidIfMissing.amount.units"), std::string::npos) << refused.status().toString();
+}
+
 TEST_F(WalletsTest, InjectedFailureIsUnavailableBeforeTouchingTheStore) {
   const std::string userId = openWallet();
   ASSERT_TRUE(wallets_.charge(chargeOf(userId, 100, "saga-f")).isOk());
