@@ -303,6 +303,9 @@ class Session : public std::enable_shared_from_this<Session> {
     request.path = request.target.substr(0, question);
     if (question != std::string::npos) request.query = request.target.substr(question + 1);
     request.remoteAddress = remoteAddress_;
+    // The read timeout armed at the request's first byte would otherwise close the connection under
+    // a handler still working (a service stop, a long Prometheus query), and its answer be lost.
+    expireAfter(shared_.options.responseTimeout);
 
     shared_.inFlight.fetch_add(1);
     auto responder = std::make_shared<SessionResponder>(shared_from_this());

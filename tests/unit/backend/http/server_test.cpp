@@ -57,6 +57,13 @@ class HttpServerTest : public ::testing::Test {
         responder->send(HttpResponse::text(202, "done"));
       }).detach();
     });
+    // Answers after twice the read timeout (a stop of a service, a long query).
+    router_.add("GET", "/slow", [](HttpRequest&, std::shared_ptr<Responder> responder) {
+      std::thread([responder] {
+        std::this_thread::sleep_for(std::chrono::milliseconds(600));
+        responder->send(HttpResponse::text(200, "slow but here"));
+      }).detach();
+    });
     router_.add("GET", "/dropped", [](HttpRequest&, std::shared_ptr<Responder>) {});
     // A handler copying untrusted text into a header must not be able to add fields or a body.
     router_.add("GET", "/reflect", [](HttpRequest& request, std::shared_ptr<Responder> responder) {
@@ -98,6 +105,14 @@ TEST_F(HttpServerTest, AsyncAnswerFromAnotherThreadArrives) {
   ASSERT_TRUE(response.isOk());
   EXPECT_EQ(response->status, 202);
   EXPECT_EQ(response->body, "done");
+}
+
+TEST_F(HttpServerTest, AHandlerSlowerThanTheReadTimeout_StillGetsItsAnswerOut) {
+  HttpClient client("127.0.0.1", server_->port());
+  auto response = client.get("/slow");
+  ASSERT_TRUE(response.isOk()) << response.status().toString();
+  EXPECT_EQ(response->status, 200);
+  EXPECT_EQ(response->body, "slow but here");
 }
 
 TEST_F(HttpServerTest, HandlerThatNeverAnswersStillProducesA500) {

@@ -22,6 +22,10 @@ struct ServerOptions {
   std::chrono::milliseconds readTimeout{10'000};
   // A keep-alive connection with no new request for this long is closed.
   std::chrono::milliseconds idleTimeout{60'000};
+  // Once a request is read, its handler must answer within this (handlers' own upstream deadlines
+  // are shorter); only a handler that holds its responder for ever meets it. The read timeout does
+  // not run while a handler works.
+  std::chrono::milliseconds responseTimeout{300'000};
   std::string serverName = "fleetdeck";
 };
 
