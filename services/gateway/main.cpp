@@ -44,6 +44,7 @@ int main(int argc, char** argv) {
   httpOptions.headerLimitBytes = static_cast<size_t>(config.getInt("http.header_limit_bytes", 16 << 10, 1024, 1 << 20));
   httpOptions.readTimeout = config.getDuration("http.read_timeout", std::chrono::seconds(10));
   httpOptions.idleTimeout = config.getDuration("http.idle_timeout", std::chrono::seconds(60));
+  httpOptions.maxConnections = static_cast<size_t>(config.getInt("http.max_connections", 4096, 16, 1 << 20));
   httpOptions.serverName = "fleetdeck-gateway";
 
   gateway::GatewayOptions gatewayOptions;

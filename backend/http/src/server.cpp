@@ -45,6 +45,8 @@ struct SharedState {
   std::atomic<bool> draining{false};
   std::mutex sessionsMutex;
   std::unordered_map<Session*, std::weak_ptr<Session>> sessions;
+  std::atomic<uint64_t> acceptFailures{0};
+  std::atomic<uint64_t> connectionsRefused{0};
 };
 
 class Session : public std::enable_shared_from_this<Session> {
@@ -580,13 +582,38 @@ class HttpServer::Impl {
     acceptors_[index]->async_accept(
         contexts_[index]->get_executor(), [this, index](beast::error_code error, detail::Socket socket) {
           if (error == asio::error::operation_aborted || !acceptors_[index]->is_open()) return;
-          if (!error) {
+          if (error) {
+            // Out of file descriptors (EMFILE) leaves the connection queued, so accepting again at
+            // once fails again at once: a busy loop on this thread. Wait a little instead.
+            if (shared_.acceptFailures.fetch_add(1) % 100 == 0) {
+              log::warn("http accept failed; retrying in 50 ms", {{"error", error.message()}, {"port", port_}});
+            }
+            auto timer = std::make_shared<asio::steady_timer>(*contexts_[index], std::chrono::milliseconds(50));
+            timer->async_wait([this, index, timer](beast::error_code waitError) {
+              if (!waitError && acceptors_[index]->is_open()) accept(index);
+            });
+            return;
+          }
+          if (liveSessions() >= options_.maxConnections) {
+            if (shared_.connectionsRefused.fetch_add(1) % 100 == 0) {
+              log::warn("http connection refused: too many open connections",
+                        {{"max_connections", static_cast<uint64_t>(options_.maxConnections)}, {"port", port_}});
+            }
+            beast::error_code ignored;
+            socket.close(ignored);
+          } else {
             socket.set_option(tcp::no_delay(true), error);
             std::make_shared<Session>(std::move(socket), shared_)->start();
           }
           accept(index);
         });
   }
+
+ public:
+  uint64_t acceptFailures() const { return shared_.acceptFailures.load(); }
+  uint64_t connectionsRefused() const { return shared_.connectionsRefused.load(); }
+
+ private:
 
   ServerOptions options_;
   Handler handler_;
@@ -605,6 +632,8 @@ HttpServer::~HttpServer() = default;
 
 Status HttpServer::start() { return impl_->start(); }
 uint16_t HttpServer::port() const { return impl_->port(); }
+uint64_t HttpServer::acceptFailures() const { return impl_->acceptFailures(); }
+uint64_t HttpServer::connectionsRefused() const { return impl_->connectionsRefused(); }
 void HttpServer::stop(std::chrono::milliseconds drain) { impl_->stop(drain); }
 
 }  // namespace fleetdeck::http

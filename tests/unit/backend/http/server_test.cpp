@@ -4,6 +4,7 @@
 #include <arpa/inet.h>
 #include <gtest/gtest.h>
 #include <netinet/in.h>
+#include <sys/resource.h>
 #include <sys/socket.h>
 #include <unistd.h>
 
@@ -220,6 +221,105 @@ TEST_F(HttpServerTest, StopDrainsAndRefusesNewConnections) {
   server_->stop(std::chrono::milliseconds(500));
   HttpClient client("127.0.0.1", port, std::chrono::milliseconds(500));
   EXPECT_FALSE(client.get("/hello/x").isOk());
+}
+
+// A loopback TCP socket, connected to `port` unless `connectNow` is false; -1 on failure.
+int openSocket(uint16_t port, bool connectNow = true) {
+  const int fd = socket(AF_INET, SOCK_STREAM, 0);
+  if (fd < 0 || !connectNow) return fd;
+  sockaddr_in address{};
+  address.sin_family = AF_INET;
+  address.sin_port = htons(port);
+  address.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  if (connect(fd, reinterpret_cast<sockaddr*>(&address), sizeof address) != 0) {
+    close(fd);
+    return -1;
+  }
+  return fd;
+}
+
+// Sends one GET on `fd` and reads until the answer's body "ok" or `timeout`.
+std::string exchangeOn(int fd, std::chrono::milliseconds timeout) {
+  timeval tv{static_cast<time_t>(timeout.count() / 1000), static_cast<suseconds_t>((timeout.count() % 1000) * 1000)};
+  setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof tv);
+  const std::string request = "GET /hello/fd HTTP/1.1\r\nHost: x\r\n\r\n";
+  if (::send(fd, request.data(), request.size(), MSG_NOSIGNAL) != static_cast<ssize_t>(request.size())) return "send failed";
+  std::string received;
+  char buffer[4096];
+  while (received.find("hello fd") == std::string::npos) {
+    const ssize_t n = recv(fd, buffer, sizeof buffer, 0);
+    if (n <= 0) break;
+    received.append(buffer, static_cast<size_t>(n));
+  }
+  return received;
+}
+
+TEST(HttpServerLimits, ConnectionsBeyondTheMaximumAreClosedAtOnce_AndAFreedSlotServesAgain) {
+  ServerOptions options;
+  options.maxConnections = 2;
+  auto server = std::make_unique<HttpServer>(options, [](HttpRequest& request, std::shared_ptr<Responder> responder) {
+    responder->send(HttpResponse::text(200, "hello " + request.path.substr(request.path.rfind('/') + 1)));
+  });
+  ASSERT_TRUE(server->start().isOk());
+  const int first = openSocket(server->port());
+  const int second = openSocket(server->port());
+  ASSERT_GE(first, 0);
+  ASSERT_GE(second, 0);
+  EXPECT_NE(exchangeOn(first, std::chrono::milliseconds(2000)).find("hello fd"), std::string::npos);
+  EXPECT_NE(exchangeOn(second, std::chrono::milliseconds(2000)).find("hello fd"), std::string::npos);
+
+  const int third = openSocket(server->port());
+  ASSERT_GE(third, 0);
+  EXPECT_EQ(exchangeOn(third, std::chrono::milliseconds(2000)).find("hello fd"), std::string::npos);
+  EXPECT_EQ(server->connectionsRefused(), 1u);
+  close(third);
+
+  close(first);
+  std::string answer;
+  for (int attempt = 0; attempt < 50 && answer.find("hello fd") == std::string::npos; ++attempt) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(20));  // the server notices the close
+    const int again = openSocket(server->port());
+    answer = exchangeOn(again, std::chrono::milliseconds(1000));
+    close(again);
+  }
+  EXPECT_NE(answer.find("hello fd"), std::string::npos);
+  close(second);
+  server->stop(std::chrono::milliseconds(200));
+}
+
+// Out of file descriptors, the waiting connection makes every accept fail at once: the acceptor must
+// pause between tries (not spin a core), and serve the connection once descriptors are free again.
+TEST(HttpServerLimits, OutOfFileDescriptors_TheAcceptorPauses_AndServesTheWaitingConnectionAfterwards) {
+  auto server = std::make_unique<HttpServer>(ServerOptions{}, [](HttpRequest& request, std::shared_ptr<Responder> responder) {
+    responder->send(HttpResponse::text(200, "hello " + request.path.substr(request.path.rfind('/') + 1)));
+  });
+  ASSERT_TRUE(server->start().isOk());
+  const int waiting = openSocket(server->port(), /*connectNow=*/false);
+  ASSERT_GE(waiting, 0);
+  rlimit saved{};
+  ASSERT_EQ(getrlimit(RLIMIT_NOFILE, &saved), 0);
+  const int lowestFree = dup(0);  // the number the server's accept would get
+  ASSERT_GE(lowestFree, 0);
+  close(lowestFree);
+  rlimit lowered = saved;
+  lowered.rlim_cur = static_cast<rlim_t>(lowestFree);
+  ASSERT_EQ(setrlimit(RLIMIT_NOFILE, &lowered), 0);
+
+  sockaddr_in address{};
+  address.sin_family = AF_INET;
+  address.sin_port = htons(server->port());
+  address.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  const bool connected = connect(waiting, reinterpret_cast<sockaddr*>(&address), sizeof address) == 0;
+  std::this_thread::sleep_for(std::chrono::milliseconds(500));
+  const uint64_t failures = server->acceptFailures();
+  ASSERT_EQ(setrlimit(RLIMIT_NOFILE, &saved), 0);
+
+  ASSERT_TRUE(connected);
+  EXPECT_GE(failures, 1u) << "the accept never ran out of descriptors: the test did not test anything";
+  EXPECT_LE(failures, 20u) << "the acceptor retried without pausing";
+  EXPECT_NE(exchangeOn(waiting, std::chrono::milliseconds(3000)).find("hello fd"), std::string::npos);
+  close(waiting);
+  server->stop(std::chrono::milliseconds(200));
 }
 
 TEST(HttpUrl, Parses) {

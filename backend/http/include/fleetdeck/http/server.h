@@ -26,6 +26,9 @@ struct ServerOptions {
   // are shorter); only a handler that holds its responder for ever meets it. The read timeout does
   // not run while a handler works.
   std::chrono::milliseconds responseTimeout{300'000};
+  // Open connections at most, over all threads; one more is closed as soon as it is accepted, so a
+  // client holding thousands of idle sockets cannot take every file descriptor of the process.
+  size_t maxConnections = 4096;
   std::string serverName = "fleetdeck";
 };
 
@@ -39,6 +42,10 @@ class HttpServer {
   // Binds and starts the threads; UNAVAILABLE when the address cannot be bound.
   Status start();
   uint16_t port() const;
+  // Accepts that failed (e.g. out of file descriptors; the acceptor then waits 50 ms before trying
+  // again), and connections closed at once because maxConnections were open. For metrics and tests.
+  uint64_t acceptFailures() const;
+  uint64_t connectionsRefused() const;
   // Stops accepting, gives open exchanges up to `drain` to finish, then closes everything.
   void stop(std::chrono::milliseconds drain = std::chrono::milliseconds(2000));
 
