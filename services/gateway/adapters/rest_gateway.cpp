@@ -235,17 +235,19 @@ void RestGateway::handle(http::HttpRequest& request, std::shared_ptr<http::Respo
     request.traceparent = trace.traceparent;
   }
   auto gateway = std::make_shared<GatewayResponder>(std::move(responder), request, cors_, options_);
-  if (cors_.isPreflight(request)) {
-    gateway->send(cors_.preflight(request));
-    return;
-  }
   const auto now = Clock::now();
   const std::string& address = request.remoteAddress;
+  // Before the preflight: an unlimited stream of OPTIONS would otherwise cost an answer and an access
+  // log line each.
   if (auto decision = addressLimiter_.tryTake(address, now); !decision.allowed) {
     metrics().rateLimited.labels({"address"}).inc();
     auto response = http::errorResponse(resourceExhausted("too many requests from " + address), trace.traceId);
     response.headers.add("Retry-After", std::to_string(resilience::retryAfterSeconds(decision.retryAfter)));
     gateway->send(std::move(response));
+    return;
+  }
+  if (cors_.isPreflight(request)) {
+    gateway->send(cors_.preflight(request));
     return;
   }
   auto principal = tokens_.authenticate(request.header("Authorization"));

@@ -10,6 +10,7 @@
 #include <set>
 
 #include "domain/proto_json.h"
+#include "fleetdeck/core/encoding.h"
 #include "fleetdeck/core/json.h"
 
 namespace fleetdeck::gateway {
@@ -53,6 +54,11 @@ Status setFromText(pb::Message& message, const pb::FieldDescriptor* field, std::
   const bool repeated = field->is_repeated();
   switch (field->cpp_type()) {
     case pb::FieldDescriptor::CPPTYPE_STRING:
+      if (field->type() == pb::FieldDescriptor::TYPE_STRING) {
+        // Not checked here, invalid UTF-8 would fail the call's serialization: a 500, not a 400.
+        if (!isUtf8(text)) return invalidField(clientName, "must be UTF-8 text");
+        if (text.find('\0') != std::string_view::npos) return invalidField(clientName, "must not contain NUL characters");
+      }
       repeated ? reflection->AddString(&message, field, std::string(text))
                : reflection->SetString(&message, field, std::string(text));
       return Status::ok();
@@ -131,6 +137,32 @@ Status setFromText(pb::Message& message, const pb::FieldDescriptor* field, std::
     }
   }
   return invalidField(clientName, "cannot be set from a URL");
+}
+
+// Names (JSON spelling, "items[2].name") every string field of `message` holding a NUL character, which
+// JSON can carry ("\u0000") but PostgreSQL text cannot: stored, it would be cut short or refused.
+void findNulCharacters(const pb::Message& message, const std::string& prefix, ValidationErrors& errors) {
+  const pb::Reflection* reflection = message.GetReflection();
+  std::vector<const pb::FieldDescriptor*> fields;
+  reflection->ListFields(message, &fields);
+  for (const pb::FieldDescriptor* field : fields) {
+    const std::string name = prefix + field->json_name();
+    const int count = field->is_repeated() ? reflection->FieldSize(message, field) : 1;
+    for (int i = 0; i < count; ++i) {
+      const std::string where = field->is_repeated() ? name + "[" + std::to_string(i) + "]" : name;
+      if (field->type() == pb::FieldDescriptor::TYPE_STRING) {
+        std::string scratch;
+        const std::string& value = field->is_repeated()
+                                       ? reflection->GetRepeatedStringReference(message, field, i, &scratch)
+                                       : reflection->GetStringReference(message, field, &scratch);
+        if (value.find('\0') != std::string::npos) errors.add(where, "must not contain NUL characters");
+      } else if (field->cpp_type() == pb::FieldDescriptor::CPPTYPE_MESSAGE && !isWellKnown(field->message_type())) {
+        findNulCharacters(field->is_repeated() ? reflection->GetRepeatedMessage(message, field, i)
+                                               : reflection->GetMessage(message, field),
+                          where + ".", errors);
+      }
+    }
+  }
 }
 
 // Resolves "a.b" (proto or JSON names) to the innermost message and field, creating parents.
@@ -264,6 +296,9 @@ Result<std::unique_ptr<pb::Message>> Transcoder::buildRequest(const RestMapping&
     if (auto status = pb::util::JsonStringToMessage(text, target, parseOptions); !status.ok()) {
       return jsonValueError(std::string(status.message()));
     }
+    ValidationErrors nul;
+    findNulCharacters(*target, "", nul);
+    FLEETDECK_RETURN_IF_ERROR(nul.toStatus());
   }
 
   // Bound fields by their proto path, so that a query parameter spelled differently ("orderId" for

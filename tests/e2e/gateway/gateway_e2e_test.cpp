@@ -40,7 +40,8 @@ struct RawAnswer {
   std::string retryAfter;
 };
 RawAnswer rawGet(uint16_t port, const std::string& sourceAddress, const std::string& target,
-                 const std::string& forwardedFor = "") {
+                 const std::string& forwardedFor = "", const std::string& method = "GET",
+                 const std::string& extraHeaders = "") {
   RawAnswer answer;
   const int fd = socket(AF_INET, SOCK_STREAM, 0);
   sockaddr_in source{};
@@ -60,8 +61,9 @@ RawAnswer rawGet(uint16_t port, const std::string& sourceAddress, const std::str
   }
   timeval timeout{5, 0};
   setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &timeout, sizeof timeout);
-  const std::string request = "GET " + target + " HTTP/1.1\r\nHost: gateway\r\nConnection: close\r\n" +
-                              (forwardedFor.empty() ? "" : "X-Forwarded-For: " + forwardedFor + "\r\n") + "\r\n";
+  const std::string request = method + " " + target + " HTTP/1.1\r\nHost: gateway\r\nConnection: close\r\n" +
+                              (forwardedFor.empty() ? "" : "X-Forwarded-For: " + forwardedFor + "\r\n") +
+                              extraHeaders + "\r\n";
   (void)::send(fd, request.data(), request.size(), MSG_NOSIGNAL);
   std::string received;
   char buffer[4096];
@@ -591,6 +593,18 @@ TEST_F(GatewayEndToEnd, SqlMetacharactersAreStoredAndReturnedLiterally) {
   EXPECT_EQ(json::stringOr(parse(as(*erin, "GET", "/api/v1/users/me")), "displayName"), "x'; DELETE FROM users;--");
 }
 
+TEST_F(GatewayEndToEnd, TextThatIsNotUtf8OrHoldsNulIs400NamingTheParameter) {
+  for (const std::string target : {"/api/v1/products/%C0", "/api/v1/products?query=%FF", "/api/v1/products?query=a%00b"}) {
+    const auto response = call("GET", target);
+    EXPECT_EQ(response.status, 400) << target << ": " << response.body;
+    EXPECT_NE(response.body.find(target.find("query") != std::string::npos ? "\"query\"" : "\"id\""), std::string::npos)
+        << target << ": " << response.body;
+  }
+  const auto nul = as(admin_, "POST", "/api/v1/products", R"({"sku":"GW-NUL-1","name":"Tea\u0000Cut","price":{"currencyCode":"USD","units":"250"},"initialStock":"1"})");
+  EXPECT_EQ(nul.status, 400) << nul.body;
+  EXPECT_NE(nul.body.find("\"name\""), std::string::npos) << nul.body;
+}
+
 TEST_F(GatewayEndToEnd, ABurstOverTheRateLimitIs429WithRetryAfterWhileOthersAreServed) {
   // A gateway of its own with a tight per-address limit, so the other tests keep their budget.
   auto environment = gatewayEnvironment_;
@@ -615,6 +629,9 @@ TEST_F(GatewayEndToEnd, ABurstOverTheRateLimitIs429WithRetryAfterWhileOthersAreS
   // Another client (another source address) is served while the first one is throttled.
   EXPECT_EQ(rawGet(port, "127.0.0.3", "/api/v1/products?pageSize=1").status, 200);
   EXPECT_EQ(rawGet(port, "127.0.0.2", "/api/v1/products?pageSize=1").status, 429);
+  // Nor with CORS preflights: they count against the same budget (each one is answered and logged).
+  const std::string preflight = std::string("Origin: ") + kConsoleOrigin + "\r\nAccess-Control-Request-Method: GET\r\n";
+  EXPECT_EQ(rawGet(port, "127.0.0.2", "/api/v1/products", "", "OPTIONS", preflight).status, 429);
   // A throttled client cannot talk its way out with X-Forwarded-For: it is not a trusted proxy.
   EXPECT_EQ(rawGet(port, "127.0.0.2", "/api/v1/products?pageSize=1", "198.51.100.77").status, 429);
 

@@ -51,6 +51,20 @@ TEST(Encoding, PercentDecode) {
   EXPECT_FALSE(percentDecode("bad%zz").has_value());
 }
 
+TEST(Encoding, Utf8AcceptsWellFormedTextOnly) {
+  EXPECT_TRUE(isUtf8(""));
+  EXPECT_TRUE(isUtf8("plain ascii"));
+  EXPECT_TRUE(isUtf8("caf\xC3\xA9 \xE2\x82\xAC \xF0\x9F\x98\x80"));  // é € 😀
+  EXPECT_TRUE(isUtf8(std::string("nul\0inside", 10)));                     // well-formed; NUL is the caller's rule
+  EXPECT_FALSE(isUtf8("\xFF"));
+  EXPECT_FALSE(isUtf8("\xC0\xAF"));          // overlong '/'
+  EXPECT_FALSE(isUtf8("\xE0\x80\xAF"));      // overlong
+  EXPECT_FALSE(isUtf8("\xED\xA0\x80"));      // a surrogate
+  EXPECT_FALSE(isUtf8("\xF4\x90\x80\x80"));  // above U+10FFFF
+  EXPECT_FALSE(isUtf8("cut \xE2\x82"));       // truncated at the end
+  EXPECT_FALSE(isUtf8("\xC3("));              // a bad continuation byte
+}
+
 TEST(Ids, UuidsAreVersion7AndUnique) {
   std::set<std::string> seen;
   for (int i = 0; i < 1000; ++i) {

@@ -20,6 +20,10 @@ std::string sha256Hex(std::string_view data);
 // Percent-encoding of a URL component: everything but RFC 3986 unreserved characters.
 std::string percentEncode(std::string_view text);
 
+// Well-formed UTF-8 (no overlong forms, surrogates or code points above U+10FFFF): what a proto3
+// string field and a PostgreSQL text column require.
+bool isUtf8(std::string_view text);
+
 // Percent-decoding of a URL component ('+' stays '+'); nullopt on a malformed escape.
 std::optional<std::string> percentDecode(std::string_view text);
 
