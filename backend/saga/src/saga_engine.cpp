@@ -122,6 +122,7 @@ void SagaEngine::launch(NewSaga saga) {
   claimed.data = std::move(saga.data);
   claimed.traceId = std::move(saga.traceId);
   claimed.stepStartedAtMicros = saga.stepStartedAtMicros;
+  claimed.stepStartedSteady = std::chrono::steady_clock::now();  // begin() set it to now() just before
   claimed.begun = saga.begun;
   if (saga.begun) metrics().started.labels({claimed.type}).inc();
   if (running_.load()) {
@@ -264,7 +265,8 @@ int SagaEngine::claim(int limit) {
         "     AND (lease_until IS NULL OR lease_until < now())"
         "   ORDER BY next_attempt_at LIMIT $3 FOR UPDATE SKIP LOCKED)"
         " RETURNING id::text, saga_type, state, current_step, compensating_step, data::text, attempts, trace_id,"
-        "   COALESCE((extract(epoch FROM step_started_at) * 1000000)::bigint, 0)",
+        "   COALESCE((extract(epoch FROM step_started_at) * 1000000)::bigint, 0),"
+        "   COALESCE((extract(epoch FROM now() - step_started_at) * 1000000)::bigint, 0)",
         options_.instanceId, static_cast<double>(options_.lease.count()) / 1000.0, limit);
     for (const auto& row : rows) {
       Claimed saga;
@@ -277,6 +279,7 @@ int SagaEngine::claim(int limit) {
       saga.attempts = row[6].as<int>();
       saga.traceId = row[7].as<std::string>();
       saga.stepStartedAtMicros = row[8].as<int64_t>();
+      saga.stepStartedSteady = std::chrono::steady_clock::now() - std::chrono::microseconds(row[9].as<int64_t>());
       claimed.push_back(std::move(saga));
     }
     return Status::ok();
@@ -418,7 +421,7 @@ void SagaEngine::advance(Claimed& saga) {
     while (index >= 0 && !definition.steps[static_cast<size_t>(index)].compensation) --index;
     return index;
   };
-  const auto now = [] { return std::chrono::system_clock::now(); };
+  const auto now = [this] { return options_.wallClock ? options_.wallClock() : std::chrono::system_clock::now(); };
   const auto delaySeconds = [](std::chrono::milliseconds delay) { return static_cast<double>(delay.count()) / 1000.0; };
 
   // A forward step's guard, run in the transaction that records the step's start; its verdict stands
@@ -531,6 +534,7 @@ void SagaEngine::advance(Claimed& saga) {
                                          attempt);
               if (!written) return false;
               saga.stepStartedAtMicros = written->stepStartedAt;
+              if (firstAttempt) saga.stepStartedSteady = std::chrono::steady_clock::now();
               if (firstAttempt) announceBegin(transaction, begin, *written);
               guardBegun(transaction, index);
               return true;
@@ -572,6 +576,7 @@ void SagaEngine::advance(Claimed& saga) {
                                  .finishedAtMicros = written->endedFinishedAt});
             if (last) return true;
             saga.stepStartedAtMicros = written->stepStartedAt;
+            saga.stepStartedSteady = std::chrono::steady_clock::now();
             const StepBegin begun{next, kForward, 1};
             announceBegin(transaction, begun, *written);
             if (!tryLocal) {
@@ -591,6 +596,7 @@ void SagaEngine::advance(Claimed& saga) {
             for (auto& action : localContext.afterCommit) afterCommit.push_back(std::move(action));
             localContext.afterCommit.clear();
             saga.stepStartedAtMicros = localWritten->stepStartedAt;
+            saga.stepStartedSteady = std::chrono::steady_clock::now();
             announceBegin(transaction, StepBegin{next + 1, kForward, 1}, *localWritten);
             guardBegun(transaction, next + 1);
             localRan = true;
@@ -628,9 +634,7 @@ void SagaEngine::advance(Claimed& saga) {
         continue;
       }
 
-      const bool withinDeadline =
-          now() - std::chrono::system_clock::time_point(std::chrono::microseconds(saga.stepStartedAtMicros)) <
-          definition.stepDeadline;
+      const bool withinDeadline = std::chrono::steady_clock::now() - saga.stepStartedSteady < definition.stepDeadline;
       if (isTransient(status) && withinDeadline) {
         const auto delay = backoffFor(definition.retry, attempt, unitRandom());
         metrics().stepRetries.labels({saga.type, step.name}).inc();

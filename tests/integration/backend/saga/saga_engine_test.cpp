@@ -265,6 +265,24 @@ TEST_F(SagaEngineTest, AFirstAttemptEndingInternal_IsCompensatedItself_ThenTheSt
   EXPECT_EQ(undone(), (std::vector<std::string>{"lost", "first"}));
 }
 
+// The step deadline is measured on the database's clock: a replica whose clock runs an hour ahead of
+// the database's still retries a step that failed transiently a moment ago (it used to find every
+// step long past its deadline and compensate at the first UNAVAILABLE).
+TEST_F(SagaEngineTest, AReplicaWhoseClockIsAnHourAhead_StillRetriesWithinTheStepDeadline) {
+  engine_ = std::make_unique<SagaEngine>(
+      *pool_,
+      SagaEngineOptions{.workers = 2, .idlePoll = 50ms, .wallClock = [] { return std::chrono::system_clock::now() + 1h; }},
+      &observer_);
+  std::atomic<int> calls{0};
+  auto view = runToTheEnd(twoStepSaga("flaky", [&calls](SagaContext&) {
+    return ++calls < 3 ? Status(StatusCode::kUnavailable, "restarting") : Status::ok();
+  }));
+  ASSERT_TRUE(view.isOk()) << view.status().toString();
+  EXPECT_EQ(view->state, kCompleted);
+  EXPECT_EQ(calls.load(), 3);
+  EXPECT_TRUE(undone().empty());
+}
+
 // Backpressure: with every runner busy and the queue full, a launched saga is not queued in memory
 // but released to the pollers (lease cleared), and still finishes once a runner is free.
 TEST_F(SagaEngineTest, LaunchesBeyondAFullQueue_WaitInTheDatabase_AndAllFinish) {

@@ -137,6 +137,10 @@ struct SagaEngineOptions {
   int maxQueued = 256;
   std::chrono::milliseconds lease{30'000};
   std::chrono::milliseconds idlePoll{200};
+  // This host's clock (empty: the system clock). Attempts' call deadlines read it; a step's deadline
+  // never does: it is measured from the database's step_started_at on the database's clock, since
+  // replicas' clocks may differ from it. Tests skew it.
+  std::function<std::chrono::system_clock::time_point()> wallClock;
 };
 
 class SagaEngine {
@@ -194,6 +198,9 @@ class SagaEngine {
     int attempts = 0;
     std::string traceId;
     int64_t stepStartedAtMicros = 0;  // 0: the current step has not started
+    // The current step's start on this process's monotonic clock, from the database's own now() minus
+    // step_started_at: what the step deadline is measured from.
+    std::chrono::steady_clock::time_point stepStartedSteady{};
     bool begun = false;               // the current action's start is persisted: call it at once
   };
 
