@@ -251,7 +251,10 @@ int main(int argc, char** argv) {
     if (accessFeed) accessFeed->stop();
     if (registry) registry->stop();
   });
-  host->onShutdown("http", [&server](std::chrono::milliseconds drain) { server.stop(drain); });
+  host->onShutdown("http", [&server, &restGateway](std::chrono::milliseconds drain) {
+    server.stop(drain);
+    restGateway.finishBlockingWork();
+  });
   host->onShutdown("registry", [&eventBus](std::chrono::milliseconds) {
     if (eventBus) eventBus->stopIntake();
   });

@@ -489,42 +489,47 @@ void RestGateway::acknowledgeAlert(http::HttpRequest& request, std::shared_ptr<h
     return;
   }
   const std::string key = alertKey(AlertState{.alertname = alertname, .labels = labels});
-  const auto active = alertWatcher_->active(key);
-
-  if (!acknowledge) {
-    if (Status erased = alertAcknowledgements_->erase(key); !erased.isOk()) {
-      responder->send(errorWithRetry(erased, request.traceId, "5"));
+  const std::string traceId = request.traceId;
+  const bool queued = blockingWork_.trySubmit([this, responder, key, traceId, acknowledge, alertname, labels, comment,
+                                               principal]() {
+    const auto active = alertWatcher_->active(key);
+    if (!acknowledge) {
+      if (Status erased = alertAcknowledgements_->erase(key); !erased.isOk()) {
+        responder->send(errorWithRetry(erased, traceId, "5"));
+        return;
+      }
+      if (active) events_.publish("alert", alertWithAcknowledgementJson(*active, nullptr));
+      log::info("alert acknowledgement withdrawn",
+                {{"alertname", alertname}, {"actor", principal.username}, {"trace_id", traceId}});
+      http::HttpResponse response;
+      response.status = 204;
+      responder->send(std::move(response));
       return;
     }
-    if (active) events_.publish("alert", alertWithAcknowledgementJson(*active, nullptr));
-    log::info("alert acknowledgement withdrawn",
-              {{"alertname", alertname}, {"actor", principal.username}, {"trace_id", request.traceId}});
-    http::HttpResponse response;
-    response.status = 204;
-    responder->send(std::move(response));
-    return;
+    if (!active) {
+      responder->send(http::errorResponse(
+          notFound("no active alert " + alertname + " with these labels (GET /api/v1/admin/alerts lists them)"),
+          traceId));
+      return;
+    }
+    AlertAcknowledgement acknowledgement{
+        .alertname = alertname,
+        .labels = labels,
+        .byUserId = principal.userId,
+        .byUsername = principal.username,
+        .at = pb::util::TimeUtil::ToString(pb::util::TimeUtil::GetCurrentTime()),
+        .comment = comment};
+    if (Status stored = alertAcknowledgements_->put(acknowledgement); !stored.isOk()) {
+      responder->send(errorWithRetry(stored, traceId, "5"));
+      return;
+    }
+    events_.publish("alert", alertWithAcknowledgementJson(*active, &acknowledgement));
+    log::info("alert acknowledged", {{"alertname", alertname}, {"actor", principal.username}, {"trace_id", traceId}});
+    responder->send(http::HttpResponse::json(200, acknowledgementJson(acknowledgement)));
+  });
+  if (!queued) {
+    responder->send(errorWithRetry(resourceExhausted("too many alert acknowledgements at once"), traceId, "1"));
   }
-  if (!active) {
-    responder->send(http::errorResponse(
-        notFound("no active alert " + alertname + " with these labels (GET /api/v1/admin/alerts lists them)"),
-        request.traceId));
-    return;
-  }
-  AlertAcknowledgement acknowledgement{
-      .alertname = alertname,
-      .labels = labels,
-      .byUserId = principal.userId,
-      .byUsername = principal.username,
-      .at = pb::util::TimeUtil::ToString(pb::util::TimeUtil::GetCurrentTime()),
-      .comment = comment};
-  if (Status stored = alertAcknowledgements_->put(acknowledgement); !stored.isOk()) {
-    responder->send(errorWithRetry(stored, request.traceId, "5"));
-    return;
-  }
-  events_.publish("alert", alertWithAcknowledgementJson(*active, &acknowledgement));
-  log::info("alert acknowledged",
-            {{"alertname", alertname}, {"actor", principal.username}, {"trace_id", request.traceId}});
-  responder->send(http::HttpResponse::json(200, acknowledgementJson(acknowledgement)));
 }
 
 void RestGateway::listAlertAcknowledgements(http::HttpRequest& request, std::shared_ptr<http::Responder> responder) {
@@ -538,18 +543,23 @@ void RestGateway::listAlertAcknowledgements(http::HttpRequest& request, std::sha
                                         request.traceId));
     return;
   }
-  auto acknowledgements = alertAcknowledgements_->list();
-  if (!acknowledgements) {
-    responder->send(errorWithRetry(acknowledgements.status(), request.traceId, "5"));
-    return;
+  const bool queued = blockingWork_.trySubmit([this, responder, traceId = request.traceId] {
+    auto acknowledgements = alertAcknowledgements_->list();
+    if (!acknowledgements) {
+      responder->send(errorWithRetry(acknowledgements.status(), traceId, "5"));
+      return;
+    }
+    std::string body = R"({"acknowledgements":[)";
+    for (size_t i = 0; i < acknowledgements->size(); ++i) {
+      if (i > 0) body += ',';
+      body += acknowledgementJson((*acknowledgements)[i]);
+    }
+    body += "]}";
+    responder->send(http::HttpResponse::json(200, std::move(body)));
+  });
+  if (!queued) {
+    responder->send(errorWithRetry(resourceExhausted("too many alert acknowledgement reads at once"), request.traceId, "1"));
   }
-  std::string body = R"({"acknowledgements":[)";
-  for (size_t i = 0; i < acknowledgements->size(); ++i) {
-    if (i > 0) body += ',';
-    body += acknowledgementJson((*acknowledgements)[i]);
-  }
-  body += "]}";
-  responder->send(http::HttpResponse::json(200, std::move(body)));
 }
 
 }  // namespace fleetdeck::gateway

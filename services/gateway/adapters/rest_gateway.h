@@ -18,6 +18,7 @@
 #include "domain/openapi.h"
 #include "domain/rest_mapping.h"
 #include "domain/transcoder.h"
+#include "fleetdeck/core/work_pool.h"
 #include "fleetdeck/http/async_client.h"
 #include "fleetdeck/http/client.h"
 #include "fleetdeck/http/cors.h"
@@ -87,6 +88,9 @@ class RestGateway {
     alertAcknowledgements_ = acknowledgements;
     alertWatcher_ = watcher;
   }
+  // Runs what blocking work is still queued (acknowledgements' NATS calls) and stops its thread:
+  // at shutdown, after the HTTP server stopped and before what that work uses is destroyed.
+  void finishBlockingWork() { blockingWork_.shutdown(); }
 
  private:
   struct Call;
@@ -137,6 +141,9 @@ class RestGateway {
   const telemetry::TraceStore* traceStore_ = nullptr;
   AlertAcknowledgements* alertAcknowledgements_ = nullptr;
   AlertWatcher* alertWatcher_ = nullptr;
+  // Calls that block (the acknowledgements' NATS key-value requests, seconds while NATS is away) run
+  // here, never on an HTTP thread, where they would hold up every connection of that thread.
+  WorkPool blockingWork_{1, 64, "gateway-blocking"};
   // Local fleet only: the launcher's control endpoint and token (a problem reading them answers 503).
   std::optional<http::ParsedUrl> localFleetControl_;
   std::string localFleetControlToken_;

@@ -6,6 +6,9 @@
 // down and alerting.
 #include <arpa/inet.h>
 #include <gtest/gtest.h>
+
+#include <atomic>
+#include <thread>
 #include <netinet/in.h>
 #include <sys/socket.h>
 #include <unistd.h>
@@ -597,6 +600,51 @@ TEST_F(AdminEndToEnd, GatewayWithAStaleConfiguredAddressRoutesAndIsReadyByTheReg
   auto read = client.request("GET", "/api/v1/products/" + product, "", customer_.headers({}));
   ASSERT_TRUE(read.isOk()) << read.status().toString();
   EXPECT_EQ(read->status, 200) << read->body;
+  EXPECT_EQ(gateway.stop(10s), 0);
+}
+
+// Acknowledgements are NATS key-value calls, each waiting out its request timeout while NATS is away.
+// They run off the HTTP threads: a gateway with a single HTTP thread answers other requests at once
+// meanwhile (they used to wait behind the acknowledgement for seconds).
+TEST_F(AdminEndToEnd, WhileNatsIsAway_AnAcknowledgementHoldsUpNoOtherRequest) {
+  testing::NatsServer ownNats;
+  const uint16_t port = testing::freePort();
+  ServiceProcess gateway("gateway-own-nats", FLEETDECK_GATEWAY_BINARY,
+                         {{"FLEETDECK_CONFIG", FLEETDECK_SOURCE_DIR "/services/gateway/config/gateway.toml"},
+                          {"FLEETDECK_SERVICE__INSTANCE", "gateway-own-nats"},
+                          {"FLEETDECK_HTTP__PORT", std::to_string(port)},
+                          {"FLEETDECK_HTTP__THREADS", "1"},
+                          {"FLEETDECK_ADMIN__PORT", std::to_string(testing::freePort())},
+                          {"FLEETDECK_AUTH__KEY_FILE", gatewayKeyFile_},
+                          {"FLEETDECK_NATS__URL", ownNats.url()},
+                          {"FLEETDECK_NATS__REQUEST_TIMEOUT", "3s"},
+                          {"FLEETDECK_UPSTREAMS__USERS", users_->grpcAddress()}},
+                         logs_);
+  ASSERT_TRUE(gateway.start().isOk()) << gateway.logTail();
+  const auto on = [&](const std::string& method, const std::string& target, const std::string& body = {}) {
+    http::HttpClient client("127.0.0.1", port, 20s);
+    auto response = client.request(method, target, body, operator_.headers({}));
+    return response.isOk() ? *response : http::HttpResponse{};
+  };
+  ASSERT_TRUE(testing::waitUntil([&] { return on("GET", "/api/v1/admin/alerts/acknowledgements").status == 200; }, 10s))
+      << gateway.logTail();
+
+  ownNats.stop();
+  std::atomic<bool> answered{false};
+  int withdrawStatus = 0;
+  std::thread withdraw([&] {
+    withdrawStatus = on("POST", "/api/v1/admin/alerts:unacknowledge",
+                        R"({"alertname":"AdminE2ENeverFiring","labels":{"alertname":"AdminE2ENeverFiring"}})")
+                         .status;
+    answered = true;
+  });
+  std::this_thread::sleep_for(300ms);  // the withdrawal is in the gateway, waiting for NATS
+  const auto other = on("GET", "/api/v1/openapi.json");
+  const bool stillWaiting = !answered.load();
+  withdraw.join();
+  EXPECT_EQ(other.status, 200);
+  EXPECT_TRUE(stillWaiting) << "the other request waited for the acknowledgement's NATS call";
+  EXPECT_TRUE(withdrawStatus == 503 || withdrawStatus == 504) << withdrawStatus << ": NATS is away";
   EXPECT_EQ(gateway.stop(10s), 0);
 }
 
