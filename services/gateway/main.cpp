@@ -208,6 +208,7 @@ int main(int argc, char** argv) {
   if (instrumentRequests) {
     host::HttpInstrumentationOptions instrumentation;
     instrumentation.untimedRoutes = {"/api/v1/admin/stream"};
+    instrumentation.trustIncomingSampling = false;  // the fleet's edge: clients do not decide what is recorded
     handler = host::instrumentHttp(std::move(handler), std::move(instrumentation));
   }
   http::HttpServer server(httpOptions, std::move(handler));

@@ -196,6 +196,9 @@ http::Handler instrumentHttp(http::Handler inner, HttpInstrumentationOptions opt
       std::optional<TraceContext> incoming;
       if (auto traceparent = request.header(telemetry::kTraceparentHeader)) {
         incoming = TraceContext::parse(*traceparent, request.header(telemetry::kTracestateHeader).value_or(""));
+        if (incoming && !shared->options.trustIncomingSampling) {
+          incoming = incoming->withSampled(telemetry::sampleNewTrace());
+        }
       }
       span = telemetry::Span(std::string(methodLabel(request.method)), telemetry::SpanKind::kServer,
                              incoming ? &*incoming : nullptr);

@@ -124,6 +124,12 @@ TraceContext TraceContext::newChild() const {
   return child;
 }
 
+TraceContext TraceContext::withSampled(bool sampled) const {
+  TraceContext copy = *this;
+  copy.flags_ = sampled ? static_cast<uint8_t>(flags_ | kSampledFlag) : static_cast<uint8_t>(flags_ & ~kSampledFlag);
+  return copy;
+}
+
 std::string TraceContext::traceparent() const {
   if (!valid()) return {};
   std::string out;

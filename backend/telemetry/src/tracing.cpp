@@ -127,6 +127,8 @@ void setMaxNewTracesPerSecond(double rate) {
 
 double maxNewTracesPerSecond() { return state().maxPerSecond.load(std::memory_order_relaxed); }
 
+bool sampleNewTrace() { return sampleNewRoot(); }
+
 Span::Span(std::string name, SpanKind kind, const TraceContext* parent)
     : context_(parent != nullptr && parent->valid() ? parent->newChild() : TraceContext::newRoot(sampleNewRoot())) {
   if (!context_.sampled()) return;
@@ -161,6 +163,11 @@ void Span::setName(std::string name) {
 
 void Span::setAttribute(std::string key, AttributeValue value) {
   if (!data_) return;
+  if (auto* text = std::get_if<std::string>(&value); text != nullptr && text->size() > kMaxAttributeValueBytes) {
+    size_t cut = kMaxAttributeValueBytes;
+    while (cut > 0 && (static_cast<unsigned char>((*text)[cut]) & 0xC0) == 0x80) --cut;  // not inside a character
+    text->resize(cut);
+  }
   for (auto& existing : data_->attributes) {
     if (existing.key == key) {
       existing.value = std::move(value);

@@ -310,5 +310,42 @@ TEST(HttpInstrumentationChildren, DecoratorsOnOneThreadEachCountIntoTheirOwnRegi
   }
 }
 
+
+// At the fleet's edge a client's traceparent keeps its trace id but not its say on recording: with
+// sampling off, a '-01' request records nothing there, while between the fleet's processes (trusted,
+// the default) the parent's flag still decides.
+TEST(HttpInstrumentationEdge, AnUntrustedClientsSampledFlagDoesNotDecide_ItsTraceIdIsKept) {
+  class Discard final : public http::Responder {
+   public:
+    void send(http::HttpResponse) override {}
+  };
+  auto processor = std::make_shared<CapturingProcessor>();
+  telemetry::setSpanProcessor(processor);
+  telemetry::setSampleRatio(0);
+  const std::string traceId = "4bf92f3577b34da6a3ce929d0e0e4736";
+  for (const bool trusted : {false, true}) {
+    telemetry::Registry registry;
+    HttpInstrumentationOptions options;
+    options.registry = &registry;
+    options.trustIncomingSampling = trusted;
+    std::string seenTraceId;
+    auto handler = instrumentHttp(
+        [&seenTraceId](http::HttpRequest& request, std::shared_ptr<http::Responder> responder) {
+          seenTraceId = request.traceId;
+          responder->send(http::HttpResponse::text(200, "x"));
+        },
+        options);
+    http::HttpRequest request;
+    request.method = "GET";
+    request.path = "/things/1";
+    request.headers.add("traceparent", "00-" + traceId + "-00f067aa0ba902b7-01");
+    handler(request, std::make_shared<Discard>());
+    EXPECT_EQ(seenTraceId, traceId) << (trusted ? "trusted" : "edge");
+    // The span ends with the answer, sent before the handler returned.
+    EXPECT_EQ(processor->waitFor(0).size(), trusted ? 1u : 0u) << (trusted ? "trusted" : "edge");
+  }
+  telemetry::setSampleRatio(1);
+  telemetry::setSpanProcessor(nullptr);
+}
 }  // namespace
 }  // namespace fleetdeck::host

@@ -2,6 +2,7 @@
 
 #include <gtest/gtest.h>
 
+#include <map>
 #include <mutex>
 #include <thread>
 
@@ -195,6 +196,35 @@ TEST_F(Tracing, TheRateCapKeepsABurstOfNewRootsThenNoneButParentsStillDecide) {
   setMaxNewTracesPerSecond(0);
   Span uncapped("uncapped again", SpanKind::kServer, nullptr);
   EXPECT_TRUE(uncapped.recording());
+}
+
+TEST_F(Tracing, LongStringAttributesAreCutAtACharacterBoundary) {
+  {
+    Span span("long", SpanKind::kServer, nullptr);
+    span.setAttribute("user_agent.original", std::string(15 * 1024, 'A'));
+    std::string accents;
+    for (int i = 0; i < 200; ++i) accents += "\xC3\xA9";  // 400 bytes of two-byte characters
+    span.setAttribute("url.path", "/" + accents);  // odd offset: byte 256 is inside a character
+    span.setAttribute("short", std::string("kept"));
+  }
+  const auto spans = processor_->spans();
+  ASSERT_EQ(spans.size(), 1u);
+  std::map<std::string, std::string> values;
+  for (const auto& attribute : spans[0].attributes) values[attribute.key] = std::get<std::string>(attribute.value);
+  EXPECT_EQ(values["user_agent.original"], std::string(kMaxAttributeValueBytes, 'A'));
+  EXPECT_EQ(values["url.path"].size(), kMaxAttributeValueBytes - 1);
+  EXPECT_TRUE(values["url.path"].ends_with("\xC3\xA9"));
+  EXPECT_EQ(values["short"], "kept");
+}
+
+TEST_F(Tracing, WithSampledChangesOnlyTheSampledFlag) {
+  auto sampled = TraceContext::parse("00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01");
+  ASSERT_TRUE(sampled);
+  const TraceContext unsampled = sampled->withSampled(false);
+  EXPECT_FALSE(unsampled.sampled());
+  EXPECT_EQ(unsampled.traceId(), sampled->traceId());
+  EXPECT_EQ(unsampled.spanId(), sampled->spanId());
+  EXPECT_TRUE(unsampled.withSampled(true).sampled());
 }
 }  // namespace
 }  // namespace fleetdeck::telemetry

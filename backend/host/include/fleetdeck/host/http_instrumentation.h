@@ -21,6 +21,11 @@ struct HttpInstrumentationOptions {
   // one, so gRPC calls it starts are children; the request's `traceparent` header, traceId and
   // traceparent fields are set to it, so handlers that read them agree with the exported trace.
   bool tracing = true;
+  // Whether an incoming traceparent's sampled flag decides if the request is recorded (W3C; right
+  // between the fleet's own processes). The fleet's edge (the gateway) sets false: a client's trace
+  // id is still kept, but whether to record is decided as for a new trace, or a flood of '-01'
+  // requests would bypass [tracing] sample_ratio and max_new_traces_per_second.
+  bool trustIncomingSampling = true;
   // Also count the request in fleetdeck_requests_total (the service's traffic in the console);
   // off for the admin port, whose probes and scrapes are not the service's work.
   bool serviceTraffic = true;

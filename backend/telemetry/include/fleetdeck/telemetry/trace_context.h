@@ -27,6 +27,8 @@ class TraceContext {
   static TraceContext newRoot(bool sampled = true);
   // A new span in the same trace: same trace id, flags and tracestate, a new span id.
   TraceContext newChild() const;
+  // The same context with the sampled flag set to `sampled` (the other flags kept).
+  TraceContext withSampled(bool sampled) const;
 
   bool valid() const { return traceId_[0] != 0; }
   bool sampled() const { return (flags_ & kSampledFlag) != 0; }

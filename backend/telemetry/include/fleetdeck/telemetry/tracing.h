@@ -87,6 +87,13 @@ double sampleRatio();
 // instead of paying to record (and then evict) every request. Parents still decide for children.
 void setMaxNewTracesPerSecond(double rate);
 double maxNewTracesPerSecond();
+// The head-sampling decision (ratio, then rate cap) for a trace this process starts, or, at the
+// fleet's edge, for one a client's traceparent asks to record (see HttpInstrumentationOptions).
+bool sampleNewTrace();
+
+// Longer string attribute values are cut to this many bytes (at a UTF-8 character boundary): they
+// come from clients (paths, User-Agent) and the trace store keeps thousands of spans.
+inline constexpr size_t kMaxAttributeValueBytes = 256;
 
 // One operation. Move-only; ends (and is handed to the processor) when end() is called or it is
 // destroyed. A span that is not recording (tracing off, or its trace not sampled) still has a
