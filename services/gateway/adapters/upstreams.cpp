@@ -276,6 +276,9 @@ void Upstreams::start(std::shared_ptr<Attempt> attempt) {
   const auto remaining = attempt->deadline.isNever() ? std::chrono::milliseconds(std::chrono::hours(1))
                                                      : attempt->deadline.remaining(now);
   if (remaining.count() <= 0) {
+    // pick() took a call slot (in half-open, the probe slot): give it back, or the instance would
+    // be passed over until its open time ran out again.
+    instance->breaker.onIgnored(now);
     auto callback = std::move(attempt->callback);
     callback({deadlineExceeded("the request's deadline passed before " + group.name + " was called"), "", "",
               attempt->lastInstance});

@@ -72,5 +72,38 @@ TEST(UpstreamBreaker, TheClientsOwnShortDeadline_DoesNotOpenTheBreaker_TheGatewa
   pool.shutdown();
 }
 
+// A request whose deadline had already passed when a half-open breaker handed it the probe slot is
+// never sent: the slot must be given back, or the recovered instance is refused until the breaker's
+// open time runs out once more.
+TEST(UpstreamBreaker, ARequestOutOfTimeBeforeItsProbe_GivesTheProbeSlotBack) {
+  WorkPool pool(4, 64, "slow");
+  SlowProducts service(pool);
+  rpc::RpcServer server(rpc::ServerOptions{});
+  server.addService(&service);
+  ASSERT_TRUE(server.start().isOk());
+
+  UpstreamOptions options;
+  options.breaker.failureThreshold = 2;
+  options.breaker.openDuration = 200ms;
+  Upstreams upstreams({{"products", server.address()}}, options);
+  const auto callWithin = [&](std::chrono::milliseconds budget) {
+    std::promise<Status> answered;
+    products::v1::GetProductRequest request;
+    request.set_id("p");
+    upstreams.call("products", "/fleetdeck.products.v1.ProductsService/GetProduct", request.SerializeAsString(), {},
+                   resilience::Deadline::after(budget, resilience::Clock::now()), false,
+                   [&answered](UpstreamReply reply) { answered.set_value(reply.status); });
+    return answered.get_future().get();
+  };
+  for (int i = 0; i < 2; ++i) EXPECT_EQ(callWithin(20ms).code(), StatusCode::kDeadlineExceeded) << i;
+  EXPECT_EQ(callWithin(2s).code(), StatusCode::kUnavailable) << "open";
+  std::this_thread::sleep_for(300ms);  // half-open now
+
+  EXPECT_EQ(callWithin(-1ms).code(), StatusCode::kDeadlineExceeded) << "out of time before it was sent";
+  const Status probe = callWithin(2s);
+  EXPECT_TRUE(probe.isOk()) << probe.toString();
+  server.shutdown(100ms);
+  pool.shutdown();
+}
 }  // namespace
 }  // namespace fleetdeck::gateway
