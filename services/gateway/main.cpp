@@ -68,6 +68,8 @@ int main(int argc, char** argv) {
   gatewayOptions.prometheusTimeout = config.getDuration("prometheus.timeout", std::chrono::seconds(10));
   gatewayOptions.prometheusMaxConnections =
       static_cast<size_t>(config.getInt("prometheus.max_connections", 64, 1, 100'000));
+  gatewayOptions.prometheusMaxResponseBytes =
+      static_cast<size_t>(config.getInt("prometheus.max_response_bytes", 16 << 20, 1 << 16, 256 << 20));
   gatewayOptions.streamHeartbeat = config.getDuration("stream.heartbeat_interval", std::chrono::seconds(15));
   gatewayOptions.streamMaxQueuedBytes =
       static_cast<size_t>(config.getInt("stream.max_queued_bytes", 1 << 20, 4096, 64 << 20));

@@ -248,6 +248,11 @@ class Exchange : public std::enable_shared_from_this<Exchange> {
       connection_->deadline->cancel();
       connection_.reset();
       release(nullptr);
+      if (error == bhttp::error::body_limit) {
+        finish(resourceExhausted("the answer from " + host_ + ":" + std::to_string(port_) + " exceeds " +
+                                 std::to_string(options_.maxResponseBytes) + " bytes"));
+        return;
+      }
       finish(unavailable("malformed answer from " + host_ + ":" + std::to_string(port_) + ": " + error.message()));
       return;
     }

@@ -267,6 +267,14 @@ void RestGateway::prometheus(http::HttpRequest& request, std::shared_ptr<http::R
   prometheusClient_.request(
       prometheusUrl_->host, prometheusUrl_->port, std::move(upstream), options_.prometheusTimeout,
       [responder, traceId = request.traceId](Result<http::HttpResponse> answer) {
+        if (!answer && answer.status().code() == StatusCode::kResourceExhausted) {
+          // Retrying will not help: the caller must ask for less (a shorter range, a larger step).
+          responder->send(http::errorResponse(
+              Status(StatusCode::kOutOfRange, "Prometheus' answer is too large: " + answer.status().message() +
+                                                  "; narrow the query's range or raise its step"),
+              traceId));
+          return;
+        }
         if (!answer) {
           responder->send(errorWithRetry(unavailable("Prometheus is unavailable: " + answer.status().message()), traceId, "5"));
           return;

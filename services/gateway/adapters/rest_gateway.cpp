@@ -101,7 +101,8 @@ RestGateway::RestGateway(std::vector<RestMapping> mappings, Upstreams& upstreams
       addressLimiter_(options_.perAddress),
       userLimiter_(options_.perUser),
       prometheusClient_({.maxConnectionsPerUpstream = std::max<size_t>(1, options_.prometheusMaxConnections),
-                         .maxIdlePerUpstream = std::max<size_t>(1, options_.prometheusMaxConnections)}) {
+                         .maxIdlePerUpstream = std::max<size_t>(1, options_.prometheusMaxConnections),
+                         .maxResponseBytes = options_.prometheusMaxResponseBytes}) {
   for (const RestMapping& mapping : mappings_) {
     router_.add(mapping.httpMethod, mapping.pathTemplate,
                 [this, bound = &mapping](http::HttpRequest& request, std::shared_ptr<http::Responder> responder) {

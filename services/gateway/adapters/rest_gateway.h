@@ -55,6 +55,8 @@ struct GatewayOptions {
   std::chrono::milliseconds prometheusTimeout{10'000};
   // Connections to Prometheus per HTTP thread; more concurrent queries wait for one.
   size_t prometheusMaxConnections = 64;
+  // A longer Prometheus answer is refused (400, narrow the query) instead of being held in memory.
+  size_t prometheusMaxResponseBytes = 16 << 20;
   std::chrono::milliseconds streamHeartbeat{15'000};
   size_t streamMaxQueuedBytes = 1 << 20;
   // The local fleet's launcher control endpoint ("http://127.0.0.1:<port>") and its token file

@@ -762,6 +762,28 @@ TEST_F(GatewayEndToEnd, PrometheusHttpApiIsProxiedForOperators) {
   EXPECT_NE(rules.body.find("\"groups\""), std::string::npos) << rules.body;
   // Prometheus's own errors pass through as they are.
   EXPECT_EQ(as(operator_, "GET", "/api/v1/admin/metrics/query?query=" + percentEncode("up{")).status, 400);
+
+  // An answer over [prometheus] max_response_bytes is refused, not buffered: 10,000 points of one
+  // series are about 200 KB.
+  const std::string big = "/api/v1/admin/metrics/query_range?query=" + percentEncode("vector(1)") +
+                          "&start=" + std::to_string(now - 9999) + "&end=" + std::to_string(now) + "&step=1";
+  EXPECT_EQ(as(operator_, "GET", big).status, 200) << "within the default 16 MiB";
+  auto environment = gatewayEnvironment_;
+  const uint16_t port = testing::freePort();
+  environment["FLEETDECK_HTTP__PORT"] = std::to_string(port);
+  environment["FLEETDECK_ADMIN__PORT"] = std::to_string(testing::freePort());
+  environment["FLEETDECK_PROMETHEUS__MAX_RESPONSE_BYTES"] = "65536";
+  ServiceProcess small("gateway-small-answers", FLEETDECK_GATEWAY_BINARY, environment, logs_);
+  ASSERT_TRUE(small.start().isOk()) << small.logTail();
+  http::HttpClient client("127.0.0.1", port);
+  auto refused = client.request("GET", big, "", operator_.headers({}));
+  ASSERT_TRUE(refused.isOk()) << refused.status().toString();
+  EXPECT_EQ(refused->status, 400) << refused->body;
+  EXPECT_NE(refused->body.find("too large"), std::string::npos) << refused->body;
+  auto fits = client.request("GET", "/api/v1/admin/metrics/query?query=" + percentEncode("vector(1)"), "",
+                             operator_.headers({}));
+  ASSERT_TRUE(fits.isOk());
+  EXPECT_EQ(fits->status, 200) << fits->body;
 }
 
 TEST_F(GatewayEndToEnd, OpenApiDocumentIsServedAndMatchesTheGeneratedFile) {

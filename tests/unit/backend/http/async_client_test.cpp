@@ -180,6 +180,17 @@ TEST_F(AsyncClientTest, TimeoutsAndUnreachableUpstreamsAreStatuses) {
   EXPECT_EQ(promise.get_future().get().status().code(), StatusCode::kUnavailable);
 }
 
+TEST_F(AsyncClientTest, AnAnswerLongerThanTheLimitIsResourceExhausted_AndTheClientCarriesOn) {
+  AsyncHttpClient client({.maxResponseBytes = 64});
+  auto tooLong = get(client, "/echo?" + std::string(100, 'x'), std::chrono::seconds(2));
+  ASSERT_FALSE(tooLong.isOk());
+  EXPECT_EQ(tooLong.status().code(), StatusCode::kResourceExhausted) << tooLong.status().toString();
+  EXPECT_NE(tooLong.status().message().find("exceeds 64 bytes"), std::string::npos) << tooLong.status().toString();
+  auto fits = get(client, "/echo?short", std::chrono::seconds(2));
+  ASSERT_TRUE(fits.isOk()) << fits.status().toString();
+  EXPECT_EQ(fits->body, "q=short");
+}
+
 TEST_F(AsyncClientTest, ProxyingFromAServerThreadAnswersOnThatThread) {
   AsyncHttpClient client;
   std::atomic<bool> sameThread{false};

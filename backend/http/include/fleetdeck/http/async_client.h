@@ -30,6 +30,7 @@ struct AsyncClientOptions {
   size_t maxWaitingPerUpstream = 4096;
   // Idle connections kept per upstream and event loop.
   size_t maxIdlePerUpstream = 64;
+  // A longer answer body fails the request with RESOURCE_EXHAUSTED (and closes its connection).
   size_t maxResponseBytes = 64 << 20;
   // Called from a server thread, run the exchange on that thread's event loop (no thread hops).
   // False for callers that block until the answer comes: they would block the loop that brings it.
