@@ -73,6 +73,8 @@ int main(int argc, char** argv) {
   gatewayOptions.streamHeartbeat = config.getDuration("stream.heartbeat_interval", std::chrono::seconds(15));
   gatewayOptions.streamMaxQueuedBytes =
       static_cast<size_t>(config.getInt("stream.max_queued_bytes", 1 << 20, 4096, 64 << 20));
+  gatewayOptions.streamMaxPerUser = static_cast<int>(config.getInt("stream.max_per_user", 8, 1, 10'000));
+  gatewayOptions.streamMaxTotal = static_cast<int>(config.getInt("stream.max_total", 256, 1, 100'000));
   const auto streamBuffer = static_cast<size_t>(config.getInt("stream.buffer_events", 4096, 16, 1'000'000));
   // Local fleet only (the launcher sets both): POST /api/v1/admin/services/{name}:stop|:start.
   gatewayOptions.localFleetControlUrl = config.getString("local_fleet.control_url", "");

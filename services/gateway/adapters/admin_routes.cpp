@@ -313,6 +313,28 @@ void RestGateway::adminStream(http::HttpRequest& request, std::shared_ptr<http::
     }
     lastEventId = value;
   }
+  {
+    std::lock_guard lock(streamsMutex_);
+    const bool userFull = streamsByUser_[principal.userId] >= options_.streamMaxPerUser;
+    if (userFull || streamsOpen_ >= options_.streamMaxTotal) {
+      if (streamsByUser_[principal.userId] == 0) streamsByUser_.erase(principal.userId);
+      const std::string why = userFull ? "you have " + std::to_string(options_.streamMaxPerUser) +
+                                             " admin streams open already; close one"
+                                       : "this gateway has " + std::to_string(options_.streamMaxTotal) +
+                                             " admin streams open";
+      responder->send(errorWithRetry(resourceExhausted(why), request.traceId, "5"));
+      return;
+    }
+    ++streamsOpen_;
+    ++streamsByUser_[principal.userId];
+  }
+  // Whatever happens from here, the stream's slot is given back once: when it closes, or now if it
+  // never started.
+  auto release = std::make_shared<std::function<void()>>([this, userId = principal.userId] {
+    std::lock_guard lock(streamsMutex_);
+    --streamsOpen_;
+    if (--streamsByUser_[userId] <= 0) streamsByUser_.erase(userId);
+  });
   http::HttpResponse head;
   head.status = 200;
   head.headers.add("Content-Type", "text/event-stream");
@@ -323,12 +345,20 @@ void RestGateway::adminStream(http::HttpRequest& request, std::shared_ptr<http::
   streamOptions.keepAliveInterval = options_.streamHeartbeat;
   streamOptions.keepAliveText = ":hb\n\n";
   streamOptions.maxQueuedBytes = options_.streamMaxQueuedBytes;
-  streamOptions.onClose = [this, subscription] {
+  auto released = std::make_shared<std::atomic<bool>>(false);
+  const auto releaseOnce = [release, released] {
+    if (!released->exchange(true)) (*release)();
+  };
+  streamOptions.onClose = [this, subscription, releaseOnce] {
     openStreams().dec();
     if (const uint64_t id = subscription->load()) events_.unsubscribe(id);
+    releaseOnce();
   };
   auto writer = responder->startStream(std::move(head), std::move(streamOptions));
-  if (!writer) return;
+  if (!writer) {
+    releaseOnce();
+    return;
+  }
   openStreams().inc();
   // Tell EventSource clients to reconnect after 2 s; the comment makes the headers reach the client now.
   writer->write("retry: 2000\n: connected\n\n");

@@ -6,7 +6,9 @@
 #pragma once
 
 #include <chrono>
+#include <map>
 #include <memory>
+#include <mutex>
 #include <string>
 #include <vector>
 
@@ -59,6 +61,10 @@ struct GatewayOptions {
   size_t prometheusMaxResponseBytes = 16 << 20;
   std::chrono::milliseconds streamHeartbeat{15'000};
   size_t streamMaxQueuedBytes = 1 << 20;
+  // Open admin streams at most, per user and in all; one more is refused (429). Each may queue up to
+  // streamMaxQueuedBytes, and each event is queued on every one of them.
+  int streamMaxPerUser = 8;
+  int streamMaxTotal = 256;
   // The local fleet's launcher control endpoint ("http://127.0.0.1:<port>") and its token file
   // (0600), both set by the launcher; empty: POST /api/v1/admin/services/{name}:stop|:start are 404.
   std::string localFleetControlUrl;
@@ -146,6 +152,10 @@ class RestGateway {
   // Calls that block (the acknowledgements' NATS key-value requests, seconds while NATS is away) run
   // here, never on an HTTP thread, where they would hold up every connection of that thread.
   WorkPool blockingWork_{1, 64, "gateway-blocking"};
+  // Open admin streams, in all and by user id.
+  std::mutex streamsMutex_;
+  int streamsOpen_ = 0;
+  std::map<std::string, int> streamsByUser_;
   // Local fleet only: the launcher's control endpoint and token (a problem reading them answers 503).
   std::optional<http::ParsedUrl> localFleetControl_;
   std::string localFleetControlToken_;

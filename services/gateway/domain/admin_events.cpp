@@ -7,7 +7,8 @@ AdminEventSource::AdminEventSource(size_t capacity, uint64_t firstId)
 
 uint64_t AdminEventSource::publish(std::string type, std::string json) {
   std::lock_guard lock(mutex_);
-  AdminEvent event{nextId_++, std::move(type), std::move(json)};
+  AdminEvent event{nextId_++, std::move(type), std::move(json), {}};
+  event.wire = formatServerSentEvent(event);
   // Delivered under the lock: subscribers only queue (StreamWriter::write never blocks), and the
   // lock is what keeps every stream in publish order and consistent with subscribe()'s replay.
   for (auto it = subscribers_.begin(); it != subscribers_.end();) {
@@ -79,6 +80,7 @@ uint64_t AdminEventSource::nextId() const {
 }
 
 std::string formatServerSentEvent(const AdminEvent& event) {
+  if (!event.wire.empty()) return event.wire;
   std::string out = event.id == 0 ? std::string() : "id: " + std::to_string(event.id) + "\n";
   if (!event.type.empty()) out += "event: " + event.type + "\n";
   std::string_view data = event.data;

@@ -19,6 +19,9 @@ struct AdminEvent {
   uint64_t id = 0;
   std::string type;  // "saga.step", "order.event", "fleet.change", "alert", "replay.progress"
   std::string data;  // one JSON value
+  // The event as a stream sends it (formatServerSentEvent), made once when published instead of once
+  // per open stream; empty until then.
+  std::string wire;
 };
 
 class AdminEventSource {

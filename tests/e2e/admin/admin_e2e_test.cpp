@@ -648,6 +648,43 @@ TEST_F(AdminEndToEnd, WhileNatsIsAway_AnAcknowledgementHoldsUpNoOtherRequest) {
   EXPECT_EQ(gateway.stop(10s), 0);
 }
 
+// Open admin streams are capped per user ([stream] max_per_user): one more is 429 with Retry-After,
+// another user is still served, and a closed stream frees its slot.
+TEST_F(AdminEndToEnd, AdminStreamsPerUserAreCapped_AClosedOneFreesItsSlot) {
+  const uint16_t port = testing::freePort();
+  ServiceProcess gateway("gateway-stream-cap", FLEETDECK_GATEWAY_BINARY,
+                         {{"FLEETDECK_CONFIG", FLEETDECK_SOURCE_DIR "/services/gateway/config/gateway.toml"},
+                          {"FLEETDECK_SERVICE__INSTANCE", "gateway-stream-cap"},
+                          {"FLEETDECK_HTTP__PORT", std::to_string(port)},
+                          {"FLEETDECK_ADMIN__PORT", std::to_string(testing::freePort())},
+                          {"FLEETDECK_AUTH__KEY_FILE", gatewayKeyFile_},
+                          {"FLEETDECK_STREAM__MAX_PER_USER", "2"},
+                          {"FLEETDECK_STREAM__HEARTBEAT_INTERVAL", "200ms"},
+                          {"FLEETDECK_UPSTREAMS__USERS", users_->grpcAddress()}},
+                         logs_);
+  ASSERT_TRUE(gateway.start().isOk()) << gateway.logTail();
+  auto first = std::make_unique<AdminStream>(port, operator_.accessToken);
+  AdminStream second(port, operator_.accessToken);
+  ASSERT_TRUE(first->waitFor(": connected", 5s)) << first->raw();
+  ASSERT_TRUE(second.waitFor(": connected", 5s)) << second.raw();
+  {
+    AdminStream third(port, operator_.accessToken);
+    EXPECT_TRUE(third.waitFor("429", 5s)) << third.raw();
+    EXPECT_TRUE(third.waitFor("Retry-After", 1s)) << third.raw();
+  }
+  AdminStream otherUser(port, admin_.accessToken);
+  EXPECT_TRUE(otherUser.waitFor(": connected", 5s)) << otherUser.raw();
+
+  first.reset();  // the gateway notices at its next heartbeat
+  bool reopened = false;
+  for (int attempt = 0; attempt < 25 && !reopened; ++attempt) {
+    AdminStream again(port, operator_.accessToken);
+    reopened = again.waitFor(": connected", 1s);
+  }
+  EXPECT_TRUE(reopened) << gateway.logTail();
+  EXPECT_EQ(gateway.stop(10s), 0);
+}
+
 // Runs last: it stops payments.
 // An admin demotes an operator: the operator's access token stops working at once (the users
 // service publishes UserAccessChanged, the gateway refuses tokens issued before it) instead of
