@@ -8,6 +8,7 @@
 
 #include <charconv>
 
+#include "fleetdeck/core/client_address.h"
 #include "fleetdeck/core/encoding.h"
 #include "fleetdeck/core/http_status.h"
 #include "fleetdeck/core/ids.h"
@@ -222,7 +223,15 @@ void RestGateway::handle(http::HttpRequest& request, std::shared_ptr<http::Respo
   // From here on the address is the client's, also behind an ingress: rate limits, sign-in
   // throttling (sent to the services) and the access log key on it.
   if (!options_.trustedProxies.empty()) {
-    request.remoteAddress = options_.trustedProxies.clientOf(request.remoteAddress, request.header("X-Forwarded-For"));
+    // Every X-Forwarded-For line, in order, as one list (RFC 9110 5.3): a proxy that adds a line of
+    // its own instead of appending to the client's would otherwise leave the client's forged one first.
+    std::optional<std::string> forwardedFor;
+    for (const auto& [name, value] : request.headers.fields()) {
+      if (!http::equalsIgnoreCase(name, "X-Forwarded-For")) continue;
+      forwardedFor = forwardedFor ? *forwardedFor + ", " + value : value;
+    }
+    request.remoteAddress = options_.trustedProxies.clientOf(
+        request.remoteAddress, forwardedFor ? std::optional<std::string_view>(*forwardedFor) : std::nullopt);
   }
   TraceContext trace;
   if (!request.traceparent.empty() && request.traceId.size() == 32) {
@@ -239,8 +248,9 @@ void RestGateway::handle(http::HttpRequest& request, std::shared_ptr<http::Respo
   const auto now = Clock::now();
   const std::string& address = request.remoteAddress;
   // Before the preflight: an unlimited stream of OPTIONS would otherwise cost an answer and an access
-  // log line each.
-  if (auto decision = addressLimiter_.tryTake(address, now); !decision.allowed) {
+  // log line each. IPv6 clients count by their /64, or each could rotate through its addresses for a
+  // fresh burst every time.
+  if (auto decision = addressLimiter_.tryTake(throttledAddress(address), now); !decision.allowed) {
     metrics().rateLimited.labels({"address"}).inc();
     auto response = http::errorResponse(resourceExhausted("too many requests from " + address), trace.traceId);
     response.headers.add("Retry-After", std::to_string(resilience::retryAfterSeconds(decision.retryAfter)));

@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <cctype>
 
+#include "fleetdeck/core/client_address.h"
 #include "fleetdeck/core/encoding.h"
 #include "fleetdeck/core/ids.h"
 

@@ -62,10 +62,6 @@ std::string emailProblem(std::string_view email);
 std::string passwordProblem(std::string_view password, std::string_view username);
 std::string displayNameProblem(std::string_view displayName);
 
-// The client address a sign-in throttle counts under: an IPv4 address as it is, an IPv6 one by its
-// /64 ("2001:db8:1:2::/64"), since one host commonly holds a whole /64 and could otherwise take a
-// fresh address for every guess. Anything else (empty, unparsable) is returned as it is.
-std::string throttledAddress(std::string_view address);
 
 // Lower-cases and trims; addresses compare case-insensitively.
 std::string normalizeEmail(std::string_view email);

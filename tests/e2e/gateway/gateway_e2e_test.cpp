@@ -644,6 +644,21 @@ TEST_F(GatewayEndToEnd, ABurstOverTheRateLimitIs429WithRetryAfterWhileOthersAreS
   EXPECT_EQ(rawGet(port, "127.0.0.4", "/api/v1/products?pageSize=1", "198.51.100.1").status, 429);
   EXPECT_EQ(rawGet(port, "127.0.0.4", "/api/v1/products?pageSize=1", "198.51.100.2").status, 200)
       << "another client behind the same ingress is served";
+  // A proxy that adds its own X-Forwarded-For line after the client's: the lines are one list, read
+  // from the right, so a forged first line is not a new client.
+  EXPECT_EQ(rawGet(port, "127.0.0.4", "/api/v1/products?pageSize=1", "198.51.100.99", "GET",
+                   "X-Forwarded-For: 198.51.100.1\r\n")
+                .status,
+            429);
+  // IPv6 clients count by their /64: a fresh address from the same /64 for every request gets no
+  // fresh budget, another /64 does.
+  int fromOneSlash64 = 0;
+  for (int i = 1; i <= 30; ++i) {
+    const std::string address = "2001:db8:1:2::" + std::to_string(i);
+    if (rawGet(port, "127.0.0.4", "/api/v1/products?pageSize=1", address).status == 200) ++fromOneSlash64;
+  }
+  EXPECT_LE(fromOneSlash64, 8);
+  EXPECT_EQ(rawGet(port, "127.0.0.4", "/api/v1/products?pageSize=1", "2001:db8:1:3::1").status, 200);
 }
 
 // --- cross-cutting ---------------------------------------------------------------------------------

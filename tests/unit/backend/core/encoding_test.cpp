@@ -4,6 +4,7 @@
 #include <thread>
 #include <vector>
 
+#include "fleetdeck/core/client_address.h"
 #include "fleetdeck/core/encoding.h"
 #include "fleetdeck/core/ids.h"
 
@@ -63,6 +64,15 @@ TEST(Encoding, Utf8AcceptsWellFormedTextOnly) {
   EXPECT_FALSE(isUtf8("\xF4\x90\x80\x80"));  // above U+10FFFF
   EXPECT_FALSE(isUtf8("cut \xE2\x82"));       // truncated at the end
   EXPECT_FALSE(isUtf8("\xC3("));              // a bad continuation byte
+}
+
+TEST(ClientAddress, IPv6AddressesAreThrottledByTheirSlash64) {
+  EXPECT_EQ(throttledAddress("2001:db8:1:2:aaaa:bbbb:cccc:dddd"), "2001:db8:1:2::/64");
+  EXPECT_EQ(throttledAddress("2001:db8:1:2::1"), throttledAddress("2001:db8:1:2:ffff::9"));
+  EXPECT_NE(throttledAddress("2001:db8:1:2::1"), throttledAddress("2001:db8:1:3::1"));
+  EXPECT_EQ(throttledAddress("::ffff:192.0.2.7"), "192.0.2.7");
+  EXPECT_EQ(throttledAddress("192.0.2.7"), "192.0.2.7");
+  EXPECT_EQ(throttledAddress("not an address"), "not an address");
 }
 
 TEST(Ids, UuidsAreVersion7AndUnique) {

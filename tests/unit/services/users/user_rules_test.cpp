@@ -56,15 +56,6 @@ TEST(UserRules, PasswordLengthsCountCharactersAndTheUsernameIsFoundInAnyCase) {
   EXPECT_FALSE(passwordProblem("My-ALICE-password", "alice").empty());
 }
 
-TEST(UserRules, IPv6AddressesAreThrottledByTheirSlash64) {
-  EXPECT_EQ(throttledAddress("2001:db8:1:2:aaaa:bbbb:cccc:dddd"), "2001:db8:1:2::/64");
-  EXPECT_EQ(throttledAddress("2001:db8:1:2::1"), throttledAddress("2001:db8:1:2:ffff::9"));
-  EXPECT_NE(throttledAddress("2001:db8:1:2::1"), throttledAddress("2001:db8:1:3::1"));
-  EXPECT_EQ(throttledAddress("::ffff:192.0.2.7"), "192.0.2.7");
-  EXPECT_EQ(throttledAddress("192.0.2.7"), "192.0.2.7");
-  EXPECT_EQ(throttledAddress("not an address"), "not an address");
-}
-
 TEST(UserRules, ChangesAreValidated) {
   UserChanges none;
   EXPECT_FALSE(validateChanges(none).isOk());
