@@ -130,15 +130,28 @@ Status OrderSagas::reserveStock(saga::SagaContext& context) const {
   }
   // What the stock was reserved at: products' prices read under the row locks, for the charge
   // step to hold the order's total (priced from the catalog, possibly a cached copy) against.
-  int64_t reservedUnits = 0;
-  std::string reservedCurrency;
-  for (const auto& line : reservation.lines()) {
-    reservedUnits += line.quantity() * line.unit_price().units();
-    reservedCurrency = line.unit_price().currency_code();
+  if (const auto reserved = reservedTotalOf(reservation)) {
+    context.data["reservedAmountUnits"] = reserved->units;
+    context.data["reservedCurrency"] = reserved->currency;
+  } else {
+    context.data["reservedAmountUnits"] = -1;  // matches no order's total
+    context.data["reservedCurrency"] = "mixed currencies";
   }
-  context.data["reservedAmountUnits"] = reservedUnits;
-  context.data["reservedCurrency"] = reservedCurrency;
   return Status::ok();
+}
+
+std::optional<Money> reservedTotalOf(const products::v1::Reservation& reservation) {
+  Money total{"", 0};
+  for (const auto& line : reservation.lines()) {
+    int64_t lineUnits = 0;
+    if (__builtin_mul_overflow(line.quantity(), line.unit_price().units(), &lineUnits) ||
+        __builtin_add_overflow(total.units, lineUnits, &total.units)) {
+      return std::nullopt;
+    }
+    if (!total.currency.empty() && total.currency != line.unit_price().currency_code()) return std::nullopt;
+    total.currency = line.unit_price().currency_code();
+  }
+  return total;
 }
 
 Status OrderSagas::releaseStock(saga::SagaContext& context) const {
@@ -160,10 +173,11 @@ Status OrderSagas::chargePayment(saga::SagaContext& context) const {
     const std::string currency = text(context.data, "currency");
     const std::string reservedCurrency = text(context.data, "reservedCurrency");
     if (atReservation != ordered || (!reservedCurrency.empty() && reservedCurrency != currency)) {
+      const std::string reservedAt = atReservation < 0 ? "prices in more than one currency"
+                                                       : std::to_string(atReservation) + " " + reservedCurrency;
       return businessFailure(context, "price_changed",
                              "prices changed while the order was placed: its total is " + std::to_string(ordered) +
-                                 " " + currency + ", the stock was reserved at " + std::to_string(atReservation) +
-                                 " " + reservedCurrency);
+                                 " " + currency + ", the stock was reserved at " + reservedAt);
     }
   }
   payments::v1::ChargeRequest request;

@@ -6,6 +6,7 @@
 #include <grpcpp/channel.h>
 
 #include <memory>
+#include <optional>
 
 #include "adapters/pg_order_store.h"
 #include "domain/order_book.h"
@@ -17,6 +18,11 @@ namespace fleetdeck::orders {
 
 inline constexpr const char* kPlacementSaga = "order-placement";
 inline constexpr const char* kRefundSaga = "order-refund";
+
+// What products reserved the stock at: the sum of the lines' quantity times unit price, in their
+// one currency. nullopt when the lines mix currencies or the sum overflows: then no total can match
+// the order's, and the charge step cancels it as price_changed.
+std::optional<Money> reservedTotalOf(const products::v1::Reservation& reservation);
 
 class OrderSagas {
  public:

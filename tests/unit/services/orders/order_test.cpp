@@ -1,5 +1,8 @@
 #include <gtest/gtest.h>
 
+#include <tuple>
+
+#include "adapters/order_saga.h"
 #include "domain/event_codec.h"
 #include "domain/order.h"
 #include "domain/order_book.h"
@@ -107,6 +110,24 @@ TEST(OrderLines, ATotalAboveWhatOnePaymentCanCharge_IsRefusedNamingTheItems) {
     ASSERT_FALSE(total.status().violations().empty());
     EXPECT_TRUE(total.status().violations()[0].field.starts_with("items")) << total.status().toString();
   }
+}
+
+TEST(ReservedTotal, SumsTheLines_AndRefusesMixedCurrenciesOrOverflow) {
+  const auto reservation = [](std::vector<std::tuple<int64_t, int64_t, std::string>> lines) {
+    products::v1::Reservation result;
+    for (const auto& [quantity, units, currency] : lines) {
+      auto* line = result.add_lines();
+      line->set_quantity(quantity);
+      line->mutable_unit_price()->set_units(units);
+      line->mutable_unit_price()->set_currency_code(currency);
+    }
+    return result;
+  };
+  EXPECT_EQ(reservedTotalOf(reservation({{2, 150, "USD"}, {1, 1000, "USD"}})), (Money{"USD", 1300}));
+  // The same units in another currency on an earlier line: the last line's currency alone would pass.
+  EXPECT_FALSE(reservedTotalOf(reservation({{1, 200, "EUR"}, {1, 100, "USD"}})).has_value());
+  EXPECT_FALSE(reservedTotalOf(reservation({{1000, INT64_MAX / 10, "USD"}})).has_value());
+  EXPECT_FALSE(reservedTotalOf(reservation({{1, INT64_MAX, "USD"}, {1, 1, "USD"}})).has_value());
 }
 
 TEST(EventCodec, EveryEventRoundTrips) {
