@@ -113,8 +113,15 @@ Result<Payment> Wallets::charge(const ChargeRequest& request) {
   FLEETDECK_RETURN_IF_ERROR(errors.toStatus());
   // Drawn before the transaction; stored like a real decline, so a repeated key answers the same.
   const bool injectedDecline = faults_.shouldDecline();
-  return store_.charge(ChargeCommand{request.idempotencyKey, request.userId, request.orderId, request.amount},
-                       injectedDecline);
+  auto payment = store_.charge(ChargeCommand{request.idempotencyKey, request.userId, request.orderId, request.amount},
+                               injectedDecline);
+  // A repeated key answers what it did the first time, but only to the same request: another user,
+  // order or amount under a used key is a caller's mistake, not a charge that already happened.
+  if (payment && (payment->userId != request.userId || payment->orderId != request.orderId ||
+                  payment->amount != request.amount)) {
+    return invalidField("idempotencyKey", "was already used for another charge (payment " + payment->id + ")");
+  }
+  return payment;
 }
 
 Result<Payment> Wallets::refund(const std::string& chargeIdempotencyKey,

@@ -2,6 +2,8 @@
 #include <grpcpp/grpcpp.h>
 #include <gtest/gtest.h>
 
+#include <map>
+
 #include <future>
 #include <random>
 #include <set>
@@ -175,7 +177,8 @@ TEST_F(PaymentsServiceTest, SameChargeKeyTenTimesConcurrentlyDebitsOnceWithOnePa
 TEST_F(PaymentsServiceTest, RefundIsIdempotentAlsoUnderConcurrency) {
   const std::string userId = openWallet();
   v1::Payment charged;
-  ASSERT_TRUE(charge(chargeRequest("saga-refund", userId, 40'000), charged).ok());
+  const std::string refundedOrder = newUuid();
+  ASSERT_TRUE(charge(chargeRequest("saga-refund", userId, 40'000, refundedOrder), charged).ok());
   ASSERT_EQ(balance(userId), kDemoCredit - 40'000);
 
   std::vector<std::future<std::pair<grpc::Status, v1::Payment>>> calls;
@@ -198,7 +201,7 @@ TEST_F(PaymentsServiceTest, RefundIsIdempotentAlsoUnderConcurrency) {
 
   // Charging again with the refunded key returns the refunded payment: money moved once each way.
   v1::Payment repeated;
-  ASSERT_TRUE(charge(chargeRequest("saga-refund", userId, 40'000), repeated).ok());
+  ASSERT_TRUE(charge(chargeRequest("saga-refund", userId, 40'000, refundedOrder), repeated).ok());
   EXPECT_EQ(repeated.status(), "REFUNDED");
   EXPECT_EQ(balance(userId), kDemoCredit);
 }
@@ -393,12 +396,13 @@ TEST_F(PaymentsServiceTest, InjectedDeclineIsStoredSoARetryAnswersTheSame) {
   const std::string userId = openWallet();
   ASSERT_TRUE(setFaults(1.0, 0.0, 0).ok());
   v1::Payment declined;
-  ASSERT_TRUE(charge(chargeRequest("saga-injected", userId, 500), declined).ok());
+  const std::string orderId = newUuid();
+  ASSERT_TRUE(charge(chargeRequest("saga-injected", userId, 500, orderId), declined).ok());
   EXPECT_EQ(declined.status(), "DECLINED");
   EXPECT_EQ(declined.decline_reason(), "injected_decline");
   ASSERT_TRUE(setFaults(0.0, 0.0, 0).ok());
   v1::Payment repeated;
-  ASSERT_TRUE(charge(chargeRequest("saga-injected", userId, 500), repeated).ok());
+  ASSERT_TRUE(charge(chargeRequest("saga-injected", userId, 500, orderId), repeated).ok());
   EXPECT_EQ(repeated.id(), declined.id());
   EXPECT_EQ(repeated.decline_reason(), "injected_decline");
   EXPECT_EQ(balance(userId), kDemoCredit);
@@ -502,7 +506,9 @@ TEST_F(PaymentsServiceTest, LedgerInvariantHoldsAfterARandomSequenceOfOperations
     std::string userId;
     std::string key;
     int64_t units;
+    std::string orderId;  // charges
   };
+  std::map<std::string, Operation> chargesByKey;  // a repeat sends its charge's request again
   int operations = 0;
   int declined = 0;
   while (operations < 300) {
@@ -525,10 +531,16 @@ TEST_F(PaymentsServiceTest, LedgerInvariantHoldsAfterARandomSequenceOfOperations
       } else if (roll < 75) {
         operation.kind = 2;
         operation.units = pick(1, 90'000);
+        operation.orderId = newUuid();
         const bool repeat = !chargeKeys.empty() && pick(0, 4) == 0;
         operation.key = repeat ? chargeKeys[static_cast<size_t>(pick(0, static_cast<int64_t>(chargeKeys.size()) - 1))]
                                : "saga-" + std::to_string(operations + i);
-        if (!repeat) chargeKeys.push_back(operation.key);
+        if (repeat) {
+          operation = chargesByKey.at(operation.key);
+        } else {
+          chargeKeys.push_back(operation.key);
+          chargesByKey.emplace(operation.key, operation);
+        }
       } else {
         operation.kind = 3;
         operation.key = chargeKeys.empty() || pick(0, 9) == 0
@@ -552,7 +564,8 @@ TEST_F(PaymentsServiceTest, LedgerInvariantHoldsAfterARandomSequenceOfOperations
             return result.status();
           }
           case 2: {
-            auto result = wallets_->charge({operation.key, operation.userId, newUuid(), Money{"USD", operation.units}});
+            auto result = wallets_->charge(
+                {operation.key, operation.userId, operation.orderId, Money{"USD", operation.units}});
             return result.status();
           }
           default: {

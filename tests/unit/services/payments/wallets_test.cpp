@@ -133,6 +133,27 @@ TEST_F(WalletsTest, ChargeRepeatedWithTheSameKeyMovesMoneyOnce) {
   EXPECT_EQ(store_.paymentCount(), 1u);
 }
 
+TEST_F(WalletsTest, ARepeatedKeyWithAnotherRequest_IsRefusedNamingTheKey_AndMovesNothing) {
+  const std::string userId = openWallet();
+  const ChargeRequest first = chargeOf(userId, 300, "saga-k");
+  auto charged = wallets_.charge(first);
+  ASSERT_TRUE(charged.isOk()) << charged.status().toString();
+  ChargeRequest otherAmount = first;
+  otherAmount.amount.units = 500;
+  ChargeRequest otherOrder = first;
+  otherOrder.orderId = newUuid();
+  for (const ChargeRequest& other : {otherAmount, otherOrder, chargeOf(openWallet(), 300, "saga-k")}) {
+    auto refused = wallets_.charge(other);
+    ASSERT_FALSE(refused.isOk());
+    EXPECT_EQ(refused.status().code(), StatusCode::kInvalidArgument);
+    EXPECT_EQ(refused.status().violations()[0].field, "idempotencyKey");
+  }
+  EXPECT_EQ(balanceOf(userId), 100'000 - 300);
+  auto repeated = wallets_.charge(first);  // the same request: the same answer
+  ASSERT_TRUE(repeated.isOk());
+  EXPECT_EQ(repeated->id, charged->id);
+}
+
 TEST_F(WalletsTest, ChargeBeyondTheBalanceIsDeclinedAndMovesNothing) {
   const std::string userId = openWallet();
   auto payment = wallets_.charge(chargeOf(userId, 100'001));
