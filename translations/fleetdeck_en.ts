@@ -787,19 +787,29 @@
             <source>Rebuild %1 running…</source>
             <translation>Rebuild %1 running…</translation>
         </message>
-        <message>
-            <source>Replayed %1 of %2 orders…</source>
-            <translation>Replayed %1 of %2 orders…</translation>
-        </message>
-        <message>
-            <source>Rebuilt %1 orders: the rebuilt projection matches the live one.</source>
-            <translation>Rebuilt %1 orders: the rebuilt projection matches the live one.</translation>
+        <message numerus="yes">
+            <source>Replayed %1 of %n order(s)…</source>
+            <translation>
+                <numerusform>Replayed %1 of %n order…</numerusform>
+                <numerusform>Replayed %1 of %n orders…</numerusform>
+            </translation>
         </message>
         <message numerus="yes">
-            <source>Rebuilt %1 orders: %n difference(s) from the live projection.</source>
+            <source>Rebuilt %n order(s).</source>
             <translation>
-                <numerusform>Rebuilt %1 orders: %n difference from the live projection.</numerusform>
-                <numerusform>Rebuilt %1 orders: %n differences from the live projection.</numerusform>
+                <numerusform>Rebuilt %n order.</numerusform>
+                <numerusform>Rebuilt %n orders.</numerusform>
+            </translation>
+        </message>
+        <message>
+            <source>The rebuilt projection matches the live one.</source>
+            <translation>The rebuilt projection matches the live one.</translation>
+        </message>
+        <message numerus="yes">
+            <source>%n difference(s) from the live projection.</source>
+            <translation>
+                <numerusform>%n difference from the live projection.</numerusform>
+                <numerusform>%n differences from the live projection.</numerusform>
             </translation>
         </message>
     </context>

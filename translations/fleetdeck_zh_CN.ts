@@ -781,18 +781,26 @@
             <source>Rebuild %1 running…</source>
             <translation>重建 %1 进行中…</translation>
         </message>
-        <message>
-            <source>Replayed %1 of %2 orders…</source>
-            <translation>已重放 %1 / %2 个订单…</translation>
-        </message>
-        <message>
-            <source>Rebuilt %1 orders: the rebuilt projection matches the live one.</source>
-            <translation>已重建 %1 个订单：重建的投影与线上一致。</translation>
+        <message numerus="yes">
+            <source>Replayed %1 of %n order(s)…</source>
+            <translation>
+                <numerusform>已重放 %1 / %n 个订单…</numerusform>
+            </translation>
         </message>
         <message numerus="yes">
-            <source>Rebuilt %1 orders: %n difference(s) from the live projection.</source>
+            <source>Rebuilt %n order(s).</source>
             <translation>
-                <numerusform>已重建 %1 个订单：与线上投影有 %n 处差异。</numerusform>
+                <numerusform>已重建 %n 个订单。</numerusform>
+            </translation>
+        </message>
+        <message>
+            <source>The rebuilt projection matches the live one.</source>
+            <translation>重建的投影与线上一致。</translation>
+        </message>
+        <message numerus="yes">
+            <source>%n difference(s) from the live projection.</source>
+            <translation>
+                <numerusform>与线上投影有 %n 处差异。</numerusform>
             </translation>
         </message>
     </context>

@@ -355,7 +355,7 @@ void HistoryView::applyReplayProgress(const ReplayProgress& progress) {
     rebuildProgress_->setValue(static_cast<int>(1000 * progress.processed / progress.total));
     rebuildProgress_->setFormat(QStringLiteral("%1 / %2").arg(progress.processed).arg(progress.total));
   }
-  rebuildStatus_->setText(tr("Replayed %1 of %2 orders…").arg(progress.processed).arg(progress.total));
+  rebuildStatus_->setText(tr("Replayed %1 of %n order(s)…", "", static_cast<int>(progress.total)).arg(progress.processed));
   if (progress.done) fetchRebuildReport();
 }
 
@@ -386,11 +386,12 @@ void HistoryView::showRebuildReport(const RebuildReport& report) {
     new QTreeWidgetItem(rebuildDifferences_, {difference.orderId, difference.field, difference.live, difference.rebuilt});
   }
   rebuildDifferences_->setVisible(!report.differences.isEmpty());
-  rebuildStatus_->setText(report.differences.isEmpty()
-                              ? tr("Rebuilt %1 orders: the rebuilt projection matches the live one.").arg(report.processed)
-                              : tr("Rebuilt %1 orders: %n difference(s) from the live projection.", "",
-                                   static_cast<int>(report.differences.size()))
-                                    .arg(report.processed));
+  // Two sentences, each with its own count, so both can be plural where a language needs it.
+  rebuildStatus_->setText(
+      tr("Rebuilt %n order(s).", "", static_cast<int>(report.processed)) + QLatin1Char(' ') +
+      (report.differences.isEmpty()
+           ? tr("The rebuilt projection matches the live one.")
+           : tr("%n difference(s) from the live projection.", "", static_cast<int>(report.differences.size()))));
 }
 
 }  // namespace fleetdeck::console

@@ -14,12 +14,14 @@
 #include <QMessageBox>
 #include <QPalette>
 #include <QPushButton>
+#include <QScopeGuard>
 #include <QSet>
 #include <QSignalSpy>
 #include <QTableView>
 #include <QTemporaryDir>
 #include <QTest>
 #include <QToolButton>
+#include <QTranslator>
 #include <QTreeView>
 #include <QTreeWidget>
 
@@ -110,6 +112,7 @@ class ViewsTest : public QObject {
   void history_AFailedLoad_LeavesNothingOfThePreviousOrder();
   void fleet_AChangeWhileTheFleetIsLoading_LoadsItOnceMore();
   void fleet_UpdatesKeepTheDetailPanesFoldsAndCurrentRow();
+  void history_ARebuildsReportCountsOrdersAndDifferencesEachInItsOwnPlural();
 
  private:
   void signIn(const QString& username);
@@ -413,6 +416,32 @@ void ViewsTest::fleet_UpdatesKeepTheDetailPanesFoldsAndCurrentRow() {
   QCOMPARE(detail->topLevelItemCount(), 1);
   QVERIFY(detail->topLevelItem(0)->text(0).startsWith("payments"));
   QVERIFY(detail->topLevelItem(0)->isExpanded());
+}
+
+void ViewsTest::history_ARebuildsReportCountsOrdersAndDifferencesEachInItsOwnPlural() {
+  // The English catalogue carries the plural forms ("1 difference", "240 orders").
+  QTranslator english;
+  QVERIFY2(english.load(QStringLiteral("fleetdeck_en"), qEnvironmentVariable("FLEETDECK_QM_DIR")),
+           qPrintable(qEnvironmentVariable("FLEETDECK_QM_DIR")));
+  QApplication::installTranslator(&english);
+  const auto uninstall = qScopeGuard([&] { QApplication::removeTranslator(&english); });
+  MainWindow* window = openWindow("ada");
+  window->showPage("history");
+  HistoryView* history = window->historyView();
+  history->findChild<QPushButton*>("rebuildButton")->click();
+  QMessageBox* confirm = nullptr;
+  QVERIFY(QTest::qWaitFor([&] { return (confirm = history->findChild<QMessageBox*>("confirmDialog")) != nullptr; }, 5000));
+  for (QAbstractButton* button : confirm->buttons()) {
+    if (confirm->buttonRole(button) == QMessageBox::AcceptRole) {
+      button->click();
+      break;
+    }
+  }
+  QLabel* status = history->findChild<QLabel*>("rebuildStatus");
+  QVERIFY(status != nullptr);
+  // The demo fleet's report: every order replayed, one difference.
+  QVERIFY2(QTest::qWaitFor([&] { return status->text().startsWith("Rebuilt"); }, 5000), qPrintable(status->text()));
+  QCOMPARE(status->text(), QStringLiteral("Rebuilt 240 orders. 1 difference from the live projection."));
 }
 
 void ViewsTest::staleEdit_ShowsDialog_ReloadBringsTheCurrentVersion() {
