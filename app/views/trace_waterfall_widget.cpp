@@ -3,6 +3,7 @@
 #include <QHelpEvent>
 #include <QJsonObject>
 #include <QMouseEvent>
+#include <QPaintEvent>
 #include <QPainter>
 #include <QToolTip>
 
@@ -68,10 +69,12 @@ int TraceWaterfallWidget::rowAt(const QPoint& position) const {
   return position.y() >= kHeaderHeight && row < layout_.rows.size() ? row : -1;
 }
 
-void TraceWaterfallWidget::paintEvent(QPaintEvent*) {
+void TraceWaterfallWidget::paintEvent(QPaintEvent* event) {
   QPainter painter(this);
   const QPalette& pal = palette();
-  painter.fillRect(rect(), pal.color(QPalette::Base));
+  const QRect exposed = event->rect();
+  painter.fillRect(exposed, pal.color(QPalette::Base));
+  rowsPaintedLast_ = 0;
   if (layout_.rows.isEmpty()) {
     painter.setPen(pal.color(QPalette::PlaceholderText));
     painter.drawText(rect(), Qt::AlignCenter, message_.isEmpty() ? tr("No trace loaded.") : message_);
@@ -87,7 +90,11 @@ void TraceWaterfallWidget::paintEvent(QPaintEvent*) {
   painter.drawText(QRect(barLeft, 0, barWidth, kHeaderHeight), Qt::AlignRight | Qt::AlignVCenter,
                    display::durationNanos(total));
 
-  for (int i = 0; i < layout_.rows.size(); ++i) {
+  // Only the rows the exposed area touches.
+  const int first = qMax(0, (exposed.top() - kHeaderHeight) / kRowHeight);
+  const int last = qMin(static_cast<int>(layout_.rows.size()) - 1, (exposed.bottom() - kHeaderHeight) / kRowHeight);
+  for (int i = first; i <= last; ++i) {
+    ++rowsPaintedLast_;
     const SpanRow& row = layout_.rows[i];
     const Span& span = trace_.spans[row.spanIndex];
     const int y = kHeaderHeight + i * kRowHeight;

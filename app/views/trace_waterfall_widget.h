@@ -21,6 +21,9 @@ class TraceWaterfallWidget : public QWidget {
   // Spans (indexes into trace().spans) drawn highlighted, e.g. those of the selected saga step.
   void setHighlightedSpans(const QVector<int>& spanIndexes);
   QVector<int> highlightedSpans() const { return highlighted_; }
+  // Rows the last paint drew: only those in the exposed area (a trace can have thousands of spans,
+  // in a scroll area that shows a few dozen).
+  int rowsPaintedLast() const { return rowsPaintedLast_; }
 
  signals:
   // A span's row was clicked (index into trace().spans).
@@ -42,6 +45,7 @@ class TraceWaterfallWidget : public QWidget {
   TraceLayout layout_;
   QString message_;
   QVector<int> highlighted_;
+  int rowsPaintedLast_ = 0;
 };
 
 }  // namespace fleetdeck::console

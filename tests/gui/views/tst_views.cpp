@@ -113,6 +113,7 @@ class ViewsTest : public QObject {
   void fleet_AChangeWhileTheFleetIsLoading_LoadsItOnceMore();
   void fleet_UpdatesKeepTheDetailPanesFoldsAndCurrentRow();
   void history_ARebuildsReportCountsOrdersAndDifferencesEachInItsOwnPlural();
+  void waterfall_PaintsOnlyTheRowsItShows();
 
  private:
   void signIn(const QString& username);
@@ -442,6 +443,29 @@ void ViewsTest::history_ARebuildsReportCountsOrdersAndDifferencesEachInItsOwnPlu
   // The demo fleet's report: every order replayed, one difference.
   QVERIFY2(QTest::qWaitFor([&] { return status->text().startsWith("Rebuilt"); }, 5000), qPrintable(status->text()));
   QCOMPARE(status->text(), QStringLiteral("Rebuilt 240 orders. 1 difference from the live projection."));
+}
+
+void ViewsTest::waterfall_PaintsOnlyTheRowsItShows() {
+  Trace trace;
+  trace.traceId = QStringLiteral("4bf92f3577b34da6a3ce929d0e0e4736");
+  for (int i = 0; i < 2000; ++i) {
+    Span span;
+    span.spanId = QStringLiteral("%1").arg(i + 1, 16, 10, QLatin1Char('0'));
+    span.parentSpanId = i == 0 ? QString() : QStringLiteral("%1").arg(1, 16, 10, QLatin1Char('0'));
+    span.service = QStringLiteral("orders");
+    span.name = QStringLiteral("step %1").arg(i);
+    span.startTimeUnixNano = 1'000'000'000LL + i * 1000;
+    span.endTimeUnixNano = span.startTimeUnixNano + 500;
+    trace.spans.append(span);
+  }
+  TraceWaterfallWidget waterfall;
+  waterfall.setTrace(trace);
+  waterfall.resize(800, waterfall.sizeHint().height());
+  QImage image(waterfall.size(), QImage::Format_ARGB32);
+  waterfall.render(&image, QPoint(), QRegion(0, 0, 800, 300));  // what a scroll area shows
+  QVERIFY2(waterfall.rowsPaintedLast() > 0 && waterfall.rowsPaintedLast() < 40, qPrintable(QString::number(waterfall.rowsPaintedLast())));
+  waterfall.render(&image);
+  QCOMPARE(waterfall.rowsPaintedLast(), 2000);
 }
 
 void ViewsTest::staleEdit_ShowsDialog_ReloadBringsTheCurrentVersion() {
