@@ -70,7 +70,7 @@ int main(int argc, char** argv) {
       static_cast<size_t>(config.getInt("prometheus.max_connections", 64, 1, 100'000));
   gatewayOptions.prometheusMaxResponseBytes =
       static_cast<size_t>(config.getInt("prometheus.max_response_bytes", 16 << 20, 1 << 16, 256 << 20));
-  gatewayOptions.streamHeartbeat = config.getDuration("stream.heartbeat_interval", std::chrono::seconds(15));
+  gatewayOptions.streamHeartbeat = config.getDuration("stream.heartbeat_interval", std::chrono::seconds(15), std::chrono::milliseconds(50));
   gatewayOptions.streamMaxQueuedBytes =
       static_cast<size_t>(config.getInt("stream.max_queued_bytes", 1 << 20, 4096, 64 << 20));
   gatewayOptions.streamMaxPerUser = static_cast<int>(config.getInt("stream.max_per_user", 8, 1, 10'000));
@@ -91,7 +91,7 @@ int main(int argc, char** argv) {
   tokenOptions.issuer = config.getString("auth.issuer", "fleetdeck");
   tokenOptions.audience = config.getString("auth.audience", "fleetdeck-api");
   tokenOptions.ttl = std::chrono::duration_cast<std::chrono::seconds>(
-      config.getDuration("auth.access_token_ttl", std::chrono::minutes(15)));
+      config.getDuration("auth.access_token_ttl", std::chrono::minutes(15), std::chrono::seconds(1)));
   tokenOptions.leeway = std::chrono::duration_cast<std::chrono::seconds>(
       config.getDuration("auth.clock_leeway", std::chrono::seconds(30)));
   tokenOptions.verifiedCacheEntries =
@@ -115,7 +115,7 @@ int main(int argc, char** argv) {
   const std::string adminHost = config.getString("admin.address", "127.0.0.1");
   // The fleet view: registry + /readyz + Prometheus `up` + breakers, polled this often.
   gateway::FleetMonitorOptions fleetOptions;
-  fleetOptions.pollInterval = config.getDuration("fleet.poll_interval", std::chrono::seconds(5));
+  fleetOptions.pollInterval = config.getDuration("fleet.poll_interval", std::chrono::seconds(5), std::chrono::milliseconds(50));
   fleetOptions.probeTimeout = config.getDuration("fleet.probe_timeout", std::chrono::seconds(1));
   fleetOptions.rules.lateHeartbeatMicros =
       std::chrono::duration_cast<std::chrono::microseconds>(
@@ -127,7 +127,7 @@ int main(int argc, char** argv) {
   // Prometheus alerts turned into the stream's `alert` events.
   gateway::AlertWatcherOptions alertOptions;
   alertOptions.prometheusUrl = gatewayOptions.prometheusUrl;
-  alertOptions.pollInterval = config.getDuration("alerts.poll_interval", std::chrono::seconds(5));
+  alertOptions.pollInterval = config.getDuration("alerts.poll_interval", std::chrono::seconds(5), std::chrono::milliseconds(50));
   gateway::AlertAcknowledgementOptions acknowledgementOptions;
   acknowledgementOptions.bucket = config.getString("alerts.acknowledgement_bucket", acknowledgementOptions.bucket);
   acknowledgementOptions.maxAge = config.getDuration("alerts.acknowledgement_max_age", acknowledgementOptions.maxAge);

@@ -34,15 +34,15 @@ int main(int argc, char** argv) {
   // The products service prices the lines of new orders and holds their stock; payments charges them.
   const std::string productsAddress = config.getString("upstreams.products", "127.0.0.1:50052");
   const std::string paymentsAddress = config.getString("upstreams.payments", "127.0.0.1:50054");
-  const auto upstreamTimeout = config.getDuration("calls.timeout", std::chrono::seconds(3));
+  const auto upstreamTimeout = config.getDuration("calls.timeout", std::chrono::seconds(3), std::chrono::milliseconds(10));
   // Saga runners: sagas run at once in this process; any number of replicas may run them (claims use
   // SKIP LOCKED under a lease). Sized for the concurrent orders expected, each saga mostly waits on calls.
   saga::SagaEngineOptions sagaOptions;
   sagaOptions.instanceId = host->instanceId();
   sagaOptions.workers = static_cast<int>(config.getInt("saga.workers", 32, 1, 256));
   sagaOptions.maxQueued = static_cast<int>(config.getInt("saga.max_queued", 256, 0, 100'000));
-  sagaOptions.lease = config.getDuration("saga.lease", std::chrono::seconds(30));
-  sagaOptions.idlePoll = config.getDuration("saga.idle_poll", std::chrono::milliseconds(200));
+  sagaOptions.lease = config.getDuration("saga.lease", std::chrono::seconds(30), std::chrono::seconds(1));
+  sagaOptions.idlePoll = config.getDuration("saga.idle_poll", std::chrono::milliseconds(200), std::chrono::milliseconds(1));
   const auto stepDeadline = config.getDuration("saga.step_deadline", std::chrono::seconds(60));
   // The event bus ([nats] url empty: off, and the outbox keeps the events until it is on).
   const auto busConfig = bus::serviceBusConfigFromConfig(config, host->serviceName(), host->instanceId());

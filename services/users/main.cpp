@@ -38,7 +38,7 @@ int main(int argc, char** argv) {
   signInOptions.maxFailuresPerAccount = static_cast<int>(config.getInt("login.max_failures_per_account", 5, 1, 1000));
   signInOptions.maxFailuresPerAddress = static_cast<int>(config.getInt("login.max_failures_per_address", 50, 1, 100000));
   signInOptions.failureWindow = std::chrono::duration_cast<std::chrono::seconds>(
-      config.getDuration("login.failure_window", std::chrono::minutes(15)));
+      config.getDuration("login.failure_window", std::chrono::minutes(15), std::chrono::seconds(1)));
   // The event bus ([nats] url empty: off, and the outbox keeps the events until it is on).
   const auto busConfig = bus::serviceBusConfigFromConfig(config, host->serviceName(), host->instanceId());
   const std::string adminHost = config.getString("admin.address", "127.0.0.1");

@@ -45,8 +45,8 @@ Result<kvStore*> openBucket(Bus& bus, const RegistryOptions& options) {
 RegistryOptions registryOptionsFromConfig(Config& config) {
   RegistryOptions options;
   options.bucket = config.getString("registry.bucket", options.bucket);
-  options.ttl = config.getDuration("registry.ttl", options.ttl);
-  options.heartbeatInterval = config.getDuration("registry.heartbeat_interval", options.heartbeatInterval);
+  options.ttl = config.getDuration("registry.ttl", options.ttl, std::chrono::seconds(1));
+  options.heartbeatInterval = config.getDuration("registry.heartbeat_interval", options.heartbeatInterval, std::chrono::milliseconds(50));
   return options;
 }
 

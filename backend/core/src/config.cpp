@@ -33,11 +33,15 @@ std::optional<std::chrono::milliseconds> parseDuration(std::string_view text) {
   int64_t amount = 0;
   if (std::from_chars(text.data(), text.data() + digits, amount).ec != std::errc{}) return std::nullopt;
   const std::string_view unit = text.substr(digits);
-  if (unit.empty() || unit == "ms") return std::chrono::milliseconds(amount);
-  if (unit == "s") return std::chrono::seconds(amount);
-  if (unit == "m") return std::chrono::minutes(amount);
-  if (unit == "h") return std::chrono::hours(amount);
-  return std::nullopt;
+  if (unit.empty()) return amount == 0 ? std::optional(std::chrono::milliseconds(0)) : std::nullopt;
+  int64_t perUnit = 0;
+  if (unit == "ms") perUnit = 1;
+  if (unit == "s") perUnit = 1000;
+  if (unit == "m") perUnit = 60'000;
+  if (unit == "h") perUnit = 3'600'000;
+  int64_t millis = 0;
+  if (perUnit == 0 || __builtin_mul_overflow(amount, perUnit, &millis)) return std::nullopt;
+  return std::chrono::milliseconds(millis);
 }
 
 }  // namespace
@@ -219,7 +223,7 @@ double Config::getDouble(std::string_view key, double defaultValue, double min, 
   } else {
     return defaultValue;
   }
-  if (value < min || value > max) {
+  if (!(value >= min && value <= max)) {  // NaN too
     impl_->outOfRange(origin, key, "number in [" + std::to_string(min) + ", " + std::to_string(max) + "]");
     return defaultValue;
   }
@@ -241,22 +245,40 @@ bool Config::getBool(std::string_view key, bool defaultValue) {
   return defaultValue;
 }
 
-std::chrono::milliseconds Config::getDuration(std::string_view key, std::chrono::milliseconds defaultValue) {
+std::chrono::milliseconds Config::getDuration(std::string_view key, std::chrono::milliseconds defaultValue,
+                                              std::chrono::milliseconds min, std::chrono::milliseconds max) {
   impl_->readKeys.emplace(key);
-  constexpr std::string_view kExpected = "duration such as \"250ms\", \"5s\", \"2m\"";
+  constexpr std::string_view kExpected = "duration with its unit such as \"250ms\", \"5s\", \"2m\"";
+  std::chrono::milliseconds value = defaultValue;
+  std::string origin = impl_->source;
   if (const auto* text = impl_->fromEnvironment(key)) {
-    if (auto parsed = parseDuration(*text)) return *parsed;
-    impl_->badEnvironment(key, *text, kExpected);
+    origin = "environment " + environmentNameForKey(key);
+    auto parsed = parseDuration(*text);
+    if (!parsed) {
+      impl_->badEnvironment(key, *text, kExpected);
+      return defaultValue;
+    }
+    value = *parsed;
+  } else if (const toml::node* node = impl_->find(key)) {
+    const auto* integer = node->as_integer();
+    const auto* text = node->as_string();
+    std::optional<std::chrono::milliseconds> parsed;
+    if (integer != nullptr && integer->get() == 0) parsed = std::chrono::milliseconds(0);
+    if (text != nullptr) parsed = parseDuration(text->get());
+    if (!parsed) {
+      impl_->wrongType(key, *node, kExpected);
+      return defaultValue;
+    }
+    value = *parsed;
+  } else {
     return defaultValue;
   }
-  const toml::node* node = impl_->find(key);
-  if (node == nullptr) return defaultValue;
-  if (const auto* integer = node->as_integer()) return std::chrono::milliseconds(integer->get());
-  if (const auto* text = node->as_string()) {
-    if (auto parsed = parseDuration(text->get())) return *parsed;
+  if (value < min || value > max) {
+    impl_->outOfRange(origin, key, "duration in [" + std::to_string(min.count()) + "ms, " +
+                                       std::to_string(max.count()) + "ms], got " + std::to_string(value.count()) + "ms");
+    return defaultValue;
   }
-  impl_->wrongType(key, *node, kExpected);
-  return defaultValue;
+  return value;
 }
 
 std::vector<std::string> Config::getStringList(std::string_view key, std::vector<std::string> defaultValue) {
@@ -324,6 +346,20 @@ bool Config::has(std::string_view key) const {
 }
 
 const std::string& Config::sourceName() const { return impl_->source; }
+
+std::vector<std::string> Config::unreadEnvironment() const {
+  std::set<std::string> known;
+  for (const auto& key : impl_->readKeys) known.insert(environmentNameForKey(key));
+  std::vector<std::string> unread;
+  for (const auto& [name, value] : impl_->environment) {
+    if (name.find("__") == std::string::npos || known.contains(name)) continue;
+    const bool inDataSection = std::any_of(impl_->dataSections.begin(), impl_->dataSections.end(), [&](const auto& section) {
+      return name.starts_with(environmentNameForKey(section) + "__");
+    });
+    if (!inDataSection) unread.push_back(name);
+  }
+  return unread;
+}
 
 Status Config::finish() const {
   std::vector<std::string> problems = impl_->errors;

@@ -182,7 +182,7 @@ OutboxRelayOptions outboxRelayOptionsFromConfig(Config& config, std::string name
   OutboxRelayOptions options;
   options.name = std::move(name);
   options.batchSize = static_cast<int>(config.getInt("outbox.batch_size", options.batchSize, 1, 10'000));
-  options.pollInterval = config.getDuration("outbox.poll_interval", options.pollInterval);
+  options.pollInterval = config.getDuration("outbox.poll_interval", options.pollInterval, std::chrono::milliseconds(1));
   options.backoff.initial = config.getDuration("outbox.retry_initial", options.backoff.initial);
   options.backoff.max = config.getDuration("outbox.retry_max", options.backoff.max);
   options.retention = config.getDuration("outbox.retention", options.retention);

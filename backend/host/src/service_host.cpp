@@ -355,6 +355,10 @@ void ServiceHost::finishConfig() {
       static_cast<size_t>(config_.getInt("admin.body_limit_bytes", 8 << 20, 64 << 10, 256 << 20));
   const Status status = config_.finish();
   if (!status.isOk()) fail(status, "reading the configuration");
+  for (const auto& name : config_.unreadEnvironment()) {
+    log::warn("environment variable names no setting of this service; a typo? (its default applies)",
+              {{"variable", name}});
+  }
   admin_ = std::make_unique<Admin>(*this, std::move(adminOptions));
 }
 

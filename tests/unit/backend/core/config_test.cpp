@@ -89,6 +89,54 @@ TEST(Config, StringTableCollectsDataKeysFromFileAndEnvironment) {
   EXPECT_TRUE(config.finish().isOk());
 }
 
+// "900" could mean seconds to whoever wrote it; it used to be read as 900 ms (a sign-in throttle
+// window rounded down to 0 s: throttling off). A duration needs its unit, except 0.
+TEST(Config, ADurationWithoutItsUnitIsRefused_ExceptZero) {
+  Config config = parse("[login]\nfailure_window = 900\n[saga]\nlease = 0\n[shutdown]\ndrain = -5000\n",
+                        {{"FLEETDECK_CALLS__TIMEOUT", "3000"}, {"FLEETDECK_AUTH__ROTATE_AFTER", "0"}});
+  EXPECT_EQ(config.getDuration("login.failure_window", std::chrono::minutes(15)), std::chrono::minutes(15));
+  EXPECT_EQ(config.getDuration("saga.lease", std::chrono::seconds(30)), std::chrono::milliseconds(0));
+  EXPECT_EQ(config.getDuration("shutdown.drain", std::chrono::seconds(5)), std::chrono::seconds(5));
+  EXPECT_EQ(config.getDuration("calls.timeout", std::chrono::seconds(3)), std::chrono::seconds(3));
+  EXPECT_EQ(config.getDuration("auth.rotate_after", std::chrono::hours(720)), std::chrono::milliseconds(0));
+  const std::string message = config.finish().message();
+  EXPECT_NE(message.find("login.failure_window"), std::string::npos) << message;
+  EXPECT_NE(message.find("shutdown.drain"), std::string::npos) << message;
+  EXPECT_NE(message.find("FLEETDECK_CALLS__TIMEOUT='3000'"), std::string::npos) << message;
+  EXPECT_EQ(message.find("saga.lease"), std::string::npos) << message;
+  EXPECT_EQ(message.find("ROTATE_AFTER"), std::string::npos) << message;
+}
+
+TEST(Config, ADurationOutsideItsBoundsOrTooLargeToHoldIsRefused) {
+  Config config = parse("[registry]\nheartbeat_interval = \"0s\"\n[saga]\nlease = \"99999999999999h\"\n");
+  EXPECT_EQ(config.getDuration("registry.heartbeat_interval", std::chrono::seconds(5), std::chrono::milliseconds(50)),
+            std::chrono::seconds(5));
+  EXPECT_EQ(config.getDuration("saga.lease", std::chrono::seconds(30)), std::chrono::seconds(30));
+  const std::string message = config.finish().message();
+  EXPECT_NE(message.find("registry.heartbeat_interval"), std::string::npos) << message;
+  EXPECT_NE(message.find("saga.lease"), std::string::npos) << message;
+}
+
+TEST(Config, NotANumberIsOutOfEveryRange) {
+  Config config = parse("[tracing]\nsample_ratio = nan\n", {{"FLEETDECK_LIMITS__PER_ADDRESS_PER_SECOND", "nan"}});
+  EXPECT_EQ(config.getDouble("tracing.sample_ratio", 1.0, 0.0, 1.0), 1.0);
+  EXPECT_EQ(config.getDouble("limits.per_address_per_second", 200.0, 0.0, 1e6), 200.0);
+  const std::string message = config.finish().message();
+  EXPECT_NE(message.find("tracing.sample_ratio"), std::string::npos) << message;
+  EXPECT_NE(message.find("FLEETDECK_LIMITS__PER_ADDRESS_PER_SECOND"), std::string::npos) << message;
+}
+
+TEST(Config, EnvironmentVariablesNamingNoKeyReadAreListed) {
+  Config config = parse("", {{"FLEETDECK_AUTH__ROTATE_AFTR", "0s"},
+                             {"FLEETDECK_AUTH__ROTATE_AFTER", "0s"},
+                             {"FLEETDECK_UPSTREAMS__ORDERS", "127.0.0.1:2"},
+                             {"FLEETDECK_CONFIG", "/etc/fleetdeck/x.toml"}});
+  config.getDuration("auth.rotate_after", std::chrono::hours(720));
+  config.getStringTable("upstreams");
+  EXPECT_TRUE(config.finish().isOk());
+  EXPECT_EQ(config.unreadEnvironment(), std::vector<std::string>{"FLEETDECK_AUTH__ROTATE_AFTR"});
+}
+
 TEST(Config, SyntaxErrorReportsFileAndLine) {
   auto config = Config::parse("[database\nurl = 1", "broken.toml", {});
   ASSERT_FALSE(config.isOk());

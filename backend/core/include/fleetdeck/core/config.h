@@ -42,8 +42,11 @@ class Config {
   int64_t getInt(std::string_view key, int64_t defaultValue, int64_t min = INT64_MIN, int64_t max = INT64_MAX);
   double getDouble(std::string_view key, double defaultValue, double min, double max);
   bool getBool(std::string_view key, bool defaultValue);
-  // Accepts "250ms", "5s", "2m", "1h" (or an integer number of milliseconds).
-  std::chrono::milliseconds getDuration(std::string_view key, std::chrono::milliseconds defaultValue);
+  // Accepts "250ms", "5s", "2m", "1h"; a number needs its unit ("900" could mean seconds to the
+  // writer and was read as milliseconds), except 0. A value outside [min, max] is an error.
+  std::chrono::milliseconds getDuration(std::string_view key, std::chrono::milliseconds defaultValue,
+                                        std::chrono::milliseconds min = std::chrono::milliseconds(0),
+                                        std::chrono::milliseconds max = std::chrono::hours(24 * 366 * 10));
   std::vector<std::string> getStringList(std::string_view key, std::vector<std::string> defaultValue);
   // All keys of a section whose names are data (e.g. [upstreams] users = "…"), as strings.
   std::map<std::string, std::string> getStringTable(std::string_view section);
@@ -53,6 +56,9 @@ class Config {
 
   // OK, or INVALID_ARGUMENT listing every error found so far plus keys in the file nobody read.
   Status finish() const;
+  // FLEETDECK_<SECTION>__<KEY> variables that name no key read so far (a typo, or a setting for
+  // another service in a shared environment file): worth a warning, not a refusal.
+  std::vector<std::string> unreadEnvironment() const;
 
  private:
   struct Impl;
