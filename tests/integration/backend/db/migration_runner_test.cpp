@@ -3,6 +3,8 @@
 
 #include <gtest/gtest.h>
 
+#include <thread>
+
 #include <future>
 
 #include "fleetdeck/db/connection_pool.h"
@@ -115,6 +117,34 @@ TEST(ConnectionPool, UnreachableDatabaseIsUnavailable) {
   ConnectionPool pool({"postgresql://nobody@127.0.0.1:1/none?connect_timeout=2", 1, std::chrono::milliseconds(500), "x"});
   const Status status = pool.ping();
   EXPECT_EQ(status.code(), StatusCode::kUnavailable) << status.toString();
+}
+
+// A transaction left idle (its process's host died mid-transaction) is ended by the server after
+// PoolOptions::idleInTransactionTimeout, and its row locks go with it; the server also probes the
+// client with its own keepalives.
+TEST(ConnectionPool, ATransactionLeftIdle_IsEndedByTheServer_AndItsLocksReleased) {
+  const std::string url = testing::createTestDatabase("pool_idle");
+  PoolOptions options{url, 2, std::chrono::milliseconds(500), "test"};
+  options.idleInTransactionTimeout = std::chrono::milliseconds(500);
+  ConnectionPool pool(options);
+  ASSERT_TRUE(inTransaction(pool, [](pqxx::work& tx) {
+                tx.exec("CREATE TABLE wallet (id int PRIMARY KEY, balance int)");
+                tx.exec("INSERT INTO wallet VALUES (1, 100)");
+                return Status::ok();
+              }).isOk());
+  auto abandoned = pool.acquire();
+  ASSERT_TRUE(abandoned.isOk());
+  pqxx::work holder(**abandoned);
+  EXPECT_EQ(holder.exec("SHOW tcp_keepalives_idle")[0][0].as<std::string>(), "10");
+  holder.exec("SELECT balance FROM wallet WHERE id = 1 FOR UPDATE");
+  // ... and nothing more from it, as from a process that is gone.
+  std::this_thread::sleep_for(std::chrono::milliseconds(1200));
+  pqxx::connection other(url);
+  pqxx::work taker(other);
+  taker.exec("SET lock_timeout = '2s'");
+  EXPECT_EQ(taker.exec("SELECT balance FROM wallet WHERE id = 1 FOR UPDATE")[0][0].as<int>(), 100)
+      << "the abandoned transaction's lock is gone";
+  EXPECT_THROW(holder.exec("SELECT 1"), pqxx::failure) << "its session was ended";
 }
 
 TEST(Transactions, ErrorStatusRollsBackAndExceptionsBecomeStatus) {

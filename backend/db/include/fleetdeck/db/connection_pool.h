@@ -23,6 +23,11 @@ struct PoolOptions {
   std::chrono::milliseconds acquireTimeout{2000};
   // Label for metrics and logs, e.g. "users".
   std::string name = "default";
+  // PostgreSQL ends a session left idle inside a transaction this long (0: never), releasing its
+  // locks. The transaction of a process whose host died or was cut off would otherwise hold them
+  // until the server's TCP keepalive gives up (hours): the outbox relay's lock, a consumer's
+  // processed-event row, a migration's lock.
+  std::chrono::milliseconds idleInTransactionTimeout{60'000};
 };
 
 class ConnectionPool {
