@@ -166,7 +166,7 @@ struct ConsumerLoop::State {
     for (const auto& [name, value] : received.headers) {
       if (name == kMsgIdHeader) {
         letter.headers.emplace_back(kDlqMsgIdHeader, value);
-      } else {
+      } else if (!isNatsControlHeader(name)) {  // e.g. Nats-Expected-Stream: the DLQ would refuse it for ever
         letter.headers.emplace_back(name, value);
       }
     }
@@ -178,6 +178,13 @@ struct ConsumerLoop::State {
     letter.headers.emplace_back(kDlqDeliveriesHeader, std::to_string(received.deliveryCount));
     letter.data = received.data;
     auto ack = loop.bus_.publish(letter);
+    if (!ack && ack.status().code() == StatusCode::kInvalidArgument && !letter.data.empty()) {
+      // Over the server's max payload with the dead-letter headers added: keep the letter without
+      // the body rather than retry what can never fit.
+      letter.headers.emplace_back(kDlqBodyDroppedHeader, std::to_string(letter.data.size()));
+      letter.data.clear();
+      ack = loop.bus_.publish(letter);
+    }
     if (!ack) return ack.status();
     deadLettered.inc();
     deadLetteredOutcome.inc();

@@ -65,7 +65,7 @@ Result<int> replayDeadLetters(Bus& bus, std::string_view consumer, size_t limit)
     message.msgId = original + ":replay:" + std::to_string(letter.sequence);
     for (const auto& [name, value] : letter.message.headers) {
       // The dead-letter bookkeeping stays behind; the producer's headers (traceparent, type) go along.
-      if (name.starts_with("Fleetdeck-Dlq-") || name == kMsgIdHeader) continue;
+      if (name.starts_with("Fleetdeck-Dlq-") || isNatsControlHeader(name)) continue;
       message.headers.emplace_back(name, value);
     }
     message.data = letter.message.data;

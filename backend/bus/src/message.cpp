@@ -1,5 +1,6 @@
 #include "fleetdeck/bus/message.h"
 
+#include <cctype>
 #include <cstdlib>
 
 #include "nats_internal.h"
@@ -35,6 +36,15 @@ ReceivedMessage messageFromNats(natsMsg* msg) {
     free(keys);
   }
   return received;
+}
+
+bool isNatsControlHeader(std::string_view name) {
+  constexpr std::string_view kPrefix = "nats-";
+  if (name.size() < kPrefix.size()) return false;
+  for (size_t i = 0; i < kPrefix.size(); ++i) {
+    if (std::tolower(static_cast<unsigned char>(name[i])) != kPrefix[i]) return false;
+  }
+  return true;
 }
 
 }  // namespace fleetdeck::bus

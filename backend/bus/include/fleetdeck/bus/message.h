@@ -27,6 +27,14 @@ inline constexpr const char* kDlqStreamHeader = "Fleetdeck-Dlq-Stream";
 inline constexpr const char* kDlqStreamSequenceHeader = "Fleetdeck-Dlq-Stream-Seq";
 inline constexpr const char* kDlqDeliveriesHeader = "Fleetdeck-Dlq-Deliveries";
 inline constexpr const char* kDlqMsgIdHeader = "Fleetdeck-Dlq-Msg-Id";
+// Set on a letter whose original body was too large to keep beside the dead-letter headers: its
+// size in bytes; the original is still in its stream at Fleetdeck-Dlq-Stream-Seq until it ages out.
+inline constexpr const char* kDlqBodyDroppedHeader = "Fleetdeck-Dlq-Body-Dropped";
+
+// "Nats-…" headers (any case) are JetStream's instructions to the server for that one publish
+// (Nats-Msg-Id, Nats-Expected-Stream, Nats-Expected-Last-Sequence, Nats-Rollup, ...): never copied
+// onto another publish, where they would be obeyed again, or refused.
+bool isNatsControlHeader(std::string_view name);
 
 struct OutgoingMessage {
   std::string subject;
