@@ -222,8 +222,19 @@ struct ConsumerLoop::State {
     }
   }
 
+  // Also a saturated connection pool (RESOURCE_EXHAUSTED) and a lost serialization or deadlock race
+  // (ABORTED): nothing wrong with the message, so they must not use up its deliveries and send a
+  // good event to the dead letters while the database is merely busy.
   static bool dependencyDown(const Status& status) {
-    return status.code() == StatusCode::kUnavailable || status.code() == StatusCode::kDeadlineExceeded;
+    switch (status.code()) {
+      case StatusCode::kUnavailable:
+      case StatusCode::kDeadlineExceeded:
+      case StatusCode::kResourceExhausted:
+      case StatusCode::kAborted:
+        return true;
+      default:
+        return false;
+    }
   }
 
   // Calls the handler; while it answers that a dependency is down, calls it again with backoff for

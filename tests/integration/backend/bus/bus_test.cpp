@@ -311,6 +311,32 @@ TEST(Bus, DependencyDownLongerThanTheDeliveriesLast_HoldsTheBatch_NothingIsDeadL
   EXPECT_TRUE(deadLettersOf(*bus, options.durable).empty());
 }
 
+// A saturated connection pool or a lost serialization race is no fault of the message either: held
+// and tried again in place, never counted against its deliveries.
+TEST(Bus, ABusyDatabase_PoolExhaustedOrSerializationLost_DeadLettersNothing) {
+  auto bus = connectTo(testing::natsUrl());
+  const std::string domain = uniqueDomain();
+  const auto stream = domainStream(domain);
+  ASSERT_TRUE(bus->declareStream(stream).isOk());
+  ASSERT_TRUE(bus->publish(message("fleetdeck." + domain + ".v1.A", newUuid(), "wallet")).isOk());
+  ConsumerOptions options = fastConsumer(stream, "busy-" + domain);
+  options.transientHold = 30s;
+  std::atomic<int> calls{0};
+  Inbox handled;
+  ConsumerLoop loop(*bus, options, [&](const ReceivedMessage& received) {
+    const int call = ++calls;
+    if (call <= 4) return resourceExhausted("no database connection free within 2000 ms");
+    if (call <= 8) return Status(StatusCode::kAborted, "could not serialize access");
+    handled.add(received);
+    return Status::ok();
+  });
+  loop.start();
+  ASSERT_TRUE(waitUntil([&] { return handled.size() == 1; }, 15s));
+  loop.stop();
+  EXPECT_EQ(handled.all()[0].deliveryCount, 1u) << "held, not redelivered";
+  EXPECT_TRUE(deadLettersOf(*bus, options.durable).empty());
+}
+
 TEST(Bus, UndecodableMessage_IsDeadLetteredAtOnce) {
   auto bus = connectTo(testing::natsUrl());
   const std::string domain = uniqueDomain();
