@@ -116,6 +116,7 @@ void ConnectionPool::release(std::unique_ptr<pqxx::connection> connection) {
 
 Status ConnectionPool::ping() {
   auto lease = acquire();
+  if (!lease && lease.status().code() == StatusCode::kResourceExhausted) return Status::ok();
   if (!lease) return lease.status();
   try {
     pqxx::nontransaction query(**lease);

@@ -107,6 +107,14 @@ TEST(ConnectionPool, AcquireTimesOutWhenAllConnectionsAreLent) {
   EXPECT_EQ(pool.stats().acquireTimeouts, 1u);
 }
 
+TEST(ConnectionPool, AFullPoolIsBusyNotDown_ThePingStaysOk) {
+  ConnectionPool pool({testing::createTestDatabase("pool"), 1, std::chrono::milliseconds(100), "test"});
+  auto held = pool.acquire();
+  ASSERT_TRUE(held.isOk());
+  EXPECT_TRUE(pool.ping().isOk()) << "every connection at work is load, not an outage";
+  EXPECT_EQ(pool.stats().acquireTimeouts, 1u);
+}
+
 TEST(ConnectionPool, ReusesReturnedConnectionsAndPings) {
   ConnectionPool pool({testing::createTestDatabase("pool"), 1, std::chrono::milliseconds(500), "test"});
   for (int i = 0; i < 10; ++i) ASSERT_TRUE(pool.ping().isOk());

@@ -57,7 +57,10 @@ class ConnectionPool {
   // UNAVAILABLE when a new connection cannot be opened.
   Result<Lease> acquire();
 
-  // Runs `SELECT 1` on a pooled connection: the readiness check.
+  // Runs `SELECT 1` on a pooled connection: the readiness check. When every connection is lent out
+  // for longer than acquireTimeout it is OK without running anything: the database is answering
+  // them, and a full pool is load, not an outage (not-ready would take a busy replica out of its
+  // Service and pile its load onto the others, which then fill up too).
   Status ping();
 
   struct Stats {
