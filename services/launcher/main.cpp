@@ -229,7 +229,9 @@ int commandRun(const Options& options, bool daemon, int lock = -1) {
   log::Options logOptions;
   logOptions.service = "launcher";
   if (daemon) logOptions.file = (paths.logs() / "launcher.log").string();
-  log::configure(logOptions);
+  if (Status logging = log::configure(logOptions); !logging.isOk()) {
+    std::cerr << "fleetdeck launcher: " << logging.message() << "; logging to standard error\n";
+  }
 
   // Block stop signals before any thread exists; the supervisor waits for them explicitly.
   sigset_t signals;

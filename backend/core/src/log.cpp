@@ -80,12 +80,23 @@ bool isSensitiveKey(std::string_view key) {
   return false;
 }
 
-void configure(const Options& options) {
+Status configure(const Options& options) {
+  std::shared_ptr<spdlog::logger> logger;
+  Status status;
+  Options applied = options;
+  try {
+    logger = makeLogger(options);
+  } catch (const std::exception& exception) {  // spdlog_ex: the file cannot be opened
+    status = invalidArgument("cannot open log file '" + options.file + "': " + exception.what());
+    applied.file.clear();
+    logger = makeLogger(applied);
+  }
   auto& s = state();
   std::lock_guard lock(s.mutex);
-  s.options = options;
-  s.logger = makeLogger(options);
+  s.options = applied;
+  s.logger = std::move(logger);
   s.level.store(static_cast<int>(options.level));
+  return status;
 }
 
 bool enabled(Level level) { return static_cast<int>(level) >= state().level.load(std::memory_order_relaxed); }

@@ -326,7 +326,10 @@ std::unique_ptr<ServiceHost> ServiceHost::create(int argc, char** argv, std::str
     std::exit(1);
   }
   logOptions.file = settings.getString("log.file", "");
-  log::configure(logOptions);
+  if (Status logging = log::configure(logOptions); !logging.isOk()) {
+    std::cerr << settings.sourceName() << ": key 'log.file': " << logging.message() << "\n";
+    std::exit(1);
+  }
   host->drain_ = settings.getDuration("shutdown.drain", std::chrono::milliseconds(5000));
 
   telemetry::setResource({host->serviceName_, kVersion, host->instanceId_});

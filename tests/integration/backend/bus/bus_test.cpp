@@ -634,10 +634,10 @@ class CapturedLog {
   CapturedLog() : file_(std::filesystem::temp_directory_path() / ("fleetdeck-bus-log-" + randomHex(6) + ".jsonl")) {
     log::Options capture;
     capture.file = file_.string();
-    log::configure(capture);
+    EXPECT_TRUE(log::configure(capture).isOk());
   }
   ~CapturedLog() {
-    log::configure(log::Options{});
+    EXPECT_TRUE(log::configure(log::Options{}).isOk());
     std::filesystem::remove(file_);
   }
   std::string text() const {

@@ -1,6 +1,10 @@
 #include "fleetdeck/core/log.h"
 
 #include <gtest/gtest.h>
+#include <unistd.h>
+
+#include <filesystem>
+#include <fstream>
 
 #include "fleetdeck/core/json.h"
 
@@ -14,7 +18,7 @@ boost::json::object parseLine(const std::string& line) {
 }
 
 TEST(Log, LineIsJsonWithEnvelope) {
-  configure({"users", "users-1", Level::kInfo, ""});
+  ASSERT_TRUE(configure({"users", "users-1", Level::kInfo, ""}).isOk());
   const auto line = parseLine(formatLine(Level::kWarn, "disk \"almost\" full", {{"free_mb", 12}, {"ok", false}}));
   EXPECT_EQ(json::stringOr(line, "service"), "users");
   EXPECT_EQ(json::stringOr(line, "instance"), "users-1");
@@ -23,6 +27,22 @@ TEST(Log, LineIsJsonWithEnvelope) {
   EXPECT_EQ(line.at("free_mb").as_int64(), 12);
   EXPECT_FALSE(line.at("ok").as_bool());
   EXPECT_FALSE(json::stringOr(line, "time").empty());
+}
+
+// [log] file in a folder that does not exist (or is not writable): an error naming the file, and
+// lines keep going to standard error; spdlog's exception used to end the process in std::terminate.
+TEST(Log, AFileThatCannotBeOpenedIsAnError_AndLoggingCarriesOn) {
+  // Its folder would have to be where a file is: spdlog creates missing folders, not this one.
+  const auto notAFolder = std::filesystem::temp_directory_path() / ("fleetdeck-log-test-" + std::to_string(getpid()));
+  std::ofstream(notAFolder) << "a file";
+  const std::string path = (notAFolder / "users.log").string();
+  const Status status = configure({"users", "users-1", Level::kInfo, path});
+  std::filesystem::remove(notAFolder);
+  ASSERT_FALSE(status.isOk());
+  EXPECT_NE(status.message().find(path), std::string::npos) << status.message();
+  info("still logging", {});
+  flush();
+  EXPECT_TRUE(configure({"users", "users-1", Level::kInfo, ""}).isOk());
 }
 
 TEST(Log, TraceIdsOfTheThreadAppear) {
@@ -48,7 +68,7 @@ TEST(Log, SecretsAreRedacted) {
 }
 
 TEST(Log, FieldsCannotOverwriteTheEnvelope) {
-  configure({"launcher", "", Level::kInfo, ""});
+  ASSERT_TRUE(configure({"launcher", "", Level::kInfo, ""}).isOk());
   const auto line = parseLine(formatLine(Level::kInfo, "starting", {{"service", "users"}}));
   EXPECT_EQ(json::stringOr(line, "service"), "launcher");
   EXPECT_EQ(json::stringOr(line, "field_service"), "users");
@@ -59,7 +79,7 @@ TEST(Log, LevelsParseAndFilter) {
   EXPECT_TRUE(parseLevel("debug", level));
   EXPECT_EQ(level, Level::kDebug);
   EXPECT_FALSE(parseLevel("verbose", level));
-  configure({"x", "", Level::kWarn, ""});
+  ASSERT_TRUE(configure({"x", "", Level::kWarn, ""}).isOk());
   EXPECT_FALSE(enabled(Level::kInfo));
   EXPECT_TRUE(enabled(Level::kError));
 }

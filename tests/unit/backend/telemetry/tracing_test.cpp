@@ -110,7 +110,7 @@ TEST_F(Tracing, EndIsIdempotentAndMovesDoNotEndTwice) {
 }
 
 TEST_F(Tracing, ScopesNestRestoreAndSetLogTraceIds) {
-  log::configure({"tests", "", log::Level::kInfo, ""});
+  ASSERT_TRUE(log::configure({"tests", "", log::Level::kInfo, ""}).isOk());
   EXPECT_EQ(currentContext(), nullptr);
   const TraceContext outer = TraceContext::newRoot();
   {

@@ -8,6 +8,8 @@
 #include <string_view>
 #include <variant>
 
+#include "fleetdeck/core/status.h"
+
 namespace fleetdeck::log {
 
 enum class Level { kTrace, kDebug, kInfo, kWarn, kError, kOff };
@@ -43,7 +45,9 @@ struct Field {
 
 using Fields = std::initializer_list<Field>;
 
-void configure(const Options& options);
+// An Options::file that cannot be opened for appending is an error naming it; lines then keep going
+// to standard error.
+Status configure(const Options& options);
 bool enabled(Level level);
 void write(Level level, std::string_view message, Fields fields);
 // Waits until every line written so far reached its destination.
