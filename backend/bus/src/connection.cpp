@@ -200,6 +200,24 @@ std::string urlProblem(const std::string& url) {
   return {};
 }
 
+std::string urlWithoutCredentials(const std::string& url) {
+  std::string shown;
+  size_t start = 0;
+  while (start <= url.size()) {
+    const size_t comma = url.find(',', start);
+    std::string server = url.substr(start, comma == std::string::npos ? std::string::npos : comma - start);
+    const size_t hostStart = server.find("://") == std::string::npos ? 0 : server.find("://") + 3;
+    if (const size_t at = server.find('@', hostStart); at != std::string::npos) {
+      server = server.substr(0, hostStart) + "***" + server.substr(at);
+    }
+    shown += server;
+    if (comma == std::string::npos) break;
+    shown += ',';
+    start = comma + 1;
+  }
+  return shown;
+}
+
 Result<std::unique_ptr<Bus>> Bus::connect(BusOptions options) {
   if (auto problem = urlProblem(options.url); !problem.empty()) return invalidField("nats.url", problem);
   if (options.streamReplicas < 1 || options.streamReplicas > kMaxStreamReplicas) {
@@ -234,10 +252,10 @@ Result<std::unique_ptr<Bus>> Bus::connect(BusOptions options) {
   status = natsConnection_Connect(&raw->connection, raw->natsOpts);
   if (status == NATS_NOT_YET_CONNECTED) {
     log::warn("NATS not reachable yet; connecting in the background",
-              {{"connection", raw->options.name}, {"url", raw->options.url}});
+              {{"connection", raw->options.name}, {"url", urlWithoutCredentials(raw->options.url)}});
   } else if (status != NATS_OK) {
     raw->connection = nullptr;
-    return statusFromNats(status, "connecting to NATS at " + raw->options.url);
+    return statusFromNats(status, "connecting to NATS at " + urlWithoutCredentials(raw->options.url));
   }
   jsOptions jo = raw->requestOptions();
   status = natsConnection_JetStream(&raw->js, raw->connection, &jo);
@@ -250,7 +268,7 @@ bool Bus::connected() const {
 }
 
 Status Bus::ping(std::chrono::milliseconds timeout) {
-  if (!connected()) return unavailable("not connected to NATS at " + impl_->options.url);
+  if (!connected()) return unavailable("not connected to NATS at " + urlWithoutCredentials(impl_->options.url));
   return statusFromNats(natsConnection_FlushTimeout(impl_->connection, timeout.count()), "NATS round trip");
 }
 
@@ -308,7 +326,7 @@ Result<natsMsg*> toNatsMessage(const OutgoingMessage& message) {
 
 Result<PublishAck> Bus::publish(const OutgoingMessage& message) {
   FLEETDECK_RETURN_IF_ERROR(checkOutgoing(message));
-  if (!connected()) return unavailable("not connected to NATS at " + impl_->options.url);
+  if (!connected()) return unavailable("not connected to NATS at " + urlWithoutCredentials(impl_->options.url));
   impl_->declareStreamsIfNeeded();
 
   auto built = toNatsMessage(message);
@@ -377,7 +395,7 @@ std::vector<Status> Bus::publishAll(const std::vector<OutgoingMessage>& messages
     return results;
   };
   if (valid.empty()) return results;
-  if (!connected()) return failValid(unavailable("not connected to NATS at " + impl_->options.url));
+  if (!connected()) return failValid(unavailable("not connected to NATS at " + urlWithoutCredentials(impl_->options.url)));
   impl_->declareStreamsIfNeeded();
 
   std::lock_guard batch(impl_->batchMutex);
@@ -443,7 +461,7 @@ std::vector<Status> Bus::publishAll(const std::vector<OutgoingMessage>& messages
 }
 
 Result<StreamState> Bus::streamState(const std::string& stream) {
-  if (!connected()) return unavailable("not connected to NATS at " + impl_->options.url);
+  if (!connected()) return unavailable("not connected to NATS at " + urlWithoutCredentials(impl_->options.url));
   jsOptions jo = impl_->requestOptions();
   jsStreamInfo* info = nullptr;
   jsErrCode errorCode = static_cast<jsErrCode>(0);
@@ -456,7 +474,7 @@ Result<StreamState> Bus::streamState(const std::string& stream) {
 }
 
 Result<ReceivedMessage> Bus::getMessage(const std::string& stream, uint64_t sequence) {
-  if (!connected()) return unavailable("not connected to NATS at " + impl_->options.url);
+  if (!connected()) return unavailable("not connected to NATS at " + urlWithoutCredentials(impl_->options.url));
   jsOptions jo = impl_->requestOptions();
   natsMsg* msg = nullptr;
   jsErrCode errorCode = static_cast<jsErrCode>(0);

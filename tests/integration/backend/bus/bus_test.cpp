@@ -720,5 +720,17 @@ TEST(Bus, EmptyOrMalformedUrl_IsRefusedNamingTheKey) {
   EXPECT_FALSE((*bus)->connected());
 }
 
+TEST(Bus, ErrorsNameTheServerButNotItsPassword) {
+  BusOptions options;
+  options.url = "nats://fleet:s3cret-password@127.0.0.1:1";  // nobody listens: connects in the background
+  options.reconnectWait = 100ms;
+  auto bus = Bus::connect(options);
+  ASSERT_TRUE(bus.isOk()) << bus.status().toString();
+  const Status down = (*bus)->ping();
+  ASSERT_FALSE(down.isOk());
+  EXPECT_NE(down.message().find("127.0.0.1:1"), std::string::npos) << down.message();
+  EXPECT_EQ(down.message().find("s3cret"), std::string::npos) << down.message();
+}
+
 }  // namespace
 }  // namespace fleetdeck::bus

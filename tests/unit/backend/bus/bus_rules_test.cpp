@@ -160,5 +160,12 @@ TEST(Envelope, GarbageOrAnonymousEvents_AreDataLoss) {
   EXPECT_EQ(decodeEnvelope(empty).status().code(), StatusCode::kDataLoss);  // no event id
 }
 
+
+TEST(BusRules, UrlsAreShownWithoutTheirCredentials) {
+  EXPECT_EQ(urlWithoutCredentials("nats://user:s3cret@nats-1:4222,nats://token@nats-2:4222"),
+            "nats://***@nats-1:4222,nats://***@nats-2:4222");
+  EXPECT_EQ(urlWithoutCredentials("nats://127.0.0.1:4222, 127.0.0.1:4223"), "nats://127.0.0.1:4222, 127.0.0.1:4223");
+  EXPECT_EQ(urlWithoutCredentials("user:pw@host:4222"), "***@host:4222");
+}
 }  // namespace
 }  // namespace fleetdeck::bus

@@ -41,6 +41,10 @@ inline constexpr int kMaxStreamReplicas = 5;
 // connection.
 BusOptions busOptionsFromConfig(Config& config, std::string name);
 
+// The server list without any server's user and password ("nats://***@host:4222"): what logs, errors
+// and /readyz show of [nats] url.
+std::string urlWithoutCredentials(const std::string& url);
+
 struct PublishAck {
   std::string stream;
   uint64_t sequence = 0;
