@@ -1,6 +1,9 @@
 // The whole path over HTTP: gateway and users as real processes, a real PostgreSQL behind them.
 #include <gtest/gtest.h>
 
+#include <csignal>
+#include <pqxx/pqxx>
+
 #include "fleetdeck/core/json.h"
 #include "fleetdeck/http/client.h"
 #include "fleetdeck/testing/auth_helper.h"
@@ -223,5 +226,23 @@ TEST_F(UsersEndToEnd, UsersDownGivesA503FastNotAHang) {
   EXPECT_LT(std::chrono::steady_clock::now() - started, std::chrono::seconds(6));
 }
 
+
+// A stop signal during start-up ends the process at once (128 + SIGTERM) instead of waiting until
+// start-up finishes: here the migrations wait for another replica's migration lock, held by the test.
+TEST(UsersStartup, SigtermWhileStartUpWaitsOnTheMigrationLock_EndsTheProcessAtOnce) {
+  const std::string database = testing::createTestDatabase("e2e_users_startup");
+  pqxx::connection otherReplica(database);
+  pqxx::nontransaction(otherReplica).exec("SELECT pg_advisory_lock(" + std::to_string(0x466c656574446b) + ")");
+  ServiceProcess users("users-blocked", FLEETDECK_USERS_BINARY,
+                       {{"FLEETDECK_CONFIG", FLEETDECK_SOURCE_DIR "/services/users/config/users.toml"},
+                        {"FLEETDECK_DATABASE__URL", database},
+                        {"FLEETDECK_GRPC__PORT", std::to_string(testing::freePort())},
+                        {"FLEETDECK_ADMIN__PORT", std::to_string(testing::freePort())}},
+                       testing::sharedInfra().root / "e2e-logs" / ("users-startup-" + std::to_string(getpid())));
+  EXPECT_FALSE(users.start(std::chrono::milliseconds(1500)).isOk()) << "start-up is blocked on the lock";
+  ASSERT_TRUE(users.running());
+  // Killed after the grace instead, it would not end with 128 + SIGTERM.
+  EXPECT_EQ(users.stop(std::chrono::seconds(5)), 128 + SIGTERM) << users.logTail();
+}
 }  // namespace
 }  // namespace fleetdeck

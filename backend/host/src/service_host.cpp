@@ -8,6 +8,7 @@
 #include <cstdlib>
 #include <cstring>
 #include <iostream>
+#include <optional>
 #include <thread>
 
 #include "fleetdeck/core/ids.h"
@@ -344,7 +345,46 @@ std::unique_ptr<ServiceHost> ServiceHost::create(int argc, char** argv, std::str
   telemetry::setMaxNewTracesPerSecond(settings.getDouble("tracing.max_new_traces_per_second", 0.0, 0.0, 1e6));
   host->spanExporter_ = spanExporterFromConfig(settings);
   if (host->spanExporter_) telemetry::setSpanProcessor(host->spanExporter_);
+  host->watchStopSignals();
   return host;
+}
+
+// A dedicated thread takes SIGTERM/SIGINT (blocked everywhere). Before run() serves, a stop signal
+// ends the process at once: start-up (migrations waiting on a lock, a database that does not answer)
+// may take long, and a supervisor's SIGTERM would otherwise wait for it, then for the drain. After
+// that the first signal starts the graceful shutdown and a later one (an impatient Ctrl+C, a
+// shutdown stuck in a hook) ends the process without waiting. Copies within a second of the first
+// are the same request: supervisors commonly signal the process group and the process both.
+void ServiceHost::watchStopSignals() {
+  std::thread([this] {
+    sigset_t signals;
+    sigemptyset(&signals);
+    sigaddset(&signals, SIGTERM);
+    sigaddset(&signals, SIGINT);
+    std::optional<std::chrono::steady_clock::time_point> first;
+    while (true) {
+      int received = 0;
+      if (sigwait(&signals, &received) != 0) return;
+      const char* name = received == SIGTERM ? "SIGTERM" : "SIGINT";
+      if (!serving_.load()) {
+        log::warn("stop signal received during start-up; exiting now", {{"signal", name}});
+        log::flush();
+        _exit(128 + received);
+      }
+      const auto now = std::chrono::steady_clock::now();
+      if (!first) {
+        first = now;
+        log::info("stop signal received", {{"signal", name}});
+        requestStop();
+      } else if (now - *first < std::chrono::seconds(1)) {
+        continue;
+      } else {
+        log::warn("second stop signal received; exiting without finishing the shutdown", {{"signal", name}});
+        log::flush();
+        _exit(128 + received);
+      }
+    }
+  }).detach();
 }
 
 void ServiceHost::finishConfig() {
@@ -431,19 +471,7 @@ int ServiceHost::run() {
                       {"startup_ms", startMillis},
                       {"config", configPath_.empty() ? std::string("(defaults)") : configPath_}});
 
-  // A dedicated thread turns SIGTERM/SIGINT (blocked everywhere) into a byte on the stop pipe.
-  std::thread signalThread([this] {
-    sigset_t signals;
-    sigemptyset(&signals);
-    sigaddset(&signals, SIGTERM);
-    sigaddset(&signals, SIGINT);
-    int received = 0;
-    if (sigwait(&signals, &received) == 0) {
-      log::info("stop signal received", {{"signal", received == SIGTERM ? "SIGTERM" : "SIGINT"}});
-      requestStop();
-    }
-  });
-  signalThread.detach();
+  serving_ = true;  // stop signals now start the graceful shutdown (watchStopSignals)
 
   pollfd waitFor{stopPipe_[0], POLLIN, 0};
   while (poll(&waitFor, 1, -1) < 0 && errno == EINTR) {

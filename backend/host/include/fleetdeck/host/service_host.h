@@ -107,6 +107,11 @@ class ServiceHost {
   std::chrono::steady_clock::time_point startedAt_;
   int stopPipe_[2] = {-1, -1};
   std::atomic<uint16_t> adminPort_{0};
+  // Set when run() starts serving: a stop signal before then ends the process at once (start-up may
+  // be blocked on a lock or a connection for a long time, with nothing to drain yet).
+  std::atomic<bool> serving_{false};
+
+  void watchStopSignals();
 };
 
 }  // namespace fleetdeck::host
