@@ -416,18 +416,36 @@ void RestGateway::invoke(const RestMapping& mapping, const pb::Message& message,
                mapping.idempotent(), std::move(callback));
 }
 
+namespace {
+
+// What a client is told of a service's failure. A server-side fault's text names internal addresses,
+// database hosts and users, library messages: it is logged with the trace id for operators, and the
+// client gets the service's name and that trace id. A refusal (invalid argument, not found, ...) is
+// the client's business and passes as the service wrote it.
+Status forClients(const std::string& upstream, Status status, const std::string& instance, const std::string& traceId) {
+  const StatusCode code = status.code();
+  const bool serverFault = code == StatusCode::kInternal || code == StatusCode::kUnknown ||
+                           code == StatusCode::kDataLoss || code == StatusCode::kUnavailable;
+  if (!serverFault) return status;
+  // The gateway's own words ("service 'x' is unavailable (circuit open …)") name nothing internal.
+  if (code == StatusCode::kUnavailable && status.message().starts_with("service '")) return status;
+  log::warn("upstream call failed", {{"upstream", upstream}, {"instance", instance}, {"trace_id", traceId},
+                                     {"code", statusCodeName(code)}, {"error", status.message()}});
+  if (code == StatusCode::kUnavailable) return unavailable("service '" + upstream + "' is unavailable");
+  return Status(code, "service '" + upstream + "' failed; its operators can look it up by trace id " + traceId);
+}
+
+}  // namespace
+
 void RestGateway::invokeMethod(const std::string& upstream, const std::string& grpcPath, const pb::Message& message,
                                MessagePtr reply, const Call& context, bool idempotent, MessageCallback callback) {
   CallMetadata metadata{context.traceparent, context.principal.userId, context.principal.role, context.clientAddress};
   upstreams_.call(upstream, grpcPath, message.SerializeAsString(), metadata, context.deadline, idempotent,
-                  [upstream, reply = std::move(reply), callback = std::move(callback)](UpstreamReply answer) {
+                  [upstream, traceId = context.traceId, reply = std::move(reply),
+                   callback = std::move(callback)](UpstreamReply answer) {
                     if (!answer.status.isOk()) {
-                      Status status = std::move(answer.status);
-                      if (status.code() == StatusCode::kUnavailable &&
-                          status.message().find("is unavailable") == std::string::npos) {
-                        status = unavailable("service '" + upstream + "' is unavailable: " + status.message());
-                      }
-                      callback(std::move(status), nullptr, answer.retryAfter);
+                      callback(forClients(upstream, std::move(answer.status), answer.instance, traceId), nullptr,
+                               answer.retryAfter);
                       return;
                     }
                     if (!reply->ParseFromString(answer.body)) {

@@ -834,6 +834,9 @@ TEST_F(GatewayEndToEnd, ZKilledServiceIs503FastBreakerOpensRecoveryClosesItAndTh
   for (const auto& answer : answers) {
     EXPECT_EQ(answer.status, 503) << answer.body;
     EXPECT_TRUE(answer.headers.contains("Retry-After"));
+    // The connection error names the service's internal address: logged for operators, not sent.
+    EXPECT_EQ(answer.body.find(instance), std::string::npos) << answer.body;
+    EXPECT_NE(answer.body.find("service 'products' is unavailable"), std::string::npos) << answer.body;
   }
   EXPECT_NE(answers.back().body.find("circuit open"), std::string::npos) << answers.back().body;
   EXPECT_NE(metricsOfGateway().find(metric + " 1"), std::string::npos);
