@@ -186,10 +186,16 @@ class ServiceHost::Admin {
       router_.dispatch(request, std::move(responder));
       return;
     }
-    auto copy = std::make_shared<http::HttpRequest>(request);
-    const bool queued = worker_.trySubmit([this, copy, responder] { router_.dispatch(*copy, responder); });
+    // The route is named here, on the request the metrics decorator reads when the answer goes out
+    // (the worker dispatches a copy); moved, not copied: a trace batch may be megabytes.
+    if (const auto found = router_.find(request.method, request.path); found.route != nullptr) {
+      request.routeTemplate = found.route->text();
+    }
+    auto moved = std::make_shared<http::HttpRequest>(std::move(request));
+    request.routeTemplate = moved->routeTemplate;  // what the decorator reads once this returns
+    const bool queued = worker_.trySubmit([this, moved, responder] { router_.dispatch(*moved, responder); });
     if (!queued) {
-      http::HttpResponse busy = http::errorResponse(unavailable("admin requests are queued behind a slow one"), request.traceId);
+      http::HttpResponse busy = http::errorResponse(unavailable("admin requests are queued behind a slow one"), moved->traceId);
       busy.headers.add("Retry-After", "1");
       responder->send(std::move(busy));
     }

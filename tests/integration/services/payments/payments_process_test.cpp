@@ -116,6 +116,9 @@ TEST(PaymentsProcess, WithNats_RegistersConsumesUserRegisteredPublishesItsEvents
   EXPECT_NE(metrics.find("outbox_published_total{outbox=\"payments\"} 1"), std::string::npos) << metrics;
   EXPECT_NE(metrics.find("bus_published_total{stream=\"FLEETDECK_PAYMENTS\"} 1"), std::string::npos) << metrics;
   EXPECT_NE(metrics.find("outbox_oldest_unsent_age_seconds{outbox=\"payments\"} 0"), std::string::npos) << metrics;
+  // Admin routes are counted under their own names (start() polled /readyz), not as "unmatched".
+  EXPECT_NE(metrics.find("http_requests_total{route=\"/readyz\",method=\"GET\",code=\"200\"}"), std::string::npos)
+      << metrics;
 
   EXPECT_EQ(payments.stop(), 0) << payments.logTail();
   // Deregistered on the way out: gone long before the 15 s TTL.
