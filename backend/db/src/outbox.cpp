@@ -396,7 +396,7 @@ void OutboxRelay::run() {
   while (true) {
     {
       std::lock_guard lock(mutex_);
-      if (stopping_) return;
+      if (stopping_) break;
     }
     auto result = relayOnce();
     std::chrono::milliseconds wait = options_.pollInterval;
@@ -435,6 +435,15 @@ void OutboxRelay::run() {
     std::unique_lock lock(mutex_);
     wakeUp_.wait_for(lock, wait, [&] { return stopping_ || (woken_ && consecutiveFailures_.load() == 0); });
     woken_ = false;
+  }
+  // One last pass for what the last moments committed (the saga step that just finished, the
+  // cancellation just made), unless publishing is failing anyway: without it those events waited in
+  // the table until this service started again or another replica's relay came by.
+  if (consecutiveFailures_.load() == 0) {
+    if (auto last = relayOnce(); !last) {
+      log::warn("outbox relay's last pass failed; the rows wait for the next relay",
+                {{"outbox", options_.name}, {"error", last.status().toString()}});
+    }
   }
 }
 

@@ -135,6 +135,25 @@ TEST(Outbox, RelayPublishesInAppendOrderPerKey_WithHeadersAndPayload_AndMarksSen
   EXPECT_EQ(*again, 0);
 }
 
+// What the last moments before a shutdown committed goes out with it: stop() runs one more pass,
+// instead of leaving the rows for this service's next start or another replica.
+TEST(Outbox, StoppingTheRelay_PublishesWhatWasCommittedJustBefore) {
+  auto pool = outboxDatabase();
+  RecordingPublisher publisher;
+  OutboxRelayOptions options = quickRelay();
+  options.pollInterval = std::chrono::hours(1);  // asleep after its first pass; nobody wakes it
+  OutboxRelay relay(*pool, publisher, options);
+  relay.start();
+  std::this_thread::sleep_for(300ms);
+  const OutboxMessage last = row("order-1", "fleetdeck.t.v1.E", "cancelled just before the shutdown");
+  ASSERT_TRUE(appendAll(*pool, {last}).isOk());
+  relay.stop();
+  const auto published = publisher.published();
+  ASSERT_EQ(published.size(), 1u);
+  EXPECT_EQ(published[0].id, last.id);
+  EXPECT_EQ(scalar(*pool, "SELECT count(*) FROM outbox WHERE sent_at IS NULL"), 0);
+}
+
 TEST(Outbox, SeveralRowsInOneStatement_KeepTheirOrderBytesAndQuotedText) {
   auto pool = outboxDatabase();
   std::string binary;
