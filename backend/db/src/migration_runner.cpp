@@ -5,6 +5,7 @@
 #include <map>
 #include <pqxx/pqxx>
 #include <sstream>
+#include <thread>
 
 #include "fleetdeck/core/encoding.h"
 #include "fleetdeck/core/log.h"
@@ -78,7 +79,8 @@ Result<std::vector<AppliedMigration>> MigrationRunner::applied(pqxx::connection&
   }
 }
 
-Result<int> MigrationRunner::apply(pqxx::connection& connection, std::vector<Migration> migrations) {
+Result<int> MigrationRunner::apply(pqxx::connection& connection, std::vector<Migration> migrations,
+                                   MigrationLocking locking) {
   auto validated = validate(std::move(migrations));
   if (!validated) return validated.status();
   // Always release the advisory lock, whatever happens below.
@@ -142,17 +144,34 @@ Result<int> MigrationRunner::apply(pqxx::connection& connection, std::vector<Mig
       return failedPrecondition("migration " + migration->name + " is older than the newest applied one (" +
                                 std::to_string(highestApplied) + "); renumber it after the applied ones");
     }
-    try {
-      pqxx::work transaction(connection);
-      transaction.exec(migration->sql);
-      transaction.exec_params("INSERT INTO schema_migrations (version, name, checksum) VALUES ($1, $2, $3)",
-                              version, migration->name, checksum(*migration));
-      transaction.commit();
-      ++count;
-      log::info("applied migration", {{"migration", migration->name}});
-    } catch (const std::exception& exception) {
-      const Status status = statusFromException(exception);
-      return Status(status.code(), "migration " + migration->name + " failed: " + exception.what());
+    for (int attempt = 1;; ++attempt) {
+      try {
+        pqxx::work transaction(connection);
+        transaction.exec("SET LOCAL lock_timeout = " + std::to_string(locking.lockTimeout.count()));
+        transaction.exec(migration->sql);
+        transaction.exec_params("INSERT INTO schema_migrations (version, name, checksum) VALUES ($1, $2, $3)",
+                                version, migration->name, checksum(*migration));
+        transaction.commit();
+        ++count;
+        log::info("applied migration", {{"migration", migration->name}});
+        break;
+      } catch (const pqxx::sql_error& error) {
+        if (error.sqlstate() != "55P03") {  // not lock_not_available
+          const Status status = statusFromException(error);
+          return Status(status.code(), "migration " + migration->name + " failed: " + error.what());
+        }
+        if (attempt >= locking.attempts) {
+          return unavailable("migration " + migration->name + " could not take its locks within " +
+                             std::to_string(locking.lockTimeout.count()) + " ms, " + std::to_string(attempt) +
+                             " times: a long transaction holds them; nothing of it was applied");
+        }
+        log::warn("migration waits for its locks; trying again",
+                  {{"migration", migration->name}, {"attempt", attempt}});
+        std::this_thread::sleep_for(locking.pauseBetween);
+      } catch (const std::exception& exception) {
+        const Status status = statusFromException(exception);
+        return Status(status.code(), "migration " + migration->name + " failed: " + exception.what());
+      }
     }
   }
   return count;

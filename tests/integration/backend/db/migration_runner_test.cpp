@@ -76,6 +76,32 @@ TEST(MigrationRunner, FailingMigrationLeavesNothingHalfApplied) {
   EXPECT_EQ(count(connection, "SELECT count(*) FROM pg_tables WHERE tablename = 'b'"), 0);
 }
 
+// An old replica's long transaction holds the table: the ALTER waits at most the lock timeout (every
+// query on the table queues behind a waiting ALTER), tries again, then gives up as UNAVAILABLE with
+// nothing applied; once the transaction ends, the migration goes through.
+TEST(MigrationRunner, AMigrationBlockedByALongTransaction_GivesUpAndTriesAgainLater_NotWaitingForever) {
+  const std::string url = testing::createTestDatabase("migrations");
+  pqxx::connection connection(url);
+  ASSERT_TRUE(MigrationRunner::apply(connection, schemaV1()).isOk());
+  pqxx::connection oldReplica(url);
+  auto reading = std::make_unique<pqxx::work>(oldReplica);
+  reading->exec("SELECT count(*) FROM items");  // holds ACCESS SHARE on items until it ends
+  auto withAlter = schemaV1();
+  withAlter.push_back({"003_add_price.sql", "ALTER TABLE items ADD COLUMN price bigint;"});
+  const MigrationLocking quick{std::chrono::milliseconds(200), 2, std::chrono::milliseconds(50)};
+  auto blocked = MigrationRunner::apply(connection, withAlter, quick);
+  ASSERT_FALSE(blocked.isOk());
+  EXPECT_EQ(blocked.status().code(), StatusCode::kUnavailable);
+  EXPECT_NE(blocked.status().message().find("003_add_price.sql could not take its locks"), std::string::npos)
+      << blocked.status().message();
+  EXPECT_EQ(count(connection, "SELECT count(*) FROM schema_migrations"), 2);
+  reading->commit();
+  reading.reset();
+  auto applied = MigrationRunner::apply(connection, withAlter, quick);
+  ASSERT_TRUE(applied.isOk()) << applied.status().toString();
+  EXPECT_EQ(*applied, 1);
+}
+
 TEST(MigrationRunner, ConcurrentReplicasApplyEachMigrationOnce) {
   const std::string url = testing::createTestDatabase("migrations");
   std::vector<std::future<Result<int>>> runs;

@@ -1,6 +1,7 @@
 // Applies ordered, forward-only schema migrations and refuses to run when an applied one changed.
 #pragma once
 
+#include <chrono>
 #include <filesystem>
 #include <string>
 #include <vector>
@@ -18,6 +19,15 @@ struct AppliedMigration {
   std::string checksum;
 };
 
+// How long a migration waits for its table locks. A DDL statement queued behind a long transaction
+// of a replica still running the old version queues every later query on that table behind itself:
+// waiting briefly and trying again keeps that stall short.
+struct MigrationLocking {
+  std::chrono::milliseconds lockTimeout{5000};
+  int attempts = 6;
+  std::chrono::milliseconds pauseBetween{2000};
+};
+
 class MigrationRunner {
  public:
   // The migrations of a folder, sorted by number (files NNN_name.sql; other files are ignored).
@@ -29,7 +39,9 @@ class MigrationRunner {
   // Applies the pending migrations, each in its own transaction, holding an advisory lock so that
   // replicas starting together apply each migration once. Returns how many were applied.
   // FAILED_PRECONDITION when an applied migration's text changed or it is missing from `migrations`.
-  static Result<int> apply(pqxx::connection& connection, std::vector<Migration> migrations);
+  // A migration that cannot take its locks within `locking` is UNAVAILABLE (nothing of it applied).
+  static Result<int> apply(pqxx::connection& connection, std::vector<Migration> migrations,
+                           MigrationLocking locking = {});
 
   static Result<std::vector<AppliedMigration>> applied(pqxx::connection& connection);
 
