@@ -172,6 +172,22 @@ Result<Order> PgOrderStore::append(const Order& current, const OrderEvent& event
   return result;
 }
 
+Result<std::optional<Order>> PgOrderStore::findByIdempotencyKey(const std::string& userId, const std::string& key) {
+  auto lease = pool_.acquire();
+  if (!lease) return lease.status();
+  try {
+    pqxx::nontransaction statement(**lease);
+    const auto rows = statement.exec_params(
+        std::string("SELECT ") + kOrderColumns +
+            " FROM orders WHERE id = (SELECT order_id FROM order_idempotency WHERE user_id = $1 AND idempotency_key = $2)",
+        userId, key);
+    if (rows.empty()) return std::optional<Order>();
+    return std::optional<Order>(orderFromRow(rows[0]));
+  } catch (const std::exception& exception) {
+    return db::statusFromException(exception);
+  }
+}
+
 Result<Order> PgOrderStore::get(const std::string& orderId) {
   // One statement, so no transaction around it: one round trip instead of three (every saga step
   // that checks for a cancellation reads the order here).

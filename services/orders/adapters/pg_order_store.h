@@ -35,6 +35,7 @@ class PgOrderStore final : public OrderStore {
       : pool_(pool), snapshotEvery_(snapshotEvery), hooks_(std::move(hooks)) {}
 
   Result<Order> create(const NewOrder& order, const ChangeContext& context) override;
+  Result<std::optional<Order>> findByIdempotencyKey(const std::string& userId, const std::string& key) override;
   Result<Order> load(const std::string& orderId) override;
   Result<Order> append(const Order& current, const OrderEvent& event, const ChangeContext& context) override;
   Result<Order> get(const std::string& orderId) override;

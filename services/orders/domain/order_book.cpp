@@ -56,6 +56,22 @@ Result<Order> OrderBook::create(const CreateRequest& requested, const ChangeCont
   FLEETDECK_RETURN_IF_ERROR(errors.toStatus());
   FLEETDECK_RETURN_IF_ERROR(validateLines(request.lines));
 
+  // A repeat is answered with the first order before anything is priced: its product may have been
+  // withdrawn or repriced since, or products be down, and a client told "no longer sold" for an
+  // order that exists places it again under a new key and pays twice. (The claim in the store's
+  // transaction still settles two concurrent first attempts.)
+  if (!request.idempotencyKey.empty()) {
+    auto earlier = store_.findByIdempotencyKey(request.userId, request.idempotencyKey);
+    if (!earlier) return earlier.status();
+    if (*earlier) {
+      if (!sameLines((*earlier)->items, request.lines)) {
+        return invalidField("idempotencyKey", "was already used for order " + (*earlier)->id +
+                                                  " with other items; use a new key for a new order");
+      }
+      return **earlier;
+    }
+  }
+
   auto priced = catalog_.priceLines(request.lines, context);
   if (!priced) return priced.status();
   auto total = totalOf(*priced);

@@ -54,6 +54,8 @@ class OrderStore {
   // Appends OrderCreated as version 1 and inserts the read-model row. When the idempotency key was
   // used before by this user, returns that order instead (nothing written).
   virtual Result<Order> create(const NewOrder& order, const ChangeContext& context) = 0;
+  // The order a user's idempotency key created, if any (a read of the read model).
+  virtual Result<std::optional<Order>> findByIdempotencyKey(const std::string& userId, const std::string& key) = 0;
   // The current state, folded from the event stream (from the newest snapshot on). NOT_FOUND.
   virtual Result<Order> load(const std::string& orderId) = 0;
   // Appends one event after `expectedVersion` and updates the read model in the same transaction.

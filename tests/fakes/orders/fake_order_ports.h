@@ -50,6 +50,13 @@ class FakeOrderStore final : public OrderStore {
     }
     return appendEvent(order.created.orderId, 0, OrderEvent(order.created), context);
   }
+  Result<std::optional<Order>> findByIdempotencyKey(const std::string& userId, const std::string& key) override {
+    auto found = keys_.find(userId + "/" + key);
+    if (found == keys_.end()) return std::optional<Order>();
+    auto order = load(found->second);
+    if (!order) return order.status();
+    return std::optional<Order>(*order);
+  }
   Result<Order> load(const std::string& orderId) override {
     auto found = streams_.find(orderId);
     if (found == streams_.end()) return notFound("order " + orderId + " does not exist");

@@ -154,6 +154,14 @@ TEST_F(OrderStoreTest, IdempotentCreateReturnsTheFirstOrderEvenUnderConcurrency)
   }
   EXPECT_EQ(ids.size(), 1u);
   EXPECT_EQ(count("SELECT count(*) FROM orders"), 1);
+  // What OrderBook reads before pricing a repeat.
+  auto found = store_->findByIdempotencyKey(user, "k");
+  ASSERT_TRUE(found.isOk()) << found.status().toString();
+  ASSERT_TRUE(found->has_value());
+  EXPECT_EQ((*found)->id, *ids.begin());
+  auto otherUser = store_->findByIdempotencyKey(newUuid(), "k");
+  ASSERT_TRUE(otherUser.isOk());
+  EXPECT_FALSE(otherUser->has_value()) << "keys are per user";
 }
 
 TEST_F(OrderStoreTest, TimeTravelEqualsAFoldOfTheFirstNEvents) {

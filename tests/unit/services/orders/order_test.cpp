@@ -193,6 +193,22 @@ TEST_F(OrderBookTest, RepeatedIdempotencyKeyReturnsTheFirstOrder) {
   EXPECT_EQ(second->items[0].quantity, 1);
 }
 
+// The client lost the answer and retries while the product was withdrawn, or products is down: it
+// must learn that its order exists, not "no longer sold" (it would place it again and pay twice).
+TEST_F(OrderBookTest, ARepeatedKeyGetsTheFirstOrder_EvenWhenItCouldNotBePricedNow) {
+  auto first = place(1, "key-3");
+  ASSERT_TRUE(first.isOk()) << first.status().toString();
+  catalog_.products[tea_].active = false;
+  auto withdrawn = place(1, "key-3");
+  ASSERT_TRUE(withdrawn.isOk()) << withdrawn.status().toString();
+  EXPECT_EQ(withdrawn->id, first->id);
+  catalog_.failure = unavailable("products is down");
+  auto outage = place(1, "key-3");
+  ASSERT_TRUE(outage.isOk()) << outage.status().toString();
+  EXPECT_EQ(outage->id, first->id);
+  EXPECT_FALSE(place(1, "key-4").isOk()) << "a new order still needs its prices";
+}
+
 TEST_F(OrderBookTest, AKeyReusedForOtherItemsIsRefused_NamingTheKey) {
   auto first = place(1, "key-2");
   ASSERT_TRUE(first.isOk());
