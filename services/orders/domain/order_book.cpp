@@ -1,6 +1,7 @@
 #include "domain/order_book.h"
 
 #include <algorithm>
+#include <set>
 
 #include "domain/event_codec.h"
 #include "fleetdeck/core/encoding.h"
@@ -155,6 +156,13 @@ Result<Order> OrderBook::transition(const std::string& requestedId, int64_t expe
 
 Result<Order> OrderBook::cancel(const std::string& orderId, const std::string& reason, int64_t expectedVersion,
                                 const ChangeContext& context) {
+  // The order saga's reason codes mean something to notifications ("your payment was declined") and
+  // to the console's counts: only the saga (the system actor) may give them.
+  static const std::set<std::string, std::less<>> kSagaReasons = {"out_of_stock", "payment_declined", "price_changed",
+                                                                  "saga_failed", "cancelled"};
+  if (context.actor != "system" && kSagaReasons.contains(reason)) {
+    return invalidField("reason", "'" + reason + "' is a reason the order saga gives; describe yours in your own words");
+  }
   return transition(orderId, expectedVersion, context,
                     [&](const Order& order) { return decideCancel(order, reason); });
 }

@@ -209,6 +209,21 @@ TEST_F(OrderBookTest, ARepeatedKeyGetsTheFirstOrder_EvenWhenItCouldNotBePricedNo
   EXPECT_FALSE(place(1, "key-4").isOk()) << "a new order still needs its prices";
 }
 
+TEST_F(OrderBookTest, OnlyTheSagaCancelsWithTheSagasReasonCodes) {
+  auto order = place(1);
+  ASSERT_TRUE(order.isOk());
+  auto posing = book_.cancel(order->id, "payment_declined", 0, {"user-1", "trace", ""});
+  ASSERT_FALSE(posing.isOk());
+  EXPECT_EQ(posing.status().violations()[0].field, "reason");
+  auto ownWords = book_.cancel(order->id, "found it cheaper elsewhere", 0, {"user-1", "trace", ""});
+  ASSERT_TRUE(ownWords.isOk()) << ownWords.status().toString();
+  EXPECT_EQ(ownWords->cancelReason, "found it cheaper elsewhere");
+  auto bySaga = place(1);
+  ASSERT_TRUE(bySaga.isOk());
+  auto declined = book_.cancel(bySaga->id, "payment_declined", 0, {"system", "trace", "saga-1"});
+  ASSERT_TRUE(declined.isOk()) << declined.status().toString();
+}
+
 TEST_F(OrderBookTest, AKeyReusedForOtherItemsIsRefused_NamingTheKey) {
   auto first = place(1, "key-2");
   ASSERT_TRUE(first.isOk());
