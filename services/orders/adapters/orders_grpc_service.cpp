@@ -118,6 +118,16 @@ grpc::ServerUnaryReactor* OrdersGrpcService::ListOrders(grpc::CallbackServerCont
     list.userId = request->user_id();
     list.pageSize = request->page_size();
     list.pageToken = request->page_token();
+    // Out-of-range seconds would overflow the conversion (the gateway's JSON parsing bounds them,
+    // a direct gRPC caller need not).
+    const auto valid = [](const google::protobuf::Timestamp& time) {
+      return time.seconds() >= TimeUtil::kTimestampMinSeconds && time.seconds() <= TimeUtil::kTimestampMaxSeconds &&
+             time.nanos() >= 0 && time.nanos() <= 999'999'999;
+    };
+    ValidationErrors times;
+    if (!valid(request->created_after())) times.add("createdAfter", "is not a valid time");
+    if (!valid(request->created_before())) times.add("createdBefore", "is not a valid time");
+    FLEETDECK_RETURN_IF_ERROR(times.toStatus());
     list.createdAfterMicros = micros(request->created_after());
     list.createdBeforeMicros = micros(request->created_before());
     auto page = book_.list(list);

@@ -108,6 +108,10 @@ Result<ListResult> OrderBook::list(const ListRequest& request) {
   }
   if (!request.userId.empty() && !isUuid(request.userId)) errors.add("userId", "must be a user id (UUID)");
   if (request.pageSize < 0) errors.add("pageSize", "must not be negative");
+  if (request.createdAfterMicros != 0 && request.createdBeforeMicros != 0 &&
+      request.createdAfterMicros >= request.createdBeforeMicros) {
+    errors.add("createdBefore", "must be later than createdAfter");  // an empty list would hide the mistake
+  }
   FLEETDECK_RETURN_IF_ERROR(errors.toStatus());
   OrderQuery query;
   query.status = request.status;

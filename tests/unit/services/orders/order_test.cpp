@@ -224,6 +224,19 @@ TEST_F(OrderBookTest, OnlyTheSagaCancelsWithTheSagasReasonCodes) {
   ASSERT_TRUE(declined.isOk()) << declined.status().toString();
 }
 
+TEST_F(OrderBookTest, AnInvertedTimeRangeIsRefused_NotAnsweredWithAnEmptyList) {
+  ListRequest inverted;
+  inverted.createdAfterMicros = 2'000'000;
+  inverted.createdBeforeMicros = 1'000'000;
+  auto page = book_.list(inverted);
+  ASSERT_FALSE(page.isOk());
+  EXPECT_EQ(page.status().violations()[0].field, "createdBefore");
+  ListRequest ordered;
+  ordered.createdAfterMicros = 1'000'000;
+  ordered.createdBeforeMicros = 2'000'000;
+  EXPECT_TRUE(book_.list(ordered).isOk());
+}
+
 TEST_F(OrderBookTest, AKeyReusedForOtherItemsIsRefused_NamingTheKey) {
   auto first = place(1, "key-2");
   ASSERT_TRUE(first.isOk());
