@@ -114,6 +114,13 @@ TEST_F(OrderStoreTest, EventsCannotBeRewritten) {
   EXPECT_THROW(transaction.exec("UPDATE events SET event_type = 'Forged'"), pqxx::sql_error);
 }
 
+TEST_F(OrderStoreTest, EventsCannotBeTruncated) {
+  create();
+  pqxx::connection connection(url_);
+  pqxx::work transaction(connection);
+  EXPECT_THROW(transaction.exec("TRUNCATE events CASCADE"), pqxx::sql_error);
+}
+
 TEST_F(OrderStoreTest, SnapshotsAreTakenAndUsedWithoutChangingTheState) {
   Order order = create();
   order = *next(order, OrderConfirmed{order.id, "p"});  // version 2: snapshot (every 2)
