@@ -17,7 +17,12 @@ Result<std::vector<OrderLine>> ProductsCatalog::priceLines(const std::vector<Lin
   const grpc::Status status = stub_->BatchGetProducts(call.get(), request, &response);
   if (!status.ok()) {
     const Status converted = rpc::fromGrpcStatus(status);
-    return Status(converted.code(), "products service: " + converted.message());
+    const StatusCode code = converted.code();
+    const bool outage = code == StatusCode::kUnavailable || code == StatusCode::kDeadlineExceeded ||
+                        code == StatusCode::kResourceExhausted || code == StatusCode::kAborted;
+    // Anything else refused orders' own lookup (its credentials, its request): not the customer's
+    // doing, so not relayed as their 400/401/403/404.
+    return Status(outage ? code : StatusCode::kInternal, "products service: " + converted.message());
   }
   std::map<std::string, const products::v1::Product*> byId;
   for (const auto& product : response.products()) byId[product.id()] = &product;
