@@ -118,7 +118,10 @@ Result<Order> PgOrderStore::loadIn(pqxx::work& transaction, const std::string& o
   auto latest = eventstore::EventStore::loadLatest(transaction, orderId);
   if (latest.snapshot) {
     auto decoded = decodeOrder(latest.snapshot->stateJson);
-    if (decoded) {
+    // A snapshot is used only when it is what it says: this order, at the version it was taken at
+    // (one written by an older encoder could decode with fields missing, a version of 0 among them,
+    // and every later append would then be refused as a conflict).
+    if (decoded && decoded->id == orderId && decoded->version == latest.snapshot->version) {
       order = std::move(*decoded);
     } else {
       latest.events = eventstore::EventStore::readStream(transaction, orderId);  // replay it all instead
