@@ -351,7 +351,7 @@ Status RestGateway::setDeadline(const http::HttpRequest& request, Call& call) co
 void RestGateway::call(const RestMapping& mapping, http::HttpRequest& request,
                        std::shared_ptr<http::Responder> responder) {
   const Principal& principal = gatewayResponder(responder).principal;
-  const bool conditional = request.headers.contains("If-Match");
+  bool conditional = request.headers.contains("If-Match");
   const auto fail = [&](const Status& status) {
     if (status.code() == StatusCode::kPermissionDenied || status.code() == StatusCode::kUnauthenticated) {
       metrics().authFailures.labels({status.code() == StatusCode::kUnauthenticated ? "401" : "403"}).inc();
@@ -361,6 +361,14 @@ void RestGateway::call(const RestMapping& mapping, http::HttpRequest& request,
   if (Status allowed = checkRole(mapping, principal); !allowed.isOk()) return fail(allowed);
   auto message = transcoder_.buildRequest(mapping, request);
   if (!message) return fail(message.status());
+  // An expected version sent in the body instead of If-Match is a condition all the same: a stale one
+  // is 412, as with the header, not 409 (the state machine's "not from this state").
+  if (!conditional && !mapping.ifMatchField.empty()) {
+    if (const auto* field = (*message)->GetDescriptor()->FindFieldByName(mapping.ifMatchField);
+        field != nullptr && field->cpp_type() == pb::FieldDescriptor::CPPTYPE_INT64) {
+      conditional = (*message)->GetReflection()->GetInt64(**message, field) != 0;
+    }
+  }
   if (Status fields = checkAdminFields(mapping, principal, **message); !fields.isOk()) return fail(fields);
   if (Status owner = applyOwnership(mapping, principal, **message); !owner.isOk()) return fail(owner);
   clampPageSize(**message, options_.maxPageSize);

@@ -172,6 +172,9 @@ TEST_F(OrdersEndToEnd, WrongTransitionsAre409AndCancelWorksFromPending) {
   http::Headers stale;
   stale.add("If-Match", "\"7\"");
   EXPECT_EQ(call("POST", "/api/v1/orders/" + id + ":cancel", R"({"reason":"changed my mind"})", stale).status, 412);
+  // The same condition in the body instead of the header.
+  EXPECT_EQ(call("POST", "/api/v1/orders/" + id + ":cancel", R"({"reason":"changed my mind","expectedVersion":"7"})").status,
+            412);
 
   const auto cancelled = call("POST", "/api/v1/orders/" + id + ":cancel", R"({"reason":"changed my mind"})");
   ASSERT_EQ(cancelled.status, 200) << cancelled.body;
