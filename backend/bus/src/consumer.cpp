@@ -225,17 +225,7 @@ struct ConsumerLoop::State {
   // Also a saturated connection pool (RESOURCE_EXHAUSTED) and a lost serialization or deadlock race
   // (ABORTED): nothing wrong with the message, so they must not use up its deliveries and send a
   // good event to the dead letters while the database is merely busy.
-  static bool dependencyDown(const Status& status) {
-    switch (status.code()) {
-      case StatusCode::kUnavailable:
-      case StatusCode::kDeadlineExceeded:
-      case StatusCode::kResourceExhausted:
-      case StatusCode::kAborted:
-        return true;
-      default:
-        return false;
-    }
-  }
+  static bool dependencyDown(const Status& status) { return isTransientFailure(status); }
 
   // Calls the handler; while it answers that a dependency is down, calls it again with backoff for
   // up to transientHold (or until stop()), keeping the batch in progress.

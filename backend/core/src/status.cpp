@@ -15,6 +15,18 @@ constexpr std::array<std::string_view, 17> kCodeNames = {
 
 }  // namespace
 
+bool isTransientFailure(const Status& status) {
+  switch (status.code()) {
+    case StatusCode::kUnavailable:
+    case StatusCode::kDeadlineExceeded:
+    case StatusCode::kResourceExhausted:
+    case StatusCode::kAborted:
+      return true;
+    default:
+      return false;
+  }
+}
+
 std::string_view statusCodeName(StatusCode code) {
   const auto index = static_cast<size_t>(code);
   return index < kCodeNames.size() ? kCodeNames[index] : "UNKNOWN";

@@ -5,17 +5,7 @@
 
 namespace fleetdeck::saga {
 
-bool isTransient(const Status& status) {
-  switch (status.code()) {
-    case StatusCode::kUnavailable:
-    case StatusCode::kDeadlineExceeded:
-    case StatusCode::kResourceExhausted:
-    case StatusCode::kAborted:
-      return true;
-    default:
-      return false;
-  }
-}
+bool isTransient(const Status& status) { return isTransientFailure(status); }
 
 bool isDefiniteRefusal(const Status& status) {
   switch (status.code()) {

@@ -210,6 +210,19 @@ class AdminEndToEnd : public ::testing::Test {
     ASSERT_TRUE(ready) << "Prometheus did not become ready";
   }
 
+  // A second gateway for one test, named `instance`, on `httpPort`: the suite's config, key ring and
+  // users service, plus `extra` (which may override any of it).
+  static Env extraGatewayEnvironment(const std::string& instance, uint16_t httpPort, Env extra) {
+    Env environment = {{"FLEETDECK_CONFIG", FLEETDECK_SOURCE_DIR "/services/gateway/config/gateway.toml"},
+                       {"FLEETDECK_SERVICE__INSTANCE", instance},
+                       {"FLEETDECK_HTTP__PORT", std::to_string(httpPort)},
+                       {"FLEETDECK_ADMIN__PORT", std::to_string(testing::freePort())},
+                       {"FLEETDECK_AUTH__KEY_FILE", gatewayKeyFile_},
+                       {"FLEETDECK_UPSTREAMS__USERS", users_->grpcAddress()}};
+    for (auto& [name, value] : extra) environment[name] = std::move(value);
+    return environment;
+  }
+
   static http::HttpResponse as(const testing::TestSession& session, const std::string& method, const std::string& target,
                                const std::string& body = {}, http::Headers headers = {}) {
     http::HttpClient client("127.0.0.1", gatewayPort_);
@@ -567,18 +580,13 @@ TEST_F(AdminEndToEnd, GatewayWithAStaleConfiguredAddressRoutesAndIsReadyByTheReg
   const uint16_t port = testing::freePort();
   const uint16_t staleProducts = testing::freePort();  // nothing listens here
   ServiceProcess gateway("gateway-stale-config", FLEETDECK_GATEWAY_BINARY,
-                         {{"FLEETDECK_CONFIG", FLEETDECK_SOURCE_DIR "/services/gateway/config/gateway.toml"},
-                          {"FLEETDECK_SERVICE__INSTANCE", "gateway-stale-config"},
-                          {"FLEETDECK_HTTP__PORT", std::to_string(port)},
-                          {"FLEETDECK_ADMIN__PORT", std::to_string(testing::freePort())},
-                          {"FLEETDECK_AUTH__KEY_FILE", gatewayKeyFile_},
-                          {"FLEETDECK_NATS__URL", nats_->url()},
-                          {"FLEETDECK_REGISTRY__HEARTBEAT_INTERVAL", "1s"},
-                          {"FLEETDECK_REGISTRY__TTL", "5s"},
-                          {"FLEETDECK_FLEET__POLL_INTERVAL", "500ms"},
-                          {"FLEETDECK_FLEET__PROBE_TIMEOUT", "500ms"},
-                          {"FLEETDECK_UPSTREAMS__USERS", users_->grpcAddress()},
-                          {"FLEETDECK_UPSTREAMS__PRODUCTS", address(staleProducts)}},
+                         extraGatewayEnvironment("gateway-stale-config", port,
+                                                 {{"FLEETDECK_NATS__URL", nats_->url()},
+                                                  {"FLEETDECK_REGISTRY__HEARTBEAT_INTERVAL", "1s"},
+                                                  {"FLEETDECK_REGISTRY__TTL", "5s"},
+                                                  {"FLEETDECK_FLEET__POLL_INTERVAL", "500ms"},
+                                                  {"FLEETDECK_FLEET__PROBE_TIMEOUT", "500ms"},
+                                                  {"FLEETDECK_UPSTREAMS__PRODUCTS", address(staleProducts)}}),
                          logs_);
   ASSERT_TRUE(gateway.start().isOk()) << gateway.logTail();
 
@@ -610,15 +618,10 @@ TEST_F(AdminEndToEnd, WhileNatsIsAway_AnAcknowledgementHoldsUpNoOtherRequest) {
   testing::NatsServer ownNats;
   const uint16_t port = testing::freePort();
   ServiceProcess gateway("gateway-own-nats", FLEETDECK_GATEWAY_BINARY,
-                         {{"FLEETDECK_CONFIG", FLEETDECK_SOURCE_DIR "/services/gateway/config/gateway.toml"},
-                          {"FLEETDECK_SERVICE__INSTANCE", "gateway-own-nats"},
-                          {"FLEETDECK_HTTP__PORT", std::to_string(port)},
-                          {"FLEETDECK_HTTP__THREADS", "1"},
-                          {"FLEETDECK_ADMIN__PORT", std::to_string(testing::freePort())},
-                          {"FLEETDECK_AUTH__KEY_FILE", gatewayKeyFile_},
-                          {"FLEETDECK_NATS__URL", ownNats.url()},
-                          {"FLEETDECK_NATS__REQUEST_TIMEOUT", "3s"},
-                          {"FLEETDECK_UPSTREAMS__USERS", users_->grpcAddress()}},
+                         extraGatewayEnvironment("gateway-own-nats", port,
+                                                 {{"FLEETDECK_HTTP__THREADS", "1"},
+                                                  {"FLEETDECK_NATS__URL", ownNats.url()},
+                                                  {"FLEETDECK_NATS__REQUEST_TIMEOUT", "3s"}}),
                          logs_);
   ASSERT_TRUE(gateway.start().isOk()) << gateway.logTail();
   const auto on = [&](const std::string& method, const std::string& target, const std::string& body = {}) {
@@ -653,14 +656,9 @@ TEST_F(AdminEndToEnd, WhileNatsIsAway_AnAcknowledgementHoldsUpNoOtherRequest) {
 TEST_F(AdminEndToEnd, AdminStreamsPerUserAreCapped_AClosedOneFreesItsSlot) {
   const uint16_t port = testing::freePort();
   ServiceProcess gateway("gateway-stream-cap", FLEETDECK_GATEWAY_BINARY,
-                         {{"FLEETDECK_CONFIG", FLEETDECK_SOURCE_DIR "/services/gateway/config/gateway.toml"},
-                          {"FLEETDECK_SERVICE__INSTANCE", "gateway-stream-cap"},
-                          {"FLEETDECK_HTTP__PORT", std::to_string(port)},
-                          {"FLEETDECK_ADMIN__PORT", std::to_string(testing::freePort())},
-                          {"FLEETDECK_AUTH__KEY_FILE", gatewayKeyFile_},
-                          {"FLEETDECK_STREAM__MAX_PER_USER", "2"},
-                          {"FLEETDECK_STREAM__HEARTBEAT_INTERVAL", "200ms"},
-                          {"FLEETDECK_UPSTREAMS__USERS", users_->grpcAddress()}},
+                         extraGatewayEnvironment("gateway-stream-cap", port,
+                                                 {{"FLEETDECK_STREAM__MAX_PER_USER", "2"},
+                                                  {"FLEETDECK_STREAM__HEARTBEAT_INTERVAL", "200ms"}}),
                          logs_);
   ASSERT_TRUE(gateway.start().isOk()) << gateway.logTail();
   auto first = std::make_unique<AdminStream>(port, operator_.accessToken);

@@ -5,9 +5,11 @@
 #include <atomic>
 #include <filesystem>
 #include <fstream>
-#include <sstream>
+#include <functional>
 #include <mutex>
+#include <optional>
 #include <set>
+#include <sstream>
 
 #include "fleetdeck/bus/connection.h"
 #include "fleetdeck/bus/consumer.h"
@@ -358,49 +360,51 @@ TEST(Bus, UndecodableMessage_IsDeadLetteredAtOnce) {
             std::string::npos);
 }
 
+// Publishes what `poison` builds (given its subject and its stream's name, on a fresh domain) and
+// lets a consumer that decodes envelopes meet it: the letter it dead-lettered, or nullopt after 15 s.
+std::optional<ReceivedMessage> deadLetterOf(
+    const std::function<OutgoingMessage(const std::string& subject, const std::string& stream)>& poison) {
+  auto bus = connectTo(testing::natsUrl());
+  const std::string domain = uniqueDomain();
+  const auto stream = domainStream(domain);
+  if (!bus->declareStream(stream).isOk()) return std::nullopt;
+  if (!bus->publish(poison("fleetdeck." + domain + ".v1.A", stream.name)).isOk()) return std::nullopt;
+  const std::string durable = "poison-" + domain;
+  ConsumerLoop loop(*bus, fastConsumer(stream, durable),
+                    [&](const ReceivedMessage& received) { return decodeEnvelope(received).status(); });
+  loop.start();
+  const bool lettered = waitUntil([&] { return !deadLettersOf(*bus, durable).empty(); }, 15s);
+  loop.stop();
+  if (!lettered) return std::nullopt;
+  return deadLettersOf(*bus, durable)[0];
+}
+
 // JetStream's per-publish instructions on the original (here Nats-Expected-Stream, which it met) are
 // not copied onto the letter, where the DLQ stream would refuse them for ever: the message would come
 // back every ack wait instead of being put aside.
 TEST(Bus, APoisonMessageWithJetStreamControlHeaders_StillLandsInTheDeadLetterStream) {
-  auto bus = connectTo(testing::natsUrl());
-  const std::string domain = uniqueDomain();
-  const auto stream = domainStream(domain);
-  ASSERT_TRUE(bus->declareStream(stream).isOk());
-  OutgoingMessage poison = message("fleetdeck." + domain + ".v1.A", newUuid(), "\xff\xff not protobuf");
-  poison.headers.emplace_back("Nats-Expected-Stream", stream.name);
-  poison.headers.emplace_back("traceparent", "00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01");
-  ASSERT_TRUE(bus->publish(poison).isOk());
-  const std::string durable = "controls-" + domain;
-  ConsumerLoop loop(*bus, fastConsumer(stream, durable),
-                    [&](const ReceivedMessage& received) { return decodeEnvelope(received).status(); });
-  loop.start();
-  ASSERT_TRUE(waitUntil([&] { return !deadLettersOf(*bus, durable).empty(); }, 15s));
-  loop.stop();
-  const auto letter = deadLettersOf(*bus, durable)[0];
-  EXPECT_FALSE(letter.header("Nats-Expected-Stream").has_value());
-  EXPECT_TRUE(letter.header("traceparent").has_value()) << "the producer's own headers go along";
+  const auto letter = deadLetterOf([](const std::string& subject, const std::string& stream) {
+    OutgoingMessage poison = message(subject, newUuid(), "\xff\xff not protobuf");
+    poison.headers.emplace_back("Nats-Expected-Stream", stream);
+    poison.headers.emplace_back("traceparent", "00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01");
+    return poison;
+  });
+  ASSERT_TRUE(letter.has_value());
+  EXPECT_FALSE(letter->header("Nats-Expected-Stream").has_value());
+  EXPECT_TRUE(letter->header("traceparent").has_value()) << "the producer's own headers go along";
 }
 
 // A poison message just under the server's max payload no longer fits once the dead-letter headers
 // are added: the letter is kept without its body (its size noted) instead of being retried for ever.
 TEST(Bus, APoisonMessageTooLargeForItsLetter_IsDeadLetteredWithoutItsBody) {
-  auto bus = connectTo(testing::natsUrl());
-  const std::string domain = uniqueDomain();
-  const auto stream = domainStream(domain);
-  ASSERT_TRUE(bus->declareStream(stream).isOk());
   std::string big = "\xff\xff not protobuf ";
   big.resize((1u << 20) - 400, 'x');  // the server's default max payload is 1 MiB
-  ASSERT_TRUE(bus->publish(message("fleetdeck." + domain + ".v1.A", newUuid(), big)).isOk());
-  const std::string durable = "oversized-" + domain;
-  ConsumerLoop loop(*bus, fastConsumer(stream, durable),
-                    [&](const ReceivedMessage& received) { return decodeEnvelope(received).status(); });
-  loop.start();
-  ASSERT_TRUE(waitUntil([&] { return !deadLettersOf(*bus, durable).empty(); }, 15s));
-  loop.stop();
-  const auto letter = deadLettersOf(*bus, durable)[0];
-  EXPECT_TRUE(letter.data.empty());
-  EXPECT_EQ(letter.header(kDlqBodyDroppedHeader).value_or(""), std::to_string(big.size()));
-  EXPECT_TRUE(letter.header(kDlqStreamSequenceHeader).has_value()) << "where the original still is";
+  const auto letter =
+      deadLetterOf([&](const std::string& subject, const std::string&) { return message(subject, newUuid(), big); });
+  ASSERT_TRUE(letter.has_value());
+  EXPECT_TRUE(letter->data.empty());
+  EXPECT_EQ(letter->header(kDlqBodyDroppedHeader).value_or(""), std::to_string(big.size()));
+  EXPECT_TRUE(letter->header(kDlqStreamSequenceHeader).has_value()) << "where the original still is";
 }
 
 // A handler's error text goes into a header: line breaks in it (an exception's message) must not end

@@ -15,19 +15,35 @@
 namespace fleetdeck::http {
 namespace {
 
-// Sends raw bytes and reads until the server closes or `timeout` passes.
-std::string rawExchange(uint16_t port, const std::string& bytes, std::chrono::milliseconds timeout) {
-  const int fd = socket(AF_INET, SOCK_STREAM, 0);
+bool connectToLoopback(int fd, uint16_t port) {
   sockaddr_in address{};
   address.sin_family = AF_INET;
   address.sin_port = htons(port);
   address.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-  if (connect(fd, reinterpret_cast<sockaddr*>(&address), sizeof address) != 0) {
+  return connect(fd, reinterpret_cast<sockaddr*>(&address), sizeof address) == 0;
+}
+
+// A loopback TCP socket, connected to `port` unless `connectNow` is false; -1 on failure.
+int openSocket(uint16_t port, bool connectNow = true) {
+  const int fd = socket(AF_INET, SOCK_STREAM, 0);
+  if (fd < 0 || !connectNow) return fd;
+  if (!connectToLoopback(fd, port)) {
     close(fd);
-    return "connect failed";
+    return -1;
   }
+  return fd;
+}
+
+void setReceiveTimeout(int fd, std::chrono::milliseconds timeout) {
   timeval tv{static_cast<time_t>(timeout.count() / 1000), static_cast<suseconds_t>((timeout.count() % 1000) * 1000)};
   setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof tv);
+}
+
+// Sends raw bytes and reads until the server closes or `timeout` passes.
+std::string rawExchange(uint16_t port, const std::string& bytes, std::chrono::milliseconds timeout) {
+  const int fd = openSocket(port);
+  if (fd < 0) return "connect failed";
+  setReceiveTimeout(fd, timeout);
   size_t sent = 0;
   while (sent < bytes.size()) {
     const ssize_t n = ::send(fd, bytes.data() + sent, bytes.size() - sent, MSG_NOSIGNAL);
@@ -223,25 +239,10 @@ TEST_F(HttpServerTest, StopDrainsAndRefusesNewConnections) {
   EXPECT_FALSE(client.get("/hello/x").isOk());
 }
 
-// A loopback TCP socket, connected to `port` unless `connectNow` is false; -1 on failure.
-int openSocket(uint16_t port, bool connectNow = true) {
-  const int fd = socket(AF_INET, SOCK_STREAM, 0);
-  if (fd < 0 || !connectNow) return fd;
-  sockaddr_in address{};
-  address.sin_family = AF_INET;
-  address.sin_port = htons(port);
-  address.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-  if (connect(fd, reinterpret_cast<sockaddr*>(&address), sizeof address) != 0) {
-    close(fd);
-    return -1;
-  }
-  return fd;
-}
 
 // Sends one GET on `fd` and reads until the answer's body "ok" or `timeout`.
 std::string exchangeOn(int fd, std::chrono::milliseconds timeout) {
-  timeval tv{static_cast<time_t>(timeout.count() / 1000), static_cast<suseconds_t>((timeout.count() % 1000) * 1000)};
-  setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof tv);
+  setReceiveTimeout(fd, timeout);
   const std::string request = "GET /hello/fd HTTP/1.1\r\nHost: x\r\n\r\n";
   if (::send(fd, request.data(), request.size(), MSG_NOSIGNAL) != static_cast<ssize_t>(request.size())) return "send failed";
   std::string received;
@@ -305,11 +306,7 @@ TEST(HttpServerLimits, OutOfFileDescriptors_TheAcceptorPauses_AndServesTheWaitin
   lowered.rlim_cur = static_cast<rlim_t>(lowestFree);
   ASSERT_EQ(setrlimit(RLIMIT_NOFILE, &lowered), 0);
 
-  sockaddr_in address{};
-  address.sin_family = AF_INET;
-  address.sin_port = htons(server->port());
-  address.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-  const bool connected = connect(waiting, reinterpret_cast<sockaddr*>(&address), sizeof address) == 0;
+  const bool connected = connectToLoopback(waiting, server->port());
   std::this_thread::sleep_for(std::chrono::milliseconds(500));
   const uint64_t failures = server->acceptFailures();
   ASSERT_EQ(setrlimit(RLIMIT_NOFILE, &saved), 0);

@@ -34,17 +34,28 @@ class SlowProducts final : public products::v1::ProductsService::CallbackService
   WorkPool& pool_;
 };
 
+// SlowProducts served over loopback for one test.
+struct SlowProductsServer {
+  WorkPool pool{4, 64, "slow"};
+  SlowProducts service{pool};
+  rpc::RpcServer server{rpc::ServerOptions{}};
+  SlowProductsServer() {
+    server.addService(&service);
+    EXPECT_TRUE(server.start().isOk());
+  }
+  ~SlowProductsServer() {
+    server.shutdown(100ms);
+    pool.shutdown();
+  }
+};
+
 TEST(UpstreamBreaker, TheClientsOwnShortDeadline_DoesNotOpenTheBreaker_TheGatewaysDeadlineDoes) {
-  WorkPool pool(4, 64, "slow");
-  SlowProducts service(pool);
-  rpc::RpcServer server(rpc::ServerOptions{});
-  server.addService(&service);
-  ASSERT_TRUE(server.start().isOk());
+  SlowProductsServer products;
 
   UpstreamOptions options;
   options.breaker.failureThreshold = 3;
   options.breaker.openDuration = 30s;
-  Upstreams upstreams({{"products", server.address()}}, options);
+  Upstreams upstreams({{"products", products.server.address()}}, options);
   const auto callOnce = [&](bool clientDeadline) {
     std::promise<Status> answered;
     products::v1::GetProductRequest request;
@@ -68,24 +79,18 @@ TEST(UpstreamBreaker, TheClientsOwnShortDeadline_DoesNotOpenTheBreaker_TheGatewa
     EXPECT_EQ(callOnce(false).code(), StatusCode::kDeadlineExceeded) << i;
   }
   EXPECT_EQ(breaker(), resilience::BreakerState::kOpen) << "an instance slower than the gateway's own deadline is";
-  server.shutdown(100ms);
-  pool.shutdown();
 }
 
 // A request whose deadline had already passed when a half-open breaker handed it the probe slot is
 // never sent: the slot must be given back, or the recovered instance is refused until the breaker's
 // open time runs out once more.
 TEST(UpstreamBreaker, ARequestOutOfTimeBeforeItsProbe_GivesTheProbeSlotBack) {
-  WorkPool pool(4, 64, "slow");
-  SlowProducts service(pool);
-  rpc::RpcServer server(rpc::ServerOptions{});
-  server.addService(&service);
-  ASSERT_TRUE(server.start().isOk());
+  SlowProductsServer products;
 
   UpstreamOptions options;
   options.breaker.failureThreshold = 2;
   options.breaker.openDuration = 200ms;
-  Upstreams upstreams({{"products", server.address()}}, options);
+  Upstreams upstreams({{"products", products.server.address()}}, options);
   const auto callWithin = [&](std::chrono::milliseconds budget) {
     std::promise<Status> answered;
     products::v1::GetProductRequest request;
@@ -102,8 +107,6 @@ TEST(UpstreamBreaker, ARequestOutOfTimeBeforeItsProbe_GivesTheProbeSlotBack) {
   EXPECT_EQ(callWithin(-1ms).code(), StatusCode::kDeadlineExceeded) << "out of time before it was sent";
   const Status probe = callWithin(2s);
   EXPECT_TRUE(probe.isOk()) << probe.toString();
-  server.shutdown(100ms);
-  pool.shutdown();
 }
 }  // namespace
 }  // namespace fleetdeck::gateway

@@ -66,6 +66,10 @@ class [[nodiscard]] Status {
 };
 
 // Shorthands for the codes services return most.
+// UNAVAILABLE, DEADLINE_EXCEEDED, RESOURCE_EXHAUSTED, ABORTED: a failure that may clear up when the
+// same work is tried again later (a dependency down or busy, a lost race), as opposed to a refusal.
+bool isTransientFailure(const Status& status);
+
 Status invalidArgument(std::string message, std::vector<FieldViolation> violations = {});
 Status invalidField(std::string field, std::string reason);
 Status notFound(std::string message);
