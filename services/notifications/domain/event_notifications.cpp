@@ -41,7 +41,7 @@ std::string describeReason(const std::string& reason) {
   if (reason == "out_of_stock") return "an item is out of stock";
   if (reason == "price_changed") return "a price changed while it was placed; please order again";
   if (reason == "insufficient_funds") return "the wallet does not hold enough money";
-  if (reason == "wallet_not_found") return "there is no wallet for this account";
+  if (reason == "wallet_not_found") return "there is no wallet for this account";  // events of older payments
   if (reason == "injected_decline") return "the payment was declined (test fault)";
   if (reason == "customer_request") return "you asked for it";
   if (reason == "saga_failed") return "it could not be completed";

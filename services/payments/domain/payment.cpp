@@ -29,7 +29,13 @@ std::string amountUnitsProblem(int64_t units) {
 }
 
 Result<ChargeDecision> decideCharge(const Wallet* wallet, const Money& amount, bool injectedDecline) {
-  if (wallet == nullptr) return ChargeDecision{false, std::string(kDeclineWalletNotFound)};
+  // Wallets open from the user's UserRegistered event, which can reach payments after the user's
+  // first order does: a missing wallet is not yet a reason to decline. The caller retries (the saga
+  // until its step deadline); nothing is stored, so the retry finds the wallet once it opens.
+  if (wallet == nullptr) {
+    return unavailable("no wallet for this user yet: payments opens it when the user's registration event "
+                       "arrives; retry later");
+  }
   if (amount.currency != wallet->balance.currency) {
     return invalidField("amount.currencyCode", "must be the wallet's currency " + wallet->balance.currency);
   }

@@ -23,7 +23,6 @@ inline constexpr std::string_view kStatusRefunded = "REFUNDED";
 
 // Why a charge was declined.
 inline constexpr std::string_view kDeclineInsufficientFunds = "insufficient_funds";
-inline constexpr std::string_view kDeclineWalletNotFound = "wallet_not_found";
 inline constexpr std::string_view kDeclineInjected = "injected_decline";
 // Refunded before it was made: the key was voided, and a charge arriving with it later moves nothing.
 inline constexpr std::string_view kDeclineVoided = "voided";

@@ -258,6 +258,36 @@ TEST_F(SagaEndToEnd, HappyPathConfirmsCommitsStockAndDebitsTheWallet) {
   for (const auto& step : timeline.steps()) EXPECT_EQ(step.state(), "succeeded") << step.name();
 }
 
+// A new user's first order can reach payments before their UserRegistered does (the wallet opens
+// from that event): the charge waits for the wallet instead of declining the order.
+TEST_F(SagaEndToEnd, ChargeWaitsForAWalletStillOnItsWay) {
+  const std::string product = createProduct(10, 700);
+  const std::string user = newUuid();  // no wallet yet
+  const auto placed = place(user, product, 1);
+  std::string lastError;
+  ASSERT_TRUE(testing::waitUntil(
+      [&] {
+        lastError = saga(placed.saga_id()).last_error();
+        return lastError.find("no wallet") != std::string::npos;
+      },
+      std::chrono::seconds(10)))
+      << "the charge was not retried for want of a wallet; last error: " << lastError;
+  EXPECT_EQ(get(placed.id()).status(), "PENDING");
+
+  payments::v1::OpenWalletRequest request;
+  request.set_user_id(user);
+  payments::v1::Wallet wallet;
+  auto context = rpc::makeContext(kCall);
+  ASSERT_TRUE(paymentsStub_->OpenWallet(context.get(), request, &wallet).ok());
+  const int64_t opened = wallet.balance().units();
+
+  const auto order = settle(placed.id());
+  EXPECT_EQ(order.status(), "CONFIRMED") << order.cancel_reason();
+  EXPECT_EQ(balance(user), opened - 700);
+  EXPECT_EQ(chargeEntries(user), 1);
+  EXPECT_EQ(stock(product).on_hand(), 9);
+}
+
 TEST_F(SagaEndToEnd, OutOfStockCancelsWithTheReasonAndReservesNothing) {
   const std::string product = createProduct(1);
   const std::string user = openWallet();

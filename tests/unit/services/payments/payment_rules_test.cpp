@@ -39,11 +39,12 @@ TEST(PaymentRules, AmountMustBePositiveAndBounded) {
   EXPECT_NE(amountUnitsProblem(kMaxAmountUnits + 1), "");
 }
 
-TEST(PaymentRules, ChargeWithoutWalletIsDeclinedAsWalletNotFound) {
+TEST(PaymentRules, ChargeWithoutWalletIsRetryableNotDeclined) {
+  // The wallet may still be on its way (UserRegistered not consumed yet): a decline would be final.
   auto decision = decideCharge(nullptr, Money{"USD", 100}, false);
-  ASSERT_TRUE(decision.isOk());
-  EXPECT_FALSE(decision->charge);
-  EXPECT_EQ(decision->declineReason, "wallet_not_found");
+  ASSERT_FALSE(decision.isOk());
+  EXPECT_EQ(decision.status().code(), StatusCode::kUnavailable);
+  EXPECT_NE(decision.status().message().find("no wallet"), std::string::npos) << decision.status().message();
 }
 
 TEST(PaymentRules, ChargeCoveredExactlyByTheBalanceGoesThrough) {

@@ -163,11 +163,17 @@ TEST_F(WalletsTest, ChargeBeyondTheBalanceIsDeclinedAndMovesNothing) {
   EXPECT_EQ(balanceOf(userId), 100'000);
 }
 
-TEST_F(WalletsTest, ChargeWithoutWalletIsDeclinedAsWalletNotFound) {
-  auto payment = wallets_.charge(chargeOf(newUuid(), 1));
-  ASSERT_TRUE(payment.isOk());
-  EXPECT_EQ(payment->status, "DECLINED");
-  EXPECT_EQ(payment->declineReason, "wallet_not_found");
+TEST_F(WalletsTest, ChargeWithoutWalletIsUnavailableAndGoesThroughOnceTheWalletOpens) {
+  const std::string userId = newUuid();
+  const ChargeRequest request = chargeOf(userId, 1);
+  auto early = wallets_.charge(request);
+  ASSERT_FALSE(early.isOk());
+  EXPECT_EQ(early.status().code(), StatusCode::kUnavailable);
+  // Nothing was recorded under the key: the retry after the wallet opened charges.
+  ASSERT_TRUE(wallets_.open(userId).isOk());
+  auto retried = wallets_.charge(request);
+  ASSERT_TRUE(retried.isOk()) << retried.status().toString();
+  EXPECT_EQ(retried->status, "CHARGED");
 }
 
 TEST_F(WalletsTest, ChargeValidatesEveryFieldAtOnce) {
