@@ -1341,6 +1341,10 @@
             <translation>Order %1 is no longer in a state that allows this: %2</translation>
         </message>
         <message>
+            <source>Order %1 changed after you chose this. Look at it again and retry if it still applies.</source>
+            <translation>Order %1 changed after you chose this. Look at it again and retry if it still applies.</translation>
+        </message>
+        <message>
             <source>New order</source>
             <translation>New order</translation>
         </message>

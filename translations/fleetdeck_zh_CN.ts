@@ -1328,6 +1328,10 @@
             <translation>订单 %1 当前的状态不允许此操作：%2</translation>
         </message>
         <message>
+            <source>Order %1 changed after you chose this. Look at it again and retry if it still applies.</source>
+            <translation>订单 %1 在您选择此操作后已发生变化。请重新查看，如仍需要再重试。</translation>
+        </message>
+        <message>
             <source>New order</source>
             <translation>新建订单</translation>
         </message>

@@ -58,10 +58,14 @@ quint64 resetPassword(GatewayClient* client, const QString& id, QObject* context
 quint64 listOrders(GatewayClient* client, const OrderFilter& filter, const QString& pageToken, int pageSize,
                    QObject* context, Done<Page<Order>> done);
 quint64 getOrderDetails(GatewayClient* client, const QString& id, QObject* context, Done<OrderDetails> done);
-quint64 cancelOrder(GatewayClient* client, const QString& id, const QString& reason, QObject* context, Done<Order> done);
-quint64 shipOrder(GatewayClient* client, const QString& id, const QString& trackingNumber, QObject* context,
-                  Done<Order> done);
-quint64 deliverOrder(GatewayClient* client, const QString& id, QObject* context, Done<Order> done);
+// `expectedVersion` (If-Match) is the version the user decided on: once the order has moved on the
+// gateway refuses the action (412). 0 sends no condition.
+quint64 cancelOrder(GatewayClient* client, const QString& id, qint64 expectedVersion, const QString& reason,
+                    QObject* context, Done<Order> done);
+quint64 shipOrder(GatewayClient* client, const QString& id, qint64 expectedVersion, const QString& trackingNumber,
+                  QObject* context, Done<Order> done);
+quint64 deliverOrder(GatewayClient* client, const QString& id, qint64 expectedVersion, QObject* context,
+                     Done<Order> done);
 // The idempotency key makes a retry after a lost answer return the first order instead of a second one.
 quint64 createOrder(GatewayClient* client, const QString& userId, const QVector<NewOrderLine>& lines,
                     const QString& idempotencyKey, QObject* context, Done<Order> done);

@@ -192,18 +192,23 @@ OrdersView::OrdersView(GatewayClient* client, QWidget* parent)
   connect(toDate_, &QDateTimeEdit::dateTimeChanged, this, dateChanged);
   connect(refreshAction_, &QAction::triggered, this, &OrdersView::refresh);
   connect(createAction_, &QAction::triggered, this, &OrdersView::createOrder);
+  // Each dialog acts on the order it names, at the version shown when it opened: details of another
+  // order (a row chosen just before) or a newer version may arrive while it is open.
   connect(shipAction_, &QAction::triggered, this, [this] {
-    askText(this, tr("Ship order"), tr("Tracking number for order %1:").arg(details_.order.id), QString(),
-            [this](const QString& tracking) { act(QStringLiteral("ship"), tracking); });
+    const Order order = details_.order;
+    askText(this, tr("Ship order"), tr("Tracking number for order %1:").arg(order.id), QString(),
+            [this, order](const QString& tracking) { act(order, QStringLiteral("ship"), tracking); });
   });
   connect(deliverAction_, &QAction::triggered, this, [this] {
-    confirmAction(this, tr("Mark delivered"), tr("Mark order %1 as delivered?").arg(details_.order.id),
-                  tr("Mark delivered"), [this] { act(QStringLiteral("deliver"), QString()); });
+    const Order order = details_.order;
+    confirmAction(this, tr("Mark delivered"), tr("Mark order %1 as delivered?").arg(order.id), tr("Mark delivered"),
+                  [this, order] { act(order, QStringLiteral("deliver"), QString()); });
   });
   connect(cancelAction_, &QAction::triggered, this, [this] {
+    const Order order = details_.order;
     askText(this, tr("Cancel order"),
-            tr("Why is order %1 cancelled? Payment is refunded and stock released.").arg(details_.order.id), QString(),
-            [this](const QString& reason) { act(QStringLiteral("cancel"), reason); });
+            tr("Why is order %1 cancelled? Payment is refunded and stock released.").arg(order.id), QString(),
+            [this, order](const QString& reason) { act(order, QStringLiteral("cancel"), reason); });
   });
   connect(historyAction_, &QAction::triggered, this, [this] {
     if (!details_.order.id.isEmpty()) emit openHistoryRequested(details_.order.id, details_.order.version);
@@ -228,7 +233,7 @@ OrdersView::OrdersView(GatewayClient* client, QWidget* parent)
       statusLine_->setText(statusLine_->text() + QLatin1Char(' ') + tr("%n in the chosen time range.", "", proxy_->rowCount()));
       fetchOlderForWindow();
     }
-    const QString shown = pendingId_.isEmpty() ? details_.order.id : pendingId_;
+    const QString shown = displayedOrderId();
     if (shown.isEmpty()) {
       if (proxy_->rowCount() > 0) table_->selectRow(0);
       return;
@@ -313,6 +318,8 @@ void OrdersView::applyFilter() {
 }
 
 QString OrdersView::selectedOrderId() const { return details_.order.id; }
+
+QString OrdersView::displayedOrderId() const { return pendingId_.isEmpty() ? details_.order.id : pendingId_; }
 
 void OrdersView::showOrder(const QString& orderId) {
   activate();
@@ -426,21 +433,24 @@ void OrdersView::updateActions() {
   sagaAction_->setEnabled(has && !details_.order.sagaId.isEmpty());
 }
 
-void OrdersView::act(const QString& action, const QString& argument) {
-  if (!isEditable() || details_.order.id.isEmpty() || !actionInFlight_.isEmpty()) return;
-  const QString orderId = details_.order.id;
+void OrdersView::act(const Order& order, const QString& action, const QString& argument) {
+  if (!isEditable() || order.id.isEmpty() || !actionInFlight_.isEmpty()) return;
+  const QString orderId = order.id;
   actionInFlight_ = orderId;
   updateActions();
   auto done = [this, orderId, action](const Result<Order>& result) {
     actionInFlight_.clear();
     updateActions();
     if (!result) {
-      showError(this, tr("The order was not changed"),
-                result.error().httpStatus == 409 ? tr("Order %1 is no longer in a state that allows this: %2")
-                                                       .arg(orderId, result.error().message)
-                                                 : result.error().summary(),
-                result.error().traceId);
-      loadDetails(orderId);
+      QString text = result.error().summary();
+      if (result.error().httpStatus == 409) {
+        text = tr("Order %1 is no longer in a state that allows this: %2").arg(orderId, result.error().message);
+      } else if (result.error().httpStatus == 412) {
+        text = tr("Order %1 changed after you chose this. Look at it again and retry if it still applies.").arg(orderId);
+      }
+      showError(this, tr("The order was not changed"), text, result.error().traceId);
+      // Another order chosen meanwhile stays on screen.
+      if (displayedOrderId() == orderId) loadDetails(orderId);
       return;
     }
     model_->updateOrder(result.value());
@@ -448,7 +458,7 @@ void OrdersView::act(const QString& action, const QString& argument) {
       details_.order = result.value();
       renderDetails();
     }
-    loadDetails(orderId);
+    if (displayedOrderId() == orderId) loadDetails(orderId);
     if (action == QLatin1String("ship")) {
       emit statusMessage(tr("Order %1 shipped.").arg(orderId));
     } else if (action == QLatin1String("deliver")) {
@@ -458,11 +468,11 @@ void OrdersView::act(const QString& action, const QString& argument) {
     }
   };
   if (action == QLatin1String("ship")) {
-    api::shipOrder(client_, orderId, argument, this, done);
+    api::shipOrder(client_, orderId, order.version, argument, this, done);
   } else if (action == QLatin1String("deliver")) {
-    api::deliverOrder(client_, orderId, this, done);
+    api::deliverOrder(client_, orderId, order.version, this, done);
   } else if (action == QLatin1String("cancel")) {
-    api::cancelOrder(client_, orderId, argument, this, done);
+    api::cancelOrder(client_, orderId, order.version, argument, this, done);
   }
 }
 

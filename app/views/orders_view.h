@@ -54,8 +54,11 @@ class OrdersView : public ViewPage {
   void loadDetails(const QString& orderId);
   void renderDetails();
   void updateActions();
-  void act(const QString& action, const QString& argument);
+  // `order` as it was when the user chose the action: its id and version, not whatever is shown now.
+  void act(const Order& order, const QString& action, const QString& argument);
   QString selectedOrderId() const;
+  // The order the detail panel shows, or the one whose details are on their way to it.
+  QString displayedOrderId() const;
 
   GatewayClient* client_;
   OrdersModel* model_;

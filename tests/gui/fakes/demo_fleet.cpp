@@ -555,6 +555,10 @@ void DemoFleet::install() {
     const QString action = request.match.captured(2);
     const QString status = order->value("status").toString();
     const qint64 version = order->value("version").toString().toLongLong();
+    // Like the gateway: If-Match is optional here, and a stale one is 412 before any state check.
+    if (const QByteArray expected = request.header("if-match"); !expected.isEmpty() && expected != '"' + QByteArray::number(version) + '"') {
+      return FakeResponse::error(412, "FAILED_PRECONDITION", "the order changed since version " + expected);
+    }
     if (action == "ship" && status == "CONFIRMED") {
       order->insert("status", "SHIPPED");
       order->insert("trackingNumber", request.json().value("trackingNumber"));

@@ -106,6 +106,7 @@ class ViewsTest : public QObject {
   void consoleApp_WithoutCredentials_OpensTheSignInDialog();
   void faults_ApplySendsTheGatewaysShape_AndKeepsTheFailureCode();
   void orders_LateEventsOfAnOlderLoad_DoNotReplaceTheShownOrders();
+  void orders_ActionDialog_ActsOnTheOrderItNamed_AtItsVersion();
   void history_NoticeWhileLoading_LoadsOnceMore();
   void userEdit_CancelWhileSaving_IsRefused_TheSaveLands();
   void sagas_StepsBeforeTheListIsOpened_AreNotCollected_AndNoSagaIsListedTwice();
@@ -269,6 +270,42 @@ void ViewsTest::orders_LateEventsOfAnOlderLoad_DoNotReplaceTheShownOrders() {
   const QVector<OrderEvent>& shown = orders->eventsModel()->events();
   QVERIFY(!shown.isEmpty());
   QCOMPARE(shown.first().time, QDateTime::fromString(b.value("createTime").toString(), Qt::ISODateWithMs));
+}
+
+void ViewsTest::orders_ActionDialog_ActsOnTheOrderItNamed_AtItsVersion() {
+  MainWindow* window = openWindow("ada");
+  window->showPage("orders");
+  OrdersView* orders = window->ordersView();
+  // Two confirmed orders: both can be shipped.
+  const QJsonObject a = demo_->order(2);
+  const QJsonObject b = demo_->order(6);
+  QCOMPARE(a.value("status").toString(), QStringLiteral("CONFIRMED"));
+  QCOMPARE(b.value("status").toString(), QStringLiteral("CONFIRMED"));
+  const QString aId = a.value("id").toString();
+  const QString bId = b.value("id").toString();
+  orders->showOrder(aId);
+  QVERIFY(QTest::qWaitFor([&] { return orders->shownOrderId() == aId && orders->isReady(); }, 5000));
+  // B chosen, its details slow; the user ships what the panel still shows, A.
+  gateway_->delayResponses("/api/v1/orders/" + bId + "/details", 300);
+  orders->showOrder(bId);
+  orders->findChild<QAction*>("orders.ship")->trigger();
+  auto* dialog = orders->findChild<QInputDialog*>("askTextDialog");
+  QVERIFY(dialog != nullptr);
+  QVERIFY(dialog->labelText().contains(aId));
+  // B's details arrive while the dialog is open.
+  QVERIFY(QTest::qWaitFor([&] { return orders->shownOrderId() == bId && orders->isReady(); }, 5000));
+  dialog->setTextValue("1Z-NAMED");
+  dialog->accept();
+  QVERIFY(QTest::qWaitFor([&] { return gateway_->count("POST", "/api/v1/orders/ord-\\d+:ship") == 1; }, 5000));
+  FakeRequest sent;
+  for (const FakeRequest& request : gateway_->requests()) {
+    if (request.method == "POST" && request.path.endsWith(":ship")) sent = request;
+  }
+  QCOMPARE(sent.path, "/api/v1/orders/" + aId + ":ship");
+  QCOMPARE(sent.header("if-match"), '"' + a.value("version").toString().toUtf8() + '"');
+  QVERIFY(QTest::qWaitFor([&] { return demo_->order(2).value("status").toString() == QLatin1String("SHIPPED"); }, 5000));
+  QCOMPARE(demo_->order(6).value("status").toString(), QStringLiteral("CONFIRMED"));
+  QCOMPARE(orders->shownOrderId(), bId);  // the panel stays on the order chosen last
 }
 
 void ViewsTest::history_NoticeWhileLoading_LoadsOnceMore() {
