@@ -71,7 +71,8 @@ int OrdersModel::rowOf(const QString& id) const {
 
 void OrdersModel::updateOrder(const Order& order) {
   const int row = rowOf(order.id);
-  if (row < 0) return;
+  // An answer read before the row's last notice or action is older than the row: it stays.
+  if (row < 0 || order.version < rows_.at(row).version) return;
   rows_[row] = order;
   emit dataChanged(index(row, 0), index(row, ColumnCount - 1));
 }

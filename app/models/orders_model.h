@@ -29,6 +29,7 @@ class OrdersModel : public PagedTableModel {
   const api::OrderFilter& filter() const { return filter_; }
   const Order& order(int row) const { return rows_.at(row); }
   int rowOf(const QString& id) const;
+  // Replaces the listed order, unless the row already holds a newer version.
   void updateOrder(const Order& order);
   void prependOrder(const Order& order);
 

@@ -335,21 +335,25 @@ void OrdersView::loadDetails(const QString& orderId) {
   if (orderId.isEmpty()) return;
   pendingId_ = orderId;
   detailAnswered_ = false;
-  // Answers of an older load (a reload of the order shown before) may come after this load's: only
-  // the newest load's payments and events are shown, whatever order they arrive in.
+  // Answers of an older load (of the order shown before, or of this one read before a change was
+  // noticed) may come before or after this load's: only the newest load is shown, whatever order
+  // its details, payments and events arrive in.
   const quint64 load = ++detailsLoad_;
   if (details_.order.id != orderId) {
     payments_.clear();
     paymentsError_.clear();
   }
-  api::getOrderDetails(client_, orderId, this, [this, orderId](const Result<OrderDetails>& result) {
-    if (pendingId_ != orderId) return;
+  api::getOrderDetails(client_, orderId, this, [this, orderId, load](const Result<OrderDetails>& result) {
+    if (load != detailsLoad_) return;
     pendingId_.clear();
     detailAnswered_ = true;
     if (!result) {
       emit statusMessage(tr("Order %1: %2").arg(orderId, result.error().summary()));
       return;
     }
+    // Still older than what is shown (an action's answer came first, or the read lags behind it):
+    // the newer version stays.
+    if (details_.order.id == orderId && result->order.version < details_.order.version) return;
     details_ = result.value();
     model_->updateOrder(details_.order);
     renderDetails();

@@ -212,8 +212,11 @@ void SagasView::showSaga(const QString& sagaId) {
     table_->selectRow(row);
     table_->selectionModel()->blockSignals(false);
   }
-  api::getSaga(client_, sagaId, this, [this, sagaId](const Result<Saga>& result) {
-    if (pendingId_ != sagaId) return;  // the user moved on meanwhile
+  // Only the newest load is shown: the user may have moved on, and a reload of the same saga (a
+  // refresh) may be answered after an older read of it.
+  const quint64 load = ++sagaLoad_;
+  api::getSaga(client_, sagaId, this, [this, sagaId, load](const Result<Saga>& result) {
+    if (load != sagaLoad_) return;
     pendingId_.clear();
     detailAnswered_ = true;
     if (!result) {

@@ -59,6 +59,7 @@ class SagasView : public ViewPage {
   QLabel* statusLine_;
   QAction* refreshAction_;
   QString currentId_;
+  quint64 sagaLoad_ = 0;   // numbers each showSaga(); older answers are dropped
   quint64 traceLoad_ = 0;  // numbers each loadTrace(); older answers are dropped
   QString pendingId_;
   int windowPages_ = 0;

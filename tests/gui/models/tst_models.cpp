@@ -45,6 +45,7 @@ class ModelsTest : public QObject {
   void users_FailedRefresh_KeepsRowsMarkedStale_AndDoesNotRetryByItself();
   void users_UpdateAndPrepend_EmitTheRightSignals();
   void orders_FilterByStatus_AndLiveNoticeMovesStatus();
+  void orders_UpdateOrder_NeverPutsBackAnOlderVersion();
   void sagas_LiveStep_UpdatesKnownSaga_PrependsNewOne_RespectsFilter();
   void fleet_TreeShape_UpdateInPlace_LiveChange();
   void alerts_FiringFirst_NewlyFiringReported_InactiveRemoved();
@@ -304,6 +305,30 @@ void ModelsTest::orders_FilterByStatus_AndLiveNoticeMovesStatus() {
   all.applyNotice({shown.id, shown.version + 1, "OrderCancelled", QDateTime::currentDateTimeUtc()});
   QCOMPARE(all.order(row).status, QStringLiteral("CANCELLED"));
   QCOMPARE(all.data(all.index(row, OrdersModel::Total)).toString(), shown.total.format());
+}
+
+void ModelsTest::orders_UpdateOrder_NeverPutsBackAnOlderVersion() {
+  OrdersModel model(client_);
+  QAbstractItemModelTester tester(&model, QAbstractItemModelTester::FailureReportingMode::QtTest);
+  model.reload();
+  waitLoaded(&model, 1);
+  const Order listed = model.order(0);
+  QVERIFY(listed.version > 1);
+  Order older = listed;
+  older.version = listed.version - 1;
+  older.status = QStringLiteral("PENDING");
+  QSignalSpy changed(&model, &QAbstractItemModel::dataChanged);
+  model.updateOrder(older);  // read before the row's last change
+  QCOMPARE(model.order(0).version, listed.version);
+  QCOMPARE(model.order(0).status, listed.status);
+  QCOMPARE(changed.count(), 0);
+  Order newer = listed;
+  newer.version = listed.version + 1;
+  newer.status = QStringLiteral("CANCELLED");
+  model.updateOrder(newer);
+  QCOMPARE(model.order(0).version, newer.version);
+  QCOMPARE(model.order(0).status, QStringLiteral("CANCELLED"));
+  QCOMPARE(changed.count(), 1);
 }
 
 void ModelsTest::sagas_LiveStep_UpdatesKnownSaga_PrependsNewOne_RespectsFilter() {

@@ -27,6 +27,7 @@
 
 #include "client/connection_monitor.h"
 #include "client/event_stream.h"
+#include "client/gateway_api.h"
 #include "client/gateway_client.h"
 #include "fakes/demo_fleet.h"
 #include "fakes/fake_gateway.h"
@@ -107,6 +108,8 @@ class ViewsTest : public QObject {
   void faults_ApplySendsTheGatewaysShape_AndKeepsTheFailureCode();
   void orders_LateEventsOfAnOlderLoad_DoNotReplaceTheShownOrders();
   void orders_ActionDialog_ActsOnTheOrderItNamed_AtItsVersion();
+  void orders_OverlappingLoadsOfOneOrder_TheNewestLoadWins_TheRowKeepsItsVersion();
+  void sagas_OverlappingLoadsOfOneSaga_TheNewestLoadWins();
   void history_NoticeWhileLoading_LoadsOnceMore();
   void userEdit_CancelWhileSaving_IsRefused_TheSaveLands();
   void sagas_StepsBeforeTheListIsOpened_AreNotCollected_AndNoSagaIsListedTwice();
@@ -306,6 +309,60 @@ void ViewsTest::orders_ActionDialog_ActsOnTheOrderItNamed_AtItsVersion() {
   QVERIFY(QTest::qWaitFor([&] { return demo_->order(2).value("status").toString() == QLatin1String("SHIPPED"); }, 5000));
   QCOMPARE(demo_->order(6).value("status").toString(), QStringLiteral("CONFIRMED"));
   QCOMPARE(orders->shownOrderId(), bId);  // the panel stays on the order chosen last
+}
+
+void ViewsTest::orders_OverlappingLoadsOfOneOrder_TheNewestLoadWins_TheRowKeepsItsVersion() {
+  MainWindow* window = openWindow("ada");
+  window->showPage("orders");
+  OrdersView* orders = window->ordersView();
+  const QJsonObject a = demo_->order(2);
+  QCOMPARE(a.value("status").toString(), QStringLiteral("CONFIRMED"));
+  const QString aId = a.value("id").toString();
+  const QString details = "/api/v1/orders/" + aId + "/details";
+  QVERIFY(QTest::qWaitFor([&] { return orders->isReady() && orders->model()->rowOf(aId) >= 0; }, 5000));
+  orders->showOrder(aId);
+  QVERIFY(QTest::qWaitFor([&] { return orders->shownOrderId() == aId && orders->isReady(); }, 5000));
+  // A reload reads A at version 2 and is answered first…
+  gateway_->delayResponses(details, 300);
+  orders->showOrder(aId);
+  QVERIFY(QTest::qWaitFor([&] { return gateway_->count("GET", details) == 2; }, 5000));
+  // …after A was shipped elsewhere, and the stream's notice of it asked for a load of its own.
+  bool shipped = false;
+  api::shipOrder(client_, aId, 0, "1Z-ELSEWHERE", this, [&](const Result<Order>& result) { shipped = result.ok(); });
+  QVERIFY(QTest::qWaitFor([&] { return shipped; }, 5000));
+  gateway_->delayResponses(details, 800);
+  orders->applyNotice({aId, 3, "OrderShipped", QDateTime::currentDateTimeUtc()});
+  auto* header = orders->findChild<QLabel*>("orderHeader");
+  QVERIFY2(QTest::qWaitFor([&] { return orders->isReady() && header->text().contains("version 3"); }, 5000),
+           qPrintable(header->text()));
+  const Order row = orders->model()->order(orders->model()->rowOf(aId));
+  QCOMPARE(row.version, 3);
+  QCOMPARE(row.status, QStringLiteral("SHIPPED"));
+}
+
+void ViewsTest::sagas_OverlappingLoadsOfOneSaga_TheNewestLoadWins() {
+  MainWindow* window = openWindow("ada");
+  window->showPage("sagas");
+  SagasView* sagas = window->sagasView();
+  const QJsonObject order = demo_->order(5);  // PENDING: its saga runs
+  const QString sagaId = order.value("sagaId").toString();
+  const QString path = "/api/v1/admin/sagas/" + sagaId;
+  sagas->showSaga(sagaId);
+  QVERIFY(QTest::qWaitFor([&] { return sagas->timeline()->saga().id == sagaId && sagas->isReady(); }, 5000));
+  QCOMPARE(sagas->timeline()->saga().state, QStringLiteral("RUNNING"));
+  // A refresh reads the saga running and is answered first; the order is cancelled, and a second
+  // refresh reads the saga compensated and is answered last.
+  gateway_->delayResponses(path, 300);
+  sagas->refresh();
+  QVERIFY(QTest::qWaitFor([&] { return gateway_->count("GET", path) == 2; }, 5000));
+  bool cancelled = false;
+  api::cancelOrder(client_, order.value("id").toString(), 0, "changed my mind", this,
+                   [&](const Result<Order>& result) { cancelled = result.ok(); });
+  QVERIFY(QTest::qWaitFor([&] { return cancelled; }, 5000));
+  gateway_->delayResponses(path, 800);
+  sagas->refresh();
+  QVERIFY2(QTest::qWaitFor([&] { return sagas->isReady() && sagas->timeline()->saga().state == QLatin1String("COMPENSATED"); }, 5000),
+           qPrintable(sagas->timeline()->saga().state));
 }
 
 void ViewsTest::history_NoticeWhileLoading_LoadsOnceMore() {
