@@ -2,6 +2,7 @@
 #include "adapters/access_tokens.h"
 #include "adapters/alert_acknowledgements.h"
 #include "adapters/alert_watcher.h"
+#include "adapters/dead_letter_desk.h"
 #include "adapters/fleet_monitor.h"
 #include "adapters/order_event_feed.h"
 #include "adapters/rest_gateway.h"
@@ -205,6 +206,8 @@ int main(int argc, char** argv) {
   gateway::AlertAcknowledgements alertAcknowledgements(eventBus ? &eventBus->bus() : nullptr, acknowledgementOptions);
   gateway::AlertWatcher alertWatcher(adminEvents, alertOptions, &alertAcknowledgements);
   restGateway.setAlerts(&alertAcknowledgements, &alertWatcher);
+  std::optional<gateway::DeadLetterDesk> deadLetters;
+  if (eventBus) restGateway.setDeadLetters(&deadLetters.emplace(eventBus->bus()));
 
   http::Handler handler = [&restGateway](http::HttpRequest& request, std::shared_ptr<http::Responder> responder) {
     restGateway.handle(request, std::move(responder));

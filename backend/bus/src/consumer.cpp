@@ -35,7 +35,9 @@ struct ConsumerMetrics {
     auto& registry = telemetry::defaultRegistry();
     static ConsumerMetrics metrics{
         registry.counter("bus_consumed_total",
-                         "Messages a consumer handled, by outcome (ack, retry, dead_letter).", {"consumer", "outcome"}),
+                         "Messages a consumer handled, by outcome (ack, retry, dead_letter, skipped: a dead letter "
+                         "replayed for another consumer).",
+                         {"consumer", "outcome"}),
         registry.counter("bus_dead_lettered_total", "Messages a consumer moved to the dead-letter stream.",
                          {"consumer"}),
     };
@@ -90,6 +92,7 @@ struct ConsumerLoop::State {
   telemetry::Counter& acked;
   telemetry::Counter& retried;
   telemetry::Counter& deadLetteredOutcome;
+  telemetry::Counter& skipped;
   telemetry::Counter& deadLettered;
 
   explicit State(ConsumerLoop& owner)
@@ -97,6 +100,7 @@ struct ConsumerLoop::State {
         acked(ConsumerMetrics::get().consumed.labels({owner.options_.durable, "ack"})),
         retried(ConsumerMetrics::get().consumed.labels({owner.options_.durable, "retry"})),
         deadLetteredOutcome(ConsumerMetrics::get().consumed.labels({owner.options_.durable, "dead_letter"})),
+        skipped(ConsumerMetrics::get().consumed.labels({owner.options_.durable, "skipped"})),
         deadLettered(ConsumerMetrics::get().deadLettered.labels({owner.options_.durable})) {}
 
   ~State() { unsubscribe(); }
@@ -268,6 +272,14 @@ struct ConsumerLoop::State {
   void handle(natsMsg* msg) {
     const ConsumerOptions& options = loop.options_;
     const ReceivedMessage received = toReceived(msg);
+    if (auto replayedFor = received.header(kReplayForHeader); replayedFor && *replayedFor != options.durable) {
+      if (natsStatus ackStatus = natsMsg_Ack(msg, nullptr); ackStatus != NATS_OK) {
+        log::debug("ack of another consumer's replay failed; it comes back and is skipped again",
+                   {{"consumer", options.durable}, {"error", natsStatus_GetText(ackStatus)}});
+      }
+      skipped.inc();
+      return;
+    }
     Status status;
     if (options.maxDeliver > 0 && received.deliveryCount > static_cast<uint64_t>(options.maxDeliver)) {
       // Delivered more often than allowed without an outcome: the handler crashed or hung each time.

@@ -50,35 +50,70 @@ Result<std::vector<DeadLetter>> listDeadLetters(Bus& bus, std::string_view consu
   return letters;
 }
 
+namespace {
+
+Status replay(Bus& bus, const DeadLetter& letter) {
+  if (letter.originalSubject.empty() || letter.consumer.empty()) {
+    return failedPrecondition("dead letter " + std::to_string(letter.sequence) +
+                              " does not name its original subject and consumer; it cannot be replayed");
+  }
+  if (letter.message.header(kDlqBodyDroppedHeader)) {
+    return failedPrecondition("dead letter " + std::to_string(letter.sequence) +
+                              " was kept without its body (too large); republish the original from its stream");
+  }
+  OutgoingMessage message;
+  message.subject = letter.originalSubject;
+  const std::string original = letter.originalMsgId.empty() ? letter.consumer : letter.originalMsgId;
+  message.msgId = original + ":replay:" + std::to_string(letter.sequence);
+  for (const auto& [name, value] : letter.message.headers) {
+    // The dead-letter bookkeeping stays behind (an earlier replay's target too); the producer's
+    // headers (traceparent, type) go along.
+    if (name.starts_with("Fleetdeck-Dlq-") || name == kReplayForHeader || isNatsControlHeader(name)) continue;
+    message.headers.emplace_back(name, value);
+  }
+  message.headers.emplace_back(kReplayForHeader, letter.consumer);
+  message.data = letter.message.data;
+  auto ack = bus.publish(message);
+  if (!ack) return ack.status();
+  Bus::Impl& impl = bus.impl();
+  jsOptions jo = impl.requestOptions();
+  jsErrCode errorCode = static_cast<jsErrCode>(0);
+  natsStatus status = js_DeleteMsg(impl.js, kDeadLetterStream, letter.sequence, &jo, &errorCode);
+  FLEETDECK_RETURN_IF_ERROR(statusFromNats(status, "removing a replayed dead letter", errorCode));
+  log::info("dead letter replayed", {{"sequence", letter.sequence}, {"consumer", letter.consumer},
+                                     {"subject", letter.originalSubject}});
+  return Status::ok();
+}
+
+}  // namespace
+
 Result<int> replayDeadLetters(Bus& bus, std::string_view consumer, size_t limit) {
   auto letters = listDeadLetters(bus, consumer, limit);
   if (!letters) return letters.status();
   int replayed = 0;
   for (const auto& letter : *letters) {
-    if (letter.originalSubject.empty()) {
-      log::warn("dead letter without its original subject; left in place", {{"sequence", letter.sequence}});
+    if (Status status = replay(bus, letter); !status.isOk()) {
+      if (status.code() != StatusCode::kFailedPrecondition) return status;
+      log::warn("dead letter left in place", {{"sequence", letter.sequence}, {"why", status.message()}});
       continue;
     }
-    OutgoingMessage message;
-    message.subject = letter.originalSubject;
-    const std::string original = letter.originalMsgId.empty() ? letter.consumer : letter.originalMsgId;
-    message.msgId = original + ":replay:" + std::to_string(letter.sequence);
-    for (const auto& [name, value] : letter.message.headers) {
-      // The dead-letter bookkeeping stays behind; the producer's headers (traceparent, type) go along.
-      if (name.starts_with("Fleetdeck-Dlq-") || isNatsControlHeader(name)) continue;
-      message.headers.emplace_back(name, value);
-    }
-    message.data = letter.message.data;
-    auto ack = bus.publish(message);
-    if (!ack) return ack.status();
-    Bus::Impl& impl = bus.impl();
-    jsOptions jo = impl.requestOptions();
-    jsErrCode errorCode = static_cast<jsErrCode>(0);
-    natsStatus status = js_DeleteMsg(impl.js, kDeadLetterStream, letter.sequence, &jo, &errorCode);
-    FLEETDECK_RETURN_IF_ERROR(statusFromNats(status, "removing a replayed dead letter", errorCode));
     ++replayed;
   }
   return replayed;
+}
+
+Status replayDeadLetter(Bus& bus, uint64_t sequence) {
+  auto message = bus.getMessage(kDeadLetterStream, sequence);
+  if (!message) {
+    if (message.status().code() == StatusCode::kNotFound) {
+      return notFound("no dead letter at sequence " + std::to_string(sequence) + " (replayed already, or aged out)");
+    }
+    return message.status();
+  }
+  if (!message->subject.starts_with(std::string(kDeadLetterSubjectPrefix) + ".")) {
+    return notFound("no dead letter at sequence " + std::to_string(sequence));
+  }
+  return replay(bus, toDeadLetter(std::move(*message)));
 }
 
 }  // namespace fleetdeck::bus

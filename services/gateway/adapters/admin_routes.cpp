@@ -1,6 +1,6 @@
 // The gateway's own routes: the order details aggregation, the Prometheus pass-through, the admin
 // event stream, the upstream breaker view, the fleet view, the trace store queries, operators'
-// alert acknowledgements and, on the local fleet, stopping and starting services through the launcher.
+// alert acknowledgements, the dead letters and, on the local fleet, stopping and starting services through the launcher.
 #include <google/protobuf/util/json_util.h>
 #include <google/protobuf/util/time_util.h>
 
@@ -12,6 +12,7 @@
 
 #include "adapters/alert_acknowledgements.h"
 #include "adapters/alert_watcher.h"
+#include "adapters/dead_letter_desk.h"
 #include "adapters/gateway_responder.h"
 #include "adapters/rest_gateway.h"
 #include "fleetdeck/auth/roles.h"
@@ -597,6 +598,143 @@ void RestGateway::listAlertAcknowledgements(http::HttpRequest& request, std::sha
   });
   if (!queued) {
     responder->send(errorWithRetry(resourceExhausted("too many alert acknowledgement reads at once"), request.traceId, "1"));
+  }
+}
+
+namespace {
+
+// JetStream durable names as the services make them ("<service>-<what>").
+bool plausibleDurableName(std::string_view name) {
+  if (name.empty() || name.size() > 128) return false;
+  return std::all_of(name.begin(), name.end(), [](char c) {
+    return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '-' || c == '_';
+  });
+}
+
+}  // namespace
+
+void RestGateway::listDeadLetters(http::HttpRequest& request, std::shared_ptr<http::Responder> responder) {
+  const Principal& principal = gatewayResponder(responder).principal;
+  if (Status allowed = checkRoles({"operator"}, principal); !allowed.isOk()) {
+    responder->send(http::errorResponse(allowed, request.traceId));
+    return;
+  }
+  if (deadLetters_ == nullptr) {
+    responder->send(errorWithRetry(unavailable("this gateway has no event bus (nats.url is empty)"), request.traceId, "30"));
+    return;
+  }
+  auto query = http::parseQuery(request.query);
+  if (!query) {
+    responder->send(http::errorResponse(invalidField("query", "has a malformed %-escape"), request.traceId));
+    return;
+  }
+  std::string consumer;
+  size_t limit = 100;
+  for (const auto& [name, value] : *query) {
+    if (name == "consumer") {
+      if (!plausibleDurableName(value)) {
+        responder->send(http::errorResponse(
+            invalidField("consumer", "must be a consumer's durable name: letters, digits, '-' and '_'"),
+            request.traceId));
+        return;
+      }
+      consumer = value;
+    } else if (name == "limit") {
+      uint64_t parsed = 0;
+      const auto [end, error] = std::from_chars(value.data(), value.data() + value.size(), parsed);
+      if (error != std::errc{} || end != value.data() + value.size() || parsed < 1 || parsed > DeadLetterDesk::kMaxLimit) {
+        responder->send(http::errorResponse(
+            invalidField("limit", "must be a whole number from 1 to " + std::to_string(DeadLetterDesk::kMaxLimit)),
+            request.traceId));
+        return;
+      }
+      limit = static_cast<size_t>(parsed);
+    }
+  }
+  const bool queued = blockingWork_.trySubmit([this, responder, consumer, limit, traceId = request.traceId] {
+    auto body = deadLetters_->listJson(consumer, limit);
+    if (!body) {
+      responder->send(errorWithRetry(body.status(), traceId, "5"));
+      return;
+    }
+    responder->send(http::HttpResponse::json(200, std::move(*body)));
+  });
+  if (!queued) {
+    responder->send(errorWithRetry(resourceExhausted("too many dead-letter requests at once"), request.traceId, "1"));
+  }
+}
+
+void RestGateway::replayDeadLetters(http::HttpRequest& request, std::shared_ptr<http::Responder> responder) {
+  const Principal& principal = gatewayResponder(responder).principal;
+  if (Status allowed = checkRoles({}, principal); !allowed.isOk()) {
+    responder->send(http::errorResponse(allowed, request.traceId));
+    return;
+  }
+  if (deadLetters_ == nullptr) {
+    responder->send(errorWithRetry(unavailable("this gateway has no event bus (nats.url is empty)"), request.traceId, "30"));
+    return;
+  }
+  std::string parseError;
+  const auto body = json::parse(request.body, &parseError);
+  if (!body || !body->is_object()) {
+    responder->send(http::errorResponse(
+        invalidArgument("the body must be a JSON object {consumer} or {sequence}" +
+                        (parseError.empty() ? std::string() : ": " + parseError)),
+        request.traceId));
+    return;
+  }
+  const auto& object = body->as_object();
+  ValidationErrors errors;
+  std::string consumer;
+  std::optional<uint64_t> sequence;
+  for (const auto& [key, value] : object) {
+    if (key == "consumer") {
+      if (!value.is_string() || !plausibleDurableName(value.as_string())) {
+        errors.add("consumer", "must be a consumer's durable name: letters, digits, '-' and '_'");
+      } else {
+        consumer = std::string(value.as_string());
+      }
+    } else if (key == "sequence") {
+      if (value.is_uint64() && value.as_uint64() > 0) {
+        sequence = value.as_uint64();
+      } else if (value.is_int64() && value.as_int64() > 0) {
+        sequence = static_cast<uint64_t>(value.as_int64());
+      } else {
+        errors.add("sequence", "must be a dead letter's sequence, a whole number >= 1");
+      }
+    } else {
+      errors.add(std::string(key), "is not a field of a replay: send {consumer} or {sequence}");
+    }
+  }
+  if (errors.empty() && consumer.empty() == !sequence.has_value()) {
+    errors.add("consumer", "send either consumer (that consumer's letters) or sequence (one letter), not both or neither");
+  }
+  if (Status invalid = errors.toStatus(); !invalid.isOk()) {
+    responder->send(http::errorResponse(invalid, request.traceId));
+    return;
+  }
+  const bool queued = blockingWork_.trySubmit([this, responder, consumer, sequence, actor = principal.username,
+                                               traceId = request.traceId] {
+    Result<int> replayed = 0;
+    if (sequence) {
+      Status status = deadLetters_->replayOne(*sequence);
+      replayed = status.isOk() ? Result<int>(1) : Result<int>(status);
+    } else {
+      replayed = deadLetters_->replay(consumer, DeadLetterDesk::kMaxLimit);
+    }
+    if (!replayed) {
+      const Status& status = replayed.status();
+      const bool clientsFault = status.code() == StatusCode::kNotFound || status.code() == StatusCode::kFailedPrecondition;
+      responder->send(clientsFault ? http::errorResponse(status, traceId) : errorWithRetry(status, traceId, "5"));
+      return;
+    }
+    log::info("dead letters replayed", {{"actor", actor}, {"consumer", consumer},
+                                        {"sequence", sequence ? std::to_string(*sequence) : std::string()},
+                                        {"replayed", *replayed}, {"trace_id", traceId}});
+    responder->send(http::HttpResponse::json(200, "{\"replayed\":" + std::to_string(*replayed) + "}"));
+  });
+  if (!queued) {
+    responder->send(errorWithRetry(resourceExhausted("too many dead-letter requests at once"), request.traceId, "1"));
   }
 }
 

@@ -133,6 +133,8 @@ RestGateway::RestGateway(std::vector<RestMapping> mappings, Upstreams& upstreams
                 acknowledgeAlert(request, std::move(responder), false);
               });
   router_.add("GET", "/api/v1/admin/alerts/acknowledgements", bind(&RestGateway::listAlertAcknowledgements));
+  router_.add("GET", "/api/v1/admin/dead-letters", bind(&RestGateway::listDeadLetters));
+  router_.add("POST", "/api/v1/admin/dead-letters:replay", bind(&RestGateway::replayDeadLetters));
   for (const auto& [route, apiPath] : std::vector<std::pair<std::string, std::string>>{
            {"/api/v1/admin/metrics/query", "/api/v1/query"},
            {"/api/v1/admin/metrics/query_range", "/api/v1/query_range"},
@@ -207,6 +209,16 @@ std::vector<OwnRoute> RestGateway::ownRoutes() {
       {"GET", "/api/v1/admin/alerts/acknowledgements",
        "Every current acknowledgement: {acknowledgements: [{alertname, labels, by, at, comment}]}.", readers},
       {"GET", "/api/v1/admin/rules", "Prometheus rules, proxied.", readers},
+      {"GET", "/api/v1/admin/dead-letters",
+       "Events a consumer gave up on (FLEETDECK_DLQ), oldest first: {deadLetters: [{sequence, consumer, reason, "
+       "subject, stream, msgId, deliveries, sizeBytes, bodyDropped, replayed, eventId, eventType, aggregateId, "
+       "occurredAt, traceId}], total}; the event fields only when the envelope decodes. limit 1..500 (default 100).",
+       readers, {"consumer", "limit"}},
+      {"POST", "/api/v1/admin/dead-letters:replay",
+       "Replays dead letters to the consumer that gave up on them (the stream's other consumers skip them): body "
+       "{consumer} for that consumer's oldest 500, or {sequence} for one letter. Answers {replayed}; 404 for an "
+       "unknown sequence, 409 for a letter kept without its body. A letter that fails again is dead-lettered again.",
+       {}},
       {"POST", "/api/v1/admin/services/{name}:stop",
        "Local fleet only (404 elsewhere): stops a service; the launcher does not restart it until :start. "
        "Answers {name, status: \"stopped\", pid, restarts}; 409 when it is already stopped, 400 for an unknown name.",

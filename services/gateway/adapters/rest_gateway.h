@@ -39,6 +39,7 @@ namespace fleetdeck::gateway {
 
 class AlertAcknowledgements;
 class AlertWatcher;
+class DeadLetterDesk;
 
 struct GatewayOptions {
   // Deadline of every upstream call; a client's X-Request-Timeout may shorten it, never lengthen it.
@@ -96,6 +97,8 @@ class RestGateway {
     alertAcknowledgements_ = acknowledgements;
     alertWatcher_ = watcher;
   }
+  // The dead-letter stream behind /api/v1/admin/dead-letters; unset: those routes answer 503.
+  void setDeadLetters(DeadLetterDesk* desk) { deadLetters_ = desk; }
   // Runs what blocking work is still queued (acknowledgements' NATS calls) and stops its thread:
   // at shutdown, after the HTTP server stopped and before what that work uses is destroyed.
   void finishBlockingWork() { blockingWork_.shutdown(); }
@@ -125,6 +128,8 @@ class RestGateway {
   void listTraces(http::HttpRequest& request, std::shared_ptr<http::Responder> responder);
   void acknowledgeAlert(http::HttpRequest& request, std::shared_ptr<http::Responder> responder, bool acknowledge);
   void listAlertAcknowledgements(http::HttpRequest& request, std::shared_ptr<http::Responder> responder);
+  void listDeadLetters(http::HttpRequest& request, std::shared_ptr<http::Responder> responder);
+  void replayDeadLetters(http::HttpRequest& request, std::shared_ptr<http::Responder> responder);
   void getTrace(http::HttpRequest& request, std::shared_ptr<http::Responder> responder);
   // POST /api/v1/admin/services/{name}:stop|:start, passed on to the launcher (local fleet only).
   void serviceControl(http::HttpRequest& request, std::shared_ptr<http::Responder> responder, const std::string& action);
@@ -149,7 +154,9 @@ class RestGateway {
   const telemetry::TraceStore* traceStore_ = nullptr;
   AlertAcknowledgements* alertAcknowledgements_ = nullptr;
   AlertWatcher* alertWatcher_ = nullptr;
-  // Calls that block (the acknowledgements' NATS key-value requests, seconds while NATS is away) run
+  DeadLetterDesk* deadLetters_ = nullptr;
+  // Calls that block (the acknowledgements' NATS key-value requests and the dead letters' stream
+  // reads and replays, seconds while NATS is away) run
   // here, never on an HTTP thread, where they would hold up every connection of that thread.
   WorkPool blockingWork_{1, 64, "gateway-blocking"};
   // Open admin streams, in all and by user id.

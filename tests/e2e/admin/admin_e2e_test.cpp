@@ -17,6 +17,7 @@
 #include <set>
 
 #include "adapters/child_process.h"
+#include "fleetdeck/bus/connection.h"
 #include "fleetdeck/core/ids.h"
 #include "fleetdeck/core/json.h"
 #include "fleetdeck/http/client.h"
@@ -705,6 +706,82 @@ TEST_F(AdminEndToEnd, ADemotedUsersOlderAccessTokenIsRefusedAtOnce_ARefreshCarri
   after.accessToken = json::stringOr(parse(*refreshed), "accessToken");
   EXPECT_EQ(as(after, "GET", "/api/v1/users/me").status, 200);
   EXPECT_EQ(as(after, "GET", "/api/v1/users?pageSize=1").status, 403) << "a customer now";
+}
+
+// A poison UserRegistered (undecodable) is dead-lettered by both its consumers (payments opens
+// wallets from it, notifications welcomes): operators see the letters, only an admin replays, and a
+// replay goes to the consumer that gave up on it alone (the other one does not see it again).
+TEST_F(AdminEndToEnd, DeadLettersAreListedForOperators_AndAnAdminReplaysOneToItsConsumerOnly) {
+  auto bus = bus::Bus::connect({.url = nats_->url(), .name = "admin-e2e"});
+  ASSERT_TRUE(bus.isOk()) << bus.status().toString();
+  ASSERT_TRUE(testing::waitUntil([&] { return (*bus)->connected(); }, 10s));
+  const std::string msgId = "poison-" + newUuid();
+  auto published = (*bus)->publish({.subject = "fleetdeck.users.v1.UserRegistered", .msgId = msgId,
+                                    .headers = {}, .data = "not a protobuf envelope \xff\xff"});
+  ASSERT_TRUE(published.isOk()) << published.status().toString();
+
+  // consumer -> its letters of this message (sequence, replayed).
+  const auto lettersOfPoison = [&] {
+    std::map<std::string, std::vector<std::pair<uint64_t, bool>>> letters;
+    const auto response = as(operator_, "GET", "/api/v1/admin/dead-letters?limit=500");
+    EXPECT_EQ(response.status, 200) << response.body;
+    const auto body = parse(response);
+    if (!body.contains("deadLetters")) return letters;
+    for (const auto& entry : body.at("deadLetters").as_array()) {
+      const auto& letter = entry.as_object();
+      // A replay travels as "<id>:replay:<letter's sequence>".
+      if (!json::stringOr(letter, "msgId").starts_with(msgId)) continue;
+      EXPECT_EQ(json::stringOr(letter, "subject"), "fleetdeck.users.v1.UserRegistered");
+      EXPECT_FALSE(json::stringOr(letter, "reason").empty());
+      letters[json::stringOr(letter, "consumer")].emplace_back(letter.at("sequence").to_number<uint64_t>(),
+                                                               letter.at("replayed").as_bool());
+    }
+    return letters;
+  };
+  std::map<std::string, std::vector<std::pair<uint64_t, bool>>> letters;
+  ASSERT_TRUE(testing::waitUntil([&] { return (letters = lettersOfPoison()).size() == 2; }, 20s))
+      << "expected one letter from each of the two consumers of UserRegistered, got " << letters.size();
+  std::string walletConsumer;
+  for (const auto& [consumer, found] : letters) {
+    EXPECT_EQ(found.size(), 1u) << consumer;
+    if (consumer.starts_with("payments")) walletConsumer = consumer;
+  }
+  ASSERT_FALSE(walletConsumer.empty()) << "no letter from payments";
+  const std::string otherConsumer = letters.begin()->first == walletConsumer ? letters.rbegin()->first
+                                                                             : letters.begin()->first;
+  const uint64_t sequence = letters[walletConsumer][0].first;
+  EXPECT_EQ(as(customer_, "GET", "/api/v1/admin/dead-letters").status, 403);
+  const auto filtered = parse(as(operator_, "GET", "/api/v1/admin/dead-letters?consumer=" + otherConsumer));
+  for (const auto& entry : filtered.at("deadLetters").as_array()) {
+    EXPECT_EQ(json::stringOr(entry.as_object(), "consumer"), otherConsumer);
+  }
+
+  const std::string replayOne = R"({"sequence":)" + std::to_string(sequence) + "}";
+  EXPECT_EQ(as(operator_, "POST", "/api/v1/admin/dead-letters:replay", replayOne).status, 403);
+  const auto both = as(admin_, "POST", "/api/v1/admin/dead-letters:replay",
+                       R"({"sequence":1,"consumer":")" + walletConsumer + R"("})");
+  EXPECT_EQ(both.status, 400) << both.body;
+  EXPECT_EQ(firstField(both), "consumer");
+  const auto negative = as(admin_, "POST", "/api/v1/admin/dead-letters:replay", R"({"sequence":-3})");
+  EXPECT_EQ(negative.status, 400) << negative.body;
+  EXPECT_EQ(firstField(negative), "sequence");
+  EXPECT_EQ(as(admin_, "POST", "/api/v1/admin/dead-letters:replay", R"({"sequence":999999999})").status, 404);
+
+  const auto replayed = as(admin_, "POST", "/api/v1/admin/dead-letters:replay", replayOne);
+  ASSERT_EQ(replayed.status, 200) << replayed.body;
+  EXPECT_EQ(parse(replayed).at("replayed").to_number<int>(), 1);
+  // Still poison: payments gives up on it again (a new letter, marked as a replay); the other
+  // consumer skipped the replay, so it still has its one original letter.
+  ASSERT_TRUE(testing::waitUntil(
+      [&] {
+        letters = lettersOfPoison();
+        return letters[walletConsumer].size() == 1 && letters[walletConsumer][0].first != sequence;
+      },
+      20s));
+  EXPECT_TRUE(letters[walletConsumer][0].second) << "the new letter should be marked replayed";
+  ASSERT_EQ(letters[otherConsumer].size(), 1u);
+  EXPECT_FALSE(letters[otherConsumer][0].second);
+  EXPECT_EQ(as(admin_, "POST", "/api/v1/admin/dead-letters:replay", replayOne).status, 404);
 }
 
 TEST_F(AdminEndToEnd, ZStoppedServiceIsDownInTheFleetOnTheStreamAndAlertsThenComesBack) {

@@ -432,7 +432,7 @@ TEST(Bus, ADeadLettersReason_IsOneBoundedLine_AndTheLetterKeepsItsOtherHeaders) 
   EXPECT_EQ(letter.header(kDlqConsumerHeader).value_or(""), durable);
 }
 
-TEST(Bus, DeadLettersAreListed_AndReplayedToTheirConsumerOnceTheCauseIsFixed) {
+TEST(Bus, DeadLettersAreListed_AndReplayedToTheirConsumerOnlyOnceTheCauseIsFixed) {
   auto bus = connectTo(testing::natsUrl());
   const std::string domain = uniqueDomain();
   const auto stream = domainStream(domain);
@@ -443,12 +443,23 @@ TEST(Bus, DeadLettersAreListed_AndReplayedToTheirConsumerOnceTheCauseIsFixed) {
   std::atomic<bool> fixed{false};
   std::atomic<int> applied{0};
   ConsumerLoop loop(*bus, fastConsumer(stream, durable), [&](const ReceivedMessage& received) {
+    if (received.data == "marker") return Status::ok();
     if (!fixed) return internalError("bug in the handler");
     EXPECT_EQ(received.data, "needs a fix");
     ++applied;
     return Status::ok();
   });
+  // Another consumer of the stream, which handled the message the first time: the replay is not
+  // for it (its processed-events rows may be gone by the time an operator replays).
+  std::mutex seenMutex;
+  std::vector<std::string> otherSaw;
+  ConsumerLoop other(*bus, fastConsumer(stream, "bystander-" + domain), [&](const ReceivedMessage& received) {
+    std::lock_guard lock(seenMutex);
+    otherSaw.push_back(received.data);
+    return Status::ok();
+  });
   loop.start();
+  other.start();
   ASSERT_TRUE(waitUntil([&] {
     auto letters = listDeadLetters(*bus, durable);
     return letters.isOk() && letters->size() == 1;
@@ -464,8 +475,55 @@ TEST(Bus, DeadLettersAreListed_AndReplayedToTheirConsumerOnceTheCauseIsFixed) {
   ASSERT_TRUE(replayed.isOk()) << replayed.status().toString();
   EXPECT_EQ(*replayed, 1);
   ASSERT_TRUE(waitUntil([&] { return applied.load() == 1; }, 15s));
+  // Behind the replay in the stream: once the bystander has it, it has passed the replay.
+  ASSERT_TRUE(bus->publish(message("fleetdeck." + domain + ".v1.A", newUuid(), "marker")).isOk());
+  ASSERT_TRUE(waitUntil([&] {
+    std::lock_guard lock(seenMutex);
+    return !otherSaw.empty() && otherSaw.back() == "marker";
+  }, 15s));
+  other.stop();
   loop.stop();
+  EXPECT_EQ(applied.load(), 1);
+  EXPECT_EQ(otherSaw, (std::vector<std::string>{"needs a fix", "marker"}));
   EXPECT_TRUE(listDeadLetters(*bus, durable)->empty());
+}
+
+TEST(Bus, OneDeadLetterIsReplayedBySequence_AndAnUnknownSequenceIsNotFound) {
+  auto bus = connectTo(testing::natsUrl());
+  const std::string domain = uniqueDomain();
+  const auto stream = domainStream(domain);
+  ASSERT_TRUE(bus->declareStream(stream).isOk());
+  const std::string durable = "one-by-one-" + domain;
+  std::atomic<bool> fixed{false};
+  std::mutex appliedMutex;
+  std::vector<std::string> applied;
+  ConsumerLoop loop(*bus, fastConsumer(stream, durable), [&](const ReceivedMessage& received) {
+    if (!fixed) return invalidArgument("cannot decode " + received.data);
+    std::lock_guard lock(appliedMutex);
+    applied.push_back(received.data);
+    return Status::ok();
+  });
+  loop.start();
+  ASSERT_TRUE(bus->publish(message("fleetdeck." + domain + ".v1.A", newUuid(), "first")).isOk());
+  ASSERT_TRUE(bus->publish(message("fleetdeck." + domain + ".v1.A", newUuid(), "second")).isOk());
+  ASSERT_TRUE(waitUntil([&] {
+    auto letters = listDeadLetters(*bus, durable);
+    return letters.isOk() && letters->size() == 2;
+  }, 15s));
+  const auto letters = *listDeadLetters(*bus, durable);
+  fixed = true;
+  ASSERT_TRUE(replayDeadLetter(*bus, letters[1].sequence).isOk());
+  ASSERT_TRUE(waitUntil([&] {
+    std::lock_guard lock(appliedMutex);
+    return applied.size() == 1;
+  }, 15s));
+  loop.stop();
+  EXPECT_EQ(applied, (std::vector<std::string>{"second"}));
+  const auto left = *listDeadLetters(*bus, durable);
+  ASSERT_EQ(left.size(), 1u);
+  EXPECT_EQ(left[0].sequence, letters[0].sequence);
+  EXPECT_EQ(replayDeadLetter(*bus, letters[1].sequence).code(), StatusCode::kNotFound);
+  EXPECT_EQ(replayDeadLetter(*bus, 1'000'000'000).code(), StatusCode::kNotFound);
 }
 
 TEST(Bus, EachEventDeliveredTwice_HasOneEffect) {

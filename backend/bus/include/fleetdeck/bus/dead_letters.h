@@ -28,9 +28,14 @@ Result<std::vector<DeadLetter>> listDeadLetters(Bus& bus, std::string_view consu
 
 // Publishes dead letters of `consumer` (all when empty) to their original subject again and removes
 // them from the dead-letter stream; returns how many. The new message id is
-// "<original id>:replay:<dlq sequence>", so the stream accepts it inside its duplicate window. Every
-// consumer of that stream receives it again: idempotent consumers (processed_events keyed by the
-// envelope's event id) apply it only where it was not applied yet.
+// "<original id>:replay:<dlq sequence>", so the stream accepts it inside its duplicate window. The
+// replay names the consumer that gave up (kReplayForHeader): only that one handles it, the stream's
+// other consumers acknowledge it untouched. A letter that fails again is dead-lettered again.
 Result<int> replayDeadLetters(Bus& bus, std::string_view consumer = {}, size_t limit = 100);
+
+// The same for the one letter at `sequence` of the dead-letter stream. NOT_FOUND when there is none
+// (never was, replayed already, or aged out); FAILED_PRECONDITION for a letter without its original
+// subject or consumer, which cannot be replayed.
+Status replayDeadLetter(Bus& bus, uint64_t sequence);
 
 }  // namespace fleetdeck::bus

@@ -30,6 +30,10 @@ inline constexpr const char* kDlqMsgIdHeader = "Fleetdeck-Dlq-Msg-Id";
 // Set on a letter whose original body was too large to keep beside the dead-letter headers: its
 // size in bytes; the original is still in its stream at Fleetdeck-Dlq-Stream-Seq until it ages out.
 inline constexpr const char* kDlqBodyDroppedHeader = "Fleetdeck-Dlq-Body-Dropped";
+// Set on a replayed dead letter: the durable consumer it is replayed for. The other consumers of the
+// stream acknowledge it without handling it: they applied the original already, and their
+// processed-events rows may be pruned by the time an operator replays (letters are kept longer).
+inline constexpr const char* kReplayForHeader = "Fleetdeck-Replay-For";
 
 // "Nats-…" headers (any case) are JetStream's instructions to the server for that one publish
 // (Nats-Msg-Id, Nats-Expected-Stream, Nats-Expected-Last-Sequence, Nats-Rollup, ...): never copied
