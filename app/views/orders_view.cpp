@@ -34,6 +34,21 @@ namespace fleetdeck::console {
 
 namespace {
 
+// Stays open while its request is on its way (Esc, Cancel and the close button are refused): the
+// gateway may take the order, and its answer must land here. Closed, the dialog took the answer with
+// it, and the user's next try in a new dialog carried a new idempotency key: a second order.
+class RequestDialog : public QDialog {
+ public:
+  using QDialog::QDialog;
+  void setBusy(bool busy) { busy_ = busy; }
+  void reject() override {
+    if (!busy_) QDialog::reject();
+  }
+
+ private:
+  bool busy_ = false;
+};
+
 QString paymentStatus(const QString& status) {
   if (status == QLatin1String("CHARGED")) return OrdersView::tr("charged", "payment status");
   if (status == QLatin1String("DECLINED")) return OrdersView::tr("declined", "payment status");
@@ -482,7 +497,7 @@ void OrdersView::act(const Order& order, const QString& action, const QString& a
 
 void OrdersView::createOrder() {
   if (!isEditable()) return;
-  auto* dialog = new QDialog(this);
+  auto* dialog = new RequestDialog(this);
   dialog->setObjectName(QStringLiteral("newOrderDialog"));
   dialog->setAttribute(Qt::WA_DeleteOnClose);
   dialog->setWindowTitle(tr("New order"));
@@ -528,9 +543,11 @@ void OrdersView::createOrder() {
       return;
     }
     buttons->setEnabled(false);
+    dialog->setBusy(true);
     api::createOrder(client_, user->text().trimmed(), lines, idempotencyKey, dialog,
                      [this, dialog, error, buttons](const Result<Order>& result) {
                        buttons->setEnabled(true);
+                       dialog->setBusy(false);
                        if (!result) {
                          QString text = result.error().message;
                          for (auto it = result.error().fieldErrors.cbegin(); it != result.error().fieldErrors.cend(); ++it) {

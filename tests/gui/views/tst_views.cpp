@@ -4,6 +4,7 @@
 #include <QAction>
 #include <QApplication>
 #include <QBrush>
+#include <QDialogButtonBox>
 #include <QDoubleSpinBox>
 #include <QFile>
 #include <QGuiApplication>
@@ -13,6 +14,8 @@
 #include <QLineEdit>
 #include <QMessageBox>
 #include <QPalette>
+#include <QPlainTextEdit>
+#include <QPointer>
 #include <QPushButton>
 #include <QScopeGuard>
 #include <QSet>
@@ -110,6 +113,7 @@ class ViewsTest : public QObject {
   void orders_ActionDialog_ActsOnTheOrderItNamed_AtItsVersion();
   void orders_OverlappingLoadsOfOneOrder_TheNewestLoadWins_TheRowKeepsItsVersion();
   void sagas_OverlappingLoadsOfOneSaga_TheNewestLoadWins();
+  void newOrder_EscWhilePlacing_IsRefused_TheAnswerLands();
   void history_NoticeWhileLoading_LoadsOnceMore();
   void userEdit_CancelWhileSaving_IsRefused_TheSaveLands();
   void sagas_StepsBeforeTheListIsOpened_AreNotCollected_AndNoSagaIsListedTwice();
@@ -363,6 +367,36 @@ void ViewsTest::sagas_OverlappingLoadsOfOneSaga_TheNewestLoadWins() {
   sagas->refresh();
   QVERIFY2(QTest::qWaitFor([&] { return sagas->isReady() && sagas->timeline()->saga().state == QLatin1String("COMPENSATED"); }, 5000),
            qPrintable(sagas->timeline()->saga().state));
+}
+
+void ViewsTest::newOrder_EscWhilePlacing_IsRefused_TheAnswerLands() {
+  MainWindow* window = openWindow("ada");
+  window->showPage("orders");
+  OrdersView* orders = window->ordersView();
+  QVERIFY(QTest::qWaitFor([&] { return orders->isReady(); }, 5000));
+  QJsonObject placed = demo_->order(0);
+  placed.insert("id", "ord-20001");
+  placed.insert("status", "PENDING");
+  placed.insert("version", "1");
+  gateway_->route("POST", "/api/v1/orders", [placed](const FakeRequest&) {
+    FakeResponse response = FakeResponse::json(201, placed);
+    response.delayMs = 300;
+    return response;
+  });
+  orders->createOrder();
+  QPointer<QDialog> dialog = orders->findChild<QDialog*>("newOrderDialog");
+  QVERIFY(dialog != nullptr);
+  QVERIFY(QTest::qWaitForWindowExposed(dialog));
+  dialog->findChild<QLineEdit*>("newOrderUser")->setText(placed.value("userId").toString());
+  dialog->findChild<QPlainTextEdit*>("newOrderItems")->setPlainText("p-cable 2");
+  dialog->findChild<QDialogButtonBox*>()->button(QDialogButtonBox::Ok)->click();
+  QVERIFY(QTest::qWaitFor([&] { return gateway_->count("POST", "/api/v1/orders") == 1; }, 5000));
+  QTest::keyClick(dialog, Qt::Key_Escape);  // while the order is on its way
+  dialog->close();
+  QVERIFY(dialog != nullptr && dialog->isVisible());
+  QVERIFY(QTest::qWaitFor([&] { return orders->model()->rowOf("ord-20001") >= 0; }, 5000));  // the answer landed
+  QVERIFY(QTest::qWaitFor([&] { return dialog.isNull() || !dialog->isVisible(); }, 5000));    // and closed it
+  QCOMPARE(gateway_->count("POST", "/api/v1/orders"), 1);
 }
 
 void ViewsTest::history_NoticeWhileLoading_LoadsOnceMore() {
