@@ -146,6 +146,9 @@ void EventStream::onFinished() {
       if (result) {
         connectNow();
       } else {
+        // Not made (the gateway or users down, rate limited) but the session stands: the next 401,
+        // after the backoff, refreshes again, or the stream would stay shut once they are back.
+        if (!client_->session().refreshToken.isEmpty()) refreshTried_ = false;
         scheduleReconnect();
       }
     });

@@ -76,6 +76,7 @@ class EventStream : public QObject {
   int delayMs_ = 1000;
   int idleTimeoutMs_ = 45000;
   int reconnects_ = 0;
+  // A refresh for a 401 was made: until the stream opens, a 401 after it is not refreshed again.
   bool refreshTried_ = false;
   QElapsedTimer openedAt_;  // since the current connection answered 200
 };

@@ -343,6 +343,8 @@ void GatewayClient::finishRefresh(const Result<ApiResponse>& result) {
     session_.accessToken.clear();
     session_.refreshToken.clear();
     refreshTimer_->stop();
+  } else {
+    scheduleRefreshRetry(error.retryAfterSeconds);
   }
   // Callers waiting on the refresh get the 401 they would have had without it.
   ApiError callerError = error;
@@ -374,6 +376,15 @@ void GatewayClient::scheduleProactiveRefresh(qint64 expiresInSeconds) {
   // Refresh at 80% of the lifetime so a long-lived stream rarely meets a 401.
   const qint64 delayMs = qMax<qint64>(5000, expiresInSeconds * 800);
   refreshTimer_->start(static_cast<int>(qMin<qint64>(delayMs, std::numeric_limits<int>::max())));
+}
+
+void GatewayClient::scheduleRefreshRetry(int retryAfterSeconds) {
+  // The proactive refresh has been spent (or this one came from a 401): without another try the
+  // session would wait for some call's 401, and a console showing only the live stream makes none.
+  constexpr qint64 kRetryMs = 30000;
+  const qint64 wantedMs = retryAfterSeconds > 0 ? retryAfterSeconds * 1000LL : kRetryMs;
+  const int delayMs = static_cast<int>(qMin<qint64>(wantedMs, std::numeric_limits<int>::max()));
+  if (!refreshTimer_->isActive() || refreshTimer_->remainingTime() > delayMs) refreshTimer_->start(delayMs);
 }
 
 void GatewayClient::signOut() {

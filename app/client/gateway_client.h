@@ -122,6 +122,9 @@ class GatewayClient : public QObject {
   void finishRefresh(const Result<ApiResponse>& result);
   void applyTokens(const QJsonObject& body);
   void scheduleProactiveRefresh(qint64 expiresInSeconds);
+  // After a refresh that failed but left the session (gateway down, rate limited): tries again after
+  // `retryAfterSeconds`, or a while when the gateway did not say.
+  void scheduleRefreshRetry(int retryAfterSeconds);
 
   QNetworkAccessManager* network_;
   ConnectionMonitor* monitor_;

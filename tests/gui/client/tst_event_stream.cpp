@@ -28,6 +28,7 @@ class EventStreamTest : public QObject {
   void stream_Reconnects_WithLastEventId_AfterTheServerDropsIt();
   void stream_BacksOffWhileTheGatewayIsDown_ThenResumes();
   void stream_On401_RefreshesAndReconnects();
+  void stream_RefreshFailingWhileUsersAreDown_IsTriedAgain_TheStreamOpensOnceTheyAreBack();
   void stream_MalformedData_IsReportedNotDelivered();
   void stream_EventCutOffByADrop_IsAskedForAgain();
   void stream_AcceptedThenEndedAtOnce_KeepsBackingOff();
@@ -222,6 +223,20 @@ void EventStreamTest::stream_On401_RefreshesAndReconnects() {
   f.stream->start();
   QVERIFY(QTest::qWaitFor([&] { return f.stream->state() == EventStream::State::Open; }, 5000));
   QCOMPARE(f.gateway.count("POST", "/api/v1/auth/refresh"), 1);
+  QCOMPARE(f.gateway.requests().constLast().header("authorization"), QByteArray("Bearer access-2"));
+}
+
+void EventStreamTest::stream_RefreshFailingWhileUsersAreDown_IsTriedAgain_TheStreamOpensOnceTheyAreBack() {
+  Fixture f;
+  f.access = QStringLiteral("access-2");  // the session's token has expired
+  int refreshes = 0;
+  f.gateway.route("POST", "/api/v1/auth/refresh", [&refreshes](const FakeRequest&) {
+    if (++refreshes <= 2) return FakeResponse::error(503, "UNAVAILABLE", "users is unavailable");
+    return FakeResponse::json(200, {{"accessToken", "access-2"}, {"refreshToken", "refresh-2"}, {"expiresIn", "900"}});
+  });
+  f.stream->start();
+  QVERIFY(QTest::qWaitFor([&] { return f.stream->state() == EventStream::State::Open; }, 5000));
+  QCOMPARE(refreshes, 3);
   QCOMPARE(f.gateway.requests().constLast().header("authorization"), QByteArray("Bearer access-2"));
 }
 

@@ -56,6 +56,7 @@ class GatewayClientTest : public QObject {
   void signOut_WithAnExpiredAccessToken_StillRevokesTheRefreshToken();
   void signOut_WhileARefreshIsInFlight_StaysSignedOut();
   void rateLimitedRefresh_KeepsTheSession();
+  void failedRefresh_IsTriedAgainAfterRetryAfter();
   void errorBody_FieldErrorsKeyedInCamelCase_TraceIdFromBody();
   void errorWithoutGatewayBody_StillUsable();
   void successWithNonJsonBody_IsAnError();
@@ -303,6 +304,24 @@ void GatewayClientTest::rateLimitedRefresh_KeepsTheSession() {
   QCOMPARE(refreshed.result->error().httpStatus, 429);
   QCOMPARE(expired.count(), 0);
   QCOMPARE(client_->session().refreshToken, QStringLiteral("refresh-1"));
+}
+
+void GatewayClientTest::failedRefresh_IsTriedAgainAfterRetryAfter() {
+  signInAs();
+  int refreshes = 0;
+  gateway_->route("POST", "/api/v1/auth/refresh", [&refreshes](const FakeRequest&) {
+    if (++refreshes == 1) return FakeResponse::error(503, "UNAVAILABLE", "users is unavailable").withHeader("Retry-After", "1");
+    return FakeResponse::json(200, {{"accessToken", "access-2"}, {"refreshToken", "refresh-2"}, {"expiresIn", "900"}});
+  });
+  QSignalSpy rotated(client_, &GatewayClient::refreshTokenRotated);
+  Captured<Done> refreshed;
+  client_->refreshSession(this, refreshed.callback());
+  QVERIFY(refreshed.wait());
+  QCOMPARE(refreshed.result->error().httpStatus, 503);
+  // Nobody asks again (no call meets a 401): the client does, when the gateway said it could.
+  QVERIFY(QTest::qWaitFor([&] { return rotated.count() == 1; }, 5000));
+  QCOMPARE(refreshes, 2);
+  QCOMPARE(client_->session().accessToken, QStringLiteral("access-2"));
 }
 
 void GatewayClientTest::errorBody_FieldErrorsKeyedInCamelCase_TraceIdFromBody() {
