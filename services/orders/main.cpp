@@ -41,7 +41,10 @@ int main(int argc, char** argv) {
   sagaOptions.instanceId = host->instanceId();
   sagaOptions.workers = static_cast<int>(config.getInt("saga.workers", 32, 1, 256));
   sagaOptions.maxQueued = static_cast<int>(config.getInt("saga.max_queued", 256, 0, 100'000));
-  sagaOptions.lease = config.getDuration("saga.lease", std::chrono::seconds(30), std::chrono::seconds(1));
+  // A lease must outlive the calls made under it: a call longer than the lease lets another replica
+  // take the saga over meanwhile (harmless, the engine fences the late writer out, but wasted work).
+  sagaOptions.lease = config.getDuration("saga.lease", std::chrono::seconds(30),
+                                         std::max<std::chrono::milliseconds>(std::chrono::seconds(1), 2 * upstreamTimeout));
   sagaOptions.idlePoll = config.getDuration("saga.idle_poll", std::chrono::milliseconds(200), std::chrono::milliseconds(1));
   const auto stepDeadline = config.getDuration("saga.step_deadline", std::chrono::seconds(60));
   // The event bus ([nats] url empty: off, and the outbox keeps the events until it is on).

@@ -55,6 +55,8 @@ std::optional<boost::json::object> parseObject(const std::string& text) {
 SagaEngine::SagaEngine(db::ConnectionPool& pool, SagaEngineOptions options, SagaObserver* observer)
     : pool_(pool), options_(std::move(options)), observer_(observer) {
   if (options_.instanceId.empty()) options_.instanceId = "saga-" + randomHex(6);
+  // The nonce tells this process's leases from those of an earlier one under the same instance id.
+  leasePrefix_ = options_.instanceId + "/" + randomHex(4) + ".";
   options_.workers = std::max(1, options_.workers);
   options_.claimBatch = std::max(1, options_.claimBatch);
   options_.maxQueued = std::max(0, options_.maxQueued);
@@ -78,12 +80,13 @@ void SagaEngine::create(pqxx::work& transaction, const std::string& type, const 
 SagaEngine::NewSaga SagaEngine::begin(pqxx::work& transaction, const std::string& type, const std::string& sagaId,
                                       const boost::json::object& data, const std::string& traceId) {
   NewSaga saga{sagaId, type, data, traceId};
+  saga.leaseOwner = newLeaseOwner();
   const auto found = definitions_.find(type);
   if (found == definitions_.end() || found->second.steps.empty()) {
     execPrepared(transaction,
         "INSERT INTO saga_instances (id, saga_type, state, data, trace_id, lease_owner, lease_until)"
         " VALUES ($1, $2, 'RUNNING', $3::jsonb, $4, $5, now() + make_interval(secs => $6))",
-        sagaId, type, boost::json::serialize(data), traceId, options_.instanceId,
+        sagaId, type, boost::json::serialize(data), traceId, saga.leaseOwner,
         static_cast<double>(options_.lease.count()) / 1000.0);
     return saga;
   }
@@ -101,7 +104,7 @@ SagaEngine::NewSaga SagaEngine::begin(pqxx::work& transaction, const std::string
       " INSERT INTO saga_steps (saga_id, step_index, phase, step_name, state, attempts, started_at)"
       " SELECT id, 0, 'forward', $7, 'started', 1, now() FROM saga"
       " RETURNING (extract(epoch FROM started_at) * 1000000)::bigint",
-      sagaId, type, boost::json::serialize(data), traceId, options_.instanceId,
+      sagaId, type, boost::json::serialize(data), traceId, saga.leaseOwner,
       static_cast<double>(options_.lease.count()) / 1000.0, first.name);
   saga.stepStartedAtMicros = rows[0][0].as<int64_t>();
   saga.begun = true;
@@ -124,6 +127,7 @@ void SagaEngine::launch(NewSaga saga) {
   claimed.stepStartedAtMicros = saga.stepStartedAtMicros;
   claimed.stepStartedSteady = std::chrono::steady_clock::now();  // begin() set it to now() just before
   claimed.begun = saga.begun;
+  claimed.leaseOwner = std::move(saga.leaseOwner);
   if (saga.begun) metrics().started.labels({claimed.type}).inc();
   if (running_.load()) {
     bool full;
@@ -139,14 +143,16 @@ void SagaEngine::launch(NewSaga saga) {
   }
   // Not running (stopping, or not started yet), or the runners are behind: hand the saga to
   // whichever poller comes first.
-  releaseLease(claimed.id);
+  releaseLease(claimed.id, claimed.leaseOwner);
 }
 
-void SagaEngine::releaseLease(const std::string& sagaId) {
+std::string SagaEngine::newLeaseOwner() { return leasePrefix_ + std::to_string(++leaseClaims_); }
+
+void SagaEngine::releaseLease(const std::string& sagaId, const std::string& leaseOwner) {
   const Status released = db::inTransaction(pool_, [&](pqxx::work& transaction) {
     transaction.exec_params(
         "UPDATE saga_instances SET lease_owner = NULL, lease_until = NULL WHERE id = $1 AND lease_owner = $2",
-        sagaId, options_.instanceId);
+        sagaId, leaseOwner);
     return Status::ok();
   });
   if (!released.isOk()) {
@@ -197,8 +203,9 @@ void SagaEngine::stop() {
   }
   // Leases of sagas this process held expire by themselves; release them now so a restart resumes at once.
   const Status released = db::inTransaction(pool_, [&](pqxx::work& transaction) {
-    transaction.exec_params("UPDATE saga_instances SET lease_owner = NULL, lease_until = NULL WHERE lease_owner = $1",
-                            options_.instanceId);
+    transaction.exec_params(
+        "UPDATE saga_instances SET lease_owner = NULL, lease_until = NULL WHERE starts_with(lease_owner, $1)",
+        leasePrefix_);
     return Status::ok();
   });
   if (!released.isOk()) log::warn("could not release saga leases", {{"error", released.message()}});
@@ -257,19 +264,30 @@ void SagaEngine::runnerLoop() {
 
 int SagaEngine::claim(int limit) {
   std::vector<Claimed> claimed;
+  const std::string owner = newLeaseOwner();
+  // Sagas running here whose lease ran out (a slow call) are left to their runner: claiming them
+  // again would take the lease from under it.
+  std::string inFlight = "{";
+  {
+    std::lock_guard lock(queueMutex_);
+    for (const auto& id : inFlight_) inFlight += (inFlight.size() > 1 ? "," : "") + id;
+  }
+  inFlight += "}";
   const Status status = db::inTransaction(pool_, [&](pqxx::work& transaction) {
     const auto rows = execPrepared(transaction,
         "UPDATE saga_instances SET lease_owner = $1, lease_until = now() + make_interval(secs => $2)"
         " WHERE id IN (SELECT id FROM saga_instances"
         "   WHERE state IN ('RUNNING', 'COMPENSATING') AND next_attempt_at <= now()"
-        "     AND (lease_until IS NULL OR lease_until < now())"
+        "     AND (lease_until IS NULL OR lease_until < now()) AND NOT (id = ANY($4::uuid[]))"
         "   ORDER BY next_attempt_at LIMIT $3 FOR UPDATE SKIP LOCKED)"
         " RETURNING id::text, saga_type, state, current_step, compensating_step, data::text, attempts, trace_id,"
         "   COALESCE((extract(epoch FROM step_started_at) * 1000000)::bigint, 0),"
         "   COALESCE((extract(epoch FROM now() - step_started_at) * 1000000)::bigint, 0)",
-        options_.instanceId, static_cast<double>(options_.lease.count()) / 1000.0, limit);
+        owner, static_cast<double>(options_.lease.count()) / 1000.0, limit, inFlight);
+    claimed.clear();  // a retried transaction starts over
     for (const auto& row : rows) {
       Claimed saga;
+      saga.leaseOwner = owner;
       saga.id = row[0].as<std::string>();
       saga.type = row[1].as<std::string>();
       saga.state = row[2].as<std::string>();
@@ -288,8 +306,12 @@ int SagaEngine::claim(int limit) {
     log::warn("claiming sagas failed", {{"error", status.message()}});
     return 0;
   }
-  // One already in flight here (its lease ran out while it waited): the lease was renewed, it runs once.
-  for (auto& saga : claimed) (void)enqueue(std::move(saga));
+  for (auto& saga : claimed) {
+    // In flight here after all (not expected: those are excluded above, and launched ones hold a fresh
+    // lease): this claim's lease fences its runner out, so hand the saga back for the next poll.
+    const std::string id = saga.id;
+    if (!enqueue(std::move(saga))) releaseLease(id, owner);
+  }
   return static_cast<int>(claimed.size());
 }
 
@@ -302,14 +324,14 @@ void SagaEngine::advance(Claimed& saga) {
       execPrepared(transaction,
           "UPDATE saga_instances SET lease_owner = NULL, next_attempt_at = now() + interval '1 minute'"
           " WHERE id = $1 AND lease_owner = $2",
-          saga.id, options_.instanceId);
+          saga.id, saga.leaseOwner);
       return Status::ok();
     });
     return;
   }
   const SagaDefinition& definition = found->second;
   const int stepCount = static_cast<int>(definition.steps.size());
-  const std::string& me = options_.instanceId;
+  const std::string& me = saga.leaseOwner;
   const double leaseSeconds = static_cast<double>(options_.lease.count()) / 1000.0;
   const std::optional<double> noLease;  // NULL: lease_until is cleared with lease_owner
 
@@ -514,6 +536,23 @@ void SagaEngine::advance(Claimed& saga) {
   // Whether the current action's start is already persisted (by the transition that led to it, or by
   // begin() in the transaction that created the saga).
   bool started = saga.begun;
+  // A launched saga that waited long for a runner may have lost its lease meanwhile (another replica
+  // claimed it once it ran out): renew it, fenced like every write, before calling its first action.
+  if (started && std::chrono::steady_clock::now() - saga.stepStartedSteady > options_.lease / 2) {
+    bool renewed = false;
+    const Status status = db::inTransaction(pool_, [&](pqxx::work& transaction) {
+      renewed = !execPrepared(transaction,
+                     "UPDATE saga_instances SET lease_until = now() + make_interval(secs => $3::float8)"
+                     " WHERE id = $1 AND lease_owner = $2 RETURNING 1",
+                     saga.id, me, leaseSeconds).empty();
+      return Status::ok();
+    });
+    if (!renewed) {
+      log::info("a launched saga lost its lease while it waited for a runner; its new owner runs it",
+                {{"saga", saga.id}, {"error", status.isOk() ? std::string() : status.message()}});
+      return;
+    }
+  }
   SagaContext context;
   while (running_.load()) {
     context = SagaContext{saga.id, saga.type, saga.traceId, saga.data, saga.attempts + 1,

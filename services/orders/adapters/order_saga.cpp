@@ -197,6 +197,12 @@ Status OrderSagas::chargePayment(saga::SagaContext& context) const {
     context.data["declineReason"] = payment.decline_reason();
     return businessFailure(context, "payment_declined", "payment declined: " + payment.decline_reason());
   }
+  // REFUNDED: this saga's charge was already undone (by a compensation of this saga that a stale
+  // runner did not see): never go on to confirm an order whose money went back.
+  if (payment.status() != "CHARGED") {
+    return internalError("payment " + payment.id() + " under this saga's key is " + payment.status() +
+                         ", not CHARGED");
+  }
   context.data["paymentId"] = payment.id();
   return Status::ok();
 }

@@ -10,6 +10,7 @@
 #include <future>
 #include <mutex>
 #include <sstream>
+#include <thread>
 
 #include "fleetdeck/core/ids.h"
 #include "fleetdeck/db/connection_pool.h"
@@ -326,6 +327,78 @@ TEST_F(SagaEngineTest, LaunchesBeyondAFullQueue_WaitInTheDatabase_AndAllFinish) 
     EXPECT_EQ(view->state, kCompleted) << id;
   }
   EXPECT_EQ(remoteCalls_.load(), 4) << "each saga's action once";
+}
+
+// A runner that outlived its lease (a slow call) while another replica took the saga over, moved it
+// on and handed it back (a retry), must not write its stale outcome over that: before, its own
+// replica's poller could claim the saga again under the same owner name, and the stale runner's
+// writes passed the lease check (the step ended twice, its attempts and deadline reset).
+TEST_F(SagaEngineTest, ARunnerThatLostItsLease_CannotWriteItsStaleOutcome) {
+  engine_->stop();
+  std::promise<void> gate;
+  std::shared_future<void> opened = gate.get_future().share();
+  bool gateOpen = false;
+  const std::unique_ptr<bool, std::function<void(bool*)>> openOnExit(&gateOpen, [&gate](bool* open) {
+    if (!*open) gate.set_value();
+  });
+  const auto definitionFor = [](StepAction first, StepAction second) {
+    SagaDefinition definition;
+    definition.type = "test_saga";
+    definition.retry.initialBackoff = 10ms;
+    SagaStep one{.name = "first"};
+    one.action = std::move(first);
+    SagaStep two{.name = "second"};
+    two.action = std::move(second);
+    definition.steps = {std::move(one), std::move(two)};
+    return definition;
+  };
+  std::atomic<int> staleCalls{0};
+  // Replica A polls only when woken here, so that replica B is the first to find the lapsed lease.
+  engine_ = std::make_unique<SagaEngine>(
+      *pool_, SagaEngineOptions{.instanceId = "replica-a", .workers = 2, .lease = 1s, .idlePoll = 1h}, &observer_);
+  engine_->define(definitionFor(
+      [&](SagaContext&) {
+        if (staleCalls.fetch_add(1) == 0) opened.wait();  // a call far slower than the lease
+        return Status::ok();
+      },
+      [](SagaContext&) { return Status::ok(); }));
+  engine_->start();
+  const std::string id = run();
+  ASSERT_TRUE(waitUntil([&] { return staleCalls.load() == 1; }, 5s));
+
+  // Replica B takes over once the lease ran out, finishes the first step and fails the second
+  // transiently (its retry hands the lease back), then stops.
+  std::atomic<int> secondFailures{0};
+  SagaEngine replicaB(*pool_, SagaEngineOptions{.instanceId = "replica-b", .workers = 1, .lease = 1s, .idlePoll = 50ms},
+                      &observer_);
+  replicaB.define(definitionFor([](SagaContext&) { return Status::ok(); },
+                                [&](SagaContext&) {
+                                  ++secondFailures;
+                                  return Status(StatusCode::kUnavailable, "payments restarting");
+                                }));
+  replicaB.start();
+  ASSERT_TRUE(waitUntil([&] { return secondFailures.load() >= 1; }, 10s)) << "replica B never took the saga over";
+  replicaB.stop();
+  engine_->wake();  // replica A's poller finds the saga due, its runner still in the slow call
+  std::this_thread::sleep_for(300ms);
+
+  gate.set_value();  // the stale call comes back: OK
+  gateOpen = true;
+  Result<SagaView> view = engine_->get(id);
+  EXPECT_TRUE(waitUntil(
+      [&] {
+        engine_->wake();
+        view = engine_->get(id);
+        return view.isOk() && view->state == kCompleted;
+      },
+      10s));
+  ASSERT_TRUE(view.isOk()) << view.status().toString();
+  EXPECT_EQ(view->state, kCompleted);
+  int firstSucceeded = 0;
+  for (const auto& batch : observer_.batches()) {
+    for (const auto& transition : batch) firstSucceeded += transition.starts_with("first:succeeded") ? 1 : 0;
+  }
+  EXPECT_EQ(firstSucceeded, 1) << "the first step ended once, by replica B; the stale runner's end was refused";
 }
 
 }  // namespace

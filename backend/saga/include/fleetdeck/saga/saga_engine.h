@@ -12,7 +12,10 @@
 //   - `workers` runner threads run that many sagas at once, each saga on one thread, step by step.
 //     The same saga is never run twice at once in one process (a set of sagas in flight).
 //   - Each transition is one transaction, under the lease (every write checks lease_owner and renews
-//     lease_until in the same statement). A step's success is persisted together with the start of the
+//     lease_until in the same statement). The owner written is this process's and this claim's
+//     ("<instance>/<process nonce>.<claim number>"): a runner that lost its lease (it outlived it, and
+//     another replica, or this one's poller, claimed the saga since) finds its writes refused and
+//     drops the saga, instead of writing over what the new owner did. A step's success is persisted together with the start of the
 //     next action (the next step, or the first compensation after a business failure), so a forward
 //     saga of N steps begun with begin() takes N transactions of its own. A local step (on the
 //     service's own database) runs inside the transaction that persists the previous step's success
@@ -159,6 +162,7 @@ class SagaEngine {
     std::string traceId;
     int64_t stepStartedAtMicros = 0;  // the first step's start as begin() recorded it
     bool begun = false;               // begin() recorded the first step's start
+    std::string leaseOwner;           // the lease begin() took
   };
 
   // Records a new saga in the caller's transaction (the one that creates what the saga is about),
@@ -202,6 +206,7 @@ class SagaEngine {
     // step_started_at: what the step deadline is measured from.
     std::chrono::steady_clock::time_point stepStartedSteady{};
     bool begun = false;               // the current action's start is persisted: call it at once
+    std::string leaseOwner;           // this claim's lease_owner: every write must find it still there
   };
 
   void pollerLoop();
@@ -210,8 +215,10 @@ class SagaEngine {
   int claim(int limit);
   // Queues a leased saga unless it is already in flight here; false when it was.
   bool enqueue(Claimed saga);
+  // A lease_owner value no other claim, here or in another process, has used.
+  std::string newLeaseOwner();
   // Gives a saga leased to this process back to the pollers (lease cleared).
-  void releaseLease(const std::string& sagaId);
+  void releaseLease(const std::string& sagaId, const std::string& leaseOwner);
   void advance(Claimed& saga);
   void registerMetrics();
 
@@ -222,6 +229,9 @@ class SagaEngine {
   std::thread poller_;
   std::vector<std::thread> runners_;
   std::atomic<bool> running_{false};
+  // This process's leases: "<instance>/<nonce>." then a claim number.
+  std::string leasePrefix_;
+  std::atomic<uint64_t> leaseClaims_{0};
   // Poller wake-ups (a create(), a runner freed while the poller waited for one, stop()).
   std::mutex wakeMutex_;
   std::condition_variable wakeUp_;
