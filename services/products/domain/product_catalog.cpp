@@ -27,8 +27,11 @@ Result<std::string> decodePageToken(const std::string& token) {
 
 }  // namespace
 
-Result<Product> ProductCatalog::invalidated(Result<Product> written) {
-  if (written) cache_.invalidate({written->id});
+Result<Product> ProductCatalog::invalidated(const std::string& id, Result<Product> written) {
+  // Failed writes too: a lost answer to COMMIT (UNAVAILABLE) may hide a change that was made, and a
+  // stale-version refusal (ABORTED) may come from a client that read a stale cached copy, which
+  // would otherwise be served again on every reload until its TTL ran out. A miss costs one read.
+  cache_.invalidate({id});
   return written;
 }
 
@@ -130,13 +133,13 @@ Result<Product> ProductCatalog::update(const std::string& rawId, ProductChanges 
   if (!id) return id.status();
   FLEETDECK_RETURN_IF_ERROR(validateChanges(changes));
   if (expectedVersion < 0) return invalidField("expectedVersion", "must not be negative");
-  return invalidated(repository_.update(*id, changes, expectedVersion, context));
+  return invalidated(*id, repository_.update(*id, changes, expectedVersion, context));
 }
 
 Result<Product> ProductCatalog::remove(const std::string& rawId, const ChangeContext& context) {
   auto id = checkedId(rawId);
   if (!id) return id.status();
-  return invalidated(repository_.deactivate(*id, context));
+  return invalidated(*id, repository_.deactivate(*id, context));
 }
 
 Result<Product> ProductCatalog::restock(const std::string& rawId, int64_t quantity, const std::string& idempotencyKey,
@@ -146,7 +149,8 @@ Result<Product> ProductCatalog::restock(const std::string& rawId, int64_t quanti
   if (auto problem = restockQuantityProblem(quantity); !problem.empty()) errors.add("quantity", problem);
   if (auto problem = idempotencyKeyProblem(idempotencyKey); !problem.empty()) errors.add("idempotencyKey", problem);
   FLEETDECK_RETURN_IF_ERROR(errors.toStatus());
-  return invalidated(repository_.restock(normalizeId(rawId), quantity, idempotencyKey, context));
+  const std::string id = normalizeId(rawId);
+  return invalidated(id, repository_.restock(id, quantity, idempotencyKey, context));
 }
 
 Result<AuditPage> ProductCatalog::listAudit(const AuditQuery& request) {

@@ -53,8 +53,8 @@ class ProductCatalog {
   Result<AuditPage> listAudit(const AuditQuery& query);
 
  private:
-  // Drops the cached copy once a write committed, and hands the result on.
-  Result<Product> invalidated(Result<Product> written);
+  // Drops product `id` from the cache after a write to it, whatever its outcome, and hands the result on.
+  Result<Product> invalidated(const std::string& id, Result<Product> written);
 
   ProductRepository& repository_;
   ProductCache& cache_;
