@@ -7,7 +7,34 @@
 
 namespace fleetdeck::console {
 
-SagasModel::SagasModel(GatewayClient* client, QObject* parent) : PagedTableModel(client, parent) {}
+SagasModel::SagasModel(GatewayClient* client, QObject* parent) : PagedTableModel(client, parent) {
+  // The index by id follows the model's own signals, so pages, the stream and the filter all keep it
+  // right; connected first, it is current before any view hears of a change.
+  connect(this, &QAbstractItemModel::modelReset, this, [this] {
+    streamed_ = 0;  // a first page (a filter change, a refresh's rows) lists what the stream had added
+    reindex();
+  });
+  connect(this, &QAbstractItemModel::rowsInserted, this, [this](const QModelIndex&, int first, int last) {
+    if (first == 0) {
+      top_ -= last - first + 1;  // on top: every listed saga moves down at once
+    } else if (last != rows_.size() - 1) {
+      reindex();
+      return;
+    }
+    for (int row = first; row <= last; ++row) positions_.insert(rows_.at(row).id, row + top_);
+  });
+  connect(this, &QAbstractItemModel::rowsAboutToBeRemoved, this, [this](const QModelIndex&, int first, int last) {
+    const int count = last - first + 1;
+    for (int row = first; row <= last; ++row) positions_.remove(rows_.at(row).id);
+    // The rows on the shorter side of the gap change their stored position.
+    if (first < rows_.size() - 1 - last) {
+      for (int row = 0; row < first; ++row) positions_[rows_.at(row).id] += count;
+      top_ += count;
+    } else {
+      for (int row = last + 1; row < rows_.size(); ++row) positions_[rows_.at(row).id] -= count;
+    }
+  });
+}
 
 int SagasModel::rowCount(const QModelIndex& parent) const { return parent.isValid() ? 0 : static_cast<int>(rows_.size()); }
 
@@ -52,10 +79,22 @@ void SagasModel::setStateFilter(const QString& state) {
 }
 
 int SagasModel::rowOf(const QString& id) const {
-  for (int row = 0; row < rows_.size(); ++row) {
-    if (rows_.at(row).id == id) return row;
-  }
-  return -1;
+  const auto found = positions_.constFind(id);
+  return found == positions_.cend() ? -1 : static_cast<int>(*found - top_);
+}
+
+void SagasModel::reindex() {
+  top_ = 0;
+  positions_.clear();
+  positions_.reserve(rows_.size());
+  for (int row = 0; row < rows_.size(); ++row) positions_.insert(rows_.at(row).id, row);
+}
+
+void SagasModel::removeRowAt(int row) {
+  beginRemoveRows({}, row, row);
+  rows_.removeAt(row);
+  if (row < streamed_) --streamed_;
+  endRemoveRows();
 }
 
 void SagasModel::applyStep(const SagaStepEvent& event) {
@@ -66,9 +105,7 @@ void SagasModel::applyStep(const SagaStepEvent& event) {
     // The list shows no steps; keeping them would grow memory with every event of a long session.
     saga.steps.clear();
     if (!stateFilter_.isEmpty() && saga.state != stateFilter_) {
-      beginRemoveRows({}, row, row);
-      rows_.removeAt(row);
-      endRemoveRows();
+      removeRowAt(row);
       return;
     }
     emit dataChanged(index(row, 0), index(row, ColumnCount - 1));
@@ -89,7 +126,9 @@ void SagasModel::applyStep(const SagaStepEvent& event) {
   if (!stateFilter_.isEmpty() && saga.state != stateFilter_) return;
   beginInsertRows({}, 0, 0);
   rows_.prepend(saga);
+  ++streamed_;
   endInsertRows();
+  if (streamed_ > kStreamedPages * pageSize()) removeRowAt(streamed_ - 1);
 }
 
 void SagasModel::requestPage(const QString& pageToken, int pageSize, quint64 generation) {

@@ -2,6 +2,7 @@
 // `saga.step` events — a new saga appears on top, a known one moves its state and current step.
 #pragma once
 
+#include <QHash>
 #include <QVector>
 
 #include "client/api_types.h"
@@ -37,8 +38,20 @@ class SagasModel : public PagedTableModel {
   void clearRows() override { rows_.clear(); }
 
  private:
+  // At most this many pages' worth of sagas the stream put on top are kept: past it the oldest of
+  // them leaves the list, so a long session's does not grow for ever (a refresh pages through every
+  // saga again).
+  static constexpr int kStreamedPages = 4;
+  void removeRowAt(int row);
+  void reindex();
+
   QString stateFilter_;
   QVector<Saga> rows_;
+  // Row of each saga by id, as position - top_: a saga put on top moves top_ instead of every other
+  // saga's position (the stream asks for a row by id at every step of every saga).
+  QHash<QString, qint64> positions_;
+  qint64 top_ = 0;
+  int streamed_ = 0;  // rows 0..streamed_-1 came from the stream, newest first
 };
 
 }  // namespace fleetdeck::console

@@ -47,6 +47,7 @@ class ModelsTest : public QObject {
   void orders_FilterByStatus_AndLiveNoticeMovesStatus();
   void orders_UpdateOrder_NeverPutsBackAnOlderVersion();
   void sagas_LiveStep_UpdatesKnownSaga_PrependsNewOne_RespectsFilter();
+  void sagas_ManyNewSagasFromTheStream_KeepTheListBounded_StepsReachTheirRow();
   void fleet_TreeShape_UpdateInPlace_LiveChange();
   void alerts_FiringFirst_NewlyFiringReported_InactiveRemoved();
   void alerts_AcknowledgementsJoinedByNameAndFullLabels_ShownGreyed_NotReportedAsNews();
@@ -367,6 +368,54 @@ void ModelsTest::sagas_LiveStep_UpdatesKnownSaga_PrependsNewOne_RespectsFilter()
   const int completed = model.rowCount();
   model.applyStep({"saga-third", "o", "ReserveStock", "started", 1, "", QDateTime::currentDateTimeUtc(), "t", ""});
   QCOMPARE(model.rowCount(), completed);  // a new, running saga is not "completed"
+}
+
+void ModelsTest::sagas_ManyNewSagasFromTheStream_KeepTheListBounded_StepsReachTheirRow() {
+  SagasModel model(client_);
+  model.setPageSize(20);
+  QAbstractItemModelTester tester(&model, QAbstractItemModelTester::FailureReportingMode::QtTest);
+  model.reload();
+  waitLoaded(&model, 1);
+  const int listed = model.rowCount();
+  QCOMPARE(listed, 20);
+  const QString listedFirst = model.saga(0).id;
+  const QString listedLast = model.saga(listed - 1).id;
+  auto step = [](const QString& sagaId, const QString& name, const QString& state, const QString& sagaState = {}) {
+    return SagaStepEvent{sagaId, "ord-" + sagaId, name, state, 1, "", QDateTime::currentDateTimeUtc(), "t", sagaState};
+  };
+  // A long session: many more new sagas than a few pages.
+  constexpr int kNew = 1000;
+  const int bound = listed + 10 * model.pageSize();
+  for (int i = 0; i < kNew; ++i) model.applyStep(step(QStringLiteral("saga-live-%1").arg(i), "ReserveStock", "started"));
+  QVERIFY2(model.rowCount() <= bound, qPrintable(QString::number(model.rowCount())));
+  // The newest ones are kept, on top of the listed page, which stays whole.
+  const int kept = model.rowCount() - listed;
+  QVERIFY(kept >= model.pageSize());
+  QCOMPARE(model.saga(0).id, QStringLiteral("saga-live-%1").arg(kNew - 1));
+  QCOMPARE(model.saga(kept - 1).id, QStringLiteral("saga-live-%1").arg(kNew - kept));
+  QCOMPARE(model.rowOf("saga-live-0"), -1);
+  QCOMPARE(model.rowOf(listedFirst), kept);
+  QCOMPARE(model.rowOf(listedLast), model.rowCount() - 1);
+
+  // Steps reach the right row, whether the stream or a page brought the saga.
+  const QString streamed = QStringLiteral("saga-live-%1").arg(kNew - 10);
+  model.applyStep(step(streamed, "Charge", "failed"));
+  QCOMPARE(model.saga(model.rowOf(streamed)).id, streamed);
+  QCOMPARE(model.saga(model.rowOf(streamed)).currentStep, QStringLiteral("Charge"));
+  model.applyStep(step(listedLast, "ConfirmOrder", "succeeded", "COMPLETED"));
+  QCOMPARE(model.saga(model.rowOf(listedLast)).state, QStringLiteral("COMPLETED"));
+  for (int row = 0; row < model.rowCount(); ++row) QCOMPARE(model.rowOf(model.saga(row).id), row);
+
+  // The running list: finished sagas leave from anywhere, and the rows by id follow.
+  model.setStateFilter("RUNNING");
+  waitLoaded(&model, 1);
+  for (int i = 0; i < kNew; ++i) {
+    model.applyStep(step(QStringLiteral("saga-run-%1").arg(i), "ReserveStock", "started"));
+    if (i % 7 == 0) model.applyStep(step(model.saga(model.rowCount() / 2).id, "ConfirmOrder", "succeeded", "COMPLETED"));
+  }
+  QVERIFY2(model.rowCount() <= bound, qPrintable(QString::number(model.rowCount())));
+  QCOMPARE(model.rowOf(QStringLiteral("saga-run-%1").arg(kNew - 1)), 0);
+  for (int row = 0; row < model.rowCount(); ++row) QCOMPARE(model.rowOf(model.saga(row).id), row);
 }
 
 void ModelsTest::fleet_TreeShape_UpdateInPlace_LiveChange() {
