@@ -139,8 +139,22 @@ void AlertsModel::setAlerts(const QVector<PromAlert>& alerts,
   rows_ = std::move(shown);
   endResetModel();
   for (const PromAlert& alert : rows_) {
-    if (isFiring(alert) && !wasFiring.contains(alert.key()) && !alert.acknowledgement) emit alertFired(alert);
+    if (!wasFiring.contains(alert.key()) && isNewFiring(alert)) emit alertFired(alert);
   }
+}
+
+bool AlertsModel::isNewFiring(const PromAlert& alert) {
+  if (!isFiring(alert) || alert.acknowledgement) return false;
+  const auto reported = reported_.find(alert.key());
+  if (reported != reported_.end()) {
+    // Without a start time on one side, the same key is taken for the same firing.
+    if (*reported == alert.activeAt || !reported->isValid() || !alert.activeAt.isValid()) {
+      if (!reported->isValid()) *reported = alert.activeAt;
+      return false;
+    }
+  }
+  reported_.insert(alert.key(), alert.activeAt);
+  return true;
 }
 
 int AlertsModel::rowOf(const QString& key) const {
@@ -169,6 +183,7 @@ void AlertsModel::applyAlert(const PromAlert& alert) {
   const int row = rowOf(alert.key());
   const bool wasFiring = row >= 0 && isFiring(rows_.at(row));
   if (!isShown(alert)) {
+    reported_.remove(alert.key());
     if (row < 0) return;
     beginRemoveRows({}, row, row);
     rows_.removeAt(row);
@@ -184,7 +199,7 @@ void AlertsModel::applyAlert(const PromAlert& alert) {
     rows_.insert(position, alert);
     endInsertRows();
   }
-  if (isFiring(alert) && !wasFiring && !alert.acknowledgement) emit alertFired(alert);
+  if (!wasFiring && isNewFiring(alert)) emit alertFired(alert);
 }
 
 }  // namespace fleetdeck::console

@@ -4,6 +4,8 @@
 #pragma once
 
 #include <QAbstractTableModel>
+#include <QDateTime>
+#include <QHash>
 #include <QVector>
 #include <optional>
 
@@ -49,13 +51,19 @@ class AlertsModel : public QAbstractTableModel {
   void applyAlert(const fleetdeck::console::PromAlert& alert);
 
  signals:
-  // An alert moved into "firing" that was not firing before, and nobody has acknowledged it.
+  // An alert moved into "firing" that was not firing before, and nobody has acknowledged it. Once per
+  // firing: the same one met again (a list read before the stream's event, then the next poll) is not.
   void alertFired(const fleetdeck::console::PromAlert& alert);
 
  private:
   static bool isShown(const PromAlert& alert);
+  // Whether `alert`, newly in the list as firing, is news; remembers it as reported.
+  bool isNewFiring(const PromAlert& alert);
 
   QVector<PromAlert> rows_;
+  // The firings reported: alert key -> activeAt (when that firing began; a later one has a later
+  // one). Forgotten when the alert resolves.
+  QHash<QString, QDateTime> reported_;
 };
 
 }  // namespace fleetdeck::console

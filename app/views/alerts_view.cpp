@@ -147,8 +147,18 @@ void AlertsView::refresh() {
     std::optional<Result<QVector<AlertAcknowledgement>>> acknowledgements;
   };
   auto answers = std::make_shared<Answers>();
-  auto join = [this, answers, changesBefore = acknowledgementChanges_] {
+  const quint64 number = ++refreshes_;
+  auto join = [this, answers, number, changesBefore = acknowledgementChanges_, eventsBefore = alertEvents_] {
     if (!answers->alerts || !answers->acknowledgements) return;
+    // A newer refresh is on its way: its answer is the one to show.
+    if (number != refreshes_) return;
+    // An alert event came meanwhile, and this list may have been read before it: shown, it would take
+    // a new alert away (for the next poll to report it again) or bring a resolved one back. Read it
+    // once more.
+    if (answers->alerts->ok() && eventsBefore != alertEvents_) {
+      refresh();
+      return;
+    }
     answered_ = true;
     const Result<QVector<PromAlert>>& alerts = *answers->alerts;
     if (!alerts) {
@@ -213,6 +223,7 @@ void AlertsView::loadRules() {
 
 void AlertsView::applyAlert(const PromAlert& alert) {
   ++acknowledgementChanges_;
+  ++alertEvents_;
   model_->applyAlert(alert);
 }
 

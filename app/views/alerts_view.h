@@ -78,6 +78,8 @@ class AlertsView : public ViewPage {
   // Bumped whenever an acknowledgement changes here (stream event, own call): a refresh that started
   // before must not put back the acknowledgements it fetched then.
   quint64 acknowledgementChanges_ = 0;
+  quint64 refreshes_ = 0;    // numbers each refresh(); only the newest one's answer is shown
+  quint64 alertEvents_ = 0;  // stream alert events so far: a list read before one is stale
   bool answered_ = false;
   bool started_ = false;
 };

@@ -50,6 +50,7 @@ class ModelsTest : public QObject {
   void sagas_ManyNewSagasFromTheStream_KeepTheListBounded_StepsReachTheirRow();
   void fleet_TreeShape_UpdateInPlace_LiveChange();
   void alerts_FiringFirst_NewlyFiringReported_InactiveRemoved();
+  void alerts_SameFiringMetAgain_IsReportedOnce_ALaterFiringIsNews();
   void alerts_AcknowledgementsJoinedByNameAndFullLabels_ShownGreyed_NotReportedAsNews();
   void alerts_StreamEventsSetAndClearTheAcknowledgement_RefreshWithoutThemKeepsThem();
   void orderEvents_SortedAndAppendOnlyNewer();
@@ -476,6 +477,39 @@ void ModelsTest::alerts_FiringFirst_NewlyFiringReported_InactiveRemoved() {
   model.applyAlert(critical);
   QCOMPARE(model.rowCount(), 1);
   QCOMPARE(model.alert(0).name, QStringLiteral("Slow"));
+}
+
+void ModelsTest::alerts_SameFiringMetAgain_IsReportedOnce_ALaterFiringIsNews() {
+  AlertsModel model;
+  QAbstractItemModelTester tester(&model, QAbstractItemModelTester::FailureReportingMode::QtTest);
+  QSignalSpy fired(&model, &AlertsModel::alertFired);
+  const QDateTime began = QDateTime::currentDateTimeUtc().addSecs(-30);
+  PromAlert disk{"DiskFull", "critical", "firing", {{"alertname", "DiskFull"}}, {}, began, "1"};
+  model.applyAlert(disk);  // from the stream
+  QCOMPARE(fired.count(), 1);
+  model.setAlerts({});  // a list read before it fired
+  QCOMPARE(model.rowCount(), 0);
+  model.setAlerts({disk});  // the next poll: the same firing
+  QCOMPARE(model.rowCount(), 1);
+  QCOMPARE(fired.count(), 1);
+  PromAlert withoutStart = disk;  // an event that does not say when it began
+  withoutStart.activeAt = QDateTime();
+  model.setAlerts({});
+  model.applyAlert(withoutStart);
+  QCOMPARE(fired.count(), 1);
+
+  disk.state = QStringLiteral("inactive");
+  model.applyAlert(disk);  // resolved
+  QCOMPARE(model.rowCount(), 0);
+  disk.state = QStringLiteral("firing");
+  disk.activeAt = began.addSecs(600);
+  model.setAlerts({disk});  // it fires again later: news
+  QCOMPARE(fired.count(), 2);
+  // Resolved while nobody was told (the stream was down): a later start is news all the same.
+  model.setAlerts({});
+  disk.activeAt = began.addSecs(1200);
+  model.setAlerts({disk});
+  QCOMPARE(fired.count(), 3);
 }
 
 namespace {

@@ -114,6 +114,7 @@ class ViewsTest : public QObject {
   void orders_OverlappingLoadsOfOneOrder_TheNewestLoadWins_TheRowKeepsItsVersion();
   void sagas_OverlappingLoadsOfOneSaga_TheNewestLoadWins();
   void newOrder_EscWhilePlacing_IsRefused_TheAnswerLands();
+  void alerts_ListReadBeforeAStreamAlert_DoesNotHideIt_NorReportItTwice();
   void history_NoticeWhileLoading_LoadsOnceMore();
   void userEdit_CancelWhileSaving_IsRefused_TheSaveLands();
   void sagas_StepsBeforeTheListIsOpened_AreNotCollected_AndNoSagaIsListedTwice();
@@ -397,6 +398,41 @@ void ViewsTest::newOrder_EscWhilePlacing_IsRefused_TheAnswerLands() {
   QVERIFY(QTest::qWaitFor([&] { return orders->model()->rowOf("ord-20001") >= 0; }, 5000));  // the answer landed
   QVERIFY(QTest::qWaitFor([&] { return dialog.isNull() || !dialog->isVisible(); }, 5000));    // and closed it
   QCOMPARE(gateway_->count("POST", "/api/v1/orders"), 1);
+}
+
+void ViewsTest::alerts_ListReadBeforeAStreamAlert_DoesNotHideIt_NorReportItTwice() {
+  MainWindow* window = openWindow("grace");
+  window->showPage("alerts");
+  AlertsView* alerts = window->alertsView();
+  QVERIFY(QTest::qWaitFor([&] { return alerts->isReady() && alerts->model()->rowCount() == 3; }, 5000));
+  const QJsonObject disk{{"labels", QJsonObject{{"alertname", "DiskFull"}, {"severity", "critical"}, {"service", "orders"}}},
+                         {"annotations", QJsonObject{{"summary", "orders' disk is full"}}},
+                         {"state", "firing"},
+                         {"activeAt", QDateTime::currentDateTimeUtc().addSecs(-30).toString(Qt::ISODateWithMs)},
+                         {"value", "1"}};
+  bool firing = false;  // what Prometheus answers from now on: DiskFull, once it fires
+  gateway_->route("GET", "/api/v1/admin/alerts", [&firing, disk](const FakeRequest&) {
+    const QJsonArray list = firing ? QJsonArray{disk} : QJsonArray{};
+    return FakeResponse::json(200, {{"status", "success"}, {"data", QJsonObject{{"alerts", list}}}});
+  });
+  QSignalSpy fired(alerts->model(), &AlertsModel::alertFired);
+  // A poll reads the list, DiskFull fires and the stream tells before the poll's answer arrives.
+  gateway_->delayResponses("/api/v1/admin/alerts", 300);
+  const int polls = gateway_->count("GET", "/api/v1/admin/alerts");
+  alerts->refresh();
+  QVERIFY(QTest::qWaitFor([&] { return gateway_->count("GET", "/api/v1/admin/alerts") == polls + 1; }, 5000));
+  firing = true;
+  alerts->applyAlert(PromAlert::fromJson(disk));
+  QCOMPARE(fired.count(), 1);
+  const QString key = PromAlert::fromJson(disk).key();
+  QSignalSpy resets(alerts->model(), &QAbstractItemModel::modelReset);
+  QVERIFY(QTest::qWaitFor([&] { return resets.count() >= 1; }, 5000));
+  QVERIFY(alerts->model()->rowOf(key) >= 0);  // not taken away by the older list
+  // The next poll lists it: the same firing, not news.
+  alerts->refresh();
+  QVERIFY(QTest::qWaitFor([&] { return resets.count() >= 2; }, 5000));
+  QVERIFY(alerts->model()->rowOf(key) >= 0);
+  QCOMPARE(fired.count(), 1);
 }
 
 void ViewsTest::history_NoticeWhileLoading_LoadsOnceMore() {
