@@ -182,6 +182,10 @@ void MetricsView::refresh() {
   for (quint64 id : std::as_const(inFlight_)) client_->cancel(id);
   inFlight_.clear();
   pending_ = 0;
+  // A custom query cancelled here never calls back to give Run back; runCustom() below takes it
+  // again if the box still holds a query.
+  runButton_->setEnabled(true);
+  cancelButton_->hide();
   const QDateTime end = QDateTime::currentDateTimeUtc();
   const QDateTime start = end.addSecs(-rangeSeconds_);
   load(requestRate_, {{queries::requestRateByService(), QString()}}, start, end);

@@ -115,6 +115,7 @@ class ViewsTest : public QObject {
   void sagas_OverlappingLoadsOfOneSaga_TheNewestLoadWins();
   void newOrder_EscWhilePlacing_IsRefused_TheAnswerLands();
   void alerts_ListReadBeforeAStreamAlert_DoesNotHideIt_NorReportItTwice();
+  void metrics_RefreshCancellingAQueryWhoseBoxWasCleared_GivesRunBack();
   void history_NoticeWhileLoading_LoadsOnceMore();
   void userEdit_CancelWhileSaving_IsRefused_TheSaveLands();
   void sagas_StepsBeforeTheListIsOpened_AreNotCollected_AndNoSagaIsListedTwice();
@@ -433,6 +434,25 @@ void ViewsTest::alerts_ListReadBeforeAStreamAlert_DoesNotHideIt_NorReportItTwice
   QVERIFY(QTest::qWaitFor([&] { return resets.count() >= 2; }, 5000));
   QVERIFY(alerts->model()->rowOf(key) >= 0);
   QCOMPARE(fired.count(), 1);
+}
+
+void ViewsTest::metrics_RefreshCancellingAQueryWhoseBoxWasCleared_GivesRunBack() {
+  MainWindow* window = openWindow("ada");
+  window->showPage("metrics");
+  MetricsView* metrics = window->metricsView();
+  QVERIFY(QTest::qWaitFor([&] { return metrics->isReady(); }, 5000));
+  QPushButton* run = nullptr;
+  for (QPushButton* button : metrics->findChildren<QPushButton*>()) {
+    if (button->text() == QLatin1String("Run")) run = button;
+  }
+  QVERIFY(run != nullptr);
+  gateway_->delayResponses("/api/v1/admin/metrics/query_range", 300);
+  metrics->runQuery("sum(rate(fleetdeck_requests_total[5m]))");
+  QVERIFY(!run->isEnabled());  // while it runs
+  metrics->findChild<QLineEdit*>("promqlEdit")->clear();
+  metrics->refresh();  // the auto refresh, or the user's: it replaces the query in flight
+  QVERIFY(QTest::qWaitFor([&] { return metrics->isReady(); }, 5000));
+  QVERIFY(run->isEnabled());
 }
 
 void ViewsTest::history_NoticeWhileLoading_LoadsOnceMore() {
