@@ -141,7 +141,8 @@ grpc::ServerUnaryReactor* OrdersGrpcService::ListOrders(grpc::CallbackServerCont
 grpc::ServerUnaryReactor* OrdersGrpcService::CancelOrder(grpc::CallbackServerContext* context,
                                                          const v1::CancelOrderRequest* request, v1::Order* response) {
   return rpc::runBlocking(context, pool_, [this, context, request, response] {
-    auto order = book_.cancel(request->id(), request->reason(), request->expected_version(), changeContextOf(*context));
+    auto order = book_.cancel(request->id(), request->reason(), request->expected_version(), changeContextOf(*context),
+                              request->idempotency_key());
     if (!order) return order.status();
     toProto(*order, *response);
     return Status::ok();
@@ -152,7 +153,7 @@ grpc::ServerUnaryReactor* OrdersGrpcService::ShipOrder(grpc::CallbackServerConte
                                                        const v1::ShipOrderRequest* request, v1::Order* response) {
   return rpc::runBlocking(context, pool_, [this, context, request, response] {
     auto order = book_.ship(request->id(), request->tracking_number(), request->expected_version(),
-                            changeContextOf(*context));
+                            changeContextOf(*context), request->idempotency_key());
     if (!order) return order.status();
     toProto(*order, *response);
     return Status::ok();
@@ -162,7 +163,8 @@ grpc::ServerUnaryReactor* OrdersGrpcService::ShipOrder(grpc::CallbackServerConte
 grpc::ServerUnaryReactor* OrdersGrpcService::DeliverOrder(grpc::CallbackServerContext* context,
                                                           const v1::DeliverOrderRequest* request, v1::Order* response) {
   return rpc::runBlocking(context, pool_, [this, context, request, response] {
-    auto order = book_.deliver(request->id(), request->expected_version(), changeContextOf(*context));
+    auto order = book_.deliver(request->id(), request->expected_version(), changeContextOf(*context),
+                               request->idempotency_key());
     if (!order) return order.status();
     toProto(*order, *response);
     return Status::ok();

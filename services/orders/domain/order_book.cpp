@@ -45,6 +45,17 @@ bool sameLines(const std::vector<OrderLine>& stored, const std::vector<LineReque
   return a == b;
 }
 
+// Recorded as the causation id of the event an idempotent action appended.
+constexpr std::string_view kIdempotencyKeyCause = "idempotency-key:";
+
+std::string actionKeyProblem(std::string_view key) {
+  if (key.size() > 128) return "must be at most 128 characters long";
+  for (char c : key) {
+    if (c <= 0x20 || c >= 0x7f) return "must contain only visible ASCII characters";
+  }
+  return {};
+}
+
 }  // namespace
 
 Result<Order> OrderBook::create(const CreateRequest& requested, const ChangeContext& context) {
@@ -132,17 +143,52 @@ Result<ListResult> OrderBook::list(const ListRequest& request) {
   return result;
 }
 
+Result<std::optional<Order>> OrderBook::repeatedChange(
+    const std::string& orderId, const std::string& actor, const std::string& causationId,
+    const std::function<Result<OrderEvent>(const Order&)>& decide) {
+  auto events = store_.history(orderId);
+  if (!events) return events.status();
+  for (const RecordedEvent& event : *events) {
+    if (event.metadata.causationId != causationId || event.metadata.actor != actor) continue;
+    auto then = atVersion(orderId, event.version);
+    if (!then) return then.status();
+    // The kind of change this request asks for: what it decides on the state before that event.
+    auto before = event.version > 1 ? atVersion(orderId, event.version - 1) : Result<OrderAtVersion>(then);
+    if (!before) return before.status();
+    auto wanted = decide(before->order);
+    if (!wanted || eventTypeName(*wanted) != event.type) {
+      return invalidField("idempotencyKey", "was already used for another change of order " + orderId + " (" +
+                                                event.type + " at version " + std::to_string(event.version) + ")");
+    }
+    return std::optional<Order>(then->order);
+  }
+  return std::optional<Order>();
+}
+
 Result<Order> OrderBook::transition(const std::string& requestedId, int64_t expectedVersion,
                                     const ChangeContext& context,
-                                    const std::function<Result<OrderEvent>(const Order&)>& decide) {
+                                    const std::function<Result<OrderEvent>(const Order&)>& decide,
+                                    const std::string& idempotencyKey) {
   FLEETDECK_RETURN_IF_ERROR(checkOrderId(requestedId));
   const std::string orderId = lowered(requestedId);
   if (expectedVersion < 0) return invalidField("expectedVersion", "must not be negative");
+  if (auto problem = actionKeyProblem(idempotencyKey); !problem.empty()) return invalidField("idempotencyKey", problem);
+  // A client's key is the command that caused the event: recorded as its causation id, it is how a
+  // repeat (the answer to the first was lost) is recognised, in the order's own stream.
+  ChangeContext keyed = context;
+  if (!idempotencyKey.empty()) keyed.causationId = std::string(kIdempotencyKeyCause) + idempotencyKey;
+  const auto repeated = [&]() -> Result<std::optional<Order>> {
+    if (idempotencyKey.empty()) return std::optional<Order>();
+    return repeatedChange(orderId, context.actor, keyed.causationId, decide);
+  };
   // Without an expected version the caller asked for the change whatever the order's version: an
   // append that lost a race (the saga confirmed meanwhile) is decided again on the newer state
   // instead of answering a conflict the caller did not ask about.
   constexpr int kAttempts = 3;
   for (int attempt = 1;; ++attempt) {
+    auto first = repeated();
+    if (!first) return first.status();
+    if (*first) return std::move(**first);
     auto current = store_.load(orderId);
     if (!current) return current.status();
     if (expectedVersion != 0 && current->version != expectedVersion) {
@@ -151,7 +197,12 @@ Result<Order> OrderBook::transition(const std::string& requestedId, int64_t expe
     }
     auto event = decide(*current);
     if (!event) return event.status();
-    auto appended = store_.append(*current, *event, context);
+    auto appended = store_.append(*current, *event, keyed);
+    if (!appended && appended.status().code() == StatusCode::kAborted && !idempotencyKey.empty()) {
+      // Lost the race to the same request sent twice at once: answer what the winner did.
+      auto winner = repeated();
+      if (winner && *winner) return std::move(**winner);
+    }
     if (appended || appended.status().code() != StatusCode::kAborted || expectedVersion != 0 || attempt == kAttempts) {
       return appended;
     }
@@ -159,7 +210,7 @@ Result<Order> OrderBook::transition(const std::string& requestedId, int64_t expe
 }
 
 Result<Order> OrderBook::cancel(const std::string& orderId, const std::string& reason, int64_t expectedVersion,
-                                const ChangeContext& context) {
+                                const ChangeContext& context, const std::string& idempotencyKey) {
   // The order saga's reason codes mean something to notifications ("your payment was declined") and
   // to the console's counts: only the saga (the system actor) may give them.
   static const std::set<std::string, std::less<>> kSagaReasons = {"out_of_stock", "payment_declined", "price_changed",
@@ -168,17 +219,19 @@ Result<Order> OrderBook::cancel(const std::string& orderId, const std::string& r
     return invalidField("reason", "'" + reason + "' is a reason the order saga gives; describe yours in your own words");
   }
   return transition(orderId, expectedVersion, context,
-                    [&](const Order& order) { return decideCancel(order, reason); });
+                    [&](const Order& order) { return decideCancel(order, reason); }, idempotencyKey);
 }
 
 Result<Order> OrderBook::ship(const std::string& orderId, const std::string& trackingNumber, int64_t expectedVersion,
-                              const ChangeContext& context) {
+                              const ChangeContext& context, const std::string& idempotencyKey) {
   return transition(orderId, expectedVersion, context,
-                    [&](const Order& order) { return decideShip(order, trackingNumber); });
+                    [&](const Order& order) { return decideShip(order, trackingNumber); }, idempotencyKey);
 }
 
-Result<Order> OrderBook::deliver(const std::string& orderId, int64_t expectedVersion, const ChangeContext& context) {
-  return transition(orderId, expectedVersion, context, [](const Order& order) { return decideDeliver(order); });
+Result<Order> OrderBook::deliver(const std::string& orderId, int64_t expectedVersion, const ChangeContext& context,
+                                 const std::string& idempotencyKey) {
+  return transition(orderId, expectedVersion, context, [](const Order& order) { return decideDeliver(order); },
+                    idempotencyKey);
 }
 
 Result<Order> OrderBook::confirm(const std::string& orderId, const std::string& paymentId,

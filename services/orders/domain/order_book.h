@@ -2,6 +2,7 @@
 #pragma once
 
 #include <functional>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -66,11 +67,15 @@ class OrderBook {
   Result<Order> get(const std::string& orderId);
   Result<ListResult> list(const ListRequest& request);
   // expectedVersion 0: whatever the current version is (still checked against concurrent appends).
+  // With an idempotency key, a repeat by the same actor answers the order as the first request left
+  // it (its event's causation id records the key) instead of 409/412; the key used for another
+  // change of the order is INVALID_ARGUMENT naming idempotencyKey.
   Result<Order> cancel(const std::string& orderId, const std::string& reason, int64_t expectedVersion,
-                       const ChangeContext& context);
+                       const ChangeContext& context, const std::string& idempotencyKey = {});
   Result<Order> ship(const std::string& orderId, const std::string& trackingNumber, int64_t expectedVersion,
-                     const ChangeContext& context);
-  Result<Order> deliver(const std::string& orderId, int64_t expectedVersion, const ChangeContext& context);
+                     const ChangeContext& context, const std::string& idempotencyKey = {});
+  Result<Order> deliver(const std::string& orderId, int64_t expectedVersion, const ChangeContext& context,
+                        const std::string& idempotencyKey = {});
   Result<Order> confirm(const std::string& orderId, const std::string& paymentId, const ChangeContext& context);
   Result<std::vector<RecordedEvent>> history(const std::string& orderId);
   // The order as it was right after event `version` (1-based): a fold of the first `version` events.
@@ -80,7 +85,13 @@ class OrderBook {
 
  private:
   Result<Order> transition(const std::string& orderId, int64_t expectedVersion, const ChangeContext& context,
-                           const std::function<Result<OrderEvent>(const Order&)>& decide);
+                           const std::function<Result<OrderEvent>(const Order&)>& decide,
+                           const std::string& idempotencyKey = {});
+  // The order as the change `causationId` (by `actor`) left it, if there was one; INVALID_ARGUMENT
+  // when that change was not `decide`'s kind of event.
+  Result<std::optional<Order>> repeatedChange(const std::string& orderId, const std::string& actor,
+                                              const std::string& causationId,
+                                              const std::function<Result<OrderEvent>(const Order&)>& decide);
 
   OrderStore& store_;
   Catalog& catalog_;

@@ -183,6 +183,41 @@ TEST_F(OrdersEndToEnd, WrongTransitionsAre409AndCancelWorksFromPending) {
   EXPECT_EQ(call("POST", "/api/v1/orders/" + id + ":cancel", "{}").status, 409);
 }
 
+// A client whose answer was lost repeats its change with the same Idempotency-Key and gets the first
+// answer, not the 409 that says the order is no longer where the change starts from.
+TEST_F(OrdersEndToEnd, ARepeatedCancelWithItsIdempotencyKeyAnswersTheFirstResult) {
+  const std::string product = createProduct("E2E-TEA-6", 200);
+  const std::string id = text(placeOrder(newUuid(), product, 1), "id");
+  const std::string key = "cancel-" + newUuid();
+  const auto keyed = [&] {
+    http::Headers headers;
+    headers.add("Idempotency-Key", key);
+    return headers;
+  };
+  const auto first = call("POST", "/api/v1/orders/" + id + ":cancel", R"({"reason":"changed my mind"})", keyed());
+  ASSERT_EQ(first.status, 200) << first.body;
+  const auto again = call("POST", "/api/v1/orders/" + id + ":cancel", R"({"reason":"changed my mind"})", keyed());
+  ASSERT_EQ(again.status, 200) << again.body;
+  EXPECT_EQ(text(parse(again), "status"), "CANCELLED");
+  EXPECT_EQ(text(parse(again), "version"), text(parse(first), "version"));
+  EXPECT_EQ(again.headers.get("ETag").value_or(""), first.headers.get("ETag").value_or("-"));
+  // One cancellation in the history, and the key is the change's cause.
+  const auto events = parse(call("GET", "/api/v1/orders/" + id + "/events")).at("events").as_array();
+  ASSERT_EQ(events.size(), 2u);
+  EXPECT_EQ(text(events[1].as_object(), "causationId"), "idempotency-key:" + key);
+
+  // Without the key a repeat is what it always was; the key for another change is the caller's mistake.
+  EXPECT_EQ(call("POST", "/api/v1/orders/" + id + ":cancel", R"({"reason":"changed my mind"})").status, 409);
+  const auto misused = call("POST", "/api/v1/orders/" + id + ":ship", R"({"trackingNumber":"TRK-9"})", keyed());
+  EXPECT_EQ(misused.status, 400) << misused.body;
+  EXPECT_EQ(firstField(misused), "idempotencyKey");
+  http::Headers unreadable;
+  unreadable.add("Idempotency-Key", std::string(200, 'k'));
+  const auto tooLong = call("POST", "/api/v1/orders/" + id + ":deliver", "{}", unreadable);
+  EXPECT_EQ(tooLong.status, 400) << tooLong.body;
+  EXPECT_EQ(firstField(tooLong), "Idempotency-Key");  // refused at the gateway, by its header name
+}
+
 TEST_F(OrdersEndToEnd, HistoryTimeTravelAndAudit) {
   const std::string product = createProduct("E2E-TEA-4", 300);
   const std::string id = text(placeOrder(newUuid(), product, 2), "id");
