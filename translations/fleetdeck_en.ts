@@ -655,12 +655,24 @@
             <translation>the sign-in answer carries no access token</translation>
         </message>
         <message>
+            <source>Signed in again.</source>
+            <translation>Signed in again.</translation>
+        </message>
+        <message>
+            <source>The session was replaced.</source>
+            <translation>The session was replaced.</translation>
+        </message>
+        <message>
             <source>Not signed in.</source>
             <translation>Not signed in.</translation>
         </message>
         <message>
             <source>the refresh answer carries no access token</source>
             <translation>the refresh answer carries no access token</translation>
+        </message>
+        <message>
+            <source>Signed out.</source>
+            <translation>Signed out.</translation>
         </message>
     </context>
     <context>

@@ -650,12 +650,24 @@
             <translation>登录响应中没有访问令牌</translation>
         </message>
         <message>
+            <source>Signed in again.</source>
+            <translation>已重新登录。</translation>
+        </message>
+        <message>
+            <source>The session was replaced.</source>
+            <translation>会话已被替换。</translation>
+        </message>
+        <message>
             <source>Not signed in.</source>
             <translation>未登录。</translation>
         </message>
         <message>
             <source>the refresh answer carries no access token</source>
             <translation>刷新响应中没有访问令牌</translation>
+        </message>
+        <message>
+            <source>Signed out.</source>
+            <translation>已退出登录。</translation>
         </message>
     </context>
     <context>

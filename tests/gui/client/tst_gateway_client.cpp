@@ -1,7 +1,9 @@
 // GatewayClient against a fake gateway: sign-in, bearer tokens, 401 -> refresh -> retry once, error
 // bodies as values, connection state, ETag/If-Match, query encoding, cancellation, alert acknowledgements.
+#include <QScopeGuard>
 #include <QSignalSpy>
 #include <QTest>
+#include <QTranslator>
 
 #include "client/connection_monitor.h"
 #include "client/gateway_api.h"
@@ -57,6 +59,7 @@ class GatewayClientTest : public QObject {
   void signOut_WhileARefreshIsInFlight_StaysSignedOut();
   void rateLimitedRefresh_KeepsTheSession();
   void failedRefresh_IsTriedAgainAfterRetryAfter();
+  void refreshEndedWithTheSession_TellsWhyInTheUsersLanguage();
   void errorBody_FieldErrorsKeyedInCamelCase_TraceIdFromBody();
   void errorWithoutGatewayBody_StillUsable();
   void successWithNonJsonBody_IsAnError();
@@ -322,6 +325,33 @@ void GatewayClientTest::failedRefresh_IsTriedAgainAfterRetryAfter() {
   QVERIFY(QTest::qWaitFor([&] { return rotated.count() == 1; }, 5000));
   QCOMPARE(refreshes, 2);
   QCOMPARE(client_->session().accessToken, QStringLiteral("access-2"));
+}
+
+void GatewayClientTest::refreshEndedWithTheSession_TellsWhyInTheUsersLanguage() {
+  const QString directory = qEnvironmentVariable("FLEETDECK_QM_DIR");
+  if (directory.isEmpty()) QSKIP("FLEETDECK_QM_DIR not set (run through ctest)");
+  QTranslator chinese;
+  QVERIFY(chinese.load(QStringLiteral("fleetdeck_zh_CN"), directory));
+  QCoreApplication::installTranslator(&chinese);
+  const auto uninstall = qScopeGuard([&] { QCoreApplication::removeTranslator(&chinese); });
+  gateway_->route("POST", "/api/v1/auth/refresh", [](const FakeRequest&) {
+    FakeResponse late = FakeResponse::json(200, {{"accessToken", "access-2"}, {"refreshToken", "refresh-2"}, {"expiresIn", "900"}});
+    late.delayMs = 300;
+    return late;
+  });
+  gateway_->route("POST", "/api/v1/auth/logout", [](const FakeRequest&) { return FakeResponse::empty(204); });
+  // Whoever waits on a refresh when its session ends is told why.
+  auto interruptedBy = [&](const std::function<void()>& endTheSession) {
+    signInAs();
+    Captured<Done> refreshed;
+    client_->refreshSession(this, refreshed.callback());
+    endTheSession();
+    return refreshed.wait(2000) && !refreshed.result->ok() ? refreshed.result->error().message : QString();
+  };
+  QCOMPARE(interruptedBy([&] { client_->signOut(); }), QStringLiteral("已退出登录。"));
+  QCOMPARE(interruptedBy([&] { client_->setSession(Session{}); }), QStringLiteral("会话已被替换。"));
+  QCOMPARE(interruptedBy([&] { client_->signIn("ada", "right", this, [](const Result<User>&) {}); }),
+           QStringLiteral("已重新登录。"));
 }
 
 void GatewayClientTest::errorBody_FieldErrorsKeyedInCamelCase_TraceIdFromBody() {
