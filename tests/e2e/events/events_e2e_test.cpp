@@ -120,7 +120,7 @@ class EventsEndToEnd : public ::testing::Test {
             {"FLEETDECK_GRPC__PORT", std::to_string(ordersPort_)},
             {"FLEETDECK_UPSTREAMS__PRODUCTS", address(productsPort_)},
             {"FLEETDECK_UPSTREAMS__PAYMENTS", address(paymentsPort_)},
-            {"FLEETDECK_CALLS__TIMEOUT", "2s"},
+            {"FLEETDECK_CALLS__TIMEOUT", "1s"},  // the lease (2 s) must be at least twice as long
             {"FLEETDECK_SAGA__IDLE_POLL", "50ms"},
             {"FLEETDECK_SAGA__LEASE", "2s"},
             {"FLEETDECK_FAILPOINTS", failpoints}};
