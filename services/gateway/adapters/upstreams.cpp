@@ -218,8 +218,12 @@ std::shared_ptr<Upstreams::Instance> Upstreams::pick(Group& group, const std::st
   const size_t count = group.instances.size();
   const auto now = Clock::now();
   std::shared_ptr<Instance> fallback;
+  // One turn of the round robin per pick, then every instance from there: an increment per try
+  // would let concurrent picks take turns in between, so that one pick could see the same refused
+  // instance twice and never the healthy one ("circuit open" while an instance was up).
+  const size_t start = group.next.fetch_add(1, std::memory_order_relaxed);
   for (size_t i = 0; i < count; ++i) {
-    auto& instance = group.instances[group.next.fetch_add(1, std::memory_order_relaxed) % count];
+    auto& instance = group.instances[(start + i) % count];
     // A retry prefers another instance, but takes the same one when it is the only healthy one.
     if (instance->address == avoid && count > 1) {
       fallback = instance;

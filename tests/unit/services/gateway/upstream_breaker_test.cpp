@@ -5,7 +5,10 @@
 
 #include <gtest/gtest.h>
 
+#include <atomic>
 #include <future>
+#include <thread>
+#include <vector>
 
 #include "fleetdeck/core/work_pool.h"
 #include "fleetdeck/products/v1/products.grpc.pb.h"
@@ -17,14 +20,14 @@ namespace {
 
 using namespace std::chrono_literals;
 
-// Answers GetProduct after 100 ms.
+// Answers GetProduct after `delay` (100 ms unless told).
 class SlowProducts final : public products::v1::ProductsService::CallbackService {
  public:
-  explicit SlowProducts(WorkPool& pool) : pool_(pool) {}
+  SlowProducts(WorkPool& pool, std::chrono::milliseconds delay) : pool_(pool), delay_(delay) {}
   grpc::ServerUnaryReactor* GetProduct(grpc::CallbackServerContext* context, const products::v1::GetProductRequest*,
                                        products::v1::Product* response) override {
-    return rpc::runBlocking(context, pool_, [response] {
-      std::this_thread::sleep_for(100ms);
+    return rpc::runBlocking(context, pool_, [this, response] {
+      std::this_thread::sleep_for(delay_);
       response->set_id("slow");
       return Status::ok();
     });
@@ -32,17 +35,18 @@ class SlowProducts final : public products::v1::ProductsService::CallbackService
 
  private:
   WorkPool& pool_;
+  const std::chrono::milliseconds delay_;
 };
 
 // SlowProducts served over loopback for one test.
 struct SlowProductsServer {
-  WorkPool pool{4, 64, "slow"};
-  SlowProducts service{pool};
-  rpc::RpcServer server{rpc::ServerOptions{}};
-  SlowProductsServer() {
+  explicit SlowProductsServer(std::chrono::milliseconds delay = 100ms) : service(pool, delay) {
     server.addService(&service);
     EXPECT_TRUE(server.start().isOk());
   }
+  WorkPool pool{4, 64, "slow"};
+  SlowProducts service;
+  rpc::RpcServer server{rpc::ServerOptions{}};
   ~SlowProductsServer() {
     server.shutdown(100ms);
     pool.shutdown();
@@ -107,6 +111,46 @@ TEST(UpstreamBreaker, ARequestOutOfTimeBeforeItsProbe_GivesTheProbeSlotBack) {
   EXPECT_EQ(callWithin(-1ms).code(), StatusCode::kDeadlineExceeded) << "out of time before it was sent";
   const Status probe = callWithin(2s);
   EXPECT_TRUE(probe.isOk()) << probe.toString();
+}
+
+// With one instance's breaker open and another healthy, no pick may come back empty, however many
+// requests pick at once: each pick goes round every instance from its own turn.
+TEST(UpstreamBreaker, ConcurrentPicks_AlwaysFindTheHealthyInstanceBesideAnOpenOne) {
+  SlowProductsServer healthy(0ms);
+  UpstreamOptions options;
+  options.breaker.failureThreshold = 1;
+  options.breaker.openDuration = 60s;
+  // 127.0.0.1:1 refuses connections: its breaker opens at the first call that lands there.
+  Upstreams upstreams({{"products", "127.0.0.1:1," + healthy.server.address()}}, options);
+  const auto callOnce = [&] {
+    std::promise<Status> answered;
+    products::v1::GetProductRequest request;
+    request.set_id("p");
+    upstreams.call("products", "/fleetdeck.products.v1.ProductsService/GetProduct", request.SerializeAsString(), {},
+                   resilience::Deadline::after(2s, resilience::Clock::now()), false,
+                   [&answered](UpstreamReply reply) { answered.set_value(reply.status); });
+    return answered.get_future().get();
+  };
+  const auto openInstances = [&] {
+    int open = 0;
+    for (const auto& state : upstreams.snapshot()) open += state.breaker == resilience::BreakerState::kOpen ? 1 : 0;
+    return open;
+  };
+  for (int i = 0; i < 10 && openInstances() == 0; ++i) (void)callOnce();
+  ASSERT_EQ(openInstances(), 1) << "the refusing instance's breaker should be open";
+
+  std::atomic<int> refused{0};
+  std::vector<std::thread> clients;
+  for (int t = 0; t < 16; ++t) {
+    clients.emplace_back([&] {
+      for (int i = 0; i < 2000; ++i) {
+        const Status status = callOnce();
+        if (!status.isOk()) ++refused;
+      }
+    });
+  }
+  for (auto& client : clients) client.join();
+  EXPECT_EQ(refused.load(), 0) << "requests refused while a healthy instance was up";
 }
 }  // namespace
 }  // namespace fleetdeck::gateway
