@@ -4,6 +4,7 @@
 
 #include <thread>
 
+#include "fleetdeck/core/encoding.h"
 #include "fleetdeck/core/json.h"
 #include "fleetdeck/telemetry/otlp_exporter.h"
 
@@ -150,6 +151,54 @@ TEST(TraceStore, BadSpansAreRejectedOneByOneWithAPartialSuccess) {
   const auto body = parseObject(*store.getTrace(kTrace));
   EXPECT_EQ(body.at("spans").as_array().size(), 1u);
   EXPECT_EQ(body.at("spans").as_array()[0].at("service").as_string(), "unknown_service");
+}
+
+// The store's bounds count spans; what one span holds is bounded too, whoever sent it: megabytes of
+// attribute, name or status text from any client of the admin port would otherwise be kept whole.
+TEST(TraceStore, OneSpansTextAndAttributesAreBounded) {
+  TraceStore store;
+  const std::string huge(1 << 20, 'x');
+  std::string attributes;
+  for (int i = 0; i < 200; ++i) {
+    if (i > 0) attributes += ',';
+    attributes += R"({"key":"k)" + std::to_string(i) + R"(","value":{"stringValue":")" + (i == 0 ? huge : "v") + R"("}})";
+  }
+  std::string list;
+  for (int i = 0; i < 100; ++i) list += std::string(i > 0 ? "," : "") + R"({"intValue":"1"})";
+  const std::string body = R"({"resourceSpans":[{"scopeSpans":[{"spans":[{"traceId":")" + std::string(kTrace) +
+                           R"(","spanId":"00f067aa0ba902b7","name":")" + huge +
+                           R"(","startTimeUnixNano":"10","endTimeUnixNano":"20","status":{"code":2,"message":")" +
+                           huge + R"("},"attributes":[)" + attributes +
+                           R"(,{"key":"list","value":{"arrayValue":{"values":[)" + list + R"(]}}}]}]}]}]})";
+  const auto summary = store.ingestOtlpJson(body);
+  ASSERT_TRUE(summary.isOk()) << summary.status().toString();
+  EXPECT_EQ(summary->accepted, 1u);
+  const std::string trace = *store.getTrace(kTrace);
+  EXPECT_LT(trace.size(), 64u * 1024) << "a span of megabytes was kept whole";
+  const auto span = parseObject(trace).at("spans").as_array()[0].as_object();
+  EXPECT_LE(span.at("name").as_string().size(), 256u);
+  EXPECT_LE(span.at("attributes").as_object().size(), 64u);
+  EXPECT_LE(span.at("attributes").at("k0").as_string().size(), kMaxAttributeValueBytes);
+  // A kind beyond int's range is refused, not wrapped round into a valid one.
+  const auto wrapped = store.ingestOtlpJson(R"({"resourceSpans":[{"scopeSpans":[{"spans":[{"traceId":")" +
+                                            std::string(kTrace) + R"(","spanId":"00f067aa0ba902b8","kind":4294967298,)"
+                                            R"("startTimeUnixNano":"10","endTimeUnixNano":"20"}]}]}]})");
+  ASSERT_TRUE(wrapped.isOk());
+  EXPECT_EQ(wrapped->rejected, 1u);
+}
+
+// This process's own spans carry what clients sent as it came (a request path with a byte 0xFF): the
+// trace's JSON must still be valid UTF-8, which the console's parser insists on.
+TEST(TraceStore, OwnSpansWithMalformedUtf8AreServedAsValidUtf8) {
+  TraceStore store;
+  SpanData data = span(kTrace, "00000000000000a1", "", "GET /\xff\xfe", 0, 5);
+  data.attributes.push_back({"url.path", std::string("/caf\xc3")});  // a character cut short
+  store.add(Resource{"gateway"}, {data});
+  const std::string trace = *store.getTrace(kTrace);
+  EXPECT_TRUE(isUtf8(trace)) << trace;
+  const auto only = parseObject(trace).at("spans").as_array()[0].as_object();
+  EXPECT_EQ(only.at("name").as_string(), "GET /\xEF\xBF\xBD\xEF\xBF\xBD");
+  EXPECT_EQ(only.at("attributes").at("url.path").as_string(), "/caf\xEF\xBF\xBD");
 }
 
 TEST(TraceStore, GetTraceErrors) {
