@@ -19,7 +19,12 @@ void toProto(const Money& money, common::v1::Money& out) {
 
 ChangeContext changeContextOf(const grpc::CallbackServerContext& context) {
   const rpc::CallContext call = rpc::callContextFrom(context);
-  return {call.actor, call.traceId(), ""};
+  ChangeContext change{call.actor, call.traceId(), ""};
+  // gRPC's "no deadline" is the clock's far end.
+  if (context.deadline() < std::chrono::system_clock::time_point::max() - std::chrono::hours(24 * 365)) {
+    change.deadline = context.deadline();
+  }
+  return change;
 }
 
 int64_t micros(const google::protobuf::Timestamp& timestamp) {

@@ -13,6 +13,14 @@ Result<std::vector<OrderLine>> ProductsCatalog::priceLines(const std::vector<Lin
   for (const auto& line : lines) request.add_ids(line.productId);
   products::v1::BatchGetProductsResponse response;
   auto call = rpc::makeContext(timeout_);
+  // Never past the deadline of the call this lookup serves: the caller has gone by then, and an
+  // order priced after it would be placed behind the back of a client told it failed.
+  if (context.deadline) {
+    if (*context.deadline <= std::chrono::system_clock::now()) {
+      return Status(StatusCode::kDeadlineExceeded, "the caller's deadline passed before the products lookup");
+    }
+    if (*context.deadline < call->deadline()) call->set_deadline(*context.deadline);
+  }
   call->AddMetadata("fleetdeck-actor", context.actor);
   const grpc::Status status = stub_->BatchGetProducts(call.get(), request, &response);
   if (!status.ok()) {

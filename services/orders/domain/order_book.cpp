@@ -97,6 +97,11 @@ Result<Order> OrderBook::create(const CreateRequest& requested, const ChangeCont
   order.created.sagaId = newUuid();
   order.created.idempotencyKey = request.idempotencyKey;
   order.idempotencyKey = request.idempotencyKey;
+  // The caller gave up (the gateway answered 504): an order written now would be placed, charged
+  // and shipped behind the back of a client told it failed, who may well order again.
+  if (context.deadline && *context.deadline <= std::chrono::system_clock::now()) {
+    return Status(StatusCode::kDeadlineExceeded, "the caller's deadline passed while the order was priced; nothing was placed");
+  }
   auto stored = store_.create(order, context);
   if (stored && stored->id != order.created.orderId && !sameLines(stored->items, request.lines)) {
     // A repeat must be the same request; anything else is a client bug that would otherwise get an

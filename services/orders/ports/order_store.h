@@ -2,6 +2,7 @@
 // one PostgreSQL database and changed together in one transaction.
 #pragma once
 
+#include <chrono>
 #include <optional>
 #include <string>
 #include <vector>
@@ -15,6 +16,9 @@ struct ChangeContext {
   std::string actor = "system";
   std::string traceId;
   std::string causationId;
+  // When the caller stops waiting (the incoming call's deadline): calls made on its behalf end by
+  // then, and a change not yet written is not written once it passed. Unset: no caller waits.
+  std::optional<std::chrono::system_clock::time_point> deadline;
 };
 
 struct RecordedEvent {

@@ -4,6 +4,8 @@
 
 #include <gtest/gtest.h>
 
+#include <atomic>
+
 #include <grpcpp/support/server_callback.h>
 
 #include "fleetdeck/core/ids.h"
@@ -13,13 +15,15 @@
 namespace fleetdeck::orders {
 namespace {
 
-// Answers every BatchGetProducts with `answer`.
+// Answers every BatchGetProducts with `answer`, noting the deadline each call arrived with.
 class ScriptedProducts final : public products::v1::ProductsService::CallbackService {
  public:
   grpc::Status answer = grpc::Status::OK;
+  std::atomic<std::chrono::system_clock::time_point> lastDeadline{};
   grpc::ServerUnaryReactor* BatchGetProducts(grpc::CallbackServerContext* context,
                                              const products::v1::BatchGetProductsRequest*,
                                              products::v1::BatchGetProductsResponse*) override {
+    lastDeadline = context->deadline();
     auto* reactor = context->DefaultReactor();
     reactor->Finish(answer);
     return reactor;
@@ -47,6 +51,31 @@ TEST(ProductsCatalog, ProductsRefusingOrdersOwnCall_IsInternal_AnOutageStaysUnav
   auto outage = catalog.priceLines(lines, {});
   ASSERT_FALSE(outage.isOk());
   EXPECT_EQ(outage.status().code(), StatusCode::kUnavailable);
+  server.shutdown(std::chrono::milliseconds(100));
+}
+
+// The lookup serves a caller with a deadline of its own (the gateway's, maybe a client's 500 ms): it
+// ends by then, not at orders' own 3 s, and is not made at all once that deadline passed.
+TEST(ProductsCatalog, TheLookupKeepsToTheDeadlineOfTheCallItServes) {
+  ScriptedProducts products;
+  rpc::RpcServer server(rpc::ServerOptions{});
+  server.addService(&products);
+  ASSERT_TRUE(server.start().isOk());
+  ProductsCatalog catalog(rpc::makeChannel(server.address()), std::chrono::seconds(3));
+  const std::vector<LineRequest> lines = {{newUuid(), 1}};
+  ChangeContext caller;
+  caller.deadline = std::chrono::system_clock::now() + std::chrono::milliseconds(500);
+  (void)catalog.priceLines(lines, caller);
+  EXPECT_LE(products.lastDeadline.load(), *caller.deadline + std::chrono::milliseconds(50))
+      << "products was given orders' own timeout instead of the caller's deadline";
+
+  ChangeContext late;
+  late.deadline = std::chrono::system_clock::now() - std::chrono::milliseconds(1);
+  products.lastDeadline = std::chrono::system_clock::time_point{};
+  auto gone = catalog.priceLines(lines, late);
+  ASSERT_FALSE(gone.isOk());
+  EXPECT_EQ(gone.status().code(), StatusCode::kDeadlineExceeded);
+  EXPECT_EQ(products.lastDeadline.load(), std::chrono::system_clock::time_point{}) << "no call once the caller has gone";
   server.shutdown(std::chrono::milliseconds(100));
 }
 
