@@ -259,8 +259,11 @@ int main(int argc, char** argv) {
     if (accessFeed) accessFeed->stop();
     if (registry) registry->stop();
   });
-  host->onShutdown("http", [&server, &restGateway](std::chrono::milliseconds drain) {
+  host->onShutdown("http", [&server, &restGateway, &upstreams](std::chrono::milliseconds drain) {
     server.stop(drain);
+    // Retried calls answer on the upstreams' own thread, into the REST gateway, which main
+    // destroys before the upstreams.
+    upstreams.stop();
     restGateway.finishBlockingWork();
   });
   host->onShutdown("registry", [&eventBus](std::chrono::milliseconds) {

@@ -8,6 +8,7 @@
 #include <charconv>
 #include <cstring>
 #include <future>
+#include <mutex>
 #include <optional>
 #include <set>
 #include <thread>
@@ -657,7 +658,10 @@ class GrpcClient::Impl {
       : options_(options), id_(nextClientId.fetch_add(1)), guard_(asio::make_work_guard(context_)) {
     thread_ = namedThread("grpc-client", [this] { context_.run(); });
   }
-  ~Impl() {
+  ~Impl() { stop(); }
+
+  void stop() {
+    std::lock_guard lock(stopMutex_);
     guard_.reset();
     context_.stop();
     if (thread_.joinable()) thread_.join();
@@ -703,11 +707,14 @@ class GrpcClient::Impl {
   uint64_t id_;
   asio::io_context context_;
   asio::executor_work_guard<asio::io_context::executor_type> guard_;
+  std::mutex stopMutex_;
   std::thread thread_;
 };
 
 GrpcClient::GrpcClient(GrpcClientOptions options) : impl_(std::make_shared<Impl>(options)) {}
 GrpcClient::~GrpcClient() = default;
+
+void GrpcClient::stop() { impl_->stop(); }
 
 void GrpcClient::call(const std::string& address, GrpcRequest request, Callback callback) {
   impl_->call(address, std::move(request), std::move(callback));

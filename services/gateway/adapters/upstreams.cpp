@@ -94,10 +94,13 @@ Upstreams::Upstreams(const std::map<std::string, std::string>& addresses, Upstre
   for (const auto& [name, text] : addresses) setInstances(name, splitAddresses(text));
 }
 
-Upstreams::~Upstreams() {
+Upstreams::~Upstreams() { stop(); }
+
+void Upstreams::stop() {
   // Retries first: the client's thread may still answer calls, and their retries must find a
-  // timer that ignores them, not a destroyed one.
+  // timer that ignores them.
   retryTimer_.stop();
+  client_.stop();
 }
 
 RetryTimer::RetryTimer() : thread_([this] { run(); }) {}

@@ -97,6 +97,11 @@ class Upstreams {
   // addresses that stay are kept.
   void setInstances(const std::string& upstream, const std::vector<std::string>& addresses);
 
+  // Stops retries and the client's own thread: no callback of a call still in flight there runs
+  // afterwards, so the objects callbacks use (the REST gateway) may go. At shutdown, once the HTTP
+  // server stopped. Idempotent.
+  void stop();
+
   std::vector<InstanceState> snapshot() const;
   // OK when a connection to at least one current instance of `upstream` is up: the instances
   // calls go to (configured, or from the registry once it has them), not the configured text.
@@ -117,8 +122,9 @@ class Upstreams {
   std::map<std::string, std::string> addresses_;
   mutable std::shared_mutex mutex_;
   std::map<std::string, std::shared_ptr<Group>> groups_;
-  mutable http::GrpcClient client_;  // probing from readiness() opens connections
+  // Before the client: replies on the client's thread schedule retries here until it stopped.
   RetryTimer retryTimer_;
+  mutable http::GrpcClient client_;  // probing from readiness() opens connections
 };
 
 // "a:1, b:2" -> {"a:1", "b:2"}.

@@ -152,5 +152,23 @@ TEST(UpstreamBreaker, ConcurrentPicks_AlwaysFindTheHealthyInstanceBesideAnOpenOn
   for (auto& client : clients) client.join();
   EXPECT_EQ(refused.load(), 0) << "requests refused while a healthy instance was up";
 }
+// At shutdown the REST gateway goes before the upstreams: once stop() returned, no callback of a call
+// still in flight may run into it.
+TEST(UpstreamBreaker, AfterStopNoCallbackOfACallInFlightRuns) {
+  SlowProductsServer products(300ms);
+  Upstreams upstreams({{"products", products.server.address()}}, {});
+  std::atomic<int> answered{0};
+  products::v1::GetProductRequest request;
+  request.set_id("p");
+  upstreams.call("products", "/fleetdeck.products.v1.ProductsService/GetProduct", request.SerializeAsString(), {},
+                 resilience::Deadline::after(2s, resilience::Clock::now()), true,
+                 [&answered](UpstreamReply) { ++answered; });
+  std::this_thread::sleep_for(50ms);  // sent, its answer 250 ms away
+  upstreams.stop();
+  std::this_thread::sleep_for(500ms);
+  EXPECT_EQ(answered.load(), 0);
+  upstreams.stop();  // idempotent, as the destructor calls it again
+}
+
 }  // namespace
 }  // namespace fleetdeck::gateway

@@ -62,6 +62,10 @@ class GrpcClient {
   GrpcClient(const GrpcClient&) = delete;
   GrpcClient& operator=(const GrpcClient&) = delete;
 
+  // Stops the client's own thread and waits for it: callbacks of calls still in flight there never
+  // run, so what they refer to may be destroyed afterwards. Later calls are dropped. Idempotent.
+  void stop();
+
   // One call to `address` ("host:port"). The callback runs once, on the loop the call ran on.
   // UNAVAILABLE when the address cannot be reached or the connection broke before the answer
   // (the call may or may not have run), DEADLINE_EXCEEDED after the timeout, else the server's status.
