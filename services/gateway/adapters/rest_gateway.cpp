@@ -1,6 +1,7 @@
 #include "adapters/rest_gateway.h"
 
 #include "adapters/gateway_responder.h"
+#include "domain/client_errors.h"
 
 #include <google/protobuf/descriptor.h>
 #include <google/protobuf/message.h>
@@ -438,21 +439,14 @@ void RestGateway::invoke(const RestMapping& mapping, const pb::Message& message,
 
 namespace {
 
-// What a client is told of a service's failure. A server-side fault's text names internal addresses,
-// database hosts and users, library messages: it is logged with the trace id for operators, and the
-// client gets the service's name and that trace id. A refusal (invalid argument, not found, ...) is
-// the client's business and passes as the service wrote it.
+// What a client is told of a service's failure (redactedForClients); what it was not told is
+// logged with the trace id for operators.
 Status forClients(const std::string& upstream, Status status, const std::string& instance, const std::string& traceId) {
-  const StatusCode code = status.code();
-  const bool serverFault = code == StatusCode::kInternal || code == StatusCode::kUnknown ||
-                           code == StatusCode::kDataLoss || code == StatusCode::kUnavailable;
-  if (!serverFault) return status;
-  // The gateway's own words ("service 'x' is unavailable (circuit open …)") name nothing internal.
-  if (code == StatusCode::kUnavailable && status.message().starts_with("service '")) return status;
+  auto redacted = redactedForClients(upstream, status, instance, traceId);
+  if (!redacted) return status;
   log::warn("upstream call failed", {{"upstream", upstream}, {"instance", instance}, {"trace_id", traceId},
-                                     {"code", statusCodeName(code)}, {"error", status.message()}});
-  if (code == StatusCode::kUnavailable) return unavailable("service '" + upstream + "' is unavailable");
-  return Status(code, "service '" + upstream + "' failed; its operators can look it up by trace id " + traceId);
+                                     {"code", statusCodeName(status.code())}, {"error", status.message()}});
+  return std::move(*redacted);
 }
 
 }  // namespace
