@@ -46,10 +46,24 @@ class HttpClient::Impl {
         stream_.reset();
         return unavailable("cannot resolve " + host_ + ": " + error.message());
       }
+      // Asynchronously, so that the timeout applies: a synchronous connect ignores it and waits for
+      // the kernel's SYN retries (about two minutes) when the peer's address drops packets.
       stream_->expires_after(timeout_);
-      stream_->connect(endpoints, error);
+      bool connected = false;
+      stream_->async_connect(endpoints, [&](beast::error_code connectError, const tcp::endpoint&) {
+        error = connectError;
+        connected = true;
+      });
+      context_.restart();
+      while (!connected && context_.run_one() > 0) {
+      }
       if (error) {
+        const bool timedOut = error == beast::error::timeout;
         stream_.reset();
+        if (timedOut) {
+          return deadlineExceeded("no connection to " + host_ + ":" + std::to_string(port_) + " within " +
+                                  std::to_string(timeout_.count()) + " ms");
+        }
         return unavailable("cannot connect to " + host_ + ":" + std::to_string(port_) + ": " + error.message());
       }
       stream_->socket().set_option(tcp::no_delay(true));

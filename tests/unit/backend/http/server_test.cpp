@@ -9,6 +9,7 @@
 #include <unistd.h>
 
 #include <thread>
+#include <vector>
 
 #include "fleetdeck/http/client.h"
 
@@ -342,6 +343,38 @@ TEST(HostPort, ParsesAndNamesWhatIsWrong) {
   EXPECT_NE(parseHostPort(":80").status().message().find("no host"), std::string::npos);
   EXPECT_NE(parseHostPort("x:0").status().message().find("port 1-65535"), std::string::npos);
   EXPECT_FALSE(parseHostPort("x:80a").isOk());
+}
+
+// A peer whose address drops the handshake (a gone pod IP, a firewall) must not hold a client past
+// its timeout: the OTLP exporter's shutdown waits for its call. A loopback listener whose accept
+// queue is full drops further SYNs the same way.
+TEST(HttpClientTimeout, AConnectThatGetsNoAnswerEndsWithinTheTimeout) {
+  const int listener = socket(AF_INET, SOCK_STREAM, 0);
+  ASSERT_GE(listener, 0);
+  sockaddr_in address{};
+  address.sin_family = AF_INET;
+  address.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  ASSERT_EQ(bind(listener, reinterpret_cast<sockaddr*>(&address), sizeof address), 0);
+  ASSERT_EQ(listen(listener, 0), 0);
+  socklen_t length = sizeof address;
+  ASSERT_EQ(getsockname(listener, reinterpret_cast<sockaddr*>(&address), &length), 0);
+  const uint16_t port = ntohs(address.sin_port);
+  std::vector<int> fillers;  // never accepted: they fill the queue
+  for (int i = 0; i < 4; ++i) {
+    const int fd = socket(AF_INET, SOCK_STREAM | SOCK_NONBLOCK, 0);
+    (void)connectToLoopback(fd, port);
+    fillers.push_back(fd);
+  }
+  std::this_thread::sleep_for(std::chrono::milliseconds(100));
+
+  HttpClient client("127.0.0.1", port, std::chrono::milliseconds(300));
+  const auto started = std::chrono::steady_clock::now();
+  auto response = client.get("/");
+  const auto took = std::chrono::steady_clock::now() - started;
+  EXPECT_FALSE(response.isOk());
+  EXPECT_LT(took, std::chrono::seconds(3)) << "the connect waited for the kernel instead of the timeout";
+  for (int fd : fillers) close(fd);
+  close(listener);
 }
 
 }  // namespace
