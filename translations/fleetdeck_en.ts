@@ -1274,6 +1274,23 @@
             <source>Why is order %1 cancelled? Payment is refunded and stock released.</source>
             <translation>Why is order %1 cancelled? Payment is refunded and stock released.</translation>
         </message>
+        <message>
+            <source>Ship</source>
+            <comment>order action button</comment>
+            <translation>Ship</translation>
+        </message>
+        <message>
+            <source>Enter the tracking number.</source>
+            <translation>Enter the tracking number.</translation>
+        </message>
+        <message>
+            <source>Enter why the order is cancelled.</source>
+            <translation>Enter why the order is cancelled.</translation>
+        </message>
+        <message>
+            <source>No answer arrived (%1). The order may have been changed already: press "%2" again to retry. The gateway recognises the retry and does not change the order twice.</source>
+            <translation>No answer arrived (%1). The order may have been changed already: press "%2" again to retry. The gateway recognises the retry and does not change the order twice.</translation>
+        </message>
         <message numerus="yes">
             <source>%n order(s) loaded; scroll for more.</source>
             <translation>

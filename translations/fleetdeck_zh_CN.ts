@@ -1263,6 +1263,23 @@
             <source>Why is order %1 cancelled? Payment is refunded and stock released.</source>
             <translation>取消订单 %1 的原因？款项将退回，库存将释放。</translation>
         </message>
+        <message>
+            <source>Ship</source>
+            <comment>order action button</comment>
+            <translation>发货</translation>
+        </message>
+        <message>
+            <source>Enter the tracking number.</source>
+            <translation>请输入运单号。</translation>
+        </message>
+        <message>
+            <source>Enter why the order is cancelled.</source>
+            <translation>请输入取消订单的原因。</translation>
+        </message>
+        <message>
+            <source>No answer arrived (%1). The order may have been changed already: press "%2" again to retry. The gateway recognises the retry and does not change the order twice.</source>
+            <translation>没有收到响应（%1）。订单可能已经被修改：请再次点击“%2”重试。网关能识别这次重试，不会重复修改订单。</translation>
+        </message>
         <message numerus="yes">
             <source>%n order(s) loaded; scroll for more.</source>
             <translation>

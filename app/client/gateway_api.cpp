@@ -147,28 +147,29 @@ quint64 getOrderDetails(GatewayClient* client, const QString& id, QObject* conte
 
 namespace {
 quint64 orderAction(GatewayClient* client, const QString& id, qint64 expectedVersion, const QString& action,
-                    const QJsonObject& body, QObject* context, Done<Order> done) {
+                    const QJsonObject& body, const QString& idempotencyKey, QObject* context, Done<Order> done) {
   ApiRequest request = post(QStringLiteral("/api/v1/orders/%1:%2").arg(segment(id), action), body);
   if (expectedVersion > 0) request.headers.append({"If-Match", ifMatch(expectedVersion)});
+  if (!idempotencyKey.isEmpty()) request.headers.append({"Idempotency-Key", idempotencyKey.toUtf8()});
   return call<Order>(client, request, context, std::move(done), [](const ApiResponse& r) { return Order::fromJson(r.body); });
 }
 }  // namespace
 
 quint64 cancelOrder(GatewayClient* client, const QString& id, qint64 expectedVersion, const QString& reason,
-                    QObject* context, Done<Order> done) {
-  return orderAction(client, id, expectedVersion, QStringLiteral("cancel"), {{QStringLiteral("reason"), reason}}, context,
-                     std::move(done));
+                    const QString& idempotencyKey, QObject* context, Done<Order> done) {
+  return orderAction(client, id, expectedVersion, QStringLiteral("cancel"), {{QStringLiteral("reason"), reason}},
+                     idempotencyKey, context, std::move(done));
 }
 
 quint64 shipOrder(GatewayClient* client, const QString& id, qint64 expectedVersion, const QString& trackingNumber,
-                  QObject* context, Done<Order> done) {
+                  const QString& idempotencyKey, QObject* context, Done<Order> done) {
   return orderAction(client, id, expectedVersion, QStringLiteral("ship"),
-                     {{QStringLiteral("trackingNumber"), trackingNumber}}, context, std::move(done));
+                     {{QStringLiteral("trackingNumber"), trackingNumber}}, idempotencyKey, context, std::move(done));
 }
 
-quint64 deliverOrder(GatewayClient* client, const QString& id, qint64 expectedVersion, QObject* context,
-                     Done<Order> done) {
-  return orderAction(client, id, expectedVersion, QStringLiteral("deliver"), {}, context, std::move(done));
+quint64 deliverOrder(GatewayClient* client, const QString& id, qint64 expectedVersion, const QString& idempotencyKey,
+                     QObject* context, Done<Order> done) {
+  return orderAction(client, id, expectedVersion, QStringLiteral("deliver"), {}, idempotencyKey, context, std::move(done));
 }
 
 quint64 createOrder(GatewayClient* client, const QString& userId, const QVector<NewOrderLine>& lines,

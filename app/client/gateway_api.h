@@ -59,13 +59,15 @@ quint64 listOrders(GatewayClient* client, const OrderFilter& filter, const QStri
                    QObject* context, Done<Page<Order>> done);
 quint64 getOrderDetails(GatewayClient* client, const QString& id, QObject* context, Done<OrderDetails> done);
 // `expectedVersion` (If-Match) is the version the user decided on: once the order has moved on the
-// gateway refuses the action (412). 0 sends no condition.
+// gateway refuses the action (412). 0 sends no condition. `idempotencyKey` (Idempotency-Key; empty
+// sends none) makes a repeat of the same action after a lost answer get the order as the first one
+// left it, same version and ETag, instead of 409 or 412.
 quint64 cancelOrder(GatewayClient* client, const QString& id, qint64 expectedVersion, const QString& reason,
-                    QObject* context, Done<Order> done);
+                    const QString& idempotencyKey, QObject* context, Done<Order> done);
 quint64 shipOrder(GatewayClient* client, const QString& id, qint64 expectedVersion, const QString& trackingNumber,
-                  QObject* context, Done<Order> done);
-quint64 deliverOrder(GatewayClient* client, const QString& id, qint64 expectedVersion, QObject* context,
-                     Done<Order> done);
+                  const QString& idempotencyKey, QObject* context, Done<Order> done);
+quint64 deliverOrder(GatewayClient* client, const QString& id, qint64 expectedVersion, const QString& idempotencyKey,
+                     QObject* context, Done<Order> done);
 // The idempotency key makes a retry after a lost answer return the first order instead of a second one.
 quint64 createOrder(GatewayClient* client, const QString& userId, const QVector<NewOrderLine>& lines,
                     const QString& idempotencyKey, QObject* context, Done<Order> done);

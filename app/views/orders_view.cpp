@@ -12,6 +12,7 @@
 #include <QLabel>
 #include <QLineEdit>
 #include <QPlainTextEdit>
+#include <QPointer>
 #include <QPushButton>
 #include <QSortFilterProxyModel>
 #include <QSplitter>
@@ -209,22 +210,10 @@ OrdersView::OrdersView(GatewayClient* client, QWidget* parent)
   connect(createAction_, &QAction::triggered, this, &OrdersView::createOrder);
   // Each dialog acts on the order it names, at the version shown when it opened: details of another
   // order (a row chosen just before) or a newer version may arrive while it is open.
-  connect(shipAction_, &QAction::triggered, this, [this] {
-    const Order order = details_.order;
-    askText(this, tr("Ship order"), tr("Tracking number for order %1:").arg(order.id), QString(),
-            [this, order](const QString& tracking) { act(order, QStringLiteral("ship"), tracking); });
-  });
-  connect(deliverAction_, &QAction::triggered, this, [this] {
-    const Order order = details_.order;
-    confirmAction(this, tr("Mark delivered"), tr("Mark order %1 as delivered?").arg(order.id), tr("Mark delivered"),
-                  [this, order] { act(order, QStringLiteral("deliver"), QString()); });
-  });
-  connect(cancelAction_, &QAction::triggered, this, [this] {
-    const Order order = details_.order;
-    askText(this, tr("Cancel order"),
-            tr("Why is order %1 cancelled? Payment is refunded and stock released.").arg(order.id), QString(),
-            [this, order](const QString& reason) { act(order, QStringLiteral("cancel"), reason); });
-  });
+  connect(shipAction_, &QAction::triggered, this, [this] { openActionDialog(details_.order, QStringLiteral("ship")); });
+  connect(deliverAction_, &QAction::triggered, this,
+          [this] { openActionDialog(details_.order, QStringLiteral("deliver")); });
+  connect(cancelAction_, &QAction::triggered, this, [this] { openActionDialog(details_.order, QStringLiteral("cancel")); });
   connect(historyAction_, &QAction::triggered, this, [this] {
     if (!details_.order.id.isEmpty()) emit openHistoryRequested(details_.order.id, details_.order.version);
   });
@@ -452,22 +441,112 @@ void OrdersView::updateActions() {
   sagaAction_->setEnabled(has && !details_.order.sagaId.isEmpty());
 }
 
-void OrdersView::act(const Order& order, const QString& action, const QString& argument) {
-  if (!isEditable() || order.id.isEmpty() || !actionInFlight_.isEmpty()) return;
+void OrdersView::openActionDialog(const Order& order, const QString& action) {
+  if (!isEditable() || order.id.isEmpty()) return;
+  QString title;
+  QString question;
+  QString acceptText;
+  QString missingText;  // what to say when the text is left empty; none for deliver, which takes no text
+  if (action == QLatin1String("ship")) {
+    title = tr("Ship order");
+    question = tr("Tracking number for order %1:").arg(order.id);
+    acceptText = tr("Ship", "order action button");
+    missingText = tr("Enter the tracking number.");
+  } else if (action == QLatin1String("deliver")) {
+    title = tr("Mark delivered");
+    question = tr("Mark order %1 as delivered?").arg(order.id);
+    acceptText = tr("Mark delivered");
+  } else {
+    title = tr("Cancel order");
+    question = tr("Why is order %1 cancelled? Payment is refunded and stock released.").arg(order.id);
+    acceptText = tr("Cancel order");
+    missingText = tr("Enter why the order is cancelled.");
+  }
+  auto* dialog = new RequestDialog(this);
+  dialog->setObjectName(QStringLiteral("orderActionDialog"));
+  dialog->setAttribute(Qt::WA_DeleteOnClose);
+  dialog->setWindowTitle(title);
+  auto* label = new QLabel(question, dialog);
+  label->setWordWrap(true);
+  QLineEdit* text = nullptr;
+  if (!missingText.isEmpty()) {
+    text = new QLineEdit(dialog);
+    text->setObjectName(QStringLiteral("orderActionText"));
+  }
+  auto* error = new QLabel(dialog);
+  error->setObjectName(QStringLiteral("orderActionError"));
+  error->setStyleSheet(QStringLiteral("color: #d13d3d;"));
+  error->setWordWrap(true);
+  error->hide();
+  // "Close", not "Cancel": beside "Cancel order" a plain "Cancel" would read as the action itself.
+  auto* buttons = new QDialogButtonBox(QDialogButtonBox::Ok | QDialogButtonBox::Close, dialog);
+  buttons->button(QDialogButtonBox::Ok)->setText(acceptText);
+  auto* layout = new QVBoxLayout(dialog);
+  layout->addWidget(label);
+  if (text != nullptr) layout->addWidget(text);
+  layout->addWidget(error);
+  layout->addWidget(buttons);
+  // One key per dialog: pressing the button again after a lost answer repeats the same request, which
+  // the gateway recognises (the order as the first one left it) instead of refusing it with a 409.
+  const QString idempotencyKey = QUuid::createUuid().toString(QUuid::WithoutBraces);
+  connect(buttons, &QDialogButtonBox::rejected, dialog, &QDialog::reject);
+  connect(buttons, &QDialogButtonBox::accepted, dialog,
+          [this, dialog, text, error, buttons, order, action, acceptText, missingText, idempotencyKey] {
+            const QString argument = text != nullptr ? text->text().trimmed() : QString();
+            if (text != nullptr && argument.isEmpty()) {
+              error->setText(missingText);
+              error->show();
+              return;
+            }
+            QPointer<RequestDialog> open(dialog);
+            const bool sent = act(order, action, argument, idempotencyKey,
+                                  [open, error, buttons, acceptText](const Result<Order>& result) {
+                                    if (open.isNull()) return;
+                                    open->setBusy(false);
+                                    buttons->setEnabled(true);
+                                    if (!result && answerMayBeLost(result.error())) {
+                                      error->setText(tr("No answer arrived (%1). The order may have been changed "
+                                                        "already: press \"%2\" again to retry. The gateway recognises "
+                                                        "the retry and does not change the order twice.")
+                                                         .arg(result.error().summary(), acceptText));
+                                      error->show();
+                                      return;
+                                    }
+                                    // Done, or refused for good (the view explains why): nothing to retry.
+                                    open->accept();
+                                  });
+            if (!sent) return;
+            error->hide();
+            buttons->setEnabled(false);
+            dialog->setBusy(true);
+          });
+  dialog->open();
+  if (text != nullptr) text->setFocus();
+}
+
+bool OrdersView::answerMayBeLost(const ApiError& error) { return error.isNetworkFailure() || error.httpStatus >= 500; }
+
+bool OrdersView::act(const Order& order, const QString& action, const QString& argument, const QString& idempotencyKey,
+                     std::function<void(const Result<Order>&)> answered) {
+  if (!isEditable() || order.id.isEmpty() || !actionInFlight_.isEmpty()) return false;
   const QString orderId = order.id;
   actionInFlight_ = orderId;
   updateActions();
-  auto done = [this, orderId, action](const Result<Order>& result) {
+  auto done = [this, orderId, action, answered = std::move(answered)](const Result<Order>& result) {
     actionInFlight_.clear();
     updateActions();
+    if (answered) answered(result);
     if (!result) {
-      QString text = result.error().summary();
-      if (result.error().httpStatus == 409) {
-        text = tr("Order %1 is no longer in a state that allows this: %2").arg(orderId, result.error().message);
-      } else if (result.error().httpStatus == 412) {
-        text = tr("Order %1 changed after you chose this. Look at it again and retry if it still applies.").arg(orderId);
+      // The dialog, still open, says so and offers the retry; what the order is now is read again.
+      if (!answerMayBeLost(result.error())) {
+        QString text = result.error().summary();
+        if (result.error().httpStatus == 409) {
+          text = tr("Order %1 is no longer in a state that allows this: %2").arg(orderId, result.error().message);
+        } else if (result.error().httpStatus == 412) {
+          text = tr("Order %1 changed after you chose this. Look at it again and retry if it still applies.").arg(orderId);
+        }
+        showError(this, tr("The order was not changed"), text, result.error().traceId);
       }
-      showError(this, tr("The order was not changed"), text, result.error().traceId);
       // Another order chosen meanwhile stays on screen.
       if (displayedOrderId() == orderId) loadDetails(orderId);
       return;
@@ -487,12 +566,13 @@ void OrdersView::act(const Order& order, const QString& action, const QString& a
     }
   };
   if (action == QLatin1String("ship")) {
-    api::shipOrder(client_, orderId, order.version, argument, this, done);
+    api::shipOrder(client_, orderId, order.version, argument, idempotencyKey, this, done);
   } else if (action == QLatin1String("deliver")) {
-    api::deliverOrder(client_, orderId, order.version, this, done);
+    api::deliverOrder(client_, orderId, order.version, idempotencyKey, this, done);
   } else if (action == QLatin1String("cancel")) {
-    api::cancelOrder(client_, orderId, order.version, argument, this, done);
+    api::cancelOrder(client_, orderId, order.version, argument, idempotencyKey, this, done);
   }
+  return true;
 }
 
 void OrdersView::createOrder() {

@@ -2,7 +2,10 @@
 // saga and events; ship / deliver / cancel with confirmation; create an order for a user (admins).
 #pragma once
 
+#include <functional>
+
 #include "client/api_types.h"
+#include "client/result.h"
 #include "views/view_page.h"
 
 class QComboBox;
@@ -54,8 +57,17 @@ class OrdersView : public ViewPage {
   void loadDetails(const QString& orderId);
   void renderDetails();
   void updateActions();
+  // The ship / deliver / cancel dialog for `order` as shown now: it keeps the order's id, version and
+  // one idempotency key for as long as it is open, and stays open for a retry when an answer is lost.
+  void openActionDialog(const Order& order, const QString& action);
   // `order` as it was when the user chose the action: its id and version, not whatever is shown now.
-  void act(const Order& order, const QString& action, const QString& argument);
+  // `answered` gets the outcome before the view shows it; false when nothing was sent (another change
+  // is on its way).
+  bool act(const Order& order, const QString& action, const QString& argument, const QString& idempotencyKey,
+           std::function<void(const Result<Order>&)> answered);
+  // No answer, or the gateway's own failure: the change may have happened, and repeating it under the
+  // same idempotency key is safe.
+  static bool answerMayBeLost(const ApiError& error);
   QString selectedOrderId() const;
   // The order the detail panel shows, or the one whose details are on their way to it.
   QString displayedOrderId() const;

@@ -65,6 +65,7 @@ class GatewayClientTest : public QObject {
   void successWithNonJsonBody_IsAnError();
   void gatewayDown_GoesOfflineAndCountsDown_BackOnline_AfterProbe();
   void updateUser_SendsIfMatchAndOnlyChangedFields_ReadsVersionFromEtag();
+  void orderActions_SendIfMatchAndIdempotencyKey_OnlyWhenGiven();
   void promQuery_RoundTripsEveryCharacterOfTheQuery();
   void cancelledCall_NeverCallsBack();
   void destroyedContext_DropsTheCallback();
@@ -460,6 +461,39 @@ void GatewayClientTest::updateUser_SendsIfMatchAndOnlyChangedFields_ReadsVersion
   QVERIFY(stale.result->error().isStaleEdit());
   QCOMPARE(api::versionFromEtag("W/\"12\""), 12);
   QCOMPARE(api::versionFromEtag("\"abc\""), 0);
+}
+
+void GatewayClientTest::orderActions_SendIfMatchAndIdempotencyKey_OnlyWhenGiven() {
+  signInAs();
+  gateway_->route("POST", "/api/v1/orders/(ord-\\d+):(cancel|ship|deliver)", [](const FakeRequest& request) {
+    return FakeResponse::json(200, {{"id", request.match.captured(1)}, {"status", "SHIPPED"}, {"version", "4"}});
+  });
+  Captured<Order> shipped;
+  api::shipOrder(client_, "ord-1", 3, "1Z-1", "key-ship-1", this, shipped.callback());
+  QVERIFY(shipped.wait());
+  QVERIFY2(shipped.result->ok(), describe(*shipped.result).constData());
+  FakeRequest sent = gateway_->requests().constLast();
+  QCOMPARE(sent.path, QStringLiteral("/api/v1/orders/ord-1:ship"));
+  QCOMPARE(sent.header("if-match"), QByteArray("\"3\""));
+  QCOMPARE(sent.header("idempotency-key"), QByteArray("key-ship-1"));
+  QCOMPARE(sent.json().value("trackingNumber").toString(), QStringLiteral("1Z-1"));
+
+  Captured<Order> cancelled;
+  api::cancelOrder(client_, "ord-2", 5, "duplicate", "key-cancel-2", this, cancelled.callback());
+  QVERIFY(cancelled.wait());
+  sent = gateway_->requests().constLast();
+  QCOMPARE(sent.path, QStringLiteral("/api/v1/orders/ord-2:cancel"));
+  QCOMPARE(sent.header("idempotency-key"), QByteArray("key-cancel-2"));
+  QCOMPARE(sent.json().value("reason").toString(), QStringLiteral("duplicate"));
+
+  // Neither condition nor key when none is given.
+  Captured<Order> delivered;
+  api::deliverOrder(client_, "ord-3", 0, QString(), this, delivered.callback());
+  QVERIFY(delivered.wait());
+  sent = gateway_->requests().constLast();
+  QCOMPARE(sent.path, QStringLiteral("/api/v1/orders/ord-3:deliver"));
+  QVERIFY(!sent.headers.contains("if-match"));
+  QVERIFY(!sent.headers.contains("idempotency-key"));
 }
 
 void GatewayClientTest::promQuery_RoundTripsEveryCharacterOfTheQuery() {

@@ -555,6 +555,18 @@ void DemoFleet::install() {
     const QString action = request.match.captured(2);
     const QString status = order->value("status").toString();
     const qint64 version = order->value("version").toString().toLongLong();
+    // Like the orders service: a repeat under the same key, by the same user, gets the order as the
+    // first request left it, before If-Match or the state is looked at.
+    const QByteArray key = request.header("idempotency-key");
+    const QString keyed = order->value("id").toString() + ' ' + signedInUser_ + ' ' + QString::fromUtf8(key);
+    if (!key.isEmpty() && orderActions_.contains(keyed)) {
+      const auto& [firstAction, answer] = orderActions_[keyed];
+      if (firstAction != action) {
+        return FakeResponse::error(400, "INVALID_ARGUMENT", "invalid request",
+                                   {{"idempotencyKey", "was already used for another change of this order"}});
+      }
+      return FakeResponse::json(200, answer).withHeader("ETag", '"' + answer.value("version").toString().toUtf8() + '"');
+    }
     // Like the gateway: If-Match is optional here, and a stale one is 412 before any state check.
     if (const QByteArray expected = request.header("if-match"); !expected.isEmpty() && expected != '"' + QByteArray::number(version) + '"') {
       return FakeResponse::error(412, "FAILED_PRECONDITION", "the order changed since version " + expected);
@@ -572,7 +584,8 @@ void DemoFleet::install() {
     }
     order->insert("version", num(version + 1));
     order->insert("updateTime", rfc(QDateTime::currentDateTimeUtc()));
-    return FakeResponse::json(200, *order);
+    if (!key.isEmpty()) orderActions_.insert(keyed, {action, *order});
+    return FakeResponse::json(200, *order).withHeader("ETag", '"' + num(version + 1).toUtf8() + '"');
   });
   g.route("GET", "/api/v1/admin/orders/(ord-\\d+)/state", [this, findOrder](const FakeRequest& request) {
     FakeResponse denial;

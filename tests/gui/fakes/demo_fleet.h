@@ -64,6 +64,9 @@ class DemoFleet {
   int refreshes_ = 0;
   QJsonObject faults_;
   QHash<QString, QJsonObject> acknowledgements_;
+  // Order actions sent with an Idempotency-Key: "<order id> <username> <key>" -> {action, the order
+  // as that action left it}, so a repeat gets the first answer (as the orders service does).
+  QHash<QString, QPair<QString, QJsonObject>> orderActions_;
 };
 
 }  // namespace fleetdeck::console::testing

@@ -151,6 +151,9 @@ void FakeGateway::handle(QTcpSocket* socket, FakeRequest request) {
     break;
   }
   if (!request.match.hasMatch()) requests_.append(request);
+  for (const auto& [pattern, instead] : std::as_const(lostAnswers_)) {
+    if (pattern.match(request.path).hasMatch()) response = instead;
+  }
   emit requestReceived(request.path);
   for (const auto& [pattern, ms] : std::as_const(delays_)) {
     if (pattern.match(request.path).hasMatch()) response.delayMs = qMax(response.delayMs, ms);
@@ -182,6 +185,16 @@ void FakeGateway::handle(QTcpSocket* socket, FakeRequest request) {
   }
   socket->write(head + response.body);
   socket->flush();
+}
+
+void FakeGateway::loseAnswers(const QString& pathPattern, const FakeResponse& instead) {
+  keepAnswers(pathPattern);
+  lostAnswers_.append({QRegularExpression(QRegularExpression::anchoredPattern(pathPattern)), instead});
+}
+
+void FakeGateway::keepAnswers(const QString& pathPattern) {
+  const QString pattern = QRegularExpression::anchoredPattern(pathPattern);
+  lostAnswers_.removeIf([&](const auto& lost) { return lost.first.pattern() == pattern; });
 }
 
 void FakeGateway::delayResponses(const QString& pathPattern, int ms) {

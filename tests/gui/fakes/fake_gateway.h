@@ -77,6 +77,12 @@ class FakeGateway : public QObject {
   // later, as from a slow upstream; 0 takes it back.
   void delayResponses(const QString& pathPattern, int ms);
 
+  // Requests to paths matching `pathPattern` are handled as usual (whatever they change is changed),
+  // but the client gets `instead`: answers lost on their way back (a 503 from a proxy in front, a
+  // dropped connection), until keepAnswers() with the same pattern.
+  void loseAnswers(const QString& pathPattern, const FakeResponse& instead);
+  void keepAnswers(const QString& pathPattern);
+
   QList<FakeRequest> requests() const { return requests_; }
   int count(const QByteArray& method, const QString& pathPattern) const;
   void clearRequests() { requests_.clear(); }
@@ -101,6 +107,7 @@ class FakeGateway : public QObject {
     Handler handler;
   };
   QList<QPair<QRegularExpression, int>> delays_;
+  QList<QPair<QRegularExpression, FakeResponse>> lostAnswers_;
   void onNewConnection();
   void onReadyRead(QTcpSocket* socket);
   void handle(QTcpSocket* socket, FakeRequest request);

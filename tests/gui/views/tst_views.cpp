@@ -66,6 +66,15 @@ using namespace fleetdeck::console::testing;
 
 namespace {
 
+// Every label's text in `dialog`, one per line: what it says to the user.
+QString dialogText(QWidget* dialog) {
+  QStringList texts;
+  for (const QLabel* label : dialog->findChildren<QLabel*>()) {
+    if (label->isVisibleTo(dialog)) texts << label->text();
+  }
+  return texts.join(QLatin1Char('\n'));
+}
+
 // The tool button showing `action`, if any: hidden actions must not leave a visible button behind.
 QToolButton* buttonFor(QWidget* root, QAction* action) {
   for (QToolButton* button : root->findChildren<QToolButton*>()) {
@@ -111,6 +120,8 @@ class ViewsTest : public QObject {
   void faults_ApplySendsTheGatewaysShape_AndKeepsTheFailureCode();
   void orders_LateEventsOfAnOlderLoad_DoNotReplaceTheShownOrders();
   void orders_ActionDialog_ActsOnTheOrderItNamed_AtItsVersion();
+  void orders_ActionRetriedAfterALostAnswer_SendsTheSameIdempotencyKey_ANewDialogANewOne_data();
+  void orders_ActionRetriedAfterALostAnswer_SendsTheSameIdempotencyKey_ANewDialogANewOne();
   void orders_OverlappingLoadsOfOneOrder_TheNewestLoadWins_TheRowKeepsItsVersion();
   void sagas_OverlappingLoadsOfOneSaga_TheNewestLoadWins();
   void newOrder_EscWhilePlacing_IsRefused_TheAnswerLands();
@@ -298,13 +309,13 @@ void ViewsTest::orders_ActionDialog_ActsOnTheOrderItNamed_AtItsVersion() {
   gateway_->delayResponses("/api/v1/orders/" + bId + "/details", 300);
   orders->showOrder(bId);
   orders->findChild<QAction*>("orders.ship")->trigger();
-  auto* dialog = orders->findChild<QInputDialog*>("askTextDialog");
+  auto* dialog = orders->findChild<QDialog*>("orderActionDialog");
   QVERIFY(dialog != nullptr);
-  QVERIFY(dialog->labelText().contains(aId));
+  QVERIFY(dialogText(dialog).contains(aId));
   // B's details arrive while the dialog is open.
   QVERIFY(QTest::qWaitFor([&] { return orders->shownOrderId() == bId && orders->isReady(); }, 5000));
-  dialog->setTextValue("1Z-NAMED");
-  dialog->accept();
+  dialog->findChild<QLineEdit*>("orderActionText")->setText("1Z-NAMED");
+  dialog->findChild<QDialogButtonBox*>()->button(QDialogButtonBox::Ok)->click();
   QVERIFY(QTest::qWaitFor([&] { return gateway_->count("POST", "/api/v1/orders/ord-\\d+:ship") == 1; }, 5000));
   FakeRequest sent;
   for (const FakeRequest& request : gateway_->requests()) {
@@ -315,6 +326,90 @@ void ViewsTest::orders_ActionDialog_ActsOnTheOrderItNamed_AtItsVersion() {
   QVERIFY(QTest::qWaitFor([&] { return demo_->order(2).value("status").toString() == QLatin1String("SHIPPED"); }, 5000));
   QCOMPARE(demo_->order(6).value("status").toString(), QStringLiteral("CONFIRMED"));
   QCOMPARE(orders->shownOrderId(), bId);  // the panel stays on the order chosen last
+}
+
+void ViewsTest::orders_ActionRetriedAfterALostAnswer_SendsTheSameIdempotencyKey_ANewDialogANewOne_data() {
+  QTest::addColumn<bool>("hangUp");
+  QTest::newRow("503 from the proxy") << false;
+  QTest::newRow("connection dropped") << true;
+}
+
+void ViewsTest::orders_ActionRetriedAfterALostAnswer_SendsTheSameIdempotencyKey_ANewDialogANewOne() {
+  QFETCH(bool, hangUp);
+  MainWindow* window = openWindow("ada");
+  window->showPage("orders");
+  OrdersView* orders = window->ordersView();
+  const QJsonObject a = demo_->order(2);
+  QCOMPARE(a.value("status").toString(), QStringLiteral("CONFIRMED"));
+  const QString aId = a.value("id").toString();
+  const qint64 version = a.value("version").toString().toLongLong();
+  orders->showOrder(aId);
+  QVERIFY(QTest::qWaitFor([&] { return orders->shownOrderId() == aId && orders->isReady(); }, 5000));
+  QSignalSpy status(orders, &ViewPage::statusMessage);
+  // The order is shipped, but the answer does not come back: the proxy in front answers 503, or the
+  // connection drops (the network layer then sends the request once more by itself, and that answer
+  // is lost too).
+  const QString ship = "/api/v1/orders/" + aId + ":ship";
+  FakeResponse lost = FakeResponse::error(503, "UNAVAILABLE", "upstream orders timed out");
+  lost.hangUp = hangUp;
+  gateway_->loseAnswers(ship, lost);
+  orders->findChild<QAction*>("orders.ship")->trigger();
+  QPointer<QDialog> dialog = orders->findChild<QDialog*>("orderActionDialog");
+  QVERIFY(dialog != nullptr);
+  dialog->findChild<QLineEdit*>("orderActionText")->setText("1Z-LOST");
+  QPushButton* shipButton = dialog->findChild<QDialogButtonBox*>()->button(QDialogButtonBox::Ok);
+  shipButton->click();
+  QPointer<QLabel> error = dialog->findChild<QLabel*>("orderActionError");
+  QVERIFY(QTest::qWaitFor([&] { return error.isNull() || error->isVisibleTo(dialog); }, 10000));
+  // The dialog stays, says what happened and offers the same button again.
+  QVERIFY2(!dialog.isNull() && dialog->isVisible(), "the dialog closed on a lost answer");
+  QVERIFY2(error->text().contains("Ship"), qPrintable(error->text()));
+  QVERIFY(shipButton->isEnabled());
+  QVERIFY(orders->findChild<QMessageBox*>("errorDialog") == nullptr);
+  QCOMPARE(demo_->order(2).value("status").toString(), QStringLiteral("SHIPPED"));  // it did happen
+  const int lostTries = gateway_->count("POST", ship);
+  QVERIFY(lostTries >= 1);
+
+  gateway_->keepAnswers(ship);
+  shipButton->click();
+  QVERIFY(QTest::qWaitFor([&] { return dialog.isNull() || !dialog->isVisible(); }, 5000));
+  QList<FakeRequest> sent;
+  for (const FakeRequest& request : gateway_->requests()) {
+    if (request.method == "POST" && request.path == ship) sent.append(request);
+  }
+  QCOMPARE(sent.size(), lostTries + 1);
+  const QByteArray key = sent[0].header("idempotency-key");
+  QVERIFY(!key.isEmpty());
+  for (const FakeRequest& request : sent) {
+    QCOMPARE(request.header("idempotency-key"), key);
+    // Every try names the version the dialog showed: the key is what lets the retry through.
+    QCOMPARE(request.header("if-match"), '"' + QByteArray::number(version) + '"');
+  }
+  // Answered as the first request left the order: shipped once, no "no longer in a state" error.
+  QVERIFY(orders->findChild<QMessageBox*>("errorDialog") == nullptr);
+  QCOMPARE(demo_->order(2).value("version").toString().toLongLong(), version + 1);
+  QVERIFY(!status.isEmpty());
+  QCOMPARE(status.constLast().at(0).toString(), QStringLiteral("Order %1 shipped.").arg(aId));
+  QCOMPARE(orders->model()->order(orders->model()->rowOf(aId)).status, QStringLiteral("SHIPPED"));
+
+  // The next action is a dialog of its own, with a key of its own.
+  QVERIFY(QTest::qWaitFor([&] { return orders->isReady() && orders->findChild<QAction*>("orders.deliver")->isEnabled(); }, 5000));
+  orders->findChild<QAction*>("orders.deliver")->trigger();
+  QPointer<QDialog> deliver;
+  for (QDialog* open : orders->findChildren<QDialog*>("orderActionDialog")) {
+    if (open->isVisible()) deliver = open;
+  }
+  QVERIFY(deliver != nullptr);
+  deliver->findChild<QDialogButtonBox*>()->button(QDialogButtonBox::Ok)->click();
+  const QString delivered = "/api/v1/orders/" + aId + ":deliver";
+  QVERIFY(QTest::qWaitFor([&] { return gateway_->count("POST", delivered) == 1; }, 5000));
+  QByteArray deliverKey;
+  for (const FakeRequest& request : gateway_->requests()) {
+    if (request.method == "POST" && request.path == delivered) deliverKey = request.header("idempotency-key");
+  }
+  QVERIFY(!deliverKey.isEmpty());
+  QVERIFY(deliverKey != key);
+  QVERIFY(QTest::qWaitFor([&] { return demo_->order(2).value("status").toString() == QLatin1String("DELIVERED"); }, 5000));
 }
 
 void ViewsTest::orders_OverlappingLoadsOfOneOrder_TheNewestLoadWins_TheRowKeepsItsVersion() {
@@ -334,7 +429,7 @@ void ViewsTest::orders_OverlappingLoadsOfOneOrder_TheNewestLoadWins_TheRowKeepsI
   QVERIFY(QTest::qWaitFor([&] { return gateway_->count("GET", details) == 2; }, 5000));
   // …after A was shipped elsewhere, and the stream's notice of it asked for a load of its own.
   bool shipped = false;
-  api::shipOrder(client_, aId, 0, "1Z-ELSEWHERE", this, [&](const Result<Order>& result) { shipped = result.ok(); });
+  api::shipOrder(client_, aId, 0, "1Z-ELSEWHERE", QString(), this, [&](const Result<Order>& result) { shipped = result.ok(); });
   QVERIFY(QTest::qWaitFor([&] { return shipped; }, 5000));
   gateway_->delayResponses(details, 800);
   orders->applyNotice({aId, 3, "OrderShipped", QDateTime::currentDateTimeUtc()});
@@ -362,7 +457,7 @@ void ViewsTest::sagas_OverlappingLoadsOfOneSaga_TheNewestLoadWins() {
   sagas->refresh();
   QVERIFY(QTest::qWaitFor([&] { return gateway_->count("GET", path) == 2; }, 5000));
   bool cancelled = false;
-  api::cancelOrder(client_, order.value("id").toString(), 0, "changed my mind", this,
+  api::cancelOrder(client_, order.value("id").toString(), 0, "changed my mind", QString(), this,
                    [&](const Result<Order>& result) { cancelled = result.ok(); });
   QVERIFY(QTest::qWaitFor([&] { return cancelled; }, 5000));
   gateway_->delayResponses(path, 800);
