@@ -742,13 +742,26 @@ void SagaEngine::advance(Claimed& saga) {
       // Everything done was undone: the saga's own final word (e.g. cancel the order).
       Status status = definition.onCompensated ? definition.onCompensated(context) : Status::ok();
       if (!status.isOk()) {
+        // Retried until it succeeds, like a compensation, and as visible: a failed-and-retrying
+        // transition on the timeline and the bus (else the saga looks idle while it retries, with its
+        // error only in last_error), the retry counted, and a log line now and then.
         const auto delay = backoffFor(definition.retry, attempt, unitRandom());
+        metrics().stepRetries.labels({saga.type, "saga"}).inc();
+        if (attempt == 1 || attempt % 20 == 0) {
+          log::warn("a compensated saga's final step failed; retrying",
+                    {{"saga", saga.id}, {"type", saga.type}, {"attempt", attempt}, {"error", status.toString()}});
+        }
         (void)persist([&](pqxx::work& transaction) {
-          return write(transaction, {}, {},
-                       "compensating_step = -1, attempts = $13, last_error = $14, lease_owner = NULL,"
-                       " next_attempt_at = now() + make_interval(secs => $15)",
-                       false, attempt, status.toString(), delaySeconds(delay))
-              .has_value();
+          if (!write(transaction, {}, {},
+                     "compensating_step = -1, attempts = $13, last_error = $14, lease_owner = NULL,"
+                     " next_attempt_at = now() + make_interval(secs => $15)",
+                     false, attempt, status.toString(), delaySeconds(delay))) {
+            return false;
+          }
+          notify(transaction, {.stepName = "saga", .stepIndex = -1, .phase = kCompensation, .state = "failed",
+                               .retrying = true, .attempt = attempt, .error = status.toString(),
+                               .sagaState = kCompensating});
+          return true;
         });
         return;
       }

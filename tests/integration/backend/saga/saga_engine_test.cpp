@@ -401,5 +401,29 @@ TEST_F(SagaEngineTest, ARunnerThatLostItsLease_CannotWriteItsStaleOutcome) {
   EXPECT_EQ(firstSucceeded, 1) << "the first step ended once, by replica B; the stale runner's end was refused";
 }
 
+// The saga's own final word after compensating (cancel the order) is retried until it succeeds; its
+// failures are transitions like a step's, so the timeline shows why the saga is still open.
+TEST_F(SagaEngineTest, AFailingFinalWordIsOnTheTimelineAsRetryingUntilItSucceeds) {
+  std::atomic<int> finalCalls{0};
+  SagaDefinition definition = twoStepSaga("refused", [](SagaContext&) {
+    return Status(StatusCode::kFailedPrecondition, "out of stock");
+  });
+  definition.onCompensated = [&finalCalls](SagaContext&) {
+    return ++finalCalls < 3 ? Status(StatusCode::kInternal, "order is SHIPPED") : Status::ok();
+  };
+  auto view = runToTheEnd(std::move(definition));
+  ASSERT_TRUE(view.isOk()) << view.status().toString();
+  EXPECT_EQ(view->state, kCompensated);
+  EXPECT_EQ(finalCalls.load(), 3);
+  std::vector<std::string> finalWords;
+  for (const auto& batch : observer_.batches()) {
+    for (const auto& transition : batch) {
+      if (transition.starts_with("saga:")) finalWords.push_back(transition);
+    }
+  }
+  EXPECT_EQ(finalWords, (std::vector<std::string>{"saga:failed:COMPENSATING", "saga:failed:COMPENSATING",
+                                                  "saga:compensated:COMPENSATED"}));
+}
+
 }  // namespace
 }  // namespace fleetdeck::saga
