@@ -49,7 +49,7 @@ void CircuitBreaker::announce(std::unique_lock<std::mutex>& lock) {
   if (listener) listener(state);
 }
 
-bool CircuitBreaker::allow(TimePoint now) {
+bool CircuitBreaker::allow(TimePoint now, bool mayProbe) {
   std::unique_lock lock(mutex_);
   advance(now);
   bool allowed = false;
@@ -61,6 +61,7 @@ bool CircuitBreaker::allow(TimePoint now) {
       allowed = false;
       break;
     case BreakerState::kHalfOpen:
+      if (!mayProbe) break;
       if (probesInFlight_ < options_.halfOpenProbes) {
         ++probesInFlight_;
         lastProbeAt_ = now;

@@ -217,7 +217,7 @@ Status Upstreams::readiness(const std::string& upstream) const {
   return unavailable("no instance of " + upstream + " is connected: " + waiting);
 }
 
-std::shared_ptr<Upstreams::Instance> Upstreams::pick(Group& group, const std::string& avoid) {
+std::shared_ptr<Upstreams::Instance> Upstreams::pick(Group& group, const std::string& avoid, bool mayProbe) {
   const size_t count = group.instances.size();
   const auto now = Clock::now();
   std::shared_ptr<Instance> fallback;
@@ -232,9 +232,9 @@ std::shared_ptr<Upstreams::Instance> Upstreams::pick(Group& group, const std::st
       fallback = instance;
       continue;
     }
-    if (instance->breaker.allow(now)) return instance;
+    if (instance->breaker.allow(now, mayProbe)) return instance;
   }
-  if (fallback && fallback->breaker.allow(now)) return fallback;
+  if (fallback && fallback->breaker.allow(now, mayProbe)) return fallback;
   return nullptr;
 }
 
@@ -266,7 +266,8 @@ void Upstreams::call(const std::string& upstream, const std::string& grpcPath, s
 
 void Upstreams::start(std::shared_ptr<Attempt> attempt) {
   Group& group = *attempt->group;
-  auto instance = pick(group, attempt->lastInstance);
+  // A call on its client's own short deadline ends in nothing a breaker can count: no probe for it.
+  auto instance = pick(group, attempt->lastInstance, !attempt->clientDeadline);
   if (!instance) {
     metrics().rejected.labels({group.name}).inc();
     std::chrono::milliseconds wait = std::chrono::milliseconds::max();

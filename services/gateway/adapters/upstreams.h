@@ -114,7 +114,7 @@ class Upstreams {
   struct Instance;
   struct Group;
   struct Attempt;
-  std::shared_ptr<Instance> pick(Group& group, const std::string& avoid);
+  std::shared_ptr<Instance> pick(Group& group, const std::string& avoid, bool mayProbe);
   void start(std::shared_ptr<Attempt> attempt);
   std::shared_ptr<Instance> makeInstance(const std::string& upstream, const std::string& address);
 

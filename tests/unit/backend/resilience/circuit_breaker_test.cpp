@@ -44,6 +44,24 @@ TEST(CircuitBreaker, IgnoredOutcomesCountNeitherWay_AndFreeTheirProbeSlot) {
   EXPECT_TRUE(breaker.allow(later)) << "an ignored probe frees its slot";
 }
 
+// Calls on their caller's own short deadline end in nothing the breaker can count: given the probe
+// slot, a stream of them would hold a recovered instance half-open (and others refused) for as long
+// as it lasts. They get none; a call that can tell gets it.
+TEST(CircuitBreaker, CallsThatCannotTellGetNoProbeSlot) {
+  CircuitBreaker breaker(options());
+  for (int i = 0; i < 3; ++i) breaker.onFailure(kStart);
+  const TimePoint later = kStart + milliseconds(1000);
+  EXPECT_EQ(breaker.state(later), BreakerState::kHalfOpen);
+  EXPECT_FALSE(breaker.allow(later, /*mayProbe=*/false));
+  EXPECT_FALSE(breaker.allow(later, /*mayProbe=*/false));
+  EXPECT_TRUE(breaker.allow(later)) << "the probe slot is still free for a call that can tell";
+  breaker.onSuccess(later);
+  EXPECT_TRUE(breaker.allow(later));
+  breaker.onSuccess(later);
+  EXPECT_EQ(breaker.state(later), BreakerState::kClosed);
+  EXPECT_TRUE(breaker.allow(later, /*mayProbe=*/false)) << "closed: everyone goes";
+}
+
 TEST(CircuitBreaker, HalfOpenLetsOneProbeAtATimeAndClosesAfterEnoughSuccesses) {
   CircuitBreaker breaker(options());
   for (int i = 0; i < 3; ++i) breaker.onFailure(kStart);
