@@ -1,5 +1,7 @@
 #include "fleetdeck/rpc/call_context.h"
 
+#include <utility>
+
 namespace fleetdeck::rpc {
 namespace {
 
@@ -11,6 +13,14 @@ std::string metadata(const grpc::ServerContextBase& context, const char* key) {
 }
 
 }  // namespace
+
+namespace {
+thread_local std::string failedDependency;
+}  // namespace
+
+void noteFailedDependency(std::string dependency) { failedDependency = std::move(dependency); }
+
+std::string takeFailedDependency() { return std::exchange(failedDependency, std::string()); }
 
 std::string CallContext::traceId() const {
   // version(2) "-" trace-id(32) "-" parent-id(16) "-" flags(2)

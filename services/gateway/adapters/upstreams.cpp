@@ -318,7 +318,9 @@ void Upstreams::start(std::shared_ptr<Attempt> attempt) {
                    // The client's own deadline (X-Request-Timeout), not the instance: anyone could
                    // open every breaker with a burst of 2 ms requests if this counted.
                    instance->breaker.onIgnored(done);
-                 } else if (countsAgainstBreaker(status.code())) {
+                 } else if (countsAgainstBreaker(status.code()) && answer.find(rpc::kFailedDependencyKey) == nullptr) {
+                   // (Unless the instance said a service it called failed: it works, and other
+                   // routes through it must not be refused for products being down.)
                    instance->breaker.onFailure(done);
                  } else {
                    instance->breaker.onSuccess(done);

@@ -2,6 +2,7 @@
 
 #include <map>
 
+#include "fleetdeck/rpc/call_context.h"
 #include "fleetdeck/rpc/client.h"
 #include "fleetdeck/rpc/status_conversion.h"
 
@@ -28,6 +29,7 @@ Result<std::vector<OrderLine>> ProductsCatalog::priceLines(const std::vector<Lin
     const StatusCode code = converted.code();
     const bool outage = code == StatusCode::kUnavailable || code == StatusCode::kDeadlineExceeded ||
                         code == StatusCode::kResourceExhausted || code == StatusCode::kAborted;
+    if (outage) rpc::noteFailedDependency("products");
     // Anything else refused orders' own lookup (its credentials, its request): not the customer's
     // doing, so not relayed as their 400/401/403/404.
     return Status(outage ? code : StatusCode::kInternal, "products service: " + converted.message());

@@ -170,5 +170,55 @@ TEST(UpstreamBreaker, AfterStopNoCallbackOfACallInFlightRuns) {
   upstreams.stop();  // idempotent, as the destructor calls it again
 }
 
+// Answers GetProduct UNAVAILABLE, as a service does whose own dependency is down (when
+// `dependencyDown`) or which cannot work itself.
+class UnavailableProducts final : public products::v1::ProductsService::CallbackService {
+ public:
+  UnavailableProducts(WorkPool& pool, bool dependencyDown) : pool_(pool), dependencyDown_(dependencyDown) {}
+  grpc::ServerUnaryReactor* GetProduct(grpc::CallbackServerContext* context, const products::v1::GetProductRequest*,
+                                       products::v1::Product*) override {
+    return rpc::runBlocking(context, pool_, [this] {
+      if (dependencyDown_) rpc::noteFailedDependency("catalog-db");
+      return unavailable("cannot work right now");
+    });
+  }
+
+ private:
+  WorkPool& pool_;
+  const bool dependencyDown_;
+};
+
+// An instance that answers UNAVAILABLE because a service it calls is down works: its breaker stays
+// closed, so its other routes are not refused. One that fails itself is ejected as before.
+TEST(UpstreamBreaker, AnInstanceWhoseDependencyIsDown_KeepsItsBreakerClosed) {
+  for (const bool dependencyDown : {true, false}) {
+    WorkPool pool{2, 16, "unavailable"};
+    UnavailableProducts service(pool, dependencyDown);
+    rpc::RpcServer server{rpc::ServerOptions{}};
+    server.addService(&service);
+    ASSERT_TRUE(server.start().isOk());
+    UpstreamOptions options;
+    options.breaker.failureThreshold = 2;
+    options.breaker.openDuration = 30s;
+    Upstreams upstreams({{"products", server.address()}}, options);
+    for (int i = 0; i < 4; ++i) {
+      std::promise<Status> answered;
+      products::v1::GetProductRequest request;
+      request.set_id("p");
+      upstreams.call("products", "/fleetdeck.products.v1.ProductsService/GetProduct", request.SerializeAsString(), {},
+                     resilience::Deadline::after(2s, resilience::Clock::now()), false,
+                     [&answered](UpstreamReply reply) { answered.set_value(reply.status); });
+      EXPECT_EQ(answered.get_future().get().code(), StatusCode::kUnavailable);
+    }
+    const auto states = upstreams.snapshot();
+    ASSERT_EQ(states.size(), 1u);
+    EXPECT_EQ(states[0].breaker, dependencyDown ? resilience::BreakerState::kClosed : resilience::BreakerState::kOpen)
+        << (dependencyDown ? "a dependency's outage" : "the instance's own failure");
+    upstreams.stop();
+    server.shutdown(100ms);
+    pool.shutdown();
+  }
+}
+
 }  // namespace
 }  // namespace fleetdeck::gateway

@@ -9,6 +9,7 @@
 
 #include "fleetdeck/core/log.h"
 #include "fleetdeck/core/work_pool.h"
+#include "fleetdeck/rpc/call_context.h"
 #include "fleetdeck/rpc/interceptors.h"
 #include "fleetdeck/rpc/status_conversion.h"
 #include "fleetdeck/telemetry/tracing.h"
@@ -31,11 +32,15 @@ grpc::ServerUnaryReactor* runBlocking(grpc::CallbackServerContext* context, Work
       return;
     }
     Status status;
+    (void)takeFailedDependency();  // nothing left over from an earlier body on this thread
     try {
       status = body();
     } catch (const std::exception& exception) {
       log::error("rpc handler threw", {{"error", exception.what()}});
       status = internalError("internal error");
+    }
+    if (std::string dependency = takeFailedDependency(); !dependency.empty() && isTransientFailure(status)) {
+      context->AddTrailingMetadata(kFailedDependencyKey, dependency);
     }
     reactor->Finish(toGrpcStatus(status));
   });

@@ -12,6 +12,9 @@ namespace fleetdeck::rpc {
 inline constexpr const char* kActorKey = "fleetdeck-actor";
 inline constexpr const char* kActorRoleKey = "fleetdeck-actor-role";
 inline constexpr const char* kTraceparentKey = "traceparent";
+// Trailing metadata on a transient failure (UNAVAILABLE, DEADLINE_EXCEEDED, ...) that was a service
+// this one called, not this one: its name. The gateway's breakers then leave this instance closed.
+inline constexpr const char* kFailedDependencyKey = "fleetdeck-failed-dependency";
 
 struct CallContext {
   // The authenticated user's id; "anonymous" when the gateway authenticated nobody, "system"
@@ -27,6 +30,13 @@ struct CallContext {
 };
 
 CallContext callContextFrom(const grpc::ServerContextBase& context);
+
+// Inside a handler body run by runBlocking: the call failed because `dependency` (another service)
+// is down or too slow. When the body's status is a transient failure, runBlocking sends the name as
+// kFailedDependencyKey, so callers tell an instance that works from one that does not.
+void noteFailedDependency(std::string dependency);
+// What the body on this thread noted, cleared (runBlocking's part).
+std::string takeFailedDependency();
 // Sets the metadata on an outgoing call (actor, role, traceparent).
 void propagate(const CallContext& callContext, grpc::ClientContext& context);
 
