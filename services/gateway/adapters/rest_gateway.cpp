@@ -106,6 +106,8 @@ RestGateway::RestGateway(std::vector<RestMapping> mappings, Upstreams& upstreams
                          .maxIdlePerUpstream = std::max<size_t>(1, options_.prometheusMaxConnections),
                          .maxResponseBytes = options_.prometheusMaxResponseBytes}) {
   for (const RestMapping& mapping : mappings_) {
+    // Elsewhere there is no such route (404), as with stopping and starting services below.
+    if (mapping.localFleetOnly && options_.localFleetControlUrl.empty()) continue;
     router_.add(mapping.httpMethod, mapping.pathTemplate,
                 [this, bound = &mapping](http::HttpRequest& request, std::shared_ptr<http::Responder> responder) {
                   call(*bound, request, std::move(responder));

@@ -228,6 +228,7 @@ std::string buildOpenApi(const std::vector<RestMapping>& mappings, const std::ve
                          {"tags", js::array{js::value(mapping.upstream)}},
                          {"summary", mapping.method->name()},
                          {"x-fleetdeck-roles", rolesArray(mapping.roles)}};
+    if (mapping.localFleetOnly) operation["description"] = "Local fleet only: 404 on any other gateway.";
     if (!parameters.empty()) operation["parameters"] = std::move(parameters);
     if (!mapping.bodyField.empty()) {
       const pb::Descriptor* bodyType = mapping.bodyField == "*"

@@ -30,6 +30,7 @@ struct RestMapping {
   std::string ownerField;
   std::string responseOwnerField;
   std::vector<std::string> adminFields;
+  bool localFleetOnly = false;  // routed only by a local fleet's gateway (annotations.proto)
   // For responseOwnerField when this method's own response cannot show the owner: the GET mapping
   // that reads the resource, and which of our path parameters names it. Set by collectRestMappings.
   // Pointers into the vector collectRestMappings returns: move that vector, never copy it.
