@@ -52,7 +52,7 @@ int main(int argc, char** argv) {
   users::PgUserRepository repository(pool);
   users::Argon2PasswordHasher hasher;
   users::UserAccounts accounts(repository, hasher);
-  // Credentials and refresh-token families; the gateway signs the access tokens (docs/auth.md).
+  // Credentials and refresh-token families; the gateway signs the access tokens (docs/operations.md, "Rotating the JWT key").
   users::PgSessionStore sessions(pool);
   users::SignIn signIn(accounts, repository, hasher, sessions, signInOptions, [] {
     return std::chrono::duration_cast<std::chrono::microseconds>(std::chrono::system_clock::now().time_since_epoch())

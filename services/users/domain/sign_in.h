@@ -1,6 +1,6 @@
 // Signing in: registration, login with throttling, refresh-token rotation with reuse detection,
 // logout, and the signed-in user's own profile. Access tokens are signed by the gateway, not here:
-// this service owns credentials, the gateway owns the token key (see docs/auth.md).
+// this service owns credentials, the gateway owns the token key (see docs/operations.md, "Rotating the JWT key").
 #pragma once
 
 #include <chrono>
