@@ -405,12 +405,13 @@ bool TraceStore::insertLocked(const std::string& traceId, StoredSpan span) {
   if (inserted) {
     trace.position = recency_.insert(recency_.end(), traceId);
   } else {
-    recency_.splice(recency_.end(), recency_, trace.position);
+    // A refused span does not count as an update: a full (runaway) trace is still evicted in turn.
     if (trace.spans.size() >= options_.maxSpansPerTrace) return false;
     // An exporter may send a span twice (a retried request): keep the first copy.
     for (const auto& existing : trace.spans) {
       if (existing.spanId == span.spanId) return false;
     }
+    recency_.splice(recency_.end(), recency_, trace.position);
   }
   trace.spans.push_back(std::move(span));
   ++spanCount_;

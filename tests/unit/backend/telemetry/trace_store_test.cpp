@@ -241,6 +241,21 @@ TEST(TraceStore, StaysWithinItsBoundsByEvictingTheLeastRecentlyUpdatedTraces) {
       << metrics;
 }
 
+// A trace that is full keeps sending (a runaway loop): its refused spans do not make it recent, so it
+// goes in its turn instead of pushing the others out.
+TEST(TraceStore, RefusedSpansDoNotKeepAFullTraceRecent) {
+  Registry registry;
+  TraceStore store({.maxSpans = 100, .maxTraces = 2, .maxSpansPerTrace = 1}, registry);
+  Resource resource{"svc", "", ""};
+  store.add(resource, {span(idOf(0, 32), idOf(100, 16), "", "runaway", 0, 1)});
+  store.add(resource, {span(idOf(1, 32), idOf(100, 16), "", "quiet", 1, 2)});
+  store.add(resource, {span(idOf(0, 32), idOf(101, 16), idOf(100, 16), "refused", 2, 3)});  // trace 0 is full
+  store.add(resource, {span(idOf(2, 32), idOf(100, 16), "", "new", 3, 4)});
+  EXPECT_FALSE(store.getTrace(idOf(0, 32)).isOk()) << "the full trace was the least recently updated";
+  EXPECT_TRUE(store.getTrace(idOf(1, 32)).isOk());
+  EXPECT_TRUE(store.getTrace(idOf(2, 32)).isOk());
+}
+
 TEST(TraceStore, ListFiltersByServiceAndDurationNewestFirst) {
   TraceStore store;
   store.add({"gateway", "", ""}, {span(idOf(0, 32), idOf(0, 16), "", "slow", 0, 500)});
