@@ -442,6 +442,279 @@
         </message>
     </context>
     <context>
+        <name>fleetdeck::console::DeadLettersModel</name>
+        <message>
+            <source>(undecodable) %1</source>
+            <comment>dead letter whose event could not be read; %1 = its subject</comment>
+            <translation>(undecodable) %1</translation>
+        </message>
+        <message>
+            <source>It failed again after a replay.</source>
+            <translation>It failed again after a replay.</translation>
+        </message>
+        <message>
+            <source>Kept without its body: it cannot be replayed.</source>
+            <translation>Kept without its body: it cannot be replayed.</translation>
+        </message>
+        <message>
+            <source>#</source>
+            <comment>dead letter sequence column</comment>
+            <translation>#</translation>
+        </message>
+        <message>
+            <source>Consumer</source>
+            <translation>Consumer</translation>
+        </message>
+        <message>
+            <source>Event</source>
+            <comment>dead letter column</comment>
+            <translation>Event</translation>
+        </message>
+        <message>
+            <source>Aggregate</source>
+            <translation>Aggregate</translation>
+        </message>
+        <message>
+            <source>Deliveries</source>
+            <translation>Deliveries</translation>
+        </message>
+        <message>
+            <source>Occurred</source>
+            <translation>Occurred</translation>
+        </message>
+        <message>
+            <source>Reason</source>
+            <translation>Reason</translation>
+        </message>
+    </context>
+    <context>
+        <name>fleetdeck::console::DeadLettersView</name>
+        <message>
+            <source>All consumers</source>
+            <translation>All consumers</translation>
+        </message>
+        <message>
+            <source>Refresh</source>
+            <translation>Refresh</translation>
+        </message>
+        <message>
+            <source>Replay…</source>
+            <comment>dead letter</comment>
+            <translation>Replay…</translation>
+        </message>
+        <message>
+            <source>Consumer:</source>
+            <comment>dead letter filter label</comment>
+            <translation>Consumer:</translation>
+        </message>
+        <message>
+            <source>Dead letters</source>
+            <translation>Dead letters</translation>
+        </message>
+        <message>
+            <source>Loading dead letters…</source>
+            <translation>Loading dead letters…</translation>
+        </message>
+        <message>
+            <source>No dead letters: every consumer has handled every event.</source>
+            <translation>No dead letters: every consumer has handled every event.</translation>
+        </message>
+        <message>
+            <source>No dead letters of %1.</source>
+            <translation>No dead letters of %1.</translation>
+        </message>
+        <message numerus="yes">
+            <source>%n dead letter(s), oldest first.</source>
+            <translation>
+                <numerusform>%n dead letter, oldest first.</numerusform>
+                <numerusform>%n dead letters, oldest first.</numerusform>
+            </translation>
+        </message>
+        <message numerus="yes">
+            <source>%n in the dead-letter stream in all.</source>
+            <translation>
+                <numerusform>%n in the dead-letter stream in all.</numerusform>
+                <numerusform>%n in the dead-letter stream in all.</numerusform>
+            </translation>
+        </message>
+        <message>
+            <source>The gateway did not answer (%1). Check the connection to the gateway, then press Refresh.</source>
+            <translation>The gateway did not answer (%1). Check the connection to the gateway, then press Refresh.</translation>
+        </message>
+        <message>
+            <source>Your account may not see dead letters: sign in as an operator or an admin.</source>
+            <translation>Your account may not see dead letters: sign in as an operator or an admin.</translation>
+        </message>
+        <message>
+            <source>The gateway cannot reach the event bus (%1). Check that NATS is running and that the gateway's nats.url is set, then press Refresh.</source>
+            <translation>The gateway cannot reach the event bus (%1). Check that NATS is running and that the gateway's nats.url is set, then press Refresh.</translation>
+        </message>
+        <message>
+            <source>The gateway is busy with other dead-letter requests. Wait a moment, then press Refresh.</source>
+            <translation>The gateway is busy with other dead-letter requests. Wait a moment, then press Refresh.</translation>
+        </message>
+        <message>
+            <source>Could not load the dead letters: %1. Press Refresh to try again.</source>
+            <translation>Could not load the dead letters: %1. Press Refresh to try again.</translation>
+        </message>
+        <message>
+            <source>Showing older data. %1</source>
+            <translation>Showing older data. %1</translation>
+        </message>
+        <message>
+            <source>Replay all of a consumer…</source>
+            <translation>Replay all of a consumer…</translation>
+        </message>
+        <message>
+            <source>Replay all of %1…</source>
+            <translation>Replay all of %1…</translation>
+        </message>
+        <message>
+            <source>Only admins can replay dead letters.</source>
+            <translation>Only admins can replay dead letters.</translation>
+        </message>
+        <message>
+            <source>This letter was kept without its body and cannot be replayed.</source>
+            <translation>This letter was kept without its body and cannot be replayed.</translation>
+        </message>
+        <message>
+            <source>Send the selected letter again to the consumer that gave up on it</source>
+            <translation>Send the selected letter again to the consumer that gave up on it</translation>
+        </message>
+        <message>
+            <source>Choose a consumer, or select one of its letters, first.</source>
+            <translation>Choose a consumer, or select one of its letters, first.</translation>
+        </message>
+        <message>
+            <source>Send the dead letters of %1 (its oldest 500) to it again</source>
+            <translation>Send the dead letters of %1 (its oldest 500) to it again</translation>
+        </message>
+        <message>
+            <source>When a consumer gives up on an event (its retries ran out, or it cannot read the event), the event is kept here for 14 days, until an admin replays it to that consumer.</source>
+            <translation>When a consumer gives up on an event (its retries ran out, or it cannot read the event), the event is kept here for 14 days, until an admin replays it to that consumer.</translation>
+        </message>
+        <message>
+            <source>Select a dead letter to see its reason in full, its event and its trace id.</source>
+            <translation>Select a dead letter to see its reason in full, its event and its trace id.</translation>
+        </message>
+        <message>
+            <source>Dead letter %1</source>
+            <translation>Dead letter %1</translation>
+        </message>
+        <message numerus="yes">
+            <source>%1 gave up on it after %n delivery(ies).</source>
+            <translation>
+                <numerusform>%1 gave up on it after %n delivery.</numerusform>
+                <numerusform>%1 gave up on it after %n deliveries.</numerusform>
+            </translation>
+        </message>
+        <message>
+            <source>Its event could not be read: only the message is known.</source>
+            <translation>Its event could not be read: only the message is known.</translation>
+        </message>
+        <message>
+            <source>Event: %1</source>
+            <translation>Event: %1</translation>
+        </message>
+        <message>
+            <source>order &lt;a href="order:%1"&gt;%1&lt;/a&gt;</source>
+            <translation>order &lt;a href="order:%1"&gt;%1&lt;/a&gt;</translation>
+        </message>
+        <message>
+            <source>aggregate %1</source>
+            <translation>aggregate %1</translation>
+        </message>
+        <message>
+            <source>occurred %1</source>
+            <translation>occurred %1</translation>
+        </message>
+        <message>
+            <source>Event id: %1</source>
+            <translation>Event id: %1</translation>
+        </message>
+        <message>
+            <source>Trace id: %1</source>
+            <translation>Trace id: %1</translation>
+        </message>
+        <message numerus="yes">
+            <source>Message %1 on %2 (stream %3), %n byte(s).</source>
+            <translation>
+                <numerusform>Message %1 on %2 (stream %3), %n byte.</numerusform>
+                <numerusform>Message %1 on %2 (stream %3), %n bytes.</numerusform>
+            </translation>
+        </message>
+        <message>
+            <source>It failed again after a replay.</source>
+            <translation>It failed again after a replay.</translation>
+        </message>
+        <message>
+            <source>It was kept without its body (too large), so it cannot be replayed: republish the original event from its stream position.</source>
+            <translation>It was kept without its body (too large), so it cannot be replayed: republish the original event from its stream position.</translation>
+        </message>
+        <message>
+            <source>Replay dead letter</source>
+            <translation>Replay dead letter</translation>
+        </message>
+        <message>
+            <source>Replay dead letter %1 (%2) to %3? Only %3 handles it again; the other consumers of its stream skip it. If it fails again, it comes back to this list.</source>
+            <translation>Replay dead letter %1 (%2) to %3? Only %3 handles it again; the other consumers of its stream skip it. If it fails again, it comes back to this list.</translation>
+        </message>
+        <message>
+            <source>Replay</source>
+            <comment>dead letter</comment>
+            <translation>Replay</translation>
+        </message>
+        <message>
+            <source>Dead letter %1 replayed to %2.</source>
+            <translation>Dead letter %1 replayed to %2.</translation>
+        </message>
+        <message>
+            <source>Replay dead letters</source>
+            <translation>Replay dead letters</translation>
+        </message>
+        <message numerus="yes">
+            <source>Replay the dead letters of %1 (%n listed here; at most its oldest 500)? Only %1 handles them again; the other consumers of their streams skip them. Letters that fail again come back to this list.</source>
+            <translation>
+                <numerusform>Replay the dead letters of %1 (%n listed here; at most its oldest 500)? Only %1 handles them again; the other consumers of their streams skip them. Letters that fail again come back to this list.</numerusform>
+                <numerusform>Replay the dead letters of %1 (%n listed here; at most its oldest 500)? Only %1 handles them again; the other consumers of their streams skip them. Letters that fail again come back to this list.</numerusform>
+            </translation>
+        </message>
+        <message>
+            <source>Replay all</source>
+            <translation>Replay all</translation>
+        </message>
+        <message numerus="yes">
+            <source>%n dead letter(s) of %1 replayed.</source>
+            <translation>
+                <numerusform>%n dead letter of %1 replayed.</numerusform>
+                <numerusform>%n dead letters of %1 replayed.</numerusform>
+            </translation>
+        </message>
+        <message numerus="yes">
+            <source>%n letter(s) kept without a body stay(s) listed: republish them from their stream.</source>
+            <translation>
+                <numerusform>%n letter kept without a body stays listed: republish it from its stream.</numerusform>
+                <numerusform>%n letters kept without a body stay listed: republish them from their stream.</numerusform>
+            </translation>
+        </message>
+        <message>
+            <source>Dead letter %1 is gone: it was replayed already, or it aged out.</source>
+            <translation>Dead letter %1 is gone: it was replayed already, or it aged out.</translation>
+        </message>
+        <message>
+            <source>Dead letter %1 was kept without its body, so it cannot be replayed: republish the original event from its stream position (docs/events.md, "Dead letters and replay").</source>
+            <translation>Dead letter %1 was kept without its body, so it cannot be replayed: republish the original event from its stream position (docs/events.md, "Dead letters and replay").</translation>
+        </message>
+        <message>
+            <source>No answer came back (%1), so the replay may or may not have happened. The list is read again: the letters still in it were not replayed.</source>
+            <translation>No answer came back (%1), so the replay may or may not have happened. The list is read again: the letters still in it were not replayed.</translation>
+        </message>
+        <message>
+            <source>Could not replay</source>
+            <translation>Could not replay</translation>
+        </message>
+    </context>
+    <context>
         <name>fleetdeck::console::FleetModel</name>
         <message numerus="yes">
             <source>%1 (%n instance(s))</source>

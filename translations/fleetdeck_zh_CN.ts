@@ -439,6 +439,272 @@
         </message>
     </context>
     <context>
+        <name>fleetdeck::console::DeadLettersModel</name>
+        <message>
+            <source>(undecodable) %1</source>
+            <comment>dead letter whose event could not be read; %1 = its subject</comment>
+            <translation>（无法解析）%1</translation>
+        </message>
+        <message>
+            <source>It failed again after a replay.</source>
+            <translation>重放后再次处理失败。</translation>
+        </message>
+        <message>
+            <source>Kept without its body: it cannot be replayed.</source>
+            <translation>保存时未保留消息体：无法重放。</translation>
+        </message>
+        <message>
+            <source>#</source>
+            <comment>dead letter sequence column</comment>
+            <translation>序号</translation>
+        </message>
+        <message>
+            <source>Consumer</source>
+            <translation>消费者</translation>
+        </message>
+        <message>
+            <source>Event</source>
+            <comment>dead letter column</comment>
+            <translation>事件</translation>
+        </message>
+        <message>
+            <source>Aggregate</source>
+            <translation>聚合</translation>
+        </message>
+        <message>
+            <source>Deliveries</source>
+            <translation>投递次数</translation>
+        </message>
+        <message>
+            <source>Occurred</source>
+            <translation>发生时间</translation>
+        </message>
+        <message>
+            <source>Reason</source>
+            <translation>原因</translation>
+        </message>
+    </context>
+    <context>
+        <name>fleetdeck::console::DeadLettersView</name>
+        <message>
+            <source>All consumers</source>
+            <translation>全部消费者</translation>
+        </message>
+        <message>
+            <source>Refresh</source>
+            <translation>刷新</translation>
+        </message>
+        <message>
+            <source>Replay…</source>
+            <comment>dead letter</comment>
+            <translation>重放…</translation>
+        </message>
+        <message>
+            <source>Consumer:</source>
+            <comment>dead letter filter label</comment>
+            <translation>消费者：</translation>
+        </message>
+        <message>
+            <source>Dead letters</source>
+            <translation>死信</translation>
+        </message>
+        <message>
+            <source>Loading dead letters…</source>
+            <translation>正在加载死信…</translation>
+        </message>
+        <message>
+            <source>No dead letters: every consumer has handled every event.</source>
+            <translation>没有死信：每个消费者都已处理了每个事件。</translation>
+        </message>
+        <message>
+            <source>No dead letters of %1.</source>
+            <translation>%1 没有死信。</translation>
+        </message>
+        <message numerus="yes">
+            <source>%n dead letter(s), oldest first.</source>
+            <translation>
+                <numerusform>共 %n 条死信，最早的在前。</numerusform>
+            </translation>
+        </message>
+        <message numerus="yes">
+            <source>%n in the dead-letter stream in all.</source>
+            <translation>
+                <numerusform>死信流中共有 %n 条。</numerusform>
+            </translation>
+        </message>
+        <message>
+            <source>The gateway did not answer (%1). Check the connection to the gateway, then press Refresh.</source>
+            <translation>网关没有响应（%1）。请检查与网关的连接，然后点击“刷新”。</translation>
+        </message>
+        <message>
+            <source>Your account may not see dead letters: sign in as an operator or an admin.</source>
+            <translation>您的账号无权查看死信：请以运维人员或管理员身份登录。</translation>
+        </message>
+        <message>
+            <source>The gateway cannot reach the event bus (%1). Check that NATS is running and that the gateway's nats.url is set, then press Refresh.</source>
+            <translation>网关无法连接事件总线（%1）。请确认 NATS 正在运行，且网关已设置 nats.url，然后点击“刷新”。</translation>
+        </message>
+        <message>
+            <source>The gateway is busy with other dead-letter requests. Wait a moment, then press Refresh.</source>
+            <translation>网关正忙于处理其他死信请求。请稍候，然后点击“刷新”。</translation>
+        </message>
+        <message>
+            <source>Could not load the dead letters: %1. Press Refresh to try again.</source>
+            <translation>无法加载死信：%1。请点击“刷新”重试。</translation>
+        </message>
+        <message>
+            <source>Showing older data. %1</source>
+            <translation>显示的是较早的数据。%1</translation>
+        </message>
+        <message>
+            <source>Replay all of a consumer…</source>
+            <translation>重放某个消费者的全部死信…</translation>
+        </message>
+        <message>
+            <source>Replay all of %1…</source>
+            <translation>重放 %1 的全部死信…</translation>
+        </message>
+        <message>
+            <source>Only admins can replay dead letters.</source>
+            <translation>只有管理员可以重放死信。</translation>
+        </message>
+        <message>
+            <source>This letter was kept without its body and cannot be replayed.</source>
+            <translation>这条死信未保留消息体，无法重放。</translation>
+        </message>
+        <message>
+            <source>Send the selected letter again to the consumer that gave up on it</source>
+            <translation>将选中的死信重新发送给放弃处理它的消费者</translation>
+        </message>
+        <message>
+            <source>Choose a consumer, or select one of its letters, first.</source>
+            <translation>请先选择一个消费者，或选中它的一条死信。</translation>
+        </message>
+        <message>
+            <source>Send the dead letters of %1 (its oldest 500) to it again</source>
+            <translation>将 %1 的死信（最早的 500 条）重新发送给它</translation>
+        </message>
+        <message>
+            <source>When a consumer gives up on an event (its retries ran out, or it cannot read the event), the event is kept here for 14 days, until an admin replays it to that consumer.</source>
+            <translation>当消费者放弃处理某个事件（重试次数用尽，或无法读取该事件）时，该事件会在这里保留 14 天，直到管理员将其重放给该消费者。</translation>
+        </message>
+        <message>
+            <source>Select a dead letter to see its reason in full, its event and its trace id.</source>
+            <translation>选择一条死信，查看完整原因、对应事件及追踪 ID。</translation>
+        </message>
+        <message>
+            <source>Dead letter %1</source>
+            <translation>死信 %1</translation>
+        </message>
+        <message numerus="yes">
+            <source>%1 gave up on it after %n delivery(ies).</source>
+            <translation>
+                <numerusform>%1 在投递 %n 次后放弃了处理。</numerusform>
+            </translation>
+        </message>
+        <message>
+            <source>Its event could not be read: only the message is known.</source>
+            <translation>无法读取其事件：只知道消息本身。</translation>
+        </message>
+        <message>
+            <source>Event: %1</source>
+            <translation>事件：%1</translation>
+        </message>
+        <message>
+            <source>order &lt;a href="order:%1"&gt;%1&lt;/a&gt;</source>
+            <translation>订单 &lt;a href="order:%1"&gt;%1&lt;/a&gt;</translation>
+        </message>
+        <message>
+            <source>aggregate %1</source>
+            <translation>聚合 %1</translation>
+        </message>
+        <message>
+            <source>occurred %1</source>
+            <translation>发生于 %1</translation>
+        </message>
+        <message>
+            <source>Event id: %1</source>
+            <translation>事件 ID：%1</translation>
+        </message>
+        <message>
+            <source>Trace id: %1</source>
+            <translation>追踪 ID：%1</translation>
+        </message>
+        <message numerus="yes">
+            <source>Message %1 on %2 (stream %3), %n byte(s).</source>
+            <translation>
+                <numerusform>消息 %1，主题 %2（流 %3），%n 字节。</numerusform>
+            </translation>
+        </message>
+        <message>
+            <source>It failed again after a replay.</source>
+            <translation>重放后再次处理失败。</translation>
+        </message>
+        <message>
+            <source>It was kept without its body (too large), so it cannot be replayed: republish the original event from its stream position.</source>
+            <translation>保存时未保留消息体（过大），因此无法重放：请从原始流中的位置重新发布原事件。</translation>
+        </message>
+        <message>
+            <source>Replay dead letter</source>
+            <translation>重放死信</translation>
+        </message>
+        <message>
+            <source>Replay dead letter %1 (%2) to %3? Only %3 handles it again; the other consumers of its stream skip it. If it fails again, it comes back to this list.</source>
+            <translation>将死信 %1（%2）重放给 %3？只有 %3 会重新处理它，其所在流的其他消费者会跳过它。如果再次失败，它会回到此列表。</translation>
+        </message>
+        <message>
+            <source>Replay</source>
+            <comment>dead letter</comment>
+            <translation>重放</translation>
+        </message>
+        <message>
+            <source>Dead letter %1 replayed to %2.</source>
+            <translation>死信 %1 已重放给 %2。</translation>
+        </message>
+        <message>
+            <source>Replay dead letters</source>
+            <translation>重放死信</translation>
+        </message>
+        <message numerus="yes">
+            <source>Replay the dead letters of %1 (%n listed here; at most its oldest 500)? Only %1 handles them again; the other consumers of their streams skip them. Letters that fail again come back to this list.</source>
+            <translation>
+                <numerusform>重放 %1 的死信（此处列出 %n 条；最多重放最早的 500 条）？只有 %1 会重新处理它们，其所在流的其他消费者会跳过它们。再次失败的死信会回到此列表。</numerusform>
+            </translation>
+        </message>
+        <message>
+            <source>Replay all</source>
+            <translation>全部重放</translation>
+        </message>
+        <message numerus="yes">
+            <source>%n dead letter(s) of %1 replayed.</source>
+            <translation>
+                <numerusform>已重放 %1 的 %n 条死信。</numerusform>
+            </translation>
+        </message>
+        <message numerus="yes">
+            <source>%n letter(s) kept without a body stay(s) listed: republish them from their stream.</source>
+            <translation>
+                <numerusform>%n 条未保留消息体的死信仍在列表中：请从其所在流重新发布。</numerusform>
+            </translation>
+        </message>
+        <message>
+            <source>Dead letter %1 is gone: it was replayed already, or it aged out.</source>
+            <translation>死信 %1 已不存在：它已被重放，或已过期。</translation>
+        </message>
+        <message>
+            <source>Dead letter %1 was kept without its body, so it cannot be replayed: republish the original event from its stream position (docs/events.md, "Dead letters and replay").</source>
+            <translation>死信 %1 未保留消息体，因此无法重放：请从原始流中的位置重新发布原事件（见 docs/events.md 的“Dead letters and replay”一节）。</translation>
+        </message>
+        <message>
+            <source>No answer came back (%1), so the replay may or may not have happened. The list is read again: the letters still in it were not replayed.</source>
+            <translation>没有收到响应（%1），重放可能已经发生，也可能没有。列表已重新读取：仍在列表中的死信未被重放。</translation>
+        </message>
+        <message>
+            <source>Could not replay</source>
+            <translation>无法重放</translation>
+        </message>
+    </context>
+    <context>
         <name>fleetdeck::console::FleetModel</name>
         <message numerus="yes">
             <source>%1 (%n instance(s))</source>

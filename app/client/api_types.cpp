@@ -517,6 +517,35 @@ RebuildReport RebuildReport::fromJson(const QJsonObject& o) {
   return report;
 }
 
+DeadLetter DeadLetter::fromJson(const QJsonObject& o) {
+  DeadLetter letter;
+  letter.sequence = jsonInt64(o.value(QLatin1String("sequence")));
+  letter.consumer = str(o, "consumer");
+  letter.reason = str(o, "reason");
+  letter.subject = str(o, "subject");
+  letter.stream = str(o, "stream");
+  letter.msgId = str(o, "msgId");
+  letter.deliveries = jsonInt64(o.value(QLatin1String("deliveries")));
+  letter.sizeBytes = jsonInt64(o.value(QLatin1String("sizeBytes")));
+  letter.bodyDropped = o.value(QLatin1String("bodyDropped")).toBool();
+  letter.replayed = o.value(QLatin1String("replayed")).toBool();
+  letter.eventId = str(o, "eventId");
+  letter.eventType = str(o, "eventType");
+  letter.aggregateId = str(o, "aggregateId");
+  letter.occurredAt = jsonTime(o.value(QLatin1String("occurredAt")));
+  letter.traceId = str(o, "traceId");
+  return letter;
+}
+
+DeadLetterList DeadLetterList::fromJson(const QJsonObject& o) {
+  DeadLetterList list;
+  for (const QJsonValue& value : o.value(QLatin1String("deadLetters")).toArray()) {
+    if (value.isObject()) list.letters.append(DeadLetter::fromJson(value.toObject()));
+  }
+  list.total = jsonInt64(o.value(QLatin1String("total")), list.letters.size());
+  return list;
+}
+
 OrderEventNotice OrderEventNotice::fromJson(const QJsonObject& o) {
   return OrderEventNotice{str(o, "orderId"), jsonInt64(o.value(QLatin1String("version"))), str(o, "type"),
                           jsonTime(o.value(QLatin1String("time")))};

@@ -330,6 +330,35 @@ struct RebuildReport {
   static RebuildReport fromJson(const QJsonObject& object);
 };
 
+// One event a consumer gave up on (GET /api/v1/admin/dead-letters), kept in the dead-letter stream
+// until it is replayed or ages out. The event fields are empty when its envelope did not decode.
+struct DeadLetter {
+  qint64 sequence = 0;  // its position in the dead-letter stream: what a replay of one letter names
+  QString consumer;     // the durable consumer that gave up ("payments-users")
+  QString reason;
+  QString subject;  // where it was published, and is replayed to
+  QString stream;
+  QString msgId;
+  qint64 deliveries = 0;
+  qint64 sizeBytes = 0;
+  bool bodyDropped = false;  // kept without its body: it cannot be replayed
+  bool replayed = false;     // it failed again after a replay
+  QString eventId;
+  QString eventType;
+  QString aggregateId;
+  QDateTime occurredAt;
+  QString traceId;
+
+  static DeadLetter fromJson(const QJsonObject& object);
+};
+
+struct DeadLetterList {
+  QVector<DeadLetter> letters;  // oldest first
+  qint64 total = 0;             // letters of every consumer in the stream, not only those listed
+
+  static DeadLetterList fromJson(const QJsonObject& object);
+};
+
 // `order.event` on the stream.
 struct OrderEventNotice {
   QString orderId;

@@ -386,6 +386,46 @@ quint64 alertAcknowledgements(GatewayClient* client, QObject* context, Done<QVec
       });
 }
 
+quint64 listDeadLetters(GatewayClient* client, const QString& consumer, int limit, QObject* context,
+                        Done<DeadLetterList> done) {
+  QUrlQuery query;
+  addIfSet(query, QStringLiteral("consumer"), consumer);
+  query.addQueryItem(QStringLiteral("limit"), QString::number(qBound(1, limit, kDeadLettersMaxLimit)));
+  return call<DeadLetterList>(client, get(QStringLiteral("/api/v1/admin/dead-letters"), query), context,
+                              std::move(done), [](const ApiResponse& response) -> Result<DeadLetterList> {
+                                if (!response.body.value(QLatin1String("deadLetters")).isArray()) {
+                                  return ApiError::malformedResponse(response.httpStatus, QStringLiteral("no deadLetters"),
+                                                                     response.traceId);
+                                }
+                                return DeadLetterList::fromJson(response.body);
+                              });
+}
+
+namespace {
+quint64 replay(GatewayClient* client, const QJsonObject& body, QObject* context, Done<int> done) {
+  ApiRequest request = post(QStringLiteral("/api/v1/admin/dead-letters:replay"), body);
+  // The gateway republishes up to 500 letters one by one before it answers.
+  request.timeoutMs = 60000;
+  return call<int>(client, request, context, std::move(done), [](const ApiResponse& response) -> Result<int> {
+    const QJsonValue replayed = response.body.value(QLatin1String("replayed"));
+    if (!replayed.isDouble() && !replayed.isString()) {
+      return ApiError::malformedResponse(response.httpStatus, QStringLiteral("no replayed"), response.traceId);
+    }
+    return static_cast<int>(jsonInt64(replayed));
+  });
+}
+}  // namespace
+
+quint64 replayDeadLetter(GatewayClient* client, qint64 sequence, QObject* context, Done<int> done) {
+  // A JSON number, unlike the int64 fields of proto messages: the gateway reads this body itself and
+  // refuses a string.
+  return replay(client, {{QStringLiteral("sequence"), static_cast<double>(sequence)}}, context, std::move(done));
+}
+
+quint64 replayDeadLetters(GatewayClient* client, const QString& consumer, QObject* context, Done<int> done) {
+  return replay(client, {{QStringLiteral("consumer"), consumer}}, context, std::move(done));
+}
+
 quint64 getFaults(GatewayClient* client, QObject* context, Done<PaymentFaults> done) {
   return call<PaymentFaults>(client, get(QStringLiteral("/api/v1/admin/faults")), context, std::move(done),
                              [](const ApiResponse& r) { return PaymentFaults::fromJson(r.body); });

@@ -106,6 +106,17 @@ quint64 unacknowledgeAlert(GatewayClient* client, const PromAlert& alert, QObjec
                            Done<fleetdeck::console::Done> done);
 quint64 alertAcknowledgements(GatewayClient* client, QObject* context, Done<QVector<AlertAcknowledgement>> done);
 
+// Operators and admins: the letters of `consumer` (every consumer's when empty), oldest first, at most
+// `limit` (1..kDeadLettersMaxLimit).
+constexpr int kDeadLettersMaxLimit = 500;
+quint64 listDeadLetters(GatewayClient* client, const QString& consumer, int limit, QObject* context,
+                        Done<DeadLetterList> done);
+// Admins. Back to the consumer that gave up only (the stream's other consumers skip it); how many were
+// replayed. One letter: 404 when it is gone (replayed already, aged out), 409 when it was kept
+// without its body. A consumer's: its oldest kDeadLettersMaxLimit letters.
+quint64 replayDeadLetter(GatewayClient* client, qint64 sequence, QObject* context, Done<int> done);
+quint64 replayDeadLetters(GatewayClient* client, const QString& consumer, QObject* context, Done<int> done);
+
 quint64 getFaults(GatewayClient* client, QObject* context, Done<PaymentFaults> done);
 quint64 putFaults(GatewayClient* client, const PaymentFaults& faults, QObject* context, Done<PaymentFaults> done);
 // action: "stop" or "start".

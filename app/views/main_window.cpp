@@ -27,6 +27,7 @@
 #include "models/display_text.h"
 #include "views/alerts_view.h"
 #include "views/command_palette.h"
+#include "views/dead_letters_view.h"
 #include "views/fleet_view.h"
 #include "views/history_view.h"
 #include "views/metrics_view.h"
@@ -58,6 +59,7 @@ MainWindow::MainWindow(GatewayClient* client, EventStream* stream, const Console
       orders_(new OrdersView(client, this)),
       users_(new UsersView(client, this)),
       history_(new HistoryView(client, this)),
+      deadLetters_(new DeadLettersView(client, this)),
       liveBatch_(new QTimer(this)) {
   setObjectName(QStringLiteral("mainWindow"));
   setWindowTitle(tr("FleetDeck console"));
@@ -70,7 +72,7 @@ MainWindow::MainWindow(GatewayClient* client, EventStream* stream, const Console
   sidebar_->setFrameShape(QFrame::NoFrame);
   for (ViewPage* page : {static_cast<ViewPage*>(fleet_), static_cast<ViewPage*>(metrics_), static_cast<ViewPage*>(alerts_),
                          static_cast<ViewPage*>(sagas_), static_cast<ViewPage*>(orders_), static_cast<ViewPage*>(users_),
-                         static_cast<ViewPage*>(history_)}) {
+                         static_cast<ViewPage*>(history_), static_cast<ViewPage*>(deadLetters_)}) {
     addPage(page);
   }
 

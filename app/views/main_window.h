@@ -19,6 +19,7 @@ namespace fleetdeck::console {
 
 class AlertsView;
 class CommandPalette;
+class DeadLettersView;
 class EventStream;
 class FleetView;
 class GatewayClient;
@@ -56,6 +57,7 @@ class MainWindow : public QMainWindow {
   OrdersView* ordersView() const { return orders_; }
   UsersView* usersView() const { return users_; }
   HistoryView* historyView() const { return history_; }
+  DeadLettersView* deadLettersView() const { return deadLetters_; }
 
   // Shows each main view in turn, waits until it holds data (or `perPageTimeoutMs`), and saves
   // console-<key>.png into `directory`. `done` gets the files written.
@@ -104,6 +106,7 @@ class MainWindow : public QMainWindow {
   OrdersView* orders_;
   UsersView* users_;
   HistoryView* history_;
+  DeadLettersView* deadLetters_;
   QString role_;
   // Stream events are applied in batches, at most every kLiveBatchMs: a burst of events then costs
   // one repaint instead of one per event, so a busy fleet cannot keep the event loop painting.

@@ -1,5 +1,5 @@
-// ViewPage: what every main view (Fleet, Metrics, Alerts, Sagas, Users, Orders, History) offers the
-// window — a title, loading on first show, refresh, role-aware edit actions, actions for the palette.
+// ViewPage: what every main view (Fleet, Metrics, Alerts, Sagas, Users, Orders, History, Dead letters)
+// offers the window — a title, loading on first show, refresh, role-aware edit actions, palette actions.
 #pragma once
 
 #include <QDateTime>

@@ -75,6 +75,7 @@ class GatewayClientTest : public QObject {
   void unacknowledgeAlert_SendsTheIdentityOnly_AcceptsNoContent();
   void alertAcknowledgements_ParsesTheList_JoinKeyMatchesTheAlerts();
   void alertEvent_AcknowledgementIsNullOrTheObject();
+  void deadLetters_ListReadsEveryField_ReplaySendsTheConsumerOrTheSequenceAsANumber();
 
  private:
   FakeGateway* gateway_ = nullptr;
@@ -675,6 +676,82 @@ void GatewayClientTest::alertEvent_AcknowledgementIsNullOrTheObject() {
 
   // Prometheus' own list has no such field.
   QVERIFY(!paymentsAlert().acknowledgement.has_value());
+}
+
+void GatewayClientTest::deadLetters_ListReadsEveryField_ReplaySendsTheConsumerOrTheSequenceAsANumber() {
+  signInAs("operator");
+  // As the gateway writes it (boost::json): numbers as numbers; the event fields only when the
+  // envelope decoded.
+  const QByteArray listed = R"({"deadLetters":[
+      {"sequence":17,"consumer":"payments-users","reason":"handler failed 5 times:\nINVALID_ARGUMENT","subject":"fleetdeck.users.UserRegistered",
+       "stream":"FLEETDECK_USERS","msgId":"evt-17","deliveries":5,"sizeBytes":412,"bodyDropped":false,"replayed":true,
+       "eventId":"0b5c2f4e","eventType":"UserRegistered","aggregateId":"u-0042","occurredAt":"2024-05-01T10:00:00.123456Z",
+       "traceId":"7d2c1e9a0b3f4a5c8e6d2b1a0f9e8d7c"},
+      {"sequence":31,"consumer":"payments-users","reason":"poison","subject":"fleetdeck.users.UserRegistered","stream":"FLEETDECK_USERS",
+       "msgId":"","deliveries":1,"sizeBytes":0,"bodyDropped":true,"replayed":false}],"total":9})";
+  gateway_->route("GET", "/api/v1/admin/dead-letters", [listed](const FakeRequest&) {
+    FakeResponse response = FakeResponse::json(200, {});
+    response.body = listed;
+    return response;
+  });
+  Captured<DeadLetterList> list;
+  api::listDeadLetters(client_, "payments-users", 9999, this, list.callback());
+  QVERIFY(list.wait());
+  QVERIFY2(list.result->ok(), describe(*list.result).constData());
+  const FakeRequest asked = gateway_->requests().constLast();
+  QCOMPARE(asked.queryValue("consumer"), QStringLiteral("payments-users"));
+  QCOMPARE(asked.queryValue("limit"), QStringLiteral("500"));  // capped at what the gateway takes
+  const DeadLetterList& letters = list.result->value();
+  QCOMPARE(letters.total, qint64(9));
+  QCOMPARE(letters.letters.size(), 2);
+  const DeadLetter& first = letters.letters[0];
+  QCOMPARE(first.sequence, qint64(17));
+  QCOMPARE(first.consumer, QStringLiteral("payments-users"));
+  QCOMPARE(first.reason, QStringLiteral("handler failed 5 times:\nINVALID_ARGUMENT"));
+  QCOMPARE(first.subject, QStringLiteral("fleetdeck.users.UserRegistered"));
+  QCOMPARE(first.stream, QStringLiteral("FLEETDECK_USERS"));
+  QCOMPARE(first.msgId, QStringLiteral("evt-17"));
+  QCOMPARE(first.deliveries, qint64(5));
+  QCOMPARE(first.sizeBytes, qint64(412));
+  QVERIFY(first.replayed);
+  QVERIFY(!first.bodyDropped);
+  QCOMPARE(first.eventId, QStringLiteral("0b5c2f4e"));
+  QCOMPARE(first.eventType, QStringLiteral("UserRegistered"));
+  QCOMPARE(first.aggregateId, QStringLiteral("u-0042"));
+  QCOMPARE(first.occurredAt, QDateTime(QDate(2024, 5, 1), QTime(10, 0, 0, 123), Qt::UTC));
+  QCOMPARE(first.traceId, QStringLiteral("7d2c1e9a0b3f4a5c8e6d2b1a0f9e8d7c"));
+  QVERIFY(letters.letters[1].bodyDropped);
+  QVERIFY(letters.letters[1].eventType.isEmpty());
+
+  signInAs("admin");
+  gateway_->route("POST", "/api/v1/admin/dead-letters:replay", [](const FakeRequest& request) {
+    return FakeResponse::json(200, {{"replayed", request.json().contains("sequence") ? 1 : 3}});
+  });
+  Captured<int> one;
+  api::replayDeadLetter(client_, 17, this, one.callback());
+  QVERIFY(one.wait());
+  QCOMPARE(one.result->value(), 1);
+  // The gateway refuses a string here: the sequence goes as a JSON number.
+  QCOMPARE(gateway_->requests().constLast().body, QByteArray(R"({"sequence":17})"));
+  Captured<int> all;
+  api::replayDeadLetters(client_, "payments-users", this, all.callback());
+  QVERIFY(all.wait());
+  QCOMPARE(all.result->value(), 3);
+  QCOMPARE(gateway_->requests().constLast().json(), (QJsonObject{{"consumer", "payments-users"}}));
+
+  // Refusals stay errors; a 200 that does not say how many is not taken for a replay.
+  gateway_->route("POST", "/api/v1/admin/dead-letters:replay", [](const FakeRequest& request) {
+    if (request.json().contains("sequence")) return FakeResponse::error(409, "FAILED_PRECONDITION", "kept without its body");
+    return FakeResponse::json(200, {});
+  });
+  Captured<int> refused;
+  api::replayDeadLetter(client_, 31, this, refused.callback());
+  QVERIFY(refused.wait());
+  QCOMPARE(refused.result->error().httpStatus, 409);
+  Captured<int> unclear;
+  api::replayDeadLetters(client_, "payments-users", this, unclear.callback());
+  QVERIFY(unclear.wait());
+  QVERIFY(!unclear.result->ok());
 }
 
 QTEST_GUILESS_MAIN(GatewayClientTest)

@@ -108,6 +108,52 @@ FakeResponse DemoFleet::acknowledge(const FakeRequest& request, bool acknowledge
   return acknowledge ? FakeResponse::json(200, acknowledgement.toObject()) : FakeResponse::empty(204);
 }
 
+// POST /api/v1/admin/dead-letters:replay as the gateway answers it (admin_routes.cpp): {consumer} or
+// {sequence} (a JSON number), not both; a letter kept without its body is 409 alone and left in
+// place when a consumer's letters are replayed.
+FakeResponse DemoFleet::replayDeadLetters(const FakeRequest& request) {
+  FakeResponse denial;
+  if (!authorized(request, true, denial)) return denial;
+  const QJsonObject body = request.json();
+  const bool byConsumer = body.contains("consumer");
+  const bool bySequence = body.contains("sequence");
+  if (byConsumer == bySequence) {
+    return FakeResponse::error(400, "INVALID_ARGUMENT", "invalid request",
+                               {{"consumer", "send either consumer (that consumer's letters) or sequence (one letter), not both or neither"}});
+  }
+  if (bySequence && (!body.value("sequence").isDouble() || body.value("sequence").toDouble() < 1)) {
+    return FakeResponse::error(400, "INVALID_ARGUMENT", "invalid request",
+                               {{"sequence", "must be a dead letter's sequence, a whole number >= 1"}});
+  }
+  const qint64 sequence = static_cast<qint64>(body.value("sequence").toDouble());
+  const QString consumer = body.value("consumer").toString();
+  int replayed = 0;
+  QJsonArray kept;
+  for (const QJsonValue& value : std::as_const(deadLetters_)) {
+    const QJsonObject letter = value.toObject();
+    const bool chosen = bySequence ? letter.value("sequence").toInteger() == sequence
+                                   : letter.value("consumer").toString() == consumer && replayed < 500;
+    if (!chosen) {
+      kept.append(letter);
+      continue;
+    }
+    if (letter.value("bodyDropped").toBool()) {
+      if (bySequence) {
+        return FakeResponse::error(409, "FAILED_PRECONDITION",
+                                   QStringLiteral("dead letter %1 was kept without its body (too large); republish the original from its stream").arg(sequence));
+      }
+      kept.append(letter);
+      continue;
+    }
+    ++replayed;
+  }
+  if (bySequence && replayed == 0) {
+    return FakeResponse::error(404, "NOT_FOUND", QStringLiteral("no dead letter at sequence %1 (replayed already, or aged out)").arg(sequence));
+  }
+  deadLetters_ = kept;
+  return FakeResponse::json(200, {{"replayed", replayed}});
+}
+
 void DemoFleet::seed(int userCount, int orderCount) {
   for (int i = 0; i < userCount; ++i) {
     const QString first = kFirst[i % kFirst.size()];
@@ -170,6 +216,42 @@ void DemoFleet::seed(int userCount, int orderCount) {
                                {"createTime", rfc(created)},
                                {"updateTime", rfc(created.addSecs(60 * version))}});
   }
+  // Dead letters, oldest first, as the gateway lists them (dead_letter_desk.cpp): a poison UserRegistered
+  // both users' consumers gave up on, a shipped order notifications could not render (failed again
+  // after a replay), and a letter kept without its body whose envelope is unknown.
+  const QString shippedOrder = orders_.isEmpty() ? QStringLiteral("ord-10001") : orders_.value(1).value("id").toString();
+  auto letter = [&](qint64 sequence, const char* consumer, const QString& reason, const char* subject, const char* stream,
+                    int deliveries, qint64 size) {
+    return QJsonObject{{"sequence", sequence}, {"consumer", consumer}, {"reason", reason}, {"subject", subject},
+                       {"stream", stream}, {"msgId", QStringLiteral("evt-%1").arg(sequence, 6, 10, QLatin1Char('0'))},
+                       {"deliveries", deliveries}, {"sizeBytes", size}, {"bodyDropped", false}, {"replayed", false}};
+  };
+  QJsonObject registeredPayments = letter(17, "payments-users",
+      "handler failed 5 times: INVALID_ARGUMENT: wallet currency \"XTS\" is not supported\n"
+      "at payments/adapters/user_events_consumer.cpp: UserRegistered u-0042",
+      "fleetdeck.users.UserRegistered", "FLEETDECK_USERS", 5, 412);
+  registeredPayments.insert("eventId", "0b5c2f4e-6f1c-4d9a-9a51-7d4bbf6e0a17");
+  registeredPayments.insert("eventType", "UserRegistered");
+  registeredPayments.insert("aggregateId", "u-0042");
+  registeredPayments.insert("occurredAt", rfc(now_.addSecs(-5400)));
+  registeredPayments.insert("traceId", "7d2c1e9a0b3f4a5c8e6d2b1a0f9e8d7c");
+  QJsonObject registeredNotifications = letter(18, "notifications-users", "handler failed 5 times: template welcome: unknown locale \"xx\"",
+                                   "fleetdeck.users.UserRegistered", "FLEETDECK_USERS", 5, 412);
+  for (const char* key : {"eventId", "eventType", "aggregateId", "occurredAt", "traceId"}) {
+    registeredNotifications.insert(key, registeredPayments.value(key));
+  }
+  QJsonObject shipped = letter(23, "notifications-orders", "handler failed 5 times: template order_shipped: missing field trackingNumber",
+                               "fleetdeck.orders.OrderShipped", "FLEETDECK_ORDERS", 5, 655);
+  shipped.insert("eventId", "5e0a9d3c-2b7f-4c61-8f0e-1a2b3c4d5e6f");
+  shipped.insert("eventType", "OrderShipped");
+  shipped.insert("aggregateId", shippedOrder);
+  shipped.insert("occurredAt", rfc(now_.addSecs(-1800)));
+  shipped.insert("traceId", "4bf92f3577b34da6a3ce929d0e0e0003");
+  shipped.insert("replayed", true);
+  QJsonObject dropped = letter(31, "notifications-orders", "envelope does not decode: proto: cannot parse invalid wire-format data",
+                               "fleetdeck.orders.OrderCreated", "FLEETDECK_ORDERS", 1, 0);
+  dropped.insert("bodyDropped", true);
+  deadLetters_ = QJsonArray{registeredPayments, registeredNotifications, shipped, dropped};
 }
 
 QJsonObject DemoFleet::userByName(const QString& username) const {
@@ -704,6 +786,23 @@ void DemoFleet::install() {
     return FakeResponse::json(200, {{"status", "success"},
                                     {"data", QJsonObject{{"groups", QJsonArray{QJsonObject{{"name", "fleetdeck"}, {"rules", rules}}}}}}});
   });
+  g.route("GET", "/api/v1/admin/dead-letters", [this](const FakeRequest& request) {
+    FakeResponse denial;
+    if (!authorized(request, false, denial)) return denial;
+    const QString consumer = request.queryValue("consumer");
+    bool limitOk = true;
+    const int limit = request.query.hasQueryItem("limit") ? request.queryValue("limit").toInt(&limitOk) : 100;
+    if (!limitOk || limit < 1 || limit > 500) {
+      return FakeResponse::error(400, "INVALID_ARGUMENT", "invalid request", {{"limit", "must be a whole number from 1 to 500"}});
+    }
+    QJsonArray listed;
+    for (const QJsonValue& letter : std::as_const(deadLetters_)) {
+      if (listed.size() >= limit) break;
+      if (consumer.isEmpty() || letter.toObject().value("consumer").toString() == consumer) listed.append(letter);
+    }
+    return FakeResponse::json(200, {{"deadLetters", listed}, {"total", deadLetters_.size()}});
+  });
+  g.route("POST", "/api/v1/admin/dead-letters:replay", [this](const FakeRequest& request) { return replayDeadLetters(request); });
   g.route("GET", "/api/v1/admin/faults", [this](const FakeRequest& request) {
     FakeResponse denial;
     if (!authorized(request, false, denial)) return denial;

@@ -37,6 +37,9 @@ class DemoFleet {
   QDateTime now() const { return now_; }
   // Active alerts' acknowledgements, keyed by alertKey(); one (SagaCompensationsHigh, by grace) from the start.
   QHash<QString, QJsonObject> acknowledgements() const { return acknowledgements_; }
+  // The dead-letter stream as GET /admin/dead-letters lists it (oldest first); replays remove letters.
+  QJsonArray deadLetters() const { return deadLetters_; }
+  void setDeadLetters(const QJsonArray& letters) { deadLetters_ = letters; }
   // An alert's identity: its name and full label set (alertname included), canonical.
   static QString alertKey(const QString& alertname, QJsonObject labels);
 
@@ -51,6 +54,7 @@ class DemoFleet {
   // Prometheus' /api/v1/alerts entries, without acknowledgements.
   QJsonArray alerts() const;
   FakeResponse acknowledge(const FakeRequest& request, bool acknowledge);
+  FakeResponse replayDeadLetters(const FakeRequest& request);
   QJsonObject matrix(const QString& query, qint64 start, qint64 end, qint64 step) const;
 
   FakeGateway& gateway_;
@@ -64,6 +68,7 @@ class DemoFleet {
   int refreshes_ = 0;
   QJsonObject faults_;
   QHash<QString, QJsonObject> acknowledgements_;
+  QJsonArray deadLetters_;
   // Order actions sent with an Idempotency-Key: "<order id> <username> <key>" -> {action, the order
   // as that action left it}, so a repeat gets the first answer (as the orders service does).
   QHash<QString, QPair<QString, QJsonObject>> orderActions_;

@@ -16,6 +16,7 @@
 #include "fakes/demo_fleet.h"
 #include "fakes/fake_gateway.h"
 #include "models/alerts_model.h"
+#include "models/dead_letters_model.h"
 #include "models/display_text.h"
 #include "models/fleet_model.h"
 #include "models/order_events_model.h"
@@ -54,6 +55,7 @@ class ModelsTest : public QObject {
   void alerts_AcknowledgementsJoinedByNameAndFullLabels_ShownGreyed_NotReportedAsNews();
   void alerts_StreamEventsSetAndClearTheAcknowledgement_RefreshWithoutThemKeepsThem();
   void orderEvents_SortedAndAppendOnlyNewer();
+  void deadLetters_ListedAsSent_ConsumersOnce_UndecodableAndBodylessLettersMarked();
   void stateDiff_MarksChangedAddedRemovedFields();
 
   void decimation_KeepsSpikesEndpointsAndBudget();
@@ -668,6 +670,41 @@ void ModelsTest::orderEvents_SortedAndAppendOnlyNewer() {
   model.setHighlightedVersions({2});
   QVERIFY(model.index(1, 0).data(Qt::BackgroundRole).isValid());
   QVERIFY(!model.index(0, 0).data(Qt::BackgroundRole).isValid());
+}
+
+void ModelsTest::deadLetters_ListedAsSent_ConsumersOnce_UndecodableAndBodylessLettersMarked() {
+  DeadLettersModel model;
+  QAbstractItemModelTester tester(&model, QAbstractItemModelTester::FailureReportingMode::QtTest);
+  std::optional<Result<DeadLetterList>> answer;
+  api::listDeadLetters(client_, QString(), 500, this, [&](const Result<DeadLetterList>& result) { answer.emplace(result); });
+  QVERIFY(QTest::qWaitFor([&] { return answer.has_value(); }, 5000));
+  QVERIFY(answer->ok());
+  model.setLetters(answer->value());
+  QCOMPARE(model.rowCount(), 4);
+  QCOMPARE(model.total(), qint64(4));
+  QList<qint64> sequences;
+  for (int row = 0; row < model.rowCount(); ++row) sequences << model.data(model.index(row, 0), DeadLettersModel::SequenceRole).toLongLong();
+  QCOMPARE(sequences, (QList<qint64>{17, 18, 23, 31}));  // oldest first, as the gateway sent them
+  QCOMPARE(model.consumers(), (QStringList{"notifications-orders", "notifications-users", "payments-users"}));
+  QCOMPARE(model.rowOf(23), 2);
+  QCOMPARE(model.rowOf(99), -1);
+  QCOMPARE(model.data(model.index(0, DeadLettersModel::Event)).toString(), QStringLiteral("UserRegistered"));
+  QCOMPARE(model.data(model.index(0, DeadLettersModel::Deliveries), DeadLettersModel::RawValueRole).toLongLong(), 5);
+  // The table shows the reason on one line; the raw value (and the detail pane) keeps it whole.
+  QVERIFY(!model.data(model.index(0, DeadLettersModel::Reason)).toString().contains('\n'));
+  QVERIFY(model.data(model.index(0, DeadLettersModel::Reason), DeadLettersModel::RawValueRole).toString().contains('\n'));
+  // Its envelope unknown, a letter is named by its subject; kept without its body, it is greyed.
+  QCOMPARE(model.data(model.index(3, DeadLettersModel::Event)).toString(),
+           QStringLiteral("(undecodable) fleetdeck.orders.OrderCreated"));
+  QVERIFY(model.data(model.index(3, DeadLettersModel::Consumer), Qt::ForegroundRole).isValid());
+  QVERIFY(!model.data(model.index(0, DeadLettersModel::Consumer), Qt::ForegroundRole).isValid());
+  QVERIFY(model.data(model.index(3, 0), Qt::ToolTipRole).toString().contains("cannot be replayed"));
+  QVERIFY(model.data(model.index(2, 0), Qt::ToolTipRole).toString().contains("failed again after a replay"));
+  QCOMPARE(model.bodyDroppedCount("notifications-orders"), 1);
+  QCOMPARE(model.bodyDroppedCount("payments-users"), 0);
+  model.setLetters({});
+  QCOMPARE(model.rowCount(), 0);
+  QVERIFY(model.consumers().isEmpty());
 }
 
 void ModelsTest::stateDiff_MarksChangedAddedRemovedFields() {

@@ -1,6 +1,6 @@
-// Renders every main view of the console, filled from the demo fleet, and saves console-<view>.png
-// (and dark-theme copies, console-<view>-dark.png) into $FLEETDECK_SCREENSHOT_DIR. Checks the images
-// are real renderings — the right size and not a blank fill — not how they look.
+// Renders every main view of the console (the dead letters too), filled from the demo fleet, and saves
+// console-<view>.png (and dark-theme copies, console-<view>-dark.png) into $FLEETDECK_SCREENSHOT_DIR.
+// Checks the images are real renderings — the right size and not a blank fill — not how they look.
 #include <QApplication>
 #include <QDir>
 #include <QFile>
@@ -99,6 +99,7 @@ void ScreenshotsTest::everyMainView_IsCapturedWithDemoData() {
     });
     QVERIFY(QTest::qWaitFor([&] { return done; }, 90000));
     QCOMPARE(files.size(), window.pageKeys().size());
+    QVERIFY(window.pageKeys().contains(QStringLiteral("dead-letters")));
     for (const QString& file : files) {
       const QImage image(file);
       QVERIFY2(!image.isNull(), qPrintable(file));

@@ -4,6 +4,7 @@
 #include <QAction>
 #include <QApplication>
 #include <QBrush>
+#include <QComboBox>
 #include <QDialogButtonBox>
 #include <QDoubleSpinBox>
 #include <QFile>
@@ -42,8 +43,10 @@
 #include "models/users_model.h"
 #include "models/order_events_model.h"
 #include "models/sagas_model.h"
+#include "models/dead_letters_model.h"
 #include "views/command_palette.h"
 #include "views/console_app.h"
+#include "views/dead_letters_view.h"
 #include "views/sign_in_dialog.h"
 #include "views/fleet_view.h"
 #include "views/trace_waterfall_widget.h"
@@ -73,6 +76,44 @@ QString dialogText(QWidget* dialog) {
     if (label->isVisibleTo(dialog)) texts << label->text();
   }
   return texts.join(QLatin1Char('\n'));
+}
+
+// Waits for the confirmation box `parent` opened, gives its text, and presses its accept button.
+QString acceptConfirmation(QWidget* parent) {
+  QMessageBox* confirm = nullptr;
+  const bool opened = QTest::qWaitFor([&] {
+    for (QMessageBox* box : parent->findChildren<QMessageBox*>("confirmDialog")) {
+      if (box->isVisible()) confirm = box;
+    }
+    return confirm != nullptr;
+  }, 5000);
+  if (!opened) return QString();
+  const QString text = confirm->text();
+  for (QAbstractButton* button : confirm->buttons()) {
+    if (confirm->buttonRole(button) == QMessageBox::AcceptRole) {
+      button->click();
+      break;
+    }
+  }
+  return text;
+}
+
+// The last request of `method` to `path`.
+FakeRequest lastRequest(const FakeGateway& gateway, const QByteArray& method, const QString& path) {
+  FakeRequest last;
+  for (const FakeRequest& request : gateway.requests()) {
+    if (request.method == method && request.path == path) last = request;
+  }
+  return last;
+}
+
+// The POST bodies sent to `path`, oldest first.
+QList<QJsonObject> postedBodies(const FakeGateway& gateway, const QString& path) {
+  QList<QJsonObject> bodies;
+  for (const FakeRequest& request : gateway.requests()) {
+    if (request.method == "POST" && request.path == path) bodies.append(request.json());
+  }
+  return bodies;
 }
 
 // The tool button showing `action`, if any: hidden actions must not leave a visible button behind.
@@ -135,6 +176,9 @@ class ViewsTest : public QObject {
   void fleet_UpdatesKeepTheDetailPanesFoldsAndCurrentRow();
   void history_ARebuildsReportCountsOrdersAndDifferencesEachInItsOwnPlural();
   void waterfall_PaintsOnlyTheRowsItShows();
+  void deadLetters_OperatorSeesTheLettersFiltersByConsumer_ReplayIsDisabled();
+  void deadLetters_AdminReplaysALetterAndAConsumersLetters_AfterConfirming();
+  void deadLetters_ErrorsAndTheEmptyList_SayWhatToDo();
 
  private:
   void signIn(const QString& username);
@@ -1409,6 +1453,190 @@ void ViewsTest::consoleApp_WithoutCredentials_OpensTheSignInDialog() {
   QVERIFY(app.window() == nullptr);
   QCOMPARE(gateway_->count("POST", "/api/v1/auth/login"), 0);
   dialog->reject();
+}
+
+void ViewsTest::deadLetters_OperatorSeesTheLettersFiltersByConsumer_ReplayIsDisabled() {
+  MainWindow* window = openWindow("grace");
+  window->showPage("dead-letters");
+  DeadLettersView* letters = window->deadLettersView();
+  QCOMPARE(window->currentPage(), letters);
+  QVERIFY(QTest::qWaitFor([&] { return letters->isReady(); }, 5000));
+  QCOMPARE(letters->model()->rowCount(), 4);
+  QCOMPARE(letters->model()->letter(0).sequence, qint64(17));  // oldest first, as listed
+  QCOMPARE(lastRequest(*gateway_, "GET", "/api/v1/admin/dead-letters").queryValue("limit"), QStringLiteral("500"));
+  auto* status = letters->findChild<QLabel*>("deadLettersStatus");
+  QVERIFY2(status->text().contains("oldest first"), qPrintable(status->text()));
+
+  // The first letter is selected and shown in full: the whole reason, its event, its trace id.
+  auto* detail = letters->findChild<QLabel*>("deadLetterDetail");
+  QVERIFY2(detail->text().contains("wallet currency &quot;XTS&quot; is not supported\nat payments/adapters"),
+           qPrintable(detail->text()));
+  QVERIFY(detail->text().contains("0b5c2f4e-6f1c-4d9a-9a51-7d4bbf6e0a17"));
+  QVERIFY(detail->text().contains("7d2c1e9a0b3f4a5c8e6d2b1a0f9e8d7c"));
+  QVERIFY(detail->text().contains("payments-users"));
+
+  // Operators see the replay actions, disabled, and why.
+  QAction* replay = letters->findChild<QAction*>("deadLetters.replay");
+  QAction* replayAll = letters->findChild<QAction*>("deadLetters.replayAll");
+  for (QAction* action : {replay, replayAll}) {
+    QVERIFY(action->isVisible());
+    QVERIFY(!action->isEnabled());
+    QCOMPARE(action->toolTip(), QStringLiteral("Only admins can replay dead letters."));
+    QVERIFY(buttonFor(letters, action)->isVisible());
+  }
+  letters->replaySelected();  // refused here too, not only by the gateway
+  QVERIFY(letters->findChild<QMessageBox*>("confirmDialog") == nullptr);
+
+  // The filter offers the consumers listed and asks the gateway for one consumer's letters.
+  auto* filter = letters->findChild<QComboBox*>("deadLetterConsumerFilter");
+  QCOMPARE(filter->count(), 4);  // all, and three consumers
+  QCOMPARE(filter->itemData(1).toString(), QStringLiteral("notifications-orders"));
+  letters->setConsumerFilter("notifications-orders");
+  QVERIFY(QTest::qWaitFor([&] { return letters->isReady() && letters->model()->rowCount() == 2; }, 5000));
+  QCOMPARE(lastRequest(*gateway_, "GET", "/api/v1/admin/dead-letters").queryValue("consumer"),
+           QStringLiteral("notifications-orders"));
+  QCOMPARE(replayAll->text(), QStringLiteral("Replay all of notifications-orders…"));
+  QVERIFY(!replayAll->isEnabled());
+  QVERIFY2(status->text().contains("4 in the dead-letter stream"), qPrintable(status->text()));
+
+  // A letter of an order links to it.
+  letters->table()->selectRow(0);
+  QCOMPARE(letters->model()->letter(0).eventType, QStringLiteral("OrderShipped"));
+  const QString orderId = letters->model()->letter(0).aggregateId;
+  QVERIFY2(detail->text().contains("href=\"order:" + orderId + "\""), qPrintable(detail->text()));
+  QVERIFY(detail->text().contains("failed again after a replay"));
+  emit detail->linkActivated("order:" + orderId);
+  QCOMPARE(window->currentPage(), window->ordersView());
+  QVERIFY(QTest::qWaitFor([&] { return window->ordersView()->shownOrderId() == orderId; }, 5000));
+
+  // The letter kept without its body says it cannot be replayed; its event is unknown.
+  window->showPage("dead-letters");
+  letters->table()->selectRow(1);
+  QCOMPARE(letters->model()->data(letters->model()->index(1, DeadLettersModel::Event)).toString(),
+           QStringLiteral("(undecodable) fleetdeck.orders.OrderCreated"));
+  QVERIFY2(detail->text().contains("cannot be replayed"), qPrintable(detail->text()));
+
+  // The page is in the palette and has the next free shortcut.
+  window->openCommandPalette();
+  QVERIFY(!window->commandPalette()->filter("dead letters").isEmpty());
+  QAction* go = window->findChild<QAction*>("go.dead-letters");
+  QVERIFY(go != nullptr);
+  QCOMPARE(go->shortcut(), QKeySequence(Qt::CTRL | Qt::Key_8));
+}
+
+void ViewsTest::deadLetters_AdminReplaysALetterAndAConsumersLetters_AfterConfirming() {
+  MainWindow* window = openWindow("ada");
+  window->showPage("dead-letters");
+  DeadLettersView* letters = window->deadLettersView();
+  QVERIFY(QTest::qWaitFor([&] { return letters->isReady() && letters->model()->rowCount() == 4; }, 5000));
+  QSignalSpy status(letters, &ViewPage::statusMessage);
+  auto* notice = letters->findChild<QLabel*>("deadLettersNotice");
+  const QString replayPath = QStringLiteral("/api/v1/admin/dead-letters:replay");
+
+  // One letter: the selected one, named in the confirmation, sent as a JSON number.
+  letters->table()->selectRow(0);
+  QAction* replay = letters->findChild<QAction*>("deadLetters.replay");
+  QVERIFY(replay->isEnabled());
+  replay->trigger();
+  const QString question = acceptConfirmation(letters);
+  QVERIFY2(question.contains("17") && question.contains("payments-users") && question.contains("UserRegistered u-0042"),
+           qPrintable(question));
+  QVERIFY(QTest::qWaitFor([&] { return !status.isEmpty(); }, 5000));
+  QList<QJsonObject> bodies = postedBodies(*gateway_, replayPath);
+  QCOMPARE(bodies.size(), 1);
+  QCOMPARE(bodies[0].keys(), QStringList{"sequence"});
+  QVERIFY(bodies[0].value("sequence").isDouble());
+  QCOMPARE(bodies[0].value("sequence").toInteger(), qint64(17));
+  QCOMPARE(notice->text(), QStringLiteral("Dead letter 17 replayed to payments-users."));
+  QVERIFY(notice->isVisible());
+  // …and the list is read again.
+  QVERIFY(QTest::qWaitFor([&] { return letters->isReady() && letters->model()->rowCount() == 3; }, 5000));
+  QCOMPARE(letters->model()->rowOf(17), -1);
+
+  // All of a consumer: the one of the selected letter, or the filter's.
+  letters->table()->selectRow(letters->model()->rowOf(23));
+  QAction* replayAll = letters->findChild<QAction*>("deadLetters.replayAll");
+  QCOMPARE(replayAll->text(), QStringLiteral("Replay all of notifications-orders…"));
+  QVERIFY(replayAll->isEnabled());
+  replayAll->trigger();
+  const QString all = acceptConfirmation(letters);
+  QVERIFY2(all.contains("notifications-orders") && all.contains("500"), qPrintable(all));
+  QVERIFY(QTest::qWaitFor([&] { return status.size() == 2; }, 5000));
+  bodies = postedBodies(*gateway_, replayPath);
+  QCOMPARE(bodies.size(), 2);
+  QCOMPARE(bodies[1], (QJsonObject{{"consumer", "notifications-orders"}}));
+  // One replayed; the letter kept without its body stays, and the message says so.
+  QVERIFY2(notice->text().contains("1 dead letter") && notice->text().contains("notifications-orders") &&
+               notice->text().contains("without a body"),
+           qPrintable(notice->text()));
+  QVERIFY(QTest::qWaitFor([&] { return letters->isReady() && letters->model()->rowCount() == 2; }, 5000));
+  QVERIFY(letters->model()->rowOf(31) >= 0);
+  QVERIFY(letters->findChild<QMessageBox*>("errorDialog") == nullptr);
+
+  // Nothing is sent without the confirmation.
+  letters->setConsumerFilter("notifications-users");
+  QVERIFY(QTest::qWaitFor([&] { return letters->isReady() && letters->model()->rowCount() == 1; }, 5000));
+  replayAll->trigger();
+  QMessageBox* confirm = nullptr;
+  QVERIFY(QTest::qWaitFor([&] { return (confirm = letters->findChild<QMessageBox*>("confirmDialog")) != nullptr && confirm->isVisible(); }, 5000));
+  confirm->reject();
+  QTest::qWait(50);
+  QCOMPARE(postedBodies(*gateway_, replayPath).size(), 2);
+}
+
+void ViewsTest::deadLetters_ErrorsAndTheEmptyList_SayWhatToDo() {
+  MainWindow* window = openWindow("ada");
+  const QJsonArray seeded = demo_->deadLetters();
+  // The gateway runs without the event bus.
+  gateway_->route("GET", "/api/v1/admin/dead-letters", [](const FakeRequest&) {
+    return FakeResponse::error(503, "UNAVAILABLE", "this gateway has no event bus (nats.url is empty)");
+  });
+  window->showPage("dead-letters");
+  DeadLettersView* letters = window->deadLettersView();
+  auto* status = letters->findChild<QLabel*>("deadLettersStatus");
+  QVERIFY(QTest::qWaitFor([&] { return letters->isReady(); }, 5000));
+  QVERIFY2(status->text().contains("event bus") && status->text().contains("nats.url") && status->text().contains("press Refresh"),
+           qPrintable(status->text()));
+
+  // Back, and empty.
+  demo_->setDeadLetters({});
+  gateway_->route("GET", "/api/v1/admin/dead-letters", [this](const FakeRequest&) {
+    return FakeResponse::json(200, {{"deadLetters", demo_->deadLetters()}, {"total", demo_->deadLetters().size()}});
+  });
+  letters->findChild<QAction*>("deadLetters.refresh")->trigger();
+  QVERIFY(QTest::qWaitFor([&] { return letters->isReady() && status->text().startsWith("No dead letters"); }, 5000));
+  QCOMPARE(status->text(), QStringLiteral("No dead letters: every consumer has handled every event."));
+  QVERIFY(!letters->findChild<QAction*>("deadLetters.replay")->isEnabled());
+  QVERIFY(!letters->findChild<QAction*>("deadLetters.replayAll")->isEnabled());
+
+  // A letter replayed by someone else meanwhile: 404, said plainly, and the list is read again.
+  demo_->setDeadLetters(seeded);
+  letters->refresh();
+  QVERIFY(QTest::qWaitFor([&] { return letters->isReady() && letters->model()->rowCount() == 4; }, 5000));
+  letters->table()->selectRow(0);
+  demo_->setDeadLetters(QJsonArray{seeded[1], seeded[2], seeded[3]});
+  letters->replaySelected();
+  acceptConfirmation(letters);
+  QMessageBox* error = nullptr;
+  QVERIFY(QTest::qWaitFor([&] { return (error = letters->findChild<QMessageBox*>("errorDialog")) != nullptr; }, 5000));
+  QVERIFY2(error->text().contains("Dead letter 17 is gone"), qPrintable(error->text()));
+  QVERIFY(!error->informativeText().isEmpty());  // the trace id to quote
+  QVERIFY(QTest::qWaitFor([&] { return letters->isReady() && letters->model()->rowCount() == 3; }, 5000));
+  error->close();
+
+  // A letter kept without its body, were it offered: 409 explained, nothing replayed.
+  gateway_->route("POST", "/api/v1/admin/dead-letters:replay", [](const FakeRequest&) {
+    return FakeResponse::error(409, "FAILED_PRECONDITION", "dead letter 18 was kept without its body (too large)");
+  });
+  letters->table()->selectRow(0);
+  letters->replaySelected();
+  acceptConfirmation(letters);
+  QVERIFY(QTest::qWaitFor([&] {
+    for (QMessageBox* box : letters->findChildren<QMessageBox*>("errorDialog")) {
+      if (box->isVisible() && box->text().contains("republish the original event")) return true;
+    }
+    return false;
+  }, 5000));
 }
 
 QTEST_MAIN(ViewsTest)
