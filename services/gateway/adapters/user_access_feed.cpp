@@ -25,10 +25,14 @@ UserAccessFeed::UserAccessFeed(bus::Bus& bus, AccessTokens& tokens)
     : tokens_(tokens),
       tail_(bus,
             // One token lifetime back: a gateway that starts (or reconnects) after a change still
-            // refuses the tokens issued before it that have not expired yet.
+            // refuses the tokens issued before it that have not expired yet. The start time is
+            // this host's clock against the NATS server's stored times: the margin covers a host
+            // running minutes ahead, which would otherwise skip the newest changes (replaying
+            // older ones too is harmless, their tokens have expired).
             bus::StreamTailOptions{.stream = bus::domainStream("users"),
                                    .filterSubject = "fleetdeck.users.v1.UserAccessChanged",
-                                   .replayFor = tokens.options().ttl + tokens.options().leeway},
+                                   .replayFor = tokens.options().ttl + tokens.options().leeway +
+                                                std::chrono::minutes(10)},
             [this](const bus::ReceivedMessage& message) {
               if (Status status = applyUserAccessMessage(message, tokens_); !status.isOk()) {
                 log::warn("account change not applied to the token check",
