@@ -5,15 +5,27 @@
 #include <QAbstractItemModel>
 #include <QHash>
 #include <QList>
+#include <QMetaType>
+#include <QPointF>
 #include <QVector>
 
 #include "client/api_types.h"
 
 namespace fleetdeck::console {
 
+// Recent values for a sparkline, at their times over the window they were asked for: a service that
+// started or stopped within it fills only its part of the line, and missing samples leave a gap
+// (splitAtGaps) instead of being drawn over.
+struct Sparkline {
+  QList<QPointF> points;  // x: ms since the epoch, oldest first
+  double startMs = 0;
+  double endMs = 0;
+  double stepMs = 0;  // the step the samples were asked at
+};
+
 struct ServiceStats {
-  QList<qreal> requestRateHistory;  // oldest first, for the sparkline
-  double requestRate = -1;          // per second; -1 when unknown
+  Sparkline requestRateHistory;
+  double requestRate = -1;  // per second; -1 when unknown
   double errorPercent = -1;
   double p99Ms = -1;
 };
@@ -57,3 +69,5 @@ class FleetModel : public QAbstractItemModel {
 };
 
 }  // namespace fleetdeck::console
+
+Q_DECLARE_METATYPE(fleetdeck::console::Sparkline)

@@ -1,6 +1,7 @@
 #include "models/series_decimation.h"
 
 #include <cmath>
+#include <limits>
 
 namespace fleetdeck::console {
 
@@ -45,6 +46,36 @@ QList<QPointF> decimateMinMax(const QList<QPointF>& points, int maxPoints) {
     out.append(points.last());
   }
   return out;
+}
+
+SeriesSegments splitAtGaps(const QList<QPointF>& points, double step) {
+  if (points.size() < 2) return points.isEmpty() ? SeriesSegments{} : SeriesSegments{points};
+  if (step <= 0) {
+    step = std::numeric_limits<double>::max();
+    for (qsizetype i = 1; i < points.size(); ++i) {
+      const double spacing = points[i].x() - points[i - 1].x();
+      if (spacing > 0) step = qMin(step, spacing);
+    }
+  }
+  const double gap = kGapSteps * step;
+  SeriesSegments segments;
+  qsizetype begin = 0;
+  for (qsizetype i = 1; i <= points.size(); ++i) {
+    if (i < points.size() && points[i].x() - points[i - 1].x() <= gap) continue;
+    segments.append(points.mid(begin, i - begin));
+    begin = i;
+  }
+  return segments;
+}
+
+SeriesSegments decimateSegments(const QList<QPointF>& points, double step, int maxPoints) {
+  SeriesSegments segments = splitAtGaps(points, step);
+  if (points.size() <= maxPoints) return segments;
+  for (QList<QPointF>& segment : segments) {
+    const int share = static_cast<int>(static_cast<qint64>(maxPoints) * segment.size() / points.size());
+    segment = decimateMinMax(segment, share);
+  }
+  return segments;
 }
 
 int stepForRange(qint64 rangeSeconds, int targetPoints) {

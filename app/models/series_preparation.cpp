@@ -14,6 +14,7 @@ PreparedChart prepareAnswers(const QList<QueryAnswer>& answers, int maxPoints, c
       chart.errors.append(answer.error);
       continue;
     }
+    chart.stepSeconds = qMax(chart.stepSeconds, answer.stepSeconds);
     PromQueryResult result = PromQueryResult::fromBody(answer.body);
     if (!result.errorMessage.isEmpty()) {
       chart.errors.append(result.errorMessage);
@@ -33,7 +34,7 @@ PreparedChart fitToBudget(PreparedChart chart, int maxPoints) {
   chart.top = 0;
   chart.bottom = 0;
   for (const PromSeries& series : std::as_const(chart.series)) {
-    chart.plotted.append(decimateMinMax(series.points, maxPoints));
+    chart.plotted.append(decimateSegments(series.points, chart.stepSeconds * 1000.0, maxPoints));
     for (const QPointF& point : series.points) {
       chart.top = qMax(chart.top, point.y());
       chart.bottom = qMin(chart.bottom, point.y());

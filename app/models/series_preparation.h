@@ -11,6 +11,7 @@
 #include <QVector>
 
 #include "client/api_types.h"
+#include "models/series_decimation.h"
 
 namespace fleetdeck::console {
 
@@ -20,11 +21,19 @@ struct QueryAnswer {
   QString error;  // set when the call failed; the body is then empty
   // Tells apart the series of several queries in one chart (p50/p95/p99); empty for a single query.
   QString quantileLabel;
+  // The step the query_range was asked with: samples further apart than that (kGapSteps) leave a gap.
+  // 0 when unknown.
+  int stepSeconds = 0;
 };
 
 struct PreparedChart {
   QVector<PromSeries> series;     // every sample as received: CSV export and later refits need them all
-  QList<QList<QPointF>> plotted;  // per series, decimated to the budget: what QXYSeries::replace gets
+  // Per series, its runs without missing samples, each decimated to its share of the budget: one line
+  // (one QXYSeries::replace) per segment, so no line bridges a gap.
+  QList<SeriesSegments> plotted;
+  // The step the samples were asked at (the answers'); 0 when unknown, and the closest samples of
+  // each series stand for it.
+  int stepSeconds = 0;
   double top = 0;                 // highest sample of all series, for the y axis
   double bottom = 0;  // the lowest point, 0 when none is below zero (deriv(), delta() can be)
   QStringList errors;             // failed calls and error answers, in query order
@@ -35,12 +44,14 @@ struct PreparedChart {
 };
 
 // Parses `answers` (PromQueryResult::fromBody; NaN and ±Inf samples skipped), labels the series of
-// multi-query charts and fits them with fitToBudget. Touches no shared state: safe on any thread.
+// multi-query charts, takes their step and fits them with fitToBudget. Touches no shared state: safe
+// on any thread.
 PreparedChart prepareAnswers(const QList<QueryAnswer>& answers, int maxPoints, const QDateTime& start,
                              const QDateTime& end);
 
-// (Re)computes `plotted` (decimateMinMax to `maxPoints`) and `top` from `chart.series`; the rest is
-// kept. Used for a refit after a resize and for series set directly. Safe on any thread.
+// (Re)computes `plotted` (decimateSegments of each series at `chart.stepSeconds`, `maxPoints` per
+// series) and `top`/`bottom` from `chart.series`; the rest is kept. Used for a refit after a resize
+// and for series set directly. Safe on any thread.
 PreparedChart fitToBudget(PreparedChart chart, int maxPoints);
 
 }  // namespace fleetdeck::console

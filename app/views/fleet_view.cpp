@@ -217,14 +217,17 @@ void FleetView::loadStats() {
   };
   constexpr int kStepSeconds = 30;
   api::promQueryRange(client_, queries::requestRateByService(), start, end, kStepSeconds, this,
-                      [fresh, finish, end](const Result<PromQueryResult>& result) {
+                      [fresh, finish, start, end](const Result<PromQueryResult>& result) {
                         if (result) {
                           // The rate now is the last point only if it is recent: a stopped service's
                           // series ends where it stopped, and its last rate would stand for minutes.
                           const double recentSince = static_cast<double>(end.toMSecsSinceEpoch()) - 2.0 * kStepSeconds * 1000;
                           for (const PromSeries& series : result->series) {
                             ServiceStats& stats = (*fresh)[series.metric.value(QStringLiteral("service"))];
-                            for (const QPointF& point : series.points) stats.requestRateHistory.append(point.y());
+                            // With their times: a new or stopped service covers only its part of the
+                            // window, and a scrape that is missing shows as a gap.
+                            stats.requestRateHistory = Sparkline{series.points, static_cast<double>(start.toMSecsSinceEpoch()),
+                                                                 static_cast<double>(end.toMSecsSinceEpoch()), kStepSeconds * 1000.0};
                             if (!series.points.isEmpty() && series.points.last().x() >= recentSince) {
                               stats.requestRate = series.points.last().y();
                             }

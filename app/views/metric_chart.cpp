@@ -149,7 +149,13 @@ void MetricChart::setMessage(const QString& message) {
 }
 
 int MetricChart::seriesCount() const { return static_cast<int>(lines_.size()); }
-int MetricChart::plottedPointCount(int index) const { return static_cast<int>(lines_.at(index)->count()); }
+
+int MetricChart::plottedPointCount(int index) const {
+  int points = 0;
+  for (const QLineSeries* line : lines_.at(index)) points += static_cast<int>(line->count());
+  return points;
+}
+
 int MetricChart::rawPointCount(int index) const { return static_cast<int>(shown_.series.at(index).points.size()); }
 int MetricChart::plotWidth() const { return qMax(50, static_cast<int>(chart_->plotArea().width())); }
 
@@ -176,11 +182,13 @@ void MetricChart::setAnswers(const QList<QueryAnswer>& answers, const QDateTime&
   preparer_->prepareAnswers(answers, budget, start, end);
 }
 
-void MetricChart::setSeries(const QVector<PromSeries>& series, const QDateTime& start, const QDateTime& end) {
+void MetricChart::setSeries(const QVector<PromSeries>& series, const QDateTime& start, const QDateTime& end,
+                            int stepSeconds) {
   PreparedChart chart;
   chart.series = series;
   chart.start = start;
   chart.end = end;
+  chart.stepSeconds = stepSeconds;
   const int budget = startNewData();
   preparer_->fit(chart, budget);
 }
@@ -192,38 +200,62 @@ void MetricChart::refit() {
   preparer_->fit(shown_, 2 * plottedForWidth_);
 }
 
+QLineSeries* MetricChart::addLine(int seriesIndex, bool inLegend) {
+  auto* line = new QLineSeries(chart_);
+  line->setPen(QPen(kSeriesColors[seriesIndex % std::size(kSeriesColors)], 2));
+  line->setMarkerSize(5);
+  chart_->addSeries(line);
+  line->attachAxis(xAxis_);
+  line->attachAxis(yAxis_);
+  // One entry per series: the lines after a gap are the same series again.
+  if (!inLegend) {
+    for (QLegendMarker* marker : chart_->legend()->markers(line)) marker->setVisible(false);
+  }
+  connect(line, &QLineSeries::hovered, this, [this, line](const QPointF& point, bool state) {
+    if (!state) {
+      QToolTip::hideText();
+      return;
+    }
+    const QDateTime time = QDateTime::fromMSecsSinceEpoch(static_cast<qint64>(point.x()));
+    QToolTip::showText(QCursor::pos(), QStringLiteral("%1\n%2: %3 %4")
+                                           .arg(line->name(), QLocale().toString(time.toLocalTime(), QStringLiteral("HH:mm:ss")),
+                                                QLocale().toString(point.y(), 'g', 4), unit_),
+                       view_);
+  });
+  return line;
+}
+
+void MetricChart::removeLine(QLineSeries* line) {
+  chart_->removeSeries(line);
+  delete line;
+}
+
 void MetricChart::apply(const PreparedChart& chart) {
   const bool newData = preparingData_;
   preparingData_ = false;
   shown_ = chart;
-  // Reuse QLineSeries objects: creating and attaching series is far costlier than replacing points.
+  // Qt 6.4 Charts cannot break a line (a NaN point is not a gap): each run of samples between gaps is
+  // a QLineSeries of its own, with its series' colour and name. Lines are reused: creating and
+  // attaching series is far costlier than replacing points.
   while (lines_.size() > shown_.series.size()) {
-    QLineSeries* line = lines_.takeLast();
-    chart_->removeSeries(line);
-    delete line;
+    for (QLineSeries* line : lines_.takeLast()) removeLine(line);
   }
-  while (lines_.size() < shown_.series.size()) {
-    auto* line = new QLineSeries(chart_);
-    line->setPen(QPen(kSeriesColors[lines_.size() % std::size(kSeriesColors)], 2));
-    chart_->addSeries(line);
-    line->attachAxis(xAxis_);
-    line->attachAxis(yAxis_);
-    connect(line, &QLineSeries::hovered, this, [this, line](const QPointF& point, bool state) {
-      if (!state) {
-        QToolTip::hideText();
-        return;
-      }
-      const QDateTime time = QDateTime::fromMSecsSinceEpoch(static_cast<qint64>(point.x()));
-      QToolTip::showText(QCursor::pos(), QStringLiteral("%1\n%2: %3 %4")
-                                             .arg(line->name(), QLocale().toString(time.toLocalTime(), QStringLiteral("HH:mm:ss")),
-                                                  QLocale().toString(point.y(), 'g', 4), unit_),
-                         view_);
-    });
-    lines_.append(line);
-  }
+  lines_.resize(shown_.series.size());
   for (int i = 0; i < shown_.series.size(); ++i) {
-    lines_[i]->setName(shown_.series[i].label());
-    lines_[i]->replace(shown_.plotted[i]);  // one call: point-by-point appends repaint per point
+    const SeriesSegments& segments = shown_.plotted[i];
+    QList<QLineSeries*>& lines = lines_[i];
+    // A series without a sample in range keeps one (empty) line, and so its legend entry.
+    const qsizetype needed = qMax<qsizetype>(1, segments.size());
+    while (lines.size() > needed) removeLine(lines.takeLast());
+    while (lines.size() < needed) lines.append(addLine(i, lines.isEmpty()));
+    const QString name = shown_.series[i].label();
+    for (qsizetype k = 0; k < lines.size(); ++k) {
+      const QList<QPointF> points = k < segments.size() ? segments[k] : QList<QPointF>{};
+      lines[k]->setName(name);
+      // A lone sample between gaps makes no line: it is drawn as a dot.
+      lines[k]->setPointsVisible(points.size() == 1);
+      lines[k]->replace(points);  // one call: point-by-point appends repaint per point
+    }
   }
   if (shown_.start.isValid() && shown_.end.isValid()) xAxis_->setRange(shown_.start.toLocalTime(), shown_.end.toLocalTime());
   const qint64 rangeSeconds = shown_.start.secsTo(shown_.end);

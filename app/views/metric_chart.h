@@ -1,5 +1,6 @@
 // MetricChart: one Qt Charts line chart of Prometheus series. Keeps the full data for CSV export, and
-// gives each visible series its points in one QXYSeries::replace call, decimated to ~2x the plot width.
+// gives each visible series its points in one QXYSeries::replace call per line, decimated to ~2x the
+// plot width; a series with missing samples is one line per run between gaps, never joined across.
 // Parsing and decimation run on a worker thread (SeriesPreparer); the chart only applies their result.
 #pragma once
 
@@ -40,8 +41,9 @@ class MetricChart : public QWidget {
   // thread; x range fixed to [start, end] so an empty stretch shows as empty time. A later call drops
   // the result of an earlier one still being prepared.
   void setAnswers(const QList<QueryAnswer>& answers, const QDateTime& start, const QDateTime& end);
-  // The same for series already parsed (fitted on the worker thread too).
-  void setSeries(const QVector<PromSeries>& series, const QDateTime& start, const QDateTime& end);
+  // The same for series already parsed (fitted on the worker thread too), sampled every `stepSeconds`
+  // (0: unknown, the closest samples stand for the step).
+  void setSeries(const QVector<PromSeries>& series, const QDateTime& start, const QDateTime& end, int stepSeconds = 0);
   // Data handed to setAnswers/setSeries is still on its way to the screen.
   bool isPreparing() const { return preparingData_; }
   // Every sample of what is shown, as received.
@@ -52,8 +54,10 @@ class MetricChart : public QWidget {
   void setDark(bool dark);
 
   int seriesCount() const;
-  // Points currently handed to Qt Charts for series `index` (after decimation).
+  // Points currently handed to Qt Charts for series `index` (after decimation), over all its lines.
   int plottedPointCount(int index) const;
+  // The lines series `index` is drawn as: one per run of samples between gaps (at least one).
+  QList<QLineSeries*> linesOf(int index) const { return lines_.at(index); }
   // Points received for series `index` (before decimation).
   int rawPointCount(int index) const;
   int plotWidth() const;
@@ -80,6 +84,9 @@ class MetricChart : public QWidget {
   // Asks for the shown data again, fitted to the current plot width.
   void refit();
   void apply(const PreparedChart& chart);
+  // A line of series `seriesIndex` (its colour), shown in the legend only when `inLegend`.
+  QLineSeries* addLine(int seriesIndex, bool inLegend);
+  void removeLine(QLineSeries* line);
   bool decimationDiffersAt(int width) const;
 
   QString title_;
@@ -93,7 +100,7 @@ class MetricChart : public QWidget {
   SeriesPreparer* preparer_;
   QPointer<FramePacer> pacer_;
   PreparedChart shown_;
-  QVector<QLineSeries*> lines_;
+  QVector<QList<QLineSeries*>> lines_;  // per series, a line per segment; the first one in the legend
   int plottedForWidth_ = 0;
   bool preparingData_ = false;
 };

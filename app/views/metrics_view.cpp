@@ -227,11 +227,12 @@ void MetricsView::load(MetricChart* chart, const QList<QPair<QString, QString>>&
     ++pending_;
     const quint64 id = api::promQueryRangeBody(
         client_, query, start, end, step, this,
-        [this, chart, answers, remaining, index, label = label, start, end, generation](const Result<QByteArray>& result) {
+        [this, chart, answers, remaining, index, label = label, start, end, step, generation](const Result<QByteArray>& result) {
           --pending_;
           answered_ = true;
           QueryAnswer& answer = (*answers)[index];
           answer.quantileLabel = label;
+          answer.stepSeconds = step;
           if (result) {
             answer.body = result.value();
           } else {
@@ -282,8 +283,9 @@ void MetricsView::runCustom() {
   cancelButton_->show();
   ++pending_;
   const quint64 generation = ++chartLoads_[custom_];
-  const quint64 id = api::promQueryRangeBody(client_, query, start, end, stepForRange(start.secsTo(end), kTargetSamples),
-                                             this, [this, start, end, generation](const Result<QByteArray>& result) {
+  const int step = stepForRange(start.secsTo(end), kTargetSamples);
+  const quint64 id = api::promQueryRangeBody(client_, query, start, end, step,
+                                             this, [this, start, end, step, generation](const Result<QByteArray>& result) {
                                                --pending_;
                                                answered_ = true;
                                                if (pending_ == 0) cancelButton_->hide();
@@ -295,7 +297,7 @@ void MetricsView::runCustom() {
                                                  queryError_->show();
                                                  return;
                                                }
-                                               custom_->setAnswers({QueryAnswer{result.value(), {}, {}}}, start, end);
+                                               custom_->setAnswers({QueryAnswer{result.value(), {}, {}, step}}, start, end);
                                              });
   inFlight_.append(id);
 }

@@ -4,28 +4,34 @@
 #include <QPainterPath>
 #include <algorithm>
 
+#include "models/fleet_model.h"
+#include "models/series_decimation.h"
+
 namespace fleetdeck::console {
 
 SparklineDelegate::SparklineDelegate(int sparklineRole, QObject* parent) : QStyledItemDelegate(parent), role_(sparklineRole) {}
 
 void SparklineDelegate::paint(QPainter* painter, const QStyleOptionViewItem& option, const QModelIndex& index) const {
-  const QList<qreal> values = index.data(role_).value<QList<qreal>>();
-  if (values.size() >= 2) {
+  const Sparkline sparkline = index.data(role_).value<Sparkline>();
+  const double window = sparkline.endMs - sparkline.startMs;
+  if (!sparkline.points.isEmpty() && window > 0) {
     // The left part of the cell: the number stays readable on the right.
     QRectF area = QRectF(option.rect).adjusted(4, 5, -4, -5);
     area.setWidth(area.width() * 0.5);
-    const auto [minIt, maxIt] = std::minmax_element(values.begin(), values.end());
-    const qreal low = *minIt;
-    const qreal span = qMax<qreal>(*maxIt - low, 1e-9);
+    auto byValue = [](const QPointF& a, const QPointF& b) { return a.y() < b.y(); };
+    const auto [minIt, maxIt] = std::minmax_element(sparkline.points.begin(), sparkline.points.end(), byValue);
+    const qreal low = minIt->y();
+    const qreal span = qMax<qreal>(maxIt->y() - low, 1e-9);
+    auto place = [&](const QPointF& sample) {
+      const qreal x = qBound(0.0, (sample.x() - sparkline.startMs) / window, 1.0);
+      return QPointF(area.left() + area.width() * x, area.bottom() - area.height() * (sample.y() - low) / span);
+    };
     QPainterPath path;
-    for (int i = 0; i < values.size(); ++i) {
-      const QPointF point(area.left() + area.width() * i / (values.size() - 1),
-                          area.bottom() - area.height() * (values[i] - low) / span);
-      if (i == 0) {
-        path.moveTo(point);
-      } else {
-        path.lineTo(point);
-      }
+    for (const QList<QPointF>& segment : splitAtGaps(sparkline.points, sparkline.stepMs)) {
+      path.moveTo(place(segment.first()));
+      for (qsizetype i = 1; i < segment.size(); ++i) path.lineTo(place(segment[i]));
+      // A lone sample between gaps is no line: a dot shows it.
+      if (segment.size() == 1) path.addEllipse(place(segment.first()), 1.0, 1.0);
     }
     painter->save();
     painter->setRenderHint(QPainter::Antialiasing);

@@ -1,5 +1,6 @@
-// SparklineDelegate: draws a small line of a row's recent values (FleetModel::SparklineRole) behind
-// the cell's text, so a table column shows the trend as well as the current number.
+// SparklineDelegate: draws a small line of a row's recent values (a Sparkline in FleetModel::SparklineRole)
+// behind the cell's text, so a table column shows the trend as well as the current number. Values sit
+// at their times across the window, and the line breaks where samples are missing.
 #pragma once
 
 #include <QStyledItemDelegate>

@@ -62,6 +62,8 @@ class ModelsTest : public QObject {
   void seriesPreparer_OnTheWorker_GivesTheSamePointsAsTheGuiThreadPathDid();
   void seriesPreparer_NewerRequest_DropsTheStaleResult();
   void fitToBudget_KeepsTheLowestPointForTheAxis();
+  void fitToBudget_ASeriesWithATenStepHole_IsTwoSegments();
+  void decimation_NeverBridgesAHole_EachSegmentGetsItsShare();
   void seriesPreparer_DestroyedWhileWorking_DeliversNothing();
   void traceLayout_ParentsFirst_OrphansAndCyclesSurvive();
   void traceSpansOfStep_ByAttributeOrName();
@@ -451,10 +453,15 @@ void ModelsTest::fleet_TreeShape_UpdateInPlace_LiveChange() {
   QVERIFY(!model.applyChange({"gateway", "gateway-unknown", "up"}));
 
   QHash<QString, ServiceStats> stats;
-  stats["gateway"].requestRateHistory = {1, 2, 3};
+  stats["gateway"].requestRateHistory = Sparkline{{{60000, 1}, {90000, 2}, {120000, 3}}, 0, 120000, 30000};
   stats["gateway"].requestRate = 3;
   model.setStats(stats);
-  QCOMPARE(model.index(0, FleetModel::RequestRate).data(FleetModel::SparklineRole).value<QList<qreal>>().size(), 3);
+  // The samples keep their times and the window they belong to.
+  const auto sparkline = model.index(0, FleetModel::RequestRate).data(FleetModel::SparklineRole).value<Sparkline>();
+  QCOMPARE(sparkline.points.size(), 3);
+  QCOMPARE(sparkline.points.first(), QPointF(60000, 1));
+  QCOMPARE(sparkline.endMs, 120000.0);
+  QCOMPARE(sparkline.stepMs, 30000.0);
   QVERIFY(model.index(0, FleetModel::RequestRate).data().toString().startsWith(QLatin1String("3.0")));
 }
 
@@ -783,7 +790,7 @@ void ModelsTest::seriesPreparer_OnTheWorker_GivesTheSamePointsAsTheGuiThreadPath
   const QDateTime end = start.addSecs(5000);
   SeriesPreparer preparer;
   QSignalSpy spy(&preparer, &SeriesPreparer::prepared);
-  preparer.prepareAnswers({QueryAnswer{body, {}, QStringLiteral("p99")}, QueryAnswer{{}, QStringLiteral("timed out"), {}}},
+  preparer.prepareAnswers({QueryAnswer{body, {}, QStringLiteral("p99"), 1}, QueryAnswer{{}, QStringLiteral("timed out"), {}}},
                           kBudget, start, end);
   QCOMPARE(spy.count(), 0);  // handed to the worker, not done on the spot
   QVERIFY(preparer.isBusy());
@@ -791,25 +798,36 @@ void ModelsTest::seriesPreparer_OnTheWorker_GivesTheSamePointsAsTheGuiThreadPath
   QVERIFY(!preparer.isBusy());
   const auto prepared = spy.takeFirst().first().value<PreparedChart>();
 
-  // What the GUI thread used to do with the same answer: parse the reply, then decimate at replot.
+  // What the GUI thread used to do with the same answer: parse the reply, then decimate at replot —
+  // now each run between missing samples on its own, at the step the answer was asked with.
   const PromQueryResult before = PromQueryResult::fromJson(QJsonDocument::fromJson(body).object());
   QCOMPARE(before.series.size(), 2);
   QCOMPARE(prepared.series.size(), 2);
   QCOMPARE(prepared.plotted.size(), 2);
+  QCOMPARE(prepared.stepSeconds, 1);
   for (int i = 0; i < 2; ++i) {
     QCOMPARE(prepared.series[i].points, before.series[i].points);
-    QCOMPARE(prepared.plotted[i], decimateMinMax(before.series[i].points, kBudget));
+    QCOMPARE(prepared.plotted[i], decimateSegments(before.series[i].points, 1000.0, kBudget));
     QCOMPARE(prepared.series[i].metric.value("quantile"), QStringLiteral("p99"));
   }
-  // NaN, +Inf and -Inf skipped; decimated to the budget, spike and ends kept.
+  QCOMPARE(prepared.plotted[1], SeriesSegments{decimateMinMax(before.series[1].points, kBudget)});  // no gap
+  // NaN, +Inf and -Inf skipped, and the line broken there; decimated to the budget, spike and ends kept.
   QCOMPARE(prepared.series[0].points.size(), 4997);
   QCOMPARE(prepared.series[1].points.size(), 5000);
-  QVERIFY(prepared.plotted[0].size() <= kBudget);
-  QVERIFY(prepared.plotted[0].size() >= kBudget / 2);
-  QCOMPARE(prepared.plotted[0].first(), QPointF(1700000000000.0, 2.0));
-  QCOMPARE(prepared.plotted[0].last().x(), (1700000000.0 + 4999) * 1000.0);
-  QVERIFY(prepared.plotted[0].contains(QPointF((1700000000.0 + 3001) * 1000.0, 500.0)));
-  for (const QPointF& point : prepared.plotted[0]) QVERIFY(std::isfinite(point.y()));
+  const SeriesSegments& orders = prepared.plotted[0];
+  QCOMPARE(orders.size(), 3);  // samples 0-9, 12-3999, 4001-4999
+  qsizetype plotted = 0;
+  for (const QList<QPointF>& segment : orders) plotted += segment.size();
+  QVERIFY(plotted <= kBudget);
+  QVERIFY(plotted >= kBudget / 2);
+  QCOMPARE(orders.first().first(), QPointF(1700000000000.0, 2.0));
+  QCOMPARE(orders.first().last().x(), (1700000000.0 + 9) * 1000.0);
+  QCOMPARE(orders[1].first().x(), (1700000000.0 + 12) * 1000.0);
+  QCOMPARE(orders.last().last().x(), (1700000000.0 + 4999) * 1000.0);
+  QVERIFY(orders[1].contains(QPointF((1700000000.0 + 3001) * 1000.0, 500.0)));
+  for (const QList<QPointF>& segment : orders) {
+    for (const QPointF& point : segment) QVERIFY(std::isfinite(point.y()));
+  }
   QCOMPARE(prepared.top, 500.0);
   QCOMPARE(prepared.errors, QStringList{"timed out"});
   QCOMPARE(prepared.start, start);
@@ -843,7 +861,7 @@ void ModelsTest::seriesPreparer_NewerRequest_DropsTheStaleResult() {
   const auto shown = spy.takeFirst().first().value<PreparedChart>();
   QCOMPARE(shown.series.size(), 1);
   QCOMPARE(shown.series[0].label(), QStringLiteral("newest"));
-  QCOMPARE(shown.plotted[0], only.points);
+  QCOMPARE(shown.plotted[0], SeriesSegments{only.points});
   QCOMPARE(shown.top, 3.0);
   QVERIFY(!preparer.isBusy());
 }
@@ -982,6 +1000,68 @@ void ModelsTest::fitToBudget_KeepsTheLowestPointForTheAxis() {
   positive.points = {{0, 1.0}, {1, 4.0}};
   chart.series = {positive};
   QCOMPARE(fitToBudget(chart, 100).bottom, 0.0);
+}
+
+void ModelsTest::fitToBudget_ASeriesWithATenStepHole_IsTwoSegments() {
+  // A service scraped every 15 s that was down for 10 steps: Prometheus leaves those samples out.
+  PreparedChart chart;
+  chart.stepSeconds = 15;
+  PromSeries flapping;
+  for (int i = 0; i < 60; ++i) {
+    if (i >= 20 && i < 30) continue;
+    flapping.points.append(QPointF(1.7e12 + i * 15000.0, 10 + i % 3));
+  }
+  PromSeries steady;
+  for (int i = 0; i < 60; ++i) steady.points.append(QPointF(1.7e12 + i * 15000.0, 4));
+  chart.series = {flapping, steady};
+  const PreparedChart fitted = fitToBudget(chart, 800);
+  QCOMPARE(fitted.plotted.size(), 2);
+  QCOMPARE(fitted.plotted[0].size(), 2);
+  QCOMPARE(fitted.plotted[0][0].size(), 20);
+  QCOMPARE(fitted.plotted[0][0].last().x(), 1.7e12 + 19 * 15000.0);
+  QCOMPARE(fitted.plotted[0][1].first().x(), 1.7e12 + 30 * 15000.0);
+  QCOMPARE(fitted.plotted[0][1].size(), 30);
+  QCOMPARE(fitted.plotted[1], SeriesSegments{steady.points});
+  // Timestamps a little off the grid (up to 1.5 steps apart) are no gap.
+  chart.series = {steady};
+  chart.series[0].points[10].rx() += 7000;
+  QCOMPARE(fitToBudget(chart, 800).plotted[0].size(), 1);
+  // Without a step, the closest samples stand for it.
+  chart.stepSeconds = 0;
+  chart.series = {flapping};
+  QCOMPARE(fitToBudget(chart, 800).plotted[0].size(), 2);
+}
+
+void ModelsTest::decimation_NeverBridgesAHole_EachSegmentGetsItsShare() {
+  // 10 000 samples a second apart with two holes, decimated to 200 points: min/max buckets over the
+  // whole series would span the holes.
+  QList<QPointF> points;
+  for (int i = 0; i < 10000; ++i) {
+    if ((i >= 3000 && i < 3010) || (i >= 7000 && i < 7500)) continue;
+    points.append(QPointF(i * 1000.0, std::sin(i / 40.0) + (i == 5000 ? 50 : 0)));
+  }
+  constexpr int kBudget = 200;
+  const SeriesSegments segments = decimateSegments(points, 1000.0, kBudget);
+  QCOMPARE(segments.size(), 3);
+  const QList<QPair<double, double>> runs{{0, 2999000}, {3010000, 6999000}, {7500000, 9999000}};
+  qsizetype total = 0;
+  for (int k = 0; k < 3; ++k) {
+    const QList<QPointF>& segment = segments[k];
+    // Each segment keeps its own ends and stays inside its run: no point, no line, in a hole.
+    QCOMPARE(segment.first().x(), runs[k].first);
+    QCOMPARE(segment.last().x(), runs[k].second);
+    for (const QPointF& point : segment) QVERIFY(point.x() >= runs[k].first && point.x() <= runs[k].second);
+    total += segment.size();
+  }
+  QVERIFY2(total <= kBudget, qPrintable(QString::number(total)));
+  // The shares follow the samples: 3000, 3990 and 2500 of 9490.
+  QVERIFY(segments[1].size() > segments[0].size());
+  QVERIFY(segments[0].size() > segments[2].size());
+  QVERIFY(segments[1].contains(QPointF(5000000.0, std::sin(5000 / 40.0) + 50)));  // the spike survives
+  // Under the budget nothing is decimated, but the holes still split.
+  QCOMPARE(decimateSegments(points.mid(0, 150), 1000.0, kBudget), SeriesSegments{points.mid(0, 150)});
+  QCOMPARE(splitAtGaps({}, 1000.0), SeriesSegments{});
+  QCOMPARE(splitAtGaps({QPointF(0, 1)}, 1000.0), SeriesSegments{{QPointF(0, 1)}});
 }
 
 QTEST_MAIN(ModelsTest)

@@ -10,6 +10,12 @@
 #include <QFile>
 #include <QGuiApplication>
 #include <QImage>
+#include <QChart>
+#include <QChartView>
+#include <QLegend>
+#include <QLegendMarker>
+#include <QLineSeries>
+#include <QPainter>
 #include <QInputDialog>
 #include <QLabel>
 #include <QLineEdit>
@@ -21,6 +27,8 @@
 #include <QScopeGuard>
 #include <QSet>
 #include <QSignalSpy>
+#include <QStandardItemModel>
+#include <QStyleOptionViewItem>
 #include <QTableView>
 #include <QTemporaryDir>
 #include <QTest>
@@ -49,6 +57,7 @@
 #include "views/dead_letters_view.h"
 #include "views/sign_in_dialog.h"
 #include "views/fleet_view.h"
+#include "views/sparkline_delegate.h"
 #include "views/trace_waterfall_widget.h"
 #include "views/history_view.h"
 #include "views/main_window.h"
@@ -179,6 +188,8 @@ class ViewsTest : public QObject {
   void deadLetters_OperatorSeesTheLettersFiltersByConsumer_ReplayIsDisabled();
   void deadLetters_AdminReplaysALetterAndAConsumersLetters_AfterConfirming();
   void deadLetters_ErrorsAndTheEmptyList_SayWhatToDo();
+  void metricsChart_AHoleInASeries_IsTwoLinesOfOneLegendEntry();
+  void fleetSparkline_SamplesStayAtTheirTimes_MissingOnesLeaveAGap();
 
  private:
   void signIn(const QString& username);
@@ -1637,6 +1648,105 @@ void ViewsTest::deadLetters_ErrorsAndTheEmptyList_SayWhatToDo() {
     }
     return false;
   }, 5000));
+}
+
+void ViewsTest::metricsChart_AHoleInASeries_IsTwoLinesOfOneLegendEntry() {
+  MetricChart chart(QStringLiteral("gaps"), QString());
+  chart.resize(600, 300);
+  chart.show();
+  QVERIFY(QTest::qWaitForWindowExposed(&chart));
+  const QDateTime start = QDateTime::fromMSecsSinceEpoch(1.7e12);
+  // Scraped every 30 s; orders was down for ten steps, payments answered throughout.
+  PromSeries orders;
+  orders.metric.insert(QStringLiteral("service"), QStringLiteral("orders"));
+  PromSeries payments;
+  payments.metric.insert(QStringLiteral("service"), QStringLiteral("payments"));
+  for (int i = 0; i < 40; ++i) {
+    const QPointF point(1.7e12 + i * 30000.0, 5 + i % 4);
+    if (i < 15 || i >= 25) orders.points.append(point);
+    payments.points.append(point + QPointF(0, 10));
+  }
+  chart.setSeries({orders, payments}, start, start.addSecs(40 * 30), 30);
+  QTRY_VERIFY(!chart.isPreparing());
+  QCOMPARE(chart.seriesCount(), 2);
+  const QList<QLineSeries*> ordersLines = chart.linesOf(0);
+  QCOMPARE(ordersLines.size(), 2);  // not one line drawn straight across the ten missing steps
+  QCOMPARE(ordersLines[0]->count(), 15);
+  QCOMPARE(ordersLines[0]->at(14).x(), 1.7e12 + 14 * 30000.0);
+  QCOMPARE(ordersLines[1]->at(0).x(), 1.7e12 + 25 * 30000.0);
+  QCOMPARE(chart.plottedPointCount(0), 30);
+  QCOMPARE(chart.linesOf(1).size(), 1);
+  // The same series: same name and pen; one legend entry per series.
+  QCOMPARE(ordersLines[1]->name(), ordersLines[0]->name());
+  QCOMPARE(ordersLines[1]->pen(), ordersLines[0]->pen());
+  QVERIFY(ordersLines[0]->pen().color() != chart.linesOf(1).first()->pen().color());
+  auto legend = [&chart] {
+    QStringList labels;
+    for (QLegendMarker* marker : chart.chartView()->chart()->legend()->markers()) {
+      if (marker->isVisible()) labels << marker->label();
+    }
+    return labels;
+  };
+  QTRY_COMPARE(legend(), (QStringList{"orders", "payments"}));  // markers show once the legend is laid out
+
+  // Back without the hole: one line again, and the extra one is gone from the chart.
+  chart.setSeries({payments}, start, start.addSecs(40 * 30), 30);
+  QTRY_VERIFY(!chart.isPreparing());
+  QCOMPARE(chart.seriesCount(), 1);
+  QCOMPARE(chart.linesOf(0).size(), 1);
+  QCOMPARE(chart.linesOf(0).first()->count(), 40);
+  QCOMPARE(chart.chartView()->chart()->series().size(), 2);  // the line and the time axis' anchor
+  QTRY_COMPARE(legend(), QStringList{"payments"});
+
+  // More holes later: the lines added to a series stay out of the legend.
+  orders.points.removeAt(5);
+  chart.setSeries({orders, payments}, start, start.addSecs(40 * 30), 30);
+  QTRY_VERIFY(!chart.isPreparing());
+  QCOMPARE(chart.linesOf(0).size(), 3);
+  QTRY_COMPARE(legend(), (QStringList{"orders", "payments"}));
+}
+
+void ViewsTest::fleetSparkline_SamplesStayAtTheirTimes_MissingOnesLeaveAGap() {
+  // The fleet's request-rate cell, 15 minutes at a 30 s step.
+  constexpr double kStepMs = 30000;
+  constexpr double kWindowMs = 15 * 60 * 1000;
+  auto render = [](const Sparkline& sparkline) {
+    QStandardItemModel model(1, 1);
+    model.setData(model.index(0, 0), QVariant::fromValue(sparkline), FleetModel::SparklineRole);
+    SparklineDelegate delegate(FleetModel::SparklineRole);
+    QImage image(208, 30, QImage::Format_ARGB32);
+    image.fill(Qt::white);
+    QStyleOptionViewItem option;
+    option.rect = image.rect();
+    option.palette.setColor(QPalette::Highlight, Qt::blue);
+    QPainter painter(&image);
+    delegate.paint(&painter, option, model.index(0, 0));
+    painter.end();
+    return image;
+  };
+  // Whether the sparkline has ink in column x (the line sits in x 4..104 of this cell).
+  auto inked = [](const QImage& image, int x) {
+    for (int y = 0; y < image.height(); ++y) {
+      if (QColor(image.pixel(x, y)).blue() > QColor(image.pixel(x, y)).red() + 40) return true;
+    }
+    return false;
+  };
+  // A service that started ten minutes in: its samples cover the last third only, not the whole cell.
+  Sparkline started{{}, 0, kWindowMs, kStepMs};
+  for (double t = 600000; t <= kWindowMs; t += kStepMs) started.points.append(QPointF(t, std::fmod(t / kStepMs, 3)));
+  const QImage fresh = render(started);
+  for (int x = 6; x < 66; ++x) QVERIFY2(!inked(fresh, x), qPrintable(QString::number(x)));
+  for (int x = 72; x < 102; ++x) QVERIFY2(inked(fresh, x), qPrintable(QString::number(x)));
+
+  // Samples missing in the middle (a stopped scrape): a gap, not a line across.
+  Sparkline holed{{}, 0, kWindowMs, kStepMs};
+  for (double t = 0; t <= kWindowMs; t += kStepMs) {
+    if (t < 300000 || t > 600000) holed.points.append(QPointF(t, std::fmod(t / kStepMs, 3)));
+  }
+  const QImage gap = render(holed);
+  for (int x = 6; x < 34; ++x) QVERIFY2(inked(gap, x), qPrintable(QString::number(x)));
+  for (int x = 40; x < 68; ++x) QVERIFY2(!inked(gap, x), qPrintable(QString::number(x)));
+  for (int x = 74; x < 102; ++x) QVERIFY2(inked(gap, x), qPrintable(QString::number(x)));
 }
 
 QTEST_MAIN(ViewsTest)
