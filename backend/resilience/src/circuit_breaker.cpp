@@ -31,6 +31,7 @@ void CircuitBreaker::transition(BreakerState next, TimePoint now) {
   probesInFlight_ = 0;
   probeSuccesses_ = 0;
   if (next == BreakerState::kOpen) openedAt_ = now;
+  if (next == BreakerState::kHalfOpen) lastProbeAt_ = now;
   if (next == BreakerState::kClosed) consecutiveFailures_ = 0;
 }
 
@@ -61,7 +62,9 @@ bool CircuitBreaker::allow(TimePoint now, bool mayProbe) {
       allowed = false;
       break;
     case BreakerState::kHalfOpen:
-      if (!mayProbe) break;
+      // A call that may not probe still goes when no probe went for a whole openDuration: an
+      // instance whose only callers send short deadlines would otherwise stay half-open for ever.
+      if (!mayProbe && now - lastProbeAt_ < options_.openDuration) break;
       if (probesInFlight_ < options_.halfOpenProbes) {
         ++probesInFlight_;
         lastProbeAt_ = now;

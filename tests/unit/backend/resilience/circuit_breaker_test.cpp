@@ -62,6 +62,22 @@ TEST(CircuitBreaker, CallsThatCannotTellGetNoProbeSlot) {
   EXPECT_TRUE(breaker.allow(later, /*mayProbe=*/false)) << "closed: everyone goes";
 }
 
+// ...but when they are all there is, one of them probes after a quiet openDuration, and its success
+// counts: the instance is not left half-open for ever.
+TEST(CircuitBreaker, WhenOnlyCallsThatMayNotProbeCome_OneProbesAfterAQuietOpenDuration) {
+  CircuitBreaker breaker(options());
+  for (int i = 0; i < 3; ++i) breaker.onFailure(kStart);
+  const TimePoint halfOpen = kStart + milliseconds(1000);
+  EXPECT_FALSE(breaker.allow(halfOpen, false));
+  const TimePoint quiet = halfOpen + milliseconds(1000);
+  EXPECT_TRUE(breaker.allow(quiet, false));
+  EXPECT_FALSE(breaker.allow(quiet, false)) << "one at a time";
+  breaker.onSuccess(quiet);
+  EXPECT_TRUE(breaker.allow(quiet + milliseconds(1000), false));
+  breaker.onSuccess(quiet + milliseconds(1000));
+  EXPECT_EQ(breaker.state(quiet + milliseconds(1000)), BreakerState::kClosed);
+}
+
 TEST(CircuitBreaker, HalfOpenLetsOneProbeAtATimeAndClosesAfterEnoughSuccesses) {
   CircuitBreaker breaker(options());
   for (int i = 0; i < 3; ++i) breaker.onFailure(kStart);

@@ -40,8 +40,9 @@ class CircuitBreaker {
 
   // True when a call may go out now. In half-open it hands out probe slots; a probe whose outcome is
   // never reported frees its slot after openDuration, so a lost callback cannot wedge the breaker.
-  // `mayProbe` false: a call whose outcome could not tell (its caller's own short deadline) gets no
-  // probe slot, else a stream of such calls would hold the instance half-open for as long as it lasts.
+  // `mayProbe` false: a call whose outcome may not tell (its caller's own short deadline) gets a
+  // probe slot only when no probe went for openDuration, else a stream of such calls would hold the
+  // instance half-open for as long as it lasts.
   bool allow(TimePoint now, bool mayProbe = true);
   void onSuccess(TimePoint now);
   void onFailure(TimePoint now);
