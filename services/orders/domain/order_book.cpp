@@ -160,8 +160,11 @@ Result<std::optional<Order>> OrderBook::repeatedChange(
     // The kind of change this request asks for: what it decides on the state before that event.
     auto before = event.version > 1 ? atVersion(orderId, event.version - 1) : Result<OrderAtVersion>(then);
     if (!before) return before.status();
+    // The same change, also in its details (another tracking number or reason under the key is the
+    // caller's mistake, as with a create's items): what this request decides on the state before.
     auto wanted = decide(before->order);
-    if (!wanted || eventTypeName(*wanted) != event.type) {
+    auto recorded = decodeEvent(event.type, event.payloadJson);
+    if (!wanted || !recorded || encodeEvent(*wanted) != encodeEvent(*recorded)) {
       return invalidField("idempotencyKey", "was already used for another change of order " + orderId + " (" +
                                                 event.type + " at version " + std::to_string(event.version) + ")");
     }

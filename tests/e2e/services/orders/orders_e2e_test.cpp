@@ -206,6 +206,11 @@ TEST_F(OrdersEndToEnd, ARepeatedCancelWithItsIdempotencyKeyAnswersTheFirstResult
   ASSERT_EQ(events.size(), 2u);
   EXPECT_EQ(text(events[1].as_object(), "causationId"), "idempotency-key:" + key);
 
+  // The key with another reason is another change, not a repeat.
+  const auto otherReason = call("POST", "/api/v1/orders/" + id + ":cancel", R"({"reason":"found it cheaper"})", keyed());
+  EXPECT_EQ(otherReason.status, 400) << otherReason.body;
+  EXPECT_EQ(firstField(otherReason), "idempotencyKey");
+
   // Without the key a repeat is what it always was; the key for another change is the caller's mistake.
   EXPECT_EQ(call("POST", "/api/v1/orders/" + id + ":cancel", R"({"reason":"changed my mind"})").status, 409);
   const auto misused = call("POST", "/api/v1/orders/" + id + ":ship", R"({"trackingNumber":"TRK-9"})", keyed());
