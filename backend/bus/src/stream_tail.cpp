@@ -20,6 +20,9 @@ struct StreamTailDelivery {
     }
     natsMsg_Destroy(msg);
     tail->delivered_.fetch_add(1, std::memory_order_relaxed);
+    // A dead letter replayed for one durable consumer: the event is old news to a tail (it saw the
+    // original), and a display feed would show it as new.
+    if (received.header(kReplayForHeader)) return;
     try {
       tail->handler_(received);
     } catch (const std::exception& exception) {

@@ -653,6 +653,27 @@ TEST(Bus, StreamTailWithAReplayWindow_SeesWhatWasPublishedBeforeItStarted) {
   plain.stop();
 }
 
+// A dead letter replayed for one durable consumer is old news to a tail (the gateway's display feed
+// would show it as new): tails pass over it.
+TEST(Bus, StreamTailsPassOverADeadLetterReplayedForAConsumer) {
+  auto bus = connectTo(testing::natsUrl());
+  const std::string domain = uniqueDomain();
+  const auto stream = domainStream(domain);
+  ASSERT_TRUE(bus->declareStream(stream).isOk());
+  Inbox seen;
+  StreamTail tail(*bus, StreamTailOptions{.stream = stream}, [&](const ReceivedMessage& received) { seen.add(received); });
+  tail.start();
+  ASSERT_TRUE(waitUntil([&] { return tail.subscribed(); }, 10s));
+  OutgoingMessage replay = message("fleetdeck." + domain + ".v1.A", newUuid(), "replayed");
+  replay.headers.emplace_back(kReplayForHeader, "some-consumer");
+  ASSERT_TRUE(bus->publish(replay).isOk());
+  ASSERT_TRUE(bus->publish(message("fleetdeck." + domain + ".v1.A", newUuid(), "new")).isOk());
+  ASSERT_TRUE(waitUntil([&] { return seen.size() >= 1; }, 10s));
+  tail.stop();
+  ASSERT_EQ(seen.size(), 1u);
+  EXPECT_EQ(seen.all()[0].data, "new");
+}
+
 TEST(Bus, BrokerRestart_ClientReconnects_ConsumerAndPublisherCarryOn) {
   testing::NatsServer server;
   auto bus = connectTo(server.url());
