@@ -24,9 +24,11 @@ using namespace std::chrono_literals;
 class SlowProducts final : public products::v1::ProductsService::CallbackService {
  public:
   SlowProducts(WorkPool& pool, std::chrono::milliseconds delay) : pool_(pool), delay_(delay) {}
+  std::atomic<int> started{0};  // calls that reached the handler
   grpc::ServerUnaryReactor* GetProduct(grpc::CallbackServerContext* context, const products::v1::GetProductRequest*,
                                        products::v1::Product* response) override {
     return rpc::runBlocking(context, pool_, [this, response] {
+      ++started;
       std::this_thread::sleep_for(delay_);
       response->set_id("slow");
       return Status::ok();
@@ -155,7 +157,7 @@ TEST(UpstreamBreaker, ConcurrentPicks_AlwaysFindTheHealthyInstanceBesideAnOpenOn
 // At shutdown the REST gateway goes before the upstreams: once stop() returned, no callback of a call
 // still in flight may run into it.
 TEST(UpstreamBreaker, AfterStopNoCallbackOfACallInFlightRuns) {
-  SlowProductsServer products(300ms);
+  SlowProductsServer products(1000ms);  // far longer than any stall between its start and stop()
   Upstreams upstreams({{"products", products.server.address()}}, {});
   std::atomic<int> answered{0};
   products::v1::GetProductRequest request;
@@ -163,9 +165,10 @@ TEST(UpstreamBreaker, AfterStopNoCallbackOfACallInFlightRuns) {
   upstreams.call("products", "/fleetdeck.products.v1.ProductsService/GetProduct", request.SerializeAsString(), {},
                  resilience::Deadline::after(2s, resilience::Clock::now()), true,
                  [&answered](UpstreamReply) { ++answered; });
-  std::this_thread::sleep_for(50ms);  // sent, its answer 250 ms away
-  upstreams.stop();
-  std::this_thread::sleep_for(500ms);
+  for (int i = 0; i < 500 && products.service.started.load() == 0; ++i) std::this_thread::sleep_for(10ms);
+  ASSERT_EQ(products.service.started.load(), 1) << "the call never reached the service";
+  upstreams.stop();  // its answer is still on its way (the handler sleeps)
+  std::this_thread::sleep_for(1200ms);
   EXPECT_EQ(answered.load(), 0);
   upstreams.stop();  // idempotent, as the destructor calls it again
 }

@@ -131,7 +131,7 @@ struct SagaPage {
 };
 
 struct SagaEngineOptions {
-  std::string instanceId;  // lease owner
+  std::string instanceId;  // prefix of every lease owner: "<instance>/<process nonce>.<claim>"
   int workers = 32;        // sagas run at once in this process (runner threads)
   int claimBatch = 16;     // at most this many sagas per claim (and never more than free runners)
   // Launched sagas waiting here for a runner; beyond this, launch() releases the lease instead and
