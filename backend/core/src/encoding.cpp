@@ -1,5 +1,7 @@
 #include "fleetdeck/core/encoding.h"
 
+#include <algorithm>
+
 // SHA256_Init/Update/Final are deprecated in OpenSSL 3 in favour of EVP, but EVP's first use loads
 // the provider machinery and config (about 2 MiB of libcrypto pages touched per process, measured
 // by tests/bench/footprint_bench.cpp), while these run the same digest code without it. Every
@@ -136,37 +138,54 @@ std::optional<std::string> percentDecode(std::string_view text) {
   return out;
 }
 
+size_t utf8CharLength(std::string_view text, size_t at) {
+  const auto byte = [&](size_t k) { return static_cast<unsigned char>(text[at + k]); };
+  if (at >= text.size()) return 0;
+  const unsigned char lead = byte(0);
+  if (lead < 0x80) return 1;
+  size_t length = 0;
+  unsigned char low = 0x80, high = 0xBF;  // the allowed range of the second byte
+  if (lead >= 0xC2 && lead <= 0xDF) {
+    length = 2;
+  } else if (lead >= 0xE0 && lead <= 0xEF) {
+    length = 3;
+    if (lead == 0xE0) low = 0xA0;   // overlong
+    if (lead == 0xED) high = 0x9F;  // surrogates
+  } else if (lead >= 0xF0 && lead <= 0xF4) {
+    length = 4;
+    if (lead == 0xF0) low = 0x90;   // overlong
+    if (lead == 0xF4) high = 0x8F;  // above U+10FFFF
+  } else {
+    return 0;
+  }
+  if (at + length > text.size() || byte(1) < low || byte(1) > high) return 0;
+  for (size_t k = 2; k < length; ++k) {
+    if (byte(k) < 0x80 || byte(k) > 0xBF) return 0;
+  }
+  return length;
+}
+
 bool isUtf8(std::string_view text) {
-  const auto* bytes = reinterpret_cast<const unsigned char*>(text.data());
-  const size_t size = text.size();
-  for (size_t i = 0; i < size;) {
-    const unsigned char lead = bytes[i];
-    if (lead < 0x80) {
-      ++i;
-      continue;
-    }
-    size_t length = 0;
-    unsigned char low = 0x80, high = 0xBF;  // the allowed range of the second byte
-    if (lead >= 0xC2 && lead <= 0xDF) {
-      length = 2;
-    } else if (lead >= 0xE0 && lead <= 0xEF) {
-      length = 3;
-      if (lead == 0xE0) low = 0xA0;   // overlong
-      if (lead == 0xED) high = 0x9F;  // surrogates
-    } else if (lead >= 0xF0 && lead <= 0xF4) {
-      length = 4;
-      if (lead == 0xF0) low = 0x90;   // overlong
-      if (lead == 0xF4) high = 0x8F;  // above U+10FFFF
-    } else {
-      return false;
-    }
-    if (i + length > size || bytes[i + 1] < low || bytes[i + 1] > high) return false;
-    for (size_t k = 2; k < length; ++k) {
-      if (bytes[i + k] < 0x80 || bytes[i + k] > 0xBF) return false;
-    }
+  for (size_t i = 0; i < text.size();) {
+    const size_t length = utf8CharLength(text, i);
+    if (length == 0) return false;
     i += length;
   }
   return true;
+}
+
+std::string toValidUtf8(std::string_view text, size_t maxBytes) {
+  static constexpr std::string_view kReplacement = "\xEF\xBF\xBD";  // U+FFFD
+  std::string out;
+  out.reserve(std::min(text.size(), maxBytes));
+  for (size_t i = 0; i < text.size();) {
+    const size_t length = utf8CharLength(text, i);
+    const std::string_view piece = length == 0 ? kReplacement : text.substr(i, length);
+    if (out.size() + piece.size() > maxBytes) break;
+    out += piece;
+    i += length == 0 ? 1 : length;
+  }
+  return out;
 }
 
 }  // namespace fleetdeck

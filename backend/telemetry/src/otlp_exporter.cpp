@@ -3,6 +3,7 @@
 #include <charconv>
 #include <cmath>
 
+#include "fleetdeck/core/encoding.h"
 #include "fleetdeck/core/log.h"
 #include "fleetdeck/core/thread_name.h"
 
@@ -14,37 +15,6 @@ namespace fleetdeck::telemetry {
 namespace {
 
 constexpr char kHexDigits[] = "0123456789abcdef";
-
-// Length of the valid UTF-8 sequence starting at text[i], or 0 when it is not one.
-size_t utf8SequenceLength(std::string_view text, size_t i) {
-  const auto byte = [&](size_t k) { return static_cast<unsigned char>(text[k]); };
-  const unsigned char lead = byte(i);
-  size_t length = 0;
-  uint32_t minimum = 0;
-  uint32_t codePoint = 0;
-  if (lead >= 0xc2 && lead <= 0xdf) {
-    length = 2;
-    minimum = 0x80;
-    codePoint = lead & 0x1f;
-  } else if (lead >= 0xe0 && lead <= 0xef) {
-    length = 3;
-    minimum = 0x800;
-    codePoint = lead & 0x0f;
-  } else if (lead >= 0xf0 && lead <= 0xf4) {
-    length = 4;
-    minimum = 0x10000;
-    codePoint = lead & 0x07;
-  } else {
-    return 0;
-  }
-  if (i + length > text.size()) return 0;
-  for (size_t k = 1; k < length; ++k) {
-    if ((byte(i + k) & 0xc0) != 0x80) return 0;
-    codePoint = (codePoint << 6) | (byte(i + k) & 0x3f);
-  }
-  if (codePoint < minimum || codePoint > 0x10ffff || (codePoint >= 0xd800 && codePoint <= 0xdfff)) return 0;
-  return length;
-}
 
 void appendInteger(std::string& out, int64_t value) {
   char buffer[24];
@@ -181,7 +151,7 @@ void appendJsonEscaped(std::string& out, std::string_view text) {
       ++i;
       continue;
     }
-    const size_t length = utf8SequenceLength(text, i);
+    const size_t length = utf8CharLength(text, i);
     if (length == 0) {
       out += "\\ufffd";
       ++i;

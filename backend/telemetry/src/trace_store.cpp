@@ -4,6 +4,7 @@
 #include <charconv>
 #include <set>
 
+#include "fleetdeck/core/encoding.h"
 #include "fleetdeck/core/json.h"
 #include "fleetdeck/core/thread_name.h"
 
@@ -24,43 +25,6 @@ constexpr size_t kMaxAttributesPerSpan = 64;
 constexpr size_t kMaxValuesPerList = 32;            // elements of an arrayValue / kvlistValue
 constexpr size_t kMaxValueBytes = kMaxAttributeValueBytes;
 
-// Length of the well-formed UTF-8 character at the start of `text`, or 0.
-size_t utf8CharLength(std::string_view text) {
-  const auto byte = [&](size_t i) { return static_cast<unsigned char>(text[i]); };
-  const auto continuation = [&](size_t i) { return i < text.size() && (byte(i) & 0xC0) == 0x80; };
-  const unsigned char lead = byte(0);
-  if (lead < 0x80) return 1;
-  if (lead >= 0xC2 && lead <= 0xDF) return continuation(1) ? 2 : 0;
-  if (lead >= 0xE0 && lead <= 0xEF) {
-    if (!continuation(1) || !continuation(2)) return 0;
-    if (lead == 0xE0 && byte(1) < 0xA0) return 0;  // overlong
-    if (lead == 0xED && byte(1) > 0x9F) return 0;  // surrogates
-    return 3;
-  }
-  if (lead >= 0xF0 && lead <= 0xF4) {
-    if (!continuation(1) || !continuation(2) || !continuation(3)) return 0;
-    if (lead == 0xF0 && byte(1) < 0x90) return 0;
-    if (lead == 0xF4 && byte(1) > 0x8F) return 0;
-    return 4;
-  }
-  return 0;
-}
-
-// `text` as valid UTF-8 (a malformed byte becomes U+FFFD) of at most `maxBytes`, cut between
-// characters: what the store keeps and serves, so every answer is JSON a client can parse.
-std::string storedText(std::string_view text, size_t maxBytes) {
-  static constexpr std::string_view kReplacement = "\xEF\xBF\xBD";
-  std::string out;
-  out.reserve(std::min(text.size(), maxBytes));
-  while (!text.empty()) {
-    const size_t length = utf8CharLength(text);
-    const std::string_view piece = length == 0 ? kReplacement : text.substr(0, length);
-    if (out.size() + piece.size() > maxBytes) break;
-    out += piece;
-    text.remove_prefix(length == 0 ? 1 : length);
-  }
-  return out;
-}
 
 std::string_view kindName(int kind) {
   switch (kind) {
@@ -126,7 +90,7 @@ std::optional<bj::value> anyValueToJson(const bj::value& any, int depth = 0) {
   const auto& object = any.as_object();
   if (object.empty()) return bj::value(nullptr);
   if (auto* text = object.if_contains("stringValue"); text && text->is_string()) {
-    return bj::value(storedText(text->as_string(), kMaxValueBytes));
+    return bj::value(toValidUtf8(text->as_string(), kMaxValueBytes));
   }
   if (auto* flag = object.if_contains("boolValue"); flag && flag->is_bool()) return *flag;
   if (auto* number = object.if_contains("intValue")) {
@@ -145,7 +109,7 @@ std::optional<bj::value> anyValueToJson(const bj::value& any, int depth = 0) {
     return std::nullopt;
   }
   if (auto* bytes = object.if_contains("bytesValue"); bytes && bytes->is_string()) {
-    return bj::value(storedText(bytes->as_string(), kMaxValueBytes));
+    return bj::value(toValidUtf8(bytes->as_string(), kMaxValueBytes));
   }
   if (auto* array = object.if_contains("arrayValue"); array && array->is_object()) {
     bj::array out;
@@ -165,7 +129,7 @@ std::optional<bj::value> anyValueToJson(const bj::value& any, int depth = 0) {
       for (const auto& element : values->as_array()) {
         if (out.size() == kMaxValuesPerList) break;
         if (!element.is_object()) return std::nullopt;
-        const auto key = storedText(json::stringOr(element.as_object(), "key"), kMaxKeyBytes);
+        const auto key = toValidUtf8(json::stringOr(element.as_object(), "key"), kMaxKeyBytes);
         const auto* value = element.as_object().if_contains("value");
         auto converted = value ? anyValueToJson(*value, depth + 1) : std::optional<bj::value>(nullptr);
         if (!converted) return std::nullopt;
@@ -193,7 +157,7 @@ Status attributesToJson(const bj::value* attributes, const std::string& path, bj
     const auto* value = entry.as_object().if_contains("value");
     std::optional<bj::value> converted = value ? anyValueToJson(*value) : std::optional<bj::value>(nullptr);
     if (!converted) return invalidField(entryPath + ".value", "must be an OTLP AnyValue");
-    out[storedText(key->as_string(), kMaxKeyBytes)] = std::move(*converted);
+    out[toValidUtf8(key->as_string(), kMaxKeyBytes)] = std::move(*converted);
   }
   return Status::ok();
 }
@@ -207,7 +171,7 @@ std::string serviceNameOf(const bj::object& resourceSpans) {
     if (!entry.is_object() || json::stringOr(entry.as_object(), "key") != "service.name") continue;
     const auto* value = entry.as_object().if_contains("value");
     if (value && value->is_object()) {
-      const std::string name = storedText(json::stringOr(value->as_object(), "stringValue"), kMaxNameBytes);
+      const std::string name = toValidUtf8(json::stringOr(value->as_object(), "stringValue"), kMaxNameBytes);
       if (!name.empty()) return name;
     }
   }
@@ -215,7 +179,7 @@ std::string serviceNameOf(const bj::object& resourceSpans) {
 }
 
 bj::value attributeToJson(const AttributeValue& value) {
-  if (const auto* text = std::get_if<std::string>(&value)) return bj::value(storedText(*text, kMaxValueBytes));
+  if (const auto* text = std::get_if<std::string>(&value)) return bj::value(toValidUtf8(*text, kMaxValueBytes));
   return std::visit([](const auto& held) -> bj::value { return bj::value(held); }, value);
 }
 
@@ -309,7 +273,7 @@ Result<IngestSummary> TraceStore::ingestOtlpJson(std::string_view body) {
           span.parentSpanId = std::move(*parentId);
         }
         span.service = service;
-        if (field("name").is_string()) span.name = storedText(field("name").as_string(), kMaxNameBytes);
+        if (field("name").is_string()) span.name = toValidUtf8(field("name").as_string(), kMaxNameBytes);
         if (!field("kind").is_null()) {
           auto kind = enumField(field("kind"), {"SPAN_KIND_UNSPECIFIED", "SPAN_KIND_INTERNAL", "SPAN_KIND_SERVER",
                                                 "SPAN_KIND_CLIENT", "SPAN_KIND_PRODUCER", "SPAN_KIND_CONSUMER"});
@@ -345,7 +309,7 @@ Result<IngestSummary> TraceStore::ingestOtlpJson(std::string_view body) {
             }
             span.statusCode = *value;
           }
-          span.statusMessage = storedText(json::stringOr(status.as_object(), "message"), kMaxNameBytes);
+          span.statusMessage = toValidUtf8(json::stringOr(status.as_object(), "message"), kMaxNameBytes);
         }
         converted.emplace_back(std::move(*traceId), std::move(span));
       }
@@ -376,17 +340,17 @@ void TraceStore::add(const Resource& resource, const std::vector<SpanData>& span
     span.spanId = data.spanId;
     span.parentSpanId = data.parentSpanId;
     // This process's own spans carry what clients sent (a request path, a User-Agent) as they came.
-    span.service = storedText(resource.serviceName, kMaxNameBytes);
-    span.name = storedText(data.name, kMaxNameBytes);
+    span.service = toValidUtf8(resource.serviceName, kMaxNameBytes);
+    span.name = toValidUtf8(data.name, kMaxNameBytes);
     span.kind = static_cast<int>(data.kind);
     span.startUnixNanos = static_cast<uint64_t>(data.startUnixNanos);
     span.endUnixNanos = static_cast<uint64_t>(data.endUnixNanos);
     for (const auto& attribute : data.attributes) {
       if (span.attributes.size() == kMaxAttributesPerSpan) break;
-      span.attributes[storedText(attribute.key, kMaxKeyBytes)] = attributeToJson(attribute.value);
+      span.attributes[toValidUtf8(attribute.key, kMaxKeyBytes)] = attributeToJson(attribute.value);
     }
     span.statusCode = static_cast<int>(data.statusCode);
-    span.statusMessage = storedText(data.statusMessage, kMaxNameBytes);
+    span.statusMessage = toValidUtf8(data.statusMessage, kMaxNameBytes);
   }
   std::lock_guard lock(mutex_);
   size_t accepted = 0;

@@ -4,6 +4,7 @@
 #include <atomic>
 #include <mutex>
 
+#include "fleetdeck/core/encoding.h"
 #include "fleetdeck/core/log.h"
 
 namespace fleetdeck::telemetry {
@@ -164,9 +165,7 @@ void Span::setName(std::string name) {
 void Span::setAttribute(std::string key, AttributeValue value) {
   if (!data_) return;
   if (auto* text = std::get_if<std::string>(&value); text != nullptr && text->size() > kMaxAttributeValueBytes) {
-    size_t cut = kMaxAttributeValueBytes;
-    while (cut > 0 && (static_cast<unsigned char>((*text)[cut]) & 0xC0) == 0x80) --cut;  // not inside a character
-    text->resize(cut);
+    *text = toValidUtf8(*text, kMaxAttributeValueBytes);
   }
   for (auto& existing : data_->attributes) {
     if (existing.key == key) {

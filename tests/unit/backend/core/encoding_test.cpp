@@ -66,6 +66,19 @@ TEST(Encoding, Utf8AcceptsWellFormedTextOnly) {
   EXPECT_FALSE(isUtf8("\xC3("));              // a bad continuation byte
 }
 
+TEST(Encoding, ToValidUtf8ReplacesMalformedBytesAndCutsBetweenCharacters) {
+  EXPECT_EQ(toValidUtf8("caf\xc3\xa9"), "caf\xc3\xa9");
+  EXPECT_EQ(toValidUtf8("a\xff" "b"), "a\xEF\xBF\xBD" "b");
+  EXPECT_EQ(toValidUtf8("x\xc3"), "x\xEF\xBF\xBD") << "a character cut short";
+  EXPECT_EQ(toValidUtf8("\xed\xa0\x80"), "\xEF\xBF\xBD\xEF\xBF\xBD\xEF\xBF\xBD") << "a surrogate, byte by byte";
+  // Cut at 4 bytes: "ab" then the 3-byte euro sign would end at 5, so it is left out whole.
+  EXPECT_EQ(toValidUtf8("ab\xe2\x82\xac", 4), "ab");
+  EXPECT_EQ(toValidUtf8("ab\xe2\x82\xac", 5), "ab\xe2\x82\xac");
+  EXPECT_EQ(toValidUtf8("", 0), "");
+  EXPECT_EQ(utf8CharLength("\xf0\x9f\x98\x80", 0), 4u);
+  EXPECT_EQ(utf8CharLength("a", 1), 0u) << "past the end";
+}
+
 TEST(ClientAddress, IPv6AddressesAreThrottledByTheirSlash64) {
   EXPECT_EQ(throttledAddress("2001:db8:1:2:aaaa:bbbb:cccc:dddd"), "2001:db8:1:2::/64");
   EXPECT_EQ(throttledAddress("2001:db8:1:2::1"), throttledAddress("2001:db8:1:2:ffff::9"));

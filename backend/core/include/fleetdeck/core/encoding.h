@@ -24,6 +24,14 @@ std::string percentEncode(std::string_view text);
 // string field and a PostgreSQL text column require.
 bool isUtf8(std::string_view text);
 
+// Length in bytes of the well-formed UTF-8 character starting at `text[at]` (1 for ASCII), or 0
+// when the bytes there are not one.
+size_t utf8CharLength(std::string_view text, size_t at = 0);
+
+// `text` as well-formed UTF-8 of at most `maxBytes`: each malformed byte becomes U+FFFD and the text is
+// cut between characters. For text from outside that is kept and served again (span attributes).
+std::string toValidUtf8(std::string_view text, size_t maxBytes = std::string_view::npos);
+
 // Percent-decoding of a URL component ('+' stays '+'); nullopt on a malformed escape.
 std::optional<std::string> percentDecode(std::string_view text);
 
