@@ -31,6 +31,16 @@ namespace {
 namespace pb = google::protobuf;
 using resilience::Clock;
 
+// A `limit` query parameter: a whole number from 1 to `max`.
+Result<size_t> parseLimit(std::string_view value, size_t max) {
+  uint64_t parsed = 0;
+  const auto [end, error] = std::from_chars(value.data(), value.data() + value.size(), parsed);
+  if (error != std::errc{} || end != value.data() + value.size() || parsed < 1 || parsed > max) {
+    return invalidField("limit", "must be a whole number from 1 to " + std::to_string(max));
+  }
+  return static_cast<size_t>(parsed);
+}
+
 // Role check for the gateway's own routes (the transcoded ones declare their roles in proto).
 Status checkRoles(const std::vector<std::string>& roles, const Principal& principal) {
   if (auth::roleAllowed(roles, principal.role)) return Status::ok();
@@ -431,14 +441,12 @@ void RestGateway::listTraces(http::HttpRequest& request, std::shared_ptr<http::R
       }
       minDurationMs = parsed;
     } else if (name == "limit") {
-      uint64_t parsed = 0;
-      const auto [end, error] = std::from_chars(value.data(), value.data() + value.size(), parsed);
-      if (error != std::errc{} || end != value.data() + value.size() || parsed < 1 || parsed > 1000) {
-        responder->send(http::errorResponse(invalidField("limit", "must be a whole number from 1 to 1000"),
-                                            request.traceId));
+      auto parsed = parseLimit(value, 1000);
+      if (!parsed) {
+        responder->send(http::errorResponse(parsed.status(), request.traceId));
         return;
       }
-      limit = static_cast<size_t>(parsed);
+      limit = *parsed;
     }
   }
   responder->send(http::HttpResponse::json(200, traceStore_->listTraces(service, minDurationMs, limit)));
@@ -603,6 +611,8 @@ void RestGateway::listAlertAcknowledgements(http::HttpRequest& request, std::sha
 
 namespace {
 
+constexpr const char* kDurableNameRule = "must be a consumer's durable name: letters, digits, '-' and '_'";
+
 // JetStream durable names as the services make them ("<service>-<what>").
 bool plausibleDurableName(std::string_view name) {
   if (name.empty() || name.size() > 128) return false;
@@ -633,22 +643,17 @@ void RestGateway::listDeadLetters(http::HttpRequest& request, std::shared_ptr<ht
   for (const auto& [name, value] : *query) {
     if (name == "consumer") {
       if (!plausibleDurableName(value)) {
-        responder->send(http::errorResponse(
-            invalidField("consumer", "must be a consumer's durable name: letters, digits, '-' and '_'"),
-            request.traceId));
+        responder->send(http::errorResponse(invalidField("consumer", kDurableNameRule), request.traceId));
         return;
       }
       consumer = value;
     } else if (name == "limit") {
-      uint64_t parsed = 0;
-      const auto [end, error] = std::from_chars(value.data(), value.data() + value.size(), parsed);
-      if (error != std::errc{} || end != value.data() + value.size() || parsed < 1 || parsed > DeadLetterDesk::kMaxLimit) {
-        responder->send(http::errorResponse(
-            invalidField("limit", "must be a whole number from 1 to " + std::to_string(DeadLetterDesk::kMaxLimit)),
-            request.traceId));
+      auto parsed = parseLimit(value, DeadLetterDesk::kMaxLimit);
+      if (!parsed) {
+        responder->send(http::errorResponse(parsed.status(), request.traceId));
         return;
       }
-      limit = static_cast<size_t>(parsed);
+      limit = *parsed;
     }
   }
   const bool queued = blockingWork_.trySubmit([this, responder, consumer, limit, traceId = request.traceId] {
@@ -690,7 +695,7 @@ void RestGateway::replayDeadLetters(http::HttpRequest& request, std::shared_ptr<
   for (const auto& [key, value] : object) {
     if (key == "consumer") {
       if (!value.is_string() || !plausibleDurableName(value.as_string())) {
-        errors.add("consumer", "must be a consumer's durable name: letters, digits, '-' and '_'");
+        errors.add("consumer", kDurableNameRule);
       } else {
         consumer = std::string(value.as_string());
       }
