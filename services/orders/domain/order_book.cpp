@@ -5,6 +5,7 @@
 
 #include "domain/event_codec.h"
 #include "fleetdeck/core/encoding.h"
+#include "fleetdeck/core/idempotency_key.h"
 #include "fleetdeck/core/ids.h"
 
 namespace fleetdeck::orders {
@@ -48,14 +49,6 @@ bool sameLines(const std::vector<OrderLine>& stored, const std::vector<LineReque
 // Recorded as the causation id of the event an idempotent action appended.
 constexpr std::string_view kIdempotencyKeyCause = "idempotency-key:";
 
-std::string actionKeyProblem(std::string_view key) {
-  if (key.size() > 128) return "must be at most 128 characters long";
-  for (char c : key) {
-    if (c <= 0x20 || c >= 0x7f) return "must contain only visible ASCII characters";
-  }
-  return {};
-}
-
 }  // namespace
 
 Result<Order> OrderBook::create(const CreateRequest& requested, const ChangeContext& context) {
@@ -64,7 +57,7 @@ Result<Order> OrderBook::create(const CreateRequest& requested, const ChangeCont
   for (auto& line : request.lines) line.productId = lowered(line.productId);
   ValidationErrors errors;
   if (!isUuid(request.userId)) errors.add("userId", "must be a user id (UUID)");
-  if (request.idempotencyKey.size() > 128) errors.add("idempotencyKey", "must be at most 128 characters long");
+  if (auto problem = idempotencyKeyProblem(request.idempotencyKey); !problem.empty()) errors.add("idempotencyKey", problem);
   FLEETDECK_RETURN_IF_ERROR(errors.toStatus());
   FLEETDECK_RETURN_IF_ERROR(validateLines(request.lines));
 
@@ -180,7 +173,7 @@ Result<Order> OrderBook::transition(const std::string& requestedId, int64_t expe
   FLEETDECK_RETURN_IF_ERROR(checkOrderId(requestedId));
   const std::string orderId = lowered(requestedId);
   if (expectedVersion < 0) return invalidField("expectedVersion", "must not be negative");
-  if (auto problem = actionKeyProblem(idempotencyKey); !problem.empty()) return invalidField("idempotencyKey", problem);
+  if (auto problem = idempotencyKeyProblem(idempotencyKey); !problem.empty()) return invalidField("idempotencyKey", problem);
   // A client's key is the command that caused the event: recorded as its causation id, it is how a
   // repeat (the answer to the first was lost) is recognised, in the order's own stream.
   ChangeContext keyed = context;

@@ -11,15 +11,9 @@ std::string currencyProblem(std::string_view currency) {
   return {};
 }
 
-std::string idempotencyKeyProblem(std::string_view key) {
+std::string requiredIdempotencyKeyProblem(std::string_view key) {
   if (key.empty()) return "is required";
-  if (key.size() > kMaxIdempotencyKeyLength) {
-    return "must be at most " + std::to_string(kMaxIdempotencyKeyLength) + " characters long";
-  }
-  for (char c : key) {
-    if (c <= 0x20 || c >= 0x7f) return "must contain only visible ASCII characters";
-  }
-  return {};
+  return fleetdeck::idempotencyKeyProblem(key);
 }
 
 std::string amountUnitsProblem(int64_t units) {

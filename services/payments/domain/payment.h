@@ -6,6 +6,7 @@
 #include <string>
 #include <string_view>
 
+#include "fleetdeck/core/idempotency_key.h"
 #include "fleetdeck/core/status.h"
 
 namespace fleetdeck::payments {
@@ -32,7 +33,6 @@ inline constexpr std::string_view kDeclineVoided = "voided";
 inline constexpr int64_t kMaxAmountUnits = 1'000'000'000'000;
 // A top-up may not raise a balance above this.
 inline constexpr int64_t kMaxBalanceUnits = 1'000'000'000'000'000;
-inline constexpr size_t kMaxIdempotencyKeyLength = 128;
 
 // Integer minor units (cents) and an ISO 4217 code; never floating point.
 struct Money {
@@ -74,7 +74,8 @@ struct Payment {
 
 // Each returns an empty string when valid, otherwise the reason, worded for the client.
 std::string currencyProblem(std::string_view currency);
-std::string idempotencyKeyProblem(std::string_view key);
+// A key that must be there: fleetdeck::idempotencyKeyProblem, and empty is "is required".
+std::string requiredIdempotencyKeyProblem(std::string_view key);
 // A positive amount of at most kMaxAmountUnits.
 std::string amountUnitsProblem(int64_t units);
 

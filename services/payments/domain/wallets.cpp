@@ -80,7 +80,7 @@ Result<Wallet> Wallets::topUp(const TopUpRequest& request) {
   checkUuid(errors, "userId", request.userId, true);
   checkAmount(errors, request.amount);
   if (!request.idempotencyKey.empty()) {
-    if (auto problem = idempotencyKeyProblem(request.idempotencyKey); !problem.empty()) {
+    if (auto problem = requiredIdempotencyKeyProblem(request.idempotencyKey); !problem.empty()) {
       errors.add("idempotencyKey", problem);
     }
   }
@@ -104,7 +104,7 @@ Status Wallets::applyCallFaults(const char* call) {
 Result<Payment> Wallets::charge(const ChargeRequest& request) {
   FLEETDECK_RETURN_IF_ERROR(applyCallFaults("Charge"));
   ValidationErrors errors;
-  if (auto problem = idempotencyKeyProblem(request.idempotencyKey); !problem.empty()) {
+  if (auto problem = requiredIdempotencyKeyProblem(request.idempotencyKey); !problem.empty()) {
     errors.add("idempotencyKey", problem);
   }
   checkUuid(errors, "userId", request.userId, true);
@@ -128,7 +128,7 @@ Result<Payment> Wallets::refund(const std::string& chargeIdempotencyKey,
                                 const std::optional<ChargeRequest>& voidIfMissing) {
   FLEETDECK_RETURN_IF_ERROR(applyCallFaults("Refund"));
   ValidationErrors errors;
-  if (auto problem = idempotencyKeyProblem(chargeIdempotencyKey); !problem.empty()) {
+  if (auto problem = requiredIdempotencyKeyProblem(chargeIdempotencyKey); !problem.empty()) {
     errors.add("chargeIdempotencyKey", problem);
   }
   std::optional<ChargeCommand> voidCommand;

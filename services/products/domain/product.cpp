@@ -87,16 +87,6 @@ std::string restockQuantityProblem(int64_t quantity) {
   return {};
 }
 
-std::string idempotencyKeyProblem(std::string_view key) {
-  if (key.size() > kMaxIdempotencyKeyLength) {
-    return "must be at most " + std::to_string(kMaxIdempotencyKeyLength) + " characters long";
-  }
-  if (!std::all_of(key.begin(), key.end(), [](char c) { return c > 0x20 && c < 0x7f; })) {
-    return "must be visible ASCII characters";
-  }
-  return {};
-}
-
 std::string normalizeSku(std::string_view sku) { return upperCase(sku); }
 
 std::string normalizeId(std::string_view id) {

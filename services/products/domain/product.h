@@ -7,6 +7,7 @@
 #include <string>
 #include <string_view>
 
+#include "fleetdeck/core/idempotency_key.h"
 #include "fleetdeck/core/status.h"
 
 namespace fleetdeck::products {
@@ -18,7 +19,6 @@ inline constexpr int64_t kMaxRestockQuantity = 1'000'000;
 inline constexpr size_t kMaxSkuLength = 64;
 inline constexpr size_t kMaxNameLength = 200;
 inline constexpr size_t kMaxDescriptionLength = 2000;
-inline constexpr size_t kMaxIdempotencyKeyLength = 128;
 
 // Integer minor units (cents) and an ISO 4217 code; never floating point.
 struct Money {
@@ -76,7 +76,6 @@ std::string descriptionProblem(std::string_view description);
 std::string currencyCodeProblem(std::string_view code);
 std::string priceUnitsProblem(int64_t units);
 std::string restockQuantityProblem(int64_t quantity);
-std::string idempotencyKeyProblem(std::string_view key);
 
 // Skus compare case-insensitively: they are stored upper-case, trimmed.
 std::string normalizeSku(std::string_view sku);

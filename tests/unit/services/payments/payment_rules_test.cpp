@@ -22,13 +22,13 @@ TEST(PaymentRules, CurrencyMustBeThreeUpperCaseLetters) {
 }
 
 TEST(PaymentRules, IdempotencyKeyIsOneTo128VisibleAsciiCharacters) {
-  EXPECT_EQ(idempotencyKeyProblem("saga-42"), "");
-  EXPECT_EQ(idempotencyKeyProblem(std::string(128, 'k')), "");
-  EXPECT_EQ(idempotencyKeyProblem(""), "is required");
-  EXPECT_NE(idempotencyKeyProblem(std::string(129, 'k')), "");
-  EXPECT_NE(idempotencyKeyProblem("two words"), "");
-  EXPECT_NE(idempotencyKeyProblem("tab\there"), "");
-  EXPECT_NE(idempotencyKeyProblem("caf\xc3\xa9"), "");
+  EXPECT_EQ(requiredIdempotencyKeyProblem("saga-42"), "");
+  EXPECT_EQ(requiredIdempotencyKeyProblem(std::string(128, 'k')), "");
+  EXPECT_EQ(requiredIdempotencyKeyProblem(""), "is required");
+  EXPECT_NE(requiredIdempotencyKeyProblem(std::string(129, 'k')), "");
+  EXPECT_NE(requiredIdempotencyKeyProblem("two words"), "");
+  EXPECT_NE(requiredIdempotencyKeyProblem("tab\there"), "");
+  EXPECT_NE(requiredIdempotencyKeyProblem("caf\xc3\xa9"), "");
 }
 
 TEST(PaymentRules, AmountMustBePositiveAndBounded) {
