@@ -129,6 +129,8 @@ quint64 listOrders(GatewayClient* client, const OrderFilter& filter, const QStri
   addIfSet(query, QStringLiteral("pageToken"), pageToken);
   addIfSet(query, QStringLiteral("status"), filter.status);
   addIfSet(query, QStringLiteral("userId"), filter.userId);
+  if (filter.createdAfter.isValid()) addIfSet(query, QStringLiteral("createdAfter"), rfc3339(filter.createdAfter));
+  if (filter.createdBefore.isValid()) addIfSet(query, QStringLiteral("createdBefore"), rfc3339(filter.createdBefore));
   return call<Page<Order>>(client, get(QStringLiteral("/api/v1/orders"), query), context, std::move(done),
                            [](const ApiResponse& response) {
                              Page<Order> page;

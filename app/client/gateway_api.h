@@ -2,6 +2,7 @@
 // console uses, each parsing its answer into api_types structs. Thin: all transport is GatewayClient's.
 #pragma once
 
+#include <QDateTime>
 #include <QJsonObject>
 #include <QObject>
 #include <QString>
@@ -34,6 +35,12 @@ struct NewUser {
 struct OrderFilter {
   QString status;
   QString userId;
+  // Created in [createdAfter, createdBefore): the gateway's range, so every page stays inside it. An
+  // invalid end is open; an end not later than the start is refused (400 naming createdBefore).
+  QDateTime createdAfter;
+  QDateTime createdBefore;
+
+  bool operator==(const OrderFilter&) const = default;
 };
 
 struct NewOrderLine {

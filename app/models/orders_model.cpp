@@ -109,8 +109,11 @@ void OrdersModel::applyNotice(const OrderEventNotice& notice) {
 }
 
 bool OrdersModel::matchesFilter(const Order& order) const {
+  // The gateway's range: from createdAfter on, up to but not including createdBefore.
   return (filter_.status.isEmpty() || order.status == filter_.status) &&
-         (filter_.userId.isEmpty() || order.userId == filter_.userId);
+         (filter_.userId.isEmpty() || order.userId == filter_.userId) &&
+         (!filter_.createdAfter.isValid() || order.createTime >= filter_.createdAfter) &&
+         (!filter_.createdBefore.isValid() || order.createTime < filter_.createdBefore);
 }
 
 void OrdersModel::requestPage(const QString& pageToken, int pageSize, quint64 generation) {

@@ -1,5 +1,6 @@
-// OrdersModel: orders (GET /api/v1/orders) as a paged table filtered by status and user, kept current by
-// `order.event` notices from the stream.
+// OrdersModel: orders (GET /api/v1/orders) as a paged table filtered by status, user and creation time
+// (all applied by the gateway, so every page is inside the filter), kept current by `order.event`
+// notices from the stream.
 #pragma once
 
 #include <QDate>
@@ -42,7 +43,7 @@ class OrdersModel : public PagedTableModel {
   void clearRows() override { rows_.clear(); }
 
  private:
-  // Whether the order belongs in the list as filtered (status, customer).
+  // Whether the order belongs in the list as filtered (status, customer, creation time).
   bool matchesFilter(const Order& order) const;
   api::OrderFilter filter_;
   QVector<Order> rows_;

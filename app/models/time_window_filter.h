@@ -1,6 +1,6 @@
 // TimeWindowFilter: a proxy that keeps the rows whose time (one column, read with a raw-value role)
-// falls inside [from, to] — the orders' "created between" filter and the sagas and orders of an
-// alert's window. The list APIs have no time parameters, so it filters the rows loaded so far.
+// falls inside [from, to] — the sagas of an alert's window. The sagas list has no time parameters, so
+// it filters the rows loaded so far (orders have createdAfter/createdBefore and need no proxy).
 #pragma once
 
 #include <QDateTime>

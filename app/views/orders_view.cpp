@@ -14,7 +14,6 @@
 #include <QPlainTextEdit>
 #include <QPointer>
 #include <QPushButton>
-#include <QSortFilterProxyModel>
 #include <QSplitter>
 #include <QTableView>
 #include <QToolButton>
@@ -27,7 +26,6 @@
 #include "models/display_text.h"
 #include "models/order_events_model.h"
 #include "models/orders_model.h"
-#include "models/time_window_filter.h"
 #include "views/action_button.h"
 #include "views/dialogs.h"
 
@@ -63,7 +61,6 @@ OrdersView::OrdersView(GatewayClient* client, QWidget* parent)
     : ViewPage(parent),
       client_(client),
       model_(new OrdersModel(client, this)),
-      proxy_(new TimeWindowFilter(OrdersModel::Created, OrdersModel::RawValueRole, this)),
       events_(new OrderEventsModel(this)),
       statusFilter_(new QComboBox(this)),
       userFilter_(new QLineEdit(this)),
@@ -85,13 +82,15 @@ OrdersView::OrdersView(GatewayClient* client, QWidget* parent)
   userFilter_->setObjectName(QStringLiteral("orderUserFilter"));
   userFilter_->setPlaceholderText(tr("User id"));
   userFilter_->setClearButtonEnabled(true);
+  dateFilterEnabled_->setObjectName(QStringLiteral("orderDateFilter"));
+  fromDate_->setObjectName(QStringLiteral("orderCreatedFrom"));
+  toDate_->setObjectName(QStringLiteral("orderCreatedTo"));
   fromDate_->setCalendarPopup(true);
   toDate_->setCalendarPopup(true);
   fromDate_->setDisplayFormat(QStringLiteral("yyyy-MM-dd HH:mm"));
   toDate_->setDisplayFormat(QStringLiteral("yyyy-MM-dd HH:mm"));
   fromDate_->setEnabled(false);
   toDate_->setEnabled(false);
-  proxy_->setSourceModel(model_);
 
   refreshAction_ = new QAction(QIcon::fromTheme(QStringLiteral("view-refresh")), tr("Refresh"), this);
   refreshAction_->setObjectName(QStringLiteral("orders.refresh"));
@@ -120,7 +119,7 @@ OrdersView::OrdersView(GatewayClient* client, QWidget* parent)
   filters->addWidget(actionButton(refreshAction_, this));
 
   table_->setObjectName(QStringLiteral("ordersTable"));
-  table_->setModel(proxy_);
+  table_->setModel(model_);
   table_->setSelectionBehavior(QAbstractItemView::SelectRows);
   table_->setSelectionMode(QAbstractItemView::SingleSelection);
   table_->setEditTriggers(QAbstractItemView::NoEditTriggers);
@@ -135,6 +134,7 @@ OrdersView::OrdersView(GatewayClient* client, QWidget* parent)
   table_->horizontalHeader()->resizeSection(OrdersModel::Total, 100);
   table_->horizontalHeader()->resizeSection(OrdersModel::Created, 80);
 
+  statusLine_->setObjectName(QStringLiteral("ordersStatusLine"));
   header_->setObjectName(QStringLiteral("orderHeader"));
   header_->setWordWrap(true);
   header_->setTextFormat(Qt::RichText);
@@ -194,14 +194,10 @@ OrdersView::OrdersView(GatewayClient* client, QWidget* parent)
   auto dateChanged = [this] {
     fromDate_->setEnabled(dateFilterEnabled_->isChecked());
     toDate_->setEnabled(dateFilterEnabled_->isChecked());
-    if (dateFilterEnabled_->isChecked()) {
-      // Whole minutes as shown: the end minute is included.
-      proxy_->setWindow(fromDate_->dateTime(), toDate_->dateTime().addSecs(59).addMSecs(999));
-      windowPages_ = 0;
-      fetchOlderForWindow();
-    } else {
-      proxy_->clearWindow();
-    }
+    // Whole minutes as shown: the end minute is included, and the gateway's end is exclusive.
+    createdAfter_ = fromDate_->dateTime();
+    createdBefore_ = toDate_->dateTime().addSecs(60);
+    applyFilter();
   };
   connect(dateFilterEnabled_, &QCheckBox::toggled, this, dateChanged);
   connect(fromDate_, &QDateTimeEdit::dateTimeChanged, this, dateChanged);
@@ -233,21 +229,16 @@ OrdersView::OrdersView(GatewayClient* client, QWidget* parent)
     answered_ = true;
     statusLine_->setText(model_->hasMore() ? tr("%n order(s) loaded; scroll for more.", "", model_->rowCount())
                                            : tr("%n order(s).", "", model_->rowCount()));
-    if (proxy_->isActive()) {
-      statusLine_->setText(statusLine_->text() + QLatin1Char(' ') + tr("%n in the chosen time range.", "", proxy_->rowCount()));
-      fetchOlderForWindow();
-    }
     const QString shown = displayedOrderId();
     if (shown.isEmpty()) {
-      if (proxy_->rowCount() > 0) table_->selectRow(0);
+      if (model_->rowCount() > 0) table_->selectRow(0);
       return;
     }
     // Opened by id before the list arrived: mark it in the list once it is there.
     const int row = model_->rowOf(shown);
-    const QModelIndex index = row >= 0 ? proxy_->mapFromSource(model_->index(row, 0)) : QModelIndex();
-    if (index.isValid() && table_->currentIndex().row() != index.row()) {
+    if (row >= 0 && table_->currentIndex().row() != row) {
       const QSignalBlocker block(table_->selectionModel());
-      table_->selectRow(index.row());
+      table_->selectRow(row);
     }
   });
   connect(model_, &PagedTableModel::loadFailed, this, [this](const ApiError& error) {
@@ -274,7 +265,7 @@ void OrdersView::refresh() {
 }
 
 void OrdersView::showWindow(const QDateTime& from, const QDateTime& to) {
-  activate();
+  started_ = true;  // the filtered list below is the first load
   {
     const QSignalBlocker blockFrom(fromDate_);
     const QSignalBlocker blockTo(toDate_);
@@ -285,20 +276,11 @@ void OrdersView::showWindow(const QDateTime& from, const QDateTime& to) {
     fromDate_->setEnabled(true);
     toDate_->setEnabled(true);
   }
-  proxy_->setWindow(from, to);
-  windowPages_ = 0;
-  fetchOlderForWindow();
+  // The window as given, not rounded to the minutes the editors show; `to` is included.
+  createdAfter_ = from;
+  createdBefore_ = to.addMSecs(1);
+  applyFilter();
   emit statusMessage(tr("Orders created between %1 and %2.").arg(display::timestamp(from), display::timestamp(to)));
-}
-
-void OrdersView::fetchOlderForWindow() {
-  // The list comes newest first: pull pages until one reaches back past the window's start. Bounded,
-  // so a window far in the past cannot fetch the whole history unasked.
-  constexpr int kMaxPagesPerWindow = 40;
-  if (model_->isLoading() || !model_->hasMore() || !proxy_->needsOlderRows() || windowPages_ >= kMaxPagesPerWindow) return;
-  if (!model_->canFetchMore({})) return;
-  ++windowPages_;
-  model_->fetchMore({});
 }
 
 bool OrdersView::isReady() const { return answered_ && detailAnswered_ && !model_->isLoading(); }
@@ -316,8 +298,13 @@ QList<QAction*> OrdersView::paletteActions() const {
 }
 
 void OrdersView::applyFilter() {
-  const api::OrderFilter filter{statusFilter_->currentData().toString(), userFilter_->text().trimmed()};
-  if (filter.status == model_->filter().status && filter.userId == model_->filter().userId && model_->pagesLoaded() > 0) return;
+  api::OrderFilter filter{statusFilter_->currentData().toString(), userFilter_->text().trimmed(), {}, {}};
+  // Sent to the gateway, so paging stays inside the range (an inverted one is its 400, shown below the list).
+  if (dateFilterEnabled_->isChecked()) {
+    filter.createdAfter = createdAfter_;
+    filter.createdBefore = createdBefore_;
+  }
+  if (filter == model_->filter() && model_->pagesLoaded() > 0) return;
   model_->setFilter(filter);
 }
 
@@ -328,10 +315,7 @@ QString OrdersView::displayedOrderId() const { return pendingId_.isEmpty() ? det
 void OrdersView::showOrder(const QString& orderId) {
   activate();
   const int row = model_->rowOf(orderId);
-  if (row >= 0) {
-    const QModelIndex index = proxy_->mapFromSource(model_->index(row, 0));
-    if (index.isValid()) table_->selectRow(index.row());
-  }
+  if (row >= 0) table_->selectRow(row);
   loadDetails(orderId);
 }
 

@@ -2,6 +2,7 @@
 // saga and events; ship / deliver / cancel with confirmation; create an order for a user (admins).
 #pragma once
 
+#include <QDateTime>
 #include <functional>
 
 #include "client/api_types.h"
@@ -21,7 +22,6 @@ namespace fleetdeck::console {
 class GatewayClient;
 class OrderEventsModel;
 class OrdersModel;
-class TimeWindowFilter;
 
 class OrdersView : public ViewPage {
   Q_OBJECT
@@ -47,13 +47,11 @@ class OrdersView : public ViewPage {
   void showOrder(const QString& orderId);
   void applyNotice(const fleetdeck::console::OrderEventNotice& notice);
   void createOrder();
-  // Orders created in [from, to] (an alert's window): sets the time filter and fetches older pages
-  // until the loaded rows reach back past `from`.
+  // Orders created in [from, to] (an alert's window): sets the date filter, which the gateway applies.
   void showWindow(const QDateTime& from, const QDateTime& to);
 
  private:
   void applyFilter();
-  void fetchOlderForWindow();
   void loadDetails(const QString& orderId);
   void renderDetails();
   void updateActions();
@@ -74,7 +72,6 @@ class OrdersView : public ViewPage {
 
   GatewayClient* client_;
   OrdersModel* model_;
-  TimeWindowFilter* proxy_;
   OrderEventsModel* events_;
   QComboBox* statusFilter_;
   QLineEdit* userFilter_;
@@ -100,7 +97,9 @@ class OrdersView : public ViewPage {
   QString pendingId_;
   QString actionInFlight_;  // the order a ship/deliver/cancel is on its way for
   quint64 detailsLoad_ = 0;  // numbers each loadDetails(); older answers are dropped
-  int windowPages_ = 0;
+  // The date filter's range while "Created between" is checked: [createdAfter_, createdBefore_).
+  QDateTime createdAfter_;
+  QDateTime createdBefore_;
   bool started_ = false;
   bool answered_ = false;
   bool detailAnswered_ = true;

@@ -3,6 +3,7 @@
 #include <QScopeGuard>
 #include <QSignalSpy>
 #include <QTest>
+#include <QTimeZone>
 #include <QTranslator>
 
 #include "client/connection_monitor.h"
@@ -66,6 +67,7 @@ class GatewayClientTest : public QObject {
   void gatewayDown_GoesOfflineAndCountsDown_BackOnline_AfterProbe();
   void updateUser_SendsIfMatchAndOnlyChangedFields_ReadsVersionFromEtag();
   void orderActions_SendIfMatchAndIdempotencyKey_OnlyWhenGiven();
+  void listOrders_SendsTheDateRangeInUtcAsRfc3339_OnlyWhenSet();
   void promQuery_RoundTripsEveryCharacterOfTheQuery();
   void cancelledCall_NeverCallsBack();
   void destroyedContext_DropsTheCallback();
@@ -495,6 +497,35 @@ void GatewayClientTest::orderActions_SendIfMatchAndIdempotencyKey_OnlyWhenGiven(
   QCOMPARE(sent.path, QStringLiteral("/api/v1/orders/ord-3:deliver"));
   QVERIFY(!sent.headers.contains("if-match"));
   QVERIFY(!sent.headers.contains("idempotency-key"));
+}
+
+void GatewayClientTest::listOrders_SendsTheDateRangeInUtcAsRfc3339_OnlyWhenSet() {
+  signInAs();
+  gateway_->route("GET", "/api/v1/orders", [](const FakeRequest&) {
+    return FakeResponse::json(200, {{"orders", QJsonArray{}}, {"nextPageToken", ""}});
+  });
+  // Times from the editors are local: the gateway gets them in UTC.
+  const QTimeZone utcPlusOne(3600);
+  api::OrderFilter filter{"SHIPPED", "", QDateTime(QDate(2026, 1, 31), QTime(12, 0), utcPlusOne),
+                          QDateTime(QDate(2026, 2, 1), QTime(0, 30, 15, 250), utcPlusOne)};
+  Captured<Page<Order>> listed;
+  api::listOrders(client_, filter, "o50", 50, this, listed.callback());
+  QVERIFY(listed.wait());
+  QVERIFY2(listed.result->ok(), describe(*listed.result).constData());
+  FakeRequest sent = gateway_->requests().constLast();
+  QCOMPARE(sent.queryValue("createdAfter"), QStringLiteral("2026-01-31T11:00:00.000Z"));
+  QCOMPARE(sent.queryValue("createdBefore"), QStringLiteral("2026-01-31T23:30:15.250Z"));
+  QCOMPARE(sent.queryValue("status"), QStringLiteral("SHIPPED"));
+  QCOMPARE(sent.queryValue("pageToken"), QStringLiteral("o50"));
+
+  // An open end is not sent.
+  filter.createdBefore = {};
+  Captured<Page<Order>> open;
+  api::listOrders(client_, filter, "", 50, this, open.callback());
+  QVERIFY(open.wait());
+  sent = gateway_->requests().constLast();
+  QCOMPARE(sent.queryValue("createdAfter"), QStringLiteral("2026-01-31T11:00:00.000Z"));
+  QVERIFY(!sent.query.hasQueryItem("createdBefore"));
 }
 
 void GatewayClientTest::promQuery_RoundTripsEveryCharacterOfTheQuery() {

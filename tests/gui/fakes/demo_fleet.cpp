@@ -569,10 +569,32 @@ void DemoFleet::install() {
     if (!authorized(request, false, denial)) return denial;
     const QString status = request.queryValue("status");
     const QString userId = request.queryValue("userId");
+    // As the gateway and the orders service read them: RFC 3339, createdAfter included, createdBefore
+    // not; an end that is not later than the start is refused, since an empty list would hide the mistake.
+    QDateTime createdAfter;
+    QDateTime createdBefore;
+    for (const auto& [name, bound] : {qMakePair(QStringLiteral("createdAfter"), &createdAfter),
+                                       qMakePair(QStringLiteral("createdBefore"), &createdBefore)}) {
+      const QString text = request.queryValue(name);
+      if (text.isEmpty()) continue;
+      *bound = QDateTime::fromString(text, Qt::ISODateWithMs);
+      if (!bound->isValid()) {
+        const QString reason = QStringLiteral("must be an RFC 3339 time such as 2026-01-31T12:00:00Z");
+        return FakeResponse::error(400, "INVALID_ARGUMENT", name + ": " + reason, {qMakePair(name, reason)});
+      }
+    }
+    if (createdAfter.isValid() && createdBefore.isValid() && createdAfter >= createdBefore) {
+      const QString reason = QStringLiteral("must be later than createdAfter");
+      return FakeResponse::error(400, "INVALID_ARGUMENT", "invalid request: createdBefore " + reason,
+                                 {qMakePair(QStringLiteral("createdBefore"), reason)});
+    }
     QVector<QJsonObject> matching;
     for (const QJsonObject& order : orders_) {
       if (!status.isEmpty() && order.value("status").toString() != status) continue;
       if (!userId.isEmpty() && order.value("userId").toString() != userId) continue;
+      const QDateTime created = QDateTime::fromString(order.value("createTime").toString(), Qt::ISODateWithMs);
+      if (createdAfter.isValid() && created < createdAfter) continue;
+      if (createdBefore.isValid() && created >= createdBefore) continue;
       matching.append(order);
     }
     const int pageSize = qBound(1, request.queryValue("pageSize").toInt() > 0 ? request.queryValue("pageSize").toInt() : 50, 200);

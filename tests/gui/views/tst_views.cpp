@@ -4,7 +4,9 @@
 #include <QAction>
 #include <QApplication>
 #include <QBrush>
+#include <QCheckBox>
 #include <QComboBox>
+#include <QDateTimeEdit>
 #include <QDialogButtonBox>
 #include <QDoubleSpinBox>
 #include <QFile>
@@ -32,6 +34,7 @@
 #include <QTableView>
 #include <QTemporaryDir>
 #include <QTest>
+#include <QTimeZone>
 #include <QToolButton>
 #include <QTranslator>
 #include <QTreeView>
@@ -162,7 +165,9 @@ class ViewsTest : public QObject {
   void alert_OpensTheSagasAndOrdersOfItsWindow();
   void alerts_OperatorAcknowledgesWithAComment_AndWithdrawsIt();
   void alerts_AcknowledgingAResolvedAlert_ShowsTheError();
-  void ordersWindow_FetchesOlderPagesUntilTheWindowIsCovered();
+  void ordersWindow_IsAskedOfTheGateway_ItsRowsOnly();
+  void ordersDateFilter_IsSentInUtc_TheNextPageKeepsIt();
+  void ordersDateFilter_InvertedRange_ShowsTheGatewaysError();
   void sagaStep_HighlightsItsSpansInTheTrace();
   void orderDetail_ShowsItsPayment();
   void stream_RemovedInstanceOrBreaker_ReloadsFleet_GapReloadsThePage();
@@ -1336,13 +1341,30 @@ void ViewsTest::alerts_AcknowledgingAResolvedAlert_ShowsTheError() {
   QVERIFY(QTest::qWaitFor([&] { return alerts->findChild<QAction*>("alerts.acknowledge")->isEnabled(); }, 5000));
 }
 
-void ViewsTest::ordersWindow_FetchesOlderPagesUntilTheWindowIsCovered() {
+namespace {
+
+// The list requests the orders view sent, oldest first.
+QList<FakeRequest> orderListRequests(const FakeGateway& gateway) {
+  QList<FakeRequest> listed;
+  for (const FakeRequest& request : gateway.requests()) {
+    if (request.method == "GET" && request.path == QLatin1String("/api/v1/orders")) listed.append(request);
+  }
+  return listed;
+}
+
+QDateTime wholeMinute(const QDateTime& time) {
+  const QTime t = time.time();
+  return QDateTime(time.date(), QTime(t.hour(), t.minute()), time.timeZone());
+}
+
+}  // namespace
+
+void ViewsTest::ordersWindow_IsAskedOfTheGateway_ItsRowsOnly() {
   MainWindow* window = openWindow("ada");
   window->showPage("orders");
   OrdersView* orders = window->ordersView();
   QVERIFY(QTest::qWaitFor([&] { return orders->isReady(); }, 5000));
-  QCOMPARE(orders->model()->pagesLoaded(), 1);
-  // A day ago: demo orders are 10 minutes apart, newest first, 50 a page — this window is on page 4.
+  // A day ago: demo orders are 10 minutes apart, newest first, 50 a page — this window was on page 4.
   const QDateTime from = demo_->now().addSecs(-25 * 3600);
   const QDateTime to = demo_->now().addSecs(-20 * 3600);
   int expected = 0;
@@ -1350,10 +1372,94 @@ void ViewsTest::ordersWindow_FetchesOlderPagesUntilTheWindowIsCovered() {
     const QDateTime created = QDateTime::fromString(demo_->order(i).value("createTime").toString(), Qt::ISODateWithMs);
     if (created >= from && created <= to) ++expected;
   }
+  QVERIFY(expected > 0);
   orders->showWindow(from, to);
   QVERIFY(QTest::qWaitFor([&] { return !orders->model()->isLoading() && orders->table()->model()->rowCount() == expected; }, 10000));
-  QVERIFY(orders->model()->pagesLoaded() > 1);
-  QVERIFY(orders->model()->hasMore());  // stopped once the window was covered, not at the end of the list
+  const FakeRequest sent = orderListRequests(*gateway_).constLast();
+  QCOMPARE(sent.queryValue("createdAfter"), rfc3339(from));
+  QCOMPARE(sent.queryValue("createdBefore"), rfc3339(to.addMSecs(1)));  // `to` is included
+  QVERIFY(sent.queryValue("pageToken").isEmpty());
+  QCOMPARE(orders->model()->pagesLoaded(), 1);
+  QVERIFY(!orders->model()->hasMore());  // the gateway's list ends with the window
+}
+
+void ViewsTest::ordersDateFilter_IsSentInUtc_TheNextPageKeepsIt() {
+  MainWindow* window = openWindow("ada");
+  window->showPage("orders");
+  OrdersView* orders = window->ordersView();
+  QVERIFY(QTest::qWaitFor([&] { return orders->isReady(); }, 5000));
+  auto* enabled = orders->findChild<QCheckBox*>("orderDateFilter");
+  auto* fromEdit = orders->findChild<QDateTimeEdit*>("orderCreatedFrom");
+  auto* toEdit = orders->findChild<QDateTimeEdit*>("orderCreatedTo");
+  QVERIFY(enabled != nullptr && fromEdit != nullptr && toEdit != nullptr);
+  // Ten hours a day ago: about 60 demo orders, more than one page of 50.
+  const QDateTime from = wholeMinute(demo_->now().toLocalTime().addSecs(-25 * 3600));
+  const QDateTime to = wholeMinute(demo_->now().toLocalTime().addSecs(-15 * 3600));
+  fromEdit->setDateTime(from);
+  toEdit->setDateTime(to);
+  const int sentBefore = static_cast<int>(orderListRequests(*gateway_).size());
+  enabled->setChecked(true);
+  QVERIFY(QTest::qWaitFor([&] { return orders->isReady() && orderListRequests(*gateway_).size() > sentBefore; }, 5000));
+
+  // Whole minutes as shown, the last one included, in UTC.
+  const QDateTime before = to.addSecs(60);
+  const FakeRequest first = orderListRequests(*gateway_).constLast();
+  QCOMPARE(first.queryValue("createdAfter"), from.toUTC().toString(Qt::ISODateWithMs));
+  QCOMPARE(first.queryValue("createdBefore"), before.toUTC().toString(Qt::ISODateWithMs));
+  QVERIFY(first.queryValue("createdAfter").endsWith(QLatin1Char('Z')));
+  QVERIFY(first.queryValue("pageToken").isEmpty());
+  QCOMPARE(orders->model()->rowCount(), 50);
+  QVERIFY(orders->model()->hasMore());
+
+  // The next page: the same range, and the gateway's page token.
+  QVERIFY(orders->table()->model()->canFetchMore({}));
+  orders->table()->model()->fetchMore({});
+  QVERIFY(QTest::qWaitFor([&] { return orders->model()->pagesLoaded() == 2 && !orders->model()->isLoading(); }, 5000));
+  const FakeRequest second = orderListRequests(*gateway_).constLast();
+  QCOMPARE(second.queryValue("pageToken"), QStringLiteral("o50"));
+  QCOMPARE(second.queryValue("createdAfter"), first.queryValue("createdAfter"));
+  QCOMPARE(second.queryValue("createdBefore"), first.queryValue("createdBefore"));
+  int expected = 0;
+  for (int i = 0; i < 240; ++i) {
+    const QDateTime created = QDateTime::fromString(demo_->order(i).value("createTime").toString(), Qt::ISODateWithMs);
+    if (created >= from && created < before) ++expected;
+  }
+  QVERIFY(expected > 50);
+  QCOMPARE(orders->model()->rowCount(), expected);
+  QVERIFY(!orders->model()->hasMore());
+  for (int row = 0; row < orders->model()->rowCount(); ++row) {
+    const QDateTime created = orders->model()->order(row).createTime;
+    QVERIFY2(created >= from && created < before, qPrintable(rfc3339(created)));
+  }
+
+  // A new order (created now) is outside the range: it does not go on top of the list.
+  Order placed = orders->model()->order(0);
+  placed.id = QStringLiteral("ord-new");
+  placed.createTime = QDateTime::currentDateTimeUtc();
+  orders->model()->prependOrder(placed);
+  QCOMPARE(orders->model()->rowOf(placed.id), -1);
+}
+
+void ViewsTest::ordersDateFilter_InvertedRange_ShowsTheGatewaysError() {
+  MainWindow* window = openWindow("ada");
+  window->showPage("orders");
+  OrdersView* orders = window->ordersView();
+  QVERIFY(QTest::qWaitFor([&] { return orders->isReady(); }, 5000));
+  auto* enabled = orders->findChild<QCheckBox*>("orderDateFilter");
+  auto* fromEdit = orders->findChild<QDateTimeEdit*>("orderCreatedFrom");
+  auto* toEdit = orders->findChild<QDateTimeEdit*>("orderCreatedTo");
+  auto* statusLine = orders->findChild<QLabel*>("ordersStatusLine");
+  QVERIFY(enabled != nullptr && fromEdit != nullptr && toEdit != nullptr && statusLine != nullptr);
+  const QDateTime to = wholeMinute(demo_->now().toLocalTime().addSecs(-20 * 3600));
+  toEdit->setDateTime(to);
+  fromEdit->setDateTime(to.addSecs(3600));
+  enabled->setChecked(true);
+  // The gateway refuses it rather than answer an empty list; its words reach the user.
+  QVERIFY2(QTest::qWaitFor([&] { return statusLine->text().contains(QLatin1String("createdBefore must be later than createdAfter")); }, 5000),
+           qPrintable(statusLine->text()));
+  const FakeRequest sent = orderListRequests(*gateway_).constLast();
+  QCOMPARE(sent.queryValue("createdAfter"), to.addSecs(3600).toUTC().toString(Qt::ISODateWithMs));
+  QCOMPARE(orders->table()->model()->rowCount(), 0);
 }
 
 void ViewsTest::sagaStep_HighlightsItsSpansInTheTrace() {
