@@ -83,7 +83,7 @@ std::string uuidArray(const std::vector<std::string>& ids) {
   return text;
 }
 
-Result<Product> PgProductRepository::insert(const Product& product, const ChangeContext& context) {
+Result<Product> PgProductRepository::insert(const Product& product, const CreateKey& key, const ChangeContext& context) {
   return db::inTransaction<Product>(pool_, [&](pqxx::work& transaction) -> Result<Product> {
     try {
       const auto rows = transaction.exec_params(
@@ -93,11 +93,32 @@ Result<Product> PgProductRepository::insert(const Product& product, const Change
           product.id, product.sku, product.name, product.description, product.price.units, product.price.currencyCode,
           product.onHand, product.active);
       Product created = productFromRow(rows[0]);
+      if (!key.idempotencyKey.empty()) {
+        transaction.exec_params("INSERT INTO create_requests (idempotency_key, product_id, request) VALUES ($1, $2, $3)",
+                                key.idempotencyKey, created.id, key.request);
+      }
       audit(transaction, "create", context, nullptr, created);
       return created;
     } catch (const pqxx::unique_violation& violation) {
+      if (std::string_view(violation.what()).find("create_requests") != std::string_view::npos) {
+        return alreadyExists("idempotency key " + key.idempotencyKey + " was used by another create meanwhile",
+                             {{"idempotencyKey", "is already taken"}});
+      }
       return uniqueViolation(violation, product.sku);
     }
+  });
+}
+
+Result<std::optional<std::pair<Product, std::string>>> PgProductRepository::findCreatedWith(
+    const std::string& idempotencyKey) {
+  using Found = std::optional<std::pair<Product, std::string>>;
+  return db::inTransaction<Found>(pool_, [&](pqxx::work& transaction) -> Result<Found> {
+    const auto rows = transaction.exec_params(
+        "SELECT " + productColumns("p.") + ", c.request FROM create_requests c JOIN products p ON p.id = c.product_id"
+        " WHERE c.idempotency_key = $1",
+        idempotencyKey);
+    if (rows.empty()) return Found();
+    return Found(std::make_pair(productFromRow(rows[0]), rows[0][rows[0].size() - 1].as<std::string>()));
   });
 }
 

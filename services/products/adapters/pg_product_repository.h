@@ -10,7 +10,8 @@ class PgProductRepository final : public ProductRepository {
  public:
   explicit PgProductRepository(db::ConnectionPool& pool) : pool_(pool) {}
 
-  Result<Product> insert(const Product& product, const ChangeContext& context) override;
+  Result<Product> insert(const Product& product, const CreateKey& key, const ChangeContext& context) override;
+  Result<std::optional<std::pair<Product, std::string>>> findCreatedWith(const std::string& idempotencyKey) override;
   Result<Product> findById(const std::string& id) override;
   Result<std::vector<Product>> findByIds(const std::vector<std::string>& ids) override;
   Result<ProductPage> list(const ProductQuery& query) override;

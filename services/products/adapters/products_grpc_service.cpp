@@ -66,7 +66,7 @@ grpc::ServerUnaryReactor* ProductsGrpcService::CreateProduct(grpc::CallbackServe
                                                              v1::Product* response) {
   return rpc::runBlocking(context, pool_, [this, context, request, response] {
     NewProduct product{request->sku(), request->name(), request->description(), fromProto(request->price()),
-                       request->initial_stock()};
+                       request->initial_stock(), request->idempotency_key()};
     auto created = catalog_.create(std::move(product), changeContextFrom(*context));
     if (!created) return created.status();
     toProto(*created, *response);

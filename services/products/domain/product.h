@@ -53,6 +53,7 @@ struct NewProduct {
   std::string description;
   Money price;
   int64_t initialStock = 0;
+  std::string idempotencyKey;  // optional
 };
 
 // The fields an update may change; unset means "leave as is".

@@ -1,5 +1,7 @@
 #include "domain/product_catalog.h"
 
+#include <boost/json.hpp>
+
 #include <algorithm>
 #include <map>
 
@@ -36,7 +38,29 @@ Result<Product> ProductCatalog::invalidated(const std::string& id, Result<Produc
 }
 
 Result<Product> ProductCatalog::create(NewProduct request, const ChangeContext& context) {
+  if (auto problem = idempotencyKeyProblem(request.idempotencyKey); !problem.empty()) {
+    return invalidField("idempotencyKey", problem);
+  }
   FLEETDECK_RETURN_IF_ERROR(prepareNewProduct(request));
+  // What was asked, normalised, as one text: a repeat compares equal, a reuse of the key does not.
+  const CreateKey key{request.idempotencyKey,
+                      boost::json::serialize(boost::json::array{
+                          request.sku, request.name, request.description, request.price.units,
+                          request.price.currencyCode, request.initialStock})};
+  // A repeat (the first answer was lost) gets the product the first request made, not "sku taken".
+  const auto madeBefore = [&]() -> Result<std::optional<Product>> {
+    if (key.idempotencyKey.empty()) return std::optional<Product>();
+    auto found = repository_.findCreatedWith(key.idempotencyKey);
+    if (!found) return found.status();
+    if (!*found) return std::optional<Product>();
+    if ((*found)->second != key.request) {
+      return invalidField("idempotencyKey", "was already used to create product " + (*found)->first.id);
+    }
+    return std::optional<Product>((*found)->first);
+  };
+  auto before = madeBefore();
+  if (!before) return before.status();
+  if (*before) return std::move(**before);
   Product product;
   product.id = newUuid();
   product.sku = std::move(request.sku);
@@ -45,7 +69,14 @@ Result<Product> ProductCatalog::create(NewProduct request, const ChangeContext& 
   product.price = std::move(request.price);
   product.onHand = request.initialStock;
   product.active = true;
-  return repository_.insert(product, context);
+  auto created = repository_.insert(product, key, context);
+  if (!created && created.status().code() == StatusCode::kAlreadyExists && !key.idempotencyKey.empty()) {
+    // The same request sent twice at once: the other one made it.
+    auto raced = madeBefore();
+    if (!raced) return raced.status();
+    if (*raced) return std::move(**raced);
+  }
+  return created;
 }
 
 Result<Product> ProductCatalog::get(const std::string& rawId) {

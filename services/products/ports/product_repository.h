@@ -3,13 +3,21 @@
 #pragma once
 
 #include <cstdint>
+#include <optional>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "domain/product.h"
 #include "fleetdeck/core/status.h"
 
 namespace fleetdeck::products {
+
+// A create's idempotency key (empty: none) and what the create asked, as one comparable text.
+struct CreateKey {
+  std::string idempotencyKey;
+  std::string request;
+};
 
 struct ProductQuery {
   std::string text;  // case-insensitive substring of sku, name or description
@@ -51,8 +59,12 @@ struct AuditPage {
 class ProductRepository {
  public:
   virtual ~ProductRepository() = default;
-  // ALREADY_EXISTS naming "sku" when the sku is taken (case-insensitively).
-  virtual Result<Product> insert(const Product& product, const ChangeContext& context) = 0;
+  // ALREADY_EXISTS naming "sku" when the sku is taken (case-insensitively). With a key, the key and
+  // `request` (what was asked, to tell a repeat from a reuse) are recorded in the same transaction;
+  // a key taken meanwhile is ALREADY_EXISTS too.
+  virtual Result<Product> insert(const Product& product, const CreateKey& key, const ChangeContext& context) = 0;
+  // The product a create with this key made, and what that create asked; nullopt when none did.
+  virtual Result<std::optional<std::pair<Product, std::string>>> findCreatedWith(const std::string& idempotencyKey) = 0;
   virtual Result<Product> findById(const std::string& id) = 0;
   // The products that exist among `ids`, in any order.
   virtual Result<std::vector<Product>> findByIds(const std::vector<std::string>& ids) = 0;

@@ -13,16 +13,27 @@ namespace fleetdeck::products::testing {
 
 class FakeProductRepository final : public ProductRepository {
  public:
-  Result<Product> insert(const Product& product, const ChangeContext& context) override {
+  Result<Product> insert(const Product& product, const CreateKey& key, const ChangeContext& context) override {
     std::lock_guard lock(mutex_);
     for (const auto& [id, existing] : products_) {
       if (existing.sku == product.sku) return alreadyExists("taken", {{"sku", "is already taken"}});
     }
+    if (!key.idempotencyKey.empty() && createKeys_.contains(key.idempotencyKey)) {
+      return alreadyExists("key taken", {{"idempotencyKey", "is already taken"}});
+    }
     Product stored = product;
     stored.version = 1;
     products_[product.id] = stored;
+    if (!key.idempotencyKey.empty()) createKeys_[key.idempotencyKey] = {product.id, key.request};
     audit_.push_back({"", "products", product.id, "create", context.actor, context.traceId, "", stored.name, 0});
     return stored;
+  }
+  Result<std::optional<std::pair<Product, std::string>>> findCreatedWith(const std::string& idempotencyKey) override {
+    std::lock_guard lock(mutex_);
+    auto found = createKeys_.find(idempotencyKey);
+    if (found == createKeys_.end()) return std::optional<std::pair<Product, std::string>>();
+    return std::optional<std::pair<Product, std::string>>(std::make_pair(products_.at(found->second.first),
+                                                                         found->second.second));
   }
   Result<Product> findById(const std::string& id) override {
     std::lock_guard lock(mutex_);
@@ -124,6 +135,7 @@ class FakeProductRepository final : public ProductRepository {
   std::mutex mutex_;
   std::map<std::string, Product> products_;
   std::map<std::string, Product> restocks_;
+  std::map<std::string, std::pair<std::string, std::string>> createKeys_;  // key -> product id, request
   std::vector<AuditEntry> audit_;
 };
 

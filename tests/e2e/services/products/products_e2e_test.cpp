@@ -2,6 +2,7 @@
 // and Redis behind them.
 #include <gtest/gtest.h>
 
+#include "fleetdeck/core/ids.h"
 #include "fleetdeck/core/json.h"
 #include "fleetdeck/http/client.h"
 #include "fleetdeck/testing/auth_helper.h"
@@ -241,6 +242,29 @@ TEST_F(ProductsEndToEnd, UnknownIdIs404) {
   EXPECT_EQ(restock.status, 404);
   const auto patch = call("PATCH", std::string("/api/v1/products/") + kUnknownId, R"({"name":"X"})");
   EXPECT_EQ(patch.status, 404);
+}
+
+// An admin whose answer was lost repeats the create with its Idempotency-Key and gets the product it
+// made, not "sku taken"; the key for another product is the caller's mistake.
+TEST_F(ProductsEndToEnd, ARepeatedCreateWithItsIdempotencyKeyAnswersTheProductItMade) {
+  const auto keyed = [](const std::string& key) {
+    http::Headers headers;
+    headers.add("Idempotency-Key", key);
+    return headers;
+  };
+  const std::string body = R"({"sku":"e2e-idem","name":"Mug","price":{"currencyCode":"EUR","units":"900"},)"
+                           R"("initialStock":"2"})";
+  const std::string key = "create-" + newUuid();
+  const auto first = call("POST", "/api/v1/products", body, keyed(key));
+  ASSERT_EQ(first.status, 201) << first.body;
+  const auto again = call("POST", "/api/v1/products", body, keyed(key));
+  ASSERT_EQ(again.status, 201) << again.body;
+  EXPECT_EQ(idOf(parse(again)), idOf(parse(first)));
+  EXPECT_EQ(call("POST", "/api/v1/products", body).status, 409) << "without the key a repeat is a taken sku";
+  const auto other = call("POST", "/api/v1/products",
+                          R"({"sku":"e2e-idem-2","name":"Cup","price":{"currencyCode":"EUR","units":"900"}})", keyed(key));
+  EXPECT_EQ(other.status, 400) << other.body;
+  EXPECT_EQ(violationFields(other), std::vector<std::string>{"idempotencyKey"});
 }
 
 TEST_F(ProductsEndToEnd, DuplicateSkuIs409) {
