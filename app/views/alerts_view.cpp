@@ -19,6 +19,7 @@
 #include "models/alerts_model.h"
 #include "models/display_text.h"
 #include "views/dialogs.h"
+#include "views/list_table.h"
 
 namespace fleetdeck::console {
 
@@ -67,16 +68,7 @@ AlertsView::AlertsView(GatewayClient* client, QWidget* parent)
 
   table_->setObjectName(QStringLiteral("alertsTable"));
   table_->setModel(proxy_);
-  table_->setSelectionBehavior(QAbstractItemView::SelectRows);
-  table_->setSelectionMode(QAbstractItemView::SingleSelection);
-  table_->setEditTriggers(QAbstractItemView::NoEditTriggers);
-  table_->setAlternatingRowColors(true);
-  table_->verticalHeader()->hide();
-  table_->verticalHeader()->setDefaultSectionSize(fontMetrics().height() + 8);
-  table_->horizontalHeader()->setStretchLastSection(true);
-  table_->horizontalHeader()->resizeSection(AlertsModel::Name, 200);
-  table_->horizontalHeader()->resizeSection(AlertsModel::Acknowledged, 260);
-  table_->horizontalHeader()->resizeSection(AlertsModel::Labels, 220);
+  setUpListTable(table_, {{AlertsModel::Name, 200}, {AlertsModel::Acknowledged, 260}, {AlertsModel::Labels, 220}});
   detail_->setObjectName(QStringLiteral("alertDetail"));
   detail_->setWordWrap(true);
   detail_->setTextFormat(Qt::RichText);

@@ -16,6 +16,7 @@
 #include "models/display_text.h"
 #include "views/action_button.h"
 #include "views/dialogs.h"
+#include "views/list_table.h"
 
 namespace fleetdeck::console {
 namespace {
@@ -62,19 +63,7 @@ DeadLettersView::DeadLettersView(GatewayClient* client, QWidget* parent)
 
   table_->setObjectName(QStringLiteral("deadLettersTable"));
   table_->setModel(model_);
-  table_->setSelectionBehavior(QAbstractItemView::SelectRows);
-  table_->setSelectionMode(QAbstractItemView::SingleSelection);
-  table_->setEditTriggers(QAbstractItemView::NoEditTriggers);
-  table_->setAlternatingRowColors(true);
-  table_->verticalHeader()->hide();
-  table_->verticalHeader()->setDefaultSectionSize(fontMetrics().height() + 8);
-  table_->horizontalHeader()->setStretchLastSection(true);
-  table_->horizontalHeader()->resizeSection(DeadLettersModel::Sequence, 60);
-  table_->horizontalHeader()->resizeSection(DeadLettersModel::Consumer, 170);
-  table_->horizontalHeader()->resizeSection(DeadLettersModel::Event, 150);
-  table_->horizontalHeader()->resizeSection(DeadLettersModel::Aggregate, 110);
-  table_->horizontalHeader()->resizeSection(DeadLettersModel::Deliveries, 75);
-  table_->horizontalHeader()->resizeSection(DeadLettersModel::Occurred, 120);
+  setUpListTable(table_, {{DeadLettersModel::Sequence, 60}, {DeadLettersModel::Consumer, 170}, {DeadLettersModel::Event, 150}, {DeadLettersModel::Aggregate, 110}, {DeadLettersModel::Deliveries, 75}, {DeadLettersModel::Occurred, 120}});
 
   detail_->setObjectName(QStringLiteral("deadLetterDetail"));
   detail_->setWordWrap(true);

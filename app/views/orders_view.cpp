@@ -27,6 +27,7 @@
 #include "models/order_events_model.h"
 #include "models/orders_model.h"
 #include "views/action_button.h"
+#include "views/list_table.h"
 #include "views/dialogs.h"
 
 namespace fleetdeck::console {
@@ -120,19 +121,7 @@ OrdersView::OrdersView(GatewayClient* client, QWidget* parent)
 
   table_->setObjectName(QStringLiteral("ordersTable"));
   table_->setModel(model_);
-  table_->setSelectionBehavior(QAbstractItemView::SelectRows);
-  table_->setSelectionMode(QAbstractItemView::SingleSelection);
-  table_->setEditTriggers(QAbstractItemView::NoEditTriggers);
-  table_->setAlternatingRowColors(true);
-  table_->verticalHeader()->hide();
-  table_->verticalHeader()->setDefaultSectionSize(fontMetrics().height() + 8);
-  table_->horizontalHeader()->setStretchLastSection(true);
-  table_->horizontalHeader()->resizeSection(OrdersModel::Id, 95);
-  table_->horizontalHeader()->resizeSection(OrdersModel::Customer, 75);
-  table_->horizontalHeader()->resizeSection(OrdersModel::Status, 85);
-  table_->horizontalHeader()->resizeSection(OrdersModel::Items, 50);
-  table_->horizontalHeader()->resizeSection(OrdersModel::Total, 100);
-  table_->horizontalHeader()->resizeSection(OrdersModel::Created, 80);
+  setUpListTable(table_, {{OrdersModel::Id, 95}, {OrdersModel::Customer, 75}, {OrdersModel::Status, 85}, {OrdersModel::Items, 50}, {OrdersModel::Total, 100}, {OrdersModel::Created, 80}});
 
   statusLine_->setObjectName(QStringLiteral("ordersStatusLine"));
   header_->setObjectName(QStringLiteral("orderHeader"));

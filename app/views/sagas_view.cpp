@@ -16,6 +16,7 @@
 #include "models/sagas_model.h"
 #include "models/time_window_filter.h"
 #include "models/trace_layout.h"
+#include "views/list_table.h"
 #include "views/saga_timeline_widget.h"
 #include "views/trace_waterfall_widget.h"
 
@@ -65,17 +66,7 @@ SagasView::SagasView(GatewayClient* client, QWidget* parent)
   table_->setObjectName(QStringLiteral("sagasTable"));
   proxy_->setSourceModel(model_);
   table_->setModel(proxy_);
-  table_->setSelectionBehavior(QAbstractItemView::SelectRows);
-  table_->setSelectionMode(QAbstractItemView::SingleSelection);
-  table_->setEditTriggers(QAbstractItemView::NoEditTriggers);
-  table_->setAlternatingRowColors(true);
-  table_->verticalHeader()->hide();
-  table_->verticalHeader()->setDefaultSectionSize(fontMetrics().height() + 8);
-  table_->horizontalHeader()->setStretchLastSection(true);
-  table_->horizontalHeader()->resizeSection(SagasModel::Id, 105);
-  table_->horizontalHeader()->resizeSection(SagasModel::OrderId, 95);
-  table_->horizontalHeader()->resizeSection(SagasModel::State, 105);
-  table_->horizontalHeader()->resizeSection(SagasModel::CurrentStep, 100);
+  setUpListTable(table_, {{SagasModel::Id, 105}, {SagasModel::OrderId, 95}, {SagasModel::State, 105}, {SagasModel::CurrentStep, 100}});
   table_->setColumnHidden(SagasModel::Started, true);
 
   auto* left = new QWidget(this);

@@ -20,6 +20,7 @@
 #include "models/users_model.h"
 #include "views/action_button.h"
 #include "views/dialogs.h"
+#include "views/list_table.h"
 #include "views/user_edit_dialog.h"
 
 namespace fleetdeck::console {
@@ -70,16 +71,7 @@ UsersView::UsersView(GatewayClient* client, QWidget* parent)
 
   table_->setObjectName(QStringLiteral("usersTable"));
   table_->setModel(model_);
-  table_->setSelectionBehavior(QAbstractItemView::SelectRows);
-  table_->setSelectionMode(QAbstractItemView::SingleSelection);
-  table_->setAlternatingRowColors(true);
-  table_->setEditTriggers(QAbstractItemView::NoEditTriggers);
-  table_->verticalHeader()->hide();
-  table_->verticalHeader()->setDefaultSectionSize(fontMetrics().height() + 8);
-  table_->horizontalHeader()->setStretchLastSection(true);
-  table_->horizontalHeader()->resizeSection(UsersModel::Username, 150);
-  table_->horizontalHeader()->resizeSection(UsersModel::DisplayName, 190);
-  table_->horizontalHeader()->resizeSection(UsersModel::Email, 240);
+  setUpListTable(table_, {{UsersModel::Username, 150}, {UsersModel::DisplayName, 190}, {UsersModel::Email, 240}});
   statusLine_->setObjectName(QStringLiteral("usersStatusLine"));
 
   auto* layout = new QVBoxLayout(this);
