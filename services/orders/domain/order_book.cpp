@@ -146,22 +146,23 @@ Result<std::optional<Order>> OrderBook::repeatedChange(
     const std::function<Result<OrderEvent>(const Order&)>& decide) {
   auto events = store_.history(orderId);
   if (!events) return events.status();
+  // One fold over the stream: the state before the keyed event is what the request decides on.
+  Order state;
   for (const RecordedEvent& event : *events) {
-    if (event.metadata.causationId != causationId || event.metadata.actor != actor) continue;
-    auto then = atVersion(orderId, event.version);
-    if (!then) return then.status();
-    // The kind of change this request asks for: what it decides on the state before that event.
-    auto before = event.version > 1 ? atVersion(orderId, event.version - 1) : Result<OrderAtVersion>(then);
-    if (!before) return before.status();
-    // The same change, also in its details (another tracking number or reason under the key is the
-    // caller's mistake, as with a create's items): what this request decides on the state before.
-    auto wanted = decide(before->order);
     auto recorded = decodeEvent(event.type, event.payloadJson);
-    if (!wanted || !recorded || encodeEvent(*wanted) != encodeEvent(*recorded)) {
-      return invalidField("idempotencyKey", "was already used for another change of order " + orderId + " (" +
-                                                event.type + " at version " + std::to_string(event.version) + ")");
+    if (!recorded) return recorded.status();
+    if (event.metadata.causationId == causationId && event.metadata.actor == actor) {
+      // The same change, also in its details (another tracking number or reason under the key is
+      // the caller's mistake, as with a create's items).
+      auto wanted = decide(state);
+      if (!wanted || encodeEvent(*wanted) != encodeEvent(*recorded)) {
+        return invalidField("idempotencyKey", "was already used for another change of order " + orderId + " (" +
+                                                  event.type + " at version " + std::to_string(event.version) + ")");
+      }
+      apply(state, *recorded, event.recordedAtMicros);
+      return std::optional<Order>(std::move(state));
     }
-    return std::optional<Order>(then->order);
+    apply(state, *recorded, event.recordedAtMicros);
   }
   return std::optional<Order>();
 }
