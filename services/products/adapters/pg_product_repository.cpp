@@ -19,9 +19,14 @@ std::string likePattern(const std::string& text) {
   return pattern;
 }
 
-Status uniqueViolation(const std::exception& exception, const std::string& sku) {
-  if (std::string(exception.what()).find("products_sku_key") != std::string::npos) {
+Status uniqueViolation(const std::exception& exception, const std::string& sku, const std::string& idempotencyKey = {}) {
+  const std::string what = exception.what();
+  if (what.find("products_sku_key") != std::string::npos) {
     return alreadyExists("sku " + sku + " is already taken", {{"sku", "is already taken"}});
+  }
+  if (what.find("create_requests_pkey") != std::string::npos) {
+    return alreadyExists("idempotency key " + idempotencyKey + " was used by another create meanwhile",
+                         {{"idempotencyKey", "is already taken"}});
   }
   return alreadyExists("product already exists");
 }
@@ -100,11 +105,7 @@ Result<Product> PgProductRepository::insert(const Product& product, const Create
       audit(transaction, "create", context, nullptr, created);
       return created;
     } catch (const pqxx::unique_violation& violation) {
-      if (std::string_view(violation.what()).find("create_requests") != std::string_view::npos) {
-        return alreadyExists("idempotency key " + key.idempotencyKey + " was used by another create meanwhile",
-                             {{"idempotencyKey", "is already taken"}});
-      }
-      return uniqueViolation(violation, product.sku);
+      return uniqueViolation(violation, product.sku, key.idempotencyKey);
     }
   });
 }
