@@ -29,13 +29,15 @@ DeadLetter toDeadLetter(ReceivedMessage message) {
 
 }  // namespace
 
-Result<std::vector<DeadLetter>> listDeadLetters(Bus& bus, std::string_view consumer, size_t limit) {
+Result<std::vector<DeadLetter>> listDeadLetters(Bus& bus, std::string_view consumer, size_t limit, uint64_t* total) {
   std::vector<DeadLetter> letters;
+  if (total != nullptr) *total = 0;
   auto state = bus.streamState(kDeadLetterStream);
   if (!state) {
     if (state.status().code() == StatusCode::kNotFound) return letters;  // nothing ever dead-lettered
     return state.status();
   }
+  if (total != nullptr) *total = state->messages;
   if (state->messages == 0) return letters;
   for (uint64_t sequence = state->firstSequence; sequence <= state->lastSequence && letters.size() < limit;
        ++sequence) {

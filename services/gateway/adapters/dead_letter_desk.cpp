@@ -4,10 +4,8 @@
 
 #include <boost/json.hpp>
 
-#include "fleetdeck/bus/connection.h"
 #include "fleetdeck/bus/dead_letters.h"
 #include "fleetdeck/bus/event.h"
-#include "fleetdeck/bus/streams.h"
 
 namespace fleetdeck::gateway {
 namespace {
@@ -42,14 +40,9 @@ boost::json::object letterJson(const bus::DeadLetter& letter) {
 }  // namespace
 
 Result<std::string> DeadLetterDesk::listJson(const std::string& consumer, size_t limit) {
-  auto letters = bus::listDeadLetters(bus_, consumer, std::min(limit, kMaxLimit));
-  if (!letters) return letters.status();
   uint64_t total = 0;
-  if (auto state = bus_.streamState(bus::kDeadLetterStream); state.isOk()) {
-    total = state->messages;
-  } else if (state.status().code() != StatusCode::kNotFound) {
-    return state.status();
-  }
+  auto letters = bus::listDeadLetters(bus_, consumer, std::min(limit, kMaxLimit), &total);
+  if (!letters) return letters.status();
   boost::json::array array;
   for (const auto& letter : *letters) array.push_back(letterJson(letter));
   boost::json::object body;

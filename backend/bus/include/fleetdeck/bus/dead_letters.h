@@ -23,8 +23,10 @@ struct DeadLetter {
   ReceivedMessage message;     // headers and data as they were dead-lettered
 };
 
-// The oldest dead letters (of `consumer` when given), at most `limit`.
-Result<std::vector<DeadLetter>> listDeadLetters(Bus& bus, std::string_view consumer = {}, size_t limit = 100);
+// The oldest dead letters (of `consumer` when given), at most `limit`; `total`, when given, gets how
+// many letters the stream holds (of every consumer).
+Result<std::vector<DeadLetter>> listDeadLetters(Bus& bus, std::string_view consumer = {}, size_t limit = 100,
+                                                uint64_t* total = nullptr);
 
 // Publishes dead letters of `consumer` (all when empty) to their original subject again and removes
 // them from the dead-letter stream; returns how many. The new message id is
