@@ -479,6 +479,21 @@
             <translation>Deliveries</translation>
         </message>
         <message>
+            <source>Yes</source>
+            <comment>dead letter replayed before</comment>
+            <translation>Yes</translation>
+        </message>
+        <message>
+            <source>No</source>
+            <comment>dead letter not replayed yet</comment>
+            <translation>No</translation>
+        </message>
+        <message>
+            <source>Replayed</source>
+            <comment>dead letter column: replayed before and failed again</comment>
+            <translation>Replayed</translation>
+        </message>
+        <message>
             <source>Occurred</source>
             <translation>Occurred</translation>
         </message>

@@ -476,6 +476,21 @@
             <translation>投递次数</translation>
         </message>
         <message>
+            <source>Yes</source>
+            <comment>dead letter replayed before</comment>
+            <translation>是</translation>
+        </message>
+        <message>
+            <source>No</source>
+            <comment>dead letter not replayed yet</comment>
+            <translation>否</translation>
+        </message>
+        <message>
+            <source>Replayed</source>
+            <comment>dead letter column: replayed before and failed again</comment>
+            <translation>已重放</translation>
+        </message>
+        <message>
             <source>Occurred</source>
             <translation>发生时间</translation>
         </message>

@@ -31,6 +31,10 @@ QVariant DeadLettersModel::data(const QModelIndex& index, int role) const {
         return tr("(undecodable) %1", "dead letter whose event could not be read; %1 = its subject").arg(letter.subject);
       case Aggregate: return letter.aggregateId;
       case Deliveries: return raw ? QVariant(letter.deliveries) : QVariant(QString::number(letter.deliveries));
+      // Replayed already and back again: another replay is likely to fail the same way.
+      case Replayed:
+        if (raw) return letter.replayed;
+        return letter.replayed ? tr("Yes", "dead letter replayed before") : tr("No", "dead letter not replayed yet");
       case Occurred: return raw ? QVariant(letter.occurredAt) : QVariant(display::timestamp(letter.occurredAt));
       case Reason: return raw ? letter.reason : letter.reason.simplified();
       default: return {};
@@ -60,6 +64,7 @@ QVariant DeadLettersModel::headerData(int section, Qt::Orientation orientation, 
     case Event: return tr("Event", "dead letter column");
     case Aggregate: return tr("Aggregate");
     case Deliveries: return tr("Deliveries");
+    case Replayed: return tr("Replayed", "dead letter column: replayed before and failed again");
     case Occurred: return tr("Occurred");
     case Reason: return tr("Reason");
     default: return {};

@@ -14,8 +14,9 @@ class DeadLettersModel : public QAbstractTableModel {
   Q_OBJECT
 
  public:
-  enum Column { Sequence, Consumer, Event, Aggregate, Deliveries, Occurred, Reason, ColumnCount };
+  enum Column { Sequence, Consumer, Event, Aggregate, Deliveries, Replayed, Occurred, Reason, ColumnCount };
   enum DataRole {
+    // The value behind the shown text (a bool for Replayed), for sorting and filtering.
     RawValueRole = Qt::UserRole + 1,
     // qint64, on every column: the letter's sequence in the dead-letter stream.
     SequenceRole,

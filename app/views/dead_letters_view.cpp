@@ -63,7 +63,7 @@ DeadLettersView::DeadLettersView(GatewayClient* client, QWidget* parent)
 
   table_->setObjectName(QStringLiteral("deadLettersTable"));
   table_->setModel(model_);
-  setUpListTable(table_, {{DeadLettersModel::Sequence, 60}, {DeadLettersModel::Consumer, 170}, {DeadLettersModel::Event, 150}, {DeadLettersModel::Aggregate, 110}, {DeadLettersModel::Deliveries, 75}, {DeadLettersModel::Occurred, 120}});
+  setUpListTable(table_, {{DeadLettersModel::Sequence, 60}, {DeadLettersModel::Consumer, 170}, {DeadLettersModel::Event, 150}, {DeadLettersModel::Aggregate, 110}, {DeadLettersModel::Deliveries, 75}, {DeadLettersModel::Replayed, 75}, {DeadLettersModel::Occurred, 120}});
 
   detail_->setObjectName(QStringLiteral("deadLetterDetail"));
   detail_->setWordWrap(true);

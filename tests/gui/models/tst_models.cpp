@@ -56,6 +56,7 @@ class ModelsTest : public QObject {
   void alerts_StreamEventsSetAndClearTheAcknowledgement_RefreshWithoutThemKeepsThem();
   void orderEvents_SortedAndAppendOnlyNewer();
   void deadLetters_ListedAsSent_ConsumersOnce_UndecodableAndBodylessLettersMarked();
+  void deadLetters_ReplayedColumn_SaysWhichLettersFailedAgainAfterAReplay();
   void stateDiff_MarksChangedAddedRemovedFields();
 
   void decimation_KeepsSpikesEndpointsAndBudget();
@@ -712,6 +713,23 @@ void ModelsTest::deadLetters_ListedAsSent_ConsumersOnce_UndecodableAndBodylessLe
   model.setLetters({});
   QCOMPARE(model.rowCount(), 0);
   QVERIFY(model.consumers().isEmpty());
+}
+
+void ModelsTest::deadLetters_ReplayedColumn_SaysWhichLettersFailedAgainAfterAReplay() {
+  DeadLettersModel model;
+  QAbstractItemModelTester tester(&model, QAbstractItemModelTester::FailureReportingMode::QtTest);
+  DeadLetter fresh;
+  fresh.sequence = 5;
+  DeadLetter back;
+  back.sequence = 6;
+  back.replayed = true;
+  model.setLetters(DeadLetterList{{fresh, back}, 2});
+  QCOMPARE(model.headerData(DeadLettersModel::Replayed, Qt::Horizontal).toString(), QStringLiteral("Replayed"));
+  QCOMPARE(model.data(model.index(0, DeadLettersModel::Replayed)).toString(), QStringLiteral("No"));
+  QCOMPARE(model.data(model.index(1, DeadLettersModel::Replayed)).toString(), QStringLiteral("Yes"));
+  // Sorted or filtered by its raw value, as the other columns are.
+  QCOMPARE(model.data(model.index(0, DeadLettersModel::Replayed), DeadLettersModel::RawValueRole), QVariant(false));
+  QCOMPARE(model.data(model.index(1, DeadLettersModel::Replayed), DeadLettersModel::RawValueRole), QVariant(true));
 }
 
 void ModelsTest::stateDiff_MarksChangedAddedRemovedFields() {
