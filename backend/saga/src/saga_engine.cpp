@@ -904,28 +904,40 @@ Result<SagaView> SagaEngine::get(const std::string& sagaId) {
   });
 }
 
-Result<SagaPage> SagaEngine::list(const std::string& state, int pageSize, const std::string& pageToken) {
+Result<SagaPage> SagaEngine::list(const SagaQuery& query) {
+  const std::string& state = query.state;
+  ValidationErrors errors;
   if (!state.empty() && state != kRunning && state != kCompensating && state != kCompleted && state != kCompensated) {
-    return invalidField("state", "must be one of RUNNING, COMPENSATING, COMPLETED, COMPENSATED");
+    errors.add("state", "must be one of RUNNING, COMPENSATING, COMPLETED, COMPENSATED");
   }
-  if (pageSize < 0) return invalidField("pageSize", "must not be negative");
-  pageSize = pageSize == 0 ? 50 : std::min(pageSize, 200);
+  if (query.pageSize < 0) errors.add("pageSize", "must not be negative");
+  if (query.createdAfterMicros != 0 && query.createdBeforeMicros != 0 &&
+      query.createdAfterMicros >= query.createdBeforeMicros) {
+    errors.add("createdBefore", "must be later than createdAfter");  // an empty list would hide the mistake
+  }
   std::optional<std::string> before;
-  if (!pageToken.empty()) {
-    auto decoded = base64UrlDecode(pageToken);
+  if (!query.pageToken.empty()) {
+    auto decoded = base64UrlDecode(query.pageToken);
     if (!decoded || !decoded->starts_with("s1:") || !isUuid(decoded->substr(3))) {
-      return invalidField("pageToken", "is not a token returned by a previous list call");
+      errors.add("pageToken", "is not a token returned by a previous list call");
+    } else {
+      before = decoded->substr(3);
     }
-    before = decoded->substr(3);
   }
+  FLEETDECK_RETURN_IF_ERROR(errors.toStatus());
+  const int pageSize = query.pageSize == 0 ? 50 : std::min(query.pageSize, 200);
+  const auto bound = [](int64_t micros) { return micros == 0 ? std::optional<int64_t>() : std::optional<int64_t>(micros); };
   return db::inTransaction<SagaPage>(pool_, [&](pqxx::work& transaction) -> Result<SagaPage> {
     const auto rows = transaction.exec_params(
         "SELECT id::text, saga_type, state, current_step, trace_id, last_error, outcome_reason, data::text,"
         " (extract(epoch FROM created_at) * 1000000)::bigint, (extract(epoch FROM updated_at) * 1000000)::bigint,"
         " COALESCE((extract(epoch FROM finished_at) * 1000000)::bigint, 0)"
         " FROM saga_instances WHERE ($1::uuid IS NULL OR id < $1::uuid) AND ($2::text IS NULL OR state = $2)"
+        "   AND ($4::bigint IS NULL OR created_at >= 'epoch'::timestamptz + $4 * interval '1 microsecond')"
+        "   AND ($5::bigint IS NULL OR created_at < 'epoch'::timestamptz + $5 * interval '1 microsecond')"
         " ORDER BY id DESC LIMIT $3",
-        before, state.empty() ? std::optional<std::string>() : state, pageSize + 1);
+        before, state.empty() ? std::optional<std::string>() : state, pageSize + 1, bound(query.createdAfterMicros),
+        bound(query.createdBeforeMicros));
     SagaPage page;
     for (const auto& row : rows) {
       if (static_cast<int>(page.sagas.size()) == pageSize) {

@@ -3,6 +3,7 @@
 #include <google/protobuf/util/json_util.h>
 #include <google/protobuf/util/time_util.h>
 
+#include "adapters/created_range.h"
 #include "fleetdeck/rpc/blocking_handler.h"
 #include "fleetdeck/rpc/call_context.h"
 
@@ -25,10 +26,6 @@ ChangeContext changeContextOf(const grpc::CallbackServerContext& context) {
     change.deadline = context.deadline();
   }
   return change;
-}
-
-int64_t micros(const google::protobuf::Timestamp& timestamp) {
-  return timestamp.seconds() == 0 && timestamp.nanos() == 0 ? 0 : TimeUtil::TimestampToMicroseconds(timestamp);
 }
 
 void toProto(const RebuildReport& report, v1::Rebuild& out) {
@@ -123,18 +120,10 @@ grpc::ServerUnaryReactor* OrdersGrpcService::ListOrders(grpc::CallbackServerCont
     list.userId = request->user_id();
     list.pageSize = request->page_size();
     list.pageToken = request->page_token();
-    // Out-of-range seconds would overflow the conversion (the gateway's JSON parsing bounds them,
-    // a direct gRPC caller need not).
-    const auto valid = [](const google::protobuf::Timestamp& time) {
-      return time.seconds() >= TimeUtil::kTimestampMinSeconds && time.seconds() <= TimeUtil::kTimestampMaxSeconds &&
-             time.nanos() >= 0 && time.nanos() <= 999'999'999;
-    };
-    ValidationErrors times;
-    if (!valid(request->created_after())) times.add("createdAfter", "is not a valid time");
-    if (!valid(request->created_before())) times.add("createdBefore", "is not a valid time");
-    FLEETDECK_RETURN_IF_ERROR(times.toStatus());
-    list.createdAfterMicros = micros(request->created_after());
-    list.createdBeforeMicros = micros(request->created_before());
+    auto created = createdRangeOf(request->created_after(), request->created_before());
+    if (!created) return created.status();
+    list.createdAfterMicros = created->afterMicros;
+    list.createdBeforeMicros = created->beforeMicros;
     auto page = book_.list(list);
     if (!page) return page.status();
     for (const auto& order : page->orders) toProto(order, *response->add_orders());

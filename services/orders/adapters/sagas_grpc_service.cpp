@@ -2,6 +2,7 @@
 
 #include <google/protobuf/util/time_util.h>
 
+#include "adapters/created_range.h"
 #include "fleetdeck/core/json.h"
 #include "fleetdeck/rpc/blocking_handler.h"
 
@@ -43,7 +44,11 @@ grpc::ServerUnaryReactor* SagasGrpcService::ListSagas(grpc::CallbackServerContex
                                                       const v1::ListSagasRequest* request,
                                                       v1::ListSagasResponse* response) {
   return rpc::runBlocking(context, pool_, [this, request, response] {
-    auto page = engine_.list(request->state(), request->page_size(), request->page_token());
+    auto created = createdRangeOf(request->created_after(), request->created_before());
+    if (!created) return created.status();
+    auto page = engine_.list({.state = request->state(), .pageSize = request->page_size(),
+                              .pageToken = request->page_token(), .createdAfterMicros = created->afterMicros,
+                              .createdBeforeMicros = created->beforeMicros});
     if (!page) return page.status();
     for (const auto& view : page->sagas) toProto(view, *response->add_sagas(), false);
     response->set_next_page_token(page->nextPageToken);

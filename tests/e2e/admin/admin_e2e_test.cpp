@@ -784,6 +784,37 @@ TEST_F(AdminEndToEnd, DeadLettersAreListedForOperators_AndAnAdminReplaysOneToIts
   EXPECT_EQ(as(admin_, "POST", "/api/v1/admin/dead-letters:replay", replayOne).status, 404);
 }
 
+// The console's sagas page sends its date filter to the gateway: the bounds reach the orders
+// service through the transcoder (RFC 3339 query parameters), and a bad one is named.
+TEST_F(AdminEndToEnd, SagasAreListedByCreationTime_AndABadBoundIsNamed) {
+  const auto placed = parse(placeOrder(createProduct()));
+  const std::string sagaId = json::stringOr(placed, "sagaId");
+  ASSERT_FALSE(sagaId.empty());
+  const auto saga = parse(as(operator_, "GET", "/api/v1/admin/sagas/" + sagaId));
+  ASSERT_TRUE(saga.contains("saga")) << boost::json::serialize(saga);
+  const std::string created(saga.at("saga").at("createTime").as_string());
+  const auto listed = [&](const std::string& query) {
+    const auto response = as(operator_, "GET", "/api/v1/admin/sagas?pageSize=200&" + query);
+    EXPECT_EQ(response.status, 200) << response.body;
+    std::set<std::string> ids;
+    const auto body = parse(response);
+    if (body.contains("sagas")) {
+      for (const auto& listedSaga : body.at("sagas").as_array()) ids.emplace(listedSaga.at("id").as_string());
+    }
+    return ids;
+  };
+  // createdAfter includes its own instant, createdBefore excludes it.
+  EXPECT_TRUE(listed("createdAfter=" + created).contains(sagaId)) << created;
+  EXPECT_FALSE(listed("createdBefore=" + created).contains(sagaId)) << created;
+  EXPECT_FALSE(listed("createdAfter=2000-01-01T00:00:00Z&createdBefore=2000-01-02T00:00:00Z").contains(sagaId));
+  const auto bad = as(operator_, "GET", "/api/v1/admin/sagas?createdAfter=yesterday");
+  EXPECT_EQ(bad.status, 400) << bad.body;
+  EXPECT_EQ(firstField(bad), "createdAfter") << bad.body;
+  const auto inverted = as(operator_, "GET", "/api/v1/admin/sagas?createdAfter=" + created + "&createdBefore=" + created);
+  EXPECT_EQ(inverted.status, 400) << inverted.body;
+  EXPECT_EQ(firstField(inverted), "createdBefore") << inverted.body;
+}
+
 TEST_F(AdminEndToEnd, ZStoppedServiceIsDownInTheFleetOnTheStreamAndAlertsThenComesBack) {
   AdminStream stream(gatewayPort_, operator_.accessToken);
   ASSERT_TRUE(stream.readUntil([&](const auto&) { return stream.raw().find(": connected") != std::string::npos; }, 5s));

@@ -425,5 +425,52 @@ TEST_F(SagaEngineTest, AFailingFinalWordIsOnTheTimelineAsRetryingUntilItSucceeds
                                                   "saga:compensated:COMPENSATED"}));
 }
 
+// The console's date filter: the bounds go to the database, so every page stays inside them (a
+// filter applied to one page of the unfiltered list would page through everything else too).
+TEST_F(SagaEngineTest, ListingByCreationTime_PagesOnlyThroughSagasCreatedInTheRange) {
+  engine_->define(twoStepSaga("second", [](SagaContext&) { return Status::ok(); }));
+  std::vector<std::string> ids;
+  for (int i = 0; i < 5; ++i) ids.push_back(newUuid());
+  // Created an hour apart, oldest first (ids are time-ordered, as the engine's paging expects).
+  ASSERT_TRUE(db::inTransaction(*pool_, [&](pqxx::work& transaction) {
+                for (size_t i = 0; i < ids.size(); ++i) {
+                  SagaEngine::create(transaction, "test_saga", ids[i], {}, "");
+                  transaction.exec_params(
+                      "UPDATE saga_instances SET created_at = timestamptz '2026-01-01 00:00:00+00' + $2 * interval '1 hour'"
+                      " WHERE id = $1",
+                      ids[i], static_cast<int>(i));
+                }
+                return Status::ok();
+              }).isOk());
+  constexpr int64_t kJan1 = 1'767'225'600'000'000;  // 2026-01-01T00:00:00Z
+  constexpr int64_t kHour = 3'600'000'000;
+  // [01:00, 04:00): the second, third and fourth, newest first, one per page.
+  std::vector<std::string> listed;
+  std::string token;
+  int pages = 0;
+  do {
+    auto page = engine_->list({.pageSize = 1, .pageToken = token, .createdAfterMicros = kJan1 + kHour,
+                               .createdBeforeMicros = kJan1 + 4 * kHour});
+    ASSERT_TRUE(page.isOk()) << page.status().toString();
+    for (const auto& saga : page->sagas) listed.push_back(saga.id);
+    token = page->nextPageToken;
+  } while (!token.empty() && ++pages < 10);
+  EXPECT_EQ(listed, (std::vector<std::string>{ids[3], ids[2], ids[1]}));
+  // The lower bound is inclusive to the microsecond, the upper one exclusive.
+  auto exact = engine_->list({.createdAfterMicros = kJan1 + 2 * kHour, .createdBeforeMicros = kJan1 + 2 * kHour + 1});
+  ASSERT_TRUE(exact.isOk());
+  ASSERT_EQ(exact->sagas.size(), 1u);
+  EXPECT_EQ(exact->sagas[0].id, ids[2]);
+  auto onlyAfter = engine_->list({.createdAfterMicros = kJan1 + 4 * kHour + 1});
+  ASSERT_TRUE(onlyAfter.isOk());
+  EXPECT_TRUE(onlyAfter->sagas.empty());
+  // An empty range is a mistake, named, not an empty list.
+  auto inverted = engine_->list({.createdAfterMicros = kJan1 + kHour, .createdBeforeMicros = kJan1 + kHour});
+  ASSERT_FALSE(inverted.isOk());
+  EXPECT_EQ(inverted.status().code(), StatusCode::kInvalidArgument);
+  ASSERT_FALSE(inverted.status().violations().empty());
+  EXPECT_EQ(inverted.status().violations()[0].field, "createdBefore");
+}
+
 }  // namespace
 }  // namespace fleetdeck::saga

@@ -130,6 +130,15 @@ struct SagaPage {
   std::string nextPageToken;
 };
 
+// What list() returns: every filter optional (empty, 0).
+struct SagaQuery {
+  std::string state;
+  int pageSize = 0;  // 0: 50; at most 200
+  std::string pageToken;
+  int64_t createdAfterMicros = 0;   // created at or after
+  int64_t createdBeforeMicros = 0;  // created before
+};
+
 struct SagaEngineOptions {
   std::string instanceId;  // prefix of every lease owner: "<instance>/<process nonce>.<claim>"
   int workers = 32;        // sagas run at once in this process (runner threads)
@@ -188,7 +197,7 @@ class SagaEngine {
   void stop();
 
   Result<SagaView> get(const std::string& sagaId);
-  Result<SagaPage> list(const std::string& state, int pageSize, const std::string& pageToken);
+  Result<SagaPage> list(const SagaQuery& query);
 
  private:
   // A saga this process holds the lease of, as its runner sees it.
