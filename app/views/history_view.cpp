@@ -23,6 +23,7 @@
 #include "models/order_events_model.h"
 #include "models/state_diff_model.h"
 #include "views/dialogs.h"
+#include "views/list_table.h"
 
 namespace fleetdeck::console {
 
@@ -75,14 +76,7 @@ HistoryView::HistoryView(GatewayClient* client, QWidget* parent)
 
   eventsTable_->setObjectName(QStringLiteral("historyEvents"));
   eventsTable_->setModel(events_);
-  eventsTable_->verticalHeader()->hide();
-  eventsTable_->setEditTriggers(QAbstractItemView::NoEditTriggers);
-  eventsTable_->setSelectionBehavior(QAbstractItemView::SelectRows);
-  eventsTable_->setSelectionMode(QAbstractItemView::SingleSelection);
-  eventsTable_->horizontalHeader()->setStretchLastSection(true);
-  eventsTable_->verticalHeader()->setDefaultSectionSize(fontMetrics().height() + 6);
-  eventsTable_->horizontalHeader()->resizeSection(OrderEventsModel::Version, 60);
-  eventsTable_->horizontalHeader()->resizeSection(OrderEventsModel::Type, 150);
+  setUpListTable(eventsTable_, {{OrderEventsModel::Version, 60}, {OrderEventsModel::Type, 150}}, ListRows::Tight);
 
   auto* top = new QHBoxLayout;
   top->addWidget(new QLabel(tr("Order:"), this));

@@ -1,5 +1,5 @@
-// The look every list page's table shares: whole rows, one at a time, read-only, compact rows, the
-// last column stretched, the others at the widths given.
+// The look every list page's table shares: whole rows, one at a time, read-only, compact rows in
+// alternating colours, the last column stretched, the others at the widths given.
 #pragma once
 
 #include <QHeaderView>
@@ -10,13 +10,18 @@
 
 namespace fleetdeck::console {
 
-inline void setUpListTable(QTableView* table, std::initializer_list<std::pair<int, int>> columnWidths) {
+// Compact suits a page's main list. Tight is two pixels less, for a list beside a table of tight rows
+// that its rows should line up with (the History page's events beside the state diff).
+enum class ListRows { Compact, Tight };
+
+inline void setUpListTable(QTableView* table, std::initializer_list<std::pair<int, int>> columnWidths,
+                           ListRows rows = ListRows::Compact) {
   table->setSelectionBehavior(QAbstractItemView::SelectRows);
   table->setSelectionMode(QAbstractItemView::SingleSelection);
   table->setEditTriggers(QAbstractItemView::NoEditTriggers);
   table->setAlternatingRowColors(true);
   table->verticalHeader()->hide();
-  table->verticalHeader()->setDefaultSectionSize(table->fontMetrics().height() + 8);
+  table->verticalHeader()->setDefaultSectionSize(table->fontMetrics().height() + (rows == ListRows::Tight ? 6 : 8));
   table->horizontalHeader()->setStretchLastSection(true);
   for (const auto& [column, width] : columnWidths) table->horizontalHeader()->resizeSection(column, width);
 }

@@ -11,6 +11,7 @@
 #include <QDoubleSpinBox>
 #include <QFile>
 #include <QGuiApplication>
+#include <QHeaderView>
 #include <QImage>
 #include <QChart>
 #include <QChartView>
@@ -158,6 +159,7 @@ class ViewsTest : public QObject {
   void metricsChart_NewerDataWhilePreparing_ShowsOnlyTheNewest_AndSurvivesItsDeletion();
   void framePacer_RunsOnePerTick_NewerReplacesOlder_SkipsDestroyedOwners();
   void history_TimeTravelHighlightsWhatChanged();
+  void history_EventsTable_HasTheListPagesLook_ItsRowsLineUpWithTheDiff();
   void signInDialog_ExplainsFailures_AndRefusesCustomers();
   void consoleApp_SignsInFromFlags_CapturesEveryView_AndFinishes();
   void consoleApp_Unauthenticated_WorksWithAGatewayThatServesOnlyUsers();
@@ -1098,6 +1100,23 @@ void ViewsTest::history_TimeTravelHighlightsWhatChanged() {
   history->setVersion(1);
   QVERIFY(QTest::qWaitFor([&] { return history->isReady() && history->diffModel()->headerData(StateDiffModel::After, Qt::Horizontal).toString() == "Version 1"; }, 5000));
   for (const FieldDiff& d : history->diffModel()->rows()) QVERIFY2(d.added, qPrintable(d.path));
+}
+
+void ViewsTest::history_EventsTable_HasTheListPagesLook_ItsRowsLineUpWithTheDiff() {
+  MainWindow* window = openWindow("ada");
+  auto* events = window->historyView()->findChild<QTableView*>("historyEvents");
+  auto* diff = window->historyView()->findChild<QTableView*>("stateDiffTable");
+  auto* orders = window->findChild<QTableView*>("ordersTable");
+  QVERIFY(events != nullptr && diff != nullptr && orders != nullptr);
+  QCOMPARE(events->selectionBehavior(), orders->selectionBehavior());
+  QCOMPARE(events->selectionMode(), orders->selectionMode());
+  QCOMPARE(events->editTriggers(), orders->editTriggers());
+  QCOMPARE(events->alternatingRowColors(), orders->alternatingRowColors());
+  QCOMPARE(events->verticalHeader()->isHidden(), orders->verticalHeader()->isHidden());
+  QVERIFY(events->horizontalHeader()->stretchLastSection());
+  // Two pixels tighter than the list pages' rows, as the state diff beside it.
+  QCOMPARE(events->verticalHeader()->defaultSectionSize(), diff->verticalHeader()->defaultSectionSize());
+  QCOMPARE(events->verticalHeader()->defaultSectionSize(), orders->verticalHeader()->defaultSectionSize() - 2);
 }
 
 void ViewsTest::signInDialog_ExplainsFailures_AndRefusesCustomers() {
