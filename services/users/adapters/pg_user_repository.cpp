@@ -93,6 +93,10 @@ Status uniqueViolation(const std::exception& exception) {
   if (message.find("users_email_key") != std::string::npos) {
     return alreadyExists("email is already registered", {{"email", "is already registered"}});
   }
+  if (message.find("create_requests_pkey") != std::string::npos) {
+    return alreadyExists("the idempotency key was used by another account creation meanwhile",
+                         {{"idempotencyKey", "is already taken"}});
+  }
   return alreadyExists("user already exists");
 }
 
@@ -108,7 +112,7 @@ Status appendUserAccessChanged(pqxx::work& transaction, const User& user, const 
 
 }  // namespace
 
-Result<User> PgUserRepository::insert(const User& user, const ChangeContext& context) {
+Result<User> PgUserRepository::insert(const User& user, const CreateKey& key, const ChangeContext& context) {
   return db::inTransaction<User>(pool_, [&](pqxx::work& transaction) -> Result<User> {
     try {
       const auto rows = transaction.exec_params(
@@ -117,12 +121,29 @@ Result<User> PgUserRepository::insert(const User& user, const ChangeContext& con
               kColumns,
           user.id, user.username, user.email, user.displayName, user.role, user.status, user.passwordHash);
       User created = fromRow(rows[0]);
+      if (!key.idempotencyKey.empty()) {
+        transaction.exec_params("INSERT INTO create_requests (idempotency_key, user_id, request) VALUES ($1, $2, $3)",
+                                key.idempotencyKey, created.id, key.request);
+      }
       audit(transaction, "create", context, nullptr, created);
       FLEETDECK_RETURN_IF_ERROR(appendUserRegistered(transaction, created, context));
       return created;
     } catch (const pqxx::unique_violation& violation) {
       return uniqueViolation(violation);
     }
+  });
+}
+
+Result<std::optional<std::pair<User, std::string>>> PgUserRepository::findCreatedWith(
+    const std::string& idempotencyKey) {
+  using Found = std::optional<std::pair<User, std::string>>;
+  return db::inTransaction<Found>(pool_, [&](pqxx::work& transaction) -> Result<Found> {
+    const auto rows = transaction.exec_params(
+        std::string("SELECT ") + kColumns + ", c.request FROM create_requests c JOIN users u ON u.id = c.user_id"
+            " WHERE c.idempotency_key = $1",
+        idempotencyKey);
+    if (rows.empty()) return Found();
+    return Found(std::make_pair(fromRow(rows[0]), rows[0][rows[0].size() - 1].as<std::string>()));
   });
 }
 

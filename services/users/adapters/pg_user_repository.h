@@ -10,7 +10,8 @@ class PgUserRepository final : public UserRepository {
  public:
   explicit PgUserRepository(db::ConnectionPool& pool) : pool_(pool) {}
 
-  Result<User> insert(const User& user, const ChangeContext& context) override;
+  Result<User> insert(const User& user, const CreateKey& key, const ChangeContext& context) override;
+  Result<std::optional<std::pair<User, std::string>>> findCreatedWith(const std::string& idempotencyKey) override;
   Result<User> findById(const std::string& id) override;
   Result<User> findByUsername(const std::string& username) override;
   Result<UserPage> list(const UserQuery& query) override;

@@ -87,7 +87,7 @@ grpc::ServerUnaryReactor* UsersGrpcService::CreateUser(grpc::CallbackServerConte
                                                        const v1::CreateUserRequest* request, v1::User* response) {
   return rpc::runBlocking(context, pool_, [this, context, request, response] {
     NewUser user{request->username(), request->email(), request->password(), request->display_name(),
-                 request->role()};
+                 request->role(), request->idempotency_key()};
     auto created = accounts_.create(std::move(user), changeContextOf(*context));
     if (!created) return created.status();
     toProto(*created, *response);
@@ -180,7 +180,8 @@ grpc::ServerUnaryReactor* UsersGrpcService::Register(grpc::CallbackServerContext
                                                      const v1::RegisterRequest* request, v1::User* response) {
   if (signIn_ == nullptr) return unimplemented(context);
   return rpc::runBlocking(context, pool_, [this, context, request, response] {
-    NewUser user{request->username(), request->email(), request->password(), request->display_name(), ""};
+    NewUser user{request->username(), request->email(), request->password(), request->display_name(), "",
+                 request->idempotency_key()};
     ChangeContext change = changeContextOf(*context);
     auto created = signIn_->registerCustomer(std::move(user), change);
     if (!created) return created.status();

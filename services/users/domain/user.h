@@ -36,6 +36,8 @@ struct NewUser {
   std::string password;
   std::string displayName;
   std::string role;
+  // Optional: a repeat under the same key (the first answer was lost) gets the account it made.
+  std::string idempotencyKey;
 };
 
 // Who makes a change and under which trace: recorded in the audit trail with the change.

@@ -2,7 +2,10 @@
 
 #include <algorithm>
 
+#include <boost/json.hpp>
+
 #include "fleetdeck/core/encoding.h"
+#include "fleetdeck/core/idempotency_key.h"
 #include "fleetdeck/core/ids.h"
 
 namespace fleetdeck::users {
@@ -27,12 +30,45 @@ Result<std::string> decodePageToken(const std::string& token) {
 }  // namespace
 
 Result<User> UserAccounts::create(NewUser request, const ChangeContext& context) {
+  if (auto problem = idempotencyKeyProblem(request.idempotencyKey); !problem.empty()) {
+    return invalidField("idempotencyKey", problem);
+  }
   FLEETDECK_RETURN_IF_ERROR(prepareNewUser(request));
+  // What was asked, normalised, as one text: a repeat compares equal, a reuse of the key does not.
+  // Who asked is part of it (an admin's key answers only that admin). The password is not: it is kept
+  // only as the account's hash, and the answer carries no secret (a session needs a login).
+  const CreateKey key{request.idempotencyKey,
+                      boost::json::serialize(boost::json::array{context.actor, request.username, request.email,
+                                                                request.displayName, request.role})};
+  // A repeat gets the account the first request made, not "username is already taken"; it is
+  // answered before the name check below and costs no hash.
+  const auto madeBefore = [&]() -> Result<std::optional<User>> {
+    if (key.idempotencyKey.empty()) return std::optional<User>();
+    auto found = repository_.findCreatedWith(key.idempotencyKey);
+    if (!found) return found.status();
+    if (!*found) return std::optional<User>();
+    if ((*found)->second != key.request) return invalidField("idempotencyKey", "was already used for another account");
+    return std::optional<User>(std::move((*found)->first));
+  };
+  // An account the key does not name yet, or the refusal that stands: a taken name or email is the
+  // key's own account when the same request, sent twice at once, made it meanwhile.
+  const auto unlessMadeMeanwhile = [&](Result<User> outcome) -> Result<User> {
+    if (outcome.isOk() || outcome.status().code() != StatusCode::kAlreadyExists || key.idempotencyKey.empty()) {
+      return outcome;
+    }
+    auto raced = madeBefore();
+    if (!raced) return raced.status();
+    if (*raced) return std::move(**raced);
+    return outcome;
+  };
+  auto before = madeBefore();
+  if (!before) return before.status();
+  if (*before) return std::move(**before);
   // A name that is taken is answered before the password is hashed: registration is open to anyone,
   // and each hash costs tens of milliseconds of a worker and its memory. (A race between two
   // registrations is still decided by the unique index on insert.)
   if (auto taken = repository_.findByUsername(request.username); taken.isOk()) {
-    return alreadyExists("username is already taken", {{"username", "is already taken"}});
+    return unlessMadeMeanwhile(alreadyExists("username is already taken", {{"username", "is already taken"}}));
   } else if (taken.status().code() != StatusCode::kNotFound) {
     return taken.status();
   }
@@ -46,7 +82,7 @@ Result<User> UserAccounts::create(NewUser request, const ChangeContext& context)
   user.role = request.role;
   user.status = std::string(kStatusActive);
   user.passwordHash = std::move(*hash);
-  return repository_.insert(user, context);
+  return unlessMadeMeanwhile(repository_.insert(user, key, context));
 }
 
 Result<User> UserAccounts::get(const std::string& id) {

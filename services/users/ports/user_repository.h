@@ -19,6 +19,12 @@ struct UserQuery {
   std::string afterId;  // keyset cursor: return users with id > afterId
 };
 
+// An account creation's idempotency key and what was asked under it (without the password).
+struct CreateKey {
+  std::string idempotencyKey;  // empty: none
+  std::string request;
+};
+
 struct UserPage {
   std::vector<User> users;
   bool hasMore = false;
@@ -27,9 +33,12 @@ struct UserPage {
 class UserRepository {
  public:
   virtual ~UserRepository() = default;
-  // ALREADY_EXISTS naming the field ("username" or "email") when either is taken. Every write
-  // records an audit entry (who, trace, before/after) in the same transaction.
-  virtual Result<User> insert(const User& user, const ChangeContext& context) = 0;
+  // ALREADY_EXISTS naming the field ("username", "email", or "idempotencyKey" when another creation
+  // took the key meanwhile) when it is taken; the key, when there is one, is stored with the account.
+  // Every write records an audit entry (who, trace, before/after) in the same transaction.
+  virtual Result<User> insert(const User& user, const CreateKey& key, const ChangeContext& context) = 0;
+  // The account created under `idempotencyKey` and the request stored with it; nullopt when the key is unused.
+  virtual Result<std::optional<std::pair<User, std::string>>> findCreatedWith(const std::string& idempotencyKey) = 0;
   virtual Result<User> findById(const std::string& id) = 0;
   virtual Result<User> findByUsername(const std::string& username) = 0;
   virtual Result<UserPage> list(const UserQuery& query) = 0;

@@ -446,6 +446,33 @@ TEST_F(GatewayEndToEnd, RegisterMakesACustomerWhoCanSignIn) {
   EXPECT_EQ(json::stringOr(parse(me), "username"), name);
 }
 
+// A sign-up whose answer was lost (the client retries under its Idempotency-Key) gets the account it
+// made, 201 with the same id and ETag, instead of "username is already taken".
+TEST_F(GatewayEndToEnd, ARegisterRepeatedUnderItsIdempotencyKeyAnswersTheAccountItMade) {
+  const std::string name = "again." + randomHex(4);
+  const std::string body = R"({"username":")" + name + R"(","email":")" + name +
+                           R"(@example.com","password":"correct horse battery"})";
+  const auto keyed = [](const std::string& key) {
+    http::Headers headers;
+    headers.add("Idempotency-Key", key);
+    return headers;
+  };
+  const std::string key = newUuid();
+  const auto first = call("POST", "/api/v1/auth/register", body, keyed(key));
+  ASSERT_EQ(first.status, 201) << first.body;
+  const auto repeat = call("POST", "/api/v1/auth/register", body, keyed(key));
+  ASSERT_EQ(repeat.status, 201) << repeat.body;
+  EXPECT_EQ(json::stringOr(parse(repeat), "id"), json::stringOr(parse(first), "id"));
+  EXPECT_EQ(repeat.headers.get("ETag").value_or(""), first.headers.get("ETag").value_or("-"));
+  // Without the key the same body is the taken name it always was; under it, another account is 400.
+  EXPECT_EQ(call("POST", "/api/v1/auth/register", body).status, 409);
+  const std::string other = R"({"username":")" + name + R"(x","email":")" + name +
+                            R"(x@example.com","password":"correct horse battery"})";
+  const auto reused = call("POST", "/api/v1/auth/register", other, keyed(key));
+  EXPECT_EQ(reused.status, 400) << reused.body;
+  EXPECT_EQ(firstField(reused), "idempotencyKey");
+}
+
 // --- authorization -------------------------------------------------------------------------------
 
 TEST_F(GatewayEndToEnd, CustomerOnAnAdminRouteIs403) {

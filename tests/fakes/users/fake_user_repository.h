@@ -3,6 +3,8 @@
 
 #include <map>
 #include <mutex>
+#include <optional>
+#include <utility>
 
 #include "ports/password_hasher.h"
 #include "ports/user_repository.h"
@@ -11,17 +13,28 @@ namespace fleetdeck::users::testing {
 
 class FakeUserRepository final : public UserRepository {
  public:
-  Result<User> insert(const User& user, const ChangeContext& context) override {
+  Result<User> insert(const User& user, const CreateKey& key, const ChangeContext& context) override {
     lastContext = context;
     std::lock_guard lock(mutex_);
+    ++inserts;
     for (const auto& [id, existing] : users_) {
       if (existing.username == user.username) return alreadyExists("taken", {{"username", "is already taken"}});
       if (existing.email == user.email) return alreadyExists("taken", {{"email", "is already registered"}});
     }
+    if (!key.idempotencyKey.empty() && createKeys_.contains(key.idempotencyKey)) {
+      return alreadyExists("taken", {{"idempotencyKey", "is already taken"}});
+    }
     User stored = user;
     stored.version = 1;
     users_[user.id] = stored;
+    if (!key.idempotencyKey.empty()) createKeys_[key.idempotencyKey] = {user.id, key.request};
     return stored;
+  }
+  Result<std::optional<std::pair<User, std::string>>> findCreatedWith(const std::string& idempotencyKey) override {
+    std::lock_guard lock(mutex_);
+    const auto found = createKeys_.find(idempotencyKey);
+    if (found == createKeys_.end()) return std::optional<std::pair<User, std::string>>();
+    return std::optional<std::pair<User, std::string>>(std::make_pair(users_.at(found->second.first), found->second.second));
   }
   Result<User> findById(const std::string& id) override {
     std::lock_guard lock(mutex_);
@@ -80,10 +93,12 @@ class FakeUserRepository final : public UserRepository {
 
   UserQuery lastQuery;
   ChangeContext lastContext;
+  int inserts = 0;  // insert() calls, refused ones included
 
  private:
   std::mutex mutex_;
   std::map<std::string, User> users_;
+  std::map<std::string, std::pair<std::string, std::string>> createKeys_;  // key -> user id, request
 };
 
 // Reversible "hash" so tests can see which password was stored; never used outside tests.

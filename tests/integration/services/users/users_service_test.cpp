@@ -100,6 +100,38 @@ TEST_F(UsersServiceTest, DuplicatesAreAlreadyExistsNamingTheField) {
   EXPECT_EQ(byEmail.violations().at(0).field, "email");
 }
 
+// Creates under one idempotency key, sent together (a client retrying while its first request is
+// still in flight): one account, and both answers name it; nothing of the refused insert remains.
+TEST_F(UsersServiceTest, IdenticalCreatesUnderOneKeyAtOnce_MakeOneAccount_AndBothAnswerIt) {
+  for (int round = 0; round < 5; ++round) {
+    v1::CreateUserRequest request;
+    request.set_username("racer" + std::to_string(round));
+    request.set_email("racer" + std::to_string(round) + "@example.com");
+    request.set_password("correct horse battery");
+    request.set_idempotency_key("race-" + std::to_string(round));
+    const auto send = [&] {
+      v1::User user;
+      auto context = rpc::makeContext(std::chrono::seconds(5));
+      const grpc::Status status = stub_->CreateUser(context.get(), request, &user);
+      EXPECT_TRUE(status.ok()) << status.error_message();
+      return user.id();
+    };
+    auto first = std::async(std::launch::async, send);
+    auto second = std::async(std::launch::async, send);
+    const std::string a = first.get();
+    const std::string b = second.get();
+    EXPECT_FALSE(a.empty());
+    EXPECT_EQ(a, b) << "round " << round;
+  }
+  auto lease = pool_->acquire();
+  ASSERT_TRUE(lease.isOk());
+  pqxx::nontransaction query(**lease);
+  EXPECT_EQ(query.exec("SELECT count(*) FROM users WHERE username LIKE 'racer%'")[0][0].as<int>(), 5);
+  EXPECT_EQ(query.exec("SELECT count(*) FROM create_requests")[0][0].as<int>(), 5);
+  // The stored request has no trace of the password.
+  EXPECT_EQ(query.exec("SELECT count(*) FROM create_requests WHERE request LIKE '%horse%'")[0][0].as<int>(), 0);
+}
+
 TEST_F(UsersServiceTest, ValidationErrorsTravelOverGrpcWithFields) {
   v1::CreateUserRequest request;
   request.set_username("x");

@@ -39,6 +39,36 @@ TEST_F(UserAccountsTest, ATakenUsernameIsRefusedBeforeThePasswordIsHashed) {
   EXPECT_EQ(hasher_.hashes, hashed) << "registration is open to anyone: a taken name costs no hash";
 }
 
+// A repeat whose first answer was lost gets the account it made, not "username is already taken",
+// and costs no hash; the same key with other details is refused by name.
+TEST_F(UserAccountsTest, ARepeatUnderItsIdempotencyKeyGetsTheAccountItMade_AnotherRequestIsRefused) {
+  NewUser request{"alice", "Alice@Example.com", "correct horse battery", "Alice", "", "key-1"};
+  auto first = accounts_.create(request, {.actor = "anonymous"});
+  ASSERT_TRUE(first.isOk()) << first.status().toString();
+  const int hashed = hasher_.hashes;
+  auto repeat = accounts_.create(request, {.actor = "anonymous"});
+  ASSERT_TRUE(repeat.isOk()) << repeat.status().toString();
+  EXPECT_EQ(repeat->id, first->id);
+  EXPECT_EQ(hasher_.hashes, hashed) << "a repeat is answered before the password is hashed";
+
+  // Another account under the same key, or the same details from someone else: 400 on the key.
+  NewUser other = request;
+  other.email = "alice2@example.com";
+  auto reused = accounts_.create(other, {.actor = "anonymous"});
+  ASSERT_FALSE(reused.isOk());
+  EXPECT_EQ(reused.status().code(), StatusCode::kInvalidArgument);
+  EXPECT_EQ(reused.status().violations()[0].field, "idempotencyKey");
+  auto byAnAdmin = accounts_.create(request, {.actor = newUuid()});
+  ASSERT_FALSE(byAnAdmin.isOk());
+  EXPECT_EQ(byAnAdmin.status().violations()[0].field, "idempotencyKey");
+
+  // Without a key a repeat is what it always was.
+  request.idempotencyKey.clear();
+  EXPECT_EQ(accounts_.create(request, {.actor = "anonymous"}).status().code(), StatusCode::kAlreadyExists);
+  request.idempotencyKey = std::string(129, 'k');
+  EXPECT_EQ(accounts_.create(request).status().violations()[0].field, "idempotencyKey");
+}
+
 TEST_F(UserAccountsTest, GetRejectsIdsThatAreNotUuids) {
   auto result = accounts_.get("42; DROP TABLE users");
   ASSERT_FALSE(result.isOk());
