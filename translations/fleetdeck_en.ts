@@ -1899,13 +1899,6 @@
             <source>Outcome: %1</source>
             <translation>Outcome: %1</translation>
         </message>
-        <message numerus="yes">
-            <source>%n in the chosen time range.</source>
-            <translation>
-                <numerusform>%n in the chosen time range.</numerusform>
-                <numerusform>%n in the chosen time range.</numerusform>
-            </translation>
-        </message>
         <message>
             <source>Span %1</source>
             <translation>Span %1</translation>

@@ -1875,12 +1875,6 @@
             <source>Outcome: %1</source>
             <translation>结果：%1</translation>
         </message>
-        <message numerus="yes">
-            <source>%n in the chosen time range.</source>
-            <translation>
-                <numerusform>其中 %n 个在所选时间范围内。</numerusform>
-            </translation>
-        </message>
         <message>
             <source>Span %1</source>
             <translation>Span %1</translation>

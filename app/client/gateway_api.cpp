@@ -219,12 +219,14 @@ quint64 fleet(GatewayClient* client, QObject* context, Done<QVector<FleetService
                                      });
 }
 
-quint64 listSagas(GatewayClient* client, const QString& state, const QString& pageToken, int pageSize,
+quint64 listSagas(GatewayClient* client, const SagaFilter& filter, const QString& pageToken, int pageSize,
                   QObject* context, Done<Page<Saga>> done) {
   QUrlQuery query;
   query.addQueryItem(QStringLiteral("pageSize"), QString::number(pageSize));
   addIfSet(query, QStringLiteral("pageToken"), pageToken);
-  addIfSet(query, QStringLiteral("state"), state);
+  addIfSet(query, QStringLiteral("state"), filter.state);
+  if (filter.createdAfter.isValid()) addIfSet(query, QStringLiteral("createdAfter"), rfc3339(filter.createdAfter));
+  if (filter.createdBefore.isValid()) addIfSet(query, QStringLiteral("createdBefore"), rfc3339(filter.createdBefore));
   return call<Page<Saga>>(client, get(QStringLiteral("/api/v1/admin/sagas"), query), context, std::move(done),
                           [](const ApiResponse& response) {
                             Page<Saga> page;

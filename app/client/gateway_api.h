@@ -43,6 +43,16 @@ struct OrderFilter {
   bool operator==(const OrderFilter&) const = default;
 };
 
+struct SagaFilter {
+  QString state;  // "" for every state
+  // Started in [createdAfter, createdBefore), as OrderFilter's range: the gateway applies it, so every
+  // page stays inside it. An invalid end is open.
+  QDateTime createdAfter;
+  QDateTime createdBefore;
+
+  bool operator==(const SagaFilter&) const = default;
+};
+
 struct NewOrderLine {
   QString productId;
   qint64 quantity = 1;
@@ -86,7 +96,7 @@ quint64 orderStateAt(GatewayClient* client, const QString& orderId, qint64 versi
                      Done<QJsonObject> done);
 
 quint64 fleet(GatewayClient* client, QObject* context, Done<QVector<FleetService>> done);
-quint64 listSagas(GatewayClient* client, const QString& state, const QString& pageToken, int pageSize,
+quint64 listSagas(GatewayClient* client, const SagaFilter& filter, const QString& pageToken, int pageSize,
                   QObject* context, Done<Page<Saga>> done);
 quint64 getSaga(GatewayClient* client, const QString& id, QObject* context, Done<Saga> done);
 quint64 getTrace(GatewayClient* client, const QString& traceId, QObject* context, Done<Trace> done);

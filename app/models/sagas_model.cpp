@@ -2,7 +2,6 @@
 
 #include <QBrush>
 
-#include "client/gateway_api.h"
 #include "models/display_text.h"
 
 namespace fleetdeck::console {
@@ -73,9 +72,14 @@ QVariant SagasModel::headerData(int section, Qt::Orientation orientation, int ro
   }
 }
 
-void SagasModel::setStateFilter(const QString& state) {
-  stateFilter_ = state;
+void SagasModel::setFilter(const api::SagaFilter& filter) {
+  filter_ = filter;
   reload(Keep::Nothing);
+}
+
+bool SagasModel::inCreatedRange(const QDateTime& time) const {
+  return (!filter_.createdAfter.isValid() || time >= filter_.createdAfter) &&
+         (!filter_.createdBefore.isValid() || time < filter_.createdBefore);
 }
 
 int SagasModel::rowOf(const QString& id) const {
@@ -104,7 +108,7 @@ void SagasModel::applyStep(const SagaStepEvent& event) {
     saga.apply(event);
     // The list shows no steps; keeping them would grow memory with every event of a long session.
     saga.steps.clear();
-    if (!stateFilter_.isEmpty() && saga.state != stateFilter_) {
+    if (!filter_.state.isEmpty() && saga.state != filter_.state) {
       removeRowAt(row);
       return;
     }
@@ -115,7 +119,7 @@ void SagasModel::applyStep(const SagaStepEvent& event) {
   // Not before the list was loaded once: the first page brings it, and a view never opened would
   // otherwise collect every saga of the session.
   if (pagesLoaded() == 0) return;
-  if (!stateFilter_.isEmpty() && stateFilter_ != QLatin1String("RUNNING")) return;
+  if (!filter_.state.isEmpty() && filter_.state != QLatin1String("RUNNING")) return;
   Saga saga;
   saga.id = event.sagaId;
   saga.orderId = event.orderId;
@@ -123,7 +127,9 @@ void SagasModel::applyStep(const SagaStepEvent& event) {
   saga.startTime = event.time;
   saga.apply(event);
   saga.steps.clear();
-  if (!stateFilter_.isEmpty() && saga.state != stateFilter_) return;
+  if (!filter_.state.isEmpty() && saga.state != filter_.state) return;
+  // A list of an earlier time range: a saga starting now is not in it.
+  if (!inCreatedRange(saga.startTime)) return;
   beginInsertRows({}, 0, 0);
   rows_.prepend(saga);
   ++streamed_;
@@ -132,7 +138,7 @@ void SagasModel::applyStep(const SagaStepEvent& event) {
 }
 
 void SagasModel::requestPage(const QString& pageToken, int pageSize, quint64 generation) {
-  api::listSagas(client(), stateFilter_, pageToken, pageSize, this,
+  api::listSagas(client(), filter_, pageToken, pageSize, this,
                  [this, generation](const Result<Page<Saga>>& result) { acceptPage(rows_, generation, result); });
 }
 

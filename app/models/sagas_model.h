@@ -1,11 +1,13 @@
-// SagasModel: recent sagas (GET /api/v1/admin/sagas) as a paged table filtered by state, updated live by
-// `saga.step` events — a new saga appears on top, a known one moves its state and current step.
+// SagasModel: recent sagas (GET /api/v1/admin/sagas) as a paged table filtered by state and start time
+// (both applied by the gateway, so every page is inside the filter), updated live by `saga.step`
+// events — a new saga appears on top, a known one moves its state and current step.
 #pragma once
 
 #include <QHash>
 #include <QVector>
 
 #include "client/api_types.h"
+#include "client/gateway_api.h"
 #include "models/paged_table_model.h"
 
 namespace fleetdeck::console {
@@ -24,9 +26,8 @@ class SagasModel : public PagedTableModel {
   QVariant data(const QModelIndex& index, int role = Qt::DisplayRole) const override;
   QVariant headerData(int section, Qt::Orientation orientation, int role = Qt::DisplayRole) const override;
 
-  // "" for every state.
-  void setStateFilter(const QString& state);
-  QString stateFilter() const { return stateFilter_; }
+  void setFilter(const api::SagaFilter& filter);
+  const api::SagaFilter& filter() const { return filter_; }
   const Saga& saga(int row) const { return rows_.at(row); }
   int rowOf(const QString& id) const;
 
@@ -44,8 +45,11 @@ class SagasModel : public PagedTableModel {
   static constexpr int kStreamedPages = 4;
   void removeRowAt(int row);
   void reindex();
+  // Whether a saga started at `time` is inside the filter's range (the gateway's: createdAfter
+  // included, createdBefore not).
+  bool inCreatedRange(const QDateTime& time) const;
 
-  QString stateFilter_;
+  api::SagaFilter filter_;
   QVector<Saga> rows_;
   // Row of each saga by id, as position - top_: a saga put on top moves top_ instead of every other
   // saga's position (the stream asks for a row by id at every step of every saga).

@@ -14,7 +14,6 @@
 #include "client/gateway_api.h"
 #include "models/display_text.h"
 #include "models/sagas_model.h"
-#include "models/time_window_filter.h"
 #include "models/trace_layout.h"
 #include "views/list_table.h"
 #include "views/saga_timeline_widget.h"
@@ -42,7 +41,6 @@ SagasView::SagasView(GatewayClient* client, QWidget* parent)
     : ViewPage(parent),
       client_(client),
       model_(new SagasModel(client, this)),
-      proxy_(new TimeWindowFilter(SagasModel::Started, SagasModel::RawValueRole, this)),
       windowLabel_(new QLabel(this)),
       stateFilter_(new QComboBox(this)),
       table_(new QTableView(this)),
@@ -64,8 +62,7 @@ SagasView::SagasView(GatewayClient* client, QWidget* parent)
   refreshButton->setAutoRaise(true);
 
   table_->setObjectName(QStringLiteral("sagasTable"));
-  proxy_->setSourceModel(model_);
-  table_->setModel(proxy_);
+  table_->setModel(model_);
   setUpListTable(table_, {{SagasModel::Id, 105}, {SagasModel::OrderId, 95}, {SagasModel::State, 105}, {SagasModel::CurrentStep, 100}});
   table_->setColumnHidden(SagasModel::Started, true);
 
@@ -119,8 +116,7 @@ SagasView::SagasView(GatewayClient* client, QWidget* parent)
   auto* layout = new QVBoxLayout(this);
   layout->addWidget(splitter);
 
-  connect(stateFilter_, &QComboBox::currentIndexChanged, this,
-          [this] { model_->setStateFilter(stateFilter_->currentData().toString()); });
+  connect(stateFilter_, &QComboBox::currentIndexChanged, this, &SagasView::applyFilter);
   connect(refreshAction_, &QAction::triggered, this, &SagasView::refresh);
   connect(table_->selectionModel(), &QItemSelectionModel::currentRowChanged, this, [this](const QModelIndex& current) {
     if (current.isValid()) showSaga(current.data(SagasModel::IdRole).toString());
@@ -129,21 +125,17 @@ SagasView::SagasView(GatewayClient* client, QWidget* parent)
     answered_ = true;
     statusLine_->setText(model_->hasMore() ? tr("%n saga(s) loaded; scroll for more.", "", model_->rowCount())
                                            : tr("%n saga(s).", "", model_->rowCount()));
-    if (proxy_->isActive()) {
-      statusLine_->setText(statusLine_->text() + QLatin1Char(' ') + tr("%n in the chosen time range.", "", proxy_->rowCount()));
-      fetchOlderForWindow();
-    }
     const QString shown = pendingId_.isEmpty() ? currentId_ : pendingId_;
     if (!shown.isEmpty()) {
       // Opened by id before the list arrived: mark it in the list once it is there.
-      const int row = viewRowOf(shown);
+      const int row = model_->rowOf(shown);
       if (row >= 0 && table_->currentIndex().row() != row) {
         const QSignalBlocker block(table_->selectionModel());
         table_->selectRow(row);
       }
       return;
     }
-    if (proxy_->rowCount() > 0) table_->selectRow(0);
+    if (model_->rowCount() > 0) table_->selectRow(0);
   });
   connect(model_, &PagedTableModel::loadFailed, this, [this](const ApiError& error) {
     answered_ = true;
@@ -151,8 +143,10 @@ SagasView::SagasView(GatewayClient* client, QWidget* parent)
                                            : tr("Could not load sagas: %1").arg(error.message));
   });
   connect(windowLabel_, &QLabel::linkActivated, this, [this] {
-    proxy_->clearWindow();
     windowLabel_->hide();
+    windowStart_ = {};
+    windowEnd_ = {};
+    applyFilter();
   });
   connect(timeline_, &SagaTimelineWidget::stepSelected, this, &SagasView::showStepDetail);
   connect(waterfall_, &TraceWaterfallWidget::spanClicked, this, [this](int spanIndex) {
@@ -197,7 +191,7 @@ void SagasView::showSaga(const QString& sagaId) {
   activate();
   pendingId_ = sagaId;
   detailAnswered_ = false;
-  const int row = viewRowOf(sagaId);
+  const int row = model_->rowOf(sagaId);
   if (row >= 0 && table_->currentIndex().row() != row) {
     table_->selectionModel()->blockSignals(true);
     table_->selectRow(row);
@@ -228,28 +222,22 @@ void SagasView::showSaga(const QString& sagaId) {
   });
 }
 
-int SagasView::viewRowOf(const QString& sagaId) const {
-  const int row = model_->rowOf(sagaId);
-  return row < 0 ? -1 : proxy_->mapFromSource(model_->index(row, 0)).row();
-}
-
 void SagasView::showWindow(const QDateTime& from, const QDateTime& to) {
-  activate();
-  proxy_->setWindow(from, to);
+  started_ = true;  // the window's list below is the first load
+  // `to` is included; the gateway's end is exclusive.
+  windowStart_ = from;
+  windowEnd_ = to.addMSecs(1);
   windowLabel_->setText(tr("Sagas started between %1 and %2 · <a href=\"all\">Show all</a>")
                             .arg(display::timestamp(from).toHtmlEscaped(), display::timestamp(to).toHtmlEscaped()));
   windowLabel_->show();
-  windowPages_ = 0;
-  fetchOlderForWindow();
+  applyFilter();
 }
 
-void SagasView::fetchOlderForWindow() {
-  // Newest first: pull pages until one reaches back past the window's start, bounded.
-  constexpr int kMaxPagesPerWindow = 40;
-  if (model_->isLoading() || !model_->hasMore() || !proxy_->needsOlderRows() || windowPages_ >= kMaxPagesPerWindow) return;
-  if (!model_->canFetchMore({})) return;
-  ++windowPages_;
-  model_->fetchMore({});
+void SagasView::applyFilter() {
+  // Sent to the gateway, so paging stays inside the window.
+  const api::SagaFilter filter{stateFilter_->currentData().toString(), windowStart_, windowEnd_};
+  if (filter == model_->filter() && model_->pagesLoaded() > 0) return;
+  model_->setFilter(filter);
 }
 
 void SagasView::applyStep(const SagaStepEvent& event) {

@@ -1,6 +1,9 @@
-// SagasView: recent sagas filterable by state; the selected one as a live timeline; its trace as a
-// waterfall; links from a step to the order event versions it produced.
+// SagasView: recent sagas filterable by state and by an alert's window (sagas started in it); the
+// selected one as a live timeline; its trace as a waterfall; links from a step to the order event
+// versions it produced.
 #pragma once
+
+#include <QDateTime>
 
 #include "client/api_types.h"
 #include "views/view_page.h"
@@ -13,7 +16,6 @@ namespace fleetdeck::console {
 
 class GatewayClient;
 class SagasModel;
-class TimeWindowFilter;
 class SagaTimelineWidget;
 class TraceWaterfallWidget;
 
@@ -38,18 +40,16 @@ class SagasView : public ViewPage {
  public slots:
   void showSaga(const QString& sagaId);
   void applyStep(const fleetdeck::console::SagaStepEvent& event);
-  // Sagas started in [from, to] (an alert's window), older pages fetched until the window is covered.
+  // Sagas started in [from, to] (an alert's window): the gateway lists only those, page after page.
   void showWindow(const QDateTime& from, const QDateTime& to);
 
  private:
+  void applyFilter();
   void loadTrace(const QString& traceId);
-  void fetchOlderForWindow();
-  int viewRowOf(const QString& sagaId) const;
   void showStepDetail(int index);
 
   GatewayClient* client_;
   SagasModel* model_;
-  TimeWindowFilter* proxy_;
   QLabel* windowLabel_;
   QComboBox* stateFilter_;
   QTableView* table_;
@@ -62,7 +62,9 @@ class SagasView : public ViewPage {
   quint64 sagaLoad_ = 0;   // numbers each showSaga(); older answers are dropped
   quint64 traceLoad_ = 0;  // numbers each loadTrace(); older answers are dropped
   QString pendingId_;
-  int windowPages_ = 0;
+  // The alert's window while one is shown, [windowStart_, windowEnd_); invalid when none is.
+  QDateTime windowStart_;
+  QDateTime windowEnd_;
   bool started_ = false;
   bool answered_ = false;
   bool detailAnswered_ = true;

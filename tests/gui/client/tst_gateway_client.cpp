@@ -68,6 +68,7 @@ class GatewayClientTest : public QObject {
   void updateUser_SendsIfMatchAndOnlyChangedFields_ReadsVersionFromEtag();
   void orderActions_SendIfMatchAndIdempotencyKey_OnlyWhenGiven();
   void listOrders_SendsTheDateRangeInUtcAsRfc3339_OnlyWhenSet();
+  void listSagas_SendsTheDateRangeInUtcAsRfc3339_OnlyWhenSet();
   void promQuery_RoundTripsEveryCharacterOfTheQuery();
   void cancelledCall_NeverCallsBack();
   void destroyedContext_DropsTheCallback();
@@ -526,6 +527,35 @@ void GatewayClientTest::listOrders_SendsTheDateRangeInUtcAsRfc3339_OnlyWhenSet()
   sent = gateway_->requests().constLast();
   QCOMPARE(sent.queryValue("createdAfter"), QStringLiteral("2026-01-31T11:00:00.000Z"));
   QVERIFY(!sent.query.hasQueryItem("createdBefore"));
+}
+
+void GatewayClientTest::listSagas_SendsTheDateRangeInUtcAsRfc3339_OnlyWhenSet() {
+  signInAs();
+  gateway_->route("GET", "/api/v1/admin/sagas", [](const FakeRequest&) {
+    return FakeResponse::json(200, {{"sagas", QJsonArray{}}, {"nextPageToken", ""}});
+  });
+  // An alert's window comes in local time: the gateway gets it in UTC.
+  const QTimeZone utcPlusOne(3600);
+  api::SagaFilter filter{"COMPENSATING", QDateTime(QDate(2026, 1, 31), QTime(12, 0), utcPlusOne),
+                         QDateTime(QDate(2026, 2, 1), QTime(0, 30, 15, 250), utcPlusOne)};
+  Captured<Page<Saga>> listed;
+  api::listSagas(client_, filter, "o50", 50, this, listed.callback());
+  QVERIFY(listed.wait());
+  QVERIFY2(listed.result->ok(), describe(*listed.result).constData());
+  FakeRequest sent = gateway_->requests().constLast();
+  QCOMPARE(sent.queryValue("createdAfter"), QStringLiteral("2026-01-31T11:00:00.000Z"));
+  QCOMPARE(sent.queryValue("createdBefore"), QStringLiteral("2026-01-31T23:30:15.250Z"));
+  QCOMPARE(sent.queryValue("state"), QStringLiteral("COMPENSATING"));
+  QCOMPARE(sent.queryValue("pageToken"), QStringLiteral("o50"));
+
+  // No range: neither is sent.
+  Captured<Page<Saga>> all;
+  api::listSagas(client_, api::SagaFilter{}, "", 50, this, all.callback());
+  QVERIFY(all.wait());
+  sent = gateway_->requests().constLast();
+  QVERIFY(!sent.query.hasQueryItem("createdAfter"));
+  QVERIFY(!sent.query.hasQueryItem("createdBefore"));
+  QVERIFY(!sent.query.hasQueryItem("state"));
 }
 
 void GatewayClientTest::promQuery_RoundTripsEveryCharacterOfTheQuery() {

@@ -5,6 +5,7 @@
 #include <QRegularExpression>
 #include <QStringList>
 #include <cmath>
+#include <optional>
 
 namespace fleetdeck::console::testing {
 namespace {
@@ -33,6 +34,38 @@ const char* kServices[] = {"gateway", "users", "products", "orders", "payments",
 QString rfc(const QDateTime& t) { return t.toUTC().toString(Qt::ISODateWithMs); }
 
 QString num(qint64 v) { return QString::number(v); }
+
+// The createdAfter/createdBefore of the orders and sagas lists: from createdAfter on, up to but not
+// including createdBefore; an invalid end is open.
+struct CreatedRange {
+  QDateTime after;
+  QDateTime before;
+
+  bool contains(const QDateTime& time) const {
+    return (!after.isValid() || time >= after) && (!before.isValid() || time < before);
+  }
+};
+
+// Reads the range as the gateway and the orders service do (RFC 3339), or gives their 400: an end that
+// is not later than the start is refused, since an empty list would hide the mistake.
+std::optional<FakeResponse> readCreatedRange(const FakeRequest& request, CreatedRange& range) {
+  for (const auto& [name, bound] : {qMakePair(QStringLiteral("createdAfter"), &range.after),
+                                     qMakePair(QStringLiteral("createdBefore"), &range.before)}) {
+    const QString text = request.queryValue(name);
+    if (text.isEmpty()) continue;
+    *bound = QDateTime::fromString(text, Qt::ISODateWithMs);
+    if (!bound->isValid()) {
+      const QString reason = QStringLiteral("must be an RFC 3339 time such as 2026-01-31T12:00:00Z");
+      return FakeResponse::error(400, "INVALID_ARGUMENT", name + ": " + reason, {qMakePair(name, reason)});
+    }
+  }
+  if (range.after.isValid() && range.before.isValid() && range.after >= range.before) {
+    const QString reason = QStringLiteral("must be later than createdAfter");
+    return FakeResponse::error(400, "INVALID_ARGUMENT", "invalid request: createdBefore " + reason,
+                               {qMakePair(QStringLiteral("createdBefore"), reason)});
+  }
+  return std::nullopt;
+}
 
 }  // namespace
 
@@ -569,32 +602,13 @@ void DemoFleet::install() {
     if (!authorized(request, false, denial)) return denial;
     const QString status = request.queryValue("status");
     const QString userId = request.queryValue("userId");
-    // As the gateway and the orders service read them: RFC 3339, createdAfter included, createdBefore
-    // not; an end that is not later than the start is refused, since an empty list would hide the mistake.
-    QDateTime createdAfter;
-    QDateTime createdBefore;
-    for (const auto& [name, bound] : {qMakePair(QStringLiteral("createdAfter"), &createdAfter),
-                                       qMakePair(QStringLiteral("createdBefore"), &createdBefore)}) {
-      const QString text = request.queryValue(name);
-      if (text.isEmpty()) continue;
-      *bound = QDateTime::fromString(text, Qt::ISODateWithMs);
-      if (!bound->isValid()) {
-        const QString reason = QStringLiteral("must be an RFC 3339 time such as 2026-01-31T12:00:00Z");
-        return FakeResponse::error(400, "INVALID_ARGUMENT", name + ": " + reason, {qMakePair(name, reason)});
-      }
-    }
-    if (createdAfter.isValid() && createdBefore.isValid() && createdAfter >= createdBefore) {
-      const QString reason = QStringLiteral("must be later than createdAfter");
-      return FakeResponse::error(400, "INVALID_ARGUMENT", "invalid request: createdBefore " + reason,
-                                 {qMakePair(QStringLiteral("createdBefore"), reason)});
-    }
+    CreatedRange created;
+    if (auto refused = readCreatedRange(request, created)) return *refused;
     QVector<QJsonObject> matching;
     for (const QJsonObject& order : orders_) {
       if (!status.isEmpty() && order.value("status").toString() != status) continue;
       if (!userId.isEmpty() && order.value("userId").toString() != userId) continue;
-      const QDateTime created = QDateTime::fromString(order.value("createTime").toString(), Qt::ISODateWithMs);
-      if (createdAfter.isValid() && created < createdAfter) continue;
-      if (createdBefore.isValid() && created >= createdBefore) continue;
+      if (!created.contains(QDateTime::fromString(order.value("createTime").toString(), Qt::ISODateWithMs))) continue;
       matching.append(order);
     }
     const int pageSize = qBound(1, request.queryValue("pageSize").toInt() > 0 ? request.queryValue("pageSize").toInt() : 50, 200);
@@ -712,11 +726,15 @@ void DemoFleet::install() {
     FakeResponse denial;
     if (!authorized(request, false, denial)) return denial;
     const QString state = request.queryValue("state");
+    CreatedRange created;
+    if (auto refused = readCreatedRange(request, created)) return *refused;
     QJsonArray all;
     for (const QJsonObject& order : orders_) {
       QJsonObject saga = sagaDetail(order);
       saga.remove("steps");
       if (!state.isEmpty() && saga.value("state").toString() != state) continue;
+      // A saga's creation is its start (the orders service's sagas.created_at).
+      if (!created.contains(QDateTime::fromString(saga.value("startTime").toString(), Qt::ISODateWithMs))) continue;
       all.append(saga);
     }
     const int pageSize = qBound(1, request.queryValue("pageSize").toInt() > 0 ? request.queryValue("pageSize").toInt() : 50, 200);

@@ -25,7 +25,6 @@
 #include "models/series_decimation.h"
 #include "models/series_preparer.h"
 #include "models/state_diff_model.h"
-#include "models/time_window_filter.h"
 #include "models/trace_layout.h"
 #include "models/users_model.h"
 
@@ -49,6 +48,7 @@ class ModelsTest : public QObject {
   void orders_UpdateOrder_NeverPutsBackAnOlderVersion();
   void sagas_LiveStep_UpdatesKnownSaga_PrependsNewOne_RespectsFilter();
   void sagas_ManyNewSagasFromTheStream_KeepTheListBounded_StepsReachTheirRow();
+  void sagas_StartedRange_IsTheGatewaysList_ANewSagaOutsideItStaysOut();
   void fleet_TreeShape_UpdateInPlace_LiveChange();
   void alerts_FiringFirst_NewlyFiringReported_InactiveRemoved();
   void alerts_SameFiringMetAgain_IsReportedOnce_ALaterFiringIsNews();
@@ -68,7 +68,6 @@ class ModelsTest : public QObject {
   void seriesPreparer_DestroyedWhileWorking_DeliversNothing();
   void traceLayout_ParentsFirst_OrphansAndCyclesSurvive();
   void traceSpansOfStep_ByAttributeOrName();
-  void timeWindow_KeepsTheWindowsRows_AndFetchesNoPagePastIt();
   void saga_ApplyStepEvents();
   void promResult_SkipsNaN_ReadsVectorAndMatrix();
   void translations_ChineseIsLoaded_AmbiguousWordsStayApart();
@@ -226,57 +225,6 @@ void ModelsTest::traceSpansOfStep_ByAttributeOrName() {
   QVERIFY(spansOfStep(trace, "ConfirmOrder").isEmpty());
 }
 
-void ModelsTest::timeWindow_KeepsTheWindowsRows_AndFetchesNoPagePastIt() {
-  OrdersModel model(client_);
-  TimeWindowFilter proxy(OrdersModel::Created, OrdersModel::RawValueRole);
-  proxy.setSourceModel(&model);
-  QAbstractItemModelTester tester(&proxy, QAbstractItemModelTester::FailureReportingMode::QtTest);
-  model.reload();
-  waitLoaded(&model, 1);
-  auto expectedIn = [&](const QDateTime& from, const QDateTime& to) {
-    int count = 0;
-    for (int i = 0; i < 130; ++i) {
-      const QDateTime created = QDateTime::fromString(demo_->order(i).value("createTime").toString(), Qt::ISODateWithMs);
-      if (created >= from && created <= to) ++count;
-    }
-    return count;
-  };
-  const QDateTime now = demo_->now();
-  QCOMPARE(proxy.rowCount(), model.rowCount());  // no window: everything
-
-  // A window inside the first page: its rows only, and no further page is wanted.
-  proxy.setWindow(now.addSecs(-25 * 60), now);
-  QVERIFY(expectedIn(now.addSecs(-25 * 60), now) > 0);
-  QCOMPARE(proxy.rowCount(), expectedIn(now.addSecs(-25 * 60), now));
-  QVERIFY(!proxy.needsOlderRows());
-  QVERIFY(!proxy.canFetchMore({}));
-  // (The model tester may have asked for a page before the window was set.)
-  QVERIFY(QTest::qWaitFor([&] { return !model.isLoading(); }, 5000));
-  QVERIFY(model.hasMore());
-  QVERIFY(!proxy.canFetchMore({}));
-
-  // A window older than the loaded rows: pages are fetched until the rows reach past its start.
-  const QDateTime from = now.addSecs(-20 * 3600);
-  const QDateTime to = now.addSecs(-19 * 3600);
-  proxy.setWindow(from, to);
-  QVERIFY(proxy.needsOlderRows());
-  // What a view does: ask for more while the proxy says more could matter.
-  QVERIFY(QTest::qWaitFor([&] {
-    if (proxy.canFetchMore({})) proxy.fetchMore({});
-    return !model.isLoading() && !proxy.canFetchMore({});
-  }, 10000));
-  QVERIFY(!proxy.needsOlderRows() || !model.hasMore());
-  QVERIFY(expectedIn(from, to) > 0);
-  QCOMPARE(proxy.rowCount(), expectedIn(from, to));
-  for (int row = 0; row < proxy.rowCount(); ++row) {
-    const QDateTime created = proxy.index(row, OrdersModel::Created).data(OrdersModel::RawValueRole).toDateTime();
-    QVERIFY(created >= from && created <= to);
-  }
-
-  proxy.clearWindow();
-  QCOMPARE(proxy.rowCount(), model.rowCount());
-}
-
 void ModelsTest::orders_FilterByStatus_AndLiveNoticeMovesStatus() {
   OrdersModel model(client_);
   QAbstractItemModelTester tester(&model, QAbstractItemModelTester::FailureReportingMode::QtTest);
@@ -359,7 +307,7 @@ void ModelsTest::sagas_LiveStep_UpdatesKnownSaga_PrependsNewOne_RespectsFilter()
   QCOMPARE(model.saga(0).id, QStringLiteral("saga-new"));
   QCOMPARE(model.saga(0).state, QStringLiteral("RUNNING"));
 
-  model.setStateFilter("RUNNING");
+  model.setFilter({"RUNNING", {}, {}});
   waitLoaded(&model, 1);
   const int runningCount = model.rowCount();
   QVERIFY(runningCount > 1);
@@ -369,11 +317,41 @@ void ModelsTest::sagas_LiveStep_UpdatesKnownSaga_PrependsNewOne_RespectsFilter()
   model.applyStep({model.saga(1).id, "o", "ConfirmOrder", "succeeded", 1, "", QDateTime::currentDateTimeUtc(), "t", "COMPLETED"});
   QCOMPARE(model.rowCount(), runningCount);
 
-  model.setStateFilter("COMPLETED");
+  model.setFilter({"COMPLETED", {}, {}});
   waitLoaded(&model, 1);
   const int completed = model.rowCount();
   model.applyStep({"saga-third", "o", "ReserveStock", "started", 1, "", QDateTime::currentDateTimeUtc(), "t", ""});
   QCOMPARE(model.rowCount(), completed);  // a new, running saga is not "completed"
+}
+
+void ModelsTest::sagas_StartedRange_IsTheGatewaysList_ANewSagaOutsideItStaysOut() {
+  SagasModel model(client_);
+  QAbstractItemModelTester tester(&model, QAbstractItemModelTester::FailureReportingMode::QtTest);
+  // Two hours, half a day ago: demo sagas start with their orders, 10 minutes apart.
+  const QDateTime from = demo_->now().addSecs(-12 * 3600);
+  const QDateTime before = demo_->now().addSecs(-10 * 3600);
+  model.setFilter({"", from, before});
+  waitLoaded(&model, 1);
+  int expected = 0;
+  for (int i = 0; i < 130; ++i) {
+    const QDateTime created = QDateTime::fromString(demo_->order(i).value("createTime").toString(), Qt::ISODateWithMs);
+    if (created >= from && created < before) ++expected;
+  }
+  QVERIFY(expected > 0);
+  QCOMPARE(model.rowCount(), expected);
+  QVERIFY(!model.hasMore());
+  for (int row = 0; row < model.rowCount(); ++row) {
+    QVERIFY(model.saga(row).startTime >= from && model.saga(row).startTime < before);
+  }
+  // A saga starting now is after the range: the stream does not put it on top.
+  model.applyStep({"saga-new", "ord-new", "ReserveStock", "started", 1, "", QDateTime::currentDateTimeUtc(), "t", ""});
+  QCOMPARE(model.rowOf("saga-new"), -1);
+  QCOMPARE(model.rowCount(), expected);
+  // Open at the end, it does.
+  model.setFilter({"", from, {}});
+  waitLoaded(&model, 1);
+  model.applyStep({"saga-new", "ord-new", "ReserveStock", "started", 1, "", QDateTime::currentDateTimeUtc(), "t", ""});
+  QCOMPARE(model.rowOf("saga-new"), 0);
 }
 
 void ModelsTest::sagas_ManyNewSagasFromTheStream_KeepTheListBounded_StepsReachTheirRow() {
@@ -413,7 +391,7 @@ void ModelsTest::sagas_ManyNewSagasFromTheStream_KeepTheListBounded_StepsReachTh
   for (int row = 0; row < model.rowCount(); ++row) QCOMPARE(model.rowOf(model.saga(row).id), row);
 
   // The running list: finished sagas leave from anywhere, and the rows by id follow.
-  model.setStateFilter("RUNNING");
+  model.setFilter({"RUNNING", {}, {}});
   waitLoaded(&model, 1);
   for (int i = 0; i < kNew; ++i) {
     model.applyStep(step(QStringLiteral("saga-run-%1").arg(i), "ReserveStock", "started"));

@@ -129,6 +129,15 @@ QList<QJsonObject> postedBodies(const FakeGateway& gateway, const QString& path)
   return bodies;
 }
 
+// The GET requests sent to `path` (a list), oldest first.
+QList<FakeRequest> listRequests(const FakeGateway& gateway, const QString& path) {
+  QList<FakeRequest> listed;
+  for (const FakeRequest& request : gateway.requests()) {
+    if (request.method == "GET" && request.path == path) listed.append(request);
+  }
+  return listed;
+}
+
 // The tool button showing `action`, if any: hidden actions must not leave a visible button behind.
 QToolButton* buttonFor(QWidget* root, QAction* action) {
   for (QToolButton* button : root->findChildren<QToolButton*>()) {
@@ -170,6 +179,7 @@ class ViewsTest : public QObject {
   void ordersWindow_IsAskedOfTheGateway_ItsRowsOnly();
   void ordersDateFilter_IsSentInUtc_TheNextPageKeepsIt();
   void ordersDateFilter_InvertedRange_ShowsTheGatewaysError();
+  void sagasWindow_IsSentInUtc_TheNextPageKeepsIt();
   void sagaStep_HighlightsItsSpansInTheTrace();
   void orderDetail_ShowsItsPayment();
   void stream_RemovedInstanceOrBreaker_ReloadsFleet_GapReloadsThePage();
@@ -1228,14 +1238,18 @@ void ViewsTest::alert_OpensTheSagasAndOrdersOfItsWindow() {
   SagasView* sagas = window->sagasView();
   auto* sagasTable = sagas->findChild<QTableView*>("sagasTable");
   QVERIFY(QTest::qWaitFor([&] { return sagas->isReady() && sagasTable->model()->rowCount() == expected; }, 5000));
-  QVERIFY(sagas->model()->rowCount() > expected);  // the others are loaded, only hidden
   for (int i = 0; i < sagasTable->model()->rowCount(); ++i) {
     QVERIFY(inWindow(sagasTable->model()->index(i, SagasModel::Started).data(SagasModel::RawValueRole).toDateTime()));
   }
+  // The window's sagas are the gateway's list, not rows hidden from a longer one.
+  QCOMPARE(sagas->model()->rowCount(), expected);
+  QVERIFY(listRequests(*gateway_, "/api/v1/admin/sagas").constLast().query.hasQueryItem("createdAfter"));
   auto* windowLabel = sagas->findChild<QLabel*>("sagaWindow");
   QVERIFY(windowLabel->isVisible());
   emit windowLabel->linkActivated(QStringLiteral("all"));
-  QCOMPARE(sagasTable->model()->rowCount(), sagas->model()->rowCount());
+  QVERIFY(QTest::qWaitFor([&] { return sagas->isReady() && sagasTable->model()->rowCount() > expected; }, 5000));
+  QVERIFY(!listRequests(*gateway_, "/api/v1/admin/sagas").constLast().query.hasQueryItem("createdAfter"));
+  QVERIFY(windowLabel->isHidden());
 
   window->showPage("alerts");
   alerts->findChild<QAction*>("alerts.orders")->trigger();
@@ -1362,14 +1376,7 @@ void ViewsTest::alerts_AcknowledgingAResolvedAlert_ShowsTheError() {
 
 namespace {
 
-// The list requests the orders view sent, oldest first.
-QList<FakeRequest> orderListRequests(const FakeGateway& gateway) {
-  QList<FakeRequest> listed;
-  for (const FakeRequest& request : gateway.requests()) {
-    if (request.method == "GET" && request.path == QLatin1String("/api/v1/orders")) listed.append(request);
-  }
-  return listed;
-}
+QList<FakeRequest> orderListRequests(const FakeGateway& gateway) { return listRequests(gateway, "/api/v1/orders"); }
 
 QDateTime wholeMinute(const QDateTime& time) {
   const QTime t = time.time();
@@ -1479,6 +1486,58 @@ void ViewsTest::ordersDateFilter_InvertedRange_ShowsTheGatewaysError() {
   const FakeRequest sent = orderListRequests(*gateway_).constLast();
   QCOMPARE(sent.queryValue("createdAfter"), to.addSecs(3600).toUTC().toString(Qt::ISODateWithMs));
   QCOMPARE(orders->table()->model()->rowCount(), 0);
+}
+
+void ViewsTest::sagasWindow_IsSentInUtc_TheNextPageKeepsIt() {
+  MainWindow* window = openWindow("ada");
+  window->showPage("sagas");
+  SagasView* sagas = window->sagasView();
+  QVERIFY(QTest::qWaitFor([&] { return sagas->isReady(); }, 5000));
+  // Ten hours a day ago: about 60 demo sagas (one per order), more than one page of 50.
+  const QDateTime from = demo_->now().toLocalTime().addSecs(-25 * 3600);
+  const QDateTime to = demo_->now().toLocalTime().addSecs(-15 * 3600);
+  const int sentBefore = static_cast<int>(listRequests(*gateway_, "/api/v1/admin/sagas").size());
+  sagas->showWindow(from, to);
+  QVERIFY(QTest::qWaitFor([&] { return sagas->isReady() && listRequests(*gateway_, "/api/v1/admin/sagas").size() > sentBefore; }, 5000));
+
+  // `to` included, in UTC.
+  const QDateTime before = to.addMSecs(1);
+  const FakeRequest first = listRequests(*gateway_, "/api/v1/admin/sagas").constLast();
+  QCOMPARE(first.queryValue("createdAfter"), from.toUTC().toString(Qt::ISODateWithMs));
+  QCOMPARE(first.queryValue("createdBefore"), before.toUTC().toString(Qt::ISODateWithMs));
+  QVERIFY(first.queryValue("createdAfter").endsWith(QLatin1Char('Z')));
+  QVERIFY(first.queryValue("pageToken").isEmpty());
+  QCOMPARE(sagas->model()->rowCount(), 50);
+  QVERIFY(sagas->model()->hasMore());
+
+  // The next page: the same range, and the gateway's page token.
+  auto* table = sagas->findChild<QTableView*>("sagasTable");
+  QVERIFY(table->model()->canFetchMore({}));
+  table->model()->fetchMore({});
+  QVERIFY(QTest::qWaitFor([&] { return sagas->model()->pagesLoaded() == 2 && !sagas->model()->isLoading(); }, 5000));
+  const FakeRequest second = listRequests(*gateway_, "/api/v1/admin/sagas").constLast();
+  QCOMPARE(second.queryValue("pageToken"), QStringLiteral("o50"));
+  QCOMPARE(second.queryValue("createdAfter"), first.queryValue("createdAfter"));
+  QCOMPARE(second.queryValue("createdBefore"), first.queryValue("createdBefore"));
+  int expected = 0;
+  for (int i = 0; i < 240; ++i) {
+    const QDateTime created = QDateTime::fromString(demo_->order(i).value("createTime").toString(), Qt::ISODateWithMs);
+    if (created >= from && created < before) ++expected;
+  }
+  QVERIFY(expected > 50);
+  QCOMPARE(sagas->model()->rowCount(), expected);
+  QCOMPARE(table->model()->rowCount(), expected);
+  QVERIFY(!sagas->model()->hasMore());
+  for (int row = 0; row < sagas->model()->rowCount(); ++row) {
+    const QDateTime started = sagas->model()->saga(row).startTime;
+    QVERIFY2(started >= from && started < before, qPrintable(rfc3339(started)));
+  }
+
+  // The state filter keeps the window.
+  auto* state = sagas->findChild<QComboBox*>("sagaStateFilter");
+  state->setCurrentIndex(state->findData(QStringLiteral("COMPLETED")));
+  QVERIFY(QTest::qWaitFor([&] { return sagas->isReady() && listRequests(*gateway_, "/api/v1/admin/sagas").constLast().queryValue("state") == "COMPLETED"; }, 5000));
+  QCOMPARE(listRequests(*gateway_, "/api/v1/admin/sagas").constLast().queryValue("createdAfter"), first.queryValue("createdAfter"));
 }
 
 void ViewsTest::sagaStep_HighlightsItsSpansInTheTrace() {
