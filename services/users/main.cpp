@@ -58,6 +58,7 @@ int main(int argc, char** argv) {
     return std::chrono::duration_cast<std::chrono::microseconds>(std::chrono::system_clock::now().time_since_epoch())
         .count();
   });
+  if (auto prepared = signIn.prepare(); !prepared.isOk()) host->fail(prepared, "preparing sign-in");
   users::UsersGrpcService service(accounts, workers, &signIn);
   grpcServer.addService(&service);
   if (auto started = grpcServer.start(); !started.isOk()) host->fail(started, "starting the gRPC server");

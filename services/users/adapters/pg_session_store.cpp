@@ -25,6 +25,14 @@ void insertToken(pqxx::work& transaction, const NewRefreshToken& token) {
       token.id, token.familyId, token.userId, token.tokenHash, token.clientAddress, token.expiresAtMicros);
 }
 
+// Whether the account is still at the version the caller read, and active (after lockTokensOf: this
+// statement's snapshot is taken after the lock was granted, so it sees a reset or disable that held it).
+bool accountUnchanged(pqxx::work& transaction, const std::string& userId, int64_t version) {
+  return !transaction
+              .exec_params("SELECT 1 FROM users WHERE id = $1 AND version = $2 AND status = 'active'", userId, version)
+              .empty();
+}
+
 std::optional<std::string> userOfToken(pqxx::work& transaction, const std::string& tokenHash) {
   const auto rows =
       transaction.exec_params("SELECT user_id::text FROM refresh_tokens WHERE token_hash = $1", tokenHash);
@@ -34,12 +42,18 @@ std::optional<std::string> userOfToken(pqxx::work& transaction, const std::strin
 
 }  // namespace
 
-Status PgSessionStore::storeToken(const NewRefreshToken& token) {
-  return db::inTransaction(pool_, [&](pqxx::work& transaction) -> Status {
+Result<bool> PgSessionStore::storeToken(const NewRefreshToken& token) {
+  return db::inTransaction<bool>(pool_, [&](pqxx::work& transaction) -> Result<bool> {
     lockTokensOf(transaction, token.userId);
+    if (!accountUnchanged(transaction, token.userId, token.userVersion)) return false;
     insertToken(transaction, token);
-    return Status::ok();
+    return true;
   });
+}
+
+Result<std::optional<std::string>> PgSessionStore::ownerOf(const std::string& tokenHash) {
+  return db::inTransaction<std::optional<std::string>>(
+      pool_, [&](pqxx::work& transaction) -> Result<std::optional<std::string>> { return userOfToken(transaction, tokenHash); });
 }
 
 Result<RotateResult> PgSessionStore::rotate(const std::string& tokenHash, NewRefreshToken replacement,
@@ -69,6 +83,8 @@ Result<RotateResult> PgSessionStore::rotate(const std::string& tokenHash, NewRef
       result.outcome = RotateOutcome::kReused;
     } else if (expired) {
       result.outcome = RotateOutcome::kExpired;
+    } else if (!accountUnchanged(transaction, result.userId, replacement.userVersion)) {
+      result.outcome = RotateOutcome::kAccountChanged;
     } else {
       transaction.exec_params("UPDATE refresh_tokens SET used_at = now() WHERE token_hash = $1", tokenHash);
       replacement.familyId = result.familyId;

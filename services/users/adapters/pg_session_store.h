@@ -10,7 +10,8 @@ class PgSessionStore final : public SessionStore {
  public:
   explicit PgSessionStore(db::ConnectionPool& pool) : pool_(pool) {}
 
-  Status storeToken(const NewRefreshToken& token) override;
+  Result<bool> storeToken(const NewRefreshToken& token) override;
+  Result<std::optional<std::string>> ownerOf(const std::string& tokenHash) override;
   Result<RotateResult> rotate(const std::string& tokenHash, NewRefreshToken replacement, int64_t nowMicros) override;
   Status revokeFamilyOf(const std::string& tokenHash) override;
   Status revokeAllOfUser(const std::string& userId) override;

@@ -34,14 +34,19 @@ SignIn::SignIn(UserAccounts& accounts, UserRepository& repository, PasswordHashe
       options_(options),
       now_(std::move(now)) {}
 
-const std::string& SignIn::dummyHash() {
-  // A real hash of a random password: verifying against it costs what a real verification costs.
-  std::call_once(dummyOnce_, [this] {
+Result<std::string> SignIn::dummyHash() {
+  // A real hash of a random password: verifying against it costs what a real verification costs. A
+  // failed hash is not kept: verifying against an empty one would answer an unknown user at once.
+  std::lock_guard lock(dummyMutex_);
+  if (dummyHash_.empty()) {
     auto hash = hasher_.hash(base64UrlEncode(randomBytes(18)));
-    dummyHash_ = hash ? *hash : std::string();
-  });
+    if (!hash) return hash.status();
+    dummyHash_ = std::move(*hash);
+  }
   return dummyHash_;
 }
+
+Status SignIn::prepare() { return dummyHash().status(); }
 
 Result<User> SignIn::registerCustomer(NewUser user, const ChangeContext& context) {
   user.role = std::string(kRoleCustomer);
@@ -54,8 +59,11 @@ Result<SessionGrant> SignIn::grant(User user, const std::string& familyId, const
   session.familyId = familyId;
   session.refreshExpiresInSeconds = options_.refreshTtl.count();
   NewRefreshToken token{newUuid(), familyId, user.id, refreshTokenHash(session.refreshToken), clientAddress,
-                        now_() + options_.refreshTtl.count() * kMicrosPerSecond};
-  FLEETDECK_RETURN_IF_ERROR(sessions_.storeToken(token));
+                        now_() + options_.refreshTtl.count() * kMicrosPerSecond, user.version};
+  auto stored = sessions_.storeToken(token);
+  if (!stored) return stored.status();
+  // A password reset, disable or role change committed while the password was being checked.
+  if (!*stored) return unauthenticated("the account changed while signing in; sign in again");
   session.user = std::move(user);
   return session;
 }
@@ -90,7 +98,13 @@ Result<SessionGrant> SignIn::login(const std::string& username, const std::strin
   auto user = repository_.findByUsername(lower(username));
   if (!user && user.status().code() != StatusCode::kNotFound) return user.status();
   // Verify even for an unknown user, so both failures take the same time.
-  const bool verified = hasher_.verify(password, user ? user->passwordHash : dummyHash()) && user.isOk();
+  std::string unknownUsersHash;
+  if (!user) {
+    auto dummy = dummyHash();
+    if (!dummy) return dummy.status();
+    unknownUsersHash = std::move(*dummy);
+  }
+  const bool verified = hasher_.verify(password, user ? user->passwordHash : unknownUsersHash) && user.isOk();
   if (!verified) return unauthenticated(kBadCredentials);  // the claimed attempt stays, as a failure
   FLEETDECK_RETURN_IF_ERROR(sessions_.forgetAttempt(claim->attemptId));
   if (user->status != kStatusActive) return unauthenticated("this account is disabled");
@@ -101,32 +115,48 @@ Result<SessionGrant> SignIn::login(const std::string& username, const std::strin
 Result<SessionGrant> SignIn::refresh(const std::string& refreshToken, const std::string& clientAddress) {
   if (refreshToken.empty()) return invalidField("refreshToken", "is required");
   if (refreshToken.size() > 256) return invalidRefreshToken();
-  SessionGrant session;
-  session.refreshToken = newRefreshToken();
-  session.refreshExpiresInSeconds = options_.refreshTtl.count();
-  const int64_t now = now_();
-  NewRefreshToken replacement{newUuid(), "", "", refreshTokenHash(session.refreshToken), clientAddress,
-                              now + options_.refreshTtl.count() * kMicrosPerSecond};
-  auto rotated = sessions_.rotate(refreshTokenHash(refreshToken), replacement, now);
-  if (!rotated) return rotated.status();
-  switch (rotated->outcome) {
-    case RotateOutcome::kRotated: break;
-    case RotateOutcome::kReused:
-      return unauthenticated("refresh token was already used; every session of that sign-in is now revoked");
-    case RotateOutcome::kRevoked:
-    case RotateOutcome::kExpired:
-    case RotateOutcome::kUnknown:
-      return invalidRefreshToken();
+  const std::string tokenHash = refreshTokenHash(refreshToken);
+  auto owner = sessions_.ownerOf(tokenHash);
+  if (!owner) return owner.status();
+  if (!*owner) return invalidRefreshToken();
+  // The account is read before the rotation, and the rotation commits only if it is still that
+  // version: a failure after the rotation can no longer leave a new token that no client received
+  // (its retry with the old one would have counted as reuse and revoked the family), and a disable or
+  // role change committed in between is not signed into the new session.
+  for (int attempt = 1;; ++attempt) {
+    auto user = repository_.findById(**owner);
+    if (!user && user.status().code() == StatusCode::kNotFound) return invalidRefreshToken();
+    if (!user) return user.status();
+    if (user->status != kStatusActive) {
+      FLEETDECK_RETURN_IF_ERROR(sessions_.revokeAllOfUser(user->id));
+      return unauthenticated("this account is disabled");
+    }
+    SessionGrant session;
+    session.refreshToken = newRefreshToken();
+    session.refreshExpiresInSeconds = options_.refreshTtl.count();
+    const int64_t now = now_();
+    NewRefreshToken replacement{newUuid(), "", "", refreshTokenHash(session.refreshToken), clientAddress,
+                                now + options_.refreshTtl.count() * kMicrosPerSecond, user->version};
+    auto rotated = sessions_.rotate(tokenHash, replacement, now);
+    if (!rotated) return rotated.status();
+    switch (rotated->outcome) {
+      case RotateOutcome::kRotated:
+        session.familyId = rotated->familyId;
+        session.user = std::move(*user);
+        return session;
+      case RotateOutcome::kAccountChanged:
+        // Changed since it was read a moment ago: read it again (a disable is refused above).
+        if (attempt < 3) continue;
+        return unavailable("the account changed during the refresh; try again");
+      case RotateOutcome::kReused:
+        return unauthenticated("refresh token was already used; every session of that sign-in is now revoked");
+      case RotateOutcome::kRevoked:
+      case RotateOutcome::kExpired:
+      case RotateOutcome::kUnknown:
+        return invalidRefreshToken();
+    }
+    return invalidRefreshToken();
   }
-  auto user = repository_.findById(rotated->userId);
-  if (!user) return user.status();
-  if (user->status != kStatusActive) {
-    FLEETDECK_RETURN_IF_ERROR(sessions_.revokeAllOfUser(user->id));
-    return unauthenticated("this account is disabled");
-  }
-  session.familyId = rotated->familyId;
-  session.user = std::move(*user);
-  return session;
 }
 
 Status SignIn::logout(const std::string& refreshToken) {

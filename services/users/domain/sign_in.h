@@ -47,6 +47,10 @@ class SignIn {
   SignIn(UserAccounts& accounts, UserRepository& repository, PasswordHasher& hasher, SessionStore& sessions,
          SignInOptions options, MicrosClock now);
 
+  // Prepares what sign-in needs before the first one (the hash unknown users are verified against,
+  // so they take as long as a wrong password from the first on); an error fails the start.
+  Status prepare();
+
   // A new customer account; the role cannot be chosen here.
   Result<User> registerCustomer(NewUser user, const ChangeContext& context);
 
@@ -65,7 +69,7 @@ class SignIn {
 
  private:
   Result<SessionGrant> grant(User user, const std::string& familyId, const std::string& clientAddress);
-  const std::string& dummyHash();
+  Result<std::string> dummyHash();
 
   UserAccounts& accounts_;
   UserRepository& repository_;
@@ -73,7 +77,7 @@ class SignIn {
   SessionStore& sessions_;
   SignInOptions options_;
   MicrosClock now_;
-  std::once_flag dummyOnce_;
+  std::mutex dummyMutex_;
   std::string dummyHash_;
 };
 

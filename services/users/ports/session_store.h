@@ -2,6 +2,7 @@
 #pragma once
 
 #include <cstdint>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -16,6 +17,11 @@ struct NewRefreshToken {
   std::string tokenHash;
   std::string clientAddress;
   int64_t expiresAtMicros = 0;
+  // The account's version as the caller read it when it checked the password or the status: the token
+  // is stored only if the account is still at that version and active. A password reset, a disable or
+  // a role change that committed meanwhile (while argon2 ran) refuses it, instead of a session that
+  // outlives the reset.
+  int64_t userVersion = 0;
 };
 
 enum class RotateOutcome {
@@ -24,6 +30,7 @@ enum class RotateOutcome {
   kReused,   // the token was already rotated: its family is now revoked
   kRevoked,  // the family was revoked before (logout, reuse, password change)
   kExpired,
+  kAccountChanged,  // the account is no longer at replacement.userVersion, or not active: nothing changed
 };
 
 struct RotateResult {
@@ -48,10 +55,15 @@ class SessionStore {
  public:
   virtual ~SessionStore() = default;
 
-  virtual Status storeToken(const NewRefreshToken& token) = 0;
-  // In one transaction: finds the token by hash and, when it is current, retires it and stores
-  // `replacement` in the same family (replacement.familyId and userId are filled from the old one).
-  // A reused token revokes its family, and that revocation is committed even though the call fails.
+  // Stores a new family's first token; false (nothing stored) when the account is no longer at
+  // token.userVersion or not active.
+  virtual Result<bool> storeToken(const NewRefreshToken& token) = 0;
+  // The account a refresh token belongs to (whatever its state); nullopt for an unknown token.
+  virtual Result<std::optional<std::string>> ownerOf(const std::string& tokenHash) = 0;
+  // In one transaction: finds the token by hash and, when it is current and its account still at
+  // replacement.userVersion and active, retires it and stores `replacement` in the same family
+  // (replacement.familyId and userId are filled from the old one). A reused token revokes its
+  // family, and that revocation is committed even though the call fails.
   virtual Result<RotateResult> rotate(const std::string& tokenHash, NewRefreshToken replacement, int64_t nowMicros) = 0;
   // Revokes the family of the token with this hash; OK when there is none.
   virtual Status revokeFamilyOf(const std::string& tokenHash) = 0;

@@ -217,7 +217,7 @@ TEST_F(SignInTest, RefreshRotatesAndAReusedTokenRevokesTheWholeFamily) {
 TEST_F(SignInTest, ARevocationDuringARotation_AlsoRevokesTheTokenTheRotationIssues) {
   const std::string userId = registerUser("cal").id();
   const int64_t expires = now_.load() + 3600 * kSecond;
-  ASSERT_TRUE(sessions_->storeToken({newUuid(), newUuid(), userId, "hash-b", "10.0.0.1", expires}).isOk());
+  ASSERT_TRUE(sessions_->storeToken({newUuid(), newUuid(), userId, "hash-b", "10.0.0.1", expires, 1}).isOk());
   const auto count = [&](const std::string& sql) {
     auto lease = pool_->acquire();
     EXPECT_TRUE(lease.isOk());
@@ -236,7 +236,7 @@ TEST_F(SignInTest, ARevocationDuringARotation_AlsoRevokesTheTokenTheRotationIssu
       " VALUES ($1, $2, $3, 'hash-c', '10.0.0.1', now() + interval '1 hour')",
       newUuid(), newUuid(), userId);
   auto rotation = std::async(std::launch::async, [&] {
-    return sessions_->rotate("hash-b", {newUuid(), "", "", "hash-c", "10.0.0.2", expires}, now_.load());
+    return sessions_->rotate("hash-b", {newUuid(), "", "", "hash-c", "10.0.0.2", expires, 1}, now_.load());
   });
   ASSERT_TRUE(fleetdeck::testing::waitUntil([&] { return count(lockWaits) >= 1; }, std::chrono::seconds(10)))
       << "the rotation never reached its INSERT";
@@ -277,6 +277,123 @@ TEST_F(SignInTest, AnAdminPasswordResetOrADisableEndsEverySessionOfTheUser) {
   v1::Session fresh;
   ASSERT_TRUE(login("zoe", *temporary, fresh).ok());
   EXPECT_TRUE(refresh(fresh.refresh_token(), ignored).ok()) << "a new sign-in works as before";
+}
+
+// Argon2 whose verify() waits until the test lets it go: an admin's change lands while a sign-in is
+// checking the password.
+class GatedHasher final : public PasswordHasher {
+ public:
+  explicit GatedHasher(PasswordHasher& real) : real_(real) {}
+  Result<std::string> hash(std::string_view password) override { return real_.hash(password); }
+  bool verify(std::string_view password, const std::string& encoded) override {
+    entered.set_value();
+    release.get_future().wait();
+    return real_.verify(password, encoded);
+  }
+  std::promise<void> entered;
+  std::promise<void> release;
+
+ private:
+  PasswordHasher& real_;
+};
+
+// A thief signs in with a stolen password just as an admin resets it: the reset revokes every
+// session, and the sign-in that was checking the old password must not add one after it (it did:
+// the token was stored after the reset's revocation, and refreshing never looks at the password).
+TEST_F(SignInTest, ASignInCheckingThePasswordWhileAnAdminResetsIt_GetsNoSession) {
+  const auto user = registerUser("dee");
+  GatedHasher gated(*hasher_);
+  SignIn gatedSignIn(*accounts_, *repository_, gated, *sessions_, SignInOptions{}, [this] { return now_.load(); });
+  auto signingIn = std::async(std::launch::async, [&] {
+    int64_t retryAfter = 0;
+    return gatedSignIn.login("dee", "correct horse battery", "10.2.2.2", retryAfter);
+  });
+  ASSERT_EQ(gated.entered.get_future().wait_for(std::chrono::seconds(10)), std::future_status::ready);
+  ASSERT_TRUE(accounts_->resetPassword(user.id(), {"admin", "trace"}).isOk());
+  gated.release.set_value();
+  const auto session = signingIn.get();
+  if (session.isOk()) {
+    v1::Session ignored;
+    EXPECT_NE(refresh(session->refreshToken, ignored).error_code(), grpc::StatusCode::OK)
+        << "a session signed in with the old password outlived the reset";
+  } else {
+    EXPECT_EQ(session.status().code(), StatusCode::kUnauthenticated) << session.status().toString();
+  }
+  auto lease = pool_->acquire();
+  ASSERT_TRUE(lease.isOk());
+  pqxx::nontransaction query(**lease);
+  EXPECT_EQ(query.exec_params("SELECT count(*) FROM refresh_tokens WHERE user_id = $1 AND revoked_at IS NULL",
+                              user.id())[0][0].as<int64_t>(),
+            0);
+}
+
+// The real repository, but its next findById fails once (the pool ran dry, the database went away).
+class FailingOnceRepository final : public UserRepository {
+ public:
+  explicit FailingOnceRepository(UserRepository& real) : real_(real) {}
+  Result<User> insert(const User& user, const CreateKey& key, const ChangeContext& context) override {
+    return real_.insert(user, key, context);
+  }
+  Result<std::optional<std::pair<User, std::string>>> findCreatedWith(const std::string& key) override {
+    return real_.findCreatedWith(key);
+  }
+  Result<User> findById(const std::string& id) override {
+    if (failNext.exchange(false)) return unavailable("the database went away");
+    return real_.findById(id);
+  }
+  Result<User> findByUsername(const std::string& username) override { return real_.findByUsername(username); }
+  Result<UserPage> list(const UserQuery& query) override { return real_.list(query); }
+  Result<User> update(const std::string& id, const UserChanges& changes, int64_t expectedVersion,
+                      const ChangeContext& context) override {
+    return real_.update(id, changes, expectedVersion, context);
+  }
+  Result<User> updatePasswordHash(const std::string& id, const std::string& hash, const ChangeContext& context) override {
+    return real_.updatePasswordHash(id, hash, context);
+  }
+  Result<db::AuditPage> listAudit(const db::AuditQuery& query) override { return real_.listAudit(query); }
+  std::atomic<bool> failNext{false};
+
+ private:
+  UserRepository& real_;
+};
+
+// A refresh that fails part-way leaves its token usable: retrying it is not a reuse that ends the
+// sign-in (it was: the token was rotated first and the user read after, in another transaction).
+TEST_F(SignInTest, ARefreshThatFailsPartWay_LeavesItsTokenUsable) {
+  registerUser("eli");
+  FailingOnceRepository failing(*repository_);
+  SignIn failingSignIn(*accounts_, failing, *hasher_, *sessions_, SignInOptions{}, [this] { return now_.load(); });
+  int64_t retryAfter = 0;
+  auto session = failingSignIn.login("eli", "correct horse battery", "10.3.3.3", retryAfter);
+  ASSERT_TRUE(session.isOk()) << session.status().toString();
+  failing.failNext = true;
+  auto failed = failingSignIn.refresh(session->refreshToken, "10.3.3.3");
+  ASSERT_FALSE(failed.isOk());
+  EXPECT_EQ(failed.status().code(), StatusCode::kUnavailable);
+  auto retried = failingSignIn.refresh(session->refreshToken, "10.3.3.3");
+  ASSERT_TRUE(retried.isOk()) << retried.status().toString();
+  EXPECT_EQ(retried->familyId, session->familyId);
+}
+
+// The session store refuses to store or rotate for an account that changed since the caller read it.
+TEST_F(SignInTest, TheStoreRefusesTokensForAnAccountThatChangedSinceItWasRead) {
+  const std::string userId = registerUser("fay").id();
+  const int64_t expires = now_.load() + 3600 * kSecond;
+  auto stale = sessions_->storeToken({newUuid(), newUuid(), userId, "hash-f1", "10.0.0.1", expires, 7});
+  ASSERT_TRUE(stale.isOk());
+  EXPECT_FALSE(*stale);
+  auto current = sessions_->storeToken({newUuid(), newUuid(), userId, "hash-f1", "10.0.0.1", expires, 1});
+  ASSERT_TRUE(current.isOk());
+  EXPECT_TRUE(*current);
+  UserChanges demote;
+  demote.displayName = "Fay";
+  ASSERT_TRUE(accounts_->update(userId, demote, 0, {"admin", "trace"}).isOk());
+  auto rotated = sessions_->rotate("hash-f1", {newUuid(), "", "", "hash-f2", "10.0.0.1", expires, 1}, now_.load());
+  ASSERT_TRUE(rotated.isOk());
+  EXPECT_EQ(rotated->outcome, RotateOutcome::kAccountChanged);
+  rotated = sessions_->rotate("hash-f1", {newUuid(), "", "", "hash-f2", "10.0.0.1", expires, 2}, now_.load());
+  ASSERT_TRUE(rotated.isOk());
+  EXPECT_EQ(rotated->outcome, RotateOutcome::kRotated) << "the refused rotation left the token current";
 }
 
 TEST_F(SignInTest, ExpiredRefreshTokensAreRefused) {
