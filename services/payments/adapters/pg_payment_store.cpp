@@ -174,27 +174,26 @@ Result<Wallet> PgPaymentStore::findWallet(const std::string& userId) {
 }
 
 Result<Wallet> PgPaymentStore::topUp(const TopUp& topUp) {
+  // The key is the top-up's ledger reference: without one a retry would credit again.
+  if (topUp.idempotencyKey.empty()) return invalidField("idempotencyKey", "is required");
   return db::inTransaction<Wallet>(pool_, [&](pqxx::work& transaction) -> Result<Wallet> {
     const auto locked = db::execPrepared(transaction,
         std::string("SELECT ") + kWalletColumns + " FROM wallets WHERE user_id = $1 FOR UPDATE", topUp.userId);
     if (locked.empty()) return noWallet(topUp.userId);
     const Wallet wallet = walletFromRow(locked[0]);
-    if (!topUp.idempotencyKey.empty()) {
-      const auto seen = db::execPrepared(transaction,
-          "SELECT amount FROM ledger_entries WHERE user_id = $1 AND kind = 'top_up' AND reference = $2", topUp.userId,
-          topUp.idempotencyKey);
-      if (!seen.empty()) {
-        const int64_t units = seen[0][0].as<int64_t>();
-        if (units != topUp.amount.units || topUp.amount.currency != wallet.balance.currency) {
-          return invalidField("idempotencyKey", "was already used for a top-up of " + std::to_string(units) + " " +
-                                                    wallet.balance.currency);
-        }
-        return wallet;
+    const auto seen = db::execPrepared(transaction,
+        "SELECT amount FROM ledger_entries WHERE user_id = $1 AND kind = 'top_up' AND reference = $2", topUp.userId,
+        topUp.idempotencyKey);
+    if (!seen.empty()) {
+      const int64_t units = seen[0][0].as<int64_t>();
+      if (units != topUp.amount.units || topUp.amount.currency != wallet.balance.currency) {
+        return invalidField("idempotencyKey", "was already used for a top-up of " + std::to_string(units) + " " +
+                                                  wallet.balance.currency);
       }
+      return wallet;
     }
     FLEETDECK_RETURN_IF_ERROR(checkTopUp(wallet, topUp.amount));
-    const std::string reference = topUp.idempotencyKey.empty() ? newUuid() : topUp.idempotencyKey;
-    return moveMoney(transaction, topUp.userId, topUp.amount.units, kKindTopUp, reference);
+    return moveMoney(transaction, topUp.userId, topUp.amount.units, kKindTopUp, topUp.idempotencyKey);
   });
 }
 

@@ -79,10 +79,9 @@ Result<Wallet> Wallets::topUp(const TopUpRequest& request) {
   ValidationErrors errors;
   checkUuid(errors, "userId", request.userId, true);
   checkAmount(errors, request.amount);
-  if (!request.idempotencyKey.empty()) {
-    if (auto problem = requiredIdempotencyKeyProblem(request.idempotencyKey); !problem.empty()) {
-      errors.add("idempotencyKey", problem);
-    }
+  // Required, as for charges: a client retrying a top-up whose answer it lost must not credit twice.
+  if (auto problem = requiredIdempotencyKeyProblem(request.idempotencyKey); !problem.empty()) {
+    errors.add("idempotencyKey", problem);
   }
   FLEETDECK_RETURN_IF_ERROR(errors.toStatus());
   return store_.topUp(TopUp{request.userId, request.amount, request.idempotencyKey});

@@ -21,7 +21,7 @@ struct WalletSettings {
 struct TopUpRequest {
   std::string userId;
   Money amount;
-  std::string idempotencyKey;  // optional
+  std::string idempotencyKey;  // required (the Idempotency-Key header): a retry must not credit twice
 };
 
 struct ChargeRequest {

@@ -17,7 +17,7 @@ namespace fleetdeck::payments {
 struct TopUp {
   std::string userId;
   Money amount;
-  std::string idempotencyKey;  // empty: not idempotent
+  std::string idempotencyKey;  // required: a retried top-up must not credit twice
 };
 
 struct ChargeCommand {
@@ -61,7 +61,8 @@ class PaymentStore {
   virtual Result<Wallet> findWallet(const std::string& userId) = 0;
   // Under the wallet's lock: a key already used for a top-up of this wallet returns the wallet
   // unchanged (INVALID_ARGUMENT naming "idempotencyKey" when that top-up was of another amount);
-  // otherwise checkTopUp, then credit and append a "top_up" entry. NOT_FOUND without a wallet.
+  // otherwise checkTopUp, then credit and append a "top_up" entry whose reference is the key.
+  // NOT_FOUND without a wallet; INVALID_ARGUMENT naming "idempotencyKey" when the key is empty.
   virtual Result<Wallet> topUp(const TopUp& topUp) = 0;
   // One transaction holding the wallet's row lock: a key seen before returns the stored payment;
   // otherwise decideCharge(wallet, amount, injectedDecline) and store its outcome (CHARGED with a

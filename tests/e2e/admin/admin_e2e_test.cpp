@@ -279,7 +279,7 @@ class AdminEndToEnd : public ::testing::Test {
     if (!wallet) {
       // Opened by hand: the test is about the admin API, not the wallet consumer.
       (void)as(admin_, "POST", "/api/v1/users/" + customer_.userId + "/wallet:topUp",
-               R"({"amount":{"currencyCode":"USD","units":"100000"}})");
+               R"({"idempotencyKey":")" + newUuid() + R"(","amount":{"currencyCode":"USD","units":"100000"}})");
     }
     http::Headers headers;
     headers.add("Idempotency-Key", newUuid());

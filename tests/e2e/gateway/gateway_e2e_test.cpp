@@ -533,7 +533,7 @@ TEST_F(GatewayEndToEnd, CustomerReadingAnotherCustomersWalletIs404) {
   EXPECT_EQ(stranger.status, 404) << stranger.body;
   EXPECT_EQ(as(bob_, "GET", "/api/v1/users/" + alice_.userId + "/wallet/ledger").status, 404);
   EXPECT_EQ(as(bob_, "POST", "/api/v1/users/" + bob_.userId + "/wallet:topUp",
-               R"({"amount":{"currencyCode":"USD","units":"100"}})")
+               R"({"idempotencyKey":")" + newUuid() + R"(","amount":{"currencyCode":"USD","units":"100"}})")
                 .status,
             403)
       << "only an admin tops up";

@@ -36,19 +36,17 @@ class FakePaymentStore final : public PaymentStore {
   Result<Wallet> topUp(const TopUp& topUp) override {
     std::lock_guard lock(mutex_);
     ++calls;
+    if (topUp.idempotencyKey.empty()) return invalidField("idempotencyKey", "is required");
     auto found = wallets_.find(topUp.userId);
     if (found == wallets_.end()) return notFound("user " + topUp.userId + " has no wallet");
-    if (!topUp.idempotencyKey.empty()) {
-      for (const auto& entry : ledger_) {
-        if (entry.userId == topUp.userId && entry.kind == kKindTopUp && entry.reference == topUp.idempotencyKey) {
-          if (entry.amount.units != topUp.amount.units) return invalidField("idempotencyKey", "already used");
-          return found->second;
-        }
+    for (const auto& entry : ledger_) {
+      if (entry.userId == topUp.userId && entry.kind == kKindTopUp && entry.reference == topUp.idempotencyKey) {
+        if (entry.amount.units != topUp.amount.units) return invalidField("idempotencyKey", "already used");
+        return found->second;
       }
     }
     FLEETDECK_RETURN_IF_ERROR(checkTopUp(found->second, topUp.amount));
-    return moveMoney(topUp.userId, topUp.amount.units, kKindTopUp,
-                topUp.idempotencyKey.empty() ? newUuid() : topUp.idempotencyKey);
+    return moveMoney(topUp.userId, topUp.amount.units, kKindTopUp, topUp.idempotencyKey);
   }
   Result<Payment> charge(const ChargeCommand& command, bool injectedDecline) override {
     std::lock_guard lock(mutex_);

@@ -173,37 +173,45 @@ TEST_F(PaymentsDefaultFleet, TopUpRepeatedWithTheSameIdempotencyKeyCreditsOnce) 
   EXPECT_EQ(entries[0].as_object().at("kind").as_string(), "top_up");
   EXPECT_EQ(entries[1].as_object().at("kind").as_string(), "opening_credit");
 
-  // Without a key every top-up counts.
+  // Without a key a retry could not be told from a new top-up: refused, and nothing is credited.
   for (int i = 0; i < 2; ++i) {
-    ASSERT_EQ(
-        call("POST", "/api/v1/users/" + userId + "/wallet:topUp", R"({"amount":{"currencyCode":"USD","units":1}})")
-            .status,
-        200);
+    const auto refused =
+        call("POST", "/api/v1/users/" + userId + "/wallet:topUp", R"({"amount":{"currencyCode":"USD","units":1}})");
+    ASSERT_EQ(refused.status, 400) << refused.body;
+    EXPECT_EQ(errorCode(refused), "INVALID_ARGUMENT");
+    EXPECT_EQ(firstViolationField(refused), "idempotencyKey");
   }
-  EXPECT_EQ(units(parse(call("GET", "/api/v1/users/" + userId + "/wallet"))), "102502");
+  EXPECT_EQ(units(parse(call("GET", "/api/v1/users/" + userId + "/wallet"))), "102500");
 }
 
 TEST_F(PaymentsDefaultFleet, BadTopUpInputIs400NamingTheField) {
   const std::string userId = openWallet(*fleet_);
   const std::string path = "/api/v1/users/" + userId + "/wallet:topUp";
-  auto response = call("POST", path, R"({"amount":{"currencyCode":"USD","units":"0"}})");
+  // Each under a key of its own, so the field named is the one that is wrong.
+  const auto keyed = [] {
+    http::Headers headers;
+    headers.add("Idempotency-Key", newUuid());
+    return headers;
+  };
+  auto response = call("POST", path, R"({"amount":{"currencyCode":"USD","units":"0"}})", keyed());
   EXPECT_EQ(response.status, 400) << response.body;
   EXPECT_EQ(firstViolationField(response), "amount.units");
 
-  response = call("POST", path, R"({"amount":{"currencyCode":"USD","units":"-500"}})");
+  response = call("POST", path, R"({"amount":{"currencyCode":"USD","units":"-500"}})", keyed());
   EXPECT_EQ(response.status, 400);
   EXPECT_EQ(firstViolationField(response), "amount.units");
 
-  response = call("POST", path, R"({"amount":{"currencyCode":"EUR","units":"500"}})");
+  response = call("POST", path, R"({"amount":{"currencyCode":"EUR","units":"500"}})", keyed());
   EXPECT_EQ(response.status, 400);
   EXPECT_EQ(firstViolationField(response), "amount.currencyCode");
   EXPECT_EQ(errorCode(response), "INVALID_ARGUMENT");
 
-  response = call("POST", path, R"({"amount":{"units":"500"}})");
+  response = call("POST", path, R"({"amount":{"units":"500"}})", keyed());
   EXPECT_EQ(response.status, 400);
   EXPECT_EQ(firstViolationField(response), "amount.currencyCode");
 
-  response = call("POST", "/api/v1/users/not-a-uuid/wallet:topUp", R"({"amount":{"currencyCode":"USD","units":1}})");
+  response =
+      call("POST", "/api/v1/users/not-a-uuid/wallet:topUp", R"({"amount":{"currencyCode":"USD","units":1}})", keyed());
   EXPECT_EQ(response.status, 400);
   EXPECT_EQ(firstViolationField(response), "userId");
 
@@ -219,9 +227,11 @@ TEST_F(PaymentsDefaultFleet, UnknownWalletIs404) {
   auto response = call("GET", "/api/v1/users/" + nobody + "/wallet");
   EXPECT_EQ(response.status, 404) << response.body;
   EXPECT_EQ(errorCode(response), "NOT_FOUND");
-  response =
-      call("POST", "/api/v1/users/" + nobody + "/wallet:topUp", R"({"amount":{"currencyCode":"USD","units":1}})");
-  EXPECT_EQ(response.status, 404);
+  http::Headers headers;
+  headers.add("Idempotency-Key", newUuid());
+  response = call("POST", "/api/v1/users/" + nobody + "/wallet:topUp", R"({"amount":{"currencyCode":"USD","units":1}})",
+                  headers);
+  EXPECT_EQ(response.status, 404) << response.body;
   EXPECT_EQ(call("GET", "/api/v1/users/" + nobody + "/wallet/ledger").status, 404);
 }
 

@@ -335,6 +335,31 @@ TEST_F(PaymentsServiceTest, TopUpWithARepeatedKeyCreditsOnce) {
   EXPECT_EQ(ledgerSum(userId), kDemoCredit + 2'500);
 }
 
+// A top-up is a write a client may retry (its answer lost): without a key the retry would credit a
+// second time, so the key is required and a top-up without one moves nothing.
+TEST_F(PaymentsServiceTest, TopUpWithoutAKeyIsRefusedNamingIdempotencyKeyAndCreditsNothing) {
+  const std::string userId = openWallet();
+  v1::TopUpWalletRequest request;
+  request.set_user_id(userId);
+  request.mutable_amount()->set_currency_code("USD");
+  request.mutable_amount()->set_units(2'500);
+  for (int i = 0; i < 2; ++i) {  // the call and its retry
+    v1::Wallet wallet;
+    auto context = rpc::makeContext(std::chrono::seconds(5));
+    const Status refused = rpc::fromGrpcStatus(stub_->TopUpWallet(context.get(), request, &wallet));
+    EXPECT_EQ(refused.code(), StatusCode::kInvalidArgument) << refused.toString();
+    ASSERT_FALSE(refused.violations().empty()) << refused.toString();
+    EXPECT_EQ(refused.violations().at(0).field, "idempotencyKey");
+  }
+  EXPECT_EQ(balance(userId), kDemoCredit);
+  EXPECT_EQ(ledgerCount(userId), 1) << "only the opening credit";
+  EXPECT_EQ(queryInt("SELECT count(*) FROM ledger_entries WHERE kind = 'top_up'"), 0);
+  // The store refuses a keyless top-up too, whoever calls it.
+  const auto direct = store_->topUp(TopUp{userId, Money{"USD", 2'500}, ""});
+  EXPECT_EQ(direct.status().code(), StatusCode::kInvalidArgument);
+  EXPECT_EQ(balance(userId), kDemoCredit);
+}
+
 TEST_F(PaymentsServiceTest, ValidationErrorsTravelOverGrpcWithFields) {
   v1::GetWalletRequest get;
   get.set_user_id("42");
@@ -348,6 +373,7 @@ TEST_F(PaymentsServiceTest, ValidationErrorsTravelOverGrpcWithFields) {
   topUp.set_user_id(openWallet());
   topUp.mutable_amount()->set_currency_code("EUR");
   topUp.mutable_amount()->set_units(100);
+  topUp.set_idempotency_key(newUuid());
   context = rpc::makeContext(std::chrono::seconds(5));
   const Status otherCurrency = rpc::fromGrpcStatus(stub_->TopUpWallet(context.get(), topUp, &wallet));
   EXPECT_EQ(otherCurrency.code(), StatusCode::kInvalidArgument);
@@ -525,8 +551,8 @@ TEST_F(PaymentsServiceTest, LedgerInvariantHoldsAfterARandomSequenceOfOperations
         operation.units = pick(1, 60'000);
         const bool repeat = !topUpKeys.empty() && pick(0, 3) == 0;
         operation.key = repeat ? topUpKeys[static_cast<size_t>(pick(0, static_cast<int64_t>(topUpKeys.size()) - 1))]
-                               : (pick(0, 1) == 0 ? "" : "topup-" + std::to_string(operations + i));
-        if (!operation.key.empty() && !repeat) topUpKeys.push_back(operation.key);
+                               : "topup-" + std::to_string(operations + i);
+        if (!repeat) topUpKeys.push_back(operation.key);
       } else if (roll < 75) {
         operation.kind = 2;
         operation.units = pick(1, 90'000);

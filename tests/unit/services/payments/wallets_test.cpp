@@ -49,7 +49,7 @@ TEST_F(WalletsTest, OpenCreditsTheDemoAmountAndRecordsAnOpeningEntry) {
 
 TEST_F(WalletsTest, OpenIsIdempotent) {
   const std::string userId = openWallet();
-  ASSERT_TRUE(wallets_.topUp({userId, Money{"USD", 50}, ""}).isOk());
+  ASSERT_TRUE(wallets_.topUp({userId, Money{"USD", 50}, newUuid()}).isOk());
   auto again = wallets_.open(userId);
   ASSERT_TRUE(again.isOk());
   EXPECT_EQ(again->balance.units, 100'050) << "opening again must neither reset nor credit twice";
@@ -68,12 +68,12 @@ TEST_F(WalletsTest, UserIdsMustBeUuidsNamedUserId) {
 TEST_F(WalletsTest, UnknownWalletIsNotFound) {
   EXPECT_EQ(wallets_.get(newUuid()).status().code(), StatusCode::kNotFound);
   EXPECT_EQ(wallets_.listLedger({newUuid()}).status().code(), StatusCode::kNotFound);
-  EXPECT_EQ(wallets_.topUp({newUuid(), Money{"USD", 1}, ""}).status().code(), StatusCode::kNotFound);
+  EXPECT_EQ(wallets_.topUp({newUuid(), Money{"USD", 1}, newUuid()}).status().code(), StatusCode::kNotFound);
 }
 
 TEST_F(WalletsTest, TopUpCreditsTheWalletAndTheLedger) {
   const std::string userId = openWallet();
-  auto wallet = wallets_.topUp({userId, Money{"USD", 2'500}, ""});
+  auto wallet = wallets_.topUp({userId, Money{"USD", 2'500}, newUuid()});
   ASSERT_TRUE(wallet.isOk());
   EXPECT_EQ(wallet->balance.units, 102'500);
   EXPECT_EQ(store_.ledgerSum(userId), 102'500);
@@ -82,19 +82,31 @@ TEST_F(WalletsTest, TopUpCreditsTheWalletAndTheLedger) {
 
 TEST_F(WalletsTest, TopUpValidatesAmountNamingTheFields) {
   const std::string userId = openWallet();
-  auto zero = wallets_.topUp({userId, Money{"USD", 0}, ""});
+  auto zero = wallets_.topUp({userId, Money{"USD", 0}, newUuid()});
   ASSERT_FALSE(zero.isOk());
   EXPECT_EQ(zero.status().violations().at(0).field, "amount.units");
-  auto negative = wallets_.topUp({userId, Money{"USD", -100}, ""});
+  auto negative = wallets_.topUp({userId, Money{"USD", -100}, newUuid()});
   EXPECT_EQ(negative.status().violations().at(0).field, "amount.units");
-  auto noCurrency = wallets_.topUp({userId, Money{"", 100}, ""});
+  auto noCurrency = wallets_.topUp({userId, Money{"", 100}, newUuid()});
   EXPECT_EQ(noCurrency.status().violations().at(0).field, "amount.currencyCode");
-  auto otherCurrency = wallets_.topUp({userId, Money{"EUR", 100}, ""});
+  auto otherCurrency = wallets_.topUp({userId, Money{"EUR", 100}, newUuid()});
   ASSERT_FALSE(otherCurrency.isOk());
   EXPECT_EQ(otherCurrency.status().code(), StatusCode::kInvalidArgument);
   EXPECT_EQ(otherCurrency.status().violations().at(0).field, "amount.currencyCode");
   auto badKey = wallets_.topUp({userId, Money{"USD", 100}, "has space"});
   EXPECT_EQ(badKey.status().violations().at(0).field, "idempotencyKey");
+  EXPECT_EQ(balanceOf(userId), 100'000);
+}
+
+// A client that lost a top-up's answer retries it; without a key the retry would credit again.
+TEST_F(WalletsTest, TopUpWithoutAKeyIsRefusedNamingIdempotencyKeyAndCreditsNothing) {
+  const std::string userId = openWallet();
+  const int callsBefore = store_.calls;
+  auto refused = wallets_.topUp({userId, Money{"USD", 700}, ""});
+  ASSERT_FALSE(refused.isOk());
+  EXPECT_EQ(refused.status().code(), StatusCode::kInvalidArgument);
+  EXPECT_EQ(refused.status().violations().at(0).field, "idempotencyKey");
+  EXPECT_EQ(store_.calls, callsBefore) << "invalid input must not reach the store";
   EXPECT_EQ(balanceOf(userId), 100'000);
 }
 
@@ -330,7 +342,7 @@ TEST_F(WalletsTest, ListsClampPageSizeAndRejectBadInputNamingTheField) {
             "pageToken");
   // A ledger token is not a payments token.
   const std::string userId = openWallet();
-  for (int i = 0; i < 3; ++i) ASSERT_TRUE(wallets_.topUp({userId, Money{"USD", 1}, ""}).isOk());
+  for (int i = 0; i < 3; ++i) ASSERT_TRUE(wallets_.topUp({userId, Money{"USD", 1}, newUuid()}).isOk());
   auto ledger = wallets_.listLedger({userId, 2});
   ASSERT_FALSE(ledger->nextPageToken.empty());
   EXPECT_EQ(wallets_.listPayments({.pageToken = ledger->nextPageToken}).status().code(),
@@ -339,7 +351,7 @@ TEST_F(WalletsTest, ListsClampPageSizeAndRejectBadInputNamingTheField) {
 
 TEST_F(WalletsTest, LedgerPagesNewestFirstAcrossAllMovements) {
   const std::string userId = openWallet();
-  ASSERT_TRUE(wallets_.topUp({userId, Money{"USD", 5}, ""}).isOk());
+  ASSERT_TRUE(wallets_.topUp({userId, Money{"USD", 5}, newUuid()}).isOk());
   ASSERT_TRUE(wallets_.charge(chargeOf(userId, 7, "saga-x")).isOk());
   ASSERT_TRUE(wallets_.refund("saga-x").isOk());
   std::vector<std::string> kinds;
