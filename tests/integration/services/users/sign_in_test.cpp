@@ -396,6 +396,41 @@ TEST_F(SignInTest, TheStoreRefusesTokensForAnAccountThatChangedSinceItWasRead) {
   EXPECT_EQ(rotated->outcome, RotateOutcome::kRotated) << "the refused rotation left the token current";
 }
 
+// Argon2 whose first hash fails (out of memory), counting what verify() is asked to check.
+class FlakyHasher final : public PasswordHasher {
+ public:
+  explicit FlakyHasher(PasswordHasher& real) : real_(real) {}
+  Result<std::string> hash(std::string_view password) override {
+    if (failNext.exchange(false)) return Status(StatusCode::kInternal, "argon2: memory allocation error");
+    return real_.hash(password);
+  }
+  bool verify(std::string_view password, const std::string& encoded) override {
+    if (encoded.empty()) ++emptyVerifies;
+    ++verifies;
+    return real_.verify(password, encoded);
+  }
+  std::atomic<bool> failNext{true};
+  std::atomic<int> verifies{0}, emptyVerifies{0};
+
+ private:
+  PasswordHasher& real_;
+};
+
+// The hash unknown users are checked against is made before the first sign-in, and a failure to make
+// it is an error, never an empty hash (verifying against "" answers at once: unknown usernames would
+// be told from wrong passwords by the time they take).
+TEST_F(SignInTest, TheUnknownUsersHashIsMadeAtStart_AFailedOneIsNeverUsed) {
+  FlakyHasher flaky(*hasher_);
+  SignIn flakySignIn(*accounts_, *repository_, flaky, *sessions_, SignInOptions{}, [this] { return now_.load(); });
+  EXPECT_FALSE(flakySignIn.prepare().isOk()) << "a start whose hash failed must fail";
+  int64_t retryAfter = 0;
+  auto unknown = flakySignIn.login("nobody", "correct horse battery", "10.4.4.4", retryAfter);
+  EXPECT_EQ(unknown.status().code(), StatusCode::kUnauthenticated) << unknown.status().toString();
+  EXPECT_EQ(flaky.verifies.load(), 1) << "an unknown user costs a real verification";
+  EXPECT_EQ(flaky.emptyVerifies.load(), 0);
+  EXPECT_TRUE(flakySignIn.prepare().isOk());
+}
+
 TEST_F(SignInTest, ExpiredRefreshTokensAreRefused) {
   registerUser("zoe");
   v1::Session session;
