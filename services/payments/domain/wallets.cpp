@@ -1,6 +1,7 @@
 #include "domain/wallets.h"
 
 #include <algorithm>
+#include <cctype>
 #include <charconv>
 #include <thread>
 
@@ -10,6 +11,14 @@
 
 namespace fleetdeck::payments {
 namespace {
+
+// Ids are UUIDs compared as PostgreSQL prints them: lower-case. isUuid accepts either case, so an id
+// is lowered before it is stored or compared with a stored one (a payment read back carries the
+// lower-case form; compared with the caller's upper-case one, a first charge looked like a reused key).
+std::string lowered(std::string id) {
+  std::transform(id.begin(), id.end(), id.begin(), [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
+  return id;
+}
 
 void checkUuid(ValidationErrors& errors, const std::string& field, const std::string& value, bool required) {
   if (value.empty()) {
@@ -65,14 +74,14 @@ Result<Wallet> Wallets::open(const std::string& userId) {
   ValidationErrors errors;
   checkUuid(errors, "userId", userId, true);
   FLEETDECK_RETURN_IF_ERROR(errors.toStatus());
-  return store_.openWallet(userId, Money{settings_.currency, settings_.demoCreditUnits});
+  return store_.openWallet(lowered(userId), Money{settings_.currency, settings_.demoCreditUnits});
 }
 
 Result<Wallet> Wallets::get(const std::string& userId) {
   ValidationErrors errors;
   checkUuid(errors, "userId", userId, true);
   FLEETDECK_RETURN_IF_ERROR(errors.toStatus());
-  return store_.findWallet(userId);
+  return store_.findWallet(lowered(userId));
 }
 
 Result<Wallet> Wallets::topUp(const TopUpRequest& request) {
@@ -84,7 +93,7 @@ Result<Wallet> Wallets::topUp(const TopUpRequest& request) {
     errors.add("idempotencyKey", problem);
   }
   FLEETDECK_RETURN_IF_ERROR(errors.toStatus());
-  return store_.topUp(TopUp{request.userId, request.amount, request.idempotencyKey});
+  return store_.topUp(TopUp{lowered(request.userId), request.amount, request.idempotencyKey});
 }
 
 Status Wallets::applyCallFaults(const char* call) {
@@ -100,8 +109,11 @@ Status Wallets::applyCallFaults(const char* call) {
   return Status::ok();
 }
 
-Result<Payment> Wallets::charge(const ChargeRequest& request) {
+Result<Payment> Wallets::charge(const ChargeRequest& asked) {
   FLEETDECK_RETURN_IF_ERROR(applyCallFaults("Charge"));
+  ChargeRequest request = asked;
+  request.userId = lowered(request.userId);
+  request.orderId = lowered(request.orderId);
   ValidationErrors errors;
   if (auto problem = requiredIdempotencyKeyProblem(request.idempotencyKey); !problem.empty()) {
     errors.add("idempotencyKey", problem);
@@ -140,8 +152,8 @@ Result<Payment> Wallets::refund(const std::string& chargeIdempotencyKey,
     if (auto problem = currencyProblem(voidIfMissing->amount.currency); !problem.empty()) {
       errors.add("voidIfMissing.amount.currencyCode", problem);
     }
-    voidCommand = ChargeCommand{chargeIdempotencyKey, voidIfMissing->userId, voidIfMissing->orderId,
-                                voidIfMissing->amount};
+    voidCommand = ChargeCommand{chargeIdempotencyKey, lowered(voidIfMissing->userId),
+                                lowered(voidIfMissing->orderId), voidIfMissing->amount};
   }
   FLEETDECK_RETURN_IF_ERROR(errors.toStatus());
   return store_.refund(chargeIdempotencyKey, voidCommand);
@@ -155,8 +167,8 @@ Result<PaymentList> Wallets::listPayments(const PaymentListRequest& request) {
   FLEETDECK_RETURN_IF_ERROR(errors.toStatus());
 
   PaymentQuery query;
-  query.orderId = request.orderId;
-  query.userId = request.userId;
+  query.orderId = lowered(request.orderId);
+  query.userId = lowered(request.userId);
   query.pageSize = clampPageSize(request.pageSize);
   if (!request.pageToken.empty()) {
     auto before = decodePageToken(kPaymentsTokenTag, request.pageToken);
@@ -180,7 +192,7 @@ Result<LedgerList> Wallets::listLedger(const LedgerListRequest& request) {
   FLEETDECK_RETURN_IF_ERROR(errors.toStatus());
 
   LedgerQuery query;
-  query.userId = request.userId;
+  query.userId = lowered(request.userId);
   query.pageSize = clampPageSize(request.pageSize);
   if (!request.pageToken.empty()) {
     auto before = decodePageToken(kLedgerTokenTag, request.pageToken);

@@ -64,6 +64,9 @@ class Wallets {
 
   Wallets(PaymentStore& store, FaultInjector& faults, WalletSettings settings, Sleep sleep = defaultSleep());
 
+  // User and order ids (UUIDs) are accepted in either case and lower-cased before they reach the
+  // store, the form PostgreSQL hands them back in; idempotency keys are opaque and kept as sent.
+
   // Opens the user's wallet with the demo credit; returns the existing wallet when there is one.
   Result<Wallet> open(const std::string& userId);
   Result<Wallet> get(const std::string& userId);

@@ -2,6 +2,8 @@
 #include <grpcpp/grpcpp.h>
 #include <gtest/gtest.h>
 
+#include <algorithm>
+#include <cctype>
 #include <map>
 
 #include <future>
@@ -241,6 +243,51 @@ TEST_F(PaymentsServiceTest, ChargeWithoutWalletIsUnavailableAndRecordsNothingAls
     EXPECT_NE(status.error_message().find("no wallet"), std::string::npos) << status.error_message();
   }
   EXPECT_EQ(queryInt("SELECT count(*) FROM payments"), 0);
+}
+
+std::string upperCase(std::string text) {
+  std::transform(text.begin(), text.end(), text.begin(),
+                 [](unsigned char c) { return static_cast<char>(std::toupper(c)); });
+  return text;
+}
+
+// UUIDs are valid in either case, and PostgreSQL hands them back lower-case: a charge sent with
+// upper-case ids charges once and answers with its payment (it was debited, then answered
+// "idempotencyKey was already used for another charge" on its very first call); a repeat in either
+// case is the same charge.
+TEST_F(PaymentsServiceTest, AChargeWithUpperCaseIds_ChargesOnce_AndAnswersWithItsPayment) {
+  const std::string userId = openWallet();
+  const std::string orderId = newUuid();
+  const v1::ChargeRequest upper = chargeRequest("saga-" + newUuid(), upperCase(userId), 12'000, upperCase(orderId));
+  ASSERT_NE(upper.user_id(), userId);
+  v1::Payment first;
+  const grpc::Status status = charge(upper, first);
+  ASSERT_TRUE(status.ok()) << status.error_message();
+  EXPECT_EQ(first.status(), "CHARGED");
+  EXPECT_EQ(first.user_id(), userId);
+  EXPECT_EQ(first.order_id(), orderId);
+  v1::Payment repeated;
+  ASSERT_TRUE(charge(upper, repeated).ok());
+  EXPECT_EQ(repeated.id(), first.id());
+  v1::ChargeRequest lower = upper;
+  lower.set_user_id(userId);
+  lower.set_order_id(orderId);
+  ASSERT_TRUE(charge(lower, repeated).ok());
+  EXPECT_EQ(repeated.id(), first.id());
+  EXPECT_EQ(balance(userId), kDemoCredit - 12'000);
+  EXPECT_EQ(queryInt("SELECT count(*) FROM ledger_entries WHERE user_id = $1 AND kind = 'charge'", userId), 1);
+
+  // A key voided with upper-case details: the late charge with the same details answers with the void.
+  const v1::ChargeRequest late = chargeRequest("saga-" + newUuid(), upperCase(userId), 3'000, upperCase(newUuid()));
+  v1::Payment voided;
+  ASSERT_TRUE(refundOrVoid(late, voided).ok());
+  EXPECT_EQ(voided.decline_reason(), "voided");
+  v1::Payment answered;
+  const grpc::Status lateStatus = charge(late, answered);
+  ASSERT_TRUE(lateStatus.ok()) << lateStatus.error_message();
+  EXPECT_EQ(answered.id(), voided.id());
+  EXPECT_EQ(balance(userId), kDemoCredit - 12'000);
+  EXPECT_EQ(ledgerSum(userId), balance(userId));
 }
 
 TEST_F(PaymentsServiceTest, RefundOfAnUnknownChargeIsNotFound) {

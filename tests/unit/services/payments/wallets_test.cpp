@@ -2,6 +2,9 @@
 
 #include <gtest/gtest.h>
 
+#include <algorithm>
+#include <cctype>
+
 #include "fleetdeck/core/encoding.h"
 #include "fleetdeck/core/ids.h"
 #include "payments/fake_payment_store.h"
@@ -164,6 +167,30 @@ TEST_F(WalletsTest, ARepeatedKeyWithAnotherRequest_IsRefusedNamingTheKey_AndMove
   auto repeated = wallets_.charge(first);  // the same request: the same answer
   ASSERT_TRUE(repeated.isOk());
   EXPECT_EQ(repeated->id, charged->id);
+}
+
+// UUIDs are valid in either case; the store keeps them lower-case (as PostgreSQL prints them).
+TEST_F(WalletsTest, IdsInUpperCaseAreTheSameIdsLowerCased) {
+  const std::string userId = openWallet();
+  const std::string orderId = newUuid();
+  const auto upper = [](std::string id) {
+    std::transform(id.begin(), id.end(), id.begin(),
+                   [](unsigned char c) { return static_cast<char>(std::toupper(c)); });
+    return id;
+  };
+  const ChargeRequest request{"saga-u", upper(userId), upper(orderId), Money{"USD", 400}};
+  auto charged = wallets_.charge(request);
+  ASSERT_TRUE(charged.isOk()) << charged.status().toString();
+  EXPECT_EQ(charged->status, "CHARGED");
+  EXPECT_EQ(charged->userId, userId);
+  EXPECT_EQ(charged->orderId, orderId);
+  auto repeated = wallets_.charge(request);
+  ASSERT_TRUE(repeated.isOk()) << repeated.status().toString();
+  EXPECT_EQ(repeated->id, charged->id);
+  ASSERT_TRUE(wallets_.topUp({upper(userId), Money{"USD", 400}, "topup-u"}).isOk());
+  EXPECT_EQ(wallets_.get(upper(userId))->balance.units, 100'000);
+  EXPECT_EQ(wallets_.listPayments({.orderId = upper(orderId)})->payments.size(), 1u);
+  EXPECT_EQ(store_.ledgerSum(userId), 100'000);
 }
 
 TEST_F(WalletsTest, ChargeBeyondTheBalanceIsDeclinedAndMovesNothing) {
