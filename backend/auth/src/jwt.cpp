@@ -47,6 +47,7 @@ Result<std::string> signToken(const KeyRing& ring, const Claims& claims) {
   if (!claims.role.empty()) payload["role"] = claims.role;
   if (!claims.username.empty()) payload["name"] = claims.username;
   if (!claims.sessionId.empty()) payload["sid"] = claims.sessionId;
+  if (claims.accountVersion > 0) payload["ver"] = claims.accountVersion;
   const std::string signingInput =
       base64UrlEncode(boost::json::serialize(header)) + "." + base64UrlEncode(boost::json::serialize(payload));
   auto signature = key.sign(signingInput);
@@ -108,6 +109,11 @@ Result<Claims> verifyToken(const KeyRing& ring, std::string_view token, const Ve
   if (claims.issuer != options.issuer) return rejected("wrong issuer");
   if (!audienceMatches(payload.if_contains("aud"), options.audience)) return rejected("wrong audience");
   if (claims.subject.empty()) return rejected("no subject (sub)");
+  if (payload.contains("ver")) {
+    const auto* version = payload.if_contains("ver");
+    if (!version->is_int64() || version->as_int64() < 1) return rejected("account version (ver) is not a positive integer");
+    claims.accountVersion = version->as_int64();
+  }
   claims.audience = options.audience;
   claims.expiresAt = *exp;
   claims.notBefore = nbf.value_or(0);

@@ -21,25 +21,33 @@ Result<Principal> AccessTokens::authenticate(std::optional<std::string_view> aut
   if (!auth::isUserRole(claims->role)) return unauthenticated("invalid access token: unknown role");
   if (refusedCount_.load(std::memory_order_acquire) > 0) {
     std::shared_lock lock(refusedMutex_);
-    if (auto refused = refusedBefore_.find(claims->subject);
-        refused != refusedBefore_.end() && claims->issuedAt < refused->second) {
-      return unauthenticated("access token issued before this account's access changed; refresh it or sign in again");
+    if (auto refused = refused_.find(claims->subject); refused != refused_.end()) {
+      // A token without a version, or a change published without one, falls back to the issue time.
+      const bool older = claims->accountVersion > 0 && refused->second.minVersion > 0
+                             ? claims->accountVersion < refused->second.minVersion
+                             : claims->issuedAt < refused->second.changedSecond;
+      if (older) {
+        return unauthenticated("access token signed before this account's access changed; refresh it or sign in again");
+      }
     }
   }
-  return Principal{std::move(claims->subject), std::move(claims->role), std::move(claims->username),
-                   std::move(claims->sessionId)};
+  Principal principal{std::move(claims->subject), std::move(claims->role), std::move(claims->username),
+                      std::move(claims->sessionId)};
+  principal.accountVersion = claims->accountVersion;
+  return principal;
 }
 
-void AccessTokens::refuseIssuedBefore(const std::string& userId, int64_t changedAtMicros) {
-  // Tokens issued in the second of the change are kept: their iat has no finer grain, and a refresh
-  // right after the change must not be refused.
+void AccessTokens::refuseOlderThan(const std::string& userId, int64_t version, int64_t changedAtMicros) {
+  // Tokens without a version issued in the second of the change are kept: their iat has no finer
+  // grain, and a refresh right after the change must not be refused.
   const int64_t second = changedAtMicros / 1'000'000;
   const int64_t forgetBefore = auth::unixNow() - options_.ttl.count() - options_.leeway.count();
   std::unique_lock lock(refusedMutex_);
-  int64_t& before = refusedBefore_[userId];
-  before = std::max(before, second);
-  std::erase_if(refusedBefore_, [forgetBefore](const auto& entry) { return entry.second < forgetBefore; });
-  refusedCount_.store(refusedBefore_.size(), std::memory_order_release);
+  Refusal& refusal = refused_[userId];
+  refusal.minVersion = std::max(refusal.minVersion, version);
+  refusal.changedSecond = std::max(refusal.changedSecond, second);
+  std::erase_if(refused_, [forgetBefore](const auto& entry) { return entry.second.changedSecond < forgetBefore; });
+  refusedCount_.store(refused_.size(), std::memory_order_release);
 }
 
 Result<std::string> AccessTokens::issue(const Principal& principal) const {
@@ -49,6 +57,7 @@ Result<std::string> AccessTokens::issue(const Principal& principal) const {
   claims.role = principal.role;
   claims.username = principal.username;
   claims.sessionId = principal.sessionId;
+  claims.accountVersion = principal.accountVersion;
   claims.issuer = options_.issuer;
   claims.audience = options_.audience;
   claims.issuedAt = now;

@@ -38,10 +38,13 @@ class AccessTokens {
   // header that is not "Bearer <valid token>".
   Result<Principal> authenticate(std::optional<std::string_view> authorization) const;
   Result<std::string> issue(const Principal& principal) const;
-  // The user's access changed at `changedAtMicros` (role, status, password): their tokens issued in an
-  // earlier second are refused from now on, instead of serving the old rights until they expire.
-  // Remembered for one token lifetime (older tokens have expired anyway). Thread-safe.
-  void refuseIssuedBefore(const std::string& userId, int64_t changedAtMicros);
+  // The user's access changed (role, status, password) to account version `version` at
+  // `changedAtMicros`: their tokens signed for an older version are refused from now on, instead of
+  // serving the old rights until they expire. Versions, not times, decide: a refresh that read the
+  // account just before the change committed gets a token issued after it, but of the old version.
+  // Tokens without a version (signed before versions were) are refused when issued in an earlier
+  // second. Remembered for one token lifetime (older tokens have expired anyway). Thread-safe.
+  void refuseOlderThan(const std::string& userId, int64_t version, int64_t changedAtMicros);
   int ttlSeconds() const { return static_cast<int>(options_.ttl.count()); }
   const AccessTokenOptions& options() const { return options_; }
 
@@ -51,10 +54,14 @@ class AccessTokens {
   auth::VerifyOptions verifyOptions_;  // built once: every request checks against the same values
   // The ring never changes after construction, so remembered verdicts stay true until exp.
   mutable auth::VerifiedTokenCache verified_;
-  // user id -> unix second before which their tokens are refused; empty nearly always, and then
-  // the request path takes no lock.
+  // What a user's tokens must be at least; the map is empty nearly always, and then the request path
+  // takes no lock.
+  struct Refusal {
+    int64_t minVersion = 0;     // tokens with a lower ver are refused
+    int64_t changedSecond = 0;  // tokens without ver issued before this unix second are refused
+  };
   mutable std::shared_mutex refusedMutex_;
-  std::unordered_map<std::string, int64_t> refusedBefore_;
+  std::unordered_map<std::string, Refusal> refused_;
   std::atomic<size_t> refusedCount_{0};
 };
 

@@ -491,6 +491,7 @@ void RestGateway::finishCall(const RestMapping& mapping, std::shared_ptr<Call> c
   // Login and refresh: the users service vouched for the user; the gateway signs the access token.
   if (auto* session = dynamic_cast<users::v1::Session*>(reply.get())) {
     Principal subject{session->user().id(), session->user().role(), session->user().username(), session->session_id()};
+    subject.accountVersion = session->user().version();
     auto token = tokens_.issue(subject);
     if (!token) {
       call->responder->send(http::errorResponse(token.status(), call->traceId));

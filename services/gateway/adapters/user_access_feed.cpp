@@ -16,8 +16,8 @@ Status applyUserAccessMessage(const bus::ReceivedMessage& message, AccessTokens&
   users::v1::UserAccessChanged changed;
   FLEETDECK_RETURN_IF_ERROR(bus::unpackPayload(*envelope, changed));
   if (changed.user_id().empty()) return invalidField("user_id", "UserAccessChanged carries no user id");
-  tokens.refuseIssuedBefore(changed.user_id(),
-                            google::protobuf::util::TimeUtil::TimestampToMicroseconds(envelope->occurred_at()));
+  tokens.refuseOlderThan(changed.user_id(), envelope->aggregate_version(),
+                         google::protobuf::util::TimeUtil::TimestampToMicroseconds(envelope->occurred_at()));
   return Status::ok();
 }
 

@@ -21,6 +21,7 @@ struct Principal {
   std::string role;  // "customer", "operator", "admin"; empty when anonymous
   std::string username;
   std::string sessionId;
+  int64_t accountVersion = 0;  // the account's version when its token was signed (0: not known)
   bool anonymous() const { return userId.empty(); }
   bool isCustomer() const { return role == "customer"; }
 };

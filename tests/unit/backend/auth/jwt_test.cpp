@@ -66,6 +66,26 @@ TEST(Jwt, SignedTokensVerifyWithEveryClaimIntact) {
   EXPECT_EQ(json::stringOr(header->as_object(), "alg"), "HS256");
 }
 
+// ver, the account's version: carried when set, absent when not, and nothing else is taken for one.
+TEST(Jwt, TheAccountVersionIsCarriedAndMustBeAPositiveInteger) {
+  const KeyRing ring = hmacRing("x");
+  Claims versioned = claims();
+  versioned.accountVersion = 7;
+  auto verified = verifyToken(ring, *signToken(ring, versioned), options(), kNow + 10);
+  ASSERT_TRUE(verified.isOk()) << verified.status().toString();
+  EXPECT_EQ(verified->accountVersion, 7);
+  verified = verifyToken(ring, *signToken(ring, claims()), options(), kNow + 10);
+  ASSERT_TRUE(verified.isOk());
+  EXPECT_EQ(verified->accountVersion, 0);
+  for (const boost::json::value bad : {boost::json::value("7"), boost::json::value(0), boost::json::value(-1),
+                                       boost::json::value(7.5)}) {
+    auto payload = goodPayload();
+    payload["ver"] = bad;
+    const auto refused = verifyToken(ring, forge({{"alg", "HS256"}, {"kid", "x"}}, payload), options(), kNow + 10);
+    EXPECT_FALSE(refused.isOk()) << boost::json::serialize(bad);
+  }
+}
+
 TEST(Jwt, AlgNoneIsRefusedEvenWithoutASignature) {
   const std::string token = part({{"alg", "none"}, {"kid", "k1"}}) + "." + part(goodPayload()) + ".";
   auto result = verifyToken(hmacRing(), token, options(), kNow);

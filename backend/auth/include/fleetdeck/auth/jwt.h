@@ -24,6 +24,10 @@ struct Claims {
   int64_t issuedAt = 0;  // iat, seconds since the epoch
   int64_t notBefore = 0; // nbf
   int64_t expiresAt = 0; // exp
+  // ver: the account's version when the token was signed (0: none). A change of the account's
+  // access (role, status, password) is published with its new version; tokens of an older one are
+  // refused from then on, whatever second they were issued in.
+  int64_t accountVersion = 0;
 };
 
 // Encodes and signs `claims` with the ring's current key; the header carries alg, typ and kid.
