@@ -46,6 +46,7 @@ Result<bool> PgSessionStore::storeToken(const NewRefreshToken& token) {
   return db::inTransaction<bool>(pool_, [&](pqxx::work& transaction) -> Result<bool> {
     lockTokensOf(transaction, token.userId);
     if (!accountUnchanged(transaction, token.userId, token.userVersion)) return false;
+    pruneExpiredTokensOf(transaction, token.userId);
     insertToken(transaction, token);
     return true;
   });
@@ -89,6 +90,7 @@ Result<RotateResult> PgSessionStore::rotate(const std::string& tokenHash, NewRef
       transaction.exec_params("UPDATE refresh_tokens SET used_at = now() WHERE token_hash = $1", tokenHash);
       replacement.familyId = result.familyId;
       replacement.userId = result.userId;
+      pruneExpiredTokensOf(transaction, result.userId);
       insertToken(transaction, replacement);
       result.outcome = RotateOutcome::kRotated;
     }

@@ -9,7 +9,16 @@ void lockTokensOf(pqxx::work& transaction, const std::string& userId) {
 
 void revokeAllTokensOf(pqxx::work& transaction, const std::string& userId) {
   lockTokensOf(transaction, userId);
-  transaction.exec_params("UPDATE refresh_tokens SET revoked_at = now() WHERE user_id = $1 AND revoked_at IS NULL",
+  // Used and expired tokens cannot be refreshed anyway (a used one presented again still revokes its
+  // family): only the live ones need the write.
+  transaction.exec_params(
+      "UPDATE refresh_tokens SET revoked_at = now()"
+      " WHERE user_id = $1 AND expires_at > now() AND revoked_at IS NULL AND used_at IS NULL",
+      userId);
+}
+
+void pruneExpiredTokensOf(pqxx::work& transaction, const std::string& userId) {
+  transaction.exec_params("DELETE FROM refresh_tokens WHERE user_id = $1 AND expires_at < now() - interval '1 day'",
                           userId);
 }
 

@@ -7,6 +7,7 @@
 #include <atomic>
 #include <future>
 #include <map>
+#include <set>
 
 #include "adapters/argon2_password_hasher.h"
 #include "adapters/pg_session_store.h"
@@ -250,7 +251,7 @@ TEST_F(SignInTest, ARevocationDuringARotation_AlsoRevokesTheTokenTheRotationIssu
   EXPECT_EQ(rotated->outcome, RotateOutcome::kRotated);
   const Status revoked = revocation.get();
   ASSERT_TRUE(revoked.isOk()) << revoked.toString();
-  EXPECT_EQ(count("SELECT count(*) FROM refresh_tokens WHERE user_id = $1 AND revoked_at IS NULL"), 0)
+  EXPECT_EQ(count("SELECT count(*) FROM refresh_tokens WHERE user_id = $1 AND revoked_at IS NULL AND used_at IS NULL"), 0)
       << "a token issued by a rotation that raced the revocation is still valid";
 }
 
@@ -429,6 +430,42 @@ TEST_F(SignInTest, TheUnknownUsersHashIsMadeAtStart_AFailedOneIsNeverUsed) {
   EXPECT_EQ(flaky.verifies.load(), 1) << "an unknown user costs a real verification";
   EXPECT_EQ(flaky.emptyVerifies.load(), 0);
   EXPECT_TRUE(flakySignIn.prepare().isOk());
+}
+
+// Every refresh adds a row: a sign-in or refresh deletes the user's tokens that expired over a day
+// ago (they piled up for ever), and ending the sessions writes only the live, unused ones.
+TEST_F(SignInTest, TokensExpiredOverADayAgoArePruned_EndingSessionsTouchesOnlyLiveOnes) {
+  const std::string userId = registerUser("gus").id();
+  auto lease = pool_->acquire();
+  ASSERT_TRUE(lease.isOk());
+  const auto exec = [&](const std::string& sql) {
+    pqxx::nontransaction query(**lease);
+    return query.exec_params(sql, userId);
+  };
+  exec("INSERT INTO refresh_tokens (id, family_id, user_id, token_hash, expires_at) VALUES"
+       " (gen_random_uuid(), gen_random_uuid(), $1, 'old-1', now() - interval '3 days'),"
+       " (gen_random_uuid(), gen_random_uuid(), $1, 'old-2', now() - interval '25 hours'),"
+       " (gen_random_uuid(), gen_random_uuid(), $1, 'recent', now() - interval '1 hour')");
+  v1::Session session;
+  ASSERT_TRUE(login("gus", "correct horse battery", session).ok());
+  const auto hashes = [&] {
+    std::set<std::string> found;
+    for (const auto& row : exec("SELECT token_hash FROM refresh_tokens WHERE user_id = $1")) {
+      found.insert(row[0].as<std::string>());
+    }
+    return found;
+  };
+  EXPECT_FALSE(hashes().contains("old-1"));
+  EXPECT_FALSE(hashes().contains("old-2"));
+  EXPECT_TRUE(hashes().contains("recent")) << "expired an hour ago: a reuse of it is still caught";
+  v1::Session refreshed;
+  ASSERT_TRUE(refresh(session.refresh_token(), refreshed).ok());
+  ASSERT_TRUE(sessions_->revokeAllOfUser(userId).isOk());
+  EXPECT_EQ(exec("SELECT count(*) FROM refresh_tokens WHERE user_id = $1 AND revoked_at IS NOT NULL")[0][0].as<int>(), 1)
+      << "only the live, unused token is written";
+  v1::Session ignored;
+  EXPECT_EQ(refresh(refreshed.refresh_token(), ignored).error_code(), grpc::StatusCode::UNAUTHENTICATED);
+  EXPECT_EQ(refresh(session.refresh_token(), ignored).error_code(), grpc::StatusCode::UNAUTHENTICATED);
 }
 
 TEST_F(SignInTest, ExpiredRefreshTokensAreRefused) {
