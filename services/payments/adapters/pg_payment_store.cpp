@@ -270,6 +270,11 @@ Result<Payment> PgPaymentStore::refund(const std::string& chargeIdempotencyKey,
       payment = paymentByKey(transaction, chargeIdempotencyKey);  // the charge that got there first
     }
     if (!payment) return notFound("no charge has idempotency key " + chargeIdempotencyKey);
+    // The details name the charge the caller means to undo: when the key holds another one (other
+    // user, order or amount), refunding it would undo a charge the caller did not make. Nothing moves.
+    if (voidIfMissing && !isChargeOf(*payment, voidIfMissing->userId, voidIfMissing->orderId, voidIfMissing->amount)) {
+      return invalidField("chargeIdempotencyKey", "was already used for another charge (payment " + payment->id + ")");
+    }
     if (!isRefundable(*payment)) return *payment;
     // Locks in the order charge takes them (wallet, then payment), so the two never deadlock.
     db::execPrepared(transaction, "SELECT 1 FROM wallets WHERE user_id = $1 FOR UPDATE", payment->userId);

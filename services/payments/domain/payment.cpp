@@ -49,6 +49,10 @@ Status checkTopUp(const Wallet& wallet, const Money& amount) {
   return Status::ok();
 }
 
+bool isChargeOf(const Payment& payment, const std::string& userId, const std::string& orderId, const Money& amount) {
+  return payment.userId == userId && payment.orderId == orderId && payment.amount == amount;
+}
+
 bool isRefundable(const Payment& payment) { return payment.status == kStatusCharged; }
 
 }  // namespace fleetdeck::payments

@@ -92,6 +92,10 @@ Result<ChargeDecision> decideCharge(const Wallet* wallet, const Money& amount, b
 // OK when `amount` may be credited to `wallet` by a top-up.
 Status checkTopUp(const Wallet& wallet, const Money& amount);
 
+// Whether `payment` is the charge of this user, order and amount: what a repeated or refunded key
+// must describe. Ids compare as stored (lower-case).
+bool isChargeOf(const Payment& payment, const std::string& userId, const std::string& orderId, const Money& amount);
+
 // Only a charged payment gives money back; refunding anything else changes nothing.
 bool isRefundable(const Payment& payment);
 

@@ -128,8 +128,7 @@ Result<Payment> Wallets::charge(const ChargeRequest& asked) {
                                injectedDecline);
   // A repeated key answers what it did the first time, but only to the same request: another user,
   // order or amount under a used key is a caller's mistake, not a charge that already happened.
-  if (payment && (payment->userId != request.userId || payment->orderId != request.orderId ||
-                  payment->amount != request.amount)) {
+  if (payment && !isChargeOf(*payment, request.userId, request.orderId, request.amount)) {
     return invalidField("idempotencyKey", "was already used for another charge (payment " + payment->id + ")");
   }
   return payment;

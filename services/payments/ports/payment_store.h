@@ -70,8 +70,10 @@ class PaymentStore {
   virtual Result<Payment> charge(const ChargeCommand& command, bool injectedDecline) = 0;
   // NOT_FOUND when no charge has that key, unless `voidIfMissing` is given: the key is then taken by
   // a DECLINED payment ("voided") made of it, returned, and a later charge with the key returns that.
-  // A CHARGED payment is credited back with a "refund" entry and becomes REFUNDED; any other payment
-  // is returned unchanged.
+  // When a payment has the key and `voidIfMissing` describes another charge (user, order or amount),
+  // INVALID_ARGUMENT naming "chargeIdempotencyKey" and nothing moves: the caller undoes a charge that
+  // is not this one. Otherwise a CHARGED payment is credited back with a "refund" entry and becomes
+  // REFUNDED; any other payment is returned unchanged.
   virtual Result<Payment> refund(const std::string& chargeIdempotencyKey,
                                  const std::optional<ChargeCommand>& voidIfMissing) = 0;
   virtual Result<PaymentPage> listPayments(const PaymentQuery& query) = 0;

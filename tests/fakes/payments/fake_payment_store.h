@@ -75,6 +75,9 @@ class FakePaymentStore final : public PaymentStore {
     ++calls;
     for (auto& payment : payments_) {
       if (payment.idempotencyKey != chargeIdempotencyKey) continue;
+      if (voidIfMissing && !isChargeOf(payment, voidIfMissing->userId, voidIfMissing->orderId, voidIfMissing->amount)) {
+        return invalidField("chargeIdempotencyKey", "was already used for another charge (payment " + payment.id + ")");
+      }
       if (!isRefundable(payment)) return payment;
       payment.status = std::string(kStatusRefunded);
       moveMoney(payment.userId, payment.amount.units, kKindRefund, payment.id);

@@ -326,6 +326,58 @@ TEST_F(PaymentsServiceTest, RefundOfAnUnknownCharge_WithItsDetails_VoidsTheKey_S
   EXPECT_EQ(queryInt("SELECT count(*) FROM payments"), 1);
 }
 
+// A refund that names the charge it undoes (voidIfMissing) refunds the payment under the key only
+// when it is that charge: another user, order or amount is a caller's mistake, answered
+// INVALID_ARGUMENT naming the key (as a charge's reused key is), and no money moves.
+TEST_F(PaymentsServiceTest, ARefundWhoseDetailsDescribeAnotherCharge_IsRefusedNamingTheKey_AndMovesNothing) {
+  const std::string userId = openWallet();
+  const std::string otherUser = openWallet();
+  const v1::ChargeRequest charged = chargeRequest("saga-" + newUuid(), userId, 5'000);
+  v1::Payment payment;
+  ASSERT_TRUE(charge(charged, payment).ok());
+  ASSERT_EQ(balance(userId), kDemoCredit - 5'000);
+
+  v1::ChargeRequest otherOrder = charged;
+  otherOrder.set_order_id(newUuid());
+  v1::ChargeRequest otherAmount = charged;
+  otherAmount.mutable_amount()->set_units(4'000);
+  v1::ChargeRequest otherUserDetails = charged;
+  otherUserDetails.set_user_id(otherUser);
+  for (const v1::ChargeRequest& other : {otherOrder, otherAmount, otherUserDetails}) {
+    v1::Payment ignored;
+    const Status refused = rpc::fromGrpcStatus(refundOrVoid(other, ignored));
+    EXPECT_EQ(refused.code(), StatusCode::kInvalidArgument) << refused.toString();
+    ASSERT_FALSE(refused.violations().empty()) << refused.toString();
+    EXPECT_EQ(refused.violations().at(0).field, "chargeIdempotencyKey");
+  }
+  EXPECT_EQ(balance(userId), kDemoCredit - 5'000);
+  EXPECT_EQ(balance(otherUser), kDemoCredit);
+  EXPECT_EQ(queryInt("SELECT count(*) FROM ledger_entries WHERE kind = 'refund'"), 0);
+  EXPECT_EQ(queryInt("SELECT count(*) FROM payments WHERE status = 'CHARGED'"), 1);
+
+  // The right details (ids in either case) refund it; without details the key alone does.
+  v1::ChargeRequest sameUpperCase = charged;
+  sameUpperCase.set_user_id(upperCase(userId));
+  sameUpperCase.set_order_id(upperCase(charged.order_id()));
+  v1::Payment refunded;
+  const grpc::Status status = refundOrVoid(sameUpperCase, refunded);
+  ASSERT_TRUE(status.ok()) << status.error_message();
+  EXPECT_EQ(refunded.id(), payment.id());
+  EXPECT_EQ(refunded.status(), "REFUNDED");
+  EXPECT_EQ(balance(userId), kDemoCredit);
+  EXPECT_EQ(ledgerSum(userId), kDemoCredit);
+
+  // A voided key is held by the void's details: a refund describing another charge is refused too.
+  const v1::ChargeRequest voidedCharge = chargeRequest("saga-" + newUuid(), userId, 700);
+  v1::Payment voided;
+  ASSERT_TRUE(refundOrVoid(voidedCharge, voided).ok());
+  v1::ChargeRequest otherVoid = voidedCharge;
+  otherVoid.mutable_amount()->set_units(800);
+  v1::Payment ignored;
+  EXPECT_EQ(refundOrVoid(otherVoid, ignored).error_code(), grpc::StatusCode::INVALID_ARGUMENT);
+  EXPECT_EQ(queryInt("SELECT count(*) FROM payments"), 2);
+}
+
 // The race the void closes: a charge already on its way (here held at the wallet's lock) when the
 // saga's refund finds no charge. Whichever order the two commit in, money moves once or not at all.
 TEST_F(PaymentsServiceTest, AChargeInFlightWhileItsKeyIsVoided_AnswersWithTheVoid_AndMovesNothing) {

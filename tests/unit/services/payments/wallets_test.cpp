@@ -252,6 +252,27 @@ TEST_F(WalletsTest, RefundOfAnUnknownChargeIsNotFoundAndAnEmptyKeyIsInvalid) {
   EXPECT_EQ(empty.status().violations().at(0).field, "chargeIdempotencyKey");
 }
 
+TEST_F(WalletsTest, ARefundDescribingAnotherChargeThanTheKeys_IsRefusedNamingTheKey_AndMovesNothing) {
+  const std::string userId = openWallet();
+  const ChargeRequest charged = chargeOf(userId, 2'000, "saga-m");
+  ASSERT_TRUE(wallets_.charge(charged).isOk());
+  ChargeRequest otherOrder = charged;
+  otherOrder.orderId = newUuid();
+  ChargeRequest otherAmount = charged;
+  otherAmount.amount.units = 1'000;
+  for (const ChargeRequest& other : {otherOrder, otherAmount, chargeOf(openWallet(), 2'000, "saga-m")}) {
+    auto refused = wallets_.refund("saga-m", other);
+    ASSERT_FALSE(refused.isOk());
+    EXPECT_EQ(refused.status().code(), StatusCode::kInvalidArgument);
+    EXPECT_EQ(refused.status().violations().at(0).field, "chargeIdempotencyKey");
+  }
+  EXPECT_EQ(balanceOf(userId), 98'000);
+  auto refunded = wallets_.refund("saga-m", charged);
+  ASSERT_TRUE(refunded.isOk()) << refunded.status().toString();
+  EXPECT_EQ(refunded->status, "REFUNDED");
+  EXPECT_EQ(balanceOf(userId), 100'000);
+}
+
 // A void moves no money: an amount above what one payment may charge (an order placed before orders
 // refused such totals) still voids the key, or the order saga's compensation would be refused for good.
 TEST_F(WalletsTest, VoidOfAnAmountAboveTheChargeCeiling_VoidsTheKey_ButANonPositiveOneIsRefused) {
