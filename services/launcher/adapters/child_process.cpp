@@ -2,6 +2,7 @@
 
 #include <arpa/inet.h>
 #include <fcntl.h>
+#include <linux/close_range.h>
 #include <netinet/in.h>
 #include <signal.h>
 #include <sys/socket.h>
@@ -85,6 +86,13 @@ Result<pid_t> forkExec(const ProcessSpec& spec, int outputFd) {
     dup2(devNull, STDIN_FILENO);
     dup2(logFd, STDOUT_FILENO);
     dup2(logFd, STDERR_FILENO);
+    // Nothing else this process has open reaches the child: a daemon that outlives us would hold it
+    // (a test fixture's PostgreSQL kept the flock(1) lock of the command that started it, and every
+    // build waiting on that lock waited for it). Marked close-on-exec, not closed: the error pipe
+    // must stay open until execve.
+    if (close_range(3, ~0U, CLOSE_RANGE_CLOEXEC) != 0) {
+      for (int fd = 3; fd < 4096; ++fd) fcntl(fd, F_SETFD, FD_CLOEXEC);
+    }
     if (!workingDirectory.empty() && chdir(workingDirectory.c_str()) != 0) {
       const int error = errno;
       [[maybe_unused]] ssize_t ignored = write(errorPipe[1], &error, sizeof error);
