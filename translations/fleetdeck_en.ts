@@ -2126,6 +2126,14 @@
             <translation>Save</translation>
         </message>
         <message>
+            <source>No answer arrived (%1). The user may have been created already: press "%2" again to retry. The gateway recognises the retry and does not create a second user.</source>
+            <translation>No answer arrived (%1). The user may have been created already: press "%2" again to retry. The gateway recognises the retry and does not create a second user.</translation>
+        </message>
+        <message>
+            <source>This dialog already created a user with the details it sent before (that answer was lost), so the changed details were not used. Close it and refresh the list to find that user.</source>
+            <translation>This dialog already created a user with the details it sent before (that answer was lost), so the changed details were not used. Close it and refresh the list to find that user.</translation>
+        </message>
+        <message>
             <source>Reloaded: this is the user as saved now (version %1).</source>
             <translation>Reloaded: this is the user as saved now (version %1).</translation>
         </message>

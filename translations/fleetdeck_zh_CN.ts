@@ -2100,6 +2100,14 @@
             <translation>保存</translation>
         </message>
         <message>
+            <source>No answer arrived (%1). The user may have been created already: press "%2" again to retry. The gateway recognises the retry and does not create a second user.</source>
+            <translation>没有收到响应（%1）。用户可能已经创建：请再次点击“%2”重试。网关能识别这次重试，不会再创建第二个用户。</translation>
+        </message>
+        <message>
+            <source>This dialog already created a user with the details it sent before (that answer was lost), so the changed details were not used. Close it and refresh the list to find that user.</source>
+            <translation>此对话框已用之前发送的信息创建了一个用户（那次的响应丢失了），因此没有使用修改后的信息。请关闭此对话框并刷新列表以找到该用户。</translation>
+        </message>
+        <message>
             <source>Reloaded: this is the user as saved now (version %1).</source>
             <translation>已重新加载：这是该用户当前保存的内容（版本 %1）。</translation>
         </message>

@@ -24,6 +24,9 @@ struct ApiError {
   bool isUnauthenticated() const { return httpStatus == 401; }
   bool isStaleEdit() const { return httpStatus == 412; }
   bool isThrottled() const { return httpStatus == 429; }
+  // No answer, or the gateway's (or a proxy's) own failure: a write may have happened all the same,
+  // and only a repeat under the same idempotency key is safe.
+  bool answerMayBeLost() const { return isNetworkFailure() || httpStatus >= 500; }
 
   // Parses the gateway error body {"error":{code,message,details:[{field,reason}],trace_id}}. A body
   // that is not one (a proxy's HTML page, empty) still yields a usable error from the status alone.

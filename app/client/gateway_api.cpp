@@ -84,13 +84,16 @@ quint64 getUser(GatewayClient* client, const QString& id, QObject* context, Done
   return call<User>(client, get(QStringLiteral("/api/v1/users/") + segment(id)), context, std::move(done), userWithEtag);
 }
 
-quint64 createUser(GatewayClient* client, const NewUser& user, QObject* context, Done<User> done) {
+quint64 createUser(GatewayClient* client, const NewUser& user, const QString& idempotencyKey, QObject* context,
+                   Done<User> done) {
   QJsonObject body{{QStringLiteral("username"), user.username},
                    {QStringLiteral("email"), user.email},
                    {QStringLiteral("password"), user.password},
                    {QStringLiteral("displayName"), user.displayName}};
   if (!user.role.isEmpty()) body.insert(QStringLiteral("role"), user.role);
-  return call<User>(client, post(QStringLiteral("/api/v1/users"), body), context, std::move(done), userWithEtag);
+  ApiRequest request = post(QStringLiteral("/api/v1/users"), body);
+  if (!idempotencyKey.isEmpty()) request.headers.append({"Idempotency-Key", idempotencyKey.toUtf8()});
+  return call<User>(client, request, context, std::move(done), userWithEtag);
 }
 
 quint64 updateUser(GatewayClient* client, const QString& id, qint64 expectedVersion, const QJsonObject& changes,

@@ -65,7 +65,11 @@ QByteArray ifMatch(qint64 version);
 quint64 listUsers(GatewayClient* client, const UserFilter& filter, const QString& pageToken, int pageSize,
                   QObject* context, Done<Page<User>> done);
 quint64 getUser(GatewayClient* client, const QString& id, QObject* context, Done<User> done);
-quint64 createUser(GatewayClient* client, const NewUser& user, QObject* context, Done<User> done);
+// `idempotencyKey` (Idempotency-Key; empty sends none) makes a repeat after a lost answer get the account
+// the first request made (201, same id) instead of 409 'username is already taken'; the same key with
+// other details is 400 naming idempotencyKey.
+quint64 createUser(GatewayClient* client, const NewUser& user, const QString& idempotencyKey, QObject* context,
+                   Done<User> done);
 // PATCH with If-Match: `changes` holds only the fields that changed (displayName, email, role, status).
 quint64 updateUser(GatewayClient* client, const QString& id, qint64 expectedVersion, const QJsonObject& changes,
                    QObject* context, Done<User> done);

@@ -477,7 +477,7 @@ void OrdersView::openActionDialog(const Order& order, const QString& action) {
                                     if (open.isNull()) return;
                                     open->setBusy(false);
                                     buttons->setEnabled(true);
-                                    if (!result && answerMayBeLost(result.error())) {
+                                    if (!result && result.error().answerMayBeLost()) {
                                       error->setText(tr("No answer arrived (%1). The order may have been changed "
                                                         "already: press \"%2\" again to retry. The gateway recognises "
                                                         "the retry and does not change the order twice.")
@@ -497,8 +497,6 @@ void OrdersView::openActionDialog(const Order& order, const QString& action) {
   if (text != nullptr) text->setFocus();
 }
 
-bool OrdersView::answerMayBeLost(const ApiError& error) { return error.isNetworkFailure() || error.httpStatus >= 500; }
-
 bool OrdersView::act(const Order& order, const QString& action, const QString& argument, const QString& idempotencyKey,
                      std::function<void(const Result<Order>&)> answered) {
   if (!isEditable() || order.id.isEmpty() || !actionInFlight_.isEmpty()) return false;
@@ -511,7 +509,7 @@ bool OrdersView::act(const Order& order, const QString& action, const QString& a
     if (answered) answered(result);
     if (!result) {
       // The dialog, still open, says so and offers the retry; what the order is now is read again.
-      if (!answerMayBeLost(result.error())) {
+      if (!result.error().answerMayBeLost()) {
         QString text = result.error().summary();
         if (result.error().httpStatus == 409) {
           text = tr("Order %1 is no longer in a state that allows this: %2").arg(orderId, result.error().message);

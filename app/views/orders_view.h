@@ -63,9 +63,6 @@ class OrdersView : public ViewPage {
   // is on its way).
   bool act(const Order& order, const QString& action, const QString& argument, const QString& idempotencyKey,
            std::function<void(const Result<Order>&)> answered);
-  // No answer, or the gateway's own failure: the change may have happened, and repeating it under the
-  // same idempotency key is safe.
-  static bool answerMayBeLost(const ApiError& error);
   QString selectedOrderId() const;
   // The order the detail panel shows, or the one whose details are on their way to it.
   QString displayedOrderId() const;

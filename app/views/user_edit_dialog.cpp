@@ -8,6 +8,7 @@
 #include <QLineEdit>
 #include <QMessageBox>
 #include <QPushButton>
+#include <QUuid>
 #include <QVBoxLayout>
 
 #include "client/gateway_api.h"
@@ -28,7 +29,8 @@ QWidget* withError(QWidget* field, QLabel* error, QWidget* parent) {
 
 }  // namespace
 
-UserEditDialog::UserEditDialog(GatewayClient* client, QWidget* parent) : QDialog(parent), client_(client) {
+UserEditDialog::UserEditDialog(GatewayClient* client, QWidget* parent)
+    : QDialog(parent), client_(client), createKey_(QUuid::createUuid().toString(QUuid::WithoutBraces)) {
   build();
   setWindowTitle(tr("New user"));
 }
@@ -138,10 +140,22 @@ void UserEditDialog::save() {
   auto done = [this](const Result<User>& result) {
     setBusy(false);
     if (!result) {
-      if (result.error().isStaleEdit()) {
-        showStaleEdit(result.error());
+      const ApiError& error = result.error();
+      if (error.isStaleEdit()) {
+        showStaleEdit(error);
+      } else if (isCreate() && error.answerMayBeLost()) {
+        showGeneralError(tr("No answer arrived (%1). The user may have been created already: press \"%2\" again to "
+                            "retry. The gateway recognises the retry and does not create a second user.")
+                             .arg(error.summary(), buttons_->button(QDialogButtonBox::Save)->text()),
+                         QString());
+      } else if (isCreate() && error.fieldErrors.contains(QStringLiteral("idempotencyKey"))) {
+        // The key's account was made by an earlier try whose answer was lost, with the details sent then.
+        showGeneralError(tr("This dialog already created a user with the details it sent before (that answer was "
+                            "lost), so the changed details were not used. Close it and refresh the list to find "
+                            "that user."),
+                         error.traceId);
       } else {
-        showErrors(result.error());
+        showErrors(error);
       }
       return;
     }
@@ -152,7 +166,7 @@ void UserEditDialog::save() {
     api::NewUser user{usernameEdit_->text().trimmed(), emailEdit_->text().trimmed(), passwordEdit_->text(),
                       displayNameEdit_->text(), roleCombo_->currentData().toString()};
     setBusy(true);
-    api::createUser(client_, user, this, done);
+    api::createUser(client_, user, createKey_, this, done);
     return;
   }
   const QJsonObject changed = changes();
@@ -222,10 +236,7 @@ void UserEditDialog::showErrors(const ApiError& error) {
     text = tr("Please correct the fields marked above.");
   }
   if (error.httpStatus == 409) text = tr("That username or email is already taken.") + QLatin1Char(' ') + error.message;
-  if (!error.traceId.isEmpty()) text += QLatin1Char('\n') + tr("Trace id: %1").arg(error.traceId);
-  generalError_->setStyleSheet(QStringLiteral("color: #d13d3d;"));
-  generalError_->setText(text);
-  generalError_->show();
+  showGeneralError(text, error.traceId);
   // Focus the first field with an error so it can be fixed at once.
   for (QLineEdit* edit : {usernameEdit_, displayNameEdit_, emailEdit_, passwordEdit_}) {
     if (edit == nullptr) continue;
@@ -238,6 +249,12 @@ void UserEditDialog::showErrors(const ApiError& error) {
       break;
     }
   }
+}
+
+void UserEditDialog::showGeneralError(const QString& text, const QString& traceId) {
+  generalError_->setStyleSheet(QStringLiteral("color: #d13d3d;"));
+  generalError_->setText(traceId.isEmpty() ? text : text + QLatin1Char('\n') + tr("Trace id: %1").arg(traceId));
+  generalError_->show();
 }
 
 void UserEditDialog::clearErrors() {

@@ -1,6 +1,7 @@
 // UserEditDialog: create a user, or edit one's display name, email, role and status. Sends only the
 // fields that changed, with If-Match; shows the gateway's field errors beside the fields, and a stale
-// edit (412) as a dialog that offers to reload the user as it is now.
+// edit (412) as a dialog that offers to reload the user as it is now. A create sends one idempotency
+// key per dialog, so pressing Create again after a lost answer cannot make a second account.
 #pragma once
 
 #include <QDialog>
@@ -55,10 +56,14 @@ class UserEditDialog : public QDialog {
   void setBusy(bool busy);
   bool busy_ = false;
   void showStaleEdit(const ApiError& error);
+  void showGeneralError(const QString& text, const QString& traceId);
   QLabel* addErrorLabel(const QString& field);
 
   GatewayClient* client_;
   std::optional<User> original_;
+  // Create mode: the Idempotency-Key of every create this dialog sends. A repeat after a lost answer
+  // gets the account the first one made instead of "username is already taken".
+  QString createKey_;
   QLineEdit* usernameEdit_ = nullptr;
   QLineEdit* passwordEdit_ = nullptr;
   QLineEdit* displayNameEdit_ = nullptr;

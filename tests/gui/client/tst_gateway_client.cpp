@@ -67,6 +67,7 @@ class GatewayClientTest : public QObject {
   void gatewayDown_GoesOfflineAndCountsDown_BackOnline_AfterProbe();
   void updateUser_SendsIfMatchAndOnlyChangedFields_ReadsVersionFromEtag();
   void orderActions_SendIfMatchAndIdempotencyKey_OnlyWhenGiven();
+  void createUser_SendsTheIdempotencyKey_OnlyWhenGiven();
   void listOrders_SendsTheDateRangeInUtcAsRfc3339_OnlyWhenSet();
   void listSagas_SendsTheDateRangeInUtcAsRfc3339_OnlyWhenSet();
   void promQuery_RoundTripsEveryCharacterOfTheQuery();
@@ -368,7 +369,7 @@ void GatewayClientTest::errorBody_FieldErrorsKeyedInCamelCase_TraceIdFromBody() 
                                 {"email", "is already taken"}});
   });
   Captured<User> created;
-  api::createUser(client_, {"bob", "nope", "short", "", "customer"}, this, created.callback());
+  api::createUser(client_, {"bob", "nope", "short", "", "customer"}, QString(), this, created.callback());
   QVERIFY(created.wait());
   const ApiError& error = created.result->error();
   QCOMPARE(error.httpStatus, 400);
@@ -465,6 +466,30 @@ void GatewayClientTest::updateUser_SendsIfMatchAndOnlyChangedFields_ReadsVersion
   QVERIFY(stale.result->error().isStaleEdit());
   QCOMPARE(api::versionFromEtag("W/\"12\""), 12);
   QCOMPARE(api::versionFromEtag("\"abc\""), 0);
+}
+
+void GatewayClientTest::createUser_SendsTheIdempotencyKey_OnlyWhenGiven() {
+  signInAs();
+  gateway_->route("POST", "/api/v1/users", [](const FakeRequest& request) {
+    return FakeResponse::json(201, {{"id", "u-9"}, {"username", request.json().value("username")}, {"version", "1"}})
+        .withHeader("ETag", "\"1\"");
+  });
+  Captured<User> created;
+  api::createUser(client_, {"bob", "bob@example.com", "a-long-password", "Bob", "customer"}, "key-user-1", this,
+                  created.callback());
+  QVERIFY(created.wait());
+  QVERIFY2(created.result->ok(), describe(*created.result).constData());
+  QCOMPARE(created.result->value().id, QStringLiteral("u-9"));
+  FakeRequest sent = gateway_->requests().constLast();
+  QCOMPARE(sent.path, QStringLiteral("/api/v1/users"));
+  QCOMPARE(sent.header("idempotency-key"), QByteArray("key-user-1"));
+  QCOMPARE(sent.json().value("username").toString(), QStringLiteral("bob"));
+
+  Captured<User> keyless;
+  api::createUser(client_, {"eve", "eve@example.com", "a-long-password", "Eve", "customer"}, QString(), this,
+                  keyless.callback());
+  QVERIFY(keyless.wait());
+  QVERIFY(!gateway_->requests().constLast().headers.contains("idempotency-key"));
 }
 
 void GatewayClientTest::orderActions_SendIfMatchAndIdempotencyKey_OnlyWhenGiven() {

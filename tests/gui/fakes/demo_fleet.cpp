@@ -569,6 +569,25 @@ void DemoFleet::install() {
     if (!body.value("email").toString().contains('@')) problems.append(qMakePair(QStringLiteral("email"), QStringLiteral("must be a valid email address")));
     if (body.value("password").toString().size() < 12) problems.append(qMakePair(QStringLiteral("password"), QStringLiteral("must be at least 12 characters")));
     if (!problems.isEmpty()) return FakeResponse::error(400, "INVALID_ARGUMENT", "invalid user", problems);
+    // Like the users service: a repeat under the same key (who asked, and what, the password aside)
+    // gets the account the first request made, 201, before the name is looked at; the key with other
+    // details is a 400.
+    const QString key = QString::fromUtf8(request.header("idempotency-key"));
+    const QString asked = QStringList{signedInUser_, body.value("username").toString(), body.value("email").toString(),
+                                      body.value("displayName").toString(), body.value("role").toString("customer")}
+                              .join(QLatin1Char('\n'));
+    if (!key.isEmpty() && userCreates_.contains(key)) {
+      const auto& [firstAsked, userId] = userCreates_[key];
+      if (firstAsked != asked) {
+        return FakeResponse::error(400, "INVALID_ARGUMENT", "invalid user",
+                                   {{"idempotencyKey", "was already used for another account"}});
+      }
+      for (const QJsonObject& user : users_) {
+        if (user.value("id").toString() == userId) {
+          return FakeResponse::json(201, user).withHeader("ETag", '"' + user.value("version").toString().toUtf8() + '"');
+        }
+      }
+    }
     if (!userByName(body.value("username").toString()).isEmpty()) {
       return FakeResponse::error(409, "ALREADY_EXISTS", "username taken");
     }
@@ -578,6 +597,7 @@ void DemoFleet::install() {
                      {"status", "active"}, {"version", "1"}, {"createTime", rfc(QDateTime::currentDateTimeUtc())},
                      {"updateTime", rfc(QDateTime::currentDateTimeUtc())}};
     users_.append(user);
+    if (!key.isEmpty()) userCreates_.insert(key, {asked, user.value("id").toString()});
     return FakeResponse::json(201, user).withHeader("ETag", "\"1\"");
   });
   g.route("DELETE", "/api/v1/users/(u-\\d+)", [this](const FakeRequest& request) {

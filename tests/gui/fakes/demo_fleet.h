@@ -72,6 +72,8 @@ class DemoFleet {
   // Order actions sent with an Idempotency-Key: "<order id> <username> <key>" -> {action, the order
   // as that action left it}, so a repeat gets the first answer (as the orders service does).
   QHash<QString, QPair<QString, QJsonObject>> orderActions_;
+  // Users created with an Idempotency-Key: key -> {who asked and what (no password), the account's id}.
+  QHash<QString, QPair<QString, QString>> userCreates_;
 };
 
 }  // namespace fleetdeck::console::testing

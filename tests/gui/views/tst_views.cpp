@@ -196,6 +196,9 @@ class ViewsTest : public QObject {
   void metrics_RefreshCancellingAQueryWhoseBoxWasCleared_GivesRunBack();
   void history_NoticeWhileLoading_LoadsOnceMore();
   void userEdit_CancelWhileSaving_IsRefused_TheSaveLands();
+  void userCreate_RetriedAfterALostAnswer_SendsTheSameIdempotencyKey_ANewDialogANewOne_data();
+  void userCreate_RetriedAfterALostAnswer_SendsTheSameIdempotencyKey_ANewDialogANewOne();
+  void userCreate_ChangedDetailsAfterALostAnswer_AreExplained_NoSecondAccount();
   void sagas_StepsBeforeTheListIsOpened_AreNotCollected_AndNoSagaIsListedTwice();
   void history_AFailedLoad_LeavesNothingOfThePreviousOrder();
   void fleet_AChangeWhileTheFleetIsLoading_LoadsItOnceMore();
@@ -657,6 +660,116 @@ void ViewsTest::userEdit_CancelWhileSaving_IsRefused_TheSaveLands() {
   QVERIFY(dialog->isVisible());
   QVERIFY(QTest::qWaitFor([&] { return savedVersion != 0; }, 5000));
   QCOMPARE(savedVersion, listed.version + 1);
+}
+
+namespace {
+
+// Fills the create dialog with a valid new user.
+void fillNewUser(UserEditDialog* dialog, const QString& username, const QString& displayName) {
+  dialog->findChild<QLineEdit*>("usernameEdit")->setText(username);
+  dialog->findChild<QLineEdit*>("emailEdit")->setText(username + "@example.com");
+  dialog->findChild<QLineEdit*>("displayNameEdit")->setText(displayName);
+  dialog->findChild<QLineEdit*>("passwordEdit")->setText("a-long-enough-password");
+}
+
+// The Idempotency-Key of each POST /api/v1/users, oldest first.
+QList<QByteArray> userCreateKeys(const FakeGateway& gateway) {
+  QList<QByteArray> keys;
+  for (const FakeRequest& request : gateway.requests()) {
+    if (request.method == "POST" && request.path == QLatin1String("/api/v1/users")) keys.append(request.header("idempotency-key"));
+  }
+  return keys;
+}
+
+}  // namespace
+
+void ViewsTest::userCreate_RetriedAfterALostAnswer_SendsTheSameIdempotencyKey_ANewDialogANewOne_data() {
+  QTest::addColumn<bool>("hangUp");
+  QTest::newRow("503 from the proxy") << false;
+  QTest::newRow("connection dropped") << true;
+}
+
+void ViewsTest::userCreate_RetriedAfterALostAnswer_SendsTheSameIdempotencyKey_ANewDialogANewOne() {
+  QFETCH(bool, hangUp);
+  MainWindow* window = openWindow("ada");
+  window->showPage("users");
+  UsersView* users = window->usersView();
+  QVERIFY(QTest::qWaitFor([&] { return users->isReady(); }, 5000));
+  // The account is made, but the answer does not come back: a 503 from the proxy in front, or a
+  // dropped connection (which the network layer retries once by itself, and loses again).
+  FakeResponse lost = FakeResponse::error(503, "UNAVAILABLE", "upstream users timed out");
+  lost.hangUp = hangUp;
+  gateway_->loseAnswers("/api/v1/users", lost);
+  users->createUser();
+  QPointer<UserEditDialog> dialog = users->editDialog();
+  QVERIFY(dialog != nullptr);
+  fillNewUser(dialog, "dora.lost", "Dora Lost");
+  QString createdId;
+  connect(dialog, &UserEditDialog::saved, this, [&createdId](const User& user) { createdId = user.id; });
+  QPushButton* create = dialog->findChild<QDialogButtonBox*>()->button(QDialogButtonBox::Save);
+  create->click();
+  QVERIFY(QTest::qWaitFor([&] { return dialog.isNull() || !dialog->generalError().isEmpty(); }, 10000));
+  // The dialog stays, says the user may exist already and offers the same button again.
+  QVERIFY2(!dialog.isNull() && dialog->isVisible(), "the dialog closed on a lost answer");
+  QVERIFY2(dialog->generalError().contains("may have been created") && dialog->generalError().contains("Create"),
+           qPrintable(dialog->generalError()));
+  QVERIFY(create->isEnabled());
+  const QJsonObject made = demo_->userByName("dora.lost");
+  QVERIFY(!made.isEmpty());  // it did happen
+  const qsizetype lostTries = userCreateKeys(*gateway_).size();
+  QVERIFY(lostTries >= 1);
+
+  gateway_->keepAnswers("/api/v1/users");
+  create->click();
+  // Answered with the account the first try made, not "username is already taken".
+  QVERIFY2(QTest::qWaitFor([&] { return !createdId.isEmpty(); }, 5000),
+           qPrintable(dialog.isNull() ? QString() : dialog->generalError()));
+  QCOMPARE(createdId, made.value("id").toString());
+  QVERIFY(QTest::qWaitFor([&] { return dialog.isNull() || !dialog->isVisible(); }, 5000));
+  const QList<QByteArray> keys = userCreateKeys(*gateway_);
+  QCOMPARE(keys.size(), lostTries + 1);
+  QVERIFY(!keys.first().isEmpty());
+  for (const QByteArray& key : keys) QCOMPARE(key, keys.first());
+  int listed = 0;
+  for (int row = 0; row < users->model()->rowCount(); ++row) {
+    if (users->model()->user(row).id == createdId) ++listed;
+  }
+  QCOMPARE(listed, 1);
+
+  // The next user is a dialog of its own, with a key of its own.
+  users->createUser();
+  QPointer<UserEditDialog> next = users->editDialog();
+  QVERIFY(next != nullptr && next != dialog);
+  fillNewUser(next, "dora.next", "Dora Next");
+  next->save();
+  QVERIFY(QTest::qWaitFor([&] { return !demo_->userByName("dora.next").isEmpty(); }, 5000));
+  QVERIFY(!userCreateKeys(*gateway_).constLast().isEmpty());
+  QVERIFY(userCreateKeys(*gateway_).constLast() != keys.first());
+}
+
+void ViewsTest::userCreate_ChangedDetailsAfterALostAnswer_AreExplained_NoSecondAccount() {
+  MainWindow* window = openWindow("ada");
+  window->showPage("users");
+  UsersView* users = window->usersView();
+  QVERIFY(QTest::qWaitFor([&] { return users->isReady(); }, 5000));
+  gateway_->loseAnswers("/api/v1/users", FakeResponse::error(503, "UNAVAILABLE", "upstream users timed out"));
+  users->createUser();
+  UserEditDialog* dialog = users->editDialog();
+  fillNewUser(dialog, "erin.lost", "Erin Lost");
+  dialog->save();
+  QVERIFY(QTest::qWaitFor([&] { return dialog->generalError().contains("may have been created"); }, 5000));
+  gateway_->keepAnswers("/api/v1/users");
+  // The user changes a detail and tries again: the key's account was made with the first details.
+  dialog->findChild<QLineEdit*>("displayNameEdit")->setText("Erin Changed");
+  dialog->save();
+  QVERIFY2(QTest::qWaitFor([&] { return dialog->generalError().contains("already created a user"); }, 5000),
+           qPrintable(dialog->generalError()));
+  QVERIFY(dialog->isVisible());
+  QVERIFY(!dialog->generalError().contains("idempotencyKey"));
+  QCOMPARE(demo_->userByName("erin.lost").value("displayName").toString(), QStringLiteral("Erin Lost"));
+  const QList<QByteArray> keys = userCreateKeys(*gateway_);
+  QCOMPARE(keys.size(), 2);
+  QCOMPARE(keys.last(), keys.first());
 }
 
 void ViewsTest::sagas_StepsBeforeTheListIsOpened_AreNotCollected_AndNoSagaIsListedTwice() {
