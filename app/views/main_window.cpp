@@ -125,9 +125,11 @@ MainWindow::MainWindow(GatewayClient* client, EventStream* stream, const Console
       history_->showOrder(orderId, version);
     });
     connect(page, &ViewPage::openWindowRequested, this, [this](const QString& key, const QDateTime& from, const QDateTime& to) {
-      showPage(key);
+      // The window first: its list is the page's first load, so showing the page starts no unfiltered
+      // one for it to replace.
       if (key == QLatin1String("sagas")) sagas_->showWindow(from, to);
       if (key == QLatin1String("orders")) orders_->showWindow(from, to);
+      showPage(key);
     });
     connect(page, &ViewPage::openMetricsRequested, this, [this](const QString& query, qint64 start, qint64 end) {
       showPage(QStringLiteral("metrics"));

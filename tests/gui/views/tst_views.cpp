@@ -174,6 +174,8 @@ class ViewsTest : public QObject {
   void consoleApp_Unauthenticated_WorksWithAGatewayThatServesOnlyUsers();
   void credentialsFile_GivesTheAdminLine_OrTheNamedUser();
   void alert_OpensTheSagasAndOrdersOfItsWindow();
+  void alert_OpeningAPageForItsWindow_SendsOneListRequest_data();
+  void alert_OpeningAPageForItsWindow_SendsOneListRequest();
   void alerts_OperatorAcknowledgesWithAComment_AndWithdrawsIt();
   void alerts_AcknowledgingAResolvedAlert_ShowsTheError();
   void ordersWindow_IsAskedOfTheGateway_ItsRowsOnly();
@@ -1384,6 +1386,37 @@ int alertRow(QAbstractItemModel* model, const QString& name) {
 }
 
 }  // namespace
+
+void ViewsTest::alert_OpeningAPageForItsWindow_SendsOneListRequest_data() {
+  QTest::addColumn<QString>("action");
+  QTest::addColumn<QString>("page");
+  QTest::addColumn<QString>("listPath");
+  QTest::newRow("sagas") << "alerts.sagas" << "sagas" << "/api/v1/admin/sagas";
+  QTest::newRow("orders") << "alerts.orders" << "orders" << "/api/v1/orders";
+}
+
+void ViewsTest::alert_OpeningAPageForItsWindow_SendsOneListRequest() {
+  QFETCH(QString, action);
+  QFETCH(QString, page);
+  QFETCH(QString, listPath);
+  MainWindow* window = openWindow("ada");
+  window->showPage("alerts");
+  AlertsView* alerts = window->alertsView();
+  auto* table = alerts->findChild<QTableView*>("alertsTable");
+  QVERIFY(QTest::qWaitFor([&] { return alerts->isReady() && table->model()->rowCount() > 0; }, 5000));
+  table->selectRow(0);
+  QVERIFY(listRequests(*gateway_, listPath).isEmpty());  // the page was never opened
+  // The page opens on the alert's window: its first load is the window's, not an unfiltered one that
+  // the window's then replaces.
+  alerts->findChild<QAction*>(action)->trigger();
+  QCOMPARE(window->currentPage()->key(), page);
+  QVERIFY(QTest::qWaitFor([&] { return window->currentPage()->isReady(); }, 5000));
+  QTest::qWait(100);  // a second request would be on its way by now
+  const QList<FakeRequest> listed = listRequests(*gateway_, listPath);
+  QCOMPARE(listed.size(), 1);
+  QVERIFY(listed.first().query.hasQueryItem("createdAfter"));
+  QVERIFY(listed.first().query.hasQueryItem("createdBefore"));
+}
 
 void ViewsTest::alerts_OperatorAcknowledgesWithAComment_AndWithdrawsIt() {
   MainWindow* window = openWindow("grace");  // an operator: no edit actions, but acknowledging is theirs
