@@ -1705,13 +1705,6 @@
             <source>Order %1 cancelled.</source>
             <translation>Order %1 cancelled.</translation>
         </message>
-        <message numerus="yes">
-            <source>%n in the chosen time range.</source>
-            <translation>
-                <numerusform>%n in the chosen time range.</numerusform>
-                <numerusform>%n in the chosen time range.</numerusform>
-            </translation>
-        </message>
         <message>
             <source>Orders created between %1 and %2.</source>
             <translation>Orders created between %1 and %2.</translation>

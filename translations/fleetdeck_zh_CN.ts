@@ -1685,12 +1685,6 @@
             <source>Order %1 cancelled.</source>
             <translation>订单 %1 已取消。</translation>
         </message>
-        <message numerus="yes">
-            <source>%n in the chosen time range.</source>
-            <translation>
-                <numerusform>其中 %n 个在所选时间范围内。</numerusform>
-            </translation>
-        </message>
         <message>
             <source>Orders created between %1 and %2.</source>
             <translation>创建于 %1 至 %2 之间的订单。</translation>
