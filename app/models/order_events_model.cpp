@@ -1,9 +1,6 @@
 #include "models/order_events_model.h"
 
-#include <QBrush>
-#include <QGuiApplication>
 #include <QJsonDocument>
-#include <QPalette>
 #include <algorithm>
 
 #include "models/display_text.h"
@@ -31,9 +28,6 @@ QVariant OrderEventsModel::data(const QModelIndex& index, int role) const {
       case TraceId: return event.traceId;
       default: return {};
     }
-  }
-  if (role == Qt::BackgroundRole && highlighted_.contains(event.version)) {
-    return QBrush(QGuiApplication::palette().color(QPalette::Highlight).lighter(170));
   }
   if (role == Qt::ToolTipRole && index.column() == Type) {
     return QString::fromUtf8(QJsonDocument(event.payload).toJson(QJsonDocument::Indented));
@@ -74,11 +68,6 @@ int OrderEventsModel::rowOfVersion(qint64 version) const {
     if (events_.at(row).version == version) return row;
   }
   return -1;
-}
-
-void OrderEventsModel::setHighlightedVersions(const QVector<qint64>& versions) {
-  highlighted_ = versions;
-  if (!events_.isEmpty()) emit dataChanged(index(0, 0), index(static_cast<int>(events_.size()) - 1, ColumnCount - 1), {Qt::BackgroundRole});
 }
 
 }  // namespace fleetdeck::console

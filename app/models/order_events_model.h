@@ -27,12 +27,9 @@ class OrderEventsModel : public QAbstractTableModel {
   bool appendEvent(const OrderEvent& event);
   const QVector<OrderEvent>& events() const { return events_; }
   int rowOfVersion(qint64 version) const;
-  // Rows whose version a saga step produced get highlighted.
-  void setHighlightedVersions(const QVector<qint64>& versions);
 
  private:
   QVector<OrderEvent> events_;
-  QVector<qint64> highlighted_;
 };
 
 }  // namespace fleetdeck::console

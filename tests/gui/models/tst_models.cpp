@@ -653,9 +653,6 @@ void ModelsTest::orderEvents_SortedAndAppendOnlyNewer() {
   c.version = 3;
   QVERIFY(model.appendEvent(c));
   QCOMPARE(model.rowOfVersion(3), 2);
-  model.setHighlightedVersions({2});
-  QVERIFY(model.index(1, 0).data(Qt::BackgroundRole).isValid());
-  QVERIFY(!model.index(0, 0).data(Qt::BackgroundRole).isValid());
 }
 
 void ModelsTest::deadLetters_ListedAsSent_ConsumersOnce_UndecodableAndBodylessLettersMarked() {
