@@ -35,6 +35,7 @@ int main(int argc, char** argv) {
   // host goes away; so it is declared first and filled in once the config is read.
   std::unique_ptr<telemetry::TraceStore> traceStore;
   auto host = host::ServiceHost::create(argc, argv, "gateway", "FleetDeck API gateway: REST/JSON in, gRPC out.");
+  if (host->migrateOnly()) host->fail(invalidArgument("the gateway has no database to migrate"), "--migrate-only");
   Config& config = host->config();
 
   http::ServerOptions httpOptions;

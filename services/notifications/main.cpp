@@ -35,9 +35,10 @@ int main(int argc, char** argv) {
   const auto pruneInterval = config.getDuration("consumers.prune_interval", std::chrono::hours(1));
   host->finishConfig();
 
-  if (auto applied = db::applyMigrations(pool, notifications::embeddedMigrations()); !applied) {
-    host->fail(applied.status(), "applying database migrations");
-  }
+  const auto applied = db::applyMigrations(pool, notifications::embeddedMigrations());
+  if (!applied) host->fail(applied.status(), "applying database migrations");
+  // --migrate-only (Kubernetes' `migrate` init container): the schema is current; start nothing else.
+  if (host->migrateOnly()) return host->finishMigrateOnly(*applied);
   db::ProcessedEventsPruner pruner(pool, processedRetention, pruneInterval);
   db::exportPoolMetrics(pool);
 

@@ -52,9 +52,10 @@ int main(int argc, char** argv) {
   const std::string adminHost = config.getString("admin.address", "127.0.0.1");
   host->finishConfig();
 
-  if (auto applied = db::applyMigrations(pool, orders::embeddedMigrations()); !applied) {
-    host->fail(applied.status(), "applying database migrations");
-  }
+  const auto applied = db::applyMigrations(pool, orders::embeddedMigrations());
+  if (!applied) host->fail(applied.status(), "applying database migrations");
+  // --migrate-only (Kubernetes' `migrate` init container): the schema is current; start nothing else.
+  if (host->migrateOnly()) return host->finishMigrateOnly(*applied);
   db::exportPoolMetrics(pool);
 
   // Every saga step transition goes into the outbox with the transition (SagaStepChanged).

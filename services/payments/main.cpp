@@ -55,9 +55,10 @@ int main(int argc, char** argv) {
     host->fail(invalidField("payments.currency", problem), "reading the configuration");
   }
 
-  if (auto applied = db::applyMigrations(pool, payments::embeddedMigrations()); !applied) {
-    host->fail(applied.status(), "applying database migrations");
-  }
+  const auto applied = db::applyMigrations(pool, payments::embeddedMigrations());
+  if (!applied) host->fail(applied.status(), "applying database migrations");
+  // --migrate-only (Kubernetes' `migrate` init container): the schema is current; start nothing else.
+  if (host->migrateOnly()) return host->finishMigrateOnly(*applied);
   db::ProcessedEventsPruner pruner(pool, processedRetention, pruneInterval);
   db::exportPoolMetrics(pool);
 

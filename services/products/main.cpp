@@ -56,9 +56,10 @@ int main(int argc, char** argv) {
     redis = std::move(*opened);
   }
 
-  if (auto applied = db::applyMigrations(pool, products::embeddedMigrations()); !applied) {
-    host->fail(applied.status(), "applying database migrations");
-  }
+  const auto applied = db::applyMigrations(pool, products::embeddedMigrations());
+  if (!applied) host->fail(applied.status(), "applying database migrations");
+  // --migrate-only (Kubernetes' `migrate` init container): the schema is current; start nothing else.
+  if (host->migrateOnly()) return host->finishMigrateOnly(*applied);
   db::exportPoolMetrics(pool);
 
   std::unique_ptr<products::ProductCache> sharedCache;

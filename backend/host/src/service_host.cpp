@@ -288,15 +288,18 @@ std::unique_ptr<ServiceHost> ServiceHost::create(int argc, char** argv, std::str
   std::string configPath;
   if (const char* fromEnvironment = std::getenv("FLEETDECK_CONFIG")) configPath = fromEnvironment;
   const std::string program = argc > 0 ? argv[0] : serviceName;
+  bool migrateOnly = false;
   for (int i = 1; i < argc; ++i) {
     const std::string argument = argv[i];
     if (argument == "--help" || argument == "-h") {
-      std::cout << "Usage: " << program << " [--config FILE]\n\n"
+      std::cout << "Usage: " << program << " [--config FILE] [--migrate-only]\n\n"
                 << description << "\n\n"
                 << "Options:\n"
-                << "  --config FILE  TOML configuration (default: $FLEETDECK_CONFIG, else built-in defaults)\n"
-                << "  --version      print the version and exit\n"
-                << "  --help         print this help and exit\n\n"
+                << "  --config FILE   TOML configuration (default: $FLEETDECK_CONFIG, else built-in defaults)\n"
+                << "  --migrate-only  apply the database migrations, then exit (0 once they are applied)\n"
+                << "                  without opening any port: a Kubernetes init container's job\n"
+                << "  --version       print the version and exit\n"
+                << "  --help          print this help and exit\n\n"
                 << "Every key can be overridden by FLEETDECK_<SECTION>__<KEY>, e.g. FLEETDECK_ADMIN__PORT=9101.\n";
       std::exit(0);
     }
@@ -304,7 +307,9 @@ std::unique_ptr<ServiceHost> ServiceHost::create(int argc, char** argv, std::str
       std::cout << serviceName << " " << kVersion << "\n";
       std::exit(0);
     }
-    if (argument == "--config" && i + 1 < argc) {
+    if (argument == "--migrate-only") {
+      migrateOnly = true;
+    } else if (argument == "--config" && i + 1 < argc) {
       configPath = argv[++i];
     } else if (argument.starts_with("--config=")) {
       configPath = argument.substr(9);
@@ -319,6 +324,7 @@ std::unique_ptr<ServiceHost> ServiceHost::create(int argc, char** argv, std::str
     std::exit(1);
   }
   std::unique_ptr<ServiceHost> host(new ServiceHost(std::move(serviceName), std::move(*config), configPath));
+  host->migrateOnly_ = migrateOnly;
   Config& settings = host->config_;
   host->instanceId_ = settings.getString("service.instance", "");
   if (host->instanceId_.empty()) host->instanceId_ = hostName() + "-" + std::to_string(getpid());
@@ -409,6 +415,15 @@ void ServiceHost::finishConfig() {
               {{"variable", name}});
   }
   admin_ = std::make_unique<Admin>(*this, std::move(adminOptions));
+}
+
+int ServiceHost::finishMigrateOnly(int applied) {
+  const double millis =
+      std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - startedAt_).count();
+  log::info("database migrations applied; exiting without serving (--migrate-only)",
+            {{"applied", static_cast<int64_t>(applied)}, {"version", kVersion}, {"duration_ms", millis}});
+  log::flush();
+  return 0;
 }
 
 void ServiceHost::fail(const Status& status, std::string_view during) {

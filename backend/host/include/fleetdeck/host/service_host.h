@@ -32,8 +32,8 @@ struct ReadinessCheck {
 
 class ServiceHost {
  public:
-  // Parses `--config FILE` (or FLEETDECK_CONFIG), `--help`, `--version`; loads the config and
-  // configures logging. Blocks SIGTERM/SIGINT in every thread created afterwards. On --help /
+  // Parses `--config FILE` (or FLEETDECK_CONFIG), `--migrate-only`, `--help`, `--version`; loads the
+  // config and configures logging. Blocks SIGTERM/SIGINT in every thread created afterwards. On --help /
   // --version or a bad command line it prints and exits.
   static std::unique_ptr<ServiceHost> create(int argc, char** argv, std::string serviceName, std::string description);
   ~ServiceHost();
@@ -42,6 +42,14 @@ class ServiceHost {
   const std::string& serviceName() const { return serviceName_; }
   const std::string& instanceId() const { return instanceId_; }
   const std::string& version() const;
+  // `--migrate-only` was given: the process applies its database migrations and exits 0 without
+  // opening a port (Kubernetes runs it so in an init container, which has no probe to kill a long
+  // migration). A service with a database returns finishMigrateOnly() from main right after
+  // applyMigrations succeeded; one without a database must refuse the flag (fail()).
+  bool migrateOnly() const { return migrateOnly_; }
+  // Logs that the migrations are applied and the process exits without serving; returns 0, the
+  // exit code for main to return.
+  int finishMigrateOnly(int applied);
 
   // Ends start-up configuration: unknown keys and type errors stop the process with one message.
   // Call after every component read its keys.
@@ -88,6 +96,7 @@ class ServiceHost {
   std::string instanceId_;
   std::string advertiseHost_;  // service.advertise_address
   std::string configPath_;
+  bool migrateOnly_ = false;  // --migrate-only
   Config config_;
   std::chrono::milliseconds drain_{5000};
   std::vector<ReadinessCheck> checks_;
