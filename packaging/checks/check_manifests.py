@@ -67,6 +67,10 @@ GRPC_CALLERS = {
 UPSTREAMS = {caller: {svc for svc, callers in GRPC_CALLERS.items() if caller in callers} for caller in FLEET}
 NEEDS_REDIS = {"products"}  # the catalog cache: [cache] url in products.toml
 REDIS_URL_VARIABLE = "FLEETDECK_CACHE__URL"
+# Each database service migrates in an init container of this name running its image with this flag
+# (ServiceHost --migrate-only: apply the migrations, exit 0, open no port).
+MIGRATE_INIT_CONTAINER = "migrate"
+MIGRATE_ONLY_FLAG = "--migrate-only"
 # Only the gateway signs and verifies access tokens (services/gateway/main.cpp, backend/auth/key_ring.h).
 NEEDS_JWT_KEY = {"gateway"}
 LIVENESS_PATH = "/healthz"
@@ -529,6 +533,13 @@ def check_container(report: Report, where: str, obj: str, container: dict, pod_s
                 report.fail(where, obj, f"{field}.resources", f"{resource} request {request} exceeds limit {limit}")
     except ValueError as error:
         report.fail(where, obj, f"{field}.resources", f"unreadable quantity: {error}")
+    if init and container.get("restartPolicy") != "Always":
+        # An init container runs to completion before the pod starts: Kubernetes rejects probes and
+        # lifecycle hooks on it (only a sidecar, restartPolicy: Always, may have them).
+        for key in ("startupProbe", "livenessProbe", "readinessProbe", "lifecycle"):
+            if key in container:
+                report.fail(where, obj, f"{field}.{key}", "not allowed on an init container (it runs to completion; "
+                            "Kubernetes rejects the pod)")
     if not init:
         for probe in ("livenessProbe", "readinessProbe"):
             if probe not in container:
@@ -683,6 +694,7 @@ def check_fleet(report: Report, rendered: Rendered, configs: dict[str, ServiceCo
                 report.fail(where, obj, f"env {name}", f"{service} does not call {key.split('.', 1)[1]}")
         if service in NEEDS_JWT_KEY:
             check_key_ring(report, where, obj, pod_spec, container, env)
+        check_migrate_init_container(report, rendered, where, obj, service, pod_spec, container, env)
 
         for value in env.values():
             if isinstance(value, tuple) and value[0] == "secret":
@@ -800,6 +812,58 @@ def check_key_ring(report: Report, where: str, obj: str, pod_spec: dict, contain
             return
     report.fail(where, obj, f"env {name}", f"no initContainer copies the key ring from a Secret to {path} with "
                 "mode 0600")
+
+
+def check_migrate_init_container(report: Report, rendered: Rendered, where: str, obj: str, service: str,
+                                 pod_spec: dict, container: dict, env: dict) -> None:
+    """A service with a database applies its migrations in an init container: the service's own image
+    with --migrate-only, its configuration and database URL. An init container has no probes, so a long
+    migration runs to its end; in the service container the startupProbe would kill it, and the restart
+    would begin it again from scratch (each migration is one transaction), for ever. The gateway has no
+    database and refuses the flag (its pod would never start)."""
+    inits = pod_spec.get("initContainers") or []
+    if service not in DATABASE_SERVICES:
+        for init in inits:
+            if MIGRATE_ONLY_FLAG in (init.get("command") or []) + (init.get("args") or []):
+                report.fail(where, obj, f"initContainers[{init.get('name')}]", f"{service} has no database: it "
+                            f"refuses {MIGRATE_ONLY_FLAG} and the pod would never start")
+        return
+    init = next((c for c in inits if c.get("name") == MIGRATE_INIT_CONTAINER), None)
+    if init is None:
+        report.fail(where, obj, "spec.template.spec.initContainers", f"no `{MIGRATE_INIT_CONTAINER}` init container "
+                    f"running {MIGRATE_ONLY_FLAG}: the migrations would run under the startupProbe, which kills a "
+                    "long one, and the restarted container would begin it again")
+        return
+    field = f"initContainers[{MIGRATE_INIT_CONTAINER}]"
+    if init.get("image") != container.get("image"):
+        report.fail(where, obj, f"{field}.image", f"{init.get('image')!r}: must be the service container's image "
+                    f"{container.get('image')!r} (the migrations are compiled into its binary)")
+    if init.get("command") != container.get("command"):
+        report.fail(where, obj, f"{field}.command", "must run the same entrypoint as the service container")
+    arguments = [str(a) for a in init.get("args") or []]
+    service_arguments = [str(a) for a in container.get("args") or []]
+    if arguments.count(MIGRATE_ONLY_FLAG) != 1:
+        report.fail(where, obj, f"{field}.args", f"must pass {MIGRATE_ONLY_FLAG} once: without it the init "
+                    "container serves for ever and the pod never starts")
+    elif [a for a in arguments if a != MIGRATE_ONLY_FLAG] != service_arguments:
+        report.fail(where, obj, f"{field}.args", f"{arguments}: expected the service container's "
+                    f"{service_arguments} plus {MIGRATE_ONLY_FLAG} (the same config file)")
+    # The service container's environment (pool settings, the database URL from its Secret), less
+    # what only a serving process needs (its pod's address).
+    wanted = {k: v for k, v in env.items() if not (isinstance(v, tuple) and v[0] == "field")}
+    have = container_env(rendered, init, report, where, obj)
+    for name in sorted(set(wanted) | set(have)):
+        if name not in have:
+            report.fail(where, obj, f"{field} env {name}", "missing: the init container must migrate the "
+                        "database the service container uses, with its settings")
+        elif name not in wanted:
+            report.fail(where, obj, f"{field} env {name}", "not set in the service container: both must run "
+                        "with one configuration")
+        elif have[name] != wanted[name]:
+            report.fail(where, obj, f"{field} env {name}", f"{have[name]!r} differs from the service container's "
+                        f"{wanted.get(name)!r}")
+    if (init.get("securityContext") or {}) != (container.get("securityContext") or {}):
+        report.fail(where, obj, f"{field}.securityContext", "must be the service container's")
 
 
 def check_service(report: Report, rendered: Rendered, where: str, service: str, container: dict, labels: dict,
