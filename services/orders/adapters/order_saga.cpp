@@ -242,8 +242,12 @@ Status OrderSagas::confirmOrder(pqxx::work& transaction, saga::SagaContext& cont
   auto current = store_.loadIn(transaction, text(context.data, "orderId"));
   if (!current) return current.status();
   // Confirmed already: a repeat of this step (it ran on its own, and the process died before its
-  // success was persisted). Only this saga confirms the order.
-  if (current->status == kConfirmed) return Status::ok();
+  // success was persisted). Only this saga confirms an order, and only a confirmed one is shipped or
+  // delivered: in the lease's time before the repeat, an admin may have shipped it. Taking that for a
+  // refusal would compensate, refunding the money and returning the stock of a shipped order.
+  if (current->status == kConfirmed || current->status == kShipped || current->status == kDelivered) {
+    return Status::ok();
+  }
   auto event = decideConfirm(*current, text(context.data, "paymentId"));
   if (!event) {
     if (event.status().code() == StatusCode::kFailedPrecondition) {

@@ -7,6 +7,7 @@
 #include <future>
 #include <set>
 
+#include "adapters/order_saga.h"
 #include "adapters/pg_order_store.h"
 #include "adapters/projection_rebuilder.h"
 #include "domain/event_codec.h"
@@ -15,8 +16,10 @@
 #include "fleetdeck/db/connection_pool.h"
 #include "fleetdeck/db/migration_runner.h"
 #include "fleetdeck/eventstore/event_store.h"
+#include "fleetdeck/rpc/client.h"
 #include "fleetdeck/testing/service_process.h"
 #include "fleetdeck/testing/test_infra.h"
+#include "orders/fake_order_ports.h"
 #include "orders_migrations.h"
 
 namespace fleetdeck::orders {
@@ -25,7 +28,7 @@ namespace {
 class OrderStoreTest : public ::testing::Test {
  protected:
   void SetUp() override {
-    url_ = testing::createTestDatabase("orders");
+    url_ = fleetdeck::testing::createTestDatabase("orders");
     pool_ = std::make_unique<db::ConnectionPool>(db::PoolOptions{url_, 8, std::chrono::seconds(5), "orders"});
     auto applied = db::applyMigrations(*pool_, embeddedMigrations());
     ASSERT_TRUE(applied.isOk()) << applied.status().toString();
@@ -97,6 +100,38 @@ TEST_F(OrderStoreTest, ConcurrentAppendsAtTheSameVersionLetExactlyOneWin) {
   }
   EXPECT_EQ(wins, 1);
   EXPECT_EQ(count("SELECT count(*) FROM events WHERE stream_id = '" + order.id + "'"), 2);
+}
+
+// The confirm step repeated after its first run committed (the process died before the step's
+// success was persisted, and the saga resumed when its lease ran out): meanwhile an admin shipped,
+// even delivered, the order. The repeat is done, not a refusal that compensates (refunding and
+// returning the stock of an order on its way to the customer).
+TEST_F(OrderStoreTest, ARepeatedConfirmOfAnOrderShippedMeanwhile_IsDone_NotARefusal) {
+  orders::testing::FakeCatalog catalog;
+  OrderBook book(*store_, catalog);
+  // Channels to nowhere: the local step calls neither service.
+  OrderSagas sagas(book, *store_, rpc::makeChannel("127.0.0.1:1"), rpc::makeChannel("127.0.0.1:1"));
+  const auto definition = sagas.placement(std::chrono::seconds(3), std::chrono::seconds(60));
+  const auto confirm = std::find_if(definition.steps.begin(), definition.steps.end(),
+                                    [](const auto& step) { return step.name == "confirm_order"; });
+  ASSERT_NE(confirm, definition.steps.end());
+  ASSERT_TRUE(confirm->local);
+  for (const bool delivered : {false, true}) {
+    Order order = create();
+    order = *next(order, OrderConfirmed{order.id, "pay-1"});
+    order = *next(order, OrderShipped{order.id, "TRACK-1"});
+    if (delivered) order = *next(order, OrderDelivered{order.id});
+    saga::SagaContext context{order.sagaId, kPlacementSaga, "", OrderSagas::placementData(order)};
+    context.data["paymentId"] = "pay-1";
+    Status status;
+    ASSERT_TRUE(db::inTransaction(*pool_, [&](pqxx::work& transaction) {
+                  status = confirm->local(transaction, context);
+                  return Status::ok();
+                }).isOk());
+    EXPECT_TRUE(status.isOk()) << status.toString();
+    EXPECT_FALSE(context.data.contains("cancelReason")) << boost::json::serialize(context.data);
+    EXPECT_EQ(store_->get(order.id)->status, delivered ? "DELIVERED" : "SHIPPED");
+  }
 }
 
 TEST_F(OrderStoreTest, AppendingAtAStaleVersionIsAborted) {
@@ -289,7 +324,7 @@ TEST_F(OrderStoreTest, OneRebuildAcrossReplicas_AndAnAbandonedOneIsReportedAsInt
   // when it has processed the closed connection, a moment after the client closed it.
   otherReplica.reset();
   Result<RebuildReport> interrupted = notFound("not read yet");
-  ASSERT_TRUE(testing::waitUntil([&] {
+  ASSERT_TRUE(fleetdeck::testing::waitUntil([&] {
     interrupted = rebuilder.get(abandoned);
     return interrupted.isOk() && interrupted->state == "FAILED";
   }, std::chrono::seconds(5))) << (interrupted.isOk() ? interrupted->state : interrupted.status().toString());
