@@ -145,6 +145,10 @@ Status statusFromException(const std::exception& exception) {
     return unavailable(std::string("database connection lost: ") + exception.what());
   }
   if (const auto* sqlError = dynamic_cast<const pqxx::sql_error*>(&exception)) {
+    // query_canceled: statement_timeout (a caller's deadline set on the transaction) or a cancel.
+    if (sqlError->sqlstate() == "57014") {
+      return Status(StatusCode::kDeadlineExceeded, std::string("database statement cancelled: ") + sqlError->what());
+    }
     log::error("database error", {{"error", sqlError->what()}, {"sqlstate", sqlError->sqlstate()}});
     return internalError("database error (sqlstate " + sqlError->sqlstate() + ")");
   }

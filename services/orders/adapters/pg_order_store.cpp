@@ -70,8 +70,21 @@ void PgOrderStore::committed(AfterCommit& afterCommit) {
 Result<Order> PgOrderStore::create(const NewOrder& newOrder, const ChangeContext& context) {
   bool createdNow = false;
   AfterCommit afterCommit;
+  // The caller's deadline holds to the end: waiting for a pooled connection, for a concurrent create
+  // of the same key, or for a slow statement must not place an order after the caller was told it
+  // failed (the gateway's 504), who may well order again.
+  const auto remaining = [&] {
+    return std::chrono::duration_cast<std::chrono::milliseconds>(*context.deadline - std::chrono::system_clock::now());
+  };
+  const auto pastDeadline = [] {
+    return Status(StatusCode::kDeadlineExceeded, "the caller's deadline passed before the order was stored; nothing was placed");
+  };
   auto result = db::inTransaction<Order>(pool_, [&](pqxx::work& transaction) -> Result<Order> {
     const OrderCreated& created = newOrder.created;
+    if (context.deadline) {
+      if (remaining().count() <= 0) return pastDeadline();
+      transaction.exec("SET LOCAL statement_timeout = " + std::to_string(remaining().count()));
+    }
     if (!newOrder.idempotencyKey.empty()) {
       // Claim the key first: a concurrent create with the same key waits here, then finds the winner.
       const auto claimed = db::execPrepared(transaction,
@@ -101,6 +114,8 @@ Result<Order> PgOrderStore::create(const NewOrder& newOrder, const ChangeContext
     project(transaction, order);
     if (hooks_.onEvent) FLEETDECK_RETURN_IF_ERROR(hooks_.onEvent(transaction, order, OrderEvent(created), eventId, context));
     if (hooks_.onCreated) hooks_.onCreated(transaction, order, context, afterCommit);
+    // The last look before COMMIT: a deadline passed meanwhile rolls everything back.
+    if (context.deadline && remaining().count() <= 0) return pastDeadline();
     createdNow = true;
     return order;
   });

@@ -6,6 +6,7 @@
 
 #include <future>
 #include <set>
+#include <thread>
 
 #include "adapters/order_saga.h"
 #include "adapters/pg_order_store.h"
@@ -132,6 +133,29 @@ TEST_F(OrderStoreTest, ARepeatedConfirmOfAnOrderShippedMeanwhile_IsDone_NotARefu
     EXPECT_FALSE(context.data.contains("cancelReason")) << boost::json::serialize(context.data);
     EXPECT_EQ(store_->get(order.id)->status, delivered ? "DELIVERED" : "SHIPPED");
   }
+}
+
+// The caller's deadline holds until COMMIT: a create that waited for a pooled connection past it
+// places nothing (the gateway already answered 504, and the client may well order again).
+TEST_F(OrderStoreTest, ACreateThatWaitedPastItsCallersDeadline_PlacesNothing) {
+  db::ConnectionPool onePool(db::PoolOptions{url_, 1, std::chrono::seconds(5), "orders-one"});
+  PgOrderStore store(onePool, 2);
+  std::optional<Result<db::ConnectionPool::Lease>> held(onePool.acquire());
+  ASSERT_TRUE(held->isOk());
+  NewOrder order;
+  order.created = {newUuid(), newUuid(), {{newUuid(), "TEA-1", "Tea", 1, {"USD", 450}}}, {"USD", 450}, newUuid(), ""};
+  auto creating = std::async(std::launch::async, [&] {
+    ChangeContext context{"admin-1", "", ""};
+    context.deadline = std::chrono::system_clock::now() + std::chrono::milliseconds(100);
+    return store.create(order, context);
+  });
+  std::this_thread::sleep_for(std::chrono::milliseconds(300));  // the connection is busy past the deadline
+  held.reset();
+  const auto created = creating.get();
+  ASSERT_FALSE(created.isOk());
+  EXPECT_EQ(created.status().code(), StatusCode::kDeadlineExceeded) << created.status().toString();
+  EXPECT_EQ(count("SELECT count(*) FROM orders WHERE id = '" + order.created.orderId + "'"), 0);
+  EXPECT_EQ(count("SELECT count(*) FROM events WHERE stream_id = '" + order.created.orderId + "'"), 0);
 }
 
 TEST_F(OrderStoreTest, AppendingAtAStaleVersionIsAborted) {
