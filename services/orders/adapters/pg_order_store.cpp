@@ -81,10 +81,9 @@ Result<Order> PgOrderStore::create(const NewOrder& newOrder, const ChangeContext
   };
   auto result = db::inTransaction<Order>(pool_, [&](pqxx::work& transaction) -> Result<Order> {
     const OrderCreated& created = newOrder.created;
-    if (context.deadline) {
-      if (remaining().count() <= 0) return pastDeadline();
-      transaction.exec("SET LOCAL statement_timeout = " + std::to_string(remaining().count()));
-    }
+    // No statement_timeout: it would cost every create a round trip, and the check before COMMIT
+    // below already refuses what a slow statement made late.
+    if (context.deadline && remaining().count() <= 0) return pastDeadline();
     if (!newOrder.idempotencyKey.empty()) {
       // Claim the key first: a concurrent create with the same key waits here, then finds the winner.
       const auto claimed = db::execPrepared(transaction,
