@@ -190,7 +190,7 @@ Result<RebuildReport> ProjectionRebuilder::start(const std::string& projection, 
   save(report);
   worker_ = std::thread([this, report, progress = savingProgress(std::move(progress)),
                          connection = std::make_shared<Session>(std::move(*session))]() mutable {
-    const RebuildReport finished = run(std::move(report), progress, connection->get());
+    const RebuildReport finished = runGuarded(report, progress, connection->get());
     save(finished);
     connection->reset();  // the lock goes with the session
     running_ = false;
@@ -210,7 +210,7 @@ Result<RebuildReport> ProjectionRebuilder::runNow(Progress progress) {
   report.state = "RUNNING";
   report.startedAtMicros = nowMicros();
   save(report);
-  RebuildReport finished = run(std::move(report), savingProgress(std::move(progress)), session->get());
+  RebuildReport finished = runGuarded(report, savingProgress(std::move(progress)), session->get());
   save(finished);
   session->reset();
   running_ = false;
@@ -256,6 +256,19 @@ Result<RebuildReport> ProjectionRebuilder::get(const std::string& id) {
     }
     return report;
   });
+}
+
+RebuildReport ProjectionRebuilder::runGuarded(const RebuildReport& report, const Progress& progress, PGconn* pg) {
+  try {
+    return run(report, progress, pg);
+  } catch (const std::exception& exception) {
+    RebuildReport failed = report;
+    failed.state = "FAILED";
+    failed.error = std::string("stopped: ") + exception.what();
+    failed.finishedAtMicros = nowMicros();
+    log::error("projection rebuild failed", {{"rebuild", failed.id}, {"error", failed.error}});
+    return failed;
+  }
 }
 
 RebuildReport ProjectionRebuilder::run(RebuildReport report, const Progress& progress, PGconn* pg) {

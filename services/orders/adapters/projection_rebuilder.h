@@ -65,6 +65,10 @@ class ProjectionRebuilder {
   // `progress`, and the report stored as it goes (throttled).
   Progress savingProgress(Progress progress);
   RebuildReport run(RebuildReport report, const Progress& progress, pg_conn* connection);
+  // run(), with whatever it throws (out of memory on a huge store, a failing progress callback) ending
+  // the rebuild as FAILED instead of leaving its thread: that would terminate the orders process,
+  // its saga runners and outbox relay with it.
+  RebuildReport runGuarded(const RebuildReport& report, const Progress& progress, pg_conn* connection);
   void save(const RebuildReport& report);
 
   db::ConnectionPool& pool_;

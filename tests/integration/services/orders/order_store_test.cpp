@@ -158,6 +158,23 @@ TEST_F(OrderStoreTest, ACreateThatWaitedPastItsCallersDeadline_PlacesNothing) {
   EXPECT_EQ(count("SELECT count(*) FROM events WHERE stream_id = '" + order.created.orderId + "'"), 0);
 }
 
+// Whatever a rebuild throws (out of memory on a huge store; here its progress callback) ends it as
+// FAILED: escaping its thread it would terminate the orders process. The next rebuild can run.
+TEST_F(OrderStoreTest, ARebuildThatThrowsEndsFailed_AndTheNextOneRuns) {
+  create();
+  ProjectionRebuilder rebuilder(*pool_, url_);
+  auto failed = rebuilder.runNow([](const RebuildReport&) { throw std::runtime_error("out of memory"); });
+  ASSERT_TRUE(failed.isOk()) << failed.status().toString();
+  EXPECT_EQ(failed->state, "FAILED");
+  EXPECT_NE(failed->error.find("out of memory"), std::string::npos) << failed->error;
+  auto stored = rebuilder.get(failed->id);
+  ASSERT_TRUE(stored.isOk());
+  EXPECT_EQ(stored->state, "FAILED");
+  auto next = rebuilder.runNow();
+  ASSERT_TRUE(next.isOk()) << next.status().toString();
+  EXPECT_EQ(next->state, "DONE") << next->error;
+}
+
 TEST_F(OrderStoreTest, AppendingAtAStaleVersionIsAborted) {
   const Order order = create();
   ASSERT_TRUE(next(order, OrderConfirmed{order.id, "p"}).isOk());
