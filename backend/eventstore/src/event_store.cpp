@@ -149,31 +149,6 @@ SnapshotWithTail EventStore::loadLatest(pqxx::transaction_base& transaction, con
   return loaded;
 }
 
-Status EventStore::readAll(pqxx::connection& connection, int64_t afterPosition, int batchSize,
-                           const std::function<bool(const std::vector<StoredEvent>&)>& visit) {
-  try {
-    int64_t position = afterPosition;
-    std::vector<StoredEvent> batch;
-    while (true) {
-      {
-        pqxx::read_transaction transaction(connection);
-        const auto rows = transaction.exec_params(std::string("SELECT ") + kEventColumns +
-                                                      " FROM events WHERE global_position > $1"
-                                                      " ORDER BY global_position LIMIT $2",
-                                                  position, batchSize);
-        batch.clear();
-        for (const auto& row : rows) batch.push_back(fromRow(row));
-      }
-      if (batch.empty()) return Status::ok();
-      position = batch.back().globalPosition;
-      if (!visit(batch)) return Status::ok();
-      if (static_cast<int>(batch.size()) < batchSize) return Status::ok();
-    }
-  } catch (const std::exception& exception) {
-    return db::statusFromException(exception);
-  }
-}
-
 int64_t EventStore::countAll(pqxx::transaction_base& transaction) {
   return transaction.exec("SELECT count(*) FROM events")[0][0].as<int64_t>();
 }

@@ -100,11 +100,6 @@ class EventStore {
   // rebuilding a stream's current state needs.
   static SnapshotWithTail loadLatest(pqxx::transaction_base& transaction, const std::string& streamId);
 
-  // Every event in global order, in batches of `batchSize`, starting after `afterPosition`.
-  // `visit` returns false to stop early. Used by projection rebuilds and replay.
-  static Status readAll(pqxx::connection& connection, int64_t afterPosition, int batchSize,
-                        const std::function<bool(const std::vector<StoredEvent>&)>& visit);
-
   static int64_t countAll(pqxx::transaction_base& transaction);
 };
 
