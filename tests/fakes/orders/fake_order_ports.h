@@ -1,6 +1,8 @@
 // In-memory OrderStore and Catalog for unit tests of the orders domain.
 #pragma once
 
+#include <algorithm>
+
 #include <functional>
 #include <map>
 #include <utility>
@@ -78,15 +80,30 @@ class FakeOrderStore final : public OrderStore {
     return page;
   }
   Result<std::vector<RecordedEvent>> history(const std::string& orderId) override {
+    ++historyReads;
     auto found = streams_.find(orderId);
     if (found == streams_.end()) return notFound("order " + orderId + " does not exist");
     return found->second;
   }
-  Result<std::vector<RecordedEvent>> recentEvents(const std::string&, const std::string&, int64_t, int) override {
-    return std::vector<RecordedEvent>{};
+  // Newest first by global position (the order events were recorded in).
+  Result<std::vector<RecordedEvent>> recentEvents(const std::string& orderId, const std::string& actor,
+                                                  int64_t beforePosition, int limit) override {
+    std::vector<RecordedEvent> events;
+    for (const auto& [id, stream] : streams_) {
+      for (const auto& event : stream) {
+        if ((orderId.empty() || id == orderId) && (actor.empty() || event.metadata.actor == actor) &&
+            (beforePosition == 0 || event.globalPosition < beforePosition)) {
+          events.push_back(event);
+        }
+      }
+    }
+    std::sort(events.begin(), events.end(), [](const auto& a, const auto& b) { return a.globalPosition > b.globalPosition; });
+    if (static_cast<int>(events.size()) > limit) events.resize(static_cast<size_t>(limit));
+    return events;
   }
 
   OrderQuery lastQuery;
+  int historyReads = 0;
 
  private:
   Result<Order> appendEvent(const std::string& orderId, int64_t expected, const OrderEvent& event,
@@ -100,6 +117,7 @@ class FakeOrderStore final : public OrderStore {
     recorded.payloadJson = encodeEvent(event);
     recorded.metadata = context;
     recorded.recordedAtMicros = 1'000'000 * (++clock_);
+    recorded.globalPosition = clock_;
     stream.push_back(recorded);
     return load(orderId);
   }

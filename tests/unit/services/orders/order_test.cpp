@@ -185,6 +185,26 @@ TEST_F(OrderBookTest, CreateStoresAPendingPricedOrderWithASaga) {
   EXPECT_EQ(order->version, 1);
 }
 
+// The admin audit of orders: every change with the order before and after it, newest first, each
+// order's stream read once per page (it was read twice per row).
+TEST_F(OrderBookTest, TheAuditShowsEachChangeBeforeAndAfter_ReadingEachOrderOnce) {
+  auto first = place(1);
+  auto second = place(2);
+  ASSERT_TRUE(first.isOk() && second.isOk());
+  ASSERT_TRUE(book_.cancel(first->id, "changed my mind", 0, {first->userId, "t", ""}).isOk());
+  const int readsBefore = store_.historyReads;
+  auto audit = book_.audit({.pageSize = 10});
+  ASSERT_TRUE(audit.isOk()) << audit.status().toString();
+  ASSERT_EQ(audit->changes.size(), 3u);
+  EXPECT_EQ(audit->changes[0].event.type, "OrderCancelled");
+  EXPECT_NE(audit->changes[0].beforeJson.find("PENDING"), std::string::npos) << audit->changes[0].beforeJson;
+  EXPECT_NE(audit->changes[0].afterJson.find("CANCELLED"), std::string::npos) << audit->changes[0].afterJson;
+  EXPECT_EQ(audit->changes[1].event.orderId, second->id);
+  EXPECT_TRUE(audit->changes[2].beforeJson.empty()) << "a creation has no before";
+  EXPECT_NE(audit->changes[2].afterJson.find("PENDING"), std::string::npos);
+  EXPECT_EQ(store_.historyReads - readsBefore, 2) << "one read per order on the page";
+}
+
 TEST_F(OrderBookTest, RepeatedIdempotencyKeyReturnsTheFirstOrder) {
   auto first = place(1, "key-1");
   auto second = place(1, "key-1");
