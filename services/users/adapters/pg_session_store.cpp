@@ -80,7 +80,9 @@ Result<RotateResult> PgSessionStore::rotate(const std::string& tokenHash, NewRef
       result.outcome = RotateOutcome::kRevoked;
     } else if (used) {
       transaction.exec_params(
-          "UPDATE refresh_tokens SET revoked_at = now() WHERE family_id = $1 AND revoked_at IS NULL", result.familyId);
+          "UPDATE refresh_tokens SET revoked_at = now()"
+          " WHERE family_id = $1 AND revoked_at IS NULL AND used_at IS NULL AND expires_at > now()",
+          result.familyId);
       result.outcome = RotateOutcome::kReused;
     } else if (expired) {
       result.outcome = RotateOutcome::kExpired;
@@ -104,7 +106,8 @@ Status PgSessionStore::revokeFamilyOf(const std::string& tokenHash) {
     if (!owner) return Status::ok();
     lockTokensOf(transaction, *owner);
     transaction.exec_params(
-        "UPDATE refresh_tokens SET revoked_at = now() WHERE revoked_at IS NULL AND family_id ="
+        "UPDATE refresh_tokens SET revoked_at = now()"
+        " WHERE revoked_at IS NULL AND used_at IS NULL AND expires_at > now() AND family_id ="
         " (SELECT family_id FROM refresh_tokens WHERE token_hash = $1)",
         tokenHash);
     return Status::ok();

@@ -19,9 +19,10 @@ void lockTokensOf(pqxx::work& transaction, const std::string& userId);
 // refreshed once the transaction commits.
 void revokeAllTokensOf(pqxx::work& transaction, const std::string& userId);
 
-// Deletes the user's tokens that expired more than a day ago (after lockTokensOf). Each refresh adds a
-// row; without this a session kept one per refresh for ever. Until then a used token presented again
-// still counts as a reuse and revokes its family; after, it is unknown.
+// Deletes the user's unrevoked tokens that expired more than a day ago (after lockTokensOf). Each
+// refresh adds a row; without this a session kept one per refresh for ever. Until then a used token
+// presented again still counts as a reuse and revokes its family; after, it is unknown. Revocations
+// leave used and expired tokens unrevoked so that this finds them.
 void pruneExpiredTokensOf(pqxx::work& transaction, const std::string& userId);
 
 }  // namespace fleetdeck::users

@@ -60,10 +60,22 @@ Result<SessionGrant> SignIn::grant(User user, const std::string& familyId, const
   session.refreshExpiresInSeconds = options_.refreshTtl.count();
   NewRefreshToken token{newUuid(), familyId, user.id, refreshTokenHash(session.refreshToken), clientAddress,
                         now_() + options_.refreshTtl.count() * kMicrosPerSecond, user.version};
-  auto stored = sessions_.storeToken(token);
-  if (!stored) return stored.status();
-  // A password reset, disable or role change committed while the password was being checked.
-  if (!*stored) return unauthenticated("the account changed while signing in; sign in again");
+  for (int attempt = 1;; ++attempt) {
+    auto stored = sessions_.storeToken(token);
+    if (!stored) return stored.status();
+    if (*stored) break;
+    // The account changed while the password was being checked. A new password or a disable ends
+    // this sign-in; anything else (a display name, a role) is read again and signed as it is now.
+    const std::string checkedHash = user.passwordHash;
+    auto current = repository_.findById(user.id);
+    if (!current) return current.status();
+    if (current->status != kStatusActive || current->passwordHash != checkedHash) {
+      return unauthenticated("the account changed while signing in; sign in again");
+    }
+    if (attempt == 3) return unavailable("the account kept changing during the sign-in; try again");
+    user = std::move(*current);
+    token.userVersion = user.version;
+  }
   session.user = std::move(user);
   return session;
 }

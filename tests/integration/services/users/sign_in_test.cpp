@@ -328,6 +328,29 @@ TEST_F(SignInTest, ASignInCheckingThePasswordWhileAnAdminResetsIt_GetsNoSession)
             0);
 }
 
+// An edit that does not touch access (a display name) while the password is being checked: the
+// sign-in goes through, signed for the account as it is now.
+TEST_F(SignInTest, AHarmlessEditDuringASignIn_DoesNotFailIt) {
+  const auto user = registerUser("hal");
+  GatedHasher gated(*hasher_);
+  SignIn gatedSignIn(*accounts_, *repository_, gated, *sessions_, SignInOptions{}, [this] { return now_.load(); });
+  auto signingIn = std::async(std::launch::async, [&] {
+    int64_t retryAfter = 0;
+    return gatedSignIn.login("hal", "correct horse battery", "10.5.5.5", retryAfter);
+  });
+  ASSERT_EQ(gated.entered.get_future().wait_for(std::chrono::seconds(10)), std::future_status::ready);
+  UserChanges renamed;
+  renamed.displayName = "Hal 9000";
+  ASSERT_TRUE(accounts_->update(user.id(), renamed, 0, {"admin", "trace"}).isOk());
+  gated.release.set_value();
+  const auto session = signingIn.get();
+  ASSERT_TRUE(session.isOk()) << session.status().toString();
+  EXPECT_EQ(session->user.displayName, "Hal 9000");
+  EXPECT_EQ(session->user.version, 2);
+  v1::Session refreshed;
+  EXPECT_TRUE(refresh(session->refreshToken, refreshed).ok());
+}
+
 // The real repository, but its next findById fails once (the pool ran dry, the database went away).
 class FailingOnceRepository final : public UserRepository {
  public:
