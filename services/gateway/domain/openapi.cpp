@@ -218,7 +218,7 @@ std::string buildOpenApi(const std::vector<RestMapping>& mappings, const std::ve
                                       {"schema", js::object{{"type", "string"}}}});
     }
     if (!mapping.idempotencyKeyField.empty()) {
-      parameters.push_back(js::object{{"name", "Idempotency-Key"}, {"in", "header"}, {"required", false},
+      parameters.push_back(js::object{{"name", "Idempotency-Key"}, {"in", "header"}, {"required", mapping.idempotencyKeyRequired},
                                       {"description", "Repeating a request with the same key returns the first result."},
                                       {"schema", js::object{{"type", "string"}, {"maxLength", 128}}}});
     }

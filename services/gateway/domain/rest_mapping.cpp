@@ -111,6 +111,7 @@ Result<std::vector<RestMapping>> collectRestMappings(const std::vector<const pb:
         mapping.etagField = rule.etag_field();
         mapping.ifMatchField = rule.if_match_field();
         mapping.idempotencyKeyField = rule.idempotency_key_field();
+        mapping.idempotencyKeyRequired = rule.idempotency_key_required();
         mapping.localFleetOnly = rule.local_fleet_only();
 
         auto parsed = http::RouteTemplate::parse(mapping.pathTemplate);

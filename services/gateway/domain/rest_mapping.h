@@ -24,6 +24,7 @@ struct RestMapping {
   std::string etagField;
   std::string ifMatchField;
   std::string idempotencyKeyField;
+  bool idempotencyKeyRequired = false;
 
   // Authorization, from the same option (see annotations.proto).
   std::vector<std::string> roles;  // empty: admin only

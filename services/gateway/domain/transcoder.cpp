@@ -348,6 +348,10 @@ Result<std::unique_ptr<pb::Message>> Transcoder::buildRequest(const RestMapping&
       const auto* field = inputType->FindFieldByName(mapping.idempotencyKeyField);
       message->GetReflection()->SetString(message.get(), field, std::string(*header));
     }
+    if (mapping.idempotencyKeyRequired &&
+        message->GetReflection()->GetString(*message, inputType->FindFieldByName(mapping.idempotencyKeyField)).empty()) {
+      return invalidField("Idempotency-Key", "is required here: a retry without it would be applied twice");
+    }
   }
   return message;
 }

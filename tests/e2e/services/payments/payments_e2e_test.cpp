@@ -173,13 +173,14 @@ TEST_F(PaymentsDefaultFleet, TopUpRepeatedWithTheSameIdempotencyKeyCreditsOnce) 
   EXPECT_EQ(entries[0].as_object().at("kind").as_string(), "top_up");
   EXPECT_EQ(entries[1].as_object().at("kind").as_string(), "opening_credit");
 
-  // Without a key a retry could not be told from a new top-up: refused, and nothing is credited.
+  // Without a key a retry could not be told from a new top-up: refused, and nothing is credited (by
+  // the gateway, naming the header; payments refuses a keyless gRPC call itself too).
   for (int i = 0; i < 2; ++i) {
     const auto refused =
         call("POST", "/api/v1/users/" + userId + "/wallet:topUp", R"({"amount":{"currencyCode":"USD","units":1}})");
     ASSERT_EQ(refused.status, 400) << refused.body;
     EXPECT_EQ(errorCode(refused), "INVALID_ARGUMENT");
-    EXPECT_EQ(firstViolationField(refused), "idempotencyKey");
+    EXPECT_EQ(firstViolationField(refused), "Idempotency-Key");
   }
   EXPECT_EQ(units(parse(call("GET", "/api/v1/users/" + userId + "/wallet"))), "102500");
 }

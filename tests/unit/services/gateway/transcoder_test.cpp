@@ -52,6 +52,28 @@ TEST(Transcoder, BodyStarFillsTheRequestAcceptingBothNameStyles) {
   EXPECT_EQ(create.display_name(), "Alice");
 }
 
+// A top-up without its key would credit twice when retried: refused at the gateway, naming the
+// header; the key in the header or in the body both do.
+TEST(Transcoder, ARequiredIdempotencyKeyIsRefusedWhenMissing_HeaderOrBodyFieldBothDo) {
+  Transcoder transcoder;
+  const RestMapping& topUp = mappingFor("TopUpWallet");
+  EXPECT_TRUE(topUp.idempotencyKeyRequired);
+  EXPECT_FALSE(mappingFor("CreateUser").idempotencyKeyRequired);
+  const std::string body = R"({"amount":{"currencyCode":"USD","units":"500"}})";
+  auto missing = request("POST", body);
+  missing.pathParams = {{"user_id", "0190a1b2-0000-7000-8000-000000000001"}};
+  auto refused = transcoder.buildRequest(topUp, missing);
+  ASSERT_FALSE(refused.isOk());
+  EXPECT_EQ(refused.status().code(), StatusCode::kInvalidArgument);
+  EXPECT_EQ(refused.status().violations().at(0).field, "Idempotency-Key");
+  auto inHeader = missing;
+  inHeader.headers.add("Idempotency-Key", "top-up-1");
+  EXPECT_TRUE(transcoder.buildRequest(topUp, inHeader).isOk());
+  auto inBody = request("POST", R"({"amount":{"currencyCode":"USD","units":"500"},"idempotencyKey":"top-up-2"})");
+  inBody.pathParams = missing.pathParams;
+  EXPECT_TRUE(transcoder.buildRequest(topUp, inBody).isOk());
+}
+
 TEST(Transcoder, PathQueryAndTypesAreChecked) {
   Transcoder transcoder;
   auto list = transcoder.buildRequest(mappingFor("ListUsers"), request("GET", {}, "pageSize=2&role=admin&query=a%20b"));
