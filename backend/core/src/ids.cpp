@@ -66,6 +66,14 @@ std::string newUuid() {
   return text;
 }
 
+std::string canonicalUuid(std::string_view id) {
+  std::string result(id);
+  for (char& c : result) {
+    if (c >= 'A' && c <= 'Z') c = static_cast<char>(c - 'A' + 'a');
+  }
+  return result;
+}
+
 bool isUuid(std::string_view text) {
   if (text.size() != 36) return false;
   for (size_t i = 0; i < text.size(); ++i) {

@@ -65,8 +65,7 @@ std::string bodyProblem(std::string_view body) {
 }
 
 Status prepareNewNotification(NewNotification& notification) {
-  std::transform(notification.userId.begin(), notification.userId.end(), notification.userId.begin(),
-                 [](unsigned char c) { return std::tolower(c); });
+  notification.userId = canonicalUuid(notification.userId);
 
   ValidationErrors errors;
   if (auto problem = sourceIdProblem(notification.sourceId); !problem.empty()) errors.add("sourceId", problem);

@@ -73,9 +73,7 @@ Result<ListResult> NotificationInbox::list(const ListRequest& request) {
   FLEETDECK_RETURN_IF_ERROR(errors.toStatus());
 
   NotificationQuery query;
-  query.userId = request.userId;
-  std::transform(query.userId.begin(), query.userId.end(), query.userId.begin(),
-                 [](unsigned char c) { return std::tolower(c); });
+  query.userId = canonicalUuid(request.userId);
   query.pageSize = request.pageSize == 0 ? kDefaultPageSize : std::min(request.pageSize, kMaxPageSize);
   query.after = std::move(after);
   auto page = repository_.listForUser(query);

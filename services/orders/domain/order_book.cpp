@@ -15,10 +15,7 @@ namespace {
 // Ids are UUIDs, which compare case-insensitively, but the event store keys streams by text: one
 // spelling for every id that reaches the store or the catalog (an order read with upper-case
 // letters could otherwise be read but not cancelled).
-std::string lowered(std::string id) {
-  std::transform(id.begin(), id.end(), id.begin(), [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
-  return id;
-}
+std::string lowered(const std::string& id) { return canonicalUuid(id); }
 
 Status checkOrderId(const std::string& orderId, const char* field = "id") {
   if (!isUuid(orderId)) return invalidField(field, "must be an order id (UUID)");

@@ -15,10 +15,7 @@ namespace {
 // Ids are UUIDs compared as PostgreSQL prints them: lower-case. isUuid accepts either case, so an id
 // is lowered before it is stored or compared with a stored one (a payment read back carries the
 // lower-case form; compared with the caller's upper-case one, a first charge looked like a reused key).
-std::string lowered(std::string id) {
-  std::transform(id.begin(), id.end(), id.begin(), [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
-  return id;
-}
+std::string lowered(const std::string& id) { return canonicalUuid(id); }
 
 void checkUuid(ValidationErrors& errors, const std::string& field, const std::string& value, bool required) {
   if (value.empty()) {

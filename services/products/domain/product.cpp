@@ -3,6 +3,8 @@
 #include <algorithm>
 #include <cctype>
 
+#include "fleetdeck/core/ids.h"
+
 namespace fleetdeck::products {
 namespace {
 
@@ -89,11 +91,7 @@ std::string restockQuantityProblem(int64_t quantity) {
 
 std::string normalizeSku(std::string_view sku) { return upperCase(sku); }
 
-std::string normalizeId(std::string_view id) {
-  std::string result(id);
-  std::transform(result.begin(), result.end(), result.begin(), [](unsigned char c) { return std::tolower(c); });
-  return result;
-}
+std::string normalizeId(std::string_view id) { return canonicalUuid(id); }
 
 Status prepareNewProduct(NewProduct& product) {
   product.sku = normalizeSku(product.sku);

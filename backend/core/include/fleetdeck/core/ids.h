@@ -11,6 +11,9 @@ namespace fleetdeck {
 std::string newUuid();
 // True for any canonical UUID (8-4-4-4-12 hex digits).
 bool isUuid(std::string_view text);
+// One spelling of an id for storing and comparing: lower case, as PostgreSQL prints uuids. isUuid
+// accepts either case, and a stored id compared with a caller's upper-case one would differ.
+std::string canonicalUuid(std::string_view id);
 // `bytes` bytes from the OS random source, hex encoded (2 * bytes characters).
 std::string randomHex(size_t bytes);
 // `bytes` bytes from the OS random source.
