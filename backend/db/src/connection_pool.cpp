@@ -145,7 +145,8 @@ Status statusFromException(const std::exception& exception) {
     return unavailable(std::string("database connection lost: ") + exception.what());
   }
   if (const auto* sqlError = dynamic_cast<const pqxx::sql_error*>(&exception)) {
-    // query_canceled: statement_timeout (a caller's deadline set on the transaction) or a cancel.
+    // query_canceled: a statement_timeout ran out, or a cancel request: the statement took longer than
+    // its caller allowed, and nothing of it was committed.
     if (sqlError->sqlstate() == "57014") {
       return Status(StatusCode::kDeadlineExceeded, std::string("database statement cancelled: ") + sqlError->what());
     }

@@ -144,12 +144,13 @@ TEST_F(OrderStoreTest, ACreateThatWaitedPastItsCallersDeadline_PlacesNothing) {
   ASSERT_TRUE(held->isOk());
   NewOrder order;
   order.created = {newUuid(), newUuid(), {{newUuid(), "TEA-1", "Tea", 1, {"USD", 450}}}, {"USD", 450}, newUuid(), ""};
-  auto creating = std::async(std::launch::async, [&] {
-    ChangeContext context{"admin-1", "", ""};
-    context.deadline = std::chrono::system_clock::now() + std::chrono::milliseconds(100);
-    return store.create(order, context);
-  });
-  std::this_thread::sleep_for(std::chrono::milliseconds(300));  // the connection is busy past the deadline
+  ChangeContext context{"admin-1", "", ""};
+  context.deadline = std::chrono::system_clock::now() + std::chrono::milliseconds(100);
+  auto creating = std::async(std::launch::async, [&] { return store.create(order, context); });
+  // The connection is freed only once the deadline has passed (however late the create started).
+  while (std::chrono::system_clock::now() <= *context.deadline + std::chrono::milliseconds(20)) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(10));
+  }
   held.reset();
   const auto created = creating.get();
   ASSERT_FALSE(created.isOk());
