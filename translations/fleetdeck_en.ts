@@ -2131,6 +2131,10 @@
             <translation>Reloaded: this is the user as saved now (version %1).</translation>
         </message>
         <message>
+            <source>These details were sent already; the retry must send the same details (the password too). Open a new dialog for another user.</source>
+            <translation>These details were sent already; the retry must send the same details (the password too). Open a new dialog for another user.</translation>
+        </message>
+        <message>
             <source>Someone else changed this user</source>
             <translation>Someone else changed this user</translation>
         </message>

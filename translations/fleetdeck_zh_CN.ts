@@ -2106,6 +2106,10 @@
             <translation>已重新加载：这是该用户当前保存的内容（版本 %1）。</translation>
         </message>
         <message>
+            <source>These details were sent already; the retry must send the same details (the password too). Open a new dialog for another user.</source>
+            <translation>这些信息已经发送过；重试必须发送相同的信息（密码也一样）。如需创建其他用户，请打开新的对话框。</translation>
+        </message>
+        <message>
             <source>Someone else changed this user</source>
             <translation>其他人修改了此用户</translation>
         </message>

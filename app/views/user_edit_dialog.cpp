@@ -97,6 +97,12 @@ void UserEditDialog::build() {
   generalError_->setTextInteractionFlags(Qt::TextSelectableByMouse);
   generalError_->hide();
 
+  // Create mode, after a lost answer: why the details cannot be changed any more.
+  sentNote_ = new QLabel(this);
+  sentNote_->setObjectName(QStringLiteral("sentDetailsNote"));
+  sentNote_->setWordWrap(true);
+  sentNote_->hide();
+
   buttons_ = new QDialogButtonBox(QDialogButtonBox::Save | QDialogButtonBox::Cancel, this);
   buttons_->button(QDialogButtonBox::Save)->setText(isCreate() ? tr("Create") : tr("Save"));
   connect(buttons_, &QDialogButtonBox::accepted, this, &UserEditDialog::save);
@@ -104,6 +110,7 @@ void UserEditDialog::build() {
 
   auto* layout = new QVBoxLayout(this);
   layout->addLayout(form);
+  layout->addWidget(sentNote_);
   layout->addWidget(generalError_);
   layout->addWidget(buttons_);
   setMinimumWidth(460);
@@ -137,13 +144,24 @@ QJsonObject UserEditDialog::changes() const {
 
 void UserEditDialog::save() {
   clearErrors();
-  auto done = [this](const Result<User>& result) {
+  // Create mode: after a lost answer, the details then sent, exactly (the fields are read-only too).
+  api::NewUser newUser;
+  if (sent_) {
+    newUser = *sent_;
+  } else if (isCreate()) {
+    newUser = {usernameEdit_->text().trimmed(), emailEdit_->text().trimmed(), passwordEdit_->text(),
+               displayNameEdit_->text(), roleCombo_->currentData().toString()};
+  }
+  auto done = [this, newUser](const Result<User>& result) {
     setBusy(false);
     if (!result) {
       const ApiError& error = result.error();
       if (error.isStaleEdit()) {
         showStaleEdit(error);
       } else if (isCreate() && error.answerMayBeLost()) {
+        // The account may exist with these details, the password among them: a retry under the key
+        // must send them unchanged, as the gateway answers a repeat without comparing the password.
+        lockSentDetails(newUser);
         showGeneralError(tr("No answer arrived (%1). The user may have been created already: press \"%2\" again to "
                             "retry. The gateway recognises the retry and does not create a second user.")
                              .arg(error.summary(), buttons_->button(QDialogButtonBox::Save)->text()),
@@ -163,10 +181,8 @@ void UserEditDialog::save() {
     accept();
   };
   if (isCreate()) {
-    api::NewUser user{usernameEdit_->text().trimmed(), emailEdit_->text().trimmed(), passwordEdit_->text(),
-                      displayNameEdit_->text(), roleCombo_->currentData().toString()};
     setBusy(true);
-    api::createUser(client_, user, createKey_, this, done);
+    api::createUser(client_, newUser, createKey_, this, done);
     return;
   }
   const QJsonObject changed = changes();
@@ -194,6 +210,17 @@ void UserEditDialog::reloadFromGateway() {
     generalError_->setStyleSheet(QString());
     generalError_->show();
   });
+}
+
+void UserEditDialog::lockSentDetails(const api::NewUser& sent) {
+  if (sent_) return;
+  sent_ = sent;
+  for (QLineEdit* edit : {usernameEdit_, emailEdit_, displayNameEdit_, passwordEdit_}) edit->setReadOnly(true);
+  roleCombo_->setEnabled(false);
+  sentNote_->setText(tr("These details were sent already; the retry must send the same details (the password "
+                        "too). Open a new dialog for another user."));
+  sentNote_->show();
+  buttons_->button(QDialogButtonBox::Save)->setFocus();
 }
 
 void UserEditDialog::showStaleEdit(const ApiError& error) {

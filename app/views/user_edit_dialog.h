@@ -1,7 +1,8 @@
 // UserEditDialog: create a user, or edit one's display name, email, role and status. Sends only the
 // fields that changed, with If-Match; shows the gateway's field errors beside the fields, and a stale
 // edit (412) as a dialog that offers to reload the user as it is now. A create sends one idempotency
-// key per dialog, so pressing Create again after a lost answer cannot make a second account.
+// key per dialog, so pressing Create again after a lost answer cannot make a second account; after a
+// lost answer the details sent are read-only and a retry sends them again, exactly.
 #pragma once
 
 #include <QDialog>
@@ -9,6 +10,7 @@
 
 #include "client/api_error.h"
 #include "client/api_types.h"
+#include "client/gateway_api.h"
 
 class QComboBox;
 class QDialogButtonBox;
@@ -58,12 +60,17 @@ class UserEditDialog : public QDialog {
   void showStaleEdit(const ApiError& error);
   void showGeneralError(const QString& text, const QString& traceId);
   QLabel* addErrorLabel(const QString& field);
+  void lockSentDetails(const api::NewUser& sent);
 
   GatewayClient* client_;
   std::optional<User> original_;
   // Create mode: the Idempotency-Key of every create this dialog sends. A repeat after a lost answer
   // gets the account the first one made instead of "username is already taken".
   QString createKey_;
+  // Create mode: the details of the create whose answer was lost. The fields are read-only from then
+  // on and every retry sends these (the gateway does not compare the password on a repeat: a password
+  // retyped differently would be reported created but not be the account's).
+  std::optional<api::NewUser> sent_;
   QLineEdit* usernameEdit_ = nullptr;
   QLineEdit* passwordEdit_ = nullptr;
   QLineEdit* displayNameEdit_ = nullptr;
@@ -71,6 +78,7 @@ class UserEditDialog : public QDialog {
   QComboBox* roleCombo_ = nullptr;
   QComboBox* statusCombo_ = nullptr;
   QLabel* generalError_ = nullptr;
+  QLabel* sentNote_ = nullptr;
   QDialogButtonBox* buttons_ = nullptr;
   QHash<QString, QLabel*> errorLabels_;
   QMessageBox* staleDialog_ = nullptr;

@@ -200,7 +200,8 @@ class ViewsTest : public QObject {
   void userEdit_CancelWhileSaving_IsRefused_TheSaveLands();
   void userCreate_RetriedAfterALostAnswer_SendsTheSameIdempotencyKey_ANewDialogANewOne_data();
   void userCreate_RetriedAfterALostAnswer_SendsTheSameIdempotencyKey_ANewDialogANewOne();
-  void userCreate_ChangedDetailsAfterALostAnswer_AreExplained_NoSecondAccount();
+  void userCreate_AfterALostAnswer_TheSentDetailsAreReadOnly_TheRetrySendsTheSameBodyAndKey();
+  void userCreate_KeyRefusedAfterALostAnswer_IsExplained_NoSecondAccount();
   void sagas_StepsBeforeTheListIsOpened_AreNotCollected_AndNoSagaIsListedTwice();
   void history_AFailedLoad_LeavesNothingOfThePreviousOrder();
   void fleet_AChangeWhileTheFleetIsLoading_LoadsItOnceMore();
@@ -749,7 +750,83 @@ void ViewsTest::userCreate_RetriedAfterALostAnswer_SendsTheSameIdempotencyKey_AN
   QVERIFY(userCreateKeys(*gateway_).constLast() != keys.first());
 }
 
-void ViewsTest::userCreate_ChangedDetailsAfterALostAnswer_AreExplained_NoSecondAccount() {
+void ViewsTest::userCreate_AfterALostAnswer_TheSentDetailsAreReadOnly_TheRetrySendsTheSameBodyAndKey() {
+  MainWindow* window = openWindow("ada");
+  window->showPage("users");
+  UsersView* users = window->usersView();
+  QVERIFY(QTest::qWaitFor([&] { return users->isReady(); }, 5000));
+  gateway_->loseAnswers("/api/v1/users", FakeResponse::error(503, "UNAVAILABLE", "upstream users timed out"));
+  users->createUser();
+  QPointer<UserEditDialog> dialog = users->editDialog();
+  QVERIFY(dialog != nullptr);
+  QVERIFY(QTest::qWaitForWindowExposed(dialog));
+  fillNewUser(dialog, "erin.lost", "Erin Lost");
+  auto* role = dialog->findChild<QComboBox*>("roleCombo");
+  role->setCurrentIndex(role->findData("operator"));
+  QString createdId;
+  connect(dialog, &UserEditDialog::saved, this, [&createdId](const User& user) { createdId = user.id; });
+  QPushButton* create = dialog->findChild<QDialogButtonBox*>()->button(QDialogButtonBox::Save);
+  create->click();
+  QVERIFY(QTest::qWaitFor([&] { return dialog->generalError().contains("may have been created"); }, 5000));
+  QVERIFY(create->isEnabled());
+
+  // The account may exist with the password sent: the gateway answers a repeat under the key without
+  // comparing passwords, so one retyped differently would be "created" but not be the account's.
+  // None of the details sent can be changed from the keyboard.
+  const QMap<QString, QString> typed{{"usernameEdit", "erin.lost"},
+                                     {"emailEdit", "erin.lost@example.com"},
+                                     {"displayNameEdit", "Erin Lost"},
+                                     {"passwordEdit", "a-long-enough-password"}};
+  for (auto it = typed.cbegin(); it != typed.cend(); ++it) {
+    auto* edit = dialog->findChild<QLineEdit*>(it.key());
+    edit->setFocus();
+    edit->selectAll();
+    QTest::keyClick(edit, Qt::Key_Backspace);
+    QTest::keyClicks(edit, "other-password-or-name");
+    QVERIFY2(edit->text() == it.value(), qPrintable(it.key() + ": " + edit->text()));
+    QVERIFY(edit->isReadOnly());
+  }
+  QVERIFY(!role->isEnabled());
+  QTest::keyClick(role, Qt::Key_Down);
+  QCOMPARE(role->currentData().toString(), QStringLiteral("operator"));
+  // A line says why.
+  auto* note = dialog->findChild<QLabel*>("sentDetailsNote");
+  QVERIFY(note != nullptr && note->isVisible());
+  QVERIFY2(note->text().contains("sent already") && note->text().contains("new dialog"), qPrintable(note->text()));
+
+  gateway_->keepAnswers("/api/v1/users");
+  create->click();
+  QVERIFY2(QTest::qWaitFor([&] { return !createdId.isEmpty(); }, 5000),
+           qPrintable(dialog.isNull() ? QString() : dialog->generalError()));
+  QCOMPARE(createdId, demo_->userByName("erin.lost").value("id").toString());
+  QVERIFY(QTest::qWaitFor([&] { return dialog.isNull() || !dialog->isVisible(); }, 5000));
+  // The retry was the first request again: the same body, the password included, under the same key.
+  QList<FakeRequest> creates;
+  for (const FakeRequest& request : gateway_->requests()) {
+    if (request.method == "POST" && request.path == QLatin1String("/api/v1/users")) creates.append(request);
+  }
+  QCOMPARE(creates.size(), 2);
+  const QJsonObject firstBody = creates.first().json();
+  QCOMPARE(firstBody.value("password").toString(), QStringLiteral("a-long-enough-password"));
+  QCOMPARE(firstBody.value("role").toString(), QStringLiteral("operator"));
+  QCOMPARE(creates.last().json(), firstBody);
+  QVERIFY(!creates.first().header("idempotency-key").isEmpty());
+  QCOMPARE(creates.last().header("idempotency-key"), creates.first().header("idempotency-key"));
+
+  // After a lost answer, Cancel still closes the dialog.
+  gateway_->loseAnswers("/api/v1/users", FakeResponse::error(503, "UNAVAILABLE", "upstream users timed out"));
+  users->createUser();
+  QPointer<UserEditDialog> next = users->editDialog();
+  QVERIFY(next != nullptr && next != dialog);
+  fillNewUser(next, "erin.next", "Erin Next");
+  next->save();
+  QVERIFY(QTest::qWaitFor([&] { return next->generalError().contains("may have been created"); }, 5000));
+  next->findChild<QDialogButtonBox*>()->button(QDialogButtonBox::Cancel)->click();
+  QVERIFY(QTest::qWaitFor([&] { return next.isNull() || !next->isVisible(); }, 5000));
+  gateway_->keepAnswers("/api/v1/users");
+}
+
+void ViewsTest::userCreate_KeyRefusedAfterALostAnswer_IsExplained_NoSecondAccount() {
   MainWindow* window = openWindow("ada");
   window->showPage("users");
   UsersView* users = window->usersView();
@@ -760,12 +837,14 @@ void ViewsTest::userCreate_ChangedDetailsAfterALostAnswer_AreExplained_NoSecondA
   fillNewUser(dialog, "erin.lost", "Erin Lost");
   dialog->save();
   QVERIFY(QTest::qWaitFor([&] { return dialog->generalError().contains("may have been created"); }, 5000));
-  gateway_->keepAnswers("/api/v1/users");
-  // The user changes a detail and tries again: the key's account was made with the first details.
-  dialog->findChild<QLineEdit*>("displayNameEdit")->setText("Erin Changed");
+  // A gateway that refuses the key on the retry (its 400 naming idempotencyKey) is explained, not
+  // listed as "idempotencyKey: …".
+  gateway_->loseAnswers("/api/v1/users", FakeResponse::error(400, "INVALID_ARGUMENT", "invalid user",
+                                                             {{"idempotencyKey", "was already used for another account"}}));
   dialog->save();
   QVERIFY2(QTest::qWaitFor([&] { return dialog->generalError().contains("already created a user"); }, 5000),
            qPrintable(dialog->generalError()));
+  gateway_->keepAnswers("/api/v1/users");
   QVERIFY(dialog->isVisible());
   QVERIFY(!dialog->generalError().contains("idempotencyKey"));
   QCOMPARE(demo_->userByName("erin.lost").value("displayName").toString(), QStringLiteral("Erin Lost"));
