@@ -152,11 +152,8 @@ int main(int argc, char** argv) {
 
   auto mappings = gateway::collectRestMappings(gateway::publicApiFiles());
   if (!mappings) host->fail(mappings.status(), "reading the REST mappings from proto");
-  // The admin stream's feed; ids start at the boot time so they keep growing across restarts.
-  const auto bootMillis = std::chrono::duration_cast<std::chrono::milliseconds>(
-                              std::chrono::system_clock::now().time_since_epoch())
-                              .count();
-  gateway::AdminEventSource adminEvents(streamBuffer, static_cast<uint64_t>(bootMillis) * 1000);
+  // The admin stream's feed, its ids in a block of this process's own.
+  gateway::AdminEventSource adminEvents(streamBuffer, gateway::AdminEventSource::processFirstId());
   // Breaker transitions are fleet changes the console shows live. `instance` is the address, which
   // the console does not know as an instance id: it reloads the fleet view, which the monitor
   // recomputes at once.

@@ -1,6 +1,15 @@
 #include "domain/admin_events.h"
 
+#include <random>
+
 namespace fleetdeck::gateway {
+
+uint64_t AdminEventSource::processFirstId() {
+  // 2^22 - 1 blocks below 2^62: ids stay positive as signed 64-bit numbers too.
+  thread_local std::mt19937_64 generator(std::random_device{}());
+  const uint64_t block = std::uniform_int_distribution<uint64_t>(1, (uint64_t{1} << 22) - 1)(generator);
+  return block << 40;
+}
 
 AdminEventSource::AdminEventSource(size_t capacity, uint64_t firstId)
     : capacity_(capacity == 0 ? 1 : capacity), nextId_(firstId == 0 ? 1 : firstId) {}

@@ -26,9 +26,15 @@ struct AdminEvent {
 
 class AdminEventSource {
  public:
-  // `firstId` seeds the ids; main passes the start time in milliseconds times 1000 so ids keep
-  // growing across restarts and a stale Last-Event-ID is recognised as such.
+  // `firstId` seeds the ids; main passes processFirstId().
   explicit AdminEventSource(size_t capacity = 4096, uint64_t firstId = 1);
+
+  // A first id for this process: a random block of 2^40 ids of its own. Each replica (and each
+  // restart) numbers its events apart from every other, so a Last-Event-ID from another one never
+  // falls among this process's ids: it is a gap, and everything kept is replayed. (Seeded by boot
+  // time, replicas started seconds apart numbered into each other's ranges within a day, and a resume
+  // on the other replica replayed an unrelated suffix as if nothing was missed.)
+  static uint64_t processFirstId();
 
   // Stamps the next id, keeps the event in the ring and hands it to every subscriber, in order.
   // `json` should be one JSON value; it is sent as is (line breaks become extra data: lines).

@@ -79,6 +79,30 @@ TEST(AdminEventSource, AReplayBiggerThanItsBudget_SendsTheNewestThatFit_AfterAGa
   EXPECT_EQ(seen.size(), 3u);
 }
 
+// Two replicas (or a restart): each numbers its events in a block of its own, so a console resuming
+// on the other one with the first one's Last-Event-ID gets a gap and everything kept, never an
+// unrelated suffix taken for what it missed.
+TEST(AdminEventSource, AnIdFromAnotherProcessIsAGap_EvenAfterManyEvents) {
+  const uint64_t firstA = AdminEventSource::processFirstId();
+  uint64_t firstB = AdminEventSource::processFirstId();
+  while (firstB == firstA) firstB = AdminEventSource::processFirstId();
+  EXPECT_EQ(firstA % (uint64_t{1} << 40), 0u);
+  EXPECT_LT(firstA, uint64_t{1} << 62);
+  AdminEventSource a(4096, firstA), b(4096, firstB);
+  uint64_t lastOfA = 0;
+  for (int i = 0; i < 3000; ++i) lastOfA = a.publish("alert", "{}");
+  for (int i = 0; i < 2500; ++i) b.publish("alert", "{}");
+  std::vector<std::string> types;
+  const auto resumed = b.subscribe(lastOfA, [&](const AdminEvent& event) {
+    types.push_back(event.type);
+    return true;
+  });
+  EXPECT_TRUE(resumed.gap);
+  ASSERT_FALSE(types.empty());
+  EXPECT_EQ(types.front(), "stream.gap");
+  EXPECT_EQ(resumed.replayed, 2500u) << "everything kept is replayed";
+}
+
 TEST(AdminEventSource, ASubscriberThatSaysStopIsDropped) {
   AdminEventSource source(8);
   int calls = 0;
