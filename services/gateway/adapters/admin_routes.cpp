@@ -15,6 +15,7 @@
 #include "adapters/dead_letter_desk.h"
 #include "adapters/gateway_responder.h"
 #include "adapters/rest_gateway.h"
+#include "domain/prometheus_query.h"
 #include "fleetdeck/auth/roles.h"
 #include "fleetdeck/core/http_status.h"
 #include "fleetdeck/core/json.h"
@@ -179,8 +180,8 @@ void RestGateway::serviceControl(http::HttpRequest& request, std::shared_ptr<htt
       localFleetControl_->host, localFleetControl_->port, std::move(upstream), options_.localFleetControlTimeout,
       [responder, traceId = request.traceId](Result<http::HttpResponse> answer) {
         if (!answer) {
-          responder->send(errorWithRetry(unavailable("the launcher is unavailable: " + answer.status().message()),
-                                         traceId, "5"));
+          log::warn("the launcher is unavailable", {{"error", answer.status().message()}, {"trace_id", traceId}});
+          responder->send(errorWithRetry(unavailable("the launcher is unavailable"), traceId, "5"));
           return;
         }
         if (answer->status != 200) {
@@ -269,9 +270,14 @@ void RestGateway::prometheus(http::HttpRequest& request, std::shared_ptr<http::R
     responder->send(errorWithRetry(unavailable("no Prometheus is configured (prometheus.url)"), request.traceId, "30"));
     return;
   }
+  if (Status parameters = checkPrometheusParameters(apiPath, request.query); !parameters.isOk()) {
+    responder->send(http::errorResponse(parameters, request.traceId));
+    return;
+  }
   http::ClientRequest upstream;
   upstream.method = "GET";
-  // The query string passes through untouched: it is already encoded the way Prometheus reads it.
+  // The query string (only parameters the route takes) passes through as it came: it is already
+  // encoded the way Prometheus reads it.
   upstream.target = prometheusUrl_->target + apiPath + (request.query.empty() ? "" : "?" + request.query);
   upstream.headers.add("Accept", "application/json");
   upstream.headers.add("traceparent", request.traceparent);
@@ -287,7 +293,10 @@ void RestGateway::prometheus(http::HttpRequest& request, std::shared_ptr<http::R
           return;
         }
         if (!answer) {
-          responder->send(errorWithRetry(unavailable("Prometheus is unavailable: " + answer.status().message()), traceId, "5"));
+          // The reason names Prometheus' address: the log keeps it, under the trace id; the client
+          // learns only that it is unavailable.
+          log::warn("Prometheus is unavailable", {{"error", answer.status().message()}, {"trace_id", traceId}});
+          responder->send(errorWithRetry(unavailable("Prometheus is unavailable"), traceId, "5"));
           return;
         }
         http::HttpResponse response;

@@ -804,6 +804,10 @@ TEST_F(GatewayEndToEnd, PrometheusHttpApiIsProxiedForOperators) {
   EXPECT_NE(rules.body.find("\"groups\""), std::string::npos) << rules.body;
   // Prometheus's own errors pass through as they are.
   EXPECT_EQ(as(operator_, "GET", "/api/v1/admin/metrics/query?query=" + percentEncode("up{")).status, 400);
+  // Only the route's own parameters reach Prometheus: anything else is refused by name.
+  const auto timeout = as(operator_, "GET", "/api/v1/admin/metrics/query?query=up&timeout=10m");
+  EXPECT_EQ(timeout.status, 400) << timeout.body;
+  EXPECT_EQ(firstField(timeout), "timeout");
 
   // An answer over [prometheus] max_response_bytes is refused, not buffered: 10,000 points of one
   // series are about 200 KB.
@@ -826,6 +830,20 @@ TEST_F(GatewayEndToEnd, PrometheusHttpApiIsProxiedForOperators) {
                              operator_.headers({}));
   ASSERT_TRUE(fits.isOk());
   EXPECT_EQ(fits->status, 200) << fits->body;
+
+  // Prometheus away: 503 with Retry-After, and its address stays in the gateway's log.
+  const uint16_t nowhere = testing::freePort();
+  environment["FLEETDECK_HTTP__PORT"] = std::to_string(testing::freePort());
+  environment["FLEETDECK_ADMIN__PORT"] = std::to_string(testing::freePort());
+  environment["FLEETDECK_PROMETHEUS__URL"] = "http://127.0.0.1:" + std::to_string(nowhere);
+  ServiceProcess away("gateway-no-prometheus", FLEETDECK_GATEWAY_BINARY, environment, logs_);
+  ASSERT_TRUE(away.start().isOk()) << away.logTail();
+  http::HttpClient awayClient("127.0.0.1", static_cast<uint16_t>(std::stoi(environment["FLEETDECK_HTTP__PORT"])));
+  auto unavailable = awayClient.request("GET", "/api/v1/admin/metrics/query?query=up", "", operator_.headers({}));
+  ASSERT_TRUE(unavailable.isOk()) << unavailable.status().toString();
+  EXPECT_EQ(unavailable->status, 503) << unavailable->body;
+  EXPECT_TRUE(unavailable->headers.get("Retry-After").has_value());
+  EXPECT_EQ(unavailable->body.find(std::to_string(nowhere)), std::string::npos) << unavailable->body;
 }
 
 TEST_F(GatewayEndToEnd, OpenApiDocumentIsServedAndMatchesTheGeneratedFile) {
