@@ -416,7 +416,13 @@ void RestGateway::fleet(http::HttpRequest& request, std::shared_ptr<http::Respon
     responder->send(errorWithRetry(unavailable("the fleet view is not running"), request.traceId, "5"));
     return;
   }
-  responder->send(http::HttpResponse::json(200, fleetView_()));
+  auto view = fleetView_();
+  if (!view) {
+    responder->send(errorWithRetry(unavailable("the fleet view is being gathered (its first round is still running)"),
+                                   request.traceId, "1"));
+    return;
+  }
+  responder->send(http::HttpResponse::json(200, std::move(*view)));
 }
 
 void RestGateway::listTraces(http::HttpRequest& request, std::shared_ptr<http::Responder> responder) {

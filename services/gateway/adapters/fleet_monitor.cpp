@@ -64,13 +64,9 @@ uint64_t FleetMonitor::rounds() const {
   return rounds_;
 }
 
-std::string FleetMonitor::fleetJson() {
-  {
-    std::lock_guard lock(mutex_);
-    if (rounds_ > 0) return lastJson_;
-  }
-  pollOnce();
+std::optional<std::string> FleetMonitor::fleetJson() {
   std::lock_guard lock(mutex_);
+  if (rounds_ == 0) return std::nullopt;
   return lastJson_;
 }
 

@@ -8,6 +8,7 @@
 #include <condition_variable>
 #include <map>
 #include <mutex>
+#include <optional>
 #include <string>
 #include <thread>
 #include <vector>
@@ -47,8 +48,10 @@ class FleetMonitor {
   void wake();
   // One round: gather, assess, publish changes, update the upstreams. The thread calls it; tests may.
   void pollOnce();
-  // The last round's GET /api/v1/admin/fleet body; a round is run first if none has completed.
-  std::string fleetJson();
+  // The last round's GET /api/v1/admin/fleet body; nullopt until the first round completed. Never
+  // polls itself: it is called on an HTTP server thread, and a round waits for Prometheus and every
+  // instance's /readyz (a black-holed Prometheus held one server thread per console asking).
+  std::optional<std::string> fleetJson();
   // How many rounds completed.
   uint64_t rounds() const;
 

@@ -17,7 +17,7 @@ ReadinessProbe failed(std::string error) {
 
 }  // namespace
 
-// probe() blocks for the answers, and fleetJson() may run a round on an HTTP server thread.
+// probe() blocks for the answers, so they must not be served by its caller's own event loop.
 ReadinessProber::ReadinessProber() : client_(http::AsyncClientOptions{.runOnCallersServerLoop = false}) {}
 
 std::vector<ReadinessProbe> ReadinessProber::probe(const std::vector<std::string>& adminAddresses,

@@ -8,6 +8,7 @@
 #include <chrono>
 #include <map>
 #include <memory>
+#include <optional>
 #include <mutex>
 #include <string>
 #include <vector>
@@ -88,7 +89,8 @@ class RestGateway {
   const std::string& openApiDocument() const { return openApi_; }
 
   // The fleet view's body (GET /api/v1/admin/fleet); unset: that route answers 503. Set before serving.
-  void setFleetView(std::function<std::string()> view) { fleetView_ = std::move(view); }
+  // The fleet view's body; nullopt while its first round runs (503, Retry-After 1).
+  void setFleetView(std::function<std::optional<std::string>()> view) { fleetView_ = std::move(view); }
   // The built-in trace store behind GET /api/v1/admin/traces; null: 503. Set before serving.
   void setTraceStore(const telemetry::TraceStore* store) { traceStore_ = store; }
   // Operators' alert acknowledgements and the active alerts they may acknowledge; unset: those
@@ -150,7 +152,7 @@ class RestGateway {
   std::string openApi_;
   const RestMapping* getOrder_ = nullptr;
   const RestMapping* getUser_ = nullptr;
-  std::function<std::string()> fleetView_;
+  std::function<std::optional<std::string>()> fleetView_;
   const telemetry::TraceStore* traceStore_ = nullptr;
   AlertAcknowledgements* alertAcknowledgements_ = nullptr;
   AlertWatcher* alertWatcher_ = nullptr;

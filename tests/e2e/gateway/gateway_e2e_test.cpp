@@ -846,6 +846,37 @@ TEST_F(GatewayEndToEnd, PrometheusHttpApiIsProxiedForOperators) {
   EXPECT_EQ(unavailable->body.find(std::to_string(nowhere)), std::string::npos) << unavailable->body;
 }
 
+// A Prometheus that accepts but never answers holds the fleet view's first round for its probe
+// timeout: meanwhile GET /admin/fleet is a quick 503 with Retry-After, not a request that waits for
+// the round on a server thread (one held per console asking).
+TEST_F(GatewayEndToEnd, TheFleetViewBeforeItsFirstRound_IsAQuick503_NotAWait) {
+  const int blackHole = socket(AF_INET, SOCK_STREAM, 0);
+  sockaddr_in address{};
+  address.sin_family = AF_INET;
+  address.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  ASSERT_EQ(bind(blackHole, reinterpret_cast<sockaddr*>(&address), sizeof address), 0);
+  ASSERT_EQ(listen(blackHole, 64), 0);  // connections queue in the backlog; none is ever answered
+  socklen_t length = sizeof address;
+  getsockname(blackHole, reinterpret_cast<sockaddr*>(&address), &length);
+  auto environment = gatewayEnvironment_;
+  const uint16_t port = testing::freePort();
+  environment["FLEETDECK_HTTP__PORT"] = std::to_string(port);
+  environment["FLEETDECK_ADMIN__PORT"] = std::to_string(testing::freePort());
+  environment["FLEETDECK_PROMETHEUS__URL"] = "http://127.0.0.1:" + std::to_string(ntohs(address.sin_port));
+  environment["FLEETDECK_FLEET__PROBE_TIMEOUT"] = "20s";
+  ServiceProcess gateway("gateway-black-hole-prometheus", FLEETDECK_GATEWAY_BINARY, environment, logs_);
+  ASSERT_TRUE(gateway.start().isOk()) << gateway.logTail();
+  http::HttpClient client("127.0.0.1", port, std::chrono::seconds(10));
+  const auto asked = std::chrono::steady_clock::now();
+  auto fleet = client.request("GET", "/api/v1/admin/fleet", "", operator_.headers({}));
+  const auto waited = std::chrono::steady_clock::now() - asked;
+  close(blackHole);
+  ASSERT_TRUE(fleet.isOk()) << fleet.status().toString() << " after "
+                            << std::chrono::duration_cast<std::chrono::milliseconds>(waited).count() << " ms";
+  EXPECT_EQ(fleet->status, 503) << fleet->body;
+  EXPECT_EQ(fleet->headers.get("Retry-After").value_or(""), "1");
+}
+
 TEST_F(GatewayEndToEnd, OpenApiDocumentIsServedAndMatchesTheGeneratedFile) {
   const auto response = call("GET", "/api/v1/openapi.json");
   ASSERT_EQ(response.status, 200);
