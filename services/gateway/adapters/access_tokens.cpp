@@ -19,22 +19,31 @@ Result<Principal> AccessTokens::authenticate(std::optional<std::string_view> aut
   auto claims = verified_.verify(ring_, value, verifyOptions_, auth::unixNow());
   if (!claims) return claims.status();
   if (!auth::isUserRole(claims->role)) return unauthenticated("invalid access token: unknown role");
-  if (refusedCount_.load(std::memory_order_acquire) > 0) {
-    std::shared_lock lock(refusedMutex_);
-    if (auto refused = refused_.find(claims->subject); refused != refused_.end()) {
-      // A token without a version, or a change published without one, falls back to the issue time.
-      const bool older = claims->accountVersion > 0 && refused->second.minVersion > 0
-                             ? claims->accountVersion < refused->second.minVersion
-                             : claims->issuedAt < refused->second.changedSecond;
-      if (older) {
-        return unauthenticated("access token signed before this account's access changed; refresh it or sign in again");
-      }
-    }
+  if (refused(claims->subject, claims->accountVersion, claims->issuedAt)) {
+    return unauthenticated("access token signed before this account's access changed; refresh it or sign in again");
   }
   Principal principal{std::move(claims->subject), std::move(claims->role), std::move(claims->username),
                       std::move(claims->sessionId)};
   principal.accountVersion = claims->accountVersion;
+  principal.issuedAt = claims->issuedAt;
+  principal.expiresAt = claims->expiresAt;
   return principal;
+}
+
+bool AccessTokens::refused(const std::string& userId, int64_t accountVersion, int64_t issuedAt) const {
+  if (refusedCount_.load(std::memory_order_acquire) == 0) return false;
+  std::shared_lock lock(refusedMutex_);
+  const auto found = refused_.find(userId);
+  if (found == refused_.end()) return false;
+  // A token without a version, or a change published without one, falls back to the issue time.
+  return accountVersion > 0 && found->second.minVersion > 0 ? accountVersion < found->second.minVersion
+                                                              : issuedAt < found->second.changedSecond;
+}
+
+bool AccessTokens::stillValid(const Principal& principal) const {
+  if (principal.anonymous()) return true;
+  if (principal.expiresAt > 0 && auth::unixNow() >= principal.expiresAt + options_.leeway.count()) return false;
+  return !refused(principal.userId, principal.accountVersion, principal.issuedAt);
 }
 
 void AccessTokens::refuseOlderThan(const std::string& userId, int64_t version, int64_t changedAtMicros) {

@@ -38,6 +38,10 @@ class AccessTokens {
   // header that is not "Bearer <valid token>".
   Result<Principal> authenticate(std::optional<std::string_view> authorization) const;
   Result<std::string> issue(const Principal& principal) const;
+  // Whether a principal authenticated earlier still may act now: its token has not expired, and its
+  // account's access has not changed since it was signed. What a long-lived stream checks before
+  // every event it sends (it was authorised once, when it opened). Thread-safe.
+  bool stillValid(const Principal& principal) const;
   // The user's access changed (role, status, password) to account version `version` at
   // `changedAtMicros`: their tokens signed for an older version are refused from now on, instead of
   // serving the old rights until they expire. Versions, not times, decide: a refresh that read the
@@ -49,6 +53,9 @@ class AccessTokens {
   const AccessTokenOptions& options() const { return options_; }
 
  private:
+  // Whether the account's access changed after a token of this version and issue time was signed.
+  bool refused(const std::string& userId, int64_t accountVersion, int64_t issuedAt) const;
+
   auth::KeyRing ring_;
   AccessTokenOptions options_;
   auth::VerifyOptions verifyOptions_;  // built once: every request checks against the same values

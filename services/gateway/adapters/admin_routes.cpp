@@ -383,8 +383,18 @@ void RestGateway::adminStream(http::HttpRequest& request, std::shared_ptr<http::
   // Tell EventSource clients to reconnect after 2 s; the comment makes the headers reach the client now.
   writer->write("retry: 2000\n: connected\n\n");
   // Half the stream's queue for the replay, so the replay alone never ends the stream.
+  // Authorised once, when it opened: before every event the stream checks that its token has not
+  // expired and the account's access not changed (a demotion, a disable, a new password), and ends
+  // instead of sending it. The console reconnects with its refreshed token.
   const auto result = events_.subscribe(
-      lastEventId, [writer](const AdminEvent& event) { return writer->write(formatServerSentEvent(event)); },
+      lastEventId,
+      [this, writer, principal](const AdminEvent& event) {
+        if (!tokens_.stillValid(principal)) {
+          writer->close();
+          return false;
+        }
+        return writer->write(formatServerSentEvent(event));
+      },
       options_.streamMaxQueuedBytes / 2);
   subscription->store(result.id);
   // The stream may have ended before the id was stored: then nobody else will unsubscribe it.

@@ -22,6 +22,8 @@ struct Principal {
   std::string username;
   std::string sessionId;
   int64_t accountVersion = 0;  // the account's version when its token was signed (0: not known)
+  int64_t issuedAt = 0;        // its token's iat and exp, unix seconds (0: not known)
+  int64_t expiresAt = 0;
   bool anonymous() const { return userId.empty(); }
   bool isCustomer() const { return role == "customer"; }
 };

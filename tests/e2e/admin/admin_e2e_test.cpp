@@ -692,12 +692,26 @@ TEST_F(AdminEndToEnd, ADemotedUsersOlderAccessTokenIsRefusedAtOnce_ARefreshCarri
   auto demoted = testing::signInAs("operator", users_->grpcAddress(), gatewayPort_, "demoted");
   ASSERT_TRUE(demoted.isOk()) << demoted.status().toString();
   ASSERT_EQ(as(*demoted, "GET", "/api/v1/users?pageSize=1").status, 200);
+  // The operator's admin stream, open before the demotion (authorised once, when it opened).
+  AdminStream stream(gatewayPort_, demoted->accessToken);
+  ASSERT_TRUE(stream.waitFor(": connected", 5s)) << stream.raw();
   // No pause: the token carries the account's version, so one signed in the very second of the
   // change is refused as well (by issue time alone, tokens of that second were kept).
   const auto changed = as(admin_, "PATCH", "/api/v1/users/" + demoted->userId, R"({"role":"customer"})");
   ASSERT_EQ(changed.status, 200) << changed.body;
   EXPECT_TRUE(testing::waitUntil([&] { return as(*demoted, "GET", "/api/v1/users/me").status == 401; }, 10s))
       << "the operator token still works after the demotion";
+  // The next event ends the stream instead of reaching the customer the operator now is.
+  const std::string orderId = json::stringOr(parse(placeOrder(createProduct())), "id");
+  const auto orderSeen = [&](const std::vector<StreamEvent>& events) {
+    for (const auto& event : events) {
+      if (event.type == "order.event" && json::stringOr(event.json(), "orderId") == orderId) return true;
+    }
+    return false;
+  };
+  const auto watched = std::chrono::steady_clock::now();
+  EXPECT_FALSE(stream.readUntil(orderSeen, 15s)) << stream.raw();
+  EXPECT_LT(std::chrono::steady_clock::now() - watched, 14s) << "the stream stayed open";
   http::HttpClient client("127.0.0.1", gatewayPort_);
   auto refreshed = client.request("POST", "/api/v1/auth/refresh", R"({"refreshToken":")" + demoted->refreshToken + "\"}", {});
   ASSERT_TRUE(refreshed.isOk());

@@ -52,6 +52,24 @@ TEST_F(AccessTokensTest, ATokenOfAnOlderAccountVersionIsRefused_WhateverSecondIt
   EXPECT_EQ(verdict(bearer(6)), StatusCode::kOk);
 }
 
+// A long-lived admin stream was authorised once: before each event it asks whether its principal may
+// still act. A change of the account's access, or the token's expiry, ends it.
+TEST_F(AccessTokensTest, AnAuthenticatedPrincipalStopsBeingValid_WhenItsAccessChangesOrItsTokenExpires) {
+  auto principal = tokens_.authenticate(bearer(3));
+  ASSERT_TRUE(principal.isOk());
+  EXPECT_TRUE(tokens_.stillValid(*principal));
+  EXPECT_GT(principal->expiresAt, auth::unixNow());
+  tokens_.refuseOlderThan(kUser, 4, auth::unixNow() * 1'000'000);
+  EXPECT_FALSE(tokens_.stillValid(*principal)) << "demoted or disabled since the stream opened";
+  Principal expired{"0190a1b2-0000-7000-8000-000000000009", "operator", "olaf", "family-9"};
+  expired.accountVersion = 1;
+  expired.issuedAt = auth::unixNow() - 3600;
+  expired.expiresAt = auth::unixNow() - 600;
+  EXPECT_FALSE(tokens_.stillValid(expired));
+  expired.expiresAt = auth::unixNow() + 600;
+  EXPECT_TRUE(tokens_.stillValid(expired));
+}
+
 // Tokens without a version (signed before versions were) fall back to the issue time.
 TEST_F(AccessTokensTest, ATokenWithoutAVersionIsJudgedByItsIssueTime) {
   const std::string unversioned = bearer(0);
