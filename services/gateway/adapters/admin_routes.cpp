@@ -590,7 +590,8 @@ void RestGateway::acknowledgeAlert(http::HttpRequest& request, std::shared_ptr<h
         .byUserId = principal.userId,
         .byUsername = principal.username,
         .at = pb::util::TimeUtil::ToString(pb::util::TimeUtil::GetCurrentTime()),
-        .comment = comment};
+        .comment = comment,
+        .alertActiveAt = active->activeAt};
     if (Status stored = alertAcknowledgements_->put(acknowledgement); !stored.isOk()) {
       responder->send(errorWithRetry(stored, traceId, "5"));
       return;

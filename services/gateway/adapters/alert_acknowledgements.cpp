@@ -12,11 +12,14 @@ namespace {
 boost::json::object toObject(const AlertAcknowledgement& acknowledgement) {
   boost::json::object labels;
   for (const auto& [name, value] : acknowledgement.labels) labels[name] = value;
-  return {{"alertname", acknowledgement.alertname},
-          {"labels", std::move(labels)},
-          {"by", boost::json::object{{"userId", acknowledgement.byUserId}, {"username", acknowledgement.byUsername}}},
-          {"at", acknowledgement.at},
-          {"comment", acknowledgement.comment}};
+  boost::json::object object{
+      {"alertname", acknowledgement.alertname},
+      {"labels", std::move(labels)},
+      {"by", boost::json::object{{"userId", acknowledgement.byUserId}, {"username", acknowledgement.byUsername}}},
+      {"at", acknowledgement.at},
+      {"comment", acknowledgement.comment}};
+  if (!acknowledgement.alertActiveAt.empty()) object["alertActiveAt"] = acknowledgement.alertActiveAt;
+  return object;
 }
 
 Result<AlertAcknowledgement> fromJson(const std::string& text) {
@@ -36,6 +39,7 @@ Result<AlertAcknowledgement> fromJson(const std::string& text) {
   }
   acknowledgement.at = json::stringOr(object, "at");
   acknowledgement.comment = json::stringOr(object, "comment");
+  acknowledgement.alertActiveAt = json::stringOr(object, "alertActiveAt");
   if (acknowledgement.alertname.empty()) return internalError("a stored alert acknowledgement has no alertname");
   return acknowledgement;
 }
@@ -51,6 +55,10 @@ uint64_t fnv1a(const std::string& text) {
 }
 
 }  // namespace
+
+bool acknowledges(const AlertAcknowledgement& acknowledgement, const AlertState& alert) {
+  return acknowledgement.alertActiveAt.empty() || acknowledgement.alertActiveAt == alert.activeAt;
+}
 
 std::string acknowledgementJson(const AlertAcknowledgement& acknowledgement) {
   return boost::json::serialize(toObject(acknowledgement));

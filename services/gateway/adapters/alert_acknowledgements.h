@@ -27,7 +27,15 @@ struct AlertAcknowledgement {
   std::string byUsername;
   std::string at;  // RFC 3339, when it was acknowledged
   std::string comment;
+  // The firing it acknowledges: Prometheus' activeAt of the alert then (empty in acknowledgements
+  // stored before this was kept). A later firing of the same alert is not acknowledged by it.
+  std::string alertActiveAt;
 };
+
+// Whether `acknowledgement` is of this firing of the alert. An acknowledgement can outlive the firing
+// it was made for (made while another replica already saw the alert resolve, or kept while the gateway
+// that would have dropped it was down); it must not silence the next firing.
+bool acknowledges(const AlertAcknowledgement& acknowledgement, const AlertState& alert);
 
 // {alertname, labels, by: {userId, username}, at, comment}
 std::string acknowledgementJson(const AlertAcknowledgement& acknowledgement);

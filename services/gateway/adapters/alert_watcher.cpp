@@ -85,8 +85,13 @@ Status AlertWatcher::pollOnce() {
           log::warn("cannot drop a resolved alert's acknowledgement; it ages out",
                     {{"alertname", change.alertname}, {"error", erased.toString()}});
         }
-      } else if (auto found = acknowledgements_->find(key); found) {
-        acknowledgement = std::move(*found);
+      } else if (auto found = acknowledgements_->find(key); found && *found) {
+        if (acknowledges(**found, change)) {
+          acknowledgement = std::move(*found);
+        } else if (Status erased = acknowledgements_->erase(key); !erased.isOk()) {
+          log::warn("cannot drop an earlier firing's acknowledgement; it ages out",
+                    {{"alertname", change.alertname}, {"error", erased.toString()}});
+        }
       }
     }
     events_.publish("alert", alertWithAcknowledgementJson(change, acknowledgement ? &*acknowledgement : nullptr));
