@@ -35,9 +35,30 @@ void MemoryProductCache::put(const Product& product) {
   store(product);
 }
 
+uint64_t MemoryProductCache::markBeforeRead() {
+  std::lock_guard lock(mutex_);
+  return invalidations_;
+}
+
+void MemoryProductCache::putRead(const Product& product, uint64_t mark) {
+  {
+    std::lock_guard lock(mutex_);
+    const auto found = invalidatedAt_.find(product.id);
+    if (mark < forgottenBefore_ || (found != invalidatedAt_.end() && found->second > mark)) return;
+  }
+  put(product);
+}
+
 void MemoryProductCache::invalidate(const std::vector<std::string>& ids) {
   {
     std::lock_guard lock(mutex_);
+    constexpr size_t kMaxInvalidationsKept = 100'000;
+    if (invalidatedAt_.size() + ids.size() > kMaxInvalidationsKept) {
+      invalidatedAt_.clear();
+      forgottenBefore_ = invalidations_ + 1;
+    }
+    ++invalidations_;
+    for (const auto& id : ids) invalidatedAt_[id] = invalidations_;
     for (const auto& id : ids) {
       if (auto found = entries_.find(id); found != entries_.end()) {
         recency_.erase(found->second.recency);

@@ -41,6 +41,8 @@ class MemoryProductCache final : public ProductCache {
   std::vector<std::optional<Product>> getMany(const std::vector<std::string>& ids) override;
   void put(const Product& product) override;
   void invalidate(const std::vector<std::string>& ids) override;
+  uint64_t markBeforeRead() override;
+  void putRead(const Product& product, uint64_t mark) override;
 
   size_t size() const;
 
@@ -58,6 +60,12 @@ class MemoryProductCache final : public ProductCache {
   const Clock clock_;
   mutable std::mutex mutex_;
   std::unordered_map<std::string, Entry> entries_;
+  // Invalidations, numbered: a read's mark is the number of the last one before it. Per product the
+  // number of its last invalidation; past kMaxInvalidationsKept entries they are forgotten and every
+  // read marked before that point counts as invalidated (refusing a put is always safe).
+  uint64_t invalidations_ = 0;
+  uint64_t forgottenBefore_ = 0;
+  std::unordered_map<std::string, uint64_t> invalidatedAt_;
   // Most recently read first.
   std::list<std::string> recency_;
 };

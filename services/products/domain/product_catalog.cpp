@@ -83,8 +83,9 @@ Result<Product> ProductCatalog::get(const std::string& rawId) {
   auto id = checkedId(rawId);
   if (!id) return id.status();
   if (auto cached = cache_.get(*id)) return std::move(*cached);
+  const uint64_t mark = cache_.markBeforeRead();
   auto product = repository_.findById(*id);
-  if (product) cache_.put(*product);
+  if (product) cache_.putRead(*product, mark);
   return product;
 }
 
@@ -115,10 +116,11 @@ Result<BatchResult> ProductCatalog::batchGet(const std::vector<std::string>& raw
     }
   }
   if (!uncached.empty()) {
+    const uint64_t mark = cache_.markBeforeRead();
     auto loaded = repository_.findByIds(uncached);
     if (!loaded) return loaded.status();
     for (auto& product : *loaded) {
-      cache_.put(product);
+      cache_.putRead(product, mark);
       found.emplace(product.id, std::move(product));
     }
   }

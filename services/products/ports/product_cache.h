@@ -2,6 +2,7 @@
 // swallows cache trouble, so callers fall back to the repository and never fail because of it.
 #pragma once
 
+#include <cstdint>
 #include <memory>
 #include <optional>
 #include <string>
@@ -24,6 +25,13 @@ class ProductCache {
   virtual void put(const Product& product) = 0;
   // Called after every committed write to these products.
   virtual void invalidate(const std::vector<std::string>& ids) = 0;
+
+  // A mark taken before a product is read from the repository, for putRead(): a write committed and
+  // invalidated between the read and the put would otherwise have its old row put back (a price
+  // read before an update, served for the cache's whole TTL). 0 where nothing is tracked.
+  virtual uint64_t markBeforeRead() { return 0; }
+  // put(), unless the product was invalidated in this process since `mark` was taken.
+  virtual void putRead(const Product& product, uint64_t /*mark*/) { put(product); }
 };
 
 // No cache configured: every read goes to the repository.

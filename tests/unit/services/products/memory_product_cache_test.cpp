@@ -84,6 +84,24 @@ TEST_F(MemoryProductCacheTest, InvalidateDropsTheCopyHereAndInTheSharedTier) {
   EXPECT_NE(cache.peek(kProductB), nullptr);
 }
 
+// A read that missed the cache, then a write that committed and invalidated, then the read's put:
+// the row read before the write must not go back into the cache (here or in the shared tier), or
+// the old price is served until the TTL runs out.
+TEST_F(MemoryProductCacheTest, ARowReadBeforeAnInvalidationIsNotPutBack) {
+  auto cache = make({.ttl = milliseconds(60'000)});
+  const uint64_t readStarted = cache.markBeforeRead();
+  cache.invalidate({kProductA});  // the write's, while the read was on its way
+  cache.putRead(product(kProductA, "Tea at the old price"), readStarted);
+  EXPECT_EQ(cache.peek(kProductA), nullptr);
+  EXPECT_FALSE(shared_.contains(kProductA));
+  // Other products, and reads that started after the invalidation, are put as before.
+  cache.putRead(product(kProductB, "Coffee"), readStarted);
+  EXPECT_NE(cache.peek(kProductB), nullptr);
+  cache.putRead(product(kProductA, "Tea"), cache.markBeforeRead());
+  EXPECT_NE(cache.peek(kProductA), nullptr);
+  EXPECT_TRUE(shared_.contains(kProductA));
+}
+
 TEST_F(MemoryProductCacheTest, GetKeepsASharedHitInMemory) {
   auto cache = make({.ttl = milliseconds(1000)});
   shared_.put(product(kProductA, "Tea"));
