@@ -7,6 +7,7 @@
 #include "adapters/pg_notification_repository.h"
 #include "domain/notification_inbox.h"
 #include "fleetdeck/bus/service_bus.h"
+#include "fleetdeck/bus/streams.h"
 #include "fleetdeck/db/connection_pool.h"
 #include "fleetdeck/db/migration_runner.h"
 #include "fleetdeck/db/processed_events.h"
@@ -30,8 +31,13 @@ int main(int argc, char** argv) {
   // The event bus ([nats] url empty: off; then only Notify calls create notifications).
   const auto busConfig = bus::serviceBusConfigFromConfig(config, host->serviceName(), host->instanceId());
   const std::string adminHost = config.getString("admin.address", "127.0.0.1");
-  // Records of consumed events older than the streams keep messages (7 days) are never needed again.
-  const auto processedRetention = config.getDuration("consumers.processed_retention", std::chrono::hours(24 * 8));
+  // Records of consumed events are what make a redelivery, or a dead letter replayed, harmless: kept
+  // longer than dead letters are (14 days), so a letter replayed on its last day whose effect had
+  // committed (only its ack was lost) still finds its record.
+  const auto processedRetention =
+      config.getDuration("consumers.processed_retention", std::chrono::hours(24 * 15),
+                         std::chrono::duration_cast<std::chrono::milliseconds>(bus::deadLetterStream().maxAge +
+                                                                               std::chrono::hours(24)));
   const auto pruneInterval = config.getDuration("consumers.prune_interval", std::chrono::hours(1));
   host->finishConfig();
 

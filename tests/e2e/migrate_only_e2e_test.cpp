@@ -93,7 +93,7 @@ class MigrateOnlyRun {
  public:
   // `service` with `arguments`, on `databaseUrl` (none for the gateway), its ports on free loopback ports.
   MigrateOnlyRun(const std::string& service, std::vector<std::string> arguments, const std::string& databaseUrl,
-                 const std::string& label) {
+                 const std::string& label, const std::map<std::string, std::string>& extraEnvironment = {}) {
     adminPort_ = testing::freePort();
     servicePort_ = testing::freePort();
     launcher::ProcessSpec spec;
@@ -108,6 +108,7 @@ class MigrateOnlyRun {
       spec.environment["FLEETDECK_GRPC__PORT"] = std::to_string(servicePort_);
       spec.environment["FLEETDECK_DATABASE__URL"] = databaseUrl;
     }
+    for (const auto& [name, value] : extraEnvironment) spec.environment[name] = value;
     std::filesystem::create_directories(logDirectory());
     spec.logFile = logDirectory() / (label + ".log");
     std::filesystem::remove(spec.logFile);
@@ -235,6 +236,19 @@ TEST(MigrateOnlyGateway, RefusesTheFlagAtStart) {
   EXPECT_FALSE(run.portOpened) << run.log;
   EXPECT_NE(run.log.find("gateway: --migrate-only: the gateway has no database to migrate"), std::string::npos)
       << run.log;
+}
+
+// Records of consumed events kept for less than dead letters are (14 days) would let a late replay of
+// a letter whose effect had committed apply it twice: such a setting refuses to start, naming it.
+TEST(ConsumerSettings, ProcessedRecordsKeptShorterThanDeadLetters_RefuseToStart) {
+  for (const std::string service : {"payments", "notifications"}) {
+    MigrateOnlyRun run(service, {"--migrate-only"}, testing::createTestDatabase("retention_" + service),
+                       "retention-" + service, {{"FLEETDECK_CONSUMERS__PROCESSED_RETENTION", "192h"}});
+    const Outcome outcome = run.wait(std::chrono::seconds(20));
+    ASSERT_TRUE(outcome.exitCode.has_value()) << service << " kept running:\n" << outcome.log;
+    EXPECT_NE(*outcome.exitCode, 0) << outcome.log;
+    EXPECT_NE(outcome.log.find("consumers.processed_retention"), std::string::npos) << outcome.log;
+  }
 }
 
 TEST(MigrateOnlyHelp, HelpListsTheFlag) {
