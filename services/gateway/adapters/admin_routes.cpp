@@ -285,10 +285,13 @@ void RestGateway::prometheus(http::HttpRequest& request, std::shared_ptr<http::R
       prometheusUrl_->host, prometheusUrl_->port, std::move(upstream), options_.prometheusTimeout,
       [responder, traceId = request.traceId](Result<http::HttpResponse> answer) {
         if (!answer && answer.status().code() == StatusCode::kResourceExhausted) {
-          // Retrying will not help: the caller must ask for less (a shorter range, a larger step).
+          // Retrying will not help: the caller must ask for less (a shorter range, a larger step). The
+          // client's reason names Prometheus' address, as below: logged, not sent.
+          log::warn("Prometheus' answer is too large", {{"error", answer.status().message()}, {"trace_id", traceId}});
           responder->send(http::errorResponse(
-              Status(StatusCode::kOutOfRange, "Prometheus' answer is too large: " + answer.status().message() +
-                                                  "; narrow the query's range or raise its step"),
+              Status(StatusCode::kOutOfRange,
+                     "Prometheus' answer is too large for this gateway ([prometheus] max_response_bytes); narrow "
+                     "the query's range or raise its step"),
               traceId));
           return;
         }
@@ -303,6 +306,9 @@ void RestGateway::prometheus(http::HttpRequest& request, std::shared_ptr<http::R
         response.status = answer->status;
         response.headers.add("Content-Type",
                              std::string(answer->headers.get("Content-Type").value_or("application/json")));
+        // Clients wait Retry-After on every 503 and 429 (console-api-contract.md), Prometheus' own too;
+        // as long as when Prometheus cannot be reached at all.
+        if (response.status == 503 || response.status == 429) response.headers.add("Retry-After", "5");
         response.body = std::move(answer->body);
         responder->send(std::move(response));
       });

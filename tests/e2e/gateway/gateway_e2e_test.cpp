@@ -8,6 +8,7 @@
 #include <unistd.h>
 
 #include <fstream>
+#include <thread>
 
 #include "adapters/child_process.h"
 #include "fleetdeck/auth/jwt.h"
@@ -78,6 +79,57 @@ RawAnswer rawGet(uint16_t port, const std::string& sourceAddress, const std::str
   }
   return answer;
 }
+
+// A stand-in upstream on a free loopback port that answers every request with one scripted HTTP
+// response and closes the connection: for upstream answers a real one gives only now and then.
+class ScriptedHttpListener {
+ public:
+  explicit ScriptedHttpListener(std::string answer) : answer_(std::move(answer)) {
+    fd_ = socket(AF_INET, SOCK_STREAM, 0);
+    sockaddr_in address{};
+    address.sin_family = AF_INET;
+    address.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+    EXPECT_EQ(bind(fd_, reinterpret_cast<sockaddr*>(&address), sizeof address), 0);
+    EXPECT_EQ(listen(fd_, 64), 0);
+    socklen_t length = sizeof address;
+    getsockname(fd_, reinterpret_cast<sockaddr*>(&address), &length);
+    port_ = ntohs(address.sin_port);
+    thread_ = std::thread([this] { serve(); });
+  }
+  ~ScriptedHttpListener() {
+    shutdown(fd_, SHUT_RDWR);  // wakes the accept() below
+    thread_.join();
+    close(fd_);
+  }
+  ScriptedHttpListener(const ScriptedHttpListener&) = delete;
+  ScriptedHttpListener& operator=(const ScriptedHttpListener&) = delete;
+
+  uint16_t port() const { return port_; }
+
+ private:
+  void serve() {
+    while (true) {
+      const int connection = accept(fd_, nullptr, nullptr);
+      if (connection < 0) return;
+      timeval timeout{5, 0};
+      setsockopt(connection, SOL_SOCKET, SO_RCVTIMEO, &timeout, sizeof timeout);
+      std::string received;
+      char buffer[4096];
+      ssize_t n = 0;
+      while (received.find("\r\n\r\n") == std::string::npos &&
+             (n = recv(connection, buffer, sizeof buffer, 0)) > 0) {
+        received.append(buffer, static_cast<size_t>(n));
+      }
+      (void)::send(connection, answer_.data(), answer_.size(), MSG_NOSIGNAL);
+      close(connection);
+    }
+  }
+
+  std::string answer_;
+  int fd_ = -1;
+  uint16_t port_ = 0;
+  std::thread thread_;
+};
 
 using EventStream = testing::SseStream;
 
@@ -826,6 +878,8 @@ TEST_F(GatewayEndToEnd, PrometheusHttpApiIsProxiedForOperators) {
   ASSERT_TRUE(refused.isOk()) << refused.status().toString();
   EXPECT_EQ(refused->status, 400) << refused->body;
   EXPECT_NE(refused->body.find("too large"), std::string::npos) << refused->body;
+  // The HTTP client's reason names Prometheus' address, which clients never learn.
+  EXPECT_EQ(refused->body.find(std::to_string(prometheusPort_)), std::string::npos) << refused->body;
   auto fits = client.request("GET", "/api/v1/admin/metrics/query?query=" + percentEncode("vector(1)"), "",
                              operator_.headers({}));
   ASSERT_TRUE(fits.isOk());
@@ -844,6 +898,27 @@ TEST_F(GatewayEndToEnd, PrometheusHttpApiIsProxiedForOperators) {
   EXPECT_EQ(unavailable->status, 503) << unavailable->body;
   EXPECT_TRUE(unavailable->headers.get("Retry-After").has_value());
   EXPECT_EQ(unavailable->body.find(std::to_string(nowhere)), std::string::npos) << unavailable->body;
+}
+
+// Prometheus' own 503 (a query that timed out, one that was cancelled) reaches the client as it is,
+// with the Retry-After every 503 of the API carries.
+TEST_F(GatewayEndToEnd, APrometheus503IsPassedThroughWithRetryAfter) {
+  const std::string body = R"({"status":"error","errorType":"timeout","error":"query timed out in query execution"})";
+  ScriptedHttpListener prometheus("HTTP/1.1 503 Service Unavailable\r\nContent-Type: application/json\r\nContent-Length: " +
+                                  std::to_string(body.size()) + "\r\nConnection: close\r\n\r\n" + body);
+  auto environment = gatewayEnvironment_;
+  const uint16_t port = testing::freePort();
+  environment["FLEETDECK_HTTP__PORT"] = std::to_string(port);
+  environment["FLEETDECK_ADMIN__PORT"] = std::to_string(testing::freePort());
+  environment["FLEETDECK_PROMETHEUS__URL"] = "http://127.0.0.1:" + std::to_string(prometheus.port());
+  ServiceProcess gateway("gateway-prometheus-503", FLEETDECK_GATEWAY_BINARY, environment, logs_);
+  ASSERT_TRUE(gateway.start().isOk()) << gateway.logTail();
+  http::HttpClient client("127.0.0.1", port);
+  auto answer = client.request("GET", "/api/v1/admin/metrics/query?query=up", "", operator_.headers({}));
+  ASSERT_TRUE(answer.isOk()) << answer.status().toString();
+  EXPECT_EQ(answer->status, 503) << answer->body;
+  EXPECT_EQ(answer->body, body);
+  EXPECT_GE(std::atoi(std::string(answer->headers.get("Retry-After").value_or("0")).c_str()), 1);
 }
 
 // A Prometheus that accepts but never answers holds the fleet view's first round for its probe
