@@ -1,6 +1,8 @@
 #include "fleetdeck/db/migration_runner.h"
 
 #include <algorithm>
+#include <cctype>
+#include <chrono>
 #include <fstream>
 #include <map>
 #include <pqxx/pqxx>
@@ -14,8 +16,34 @@
 namespace fleetdeck::db {
 namespace {
 
-// Any constant works as long as every FleetDeck service uses the same one for migrations.
-constexpr int64_t kMigrationLockKey = 0x466c656574446b;  // "FleetDk"
+
+// Runs a kNoTransactionMarker migration statement by statement, then records it. Without a
+// lock_timeout: a concurrent index build waits for older transactions to end, and its lock conflicts
+// with no reader or writer, so waiting holds up nothing but this start-up.
+Status applyOutsideTransaction(pqxx::connection& connection, const Migration& migration, int version) {
+  auto statements = MigrationRunner::statementsOf(migration.sql);
+  if (!statements) return Status(statements.status().code(), "migration " + migration.name + ": " + statements.status().message());
+  size_t done = 0;
+  try {
+    pqxx::nontransaction session(connection);
+    session.exec("SET lock_timeout = 0");
+    for (const auto& statement : *statements) {
+      session.exec(statement);
+      ++done;
+    }
+    session.exec_params("INSERT INTO schema_migrations (version, name, checksum) VALUES ($1, $2, $3)", version,
+                        migration.name, MigrationRunner::checksum(migration));
+    session.exec("RESET lock_timeout");
+  } catch (const std::exception& exception) {
+    const Status status = statusFromException(exception);
+    return Status(status.code(), "migration " + migration.name + " failed at statement " + std::to_string(done + 1) +
+                                     " of " + std::to_string(statements->size()) + ": " + exception.what() +
+                                     " (it runs outside a transaction: the statements before it stay applied, and"
+                                     " the whole migration runs again at the next start)");
+  }
+  log::info("applied migration", {{"migration", migration.name}, {"statements", static_cast<int64_t>(done)}});
+  return Status::ok();
+}
 
 }  // namespace
 
@@ -28,6 +56,114 @@ int MigrationRunner::versionOf(const std::string& name) {
 }
 
 std::string MigrationRunner::checksum(const Migration& migration) { return sha256Hex(migration.sql); }
+
+bool MigrationRunner::runsOutsideTransaction(const Migration& migration) {
+  std::string_view first(migration.sql);
+  first = first.substr(0, first.find('\n'));
+  while (!first.empty() && (first.back() == '\r' || first.back() == ' ' || first.back() == '\t')) first.remove_suffix(1);
+  return first == kNoTransactionMarker;
+}
+
+Result<std::vector<std::string>> MigrationRunner::statementsOf(std::string_view sql) {
+  const auto isIdentifierChar = [](char c) {
+    return std::isalnum(static_cast<unsigned char>(c)) || c == '_' || c == '$' || static_cast<unsigned char>(c) >= 0x80;
+  };
+  std::vector<std::string> statements;
+  size_t start = 0;
+  bool hasCode = false;  // the current statement has more than blanks and comments
+  const auto finish = [&](size_t end) {
+    if (hasCode) {
+      std::string_view text = sql.substr(start, end - start);
+      while (!text.empty() && std::isspace(static_cast<unsigned char>(text.front()))) text.remove_prefix(1);
+      while (!text.empty() && std::isspace(static_cast<unsigned char>(text.back()))) text.remove_suffix(1);
+      statements.emplace_back(text);
+    }
+    start = end + 1;
+    hasCode = false;
+  };
+  const auto lineOf = [&](size_t position) {
+    return std::to_string(1 + std::count(sql.begin(), sql.begin() + static_cast<std::ptrdiff_t>(position), '\n'));
+  };
+  size_t i = 0;
+  while (i < sql.size()) {
+    const char c = sql[i];
+    const char next = i + 1 < sql.size() ? sql[i + 1] : '\0';
+    if (c == '-' && next == '-') {
+      const size_t end = sql.find('\n', i);
+      i = end == std::string_view::npos ? sql.size() : end + 1;
+      continue;
+    }
+    if (c == '/' && next == '*') {  // PostgreSQL's block comments nest
+      int depth = 1;
+      size_t j = i + 2;
+      while (depth > 0) {
+        if (j + 1 >= sql.size()) return invalidArgument("unterminated /* comment from line " + lineOf(i));
+        if (sql[j] == '/' && sql[j + 1] == '*') {
+          ++depth;
+          j += 2;
+        } else if (sql[j] == '*' && sql[j + 1] == '/') {
+          --depth;
+          j += 2;
+        } else {
+          ++j;
+        }
+      }
+      i = j;
+      continue;
+    }
+    if (c == ';') {
+      finish(i);
+      ++i;
+      continue;
+    }
+    hasCode = hasCode || !std::isspace(static_cast<unsigned char>(c));
+    if (c == '\'' || c == '"') {
+      // E'…' strings take backslash escapes; elsewhere a doubled quote is the only escape.
+      const bool backslashes = c == '\'' && i > 0 && (sql[i - 1] == 'E' || sql[i - 1] == 'e') &&
+                               (i < 2 || !isIdentifierChar(sql[i - 2]));
+      size_t j = i + 1;
+      for (;; ++j) {
+        if (j >= sql.size()) {
+          return invalidArgument(std::string("unterminated ") + (c == '"' ? "quoted identifier" : "string") +
+                                 " from line " + lineOf(i));
+        }
+        if (backslashes && sql[j] == '\\') {
+          ++j;
+          continue;
+        }
+        if (sql[j] == c) {
+          if (j + 1 < sql.size() && sql[j + 1] == c) {
+            ++j;
+            continue;
+          }
+          break;
+        }
+      }
+      i = j + 1;
+      continue;
+    }
+    if (c == '$' && (i == 0 || !isIdentifierChar(sql[i - 1]))) {
+      // $$…$$ or $tag$…$tag$; $1 is a parameter, not a quote.
+      size_t j = i + 1;
+      while (j < sql.size() && sql[j] != '$' && (std::isalpha(static_cast<unsigned char>(sql[j])) || sql[j] == '_' ||
+                                                 (j > i + 1 && std::isdigit(static_cast<unsigned char>(sql[j]))))) {
+        ++j;
+      }
+      if (j < sql.size() && sql[j] == '$') {
+        const std::string_view tag = sql.substr(i, j - i + 1);
+        const size_t close = sql.find(tag, j + 1);
+        if (close == std::string_view::npos) {
+          return invalidArgument("unterminated " + std::string(tag) + " quote from line " + lineOf(i));
+        }
+        i = close + tag.size();
+        continue;
+      }
+    }
+    ++i;
+  }
+  finish(sql.size());
+  return statements;
+}
 
 Result<std::vector<Migration>> MigrationRunner::validate(std::vector<Migration> migrations) {
   std::map<int, std::string> seen;
@@ -102,7 +238,25 @@ Result<int> MigrationRunner::apply(pqxx::connection& connection, std::vector<Mig
     pqxx::nontransaction session(connection);
     session.exec("SET client_min_messages = warning");
     // Lock first: concurrent CREATE TABLE IF NOT EXISTS can still collide in PostgreSQL's catalog.
-    session.exec("SELECT pg_advisory_lock(" + std::to_string(kMigrationLockKey) + ")");
+    // Polled, not waited for: see apply()'s comment.
+    const std::string tryLock = "SELECT pg_try_advisory_lock(" + std::to_string(kMigrationLockKey) + ")";
+    const auto waitingSince = std::chrono::steady_clock::now();
+    auto nextReport = waitingSince + std::chrono::seconds(10);
+    while (!session.exec(tryLock)[0][0].as<bool>()) {
+      if (std::chrono::steady_clock::now() >= nextReport) {
+        const auto holder = session.exec(
+            "SELECT coalesce(min(pid), 0) FROM pg_locks WHERE locktype = 'advisory' AND granted AND objsubid = 1"
+            " AND classid = " + std::to_string(kMigrationLockKey >> 32) +
+            " AND objid = " + std::to_string(kMigrationLockKey & 0xFFFFFFFF));
+        log::info("waiting for the migration lock: another replica is migrating",
+                  {{"holder_pid", holder[0][0].as<int64_t>()},
+                   {"waited_seconds", std::chrono::duration_cast<std::chrono::seconds>(
+                                          std::chrono::steady_clock::now() - waitingSince)
+                                          .count()}});
+        nextReport += std::chrono::seconds(30);
+      }
+      std::this_thread::sleep_for(std::chrono::milliseconds(200));
+    }
     unlock.locked = true;
     session.exec(
         "CREATE TABLE IF NOT EXISTS schema_migrations ("
@@ -143,6 +297,12 @@ Result<int> MigrationRunner::apply(pqxx::connection& connection, std::vector<Mig
     if (version < highestApplied) {
       return failedPrecondition("migration " + migration->name + " is older than the newest applied one (" +
                                 std::to_string(highestApplied) + "); renumber it after the applied ones");
+    }
+    if (runsOutsideTransaction(*migration)) {
+      const Status status = applyOutsideTransaction(connection, *migration, version);
+      if (!status.isOk()) return status;
+      ++count;
+      continue;
     }
     for (int attempt = 1;; ++attempt) {
       try {

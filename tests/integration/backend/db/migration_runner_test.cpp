@@ -122,6 +122,75 @@ TEST(MigrationRunner, ConcurrentReplicasApplyEachMigrationOnce) {
   EXPECT_EQ(count(connection, "SELECT count(*) FROM items"), 1);
 }
 
+int invalidIndexes(pqxx::connection& connection, const std::string& name) {
+  return count(connection, "SELECT count(*) FROM pg_index i JOIN pg_class c ON c.oid = i.indexrelid"
+                           " WHERE c.relname = '" + name + "' AND NOT i.indisvalid");
+}
+
+// CREATE INDEX CONCURRENTLY cannot run in a transaction: the marker runs the migration statement by
+// statement. A build that fails leaves an INVALID index and no schema_migrations row; the next start
+// runs the migration again from its first statement, which drops that index and builds it anew.
+TEST(MigrationRunner, ANoTransactionMigration_BuildsAnIndexConcurrently_AndAfterAFailureRunsAgainWhole) {
+  pqxx::connection connection(testing::createTestDatabase("migrations"));
+  ASSERT_TRUE(MigrationRunner::apply(connection, schemaV1()).isOk());
+  {
+    pqxx::nontransaction insert(connection);
+    insert.exec("INSERT INTO items VALUES (2, 'one')");  // a duplicate name: the unique build fails
+  }
+  auto withIndex = schemaV1();
+  withIndex.push_back({"003_unique_names.sql",
+                       "-- fleetdeck:no-transaction\n"
+                       "DROP INDEX CONCURRENTLY IF EXISTS items_name_key;\n"
+                       "CREATE UNIQUE INDEX CONCURRENTLY items_name_key ON items (name);\n"});
+  auto failed = MigrationRunner::apply(connection, withIndex);
+  ASSERT_FALSE(failed.isOk());
+  EXPECT_NE(failed.status().message().find("003_unique_names.sql failed at statement 2 of 2"), std::string::npos)
+      << failed.status().message();
+  EXPECT_EQ(count(connection, "SELECT count(*) FROM schema_migrations"), 2);
+  EXPECT_EQ(invalidIndexes(connection, "items_name_key"), 1);
+
+  {
+    pqxx::nontransaction fix(connection);
+    fix.exec("DELETE FROM items WHERE id = 2");
+  }
+  auto applied = MigrationRunner::apply(connection, withIndex);
+  ASSERT_TRUE(applied.isOk()) << applied.status().toString();
+  EXPECT_EQ(*applied, 1);
+  EXPECT_EQ(count(connection, "SELECT count(*) FROM schema_migrations"), 3);
+  EXPECT_EQ(invalidIndexes(connection, "items_name_key"), 0);
+  EXPECT_EQ(count(connection, "SELECT count(*) FROM pg_indexes WHERE indexname = 'items_name_key'"), 1);
+  pqxx::nontransaction duplicate(connection);
+  EXPECT_THROW(duplicate.exec("INSERT INTO items VALUES (3, 'one')"), pqxx::unique_violation);
+}
+
+// A replica that waits for the migration lock holds no snapshot while it waits: the holder's
+// CREATE INDEX CONCURRENTLY waits for every older snapshot, and a waiting `SELECT pg_advisory_lock()`
+// made the two wait for each other until PostgreSQL's deadlock detector aborted one of them.
+TEST(MigrationRunner, AReplicaWaitingForTheLock_DoesNotHoldUpTheHoldersConcurrentIndexBuild) {
+  const std::string url = testing::createTestDatabase("migrations");
+  pqxx::connection holder(url);
+  ASSERT_TRUE(MigrationRunner::apply(holder, schemaV1()).isOk());
+  pqxx::nontransaction holding(holder);
+  holding.exec("SELECT pg_advisory_lock(" + std::to_string(kMigrationLockKey) + ")");
+
+  auto waiting = std::async(std::launch::async, [url] {
+    pqxx::connection connection(url);
+    return MigrationRunner::apply(connection, schemaV1());
+  });
+  // The other replica is waiting for the lock by now (it polls every 200 ms).
+  ASSERT_EQ(waiting.wait_for(std::chrono::seconds(1)), std::future_status::timeout);
+
+  holding.exec("SET statement_timeout = 15000");
+  EXPECT_NO_THROW(holding.exec("CREATE INDEX CONCURRENTLY items_name_idx ON items (name)"));
+  EXPECT_EQ(holding.exec("SELECT count(*) FROM pg_index i JOIN pg_class c ON c.oid = i.indexrelid"
+                         " WHERE c.relname = 'items_name_idx' AND i.indisvalid")[0][0].as<int>(), 1);
+  holding.exec("SELECT pg_advisory_unlock(" + std::to_string(kMigrationLockKey) + ")");
+
+  auto result = waiting.get();
+  ASSERT_TRUE(result.isOk()) << result.status().toString();
+  EXPECT_EQ(*result, 0);
+}
+
 TEST(ConnectionPool, AcquireTimesOutWhenAllConnectionsAreLent) {
   ConnectionPool pool({testing::createTestDatabase("pool"), 2, std::chrono::milliseconds(100), "test"});
   auto first = pool.acquire();
