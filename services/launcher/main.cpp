@@ -5,6 +5,7 @@
 #include <fcntl.h>
 #include <signal.h>
 #include <sys/file.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include <atomic>
@@ -272,7 +273,9 @@ int commandUp(const Options& options) {
     if (pid_t pid = runningLauncher(options.paths); pid != 0) std::cout << " (launcher pid " << pid << ")";
     std::cout << ".\n";
     if (auto state = readState(options.paths)) printSummary(*state);
-    return 0;
+    // The seeding of an earlier `up` may have stopped half-way (Ctrl+C, a failing service) while the
+    // fleet kept running: the seeder says so, or seeds what never was, instead of a silent success.
+    return options.seed ? commandSeed(options) : 0;
   }
   reportLeftovers(stopLeftovers(options.paths));
   std::error_code error;
@@ -350,7 +353,8 @@ int commandSeed(const Options& options) {
   DemoSeeder seeder(planFromEnvironment(), options.demoDirectory, options.paths.secrets());
   auto summary = seeder.seed([](const std::string& step) { std::cout << "  " << step << "...\n" << std::flush; });
   if (!summary) {
-    std::cerr << "fleetdeck-launcher: seeding failed: " << summary.status().message() << "\n";
+    std::cerr << "fleetdeck-launcher: seeding failed: " << summary.status().message()
+              << "\nThe fleet keeps running; ./fleetdeck down stops it.\n";
     return 1;
   }
   if (summary->alreadySeeded) {
@@ -400,6 +404,21 @@ int commandPaths(const Options& options) {
   return 0;
 }
 
+// How long `down` waits for the launcher to stop the fleet before killing it: FLEETDECK_STOP_TIMEOUT
+// seconds, default 180, above a clean stop's worst case (each service and infrastructure process
+// may take 15 s, PostgreSQL 40).
+std::chrono::seconds stopTimeout() {
+  const char* text = std::getenv("FLEETDECK_STOP_TIMEOUT");
+  if (text == nullptr || *text == '\0') return std::chrono::seconds(180);
+  char* end = nullptr;
+  const long value = std::strtol(text, &end, 10);
+  if (*end != '\0' || value < 1 || value > 3600) {
+    std::cerr << "fleetdeck-launcher: FLEETDECK_STOP_TIMEOUT='" << text << "' must be seconds between 1 and 3600\n";
+    std::exit(2);
+  }
+  return std::chrono::seconds(value);
+}
+
 int commandDown(const Options& options) {
   const pid_t pid = runningLauncher(options.paths);
   if (pid == 0) {
@@ -415,19 +434,39 @@ int commandDown(const Options& options) {
     std::cout << "The local fleet is not running.\n";
     return 0;
   }
+  const auto timeout = stopTimeout();
   std::cout << "Stopping the local fleet (launcher pid " << pid << ")..." << std::flush;
   kill(pid, SIGTERM);
-  const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(60);
-  while (processAlive(pid) && std::chrono::steady_clock::now() < deadline) {
+  const auto start = std::chrono::steady_clock::now();
+  auto nextDot = start + std::chrono::seconds(5);
+  while (processAlive(pid) && std::chrono::steady_clock::now() < start + timeout) {
     std::this_thread::sleep_for(std::chrono::milliseconds(100));
+    if (std::chrono::steady_clock::now() >= nextDot) {
+      std::cout << '.' << std::flush;
+      nextDot += std::chrono::seconds(5);
+    }
   }
-  if (processAlive(pid)) {
-    // The supervisor hung: take down its whole process group, services included.
-    (void)stopProcess(pid, std::chrono::seconds(5));
-    std::cout << " killed after 60 s.\n";
+  if (!processAlive(pid)) {
+    std::cout << " stopped.\n";
+    return 0;
+  }
+  // The launcher hung. Its children run in sessions of their own (setsid), out of reach of a signal
+  // to its process group: kill it, then stop what it left as after any launcher that died.
+  (void)stopProcess(pid, std::chrono::seconds(5));
+  std::cout << " the launcher did not stop within " << timeout.count() << " s and was killed.\n";
+  // SIGKILL is sent, not yet done: its lock goes with the process.
+  int lock = -1;
+  const auto lockBy = std::chrono::steady_clock::now() + std::chrono::seconds(10);
+  while ((lock = tryLockLauncher(options.paths)) < 0 && std::chrono::steady_clock::now() < lockBy) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(50));
+  }
+  if (lock < 0) {
+    std::cout << "Another launcher holds " << options.paths.data.string()
+              << " now; run ./fleetdeck status, then ./fleetdeck down again.\n";
     return 1;
   }
-  std::cout << " stopped.\n";
+  reportLeftovers(stopLeftovers(options.paths));
+  close(lock);
   return 0;
 }
 
@@ -461,10 +500,32 @@ int commandStatus(const Options& options) {
   return notReady == 0 ? 0 : 1;
 }
 
+// A data folder whose lock another user owns (a fleet started with sudo, then `down` without) would
+// pass for "not running" here, since the lock cannot be opened to test it: say whose it is instead.
+void refuseAnotherUsersDataFolder(const FleetPaths& paths) {
+  struct stat info {};
+  if (stat(paths.lockFile().c_str(), &info) != 0) return;
+  const int fd = open(paths.lockFile().c_str(), O_RDONLY | O_CLOEXEC);
+  if (fd >= 0) {
+    close(fd);
+    return;
+  }
+  if (errno != EACCES && errno != EPERM) return;
+  std::cerr << "fleetdeck-launcher: " << paths.lockFile().string() << " belongs to user id " << info.st_uid
+            << ", not to you (" << getuid() << "): the fleet in " << paths.data.string()
+            << " was started as that user (with sudo?). Run the same command as that user (sudo ./fleetdeck …),"
+               " or choose another data folder with FLEETDECK_DATA.\n";
+  std::exit(2);
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
   const Options options = parseArguments(argc, argv);
+  if (options.command == "up" || options.command == "down" || options.command == "status" ||
+      options.command == "run" || options.command == "seed") {
+    refuseAnotherUsersDataFolder(options.paths);
+  }
   if (options.command == "up") return commandUp(options);
   if (options.command == "down") return commandDown(options);
   if (options.command == "status") return commandStatus(options);

@@ -132,6 +132,10 @@ TEST(LauncherEndToEnd, UpServesTheApiAndDownLeavesNoProcess) {
   // The secret was generated on first start, readable only by its owner.
   const auto permissions = fs::status(data / "secrets" / "postgres-password").permissions();
   EXPECT_EQ(permissions & (fs::perms::group_all | fs::perms::others_all), fs::perms::none);
+  // So is the gateway's token key ring, in the data folder, not beside the folder `up` ran from.
+  ASSERT_TRUE(fs::exists(data / "secrets" / "jwt-keys.json"));
+  EXPECT_EQ(fs::status(data / "secrets" / "jwt-keys.json").permissions() & (fs::perms::group_all | fs::perms::others_all),
+            fs::perms::none);
 
   const CommandResult status = runLauncher("status", data, env);
   EXPECT_TRUE(status.status.isOk()) << status.output;
@@ -157,6 +161,15 @@ TEST(LauncherEndToEnd, UpServesTheApiAndDownLeavesNoProcess) {
   const CommandResult again = runLauncher("up", data, env);
   EXPECT_TRUE(again.status.isOk());
   EXPECT_NE(again.output.find("already running"), std::string::npos) << again.output;
+  EXPECT_NE(again.output.find("Demo data was loaded before"), std::string::npos) << again.output;
+  // …and one after a seeding that stopped half-way (Ctrl+C, which leaves the fleet running) says so,
+  // failing, rather than answering "already running" over a demo without its data.
+  std::ofstream(data / "secrets" / "seed.pending") << "started\n";
+  const CommandResult halfSeeded = runLauncher("up", data, env);
+  EXPECT_FALSE(halfSeeded.status.isOk()) << halfSeeded.output;
+  EXPECT_NE(halfSeeded.output.find("stopped half-way"), std::string::npos) << halfSeeded.output;
+  EXPECT_NE(halfSeeded.output.find("./fleetdeck down stops it"), std::string::npos) << halfSeeded.output;
+  fs::remove(data / "secrets" / "seed.pending");
 
   const CommandResult down = runLauncher("down", data, env);
   ASSERT_TRUE(down.status.isOk()) << down.output;
@@ -209,8 +222,23 @@ TEST(LauncherEndToEnd, UpServesTheApiAndDownLeavesNoProcess) {
   const std::map<std::string, std::string> envThird = {{"FLEETDECK_PORT_OFFSET", std::to_string(freeFleetOffset())},
                                                        {"FLEETDECK_GATEWAY_PORT", std::to_string(testing::freePort())}};
   const CommandResult upThird = runLauncher("up", data, envThird);
-  EXPECT_TRUE(upThird.status.isOk()) << upThird.output;
-  EXPECT_TRUE(runLauncher("down", data, envThird).status.isOk());
+  ASSERT_TRUE(upThird.status.isOk()) << upThird.output;
+
+  // A launcher that hangs while stopping (stopped here with SIGSTOP) is killed when `down`'s wait
+  // ends, and what it ran is stopped too: the services live in sessions of their own, which a kill
+  // of the launcher's process group never reached.
+  const std::vector<pid_t> thirdPids = pidsInState(data);
+  ASSERT_GE(thirdPids.size(), 3u);
+  ASSERT_EQ(kill(thirdPids.back(), SIGSTOP), 0);
+  auto hungEnv = envThird;
+  hungEnv["FLEETDECK_STOP_TIMEOUT"] = "2";
+  const CommandResult hungDown = runLauncher("down", data, hungEnv);
+  EXPECT_TRUE(hungDown.status.isOk()) << hungDown.output;
+  EXPECT_NE(hungDown.output.find("did not stop within 2 s and was killed"), std::string::npos) << hungDown.output;
+  for (pid_t pid : thirdPids) {
+    EXPECT_TRUE(testing::waitUntil([pid] { return !launcher::processAlive(pid); }, std::chrono::seconds(5)))
+        << "pid " << pid << " survived down";
+  }
   EXPECT_TRUE(bystander->running());
   (void)bystander->stop(std::chrono::seconds(2));
 }
@@ -375,6 +403,31 @@ TEST(LauncherEndToEnd, SeedingThatStoppedHalfWay_IsReported_NotTakenAsDone) {
   ASSERT_TRUE(done.isOk()) << done.status().toString();
   EXPECT_TRUE(done->alreadySeeded);
   fs::remove_all(root);
+}
+
+// The test fixture's `stop` (run after an interrupted `./fleetdeck test` left its state file, maybe
+// across a reboot) signals only the processes it started: a pid recorded then, now some other
+// process's, is left alone.
+TEST(LauncherEndToEnd, TestInfraStop_SignalsOnlyTheProcessesItStarted_NotAReusedPid) {
+  launcher::ProcessSpec bystanderSpec{.executable = "/bin/sleep", .arguments = {"60"}};
+  auto bystander = launcher::ChildProcess::spawn(bystanderSpec);
+  ASSERT_TRUE(bystander.isOk()) << bystander.status().toString();
+  const uint64_t ticks = launcher::processStartTicks(bystander->pid());
+  ASSERT_NE(ticks, 0u);
+  testing::InfraInfo stale;
+  stale.root = testing::sharedInfra().root / ("stale-infra-" + std::to_string(getpid()));
+  fs::create_directories(stale.root);
+  stale.postgresData = stale.root / "postgres";  // no cluster there: nothing to stop
+  stale.redisPid = stale.natsPid = bystander->pid();
+  stale.redisStartTicks = stale.natsStartTicks = ticks + 1;  // the pid's process started at another time
+  testing::stopInfra(testing::infraFromJson(testing::infraToJson(stale)));
+  EXPECT_TRUE(bystander->running()) << "a process that only shares a recorded pid was stopped";
+
+  // The same process at its recorded start is the one started, and is stopped.
+  fs::create_directories(stale.root);
+  stale.redisStartTicks = ticks;
+  testing::stopInfra(testing::infraFromJson(testing::infraToJson(stale)));
+  EXPECT_TRUE(testing::waitUntil([&] { return !bystander->running(); }, std::chrono::seconds(10)));
 }
 
 // Ctrl+C while `up` waits for the fleet stops what was started instead of leaving the fleet to

@@ -143,6 +143,7 @@ Status LocalFleet::start() {
   }
   plan_.controlUrl = control_->url();
   plan_.controlTokenFile = (paths_.secrets() / kControlTokenName).string();
+  plan_.tokenKeyFile = (paths_.secrets() / "jwt-keys.json").string();
   log::info("control endpoint ready", {{"url", plan_.controlUrl}});
 
   // Every executable first: a missing build is the most common mistake and the cheapest to report.

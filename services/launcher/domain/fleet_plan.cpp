@@ -43,6 +43,7 @@ std::map<std::string, std::string> environmentFor(const FleetPlan& plan, const S
     if (candidate.name != "gateway") continue;
     if (service.name == "gateway") {
       environment["FLEETDECK_PROMETHEUS__URL"] = "http://127.0.0.1:" + std::to_string(plan.prometheusPort);
+      if (!plan.tokenKeyFile.empty()) environment["FLEETDECK_AUTH__KEY_FILE"] = plan.tokenKeyFile;
       // Only a gateway the launcher runs may stop and start the fleet's services.
       if (!plan.controlUrl.empty()) {
         environment["FLEETDECK_LOCAL_FLEET__CONTROL_URL"] = plan.controlUrl;

@@ -30,6 +30,10 @@ struct FleetPlan {
   // given only to the gateway, which then serves POST /api/v1/admin/services/{name}:stop and :start.
   std::string controlUrl;
   std::string controlTokenFile;
+  // The gateway's token key ring, in the fleet's data folder. Left to the config's relative default,
+  // it landed beside whatever folder the launcher was started from (a key inside the source tree,
+  // or one key shared by two fleets with different data folders).
+  std::string tokenKeyFile;
 };
 
 // The laptop fleet with its documented ports, all below the kernel's ephemeral range (32768 and up)
