@@ -100,6 +100,7 @@ InfraInfo startInfra() {
   auto process = launcher::ChildProcess::spawn(redis);
   if (!process) abortTests("cannot start redis-server: " + process.status().message());
   info.redisPid = process->pid();
+  info.redisStartTicks = launcher::processStartTicks(info.redisPid);
   const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(10);
   while (!launcher::portInUse(info.redisPort)) {
     if (std::chrono::steady_clock::now() > deadline) abortTests("redis-server did not start; see " + redis.logFile.string());
@@ -111,6 +112,7 @@ InfraInfo startInfra() {
   if (!natsPort) abortTests(natsPort.status().message());
   info.natsPort = *natsPort;
   info.natsPid = startNatsServer(info.root, info.natsPort);
+  info.natsStartTicks = launcher::processStartTicks(info.natsPid);
   return info;
 }
 
@@ -156,8 +158,11 @@ std::string redisUrl(int database) {
 }
 
 void stopInfra(const InfraInfo& info) {
-  if (info.redisPid > 0) (void)launcher::stopProcess(info.redisPid, std::chrono::seconds(5));
-  if (info.natsPid > 0) stopOrphanedNatsServer(info.natsPid);
+  const auto stillOurs = [](int pid, uint64_t startTicks) {
+    return pid > 0 && startTicks != 0 && launcher::processStartTicks(pid) == startTicks;
+  };
+  if (stillOurs(info.redisPid, info.redisStartTicks)) (void)launcher::stopProcess(info.redisPid, std::chrono::seconds(5));
+  if (stillOurs(info.natsPid, info.natsStartTicks)) stopOrphanedNatsServer(info.natsPid);
   auto cluster = clusterFor(info);
   if (auto status = cluster.stop(); !status.isOk()) {
     std::cerr << "fleetdeck test infra: stopping PostgreSQL: " << status.message() << std::endl;
@@ -174,7 +179,9 @@ std::string infraToJson(const InfraInfo& info) {
                              {"redisPort", info.redisPort},
                              {"redisPid", info.redisPid},
                              {"natsPort", info.natsPort},
-                             {"natsPid", info.natsPid}};
+                             {"natsPid", info.natsPid},
+                             {"redisStartTicks", info.redisStartTicks},
+                             {"natsStartTicks", info.natsStartTicks}};
   return boost::json::serialize(object);
 }
 
@@ -202,6 +209,14 @@ InfraInfo infraFromJson(const std::string& text) {
   if (const auto* pid = object.if_contains("natsPid"); pid && pid->is_int64()) {
     info.natsPid = static_cast<int>(pid->as_int64());
   }
+  const auto ticks = [&object](const char* key) -> uint64_t {
+    const auto* value = object.if_contains(key);
+    if (value == nullptr) return 0;
+    if (value->is_uint64()) return value->as_uint64();
+    return value->is_int64() && value->as_int64() > 0 ? static_cast<uint64_t>(value->as_int64()) : 0;
+  };
+  info.redisStartTicks = ticks("redisStartTicks");
+  info.natsStartTicks = ticks("natsStartTicks");
   return info;
 }
 

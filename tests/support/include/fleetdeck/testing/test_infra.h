@@ -17,6 +17,11 @@ struct InfraInfo {
   int redisPid = 0;
   uint16_t natsPort = 0;
   int natsPid = 0;
+  // With the pids, when those processes started (launcher::processStartTicks): a state file left by
+  // an interrupted run names pids that may belong to anything after a reboot; only a process that
+  // started at the recorded tick is the one to stop.
+  uint64_t redisStartTicks = 0;
+  uint64_t natsStartTicks = 0;
 };
 
 // Environment variable naming the state file written by `fleetdeck_test_env start`.
