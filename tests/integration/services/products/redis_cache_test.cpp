@@ -18,7 +18,10 @@ namespace {
 
 std::unique_ptr<RedisCache> openCache(const std::string& url, const std::string& name,
                                       std::chrono::milliseconds retryAfter = std::chrono::seconds(1)) {
-  auto cache = RedisCache::open({url, std::chrono::milliseconds(50), retryAfter, name});
+  // A generous timeout: a round trip to the shared Redis that took over 50 ms while the other suites
+  // loaded both cores answered UNAVAILABLE and refused the next second's calls. No test here needs
+  // a short one (its outages refuse connections at once).
+  auto cache = RedisCache::open({url, std::chrono::seconds(1), retryAfter, name});
   EXPECT_TRUE(cache.isOk()) << cache.status().toString();
   return cache.isOk() ? std::move(*cache) : nullptr;
 }
