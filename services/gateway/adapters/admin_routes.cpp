@@ -478,6 +478,11 @@ void RestGateway::listTraces(http::HttpRequest& request, std::shared_ptr<http::R
         return;
       }
       limit = *parsed;
+    } else {
+      // Ignoring a misspelt filter ("minDuration") would answer the unfiltered list as if filtered.
+      responder->send(http::errorResponse(
+          invalidField(name, "is not a parameter of this route: service, minDurationMs, limit"), request.traceId));
+      return;
     }
   }
   responder->send(http::HttpResponse::json(200, traceStore_->listTraces(service, minDurationMs, limit)));
@@ -528,6 +533,12 @@ void RestGateway::acknowledgeAlert(http::HttpRequest& request, std::shared_ptr<h
   }
   const auto& object = body->as_object();
   ValidationErrors errors;
+  // Dropping a misspelt key ("coment") and storing the rest would answer 200 for what was not asked.
+  for (const auto& entry : object) {
+    if (entry.key() != "alertname" && entry.key() != "labels" && entry.key() != "comment") {
+      errors.add(std::string(entry.key()), "is not a field of an alert acknowledgement: send {alertname, labels, comment}");
+    }
+  }
   const std::string alertname = json::stringOr(object, "alertname");
   if (alertname.empty()) errors.add("alertname", "is required: the alert's name");
   std::map<std::string, std::string> labels;
@@ -686,6 +697,11 @@ void RestGateway::listDeadLetters(http::HttpRequest& request, std::shared_ptr<ht
         return;
       }
       limit = *parsed;
+    } else {
+      // Ignoring a misspelt filter ("consumers") would answer every consumer's letters as if one's.
+      responder->send(http::errorResponse(invalidField(name, "is not a parameter of this route: consumer, limit"),
+                                          request.traceId));
+      return;
     }
   }
   const bool queued = blockingWork_.trySubmit([this, responder, consumer, limit, traceId = request.traceId] {

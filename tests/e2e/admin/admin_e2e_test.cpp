@@ -532,6 +532,10 @@ TEST_F(AdminEndToEnd, OrdersTraceHasSpansFromAtLeastFourServicesUnderOneTraceId)
   const auto badDuration = as(operator_, "GET", "/api/v1/admin/traces?minDurationMs=soon");
   EXPECT_EQ(badDuration.status, 400);
   EXPECT_EQ(firstField(badDuration), "minDurationMs");
+  // A misspelt filter is named, not ignored (which would list every trace as if filtered).
+  const auto misspelt = as(operator_, "GET", "/api/v1/admin/traces?service=orders&minDuration=5");
+  EXPECT_EQ(misspelt.status, 400) << misspelt.body;
+  EXPECT_EQ(firstField(misspelt), "minDuration") << misspelt.body;
   const auto badId = as(operator_, "GET", "/api/v1/admin/traces/not-a-trace");
   EXPECT_EQ(badId.status, 400);
   EXPECT_EQ(firstField(badId), "traceId");
@@ -765,6 +769,9 @@ TEST_F(AdminEndToEnd, DeadLettersAreListedForOperators_AndAnAdminReplaysOneToIts
                                                                              : letters.begin()->first;
   const uint64_t sequence = letters[walletConsumer][0].first;
   EXPECT_EQ(as(customer_, "GET", "/api/v1/admin/dead-letters").status, 403);
+  const auto misspelt = as(operator_, "GET", "/api/v1/admin/dead-letters?consumers=" + otherConsumer);
+  EXPECT_EQ(misspelt.status, 400) << misspelt.body;
+  EXPECT_EQ(firstField(misspelt), "consumers") << misspelt.body;
   const auto filtered = parse(as(operator_, "GET", "/api/v1/admin/dead-letters?consumer=" + otherConsumer));
   for (const auto& entry : filtered.at("deadLetters").as_array()) {
     EXPECT_EQ(json::stringOr(entry.as_object(), "consumer"), otherConsumer);
@@ -890,6 +897,17 @@ TEST_F(AdminEndToEnd, ZStoppedServiceIsDownInTheFleetOnTheStreamAndAlertsThenCom
   boost::json::object otherLabels = firingLabels;
   otherLabels["job"] = "no-such-job";
   EXPECT_EQ(as(operator_, "POST", "/api/v1/admin/alerts:acknowledge", acknowledgement(otherLabels)).status, 404);
+  // A misspelt key is named: stored without it, the acknowledgement would have lost the comment.
+  const auto misspelt = as(operator_, "POST", "/api/v1/admin/alerts:acknowledge",
+                           boost::json::serialize(boost::json::object{
+                               {"alertname", "AdminE2EPaymentsDown"}, {"labels", firingLabels}, {"coment", "on it"}}));
+  EXPECT_EQ(misspelt.status, 400) << misspelt.body;
+  EXPECT_EQ(firstField(misspelt), "coment") << misspelt.body;
+  EXPECT_EQ(as(operator_, "POST", "/api/v1/admin/alerts:unacknowledge",
+               boost::json::serialize(boost::json::object{
+                   {"alertname", "AdminE2EPaymentsDown"}, {"labels", firingLabels}, {"lables", firingLabels}}))
+                .status,
+            400);
   // The comment's limit is 500 characters, not bytes ("é" is two bytes in UTF-8).
   std::string longComment;
   for (int i = 0; i < 501; ++i) longComment += "\u00e9";
