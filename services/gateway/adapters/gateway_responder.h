@@ -11,8 +11,8 @@
 
 namespace fleetdeck::gateway {
 
-// The outermost responder of every request: adds the trace id and CORS headers, compresses, and
-// writes the access log line once the answer is known. Also carries the authenticated caller to
+// The outermost responder of every request: adds the trace id, CORS headers and a 401's challenge,
+// compresses, and writes the access log line once the answer is known. Also carries the authenticated caller to
 // the route handlers (they are only ever called through handle(), which creates it).
 class GatewayResponder final : public http::Responder {
  public:
@@ -45,6 +45,11 @@ class GatewayResponder final : public http::Responder {
  private:
   void finish(http::HttpResponse& response, bool streaming) {
     response.headers.set("X-Trace-Id", traceId_);
+    // Every 401 carries a challenge (RFC 9110 15.5.2), whoever answered it: a route's role check, a
+    // service (a wrong password), or the token check, which sends its own with error="invalid_token".
+    if (response.status == 401 && !response.headers.contains("WWW-Authenticate")) {
+      response.headers.add("WWW-Authenticate", "Bearer");
+    }
     http::HttpRequest view;  // what CORS and gzip look at
     if (!origin_.empty()) view.headers.add("Origin", origin_);
     if (!acceptEncoding_.empty()) view.headers.add("Accept-Encoding", acceptEncoding_);

@@ -378,7 +378,7 @@ TEST_F(GatewayEndToEnd, AlgNoneTokenIs401) {
   const auto response = call("GET", "/api/v1/users?pageSize=1", {}, testing::bearer(header + "." + payload + "."));
   EXPECT_EQ(response.status, 401) << response.body;
   EXPECT_EQ(errorCode(response), "UNAUTHENTICATED");
-  EXPECT_TRUE(response.headers.contains("WWW-Authenticate"));
+  EXPECT_EQ(response.headers.get("WWW-Authenticate").value_or(""), "Bearer error=\"invalid_token\"");
 }
 
 TEST_F(GatewayEndToEnd, TamperedSignatureIs401) {
@@ -415,7 +415,12 @@ TEST_F(GatewayEndToEnd, WrongAudienceIs401) {
 }
 
 TEST_F(GatewayEndToEnd, NoTokenOnASignedInRouteIs401AndAnonymousRoutesStayOpen) {
-  EXPECT_EQ(call("GET", "/api/v1/users/me").status, 401);
+  // Every 401 says how to authenticate (RFC 9110 15.5.2): a transcoded route, and the gateway's own.
+  for (const char* target : {"/api/v1/users/me", "/api/v1/admin/upstreams", "/api/v1/admin/traces"}) {
+    const auto response = call("GET", target);
+    EXPECT_EQ(response.status, 401) << target;
+    EXPECT_EQ(response.headers.get("WWW-Authenticate").value_or(""), "Bearer") << target;
+  }
   EXPECT_EQ(call("GET", "/api/v1/products?pageSize=1").status, 200);
 }
 
@@ -425,6 +430,7 @@ TEST_F(GatewayEndToEnd, UnknownUserAndWrongPasswordGetTheSameAnswer) {
                           R"({"username":")" + operator_.username + R"(","password":"not-the-password"})");
   EXPECT_EQ(unknown.status, 401);
   EXPECT_EQ(wrong.status, 401);
+  EXPECT_EQ(wrong.headers.get("WWW-Authenticate").value_or(""), "Bearer") << "a service's 401 too";
   EXPECT_EQ(parse(unknown).at("error").as_object().at("message"), parse(wrong).at("error").as_object().at("message"));
 }
 
