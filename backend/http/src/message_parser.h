@@ -13,6 +13,18 @@
 
 namespace fleetdeck::http::detail {
 
+// Errors of ours beside Beast's; error_code::message() names what was refused.
+class ParserErrorCategory final : public boost::system::error_category {
+ public:
+  const char* name() const noexcept override { return "fleetdeck.http.parser"; }
+  std::string message(int) const override { return "trailer fields are not accepted"; }
+};
+inline const boost::system::error_category& parserErrorCategory() {
+  static const ParserErrorCategory category;
+  return category;
+}
+inline boost::system::error_code trailerFieldsRefused() { return {1, parserErrorCategory()}; }
+
 // A parser is good for one message (as Beast's are): emplace a new one for the next.
 template <bool isRequest>
 class MessageParser final : public boost::beast::http::basic_parser<isRequest> {
@@ -45,7 +57,16 @@ class MessageParser final : public boost::beast::http::basic_parser<isRequest> {
     version_ = version;
   }
 
-  void on_field_impl(field, string_view name, string_view value, error_code&) override {
+  void on_field_impl(field, string_view name, string_view value, error_code& error) override {
+    // Beast reports a chunked body's trailer fields here too. Added to the headers they would arrive
+    // after every check made of the head (a trailer X-Forwarded-For, Authorization, Idempotency-Key),
+    // and no client of ours sends any: the request is refused rather than the fields dropped silently.
+    if constexpr (isRequest) {
+      if (this->is_header_done()) {
+        error = trailerFieldsRefused();
+        return;
+      }
+    }
     message_.headers.add(std::string(name), std::string(value));
   }
 

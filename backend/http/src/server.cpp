@@ -8,6 +8,7 @@
 #include <boost/beast/http.hpp>
 #include <deque>
 #include <mutex>
+#include <stdexcept>
 #include <thread>
 #include <unordered_map>
 
@@ -51,7 +52,11 @@ struct SharedState {
 
 class Session : public std::enable_shared_from_this<Session> {
  public:
-  Session(detail::Socket socket, SharedState& shared) : socket_(std::move(socket)), shared_(shared) {
+  // Beast consumes body bytes as it parses them, but leaves a partial head, chunk-size line (with
+  // its extensions) or trailer in the buffer; it limits only the head. The bound keeps the other
+  // two from growing for as long as the read timeout lets a client send.
+  Session(detail::Socket socket, SharedState& shared)
+      : socket_(std::move(socket)), shared_(shared), buffer_(shared.options.headerLimitBytes + kReadChunk) {
     // Once per connection rather than a getpeername() per request.
     beast::error_code ignored;
     const auto remote = socket_.remote_endpoint(ignored);
@@ -258,8 +263,15 @@ class Session : public std::enable_shared_from_this<Session> {
   }
 
   void readMore(bool first) {
-    socket_.async_read_some(buffer_.prepare(kReadChunk), [self = shared_from_this(), first](beast::error_code error,
-                                                                                           size_t bytes) {
+    beast::flat_buffer::mutable_buffers_type space;
+    try {
+      space = buffer_.prepare(kReadChunk);
+    } catch (const std::length_error&) {
+      rejectAndClose(431, resourceExhausted("request chunk header or trailer exceeds " +
+                                            std::to_string(shared_.options.headerLimitBytes) + " bytes"));
+      return;
+    }
+    socket_.async_read_some(space, [self = shared_from_this(), first](beast::error_code error, size_t bytes) {
       if (error) {
         // The peer went away (or the deadline closed the socket): nobody is left to answer.
         self->close();
@@ -291,6 +303,8 @@ class Session : public std::enable_shared_from_this<Session> {
     } else if (error == bhttp::error::header_limit) {
       rejectAndClose(431, resourceExhausted("request header exceeds " +
                                             std::to_string(shared_.options.headerLimitBytes) + " bytes"));
+    } else if (error == detail::trailerFieldsRefused()) {
+      rejectAndClose(400, invalidArgument(error.message()));
     } else {
       rejectAndClose(400, invalidArgument("malformed HTTP request: " + error.message()));
     }

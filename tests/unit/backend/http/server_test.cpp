@@ -4,10 +4,12 @@
 #include <arpa/inet.h>
 #include <gtest/gtest.h>
 #include <netinet/in.h>
+#include <poll.h>
 #include <sys/resource.h>
 #include <sys/socket.h>
 #include <unistd.h>
 
+#include <cerrno>
 #include <thread>
 #include <vector>
 
@@ -59,6 +61,49 @@ std::string rawExchange(uint16_t port, const std::string& bytes, std::chrono::mi
   return received;
 }
 
+// What a client sending without end got back.
+struct EndlessSend {
+  std::string reply;
+  bool closedByServer = false;  // an end of stream (or a reset), not our receive timeout
+  std::chrono::steady_clock::duration took{};
+};
+
+// Sends `head`, then `filler` bytes until the server answers or hangs up, `maxBytes` went out or
+// `maxTime` passed; then reads the answer until the server closes (or 2 s).
+EndlessSend sendWithoutEnd(uint16_t port, const std::string& head, char filler, size_t maxBytes,
+                           std::chrono::milliseconds maxTime) {
+  EndlessSend result;
+  const int fd = openSocket(port);
+  if (fd < 0) return result;
+  const auto started = std::chrono::steady_clock::now();
+  (void)::send(fd, head.data(), head.size(), MSG_NOSIGNAL);
+  const std::string piece(1024, filler);
+  size_t sent = 0;
+  while (sent < maxBytes && std::chrono::steady_clock::now() - started < maxTime) {
+    pollfd ready{fd, POLLIN | POLLOUT, 0};
+    if (poll(&ready, 1, 10) < 0) break;
+    if (ready.revents & (POLLIN | POLLHUP | POLLERR)) break;  // answered, or gone
+    if (!(ready.revents & POLLOUT)) continue;
+    const ssize_t n = ::send(fd, piece.data(), piece.size(), MSG_NOSIGNAL | MSG_DONTWAIT);
+    if (n < 0 && errno != EAGAIN && errno != EWOULDBLOCK) break;
+    if (n > 0) sent += static_cast<size_t>(n);
+  }
+  setReceiveTimeout(fd, std::chrono::milliseconds(2000));
+  char buffer[4096];
+  for (;;) {
+    const ssize_t n = recv(fd, buffer, sizeof buffer, 0);
+    if (n > 0) {
+      result.reply.append(buffer, static_cast<size_t>(n));
+      continue;
+    }
+    result.closedByServer = n == 0 || errno == ECONNRESET;
+    break;
+  }
+  result.took = std::chrono::steady_clock::now() - started;
+  close(fd);
+  return result;
+}
+
 class HttpServerTest : public ::testing::Test {
  protected:
   void SetUp() override {
@@ -89,6 +134,9 @@ class HttpServerTest : public ::testing::Test {
       response.headers.add("X-Reflected", std::string(request.header("X-In").value_or("")) + "\r\nSet-Cookie: evil=1");
       response.headers.add("Content-Length", "999");  // framing is the server's, never the handler's
       responder->send(std::move(response));
+    });
+    router_.add("POST", "/forwarded-for", [](HttpRequest& request, std::shared_ptr<Responder> responder) {
+      responder->send(HttpResponse::text(200, std::string(request.header("X-Forwarded-For").value_or("none"))));
     });
     ServerOptions options;
     options.threads = 2;
@@ -231,6 +279,48 @@ TEST_F(HttpServerTest, AnHttp10ClientAskingForKeepAliveIsToldItIsKept) {
   ASSERT_NE(second, std::string::npos) << reply;
   EXPECT_NE(reply.substr(0, second).find("Connection: keep-alive"), std::string::npos) << reply;
   EXPECT_NE(reply.substr(second).find("Connection: close"), std::string::npos) << reply;
+}
+
+// Beast limits the request head, but not a chunk's size line, its extensions or the trailer, and
+// counts only chunk data against the body limit: without a bound of its own the read buffer grew
+// by all a client sent until the read timeout (10 s in production), per connection.
+TEST_F(HttpServerTest, EndlessChunkExtensionIsRefusedBeforeTheReadTimeout) {
+  const EndlessSend result =
+      sendWithoutEnd(server_->port(), "POST /echo HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\n\r\n1;", 'a',
+                     64 * 1024 * 1024, std::chrono::milliseconds(3000));
+  // Had the read timeout (300 ms) come first, the connection would have closed without an answer.
+  EXPECT_TRUE(result.reply.starts_with("HTTP/1.1 431")) << result.reply.substr(0, 200);
+  EXPECT_NE(result.reply.find("Connection: close\r\n"), std::string::npos) << result.reply.substr(0, 200);
+  EXPECT_TRUE(result.closedByServer);
+  EXPECT_LT(result.took, std::chrono::milliseconds(2500));
+}
+
+TEST_F(HttpServerTest, EndlessTrailerIsRefusedBeforeTheReadTimeout) {
+  const EndlessSend result = sendWithoutEnd(
+      server_->port(), "POST /echo HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\n\r\n2\r\nhi\r\n0\r\nX-Long: ",
+      'a', 64 * 1024 * 1024, std::chrono::milliseconds(3000));
+  EXPECT_TRUE(result.reply.starts_with("HTTP/1.1 431")) << result.reply.substr(0, 200);
+  EXPECT_NE(result.reply.find("Connection: close\r\n"), std::string::npos) << result.reply.substr(0, 200);
+  EXPECT_TRUE(result.closedByServer);
+  EXPECT_LT(result.took, std::chrono::milliseconds(2500));
+}
+
+// Beast reports trailer fields like header fields; added to the request's headers they came after
+// every check of the head, so a trailer X-Forwarded-For changed the client address the gateway
+// logs and limits by, and a trailer could carry Authorization or Idempotency-Key.
+TEST_F(HttpServerTest, TrailerFieldsAreNotRequestHeaders) {
+  const std::string head =
+      "POST /forwarded-for HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\nConnection: close\r\n\r\n";
+  const std::string plain =
+      rawExchange(server_->port(), head + "2\r\nhi\r\n0\r\n\r\n", std::chrono::milliseconds(3000));
+  ASSERT_TRUE(plain.starts_with("HTTP/1.1 200")) << plain;
+  EXPECT_TRUE(plain.ends_with("\r\n\r\nnone")) << plain;
+
+  const std::string trailed = rawExchange(server_->port(), head + "2\r\nhi\r\n0\r\nX-Forwarded-For: 6.6.6.6\r\n\r\n",
+                                          std::chrono::milliseconds(3000));
+  EXPECT_TRUE(trailed.starts_with("HTTP/1.1 400")) << trailed;
+  EXPECT_NE(trailed.find("trailer fields are not accepted"), std::string::npos) << trailed;
+  EXPECT_EQ(trailed.find("6.6.6.6"), std::string::npos) << trailed;
 }
 
 TEST_F(HttpServerTest, StopDrainsAndRefusesNewConnections) {
