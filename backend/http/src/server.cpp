@@ -250,6 +250,9 @@ class Session : public std::enable_shared_from_this<Session> {
   // Waits for the first byte of the next request under the idle timeout, then reads the whole
   // request under the (shorter) read timeout, so a slow sender cannot hold a worker.
   void waitForRequest() {
+    // A request refused before it is parsed (a malformed one after a HEAD) is answered under these.
+    isHead_ = false;
+    http10_ = false;
     parser_.emplace();
     parser_->header_limit(static_cast<std::uint32_t>(shared_.options.headerLimitBytes));
     parser_->body_limit(shared_.options.bodyLimitBytes);

@@ -10,6 +10,7 @@
 #include <unistd.h>
 
 #include <cerrno>
+#include <cstdlib>
 #include <thread>
 #include <vector>
 
@@ -102,6 +103,15 @@ EndlessSend sendWithoutEnd(uint16_t port, const std::string& head, char filler, 
   result.took = std::chrono::steady_clock::now() - started;
   close(fd);
   return result;
+}
+
+// The body of a Content-Length answer as received, and the length its head announced (-1 if none).
+std::pair<std::string, long> bodyAndAnnouncedLength(const std::string& answer) {
+  const size_t end = answer.find("\r\n\r\n");
+  if (end == std::string::npos) return {"", -1};
+  const size_t field = answer.find("Content-Length: ");
+  if (field == std::string::npos || field > end) return {answer.substr(end + 4), -1};
+  return {answer.substr(end + 4), std::strtol(answer.c_str() + field + 16, nullptr, 10)};
 }
 
 class HttpServerTest : public ::testing::Test {
@@ -321,6 +331,36 @@ TEST_F(HttpServerTest, TrailerFieldsAreNotRequestHeaders) {
   EXPECT_TRUE(trailed.starts_with("HTTP/1.1 400")) << trailed;
   EXPECT_NE(trailed.find("trailer fields are not accepted"), std::string::npos) << trailed;
   EXPECT_EQ(trailed.find("6.6.6.6"), std::string::npos) << trailed;
+}
+
+// A refusal after a HEAD on the same connection is no HEAD answer: it must carry the body its
+// Content-Length announces, or the client waits for bytes that never come.
+TEST_F(HttpServerTest, AMalformedRequestAfterAHeadGetsItsWholeErrorBody) {
+  const int fd = openSocket(server_->port());
+  ASSERT_GE(fd, 0);
+  setReceiveTimeout(fd, std::chrono::milliseconds(2000));
+  const std::string head = "HEAD /hello/x HTTP/1.1\r\nHost: x\r\n\r\n";
+  ASSERT_EQ(::send(fd, head.data(), head.size(), MSG_NOSIGNAL), static_cast<ssize_t>(head.size()));
+  std::string first;
+  char buffer[4096];
+  while (first.find("\r\n\r\n") == std::string::npos) {
+    const ssize_t n = recv(fd, buffer, sizeof buffer, 0);
+    if (n <= 0) break;
+    first.append(buffer, static_cast<size_t>(n));
+  }
+  ASSERT_TRUE(first.starts_with("HTTP/1.1 200")) << first;
+  ASSERT_TRUE(first.ends_with("\r\n\r\n")) << first;
+
+  const std::string bad = "BAD\r\n\r\n";
+  ASSERT_EQ(::send(fd, bad.data(), bad.size(), MSG_NOSIGNAL), static_cast<ssize_t>(bad.size()));
+  std::string second;
+  ssize_t n;
+  while ((n = recv(fd, buffer, sizeof buffer, 0)) > 0) second.append(buffer, static_cast<size_t>(n));
+  close(fd);
+  ASSERT_TRUE(second.starts_with("HTTP/1.1 400")) << second;
+  const auto [body, announced] = bodyAndAnnouncedLength(second);
+  EXPECT_GT(announced, 0) << second;
+  EXPECT_EQ(static_cast<long>(body.size()), announced) << second;
 }
 
 TEST_F(HttpServerTest, StopDrainsAndRefusesNewConnections) {
