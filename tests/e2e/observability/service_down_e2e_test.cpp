@@ -295,9 +295,15 @@ TEST_F(ServiceDownEndToEnd, KilledServiceFiresServiceDownForExactlyItsJobAndInst
       << "ServiceDown never evaluated: " << ruleSeen;
   // Longer than `for:` with both up: a flapping or wrongly generated rule would show by now.
   std::this_thread::sleep_for(4s);
+  // Firing ones only: one scrape slower than its 1 s timeout on a loaded machine makes `up` 0 once and
+  // the alert pending, which `for:` exists to absorb.
+  const auto firing = [](std::vector<std::string> alerts) {
+    std::erase_if(alerts, [](const std::string& alert) { return !alert.starts_with("firing "); });
+    return alerts;
+  };
   auto quiet = serviceDownAlerts();
   ASSERT_TRUE(quiet.has_value());
-  EXPECT_TRUE(quiet->empty()) << "ServiceDown active while everything is up: " << ::testing::PrintToString(*quiet);
+  EXPECT_TRUE(firing(*quiet).empty()) << "ServiceDown firing while everything is up: " << ::testing::PrintToString(*quiet);
 
   products->kill();
   const std::string expected = "firing products 127.0.0.1:" + std::to_string(productsAdmin);
@@ -312,7 +318,7 @@ TEST_F(ServiceDownEndToEnd, KilledServiceFiresServiceDownForExactlyItsJobAndInst
       << "ServiceDown did not fire for products: " << ::testing::PrintToString(alerts) << "\n"
       << prometheus.logTail();
   // Exactly that one: users is still up and must not be named.
-  EXPECT_EQ(alerts, std::vector<std::string>{expected});
+  EXPECT_EQ(firing(alerts), std::vector<std::string>{expected}) << ::testing::PrintToString(alerts);
 }
 
 }  // namespace
