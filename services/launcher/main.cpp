@@ -313,8 +313,10 @@ int commandUp(const Options& options) {
       std::cout << " stopped.\n";
     }
   };
-  // Longer than the daemon's own worst case (every component's readiness limit in a row).
-  const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(300);
+  // Longer than the daemon's own worst case, every component's readiness limit in a row: initdb 120 s,
+  // PostgreSQL 30, Redis, NATS and Prometheus 20 each, six services 30 each (390 s).
+  constexpr auto kReadyWithin = std::chrono::seconds(450);
+  const auto deadline = std::chrono::steady_clock::now() + kReadyWithin;
   while (std::chrono::steady_clock::now() < deadline) {
     if (interrupted) {
       stopDaemon("interrupted");
@@ -340,8 +342,9 @@ int commandUp(const Options& options) {
       return 1;
     }
   }
-  stopDaemon("not ready within 300 s");
-  std::cerr << "fleetdeck-launcher: the fleet was not ready within 300 s; see " << options.paths.logs().string() << "\n";
+  stopDaemon("not ready in time");
+  std::cerr << "fleetdeck-launcher: the fleet was not ready within " << kReadyWithin.count() << " s; see "
+            << options.paths.logs().string() << "\n";
   return 1;
 }
 
