@@ -337,6 +337,10 @@ Result<std::unique_ptr<pb::Message>> Transcoder::buildRequest(const RestMapping&
       const auto* field = inputType->FindFieldByName(mapping.ifMatchField);
       message->GetReflection()->SetInt64(message.get(), field, *version);
     }
+  } else if (request.headers.contains("If-Match")) {
+    // Nothing behind this route compares versions: passed over, the header would promise a stale
+    // request the 412 it never gets, and the call would go ahead.
+    return invalidField("If-Match", "this route does not take If-Match: it cannot refuse a stale version");
   }
   if (!mapping.idempotencyKeyField.empty()) {
     if (auto header = request.header("Idempotency-Key")) {

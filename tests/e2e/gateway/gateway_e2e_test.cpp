@@ -639,6 +639,33 @@ TEST_F(GatewayEndToEnd, UsersChangeTheirOwnProfileAndPasswordOnlyWithTheCurrentO
   EXPECT_TRUE(testing::loginThroughGateway(gatewayPort_, erin->username, "a brand new password").isOk());
 }
 
+// ARCHITECTURE.md promises a stale admin edit 412. A route whose service takes no expected version
+// (DELETE, :restock) cannot keep that promise: it refuses If-Match by name instead of passing over it
+// and going ahead, while the routes that can still answer 412.
+TEST_F(GatewayEndToEnd, IfMatchOnARouteThatCannotCheckItIs400_NotIgnored) {
+  const std::string product = createProduct("GW-IF-MATCH-1");
+  http::Headers stale;
+  stale.add("If-Match", "\"999\"");
+  const auto deleted = as(admin_, "DELETE", "/api/v1/products/" + product, {}, stale);
+  EXPECT_EQ(deleted.status, 400) << deleted.body;
+  EXPECT_EQ(firstField(deleted), "If-Match");
+  const auto restocked = as(admin_, "POST", "/api/v1/products/" + product + ":restock", R"({"quantity":"1"})", stale);
+  EXPECT_EQ(restocked.status, 400) << restocked.body;
+  EXPECT_EQ(firstField(restocked), "If-Match");
+  const auto kept = parse(as(admin_, "GET", "/api/v1/products/" + product));
+  EXPECT_TRUE(kept.contains("active") && kept.at("active").as_bool()) << boost::json::serialize(kept);
+  EXPECT_EQ(json::stringOr(kept, "version"), "1") << "neither call changed it";
+  auto frank = testing::signInAs("customer", users_->grpcAddress(), gatewayPort_, "frank");
+  ASSERT_TRUE(frank.isOk());
+  const auto disabled = as(admin_, "DELETE", "/api/v1/users/" + frank->userId, {}, stale);
+  EXPECT_EQ(disabled.status, 400) << disabled.body;
+  EXPECT_EQ(firstField(disabled), "If-Match");
+  EXPECT_EQ(json::stringOr(parse(as(admin_, "GET", "/api/v1/users/" + frank->userId)), "status"), "active");
+
+  EXPECT_EQ(as(admin_, "PATCH", "/api/v1/products/" + product, R"({"name":"Stale"})", stale).status, 412);
+  EXPECT_EQ(as(admin_, "DELETE", "/api/v1/products/" + product).status, 200);
+}
+
 // --- abuse limits ----------------------------------------------------------------------------------
 
 TEST_F(GatewayEndToEnd, TenMebibyteBodyIs413) {

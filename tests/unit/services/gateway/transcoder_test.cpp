@@ -136,6 +136,22 @@ TEST(Transcoder, PatchDerivesTheMaskFromBodyKeysAndReadsIfMatch) {
   EXPECT_EQ(badEtag.status().violations()[0].field, "If-Match");
 }
 
+TEST(Transcoder, IfMatchOnAMethodWithoutAnExpectedVersionIsRefusedNamingIt) {
+  Transcoder transcoder;
+  auto remove = request("DELETE");
+  remove.pathParams = {{"id", "abc"}};
+  ASSERT_TRUE(mappingFor("DeleteUser").ifMatchField.empty());
+  ASSERT_TRUE(transcoder.buildRequest(mappingFor("DeleteUser"), remove).isOk());
+  for (const char* value : {"\"3\"", "*"}) {
+    remove.headers = {};
+    remove.headers.add("If-Match", value);
+    auto refused = transcoder.buildRequest(mappingFor("DeleteUser"), remove);
+    ASSERT_FALSE(refused.isOk()) << value;
+    EXPECT_EQ(refused.status().code(), StatusCode::kInvalidArgument) << value;
+    EXPECT_EQ(refused.status().violations()[0].field, "If-Match") << value;
+  }
+}
+
 TEST(Transcoder, MalformedJsonNamesThePosition) {
   Transcoder transcoder;
   auto result = transcoder.buildRequest(mappingFor("CreateUser"), request("POST", R"({"username": "a",})"));
