@@ -274,12 +274,21 @@ Result<int> MigrationRunner::apply(pqxx::connection& connection, std::vector<Mig
   std::map<int, const Migration*> byVersion;
   for (const auto& migration : *validated) byVersion[versionOf(migration.name)] = &migration;
 
+  const int newestKnown = byVersion.empty() ? 0 : byVersion.rbegin()->first;
   int highestApplied = 0;
+  std::vector<std::string> newerThanThisBuild;
   for (const auto& done : *alreadyApplied) {
     highestApplied = std::max(highestApplied, done.version);
     auto found = byVersion.find(done.version);
+    if (found == byVersion.end() && done.version > newestKnown) {
+      // Applied by a newer release: during a rolling update the previous release's pods keep running
+      // (and restarting) against the new schema, which is why migrations stay compatible with it.
+      newerThanThisBuild.push_back(done.name);
+      continue;
+    }
     if (found == byVersion.end()) {
-      return failedPrecondition("applied migration " + done.name + " is missing from this build; refusing to start");
+      return failedPrecondition("applied migration " + done.name +
+                                " is missing from this build, which has newer ones; refusing to start");
     }
     const std::string current = checksum(*found->second);
     if (current != done.checksum) {
@@ -289,6 +298,13 @@ Result<int> MigrationRunner::apply(pqxx::connection& connection, std::vector<Mig
     }
   }
 
+  if (!newerThanThisBuild.empty()) {
+    std::string names;
+    for (const auto& name : newerThanThisBuild) names += (names.empty() ? "" : ", ") + name;
+    log::warn("the database has migrations newer than this build; running on it as the previous release does"
+              " during a rolling update (migrations stay compatible with the release before them)",
+              {{"newer", names}});
+  }
   int count = 0;
   for (const auto& [version, migration] : byVersion) {
     const bool isApplied = std::any_of(alreadyApplied->begin(), alreadyApplied->end(),

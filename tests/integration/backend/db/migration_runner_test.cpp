@@ -56,12 +56,34 @@ TEST(MigrationRunner, RefusesWhenAnAppliedMigrationChanged) {
       << result.status().message();
 }
 
-TEST(MigrationRunner, RefusesWhenAnAppliedMigrationIsMissing) {
+// A build whose migrations skip one the database has is of another lineage: refused.
+TEST(MigrationRunner, RefusesWhenAnAppliedMigrationOlderThanItsNewestIsMissing) {
   pqxx::connection connection(testing::createTestDatabase("migrations"));
   ASSERT_TRUE(MigrationRunner::apply(connection, schemaV1()).isOk());
-  auto result = MigrationRunner::apply(connection, {schemaV1()[0]});
+  auto result = MigrationRunner::apply(connection, {schemaV1()[1]});
   ASSERT_FALSE(result.isOk());
-  EXPECT_NE(result.status().message().find("002_seed.sql is missing"), std::string::npos);
+  EXPECT_EQ(result.status().code(), StatusCode::kFailedPrecondition);
+  EXPECT_NE(result.status().message().find("001_create_items.sql is missing"), std::string::npos)
+      << result.status().message();
+}
+
+// During a rolling update the first new pod migrates while the previous release's pods keep serving;
+// one of those that restarts (a crash, a node drain) meets the newer migrations and must start.
+TEST(MigrationRunner, ThePreviousReleaseStartsOnADatabaseAlreadyMigratedByTheNextOne) {
+  pqxx::connection connection(testing::createTestDatabase("migrations"));
+  auto next = schemaV1();
+  next.push_back({"003_add_price.sql", "ALTER TABLE items ADD COLUMN price bigint;"});
+  ASSERT_TRUE(MigrationRunner::apply(connection, next).isOk());
+  auto previous = MigrationRunner::apply(connection, schemaV1());
+  ASSERT_TRUE(previous.isOk()) << previous.status().toString();
+  EXPECT_EQ(*previous, 0);
+  EXPECT_EQ(count(connection, "SELECT count(*) FROM schema_migrations"), 3);
+  // It still refuses one of its own migrations changed since it was applied.
+  auto edited = schemaV1();
+  edited[1].sql = "INSERT INTO items VALUES (1, 'uno');";
+  auto changed = MigrationRunner::apply(connection, edited);
+  ASSERT_FALSE(changed.isOk());
+  EXPECT_NE(changed.status().message().find("002_seed.sql was changed"), std::string::npos);
 }
 
 TEST(MigrationRunner, FailingMigrationLeavesNothingHalfApplied) {

@@ -56,7 +56,9 @@ class MigrationRunner {
   // migration once. A replica waiting for the lock polls for it outside any transaction: a waiting
   // `SELECT pg_advisory_lock()` holds a snapshot, which a `CREATE INDEX CONCURRENTLY` of the holder
   // would wait for in turn. Returns how many were applied.
-  // FAILED_PRECONDITION when an applied migration's text changed or it is missing from `migrations`.
+  // FAILED_PRECONDITION when an applied migration's text changed, or one older than the newest of
+  // `migrations` is missing from them. Applied migrations newer than all of `migrations` (a newer
+  // release's, met by the previous release's pods during a rolling update) are logged and accepted.
   // A migration that cannot take its locks within `locking` is UNAVAILABLE (nothing of it applied).
   static Result<int> apply(pqxx::connection& connection, std::vector<Migration> migrations,
                            MigrationLocking locking = {});
