@@ -650,16 +650,17 @@ def check_fleet(report: Report, rendered: Rendered, configs: dict[str, ServiceCo
             if address != "0.0.0.0":
                 report.fail(where, obj, f"env FLEETDECK_{section.upper()}__ADDRESS",
                             f"is {address!r}: in a container the service must listen on 0.0.0.0")
+            # The port it listens on is the containerPort the probes, Service and policies use.
+            configured = env.get(f"FLEETDECK_{section.upper()}__PORT")
+            if configured is not None and str(configured) != str(port):
+                report.fail(where, obj, f"env FLEETDECK_{section.upper()}__PORT",
+                            f"is {configured}, the container port is {port}")
         # It registers where peers reach it; a listening 0.0.0.0 is no address to dial (the gateway,
         # dialling 0.0.0.0:<port>, reached itself and every call failed).
         if env.get("FLEETDECK_SERVICE__ADVERTISE_ADDRESS") != ("field", "status.podIP"):
             report.fail(where, obj, "env FLEETDECK_SERVICE__ADVERTISE_ADDRESS",
                         "must be the pod IP (valueFrom.fieldRef.fieldPath: status.podIP): the registry entry "
                         "other processes dial")
-            configured = env.get(f"FLEETDECK_{section.upper()}__PORT")
-            if configured is not None and str(configured) != str(port):
-                report.fail(where, obj, f"env FLEETDECK_{section.upper()}__PORT",
-                            f"is {configured}, the container port is {port}")
         level = env.get("FLEETDECK_LOG__LEVEL")
         if level is not None and level not in LOG_LEVELS:
             report.fail(where, obj, "env FLEETDECK_LOG__LEVEL", f"{level!r} is not one of {sorted(LOG_LEVELS)}")
