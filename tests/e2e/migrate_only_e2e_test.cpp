@@ -232,7 +232,7 @@ TEST(MigrateOnlyGateway, RefusesTheFlagAtStart) {
   MigrateOnlyRun gateway("gateway", {"--migrate-only"}, "", "gateway");
   const Outcome run = gateway.wait(std::chrono::seconds(20));
   ASSERT_TRUE(run.exitCode.has_value()) << "the gateway ignored --migrate-only and kept running:\n" << run.log;
-  EXPECT_EQ(*run.exitCode, 1) << run.log;
+  EXPECT_EQ(*run.exitCode, 78) << "EX_CONFIG: a setting no restart can mend\n" << run.log;
   EXPECT_FALSE(run.portOpened) << run.log;
   EXPECT_NE(run.log.find("gateway: --migrate-only: the gateway has no database to migrate"), std::string::npos)
       << run.log;
@@ -246,9 +246,20 @@ TEST(ConsumerSettings, ProcessedRecordsKeptShorterThanDeadLetters_RefuseToStart)
                        "retention-" + service, {{"FLEETDECK_CONSUMERS__PROCESSED_RETENTION", "192h"}});
     const Outcome outcome = run.wait(std::chrono::seconds(20));
     ASSERT_TRUE(outcome.exitCode.has_value()) << service << " kept running:\n" << outcome.log;
-    EXPECT_NE(*outcome.exitCode, 0) << outcome.log;
+    EXPECT_EQ(*outcome.exitCode, 78) << outcome.log;
     EXPECT_NE(outcome.log.find("consumers.processed_retention"), std::string::npos) << outcome.log;
   }
+}
+
+// A database that is not up yet is worth retrying, unlike a bad setting: exit 1, not EX_CONFIG (78),
+// so systemd's RestartPreventExitStatus=78 keeps restarting the one and not the other.
+TEST(ConsumerSettings, AnUnreachableDatabase_ExitsOne_NotAsABadSetting) {
+  MigrateOnlyRun run("users", {"--migrate-only"},
+                     "postgresql://fleetdeck@127.0.0.1:" + std::to_string(testing::freePort()) + "/nowhere?connect_timeout=2",
+                     "unreachable-users");
+  const Outcome outcome = run.wait(std::chrono::seconds(30));
+  ASSERT_TRUE(outcome.exitCode.has_value()) << "users kept running:\n" << outcome.log;
+  EXPECT_EQ(*outcome.exitCode, 1) << outcome.log;
 }
 
 TEST(MigrateOnlyHelp, HelpListsTheFlag) {

@@ -56,7 +56,7 @@ std::string environment(const char* name) {
 
 [[noreturn]] void exitWithConfigError(const std::string& message) {
   std::cerr << message << "\n";
-  std::exit(1);
+  std::exit(ServiceHost::kExitConfigError);
 }
 
 // The OTLP exporter from [telemetry] and the standard OTEL_* variables (which win, as every
@@ -321,7 +321,7 @@ std::unique_ptr<ServiceHost> ServiceHost::create(int argc, char** argv, std::str
   auto config = Config::loadFile(configPath, processEnvironment());
   if (!config) {
     std::cerr << serviceName << ": " << config.status().message() << "\n";
-    std::exit(1);
+    std::exit(kExitConfigError);
   }
   std::unique_ptr<ServiceHost> host(new ServiceHost(std::move(serviceName), std::move(*config), configPath));
   host->migrateOnly_ = migrateOnly;
@@ -336,12 +336,12 @@ std::unique_ptr<ServiceHost> ServiceHost::create(int argc, char** argv, std::str
   if (!log::parseLevel(level, logOptions.level)) {
     std::cerr << settings.sourceName() << ": key 'log.level': expected one of trace, debug, info, warn, error, off; got '"
               << level << "'\n";
-    std::exit(1);
+    std::exit(kExitConfigError);
   }
   logOptions.file = settings.getString("log.file", "");
   if (Status logging = log::configure(logOptions); !logging.isOk()) {
     std::cerr << settings.sourceName() << ": key 'log.file': " << logging.message() << "\n";
-    std::exit(1);
+    std::exit(kExitConfigError);
   }
   host->drain_ = settings.getDuration("shutdown.drain", std::chrono::milliseconds(5000));
 
@@ -430,7 +430,7 @@ void ServiceHost::fail(const Status& status, std::string_view during) {
   log::error("start-up failed", {{"during", during}, {"error", status.toString()}});
   log::flush();
   std::cerr << serviceName_ << ": " << during << ": " << status.message() << "\n";
-  std::exit(1);
+  std::exit(status.code() == StatusCode::kInvalidArgument ? kExitConfigError : 1);
 }
 
 void ServiceHost::addReadinessCheck(ReadinessCheck check) { checks_.push_back(std::move(check)); }

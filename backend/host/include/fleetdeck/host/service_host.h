@@ -54,7 +54,13 @@ class ServiceHost {
   // Ends start-up configuration: unknown keys and type errors stop the process with one message.
   // Call after every component read its keys.
   void finishConfig();
-  // Logs the error and exits(1): for start-up failures (database unreachable, port taken, …).
+  // The exit code of a process refused by its own settings (EX_CONFIG, sysexits.h): starting it again
+  // cannot help, so a supervisor may stop retrying (systemd: RestartPreventExitStatus=78), while a
+  // failure with 1 (a database not up yet) is worth retrying.
+  static constexpr int kExitConfigError = 78;
+
+  // Logs the error and exits: kExitConfigError for INVALID_ARGUMENT (a bad setting or flag), 1 for
+  // other start-up failures (database unreachable, port taken, …).
   [[noreturn]] void fail(const Status& status, std::string_view during);
 
   void addReadinessCheck(ReadinessCheck check);
