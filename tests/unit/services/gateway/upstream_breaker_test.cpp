@@ -129,7 +129,9 @@ TEST(UpstreamBreaker, ConcurrentPicks_AlwaysFindTheHealthyInstanceBesideAnOpenOn
     products::v1::GetProductRequest request;
     request.set_id("p");
     upstreams.call("products", "/fleetdeck.products.v1.ProductsService/GetProduct", request.SerializeAsString(), {},
-                   resilience::Deadline::after(2s, resilience::Clock::now()), false,
+                   // Long: with a threshold of 1, one healthy call that outlived its deadline on a
+                   // loaded machine would open the healthy instance's breaker too.
+                   resilience::Deadline::after(30s, resilience::Clock::now()), false,
                    [&answered](UpstreamReply reply) { answered.set_value(reply.status); });
     return answered.get_future().get();
   };
