@@ -67,6 +67,10 @@ GRPC_CALLERS = {
 UPSTREAMS = {caller: {svc for svc, callers in GRPC_CALLERS.items() if caller in callers} for caller in FLEET}
 NEEDS_REDIS = {"products"}  # the catalog cache: [cache] url in products.toml
 REDIS_URL_VARIABLE = "FLEETDECK_CACHE__URL"
+# The gateway proxies the console's metrics and alerts routes to Prometheus's HTTP API ([prometheus] url
+# in gateway.toml; empty, they answer 503).
+NEEDS_PROMETHEUS = {"gateway"}
+PROMETHEUS_URL_VARIABLE = "FLEETDECK_PROMETHEUS__URL"
 # Each database service migrates in an init container of this name running its image with this flag
 # (ServiceHost --migrate-only: apply the migrations, exit 0, open no port).
 MIGRATE_INIT_CONTAINER = "migrate"
@@ -78,6 +82,7 @@ READINESS_PATH = "/readyz"
 DEFAULT_DRAIN_SECONDS = 5.0
 NATS_CLIENT_PORT, NATS_CLUSTER_PORT, NATS_MONITOR_PORT = 4222, 6222, 8222
 POSTGRES_PORT, REDIS_PORT = 5432, 6379
+PROMETHEUS_PORT = 9090
 LOG_LEVELS = {"trace", "debug", "info", "warn", "error", "off"}
 
 # Keys the fleet's contract names for every deployment that a service's TOML file may not document
@@ -88,6 +93,15 @@ CONTRACT_KEYS = {"nats.url"}
 DATA_SECTIONS = {"upstreams": set(FLEET)}
 # Read by ServiceHost itself, not a config key.
 HOST_ENVIRONMENT = {"FLEETDECK_CONFIG"}
+
+# Values every cluster has its own of. Each is listed in packaging/k8s/README.md's "Placeholders to edit"
+# table, and every ConfigMap literal setting one (base/, overlays other than dev, which points them at
+# its own in-cluster pods) carries an inline `# PLACEHOLDER` marker. A marker elsewhere in packaging/k8s
+# must be documented too: a literal's variable, any other line's file, named in that table.
+PLACEHOLDER_VARIABLES = {PROMETHEUS_URL_VARIABLE, REDIS_URL_VARIABLE}
+PLACEHOLDER_EXEMPT = {"overlays/dev"}
+PLACEHOLDER_MARKER = re.compile(r"\s#\s*PLACEHOLDER\b")
+README_PLACEHOLDER_HEADING = "## Placeholders to edit"
 
 # What each overlay promises.
 SEED_RESOURCES = {"requests": {"cpu": "100m", "memory": "64Mi"}, "limits": {"cpu": "500m", "memory": "128Mi"}}
@@ -674,6 +688,8 @@ def check_fleet(report: Report, rendered: Rendered, configs: dict[str, ServiceCo
             report.fail(where, obj, "env FLEETDECK_DATABASE__URL", f"{service} has no database")
 
         check_url_target(report, rendered, where, obj, env, "FLEETDECK_NATS__URL", "nats", NATS_CLIENT_PORT)
+        if service in NEEDS_PROMETHEUS:
+            check_prometheus_url(report, rendered, where, obj, env)
         # Streams on every NATS server of the overlay, the same count in every service: each
         # declaration sets a stream to its own count ([nats] stream_replicas).
         stream_replicas = str(env.get("FLEETDECK_NATS__STREAM_REPLICAS", config.values.get("nats.stream_replicas", 1)))
@@ -761,6 +777,36 @@ def check_url_target(report: Report, rendered: Rendered, where: str, obj: str, e
     elif not any(p.get("port") == port for p in ((rendered.get("Service", service) or {}).get("spec") or {}).get(
             "ports", [])):
         report.fail(where, obj, f"env {name}", f"Service {service} with port {port} is not rendered")
+
+
+def check_prometheus_url(report: Report, rendered: Rendered, where: str, obj: str, env: dict) -> None:
+    """Prometheus's address is set (without it the console's metrics and alerts routes answer 503) and the
+    gateway's NetworkPolicy lets it reach that namespace and port."""
+    name = PROMETHEUS_URL_VARIABLE
+    value = env.get(name)
+    if not isinstance(value, str) or not value:
+        report.fail(where, obj, f"env {name}", "missing: the console's metrics and alerts routes answer 503 "
+                    "without Prometheus's address ([prometheus] url is empty in gateway.toml)")
+        return
+    match = re.fullmatch(r"http://([^/:@]+):(\d+)/?", value)
+    if not match:
+        report.fail(where, obj, f"env {name}", f"{value!r} is not http://host:port (Prometheus's HTTP API)")
+        return
+    host, port = match.group(1), int(match.group(2))
+    try:
+        destination = ipaddress.ip_address(host)
+    except ValueError:
+        service = re.fullmatch(r"[a-z0-9-]+\.([a-z0-9-]+)\.svc(?:\.[a-z0-9.-]+)?\.?", host)
+        if not service:
+            report.warn(where, obj, f"env {name}", f"{value!r}: name Prometheus as <service>.<namespace>.svc:<port> "
+                        "so this check can tell whether the NetworkPolicy lets the gateway reach it")
+            return
+        namespace = service.group(1)
+        destination = Pod(f"{namespace}/prometheus", {}, {"kubernetes.io/metadata.name": namespace}, {}, False)
+    gateway = rendered.pods.get("gateway")
+    if gateway is not None and not Network(rendered).allows(gateway, destination, port):
+        report.fail(where, obj, f"env {name}", f"{value!r}: no NetworkPolicy egress rule lets the gateway reach "
+                    f"{destination} on port {port}")
 
 
 def check_upstream(report: Report, rendered: Rendered, where: str, obj: str, env: dict, upstream: str) -> None:
@@ -1130,6 +1176,49 @@ def check_secrets_documented(report: Report, rendered: Rendered, fleet_secrets: 
                         f"`kubectl create secret ... {name}` line")
 
 
+def readme_placeholder_table() -> str:
+    """The "Placeholders to edit" section of packaging/k8s/README.md (empty when there is none)."""
+    readme = K8S / "README.md"
+    text = readme.read_text(encoding="utf-8") if readme.is_file() else ""
+    start = text.find(README_PLACEHOLDER_HEADING)
+    if start < 0:
+        return ""
+    end = text.find("\n## ", start + len(README_PLACEHOLDER_HEADING))
+    return text[start:end if end >= 0 else len(text)]
+
+
+def check_placeholders_documented(report: Report) -> None:
+    """Every value a cluster must edit is marked `# PLACEHOLDER` where it is set and listed in the
+    README's table: an unmarked one is a default nobody knows to change."""
+    where = "k8s"
+    table = readme_placeholder_table()
+    if not table:
+        report.fail(where, "README.md", "", f"no \"{README_PLACEHOLDER_HEADING[3:]}\" section")
+        return
+    named = set(re.findall(r"`([^`]+)`", table))
+    for variable in sorted(PLACEHOLDER_VARIABLES):
+        if variable not in named:
+            report.fail(where, "README.md", README_PLACEHOLDER_HEADING[3:], f"does not list `{variable}`")
+    for path in sorted(K8S.rglob("*.yaml")):
+        relative = path.relative_to(K8S).as_posix()
+        exempt = any(relative.startswith(prefix + "/") for prefix in PLACEHOLDER_EXEMPT)
+        for number, line in enumerate(path.read_text(encoding="utf-8").splitlines(), start=1):
+            literal = re.match(r"^\s*-\s*(FLEETDECK_[A-Z0-9_]+)=", line)
+            marked = bool(PLACEHOLDER_MARKER.search(line)) and not line.lstrip().startswith("#")
+            obj = f"{relative}:{number}"
+            if literal and literal.group(1) in PLACEHOLDER_VARIABLES and not exempt and not marked:
+                report.fail(where, obj, literal.group(1), "a value each cluster has its own of: mark the line "
+                            "`# PLACEHOLDER` (and list it in README.md's placeholder table)")
+            if not marked:
+                continue
+            if literal and literal.group(1) not in named:
+                report.fail(where, obj, literal.group(1), "marked PLACEHOLDER but not listed in README.md's "
+                            "placeholder table")
+            elif not literal and relative not in named:
+                report.fail(where, obj, "", f"marked PLACEHOLDER but README.md's placeholder table does not "
+                            f"name `{relative}`")
+
+
 # --- checks: network policies ---------------------------------------------------------------------
 
 class Network:
@@ -1417,6 +1506,11 @@ def check_compose(report: Report, configs: dict[str, ServiceConfig], version: st
                             f"is {value!r}, expected {upstream}:{FLEET[upstream]['grpc']}")
         if env.get("FLEETDECK_NATS__URL") != f"nats://nats:{NATS_CLIENT_PORT}":
             report.fail(where, obj, "environment.FLEETDECK_NATS__URL", f"expected nats://nats:{NATS_CLIENT_PORT}")
+        prometheus_url = f"http://prometheus:{PROMETHEUS_PORT}"
+        if service in NEEDS_PROMETHEUS and env.get(PROMETHEUS_URL_VARIABLE) != prometheus_url:
+            report.fail(where, obj, f"environment.{PROMETHEUS_URL_VARIABLE}",
+                        f"is {env.get(PROMETHEUS_URL_VARIABLE)!r}, expected {prometheus_url} (the prometheus "
+                        "service; empty, the console's metrics and alerts routes answer 503)")
         if service in NEEDS_REDIS and env.get(REDIS_URL_VARIABLE) != f"redis://redis:{REDIS_PORT}/0":
             report.fail(where, obj, f"environment.{REDIS_URL_VARIABLE}", f"expected redis://redis:{REDIS_PORT}/0")
         for name in env:
@@ -1448,6 +1542,11 @@ def check_compose(report: Report, configs: dict[str, ServiceConfig], version: st
     volumes = " ".join(str(v) for v in prometheus.get("volumes") or [])
     if "resources/prometheus/rules" not in volumes:
         report.fail(where, "service/prometheus", "volumes", "does not mount resources/prometheus/rules")
+    # The gateway's FLEETDECK_PROMETHEUS__URL (checked above) names Prometheus's default port.
+    for argument in prometheus.get("command") or []:
+        listen = re.fullmatch(r"--web\.listen-address=(.*)", str(argument))
+        if listen and not listen.group(1).endswith(f":{PROMETHEUS_PORT}"):
+            report.fail(where, "service/prometheus", "command", f"{argument}: the gateway queries port {PROMETHEUS_PORT}")
 
 
 def check_containerfiles(report: Report, version: str | None) -> None:
@@ -1634,6 +1733,7 @@ def main() -> int:
         check_prometheus_rule(report, rendered)
         check_secrets_documented(report, rendered, secrets)
         check_network_policies(report, rendered)
+    check_placeholders_documented(report)
     check_compose(report, configs, version, args.strict)
     check_containerfiles(report, version)
     return report.finish("manifest checks (" + ", ".join(overlays) + ", compose, containers)")
