@@ -12,6 +12,7 @@
 #include <thread>
 #include <unordered_map>
 
+#include "fleetdeck/core/ids.h"
 #include "fleetdeck/core/log.h"
 #include "fleetdeck/core/thread_name.h"
 #include "message_parser.h"
@@ -332,16 +333,30 @@ class Session : public std::enable_shared_from_this<Session> {
       shared_.handler(request, responder);
     } catch (const std::exception& exception) {
       log::error("http handler threw", {{"path", request.path}, {"error", exception.what()}});
-      responder->send(errorResponse(internalError("internal error"), ""));
+      responder->send(serverAnswer(500, internalError("internal error")));
     }
   }
 
   void rejectAndClose(int httpStatus, Status status) {
     keepAlive_ = false;
     shared_.inFlight.fetch_add(1);
-    HttpResponse response = errorResponse(status, "");
+    write(serverAnswer(httpStatus, status));
+  }
+
+  // An answer the server makes itself (a refused request, a handler that threw or answered nothing)
+  // carries a trace id like a handler's, in its header and body, and a log line names it: no
+  // handler saw the request, so that line is the only record an operator can find it by.
+  HttpResponse serverAnswer(int httpStatus, const Status& status) const {
+    const std::string traceId = randomHex(16);
+    HttpResponse response = errorResponse(status, traceId);
     response.status = httpStatus;
-    write(std::move(response));
+    response.headers.set("X-Trace-Id", traceId);
+    log::setThreadTraceIds(traceId, "");
+    log::info("http request answered by the server", {{"status", httpStatus},
+                                                      {"error", status.message()},
+                                                      {"client", remoteAddress_}});
+    log::clearThreadTraceIds();
+    return response;
   }
 
   void close() {
@@ -378,7 +393,7 @@ class Session : public std::enable_shared_from_this<Session> {
     ~SessionResponder() override {
       if (!sent_.exchange(true)) {
         // The handler dropped the request without answering: a bug, but the client still gets an answer.
-        deliver(errorResponse(internalError("the request was dropped without a response"), ""));
+        deliver(session_->serverAnswer(500, internalError("the request was dropped without a response")));
       }
     }
     void send(HttpResponse response) override {

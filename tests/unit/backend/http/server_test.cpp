@@ -191,11 +191,23 @@ TEST_F(HttpServerTest, AHandlerSlowerThanTheReadTimeout_StillGetsItsAnswerOut) {
   EXPECT_EQ(response->body, "slow but here");
 }
 
+// The server's own answers carry a trace id in header and body, like a handler's, which the log line
+// the server writes for them names too: a client reporting one can be found.
+void expectTraceIdInHeaderAndBody(const std::string& rawReply) {
+  const size_t header = rawReply.find("\r\nX-Trace-Id: ");
+  ASSERT_NE(header, std::string::npos) << rawReply.substr(0, 300);
+  const std::string traceId = rawReply.substr(header + 14, 32);
+  EXPECT_EQ(traceId.find_first_not_of("0123456789abcdef"), std::string::npos) << traceId;
+  EXPECT_NE(rawReply.find("\"" + traceId + "\"", rawReply.find("\r\n\r\n")), std::string::npos)
+      << "the body names the trace id: " << rawReply;
+}
+
 TEST_F(HttpServerTest, HandlerThatNeverAnswersStillProducesA500) {
   HttpClient client("127.0.0.1", server_->port());
   auto response = client.get("/dropped");
   ASSERT_TRUE(response.isOk());
   EXPECT_EQ(response->status, 500);
+  EXPECT_EQ(response->headers.get("X-Trace-Id").value_or("").size(), 32u) << "the server's own answer has a trace id";
 }
 
 TEST_F(HttpServerTest, BodyOverTheLimitIs413) {
@@ -209,6 +221,7 @@ TEST_F(HttpServerTest, BodyOverTheLimitIs413) {
                                             std::to_string(big.size()) + "\r\n\r\n" + big,
                                         std::chrono::milliseconds(2000));
   EXPECT_TRUE(reply.starts_with("HTTP/1.1 413")) << reply.substr(0, 80);
+  expectTraceIdInHeaderAndBody(reply);
 }
 
 TEST_F(HttpServerTest, HeaderOverTheLimitIs431) {
@@ -221,6 +234,7 @@ TEST_F(HttpServerTest, HeaderOverTheLimitIs431) {
 TEST_F(HttpServerTest, MalformedRequestIs400) {
   const std::string reply = rawExchange(server_->port(), "THIS IS NOT HTTP\r\n\r\n", std::chrono::milliseconds(2000));
   EXPECT_TRUE(reply.starts_with("HTTP/1.1 400")) << reply.substr(0, 80);
+  expectTraceIdInHeaderAndBody(reply);
 }
 
 TEST_F(HttpServerTest, IncompleteRequestIsCutOffAfterTheReadTimeout) {
