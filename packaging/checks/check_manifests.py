@@ -71,6 +71,9 @@ REDIS_URL_VARIABLE = "FLEETDECK_CACHE__URL"
 # in gateway.toml; empty, they answer 503).
 NEEDS_PROMETHEUS = {"gateway"}
 PROMETHEUS_URL_VARIABLE = "FLEETDECK_PROMETHEUS__URL"
+# The gateway believes X-Forwarded-For only from these CIDRs ([gateway] trusted_proxies): behind an Ingress
+# without them every client shares the ingress pods' rate limit and sign-in throttle.
+TRUSTED_PROXIES_VARIABLE = "FLEETDECK_GATEWAY__TRUSTED_PROXIES"
 # Each database service migrates in an init container of this name running its image with this flag
 # (ServiceHost --migrate-only: apply the migrations, exit 0, open no port).
 MIGRATE_INIT_CONTAINER = "migrate"
@@ -98,7 +101,7 @@ HOST_ENVIRONMENT = {"FLEETDECK_CONFIG"}
 # table, and every ConfigMap literal setting one (base/, overlays other than dev, which points them at
 # its own in-cluster pods) carries an inline `# PLACEHOLDER` marker. A marker elsewhere in packaging/k8s
 # must be documented too: a literal's variable, any other line's file, named in that table.
-PLACEHOLDER_VARIABLES = {PROMETHEUS_URL_VARIABLE, REDIS_URL_VARIABLE}
+PLACEHOLDER_VARIABLES = {PROMETHEUS_URL_VARIABLE, REDIS_URL_VARIABLE, TRUSTED_PROXIES_VARIABLE}
 PLACEHOLDER_EXEMPT = {"overlays/dev"}
 PLACEHOLDER_MARKER = re.compile(r"\s#\s*PLACEHOLDER\b")
 README_PLACEHOLDER_HEADING = "## Placeholders to edit"
@@ -690,6 +693,8 @@ def check_fleet(report: Report, rendered: Rendered, configs: dict[str, ServiceCo
         check_url_target(report, rendered, where, obj, env, "FLEETDECK_NATS__URL", "nats", NATS_CLIENT_PORT)
         if service in NEEDS_PROMETHEUS:
             check_prometheus_url(report, rendered, where, obj, env)
+        if service == "gateway":
+            check_trusted_proxies(report, where, obj, env)
         # Streams on every NATS server of the overlay, the same count in every service: each
         # declaration sets a stream to its own count ([nats] stream_replicas).
         stream_replicas = str(env.get("FLEETDECK_NATS__STREAM_REPLICAS", config.values.get("nats.stream_replicas", 1)))
@@ -807,6 +812,21 @@ def check_prometheus_url(report: Report, rendered: Rendered, where: str, obj: st
     if gateway is not None and not Network(rendered).allows(gateway, destination, port):
         report.fail(where, obj, f"env {name}", f"{value!r}: no NetworkPolicy egress rule lets the gateway reach "
                     f"{destination} on port {port}")
+
+
+def check_trusted_proxies(report: Report, where: str, obj: str, env: dict) -> None:
+    """The Ingress controller's pods are trusted proxies, given as CIDRs the gateway accepts."""
+    name = TRUSTED_PROXIES_VARIABLE
+    value = env.get(name)
+    if not isinstance(value, str) or not value.strip():
+        report.fail(where, obj, f"env {name}", "missing: behind the Ingress every client would share the ingress "
+                    "pods' rate limit and sign-in throttle (set the ingress controller's pod CIDR)")
+        return
+    for entry in value.split(","):
+        try:
+            ipaddress.ip_network(entry.strip(), strict=False)
+        except ValueError:
+            report.fail(where, obj, f"env {name}", f"{entry!r} is not an address or CIDR (the gateway refuses to start)")
 
 
 def check_upstream(report: Report, rendered: Rendered, where: str, obj: str, env: dict, upstream: str) -> None:
