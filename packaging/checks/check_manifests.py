@@ -42,6 +42,7 @@ PACKAGING = REPO / "packaging"
 K8S = PACKAGING / "k8s"
 RULES_DIR = REPO / "resources" / "prometheus" / "rules"
 PROMETHEUS_RULE_FILE = K8S / "base" / "prometheusrule.yaml"
+SERVICE_MONITOR_FILE = K8S / "base" / "servicemonitor.yaml"
 SKIPPED = 77
 
 # --- the fleet's contract -------------------------------------------------------------------------
@@ -1080,8 +1081,34 @@ def check_ingress(report: Report, rendered: Rendered) -> None:
                             f"resolves to {number}, the gateway's HTTP port is {FLEET['gateway']['http']}")
 
 
+def operator_selector_labels(labels: dict | None) -> dict:
+    """The labels a Prometheus Operator's serviceMonitorSelector / ruleSelector matches: all but the
+    app.kubernetes.io/* ones the fleet labels everything with (kube-prometheus-stack: `release`)."""
+    return {k: v for k, v in (labels or {}).items() if not k.startswith("app.kubernetes.io/")}
+
+
+def service_monitor_selector_labels() -> dict:
+    """base/servicemonitor.yaml's selector labels: the PrometheusRule generator copies them."""
+    try:
+        document = yaml.safe_load(SERVICE_MONITOR_FILE.read_text(encoding="utf-8")) or {}
+    except (OSError, yaml.YAMLError):
+        return {}
+    return operator_selector_labels((document.get("metadata") or {}).get("labels"))
+
+
 def check_monitoring(report: Report, rendered: Rendered) -> None:
     where = rendered.overlay
+    # kube-prometheus-stack's Prometheus selects only ServiceMonitors and PrometheusRules labelled
+    # `release: <its release>`: without a selector label neither is loaded, and nothing says so.
+    operator_objects = rendered.all("ServiceMonitor") + rendered.all("PrometheusRule")
+    selectors = {ref(o): operator_selector_labels((o.get("metadata") or {}).get("labels")) for o in operator_objects}
+    for name, labels in selectors.items():
+        if not labels:
+            report.fail(where, name, "metadata.labels", "no label for the Prometheus Operator's selector (e.g. "
+                        "`release: <kube-prometheus-stack release>`): its Prometheus would not load it")
+    if len({tuple(sorted(labels.items())) for labels in selectors.values()}) > 1:
+        report.fail(where, "ServiceMonitor/PrometheusRule", "metadata.labels", f"selector labels differ: {selectors} "
+                    "(one Prometheus selects both)")
     monitors = rendered.all("ServiceMonitor")
     annotated = all(((rendered.get("Deployment", s) or {}).get("spec", {}).get("template", {}).get("metadata", {})
                      .get("annotations") or {}).get("prometheus.io/scrape") == "true" for s in FLEET)
@@ -1219,6 +1246,10 @@ def check_placeholders_documented(report: Report) -> None:
     for variable in sorted(PLACEHOLDER_VARIABLES):
         if variable not in named:
             report.fail(where, "README.md", README_PLACEHOLDER_HEADING[3:], f"does not list `{variable}`")
+    for key in sorted(service_monitor_selector_labels()):
+        if not any(n == key or n.startswith(key + ":") for n in named):
+            report.fail(where, "README.md", README_PLACEHOLDER_HEADING[3:], f"does not list the Prometheus "
+                        f"Operator's selector label `{key}` (base/servicemonitor.yaml)")
     for path in sorted(K8S.rglob("*.yaml")):
         relative = path.relative_to(K8S).as_posix()
         exempt = any(relative.startswith(prefix + "/") for prefix in PLACEHOLDER_EXEMPT)
@@ -1628,6 +1659,10 @@ def _represent_string(dumper, value):
 IndentedDumper.add_representer(str, _represent_string)
 
 
+def prometheus_rule_labels() -> dict:
+    return {"app.kubernetes.io/name": "fleetdeck-alerts", **service_monitor_selector_labels()}
+
+
 def write_prometheus_rule() -> int:
     report = Report()
     groups = rule_groups(report)
@@ -1637,16 +1672,23 @@ def write_prometheus_rule() -> int:
     rule = {
         "apiVersion": "monitoring.coreos.com/v1",
         "kind": "PrometheusRule",
-        "metadata": {"name": "fleetdeck-alerts", "labels": {"app.kubernetes.io/name": "fleetdeck-alerts"}},
+        "metadata": {"name": "fleetdeck-alerts", "labels": prometheus_rule_labels()},
         "spec": {"groups": groups},
     }
     header = ("# Generated from resources/prometheus/rules/*.yml by\n"
               "#   python3 packaging/checks/check_manifests.py --write-prometheus-rule\n"
               "# Do not edit: change the rule files (they are unit-tested with promtool) and regenerate.\n"
               "# packaging.manifest_schema fails while this file and the rule files differ.\n"
+              "# The labels besides app.kubernetes.io/name are servicemonitor.yaml's: the Prometheus Operator's\n"
+              "# selector label (a PLACEHOLDER, README.md). Edit it there and regenerate.\n"
               f"# Sources: {', '.join(files) if files else 'none yet'}\n")
     body = yaml.dump(rule, Dumper=IndentedDumper, sort_keys=False, default_flow_style=False, width=100,
                      allow_unicode=True)
+    # Mark the copied selector labels as servicemonitor.yaml marks them (yaml.dump writes no comments).
+    metadata, _, rest = body.partition("\nspec:")
+    for key in service_monitor_selector_labels():
+        metadata = re.sub(rf"(?m)^(    {re.escape(key)}: .*)$", r"\1  # PLACEHOLDER", metadata, count=1)
+    body = metadata + "\nspec:" + rest
     PROMETHEUS_RULE_FILE.write_text(header + body, encoding="utf-8")
     print(f"wrote {PROMETHEUS_RULE_FILE.relative_to(REPO)}: {len(groups)} group(s) from {len(files)} file(s)")
     return 0
@@ -1661,6 +1703,12 @@ def check_prometheus_rule_file() -> int:
         report.fail("base", str(PROMETHEUS_RULE_FILE.relative_to(REPO)), "", f"cannot read: {error}")
         return report.finish("PrometheusRule = rule files")
     check_prometheus_rule(report, Rendered("base", documents))
+    for document in documents:
+        labels = (document.get("metadata") or {}).get("labels") or {}
+        if document.get("kind") == "PrometheusRule" and labels != prometheus_rule_labels():
+            report.fail("base", str(PROMETHEUS_RULE_FILE.relative_to(REPO)), "metadata.labels",
+                        f"{labels}, expected {prometheus_rule_labels()} (servicemonitor.yaml's selector labels). "
+                        "Regenerate: python3 packaging/checks/check_manifests.py --write-prometheus-rule")
     kustomization = yaml.safe_load((K8S / "base" / "kustomization.yaml").read_text(encoding="utf-8")) or {}
     if PROMETHEUS_RULE_FILE.name not in (kustomization.get("resources") or []):
         report.fail("base", "kustomization.yaml", "resources", f"does not list {PROMETHEUS_RULE_FILE.name}")
