@@ -1087,20 +1087,6 @@
             <source>Rebuild %1 running…</source>
             <translation>Rebuild %1 running…</translation>
         </message>
-        <message numerus="yes">
-            <source>Replayed %1 of %n order(s)…</source>
-            <translation>
-                <numerusform>Replayed %1 of %n order…</numerusform>
-                <numerusform>Replayed %1 of %n orders…</numerusform>
-            </translation>
-        </message>
-        <message numerus="yes">
-            <source>Rebuilt %n order(s).</source>
-            <translation>
-                <numerusform>Rebuilt %n order.</numerusform>
-                <numerusform>Rebuilt %n orders.</numerusform>
-            </translation>
-        </message>
         <message>
             <source>The rebuilt projection matches the live one.</source>
             <translation>The rebuilt projection matches the live one.</translation>
@@ -1110,6 +1096,38 @@
             <translation>
                 <numerusform>%n difference from the live projection.</numerusform>
                 <numerusform>%n differences from the live projection.</numerusform>
+            </translation>
+        </message>
+        <message numerus="yes">
+            <source>Replayed %1 of %n event(s)…</source>
+            <translation>
+                <numerusform>Replayed %1 of %n event…</numerusform>
+                <numerusform>Replayed %1 of %n events…</numerusform>
+            </translation>
+        </message>
+        <message numerus="yes">
+            <source>The rebuild failed after %n event(s): %1</source>
+            <translation>
+                <numerusform>The rebuild failed after %n event: %1</numerusform>
+                <numerusform>The rebuild failed after %n events: %1</numerusform>
+            </translation>
+        </message>
+        <message>
+            <source>the orders service gave no reason</source>
+            <translation>the orders service gave no reason</translation>
+        </message>
+        <message numerus="yes">
+            <source>Replayed %n event(s).</source>
+            <translation>
+                <numerusform>Replayed %n event.</numerusform>
+                <numerusform>Replayed %n events.</numerusform>
+            </translation>
+        </message>
+        <message numerus="yes">
+            <source>The first %n are listed.</source>
+            <translation>
+                <numerusform>The first %n is listed.</numerusform>
+                <numerusform>The first %n are listed.</numerusform>
             </translation>
         </message>
     </context>

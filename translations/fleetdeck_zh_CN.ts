@@ -1074,18 +1074,6 @@
             <source>Rebuild %1 running…</source>
             <translation>重建 %1 进行中…</translation>
         </message>
-        <message numerus="yes">
-            <source>Replayed %1 of %n order(s)…</source>
-            <translation>
-                <numerusform>已重放 %1 / %n 个订单…</numerusform>
-            </translation>
-        </message>
-        <message numerus="yes">
-            <source>Rebuilt %n order(s).</source>
-            <translation>
-                <numerusform>已重建 %n 个订单。</numerusform>
-            </translation>
-        </message>
         <message>
             <source>The rebuilt projection matches the live one.</source>
             <translation>重建的投影与线上一致。</translation>
@@ -1094,6 +1082,34 @@
             <source>%n difference(s) from the live projection.</source>
             <translation>
                 <numerusform>与线上投影有 %n 处差异。</numerusform>
+            </translation>
+        </message>
+        <message numerus="yes">
+            <source>Replayed %1 of %n event(s)…</source>
+            <translation>
+                <numerusform>已重放 %1 / %n 个事件…</numerusform>
+            </translation>
+        </message>
+        <message numerus="yes">
+            <source>The rebuild failed after %n event(s): %1</source>
+            <translation>
+                <numerusform>重建在 %n 个事件后失败：%1</numerusform>
+            </translation>
+        </message>
+        <message>
+            <source>the orders service gave no reason</source>
+            <translation>订单服务未给出原因</translation>
+        </message>
+        <message numerus="yes">
+            <source>Replayed %n event(s).</source>
+            <translation>
+                <numerusform>已重放 %n 个事件。</numerusform>
+            </translation>
+        </message>
+        <message numerus="yes">
+            <source>The first %n are listed.</source>
+            <translation>
+                <numerusform>列出了前 %n 处。</numerusform>
             </translation>
         </message>
     </context>

@@ -505,15 +505,19 @@ QJsonObject PaymentFaults::toJson() const {
 
 RebuildReport RebuildReport::fromJson(const QJsonObject& o) {
   RebuildReport report;
-  report.rebuildId = str(o, "rebuildId");
-  report.processed = jsonInt64(o.value(QLatin1String("processed")));
-  report.total = jsonInt64(o.value(QLatin1String("total")));
-  report.done = o.contains(QLatin1String("done")) ? o.value(QLatin1String("done")).toBool() : true;
+  report.rebuildId = str(o, "id");
+  report.state = str(o, "state");
+  report.processed = jsonInt64(o.value(QLatin1String("processedEvents")));
+  report.total = jsonInt64(o.value(QLatin1String("totalEvents")));
+  // Only a state other than RUNNING ends it; an answer without one is refused by getRebuild.
+  report.done = !report.state.isEmpty() && report.state != QLatin1String("RUNNING");
+  report.error = str(o, "error");
   for (const QJsonValue& value : o.value(QLatin1String("differences")).toArray()) {
     const QJsonObject d = value.toObject();
     auto text = [&d](const char* key) { return jsonText(d.value(QLatin1String(key))); };
     report.differences.append(RebuildDifference{str(d, "orderId"), str(d, "field"), text("live"), text("rebuilt")});
   }
+  report.differenceCount = qMax<qint64>(jsonInt64(o.value(QLatin1String("differenceCount"))), report.differences.size());
   return report;
 }
 
@@ -563,8 +567,15 @@ QString OrderEventNotice::statusAfter(const QString& eventType) {
 }
 
 ReplayProgress ReplayProgress::fromJson(const QJsonObject& o) {
-  return ReplayProgress{str(o, "rebuildId"), jsonInt64(o.value(QLatin1String("processed"))),
-                        jsonInt64(o.value(QLatin1String("total"))), o.value(QLatin1String("done")).toBool()};
+  // The Rebuild message's names first, as GET /admin/projections/rebuilds/{id} answers them.
+  auto first = [&o](const char* name, const char* other) {
+    return o.value(QLatin1String(o.contains(QLatin1String(name)) ? name : other));
+  };
+  const QString state = str(o, "state");
+  return ReplayProgress{first("id", "rebuildId").toString(), jsonInt64(first("processedEvents", "processed")),
+                        jsonInt64(first("totalEvents", "total")),
+                        o.contains(QLatin1String("state")) ? !state.isEmpty() && state != QLatin1String("RUNNING")
+                                                           : o.value(QLatin1String("done")).toBool()};
 }
 
 }  // namespace fleetdeck::console

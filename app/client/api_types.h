@@ -320,13 +320,19 @@ struct RebuildDifference {
   QString rebuilt;
 };
 
+// A projection rebuild as the orders service reports it (orders.proto's Rebuild): what
+// POST /admin/projections/orders:rebuild answers and GET /admin/projections/rebuilds/{id} reads.
 struct RebuildReport {
-  QString rebuildId;
-  qint64 processed = 0;
-  qint64 total = 0;
-  bool done = false;
+  QString rebuildId;          // "id"
+  QString state;              // RUNNING, DONE or FAILED
+  qint64 processed = 0;       // events replayed so far ("processedEvents")
+  qint64 total = 0;           // events to replay ("totalEvents")
+  bool done = false;          // no longer RUNNING: DONE or FAILED
+  QString error;              // why a FAILED rebuild failed
+  qint64 differenceCount = 0;  // every difference found; `differences` lists at most the first 1,000
   QVector<RebuildDifference> differences;
 
+  bool failed() const { return state == QLatin1String("FAILED"); }
   static RebuildReport fromJson(const QJsonObject& object);
 };
 
@@ -371,7 +377,8 @@ struct OrderEventNotice {
   static QString statusAfter(const QString& eventType);
 };
 
-// `replay.progress` on the stream.
+// `replay.progress` on the stream: the Rebuild's id and counts (`{rebuildId, processed, total, done}`
+// is read too).
 struct ReplayProgress {
   QString rebuildId;
   qint64 processed = 0;

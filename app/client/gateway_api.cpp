@@ -268,25 +268,26 @@ quint64 getTrace(GatewayClient* client, const QString& traceId, QObject* context
                      [](const ApiResponse& r) { return Trace::fromJson(r.body); });
 }
 
-quint64 startOrdersRebuild(GatewayClient* client, QObject* context, Done<QString> done) {
-  return call<QString>(client, post(QStringLiteral("/api/v1/admin/projections/orders:rebuild")), context,
-                       std::move(done), [](const ApiResponse& response) -> Result<QString> {
-                         const QString id = response.body.value(QLatin1String("rebuildId")).toString();
-                         if (id.isEmpty()) {
-                           return ApiError::malformedResponse(response.httpStatus, QStringLiteral("no rebuildId"),
-                                                              response.traceId);
-                         }
-                         return id;
-                       });
+namespace {
+// The Rebuild both rebuild calls answer; without an id or a state it cannot be followed.
+Result<RebuildReport> rebuildFrom(const ApiResponse& response, const QString& askedId) {
+  RebuildReport report = RebuildReport::fromJson(response.body);
+  if (report.rebuildId.isEmpty()) report.rebuildId = askedId;
+  if (report.rebuildId.isEmpty()) return ApiError::malformedResponse(response.httpStatus, QStringLiteral("no id"), response.traceId);
+  if (report.state.isEmpty()) return ApiError::malformedResponse(response.httpStatus, QStringLiteral("no state"), response.traceId);
+  return report;
+}
+}  // namespace
+
+quint64 startOrdersRebuild(GatewayClient* client, QObject* context, Done<RebuildReport> done) {
+  return call<RebuildReport>(client, post(QStringLiteral("/api/v1/admin/projections/orders:rebuild")), context,
+                             std::move(done), [](const ApiResponse& response) { return rebuildFrom(response, QString()); });
 }
 
 quint64 getRebuild(GatewayClient* client, const QString& rebuildId, QObject* context, Done<RebuildReport> done) {
   return call<RebuildReport>(client, get(QStringLiteral("/api/v1/admin/projections/rebuilds/") + segment(rebuildId)),
-                             context, std::move(done), [rebuildId](const ApiResponse& r) {
-                               RebuildReport report = RebuildReport::fromJson(r.body);
-                               if (report.rebuildId.isEmpty()) report.rebuildId = rebuildId;
-                               return report;
-                             });
+                             context, std::move(done),
+                             [rebuildId](const ApiResponse& response) { return rebuildFrom(response, rebuildId); });
 }
 
 namespace {

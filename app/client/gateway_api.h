@@ -104,7 +104,8 @@ quint64 listSagas(GatewayClient* client, const SagaFilter& filter, const QString
                   QObject* context, Done<Page<Saga>> done);
 quint64 getSaga(GatewayClient* client, const QString& id, QObject* context, Done<Saga> done);
 quint64 getTrace(GatewayClient* client, const QString& traceId, QObject* context, Done<Trace> done);
-quint64 startOrdersRebuild(GatewayClient* client, QObject* context, Done<QString> done);
+// The orders projection rebuild (orders.proto's Rebuild): started, then read until it is no longer RUNNING.
+quint64 startOrdersRebuild(GatewayClient* client, QObject* context, Done<RebuildReport> done);
 quint64 getRebuild(GatewayClient* client, const QString& rebuildId, QObject* context, Done<RebuildReport> done);
 
 quint64 promQuery(GatewayClient* client, const QString& query, const QDateTime& time, QObject* context,

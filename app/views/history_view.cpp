@@ -177,6 +177,8 @@ void HistoryView::refresh() {
   if (!orderId_.isEmpty()) showOrder(orderId_, version_);
 }
 
+void HistoryView::setRebuildPollInterval(int ms) { rebuildPoll_->setInterval(ms); }
+
 bool HistoryView::isReady() const { return !eventsPending_ && statesPending_ == 0; }
 
 void HistoryView::setEditable(bool editable) {
@@ -324,17 +326,22 @@ void HistoryView::startRebuild() {
                   rebuildDifferences_->clear();
                   rebuildDifferences_->hide();
                   rebuildStatus_->setText(tr("Starting…"));
-                  api::startOrdersRebuild(client_, this, [this](const Result<QString>& result) {
+                  api::startOrdersRebuild(client_, this, [this](const Result<RebuildReport>& result) {
                     if (!result) {
                       rebuildButton_->setEnabled(true);
                       rebuildStatus_->setText(tr("Could not start the rebuild: %1").arg(result.error().summary()));
                       return;
                     }
-                    rebuildId_ = result.value();
+                    rebuildId_ = result->rebuildId;
+                    if (result->done) {  // over before its answer left the gateway
+                      showRebuildReport(result.value());
+                      return;
+                    }
                     rebuildProgress_->setRange(0, 0);
                     stopWatchingButton_->show();
                     rebuildStatus_->setText(tr("Rebuild %1 running…").arg(rebuildId_));
-                    // Progress comes on the stream; polling covers a stream that is down.
+                    // The rebuild is read until it is no longer RUNNING; a progress event on the
+                    // stream, where a gateway sends one, pushes the next read back.
                     rebuildPoll_->start();
                   });
                 });
@@ -349,7 +356,7 @@ void HistoryView::applyReplayProgress(const ReplayProgress& progress) {
     rebuildProgress_->setValue(static_cast<int>(1000 * progress.processed / progress.total));
     rebuildProgress_->setFormat(QStringLiteral("%1 / %2").arg(progress.processed).arg(progress.total));
   }
-  rebuildStatus_->setText(tr("Replayed %1 of %n order(s)…", "", static_cast<int>(progress.total)).arg(progress.processed));
+  rebuildStatus_->setText(tr("Replayed %1 of %n event(s)…", "", static_cast<int>(progress.total)).arg(progress.processed));
   if (progress.done) fetchRebuildReport();
 }
 
@@ -373,19 +380,33 @@ void HistoryView::showRebuildReport(const RebuildReport& report) {
   rebuildButton_->setEnabled(isEditable());
   rebuildProgress_->setRange(0, 1000);
   rebuildProgress_->setTextVisible(true);
-  rebuildProgress_->setValue(1000);
+  rebuildProgress_->setValue(report.total > 0 ? static_cast<int>(1000 * qMin(report.processed, report.total) / report.total)
+                                              : (report.failed() ? 0 : 1000));
   rebuildProgress_->setFormat(QStringLiteral("%1 / %2").arg(report.processed).arg(report.total));
   rebuildDifferences_->clear();
+  if (report.failed()) {
+    rebuildDifferences_->hide();
+    rebuildStatus_->setText(
+        tr("The rebuild failed after %n event(s): %1", "", static_cast<int>(report.processed))
+            .arg(report.error.isEmpty() ? tr("the orders service gave no reason") : report.error));
+    return;
+  }
   for (const RebuildDifference& difference : report.differences) {
     new QTreeWidgetItem(rebuildDifferences_, {difference.orderId, difference.field, difference.live, difference.rebuilt});
   }
   rebuildDifferences_->setVisible(!report.differences.isEmpty());
-  // Two sentences, each with its own count, so both can be plural where a language needs it.
-  rebuildStatus_->setText(
-      tr("Rebuilt %n order(s).", "", static_cast<int>(report.processed)) + QLatin1Char(' ') +
-      (report.differences.isEmpty()
-           ? tr("The rebuilt projection matches the live one.")
-           : tr("%n difference(s) from the live projection.", "", static_cast<int>(report.differences.size()))));
+  // Sentences each with its own count, so each can be plural where a language needs it. The count is
+  // of the events replayed: the Rebuild does not say how many orders they made.
+  QString text = tr("Replayed %n event(s).", "", static_cast<int>(report.processed)) + QLatin1Char(' ');
+  if (report.differenceCount == 0) {
+    text += tr("The rebuilt projection matches the live one.");
+  } else {
+    text += tr("%n difference(s) from the live projection.", "", static_cast<int>(report.differenceCount));
+    if (report.differences.size() < report.differenceCount) {
+      text += QLatin1Char(' ') + tr("The first %n are listed.", "", static_cast<int>(report.differences.size()));
+    }
+  }
+  rebuildStatus_->setText(text);
 }
 
 }  // namespace fleetdeck::console

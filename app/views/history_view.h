@@ -46,6 +46,8 @@ class HistoryView : public ViewPage {
   OrderEventsModel* eventsModel() const { return events_; }
   qint64 currentVersion() const { return version_; }
   QString orderId() const { return orderId_; }
+  // How often a running rebuild is read (3 s); tests make it short.
+  void setRebuildPollInterval(int ms);
 
  public slots:
   // Loads the order's history and moves to `version` (0: the latest).

@@ -74,6 +74,7 @@ class GatewayClientTest : public QObject {
   void cancelledCall_NeverCallsBack();
   void destroyedContext_DropsTheCallback();
   void int64AndTimestamps_ParsedFromProto3Json();
+  void rebuild_ReadsTheRebuildMessage_Int64AsStringsOrNumbers();
   void acknowledgeAlert_SendsNameFullLabelsAndComment_ParsesTheAnswer();
   void acknowledgeAlert_FieldErrorAndNotFound_AreErrors();
   void unacknowledgeAlert_SendsTheIdentityOnly_AcceptsNoContent();
@@ -632,6 +633,75 @@ void GatewayClientTest::int64AndTimestamps_ParsedFromProto3Json() {
   QCOMPARE((Money{"JPY", 1500}.format()), QStringLiteral("1,500 JPY"));
   QCOMPARE((Money{"EUR", -5}.format()), QStringLiteral("-0.05 EUR"));
   QCOMPARE(toLowerCamelCase("next_page_token"), QStringLiteral("nextPageToken"));
+}
+
+void GatewayClientTest::rebuild_ReadsTheRebuildMessage_Int64AsStringsOrNumbers() {
+  signInAs("admin");
+  // What the orders service's Rebuild looks like through the gateway (proto3 JSON, lowerCamelCase).
+  const QString id = QStringLiteral("0b7f6f2e-3c1a-4e55-9d7e-2f4c8a1b9e10");
+  gateway_->route("POST", "/api/v1/admin/projections/orders:rebuild", [id](const FakeRequest&) {
+    return FakeResponse::json(202, {{"id", id}, {"projection", "orders"}, {"state", "RUNNING"}, {"processedEvents", "0"},
+                                    {"totalEvents", "9007199254740993"}, {"differences", QJsonArray{}},
+                                    {"differenceCount", "0"}, {"error", ""}});
+  });
+  Captured<RebuildReport> started;
+  api::startOrdersRebuild(client_, this, started.callback());
+  QVERIFY(started.wait());
+  QVERIFY2(started.result->ok(), describe(*started.result).constData());
+  QCOMPARE(started.result->value().rebuildId, id);
+  QVERIFY(!started.result->value().done);
+  QCOMPARE(started.result->value().total, Q_INT64_C(9007199254740993));
+
+  // Numbers are read as well as strings; only the first differences are listed, all are counted.
+  gateway_->route("GET", "/api/v1/admin/projections/rebuilds/(.+)", [](const FakeRequest&) {
+    return FakeResponse::json(200, {{"id", "other"}, {"state", "DONE"}, {"processedEvents", 1200}, {"totalEvents", 1200},
+                                    {"differences", QJsonArray{QJsonObject{{"orderId", "o-1"}, {"field", "status"},
+                                                                           {"live", "CONFIRMED"}, {"rebuilt", "CANCELLED"}}}},
+                                    {"differenceCount", 1500}, {"error", ""}});
+  });
+  Captured<RebuildReport> done;
+  api::getRebuild(client_, id, this, done.callback());
+  QVERIFY(done.wait());
+  QVERIFY2(done.result->ok(), describe(*done.result).constData());
+  const RebuildReport report = done.result->value();
+  QVERIFY(report.done);
+  QVERIFY(!report.failed());
+  QCOMPARE(report.processed, 1200);
+  QCOMPARE(report.total, 1200);
+  QCOMPARE(report.differenceCount, 1500);
+  QCOMPARE(report.differences.size(), 1);
+  QCOMPARE(report.differences.first().rebuilt, QStringLiteral("CANCELLED"));
+
+  gateway_->route("GET", "/api/v1/admin/projections/rebuilds/(.+)", [id](const FakeRequest&) {
+    return FakeResponse::json(200, {{"id", id}, {"state", "FAILED"}, {"processedEvents", "7"}, {"totalEvents", "40"},
+                                    {"differenceCount", "0"}, {"error", "event 8 of order o-3 does not decode"}});
+  });
+  Captured<RebuildReport> failed;
+  api::getRebuild(client_, id, this, failed.callback());
+  QVERIFY(failed.wait());
+  QVERIFY(failed.result->ok());
+  QVERIFY(failed.result->value().done);
+  QVERIFY(failed.result->value().failed());
+  QCOMPARE(failed.result->value().error, QStringLiteral("event 8 of order o-3 does not decode"));
+
+  // Without a state it cannot be told whether it still runs: an error, not a finished rebuild.
+  gateway_->route("GET", "/api/v1/admin/projections/rebuilds/(.+)", [id](const FakeRequest&) {
+    return FakeResponse::json(200, {{"id", id}, {"processedEvents", "0"}, {"totalEvents", "40"}});
+  });
+  Captured<RebuildReport> stateless;
+  api::getRebuild(client_, id, this, stateless.callback());
+  QVERIFY(stateless.wait());
+  QVERIFY(!stateless.result->ok());
+
+  // The stream's replay.progress, in the Rebuild's names or the older ones.
+  const ReplayProgress progress = ReplayProgress::fromJson(
+      {{"id", id}, {"state", "RUNNING"}, {"processedEvents", "5"}, {"totalEvents", "10"}});
+  QCOMPARE(progress.rebuildId, id);
+  QCOMPARE(progress.processed, 5);
+  QCOMPARE(progress.total, 10);
+  QVERIFY(!progress.done);
+  QVERIFY(ReplayProgress::fromJson({{"id", id}, {"state", "FAILED"}}).done);
+  QVERIFY(ReplayProgress::fromJson({{"rebuildId", id}, {"done", true}}).done);
 }
 
 namespace {

@@ -337,6 +337,35 @@ QJsonArray DemoFleet::orderEvents(const QJsonObject& order) const {
   return events;
 }
 
+qint64 DemoFleet::eventCount() const {
+  qint64 total = 0;
+  for (const QJsonObject& order : orders_) total += orderEvents(order).size();
+  return total;
+}
+
+QJsonObject DemoFleet::rebuild(const QString& id) const {
+  const qint64 total = eventCount();
+  // Started RUNNING at 0; halfway at the first read, DONE at the second.
+  const qint64 processed = qMin<qint64>(total, total * rebuildReads_.value(id) / 2);
+  const bool done = processed >= total;
+  const QJsonArray differences = done ? QJsonArray{QJsonObject{{"orderId", "ord-10007"}, {"field", "status"},
+                                                               {"live", "CONFIRMED"}, {"rebuilt", "CANCELLED"}}}
+                                      : QJsonArray{};
+  // proto3 JSON as the gateway writes it: int64 as strings, every scalar field present, no endTime
+  // while it runs.
+  QJsonObject answer{{"id", id},
+                     {"projection", "orders"},
+                     {"state", done ? "DONE" : "RUNNING"},
+                     {"processedEvents", num(processed)},
+                     {"totalEvents", num(total)},
+                     {"differences", differences},
+                     {"differenceCount", num(differences.size())},
+                     {"error", ""},
+                     {"startTime", rfc(now_)}};
+  if (done) answer.insert("endTime", rfc(now_.addSecs(2)));
+  return answer;
+}
+
 QJsonObject DemoFleet::orderStateAt(const QJsonObject& order, qint64 version) const {
   QJsonObject state = order;
   const QDateTime created = QDateTime::fromString(order.value("createTime").toString(), Qt::ISODateWithMs);
@@ -891,17 +920,17 @@ void DemoFleet::install() {
   g.route("POST", "/api/v1/admin/projections/orders:rebuild", [this](const FakeRequest& request) {
     FakeResponse denial;
     if (!authorized(request, true, denial)) return denial;
-    return FakeResponse::json(202, {{"rebuildId", "rb-1"}});
+    const QString id = QStringLiteral("7f3c0a52-1d2e-4b6f-8a90-%1").arg(++rebuildCounter_, 12, 10, QLatin1Char('0'));
+    rebuildReads_.insert(id, 0);
+    return FakeResponse::json(202, rebuild(id));
   });
-  g.route("GET", "/api/v1/admin/projections/rebuilds/(rb-\\d+)", [this](const FakeRequest& request) {
+  g.route("GET", "/api/v1/admin/projections/rebuilds/([0-9a-f-]+)", [this](const FakeRequest& request) {
     FakeResponse denial;
     if (!authorized(request, false, denial)) return denial;
-    return FakeResponse::json(200, {{"rebuildId", request.match.captured(1)},
-                                    {"processed", num(orders_.size())},
-                                    {"total", num(orders_.size())},
-                                    {"done", true},
-                                    {"differences", QJsonArray{QJsonObject{{"orderId", "ord-10007"}, {"field", "status"},
-                                                                           {"live", "CONFIRMED"}, {"rebuilt", "CANCELLED"}}}}});
+    const QString id = request.match.captured(1);
+    if (!rebuildReads_.contains(id)) return FakeResponse::error(404, "NOT_FOUND", "rebuild " + id + " not found");
+    ++rebuildReads_[id];
+    return FakeResponse::json(200, rebuild(id));
   });
   g.route("GET", "/api/v1/admin/stream", [this](const FakeRequest& request) {
     FakeResponse denial;

@@ -30,6 +30,8 @@ class DemoFleet {
   QJsonObject userByName(const QString& username) const;
   QJsonObject order(int index) const { return orders_.at(index); }
   int refreshCount() const { return refreshes_; }
+  // Every order event of the fleet: what a projection rebuild replays.
+  qint64 eventCount() const;
   // Payments' fault injection as GET /admin/faults answers it (payments' Faults message in JSON).
   QJsonObject faults() const { return faults_; }
   void setFaults(const QJsonObject& faults) { faults_ = faults; }
@@ -48,6 +50,8 @@ class DemoFleet {
   void install();
   bool authorized(const FakeRequest& request, bool adminOnly, FakeResponse& denial) const;
   QJsonObject orderStateAt(const QJsonObject& order, qint64 version) const;
+  // orders.proto's Rebuild as the gateway answers it (GET /admin/projections/rebuilds/{id}).
+  QJsonObject rebuild(const QString& id) const;
   QJsonArray orderEvents(const QJsonObject& order) const;
   QJsonObject sagaDetail(const QJsonObject& order) const;
   QJsonObject fleet() const;
@@ -74,6 +78,9 @@ class DemoFleet {
   QHash<QString, QPair<QString, QJsonObject>> orderActions_;
   // Users created with an Idempotency-Key: key -> {who asked and what (no password), the account's id}.
   QHash<QString, QPair<QString, QString>> userCreates_;
+  // Projection rebuilds started: id -> how often it was read; each read moves it on (rebuild()).
+  QHash<QString, int> rebuildReads_;
+  int rebuildCounter_ = 0;
 };
 
 }  // namespace fleetdeck::console::testing

@@ -206,7 +206,8 @@ class ViewsTest : public QObject {
   void history_AFailedLoad_LeavesNothingOfThePreviousOrder();
   void fleet_AChangeWhileTheFleetIsLoading_LoadsItOnceMore();
   void fleet_UpdatesKeepTheDetailPanesFoldsAndCurrentRow();
-  void history_ARebuildsReportCountsOrdersAndDifferencesEachInItsOwnPlural();
+  void history_ARebuildShowsItsProgress_ThenItsReport_CountingEventsAndDifferencesEachInItsOwnPlural();
+  void history_AFailedRebuild_ShowsItsError();
   void waterfall_PaintsOnlyTheRowsItShows();
   void deadLetters_OperatorSeesTheLettersFiltersByConsumer_ReplayIsDisabled();
   void deadLetters_AdminReplaysALetterAndAConsumersLetters_AfterConfirming();
@@ -964,8 +965,8 @@ void ViewsTest::fleet_UpdatesKeepTheDetailPanesFoldsAndCurrentRow() {
   QVERIFY(detail->topLevelItem(0)->isExpanded());
 }
 
-void ViewsTest::history_ARebuildsReportCountsOrdersAndDifferencesEachInItsOwnPlural() {
-  // The English catalogue carries the plural forms ("1 difference", "240 orders").
+void ViewsTest::history_ARebuildShowsItsProgress_ThenItsReport_CountingEventsAndDifferencesEachInItsOwnPlural() {
+  // The English catalogue carries the plural forms ("1 difference", "618 events").
   QTranslator english;
   QVERIFY2(english.load(QStringLiteral("fleetdeck_en"), qEnvironmentVariable("FLEETDECK_QM_DIR")),
            qPrintable(qEnvironmentVariable("FLEETDECK_QM_DIR")));
@@ -974,20 +975,57 @@ void ViewsTest::history_ARebuildsReportCountsOrdersAndDifferencesEachInItsOwnPlu
   MainWindow* window = openWindow("ada");
   window->showPage("history");
   HistoryView* history = window->historyView();
+  history->setRebuildPollInterval(200);
   history->findChild<QPushButton*>("rebuildButton")->click();
-  QMessageBox* confirm = nullptr;
-  QVERIFY(QTest::qWaitFor([&] { return (confirm = history->findChild<QMessageBox*>("confirmDialog")) != nullptr; }, 5000));
-  for (QAbstractButton* button : confirm->buttons()) {
-    if (confirm->buttonRole(button) == QMessageBox::AcceptRole) {
-      button->click();
-      break;
-    }
-  }
+  QVERIFY(!acceptConfirmation(history).isEmpty());
   QLabel* status = history->findChild<QLabel*>("rebuildStatus");
   QVERIFY(status != nullptr);
-  // The demo fleet's report: every order replayed, one difference.
-  QVERIFY2(QTest::qWaitFor([&] { return status->text().startsWith("Rebuilt"); }, 5000), qPrintable(status->text()));
-  QCOMPARE(status->text(), QStringLiteral("Rebuilt 240 orders. 1 difference from the live projection."));
+  // The demo fleet's rebuild (orders.proto's Rebuild, as the gateway answers it): RUNNING at the
+  // start, halfway at the first read, DONE with one difference at the second.
+  const qint64 events = demo_->eventCount();
+  QStringList seen;
+  QVERIFY2(QTest::qWaitFor([&] {
+             if (seen.value(seen.size() - 1) != status->text()) seen << status->text();
+             return status->text().startsWith("Replayed") && status->text().endsWith('.');
+           }, 5000),
+           qPrintable(seen.join(" | ")));
+  QVERIFY2(seen.contains(QStringLiteral("Replayed %1 of %2 events…").arg(events / 2).arg(events)), qPrintable(seen.join(" | ")));
+  QCOMPARE(status->text(), QStringLiteral("Replayed %1 events. 1 difference from the live projection.").arg(events));
+  auto* differences = history->findChild<QTreeWidget*>("rebuildDifferences");
+  QCOMPARE(differences->topLevelItemCount(), 1);
+  QCOMPARE(differences->topLevelItem(0)->text(3), QStringLiteral("CANCELLED"));
+  // Done: no more reads.
+  QCOMPARE(gateway_->count("GET", "/api/v1/admin/projections/rebuilds/.+"), 2);
+  QTest::qWait(500);
+  QCOMPARE(gateway_->count("GET", "/api/v1/admin/projections/rebuilds/.+"), 2);
+  QVERIFY(history->findChild<QPushButton*>("rebuildButton")->isEnabled());
+}
+
+void ViewsTest::history_AFailedRebuild_ShowsItsError() {
+  MainWindow* window = openWindow("ada");
+  window->showPage("history");
+  HistoryView* history = window->historyView();
+  history->setRebuildPollInterval(100);
+  // Running at first, then FAILED with its error (int64 as strings, as the gateway sends them).
+  int reads = 0;
+  gateway_->route("GET", "/api/v1/admin/projections/rebuilds/(.+)", [&reads](const FakeRequest& request) {
+    const bool failed = ++reads >= 2;
+    return FakeResponse::json(200, {{"id", request.match.captured(1)}, {"projection", "orders"},
+                                    {"state", failed ? "FAILED" : "RUNNING"}, {"processedEvents", failed ? "37" : "20"},
+                                    {"totalEvents", "90"}, {"differences", QJsonArray{}}, {"differenceCount", "0"},
+                                    {"error", failed ? "event 38 of order ord-10012 does not decode" : ""}});
+  });
+  history->findChild<QPushButton*>("rebuildButton")->click();
+  QVERIFY(!acceptConfirmation(history).isEmpty());
+  QLabel* status = history->findChild<QLabel*>("rebuildStatus");
+  QVERIFY2(QTest::qWaitFor([&] { return status->text().contains("failed"); }, 5000), qPrintable(status->text()));
+  QVERIFY2(status->text().contains("event 38 of order ord-10012 does not decode"), qPrintable(status->text()));
+  QVERIFY2(status->text().contains("37"), qPrintable(status->text()));
+  QVERIFY2(!status->text().contains("matches"), qPrintable(status->text()));
+  QVERIFY(history->findChild<QTreeWidget*>("rebuildDifferences")->isHidden());
+  QVERIFY(history->findChild<QPushButton*>("rebuildButton")->isEnabled());
+  QTest::qWait(400);
+  QCOMPARE(reads, 2);  // over: no more reads
 }
 
 void ViewsTest::waterfall_PaintsOnlyTheRowsItShows() {
