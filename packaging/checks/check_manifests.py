@@ -696,6 +696,7 @@ def check_fleet(report: Report, rendered: Rendered, configs: dict[str, ServiceCo
             check_prometheus_url(report, rendered, where, obj, env)
         if service == "gateway":
             check_trusted_proxies(report, where, obj, env)
+            check_gateway_sizing(report, where, obj, env, config, container)
         # Streams on every NATS server of the overlay, the same count in every service: each
         # declaration sets a stream to its own count ([nats] stream_replicas).
         stream_replicas = str(env.get("FLEETDECK_NATS__STREAM_REPLICAS", config.values.get("nats.stream_replicas", 1)))
@@ -828,6 +829,40 @@ def check_trusted_proxies(report: Report, where: str, obj: str, env: dict) -> No
             ipaddress.ip_network(entry.strip(), strict=False)
         except ValueError:
             report.fail(where, obj, f"env {name}", f"{entry!r} is not an address or CIDR (the gateway refuses to start)")
+
+
+# What the gateway's admin streams may hold in memory at most, as a share of its container's memory limit.
+STREAM_QUEUE_MEMORY_SHARE = 0.5
+
+
+def check_gateway_sizing(report: Report, where: str, obj: str, env: dict, config: ServiceConfig,
+                         container: dict) -> None:
+    """The gateway's thread count follows its pod, not the node, and the admin streams' queues fit in
+    its memory limit."""
+
+    def setting(key: str):
+        section, _, name = key.partition(".")
+        value = env.get(f"FLEETDECK_{section.upper()}__{name.upper()}", config.values.get(key))
+        try:
+            return int(str(value)) if value is not None else None
+        except ValueError:
+            report.fail(where, obj, f"env FLEETDECK_{section.upper()}__{name.upper()}", f"{value!r} is not a number")
+            return None
+
+    threads = setting("http.threads")
+    if threads is not None and threads <= 0:
+        report.fail(where, obj, "env FLEETDECK_HTTP__THREADS", f"[http] threads is {threads}: one thread per core "
+                    "of the node, whatever the pod's CPU limit; set a number that fits the limit")
+    total, queued = setting("stream.max_total"), setting("stream.max_queued_bytes")
+    limit = ((container.get("resources") or {}).get("limits") or {}).get("memory")
+    if total is None or queued is None or limit is None:
+        return
+    worst = total * queued
+    if worst > STREAM_QUEUE_MEMORY_SHARE * parse_memory(limit):
+        report.fail(where, obj, "env FLEETDECK_STREAM__MAX_QUEUED_BYTES",
+                    f"[stream] max_total {total} x max_queued_bytes {queued} = {worst / 2**20:g} MiB of queued events "
+                    f"at most, more than {STREAM_QUEUE_MEMORY_SHARE:.0%} of the memory limit {limit}: stalled "
+                    "stream clients could get the pod OOM-killed")
 
 
 def check_upstream(report: Report, rendered: Rendered, where: str, obj: str, env: dict, upstream: str) -> None:
