@@ -1671,6 +1671,32 @@ def check_containerfiles(report: Report, version: str | None) -> None:
                     report.fail(where, obj, "COPY", f"{source} copies packaging/compose (its .env holds secrets) into the image")
         if f"/etc/fleetdeck/{service}.toml" not in text:
             report.fail(where, obj, "CMD", f"does not start with --config /etc/fleetdeck/{service}.toml")
+        # The database URLs the docs show verify the server against the image's CA bundle
+        # (sslrootcert=/etc/ssl/certs/ca-certificates.crt).
+        run_stage = text[text.rfind("\nFROM "):] if "\nFROM " in text else text
+        if "ca-certificates" not in run_stage:
+            report.fail(where, obj, "RUN", "the run stage does not install ca-certificates (the CA bundle "
+                        "sslrootcert=/etc/ssl/certs/ca-certificates.crt names)")
+
+
+# Where the deployment docs show libpq URLs.
+DATABASE_URL_DOCS = [REPO / "docs" / "operations.md", K8S / "README.md"]
+
+
+def check_database_url_examples(report: Report) -> None:
+    """A documented URL with sslmode=verify-full/verify-ca names its CA: the images' libpq 15 otherwise
+    reads ~/.postgresql/root.crt, and the services' home is /nonexistent (sslrootcert=system: libpq 16)."""
+    for path in DATABASE_URL_DOCS:
+        if not path.is_file():
+            continue
+        text = path.read_text(encoding="utf-8")
+        for match in re.finditer(r"postgres(?:ql)?://[^\s'\"`]*sslmode=verify-(?:full|ca)[^\s'\"`]*", text):
+            url = match.group(0)
+            if "sslrootcert=" not in url or "sslrootcert=system" in url:
+                line = text.count("\n", 0, match.start()) + 1
+                report.fail("docs", f"{path.relative_to(REPO)}:{line}", "", f"{url}: name the CA file in sslrootcert= "
+                            "(libpq 15 looks for ~/.postgresql/root.crt, and the services have no home; "
+                            "sslrootcert=system needs libpq 16)")
 
 
 # --- the PrometheusRule generator -----------------------------------------------------------------
@@ -1837,6 +1863,7 @@ def main() -> int:
         check_secrets_documented(report, rendered, secrets)
         check_network_policies(report, rendered)
     check_placeholders_documented(report)
+    check_database_url_examples(report)
     check_compose(report, configs, version, args.strict)
     check_containerfiles(report, version)
     return report.finish("manifest checks (" + ", ".join(overlays) + ", compose, containers)")
