@@ -95,8 +95,12 @@ LOG_LEVELS = {"trace", "debug", "info", "warn", "error", "off"}
 CONTRACT_KEYS = {"nats.url"}
 # Sections whose keys are data (Config::getStringTable): [upstreams] <service> = "host:port".
 DATA_SECTIONS = {"upstreams": set(FLEET)}
-# Read by ServiceHost itself, not a config key.
-HOST_ENVIRONMENT = {"FLEETDECK_CONFIG"}
+# Read by ServiceHost itself, not config keys: the config file, and the standard OpenTelemetry variables
+# of the span exporter (backend/host/src/service_host.cpp; docs/operations.md shows how to point the fleet
+# at a collector with them).
+HOST_ENVIRONMENT = {"FLEETDECK_CONFIG", "OTEL_EXPORTER_OTLP_ENDPOINT", "OTEL_EXPORTER_OTLP_TRACES_ENDPOINT",
+                    "OTEL_EXPORTER_OTLP_PROTOCOL", "OTEL_EXPORTER_OTLP_TRACES_PROTOCOL", "OTEL_SDK_DISABLED",
+                    "OTEL_TRACES_EXPORTER"}
 
 # Values every cluster has its own of. Each is listed in packaging/k8s/README.md's "Placeholders to edit"
 # table, and every ConfigMap literal setting one (base/, overlays other than dev, which points them at
@@ -268,6 +272,9 @@ def check_environment(report: Report, where: str, obj: str, service: str, env: d
     """Every variable is a FLEETDECK_ override of a key the service's config file knows."""
     for name in sorted(env):
         if name in HOST_ENVIRONMENT:
+            if name.endswith("_PROTOCOL") and env[name] != "http/json":
+                report.fail(where, obj, f"env {name}", f"{env[name]!r}: the fleet exports OTLP as http/json only "
+                            "and stops at start-up on anything else")
             continue
         key = environment_key(name)
         if key is None:
