@@ -1130,6 +1130,21 @@
                 <numerusform>The first %n are listed.</numerusform>
             </translation>
         </message>
+        <message numerus="yes">
+            <source>Could not read rebuild %1 (%2); trying again in %n s.</source>
+            <translation>
+                <numerusform>Could not read rebuild %1 (%2); trying again in %n s.</numerusform>
+                <numerusform>Could not read rebuild %1 (%2); trying again in %n s.</numerusform>
+            </translation>
+        </message>
+        <message>
+            <source>Rebuild %1 is not known to the gateway (%2). The orders service may have restarted; no longer watching it.</source>
+            <translation>Rebuild %1 is not known to the gateway (%2). The orders service may have restarted; no longer watching it.</translation>
+        </message>
+        <message>
+            <source>Could not read rebuild %1: %2. No longer watching it.</source>
+            <translation>Could not read rebuild %1: %2. No longer watching it.</translation>
+        </message>
     </context>
     <context>
         <name>fleetdeck::console::MainWindow</name>

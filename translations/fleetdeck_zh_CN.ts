@@ -1112,6 +1112,20 @@
                 <numerusform>列出了前 %n 处。</numerusform>
             </translation>
         </message>
+        <message numerus="yes">
+            <source>Could not read rebuild %1 (%2); trying again in %n s.</source>
+            <translation>
+                <numerusform>无法读取重建 %1（%2）；%n 秒后重试。</numerusform>
+            </translation>
+        </message>
+        <message>
+            <source>Rebuild %1 is not known to the gateway (%2). The orders service may have restarted; no longer watching it.</source>
+            <translation>网关不知道重建 %1（%2）。订单服务可能已重启；已停止关注。</translation>
+        </message>
+        <message>
+            <source>Could not read rebuild %1: %2. No longer watching it.</source>
+            <translation>无法读取重建 %1：%2。已停止关注。</translation>
+        </message>
     </context>
     <context>
         <name>fleetdeck::console::MainWindow</name>

@@ -115,6 +115,7 @@ HistoryView::HistoryView(GatewayClient* client, QWidget* parent)
   rebuildProgress_->setRange(0, 1);
   rebuildProgress_->setValue(0);
   rebuildProgress_->setTextVisible(false);
+  stopWatchingButton_->setObjectName(QStringLiteral("stopWatchingButton"));
   stopWatchingButton_->hide();
   rebuildStatus_->setObjectName(QStringLiteral("rebuildStatus"));
   rebuildStatus_->setText(tr("Replays every order event into a fresh read model and reports where it differs from the live one."));
@@ -142,7 +143,10 @@ HistoryView::HistoryView(GatewayClient* client, QWidget* parent)
 
   versionDelay_->setSingleShot(true);
   versionDelay_->setInterval(150);
-  rebuildPoll_->setInterval(3000);
+  // One read at a time: the next is timed from the last answer, so a slow gateway is not asked again
+  // before it answered (a read may take up to the client's 15 s timeout).
+  rebuildPoll_->setSingleShot(true);
+  rebuildPoll_->setInterval(rebuildPollMs_);
   connect(versionDelay_, &QTimer::timeout, this, [this] { loadVersion(wantedVersion_); });
   connect(rebuildPoll_, &QTimer::timeout, this, &HistoryView::fetchRebuildReport);
   connect(loadButton, &QPushButton::clicked, this, [this] { showOrder(orderEdit_->text().trimmed()); });
@@ -160,10 +164,14 @@ HistoryView::HistoryView(GatewayClient* client, QWidget* parent)
   connect(rebuildButton_, &QPushButton::clicked, this, &HistoryView::startRebuild);
   connect(rebuildAction_, &QAction::triggered, this, &HistoryView::startRebuild);
   connect(stopWatchingButton_, &QPushButton::clicked, this, [this] {
-    rebuildId_.clear();
-    rebuildPoll_->stop();
-    stopWatchingButton_->hide();
-    rebuildButton_->setEnabled(isEditable());
+    stopWatchingRebuild();
+    rebuildStatus_->setText(tr("No longer watching; the rebuild goes on in the gateway."));
+  });
+  // Signed out (the window is hidden, not destroyed): nobody is watching, and reads would go out
+  // without a session.
+  connect(client_, &GatewayClient::sessionChanged, this, [this] {
+    if (client_->isSignedIn() || rebuildId_.isEmpty()) return;
+    stopWatchingRebuild();
     rebuildStatus_->setText(tr("No longer watching; the rebuild goes on in the gateway."));
   });
 }
@@ -177,7 +185,11 @@ void HistoryView::refresh() {
   if (!orderId_.isEmpty()) showOrder(orderId_, version_);
 }
 
-void HistoryView::setRebuildPollInterval(int ms) { rebuildPoll_->setInterval(ms); }
+void HistoryView::setRebuildPollInterval(int ms) {
+  rebuildPollMs_ = ms;
+  rebuildRetryMs_ = ms;
+  rebuildPoll_->setInterval(ms);
+}
 
 bool HistoryView::isReady() const { return !eventsPending_ && statesPending_ == 0; }
 
@@ -333,6 +345,7 @@ void HistoryView::startRebuild() {
                       return;
                     }
                     rebuildId_ = result->rebuildId;
+                    rebuildRetryMs_ = rebuildPollMs_;
                     if (result->done) {  // over before its answer left the gateway
                       showRebuildReport(result.value());
                       return;
@@ -342,14 +355,14 @@ void HistoryView::startRebuild() {
                     rebuildStatus_->setText(tr("Rebuild %1 running…").arg(rebuildId_));
                     // The rebuild is read until it is no longer RUNNING; a progress event on the
                     // stream, where a gateway sends one, pushes the next read back.
-                    rebuildPoll_->start();
+                    rebuildPoll_->start(rebuildPollMs_);
                   });
                 });
 }
 
 void HistoryView::applyReplayProgress(const ReplayProgress& progress) {
   if (rebuildId_.isEmpty() || progress.rebuildId != rebuildId_) return;
-  rebuildPoll_->start();  // the stream works: push the fallback poll back
+  if (rebuildCall_ == 0) rebuildPoll_->start(rebuildPollMs_);  // the next read waits its full interval
   if (progress.total > 0) {
     rebuildProgress_->setRange(0, 1000);
     rebuildProgress_->setTextVisible(true);
@@ -361,10 +374,33 @@ void HistoryView::applyReplayProgress(const ReplayProgress& progress) {
 }
 
 void HistoryView::fetchRebuildReport() {
-  if (rebuildId_.isEmpty()) return;
+  if (rebuildId_.isEmpty() || rebuildCall_ != 0) return;
   const QString rebuildId = rebuildId_;
-  api::getRebuild(client_, rebuildId, this, [this, rebuildId](const Result<RebuildReport>& result) {
-    if (rebuildId != rebuildId_ || !result) return;
+  rebuildCall_ = api::getRebuild(client_, rebuildId, this, [this, rebuildId](const Result<RebuildReport>& result) {
+    if (rebuildId != rebuildId_) return;
+    rebuildCall_ = 0;
+    if (!result) {
+      const ApiError& error = result.error();
+      if (error.isNetworkFailure() || error.httpStatus >= 500 || error.isThrottled()) {
+        // Passing trouble (the gateway or the orders service down, or busy): read again, less often.
+        rebuildRetryMs_ = qMin(rebuildRetryMs_ * 2, kRebuildRetryMaxMs);
+        const int delayMs = qMax(rebuildRetryMs_, error.retryAfterSeconds * 1000);
+        rebuildPoll_->start(delayMs);
+        rebuildStatus_->setText(tr("Could not read rebuild %1 (%2); trying again in %n s.", "", qMax(1, delayMs / 1000))
+                                    .arg(rebuildId, error.summary()));
+        return;
+      }
+      // Refused (4xx: no such rebuild any more, or not allowed), or an answer that cannot be read:
+      // another read would get the same.
+      stopWatchingRebuild();
+      rebuildStatus_->setText(error.httpStatus == 404
+                                  ? tr("Rebuild %1 is not known to the gateway (%2). The orders service may have "
+                                       "restarted; no longer watching it.")
+                                        .arg(rebuildId, error.summary())
+                                  : tr("Could not read rebuild %1: %2. No longer watching it.").arg(rebuildId, error.summary()));
+      return;
+    }
+    rebuildRetryMs_ = rebuildPollMs_;
     if (!result->done) {
       applyReplayProgress(ReplayProgress{rebuildId, result->processed, result->total, false});
       return;
@@ -373,11 +409,20 @@ void HistoryView::fetchRebuildReport() {
   });
 }
 
-void HistoryView::showRebuildReport(const RebuildReport& report) {
-  rebuildPoll_->stop();
+void HistoryView::stopWatchingRebuild() {
   rebuildId_.clear();
+  rebuildPoll_->stop();
+  if (rebuildCall_ != 0) client_->cancel(std::exchange(rebuildCall_, 0));
   stopWatchingButton_->hide();
   rebuildButton_->setEnabled(isEditable());
+  if (rebuildProgress_->maximum() == 0) {  // still the busy bar: no count was read
+    rebuildProgress_->setRange(0, 1);
+    rebuildProgress_->setValue(0);
+  }
+}
+
+void HistoryView::showRebuildReport(const RebuildReport& report) {
+  stopWatchingRebuild();
   rebuildProgress_->setRange(0, 1000);
   rebuildProgress_->setTextVisible(true);
   rebuildProgress_->setValue(report.total > 0 ? static_cast<int>(1000 * qMin(report.processed, report.total) / report.total)

@@ -63,6 +63,8 @@ class HistoryView : public ViewPage {
   void fetchState(qint64 version);
   void showDiffIfReady();
   void fetchRebuildReport();
+  // Forgets the rebuild: no more reads (one on its way is dropped); the button is back.
+  void stopWatchingRebuild();
   void showRebuildReport(const RebuildReport& report);
 
   GatewayClient* client_;
@@ -89,6 +91,10 @@ class HistoryView : public ViewPage {
   qint64 wantedVersion_ = 0;
   QHash<qint64, QJsonObject> states_;
   QString rebuildId_;
+  quint64 rebuildCall_ = 0;  // the read of the rebuild on its way, 0 when none is
+  static constexpr int kRebuildRetryMaxMs = 30000;
+  int rebuildPollMs_ = 3000;   // between reads while the rebuild runs
+  int rebuildRetryMs_ = 3000;  // after a failed read: doubled each time, up to kRebuildRetryMaxMs
   int statesPending_ = 0;
   bool eventsPending_ = false;
   bool reloadWhenLoaded_ = false;  // an order notice came while the events were loading

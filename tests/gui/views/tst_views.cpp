@@ -208,6 +208,9 @@ class ViewsTest : public QObject {
   void fleet_UpdatesKeepTheDetailPanesFoldsAndCurrentRow();
   void history_ARebuildShowsItsProgress_ThenItsReport_CountingEventsAndDifferencesEachInItsOwnPlural();
   void history_AFailedRebuild_ShowsItsError();
+  void history_RebuildReadRefused_SaysWhy_AndReadsNoMore();
+  void history_RebuildReadsFailingForAWhile_BackOff_ThenTheReportComes();
+  void history_SigningOut_StopsReadingTheRebuild();
   void waterfall_PaintsOnlyTheRowsItShows();
   void deadLetters_OperatorSeesTheLettersFiltersByConsumer_ReplayIsDisabled();
   void deadLetters_AdminReplaysALetterAndAConsumersLetters_AfterConfirming();
@@ -1026,6 +1029,80 @@ void ViewsTest::history_AFailedRebuild_ShowsItsError() {
   QVERIFY(history->findChild<QPushButton*>("rebuildButton")->isEnabled());
   QTest::qWait(400);
   QCOMPARE(reads, 2);  // over: no more reads
+}
+
+void ViewsTest::history_RebuildReadRefused_SaysWhy_AndReadsNoMore() {
+  MainWindow* window = openWindow("ada");
+  window->showPage("history");
+  HistoryView* history = window->historyView();
+  history->setRebuildPollInterval(100);
+  // The orders service restarted: the rebuild it was running is not known any more.
+  gateway_->route("GET", "/api/v1/admin/projections/rebuilds/(.+)", [](const FakeRequest& request) {
+    return FakeResponse::error(404, "NOT_FOUND", "rebuild " + request.match.captured(1) + " not found");
+  });
+  const QString reads = "/api/v1/admin/projections/rebuilds/.+";
+  history->findChild<QPushButton*>("rebuildButton")->click();
+  QVERIFY(!acceptConfirmation(history).isEmpty());
+  QLabel* status = history->findChild<QLabel*>("rebuildStatus");
+  QVERIFY2(QTest::qWaitFor([&] { return status->text().contains("not found"); }, 5000), qPrintable(status->text()));
+  QVERIFY2(status->text().contains("no longer watching"), qPrintable(status->text()));
+  QCOMPARE(gateway_->count("GET", reads), 1);
+  QTest::qWait(600);
+  QCOMPARE(gateway_->count("GET", reads), 1);  // not read again: it would be refused again
+  QVERIFY(history->findChild<QPushButton*>("rebuildButton")->isEnabled());
+  QVERIFY(!history->findChild<QPushButton*>("stopWatchingButton")->isVisible());
+}
+
+void ViewsTest::history_RebuildReadsFailingForAWhile_BackOff_ThenTheReportComes() {
+  MainWindow* window = openWindow("ada");
+  window->showPage("history");
+  HistoryView* history = window->historyView();
+  history->setRebuildPollInterval(100);
+  bool failing = true;
+  int reads = 0;
+  gateway_->route("GET", "/api/v1/admin/projections/rebuilds/(.+)", [&](const FakeRequest& request) {
+    ++reads;
+    if (failing) return FakeResponse::error(503, "UNAVAILABLE", "orders is unavailable");
+    return FakeResponse::json(200, {{"id", request.match.captured(1)}, {"state", "DONE"}, {"processedEvents", "90"},
+                                    {"totalEvents", "90"}, {"differences", QJsonArray{}}, {"differenceCount", "0"},
+                                    {"error", ""}});
+  });
+  history->findChild<QPushButton*>("rebuildButton")->click();
+  QVERIFY(!acceptConfirmation(history).isEmpty());
+  QLabel* status = history->findChild<QLabel*>("rebuildStatus");
+  QVERIFY2(QTest::qWaitFor([&] { return status->text().contains("orders is unavailable"); }, 5000), qPrintable(status->text()));
+  QVERIFY2(status->text().contains("trying again"), qPrintable(status->text()));
+  // Read at 100 ms, then 200, 400, 800 ms after each failure: not every 100 ms.
+  QTest::qWait(1200);
+  QVERIFY2(reads >= 2 && reads <= 4, qPrintable(QString::number(reads)));
+  failing = false;
+  QVERIFY2(QTest::qWaitFor([&] { return status->text().contains("matches"); }, 5000), qPrintable(status->text()));
+  const int done = reads;
+  QTest::qWait(400);
+  QCOMPARE(reads, done);
+}
+
+void ViewsTest::history_SigningOut_StopsReadingTheRebuild() {
+  MainWindow* window = openWindow("ada");
+  window->showPage("history");
+  HistoryView* history = window->historyView();
+  history->setRebuildPollInterval(100);
+  gateway_->route("GET", "/api/v1/admin/projections/rebuilds/(.+)", [](const FakeRequest& request) {
+    return FakeResponse::json(200, {{"id", request.match.captured(1)}, {"state", "RUNNING"}, {"processedEvents", "5"},
+                                    {"totalEvents", "90"}, {"differences", QJsonArray{}}, {"differenceCount", "0"},
+                                    {"error", ""}});
+  });
+  const QString reads = "/api/v1/admin/projections/rebuilds/.+";
+  history->findChild<QPushButton*>("rebuildButton")->click();
+  QVERIFY(!acceptConfirmation(history).isEmpty());
+  QVERIFY(QTest::qWaitFor([&] { return gateway_->count("GET", reads) >= 2; }, 5000));
+  // ConsoleApp::signOut hides the window; the view lives on.
+  client_->signOut();
+  window->hide();
+  const int atSignOut = gateway_->count("GET", reads);
+  QTest::qWait(600);
+  QCOMPARE(gateway_->count("GET", reads), atSignOut);
+  QVERIFY(history->findChild<QPushButton*>("rebuildButton")->isEnabled());
 }
 
 void ViewsTest::waterfall_PaintsOnlyTheRowsItShows() {
