@@ -8,8 +8,11 @@ must be built already), then reads both packages with `dpkg-deb -I`/`-c`, unpack
                       service (ExecStart = a packaged binary, runs as the fleetdeck user) plus
                       fleetdeck.target, the default configs in /etc/fleetdeck marked as conffiles,
                       the Prometheus template and rule files (identical to resources/prometheus) and
-                      the demo data in /usr/share/fleetdeck, maintainer scripts; the unpacked
-                      launcher finds all of it relative to itself (`fleetdeck-launcher paths`)
+                      the demo data in /usr/share/fleetdeck, maintainer scripts (fleetdeck.env
+                      shipped 0640 and given to group fleetdeck; the units' enable links recorded
+                      on configure and removed on purge, simulated with deb-systemd-helper in a
+                      DPKG_ROOT scratch tree); the unpacked launcher finds all of it relative to
+                      itself (`fleetdeck-launcher paths`)
   fleetdeck-console   /usr/bin/fleetdeck-console, a valid .desktop entry (desktop-file-validate when
                       installed) whose Exec and Icon are in the package, the translations of
                       translations/*.ts compiled into the binary
@@ -91,12 +94,61 @@ def depends_names(value: str) -> list[str]:
 
 def contents(deb: Path) -> list[str]:
     """Paths in the package as `dpkg-deb -c` lists them (./usr/bin/x), directories with a trailing /."""
-    paths = []
+    return list(listing(deb))
+
+
+def listing(deb: Path) -> dict[str, tuple[str, str]]:
+    """Path -> (mode string such as -rw-r-----, owner/group) as `dpkg-deb -c` lists them."""
+    entries = {}
     for line in run(["dpkg-deb", "-c", str(deb)]).stdout.splitlines():
         parts = line.split(None, 5)
         if len(parts) == 6:
-            paths.append(parts[5].split(" -> ")[0])
-    return paths
+            entries[parts[5].split(" -> ")[0]] = (parts[0], parts[1])
+    return entries
+
+
+def script_units(text: str) -> list[str]:
+    """The UNITS="..." list of a maintainer script."""
+    match = re.search(r'^UNITS="([^"]*)"', text, re.MULTILINE)
+    return match.group(1).split() if match else []
+
+
+def simulate_enable_and_purge(report: Report, root: Path, scratch: Path, units: list[str]) -> None:
+    """What the maintainer scripts do with deb-systemd-helper, in a DPKG_ROOT scratch tree: configure
+    (update-state), `systemctl enable` by the administrator (the [Install] WantedBy links), removal of
+    the unit files, purge. Every link must be gone afterwards."""
+    helper = shutil.which("deb-systemd-helper")
+    if not helper:
+        print("note: deb-systemd-helper not found (init-system-helpers): purge of enabled units not simulated")
+        return
+    fake = scratch / "dpkg-root"
+    unit_dir = fake / "usr" / "lib" / "systemd" / "system"
+    unit_dir.mkdir(parents=True)
+    for unit in units:
+        source = root / "usr" / "lib" / "systemd" / "system" / unit
+        if source.is_file():
+            shutil.copy(source, unit_dir / unit)
+    environment = dict(os.environ, DPKG_ROOT=str(fake), DPKG_MAINTSCRIPT_PACKAGE="fleetdeck-services")
+    result = run([helper, "update-state", *units], env=environment)
+    report.check(result.returncode == 0, "fleetdeck-services", f"deb-systemd-helper update-state: {result.stderr}")
+    links = []
+    for unit in units:
+        parser = configparser.ConfigParser(strict=False, interpolation=None)
+        parser.optionxform = str
+        if (unit_dir / unit).is_file():
+            parser.read_string((unit_dir / unit).read_text(encoding="utf-8"))
+        for target in parser.get("Install", "WantedBy", fallback="").split():
+            link = fake / "etc" / "systemd" / "system" / f"{target}.wants" / unit
+            link.parent.mkdir(parents=True, exist_ok=True)
+            link.symlink_to(f"/usr/lib/systemd/system/{unit}")
+            links.append(link)
+    report.check(bool(links), "fleetdeck-services", "no unit has an [Install] WantedBy= to enable it with")
+    shutil.rmtree(unit_dir)
+    result = run([helper, "purge", *units], env=environment)
+    report.check(result.returncode == 0, "fleetdeck-services", f"deb-systemd-helper purge: {result.stderr}")
+    left = [str(link.relative_to(fake)) for link in links if link.is_symlink()]
+    report.check(not left, "fleetdeck-services", "after purge the links `systemctl enable` made are left dangling: "
+                 + ", ".join(left))
 
 
 def control_member(deb: Path, scratch: Path, name: str) -> str | None:
@@ -231,6 +283,32 @@ def check_services(report: Report, deb: Path, scratch: Path, readelf: str) -> No
     purge = postrm[postrm.find('"purge"'):] if '"purge"' in postrm else ""
     report.check("/etc/fleetdeck/" in purge and ".env" in purge, name,
                  "postrm purge leaves /etc/fleetdeck/*.env (database passwords) behind")
+
+    # The shared environment file may carry credentials (a NATS URL with a password): shipped 0640,
+    # given to group fleetdeck by postinst (the group does not exist before it runs).
+    modes = listing(deb)
+    env_file = "./etc/fleetdeck/fleetdeck.env"
+    if report.check(env_file in modes, name, f"{env_file[1:]} missing"):
+        report.check(modes[env_file][0] == "-rw-r-----", name,
+                     f"{env_file[1:]} is {modes[env_file][0]}, expected -rw-r----- (it may carry credentials)")
+    configure = postinst[postinst.find('"configure"'):] if '"configure"' in postinst else ""
+    report.check(re.search(r"chown root:fleetdeck \"?(\$ENV_FILE|/etc/fleetdeck/fleetdeck\.env)", configure) is not None
+                 and re.search(r"chmod 0640 \"?(\$ENV_FILE|/etc/fleetdeck/fleetdeck\.env)", configure) is not None
+                 and "/etc/fleetdeck/fleetdeck.env" in postinst, name,
+                 "postinst configure does not make /etc/fleetdeck/fleetdeck.env root:fleetdeck 0640")
+
+    # Units enabled by the administrator are disabled on purge: postinst records their links with
+    # deb-systemd-helper update-state, postrm purge removes them (deb-systemd-helper purge).
+    packaged_units = sorted(p.name for p in (root / "usr" / "lib" / "systemd" / "system").glob("*")
+                            if p.suffix in (".service", ".target"))
+    for script, text, call in (("postinst", configure, "deb-systemd-helper update-state $UNITS"),
+                               ("postrm", purge, "deb-systemd-helper purge $UNITS")):
+        full = postinst if script == "postinst" else postrm
+        report.check(sorted(script_units(full)) == packaged_units, name,
+                     f"{script} UNITS={script_units(full)} differs from the packaged units {packaged_units}")
+        report.check(call in text, name, f"{script} does not run `{call}`"
+                     + (" on configure" if script == "postinst" else " on purge"))
+    simulate_enable_and_purge(report, root, scratch, packaged_units)
 
     # What the launcher reads: identical to the source tree's resources.
     share = root / "usr" / "share" / "fleetdeck"
