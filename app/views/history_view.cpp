@@ -197,6 +197,7 @@ void HistoryView::setEditable(bool editable) {
   ViewPage::setEditable(editable);
   rebuildButton_->setVisible(editable);
   rebuildAction_->setVisible(editable);
+  updateRebuildActions();
 }
 
 QList<QAction*> HistoryView::paletteActions() const {
@@ -329,19 +330,28 @@ void HistoryView::applyNotice(const OrderEventNotice& notice) {
 }
 
 void HistoryView::startRebuild() {
-  if (!isEditable() || !rebuildId_.isEmpty()) return;
+  if (!isEditable() || rebuildStarting_ || !rebuildId_.isEmpty()) return;
   confirmAction(this, tr("Rebuild projection"),
                 tr("Replay every order event into a fresh read model and compare it with the live one? "
                    "The live projection keeps serving meanwhile."),
                 tr("Rebuild"), [this] {
-                  rebuildButton_->setEnabled(false);
+                  // Another confirmation (the button, then the palette) may have started one already.
+                  if (!isEditable() || rebuildStarting_ || !rebuildId_.isEmpty()) return;
+                  rebuildStarting_ = true;
+                  updateRebuildActions();
                   rebuildDifferences_->clear();
                   rebuildDifferences_->hide();
                   rebuildStatus_->setText(tr("Starting…"));
                   api::startOrdersRebuild(client_, this, [this](const Result<RebuildReport>& result) {
+                    rebuildStarting_ = false;
                     if (!result) {
-                      rebuildButton_->setEnabled(true);
+                      updateRebuildActions();
                       rebuildStatus_->setText(tr("Could not start the rebuild: %1").arg(result.error().summary()));
+                      return;
+                    }
+                    if (!client_->isSignedIn()) {  // signed out meanwhile: nobody watches it
+                      updateRebuildActions();
+                      rebuildStatus_->setText(tr("No longer watching; the rebuild goes on in the gateway."));
                       return;
                     }
                     rebuildId_ = result->rebuildId;
@@ -350,6 +360,7 @@ void HistoryView::startRebuild() {
                       showRebuildReport(result.value());
                       return;
                     }
+                    updateRebuildActions();
                     rebuildProgress_->setRange(0, 0);
                     stopWatchingButton_->show();
                     rebuildStatus_->setText(tr("Rebuild %1 running…").arg(rebuildId_));
@@ -409,12 +420,19 @@ void HistoryView::fetchRebuildReport() {
   });
 }
 
+void HistoryView::updateRebuildActions() {
+  // One rebuild at a time: none while one is being started or watched.
+  const bool canStart = isEditable() && !rebuildStarting_ && rebuildId_.isEmpty();
+  rebuildButton_->setEnabled(canStart);
+  rebuildAction_->setEnabled(canStart);
+}
+
 void HistoryView::stopWatchingRebuild() {
   rebuildId_.clear();
   rebuildPoll_->stop();
   if (rebuildCall_ != 0) client_->cancel(std::exchange(rebuildCall_, 0));
   stopWatchingButton_->hide();
-  rebuildButton_->setEnabled(isEditable());
+  updateRebuildActions();
   if (rebuildProgress_->maximum() == 0) {  // still the busy bar: no count was read
     rebuildProgress_->setRange(0, 1);
     rebuildProgress_->setValue(0);

@@ -65,6 +65,7 @@ class HistoryView : public ViewPage {
   void fetchRebuildReport();
   // Forgets the rebuild: no more reads (one on its way is dropped); the button is back.
   void stopWatchingRebuild();
+  void updateRebuildActions();
   void showRebuildReport(const RebuildReport& report);
 
   GatewayClient* client_;
@@ -91,6 +92,7 @@ class HistoryView : public ViewPage {
   qint64 wantedVersion_ = 0;
   QHash<qint64, QJsonObject> states_;
   QString rebuildId_;
+  bool rebuildStarting_ = false;  // the request that starts one is on its way
   quint64 rebuildCall_ = 0;  // the read of the rebuild on its way, 0 when none is
   static constexpr int kRebuildRetryMaxMs = 30000;
   int rebuildPollMs_ = 3000;   // between reads while the rebuild runs

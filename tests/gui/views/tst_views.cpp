@@ -211,6 +211,7 @@ class ViewsTest : public QObject {
   void history_RebuildReadRefused_SaysWhy_AndReadsNoMore();
   void history_RebuildReadsFailingForAWhile_BackOff_ThenTheReportComes();
   void history_SigningOut_StopsReadingTheRebuild();
+  void history_RebuildBeingStarted_CannotBeStartedAgain();
   void waterfall_PaintsOnlyTheRowsItShows();
   void deadLetters_OperatorSeesTheLettersFiltersByConsumer_ReplayIsDisabled();
   void deadLetters_AdminReplaysALetterAndAConsumersLetters_AfterConfirming();
@@ -1103,6 +1104,36 @@ void ViewsTest::history_SigningOut_StopsReadingTheRebuild() {
   QTest::qWait(600);
   QCOMPARE(gateway_->count("GET", reads), atSignOut);
   QVERIFY(history->findChild<QPushButton*>("rebuildButton")->isEnabled());
+}
+
+void ViewsTest::history_RebuildBeingStarted_CannotBeStartedAgain() {
+  MainWindow* window = openWindow("ada");
+  window->showPage("history");
+  HistoryView* history = window->historyView();
+  const QString start = "/api/v1/admin/projections/orders:rebuild";
+  gateway_->delayResponses(start, 400);
+  auto* button = history->findChild<QPushButton*>("rebuildButton");
+  auto* action = history->findChild<QAction*>("history.rebuild");
+  QVERIFY(action->isEnabled());
+  button->click();
+  QVERIFY(!acceptConfirmation(history).isEmpty());
+  QVERIFY(QTest::qWaitFor([&] { return gateway_->count("POST", start) == 1; }, 5000));
+  // While the start is on its way: neither the button nor the palette's action starts another.
+  QVERIFY(!button->isEnabled());
+  QVERIFY(!action->isEnabled());
+  window->openCommandPalette();
+  window->commandPalette()->filter("rebuild orders");
+  window->commandPalette()->triggerCurrent();
+  history->startRebuild();
+  QTest::qWait(50);
+  for (QMessageBox* box : history->findChildren<QMessageBox*>("confirmDialog")) {
+    if (box->isVisible()) acceptConfirmation(history);  // asked again: accepted, as a user would
+  }
+  QLabel* status = history->findChild<QLabel*>("rebuildStatus");
+  QVERIFY2(QTest::qWaitFor([&] { return status->text().contains("running"); }, 5000), qPrintable(status->text()));
+  QTest::qWait(500);
+  QCOMPARE(gateway_->count("POST", start), 1);
+  QVERIFY(!action->isEnabled());  // watching it now
 }
 
 void ViewsTest::waterfall_PaintsOnlyTheRowsItShows() {
