@@ -224,9 +224,12 @@ def check_unit(report: Report, root: Path, unit: Path, service: str) -> None:
     report.check(parser.get("Service", "LogsDirectory", fallback="") == "fleetdeck", "fleetdeck-services",
                  f"{unit.name} has no LogsDirectory=fleetdeck: a [log] file under /var/log cannot be written "
                  "(ProtectSystem=strict), and the process aborts at start")
-    report.check(parser.has_option("Unit", "StartLimitBurst") and parser.has_option("Unit", "StartLimitIntervalSec"),
-                 "fleetdeck-services", f"{unit.name} sets no start limit: a failing start is retried every "
-                 "RestartSec for ever")
+    # Services exit 78 (EX_CONFIG) for a bad setting, 1 for a dependency not up yet: the one must not be
+    # retried, the other must be retried for as long as it lasts (a start limit gave up after a minute).
+    report.check("78" in parser.get("Service", "RestartPreventExitStatus", fallback="").split(), "fleetdeck-services",
+                 f"{unit.name} has no RestartPreventExitStatus=78: a bad setting is restarted for ever")
+    report.check(parser.get("Unit", "StartLimitIntervalSec", fallback="") == "0", "fleetdeck-services",
+                 f"{unit.name} keeps a start limit: a database late after a reboot fails the unit for good")
     verify = shutil.which("systemd-analyze")
     if verify:
         # Only syntax: the paths it names exist on the target machine, not in the scratch folder.
