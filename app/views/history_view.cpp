@@ -205,7 +205,10 @@ QList<QAction*> HistoryView::paletteActions() const {
   return {rebuildAction_};
 }
 
-void HistoryView::showOrder(const QString& orderId, qint64 version) {
+void HistoryView::showOrder(const QString& id, qint64 version) {
+  // The gateway reads an id in any case and answers (and streams) it lower-case: one spelling here,
+  // so a pasted upper-case UUID still follows its live events.
+  const QString orderId = id.trimmed().toLower();
   if (orderId.isEmpty()) return;
   if (orderId != orderId_) {
     states_.clear();
@@ -225,8 +228,11 @@ void HistoryView::loadEvents() {
     eventsPending_ = false;
     if (std::exchange(reloadWhenLoaded_, false)) {
       // An event was committed after this list was read: read it again, following the newest version
-      // if that is where the user was.
-      wantedVersion_ = result && !result->isEmpty() && version_ != slider_->maximum() ? version_ : 0;
+      // if that is where the user was. On the order's first load nothing of it is on screen yet (the
+      // slider and version are still the previous order's): the version asked for stays wanted.
+      if (shownOrderId_ == orderId) {
+        wantedVersion_ = result && !result->isEmpty() && version_ != slider_->maximum() ? version_ : 0;
+      }
       loadEvents();
       return;
     }
@@ -239,9 +245,11 @@ void HistoryView::loadEvents() {
       diff_->setStates({}, {}, 0, 0);
       slider_->setEnabled(false);
       versionBox_->setEnabled(false);
+      shownOrderId_.clear();
       return;
     }
     events_->setEvents(result.value());
+    shownOrderId_ = orderId;
     const qint64 latest = events_->events().isEmpty() ? 0 : events_->events().last().version;
     const qint64 first = events_->events().isEmpty() ? 0 : events_->events().first().version;
     const QSignalBlocker blockSlider(slider_);
@@ -317,15 +325,15 @@ void HistoryView::showDiffIfReady() {
 }
 
 void HistoryView::applyNotice(const OrderEventNotice& notice) {
-  if (notice.orderId != orderId_) return;
+  if (orderId_.isEmpty() || notice.orderId.compare(orderId_, Qt::CaseInsensitive) != 0) return;
   if (eventsPending_) {
     // The list on its way may have been read before this event: load once more when it arrives.
     reloadWhenLoaded_ = true;
     return;
   }
-  const bool atLatest = version_ == slider_->maximum();
-  // A new event: reload the list, and follow it if the user was looking at the latest version.
-  wantedVersion_ = atLatest ? 0 : version_;
+  // A new event: reload the list, and follow it if the user was looking at the latest version (of
+  // this order: after a failed load nothing of it is shown, and the version asked for stays wanted).
+  if (shownOrderId_ == orderId_) wantedVersion_ = version_ == slider_->maximum() ? 0 : version_;
   loadEvents();
 }
 

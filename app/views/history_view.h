@@ -87,7 +87,8 @@ class HistoryView : public ViewPage {
   QTimer* versionDelay_;
   QTimer* rebuildPoll_;
   QAction* rebuildAction_;
-  QString orderId_;
+  QString orderId_;       // lower-case, as the gateway writes ids
+  QString shownOrderId_;  // the order whose events, slider and version are on screen; empty when none
   qint64 version_ = 0;
   qint64 wantedVersion_ = 0;
   QHash<qint64, QJsonObject> states_;

@@ -690,13 +690,14 @@ void DemoFleet::install() {
     }
     return FakeResponse::json(200, {{"payments", payments}, {"nextPageToken", ""}});
   });
+  // Like the orders service, which reads an id in any case (its answers carry it lower-case).
   auto findOrder = [this](const QString& id) -> QJsonObject* {
     for (QJsonObject& order : orders_) {
-      if (order.value("id").toString() == id) return &order;
+      if (order.value("id").toString().compare(id, Qt::CaseInsensitive) == 0) return &order;
     }
     return nullptr;
   };
-  g.route("GET", "/api/v1/orders/(ord-\\d+)/details", [this, findOrder](const FakeRequest& request) {
+  g.route("GET", "/api/v1/orders/([oO][rR][dD]-\\d+)/details", [this, findOrder](const FakeRequest& request) {
     FakeResponse denial;
     if (!authorized(request, false, denial)) return denial;
     const QJsonObject* order = findOrder(request.match.captured(1));
@@ -707,14 +708,14 @@ void DemoFleet::install() {
     }
     return FakeResponse::json(200, {{"order", *order}, {"user", user}, {"products", QJsonArray{}}, {"missing", QJsonArray{}}});
   });
-  g.route("GET", "/api/v1/orders/(ord-\\d+)/events", [this, findOrder](const FakeRequest& request) {
+  g.route("GET", "/api/v1/orders/([oO][rR][dD]-\\d+)/events", [this, findOrder](const FakeRequest& request) {
     FakeResponse denial;
     if (!authorized(request, false, denial)) return denial;
     const QJsonObject* order = findOrder(request.match.captured(1));
     if (order == nullptr) return FakeResponse::error(404, "NOT_FOUND", "no such order");
     return FakeResponse::json(200, {{"events", orderEvents(*order)}});
   });
-  g.route("POST", "/api/v1/orders/(ord-\\d+):(cancel|ship|deliver)", [this, findOrder](const FakeRequest& request) {
+  g.route("POST", "/api/v1/orders/([oO][rR][dD]-\\d+):(cancel|ship|deliver)", [this, findOrder](const FakeRequest& request) {
     FakeResponse denial;
     if (!authorized(request, true, denial)) return denial;
     QJsonObject* order = findOrder(request.match.captured(1));
@@ -754,7 +755,7 @@ void DemoFleet::install() {
     if (!key.isEmpty()) orderActions_.insert(keyed, {action, *order});
     return FakeResponse::json(200, *order).withHeader("ETag", '"' + num(version + 1).toUtf8() + '"');
   });
-  g.route("GET", "/api/v1/admin/orders/(ord-\\d+)/state", [this, findOrder](const FakeRequest& request) {
+  g.route("GET", "/api/v1/admin/orders/([oO][rR][dD]-\\d+)/state", [this, findOrder](const FakeRequest& request) {
     FakeResponse denial;
     if (!authorized(request, false, denial)) return denial;
     const QJsonObject* order = findOrder(request.match.captured(1));

@@ -212,6 +212,8 @@ class ViewsTest : public QObject {
   void history_RebuildReadsFailingForAWhile_BackOff_ThenTheReportComes();
   void history_SigningOut_StopsReadingTheRebuild();
   void history_RebuildBeingStarted_CannotBeStartedAgain();
+  void history_NoticeDuringAnOrdersFirstLoad_KeepsTheVersionAskedFor();
+  void history_AnOrderIdInUpperCase_FollowsTheOrdersLiveEvents();
   void waterfall_PaintsOnlyTheRowsItShows();
   void deadLetters_OperatorSeesTheLettersFiltersByConsumer_ReplayIsDisabled();
   void deadLetters_AdminReplaysALetterAndAConsumersLetters_AfterConfirming();
@@ -1134,6 +1136,51 @@ void ViewsTest::history_RebuildBeingStarted_CannotBeStartedAgain() {
   QTest::qWait(500);
   QCOMPARE(gateway_->count("POST", start), 1);
   QVERIFY(!action->isEnabled());  // watching it now
+}
+
+void ViewsTest::history_NoticeDuringAnOrdersFirstLoad_KeepsTheVersionAskedFor() {
+  MainWindow* window = openWindow("ada");
+  window->showPage("history");
+  HistoryView* history = window->historyView();
+  const QString a = demo_->order(0).value("id").toString();  // DELIVERED: versions 1-4
+  history->showOrder(a);
+  QVERIFY(QTest::qWaitFor([&] { return history->isReady() && history->currentVersion() == 4; }, 5000));
+  QString b;
+  for (int i = 1; i < 50 && b.isEmpty(); ++i) {
+    if (demo_->order(i).value("version").toString().toLongLong() >= 3) b = demo_->order(i).value("id").toString();
+  }
+  QVERIFY(!b.isEmpty());
+  // "Event history" at version 2 of B; an event of B is noticed while B's first list is on its way.
+  const QString events = "/api/v1/orders/" + b + "/events";
+  gateway_->delayResponses(events, 300);
+  history->showOrder(b, 2);
+  OrderEventNotice notice;
+  notice.orderId = b;
+  history->applyNotice(notice);
+  QVERIFY(QTest::qWaitFor([&] { return gateway_->count("GET", events) == 2 && history->isReady(); }, 5000));
+  QTest::qWait(200);
+  QCOMPARE(history->orderId(), b);
+  QCOMPARE(history->currentVersion(), 2);  // not A's version, not B's latest
+  QCOMPARE(history->diffModel()->headerData(StateDiffModel::After, Qt::Horizontal).toString(), QStringLiteral("Version 2"));
+}
+
+void ViewsTest::history_AnOrderIdInUpperCase_FollowsTheOrdersLiveEvents() {
+  MainWindow* window = openWindow("ada");
+  QVERIFY(QTest::qWaitFor([&] { return stream_->state() == EventStream::State::Open; }, 5000));
+  window->showPage("history");
+  HistoryView* history = window->historyView();
+  const QJsonObject order = demo_->order(0);
+  const QString id = order.value("id").toString();
+  // Pasted as another tool prints it; the gateway answers and streams ids lower-case.
+  history->showOrder(id.toUpper());
+  QVERIFY(QTest::qWaitFor([&] { return history->isReady() && history->eventsModel()->rowCount() > 0; }, 5000));
+  const QString events = "/api/v1/orders/.+/events";
+  const int loads = gateway_->count("GET", events);
+  gateway_->pushEvent("order.event", {{"orderId", id}, {"version", order.value("version")}, {"type", "OrderNoted"},
+                                      {"time", QDateTime::currentDateTimeUtc().toString(Qt::ISODateWithMs)}});
+  QVERIFY2(QTest::qWaitFor([&] { return gateway_->count("GET", events) == loads + 1; }, 5000),
+           qPrintable(QString::number(gateway_->count("GET", events) - loads)));
+  QCOMPARE(history->orderId(), id);
 }
 
 void ViewsTest::waterfall_PaintsOnlyTheRowsItShows() {
