@@ -1765,6 +1765,10 @@
             <source>Payment: %1 %2 · %3</source>
             <translation>Payment: %1 %2 · %3</translation>
         </message>
+        <message>
+            <source>Could not load order %1: %2</source>
+            <translation>Could not load order %1: %2</translation>
+        </message>
     </context>
     <context>
         <name>fleetdeck::console::SagaTimelineWidget</name>
@@ -1936,6 +1940,10 @@
         <message>
             <source>In the trace: %1</source>
             <translation>In the trace: %1</translation>
+        </message>
+        <message>
+            <source>Could not load saga %1: %2</source>
+            <translation>Could not load saga %1: %2</translation>
         </message>
     </context>
     <context>

@@ -1742,6 +1742,10 @@
             <source>Payment: %1 %2 · %3</source>
             <translation>支付：%1 %2 · %3</translation>
         </message>
+        <message>
+            <source>Could not load order %1: %2</source>
+            <translation>无法加载订单 %1：%2</translation>
+        </message>
     </context>
     <context>
         <name>fleetdeck::console::SagaTimelineWidget</name>
@@ -1910,6 +1914,10 @@
         <message>
             <source>In the trace: %1</source>
             <translation>追踪中：%1</translation>
+        </message>
+        <message>
+            <source>Could not load saga %1: %2</source>
+            <translation>无法加载 Saga %1：%2</translation>
         </message>
     </context>
     <context>

@@ -250,7 +250,9 @@ void OrdersView::activate() {
 void OrdersView::refresh() {
   started_ = true;
   model_->reload(PagedTableModel::Keep::RowsUntilReplaced);
-  if (!details_.order.id.isEmpty()) loadDetails(details_.order.id);
+  // The order shown, or the one whose details could not be read: Refresh tries it again.
+  const QString shown = displayedOrderId();
+  if (!shown.isEmpty()) loadDetails(shown);
 }
 
 void OrdersView::showWindow(const QDateTime& from, const QDateTime& to) {
@@ -299,7 +301,10 @@ void OrdersView::applyFilter() {
 
 QString OrdersView::selectedOrderId() const { return details_.order.id; }
 
-QString OrdersView::displayedOrderId() const { return pendingId_.isEmpty() ? details_.order.id : pendingId_; }
+QString OrdersView::displayedOrderId() const {
+  if (!pendingId_.isEmpty()) return pendingId_;
+  return details_.order.id.isEmpty() ? failedOrderId_ : details_.order.id;
+}
 
 void OrdersView::showOrder(const QString& orderId) {
   activate();
@@ -325,15 +330,27 @@ void OrdersView::loadDetails(const QString& orderId) {
     pendingId_.clear();
     detailAnswered_ = true;
     if (!result) {
+      // The order shown before does not stay beside the one chosen (its header and actions above
+      // the chosen one's events): the panel says which order could not be read, and acts on none.
+      details_ = OrderDetails{};
+      failedOrderId_ = orderId;
+      detailsError_ = tr("Could not load order %1: %2").arg(orderId, result.error().summary());
+      renderDetails();
       emit statusMessage(tr("Order %1: %2").arg(orderId, result.error().summary()));
       return;
     }
+    failedOrderId_.clear();
+    detailsError_.clear();
     // Still older than what is shown (an action's answer came first, or the read lags behind it):
     // the newer version stays.
     if (details_.order.id == orderId && result->order.version < details_.order.version) return;
+    const bool otherOrder = details_.order.id != orderId;
     details_ = result.value();
     model_->updateOrder(details_.order);
     renderDetails();
+    // The events shown are this order's, or none until they come.
+    if (otherOrder) events_->setEvents({});
+    showLoadedEvents();
   });
   api::orderPayments(client_, orderId, this, [this, orderId, load](const Result<QVector<Payment>>& result) {
     if (load != detailsLoad_) return;
@@ -341,17 +358,27 @@ void OrdersView::loadDetails(const QString& orderId) {
     paymentsError_ = result ? QString() : result.error().message;
     if (details_.order.id == orderId) renderDetails();
   });
-  api::orderEvents(client_, orderId, this, [this, load](const Result<QVector<OrderEvent>>& result) {
+  api::orderEvents(client_, orderId, this, [this, orderId, load](const Result<QVector<OrderEvent>>& result) {
     if (load != detailsLoad_) return;
-    events_->setEvents(result ? result.value() : QVector<OrderEvent>{});
+    eventsOrderId_ = orderId;
+    loadedEvents_ = result ? result.value() : QVector<OrderEvent>{};
+    showLoadedEvents();
   });
+}
+
+void OrdersView::showLoadedEvents() {
+  // Only under the order whose details are shown: not under the previous order while the chosen
+  // one's details are on their way, nor under an error.
+  if (!details_.order.id.isEmpty() && details_.order.id == eventsOrderId_) events_->setEvents(loadedEvents_);
 }
 
 void OrdersView::renderDetails() {
   const Order& order = details_.order;
   lines_->clear();
   if (order.id.isEmpty()) {
-    header_->setText(tr("Select an order to see its details."));
+    header_->setText(detailsError_.isEmpty()
+                         ? tr("Select an order to see its details.")
+                         : QStringLiteral("<span style=\"color:#d13d3d\">%1</span>").arg(detailsError_.toHtmlEscaped()));
     summary_->clear();
     events_->setEvents({});
     updateActions();
@@ -620,6 +647,8 @@ void OrdersView::createOrder() {
 void OrdersView::applyNotice(const OrderEventNotice& notice) {
   model_->applyNotice(notice);
   if (notice.orderId == details_.order.id && notice.version > details_.order.version) loadDetails(notice.orderId);
+  // The order whose details could not be read changed: it may read now.
+  if (details_.order.id.isEmpty() && pendingId_.isEmpty() && notice.orderId == failedOrderId_) loadDetails(notice.orderId);
 }
 
 }  // namespace fleetdeck::console

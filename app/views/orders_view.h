@@ -54,6 +54,8 @@ class OrdersView : public ViewPage {
   void applyFilter();
   void loadDetails(const QString& orderId);
   void renderDetails();
+  // The events read last, if they are the shown order's.
+  void showLoadedEvents();
   void updateActions();
   // The ship / deliver / cancel dialog for `order` as shown now: it keeps the order's id, version and
   // one idempotency key for as long as it is open, and stays open for a retry when an answer is lost.
@@ -92,6 +94,12 @@ class OrdersView : public ViewPage {
   QVector<Payment> payments_;
   QString paymentsError_;  // why the payments could not be read, when they could not
   QString pendingId_;
+  // The order whose details could not be read, and why (shown in the panel instead of an order).
+  QString failedOrderId_;
+  QString detailsError_;
+  // The events read by the newest load, and whose they are; shown only under that order's details.
+  QString eventsOrderId_;
+  QVector<OrderEvent> loadedEvents_;
   QString actionInFlight_;  // the order a ship/deliver/cancel is on its way for
   quint64 detailsLoad_ = 0;  // numbers each loadDetails(); older answers are dropped
   // The date filter's range while "Created between" is checked: [createdAfter_, createdBefore_).

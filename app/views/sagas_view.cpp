@@ -205,10 +205,18 @@ void SagasView::showSaga(const QString& sagaId) {
     pendingId_.clear();
     detailAnswered_ = true;
     if (!result) {
+      // The saga shown before does not stay under the one chosen: the panel says which saga could
+      // not be read (Refresh tries it again), with no timeline, links or trace of another.
+      currentId_ = sagaId;
+      timeline_->clear();
+      stepDetail_->setText(QStringLiteral("<span style=\"color:#d13d3d\">%1</span>")
+                               .arg(tr("Could not load saga %1: %2").arg(sagaId, result.error().summary()).toHtmlEscaped()));
+      waterfall_->setMessage(QString());
       emit statusMessage(tr("Saga %1: %2").arg(sagaId, result.error().summary()));
       return;
     }
-    const bool changedSaga = currentId_ != sagaId;
+    // Another saga than the timeline shows (or none, after a failed load): its step and trace anew.
+    const bool changedSaga = timeline_->saga().id != sagaId;
     currentId_ = sagaId;
     timeline_->setSaga(result.value());
     if (changedSaga) {

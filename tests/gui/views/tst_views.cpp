@@ -214,6 +214,8 @@ class ViewsTest : public QObject {
   void history_RebuildBeingStarted_CannotBeStartedAgain();
   void history_NoticeDuringAnOrdersFirstLoad_KeepsTheVersionAskedFor();
   void history_AnOrderIdInUpperCase_FollowsTheOrdersLiveEvents();
+  void orders_ADetailLoadThatFails_LeavesNothingOfThePreviousOrder_RefreshTriesAgain();
+  void sagas_ADetailLoadThatFails_LeavesNothingOfThePreviousSaga();
   void waterfall_PaintsOnlyTheRowsItShows();
   void deadLetters_OperatorSeesTheLettersFiltersByConsumer_ReplayIsDisabled();
   void deadLetters_AdminReplaysALetterAndAConsumersLetters_AfterConfirming();
@@ -1181,6 +1183,71 @@ void ViewsTest::history_AnOrderIdInUpperCase_FollowsTheOrdersLiveEvents() {
   QVERIFY2(QTest::qWaitFor([&] { return gateway_->count("GET", events) == loads + 1; }, 5000),
            qPrintable(QString::number(gateway_->count("GET", events) - loads)));
   QCOMPARE(history->orderId(), id);
+}
+
+void ViewsTest::orders_ADetailLoadThatFails_LeavesNothingOfThePreviousOrder_RefreshTriesAgain() {
+  MainWindow* window = openWindow("ada");
+  window->showPage("orders");
+  OrdersView* orders = window->ordersView();
+  const QJsonObject a = demo_->order(2);  // CONFIRMED: can be shipped and cancelled
+  const QJsonObject b = demo_->order(6);
+  const QString aId = a.value("id").toString();
+  const QString bId = b.value("id").toString();
+  orders->showOrder(aId);
+  QVERIFY(QTest::qWaitFor([&] { return orders->shownOrderId() == aId && orders->isReady(); }, 5000));
+  QVERIFY(QTest::qWaitFor([&] { return orders->eventsModel()->rowCount() > 0; }, 5000));
+  auto* ship = orders->findChild<QAction*>("orders.ship");
+  QVERIFY(ship->isEnabled());
+  // B's details fail; its events and payments are read all the same, the events after the failure.
+  gateway_->delayResponses("/api/v1/orders/" + bId + "/events", 200);
+  bool failing = true;
+  gateway_->route("GET", "/api/v1/orders/" + bId + "/details", [&failing, b](const FakeRequest&) {
+    if (failing) return FakeResponse::error(500, "INTERNAL", "users is down");
+    return FakeResponse::json(200, {{"order", b}, {"missing", QJsonArray{}}});
+  });
+  orders->showOrder(bId);
+  QVERIFY(QTest::qWaitFor([&] { return orders->isReady() && gateway_->count("GET", "/api/v1/orders/" + bId + "/events") >= 1; }, 5000));
+  QTest::qWait(400);
+  auto* header = orders->findChild<QLabel*>("orderHeader");
+  QVERIFY2(header->text().contains("Could not load order " + bId) && header->text().contains("users is down"),
+           qPrintable(header->text()));
+  QVERIFY2(!header->text().contains(aId), qPrintable(header->text()));
+  QVERIFY(orders->shownOrderId().isEmpty());
+  for (const char* name : {"orders.ship", "orders.deliver", "orders.cancel", "orders.history", "orders.saga"}) {
+    QVERIFY2(!orders->findChild<QAction*>(name)->isEnabled(), name);
+  }
+  QCOMPARE(orders->eventsModel()->rowCount(), 0);  // neither A's nor B's under an error
+  QVERIFY(orders->findChild<QTreeWidget*>("orderLines")->topLevelItemCount() == 0);
+  // Refresh reads B again, and B is shown with its own events.
+  gateway_->delayResponses("/api/v1/orders/" + bId + "/events", 0);
+  failing = false;
+  orders->refresh();
+  QVERIFY(QTest::qWaitFor([&] { return orders->shownOrderId() == bId && orders->isReady(); }, 5000));
+  QVERIFY(QTest::qWaitFor([&] { return orders->eventsModel()->rowCount() > 0; }, 5000));
+  QCOMPARE(orders->eventsModel()->events().first().time,
+           QDateTime::fromString(b.value("createTime").toString(), Qt::ISODateWithMs));
+}
+
+void ViewsTest::sagas_ADetailLoadThatFails_LeavesNothingOfThePreviousSaga() {
+  MainWindow* window = openWindow("ada");
+  window->showPage("sagas");
+  SagasView* sagas = window->sagasView();
+  const QString a = demo_->order(4).value("sagaId").toString();
+  const QString b = demo_->order(6).value("sagaId").toString();
+  sagas->showSaga(a);
+  QVERIFY(QTest::qWaitFor([&] { return sagas->isReady() && sagas->timeline()->saga().id == a &&
+                                       !sagas->waterfall()->trace().spans.isEmpty(); }, 5000));
+  gateway_->route("GET", "/api/v1/admin/sagas/" + b, [](const FakeRequest&) {
+    return FakeResponse::error(500, "INTERNAL", "orders is down");
+  });
+  sagas->showSaga(b);
+  QVERIFY(QTest::qWaitFor([&] { return sagas->isReady(); }, 5000));
+  QTest::qWait(100);
+  const QString detail = sagas->findChild<QLabel*>("sagaStepDetail")->text();
+  QVERIFY2(detail.contains("Could not load saga " + b) && detail.contains("orders is down"), qPrintable(detail));
+  QVERIFY2(!detail.contains(a), qPrintable(detail));
+  QVERIFY(!sagas->timeline()->hasSaga());
+  QVERIFY(sagas->waterfall()->trace().spans.isEmpty());
 }
 
 void ViewsTest::waterfall_PaintsOnlyTheRowsItShows() {
