@@ -208,6 +208,7 @@ void SagasView::showSaga(const QString& sagaId) {
       // The saga shown before does not stay under the one chosen: the panel says which saga could
       // not be read (Refresh tries it again), with no timeline, links or trace of another.
       currentId_ = sagaId;
+      ++traceLoad_;  // the previous saga's trace, if on its way, is not this one's
       timeline_->clear();
       stepDetail_->setText(QStringLiteral("<span style=\"color:#d13d3d\">%1</span>")
                                .arg(tr("Could not load saga %1: %2").arg(sagaId, result.error().summary()).toHtmlEscaped()));
@@ -224,6 +225,7 @@ void SagasView::showSaga(const QString& sagaId) {
       if (!result->traceId.isEmpty()) {
         loadTrace(result->traceId);
       } else {
+        ++traceLoad_;  // the previous saga's trace, if on its way, is not this one's
         waterfall_->setMessage(tr("This saga has no trace id."));
       }
     }

@@ -216,6 +216,7 @@ class ViewsTest : public QObject {
   void history_AnOrderIdInUpperCase_FollowsTheOrdersLiveEvents();
   void orders_ADetailLoadThatFails_LeavesNothingOfThePreviousOrder_RefreshTriesAgain();
   void sagas_ADetailLoadThatFails_LeavesNothingOfThePreviousSaga();
+  void sagas_TheTraceOfTheSagaShownBefore_ArrivingLate_IsNotShown();
   void waterfall_PaintsOnlyTheRowsItShows();
   void deadLetters_OperatorSeesTheLettersFiltersByConsumer_ReplayIsDisabled();
   void deadLetters_AdminReplaysALetterAndAConsumersLetters_AfterConfirming();
@@ -1248,6 +1249,39 @@ void ViewsTest::sagas_ADetailLoadThatFails_LeavesNothingOfThePreviousSaga() {
   QVERIFY2(!detail.contains(a), qPrintable(detail));
   QVERIFY(!sagas->timeline()->hasSaga());
   QVERIFY(sagas->waterfall()->trace().spans.isEmpty());
+}
+
+void ViewsTest::sagas_TheTraceOfTheSagaShownBefore_ArrivingLate_IsNotShown() {
+  MainWindow* window = openWindow("ada");
+  window->showPage("sagas");
+  SagasView* sagas = window->sagasView();
+  QVERIFY(QTest::qWaitFor([&] { return sagas->isReady(); }, 5000));
+  const QString a = demo_->order(4).value("sagaId").toString();
+  const QString b = demo_->order(6).value("sagaId").toString();
+  const QString c = demo_->order(8).value("sagaId").toString();
+  QVERIFY(a != b && b != c && a != c);
+  // B has no trace id; C cannot be read.
+  gateway_->route("GET", "/api/v1/admin/sagas/" + b, [b](const FakeRequest&) {
+    return FakeResponse::json(200, {{"saga", QJsonObject{{"id", b}, {"orderId", "ord-10006"}, {"state", "COMPLETED"},
+                                                         {"currentStep", ""}, {"startTime", "2024-05-01T10:00:00Z"},
+                                                         {"steps", QJsonArray{}}}}});
+  });
+  gateway_->route("GET", "/api/v1/admin/sagas/" + c, [](const FakeRequest&) {
+    return FakeResponse::error(500, "INTERNAL", "orders is down");
+  });
+  const QString traces = "/api/v1/admin/traces/.+";
+  gateway_->delayResponses(traces, 400);
+  for (const QString& next : {b, c}) {
+    // A is shown and its trace is on its way when the user moves on to the next saga.
+    const int asked = gateway_->count("GET", traces);
+    sagas->showSaga(a);
+    QVERIFY(QTest::qWaitFor([&] { return sagas->timeline()->saga().id == a && gateway_->count("GET", traces) == asked + 1; }, 5000));
+    sagas->showSaga(next);
+    QVERIFY(QTest::qWaitFor([&] { return sagas->isReady(); }, 5000));
+    QTest::qWait(600);  // A's trace has come meanwhile
+    QVERIFY2(sagas->waterfall()->trace().spans.isEmpty(), qPrintable(next + " shows " + sagas->waterfall()->trace().traceId));
+    QCOMPARE(sagas->timeline()->saga().id, next == b ? b : QString());
+  }
 }
 
 void ViewsTest::waterfall_PaintsOnlyTheRowsItShows() {
