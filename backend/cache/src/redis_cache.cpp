@@ -13,8 +13,30 @@ namespace {
 
 // Invalidations remembered across an outage; beyond this the TTL is what bounds staleness.
 constexpr size_t kMaxUndeletedKeys = 10'000;
-// Keys per DEL or MGET command.
+// Keys per MGET command or script call.
 constexpr size_t kKeysPerCommand = 500;
+
+// KEYS: entry, its generation. ARGV: value, ttl in seconds, the generation the reader saw. Compared
+// and set in one script, so a remove() cannot slip in between.
+constexpr std::string_view kSetIfGenerationScript = R"lua(
+if (redis.call('GET', KEYS[2]) or '0') == ARGV[3] then
+  redis.call('SET', KEYS[1], ARGV[1], 'EX', ARGV[2])
+  return 1
+end
+return 0
+)lua";
+
+// KEYS: entry, its generation, entry, its generation... ARGV: the generations' ttl in seconds. The
+// generation expires so that keys removed once do not stay in Redis for ever; it only has to outlive
+// the reads that saw the previous one.
+constexpr std::string_view kRemoveScript = R"lua(
+for i = 1, #KEYS, 2 do
+  redis.call('INCR', KEYS[i + 1])
+  redis.call('EXPIRE', KEYS[i + 1], ARGV[1])
+  redis.call('DEL', KEYS[i])
+end
+return #KEYS / 2
+)lua";
 
 timeval toTimeval(std::chrono::milliseconds duration) {
   timeval value{};
@@ -94,6 +116,12 @@ struct RedisCache::Metrics {
   telemetry::Gauge* up;
 };
 
+struct RedisCache::Script {
+  std::string_view body;
+  // Learnt from SCRIPT LOAD on first use; a content hash, so it stays valid across reconnects.
+  std::string sha;
+};
+
 struct RedisCache::Reply {
   struct Free {
     void operator()(redisReply* reply) const { freeReplyObject(reply); }
@@ -109,7 +137,11 @@ Result<std::unique_ptr<RedisCache>> RedisCache::open(RedisCacheOptions options) 
 }
 
 RedisCache::RedisCache(RedisCacheOptions options, RedisEndpoint endpoint)
-    : options_(std::move(options)), endpoint_(std::move(endpoint)), metrics_(std::make_unique<Metrics>(options_.name)) {
+    : options_(std::move(options)),
+      endpoint_(std::move(endpoint)),
+      metrics_(std::make_unique<Metrics>(options_.name)),
+      setIfGenerationScript_(std::make_unique<Script>(Script{kSetIfGenerationScript, {}})),
+      removeScript_(std::make_unique<Script>(Script{kRemoveScript, {}})) {
   metrics_->up->set(1);
 }
 
@@ -156,9 +188,10 @@ Status RedisCache::ensureConnected() {
     if (!select) return select.status();
   }
   if (!undeleted_.empty()) {
-    // Invalidations that failed during the outage go first, before anything can read a stale entry.
+    // Invalidations that failed during the outage go first, before anything can read a stale entry
+    // or store a row read before them.
     const std::vector<std::string> keys(undeleted_.begin(), undeleted_.end());
-    FLEETDECK_RETURN_IF_ERROR(deleteLocked(keys));
+    FLEETDECK_RETURN_IF_ERROR(removeLocked(keys));
     undeleted_.clear();
   }
   if (down_) log::info("cache available again", {{"cache", options_.name}});
@@ -168,6 +201,15 @@ Status RedisCache::ensureConnected() {
 }
 
 Result<RedisCache::Reply> RedisCache::command(const std::vector<std::string_view>& arguments) {
+  auto reply = send(arguments);
+  if (reply && reply->reply->type == REDIS_REPLY_ERROR) {
+    return markDown(std::string(arguments.front()) + " answered: " +
+                    std::string(reply->reply->str, reply->reply->len));
+  }
+  return reply;
+}
+
+Result<RedisCache::Reply> RedisCache::send(const std::vector<std::string_view>& arguments) {
   std::vector<const char*> pointers;
   std::vector<size_t> lengths;
   pointers.reserve(arguments.size());
@@ -182,9 +224,31 @@ Result<RedisCache::Reply> RedisCache::command(const std::vector<std::string_view
     return markDown(std::string(arguments.front()) +
                     " failed: " + (context_->err != 0 ? std::string(context_->errstr) : "no reply"));
   }
-  Reply reply{std::unique_ptr<redisReply, Reply::Free>(raw)};
-  if (raw->type == REDIS_REPLY_ERROR) {
-    return markDown(std::string(arguments.front()) + " answered: " + std::string(raw->str, raw->len));
+  return Reply{std::unique_ptr<redisReply, Reply::Free>(raw)};
+}
+
+Result<RedisCache::Reply> RedisCache::evaluate(Script& script, const std::vector<std::string_view>& keys,
+                                               const std::vector<std::string_view>& arguments) {
+  if (script.sha.empty()) {
+    auto loaded = command({"SCRIPT", "LOAD", script.body});
+    if (!loaded) return loaded.status();
+    if (loaded->reply->type != REDIS_REPLY_STRING) return markDown("SCRIPT LOAD answered an unexpected reply");
+    script.sha.assign(loaded->reply->str, loaded->reply->len);
+  }
+  const std::string keyCount = std::to_string(keys.size());
+  std::vector<std::string_view> call{"EVALSHA", script.sha, keyCount};
+  call.insert(call.end(), keys.begin(), keys.end());
+  call.insert(call.end(), arguments.begin(), arguments.end());
+  auto reply = send(call);
+  if (!reply) return reply;
+  if (reply->reply->type == REDIS_REPLY_ERROR &&
+      std::string_view(reply->reply->str, reply->reply->len).starts_with("NOSCRIPT")) {
+    call[0] = "EVAL";
+    call[1] = script.body;
+    return command(call);
+  }
+  if (reply->reply->type == REDIS_REPLY_ERROR) {
+    return markDown("EVALSHA answered: " + std::string(reply->reply->str, reply->reply->len));
   }
   return reply;
 }
@@ -259,12 +323,79 @@ Status RedisCache::set(const std::string& key, std::string_view value, std::chro
   return Status::ok();
 }
 
-Status RedisCache::deleteLocked(const std::vector<std::string>& keys) {
-  for (size_t start = 0; start < keys.size(); start += kKeysPerCommand) {
-    const size_t end = std::min(keys.size(), start + kKeysPerCommand);
-    std::vector<std::string_view> arguments{"DEL"};
-    for (size_t i = start; i < end; ++i) arguments.push_back(keys[i]);
+Result<std::vector<RedisCache::Generational>> RedisCache::getWithGenerations(const std::vector<std::string>& keys) {
+  std::vector<Generational> entries;
+  if (keys.empty()) return entries;
+  std::lock_guard lock(mutex_);
+  Status connected = ensureConnected();
+  if (!connected.isOk()) {
+    metrics_->errors->inc(static_cast<double>(keys.size()));
+    return connected;
+  }
+  entries.reserve(keys.size());
+  constexpr size_t kEntriesPerCommand = kKeysPerCommand / 2;
+  for (size_t start = 0; start < keys.size(); start += kEntriesPerCommand) {
+    const size_t end = std::min(keys.size(), start + kEntriesPerCommand);
+    std::vector<std::string> generations;
+    generations.reserve(end - start);
+    std::vector<std::string_view> arguments{"MGET"};
+    for (size_t i = start; i < end; ++i) {
+      generations.push_back(generationKey(keys[i]));
+      arguments.push_back(keys[i]);
+    }
+    arguments.insert(arguments.end(), generations.begin(), generations.end());
     auto reply = command(arguments);
+    if (!reply || reply->reply->type != REDIS_REPLY_ARRAY || reply->reply->elements != 2 * (end - start)) {
+      metrics_->errors->inc(static_cast<double>(keys.size() - start));
+      return reply ? markDown("MGET answered an unexpected reply") : reply.status();
+    }
+    const auto text = [&](size_t i) -> std::optional<std::string> {
+      const redisReply* element = reply->reply->element[i];
+      if (element->type != REDIS_REPLY_STRING) return std::nullopt;
+      return std::string(element->str, element->len);
+    };
+    for (size_t i = 0; i < end - start; ++i) {
+      Generational entry{text(i), text(end - start + i).value_or("0")};
+      (entry.value ? metrics_->hits : metrics_->misses)->inc();
+      entries.push_back(std::move(entry));
+    }
+  }
+  return entries;
+}
+
+Result<bool> RedisCache::setIfGeneration(const std::string& key, std::string_view value, std::chrono::seconds ttl,
+                                         std::string_view generation) {
+  std::lock_guard lock(mutex_);
+  Status connected = ensureConnected();
+  if (!connected.isOk()) {
+    metrics_->writeErrors->inc();
+    return connected;
+  }
+  const std::string seconds = std::to_string(std::max<int64_t>(1, ttl.count()));
+  const std::string generationOfKey = generationKey(key);
+  auto reply = evaluate(*setIfGenerationScript_, {key, generationOfKey}, {value, seconds, generation});
+  if (!reply || reply->reply->type != REDIS_REPLY_INTEGER) {
+    metrics_->writeErrors->inc();
+    return reply ? markDown("the set-if-generation script answered an unexpected reply") : reply.status();
+  }
+  return reply->reply->integer == 1;
+}
+
+Status RedisCache::removeLocked(const std::vector<std::string>& keys) {
+  const std::string generationTtl = std::to_string(kGenerationTtl.count());
+  constexpr size_t kEntriesPerCommand = kKeysPerCommand / 2;
+  for (size_t start = 0; start < keys.size(); start += kEntriesPerCommand) {
+    const size_t end = std::min(keys.size(), start + kEntriesPerCommand);
+    std::vector<std::string> generations;
+    generations.reserve(end - start);
+    for (size_t i = start; i < end; ++i) generations.push_back(generationKey(keys[i]));
+    std::vector<std::string_view> scriptKeys;
+    scriptKeys.reserve(2 * (end - start));
+    for (size_t i = start; i < end; ++i) {
+      scriptKeys.push_back(keys[i]);
+      scriptKeys.push_back(generations[i - start]);
+    }
+    auto reply = evaluate(*removeScript_, scriptKeys, {generationTtl});
     if (!reply) return reply.status();
   }
   return Status::ok();
@@ -285,7 +416,7 @@ Status RedisCache::remove(const std::vector<std::string>& keys) {
   if (keys.empty()) return Status::ok();
   std::lock_guard lock(mutex_);
   Status status = ensureConnected();
-  if (status.isOk()) status = deleteLocked(keys);
+  if (status.isOk()) status = removeLocked(keys);
   if (!status.isOk()) {
     metrics_->writeErrors->inc();
     rememberUndeleted(keys);

@@ -35,18 +35,39 @@ void MemoryProductCache::put(const Product& product) {
   store(product);
 }
 
-uint64_t MemoryProductCache::markBeforeRead() {
+uint64_t MemoryProductCache::invalidationsSoFar() const {
   std::lock_guard lock(mutex_);
   return invalidations_;
 }
 
-void MemoryProductCache::putRead(const Product& product, uint64_t mark) {
+CacheLookup MemoryProductCache::lookup(const std::string& id) {
+  // Taken before the shared tier is asked: an invalidation while that answer is on its way counts.
+  const uint64_t invalidations = invalidationsSoFar();
+  if (auto held = peek(id)) return {*held, {invalidations, {}}};
+  CacheLookup found = shared_.lookup(id);
+  if (found.product) store(*found.product);
+  found.mark.invalidations = invalidations;
+  return found;
+}
+
+std::vector<CacheLookup> MemoryProductCache::lookupMany(const std::vector<std::string>& ids) {
+  const uint64_t invalidations = invalidationsSoFar();
+  auto found = shared_.lookupMany(ids);
+  for (auto& entry : found) entry.mark.invalidations = invalidations;
+  return found;
+}
+
+void MemoryProductCache::putRead(const Product& product, const ReadMark& mark) {
   {
     std::lock_guard lock(mutex_);
     const auto found = invalidatedAt_.find(product.id);
-    if (mark < forgottenBefore_ || (found != invalidatedAt_.end() && found->second > mark)) return;
+    if (mark.invalidations < forgottenBefore_ ||
+        (found != invalidatedAt_.end() && found->second > mark.invalidations)) {
+      return;
+    }
   }
-  put(product);
+  shared_.putRead(product, mark);
+  store(product);
 }
 
 void MemoryProductCache::invalidate(const std::vector<std::string>& ids) {

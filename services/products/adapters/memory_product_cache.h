@@ -41,8 +41,13 @@ class MemoryProductCache final : public ProductCache {
   std::vector<std::optional<Product>> getMany(const std::vector<std::string>& ids) override;
   void put(const Product& product) override;
   void invalidate(const std::vector<std::string>& ids) override;
-  uint64_t markBeforeRead() override;
-  void putRead(const Product& product, uint64_t mark) override;
+  // As get() and getMany(), with this process's mark added to the shared tier's.
+  CacheLookup lookup(const std::string& id) override;
+  std::vector<CacheLookup> lookupMany(const std::vector<std::string>& ids) override;
+  // Refused here when this process invalidated the product since the mark, else forwarded to the
+  // shared tier (which refuses another replica's) and kept here either way: another replica's write
+  // is only seen here after `ttl`, as the header comment says.
+  void putRead(const Product& product, const ReadMark& mark) override;
 
   size_t size() const;
 
@@ -54,6 +59,7 @@ class MemoryProductCache final : public ProductCache {
   };
 
   void store(const Product& product);
+  uint64_t invalidationsSoFar() const;
 
   ProductCache& shared_;
   const MemoryProductCacheOptions options_;

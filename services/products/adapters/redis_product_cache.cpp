@@ -36,6 +36,26 @@ std::vector<std::optional<Product>> RedisProductCache::getMany(const std::vector
   return products;
 }
 
+CacheLookup RedisProductCache::lookup(const std::string& id) {
+  auto found = lookupMany({id});
+  return std::move(found.front());
+}
+
+std::vector<CacheLookup> RedisProductCache::lookupMany(const std::vector<std::string>& ids) {
+  // Unanswered, the marks stay empty and putRead() stores nothing: the next read fills the entry.
+  std::vector<CacheLookup> lookups(ids.size());
+  std::vector<std::string> keys;
+  keys.reserve(ids.size());
+  for (const auto& id : ids) keys.push_back(keyFor(id));
+  auto cached = redis_.getWithGenerations(keys);
+  if (!cached) return lookups;
+  for (size_t i = 0; i < ids.size() && i < cached->size(); ++i) {
+    lookups[i].product = decode(ids[i], (*cached)[i].value);
+    lookups[i].mark.generation = std::move((*cached)[i].generation);
+  }
+  return lookups;
+}
+
 void RedisProductCache::put(const Product& product) {
   v1::Product message;
   toProto(product, message);
@@ -45,11 +65,24 @@ void RedisProductCache::put(const Product& product) {
   }
 }
 
+void RedisProductCache::putRead(const Product& product, const ReadMark& mark) {
+  if (mark.generation.empty()) return;
+  v1::Product message;
+  toProto(product, message);
+  auto stored = redis_.setIfGeneration(keyFor(product.id), message.SerializeAsString(), ttl_, mark.generation);
+  if (!stored) {
+    log::debug("product not cached", {{"productId", product.id}, {"error", stored.status().message()}});
+  } else if (!*stored) {
+    log::debug("product not cached: invalidated since it was read", {{"productId", product.id}});
+  }
+}
+
 void RedisProductCache::invalidate(const std::vector<std::string>& ids) {
   std::vector<std::string> keys;
   keys.reserve(ids.size());
   for (const auto& id : ids) keys.push_back(keyFor(id));
-  // A failed delete is counted, remembered and retried by RedisCache as soon as Redis is back.
+  // Deletes the entries and moves their generations on, so reads that missed before this cannot store
+  // what they read. A failure is counted, remembered and retried by RedisCache as soon as Redis is back.
   if (Status removed = redis_.remove(keys); !removed.isOk()) {
     log::debug("cache invalidation deferred",
                {{"products", static_cast<uint64_t>(ids.size())}, {"error", removed.message()}});

@@ -1,7 +1,9 @@
 // ProductCache on Redis: key products:v1:<id>, value the serialized v1.Product, with a TTL.
 //
-// Cache-aside has one known window: a read that loaded a product just before a write committed may
-// store the old copy just after the write's invalidation. The TTL bounds how long that copy lives.
+// Cache-aside's window (a read loads a product, a write commits and invalidates, the read stores the
+// old copy) is closed across replicas by the key's generation (RedisCache::generationKey): every
+// invalidation moves it on, a lookup reads it with the entry, and putRead() stores only while it
+// has not moved. put() stores unconditionally.
 #pragma once
 
 #include <chrono>
@@ -19,6 +21,9 @@ class RedisProductCache final : public ProductCache {
   std::vector<std::optional<Product>> getMany(const std::vector<std::string>& ids) override;
   void put(const Product& product) override;
   void invalidate(const std::vector<std::string>& ids) override;
+  CacheLookup lookup(const std::string& id) override;
+  std::vector<CacheLookup> lookupMany(const std::vector<std::string>& ids) override;
+  void putRead(const Product& product, const ReadMark& mark) override;
 
   static std::string keyFor(const std::string& id) { return "products:v1:" + id; }
 

@@ -82,10 +82,10 @@ Result<Product> ProductCatalog::create(NewProduct request, const ChangeContext& 
 Result<Product> ProductCatalog::get(const std::string& rawId) {
   auto id = checkedId(rawId);
   if (!id) return id.status();
-  if (auto cached = cache_.get(*id)) return std::move(*cached);
-  const uint64_t mark = cache_.markBeforeRead();
+  auto cached = cache_.lookup(*id);
+  if (cached.product) return std::move(*cached.product);
   auto product = repository_.findById(*id);
-  if (product) cache_.putRead(*product, mark);
+  if (product) cache_.putRead(*product, cached.mark);
   return product;
 }
 
@@ -107,20 +107,22 @@ Result<BatchResult> ProductCatalog::batchGet(const std::vector<std::string>& raw
 
   std::map<std::string, Product> found;
   std::vector<std::string> uncached;
-  const auto cached = cache_.getMany(ids);
+  std::map<std::string, ReadMark> marks;
+  auto cached = cache_.lookupMany(ids);
   for (size_t i = 0; i < ids.size(); ++i) {
-    if (i < cached.size() && cached[i]) {
-      found.emplace(ids[i], *cached[i]);
+    if (i < cached.size() && cached[i].product) {
+      found.emplace(ids[i], std::move(*cached[i].product));
     } else if (std::find(uncached.begin(), uncached.end(), ids[i]) == uncached.end()) {
       uncached.push_back(ids[i]);
+      if (i < cached.size()) marks.emplace(ids[i], std::move(cached[i].mark));
     }
   }
   if (!uncached.empty()) {
-    const uint64_t mark = cache_.markBeforeRead();
     auto loaded = repository_.findByIds(uncached);
     if (!loaded) return loaded.status();
     for (auto& product : *loaded) {
-      cache_.putRead(product, mark);
+      // Only under the mark its own lookup took; a row without one is not stored.
+      if (auto mark = marks.find(product.id); mark != marks.end()) cache_.putRead(product, mark->second);
       found.emplace(product.id, std::move(product));
     }
   }

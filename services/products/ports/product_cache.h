@@ -12,6 +12,24 @@
 
 namespace fleetdeck::products {
 
+// What the cache had seen of a product when a read missed it, handed back to putRead() with the
+// row the caller then read from the repository: a write committed and invalidated in between would
+// otherwise have its old row put back (a price read before an update, served for the cache's whole
+// TTL, and orders priced from it cancelled as price_changed). Opaque to callers.
+struct ReadMark {
+  // This process's invalidations so far (MemoryProductCache).
+  uint64_t invalidations = 0;
+  // The shared tier's generation of the product (RedisProductCache), which every replica's
+  // invalidation moves on; empty when it could not tell.
+  std::string generation;
+};
+
+// A read that goes on to the repository when it misses: the cached product, or the mark for putRead().
+struct CacheLookup {
+  std::optional<Product> product;
+  ReadMark mark;
+};
+
 class ProductCache {
  public:
   virtual ~ProductCache() = default;
@@ -26,12 +44,17 @@ class ProductCache {
   // Called after every committed write to these products.
   virtual void invalidate(const std::vector<std::string>& ids) = 0;
 
-  // A mark taken before a product is read from the repository, for putRead(): a write committed and
-  // invalidated between the read and the put would otherwise have its old row put back (a price
-  // read before an update, served for the cache's whole TTL). 0 where nothing is tracked.
-  virtual uint64_t markBeforeRead() { return 0; }
-  // put(), unless the product was invalidated in this process since `mark` was taken.
-  virtual void putRead(const Product& product, uint64_t /*mark*/) { put(product); }
+  // get() and getMany() for a caller that reads the repository on a miss and then calls putRead();
+  // the mark is taken in the same round trip as the lookup. Where nothing is tracked, an empty mark.
+  virtual CacheLookup lookup(const std::string& id) { return {get(id), {}}; }
+  virtual std::vector<CacheLookup> lookupMany(const std::vector<std::string>& ids) {
+    std::vector<CacheLookup> lookups;
+    for (auto& product : getMany(ids)) lookups.push_back({std::move(product), {}});
+    return lookups;
+  }
+  // put(), unless the product was invalidated (here, or by any replica where the tier is shared)
+  // after its lookup took `mark`.
+  virtual void putRead(const Product& product, const ReadMark& /*mark*/) { put(product); }
 };
 
 // No cache configured: every read goes to the repository.

@@ -87,6 +87,45 @@ TEST_F(RedisCacheTest, SetGetManyAndRemoveRoundTripBinaryValues) {
   EXPECT_NE(metrics.find("cache_requests_total{cache=\"roundtrip\",result=\"miss\"} 2"), std::string::npos);
 }
 
+TEST_F(RedisCacheTest, RemoveMovesGenerationsOnAndSetIfGenerationStoresOnlyUnderTheOneSeen) {
+  auto cache = openCache(fleetdeck::testing::redisUrl(4), "generations");
+  const std::string a = prefix_ + "a";
+  const std::string b = prefix_ + "b";
+  ASSERT_TRUE(cache->set(a, "old", std::chrono::seconds(60)).isOk());
+  auto before = cache->getWithGenerations({a, b});
+  ASSERT_TRUE(before.isOk()) << before.status().toString();
+  ASSERT_EQ(before->size(), 2u);
+  EXPECT_EQ((*before)[0].value.value_or(""), "old");
+  EXPECT_EQ((*before)[0].generation, "0");
+  EXPECT_FALSE((*before)[1].value.has_value());
+  EXPECT_EQ((*before)[1].generation, "0");
+
+  ASSERT_TRUE(cache->remove({a, b}).isOk());
+  auto after = cache->getWithGenerations({a, b});
+  ASSERT_TRUE(after.isOk());
+  EXPECT_FALSE((*after)[0].value.has_value()) << "remove() still deletes the entry";
+  EXPECT_EQ((*after)[0].generation, "1");
+  EXPECT_EQ((*after)[1].generation, "1");
+
+  // Seen before the remove: refused. Seen after it: stored.
+  auto stale = cache->setIfGeneration(b, "read before the remove", std::chrono::seconds(60), "0");
+  ASSERT_TRUE(stale.isOk()) << stale.status().toString();
+  EXPECT_FALSE(*stale);
+  EXPECT_FALSE(cache->get(b)->has_value());
+  auto fresh = cache->setIfGeneration(b, "read after it", std::chrono::seconds(60), "1");
+  ASSERT_TRUE(fresh.isOk());
+  EXPECT_TRUE(*fresh);
+  EXPECT_EQ(cache->get(b)->value_or(""), "read after it");
+
+  // Counted by the entries, not their generations; a refused set is not an error.
+  const std::string metrics = metricsText();
+  EXPECT_NE(metrics.find("cache_requests_total{cache=\"generations\",result=\"hit\"} 2"), std::string::npos)
+      << metrics;
+  EXPECT_NE(metrics.find("cache_requests_total{cache=\"generations\",result=\"miss\"} 4"), std::string::npos);
+  EXPECT_NE(metrics.find("cache_write_errors_total{cache=\"generations\"} 0"), std::string::npos);
+  EXPECT_NE(metrics.find("cache_up{cache=\"generations\"} 1"), std::string::npos);
+}
+
 TEST_F(RedisCacheTest, DatabasesOfTheUrlAreSeparate) {
   auto five = openCache(fleetdeck::testing::redisUrl(5), "db5");
   auto six = openCache(fleetdeck::testing::redisUrl(6), "db6");
@@ -135,18 +174,40 @@ TEST_F(RedisCacheTest, InvalidationsMissedDuringAnOutageAreAppliedWhenRedisIsBac
   ASSERT_TRUE(redis.isOk()) << redis.status().toString();
   ASSERT_TRUE(fleetdeck::testing::waitUntil([port] { return launcher::portInUse(port); }, std::chrono::seconds(10)));
 
-  // Another replica cached the old copy meanwhile.
+  // Another replica cached the old copy meanwhile, and has another read of the old row on its way.
   auto other = openCache(url, "outage-other");
   ASSERT_TRUE(other->set(prefix_ + "product", "stale", std::chrono::seconds(60)).isOk());
+  auto readBefore = other->getWithGenerations({prefix_ + "product"});
+  ASSERT_TRUE(readBefore.isOk()) << readBefore.status().toString();
+  EXPECT_EQ(readBefore->at(0).generation, "0");
 
-  // The first call after the back-off reconnects and deletes the remembered key before answering.
+  // The first call after the back-off reconnects and removes the remembered key before answering,
+  // moving its generation on as remove() does.
   ASSERT_TRUE(
       fleetdeck::testing::waitUntil([&] { return cache->get(prefix_ + "probe").isOk(); }, std::chrono::seconds(5)));
+  EXPECT_FALSE(other->get(prefix_ + "product")->has_value());
+  EXPECT_EQ(other->get(RedisCache::generationKey(prefix_ + "product"))->value_or(""), "1");
+  auto storedLate = other->setIfGeneration(prefix_ + "product", "stale", std::chrono::seconds(60), "0");
+  ASSERT_TRUE(storedLate.isOk()) << storedLate.status().toString();
+  EXPECT_FALSE(*storedLate) << "the read from before the invalidation must not store its old row";
   EXPECT_FALSE(other->get(prefix_ + "product")->has_value());
 
   // Redis going away again while connected is an error, not a crash or a hang.
   ASSERT_TRUE(redis->stop(std::chrono::seconds(5)).isOk());
   EXPECT_EQ(cache->get(prefix_ + "probe").status().code(), StatusCode::kUnavailable);
+
+  // A new Redis has none of the scripts this process loaded (remove's, at the reconnect above): they
+  // are sent again, which is not an error that backs the cache off.
+  auto restarted = launcher::ChildProcess::spawn(spec);
+  ASSERT_TRUE(restarted.isOk()) << restarted.status().toString();
+  ASSERT_TRUE(fleetdeck::testing::waitUntil([port] { return launcher::portInUse(port); }, std::chrono::seconds(10)));
+  ASSERT_TRUE(fleetdeck::testing::waitUntil([&] { return cache->ping().isOk(); }, std::chrono::seconds(5)));
+  ASSERT_TRUE(cache->remove({prefix_ + "product"}).isOk());
+  auto stored = cache->setIfGeneration(prefix_ + "product", "fresh", std::chrono::seconds(60), "1");
+  ASSERT_TRUE(stored.isOk()) << stored.status().toString();
+  EXPECT_TRUE(*stored);
+  EXPECT_EQ(cache->get(prefix_ + "product")->value_or(""), "fresh");
+  ASSERT_TRUE(restarted->stop(std::chrono::seconds(5)).isOk());
 }
 
 }  // namespace

@@ -89,15 +89,19 @@ TEST_F(MemoryProductCacheTest, InvalidateDropsTheCopyHereAndInTheSharedTier) {
 // the old price is served until the TTL runs out.
 TEST_F(MemoryProductCacheTest, ARowReadBeforeAnInvalidationIsNotPutBack) {
   auto cache = make({.ttl = milliseconds(60'000)});
-  const uint64_t readStarted = cache.markBeforeRead();
+  const auto missed = cache.lookupMany({kProductA, kProductB});
+  ASSERT_EQ(missed.size(), 2u);
+  ASSERT_FALSE(missed[0].product.has_value());
   cache.invalidate({kProductA});  // the write's, while the read was on its way
-  cache.putRead(product(kProductA, "Tea at the old price"), readStarted);
+  cache.putRead(product(kProductA, "Tea at the old price"), missed[0].mark);
   EXPECT_EQ(cache.peek(kProductA), nullptr);
   EXPECT_FALSE(shared_.contains(kProductA));
   // Other products, and reads that started after the invalidation, are put as before.
-  cache.putRead(product(kProductB, "Coffee"), readStarted);
+  cache.putRead(product(kProductB, "Coffee"), missed[1].mark);
   EXPECT_NE(cache.peek(kProductB), nullptr);
-  cache.putRead(product(kProductA, "Tea"), cache.markBeforeRead());
+  const auto missedAfter = cache.lookup(kProductA);
+  ASSERT_FALSE(missedAfter.product.has_value());
+  cache.putRead(product(kProductA, "Tea"), missedAfter.mark);
   EXPECT_NE(cache.peek(kProductA), nullptr);
   EXPECT_TRUE(shared_.contains(kProductA));
 }

@@ -55,8 +55,28 @@ class RedisCache {
   // One round trip (MGET); the values in the order of `keys`.
   Result<std::vector<std::optional<std::string>>> getMany(const std::vector<std::string>& keys);
   Status set(const std::string& key, std::string_view value, std::chrono::seconds ttl);
-  // Deletes the keys. Keys that could not be deleted (Redis down) are remembered and deleted first
-  // when the connection comes back, so an invalidation is not lost with the outage.
+
+  // Every key has a generation (generationKey(key), an integer that remove() increments; "0" when it
+  // was never removed, or not for kGenerationTtl). A reader that missed, went to the database and
+  // stores what it read with setIfGeneration() cannot put back a row read before a concurrent
+  // write's remove(), even one made by another process: the generation it saw has moved on.
+  struct Generational {
+    std::optional<std::string> value;
+    std::string generation;
+  };
+  static constexpr std::chrono::seconds kGenerationTtl{24 * 60 * 60};
+  static std::string generationKey(const std::string& key) { return key + ":gen"; }
+  // The values and their generations in the order of `keys`, in one round trip (MGET). Counted as
+  // get() is, by the values.
+  Result<std::vector<Generational>> getWithGenerations(const std::vector<std::string>& keys);
+  // SET key value EX ttl, but only while the key's generation is still `generation` (one round trip,
+  // a Lua script). True when stored, false when a remove() came in between.
+  Result<bool> setIfGeneration(const std::string& key, std::string_view value, std::chrono::seconds ttl,
+                               std::string_view generation);
+
+  // Deletes the keys and increments their generations, atomically, in one round trip. Keys that could
+  // not be removed (Redis down) are remembered and removed (generations included) first when the
+  // connection comes back, so an invalidation is not lost with the outage.
   Status remove(const std::vector<std::string>& keys);
   // PING, for readiness. During the back-off it reports the last error without connecting.
   Status ping();
@@ -68,11 +88,18 @@ class RedisCache {
   struct Reply;
   RedisCache(RedisCacheOptions options, RedisEndpoint endpoint);
 
-  // Both expect mutex_ held. ensureConnected answers UNAVAILABLE during the back-off.
+  // All expect mutex_ held. ensureConnected answers UNAVAILABLE during the back-off.
   Status ensureConnected();
   Result<Reply> command(const std::vector<std::string_view>& arguments);
+  // command() that hands error replies back instead of treating them as Redis misbehaving.
+  Result<Reply> send(const std::vector<std::string_view>& arguments);
+  // A script with EVALSHA, loading it first if this process has not yet learnt its SHA1, and with
+  // EVAL when Redis has lost it (a restart, SCRIPT FLUSH).
+  struct Script;
+  Result<Reply> evaluate(Script& script, const std::vector<std::string_view>& keys,
+                         const std::vector<std::string_view>& arguments);
   Status markDown(std::string reason);
-  Status deleteLocked(const std::vector<std::string>& keys);
+  Status removeLocked(const std::vector<std::string>& keys);
   void rememberUndeleted(const std::vector<std::string>& keys);
 
   const RedisCacheOptions options_;
@@ -85,6 +112,8 @@ class RedisCache {
   std::string lastError_;
   bool down_ = false;
   std::set<std::string> undeleted_;
+  std::unique_ptr<Script> setIfGenerationScript_;
+  std::unique_ptr<Script> removeScript_;
 };
 
 }  // namespace fleetdeck::cache
