@@ -4,16 +4,30 @@
 #include <QColor>
 #include <QFont>
 #include <QJsonArray>
+#include <QJsonDocument>
+#include <QRegularExpression>
 #include <QSet>
 #include <algorithm>
 
 #include "client/api_types.h"
+#include "models/display_text.h"
 
 namespace fleetdeck::console {
 namespace {
 
+// google.type.Money-like {currencyCode, units} (proto3 JSON), nothing else in it.
+bool isMoney(const QJsonObject& object) {
+  if (!object.contains(QLatin1String("currencyCode")) || !object.contains(QLatin1String("units"))) return false;
+  for (auto it = object.begin(); it != object.end(); ++it) {
+    if (it.key() != QLatin1String("currencyCode") && it.key() != QLatin1String("units")) return false;
+  }
+  return object.value(QLatin1String("currencyCode")).isString();
+}
+
 void flattenInto(const QJsonValue& value, const QString& path, QMap<QString, QString>& out) {
-  if (value.isObject()) {
+  if (value.isObject() && !path.isEmpty() && isMoney(value.toObject())) {
+    out.insert(path, jsonText(value));
+  } else if (value.isObject()) {
     const QJsonObject object = value.toObject();
     if (object.isEmpty() && !path.isEmpty()) out.insert(path, QStringLiteral("{}"));
     for (auto it = object.begin(); it != object.end(); ++it) {
@@ -29,6 +43,22 @@ void flattenInto(const QJsonValue& value, const QString& path, QMap<QString, QSt
 }
 
 }  // namespace
+
+QString displayFieldValue(const QString& raw) {
+  if (raw.startsWith(QLatin1Char('{'))) {
+    const QJsonObject object = QJsonDocument::fromJson(raw.toUtf8()).object();
+    if (isMoney(object)) return Money::fromJson(object).format();
+    return raw;
+  }
+  // proto3 JSON timestamps: "2024-03-01T10:00:00Z", with 0-9 fraction digits and Z or an offset.
+  static const QRegularExpression rfc3339(
+      QStringLiteral("^\\d{4}-\\d{2}-\\d{2}T\\d{2}:\\d{2}:\\d{2}(\\.\\d{1,9})?(Z|[+-]\\d{2}:\\d{2})$"));
+  if (rfc3339.match(raw).hasMatch()) {
+    const QDateTime time = jsonTime(QJsonValue(raw));
+    if (time.isValid()) return display::timestamp(time);
+  }
+  return raw;
+}
 
 QMap<QString, QString> flattenJson(const QJsonObject& object) {
   QMap<QString, QString> out;
@@ -47,13 +77,16 @@ QVector<FieldDiff> diffStates(const QJsonObject& before, const QJsonObject& afte
   while (ia != a.cend() || ib != b.cend()) {
     FieldDiff diff;
     if (ib == b.cend() || (ia != a.cend() && ia.key() < ib.key())) {
-      diff = FieldDiff{ia.key(), ia.value(), QString(), true, false, true};
+      diff = FieldDiff{ia.key(), displayFieldValue(ia.value()), QString(), true, false, true, ia.value(), QString()};
       ++ia;
     } else if (ia == a.cend() || ib.key() < ia.key()) {
-      diff = FieldDiff{ib.key(), QString(), ib.value(), true, true, false};
+      diff = FieldDiff{ib.key(), QString(), displayFieldValue(ib.value()), true, true, false, QString(), ib.value()};
       ++ib;
     } else {
-      diff = FieldDiff{ia.key(), ia.value(), ib.value(), ia.value() != ib.value(), false, false};
+      // Changed means the values the gateway sent differ, even where they read the same (two times
+      // in the same minute).
+      diff = FieldDiff{ia.key(), displayFieldValue(ia.value()), displayFieldValue(ib.value()), ia.value() != ib.value(),
+                       false, false, ia.value(), ib.value()};
       ++ia;
       ++ib;
     }
@@ -72,6 +105,15 @@ QVariant StateDiffModel::data(const QModelIndex& index, int role) const {
   if (!checkIndex(index, CheckIndexOption::IndexIsValid | CheckIndexOption::ParentIsInvalid)) return {};
   const FieldDiff& diff = rows_.at(index.row());
   if (role == ChangedRole) return diff.changed;
+  if (role == RawValueRole || role == Qt::ToolTipRole) {
+    // The tooltip shows the value as sent where the cell shows it otherwise (money, times).
+    const bool before = index.column() == Before;
+    if (index.column() != Before && index.column() != After) return {};
+    if ((before && diff.added) || (!before && diff.removed)) return {};
+    const QString raw = before ? diff.rawBefore : diff.rawAfter;
+    if (role == Qt::ToolTipRole && raw == (before ? diff.before : diff.after)) return {};
+    return raw;
+  }
   if (role == Qt::DisplayRole) {
     switch (index.column()) {
       case Field: return diff.path;

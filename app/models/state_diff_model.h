@@ -9,17 +9,24 @@
 
 namespace fleetdeck::console {
 
-// {"a":{"b":1},"items":[{"sku":"X"}]} -> {"a.b":"1","items[0].sku":"X"}.
+// {"a":{"b":1},"items":[{"sku":"X"}]} -> {"a.b":"1","items[0].sku":"X"}. A Money object
+// ({currencyCode, units}) stays one field, its compact JSON: {"total":"{\"currencyCode\":…}"}.
 QMap<QString, QString> flattenJson(const QJsonObject& object);
 
 struct FieldDiff {
   QString path;
-  QString before;
+  QString before;  // as the console shows it: money with its currency's decimals, times in local time
   QString after;
-  bool changed = false;
+  bool changed = false;  // the raw values differ
   bool added = false;    // absent before
   bool removed = false;  // absent after
+  QString rawBefore;     // as the gateway sent it (the cell's tooltip)
+  QString rawAfter;
 };
+
+// A flattened field's raw value shown as the rest of the console shows it: a Money object as
+// "129.00 EUR", an RFC 3339 time with display::timestamp; anything else as it is.
+QString displayFieldValue(const QString& raw);
 
 // Every path of either side, in path order; unchanged fields included (changed = false).
 QVector<FieldDiff> diffStates(const QJsonObject& before, const QJsonObject& after);
@@ -29,7 +36,7 @@ class StateDiffModel : public QAbstractTableModel {
 
  public:
   enum Column { Field, Before, After, ColumnCount };
-  enum DataRole { ChangedRole = Qt::UserRole + 1 };
+  enum DataRole { ChangedRole = Qt::UserRole + 1, RawValueRole };
 
   explicit StateDiffModel(QObject* parent = nullptr);
 

@@ -9,7 +9,9 @@
 #include <QSignalSpy>
 #include <QTest>
 #include <QTranslator>
+#include <QScopeGuard>
 #include <cmath>
+#include <ctime>
 
 #include "client/gateway_api.h"
 #include "client/gateway_client.h"
@@ -58,6 +60,7 @@ class ModelsTest : public QObject {
   void deadLetters_ListedAsSent_ConsumersOnce_UndecodableAndBodylessLettersMarked();
   void deadLetters_ReplayedColumn_SaysWhichLettersFailedAgainAfterAReplay();
   void stateDiff_MarksChangedAddedRemovedFields();
+  void stateDiff_ShowsMoneyAndLocalTimesAsTheConsoleDoes_TheRawValueInTheTooltip();
 
   void decimation_KeepsSpikesEndpointsAndBudget();
   void seriesPreparer_OnTheWorker_GivesTheSamePointsAsTheGuiThreadPathDid();
@@ -729,6 +732,65 @@ void ModelsTest::stateDiff_MarksChangedAddedRemovedFields() {
   QCOMPARE(model.headerData(StateDiffModel::Before, Qt::Horizontal).toString(), QStringLiteral("Version 1"));
   QCOMPARE(model.headerData(StateDiffModel::After, Qt::Horizontal).toString(), QStringLiteral("Version 2"));
   QVERIFY(model.index(0, 0).data(Qt::BackgroundRole).isValid() == model.rows().first().changed);
+}
+
+void ModelsTest::stateDiff_ShowsMoneyAndLocalTimesAsTheConsoleDoes_TheRawValueInTheTooltip() {
+  // Not UTC, and not a whole number of hours from it: a time shown in UTC would be caught.
+  const QByteArray oldTz = qgetenv("TZ");
+  qputenv("TZ", "Asia/Kolkata");
+  tzset();
+  const auto restore = qScopeGuard([&] {
+    if (oldTz.isEmpty()) qunsetenv("TZ"); else qputenv("TZ", oldTz);
+    tzset();
+  });
+  QCOMPARE(QDateTime::fromString("2024-03-01T10:00:00Z", Qt::ISODate).toLocalTime().time(), QTime(15, 30));
+
+  StateDiffModel model;
+  QAbstractItemModelTester tester(&model, QAbstractItemModelTester::FailureReportingMode::QtTest);
+  const QJsonObject before{{"total", QJsonObject{{"currencyCode", "EUR"}, {"units", "12900"}}},
+                           {"items", QJsonArray{QJsonObject{{"unitPrice", QJsonObject{{"currencyCode", "JPY"}, {"units", "1500"}}}}}},
+                           {"createTime", "2024-03-01T10:00:00.123456789Z"},
+                           {"updateTime", "2024-03-01T10:00:00.100Z"},
+                           {"trackingNumber", "2024-03-01T10:00:00"}};  // not a timestamp: no zone
+  QJsonObject after = before;
+  after.insert("total", QJsonObject{{"currencyCode", "EUR"}, {"units", "13900"}});
+  after.insert("updateTime", "2024-03-01T10:00:00.900Z");  // the same minute on screen
+  model.setStates(before, after, 1, 2);
+  QMap<QString, FieldDiff> byPath;
+  for (const FieldDiff& diff : model.rows()) byPath.insert(diff.path, diff);
+  // Money is one field, with its currency's decimals, not "total.units = 12900".
+  QVERIFY2(!byPath.contains("total.units"), qPrintable(byPath.keys().join(", ")));
+  QCOMPARE(byPath["total"].before, QStringLiteral("129.00 EUR"));
+  QCOMPARE(byPath["total"].after, QStringLiteral("139.00 EUR"));
+  QVERIFY(byPath["total"].changed);
+  QCOMPARE(byPath["items[0].unitPrice"].after, QStringLiteral("1,500 JPY"));
+  QVERIFY(!byPath["items[0].unitPrice"].changed);
+  // Times in local time, as display::timestamp shows them everywhere else.
+  QCOMPARE(byPath["createTime"].after, QStringLiteral("2024-03-01 15:30"));
+  QCOMPARE(byPath["createTime"].after, display::timestamp(QDateTime::fromString("2024-03-01T10:00:00Z", Qt::ISODate)));
+  QVERIFY(!byPath["createTime"].changed);
+  // Changed is decided on the values sent: they read the same, and differ.
+  QCOMPARE(byPath["updateTime"].before, byPath["updateTime"].after);
+  QVERIFY(byPath["updateTime"].changed);
+  QCOMPARE(byPath["trackingNumber"].after, QStringLiteral("2024-03-01T10:00:00"));
+  QCOMPARE(model.changedCount(), 2);
+  // The raw value is the tooltip, where the cell shows something else.
+  auto rowOf = [&model](const QString& path) {
+    for (int row = 0; row < model.rowCount(); ++row) {
+      if (model.rows().at(row).path == path) return row;
+    }
+    return -1;
+  };
+  const int total = rowOf("total");
+  QVERIFY(total >= 0);
+  QCOMPARE(model.index(total, StateDiffModel::Before).data(Qt::DisplayRole).toString(), QStringLiteral("129.00 EUR"));
+  QCOMPARE(model.index(total, StateDiffModel::Before).data(Qt::ToolTipRole).toString(),
+           QStringLiteral("{\"currencyCode\":\"EUR\",\"units\":\"12900\"}"));
+  QCOMPARE(model.index(total, StateDiffModel::After).data(StateDiffModel::RawValueRole).toString(),
+           QStringLiteral("{\"currencyCode\":\"EUR\",\"units\":\"13900\"}"));
+  const int created = rowOf("createTime");
+  QCOMPARE(model.index(created, StateDiffModel::After).data(Qt::ToolTipRole).toString(),
+           QStringLiteral("2024-03-01T10:00:00.123456789Z"));
 }
 
 void ModelsTest::decimation_KeepsSpikesEndpointsAndBudget() {
