@@ -26,16 +26,23 @@ end
 return 0
 )lua";
 
-// KEYS: entry, its generation, entry, its generation... ARGV: the generations' ttl in seconds. The
-// generation expires so that keys removed once do not stay in Redis for ever; it only has to outlive
-// the reads that saw the previous one.
+// KEYS: the cache's generation sequence, then entry, its generation, entry, its generation...
+// ARGV: the generations' ttl in seconds. The entries go first, with DEL, which a Redis out of memory
+// still accepts (INCR and SET it may refuse, and so it refuses the puts the generations guard).
+// Each generation is a fresh number from one sequence, never a per-key count, so a generation key
+// that expired or was evicted and comes back cannot repeat a value a reader saw before; it expires
+// so that keys removed once do not stay in Redis for ever, and only has to outlive a read.
 constexpr std::string_view kRemoveScript = R"lua(
-for i = 1, #KEYS, 2 do
-  redis.call('INCR', KEYS[i + 1])
-  redis.call('EXPIRE', KEYS[i + 1], ARGV[1])
+for i = 2, #KEYS, 2 do
   redis.call('DEL', KEYS[i])
 end
-return #KEYS / 2
+for i = 2, #KEYS, 2 do
+  local generation = redis.pcall('INCR', KEYS[1])
+  if type(generation) == 'number' then
+    redis.pcall('SET', KEYS[i + 1], generation, 'EX', ARGV[1])
+  end
+end
+return (#KEYS - 1) / 2
 )lua";
 
 timeval toTimeval(std::chrono::milliseconds duration) {
@@ -141,7 +148,8 @@ RedisCache::RedisCache(RedisCacheOptions options, RedisEndpoint endpoint)
       endpoint_(std::move(endpoint)),
       metrics_(std::make_unique<Metrics>(options_.name)),
       setIfGenerationScript_(std::make_unique<Script>(Script{kSetIfGenerationScript, {}})),
-      removeScript_(std::make_unique<Script>(Script{kRemoveScript, {}})) {
+      removeScript_(std::make_unique<Script>(Script{kRemoveScript, {}})),
+      generationSequence_("fleetdeck:cache:" + options_.name + ":generations") {
   metrics_->up->set(1);
 }
 
@@ -390,7 +398,8 @@ Status RedisCache::removeLocked(const std::vector<std::string>& keys) {
     generations.reserve(end - start);
     for (size_t i = start; i < end; ++i) generations.push_back(generationKey(keys[i]));
     std::vector<std::string_view> scriptKeys;
-    scriptKeys.reserve(2 * (end - start));
+    scriptKeys.reserve(1 + 2 * (end - start));
+    scriptKeys.push_back(generationSequence_);
     for (size_t i = start; i < end; ++i) {
       scriptKeys.push_back(keys[i]);
       scriptKeys.push_back(generations[i - start]);

@@ -114,6 +114,8 @@ class RedisCache {
   std::set<std::string> undeleted_;
   std::unique_ptr<Script> setIfGenerationScript_;
   std::unique_ptr<Script> removeScript_;
+  // Where remove() draws generations from, one sequence per cache name (shared by its replicas).
+  const std::string generationSequence_;
 };
 
 }  // namespace fleetdeck::cache
