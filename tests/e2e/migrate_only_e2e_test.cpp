@@ -262,6 +262,23 @@ TEST(ConsumerSettings, AnUnreachableDatabase_ExitsOne_NotAsABadSetting) {
   EXPECT_EQ(*outcome.exitCode, 1) << outcome.log;
 }
 
+// A refusal an operator must mend (a key file others may read) is EX_CONFIG too, not retried.
+TEST(ConsumerSettings, AKeyFileOthersMayRead_ExitsAsABadSetting) {
+  const std::filesystem::path keyFile = logDirectory() / "readable-jwt-keys.json";
+  std::filesystem::remove(keyFile);
+  {
+    // A valid key ring, made (0600) by a gateway's first start, stopped once it exists.
+    MigrateOnlyRun maker("gateway", {}, "", "readable-keys-maker", {{"FLEETDECK_AUTH__KEY_FILE", keyFile.string()}});
+    ASSERT_TRUE(testing::waitUntil([&] { return std::filesystem::exists(keyFile); }, std::chrono::seconds(20)));
+    (void)maker.wait(std::chrono::milliseconds(1));
+  }
+  std::filesystem::permissions(keyFile, std::filesystem::perms::others_read, std::filesystem::perm_options::add);
+  MigrateOnlyRun run("gateway", {}, "", "readable-keys", {{"FLEETDECK_AUTH__KEY_FILE", keyFile.string()}});
+  const Outcome outcome = run.wait(std::chrono::seconds(20));
+  ASSERT_TRUE(outcome.exitCode.has_value()) << "the gateway served with a key file others may read:\n" << outcome.log;
+  EXPECT_EQ(*outcome.exitCode, 78) << outcome.log;
+}
+
 TEST(MigrateOnlyHelp, HelpListsTheFlag) {
   std::string output;
   launcher::ProcessSpec spec;

@@ -430,7 +430,9 @@ void ServiceHost::fail(const Status& status, std::string_view during) {
   log::error("start-up failed", {{"during", during}, {"error", status.toString()}});
   log::flush();
   std::cerr << serviceName_ << ": " << during << ": " << status.message() << "\n";
-  std::exit(status.code() == StatusCode::kInvalidArgument ? kExitConfigError : 1);
+  const bool refusedByItsSetup =
+      status.code() == StatusCode::kInvalidArgument || status.code() == StatusCode::kFailedPrecondition;
+  std::exit(refusedByItsSetup ? kExitConfigError : 1);
 }
 
 void ServiceHost::addReadinessCheck(ReadinessCheck check) { checks_.push_back(std::move(check)); }

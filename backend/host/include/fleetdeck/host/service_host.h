@@ -59,8 +59,9 @@ class ServiceHost {
   // failure with 1 (a database not up yet) is worth retrying.
   static constexpr int kExitConfigError = 78;
 
-  // Logs the error and exits: kExitConfigError for INVALID_ARGUMENT (a bad setting or flag), 1 for
-  // other start-up failures (database unreachable, port taken, …).
+  // Logs the error and exits: kExitConfigError for INVALID_ARGUMENT (a bad setting or flag) and
+  // FAILED_PRECONDITION (a key file others may read, a migration edited after it was applied: what
+  // an operator must mend), 1 for other start-up failures (database unreachable, port taken, …).
   [[noreturn]] void fail(const Status& status, std::string_view during);
 
   void addReadinessCheck(ReadinessCheck check);
