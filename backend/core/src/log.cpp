@@ -156,4 +156,11 @@ void clearThreadTraceIds() {
   threadSpanId.clear();
 }
 
+ScopedThreadTraceIds::ScopedThreadTraceIds(std::string_view traceId, std::string_view spanId)
+    : previousTraceId_(threadTraceId), previousSpanId_(threadSpanId) {
+  setThreadTraceIds(traceId, spanId);
+}
+
+ScopedThreadTraceIds::~ScopedThreadTraceIds() { setThreadTraceIds(previousTraceId_, previousSpanId_); }
+
 }  // namespace fleetdeck::log

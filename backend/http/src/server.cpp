@@ -332,8 +332,9 @@ class Session : public std::enable_shared_from_this<Session> {
     try {
       shared_.handler(request, responder);
     } catch (const std::exception& exception) {
+      const log::ScopedThreadTraceIds ids(request.traceId, "");
       log::error("http handler threw", {{"path", request.path}, {"error", exception.what()}});
-      responder->send(serverAnswer(500, internalError("internal error")));
+      responder->send(serverAnswer(500, internalError("internal error"), request.traceId));
     }
   }
 
@@ -346,16 +347,17 @@ class Session : public std::enable_shared_from_this<Session> {
   // An answer the server makes itself (a refused request, a handler that threw or answered nothing)
   // carries a trace id like a handler's, in its header and body, and a log line names it: no
   // handler saw the request, so that line is the only record an operator can find it by.
-  HttpResponse serverAnswer(int httpStatus, const Status& status) const {
-    const std::string traceId = randomHex(16);
+  // `requestTraceId`: the request's own, when its handler was reached (the tracing decorator set it),
+  // so the id the client reports is the one its span and log lines carry; else a new one.
+  HttpResponse serverAnswer(int httpStatus, const Status& status, const std::string& requestTraceId = {}) const {
+    const std::string traceId = requestTraceId.size() == 32 ? requestTraceId : randomHex(16);
     HttpResponse response = errorResponse(status, traceId);
     response.status = httpStatus;
     response.headers.set("X-Trace-Id", traceId);
-    log::setThreadTraceIds(traceId, "");
+    const log::ScopedThreadTraceIds ids(traceId, "");
     log::info("http request answered by the server", {{"status", httpStatus},
                                                       {"error", status.message()},
                                                       {"client", remoteAddress_}});
-    log::clearThreadTraceIds();
     return response;
   }
 

@@ -54,6 +54,21 @@ TEST(Log, TraceIdsOfTheThreadAppear) {
   EXPECT_FALSE(parseLine(formatLine(Level::kInfo, "handled", {})).contains("trace_id"));
 }
 
+// A line written for another request (the HTTP server's own answer, on a thread in the middle of a
+// request of its own) carries that request's ids, and leaves the thread's as they were.
+TEST(Log, ScopedTraceIdsPutBackTheThreadsOwn) {
+  setThreadTraceIds("0af7651916cd43dd8448eb211c80319c", "b7ad6b7169203331");
+  {
+    const ScopedThreadTraceIds other("11111111111111111111111111111111", "");
+    EXPECT_EQ(json::stringOr(parseLine(formatLine(Level::kInfo, "refused", {})), "trace_id"),
+              "11111111111111111111111111111111");
+  }
+  const auto line = parseLine(formatLine(Level::kInfo, "handled", {}));
+  EXPECT_EQ(json::stringOr(line, "trace_id"), "0af7651916cd43dd8448eb211c80319c");
+  EXPECT_EQ(json::stringOr(line, "span_id"), "b7ad6b7169203331");
+  clearThreadTraceIds();
+}
+
 TEST(Log, SecretsAreRedacted) {
   const std::string line = formatLine(Level::kInfo, "login", {{"password", "hunter2hunter2"},
                                                               {"password_hash", "$argon2id$v=19$..."},

@@ -138,6 +138,11 @@ class HttpServerTest : public ::testing::Test {
       }).detach();
     });
     router_.add("GET", "/dropped", [](HttpRequest&, std::shared_ptr<Responder>) {});
+    // As a handler behind the tracing decorator, which sets the request's trace id first.
+    router_.add("GET", "/throws", [](HttpRequest& request, std::shared_ptr<Responder>) {
+      request.traceId = "4bf92f3577b34da6a3ce929d0e0e4736";
+      throw std::runtime_error("a bug");
+    });
     // A handler copying untrusted text into a header must not be able to add fields or a body.
     router_.add("GET", "/reflect", [](HttpRequest& request, std::shared_ptr<Responder> responder) {
       HttpResponse response = HttpResponse::text(200, "ok");
@@ -208,6 +213,16 @@ TEST_F(HttpServerTest, HandlerThatNeverAnswersStillProducesA500) {
   ASSERT_TRUE(response.isOk());
   EXPECT_EQ(response->status, 500);
   EXPECT_EQ(response->headers.get("X-Trace-Id").value_or("").size(), 32u) << "the server's own answer has a trace id";
+}
+
+TEST_F(HttpServerTest, AHandlerThatThrows_Gets500UnderItsRequestsTraceId) {
+  HttpClient client("127.0.0.1", server_->port());
+  auto response = client.get("/throws");
+  ASSERT_TRUE(response.isOk());
+  EXPECT_EQ(response->status, 500);
+  EXPECT_EQ(response->headers.get("X-Trace-Id").value_or(""), "4bf92f3577b34da6a3ce929d0e0e4736")
+      << "the id its span and log lines carry, not a new one";
+  EXPECT_NE(response->body.find("4bf92f3577b34da6a3ce929d0e0e4736"), std::string::npos) << response->body;
 }
 
 TEST_F(HttpServerTest, BodyOverTheLimitIs413) {

@@ -63,6 +63,20 @@ inline void error(std::string_view message, Fields fields = {}) { write(Level::k
 void setThreadTraceIds(std::string_view traceId, std::string_view spanId);
 void clearThreadTraceIds();
 
+// Sets the thread's trace ids for its lifetime and puts back the ones it found: for a line written
+// on behalf of another request by a thread that may be in the middle of its own.
+class ScopedThreadTraceIds {
+ public:
+  ScopedThreadTraceIds(std::string_view traceId, std::string_view spanId);
+  ~ScopedThreadTraceIds();
+  ScopedThreadTraceIds(const ScopedThreadTraceIds&) = delete;
+  ScopedThreadTraceIds& operator=(const ScopedThreadTraceIds&) = delete;
+
+ private:
+  std::string previousTraceId_;
+  std::string previousSpanId_;
+};
+
 // The JSON line that write() would emit, for tests of formatting and redaction.
 std::string formatLine(Level level, std::string_view message, Fields fields);
 
