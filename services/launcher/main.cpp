@@ -272,10 +272,26 @@ int commandUp(const Options& options) {
     std::cout << "The local fleet is already running";
     if (pid_t pid = runningLauncher(options.paths); pid != 0) std::cout << " (launcher pid " << pid << ")";
     std::cout << ".\n";
-    if (auto state = readState(options.paths)) printSummary(*state);
-    // The seeding of an earlier `up` may have stopped half-way (Ctrl+C, a failing service) while the
-    // fleet kept running: the seeder says so, or seeds what never was, instead of a silent success.
-    return options.seed ? commandSeed(options) : 0;
+    const auto state = readState(options.paths);
+    if (state) printSummary(*state);
+    if (!options.seed) return 0;
+    // What the demo data looks like, never a seeding of its own from here: the `up` that started the
+    // fleet seeds it once ready. Seeding that stopped half-way (Ctrl+C, a failing service) is said,
+    // not passed over as "already running".
+    const fs::path secrets = options.paths.secrets();
+    if (!state || json::stringOr(*state, "phase") != "ready") {
+      std::cout << "It is still starting; the ./fleetdeck up that started it loads the demo data once it is ready.\n";
+      return 0;
+    }
+    if (DemoSeeder::seedingInProgress(secrets)) {
+      std::cout << "Its demo data is being loaded now; ./fleetdeck credentials prints the accounts afterwards.\n";
+      return 0;
+    }
+    if (!fs::exists(secrets / "credentials") && !fs::exists(secrets / "seed.pending")) {
+      std::cout << "It has no demo data (started with --no-seed); ./fleetdeck seed loads it.\n";
+      return 0;
+    }
+    return commandSeed(options);  // says "loaded before", or that it stopped half-way
   }
   reportLeftovers(stopLeftovers(options.paths));
   std::error_code error;

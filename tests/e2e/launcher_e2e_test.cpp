@@ -1,6 +1,10 @@
 // `fleetdeck-launcher up / status / down` as a user runs them: a whole fleet in a temporary data
 // folder on shifted ports, serving the API, then stopped with no process left behind.
 #include <gtest/gtest.h>
+
+#include <fcntl.h>
+#include <sys/file.h>
+#include <unistd.h>
 #include <signal.h>
 
 #include <algorithm>
@@ -169,6 +173,17 @@ TEST(LauncherEndToEnd, UpServesTheApiAndDownLeavesNoProcess) {
   EXPECT_FALSE(halfSeeded.status.isOk()) << halfSeeded.output;
   EXPECT_NE(halfSeeded.output.find("stopped half-way"), std::string::npos) << halfSeeded.output;
   EXPECT_NE(halfSeeded.output.find("./fleetdeck down stops it"), std::string::npos) << halfSeeded.output;
+  // While another process seeds (it holds the seeding lock, and its marker is there too), that is
+  // what `up` says: not "stopped half-way", and it does not seed beside it.
+  {
+    const int seeding = open((data / "secrets" / "seed.lock").c_str(), O_RDWR | O_CREAT | O_CLOEXEC, 0600);
+    ASSERT_GE(seeding, 0);
+    ASSERT_EQ(flock(seeding, LOCK_EX | LOCK_NB), 0);
+    const CommandResult meanwhile = runLauncher("up", data, env);
+    close(seeding);
+    EXPECT_TRUE(meanwhile.status.isOk()) << meanwhile.output;
+    EXPECT_NE(meanwhile.output.find("being loaded now"), std::string::npos) << meanwhile.output;
+  }
   fs::remove(data / "secrets" / "seed.pending");
 
   const CommandResult down = runLauncher("down", data, env);
@@ -230,6 +245,15 @@ TEST(LauncherEndToEnd, UpServesTheApiAndDownLeavesNoProcess) {
   const std::vector<pid_t> thirdPids = pidsInState(data);
   ASSERT_GE(thirdPids.size(), 3u);
   ASSERT_EQ(kill(thirdPids.back(), SIGSTOP), 0);
+  // Should `down` fail here, what it left must not outlive the test (a fleet on random ports, for ever).
+  struct KillLeftovers {
+    const std::vector<pid_t>& pids;
+    ~KillLeftovers() {
+      for (pid_t pid : pids) {
+        if (launcher::processAlive(pid)) kill(pid, SIGKILL);
+      }
+    }
+  } killLeftovers{thirdPids};
   auto hungEnv = envThird;
   hungEnv["FLEETDECK_STOP_TIMEOUT"] = "2";
   const CommandResult hungDown = runLauncher("down", data, hungEnv);

@@ -1,5 +1,9 @@
 #include "adapters/demo_seeder.h"
 
+#include <fcntl.h>
+#include <sys/file.h>
+#include <unistd.h>
+
 #include <atomic>
 #include <fstream>
 #include <mutex>
@@ -66,7 +70,45 @@ Result<std::vector<DemoAccount>> DemoSeeder::readCredentials(const fs::path& sec
   return accounts;
 }
 
+namespace {
+
+// An exclusive lock on <secrets>/seed.lock, released when the object goes (or the process dies).
+class SeedLock {
+ public:
+  explicit SeedLock(const fs::path& secretsDirectory) {
+    std::error_code error;
+    fs::create_directories(secretsDirectory, error);
+    fd_ = open((secretsDirectory / "seed.lock").c_str(), O_RDWR | O_CREAT | O_CLOEXEC, 0600);
+    if (fd_ >= 0 && flock(fd_, LOCK_EX | LOCK_NB) != 0) {
+      close(fd_);
+      fd_ = -1;
+    }
+  }
+  ~SeedLock() {
+    if (fd_ >= 0) close(fd_);
+  }
+  SeedLock(const SeedLock&) = delete;
+  SeedLock& operator=(const SeedLock&) = delete;
+  bool held() const { return fd_ >= 0; }
+
+ private:
+  int fd_ = -1;
+};
+
+}  // namespace
+
+bool DemoSeeder::seedingInProgress(const fs::path& secretsDirectory) {
+  if (!fs::exists(secretsDirectory / "seed.lock")) return false;
+  return !SeedLock(secretsDirectory).held();
+}
+
 Result<SeedSummary> DemoSeeder::seed(const std::function<void(const std::string&)>& progress) {
+  // Before the half-way check: a seeding in progress leaves the same marker as one that stopped.
+  const SeedLock lock(secretsDirectory_);
+  if (!lock.held()) {
+    return unavailable("the demo data is being loaded into " + secretsDirectory_.parent_path().string() +
+                       " by another ./fleetdeck up or seed; wait for it to finish");
+  }
   SeedSummary summary;
   const fs::path credentialsFile = secretsDirectory_ / "credentials";
   // Written before the first call and removed after the last: found at the start, it means an

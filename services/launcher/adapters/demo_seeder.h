@@ -35,8 +35,12 @@ class DemoSeeder {
       : plan_(std::move(plan)), demoDirectory_(std::move(demoDirectory)), secretsDirectory_(std::move(secretsDirectory)) {}
 
   // Seeds once: when the credentials file exists the fleet is considered seeded and nothing is sent.
-  // `progress` receives one line per phase.
+  // `progress` receives one line per phase. Holds the seeding lock (seed.lock) throughout; UNAVAILABLE
+  // when another process holds it (a second `up` while the first one seeds).
   Result<SeedSummary> seed(const std::function<void(const std::string&)>& progress);
+
+  // True while a process is seeding into `secretsDirectory` (holds its seeding lock).
+  static bool seedingInProgress(const std::filesystem::path& secretsDirectory);
 
   // The stored demo accounts (role, username, password), for `./fleetdeck credentials`.
   static Result<std::vector<DemoAccount>> readCredentials(const std::filesystem::path& secretsDirectory);

@@ -730,14 +730,15 @@ TEST_F(GatewayEndToEnd, ABurstOverTheRateLimitIs429WithRetryAfterWhileOthersAreS
   environment["FLEETDECK_GATEWAY__TRUSTED_PROXIES"] = "127.0.0.4/32";  // an ingress
   ServiceProcess limited("gateway-limited", FLEETDECK_GATEWAY_BINARY, environment, logs_);
   ASSERT_TRUE(limited.start().isOk()) << limited.logTail();
-  int ok = 0;
+  // Let in: anything but 429 (an upstream hiccup on a loaded machine is not the limiter's doing).
+  int letIn = 0;
   RawAnswer refused;
   for (int i = 0; i < 30; ++i) {
     const RawAnswer answer = rawGet(port, "127.0.0.2", "/api/v1/products?pageSize=1");
-    if (answer.status == 200) ++ok;
+    if (answer.status != 429) ++letIn;
     if (answer.status == 429) refused = answer;
   }
-  EXPECT_EQ(ok, 5) << "the burst of 5";
+  EXPECT_EQ(letIn, 5) << "the burst of 5";
   EXPECT_EQ(refused.status, 429);
   EXPECT_GE(std::atoi(refused.retryAfter.c_str()), 1) << "Retry-After: " << refused.retryAfter;
   // Another client (another source address) is served while the first one is throttled.
@@ -752,7 +753,7 @@ TEST_F(GatewayEndToEnd, ABurstOverTheRateLimitIs429WithRetryAfterWhileOthersAreS
   // Behind the ingress (a trusted proxy), each client has its own budget, not one shared by all.
   int throughIngress = 0;
   for (int i = 0; i < 30; ++i) {
-    if (rawGet(port, "127.0.0.4", "/api/v1/products?pageSize=1", "198.51.100.1").status == 200) ++throughIngress;
+    if (rawGet(port, "127.0.0.4", "/api/v1/products?pageSize=1", "198.51.100.1").status != 429) ++throughIngress;
   }
   EXPECT_EQ(throughIngress, 5);
   EXPECT_EQ(rawGet(port, "127.0.0.4", "/api/v1/products?pageSize=1", "198.51.100.1").status, 429);
@@ -769,7 +770,7 @@ TEST_F(GatewayEndToEnd, ABurstOverTheRateLimitIs429WithRetryAfterWhileOthersAreS
   int fromOneSlash64 = 0;
   for (int i = 1; i <= 30; ++i) {
     const std::string address = "2001:db8:1:2::" + std::to_string(i);
-    if (rawGet(port, "127.0.0.4", "/api/v1/products?pageSize=1", address).status == 200) ++fromOneSlash64;
+    if (rawGet(port, "127.0.0.4", "/api/v1/products?pageSize=1", address).status != 429) ++fromOneSlash64;
   }
   EXPECT_EQ(fromOneSlash64, 5);
   EXPECT_EQ(rawGet(port, "127.0.0.4", "/api/v1/products?pageSize=1", "2001:db8:1:3::1").status, 200);
