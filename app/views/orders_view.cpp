@@ -14,6 +14,7 @@
 #include <QPlainTextEdit>
 #include <QPointer>
 #include <QPushButton>
+#include <QScopedValueRollback>
 #include <QSplitter>
 #include <QTableView>
 #include <QToolButton>
@@ -209,7 +210,8 @@ OrdersView::OrdersView(GatewayClient* client, QWidget* parent)
     if (link.startsWith(QLatin1String("saga:"))) emit openSagaRequested(link.mid(5));
   });
   connect(table_->selectionModel(), &QItemSelectionModel::currentRowChanged, this, [this](const QModelIndex& current) {
-    if (current.isValid()) loadDetails(current.data(OrdersModel::IdRole).toString());
+    // showOrder() marks its row and loads the order itself: one load, not a second one from here.
+    if (current.isValid() && !selectingShownRow_) loadDetails(current.data(OrdersModel::IdRole).toString());
   });
   connect(eventsTable_, &QTableView::doubleClicked, this, [this](const QModelIndex& index) {
     emit openHistoryRequested(details_.order.id, index.data(OrderEventsModel::VersionRole).toLongLong());
@@ -309,7 +311,12 @@ QString OrdersView::displayedOrderId() const {
 void OrdersView::showOrder(const QString& orderId) {
   activate();
   const int row = model_->rowOf(orderId);
-  if (row >= 0) table_->selectRow(row);
+  if (row >= 0) {
+    // The selection handler loads nothing for this row (the view still scrolls to it and draws it
+    // selected): the order is loaded once, below, whether or not its row was current already.
+    const QScopedValueRollback<bool> selecting(selectingShownRow_, true);
+    table_->selectRow(row);
+  }
   loadDetails(orderId);
 }
 

@@ -108,6 +108,7 @@ class OrdersView : public ViewPage {
   bool started_ = false;
   bool answered_ = false;
   bool detailAnswered_ = true;
+  bool selectingShownRow_ = false;  // showOrder() is marking its row; it loads the order itself
 };
 
 }  // namespace fleetdeck::console

@@ -192,6 +192,7 @@ class ViewsTest : public QObject {
   void orders_ActionRetriedAfterALostAnswer_SendsTheSameIdempotencyKey_ANewDialogANewOne_data();
   void orders_ActionRetriedAfterALostAnswer_SendsTheSameIdempotencyKey_ANewDialogANewOne();
   void orders_OverlappingLoadsOfOneOrder_TheNewestLoadWins_TheRowKeepsItsVersion();
+  void orders_ShowOrderOfAListedOrder_SendsEachRequestOnce_ARowChosenByHandLoadsToo();
   void sagas_OverlappingLoadsOfOneSaga_TheNewestLoadWins();
   void newOrder_EscWhilePlacing_IsRefused_TheAnswerLands();
   void alerts_ListReadBeforeAStreamAlert_DoesNotHideIt_NorReportItTwice();
@@ -527,6 +528,46 @@ void ViewsTest::orders_OverlappingLoadsOfOneOrder_TheNewestLoadWins_TheRowKeepsI
   const Order row = orders->model()->order(orders->model()->rowOf(aId));
   QCOMPARE(row.version, 3);
   QCOMPARE(row.status, QStringLiteral("SHIPPED"));
+}
+
+void ViewsTest::orders_ShowOrderOfAListedOrder_SendsEachRequestOnce_ARowChosenByHandLoadsToo() {
+  MainWindow* window = openWindow("ada");
+  window->showPage("orders");
+  OrdersView* orders = window->ordersView();
+  // The requests that read order `id`: its details, its events and its payments.
+  const auto sent = [this](const QString& id) {
+    int details = 0;
+    int events = 0;
+    int payments = 0;
+    for (const FakeRequest& request : gateway_->requests()) {
+      if (request.method != "GET") continue;
+      if (request.path == "/api/v1/orders/" + id + "/details") ++details;
+      if (request.path == "/api/v1/orders/" + id + "/events") ++events;
+      if (request.path == "/api/v1/payments" && request.queryValue("orderId") == id) ++payments;
+    }
+    return QList<int>{details, events, payments};
+  };
+  // The list is there (its first row chosen and shown); A is a row of it, not the current one.
+  QVERIFY(QTest::qWaitFor([&] { return orders->isReady() && orders->model()->rowCount() > 3 && !orders->shownOrderId().isEmpty(); }, 5000));
+  const QString aId = orders->model()->order(2).id;
+  const QString bId = orders->model()->order(3).id;
+  QVERIFY(orders->table()->currentIndex().row() != 2);
+  QCOMPARE(sent(aId), (QList<int>{0, 0, 0}));
+
+  orders->showOrder(aId);
+  QVERIFY(QTest::qWaitFor([&] { return orders->shownOrderId() == aId && orders->isReady(); }, 5000));
+  QTest::qWait(300);  // a second load would be on its way by now
+  QCOMPARE(orders->table()->currentIndex().row(), 2);
+  QCOMPARE(sent(aId), (QList<int>{1, 1, 1}));  // details, events, payments: once each
+
+  // The next row, chosen by hand: its selection loads it, once.
+  QCOMPARE(sent(bId), (QList<int>{0, 0, 0}));
+  QTest::keyClick(orders->table(), Qt::Key_Down);
+  QCOMPARE(orders->table()->currentIndex().row(), 3);
+  QVERIFY(QTest::qWaitFor([&] { return orders->shownOrderId() == bId && orders->isReady(); }, 5000));
+  QTest::qWait(300);
+  QCOMPARE(sent(bId), (QList<int>{1, 1, 1}));
+  QCOMPARE(sent(aId), (QList<int>{1, 1, 1}));
 }
 
 void ViewsTest::sagas_OverlappingLoadsOfOneSaga_TheNewestLoadWins() {
