@@ -15,6 +15,7 @@ namespace {
 constexpr size_t kMaxUndeletedKeys = 10'000;
 // Keys per MGET command or script call.
 constexpr size_t kKeysPerCommand = 500;
+static_assert(kKeysPerCommand % 2 == 0, "getWithGenerations' pairs must not be split across commands");
 
 // KEYS: entry, its generation. ARGV: value, ttl in seconds, the generation the reader saw. Compared
 // and set in one script, so a remove() cannot slip in between.
@@ -282,36 +283,46 @@ Result<std::optional<std::string>> RedisCache::get(const std::string& key) {
   return std::optional<std::string>();
 }
 
-Result<std::vector<std::optional<std::string>>> RedisCache::getMany(const std::vector<std::string>& keys) {
+// MGET in commands of at most kKeysPerCommand keys (an even number, so a caller's pairs stay in one
+// command, read at one instant). The caller counts hits, misses and errors.
+Result<std::vector<std::optional<std::string>>> RedisCache::mgetLocked(const std::vector<std::string_view>& keys) {
   std::vector<std::optional<std::string>> values;
-  if (keys.empty()) return values;
-  std::lock_guard lock(mutex_);
-  Status connected = ensureConnected();
-  if (!connected.isOk()) {
-    metrics_->errors->inc(static_cast<double>(keys.size()));
-    return connected;
-  }
   values.reserve(keys.size());
   for (size_t start = 0; start < keys.size(); start += kKeysPerCommand) {
     const size_t end = std::min(keys.size(), start + kKeysPerCommand);
     std::vector<std::string_view> arguments{"MGET"};
-    for (size_t i = start; i < end; ++i) arguments.push_back(keys[i]);
+    arguments.insert(arguments.end(), keys.begin() + static_cast<std::ptrdiff_t>(start),
+                     keys.begin() + static_cast<std::ptrdiff_t>(end));
     auto reply = command(arguments);
     if (!reply || reply->reply->type != REDIS_REPLY_ARRAY || reply->reply->elements != end - start) {
-      metrics_->errors->inc(static_cast<double>(keys.size()));
       return reply ? markDown("MGET answered an unexpected reply") : reply.status();
     }
     for (size_t i = 0; i < reply->reply->elements; ++i) {
       const redisReply* element = reply->reply->element[i];
       if (element->type == REDIS_REPLY_STRING) {
         values.emplace_back(std::string(element->str, element->len));
-        metrics_->hits->inc();
       } else {
         values.emplace_back();
-        metrics_->misses->inc();
       }
     }
   }
+  return values;
+}
+
+Result<std::vector<std::optional<std::string>>> RedisCache::getMany(const std::vector<std::string>& keys) {
+  if (keys.empty()) return std::vector<std::optional<std::string>>();
+  std::lock_guard lock(mutex_);
+  Status connected = ensureConnected();
+  if (!connected.isOk()) {
+    metrics_->errors->inc(static_cast<double>(keys.size()));
+    return connected;
+  }
+  auto values = mgetLocked(std::vector<std::string_view>(keys.begin(), keys.end()));
+  if (!values) {
+    metrics_->errors->inc(static_cast<double>(keys.size()));
+    return values.status();
+  }
+  for (const auto& value : *values) (value ? metrics_->hits : metrics_->misses)->inc();
   return values;
 }
 
@@ -340,33 +351,26 @@ Result<std::vector<RedisCache::Generational>> RedisCache::getWithGenerations(con
     metrics_->errors->inc(static_cast<double>(keys.size()));
     return connected;
   }
+  // Each entry beside its generation, so the two are read by the same MGET.
+  std::vector<std::string> generations;
+  generations.reserve(keys.size());
+  std::vector<std::string_view> pairs;
+  pairs.reserve(2 * keys.size());
+  for (const auto& key : keys) generations.push_back(generationKey(key));
+  for (size_t i = 0; i < keys.size(); ++i) {
+    pairs.push_back(keys[i]);
+    pairs.push_back(generations[i]);
+  }
+  auto values = mgetLocked(pairs);
+  if (!values) {
+    metrics_->errors->inc(static_cast<double>(keys.size()));
+    return values.status();
+  }
   entries.reserve(keys.size());
-  constexpr size_t kEntriesPerCommand = kKeysPerCommand / 2;
-  for (size_t start = 0; start < keys.size(); start += kEntriesPerCommand) {
-    const size_t end = std::min(keys.size(), start + kEntriesPerCommand);
-    std::vector<std::string> generations;
-    generations.reserve(end - start);
-    std::vector<std::string_view> arguments{"MGET"};
-    for (size_t i = start; i < end; ++i) {
-      generations.push_back(generationKey(keys[i]));
-      arguments.push_back(keys[i]);
-    }
-    arguments.insert(arguments.end(), generations.begin(), generations.end());
-    auto reply = command(arguments);
-    if (!reply || reply->reply->type != REDIS_REPLY_ARRAY || reply->reply->elements != 2 * (end - start)) {
-      metrics_->errors->inc(static_cast<double>(keys.size() - start));
-      return reply ? markDown("MGET answered an unexpected reply") : reply.status();
-    }
-    const auto text = [&](size_t i) -> std::optional<std::string> {
-      const redisReply* element = reply->reply->element[i];
-      if (element->type != REDIS_REPLY_STRING) return std::nullopt;
-      return std::string(element->str, element->len);
-    };
-    for (size_t i = 0; i < end - start; ++i) {
-      Generational entry{text(i), text(end - start + i).value_or("0")};
-      (entry.value ? metrics_->hits : metrics_->misses)->inc();
-      entries.push_back(std::move(entry));
-    }
+  for (size_t i = 0; i < keys.size(); ++i) {
+    Generational entry{std::move((*values)[2 * i]), (*values)[2 * i + 1].value_or("0")};
+    (entry.value ? metrics_->hits : metrics_->misses)->inc();
+    entries.push_back(std::move(entry));
   }
   return entries;
 }

@@ -91,6 +91,7 @@ class RedisCache {
   // All expect mutex_ held. ensureConnected answers UNAVAILABLE during the back-off.
   Status ensureConnected();
   Result<Reply> command(const std::vector<std::string_view>& arguments);
+  Result<std::vector<std::optional<std::string>>> mgetLocked(const std::vector<std::string_view>& keys);
   // command() that hands error replies back instead of treating them as Redis misbehaving.
   Result<Reply> send(const std::vector<std::string_view>& arguments);
   // A script with EVALSHA, loading it first if this process has not yet learnt its SHA1, and with
