@@ -486,6 +486,10 @@ void ServiceHost::requestStop() {
 
 int ServiceHost::run() {
   if (const Status status = startAdmin(); !status.isOk()) fail(status, "starting the admin HTTP server");
+  // Serving before ready: a supervisor that sees /readyz answer 200 and at once sends SIGTERM gets
+  // the graceful shutdown (exit 0), not the start-up exit (143). The signal lands in the stop pipe,
+  // which the poll below reads.
+  serving_ = true;
   admin_->setReady(true);
   const double startMillis =
       std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - startedAt_).count();
@@ -493,8 +497,6 @@ int ServiceHost::run() {
                       {"version", kVersion},
                       {"startup_ms", startMillis},
                       {"config", configPath_.empty() ? std::string("(defaults)") : configPath_}});
-
-  serving_ = true;  // stop signals now start the graceful shutdown (watchStopSignals)
 
   pollfd waitFor{stopPipe_[0], POLLIN, 0};
   while (poll(&waitFor, 1, -1) < 0 && errno == EINTR) {
