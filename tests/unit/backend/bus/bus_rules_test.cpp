@@ -5,9 +5,11 @@
 #include "fleetdeck/bus/connection.h"
 #include "fleetdeck/bus/consumer.h"
 #include "fleetdeck/bus/event.h"
+#include "fleetdeck/bus/live.h"
 #include "fleetdeck/bus/streams.h"
 #include "fleetdeck/core/config.h"
 #include "fleetdeck/db/outbox.h"
+#include "fleetdeck/orders/v1/orders.pb.h"
 #include "fleetdeck/payments/v1/events.pb.h"
 #include "fleetdeck/users/v1/events.pb.h"
 
@@ -167,5 +169,26 @@ TEST(BusRules, UrlsAreShownWithoutTheirCredentials) {
   EXPECT_EQ(urlWithoutCredentials("nats://127.0.0.1:4222, 127.0.0.1:4223"), "nats://127.0.0.1:4222, 127.0.0.1:4223");
   EXPECT_EQ(urlWithoutCredentials("user:pw@host:4222"), "***@host:4222");
 }
+
+// Live subjects are named after their payload like domain events, and lie outside every stream's
+// subjects: one that a stream takes would be stored, which is what live messages must never be.
+TEST(LiveSubjects, NamedAfterThePayload_OutsideEveryStream) {
+  const std::string subject = liveSubjectFor(*orders::v1::Rebuild::descriptor());
+  EXPECT_EQ(subject, "fleetdeck.live.orders.v1.Rebuild");
+  EXPECT_EQ(liveSubjectProblem(subject), "");
+  EXPECT_EQ(domainOfSubject(subject), "");
+  for (const char* domain : {"orders", "users", "payments", "products", "live"}) {
+    std::string taken = domainStream(domain).subjects.front();  // fleetdeck.<domain>.v1.>
+    taken.pop_back();
+    EXPECT_FALSE(subject.starts_with(taken)) << domain;
+  }
+  EXPECT_FALSE(subject.starts_with(std::string(kDeadLetterSubjectPrefix) + "."));
+  for (const char* refused : {"fleetdeck.orders.v1.Rebuild", "fleetdeck.live.", "fleetdeck.live", "fleetdeck.live.orders.>",
+                              "fleetdeck.live.*", "fleetdeck.live.orders..x", "fleetdeck.live.orders.", "fleetdeck.live.a b",
+                              ""}) {
+    EXPECT_NE(liveSubjectProblem(refused), "") << refused;
+  }
+}
+
 }  // namespace
 }  // namespace fleetdeck::bus
