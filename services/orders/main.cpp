@@ -5,6 +5,7 @@
 #include "adapters/pg_order_store.h"
 #include "adapters/products_catalog.h"
 #include "adapters/projection_rebuilder.h"
+#include "adapters/rebuild_progress.h"
 #include "adapters/sagas_grpc_service.h"
 #include "domain/order_book.h"
 #include "fleetdeck/bus/service_bus.h"
@@ -15,6 +16,7 @@
 #include "fleetdeck/rpc/server.h"
 #include "fleetdeck/saga/saga_engine.h"
 #include "fleetdeck/core/ids.h"
+#include "fleetdeck/core/log.h"
 #include "orders_migrations.h"
 
 using namespace fleetdeck;
@@ -96,7 +98,18 @@ int main(int argc, char** argv) {
   orders::OrderSagas orderSagas(book, store, productsChannel, rpc::makeChannel(paymentsAddress));
   sagas.define(orderSagas.placement(upstreamTimeout, stepDeadline));
   sagas.define(orderSagas.refund(upstreamTimeout));
-  orders::ProjectionRebuilder rebuilder(pool, poolOptions.connectionString);
+  // A rebuild's progress goes to every gateway's admin stream (replay.progress), whichever replica
+  // runs it and whichever gateway started it.
+  const auto announceRebuild = [&eventBus](const orders::RebuildReport& report) {
+    if (!eventBus) return;
+    const Status announced = orders::announceRebuildProgress(eventBus->bus(), report);
+    // A lost RUNNING report is superseded by the next one; a lost final one leaves the console to
+    // find the end through GetRebuild, which it still reads now and then.
+    if (!announced.isOk() && report.state != "RUNNING") {
+      log::warn("the end of a rebuild was not announced", {{"rebuild", report.id}, {"error", announced.toString()}});
+    }
+  };
+  orders::ProjectionRebuilder rebuilder(pool, poolOptions.connectionString, announceRebuild);
   orders::OrdersGrpcService service(book, rebuilder, workers);
   orders::SagasGrpcService sagasService(sagas, workers);
   grpcServer.addService(&service);

@@ -28,6 +28,8 @@ ChangeContext changeContextOf(const grpc::CallbackServerContext& context) {
   return change;
 }
 
+}  // namespace
+
 void toProto(const RebuildReport& report, v1::Rebuild& out) {
   out.set_id(report.id);
   out.set_projection(report.projection);
@@ -46,8 +48,6 @@ void toProto(const RebuildReport& report, v1::Rebuild& out) {
   *out.mutable_start_time() = TimeUtil::MicrosecondsToTimestamp(report.startedAtMicros);
   if (report.finishedAtMicros != 0) *out.mutable_end_time() = TimeUtil::MicrosecondsToTimestamp(report.finishedAtMicros);
 }
-
-}  // namespace
 
 void toProto(const Order& order, v1::Order& out) {
   out.set_id(order.id);

@@ -41,6 +41,8 @@ class OrdersGrpcService final : public v1::OrdersService::CallbackService {
 };
 
 void toProto(const Order& order, v1::Order& out);
+// The Rebuild message GetRebuild answers (RebuildProjection too, and the announced progress).
+void toProto(const RebuildReport& report, v1::Rebuild& out);
 Status toProto(const RecordedEvent& event, v1::OrderEvent& out);
 
 }  // namespace fleetdeck::orders

@@ -160,16 +160,28 @@ Result<ProjectionRebuilder::Session> ProjectionRebuilder::openSession() {
   return session;
 }
 
+void ProjectionRebuilder::announce(const RebuildReport& report) {
+  if (!observer_) return;
+  try {
+    observer_(report);
+  } catch (const std::exception& exception) {
+    // Telling others is a courtesy: GetRebuild still has the report, so the rebuild carries on.
+    log::warn("could not announce rebuild progress", {{"rebuild", report.id}, {"error", exception.what()}});
+  }
+}
+
 ProjectionRebuilder::Progress ProjectionRebuilder::savingProgress(Progress progress) {
-  // Stored as it goes, so GetRebuild (the console's progress bar) sees it move: at most about four
-  // times a second, and whenever the caller's own callback is called.
+  // Stored and announced as it goes, so GetRebuild and the admin stream (the console's progress bar)
+  // see it move, at most every kProgressInterval whatever the store's size; the caller's own
+  // callback gets every report.
   auto lastSaved = std::make_shared<std::chrono::steady_clock::time_point>();
   return [this, progress = std::move(progress), lastSaved](const RebuildReport& report) {
     if (progress) progress(report);
     const auto now = std::chrono::steady_clock::now();
-    if (report.state != "RUNNING" || now - *lastSaved < std::chrono::milliseconds(250)) return;
+    if (report.state != "RUNNING" || now - *lastSaved < kProgressInterval) return;
     *lastSaved = now;
     save(report);
+    announce(report);
   };
 }
 
@@ -192,6 +204,7 @@ Result<RebuildReport> ProjectionRebuilder::start(const std::string& projection, 
                          connection = std::make_shared<Session>(std::move(*session))]() mutable {
     const RebuildReport finished = runGuarded(report, progress, connection->get());
     save(finished);
+    announce(finished);
     connection->reset();  // the lock goes with the session
     running_ = false;
   });
@@ -212,6 +225,7 @@ Result<RebuildReport> ProjectionRebuilder::runNow(Progress progress) {
   save(report);
   RebuildReport finished = runGuarded(report, savingProgress(std::move(progress)), session->get());
   save(finished);
+  announce(finished);
   session->reset();
   running_ = false;
   return finished;
@@ -219,7 +233,9 @@ Result<RebuildReport> ProjectionRebuilder::runNow(Progress progress) {
 
 Result<RebuildReport> ProjectionRebuilder::get(const std::string& id) {
   if (!isUuid(id)) return invalidField("id", "must be a rebuild id (UUID)");
-  return db::inTransaction<RebuildReport>(pool_, [&](pqxx::work& transaction) -> Result<RebuildReport> {
+  bool interruptedNow = false;
+  auto found = db::inTransaction<RebuildReport>(pool_, [&](pqxx::work& transaction) -> Result<RebuildReport> {
+    interruptedNow = false;  // a retried transaction starts over
     const auto rows = transaction.exec_params(
         "SELECT projection, state, processed_events, total_events, difference_count, differences::text, error,"
         " started_at_us, COALESCE(finished_at_us, 0) FROM projection_rebuilds WHERE id = $1",
@@ -249,13 +265,20 @@ Result<RebuildReport> ProjectionRebuilder::get(const std::string& id) {
         report.state = "FAILED";
         report.error = "interrupted: the orders process running it stopped; start a new rebuild";
         report.finishedAtMicros = nowMicros();
-        transaction.exec_params(
-            "UPDATE projection_rebuilds SET state = $2, error = $3, finished_at_us = $4 WHERE id = $1 AND state = 'RUNNING'",
-            id, report.state, report.error, report.finishedAtMicros);
+        interruptedNow =
+            transaction
+                .exec_params("UPDATE projection_rebuilds SET state = $2, error = $3, finished_at_us = $4"
+                             " WHERE id = $1 AND state = 'RUNNING'",
+                             id, report.state, report.error, report.finishedAtMicros)
+                .affected_rows() == 1;
       }
     }
     return report;
   });
+  // Its final report, as for a rebuild that ends here: those following it on the stream stop waiting.
+  // Only by the reader that stored it (another replica's concurrent read changes no row).
+  if (found && interruptedNow) announce(*found);
+  return found;
 }
 
 RebuildReport ProjectionRebuilder::runGuarded(const RebuildReport& report, const Progress& progress, PGconn* pg) {

@@ -4,6 +4,7 @@
 #pragma once
 
 #include <atomic>
+#include <chrono>
 #include <cstdint>
 #include <functional>
 #include <memory>
@@ -42,10 +43,17 @@ struct RebuildReport {
 class ProjectionRebuilder {
  public:
   static constexpr size_t kMaxReportedDifferences = 1000;
+  // How often a running rebuild's report is stored (what GetRebuild answers) and announced.
+  static constexpr std::chrono::milliseconds kProgressInterval{250};
   using Progress = std::function<void(const RebuildReport&)>;
+  // Told of every rebuild's report once it is stored, so a reader told of it finds GetRebuild saying
+  // the same or newer: at most every kProgressInterval while RUNNING, and once more with the final
+  // report (DONE, FAILED, or found interrupted by get()). Runs on the rebuild's thread (get()'s for an
+  // interrupted one); whatever it throws is logged, the rebuild goes on.
+  using Observer = std::function<void(const RebuildReport&)>;
 
-  ProjectionRebuilder(db::ConnectionPool& pool, std::string connectionString)
-      : pool_(pool), connectionString_(std::move(connectionString)) {}
+  ProjectionRebuilder(db::ConnectionPool& pool, std::string connectionString, Observer observer = {})
+      : pool_(pool), connectionString_(std::move(connectionString)), observer_(std::move(observer)) {}
   ~ProjectionRebuilder();
 
   // Starts a rebuild in the background and returns its RUNNING report; FAILED_PRECONDITION while
@@ -62,8 +70,9 @@ class ProjectionRebuilder {
   using Session = std::unique_ptr<pg_conn, void (*)(pg_conn*)>;
   // FAILED_PRECONDITION while another replica rebuilds; UNAVAILABLE without a database.
   Result<Session> openSession();
-  // `progress`, and the report stored as it goes (throttled).
+  // `progress`, and the report stored and announced as it goes (throttled).
   Progress savingProgress(Progress progress);
+  void announce(const RebuildReport& report);
   RebuildReport run(RebuildReport report, const Progress& progress, pg_conn* connection);
   // run(), with whatever it throws (out of memory on a huge store, a failing progress callback) ending
   // the rebuild as FAILED instead of leaving its thread: that would terminate the orders process,
@@ -73,6 +82,7 @@ class ProjectionRebuilder {
 
   db::ConnectionPool& pool_;
   std::string connectionString_;
+  const Observer observer_;
   std::mutex mutex_;
   std::thread worker_;
   std::atomic<bool> running_{false};

@@ -2,6 +2,7 @@
 // time travel and the projection rebuild.
 #include <gtest/gtest.h>
 
+#include <mutex>
 #include <optional>
 
 #include <future>
@@ -163,11 +164,17 @@ TEST_F(OrderStoreTest, ACreateThatWaitedPastItsCallersDeadline_PlacesNothing) {
 // FAILED: escaping its thread it would terminate the orders process. The next rebuild can run.
 TEST_F(OrderStoreTest, ARebuildThatThrowsEndsFailed_AndTheNextOneRuns) {
   create();
-  ProjectionRebuilder rebuilder(*pool_, url_);
+  std::vector<RebuildReport> announced;
+  ProjectionRebuilder rebuilder(*pool_, url_, [&](const RebuildReport& report) { announced.push_back(report); });
   auto failed = rebuilder.runNow([](const RebuildReport&) { throw std::runtime_error("out of memory"); });
   ASSERT_TRUE(failed.isOk()) << failed.status().toString();
   EXPECT_EQ(failed->state, "FAILED");
   EXPECT_NE(failed->error.find("out of memory"), std::string::npos) << failed->error;
+  // Its end is announced too: whoever follows it on the admin stream stops waiting.
+  ASSERT_FALSE(announced.empty());
+  EXPECT_EQ(announced.back().id, failed->id);
+  EXPECT_EQ(announced.back().state, "FAILED");
+  EXPECT_EQ(announced.back().error, failed->error);
   auto stored = rebuilder.get(failed->id);
   ASSERT_TRUE(stored.isOk());
   EXPECT_EQ(stored->state, "FAILED");
@@ -345,7 +352,20 @@ TEST_F(OrderStoreTest, OneRebuildAcrossReplicas_AndAnAbandonedOneIsReportedAsInt
     pqxx::nontransaction session(*otherReplica);
     session.exec("SELECT pg_advisory_lock(hashtext('fleetdeck.orders.projection_rebuild'))");
   }
-  ProjectionRebuilder rebuilder(*pool_, url_);
+  std::mutex announcedMutex;
+  std::vector<RebuildReport> announced;
+  ProjectionRebuilder rebuilder(*pool_, url_, [&](const RebuildReport& report) {
+    std::lock_guard lock(announcedMutex);
+    announced.push_back(report);
+  });
+  const auto announcedOf = [&](const std::string& id) {
+    std::lock_guard lock(announcedMutex);
+    std::vector<RebuildReport> of;
+    for (const auto& report : announced) {
+      if (report.id == id) of.push_back(report);
+    }
+    return of;
+  };
   auto refused = rebuilder.start("orders");
   ASSERT_FALSE(refused.isOk());
   EXPECT_EQ(refused.status().code(), StatusCode::kFailedPrecondition);
@@ -372,6 +392,11 @@ TEST_F(OrderStoreTest, OneRebuildAcrossReplicas_AndAnAbandonedOneIsReportedAsInt
   }, std::chrono::seconds(5))) << (interrupted.isOk() ? interrupted->state : interrupted.status().toString());
   EXPECT_NE(interrupted->error.find("interrupted"), std::string::npos) << interrupted->error;
   EXPECT_EQ(rebuilder.get(abandoned)->state, "FAILED") << "stored, not only reported";
+  // Its end is announced once, by the read that found it (later reads change nothing).
+  const auto ended = announcedOf(abandoned);
+  ASSERT_EQ(ended.size(), 1u);
+  EXPECT_EQ(ended[0].state, "FAILED");
+  EXPECT_EQ(ended[0].error, interrupted->error);
   auto again = rebuilder.start("orders");
   EXPECT_TRUE(again.isOk()) << "the lock is free again: " << again.status().toString();
   rebuilder.shutdown();
@@ -390,6 +415,73 @@ TEST_F(OrderStoreTest, ARunningRebuildsProgressIsStored) {
   EXPECT_EQ(storedWhileRunning->state, "RUNNING");
   EXPECT_EQ(storedWhileRunning->totalEvents, done->totalEvents) << "the total was stored once it was counted";
   EXPECT_GT(storedWhileRunning->totalEvents, 0);
+}
+
+// What the observer hears (the admin stream's replay.progress) is what GetRebuild already says: each
+// running report once it is stored, at most every kProgressInterval however many events there are,
+// and the end once, last, after it is stored (the console fetches the report when it hears of it).
+TEST_F(OrderStoreTest, ARebuildIsAnnouncedAtABoundedRate_AndItsEndOnceAfterItIsStored) {
+  create();
+  // Enough events for the fold to take a while: copies of that OrderCreated, each for an order of its own.
+  {
+    pqxx::connection connection(url_);
+    pqxx::work transaction(connection);
+    transaction.exec(
+        "INSERT INTO events (event_id, stream_id, version, event_type, payload, actor)"
+        " SELECT gen_random_uuid(), o.id::text, 1, e.event_type, jsonb_set(e.payload, '{orderId}', to_jsonb(o.id::text)),"
+        " e.actor FROM (SELECT gen_random_uuid() AS id FROM generate_series(1, 150000)) o,"
+        " (SELECT * FROM events WHERE event_type = 'OrderCreated' LIMIT 1) e");
+    transaction.commit();
+  }
+  struct Announcement {
+    std::chrono::steady_clock::time_point at;
+    RebuildReport report;
+    std::string storedState;  // what GetRebuild answered as it was announced
+    int64_t storedProcessed = 0;
+  };
+  std::vector<Announcement> announced;
+  std::optional<ProjectionRebuilder> rebuilder;
+  rebuilder.emplace(*pool_, url_, [&](const RebuildReport& report) {
+    const auto stored = rebuilder->get(report.id);
+    ASSERT_TRUE(stored.isOk()) << stored.status().toString();
+    announced.push_back({std::chrono::steady_clock::now(), report, stored->state, stored->processedEvents});
+  });
+  int progressCalls = 0;
+  const auto started = std::chrono::steady_clock::now();
+  auto done = rebuilder->runNow([&](const RebuildReport&) { ++progressCalls; });
+  const auto took = std::chrono::steady_clock::now() - started;
+  ASSERT_TRUE(done.isOk()) << done.status().toString();
+  ASSERT_EQ(done->state, "DONE") << done->error;
+  EXPECT_EQ(done->totalEvents, count("SELECT count(*) FROM events"));
+
+  ASSERT_GE(announced.size(), 2u) << "at least the counted total, and the end";
+  const Announcement& last = announced.back();
+  EXPECT_EQ(last.report.state, "DONE");
+  EXPECT_EQ(last.report.processedEvents, done->totalEvents);
+  EXPECT_EQ(last.report.totalEvents, done->totalEvents);
+  EXPECT_EQ(last.report.differenceCount, done->differenceCount);
+  EXPECT_EQ(last.storedState, "DONE") << "the end was announced before GetRebuild could say so";
+  int64_t processed = -1;
+  for (size_t i = 0; i + 1 < announced.size(); ++i) {
+    const Announcement& running = announced[i];
+    EXPECT_EQ(running.report.id, done->id);
+    EXPECT_EQ(running.report.state, "RUNNING") << "only the last one ends it (#" << i << ")";
+    EXPECT_EQ(running.report.totalEvents, done->totalEvents);
+    EXPECT_GE(running.report.processedEvents, processed);
+    processed = running.report.processedEvents;
+    EXPECT_EQ(running.storedState, "RUNNING");
+    EXPECT_EQ(running.storedProcessed, running.report.processedEvents) << "announced before it was stored (#" << i << ")";
+    if (i > 0) {
+      // The interval is measured before each store; the announcements follow their store.
+      EXPECT_GE(running.at - announced[i - 1].at, ProjectionRebuilder::kProgressInterval - std::chrono::milliseconds(50))
+          << "#" << i;
+    }
+  }
+  const auto intervals = took / ProjectionRebuilder::kProgressInterval;
+  EXPECT_LE(static_cast<int64_t>(announced.size()) - 1, intervals + 1)
+      << announced.size() << " announcements in " << std::chrono::duration_cast<std::chrono::milliseconds>(took).count()
+      << " ms";
+  EXPECT_GT(progressCalls, static_cast<int>(announced.size())) << "nothing was held back: the bound was not tested";
 }
 
 }  // namespace
