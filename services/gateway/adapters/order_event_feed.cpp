@@ -4,8 +4,10 @@
 
 #include "domain/stream_events.h"
 #include "fleetdeck/bus/event.h"
+#include "fleetdeck/bus/live.h"
 #include "fleetdeck/bus/streams.h"
 #include "fleetdeck/core/log.h"
+#include "fleetdeck/orders/v1/orders.pb.h"
 #include "fleetdeck/orders/v1/sagas.pb.h"
 #include "fleetdeck/telemetry/metrics.h"
 
@@ -57,6 +59,18 @@ Status forwardOrderMessage(const bus::ReceivedMessage& message, AdminEventSource
   return Status::ok();
 }
 
+std::string rebuildProgressSubject() { return bus::liveSubjectFor(*orders::v1::Rebuild::descriptor()); }
+
+Status forwardRebuildProgress(const bus::ReceivedMessage& message, AdminEventSource& events) {
+  auto rebuild = parseRebuildProgress(message.data);
+  if (!rebuild) return rebuild.status();
+  auto json = replayProgressJson(*rebuild);
+  if (!json) return json.status();
+  events.publish("replay.progress", std::move(*json));
+  metrics().forwarded.labels({"replay.progress"}).inc();
+  return Status::ok();
+}
+
 OrderEventFeed::OrderEventFeed(bus::Bus& bus, AdminEventSource& events)
     : events_(events),
       tail_(bus, bus::StreamTailOptions{.stream = bus::domainStream("orders"), .filterSubject = "fleetdeck.orders.v1.>"},
@@ -66,10 +80,35 @@ OrderEventFeed::OrderEventFeed(bus::Bus& bus, AdminEventSource& events)
                 log::warn("order event not shown on the admin stream",
                           {{"subject", message.subject}, {"error", status.toString()}});
               }
-            }) {}
+            }),
+      progress_(bus, rebuildProgressSubject(), [this](const bus::ReceivedMessage& message) {
+        if (Status status = forwardRebuildProgress(message, events_); !status.isOk()) {
+          metrics().dropped.labels({"malformed"}).inc();
+          log::warn("rebuild progress not shown on the admin stream",
+                    {{"subject", message.subject}, {"bytes", static_cast<int64_t>(message.data.size())},
+                     {"error", status.toString()}});
+        }
+      }) {}
+
+void OrderEventFeed::start() {
+  tail_.start();
+  // libnats sends the subscription once connected, and again after every reconnect; only a closed
+  // connection refuses it, which readiness then shows.
+  if (Status status = progress_.start(); !status.isOk()) {
+    log::warn("cannot subscribe to rebuild progress; the admin stream will not show it",
+              {{"subject", rebuildProgressSubject()}, {"error", status.toString()}});
+  }
+}
+
+void OrderEventFeed::stop() {
+  progress_.stop();
+  tail_.stop();
+}
 
 Status OrderEventFeed::readiness() const {
-  return tail_.subscribed() ? Status::ok() : unavailable("not subscribed to the orders stream yet");
+  if (!tail_.subscribed()) return unavailable("not subscribed to the orders stream yet");
+  if (!progress_.active()) return unavailable("not subscribed to rebuild progress (" + rebuildProgressSubject() + ")");
+  return Status::ok();
 }
 
 }  // namespace fleetdeck::gateway

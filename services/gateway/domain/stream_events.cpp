@@ -4,6 +4,9 @@
 
 #include <boost/json.hpp>
 
+#include "domain/proto_json.h"
+#include "fleetdeck/core/ids.h"
+
 namespace fleetdeck::gateway {
 namespace {
 
@@ -81,6 +84,43 @@ std::string sagaStepJson(const orders::v1::SagaStepChanged& change, int64_t occu
                                                     {"traceId", change.trace_id()},
                                                     {"sagaState", change.saga_state()},
                                                     {"durationMs", std::to_string(change.duration_ms())}});
+}
+
+Result<orders::v1::Rebuild> parseRebuildProgress(std::string_view bytes) {
+  if (bytes.size() > kMaxRebuildProgressBytes) {
+    return invalidField("message", std::to_string(bytes.size()) + " bytes, over the " +
+                                       std::to_string(kMaxRebuildProgressBytes) + " a rebuild's progress may take");
+  }
+  orders::v1::Rebuild rebuild;
+  if (!rebuild.ParseFromArray(bytes.data(), static_cast<int>(bytes.size()))) {
+    return invalidField("message", "is not a fleetdeck.orders.v1.Rebuild");
+  }
+  ValidationErrors errors;
+  if (!isUuid(rebuild.id())) errors.add("id", "must be a rebuild id (UUID), got '" + rebuild.id().substr(0, 64) + "'");
+  if (rebuild.state() != "RUNNING" && rebuild.state() != "DONE" && rebuild.state() != "FAILED") {
+    errors.add("state", "must be RUNNING, DONE or FAILED, got '" + rebuild.state().substr(0, 64) + "'");
+  }
+  for (const auto& [field, value] : {std::pair{"processedEvents", rebuild.processed_events()},
+                                     std::pair{"totalEvents", rebuild.total_events()},
+                                     std::pair{"differenceCount", rebuild.difference_count()}}) {
+    if (value < 0) errors.add(field, "must not be negative, got " + std::to_string(value));
+  }
+  FLEETDECK_RETURN_IF_ERROR(errors.toStatus());
+  return rebuild;
+}
+
+Result<std::string> replayProgressJson(const orders::v1::Rebuild& rebuild) {
+  // Printed by the REST responses' own writer, so the stream and GET …/rebuilds/{id} cannot disagree
+  // on a name or an encoding; then the differences (an empty list here) are left out.
+  orders::v1::Rebuild counts = rebuild;
+  counts.clear_differences();
+  auto json = protoToJson(counts);
+  if (!json) return json.status();
+  boost::system::error_code error;
+  boost::json::value parsed = boost::json::parse(*json, error);
+  if (error || !parsed.is_object()) return internalError("the Rebuild's JSON is not an object: " + *json);
+  parsed.as_object().erase("differences");
+  return boost::json::serialize(parsed);
 }
 
 std::string alertKey(const AlertState& alert) {

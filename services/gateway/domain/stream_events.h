@@ -1,5 +1,6 @@
-// What the admin stream says about the bus's order events and Prometheus alerts: the `order.event`,
-// `saga.step` and `alert` data shapes of docs/console-api-contract.md, and the alert-change diff.
+// What the admin stream says about the bus's order events, rebuild progress and Prometheus alerts: the
+// `order.event`, `saga.step`, `replay.progress` and `alert` data shapes of
+// docs/console-api-contract.md, and the alert-change diff.
 #pragma once
 
 #include <cstdint>
@@ -9,6 +10,8 @@
 #include <string_view>
 #include <vector>
 
+#include "fleetdeck/core/status.h"
+#include "fleetdeck/orders/v1/orders.pb.h"
 #include "fleetdeck/orders/v1/sagas.pb.h"
 
 namespace fleetdeck::gateway {
@@ -25,6 +28,21 @@ std::string orderEventJson(std::string_view orderId, int64_t version, std::strin
 // durationMs}. `time` is when the transition happened: the step's end, else its start, else
 // `occurredAtMicros` (the envelope's).
 std::string sagaStepJson(const orders::v1::SagaStepChanged& change, int64_t occurredAtMicros);
+
+// The most a rebuild progress message may weigh: a Rebuild without its differences takes a few hundred
+// bytes, and every open admin stream queues a copy of what is forwarded.
+inline constexpr size_t kMaxRebuildProgressBytes = 16 * 1024;
+
+// A rebuild progress message as the orders service announces it: a binary fleetdeck.orders.v1.Rebuild.
+// INVALID_ARGUMENT naming the field for anything else: bytes that are not one or are over
+// kMaxRebuildProgressBytes (`message`), an `id` that is not a UUID, a `state` other than RUNNING,
+// DONE or FAILED, a negative `processedEvents`, `totalEvents` or `differenceCount`.
+Result<orders::v1::Rebuild> parseRebuildProgress(std::string_view bytes);
+
+// The `replay.progress` data: the Rebuild exactly as GET /api/v1/admin/projections/rebuilds/{id}
+// answers it (int64 as strings, RFC 3339 times), without `differences`, which the reader fetches
+// once the rebuild is over.
+Result<std::string> replayProgressJson(const orders::v1::Rebuild& rebuild);
 
 // One alert as Prometheus' /api/v1/alerts lists it.
 struct AlertState {

@@ -1,6 +1,7 @@
-// The admin stream fed from a real NATS JetStream: events published through backend/bus on the
-// orders stream come out as order.event and saga.step, in order, starting from new messages, and
-// keep coming after the broker restarts.
+// The admin stream fed from a real NATS: events published through backend/bus on the orders stream
+// come out as order.event and saga.step, in order, starting from new messages, and keep coming after
+// the broker restarts; rebuild progress on its live subject comes out as replay.progress, on every
+// gateway's feed, and a malformed one is dropped while the feed goes on.
 #include <gtest/gtest.h>
 
 #include <boost/json.hpp>
@@ -9,8 +10,10 @@
 
 #include "adapters/order_event_feed.h"
 #include "fleetdeck/bus/event.h"
+#include "fleetdeck/bus/live.h"
 #include "fleetdeck/core/ids.h"
 #include "fleetdeck/orders/v1/events.pb.h"
+#include "fleetdeck/orders/v1/orders.pb.h"
 #include "fleetdeck/orders/v1/sagas.pb.h"
 #include "fleetdeck/testing/service_process.h"
 #include "fleetdeck/testing/test_infra.h"
@@ -215,6 +218,119 @@ TEST(OrderEventFeed, KeepsDeliveringAfterTheBrokerRestarts) {
   }
   EXPECT_TRUE(delivered) << "no order event arrived within 30 s of the broker's restart";
   EXPECT_TRUE(feed.readiness().isOk());
+}
+
+orders::v1::Rebuild rebuild(const std::string& id, const std::string& state, int64_t processed, int64_t total) {
+  orders::v1::Rebuild message;
+  message.set_id(id);
+  message.set_projection("orders");
+  message.set_state(state);
+  message.set_processed_events(processed);
+  message.set_total_events(total);
+  return message;
+}
+
+// The replay.progress events of `recorder` for rebuild `id`, as JSON.
+std::vector<boost::json::object> progressOf(Recorder& recorder, const std::string& id) {
+  std::vector<boost::json::object> found;
+  for (const auto& event : recorder.copy()) {
+    if (event.type != "replay.progress") continue;
+    auto json = data(event);
+    if (json.at("id").as_string() == id) found.push_back(std::move(json));
+  }
+  return found;
+}
+
+// Two gateways, one orders replica announcing: both feeds show every report, as replay.progress with
+// the Rebuild's names, ids of their own; a malformed message between them is dropped, not shown.
+TEST(OrderEventFeed, RebuildProgressReachesEveryGatewaysStream_AMalformedMessageIsDropped) {
+  testing::NatsServer nats;
+  auto ordersBus = connectTo(nats.url(), "orders-test");
+  AdminEventSource firstSource(1024, 1);
+  AdminEventSource secondSource(1024, 1'000'000);
+  Recorder first(firstSource);
+  Recorder second(secondSource);
+  auto firstBus = connectTo(nats.url(), "gateway-1");
+  auto secondBus = connectTo(nats.url(), "gateway-2");
+  OrderEventFeed firstFeed(*firstBus, firstSource);
+  OrderEventFeed secondFeed(*secondBus, secondSource);
+  firstFeed.start();
+  secondFeed.start();
+  ASSERT_TRUE(waitUntil([&] { return firstFeed.readiness().isOk() && secondFeed.readiness().isOk(); }, 10s))
+      << firstFeed.readiness().toString() << " / " << secondFeed.readiness().toString();
+  EXPECT_EQ(rebuildProgressSubject(), "fleetdeck.live.orders.v1.Rebuild");
+
+  // The subscriptions reach the server asynchronously: announce until both have heard of a warm-up.
+  const std::string warmUp = newUuid();
+  ASSERT_TRUE(waitUntil(
+      [&] {
+        (void)bus::publishLive(*ordersBus, rebuildProgressSubject(), rebuild(warmUp, "DONE", 0, 0).SerializeAsString());
+        return !progressOf(first, warmUp).empty() && !progressOf(second, warmUp).empty();
+      },
+      10s));
+
+  const std::string id = newUuid();
+  ASSERT_TRUE(bus::publishLive(*ordersBus, rebuildProgressSubject(), rebuild(id, "RUNNING", 0, 9000).SerializeAsString()).isOk());
+  ASSERT_TRUE(bus::publishLive(*ordersBus, rebuildProgressSubject(), "not a Rebuild at all \xff\xff\xff").isOk());
+  orders::v1::Rebuild noId = rebuild("", "RUNNING", 10, 20);
+  ASSERT_TRUE(bus::publishLive(*ordersBus, rebuildProgressSubject(), noId.SerializeAsString()).isOk());
+  ASSERT_TRUE(bus::publishLive(*ordersBus, rebuildProgressSubject(), rebuild(id, "RUNNING", 3000, 9000).SerializeAsString()).isOk());
+  orders::v1::Rebuild done = rebuild(id, "DONE", 9000, 9000);
+  done.set_difference_count(2);
+  done.add_differences()->set_order_id("o-1");
+  ASSERT_TRUE(bus::publishLive(*ordersBus, rebuildProgressSubject(), done.SerializeAsString()).isOk());
+
+  for (Recorder* recorder : {&first, &second}) {
+    ASSERT_TRUE(waitUntil([&] { return progressOf(*recorder, id).size() == 3; }, 10s)) << progressOf(*recorder, id).size();
+    const auto progress = progressOf(*recorder, id);
+    EXPECT_EQ(progress[0].at("state").as_string(), "RUNNING");
+    EXPECT_EQ(progress[0].at("processedEvents").as_string(), "0");
+    EXPECT_EQ(progress[1].at("processedEvents").as_string(), "3000");
+    EXPECT_EQ(progress[2].at("state").as_string(), "DONE");
+    EXPECT_EQ(progress[2].at("processedEvents").as_string(), "9000");
+    EXPECT_EQ(progress[2].at("totalEvents").as_string(), "9000");
+    EXPECT_EQ(progress[2].at("differenceCount").as_string(), "2");
+    EXPECT_FALSE(progress[2].contains("differences"));
+    // Nothing else came through: the two malformed messages were dropped.
+    size_t shown = 0;
+    for (const auto& event : recorder->copy()) shown += event.type == "replay.progress" ? 1 : 0;
+    EXPECT_EQ(shown, progressOf(*recorder, warmUp).size() + 3);
+  }
+  // Each gateway numbers its own events (Last-Event-ID resumes on the one that sent them).
+  const auto firstEvents = first.copy();
+  const auto secondEvents = second.copy();
+  EXPECT_LT(firstEvents.back().id, 1'000'000u);
+  EXPECT_GE(secondEvents.back().id, 1'000'000u);
+  firstFeed.stop();
+  secondFeed.stop();
+}
+
+// Stopped and started again, the broker forgets every plain subscription: libnats sends it again,
+// and progress reaches the stream once more.
+TEST(OrderEventFeed, RebuildProgressKeepsArrivingAfterTheBrokerRestarts) {
+  testing::NatsServer nats;
+  auto ordersBus = connectTo(nats.url(), "orders-test");
+  AdminEventSource source(1024, 1);
+  Recorder recorder(source);
+  auto gatewayBus = connectTo(nats.url(), "gateway-test");
+  OrderEventFeed feed(*gatewayBus, source);
+  feed.start();
+  ASSERT_TRUE(waitUntil([&] { return feed.readiness().isOk(); }, 10s));
+
+  nats.stop();
+  ASSERT_TRUE(waitUntil([&] { return !feed.readiness().isOk(); }, 10s)) << "readiness still OK without NATS";
+  nats.start();
+  ASSERT_TRUE(waitUntil([&] { return ordersBus->connected() && gatewayBus->connected(); }, 15s));
+  const std::string id = newUuid();
+  EXPECT_TRUE(waitUntil(
+      [&] {
+        (void)bus::publishLive(*ordersBus, rebuildProgressSubject(), rebuild(id, "FAILED", 1, 2).SerializeAsString());
+        return !progressOf(recorder, id).empty();
+      },
+      15s))
+      << "no rebuild progress arrived within 15 s of the broker's restart";
+  EXPECT_TRUE(waitUntil([&] { return feed.readiness().isOk(); }, 10s)) << feed.readiness().toString();
+  feed.stop();
 }
 
 }  // namespace

@@ -1,4 +1,5 @@
-// The admin stream's order.event, saga.step and alert shapes (docs/console-api-contract.md) and the
+// The admin stream's order.event, saga.step, replay.progress and alert shapes
+// (docs/console-api-contract.md), the rebuild progress messages replay.progress is made of, and the
 // alert-change diff that decides which alert events go out.
 #include "domain/stream_events.h"
 
@@ -6,6 +7,8 @@
 #include <gtest/gtest.h>
 
 #include <boost/json.hpp>
+
+#include "domain/proto_json.h"
 
 namespace fleetdeck::gateway {
 namespace {
@@ -52,6 +55,100 @@ TEST(StreamEvents, SagaStepHasEveryContractFieldIncludingSagaState) {
   EXPECT_EQ(json.at("traceId").as_string(), "4bf92f3577b34da6a3ce929d0e0e4736");
   EXPECT_EQ(json.at("sagaState").as_string(), "COMPENSATED");
   EXPECT_TRUE(json.at("compensation").as_bool());
+}
+
+orders::v1::Rebuild runningRebuild() {
+  orders::v1::Rebuild rebuild;
+  rebuild.set_id("0190a1b2-c3d4-7e5f-8a9b-0c1d2e3f4a5b");
+  rebuild.set_projection("orders");
+  rebuild.set_state("RUNNING");
+  rebuild.set_processed_events(3000);
+  rebuild.set_total_events(150001);
+  *rebuild.mutable_start_time() = TimeUtil::MicrosecondsToTimestamp(1'700'000'000'000'000);
+  return rebuild;
+}
+
+// What the console reads of replay.progress is GET …/rebuilds/{id}'s answer, names and encodings
+// alike (int64 as strings), minus the differences it fetches once the rebuild is over.
+TEST(StreamEvents, ReplayProgressIsTheRebuildAsGetAnswersIt_WithoutDifferences) {
+  orders::v1::Rebuild done = runningRebuild();
+  done.set_state("DONE");
+  done.set_processed_events(150001);
+  done.set_difference_count(1);
+  auto* difference = done.add_differences();
+  difference->set_order_id("o-1");
+  difference->set_field("status");
+  *done.mutable_end_time() = TimeUtil::MicrosecondsToTimestamp(1'700'000'002'000'000);
+
+  const auto json = replayProgressJson(done);
+  ASSERT_TRUE(json.isOk()) << json.status().toString();
+  auto expected = boost::json::parse(*protoToJson(done)).as_object();  // what GET answers
+  expected.erase("differences");
+  const auto progress = boost::json::parse(*json).as_object();
+  EXPECT_EQ(progress, expected);
+  EXPECT_FALSE(progress.contains("differences"));
+  EXPECT_EQ(progress.at("id").as_string(), "0190a1b2-c3d4-7e5f-8a9b-0c1d2e3f4a5b");
+  EXPECT_EQ(progress.at("state").as_string(), "DONE");
+  EXPECT_EQ(progress.at("processedEvents").as_string(), "150001");
+  EXPECT_EQ(progress.at("totalEvents").as_string(), "150001");
+  EXPECT_EQ(progress.at("differenceCount").as_string(), "1");
+  EXPECT_EQ(progress.at("error").as_string(), "");
+  EXPECT_EQ(progress.at("endTime").as_string(), "2023-11-14T22:13:22Z");
+
+  // Running: no end time yet, and every count printed (zeros included).
+  const auto running = boost::json::parse(*replayProgressJson(runningRebuild())).as_object();
+  EXPECT_EQ(running.at("state").as_string(), "RUNNING");
+  EXPECT_EQ(running.at("differenceCount").as_string(), "0");
+  EXPECT_FALSE(running.contains("endTime"));
+}
+
+TEST(StreamEvents, ARebuildProgressMessageIsReadBack) {
+  const orders::v1::Rebuild sent = runningRebuild();
+  const auto read = parseRebuildProgress(sent.SerializeAsString());
+  ASSERT_TRUE(read.isOk()) << read.status().toString();
+  EXPECT_EQ(read->SerializeAsString(), sent.SerializeAsString());
+  for (const char* state : {"DONE", "FAILED"}) {
+    orders::v1::Rebuild ended = sent;
+    ended.set_state(state);
+    EXPECT_TRUE(parseRebuildProgress(ended.SerializeAsString()).isOk()) << state;
+  }
+}
+
+// Anything on the subject that is not a well-formed Rebuild is refused naming what is wrong: the
+// feed logs it and drops it instead of showing consoles a progress bar for nothing.
+TEST(StreamEvents, AMalformedRebuildProgressMessageIsRefusedNamingTheField) {
+  const auto fieldOf = [](std::string_view bytes) -> std::string {
+    const auto read = parseRebuildProgress(bytes);
+    if (read.isOk()) return "(accepted)";
+    EXPECT_EQ(read.status().code(), StatusCode::kInvalidArgument) << read.status().toString();
+    return read.status().violations().empty() ? "(no field)" : read.status().violations()[0].field;
+  };
+  EXPECT_EQ(fieldOf("\xff\xff\xff not protobuf"), "message");
+  EXPECT_EQ(fieldOf(std::string(kMaxRebuildProgressBytes + 1, '\0')), "message");
+  EXPECT_EQ(fieldOf(""), "id") << "an empty message is a Rebuild of defaults: no id";
+
+  orders::v1::Rebuild noId = runningRebuild();
+  noId.set_id("rb-1");
+  EXPECT_EQ(fieldOf(noId.SerializeAsString()), "id");
+  orders::v1::Rebuild badState = runningRebuild();
+  badState.set_state("PAUSED");
+  EXPECT_EQ(fieldOf(badState.SerializeAsString()), "state");
+  orders::v1::Rebuild noState = runningRebuild();
+  noState.clear_state();
+  EXPECT_EQ(fieldOf(noState.SerializeAsString()), "state");
+  for (const auto& [field, set] : std::vector<std::pair<std::string, void (*)(orders::v1::Rebuild&)>>{
+           {"processedEvents", [](orders::v1::Rebuild& r) { r.set_processed_events(-1); }},
+           {"totalEvents", [](orders::v1::Rebuild& r) { r.set_total_events(-5); }},
+           {"differenceCount", [](orders::v1::Rebuild& r) { r.set_difference_count(-2); }}}) {
+    orders::v1::Rebuild negative = runningRebuild();
+    set(negative);
+    EXPECT_EQ(fieldOf(negative.SerializeAsString()), field);
+  }
+  // Another message on the subject: its fields land where the Rebuild's numbers are, or nowhere.
+  orders::v1::SagaStepChanged other;
+  other.set_saga_id("s-1");
+  other.set_saga_state("RUNNING");
+  EXPECT_NE(fieldOf(other.SerializeAsString()), "(accepted)");
 }
 
 TEST(StreamEvents, AlertsAreParsedFromPrometheusAndKeyedByNameAndLabels) {
