@@ -250,16 +250,6 @@ Result<User> PgUserRepository::update(const std::string& id, const UserChanges& 
 
 Result<User> PgUserRepository::updatePasswordHash(const std::string& id, const std::string& passwordHash,
                                                   const ChangeContext& context) {
-  return storePasswordHash(id, passwordHash, context, "reset_password");
-}
-
-Result<User> PgUserRepository::changePassword(const std::string& id, const std::string& passwordHash,
-                                              const ChangeContext& context) {
-  return storePasswordHash(id, passwordHash, context, "change_password");
-}
-
-Result<User> PgUserRepository::storePasswordHash(const std::string& id, const std::string& passwordHash,
-                                                 const ChangeContext& context, const std::string& action) {
   return db::inTransaction<User>(pool_, [&](pqxx::work& transaction) -> Result<User> {
     const auto current =
         transaction.exec_params(std::string("SELECT ") + kColumns + " FROM users WHERE id = $1 FOR UPDATE", id);
@@ -275,8 +265,45 @@ Result<User> PgUserRepository::storePasswordHash(const std::string& id, const st
     // account taken over, and the thief's refresh token must stop working with the old password.
     revokeAllTokensOf(transaction, id);
     FLEETDECK_RETURN_IF_ERROR(appendUserAccessChanged(transaction, after, context));
-    audit(transaction, action, context, &before, after);
+    audit(transaction, "reset_password", context, &before, after);
     return after;
+  });
+}
+
+Result<User> PgUserRepository::updateOwn(const std::string& id, const OwnChanges& changes, int64_t expectedVersion,
+                                         const ChangeContext& context) {
+  return db::inTransaction<User>(pool_, [&](pqxx::work& transaction) -> Result<User> {
+    const auto current =
+        transaction.exec_params(std::string("SELECT ") + kColumns + " FROM users WHERE id = $1 FOR UPDATE", id);
+    if (current.empty()) return notFound("user " + id + " does not exist");
+    const User before = fromRow(current[0]);
+    try {
+      // The version is the one whose password the caller verified: a reset or a disable committed
+      // since must not be overwritten by a session that only knew the old password.
+      const auto rows = transaction.exec_params(
+          std::string("UPDATE users SET"
+                      " email = COALESCE($2, email),"
+                      " display_name = COALESCE($3, display_name),"
+                      " password_hash = COALESCE($4, password_hash),"
+                      " version = version + 1, updated_at = now()"
+                      " WHERE id = $1 AND version = $5 AND status = 'active' RETURNING ") +
+              kColumns,
+          id, changes.email, changes.displayName, changes.passwordHash, expectedVersion);
+      if (rows.empty()) {
+        return aborted("user " + id + " changed since version " + std::to_string(expectedVersion) +
+                       " was read (now version " + std::to_string(before.version) + ", " + before.status + ")");
+      }
+      User after = fromRow(rows[0]);
+      if (changes.passwordHash) {
+        // As for a reset: every session ends, and gateways refuse the access tokens signed before.
+        revokeAllTokensOf(transaction, id);
+        FLEETDECK_RETURN_IF_ERROR(appendUserAccessChanged(transaction, after, context));
+      }
+      audit(transaction, changes.passwordHash ? "change_password" : "update", context, &before, after);
+      return after;
+    } catch (const pqxx::unique_violation& violation) {
+      return uniqueViolation(violation);
+    }
   });
 }
 

@@ -20,12 +20,10 @@ class PgUserRepository final : public UserRepository {
   Result<User> updatePasswordHash(const std::string& id, const std::string& passwordHash,
                                   const ChangeContext& context) override;
   Result<db::AuditPage> listAudit(const db::AuditQuery& query) override;
-  Result<User> changePassword(const std::string& id, const std::string& passwordHash,
-                              const ChangeContext& context) override;
+  Result<User> updateOwn(const std::string& id, const OwnChanges& changes, int64_t expectedVersion,
+                         const ChangeContext& context) override;
 
  private:
-  Result<User> storePasswordHash(const std::string& id, const std::string& passwordHash, const ChangeContext& context,
-                                 const std::string& action);
   db::ConnectionPool& pool_;
 };
 

@@ -193,6 +193,11 @@ Result<User> SignIn::updateMe(const std::string& actor, const MeChanges& changes
     return invalidArgument("nothing to change: send displayName, email or password",
                            {{"body", "names no field to change"}});
   }
+  UserChanges profile;
+  profile.displayName = changes.displayName;
+  profile.email = changes.email;
+  if (!profile.empty()) FLEETDECK_RETURN_IF_ERROR(validateChanges(profile));
+  OwnChanges own{profile.email, profile.displayName, std::nullopt};
   if (changes.password) {
     if (changes.currentPassword.empty()) return invalidField("currentPassword", "is required to set a new password");
     if (const std::string problem = passwordProblem(*changes.password, current->username); !problem.empty()) {
@@ -215,26 +220,32 @@ Result<User> SignIn::updateMe(const std::string& actor, const MeChanges& changes
       return invalidField("currentPassword", "is not your current password");  // the claim stays, as a failure
     }
     FLEETDECK_RETURN_IF_ERROR(sessions_.forgetAttempt(claim->attemptId));
-  }
-  User result = *current;
-  if (changes.displayName || changes.email) {
-    UserChanges profile;
-    profile.displayName = changes.displayName;
-    profile.email = changes.email;
-    auto updated = accounts_.update(actor, std::move(profile), 0, context);
-    if (!updated) return updated;
-    result = std::move(*updated);
-  }
-  if (changes.password) {
+    // Hashed before anything is written: a failed hash changes nothing, not even the profile fields.
     auto hash = hasher_.hash(*changes.password);
     if (!hash) return hash.status();
-    auto updated = repository_.changePassword(actor, *hash, context);
-    if (!updated) return updated;
-    // A new password ends every other session: a thief holding a refresh token is locked out.
-    FLEETDECK_RETURN_IF_ERROR(sessions_.revokeAllOfUser(actor));
-    result = std::move(*updated);
+    own.passwordHash = std::move(*hash);
   }
-  return result;
+  // Written only over the version read above, whose password was verified and which was active. The
+  // new password ends every session in the same transaction (nothing is left to revoke after it).
+  const std::string verifiedHash = current->passwordHash;
+  for (int attempt = 1;; ++attempt) {
+    auto updated = repository_.updateOwn(actor, own, current->version, context);
+    if (updated.isOk() || updated.status().code() != StatusCode::kAborted) {
+      if (!updated && updated.status().code() == StatusCode::kNotFound) {
+        return unauthenticated("your account no longer exists");
+      }
+      return updated;
+    }
+    // Changed since it was read, as in grant(): a disable, or a new password for a password change,
+    // ends this change; anything else (an admin's edit of the name) is read again and applied over it.
+    current = me(actor);
+    if (!current) return current;
+    if (current->status != kStatusActive) return permissionDenied("this account is disabled");
+    if (own.passwordHash && current->passwordHash != verifiedHash) {
+      return failedPrecondition("the account changed meanwhile (its password was reset); sign in again");
+    }
+    if (attempt == 3) return unavailable("the account kept changing during the update; try again");
+  }
 }
 
 }  // namespace fleetdeck::users

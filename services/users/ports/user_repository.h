@@ -25,6 +25,13 @@ struct CreateKey {
   std::string request;
 };
 
+// What a user changes of their own account; unset means "leave as is". Fields are validated.
+struct OwnChanges {
+  std::optional<std::string> email;
+  std::optional<std::string> displayName;
+  std::optional<std::string> passwordHash;
+};
+
 struct UserPage {
   std::vector<User> users;
   bool hasMore = false;
@@ -50,12 +57,12 @@ class UserRepository {
   virtual Result<User> updatePasswordHash(const std::string& id, const std::string& passwordHash,
                                           const ChangeContext& context) = 0;
   virtual Result<db::AuditPage> listAudit(const db::AuditQuery& query) = 0;
-  // The user changed their own password (audited as "change_password"); by default the same
-  // storage as an admin reset.
-  virtual Result<User> changePassword(const std::string& id, const std::string& passwordHash,
-                                      const ChangeContext& context) {
-    return updatePasswordHash(id, passwordHash, context);
-  }
+  // The signed-in user's own changes, all in one transaction, applied only while the account is still
+  // at `expectedVersion` (the one whose password the caller checked) and active: ABORTED, with nothing
+  // written, when an admin's reset, disable or edit committed since. A new password hash ends every
+  // session and is audited as "change_password"; profile fields alone as "update".
+  virtual Result<User> updateOwn(const std::string& id, const OwnChanges& changes, int64_t expectedVersion,
+                                 const ChangeContext& context) = 0;
 };
 
 }  // namespace fleetdeck::users

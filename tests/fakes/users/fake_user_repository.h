@@ -89,6 +89,21 @@ class FakeUserRepository final : public UserRepository {
     return found->second;
   }
 
+  Result<User> updateOwn(const std::string& id, const OwnChanges& changes, int64_t expectedVersion,
+                         const ChangeContext& context) override {
+    lastContext = context;
+    std::lock_guard lock(mutex_);
+    auto found = users_.find(id);
+    if (found == users_.end()) return notFound("user " + id + " does not exist");
+    User& user = found->second;
+    if (user.version != expectedVersion || user.status != kStatusActive) return aborted("changed");
+    if (changes.email) user.email = *changes.email;
+    if (changes.displayName) user.displayName = *changes.displayName;
+    if (changes.passwordHash) user.passwordHash = *changes.passwordHash;
+    ++user.version;
+    return user;
+  }
+
   Result<db::AuditPage> listAudit(const db::AuditQuery&) override { return db::AuditPage{}; }
 
   UserQuery lastQuery;

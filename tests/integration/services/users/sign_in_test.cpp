@@ -375,6 +375,10 @@ class FailingOnceRepository final : public UserRepository {
     return real_.updatePasswordHash(id, hash, context);
   }
   Result<db::AuditPage> listAudit(const db::AuditQuery& query) override { return real_.listAudit(query); }
+  Result<User> updateOwn(const std::string& id, const OwnChanges& changes, int64_t expectedVersion,
+                         const ChangeContext& context) override {
+    return real_.updateOwn(id, changes, expectedVersion, context);
+  }
   std::atomic<bool> failNext{false};
 
  private:
@@ -567,6 +571,153 @@ TEST_F(SignInTest, TheCallerReadsAndChangesOnlyThemselves) {
   auto audit = accounts_->audit({user.id(), "", 10, ""});
   ASSERT_TRUE(audit.isOk());
   EXPECT_EQ(audit->records.front().action, "change_password");
+}
+
+
+// The caller's own change (UpdateMe) runs while an admin acts on the account: the password the caller
+// proved is checked (the hasher is held there) before the admin's change commits, and written after.
+class UpdateMeRaceTest : public SignInTest {
+ protected:
+  Result<User> updateMeAround(const std::string& userId, const MeChanges& changes,
+                              const std::function<void()>& meanwhile) {
+    GatedHasher gated(*hasher_);
+    SignIn gatedSignIn(*accounts_, *repository_, gated, *sessions_, SignInOptions{}, [this] { return now_.load(); });
+    auto changing = std::async(std::launch::async, [&] { return gatedSignIn.updateMe(userId, changes, {userId, "t"}); });
+    if (gated.entered.get_future().wait_for(std::chrono::seconds(10)) != std::future_status::ready) {
+      ADD_FAILURE() << "the password was never checked";
+    }
+    meanwhile();
+    gated.release.set_value();
+    return changing.get();
+  }
+  static MeChanges thiefsChange() {
+    MeChanges changes;
+    changes.password = "the thief's new password";
+    changes.currentPassword = "correct horse battery";
+    changes.email = "thief@example.com";
+    return changes;
+  }
+};
+
+// An admin resets the password of an account taken over just as the thief's session sets a new one
+// with the old: the reset stands (it did not: the change overwrote the hash unconditionally), and
+// nothing of the change is written.
+TEST_F(UpdateMeRaceTest, AResetBetweenThePasswordCheckAndTheWrite_StandsAndTheChangeIsRefused) {
+  const auto user = registerUser("ida");
+  Result<std::string> temporary = internalError("not reset");
+  const auto changed = updateMeAround(user.id(), thiefsChange(), [&] {
+    temporary = accounts_->resetPassword(user.id(), {"admin", "trace"});
+  });
+  ASSERT_TRUE(temporary.isOk()) << temporary.status().toString();
+  ASSERT_FALSE(changed.isOk());
+  EXPECT_EQ(changed.status().code(), StatusCode::kFailedPrecondition) << changed.status().toString();
+  EXPECT_NE(changed.status().message().find("sign in again"), std::string::npos) << changed.status().message();
+  v1::Session session;
+  EXPECT_TRUE(login("ida", *temporary, session).ok()) << "the admin's reset was undone";
+  EXPECT_EQ(login("ida", "the thief's new password", session).error_code(), grpc::StatusCode::UNAUTHENTICATED);
+  EXPECT_EQ(repository_->findById(user.id())->email, "ida@example.com");
+}
+
+// A disable in the same place: the disabled account changes nothing of itself.
+TEST_F(UpdateMeRaceTest, ADisableBetweenThePasswordCheckAndTheWrite_RefusesTheChange) {
+  const auto user = registerUser("jon");
+  const std::string hashBefore = repository_->findById(user.id())->passwordHash;
+  const auto changed = updateMeAround(user.id(), thiefsChange(), [&] {
+    ASSERT_TRUE(accounts_->disable(user.id(), {"admin", "trace"}).isOk());
+  });
+  EXPECT_EQ(changed.status().code(), StatusCode::kPermissionDenied) << changed.status().toString();
+  const auto stored = repository_->findById(user.id());
+  ASSERT_TRUE(stored.isOk());
+  EXPECT_EQ(stored->passwordHash, hashBefore);
+  EXPECT_EQ(stored->email, "jon@example.com");
+  EXPECT_EQ(stored->status, "disabled");
+}
+
+// An admin's edit that leaves the password and the status alone does not fail the change: it is
+// applied over the edit.
+TEST_F(UpdateMeRaceTest, AnEditThatKeepsThePassword_DoesNotFailTheChange) {
+  const auto user = registerUser("kit");
+  const auto changed = updateMeAround(user.id(), thiefsChange(), [&] {
+    UserChanges renamed;
+    renamed.displayName = "Kit K.";
+    ASSERT_TRUE(accounts_->update(user.id(), renamed, 0, {"admin", "trace"}).isOk());
+  });
+  ASSERT_TRUE(changed.isOk()) << changed.status().toString();
+  EXPECT_EQ(changed->displayName, "Kit K.");
+  EXPECT_EQ(changed->email, "thief@example.com");
+  EXPECT_EQ(changed->version, 3);
+  v1::Session session;
+  EXPECT_TRUE(login("kit", "the thief's new password", session).ok());
+}
+
+// The real session store, but ending a user's sessions on its own fails (the database went away).
+class FailingRevokeSessions final : public SessionStore {
+ public:
+  explicit FailingRevokeSessions(SessionStore& real) : real_(real) {}
+  Result<bool> storeToken(const NewRefreshToken& token) override { return real_.storeToken(token); }
+  Result<std::optional<std::string>> ownerOf(const std::string& tokenHash) override { return real_.ownerOf(tokenHash); }
+  Result<RotateResult> rotate(const std::string& tokenHash, NewRefreshToken replacement, int64_t now) override {
+    return real_.rotate(tokenHash, std::move(replacement), now);
+  }
+  Status revokeFamilyOf(const std::string& tokenHash) override { return real_.revokeFamilyOf(tokenHash); }
+  Status revokeAllOfUser(const std::string&) override { return unavailable("the database went away"); }
+  Result<AttemptClaim> claimAttempt(const std::vector<AttemptLimit>& limits, int64_t now, int64_t since) override {
+    return real_.claimAttempt(limits, now, since);
+  }
+  Status forgetAttempt(const std::string& attemptId) override { return real_.forgetAttempt(attemptId); }
+  Status clearFailures(const std::string& subject) override { return real_.clearFailures(subject); }
+
+ private:
+  SessionStore& real_;
+};
+
+// A new email and a new password are one change: when the hash fails nothing is written (the email
+// was, in a transaction of its own before the hash). And once the change is committed, with every
+// session ended in its transaction, it is not reported failed because a second revocation failed.
+TEST_F(SignInTest, UpdateMeWritesTheProfileAndThePasswordTogether_OrNothing) {
+  const auto user = registerUser("lou");
+  v1::Session before;
+  ASSERT_TRUE(login("lou", "correct horse battery", before).ok());
+  MeChanges changes;
+  changes.email = "lou.new@example.com";
+  changes.password = "a brand new password";
+  changes.currentPassword = "correct horse battery";
+
+  FlakyHasher flaky(*hasher_);
+  FailingRevokeSessions sessions(*sessions_);
+  SignIn flakySignIn(*accounts_, *repository_, flaky, sessions, SignInOptions{}, [this] { return now_.load(); });
+  const auto failed = flakySignIn.updateMe(user.id(), changes, {user.id(), "trace"});
+  ASSERT_FALSE(failed.isOk());
+  EXPECT_EQ(failed.status().code(), StatusCode::kInternal) << failed.status().toString();
+  EXPECT_EQ(repository_->findById(user.id())->email, "lou@example.com") << "half of the change was written";
+
+  const auto changed = flakySignIn.updateMe(user.id(), changes, {user.id(), "trace"});
+  ASSERT_TRUE(changed.isOk()) << changed.status().toString();
+  EXPECT_EQ(changed->email, "lou.new@example.com");
+  v1::Session ignored;
+  EXPECT_EQ(refresh(before.refresh_token(), ignored).error_code(), grpc::StatusCode::UNAUTHENTICATED)
+      << "the sessions from before the new password are over";
+  EXPECT_TRUE(login("lou", "a brand new password", ignored).ok());
+  auto audit = accounts_->audit({user.id(), "", 10, ""});
+  ASSERT_TRUE(audit.isOk());
+  EXPECT_EQ(audit->records.front().action, "change_password");
+  EXPECT_EQ(audit->records.size(), 2u) << "one record for the account's creation, one for the whole change";
+}
+
+// The repository applies a user's own change only over the version it was given, and only while active.
+TEST_F(SignInTest, UpdateOwnRefusesAStaleVersionOrADisabledAccount_WritingNothing) {
+  const auto user = registerUser("max");
+  OwnChanges changes{"max.new@example.com", "Max", "some-hash"};
+  auto stale = repository_->updateOwn(user.id(), changes, user.version() + 1, {user.id(), "trace"});
+  EXPECT_EQ(stale.status().code(), StatusCode::kAborted) << stale.status().toString();
+  ASSERT_TRUE(accounts_->disable(user.id(), {"admin", "trace"}).isOk());
+  auto disabled = repository_->updateOwn(user.id(), changes, user.version() + 1, {user.id(), "trace"});
+  EXPECT_EQ(disabled.status().code(), StatusCode::kAborted) << disabled.status().toString();
+  const auto stored = repository_->findById(user.id());
+  ASSERT_TRUE(stored.isOk());
+  EXPECT_EQ(stored->email, "max@example.com");
+  EXPECT_NE(stored->passwordHash, "some-hash");
+  EXPECT_EQ(stored->version, user.version() + 1);
 }
 
 }  // namespace
