@@ -2207,6 +2207,26 @@
             <source>That username or email is already taken.</source>
             <translation>That username or email is already taken.</translation>
         </message>
+        <message>
+            <source>Save these changes to %1?</source>
+            <translation>Save these changes to %1?</translation>
+        </message>
+        <message>
+            <source>Role: %1 → %2</source>
+            <translation>Role: %1 → %2</translation>
+        </message>
+        <message>
+            <source>Status: %1 → %2</source>
+            <translation>Status: %1 → %2</translation>
+        </message>
+        <message>
+            <source>They can no longer sign in; their history stays.</source>
+            <translation>They can no longer sign in; their history stays.</translation>
+        </message>
+        <message>
+            <source>Change %1</source>
+            <translation>Change %1</translation>
+        </message>
     </context>
     <context>
         <name>fleetdeck::console::UsersModel</name>

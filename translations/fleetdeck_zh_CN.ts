@@ -2179,6 +2179,26 @@
             <source>That username or email is already taken.</source>
             <translation>该用户名或邮箱已被占用。</translation>
         </message>
+        <message>
+            <source>Save these changes to %1?</source>
+            <translation>保存对 %1 的这些修改？</translation>
+        </message>
+        <message>
+            <source>Role: %1 → %2</source>
+            <translation>角色：%1 → %2</translation>
+        </message>
+        <message>
+            <source>Status: %1 → %2</source>
+            <translation>状态：%1 → %2</translation>
+        </message>
+        <message>
+            <source>They can no longer sign in; their history stays.</source>
+            <translation>该用户将无法登录；其历史记录会保留。</translation>
+        </message>
+        <message>
+            <source>Change %1</source>
+            <translation>修改 %1</translation>
+        </message>
     </context>
     <context>
         <name>fleetdeck::console::UsersModel</name>

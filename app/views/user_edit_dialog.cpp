@@ -13,6 +13,7 @@
 
 #include "client/gateway_api.h"
 #include "models/display_text.h"
+#include "views/dialogs.h"
 
 namespace fleetdeck::console {
 namespace {
@@ -190,8 +191,27 @@ void UserEditDialog::save() {
     reject();
     return;
   }
-  setBusy(true);
-  api::updateUser(client_, original_->id, original_->version, changed, this, done);
+  auto send = [this, changed, done] {
+    setBusy(true);
+    api::updateUser(client_, original_->id, original_->version, changed, this, done);
+  };
+  // A role or status change takes or gives rights (a disabled user cannot sign in): asked like the
+  // list's own "Disable…", naming both values, since a slip in a combo box is easy to miss.
+  const QString role = changed.value(QStringLiteral("role")).toString();
+  const QString status = changed.value(QStringLiteral("status")).toString();
+  if (role.isEmpty() && status.isEmpty()) {
+    send();
+    return;
+  }
+  QStringList lines{tr("Save these changes to %1?").arg(original_->username)};
+  if (!role.isEmpty()) {
+    lines << tr("Role: %1 → %2").arg(display::userRole(original_->role), display::userRole(role));
+  }
+  if (!status.isEmpty()) {
+    lines << tr("Status: %1 → %2").arg(display::userStatus(original_->status), display::userStatus(status));
+    if (status == QLatin1String("disabled")) lines << tr("They can no longer sign in; their history stays.");
+  }
+  confirmAction(this, tr("Change %1").arg(original_->username), lines.join(QLatin1Char('\n')), tr("Save"), send);
 }
 
 void UserEditDialog::reloadFromGateway() {

@@ -199,6 +199,7 @@ class ViewsTest : public QObject {
   void metrics_RefreshCancellingAQueryWhoseBoxWasCleared_GivesRunBack();
   void history_NoticeWhileLoading_LoadsOnceMore();
   void userEdit_CancelWhileSaving_IsRefused_TheSaveLands();
+  void userEdit_RoleOrStatusChange_IsConfirmedNamingTheUserAndBothValues();
   void userCreate_RetriedAfterALostAnswer_SendsTheSameIdempotencyKey_ANewDialogANewOne_data();
   void userCreate_RetriedAfterALostAnswer_SendsTheSameIdempotencyKey_ANewDialogANewOne();
   void userCreate_AfterALostAnswer_TheSentDetailsAreReadOnly_TheRetrySendsTheSameBodyAndKey();
@@ -714,6 +715,66 @@ void ViewsTest::userEdit_CancelWhileSaving_IsRefused_TheSaveLands() {
   QVERIFY(dialog->isVisible());
   QVERIFY(QTest::qWaitFor([&] { return savedVersion != 0; }, 5000));
   QCOMPARE(savedVersion, listed.version + 1);
+}
+
+void ViewsTest::userEdit_RoleOrStatusChange_IsConfirmedNamingTheUserAndBothValues() {
+  MainWindow* window = openWindow("ada");
+  window->showPage("users");
+  UsersView* users = window->usersView();
+  QVERIFY(QTest::qWaitFor([&] { return users->isReady() && users->model()->rowCount() > 5; }, 5000));
+  users->table()->selectRow(3);
+  const User listed = users->model()->user(3);
+  QCOMPARE(listed.role, QStringLiteral("customer"));
+  QCOMPARE(listed.status, QStringLiteral("active"));
+  users->editSelected();
+  QPointer<UserEditDialog> dialog = users->editDialog();
+  QVERIFY(dialog != nullptr);
+  QVERIFY(QTest::qWaitForWindowExposed(dialog));
+  const QString path = "/api/v1/users/" + listed.id;
+  auto openConfirmation = [&]() -> QMessageBox* {
+    if (dialog.isNull()) return nullptr;  // saved and closed without asking
+    for (QMessageBox* box : dialog->findChildren<QMessageBox*>("confirmDialog")) {
+      if (box->isVisible()) return box;
+    }
+    return nullptr;
+  };
+
+  // A new role and status: asked first, nothing sent; Cancel sends nothing and keeps the form.
+  auto* role = dialog->findChild<QComboBox*>("roleCombo");
+  role->setCurrentIndex(role->findData("operator"));
+  auto* status = dialog->findChild<QComboBox*>("statusCombo");
+  status->setCurrentIndex(status->findData("disabled"));
+  dialog->save();
+  QVERIFY2(QTest::qWaitFor([&] { return openConfirmation() != nullptr; }, 5000), "no confirmation was asked");
+  const QString text = openConfirmation()->text();
+  QVERIFY2(text.contains(listed.username), qPrintable(text));
+  QVERIFY2(text.contains(display::userRole("customer") + " → " + display::userRole("operator")), qPrintable(text));
+  QVERIFY2(text.contains(display::userStatus("active") + " → " + display::userStatus("disabled")), qPrintable(text));
+  QCOMPARE(gateway_->count("PATCH", path), 0);
+  openConfirmation()->button(QMessageBox::Cancel)->click();
+  QTest::qWait(100);
+  QCOMPARE(gateway_->count("PATCH", path), 0);
+  QVERIFY(dialog->isVisible());
+
+  // Confirmed: the PATCH carries both.
+  QSignalSpy saved(dialog, &UserEditDialog::saved);
+  dialog->save();
+  QVERIFY(!acceptConfirmation(dialog).isEmpty());
+  QVERIFY(QTest::qWaitFor([&] { return saved.count() == 1; }, 5000));
+  QCOMPARE(lastRequest(*gateway_, "PATCH", path).json().value("role").toString(), QStringLiteral("operator"));
+  QCOMPARE(lastRequest(*gateway_, "PATCH", path).json().value("status").toString(), QStringLiteral("disabled"));
+
+  // A display name alone is saved without a question.
+  users->table()->selectRow(4);
+  const User other = users->model()->user(4);
+  users->editSelected();
+  dialog = users->editDialog();
+  QVERIFY(QTest::qWaitForWindowExposed(dialog));
+  dialog->findChild<QLineEdit*>("displayNameEdit")->setText("Renamed Only");
+  QSignalSpy renamed(dialog, &UserEditDialog::saved);
+  dialog->save();
+  QVERIFY(QTest::qWaitFor([&] { return renamed.count() == 1; }, 5000));
+  QCOMPARE(gateway_->count("PATCH", "/api/v1/users/" + other.id), 1);
 }
 
 namespace {
