@@ -3,11 +3,14 @@
 #include <algorithm>
 #include <cctype>
 
+#include "fleetdeck/core/encoding.h"
+
 namespace fleetdeck::users {
 namespace {
 
 constexpr size_t kMinPasswordLength = 12;
 constexpr size_t kMaxPasswordLength = 128;
+constexpr size_t kMaxDisplayNameLength = 100;
 
 std::string_view trim(std::string_view text) {
   while (!text.empty() && std::isspace(static_cast<unsigned char>(text.front()))) text.remove_prefix(1);
@@ -78,7 +81,14 @@ std::string passwordProblem(std::string_view password, std::string_view username
 }
 
 std::string displayNameProblem(std::string_view displayName) {
-  if (displayName.size() > 100) return "must be at most 100 characters long";
+  // Characters, as the message says: 100 of them in Cyrillic or CJK are 200 to 300 bytes, and the
+  // text column holds any length. Well-formed UTF-8 first, so each counted lead byte is one character.
+  if (!isUtf8(displayName)) return "must be valid UTF-8 text";
+  const size_t characters = static_cast<size_t>(std::count_if(
+      displayName.begin(), displayName.end(), [](char c) { return (static_cast<unsigned char>(c) & 0xC0) != 0x80; }));
+  if (characters > kMaxDisplayNameLength) {
+    return "must be at most " + std::to_string(kMaxDisplayNameLength) + " characters long";
+  }
   if (hasControlCharacter(displayName)) return "must not contain control characters";
   return {};
 }

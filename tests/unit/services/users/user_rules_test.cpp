@@ -56,6 +56,27 @@ TEST(UserRules, PasswordLengthsCountCharactersAndTheUsernameIsFoundInAnyCase) {
   EXPECT_FALSE(passwordProblem("My-ALICE-password", "alice").empty());
 }
 
+// The limit is 100 characters, not bytes: a Cyrillic or CJK name of 100 characters is 200 or 300
+// bytes and must pass (it was refused), while 101 characters of it are too many.
+TEST(UserRules, DisplayNameLengthCountsCharacters) {
+  std::string cyrillic;
+  std::string cjk;
+  for (int i = 0; i < 100; ++i) {
+    cyrillic += "\xD0\x96";    // Ж
+    cjk += "\xE6\xBC\xA2";    // 漢
+  }
+  EXPECT_EQ(displayNameProblem(cyrillic), "") << "100 characters, 200 bytes";
+  EXPECT_EQ(displayNameProblem(cjk), "") << "100 characters, 300 bytes";
+  EXPECT_EQ(displayNameProblem(std::string(100, 'x')), "");
+  EXPECT_EQ(displayNameProblem(cjk + "\xE6\xBC\xA2"), "must be at most 100 characters long");
+  EXPECT_EQ(displayNameProblem(std::string(101, 'x')), "must be at most 100 characters long");
+  EXPECT_EQ(displayNameProblem(std::string(1000, '\x80')), "must be valid UTF-8 text")
+      << "continuation bytes alone count as no characters; they are not text";
+  NewUser user = valid();
+  user.displayName = cjk;
+  EXPECT_TRUE(prepareNewUser(user).isOk());
+}
+
 TEST(UserRules, ChangesAreValidated) {
   UserChanges none;
   EXPECT_FALSE(validateChanges(none).isOk());
