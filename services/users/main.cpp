@@ -33,8 +33,9 @@ int main(int argc, char** argv) {
   rpc::RpcServer grpcServer(rpc::serverOptionsFromConfig(config));
   // Sign-in policy: how long refresh tokens live and how many failed logins are tolerated.
   users::SignInOptions signInOptions;
+  // At least a minute: a shorter one (0, "500ms") makes every refresh token expire as it is issued.
   signInOptions.refreshTtl = std::chrono::duration_cast<std::chrono::seconds>(
-      config.getDuration("sessions.refresh_ttl", std::chrono::hours(24 * 30)));
+      config.getDuration("sessions.refresh_ttl", std::chrono::hours(24 * 30), std::chrono::minutes(1)));
   signInOptions.maxFailuresPerAccount = static_cast<int>(config.getInt("login.max_failures_per_account", 5, 1, 1000));
   signInOptions.maxFailuresPerAddress = static_cast<int>(config.getInt("login.max_failures_per_address", 50, 1, 100000));
   signInOptions.failureWindow = std::chrono::duration_cast<std::chrono::seconds>(

@@ -244,5 +244,28 @@ TEST(UsersStartup, SigtermWhileStartUpWaitsOnTheMigrationLock_EndsTheProcessAtOn
   // Killed after the grace instead, it would not end with 128 + SIGTERM.
   EXPECT_EQ(users.stop(std::chrono::seconds(5)), 128 + SIGTERM) << users.logTail();
 }
+
+// A refresh-token lifetime under a minute (0, "500ms") made every refresh token expired as it was
+// issued, and the service started as if nothing were wrong: it is refused at start, naming the key,
+// as a setting no restart mends (EX_CONFIG).
+TEST(UsersStartup, ARefreshTtlUnderAMinute_RefusesToStartNamingTheKey) {
+  const std::string database = testing::createTestDatabase("e2e_users_refresh_ttl");
+  const auto logs = testing::sharedInfra().root / "e2e-logs" / ("users-refresh-ttl-" + std::to_string(getpid()));
+  int run = 0;
+  for (const std::string ttl : {"0", "500ms", "59s"}) {
+    ServiceProcess users("users-ttl-" + std::to_string(run++), FLEETDECK_USERS_BINARY,
+                         {{"FLEETDECK_CONFIG", FLEETDECK_SOURCE_DIR "/services/users/config/users.toml"},
+                          {"FLEETDECK_DATABASE__URL", database},
+                          {"FLEETDECK_GRPC__PORT", std::to_string(testing::freePort())},
+                          {"FLEETDECK_ADMIN__PORT", std::to_string(testing::freePort())},
+                          {"FLEETDECK_SESSIONS__REFRESH_TTL", ttl}},
+                         logs);
+    const Status started = users.start(std::chrono::seconds(20));
+    EXPECT_FALSE(started.isOk()) << ttl << ": started with a refresh lifetime under a minute";
+    EXPECT_NE(started.message().find("exited with code 78"), std::string::npos) << ttl << ": " << started.toString();
+    EXPECT_NE(started.message().find("sessions.refresh_ttl"), std::string::npos) << ttl << ": " << started.toString();
+    users.stop(std::chrono::seconds(5));
+  }
+}
 }  // namespace
 }  // namespace fleetdeck
