@@ -1,6 +1,8 @@
 #include "domain/event_notifications.h"
 
+#include <algorithm>
 #include <cstdlib>
+#include <iterator>
 
 namespace fleetdeck::notifications {
 namespace {
@@ -26,14 +28,37 @@ std::string clipped(const std::string& raw, size_t characters) {
   return text;
 }
 
+int currencyDecimals(std::string_view currency) {
+  // ISO 4217 minor units where they are not 2. Only the notifications format amounts in the backend
+  // (the console has its own table, in app/client/api_types.cpp); a code not listed has 2.
+  static constexpr std::string_view kNone[] = {"BIF", "CLP", "DJF", "GNF", "ISK", "JPY", "KMF", "KRW", "PYG",
+                                               "RWF", "UGX", "UYI", "VND", "VUV", "XAF", "XOF", "XPF"};
+  static constexpr std::string_view kThree[] = {"BHD", "IQD", "JOD", "KWD", "LYD", "OMR", "TND"};
+  static constexpr std::string_view kFour[] = {"CLF", "UYW"};
+  const auto listed = [currency](const auto& codes) {
+    return std::find(std::begin(codes), std::end(codes), currency) != std::end(codes);
+  };
+  if (listed(kNone)) return 0;
+  if (listed(kThree)) return 3;
+  if (listed(kFour)) return 4;
+  return 2;
+}
+
 }  // namespace
 
 std::string formatMoney(int64_t units, const std::string& currency) {
   const bool negative = units < 0;
   const uint64_t magnitude = negative ? static_cast<uint64_t>(-(units + 1)) + 1 : static_cast<uint64_t>(units);
-  std::string cents = std::to_string(magnitude % 100);
-  if (cents.size() < 2) cents.insert(0, "0");
-  return (negative ? "-" : "") + std::to_string(magnitude / 100) + "." + cents + " " + currency;
+  const int decimals = currencyDecimals(currency);
+  uint64_t scale = 1;
+  for (int i = 0; i < decimals; ++i) scale *= 10;
+  std::string text = (negative ? "-" : "") + std::to_string(magnitude / scale);
+  if (decimals > 0) {
+    std::string fraction = std::to_string(magnitude % scale);
+    fraction.insert(0, static_cast<size_t>(decimals) - fraction.size(), '0');
+    text += "." + fraction;
+  }
+  return text + " " + currency;
 }
 
 std::string describeReason(const std::string& reason) {

@@ -22,7 +22,8 @@ NewNotification paymentDeclinedNotification(const std::string& eventId, const st
                                             const std::string& orderId, const std::string& reason, int64_t units,
                                             const std::string& currency);
 
-// "12.34 USD" for 1234 minor units (two decimals, the fleet's currencies all have two).
+// "12.34 USD" for 1234 minor units: as many decimals as the currency's ISO 4217 minor unit ("1234 JPY",
+// "1.234 KWD"); 2 for a code it does not know.
 std::string formatMoney(int64_t units, const std::string& currency);
 // The reason codes the fleet uses, in words: "payment_declined" -> "the payment was declined".
 std::string describeReason(const std::string& reason);

@@ -60,5 +60,21 @@ TEST(EventNotifications, MoneyIsFormattedFromMinorUnits) {
   EXPECT_EQ(formatMoney(INT64_MIN, "USD"), "-92233720368547758.08 USD");
 }
 
+// Minor units are not cents in every currency (ISO 4217): a yen amount was shown 100 times too low.
+TEST(EventNotifications, MoneyHasTheCurrencysOwnNumberOfDecimals) {
+  EXPECT_EQ(formatMoney(1500, "JPY"), "1500 JPY");
+  EXPECT_EQ(formatMoney(-7, "KRW"), "-7 KRW");
+  EXPECT_EQ(formatMoney(250'000, "VND"), "250000 VND");
+  EXPECT_EQ(formatMoney(1234, "KWD"), "1.234 KWD");
+  EXPECT_EQ(formatMoney(5, "BHD"), "0.005 BHD");
+  EXPECT_EQ(formatMoney(-1, "TND"), "-0.001 TND");
+  EXPECT_EQ(formatMoney(12'345, "CLF"), "1.2345 CLF");
+  EXPECT_EQ(formatMoney(1234, "EUR"), "12.34 EUR");
+  EXPECT_EQ(formatMoney(1234, "XYZ"), "12.34 XYZ") << "an unknown code has two decimals";
+  EXPECT_EQ(formatMoney(INT64_MIN, "JPY"), "-9223372036854775808 JPY");
+  EXPECT_NE(paymentDeclinedNotification("e", kUser, kOrder, "payment_declined", 1500, "JPY").body.find("1500 JPY"),
+            std::string::npos);
+}
+
 }  // namespace
 }  // namespace fleetdeck::notifications
