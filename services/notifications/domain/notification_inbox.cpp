@@ -12,6 +12,10 @@ namespace {
 
 constexpr std::string_view kTokenPrefix = "n1:";
 
+// 9999-12-31T23:59:59.999999Z: the cursor's time is made a timestamp in the query, and one far beyond
+// any row's (int64 allows year 292277) failed there as "timestamp out of range", an INTERNAL error.
+constexpr int64_t kLatestCursorMicros = 253'402'300'799'999'999;
+
 Status badPageToken() { return invalidField("pageToken", "is not a token returned by a previous list call"); }
 
 }  // namespace
@@ -29,7 +33,8 @@ Result<NotificationCursor> decodePageToken(const std::string& token) {
   NotificationCursor cursor;
   const std::string_view micros = rest.substr(0, colon);
   const auto [end, error] = std::from_chars(micros.data(), micros.data() + micros.size(), cursor.createdAtMicros);
-  if (error != std::errc() || end != micros.data() + micros.size() || cursor.createdAtMicros < 0) {
+  if (error != std::errc() || end != micros.data() + micros.size() || cursor.createdAtMicros < 0 ||
+      cursor.createdAtMicros > kLatestCursorMicros) {
     return badPageToken();
   }
   cursor.id = std::string(rest.substr(colon + 1));

@@ -292,6 +292,14 @@ TEST_F(NotificationsServiceTest, ListWithoutUserIdOrWithAForgedTokenIsInvalidArg
   EXPECT_EQ(status.code(), StatusCode::kInvalidArgument);
   ASSERT_EQ(status.violations().size(), 1u);
   EXPECT_EQ(status.violations()[0].field, "pageToken");
+
+  // A well-formed token whose time no timestamp can hold: PostgreSQL answered "timestamp out of
+  // range", and the client an INTERNAL error.
+  request.set_page_token(encodePageToken({INT64_MAX, kAlice}));
+  status = rpc::fromGrpcStatus(callList(request, response));
+  EXPECT_EQ(status.code(), StatusCode::kInvalidArgument) << status.toString();
+  ASSERT_EQ(status.violations().size(), 1u);
+  EXPECT_EQ(status.violations()[0].field, "pageToken");
 }
 
 TEST_F(NotificationsServiceTest, TheTableRefusesWhatTheDomainRefuses) {

@@ -165,6 +165,20 @@ TEST_F(NotificationInboxTest, ForgedPageTokensAreInvalidArgumentNamingTheField) 
   }
 }
 
+// A time no row can have (PostgreSQL's timestamps end in year 294276) is refused as a bad token, not
+// sent to the database to fail there as an INTERNAL error.
+TEST_F(NotificationInboxTest, APageTokenWithATimeBeyondAnyTimestamp_IsInvalidArgument) {
+  for (const int64_t micros : {int64_t{253'402'300'800'000'000}, int64_t{9'000'000'000'000'000'000}, INT64_MAX}) {
+    auto result = inbox_.list({kAlice, 10, encodePageToken({micros, kBob})});
+    ASSERT_FALSE(result.isOk()) << micros;
+    EXPECT_EQ(result.status().code(), StatusCode::kInvalidArgument);
+    ASSERT_EQ(result.status().violations().size(), 1u);
+    EXPECT_EQ(result.status().violations()[0].field, "pageToken");
+  }
+  EXPECT_TRUE(inbox_.list({kAlice, 10, encodePageToken({253'402'300'799'999'999, kBob})}).isOk())
+      << "the last microsecond of year 9999 is still a time";
+}
+
 TEST_F(NotificationInboxTest, PageTokenRoundTripsItsCursor) {
   const NotificationCursor cursor{1'712'345'678'901'234, kBob};
   auto decoded = decodePageToken(encodePageToken(cursor));
