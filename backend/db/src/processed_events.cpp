@@ -43,8 +43,8 @@ Result<int> pruneProcessedEvents(ConnectionPool& pool, std::chrono::milliseconds
 }
 
 ProcessedEventsPruner::ProcessedEventsPruner(ConnectionPool& pool, std::chrono::milliseconds age,
-                                             std::chrono::milliseconds interval)
-    : pool_(pool), age_(age), interval_(interval) {
+                                             std::chrono::milliseconds interval, int batchSize)
+    : pool_(pool), age_(age), interval_(interval), batchSize_(batchSize) {
   thread_ = namedThread("prune-processed", [this] { run(); });
 }
 
@@ -57,17 +57,23 @@ ProcessedEventsPruner::~ProcessedEventsPruner() {
   if (thread_.joinable()) thread_.join();
 }
 
+bool ProcessedEventsPruner::stopping() {
+  std::lock_guard lock(mutex_);
+  return stopping_;
+}
+
 void ProcessedEventsPruner::run() {
-  constexpr int kBatch = 10'000;
   constexpr int kBatchesPerRound = 100;  // a backlog goes in rounds, never in one long stretch
   for (;;) {
-    for (int batch = 0; batch < kBatchesPerRound; ++batch) {
-      auto deleted = pruneProcessedEvents(pool_, age_, kBatch);
+    // A round of a large backlog takes a while: a stop (SIGTERM) waits for the batch under way, not
+    // for the rest of the round.
+    for (int batch = 0; batch < kBatchesPerRound && !stopping(); ++batch) {
+      auto deleted = pruneProcessedEvents(pool_, age_, batchSize_);
       if (!deleted) {
         log::warn("pruning processed events failed; trying again later", {{"error", deleted.status().toString()}});
         break;
       }
-      if (*deleted < kBatch) break;
+      if (*deleted < batchSize_) break;
     }
     std::unique_lock lock(mutex_);
     if (wake_.wait_for(lock, interval_, [this] { return stopping_; })) return;

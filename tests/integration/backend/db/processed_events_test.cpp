@@ -6,6 +6,7 @@
 
 #include <atomic>
 #include <future>
+#include <optional>
 
 #include "fleetdeck/core/ids.h"
 #include "fleetdeck/db/connection_pool.h"
@@ -135,5 +136,32 @@ TEST(ConsumeOnce, ThePrunerForgetsOldRecordsOnItsOwn_AndStopsWhenDestroyed) {
   EXPECT_EQ(scalar(*pool, "SELECT count(*) FROM processed_events WHERE event_id = 'recent'"), 1);
 }
 
+
+// A stop (SIGTERM) during a round of a large backlog: the pruner ends after the batch under way, not
+// after the round's up to 100 batches (it ignored the stop until the round was over). The round here
+// is exactly the backlog, 100 batches of 50, so a pruner that finishes it leaves nothing.
+TEST(ConsumeOnce, ThePrunerStopsBetweenBatches_NotAtTheEndOfItsRound) {
+  auto pool = consumerDatabase();
+  ASSERT_TRUE(inTransaction(*pool, [](pqxx::work& transaction) {
+                transaction.exec("INSERT INTO processed_events (consumer, event_id, processed_at)"
+                                 " SELECT 'c', 'old-' || i, now() - interval '9 days' FROM generate_series(1, 5000) i");
+                // Each batch takes 20 ms at least, so the round lasts 2 s whatever the machine.
+                transaction.exec("CREATE FUNCTION slow_batch() RETURNS trigger LANGUAGE plpgsql AS"
+                                 " $$ BEGIN PERFORM pg_sleep(0.02); RETURN NULL; END $$");
+                transaction.exec("CREATE TRIGGER slow_batch BEFORE DELETE ON processed_events"
+                                 " FOR EACH STATEMENT EXECUTE PROCEDURE slow_batch()");
+                return Status::ok();
+              }).isOk());
+  std::optional<ProcessedEventsPruner> pruner;
+  pruner.emplace(*pool, std::chrono::hours(24 * 8), std::chrono::hours(1), 50);
+  ASSERT_TRUE(testing::waitUntil([&] { return scalar(*pool, "SELECT count(*) FROM processed_events") < 5000; },
+                                 std::chrono::seconds(20)))
+      << "the pruner never started";
+  const auto stopAsked = std::chrono::steady_clock::now();
+  pruner.reset();
+  const auto stopping = std::chrono::steady_clock::now() - stopAsked;
+  EXPECT_GT(scalar(*pool, "SELECT count(*) FROM processed_events"), 0) << "the stop waited for the whole round";
+  EXPECT_LT(stopping, std::chrono::milliseconds(500)) << "the round lasts 2 s";
+}
 }  // namespace
 }  // namespace fleetdeck::db

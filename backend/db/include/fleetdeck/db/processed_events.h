@@ -54,20 +54,24 @@ Result<int> pruneProcessedEvents(ConnectionPool& pool, std::chrono::milliseconds
 
 // Runs pruneProcessedEvents every `interval` (at once, then on), on a thread of its own, until
 // destroyed: without it the table grows by a row for every event ever consumed. Keep `age` beyond
-// the streams' max age, since a consumer created again replays its whole stream.
+// the streams' max age, since a consumer created again replays its whole stream. Each run deletes in
+// batches of `batchSize` rows (up to 100 of them); destroying it waits for the batch under way only.
 class ProcessedEventsPruner {
  public:
-  ProcessedEventsPruner(ConnectionPool& pool, std::chrono::milliseconds age, std::chrono::milliseconds interval);
+  ProcessedEventsPruner(ConnectionPool& pool, std::chrono::milliseconds age, std::chrono::milliseconds interval,
+                        int batchSize = 10'000);
   ~ProcessedEventsPruner();
   ProcessedEventsPruner(const ProcessedEventsPruner&) = delete;
   ProcessedEventsPruner& operator=(const ProcessedEventsPruner&) = delete;
 
  private:
   void run();
+  bool stopping();
 
   ConnectionPool& pool_;
   const std::chrono::milliseconds age_;
   const std::chrono::milliseconds interval_;
+  const int batchSize_;
   std::mutex mutex_;
   std::condition_variable wake_;
   bool stopping_ = false;
