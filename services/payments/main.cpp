@@ -111,5 +111,8 @@ int main(int argc, char** argv) {
   host->onShutdown("events", [&eventBus](std::chrono::milliseconds) {
     if (eventBus) eventBus->stopIntake();
   });
+  // First of all: calls waiting out injected latency (up to a minute) answer UNAVAILABLE at once,
+  // having done nothing, instead of holding up the drain and the workers' shutdown.
+  host->onShutdown("injected latency", [&wallets](std::chrono::milliseconds) { wallets.shutdown(); });
   return host->run();
 }

@@ -3,7 +3,6 @@
 #include <algorithm>
 #include <cctype>
 #include <charconv>
-#include <thread>
 
 #include "fleetdeck/core/encoding.h"
 #include "fleetdeck/core/ids.h"
@@ -63,8 +62,23 @@ constexpr std::string_view kLedgerTokenTag = "l1:";
 Wallets::Wallets(PaymentStore& store, FaultInjector& faults, WalletSettings settings, Sleep sleep)
     : store_(store), faults_(faults), settings_(std::move(settings)), sleep_(std::move(sleep)) {}
 
-Wallets::Sleep Wallets::defaultSleep() {
-  return [](std::chrono::milliseconds duration) { std::this_thread::sleep_for(duration); };
+void Wallets::wait(std::chrono::milliseconds duration) {
+  if (sleep_) return sleep_(duration);
+  std::unique_lock lock(stopMutex_);
+  stopWake_.wait_for(lock, duration, [this] { return stopping_; });
+}
+
+bool Wallets::stopping() {
+  std::lock_guard lock(stopMutex_);
+  return stopping_;
+}
+
+void Wallets::shutdown() {
+  {
+    std::lock_guard lock(stopMutex_);
+    stopping_ = true;
+  }
+  stopWake_.notify_all();
 }
 
 Result<Wallet> Wallets::open(const std::string& userId) {
@@ -93,8 +107,28 @@ Result<Wallet> Wallets::topUp(const TopUpRequest& request) {
   return store_.topUp(TopUp{lowered(request.userId), request.amount, request.idempotencyKey});
 }
 
-Status Wallets::applyCallFaults(const char* call) {
-  if (const auto latency = faults_.addedLatency(); latency.count() > 0) sleep_(latency);
+Status Wallets::applyCallFaults(const char* call, const CallLimits& limits) {
+  if (const auto latency = faults_.addedLatency(); latency.count() > 0) {
+    // Up to 60 s: never past the caller's deadline (nobody would read the answer, and the charge made
+    // after it would be one the caller retries or gives up on), nor past the process's stop.
+    auto waited = latency;
+    if (limits.deadline != std::chrono::steady_clock::time_point::max()) {
+      const auto left = std::chrono::ceil<std::chrono::milliseconds>(limits.deadline - std::chrono::steady_clock::now());
+      waited = std::clamp(left, std::chrono::milliseconds(0), latency);
+    }
+    if (waited.count() > 0 && !stopping()) wait(waited);
+    if (stopping()) {
+      return unavailable(std::string("payments is shutting down; ") + call + " did nothing, retry it");
+    }
+    if (waited < latency) {
+      return deadlineExceeded(std::string("the call's deadline passed during the injected latency; ") + call +
+                              " did nothing");
+    }
+    if (limits.cancelled && limits.cancelled()) {
+      return Status(StatusCode::kCancelled, std::string("the caller gave up during the injected latency; ") + call +
+                                                " did nothing");
+    }
+  }
   if (faults_.shouldFail()) {
     const StatusCode code = faults_.current().failureCode;
     log::info("injected failure", {{"call", call}, {"code", std::string(statusCodeName(code))}});
@@ -106,8 +140,8 @@ Status Wallets::applyCallFaults(const char* call) {
   return Status::ok();
 }
 
-Result<Payment> Wallets::charge(const ChargeRequest& asked) {
-  FLEETDECK_RETURN_IF_ERROR(applyCallFaults("Charge"));
+Result<Payment> Wallets::charge(const ChargeRequest& asked, const CallLimits& limits) {
+  FLEETDECK_RETURN_IF_ERROR(applyCallFaults("Charge", limits));
   ChargeRequest request = asked;
   request.userId = lowered(request.userId);
   request.orderId = lowered(request.orderId);
@@ -132,8 +166,8 @@ Result<Payment> Wallets::charge(const ChargeRequest& asked) {
 }
 
 Result<Payment> Wallets::refund(const std::string& chargeIdempotencyKey,
-                                const std::optional<ChargeRequest>& voidIfMissing) {
-  FLEETDECK_RETURN_IF_ERROR(applyCallFaults("Refund"));
+                                const std::optional<ChargeRequest>& voidIfMissing, const CallLimits& limits) {
+  FLEETDECK_RETURN_IF_ERROR(applyCallFaults("Refund", limits));
   ValidationErrors errors;
   if (auto problem = requiredIdempotencyKeyProblem(chargeIdempotencyKey); !problem.empty()) {
     errors.add("chargeIdempotencyKey", problem);

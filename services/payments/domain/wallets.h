@@ -2,7 +2,9 @@
 #pragma once
 
 #include <chrono>
+#include <condition_variable>
 #include <functional>
+#include <mutex>
 #include <optional>
 #include <string>
 #include <vector>
@@ -54,15 +56,24 @@ struct LedgerList {
   std::string nextPageToken;
 };
 
+// What the caller of a Charge or Refund allows: until when it waits for the answer, and whether it
+// has given up. Injected latency never outlasts the deadline, and a call whose caller is gone by the
+// end of it charges and refunds nothing.
+struct CallLimits {
+  std::chrono::steady_clock::time_point deadline = std::chrono::steady_clock::time_point::max();
+  std::function<bool()> cancelled;  // empty: only the deadline ends the call
+};
+
 class Wallets {
  public:
   static constexpr int kDefaultPageSize = 50;
   static constexpr int kMaxPageSize = 200;
 
-  // How added latency waits; tests pass one that records instead of sleeping.
+  // How added latency waits; tests pass one that records instead of sleeping. Without one it is a wait
+  // that shutdown() ends.
   using Sleep = std::function<void(std::chrono::milliseconds)>;
 
-  Wallets(PaymentStore& store, FaultInjector& faults, WalletSettings settings, Sleep sleep = defaultSleep());
+  Wallets(PaymentStore& store, FaultInjector& faults, WalletSettings settings, Sleep sleep = {});
 
   // User and order ids (UUIDs) are accepted in either case and lower-cased before they reach the
   // store, the form PostgreSQL hands them back in; idempotency keys are opaque and kept as sent.
@@ -71,12 +82,19 @@ class Wallets {
   Result<Wallet> open(const std::string& userId);
   Result<Wallet> get(const std::string& userId);
   Result<Wallet> topUp(const TopUpRequest& request);
-  // A decline is a normal answer (a DECLINED payment), not an error. Subject to fault injection.
-  Result<Payment> charge(const ChargeRequest& request);
-  // Subject to fault injection (failure and latency). `voidIfMissing`: the charge being undone, to
-  // void its key when no charge has it yet (see PaymentStore::refund); its key is the refund's.
+  // A decline is a normal answer (a DECLINED payment), not an error. Subject to fault injection:
+  // added latency ends at the caller's deadline with DEADLINE_EXCEEDED, at shutdown() with
+  // UNAVAILABLE, and with CANCELLED when the caller gave up meanwhile; none of them charges.
+  Result<Payment> charge(const ChargeRequest& request, const CallLimits& limits = {});
+  // Subject to fault injection (failure and latency, as for charge). `voidIfMissing`: the charge
+  // being undone, to void its key when no charge has it yet (see PaymentStore::refund); its key is
+  // the refund's.
   Result<Payment> refund(const std::string& chargeIdempotencyKey,
-                         const std::optional<ChargeRequest>& voidIfMissing = std::nullopt);
+                         const std::optional<ChargeRequest>& voidIfMissing = std::nullopt,
+                         const CallLimits& limits = {});
+  // The process is stopping: every added-latency wait ends now (its call answers UNAVAILABLE having
+  // done nothing, for the caller to retry elsewhere), and later calls do not wait.
+  void shutdown();
   Result<PaymentList> listPayments(const PaymentListRequest& request);
   Result<LedgerList> listLedger(const LedgerListRequest& request);
 
@@ -86,14 +104,18 @@ class Wallets {
   const WalletSettings& settings() const { return settings_; }
 
  private:
-  static Sleep defaultSleep();
   // Added latency, then maybe an injected UNAVAILABLE: the part of fault injection every Charge/Refund gets.
-  Status applyCallFaults(const char* call);
+  Status applyCallFaults(const char* call, const CallLimits& limits);
+  void wait(std::chrono::milliseconds duration);
+  bool stopping();
 
   PaymentStore& store_;
   FaultInjector& faults_;
   WalletSettings settings_;
   Sleep sleep_;
+  std::mutex stopMutex_;
+  std::condition_variable stopWake_;
+  bool stopping_ = false;
 };
 
 }  // namespace fleetdeck::payments

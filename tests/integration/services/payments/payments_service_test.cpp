@@ -9,6 +9,7 @@
 #include <future>
 #include <random>
 #include <set>
+#include <thread>
 
 #include "adapters/payments_grpc_service.h"
 #include "adapters/pg_payment_store.h"
@@ -544,6 +545,22 @@ TEST_F(PaymentsServiceTest, AddedLatencyDelaysChargesButNotReads) {
   auto context = rpc::makeContext(std::chrono::seconds(5));
   ASSERT_TRUE(stub_->GetFaults(context.get(), v1::GetFaultsRequest(), &current).ok());
   EXPECT_EQ(current.added_latency_ms(), 300);
+}
+
+// The latency ends at the call's deadline, and the charge its caller no longer waits for is not made:
+// the worker slept the whole latency and charged a second after the client had its DEADLINE_EXCEEDED.
+TEST_F(PaymentsServiceTest, AddedLatencyEndsAtTheCallsDeadline_WithoutCharging) {
+  const std::string userId = openWallet();
+  ASSERT_TRUE(setFaults(0.0, 0.0, 1500).ok());
+  v1::Payment payment;
+  auto context = rpc::makeContext(std::chrono::milliseconds(200));
+  const grpc::Status status = stub_->Charge(context.get(), chargeRequest("saga-late", userId, 1), &payment);
+  EXPECT_EQ(status.error_code(), grpc::StatusCode::DEADLINE_EXCEEDED);
+  // Once the latency would have passed, nothing has been charged, and the worker is free long before.
+  const auto settled = std::chrono::steady_clock::now() + std::chrono::milliseconds(1800);
+  std::this_thread::sleep_until(settled);
+  EXPECT_EQ(balance(userId), kDemoCredit) << "charged after the caller's deadline";
+  EXPECT_EQ(queryInt("SELECT count(*) FROM payments WHERE idempotency_key = 'saga-late'"), 0);
 }
 
 TEST_F(PaymentsServiceTest, SetFaultsRejectsOutOfRangeValuesNamingTheField) {

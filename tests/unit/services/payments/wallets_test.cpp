@@ -4,6 +4,7 @@
 
 #include <algorithm>
 #include <cctype>
+#include <future>
 
 #include "fleetdeck/core/encoding.h"
 #include "fleetdeck/core/ids.h"
@@ -334,6 +335,59 @@ TEST_F(WalletsTest, AddedLatencySleepsBeforeTheWork) {
   EXPECT_EQ(storeCallsWhenSleeping_[0], callsBefore) << "the sleep must come before the store is touched";
   ASSERT_TRUE(wallets_.get(userId).isOk());
   EXPECT_EQ(slept_.size(), 2u) << "only Charge and Refund are slowed down";
+}
+
+// Added latency is at most what the caller still waits: a minute of it slept past a 100 ms deadline,
+// then charged for a caller long gone.
+TEST_F(WalletsTest, AddedLatencyEndsAtTheCallersDeadline_AndThenNothingIsCharged) {
+  const std::string userId = openWallet();
+  ASSERT_TRUE(wallets_.setFaults({.addedLatencyMs = 60'000}).isOk());
+  const int callsBefore = store_.calls;
+  const auto charged = wallets_.charge(chargeOf(userId, 100, "late-1"),
+                                       {.deadline = std::chrono::steady_clock::now() + std::chrono::milliseconds(100)});
+  ASSERT_EQ(slept_.size(), 1u);
+  EXPECT_LE(slept_[0].count(), 100);
+  EXPECT_GT(slept_[0].count(), 0);
+  EXPECT_EQ(charged.status().code(), StatusCode::kDeadlineExceeded) << charged.status().toString();
+  const auto refunded = wallets_.refund("late-1", std::nullopt,
+                                        {.deadline = std::chrono::steady_clock::now() - std::chrono::milliseconds(1)});
+  EXPECT_EQ(refunded.status().code(), StatusCode::kDeadlineExceeded) << refunded.status().toString();
+  EXPECT_EQ(store_.calls, callsBefore) << "the store was touched after the caller's deadline";
+  EXPECT_EQ(balanceOf(userId), 100'000);
+
+  // A caller that gave up (cancelled) during the latency gets nothing done either.
+  ASSERT_TRUE(wallets_.setFaults({.addedLatencyMs = 10}).isOk());
+  const auto cancelled = wallets_.charge(chargeOf(userId, 100), {.cancelled = [] { return true; }});
+  EXPECT_EQ(cancelled.status().code(), StatusCode::kCancelled) << cancelled.status().toString();
+  ASSERT_TRUE(wallets_.charge(chargeOf(userId, 100),
+                              {.deadline = std::chrono::steady_clock::now() + std::chrono::seconds(30)})
+                  .isOk())
+      << "latency shorter than what is left of the deadline is waited out in full";
+  EXPECT_EQ(slept_.back().count(), 10);
+  EXPECT_EQ(balanceOf(userId), 100'000 - 100);
+}
+
+// The real wait ends at shutdown: a call sleeping out a minute of injected latency held up the
+// service's stop (SIGTERM) for up to that minute.
+TEST_F(WalletsTest, AddedLatencyEndsAtShutdown_WithUnavailableAndNothingCharged) {
+  Wallets wallets(store_, faults_, WalletSettings{100'000, "USD"});
+  const std::string userId = newUuid();
+  ASSERT_TRUE(wallets.open(userId).isOk());
+  ASSERT_TRUE(wallets.setFaults({.addedLatencyMs = 60'000}).isOk());
+  const int callsBefore = store_.calls;
+  auto charging = std::async(std::launch::async, [&] { return wallets.charge(chargeOf(userId, 100)); });
+  EXPECT_EQ(charging.wait_for(std::chrono::milliseconds(100)), std::future_status::timeout) << "it did not wait";
+  const auto stopAsked = std::chrono::steady_clock::now();
+  wallets.shutdown();
+  ASSERT_EQ(charging.wait_for(std::chrono::seconds(5)), std::future_status::ready)
+      << "the wait outlived the shutdown";
+  EXPECT_LT(std::chrono::steady_clock::now() - stopAsked, std::chrono::seconds(1));
+  const auto charged = charging.get();
+  EXPECT_EQ(charged.status().code(), StatusCode::kUnavailable) << charged.status().toString();
+  EXPECT_EQ(store_.calls, callsBefore);
+  const auto later = wallets.refund("any-key");
+  EXPECT_EQ(later.status().code(), StatusCode::kUnavailable) << "after shutdown no call waits";
+  EXPECT_EQ(store_.calls, callsBefore);
 }
 
 TEST_F(WalletsTest, FaultsAreOffByDefault) {
