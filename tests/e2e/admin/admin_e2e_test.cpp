@@ -2,7 +2,8 @@
 // NATS (service registry, orders stream) with every service exporting spans to the gateway's
 // built-in receiver, and a real Prometheus scraping them: the fleet view, a placed order's saga
 // steps on the live stream (and resumed with Last-Event-ID without a gap), the order's trace across
-// services, registry-fed load balancing with a stopped instance ejected, and a stopped service shown
+// services, registry-fed load balancing with a stopped instance ejected, a projection rebuild's
+// progress on every gateway's stream whichever orders replica runs it, and a stopped service shown
 // down and alerting.
 #include <arpa/inet.h>
 #include <gtest/gtest.h>
@@ -21,6 +22,8 @@
 #include "fleetdeck/core/ids.h"
 #include "fleetdeck/core/json.h"
 #include "fleetdeck/http/client.h"
+#include "fleetdeck/orders/v1/orders.grpc.pb.h"
+#include "fleetdeck/rpc/client.h"
 #include "fleetdeck/testing/auth_helper.h"
 #include "fleetdeck/testing/service_process.h"
 #include "fleetdeck/testing/sse_stream.h"
@@ -48,9 +51,10 @@ class AdminEndToEnd : public ::testing::Test {
     gatewayAdminPort_ = testing::freePort();
     productsGrpc_ = testing::freePort();
     paymentsGrpc_ = testing::freePort();
-    const uint16_t notificationsGrpc = testing::freePort();
+    notificationsGrpc_ = testing::freePort();
     const uint16_t ordersGrpc = testing::freePort();
     productsDatabase_ = testing::createTestDatabase("e2e_admin_products");
+    ordersDatabase_ = testing::createTestDatabase("e2e_admin_orders");
     paymentsDatabase_ = testing::createTestDatabase("e2e_admin_payments");
 
     auto users = testing::startUsersService(FLEETDECK_USERS_BINARY, FLEETDECK_SOURCE_DIR "/services/users/config/users.toml",
@@ -64,16 +68,8 @@ class AdminEndToEnd : public ::testing::Test {
         fleetEnvironment("notifications-1",
                          {{"FLEETDECK_CONFIG", FLEETDECK_SOURCE_DIR "/services/notifications/config/notifications.toml"},
                           {"FLEETDECK_DATABASE__URL", testing::createTestDatabase("e2e_admin_notifications")},
-                          {"FLEETDECK_GRPC__PORT", std::to_string(notificationsGrpc)}}));
-    orders_ = start("orders", FLEETDECK_ORDERS_BINARY,
-                    fleetEnvironment("orders-1",
-                                     {{"FLEETDECK_CONFIG", FLEETDECK_SOURCE_DIR "/services/orders/config/orders.toml"},
-                                      {"FLEETDECK_DATABASE__URL", testing::createTestDatabase("e2e_admin_orders")},
-                                      {"FLEETDECK_GRPC__PORT", std::to_string(ordersGrpc)},
-                                      {"FLEETDECK_UPSTREAMS__PRODUCTS", address(productsGrpc_)},
-                                      {"FLEETDECK_UPSTREAMS__PAYMENTS", address(paymentsGrpc_)},
-                                      {"FLEETDECK_UPSTREAMS__NOTIFICATIONS", address(notificationsGrpc)},
-                                      {"FLEETDECK_SAGA__IDLE_POLL", "50ms"}}));
+                          {"FLEETDECK_GRPC__PORT", std::to_string(notificationsGrpc_)}}));
+    orders_ = start("orders", FLEETDECK_ORDERS_BINARY, ordersEnvironment("orders-1", ordersGrpc));
     startPrometheus({users_->process->adminPort(), products_->adminPort(), payments_->adminPort(),
                      notifications_->adminPort(), orders_->adminPort(), gatewayAdminPort_});
 
@@ -104,7 +100,7 @@ class AdminEndToEnd : public ::testing::Test {
          {"FLEETDECK_UPSTREAMS__PRODUCTS", address(productsGrpc_)},
          {"FLEETDECK_UPSTREAMS__ORDERS", address(ordersGrpc)},
          {"FLEETDECK_UPSTREAMS__PAYMENTS", address(paymentsGrpc_)},
-         {"FLEETDECK_UPSTREAMS__NOTIFICATIONS", address(notificationsGrpc)}},
+         {"FLEETDECK_UPSTREAMS__NOTIFICATIONS", address(notificationsGrpc_)}},
         logs_);
     const Status started = gateway_->start();
     ASSERT_TRUE(started.isOk()) << started.toString();
@@ -156,6 +152,17 @@ class AdminEndToEnd : public ::testing::Test {
                                        {"FLEETDECK_DATABASE__URL", productsDatabase_},
                                        {"FLEETDECK_CACHE__URL", testing::redisUrl(11)},
                                        {"FLEETDECK_GRPC__PORT", std::to_string(grpcPort)}});
+  }
+
+  // An orders replica: the suite's orders database (replicas share it), its upstreams, fast saga polls.
+  static Env ordersEnvironment(const std::string& instance, uint16_t grpcPort) {
+    return fleetEnvironment(instance, {{"FLEETDECK_CONFIG", FLEETDECK_SOURCE_DIR "/services/orders/config/orders.toml"},
+                                       {"FLEETDECK_DATABASE__URL", ordersDatabase_},
+                                       {"FLEETDECK_GRPC__PORT", std::to_string(grpcPort)},
+                                       {"FLEETDECK_UPSTREAMS__PRODUCTS", address(productsGrpc_)},
+                                       {"FLEETDECK_UPSTREAMS__PAYMENTS", address(paymentsGrpc_)},
+                                       {"FLEETDECK_UPSTREAMS__NOTIFICATIONS", address(notificationsGrpc_)},
+                                       {"FLEETDECK_SAGA__IDLE_POLL", "50ms"}});
   }
 
   static Env paymentsEnvironment() {
@@ -305,7 +312,9 @@ class AdminEndToEnd : public ::testing::Test {
   static inline uint16_t productsGrpc_ = 0;
   static inline uint16_t paymentsGrpc_ = 0;
   static inline uint16_t paymentsAdminPort_ = 0;
+  static inline uint16_t notificationsGrpc_ = 0;
   static inline std::string productsDatabase_;
+  static inline std::string ordersDatabase_;
   static inline std::string paymentsDatabase_;
   static inline std::string gatewayKeyFile_;  // a second gateway signs and verifies with the same keys
   static inline testing::TestSession admin_;
@@ -834,6 +843,125 @@ TEST_F(AdminEndToEnd, SagasAreListedByCreationTime_AndABadBoundIsNamed) {
   const auto inverted = as(operator_, "GET", "/api/v1/admin/sagas?createdAfter=" + created + "&createdBefore=" + created);
   EXPECT_EQ(inverted.status, 400) << inverted.body;
   EXPECT_EQ(firstField(inverted), "createdBefore") << inverted.body;
+}
+
+// The replay.progress events of one rebuild on `stream`, oldest first.
+std::vector<StreamEvent> progressOf(const AdminStream& stream, const std::string& rebuildId) {
+  std::vector<StreamEvent> found;
+  for (const auto& event : stream.events()) {
+    if (event.type == "replay.progress" && json::stringOr(event.json(), "id") == rebuildId) found.push_back(event);
+  }
+  return found;
+}
+
+bool rebuildEnded(const AdminStream& stream, const std::string& rebuildId) {
+  const auto progress = progressOf(stream, rebuildId);
+  return !progress.empty() && json::stringOr(progress.back().json(), "state") != "RUNNING";
+}
+
+// A projection rebuild's progress reaches the admin stream of every gateway, not only the one that
+// proxied the POST, and a rebuild an orders replica runs without any gateway asking shows too: two
+// gateways and two orders replicas on one NATS. Each stream gets the rebuild's reports, RUNNING
+// ones then one final one, with the Rebuild's shape and id; the final one matches what GET answers
+// (processedEvents == totalEvents), and Last-Event-ID replays what a reconnecting console missed.
+TEST_F(AdminEndToEnd, RebuildProgressStreamsOnEveryGateway_WhicheverOrdersReplicaRunsIt) {
+  placeOrder(createProduct());  // events to replay
+
+  const uint16_t secondOrdersGrpc = testing::freePort();
+  ServiceProcess secondOrders("orders-2", FLEETDECK_ORDERS_BINARY, ordersEnvironment("orders-2", secondOrdersGrpc), logs_);
+  ASSERT_TRUE(secondOrders.start().isOk()) << secondOrders.logTail();
+  const uint16_t secondPort = testing::freePort();
+  ServiceProcess secondGateway("gateway-rebuild-2", FLEETDECK_GATEWAY_BINARY,
+                               extraGatewayEnvironment("gateway-rebuild-2", secondPort,
+                                                       {{"FLEETDECK_NATS__URL", nats_->url()},
+                                                        {"FLEETDECK_NATS__RECONNECT_WAIT", "100ms"},
+                                                        {"FLEETDECK_REGISTRY__HEARTBEAT_INTERVAL", "1s"},
+                                                        {"FLEETDECK_REGISTRY__TTL", "5s"},
+                                                        {"FLEETDECK_STREAM__HEARTBEAT_INTERVAL", "500ms"},
+                                                        {"FLEETDECK_UPSTREAMS__ORDERS", address(secondOrdersGrpc)}}),
+                               logs_);
+  ASSERT_TRUE(secondGateway.start().isOk()) << secondGateway.logTail();
+  // Both gateways subscribed (orders_stream covers the orders stream and the rebuild progress).
+  for (const uint16_t adminPort : {gatewayAdminPort_, secondGateway.adminPort()}) {
+    const auto feedCheck = [adminPort] {
+      http::HttpClient client("127.0.0.1", adminPort);
+      auto response = client.get("/readyz");
+      if (!response) return std::string("no answer");
+      const auto body = parse(*response);
+      if (!body.contains("checks") || !body.at("checks").as_object().contains("orders_stream")) return std::string("absent");
+      return boost::json::serialize(body.at("checks").as_object().at("orders_stream"));
+    };
+    ASSERT_TRUE(testing::waitUntil([&] { return feedCheck().find("\"up\"") != std::string::npos; }, 15s))
+        << adminPort << ": " << feedCheck();
+  }
+
+  AdminStream first(gatewayPort_, operator_.accessToken);
+  AdminStream second(secondPort, operator_.accessToken);
+  ASSERT_TRUE(first.waitFor(": connected", 5s)) << first.raw();
+  ASSERT_TRUE(second.waitFor(": connected", 5s)) << second.raw();
+
+  // What every stream must say of a rebuild: its reports, RUNNING ones first, one final one last
+  // that matches GET's answer.
+  const auto expectProgress = [&](const AdminStream& stream, const std::string& rebuildId, const std::string& name) {
+    const auto progress = progressOf(stream, rebuildId);
+    ASSERT_GE(progress.size(), 2u) << name << ": the first counted total and the end\n" << stream.raw();
+    for (size_t i = 0; i < progress.size(); ++i) {
+      const auto data = progress[i].json();
+      EXPECT_FALSE(progress[i].id.empty()) << name << ": an event without an id cannot be resumed after";
+      for (const char* field : {"id", "state", "processedEvents", "totalEvents", "differenceCount", "error"}) {
+        EXPECT_TRUE(data.contains(field)) << name << ": " << field << " in " << progress[i].data;
+      }
+      EXPECT_FALSE(data.contains("differences")) << name << ": " << progress[i].data;
+      if (i + 1 < progress.size()) EXPECT_EQ(json::stringOr(data, "state"), "RUNNING") << name << ": " << progress[i].data;
+    }
+    const auto last = progress.back().json();
+    const auto report = parse(as(operator_, "GET", "/api/v1/admin/projections/rebuilds/" + rebuildId));
+    EXPECT_EQ(json::stringOr(last, "state"), "DONE") << name << ": " << progress.back().data;
+    EXPECT_EQ(json::stringOr(last, "processedEvents"), json::stringOr(last, "totalEvents")) << name;
+    EXPECT_NE(json::stringOr(last, "totalEvents"), "0") << name << ": the store has events";
+    for (const char* field : {"state", "processedEvents", "totalEvents", "differenceCount", "error", "endTime"}) {
+      EXPECT_EQ(json::stringOr(last, field), json::stringOr(report, field)) << name << ": " << field << " differs from GET";
+    }
+  };
+
+  // 1. Started through the first gateway, run by whichever orders replica it picks.
+  const auto started = as(admin_, "POST", "/api/v1/admin/projections/orders:rebuild", "{}");
+  ASSERT_EQ(started.status, 202) << started.body;
+  const std::string proxied = json::stringOr(parse(started), "id");
+  ASSERT_TRUE(isUuid(proxied)) << started.body;
+  ASSERT_TRUE(first.readUntil([&](const auto&) { return rebuildEnded(first, proxied); }, 20s)) << first.raw();
+  ASSERT_TRUE(second.readUntil([&](const auto&) { return rebuildEnded(second, proxied); }, 20s))
+      << "the gateway that did not proxy the POST never heard the end\n" << second.raw();
+  expectProgress(first, proxied, "first gateway");
+  expectProgress(second, proxied, "second gateway");
+
+  // 2. Started on the second orders replica itself: no gateway proxied anything.
+  auto stub = orders::v1::OrdersService::NewStub(rpc::makeChannel(address(secondOrdersGrpc)));
+  grpc::ClientContext context;
+  context.set_deadline(std::chrono::system_clock::now() + 10s);
+  orders::v1::RebuildProjectionRequest request;
+  request.set_name("orders");
+  orders::v1::Rebuild direct;
+  const grpc::Status called = stub->RebuildProjection(&context, request, &direct);
+  ASSERT_TRUE(called.ok()) << called.error_message();
+  ASSERT_TRUE(first.readUntil([&](const auto&) { return rebuildEnded(first, direct.id()); }, 20s)) << first.raw();
+  ASSERT_TRUE(second.readUntil([&](const auto&) { return rebuildEnded(second, direct.id()); }, 20s)) << second.raw();
+  expectProgress(first, direct.id(), "first gateway, rebuild on orders-2");
+  expectProgress(second, direct.id(), "second gateway, rebuild on orders-2");
+
+  // 3. A console that reconnects after the first report gets the rest from the ring.
+  const auto seen = progressOf(second, proxied);
+  AdminStream resumed(secondPort, operator_.accessToken, seen.front().id);
+  ASSERT_TRUE(resumed.readUntil([&](const auto&) { return rebuildEnded(resumed, proxied); }, 10s)) << resumed.raw();
+  const auto replayed = progressOf(resumed, proxied);
+  ASSERT_EQ(replayed.size(), seen.size() - 1) << resumed.raw();
+  for (size_t i = 0; i < replayed.size(); ++i) {
+    EXPECT_EQ(replayed[i].id, seen[i + 1].id);
+    EXPECT_EQ(replayed[i].data, seen[i + 1].data);
+  }
+
+  EXPECT_EQ(secondGateway.stop(10s), 0);
+  EXPECT_EQ(secondOrders.stop(10s), 0);
 }
 
 TEST_F(AdminEndToEnd, ZStoppedServiceIsDownInTheFleetOnTheStreamAndAlertsThenComesBack) {
