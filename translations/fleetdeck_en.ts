@@ -2382,6 +2382,14 @@
             <source>Copy</source>
             <translation>Copy</translation>
         </message>
+        <message>
+            <source>Disabling %1…</source>
+            <translation>Disabling %1…</translation>
+        </message>
+        <message>
+            <source>Resetting the password of %1…</source>
+            <translation>Resetting the password of %1…</translation>
+        </message>
     </context>
     <context>
         <name>main</name>

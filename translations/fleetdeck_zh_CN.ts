@@ -2352,6 +2352,14 @@
             <source>Copy</source>
             <translation>复制</translation>
         </message>
+        <message>
+            <source>Disabling %1…</source>
+            <translation>正在停用 %1…</translation>
+        </message>
+        <message>
+            <source>Resetting the password of %1…</source>
+            <translation>正在重置 %1 的密码…</translation>
+        </message>
     </context>
     <context>
         <name>main</name>

@@ -152,9 +152,16 @@ void UsersView::updateActions() {
   const int row = selectedRow();
   const bool selected = row >= 0;
   for (QAction* action : {createAction_, editAction_, disableAction_, resetAction_}) action->setEnabled(isEditable());
-  editAction_->setEnabled(isEditable() && selected);
-  resetAction_->setEnabled(isEditable() && selected);
-  disableAction_->setEnabled(isEditable() && selected && model_->user(row).status != QLatin1String("disabled"));
+  const bool free = isEditable() && selected && !userCallInFlight_;
+  editAction_->setEnabled(free);
+  resetAction_->setEnabled(free);
+  disableAction_->setEnabled(free && model_->user(row).status != QLatin1String("disabled"));
+}
+
+void UsersView::setUserCallInFlight(bool inFlight) {
+  userCallInFlight_ = inFlight;
+  table_->setCursor(inFlight ? Qt::BusyCursor : Qt::ArrowCursor);
+  updateActions();
 }
 
 void UsersView::updateStatusLine() {
@@ -198,13 +205,18 @@ void UsersView::editSelected() {
 
 void UsersView::disableSelected() {
   const int row = selectedRow();
-  if (!isEditable() || row < 0) return;
+  if (!isEditable() || row < 0 || userCallInFlight_) return;
   const User user = model_->user(row);
   confirmAction(this, tr("Disable user"),
                 tr("Disable %1? They can no longer sign in; their history stays.").arg(user.username),
                 tr("Disable", "disable a user account"), [this, user] {
+                  if (userCallInFlight_) return;
+                  setUserCallInFlight(true);
+                  emit statusMessage(tr("Disabling %1…").arg(user.username));
                   api::disableUser(client_, user.id, this, [this](const Result<User>& result) {
+                    setUserCallInFlight(false);
                     if (!result) {
+                      emit statusMessage(QString());
                       showError(this, tr("Could not disable the user"), result.error().message, result.error().traceId);
                       return;
                     }
@@ -217,12 +229,17 @@ void UsersView::disableSelected() {
 
 void UsersView::resetPasswordOfSelected() {
   const int row = selectedRow();
-  if (!isEditable() || row < 0) return;
+  if (!isEditable() || row < 0 || userCallInFlight_) return;
   const User user = model_->user(row);
   confirmAction(this, tr("Reset password"),
                 tr("Give %1 a new temporary password? Their current password stops working.").arg(user.username),
                 tr("Reset password"), [this, user] {
+                  if (userCallInFlight_) return;
+                  setUserCallInFlight(true);
+                  emit statusMessage(tr("Resetting the password of %1…").arg(user.username));
                   api::resetPassword(client_, user.id, this, [this, user](const Result<QString>& result) {
+                    setUserCallInFlight(false);
+                    emit statusMessage(QString());
                     if (!result) {
                       showError(this, tr("Could not reset the password"), result.error().message, result.error().traceId);
                       return;

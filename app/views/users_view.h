@@ -47,6 +47,9 @@ class UsersView : public ViewPage {
   void applyFilter();
   void updateActions();
   void updateStatusLine();
+  // While a disable or password reset is on its way the row's actions wait for it: a second reset
+  // would void the password the first one shows.
+  void setUserCallInFlight(bool inFlight);
 
   GatewayClient* client_;
   UsersModel* model_;
@@ -64,6 +67,7 @@ class UsersView : public ViewPage {
   UserEditDialog* editDialog_ = nullptr;
   bool started_ = false;
   bool answered_ = false;
+  bool userCallInFlight_ = false;
 };
 
 }  // namespace fleetdeck::console

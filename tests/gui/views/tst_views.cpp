@@ -200,6 +200,7 @@ class ViewsTest : public QObject {
   void history_NoticeWhileLoading_LoadsOnceMore();
   void userEdit_CancelWhileSaving_IsRefused_TheSaveLands();
   void userEdit_RoleOrStatusChange_IsConfirmedNamingTheUserAndBothValues();
+  void users_ResetAndDisable_ShowProgress_AndCannotBeStartedTwice();
   void userCreate_RetriedAfterALostAnswer_SendsTheSameIdempotencyKey_ANewDialogANewOne_data();
   void userCreate_RetriedAfterALostAnswer_SendsTheSameIdempotencyKey_ANewDialogANewOne();
   void userCreate_AfterALostAnswer_TheSentDetailsAreReadOnly_TheRetrySendsTheSameBodyAndKey();
@@ -775,6 +776,61 @@ void ViewsTest::userEdit_RoleOrStatusChange_IsConfirmedNamingTheUserAndBothValue
   dialog->save();
   QVERIFY(QTest::qWaitFor([&] { return renamed.count() == 1; }, 5000));
   QCOMPARE(gateway_->count("PATCH", "/api/v1/users/" + other.id), 1);
+}
+
+void ViewsTest::users_ResetAndDisable_ShowProgress_AndCannotBeStartedTwice() {
+  MainWindow* window = openWindow("ada");
+  window->showPage("users");
+  UsersView* users = window->usersView();
+  QVERIFY(QTest::qWaitFor([&] { return users->isReady() && users->model()->rowCount() > 5; }, 5000));
+  users->table()->selectRow(3);
+  const User user = users->model()->user(3);
+  QCOMPARE(user.status, QStringLiteral("active"));
+  QAction* edit = users->findChild<QAction*>("users.edit");
+  QAction* disable = users->findChild<QAction*>("users.disable");
+  QAction* reset = users->findChild<QAction*>("users.resetPassword");
+  QVERIFY(edit->isEnabled() && disable->isEnabled() && reset->isEnabled());
+  QSignalSpy messages(users, &ViewPage::statusMessage);
+  const QString resetPath = "/api/v1/users/" + user.id + ":resetPassword";
+  auto passwordDialogs = [&] {
+    int shown = 0;
+    for (QMessageBox* box : users->findChildren<QMessageBox*>("temporaryPasswordDialog")) shown += box->isVisible() ? 1 : 0;
+    return shown;
+  };
+
+  gateway_->delayResponses(resetPath, 400);
+  reset->trigger();
+  QVERIFY(!acceptConfirmation(users).isEmpty());
+  QVERIFY(QTest::qWaitFor([&] { return gateway_->count("POST", resetPath) == 1; }, 5000));
+  // On its way: said so, and nothing on this user can start meanwhile.
+  QVERIFY(!messages.isEmpty());
+  QCOMPARE(messages.constLast().first().toString(), QStringLiteral("Resetting the password of %1…").arg(user.username));
+  QVERIFY(!reset->isEnabled());
+  QVERIFY(!disable->isEnabled());
+  QVERIFY(!edit->isEnabled());
+  users->resetPasswordOfSelected();  // a shortcut or the palette, the action notwithstanding
+  QTest::qWait(50);
+  bool askedAgain = false;
+  for (QMessageBox* box : users->findChildren<QMessageBox*>("confirmDialog")) askedAgain = askedAgain || box->isVisible();
+  QVERIFY(!askedAgain);
+  QVERIFY(QTest::qWaitFor([&] { return passwordDialogs() == 1; }, 5000));
+  QVERIFY(reset->isEnabled() && disable->isEnabled() && edit->isEnabled());
+  QTest::qWait(200);
+  QCOMPARE(gateway_->count("POST", resetPath), 1);
+  QCOMPARE(passwordDialogs(), 1);
+  for (QMessageBox* box : users->findChildren<QMessageBox*>("temporaryPasswordDialog")) box->close();
+
+  const QString userPath = "/api/v1/users/" + user.id;
+  gateway_->delayResponses(userPath, 400);
+  disable->trigger();
+  QVERIFY(!acceptConfirmation(users).isEmpty());
+  QVERIFY(QTest::qWaitFor([&] { return gateway_->count("DELETE", userPath) == 1; }, 5000));
+  QCOMPARE(messages.constLast().first().toString(), QStringLiteral("Disabling %1…").arg(user.username));
+  QVERIFY(!reset->isEnabled() && !disable->isEnabled() && !edit->isEnabled());
+  QVERIFY(QTest::qWaitFor([&] { return users->model()->user(3).status == QLatin1String("disabled"); }, 5000));
+  QVERIFY(reset->isEnabled() && edit->isEnabled());
+  QVERIFY(!disable->isEnabled());  // disabled already
+  QCOMPARE(messages.constLast().first().toString(), QStringLiteral("Disabled %1.").arg(user.username));
 }
 
 namespace {
