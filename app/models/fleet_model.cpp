@@ -70,6 +70,20 @@ const FleetInstance* FleetModel::instanceAt(const QModelIndex& index) const {
   return &service->instances[index.row()];
 }
 
+QModelIndex FleetModel::indexOf(const QString& service, const QString& instanceId) const {
+  for (int row = 0; row < services_.size(); ++row) {
+    if (services_[row].name != service) continue;
+    const QModelIndex serviceIndex = index(row, 0);
+    if (instanceId.isEmpty()) return serviceIndex;
+    const QVector<FleetInstance>& instances = services_[row].instances;
+    for (int child = 0; child < instances.size(); ++child) {
+      if (instances[child].instanceId == instanceId) return index(child, 0, serviceIndex);
+    }
+    return {};
+  }
+  return {};
+}
+
 QVariant FleetModel::data(const QModelIndex& index, int role) const {
   if (!checkIndex(index, CheckIndexOption::IndexIsValid)) return {};
   if (index.internalId() == kServiceRow) return serviceData(index.row(), index.column(), role);

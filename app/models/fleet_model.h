@@ -53,6 +53,8 @@ class FleetModel : public QAbstractItemModel {
   void setStats(const QHash<QString, ServiceStats>& stats);
   const FleetService* serviceAt(const QModelIndex& index) const;
   const FleetInstance* instanceAt(const QModelIndex& index) const;
+  // The row of `service`, or of its instance `instanceId` when given; invalid when not listed.
+  QModelIndex indexOf(const QString& service, const QString& instanceId = {}) const;
 
   // Applies a `fleet.change`; false when it names an instance the model does not know (time to refetch).
   bool applyChange(const FleetChange& change);

@@ -124,9 +124,9 @@ FleetView::FleetView(GatewayClient* client, QWidget* parent)
     showDetail();
     updateActions();
   });
+  connect(model_, &QAbstractItemModel::modelAboutToBeReset, this, &FleetView::rememberTreeState);
   connect(model_, &QAbstractItemModel::modelReset, this, [this] {
-    tree_->expandAll();
-    if (!tree_->currentIndex().isValid() && model_->rowCount() > 0) tree_->setCurrentIndex(model_->index(0, 0));
+    restoreTreeState();
     showDetail();
   });
   connect(model_, &QAbstractItemModel::dataChanged, this, &FleetView::showDetail);
@@ -282,6 +282,32 @@ void FleetView::applyFaults() {
                            .arg(result->failureRate * 100)
                            .arg(result->addedLatencyMs));
   });
+}
+
+void FleetView::rememberTreeState() {
+  const QModelIndex current = tree_->currentIndex();
+  const FleetService* service = model_->serviceAt(current);
+  const FleetInstance* instance = model_->instanceAt(current);
+  keptService_ = service != nullptr ? service->name : QString();
+  keptInstance_ = instance != nullptr ? instance->instanceId : QString();
+  foldedServices_.clear();
+  for (int row = 0; row < model_->rowCount(); ++row) {
+    const QModelIndex index = model_->index(row, 0);
+    if (!tree_->isExpanded(index)) foldedServices_.insert(model_->serviceAt(index)->name);
+  }
+}
+
+void FleetView::restoreTreeState() {
+  // Services new to the tree open like the first time.
+  for (int row = 0; row < model_->rowCount(); ++row) {
+    const QModelIndex index = model_->index(row, 0);
+    tree_->setExpanded(index, !foldedServices_.contains(model_->serviceAt(index)->name));
+  }
+  // The instance itself when it is still there; a restarted one has a new id, so its service.
+  QModelIndex current = model_->indexOf(keptService_, keptInstance_);
+  if (!current.isValid()) current = model_->indexOf(keptService_);
+  if (!current.isValid() && model_->rowCount() > 0) current = model_->index(0, 0);
+  if (current.isValid()) tree_->setCurrentIndex(current);
 }
 
 QString FleetView::selectedService() const {

@@ -4,6 +4,7 @@
 #pragma once
 
 #include <QHash>
+#include <QSet>
 
 #include "client/api_types.h"
 #include "models/fleet_model.h"
@@ -55,6 +56,10 @@ class FleetView : public ViewPage {
   void serviceAction(const QString& action);
   void updateActions();
   QString selectedService() const;
+  // A new set of instances (a restart gives new ids) resets the tree: the row the operator is on
+  // and the services they folded are put back by name, so actions keep their target.
+  void rememberTreeState();
+  void restoreTreeState();
 
   GatewayClient* client_;
   FleetModel* model_;
@@ -73,6 +78,9 @@ class FleetView : public ViewPage {
   QAction* startAction_;
   QAction* applyFaultsAction_;
   QHash<QString, ServiceStats> stats_;
+  QString keptService_;
+  QString keptInstance_;
+  QSet<QString> foldedServices_;
   bool answered_ = false;
   bool started_ = false;
   bool faultsAvailable_ = false;

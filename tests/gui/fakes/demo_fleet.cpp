@@ -436,11 +436,13 @@ QJsonObject DemoFleet::fleet() const {
         breakers.append(QJsonObject{{"upstream", "products"}, {"state", "closed"}});
       }
       if (degraded) checks.insert("postgres", QJsonObject{{"status", "slow"}, {"latencyMs", 412.0}, {"error", "pool wait 400 ms"}});
-      list.append(QJsonObject{{"instanceId", QStringLiteral("%1-%2").arg(service).arg(QStringLiteral("7f9c%1").arg(i))},
+      const int restarts = restarts_.value(service);
+      const QString generation = restarts == 0 ? QString() : QStringLiteral("r%1-").arg(restarts);
+      list.append(QJsonObject{{"instanceId", service + QLatin1Char('-') + generation + QStringLiteral("7f9c%1").arg(i)},
                               {"version", "0.1.0"},
                               {"grpcAddress", QStringLiteral("127.0.0.1:%1").arg(9100 + i)},
                               {"adminAddress", QStringLiteral("127.0.0.1:%1").arg(9200 + i)},
-                              {"startTime", rfc(now_.addSecs(-3600 * 5 - 600 * i))},
+                              {"startTime", rfc(restarts > 0 ? QDateTime::currentDateTimeUtc() : now_.addSecs(-3600 * 5 - 600 * i))},
                               {"lastHeartbeat", rfc(now_.addSecs(-2))},
                               {"status", degraded ? "degraded" : "up"},
                               {"readiness", QJsonObject{{"checks", checks}}},

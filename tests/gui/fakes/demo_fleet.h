@@ -24,6 +24,8 @@ class DemoFleet {
 
   // Each later request with the old access token gets 401 until the client refreshes.
   void expireAccessToken();
+  // The service's instances restart: they register again under new instance ids, started now.
+  void restartService(const QString& service) { ++restarts_[service]; }
   // Someone else edits the user: its version moves on, so an edit based on the old one is stale.
   void touchUser(const QString& id);
   QJsonObject user(int index) const { return users_.at(index); }
@@ -72,6 +74,7 @@ class DemoFleet {
   int refreshes_ = 0;
   QJsonObject faults_;
   QHash<QString, QJsonObject> acknowledgements_;
+  QHash<QString, int> restarts_;  // service -> restarts so far
   QJsonArray deadLetters_;
   // Order actions sent with an Idempotency-Key: "<order id> <username> <key>" -> {action, the order
   // as that action left it}, so a repeat gets the first answer (as the orders service does).

@@ -209,6 +209,7 @@ class ViewsTest : public QObject {
   void history_AFailedLoad_LeavesNothingOfThePreviousOrder();
   void fleet_AChangeWhileTheFleetIsLoading_LoadsItOnceMore();
   void fleet_UpdatesKeepTheDetailPanesFoldsAndCurrentRow();
+  void fleet_ARestartResetsTheTree_TheCurrentRowAndFoldsStay();
   void history_ARebuildShowsItsProgress_ThenItsReport_CountingEventsAndDifferencesEachInItsOwnPlural();
   void history_AFailedRebuild_ShowsItsError();
   void history_RebuildReadRefused_SaysWhy_AndReadsNoMore();
@@ -1130,6 +1131,50 @@ void ViewsTest::fleet_UpdatesKeepTheDetailPanesFoldsAndCurrentRow() {
   QCOMPARE(detail->topLevelItemCount(), 1);
   QVERIFY(detail->topLevelItem(0)->text(0).startsWith("payments"));
   QVERIFY(detail->topLevelItem(0)->isExpanded());
+}
+
+void ViewsTest::fleet_ARestartResetsTheTree_TheCurrentRowAndFoldsStay() {
+  MainWindow* window = openWindow("ada");
+  window->showPage("fleet");
+  FleetView* fleet = window->fleetView();
+  FleetModel* model = fleet->model();
+  QTreeView* tree = fleet->tree();
+  QVERIFY(QTest::qWaitFor([&] { return fleet->isReady() && model->rowCount() > 0; }, 5000));
+  auto reloadAfterRestartOf = [&](const QString& service) {
+    demo_->restartService(service);
+    QSignalSpy resets(model, &QAbstractItemModel::modelReset);
+    fleet->refresh();
+    return QTest::qWaitFor([&] { return resets.count() == 1; }, 5000);
+  };
+  auto currentService = [&] {
+    const FleetService* service = model->serviceAt(tree->currentIndex());
+    return service != nullptr ? service->name : QString();
+  };
+
+  // On an instance of users, gateway folded; payments restarts (new instance ids: the tree resets).
+  const QModelIndex users = model->indexOf("users");
+  QVERIFY(users.isValid());
+  const QString usersInstance = model->index(0, 0, users).data(FleetModel::InstanceIdRole).toString();
+  tree->setCurrentIndex(model->index(0, 0, users));
+  tree->collapse(model->indexOf("gateway"));
+  QVERIFY(model->indexOf("gateway").row() == 0);  // the row a reset used to jump to
+  QVERIFY(reloadAfterRestartOf("payments"));
+  QCOMPARE(tree->currentIndex().data(FleetModel::InstanceIdRole).toString(), usersInstance);
+  QVERIFY(!tree->isExpanded(model->indexOf("gateway")));
+  QVERIFY(tree->isExpanded(model->indexOf("payments")));
+  QVERIFY(tree->isExpanded(model->indexOf("users")));
+
+  // On payments itself: after its restart Stop and Start still aim at payments.
+  tree->setCurrentIndex(model->indexOf("payments"));
+  QVERIFY(reloadAfterRestartOf("payments"));
+  QCOMPARE(currentService(), QStringLiteral("payments"));
+  QVERIFY(!tree->isExpanded(model->indexOf("gateway")));
+  // On a payments instance that restarts: its id is gone, its service stays current.
+  tree->setCurrentIndex(model->index(0, 0, model->indexOf("payments")));
+  QVERIFY(reloadAfterRestartOf("payments"));
+  QCOMPARE(tree->currentIndex(), model->indexOf("payments"));
+  QCOMPARE(fleet->detail()->topLevelItemCount(), 1);
+  QVERIFY(fleet->detail()->topLevelItem(0)->text(0).startsWith("payments-r3-"));
 }
 
 void ViewsTest::history_ARebuildShowsItsProgress_ThenItsReport_CountingEventsAndDifferencesEachInItsOwnPlural() {
