@@ -243,8 +243,9 @@ bool FleetModel::applyChange(const FleetChange& change) {
     for (int child = 0; child < service.instances.size(); ++child) {
       FleetInstance& instance = service.instances[child];
       if (instance.instanceId != change.instance) continue;
+      // Only the status: a change says nothing of the heartbeat (an instance is often degraded
+      // precisely because its heartbeat is late), which the next fleet answer brings.
       instance.status = change.status;
-      if (change.status != QLatin1String("down")) instance.lastHeartbeat = QDateTime::currentDateTimeUtc();
       service.status = derivedStatus(service);
       const QModelIndex parent = index(row, 0);
       emit dataChanged(index(child, 0, parent), index(child, ColumnCount - 1, parent));

@@ -52,6 +52,7 @@ class ModelsTest : public QObject {
   void sagas_ManyNewSagasFromTheStream_KeepTheListBounded_StepsReachTheirRow();
   void sagas_StartedRange_IsTheGatewaysList_ANewSagaOutsideItStaysOut();
   void fleet_TreeShape_UpdateInPlace_LiveChange();
+  void fleet_LiveChange_LeavesTheLastHeartbeatAsTheGatewaySawIt();
   void alerts_FiringFirst_NewlyFiringReported_InactiveRemoved();
   void alerts_SameFiringMetAgain_IsReportedOnce_ALaterFiringIsNews();
   void alerts_AcknowledgementsJoinedByNameAndFullLabels_ShownGreyed_NotReportedAsNews();
@@ -445,6 +446,27 @@ void ModelsTest::fleet_TreeShape_UpdateInPlace_LiveChange() {
   QCOMPARE(sparkline.endMs, 120000.0);
   QCOMPARE(sparkline.stepMs, 30000.0);
   QVERIFY(model.index(0, FleetModel::RequestRate).data().toString().startsWith(QLatin1String("3.0")));
+}
+
+void ModelsTest::fleet_LiveChange_LeavesTheLastHeartbeatAsTheGatewaySawIt() {
+  FleetModel model;
+  FleetInstance instance;
+  instance.instanceId = QStringLiteral("payments-1");
+  instance.status = QStringLiteral("up");
+  const QDateTime heartbeat = QDateTime::currentDateTimeUtc().addSecs(-40);
+  instance.lastHeartbeat = heartbeat;
+  model.setFleet({FleetService{QStringLiteral("payments"), QStringLiteral("up"), {instance}}});
+  const QModelIndex payments = model.indexOf(QStringLiteral("payments"));
+  const QModelIndex row = model.index(0, FleetModel::LastHeartbeat, payments);
+  const QString age = row.data().toString();
+  QCOMPARE(age, display::age(heartbeat));
+  // Degraded because its heartbeat is late: the change must not make the heartbeat look fresh.
+  for (const char* status : {"degraded", "up"}) {
+    QVERIFY(model.applyChange({QStringLiteral("payments"), QStringLiteral("payments-1"), QLatin1String(status)}));
+    QCOMPARE(model.instanceAt(model.index(0, 0, payments))->lastHeartbeat, heartbeat);
+    QCOMPARE(row.data().toString(), age);
+    QCOMPARE(model.index(0, FleetModel::LastHeartbeat).data().toString(), age);
+  }
 }
 
 void ModelsTest::alerts_FiringFirst_NewlyFiringReported_InactiveRemoved() {
