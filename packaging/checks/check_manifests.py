@@ -1606,6 +1606,18 @@ def check_compose(report: Report, configs: dict[str, ServiceConfig], version: st
                         "service; empty, the console's metrics and alerts routes answer 503)")
         if service in NEEDS_REDIS and env.get(REDIS_URL_VARIABLE) != f"redis://redis:{REDIS_PORT}/0":
             report.fail(where, obj, f"environment.{REDIS_URL_VARIABLE}", f"expected redis://redis:{REDIS_PORT}/0")
+        # Every service's spans go to the (single) gateway's trace store, else the console's trace
+        # view shows the gateway's part of a request only; the gateway keeps its own without a hop.
+        otlp = f"http://gateway:{FLEET['gateway']['admin']}"
+        if service != "gateway" and (env.get("OTEL_EXPORTER_OTLP_ENDPOINT") != otlp or
+                                     env.get("OTEL_EXPORTER_OTLP_PROTOCOL") != "http/json"):
+            report.fail(where, obj, "environment.OTEL_EXPORTER_OTLP_ENDPOINT",
+                        f"is {env.get('OTEL_EXPORTER_OTLP_ENDPOINT')!r} (protocol "
+                        f"{env.get('OTEL_EXPORTER_OTLP_PROTOCOL')!r}), expected {otlp} with http/json: the gateway's "
+                        "trace store")
+        if service == "gateway" and "OTEL_EXPORTER_OTLP_ENDPOINT" in env:
+            report.fail(where, obj, "environment.OTEL_EXPORTER_OTLP_ENDPOINT",
+                        "the gateway stores its own spans; exporting them would send them to itself")
         for name in env:
             if name.startswith("FLEETDECK_FAULTS__"):
                 report.fail(where, obj, f"environment.{name}", "fault injection is for the local fleet and tests only")
