@@ -927,6 +927,14 @@
             <source>Could not start %1</source>
             <translation>Could not start %1</translation>
         </message>
+        <message>
+            <source>%1 stopped.</source>
+            <translation>%1 stopped.</translation>
+        </message>
+        <message>
+            <source>%1 started.</source>
+            <translation>%1 started.</translation>
+        </message>
     </context>
     <context>
         <name>fleetdeck::console::GatewayClient</name>

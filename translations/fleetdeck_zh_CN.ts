@@ -915,6 +915,14 @@
             <source>Could not start %1</source>
             <translation>无法启动 %1</translation>
         </message>
+        <message>
+            <source>%1 stopped.</source>
+            <translation>%1 已停止。</translation>
+        </message>
+        <message>
+            <source>%1 started.</source>
+            <translation>%1 已启动。</translation>
+        </message>
     </context>
     <context>
         <name>fleetdeck::console::GatewayClient</name>

@@ -34,6 +34,7 @@ FleetView::FleetView(GatewayClient* client, QWidget* parent)
       tree_(new QTreeView(this)),
       detail_(new QTreeWidget(this)),
       summary_(new QLabel(this)),
+      actionStatus_(new QLabel(this)),
       faultsBox_(new QGroupBox(tr("Fault injection (local fleet)"), this)),
       declineRate_(new QDoubleSpinBox(this)),
       failureRate_(new QDoubleSpinBox(this)),
@@ -53,6 +54,8 @@ FleetView::FleetView(GatewayClient* client, QWidget* parent)
   auto* toolbar = new QHBoxLayout;
   summary_->setObjectName(QStringLiteral("fleetSummary"));
   toolbar->addWidget(summary_, 1);
+  actionStatus_->setObjectName(QStringLiteral("fleetActionStatus"));
+  toolbar->addWidget(actionStatus_);
   for (QAction* action : {stopAction_, startAction_, refreshAction_}) toolbar->addWidget(actionButton(action, this));
 
   tree_->setObjectName(QStringLiteral("fleetTree"));
@@ -317,23 +320,36 @@ QString FleetView::selectedService() const {
 
 void FleetView::updateActions() {
   const bool selected = !selectedService().isEmpty();
-  stopAction_->setEnabled(isEditable() && selected);
-  startAction_->setEnabled(isEditable() && selected);
+  stopAction_->setEnabled(isEditable() && selected && !serviceActionInFlight_);
+  startAction_->setEnabled(isEditable() && selected && !serviceActionInFlight_);
 }
 
 void FleetView::serviceAction(const QString& action) {
   const QString service = selectedService();
-  if (!isEditable() || service.isEmpty()) return;
+  if (!isEditable() || service.isEmpty() || serviceActionInFlight_) return;
   auto run = [this, service, action] {
-    api::serviceAction(client_, service, action, this, [this, service, action](const Result<Done>& result) {
+    if (serviceActionInFlight_) return;
+    const bool stop = action == QLatin1String("stop");
+    // The launcher answers once the service has stopped (or is ready): up to a minute.
+    serviceActionInFlight_ = true;
+    updateActions();
+    const QString progress = stop ? tr("Stopping %1…").arg(service) : tr("Starting %1…").arg(service);
+    actionStatus_->setText(progress);
+    emit statusMessage(progress);
+    api::serviceAction(client_, service, action, this, [this, service, stop](const Result<Done>& result) {
+      serviceActionInFlight_ = false;
+      updateActions();
       if (!result) {
-        showError(this, action == QLatin1String("stop") ? tr("Could not stop %1").arg(service) : tr("Could not start %1").arg(service),
+        actionStatus_->clear();
+        showError(this, stop ? tr("Could not stop %1").arg(service) : tr("Could not start %1").arg(service),
                   result.error().httpStatus == 404 ? tr("Services can only be stopped and started on a local fleet.")
                                                    : result.error().summary(),
                   result.error().traceId);
         return;
       }
-      emit statusMessage(action == QLatin1String("stop") ? tr("Stopping %1…").arg(service) : tr("Starting %1…").arg(service));
+      const QString outcome = stop ? tr("%1 stopped.").arg(service) : tr("%1 started.").arg(service);
+      actionStatus_->setText(outcome);
+      emit statusMessage(outcome);
       loadFleet();
     });
   };

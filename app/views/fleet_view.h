@@ -66,6 +66,7 @@ class FleetView : public ViewPage {
   QTreeView* tree_;
   QTreeWidget* detail_;
   QLabel* summary_;
+  QLabel* actionStatus_;  // a stop or start on its way, then how it ended (it may take a minute)
   QGroupBox* faultsBox_;
   QDoubleSpinBox* declineRate_;
   QDoubleSpinBox* failureRate_;
@@ -84,6 +85,7 @@ class FleetView : public ViewPage {
   bool answered_ = false;
   bool started_ = false;
   bool faultsAvailable_ = false;
+  bool serviceActionInFlight_ = false;  // one stop or start at a time: a second one would get 409
   bool fleetInFlight_ = false;
   bool reloadWhenLoaded_ = false;  // a load was asked for while one was on its way
   int statsPending_ = 0;

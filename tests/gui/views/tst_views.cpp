@@ -210,6 +210,7 @@ class ViewsTest : public QObject {
   void fleet_AChangeWhileTheFleetIsLoading_LoadsItOnceMore();
   void fleet_UpdatesKeepTheDetailPanesFoldsAndCurrentRow();
   void fleet_ARestartResetsTheTree_TheCurrentRowAndFoldsStay();
+  void fleet_StopAndStart_SayWhatIsGoingOn_OneAtATime();
   void history_ARebuildShowsItsProgress_ThenItsReport_CountingEventsAndDifferencesEachInItsOwnPlural();
   void history_AFailedRebuild_ShowsItsError();
   void history_RebuildReadRefused_SaysWhy_AndReadsNoMore();
@@ -1175,6 +1176,42 @@ void ViewsTest::fleet_ARestartResetsTheTree_TheCurrentRowAndFoldsStay() {
   QCOMPARE(tree->currentIndex(), model->indexOf("payments"));
   QCOMPARE(fleet->detail()->topLevelItemCount(), 1);
   QVERIFY(fleet->detail()->topLevelItem(0)->text(0).startsWith("payments-r3-"));
+}
+
+void ViewsTest::fleet_StopAndStart_SayWhatIsGoingOn_OneAtATime() {
+  MainWindow* window = openWindow("ada");
+  window->showPage("fleet");
+  FleetView* fleet = window->fleetView();
+  QVERIFY(QTest::qWaitFor([&] { return fleet->isReady() && fleet->model()->rowCount() > 0; }, 5000));
+  fleet->tree()->setCurrentIndex(fleet->model()->indexOf("payments"));
+  QAction* stop = fleet->findChild<QAction*>("fleet.stop");
+  QAction* start = fleet->findChild<QAction*>("fleet.start");
+  QVERIFY(stop->isEnabled() && start->isEnabled());
+  auto* status = fleet->findChild<QLabel*>("fleetActionStatus");
+  QVERIFY(status != nullptr);
+  QSignalSpy messages(fleet, &ViewPage::statusMessage);
+  // The launcher answers a stop once the service has shut down.
+  gateway_->delayResponses("/api/v1/admin/services/.*", 400);
+
+  stop->trigger();
+  QVERIFY(!acceptConfirmation(fleet).isEmpty());
+  // Said as soon as it is sent, and neither action can be used meanwhile.
+  QCOMPARE(status->text(), QStringLiteral("Stopping payments…"));
+  QCOMPARE(messages.constLast().first().toString(), QStringLiteral("Stopping payments…"));
+  QVERIFY(!stop->isEnabled());
+  QVERIFY(!start->isEnabled());
+  start->trigger();
+  QVERIFY(QTest::qWaitFor([&] { return status->text() == QLatin1String("payments stopped."); }, 5000));
+  QCOMPARE(gateway_->count("POST", "/api/v1/admin/services/payments:stop"), 1);
+  QCOMPARE(gateway_->count("POST", "/api/v1/admin/services/payments:start"), 0);
+  QVERIFY(stop->isEnabled() && start->isEnabled());
+
+  start->trigger();
+  QCOMPARE(status->text(), QStringLiteral("Starting payments…"));
+  QVERIFY(!stop->isEnabled() && !start->isEnabled());
+  QVERIFY(QTest::qWaitFor([&] { return status->text() == QLatin1String("payments started."); }, 5000));
+  QCOMPARE(messages.constLast().first().toString(), QStringLiteral("payments started."));
+  QVERIFY(stop->isEnabled() && start->isEnabled());
 }
 
 void ViewsTest::history_ARebuildShowsItsProgress_ThenItsReport_CountingEventsAndDifferencesEachInItsOwnPlural() {
