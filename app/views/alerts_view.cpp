@@ -127,12 +127,16 @@ void AlertsView::activate() {
   if (!started_) {
     started_ = true;
     refresh();
-    loadRules();
   }
   refreshTimer_->start();
 }
 
+void AlertsView::userChanged() {
+  if (started_) loadRules();
+}
+
 void AlertsView::refresh() {
+  if (!rulesLoaded_) loadRules();
   // The list and the acknowledgements are fetched side by side and joined once both have answered.
   struct Answers {
     std::optional<Result<QVector<PromAlert>>> alerts;
@@ -204,8 +208,13 @@ void AlertsView::selectAlert(const QString& key) {
 }
 
 void AlertsView::loadRules() {
+  if (rulesInFlight_) return;
+  rulesInFlight_ = true;
   api::rules(client_, this, [this](const Result<QVector<PromRule>>& result) {
-    if (!result) return;
+    rulesInFlight_ = false;
+    if (!result) return;  // the expressions known so far stay; the next refresh asks again
+    rulesLoaded_ = true;
+    expressions_.clear();
     for (const PromRule& rule : result.value()) {
       if (rule.type == QLatin1String("alerting")) expressions_.insert(rule.name, rule.query);
     }

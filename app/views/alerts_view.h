@@ -33,6 +33,7 @@ class AlertsView : public ViewPage {
   void refresh() override;
   bool isReady() const override { return answered_; }
   QList<QAction*> paletteActions() const override;
+  void userChanged() override;
 
   void setRefreshInterval(int seconds);
   AlertsModel* model() const { return model_; }
@@ -82,6 +83,9 @@ class AlertsView : public ViewPage {
   quint64 alertEvents_ = 0;  // stream alert events so far: a list read before one is stale
   bool answered_ = false;
   bool started_ = false;
+  // The rules give "Chart the rule's expression" its query; until they load, each refresh asks again.
+  bool rulesLoaded_ = false;
+  bool rulesInFlight_ = false;
 };
 
 }  // namespace fleetdeck::console

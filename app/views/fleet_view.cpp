@@ -145,7 +145,6 @@ void FleetView::activate() {
   if (!started_) {
     started_ = true;
     refresh();
-    loadFaults();
   }
   refreshTimer_->start();
   clockTimer_->start();
@@ -154,6 +153,13 @@ void FleetView::activate() {
 void FleetView::refresh() {
   loadFleet();
   loadStats();
+  if (!faultsAvailable_ && !notLocalFleet_) loadFaults();
+}
+
+void FleetView::userChanged() {
+  // Another user (an admin after an operator) or another gateway: the faults are asked again.
+  notLocalFleet_ = false;
+  if (started_) loadFaults();
 }
 
 void FleetView::setEditable(bool editable) {
@@ -258,9 +264,13 @@ void FleetView::loadStats() {
 }
 
 void FleetView::loadFaults() {
+  // The route is for admins: an operator would only be refused.
+  if (!isEditable() || faultsInFlight_) return;
+  faultsInFlight_ = true;
   api::getFaults(client_, this, [this](const Result<PaymentFaults>& result) {
-    // 404 means "not a local fleet": the panel stays hidden.
+    faultsInFlight_ = false;
     faultsAvailable_ = result.ok();
+    notLocalFleet_ = !result && result.error().httpStatus == 404;
     faultsBox_->setVisible(isEditable() && faultsAvailable_);
     if (!result) return;
     declineRate_->setValue(result->declineRate * 100);

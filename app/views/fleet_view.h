@@ -36,6 +36,7 @@ class FleetView : public ViewPage {
   void refresh() override;
   bool isReady() const override { return answered_; }
   void setEditable(bool editable) override;
+  void userChanged() override;
   QList<QAction*> paletteActions() const override;
 
   void setRefreshInterval(int seconds);
@@ -85,6 +86,10 @@ class FleetView : public ViewPage {
   bool answered_ = false;
   bool started_ = false;
   bool faultsAvailable_ = false;
+  // 404: not a local fleet, asked again only after the next sign-in. Any other failure (a 503 while
+  // the gateway starts, a 403) is asked again at the next refresh.
+  bool notLocalFleet_ = false;
+  bool faultsInFlight_ = false;
   bool serviceActionInFlight_ = false;  // one stop or start at a time: a second one would get 409
   bool fleetInFlight_ = false;
   bool reloadWhenLoaded_ = false;  // a load was asked for while one was on its way

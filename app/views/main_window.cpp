@@ -264,7 +264,10 @@ void MainWindow::wireStream() {
 void MainWindow::setSignedInUser(const User& user) {
   role_ = user.role;
   const bool admin = user.role == QLatin1String("admin");
-  for (ViewPage* page : std::as_const(pages_)) page->setEditable(admin);
+  for (ViewPage* page : std::as_const(pages_)) {
+    page->setEditable(admin);
+    page->userChanged();
+  }
   userLabel_->setText(tr("%1 (%2)").arg(user.displayName.isEmpty() ? user.username : user.displayName,
                                         display::userRole(user.role)));
   updatePaletteEntries();

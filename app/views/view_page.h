@@ -31,6 +31,9 @@ class ViewPage : public QWidget {
   // Admins edit; operators only look. Edit actions are hidden, not just disabled, for operators.
   virtual void setEditable(bool editable) { editable_ = editable; }
   bool isEditable() const { return editable_; }
+  // After each sign-in (another user, or the same one again): what the previous session was refused
+  // or could not load is asked again.
+  virtual void userChanged() {}
   // Actions the command palette lists (besides "Go to <title>").
   virtual QList<QAction*> paletteActions() const { return {}; }
 

@@ -10,6 +10,7 @@
 #include <QDialogButtonBox>
 #include <QDoubleSpinBox>
 #include <QFile>
+#include <QGroupBox>
 #include <QGuiApplication>
 #include <QHeaderView>
 #include <QImage>
@@ -211,6 +212,8 @@ class ViewsTest : public QObject {
   void fleet_UpdatesKeepTheDetailPanesFoldsAndCurrentRow();
   void fleet_ARestartResetsTheTree_TheCurrentRowAndFoldsStay();
   void fleet_StopAndStart_SayWhatIsGoingOn_OneAtATime();
+  void fleet_FaultsThatFailed_AreAskedAgain_OnlyA404HidesThePanel();
+  void alerts_RulesThatFailed_AreAskedAgain();
   void history_ARebuildShowsItsProgress_ThenItsReport_CountingEventsAndDifferencesEachInItsOwnPlural();
   void history_AFailedRebuild_ShowsItsError();
   void history_RebuildReadRefused_SaysWhy_AndReadsNoMore();
@@ -1212,6 +1215,83 @@ void ViewsTest::fleet_StopAndStart_SayWhatIsGoingOn_OneAtATime() {
   QVERIFY(QTest::qWaitFor([&] { return status->text() == QLatin1String("payments started."); }, 5000));
   QCOMPARE(messages.constLast().first().toString(), QStringLiteral("payments started."));
   QVERIFY(stop->isEnabled() && start->isEnabled());
+}
+
+void ViewsTest::fleet_FaultsThatFailed_AreAskedAgain_OnlyA404HidesThePanel() {
+  int status = 403;  // what GET /admin/faults answers; the route is for admins
+  gateway_->route("GET", "/api/v1/admin/faults", [&](const FakeRequest&) {
+    if (status != 200) return FakeResponse::error(status, status == 404 ? "NOT_FOUND" : "UNAVAILABLE", "not now");
+    return FakeResponse::json(200, demo_->faults());
+  });
+  // An operator first (refused), then an admin signs in on the same window while the gateway is
+  // starting (503): neither refusal hides the panel for good.
+  MainWindow* window = openWindow("grace");
+  window->showPage("fleet");
+  FleetView* fleet = window->fleetView();
+  auto* box = fleet->findChild<QGroupBox*>("faultsBox");
+  QVERIFY(QTest::qWaitFor([&] { return fleet->isReady(); }, 5000));
+  QTest::qWait(100);
+  QVERIFY(!box->isVisible());
+  const int operatorAsked = gateway_->count("GET", "/api/v1/admin/faults");
+  fleet->refresh();  // an operator is not asked again: the route could only refuse
+  QTest::qWait(200);
+  QCOMPARE(gateway_->count("GET", "/api/v1/admin/faults"), operatorAsked);
+
+  status = 503;
+  signIn("ada");
+  window->setSignedInUser(client_->session().user);
+  QVERIFY(QTest::qWaitFor([&] { return gateway_->count("GET", "/api/v1/admin/faults") == operatorAsked + 1; }, 5000));
+  QTest::qWait(100);
+  QVERIFY(!fleet->faultsAvailable());
+  QVERIFY(!box->isVisible());
+  status = 200;
+  fleet->refresh();
+  QVERIFY(QTest::qWaitFor([&] { return fleet->faultsAvailable(); }, 5000));
+  QVERIFY(box->isVisible());
+
+  // Not a local fleet (404, after a sign-in to another gateway): hidden, and not asked at every refresh.
+  status = 404;
+  window->setSignedInUser(client_->session().user);
+  QVERIFY(QTest::qWaitFor([&] { return !fleet->faultsAvailable(); }, 5000));
+  QVERIFY(!box->isVisible());
+  const int asked = gateway_->count("GET", "/api/v1/admin/faults");
+  fleet->refresh();
+  QTest::qWait(300);
+  QCOMPARE(gateway_->count("GET", "/api/v1/admin/faults"), asked);
+}
+
+void ViewsTest::alerts_RulesThatFailed_AreAskedAgain() {
+  int failures = 1;
+  gateway_->route("GET", "/api/v1/admin/rules", [&](const FakeRequest&) {
+    if (failures-- > 0) return FakeResponse::error(503, "UNAVAILABLE", "prometheus is starting");
+    return FakeResponse::json(200, {{"status", "success"},
+                                    {"data", QJsonObject{{"groups", QJsonArray{QJsonObject{
+                                                 {"name", "fleetdeck"},
+                                                 {"rules", QJsonArray{QJsonObject{{"name", "PaymentsErrorRateHigh"},
+                                                                                  {"type", "alerting"},
+                                                                                  {"query", "payments_errors > 0.05"}}}}}}}}}});
+  });
+  MainWindow* window = openWindow("grace");
+  window->showPage("alerts");
+  AlertsView* alerts = window->alertsView();
+  auto* table = alerts->findChild<QTableView*>("alertsTable");
+  QVERIFY(QTest::qWaitFor([&] { return alerts->isReady() && table->model()->rowCount() > 0; }, 5000));
+  QVERIFY(QTest::qWaitFor([&] { return gateway_->count("GET", "/api/v1/admin/rules") == 1; }, 5000));
+  for (int row = 0; row < table->model()->rowCount(); ++row) {
+    if (table->model()->index(row, AlertsModel::Name).data().toString() == QLatin1String("PaymentsErrorRateHigh")) table->selectRow(row);
+  }
+  QAction* chart = alerts->findChild<QAction*>("alerts.chart");
+  QTest::qWait(100);
+  QVERIFY(!chart->isEnabled());
+  alerts->refresh();
+  QVERIFY(QTest::qWaitFor([&] { return chart->isEnabled(); }, 5000));
+  QCOMPARE(alerts->expressionOf("PaymentsErrorRateHigh"), QStringLiteral("payments_errors > 0.05"));
+  // Loaded: a refresh does not ask again; the next sign-in does.
+  alerts->refresh();
+  QTest::qWait(200);
+  QCOMPARE(gateway_->count("GET", "/api/v1/admin/rules"), 2);
+  window->setSignedInUser(client_->session().user);
+  QVERIFY(QTest::qWaitFor([&] { return gateway_->count("GET", "/api/v1/admin/rules") == 3; }, 5000));
 }
 
 void ViewsTest::history_ARebuildShowsItsProgress_ThenItsReport_CountingEventsAndDifferencesEachInItsOwnPlural() {
