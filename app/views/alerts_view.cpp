@@ -135,45 +135,60 @@ void AlertsView::userChanged() {
   if (started_) loadRules();
 }
 
+namespace {
+
+// `list` with each of `events` (oldest first) put in place of the alert it names; a resolved one
+// stays in the list for setAlerts() to leave out.
+QVector<PromAlert> withEvents(QVector<PromAlert> list, const QVector<PromAlert>& events) {
+  for (const PromAlert& event : events) {
+    const QString key = event.key();
+    list.removeIf([&key](const PromAlert& alert) { return alert.key() == key; });
+    list.append(event);
+  }
+  return list;
+}
+
+}  // namespace
+
 void AlertsView::refresh() {
   if (!rulesLoaded_) loadRules();
+  if (refreshInFlight_) {
+    refreshAgain_ = true;
+    return;
+  }
+  refreshInFlight_ = true;
+  eventsDuringRefresh_.clear();
   // The list and the acknowledgements are fetched side by side and joined once both have answered.
   struct Answers {
     std::optional<Result<QVector<PromAlert>>> alerts;
     std::optional<Result<QVector<AlertAcknowledgement>>> acknowledgements;
   };
   auto answers = std::make_shared<Answers>();
-  const quint64 number = ++refreshes_;
-  auto join = [this, answers, number, changesBefore = acknowledgementChanges_, eventsBefore = alertEvents_] {
+  auto join = [this, answers, changesBefore = acknowledgementChanges_] {
     if (!answers->alerts || !answers->acknowledgements) return;
-    // A newer refresh is on its way: its answer is the one to show.
-    if (number != refreshes_) return;
-    // An alert event came meanwhile, and this list may have been read before it: shown, it would take
-    // a new alert away (for the next poll to report it again) or bring a resolved one back. Read it
-    // once more.
-    if (answers->alerts->ok() && eventsBefore != alertEvents_) {
-      refresh();
-      return;
-    }
+    refreshInFlight_ = false;
     answered_ = true;
+    const QVector<PromAlert> events = std::exchange(eventsDuringRefresh_, {});
     const Result<QVector<PromAlert>>& alerts = *answers->alerts;
     if (!alerts) {
       statusLine_->setText(model_->rowCount() > 0
                                ? tr("Showing older data: the last refresh failed (%1).").arg(alerts.error().message)
                                : tr("Could not load alerts: %1").arg(alerts.error().message));
-      return;
+    } else {
+      const Result<QVector<AlertAcknowledgement>>& acknowledgements = *answers->acknowledgements;
+      // Without them the alerts keep the acknowledgements already shown (from the stream or earlier);
+      // so they do when one changed while this refresh was on its way.
+      acknowledgementsError_ = acknowledgements ? QString() : acknowledgements.error().message;
+      const bool current = acknowledgements && changesBefore == acknowledgementChanges_;
+      const PromAlert* selectedAlert = selected();
+      const QString selectedKey = selectedAlert != nullptr ? selectedAlert->key() : QString();
+      model_->setAlerts(withEvents(alerts.value(), events), current ? std::optional(acknowledgements.value()) : std::nullopt);
+      showCounts();
+      if (!selectedKey.isEmpty()) selectAlert(selectedKey);
+      if (!table_->currentIndex().isValid() && proxy_->rowCount() > 0) table_->selectRow(0);
     }
-    const Result<QVector<AlertAcknowledgement>>& acknowledgements = *answers->acknowledgements;
-    // Without them the alerts keep the acknowledgements already shown (from the stream or earlier);
-    // so they do when one changed while this refresh was on its way.
-    acknowledgementsError_ = acknowledgements ? QString() : acknowledgements.error().message;
-    const bool current = acknowledgements && changesBefore == acknowledgementChanges_;
-    const PromAlert* selectedAlert = selected();
-    const QString selectedKey = selectedAlert != nullptr ? selectedAlert->key() : QString();
-    model_->setAlerts(alerts.value(), current ? std::optional(acknowledgements.value()) : std::nullopt);
-    showCounts();
-    if (!selectedKey.isEmpty()) selectAlert(selectedKey);
-    if (!table_->currentIndex().isValid() && proxy_->rowCount() > 0) table_->selectRow(0);
+    // Asked for while this one was on its way: once more, after this answer is shown.
+    if (std::exchange(refreshAgain_, false)) refresh();
   };
   api::alerts(client_, this, [answers, join](const Result<QVector<PromAlert>>& result) {
     answers->alerts.emplace(result);
@@ -224,7 +239,7 @@ void AlertsView::loadRules() {
 
 void AlertsView::applyAlert(const PromAlert& alert) {
   ++acknowledgementChanges_;
-  ++alertEvents_;
+  if (refreshInFlight_) eventsDuringRefresh_.append(alert);
   model_->applyAlert(alert);
 }
 

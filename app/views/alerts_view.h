@@ -79,8 +79,11 @@ class AlertsView : public ViewPage {
   // Bumped whenever an acknowledgement changes here (stream event, own call): a refresh that started
   // before must not put back the acknowledgements it fetched then.
   quint64 acknowledgementChanges_ = 0;
-  quint64 refreshes_ = 0;    // numbers each refresh(); only the newest one's answer is shown
-  quint64 alertEvents_ = 0;  // stream alert events so far: a list read before one is stale
+  bool refreshInFlight_ = false;
+  bool refreshAgain_ = false;  // refresh() was called while one was on its way
+  // Stream alert events that came while the list was on its way: that list may have been read before
+  // them, so they are laid over it (else it would take a new alert away or bring a resolved one back).
+  QVector<PromAlert> eventsDuringRefresh_;
   bool answered_ = false;
   bool started_ = false;
   // The rules give "Chart the rule's expression" its query; until they load, each refresh asks again.

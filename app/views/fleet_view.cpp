@@ -187,30 +187,33 @@ void FleetView::loadFleet() {
   api::fleet(client_, this, [this](const Result<QVector<FleetService>>& result) {
     fleetInFlight_ = false;
     answered_ = true;
-    if (std::exchange(reloadWhenLoaded_, false)) {
-      loadFleet();
-      return;
-    }
-    if (!result) {
-      summary_->setText(model_->services().isEmpty()
-                            ? tr("Could not load the fleet: %1").arg(result.error().message)
-                            : tr("Showing older data: the last refresh failed (%1).").arg(result.error().message));
-      return;
-    }
-    model_->setFleet(result.value());
-    int instances = 0;
-    int up = 0;
-    for (const FleetService& service : model_->services()) {
-      for (const FleetInstance& instance : service.instances) {
-        ++instances;
-        if (instance.status == QLatin1String("up")) ++up;
-      }
-    }
-    summary_->setText(tr("%n service(s), %1 of %2 instances up. Updated %3.", "", static_cast<int>(model_->services().size()))
-                          .arg(up)
-                          .arg(instances)
-                          .arg(display::timestamp(QDateTime::currentDateTimeUtc())));
+    // Shown even when a load was asked for meanwhile: under a steady stream of changes, throwing
+    // each answer away for the next would never show one. The load asked for follows, once.
+    showFleet(result);
+    if (std::exchange(reloadWhenLoaded_, false)) loadFleet();
   });
+}
+
+void FleetView::showFleet(const Result<QVector<FleetService>>& result) {
+  if (!result) {
+    summary_->setText(model_->services().isEmpty()
+                          ? tr("Could not load the fleet: %1").arg(result.error().message)
+                          : tr("Showing older data: the last refresh failed (%1).").arg(result.error().message));
+    return;
+  }
+  model_->setFleet(result.value());
+  int instances = 0;
+  int up = 0;
+  for (const FleetService& service : model_->services()) {
+    for (const FleetInstance& instance : service.instances) {
+      ++instances;
+      if (instance.status == QLatin1String("up")) ++up;
+    }
+  }
+  summary_->setText(tr("%n service(s), %1 of %2 instances up. Updated %3.", "", static_cast<int>(model_->services().size()))
+                        .arg(up)
+                        .arg(instances)
+                        .arg(display::timestamp(QDateTime::currentDateTimeUtc())));
 }
 
 void FleetView::loadStats() {

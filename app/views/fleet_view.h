@@ -7,6 +7,7 @@
 #include <QSet>
 
 #include "client/api_types.h"
+#include "client/result.h"
 #include "models/fleet_model.h"
 #include "views/view_page.h"
 
@@ -50,6 +51,7 @@ class FleetView : public ViewPage {
 
  private:
   void loadFleet();
+  void showFleet(const Result<QVector<FleetService>>& result);
   void loadStats();
   void loadFaults();
   void applyFaults();

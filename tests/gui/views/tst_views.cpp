@@ -37,6 +37,7 @@
 #include <QTemporaryDir>
 #include <QTest>
 #include <QTimeZone>
+#include <QTimer>
 #include <QToolButton>
 #include <QTranslator>
 #include <QTreeView>
@@ -209,6 +210,8 @@ class ViewsTest : public QObject {
   void sagas_StepsBeforeTheListIsOpened_AreNotCollected_AndNoSagaIsListedTwice();
   void history_AFailedLoad_LeavesNothingOfThePreviousOrder();
   void fleet_AChangeWhileTheFleetIsLoading_LoadsItOnceMore();
+  void fleet_ASteadyStreamOfChanges_StillShowsEachAnswer();
+  void alerts_ASteadyStreamOfAlertEvents_StillShowsEachAnswer_NoReloadsWhileHidden();
   void fleet_UpdatesKeepTheDetailPanesFoldsAndCurrentRow();
   void fleet_ARestartResetsTheTree_TheCurrentRowAndFoldsStay();
   void fleet_StopAndStart_SayWhatIsGoingOn_OneAtATime();
@@ -667,6 +670,45 @@ void ViewsTest::alerts_ListReadBeforeAStreamAlert_DoesNotHideIt_NorReportItTwice
   QCOMPARE(fired.count(), 1);
 }
 
+void ViewsTest::alerts_ASteadyStreamOfAlertEvents_StillShowsEachAnswer_NoReloadsWhileHidden() {
+  MainWindow* window = openWindow("grace");
+  window->showPage("alerts");
+  AlertsView* alerts = window->alertsView();
+  QVERIFY(QTest::qWaitFor([&] { return alerts->isReady() && alerts->model()->rowCount() == 3; }, 5000));
+  const QJsonObject disk{{"labels", QJsonObject{{"alertname", "DiskFull"}, {"severity", "critical"}, {"service", "orders"}}},
+                         {"annotations", QJsonObject{{"summary", "orders' disk is full"}}},
+                         {"state", "firing"},
+                         {"activeAt", QDateTime::currentDateTimeUtc().addSecs(-30).toString(Qt::ISODateWithMs)},
+                         {"value", "1"}};
+  // From now on Prometheus lists DiskFull only; the stream keeps telling of a flapping alert.
+  gateway_->route("GET", "/api/v1/admin/alerts", [disk](const FakeRequest&) {
+    return FakeResponse::json(200, {{"status", "success"}, {"data", QJsonObject{{"alerts", QJsonArray{disk}}}}});
+  });
+  gateway_->delayResponses("/api/v1/admin/alerts", 300);
+  PromAlert flapping = PromAlert::fromJson(disk);
+  flapping.name = "Flapping";
+  flapping.labels.insert("alertname", "Flapping");
+  flapping.state = "pending";
+  QTimer events;
+  connect(&events, &QTimer::timeout, this, [alerts, flapping] { alerts->applyAlert(flapping); });
+  events.start(50);
+  alerts->refresh();
+  const QString diskKey = PromAlert::fromJson(disk).key();
+  QVERIFY2(QTest::qWaitFor([&] { return alerts->model()->rowOf(diskKey) >= 0 && alerts->model()->rowCount() == 2; }, 3000),
+           "no alerts answer was shown while the events went on");
+  QVERIFY(alerts->model()->rowOf(flapping.key()) >= 0);  // the stream's alert is not taken away by the list
+
+  // Hidden, with a refresh on its way: the events ask for nothing more.
+  alerts->refresh();
+  window->showPage("fleet");
+  QVERIFY(!alerts->isVisible());
+  QTest::qWait(500);
+  const int polls = gateway_->count("GET", "/api/v1/admin/alerts");
+  QTest::qWait(700);
+  QCOMPARE(gateway_->count("GET", "/api/v1/admin/alerts"), polls);
+  events.stop();
+}
+
 void ViewsTest::metrics_RefreshCancellingAQueryWhoseBoxWasCleared_GivesRunBack() {
   MainWindow* window = openWindow("ada");
   window->showPage("metrics");
@@ -1088,6 +1130,35 @@ void ViewsTest::fleet_AChangeWhileTheFleetIsLoading_LoadsItOnceMore() {
   QVERIFY(QTest::qWaitFor([&] { return gateway_->count("GET", "/api/v1/admin/fleet") == before + 2; }, 5000));
   QTest::qWait(500);
   QCOMPARE(gateway_->count("GET", "/api/v1/admin/fleet"), before + 2);  // once more, not for ever
+}
+
+void ViewsTest::fleet_ASteadyStreamOfChanges_StillShowsEachAnswer() {
+  MainWindow* window = openWindow("ada");
+  window->showPage("fleet");
+  FleetView* fleet = window->fleetView();
+  QVERIFY(QTest::qWaitFor([&] { return fleet->isReady() && fleet->model()->rowCount() > 0; }, 5000));
+  gateway_->delayResponses("/api/v1/admin/fleet", 300);
+  demo_->restartService("payments");  // what the next answer brings
+  // An instance the console does not know keeps changing: each change asks for the fleet, always
+  // while a load is on its way.
+  QTimer changes;
+  connect(&changes, &QTimer::timeout, this, [fleet] {
+    FleetChange change;
+    change.service = "payments";
+    change.instance = "payments-somewhere-new";
+    change.status = "up";
+    fleet->applyChange(change);
+  });
+  changes.start(50);
+  fleet->refresh();
+  QVERIFY2(QTest::qWaitFor([&] { return fleet->model()->indexOf("payments", "payments-r1-7f9c0").isValid(); }, 3000),
+           "no fleet answer was shown while the changes went on");
+  changes.stop();
+  // Once the stream is quiet, at most the one load asked for meanwhile follows.
+  QTest::qWait(700);
+  const int loads = gateway_->count("GET", "/api/v1/admin/fleet");
+  QTest::qWait(500);
+  QCOMPARE(gateway_->count("GET", "/api/v1/admin/fleet"), loads);
 }
 
 void ViewsTest::fleet_UpdatesKeepTheDetailPanesFoldsAndCurrentRow() {
