@@ -200,6 +200,7 @@ int main(int argc, char** argv) {
   gateway::FleetMonitor fleetMonitor(registry.get(), upstreams, adminEvents, fleetOptions);
   fleetMonitorForBreakers.store(&fleetMonitor);
   restGateway.setFleetView([&fleetMonitor] { return fleetMonitor.fleetJson(); });
+  restGateway.setUpstreamHealth([&fleetMonitor] { return fleetMonitor.upstreamHealth(); });
   // Shared by every replica through NATS; without it, this process's own.
   gateway::AlertAcknowledgements alertAcknowledgements(eventBus ? &eventBus->bus() : nullptr, acknowledgementOptions);
   gateway::AlertWatcher alertWatcher(adminEvents, alertOptions, &alertAcknowledgements);

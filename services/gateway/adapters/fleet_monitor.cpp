@@ -70,6 +70,11 @@ std::optional<std::string> FleetMonitor::fleetJson() {
   return lastJson_;
 }
 
+std::map<std::string, Health> FleetMonitor::upstreamHealth() const {
+  std::lock_guard lock(mutex_);
+  return lastUpstreamHealth_;
+}
+
 void FleetMonitor::run() {
   std::unique_lock lock(mutex_);
   while (!stopping_) {
@@ -226,6 +231,14 @@ void FleetMonitor::pollOnce() {
   FleetSnapshot snapshot = assess(services, options_.rules, now);
   std::string json = gateway::fleetJson(services, snapshot, now);
   feedUpstreams(services, snapshot);
+  // Here, once a round, so that the public health route costs no connection attempt of its own.
+  std::map<std::string, Health> upstreamHealth;
+  for (const auto& name : options_.knownServices) {
+    const auto found = snapshot.services.find(name);
+    Health health = found == snapshot.services.end() ? Health::kDown : found->second;
+    if (!upstreams_.readiness(name).isOk()) health = Health::kDown;
+    upstreamHealth[name] = health;
+  }
 
   std::map<Health, int> counts{{Health::kUp, 0}, {Health::kDegraded, 0}, {Health::kDown, 0}};
   for (const auto& [key, health] : snapshot.instances) ++counts[health];
@@ -239,6 +252,7 @@ void FleetMonitor::pollOnce() {
     first = rounds_ == 0;
     lastSnapshot_ = snapshot;
     lastJson_ = std::move(json);
+    lastUpstreamHealth_ = std::move(upstreamHealth);
     ++rounds_;
   }
   if (first) return;  // nobody has seen an earlier state to change from

@@ -54,6 +54,10 @@ class FleetMonitor {
   std::optional<std::string> fleetJson();
   // How many rounds completed.
   uint64_t rounds() const;
+  // The last round's health of each configured upstream, for the anonymous GET /api/v1/health:
+  // the fleet view's status, down too when no connection to any of its instances could be made (a
+  // static address has no /readyz to ask). Empty until the first round completed. Never polls.
+  std::map<std::string, Health> upstreamHealth() const;
 
  private:
   std::vector<FleetService> gather();
@@ -73,6 +77,7 @@ class FleetMonitor {
   uint64_t rounds_ = 0;
   std::string lastJson_;
   FleetSnapshot lastSnapshot_;
+  std::map<std::string, Health> lastUpstreamHealth_;
   std::map<std::string, std::vector<std::string>> appliedAddresses_;
   ReadinessProber prober_;
   std::thread thread_;

@@ -120,6 +120,7 @@ RestGateway::RestGateway(std::vector<RestMapping> mappings, Upstreams& upstreams
       (this->*member)(request, std::move(responder));
     };
   };
+  router_.add("GET", "/api/v1/health", bind(&RestGateway::health));
   router_.add("GET", "/api/v1/admin/audit", bind(&RestGateway::auditByResource));
   router_.add("GET", "/api/v1/orders/{id}/details", bind(&RestGateway::orderDetails));
   router_.add("GET", "/api/v1/admin/stream", bind(&RestGateway::adminStream));
@@ -231,6 +232,11 @@ std::vector<OwnRoute> RestGateway::ownRoutes() {
        "{name, status: \"running\", pid, restarts}; 409 when it is already running, 400 for an unknown name.",
        {}},
       {"GET", "/api/v1/openapi.json", "This document.", {"anonymous"}},
+      {"GET", "/api/v1/health",
+       "Whether the gateway can serve: 200 {status: \"ok\" (every service up) or \"degraded\", services: {users, "
+       "products, orders, payments, notifications: up|degraded|down}} from the fleet view's last round and the live "
+       "circuit breakers; 503 with the error body when no service is reachable. Names and states only.",
+       {"anonymous"}},
   };
 }
 
@@ -319,6 +325,24 @@ void RestGateway::handle(http::HttpRequest& request, std::shared_ptr<http::Respo
       (*lookup.handler)(request, std::move(gateway));
       return;
   }
+}
+
+void RestGateway::health(http::HttpRequest& request, std::shared_ptr<http::Responder> responder) {
+  std::vector<std::string> services;
+  for (const auto& [name, address] : upstreams_.addresses()) services.push_back(name);
+  std::map<std::string, std::vector<std::string>> breakers;
+  for (const auto& instance : upstreams_.snapshot()) {
+    breakers[instance.upstream].emplace_back(resilience::breakerStateName(instance.breaker));
+  }
+  auto body = publicHealthJson(services, upstreamHealth_ ? upstreamHealth_() : std::map<std::string, Health>{}, breakers);
+  if (!body) {
+    responder->send(errorWithRetry(body.status(), request.traceId, "", false));
+    return;
+  }
+  auto response = http::HttpResponse::json(200, std::move(*body));
+  // A probe must see the state of now, never a cache's copy.
+  response.headers.add("Cache-Control", "no-store");
+  responder->send(std::move(response));
 }
 
 void RestGateway::auditByResource(http::HttpRequest& request, std::shared_ptr<http::Responder> responder) {

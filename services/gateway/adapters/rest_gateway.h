@@ -18,6 +18,7 @@
 #include "domain/access_policy.h"
 #include "domain/admin_events.h"
 #include "domain/client_address.h"
+#include "domain/fleet_health.h"
 #include "domain/openapi.h"
 #include "domain/rest_mapping.h"
 #include "domain/transcoder.h"
@@ -91,6 +92,9 @@ class RestGateway {
   // The fleet view's body (GET /api/v1/admin/fleet); unset: that route answers 503. Set before serving.
   // The fleet view's body; nullopt while its first round runs (503, Retry-After 1).
   void setFleetView(std::function<std::optional<std::string>()> view) { fleetView_ = std::move(view); }
+  // Each upstream's health as the fleet view's last round saw it, for GET /api/v1/health (cached,
+  // never polled per request); unset: only the live breakers speak. Set before serving.
+  void setUpstreamHealth(std::function<std::map<std::string, Health>()> health) { upstreamHealth_ = std::move(health); }
   // The built-in trace store behind GET /api/v1/admin/traces; null: 503. Set before serving.
   void setTraceStore(const telemetry::TraceStore* store) { traceStore_ = store; }
   // Operators' alert acknowledgements and the active alerts they may acknowledge; unset: those
@@ -121,6 +125,7 @@ class RestGateway {
                     MessagePtr reply, const Call& context, bool idempotent, MessageCallback callback);
   void finishCall(const RestMapping& mapping, std::shared_ptr<Call> call, Status status, MessagePtr reply,
                   const std::string& retryAfter);
+  void health(http::HttpRequest& request, std::shared_ptr<http::Responder> responder);
   void auditByResource(http::HttpRequest& request, std::shared_ptr<http::Responder> responder);
   void orderDetails(http::HttpRequest& request, std::shared_ptr<http::Responder> responder);
   void prometheus(http::HttpRequest& request, std::shared_ptr<http::Responder> responder, const std::string& apiPath);
@@ -153,6 +158,7 @@ class RestGateway {
   const RestMapping* getOrder_ = nullptr;
   const RestMapping* getUser_ = nullptr;
   std::function<std::optional<std::string>()> fleetView_;
+  std::function<std::map<std::string, Health>()> upstreamHealth_;
   const telemetry::TraceStore* traceStore_ = nullptr;
   AlertAcknowledgements* alertAcknowledgements_ = nullptr;
   AlertWatcher* alertWatcher_ = nullptr;

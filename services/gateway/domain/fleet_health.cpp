@@ -2,6 +2,8 @@
 
 #include <google/protobuf/util/time_util.h>
 
+#include <algorithm>
+
 #include <boost/json.hpp>
 
 namespace fleetdeck::gateway {
@@ -194,6 +196,30 @@ std::string fleetChangeJson(const FleetChange& change) {
   boost::json::object data{{"service", change.service}, {"instance", change.instance}, {"status", healthName(change.status)}};
   if (change.removed) data["removed"] = true;
   return boost::json::serialize(data);
+}
+
+Result<std::string> publicHealthJson(const std::vector<std::string>& services,
+                                     const std::map<std::string, Health>& lastRound,
+                                     const std::map<std::string, std::vector<std::string>>& breakers) {
+  const auto worse = [](Health a, Health b) { return static_cast<int>(a) > static_cast<int>(b) ? a : b; };
+  boost::json::object states;
+  bool allUp = true;
+  bool anyServing = false;
+  for (const auto& name : services) {
+    Health health = Health::kDown;
+    if (auto live = breakers.find(name); live != breakers.end() && !live->second.empty()) {
+      const auto open = std::count(live->second.begin(), live->second.end(), "open");
+      health = open == 0 ? Health::kUp
+               : open == static_cast<std::ptrdiff_t>(live->second.size()) ? Health::kDown
+                                                                            : Health::kDegraded;
+    }
+    if (auto round = lastRound.find(name); round != lastRound.end()) health = worse(health, round->second);
+    if (health != Health::kUp) allUp = false;
+    if (health != Health::kDown) anyServing = true;
+    states[name] = healthName(health);
+  }
+  if (!anyServing) return unavailable("no service behind the gateway is reachable");
+  return boost::json::serialize(boost::json::object{{"status", allUp ? "ok" : "degraded"}, {"services", std::move(states)}});
 }
 
 }  // namespace fleetdeck::gateway

@@ -10,6 +10,8 @@
 #include <string_view>
 #include <vector>
 
+#include "fleetdeck/core/status.h"
+
 namespace fleetdeck::gateway {
 
 enum class Health { kUp, kDegraded, kDown };
@@ -94,5 +96,16 @@ struct FleetChange {
 std::vector<FleetChange> diffFleet(const FleetSnapshot& before, const FleetSnapshot& after);
 // {service, instance, status} (+ removed:true), the admin stream's fleet.change data.
 std::string fleetChangeJson(const FleetChange& change);
+
+// The anonymous GET /api/v1/health. `services`: the upstreams the gateway routes to. `lastRound`:
+// each one's health from the fleet view's last round (empty before the first). `breakers`: the
+// upstream's current instances and their breaker states ("closed", "open", "half_open"), read live.
+// A service is the worse of its last round and its breakers: no instance or every breaker open is
+// down, some open is degraded. Answers {"status":"ok"|"degraded","services":{name:"up"|...}}, only
+// names and states (anonymous callers learn no address, instance or version); UNAVAILABLE when
+// every service is down (or none is configured): then the gateway can serve nothing but itself.
+Result<std::string> publicHealthJson(const std::vector<std::string>& services,
+                                     const std::map<std::string, Health>& lastRound,
+                                     const std::map<std::string, std::vector<std::string>>& breakers);
 
 }  // namespace fleetdeck::gateway

@@ -424,6 +424,57 @@ TEST_F(GatewayEndToEnd, NoTokenOnASignedInRouteIs401AndAnonymousRoutesStayOpen) 
   EXPECT_EQ(call("GET", "/api/v1/products?pageSize=1").status, 200);
 }
 
+// --- public health -------------------------------------------------------------------------------
+
+// API.md: health is for anonymous callers, on the public port (the Ingress serves only /api).
+TEST_F(GatewayEndToEnd, HealthIsAnonymousOnThePublicPortAndNamesNoAddressOrVersion) {
+  http::HttpResponse response;
+  const bool ok = testing::waitUntil(
+      [&] {
+        response = call("GET", "/api/v1/health");
+        return response.status == 200 && json::stringOr(parse(response), "status") == "ok";
+      },
+      std::chrono::seconds(15));
+  ASSERT_TRUE(ok) << response.status << " " << response.body;
+  const auto body = parse(response);
+  const auto& services = body.at("services").as_object();
+  for (const char* name : {"users", "products", "orders", "payments", "notifications"}) {
+    ASSERT_TRUE(services.contains(name)) << response.body;
+    EXPECT_EQ(services.at(name).as_string(), "up") << name;
+  }
+  EXPECT_EQ(response.headers.get("Cache-Control").value_or(""), "no-store");
+  for (const char* secret : {"127.0.0.1", "version", "instance", "Address"}) {
+    EXPECT_EQ(response.body.find(secret), std::string::npos) << secret << " in " << response.body;
+  }
+}
+
+// A gateway none of whose services answers cannot serve: 503 with the error body, without naming
+// the addresses it tried.
+TEST_F(GatewayEndToEnd, HealthIs503WhenNoServiceIsReachable) {
+  auto environment = gatewayEnvironment_;
+  const std::string nowhere = address(testing::freePort());
+  for (const char* name : {"USERS", "PRODUCTS", "ORDERS", "PAYMENTS", "NOTIFICATIONS"}) {
+    environment[std::string("FLEETDECK_UPSTREAMS__") + name] = nowhere;
+  }
+  environment.erase("FLEETDECK_PROMETHEUS__URL");
+  const uint16_t port = testing::freePort();
+  environment["FLEETDECK_HTTP__PORT"] = std::to_string(port);
+  environment["FLEETDECK_ADMIN__PORT"] = std::to_string(testing::freePort());
+  ServiceProcess gateway("gateway-no-upstream", FLEETDECK_GATEWAY_BINARY, environment, logs_);
+  ASSERT_TRUE(gateway.start().isOk()) << gateway.logTail();
+  http::HttpResponse response;
+  const bool unavailable = testing::waitUntil(
+      [&] {
+        response = call("GET", "/api/v1/health", {}, {}, port);
+        return response.status == 503;
+      },
+      std::chrono::seconds(10));
+  ASSERT_TRUE(unavailable) << response.status << " " << response.body;
+  EXPECT_EQ(errorCode(response), "UNAVAILABLE");
+  EXPECT_TRUE(response.headers.contains("Retry-After"));
+  EXPECT_EQ(response.body.find(nowhere), std::string::npos) << response.body;
+}
+
 TEST_F(GatewayEndToEnd, UnknownUserAndWrongPasswordGetTheSameAnswer) {
   const auto unknown = call("POST", "/api/v1/auth/login", R"({"username":"nobody.here","password":"whatever-1234"})");
   const auto wrong = call("POST", "/api/v1/auth/login",
@@ -1027,6 +1078,12 @@ TEST_F(GatewayEndToEnd, ZKilledServiceIs503FastBreakerOpensRecoveryClosesItAndTh
   }
   EXPECT_NE(answers.back().body.find("circuit open"), std::string::npos) << answers.back().body;
   EXPECT_NE(metricsOfGateway().find(metric + " 1"), std::string::npos);
+  // The public health says so at once (the breaker is read live), and still serves the rest.
+  const auto degraded = call("GET", "/api/v1/health");
+  EXPECT_EQ(degraded.status, 200) << degraded.body;
+  EXPECT_EQ(json::stringOr(parse(degraded), "status"), "degraded") << degraded.body;
+  EXPECT_EQ(parse(degraded).at("services").as_object().at("products").as_string(), "down") << degraded.body;
+  EXPECT_EQ(parse(degraded).at("services").as_object().at("users").as_string(), "up") << degraded.body;
   ASSERT_TRUE(stream.waitFor("\"state\":\"open\"", std::chrono::seconds(5))) << stream.raw();
 
   // Back on the same address: after the cool-down a probe goes through and closes the breaker.
@@ -1037,6 +1094,9 @@ TEST_F(GatewayEndToEnd, ZKilledServiceIs503FastBreakerOpensRecoveryClosesItAndTh
       [&] { return call("GET", "/api/v1/products/" + product).status == 200; }, std::chrono::seconds(20));
   EXPECT_TRUE(recovered);
   EXPECT_NE(metricsOfGateway().find(metric + " 0"), std::string::npos);
+  EXPECT_TRUE(testing::waitUntil(
+      [&] { return json::stringOr(parse(call("GET", "/api/v1/health")), "status") == "ok"; }, std::chrono::seconds(15)))
+      << call("GET", "/api/v1/health").body;
   ASSERT_TRUE(stream.waitFor("\"state\":\"closed\"", std::chrono::seconds(5))) << stream.raw();
 
   // The events came in order with increasing ids: open, half_open, closed.

@@ -111,5 +111,27 @@ TEST(FleetHealth, ReadinessThatIsNotJsonIsReportedNotTrusted) {
   EXPECT_TRUE(probe.checks.empty());
 }
 
+TEST(PublicHealth, TheWorseOfTheLastRoundAndTheLiveBreakersPerService) {
+  const std::vector<std::string> services{"orders", "products", "users"};
+  auto body = publicHealthJson(services, {{"orders", Health::kUp}, {"products", Health::kUp}, {"users", Health::kDegraded}},
+                               {{"orders", {"closed"}}, {"products", {"open", "closed"}}, {"users", {"closed"}}});
+  ASSERT_TRUE(body.isOk()) << body.status().toString();
+  EXPECT_EQ(boost::json::parse(*body),
+            boost::json::parse(R"({"status":"degraded","services":{"orders":"up","products":"degraded","users":"degraded"}})"));
+
+  body = publicHealthJson(services, {}, {{"orders", {"closed"}}, {"products", {"half_open"}}, {"users", {"closed"}}});
+  ASSERT_TRUE(body.isOk());
+  EXPECT_EQ(boost::json::parse(*body).as_object().at("status").as_string(), "ok") << "before the first round";
+
+  // Every breaker open, no instance known, or down in the last round: down.
+  body = publicHealthJson(services, {{"users", Health::kDown}}, {{"products", {"open", "open"}}, {"users", {"closed"}}});
+  EXPECT_EQ(body.status().code(), StatusCode::kUnavailable) << "nothing behind the gateway can serve";
+  body = publicHealthJson(services, {{"users", Health::kDown}}, {{"orders", {"closed"}}, {"users", {"closed"}}});
+  ASSERT_TRUE(body.isOk());
+  EXPECT_EQ(boost::json::parse(*body),
+            boost::json::parse(R"({"status":"degraded","services":{"orders":"up","products":"down","users":"down"}})"));
+  EXPECT_FALSE(publicHealthJson({}, {}, {}).isOk()) << "no upstream configured";
+}
+
 }  // namespace
 }  // namespace fleetdeck::gateway
