@@ -53,6 +53,10 @@ done
 run 0 seed --demo-dir /somewhere
 expect_call "seed --demo-dir /somewhere --data $work/data"
 
+run fail status --data /elsewhere
+expect_output "choose the data folder with FLEETDECK_DATA=DIR ./fleetdeck status, not --data"
+[ ! -s "$FAKE_LOG" ] || fail "./fleetdeck status --data ran the launcher: $(cat "$FAKE_LOG")"
+
 for command in setup build test; do
   run fail "$command" --no-seed
   expect_output "$command takes no options (got: --no-seed)"
