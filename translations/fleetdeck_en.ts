@@ -235,6 +235,36 @@
             <comment>duration</comment>
             <translation>%1 ms</translation>
         </message>
+        <message>
+            <source>Ready</source>
+            <comment>readiness status</comment>
+            <translation>Ready</translation>
+        </message>
+        <message>
+            <source>Degraded</source>
+            <comment>readiness status</comment>
+            <translation>Degraded</translation>
+        </message>
+        <message>
+            <source>Not ready</source>
+            <comment>readiness status</comment>
+            <translation>Not ready</translation>
+        </message>
+        <message>
+            <source>Unreachable</source>
+            <comment>readiness status</comment>
+            <translation>Unreachable</translation>
+        </message>
+        <message>
+            <source>Not polled yet</source>
+            <comment>readiness status</comment>
+            <translation>Not polled yet</translation>
+        </message>
+        <message>
+            <source>HTTP %1</source>
+            <comment>readiness status</comment>
+            <translation>HTTP %1</translation>
+        </message>
     </context>
     <context>
         <name>fleetdeck::console::AlertsModel</name>
@@ -934,6 +964,23 @@
         <message>
             <source>%1 started.</source>
             <translation>%1 started.</translation>
+        </message>
+        <message>
+            <source>Readiness</source>
+            <translation>Readiness</translation>
+        </message>
+        <message>
+            <source>%1 (not critical)</source>
+            <comment>readiness check</comment>
+            <translation>%1 (not critical)</translation>
+        </message>
+        <message>
+            <source>Prometheus scrape</source>
+            <translation>Prometheus scrape</translation>
+        </message>
+        <message>
+            <source>Prometheus cannot scrape its metrics</source>
+            <translation>Prometheus cannot scrape its metrics</translation>
         </message>
     </context>
     <context>

@@ -235,6 +235,36 @@
             <comment>duration</comment>
             <translation>%1 毫秒</translation>
         </message>
+        <message>
+            <source>Ready</source>
+            <comment>readiness status</comment>
+            <translation>就绪</translation>
+        </message>
+        <message>
+            <source>Degraded</source>
+            <comment>readiness status</comment>
+            <translation>降级</translation>
+        </message>
+        <message>
+            <source>Not ready</source>
+            <comment>readiness status</comment>
+            <translation>未就绪</translation>
+        </message>
+        <message>
+            <source>Unreachable</source>
+            <comment>readiness status</comment>
+            <translation>无法访问</translation>
+        </message>
+        <message>
+            <source>Not polled yet</source>
+            <comment>readiness status</comment>
+            <translation>尚未探测</translation>
+        </message>
+        <message>
+            <source>HTTP %1</source>
+            <comment>readiness status</comment>
+            <translation>HTTP %1</translation>
+        </message>
     </context>
     <context>
         <name>fleetdeck::console::AlertsModel</name>
@@ -922,6 +952,23 @@
         <message>
             <source>%1 started.</source>
             <translation>%1 已启动。</translation>
+        </message>
+        <message>
+            <source>Readiness</source>
+            <translation>就绪状态</translation>
+        </message>
+        <message>
+            <source>%1 (not critical)</source>
+            <comment>readiness check</comment>
+            <translation>%1（非关键）</translation>
+        </message>
+        <message>
+            <source>Prometheus scrape</source>
+            <translation>Prometheus 抓取</translation>
+        </message>
+        <message>
+            <source>Prometheus cannot scrape its metrics</source>
+            <translation>Prometheus 无法抓取其指标</translation>
         </message>
     </context>
     <context>

@@ -295,12 +295,16 @@ FleetInstance FleetInstance::fromJson(const QJsonObject& o) {
   }
   instance.lastHeartbeat = jsonTime(o.value(QLatin1String("lastHeartbeat")));
   instance.status = str(o, "status");
-  const QJsonObject checks = o.value(QLatin1String("readiness")).toObject().value(QLatin1String("checks")).toObject();
+  const QJsonObject readiness = o.value(QLatin1String("readiness")).toObject();
+  instance.readinessStatus = str(readiness, "status");
+  instance.readinessError = str(readiness, "error");
+  const QJsonObject checks = readiness.value(QLatin1String("checks")).toObject();
   for (auto it = checks.begin(); it != checks.end(); ++it) {
     const QJsonObject check = it.value().toObject();
-    instance.checks.append(ReadinessCheck{it.key(), str(check, "status"),
-                                          jsonDouble(check.value(QLatin1String("latencyMs"))), str(check, "error")});
+    instance.checks.append(ReadinessCheck{it.key(), str(check, "status"), jsonDouble(check.value(QLatin1String("latencyMs"))),
+                                          str(check, "error"), check.value(QLatin1String("critical")).toBool(true)});
   }
+  if (const QJsonValue up = o.value(QLatin1String("prometheusUp")); up.isBool()) instance.prometheusUp = up.toBool();
   for (const QJsonValue& breaker : o.value(QLatin1String("breakers")).toArray()) {
     const QJsonObject b = breaker.toObject();
     instance.breakers.append(Breaker{str(b, "upstream"), str(b, "state")});

@@ -168,9 +168,10 @@ struct Saga {
 
 struct ReadinessCheck {
   QString name;
-  QString status;
+  QString status;  // up | down
   double latencyMs = 0;
   QString error;
+  bool critical = true;  // down and critical: not ready; down and not critical: degraded
 };
 
 struct Breaker {
@@ -186,7 +187,13 @@ struct FleetInstance {
   QDateTime startTime;
   QDateTime lastHeartbeat;
   QString status;  // up | degraded | down
+  // The gateway's last /readyz poll: ready | degraded | not_ready | unreachable | unknown (not polled
+  // yet), or the HTTP status of an answer without one; the error says why there is no usable answer.
+  QString readinessStatus;
+  QString readinessError;
   QVector<ReadinessCheck> checks;
+  // Whether Prometheus scrapes it; empty without Prometheus (or a target for it).
+  std::optional<bool> prometheusUp;
   QVector<Breaker> breakers;
 
   static FleetInstance fromJson(const QJsonObject& object);

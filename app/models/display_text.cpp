@@ -51,6 +51,20 @@ QString fleetStatus(const QString& status) {
   return status;
 }
 
+QString readinessStatus(const QString& status) {
+  if (status == QLatin1String("ready")) return QCoreApplication::translate("DisplayText", "Ready", "readiness status");
+  if (status == QLatin1String("degraded")) return QCoreApplication::translate("DisplayText", "Degraded", "readiness status");
+  if (status == QLatin1String("not_ready")) return QCoreApplication::translate("DisplayText", "Not ready", "readiness status");
+  if (status == QLatin1String("unreachable")) return QCoreApplication::translate("DisplayText", "Unreachable", "readiness status");
+  if (status == QLatin1String("unknown") || status.isEmpty()) {
+    return QCoreApplication::translate("DisplayText", "Not polled yet", "readiness status");
+  }
+  // An answer without a status of its own: the gateway gives its HTTP status.
+  bool number = false;
+  status.toInt(&number);
+  return number ? QCoreApplication::translate("DisplayText", "HTTP %1", "readiness status").arg(status) : status;
+}
+
 QString breakerState(const QString& state) {
   if (state == QLatin1String("closed")) return QCoreApplication::translate("DisplayText", "Closed", "circuit breaker state");
   if (state == QLatin1String("open")) return QCoreApplication::translate("DisplayText", "Open", "circuit breaker state");
@@ -77,6 +91,13 @@ QColor fleetStatusColor(const QString& status) {
   if (status == QLatin1String("degraded")) return QColor(0xd2, 0x99, 0x22);
   if (status == QLatin1String("down")) return QColor(0xd1, 0x3d, 0x3d);
   return QColor(0x8b, 0x94, 0x9e);
+}
+
+QColor readinessStatusColor(const QString& status) {
+  if (status == QLatin1String("ready")) return fleetStatusColor(QStringLiteral("up"));
+  if (status == QLatin1String("degraded")) return fleetStatusColor(QStringLiteral("degraded"));
+  if (status == QLatin1String("unknown") || status.isEmpty()) return fleetStatusColor(QString());
+  return fleetStatusColor(QStringLiteral("down"));  // not_ready, unreachable, an HTTP status
 }
 
 QColor orderStatusColor(const QString& status) {

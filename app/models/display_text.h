@@ -15,11 +15,15 @@ QString sagaState(const QString& state);
 QString stepState(const QString& state);
 QString fleetStatus(const QString& status);
 QString breakerState(const QString& state);
+// An instance's readiness as the gateway last polled it (ready, degraded, not_ready, unreachable,
+// unknown, or an HTTP status).
+QString readinessStatus(const QString& status);
 QString alertState(const QString& state);
 QString severity(const QString& severity);
 
 // Colours that read on both the light and the dark theme.
 QColor fleetStatusColor(const QString& status);
+QColor readinessStatusColor(const QString& status);
 QColor orderStatusColor(const QString& status);
 QColor sagaStateColor(const QString& state);
 QColor stepStateColor(const QString& state);

@@ -417,10 +417,28 @@ void FleetView::showDetail() {
                                                 tr("started %1").arg(display::timestamp(instance->startTime))});
     top->setForeground(1, display::fleetStatusColor(instance->status));
     fresh.append(top);
+    // Why it is down or degraded: the readiness poll (no answer, not ready), a check that is down,
+    // Prometheus failing to scrape it, a breaker that is not closed.
+    auto* readiness = new QTreeWidgetItem(top, {tr("Readiness"), display::readinessStatus(instance->readinessStatus),
+                                                QString(), instance->readinessError});
+    readiness->setForeground(1, display::readinessStatusColor(instance->readinessStatus));
+    if (!instance->readinessError.isEmpty()) readiness->setForeground(3, display::fleetStatusColor(QStringLiteral("down")));
     for (const ReadinessCheck& check : instance->checks) {
-      auto* item = new QTreeWidgetItem(top, {check.name, check.status,
+      const QString name = check.critical ? check.name : tr("%1 (not critical)", "readiness check").arg(check.name);
+      auto* item = new QTreeWidgetItem(top, {name, display::fleetStatus(check.status),
                                              tr("%1 ms", "latency").arg(QLocale().toString(check.latencyMs, 'f', 1)), check.error});
-      if (!check.error.isEmpty()) item->setForeground(3, display::fleetStatusColor(QStringLiteral("down")));
+      // A check that is down makes the instance not ready when critical, degraded otherwise.
+      const QString health = check.status == QLatin1String("up") ? QStringLiteral("up")
+                             : check.critical                    ? QStringLiteral("down")
+                                                                 : QStringLiteral("degraded");
+      item->setForeground(1, display::fleetStatusColor(health));
+      if (!check.error.isEmpty()) item->setForeground(3, display::fleetStatusColor(health));
+    }
+    if (instance->prometheusUp.has_value()) {
+      const bool scraped = *instance->prometheusUp;
+      auto* item = new QTreeWidgetItem(top, {tr("Prometheus scrape"), display::fleetStatus(scraped ? QStringLiteral("up") : QStringLiteral("down")),
+                                             QString(), scraped ? QString() : tr("Prometheus cannot scrape its metrics")});
+      item->setForeground(1, display::fleetStatusColor(scraped ? QStringLiteral("up") : QStringLiteral("degraded")));
     }
     for (const Breaker& breaker : instance->breakers) {
       auto* item = new QTreeWidgetItem(top, {tr("breaker → %1").arg(breaker.upstream), display::breakerState(breaker.state)});

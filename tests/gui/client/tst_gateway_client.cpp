@@ -1,5 +1,6 @@
 // GatewayClient against a fake gateway: sign-in, bearer tokens, 401 -> refresh -> retry once, error
 // bodies as values, connection state, ETag/If-Match, query encoding, cancellation, alert acknowledgements.
+#include <QJsonDocument>
 #include <QScopeGuard>
 #include <QSignalSpy>
 #include <QTest>
@@ -80,6 +81,7 @@ class GatewayClientTest : public QObject {
   void unacknowledgeAlert_SendsTheIdentityOnly_AcceptsNoContent();
   void alertAcknowledgements_ParsesTheList_JoinKeyMatchesTheAlerts();
   void alertEvent_AcknowledgementIsNullOrTheObject();
+  void fleetInstance_ReadsReadinessStatusErrorPrometheusUpAndCheckStatus();
   void deadLetters_ListReadsEveryField_ReplaySendsTheConsumerOrTheSequenceAsANumber();
 
  private:
@@ -813,6 +815,48 @@ void GatewayClientTest::alertAcknowledgements_ParsesTheList_JoinKeyMatchesTheAle
   QVERIFY(list[0].comment.isEmpty());
   QVERIFY(list[1].alertKey() != paymentsAlert().key());
   QCOMPARE(gateway_->requests().constLast().method, QByteArray("GET"));
+}
+
+void GatewayClientTest::fleetInstance_ReadsReadinessStatusErrorPrometheusUpAndCheckStatus() {
+  // As services/gateway/domain/fleet_health.cpp (fleetJson) writes them: one instance whose admin
+  // port does not answer, one ready with a non-critical check down, one never polled, no Prometheus.
+  const QByteArray body = R"({"services":[{"name":"payments","status":"degraded","instances":[
+    {"instanceId":"payments-a","version":"0.1.0","grpcAddress":"127.0.0.1:9101","adminAddress":"127.0.0.1:9201",
+     "startTime":"2026-01-31T12:00:00Z","lastHeartbeat":"2026-01-31T12:10:00Z","status":"down",
+     "readiness":{"checks":{},"status":"unreachable","error":"connect: connection refused"},
+     "breakers":[],"uptimeSeconds":600.5,"prometheusUp":false},
+    {"instanceId":"payments-b","version":"0.1.0","grpcAddress":"127.0.0.1:9102","adminAddress":"127.0.0.1:9202",
+     "startTime":"2026-01-31T12:00:00Z","lastHeartbeat":"2026-01-31T12:10:00Z","status":"degraded",
+     "readiness":{"checks":{"postgres":{"status":"up","latencyMs":1.5,"critical":true},
+                            "wallet-cache":{"status":"down","latencyMs":0.2,"critical":false,"error":"redis: refused"}},
+                  "status":"degraded"},
+     "breakers":[],"uptimeSeconds":600.5,"prometheusUp":true},
+    {"instanceId":"payments-c","version":"0.1.0","grpcAddress":"","adminAddress":"","startTime":"","lastHeartbeat":"",
+     "status":"up","readiness":{"status":"unknown","checks":{}},"breakers":[],"prometheusUp":null}]}]})";
+  const QVector<FleetService> services = [&] {
+    QVector<FleetService> parsed;
+    for (const QJsonValue& service : QJsonDocument::fromJson(body).object().value("services").toArray()) {
+      parsed.append(FleetService::fromJson(service.toObject()));
+    }
+    return parsed;
+  }();
+  QCOMPARE(services.size(), 1);
+  const QVector<FleetInstance>& instances = services.first().instances;
+  QCOMPARE(instances.size(), 3);
+  QCOMPARE(instances[0].readinessStatus, QStringLiteral("unreachable"));
+  QCOMPARE(instances[0].readinessError, QStringLiteral("connect: connection refused"));
+  QCOMPARE(instances[0].prometheusUp, std::optional<bool>(false));
+  QVERIFY(instances[0].checks.isEmpty());
+  QCOMPARE(instances[1].readinessStatus, QStringLiteral("degraded"));
+  QVERIFY(instances[1].readinessError.isEmpty());
+  QCOMPARE(instances[1].prometheusUp, std::optional<bool>(true));
+  QCOMPARE(instances[1].checks.size(), 2);
+  const ReadinessCheck& cache = instances[1].checks[0].name == "wallet-cache" ? instances[1].checks[0] : instances[1].checks[1];
+  QCOMPARE(cache.status, QStringLiteral("down"));
+  QCOMPARE(cache.error, QStringLiteral("redis: refused"));
+  QVERIFY(!cache.critical);
+  QCOMPARE(instances[2].readinessStatus, QStringLiteral("unknown"));
+  QVERIFY(!instances[2].prometheusUp.has_value());  // null: no Prometheus
 }
 
 void GatewayClientTest::alertEvent_AcknowledgementIsNullOrTheObject() {

@@ -420,35 +420,69 @@ QJsonObject DemoFleet::sagaDetail(const QJsonObject& order) const {
                      {"traceId", QStringLiteral("4bf92f3577b34da6a3ce929d0e0e4736")}, {"steps", steps}};
 }
 
+// GET /api/v1/admin/fleet in the gateway's shape (services/gateway/domain/fleet_health.cpp, fleetJson):
+// readiness {status, checks {name: {status "up"/"down", latencyMs, critical, error only when down}},
+// error only when there is no usable answer}, prometheusUp (null without Prometheus), uptimeSeconds,
+// and statuses decided by its rules (instanceHealth, serviceHealth).
 QJsonObject DemoFleet::fleet() const {
+  const QDateTime now = QDateTime::currentDateTimeUtc();
   QJsonArray services;
   for (const char* name : kServices) {
     const QString service = QLatin1String(name);
     const int instances = service == "gateway" || service == "orders" ? 2 : 1;
+    const auto outage = unreachable_.constFind(service);
     QJsonArray list;
+    bool allUp = true;
+    bool anyServing = false;
     for (int i = 0; i < instances; ++i) {
-      const bool degraded = service == "payments";
-      QJsonObject checks{{"postgres", QJsonObject{{"status", "ok"}, {"latencyMs", 1.2 + i}, {"error", ""}}},
-                         {"nats", QJsonObject{{"status", "ok"}, {"latencyMs", 0.4}, {"error", ""}}}};
+      auto check = [](const char* status, double latencyMs, bool critical, const QString& error = {}) {
+        QJsonObject detail{{"status", status}, {"latencyMs", latencyMs}, {"critical", critical}};
+        if (!error.isEmpty()) detail.insert("error", error);
+        return detail;
+      };
+      QJsonObject checks{{"postgres", check("up", 1.2 + i, true)}, {"nats", check("up", 0.4, true)}};
+      // Payments: a non-critical check is down, so it is ready but degraded (service_host.cpp).
+      if (service == "payments") checks.insert("wallet-cache", check("down", 0.2, false, "redis: connection refused"));
       QJsonArray breakers;
       if (service == "orders") {
         breakers.append(QJsonObject{{"upstream", "payments"}, {"state", i == 0 ? "half_open" : "closed"}});
         breakers.append(QJsonObject{{"upstream", "products"}, {"state", "closed"}});
       }
-      if (degraded) checks.insert("postgres", QJsonObject{{"status", "slow"}, {"latencyMs", 412.0}, {"error", "pool wait 400 ms"}});
+      QJsonObject readiness;
+      bool down = false;
+      bool degraded = false;
+      if (outage != unreachable_.cend()) {
+        // No answer from its admin port: the gateway keeps no checks, only why.
+        readiness = QJsonObject{{"status", "unreachable"}, {"error", *outage}, {"checks", QJsonObject{}}};
+        down = true;
+      } else {
+        bool checkDown = false;
+        for (const QJsonValue& detail : std::as_const(checks)) checkDown = checkDown || detail.toObject().value("status") != "up";
+        readiness = QJsonObject{{"status", checkDown ? "degraded" : "ready"}, {"checks", checks}};
+        degraded = checkDown;
+      }
+      for (const QJsonValue& breaker : std::as_const(breakers)) degraded = degraded || breaker.toObject().value("state") != "closed";
+      const bool scraped = outage == unreachable_.cend();
+      degraded = degraded || !scraped;
+      const QString status = down ? "down" : degraded ? "degraded" : "up";
+      allUp = allUp && status == "up";
+      anyServing = anyServing || status != "down";
       const int restarts = restarts_.value(service);
       const QString generation = restarts == 0 ? QString() : QStringLiteral("r%1-").arg(restarts);
+      const QDateTime started = restarts > 0 ? now : now_.addSecs(-3600 * 5 - 600 * i);
       list.append(QJsonObject{{"instanceId", service + QLatin1Char('-') + generation + QStringLiteral("7f9c%1").arg(i)},
                               {"version", "0.1.0"},
                               {"grpcAddress", QStringLiteral("127.0.0.1:%1").arg(9100 + i)},
                               {"adminAddress", QStringLiteral("127.0.0.1:%1").arg(9200 + i)},
-                              {"startTime", rfc(restarts > 0 ? QDateTime::currentDateTimeUtc() : now_.addSecs(-3600 * 5 - 600 * i))},
+                              {"startTime", rfc(started)},
                               {"lastHeartbeat", rfc(now_.addSecs(-2))},
-                              {"status", degraded ? "degraded" : "up"},
-                              {"readiness", QJsonObject{{"checks", checks}}},
+                              {"uptimeSeconds", started.msecsTo(now) / 1000.0},
+                              {"status", status},
+                              {"readiness", readiness},
+                              {"prometheusUp", scraped},
                               {"breakers", breakers}});
     }
-    services.append(QJsonObject{{"name", service}, {"status", service == "payments" ? "degraded" : "up"}, {"instances", list}});
+    services.append(QJsonObject{{"name", service}, {"status", allUp ? "up" : anyServing ? "degraded" : "down"}, {"instances", list}});
   }
   return QJsonObject{{"services", services}};
 }

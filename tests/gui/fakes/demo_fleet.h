@@ -26,6 +26,15 @@ class DemoFleet {
   void expireAccessToken();
   // The service's instances restart: they register again under new instance ids, started now.
   void restartService(const QString& service) { ++restarts_[service]; }
+  // The gateway's readiness polls of the service's instances get no answer (`error` says why): they
+  // are down; an empty error makes them reachable again.
+  void setUnreachable(const QString& service, const QString& error) {
+    if (error.isEmpty()) {
+      unreachable_.remove(service);
+    } else {
+      unreachable_.insert(service, error);
+    }
+  }
   // Someone else edits the user: its version moves on, so an edit based on the old one is stale.
   void touchUser(const QString& id);
   QJsonObject user(int index) const { return users_.at(index); }
@@ -75,6 +84,7 @@ class DemoFleet {
   QJsonObject faults_;
   QHash<QString, QJsonObject> acknowledgements_;
   QHash<QString, int> restarts_;  // service -> restarts so far
+  QHash<QString, QString> unreachable_;  // service -> why its readiness polls get no answer
   QJsonArray deadLetters_;
   // Order actions sent with an Idempotency-Key: "<order id> <username> <key>" -> {action, the order
   // as that action left it}, so a repeat gets the first answer (as the orders service does).

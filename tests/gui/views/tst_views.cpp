@@ -215,6 +215,7 @@ class ViewsTest : public QObject {
   void fleet_UpdatesKeepTheDetailPanesFoldsAndCurrentRow();
   void fleet_ARestartResetsTheTree_TheCurrentRowAndFoldsStay();
   void fleet_StopAndStart_SayWhatIsGoingOn_OneAtATime();
+  void fleet_DetailSaysWhyAnInstanceIsDownOrDegraded();
   void fleet_FaultsThatFailed_AreAskedAgain_OnlyA404HidesThePanel();
   void alerts_RulesThatFailed_AreAskedAgain();
   void history_ARebuildShowsItsProgress_ThenItsReport_CountingEventsAndDifferencesEachInItsOwnPlural();
@@ -1363,6 +1364,55 @@ void ViewsTest::alerts_RulesThatFailed_AreAskedAgain() {
   QCOMPARE(gateway_->count("GET", "/api/v1/admin/rules"), 2);
   window->setSignedInUser(client_->session().user);
   QVERIFY(QTest::qWaitFor([&] { return gateway_->count("GET", "/api/v1/admin/rules") == 3; }, 5000));
+}
+
+void ViewsTest::fleet_DetailSaysWhyAnInstanceIsDownOrDegraded() {
+  demo_->setUnreachable("notifications", "dial tcp 127.0.0.1:9200: connection refused");
+  MainWindow* window = openWindow("grace");
+  window->showPage("fleet");
+  FleetView* fleet = window->fleetView();
+  QVERIFY(QTest::qWaitFor([&] { return fleet->isReady() && fleet->model()->rowCount() > 0; }, 5000));
+  QTreeWidget* detail = fleet->detail();
+  auto row = [&](const QString& name) -> QTreeWidgetItem* {
+    QTreeWidgetItem* top = detail->topLevelItem(0);
+    for (int i = 0; top != nullptr && i < top->childCount(); ++i) {
+      if (top->child(i)->text(0) == name) return top->child(i);
+    }
+    return nullptr;
+  };
+  const QColor red = display::fleetStatusColor("down");
+  const QColor amber = display::fleetStatusColor("degraded");
+  const QColor green = display::fleetStatusColor("up");
+
+  // Its admin port does not answer: down, and the readiness row says why.
+  fleet->tree()->setCurrentIndex(fleet->model()->indexOf("notifications"));
+  QCOMPARE(detail->topLevelItemCount(), 1);
+  QCOMPARE(detail->topLevelItem(0)->text(1), display::fleetStatus("down"));
+  QTreeWidgetItem* readiness = row("Readiness");
+  QVERIFY(readiness != nullptr);
+  QCOMPARE(readiness->text(1), display::readinessStatus("unreachable"));
+  QCOMPARE(readiness->text(1), QStringLiteral("Unreachable"));
+  QCOMPARE(readiness->text(3), QStringLiteral("dial tcp 127.0.0.1:9200: connection refused"));
+  QCOMPARE(readiness->foreground(1).color(), red);
+  QTreeWidgetItem* scrape = row("Prometheus scrape");
+  QVERIFY(scrape != nullptr);
+  QCOMPARE(scrape->text(1), display::fleetStatus("down"));
+
+  // Ready, but a check that is not critical is down: degraded, the check coloured and its error shown.
+  fleet->tree()->setCurrentIndex(fleet->model()->indexOf("payments"));
+  QCOMPARE(detail->topLevelItem(0)->text(1), display::fleetStatus("degraded"));
+  QCOMPARE(row("Readiness")->text(1), QStringLiteral("Degraded"));
+  QCOMPARE(row("Readiness")->foreground(1).color(), amber);
+  QTreeWidgetItem* cache = row("wallet-cache (not critical)");
+  QVERIFY(cache != nullptr);
+  QCOMPARE(cache->text(1), display::fleetStatus("down"));
+  QCOMPARE(cache->text(3), QStringLiteral("redis: connection refused"));
+  QCOMPARE(cache->foreground(1).color(), amber);
+  QTreeWidgetItem* postgres = row("postgres");
+  QVERIFY(postgres != nullptr);
+  QCOMPARE(postgres->text(1), display::fleetStatus("up"));
+  QCOMPARE(postgres->foreground(1).color(), green);
+  QCOMPARE(row("Prometheus scrape")->text(1), display::fleetStatus("up"));
 }
 
 void ViewsTest::history_ARebuildShowsItsProgress_ThenItsReport_CountingEventsAndDifferencesEachInItsOwnPlural() {
