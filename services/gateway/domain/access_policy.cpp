@@ -86,7 +86,9 @@ Status checkAdminFields(const RestMapping& mapping, const Principal& principal, 
 }
 
 Status applyOwnership(const RestMapping& mapping, const Principal& principal, pb::Message& request) {
-  if (mapping.ownerField.empty() || !principal.isCustomer()) return Status::ok();
+  if (mapping.ownerField.empty() || principal.anonymous()) return Status::ok();
+  const bool customer = principal.isCustomer();
+  if (!customer && !mapping.ownerDefaultsToCaller) return Status::ok();
   pb::Message* message = &request;
   std::string_view path = mapping.ownerField;
   while (true) {
@@ -100,6 +102,8 @@ Status applyOwnership(const RestMapping& mapping, const Principal& principal, pb
         reflection->SetString(message, field, principal.userId);
         return Status::ok();
       }
+      // Operators and admins may name anyone; only an empty field was theirs to fill.
+      if (!customer) return Status::ok();
       // Someone else's resource looks exactly like one that does not exist.
       if (current != principal.userId) return notFound(clientName(mapping.ownerField) + " " + current + " was not found");
       return Status::ok();

@@ -36,7 +36,9 @@ Status checkRole(const RestMapping& mapping, const Principal& principal);
 Status checkAdminFields(const RestMapping& mapping, const Principal& principal, const google::protobuf::Message& request);
 
 // For customers: fills the owner field with their id when empty; NOT_FOUND (404, as if the
-// resource did not exist) when it names someone else. Others pass unchanged.
+// resource did not exist) when it names someone else. For operators and admins it fills an empty
+// owner field only where the mapping says ownerDefaultsToCaller ("own" by default); a user they
+// name passes unchanged.
 Status applyOwnership(const RestMapping& mapping, const Principal& principal, google::protobuf::Message& request);
 
 // The value of a (dotted) string field, "" when absent.

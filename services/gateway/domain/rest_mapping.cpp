@@ -144,6 +144,10 @@ Result<std::vector<RestMapping>> collectRestMappings(const std::vector<const pb:
           if (!knownRole(role)) return invalidArgument(method->full_name() + ": unknown role '" + role + "'");
         }
         mapping.ownerField = rule.owner_field();
+        mapping.ownerDefaultsToCaller = rule.owner_defaults_to_caller();
+        if (mapping.ownerDefaultsToCaller && mapping.ownerField.empty()) {
+          return invalidArgument(method->full_name() + ": owner_defaults_to_caller without an owner_field");
+        }
         if (!mapping.ownerField.empty()) {
           const auto* owner = findFieldPath(method->input_type(), mapping.ownerField);
           if (owner == nullptr || owner->cpp_type() != pb::FieldDescriptor::CPPTYPE_STRING || owner->is_repeated()) {

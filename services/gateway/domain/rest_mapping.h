@@ -29,6 +29,7 @@ struct RestMapping {
   // Authorization, from the same option (see annotations.proto).
   std::vector<std::string> roles;  // empty: admin only
   std::string ownerField;
+  bool ownerDefaultsToCaller = false;  // an empty owner field is the caller for every role
   std::string responseOwnerField;
   std::vector<std::string> adminFields;
   bool localFleetOnly = false;  // routed only by a local fleet's gateway (annotations.proto)

@@ -656,6 +656,18 @@ TEST_F(GatewayEndToEnd, CustomerReadingAnotherCustomersNotificationsIs404) {
   EXPECT_EQ(as(bob_, "GET", "/api/v1/users/" + bob_.userId).status, 200);
 }
 
+// API.md: "admin may add userId" to an order; one that does not is the admin's own, not a 400.
+TEST_F(GatewayEndToEnd, AnAdminsOrderWithoutUserIdIsTheirOwn) {
+  const std::string product = createProduct("GW-ADMIN-OWN-1");
+  const auto response = as(admin_, "POST", "/api/v1/orders", R"({"items":[{"productId":")" + product + R"(","quantity":1}]})");
+  ASSERT_EQ(response.status, 202) << response.body;
+  EXPECT_EQ(json::stringOr(parse(response), "userId"), admin_.userId);
+  const auto forAlice = as(admin_, "POST", "/api/v1/orders",
+                           R"({"userId":")" + alice_.userId + R"(","items":[{"productId":")" + product + R"(","quantity":1}]})");
+  ASSERT_EQ(forAlice.status, 202) << forAlice.body;
+  EXPECT_EQ(json::stringOr(parse(forAlice), "userId"), alice_.userId);
+}
+
 TEST_F(GatewayEndToEnd, CustomerSettingRoleIs400) {
   const auto onMe = as(alice_, "PATCH", "/api/v1/users/me", R"({"role":"admin"})");
   EXPECT_EQ(onMe.status, 400) << onMe.body;

@@ -65,6 +65,23 @@ TEST_F(AccessPolicyTest, CustomersGetTheirOwnIdFilledAndSomeoneElsesIsNotFound) 
   EXPECT_EQ(all.user_id(), "");
 }
 
+// API.md: notifications are "own" for every role, and an admin's order is their own unless it
+// names a user: an empty owner field is the caller there, for operators and admins too.
+TEST_F(AccessPolicyTest, OwnByDefaultRoutesFillTheCallerForEveryRoleAndLetStaffNameAnyone) {
+  const auto& createOrder = mapping("/fleetdeck.orders.v1.OrdersService/CreateOrder");
+  orders::v1::CreateOrderRequest own;
+  ASSERT_TRUE(applyOwnership(createOrder, admin_, own).isOk());
+  EXPECT_EQ(own.user_id(), "u-admin");
+  orders::v1::CreateOrderRequest forBob;
+  forBob.set_user_id("u-bob");
+  ASSERT_TRUE(applyOwnership(createOrder, admin_, forBob).isOk());
+  EXPECT_EQ(forBob.user_id(), "u-bob");
+  EXPECT_EQ(applyOwnership(createOrder, alice_, forBob).code(), StatusCode::kNotFound);
+  EXPECT_TRUE(mapping("/fleetdeck.notifications.v1.NotificationsService/ListNotifications").ownerDefaultsToCaller);
+  EXPECT_FALSE(mapping("/fleetdeck.orders.v1.OrdersService/ListOrders").ownerDefaultsToCaller)
+      << "staff list everyone's orders";
+}
+
 TEST_F(AccessPolicyTest, AdminOnlyFieldsAreRefusedForOthersByTheirClientName) {
   const auto& createOrder = mapping("/fleetdeck.orders.v1.OrdersService/CreateOrder");
   orders::v1::CreateOrderRequest forBob;
