@@ -5,6 +5,7 @@
 #include <chrono>
 #include <charconv>
 #include <memory>
+#include <thread>
 #include <unordered_map>
 
 #include "adapters/pg_order_store.h"
@@ -27,6 +28,7 @@ int64_t nowMicros() {
 // rebuild's own connection holds this session lock for as long as it runs, and a report still
 // RUNNING while nobody holds it belongs to a rebuild whose process died.
 constexpr const char* kRebuildLock = "SELECT pg_try_advisory_lock(hashtext('fleetdeck.orders.projection_rebuild'))";
+constexpr const char* kRebuildUnlock = "SELECT pg_advisory_unlock(hashtext('fleetdeck.orders.projection_rebuild'))";
 
 Status execute(PGconn* connection, const std::string& sql) {
   std::unique_ptr<PGresult, decltype(&PQclear)> result(PQexec(connection, sql.c_str()), &PQclear);
@@ -122,7 +124,7 @@ void ProjectionRebuilder::shutdown() {
   if (worker_.joinable()) worker_.join();
 }
 
-void ProjectionRebuilder::save(const RebuildReport& report) {
+Status ProjectionRebuilder::save(const RebuildReport& report) {
   boost::json::array differences;
   for (const auto& difference : report.differences) {
     differences.push_back(boost::json::object{{"orderId", difference.orderId},
@@ -143,6 +145,31 @@ void ProjectionRebuilder::save(const RebuildReport& report) {
     return Status::ok();
   });
   if (!status.isOk()) log::warn("could not record rebuild progress", {{"rebuild", report.id}, {"error", status.message()}});
+  return status;
+}
+
+Status ProjectionRebuilder::saveFinal(const RebuildReport& report) {
+  // The end is what the console waits for: a database blip gets a few more tries before it is lost
+  // (a report left RUNNING with the lock free is then marked interrupted by the next get()).
+  Status status = save(report);
+  for (int attempt = 1; attempt < 4 && !status.isOk(); ++attempt) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(200 * attempt));
+    status = save(report);
+  }
+  return status;
+}
+
+void ProjectionRebuilder::finish(const RebuildReport& finished, Session& session) {
+  const Status saved = saveFinal(finished);
+  // Unlocked explicitly, then closed: the server frees a session's locks only once its backend has
+  // gone, which may be after PQfinish returns, and whoever hears the end may start the next rebuild at once.
+  if (session) {
+    std::unique_ptr<PGresult, decltype(&PQclear)> unlocked(PQexec(session.get(), kRebuildUnlock), &PQclear);
+    session.reset();
+  }
+  running_ = false;
+  // Only what is stored is announced, so a GetRebuild after the news never finds an older report.
+  if (saved.isOk()) announce(finished);
 }
 
 Result<ProjectionRebuilder::Session> ProjectionRebuilder::openSession() {
@@ -180,8 +207,7 @@ ProjectionRebuilder::Progress ProjectionRebuilder::savingProgress(Progress progr
     const auto now = std::chrono::steady_clock::now();
     if (report.state != "RUNNING" || now - *lastSaved < kProgressInterval) return;
     *lastSaved = now;
-    save(report);
-    announce(report);
+    if (save(report).isOk()) announce(report);
   };
 }
 
@@ -199,14 +225,11 @@ Result<RebuildReport> ProjectionRebuilder::start(const std::string& projection, 
   report.id = newUuid();
   report.state = "RUNNING";
   report.startedAtMicros = nowMicros();
-  save(report);
+  (void)save(report);  // logged; the rebuild still runs and stores its next report
   worker_ = std::thread([this, report, progress = savingProgress(std::move(progress)),
                          connection = std::make_shared<Session>(std::move(*session))]() mutable {
     const RebuildReport finished = runGuarded(report, progress, connection->get());
-    save(finished);
-    announce(finished);
-    connection->reset();  // the lock goes with the session
-    running_ = false;
+    finish(finished, *connection);
   });
   return report;
 }
@@ -222,12 +245,9 @@ Result<RebuildReport> ProjectionRebuilder::runNow(Progress progress) {
   report.id = newUuid();
   report.state = "RUNNING";
   report.startedAtMicros = nowMicros();
-  save(report);
+  (void)save(report);
   RebuildReport finished = runGuarded(report, savingProgress(std::move(progress)), session->get());
-  save(finished);
-  announce(finished);
-  session->reset();
-  running_ = false;
+  finish(finished, *session);
   return finished;
 }
 

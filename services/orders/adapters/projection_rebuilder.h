@@ -78,7 +78,12 @@ class ProjectionRebuilder {
   // the rebuild as FAILED instead of leaving its thread: that would terminate the orders process,
   // its saga runners and outbox relay with it.
   RebuildReport runGuarded(const RebuildReport& report, const Progress& progress, pg_conn* connection);
-  void save(const RebuildReport& report);
+  // Stores the report (GetRebuild's answer); the error is logged and returned.
+  Status save(const RebuildReport& report);
+  // save() with a few tries more: the final report.
+  Status saveFinal(const RebuildReport& report);
+  // The end of a rebuild: stored, the lock released, then announced if it was stored.
+  void finish(const RebuildReport& finished, Session& session);
 
   db::ConnectionPool& pool_;
   std::string connectionString_;

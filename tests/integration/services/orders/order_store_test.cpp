@@ -183,6 +183,28 @@ TEST_F(OrderStoreTest, ARebuildThatThrowsEndsFailed_AndTheNextOneRuns) {
   EXPECT_EQ(next->state, "DONE") << next->error;
 }
 
+// Whoever hears a rebuild's end (the console offers Rebuild again) may start the next one at once,
+// on this replica or another: by then the lock is free and this replica no longer counts it running.
+TEST_F(OrderStoreTest, WhenARebuildsEndIsAnnounced_TheNextCanStartAtOnce_OnAnyReplica) {
+  create();
+  ProjectionRebuilder other(*pool_, url_);  // another orders replica on the same database
+  std::optional<ProjectionRebuilder> rebuilder;
+  std::optional<Status> otherStart;
+  rebuilder.emplace(*pool_, url_, [&](const RebuildReport& report) {
+    if (report.state == "RUNNING") return;
+    otherStart = other.start("orders").status();
+  });
+  auto started = rebuilder->start("orders");
+  ASSERT_TRUE(started.isOk()) << started.status().toString();
+  rebuilder->shutdown();
+  ASSERT_TRUE(otherStart.has_value()) << "the end was never announced";
+  EXPECT_TRUE(otherStart->isOk()) << "refused right after the end was announced: " << otherStart->toString();
+  other.shutdown();
+  auto again = rebuilder->start("orders");
+  ASSERT_TRUE(again.isOk()) << again.status().toString();
+  rebuilder->shutdown();
+}
+
 TEST_F(OrderStoreTest, AppendingAtAStaleVersionIsAborted) {
   const Order order = create();
   ASSERT_TRUE(next(order, OrderConfirmed{order.id, "p"}).isOk());
@@ -442,9 +464,10 @@ TEST_F(OrderStoreTest, ARebuildIsAnnouncedAtABoundedRate_AndItsEndOnceAfterItIsS
   std::vector<Announcement> announced;
   std::optional<ProjectionRebuilder> rebuilder;
   rebuilder.emplace(*pool_, url_, [&](const RebuildReport& report) {
+    const auto at = std::chrono::steady_clock::now();  // before get(): its time is not the throttle's
     const auto stored = rebuilder->get(report.id);
     ASSERT_TRUE(stored.isOk()) << stored.status().toString();
-    announced.push_back({std::chrono::steady_clock::now(), report, stored->state, stored->processedEvents});
+    announced.push_back({at, report, stored->state, stored->processedEvents});
   });
   int progressCalls = 0;
   const auto started = std::chrono::steady_clock::now();
@@ -472,8 +495,10 @@ TEST_F(OrderStoreTest, ARebuildIsAnnouncedAtABoundedRate_AndItsEndOnceAfterItIsS
     EXPECT_EQ(running.storedState, "RUNNING");
     EXPECT_EQ(running.storedProcessed, running.report.processedEvents) << "announced before it was stored (#" << i << ")";
     if (i > 0) {
-      // The interval is measured before each store; the announcements follow their store.
-      EXPECT_GE(running.at - announced[i - 1].at, ProjectionRebuilder::kProgressInterval - std::chrono::milliseconds(50))
+      // The interval is measured before each store and the announcements follow their store, so one
+      // slow store (a loaded machine) shortens the next gap by its time: 200 ms of slack still tells
+      // a throttle from none (announcements microseconds apart).
+      EXPECT_GE(running.at - announced[i - 1].at, ProjectionRebuilder::kProgressInterval - std::chrono::milliseconds(200))
           << "#" << i;
     }
   }
