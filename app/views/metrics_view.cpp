@@ -138,13 +138,7 @@ MetricsView::MetricsView(GatewayClient* client, QWidget* parent)
     runCustom();
   });
   connect(queryEdit_, &QLineEdit::returnPressed, runButton_, &QPushButton::click);
-  connect(cancelButton_, &QPushButton::clicked, this, [this] {
-    for (quint64 id : std::as_const(inFlight_)) client_->cancel(id);
-    inFlight_.clear();
-    pending_ = 0;
-    cancelButton_->hide();
-    runButton_->setEnabled(true);
-  });
+  connect(cancelButton_, &QPushButton::clicked, this, &MetricsView::cancelCustom);
   connect(refreshAction_, &QAction::triggered, this, &MetricsView::refresh);
   connect(focusQueryAction_, &QAction::triggered, this, [this] {
     queryEdit_->setFocus();
@@ -181,11 +175,10 @@ void MetricsView::refresh() {
   // A refresh replaces whatever is still in flight: no pile-up when Prometheus is slow.
   for (quint64 id : std::as_const(inFlight_)) client_->cancel(id);
   inFlight_.clear();
-  pending_ = 0;
   // A custom query cancelled here never calls back to give Run back; runCustom() below takes it
   // again if the box still holds a query.
-  runButton_->setEnabled(true);
-  cancelButton_->hide();
+  cancelCustom();
+  pending_ = 0;
   const QDateTime end = QDateTime::currentDateTimeUtc();
   const QDateTime start = end.addSecs(-rangeSeconds_);
   load(requestRate_, {{queries::requestRateByService(), QString()}}, start, end);
@@ -238,7 +231,6 @@ void MetricsView::load(MetricChart* chart, const QList<QPair<QString, QString>>&
           } else {
             answer.error = result.error().message;
           }
-          if (pending_ == 0) cancelButton_->hide();
           if (--*remaining > 0 || generation != chartLoads_.value(chart)) return;
           chart->setAnswers(*answers, start, end);
         });
@@ -279,27 +271,36 @@ void MetricsView::runCustom() {
   const QDateTime end = customEnd_ > 0 ? QDateTime::fromSecsSinceEpoch(customEnd_, Qt::UTC) : QDateTime::currentDateTimeUtc();
   const QDateTime start = customStart_ > 0 ? QDateTime::fromSecsSinceEpoch(customStart_, Qt::UTC) : end.addSecs(-rangeSeconds_);
   custom_->setTitle(query.size() > 60 ? query.left(57) + QStringLiteral("…") : query);
+  cancelCustom();  // a query still on its way is replaced by this one
   runButton_->setEnabled(false);
   cancelButton_->show();
   ++pending_;
-  const quint64 generation = ++chartLoads_[custom_];
   const int step = stepForRange(start.secsTo(end), kTargetSamples);
-  const quint64 id = api::promQueryRangeBody(client_, query, start, end, step,
-                                             this, [this, start, end, step, generation](const Result<QByteArray>& result) {
-                                               --pending_;
-                                               answered_ = true;
-                                               if (pending_ == 0) cancelButton_->hide();
-                                               // An earlier query's answer: the newer one is on its way.
-                                               if (generation != chartLoads_.value(custom_)) return;
-                                               runButton_->setEnabled(true);
-                                               if (!result) {
-                                                 queryError_->setText(result.error().message);
-                                                 queryError_->show();
-                                                 return;
-                                               }
-                                               custom_->setAnswers({QueryAnswer{result.value(), {}, {}, step}}, start, end);
-                                             });
-  inFlight_.append(id);
+  customCall_ = api::promQueryRangeBody(client_, query, start, end, step, this,
+                                        [this, start, end, step](const Result<QByteArray>& result) {
+                                          --pending_;
+                                          customCall_ = 0;
+                                          answered_ = true;
+                                          cancelButton_->hide();
+                                          runButton_->setEnabled(true);
+                                          if (!result) {
+                                            queryError_->setText(result.error().message);
+                                            queryError_->show();
+                                            return;
+                                          }
+                                          custom_->setAnswers({QueryAnswer{result.value(), {}, {}, step}}, start, end);
+                                        });
+}
+
+void MetricsView::cancelCustom() {
+  // The preset charts' loads go on: each keeps its own data coming.
+  if (customCall_ != 0) {
+    client_->cancel(customCall_);  // a cancelled call never calls back
+    customCall_ = 0;
+    --pending_;
+  }
+  cancelButton_->hide();
+  runButton_->setEnabled(true);
 }
 
 }  // namespace fleetdeck::console

@@ -54,6 +54,7 @@ class MetricsView : public ViewPage {
             const QDateTime& end);
   void loadLatency(const QDateTime& start, const QDateTime& end);
   void runCustom();
+  void cancelCustom();
   void addLatencyServices();
 
   GatewayClient* client_;
@@ -74,7 +75,8 @@ class MetricsView : public ViewPage {
   FramePacer* drawPacer_;
   QAction* refreshAction_;
   QAction* focusQueryAction_;
-  QList<quint64> inFlight_;
+  QList<quint64> inFlight_;  // the preset charts' loads
+  quint64 customCall_ = 0;   // the custom query on its way (0: none); Cancel stops this one only
   qint64 rangeSeconds_ = 3600;
   qint64 customStart_ = 0;
   qint64 customEnd_ = 0;

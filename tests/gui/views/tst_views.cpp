@@ -199,6 +199,7 @@ class ViewsTest : public QObject {
   void newOrder_EscWhilePlacing_IsRefused_TheAnswerLands();
   void alerts_ListReadBeforeAStreamAlert_DoesNotHideIt_NorReportItTwice();
   void metrics_RefreshCancellingAQueryWhoseBoxWasCleared_GivesRunBack();
+  void metrics_CancellingTheCustomQuery_LeavesThePresetChartsLoading();
   void history_NoticeWhileLoading_LoadsOnceMore();
   void userEdit_CancelWhileSaving_IsRefused_TheSaveLands();
   void userEdit_RoleOrStatusChange_IsConfirmedNamingTheUserAndBothValues();
@@ -727,6 +728,34 @@ void ViewsTest::metrics_RefreshCancellingAQueryWhoseBoxWasCleared_GivesRunBack()
   metrics->refresh();  // the auto refresh, or the user's: it replaces the query in flight
   QVERIFY(QTest::qWaitFor([&] { return metrics->isReady(); }, 5000));
   QVERIFY(run->isEnabled());
+}
+
+void ViewsTest::metrics_CancellingTheCustomQuery_LeavesThePresetChartsLoading() {
+  MainWindow* window = openWindow("ada");
+  window->showPage("metrics");
+  MetricsView* metrics = window->metricsView();
+  QVERIFY(QTest::qWaitFor([&] { return metrics->isReady(); }, 5000));
+  QPushButton* run = nullptr;
+  QPushButton* cancel = nullptr;
+  for (QPushButton* button : metrics->findChildren<QPushButton*>()) {
+    if (button->text() == QLatin1String("Run")) run = button;
+    if (button->text() == QLatin1String("Cancel")) cancel = button;
+  }
+  QVERIFY(run != nullptr && cancel != nullptr);
+  gateway_->delayResponses("/api/v1/admin/metrics/query_range", 400);
+  QSignalSpy presetShown(metrics->requestRateChart(), &MetricChart::seriesShown);
+  QSignalSpy customShown(metrics->customChart(), &MetricChart::seriesShown);
+  metrics->refresh();  // the preset charts load
+  metrics->runQuery("sum(rate(fleetdeck_requests_total[5m]))");
+  QVERIFY(cancel->isVisible());
+  cancel->click();
+  QVERIFY(run->isEnabled());
+  QVERIFY(!cancel->isVisible());
+  // The preset charts still get their data; the custom chart does not.
+  QVERIFY2(QTest::qWaitFor([&] { return presetShown.count() == 1 && metrics->isReady(); }, 5000),
+           "the preset charts' loads were cancelled with the custom query");
+  QTest::qWait(200);
+  QCOMPARE(customShown.count(), 0);
 }
 
 void ViewsTest::history_NoticeWhileLoading_LoadsOnceMore() {
