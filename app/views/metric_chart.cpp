@@ -19,6 +19,7 @@
 #include <QToolTip>
 #include <QValueAxis>
 #include <QVBoxLayout>
+#include <cmath>
 
 #include "models/series_preparer.h"
 #include "views/frame_pacer.h"
@@ -52,7 +53,11 @@ MetricChart::MetricChart(const QString& title, const QString& unit, QWidget* par
   chart_->setAnimationOptions(QChart::NoAnimation);  // animations cost frames at 100 updates/s
   xAxis_->setFormat(QStringLiteral("HH:mm"));
   xAxis_->setTickCount(6);
-  yAxis_->setLabelFormat(QStringLiteral("%.3g"));
+  // Fixed notation in the user's locale ("12,345", never "1.235e+04"): Qt Charts formats the labels
+  // with QLocale when numbers are localized; the decimals follow the range (apply()).
+  chart_->setLocalizeNumbers(true);
+  chart_->setLocale(QLocale());
+  yAxis_->setLabelFormat(QStringLiteral("%.2f"));
   yAxis_->setTitleText(unit);
   yAxis_->setMin(0);
   chart_->addAxis(xAxis_, Qt::AlignBottom);
@@ -159,6 +164,17 @@ int MetricChart::plottedPointCount(int index) const {
 int MetricChart::rawPointCount(int index) const { return static_cast<int>(shown_.series.at(index).points.size()); }
 int MetricChart::plotWidth() const { return qMax(50, static_cast<int>(chart_->plotArea().width())); }
 
+int MetricChart::decimalsForRange(double range) {
+  if (!(range > 0) || range >= 100) return 0;
+  if (range >= 1) return 2;
+  // 0.05 -> 3 ("0.010", "0.020"…): one decimal past the range's first significant digit.
+  return qBound(2, static_cast<int>(-std::floor(std::log10(range))) + 1, 9);
+}
+
+QString MetricChart::valueText(double value) const {
+  return QLocale().toString(value, 'f', decimalsForRange(yAxis_->max() - yAxis_->min()));
+}
+
 bool MetricChart::decimationDiffersAt(int width) const {
   // Series that fit both the plotted budget and the new one are drawn whole either way: refitting
   // them would only cost a replot (and its new axis labels can move the plot area again).
@@ -219,7 +235,7 @@ QLineSeries* MetricChart::addLine(int seriesIndex, bool inLegend) {
     const QDateTime time = QDateTime::fromMSecsSinceEpoch(static_cast<qint64>(point.x()));
     QToolTip::showText(QCursor::pos(), QStringLiteral("%1\n%2: %3 %4")
                                            .arg(line->name(), QLocale().toString(time.toLocalTime(), QStringLiteral("HH:mm:ss")),
-                                                QLocale().toString(point.y(), 'g', 4), unit_),
+                                                valueText(point.y()), unit_),
                        view_);
   });
   return line;
@@ -266,6 +282,7 @@ void MetricChart::apply(const PreparedChart& chart) {
   const double high = shown_.top > 0 ? shown_.top * 1.15 : (low < 0 ? 0 : 1);
   yAxis_->setRange(low, high);
   yAxis_->applyNiceNumbers();
+  yAxis_->setLabelFormat(QStringLiteral("%.%1f").arg(decimalsForRange(yAxis_->max() - yAxis_->min())));
   if (!newData) return;
   // Failed queries are the page's to report (it knows where: on the chart or under the query box).
   setMessage(shown_.series.isEmpty() && shown_.errors.isEmpty() ? tr("No data in this range.") : QString());

@@ -62,6 +62,9 @@ class MetricChart : public QWidget {
   int rawPointCount(int index) const;
   int plotWidth() const;
   QChartView* chartView() const { return view_; }
+  // A value as the chart shows it (tooltips): fixed notation in the locale, with the decimals the
+  // value axis uses now (none from a range of 100 up; more for smaller ranges).
+  QString valueText(double value) const;
 
   bool exportPng(const QString& path) const;
   // Long format: series,timestamp (RFC 3339),unix_ms,value — one line per sample, nothing decimated.
@@ -88,6 +91,8 @@ class MetricChart : public QWidget {
   QLineSeries* addLine(int seriesIndex, bool inLegend);
   void removeLine(QLineSeries* line);
   bool decimationDiffersAt(int width) const;
+  // Decimals for the labels of an axis spanning `range`: enough to tell its ticks apart.
+  static int decimalsForRange(double range);
 
   QString title_;
   QString unit_;

@@ -10,6 +10,9 @@
 #include <QDialogButtonBox>
 #include <QDoubleSpinBox>
 #include <QFile>
+#include <QGraphicsItem>
+#include <QGraphicsScene>
+#include <QGraphicsTextItem>
 #include <QGroupBox>
 #include <QGuiApplication>
 #include <QHeaderView>
@@ -28,6 +31,7 @@
 #include <QPlainTextEdit>
 #include <QPointer>
 #include <QPushButton>
+#include <QRegularExpression>
 #include <QScopeGuard>
 #include <QSet>
 #include <QSignalSpy>
@@ -235,6 +239,7 @@ class ViewsTest : public QObject {
   void deadLetters_AdminReplaysALetterAndAConsumersLetters_AfterConfirming();
   void deadLetters_ErrorsAndTheEmptyList_SayWhatToDo();
   void metricsChart_AHoleInASeries_IsTwoLinesOfOneLegendEntry();
+  void metricsChart_AxisLabelsAndValues_AreFixedNotationInTheLocale();
   void fleetSparkline_SamplesStayAtTheirTimes_MissingOnesLeaveAGap();
 
  private:
@@ -2821,6 +2826,55 @@ void ViewsTest::deadLetters_ErrorsAndTheEmptyList_SayWhatToDo() {
     }
     return false;
   }, 5000));
+}
+
+void ViewsTest::metricsChart_AxisLabelsAndValues_AreFixedNotationInTheLocale() {
+  MetricChart chart(QStringLiteral("numbers"), QStringLiteral("req/s"));
+  chart.resize(600, 300);
+  chart.show();
+  QVERIFY(QTest::qWaitForWindowExposed(&chart));
+  const QDateTime start = QDateTime::fromMSecsSinceEpoch(1.7e12);
+  auto show = [&](double top) {
+    PromSeries series;
+    series.metric.insert(QStringLiteral("service"), QStringLiteral("gateway"));
+    for (int i = 0; i <= 20; ++i) series.points.append(QPointF(1.7e12 + i * 30000.0, top * i / 20));
+    chart.setSeries({series}, start, start.addSecs(20 * 30), 30);
+    return QTest::qWaitFor([&] { return !chart.isPreparing(); }, 5000);
+  };
+  // What the chart draws: its texts in the scene (axis labels among them).
+  auto numberLabels = [&] {
+    QApplication::processEvents();
+    QStringList labels;
+    static const QRegularExpression number(QStringLiteral("^-?[0-9][0-9.,]*(e[+-]?[0-9]+)?$"));
+    for (QGraphicsItem* item : chart.chartView()->scene()->items()) {
+      if (auto* text = dynamic_cast<QGraphicsTextItem*>(item); text != nullptr && text->isVisible()) {
+        const QString plain = text->toPlainText();
+        if (number.match(plain).hasMatch()) labels << plain;
+      }
+    }
+    return labels;
+  };
+
+  QVERIFY(show(12345.678));
+  QStringList labels = numberLabels();
+  QVERIFY2(labels.size() >= 3, qPrintable(labels.join(" | ")));
+  for (const QString& label : labels) {
+    QVERIFY2(!label.contains('e') && !label.contains('.'), qPrintable(labels.join(" | ")));  // "12,000", not "1.2e+04"
+  }
+  QVERIFY2(labels.filter(QRegularExpression(QStringLiteral("^\\d{1,3}(,\\d{3})+$"))).size() >= 2, qPrintable(labels.join(" | ")));
+  QCOMPARE(chart.valueText(12345.678), QStringLiteral("12,346"));
+  QCOMPARE(chart.valueText(1000), QStringLiteral("1,000"));
+
+  // Below 100: two decimals; well below 1, enough to tell the ticks apart.
+  QVERIFY(show(42));
+  labels = numberLabels();
+  for (const QString& label : labels) QVERIFY2(QRegularExpression(QStringLiteral("^\\d+\\.\\d{2}$")).match(label).hasMatch(), qPrintable(labels.join(" | ")));
+  QCOMPARE(chart.valueText(12.3456), QStringLiteral("12.35"));
+  QVERIFY(show(0.042));
+  labels = numberLabels();
+  QVERIFY2(labels.size() >= 3 && labels.removeDuplicates() == 0, qPrintable(labels.join(" | ")));
+  for (const QString& label : labels) QVERIFY2(!label.contains('e'), qPrintable(labels.join(" | ")));
+  QCOMPARE(chart.valueText(0.0123), QStringLiteral("0.012"));
 }
 
 void ViewsTest::metricsChart_AHoleInASeries_IsTwoLinesOfOneLegendEntry() {
