@@ -1,6 +1,7 @@
 #include "adapters/rest_gateway.h"
 
 #include "adapters/gateway_responder.h"
+#include "domain/audit_merge.h"
 #include "domain/client_errors.h"
 
 #include <google/protobuf/descriptor.h>
@@ -8,6 +9,7 @@
 #include <google/protobuf/util/json_util.h>
 
 #include <charconv>
+#include <mutex>
 
 #include "fleetdeck/core/client_address.h"
 #include "fleetdeck/core/encoding.h"
@@ -178,8 +180,12 @@ RestGateway::RestGateway(std::vector<RestMapping> mappings, Upstreams& upstreams
 std::vector<OwnRoute> RestGateway::ownRoutes() {
   const std::vector<std::string> readers{"operator"};
   return {
-      {"GET", "/api/v1/admin/audit", "Audit trail of one resource type (resource=users|products|orders).", readers,
-       {"resource", "resourceId", "actor", "pageSize", "pageToken"}},
+      {"GET", "/api/v1/admin/audit",
+       "Audit trail of one resource type (resource=users|products|orders), or without resource of all three merged "
+       "newest first: {entries, nextPageToken}; pass nextPageToken back as pageToken (400 naming pageToken when it is "
+       "not one). A merged page may hold fewer than pageSize entries while more follow; the end is a page without "
+       "nextPageToken.",
+       readers, {"resource", "resourceId", "actor", "pageSize", "pageToken"}},
       {"GET", "/api/v1/orders/{id}/details",
        "An order with its customer and products in one call; parts that could not be read are listed in `missing`.",
        {"customer", "operator"}},
@@ -361,6 +367,10 @@ void RestGateway::auditByResource(http::HttpRequest& request, std::shared_ptr<ht
     if (!rest.empty()) rest += '&';
     rest += percentEncode(name) + "=" + percentEncode(value);
   }
+  if (resource.empty()) {
+    auditMerged(request, std::move(responder), *query);
+    return;
+  }
   const std::string target = "/api/v1/admin/audit/" + resource;
   for (const auto& mapping : mappings_) {
     if (!resource.empty() && mapping.httpMethod == "GET" && mapping.pathTemplate == target) {
@@ -371,6 +381,124 @@ void RestGateway::auditByResource(http::HttpRequest& request, std::shared_ptr<ht
     }
   }
   responder->send(http::errorResponse(invalidField("resource", "must be one of users, products, orders"), request.traceId));
+}
+
+namespace {
+
+// The three answers of a merged audit listing, joined as they come (on whichever thread each does).
+struct AuditJoin {
+  std::mutex mutex;
+  size_t pending = 0;
+  Status failure;
+  std::string retryAfter;
+  std::map<std::string, common::v1::ListAuditResponse> pages;
+};
+
+}  // namespace
+
+void RestGateway::auditMerged(http::HttpRequest& request, std::shared_ptr<http::Responder> responder,
+                              const std::vector<std::pair<std::string, std::string>>& query) {
+  static const std::vector<std::string> kSources{"orders", "products", "users"};
+  std::map<std::string, const RestMapping*> sources;
+  for (const auto& mapping : mappings_) {
+    for (const auto& source : kSources) {
+      if (mapping.httpMethod == "GET" && mapping.pathTemplate == "/api/v1/admin/audit/" + source) sources[source] = &mapping;
+    }
+  }
+  if (sources.size() != kSources.size()) {
+    responder->send(http::errorResponse(internalError("an audit source has no route"), request.traceId));
+    return;
+  }
+  const Principal& principal = gatewayResponder(responder).principal;
+  if (Status allowed = checkRole(*sources.begin()->second, principal); !allowed.isOk()) {
+    responder->send(http::errorResponse(allowed, request.traceId));
+    return;
+  }
+  common::v1::ListAuditRequest filter;
+  int pageSize = 50;
+  std::string pageToken;
+  for (const auto& [name, value] : query) {
+    if (name == "resourceId") {
+      filter.set_resource_id(value);
+    } else if (name == "actor") {
+      filter.set_actor(value);
+    } else if (name == "pageToken") {
+      pageToken = value;
+    } else if (name == "pageSize") {
+      int parsed = 0;
+      const auto [end, error] = std::from_chars(value.data(), value.data() + value.size(), parsed);
+      if (error != std::errc{} || end != value.data() + value.size() || parsed < 0) {
+        responder->send(http::errorResponse(invalidField("pageSize", "must be a whole number, 0 or more"), request.traceId));
+        return;
+      }
+      // 0 is the sources' default; larger than the gateway's maximum is clamped, as elsewhere.
+      pageSize = parsed == 0 ? 50 : std::min({parsed, options_.maxPageSize, 200});
+    } else {
+      responder->send(http::errorResponse(invalidField(name, "is not a parameter of this route"), request.traceId));
+      return;
+    }
+  }
+  auto position = decodeAuditToken(pageToken, kSources);
+  if (!position) {
+    responder->send(http::errorResponse(position.status(), request.traceId));
+    return;
+  }
+  auto call = std::make_shared<Call>();
+  call->principal = principal;
+  call->traceId = request.traceId;
+  call->traceparent = request.traceparent;
+  call->clientAddress = request.remoteAddress;
+  if (Status deadline = setDeadline(request, *call); !deadline.isOk()) {
+    responder->send(http::errorResponse(deadline, request.traceId));
+    return;
+  }
+  call->responder = std::move(responder);
+  const RestMapping* render = sources.begin()->second;
+  auto finish = [this, call, render, from = *position, pageSize](AuditJoin& join) {
+    if (!join.failure.isOk()) {
+      call->responder->send(errorWithRetry(join.failure, call->traceId, join.retryAfter));
+      return;
+    }
+    MergedAudit merged = mergeAudit(from, join.pages, pageSize);
+    common::v1::ListAuditResponse response;
+    for (auto& entry : merged.entries) *response.add_entries() = std::move(entry);
+    response.set_next_page_token(merged.nextPageToken);
+    std::string etag;
+    auto body = transcoder_.renderResponse(*render, response, etag);
+    if (!body) {
+      call->responder->send(http::errorResponse(body.status(), call->traceId));
+      return;
+    }
+    call->responder->send(http::HttpResponse::json(200, std::move(*body)));
+  };
+  auto join = std::make_shared<AuditJoin>();
+  join->pending = position->size();
+  if (join->pending == 0) {
+    finish(*join);
+    return;
+  }
+  // Every source at once: the listing waits for the slowest, not for the sum.
+  for (const auto& [name, cursor] : *position) {
+    common::v1::ListAuditRequest ask = filter;
+    ask.set_page_token(cursor.token);
+    ask.set_page_size(auditSourcePageSize(cursor, pageSize));
+    const RestMapping& mapping = *sources.at(name);
+    invokeMethod(mapping.upstream, mapping.grpcPath, ask, std::make_shared<common::v1::ListAuditResponse>(), *call, true,
+                 [join, finish, name = name](Status status, MessagePtr reply, const std::string& retryAfter) {
+                   std::unique_lock lock(join->mutex);
+                   if (!status.isOk()) {
+                     if (join->failure.isOk()) {
+                       join->failure = std::move(status);
+                       join->retryAfter = retryAfter;
+                     }
+                   } else {
+                     join->pages[name] = std::move(static_cast<common::v1::ListAuditResponse&>(*reply));
+                   }
+                   if (--join->pending > 0) return;
+                   lock.unlock();
+                   finish(*join);
+                 });
+  }
 }
 
 Status RestGateway::setDeadline(const http::HttpRequest& request, Call& call) const {

@@ -127,6 +127,9 @@ class RestGateway {
                   const std::string& retryAfter);
   void health(http::HttpRequest& request, std::shared_ptr<http::Responder> responder);
   void auditByResource(http::HttpRequest& request, std::shared_ptr<http::Responder> responder);
+  // GET /api/v1/admin/audit without `resource`: the three audit trails merged (domain/audit_merge.h).
+  void auditMerged(http::HttpRequest& request, std::shared_ptr<http::Responder> responder,
+                   const std::vector<std::pair<std::string, std::string>>& query);
   void orderDetails(http::HttpRequest& request, std::shared_ptr<http::Responder> responder);
   void prometheus(http::HttpRequest& request, std::shared_ptr<http::Responder> responder, const std::string& apiPath);
   void adminStream(http::HttpRequest& request, std::shared_ptr<http::Responder> responder);
