@@ -62,10 +62,27 @@ constexpr std::string_view kLedgerTokenTag = "l1:";
 Wallets::Wallets(PaymentStore& store, FaultInjector& faults, WalletSettings settings, Sleep sleep)
     : store_(store), faults_(faults), settings_(std::move(settings)), sleep_(std::move(sleep)) {}
 
-void Wallets::wait(std::chrono::milliseconds duration) {
+void Wallets::wait(std::chrono::milliseconds duration, const std::function<bool()>& cancelled) {
   if (sleep_) return sleep_(duration);
+  // In slices, so a caller that gives up (no deadline, or a far one) frees its worker within one
+  // slice instead of holding it for the whole latency; shutdown wakes the wait at once.
+  constexpr std::chrono::milliseconds kSlice{100};
+  const auto until = std::chrono::steady_clock::now() + duration;
   std::unique_lock lock(stopMutex_);
-  stopWake_.wait_for(lock, duration, [this] { return stopping_; });
+  while (!stopping_) {
+    const auto now = std::chrono::steady_clock::now();
+    if (now >= until) return;
+    if (stopWake_.wait_for(lock, std::min<std::chrono::steady_clock::duration>(until - now, kSlice),
+                           [this] { return stopping_; })) {
+      return;
+    }
+    if (cancelled) {
+      lock.unlock();
+      const bool gaveUp = cancelled();
+      lock.lock();
+      if (gaveUp) return;
+    }
+  }
 }
 
 bool Wallets::stopping() {
@@ -116,17 +133,17 @@ Status Wallets::applyCallFaults(const char* call, const CallLimits& limits) {
       const auto left = std::chrono::ceil<std::chrono::milliseconds>(limits.deadline - std::chrono::steady_clock::now());
       waited = std::clamp(left, std::chrono::milliseconds(0), latency);
     }
-    if (waited.count() > 0 && !stopping()) wait(waited);
+    if (waited.count() > 0 && !stopping()) wait(waited, limits.cancelled);
     if (stopping()) {
       return unavailable(std::string("payments is shutting down; ") + call + " did nothing, retry it");
-    }
-    if (waited < latency) {
-      return deadlineExceeded(std::string("the call's deadline passed during the injected latency; ") + call +
-                              " did nothing");
     }
     if (limits.cancelled && limits.cancelled()) {
       return Status(StatusCode::kCancelled, std::string("the caller gave up during the injected latency; ") + call +
                                                 " did nothing");
+    }
+    if (waited < latency) {
+      return deadlineExceeded(std::string("the call's deadline passed during the injected latency; ") + call +
+                              " did nothing");
     }
   }
   if (faults_.shouldFail()) {

@@ -106,7 +106,8 @@ class Wallets {
  private:
   // Added latency, then maybe an injected UNAVAILABLE: the part of fault injection every Charge/Refund gets.
   Status applyCallFaults(const char* call, const CallLimits& limits);
-  void wait(std::chrono::milliseconds duration);
+  // Until `duration` passes, the process stops, or `cancelled` (asked between slices) says the caller gave up.
+  void wait(std::chrono::milliseconds duration, const std::function<bool()>& cancelled);
   bool stopping();
 
   PaymentStore& store_;

@@ -161,7 +161,8 @@ TEST(ConsumeOnce, ThePrunerStopsBetweenBatches_NotAtTheEndOfItsRound) {
   pruner.reset();
   const auto stopping = std::chrono::steady_clock::now() - stopAsked;
   EXPECT_GT(scalar(*pool, "SELECT count(*) FROM processed_events"), 0) << "the stop waited for the whole round";
-  EXPECT_LT(stopping, std::chrono::milliseconds(500)) << "the round lasts 2 s";
+  // One batch takes ~20 ms, the whole round 2 s: 1.2 s tells them apart on a loaded machine too.
+  EXPECT_LT(stopping, std::chrono::milliseconds(1200)) << "the round lasts 2 s";
 }
 }  // namespace
 }  // namespace fleetdeck::db
