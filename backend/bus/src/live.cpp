@@ -32,7 +32,7 @@ Status publishLive(Bus& bus, const std::string& subject, std::string_view data) 
 }
 
 struct LiveSubscription::Subscription {
-  const Handler& handler;
+  const Handler handler;  // a copy: a subscription left to libnats (see stop()) must not point into its owner
   natsSubscription* nats = nullptr;
   std::mutex completeMutex;
   std::condition_variable completeSignal;
@@ -62,15 +62,17 @@ struct LiveSubscription::Subscription {
 
   // Unsubscribe returns while a delivery may still be in the handler: the subscription (and the
   // owner the handler belongs to) may only go once libnats says the handler will not run again.
-  // Bounded: a connection closed underneath has completed already.
-  void close() {
+  // Bounded: a connection closed underneath has completed already. False when libnats has not
+  // finished with it in time: then neither it nor this object may be freed.
+  bool close() {
     natsSubscription_Unsubscribe(nats);
     {
       std::unique_lock lock(completeMutex);
-      completeSignal.wait_for(lock, std::chrono::seconds(5), [this] { return complete; });
+      if (!completeSignal.wait_for(lock, std::chrono::seconds(5), [this] { return complete; })) return false;
     }
     natsSubscription_Destroy(nats);
     nats = nullptr;
+    return true;
   }
 };
 
@@ -89,8 +91,9 @@ Status LiveSubscription::start() {
   if (status == NATS_OK) {
     status = natsSubscription_SetOnCompleteCB(subscription->nats, &Subscription::onComplete, subscription.get());
     if (status != NATS_OK) {
+      // A delivery may already be running with no completion to wait for: left to libnats, not freed.
       natsSubscription_Unsubscribe(subscription->nats);
-      natsSubscription_Destroy(subscription->nats);
+      (void)subscription.release();
     }
   }
   if (status != NATS_OK) return statusFromNats(status, "subscribing to " + subject_);
@@ -104,7 +107,13 @@ void LiveSubscription::stop() {
     std::lock_guard lock(mutex_);
     subscription = std::move(subscription_);
   }
-  if (subscription) subscription->close();
+  if (subscription && !subscription->close()) {
+    // A handler still running after 5 s (stuck downstream): freeing the subscription under it, or
+    // under libnats' completion call, would be a use after free. A small leak at shutdown instead.
+    log::error("live subscription still delivering 5 s after unsubscribing; left to the NATS library",
+               {{"subject", subject_}});
+    (void)subscription.release();
+  }
 }
 
 bool LiveSubscription::active() const {
