@@ -14,6 +14,7 @@
 #include <QTimer>
 #include <QToolButton>
 #include <QVBoxLayout>
+#include <utility>
 
 #include "client/gateway_api.h"
 #include "models/display_text.h"
@@ -94,16 +95,25 @@ UsersView::UsersView(GatewayClient* client, QWidget* parent)
     if (isEditable()) editSelected();
   });
   connect(table_->selectionModel(), &QItemSelectionModel::selectionChanged, this, &UsersView::updateActions);
+  // Taken as the rows are replaced, not when the refresh started: a row chosen meanwhile wins.
+  connect(model_, &QAbstractItemModel::modelAboutToBeReset, this, [this] {
+    if (!std::exchange(reselectArmed_, false)) return;
+    const int row = selectedRow();
+    reselectId_ = row >= 0 ? model_->user(row).id : QString();
+  });
   connect(model_, &QAbstractItemModel::modelReset, this, &UsersView::updateActions);
   connect(model_, &QAbstractItemModel::dataChanged, this, &UsersView::updateActions);
   connect(model_, &PagedTableModel::pageLoaded, this, [this] {
     answered_ = true;
     updateStatusLine();
+    reselectAfterReload();
   });
   connect(model_, &PagedTableModel::loadingChanged, this, &UsersView::updateStatusLine);
   connect(model_, &PagedTableModel::staleChanged, this, &UsersView::updateStatusLine);
   connect(model_, &PagedTableModel::loadFailed, this, [this](const ApiError& error) {
     answered_ = true;
+    reselectArmed_ = false;  // the rows shown stay, and the selection with them
+    reselectId_.clear();
     updateStatusLine();
     emit statusMessage(tr("Users: %1").arg(error.summary()));
   });
@@ -121,7 +131,26 @@ void UsersView::activate() {
 
 void UsersView::refresh() {
   started_ = true;
+  // F5, back online, a stream gap: the user being looked at stays selected.
+  reselectArmed_ = true;
+  reselectId_.clear();
+  reselectPages_ = model_->pagesLoaded();
   model_->reload(PagedTableModel::Keep::RowsUntilReplaced);
+}
+
+void UsersView::reselectAfterReload() {
+  if (reselectId_.isEmpty()) return;
+  if (const int row = model_->rowOf(reselectId_); row >= 0) {
+    reselectId_.clear();
+    table_->selectRow(row);
+    table_->scrollTo(model_->index(row, 0));
+    return;
+  }
+  if (model_->pagesLoaded() < reselectPages_ && model_->canFetchMore({})) {
+    model_->fetchMore({});
+    return;
+  }
+  reselectId_.clear();  // deleted meanwhile, or no longer matching the filter
 }
 
 bool UsersView::isReady() const { return answered_ && !model_->isLoading(); }
@@ -144,6 +173,8 @@ int UsersView::selectedRow() const {
 }
 
 void UsersView::applyFilter() {
+  reselectArmed_ = false;
+  reselectId_.clear();
   model_->setFilter(api::UserFilter{roleFilter_->currentData().toString(), statusFilter_->currentData().toString(),
                                     searchEdit_->text().trimmed()});
 }

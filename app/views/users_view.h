@@ -50,6 +50,9 @@ class UsersView : public ViewPage {
   // While a disable or password reset is on its way the row's actions wait for it: a second reset
   // would void the password the first one shows.
   void setUserCallInFlight(bool inFlight);
+  // After a refresh's first page replaced the rows: selects the user selected before, fetching the
+  // next pages (as many as were loaded) when that user is further down.
+  void reselectAfterReload();
 
   GatewayClient* client_;
   UsersModel* model_;
@@ -68,6 +71,9 @@ class UsersView : public ViewPage {
   bool started_ = false;
   bool answered_ = false;
   bool userCallInFlight_ = false;
+  bool reselectArmed_ = false;  // a refresh is on its way: its rows will replace the shown ones
+  QString reselectId_;          // the user selected when they were replaced; empty once put back
+  int reselectPages_ = 0;       // pages loaded before the refresh: how far to look for that user
 };
 
 }  // namespace fleetdeck::console

@@ -208,6 +208,7 @@ class ViewsTest : public QObject {
   void userEdit_CancelWhileSaving_IsRefused_TheSaveLands();
   void userEdit_RoleOrStatusChange_IsConfirmedNamingTheUserAndBothValues();
   void users_ResetAndDisable_ShowProgress_AndCannotBeStartedTwice();
+  void users_Refresh_KeepsTheSelectedUser_FetchingThePagesItWasOn();
   void userCreate_RetriedAfterALostAnswer_SendsTheSameIdempotencyKey_ANewDialogANewOne_data();
   void userCreate_RetriedAfterALostAnswer_SendsTheSameIdempotencyKey_ANewDialogANewOne();
   void userCreate_AfterALostAnswer_TheSentDetailsAreReadOnly_TheRetrySendsTheSameBodyAndKey();
@@ -913,6 +914,43 @@ void ViewsTest::users_ResetAndDisable_ShowProgress_AndCannotBeStartedTwice() {
   QVERIFY(reset->isEnabled() && edit->isEnabled());
   QVERIFY(!disable->isEnabled());  // disabled already
   QCOMPARE(messages.constLast().first().toString(), QStringLiteral("Disabled %1.").arg(user.username));
+}
+
+void ViewsTest::users_Refresh_KeepsTheSelectedUser_FetchingThePagesItWasOn() {
+  MainWindow* window = openWindow("ada");
+  window->showPage("users");
+  UsersView* users = window->usersView();
+  UsersModel* model = users->model();
+  QVERIFY(QTest::qWaitFor([&] { return users->isReady() && model->rowCount() > 0; }, 5000));
+  // Three pages of 50 down (120 users): the selected one is on the third.
+  while (model->hasMore()) {
+    const int before = model->rowCount();
+    model->fetchMore({});
+    QVERIFY(QTest::qWaitFor([&] { return !model->isLoading() && model->rowCount() > before; }, 5000));
+  }
+  QCOMPARE(model->pagesLoaded(), 3);
+  users->table()->selectRow(110);
+  const QString selected = model->user(110).id;
+  auto selectedId = [&] {
+    const QModelIndexList rows = users->table()->selectionModel()->selectedRows();
+    return rows.isEmpty() ? QString() : model->user(rows.first().row()).id;
+  };
+  const int lists = gateway_->count("GET", "/api/v1/users");
+  users->refresh();  // F5, back online, a stream gap
+  QVERIFY(QTest::qWaitFor([&] { return gateway_->count("GET", "/api/v1/users") > lists && users->isReady(); }, 5000));
+  QVERIFY2(QTest::qWaitFor([&] { return selectedId() == selected; }, 5000), qPrintable(selectedId()));
+  QVERIFY(model->rowCount() > 110);
+  QCOMPARE(gateway_->count("GET", "/api/v1/users"), lists + 3);  // the pages it was on, no more
+  QVERIFY(users->findChild<QAction*>("users.edit")->isEnabled());
+
+  // On the first page: no page more than the first is asked for.
+  users->table()->selectRow(7);
+  const QString first = model->user(7).id;
+  const int again = gateway_->count("GET", "/api/v1/users");
+  users->refresh();
+  QVERIFY(QTest::qWaitFor([&] { return selectedId() == first && users->isReady(); }, 5000));
+  QTest::qWait(100);
+  QCOMPARE(gateway_->count("GET", "/api/v1/users"), again + 1);
 }
 
 namespace {
