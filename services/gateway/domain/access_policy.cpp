@@ -67,6 +67,8 @@ std::string clientName(std::string_view path) {
 
 }  // namespace
 
+std::string clientFieldName(std::string_view path) { return clientName(path); }
+
 Status checkRole(const RestMapping& mapping, const Principal& principal) {
   if (auth::roleAllowed(mapping.roles, principal.role)) return Status::ok();
   if (principal.anonymous()) return unauthenticated("sign in first: send Authorization: Bearer <access token>");

@@ -35,6 +35,9 @@ Status checkRole(const RestMapping& mapping, const Principal& principal);
 // INVALID_ARGUMENT (400) naming the first admin-only field a non-admin set to a non-default value.
 Status checkAdminFields(const RestMapping& mapping, const Principal& principal, const google::protobuf::Message& request);
 
+// The name a client uses for a request field path: lowerCamelCase per segment ("user_id" -> "userId").
+std::string clientFieldName(std::string_view path);
+
 // For customers: fills the owner field with their id when empty; NOT_FOUND (404, as if the
 // resource did not exist) when it names someone else. For operators and admins it fills an empty
 // owner field only where the mapping says ownerDefaultsToCaller ("own" by default); a user they

@@ -18,6 +18,7 @@
 #include "fleetdeck/core/json.h"
 #include "fleetdeck/http/client.h"
 #include "fleetdeck/http/compression.h"
+#include "fleetdeck/orders/v1/orders.grpc.pb.h"
 #include "fleetdeck/payments/v1/payments.grpc.pb.h"
 #include "fleetdeck/rpc/client.h"
 #include "fleetdeck/testing/auth_helper.h"
@@ -147,7 +148,8 @@ class GatewayEndToEnd : public ::testing::Test {
     products_ = new ServiceProcess("products", FLEETDECK_PRODUCTS_BINARY, productsEnvironment(), logs_);
     ASSERT_TRUE(products_->start().isOk()) << products_->logTail();
 
-    const uint16_t ordersGrpc = testing::freePort();
+    ordersGrpc_ = testing::freePort();
+    const uint16_t ordersGrpc = ordersGrpc_;
     orders_ = new ServiceProcess("orders", FLEETDECK_ORDERS_BINARY,
                                  {{"FLEETDECK_CONFIG", FLEETDECK_SOURCE_DIR "/services/orders/config/orders.toml"},
                                   {"FLEETDECK_DATABASE__URL", testing::createTestDatabase("e2e_gw_orders")},
@@ -348,6 +350,7 @@ class GatewayEndToEnd : public ::testing::Test {
   static inline uint16_t prometheusPort_ = 0;
   static inline uint16_t productsGrpc_ = 0;
   static inline uint16_t paymentsGrpc_ = 0;
+  static inline uint16_t ordersGrpc_ = 0;
   static inline std::string productsDatabase_;
   static inline uint16_t gatewayPort_ = 0;
   static inline uint16_t gatewayAdminPort_ = 0;
@@ -668,6 +671,20 @@ TEST_F(GatewayEndToEnd, AnAdminsOrderWithoutUserIdIsTheirOwn) {
   EXPECT_EQ(json::stringOr(parse(forAlice), "userId"), alice_.userId);
 }
 
+// An order for a user who does not exist used to be accepted (202, stock reserved) and cancelled a
+// minute later by its saga (no wallet). It is refused up front, naming userId, and nothing is placed.
+TEST_F(GatewayEndToEnd, AnAdminsOrderForNobodyIs400NamingUserId) {
+  const std::string product = createProduct("GW-NOBODY-1");
+  const std::string nobody = newUuid();
+  const auto response = as(admin_, "POST", "/api/v1/orders",
+                           R"({"userId":")" + nobody + R"(","items":[{"productId":")" + product + R"(","quantity":1}]})");
+  EXPECT_EQ(response.status, 400) << response.body;
+  EXPECT_EQ(firstField(response), "userId") << response.body;
+  const auto orders = as(admin_, "GET", "/api/v1/orders?userId=" + nobody);
+  ASSERT_EQ(orders.status, 200) << orders.body;
+  EXPECT_TRUE(!parse(orders).contains("orders") || parse(orders).at("orders").as_array().empty()) << orders.body;
+}
+
 // API.md: resource is one filter of GET /api/v1/admin/audit, not a requirement. Without it the
 // users, products and orders trails come merged, newest first, and the page token resumes the merge.
 TEST_F(GatewayEndToEnd, AuditWithoutResourceMergesTheTrailsNewestFirstAcrossPages) {
@@ -976,12 +993,20 @@ TEST_F(GatewayEndToEnd, OrderDetailsAggregateOrderUserAndProducts) {
 }
 
 TEST_F(GatewayEndToEnd, OrderDetailsNameTheMissingPartInsteadOfFailingWhole) {
-  // An admin orders for a user id the users service does not know: the user part cannot be read.
+  // An order whose user the users service does not know (the gateway refuses to place one, so it is
+  // placed on the orders service directly): the user part cannot be read.
   const std::string product = createProduct("GW-DETAILS-2");
-  const auto placed = as(admin_, "POST", "/api/v1/orders",
-                         R"({"userId":")" + newUuid() + R"(","items":[{"productId":")" + product + R"(","quantity":2}]})");
-  ASSERT_EQ(placed.status, 202) << placed.body;
-  const std::string order = json::stringOr(parse(placed), "id");
+  auto stub = orders::v1::OrdersService::NewStub(rpc::makeChannel(address(ordersGrpc_)));
+  orders::v1::CreateOrderRequest create;
+  create.set_user_id(newUuid());
+  auto* line = create.add_items();
+  line->set_product_id(product);
+  line->set_quantity(2);
+  orders::v1::Order placed;
+  auto context = rpc::makeContext(std::chrono::seconds(5));
+  const grpc::Status created = stub->CreateOrder(context.get(), create, &placed);
+  ASSERT_TRUE(created.ok()) << created.error_message();
+  const std::string order = placed.id();
   const auto response = as(operator_, "GET", "/api/v1/orders/" + order + "/details");
   ASSERT_EQ(response.status, 200) << response.body;
   const auto details = parse(response);
