@@ -2282,6 +2282,30 @@
             <source>Change %1</source>
             <translation>Change %1</translation>
         </message>
+        <message>
+            <source>%1 changed after you opened it, perhaps by your own earlier save whose answer was lost, so this edit was not saved again (nothing was overwritten).</source>
+            <translation>%1 changed after you opened it, perhaps by your own earlier save whose answer was lost, so this edit was not saved again (nothing was overwritten).</translation>
+        </message>
+        <message>
+            <source>This user changed</source>
+            <translation>This user changed</translation>
+        </message>
+        <message>
+            <source>The change may have been saved</source>
+            <translation>The change may have been saved</translation>
+        </message>
+        <message>
+            <source>No answer arrived (%1), so the console cannot tell whether your change to %2 was saved. It may well have been.</source>
+            <translation>No answer arrived (%1), so the console cannot tell whether your change to %2 was saved. It may well have been.</translation>
+        </message>
+        <message>
+            <source>Reload to see %1 as saved now: if your change is there, nothing more is needed.</source>
+            <translation>Reload to see %1 as saved now: if your change is there, nothing more is needed.</translation>
+        </message>
+        <message>
+            <source>Close</source>
+            <translation>Close</translation>
+        </message>
     </context>
     <context>
         <name>fleetdeck::console::UsersModel</name>

@@ -2254,6 +2254,30 @@
             <source>Change %1</source>
             <translation>修改 %1</translation>
         </message>
+        <message>
+            <source>%1 changed after you opened it, perhaps by your own earlier save whose answer was lost, so this edit was not saved again (nothing was overwritten).</source>
+            <translation>在您打开 %1 之后它已被修改，可能正是您之前那次响应丢失的保存，因此这次编辑没有再次保存（没有覆盖任何内容）。</translation>
+        </message>
+        <message>
+            <source>This user changed</source>
+            <translation>此用户已被修改</translation>
+        </message>
+        <message>
+            <source>The change may have been saved</source>
+            <translation>修改可能已经保存</translation>
+        </message>
+        <message>
+            <source>No answer arrived (%1), so the console cannot tell whether your change to %2 was saved. It may well have been.</source>
+            <translation>没有收到响应（%1），因此控制台无法判断您对 %2 的修改是否已保存。很可能已经保存。</translation>
+        </message>
+        <message>
+            <source>Reload to see %1 as saved now: if your change is there, nothing more is needed.</source>
+            <translation>请重新加载以查看 %1 当前保存的内容：如果您的修改已在其中，则无需再做任何操作。</translation>
+        </message>
+        <message>
+            <source>Close</source>
+            <translation>关闭</translation>
+        </message>
     </context>
     <context>
         <name>fleetdeck::console::UsersModel</name>

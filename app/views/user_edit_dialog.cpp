@@ -167,6 +167,8 @@ void UserEditDialog::save() {
                             "retry. The gateway recognises the retry and does not create a second user.")
                              .arg(error.summary(), buttons_->button(QDialogButtonBox::Save)->text()),
                          QString());
+      } else if (!isCreate() && error.answerMayBeLost()) {
+        showLostEdit(error);
       } else if (isCreate() && error.fieldErrors.contains(QStringLiteral("idempotencyKey"))) {
         // The key's account was made by an earlier try whose answer was lost, with the details sent then.
         showGeneralError(tr("This dialog already created a user with the details it sent before (that answer was "
@@ -224,6 +226,7 @@ void UserEditDialog::reloadFromGateway() {
       return;
     }
     original_ = result.value();
+    answerLost_ = false;
     fill(*original_);
     clearErrors();
     generalError_->setText(tr("Reloaded: this is the user as saved now (version %1).").arg(original_->version));
@@ -243,26 +246,50 @@ void UserEditDialog::lockSentDetails(const api::NewUser& sent) {
   buttons_->button(QDialogButtonBox::Save)->setFocus();
 }
 
-void UserEditDialog::showStaleEdit(const ApiError& error) {
-  if (staleDialog_ != nullptr) staleDialog_->close();
-  staleDialog_ = new QMessageBox(QMessageBox::Warning, tr("Someone else changed this user"),
-                                 tr("%1 was changed by someone else after you opened it, so your edit was not saved "
-                                    "(nothing was overwritten).")
-                                     .arg(original_->username),
-                                 QMessageBox::NoButton, this);
-  staleDialog_->setObjectName(QStringLiteral("staleEditDialog"));
-  staleDialog_->setAttribute(Qt::WA_DeleteOnClose);
-  staleDialog_->setInformativeText(tr("Reload to see the current values, then make your change again."));
-  if (!error.traceId.isEmpty()) staleDialog_->setDetailedText(tr("Trace id: %1").arg(error.traceId));
-  QPushButton* reload = staleDialog_->addButton(tr("Reload"), QMessageBox::AcceptRole);
+QMessageBox* UserEditDialog::askToReload(const QString& title, const QString& text, const QString& informative,
+                                         const QString& traceId, const QString& objectName, const QString& keepText) {
+  auto* box = new QMessageBox(QMessageBox::Warning, title, text, QMessageBox::NoButton, this);
+  box->setObjectName(objectName);
+  box->setAttribute(Qt::WA_DeleteOnClose);
+  box->setInformativeText(informative);
+  if (!traceId.isEmpty()) box->setDetailedText(tr("Trace id: %1").arg(traceId));
+  QPushButton* reload = box->addButton(tr("Reload"), QMessageBox::AcceptRole);
   reload->setObjectName(QStringLiteral("staleReloadButton"));
-  staleDialog_->addButton(tr("Keep my edits"), QMessageBox::RejectRole);
-  staleDialog_->setDefaultButton(reload);
-  connect(staleDialog_, &QMessageBox::buttonClicked, this, [this, reload](QAbstractButton* button) {
+  box->addButton(keepText, QMessageBox::RejectRole);
+  box->setDefaultButton(reload);
+  connect(box, &QMessageBox::buttonClicked, this, [this, reload](QAbstractButton* button) {
     if (button == reload) reloadFromGateway();
   });
+  box->open();
+  return box;
+}
+
+void UserEditDialog::showStaleEdit(const ApiError& error) {
+  if (staleDialog_ != nullptr) staleDialog_->close();
+  // After a lost answer the version most likely moved on with that very save.
+  const QString text = answerLost_ ? tr("%1 changed after you opened it, perhaps by your own earlier save whose answer was "
+                                        "lost, so this edit was not saved again (nothing was overwritten).")
+                                         .arg(original_->username)
+                                   : tr("%1 was changed by someone else after you opened it, so your edit was not saved "
+                                        "(nothing was overwritten).")
+                                         .arg(original_->username);
+  staleDialog_ = askToReload(answerLost_ ? tr("This user changed") : tr("Someone else changed this user"), text,
+                             tr("Reload to see the current values, then make your change again."), error.traceId,
+                             QStringLiteral("staleEditDialog"), tr("Keep my edits"));
   connect(staleDialog_, &QObject::destroyed, this, [this] { staleDialog_ = nullptr; });
-  staleDialog_->open();
+}
+
+void UserEditDialog::showLostEdit(const ApiError& error) {
+  answerLost_ = true;
+  if (lostAnswerDialog_ != nullptr) lostAnswerDialog_->close();
+  lostAnswerDialog_ = askToReload(tr("The change may have been saved"),
+                                  tr("No answer arrived (%1), so the console cannot tell whether your change to %2 was "
+                                     "saved. It may well have been.")
+                                      .arg(error.message, original_->username),
+                                  tr("Reload to see %1 as saved now: if your change is there, nothing more is needed.")
+                                      .arg(original_->username),
+                                  error.traceId, QStringLiteral("lostAnswerDialog"), tr("Close"));
+  connect(lostAnswerDialog_, &QObject::destroyed, this, [this] { lostAnswerDialog_ = nullptr; });
 }
 
 void UserEditDialog::showErrors(const ApiError& error) {

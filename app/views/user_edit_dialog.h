@@ -36,6 +36,8 @@ class UserEditDialog : public QDialog {
   QString fieldError(const QString& field) const;
   QString generalError() const;
   QMessageBox* staleEditDialog() const { return staleDialog_; }
+  // Edit mode, after a save whose answer was lost: says the change may have been saved, offers Reload.
+  QMessageBox* lostAnswerDialog() const { return lostAnswerDialog_; }
 
  public slots:
   void save();
@@ -58,6 +60,10 @@ class UserEditDialog : public QDialog {
   void setBusy(bool busy);
   bool busy_ = false;
   void showStaleEdit(const ApiError& error);
+  void showLostEdit(const ApiError& error);
+  // A box whose default button reloads the user; closed and forgotten with the dialog.
+  QMessageBox* askToReload(const QString& title, const QString& text, const QString& informative,
+                           const QString& traceId, const QString& objectName, const QString& keepText);
   void showGeneralError(const QString& text, const QString& traceId);
   QLabel* addErrorLabel(const QString& field);
   void lockSentDetails(const api::NewUser& sent);
@@ -82,6 +88,10 @@ class UserEditDialog : public QDialog {
   QDialogButtonBox* buttons_ = nullptr;
   QHash<QString, QLabel*> errorLabels_;
   QMessageBox* staleDialog_ = nullptr;
+  QMessageBox* lostAnswerDialog_ = nullptr;
+  // A save's answer was lost since the user was last loaded: the gateway may have applied it, so a
+  // 412 now is likely that save, not someone else's.
+  bool answerLost_ = false;
 };
 
 }  // namespace fleetdeck::console

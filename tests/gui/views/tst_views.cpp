@@ -207,6 +207,7 @@ class ViewsTest : public QObject {
   void history_NoticeWhileLoading_LoadsOnceMore();
   void userEdit_CancelWhileSaving_IsRefused_TheSaveLands();
   void userEdit_RoleOrStatusChange_IsConfirmedNamingTheUserAndBothValues();
+  void userEdit_LostAnswer_SaysTheChangeMayBeSaved_ReloadShowsIt();
   void users_ResetAndDisable_ShowProgress_AndCannotBeStartedTwice();
   void users_Refresh_KeepsTheSelectedUser_FetchingThePagesItWasOn();
   void userCreate_RetriedAfterALostAnswer_SendsTheSameIdempotencyKey_ANewDialogANewOne_data();
@@ -859,6 +860,45 @@ void ViewsTest::userEdit_RoleOrStatusChange_IsConfirmedNamingTheUserAndBothValue
   dialog->save();
   QVERIFY(QTest::qWaitFor([&] { return renamed.count() == 1; }, 5000));
   QCOMPARE(gateway_->count("PATCH", "/api/v1/users/" + other.id), 1);
+}
+
+void ViewsTest::userEdit_LostAnswer_SaysTheChangeMayBeSaved_ReloadShowsIt() {
+  MainWindow* window = openWindow("ada");
+  window->showPage("users");
+  UsersView* users = window->usersView();
+  QVERIFY(QTest::qWaitFor([&] { return users->isReady() && users->model()->rowCount() > 5; }, 5000));
+  users->table()->selectRow(3);
+  const User listed = users->model()->user(3);
+  users->editSelected();
+  QPointer<UserEditDialog> dialog = users->editDialog();
+  QVERIFY(QTest::qWaitForWindowExposed(dialog));
+  const QString path = "/api/v1/users/" + listed.id;
+  auto* displayName = dialog->findChild<QLineEdit*>("displayNameEdit");
+
+  // The PATCH is applied, its answer lost on the way back (a proxy's 503).
+  gateway_->loseAnswers(path, FakeResponse::error(503, "UNAVAILABLE", "upstream users timed out"));
+  displayName->setText("Saved But Unheard");
+  dialog->save();
+  QVERIFY2(QTest::qWaitFor([&] { return dialog->lostAnswerDialog() != nullptr && dialog->lostAnswerDialog()->isVisible(); }, 5000),
+           qPrintable(dialog->generalError()));
+  QVERIFY(dialog->staleEditDialog() == nullptr);
+  const QString text = dialog->lostAnswerDialog()->text();
+  QVERIFY2(text.contains("may") && text.contains(listed.username), qPrintable(text));
+  QVERIFY(!text.contains("someone else", Qt::CaseInsensitive));
+  gateway_->keepAnswers(path);
+
+  // Save again without reloading: the version moved on with that save, and the 412 does not blame
+  // someone else.
+  dialog->lostAnswerDialog()->close();
+  dialog->save();
+  QVERIFY(QTest::qWaitFor([&] { return dialog->staleEditDialog() != nullptr && dialog->staleEditDialog()->isVisible(); }, 5000));
+  QVERIFY2(!dialog->staleEditDialog()->text().contains("someone else", Qt::CaseInsensitive), qPrintable(dialog->staleEditDialog()->text()));
+  QVERIFY2(dialog->staleEditDialog()->text().contains("your own earlier save"), qPrintable(dialog->staleEditDialog()->text()));
+
+  // Reload shows the change as saved.
+  dialog->staleEditDialog()->findChild<QPushButton*>("staleReloadButton")->click();
+  QVERIFY(QTest::qWaitFor([&] { return dialog->generalError().contains(QString::number(listed.version + 1)); }, 5000));
+  QCOMPARE(displayName->text(), QStringLiteral("Saved But Unheard"));
 }
 
 void ViewsTest::users_ResetAndDisable_ShowProgress_AndCannotBeStartedTwice() {
