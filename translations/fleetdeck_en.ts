@@ -1310,6 +1310,18 @@
             <source>Live updates missed some events; the view was reloaded.</source>
             <translation>Live updates missed some events; the view was reloaded.</translation>
         </message>
+        <message>
+            <source>Sign in…</source>
+            <translation>Sign in…</translation>
+        </message>
+        <message>
+            <source>Not signed in</source>
+            <translation>Not signed in</translation>
+        </message>
+        <message>
+            <source>Your session has ended: what is shown is no longer updated. Sign in to continue.</source>
+            <translation>Your session has ended: what is shown is no longer updated. Sign in to continue.</translation>
+        </message>
     </context>
     <context>
         <name>fleetdeck::console::MetricChart</name>

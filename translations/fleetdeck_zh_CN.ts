@@ -1290,6 +1290,18 @@
             <source>Live updates missed some events; the view was reloaded.</source>
             <translation>实时更新漏掉了一些事件，已重新加载此视图。</translation>
         </message>
+        <message>
+            <source>Sign in…</source>
+            <translation>登录…</translation>
+        </message>
+        <message>
+            <source>Not signed in</source>
+            <translation>未登录</translation>
+        </message>
+        <message>
+            <source>Your session has ended: what is shown is no longer updated. Sign in to continue.</source>
+            <translation>您的会话已结束：显示的内容不再更新。请登录以继续。</translation>
+        </message>
     </context>
     <context>
         <name>fleetdeck::console::MetricChart</name>

@@ -80,7 +80,7 @@ ConsoleApp::ConsoleApp(const ConsoleSettings& settings, const LaunchOptions& opt
   });
   connect(client_, &GatewayClient::sessionExpired, this, [this] {
     stream_->stop();
-    showSignIn(tr("Your session has ended. Sign in again to continue."));
+    if (!signInDeclined_) showSignIn(tr("Your session has ended. Sign in again to continue."));
   });
 }
 
@@ -166,7 +166,18 @@ void ConsoleApp::showSignIn(const QString& message) {
     signedIn(client_->session().user, dialog->remember());
   });
   connect(dialog_, &QDialog::rejected, this, [this] {
-    if (window_ == nullptr || !client_->isSignedIn()) emit finished(0);
+    // Esc on "your session has ended" must not close a window full of work: it stays, signed out.
+    if (window_ != nullptr && window_->isVisible()) {
+      if (!client_->isSignedIn()) {
+        signInDeclined_ = true;
+        window_->setSignedOut();
+      }
+      return;
+    }
+    if (window_ == nullptr || !client_->isSignedIn()) {
+      if (window_ != nullptr) window_->saveLayout();
+      emit finished(0);
+    }
   });
   if (window_ != nullptr && window_->isVisible()) {
     dialog_->open();
@@ -177,6 +188,7 @@ void ConsoleApp::showSignIn(const QString& message) {
 
 void ConsoleApp::signedIn(const User& user, bool remember) {
   remember_ = remember;
+  signInDeclined_ = false;
   settings_.lastUser = user.username;
   // A scripted run (--screenshot-dir) leaves the user's settings as they were.
   if (options_.screenshotDir.isEmpty()) saveSettings();
@@ -190,6 +202,7 @@ void ConsoleApp::signedIn(const User& user, bool remember) {
     window_ = new MainWindow(client_, stream_, settings_);
     if (lcStartup().isInfoEnabled()) new FirstPaintProbe(window_, options_.sinceLaunch);
     connect(window_, &MainWindow::signOutRequested, this, &ConsoleApp::signOut);
+    connect(window_, &MainWindow::signInRequested, this, [this] { showSignIn(); });
     connect(window_, &MainWindow::settingsChanged, this, [this](const ConsoleSettings& changed) {
       settings_ = changed;
       saveSettings();
@@ -213,6 +226,7 @@ void ConsoleApp::signOut() {
   remember_ = false;  // a token rotated from now on belongs to no remembered sign-in
   store_->remove(account());
   client_->signOut();
+  window_->saveLayout();  // cancelling the sign-in that follows quits
   window_->hide();
   showSignIn();
 }

@@ -73,6 +73,9 @@ class ConsoleApp : public QObject {
   MainWindow* window_ = nullptr;
   QPointer<SignInDialog> dialog_;
   bool remember_ = false;
+  // The session ended under the open window and the user closed the sign-in dialog: later 401s
+  // (the pages keep polling) do not pop it up again; the window's "Sign in…" does.
+  bool signInDeclined_ = false;
 };
 
 }  // namespace fleetdeck::console

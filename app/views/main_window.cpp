@@ -16,6 +16,7 @@
 #include <QStatusBar>
 #include <QSystemTrayIcon>
 #include <QTimer>
+#include <QToolButton>
 #include <QVBoxLayout>
 #include <memory>
 #include <utility>
@@ -51,6 +52,7 @@ MainWindow::MainWindow(GatewayClient* client, EventStream* stream, const Console
       connectionLabel_(new QLabel(this)),
       streamLabel_(new QLabel(this)),
       userLabel_(new QLabel(this)),
+      signInButton_(new QToolButton(this)),
       palette_(new CommandPalette(this)),
       fleet_(new FleetView(client, this)),
       metrics_(new MetricsView(client, this)),
@@ -96,6 +98,12 @@ MainWindow::MainWindow(GatewayClient* client, EventStream* stream, const Console
   statusBar()->addPermanentWidget(streamLabel_);
   statusBar()->addPermanentWidget(connectionLabel_);
   statusBar()->addPermanentWidget(userLabel_);
+  signInButton_->setObjectName(QStringLiteral("signInButton"));
+  signInButton_->setText(tr("Sign in…"));
+  signInButton_->setAutoRaise(true);
+  signInButton_->hide();
+  statusBar()->addPermanentWidget(signInButton_);
+  connect(signInButton_, &QToolButton::clicked, this, &MainWindow::signInRequested);
 
   buildMenus();
   wireStream();
@@ -268,9 +276,16 @@ void MainWindow::setSignedInUser(const User& user) {
     page->setEditable(admin);
     page->userChanged();
   }
+  signInButton_->hide();
   userLabel_->setText(tr("%1 (%2)").arg(user.displayName.isEmpty() ? user.username : user.displayName,
                                         display::userRole(user.role)));
   updatePaletteEntries();
+}
+
+void MainWindow::setSignedOut() {
+  userLabel_->setText(tr("Not signed in"));
+  signInButton_->show();
+  statusBar()->showMessage(tr("Your session has ended: what is shown is no longer updated. Sign in to continue."));
 }
 
 QStringList MainWindow::pageKeys() const {
@@ -433,11 +448,15 @@ void MainWindow::captureScreenshots(const QString& directory, int perPageTimeout
   timer->start();
 }
 
-void MainWindow::closeEvent(QCloseEvent* event) {
+void MainWindow::saveLayout() {
   QSettings stored;
   stored.setValue(QStringLiteral("window/geometry"), saveGeometry());
   stored.setValue(QStringLiteral("window/state"), saveState());
   if (ViewPage* page = currentPage()) stored.setValue(QStringLiteral("window/page"), page->key());
+}
+
+void MainWindow::closeEvent(QCloseEvent* event) {
+  saveLayout();
   QMainWindow::closeEvent(event);
 }
 

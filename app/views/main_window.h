@@ -14,6 +14,7 @@ class QListWidget;
 class QStackedWidget;
 class QSystemTrayIcon;
 class QTimer;
+class QToolButton;
 
 namespace fleetdeck::console {
 
@@ -40,6 +41,11 @@ class MainWindow : public QMainWindow {
 
   // After sign-in: shows who is signed in and hides edit actions from anyone but admins.
   void setSignedInUser(const User& user);
+  // The session ended and the user chose not to sign in again now: the window stays, says so, and
+  // offers "Sign in…" in its status bar (signInRequested) until setSignedInUser().
+  void setSignedOut();
+  // Geometry, dock state and current page into the settings (closing does it too).
+  void saveLayout();
   void showPage(const QString& key);
   ViewPage* page(const QString& key) const;
   ViewPage* currentPage() const;
@@ -71,6 +77,7 @@ class MainWindow : public QMainWindow {
 
  signals:
   void signOutRequested();
+  void signInRequested();
   void settingsChanged(const fleetdeck::console::ConsoleSettings& settings);
 
  protected:
@@ -95,6 +102,7 @@ class MainWindow : public QMainWindow {
   QLabel* connectionLabel_;
   QLabel* streamLabel_;
   QLabel* userLabel_;
+  QToolButton* signInButton_;
   CommandPalette* palette_;
   QSystemTrayIcon* tray_ = nullptr;
   QList<ViewPage*> pages_;

@@ -192,6 +192,7 @@ class ViewsTest : public QObject {
   void orderDetail_ShowsItsPayment();
   void stream_RemovedInstanceOrBreaker_ReloadsFleet_GapReloadsThePage();
   void consoleApp_WithoutCredentials_OpensTheSignInDialog();
+  void consoleApp_SessionEnded_CancellingTheSignIn_KeepsTheWindowOpen();
   void faults_ApplySendsTheGatewaysShape_AndKeepsTheFailureCode();
   void orders_LateEventsOfAnOlderLoad_DoNotReplaceTheShownOrders();
   void orders_ActionDialog_ActsOnTheOrderItNamed_AtItsVersion();
@@ -2720,6 +2721,62 @@ void ViewsTest::consoleApp_WithoutCredentials_OpensTheSignInDialog() {
   QVERIFY(app.window() == nullptr);
   QCOMPARE(gateway_->count("POST", "/api/v1/auth/login"), 0);
   dialog->reject();
+}
+
+void ViewsTest::consoleApp_SessionEnded_CancellingTheSignIn_KeepsTheWindowOpen() {
+  ConsoleSettings settings;
+  settings.gatewayUrl = gateway_->url();
+  settings.rememberSignIn = false;
+  LaunchOptions options;
+  options.user = QStringLiteral("ada");
+  options.password = QString::fromLatin1(DemoFleet::kPassword);
+  options.useKeychain = false;
+  ConsoleApp app(settings, options);
+  QSignalSpy finished(&app, &ConsoleApp::finished);
+  app.start();
+  QVERIFY(QTest::qWaitFor([&] { return app.window() != nullptr && app.window()->isVisible(); }, 5000));
+  MainWindow* window = app.window();
+  auto visibleSignIn = [&]() -> SignInDialog* {
+    for (SignInDialog* dialog : window->findChildren<SignInDialog*>()) {
+      if (dialog->isVisible()) return dialog;
+    }
+    return nullptr;
+  };
+  auto* signInButton = window->findChild<QToolButton*>("signInButton");
+  QVERIFY(signInButton != nullptr && !signInButton->isVisible());
+
+  // The refresh token is refused (revoked elsewhere): the session ends and the dialog asks.
+  gateway_->route("POST", "/api/v1/auth/refresh", [](const FakeRequest&) {
+    return FakeResponse::error(401, "UNAUTHENTICATED", "refresh token revoked");
+  });
+  demo_->expireAccessToken();
+  window->refreshCurrent();
+  QVERIFY(QTest::qWaitFor([&] { return visibleSignIn() != nullptr; }, 5000));
+  QVERIFY(visibleSignIn()->errorText().contains("session has ended"));
+
+  // Esc: the console stays, its window open and saying it is signed out.
+  visibleSignIn()->reject();
+  QTest::qWait(200);
+  QCOMPARE(finished.count(), 0);
+  QVERIFY(window->isVisible());
+  QVERIFY(signInButton->isVisible());
+  QCOMPARE(window->findChild<QLabel*>("signedInUser")->text(), QStringLiteral("Not signed in"));
+  // The pages' next calls fail as well: the dialog does not come back by itself.
+  window->refreshCurrent();
+  QTest::qWait(500);
+  QVERIFY(visibleSignIn() == nullptr);
+  QCOMPARE(finished.count(), 0);
+
+  // "Sign in…" asks again; signing in brings the window back to work.
+  signInButton->click();
+  QVERIFY(QTest::qWaitFor([&] { return visibleSignIn() != nullptr; }, 5000));
+  SignInDialog* dialog = visibleSignIn();
+  dialog->setUsername("ada");
+  dialog->findChild<QLineEdit*>("passwordEdit")->setText(DemoFleet::kPassword);
+  dialog->submit();
+  QVERIFY(QTest::qWaitFor([&] { return app.client()->isSignedIn() && !signInButton->isVisible(); }, 5000));
+  QVERIFY(window->findChild<QLabel*>("signedInUser")->text().contains("Admin"));
+  QCOMPARE(finished.count(), 0);
 }
 
 void ViewsTest::deadLetters_OperatorSeesTheLettersFiltersByConsumer_ReplayIsDisabled() {
