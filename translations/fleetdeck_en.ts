@@ -463,6 +463,22 @@
             <source>No sign-in (development)</source>
             <translation>No sign-in (development)</translation>
         </message>
+        <message>
+            <source>Resuming the session of %1 at %2…</source>
+            <translation>Resuming the session of %1 at %2…</translation>
+        </message>
+        <message>
+            <source>Cancel</source>
+            <translation>Cancel</translation>
+        </message>
+        <message>
+            <source>FleetDeck console</source>
+            <translation>FleetDeck console</translation>
+        </message>
+        <message>
+            <source>Resuming the session was cancelled.</source>
+            <translation>Resuming the session was cancelled.</translation>
+        </message>
     </context>
     <context>
         <name>fleetdeck::console::CredentialStore</name>

@@ -460,6 +460,22 @@
             <source>No sign-in (development)</source>
             <translation>未登录（开发模式）</translation>
         </message>
+        <message>
+            <source>Resuming the session of %1 at %2…</source>
+            <translation>正在恢复 %1 在 %2 的会话…</translation>
+        </message>
+        <message>
+            <source>Cancel</source>
+            <translation>取消</translation>
+        </message>
+        <message>
+            <source>FleetDeck console</source>
+            <translation>FleetDeck 控制台</translation>
+        </message>
+        <message>
+            <source>Resuming the session was cancelled.</source>
+            <translation>已取消恢复会话。</translation>
+        </message>
     </context>
     <context>
         <name>fleetdeck::console::CredentialStore</name>

@@ -15,15 +15,16 @@ class CredentialStore : public QObject {
   // `enabled` false (--no-keychain, tests) turns every call into a no-op that finds nothing.
   explicit CredentialStore(bool enabled, QObject* parent = nullptr);
 
-  // Whether the console was built with qtkeychain and the store is enabled.
-  bool isAvailable() const;
+  // Whether the console was built with qtkeychain and the store is enabled. Virtual, like the calls
+  // below, so tests can give the console a store that is not the user's keychain.
+  virtual bool isAvailable() const;
   // Account key for one user at one gateway.
   static QString accountFor(const QString& gatewayUrl, const QString& username);
 
   // Calls `done` with the stored token, or an empty string when there is none or the keychain failed.
-  void load(const QString& account, QObject* context, std::function<void(const QString& token)> done);
-  void save(const QString& account, const QString& token);
-  void remove(const QString& account);
+  virtual void load(const QString& account, QObject* context, std::function<void(const QString& token)> done);
+  virtual void save(const QString& account, const QString& token);
+  virtual void remove(const QString& account);
 
  signals:
   // A keychain error worth a status-bar line (locked keychain, no secret service); never the token.

@@ -67,12 +67,17 @@ std::optional<Account> findAccount(const QByteArray& credentialsFile, const QStr
 }
 
 ConsoleApp::ConsoleApp(const ConsoleSettings& settings, const LaunchOptions& options, QObject* parent)
+    : ConsoleApp(settings, options, new CredentialStore(options.useKeychain), parent) {}
+
+ConsoleApp::ConsoleApp(const ConsoleSettings& settings, const LaunchOptions& options, CredentialStore* store,
+                       QObject* parent)
     : QObject(parent),
       settings_(settings),
       options_(options),
       client_(new GatewayClient(this)),
       stream_(new EventStream(client_, this)),
-      store_(new CredentialStore(options.useKeychain, this)) {
+      store_(store) {
+  store_->setParent(this);
   if (!options_.sinceLaunch.isValid()) options_.sinceLaunch.start();
   client_->setBaseUrl(settings_.gatewayUrl);
   connect(client_, &GatewayClient::refreshTokenRotated, this, [this](const QString& token) {
@@ -84,7 +89,10 @@ ConsoleApp::ConsoleApp(const ConsoleSettings& settings, const LaunchOptions& opt
   });
 }
 
-ConsoleApp::~ConsoleApp() { delete window_; }
+ConsoleApp::~ConsoleApp() {
+  delete resuming_;
+  delete window_;
+}
 
 QString ConsoleApp::account() const {
   return CredentialStore::accountFor(client_->baseUrl().toString(), client_->session().user.username.isEmpty()
@@ -126,26 +134,54 @@ void ConsoleApp::start() {
         showSignIn();
         return;
       }
-      client_->resumeSession(token, this, [this](const Result<User>& result) {
-        if (!result) {
-          // Only a refused token is forgotten: a gateway that is down or failing (network error,
-          // 5xx, 429) says nothing about it, and the next start may resume with it.
-          const ApiError& error = result.error();
-          const bool refused = !error.isNetworkFailure() && error.httpStatus >= 400 && error.httpStatus < 500 &&
-                               error.httpStatus != 408 && error.httpStatus != 429;
-          if (refused) store_->remove(account());
-          showSignIn(error.isNetworkFailure() ? tr("Cannot reach the gateway: %1").arg(error.message)
-                     : refused               ? QString()
-                                             : error.summary());
-          return;
-        }
-        signedIn(result.value(), true);
-      });
+      resume(token);
     });
     return;
   }
   // 3. Ask.
   showSignIn();
+}
+
+void ConsoleApp::resume(const QString& refreshToken) {
+  // The answers of an attempt the user cancelled are dropped with it.
+  auto* attempt = new QObject(this);
+  resuming_ = new QProgressDialog(tr("Resuming the session of %1 at %2…")
+                                      .arg(settings_.lastUser, client_->baseUrl().toString(QUrl::RemoveUserInfo)),
+                                  tr("Cancel"), 0, 0);
+  resuming_->setObjectName(QStringLiteral("resumingDialog"));
+  resuming_->setWindowTitle(tr("FleetDeck console"));
+  resuming_->setMinimumDuration(0);
+  resuming_->setAutoClose(false);
+  resuming_->setAutoReset(false);
+  QProgressDialog* busy = resuming_;
+  auto done = [attempt, busy] {
+    delete attempt;
+    busy->hide();
+    busy->deleteLater();
+  };
+  connect(resuming_, &QProgressDialog::canceled, this, [this, done] {
+    done();
+    // The refresh may still be answered: that session is dropped, the token stays remembered.
+    client_->setSession(Session{});
+    showSignIn(tr("Resuming the session was cancelled."));
+  });
+  resuming_->show();
+  client_->resumeSession(refreshToken, attempt, [this, done](const Result<User>& result) {
+    done();
+    if (!result) {
+      // Only a refused token is forgotten: a gateway that is down or failing (network error,
+      // 5xx, 429) says nothing about it, and the next start may resume with it.
+      const ApiError& error = result.error();
+      const bool refused = !error.isNetworkFailure() && error.httpStatus >= 400 && error.httpStatus < 500 &&
+                           error.httpStatus != 408 && error.httpStatus != 429;
+      if (refused) store_->remove(account());
+      showSignIn(error.isNetworkFailure() ? tr("Cannot reach the gateway: %1").arg(error.message)
+                 : refused               ? QString()
+                                         : error.summary());
+      return;
+    }
+    signedIn(result.value(), true);
+  });
 }
 
 void ConsoleApp::showSignIn(const QString& message) {

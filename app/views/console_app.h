@@ -5,6 +5,7 @@
 #include <QElapsedTimer>
 #include <QObject>
 #include <QPointer>
+#include <QProgressDialog>
 #include <QString>
 #include <optional>
 
@@ -48,6 +49,9 @@ class ConsoleApp : public QObject {
 
  public:
   ConsoleApp(const ConsoleSettings& settings, const LaunchOptions& options, QObject* parent = nullptr);
+  // With `store` (taken over) for the refresh token instead of the system keychain (tests).
+  ConsoleApp(const ConsoleSettings& settings, const LaunchOptions& options, CredentialStore* store,
+             QObject* parent = nullptr);
   ~ConsoleApp() override;
 
   void start();
@@ -60,6 +64,9 @@ class ConsoleApp : public QObject {
 
  private:
   void showSignIn(const QString& message = {});
+  // Signs in with a remembered refresh token, showing that it does (a black-holed gateway takes up
+  // to two timeouts) with a Cancel that goes to the sign-in dialog instead.
+  void resume(const QString& refreshToken);
   void signedIn(const User& user, bool remember);
   void signOut();
   void saveSettings();
@@ -72,6 +79,7 @@ class ConsoleApp : public QObject {
   CredentialStore* store_;
   MainWindow* window_ = nullptr;
   QPointer<SignInDialog> dialog_;
+  QPointer<QProgressDialog> resuming_;
   bool remember_ = false;
   // The session ended under the open window and the user closed the sign-in dialog: later 401s
   // (the pages keep polling) do not pop it up again; the window's "Sign in…" does.

@@ -30,6 +30,7 @@
 #include <QPalette>
 #include <QPlainTextEdit>
 #include <QPointer>
+#include <QProgressDialog>
 #include <QPushButton>
 #include <QRegularExpression>
 #include <QScopeGuard>
@@ -48,6 +49,7 @@
 #include <QTreeWidget>
 
 #include "client/connection_monitor.h"
+#include "client/credential_store.h"
 #include "client/event_stream.h"
 #include "client/gateway_api.h"
 #include "client/gateway_client.h"
@@ -193,6 +195,7 @@ class ViewsTest : public QObject {
   void stream_RemovedInstanceOrBreaker_ReloadsFleet_GapReloadsThePage();
   void consoleApp_WithoutCredentials_OpensTheSignInDialog();
   void consoleApp_SessionEnded_CancellingTheSignIn_KeepsTheWindowOpen();
+  void consoleApp_ResumingARememberedSession_ShowsItCanBeCancelled();
   void faults_ApplySendsTheGatewaysShape_AndKeepsTheFailureCode();
   void orders_LateEventsOfAnOlderLoad_DoNotReplaceTheShownOrders();
   void orders_ActionDialog_ActsOnTheOrderItNamed_AtItsVersion();
@@ -2777,6 +2780,81 @@ void ViewsTest::consoleApp_SessionEnded_CancellingTheSignIn_KeepsTheWindowOpen()
   QVERIFY(QTest::qWaitFor([&] { return app.client()->isSignedIn() && !signInButton->isVisible(); }, 5000));
   QVERIFY(window->findChild<QLabel*>("signedInUser")->text().contains("Admin"));
   QCOMPARE(finished.count(), 0);
+}
+
+namespace {
+
+// A refresh token kept in memory: what the keychain would give back, without touching the user's.
+class MemoryCredentialStore : public CredentialStore {
+ public:
+  explicit MemoryCredentialStore(const QString& token) : CredentialStore(false), token_(token) {}
+  bool isAvailable() const override { return true; }
+  void load(const QString&, QObject*, std::function<void(const QString&)> done) override { done(token_); }
+  void save(const QString&, const QString& token) override { token_ = token; }
+  void remove(const QString&) override { token_.clear(); }
+
+ private:
+  QString token_;
+};
+
+QProgressDialog* visibleResuming() {
+  for (QWidget* widget : QApplication::topLevelWidgets()) {
+    if (auto* dialog = qobject_cast<QProgressDialog*>(widget); dialog != nullptr && dialog->isVisible() &&
+                                                                 dialog->objectName() == QLatin1String("resumingDialog")) {
+      return dialog;
+    }
+  }
+  return nullptr;
+}
+
+}  // namespace
+
+void ViewsTest::consoleApp_ResumingARememberedSession_ShowsItCanBeCancelled() {
+  signIn("ada");  // a refresh token the gateway knows
+  const QString token = client_->session().refreshToken;
+  ConsoleSettings settings;
+  settings.gatewayUrl = gateway_->url();
+  settings.rememberSignIn = true;
+  settings.lastUser = QStringLiteral("ada");
+  LaunchOptions options;
+  options.useKeychain = false;
+  // A slow (black-holed) gateway: the refresh is answered late.
+  gateway_->delayResponses("/api/v1/auth/refresh", 700);
+  {
+    ConsoleApp app(settings, options, new MemoryCredentialStore(token));
+    app.start();
+    QVERIFY2(QTest::qWaitFor([&] { return visibleResuming() != nullptr; }, 500), "nothing shows that the session is being resumed");
+    QVERIFY(visibleResuming()->labelText().contains("Resuming"));
+    QVERIFY(app.window() == nullptr);
+    QVERIFY(QTest::qWaitFor([&] { return app.window() != nullptr && app.window()->isVisible(); }, 5000));
+    QVERIFY(QTest::qWaitFor([&] { return visibleResuming() == nullptr; }, 1000));
+    QCOMPARE(app.client()->session().user.username, QStringLiteral("ada"));
+    demo_->expireAccessToken();  // this app's session ends with it; the next one starts afresh
+  }
+
+  // Cancelled: the sign-in dialog at once, and the late answer does not open a window after all.
+  signIn("ada");
+  ConsoleApp app(settings, options, new MemoryCredentialStore(client_->session().refreshToken));
+  QSignalSpy finished(&app, &ConsoleApp::finished);
+  app.start();
+  QVERIFY(QTest::qWaitFor([&] { return visibleResuming() != nullptr; }, 500));
+  QPushButton* cancel = visibleResuming()->findChild<QPushButton*>();
+  QVERIFY(cancel != nullptr && cancel->text() == QLatin1String("Cancel"));
+  cancel->click();
+  SignInDialog* dialog = nullptr;
+  QVERIFY(QTest::qWaitFor([&] {
+    for (QWidget* widget : QApplication::topLevelWidgets()) {
+      if (auto* candidate = qobject_cast<SignInDialog*>(widget); candidate != nullptr && candidate->isVisible()) dialog = candidate;
+    }
+    return dialog != nullptr;
+  }, 1000));
+  QVERIFY(dialog->errorText().contains("cancelled"));
+  QVERIFY(visibleResuming() == nullptr);
+  QTest::qWait(1200);  // the refresh's answer has come and gone
+  QVERIFY(app.window() == nullptr);
+  QVERIFY(!app.client()->isSignedIn());
+  QCOMPARE(finished.count(), 0);
+  dialog->reject();
 }
 
 void ViewsTest::deadLetters_OperatorSeesTheLettersFiltersByConsumer_ReplayIsDisabled() {
