@@ -998,6 +998,10 @@
             <source>Prometheus cannot scrape its metrics</source>
             <translation>Prometheus cannot scrape its metrics</translation>
         </message>
+        <message>
+            <source>Metrics unavailable: %1; requests, errors and p99 show the last values read.</source>
+            <translation>Metrics unavailable: %1; requests, errors and p99 show the last values read.</translation>
+        </message>
     </context>
     <context>
         <name>fleetdeck::console::GatewayClient</name>

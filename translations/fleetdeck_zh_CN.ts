@@ -986,6 +986,10 @@
             <source>Prometheus cannot scrape its metrics</source>
             <translation>Prometheus 无法抓取其指标</translation>
         </message>
+        <message>
+            <source>Metrics unavailable: %1; requests, errors and p99 show the last values read.</source>
+            <translation>指标不可用：%1；请求数、错误率和 p99 显示的是上次读取的值。</translation>
+        </message>
     </context>
     <context>
         <name>fleetdeck::console::GatewayClient</name>

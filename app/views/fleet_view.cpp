@@ -196,9 +196,10 @@ void FleetView::loadFleet() {
 
 void FleetView::showFleet(const Result<QVector<FleetService>>& result) {
   if (!result) {
-    summary_->setText(model_->services().isEmpty()
-                          ? tr("Could not load the fleet: %1").arg(result.error().message)
-                          : tr("Showing older data: the last refresh failed (%1).").arg(result.error().message));
+    fleetSummary_ = model_->services().isEmpty()
+                        ? tr("Could not load the fleet: %1").arg(result.error().message)
+                        : tr("Showing older data: the last refresh failed (%1).").arg(result.error().message);
+    showSummary();
     return;
   }
   model_->setFleet(result.value());
@@ -210,10 +211,11 @@ void FleetView::showFleet(const Result<QVector<FleetService>>& result) {
       if (instance.status == QLatin1String("up")) ++up;
     }
   }
-  summary_->setText(tr("%n service(s), %1 of %2 instances up. Updated %3.", "", static_cast<int>(model_->services().size()))
-                        .arg(up)
-                        .arg(instances)
-                        .arg(display::timestamp(QDateTime::currentDateTimeUtc())));
+  fleetSummary_ = tr("%n service(s), %1 of %2 instances up. Updated %3.", "", static_cast<int>(model_->services().size()))
+                      .arg(up)
+                      .arg(instances)
+                      .arg(display::timestamp(QDateTime::currentDateTimeUtc()));
+  showSummary();
 }
 
 void FleetView::loadStats() {
@@ -221,49 +223,88 @@ void FleetView::loadStats() {
   const QDateTime end = QDateTime::currentDateTimeUtc();
   const QDateTime start = end.addSecs(-15 * 60);
   statsPending_ = 3;
-  auto fresh = std::make_shared<QHash<QString, ServiceStats>>();
-  auto finish = [this, fresh] {
+  struct Round {
+    QHash<QString, ServiceStats> fresh;
+    bool rateFailed = false;
+    bool errorsFailed = false;
+    bool latencyFailed = false;
+    QStringList problems;
+  };
+  auto round = std::make_shared<Round>();
+  auto finish = [this, round] {
     if (--statsPending_ > 0) return;
-    stats_ = *fresh;
+    // A query that failed keeps its columns as they were (said in the summary), instead of blanking them.
+    const bool anyFailed = round->rateFailed || round->errorsFailed || round->latencyFailed;
+    for (auto it = stats_.cbegin(); anyFailed && it != stats_.cend(); ++it) {
+      ServiceStats& stats = round->fresh[it.key()];
+      if (round->rateFailed) {
+        stats.requestRateHistory = it->requestRateHistory;
+        stats.requestRate = it->requestRate;
+      }
+      if (round->errorsFailed) stats.errorPercent = it->errorPercent;
+      if (round->latencyFailed) stats.p99Ms = it->p99Ms;
+    }
+    stats_ = round->fresh;
     model_->setStats(stats_);
+    round->problems.removeDuplicates();
+    metricsProblem_ = round->problems.join(QStringLiteral("; "));
+    showSummary();
+  };
+  auto failed = [round](bool& flag, const ApiError& error) {
+    flag = true;
+    round->problems << error.message;
   };
   constexpr int kStepSeconds = 30;
   api::promQueryRange(client_, queries::requestRateByService(), start, end, kStepSeconds, this,
-                      [fresh, finish, start, end](const Result<PromQueryResult>& result) {
-                        if (result) {
-                          // The rate now is the last point only if it is recent: a stopped service's
-                          // series ends where it stopped, and its last rate would stand for minutes.
-                          const double recentSince = static_cast<double>(end.toMSecsSinceEpoch()) - 2.0 * kStepSeconds * 1000;
-                          for (const PromSeries& series : result->series) {
-                            ServiceStats& stats = (*fresh)[series.metric.value(QStringLiteral("service"))];
-                            // With their times: a new or stopped service covers only its part of the
-                            // window, and a scrape that is missing shows as a gap.
-                            stats.requestRateHistory = Sparkline{series.points, static_cast<double>(start.toMSecsSinceEpoch()),
-                                                                 static_cast<double>(end.toMSecsSinceEpoch()), kStepSeconds * 1000.0};
-                            if (!series.points.isEmpty() && series.points.last().x() >= recentSince) {
-                              stats.requestRate = series.points.last().y();
-                            }
+                      [round, finish, failed, start, end](const Result<PromQueryResult>& result) {
+                        if (!result) {
+                          failed(round->rateFailed, result.error());
+                          finish();
+                          return;
+                        }
+                        // The rate now is the last point only if it is recent: a stopped service's
+                        // series ends where it stopped, and its last rate would stand for minutes.
+                        const double recentSince = static_cast<double>(end.toMSecsSinceEpoch()) - 2.0 * kStepSeconds * 1000;
+                        for (const PromSeries& series : result->series) {
+                          ServiceStats& stats = round->fresh[series.metric.value(QStringLiteral("service"))];
+                          // With their times: a new or stopped service covers only its part of the
+                          // window, and a scrape that is missing shows as a gap.
+                          stats.requestRateHistory = Sparkline{series.points, static_cast<double>(start.toMSecsSinceEpoch()),
+                                                               static_cast<double>(end.toMSecsSinceEpoch()), kStepSeconds * 1000.0};
+                          if (!series.points.isEmpty() && series.points.last().x() >= recentSince) {
+                            stats.requestRate = series.points.last().y();
                           }
                         }
                         finish();
                       });
-  api::promQuery(client_, queries::errorPercentByService(), end, this, [fresh, finish](const Result<PromQueryResult>& result) {
-    if (result) {
+  api::promQuery(client_, queries::errorPercentByService(), end, this, [round, finish, failed](const Result<PromQueryResult>& result) {
+    if (!result) {
+      failed(round->errorsFailed, result.error());
+    } else {
       for (const PromSeries& series : result->series) {
-        if (!series.points.isEmpty()) (*fresh)[series.metric.value(QStringLiteral("service"))].errorPercent = series.points.last().y();
+        if (!series.points.isEmpty()) round->fresh[series.metric.value(QStringLiteral("service"))].errorPercent = series.points.last().y();
       }
     }
     finish();
   });
   api::promQuery(client_, queries::latencyMsByService(QStringLiteral("0.99")), end, this,
-                 [fresh, finish](const Result<PromQueryResult>& result) {
-                   if (result) {
+                 [round, finish, failed](const Result<PromQueryResult>& result) {
+                   if (!result) {
+                     failed(round->latencyFailed, result.error());
+                   } else {
                      for (const PromSeries& series : result->series) {
-                       if (!series.points.isEmpty()) (*fresh)[series.metric.value(QStringLiteral("service"))].p99Ms = series.points.last().y();
+                       if (!series.points.isEmpty()) round->fresh[series.metric.value(QStringLiteral("service"))].p99Ms = series.points.last().y();
                      }
                    }
                    finish();
                  });
+}
+
+void FleetView::showSummary() {
+  summary_->setText(metricsProblem_.isEmpty()
+                        ? fleetSummary_
+                        : fleetSummary_ + QLatin1Char(' ') +
+                              tr("Metrics unavailable: %1; requests, errors and p99 show the last values read.").arg(metricsProblem_));
 }
 
 void FleetView::loadFaults() {

@@ -53,6 +53,8 @@ class FleetView : public ViewPage {
   void loadFleet();
   void showFleet(const Result<QVector<FleetService>>& result);
   void loadStats();
+  // The fleet's line, and why the metric columns are not current when they are not.
+  void showSummary();
   void loadFaults();
   void applyFaults();
   void showDetail();
@@ -82,6 +84,8 @@ class FleetView : public ViewPage {
   QAction* startAction_;
   QAction* applyFaultsAction_;
   QHash<QString, ServiceStats> stats_;
+  QString fleetSummary_;
+  QString metricsProblem_;  // the last stats round's failed queries, empty when all answered
   QString keptService_;
   QString keptInstance_;
   QSet<QString> foldedServices_;

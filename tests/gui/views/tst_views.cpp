@@ -227,6 +227,7 @@ class ViewsTest : public QObject {
   void fleet_ARestartResetsTheTree_TheCurrentRowAndFoldsStay();
   void fleet_StopAndStart_SayWhatIsGoingOn_OneAtATime();
   void fleet_DetailSaysWhyAnInstanceIsDownOrDegraded();
+  void fleet_FailedMetricQueries_AreSaid_TheColumnsKeepTheirLastValues();
   void fleet_FaultsThatFailed_AreAskedAgain_OnlyA404HidesThePanel();
   void alerts_RulesThatFailed_AreAskedAgain();
   void history_ARebuildShowsItsProgress_ThenItsReport_CountingEventsAndDifferencesEachInItsOwnPlural();
@@ -1529,6 +1530,39 @@ void ViewsTest::fleet_DetailSaysWhyAnInstanceIsDownOrDegraded() {
   QCOMPARE(postgres->text(1), display::fleetStatus("up"));
   QCOMPARE(postgres->foreground(1).color(), green);
   QCOMPARE(row("Prometheus scrape")->text(1), display::fleetStatus("up"));
+}
+
+void ViewsTest::fleet_FailedMetricQueries_AreSaid_TheColumnsKeepTheirLastValues() {
+  MainWindow* window = openWindow("grace");
+  window->showPage("fleet");
+  FleetView* fleet = window->fleetView();
+  FleetModel* model = fleet->model();
+  auto* summary = fleet->findChild<QLabel*>("fleetSummary");
+  auto cell = [&](int column) { return model->index(model->indexOf("gateway").row(), column).data().toString(); };
+  QVERIFY(QTest::qWaitFor([&] { return fleet->isReady() && !cell(FleetModel::RequestRate).isEmpty() &&
+                                       !cell(FleetModel::ErrorRate).isEmpty() && !cell(FleetModel::P99).isEmpty(); }, 5000));
+  const QString rate = cell(FleetModel::RequestRate);
+  const QString errors = cell(FleetModel::ErrorRate);
+  const QString p99 = cell(FleetModel::P99);
+  QVERIFY(!summary->text().contains("Metrics unavailable"));
+
+  // Prometheus is down: the gateway answers its metric routes 503.
+  const FakeResponse down = FakeResponse::error(503, "UNAVAILABLE", "prometheus: connection refused");
+  gateway_->loseAnswers("/api/v1/admin/metrics/.*", down);
+  const int queries = gateway_->count("GET", "/api/v1/admin/metrics/.*");
+  fleet->refresh();
+  QVERIFY(QTest::qWaitFor([&] { return gateway_->count("GET", "/api/v1/admin/metrics/.*") == queries + 3; }, 5000));
+  QVERIFY2(QTest::qWaitFor([&] { return summary->text().contains("Metrics unavailable: prometheus: connection refused"); }, 5000),
+           qPrintable(summary->text()));
+  QCOMPARE(cell(FleetModel::RequestRate), rate);
+  QCOMPARE(cell(FleetModel::ErrorRate), errors);
+  QCOMPARE(cell(FleetModel::P99), p99);
+
+  // Back: the note goes.
+  gateway_->keepAnswers("/api/v1/admin/metrics/.*");
+  fleet->refresh();
+  QVERIFY2(QTest::qWaitFor([&] { return !summary->text().contains("Metrics unavailable"); }, 5000), qPrintable(summary->text()));
+  QVERIFY(summary->text().contains("instances up"));
 }
 
 void ViewsTest::history_ARebuildShowsItsProgress_ThenItsReport_CountingEventsAndDifferencesEachInItsOwnPlural() {
