@@ -44,9 +44,10 @@ void ConnectionMonitor::retryNow() {
   secondsLeft_ = 0;
   probeInFlight_ = true;
   emit probing();
-  // Any HTTP answer proves the gateway is there, even a 404 for a path it does not serve.
+  // The gateway's anonymous health route. Any HTTP answer proves the gateway is there: its 503 (no
+  // service behind it reachable) too, and a 404 from an older gateway without the route.
   ApiRequest probe;
-  probe.path = QStringLiteral("/healthz");
+  probe.path = QStringLiteral("/api/v1/health");
   probe.authenticated = false;
   probe.timeoutMs = 5000;
   client_->send(probe, this, [this](const Result<ApiResponse>& result) {

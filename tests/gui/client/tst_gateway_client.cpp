@@ -421,7 +421,7 @@ void GatewayClientTest::successWithNonJsonBody_IsAnError() {
 
 void GatewayClientTest::gatewayDown_GoesOfflineAndCountsDown_BackOnline_AfterProbe() {
   signInAs();
-  gateway_->route("GET", "/healthz", [](const FakeRequest&) { return FakeResponse::json(200, {{"status", "ok"}}); });
+  gateway_->route("GET", "/api/v1/health", [](const FakeRequest&) { return FakeResponse::json(200, {{"status", "ok"}}); });
   ConnectionMonitor* monitor = client_->connection();
   monitor->setRetryDelays(1, 4);
   QSignalSpy states(monitor, &ConnectionMonitor::stateChanged);
@@ -443,7 +443,7 @@ void GatewayClientTest::gatewayDown_GoesOfflineAndCountsDown_BackOnline_AfterPro
   QVERIFY(gateway_->start(port));
   monitor->retryNow();
   QVERIFY(QTest::qWaitFor([&] { return monitor->state() == ConnectionState::Online; }, 10000));
-  QVERIFY(gateway_->count("GET", "/healthz") >= 1);
+  QVERIFY(gateway_->count("GET", "/api/v1/health") >= 1);
   QCOMPARE(states.constLast().first().value<ConnectionState>(), ConnectionState::Online);
 }
 

@@ -529,7 +529,9 @@ QJsonObject DemoFleet::matrix(const QString& query, qint64 start, qint64 end, qi
 
 void DemoFleet::install() {
   FakeGateway& g = gateway_;
-  g.route("GET", "/healthz", [](const FakeRequest&) { return FakeResponse::json(200, {{"status", "ok"}}); });
+  g.route("GET", "/api/v1/health", [](const FakeRequest&) {
+    return FakeResponse::json(200, {{"status", "ok"}, {"services", QJsonObject{{"orders", "up"}, {"users", "up"}}}});
+  });
 
   g.route("POST", "/api/v1/auth/login", [this](const FakeRequest& request) {
     const QJsonObject body = request.json();
