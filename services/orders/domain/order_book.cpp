@@ -71,7 +71,7 @@ Result<Order> OrderBook::create(const CreateRequest& requested, const ChangeCont
         return invalidField("idempotencyKey", "was already used for order " + (*earlier)->id +
                                                   " with other items; use a new key for a new order");
       }
-      return **earlier;
+      return firstAnswer((*earlier)->id);
     }
   }
 
@@ -100,7 +100,19 @@ Result<Order> OrderBook::create(const CreateRequest& requested, const ChangeCont
     return invalidField("idempotencyKey", "was already used for order " + stored->id +
                                               " with other items; use a new key for a new order");
   }
+  // Lost the key's claim to a concurrent first attempt: answered like any other repeat.
+  if (stored && stored->id != order.created.orderId) return firstAnswer(stored->id);
   return stored;
+}
+
+Result<Order> OrderBook::firstAnswer(const std::string& orderId) {
+  // A repeat answers what the first call did (ARCHITECTURE.md: "repeating it returns the first
+  // result"), not the order as it is now: a client retrying a lost 202 PENDING must not be told
+  // CONFIRMED or SHIPPED under the same status code. The first call answered the order right after
+  // its OrderCreated event, which is version 1 of its stream.
+  auto first = atVersion(orderId, 1);
+  if (!first) return first.status();
+  return std::move(first->order);
 }
 
 Result<Order> OrderBook::get(const std::string& orderId) {

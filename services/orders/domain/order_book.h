@@ -84,6 +84,8 @@ class OrderBook {
   Result<AuditResult> audit(const AuditRequest& request);
 
  private:
+  // The answer the first CreateOrder with an idempotency key gave: the order at version 1.
+  Result<Order> firstAnswer(const std::string& orderId);
   Result<Order> transition(const std::string& orderId, int64_t expectedVersion, const ChangeContext& context,
                            const std::function<Result<OrderEvent>(const Order&)>& decide,
                            const std::string& idempotencyKey = {});

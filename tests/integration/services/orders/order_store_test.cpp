@@ -5,9 +5,11 @@
 #include <mutex>
 #include <optional>
 
+#include <functional>
 #include <future>
 #include <set>
 #include <thread>
+#include <utility>
 
 #include "adapters/order_saga.h"
 #include "adapters/pg_order_store.h"
@@ -285,6 +287,60 @@ TEST_F(OrderStoreTest, IdempotentCreateReturnsTheFirstOrderEvenUnderConcurrency)
   auto otherUser = store_->findByIdempotencyKey(newUuid(), "k");
   ASSERT_TRUE(otherUser.isOk());
   EXPECT_FALSE(otherUser->has_value()) << "keys are per user";
+}
+
+// ARCHITECTURE.md: repeating an idempotency key "returns the first result". A client whose 202
+// PENDING was lost retries after the saga confirmed and an admin cancelled: it gets that PENDING
+// order (version 1, as the first call answered), not the order as it is now.
+TEST_F(OrderStoreTest, ARepeatedCreateAfterLaterChanges_AnswersTheFirstAnswer) {
+  orders::testing::FakeCatalog catalog;
+  const std::string product = newUuid();
+  catalog.products[product] = {"TEA-1", "Tea", {"USD", 450}};
+  OrderBook book(*store_, catalog);
+  const CreateRequest request{newUuid(), {{product, 2}}, "retry-me"};
+  auto first = book.create(request, {"admin-1", "", ""});
+  ASSERT_TRUE(first.isOk()) << first.status().toString();
+  ASSERT_EQ(first->status, "PENDING");
+  ASSERT_TRUE(book.confirm(first->id, "pay-1", {"system", "", ""}).isOk());
+  ASSERT_TRUE(book.cancel(first->id, "customer_request", 0, {"admin-1", "", ""}).isOk());
+  ASSERT_EQ(store_->get(first->id)->status, "CANCELLED");
+
+  auto repeat = book.create(request, {"admin-1", "", ""});
+  ASSERT_TRUE(repeat.isOk()) << repeat.status().toString();
+  EXPECT_EQ(repeat->status, "PENDING");
+  EXPECT_EQ(repeat->version, 1);
+  EXPECT_EQ(*repeat, *first);
+  EXPECT_EQ(count("SELECT count(*) FROM orders"), 1);
+}
+
+// The same, when the repeat's look-up found nothing and it lost the key's claim in the store to a
+// first attempt that committed while the repeat was being priced (and was confirmed at once).
+TEST_F(OrderStoreTest, ARepeatThatLostTheKeysClaim_AnswersTheFirstAnswer) {
+  const std::string user = newUuid();
+  const std::string product = newUuid();
+  std::optional<Order> first;
+  struct RacingCatalog final : Catalog {
+    std::function<void()> meanwhile;
+    Result<std::vector<OrderLine>> priceLines(const std::vector<LineRequest>& lines, const ChangeContext&) override {
+      if (meanwhile) std::exchange(meanwhile, nullptr)();
+      return std::vector<OrderLine>{{lines[0].productId, "TEA-1", "Tea", lines[0].quantity, {"USD", 450}}};
+    }
+  } catalog;
+  catalog.meanwhile = [&] {
+    NewOrder order;
+    order.created = {newUuid(), user, {{product, "TEA-1", "Tea", 2, {"USD", 450}}}, {"USD", 900}, newUuid(), "k"};
+    order.idempotencyKey = "k";
+    auto created = store_->create(order, {"admin-1", "", ""});
+    ASSERT_TRUE(created.isOk()) << created.status().toString();
+    first = *created;
+    ASSERT_TRUE(next(*created, OrderConfirmed{created->id, "pay-1"}).isOk());
+  };
+  OrderBook book(*store_, catalog);
+  auto repeat = book.create({user, {{product, 2}}, "k"}, {"admin-1", "", ""});
+  ASSERT_TRUE(repeat.isOk()) << repeat.status().toString();
+  ASSERT_TRUE(first.has_value());
+  EXPECT_EQ(repeat->status, "PENDING");
+  EXPECT_EQ(*repeat, *first);
 }
 
 TEST_F(OrderStoreTest, TimeTravelEqualsAFoldOfTheFirstNEvents) {
