@@ -117,10 +117,13 @@ Wallet moveMoney(pqxx::work& transaction, const std::string& userId, int64_t sig
                   " WHERE user_id = $1 RETURNING ") +
           kWalletColumns,
       userId, signedUnits);
+  const Wallet after = walletFromRow(rows[0]);
+  // The wallet as this entry left it: what a repeated top-up key answers (see 004_top_up_result.sql).
   db::execPrepared(transaction,
-      "INSERT INTO ledger_entries (id, user_id, amount, kind, reference) VALUES ($1, $2, $3, $4, $5)", newUuid(),
-      userId, signedUnits, std::string(kind), reference);
-  return walletFromRow(rows[0]);
+      "INSERT INTO ledger_entries (id, user_id, amount, kind, reference, balance_after, wallet_version_after)"
+      " VALUES ($1, $2, $3, $4, $5, $6, $7)",
+      newUuid(), userId, signedUnits, std::string(kind), reference, after.balance.units, after.version);
+  return after;
 }
 
 std::optional<Payment> paymentByKey(pqxx::work& transaction, const std::string& key) {
@@ -182,14 +185,27 @@ Result<Wallet> PgPaymentStore::topUp(const TopUp& topUp) {
     if (locked.empty()) return noWallet(topUp.userId);
     const Wallet wallet = walletFromRow(locked[0]);
     const auto seen = db::execPrepared(transaction,
-        "SELECT amount FROM ledger_entries WHERE user_id = $1 AND kind = 'top_up' AND reference = $2", topUp.userId,
-        topUp.idempotencyKey);
+        "SELECT amount, balance_after, wallet_version_after, (extract(epoch FROM created_at) * 1000000)::bigint"
+        " FROM ledger_entries WHERE user_id = $1 AND kind = 'top_up' AND reference = $2",
+        topUp.userId, topUp.idempotencyKey);
     if (!seen.empty()) {
       const int64_t units = seen[0][0].as<int64_t>();
       if (units != topUp.amount.units || topUp.amount.currency != wallet.balance.currency) {
         return invalidField("idempotencyKey", "was already used for a top-up of " + std::to_string(units) + " " +
                                                   wallet.balance.currency);
       }
+      // A repeat answers what the first top-up did: the wallet right after its credit, not as later
+      // charges and top-ups left it. The credit's transaction set the wallet's updated_at to the same
+      // now() as the entry's created_at.
+      if (!seen[0][1].is_null()) {
+        Wallet first = wallet;
+        first.balance.units = seen[0][1].as<int64_t>();
+        first.version = seen[0][2].as<int64_t>();
+        first.updatedAtMicros = seen[0][3].as<int64_t>();
+        return first;
+      }
+      // Written before migration 004, which stored no result: the wallet as it is now is the best
+      // answer left (what every repeat answered until then).
       return wallet;
     }
     FLEETDECK_RETURN_IF_ERROR(checkTopUp(wallet, topUp.amount));

@@ -435,6 +435,78 @@ TEST_F(PaymentsServiceTest, TopUpWithARepeatedKeyCreditsOnce) {
   EXPECT_EQ(ledgerSum(userId), kDemoCredit + 2'500);
 }
 
+// ARCHITECTURE.md: repeating an idempotency key "returns the first result". A top-up whose answer
+// was lost is retried after another top-up and a charge changed the wallet: the retry answers the
+// wallet as the first top-up left it, and credits nothing.
+TEST_F(PaymentsServiceTest, ATopUpRepeatedAfterLaterChanges_AnswersTheFirstAnswer) {
+  const std::string userId = openWallet();
+  const auto topUp = [&](const std::string& key, int64_t units, v1::Wallet& wallet) {
+    v1::TopUpWalletRequest request;
+    request.set_user_id(userId);
+    request.mutable_amount()->set_currency_code("USD");
+    request.mutable_amount()->set_units(units);
+    request.set_idempotency_key(key);
+    auto context = rpc::makeContext(std::chrono::seconds(5));
+    return stub_->TopUpWallet(context.get(), request, &wallet);
+  };
+  v1::Wallet first;
+  ASSERT_TRUE(topUp("topup-first", 2'500, first).ok());
+  ASSERT_EQ(first.balance().units(), kDemoCredit + 2'500);
+  v1::Wallet other;
+  ASSERT_TRUE(topUp("topup-other", 700, other).ok());
+  v1::Payment payment;
+  ASSERT_TRUE(charge(chargeRequest("saga-after-top-up", userId, 1'000), payment).ok());
+  ASSERT_EQ(payment.status(), "CHARGED");
+
+  v1::Wallet repeat;
+  ASSERT_TRUE(topUp("topup-first", 2'500, repeat).ok());
+  EXPECT_EQ(repeat.balance().units(), first.balance().units());
+  EXPECT_EQ(repeat.version(), first.version());
+  EXPECT_EQ(repeat.SerializeAsString(), first.SerializeAsString())
+      << "first: " << first.ShortDebugString() << "\nrepeat: " << repeat.ShortDebugString();
+  EXPECT_EQ(balance(userId), kDemoCredit + 2'500 + 700 - 1'000) << "the repeat credits nothing";
+  EXPECT_EQ(ledgerSum(userId), balance(userId));
+}
+
+// A top-up stored before migration 004 has no result kept with it: its repeat answers the wallet as
+// it is now (what every repeat answered before), still crediting nothing.
+TEST_F(PaymentsServiceTest, ATopUpStoredWithoutItsResult_RepeatedAnswersTheWalletAsItIsNow) {
+  const std::string userId = openWallet();
+  ASSERT_TRUE(store_->topUp(TopUp{userId, Money{"USD", 2'500}, "topup-old"}).isOk());
+  ASSERT_TRUE(store_->topUp(TopUp{userId, Money{"USD", 700}, "topup-later"}).isOk());
+  {
+    auto lease = pool_->acquire();
+    ASSERT_TRUE(lease.isOk());
+    pqxx::nontransaction statement(**lease);
+    statement.exec_params("UPDATE ledger_entries SET balance_after = NULL, wallet_version_after = NULL"
+                          " WHERE user_id = $1 AND reference = 'topup-old'",
+                          userId);
+  }
+  const auto repeat = store_->topUp(TopUp{userId, Money{"USD", 2'500}, "topup-old"});
+  ASSERT_TRUE(repeat.isOk()) << repeat.status().toString();
+  EXPECT_EQ(repeat->balance.units, kDemoCredit + 2'500 + 700);
+  EXPECT_EQ(repeat->version, 3);
+  EXPECT_EQ(balance(userId), kDemoCredit + 2'500 + 700);
+}
+
+// Payments opens wallets only for registered users (users.v1 UserRegistered): a top-up naming a user
+// with no wallet, whoever's id it is, is NOT_FOUND naming that user, and stores nothing.
+TEST_F(PaymentsServiceTest, ATopUpForAUserWithoutAWallet_IsNotFound_AndStoresNothing) {
+  const std::string nobody = newUuid();
+  v1::TopUpWalletRequest request;
+  request.set_user_id(nobody);
+  request.mutable_amount()->set_currency_code("USD");
+  request.mutable_amount()->set_units(2'500);
+  request.set_idempotency_key("topup-nobody");
+  v1::Wallet wallet;
+  auto context = rpc::makeContext(std::chrono::seconds(5));
+  const Status refused = rpc::fromGrpcStatus(stub_->TopUpWallet(context.get(), request, &wallet));
+  EXPECT_EQ(refused.code(), StatusCode::kNotFound) << refused.toString();
+  EXPECT_NE(refused.message().find(nobody), std::string::npos) << refused.toString();
+  EXPECT_EQ(queryInt("SELECT count(*) FROM wallets"), 0);
+  EXPECT_EQ(queryInt("SELECT count(*) FROM ledger_entries"), 0);
+}
+
 // A top-up is a write a client may retry (its answer lost): without a key the retry would credit a
 // second time, so the key is required and a top-up without one moves nothing.
 TEST_F(PaymentsServiceTest, TopUpWithoutAKeyIsRefusedNamingIdempotencyKeyAndCreditsNothing) {
