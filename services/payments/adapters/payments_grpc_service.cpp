@@ -19,20 +19,6 @@ void toProto(const Money& money, common::v1::Money& out) {
 
 Money fromProto(const common::v1::Money& money) { return Money{money.currency_code(), money.units()}; }
 
-// The call's deadline (as a point on the steady clock) and whether its client gave up.
-CallLimits limitsOf(grpc::CallbackServerContext* context) {
-  CallLimits limits;
-  const auto deadline = context->deadline();
-  if (deadline != std::chrono::system_clock::time_point::max()) {
-    const auto left = std::min<std::chrono::system_clock::duration>(deadline - std::chrono::system_clock::now(),
-                                                                    std::chrono::hours(24));
-    limits.deadline =
-        std::chrono::steady_clock::now() + std::chrono::duration_cast<std::chrono::steady_clock::duration>(left);
-  }
-  limits.cancelled = [context] { return context->IsCancelled(); };
-  return limits;
-}
-
 }  // namespace
 
 void toProto(const Wallet& wallet, v1::Wallet& out) {
@@ -165,10 +151,9 @@ grpc::ServerUnaryReactor* PaymentsGrpcService::OpenWallet(grpc::CallbackServerCo
 grpc::ServerUnaryReactor* PaymentsGrpcService::Charge(grpc::CallbackServerContext* context,
                                                       const v1::ChargeRequest* request, v1::Payment* response) {
   // Added latency sleeps inside the body: on a worker thread, never on the reactor.
-  return rpc::runBlocking(context, pool_, [this, context, request, response] {
+  return rpc::runBlocking(context, pool_, [this, request, response] {
     auto payment = wallets_.charge(
-        {request->idempotency_key(), request->user_id(), request->order_id(), fromProto(request->amount())},
-        limitsOf(context));
+        {request->idempotency_key(), request->user_id(), request->order_id(), fromProto(request->amount())});
     if (!payment) return payment.status();
     toProto(*payment, *response);
     return Status::ok();
@@ -177,14 +162,14 @@ grpc::ServerUnaryReactor* PaymentsGrpcService::Charge(grpc::CallbackServerContex
 
 grpc::ServerUnaryReactor* PaymentsGrpcService::Refund(grpc::CallbackServerContext* context,
                                                       const v1::RefundRequest* request, v1::Payment* response) {
-  return rpc::runBlocking(context, pool_, [this, context, request, response] {
+  return rpc::runBlocking(context, pool_, [this, request, response] {
     std::optional<ChargeRequest> voidIfMissing;
     if (request->has_void_if_missing()) {
       const v1::ChargeRequest& charge = request->void_if_missing();
       voidIfMissing = ChargeRequest{request->charge_idempotency_key(), charge.user_id(), charge.order_id(),
                                     fromProto(charge.amount())};
     }
-    auto payment = wallets_.refund(request->charge_idempotency_key(), voidIfMissing, limitsOf(context));
+    auto payment = wallets_.refund(request->charge_idempotency_key(), voidIfMissing);
     if (!payment) return payment.status();
     toProto(*payment, *response);
     return Status::ok();

@@ -56,14 +56,6 @@ struct LedgerList {
   std::string nextPageToken;
 };
 
-// What the caller of a Charge or Refund allows: until when it waits for the answer, and whether it
-// has given up. Injected latency never outlasts the deadline, and a call whose caller is gone by the
-// end of it charges and refunds nothing.
-struct CallLimits {
-  std::chrono::steady_clock::time_point deadline = std::chrono::steady_clock::time_point::max();
-  std::function<bool()> cancelled;  // empty: only the deadline ends the call
-};
-
 class Wallets {
  public:
   static constexpr int kDefaultPageSize = 50;
@@ -82,16 +74,16 @@ class Wallets {
   Result<Wallet> open(const std::string& userId);
   Result<Wallet> get(const std::string& userId);
   Result<Wallet> topUp(const TopUpRequest& request);
-  // A decline is a normal answer (a DECLINED payment), not an error. Subject to fault injection:
-  // added latency ends at the caller's deadline with DEADLINE_EXCEEDED, at shutdown() with
-  // UNAVAILABLE, and with CANCELLED when the caller gave up meanwhile; none of them charges.
-  Result<Payment> charge(const ChargeRequest& request, const CallLimits& limits = {});
+  // A decline is a normal answer (a DECLINED payment), not an error. Subject to fault injection.
+  // Added latency models a slow payments service: the charge is made after it whether or not the
+  // caller still waits (past its deadline is the ambiguous outcome the saga's retry with the same
+  // key must survive); only shutdown() ends the wait early, with UNAVAILABLE and nothing charged.
+  Result<Payment> charge(const ChargeRequest& request);
   // Subject to fault injection (failure and latency, as for charge). `voidIfMissing`: the charge
   // being undone, to void its key when no charge has it yet (see PaymentStore::refund); its key is
   // the refund's.
   Result<Payment> refund(const std::string& chargeIdempotencyKey,
-                         const std::optional<ChargeRequest>& voidIfMissing = std::nullopt,
-                         const CallLimits& limits = {});
+                         const std::optional<ChargeRequest>& voidIfMissing = std::nullopt);
   // The process is stopping: every added-latency wait ends now (its call answers UNAVAILABLE having
   // done nothing, for the caller to retry elsewhere), and later calls do not wait.
   void shutdown();
@@ -105,9 +97,9 @@ class Wallets {
 
  private:
   // Added latency, then maybe an injected UNAVAILABLE: the part of fault injection every Charge/Refund gets.
-  Status applyCallFaults(const char* call, const CallLimits& limits);
-  // Until `duration` passes, the process stops, or `cancelled` (asked between slices) says the caller gave up.
-  void wait(std::chrono::milliseconds duration, const std::function<bool()>& cancelled);
+  Status applyCallFaults(const char* call);
+  // Until `duration` passes or the process stops.
+  void wait(std::chrono::milliseconds duration);
   bool stopping();
 
   PaymentStore& store_;

@@ -143,6 +143,12 @@ class SagaEndToEnd : public ::testing::Test {
     return charges;
   }
 
+  // A test that stops at a failed assertion with faults on would leave them to every later test of
+  // the suite (they share the payments process): each test ends with payments healthy.
+  void TearDown() override {
+    if (payments_ != nullptr && payments_->running()) setFaults(0, 0);
+  }
+
   void setFaults(double failureRate, int64_t latencyMs, const std::string& failureCode = "") {
     payments::v1::SetFaultsRequest request;
     request.mutable_faults()->set_failure_rate(failureRate);

@@ -619,21 +619,22 @@ TEST_F(PaymentsServiceTest, AddedLatencyDelaysChargesButNotReads) {
   EXPECT_EQ(current.added_latency_ms(), 300);
 }
 
-// The latency ends at the call's deadline, and the charge its caller no longer waits for is not made:
-// the worker slept the whole latency and charged a second after the client had its DEADLINE_EXCEEDED.
-TEST_F(PaymentsServiceTest, AddedLatencyEndsAtTheCallsDeadline_WithoutCharging) {
+// Added latency models a slow payments service: a caller whose deadline passes first gets
+// DEADLINE_EXCEEDED, and the charge is still made afterwards. That ambiguous outcome is what the
+// fault is for (the saga retries with the same key and must charge once; e2e.saga shows it).
+TEST_F(PaymentsServiceTest, AddedLatencyPastTheCallsDeadline_StillCharges_TheAmbiguousOutcome) {
   const std::string userId = openWallet();
   ASSERT_TRUE(setFaults(0.0, 0.0, 1500).ok());
   v1::Payment payment;
-  const auto called = std::chrono::steady_clock::now();
   auto context = rpc::makeContext(std::chrono::milliseconds(200));
   const grpc::Status status = stub_->Charge(context.get(), chargeRequest("saga-late", userId, 1), &payment);
   EXPECT_EQ(status.error_code(), grpc::StatusCode::DEADLINE_EXCEEDED);
-  // A second after the latency would have passed (counted from the call, so a loaded machine's slow
-  // answer does not move the check later), nothing has been charged.
-  std::this_thread::sleep_until(called + std::chrono::milliseconds(1500) + std::chrono::seconds(1));
-  EXPECT_EQ(balance(userId), kDemoCredit) << "charged after the caller's deadline";
-  EXPECT_EQ(queryInt("SELECT count(*) FROM payments WHERE idempotency_key = 'saga-late'"), 0);
+  EXPECT_TRUE(testing::waitUntil(
+      [&] { return queryInt("SELECT count(*) FROM payments WHERE idempotency_key = 'saga-late'") == 1; },
+      std::chrono::seconds(10)))
+      << "the slow charge was not made after its caller's deadline";
+  EXPECT_EQ(balance(userId), kDemoCredit - 1);
+  ASSERT_TRUE(setFaults(0.0, 0.0, 0).ok());
 }
 
 TEST_F(PaymentsServiceTest, SetFaultsRejectsOutOfRangeValuesNamingTheField) {
