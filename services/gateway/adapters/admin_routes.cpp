@@ -198,15 +198,12 @@ void RestGateway::orderDetails(http::HttpRequest& request, std::shared_ptr<http:
     responder->send(http::errorResponse(allowed, request.traceId));
     return;
   }
-  auto call = std::make_shared<Call>();
-  call->principal = principal;
-  call->traceId = request.traceId;
-  call->traceparent = request.traceparent;
-  call->clientAddress = request.remoteAddress;
-  if (Status deadline = setDeadline(request, *call); !deadline.isOk()) {
-    responder->send(http::errorResponse(deadline, request.traceId));
+  auto started = startCall(request, principal);
+  if (!started) {
+    responder->send(http::errorResponse(started.status(), request.traceId));
     return;
   }
+  auto call = std::move(*started);
   call->responder = std::move(responder);
   orders::v1::GetOrderRequest getOrder;
   getOrder.set_id(std::string(request.pathParam("id").value_or("")));

@@ -443,15 +443,12 @@ void RestGateway::auditMerged(http::HttpRequest& request, std::shared_ptr<http::
     responder->send(http::errorResponse(position.status(), request.traceId));
     return;
   }
-  auto call = std::make_shared<Call>();
-  call->principal = principal;
-  call->traceId = request.traceId;
-  call->traceparent = request.traceparent;
-  call->clientAddress = request.remoteAddress;
-  if (Status deadline = setDeadline(request, *call); !deadline.isOk()) {
-    responder->send(http::errorResponse(deadline, request.traceId));
+  auto started = startCall(request, principal);
+  if (!started) {
+    responder->send(http::errorResponse(started.status(), request.traceId));
     return;
   }
+  auto call = std::move(*started);
   call->responder = std::move(responder);
   const RestMapping* render = sources.begin()->second;
   auto finish = [this, call, render, from = *position, pageSize](AuditJoin& join) {
@@ -501,18 +498,24 @@ void RestGateway::auditMerged(http::HttpRequest& request, std::shared_ptr<http::
   }
 }
 
-Status RestGateway::setDeadline(const http::HttpRequest& request, Call& call) const {
+Result<std::shared_ptr<RestGateway::Call>> RestGateway::startCall(const http::HttpRequest& request,
+                                                                  const Principal& principal) const {
+  auto call = std::make_shared<Call>();
+  call->principal = principal;
+  call->traceId = request.traceId;
+  call->traceparent = request.traceparent;
+  call->clientAddress = request.remoteAddress;
   const auto now = Clock::now();
-  call.deadline = resilience::Deadline::after(options_.upstreamTimeout, now);
+  call->deadline = resilience::Deadline::after(options_.upstreamTimeout, now);
   if (auto header = request.header("X-Request-Timeout")) {
     auto timeout = resilience::parseTimeout(*header);
     if (!timeout) return invalidField("X-Request-Timeout", "must look like 250ms, 2s or 1m");
     if (*timeout < options_.upstreamTimeout) {
-      call.deadline = resilience::Deadline::after(*timeout, now);
-      call.clientDeadline = true;
+      call->deadline = resilience::Deadline::after(*timeout, now);
+      call->clientDeadline = true;
     }
   }
-  return Status::ok();
+  return call;
 }
 
 void RestGateway::call(const RestMapping& mapping, http::HttpRequest& request,
@@ -540,15 +543,12 @@ void RestGateway::call(const RestMapping& mapping, http::HttpRequest& request,
   if (Status owner = applyOwnership(mapping, principal, **message); !owner.isOk()) return fail(owner);
   clampPageSize(**message, options_.maxPageSize);
 
-  auto call = std::make_shared<Call>();
-  call->principal = principal;
-  call->traceId = request.traceId;
-  call->traceparent = request.traceparent;
-  call->clientAddress = request.remoteAddress;
+  auto started = startCall(request, principal);
+  if (!started) return fail(started.status());
+  auto call = std::move(*started);
   call->conditional = conditional;
   call->responder = std::move(responder);
   call->request = MessagePtr(std::move(*message));
-  if (Status deadline = setDeadline(request, *call); !deadline.isOk()) return fail(deadline);
 
   // A write on behalf of another user (an admin's order for a customer): that user must exist, or
   // the order would be accepted, reserve stock and fail only when its saga finds no wallet a minute

@@ -115,9 +115,11 @@ class RestGateway {
   using MessageCallback = std::function<void(Status, MessagePtr, const std::string& retryAfter)>;
 
   void call(const RestMapping& mapping, http::HttpRequest& request, std::shared_ptr<http::Responder> responder);
-  // The call's deadline: the upstream timeout, or the client's shorter X-Request-Timeout (which
-  // then does not count against the breakers); INVALID_ARGUMENT naming the header when unreadable.
-  Status setDeadline(const http::HttpRequest& request, Call& call) const;
+  // A call on behalf of `principal` for `request`: its trace and client address, and its deadline
+  // (the upstream timeout, or the client's shorter X-Request-Timeout, which then does not count
+  // against the breakers); INVALID_ARGUMENT naming the header when that is unreadable. Asked before
+  // the responder is handed to the call, so a refusal still has it to answer with.
+  Result<std::shared_ptr<Call>> startCall(const http::HttpRequest& request, const Principal& principal) const;
   // Sends `message` to the mapping's method and parses the reply into its response type.
   void invoke(const RestMapping& mapping, const google::protobuf::Message& message, const Call& context,
               MessageCallback callback);

@@ -992,6 +992,21 @@ TEST_F(GatewayEndToEnd, OrderDetailsAggregateOrderUserAndProducts) {
   EXPECT_NE(refused.body.find("X-Request-Timeout"), std::string::npos) << refused.body;
 }
 
+// Every kind of route refuses an unreadable X-Request-Timeout with a 400 naming the header, and the
+// gateway goes on serving (a transcoded route's refusal once answered through a responder already
+// handed to the call).
+TEST_F(GatewayEndToEnd, AnUnreadableRequestTimeoutIs400OnEveryKindOfRoute_AndTheGatewayServesOn) {
+  const std::string product = createProduct("GW-TIMEOUT-1");
+  http::Headers unreadable;
+  unreadable.add("X-Request-Timeout", "soon");
+  for (const std::string path : {"/api/v1/products/" + product, std::string("/api/v1/admin/audit?resource=products")}) {
+    const auto refused = as(admin_, "GET", path, "", unreadable);
+    EXPECT_EQ(refused.status, 400) << path << ": " << refused.body;
+    EXPECT_NE(refused.body.find("X-Request-Timeout"), std::string::npos) << path << ": " << refused.body;
+  }
+  EXPECT_EQ(as(admin_, "GET", "/api/v1/products/" + product).status, 200) << "the gateway no longer serves";
+}
+
 TEST_F(GatewayEndToEnd, OrderDetailsNameTheMissingPartInsteadOfFailingWhole) {
   // An order whose user the users service does not know (the gateway refuses to place one, so it is
   // placed on the orders service directly): the user part cannot be read.
