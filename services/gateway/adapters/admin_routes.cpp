@@ -198,13 +198,8 @@ void RestGateway::orderDetails(http::HttpRequest& request, std::shared_ptr<http:
     responder->send(http::errorResponse(allowed, request.traceId));
     return;
   }
-  auto started = startCall(request, principal);
-  if (!started) {
-    responder->send(http::errorResponse(started.status(), request.traceId));
-    return;
-  }
-  auto call = std::move(*started);
-  call->responder = std::move(responder);
+  auto call = startCall(request, principal, responder);
+  if (!call) return;
   orders::v1::GetOrderRequest getOrder;
   getOrder.set_id(std::string(request.pathParam("id").value_or("")));
   // The order is the heart of the answer: without it there is nothing to show, so its failure is

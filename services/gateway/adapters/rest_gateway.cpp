@@ -443,13 +443,8 @@ void RestGateway::auditMerged(http::HttpRequest& request, std::shared_ptr<http::
     responder->send(http::errorResponse(position.status(), request.traceId));
     return;
   }
-  auto started = startCall(request, principal);
-  if (!started) {
-    responder->send(http::errorResponse(started.status(), request.traceId));
-    return;
-  }
-  auto call = std::move(*started);
-  call->responder = std::move(responder);
+  auto call = startCall(request, principal, responder);
+  if (!call) return;
   const RestMapping* render = sources.begin()->second;
   auto finish = [this, call, render, from = *position, pageSize](AuditJoin& join) {
     if (!join.failure.isOk()) {
@@ -498,8 +493,9 @@ void RestGateway::auditMerged(http::HttpRequest& request, std::shared_ptr<http::
   }
 }
 
-Result<std::shared_ptr<RestGateway::Call>> RestGateway::startCall(const http::HttpRequest& request,
-                                                                  const Principal& principal) const {
+std::shared_ptr<RestGateway::Call> RestGateway::startCall(const http::HttpRequest& request,
+                                                          const Principal& principal,
+                                                          std::shared_ptr<http::Responder>& responder) const {
   auto call = std::make_shared<Call>();
   call->principal = principal;
   call->traceId = request.traceId;
@@ -509,12 +505,17 @@ Result<std::shared_ptr<RestGateway::Call>> RestGateway::startCall(const http::Ht
   call->deadline = resilience::Deadline::after(options_.upstreamTimeout, now);
   if (auto header = request.header("X-Request-Timeout")) {
     auto timeout = resilience::parseTimeout(*header);
-    if (!timeout) return invalidField("X-Request-Timeout", "must look like 250ms, 2s or 1m");
+    if (!timeout) {
+      responder->send(http::errorResponse(invalidField("X-Request-Timeout", "must look like 250ms, 2s or 1m"),
+                                          request.traceId));
+      return nullptr;
+    }
     if (*timeout < options_.upstreamTimeout) {
       call->deadline = resilience::Deadline::after(*timeout, now);
       call->clientDeadline = true;
     }
   }
+  call->responder = std::move(responder);
   return call;
 }
 
@@ -543,11 +544,9 @@ void RestGateway::call(const RestMapping& mapping, http::HttpRequest& request,
   if (Status owner = applyOwnership(mapping, principal, **message); !owner.isOk()) return fail(owner);
   clampPageSize(**message, options_.maxPageSize);
 
-  auto started = startCall(request, principal);
-  if (!started) return fail(started.status());
-  auto call = std::move(*started);
+  auto call = startCall(request, principal, responder);
+  if (!call) return;
   call->conditional = conditional;
-  call->responder = std::move(responder);
   call->request = MessagePtr(std::move(*message));
 
   // A write on behalf of another user (an admin's order for a customer): that user must exist, or

@@ -117,9 +117,10 @@ class RestGateway {
   void call(const RestMapping& mapping, http::HttpRequest& request, std::shared_ptr<http::Responder> responder);
   // A call on behalf of `principal` for `request`: its trace and client address, and its deadline
   // (the upstream timeout, or the client's shorter X-Request-Timeout, which then does not count
-  // against the breakers); INVALID_ARGUMENT naming the header when that is unreadable. Asked before
-  // the responder is handed to the call, so a refusal still has it to answer with.
-  Result<std::shared_ptr<Call>> startCall(const http::HttpRequest& request, const Principal& principal) const;
+  // against the breakers). The call takes `responder`; when the header is unreadable the request is
+  // answered through it instead (400 naming the header) and null is returned.
+  std::shared_ptr<Call> startCall(const http::HttpRequest& request, const Principal& principal,
+                                  std::shared_ptr<http::Responder>& responder) const;
   // Sends `message` to the mapping's method and parses the reply into its response type.
   void invoke(const RestMapping& mapping, const google::protobuf::Message& message, const Call& context,
               MessageCallback callback);

@@ -110,6 +110,14 @@ Status appendUserAccessChanged(pqxx::work& transaction, const User& user, const 
   return bus::appendEvent(transaction, event, eventContextOf(user, context, user.updatedAtMicros)).status();
 }
 
+// The user row as it is, locked for the rest of the transaction (every change reads it first).
+Result<User> lockedUser(pqxx::work& transaction, const std::string& id) {
+  const auto current =
+      transaction.exec_params(std::string("SELECT ") + kColumns + " FROM users WHERE id = $1 FOR UPDATE", id);
+  if (current.empty()) return notFound("user " + id + " does not exist");
+  return fromRow(current[0]);
+}
+
 }  // namespace
 
 Result<User> PgUserRepository::insert(const User& user, const CreateKey& key, const ChangeContext& context) {
@@ -194,10 +202,9 @@ Result<UserPage> PgUserRepository::list(const UserQuery& query) {
 Result<User> PgUserRepository::update(const std::string& id, const UserChanges& changes, int64_t expectedVersion,
                                       const ChangeContext& context) {
   return db::inTransaction<User>(pool_, [&](pqxx::work& transaction) -> Result<User> {
-    const auto current =
-        transaction.exec_params(std::string("SELECT ") + kColumns + " FROM users WHERE id = $1 FOR UPDATE", id);
-    if (current.empty()) return notFound("user " + id + " does not exist");
-    const User before = fromRow(current[0]);
+    auto locked = lockedUser(transaction, id);
+    if (!locked) return locked.status();
+    const User before = std::move(*locked);
     const int64_t version = before.version;
     if (expectedVersion != 0 && version != expectedVersion) {
       return aborted("user " + id + " was changed by someone else (version " + std::to_string(version) +
@@ -251,10 +258,9 @@ Result<User> PgUserRepository::update(const std::string& id, const UserChanges& 
 Result<User> PgUserRepository::updatePasswordHash(const std::string& id, const std::string& passwordHash,
                                                   const ChangeContext& context) {
   return db::inTransaction<User>(pool_, [&](pqxx::work& transaction) -> Result<User> {
-    const auto current =
-        transaction.exec_params(std::string("SELECT ") + kColumns + " FROM users WHERE id = $1 FOR UPDATE", id);
-    if (current.empty()) return notFound("user " + id + " does not exist");
-    const User before = fromRow(current[0]);
+    auto locked = lockedUser(transaction, id);
+    if (!locked) return locked.status();
+    const User before = std::move(*locked);
     const auto rows = transaction.exec_params(
         std::string("UPDATE users SET password_hash = $2, version = version + 1, updated_at = now()"
                     " WHERE id = $1 RETURNING ") +
@@ -273,10 +279,9 @@ Result<User> PgUserRepository::updatePasswordHash(const std::string& id, const s
 Result<User> PgUserRepository::updateOwn(const std::string& id, const OwnChanges& changes, int64_t expectedVersion,
                                          const ChangeContext& context) {
   return db::inTransaction<User>(pool_, [&](pqxx::work& transaction) -> Result<User> {
-    const auto current =
-        transaction.exec_params(std::string("SELECT ") + kColumns + " FROM users WHERE id = $1 FOR UPDATE", id);
-    if (current.empty()) return notFound("user " + id + " does not exist");
-    const User before = fromRow(current[0]);
+    auto locked = lockedUser(transaction, id);
+    if (!locked) return locked.status();
+    const User before = std::move(*locked);
     try {
       // The version is the one whose password the caller verified: a reset or a disable committed
       // since must not be overwritten by a session that only knew the old password.
