@@ -91,16 +91,14 @@ bool RouteTemplate::matchSegments(const std::vector<std::string_view>& segments,
   const auto segmentAt = [&](size_t i) {
     return restParameter.empty() && i + 1 == segments.size() ? last : segments[i];
   };
+  // Literals first: most templates a lookup tries differ in one, and nothing is decoded for them.
+  for (size_t i = 0; i < segments_.size(); ++i) {
+    if (!segments_[i].literal.empty() && segmentAt(i) != segments_[i].literal) return false;
+  }
   const size_t before = params.size();
   for (size_t i = 0; i < segments_.size(); ++i) {
     const Segment& expected = segments_[i];
-    if (!expected.literal.empty()) {
-      if (segmentAt(i) != expected.literal) {
-        params.resize(before);
-        return false;
-      }
-      continue;
-    }
+    if (!expected.literal.empty()) continue;
     auto decoded = percentDecode(segmentAt(i));
     if (!decoded || decoded->empty()) {
       params.resize(before);
@@ -138,13 +136,29 @@ void Router::add(std::string method, std::string_view pathTemplate, Handler hand
     return route.pathTemplate.moreSpecificThan(existing.pathTemplate);
   });
   routes_.insert(position, std::move(route));
+  // Routes are added at start-up only; the index is rebuilt after each.
+  bySegmentCount_.assign(kIndexedSegments, {});
+  for (size_t count = 0; count < kIndexedSegments; ++count) {
+    for (size_t index = 0; index < routes_.size(); ++index) {
+      const RouteTemplate& candidate = routes_[index].pathTemplate;
+      if (candidate.segmentCount() == count || (candidate.capturesRest() && candidate.segmentCount() <= count)) {
+        bySegmentCount_[count].push_back(index);
+      }
+    }
+  }
 }
 
 Router::Lookup Router::find(std::string_view method, std::string_view path) const {
   Lookup lookup;
   std::vector<std::pair<std::string, std::string>> params;
   const auto segments = splitPath(path);
-  for (const Route& route : routes_) {
+  std::vector<size_t> everyRoute;
+  const bool indexed = segments.size() < bySegmentCount_.size();  // none before the first route
+  if (!indexed) {
+    for (size_t index = 0; index < routes_.size(); ++index) everyRoute.push_back(index);
+  }
+  for (const size_t index : indexed ? bySegmentCount_[segments.size()] : everyRoute) {
+    const Route& route = routes_[index];
     params.clear();
     if (!route.pathTemplate.matchSegments(segments, params)) continue;
     if (route.method == method || (method == "HEAD" && route.method == "GET")) {

@@ -416,10 +416,12 @@ class Session : public std::enable_shared_from_this<Session> {
     }
 
    private:
+    // On the session's own thread (a handler answering at once, an upstream answer on the same
+    // loop) the answer is written at once; from another thread it is queued to the session's loop.
     void deliver(HttpResponse response) {
       auto session = session_;
-      asio::post(session->executor(),
-                 [session, response = std::move(response)]() mutable { session->write(std::move(response)); });
+      asio::dispatch(session->executor(),
+                     [session, response = std::move(response)]() mutable { session->write(std::move(response)); });
     }
     std::shared_ptr<Session> session_;
     std::atomic<bool> sent_{false};

@@ -1,6 +1,8 @@
 #include "wire.h"
 
 #include <boost/beast/http/status.hpp>
+#include <time.h>
+
 #include <charconv>
 
 namespace fleetdeck::http::detail {
@@ -94,8 +96,19 @@ void appendRequestHead(std::string& out, std::string_view method, std::string_vi
   out += "\r\n";
 }
 
+namespace {
+// CLOCK_MONOTONIC_COARSE: the same clock as steady_clock, read from the last tick (a few ms behind)
+// without reading the TSC. Deadlines are extended several times per request; their timeouts are
+// seconds long, so a deadline that falls a tick early costs nothing, and the read costs a quarter.
+CoarseDeadline::Clock::time_point coarseNow() {
+  timespec now{};
+  clock_gettime(CLOCK_MONOTONIC_COARSE, &now);
+  return CoarseDeadline::Clock::time_point(std::chrono::seconds(now.tv_sec) + std::chrono::nanoseconds(now.tv_nsec));
+}
+}  // namespace
+
 void CoarseDeadline::expireAfter(std::chrono::milliseconds after, std::function<void()> onExpired) {
-  deadline_ = Clock::now() + after;
+  deadline_ = coarseNow() + after;
   if (onExpired) onExpired_ = std::move(onExpired);
   // Armed for a later time than the new deadline (a shorter timeout after a long one): re-arm.
   if (!armed_ || deadline_ < armedFor_) arm();

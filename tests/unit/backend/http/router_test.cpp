@@ -91,6 +91,51 @@ TEST(Router, UnknownPathIs404AndWrongMethodIs405WithAllow) {
   EXPECT_TRUE(hit.empty());
 }
 
+// Lookups try only the routes that can match a path's number of segments: a "{name=**}" route
+// still matches every longer path, also one longer than the index covers, and is tried in its
+// place in the specificity order among the exact-length routes.
+TEST(Router, RestRoutesMatchLongerPathsBesideExactLengthRoutes) {
+  std::string hit;
+  Router router;
+  router.add("GET", "/files/{path=**}", named("rest", &hit));
+  router.add("GET", "/files/{a}/{b}", named("two", &hit));
+  router.add("GET", "/files/readme/{b}", named("readme", &hit));
+  router.add("POST", "/other/{a}/{b}/{c}", named("other", &hit));
+  auto responder = std::make_shared<CapturingResponder>();
+  const auto get = [&](std::string path) {
+    hit.clear();
+    HttpRequest request{.method = "GET", .path = std::move(path)};
+    router.dispatch(request, responder);
+    return request;
+  };
+  EXPECT_EQ(get("/files/x/y").pathParam("b").value(), "y");
+  EXPECT_EQ(hit, "two");
+  get("/files/readme/y");
+  EXPECT_EQ(hit, "readme");
+  EXPECT_EQ(get("/files/x").pathParam("path").value(), "x");
+  EXPECT_EQ(hit, "rest");
+  EXPECT_EQ(get("/files/x/y/z").pathParam("path").value(), "x/y/z");
+  EXPECT_EQ(hit, "rest");
+  std::string deep = "/files";
+  for (int i = 0; i < 40; ++i) deep += "/d" + std::to_string(i);
+  EXPECT_EQ(get(deep).pathParam("path").value(), deep.substr(std::string("/files/").size()));
+  EXPECT_EQ(hit, "rest");
+  get("/other/1/2/3");
+  EXPECT_EQ(responder->last.status, 405);
+  EXPECT_EQ(responder->last.headers.get("Allow").value(), "POST");
+  get("/nothing/here");
+  EXPECT_EQ(responder->last.status, 404);
+  EXPECT_TRUE(hit.empty());
+}
+
+TEST(Router, AnEmptyRouterAnswers404) {
+  Router router;
+  auto responder = std::make_shared<CapturingResponder>();
+  HttpRequest request{.method = "GET", .path = "/a/b"};
+  router.dispatch(request, responder);
+  EXPECT_EQ(responder->last.status, 404);
+}
+
 TEST(Query, ParsesAndDecodes) {
   auto query = parseQuery("pageSize=2&query=a%26b&name=x+y&flag");
   ASSERT_TRUE(query.has_value());

@@ -67,6 +67,9 @@ class RouteTemplate {
   // Orders templates from most to least specific: literals beat parameters, then longer beats shorter.
   bool moreSpecificThan(const RouteTemplate& other) const;
   const std::vector<std::string>& parameterNames() const { return parameterNames_; }
+  // The path segments a match needs: exactly these, or at least these with a "{name=**}" rest.
+  size_t segmentCount() const { return segments_.size(); }
+  bool capturesRest() const { return !restParameter.empty(); }
 
  private:
   struct Segment {
@@ -105,6 +108,10 @@ class Router {
     Handler handler;
   };
   std::vector<Route> routes_;  // most specific first
+  // Per number of path segments (below kIndexedSegments), the positions in routes_ of the routes
+  // that can match such a path, in order: a lookup tries those instead of every route.
+  static constexpr size_t kIndexedSegments = 16;
+  std::vector<std::vector<size_t>> bySegmentCount_;
 };
 
 }  // namespace fleetdeck::http
