@@ -102,6 +102,20 @@ HOST_ENVIRONMENT = {"FLEETDECK_CONFIG", "OTEL_EXPORTER_OTLP_ENDPOINT", "OTEL_EXP
                     "OTEL_EXPORTER_OTLP_PROTOCOL", "OTEL_EXPORTER_OTLP_TRACES_PROTOCOL", "OTEL_SDK_DISABLED",
                     "OTEL_TRACES_EXPORTER"}
 
+# The fleet's trace store: the gateway's admin port takes OTLP/HTTP JSON (POST /v1/traces, [traces] in
+# gateway.toml). Every other process exports its spans there through the gateway Service, as Compose does
+# (http://gateway:9100, http/json); each replica keeps the spans sent to it and asks its peer replicas (at
+# the pod IP:admin port they register) for their part of a trace. The gateway sets no endpoint: it stores
+# its own spans locally.
+TRACE_STORE = "gateway"
+OTLP_ENDPOINT_VARIABLE = "OTEL_EXPORTER_OTLP_ENDPOINT"
+OTLP_PROTOCOL_VARIABLE = "OTEL_EXPORTER_OTLP_PROTOCOL"
+OTLP_PROTOCOL = "http/json"
+# These replace or switch off the endpoint above (backend/host/src/service_host.cpp).
+OTLP_OVERRIDING_VARIABLES = {"OTEL_EXPORTER_OTLP_TRACES_ENDPOINT": "wins over " + OTLP_ENDPOINT_VARIABLE,
+                             "OTEL_SDK_DISABLED": "\"true\" turns span export off",
+                             "OTEL_TRACES_EXPORTER": "\"none\" turns span export off"}
+
 # Values every cluster has its own of. Each is listed in packaging/k8s/README.md's "Placeholders to edit"
 # table, and every ConfigMap literal setting one (base/, overlays other than dev, which points them at
 # its own in-cluster pods) carries an inline `# PLACEHOLDER` marker. A marker elsewhere in packaging/k8s
@@ -699,6 +713,7 @@ def check_fleet(report: Report, rendered: Rendered, configs: dict[str, ServiceCo
             report.fail(where, obj, "env FLEETDECK_DATABASE__URL", f"{service} has no database")
 
         check_url_target(report, rendered, where, obj, env, "FLEETDECK_NATS__URL", "nats", NATS_CLIENT_PORT)
+        check_span_export(report, rendered, where, obj, service, env, config)
         if service in NEEDS_PROMETHEUS:
             check_prometheus_url(report, rendered, where, obj, env)
         if service == "gateway":
@@ -791,6 +806,57 @@ def check_url_target(report: Report, rendered: Rendered, where: str, obj: str, e
     elif not any(p.get("port") == port for p in ((rendered.get("Service", service) or {}).get("spec") or {}).get(
             "ports", [])):
         report.fail(where, obj, f"env {name}", f"Service {service} with port {port} is not rendered")
+
+
+def check_span_export(report: Report, rendered: Rendered, where: str, obj: str, service: str, env: dict,
+                      config: ServiceConfig) -> None:
+    """Every service exports its spans to the gateway's trace store (its admin port, through the gateway
+    Service, OTLP/HTTP JSON), else the console's trace view shows the gateway's part of a request only.
+    The gateway sets no endpoint and keeps its trace store on: it stores its own spans locally."""
+    admin = FLEET[TRACE_STORE]["admin"]
+    wanted = f"http://{TRACE_STORE}:{admin}"
+    if service == TRACE_STORE:
+        for name in (OTLP_ENDPOINT_VARIABLE, "OTEL_EXPORTER_OTLP_TRACES_ENDPOINT", "FLEETDECK_TELEMETRY__OTLP_ENDPOINT"):
+            if env.get(name):
+                report.fail(where, obj, f"env {name}", f"{env[name]!r}: the gateway stores its own spans in its trace "
+                            "store; with an endpoint it exports them instead (to itself through the Service: onto "
+                            "any replica, or to a collector the console does not read)")
+        configured = config.values.get("telemetry.otlp_endpoint")
+        if configured and "FLEETDECK_TELEMETRY__OTLP_ENDPOINT" not in env:
+            report.fail(where, obj, "env FLEETDECK_TELEMETRY__OTLP_ENDPOINT", f"{config.path.relative_to(REPO)} sets "
+                        f"[telemetry] otlp_endpoint {configured!r}: the gateway would export its own spans instead of "
+                        "storing them; override it with an empty value")
+        enabled = str(env.get("FLEETDECK_TRACES__ENABLED", config.values.get("traces.enabled", True))).lower()
+        if enabled in ("false", "0"):
+            report.fail(where, obj, "env FLEETDECK_TRACES__ENABLED", "the trace store is off: the services' span "
+                        "exports to the admin port are refused and the console's trace view is empty")
+        return
+    for name, effect in OTLP_OVERRIDING_VARIABLES.items():
+        value = env.get(name)
+        if value in (None, ""):
+            continue
+        if name == "OTEL_EXPORTER_OTLP_TRACES_ENDPOINT" or str(value).lower() in ("true", "none"):
+            report.fail(where, obj, f"env {name}", f"{value!r} {effect}: set only {OTLP_ENDPOINT_VARIABLE}={wanted}, "
+                        "the gateway's trace store")
+    value = env.get(OTLP_ENDPOINT_VARIABLE)
+    if not isinstance(value, str) or not value:
+        report.fail(where, obj, f"env {OTLP_ENDPOINT_VARIABLE}", f"missing: expected {wanted} (the gateway Service's "
+                    f"admin port, its trace store) with {OTLP_PROTOCOL_VARIABLE}={OTLP_PROTOCOL}; without it "
+                    f"{service} exports no spans and the console's trace view shows the gateway's part only")
+    else:
+        match = re.fullmatch(r"http://([^/:@]+):(\d+)/?", value)
+        labels = match.group(1).split(".") if match else []
+        if (not match or labels[0] != TRACE_STORE or int(match.group(2)) != admin
+                or (len(labels) > 1 and labels[1] != rendered.namespace)):
+            report.fail(where, obj, f"env {OTLP_ENDPOINT_VARIABLE}", f"{value!r}, expected {wanted}: the gateway "
+                        "Service's admin port (its trace store, where the console reads traces)")
+        elif not any(p.get("port") == admin for p in ((rendered.get("Service", TRACE_STORE) or {}).get("spec") or {})
+                     .get("ports", [])):
+            report.fail(where, obj, f"env {OTLP_ENDPOINT_VARIABLE}", f"{value!r}: Service {TRACE_STORE} with port "
+                        f"{admin} is not rendered")
+    if not env.get(OTLP_PROTOCOL_VARIABLE):  # another value fails check_environment
+        report.fail(where, obj, f"env {OTLP_PROTOCOL_VARIABLE}", f"missing: set {OTLP_PROTOCOL}, as Compose does (the "
+                    "gateway's receiver takes OTLP/HTTP JSON only)")
 
 
 def check_prometheus_url(report: Report, rendered: Rendered, where: str, obj: str, env: dict) -> None:
@@ -1372,7 +1438,7 @@ class Network:
                 return True
         return False
 
-    def allows(self, source, destination, port: int, protocol: str = "TCP") -> bool:
+    def egress_allows(self, source, destination, port: int, protocol: str = "TCP") -> bool:
         if isinstance(source, Pod):
             policies = self.selecting(source, "Egress")
             if policies and not any(
@@ -1380,6 +1446,9 @@ class Network:
                     and self.port_matches(rule.get("ports"), port, protocol, destination)
                     for policy in policies for rule in policy["spec"].get("egress") or []):
                 return False
+        return True
+
+    def ingress_allows(self, source, destination, port: int, protocol: str = "TCP") -> bool:
         if isinstance(destination, Pod):
             policies = self.selecting(destination, "Ingress")
             if policies and not any(
@@ -1388,6 +1457,19 @@ class Network:
                     for policy in policies for rule in policy["spec"].get("ingress") or []):
                 return False
         return True
+
+    def allows(self, source, destination, port: int, protocol: str = "TCP") -> bool:
+        return (self.egress_allows(source, destination, port, protocol)
+                and self.ingress_allows(source, destination, port, protocol))
+
+    def blocking(self, source, destination, port: int, protocol: str = "TCP") -> str:
+        """Which side's policies refuse a connection (the source's egress, the destination's ingress, or both)."""
+        sides = []
+        if not self.egress_allows(source, destination, port, protocol):
+            sides.append(f"no egress rule of the {source} pods allows it")
+        if not self.ingress_allows(source, destination, port, protocol):
+            sides.append(f"no ingress rule of the {destination} pods admits it")
+        return " and ".join(sides)
 
     def external_namespaces(self) -> set[str]:
         names = set()
@@ -1474,7 +1556,9 @@ def check_network_policies(report: Report, rendered: Rendered) -> None:
                     "not reachable from any Ingress controller namespace")
 
     # Inside: the gateway reaches every service, orders reaches products and payments, every process
-    # reaches NATS; databases and Redis only for the services that own or use them; nothing else.
+    # reaches NATS and the gateway's trace store; databases and Redis only for the services that own or
+    # use them; nothing else.
+    trace_port = FLEET[TRACE_STORE]["admin"]
     for source_name, source in fleet.items():
         for target_name, target in pods.items():
             if target_name == source_name:
@@ -1482,12 +1566,18 @@ def check_network_policies(report: Report, rendered: Rendered) -> None:
             for port in sorted({number for number, _ in target.ports.values()}):
                 allowed = network.allows(source, target, port)
                 required = False
+                purpose = ""
                 if target_name in FLEET:
                     required = (source_name in GRPC_CALLERS.get(target_name, ())
                                 and port == FLEET[target_name].get("grpc"))
                     # The gateway reads every service's /readyz (fleet view, ejecting unhealthy
                     # instances): without it every instance counts as down.
                     required = required or (source_name == "gateway" and port == FLEET[target_name]["admin"])
+                    # Every service exports its spans to the gateway's admin port (OTEL_EXPORTER_OTLP_ENDPOINT).
+                    if target_name == TRACE_STORE and port == trace_port:
+                        required = True
+                        purpose = (f": its spans go to the gateway's trace store ({OTLP_ENDPOINT_VARIABLE}), "
+                                   f"{network.blocking(source, target, port)}")
                     permitted = required
                 elif target_name == "nats":
                     required = permitted = port == NATS_CLIENT_PORT
@@ -1498,10 +1588,17 @@ def check_network_policies(report: Report, rendered: Rendered) -> None:
                 else:
                     permitted = False
                 if required and not allowed:
-                    report.fail(where, f"pod of {source_name}", "egress", f"cannot reach {target_name} on {port}")
+                    report.fail(where, f"pod of {source_name}", "egress",
+                                f"cannot reach {target_name} on {port}{purpose}")
                 elif allowed and not permitted:
                     report.fail(where, f"pod of {source_name}", "egress",
                                 f"may reach {target_name} on port {port}, which it does not need")
+    # The gateway replicas ask each other for their part of a trace or of the trace list (GET /traces on
+    # the admin port, at the pod IP each registers): blocked, every lookup leaves the peers' spans out.
+    if TRACE_STORE in fleet and not network.allows(fleet[TRACE_STORE], fleet[TRACE_STORE], trace_port):
+        report.fail(where, f"pod of {TRACE_STORE}", "peers", f"replicas cannot reach each other on the admin port "
+                    f"{trace_port} ({network.blocking(fleet[TRACE_STORE], fleet[TRACE_STORE], trace_port)}): a trace "
+                    "lookup or the trace list would leave out every peer replica's spans")
     if "nats" in pods:
         for target_name, target in fleet.items():
             for port in sorted({number for number, _ in target.ports.values()}):
