@@ -1984,6 +1984,13 @@
             <source>This saga has no trace id.</source>
             <translation>This saga has no trace id.</translation>
         </message>
+        <message numerus="yes">
+            <source>%n gateway replica(s) did not answer: the spans they hold are missing from this trace.</source>
+            <translation>
+                <numerusform>%n gateway replica did not answer: the spans it holds are missing from this trace.</numerusform>
+                <numerusform>%n gateway replicas did not answer: the spans they hold are missing from this trace.</numerusform>
+            </translation>
+        </message>
         <message>
             <source>Loading trace %1…</source>
             <translation>Loading trace %1…</translation>

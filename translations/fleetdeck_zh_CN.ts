@@ -1958,6 +1958,12 @@
             <source>This saga has no trace id.</source>
             <translation>此 Saga 没有追踪 ID。</translation>
         </message>
+        <message numerus="yes">
+            <source>%n gateway replica(s) did not answer: the spans they hold are missing from this trace.</source>
+            <translation>
+                <numerusform>%n 个网关副本没有应答：它们持有的 span 不在此追踪中。</numerusform>
+            </translation>
+        </message>
         <message>
             <source>Loading trace %1…</source>
             <translation>正在加载追踪 %1…</translation>

@@ -347,6 +347,7 @@ Trace Trace::fromJson(const QJsonObject& o) {
   Trace trace;
   trace.traceId = str(o, "traceId");
   for (const QJsonValue& span : o.value(QLatin1String("spans")).toArray()) trace.spans.append(Span::fromJson(span.toObject()));
+  trace.unreachableReplicas = o.value(QLatin1String("unreachableReplicas")).toInt();
   return trace;
 }
 

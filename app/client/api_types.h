@@ -235,6 +235,8 @@ struct Span {
 struct Trace {
   QString traceId;
   QVector<Span> spans;
+  // Gateway replicas that did not give their part of the trace: spans they hold are missing.
+  int unreachableReplicas = 0;
 
   static Trace fromJson(const QJsonObject& object);
 };

@@ -47,6 +47,7 @@ SagasView::SagasView(GatewayClient* client, QWidget* parent)
       timeline_(new SagaTimelineWidget(this)),
       waterfall_(new TraceWaterfallWidget(this)),
       stepDetail_(new QLabel(this)),
+      traceNote_(new QLabel(this)),
       statusLine_(new QLabel(this)) {
   setObjectName(QStringLiteral("sagasView"));
   stateFilter_->setObjectName(QStringLiteral("sagaStateFilter"));
@@ -103,7 +104,15 @@ SagasView::SagasView(GatewayClient* client, QWidget* parent)
   topLayout->addWidget(timelineScroll, 1);
   topLayout->addWidget(stepDetail_);
   right->addWidget(top);
-  right->addWidget(waterfallScroll);
+  traceNote_->setObjectName(QStringLiteral("sagaTraceNote"));
+  traceNote_->setWordWrap(true);
+  traceNote_->hide();
+  auto* bottom = new QWidget(right);
+  auto* bottomLayout = new QVBoxLayout(bottom);
+  bottomLayout->setContentsMargins(0, 0, 0, 0);
+  bottomLayout->addWidget(traceNote_);
+  bottomLayout->addWidget(waterfallScroll, 1);
+  right->addWidget(bottom);
   right->setStretchFactor(0, 1);
   right->setStretchFactor(1, 1);
 
@@ -213,6 +222,7 @@ void SagasView::showSaga(const QString& sagaId) {
       stepDetail_->setText(QStringLiteral("<span style=\"color:#d13d3d\">%1</span>")
                                .arg(tr("Could not load saga %1: %2").arg(sagaId, result.error().summary()).toHtmlEscaped()));
       waterfall_->setMessage(QString());
+      traceNote_->hide();
       emit statusMessage(tr("Saga %1: %2").arg(sagaId, result.error().summary()));
       return;
     }
@@ -227,6 +237,7 @@ void SagasView::showSaga(const QString& sagaId) {
       } else {
         ++traceLoad_;  // the previous saga's trace, if on its way, is not this one's
         waterfall_->setMessage(tr("This saga has no trace id."));
+        traceNote_->hide();
       }
     }
   });
@@ -261,6 +272,7 @@ void SagasView::applyStep(const SagaStepEvent& event) {
 
 void SagasView::loadTrace(const QString& traceId) {
   waterfall_->setMessage(tr("Loading trace %1…").arg(traceId));
+  traceNote_->hide();
   // Only the newest load is shown: another saga chosen meanwhile has its own trace on its way.
   const quint64 load = ++traceLoad_;
   api::getTrace(client_, traceId, this, [this, traceId, load](const Result<Trace>& result) {
@@ -272,6 +284,10 @@ void SagasView::loadTrace(const QString& traceId) {
       return;
     }
     waterfall_->setTrace(result.value());
+    const int missing = result.value().unreachableReplicas;
+    traceNote_->setText(tr("%n gateway replica(s) did not answer: the spans they hold are missing from this trace.", "",
+                           missing));
+    traceNote_->setVisible(missing > 0);
     // A step chosen before its trace arrived: mark its spans now.
     if (timeline_->selectedStep() >= 0) showStepDetail(timeline_->selectedStep());
   });

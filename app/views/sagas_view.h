@@ -56,6 +56,7 @@ class SagasView : public ViewPage {
   SagaTimelineWidget* timeline_;
   TraceWaterfallWidget* waterfall_;
   QLabel* stepDetail_;
+  QLabel* traceNote_;  // parts of the trace missing (a gateway replica did not answer)
   QLabel* statusLine_;
   QAction* refreshAction_;
   QString currentId_;

@@ -179,6 +179,15 @@ int main(int argc, char** argv) {
     traceStore = std::make_unique<telemetry::TraceStore>(traceOptions);
     host->serveTraceStore(*traceStore);
     restGateway.setTraceStore(traceStore.get());
+    // This replica's part of a trace and of the trace list, for the other replicas (setTracePeers).
+    host->addAdminRoute("GET", "/traces", [&restGateway](http::HttpRequest& request,
+                                                         std::shared_ptr<http::Responder> responder) {
+      restGateway.localTraceList(request, std::move(responder));
+    });
+    host->addAdminRoute("GET", "/traces/{traceId}", [&restGateway](http::HttpRequest& request,
+                                                                   std::shared_ptr<http::Responder> responder) {
+      restGateway.localTrace(request, std::move(responder));
+    });
   }
 
   // The bus: this instance in the registry, the registry watched for the fleet view and the
@@ -232,6 +241,19 @@ int main(int argc, char** argv) {
     registry->onChange([&fleetMonitor](const bus::RegistryChange& change) {
       if (change.kind != bus::RegistryChange::Kind::kUpdated) fleetMonitor.wake();
     });
+    if (hostTraceStore) {
+      // Services export spans to any gateway replica (through a load-balanced address): a trace's
+      // spans are spread over the replicas, so a lookup asks the others found in the registry.
+      restGateway.setTracePeers([&registry, &host] {
+        std::vector<std::string> peers;
+        for (const auto& instance : registry->instancesOf(host->serviceName())) {
+          if (instance.instanceId != host->instanceId() && !instance.adminAddress.empty()) {
+            peers.push_back(instance.adminAddress);
+          }
+        }
+        return peers;
+      });
+    }
     registry->start();
     orderFeed->start();
     accessFeed->start();

@@ -16,6 +16,7 @@
 #include "adapters/gateway_responder.h"
 #include "adapters/rest_gateway.h"
 #include "domain/prometheus_query.h"
+#include "domain/trace_merge.h"
 #include "fleetdeck/auth/roles.h"
 #include "fleetdeck/core/http_status.h"
 #include "fleetdeck/core/json.h"
@@ -433,6 +434,93 @@ void RestGateway::fleet(http::HttpRequest& request, std::shared_ptr<http::Respon
   responder->send(http::HttpResponse::json(200, std::move(*view)));
 }
 
+std::optional<RestGateway::TraceListQuery> RestGateway::traceListQuery(const http::HttpRequest& request,
+                                                                      http::Responder& responder) const {
+  auto query = http::parseQuery(request.query);
+  if (!query) {
+    responder.send(http::errorResponse(invalidField("query", "has a malformed %-escape"), request.traceId));
+    return std::nullopt;
+  }
+  TraceListQuery filters;
+  for (const auto& [name, value] : *query) {
+    if (name == "service") {
+      filters.service = value;
+    } else if (name == "minDurationMs") {
+      double parsed = 0;
+      const auto [end, error] = std::from_chars(value.data(), value.data() + value.size(), parsed);
+      if (error != std::errc{} || end != value.data() + value.size() || !(parsed >= 0) || parsed > 1e12) {
+        responder.send(http::errorResponse(invalidField("minDurationMs", "must be a number of milliseconds >= 0"),
+                                            request.traceId));
+        return std::nullopt;
+      }
+      filters.minDurationMs = parsed;
+    } else if (name == "limit") {
+      auto parsed = parseLimit(value, 1000);
+      if (!parsed) {
+        responder.send(http::errorResponse(parsed.status(), request.traceId));
+        return std::nullopt;
+      }
+      filters.limit = *parsed;
+    } else {
+      // Ignoring a misspelt filter ("minDuration") would answer the unfiltered list as if filtered.
+      responder.send(http::errorResponse(
+          invalidField(name, "is not a parameter of this route: service, minDurationMs, limit"), request.traceId));
+      return std::nullopt;
+    }
+  }
+  return filters;
+}
+
+void RestGateway::askTracePeers(const std::string& target, const std::string& traceparent,
+                                std::function<void(std::vector<std::string>, size_t)> done) {
+  std::vector<std::string> peers = tracePeers_ ? tracePeers_() : std::vector<std::string>{};
+  struct Join {
+    std::mutex mutex;
+    size_t pending = 0;
+    size_t unreachable = 0;
+    std::vector<std::string> found;
+    std::function<void(std::vector<std::string>, size_t)> done;
+  };
+  auto join = std::make_shared<Join>();
+  join->done = std::move(done);
+  join->pending = peers.size() + 1;  // + this call's own share, released after every request left
+  const auto settle = [join](std::optional<std::string> body, bool answered) {
+    std::unique_lock lock(join->mutex);
+    if (body) join->found.push_back(std::move(*body));
+    if (!answered) ++join->unreachable;
+    if (--join->pending > 0) return;
+    lock.unlock();
+    join->done(std::move(join->found), join->unreachable);
+  };
+  for (const auto& peer : peers) {
+    const size_t colon = peer.rfind(':');
+    uint16_t port = 0;
+    if (colon != std::string::npos) {
+      std::from_chars(peer.data() + colon + 1, peer.data() + peer.size(), port);
+    }
+    if (port == 0) {
+      settle(std::nullopt, false);
+      continue;
+    }
+    http::ClientRequest ask;
+    ask.target = target;
+    ask.headers.add("traceparent", traceparent);
+    // A replica that does not answer within this time leaves its part out (the answer counts it):
+    // the console's trace view waits for the slowest replica, not for a vanished one's timeout.
+    tracePeerClient_.request(peer.substr(0, colon), port, std::move(ask), std::chrono::seconds(1),
+                             [settle, peer](Result<http::HttpResponse> answer) {
+                               if (answer && answer->status == 200) return settle(std::move(answer->body), true);
+                               if (answer && answer->status == 404) return settle(std::nullopt, true);
+                               log::warn("a gateway replica did not give its part of a trace",
+                                         {{"replica", peer},
+                                          {"error", answer ? "HTTP " + std::to_string(answer->status)
+                                                           : answer.status().message()}});
+                               settle(std::nullopt, false);
+                             });
+  }
+  settle(std::nullopt, true);
+}
+
 void RestGateway::listTraces(http::HttpRequest& request, std::shared_ptr<http::Responder> responder) {
   const Principal& principal = gatewayResponder(responder).principal;
   if (Status allowed = checkRoles({"operator"}, principal); !allowed.isOk()) {
@@ -443,41 +531,24 @@ void RestGateway::listTraces(http::HttpRequest& request, std::shared_ptr<http::R
     responder->send(errorWithRetry(unavailable("this gateway hosts no trace store"), request.traceId, "30"));
     return;
   }
-  auto query = http::parseQuery(request.query);
-  if (!query) {
-    responder->send(http::errorResponse(invalidField("query", "has a malformed %-escape"), request.traceId));
+  const auto filters = traceListQuery(request, *responder);
+  if (!filters) return;
+  std::string local = traceStore_->listTraces(filters->service, filters->minDurationMs, filters->limit);
+  if (!tracePeers_) {
+    responder->send(http::HttpResponse::json(200, std::move(local)));
     return;
   }
-  std::string service;
-  double minDurationMs = 0;
-  size_t limit = 20;
-  for (const auto& [name, value] : *query) {
-    if (name == "service") {
-      service = value;
-    } else if (name == "minDurationMs") {
-      double parsed = 0;
-      const auto [end, error] = std::from_chars(value.data(), value.data() + value.size(), parsed);
-      if (error != std::errc{} || end != value.data() + value.size() || !(parsed >= 0) || parsed > 1e12) {
-        responder->send(http::errorResponse(invalidField("minDurationMs", "must be a number of milliseconds >= 0"),
-                                            request.traceId));
-        return;
-      }
-      minDurationMs = parsed;
-    } else if (name == "limit") {
-      auto parsed = parseLimit(value, 1000);
-      if (!parsed) {
-        responder->send(http::errorResponse(parsed.status(), request.traceId));
-        return;
-      }
-      limit = *parsed;
-    } else {
-      // Ignoring a misspelt filter ("minDuration") would answer the unfiltered list as if filtered.
-      responder->send(http::errorResponse(
-          invalidField(name, "is not a parameter of this route: service, minDurationMs, limit"), request.traceId));
-      return;
-    }
-  }
-  responder->send(http::HttpResponse::json(200, traceStore_->listTraces(service, minDurationMs, limit)));
+  askTracePeers("/traces" + (request.query.empty() ? std::string() : "?" + request.query), request.traceparent,
+                [responder, local = std::move(local), limit = filters->limit, traceId = request.traceId](
+                    std::vector<std::string> parts, size_t unreachable) mutable {
+                  parts.push_back(std::move(local));
+                  auto merged = mergeTraceLists(parts, limit, unreachable);
+                  if (!merged) {
+                    responder->send(http::errorResponse(merged.status(), traceId));
+                    return;
+                  }
+                  responder->send(http::HttpResponse::json(200, std::move(*merged)));
+                });
 }
 
 void RestGateway::getTrace(http::HttpRequest& request, std::shared_ptr<http::Responder> responder) {
@@ -490,13 +561,58 @@ void RestGateway::getTrace(http::HttpRequest& request, std::shared_ptr<http::Res
     responder->send(errorWithRetry(unavailable("this gateway hosts no trace store"), request.traceId, "30"));
     return;
   }
+  const std::string id(request.pathParam("traceId").value_or(""));
+  auto local = traceStore_->getTrace(id);
+  if (!local && local.status().code() == StatusCode::kInvalidArgument) {
+    responder->send(http::errorResponse(invalidField("traceId", "must be 32 lowercase hex digits"), request.traceId));
+    return;
+  }
+  if (!tracePeers_) {
+    if (!local) {
+      responder->send(http::errorResponse(local.status(), request.traceId));
+      return;
+    }
+    responder->send(http::HttpResponse::json(200, std::move(*local)));
+    return;
+  }
+  askTracePeers("/traces/" + id, request.traceparent,
+                [responder, local = std::move(local), id, traceId = request.traceId](std::vector<std::string> parts,
+                                                                                    size_t unreachable) mutable {
+                  if (local) parts.push_back(std::move(*local));
+                  if (parts.empty()) {
+                    std::string why = "trace " + id + " is in no gateway replica's trace store (never received, or evicted)";
+                    if (unreachable > 0) why += "; " + std::to_string(unreachable) + " replica(s) did not answer";
+                    responder->send(http::errorResponse(notFound(why), traceId));
+                    return;
+                  }
+                  auto merged = mergeTraceDocuments(parts, unreachable);
+                  if (!merged) {
+                    responder->send(http::errorResponse(merged.status(), traceId));
+                    return;
+                  }
+                  responder->send(http::HttpResponse::json(200, std::move(*merged)));
+                });
+}
+
+void RestGateway::localTraceList(http::HttpRequest& request, std::shared_ptr<http::Responder> responder) {
+  if (traceStore_ == nullptr) {
+    responder->send(http::errorResponse(unavailable("this gateway hosts no trace store"), request.traceId));
+    return;
+  }
+  const auto filters = traceListQuery(request, *responder);
+  if (!filters) return;
+  responder->send(
+      http::HttpResponse::json(200, traceStore_->listTraces(filters->service, filters->minDurationMs, filters->limit)));
+}
+
+void RestGateway::localTrace(http::HttpRequest& request, std::shared_ptr<http::Responder> responder) {
+  if (traceStore_ == nullptr) {
+    responder->send(http::errorResponse(unavailable("this gateway hosts no trace store"), request.traceId));
+    return;
+  }
   auto trace = traceStore_->getTrace(request.pathParam("traceId").value_or(""));
   if (!trace) {
-    Status status = trace.status();
-    if (status.code() == StatusCode::kInvalidArgument) {
-      status = invalidField("traceId", "must be 32 lowercase hex digits");
-    }
-    responder->send(http::errorResponse(status, request.traceId));
+    responder->send(http::errorResponse(trace.status(), request.traceId));
     return;
   }
   responder->send(http::HttpResponse::json(200, std::move(*trace)));

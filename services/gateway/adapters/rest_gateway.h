@@ -97,6 +97,14 @@ class RestGateway {
   void setUpstreamHealth(std::function<std::map<std::string, Health>()> health) { upstreamHealth_ = std::move(health); }
   // The built-in trace store behind GET /api/v1/admin/traces; null: 503. Set before serving.
   void setTraceStore(const telemetry::TraceStore* store) { traceStore_ = store; }
+  // The admin addresses ("host:port") of the other gateway replicas, asked for their part of a trace
+  // and of the trace list (each replica stores the spans sent to it); unset: this replica's only.
+  // Called per trace request, from a server thread. Set before serving.
+  void setTracePeers(std::function<std::vector<std::string>()> peers) { tracePeers_ = std::move(peers); }
+  // This replica's own part, for its peers (the admin port's GET /traces and GET /traces/{traceId}):
+  // the same answers as the API routes without asking further peers.
+  void localTraceList(http::HttpRequest& request, std::shared_ptr<http::Responder> responder);
+  void localTrace(http::HttpRequest& request, std::shared_ptr<http::Responder> responder);
   // Operators' alert acknowledgements and the active alerts they may acknowledge; unset: those
   // routes answer 503. Set before serving.
   void setAlerts(AlertAcknowledgements* acknowledgements, AlertWatcher* watcher) {
@@ -144,6 +152,18 @@ class RestGateway {
   void listDeadLetters(http::HttpRequest& request, std::shared_ptr<http::Responder> responder);
   void replayDeadLetters(http::HttpRequest& request, std::shared_ptr<http::Responder> responder);
   void getTrace(http::HttpRequest& request, std::shared_ptr<http::Responder> responder);
+  // The list's filters from the query string; the request is answered (400) and nullopt returned
+  // when one is unreadable or unknown.
+  struct TraceListQuery {
+    std::string service;
+    double minDurationMs = 0;
+    size_t limit = 20;
+  };
+  std::optional<TraceListQuery> traceListQuery(const http::HttpRequest& request, http::Responder& responder) const;
+  // Asks every peer for `target` on its admin port and hands over each answer's body with status
+  // 200 (`found`), and how many peers did not answer (or answered neither 200 nor 404).
+  void askTracePeers(const std::string& target, const std::string& traceparent,
+                     std::function<void(std::vector<std::string> found, size_t unreachable)> done);
   // POST /api/v1/admin/services/{name}:stop|:start, passed on to the launcher (local fleet only).
   void serviceControl(http::HttpRequest& request, std::shared_ptr<http::Responder> responder, const std::string& action);
   void setUpLocalFleetControl();
@@ -166,6 +186,8 @@ class RestGateway {
   std::function<std::optional<std::string>()> fleetView_;
   std::function<std::map<std::string, Health>()> upstreamHealth_;
   const telemetry::TraceStore* traceStore_ = nullptr;
+  std::function<std::vector<std::string>()> tracePeers_;
+  http::AsyncHttpClient tracePeerClient_{{.maxConnectionsPerUpstream = 4, .maxIdlePerUpstream = 2}};
   AlertAcknowledgements* alertAcknowledgements_ = nullptr;
   AlertWatcher* alertWatcher_ = nullptr;
   DeadLetterDesk* deadLetters_ = nullptr;

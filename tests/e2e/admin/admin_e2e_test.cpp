@@ -9,6 +9,7 @@
 #include <gtest/gtest.h>
 
 #include <atomic>
+#include <csignal>
 #include <thread>
 #include <netinet/in.h>
 #include <sys/socket.h>
@@ -550,6 +551,102 @@ TEST_F(AdminEndToEnd, OrdersTraceHasSpansFromAtLeastFourServicesUnderOneTraceId)
   EXPECT_EQ(firstField(badId), "traceId");
   EXPECT_EQ(as(operator_, "GET", "/api/v1/admin/traces/" + std::string(32, 'a')).status, 404);
   EXPECT_EQ(as(customer_, "GET", "/api/v1/admin/traces").status, 403);
+}
+
+// Services export spans to any gateway replica (in Kubernetes through the gateway's Service), so
+// one trace's spans are spread over the replicas. Each replica asks the others found in the
+// registry for their part: the trace and the list are whole from either replica, and a replica
+// that does not answer is counted instead of failing the lookup.
+TEST_F(AdminEndToEnd, ATraceSpreadOverTwoGatewayReplicasIsWholeFromEither_ASilentReplicaIsCounted) {
+  const uint16_t secondPort = testing::freePort();
+  ServiceProcess second("gateway-traces-2", FLEETDECK_GATEWAY_BINARY,
+                        extraGatewayEnvironment("gateway-traces-2", secondPort,
+                                                {{"FLEETDECK_NATS__URL", nats_->url()},
+                                                 {"FLEETDECK_NATS__RECONNECT_WAIT", "100ms"},
+                                                 {"FLEETDECK_REGISTRY__HEARTBEAT_INTERVAL", "1s"},
+                                                 {"FLEETDECK_REGISTRY__TTL", "5s"}}),
+                        logs_);
+  ASSERT_TRUE(second.start().isOk()) << second.logTail();
+
+  const std::string traceId = randomHex(16);
+  const std::string rootSpan = randomHex(8);
+  const auto exportSpan = [&](uint16_t adminPort, const std::string& service, const std::string& spanId,
+                              const std::string& parent, uint64_t startOffsetNanos) {
+    const uint64_t start = 1'700'000'000'000'000'000ULL + startOffsetNanos;
+    const boost::json::object span{{"traceId", traceId},
+                                   {"spanId", spanId},
+                                   {"parentSpanId", parent},
+                                   {"name", service + " work"},
+                                   {"kind", 2},
+                                   {"startTimeUnixNano", std::to_string(start)},
+                                   {"endTimeUnixNano", std::to_string(start + 1'000'000)},
+                                   {"status", boost::json::object{{"code", 1}}}};
+    const boost::json::object resource{
+        {"attributes", boost::json::array{boost::json::object{
+                           {"key", "service.name"}, {"value", boost::json::object{{"stringValue", service}}}}}}};
+    const std::string body = boost::json::serialize(boost::json::object{
+        {"resourceSpans",
+         boost::json::array{boost::json::object{
+             {"resource", resource},
+             {"scopeSpans", boost::json::array{boost::json::object{{"spans", boost::json::array{span}}}}}}}}});
+    http::Headers headers;
+    headers.add("Content-Type", "application/json");
+    http::HttpClient client("127.0.0.1", adminPort);
+    auto answer = client.request("POST", "/v1/traces", body, headers);
+    ASSERT_TRUE(answer.isOk()) << answer.status().toString();
+    ASSERT_EQ(answer->status, 200) << answer->body;
+  };
+  // The root on the first replica, its child on the second.
+  exportSpan(gatewayAdminPort_, "gateway", rootSpan, "", 0);
+  exportSpan(second.adminPort(), "orders", randomHex(8), rootSpan, 200'000);
+
+  const auto spansVia = [&](uint16_t port, boost::json::object* trace) {
+    http::HttpClient client("127.0.0.1", port);
+    auto answer = client.request("GET", "/api/v1/admin/traces/" + traceId, "", operator_.headers({}));
+    if (!answer || answer->status != 200) return size_t{0};
+    *trace = parse(*answer);
+    return trace->at("spans").as_array().size();
+  };
+  boost::json::object trace;
+  // Each replica finds the other in the registry after its heartbeat.
+  EXPECT_TRUE(testing::waitUntil([&] { return spansVia(gatewayPort_, &trace) == 2; }, 15s))
+      << boost::json::serialize(trace);
+  EXPECT_EQ(trace.at("spans").as_array()[0].at("service").as_string(), "gateway");
+  EXPECT_EQ(trace.at("spans").as_array()[1].at("parentSpanId").as_string(), rootSpan);
+  EXPECT_FALSE(trace.contains("unreachableReplicas"));
+  EXPECT_TRUE(testing::waitUntil([&] { return spansVia(secondPort, &trace) == 2; }, 15s))
+      << boost::json::serialize(trace);
+
+  // The list on the first replica finds the trace by a service whose part only the second holds;
+  // unfiltered, its one summary covers both parts.
+  const auto listedEntry = [&](const std::string& target) {
+    const auto list = as(operator_, "GET", target);
+    EXPECT_EQ(list.status, 200) << list.body;
+    const auto body = parse(list);
+    for (const auto& entry : body.at("traces").as_array()) {
+      if (entry.at("traceId").as_string() == traceId) return entry.as_object();
+    }
+    return boost::json::object{};
+  };
+  EXPECT_FALSE(listedEntry("/api/v1/admin/traces?service=orders&limit=1000").empty());
+  const auto summary = listedEntry("/api/v1/admin/traces?limit=1000");
+  ASSERT_FALSE(summary.empty());
+  EXPECT_EQ(summary.at("spanCount").as_int64(), 2) << boost::json::serialize(summary);
+  EXPECT_EQ(summary.at("rootService").as_string(), "gateway");
+  EXPECT_EQ(boost::json::serialize(summary.at("services")), R"(["gateway","orders"])");
+
+  // A replica that stops answering (stopped, not gone: still in the registry) is counted; the
+  // answer has the part the others hold.
+  ASSERT_EQ(kill(second.pid(), SIGSTOP), 0);
+  const auto partial = as(operator_, "GET", "/api/v1/admin/traces/" + traceId);
+  ASSERT_EQ(kill(second.pid(), SIGCONT), 0);
+  ASSERT_EQ(partial.status, 200) << partial.body;
+  const auto partialTrace = parse(partial);
+  EXPECT_EQ(partialTrace.at("spans").as_array().size(), 1u) << partial.body;
+  EXPECT_EQ(partialTrace.at("unreachableReplicas").as_int64(), 1) << partial.body;
+  // A trace no replica holds is still a 404.
+  EXPECT_EQ(as(operator_, "GET", "/api/v1/admin/traces/" + randomHex(16)).status, 404);
+  EXPECT_EQ(second.stop(10s), 0);
 }
 
 TEST_F(AdminEndToEnd, RegistryInstancesAreRoundRobinedAndAStoppedOneIsEjected) {

@@ -241,6 +241,7 @@ class ViewsTest : public QObject {
   void orders_ADetailLoadThatFails_LeavesNothingOfThePreviousOrder_RefreshTriesAgain();
   void sagas_ADetailLoadThatFails_LeavesNothingOfThePreviousSaga();
   void sagas_TheTraceOfTheSagaShownBefore_ArrivingLate_IsNotShown();
+  void sagas_ATraceMissingAReplicasPart_SaysSo_TheNextWholeOneDoesNot();
   void waterfall_PaintsOnlyTheRowsItShows();
   void deadLetters_OperatorSeesTheLettersFiltersByConsumer_ReplayIsDisabled();
   void deadLetters_AdminReplaysALetterAndAConsumersLetters_AfterConfirming();
@@ -1873,6 +1874,43 @@ void ViewsTest::sagas_TheTraceOfTheSagaShownBefore_ArrivingLate_IsNotShown() {
     QVERIFY2(sagas->waterfall()->trace().spans.isEmpty(), qPrintable(next + " shows " + sagas->waterfall()->trace().traceId));
     QCOMPARE(sagas->timeline()->saga().id, next == b ? b : QString());
   }
+}
+
+void ViewsTest::sagas_ATraceMissingAReplicasPart_SaysSo_TheNextWholeOneDoesNot() {
+  MainWindow* window = openWindow("ada");
+  window->showPage("sagas");
+  SagasView* sagas = window->sagasView();
+  QVERIFY(QTest::qWaitFor([&] { return sagas->isReady(); }, 5000));
+  const QString a = demo_->order(4).value("sagaId").toString();
+  const QString b = demo_->order(6).value("sagaId").toString();
+  // While `partial` is set, traces lack one gateway replica's part.
+  bool partial = false;
+  gateway_->route("GET", "/api/v1/admin/traces/([0-9a-f]+)", [&partial](const FakeRequest& request) {
+    const QJsonObject span{{"spanId", "a1"}, {"parentSpanId", ""}, {"service", "gateway"}, {"name", "POST /api/v1/orders"},
+                           {"startTimeUnixNano", "1700000000000000000"}, {"endTimeUnixNano", "1700000000005000000"},
+                           {"attributes", QJsonObject{}}, {"status", "OK"}};
+    QJsonObject trace{{"traceId", request.match.captured(1)}, {"spans", QJsonArray{span}}};
+    if (partial) trace.insert("unreachableReplicas", 1);
+    return FakeResponse::json(200, trace);
+  });
+  auto* note = sagas->findChild<QLabel*>("sagaTraceNote");
+  QVERIFY(note != nullptr);
+  const auto shown = [&](const QString& saga) {
+    sagas->showSaga(saga);
+    return QTest::qWaitFor([&] { return sagas->timeline()->saga().id == saga && !sagas->waterfall()->trace().spans.isEmpty(); },
+                           5000);
+  };
+  QVERIFY(shown(b));
+  QVERIFY(!note->isVisible());
+  partial = true;
+  QVERIFY(shown(a));
+  QCOMPARE(sagas->waterfall()->trace().unreachableReplicas, 1);
+  QVERIFY(note->isVisible());
+  QVERIFY2(note->text().contains("did not answer"), qPrintable(note->text()));
+  partial = false;
+  QVERIFY(shown(b));
+  QCOMPARE(sagas->waterfall()->trace().unreachableReplicas, 0);
+  QVERIFY(!note->isVisible());
 }
 
 void ViewsTest::waterfall_PaintsOnlyTheRowsItShows() {

@@ -1,0 +1,101 @@
+// A trace and the trace list put together from the parts several gateway replicas hold, in the
+// shapes TraceStore writes (the stores here are real ones, fed spans as OTLP would).
+#include "domain/trace_merge.h"
+
+#include <gtest/gtest.h>
+
+#include <boost/json.hpp>
+
+#include "fleetdeck/telemetry/trace_store.h"
+
+namespace fleetdeck::gateway {
+namespace {
+
+namespace bj = boost::json;
+
+const std::string kTrace = "0af7651916cd43dd8448eb211c80319c";
+
+// One OTLP/HTTP JSON export of `service` with the given spans (id, parent, start and end in ns).
+std::string otlp(const std::string& service, const std::string& traceId,
+                 const std::vector<std::tuple<std::string, std::string, uint64_t, uint64_t, int>>& spans) {
+  bj::array out;
+  for (const auto& [id, parent, start, end, status] : spans) {
+    out.push_back(bj::object{{"traceId", traceId},
+                             {"spanId", id},
+                             {"parentSpanId", parent},
+                             {"name", service + "-op"},
+                             {"kind", 2},
+                             {"startTimeUnixNano", std::to_string(start)},
+                             {"endTimeUnixNano", std::to_string(end)},
+                             {"status", bj::object{{"code", status}}}});
+  }
+  bj::object resource{{"attributes", bj::array{bj::object{{"key", "service.name"},
+                                                          {"value", bj::object{{"stringValue", service}}}}}}};
+  return bj::serialize(bj::object{
+      {"resourceSpans", bj::array{bj::object{{"resource", resource},
+                                             {"scopeSpans", bj::array{bj::object{{"spans", std::move(out)}}}}}}}});
+}
+
+TEST(TraceMerge, PartsFromTwoReplicasMakeOneTraceSortedByStart_ADuplicateSpanOnce) {
+  telemetry::TraceStore first;
+  telemetry::TraceStore second;
+  ASSERT_TRUE(first.ingestOtlpJson(otlp("gateway", kTrace, {{"00f067aa0ba902b7", "", 1000, 9000, 0},
+                                                            {"00f067aa0ba902b9", "00f067aa0ba902b7", 5000, 6000, 0}}))
+                  .isOk());
+  ASSERT_TRUE(second.ingestOtlpJson(otlp("orders", kTrace, {{"00f067aa0ba902b8", "00f067aa0ba902b7", 2000, 8000, 2},
+                                                            {"00f067aa0ba902b9", "00f067aa0ba902b7", 5000, 6000, 0}}))
+                  .isOk());
+  auto merged = mergeTraceDocuments({*first.getTrace(kTrace), *second.getTrace(kTrace)}, 0);
+  ASSERT_TRUE(merged.isOk()) << merged.status().toString();
+  const auto trace = bj::parse(*merged).as_object();
+  EXPECT_EQ(trace.at("traceId").as_string(), kTrace);
+  std::vector<std::string> order;
+  for (const auto& span : trace.at("spans").as_array()) order.emplace_back(span.at("spanId").as_string());
+  EXPECT_EQ(order, (std::vector<std::string>{"00f067aa0ba902b7", "00f067aa0ba902b8", "00f067aa0ba902b9"}));
+  EXPECT_EQ(trace.at("spans").as_array()[1].at("service").as_string(), "orders");
+  EXPECT_FALSE(trace.contains("unreachableReplicas"));
+
+  auto partial = mergeTraceDocuments({*first.getTrace(kTrace)}, 2);
+  ASSERT_TRUE(partial.isOk());
+  EXPECT_EQ(bj::parse(*partial).at("unreachableReplicas").as_int64(), 2);
+}
+
+TEST(TraceMerge, ListsJoinByTraceId_SummaryCoversEveryPart_NewestFirstWithinTheLimit) {
+  const std::string older = "1af7651916cd43dd8448eb211c80319c";
+  telemetry::TraceStore first;
+  telemetry::TraceStore second;
+  ASSERT_TRUE(first.ingestOtlpJson(otlp("gateway", kTrace, {{"00f067aa0ba902b7", "", 1'000'000, 3'000'000, 0}})).isOk());
+  ASSERT_TRUE(second.ingestOtlpJson(otlp("orders", kTrace, {{"00f067aa0ba902b8", "00f067aa0ba902b7", 2'000'000,
+                                                             9'000'000, 2}}))
+                  .isOk());
+  ASSERT_TRUE(second.ingestOtlpJson(otlp("users", older, {{"00f067aa0ba902c1", "", 500'000, 600'000, 0}})).isOk());
+
+  auto merged = mergeTraceLists({first.listTraces("", 0, 20), second.listTraces("", 0, 20)}, 20, 0);
+  ASSERT_TRUE(merged.isOk()) << merged.status().toString();
+  const auto traces = bj::parse(*merged).at("traces").as_array();
+  ASSERT_EQ(traces.size(), 2u);
+  const auto& joined = traces[0].as_object();
+  EXPECT_EQ(joined.at("traceId").as_string(), kTrace);
+  EXPECT_EQ(joined.at("rootService").as_string(), "gateway");  // the part that starts first has the root
+  EXPECT_EQ(joined.at("startTimeUnixNano").as_string(), "1000000");
+  EXPECT_DOUBLE_EQ(joined.at("durationMs").as_double(), 8.0);  // 1 ms to 9 ms, across both parts
+  EXPECT_EQ(joined.at("spanCount").as_int64(), 2);
+  EXPECT_EQ(bj::serialize(joined.at("services")), R"(["gateway","orders"])");
+  EXPECT_TRUE(joined.at("error").as_bool());  // the orders part failed
+  EXPECT_EQ(traces[1].at("traceId").as_string(), older);
+
+  auto limited = mergeTraceLists({first.listTraces("", 0, 20), second.listTraces("", 0, 20)}, 1, 1);
+  ASSERT_TRUE(limited.isOk());
+  const auto limitedList = bj::parse(*limited).as_object();
+  EXPECT_EQ(limitedList.at("traces").as_array().size(), 1u);
+  EXPECT_EQ(limitedList.at("unreachableReplicas").as_int64(), 1);
+}
+
+TEST(TraceMerge, APartThatIsNotATraceIsAnInternalError) {
+  EXPECT_EQ(mergeTraceDocuments({"<html>"}, 0).status().code(), StatusCode::kInternal);
+  EXPECT_EQ(mergeTraceDocuments({R"({"spans":[]})"}, 0).status().code(), StatusCode::kInternal);
+  EXPECT_EQ(mergeTraceLists({R"({"nothing":1})"}, 20, 0).status().code(), StatusCode::kInternal);
+}
+
+}  // namespace
+}  // namespace fleetdeck::gateway
