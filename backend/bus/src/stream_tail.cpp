@@ -6,10 +6,16 @@
 
 namespace fleetdeck::bus {
 
-// libnats calls back with C types; this reaches the tail's private members.
-struct StreamTailDelivery {
+struct StreamTail::Subscription {
+  const Handler handler;
+  const std::shared_ptr<std::atomic<uint64_t>> delivered;
+  natsSubscription* nats = nullptr;
+  std::mutex completeMutex;
+  std::condition_variable completeSignal;
+  bool complete = false;
+
   static void onMessage(natsConnection*, natsSubscription*, natsMsg* msg, void* closure) {
-    auto* tail = static_cast<StreamTail*>(closure);
+    auto* self = static_cast<Subscription*>(closure);
     ReceivedMessage received = messageFromNats(msg);
     jsMsgMetaData* meta = nullptr;
     if (natsMsg_GetMetaData(&meta, msg) == NATS_OK) {
@@ -19,12 +25,12 @@ struct StreamTailDelivery {
       jsMsgMetaData_Destroy(meta);
     }
     natsMsg_Destroy(msg);
-    tail->delivered_.fetch_add(1, std::memory_order_relaxed);
+    self->delivered->fetch_add(1, std::memory_order_relaxed);
     // A dead letter replayed for one durable consumer: the event is old news to a tail (it saw the
     // original), and a display feed would show it as new.
     if (received.header(kReplayForHeader)) return;
     try {
-      tail->handler_(received);
+      self->handler(received);
     } catch (const std::exception& exception) {
       // An observer's failure must not take the delivery thread down; the message is just skipped.
       log::warn("stream tail handler threw; message skipped",
@@ -33,24 +39,39 @@ struct StreamTailDelivery {
   }
 
   static void onComplete(void* closure) {
-    auto* tail = static_cast<StreamTail*>(closure);
+    auto* self = static_cast<Subscription*>(closure);
     {
-      std::lock_guard lock(tail->completeMutex_);
-      tail->subscriptionComplete_ = true;
+      std::lock_guard lock(self->completeMutex);
+      self->complete = true;
     }
-    tail->completeSignal_.notify_all();
+    self->completeSignal.notify_all();
   }
 
-  // Closes `subscription` and frees it once libnats says its handler will not run again.
-  // Unsubscribe alone returns while a delivery may still be in the handler, which then used a
-  // StreamTail already destroyed. Bounded: a connection closed underneath has completed already.
-  static void close(StreamTail& tail, natsSubscription* subscription, bool unsubscribe) {
-    if (unsubscribe) natsSubscription_Unsubscribe(subscription);
+  // Closes the subscription; true once libnats says the handler will not run again (then it is
+  // freed), false when that did not come within `timeout` (then neither it nor this may be freed).
+  // Unsubscribe alone returns while a delivery may still be in the handler. A connection closed
+  // underneath has completed already.
+  bool close(bool unsubscribe, std::chrono::milliseconds timeout) {
+    if (unsubscribe) natsSubscription_Unsubscribe(nats);
     {
-      std::unique_lock lock(tail.completeMutex_);
-      tail.completeSignal_.wait_for(lock, std::chrono::seconds(5), [&tail] { return tail.subscriptionComplete_; });
+      std::unique_lock lock(completeMutex);
+      if (!completeSignal.wait_for(lock, timeout, [this] { return complete; })) return false;
     }
-    natsSubscription_Destroy(subscription);
+    natsSubscription_Destroy(nats);
+    nats = nullptr;
+    return true;
+  }
+
+  // Closes and frees `subscription`, or leaves it to libnats when its handler is still running.
+  static void closeAndFree(std::unique_ptr<Subscription>& subscription, bool unsubscribe,
+                           std::chrono::milliseconds timeout, const std::string& stream) {
+    if (!subscription) return;
+    if (!subscription->close(unsubscribe, timeout)) {
+      log::error("stream tail still delivering after closing its subscription; left to the NATS library",
+                 {{"stream", stream}, {"timeout_ms", static_cast<int64_t>(timeout.count())}});
+      (void)subscription.release();
+    }
+    subscription.reset();
   }
 };
 
@@ -78,7 +99,7 @@ void StreamTail::stop() {
 }
 
 void StreamTail::run() {
-  natsSubscription* subscription = nullptr;
+  std::unique_ptr<Subscription> subscription;
   Status lastProblem;
   const auto subscribe = [&]() -> Status {
     if (!bus_.connected()) return unavailable("not connected to NATS");
@@ -98,33 +119,30 @@ void StreamTail::run() {
     }
     const std::string subject = options_.filterSubject.empty() ? options_.stream.subjects.front() : options_.filterSubject;
     jsErrCode errorCode = static_cast<jsErrCode>(0);
-    {
-      std::lock_guard lock(completeMutex_);
-      subscriptionComplete_ = false;
-    }
-    natsStatus status = js_Subscribe(&subscription, impl.js, subject.c_str(), &StreamTailDelivery::onMessage, this, &jo,
+    auto fresh = std::unique_ptr<Subscription>(new Subscription{handler_, delivered_});
+    natsStatus status = js_Subscribe(&fresh->nats, impl.js, subject.c_str(), &Subscription::onMessage, fresh.get(), &jo,
                                      &subscribeOptions, &errorCode);
     if (status == NATS_OK) {
-      status = natsSubscription_SetOnCompleteCB(subscription, &StreamTailDelivery::onComplete, this);
+      status = natsSubscription_SetOnCompleteCB(fresh->nats, &Subscription::onComplete, fresh.get());
       if (status != NATS_OK) {
-        natsSubscription_Unsubscribe(subscription);
-        natsSubscription_Destroy(subscription);
+        // A delivery may already be running with no completion to wait for: left to libnats, not freed.
+        natsSubscription_Unsubscribe(fresh->nats);
+        (void)fresh.release();
       }
     }
-    if (status != NATS_OK) subscription = nullptr;
+    if (status == NATS_OK) subscription = std::move(fresh);
     return statusFromNats(status, "tailing " + options_.stream.name + " (" + subject + ")", errorCode);
   };
 
   std::unique_lock lock(mutex_);
   while (!stopping_) {
-    if (subscription != nullptr && !natsSubscription_IsValid(subscription)) {
+    if (subscription && !natsSubscription_IsValid(subscription->nats)) {
       lock.unlock();
-      StreamTailDelivery::close(*this, subscription, /*unsubscribe=*/false);
+      Subscription::closeAndFree(subscription, /*unsubscribe=*/false, options_.closeTimeout, options_.stream.name);
       lock.lock();
-      subscription = nullptr;
       subscribed_ = false;
     }
-    if (subscription == nullptr) {
+    if (!subscription) {
       lock.unlock();
       Status status = subscribe();
       lock.lock();
@@ -141,10 +159,8 @@ void StreamTail::run() {
   }
   lock.unlock();
   subscribed_ = false;
-  if (subscription != nullptr) {
-    // Unsubscribe deletes the ephemeral consumer on the server at once (it would expire anyway).
-    StreamTailDelivery::close(*this, subscription, /*unsubscribe=*/true);
-  }
+  // Unsubscribe deletes the ephemeral consumer on the server at once (it would expire anyway).
+  Subscription::closeAndFree(subscription, /*unsubscribe=*/true, options_.closeTimeout, options_.stream.name);
 }
 
 }  // namespace fleetdeck::bus

@@ -628,6 +628,40 @@ TEST(Bus, StreamTailStop_WaitsForAHandlerStillRunning) {
   EXPECT_EQ(handled.load(), 1);
 }
 
+// A handler stuck past closeTimeout: stop() returns after the bound instead of waiting for good,
+// and the tail can be destroyed while the handler still runs; the handler's last return and
+// libnats' completion call then reach the subscription left to libnats, not the destroyed tail
+// (under AddressSanitizer the old closure, the tail itself, was a use after free here).
+TEST(Bus, StreamTailStop_WithAHandlerStuckPastTheBound_ReturnsAndTheTailMayGo) {
+  auto bus = connectTo(testing::natsUrl());
+  const std::string domain = uniqueDomain();
+  StreamTailOptions options;
+  options.stream = domainStream(domain);
+  options.resubscribeInterval = 50ms;
+  options.closeTimeout = 200ms;
+  std::mutex gate;
+  std::unique_lock held(gate);
+  std::atomic<bool> inHandler{false};
+  std::atomic<bool> returned{false};
+  auto tail = std::make_unique<StreamTail>(*bus, options, [&](const ReceivedMessage&) {
+    inHandler = true;
+    std::lock_guard wait(gate);  // stuck until the test lets go
+    returned = true;
+  });
+  tail->start();
+  ASSERT_TRUE(waitUntil([&] { return tail->subscribed(); }, 10s));
+  ASSERT_TRUE(bus->publish(message("fleetdeck." + domain + ".v1.A", newUuid(), "payload")).isOk());
+  ASSERT_TRUE(waitUntil([&] { return inHandler.load(); }, 10s));
+  tail->stop();
+  EXPECT_FALSE(returned.load()) << "stop() waited for the stuck handler";
+  EXPECT_EQ(tail->delivered(), 1u);
+  tail.reset();
+  held.unlock();
+  EXPECT_TRUE(waitUntil([&] { return returned.load(); }, 10s));
+  // The connection still works for others afterwards.
+  ASSERT_TRUE(bus->publish(message("fleetdeck." + domain + ".v1.A", newUuid(), "payload")).isOk());
+}
+
 // A tail whose state must cover the moments before it started (the gateway's account changes)
 // replays a window; a plain one sees only what is published after it subscribed.
 TEST(Bus, StreamTailWithAReplayWindow_SeesWhatWasPublishedBeforeItStarted) {

@@ -26,6 +26,9 @@ struct StreamTailOptions {
   // for a tail whose state must cover what happened shortly before it started (each subscription
   // replays that window again, so handling a message twice must be harmless).
   std::chrono::seconds replayFor{0};
+  // How long closing a subscription waits for a delivery still in the handler. A handler still
+  // running then (stuck downstream) keeps its subscription, left to libnats, not freed under it.
+  std::chrono::milliseconds closeTimeout{std::chrono::seconds(5)};
 };
 
 // Messages published after the tail subscribed (or since `replayFor` ago), in stream order, without
@@ -47,11 +50,13 @@ class StreamTail {
   void stop();
   // Whether the subscription is active (readiness detail).
   bool subscribed() const { return subscribed_.load(); }
-  uint64_t delivered() const { return delivered_.load(); }
+  uint64_t delivered() const { return delivered_->load(); }
 
  private:
   void run();
-  friend struct StreamTailDelivery;
+  // What libnats calls back with: a subscription and its own copy of the handler, so a delivery
+  // still running when the tail goes (see closeTimeout) never reaches into a destroyed tail.
+  struct Subscription;
 
   Bus& bus_;
   StreamTailOptions options_;
@@ -60,12 +65,7 @@ class StreamTail {
   std::condition_variable wake_;
   bool stopping_ = false;
   std::atomic<bool> subscribed_{false};
-  std::atomic<uint64_t> delivered_{0};
-  // Set by libnats once a subscription is closed and its handler has returned for the last time:
-  // only then may the subscription (and this object) go.
-  std::mutex completeMutex_;
-  std::condition_variable completeSignal_;
-  bool subscriptionComplete_ = false;
+  std::shared_ptr<std::atomic<uint64_t>> delivered_ = std::make_shared<std::atomic<uint64_t>>(0);
   std::thread thread_;
 };
 
