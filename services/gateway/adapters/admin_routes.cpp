@@ -120,6 +120,15 @@ Status statusFromLauncher(const http::HttpResponse& response) {
   return Status(code, json::stringOr(body, "message", fallback.message()), std::move(violations));
 }
 
+// A JSON body built for the answer, or the reason it could not be.
+void sendJson(http::Responder& responder, Result<std::string> body, const std::string& traceId) {
+  if (!body) {
+    responder.send(http::errorResponse(body.status(), traceId));
+    return;
+  }
+  responder.send(http::HttpResponse::json(200, std::move(*body)));
+}
+
 }  // namespace
 
 void RestGateway::setUpLocalFleetControl() {
@@ -521,16 +530,21 @@ void RestGateway::askTracePeers(const std::string& target, const std::string& tr
   settle(std::nullopt, true);
 }
 
-void RestGateway::listTraces(http::HttpRequest& request, std::shared_ptr<http::Responder> responder) {
-  const Principal& principal = gatewayResponder(responder).principal;
+bool RestGateway::traceRoutesOpen(const http::HttpRequest& request, http::Responder& responder) const {
+  const Principal& principal = static_cast<GatewayResponder&>(responder).principal;
   if (Status allowed = checkRoles({"operator"}, principal); !allowed.isOk()) {
-    responder->send(http::errorResponse(allowed, request.traceId));
-    return;
+    responder.send(http::errorResponse(allowed, request.traceId));
+    return false;
   }
   if (traceStore_ == nullptr) {
-    responder->send(errorWithRetry(unavailable("this gateway hosts no trace store"), request.traceId, "30"));
-    return;
+    responder.send(errorWithRetry(unavailable("this gateway hosts no trace store"), request.traceId, "30"));
+    return false;
   }
+  return true;
+}
+
+void RestGateway::listTraces(http::HttpRequest& request, std::shared_ptr<http::Responder> responder) {
+  if (!traceRoutesOpen(request, *responder)) return;
   const auto filters = traceListQuery(request, *responder);
   if (!filters) return;
   std::string local = traceStore_->listTraces(filters->service, filters->minDurationMs, filters->limit);
@@ -543,24 +557,12 @@ void RestGateway::listTraces(http::HttpRequest& request, std::shared_ptr<http::R
                     std::vector<std::string> parts, size_t unreachable) mutable {
                   parts.push_back(std::move(local));
                   auto merged = mergeTraceLists(parts, limit, unreachable);
-                  if (!merged) {
-                    responder->send(http::errorResponse(merged.status(), traceId));
-                    return;
-                  }
-                  responder->send(http::HttpResponse::json(200, std::move(*merged)));
+                  sendJson(*responder, std::move(merged), traceId);
                 });
 }
 
 void RestGateway::getTrace(http::HttpRequest& request, std::shared_ptr<http::Responder> responder) {
-  const Principal& principal = gatewayResponder(responder).principal;
-  if (Status allowed = checkRoles({"operator"}, principal); !allowed.isOk()) {
-    responder->send(http::errorResponse(allowed, request.traceId));
-    return;
-  }
-  if (traceStore_ == nullptr) {
-    responder->send(errorWithRetry(unavailable("this gateway hosts no trace store"), request.traceId, "30"));
-    return;
-  }
+  if (!traceRoutesOpen(request, *responder)) return;
   const std::string id(request.pathParam("traceId").value_or(""));
   auto local = traceStore_->getTrace(id);
   if (!local && local.status().code() == StatusCode::kInvalidArgument) {
@@ -586,11 +588,7 @@ void RestGateway::getTrace(http::HttpRequest& request, std::shared_ptr<http::Res
                     return;
                   }
                   auto merged = mergeTraceDocuments(parts, unreachable);
-                  if (!merged) {
-                    responder->send(http::errorResponse(merged.status(), traceId));
-                    return;
-                  }
-                  responder->send(http::HttpResponse::json(200, std::move(*merged)));
+                  sendJson(*responder, std::move(merged), traceId);
                 });
 }
 

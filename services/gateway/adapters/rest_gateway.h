@@ -152,6 +152,8 @@ class RestGateway {
   void listDeadLetters(http::HttpRequest& request, std::shared_ptr<http::Responder> responder);
   void replayDeadLetters(http::HttpRequest& request, std::shared_ptr<http::Responder> responder);
   void getTrace(http::HttpRequest& request, std::shared_ptr<http::Responder> responder);
+  // The trace routes' gate: operators only, and a trace store here; else answered (403, 503).
+  bool traceRoutesOpen(const http::HttpRequest& request, http::Responder& responder) const;
   // The list's filters from the query string; the request is answered (400) and nullopt returned
   // when one is unreadable or unknown.
   struct TraceListQuery {
