@@ -181,10 +181,10 @@ std::vector<OwnRoute> RestGateway::ownRoutes() {
   const std::vector<std::string> readers{"operator"};
   return {
       {"GET", "/api/v1/admin/audit",
-       "Audit trail of one resource type (resource=users|products|orders), or without resource of all three merged "
-       "newest first: {entries, nextPageToken}; pass nextPageToken back as pageToken (400 naming pageToken when it is "
-       "not one). A merged page may hold fewer than pageSize entries while more follow; the end is a page without "
-       "nextPageToken.",
+       "Audit trail of one resource type (resource=users|products|orders|payments), or without resource of all four "
+       "merged newest first: {entries, nextPageToken}; pass nextPageToken back as pageToken (400 naming pageToken "
+       "when it is not one). A merged page may hold fewer than pageSize entries while more follow; the end is a page "
+       "without nextPageToken.",
        readers, {"resource", "resourceId", "actor", "pageSize", "pageToken"}},
       {"GET", "/api/v1/orders/{id}/details",
        "An order with its customer and products in one call; parts that could not be read are listed in `missing`.",
@@ -380,12 +380,12 @@ void RestGateway::auditByResource(http::HttpRequest& request, std::shared_ptr<ht
       return;
     }
   }
-  responder->send(http::errorResponse(invalidField("resource", "must be one of users, products, orders"), request.traceId));
+  responder->send(http::errorResponse(invalidField("resource", "must be one of users, products, orders, payments"), request.traceId));
 }
 
 namespace {
 
-// The three answers of a merged audit listing, joined as they come (on whichever thread each does).
+// The answers of a merged audit listing, one per source, joined as they come (on whichever thread each does).
 struct AuditJoin {
   std::mutex mutex;
   size_t pending = 0;
@@ -398,7 +398,8 @@ struct AuditJoin {
 
 void RestGateway::auditMerged(http::HttpRequest& request, std::shared_ptr<http::Responder> responder,
                               const std::vector<std::pair<std::string, std::string>>& query) {
-  static const std::vector<std::string> kSources{"orders", "products", "users"};
+  // Payments: admins' wallet top-ups and fault injection changes.
+  static const std::vector<std::string> kSources{"orders", "payments", "products", "users"};
   std::map<std::string, const RestMapping*> sources;
   for (const auto& mapping : mappings_) {
     for (const auto& source : kSources) {

@@ -1,4 +1,4 @@
-// GET /api/v1/admin/audit without `resource`: the users, products and orders trails merged newest first, with the composite page token that resumes the merged listing.
+// GET /api/v1/admin/audit without `resource`: the users, products, orders and payments trails merged newest first, with the composite page token that resumes the merged listing.
 #pragma once
 
 #include <map>

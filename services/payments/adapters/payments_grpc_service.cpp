@@ -19,6 +19,12 @@ void toProto(const Money& money, common::v1::Money& out) {
 
 Money fromProto(const common::v1::Money& money) { return Money{money.currency_code(), money.units()}; }
 
+// The caller as the gateway forwarded it (principal and trace): who the audit trail names.
+ChangeContext changeContextFrom(const grpc::CallbackServerContext& context) {
+  const rpc::CallContext call = rpc::callContextFrom(context);
+  return ChangeContext{call.actor, call.traceId()};
+}
+
 }  // namespace
 
 void toProto(const Wallet& wallet, v1::Wallet& out) {
@@ -70,8 +76,9 @@ grpc::ServerUnaryReactor* PaymentsGrpcService::GetWallet(grpc::CallbackServerCon
 grpc::ServerUnaryReactor* PaymentsGrpcService::TopUpWallet(grpc::CallbackServerContext* context,
                                                            const v1::TopUpWalletRequest* request,
                                                            v1::Wallet* response) {
-  return rpc::runBlocking(context, pool_, [this, request, response] {
-    auto wallet = wallets_.topUp({request->user_id(), fromProto(request->amount()), request->idempotency_key()});
+  return rpc::runBlocking(context, pool_, [this, request, response, changedBy = changeContextFrom(*context)] {
+    auto wallet = wallets_.topUp(
+        {request->user_id(), fromProto(request->amount()), request->idempotency_key(), changedBy});
     if (!wallet) return wallet.status();
     toProto(*wallet, *response);
     return Status::ok();
@@ -115,27 +122,50 @@ grpc::ServerUnaryReactor* PaymentsGrpcService::GetFaults(grpc::CallbackServerCon
 
 grpc::ServerUnaryReactor* PaymentsGrpcService::SetFaults(grpc::CallbackServerContext* context,
                                                          const v1::SetFaultsRequest* request, v1::Faults* response) {
-  const std::string& failureCode = request->faults().failure_code();
-  const FaultSettings wanted{request->faults().decline_rate(), request->faults().failure_rate(),
-                             request->faults().added_latency_ms(),
-                             failureCode.empty() ? StatusCode::kUnavailable : statusCodeFromName(failureCode)};
-  auto applied = wallets_.setFaults(wanted);
-  const rpc::CallContext caller = rpc::callContextFrom(*context);
-  if (!applied) {
-    log::warn("fault injection change refused",
-              {{"actor", caller.actor}, {"trace_id", caller.traceId()}, {"error", applied.status().toString()}});
-  } else {
+  // On a worker thread: the change is written to the audit trail (PostgreSQL) before it applies.
+  return rpc::runBlocking(context, pool_, [this, request, response, caller = changeContextFrom(*context)] {
+    const std::string& failureCode = request->faults().failure_code();
+    const FaultSettings wanted{request->faults().decline_rate(), request->faults().failure_rate(),
+                               request->faults().added_latency_ms(),
+                               failureCode.empty() ? StatusCode::kUnavailable : statusCodeFromName(failureCode)};
+    auto applied = wallets_.setFaults(wanted, caller);
+    if (!applied) {
+      log::warn("fault injection change refused",
+                {{"actor", caller.actor}, {"trace_id", caller.traceId}, {"error", applied.status().toString()}});
+      return applied.status();
+    }
     log::info("fault injection changed", {{"actor", caller.actor},
-                                          {"trace_id", caller.traceId()},
+                                          {"trace_id", caller.traceId},
                                           {"decline_rate", applied->declineRate},
                                           {"failure_rate", applied->failureRate},
                                           {"added_latency_ms", applied->addedLatencyMs},
                                           {"failure_code", std::string(statusCodeName(applied->failureCode))}});
     toProto(*applied, *response);
-  }
-  grpc::ServerUnaryReactor* reactor = context->DefaultReactor();
-  reactor->Finish(rpc::toGrpcStatus(applied.status()));
-  return reactor;
+    return Status::ok();
+  });
+}
+
+grpc::ServerUnaryReactor* PaymentsGrpcService::ListPaymentAudit(grpc::CallbackServerContext* context,
+                                                                const common::v1::ListAuditRequest* request,
+                                                                common::v1::ListAuditResponse* response) {
+  return rpc::runBlocking(context, pool_, [this, request, response] {
+    auto page = wallets_.audit({request->resource_id(), request->actor(), request->page_size(), request->page_token()});
+    if (!page) return page.status();
+    for (const auto& record : page->records) {
+      auto* out = response->add_entries();
+      out->set_id(record.id);
+      out->set_resource(record.resource);
+      out->set_resource_id(record.resourceId);
+      out->set_action(record.action);
+      out->set_actor(record.actor);
+      out->set_trace_id(record.traceId);
+      *out->mutable_time() = TimeUtil::MicrosecondsToTimestamp(record.occurredAtMicros);
+      out->set_before_json(record.beforeJson);
+      out->set_after_json(record.afterJson);
+    }
+    response->set_next_page_token(page->nextPageToken);
+    return Status::ok();
+  });
 }
 
 grpc::ServerUnaryReactor* PaymentsGrpcService::OpenWallet(grpc::CallbackServerContext* context,

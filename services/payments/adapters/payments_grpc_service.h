@@ -23,6 +23,9 @@ class PaymentsGrpcService final : public v1::PaymentsService::CallbackService {
                                       v1::Faults* response) override;
   grpc::ServerUnaryReactor* SetFaults(grpc::CallbackServerContext* context, const v1::SetFaultsRequest* request,
                                       v1::Faults* response) override;
+  grpc::ServerUnaryReactor* ListPaymentAudit(grpc::CallbackServerContext* context,
+                                             const common::v1::ListAuditRequest* request,
+                                             common::v1::ListAuditResponse* response) override;
   grpc::ServerUnaryReactor* OpenWallet(grpc::CallbackServerContext* context, const v1::OpenWalletRequest* request,
                                        v1::Wallet* response) override;
   grpc::ServerUnaryReactor* Charge(grpc::CallbackServerContext* context, const v1::ChargeRequest* request,

@@ -2,6 +2,7 @@
 
 #include <optional>
 
+#include "adapters/audit_json.h"
 #include "fleetdeck/bus/event.h"
 #include "fleetdeck/core/ids.h"
 #include "fleetdeck/payments/v1/events.pb.h"
@@ -14,6 +15,10 @@ constexpr const char* kWalletColumns =
     " (extract(epoch FROM created_at) * 1000000)::bigint,"
     " (extract(epoch FROM updated_at) * 1000000)::bigint";
 constexpr int kWalletColumnCount = 6;
+
+// Audit trail resources: a wallet (resource id: its user id) and the fault injection settings.
+constexpr const char* kAuditWallets = "wallets";
+constexpr const char* kAuditFaults = "faults";
 
 constexpr const char* kPaymentColumns =
     "id::text, user_id::text, order_id::text, currency, amount, status, decline_reason, idempotency_key, seq,"
@@ -209,9 +214,35 @@ Result<Wallet> PgPaymentStore::topUp(const TopUp& topUp) {
       return wallet;
     }
     FLEETDECK_RETURN_IF_ERROR(checkTopUp(wallet, topUp.amount));
-    return moveMoney(transaction, topUp.userId, topUp.amount.units, kKindTopUp, topUp.idempotencyKey);
+    Wallet after = moveMoney(transaction, topUp.userId, topUp.amount.units, kKindTopUp, topUp.idempotencyKey);
+    // Every credit through the admin API is recorded, whoever's wallet it is (as users records a
+    // user's own changes); a repeated key returned above, crediting and recording nothing.
+    db::appendAudit(transaction, {.resource = kAuditWallets,
+                                  .resourceId = topUp.userId,
+                                  .action = "top_up",
+                                  .actor = topUp.changedBy.actor,
+                                  .traceId = topUp.changedBy.traceId,
+                                  .beforeJson = walletJson(wallet),
+                                  .afterJson = walletJson(after)});
+    return after;
   });
 }
+
+Status PgPaymentStore::recordFaultChange(const FaultSettings& before, const FaultSettings& after,
+                                         const ChangeContext& context) {
+  return db::inTransaction(pool_, [&](pqxx::work& transaction) -> Status {
+    db::appendAudit(transaction, {.resource = kAuditFaults,
+                                  .resourceId = kAuditFaults,
+                                  .action = "set_faults",
+                                  .actor = context.actor,
+                                  .traceId = context.traceId,
+                                  .beforeJson = faultsJson(before),
+                                  .afterJson = faultsJson(after)});
+    return Status::ok();
+  });
+}
+
+Result<db::AuditPage> PgPaymentStore::listAudit(const db::AuditQuery& query) { return db::listAudit(pool_, query); }
 
 Result<Payment> PgPaymentStore::charge(const ChargeCommand& command, bool injectedDecline) {
   return db::inTransaction<Payment>(pool_, [&](pqxx::work& transaction) -> Result<Payment> {

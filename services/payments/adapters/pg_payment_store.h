@@ -22,6 +22,9 @@ class PgPaymentStore final : public PaymentStore {
                          const std::optional<ChargeCommand>& voidIfMissing) override;
   Result<PaymentPage> listPayments(const PaymentQuery& query) override;
   Result<LedgerPage> listLedger(const LedgerQuery& query) override;
+  Status recordFaultChange(const FaultSettings& before, const FaultSettings& after,
+                           const ChangeContext& context) override;
+  Result<db::AuditPage> listAudit(const db::AuditQuery& query) override;
 
   // Inside the caller's transaction, so the UserRegistered consumer opens the wallet atomically with
   // recording the event as processed. A new wallet also appends WalletOpened to the outbox;

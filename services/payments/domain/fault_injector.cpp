@@ -32,9 +32,12 @@ FaultSettings FaultInjector::current() const {
   return settings_;
 }
 
-Result<FaultSettings> FaultInjector::change(const FaultSettings& settings) {
+Result<FaultSettings> FaultInjector::change(const FaultSettings& settings, const ChangeRecorder& record) {
   if (!allowRuntimeChanges_) return failedPrecondition("fault injection can only be changed on a local fleet");
   FLEETDECK_RETURN_IF_ERROR(validateFaults(settings));
+  std::lock_guard changing(changeMutex_);
+  // Recorded first: an admin change that could not be recorded is not made.
+  if (record) FLEETDECK_RETURN_IF_ERROR(record(current(), settings));
   std::lock_guard lock(mutex_);
   settings_ = settings;
   return settings_;

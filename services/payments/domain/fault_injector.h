@@ -3,6 +3,7 @@
 
 #include <chrono>
 #include <cstdint>
+#include <functional>
 #include <mutex>
 
 #include "fleetdeck/core/status.h"
@@ -36,8 +37,13 @@ class FaultInjector {
       : settings_(initial), allowRuntimeChanges_(allowRuntimeChanges), random_(random) {}
 
   FaultSettings current() const;
-  // Validates and applies; FAILED_PRECONDITION unless runtime changes are allowed.
-  Result<FaultSettings> change(const FaultSettings& settings);
+  // Records a valid change before it applies (the audit trail); its error refuses the change.
+  using ChangeRecorder = std::function<Status(const FaultSettings& before, const FaultSettings& after)>;
+
+  // Validates, records (when `record` is given) and applies; FAILED_PRECONDITION unless runtime
+  // changes are allowed. Changes are serialized, so each recorded `before` is what the change
+  // replaced; Charge and Refund never wait for a recording.
+  Result<FaultSettings> change(const FaultSettings& settings, const ChangeRecorder& record = {});
   bool runtimeChangesAllowed() const { return allowRuntimeChanges_; }
 
   // Each draws a chance only when its rate is above zero, so with faults off nothing is random.
@@ -48,7 +54,8 @@ class FaultInjector {
  private:
   bool draw(double rate);
 
-  mutable std::mutex mutex_;
+  mutable std::mutex mutex_;  // guards settings_: held briefly, by every Charge and Refund
+  std::mutex changeMutex_;    // one change at a time, held while it is recorded
   FaultSettings settings_;
   const bool allowRuntimeChanges_;
   RandomSource& random_;

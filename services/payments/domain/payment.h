@@ -59,6 +59,12 @@ struct LedgerEntry {
   int64_t timeMicros = 0;
 };
 
+// Who makes an admin change and under which trace: recorded in the audit trail with the change.
+struct ChangeContext {
+  std::string actor = "system";
+  std::string traceId;
+};
+
 struct Payment {
   std::string id;
   std::string userId;

@@ -104,7 +104,25 @@ Result<Wallet> Wallets::topUp(const TopUpRequest& request) {
     errors.add("idempotencyKey", problem);
   }
   FLEETDECK_RETURN_IF_ERROR(errors.toStatus());
-  return store_.topUp(TopUp{lowered(request.userId), request.amount, request.idempotencyKey});
+  return store_.topUp(TopUp{lowered(request.userId), request.amount, request.idempotencyKey, request.changedBy});
+}
+
+Result<FaultSettings> Wallets::setFaults(const FaultSettings& settings, const ChangeContext& context) {
+  return faults_.change(settings, [this, &context](const FaultSettings& before, const FaultSettings& after) {
+    return store_.recordFaultChange(before, after, context);
+  });
+}
+
+Result<db::AuditPage> Wallets::audit(const db::AuditQuery& request) {
+  ValidationErrors errors;
+  checkPageSize(errors, request.pageSize);
+  if (request.actor.size() > 128) errors.add("actor", "must be at most 128 characters long");
+  FLEETDECK_RETURN_IF_ERROR(errors.toStatus());
+  db::AuditQuery query = request;
+  // Wallet entries are stored under the lower-cased user id, as the wallets are.
+  if (isUuid(query.resourceId)) query.resourceId = lowered(query.resourceId);
+  query.pageSize = clampPageSize(request.pageSize);
+  return store_.listAudit(query);
 }
 
 Status Wallets::applyCallFaults(const char* call) {

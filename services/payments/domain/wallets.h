@@ -24,6 +24,7 @@ struct TopUpRequest {
   std::string userId;
   Money amount;
   std::string idempotencyKey;  // required (the Idempotency-Key header): a retry must not credit twice
+  ChangeContext changedBy;     // who asked: the audit trail records the credit with it
 };
 
 struct ChargeRequest {
@@ -91,7 +92,12 @@ class Wallets {
   Result<LedgerList> listLedger(const LedgerListRequest& request);
 
   FaultSettings faults() const { return faults_.current(); }
-  Result<FaultSettings> setFaults(const FaultSettings& settings) { return faults_.change(settings); }
+  // A change is recorded in the audit trail before it applies; when that fails, nothing changes and
+  // the error is the answer (no unrecorded admin change).
+  Result<FaultSettings> setFaults(const FaultSettings& settings, const ChangeContext& context = {});
+  // The audit trail (top-ups and fault changes), newest first. INVALID_ARGUMENT naming pageSize
+  // (negative) or actor (over 128 characters); resourceId is a user id or "faults".
+  Result<db::AuditPage> audit(const db::AuditQuery& query);
 
   const WalletSettings& settings() const { return settings_; }
 

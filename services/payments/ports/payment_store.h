@@ -9,8 +9,10 @@
 #include <string>
 #include <vector>
 
+#include "domain/fault_injector.h"
 #include "domain/payment.h"
 #include "fleetdeck/core/status.h"
+#include "fleetdeck/db/audit_log.h"
 
 namespace fleetdeck::payments {
 
@@ -18,6 +20,7 @@ struct TopUp {
   std::string userId;
   Money amount;
   std::string idempotencyKey;  // required: a retried top-up must not credit twice
+  ChangeContext changedBy;     // recorded in the audit trail with the credit
 };
 
 struct ChargeCommand {
@@ -63,6 +66,8 @@ class PaymentStore {
   // unchanged (INVALID_ARGUMENT naming "idempotencyKey" when that top-up was of another amount);
   // otherwise checkTopUp, then credit and append a "top_up" entry whose reference is the key.
   // NOT_FOUND without a wallet; INVALID_ARGUMENT naming "idempotencyKey" when the key is empty.
+  // The credit writes an audit entry (resource "wallets", the wallet before and after) in its
+  // transaction; a repeated key writes none, as it credits nothing.
   virtual Result<Wallet> topUp(const TopUp& topUp) = 0;
   // One transaction holding the wallet's row lock: a key seen before returns the stored payment;
   // otherwise decideCharge(wallet, amount, injectedDecline) and store its outcome (CHARGED with a
@@ -79,6 +84,12 @@ class PaymentStore {
   virtual Result<PaymentPage> listPayments(const PaymentQuery& query) = 0;
   // Newest first. NOT_FOUND when the user has no wallet.
   virtual Result<LedgerPage> listLedger(const LedgerQuery& query) = 0;
+  // One audit entry (resource "faults", the settings before and after) in a transaction of its own:
+  // the settings live in memory, and the change applies only once this succeeded.
+  virtual Status recordFaultChange(const FaultSettings& before, const FaultSettings& after,
+                                   const ChangeContext& context) = 0;
+  // Newest first; the query comes validated and its page size clamped (Wallets::audit).
+  virtual Result<db::AuditPage> listAudit(const db::AuditQuery& query) = 0;
 };
 
 }  // namespace fleetdeck::payments

@@ -740,6 +740,54 @@ TEST_F(GatewayEndToEnd, AuditWithoutResourceMergesTheTrailsNewestFirstAcrossPage
   EXPECT_EQ(as(operator_, "GET", "/api/v1/admin/audit?pageSize=1").status, 200);
 }
 
+// Payments keeps an audit trail too (admins' top-ups, fault changes): merged into the listing
+// without resource, reached with resource=payments, and closed to customers like the others.
+TEST_F(GatewayEndToEnd, AnAdminsWalletTopUpIsInTheMergedAuditAndUnderResourcePayments) {
+  auto admin = testing::signInAs("admin", users_->grpcAddress(), gatewayPort_, "audit-pay");
+  ASSERT_TRUE(admin.isOk()) << admin.status().toString();
+  auto stub = payments::v1::PaymentsService::NewStub(rpc::makeChannel(address(paymentsGrpc_)));
+  payments::v1::OpenWalletRequest open;
+  open.set_user_id(alice_.userId);
+  payments::v1::Wallet wallet;
+  auto context = rpc::makeContext(std::chrono::seconds(5));
+  ASSERT_TRUE(stub->OpenWallet(context.get(), open, &wallet).ok());
+  const std::string key = newUuid();
+  for (int i = 0; i < 2; ++i) {  // the repeat credits nothing and records nothing
+    const auto topUp = as(*admin, "POST", "/api/v1/users/" + alice_.userId + "/wallet:topUp",
+                          R"({"idempotencyKey":")" + key + R"(","amount":{"currencyCode":"USD","units":"300"}})");
+    ASSERT_EQ(topUp.status, 200) << topUp.body;
+  }
+
+  const auto merged = as(*admin, "GET", "/api/v1/admin/audit?actor=" + admin->userId);
+  ASSERT_EQ(merged.status, 200) << merged.body;
+  const auto mergedBody = parse(merged);
+  const auto& entries = mergedBody.at("entries").as_array();
+  ASSERT_EQ(entries.size(), 1u) << merged.body;
+  const auto& entry = entries[0].as_object();
+  EXPECT_EQ(json::stringOr(entry, "resource"), "wallets");
+  EXPECT_EQ(json::stringOr(entry, "resourceId"), alice_.userId);
+  EXPECT_EQ(json::stringOr(entry, "action"), "top_up");
+  EXPECT_EQ(json::stringOr(entry, "actor"), admin->userId);
+  EXPECT_FALSE(json::stringOr(entry, "traceId").empty());
+  const auto before = json::parse(json::stringOr(entry, "beforeJson"));
+  const auto after = json::parse(json::stringOr(entry, "afterJson"));
+  ASSERT_TRUE(before && after) << merged.body;
+  const auto units = [](const boost::json::value& wallet) {
+    return std::stoll(std::string(wallet.as_object().at("balance").as_object().at("units").as_string()));
+  };
+  EXPECT_EQ(units(*after) - units(*before), 300);
+
+  const auto byResource =
+      as(operator_, "GET", "/api/v1/admin/audit?resource=payments&resourceId=" + alice_.userId + "&actor=" + admin->userId);
+  ASSERT_EQ(byResource.status, 200) << byResource.body;
+  EXPECT_EQ(parse(byResource).at("entries").as_array().size(), 1u) << byResource.body;
+
+  for (const std::string path : {"/api/v1/admin/audit", "/api/v1/admin/audit?resource=payments",
+                                 "/api/v1/admin/audit/payments"}) {
+    EXPECT_EQ(as(alice_, "GET", path).status, 403) << path;
+  }
+}
+
 TEST_F(GatewayEndToEnd, CustomerSettingRoleIs400) {
   const auto onMe = as(alice_, "PATCH", "/api/v1/users/me", R"({"role":"admin"})");
   EXPECT_EQ(onMe.status, 400) << onMe.body;

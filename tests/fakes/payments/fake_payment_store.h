@@ -46,6 +46,8 @@ class FakePaymentStore final : public PaymentStore {
       }
     }
     FLEETDECK_RETURN_IF_ERROR(checkTopUp(found->second, topUp.amount));
+    audit_.push_back({.resource = "wallets", .resourceId = topUp.userId, .action = "top_up",
+                      .actor = topUp.changedBy.actor, .traceId = topUp.changedBy.traceId});
     return moveMoney(topUp.userId, topUp.amount.units, kKindTopUp, topUp.idempotencyKey);
   }
   Result<Payment> charge(const ChargeCommand& command, bool injectedDecline) override {
@@ -131,6 +133,27 @@ class FakePaymentStore final : public PaymentStore {
     return page;
   }
 
+  Status recordFaultChange(const FaultSettings& before, const FaultSettings& after,
+                           const ChangeContext& context) override {
+    std::lock_guard lock(mutex_);
+    ++calls;
+    audit_.push_back({.resource = "faults", .resourceId = "faults", .action = "set_faults", .actor = context.actor,
+                      .traceId = context.traceId});
+    return Status::ok();
+  }
+  // Newest first, filters only (no paging): the domain's tests need no more.
+  Result<db::AuditPage> listAudit(const db::AuditQuery& query) override {
+    std::lock_guard lock(mutex_);
+    ++calls;
+    db::AuditPage page;
+    for (auto it = audit_.rbegin(); it != audit_.rend(); ++it) {
+      if (!query.resourceId.empty() && it->resourceId != query.resourceId) continue;
+      if (!query.actor.empty() && it->actor != query.actor) continue;
+      page.records.push_back(*it);
+    }
+    return page;
+  }
+
   // Sum of the wallet's ledger entries: must always equal its balance.
   int64_t ledgerSum(const std::string& userId) {
     std::lock_guard lock(mutex_);
@@ -178,6 +201,7 @@ class FakePaymentStore final : public PaymentStore {
   std::map<std::string, Wallet> wallets_;
   std::vector<LedgerEntry> ledger_;
   std::vector<Payment> payments_;
+  std::vector<db::AuditRecord> audit_;
   int64_t sequence_ = 0;
 };
 

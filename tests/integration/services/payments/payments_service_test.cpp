@@ -16,8 +16,10 @@
 #include "adapters/seeded_random_source.h"
 #include "domain/wallets.h"
 #include "fleetdeck/core/ids.h"
+#include "fleetdeck/core/json.h"
 #include "fleetdeck/db/connection_pool.h"
 #include "fleetdeck/db/migration_runner.h"
+#include "fleetdeck/rpc/call_context.h"
 #include "fleetdeck/rpc/client.h"
 #include "fleetdeck/rpc/server.h"
 #include "fleetdeck/rpc/status_conversion.h"
@@ -105,6 +107,49 @@ class PaymentsServiceTest : public ::testing::Test {
     v1::Faults ignored;
     auto context = rpc::makeContext(std::chrono::seconds(5));
     return stub_->SetFaults(context.get(), request, out != nullptr ? out : &ignored);
+  }
+
+  // A call as the gateway forwards an admin's: their user id as actor, and the request's trace.
+  static std::unique_ptr<grpc::ClientContext> as(const std::string& actor,
+                                                 const std::string& traceId = "4bf92f3577b34da6a3ce929d0e0e4736") {
+    auto context = rpc::makeContext(std::chrono::seconds(10));
+    rpc::CallContext call;
+    call.actor = actor;
+    call.actorRole = "admin";
+    call.traceparent = "00-" + traceId + "-00f067aa0ba902b7-01";
+    rpc::propagate(call, *context);
+    return context;
+  }
+
+  grpc::Status topUpAs(const std::string& actor, const std::string& userId, int64_t units, const std::string& key,
+                       v1::Wallet* out = nullptr) {
+    v1::TopUpWalletRequest request;
+    request.set_user_id(userId);
+    request.mutable_amount()->set_currency_code("USD");
+    request.mutable_amount()->set_units(units);
+    request.set_idempotency_key(key);
+    v1::Wallet ignored;
+    return stub_->TopUpWallet(as(actor).get(), request, out != nullptr ? out : &ignored);
+  }
+
+  grpc::Status setFaultsAs(const std::string& actor, double declineRate, v1::Faults* out = nullptr) {
+    v1::SetFaultsRequest request;
+    request.mutable_faults()->set_decline_rate(declineRate);
+    v1::Faults ignored;
+    return stub_->SetFaults(as(actor).get(), request, out != nullptr ? out : &ignored);
+  }
+
+  common::v1::ListAuditResponse audit(const std::string& resourceId, const std::string& actor = {}, int pageSize = 0,
+                                      const std::string& pageToken = {}) {
+    common::v1::ListAuditRequest request;
+    request.set_resource_id(resourceId);
+    request.set_actor(actor);
+    request.set_page_size(pageSize);
+    request.set_page_token(pageToken);
+    common::v1::ListAuditResponse response;
+    const grpc::Status status = stub_->ListPaymentAudit(as("operator-1").get(), request, &response);
+    EXPECT_TRUE(status.ok()) << status.error_message();
+    return response;
   }
 
   // Straight from the tables, bypassing the service.
@@ -645,6 +690,107 @@ TEST_F(PaymentsServiceTest, SetFaultsRejectsOutOfRangeValuesNamingTheField) {
   auto context = rpc::makeContext(std::chrono::seconds(5));
   ASSERT_TRUE(stub_->GetFaults(context.get(), v1::GetFaultsRequest(), &current).ok());
   EXPECT_EQ(current.decline_rate(), 0.0);
+}
+
+// An admin's top-up is audited in its transaction: who, which trace, the wallet before and after.
+// Its repeat credits nothing and so records nothing.
+TEST_F(PaymentsServiceTest, AnAdminsTopUp_IsAuditedOnceWithActorTraceAndBalances_ItsRepeatIsNot) {
+  const std::string userId = openWallet();
+  openWallet();  // another wallet, untouched: nothing of it in the trail
+  for (int i = 0; i < 3; ++i) ASSERT_TRUE(topUpAs("admin-7", userId, 2'500, "audited-topup").ok());
+  EXPECT_EQ(balance(userId), kDemoCredit + 2'500);
+
+  const auto response = audit(userId);
+  ASSERT_EQ(response.entries_size(), 1);
+  const auto& entry = response.entries(0);
+  EXPECT_EQ(entry.resource(), "wallets");
+  EXPECT_EQ(entry.resource_id(), userId);
+  EXPECT_EQ(entry.action(), "top_up");
+  EXPECT_EQ(entry.actor(), "admin-7");
+  EXPECT_EQ(entry.trace_id(), "4bf92f3577b34da6a3ce929d0e0e4736");
+  auto before = json::parse(entry.before_json());
+  auto after = json::parse(entry.after_json());
+  ASSERT_TRUE(before && after) << entry.before_json() << " / " << entry.after_json();
+  EXPECT_EQ(before->as_object().at("balance").as_object().at("units").as_string(), std::to_string(kDemoCredit));
+  EXPECT_EQ(after->as_object().at("balance").as_object().at("units").as_string(), std::to_string(kDemoCredit + 2'500));
+  EXPECT_EQ(queryInt("SELECT count(*) FROM audit_log"), 1) << "a repeated key writes no second row";
+
+  // A refused top-up (another amount under the key) changes nothing and records nothing.
+  EXPECT_FALSE(topUpAs("admin-7", userId, 900, "audited-topup").ok());
+  EXPECT_EQ(queryInt("SELECT count(*) FROM audit_log"), 1);
+}
+
+// Fault settings live in memory; who changed them and from what to what is kept in the trail.
+TEST_F(PaymentsServiceTest, SetFaultsIsAudited_WithTheSettingsBeforeAndAfter_ARefusedChangeIsNot) {
+  ASSERT_TRUE(setFaultsAs("admin-3", 0.25).ok());
+  EXPECT_FALSE(setFaultsAs("admin-3", 1.5).ok());  // out of range: refused, not recorded
+
+  const auto response = audit("faults");
+  ASSERT_EQ(response.entries_size(), 1);
+  const auto& entry = response.entries(0);
+  EXPECT_EQ(entry.resource(), "faults");
+  EXPECT_EQ(entry.action(), "set_faults");
+  EXPECT_EQ(entry.actor(), "admin-3");
+  EXPECT_EQ(entry.trace_id(), "4bf92f3577b34da6a3ce929d0e0e4736");
+  auto before = json::parse(entry.before_json());
+  auto after = json::parse(entry.after_json());
+  ASSERT_TRUE(before && after) << entry.before_json() << " / " << entry.after_json();
+  EXPECT_EQ(before->as_object().at("declineRate").to_number<double>(), 0.0);
+  EXPECT_EQ(after->as_object().at("declineRate").to_number<double>(), 0.25);
+  EXPECT_EQ(after->as_object().at("failureCode").as_string(), "UNAVAILABLE");
+}
+
+// No unaudited admin change: when the trail cannot be written, the settings stay as they were.
+TEST_F(PaymentsServiceTest, AFaultChangeThatCannotBeAudited_FailsAndChangesNothing) {
+  queryInt("ALTER TABLE audit_log RENAME TO audit_log_away; SELECT 0");
+  EXPECT_FALSE(setFaultsAs("admin-3", 0.5).ok());
+  queryInt("ALTER TABLE audit_log_away RENAME TO audit_log; SELECT 0");
+  v1::Faults current;
+  auto context = rpc::makeContext(std::chrono::seconds(5));
+  ASSERT_TRUE(stub_->GetFaults(context.get(), v1::GetFaultsRequest(), &current).ok());
+  EXPECT_EQ(current.decline_rate(), 0.0);
+  EXPECT_EQ(audit("faults").entries_size(), 0);
+}
+
+TEST_F(PaymentsServiceTest, ListPaymentAuditPagesNewestFirstAndFiltersByActor) {
+  std::vector<std::string> byAlice;  // wallets alice topped up, oldest first
+  for (int i = 0; i < 3; ++i) {
+    byAlice.push_back(openWallet());
+    ASSERT_TRUE(topUpAs("admin-alice", byAlice.back(), 100 + i, newUuid()).ok());
+    ASSERT_TRUE(topUpAs("admin-bob", openWallet(), 100, newUuid()).ok());
+  }
+  ASSERT_TRUE(setFaultsAs("admin-bob", 0.1).ok());
+
+  std::vector<std::string> listed;
+  std::string token;
+  int pages = 0;
+  do {
+    const auto page = audit("", "admin-alice", 2, token);
+    EXPECT_LE(page.entries_size(), 2);
+    for (const auto& entry : page.entries()) {
+      EXPECT_EQ(entry.actor(), "admin-alice");
+      listed.push_back(entry.resource_id());
+    }
+    token = page.next_page_token();
+    ASSERT_LT(++pages, 5) << "the token must move on";
+  } while (!token.empty());
+  EXPECT_EQ(pages, 2);
+  EXPECT_EQ(listed, std::vector<std::string>(byAlice.rbegin(), byAlice.rend())) << "newest first";
+  EXPECT_EQ(audit("", "admin-bob").entries_size(), 4);
+  EXPECT_EQ(audit("").entries_size(), 7);
+
+  // Upper-case ids find the wallet's entries, as the wallet itself is found.
+  std::string upper = byAlice[0];
+  std::transform(upper.begin(), upper.end(), upper.begin(), [](unsigned char c) { return std::toupper(c); });
+  EXPECT_EQ(audit(upper).entries_size(), 1);
+
+  common::v1::ListAuditRequest negative;
+  negative.set_page_size(-1);
+  common::v1::ListAuditResponse ignored;
+  const Status refused = rpc::fromGrpcStatus(stub_->ListPaymentAudit(as("operator-1").get(), negative, &ignored));
+  EXPECT_EQ(refused.code(), StatusCode::kInvalidArgument);
+  ASSERT_FALSE(refused.violations().empty());
+  EXPECT_EQ(refused.violations().at(0).field, "pageSize");
 }
 
 TEST_F(PaymentsServiceTest, ListPaymentsFiltersByOrderAndPagesNewestFirst) {
