@@ -991,6 +991,14 @@
             <translation>%1 (not critical)</translation>
         </message>
         <message>
+            <source>Critical: the instance is not ready while this check is down.</source>
+            <translation>Critical: the instance is not ready while this check is down.</translation>
+        </message>
+        <message>
+            <source>Not critical: the instance stays ready, degraded, while this check is down.</source>
+            <translation>Not critical: the instance stays ready, degraded, while this check is down.</translation>
+        </message>
+        <message>
             <source>Prometheus scrape</source>
             <translation>Prometheus scrape</translation>
         </message>

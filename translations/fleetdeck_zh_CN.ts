@@ -979,6 +979,14 @@
             <translation>%1（非关键）</translation>
         </message>
         <message>
+            <source>Critical: the instance is not ready while this check is down.</source>
+            <translation>关键：此检查失败期间，该实例处于未就绪状态。</translation>
+        </message>
+        <message>
+            <source>Not critical: the instance stays ready, degraded, while this check is down.</source>
+            <translation>非关键：此检查失败期间，该实例仍保持就绪，但处于降级状态。</translation>
+        </message>
+        <message>
             <source>Prometheus scrape</source>
             <translation>Prometheus 抓取</translation>
         </message>

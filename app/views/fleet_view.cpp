@@ -77,7 +77,10 @@ FleetView::FleetView(GatewayClient* client, QWidget* parent)
   detail_->setColumnCount(4);
   detail_->setHeaderLabels({tr("Check"), tr("Status", "readiness check status"), tr("Latency"), tr("Error", "error message")});
   detail_->setRootIsDecorated(true);
-  detail_->header()->resizeSection(0, 200);
+  // The check names are short, and their "(not critical)" suffix is what tells a check that only
+  // degrades the instance from one that makes it not ready: the column is as wide as its rows,
+  // never eliding them (a horizontal scroll bar rather than a cut), whatever the language.
+  detail_->header()->setSectionResizeMode(0, QHeaderView::ResizeToContents);
 
   declineRate_->setRange(0, 100);
   declineRate_->setSuffix(QStringLiteral(" %"));
@@ -131,8 +134,13 @@ FleetView::FleetView(GatewayClient* client, QWidget* parent)
   connect(model_, &QAbstractItemModel::modelReset, this, [this] {
     restoreTreeState();
     showDetail();
+    updateActions();
   });
-  connect(model_, &QAbstractItemModel::dataChanged, this, &FleetView::showDetail);
+  // A refresh or a stream change may start or stop the selected service: Start and Stop follow.
+  connect(model_, &QAbstractItemModel::dataChanged, this, [this] {
+    showDetail();
+    updateActions();
+  });
   updateActions();
 }
 
@@ -373,9 +381,18 @@ QString FleetView::selectedService() const {
 }
 
 void FleetView::updateActions() {
-  const bool selected = !selectedService().isEmpty();
-  stopAction_->setEnabled(isEditable() && selected && !serviceActionInFlight_);
-  startAction_->setEnabled(isEditable() && selected && !serviceActionInFlight_);
+  const FleetService* service = model_->serviceAt(tree_->currentIndex());
+  const bool usable = isEditable() && service != nullptr && !serviceActionInFlight_;
+  // As the fleet last said: running while an instance serves (up or degraded), stopped when none is
+  // registered any more. Instances that are all down may be either (a stopped one the registry still
+  // lists, or one running but not ready), so both actions stay and the launcher decides (409).
+  bool running = false;
+  const bool stopped = service != nullptr && service->instances.isEmpty();
+  if (service != nullptr && service->status != QLatin1String("down")) {
+    for (const FleetInstance& instance : service->instances) running = running || instance.status != QLatin1String("down");
+  }
+  stopAction_->setEnabled(usable && !stopped);
+  startAction_->setEnabled(usable && !running);
 }
 
 void FleetView::serviceAction(const QString& action) {
@@ -468,6 +485,8 @@ void FleetView::showDetail() {
       const QString name = check.critical ? check.name : tr("%1 (not critical)", "readiness check").arg(check.name);
       auto* item = new QTreeWidgetItem(top, {name, display::fleetStatus(check.status),
                                              tr("%1 ms", "latency").arg(QLocale().toString(check.latencyMs, 'f', 1)), check.error});
+      item->setToolTip(0, check.critical ? tr("Critical: the instance is not ready while this check is down.")
+                                         : tr("Not critical: the instance stays ready, degraded, while this check is down."));
       // A check that is down makes the instance not ready when critical, degraded otherwise.
       const QString health = check.status == QLatin1String("up") ? QStringLiteral("up")
                              : check.critical                    ? QStringLiteral("down")

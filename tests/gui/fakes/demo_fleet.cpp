@@ -429,7 +429,7 @@ QJsonObject DemoFleet::fleet() const {
   QJsonArray services;
   for (const char* name : kServices) {
     const QString service = QLatin1String(name);
-    const int instances = service == "gateway" || service == "orders" ? 2 : 1;
+    const int instances = stopped_.contains(service) ? 0 : service == "gateway" || service == "orders" ? 2 : 1;
     const auto outage = unreachable_.constFind(service);
     QJsonArray list;
     bool allUp = true;
@@ -954,7 +954,20 @@ void DemoFleet::install() {
   g.route("POST", "/api/v1/admin/services/([a-z]+):(stop|start)", [this](const FakeRequest& request) {
     FakeResponse denial;
     if (!authorized(request, true, denial)) return denial;
-    return FakeResponse::empty(204);
+    // The launcher's answer (docs/console-api-contract.md): 409 for a service already so; a stopped
+    // service leaves the registry, a started one registers again under new instance ids.
+    const QString service = request.match.captured(1);
+    const bool stop = request.match.captured(2) == QLatin1String("stop");
+    if (stop == stopped_.contains(service)) {
+      return FakeResponse::error(409, "FAILED_PRECONDITION", service + (stop ? " is already stopped" : " is already running"));
+    }
+    if (stop) {
+      stopped_.insert(service);
+    } else {
+      stopped_.remove(service);
+      ++restarts_[service];
+    }
+    return FakeResponse::json(200, {{"name", service}, {"status", stop ? "stopped" : "running"}, {"pid", 0}, {"restarts", 0}});
   });
   g.route("POST", "/api/v1/admin/projections/orders:rebuild", [this](const FakeRequest& request) {
     FakeResponse denial;

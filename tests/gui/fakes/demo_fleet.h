@@ -7,6 +7,7 @@
 #include <QHash>
 #include <QJsonArray>
 #include <QJsonObject>
+#include <QSet>
 #include <QString>
 #include <QVector>
 
@@ -85,6 +86,7 @@ class DemoFleet {
   QHash<QString, QJsonObject> acknowledgements_;
   QHash<QString, int> restarts_;  // service -> restarts so far
   QHash<QString, QString> unreachable_;  // service -> why its readiness polls get no answer
+  QSet<QString> stopped_;  // services stopped through POST /admin/services/{name}:stop
   QJsonArray deadLetters_;
   // Order actions sent with an Idempotency-Key: "<order id> <username> <key>" -> {action, the order
   // as that action left it}, so a repeat gets the first answer (as the orders service does).

@@ -227,6 +227,8 @@ class ViewsTest : public QObject {
   void fleet_ARestartResetsTheTree_TheCurrentRowAndFoldsStay();
   void fleet_StopAndStart_SayWhatIsGoingOn_OneAtATime();
   void fleet_DetailSaysWhyAnInstanceIsDownOrDegraded();
+  void fleet_StartAndStop_FollowWhetherTheSelectedServiceRuns();
+  void fleet_ReadinessChecks_ShowWhichAreNotCritical_Unelided();
   void fleet_FailedMetricQueries_AreSaid_TheColumnsKeepTheirLastValues();
   void fleet_FaultsThatFailed_AreAskedAgain_OnlyA404HidesThePanel();
   void alerts_RulesThatFailed_AreAskedAgain();
@@ -1379,7 +1381,8 @@ void ViewsTest::fleet_StopAndStart_SayWhatIsGoingOn_OneAtATime() {
   fleet->tree()->setCurrentIndex(fleet->model()->indexOf("payments"));
   QAction* stop = fleet->findChild<QAction*>("fleet.stop");
   QAction* start = fleet->findChild<QAction*>("fleet.start");
-  QVERIFY(stop->isEnabled() && start->isEnabled());
+  QVERIFY(stop->isEnabled());
+  QVERIFY(!start->isEnabled());  // it runs
   auto* status = fleet->findChild<QLabel*>("fleetActionStatus");
   QVERIFY(status != nullptr);
   QSignalSpy messages(fleet, &ViewPage::statusMessage);
@@ -1397,14 +1400,72 @@ void ViewsTest::fleet_StopAndStart_SayWhatIsGoingOn_OneAtATime() {
   QVERIFY(QTest::qWaitFor([&] { return status->text() == QLatin1String("payments stopped."); }, 5000));
   QCOMPARE(gateway_->count("POST", "/api/v1/admin/services/payments:stop"), 1);
   QCOMPARE(gateway_->count("POST", "/api/v1/admin/services/payments:start"), 0);
-  QVERIFY(stop->isEnabled() && start->isEnabled());
+  // The fleet is read again: payments has no instances left, so only Start is left to do.
+  QVERIFY(QTest::qWaitFor([&] { return start->isEnabled(); }, 5000));
+  QVERIFY(!stop->isEnabled());
 
   start->trigger();
   QCOMPARE(status->text(), QStringLiteral("Starting payments…"));
   QVERIFY(!stop->isEnabled() && !start->isEnabled());
   QVERIFY(QTest::qWaitFor([&] { return status->text() == QLatin1String("payments started."); }, 5000));
   QCOMPARE(messages.constLast().first().toString(), QStringLiteral("payments started."));
-  QVERIFY(stop->isEnabled() && start->isEnabled());
+  QVERIFY(QTest::qWaitFor([&] { return stop->isEnabled(); }, 5000));
+  QVERIFY(!start->isEnabled());
+}
+
+void ViewsTest::fleet_StartAndStop_FollowWhetherTheSelectedServiceRuns() {
+  demo_->setUnreachable("notifications", "dial tcp 127.0.0.1:9200: connection refused");
+  MainWindow* window = openWindow("ada");
+  window->showPage("fleet");
+  FleetView* fleet = window->fleetView();
+  QVERIFY(QTest::qWaitFor([&] { return fleet->isReady() && fleet->model()->rowCount() > 0; }, 5000));
+  QAction* stop = fleet->findChild<QAction*>("fleet.stop");
+  QAction* start = fleet->findChild<QAction*>("fleet.start");
+  const QString paymentsInstance = fleet->model()->services().at(fleet->model()->indexOf("payments").row()).instances.at(0).instanceId;
+
+  // Running (degraded still serves): it can be stopped, not started; its instance row says the same.
+  fleet->tree()->setCurrentIndex(fleet->model()->indexOf("payments"));
+  QVERIFY(stop->isEnabled());
+  QVERIFY(!start->isEnabled());
+  fleet->tree()->setCurrentIndex(fleet->model()->indexOf("payments", paymentsInstance));
+  QVERIFY(stop->isEnabled());
+  QVERIFY(!start->isEnabled());
+
+  // Every instance down (no answer from its admin port): it may be stopping or hung, both are offered.
+  fleet->tree()->setCurrentIndex(fleet->model()->indexOf("notifications"));
+  QVERIFY(stop->isEnabled());
+  QVERIFY(start->isEnabled());
+
+  // The stream says payments' only instance went down, then came back: the actions follow in place.
+  fleet->tree()->setCurrentIndex(fleet->model()->indexOf("payments"));
+  FleetChange change;
+  change.service = "payments";
+  change.instance = paymentsInstance;
+  change.status = "down";
+  fleet->applyChange(change);
+  QVERIFY(start->isEnabled());
+  change.status = "up";
+  fleet->applyChange(change);
+  QVERIFY(!start->isEnabled());
+  QVERIFY(stop->isEnabled());
+
+  // Stopped from elsewhere (another console): the next refresh lists it without instances.
+  bool stopped = false;
+  api::serviceAction(client_, "payments", "stop", this, [&](const Result<Done>& result) {
+    QVERIFY(result.ok());
+    stopped = true;
+  });
+  QVERIFY(QTest::qWaitFor([&] { return stopped; }, 5000));
+  fleet->refresh();
+  QVERIFY(QTest::qWaitFor([&] { return !stop->isEnabled(); }, 5000));
+  QCOMPARE(fleet->tree()->currentIndex(), fleet->model()->indexOf("payments"));
+  QVERIFY(start->isEnabled());
+  QCOMPARE(gateway_->count("POST", "/api/v1/admin/services/payments:stop"), 1);
+
+  // Another service keeps its own state.
+  fleet->tree()->setCurrentIndex(fleet->model()->indexOf("orders"));
+  QVERIFY(stop->isEnabled());
+  QVERIFY(!start->isEnabled());
 }
 
 void ViewsTest::fleet_FaultsThatFailed_AreAskedAgain_OnlyA404HidesThePanel() {
@@ -1531,6 +1592,42 @@ void ViewsTest::fleet_DetailSaysWhyAnInstanceIsDownOrDegraded() {
   QCOMPARE(postgres->text(1), display::fleetStatus("up"));
   QCOMPARE(postgres->foreground(1).color(), green);
   QCOMPARE(row("Prometheus scrape")->text(1), display::fleetStatus("up"));
+}
+
+void ViewsTest::fleet_ReadinessChecks_ShowWhichAreNotCritical_Unelided() {
+  // A larger desktop font (as many operators use): a fixed-width name column would cut the suffix.
+  const QFont font = QApplication::font();
+  QFont larger = font;
+  larger.setPointSizeF(font.pointSizeF() * 1.5);
+  QApplication::setFont(larger);
+  auto restoreFont = qScopeGuard([&] { QApplication::setFont(font); });
+  MainWindow* window = openWindow("grace");
+  window->showPage("fleet");
+  FleetView* fleet = window->fleetView();
+  QVERIFY(QTest::qWaitFor([&] { return fleet->isReady() && fleet->model()->rowCount() > 0; }, 5000));
+  fleet->tree()->setCurrentIndex(fleet->model()->indexOf("payments"));
+  QTreeWidget* detail = fleet->detail();
+  QCOMPARE(detail->topLevelItemCount(), 1);
+  QTreeWidgetItem* top = detail->topLevelItem(0);
+  QTreeWidgetItem* cache = nullptr;
+  QTreeWidgetItem* postgres = nullptr;
+  for (int i = 0; i < top->childCount(); ++i) {
+    if (top->child(i)->text(0) == QLatin1String("wallet-cache (not critical)")) cache = top->child(i);
+    if (top->child(i)->text(0) == QLatin1String("postgres")) postgres = top->child(i);
+  }
+  QVERIFY(cache != nullptr && postgres != nullptr);
+  QVERIFY(top->isExpanded());
+  QCoreApplication::processEvents();
+
+  // The name column is as wide as its widest row, the indentation included: "(not critical)" is read
+  // in full, not elided to "wallet-cache (not cr…".
+  const int needed = detail->indentation() * 2 + detail->fontMetrics().horizontalAdvance(cache->text(0));
+  QVERIFY2(detail->columnWidth(0) >= needed,
+           qPrintable(QStringLiteral("column %1 px, the check needs %2 px").arg(detail->columnWidth(0)).arg(needed)));
+  QVERIFY(detail->columnWidth(0) >= static_cast<QAbstractItemView*>(detail)->sizeHintForColumn(0));
+  // And each check says what its criticality means.
+  QVERIFY(cache->toolTip(0).startsWith(QLatin1String("Not critical")));
+  QVERIFY(postgres->toolTip(0).startsWith(QLatin1String("Critical")));
 }
 
 void ViewsTest::fleet_FailedMetricQueries_AreSaid_TheColumnsKeepTheirLastValues() {
