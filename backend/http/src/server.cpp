@@ -416,12 +416,13 @@ class Session : public std::enable_shared_from_this<Session> {
     }
 
    private:
-    // On the session's own thread (a handler answering at once, an upstream answer on the same
-    // loop) the answer is written at once; from another thread it is queued to the session's loop.
+    // Queued to the session's loop even from its own thread: a handler that answers at once still
+    // returns before the answer is written, so what it does after sending (the instrumentation
+    // records the request once the handler returned) is done before the client can read the answer.
     void deliver(HttpResponse response) {
       auto session = session_;
-      asio::dispatch(session->executor(),
-                     [session, response = std::move(response)]() mutable { session->write(std::move(response)); });
+      asio::post(session->executor(),
+                 [session, response = std::move(response)]() mutable { session->write(std::move(response)); });
     }
     std::shared_ptr<Session> session_;
     std::atomic<bool> sent_{false};
