@@ -2,6 +2,7 @@
 
 #include <arpa/inet.h>
 #include <fcntl.h>
+#include <sys/prctl.h>
 #include <linux/close_range.h>
 #include <netinet/in.h>
 #include <signal.h>
@@ -69,6 +70,7 @@ Result<pid_t> forkExec(const ProcessSpec& spec, int outputFd) {
   // The exec error travels back through a close-on-exec pipe: nothing read means exec succeeded.
   int errorPipe[2];
   if (pipe2(errorPipe, O_CLOEXEC) != 0) return unavailable("pipe failed");
+  const pid_t parent = getpid();
   const pid_t pid = fork();
   if (pid < 0) {
     close(errorPipe[0]);
@@ -77,6 +79,10 @@ Result<pid_t> forkExec(const ProcessSpec& spec, int outputFd) {
     return unavailable(std::string("fork failed: ") + std::strerror(errno));
   }
   if (pid == 0) {
+    if (spec.stopWithSpawningThread) {
+      prctl(PR_SET_PDEATHSIG, SIGTERM);
+      if (getppid() != parent) _exit(1);  // the parent is already gone: nobody would stop this one
+    }
     setsid();  // own process group: stopping it stops its children too, and ^C in a terminal does not
     sigset_t none;
     sigemptyset(&none);

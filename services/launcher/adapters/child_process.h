@@ -24,6 +24,10 @@ struct ProcessSpec {
   std::filesystem::path workingDirectory;
   // Run through `runuser -u <user> --` (PostgreSQL refuses to run as root).
   std::string runAsUser;
+  // SIGTERM to the process when the thread that spawned it ends, however it ends (PR_SET_PDEATHSIG):
+  // for test fixtures, so a test binary that crashes leaves no fleet running behind it. The
+  // spawning thread must outlive the process; a launcher's children must not set it.
+  bool stopWithSpawningThread = false;
 };
 
 // A process this program started. Not copyable; the process is NOT stopped on destruction, so a

@@ -63,6 +63,7 @@ Status ServiceProcess::start(std::chrono::milliseconds timeout) {
   spec.executable = executable_;
   spec.environment = environment_;
   spec.logFile = logFile_;
+  spec.stopWithSpawningThread = true;  // a crashed test binary leaves no service behind
   auto process = launcher::ChildProcess::spawn(spec);
   if (!process) return process.status();
   if (state_->process) untrackLive(state_->process->pid());  // a restart: the old one is gone
