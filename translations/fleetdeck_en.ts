@@ -2212,6 +2212,167 @@
         </message>
     </context>
     <context>
+        <name>fleetdeck::console::TracesModel</name>
+        <message>
+            <source>Error</source>
+            <comment>trace with a failed span</comment>
+            <translation>Error</translation>
+        </message>
+        <message>
+            <source>Trace %1</source>
+            <translation>Trace %1</translation>
+        </message>
+        <message>
+            <source>Started</source>
+            <comment>trace column</comment>
+            <translation>Started</translation>
+        </message>
+        <message>
+            <source>Root service</source>
+            <translation>Root service</translation>
+        </message>
+        <message>
+            <source>Root span</source>
+            <translation>Root span</translation>
+        </message>
+        <message>
+            <source>Duration</source>
+            <comment>trace column</comment>
+            <translation>Duration</translation>
+        </message>
+        <message>
+            <source>Spans</source>
+            <translation>Spans</translation>
+        </message>
+        <message>
+            <source>Error</source>
+            <comment>trace column: a span failed</comment>
+            <translation>Error</translation>
+        </message>
+        <message>
+            <source>Services</source>
+            <translation>Services</translation>
+        </message>
+    </context>
+    <context>
+        <name>fleetdeck::console::TracesView</name>
+        <message>
+            <source>All services</source>
+            <comment>trace service filter</comment>
+            <translation>All services</translation>
+        </message>
+        <message>
+            <source> ms</source>
+            <comment>minimum trace duration</comment>
+            <translation> ms</translation>
+        </message>
+        <message>
+            <source>Any</source>
+            <comment>minimum trace duration of 0</comment>
+            <translation>Any</translation>
+        </message>
+        <message>
+            <source>Search</source>
+            <comment>traces</comment>
+            <translation>Search</translation>
+        </message>
+        <message>
+            <source>List the newest traces that match the filters</source>
+            <translation>List the newest traces that match the filters</translation>
+        </message>
+        <message>
+            <source>Service:</source>
+            <comment>trace filter label</comment>
+            <translation>Service:</translation>
+        </message>
+        <message>
+            <source>At least:</source>
+            <comment>trace minimum duration label</comment>
+            <translation>At least:</translation>
+        </message>
+        <message>
+            <source>Show:</source>
+            <comment>how many traces to list</comment>
+            <translation>Show:</translation>
+        </message>
+        <message>
+            <source>Select a trace to see its spans.</source>
+            <translation>Select a trace to see its spans.</translation>
+        </message>
+        <message>
+            <source>Traces</source>
+            <translation>Traces</translation>
+        </message>
+        <message>
+            <source>Loading traces…</source>
+            <translation>Loading traces…</translation>
+        </message>
+        <message numerus="yes">
+            <source>%n gateway replica(s) did not answer: the traces they hold are missing from this list.</source>
+            <translation>
+                <numerusform>%n gateway replica did not answer: the traces it holds are missing from this list.</numerusform>
+                <numerusform>%n gateway replicas did not answer: the traces they hold are missing from this list.</numerusform>
+            </translation>
+        </message>
+        <message>
+            <source>No traces match these filters.</source>
+            <translation>No traces match these filters.</translation>
+        </message>
+        <message numerus="yes">
+            <source>The newest %n trace(s); older ones may match too: raise the limit to see them.</source>
+            <translation>
+                <numerusform>The newest trace; older ones may match too: raise the limit to see them.</numerusform>
+                <numerusform>The newest %n traces; older ones may match too: raise the limit to see them.</numerusform>
+            </translation>
+        </message>
+        <message numerus="yes">
+            <source>%n trace(s), newest first.</source>
+            <translation>
+                <numerusform>%n trace, newest first.</numerusform>
+                <numerusform>%n traces, newest first.</numerusform>
+            </translation>
+        </message>
+        <message>
+            <source>The gateway did not answer (%1). Check the connection to the gateway, then press Search.</source>
+            <translation>The gateway did not answer (%1). Check the connection to the gateway, then press Search.</translation>
+        </message>
+        <message>
+            <source>Your account may not see traces: sign in as an operator or an admin.</source>
+            <translation>Your account may not see traces: sign in as an operator or an admin.</translation>
+        </message>
+        <message>
+            <source>The gateway refused the filters: %1</source>
+            <translation>The gateway refused the filters: %1</translation>
+        </message>
+        <message>
+            <source>Could not load the traces: %1. Press Search to try again.</source>
+            <translation>Could not load the traces: %1. Press Search to try again.</translation>
+        </message>
+        <message>
+            <source>Showing older data. %1</source>
+            <translation>Showing older data. %1</translation>
+        </message>
+        <message>
+            <source>Loading trace %1…</source>
+            <translation>Loading trace %1…</translation>
+        </message>
+        <message>
+            <source>Trace %1 is not in the trace store (it may have expired).</source>
+            <translation>Trace %1 is not in the trace store (it may have expired).</translation>
+        </message>
+        <message>
+            <source>Could not load trace %1: %2</source>
+            <translation>Could not load trace %1: %2</translation>
+        </message>
+        <message numerus="yes">
+            <source>%n gateway replica(s) did not answer: the spans they hold are missing from this trace.</source>
+            <translation>
+                <numerusform>%n gateway replica did not answer: the spans it holds are missing from this trace.</numerusform>
+                <numerusform>%n gateway replicas did not answer: the spans they hold are missing from this trace.</numerusform>
+            </translation>
+        </message>
+    </context>
+    <context>
         <name>fleetdeck::console::UserEditDialog</name>
         <message>
             <source>New user</source>

@@ -2183,6 +2183,163 @@
         </message>
     </context>
     <context>
+        <name>fleetdeck::console::TracesModel</name>
+        <message>
+            <source>Error</source>
+            <comment>trace with a failed span</comment>
+            <translation>错误</translation>
+        </message>
+        <message>
+            <source>Trace %1</source>
+            <translation>追踪 %1</translation>
+        </message>
+        <message>
+            <source>Started</source>
+            <comment>trace column</comment>
+            <translation>开始时间</translation>
+        </message>
+        <message>
+            <source>Root service</source>
+            <translation>根服务</translation>
+        </message>
+        <message>
+            <source>Root span</source>
+            <translation>根 span</translation>
+        </message>
+        <message>
+            <source>Duration</source>
+            <comment>trace column</comment>
+            <translation>耗时</translation>
+        </message>
+        <message>
+            <source>Spans</source>
+            <translation>Span 数</translation>
+        </message>
+        <message>
+            <source>Error</source>
+            <comment>trace column: a span failed</comment>
+            <translation>错误</translation>
+        </message>
+        <message>
+            <source>Services</source>
+            <translation>服务</translation>
+        </message>
+    </context>
+    <context>
+        <name>fleetdeck::console::TracesView</name>
+        <message>
+            <source>All services</source>
+            <comment>trace service filter</comment>
+            <translation>所有服务</translation>
+        </message>
+        <message>
+            <source> ms</source>
+            <comment>minimum trace duration</comment>
+            <translation> 毫秒</translation>
+        </message>
+        <message>
+            <source>Any</source>
+            <comment>minimum trace duration of 0</comment>
+            <translation>不限</translation>
+        </message>
+        <message>
+            <source>Search</source>
+            <comment>traces</comment>
+            <translation>搜索</translation>
+        </message>
+        <message>
+            <source>List the newest traces that match the filters</source>
+            <translation>列出符合筛选条件的最新追踪</translation>
+        </message>
+        <message>
+            <source>Service:</source>
+            <comment>trace filter label</comment>
+            <translation>服务：</translation>
+        </message>
+        <message>
+            <source>At least:</source>
+            <comment>trace minimum duration label</comment>
+            <translation>至少：</translation>
+        </message>
+        <message>
+            <source>Show:</source>
+            <comment>how many traces to list</comment>
+            <translation>显示：</translation>
+        </message>
+        <message>
+            <source>Select a trace to see its spans.</source>
+            <translation>选择一条追踪以查看其 span。</translation>
+        </message>
+        <message>
+            <source>Traces</source>
+            <translation>追踪</translation>
+        </message>
+        <message>
+            <source>Loading traces…</source>
+            <translation>正在加载追踪…</translation>
+        </message>
+        <message numerus="yes">
+            <source>%n gateway replica(s) did not answer: the traces they hold are missing from this list.</source>
+            <translation>
+                <numerusform>%n 个网关副本没有应答：它们持有的追踪不在此列表中。</numerusform>
+            </translation>
+        </message>
+        <message>
+            <source>No traces match these filters.</source>
+            <translation>没有符合这些筛选条件的追踪。</translation>
+        </message>
+        <message numerus="yes">
+            <source>The newest %n trace(s); older ones may match too: raise the limit to see them.</source>
+            <translation>
+                <numerusform>最新的 %n 条追踪；更早的追踪也可能符合条件：提高显示数量即可查看。</numerusform>
+            </translation>
+        </message>
+        <message numerus="yes">
+            <source>%n trace(s), newest first.</source>
+            <translation>
+                <numerusform>%n 条追踪，最新的在前。</numerusform>
+            </translation>
+        </message>
+        <message>
+            <source>The gateway did not answer (%1). Check the connection to the gateway, then press Search.</source>
+            <translation>网关没有响应（%1）。请检查与网关的连接，然后点击“搜索”。</translation>
+        </message>
+        <message>
+            <source>Your account may not see traces: sign in as an operator or an admin.</source>
+            <translation>您的账号无权查看追踪：请以运维人员或管理员身份登录。</translation>
+        </message>
+        <message>
+            <source>The gateway refused the filters: %1</source>
+            <translation>网关拒绝了这些筛选条件：%1</translation>
+        </message>
+        <message>
+            <source>Could not load the traces: %1. Press Search to try again.</source>
+            <translation>无法加载追踪：%1。请点击“搜索”重试。</translation>
+        </message>
+        <message>
+            <source>Showing older data. %1</source>
+            <translation>显示的是较早的数据。%1</translation>
+        </message>
+        <message>
+            <source>Loading trace %1…</source>
+            <translation>正在加载追踪 %1…</translation>
+        </message>
+        <message>
+            <source>Trace %1 is not in the trace store (it may have expired).</source>
+            <translation>追踪存储中没有追踪 %1（可能已过期）。</translation>
+        </message>
+        <message>
+            <source>Could not load trace %1: %2</source>
+            <translation>无法加载追踪 %1：%2</translation>
+        </message>
+        <message numerus="yes">
+            <source>%n gateway replica(s) did not answer: the spans they hold are missing from this trace.</source>
+            <translation>
+                <numerusform>%n 个网关副本没有应答：它们持有的 span 不在此追踪中。</numerusform>
+            </translation>
+        </message>
+    </context>
+    <context>
         <name>fleetdeck::console::UserEditDialog</name>
         <message>
             <source>New user</source>

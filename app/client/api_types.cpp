@@ -351,6 +351,30 @@ Trace Trace::fromJson(const QJsonObject& o) {
   return trace;
 }
 
+TraceSummary TraceSummary::fromJson(const QJsonObject& o) {
+  TraceSummary summary;
+  summary.traceId = str(o, "traceId");
+  summary.rootService = str(o, "rootService");
+  summary.rootName = str(o, "rootName");
+  // Nanoseconds as a string (a double would lose them); milliseconds are all a list row shows.
+  const qint64 startNanos = jsonInt64(o.value(QLatin1String("startTimeUnixNano")));
+  if (startNanos > 0) summary.startTime = QDateTime::fromMSecsSinceEpoch(startNanos / 1'000'000, Qt::UTC);
+  summary.durationMs = jsonDouble(o.value(QLatin1String("durationMs")));
+  summary.spanCount = jsonInt64(o.value(QLatin1String("spanCount")));
+  for (const QJsonValue& service : o.value(QLatin1String("services")).toArray()) summary.services << service.toString();
+  summary.error = o.value(QLatin1String("error")).toBool();
+  return summary;
+}
+
+TraceList TraceList::fromJson(const QJsonObject& o) {
+  TraceList list;
+  for (const QJsonValue& value : o.value(QLatin1String("traces")).toArray()) {
+    if (value.isObject()) list.traces.append(TraceSummary::fromJson(value.toObject()));
+  }
+  list.unreachableReplicas = o.value(QLatin1String("unreachableReplicas")).toInt();
+  return list;
+}
+
 QString PromSeries::label() const {
   if (metric.size() == 1) return metric.first();
   QStringList parts;

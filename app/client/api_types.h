@@ -241,6 +241,29 @@ struct Trace {
   static Trace fromJson(const QJsonObject& object);
 };
 
+// One trace of GET /api/v1/admin/traces: what the list says of it without its spans (the waterfall
+// reads those with GET /admin/traces/{traceId}).
+struct TraceSummary {
+  QString traceId;
+  QString rootService;  // the root span's (or, when the root is missing, the earliest orphan's)
+  QString rootName;
+  QDateTime startTime;  // UTC; the earliest span's start
+  double durationMs = 0;
+  qint64 spanCount = 0;
+  QStringList services;
+  bool error = false;  // a span ended with an error
+
+  static TraceSummary fromJson(const QJsonObject& object);
+};
+
+struct TraceList {
+  QVector<TraceSummary> traces;  // newest first
+  // Gateway replicas that did not give their part: traces they hold may be missing from the list.
+  int unreachableReplicas = 0;
+
+  static TraceList fromJson(const QJsonObject& object);
+};
+
 // One series of a Prometheus matrix or vector; x is milliseconds since the epoch.
 struct PromSeries {
   QMap<QString, QString> metric;

@@ -268,6 +268,22 @@ quint64 getTrace(GatewayClient* client, const QString& traceId, QObject* context
                      [](const ApiResponse& r) { return Trace::fromJson(r.body); });
 }
 
+quint64 listTraces(GatewayClient* client, const TraceFilter& filter, QObject* context, Done<TraceList> done) {
+  QUrlQuery query;
+  addIfSet(query, QStringLiteral("service"), filter.service.trimmed());
+  // Left out at 0: the gateway's default is "any duration", and an unfiltered request stays plain.
+  if (filter.minDurationMs > 0) query.addQueryItem(QStringLiteral("minDurationMs"), QString::number(filter.minDurationMs));
+  query.addQueryItem(QStringLiteral("limit"), QString::number(qBound(1, filter.limit, kTracesMaxLimit)));
+  return call<TraceList>(client, get(QStringLiteral("/api/v1/admin/traces"), query), context, std::move(done),
+                         [](const ApiResponse& response) -> Result<TraceList> {
+                           if (!response.body.value(QLatin1String("traces")).isArray()) {
+                             return ApiError::malformedResponse(response.httpStatus, QStringLiteral("no traces"),
+                                                                response.traceId);
+                           }
+                           return TraceList::fromJson(response.body);
+                         });
+}
+
 namespace {
 // The Rebuild both rebuild calls answer; without an id or a state it cannot be followed.
 Result<RebuildReport> rebuildFrom(const ApiResponse& response, const QString& askedId) {

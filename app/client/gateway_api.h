@@ -104,6 +104,18 @@ quint64 listSagas(GatewayClient* client, const SagaFilter& filter, const QString
                   QObject* context, Done<Page<Saga>> done);
 quint64 getSaga(GatewayClient* client, const QString& id, QObject* context, Done<Saga> done);
 quint64 getTrace(GatewayClient* client, const QString& traceId, QObject* context, Done<Trace> done);
+// Operators and admins: the traces the gateway replicas hold, newest first, that touched `service`
+// (every service when empty) and took at least `minDurationMs` (0: any), at most `limit`
+// (1..kTracesMaxLimit). A value out of range is 400 naming the parameter.
+constexpr int kTracesMaxLimit = 1000;
+struct TraceFilter {
+  QString service;
+  int minDurationMs = 0;
+  int limit = 20;
+
+  bool operator==(const TraceFilter&) const = default;
+};
+quint64 listTraces(GatewayClient* client, const TraceFilter& filter, QObject* context, Done<TraceList> done);
 // The orders projection rebuild (orders.proto's Rebuild): started, then read until it is no longer RUNNING.
 quint64 startOrdersRebuild(GatewayClient* client, QObject* context, Done<RebuildReport> done);
 quint64 getRebuild(GatewayClient* client, const QString& rebuildId, QObject* context, Done<RebuildReport> done);

@@ -37,6 +37,7 @@
 #include "views/sagas_view.h"
 #include "views/settings_dialog.h"
 #include "views/theme.h"
+#include "views/traces_view.h"
 #include "views/users_view.h"
 
 namespace fleetdeck::console {
@@ -62,6 +63,7 @@ MainWindow::MainWindow(GatewayClient* client, EventStream* stream, const Console
       users_(new UsersView(client, this)),
       history_(new HistoryView(client, this)),
       deadLetters_(new DeadLettersView(client, this)),
+      traces_(new TracesView(client, this)),
       liveBatch_(new QTimer(this)) {
   setObjectName(QStringLiteral("mainWindow"));
   setWindowTitle(tr("FleetDeck console"));
@@ -74,7 +76,8 @@ MainWindow::MainWindow(GatewayClient* client, EventStream* stream, const Console
   sidebar_->setFrameShape(QFrame::NoFrame);
   for (ViewPage* page : {static_cast<ViewPage*>(fleet_), static_cast<ViewPage*>(metrics_), static_cast<ViewPage*>(alerts_),
                          static_cast<ViewPage*>(sagas_), static_cast<ViewPage*>(orders_), static_cast<ViewPage*>(users_),
-                         static_cast<ViewPage*>(history_), static_cast<ViewPage*>(deadLetters_)}) {
+                         static_cast<ViewPage*>(history_), static_cast<ViewPage*>(deadLetters_),
+                         static_cast<ViewPage*>(traces_)}) {
     addPage(page);
   }
 
@@ -127,6 +130,10 @@ MainWindow::MainWindow(GatewayClient* client, EventStream* stream, const Console
     connect(page, &ViewPage::openSagaRequested, this, [this](const QString& sagaId) {
       showPage(QStringLiteral("sagas"));
       if (!sagaId.isEmpty()) sagas_->showSaga(sagaId);
+    });
+    connect(page, &ViewPage::openTraceRequested, this, [this](const QString& traceId) {
+      showPage(QStringLiteral("traces"));
+      traces_->showTrace(traceId);
     });
     connect(page, &ViewPage::openHistoryRequested, this, [this](const QString& orderId, qint64 version) {
       showPage(QStringLiteral("history"));

@@ -29,6 +29,7 @@ class MetricsView;
 class OfflineBanner;
 class OrdersView;
 class SagasView;
+class TracesView;
 class UsersView;
 class ViewPage;
 
@@ -64,6 +65,7 @@ class MainWindow : public QMainWindow {
   UsersView* usersView() const { return users_; }
   HistoryView* historyView() const { return history_; }
   DeadLettersView* deadLettersView() const { return deadLetters_; }
+  TracesView* tracesView() const { return traces_; }
 
   // Shows each main view in turn, waits until it holds data (or `perPageTimeoutMs`), and saves
   // console-<key>.png into `directory`. `done` gets the files written.
@@ -115,6 +117,7 @@ class MainWindow : public QMainWindow {
   UsersView* users_;
   HistoryView* history_;
   DeadLettersView* deadLetters_;
+  TracesView* traces_;
   QString role_;
   // Stream events are applied in batches, at most every kLiveBatchMs: a burst of events then costs
   // one repaint instead of one per event, so a busy fleet cannot keep the event loop painting.

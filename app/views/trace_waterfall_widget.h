@@ -18,6 +18,8 @@ class TraceWaterfallWidget : public QWidget {
   void setTrace(const Trace& trace);
   void setMessage(const QString& message);
   const Trace& trace() const { return trace_; }
+  // What is shown instead of a trace (loading, an error); empty while a trace is shown.
+  QString message() const { return message_; }
   // Spans (indexes into trace().spans) drawn highlighted, e.g. those of the selected saga step.
   void setHighlightedSpans(const QVector<int>& spanIndexes);
   QVector<int> highlightedSpans() const { return highlighted_; }

@@ -1,4 +1,4 @@
-// ViewPage: what every main view (Fleet, Metrics, Alerts, Sagas, Users, Orders, History, Dead letters)
+// ViewPage: what every main view (Fleet, Metrics, Alerts, Sagas, Users, Orders, History, Dead letters, Traces)
 // offers the window — a title, loading on first show, refresh, role-aware edit actions, palette actions.
 #pragma once
 

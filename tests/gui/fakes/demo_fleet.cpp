@@ -77,6 +77,38 @@ DemoFleet::DemoFleet(FakeGateway& gateway, int users, int orders)
   install();
 }
 
+QJsonArray DemoFleet::traces() const {
+  // Newest first, a minute apart: slow ones, failed ones, and quick ones of several entry points.
+  struct Seed {
+    const char* traceId;
+    const char* rootService;
+    const char* rootName;
+    double durationMs;
+    int spanCount;
+    QStringList services;
+    bool error;
+  };
+  const QList<Seed> seeds{
+      {"4bf92f3577b34da6a3ce929d0e0e4736", "gateway", "POST /api/v1/orders", 2150, 9,
+       {"gateway", "notifications", "orders", "payments", "products"}, true},
+      {"4bf92f3577b34da6a3ce929d0e0e0101", "gateway", "GET /api/v1/products", 12.5, 2, {"gateway", "products"}, false},
+      {"4bf92f3577b34da6a3ce929d0e0e0102", "gateway", "POST /api/v1/orders", 480, 7, {"gateway", "orders", "payments", "products"}, false},
+      {"4bf92f3577b34da6a3ce929d0e0e0103", "gateway", "GET /api/v1/users/me", 3.2, 2, {"gateway", "users"}, false},
+      {"4bf92f3577b34da6a3ce929d0e0e0104", "orders", "OrderCreated consumer", 1500, 3, {"notifications", "orders"}, false},
+      {"4bf92f3577b34da6a3ce929d0e0e0105", "gateway", "POST /api/v1/payments/wallets", 1320, 3, {"gateway", "payments"}, true},
+  };
+  QJsonArray list;
+  for (int i = 0; i < seeds.size(); ++i) {
+    const Seed& seed = seeds[i];
+    const qint64 startNanos = now_.addSecs(-60LL * (i + 1)).toMSecsSinceEpoch() * 1'000'000;
+    list.append(QJsonObject{{"traceId", seed.traceId}, {"rootService", seed.rootService}, {"rootName", seed.rootName},
+                            {"startTimeUnixNano", num(startNanos)}, {"durationMs", seed.durationMs},
+                            {"spanCount", seed.spanCount}, {"services", QJsonArray::fromStringList(seed.services)},
+                            {"error", seed.error}});
+  }
+  return list;
+}
+
 QString DemoFleet::alertKey(const QString& alertname, QJsonObject labels) {
   labels.insert("alertname", alertname);  // QJsonObject keeps its keys sorted: the text is canonical
   return alertname + QLatin1Char(' ') + QString::fromUtf8(QJsonDocument(labels).toJson(QJsonDocument::Compact));
@@ -861,7 +893,50 @@ void DemoFleet::install() {
         span("e2", "e1", "products", "ProductsService/ReleaseStock", 1915, 2040, {}),
         span("f1", "b1", "notifications", "OrderCancelled consumer", 2070, 2140, {}),
     };
-    return FakeResponse::json(200, {{"traceId", request.match.captured(1)}, {"spans", spans}});
+    QJsonObject trace{{"traceId", request.match.captured(1)}, {"spans", spans}};
+    if (unreachableTraceReplicas_ > 0) trace.insert("unreachableReplicas", unreachableTraceReplicas_);
+    return FakeResponse::json(200, trace);
+  });
+  // As the gateway reads the list's parameters (admin_routes.cpp traceListQuery): each checked, a bad
+  // value or an unknown parameter is 400 naming it; the store keeps traces that touched the service and
+  // took at least minDurationMs, newest first, at most limit.
+  g.route("GET", "/api/v1/admin/traces", [this](const FakeRequest& request) {
+    FakeResponse denial;
+    if (!authorized(request, false, denial)) return denial;
+    QString service;
+    double minDurationMs = 0;
+    int limit = 20;
+    for (const auto& [name, value] : request.query.queryItems(QUrl::FullyDecoded)) {
+      bool ok = true;
+      if (name == "service") {
+        service = value;
+      } else if (name == "minDurationMs") {
+        minDurationMs = value.toDouble(&ok);
+        if (!ok || minDurationMs < 0) {
+          return FakeResponse::error(400, "INVALID_ARGUMENT", "invalid request",
+                                     {{"minDurationMs", "must be a number of milliseconds >= 0"}});
+        }
+      } else if (name == "limit") {
+        limit = value.toInt(&ok);
+        if (!ok || limit < 1 || limit > 1000) {
+          return FakeResponse::error(400, "INVALID_ARGUMENT", "invalid request", {{"limit", "must be a whole number from 1 to 1000"}});
+        }
+      } else {
+        return FakeResponse::error(400, "INVALID_ARGUMENT", "invalid request",
+                                   {{name, "is not a parameter of this route: service, minDurationMs, limit"}});
+      }
+    }
+    QJsonArray listed;
+    for (const QJsonValue& value : traces()) {
+      if (listed.size() >= limit) break;
+      const QJsonObject trace = value.toObject();
+      if (!service.isEmpty() && !trace.value("services").toArray().contains(service)) continue;
+      if (trace.value("durationMs").toDouble() < minDurationMs) continue;
+      listed.append(trace);
+    }
+    QJsonObject body{{"traces", listed}};
+    if (unreachableTraceReplicas_ > 0) body.insert("unreachableReplicas", unreachableTraceReplicas_);
+    return FakeResponse::json(200, body);
   });
   g.route("GET", "/api/v1/admin/metrics/query_range", [this](const FakeRequest& request) {
     FakeResponse denial;

@@ -54,6 +54,10 @@ class DemoFleet {
   // The dead-letter stream as GET /admin/dead-letters lists it (oldest first); replays remove letters.
   QJsonArray deadLetters() const { return deadLetters_; }
   void setDeadLetters(const QJsonArray& letters) { deadLetters_ = letters; }
+  // The traces GET /admin/traces lists (newest first), as the gateway's trace store summarises them.
+  QJsonArray traces() const;
+  // Gateway replicas that do not give their part of the trace list and of each trace (0: all answer).
+  void setUnreachableTraceReplicas(int replicas) { unreachableTraceReplicas_ = replicas; }
   // An alert's identity: its name and full label set (alertname included), canonical.
   static QString alertKey(const QString& alertname, QJsonObject labels);
 
@@ -88,6 +92,7 @@ class DemoFleet {
   QHash<QString, QString> unreachable_;  // service -> why its readiness polls get no answer
   QSet<QString> stopped_;  // services stopped through POST /admin/services/{name}:stop
   QJsonArray deadLetters_;
+  int unreachableTraceReplicas_ = 0;
   // Order actions sent with an Idempotency-Key: "<order id> <username> <key>" -> {action, the order
   // as that action left it}, so a repeat gets the first answer (as the orders service does).
   QHash<QString, QPair<QString, QJsonObject>> orderActions_;

@@ -100,6 +100,7 @@ void ScreenshotsTest::everyMainView_IsCapturedWithDemoData() {
     QVERIFY(QTest::qWaitFor([&] { return done; }, 90000));
     QCOMPARE(files.size(), window.pageKeys().size());
     QVERIFY(window.pageKeys().contains(QStringLiteral("dead-letters")));
+    QVERIFY(window.pageKeys().contains(QStringLiteral("traces")));
     for (const QString& file : files) {
       const QImage image(file);
       QVERIFY2(!image.isNull(), qPrintable(file));

@@ -36,6 +36,7 @@
 #include <QScopeGuard>
 #include <QSet>
 #include <QSignalSpy>
+#include <QSpinBox>
 #include <QStandardItemModel>
 #include <QStyleOptionViewItem>
 #include <QTableView>
@@ -80,6 +81,8 @@
 #include "views/offline_banner.h"
 #include "views/orders_view.h"
 #include "views/saga_timeline_widget.h"
+#include "views/traces_view.h"
+#include "models/traces_model.h"
 #include "models/display_text.h"
 #include "views/sagas_view.h"
 #include "views/user_edit_dialog.h"
@@ -248,6 +251,10 @@ class ViewsTest : public QObject {
   void deadLetters_OperatorSeesTheLettersFiltersByConsumer_ReplayIsDisabled();
   void deadLetters_AdminReplaysALetterAndAConsumersLetters_AfterConfirming();
   void deadLetters_ErrorsAndTheEmptyList_SayWhatToDo();
+  void traces_FiltersReachTheRequest_TheTableShowsTheAnswer_Sortable();
+  void traces_SelectingARow_ShowsItsWaterfall();
+  void traces_AnErrorAnswer_IsShown();
+  void traces_UnreachableReplicas_AreSaid();
   void metricsChart_AHoleInASeries_IsTwoLinesOfOneLegendEntry();
   void metricsChart_AxisLabelsAndValues_AreFixedNotationInTheLocale();
   void fleetSparkline_SamplesStayAtTheirTimes_MissingOnesLeaveAGap();
@@ -3356,6 +3363,186 @@ void ViewsTest::fleetSparkline_SamplesStayAtTheirTimes_MissingOnesLeaveAGap() {
   for (int x = 6; x < 34; ++x) QVERIFY2(inked(gap, x), qPrintable(QString::number(x)));
   for (int x = 40; x < 68; ++x) QVERIFY2(!inked(gap, x), qPrintable(QString::number(x)));
   for (int x = 74; x < 102; ++x) QVERIFY2(inked(gap, x), qPrintable(QString::number(x)));
+}
+
+
+namespace {
+
+// The trace id of the Traces table's `row`, as shown (sorted).
+QString shownTraceId(TracesView* traces, int row) {
+  return traces->table()->model()->index(row, 0).data(TracesModel::TraceIdRole).toString();
+}
+
+}  // namespace
+
+void ViewsTest::traces_FiltersReachTheRequest_TheTableShowsTheAnswer_Sortable() {
+  MainWindow* window = openWindow("grace");
+  window->showPage("traces");
+  TracesView* traces = window->tracesView();
+  QCOMPARE(window->currentPage(), traces);
+  QVERIFY(QTest::qWaitFor([&] { return traces->isReady(); }, 5000));
+  // The first search: no filter, the gateway's default limit.
+  FakeRequest listed = lastRequest(*gateway_, "GET", "/api/v1/admin/traces");
+  QCOMPARE(listed.queryValue("limit"), QStringLiteral("20"));
+  QVERIFY(!listed.query.hasQueryItem("service") && !listed.query.hasQueryItem("minDurationMs"));
+  QCOMPARE(traces->model()->rowCount(), 6);
+  auto* status = traces->findChild<QLabel*>("tracesStatus");
+  QVERIFY2(status->text().startsWith("6 trace") && status->text().contains("newest first"), qPrintable(status->text()));
+
+  // Sorted by duration, by value: 3.2 ms first and 2.15 s last, which their text would not give.
+  const QJsonArray seeded = demo_->traces();
+  traces->table()->sortByColumn(TracesModel::Duration, Qt::AscendingOrder);
+  QCOMPARE(shownTraceId(traces, 0), seeded[3].toObject().value("traceId").toString());
+  QCOMPARE(shownTraceId(traces, 1), seeded[1].toObject().value("traceId").toString());
+  QCOMPARE(shownTraceId(traces, 5), seeded[0].toObject().value("traceId").toString());
+  traces->table()->sortByColumn(TracesModel::Started, Qt::DescendingOrder);
+  QCOMPARE(shownTraceId(traces, 0), seeded[0].toObject().value("traceId").toString());
+  QCOMPARE(shownTraceId(traces, 5), seeded[5].toObject().value("traceId").toString());
+
+  // Slow requests through payments: the filters reach the gateway, the table shows what it answered.
+  auto* service = traces->findChild<QComboBox*>("traceServiceFilter");
+  auto* minDuration = traces->findChild<QSpinBox*>("traceMinDuration");
+  auto* limit = traces->findChild<QSpinBox*>("traceLimit");
+  QVERIFY(service != nullptr && minDuration != nullptr && limit != nullptr);
+  QVERIFY(service->findText("payments") >= 0);  // the services seen are offered
+  service->setEditText("payments");
+  minDuration->setValue(1000);
+  limit->setValue(5);
+  traces->findChild<QAction*>("traces.search")->trigger();
+  // Each filter counts: without the service a slow orders trace would be listed too, without the
+  // duration a quicker payments one.
+  QVERIFY(QTest::qWaitFor([&] { return traces->isReady() && traces->model()->rowCount() == 2; }, 5000));
+  listed = lastRequest(*gateway_, "GET", "/api/v1/admin/traces");
+  QCOMPARE(listed.queryValue("service"), QStringLiteral("payments"));
+  QCOMPARE(listed.queryValue("minDurationMs"), QStringLiteral("1000"));
+  QCOMPARE(listed.queryValue("limit"), QStringLiteral("5"));
+
+  // Newest first, each column as the gateway said it; the start in local time.
+  QAbstractItemModel* shown = traces->table()->model();
+  QCOMPARE(shownTraceId(traces, 0), seeded[0].toObject().value("traceId").toString());
+  QCOMPARE(shownTraceId(traces, 1), seeded[5].toObject().value("traceId").toString());
+  const QDateTime started = QDateTime::fromMSecsSinceEpoch(
+      seeded[0].toObject().value("startTimeUnixNano").toString().toLongLong() / 1'000'000, Qt::UTC);
+  QCOMPARE(shown->index(0, TracesModel::Started).data().toString(), display::timestamp(started));
+  QCOMPARE(shown->index(0, TracesModel::RootService).data().toString(), QStringLiteral("gateway"));
+  QCOMPARE(shown->index(0, TracesModel::RootName).data().toString(), QStringLiteral("POST /api/v1/orders"));
+  QCOMPARE(shown->index(0, TracesModel::Duration).data().toString(), QStringLiteral("2.15 s"));
+  QCOMPARE(shown->index(0, TracesModel::Spans).data().toString(), QStringLiteral("9"));
+  QCOMPARE(shown->index(0, TracesModel::Error).data().toString(), QStringLiteral("Error"));
+  QCOMPARE(shown->index(1, TracesModel::Services).data().toString(), QStringLiteral("gateway, payments"));
+
+  // The limit cuts the list, and the page says older ones may match too.
+  service->setEditText(QString());
+  minDuration->setValue(0);
+  limit->setValue(2);
+  traces->refresh();
+  QVERIFY(QTest::qWaitFor([&] { return traces->isReady() && traces->model()->rowCount() == 2 && status->text().startsWith("The newest"); }, 5000));
+  listed = lastRequest(*gateway_, "GET", "/api/v1/admin/traces");
+  QCOMPARE(listed.queryValue("limit"), QStringLiteral("2"));
+  QVERIFY(!listed.query.hasQueryItem("service") && !listed.query.hasQueryItem("minDurationMs"));
+  QCOMPARE(shownTraceId(traces, 1), seeded[1].toObject().value("traceId").toString());
+  QCOMPARE(shown->index(1, TracesModel::Error).data().toString(), QString());
+
+  // The page is in the sidebar's order and the palette.
+  QAction* go = window->findChild<QAction*>("go.traces");
+  QVERIFY(go != nullptr);
+  QCOMPARE(go->shortcut(), QKeySequence(Qt::CTRL | Qt::Key_9));
+}
+
+void ViewsTest::traces_SelectingARow_ShowsItsWaterfall() {
+  MainWindow* window = openWindow("grace");
+  window->showPage("traces");
+  TracesView* traces = window->tracesView();
+  QVERIFY(QTest::qWaitFor([&] { return traces->isReady(); }, 5000));
+  const QString third = shownTraceId(traces, 2);
+  QVERIFY(!third.isEmpty());
+  QVERIFY(traces->waterfall()->trace().traceId != third);
+  traces->table()->selectRow(2);
+  QVERIFY(QTest::qWaitFor([&] {
+    return traces->isReady() && traces->waterfall()->trace().traceId == third && !traces->waterfall()->trace().spans.isEmpty();
+  }, 5000));
+  QCOMPARE(gateway_->count("GET", "/api/v1/admin/traces/" + third), 1);
+  QVERIFY(traces->waterfall()->message().isEmpty());
+}
+
+void ViewsTest::traces_AnErrorAnswer_IsShown() {
+  MainWindow* window = openWindow("grace");
+  // The fake refuses what the gateway refuses, naming the parameter.
+  for (const auto& [name, value] : QList<QPair<QString, QString>>{
+           {"limit", "0"}, {"limit", "1001"}, {"minDurationMs", "-1"}, {"minDurationMs", "slow"}, {"minDuration", "5"}}) {
+    ApiRequest request;
+    request.path = QStringLiteral("/api/v1/admin/traces");
+    request.query.addQueryItem(name, value);
+    std::optional<ApiError> refused;
+    client_->send(request, this, [&](const Result<ApiResponse>& result) {
+      refused = result ? ApiError{} : result.error();
+    });
+    QVERIFY(QTest::qWaitFor([&] { return refused.has_value(); }, 5000));
+    QCOMPARE(refused->httpStatus, 400);
+    QVERIFY2(refused->fieldErrors.contains(name), qPrintable(name + "=" + value));
+  }
+  gateway_->route("GET", "/api/v1/admin/traces", [](const FakeRequest&) {
+    return FakeResponse::error(400, "INVALID_ARGUMENT", "invalid request", {{"minDurationMs", "must be a number of milliseconds >= 0"}});
+  });
+  window->showPage("traces");
+  TracesView* traces = window->tracesView();
+  auto* status = traces->findChild<QLabel*>("tracesStatus");
+  QVERIFY(QTest::qWaitFor([&] { return traces->isReady(); }, 5000));
+  QVERIFY2(status->text().contains("refused the filters") && status->text().contains("minDurationMs"), qPrintable(status->text()));
+  QVERIFY(status->styleSheet().contains("#d13d3d"));
+  QCOMPARE(traces->model()->rowCount(), 0);
+
+  // A store that fails: said, with what to do; the list answered before stays, marked as older.
+  gateway_->route("GET", "/api/v1/admin/traces", [this](const FakeRequest&) {
+    return FakeResponse::json(200, {{"traces", demo_->traces()}});
+  });
+  traces->refresh();
+  QVERIFY(QTest::qWaitFor([&] { return traces->isReady() && traces->model()->rowCount() == 6; }, 5000));
+  QVERIFY(status->styleSheet().isEmpty());
+  gateway_->route("GET", "/api/v1/admin/traces", [](const FakeRequest&) {
+    return FakeResponse::error(503, "UNAVAILABLE", "trace store unavailable");
+  });
+  traces->refresh();
+  QVERIFY(QTest::qWaitFor([&] { return traces->isReady() && status->text().contains("trace store unavailable"); }, 5000));
+  QVERIFY2(status->text().startsWith("Showing older data.") && status->text().contains("Press Search"), qPrintable(status->text()));
+
+  // A trace that expired: the waterfall says so.
+  gateway_->route("GET", "/api/v1/admin/traces/([0-9a-f]+)", [](const FakeRequest&) {
+    return FakeResponse::error(404, "NOT_FOUND", "no such trace");
+  });
+  const QString second = shownTraceId(traces, 1);
+  traces->table()->selectRow(1);
+  QVERIFY(QTest::qWaitFor([&] { return traces->isReady() && traces->waterfall()->message().contains(second); }, 5000));
+  QVERIFY2(traces->waterfall()->message().contains("not in the trace store"), qPrintable(traces->waterfall()->message()));
+}
+
+void ViewsTest::traces_UnreachableReplicas_AreSaid() {
+  MainWindow* window = openWindow("grace");
+  demo_->setUnreachableTraceReplicas(2);
+  window->showPage("traces");
+  TracesView* traces = window->tracesView();
+  auto* listNote = traces->findChild<QLabel*>("tracesListNote");
+  auto* traceNote = traces->findChild<QLabel*>("tracesTraceNote");
+  QVERIFY(listNote != nullptr && traceNote != nullptr);
+  // The newest trace is selected and loaded with the list.
+  QVERIFY(QTest::qWaitFor([&] { return traces->isReady() && !traces->waterfall()->trace().spans.isEmpty(); }, 5000));
+  QVERIFY(listNote->isVisible());
+  QVERIFY2(listNote->text().startsWith("2 gateway replica") && listNote->text().contains("did not answer") &&
+               listNote->text().contains("missing from this list"),
+           qPrintable(listNote->text()));
+  QVERIFY(traceNote->isVisible());
+  QVERIFY2(traceNote->text().startsWith("2 gateway replica") && traceNote->text().contains("did not answer") &&
+               traceNote->text().contains("missing from this trace"),
+           qPrintable(traceNote->text()));
+
+  // Every replica answers again: neither note stays.
+  demo_->setUnreachableTraceReplicas(0);
+  traces->refresh();
+  QVERIFY(QTest::qWaitFor([&] { return traces->isReady() && !listNote->isVisible(); }, 5000));
+  const QString second = shownTraceId(traces, 1);
+  traces->table()->selectRow(1);
+  QVERIFY(QTest::qWaitFor([&] { return traces->isReady() && traces->waterfall()->trace().traceId == second; }, 5000));
+  QVERIFY(!traceNote->isVisible());
 }
 
 QTEST_MAIN(ViewsTest)

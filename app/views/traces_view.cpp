@@ -1,0 +1,270 @@
+#include "views/traces_view.h"
+
+#include <QAction>
+#include <QComboBox>
+#include <QHBoxLayout>
+#include <QHeaderView>
+#include <QLabel>
+#include <QLineEdit>
+#include <QScrollArea>
+#include <QSignalBlocker>
+#include <QSortFilterProxyModel>
+#include <QSpinBox>
+#include <QSplitter>
+#include <QTableView>
+#include <QVBoxLayout>
+
+#include "models/traces_model.h"
+#include "views/action_button.h"
+#include "views/list_table.h"
+#include "views/trace_waterfall_widget.h"
+
+namespace fleetdeck::console {
+namespace {
+
+constexpr const char* kErrorStyle = "color: #d13d3d;";
+// An hour: a slower request than that is not a request any more (the gateway accepts more).
+constexpr int kMaxMinDurationMs = 3'600'000;
+
+}  // namespace
+
+TracesView::TracesView(GatewayClient* client, QWidget* parent)
+    : ViewPage(parent),
+      client_(client),
+      model_(new TracesModel(this)),
+      sorted_(new QSortFilterProxyModel(this)),
+      serviceFilter_(new QComboBox(this)),
+      minDuration_(new QSpinBox(this)),
+      limit_(new QSpinBox(this)),
+      table_(new QTableView(this)),
+      listNote_(new QLabel(this)),
+      statusLine_(new QLabel(this)),
+      traceNote_(new QLabel(this)),
+      waterfall_(new TraceWaterfallWidget(this)) {
+  setObjectName(QStringLiteral("tracesView"));
+
+  // Free text (any service name the traces carry) with the services seen so far to choose from.
+  serviceFilter_->setObjectName(QStringLiteral("traceServiceFilter"));
+  serviceFilter_->setEditable(true);
+  serviceFilter_->setInsertPolicy(QComboBox::NoInsert);
+  serviceFilter_->addItem(QString());
+  serviceFilter_->lineEdit()->setPlaceholderText(tr("All services", "trace service filter"));
+  serviceFilter_->setMinimumContentsLength(14);
+  serviceFilter_->setSizeAdjustPolicy(QComboBox::AdjustToMinimumContentsLengthWithIcon);
+
+  minDuration_->setObjectName(QStringLiteral("traceMinDuration"));
+  minDuration_->setRange(0, kMaxMinDurationMs);
+  minDuration_->setSingleStep(100);
+  minDuration_->setSuffix(tr(" ms", "minimum trace duration"));
+  minDuration_->setSpecialValueText(tr("Any", "minimum trace duration of 0"));
+  minDuration_->setAccelerated(true);
+
+  limit_->setObjectName(QStringLiteral("traceLimit"));
+  limit_->setRange(1, api::kTracesMaxLimit);
+  limit_->setValue(api::TraceFilter{}.limit);  // the gateway's default
+
+  searchAction_ = new QAction(QIcon::fromTheme(QStringLiteral("view-refresh")), tr("Search", "traces"), this);
+  searchAction_->setObjectName(QStringLiteral("traces.search"));
+  searchAction_->setToolTip(tr("List the newest traces that match the filters"));
+
+  auto* top = new QHBoxLayout;
+  top->addWidget(new QLabel(tr("Service:", "trace filter label"), this));
+  top->addWidget(serviceFilter_);
+  top->addWidget(new QLabel(tr("At least:", "trace minimum duration label"), this));
+  top->addWidget(minDuration_);
+  top->addWidget(new QLabel(tr("Show:", "how many traces to list"), this));
+  top->addWidget(limit_);
+  top->addStretch(1);
+  top->addWidget(actionButton(searchAction_, this));
+
+  listNote_->setObjectName(QStringLiteral("tracesListNote"));
+  listNote_->setWordWrap(true);
+  listNote_->hide();
+
+  sorted_->setSourceModel(model_);
+  // Durations and times sort by value, not by their text.
+  sorted_->setSortRole(TracesModel::RawValueRole);
+  table_->setObjectName(QStringLiteral("tracesTable"));
+  table_->setModel(sorted_);
+  setUpListTable(table_, {{TracesModel::Started, 130}, {TracesModel::RootService, 110}, {TracesModel::RootName, 230},
+                          {TracesModel::Duration, 80}, {TracesModel::Spans, 55}, {TracesModel::Error, 60}});
+  table_->setSortingEnabled(true);
+  table_->sortByColumn(TracesModel::Started, Qt::DescendingOrder);  // newest first, as the gateway lists them
+
+  statusLine_->setObjectName(QStringLiteral("tracesStatus"));
+  statusLine_->setWordWrap(true);
+
+  traceNote_->setObjectName(QStringLiteral("tracesTraceNote"));
+  traceNote_->setWordWrap(true);
+  traceNote_->hide();
+  waterfall_->setMessage(tr("Select a trace to see its spans."));
+  auto* waterfallScroll = new QScrollArea(this);
+  waterfallScroll->setWidget(waterfall_);
+  waterfallScroll->setWidgetResizable(true);
+
+  auto* upper = new QWidget(this);
+  auto* upperLayout = new QVBoxLayout(upper);
+  upperLayout->setContentsMargins(0, 0, 0, 0);
+  upperLayout->addWidget(listNote_);
+  upperLayout->addWidget(table_, 1);
+  upperLayout->addWidget(statusLine_);
+  auto* lower = new QWidget(this);
+  auto* lowerLayout = new QVBoxLayout(lower);
+  lowerLayout->setContentsMargins(0, 0, 0, 0);
+  lowerLayout->addWidget(traceNote_);
+  lowerLayout->addWidget(waterfallScroll, 1);
+
+  auto* splitter = new QSplitter(Qt::Vertical, this);
+  splitter->addWidget(upper);
+  splitter->addWidget(lower);
+  splitter->setStretchFactor(0, 2);
+  splitter->setStretchFactor(1, 3);
+  splitter->setSizes({320, 420});
+  auto* layout = new QVBoxLayout(this);
+  layout->addLayout(top);
+  layout->addWidget(splitter, 1);
+
+  connect(searchAction_, &QAction::triggered, this, &TracesView::refresh);
+  // A filter edited and left (Return, or focus elsewhere) searches, unless nothing changed.
+  const auto searchIfChanged = [this] {
+    if (started_ && filter() != searched_) refresh();
+  };
+  connect(serviceFilter_->lineEdit(), &QLineEdit::returnPressed, this, &TracesView::refresh);
+  connect(serviceFilter_, &QComboBox::activated, this, searchIfChanged);
+  connect(minDuration_, &QSpinBox::editingFinished, this, searchIfChanged);
+  connect(limit_, &QSpinBox::editingFinished, this, searchIfChanged);
+  connect(table_->selectionModel(), &QItemSelectionModel::currentRowChanged, this, [this] {
+    const QString traceId = selectedTraceId();
+    if (!traceId.isEmpty() && traceId != shownTraceId_) showTrace(traceId);
+  });
+}
+
+QString TracesView::title() const { return tr("Traces"); }
+QIcon TracesView::icon() const { return QIcon(QStringLiteral(":/icons/traces.svg")); }
+
+QList<QAction*> TracesView::paletteActions() const { return {searchAction_}; }
+
+api::TraceFilter TracesView::filter() const {
+  return api::TraceFilter{serviceFilter_->currentText().trimmed(), minDuration_->value(), limit_->value()};
+}
+
+void TracesView::activate() {
+  if (!started_) refresh();
+}
+
+void TracesView::refresh() {
+  started_ = true;
+  loading_ = true;
+  searched_ = filter();
+  const api::TraceFilter asked = searched_;
+  // Only the newest search is shown: the filters may have changed while an older one was on its way.
+  const quint64 load = ++listLoad_;
+  statusLine_->setStyleSheet(QString());
+  statusLine_->setText(tr("Loading traces…"));
+  api::listTraces(client_, asked, this, [this, load, asked](const Result<TraceList>& result) {
+    if (load != listLoad_) return;
+    loading_ = false;
+    answered_ = true;
+    if (!result) {
+      showLoadError(result.error());
+      return;
+    }
+    const TraceList& list = result.value();
+    model_->setTraces(list.traces);
+    rememberServices([&list] {
+      QStringList services;
+      for (const TraceSummary& trace : list.traces) services << trace.services;
+      return services;
+    }());
+    const int missing = list.unreachableReplicas;
+    listNote_->setText(tr("%n gateway replica(s) did not answer: the traces they hold are missing from this list.", "",
+                          missing));
+    listNote_->setVisible(missing > 0);
+    const int rows = model_->rowCount();
+    if (rows == 0) {
+      statusLine_->setText(tr("No traces match these filters."));
+    } else if (rows >= asked.limit) {
+      // As many as asked for: older traces may match too.
+      statusLine_->setText(tr("The newest %n trace(s); older ones may match too: raise the limit to see them.", "", rows));
+    } else {
+      statusLine_->setText(tr("%n trace(s), newest first.", "", rows));
+    }
+    // The trace shown stays shown, marked in the list when it is still listed; else the newest one.
+    const int row = model_->rowOf(shownTraceId_);
+    if (row >= 0) {
+      const QSignalBlocker block(table_->selectionModel());
+      table_->selectRow(sorted_->mapFromSource(model_->index(row, 0)).row());
+    } else if (rows > 0 && shownTraceId_.isEmpty()) {
+      table_->selectRow(0);
+    }
+  });
+}
+
+void TracesView::showLoadError(const ApiError& error) {
+  QString text;
+  if (error.isNetworkFailure()) {
+    text = tr("The gateway did not answer (%1). Check the connection to the gateway, then press Search.").arg(error.message);
+  } else if (error.httpStatus == 403) {
+    text = tr("Your account may not see traces: sign in as an operator or an admin.");
+  } else if (error.httpStatus == 400) {
+    // The gateway names the parameter it refused.
+    text = tr("The gateway refused the filters: %1").arg(error.summary());
+  } else {
+    text = tr("Could not load the traces: %1. Press Search to try again.").arg(error.summary());
+  }
+  if (model_->rowCount() > 0) text = tr("Showing older data. %1").arg(text);
+  statusLine_->setStyleSheet(QLatin1String(kErrorStyle));
+  statusLine_->setText(text);
+  emit statusMessage(text);
+}
+
+void TracesView::rememberServices(const QStringList& services) {
+  const QSignalBlocker block(serviceFilter_);
+  const QString typed = serviceFilter_->currentText();
+  for (const QString& service : services) {
+    if (service.isEmpty() || serviceFilter_->findText(service) >= 0) continue;
+    // Sorted after the empty entry (every service).
+    int position = 1;
+    while (position < serviceFilter_->count() && serviceFilter_->itemText(position) < service) ++position;
+    serviceFilter_->insertItem(position, service);
+  }
+  serviceFilter_->setEditText(typed);  // inserting may not change what the user typed
+}
+
+QString TracesView::selectedTraceId() const {
+  const QModelIndex current = table_->currentIndex();
+  return current.isValid() ? current.data(TracesModel::TraceIdRole).toString() : QString();
+}
+
+void TracesView::showTrace(const QString& traceId) {
+  if (traceId.isEmpty()) return;
+  started_ = true;
+  shownTraceId_ = traceId;
+  traceAnswered_ = false;
+  const int row = model_->rowOf(traceId);
+  if (row >= 0) {
+    const QSignalBlocker block(table_->selectionModel());
+    table_->selectRow(sorted_->mapFromSource(model_->index(row, 0)).row());
+  }
+  waterfall_->setMessage(tr("Loading trace %1…").arg(traceId));
+  traceNote_->hide();
+  // Only the newest load is shown: the user may have moved to another row meanwhile.
+  const quint64 load = ++traceLoad_;
+  api::getTrace(client_, traceId, this, [this, traceId, load](const Result<Trace>& result) {
+    if (load != traceLoad_) return;
+    traceAnswered_ = true;
+    if (!result) {
+      waterfall_->setMessage(result.error().httpStatus == 404
+                                 ? tr("Trace %1 is not in the trace store (it may have expired).").arg(traceId)
+                                 : tr("Could not load trace %1: %2").arg(traceId, result.error().summary()));
+      return;
+    }
+    waterfall_->setTrace(result.value());
+    const int missing = result.value().unreachableReplicas;
+    traceNote_->setText(tr("%n gateway replica(s) did not answer: the spans they hold are missing from this trace.", "",
+                           missing));
+    traceNote_->setVisible(missing > 0);
+  });
+}
+
+}  // namespace fleetdeck::console
