@@ -51,7 +51,7 @@ int main(int argc, char** argv) {
   }
 
   QCommandLineParser parser;
-  parser.setApplicationDescription(QApplication::translate("main", "FleetDeck console: fleet health, metrics, alerts, sagas, users, orders and event history."));
+  parser.setApplicationDescription(QApplication::translate("main", "FleetDeck console: fleet health, metrics, alerts, sagas, orders, users, event history, dead letters and traces."));
   parser.addHelpOption();
   parser.addVersionOption();
   const QCommandLineOption gatewayOption(QStringLiteral("gateway"),

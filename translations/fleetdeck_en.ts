@@ -2681,8 +2681,8 @@
     <context>
         <name>main</name>
         <message>
-            <source>FleetDeck console: fleet health, metrics, alerts, sagas, users, orders and event history.</source>
-            <translation>FleetDeck console: fleet health, metrics, alerts, sagas, users, orders and event history.</translation>
+            <source>FleetDeck console: fleet health, metrics, alerts, sagas, orders, users, event history, dead letters and traces.</source>
+            <translation>FleetDeck console: fleet health, metrics, alerts, sagas, orders, users, event history, dead letters and traces.</translation>
         </message>
         <message>
             <source>Gateway base URL (default: the one in the settings, else http://127.0.0.1:8080).</source>

@@ -2646,8 +2646,8 @@
     <context>
         <name>main</name>
         <message>
-            <source>FleetDeck console: fleet health, metrics, alerts, sagas, users, orders and event history.</source>
-            <translation>FleetDeck 控制台：集群健康、指标、告警、Saga、用户、订单和事件历史。</translation>
+            <source>FleetDeck console: fleet health, metrics, alerts, sagas, orders, users, event history, dead letters and traces.</source>
+            <translation>FleetDeck 控制台：集群健康、指标、告警、Saga、订单、用户、事件历史、死信和追踪。</translation>
         </message>
         <message>
             <source>Gateway base URL (default: the one in the settings, else http://127.0.0.1:8080).</source>
