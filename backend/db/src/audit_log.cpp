@@ -15,6 +15,16 @@ std::optional<std::string> nullIfEmpty(const std::string& text) {
 
 }  // namespace
 
+const char* const kListAuditStatement =
+    "SELECT id::text, resource, resource_id, action, actor, trace_id,"
+    " COALESCE(before_json::text, ''), COALESCE(after_json::text, ''),"
+    " (extract(epoch FROM occurred_at) * 1000000)::bigint"
+    " FROM audit_log"
+    " WHERE ($1::uuid IS NULL OR id < $1::uuid)"
+    "   AND ($2::text IS NULL OR resource_id = $2)"
+    "   AND ($3::text IS NULL OR actor = $3)"
+    " ORDER BY audit_log.id DESC LIMIT $4";  // the column: plain 'id' is the id::text output, sorted as text
+
 void appendAudit(pqxx::work& transaction, AuditRecord record) {
   if (record.id.empty()) record.id = newUuid();
   transaction.exec_params(
@@ -37,14 +47,7 @@ Result<AuditPage> listAudit(ConnectionPool& pool, const AuditQuery& query) {
   }
   return inTransaction<AuditPage>(pool, [&](pqxx::work& transaction) -> Result<AuditPage> {
     const auto rows = transaction.exec_params(
-        "SELECT id::text, resource, resource_id, action, actor, trace_id,"
-        " COALESCE(before_json::text, ''), COALESCE(after_json::text, ''),"
-        " (extract(epoch FROM occurred_at) * 1000000)::bigint"
-        " FROM audit_log"
-        " WHERE ($1::uuid IS NULL OR id < $1::uuid)"
-        "   AND ($2::text IS NULL OR resource_id = $2)"
-        "   AND ($3::text IS NULL OR actor = $3)"
-        " ORDER BY id DESC LIMIT $4",
+        kListAuditStatement,
         before, nullIfEmpty(query.resourceId), nullIfEmpty(query.actor), pageSize + 1);
     AuditPage page;
     for (const auto& row : rows) {

@@ -6,8 +6,9 @@
 //     id uuid PRIMARY KEY, resource text NOT NULL, resource_id text NOT NULL, action text NOT NULL,
 //     actor text NOT NULL, trace_id text NOT NULL, occurred_at timestamptz NOT NULL DEFAULT now(),
 //     before_json jsonb, after_json jsonb);
-//   CREATE INDEX audit_log_resource_idx ON audit_log (resource_id, occurred_at);
-//   CREATE INDEX audit_log_actor_idx ON audit_log (actor, occurred_at);
+//   CREATE INDEX audit_log_resource_page_idx ON audit_log (resource_id, id);
+//   CREATE INDEX audit_log_actor_page_idx ON audit_log (actor, id);
+// (listAudit pages by id, newest first: on these a filtered page is an index range scan, no sort.)
 #pragma once
 
 #include <cstdint>
@@ -48,5 +49,9 @@ struct AuditPage {
 };
 
 Result<AuditPage> listAudit(ConnectionPool& pool, const AuditQuery& query);
+
+// The statement listAudit runs: $1 the page token's id or NULL, $2 resource_id or NULL, $3 actor or
+// NULL, $4 the page size + 1. Public so that a test can check its plan on each service's schema.
+extern const char* const kListAuditStatement;
 
 }  // namespace fleetdeck::db
