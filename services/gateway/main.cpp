@@ -217,6 +217,22 @@ int main(int argc, char** argv) {
   std::optional<gateway::DeadLetterDesk> deadLetters;
   if (eventBus) restGateway.setDeadLetters(&deadLetters.emplace(eventBus->bus()));
 
+  if (registry && hostTraceStore) {
+    // Services export spans to any gateway replica (through a load-balanced address): a trace's
+    // spans are spread over the replicas, so a lookup asks the others found in the registry. Set
+    // before the server starts (its threads read it); until the watcher has started and read the
+    // bucket, instancesOf() is empty and a lookup is this replica's own.
+    restGateway.setTracePeers([&registry, &host] {
+      std::vector<std::string> peers;
+      for (const auto& instance : registry->instancesOf(host->serviceName())) {
+        if (instance.instanceId != host->instanceId() && !instance.adminAddress.empty()) {
+          peers.push_back(instance.adminAddress);
+        }
+      }
+      return peers;
+    });
+  }
+
   http::Handler handler = [&restGateway](http::HttpRequest& request, std::shared_ptr<http::Responder> responder) {
     restGateway.handle(request, std::move(responder));
   };
@@ -241,19 +257,6 @@ int main(int argc, char** argv) {
     registry->onChange([&fleetMonitor](const bus::RegistryChange& change) {
       if (change.kind != bus::RegistryChange::Kind::kUpdated) fleetMonitor.wake();
     });
-    if (hostTraceStore) {
-      // Services export spans to any gateway replica (through a load-balanced address): a trace's
-      // spans are spread over the replicas, so a lookup asks the others found in the registry.
-      restGateway.setTracePeers([&registry, &host] {
-        std::vector<std::string> peers;
-        for (const auto& instance : registry->instancesOf(host->serviceName())) {
-          if (instance.instanceId != host->instanceId() && !instance.adminAddress.empty()) {
-            peers.push_back(instance.adminAddress);
-          }
-        }
-        return peers;
-      });
-    }
     registry->start();
     orderFeed->start();
     accessFeed->start();
