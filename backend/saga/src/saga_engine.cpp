@@ -935,7 +935,7 @@ Result<SagaPage> SagaEngine::list(const SagaQuery& query) {
         " FROM saga_instances WHERE ($1::uuid IS NULL OR id < $1::uuid) AND ($2::text IS NULL OR state = $2)"
         "   AND ($4::bigint IS NULL OR created_at >= 'epoch'::timestamptz + $4 * interval '1 microsecond')"
         "   AND ($5::bigint IS NULL OR created_at < 'epoch'::timestamptz + $5 * interval '1 microsecond')"
-        " ORDER BY id DESC LIMIT $3",
+        " ORDER BY saga_instances.id DESC LIMIT $3",  // the column: plain id is the id::text output
         before, state.empty() ? std::optional<std::string>() : state, pageSize + 1, bound(query.createdAfterMicros),
         bound(query.createdBeforeMicros));
     SagaPage page;

@@ -59,7 +59,7 @@ Result<NotificationPage> PgNotificationRepository::listForUser(const Notificatio
             " WHERE user_id = $1::uuid"
             "   AND ($2::bigint IS NULL"
             "        OR (created_at, id) < ('epoch'::timestamptz + $2::bigint * interval '1 microsecond', $3::uuid))"
-            " ORDER BY created_at DESC, id DESC LIMIT $4",
+            " ORDER BY notifications.created_at DESC, notifications.id DESC LIMIT $4",  // the columns, not the outputs
         query.userId, fromStart ? std::optional<int64_t>() : query.after.createdAtMicros,
         fromStart ? std::optional<std::string>() : query.after.id, query.pageSize + 1);
     NotificationPage page;

@@ -237,7 +237,7 @@ Result<OrderPage> PgOrderStore::list(const OrderQuery& query) {
             "   AND ($3::uuid IS NULL OR user_id = $3::uuid)"
             "   AND ($4::bigint IS NULL OR created_at_us >= $4)"
             "   AND ($5::bigint IS NULL OR created_at_us < $5)"
-            " ORDER BY id DESC LIMIT $6",
+            " ORDER BY orders.id DESC LIMIT $6",  // the column: plain id is the id::text output
         orNull(query.beforeId), orNull(query.status), orNull(query.userId), boundOrNull(query.createdAfterMicros),
         boundOrNull(query.createdBeforeMicros), query.pageSize + 1);
     OrderPage page;

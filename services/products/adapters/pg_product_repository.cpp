@@ -159,7 +159,7 @@ Result<ProductPage> PgProductRepository::list(const ProductQuery& query) {
             " WHERE ($1::uuid IS NULL OR id > $1::uuid)"
             "   AND ($2::boolean OR active)"
             "   AND ($3::text IS NULL OR sku ILIKE $3 OR name ILIKE $3 OR description ILIKE $3)"
-            " ORDER BY id LIMIT $4",
+            " ORDER BY products.id LIMIT $4",  // the column: plain id is the id::text output
         query.afterId.empty() ? std::optional<std::string>() : query.afterId, query.includeInactive,
         query.text.empty() ? std::optional<std::string>() : likePattern(query.text), query.pageSize + 1);
     ProductPage page;

@@ -182,7 +182,7 @@ Result<UserPage> PgUserRepository::list(const UserQuery& query) {
             "   AND ($2::text IS NULL OR role = $2)"
             "   AND ($3::text IS NULL OR status = $3)"
             "   AND ($4::text IS NULL OR username ILIKE $4 OR email ILIKE $4 OR display_name ILIKE $4)"
-            " ORDER BY id LIMIT $5",
+            " ORDER BY users.id LIMIT $5",  // the column: plain id is the id::text output
         query.afterId.empty() ? std::optional<std::string>() : query.afterId,
         query.role.empty() ? std::optional<std::string>() : query.role,
         query.status.empty() ? std::optional<std::string>() : query.status,
