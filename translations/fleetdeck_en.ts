@@ -2361,8 +2361,8 @@
             <translation>Trace %1 is not in the trace store (it may have expired).</translation>
         </message>
         <message>
-            <source>Could not load trace %1: %2</source>
-            <translation>Could not load trace %1: %2</translation>
+            <source>Could not load trace %1: %2. Press Search to try again.</source>
+            <translation>Could not load trace %1: %2. Press Search to try again.</translation>
         </message>
         <message numerus="yes">
             <source>%n gateway replica(s) did not answer: the spans they hold are missing from this trace.</source>

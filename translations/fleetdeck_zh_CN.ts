@@ -2329,8 +2329,8 @@
             <translation>追踪存储中没有追踪 %1（可能已过期）。</translation>
         </message>
         <message>
-            <source>Could not load trace %1: %2</source>
-            <translation>无法加载追踪 %1：%2</translation>
+            <source>Could not load trace %1: %2. Press Search to try again.</source>
+            <translation>无法加载追踪 %1：%2。请点击“搜索”重试。</translation>
         </message>
         <message numerus="yes">
             <source>%n gateway replica(s) did not answer: the spans they hold are missing from this trace.</source>

@@ -135,7 +135,13 @@ TracesView::TracesView(GatewayClient* client, QWidget* parent)
   connect(limit_, &QSpinBox::editingFinished, this, searchIfChanged);
   connect(table_->selectionModel(), &QItemSelectionModel::currentRowChanged, this, [this] {
     const QString traceId = selectedTraceId();
-    if (!traceId.isEmpty() && traceId != shownTraceId_) showTrace(traceId);
+    if (!traceId.isEmpty() && (traceId != shownTraceId_ || traceFailed_)) showTrace(traceId);
+  });
+  // A click on the row already selected does not change the current row: it loads a trace that could
+  // not be loaded again (a row newly chosen is loading already when this comes).
+  connect(table_, &QTableView::pressed, this, [this](const QModelIndex& index) {
+    const QString traceId = index.data(TracesModel::TraceIdRole).toString();
+    if (traceFailed_ && traceId == shownTraceId_) showTrace(traceId);
   });
 }
 
@@ -189,7 +195,12 @@ void TracesView::refresh() {
     } else {
       statusLine_->setText(tr("%n trace(s), newest first.", "", rows));
     }
-    // The trace shown stays shown, marked in the list when it is still listed; else the newest one.
+    // The trace shown stays shown, marked in the list when it is still listed; else the newest one. One
+    // that could not be loaded is loaded again: a search is how the page tries again.
+    if (traceFailed_) {
+      showTrace(shownTraceId_);
+      return;
+    }
     const int row = model_->rowOf(shownTraceId_);
     if (row >= 0) {
       const QSignalBlocker block(table_->selectionModel());
@@ -241,6 +252,7 @@ void TracesView::showTrace(const QString& traceId) {
   started_ = true;
   shownTraceId_ = traceId;
   traceAnswered_ = false;
+  traceFailed_ = false;
   const int row = model_->rowOf(traceId);
   if (row >= 0) {
     const QSignalBlocker block(table_->selectionModel());
@@ -253,10 +265,11 @@ void TracesView::showTrace(const QString& traceId) {
   api::getTrace(client_, traceId, this, [this, traceId, load](const Result<Trace>& result) {
     if (load != traceLoad_) return;
     traceAnswered_ = true;
+    traceFailed_ = !result;
     if (!result) {
       waterfall_->setMessage(result.error().httpStatus == 404
                                  ? tr("Trace %1 is not in the trace store (it may have expired).").arg(traceId)
-                                 : tr("Could not load trace %1: %2").arg(traceId, result.error().summary()));
+                                 : tr("Could not load trace %1: %2. Press Search to try again.").arg(traceId, result.error().summary()));
       return;
     }
     waterfall_->setTrace(result.value());

@@ -71,6 +71,7 @@ class TracesView : public ViewPage {
   bool loading_ = false;
   bool answered_ = false;
   bool traceAnswered_ = true;
+  bool traceFailed_ = false;  // the last load of shownTraceId_ failed: a search or a click on its row loads it again
 };
 
 }  // namespace fleetdeck::console

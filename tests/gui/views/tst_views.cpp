@@ -255,6 +255,7 @@ class ViewsTest : public QObject {
   void traces_SelectingARow_ShowsItsWaterfall();
   void traces_AnErrorAnswer_IsShown();
   void traces_UnreachableReplicas_AreSaid();
+  void traces_ATraceThatFailedToLoad_LoadsAgainOnSearchOrAClickOnItsRow();
   void metricsChart_AHoleInASeries_IsTwoLinesOfOneLegendEntry();
   void metricsChart_AxisLabelsAndValues_AreFixedNotationInTheLocale();
   void fleetSparkline_SamplesStayAtTheirTimes_MissingOnesLeaveAGap();
@@ -3543,6 +3544,67 @@ void ViewsTest::traces_UnreachableReplicas_AreSaid() {
   traces->table()->selectRow(1);
   QVERIFY(QTest::qWaitFor([&] { return traces->isReady() && traces->waterfall()->trace().traceId == second; }, 5000));
   QVERIFY(!traceNote->isVisible());
+}
+
+void ViewsTest::traces_ATraceThatFailedToLoad_LoadsAgainOnSearchOrAClickOnItsRow() {
+  MainWindow* window = openWindow("grace");
+  // While `failing` is set, the trace store fails every trace.
+  bool failing = true;
+  gateway_->route("GET", "/api/v1/admin/traces/([0-9a-f]+)", [this, &failing](const FakeRequest& request) {
+    if (failing) return FakeResponse::error(500, "INTERNAL", "trace store failed");
+    return FakeResponse::json(200, {{"traceId", request.match.captured(1)},
+                                    {"spans", QJsonArray{QJsonObject{{"spanId", "a1"}, {"parentSpanId", ""}, {"service", "gateway"},
+                                                                     {"name", "POST /api/v1/orders"},
+                                                                     {"startTimeUnixNano", "1700000000000000000"},
+                                                                     {"endTimeUnixNano", "1700000000005000000"},
+                                                                     {"attributes", QJsonObject{}}, {"status", "OK"}}}}});
+  });
+  window->showPage("traces");
+  TracesView* traces = window->tracesView();
+  // The newest trace is selected with the list, and cannot be loaded.
+  QVERIFY(QTest::qWaitFor([&] { return traces->isReady() && traces->model()->rowCount() == 6; }, 5000));
+  const QString first = shownTraceId(traces, 0);
+  const QString path = "/api/v1/admin/traces/" + first;
+  traces->table()->selectRow(0);
+  QCOMPARE(traces->table()->currentIndex().row(), 0);
+  QVERIFY2(traces->waterfall()->message().contains("Could not load trace " + first) &&
+               traces->waterfall()->message().contains("trace store failed") &&
+               traces->waterfall()->message().contains("Press Search"),
+           qPrintable(traces->waterfall()->message()));
+  QCOMPARE(gateway_->count("GET", path), 1);
+
+  // The store answers again: a search loads the selected trace again.
+  failing = false;
+  traces->findChild<QAction*>("traces.search")->trigger();
+  QVERIFY(QTest::qWaitFor([&] { return traces->isReady(); }, 5000));
+  QVERIFY2(traces->waterfall()->message().isEmpty(), qPrintable(traces->waterfall()->message()));
+  QCOMPARE(traces->waterfall()->trace().traceId, first);
+  QVERIFY(!traces->waterfall()->trace().spans.isEmpty());
+  QCOMPARE(gateway_->count("GET", path), 2);
+  QCOMPARE(traces->table()->currentIndex().row(), 0);
+  // A trace loaded stays as it is through a search.
+  traces->refresh();
+  QVERIFY(QTest::qWaitFor([&] { return traces->isReady(); }, 5000));
+  QCOMPARE(traces->waterfall()->trace().traceId, first);
+  QCOMPARE(gateway_->count("GET", path), 2);
+
+  // Another row that fails, then a click on it, selected already, loads it again; once loaded, a click
+  // loads nothing more.
+  failing = true;
+  const QString second = shownTraceId(traces, 1);
+  traces->table()->selectRow(1);
+  QVERIFY(QTest::qWaitFor([&] { return traces->isReady() && traces->waterfall()->message().contains("Could not load trace " + second); }, 5000));
+  failing = false;
+  const QPoint onSecond = traces->table()->visualRect(traces->table()->model()->index(1, 0)).center();
+  QTest::mouseClick(traces->table()->viewport(), Qt::LeftButton, {}, onSecond);
+  QVERIFY(QTest::qWaitFor([&] { return traces->isReady(); }, 5000));
+  QVERIFY2(traces->waterfall()->message().isEmpty(), qPrintable(traces->waterfall()->message()));
+  QCOMPARE(traces->waterfall()->trace().traceId, second);
+  QCOMPARE(gateway_->count("GET", "/api/v1/admin/traces/" + second), 2);
+  QTest::mouseClick(traces->table()->viewport(), Qt::LeftButton, {}, onSecond);
+  QTest::qWait(100);
+  QVERIFY(traces->isReady());
+  QCOMPARE(gateway_->count("GET", "/api/v1/admin/traces/" + second), 2);
 }
 
 QTEST_MAIN(ViewsTest)
