@@ -11,6 +11,8 @@ namespace fleetdeck::gateway {
 namespace {
 
 constexpr int kSourceMaxPageSize = 200;
+// 2 since payments joined the sources (a source a token does not name is listed to its end).
+constexpr int64_t kTokenVersion = 2;
 
 Status malformedToken() { return invalidField("pageToken", "is not a token returned by a previous list call"); }
 
@@ -30,9 +32,21 @@ Result<AuditPosition> decodeAuditToken(std::string_view token, const std::vector
   const auto& root = parsed.as_object();
   const auto* version = root.if_contains("v");
   const auto* cursors = root.if_contains("s");
-  if (root.size() != 2 || version == nullptr || !version->is_int64() || version->as_int64() != 1 ||
-      cursors == nullptr || !cursors->is_object()) {
+  if (root.size() != 2 || version == nullptr || !version->is_int64() ||
+      (version->as_int64() != kTokenVersion && version->as_int64() != 1) || cursors == nullptr ||
+      !cursors->is_object()) {
     return malformedToken();
+  }
+  // Version 1 tokens were written both before payments was a source and after: a source they do
+  // not name may be listed to its end or never started. Guessing either would skip or repeat its
+  // entries, so such a token is refused, with a way on.
+  if (version->as_int64() == 1) {
+    for (const auto& source : sources) {
+      if (!cursors->as_object().contains(source)) {
+        return invalidField("pageToken", "was issued by an earlier gateway version that did not list the " + source +
+                                             " trail; list again from the first page (without pageToken)");
+      }
+    }
   }
   for (const auto& [name, value] : cursors->as_object()) {
     if (std::find(sources.begin(), sources.end(), std::string_view(name)) == sources.end()) return malformedToken();
@@ -53,7 +67,7 @@ Result<AuditPosition> decodeAuditToken(std::string_view token, const std::vector
 std::string encodeAuditToken(const AuditPosition& position) {
   boost::json::object cursors;
   for (const auto& [name, cursor] : position) cursors[name] = boost::json::object{{"t", cursor.token}, {"l", cursor.lastId}};
-  return base64UrlEncode(boost::json::serialize(boost::json::object{{"v", 1}, {"s", std::move(cursors)}}));
+  return base64UrlEncode(boost::json::serialize(boost::json::object{{"v", kTokenVersion}, {"s", std::move(cursors)}}));
 }
 
 int auditSourcePageSize(const AuditCursor& cursor, int pageSize) {

@@ -22,7 +22,8 @@ struct AuditCursor {
 using AuditPosition = std::map<std::string, AuditCursor>;
 
 // An empty token: every source from its top. Otherwise INVALID_ARGUMENT naming pageToken unless it
-// is one encodeAuditToken made for these sources.
+// is one encodeAuditToken made for these sources (a version 1 token, from before payments joined,
+// only when it names every source: otherwise what it means for the others is unknown).
 Result<AuditPosition> decodeAuditToken(std::string_view token, const std::vector<std::string>& sources);
 std::string encodeAuditToken(const AuditPosition& position);
 
