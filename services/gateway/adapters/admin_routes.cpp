@@ -480,7 +480,7 @@ std::optional<RestGateway::TraceListQuery> RestGateway::traceListQuery(const htt
   return filters;
 }
 
-void RestGateway::askTracePeers(const std::string& target, const std::string& traceparent,
+void RestGateway::askTracePeers(const std::string& target, const http::HttpRequest& request,
                                 std::function<void(std::vector<std::string>, size_t)> done) {
   std::vector<std::string> peers = tracePeers_ ? tracePeers_() : std::vector<std::string>{};
   struct Join {
@@ -513,7 +513,11 @@ void RestGateway::askTracePeers(const std::string& target, const std::string& tr
     }
     http::ClientRequest ask;
     ask.target = target;
-    ask.headers.add("traceparent", traceparent);
+    ask.headers.add("traceparent", request.traceparent);
+    // The peer checks the caller's token as this route did (its admin port may be reachable).
+    if (const auto authorization = request.header("Authorization")) {
+      ask.headers.add("Authorization", std::string(*authorization));
+    }
     // A replica that does not answer within this time leaves its part out (the answer counts it):
     // the console's trace view waits for the slowest replica, not for a vanished one's timeout.
     tracePeerClient_.request(peer.substr(0, colon), port, std::move(ask), std::chrono::seconds(1),
@@ -552,7 +556,7 @@ void RestGateway::listTraces(http::HttpRequest& request, std::shared_ptr<http::R
     responder->send(http::HttpResponse::json(200, std::move(local)));
     return;
   }
-  askTracePeers("/traces" + (request.query.empty() ? std::string() : "?" + request.query), request.traceparent,
+  askTracePeers("/traces" + (request.query.empty() ? std::string() : "?" + request.query), request,
                 [responder, local = std::move(local), limit = filters->limit, traceId = request.traceId](
                     std::vector<std::string> parts, size_t unreachable) mutable {
                   parts.push_back(std::move(local));
@@ -577,7 +581,7 @@ void RestGateway::getTrace(http::HttpRequest& request, std::shared_ptr<http::Res
     responder->send(http::HttpResponse::json(200, std::move(*local)));
     return;
   }
-  askTracePeers("/traces/" + id, request.traceparent,
+  askTracePeers("/traces/" + id, request,
                 [responder, local = std::move(local), id, traceId = request.traceId](std::vector<std::string> parts,
                                                                                     size_t unreachable) mutable {
                   if (local) parts.push_back(std::move(*local));
@@ -592,7 +596,25 @@ void RestGateway::getTrace(http::HttpRequest& request, std::shared_ptr<http::Res
                 });
 }
 
+bool RestGateway::peerTraceRoutesOpen(const http::HttpRequest& request, http::Responder& responder) const {
+  auto principal = tokens_.authenticate(request.header("Authorization"));
+  if (!principal) {
+    auto response = http::errorResponse(principal.status(), request.traceId);
+    response.headers.add("WWW-Authenticate", "Bearer error=\"invalid_token\"");
+    responder.send(std::move(response));
+    return false;
+  }
+  if (Status allowed = checkRoles({"operator"}, *principal); !allowed.isOk()) {
+    auto response = http::errorResponse(allowed, request.traceId);
+    if (response.status == 401) response.headers.add("WWW-Authenticate", "Bearer");
+    responder.send(std::move(response));
+    return false;
+  }
+  return true;
+}
+
 void RestGateway::localTraceList(http::HttpRequest& request, std::shared_ptr<http::Responder> responder) {
+  if (!peerTraceRoutesOpen(request, *responder)) return;
   if (traceStore_ == nullptr) {
     responder->send(http::errorResponse(unavailable("this gateway hosts no trace store"), request.traceId));
     return;
@@ -604,6 +626,7 @@ void RestGateway::localTraceList(http::HttpRequest& request, std::shared_ptr<htt
 }
 
 void RestGateway::localTrace(http::HttpRequest& request, std::shared_ptr<http::Responder> responder) {
+  if (!peerTraceRoutesOpen(request, *responder)) return;
   if (traceStore_ == nullptr) {
     responder->send(http::errorResponse(unavailable("this gateway hosts no trace store"), request.traceId));
     return;

@@ -102,7 +102,9 @@ class RestGateway {
   // Called per trace request, from a server thread. Set before serving.
   void setTracePeers(std::function<std::vector<std::string>()> peers) { tracePeers_ = std::move(peers); }
   // This replica's own part, for its peers (the admin port's GET /traces and GET /traces/{traceId}):
-  // the same answers as the API routes without asking further peers.
+  // the same answers as the API routes without asking further peers. The admin port may be
+  // reachable from outside (it binds 0.0.0.0 in Compose and Kubernetes): the caller's bearer token,
+  // which the asking replica forwards, must be an operator's, as on the API routes (401, 403).
   void localTraceList(http::HttpRequest& request, std::shared_ptr<http::Responder> responder);
   void localTrace(http::HttpRequest& request, std::shared_ptr<http::Responder> responder);
   // Operators' alert acknowledgements and the active alerts they may acknowledge; unset: those
@@ -154,6 +156,9 @@ class RestGateway {
   void getTrace(http::HttpRequest& request, std::shared_ptr<http::Responder> responder);
   // The trace routes' gate: operators only, and a trace store here; else answered (403, 503).
   bool traceRoutesOpen(const http::HttpRequest& request, http::Responder& responder) const;
+  // The peer routes' gate (admin port, no GatewayResponder): the bearer token verified and the
+  // operator role checked here; else answered (401, 403).
+  bool peerTraceRoutesOpen(const http::HttpRequest& request, http::Responder& responder) const;
   // The list's filters from the query string; the request is answered (400) and nullopt returned
   // when one is unreadable or unknown.
   struct TraceListQuery {
@@ -162,9 +167,10 @@ class RestGateway {
     size_t limit = 20;
   };
   std::optional<TraceListQuery> traceListQuery(const http::HttpRequest& request, http::Responder& responder) const;
-  // Asks every peer for `target` on its admin port and hands over each answer's body with status
-  // 200 (`found`), and how many peers did not answer (or answered neither 200 nor 404).
-  void askTracePeers(const std::string& target, const std::string& traceparent,
+  // Asks every peer for `target` on its admin port, on behalf of `request`'s caller (its traceparent
+  // and Authorization go along), and hands over each answer's body with status 200 (`found`), and
+  // how many peers did not answer (or answered neither 200 nor 404).
+  void askTracePeers(const std::string& target, const http::HttpRequest& request,
                      std::function<void(std::vector<std::string> found, size_t unreachable)> done);
   // POST /api/v1/admin/services/{name}:stop|:start, passed on to the launcher (local fleet only).
   void serviceControl(http::HttpRequest& request, std::shared_ptr<http::Responder> responder, const std::string& action);

@@ -635,6 +635,23 @@ TEST_F(AdminEndToEnd, ATraceSpreadOverTwoGatewayReplicasIsWholeFromEither_ASilen
   EXPECT_EQ(summary.at("rootService").as_string(), "gateway");
   EXPECT_EQ(boost::json::serialize(summary.at("services")), R"(["gateway","orders"])");
 
+  // The replicas' own routes on the admin port (reachable from outside in Compose and Kubernetes)
+  // ask for an operator's token as the API routes do; the merges above passed the caller's along.
+  for (const uint16_t adminPort : {gatewayAdminPort_, second.adminPort()}) {
+    for (const std::string& target : std::vector<std::string>{"/traces", "/traces/" + traceId}) {
+      http::HttpClient client("127.0.0.1", adminPort);
+      const auto anonymous = client.request("GET", target, "", {});
+      ASSERT_TRUE(anonymous.isOk()) << anonymous.status().toString();
+      EXPECT_EQ(anonymous->status, 401) << target << ": " << anonymous->body;
+      const auto asCustomer = client.request("GET", target, "", customer_.headers({}));
+      ASSERT_TRUE(asCustomer.isOk()) << asCustomer.status().toString();
+      EXPECT_EQ(asCustomer->status, 403) << target << ": " << asCustomer->body;
+      const auto asOperator = client.request("GET", target, "", operator_.headers({}));
+      ASSERT_TRUE(asOperator.isOk()) << asOperator.status().toString();
+      EXPECT_EQ(asOperator->status, 200) << target << ": " << asOperator->body;
+    }
+  }
+
   // A replica that stops answering (stopped, not gone: still in the registry) is counted; the
   // answer has the part the others hold.
   ASSERT_EQ(kill(second.pid(), SIGSTOP), 0);
