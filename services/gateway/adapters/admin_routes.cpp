@@ -585,10 +585,18 @@ void RestGateway::getTrace(http::HttpRequest& request, std::shared_ptr<http::Res
                 [responder, local = std::move(local), id, traceId = request.traceId](std::vector<std::string> parts,
                                                                                     size_t unreachable) mutable {
                   if (local) parts.push_back(std::move(*local));
+                  if (parts.empty() && unreachable > 0) {
+                    // A replica that did not answer may hold all of it: not found is not known yet.
+                    responder->send(errorWithRetry(
+                        unavailable("trace " + id + " is in no answering gateway replica's trace store, and " +
+                                    std::to_string(unreachable) + " replica(s) did not answer"),
+                        traceId, "5"));
+                    return;
+                  }
                   if (parts.empty()) {
-                    std::string why = "trace " + id + " is in no gateway replica's trace store (never received, or evicted)";
-                    if (unreachable > 0) why += "; " + std::to_string(unreachable) + " replica(s) did not answer";
-                    responder->send(http::errorResponse(notFound(why), traceId));
+                    responder->send(http::errorResponse(
+                        notFound("trace " + id + " is in no gateway replica's trace store (never received, or evicted)"),
+                        traceId));
                     return;
                   }
                   auto merged = mergeTraceDocuments(parts, unreachable);

@@ -570,10 +570,10 @@ TEST_F(AdminEndToEnd, ATraceSpreadOverTwoGatewayReplicasIsWholeFromEither_ASilen
 
   const std::string traceId = randomHex(16);
   const std::string rootSpan = randomHex(8);
-  const auto exportSpan = [&](uint16_t adminPort, const std::string& service, const std::string& spanId,
-                              const std::string& parent, uint64_t startOffsetNanos) {
+  const auto exportSpanOf = [&](const std::string& spanTraceId, uint16_t adminPort, const std::string& service,
+                                const std::string& spanId, const std::string& parent, uint64_t startOffsetNanos) {
     const uint64_t start = 1'700'000'000'000'000'000ULL + startOffsetNanos;
-    const boost::json::object span{{"traceId", traceId},
+    const boost::json::object span{{"traceId", spanTraceId},
                                    {"spanId", spanId},
                                    {"parentSpanId", parent},
                                    {"name", service + " work"},
@@ -595,6 +595,10 @@ TEST_F(AdminEndToEnd, ATraceSpreadOverTwoGatewayReplicasIsWholeFromEither_ASilen
     auto answer = client.request("POST", "/v1/traces", body, headers);
     ASSERT_TRUE(answer.isOk()) << answer.status().toString();
     ASSERT_EQ(answer->status, 200) << answer->body;
+  };
+  const auto exportSpan = [&](uint16_t adminPort, const std::string& service, const std::string& spanId,
+                              const std::string& parent, uint64_t startOffsetNanos) {
+    exportSpanOf(traceId, adminPort, service, spanId, parent, startOffsetNanos);
   };
   // The root on the first replica, its child on the second.
   exportSpan(gatewayAdminPort_, "gateway", rootSpan, "", 0);
@@ -652,11 +656,21 @@ TEST_F(AdminEndToEnd, ATraceSpreadOverTwoGatewayReplicasIsWholeFromEither_ASilen
     }
   }
 
+  // A trace only the second replica holds, found through the first.
+  const std::string onlyOnSecond = randomHex(16);
+  exportSpanOf(onlyOnSecond, second.adminPort(), "orders", randomHex(8), "", 0);
+  ASSERT_EQ(as(operator_, "GET", "/api/v1/admin/traces/" + onlyOnSecond).status, 200);
+
   // A replica that stops answering (stopped, not gone: still in the registry) is counted; the
-  // answer has the part the others hold.
+  // answer has the part the others hold. When no answering replica holds any of the trace, it is
+  // not known to be missing: 503, try again, not 404.
   ASSERT_EQ(kill(second.pid(), SIGSTOP), 0);
   const auto partial = as(operator_, "GET", "/api/v1/admin/traces/" + traceId);
+  const auto unknown = as(operator_, "GET", "/api/v1/admin/traces/" + onlyOnSecond);
   ASSERT_EQ(kill(second.pid(), SIGCONT), 0);
+  EXPECT_EQ(unknown.status, 503) << unknown.body;
+  EXPECT_TRUE(unknown.headers.get("Retry-After").has_value());
+  EXPECT_NE(unknown.body.find("1 replica(s) did not answer"), std::string::npos) << unknown.body;
   ASSERT_EQ(partial.status, 200) << partial.body;
   const auto partialTrace = parse(partial);
   EXPECT_EQ(partialTrace.at("spans").as_array().size(), 1u) << partial.body;
