@@ -129,8 +129,14 @@ TracesView::TracesView(GatewayClient* client, QWidget* parent)
   const auto searchIfChanged = [this] {
     if (started_ && filter() != searched_) refresh();
   };
-  connect(serviceFilter_->lineEdit(), &QLineEdit::returnPressed, this, &TracesView::refresh);
+  // The service typed and left: the combo box itself reacts only to a name it offers (activated).
+  connect(serviceFilter_->lineEdit(), &QLineEdit::editingFinished, this, searchIfChanged);
   connect(serviceFilter_, &QComboBox::activated, this, searchIfChanged);
+  // Return searches even with nothing changed, as Search does, unless that very search is on its way
+  // already: Return on a name the combo box offers activates it first.
+  connect(serviceFilter_->lineEdit(), &QLineEdit::returnPressed, this, [this] {
+    if (!loading_ || filter() != searched_) refresh();
+  });
   connect(minDuration_, &QSpinBox::editingFinished, this, searchIfChanged);
   connect(limit_, &QSpinBox::editingFinished, this, searchIfChanged);
   connect(table_->selectionModel(), &QItemSelectionModel::currentRowChanged, this, [this] {

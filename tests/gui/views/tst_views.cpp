@@ -256,6 +256,7 @@ class ViewsTest : public QObject {
   void traces_AnErrorAnswer_IsShown();
   void traces_UnreachableReplicas_AreSaid();
   void traces_ATraceThatFailedToLoad_LoadsAgainOnSearchOrAClickOnItsRow();
+  void traces_AServiceTypedAndLeft_Searches_Once();
   void metricsChart_AHoleInASeries_IsTwoLinesOfOneLegendEntry();
   void metricsChart_AxisLabelsAndValues_AreFixedNotationInTheLocale();
   void fleetSparkline_SamplesStayAtTheirTimes_MissingOnesLeaveAGap();
@@ -3605,6 +3606,71 @@ void ViewsTest::traces_ATraceThatFailedToLoad_LoadsAgainOnSearchOrAClickOnItsRow
   QTest::qWait(100);
   QVERIFY(traces->isReady());
   QCOMPARE(gateway_->count("GET", "/api/v1/admin/traces/" + second), 2);
+}
+
+void ViewsTest::traces_AServiceTypedAndLeft_Searches_Once() {
+  MainWindow* window = openWindow("grace");
+  // Unfiltered, the store lists no trace through orders: the service filter does not offer it.
+  gateway_->route("GET", "/api/v1/admin/traces", [this](const FakeRequest& request) {
+    const QString service = request.queryValue("service");
+    QJsonArray listed;
+    for (const QJsonValue& value : demo_->traces()) {
+      const QJsonArray services = value.toObject().value("services").toArray();
+      if (service.isEmpty() ? !services.contains("orders") : services.contains(service)) listed.append(value);
+    }
+    return FakeResponse::json(200, {{"traces", listed}});
+  });
+  window->showPage("traces");
+  TracesView* traces = window->tracesView();
+  QVERIFY(QTest::qWaitFor([&] { return traces->isReady() && traces->model()->rowCount() == 3; }, 5000));
+  window->activateWindow();
+  QVERIFY(QTest::qWaitForWindowActive(window));
+  auto* service = traces->findChild<QComboBox*>("traceServiceFilter");
+  QVERIFY(service != nullptr);
+  QCOMPARE(service->findText("orders"), -1);
+  QVERIFY(service->findText("payments") >= 0);
+  const QString list = "/api/v1/admin/traces";
+  const auto searches = [&] { return gateway_->count("GET", list); };
+  const auto focus = [](QWidget* widget) {
+    widget->setFocus();
+    return QTest::qWaitFor([widget] { return widget->hasFocus(); }, 2000);
+  };
+
+  // Typed, then Tab to the next field: the list is searched with it, once.
+  QVERIFY(focus(service->lineEdit()));
+  int before = searches();
+  QTest::keyClicks(service->lineEdit(), "orders");
+  QCOMPARE(searches(), before);  // typing alone does not search
+  QTest::keyClick(service->lineEdit(), Qt::Key_Tab);
+  QVERIFY(!service->lineEdit()->hasFocus());
+  QVERIFY(QTest::qWaitFor([&] { return traces->isReady() && searches() > before; }, 5000));
+  QCOMPARE(searches(), before + 1);
+  QCOMPARE(lastRequest(*gateway_, "GET", list).queryValue("service"), QStringLiteral("orders"));
+  QCOMPARE(traces->model()->rowCount(), 3);
+  QCOMPARE(shownTraceId(traces, 0), demo_->traces()[0].toObject().value("traceId").toString());
+  QVERIFY(service->findText("orders") >= 0);  // offered from now on
+
+  // Return on a service the filter offers searches once; leaving afterwards, or leaving an unchanged
+  // filter, does not search again.
+  QVERIFY(focus(service->lineEdit()));
+  service->lineEdit()->selectAll();
+  QTest::keyClicks(service->lineEdit(), "payments");
+  before = searches();
+  QTest::keyClick(service->lineEdit(), Qt::Key_Return);
+  QVERIFY(QTest::qWaitFor([&] { return traces->isReady() && searches() > before; }, 5000));
+  QCOMPARE(lastRequest(*gateway_, "GET", list).queryValue("service"), QStringLiteral("payments"));
+  QVERIFY(focus(traces->table()));
+  QVERIFY(focus(service->lineEdit()));
+  QVERIFY(focus(traces->table()));
+  QTest::qWait(100);
+  QVERIFY(traces->isReady());
+  QCOMPARE(searches(), before + 1);
+  // Return with nothing changed searches again, as Search does.
+  QVERIFY(focus(service->lineEdit()));
+  QTest::keyClick(service->lineEdit(), Qt::Key_Return);
+  QVERIFY(QTest::qWaitFor([&] { return traces->isReady() && searches() > before + 1; }, 5000));
+  QTest::qWait(100);
+  QCOMPARE(searches(), before + 2);
 }
 
 QTEST_MAIN(ViewsTest)
