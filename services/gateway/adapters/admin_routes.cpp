@@ -120,14 +120,13 @@ Status statusFromLauncher(const http::HttpResponse& response) {
   return Status(code, json::stringOr(body, "message", fallback.message()), std::move(violations));
 }
 
-// A JSON body built for the answer, or the reason it could not be.
-void sendJson(http::Responder& responder, Result<std::string> body, const std::string& traceId) {
-  if (!body) {
-    responder.send(http::errorResponse(body.status(), traceId));
-    return;
-  }
-  responder.send(http::HttpResponse::json(200, std::move(*body)));
+// A replica answered 200 with something that is not a part: counted as not answering, and logged.
+void warnOfUnreadableParts(const MergedTraces& merged, const std::string& traceId) {
+  if (merged.unreadableParts == 0) return;
+  log::warn("gateway replica(s) answered with a trace part that is not one; counted as not answering",
+            {{"parts", static_cast<uint64_t>(merged.unreadableParts)}, {"trace_id", traceId}});
 }
+
 
 }  // namespace
 
@@ -522,8 +521,10 @@ void RestGateway::askTracePeers(const std::string& target, const http::HttpReque
     // the console's trace view waits for the slowest replica, not for a vanished one's timeout.
     tracePeerClient_.request(peer.substr(0, colon), port, std::move(ask), std::chrono::seconds(1),
                              [settle, peer](Result<http::HttpResponse> answer) {
+                               // A replica that holds nothing answers 200 with an empty part: any other
+                               // status (an older replica's 404 for a route it lacks, a refused token)
+                               // says nothing about what it holds.
                                if (answer && answer->status == 200) return settle(std::move(answer->body), true);
-                               if (answer && answer->status == 404) return settle(std::nullopt, true);
                                log::warn("a gateway replica did not give its part of a trace",
                                          {{"replica", peer},
                                           {"error", answer ? "HTTP " + std::to_string(answer->status)
@@ -561,13 +562,15 @@ void RestGateway::listTraces(http::HttpRequest& request, std::shared_ptr<http::R
                     std::vector<std::string> parts, size_t unreachable) mutable {
                   parts.push_back(std::move(local));
                   auto merged = mergeTraceLists(parts, limit, unreachable);
-                  sendJson(*responder, std::move(merged), traceId);
+                  warnOfUnreadableParts(merged, traceId);
+                  responder->send(http::HttpResponse::json(200, std::move(merged.json)));
                 });
 }
 
 void RestGateway::getTrace(http::HttpRequest& request, std::shared_ptr<http::Responder> responder) {
   if (!traceRoutesOpen(request, *responder)) return;
-  const std::string id(request.pathParam("traceId").value_or(""));
+  std::string id(request.pathParam("traceId").value_or(""));
+  std::transform(id.begin(), id.end(), id.begin(), [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
   auto local = traceStore_->getTrace(id);
   if (!local && local.status().code() == StatusCode::kInvalidArgument) {
     responder->send(http::errorResponse(invalidField("traceId", "must be 32 lowercase hex digits"), request.traceId));
@@ -585,22 +588,23 @@ void RestGateway::getTrace(http::HttpRequest& request, std::shared_ptr<http::Res
                 [responder, local = std::move(local), id, traceId = request.traceId](std::vector<std::string> parts,
                                                                                     size_t unreachable) mutable {
                   if (local) parts.push_back(std::move(*local));
-                  if (parts.empty() && unreachable > 0) {
+                  auto merged = mergeTraceDocuments(id, parts, unreachable);
+                  warnOfUnreadableParts(merged, traceId);
+                  if (merged.spans == 0 && merged.unreachableReplicas > 0) {
                     // A replica that did not answer may hold all of it: not found is not known yet.
                     responder->send(errorWithRetry(
                         unavailable("trace " + id + " is in no answering gateway replica's trace store, and " +
-                                    std::to_string(unreachable) + " replica(s) did not answer"),
+                                    std::to_string(merged.unreachableReplicas) + " replica(s) did not answer"),
                         traceId, "5"));
                     return;
                   }
-                  if (parts.empty()) {
+                  if (merged.spans == 0) {
                     responder->send(http::errorResponse(
                         notFound("trace " + id + " is in no gateway replica's trace store (never received, or evicted)"),
                         traceId));
                     return;
                   }
-                  auto merged = mergeTraceDocuments(parts, unreachable);
-                  sendJson(*responder, std::move(merged), traceId);
+                  responder->send(http::HttpResponse::json(200, std::move(merged.json)));
                 });
 }
 
@@ -639,7 +643,16 @@ void RestGateway::localTrace(http::HttpRequest& request, std::shared_ptr<http::R
     responder->send(http::errorResponse(unavailable("this gateway hosts no trace store"), request.traceId));
     return;
   }
-  auto trace = traceStore_->getTrace(request.pathParam("traceId").value_or(""));
+  std::string id(request.pathParam("traceId").value_or(""));
+  std::transform(id.begin(), id.end(), id.begin(), [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
+  auto trace = traceStore_->getTrace(id);
+  if (!trace && trace.status().code() == StatusCode::kNotFound) {
+    // Holding none of it is an answer (an empty part), unlike a 404, which an older replica without
+    // this route also gives.
+    responder->send(http::HttpResponse::json(
+        200, boost::json::serialize(boost::json::object{{"traceId", id}, {"spans", boost::json::array()}})));
+    return;
+  }
   if (!trace) {
     responder->send(http::errorResponse(trace.status(), request.traceId));
     return;

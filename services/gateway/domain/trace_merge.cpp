@@ -4,6 +4,7 @@
 #include <boost/json.hpp>
 #include <charconv>
 #include <map>
+#include <optional>
 #include <set>
 
 namespace fleetdeck::gateway {
@@ -20,27 +21,27 @@ uint64_t nanos(const bj::object& object, const char* field) {
   return parsed;
 }
 
-Result<bj::object> parseObject(const std::string& document, const char* what) {
+std::optional<bj::object> parseObject(const std::string& document) {
   boost::system::error_code error;
   bj::value parsed = bj::parse(document, error);
-  if (error || !parsed.is_object()) return internalError(std::string("a replica's ") + what + " is not JSON");
+  if (error || !parsed.is_object()) return std::nullopt;
   return std::move(parsed.as_object());
 }
 
 }  // namespace
 
-Result<std::string> mergeTraceDocuments(const std::vector<std::string>& documents, size_t unreachableReplicas) {
-  bj::string traceId;
+MergedTraces mergeTraceDocuments(const std::string& traceId, const std::vector<std::string>& documents,
+                                 size_t unreachableReplicas) {
+  MergedTraces result;
   std::map<std::string, bj::object> spansById;
   for (const auto& document : documents) {
-    auto trace = parseObject(document, "trace");
-    if (!trace) return trace.status();
-    const auto* id = trace->if_contains("traceId");
-    const auto* spans = trace->if_contains("spans");
-    if (id == nullptr || !id->is_string() || spans == nullptr || !spans->is_array()) {
-      return internalError("a replica's trace has no traceId or spans");
+    auto trace = parseObject(document);
+    const auto* id = trace ? trace->if_contains("traceId") : nullptr;
+    const auto* spans = trace ? trace->if_contains("spans") : nullptr;
+    if (id == nullptr || !id->is_string() || id->get_string() != traceId || spans == nullptr || !spans->is_array()) {
+      ++result.unreadableParts;
+      continue;
     }
-    traceId = id->get_string();
     for (auto& span : spans->get_array()) {
       if (!span.is_object()) continue;
       const auto* spanId = span.as_object().if_contains("spanId");
@@ -56,13 +57,16 @@ Result<std::string> mergeTraceDocuments(const std::vector<std::string>& document
   });
   bj::array spans;
   for (bj::object* span : ordered) spans.emplace_back(std::move(*span));
+  result.spans = spans.size();
+  result.unreachableReplicas = unreachableReplicas + result.unreadableParts;
   bj::object merged{{"traceId", traceId}, {"spans", std::move(spans)}};
-  if (unreachableReplicas > 0) merged["unreachableReplicas"] = unreachableReplicas;
-  return bj::serialize(merged);
+  if (result.unreachableReplicas > 0) merged["unreachableReplicas"] = result.unreachableReplicas;
+  result.json = bj::serialize(merged);
+  return result;
 }
 
-Result<std::string> mergeTraceLists(const std::vector<std::string>& documents, size_t limit,
-                                    size_t unreachableReplicas) {
+MergedTraces mergeTraceLists(const std::vector<std::string>& documents, size_t limit, size_t unreachableReplicas) {
+  MergedTraces result;
   struct Summary {
     bj::object fields;  // the part that starts first: its root, start
     uint64_t start = 0;
@@ -73,10 +77,12 @@ Result<std::string> mergeTraceLists(const std::vector<std::string>& documents, s
   };
   std::map<std::string, Summary> byId;
   for (const auto& document : documents) {
-    auto list = parseObject(document, "trace list");
-    if (!list) return list.status();
-    const auto* traces = list->if_contains("traces");
-    if (traces == nullptr || !traces->is_array()) return internalError("a replica's trace list has no traces");
+    auto list = parseObject(document);
+    const auto* traces = list ? list->if_contains("traces") : nullptr;
+    if (traces == nullptr || !traces->is_array()) {
+      ++result.unreadableParts;
+      continue;
+    }
     for (const auto& entry : traces->get_array()) {
       if (!entry.is_object()) continue;
       const auto& part = entry.get_object();
@@ -123,9 +129,12 @@ Result<std::string> mergeTraceLists(const std::vector<std::string>& documents, s
     fields["error"] = summary->error;
     traces.emplace_back(std::move(fields));
   }
+  result.spans = traces.size();
+  result.unreachableReplicas = unreachableReplicas + result.unreadableParts;
   bj::object merged{{"traces", std::move(traces)}};
-  if (unreachableReplicas > 0) merged["unreachableReplicas"] = unreachableReplicas;
-  return bj::serialize(merged);
+  if (result.unreachableReplicas > 0) merged["unreachableReplicas"] = result.unreachableReplicas;
+  result.json = bj::serialize(merged);
+  return result;
 }
 
 }  // namespace fleetdeck::gateway

@@ -656,6 +656,17 @@ TEST_F(AdminEndToEnd, ATraceSpreadOverTwoGatewayReplicasIsWholeFromEither_ASilen
     }
   }
 
+  // A replica that holds none of a trace says so (200, an empty part): a 404 is what an older
+  // replica without the route answers, so the asking replica takes it for no answer.
+  {
+    http::HttpClient client("127.0.0.1", second.adminPort());
+    const std::string absent = randomHex(16);
+    const auto part = client.request("GET", "/traces/" + absent, "", operator_.headers({}));
+    ASSERT_TRUE(part.isOk()) << part.status().toString();
+    EXPECT_EQ(part->status, 200) << part->body;
+    EXPECT_EQ(part->body, R"({"traceId":")" + absent + R"(","spans":[]})");
+  }
+
   // A trace only the second replica holds, found through the first.
   const std::string onlyOnSecond = randomHex(16);
   exportSpanOf(onlyOnSecond, second.adminPort(), "orders", randomHex(8), "", 0);

@@ -45,9 +45,9 @@ TEST(TraceMerge, PartsFromTwoReplicasMakeOneTraceSortedByStart_ADuplicateSpanOnc
   ASSERT_TRUE(second.ingestOtlpJson(otlp("orders", kTrace, {{"00f067aa0ba902b8", "00f067aa0ba902b7", 2000, 8000, 2},
                                                             {"00f067aa0ba902b9", "00f067aa0ba902b7", 5000, 6000, 0}}))
                   .isOk());
-  auto merged = mergeTraceDocuments({*first.getTrace(kTrace), *second.getTrace(kTrace)}, 0);
-  ASSERT_TRUE(merged.isOk()) << merged.status().toString();
-  const auto trace = bj::parse(*merged).as_object();
+  auto merged = mergeTraceDocuments(kTrace, {*first.getTrace(kTrace), *second.getTrace(kTrace)}, 0);
+  EXPECT_EQ(merged.spans, 3u);
+  const auto trace = bj::parse(merged.json).as_object();
   EXPECT_EQ(trace.at("traceId").as_string(), kTrace);
   std::vector<std::string> order;
   for (const auto& span : trace.at("spans").as_array()) order.emplace_back(span.at("spanId").as_string());
@@ -55,9 +55,8 @@ TEST(TraceMerge, PartsFromTwoReplicasMakeOneTraceSortedByStart_ADuplicateSpanOnc
   EXPECT_EQ(trace.at("spans").as_array()[1].at("service").as_string(), "orders");
   EXPECT_FALSE(trace.contains("unreachableReplicas"));
 
-  auto partial = mergeTraceDocuments({*first.getTrace(kTrace)}, 2);
-  ASSERT_TRUE(partial.isOk());
-  EXPECT_EQ(bj::parse(*partial).at("unreachableReplicas").as_int64(), 2);
+  auto partial = mergeTraceDocuments(kTrace, {*first.getTrace(kTrace)}, 2);
+  EXPECT_EQ(bj::parse(partial.json).at("unreachableReplicas").as_int64(), 2);
 }
 
 TEST(TraceMerge, ListsJoinByTraceId_SummaryCoversEveryPart_NewestFirstWithinTheLimit) {
@@ -71,8 +70,7 @@ TEST(TraceMerge, ListsJoinByTraceId_SummaryCoversEveryPart_NewestFirstWithinTheL
   ASSERT_TRUE(second.ingestOtlpJson(otlp("users", older, {{"00f067aa0ba902c1", "", 500'000, 600'000, 0}})).isOk());
 
   auto merged = mergeTraceLists({first.listTraces("", 0, 20), second.listTraces("", 0, 20)}, 20, 0);
-  ASSERT_TRUE(merged.isOk()) << merged.status().toString();
-  const auto traces = bj::parse(*merged).at("traces").as_array();
+  const auto traces = bj::parse(merged.json).at("traces").as_array();
   ASSERT_EQ(traces.size(), 2u);
   const auto& joined = traces[0].as_object();
   EXPECT_EQ(joined.at("traceId").as_string(), kTrace);
@@ -85,16 +83,40 @@ TEST(TraceMerge, ListsJoinByTraceId_SummaryCoversEveryPart_NewestFirstWithinTheL
   EXPECT_EQ(traces[1].at("traceId").as_string(), older);
 
   auto limited = mergeTraceLists({first.listTraces("", 0, 20), second.listTraces("", 0, 20)}, 1, 1);
-  ASSERT_TRUE(limited.isOk());
-  const auto limitedList = bj::parse(*limited).as_object();
+  const auto limitedList = bj::parse(limited.json).as_object();
   EXPECT_EQ(limitedList.at("traces").as_array().size(), 1u);
   EXPECT_EQ(limitedList.at("unreachableReplicas").as_int64(), 1);
 }
 
-TEST(TraceMerge, APartThatIsNotATraceIsAnInternalError) {
-  EXPECT_EQ(mergeTraceDocuments({"<html>"}, 0).status().code(), StatusCode::kInternal);
-  EXPECT_EQ(mergeTraceDocuments({R"({"spans":[]})"}, 0).status().code(), StatusCode::kInternal);
-  EXPECT_EQ(mergeTraceLists({R"({"nothing":1})"}, 20, 0).status().code(), StatusCode::kInternal);
+// A replica that answers 200 with something else (a proxy's HTML page, another trace, a truncated
+// body) loses its part and is counted as not answering; the other replicas' parts are kept.
+TEST(TraceMerge, APartThatIsNotATraceCountsAsAnUnreachableReplica_TheOthersAreKept) {
+  telemetry::TraceStore store;
+  ASSERT_TRUE(store.ingestOtlpJson(otlp("gateway", kTrace, {{"00f067aa0ba902b7", "", 1000, 9000, 0}})).isOk());
+  const std::string otherTrace = "1af7651916cd43dd8448eb211c80319c";
+  const std::string emptyPart = R"({"traceId":")" + kTrace + R"(","spans":[]})";
+  auto merged = mergeTraceDocuments(
+      kTrace,
+      {"<html>", *store.getTrace(kTrace), R"({"spans":[]})", R"({"traceId":")" + otherTrace + R"(","spans":[]})",
+       emptyPart},
+      1);
+  EXPECT_EQ(merged.spans, 1u);
+  EXPECT_EQ(merged.unreadableParts, 3u);
+  EXPECT_EQ(merged.unreachableReplicas, 4u);
+  const auto trace = bj::parse(merged.json).as_object();
+  EXPECT_EQ(trace.at("spans").as_array().size(), 1u);
+  EXPECT_EQ(trace.at("unreachableReplicas").as_int64(), 4);
+
+  // Only empty parts: nothing found, every replica answered.
+  auto nothing = mergeTraceDocuments(kTrace, {emptyPart, emptyPart}, 0);
+  EXPECT_EQ(nothing.spans, 0u);
+  EXPECT_EQ(nothing.unreachableReplicas, 0u);
+
+  auto list = mergeTraceLists({R"({"nothing":1})", store.listTraces("", 0, 20), "{"}, 20, 0);
+  EXPECT_EQ(list.unreadableParts, 2u);
+  const auto listed = bj::parse(list.json).as_object();
+  EXPECT_EQ(listed.at("traces").as_array().size(), 1u);
+  EXPECT_EQ(listed.at("unreachableReplicas").as_int64(), 2);
 }
 
 }  // namespace
