@@ -2008,6 +2008,10 @@
             <translation>Trace %1 is not in the trace store (it may have expired).</translation>
         </message>
         <message>
+            <source>Trace %1 was not found, but some gateway replicas did not answer; try again (press Refresh). The gateway said: %2</source>
+            <translation>Trace %1 was not found, but some gateway replicas did not answer; try again (press Refresh). The gateway said: %2</translation>
+        </message>
+        <message>
             <source>Could not load trace %1: %2</source>
             <translation>Could not load trace %1: %2</translation>
         </message>
@@ -2359,6 +2363,10 @@
         <message>
             <source>Trace %1 is not in the trace store (it may have expired).</source>
             <translation>Trace %1 is not in the trace store (it may have expired).</translation>
+        </message>
+        <message>
+            <source>Trace %1 was not found, but some gateway replicas did not answer; try again (press Search). The gateway said: %2</source>
+            <translation>Trace %1 was not found, but some gateway replicas did not answer; try again (press Search). The gateway said: %2</translation>
         </message>
         <message>
             <source>Could not load trace %1: %2. Press Search to try again.</source>

@@ -1981,6 +1981,10 @@
             <translation>追踪存储中没有追踪 %1（可能已过期）。</translation>
         </message>
         <message>
+            <source>Trace %1 was not found, but some gateway replicas did not answer; try again (press Refresh). The gateway said: %2</source>
+            <translation>未找到追踪 %1，但有网关副本没有应答；请重试（点击“刷新”）。网关返回：%2</translation>
+        </message>
+        <message>
             <source>Could not load trace %1: %2</source>
             <translation>无法加载追踪 %1：%2</translation>
         </message>
@@ -2327,6 +2331,10 @@
         <message>
             <source>Trace %1 is not in the trace store (it may have expired).</source>
             <translation>追踪存储中没有追踪 %1（可能已过期）。</translation>
+        </message>
+        <message>
+            <source>Trace %1 was not found, but some gateway replicas did not answer; try again (press Search). The gateway said: %2</source>
+            <translation>未找到追踪 %1，但有网关副本没有应答；请重试（点击“搜索”）。网关返回：%2</translation>
         </message>
         <message>
             <source>Could not load trace %1: %2. Press Search to try again.</source>

@@ -232,13 +232,16 @@ void SagasView::showSaga(const QString& sagaId) {
     timeline_->setSaga(result.value());
     if (changedSaga) {
       showStepDetail(-1);
-      if (!result->traceId.isEmpty()) {
-        loadTrace(result->traceId);
-      } else {
+      if (result->traceId.isEmpty()) {
         ++traceLoad_;  // the previous saga's trace, if on its way, is not this one's
         waterfall_->setMessage(tr("This saga has no trace id."));
         traceNote_->hide();
       }
+    }
+    // The same saga again (Refresh) loads its trace again only when it is not shown: it could not be
+    // loaded (some gateway replicas did not answer, say) or is still on its way.
+    if (!result->traceId.isEmpty() && (changedSaga || waterfall_->trace().traceId != result->traceId)) {
+      loadTrace(result->traceId);
     }
   });
 }
@@ -278,9 +281,18 @@ void SagasView::loadTrace(const QString& traceId) {
   api::getTrace(client_, traceId, this, [this, traceId, load](const Result<Trace>& result) {
     if (load != traceLoad_) return;
     if (!result) {
-      waterfall_->setMessage(result.error().httpStatus == 404
-                                 ? tr("Trace %1 is not in the trace store (it may have expired).").arg(traceId)
-                                 : tr("Could not load trace %1: %2").arg(traceId, result.error().message));
+      const ApiError& error = result.error();
+      if (error.httpStatus == 404) {
+        // Every gateway replica answered and none holds it.
+        waterfall_->setMessage(tr("Trace %1 is not in the trace store (it may have expired).").arg(traceId));
+      } else if (error.httpStatus == 503) {
+        // No replica that answered holds it, but one that did not may: not known to be gone.
+        waterfall_->setMessage(tr("Trace %1 was not found, but some gateway replicas did not answer; try again (press "
+                                  "Refresh). The gateway said: %2")
+                                   .arg(traceId, error.message));
+      } else {
+        waterfall_->setMessage(tr("Could not load trace %1: %2").arg(traceId, error.message));
+      }
       return;
     }
     waterfall_->setTrace(result.value());

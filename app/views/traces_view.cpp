@@ -273,9 +273,18 @@ void TracesView::showTrace(const QString& traceId) {
     traceAnswered_ = true;
     traceFailed_ = !result;
     if (!result) {
-      waterfall_->setMessage(result.error().httpStatus == 404
-                                 ? tr("Trace %1 is not in the trace store (it may have expired).").arg(traceId)
-                                 : tr("Could not load trace %1: %2. Press Search to try again.").arg(traceId, result.error().summary()));
+      const ApiError& error = result.error();
+      if (error.httpStatus == 404) {
+        // Every gateway replica answered and none holds it.
+        waterfall_->setMessage(tr("Trace %1 is not in the trace store (it may have expired).").arg(traceId));
+      } else if (error.httpStatus == 503) {
+        // No replica that answered holds it, but one that did not may: not known to be gone.
+        waterfall_->setMessage(tr("Trace %1 was not found, but some gateway replicas did not answer; try again (press "
+                                  "Search). The gateway said: %2")
+                                   .arg(traceId, error.summary()));
+      } else {
+        waterfall_->setMessage(tr("Could not load trace %1: %2. Press Search to try again.").arg(traceId, error.summary()));
+      }
       return;
     }
     waterfall_->setTrace(result.value());

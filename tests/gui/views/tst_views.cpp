@@ -257,6 +257,7 @@ class ViewsTest : public QObject {
   void traces_UnreachableReplicas_AreSaid();
   void traces_ATraceThatFailedToLoad_LoadsAgainOnSearchOrAClickOnItsRow();
   void traces_AServiceTypedAndLeft_Searches_Once();
+  void traces_ATraceSomeReplicasMayHold_IsNotCalledExpired_InTracesAndSagas();
   void metricsChart_AHoleInASeries_IsTwoLinesOfOneLegendEntry();
   void metricsChart_AxisLabelsAndValues_AreFixedNotationInTheLocale();
   void fleetSparkline_SamplesStayAtTheirTimes_MissingOnesLeaveAGap();
@@ -3671,6 +3672,57 @@ void ViewsTest::traces_AServiceTypedAndLeft_Searches_Once() {
   QVERIFY(QTest::qWaitFor([&] { return traces->isReady() && searches() > before + 1; }, 5000));
   QTest::qWait(100);
   QCOMPARE(searches(), before + 2);
+}
+
+void ViewsTest::traces_ATraceSomeReplicasMayHold_IsNotCalledExpired_InTracesAndSagas() {
+  MainWindow* window = openWindow("grace");
+  // No replica that answered holds the trace, one did not answer: the gateway's 503 with Retry-After.
+  bool unanswered = true;
+  gateway_->route("GET", "/api/v1/admin/traces/([0-9a-f]+)", [&unanswered](const FakeRequest& request) {
+    const QString id = request.match.captured(1);
+    if (unanswered) {
+      return FakeResponse::error(503, "UNAVAILABLE",
+                                 "trace " + id + " is in no answering gateway replica's trace store, and 1 replica(s) did not answer")
+          .withHeader("Retry-After", "5");
+    }
+    const QJsonObject span{{"spanId", "a1"}, {"parentSpanId", ""}, {"service", "gateway"}, {"name", "POST /api/v1/orders"},
+                           {"startTimeUnixNano", "1700000000000000000"}, {"endTimeUnixNano", "1700000000005000000"},
+                           {"attributes", QJsonObject{}}, {"status", "OK"}};
+    return FakeResponse::json(200, {{"traceId", id}, {"spans", QJsonArray{span}}});
+  });
+  const auto saysTryAgain = [](const QString& message, const QString& traceId, const QString& how) {
+    return message.contains("Trace " + traceId) && message.contains("some gateway replicas did not answer; try again") &&
+           message.contains(how) && message.contains("1 replica(s) did not answer") && !message.contains("expired");
+  };
+
+  window->showPage("traces");
+  TracesView* traces = window->tracesView();
+  QVERIFY(QTest::qWaitFor([&] { return traces->isReady() && traces->model()->rowCount() == 6; }, 5000));
+  const QString first = shownTraceId(traces, 0);
+  QVERIFY2(saysTryAgain(traces->waterfall()->message(), first, "press Search"), qPrintable(traces->waterfall()->message()));
+  QVERIFY(traces->waterfall()->trace().spans.isEmpty());
+  // Trying again finds it once the replica answers.
+  unanswered = false;
+  traces->refresh();
+  QVERIFY(QTest::qWaitFor([&] { return traces->isReady(); }, 5000));
+  QVERIFY2(traces->waterfall()->message().isEmpty(), qPrintable(traces->waterfall()->message()));
+  QCOMPARE(traces->waterfall()->trace().traceId, first);
+
+  // The Sagas page's waterfall says the same of a saga's trace.
+  unanswered = true;
+  window->showPage("sagas");
+  SagasView* sagas = window->sagasView();
+  QVERIFY(QTest::qWaitFor([&] { return sagas->isReady(); }, 5000));
+  const QString saga = demo_->order(4).value("sagaId").toString();
+  sagas->showSaga(saga);
+  QVERIFY(QTest::qWaitFor([&] { return sagas->timeline()->saga().id == saga && sagas->waterfall()->message().contains("did not answer"); }, 5000));
+  const QString sagaTrace = sagas->timeline()->saga().traceId;
+  QVERIFY(!sagaTrace.isEmpty());
+  QVERIFY2(saysTryAgain(sagas->waterfall()->message(), sagaTrace, "press Refresh"), qPrintable(sagas->waterfall()->message()));
+  unanswered = false;
+  sagas->findChild<QAction*>("sagas.refresh")->trigger();
+  QVERIFY(QTest::qWaitFor([&] { return sagas->waterfall()->trace().traceId == sagaTrace; }, 5000));
+  QVERIFY(sagas->waterfall()->message().isEmpty());
 }
 
 QTEST_MAIN(ViewsTest)
