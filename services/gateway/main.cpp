@@ -188,6 +188,11 @@ int main(int argc, char** argv) {
                                                                    std::shared_ptr<http::Responder> responder) {
       restGateway.localTrace(request, std::move(responder));
     });
+    // Round 2 of the trace list across replicas: this replica's parts of the candidates.
+    host->addAdminRoute("POST", "/trace-parts", [&restGateway](http::HttpRequest& request,
+                                                               std::shared_ptr<http::Responder> responder) {
+      restGateway.localTraceParts(request, std::move(responder));
+    });
   }
 
   // The bus: this instance in the registry, the registry watched for the fleet view and the

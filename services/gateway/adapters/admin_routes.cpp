@@ -5,6 +5,7 @@
 #include <google/protobuf/util/time_util.h>
 
 #include <algorithm>
+#include <cctype>
 #include <charconv>
 #include <filesystem>
 #include <fstream>
@@ -24,6 +25,7 @@
 #include "fleetdeck/orders/v1/orders.pb.h"
 #include "fleetdeck/products/v1/products.pb.h"
 #include "fleetdeck/telemetry/metrics.h"
+#include "fleetdeck/telemetry/trace_context.h"
 #include "fleetdeck/telemetry/trace_store.h"
 #include "fleetdeck/users/v1/users.pb.h"
 
@@ -118,6 +120,22 @@ Status statusFromLauncher(const http::HttpResponse& response) {
   const StatusCode code = statusCodeFromName(json::stringOr(body, "code"));
   if (code == StatusCode::kOk || code == StatusCode::kUnknown) return fallback;
   return Status(code, json::stringOr(body, "message", fallback.message()), std::move(violations));
+}
+
+// A query parameter's value, %-encoded but for RFC 3986's unreserved characters.
+std::string percentEncoded(std::string_view value) {
+  static constexpr char kHex[] = "0123456789ABCDEF";
+  std::string encoded;
+  for (const unsigned char c : value) {
+    if (std::isalnum(c) != 0 || c == '-' || c == '.' || c == '_' || c == '~') {
+      encoded += static_cast<char>(c);
+    } else {
+      encoded += '%';
+      encoded += kHex[c >> 4];
+      encoded += kHex[c & 15];
+    }
+  }
+  return encoded;
 }
 
 // A replica answered 200 with something that is not a part: counted as not answering, and logged.
@@ -479,8 +497,8 @@ std::optional<RestGateway::TraceListQuery> RestGateway::traceListQuery(const htt
   return filters;
 }
 
-void RestGateway::askTracePeers(const std::string& target, const http::HttpRequest& request,
-                                std::function<void(std::vector<std::string>, size_t)> done) {
+void RestGateway::askTracePeers(const std::string& method, const std::string& target, std::string body,
+                                const PeerCaller& caller, std::function<void(std::vector<std::string>, size_t)> done) {
   std::vector<std::string> peers = tracePeers_ ? tracePeers_() : std::vector<std::string>{};
   struct Join {
     std::mutex mutex;
@@ -511,12 +529,13 @@ void RestGateway::askTracePeers(const std::string& target, const http::HttpReque
       continue;
     }
     http::ClientRequest ask;
+    ask.method = method;
     ask.target = target;
-    ask.headers.add("traceparent", request.traceparent);
+    ask.body = body;
+    if (!body.empty()) ask.headers.add("Content-Type", "application/json");
+    ask.headers.add("traceparent", caller.traceparent);
     // The peer checks the caller's token as this route did (its admin port may be reachable).
-    if (const auto authorization = request.header("Authorization")) {
-      ask.headers.add("Authorization", std::string(*authorization));
-    }
+    if (!caller.authorization.empty()) ask.headers.add("Authorization", caller.authorization);
     // A replica that does not answer within this time leaves its part out (the answer counts it):
     // the console's trace view waits for the slowest replica, not for a vanished one's timeout.
     tracePeerClient_.request(peer.substr(0, colon), port, std::move(ask), std::chrono::seconds(1),
@@ -552,19 +571,55 @@ void RestGateway::listTraces(http::HttpRequest& request, std::shared_ptr<http::R
   if (!traceRoutesOpen(request, *responder)) return;
   const auto filters = traceListQuery(request, *responder);
   if (!filters) return;
-  std::string local = traceStore_->listTraces(filters->service, filters->minDurationMs, filters->limit);
   if (!tracePeers_) {
-    responder->send(http::HttpResponse::json(200, std::move(local)));
+    responder->send(http::HttpResponse::json(
+        200, traceStore_->listTraces(filters->service, filters->minDurationMs, filters->limit)));
     return;
   }
-  askTracePeers("/traces" + (request.query.empty() ? std::string() : "?" + request.query), request,
-                [responder, local = std::move(local), limit = filters->limit, traceId = request.traceId](
-                    std::vector<std::string> parts, size_t unreachable) mutable {
-                  parts.push_back(std::move(local));
-                  auto merged = mergeTraceLists(parts, limit, unreachable);
-                  warnOfUnreadableParts(merged, traceId);
-                  responder->send(http::HttpResponse::json(200, std::move(merged.json)));
-                });
+  // Two rounds (domain/trace_merge.h): candidates from every replica, 2 x limit each, then every
+  // replica's parts of all the candidates, so each trace is summarised from all its parts.
+  const size_t overfetch = std::min<size_t>(2 * filters->limit, 1000);
+  std::string local = traceStore_->listTraces(filters->service, filters->minDurationMs, overfetch);
+  std::string query = "limit=" + std::to_string(overfetch);
+  if (filters->minDurationMs > 0) {
+    char number[64];
+    const auto written = std::to_chars(number, number + sizeof number, filters->minDurationMs);
+    query += "&minDurationMs=" + std::string(number, written.ptr);
+  }
+  if (!filters->service.empty()) query += "&service=" + percentEncoded(filters->service);
+  askTracePeers(
+      "GET", "/traces?" + query, "", peerCaller(request),
+      [this, responder, local = std::move(local), filters = *filters, caller = peerCaller(request),
+       traceId = request.traceId](std::vector<std::string> lists, size_t unreachable) mutable {
+        lists.push_back(std::move(local));
+        size_t unreadableLists = 0;
+        auto candidates = traceListCandidates(lists, &unreadableLists);
+        if (unreadableLists > 0) {
+          log::warn("gateway replica(s) answered with a trace list that is not one; counted as not answering",
+                    {{"parts", static_cast<uint64_t>(unreadableLists)}, {"trace_id", traceId}});
+        }
+        if (candidates.size() > kMaxTracePartIds) candidates.resize(kMaxTracePartIds);
+        std::vector<std::string> localTraces;
+        for (const auto& id : candidates) {
+          if (auto trace = traceStore_->getTrace(id)) localTraces.push_back(std::move(*trace));
+        }
+        std::string localParts = traceParts(localTraces);
+        const size_t firstRoundUnreachable = unreachable + unreadableLists;
+        auto finish = [responder, localParts = std::move(localParts), filters, firstRoundUnreachable, traceId](
+                                std::vector<std::string> parts, size_t secondRoundUnreachable) mutable {
+          parts.push_back(std::move(localParts));
+          // A replica may miss either round; the larger count is a floor of those that did.
+          auto merged = mergeTraceParts(parts, {filters.service, filters.minDurationMs}, filters.limit,
+                                        std::max(firstRoundUnreachable, secondRoundUnreachable));
+          warnOfUnreadableParts(merged, traceId);
+          responder->send(http::HttpResponse::json(200, std::move(merged.json)));
+        };
+        if (candidates.empty()) return finish({}, 0);
+        boost::json::array ids;
+        for (const auto& id : candidates) ids.emplace_back(id);
+        askTracePeers("POST", "/trace-parts", boost::json::serialize(boost::json::object{{"traceIds", std::move(ids)}}),
+                      caller, std::move(finish));
+      });
 }
 
 void RestGateway::getTrace(http::HttpRequest& request, std::shared_ptr<http::Responder> responder) {
@@ -584,7 +639,7 @@ void RestGateway::getTrace(http::HttpRequest& request, std::shared_ptr<http::Res
     responder->send(http::HttpResponse::json(200, std::move(*local)));
     return;
   }
-  askTracePeers("/traces/" + id, request,
+  askTracePeers("GET", "/traces/" + id, "", peerCaller(request),
                 [responder, local = std::move(local), id, traceId = request.traceId](std::vector<std::string> parts,
                                                                                     size_t unreachable) mutable {
                   if (local) parts.push_back(std::move(*local));
@@ -635,6 +690,32 @@ void RestGateway::localTraceList(http::HttpRequest& request, std::shared_ptr<htt
   if (!filters) return;
   responder->send(
       http::HttpResponse::json(200, traceStore_->listTraces(filters->service, filters->minDurationMs, filters->limit)));
+}
+
+void RestGateway::localTraceParts(http::HttpRequest& request, std::shared_ptr<http::Responder> responder) {
+  if (!peerTraceRoutesOpen(request, *responder)) return;
+  if (traceStore_ == nullptr) {
+    responder->send(http::errorResponse(unavailable("this gateway hosts no trace store"), request.traceId));
+    return;
+  }
+  const auto body = json::parse(request.body);
+  const auto* ids = body && body->is_object() ? body->as_object().if_contains("traceIds") : nullptr;
+  if (ids == nullptr || !ids->is_array() || ids->as_array().size() > kMaxTracePartIds) {
+    responder->send(http::errorResponse(
+        invalidField("traceIds", "must be an array of at most " + std::to_string(kMaxTracePartIds) + " trace ids"),
+        request.traceId));
+    return;
+  }
+  std::vector<std::string> traces;
+  for (const auto& id : ids->as_array()) {
+    if (!id.is_string() || !telemetry::isValidHexId(id.as_string(), 32)) {
+      responder->send(http::errorResponse(invalidField("traceIds", "each must be 32 lowercase hex digits"),
+                                          request.traceId));
+      return;
+    }
+    if (auto trace = traceStore_->getTrace(id.as_string())) traces.push_back(std::move(*trace));
+  }
+  responder->send(http::HttpResponse::json(200, traceParts(traces)));
 }
 
 void RestGateway::localTrace(http::HttpRequest& request, std::shared_ptr<http::Responder> responder) {

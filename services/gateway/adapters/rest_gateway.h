@@ -107,6 +107,9 @@ class RestGateway {
   // which the asking replica forwards, must be an operator's, as on the API routes (401, 403).
   void localTraceList(http::HttpRequest& request, std::shared_ptr<http::Responder> responder);
   void localTrace(http::HttpRequest& request, std::shared_ptr<http::Responder> responder);
+  // POST /trace-parts {"traceIds":[…]} on the admin port: this replica's parts of those traces
+  // (domain/trace_merge.h traceParts), round 2 of the list across replicas. Same gate.
+  void localTraceParts(http::HttpRequest& request, std::shared_ptr<http::Responder> responder);
   // Operators' alert acknowledgements and the active alerts they may acknowledge; unset: those
   // routes answer 503. Set before serving.
   void setAlerts(AlertAcknowledgements* acknowledgements, AlertWatcher* watcher) {
@@ -167,10 +170,18 @@ class RestGateway {
     size_t limit = 20;
   };
   std::optional<TraceListQuery> traceListQuery(const http::HttpRequest& request, http::Responder& responder) const;
-  // Asks every peer for `target` on its admin port, on behalf of `request`'s caller (its traceparent
-  // and Authorization go along), and hands over each answer's body with status 200 (`found`), and
-  // how many peers did not answer (or answered neither 200 nor 404).
-  void askTracePeers(const std::string& target, const http::HttpRequest& request,
+  // Who asks the peers: the client's traceparent and Authorization, sent along.
+  struct PeerCaller {
+    std::string traceparent;
+    std::string authorization;
+  };
+  static PeerCaller peerCaller(const http::HttpRequest& request) {
+    return {request.traceparent, std::string(request.header("Authorization").value_or(""))};
+  }
+  // Asks every peer for `method` `target` (with a JSON `body` if not empty) on its admin port, on
+  // behalf of `caller`, and hands over each answer's body with status 200 (`found`), and how many
+  // peers did not answer 200 (no answer in time, or any other status).
+  void askTracePeers(const std::string& method, const std::string& target, std::string body, const PeerCaller& caller,
                      std::function<void(std::vector<std::string> found, size_t unreachable)> done);
   // POST /api/v1/admin/services/{name}:stop|:start, passed on to the launcher (local fleet only).
   void serviceControl(http::HttpRequest& request, std::shared_ptr<http::Responder> responder, const std::string& action);

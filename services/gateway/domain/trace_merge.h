@@ -25,10 +25,38 @@ struct MergedTraces {
 MergedTraces mergeTraceDocuments(const std::string& traceId, const std::vector<std::string>& documents,
                                  size_t unreachableReplicas);
 
-// TraceStore::listTraces documents merged by trace id: start the earliest, end the latest, span
-// counts added, services joined, error if any part has one, root from the part that starts first;
-// newest first, at most `limit`. A replica lists a trace only if its part matched the filters, so a
-// summary covers those parts.
-MergedTraces mergeTraceLists(const std::vector<std::string>& documents, size_t limit, size_t unreachableReplicas);
+// The trace list across replicas, in two rounds (a trace's parts start at different times on
+// different replicas, so no replica's own list can say where a trace belongs in the merged one):
+//  1. each replica lists its parts that match the filters, 2 x limit of them, newest part first;
+//     traceListCandidates() takes the union of their trace ids;
+//  2. each replica gives its parts of exactly those ids (traceParts()), and mergeTraceParts()
+//     computes every candidate from all its parts: start the earliest span, end the latest, spans
+//     counted once by span id, root the earliest span whose parent no part holds, services joined,
+//     error if any span failed; then newest first, at most `limit`.
+// Limitation: a trace is missed when one replica holds more than 2 x limit parts that started after
+// the trace's earliest span but belong to older traces (their later parts), since that replica's
+// round-1 list is cut before the trace's part.
+
+// Trace ids one round 2 request may name (the peer route refuses more: 400).
+inline constexpr size_t kMaxTracePartIds = 20'000;
+
+// The trace ids of TraceStore::listTraces documents; an unreadable document is counted.
+std::vector<std::string> traceListCandidates(const std::vector<std::string>& documents, size_t* unreadableParts);
+
+// This replica's parts of some traces, from TraceStore::getTrace documents (one per trace it
+// holds): {"parts":[{traceId, startTimeUnixNano, endTimeUnixNano, spanIds:[…], orphans:[{spanId,
+// parentSpanId, service, name, startTimeUnixNano}], services:[…], error}]}, where `orphans` are
+// the spans whose parent is not in this part (the trace's root is one of them).
+std::string traceParts(const std::vector<std::string>& traceDocuments);
+
+struct TraceListFilter {
+  std::string service;  // empty: any
+  double minDurationMs = 0;
+};
+// traceParts() documents of every replica merged into the public list shape {"traces":[{traceId,
+// rootService, rootName, startTimeUnixNano, durationMs, spanCount, services, error}]}: each trace
+// from all its parts, filtered, newest first, at most `limit`. Unreadable documents are counted.
+MergedTraces mergeTraceParts(const std::vector<std::string>& documents, const TraceListFilter& filter, size_t limit,
+                             size_t unreachableReplicas);
 
 }  // namespace fleetdeck::gateway

@@ -656,6 +656,18 @@ TEST_F(AdminEndToEnd, ATraceSpreadOverTwoGatewayReplicasIsWholeFromEither_ASilen
     }
   }
 
+  // Round 2 of the list (a replica's parts of named traces) is behind the same gate.
+  for (const uint16_t adminPort : {gatewayAdminPort_, second.adminPort()}) {
+    http::HttpClient client("127.0.0.1", adminPort);
+    const std::string ids = R"({"traceIds":[")" + traceId + R"("]})";
+    const auto anonymous = client.request("POST", "/trace-parts", ids, {});
+    ASSERT_TRUE(anonymous.isOk()) << anonymous.status().toString();
+    EXPECT_EQ(anonymous->status, 401) << anonymous->body;
+    const auto asCustomer = client.request("POST", "/trace-parts", ids, customer_.headers({}));
+    ASSERT_TRUE(asCustomer.isOk()) << asCustomer.status().toString();
+    EXPECT_EQ(asCustomer->status, 403) << asCustomer->body;
+  }
+
   // A replica that holds none of a trace says so (200, an empty part): a 404 is what an older
   // replica without the route answers, so the asking replica takes it for no answer.
   {

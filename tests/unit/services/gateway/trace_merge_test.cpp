@@ -36,6 +36,26 @@ std::string otlp(const std::string& service, const std::string& traceId,
                                              {"scopeSpans", bj::array{bj::object{{"spans", std::move(out)}}}}}}}});
 }
 
+// Round 2 of the list as a replica answers it: its parts of `ids` (those it holds).
+std::string partsOf(const telemetry::TraceStore& store, const std::vector<std::string>& ids) {
+  std::vector<std::string> documents;
+  for (const auto& id : ids) {
+    if (auto trace = store.getTrace(id)) documents.push_back(std::move(*trace));
+  }
+  return traceParts(documents);
+}
+
+// The whole list protocol over some replicas' stores: 2 x limit candidates from each, then every
+// replica's parts of all of them.
+std::string listAcross(const std::vector<const telemetry::TraceStore*>& stores, size_t limit) {
+  std::vector<std::string> lists;
+  for (const auto* store : stores) lists.push_back(store->listTraces("", 0, 2 * limit));
+  const auto candidates = traceListCandidates(lists, nullptr);
+  std::vector<std::string> parts;
+  for (const auto* store : stores) parts.push_back(partsOf(*store, candidates));
+  return mergeTraceParts(parts, {}, limit, 0).json;
+}
+
 TEST(TraceMerge, PartsFromTwoReplicasMakeOneTraceSortedByStart_ADuplicateSpanOnce) {
   telemetry::TraceStore first;
   telemetry::TraceStore second;
@@ -69,8 +89,7 @@ TEST(TraceMerge, ListsJoinByTraceId_SummaryCoversEveryPart_NewestFirstWithinTheL
                   .isOk());
   ASSERT_TRUE(second.ingestOtlpJson(otlp("users", older, {{"00f067aa0ba902c1", "", 500'000, 600'000, 0}})).isOk());
 
-  auto merged = mergeTraceLists({first.listTraces("", 0, 20), second.listTraces("", 0, 20)}, 20, 0);
-  const auto traces = bj::parse(merged.json).at("traces").as_array();
+  const auto traces = bj::parse(listAcross({&first, &second}, 20)).at("traces").as_array();
   ASSERT_EQ(traces.size(), 2u);
   const auto& joined = traces[0].as_object();
   EXPECT_EQ(joined.at("traceId").as_string(), kTrace);
@@ -82,10 +101,55 @@ TEST(TraceMerge, ListsJoinByTraceId_SummaryCoversEveryPart_NewestFirstWithinTheL
   EXPECT_TRUE(joined.at("error").as_bool());  // the orders part failed
   EXPECT_EQ(traces[1].at("traceId").as_string(), older);
 
-  auto limited = mergeTraceLists({first.listTraces("", 0, 20), second.listTraces("", 0, 20)}, 1, 1);
+  auto limited = mergeTraceParts({partsOf(first, {kTrace, older}), partsOf(second, {kTrace, older})}, {}, 1, 1);
   const auto limitedList = bj::parse(limited.json).as_object();
   EXPECT_EQ(limitedList.at("traces").as_array().size(), 1u);
   EXPECT_EQ(limitedList.at("unreachableReplicas").as_int64(), 1);
+}
+
+// Replica A holds the roots of Y (20 ms) and Z (18 ms), B a child of Z (30 ms). Each replica's
+// list starts Z at its own part; cut at one per replica, Z came out first, starting at 30 ms with
+// the child as its root and one span. Z starts at 18 ms: the newest trace is Y.
+TEST(TraceMerge, ListIsCutByEachTracesEarliestSpanAcrossReplicas_NotByTheStartOfOneReplicasPart) {
+  const std::string y = "1af7651916cd43dd8448eb211c80319c";
+  const std::string z = "2af7651916cd43dd8448eb211c80319c";
+  telemetry::TraceStore a;
+  telemetry::TraceStore b;
+  ASSERT_TRUE(a.ingestOtlpJson(otlp("gateway", y, {{"00f067aa0ba902b1", "", 20'000'000, 21'000'000, 0}})).isOk());
+  ASSERT_TRUE(a.ingestOtlpJson(otlp("gateway", z, {{"00f067aa0ba902b2", "", 18'000'000, 40'000'000, 0}})).isOk());
+  ASSERT_TRUE(
+      b.ingestOtlpJson(otlp("orders", z, {{"00f067aa0ba902b3", "00f067aa0ba902b2", 30'000'000, 35'000'000, 0}})).isOk());
+
+  const auto newest = bj::parse(listAcross({&a, &b}, 1)).at("traces").as_array();
+  ASSERT_EQ(newest.size(), 1u);
+  EXPECT_EQ(newest[0].at("traceId").as_string(), y);
+
+  const auto both = bj::parse(listAcross({&a, &b}, 2)).at("traces").as_array();
+  ASSERT_EQ(both.size(), 2u);
+  const auto& whole = both[1].as_object();
+  EXPECT_EQ(whole.at("traceId").as_string(), z);
+  EXPECT_EQ(whole.at("startTimeUnixNano").as_string(), "18000000");
+  EXPECT_EQ(whole.at("rootService").as_string(), "gateway");
+  EXPECT_EQ(whole.at("rootName").as_string(), "gateway-op");
+  EXPECT_DOUBLE_EQ(whole.at("durationMs").as_double(), 22.0);
+  EXPECT_EQ(whole.at("spanCount").as_int64(), 2);
+  EXPECT_EQ(bj::serialize(whole.at("services")), R"(["gateway","orders"])");
+}
+
+// A span exported twice (again after a timeout, to another replica) is one span of the trace.
+TEST(TraceMerge, ListCountsASpanHeldByTwoReplicasOnce) {
+  telemetry::TraceStore a;
+  telemetry::TraceStore b;
+  ASSERT_TRUE(a.ingestOtlpJson(otlp("gateway", kTrace, {{"00f067aa0ba902b7", "", 1'000'000, 9'000'000, 0},
+                                                        {"00f067aa0ba902b9", "00f067aa0ba902b7", 5'000'000, 6'000'000, 0}}))
+                  .isOk());
+  ASSERT_TRUE(b.ingestOtlpJson(otlp("orders", kTrace, {{"00f067aa0ba902b8", "00f067aa0ba902b7", 2'000'000, 8'000'000, 2},
+                                                       {"00f067aa0ba902b9", "00f067aa0ba902b7", 5'000'000, 6'000'000, 0}}))
+                  .isOk());
+  const auto traces = bj::parse(listAcross({&a, &b}, 20)).at("traces").as_array();
+  ASSERT_EQ(traces.size(), 1u);
+  EXPECT_EQ(traces[0].at("spanCount").as_int64(), 3);
+  EXPECT_TRUE(traces[0].at("error").as_bool());
 }
 
 // A replica that answers 200 with something else (a proxy's HTML page, another trace, a truncated
@@ -112,7 +176,11 @@ TEST(TraceMerge, APartThatIsNotATraceCountsAsAnUnreachableReplica_TheOthersAreKe
   EXPECT_EQ(nothing.spans, 0u);
   EXPECT_EQ(nothing.unreachableReplicas, 0u);
 
-  auto list = mergeTraceLists({R"({"nothing":1})", store.listTraces("", 0, 20), "{"}, 20, 0);
+  size_t unreadableLists = 0;
+  EXPECT_EQ(traceListCandidates({R"({"nothing":1})", store.listTraces("", 0, 20)}, &unreadableLists),
+            std::vector<std::string>{kTrace});
+  EXPECT_EQ(unreadableLists, 1u);
+  auto list = mergeTraceParts({R"({"nothing":1})", partsOf(store, {kTrace}), "{"}, {}, 20, 0);
   EXPECT_EQ(list.unreadableParts, 2u);
   const auto listed = bj::parse(list.json).as_object();
   EXPECT_EQ(listed.at("traces").as_array().size(), 1u);
