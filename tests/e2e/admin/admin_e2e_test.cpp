@@ -15,6 +15,7 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
+#include <filesystem>
 #include <fstream>
 #include <set>
 
@@ -688,6 +689,21 @@ TEST_F(AdminEndToEnd, ATraceSpreadOverTwoGatewayReplicasIsWholeFromEither_ASilen
   // answer has the part the others hold. When no answering replica holds any of the trace, it is
   // not known to be missing: 503, try again, not 404.
   ASSERT_EQ(kill(second.pid(), SIGSTOP), 0);
+  // kill() only queues the stop: every thread of the replica stops when next scheduled, which on a
+  // busy machine can be after the next request was served. Wait (bounded) until all have.
+  const auto allStopped = [pid = second.pid()] {
+    std::error_code error;
+    for (const auto& task : std::filesystem::directory_iterator("/proc/" + std::to_string(pid) + "/task", error)) {
+      std::ifstream stat(task.path() / "stat");
+      std::string line;
+      std::getline(stat, line);
+      const size_t end = line.rfind(')');
+      if (end == std::string::npos || end + 2 >= line.size() || line[end + 2] != 'T') return false;
+    }
+    return !error;
+  };
+  for (int attempt = 0; attempt < 200 && !allStopped(); ++attempt) std::this_thread::sleep_for(std::chrono::milliseconds(10));
+  ASSERT_TRUE(allStopped());
   const auto partial = as(operator_, "GET", "/api/v1/admin/traces/" + traceId);
   const auto unknown = as(operator_, "GET", "/api/v1/admin/traces/" + onlyOnSecond);
   ASSERT_EQ(kill(second.pid(), SIGCONT), 0);
