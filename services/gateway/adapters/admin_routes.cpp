@@ -19,6 +19,7 @@
 #include "domain/prometheus_query.h"
 #include "domain/trace_merge.h"
 #include "fleetdeck/auth/roles.h"
+#include "fleetdeck/core/encoding.h"
 #include "fleetdeck/core/http_status.h"
 #include "fleetdeck/core/json.h"
 #include "fleetdeck/core/log.h"
@@ -122,20 +123,11 @@ Status statusFromLauncher(const http::HttpResponse& response) {
   return Status(code, json::stringOr(body, "message", fallback.message()), std::move(violations));
 }
 
-// A query parameter's value, %-encoded but for RFC 3986's unreserved characters.
-std::string percentEncoded(std::string_view value) {
-  static constexpr char kHex[] = "0123456789ABCDEF";
-  std::string encoded;
-  for (const unsigned char c : value) {
-    if (std::isalnum(c) != 0 || c == '-' || c == '.' || c == '_' || c == '~') {
-      encoded += static_cast<char>(c);
-    } else {
-      encoded += '%';
-      encoded += kHex[c >> 4];
-      encoded += kHex[c & 15];
-    }
-  }
-  return encoded;
+// The {traceId} of a trace route, lowercased: trace stores key by the lowercase form W3C writes.
+std::string traceIdParam(const http::HttpRequest& request) {
+  std::string id(request.pathParam("traceId").value_or(""));
+  std::transform(id.begin(), id.end(), id.begin(), [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
+  return id;
 }
 
 // A replica answered 200 with something that is not a part: counted as not answering, and logged.
@@ -144,7 +136,6 @@ void warnOfUnreadableParts(const MergedTraces& merged, const std::string& traceI
   log::warn("gateway replica(s) answered with a trace part that is not one; counted as not answering",
             {{"parts", static_cast<uint64_t>(merged.unreadableParts)}, {"trace_id", traceId}});
 }
-
 
 }  // namespace
 
@@ -586,7 +577,7 @@ void RestGateway::listTraces(http::HttpRequest& request, std::shared_ptr<http::R
     const auto written = std::to_chars(number, number + sizeof number, filters->minDurationMs);
     query += "&minDurationMs=" + std::string(number, written.ptr);
   }
-  if (!filters->service.empty()) query += "&service=" + percentEncoded(filters->service);
+  if (!filters->service.empty()) query += "&service=" + percentEncode(filters->service);
   askTracePeers(
       "GET", "/traces?" + query, "", peerCaller(request),
       [this, responder, local = std::move(local), filters = *filters, caller = peerCaller(request),
@@ -624,8 +615,7 @@ void RestGateway::listTraces(http::HttpRequest& request, std::shared_ptr<http::R
 
 void RestGateway::getTrace(http::HttpRequest& request, std::shared_ptr<http::Responder> responder) {
   if (!traceRoutesOpen(request, *responder)) return;
-  std::string id(request.pathParam("traceId").value_or(""));
-  std::transform(id.begin(), id.end(), id.begin(), [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
+  const std::string id = traceIdParam(request);
   auto local = traceStore_->getTrace(id);
   if (!local && local.status().code() == StatusCode::kInvalidArgument) {
     responder->send(http::errorResponse(invalidField("traceId", "must be 32 lowercase hex digits"), request.traceId));
@@ -724,8 +714,7 @@ void RestGateway::localTrace(http::HttpRequest& request, std::shared_ptr<http::R
     responder->send(http::errorResponse(unavailable("this gateway hosts no trace store"), request.traceId));
     return;
   }
-  std::string id(request.pathParam("traceId").value_or(""));
-  std::transform(id.begin(), id.end(), id.begin(), [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
+  const std::string id = traceIdParam(request);
   auto trace = traceStore_->getTrace(id);
   if (!trace && trace.status().code() == StatusCode::kNotFound) {
     // Holding none of it is an answer (an empty part), unlike a 404, which an older replica without
