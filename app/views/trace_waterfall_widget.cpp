@@ -77,7 +77,9 @@ void TraceWaterfallWidget::paintEvent(QPaintEvent* event) {
   rowsPaintedLast_ = 0;
   if (layout_.rows.isEmpty()) {
     painter.setPen(pal.color(QPalette::PlaceholderText));
-    painter.drawText(rect(), Qt::AlignCenter, message_.isEmpty() ? tr("No trace loaded.") : message_);
+    // Wrapped: an error (e.g. "some replicas did not answer…") is longer than a narrow window.
+    painter.drawText(rect().adjusted(8, 4, -8, -4), Qt::AlignCenter | Qt::TextWordWrap,
+                     message_.isEmpty() ? tr("No trace loaded.") : message_);
     return;
   }
   const qint64 total = qMax<qint64>(1, layout_.endNanos - layout_.startNanos);

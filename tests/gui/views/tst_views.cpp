@@ -248,6 +248,7 @@ class ViewsTest : public QObject {
   void sagas_TheTraceOfTheSagaShownBefore_ArrivingLate_IsNotShown();
   void sagas_ATraceMissingAReplicasPart_SaysSo_TheNextWholeOneDoesNot();
   void waterfall_PaintsOnlyTheRowsItShows();
+  void waterfall_WrapsALongMessage_InANarrowWindow();
   void deadLetters_OperatorSeesTheLettersFiltersByConsumer_ReplayIsDisabled();
   void deadLetters_AdminReplaysALetterAndAConsumersLetters_AfterConfirming();
   void deadLetters_ErrorsAndTheEmptyList_SayWhatToDo();
@@ -2041,6 +2042,33 @@ void ViewsTest::waterfall_PaintsOnlyTheRowsItShows() {
   QVERIFY2(waterfall.rowsPaintedLast() > 0 && waterfall.rowsPaintedLast() < 40, qPrintable(QString::number(waterfall.rowsPaintedLast())));
   waterfall.render(&image);
   QCOMPARE(waterfall.rowsPaintedLast(), 2000);
+}
+
+void ViewsTest::waterfall_WrapsALongMessage_InANarrowWindow() {
+  // The 503 text of a trace some replicas did not answer is longer than a narrow window is wide.
+  TraceWaterfallWidget waterfall;
+  waterfall.setMessage(QStringLiteral("Some gateway replicas did not answer, and the trace may be on one of them. "
+                                      "Try again in a few seconds."));
+  waterfall.resize(320, waterfall.sizeHint().height());
+  QImage image(waterfall.size(), QImage::Format_ARGB32);
+  waterfall.render(&image);
+  const QRgb base = waterfall.palette().color(QPalette::Base).rgb();
+  // Bands of pixel rows holding text: one per drawn line.
+  int bands = 0;
+  bool inBand = false;
+  bool touchesAnEdge = false;
+  for (int y = 0; y < image.height(); ++y) {
+    bool ink = false;
+    for (int x = 0; x < image.width(); ++x) {
+      if (image.pixel(x, y) == base) continue;
+      ink = true;
+      if (x < 4 || x >= image.width() - 4) touchesAnEdge = true;
+    }
+    if (ink && !inBand) ++bands;
+    inBand = ink;
+  }
+  QVERIFY2(bands >= 2, qPrintable(QStringLiteral("%1 line(s) of text").arg(bands)));
+  QVERIFY2(!touchesAnEdge, "the text runs past the widget's sides");
 }
 
 void ViewsTest::staleEdit_ShowsDialog_ReloadBringsTheCurrentVersion() {
