@@ -172,7 +172,7 @@ void RestGateway::serviceControl(http::HttpRequest& request, std::shared_ptr<htt
                                  const std::string& action) {
   const Principal& principal = gatewayResponder(responder).principal;
   if (Status allowed = checkRoles({}, principal); !allowed.isOk()) {
-    responder->send(http::errorResponse(allowed, request.traceId));
+    responder->send(authRefusal(allowed, request.traceId));
     return;
   }
   const std::string name(request.pathParam("name").value_or(""));
@@ -213,7 +213,7 @@ void RestGateway::serviceControl(http::HttpRequest& request, std::shared_ptr<htt
 void RestGateway::orderDetails(http::HttpRequest& request, std::shared_ptr<http::Responder> responder) {
   const Principal& principal = gatewayResponder(responder).principal;
   if (Status allowed = checkRoles({"customer", "operator"}, principal); !allowed.isOk()) {
-    responder->send(http::errorResponse(allowed, request.traceId));
+    responder->send(authRefusal(allowed, request.traceId));
     return;
   }
   auto call = startCall(request, principal, responder);
@@ -273,7 +273,7 @@ void RestGateway::prometheus(http::HttpRequest& request, std::shared_ptr<http::R
                              const std::string& apiPath) {
   const Principal& principal = gatewayResponder(responder).principal;
   if (Status allowed = checkRoles({"operator"}, principal); !allowed.isOk()) {
-    responder->send(http::errorResponse(allowed, request.traceId));
+    responder->send(authRefusal(allowed, request.traceId));
     return;
   }
   if (!prometheusUrl_) {
@@ -327,7 +327,7 @@ void RestGateway::prometheus(http::HttpRequest& request, std::shared_ptr<http::R
 void RestGateway::adminStream(http::HttpRequest& request, std::shared_ptr<http::Responder> responder) {
   const Principal& principal = gatewayResponder(responder).principal;
   if (Status allowed = checkRoles({"operator"}, principal); !allowed.isOk()) {
-    responder->send(http::errorResponse(allowed, request.traceId));
+    responder->send(authRefusal(allowed, request.traceId));
     return;
   }
   std::optional<uint64_t> lastEventId;
@@ -420,7 +420,7 @@ void RestGateway::adminStream(http::HttpRequest& request, std::shared_ptr<http::
 void RestGateway::upstreamStates(http::HttpRequest& request, std::shared_ptr<http::Responder> responder) {
   const Principal& principal = gatewayResponder(responder).principal;
   if (Status allowed = checkRoles({"operator"}, principal); !allowed.isOk()) {
-    responder->send(http::errorResponse(allowed, request.traceId));
+    responder->send(authRefusal(allowed, request.traceId));
     return;
   }
   boost::json::array instances;
@@ -435,7 +435,7 @@ void RestGateway::upstreamStates(http::HttpRequest& request, std::shared_ptr<htt
 void RestGateway::fleet(http::HttpRequest& request, std::shared_ptr<http::Responder> responder) {
   const Principal& principal = gatewayResponder(responder).principal;
   if (Status allowed = checkRoles({"operator"}, principal); !allowed.isOk()) {
-    responder->send(http::errorResponse(allowed, request.traceId));
+    responder->send(authRefusal(allowed, request.traceId));
     return;
   }
   if (!fleetView_) {
@@ -548,7 +548,7 @@ void RestGateway::askTracePeers(const std::string& method, const std::string& ta
 bool RestGateway::traceRoutesOpen(const http::HttpRequest& request, http::Responder& responder) const {
   const Principal& principal = static_cast<GatewayResponder&>(responder).principal;
   if (Status allowed = checkRoles({"operator"}, principal); !allowed.isOk()) {
-    responder.send(http::errorResponse(allowed, request.traceId));
+    responder.send(authRefusal(allowed, request.traceId));
     return false;
   }
   if (traceStore_ == nullptr) {
@@ -656,15 +656,12 @@ void RestGateway::getTrace(http::HttpRequest& request, std::shared_ptr<http::Res
 bool RestGateway::peerTraceRoutesOpen(const http::HttpRequest& request, http::Responder& responder) const {
   auto principal = tokens_.authenticate(request.header("Authorization"));
   if (!principal) {
-    auto response = http::errorResponse(principal.status(), request.traceId);
-    response.headers.add("WWW-Authenticate", "Bearer error=\"invalid_token\"");
-    responder.send(std::move(response));
+    // No token at all is not an invalid one (RFC 6750 3.1: no error code then).
+    responder.send(authRefusal(principal.status(), request.traceId, request.header("Authorization").has_value()));
     return false;
   }
   if (Status allowed = checkRoles({"operator"}, *principal); !allowed.isOk()) {
-    auto response = http::errorResponse(allowed, request.traceId);
-    if (response.status == 401) response.headers.add("WWW-Authenticate", "Bearer");
-    responder.send(std::move(response));
+    responder.send(authRefusal(allowed, request.traceId));
     return false;
   }
   return true;
@@ -734,7 +731,7 @@ void RestGateway::acknowledgeAlert(http::HttpRequest& request, std::shared_ptr<h
                                    bool acknowledge) {
   const Principal& principal = gatewayResponder(responder).principal;
   if (Status allowed = checkRoles({"operator"}, principal); !allowed.isOk()) {
-    responder->send(http::errorResponse(allowed, request.traceId));
+    responder->send(authRefusal(allowed, request.traceId));
     return;
   }
   if (alertAcknowledgements_ == nullptr || alertWatcher_ == nullptr) {
@@ -845,7 +842,7 @@ void RestGateway::acknowledgeAlert(http::HttpRequest& request, std::shared_ptr<h
 void RestGateway::listAlertAcknowledgements(http::HttpRequest& request, std::shared_ptr<http::Responder> responder) {
   const Principal& principal = gatewayResponder(responder).principal;
   if (Status allowed = checkRoles({"operator"}, principal); !allowed.isOk()) {
-    responder->send(http::errorResponse(allowed, request.traceId));
+    responder->send(authRefusal(allowed, request.traceId));
     return;
   }
   if (alertAcknowledgements_ == nullptr) {
@@ -889,7 +886,7 @@ bool plausibleDurableName(std::string_view name) {
 void RestGateway::listDeadLetters(http::HttpRequest& request, std::shared_ptr<http::Responder> responder) {
   const Principal& principal = gatewayResponder(responder).principal;
   if (Status allowed = checkRoles({"operator"}, principal); !allowed.isOk()) {
-    responder->send(http::errorResponse(allowed, request.traceId));
+    responder->send(authRefusal(allowed, request.traceId));
     return;
   }
   if (deadLetters_ == nullptr) {
@@ -940,7 +937,7 @@ void RestGateway::listDeadLetters(http::HttpRequest& request, std::shared_ptr<ht
 void RestGateway::replayDeadLetters(http::HttpRequest& request, std::shared_ptr<http::Responder> responder) {
   const Principal& principal = gatewayResponder(responder).principal;
   if (Status allowed = checkRoles({}, principal); !allowed.isOk()) {
-    responder->send(http::errorResponse(allowed, request.traceId));
+    responder->send(authRefusal(allowed, request.traceId));
     return;
   }
   if (deadLetters_ == nullptr) {

@@ -101,6 +101,10 @@ struct RestGateway::Call {
   MessagePtr request;
 };
 
+// The answer to a caller the gateway refuses: 401 (no token, or a bad one: `badToken` names it in the
+// challenge, RFC 6750 3.1) or 403 (role), counted in gateway_auth_failures_total by its code.
+http::HttpResponse authRefusal(const Status& status, std::string_view traceId, bool badToken = false);
+
 // An error response; 429 and 503 carry Retry-After (the upstream's value when it sent one).
 http::HttpResponse errorWithRetry(const Status& status, std::string_view traceId, const std::string& retryAfter,
                                   bool conditional = false);

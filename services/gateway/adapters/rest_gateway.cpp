@@ -55,6 +55,15 @@ std::string retryAfterOr(const std::string& value, const char* fallback) {
 
 }  // namespace
 
+http::HttpResponse authRefusal(const Status& status, std::string_view traceId, bool badToken) {
+  const bool unauthenticated = status.code() == StatusCode::kUnauthenticated;
+  metrics().authFailures.labels({unauthenticated ? "401" : "403"}).inc();
+  auto response = http::errorResponse(status, traceId);
+  // Added here, not left to GatewayResponder: the admin port's peer routes answer without it.
+  if (unauthenticated) response.headers.add("WWW-Authenticate", badToken ? "Bearer error=\"invalid_token\"" : "Bearer");
+  return response;
+}
+
 http::HttpResponse errorWithRetry(const Status& status, std::string_view traceId, const std::string& retryAfter,
                                   bool conditional) {
   auto response = http::errorResponse(status, traceId, conditional);
@@ -295,10 +304,7 @@ void RestGateway::handle(http::HttpRequest& request, std::shared_ptr<http::Respo
   // refresh nor revoke its refresh token.
   if (!principal && request.path.starts_with("/api/v1/auth/")) principal = Principal{};
   if (!principal) {
-    metrics().authFailures.labels({"401"}).inc();
-    auto response = http::errorResponse(principal.status(), trace.traceId);
-    response.headers.add("WWW-Authenticate", "Bearer error=\"invalid_token\"");
-    gateway->send(std::move(response));
+    gateway->send(authRefusal(principal.status(), trace.traceId, /*badToken=*/true));
     return;
   }
   gateway->principal = std::move(*principal);
@@ -412,7 +418,7 @@ void RestGateway::auditMerged(http::HttpRequest& request, std::shared_ptr<http::
   }
   const Principal& principal = gatewayResponder(responder).principal;
   if (Status allowed = checkRole(*sources.begin()->second, principal); !allowed.isOk()) {
-    responder->send(http::errorResponse(allowed, request.traceId));
+    responder->send(authRefusal(allowed, request.traceId));
     return;
   }
   common::v1::ListAuditRequest filter;
@@ -525,12 +531,12 @@ void RestGateway::call(const RestMapping& mapping, http::HttpRequest& request,
   const Principal& principal = gatewayResponder(responder).principal;
   bool conditional = request.headers.contains("If-Match");
   const auto fail = [&](const Status& status) {
-    if (status.code() == StatusCode::kPermissionDenied || status.code() == StatusCode::kUnauthenticated) {
-      metrics().authFailures.labels({status.code() == StatusCode::kUnauthenticated ? "401" : "403"}).inc();
-    }
     responder->send(http::errorResponse(status, request.traceId, conditional));
   };
-  if (Status allowed = checkRole(mapping, principal); !allowed.isOk()) return fail(allowed);
+  if (Status allowed = checkRole(mapping, principal); !allowed.isOk()) {
+    responder->send(authRefusal(allowed, request.traceId));
+    return;
+  }
   auto message = transcoder_.buildRequest(mapping, request);
   if (!message) return fail(message.status());
   // An expected version sent in the body instead of If-Match is a condition all the same: a stale one

@@ -598,6 +598,36 @@ TEST_F(GatewayEndToEnd, CustomerOnAnAdminRouteIs403) {
   EXPECT_EQ(as(operator_, "POST", "/api/v1/products", R"({"sku":"NOPE-2"})").status, 403);
 }
 
+TEST_F(GatewayEndToEnd, EveryRefusedCallerIsCountedInAuthFailures_WhicheverRouteRefusedThem) {
+  const auto counted = [](const std::string& code) {
+    const std::string series = "gateway_auth_failures_total{code=\"" + code + "\"} ";
+    const std::string text = metricsOfGateway();
+    const size_t at = text.find(series);
+    return at == std::string::npos ? 0.0 : std::stod(text.substr(at + series.size()));
+  };
+  const double before401 = counted("401");
+  const double before403 = counted("403");
+  // 403: a transcoded route, the merged audit, an admin route, the Prometheus proxy, the trace routes.
+  for (const char* target : {"/api/v1/users", "/api/v1/admin/audit", "/api/v1/admin/upstreams",
+                             "/api/v1/admin/metrics/query?query=up", "/api/v1/admin/traces"}) {
+    EXPECT_EQ(as(alice_, "GET", target).status, 403) << target;
+  }
+  // The admin port's peer trace routes, which other replicas call with the caller's token.
+  const auto peer403 = call("GET", "/traces", {}, alice_.headers({}), gatewayAdminPort_);
+  EXPECT_EQ(peer403.status, 403) << peer403.body;
+  // 401: no token on a signed-in route, a token that fails the check, and both at the peer routes.
+  EXPECT_EQ(call("GET", "/api/v1/users/me").status, 401);
+  EXPECT_EQ(call("GET", "/api/v1/users/me", {}, testing::bearer("not.a.token")).status, 401);
+  const auto peerNoToken = call("GET", "/traces", {}, {}, gatewayAdminPort_);
+  EXPECT_EQ(peerNoToken.status, 401) << peerNoToken.body;
+  EXPECT_EQ(peerNoToken.headers.get("WWW-Authenticate").value_or(""), "Bearer");
+  const auto peerBadToken = call("GET", "/traces", {}, testing::bearer("not.a.token"), gatewayAdminPort_);
+  EXPECT_EQ(peerBadToken.status, 401) << peerBadToken.body;
+  EXPECT_EQ(peerBadToken.headers.get("WWW-Authenticate").value_or(""), "Bearer error=\"invalid_token\"");
+  EXPECT_EQ(counted("403") - before403, 6);
+  EXPECT_EQ(counted("401") - before401, 4);
+}
+
 TEST_F(GatewayEndToEnd, StoppingAndStartingServicesIs404OffTheLocalFleet) {
   // Only a gateway the launcher runs knows its control endpoint (launcher_e2e_test covers that one).
   for (const char* path : {"/api/v1/admin/services/payments:stop", "/api/v1/admin/services/payments:start"}) {
@@ -1047,7 +1077,7 @@ TEST_F(GatewayEndToEnd, AnUnreadableRequestTimeoutIs400OnEveryKindOfRoute_AndThe
   const std::string product = createProduct("GW-TIMEOUT-1");
   http::Headers unreadable;
   unreadable.add("X-Request-Timeout", "soon");
-  for (const std::string path : {"/api/v1/products/" + product, std::string("/api/v1/admin/audit?resource=products")}) {
+  for (const std::string& path : {"/api/v1/products/" + product, std::string("/api/v1/admin/audit?resource=products")}) {
     const auto refused = as(admin_, "GET", path, "", unreadable);
     EXPECT_EQ(refused.status, 400) << path << ": " << refused.body;
     EXPECT_NE(refused.body.find("X-Request-Timeout"), std::string::npos) << path << ": " << refused.body;
