@@ -36,7 +36,7 @@ struct GatewayMetrics {
   telemetry::CounterFamily& rateLimited = telemetry::defaultRegistry().counter(
       "gateway_rate_limited_total", "Requests refused with 429 by the gateway's token buckets.", {"scope"});
   telemetry::CounterFamily& authFailures = telemetry::defaultRegistry().counter(
-      "gateway_auth_failures_total", "Requests refused with 401 (bad token) or 403 (role).", {"code"});
+      "gateway_auth_failures_total", "Callers refused with 401 (no or bad token) or 403 (role), on any route or port.", {"code"});
   telemetry::GaugeFamily& streams = telemetry::defaultRegistry().gauge(
       "gateway_admin_streams", "Open Server-Sent Event streams of the admin API.");
 };
