@@ -85,6 +85,10 @@ LIVENESS_PATH = "/healthz"
 READINESS_PATH = "/readyz"
 DEFAULT_DRAIN_SECONDS = 5.0
 NATS_CLIENT_PORT, NATS_CLUSTER_PORT, NATS_MONITOR_PORT = 4222, 6222, 8222
+# Where Prometheus runs: the one namespace that may reach the admin ports (/metrics) from outside. The
+# admin port also serves /readyz details, OTLP intake and the gateway's peer trace routes, so "any
+# namespace" is too wide. A placeholder documented in network-policies.yaml and README.md.
+PROMETHEUS_NAMESPACE = "monitoring"
 POSTGRES_PORT, REDIS_PORT = 5432, 6379
 PROMETHEUS_PORT = 9090
 LOG_LEVELS = {"trace", "debug", "info", "warn", "error", "off"}
@@ -1532,11 +1536,13 @@ def check_network_policies(report: Report, rendered: Rendered) -> None:
         if network.allows(pod, internet, 443):
             report.fail(where, f"pod of {name}", "egress", "may reach arbitrary internet addresses")
 
-    # From outside the namespace: only the gateway's HTTP port, plus /metrics ports for Prometheus.
+    # From outside the namespace: only the gateway's HTTP port, plus /metrics ports for Prometheus from
+    # its namespace.
     metrics_ports = {name: {FLEET[name]["admin"]} for name in FLEET}
     metrics_ports["nats"] = {NATS_MONITOR_PORT}
+    prometheus = ext_pod(PROMETHEUS_NAMESPACE, {"app.kubernetes.io/name": "prometheus"})
     outsiders = [internet, ipaddress.ip_address("10.1.2.3")] + [ext_pod(n) for n in sorted(
-        network.external_namespaces() | {"somewhere-else"})]
+        network.external_namespaces() | {"somewhere-else", PROMETHEUS_NAMESPACE})]
     gateway_reachable = False
     for name, pod in pods.items():
         candidate_ports = {number for number, _ in pod.ports.values()} | {12345}
@@ -1548,9 +1554,20 @@ def check_network_policies(report: Report, rendered: Rendered) -> None:
                     gateway_reachable = True
                     continue
                 if port in metrics_ports.get(name, set()):
+                    if isinstance(outsider, Pod) and outsider.namespace_labels.get(
+                            "kubernetes.io/metadata.name") == PROMETHEUS_NAMESPACE:
+                        continue
+                    report.fail(where, f"pod of {name}", f"ingress port {port}",
+                                f"the admin port is reachable from outside the namespace ({outsider}); only "
+                                f"Prometheus's namespace ({PROMETHEUS_NAMESPACE}) may scrape it")
                     continue
                 report.fail(where, f"pod of {name}", f"ingress port {port}",
                             f"reachable from outside the namespace ({outsider}); only the gateway is")
+        for port in sorted(metrics_ports.get(name, set()) & {number for number, _ in pod.ports.values()}):
+            if not network.allows(prometheus, pod, port):
+                report.fail(where, f"pod of {name}", f"ingress port {port}",
+                            f"Prometheus ({PROMETHEUS_NAMESPACE}) cannot scrape it "
+                            f"({network.blocking(prometheus, pod, port)})")
     if "gateway" in pods and not gateway_reachable:
         report.fail(where, "NetworkPolicy/gateway", "ingress", f"the gateway's port {FLEET['gateway']['http']} is "
                     "not reachable from any Ingress controller namespace")
