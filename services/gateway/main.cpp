@@ -244,6 +244,10 @@ int main(int argc, char** argv) {
   if (instrumentRequests) {
     host::HttpInstrumentationOptions instrumentation;
     instrumentation.untimedRoutes = {"/api/v1/admin/stream"};
+    // What the console polls, and looking at traces: not traces of the fleet's work (docs/observability.md).
+    instrumentation.untracedPaths = {"/api/v1/health",        "/api/v1/admin/fleet",  "/api/v1/admin/stream",
+                                     "/api/v1/admin/metrics/", "/api/v1/admin/alerts", "/api/v1/admin/alerts/acknowledgements",
+                                     "/api/v1/admin/rules",   "/api/v1/admin/traces", "/api/v1/admin/traces/"};
     instrumentation.trustIncomingSampling = false;  // the fleet's edge: clients do not decide what is recorded
     handler = host::instrumentHttp(std::move(handler), std::move(instrumentation));
   }

@@ -52,6 +52,12 @@ struct Shared {
     }
   }
 
+  bool untraced(std::string_view path) const {
+    return std::any_of(options.untracedPaths.begin(), options.untracedPaths.end(), [path](const std::string& entry) {
+      return entry.ends_with('/') ? path.starts_with(entry) : path == entry;
+    });
+  }
+
   bool untimed(const std::string& route) const {
     return std::find(options.untimedRoutes.begin(), options.untimedRoutes.end(), route) != options.untimedRoutes.end();
   }
@@ -194,12 +200,17 @@ http::Handler instrumentHttp(http::Handler inner, HttpInstrumentationOptions opt
     std::optional<telemetry::ScopedContext> scope;
     if (shared->options.tracing) {
       std::optional<TraceContext> incoming;
+      const bool untraced = !shared->options.untracedPaths.empty() && shared->untraced(request.path);
       if (auto traceparent = request.header(telemetry::kTraceparentHeader)) {
         incoming = TraceContext::parse(*traceparent, request.header(telemetry::kTracestateHeader).value_or(""));
-        if (incoming && !shared->options.trustIncomingSampling) {
+        if (incoming && untraced) {
+          incoming = incoming->withSampled(false);
+        } else if (incoming && !shared->options.trustIncomingSampling) {
           incoming = incoming->withSampled(telemetry::sampleNewTrace());
         }
       }
+      // Not recorded, without asking the sampler (which would spend the rate cap on it).
+      if (!incoming && untraced) incoming = TraceContext::newRoot(/*sampled=*/false);
       span = telemetry::Span(std::string(methodLabel(request.method)), telemetry::SpanKind::kServer,
                              incoming ? &*incoming : nullptr);
       if (span.recording()) {

@@ -628,6 +628,33 @@ TEST_F(GatewayEndToEnd, EveryRefusedCallerIsCountedInAuthFailures_WhicheverRoute
   EXPECT_EQ(counted("401") - before401, 4);
 }
 
+TEST_F(GatewayEndToEnd, WhatTheConsolePollsIsNotRecordedAsATrace_TheFleetsWorkIs) {
+  const auto traceIdOf = [](const http::HttpResponse& response) {
+    return std::string(response.headers.get("X-Trace-Id").value_or(""));
+  };
+  const std::string fleet = traceIdOf(as(operator_, "GET", "/api/v1/admin/fleet"));
+  const std::string metrics = traceIdOf(as(operator_, "GET", "/api/v1/admin/metrics/query?query=up"));
+  const std::string lookup = traceIdOf(as(operator_, "GET", "/api/v1/admin/traces?limit=1"));
+  const std::string work = traceIdOf(as(alice_, "GET", "/api/v1/products?pageSize=1"));
+  for (const auto& id : {fleet, metrics, lookup, work}) ASSERT_EQ(id.size(), 32u) << "every answer names its trace";
+  // The products read was answered last: once its trace is in the store, the others' would be too.
+  ASSERT_TRUE(testing::waitUntil([&] { return as(operator_, "GET", "/api/v1/admin/traces/" + work).status == 200; },
+                                 std::chrono::seconds(10)))
+      << "the fleet's work is recorded";
+  for (const auto& id : {fleet, metrics, lookup}) {
+    const auto answer = as(operator_, "GET", "/api/v1/admin/traces/" + id);
+    EXPECT_EQ(answer.status, 404) << id << ": " << answer.body;
+  }
+  const auto list = parse(as(operator_, "GET", "/api/v1/admin/traces?limit=1000"));
+  ASSERT_TRUE(list.contains("traces"));
+  for (const auto& entry : list.at("traces").as_array()) {
+    const std::string root(entry.as_object().at("rootName").as_string());
+    EXPECT_FALSE(root.starts_with("GET /api/v1/admin/fleet") || root.starts_with("GET /api/v1/admin/metrics") ||
+                 root.starts_with("GET /api/v1/admin/traces"))
+        << root;
+  }
+}
+
 TEST_F(GatewayEndToEnd, StoppingAndStartingServicesIs404OffTheLocalFleet) {
   // Only a gateway the launcher runs knows its control endpoint (launcher_e2e_test covers that one).
   for (const char* path : {"/api/v1/admin/services/payments:stop", "/api/v1/admin/services/payments:start"}) {

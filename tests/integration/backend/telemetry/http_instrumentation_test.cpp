@@ -347,5 +347,56 @@ TEST(HttpInstrumentationEdge, AnUntrustedClientsSampledFlagDoesNotDecide_ItsTrac
   telemetry::setSampleRatio(1);
   telemetry::setSpanProcessor(nullptr);
 }
+// Polled paths are never recorded, whatever the sampler or a (trusted) client's flag says, and keep a
+// trace id; an exact entry does not cover longer paths, a prefix entry (ending in '/') does.
+TEST(HttpInstrumentationUntraced, PolledPathsAreNotRecorded_TheyKeepATraceId_OtherPathsAre) {
+  class Discard final : public http::Responder {
+   public:
+    void send(http::HttpResponse) override {}
+  };
+  auto processor = std::make_shared<CapturingProcessor>();
+  telemetry::setSpanProcessor(processor);
+  telemetry::Registry registry;
+  HttpInstrumentationOptions options;
+  options.registry = &registry;
+  options.untracedPaths = {"/admin/fleet", "/admin/metrics/"};
+  std::string seenTraceId;
+  auto handler = instrumentHttp(
+      [&seenTraceId](http::HttpRequest& request, std::shared_ptr<http::Responder> responder) {
+        seenTraceId = request.traceId;
+        responder->send(http::HttpResponse::text(200, "x"));
+      },
+      options);
+  const auto serve = [&](const std::string& path, bool withSampledParent) {
+    http::HttpRequest request;
+    request.method = "GET";
+    request.path = path;
+    if (withSampledParent) request.headers.add("traceparent", "00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01");
+    seenTraceId.clear();
+    handler(request, std::make_shared<Discard>());
+    EXPECT_EQ(seenTraceId.size(), 32u) << path;
+    if (withSampledParent) {
+      EXPECT_EQ(seenTraceId, "4bf92f3577b34da6a3ce929d0e0e4736") << path;
+    }
+  };
+  for (const bool withParent : {false, true}) {
+    serve("/admin/fleet", withParent);
+    serve("/admin/metrics/query", withParent);
+    serve("/admin/metrics/query_range", withParent);
+  }
+  // The spans end with the answers, sent before each handler returned.
+  EXPECT_TRUE(processor->waitFor(0).empty());
+  serve("/admin/fleet/extra", false);  // an exact entry is not a prefix
+  serve("/admin/metrics", false);      // nor is a prefix entry the path without its '/'
+  serve("/items/1", true);
+  const auto spans = processor->waitFor(3);
+  ASSERT_EQ(spans.size(), 3u);
+  EXPECT_EQ(attributesOf(spans[0]).count("url.path"), 1u);
+  EXPECT_EQ(std::get<std::string>(attributesOf(spans[0])["url.path"]), "/admin/fleet/extra");
+  EXPECT_EQ(std::get<std::string>(attributesOf(spans[1])["url.path"]), "/admin/metrics");
+  EXPECT_EQ(std::get<std::string>(attributesOf(spans[2])["url.path"]), "/items/1");
+  telemetry::setSpanProcessor(nullptr);
+}
+
 }  // namespace
 }  // namespace fleetdeck::host

@@ -32,6 +32,12 @@ struct HttpInstrumentationOptions {
   // Route templates whose requests are counted but not timed: long-lived streams (Server-Sent
   // Events) would otherwise read as very slow requests.
   std::vector<std::string> untimedRoutes;
+  // Request paths never recorded as traces, whatever the sampler or a traceparent says: an entry
+  // ending in '/' is a prefix, any other the whole path. Their requests still get a trace id (logs,
+  // X-Trace-Id, propagation with flag 00) and are counted and timed. For what a dashboard polls
+  // every few seconds: recorded, it would fill the bounded trace store and the console's Traces page
+  // with the console's own requests, and spend the new-trace rate cap (`max_new_traces_per_second`).
+  std::vector<std::string> untracedPaths;
   telemetry::Registry* registry = nullptr;  // nullptr: the default registry
 };
 
