@@ -1992,29 +1992,6 @@
             <source>This saga has no trace id.</source>
             <translation>This saga has no trace id.</translation>
         </message>
-        <message numerus="yes">
-            <source>%n gateway replica(s) did not answer: the spans they hold are missing from this trace.</source>
-            <translation>
-                <numerusform>%n gateway replica did not answer: the spans it holds are missing from this trace.</numerusform>
-                <numerusform>%n gateway replicas did not answer: the spans they hold are missing from this trace.</numerusform>
-            </translation>
-        </message>
-        <message>
-            <source>Loading trace %1…</source>
-            <translation>Loading trace %1…</translation>
-        </message>
-        <message>
-            <source>Trace %1 is not in the trace store (it may have expired).</source>
-            <translation>Trace %1 is not in the trace store (it may have expired).</translation>
-        </message>
-        <message>
-            <source>Trace %1 was not found, but some gateway replicas did not answer; try again (press Refresh). The gateway said: %2</source>
-            <translation>Trace %1 was not found, but some gateway replicas did not answer; try again (press Refresh). The gateway said: %2</translation>
-        </message>
-        <message>
-            <source>Could not load trace %1: %2</source>
-            <translation>Could not load trace %1: %2</translation>
-        </message>
         <message>
             <source>Saga &lt;b&gt;%1&lt;/b&gt; for order &lt;a href="order:%2"&gt;%2&lt;/a&gt;</source>
             <translation>Saga &lt;b&gt;%1&lt;/b&gt; for order &lt;a href="order:%2"&gt;%2&lt;/a&gt;</translation>
@@ -2193,6 +2170,32 @@
         </message>
     </context>
     <context>
+        <name>fleetdeck::console::TracePane</name>
+        <message>
+            <source>Loading trace %1…</source>
+            <translation>Loading trace %1…</translation>
+        </message>
+        <message>
+            <source>Trace %1 is not in the trace store (it may have expired).</source>
+            <translation>Trace %1 is not in the trace store (it may have expired).</translation>
+        </message>
+        <message>
+            <source>Trace %1 was not found, but some gateway replicas did not answer; try again (press %2). The gateway said: %3</source>
+            <translation>Trace %1 was not found, but some gateway replicas did not answer; try again (press %2). The gateway said: %3</translation>
+        </message>
+        <message>
+            <source>Could not load trace %1: %2. Press %3 to try again.</source>
+            <translation>Could not load trace %1: %2. Press %3 to try again.</translation>
+        </message>
+        <message numerus="yes">
+            <source>%n gateway replica(s) did not answer: the spans they hold are missing from this trace.</source>
+            <translation>
+                <numerusform>%n gateway replica did not answer: the spans it holds are missing from this trace.</numerusform>
+                <numerusform>%n gateway replicas did not answer: the spans they hold are missing from this trace.</numerusform>
+            </translation>
+        </message>
+    </context>
+    <context>
         <name>fleetdeck::console::TraceWaterfallWidget</name>
         <message>
             <source>No trace loaded.</source>
@@ -2355,29 +2358,6 @@
         <message>
             <source>Showing older data. %1</source>
             <translation>Showing older data. %1</translation>
-        </message>
-        <message>
-            <source>Loading trace %1…</source>
-            <translation>Loading trace %1…</translation>
-        </message>
-        <message>
-            <source>Trace %1 is not in the trace store (it may have expired).</source>
-            <translation>Trace %1 is not in the trace store (it may have expired).</translation>
-        </message>
-        <message>
-            <source>Trace %1 was not found, but some gateway replicas did not answer; try again (press Search). The gateway said: %2</source>
-            <translation>Trace %1 was not found, but some gateway replicas did not answer; try again (press Search). The gateway said: %2</translation>
-        </message>
-        <message>
-            <source>Could not load trace %1: %2. Press Search to try again.</source>
-            <translation>Could not load trace %1: %2. Press Search to try again.</translation>
-        </message>
-        <message numerus="yes">
-            <source>%n gateway replica(s) did not answer: the spans they hold are missing from this trace.</source>
-            <translation>
-                <numerusform>%n gateway replica did not answer: the spans it holds are missing from this trace.</numerusform>
-                <numerusform>%n gateway replicas did not answer: the spans they hold are missing from this trace.</numerusform>
-            </translation>
         </message>
     </context>
     <context>

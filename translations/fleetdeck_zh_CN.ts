@@ -1966,28 +1966,6 @@
             <source>This saga has no trace id.</source>
             <translation>此 Saga 没有追踪 ID。</translation>
         </message>
-        <message numerus="yes">
-            <source>%n gateway replica(s) did not answer: the spans they hold are missing from this trace.</source>
-            <translation>
-                <numerusform>%n 个网关副本没有应答：它们持有的 span 不在此追踪中。</numerusform>
-            </translation>
-        </message>
-        <message>
-            <source>Loading trace %1…</source>
-            <translation>正在加载追踪 %1…</translation>
-        </message>
-        <message>
-            <source>Trace %1 is not in the trace store (it may have expired).</source>
-            <translation>追踪存储中没有追踪 %1（可能已过期）。</translation>
-        </message>
-        <message>
-            <source>Trace %1 was not found, but some gateway replicas did not answer; try again (press Refresh). The gateway said: %2</source>
-            <translation>未找到追踪 %1，但有网关副本没有应答；请重试（点击“刷新”）。网关返回：%2</translation>
-        </message>
-        <message>
-            <source>Could not load trace %1: %2</source>
-            <translation>无法加载追踪 %1：%2</translation>
-        </message>
         <message>
             <source>Saga &lt;b&gt;%1&lt;/b&gt; for order &lt;a href="order:%2"&gt;%2&lt;/a&gt;</source>
             <translation>订单 &lt;a href="order:%2"&gt;%2&lt;/a&gt; 的 Saga &lt;b&gt;%1&lt;/b&gt;</translation>
@@ -2165,6 +2143,31 @@
         </message>
     </context>
     <context>
+        <name>fleetdeck::console::TracePane</name>
+        <message>
+            <source>Loading trace %1…</source>
+            <translation>正在加载追踪 %1…</translation>
+        </message>
+        <message>
+            <source>Trace %1 is not in the trace store (it may have expired).</source>
+            <translation>追踪存储中没有追踪 %1（可能已过期）。</translation>
+        </message>
+        <message>
+            <source>Trace %1 was not found, but some gateway replicas did not answer; try again (press %2). The gateway said: %3</source>
+            <translation>未找到追踪 %1，但有网关副本没有应答；请重试（点击“%2”）。网关返回：%3</translation>
+        </message>
+        <message>
+            <source>Could not load trace %1: %2. Press %3 to try again.</source>
+            <translation>无法加载追踪 %1：%2。请点击“%3”重试。</translation>
+        </message>
+        <message numerus="yes">
+            <source>%n gateway replica(s) did not answer: the spans they hold are missing from this trace.</source>
+            <translation>
+                <numerusform>%n 个网关副本没有应答：它们持有的 span 不在此追踪中。</numerusform>
+            </translation>
+        </message>
+    </context>
+    <context>
         <name>fleetdeck::console::TraceWaterfallWidget</name>
         <message>
             <source>No trace loaded.</source>
@@ -2323,28 +2326,6 @@
         <message>
             <source>Showing older data. %1</source>
             <translation>显示的是较早的数据。%1</translation>
-        </message>
-        <message>
-            <source>Loading trace %1…</source>
-            <translation>正在加载追踪 %1…</translation>
-        </message>
-        <message>
-            <source>Trace %1 is not in the trace store (it may have expired).</source>
-            <translation>追踪存储中没有追踪 %1（可能已过期）。</translation>
-        </message>
-        <message>
-            <source>Trace %1 was not found, but some gateway replicas did not answer; try again (press Search). The gateway said: %2</source>
-            <translation>未找到追踪 %1，但有网关副本没有应答；请重试（点击“搜索”）。网关返回：%2</translation>
-        </message>
-        <message>
-            <source>Could not load trace %1: %2. Press Search to try again.</source>
-            <translation>无法加载追踪 %1：%2。请点击“搜索”重试。</translation>
-        </message>
-        <message numerus="yes">
-            <source>%n gateway replica(s) did not answer: the spans they hold are missing from this trace.</source>
-            <translation>
-                <numerusform>%n 个网关副本没有应答：它们持有的 span 不在此追踪中。</numerusform>
-            </translation>
         </message>
     </context>
     <context>

@@ -17,6 +17,7 @@
 #include "models/trace_layout.h"
 #include "views/list_table.h"
 #include "views/saga_timeline_widget.h"
+#include "views/trace_pane.h"
 #include "views/trace_waterfall_widget.h"
 
 namespace fleetdeck::console {
@@ -45,9 +46,7 @@ SagasView::SagasView(GatewayClient* client, QWidget* parent)
       stateFilter_(new QComboBox(this)),
       table_(new QTableView(this)),
       timeline_(new SagaTimelineWidget(this)),
-      waterfall_(new TraceWaterfallWidget(this)),
       stepDetail_(new QLabel(this)),
-      traceNote_(new QLabel(this)),
       statusLine_(new QLabel(this)) {
   setObjectName(QStringLiteral("sagasView"));
   stateFilter_->setObjectName(QStringLiteral("sagaStateFilter"));
@@ -58,6 +57,7 @@ SagasView::SagasView(GatewayClient* client, QWidget* parent)
   }
   refreshAction_ = new QAction(QIcon::fromTheme(QStringLiteral("view-refresh")), tr("Refresh"), this);
   refreshAction_->setObjectName(QStringLiteral("sagas.refresh"));
+  tracePane_ = new TracePane(client_, refreshAction_, this);
   auto* refreshButton = new QToolButton(this);
   refreshButton->setDefaultAction(refreshAction_);
   refreshButton->setAutoRaise(true);
@@ -93,9 +93,6 @@ SagasView::SagasView(GatewayClient* client, QWidget* parent)
   auto* timelineScroll = new QScrollArea(this);
   timelineScroll->setWidget(timeline_);
   timelineScroll->setWidgetResizable(true);
-  auto* waterfallScroll = new QScrollArea(this);
-  waterfallScroll->setWidget(waterfall_);
-  waterfallScroll->setWidgetResizable(true);
 
   auto* right = new QSplitter(Qt::Vertical, this);
   auto* top = new QWidget(right);
@@ -104,15 +101,7 @@ SagasView::SagasView(GatewayClient* client, QWidget* parent)
   topLayout->addWidget(timelineScroll, 1);
   topLayout->addWidget(stepDetail_);
   right->addWidget(top);
-  traceNote_->setObjectName(QStringLiteral("sagaTraceNote"));
-  traceNote_->setWordWrap(true);
-  traceNote_->hide();
-  auto* bottom = new QWidget(right);
-  auto* bottomLayout = new QVBoxLayout(bottom);
-  bottomLayout->setContentsMargins(0, 0, 0, 0);
-  bottomLayout->addWidget(traceNote_);
-  bottomLayout->addWidget(waterfallScroll, 1);
-  right->addWidget(bottom);
+  right->addWidget(tracePane_);
   right->setStretchFactor(0, 1);
   right->setStretchFactor(1, 1);
 
@@ -158,10 +147,14 @@ SagasView::SagasView(GatewayClient* client, QWidget* parent)
     applyFilter();
   });
   connect(timeline_, &SagaTimelineWidget::stepSelected, this, &SagasView::showStepDetail);
-  connect(waterfall_, &TraceWaterfallWidget::spanClicked, this, [this](int spanIndex) {
-    const Trace& trace = waterfall_->trace();
+  // A step chosen before its trace arrived: its spans are marked once the trace is there.
+  connect(tracePane_, &TracePane::traceShown, this, [this] {
+    if (timeline_->selectedStep() >= 0) showStepDetail(timeline_->selectedStep());
+  });
+  connect(waterfall(), &TraceWaterfallWidget::spanClicked, this, [this](int spanIndex) {
+    const Trace& trace = waterfall()->trace();
     if (spanIndex < 0 || spanIndex >= trace.spans.size()) return;
-    waterfall_->setHighlightedSpans({spanIndex});
+    waterfall()->setHighlightedSpans({spanIndex});
     stepDetail_->setText(tr("Span %1").arg(spanHtml(trace.spans[spanIndex])));
   });
   connect(stepDetail_, &QLabel::linkActivated, this, [this](const QString& link) {
@@ -171,7 +164,7 @@ SagasView::SagasView(GatewayClient* client, QWidget* parent)
     } else if (url.scheme() == QLatin1String("order")) {
       emit openOrderRequested(url.path());
     } else if (url.scheme() == QLatin1String("trace")) {
-      loadTrace(url.path());
+      tracePane_->load(url.path());
     }
   });
 }
@@ -195,6 +188,8 @@ bool SagasView::isReady() const { return answered_ && detailAnswered_ && !model_
 
 QList<QAction*> SagasView::paletteActions() const { return {refreshAction_}; }
 
+TraceWaterfallWidget* SagasView::waterfall() const { return tracePane_->waterfall(); }
+
 void SagasView::showSaga(const QString& sagaId) {
   if (sagaId.isEmpty()) return;
   activate();
@@ -217,12 +212,10 @@ void SagasView::showSaga(const QString& sagaId) {
       // The saga shown before does not stay under the one chosen: the panel says which saga could
       // not be read (Refresh tries it again), with no timeline, links or trace of another.
       currentId_ = sagaId;
-      ++traceLoad_;  // the previous saga's trace, if on its way, is not this one's
       timeline_->clear();
       stepDetail_->setText(QStringLiteral("<span style=\"color:#d13d3d\">%1</span>")
                                .arg(tr("Could not load saga %1: %2").arg(sagaId, result.error().summary()).toHtmlEscaped()));
-      waterfall_->setMessage(QString());
-      traceNote_->hide();
+      tracePane_->showMessage(QString());  // the previous saga's trace, if on its way, is not this one's
       emit statusMessage(tr("Saga %1: %2").arg(sagaId, result.error().summary()));
       return;
     }
@@ -232,16 +225,13 @@ void SagasView::showSaga(const QString& sagaId) {
     timeline_->setSaga(result.value());
     if (changedSaga) {
       showStepDetail(-1);
-      if (result->traceId.isEmpty()) {
-        ++traceLoad_;  // the previous saga's trace, if on its way, is not this one's
-        waterfall_->setMessage(tr("This saga has no trace id."));
-        traceNote_->hide();
-      }
+      // Nothing to load; the previous saga's trace, if still on its way, is dropped.
+      if (result->traceId.isEmpty()) tracePane_->showMessage(tr("This saga has no trace id."));
     }
     // The same saga again (Refresh) loads its trace again only when it is not shown: it could not be
     // loaded (some gateway replicas did not answer, say) or is still on its way.
-    if (!result->traceId.isEmpty() && (changedSaga || waterfall_->trace().traceId != result->traceId)) {
-      loadTrace(result->traceId);
+    if (!result->traceId.isEmpty() && (changedSaga || waterfall()->trace().traceId != result->traceId)) {
+      tracePane_->load(result->traceId);
     }
   });
 }
@@ -273,38 +263,6 @@ void SagasView::applyStep(const SagaStepEvent& event) {
   if (timeline_->selectedStep() >= 0) showStepDetail(timeline_->selectedStep());
 }
 
-void SagasView::loadTrace(const QString& traceId) {
-  waterfall_->setMessage(tr("Loading trace %1…").arg(traceId));
-  traceNote_->hide();
-  // Only the newest load is shown: another saga chosen meanwhile has its own trace on its way.
-  const quint64 load = ++traceLoad_;
-  api::getTrace(client_, traceId, this, [this, traceId, load](const Result<Trace>& result) {
-    if (load != traceLoad_) return;
-    if (!result) {
-      const ApiError& error = result.error();
-      if (error.httpStatus == 404) {
-        // Every gateway replica answered and none holds it.
-        waterfall_->setMessage(tr("Trace %1 is not in the trace store (it may have expired).").arg(traceId));
-      } else if (error.httpStatus == 503) {
-        // No replica that answered holds it, but one that did not may: not known to be gone.
-        waterfall_->setMessage(tr("Trace %1 was not found, but some gateway replicas did not answer; try again (press "
-                                  "Refresh). The gateway said: %2")
-                                   .arg(traceId, error.message));
-      } else {
-        waterfall_->setMessage(tr("Could not load trace %1: %2").arg(traceId, error.message));
-      }
-      return;
-    }
-    waterfall_->setTrace(result.value());
-    const int missing = result.value().unreachableReplicas;
-    traceNote_->setText(tr("%n gateway replica(s) did not answer: the spans they hold are missing from this trace.", "",
-                           missing));
-    traceNote_->setVisible(missing > 0);
-    // A step chosen before its trace arrived: mark its spans now.
-    if (timeline_->selectedStep() >= 0) showStepDetail(timeline_->selectedStep());
-  });
-}
-
 void SagasView::showStepDetail(int index) {
   const Saga& saga = timeline_->saga();
   QString html = tr("Saga <b>%1</b> for order <a href=\"order:%2\">%2</a>").arg(saga.id.toHtmlEscaped(), saga.orderId.toHtmlEscaped());
@@ -322,12 +280,12 @@ void SagasView::showStepDetail(int index) {
       html += QStringLiteral("<br>") + tr("Order events produced: %1").arg(links.join(QStringLiteral(", ")));
     }
     // The step in the trace: its spans highlighted in the waterfall and listed with their attributes.
-    const Trace& trace = waterfall_->trace();
+    const Trace& trace = waterfall()->trace();
     const QVector<int> spans = trace.traceId == saga.traceId ? spansOfStep(trace, step.name) : QVector<int>{};
-    waterfall_->setHighlightedSpans(spans);
+    waterfall()->setHighlightedSpans(spans);
     for (int spanIndex : spans) html += QStringLiteral("<br>") + tr("In the trace: %1").arg(spanHtml(trace.spans[spanIndex]));
   } else {
-    waterfall_->setHighlightedSpans({});
+    waterfall()->setHighlightedSpans({});
   }
   stepDetail_->setText(html);
 }

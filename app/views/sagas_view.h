@@ -17,6 +17,7 @@ namespace fleetdeck::console {
 class GatewayClient;
 class SagasModel;
 class SagaTimelineWidget;
+class TracePane;
 class TraceWaterfallWidget;
 
 class SagasView : public ViewPage {
@@ -35,7 +36,7 @@ class SagasView : public ViewPage {
 
   SagasModel* model() const { return model_; }
   SagaTimelineWidget* timeline() const { return timeline_; }
-  TraceWaterfallWidget* waterfall() const { return waterfall_; }
+  TraceWaterfallWidget* waterfall() const;
 
  public slots:
   void showSaga(const QString& sagaId);
@@ -45,7 +46,6 @@ class SagasView : public ViewPage {
 
  private:
   void applyFilter();
-  void loadTrace(const QString& traceId);
   void showStepDetail(int index);
 
   GatewayClient* client_;
@@ -54,14 +54,12 @@ class SagasView : public ViewPage {
   QComboBox* stateFilter_;
   QTableView* table_;
   SagaTimelineWidget* timeline_;
-  TraceWaterfallWidget* waterfall_;
   QLabel* stepDetail_;
-  QLabel* traceNote_;  // parts of the trace missing (a gateway replica did not answer)
   QLabel* statusLine_;
   QAction* refreshAction_;
+  TracePane* tracePane_;  // the selected saga's trace
   QString currentId_;
   quint64 sagaLoad_ = 0;   // numbers each showSaga(); older answers are dropped
-  quint64 traceLoad_ = 0;  // numbers each loadTrace(); older answers are dropped
   QString pendingId_;
   // The alert's window while one is shown, [windowStart_, windowEnd_); invalid when none is.
   QDateTime windowStart_;

@@ -6,7 +6,6 @@
 #include <QHeaderView>
 #include <QLabel>
 #include <QLineEdit>
-#include <QScrollArea>
 #include <QSignalBlocker>
 #include <QSortFilterProxyModel>
 #include <QSpinBox>
@@ -17,7 +16,7 @@
 #include "models/traces_model.h"
 #include "views/action_button.h"
 #include "views/list_table.h"
-#include "views/trace_waterfall_widget.h"
+#include "views/trace_pane.h"
 
 namespace fleetdeck::console {
 namespace {
@@ -38,9 +37,7 @@ TracesView::TracesView(GatewayClient* client, QWidget* parent)
       limit_(new QSpinBox(this)),
       table_(new QTableView(this)),
       listNote_(new QLabel(this)),
-      statusLine_(new QLabel(this)),
-      traceNote_(new QLabel(this)),
-      waterfall_(new TraceWaterfallWidget(this)) {
+      statusLine_(new QLabel(this)) {
   setObjectName(QStringLiteral("tracesView"));
 
   // Free text (any service name the traces carry) with the services seen so far to choose from.
@@ -66,6 +63,7 @@ TracesView::TracesView(GatewayClient* client, QWidget* parent)
   searchAction_ = new QAction(QIcon::fromTheme(QStringLiteral("view-refresh")), tr("Search", "traces"), this);
   searchAction_->setObjectName(QStringLiteral("traces.search"));
   searchAction_->setToolTip(tr("List the newest traces that match the filters"));
+  tracePane_ = new TracePane(client_, searchAction_, this);
 
   auto* top = new QHBoxLayout;
   top->addWidget(new QLabel(tr("Service:", "trace filter label"), this));
@@ -94,13 +92,7 @@ TracesView::TracesView(GatewayClient* client, QWidget* parent)
   statusLine_->setObjectName(QStringLiteral("tracesStatus"));
   statusLine_->setWordWrap(true);
 
-  traceNote_->setObjectName(QStringLiteral("tracesTraceNote"));
-  traceNote_->setWordWrap(true);
-  traceNote_->hide();
-  waterfall_->setMessage(tr("Select a trace to see its spans."));
-  auto* waterfallScroll = new QScrollArea(this);
-  waterfallScroll->setWidget(waterfall_);
-  waterfallScroll->setWidgetResizable(true);
+  tracePane_->showMessage(tr("Select a trace to see its spans."));
 
   auto* upper = new QWidget(this);
   auto* upperLayout = new QVBoxLayout(upper);
@@ -108,15 +100,10 @@ TracesView::TracesView(GatewayClient* client, QWidget* parent)
   upperLayout->addWidget(listNote_);
   upperLayout->addWidget(table_, 1);
   upperLayout->addWidget(statusLine_);
-  auto* lower = new QWidget(this);
-  auto* lowerLayout = new QVBoxLayout(lower);
-  lowerLayout->setContentsMargins(0, 0, 0, 0);
-  lowerLayout->addWidget(traceNote_);
-  lowerLayout->addWidget(waterfallScroll, 1);
 
   auto* splitter = new QSplitter(Qt::Vertical, this);
   splitter->addWidget(upper);
-  splitter->addWidget(lower);
+  splitter->addWidget(tracePane_);
   splitter->setStretchFactor(0, 2);
   splitter->setStretchFactor(1, 3);
   splitter->setSizes({320, 420});
@@ -141,13 +128,13 @@ TracesView::TracesView(GatewayClient* client, QWidget* parent)
   connect(limit_, &QSpinBox::editingFinished, this, searchIfChanged);
   connect(table_->selectionModel(), &QItemSelectionModel::currentRowChanged, this, [this] {
     const QString traceId = selectedTraceId();
-    if (!traceId.isEmpty() && (traceId != shownTraceId_ || traceFailed_)) showTrace(traceId);
+    if (!traceId.isEmpty() && (traceId != tracePane_->traceId() || tracePane_->hasFailed())) showTrace(traceId);
   });
   // A click on the row already selected does not change the current row: it loads a trace that could
   // not be loaded again (a row newly chosen is loading already when this comes).
   connect(table_, &QTableView::pressed, this, [this](const QModelIndex& index) {
     const QString traceId = index.data(TracesModel::TraceIdRole).toString();
-    if (traceFailed_ && traceId == shownTraceId_) showTrace(traceId);
+    if (tracePane_->hasFailed() && traceId == tracePane_->traceId()) showTrace(traceId);
   });
 }
 
@@ -155,6 +142,10 @@ QString TracesView::title() const { return tr("Traces"); }
 QIcon TracesView::icon() const { return QIcon(QStringLiteral(":/icons/traces.svg")); }
 
 QList<QAction*> TracesView::paletteActions() const { return {searchAction_}; }
+
+bool TracesView::isReady() const { return answered_ && !loading_ && tracePane_->isAnswered(); }
+
+TraceWaterfallWidget* TracesView::waterfall() const { return tracePane_->waterfall(); }
 
 api::TraceFilter TracesView::filter() const {
   return api::TraceFilter{serviceFilter_->currentText().trimmed(), minDuration_->value(), limit_->value()};
@@ -203,15 +194,15 @@ void TracesView::refresh() {
     }
     // The trace shown stays shown, marked in the list when it is still listed; else the newest one. One
     // that could not be loaded is loaded again: a search is how the page tries again.
-    if (traceFailed_) {
-      showTrace(shownTraceId_);
+    if (tracePane_->hasFailed()) {
+      showTrace(tracePane_->traceId());
       return;
     }
-    const int row = model_->rowOf(shownTraceId_);
+    const int row = model_->rowOf(tracePane_->traceId());
     if (row >= 0) {
       const QSignalBlocker block(table_->selectionModel());
       table_->selectRow(sorted_->mapFromSource(model_->index(row, 0)).row());
-    } else if (rows > 0 && shownTraceId_.isEmpty()) {
+    } else if (rows > 0 && tracePane_->traceId().isEmpty()) {
       table_->selectRow(0);
     }
   });
@@ -256,43 +247,12 @@ QString TracesView::selectedTraceId() const {
 void TracesView::showTrace(const QString& traceId) {
   if (traceId.isEmpty()) return;
   started_ = true;
-  shownTraceId_ = traceId;
-  traceAnswered_ = false;
-  traceFailed_ = false;
   const int row = model_->rowOf(traceId);
   if (row >= 0) {
     const QSignalBlocker block(table_->selectionModel());
     table_->selectRow(sorted_->mapFromSource(model_->index(row, 0)).row());
   }
-  waterfall_->setMessage(tr("Loading trace %1…").arg(traceId));
-  traceNote_->hide();
-  // Only the newest load is shown: the user may have moved to another row meanwhile.
-  const quint64 load = ++traceLoad_;
-  api::getTrace(client_, traceId, this, [this, traceId, load](const Result<Trace>& result) {
-    if (load != traceLoad_) return;
-    traceAnswered_ = true;
-    traceFailed_ = !result;
-    if (!result) {
-      const ApiError& error = result.error();
-      if (error.httpStatus == 404) {
-        // Every gateway replica answered and none holds it.
-        waterfall_->setMessage(tr("Trace %1 is not in the trace store (it may have expired).").arg(traceId));
-      } else if (error.httpStatus == 503) {
-        // No replica that answered holds it, but one that did not may: not known to be gone.
-        waterfall_->setMessage(tr("Trace %1 was not found, but some gateway replicas did not answer; try again (press "
-                                  "Search). The gateway said: %2")
-                                   .arg(traceId, error.summary()));
-      } else {
-        waterfall_->setMessage(tr("Could not load trace %1: %2. Press Search to try again.").arg(traceId, error.summary()));
-      }
-      return;
-    }
-    waterfall_->setTrace(result.value());
-    const int missing = result.value().unreachableReplicas;
-    traceNote_->setText(tr("%n gateway replica(s) did not answer: the spans they hold are missing from this trace.", "",
-                           missing));
-    traceNote_->setVisible(missing > 0);
-  });
+  tracePane_->load(traceId);
 }
 
 }  // namespace fleetdeck::console

@@ -17,6 +17,7 @@ class QTableView;
 namespace fleetdeck::console {
 
 class GatewayClient;
+class TracePane;
 class TraceWaterfallWidget;
 class TracesModel;
 
@@ -32,12 +33,12 @@ class TracesView : public ViewPage {
   void activate() override;
   // Searches again with the filters as they are now (the Search action).
   void refresh() override;
-  bool isReady() const override { return answered_ && !loading_ && traceAnswered_; }
+  bool isReady() const override;
   QList<QAction*> paletteActions() const override;
 
   TracesModel* model() const { return model_; }
   QTableView* table() const { return table_; }
-  TraceWaterfallWidget* waterfall() const { return waterfall_; }
+  TraceWaterfallWidget* waterfall() const;
   // The filters as the widgets hold them now (what the next search sends).
   api::TraceFilter filter() const;
 
@@ -60,18 +61,13 @@ class TracesView : public ViewPage {
   QTableView* table_;
   QLabel* listNote_;   // traces missing from the list (a gateway replica did not answer)
   QLabel* statusLine_;
-  QLabel* traceNote_;  // spans missing from the trace shown (a gateway replica did not answer)
-  TraceWaterfallWidget* waterfall_;
   QAction* searchAction_;
+  TracePane* tracePane_;  // the selected trace
   api::TraceFilter searched_;  // the filters of the last search, so an unchanged edit does not search again
-  QString shownTraceId_;       // the trace the waterfall shows or is loading
   quint64 listLoad_ = 0;   // numbers each refresh(); older answers are dropped
-  quint64 traceLoad_ = 0;  // numbers each showTrace(); older answers are dropped
   bool started_ = false;
   bool loading_ = false;
   bool answered_ = false;
-  bool traceAnswered_ = true;
-  bool traceFailed_ = false;  // the last load of shownTraceId_ failed: a search or a click on its row loads it again
 };
 
 }  // namespace fleetdeck::console

@@ -2001,7 +2001,7 @@ void ViewsTest::sagas_ATraceMissingAReplicasPart_SaysSo_TheNextWholeOneDoesNot()
     if (partial) trace.insert("unreachableReplicas", 1);
     return FakeResponse::json(200, trace);
   });
-  auto* note = sagas->findChild<QLabel*>("sagaTraceNote");
+  auto* note = sagas->findChild<QLabel*>("traceNote");
   QVERIFY(note != nullptr);
   const auto shown = [&](const QString& saga) {
     sagas->showSaga(saga);
@@ -3553,7 +3553,7 @@ void ViewsTest::traces_UnreachableReplicas_AreSaid() {
   window->showPage("traces");
   TracesView* traces = window->tracesView();
   auto* listNote = traces->findChild<QLabel*>("tracesListNote");
-  auto* traceNote = traces->findChild<QLabel*>("tracesTraceNote");
+  auto* traceNote = traces->findChild<QLabel*>("traceNote");
   QVERIFY(listNote != nullptr && traceNote != nullptr);
   // The newest trace is selected and loaded with the list.
   QVERIFY(QTest::qWaitFor([&] { return traces->isReady() && !traces->waterfall()->trace().spans.isEmpty(); }, 5000));

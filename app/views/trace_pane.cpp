@@ -1,0 +1,80 @@
+#include "views/trace_pane.h"
+
+#include <QAction>
+#include <QLabel>
+#include <QScrollArea>
+#include <QVBoxLayout>
+
+#include "client/gateway_api.h"
+#include "views/trace_waterfall_widget.h"
+
+namespace fleetdeck::console {
+
+TracePane::TracePane(GatewayClient* client, QAction* retryAction, QWidget* parent)
+    : QWidget(parent),
+      client_(client),
+      retryAction_(retryAction),
+      note_(new QLabel(this)),
+      waterfall_(new TraceWaterfallWidget(this)) {
+  setObjectName(QStringLiteral("tracePane"));
+  note_->setObjectName(QStringLiteral("traceNote"));
+  note_->setWordWrap(true);
+  note_->hide();
+  auto* scroll = new QScrollArea(this);
+  scroll->setWidget(waterfall_);
+  scroll->setWidgetResizable(true);
+  auto* layout = new QVBoxLayout(this);
+  layout->setContentsMargins(0, 0, 0, 0);
+  layout->addWidget(note_);
+  layout->addWidget(scroll, 1);
+}
+
+void TracePane::showMessage(const QString& message) {
+  ++load_;
+  traceId_.clear();
+  answered_ = true;
+  failed_ = false;
+  waterfall_->setMessage(message);
+  note_->hide();
+}
+
+void TracePane::load(const QString& traceId) {
+  traceId_ = traceId;
+  answered_ = false;
+  failed_ = false;
+  waterfall_->setMessage(tr("Loading trace %1…").arg(traceId));
+  note_->hide();
+  const quint64 load = ++load_;
+  api::getTrace(client_, traceId, this, [this, traceId, load](const Result<Trace>& result) {
+    if (load != load_) return;
+    answered_ = true;
+    failed_ = !result;
+    if (!result) {
+      showFailure(traceId, result.error());
+      return;
+    }
+    waterfall_->setTrace(result.value());
+    const int missing = result.value().unreachableReplicas;
+    note_->setText(tr("%n gateway replica(s) did not answer: the spans they hold are missing from this trace.", "", missing));
+    note_->setVisible(missing > 0);
+    emit traceShown(traceId);
+  });
+}
+
+void TracePane::showFailure(const QString& traceId, const ApiError& error) {
+  // As its button shows it: the text without its mnemonic.
+  const QString button = retryAction_->iconText();
+  if (error.httpStatus == 404) {
+    // Every gateway replica answered and none holds it.
+    waterfall_->setMessage(tr("Trace %1 is not in the trace store (it may have expired).").arg(traceId));
+  } else if (error.httpStatus == 503) {
+    // No replica that answered holds it, but one that did not may: not known to be gone.
+    waterfall_->setMessage(tr("Trace %1 was not found, but some gateway replicas did not answer; try again (press %2). "
+                              "The gateway said: %3")
+                               .arg(traceId, button, error.summary()));
+  } else {
+    waterfall_->setMessage(tr("Could not load trace %1: %2. Press %3 to try again.").arg(traceId, error.summary(), button));
+  }
+}
+
+}  // namespace fleetdeck::console

@@ -1,0 +1,57 @@
+// TracePane: one trace read through the gateway and drawn as a waterfall, with what a page must say
+// about it — loading, why it could not be read, and the gateway replicas whose spans are missing.
+#pragma once
+
+#include <QString>
+#include <QWidget>
+
+class QAction;
+class QLabel;
+
+namespace fleetdeck::console {
+
+class GatewayClient;
+class TraceWaterfallWidget;
+struct ApiError;
+
+class TracePane : public QWidget {
+  Q_OBJECT
+
+ public:
+  // `retryAction` is how the page tries again (Refresh, Search): the messages that ask the user to try
+  // again name it, as its button shows it.
+  TracePane(GatewayClient* client, QAction* retryAction, QWidget* parent = nullptr);
+
+  TraceWaterfallWidget* waterfall() const { return waterfall_; }
+
+  // Reads `traceId` and shows it. Only the newest load is shown: the user may have moved on while an
+  // older one was on its way.
+  void load(const QString& traceId);
+  // `message` (none when empty) instead of a trace; a load on its way is dropped.
+  void showMessage(const QString& message);
+
+  // The trace shown, loading, or whose last load failed; empty after showMessage().
+  QString traceId() const { return traceId_; }
+  // The last load has its answer (true before any load).
+  bool isAnswered() const { return answered_; }
+  // The last load of traceId() failed: the page loads it again when the user asks (Search, a click).
+  bool hasFailed() const { return failed_; }
+
+ signals:
+  // `traceId`'s spans are in the waterfall now (e.g. to mark a saga step's spans in it).
+  void traceShown(const QString& traceId);
+
+ private:
+  void showFailure(const QString& traceId, const ApiError& error);
+
+  GatewayClient* client_;
+  QAction* retryAction_;
+  QLabel* note_;  // spans missing from the trace shown (a gateway replica did not answer)
+  TraceWaterfallWidget* waterfall_;
+  QString traceId_;
+  quint64 load_ = 0;  // numbers each load; older answers are dropped
+  bool answered_ = true;
+  bool failed_ = false;
+};
+
+}  // namespace fleetdeck::console
