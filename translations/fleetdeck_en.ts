@@ -2194,6 +2194,13 @@
                 <numerusform>%n gateway replicas did not answer: the spans they hold are missing from this trace.</numerusform>
             </translation>
         </message>
+        <message numerus="yes">
+            <source>Trace %1 was not found, but some gateway replicas did not answer; trying again in %n second(s) (or press %2). The gateway said: %3</source>
+            <translation>
+                <numerusform>Trace %1 was not found, but some gateway replicas did not answer; trying again in %n second (or press %2). The gateway said: %3</numerusform>
+                <numerusform>Trace %1 was not found, but some gateway replicas did not answer; trying again in %n seconds (or press %2). The gateway said: %3</numerusform>
+            </translation>
+        </message>
     </context>
     <context>
         <name>fleetdeck::console::TraceWaterfallWidget</name>

@@ -2166,6 +2166,12 @@
                 <numerusform>%n 个网关副本没有应答：它们持有的 span 不在此追踪中。</numerusform>
             </translation>
         </message>
+        <message numerus="yes">
+            <source>Trace %1 was not found, but some gateway replicas did not answer; trying again in %n second(s) (or press %2). The gateway said: %3</source>
+            <translation>
+                <numerusform>未找到追踪 %1，但有网关副本没有应答；将在 %n 秒后自动重试（也可点击“%2”立即重试）。网关返回：%3</numerusform>
+            </translation>
+        </message>
     </context>
     <context>
         <name>fleetdeck::console::TraceWaterfallWidget</name>

@@ -3,19 +3,27 @@
 #include <QAction>
 #include <QLabel>
 #include <QScrollArea>
+#include <QTimer>
 #include <QVBoxLayout>
 
 #include "client/gateway_api.h"
 #include "views/trace_waterfall_widget.h"
 
 namespace fleetdeck::console {
+namespace {
+
+// A longer Retry-After is cut to this: someone is looking at the page, and one early read is cheap.
+constexpr int kMaxRetryAfterSeconds = 30;
+
+}  // namespace
 
 TracePane::TracePane(GatewayClient* client, QAction* retryAction, QWidget* parent)
     : QWidget(parent),
       client_(client),
       retryAction_(retryAction),
       note_(new QLabel(this)),
-      waterfall_(new TraceWaterfallWidget(this)) {
+      waterfall_(new TraceWaterfallWidget(this)),
+      retry_(new QTimer(this)) {
   setObjectName(QStringLiteral("tracePane"));
   note_->setObjectName(QStringLiteral("traceNote"));
   note_->setWordWrap(true);
@@ -27,10 +35,13 @@ TracePane::TracePane(GatewayClient* client, QAction* retryAction, QWidget* paren
   layout->setContentsMargins(0, 0, 0, 0);
   layout->addWidget(note_);
   layout->addWidget(scroll, 1);
+  retry_->setSingleShot(true);
+  connect(retry_, &QTimer::timeout, this, [this] { fetch(traceId_, /*mayRetry=*/false); });
 }
 
 void TracePane::showMessage(const QString& message) {
   ++load_;
+  retry_->stop();
   traceId_.clear();
   answered_ = true;
   failed_ = false;
@@ -38,19 +49,30 @@ void TracePane::showMessage(const QString& message) {
   note_->hide();
 }
 
-void TracePane::load(const QString& traceId) {
+void TracePane::load(const QString& traceId) { fetch(traceId, /*mayRetry=*/true); }
+
+void TracePane::fetch(const QString& traceId, bool mayRetry) {
+  retry_->stop();
   traceId_ = traceId;
   answered_ = false;
   failed_ = false;
   waterfall_->setMessage(tr("Loading trace %1…").arg(traceId));
   note_->hide();
   const quint64 load = ++load_;
-  api::getTrace(client_, traceId, this, [this, traceId, load](const Result<Trace>& result) {
+  api::getTrace(client_, traceId, this, [this, traceId, load, mayRetry](const Result<Trace>& result) {
     if (load != load_) return;
     answered_ = true;
     failed_ = !result;
     if (!result) {
-      showFailure(traceId, result.error());
+      const ApiError& error = result.error();
+      // Once only: a replica still silent after the wait it announced may be down for longer, and the
+      // user is better asked than kept waiting without end.
+      int retryInSeconds = 0;
+      if (mayRetry && error.httpStatus == 503 && error.retryAfterSeconds >= 0) {
+        retryInSeconds = qBound(1, error.retryAfterSeconds, kMaxRetryAfterSeconds);
+        retry_->start(retryInSeconds * 1000);
+      }
+      showFailure(traceId, error, retryInSeconds);
       return;
     }
     waterfall_->setTrace(result.value());
@@ -61,7 +83,7 @@ void TracePane::load(const QString& traceId) {
   });
 }
 
-void TracePane::showFailure(const QString& traceId, const ApiError& error) {
+void TracePane::showFailure(const QString& traceId, const ApiError& error, int retryInSeconds) {
   // As its button shows it: the text without its mnemonic.
   const QString button = retryAction_->iconText();
   if (error.httpStatus == 404) {
@@ -69,9 +91,15 @@ void TracePane::showFailure(const QString& traceId, const ApiError& error) {
     waterfall_->setMessage(tr("Trace %1 is not in the trace store (it may have expired).").arg(traceId));
   } else if (error.httpStatus == 503) {
     // No replica that answered holds it, but one that did not may: not known to be gone.
-    waterfall_->setMessage(tr("Trace %1 was not found, but some gateway replicas did not answer; try again (press %2). "
-                              "The gateway said: %3")
-                               .arg(traceId, button, error.summary()));
+    const QString said = error.summary();
+    waterfall_->setMessage(retryInSeconds > 0
+                               ? tr("Trace %1 was not found, but some gateway replicas did not answer; trying again in %n "
+                                    "second(s) (or press %2). The gateway said: %3",
+                                    "", retryInSeconds)
+                                     .arg(traceId, button, said)
+                               : tr("Trace %1 was not found, but some gateway replicas did not answer; try again (press "
+                                    "%2). The gateway said: %3")
+                                     .arg(traceId, button, said));
   } else {
     waterfall_->setMessage(tr("Could not load trace %1: %2. Press %3 to try again.").arg(traceId, error.summary(), button));
   }

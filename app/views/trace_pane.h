@@ -1,5 +1,6 @@
 // TracePane: one trace read through the gateway and drawn as a waterfall, with what a page must say
-// about it — loading, why it could not be read, and the gateway replicas whose spans are missing.
+// about it — loading, why it could not be read, and the gateway replicas whose spans are missing — and
+// read once more by itself when the gateway says when a silent replica may answer.
 #pragma once
 
 #include <QString>
@@ -7,6 +8,7 @@
 
 class QAction;
 class QLabel;
+class QTimer;
 
 namespace fleetdeck::console {
 
@@ -25,16 +27,20 @@ class TracePane : public QWidget {
   TraceWaterfallWidget* waterfall() const { return waterfall_; }
 
   // Reads `traceId` and shows it. Only the newest load is shown: the user may have moved on while an
-  // older one was on its way.
+  // older one was on its way. A 503 with Retry-After (some gateway replicas did not answer, and one of
+  // them may hold it) is read again once, that many seconds later (30 at most), unless another load
+  // came first; a second 503 asks the user to press the page's button.
   void load(const QString& traceId);
-  // `message` (none when empty) instead of a trace; a load on its way is dropped.
+  // `message` (none when empty) instead of a trace; a load on its way, or waiting to be read again, is
+  // dropped.
   void showMessage(const QString& message);
 
   // The trace shown, loading, or whose last load failed; empty after showMessage().
   QString traceId() const { return traceId_; }
-  // The last load has its answer (true before any load).
+  // The last load has its answer (true before any load, and while an automatic read again waits).
   bool isAnswered() const { return answered_; }
-  // The last load of traceId() failed: the page loads it again when the user asks (Search, a click).
+  // The last load of traceId() failed: the page loads it again when the user asks (Search, a click),
+  // also while an automatic read again waits.
   bool hasFailed() const { return failed_; }
 
  signals:
@@ -42,12 +48,17 @@ class TracePane : public QWidget {
   void traceShown(const QString& traceId);
 
  private:
-  void showFailure(const QString& traceId, const ApiError& error);
+  // `mayRetry`: a 503 with Retry-After is read again automatically (not so the automatic read itself).
+  void fetch(const QString& traceId, bool mayRetry);
+  // `retryInSeconds` > 0: an automatic read again is due then.
+  void showFailure(const QString& traceId, const ApiError& error, int retryInSeconds);
 
   GatewayClient* client_;
   QAction* retryAction_;
   QLabel* note_;  // spans missing from the trace shown (a gateway replica did not answer)
   TraceWaterfallWidget* waterfall_;
+  // Owned by the pane, so it dies with it; stopped by every newer load, so it only ever reads traceId_.
+  QTimer* retry_;
   QString traceId_;
   quint64 load_ = 0;  // numbers each load; older answers are dropped
   bool answered_ = true;

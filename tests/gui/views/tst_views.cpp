@@ -9,6 +9,7 @@
 #include <QDateTimeEdit>
 #include <QDialogButtonBox>
 #include <QDoubleSpinBox>
+#include <QElapsedTimer>
 #include <QFile>
 #include <QGraphicsItem>
 #include <QGraphicsScene>
@@ -259,6 +260,9 @@ class ViewsTest : public QObject {
   void traces_ATraceThatFailedToLoad_LoadsAgainOnSearchOrAClickOnItsRow();
   void traces_AServiceTypedAndLeft_Searches_Once();
   void traces_ATraceSomeReplicasMayHold_IsNotCalledExpired_InTracesAndSagas();
+  void traces_A503WithRetryAfter_IsLoadedAgainOnce_AfterThatManySeconds();
+  void traces_TwoUnanswered503sInARow_AreTwoLoads_ThenThePageAsksForItsButton_InTracesAndSagas();
+  void traces_ANewerTraceChosenWhileARetryWaits_TheOldOneIsNotLoadedAgain();
   void metricsChart_AHoleInASeries_IsTwoLinesOfOneLegendEntry();
   void metricsChart_AxisLabelsAndValues_AreFixedNotationInTheLocale();
   void fleetSparkline_SamplesStayAtTheirTimes_MissingOnesLeaveAGap();
@@ -3404,6 +3408,21 @@ QString shownTraceId(TracesView* traces, int row) {
   return traces->table()->model()->index(row, 0).data(TracesModel::TraceIdRole).toString();
 }
 
+// A trace of one span, as the gateway answers GET /api/v1/admin/traces/{traceId}.
+FakeResponse oneSpanTrace(const QString& traceId) {
+  const QJsonObject span{{"spanId", "a1"}, {"parentSpanId", ""}, {"service", "gateway"}, {"name", "POST /api/v1/orders"},
+                         {"startTimeUnixNano", "1700000000000000000"}, {"endTimeUnixNano", "1700000000005000000"},
+                         {"attributes", QJsonObject{}}, {"status", "OK"}};
+  return FakeResponse::json(200, {{"traceId", traceId}, {"spans", QJsonArray{span}}});
+}
+
+// The gateway's answer for a trace no answering replica holds while one did not answer.
+FakeResponse unansweredTrace(const QString& traceId, const QByteArray& retryAfter) {
+  return FakeResponse::error(503, "UNAVAILABLE",
+                             "trace " + traceId + " is in no answering gateway replica's trace store, and 1 replica(s) did not answer")
+      .withHeader("Retry-After", retryAfter);
+}
+
 }  // namespace
 
 void ViewsTest::traces_FiltersReachTheRequest_TheTableShowsTheAnswer_Sortable() {
@@ -3718,18 +3737,21 @@ void ViewsTest::traces_ATraceSomeReplicasMayHold_IsNotCalledExpired_InTracesAndS
                            {"attributes", QJsonObject{}}, {"status", "OK"}};
     return FakeResponse::json(200, {{"traceId", id}, {"spans", QJsonArray{span}}});
   });
-  const auto saysTryAgain = [](const QString& message, const QString& traceId, const QString& how) {
-    return message.contains("Trace " + traceId) && message.contains("some gateway replicas did not answer; try again") &&
-           message.contains(how) && message.contains("1 replica(s) did not answer") && !message.contains("expired");
+  // The page will read it again by itself in the 5 s the gateway asked for; its button does so now.
+  // (No catalogue is loaded here: plurals read "second(s)".)
+  const auto saysTryAgain = [](const QString& message, const QString& traceId, const QString& button) {
+    return message.contains("Trace " + traceId) &&
+           message.contains("some gateway replicas did not answer; trying again in 5 second") && message.contains("(or press " + button + ")") &&
+           message.contains("1 replica(s) did not answer") && !message.contains("expired");
   };
 
   window->showPage("traces");
   TracesView* traces = window->tracesView();
   QVERIFY(QTest::qWaitFor([&] { return traces->isReady() && traces->model()->rowCount() == 6; }, 5000));
   const QString first = shownTraceId(traces, 0);
-  QVERIFY2(saysTryAgain(traces->waterfall()->message(), first, "press Search"), qPrintable(traces->waterfall()->message()));
+  QVERIFY2(saysTryAgain(traces->waterfall()->message(), first, "Search"), qPrintable(traces->waterfall()->message()));
   QVERIFY(traces->waterfall()->trace().spans.isEmpty());
-  // Trying again finds it once the replica answers.
+  // Trying again (without waiting) finds it once the replica answers.
   unanswered = false;
   traces->refresh();
   QVERIFY(QTest::qWaitFor([&] { return traces->isReady(); }, 5000));
@@ -3746,11 +3768,121 @@ void ViewsTest::traces_ATraceSomeReplicasMayHold_IsNotCalledExpired_InTracesAndS
   QVERIFY(QTest::qWaitFor([&] { return sagas->timeline()->saga().id == saga && sagas->waterfall()->message().contains("did not answer"); }, 5000));
   const QString sagaTrace = sagas->timeline()->saga().traceId;
   QVERIFY(!sagaTrace.isEmpty());
-  QVERIFY2(saysTryAgain(sagas->waterfall()->message(), sagaTrace, "press Refresh"), qPrintable(sagas->waterfall()->message()));
+  QVERIFY2(saysTryAgain(sagas->waterfall()->message(), sagaTrace, "Refresh"), qPrintable(sagas->waterfall()->message()));
   unanswered = false;
   sagas->findChild<QAction*>("sagas.refresh")->trigger();
   QVERIFY(QTest::qWaitFor([&] { return sagas->waterfall()->trace().traceId == sagaTrace; }, 5000));
   QVERIFY(sagas->waterfall()->message().isEmpty());
+}
+
+void ViewsTest::traces_A503WithRetryAfter_IsLoadedAgainOnce_AfterThatManySeconds() {
+  MainWindow* window = openWindow("grace");
+  // Each trace's first read finds a replica silent (503, Retry-After: 1); the next one finds the trace.
+  QElapsedTimer clock;
+  clock.start();
+  QHash<QString, QList<qint64>> askedAt;  // trace id -> when each read of it came, in ms
+  gateway_->route("GET", "/api/v1/admin/traces/([0-9a-f]+)", [&](const FakeRequest& request) {
+    const QString id = request.match.captured(1);
+    askedAt[id].append(clock.elapsed());
+    return askedAt[id].size() == 1 ? unansweredTrace(id, "1") : oneSpanTrace(id);
+  });
+  window->showPage("traces");
+  TracesView* traces = window->tracesView();
+  QVERIFY(QTest::qWaitFor([&] { return traces->isReady() && traces->model()->rowCount() == 6; }, 5000));
+  const QString first = shownTraceId(traces, 0);
+  const QString path = "/api/v1/admin/traces/" + first;
+  // Said not found yet, and that the page tries again by itself.
+  QVERIFY(QTest::qWaitFor([&] { return traces->waterfall()->message().contains("did not answer"); }, 5000));
+  const QString message = traces->waterfall()->message();
+  QVERIFY2(message.contains("Trace " + first) && message.contains("trying again in 1 second") &&
+               message.contains("1 replica(s) did not answer") && !message.contains("expired"),
+           qPrintable(message));
+  QCOMPARE(gateway_->count("GET", path), 1);
+
+  // Read once more after the second the gateway asked for, and shown.
+  QVERIFY(QTest::qWaitFor([&] { return traces->waterfall()->trace().traceId == first; }, 5000));
+  QVERIFY(traces->isReady());
+  QVERIFY2(traces->waterfall()->message().isEmpty(), qPrintable(traces->waterfall()->message()));
+  QVERIFY(!traces->waterfall()->trace().spans.isEmpty());
+  QCOMPARE(gateway_->count("GET", path), 2);
+  const qint64 waited = askedAt[first][1] - askedAt[first][0];
+  QVERIFY2(waited >= 900, qPrintable(QString::number(waited)));  // a timer may fire a little early
+}
+
+void ViewsTest::traces_TwoUnanswered503sInARow_AreTwoLoads_ThenThePageAsksForItsButton_InTracesAndSagas() {
+  MainWindow* window = openWindow("grace");
+  gateway_->route("GET", "/api/v1/admin/traces/([0-9a-f]+)", [](const FakeRequest& request) {
+    return unansweredTrace(request.match.captured(1), "1");
+  });
+  const auto saysPress = [](const QString& message, const QString& traceId, const QString& button) {
+    return message.contains("Trace " + traceId) && message.contains("some gateway replicas did not answer; try again (press " + button + ")") &&
+           message.contains("1 replica(s) did not answer") && !message.contains("trying again");
+  };
+
+  window->showPage("traces");
+  TracesView* traces = window->tracesView();
+  QVERIFY(QTest::qWaitFor([&] { return traces->isReady() && traces->model()->rowCount() == 6; }, 5000));
+  const QString first = shownTraceId(traces, 0);
+  const QString path = "/api/v1/admin/traces/" + first;
+  QVERIFY(QTest::qWaitFor([&] { return traces->waterfall()->message().contains("trying again in 1 second"); }, 5000));
+  QCOMPARE(gateway_->count("GET", path), 1);
+  // The second 503 is not waited out again: the page asks for Search.
+  QVERIFY(QTest::qWaitFor([&] { return saysPress(traces->waterfall()->message(), first, "Search"); }, 5000));
+  QVERIFY(traces->isReady());
+  QCOMPARE(gateway_->count("GET", path), 2);
+  QTest::qWait(1500);  // as long as the Retry-After, and a margin: no third read comes
+  QCOMPARE(gateway_->count("GET", path), 2);
+  QVERIFY2(saysPress(traces->waterfall()->message(), first, "Search"), qPrintable(traces->waterfall()->message()));
+
+  // The Sagas page's trace is the same pane: it asks for Refresh. (The demo's sagas share the trace
+  // above, so only the reads from here on are counted.)
+  gateway_->clearRequests();
+  window->showPage("sagas");
+  SagasView* sagas = window->sagasView();
+  QVERIFY(QTest::qWaitFor([&] { return sagas->isReady() && !sagas->timeline()->saga().traceId.isEmpty(); }, 5000));
+  const QString sagaTrace = sagas->timeline()->saga().traceId;
+  QVERIFY(QTest::qWaitFor([&] {
+    return sagas->waterfall()->message().contains("Trace " + sagaTrace) && sagas->waterfall()->message().contains("trying again in 1 second");
+  }, 5000));
+  QCOMPARE(gateway_->count("GET", "/api/v1/admin/traces/" + sagaTrace), 1);
+  QVERIFY(QTest::qWaitFor([&] { return saysPress(sagas->waterfall()->message(), sagaTrace, "Refresh"); }, 5000));
+  QCOMPARE(gateway_->count("GET", "/api/v1/admin/traces/" + sagaTrace), 2);
+}
+
+void ViewsTest::traces_ANewerTraceChosenWhileARetryWaits_TheOldOneIsNotLoadedAgain() {
+  MainWindow* window = openWindow("grace");
+  // The trace read first (the newest, selected with the list) is in no answering replica (Retry-After:
+  // 1); `third`, once set, asks for two minutes.
+  QString first;
+  QString third;
+  gateway_->route("GET", "/api/v1/admin/traces/([0-9a-f]+)", [&](const FakeRequest& request) {
+    const QString id = request.match.captured(1);
+    if (first.isEmpty()) first = id;
+    if (id == first) return unansweredTrace(id, "1");
+    if (id == third) return unansweredTrace(id, "120");
+    return oneSpanTrace(id);
+  });
+  window->showPage("traces");
+  TracesView* traces = window->tracesView();
+  QVERIFY(QTest::qWaitFor([&] { return traces->isReady() && traces->model()->rowCount() == 6; }, 5000));
+  QCOMPARE(first, shownTraceId(traces, 0));
+  QVERIFY(QTest::qWaitFor([&] { return traces->waterfall()->message().contains("trying again in 1 second"); }, 5000));
+  QVERIFY2(traces->waterfall()->message().contains("Trace " + first), qPrintable(traces->waterfall()->message()));
+  third = shownTraceId(traces, 2);
+
+  // Another row chosen before the second is up: it is shown, and the first is not read again.
+  const QString second = shownTraceId(traces, 1);
+  traces->table()->selectRow(1);
+  QVERIFY(QTest::qWaitFor([&] { return traces->isReady() && traces->waterfall()->trace().traceId == second; }, 5000));
+  QTest::qWait(1500);  // as long as the first trace's Retry-After, and a margin
+  QCOMPARE(gateway_->count("GET", "/api/v1/admin/traces/" + first), 1);
+  QCOMPARE(traces->waterfall()->trace().traceId, second);
+  QVERIFY2(traces->waterfall()->message().isEmpty(), qPrintable(traces->waterfall()->message()));
+
+  // A longer Retry-After is waited 30 s at most.
+  traces->table()->selectRow(2);
+  QVERIFY(QTest::qWaitFor([&] { return traces->isReady() && traces->waterfall()->message().contains("Trace " + third); }, 5000));
+  QVERIFY2(traces->waterfall()->message().contains("trying again in 30 second"), qPrintable(traces->waterfall()->message()));
 }
 
 QTEST_MAIN(ViewsTest)
