@@ -1,5 +1,5 @@
 // The look every list page's table shares: whole rows, one at a time, read-only, compact rows in
-// alternating colours, the last column stretched, the others at the widths given.
+// alternating colours, text cut in the middle, the last column stretched, the others at the widths given.
 #pragma once
 
 #include <QHeaderView>
@@ -20,6 +20,9 @@ inline void setUpListTable(QTableView* table, std::initializer_list<std::pair<in
   table->setSelectionMode(QAbstractItemView::SingleSelection);
   table->setEditTriggers(QAbstractItemView::NoEditTriggers);
   table->setAlternatingRowColors(true);
+  // The fleet's ids are UUIDv7: their first characters are the creation time, alike for every row of
+  // a day, so a cut at the end showed "01a222f6-…" on every row. Their ends tell rows apart.
+  table->setTextElideMode(Qt::ElideMiddle);
   table->verticalHeader()->hide();
   table->verticalHeader()->setDefaultSectionSize(table->fontMetrics().height() + (rows == ListRows::Tight ? 6 : 8));
   table->horizontalHeader()->setStretchLastSection(true);

@@ -181,6 +181,7 @@ class ViewsTest : public QObject {
   void framePacer_RunsOnePerTick_NewerReplacesOlder_SkipsDestroyedOwners();
   void history_TimeTravelHighlightsWhatChanged();
   void history_EventsTable_HasTheListPagesLook_ItsRowsLineUpWithTheDiff();
+  void listTables_CutTextInTheMiddle_SoIdsOfOneDayStayApart();
   void signInDialog_ExplainsFailures_AndRefusesCustomers();
   void consoleApp_SignsInFromFlags_CapturesEveryView_AndFinishes();
   void consoleApp_Unauthenticated_WorksWithAGatewayThatServesOnlyUsers();
@@ -2383,6 +2384,25 @@ void ViewsTest::history_EventsTable_HasTheListPagesLook_ItsRowsLineUpWithTheDiff
   // Two pixels tighter than the list pages' rows, as the state diff beside it.
   QCOMPARE(events->verticalHeader()->defaultSectionSize(), diff->verticalHeader()->defaultSectionSize());
   QCOMPARE(events->verticalHeader()->defaultSectionSize(), orders->verticalHeader()->defaultSectionSize() - 2);
+}
+
+void ViewsTest::listTables_CutTextInTheMiddle_SoIdsOfOneDayStayApart() {
+  MainWindow* window = openWindow("ada");
+  // Two UUIDv7 order ids made a second apart: alike in their first characters, as every id of a day is.
+  const QString first = QStringLiteral("01a222f6-3b1c-7d42-9a10-5c3e8f2b7a01");
+  const QString second = QStringLiteral("01a222f6-3f04-7e11-8b22-0d9c4a6e19f3");
+  for (const char* name : {"ordersTable", "sagasTable", "usersTable", "alertsTable", "deadLettersTable", "tracesTable", "historyEvents"}) {
+    auto* table = window->findChild<QTableView*>(QLatin1String(name));
+    QVERIFY2(table != nullptr, name);
+    QCOMPARE(table->textElideMode(), Qt::ElideMiddle);
+  }
+  // What the orders list's id column shows of each: the two rows can be told apart.
+  auto* orders = window->findChild<QTableView*>("ordersTable");
+  const int width = orders->columnWidth(OrdersModel::Id) - 8;  // less the cell's margins
+  const QString shownFirst = orders->fontMetrics().elidedText(first, orders->textElideMode(), width);
+  const QString shownSecond = orders->fontMetrics().elidedText(second, orders->textElideMode(), width);
+  QVERIFY2(shownFirst != first, qPrintable(shownFirst));  // the column is narrower than an id
+  QVERIFY2(shownFirst != shownSecond, qPrintable(shownFirst + " / " + shownSecond));
 }
 
 void ViewsTest::signInDialog_ExplainsFailures_AndRefusesCustomers() {
