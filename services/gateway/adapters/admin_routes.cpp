@@ -489,34 +489,37 @@ std::optional<RestGateway::TraceListQuery> RestGateway::traceListQuery(const htt
 }
 
 void RestGateway::askTracePeers(const std::string& method, const std::string& target, std::string body,
-                                const PeerCaller& caller, std::function<void(std::vector<std::string>, size_t)> done) {
+                                const PeerCaller& caller,
+                                std::function<void(std::vector<ReplicaDocument>, std::set<std::string>)> done) {
   std::vector<std::string> peers = tracePeers_ ? tracePeers_() : std::vector<std::string>{};
   struct Join {
     std::mutex mutex;
     size_t pending = 0;
-    size_t unreachable = 0;
-    std::vector<std::string> found;
-    std::function<void(std::vector<std::string>, size_t)> done;
+    std::set<std::string> silent;
+    std::vector<ReplicaDocument> found;
+    std::function<void(std::vector<ReplicaDocument>, std::set<std::string>)> done;
   };
   auto join = std::make_shared<Join>();
   join->done = std::move(done);
   join->pending = peers.size() + 1;  // + this call's own share, released after every request left
-  const auto settle = [join](std::optional<std::string> body, bool answered) {
+  const auto settle = [join](const std::string& peer, std::optional<std::string> body) {
     std::unique_lock lock(join->mutex);
-    if (body) join->found.push_back(std::move(*body));
-    if (!answered) ++join->unreachable;
+    if (body) {
+      join->found.push_back({peer, std::move(*body)});
+    } else if (!peer.empty()) {
+      join->silent.insert(peer);
+    }
     if (--join->pending > 0) return;
     lock.unlock();
-    join->done(std::move(join->found), join->unreachable);
+    join->done(std::move(join->found), std::move(join->silent));
   };
   for (const auto& peer : peers) {
-    const size_t colon = peer.rfind(':');
-    uint16_t port = 0;
-    if (colon != std::string::npos) {
-      std::from_chars(peer.data() + colon + 1, peer.data() + peer.size(), port);
-    }
-    if (port == 0) {
-      settle(std::nullopt, false);
+    // The registry's admin address, "[v6]:port" included; one that is not host:port cannot be asked.
+    auto address = http::parseHostPort(peer);
+    if (!address) {
+      log::warn("a gateway replica's admin address is not host:port; its part of a trace is left out",
+                {{"replica", peer}, {"error", address.status().message()}});
+      settle(peer, std::nullopt);
       continue;
     }
     http::ClientRequest ask;
@@ -529,20 +532,20 @@ void RestGateway::askTracePeers(const std::string& method, const std::string& ta
     if (!caller.authorization.empty()) ask.headers.add("Authorization", caller.authorization);
     // A replica that does not answer within this time leaves its part out (the answer counts it):
     // the console's trace view waits for the slowest replica, not for a vanished one's timeout.
-    tracePeerClient_.request(peer.substr(0, colon), port, std::move(ask), std::chrono::seconds(1),
+    tracePeerClient_.request(address->host, address->port, std::move(ask), std::chrono::seconds(1),
                              [settle, peer](Result<http::HttpResponse> answer) {
                                // A replica that holds nothing answers 200 with an empty part: any other
                                // status (an older replica's 404 for a route it lacks, a refused token)
                                // says nothing about what it holds.
-                               if (answer && answer->status == 200) return settle(std::move(answer->body), true);
+                               if (answer && answer->status == 200) return settle(peer, std::move(answer->body));
                                log::warn("a gateway replica did not give its part of a trace",
                                          {{"replica", peer},
                                           {"error", answer ? "HTTP " + std::to_string(answer->status)
                                                            : answer.status().message()}});
-                               settle(std::nullopt, false);
+                               settle(peer, std::nullopt);
                              });
   }
-  settle(std::nullopt, true);
+  settle("", std::nullopt);  // this call's own share: not a peer, never silent
 }
 
 bool RestGateway::traceRoutesOpen(const http::HttpRequest& request, http::Responder& responder) const {
@@ -581,31 +584,33 @@ void RestGateway::listTraces(http::HttpRequest& request, std::shared_ptr<http::R
   askTracePeers(
       "GET", "/traces?" + query, "", peerCaller(request),
       [this, responder, local = std::move(local), filters = *filters, caller = peerCaller(request),
-       traceId = request.traceId](std::vector<std::string> lists, size_t unreachable) mutable {
-        lists.push_back(std::move(local));
-        size_t unreadableLists = 0;
+       traceId = request.traceId](std::vector<ReplicaDocument> lists, std::set<std::string> silent) mutable {
+        lists.push_back({"", std::move(local)});
+        // A replica that fails either round (no answer, or an answer that is not a list or parts)
+        // is one replica whose parts may be missing: counted once however often it failed.
+        std::set<std::string> unreadableLists;
         auto candidates = traceListCandidates(lists, &unreadableLists);
-        if (unreadableLists > 0) {
+        if (!unreadableLists.empty()) {
           log::warn("gateway replica(s) answered with a trace list that is not one; counted as not answering",
-                    {{"parts", static_cast<uint64_t>(unreadableLists)}, {"trace_id", traceId}});
+                    {{"parts", static_cast<uint64_t>(unreadableLists.size())}, {"trace_id", traceId}});
         }
+        silent.merge(unreadableLists);
         if (candidates.size() > kMaxTracePartIds) candidates.resize(kMaxTracePartIds);
         std::vector<std::string> localTraces;
         for (const auto& id : candidates) {
           if (auto trace = traceStore_->getTrace(id)) localTraces.push_back(std::move(*trace));
         }
         std::string localParts = traceParts(localTraces);
-        const size_t firstRoundUnreachable = unreachable + unreadableLists;
-        auto finish = [responder, localParts = std::move(localParts), filters, firstRoundUnreachable, traceId](
-                                std::vector<std::string> parts, size_t secondRoundUnreachable) mutable {
-          parts.push_back(std::move(localParts));
-          // A replica may miss either round; the larger count is a floor of those that did.
+        auto finish = [responder, localParts = std::move(localParts), filters, firstRoundSilent = std::move(silent),
+                       traceId](std::vector<ReplicaDocument> parts, std::set<std::string> secondRoundSilent) mutable {
+          parts.push_back({"", std::move(localParts)});
+          secondRoundSilent.merge(firstRoundSilent);
           auto merged = mergeTraceParts(parts, {filters.service, filters.minDurationMs}, filters.limit,
-                                        std::max(firstRoundUnreachable, secondRoundUnreachable));
+                                        std::move(secondRoundSilent));
           warnOfUnreadableParts(merged, traceId);
           responder->send(http::HttpResponse::json(200, std::move(merged.json)));
         };
-        if (candidates.empty()) return finish({}, 0);
+        if (candidates.empty()) return finish({}, {});
         boost::json::array ids;
         for (const auto& id : candidates) ids.emplace_back(id);
         askTracePeers("POST", "/trace-parts", boost::json::serialize(boost::json::object{{"traceIds", std::move(ids)}}),
@@ -630,10 +635,12 @@ void RestGateway::getTrace(http::HttpRequest& request, std::shared_ptr<http::Res
     return;
   }
   askTracePeers("GET", "/traces/" + id, "", peerCaller(request),
-                [responder, local = std::move(local), id, traceId = request.traceId](std::vector<std::string> parts,
-                                                                                    size_t unreachable) mutable {
+                [responder, local = std::move(local), id, traceId = request.traceId](
+                    std::vector<ReplicaDocument> answers, std::set<std::string> silent) mutable {
+                  std::vector<std::string> parts;
+                  for (auto& answer : answers) parts.push_back(std::move(answer.body));
                   if (local) parts.push_back(std::move(*local));
-                  auto merged = mergeTraceDocuments(id, parts, unreachable);
+                  auto merged = mergeTraceDocuments(id, parts, silent.size());
                   warnOfUnreadableParts(merged, traceId);
                   if (merged.spans == 0 && merged.unreachableReplicas > 0) {
                     // A replica that did not answer may hold all of it: not found is not known yet.

@@ -8,8 +8,9 @@
 #include <chrono>
 #include <map>
 #include <memory>
-#include <optional>
 #include <mutex>
+#include <optional>
+#include <set>
 #include <string>
 #include <vector>
 
@@ -21,6 +22,7 @@
 #include "domain/fleet_health.h"
 #include "domain/openapi.h"
 #include "domain/rest_mapping.h"
+#include "domain/trace_merge.h"
 #include "domain/transcoder.h"
 #include "fleetdeck/core/work_pool.h"
 #include "fleetdeck/http/async_client.h"
@@ -179,10 +181,11 @@ class RestGateway {
     return {request.traceparent, std::string(request.header("Authorization").value_or(""))};
   }
   // Asks every peer for `method` `target` (with a JSON `body` if not empty) on its admin port, on
-  // behalf of `caller`, and hands over each answer's body with status 200 (`found`), and how many
-  // peers did not answer 200 (no answer in time, or any other status).
+  // behalf of `caller`, and hands over each answer with status 200 (`found`, named by the peer's
+  // admin address), and the peers that did not answer 200 (no answer in time, any other status, or
+  // an address that is not host:port).
   void askTracePeers(const std::string& method, const std::string& target, std::string body, const PeerCaller& caller,
-                     std::function<void(std::vector<std::string> found, size_t unreachable)> done);
+                     std::function<void(std::vector<ReplicaDocument> found, std::set<std::string> silent)> done);
   // POST /api/v1/admin/services/{name}:stop|:start, passed on to the launcher (local fleet only).
   void serviceControl(http::HttpRequest& request, std::shared_ptr<http::Responder> responder, const std::string& action);
   void setUpLocalFleetControl();

@@ -65,13 +65,14 @@ MergedTraces mergeTraceDocuments(const std::string& traceId, const std::vector<s
   return result;
 }
 
-std::vector<std::string> traceListCandidates(const std::vector<std::string>& documents, size_t* unreadableParts) {
+std::vector<std::string> traceListCandidates(const std::vector<ReplicaDocument>& documents,
+                                             std::set<std::string>* unreadableReplicas) {
   std::set<std::string> ids;
   for (const auto& document : documents) {
-    auto list = parseObject(document);
+    auto list = parseObject(document.body);
     const auto* traces = list ? list->if_contains("traces") : nullptr;
     if (traces == nullptr || !traces->is_array()) {
-      if (unreadableParts != nullptr) ++*unreadableParts;
+      if (unreadableReplicas != nullptr) unreadableReplicas->insert(document.replica);
       continue;
     }
     for (const auto& entry : traces->get_array()) {
@@ -136,8 +137,8 @@ std::string traceParts(const std::vector<std::string>& traceDocuments) {
   return bj::serialize(bj::object{{"parts", std::move(parts)}});
 }
 
-MergedTraces mergeTraceParts(const std::vector<std::string>& documents, const TraceListFilter& filter, size_t limit,
-                             size_t unreachableReplicas) {
+MergedTraces mergeTraceParts(const std::vector<ReplicaDocument>& documents, const TraceListFilter& filter, size_t limit,
+                             std::set<std::string> unreachableReplicas) {
   struct Orphan {
     std::string parentSpanId;
     std::string service;
@@ -156,10 +157,11 @@ MergedTraces mergeTraceParts(const std::vector<std::string>& documents, const Tr
   MergedTraces result;
   std::map<std::string, Trace> byId;
   for (const auto& document : documents) {
-    auto parsed = parseObject(document);
+    auto parsed = parseObject(document.body);
     const auto* parts = parsed ? parsed->if_contains("parts") : nullptr;
     if (parts == nullptr || !parts->is_array()) {
       ++result.unreadableParts;
+      unreachableReplicas.insert(document.replica);
       continue;
     }
     for (const auto& value : parts->get_array()) {
@@ -225,7 +227,7 @@ MergedTraces mergeTraceParts(const std::vector<std::string>& documents, const Tr
                                 {"error", trace->error}});
   }
   result.spans = traces.size();
-  result.unreachableReplicas = unreachableReplicas + result.unreadableParts;
+  result.unreachableReplicas = unreachableReplicas.size();
   bj::object merged{{"traces", std::move(traces)}};
   if (result.unreachableReplicas > 0) merged["unreachableReplicas"] = result.unreachableReplicas;
   result.json = bj::serialize(merged);

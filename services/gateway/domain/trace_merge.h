@@ -2,9 +2,9 @@
 #pragma once
 
 #include <cstddef>
+#include <set>
 #include <string>
 #include <vector>
-
 
 namespace fleetdeck::gateway {
 
@@ -15,7 +15,7 @@ struct MergedTraces {
   std::string json;
   size_t spans = 0;                // spans (or list entries) in `json`
   size_t unreadableParts = 0;      // parts left out as unreadable (already in unreachableReplicas)
-  size_t unreachableReplicas = 0;  // the caller's count plus unreadableParts
+  size_t unreachableReplicas = 0;  // replicas that gave no readable part, each counted once
 };
 
 // TraceStore::getTrace documents of trace `traceId` (this replica's and its peers'; a replica that
@@ -37,11 +37,20 @@ MergedTraces mergeTraceDocuments(const std::string& traceId, const std::vector<s
 // the trace's earliest span but belong to older traces (their later parts), since that replica's
 // round-1 list is cut before the trace's part.
 
+// One replica's answer in either round, named by the replica that gave it (its admin address; this
+// replica's own is ""), so that a replica failing both rounds is counted once, not twice.
+struct ReplicaDocument {
+  std::string replica;
+  std::string body;
+};
+
 // Trace ids one round 2 request may name (the peer route refuses more: 400).
 inline constexpr size_t kMaxTracePartIds = 20'000;
 
-// The trace ids of TraceStore::listTraces documents; an unreadable document is counted.
-std::vector<std::string> traceListCandidates(const std::vector<std::string>& documents, size_t* unreadableParts);
+// The trace ids of TraceStore::listTraces documents; the replicas whose document is unreadable are
+// added to `unreadableReplicas` (when given).
+std::vector<std::string> traceListCandidates(const std::vector<ReplicaDocument>& documents,
+                                             std::set<std::string>* unreadableReplicas);
 
 // This replica's parts of some traces, from TraceStore::getTrace documents (one per trace it
 // holds): {"parts":[{traceId, startTimeUnixNano, endTimeUnixNano, spanIds:[…], orphans:[{spanId,
@@ -55,8 +64,10 @@ struct TraceListFilter {
 };
 // traceParts() documents of every replica merged into the public list shape {"traces":[{traceId,
 // rootService, rootName, startTimeUnixNano, durationMs, spanCount, services, error}]}: each trace
-// from all its parts, filtered, newest first, at most `limit`. Unreadable documents are counted.
-MergedTraces mergeTraceParts(const std::vector<std::string>& documents, const TraceListFilter& filter, size_t limit,
-                             size_t unreachableReplicas);
+// from all its parts, filtered, newest first, at most `limit`. `unreachableReplicas` names those
+// already known to have failed (either round); the replicas of unreadable documents join them, and
+// unreachableReplicas in the answer counts each replica once.
+MergedTraces mergeTraceParts(const std::vector<ReplicaDocument>& documents, const TraceListFilter& filter, size_t limit,
+                             std::set<std::string> unreachableReplicas);
 
 }  // namespace fleetdeck::gateway

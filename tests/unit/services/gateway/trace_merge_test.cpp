@@ -5,6 +5,7 @@
 #include <gtest/gtest.h>
 
 #include <boost/json.hpp>
+#include <set>
 
 #include "fleetdeck/telemetry/trace_store.h"
 
@@ -45,15 +46,17 @@ std::string partsOf(const telemetry::TraceStore& store, const std::vector<std::s
   return traceParts(documents);
 }
 
+std::string replicaName(size_t index) { return "127.0.0.1:" + std::to_string(9100 + index); }
+
 // The whole list protocol over some replicas' stores: 2 x limit candidates from each, then every
 // replica's parts of all of them.
 std::string listAcross(const std::vector<const telemetry::TraceStore*>& stores, size_t limit) {
-  std::vector<std::string> lists;
-  for (const auto* store : stores) lists.push_back(store->listTraces("", 0, 2 * limit));
+  std::vector<ReplicaDocument> lists;
+  for (const auto* store : stores) lists.push_back({replicaName(lists.size()), store->listTraces("", 0, 2 * limit)});
   const auto candidates = traceListCandidates(lists, nullptr);
-  std::vector<std::string> parts;
-  for (const auto* store : stores) parts.push_back(partsOf(*store, candidates));
-  return mergeTraceParts(parts, {}, limit, 0).json;
+  std::vector<ReplicaDocument> parts;
+  for (const auto* store : stores) parts.push_back({replicaName(parts.size()), partsOf(*store, candidates)});
+  return mergeTraceParts(parts, {}, limit, {}).json;
 }
 
 TEST(TraceMerge, PartsFromTwoReplicasMakeOneTraceSortedByStart_ADuplicateSpanOnce) {
@@ -101,7 +104,9 @@ TEST(TraceMerge, ListsJoinByTraceId_SummaryCoversEveryPart_NewestFirstWithinTheL
   EXPECT_TRUE(joined.at("error").as_bool());  // the orders part failed
   EXPECT_EQ(traces[1].at("traceId").as_string(), older);
 
-  auto limited = mergeTraceParts({partsOf(first, {kTrace, older}), partsOf(second, {kTrace, older})}, {}, 1, 1);
+  auto limited = mergeTraceParts({{replicaName(0), partsOf(first, {kTrace, older})},
+                                  {replicaName(1), partsOf(second, {kTrace, older})}},
+                                 {}, 1, {replicaName(2)});
   const auto limitedList = bj::parse(limited.json).as_object();
   EXPECT_EQ(limitedList.at("traces").as_array().size(), 1u);
   EXPECT_EQ(limitedList.at("unreachableReplicas").as_int64(), 1);
@@ -176,15 +181,46 @@ TEST(TraceMerge, APartThatIsNotATraceCountsAsAnUnreachableReplica_TheOthersAreKe
   EXPECT_EQ(nothing.spans, 0u);
   EXPECT_EQ(nothing.unreachableReplicas, 0u);
 
-  size_t unreadableLists = 0;
-  EXPECT_EQ(traceListCandidates({R"({"nothing":1})", store.listTraces("", 0, 20)}, &unreadableLists),
+  std::set<std::string> unreadableLists;
+  EXPECT_EQ(traceListCandidates({{replicaName(1), R"({"nothing":1})"}, {"", store.listTraces("", 0, 20)}}, &unreadableLists),
             std::vector<std::string>{kTrace});
-  EXPECT_EQ(unreadableLists, 1u);
-  auto list = mergeTraceParts({R"({"nothing":1})", partsOf(store, {kTrace}), "{"}, {}, 20, 0);
+  EXPECT_EQ(unreadableLists, std::set<std::string>{replicaName(1)});
+  auto list = mergeTraceParts(
+      {{replicaName(1), R"({"nothing":1})"}, {"", partsOf(store, {kTrace})}, {replicaName(2), "{"}}, {}, 20, {});
   EXPECT_EQ(list.unreadableParts, 2u);
   const auto listed = bj::parse(list.json).as_object();
   EXPECT_EQ(listed.at("traces").as_array().size(), 1u);
   EXPECT_EQ(listed.at("unreachableReplicas").as_int64(), 2);
+}
+
+// A replica may fail both rounds of the list (silent in one, unreadable in the other, or unreadable
+// in both): it is one replica whose parts may be missing, not two.
+TEST(TraceMerge, AReplicaFailingBothListRoundsIsCountedOnce_EachFailingReplicaOnce) {
+  telemetry::TraceStore store;
+  ASSERT_TRUE(store.ingestOtlpJson(otlp("gateway", kTrace, {{"00f067aa0ba902b7", "", 1000, 9000, 0}})).isOk());
+  const std::string liar = replicaName(1);
+  const std::string silent = replicaName(2);
+
+  std::set<std::string> failedRoundOne{silent};
+  const auto candidates = traceListCandidates({{"", store.listTraces("", 0, 20)}, {liar, "<html>"}}, &failedRoundOne);
+  EXPECT_EQ(failedRoundOne, (std::set<std::string>{liar, silent}));
+
+  // Round 2: the liar lies again, the silent one stays silent.
+  auto both = mergeTraceParts({{"", partsOf(store, candidates)}, {liar, R"({"traces":[]})"}}, {}, 20, failedRoundOne);
+  EXPECT_EQ(both.unreadableParts, 1u);
+  EXPECT_EQ(both.unreachableReplicas, 2u);
+  EXPECT_EQ(bj::parse(both.json).at("unreachableReplicas").as_int64(), 2);
+  EXPECT_EQ(bj::parse(both.json).at("traces").as_array().size(), 1u);
+
+  // The silent one answers round 2 readably: it still may miss a trace of round 1, so it counts.
+  auto recovered = mergeTraceParts({{"", partsOf(store, candidates)}, {silent, partsOf(store, {})}}, {}, 20,
+                                   failedRoundOne);
+  EXPECT_EQ(recovered.unreachableReplicas, 2u);
+
+  // Every replica readable in both rounds: nothing counted, no field.
+  auto clean = mergeTraceParts({{"", partsOf(store, candidates)}, {liar, partsOf(store, {})}}, {}, 20, {});
+  EXPECT_EQ(clean.unreachableReplicas, 0u);
+  EXPECT_FALSE(bj::parse(clean.json).as_object().contains("unreachableReplicas"));
 }
 
 }  // namespace
