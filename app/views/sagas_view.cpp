@@ -184,7 +184,11 @@ void SagasView::refresh() {
   if (!currentId_.isEmpty()) showSaga(currentId_);
 }
 
-bool SagasView::isReady() const { return answered_ && detailAnswered_ && !model_->isLoading(); }
+// The selected saga's trace too, once its load started (the pane counts as answered before any load):
+// a page waiting for it is only half loaded.
+bool SagasView::isReady() const {
+  return answered_ && detailAnswered_ && !model_->isLoading() && tracePane_->isAnswered();
+}
 
 QList<QAction*> SagasView::paletteActions() const { return {refreshAction_}; }
 
