@@ -23,6 +23,9 @@ inline void setUpListTable(QTableView* table, std::initializer_list<std::pair<in
   // The fleet's ids are UUIDv7: their first characters are the creation time, alike for every row of
   // a day, so a cut at the end showed "01a222f6-…" on every row. Their ends tell rows apart.
   table->setTextElideMode(Qt::ElideMiddle);
+  // Rows are one line high: a wrapped text showed only its first line, cut at the end ("GET
+  // /api/v1/orders/{order_id}/..."), since Qt elides only the last line of a wrapped text.
+  table->setWordWrap(false);
   table->verticalHeader()->hide();
   table->verticalHeader()->setDefaultSectionSize(table->fontMetrics().height() + (rows == ListRows::Tight ? 6 : 8));
   table->horizontalHeader()->setStretchLastSection(true);
