@@ -2180,6 +2180,10 @@
             <translation>Trace %1 is not in the trace store (it may have expired).</translation>
         </message>
         <message>
+            <source>This gateway keeps no traces: tracing is off there, so trace %1 cannot be shown (press %2 once it is on). The gateway said: %3</source>
+            <translation>This gateway keeps no traces: tracing is off there, so trace %1 cannot be shown (press %2 once it is on). The gateway said: %3</translation>
+        </message>
+        <message>
             <source>Trace %1 was not found, but some gateway replicas did not answer; try again (press %2). The gateway said: %3</source>
             <translation>Trace %1 was not found, but some gateway replicas did not answer; try again (press %2). The gateway said: %3</translation>
         </message>

@@ -2153,6 +2153,10 @@
             <translation>追踪存储中没有追踪 %1（可能已过期）。</translation>
         </message>
         <message>
+            <source>This gateway keeps no traces: tracing is off there, so trace %1 cannot be shown (press %2 once it is on). The gateway said: %3</source>
+            <translation>此网关不保存追踪：那里未开启追踪，因此无法显示追踪 %1（开启后请点击“%2”）。网关返回：%3</translation>
+        </message>
+        <message>
             <source>Trace %1 was not found, but some gateway replicas did not answer; try again (press %2). The gateway said: %3</source>
             <translation>未找到追踪 %1，但有网关副本没有应答；请重试（点击“%2”）。网关返回：%3</translation>
         </message>

@@ -29,7 +29,8 @@ class TracePane : public QWidget {
   // Reads `traceId` and shows it. Only the newest load is shown: the user may have moved on while an
   // older one was on its way. A 503 with Retry-After (some gateway replicas did not answer, and one of
   // them may hold it) is read again once, that many seconds later (30 at most), unless another load
-  // came first; a second 503 asks the user to press the page's button.
+  // came first; a second 503 asks the user to press the page's button. A gateway that hosts no trace
+  // store (tracing off there) is said to keep none, and not read again by itself.
   void load(const QString& traceId);
   // `message` (none when empty) instead of a trace; a load on its way, or waiting to be read again, is
   // dropped.

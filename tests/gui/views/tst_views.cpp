@@ -265,6 +265,7 @@ class ViewsTest : public QObject {
   void traces_A503WithRetryAfter_IsLoadedAgainOnce_AfterThatManySeconds();
   void traces_TwoUnanswered503sInARow_AreTwoLoads_ThenThePageAsksForItsButton_InTracesAndSagas();
   void traces_ANewerTraceChosenWhileARetryWaits_TheOldOneIsNotLoadedAgain();
+  void traces_AGatewayWithoutATraceStore_IsSaidToKeepNoTraces_AndNotReadAgain_InTracesAndSagas();
   void metricsChart_AHoleInASeries_IsTwoLinesOfOneLegendEntry();
   void metricsChart_AxisLabelsAndValues_AreFixedNotationInTheLocale();
   void fleetSparkline_SamplesStayAtTheirTimes_MissingOnesLeaveAGap();
@@ -3474,6 +3475,11 @@ FakeResponse unansweredTrace(const QString& traceId, const QByteArray& retryAfte
       .withHeader("Retry-After", retryAfter);
 }
 
+// The gateway's answer to every trace route when it hosts no trace store ([traces] enabled = false).
+FakeResponse noTraceStore(const QByteArray& retryAfter) {
+  return FakeResponse::error(503, "UNAVAILABLE", "this gateway hosts no trace store").withHeader("Retry-After", retryAfter);
+}
+
 }  // namespace
 
 void ViewsTest::traces_FiltersReachTheRequest_TheTableShowsTheAnswer_Sortable() {
@@ -3934,6 +3940,43 @@ void ViewsTest::traces_ANewerTraceChosenWhileARetryWaits_TheOldOneIsNotLoadedAga
   traces->table()->selectRow(2);
   QVERIFY(QTest::qWaitFor([&] { return traces->isReady() && traces->waterfall()->message().contains("Trace " + third); }, 5000));
   QVERIFY2(traces->waterfall()->message().contains("trying again in 30 second"), qPrintable(traces->waterfall()->message()));
+}
+
+void ViewsTest::traces_AGatewayWithoutATraceStore_IsSaidToKeepNoTraces_AndNotReadAgain_InTracesAndSagas() {
+  MainWindow* window = openWindow("grace");
+  // Whatever its Retry-After says (the gateway's own is 30), tracing off is not a replica that may
+  // answer soon: the page says what it is and does not read the trace again by itself.
+  QByteArray retryAfter = "1";
+  gateway_->route("GET", "/api/v1/admin/traces/([0-9a-f]+)", [&retryAfter](const FakeRequest&) { return noTraceStore(retryAfter); });
+  const auto saysNoTraces = [](const QString& message, const QString& traceId, const QString& button) {
+    return message.contains("This gateway keeps no traces: tracing is off there") && message.contains("trace " + traceId) &&
+           message.contains("(press " + button + " once it is on)") &&
+           message.contains("this gateway hosts no trace store") && !message.contains("did not answer") &&
+           !message.contains("trying again") && !message.contains("expired");
+  };
+
+  window->showPage("traces");
+  TracesView* traces = window->tracesView();
+  QVERIFY(QTest::qWaitFor([&] { return traces->isReady() && traces->model()->rowCount() == 6; }, 5000));
+  const QString first = shownTraceId(traces, 0);
+  const QString path = "/api/v1/admin/traces/" + first;
+  QVERIFY(QTest::qWaitFor([&] { return traces->isReady() && gateway_->count("GET", path) == 1; }, 5000));
+  QVERIFY2(saysNoTraces(traces->waterfall()->message(), first, "Search"), qPrintable(traces->waterfall()->message()));
+  QTest::qWait(1500);  // as long as the Retry-After, and a margin: no read again comes
+  QCOMPARE(gateway_->count("GET", path), 1);
+  QVERIFY(traces->isReady());
+  QVERIFY2(saysNoTraces(traces->waterfall()->message(), first, "Search"), qPrintable(traces->waterfall()->message()));
+
+  // The Sagas page's trace is the same pane: it names Refresh. (The demo's sagas share the trace
+  // above, so only the reads from here on are counted.)
+  retryAfter = "30";
+  gateway_->clearRequests();
+  window->showPage("sagas");
+  SagasView* sagas = window->sagasView();
+  QVERIFY(QTest::qWaitFor([&] { return sagas->isReady() && !sagas->timeline()->saga().traceId.isEmpty(); }, 5000));
+  const QString sagaTrace = sagas->timeline()->saga().traceId;
+  QVERIFY(QTest::qWaitFor([&] { return gateway_->count("GET", "/api/v1/admin/traces/" + sagaTrace) == 1 && sagas->isReady(); }, 5000));
+  QVERIFY2(saysNoTraces(sagas->waterfall()->message(), sagaTrace, "Refresh"), qPrintable(sagas->waterfall()->message()));
 }
 
 QTEST_MAIN(ViewsTest)
