@@ -4,6 +4,9 @@
 #include <QJsonArray>
 #include <QJsonDocument>
 #include <QJsonObject>
+#include <QLocale>
+#include <QTimeZone>
+#include <limits>
 
 namespace fleetdeck::console {
 
@@ -20,6 +23,30 @@ QString toLowerCamelCase(const QString& fieldName) {
     upperNext = false;
   }
   return out;
+}
+
+int parseRetryAfter(const QByteArray& value, const QDateTime& now) {
+  const QByteArray text = value.trimmed();
+  if (text.isEmpty()) return -1;
+  bool isNumber = false;
+  const int seconds = text.toInt(&isNumber);
+  if (isNumber) return seconds >= 0 ? seconds : -1;
+  // IMF-fixdate, the form senders must use. Qt 6.4's Qt::RFC2822Date refuses its "GMT" (it takes
+  // only a numeric offset), so it is read by its fixed format, with English names, as UTC.
+  const QString date = QString::fromLatin1(text);
+  QDateTime when = QLocale::c().toDateTime(date, QStringLiteral("ddd, dd MMM yyyy HH:mm:ss 'GMT'"));
+  if (when.isValid()) {
+    when = QDateTime(when.date(), when.time(), QTimeZone::utc());
+  } else {
+    // asctime ("Wed Oct 21 07:28:00 2026"), which recipients must accept too, or a numeric offset.
+    // (RFC 850's "Wednesday, 21-Oct-26 …", obsolete since 1994, is not read.)
+    when = QDateTime::fromString(date, Qt::RFC2822Date);
+  }
+  if (!when.isValid()) return -1;
+  const qint64 ms = now.msecsTo(when);
+  if (ms <= 0) return 0;
+  // Rounded up: not before the time the server named.
+  return static_cast<int>(qMin<qint64>((ms + 999) / 1000, std::numeric_limits<int>::max()));
 }
 
 QString canonicalCodeForHttpStatus(int httpStatus) {
@@ -47,9 +74,7 @@ ApiError ApiError::fromHttp(int httpStatus, const QByteArray& body, const QByteA
   ApiError error;
   error.httpStatus = httpStatus;
   error.traceId = QString::fromLatin1(traceIdHeader);
-  bool ok = false;
-  const int retryAfter = retryAfterHeader.trimmed().toInt(&ok);
-  if (ok && retryAfter >= 0) error.retryAfterSeconds = retryAfter;
+  error.retryAfterSeconds = parseRetryAfter(retryAfterHeader, QDateTime::currentDateTimeUtc());
 
   QJsonParseError parseError{};
   const QJsonDocument document = QJsonDocument::fromJson(body, &parseError);

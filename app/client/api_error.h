@@ -2,6 +2,7 @@
 #pragma once
 
 #include <QByteArray>
+#include <QDateTime>
 #include <QMap>
 #include <QString>
 
@@ -17,7 +18,8 @@ struct ApiError {
   // Field (lowerCamelCase, as the console's forms name them) -> reason.
   QMap<QString, QString> fieldErrors;
   QString traceId;
-  // From Retry-After on 429/503; -1 when absent.
+  // From Retry-After on 429/503 (seconds, or an HTTP-date as the seconds until then); -1 when absent
+  // or unreadable.
   int retryAfterSeconds = -1;
 
   bool isNetworkFailure() const { return httpStatus == 0; }
@@ -38,6 +40,11 @@ struct ApiError {
   // One line for a status bar or a dialog: the message, and the trace id to quote in a bug report.
   QString summary() const;
 };
+
+// A Retry-After value (RFC 9110 10.2.3) as seconds to wait from `now`: delay-seconds as they are, an
+// HTTP-date (IMF-fixdate "Wed, 21 Oct 2026 07:28:00 GMT", or asctime) as the seconds until then,
+// rounded up, 0 when it is past. -1 when empty or unreadable.
+int parseRetryAfter(const QByteArray& value, const QDateTime& now);
 
 // "display_name" -> "displayName"; names already in lowerCamelCase pass through.
 QString toLowerCamelCase(const QString& fieldName);

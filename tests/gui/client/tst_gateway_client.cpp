@@ -1,6 +1,7 @@
 // GatewayClient against a fake gateway: sign-in, bearer tokens, 401 -> refresh -> retry once, error
 // bodies as values, connection state, ETag/If-Match, query encoding, cancellation, alert acknowledgements.
 #include <QJsonDocument>
+#include <QLocale>
 #include <QScopeGuard>
 #include <QSignalSpy>
 #include <QTest>
@@ -52,6 +53,8 @@ class GatewayClientTest : public QObject {
   void signIn_StoresBothTokensAndTheUser();
   void signIn_WrongPassword_IsUnauthenticatedWithTheGatewayMessage();
   void signIn_Throttled_ReportsRetryAfter();
+  void signIn_ThrottledUntilAnHttpDate_ReportsTheSecondsUntilThen();
+  void parseRetryAfter_ReadsSecondsAndHttpDates_FromNow();
   void authenticatedCall_SendsBearerToken_AnonymousCallDoesNot();
   void expiredAccessToken_RefreshesOnceAndRetriesTheCall();
   void concurrent401s_ShareOneRefresh();
@@ -159,6 +162,41 @@ void GatewayClientTest::signIn_Throttled_ReportsRetryAfter() {
   QVERIFY(captured.wait());
   QVERIFY(captured.result->error().isThrottled());
   QCOMPARE(captured.result->error().retryAfterSeconds, 30);
+}
+
+void GatewayClientTest::signIn_ThrottledUntilAnHttpDate_ReportsTheSecondsUntilThen() {
+  // RFC 9110's other form of Retry-After: an IMF-fixdate, whole seconds, here 30 s ahead.
+  const QByteArray until =
+      QLocale::c().toString(QDateTime::currentDateTimeUtc().addSecs(30), "ddd, dd MMM yyyy HH:mm:ss 'GMT'").toLatin1();
+  gateway_->route("POST", "/api/v1/auth/login", [until](const FakeRequest&) {
+    return FakeResponse::error(429, "RESOURCE_EXHAUSTED", "too many attempts").withHeader("Retry-After", until);
+  });
+  Captured<User> captured;
+  client_->signIn("ada", "right", this, captured.callback());
+  QVERIFY(captured.wait());
+  QVERIFY(captured.result->error().isThrottled());
+  const int seconds = captured.result->error().retryAfterSeconds;
+  QVERIFY2(seconds >= 25 && seconds <= 30, qPrintable(QString::number(seconds) + " for " + QString::fromLatin1(until)));
+}
+
+void GatewayClientTest::parseRetryAfter_ReadsSecondsAndHttpDates_FromNow() {
+  const QDateTime now(QDate(2026, 10, 21), QTime(7, 27, 30, 250), QTimeZone::utc());
+  QCOMPARE(parseRetryAfter("120", now), 120);
+  QCOMPARE(parseRetryAfter(" 0 ", now), 0);
+  QCOMPARE(parseRetryAfter("", now), -1);
+  QCOMPARE(parseRetryAfter("-5", now), -1);
+  QCOMPARE(parseRetryAfter("soon", now), -1);
+  // IMF-fixdate (29.75 s ahead: rounded up, not before the time named), asctime, a numeric offset.
+  QCOMPARE(parseRetryAfter("Wed, 21 Oct 2026 07:28:00 GMT", now), 30);
+  QCOMPARE(parseRetryAfter("Wed Oct 21 07:28:00 2026", now), 30);
+  QCOMPARE(parseRetryAfter("Wed, 21 Oct 2026 09:28:00 +0200", now), 30);
+  // Days ahead are that many seconds (the console cuts a wait where it waits); a past date is now.
+  QCOMPARE(parseRetryAfter("Fri, 23 Oct 2026 07:27:31 GMT", now), 2 * 86400 + 1);
+  QCOMPARE(parseRetryAfter("Wed, 21 Oct 2026 07:27:00 GMT", now), 0);
+  QCOMPARE(parseRetryAfter("Sun, 06 Nov 1994 08:49:37 GMT", now), 0);
+  // Not a date: a wrong day name, a month that is none.
+  QCOMPARE(parseRetryAfter("Thu, 21 Oct 2026 07:28:00 GMT", now), -1);
+  QCOMPARE(parseRetryAfter("Wed, 21 Okt 2026 07:28:00 GMT", now), -1);
 }
 
 void GatewayClientTest::authenticatedCall_SendsBearerToken_AnonymousCallDoesNot() {

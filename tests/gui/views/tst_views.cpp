@@ -27,6 +27,7 @@
 #include <QInputDialog>
 #include <QLabel>
 #include <QLineEdit>
+#include <QLocale>
 #include <QMessageBox>
 #include <QPalette>
 #include <QPlainTextEdit>
@@ -266,6 +267,7 @@ class ViewsTest : public QObject {
   void traces_TwoUnanswered503sInARow_AreTwoLoads_ThenThePageAsksForItsButton_InTracesAndSagas();
   void traces_ANewerTraceChosenWhileARetryWaits_TheOldOneIsNotLoadedAgain();
   void traces_AGatewayWithoutATraceStore_IsSaidToKeepNoTraces_AndNotReadAgain_InTracesAndSagas();
+  void traces_A503WithRetryAfterAsAnHttpDate_IsLoadedAgainThen_AtMost30SecondsLater();
   void metricsChart_AHoleInASeries_IsTwoLinesOfOneLegendEntry();
   void metricsChart_AxisLabelsAndValues_AreFixedNotationInTheLocale();
   void fleetSparkline_SamplesStayAtTheirTimes_MissingOnesLeaveAGap();
@@ -3977,6 +3979,53 @@ void ViewsTest::traces_AGatewayWithoutATraceStore_IsSaidToKeepNoTraces_AndNotRea
   const QString sagaTrace = sagas->timeline()->saga().traceId;
   QVERIFY(QTest::qWaitFor([&] { return gateway_->count("GET", "/api/v1/admin/traces/" + sagaTrace) == 1 && sagas->isReady(); }, 5000));
   QVERIFY2(saysNoTraces(sagas->waterfall()->message(), sagaTrace, "Refresh"), qPrintable(sagas->waterfall()->message()));
+}
+
+void ViewsTest::traces_A503WithRetryAfterAsAnHttpDate_IsLoadedAgainThen_AtMost30SecondsLater() {
+  MainWindow* window = openWindow("grace");
+  // Retry-After as an HTTP-date (IMF-fixdate, RFC 9110), `aheadOf[id]` seconds from the trace's first
+  // read (2 unless set); the next read finds the trace.
+  const auto httpDate = [](qint64 secondsFromNow) {
+    return QLocale::c().toString(QDateTime::currentDateTimeUtc().addSecs(secondsFromNow), "ddd, dd MMM yyyy HH:mm:ss 'GMT'").toLatin1();
+  };
+  QElapsedTimer clock;
+  clock.start();
+  QHash<QString, QList<qint64>> askedAt;  // trace id -> when each read of it came, in ms
+  QHash<QString, qint64> aheadOf;
+  gateway_->route("GET", "/api/v1/admin/traces/([0-9a-f]+)", [&](const FakeRequest& request) {
+    const QString id = request.match.captured(1);
+    askedAt[id].append(clock.elapsed());
+    return askedAt[id].size() == 1 ? unansweredTrace(id, httpDate(aheadOf.value(id, 2))) : oneSpanTrace(id);
+  });
+  window->showPage("traces");
+  TracesView* traces = window->tracesView();
+  QVERIFY(QTest::qWaitFor([&] { return traces->isReady() && traces->model()->rowCount() == 6; }, 5000));
+  const QString first = shownTraceId(traces, 0);
+  // The date is in whole seconds: 1 or 2 s away by the time the answer is read.
+  QVERIFY(QTest::qWaitFor([&] { return traces->waterfall()->message().contains("did not answer"); }, 5000));
+  const QString message = traces->waterfall()->message();
+  QVERIFY2(message.contains("Trace " + first) &&
+               (message.contains("trying again in 1 second") || message.contains("trying again in 2 second")),
+           qPrintable(message));
+  QVERIFY(QTest::qWaitFor([&] { return traces->waterfall()->trace().traceId == first; }, 5000));
+  QCOMPARE(askedAt[first].size(), 2);
+  const qint64 waited = askedAt[first][1] - askedAt[first][0];
+  QVERIFY2(waited >= 900, qPrintable(QString::number(waited)));  // a timer may fire a little early
+
+  // Ten minutes ahead is waited 30 s at most, as in seconds; a date already past, 1 s.
+  const QString second = shownTraceId(traces, 1);
+  const QString third = shownTraceId(traces, 2);
+  aheadOf[second] = 600;
+  aheadOf[third] = -3600;
+  traces->table()->selectRow(1);
+  QVERIFY(QTest::qWaitFor([&] { return traces->isReady() && traces->waterfall()->message().contains("Trace " + second); }, 5000));
+  QVERIFY2(traces->waterfall()->message().contains("trying again in 30 second"), qPrintable(traces->waterfall()->message()));
+  traces->table()->selectRow(2);
+  QVERIFY(QTest::qWaitFor([&] { return traces->isReady() && traces->waterfall()->message().contains("Trace " + third); }, 5000));
+  QVERIFY2(traces->waterfall()->message().contains("trying again in 1 second"), qPrintable(traces->waterfall()->message()));
+  QVERIFY(QTest::qWaitFor([&] { return traces->waterfall()->trace().traceId == third; }, 5000));
+  QCOMPARE(askedAt[third].size(), 2);
+  QCOMPARE(askedAt[second].size(), 1);
 }
 
 QTEST_MAIN(ViewsTest)
