@@ -2363,6 +2363,10 @@
             <translation>The gateway refused the filters: %1</translation>
         </message>
         <message>
+            <source>This gateway keeps no traces: tracing is off there ([traces] enabled in its configuration). Press Search once it is on. The gateway said: %1</source>
+            <translation>This gateway keeps no traces: tracing is off there ([traces] enabled in its configuration). Press Search once it is on. The gateway said: %1</translation>
+        </message>
+        <message>
             <source>Could not load the traces: %1. Press Search to try again.</source>
             <translation>Could not load the traces: %1. Press Search to try again.</translation>
         </message>

@@ -2330,6 +2330,10 @@
             <translation>网关拒绝了这些筛选条件：%1</translation>
         </message>
         <message>
+            <source>This gateway keeps no traces: tracing is off there ([traces] enabled in its configuration). Press Search once it is on. The gateway said: %1</source>
+            <translation>此网关不保存追踪：其追踪功能已关闭（配置中的 [traces] enabled）。开启后请点击“搜索”。网关的回答：%1</translation>
+        </message>
+        <message>
             <source>Could not load the traces: %1. Press Search to try again.</source>
             <translation>无法加载追踪：%1。请点击“搜索”重试。</translation>
         </message>

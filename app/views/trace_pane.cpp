@@ -15,14 +15,12 @@ namespace {
 // A longer Retry-After is cut to this: someone is looking at the page, and one early read is cheap.
 constexpr int kMaxRetryAfterSeconds = 30;
 
-// The gateway's 503 on every trace route when it hosts no trace store ([traces] enabled = false, see
-// RestGateway::traceRoutesOpen): its code is UNAVAILABLE like the 503 of a trace no answering replica
-// holds, so only the message tells them apart.
-bool keepsNoTraces(const ApiError& error) {
+}  // namespace
+
+// See RestGateway::traceRoutesOpen for the message.
+bool gatewayKeepsNoTraces(const ApiError& error) {
   return error.httpStatus == 503 && error.message == QLatin1String("this gateway hosts no trace store");
 }
-
-}  // namespace
 
 TracePane::TracePane(GatewayClient* client, QAction* retryAction, QWidget* parent)
     : QWidget(parent),
@@ -77,7 +75,7 @@ void TracePane::fetch(const QString& traceId, bool mayRetry) {
       int retryInSeconds = 0;
       // Not so a gateway that keeps no traces: that is its configuration, which no wait changes (the
       // page's button reads it again once tracing is on there).
-      if (mayRetry && error.httpStatus == 503 && error.retryAfterSeconds >= 0 && !keepsNoTraces(error)) {
+      if (mayRetry && error.httpStatus == 503 && error.retryAfterSeconds >= 0 && !gatewayKeepsNoTraces(error)) {
         retryInSeconds = qBound(1, error.retryAfterSeconds, kMaxRetryAfterSeconds);
         retry_->start(retryInSeconds * 1000);
       }
@@ -98,7 +96,7 @@ void TracePane::showFailure(const QString& traceId, const ApiError& error, int r
   if (error.httpStatus == 404) {
     // Every gateway replica answered and none holds it.
     waterfall_->setMessage(tr("Trace %1 is not in the trace store (it may have expired).").arg(traceId));
-  } else if (keepsNoTraces(error)) {
+  } else if (gatewayKeepsNoTraces(error)) {
     waterfall_->setMessage(tr("This gateway keeps no traces: tracing is off there, so trace %1 cannot be shown (press %2 "
                               "once it is on). The gateway said: %3")
                                .arg(traceId, button, error.summary()));

@@ -16,6 +16,11 @@ class GatewayClient;
 class TraceWaterfallWidget;
 struct ApiError;
 
+// The gateway's answer on every trace route when it hosts no trace store ([traces] enabled = false):
+// a 503 like that of a trace no answering replica holds (code UNAVAILABLE too), told apart by its
+// message. Waiting does not help; turning tracing on there does.
+bool gatewayKeepsNoTraces(const ApiError& error);
+
 class TracePane : public QWidget {
   Q_OBJECT
 

@@ -217,6 +217,10 @@ void TracesView::showLoadError(const ApiError& error) {
   } else if (error.httpStatus == 400) {
     // The gateway names the parameter it refused.
     text = tr("The gateway refused the filters: %1").arg(error.summary());
+  } else if (gatewayKeepsNoTraces(error)) {
+    text = tr("This gateway keeps no traces: tracing is off there ([traces] enabled in its configuration). Press "
+              "Search once it is on. The gateway said: %1")
+               .arg(error.summary());
   } else {
     text = tr("Could not load the traces: %1. Press Search to try again.").arg(error.summary());
   }

@@ -267,6 +267,7 @@ class ViewsTest : public QObject {
   void traces_TwoUnanswered503sInARow_AreTwoLoads_ThenThePageAsksForItsButton_InTracesAndSagas();
   void traces_ANewerTraceChosenWhileARetryWaits_TheOldOneIsNotLoadedAgain();
   void traces_AGatewayWithoutATraceStore_IsSaidToKeepNoTraces_AndNotReadAgain_InTracesAndSagas();
+  void traces_TheListOfAGatewayWithoutATraceStore_SaysTracingIsOffThere();
   void traces_A503WithRetryAfterAsAnHttpDate_IsLoadedAgainThen_AtMost30SecondsLater();
   void metricsChart_AHoleInASeries_IsTwoLinesOfOneLegendEntry();
   void metricsChart_AxisLabelsAndValues_AreFixedNotationInTheLocale();
@@ -3979,6 +3980,22 @@ void ViewsTest::traces_AGatewayWithoutATraceStore_IsSaidToKeepNoTraces_AndNotRea
   const QString sagaTrace = sagas->timeline()->saga().traceId;
   QVERIFY(QTest::qWaitFor([&] { return gateway_->count("GET", "/api/v1/admin/traces/" + sagaTrace) == 1 && sagas->isReady(); }, 5000));
   QVERIFY2(saysNoTraces(sagas->waterfall()->message(), sagaTrace, "Refresh"), qPrintable(sagas->waterfall()->message()));
+}
+
+void ViewsTest::traces_TheListOfAGatewayWithoutATraceStore_SaysTracingIsOffThere() {
+  MainWindow* window = openWindow("grace");
+  gateway_->route("GET", "/api/v1/admin/traces", [](const FakeRequest&) { return noTraceStore("30"); });
+  window->showPage("traces");
+  TracesView* traces = window->tracesView();
+  auto* status = traces->findChild<QLabel*>("tracesStatus");
+  QVERIFY(status != nullptr);
+  QVERIFY(QTest::qWaitFor([&] { return gateway_->count("GET", "/api/v1/admin/traces") >= 1 && !status->text().isEmpty(); }, 5000));
+  QVERIFY(QTest::qWaitFor([&] { return status->text().contains("keeps no traces"); }, 5000));
+  const QString text = status->text();
+  QVERIFY2(text.contains("tracing is off there ([traces] enabled") && text.contains("Press Search once it is on") &&
+               text.contains("this gateway hosts no trace store") && !text.contains("try again"),
+           qPrintable(text));
+  QCOMPARE(traces->model()->rowCount(), 0);
 }
 
 void ViewsTest::traces_A503WithRetryAfterAsAnHttpDate_IsLoadedAgainThen_AtMost30SecondsLater() {
