@@ -3,6 +3,7 @@
 #include <google/protobuf/util/time_util.h>
 
 #include "fleetdeck/core/log.h"
+#include "fleetdeck/rpc/audit_response.h"
 #include "fleetdeck/rpc/blocking_handler.h"
 #include "fleetdeck/rpc/call_context.h"
 
@@ -151,19 +152,7 @@ grpc::ServerUnaryReactor* PaymentsGrpcService::ListPaymentAudit(grpc::CallbackSe
   return rpc::runBlocking(context, pool_, [this, request, response] {
     auto page = wallets_.audit({request->resource_id(), request->actor(), request->page_size(), request->page_token()});
     if (!page) return page.status();
-    for (const auto& record : page->records) {
-      auto* out = response->add_entries();
-      out->set_id(record.id);
-      out->set_resource(record.resource);
-      out->set_resource_id(record.resourceId);
-      out->set_action(record.action);
-      out->set_actor(record.actor);
-      out->set_trace_id(record.traceId);
-      *out->mutable_time() = TimeUtil::MicrosecondsToTimestamp(record.occurredAtMicros);
-      out->set_before_json(record.beforeJson);
-      out->set_after_json(record.afterJson);
-    }
-    response->set_next_page_token(page->nextPageToken);
+    rpc::fillAuditResponse(page->records, page->nextPageToken, *response);
     return Status::ok();
   });
 }

@@ -1,15 +1,12 @@
 #include "adapters/products_grpc_service.h"
 
-#include <google/protobuf/util/time_util.h>
-
 #include "adapters/product_proto.h"
+#include "fleetdeck/rpc/audit_response.h"
 #include "fleetdeck/rpc/blocking_handler.h"
 #include "fleetdeck/rpc/call_context.h"
 
 namespace fleetdeck::products {
 namespace {
-
-using google::protobuf::util::TimeUtil;
 
 ChangeContext changeContextFrom(const grpc::CallbackServerContext& context) {
   const rpc::CallContext call = rpc::callContextFrom(context);
@@ -160,19 +157,7 @@ grpc::ServerUnaryReactor* ProductsGrpcService::ListProductAudit(grpc::CallbackSe
     auto page =
         catalog_.listAudit({request->resource_id(), request->actor(), request->page_size(), request->page_token()});
     if (!page) return page.status();
-    for (const auto& entry : page->entries) {
-      auto* out = response->add_entries();
-      out->set_id(entry.id);
-      out->set_resource(entry.resource);
-      out->set_resource_id(entry.resourceId);
-      out->set_action(entry.action);
-      out->set_actor(entry.actor);
-      out->set_trace_id(entry.traceId);
-      *out->mutable_time() = TimeUtil::MicrosecondsToTimestamp(entry.occurredAtMicros);
-      out->set_before_json(entry.beforeJson);
-      out->set_after_json(entry.afterJson);
-    }
-    response->set_next_page_token(page->nextPageToken);
+    rpc::fillAuditResponse(page->entries, page->nextPageToken, *response);
     return Status::ok();
   });
 }

@@ -2,6 +2,7 @@
 
 #include <google/protobuf/util/time_util.h>
 
+#include "fleetdeck/rpc/audit_response.h"
 #include "fleetdeck/rpc/blocking_handler.h"
 #include "fleetdeck/rpc/call_context.h"
 
@@ -159,19 +160,7 @@ grpc::ServerUnaryReactor* UsersGrpcService::ListUserAudit(grpc::CallbackServerCo
   return rpc::runBlocking(context, pool_, [this, request, response] {
     auto page = accounts_.audit({request->resource_id(), request->actor(), request->page_size(), request->page_token()});
     if (!page) return page.status();
-    for (const auto& record : page->records) {
-      auto* entry = response->add_entries();
-      entry->set_id(record.id);
-      entry->set_resource(record.resource);
-      entry->set_resource_id(record.resourceId);
-      entry->set_action(record.action);
-      entry->set_actor(record.actor);
-      entry->set_trace_id(record.traceId);
-      *entry->mutable_time() = TimeUtil::MicrosecondsToTimestamp(record.occurredAtMicros);
-      entry->set_before_json(record.beforeJson);
-      entry->set_after_json(record.afterJson);
-    }
-    response->set_next_page_token(page->nextPageToken);
+    rpc::fillAuditResponse(page->records, page->nextPageToken, *response);
     return Status::ok();
   });
 }
