@@ -2192,6 +2192,13 @@
             <translation>Could not load trace %1: %2. Press %3 to try again.</translation>
         </message>
         <message numerus="yes">
+            <source>Could not load trace %1: %2. Trying again in %n second(s) (or press %3).</source>
+            <translation>
+                <numerusform>Could not load trace %1: %2. Trying again in %n second (or press %3).</numerusform>
+                <numerusform>Could not load trace %1: %2. Trying again in %n seconds (or press %3).</numerusform>
+            </translation>
+        </message>
+        <message numerus="yes">
             <source>%n gateway replica(s) did not answer: the spans they hold are missing from this trace.</source>
             <translation>
                 <numerusform>%n gateway replica did not answer: the spans it holds are missing from this trace.</numerusform>

@@ -2165,6 +2165,12 @@
             <translation>无法加载追踪 %1：%2。请点击“%3”重试。</translation>
         </message>
         <message numerus="yes">
+            <source>Could not load trace %1: %2. Trying again in %n second(s) (or press %3).</source>
+            <translation>
+                <numerusform>无法加载追踪 %1：%2。将在 %n 秒后自动重试（也可点击“%3”立即重试）。</numerusform>
+            </translation>
+        </message>
+        <message numerus="yes">
             <source>%n gateway replica(s) did not answer: the spans they hold are missing from this trace.</source>
             <translation>
                 <numerusform>%n 个网关副本没有应答：它们持有的 span 不在此追踪中。</numerusform>

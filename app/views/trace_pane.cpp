@@ -22,6 +22,17 @@ bool gatewayKeepsNoTraces(const ApiError& error) {
   return error.httpStatus == 503 && error.message == QLatin1String("this gateway hosts no trace store");
 }
 
+namespace {
+
+// The gateway's 503 for a trace no answering replica holds while some did not answer (see
+// RestGateway::getTrace). Any other 503 (a proxy's page while the gateway restarts) says nothing of
+// the replicas.
+bool someReplicasMayHoldIt(const ApiError& error) {
+  return error.httpStatus == 503 && error.message.contains(QLatin1String("is in no answering gateway replica's trace store"));
+}
+
+}  // namespace
+
 TracePane::TracePane(GatewayClient* client, QAction* retryAction, QWidget* parent)
     : QWidget(parent),
       client_(client),
@@ -100,7 +111,7 @@ void TracePane::showFailure(const QString& traceId, const ApiError& error, int r
     waterfall_->setMessage(tr("This gateway keeps no traces: tracing is off there, so trace %1 cannot be shown (press %2 "
                               "once it is on). The gateway said: %3")
                                .arg(traceId, button, error.summary()));
-  } else if (error.httpStatus == 503) {
+  } else if (someReplicasMayHoldIt(error)) {
     // No replica that answered holds it, but one that did not may: not known to be gone.
     const QString said = error.summary();
     waterfall_->setMessage(retryInSeconds > 0
@@ -111,6 +122,10 @@ void TracePane::showFailure(const QString& traceId, const ApiError& error, int r
                                : tr("Trace %1 was not found, but some gateway replicas did not answer; try again (press "
                                     "%2). The gateway said: %3")
                                      .arg(traceId, button, said));
+  } else if (retryInSeconds > 0) {
+    // Another 503 with Retry-After (a proxy in front of a restarting gateway): read again as announced.
+    waterfall_->setMessage(tr("Could not load trace %1: %2. Trying again in %n second(s) (or press %3).", "", retryInSeconds)
+                               .arg(traceId, error.summary(), button));
   } else {
     waterfall_->setMessage(tr("Could not load trace %1: %2. Press %3 to try again.").arg(traceId, error.summary(), button));
   }

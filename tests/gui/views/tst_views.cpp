@@ -268,6 +268,7 @@ class ViewsTest : public QObject {
   void traces_ANewerTraceChosenWhileARetryWaits_TheOldOneIsNotLoadedAgain();
   void traces_AGatewayWithoutATraceStore_IsSaidToKeepNoTraces_AndNotReadAgain_InTracesAndSagas();
   void traces_TheListOfAGatewayWithoutATraceStore_SaysTracingIsOffThere();
+  void traces_AProxys503_IsNotSaidToBeSilentReplicas_ItsRetryAfterIsKept();
   void traces_A503WithRetryAfterAsAnHttpDate_IsLoadedAgainThen_AtMost30SecondsLater();
   void metricsChart_AHoleInASeries_IsTwoLinesOfOneLegendEntry();
   void metricsChart_AxisLabelsAndValues_AreFixedNotationInTheLocale();
@@ -3996,6 +3997,47 @@ void ViewsTest::traces_TheListOfAGatewayWithoutATraceStore_SaysTracingIsOffThere
                text.contains("this gateway hosts no trace store") && !text.contains("try again"),
            qPrintable(text));
   QCOMPARE(traces->model()->rowCount(), 0);
+}
+
+void ViewsTest::traces_AProxys503_IsNotSaidToBeSilentReplicas_ItsRetryAfterIsKept() {
+  MainWindow* window = openWindow("grace");
+  // A proxy in front of a restarting gateway: an HTML page, no gateway error body. Nothing is known of
+  // the replicas; a Retry-After is still waited out once.
+  int proxyAnswers = 2;
+  QByteArray retryAfter = "1";
+  gateway_->route("GET", "/api/v1/admin/traces/([0-9a-f]+)", [&](const FakeRequest& request) {
+    const QString id = request.match.captured(1);
+    if (proxyAnswers > 0) {
+      --proxyAnswers;
+      FakeResponse page = FakeResponse::empty(503);
+      page.body = "<html><body><h1>503 Service Temporarily Unavailable</h1></body></html>";
+      page.withHeader("Content-Type", "text/html");
+      if (!retryAfter.isEmpty()) page.withHeader("Retry-After", retryAfter);
+      return page;
+    }
+    const QJsonObject span{{"spanId", "a1"}, {"parentSpanId", ""}, {"service", "gateway"}, {"name", "GET /api/v1/orders"},
+                           {"startTimeUnixNano", "1700000000000000000"}, {"endTimeUnixNano", "1700000000005000000"},
+                           {"attributes", QJsonObject{}}, {"status", "OK"}};
+    return FakeResponse::json(200, {{"traceId", id}, {"spans", QJsonArray{span}}});
+  });
+  window->showPage("traces");
+  TracesView* traces = window->tracesView();
+  QVERIFY(QTest::qWaitFor([&] { return traces->isReady() && traces->model()->rowCount() == 6; }, 5000));
+  const QString first = shownTraceId(traces, 0);
+  const QString path = "/api/v1/admin/traces/" + first;
+  const auto message = [&] { return traces->waterfall()->message(); };
+  QVERIFY(QTest::qWaitFor([&] { return gateway_->count("GET", path) == 1 && !message().isEmpty(); }, 5000));
+  QVERIFY2(message().startsWith("Could not load trace " + first) && message().contains("Trying again in 1 second") &&
+               message().contains("(or press Search)") && !message().contains("replica"),
+           qPrintable(message()));
+  // The second read, a second after, finds the proxy again: the page asks for its button.
+  QVERIFY(QTest::qWaitFor([&] { return gateway_->count("GET", path) == 2 && traces->isReady(); }, 5000));
+  QVERIFY(QTest::qWaitFor([&] { return message().contains("Press Search to try again"); }, 5000));
+  QVERIFY2(!message().contains("replica") && !message().contains("Trying again"), qPrintable(message()));
+  // Search reads it again, and the gateway is back.
+  traces->refresh();
+  QVERIFY(QTest::qWaitFor([&] { return traces->isReady() && traces->waterfall()->trace().traceId == first; }, 5000));
+  QVERIFY2(message().isEmpty(), qPrintable(message()));
 }
 
 void ViewsTest::traces_A503WithRetryAfterAsAnHttpDate_IsLoadedAgainThen_AtMost30SecondsLater() {
