@@ -15,23 +15,19 @@ namespace {
 // A longer Retry-After is cut to this: someone is looking at the page, and one early read is cheap.
 constexpr int kMaxRetryAfterSeconds = 30;
 
+// The gateway's 503 for a trace no answering replica holds while some did not answer (see
+// RestGateway::getTrace; e2e.admin pins the words). Any other 503 (a proxy's page while the gateway
+// restarts) says nothing of the replicas.
+bool someReplicasMayHoldIt(const ApiError& error) {
+  return error.httpStatus == 503 && error.message.contains(QLatin1String("is in no answering gateway replica's trace store"));
+}
+
 }  // namespace
 
 // See RestGateway::traceRoutesOpen for the message.
 bool gatewayKeepsNoTraces(const ApiError& error) {
   return error.httpStatus == 503 && error.message == QLatin1String("this gateway hosts no trace store");
 }
-
-namespace {
-
-// The gateway's 503 for a trace no answering replica holds while some did not answer (see
-// RestGateway::getTrace). Any other 503 (a proxy's page while the gateway restarts) says nothing of
-// the replicas.
-bool someReplicasMayHoldIt(const ApiError& error) {
-  return error.httpStatus == 503 && error.message.contains(QLatin1String("is in no answering gateway replica's trace store"));
-}
-
-}  // namespace
 
 TracePane::TracePane(GatewayClient* client, QAction* retryAction, QWidget* parent)
     : QWidget(parent),

@@ -937,6 +937,18 @@ TEST_F(AdminEndToEnd, AMisbehavingGatewayReplicaIsCountedUnreachable_TheTraceAnd
       EXPECT_EQ(unreachableIn(trace), 1) << answered.size() << " spans";
     }
 
+    // A trace no answering replica holds while the fake failed: not known to be gone, 503 with
+    // Retry-After, in the words the console tells apart from "no trace store" (TracePane).
+    const auto unknown = as(operator_, "GET", "/api/v1/admin/traces/" + randomHex(16));
+    EXPECT_EQ(unknown.status, 503) << unknown.body.substr(0, 1000);
+    EXPECT_TRUE(unknown.headers.get("Retry-After").has_value());
+    if (unknown.status == 503) {
+      const auto error = parse(unknown).at("error").as_object();
+      EXPECT_EQ(json::stringOr(error, "code"), "UNAVAILABLE");
+      EXPECT_NE(json::stringOr(error, "message").find("is in no answering gateway replica's trace store"), std::string::npos)
+          << unknown.body;
+    }
+
     EXPECT_EQ(list.status, 200) << list.body.substr(0, 1000);
     const auto listed = parse(list);
     if (list.status == 200) {
