@@ -397,8 +397,8 @@ void TraceStore::updateGaugesLocked() {
   tracesGauge_.set(static_cast<double>(traces_.size()));
 }
 
-std::string TraceStore::listTraces(std::string_view service, double minDurationMs, size_t limit) const {
-  if (limit == 0) limit = kDefaultListLimit;
+std::string TraceStore::listTraces(const TraceListQuery& query) const {
+  size_t limit = query.limit == 0 ? kDefaultListLimit : query.limit;
   limit = std::min(limit, kMaxListLimit);
   struct Summary {
     const std::string* traceId;
@@ -427,8 +427,9 @@ std::string TraceStore::listTraces(std::string_view service, double minDurationM
       }
     }
     const double durationMs = static_cast<double>(summary.end - summary.start) / 1e6;
-    if (!service.empty() && !summary.services.contains(service)) continue;
-    if (durationMs < minDurationMs) continue;
+    if (!query.service.empty() && !summary.services.contains(query.service)) continue;
+    if (!query.rootName.empty() && (summary.root == nullptr || summary.root->name != query.rootName)) continue;
+    if (durationMs < query.minDurationMs) continue;
     matches.push_back(std::move(summary));
   }
   std::sort(matches.begin(), matches.end(), [](const Summary& a, const Summary& b) { return a.start > b.start; });

@@ -36,6 +36,9 @@ namespace {
 namespace pb = google::protobuf;
 using resilience::Clock;
 
+// A span name is a route ("POST /api/v1/orders/{id}:cancel") or an RPC method: far shorter.
+constexpr size_t kMaxRootNameBytes = 512;
+
 // A `limit` query parameter: a whole number from 1 to `max`.
 Result<size_t> parseLimit(std::string_view value, size_t max) {
   uint64_t parsed = 0;
@@ -451,6 +454,10 @@ void RestGateway::fleet(http::HttpRequest& request, std::shared_ptr<http::Respon
   responder->send(http::HttpResponse::json(200, std::move(*view)));
 }
 
+telemetry::TraceListQuery RestGateway::TraceListQuery::forStore(size_t storeLimit) const {
+  return {.service = service, .rootName = rootName, .minDurationMs = minDurationMs, .limit = storeLimit};
+}
+
 std::optional<RestGateway::TraceListQuery> RestGateway::traceListQuery(const http::HttpRequest& request,
                                                                       http::Responder& responder) const {
   auto query = http::parseQuery(request.query);
@@ -462,6 +469,13 @@ std::optional<RestGateway::TraceListQuery> RestGateway::traceListQuery(const htt
   for (const auto& [name, value] : *query) {
     if (name == "service") {
       filters.service = value;
+    } else if (name == "rootName") {
+      if (value.size() > kMaxRootNameBytes) {
+        responder.send(http::errorResponse(
+            invalidField("rootName", "must be at most " + std::to_string(kMaxRootNameBytes) + " bytes"), request.traceId));
+        return std::nullopt;
+      }
+      filters.rootName = value;
     } else if (name == "minDurationMs") {
       double parsed = 0;
       const auto [end, error] = std::from_chars(value.data(), value.data() + value.size(), parsed);
@@ -481,7 +495,7 @@ std::optional<RestGateway::TraceListQuery> RestGateway::traceListQuery(const htt
     } else {
       // Ignoring a misspelt filter ("minDuration") would answer the unfiltered list as if filtered.
       responder.send(http::errorResponse(
-          invalidField(name, "is not a parameter of this route: service, minDurationMs, limit"), request.traceId));
+          invalidField(name, "is not a parameter of this route: service, rootName, minDurationMs, limit"), request.traceId));
       return std::nullopt;
     }
   }
@@ -566,14 +580,13 @@ void RestGateway::listTraces(http::HttpRequest& request, std::shared_ptr<http::R
   const auto filters = traceListQuery(request, *responder);
   if (!filters) return;
   if (!tracePeers_) {
-    responder->send(http::HttpResponse::json(
-        200, traceStore_->listTraces(filters->service, filters->minDurationMs, filters->limit)));
+    responder->send(http::HttpResponse::json(200, traceStore_->listTraces(filters->forStore(filters->limit))));
     return;
   }
   // Two rounds (domain/trace_merge.h): candidates from every replica, 2 x limit each, then every
   // replica's parts of all the candidates, so each trace is summarised from all its parts.
   const size_t overfetch = std::min<size_t>(2 * filters->limit, 1000);
-  std::string local = traceStore_->listTraces(filters->service, filters->minDurationMs, overfetch);
+  std::string local = traceStore_->listTraces(filters->forStore(overfetch));
   std::string query = "limit=" + std::to_string(overfetch);
   if (filters->minDurationMs > 0) {
     char number[64];
@@ -581,6 +594,7 @@ void RestGateway::listTraces(http::HttpRequest& request, std::shared_ptr<http::R
     query += "&minDurationMs=" + std::string(number, written.ptr);
   }
   if (!filters->service.empty()) query += "&service=" + percentEncode(filters->service);
+  if (!filters->rootName.empty()) query += "&rootName=" + percentEncode(filters->rootName);
   askTracePeers(
       "GET", "/traces?" + query, "", peerCaller(request),
       [this, responder, local = std::move(local), filters = *filters, caller = peerCaller(request),
@@ -605,7 +619,7 @@ void RestGateway::listTraces(http::HttpRequest& request, std::shared_ptr<http::R
                        traceId](std::vector<ReplicaDocument> parts, std::set<std::string> secondRoundSilent) mutable {
           parts.push_back({"", std::move(localParts)});
           secondRoundSilent.merge(firstRoundSilent);
-          auto merged = mergeTraceParts(parts, {filters.service, filters.minDurationMs}, filters.limit,
+          auto merged = mergeTraceParts(parts, {filters.service, filters.rootName, filters.minDurationMs}, filters.limit,
                                         std::move(secondRoundSilent));
           warnOfUnreadableParts(merged, traceId);
           responder->send(http::HttpResponse::json(200, std::move(merged.json)));
@@ -682,8 +696,7 @@ void RestGateway::localTraceList(http::HttpRequest& request, std::shared_ptr<htt
   }
   const auto filters = traceListQuery(request, *responder);
   if (!filters) return;
-  responder->send(
-      http::HttpResponse::json(200, traceStore_->listTraces(filters->service, filters->minDurationMs, filters->limit)));
+  responder->send(http::HttpResponse::json(200, traceStore_->listTraces(filters->forStore(filters->limit))));
 }
 
 void RestGateway::localTraceParts(http::HttpRequest& request, std::shared_ptr<http::Responder> responder) {

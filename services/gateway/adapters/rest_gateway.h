@@ -37,6 +37,7 @@ class Message;
 
 namespace fleetdeck::telemetry {
 class TraceStore;
+struct TraceListQuery;
 }
 
 namespace fleetdeck::gateway {
@@ -168,8 +169,12 @@ class RestGateway {
   // when one is unreadable or unknown.
   struct TraceListQuery {
     std::string service;
+    std::string rootName;
     double minDurationMs = 0;
     size_t limit = 20;
+
+    // The same filters, asked of a trace store for `storeLimit` traces.
+    telemetry::TraceListQuery forStore(size_t storeLimit) const;
   };
   std::optional<TraceListQuery> traceListQuery(const http::HttpRequest& request, http::Responder& responder) const;
   // Who asks the peers: the client's traceparent and Authorization, sent along.

@@ -198,23 +198,28 @@ MergedTraces mergeTraceParts(const std::vector<ReplicaDocument>& documents, cons
       }
     }
   }
-  std::vector<Trace*> ordered;
+  // The root: the earliest span whose parent no part holds (a true root, or the first orphan).
+  const auto rootOf = [](const Trace& trace) {
+    const Orphan* root = nullptr;
+    for (const auto& orphan : trace.orphans) {
+      if (!orphan.parentSpanId.empty() && trace.spanIds.contains(orphan.parentSpanId)) continue;
+      if (root == nullptr || orphan.start < root->start) root = &orphan;
+    }
+    return root;
+  };
+  std::vector<std::pair<const Trace*, const Orphan*>> ordered;
   for (auto& [id, trace] : byId) {
     if (trace.spanIds.empty()) continue;
     if (!filter.service.empty() && !trace.services.contains(filter.service)) continue;
     if (static_cast<double>(trace.end - trace.start) / 1e6 < filter.minDurationMs) continue;
-    ordered.push_back(&trace);
+    const Orphan* root = rootOf(trace);
+    if (!filter.rootName.empty() && (root == nullptr || root->name != filter.rootName)) continue;
+    ordered.emplace_back(&trace, root);
   }
-  std::sort(ordered.begin(), ordered.end(), [](const Trace* a, const Trace* b) { return a->start > b->start; });
+  std::sort(ordered.begin(), ordered.end(), [](const auto& a, const auto& b) { return a.first->start > b.first->start; });
   if (ordered.size() > limit) ordered.resize(limit);
   bj::array traces;
-  for (const Trace* trace : ordered) {
-    // The root: the earliest span whose parent no part holds (a true root, or the first orphan).
-    const Orphan* root = nullptr;
-    for (const auto& orphan : trace->orphans) {
-      if (!orphan.parentSpanId.empty() && trace->spanIds.contains(orphan.parentSpanId)) continue;
-      if (root == nullptr || orphan.start < root->start) root = &orphan;
-    }
+  for (const auto& [trace, root] : ordered) {
     bj::array services;
     for (const auto& service : trace->services) services.emplace_back(service);
     traces.push_back(bj::object{{"traceId", trace->id},

@@ -33,6 +33,9 @@ MergedTraces mergeTraceDocuments(const std::string& traceId, const std::vector<s
 //     computes every candidate from all its parts: start the earliest span, end the latest, spans
 //     counted once by span id, root the earliest span whose parent no part holds, services joined,
 //     error if any span failed; then newest first, at most `limit`.
+// A root-name filter in round 1 loses no trace: the merged root is an orphan in its own part and,
+// as spans start after their parents, the earliest one there, so the replica holding it lists the
+// trace under that name (a child stamped before its parent by a skewed clock can hide it).
 // Limitation: a trace is missed when one replica holds more than 2 x limit parts that started after
 // the trace's earliest span but belong to older traces (their later parts), since that replica's
 // round-1 list is cut before the trace's part.
@@ -59,7 +62,8 @@ std::vector<std::string> traceListCandidates(const std::vector<ReplicaDocument>&
 std::string traceParts(const std::vector<std::string>& traceDocuments);
 
 struct TraceListFilter {
-  std::string service;  // empty: any
+  std::string service;   // empty: any
+  std::string rootName;  // empty: any; else the merged trace's root span must have this name
   double minDurationMs = 0;
 };
 // traceParts() documents of every replica merged into the public list shape {"traces":[{traceId,

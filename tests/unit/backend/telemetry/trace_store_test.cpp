@@ -83,7 +83,7 @@ TEST(TraceStore, RoundTripsTheExporterJsonAcrossServices) {
   EXPECT_EQ(child.at("status").as_string(), "ERROR");
   EXPECT_EQ(child.at("statusMessage").as_string(), "boom");
 
-  const auto list = parseObject(store.listTraces("", 0, 0));
+  const auto list = parseObject(store.listTraces({}));
   ASSERT_EQ(list.at("traces").as_array().size(), 1u);
   const auto& summary = list.at("traces").as_array()[0].as_object();
   EXPECT_EQ(summary.at("rootService").as_string(), "gateway");
@@ -263,9 +263,9 @@ TEST(TraceStore, ListFiltersByServiceAndDurationNewestFirst) {
   store.add({"payments", "", ""}, {span(idOf(1, 32), idOf(1, 16), idOf(0, 16), "charge", 1000, 1001)});
   store.add({"users", "", ""}, {span(idOf(2, 32), idOf(0, 16), "", "other", 2000, 2100)});
 
-  auto traces = [&](std::string_view service, double minMs, size_t limit) {
+  auto traces = [&](std::string_view service, double minMs, size_t limit, std::string_view rootName = {}) {
     std::vector<std::string> names;
-    const auto list = parseObject(store.listTraces(service, minMs, limit));
+    const auto list = parseObject(store.listTraces({.service = service, .rootName = rootName, .minDurationMs = minMs, .limit = limit}));
     for (const auto& entry : list.at("traces").as_array()) {
       names.emplace_back(entry.at("rootName").as_string());
     }
@@ -276,6 +276,23 @@ TEST(TraceStore, ListFiltersByServiceAndDurationNewestFirst) {
   EXPECT_EQ(traces("", 100, 0), (std::vector<std::string>{"other", "slow"}));
   EXPECT_EQ(traces("", 0, 1), (std::vector<std::string>{"other"}));
   EXPECT_TRUE(traces("nobody", 0, 0).empty());
+  // By the root span's name: "charge" is a span of trace 1, not its root.
+  EXPECT_EQ(traces("", 0, 0, "fast"), (std::vector<std::string>{"fast"}));
+  EXPECT_TRUE(traces("", 0, 0, "charge").empty());
+  EXPECT_TRUE(traces("users", 0, 0, "fast").empty());
+}
+
+TEST(TraceStore, ARootNameFilterTakesAPartialTracesFirstOrphanAsItsRoot) {
+  TraceStore store;
+  // The root (span 0) is stored elsewhere; here two orphans of trace 0, the earlier one its root.
+  store.add({"orders", "", ""}, {span(idOf(0, 32), idOf(2, 16), idOf(0, 16), "reserve", 10, 20),
+                                 span(idOf(0, 32), idOf(3, 16), idOf(0, 16), "charge", 30, 40)});
+  const auto listed = [&](std::string_view rootName) {
+    const auto list = parseObject(store.listTraces({.rootName = rootName}));
+    return list.at("traces").as_array().size();
+  };
+  EXPECT_EQ(listed("reserve"), 1u);
+  EXPECT_EQ(listed("charge"), 0u);
 }
 
 TEST(TraceStore, ProcessorFeedsThisProcessesSpans) {

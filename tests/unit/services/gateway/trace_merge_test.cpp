@@ -50,13 +50,19 @@ std::string replicaName(size_t index) { return "127.0.0.1:" + std::to_string(910
 
 // The whole list protocol over some replicas' stores: 2 x limit candidates from each, then every
 // replica's parts of all of them.
-std::string listAcross(const std::vector<const telemetry::TraceStore*>& stores, size_t limit) {
+std::string listAcross(const std::vector<const telemetry::TraceStore*>& stores, size_t limit,
+                       const TraceListFilter& filter = {}) {
   std::vector<ReplicaDocument> lists;
-  for (const auto* store : stores) lists.push_back({replicaName(lists.size()), store->listTraces("", 0, 2 * limit)});
+  for (const auto* store : stores) {
+    lists.push_back({replicaName(lists.size()), store->listTraces({.service = filter.service,
+                                                                   .rootName = filter.rootName,
+                                                                   .minDurationMs = filter.minDurationMs,
+                                                                   .limit = 2 * limit})});
+  }
   const auto candidates = traceListCandidates(lists, nullptr);
   std::vector<ReplicaDocument> parts;
   for (const auto* store : stores) parts.push_back({replicaName(parts.size()), partsOf(*store, candidates)});
-  return mergeTraceParts(parts, {}, limit, {}).json;
+  return mergeTraceParts(parts, filter, limit, {}).json;
 }
 
 TEST(TraceMerge, PartsFromTwoReplicasMakeOneTraceSortedByStart_ADuplicateSpanOnce) {
@@ -110,6 +116,30 @@ TEST(TraceMerge, ListsJoinByTraceId_SummaryCoversEveryPart_NewestFirstWithinTheL
   const auto limitedList = bj::parse(limited.json).as_object();
   EXPECT_EQ(limitedList.at("traces").as_array().size(), 1u);
   EXPECT_EQ(limitedList.at("unreachableReplicas").as_int64(), 1);
+}
+
+// By root span name: the replica holding a trace's root names it in round 1, and the merged root
+// decides. Replica B's part of the trace starts with an orphan ("orders-op", whose parent is on A):
+// B nominates the trace for "orders-op", but its root is A's "gateway-op", so it is not listed.
+TEST(TraceMerge, ARootNameFilterSelectsByTheMergedTracesRoot_NotByAPartsFirstSpan) {
+  const std::string other = "1af7651916cd43dd8448eb211c80319c";
+  telemetry::TraceStore first;
+  telemetry::TraceStore second;
+  ASSERT_TRUE(first.ingestOtlpJson(otlp("gateway", kTrace, {{"00f067aa0ba902b7", "", 1'000'000, 3'000'000, 0}})).isOk());
+  ASSERT_TRUE(second.ingestOtlpJson(otlp("orders", kTrace, {{"00f067aa0ba902b8", "00f067aa0ba902b7", 2'000'000,
+                                                             9'000'000, 0}}))
+                  .isOk());
+  ASSERT_TRUE(second.ingestOtlpJson(otlp("users", other, {{"00f067aa0ba902c1", "", 500'000, 600'000, 0}})).isOk());
+  const auto listed = [&](const std::string& rootName) {
+    std::vector<std::string> ids;
+    const auto list = bj::parse(listAcross({&first, &second}, 20, {.rootName = rootName}));
+    for (const auto& trace : list.at("traces").as_array()) ids.emplace_back(trace.at("traceId").as_string());
+    return ids;
+  };
+  EXPECT_EQ(listed("gateway-op"), std::vector<std::string>{kTrace});
+  EXPECT_EQ(listed("users-op"), std::vector<std::string>{other});
+  EXPECT_TRUE(listed("orders-op").empty());
+  EXPECT_EQ(listed("").size(), 2u);
 }
 
 // Replica A holds the roots of Y (20 ms) and Z (18 ms), B a child of Z (30 ms). Each replica's
@@ -182,7 +212,7 @@ TEST(TraceMerge, APartThatIsNotATraceCountsAsAnUnreachableReplica_TheOthersAreKe
   EXPECT_EQ(nothing.unreachableReplicas, 0u);
 
   std::set<std::string> unreadableLists;
-  EXPECT_EQ(traceListCandidates({{replicaName(1), R"({"nothing":1})"}, {"", store.listTraces("", 0, 20)}}, &unreadableLists),
+  EXPECT_EQ(traceListCandidates({{replicaName(1), R"({"nothing":1})"}, {"", store.listTraces({.limit = 20})}}, &unreadableLists),
             std::vector<std::string>{kTrace});
   EXPECT_EQ(unreadableLists, std::set<std::string>{replicaName(1)});
   auto list = mergeTraceParts(
@@ -202,7 +232,7 @@ TEST(TraceMerge, AReplicaFailingBothListRoundsIsCountedOnce_EachFailingReplicaOn
   const std::string silent = replicaName(2);
 
   std::set<std::string> failedRoundOne{silent};
-  const auto candidates = traceListCandidates({{"", store.listTraces("", 0, 20)}, {liar, "<html>"}}, &failedRoundOne);
+  const auto candidates = traceListCandidates({{"", store.listTraces({.limit = 20})}, {liar, "<html>"}}, &failedRoundOne);
   EXPECT_EQ(failedRoundOne, (std::set<std::string>{liar, silent}));
 
   // Round 2: the liar lies again, the silent one stays silent.

@@ -36,6 +36,14 @@ struct IngestSummary {
   std::string firstError;
 };
 
+// Which traces a list shows. Empty strings: any.
+struct TraceListQuery {
+  std::string_view service;   // a trace with a span of this service
+  std::string_view rootName;  // a trace whose root span has this name ("POST /api/v1/orders")
+  double minDurationMs = 0;
+  size_t limit = 0;  // 0: 20; at most 1000
+};
+
 class TraceStore {
  public:
   explicit TraceStore(TraceStoreOptions options = {}, Registry& registry = defaultRegistry());
@@ -48,8 +56,9 @@ class TraceStore {
   void add(const Resource& resource, const std::vector<SpanData>& spans);
 
   // {"traces":[{traceId, rootService, rootName, startTimeUnixNano, durationMs, spanCount,
-  // services:[…], error}]}, newest first. `service` empty: any; `limit` 0: 20 (at most 1000).
-  std::string listTraces(std::string_view service, double minDurationMs, size_t limit) const;
+  // services:[…], error}]} of the traces `query` selects, newest first. The root is the earliest
+  // span whose parent is not stored here (the true root, or the first orphan of a partial trace).
+  std::string listTraces(const TraceListQuery& query) const;
   // {traceId, spans:[{spanId, parentSpanId, service, name, kind, startTimeUnixNano,
   // endTimeUnixNano, attributes:{…}, status, statusMessage}]} sorted by start time.
   // INVALID_ARGUMENT for a malformed id, NOT_FOUND when the trace is not (or no longer) stored.
