@@ -209,8 +209,9 @@ std::vector<OwnRoute> RestGateway::ownRoutes() {
        readers},
       {"GET", "/api/v1/admin/traces",
        "Traces of the built-in trace store, newest first: {traces:[{traceId, rootService, rootName, "
-       "startTimeUnixNano, durationMs, spanCount, services, error}]}. limit 1..1000 (default 20).",
-       readers, {"service", "minDurationMs", "limit"}},
+       "startTimeUnixNano, durationMs, spanCount, services, error}]}. service: a trace with a span of it; "
+       "rootName: a trace whose root span has that name (\"POST /api/v1/orders\"); limit 1..1000 (default 20).",
+       readers, {"service", "rootName", "minDurationMs", "limit"}},
       {"GET", "/api/v1/admin/traces/{traceId}",
        "Every stored span of one trace, sorted by start time; 404 when it is not (or no longer) stored.", readers},
       {"GET", "/api/v1/admin/metrics/query", "Prometheus instant query, proxied.", readers, {"query", "time"}},

@@ -542,6 +542,18 @@ TEST_F(AdminEndToEnd, OrdersTraceHasSpansFromAtLeastFourServicesUnderOneTraceId)
   const auto list = as(operator_, "GET", "/api/v1/admin/traces?service=orders&limit=1000");
   ASSERT_EQ(list.status, 200) << list.body;
   EXPECT_NE(list.body.find(traceId), std::string::npos);
+  // ...and by its root span's name, the route the order was placed on (what the console's
+  // Operation filter asks); every trace listed has that root.
+  const auto byRoot = as(operator_, "GET", "/api/v1/admin/traces?rootName=POST%20%2Fapi%2Fv1%2Forders&limit=1000");
+  ASSERT_EQ(byRoot.status, 200) << byRoot.body;
+  EXPECT_NE(byRoot.body.find(traceId), std::string::npos);
+  const auto byRootList = parse(byRoot);
+  for (const auto& entry : byRootList.at("traces").as_array()) {
+    EXPECT_EQ(entry.at("rootName").as_string(), "POST /api/v1/orders");
+  }
+  const auto longRoot = as(operator_, "GET", "/api/v1/admin/traces?rootName=" + std::string(513, 'x'));
+  EXPECT_EQ(longRoot.status, 400);
+  EXPECT_EQ(firstField(longRoot), "rootName");
   const auto badLimit = as(operator_, "GET", "/api/v1/admin/traces?limit=0");
   EXPECT_EQ(badLimit.status, 400);
   EXPECT_EQ(firstField(badLimit), "limit");
@@ -639,6 +651,10 @@ TEST_F(AdminEndToEnd, ATraceSpreadOverTwoGatewayReplicasIsWholeFromEither_ASilen
     return boost::json::object{};
   };
   EXPECT_FALSE(listedEntry("/api/v1/admin/traces?service=orders&limit=1000").empty());
+  // By root span name: the root's ("gateway work", on the first replica) finds it; the child's
+  // ("orders work", the first span of the second replica's part) does not.
+  EXPECT_FALSE(listedEntry("/api/v1/admin/traces?rootName=gateway%20work&limit=1000").empty());
+  EXPECT_TRUE(listedEntry("/api/v1/admin/traces?rootName=orders%20work&limit=1000").empty());
   const auto summary = listedEntry("/api/v1/admin/traces?limit=1000");
   ASSERT_FALSE(summary.empty());
   EXPECT_EQ(summary.at("spanCount").as_int64(), 2) << boost::json::serialize(summary);
