@@ -76,7 +76,7 @@ HttpResponse HttpResponse::text(int status, std::string body) {
   return response;
 }
 
-std::string errorBody(const Status& status, std::string_view traceId) {
+std::string errorBody(const Status& status, std::string_view traceId, std::string_view reason) {
   boost::json::array details;
   for (const auto& violation : status.violations()) {
     details.push_back(boost::json::object{{"field", violation.field}, {"reason", violation.reason}});
@@ -87,6 +87,7 @@ std::string errorBody(const Status& status, std::string_view traceId) {
       {"details", std::move(details)},
       {"trace_id", traceId},
   };
+  if (!reason.empty()) error["reason"] = reason;
   return boost::json::serialize(boost::json::object{{"error", std::move(error)}});
 }
 

@@ -39,6 +39,27 @@ using resilience::Clock;
 // A span name is a route ("POST /api/v1/orders/{id}:cancel") or an RPC method: far shorter.
 constexpr size_t kMaxRootNameBytes = 512;
 
+// The reasons ("reason" in the error body) of the trace routes' two 503s, both UNAVAILABLE, which
+// the console tells apart by them (docs/console-api-contract.md): tracing off on this gateway, which
+// no wait changes, and a trace that a replica which did not answer may hold.
+constexpr std::string_view kTraceStoreDisabled = "TRACE_STORE_DISABLED";
+constexpr std::string_view kTraceReplicasSilent = "TRACE_REPLICAS_SILENT";
+
+// A 503 whose body carries `reason`; with Retry-After unless `retryAfter` is empty.
+http::HttpResponse unavailableFor(std::string_view reason, std::string message, std::string_view traceId,
+                                  std::string_view retryAfter) {
+  const Status status = unavailable(std::move(message));
+  auto response = http::HttpResponse::json(httpStatusFor(status.code()), http::errorBody(status, traceId, reason));
+  if (!retryAfter.empty()) response.headers.add("Retry-After", std::string(retryAfter));
+  return response;
+}
+
+// Every trace route's answer on a gateway without a trace store ([traces] enabled = false). The
+// replicas' own routes (localTrace*) answer other replicas, which do not wait: no Retry-After there.
+http::HttpResponse noTraceStore(std::string_view traceId, std::string_view retryAfter = {}) {
+  return unavailableFor(kTraceStoreDisabled, "this gateway hosts no trace store", traceId, retryAfter);
+}
+
 // A `limit` query parameter: a whole number from 1 to `max`.
 Result<size_t> parseLimit(std::string_view value, size_t max) {
   uint64_t parsed = 0;
@@ -569,7 +590,7 @@ bool RestGateway::traceRoutesOpen(const http::HttpRequest& request, http::Respon
     return false;
   }
   if (traceStore_ == nullptr) {
-    responder.send(errorWithRetry(unavailable("this gateway hosts no trace store"), request.traceId, "30"));
+    responder.send(noTraceStore(request.traceId, "30"));
     return false;
   }
   return true;
@@ -658,10 +679,11 @@ void RestGateway::getTrace(http::HttpRequest& request, std::shared_ptr<http::Res
                   warnOfUnreadableParts(merged, traceId);
                   if (merged.spans == 0 && merged.unreachableReplicas > 0) {
                     // A replica that did not answer may hold all of it: not found is not known yet.
-                    responder->send(errorWithRetry(
-                        unavailable("trace " + id + " is in no answering gateway replica's trace store, and " +
-                                    std::to_string(merged.unreachableReplicas) + " replica(s) did not answer"),
-                        traceId, "5"));
+                    responder->send(unavailableFor(kTraceReplicasSilent,
+                                                   "trace " + id + " is in no answering gateway replica's trace store, and " +
+                                                       std::to_string(merged.unreachableReplicas) +
+                                                       " replica(s) did not answer",
+                                                   traceId, "5"));
                     return;
                   }
                   if (merged.spans == 0) {
@@ -691,7 +713,7 @@ bool RestGateway::peerTraceRoutesOpen(const http::HttpRequest& request, http::Re
 void RestGateway::localTraceList(http::HttpRequest& request, std::shared_ptr<http::Responder> responder) {
   if (!peerTraceRoutesOpen(request, *responder)) return;
   if (traceStore_ == nullptr) {
-    responder->send(http::errorResponse(unavailable("this gateway hosts no trace store"), request.traceId));
+    responder->send(noTraceStore(request.traceId));
     return;
   }
   const auto filters = traceListQuery(request, *responder);
@@ -702,7 +724,7 @@ void RestGateway::localTraceList(http::HttpRequest& request, std::shared_ptr<htt
 void RestGateway::localTraceParts(http::HttpRequest& request, std::shared_ptr<http::Responder> responder) {
   if (!peerTraceRoutesOpen(request, *responder)) return;
   if (traceStore_ == nullptr) {
-    responder->send(http::errorResponse(unavailable("this gateway hosts no trace store"), request.traceId));
+    responder->send(noTraceStore(request.traceId));
     return;
   }
   const auto body = json::parse(request.body);
@@ -728,7 +750,7 @@ void RestGateway::localTraceParts(http::HttpRequest& request, std::shared_ptr<ht
 void RestGateway::localTrace(http::HttpRequest& request, std::shared_ptr<http::Responder> responder) {
   if (!peerTraceRoutesOpen(request, *responder)) return;
   if (traceStore_ == nullptr) {
-    responder->send(http::errorResponse(unavailable("this gateway hosts no trace store"), request.traceId));
+    responder->send(noTraceStore(request.traceId));
     return;
   }
   const std::string id = traceIdParam(request);

@@ -295,7 +295,12 @@ std::string buildOpenApi(const std::vector<RestMapping>& mappings, const std::ve
     js::object properties{{"code", js::object{{"type", "string"}, {"examples", js::array{"INVALID_ARGUMENT"}}}},
                           {"message", js::object{{"type", "string"}}},
                           {"trace_id", js::object{{"type", "string"}}},
-                          {"details", js::object{{"type", "array"}, {"items", std::move(violation)}}}};
+                          {"details", js::object{{"type", "array"}, {"items", std::move(violation)}}},
+                          {"reason", js::object{{"type", "string"},
+                                                {"description",
+                                                 "Only on answers a client must tell apart while code and status are "
+                                                 "the same: why, in UPPER_SNAKE_CASE (as google.rpc.ErrorInfo.reason)."},
+                                                {"examples", js::array{"TRACE_STORE_DISABLED", "TRACE_REPLICAS_SILENT"}}}}};
     js::object inner{{"type", "object"}, {"required", js::array{"code", "message"}}, {"properties", std::move(properties)}};
     builder.schemas()["Error"] = js::object{{"type", "object"},
                                             {"required", js::array{"error"}},

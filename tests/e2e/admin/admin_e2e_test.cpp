@@ -954,13 +954,14 @@ TEST_F(AdminEndToEnd, AMisbehavingGatewayReplicaIsCountedUnreachable_TheTraceAnd
     }
 
     // A trace no answering replica holds while the fake failed: not known to be gone, 503 with
-    // Retry-After, in the words the console tells apart from "no trace store" (TracePane).
+    // Retry-After and the reason the console tells apart from "no trace store" by (TracePane).
     const auto unknown = as(operator_, "GET", "/api/v1/admin/traces/" + randomHex(16));
     EXPECT_EQ(unknown.status, 503) << unknown.body.substr(0, 1000);
     EXPECT_TRUE(unknown.headers.get("Retry-After").has_value());
     if (unknown.status == 503) {
       const auto error = parse(unknown).at("error").as_object();
       EXPECT_EQ(json::stringOr(error, "code"), "UNAVAILABLE");
+      EXPECT_EQ(json::stringOr(error, "reason"), "TRACE_REPLICAS_SILENT") << unknown.body;
       EXPECT_NE(json::stringOr(error, "message").find("is in no answering gateway replica's trace store"), std::string::npos)
           << unknown.body;
     }
@@ -1007,6 +1008,34 @@ TEST_F(AdminEndToEnd, AMisbehavingGatewayReplicaIsCountedUnreachable_TheTraceAnd
   ASSERT_EQ(wholeList.status, 200) << wholeList.body.substr(0, 1000);
   EXPECT_EQ(unreachableIn(parse(wholeList)), 0);
   EXPECT_NE(wholeList.body.find(traceId), std::string::npos);
+}
+
+// A gateway run with [traces] enabled = false keeps no trace store: its trace list and a trace are
+// 503 UNAVAILABLE with the reason TRACE_STORE_DISABLED (which the console reads as tracing off
+// there, not as silent replicas) and the Retry-After of any 503, while its other routes serve.
+TEST_F(AdminEndToEnd, AGatewayWithTracingOff_AnswersItsTraceRoutes503WithTheReasonTraceStoreDisabled) {
+  const uint16_t port = testing::freePort();
+  ServiceProcess gateway("gateway-no-traces", FLEETDECK_GATEWAY_BINARY,
+                         extraGatewayEnvironment("gateway-no-traces", port, {{"FLEETDECK_TRACES__ENABLED", "false"}}), logs_);
+  ASSERT_TRUE(gateway.start().isOk()) << gateway.logTail();
+  http::HttpClient client("127.0.0.1", port);
+  for (const std::string& target : {std::string("/api/v1/admin/traces"), "/api/v1/admin/traces/" + randomHex(16)}) {
+    SCOPED_TRACE(target);
+    auto answer = client.request("GET", target, "", operator_.headers({}));
+    ASSERT_TRUE(answer.isOk()) << answer.status().toString();
+    EXPECT_EQ(answer->status, 503) << answer->body;
+    EXPECT_EQ(answer->headers.get("Retry-After").value_or(""), "30");
+    const auto body = parse(*answer);
+    ASSERT_TRUE(body.contains("error") && body.at("error").is_object()) << answer->body;
+    const auto& error = body.at("error").as_object();
+    EXPECT_EQ(json::stringOr(error, "code"), "UNAVAILABLE") << answer->body;
+    EXPECT_EQ(json::stringOr(error, "reason"), "TRACE_STORE_DISABLED") << answer->body;
+  }
+  // The gateway itself serves: only its trace routes are off.
+  auto me = client.request("GET", "/api/v1/users/me", "", operator_.headers({}));
+  ASSERT_TRUE(me.isOk()) << me.status().toString();
+  EXPECT_EQ(me->status, 200) << me->body;
+  EXPECT_EQ(gateway.stop(10s), 0);
 }
 
 TEST_F(AdminEndToEnd, RegistryInstancesAreRoundRobinedAndAStoppedOneIsEjected) {

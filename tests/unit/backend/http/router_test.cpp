@@ -154,5 +154,13 @@ TEST(ErrorBody, HasCodeMessageDetailsAndTraceId) {
             R"("details":[{"field":"email","reason":"must be an address"}],"trace_id":"abc123"}})");
 }
 
+TEST(ErrorBody, CarriesAReasonLast_OnlyWhenOneIsGiven) {
+  EXPECT_EQ(errorBody(unavailable("no store"), "abc123", "TRACE_STORE_DISABLED"),
+            R"({"error":{"code":"UNAVAILABLE","message":"no store","details":[],"trace_id":"abc123",)"
+            R"("reason":"TRACE_STORE_DISABLED"}})");
+  EXPECT_EQ(errorBody(unavailable("no store"), "abc123", ""),
+            R"({"error":{"code":"UNAVAILABLE","message":"no store","details":[],"trace_id":"abc123"}})");
+}
+
 }  // namespace
 }  // namespace fleetdeck::http

@@ -60,8 +60,11 @@ struct HttpResponse {
   static HttpResponse text(int status, std::string body);
 };
 
-// The fleet's error body: {"error":{"code","message","details":[{"field","reason"}],"trace_id"}}.
-std::string errorBody(const Status& status, std::string_view traceId);
+// The fleet's error body: {"error":{"code","message","details":[{"field","reason"}],"trace_id"}}, with
+// "reason" last when `reason` is not empty: a stable UPPER_SNAKE_CASE name for why (as
+// google.rpc.ErrorInfo.reason), for clients that must tell two answers with one code apart without
+// reading the message. Without it the body is as it always was.
+std::string errorBody(const Status& status, std::string_view traceId, std::string_view reason = {});
 // errorBody with the HTTP status from httpStatusFor(); `conditionalRequest` as there.
 HttpResponse errorResponse(const Status& status, std::string_view traceId, bool conditionalRequest = false);
 
