@@ -82,6 +82,7 @@ ApiError ApiError::fromHttp(int httpStatus, const QByteArray& body, const QByteA
   if (parseError.error == QJsonParseError::NoError && !object.isEmpty()) {
     error.code = object.value(QLatin1String("code")).toString();
     error.message = object.value(QLatin1String("message")).toString();
+    error.reason = object.value(QLatin1String("reason")).toString();
     const QString bodyTraceId = object.value(QLatin1String("trace_id")).toString(
         object.value(QLatin1String("traceId")).toString());
     if (!bodyTraceId.isEmpty()) error.traceId = bodyTraceId;

@@ -15,6 +15,9 @@ struct ApiError {
   // without a gateway error body it is derived from the HTTP status, "UNAVAILABLE" for network failures.
   QString code;
   QString message;
+  // The body's "reason" (UPPER_SNAKE_CASE, as google.rpc.ErrorInfo.reason): why, for answers a client
+  // must tell apart while code and status are the same ("TRACE_STORE_DISABLED"); empty when absent.
+  QString reason;
   // Field (lowerCamelCase, as the console's forms name them) -> reason.
   QMap<QString, QString> fieldErrors;
   QString traceId;
@@ -30,7 +33,7 @@ struct ApiError {
   // and only a repeat under the same idempotency key is safe.
   bool answerMayBeLost() const { return isNetworkFailure() || httpStatus >= 500; }
 
-  // Parses the gateway error body {"error":{code,message,details:[{field,reason}],trace_id}}. A body
+  // Parses the gateway error body {"error":{code,message,details:[{field,reason}],trace_id,reason}}. A body
   // that is not one (a proxy's HTML page, empty) still yields a usable error from the status alone.
   static ApiError fromHttp(int httpStatus, const QByteArray& body, const QByteArray& traceIdHeader = {},
                            const QByteArray& retryAfterHeader = {});

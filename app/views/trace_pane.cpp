@@ -16,17 +16,17 @@ namespace {
 constexpr int kMaxRetryAfterSeconds = 30;
 
 // The gateway's 503 for a trace no answering replica holds while some did not answer (see
-// RestGateway::getTrace; e2e.admin pins the words). Any other 503 (a proxy's page while the gateway
-// restarts) says nothing of the replicas.
+// RestGateway::getTrace; e2e.admin pins the reason). Any other 503 (a proxy's page while the gateway
+// restarts) says nothing of the replicas, whatever its words.
 bool someReplicasMayHoldIt(const ApiError& error) {
-  return error.httpStatus == 503 && error.message.contains(QLatin1String("is in no answering gateway replica's trace store"));
+  return error.httpStatus == 503 && error.reason == QLatin1String("TRACE_REPLICAS_SILENT");
 }
 
 }  // namespace
 
-// See RestGateway::traceRoutesOpen for the message.
+// See RestGateway::traceRoutesOpen; e2e.admin pins the reason.
 bool gatewayKeepsNoTraces(const ApiError& error) {
-  return error.httpStatus == 503 && error.message == QLatin1String("this gateway hosts no trace store");
+  return error.httpStatus == 503 && error.reason == QLatin1String("TRACE_STORE_DISABLED");
 }
 
 TracePane::TracePane(GatewayClient* client, QAction* retryAction, QWidget* parent)

@@ -18,7 +18,7 @@ struct ApiError;
 
 // The gateway's answer on every trace route when it hosts no trace store ([traces] enabled = false):
 // a 503 like that of a trace no answering replica holds (code UNAVAILABLE too), told apart by its
-// message. Waiting does not help; turning tracing on there does.
+// reason, TRACE_STORE_DISABLED. Waiting does not help; turning tracing on there does.
 bool gatewayKeepsNoTraces(const ApiError& error);
 
 class TracePane : public QWidget {

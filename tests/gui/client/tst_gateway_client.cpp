@@ -66,6 +66,7 @@ class GatewayClientTest : public QObject {
   void failedRefresh_IsTriedAgainAfterRetryAfter();
   void refreshEndedWithTheSession_TellsWhyInTheUsersLanguage();
   void errorBody_FieldErrorsKeyedInCamelCase_TraceIdFromBody();
+  void errorBody_ReasonIsRead_EmptyWhenTheBodyHasNone();
   void errorWithoutGatewayBody_StillUsable();
   void successWithNonJsonBody_IsAnError();
   void gatewayDown_GoesOfflineAndCountsDown_BackOnline_AfterProbe();
@@ -420,6 +421,29 @@ void GatewayClientTest::errorBody_FieldErrorsKeyedInCamelCase_TraceIdFromBody() 
   QCOMPARE(error.fieldErrors.value("displayName"), QStringLiteral("must not be empty"));
   QVERIFY(!error.fieldErrors.contains("display_name"));
   QCOMPARE(error.traceId, QStringLiteral("trace-in-body"));
+}
+
+void GatewayClientTest::errorBody_ReasonIsRead_EmptyWhenTheBodyHasNone() {
+  signInAs();
+  bool withReason = true;
+  gateway_->route("GET", "/api/v1/admin/fleet", [&withReason](const FakeRequest&) {
+    FakeResponse response = FakeResponse::error(503, "UNAVAILABLE", "not now");
+    if (withReason) response.withErrorReason("TRACE_STORE_DISABLED");
+    return response;
+  });
+  Captured<QVector<FleetService>> given;
+  api::fleet(client_, this, given.callback());
+  QVERIFY(given.wait());
+  QCOMPARE(given.result->error().reason, QStringLiteral("TRACE_STORE_DISABLED"));
+  QCOMPARE(given.result->error().code, QStringLiteral("UNAVAILABLE"));
+  QCOMPARE(given.result->error().message, QStringLiteral("not now"));
+
+  withReason = false;
+  Captured<QVector<FleetService>> absent;
+  api::fleet(client_, this, absent.callback());
+  QVERIFY(absent.wait());
+  QCOMPARE(absent.result->error().httpStatus, 503);
+  QVERIFY2(absent.result->error().reason.isEmpty(), qPrintable(absent.result->error().reason));
 }
 
 void GatewayClientTest::errorWithoutGatewayBody_StillUsable() {

@@ -62,6 +62,15 @@ FakeResponse& FakeResponse::withHeader(const QByteArray& name, const QByteArray&
   return *this;
 }
 
+FakeResponse& FakeResponse::withErrorReason(const QString& reason) {
+  QJsonObject document = QJsonDocument::fromJson(body).object();
+  QJsonObject error = document.value(QLatin1String("error")).toObject();
+  error.insert(QLatin1String("reason"), reason);
+  document.insert(QLatin1String("error"), error);
+  body = QJsonDocument(document).toJson(QJsonDocument::Compact);
+  return *this;
+}
+
 FakeGateway::FakeGateway(QObject* parent) : QObject(parent), server_(new QTcpServer(this)) {
   connect(server_, &QTcpServer::newConnection, this, &FakeGateway::onNewConnection);
 }

@@ -50,6 +50,8 @@ struct FakeResponse {
                             const QList<QPair<QString, QString>>& fieldErrors = {});
   static FakeResponse empty(int status);
   FakeResponse& withHeader(const QByteArray& name, const QByteArray& value);
+  // An error() answer with "reason" in its error object, as the gateway gives on some 503s.
+  FakeResponse& withErrorReason(const QString& reason);
 };
 
 class FakeGateway : public QObject {

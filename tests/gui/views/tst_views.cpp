@@ -269,6 +269,7 @@ class ViewsTest : public QObject {
   void traces_AGatewayWithoutATraceStore_IsSaidToKeepNoTraces_AndNotReadAgain_InTracesAndSagas();
   void traces_TheListOfAGatewayWithoutATraceStore_SaysTracingIsOffThere();
   void traces_AProxys503_IsNotSaidToBeSilentReplicas_ItsRetryAfterIsKept();
+  void traces_A503InTheGatewaysWordsButWithoutItsReason_IsAFailedLoad_NotTracingOffOrSilentReplicas();
   void traces_A503WithRetryAfterAsAnHttpDate_IsLoadedAgainThen_AtMost30SecondsLater();
   void metricsChart_AHoleInASeries_IsTwoLinesOfOneLegendEntry();
   void metricsChart_AxisLabelsAndValues_AreFixedNotationInTheLocale();
@@ -3476,12 +3477,15 @@ FakeResponse oneSpanTrace(const QString& traceId) {
 FakeResponse unansweredTrace(const QString& traceId, const QByteArray& retryAfter) {
   return FakeResponse::error(503, "UNAVAILABLE",
                              "trace " + traceId + " is in no answering gateway replica's trace store, and 1 replica(s) did not answer")
+      .withErrorReason("TRACE_REPLICAS_SILENT")
       .withHeader("Retry-After", retryAfter);
 }
 
 // The gateway's answer to every trace route when it hosts no trace store ([traces] enabled = false).
 FakeResponse noTraceStore(const QByteArray& retryAfter) {
-  return FakeResponse::error(503, "UNAVAILABLE", "this gateway hosts no trace store").withHeader("Retry-After", retryAfter);
+  return FakeResponse::error(503, "UNAVAILABLE", "this gateway hosts no trace store")
+      .withErrorReason("TRACE_STORE_DISABLED")
+      .withHeader("Retry-After", retryAfter);
 }
 
 }  // namespace
@@ -3788,11 +3792,7 @@ void ViewsTest::traces_ATraceSomeReplicasMayHold_IsNotCalledExpired_InTracesAndS
   bool unanswered = true;
   gateway_->route("GET", "/api/v1/admin/traces/([0-9a-f]+)", [&unanswered](const FakeRequest& request) {
     const QString id = request.match.captured(1);
-    if (unanswered) {
-      return FakeResponse::error(503, "UNAVAILABLE",
-                                 "trace " + id + " is in no answering gateway replica's trace store, and 1 replica(s) did not answer")
-          .withHeader("Retry-After", "5");
-    }
+    if (unanswered) return unansweredTrace(id, "5");
     const QJsonObject span{{"spanId", "a1"}, {"parentSpanId", ""}, {"service", "gateway"}, {"name", "POST /api/v1/orders"},
                            {"startTimeUnixNano", "1700000000000000000"}, {"endTimeUnixNano", "1700000000005000000"},
                            {"attributes", QJsonObject{}}, {"status", "OK"}};
@@ -4038,6 +4038,46 @@ void ViewsTest::traces_AProxys503_IsNotSaidToBeSilentReplicas_ItsRetryAfterIsKep
   traces->refresh();
   QVERIFY(QTest::qWaitFor([&] { return traces->isReady() && traces->waterfall()->trace().traceId == first; }, 5000));
   QVERIFY2(message().isEmpty(), qPrintable(message()));
+}
+
+void ViewsTest::traces_A503InTheGatewaysWordsButWithoutItsReason_IsAFailedLoad_NotTracingOffOrSilentReplicas() {
+  MainWindow* window = openWindow("grace");
+  // 503s worded as the gateway words its own two, but without their reason (TRACE_STORE_DISABLED,
+  // TRACE_REPLICAS_SILENT): the console goes by the reason, so these are loads that failed.
+  QString words = "this gateway hosts no trace store";
+  gateway_->route("GET", "/api/v1/admin/traces/([0-9a-f]+)", [&words](const FakeRequest&) {
+    return FakeResponse::error(503, "UNAVAILABLE", words);
+  });
+  window->showPage("traces");
+  TracesView* traces = window->tracesView();
+  QVERIFY(QTest::qWaitFor([&] { return traces->isReady() && traces->model()->rowCount() == 6; }, 5000));
+  const QString first = shownTraceId(traces, 0);
+  const QString path = "/api/v1/admin/traces/" + first;
+  const auto message = [&] { return traces->waterfall()->message(); };
+  QVERIFY(QTest::qWaitFor([&] { return traces->isReady() && gateway_->count("GET", path) == 1 && !message().isEmpty(); }, 5000));
+  QVERIFY2(message().startsWith("Could not load trace " + first + ": this gateway hosts no trace store") &&
+               message().contains("Press Search to try again") && !message().contains("keeps no traces"),
+           qPrintable(message()));
+
+  words = "trace " + first + " is in no answering gateway replica's trace store, and 1 replica(s) did not answer";
+  traces->refresh();
+  QVERIFY(QTest::qWaitFor([&] { return traces->isReady() && message().contains("no answering gateway replica"); }, 5000));
+  QCOMPARE(gateway_->count("GET", path), 2);
+  QVERIFY2(message().startsWith("Could not load trace " + first + ": trace " + first) &&
+               message().contains("Press Search to try again") && !message().contains("some gateway replicas did not answer"),
+           qPrintable(message()));
+
+  // The list's 503 in those words: a failed search, not a gateway that keeps no traces.
+  gateway_->route("GET", "/api/v1/admin/traces", [](const FakeRequest&) {
+    return FakeResponse::error(503, "UNAVAILABLE", "this gateway hosts no trace store");
+  });
+  auto* status = traces->findChild<QLabel*>("tracesStatus");
+  QVERIFY(status != nullptr);
+  traces->refresh();
+  QVERIFY(QTest::qWaitFor([&] { return status->text().contains("this gateway hosts no trace store"); }, 5000));
+  QVERIFY2(status->text().contains("Could not load the traces: this gateway hosts no trace store") &&
+               !status->text().contains("keeps no traces"),
+           qPrintable(status->text()));
 }
 
 void ViewsTest::traces_A503WithRetryAfterAsAnHttpDate_IsLoadedAgainThen_AtMost30SecondsLater() {
