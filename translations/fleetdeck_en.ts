@@ -2287,6 +2287,20 @@
             <translation>All services</translation>
         </message>
         <message>
+            <source>All operations</source>
+            <comment>trace operation filter</comment>
+            <translation>All operations</translation>
+        </message>
+        <message>
+            <source>Only traces whose root span has this name, e.g. POST /api/v1/orders</source>
+            <translation>Only traces whose root span has this name, e.g. POST /api/v1/orders</translation>
+        </message>
+        <message>
+            <source>Operation:</source>
+            <comment>trace filter label: the root span's name</comment>
+            <translation>Operation:</translation>
+        </message>
+        <message>
             <source> ms</source>
             <comment>minimum trace duration</comment>
             <translation> ms</translation>

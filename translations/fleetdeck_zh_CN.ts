@@ -2256,6 +2256,20 @@
             <translation>所有服务</translation>
         </message>
         <message>
+            <source>All operations</source>
+            <comment>trace operation filter</comment>
+            <translation>操作不限</translation>
+        </message>
+        <message>
+            <source>Only traces whose root span has this name, e.g. POST /api/v1/orders</source>
+            <translation>只列出根 span 为此名称的追踪，例如 POST /api/v1/orders</translation>
+        </message>
+        <message>
+            <source>Operation:</source>
+            <comment>trace filter label: the root span's name</comment>
+            <translation>操作：</translation>
+        </message>
+        <message>
             <source> ms</source>
             <comment>minimum trace duration</comment>
             <translation> 毫秒</translation>

@@ -271,6 +271,7 @@ quint64 getTrace(GatewayClient* client, const QString& traceId, QObject* context
 quint64 listTraces(GatewayClient* client, const TraceFilter& filter, QObject* context, Done<TraceList> done) {
   QUrlQuery query;
   addIfSet(query, QStringLiteral("service"), filter.service.trimmed());
+  addIfSet(query, QStringLiteral("rootName"), filter.rootName.trimmed());
   // Left out at 0: the gateway's default is "any duration", and an unfiltered request stays plain.
   if (filter.minDurationMs > 0) query.addQueryItem(QStringLiteral("minDurationMs"), QString::number(filter.minDurationMs));
   query.addQueryItem(QStringLiteral("limit"), QString::number(qBound(1, filter.limit, kTracesMaxLimit)));

@@ -110,6 +110,7 @@ quint64 getTrace(GatewayClient* client, const QString& traceId, QObject* context
 constexpr int kTracesMaxLimit = 1000;
 struct TraceFilter {
   QString service;
+  QString rootName;  // the root span's name, the operation ("POST /api/v1/orders")
   int minDurationMs = 0;
   int limit = 20;
 

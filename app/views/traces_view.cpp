@@ -33,6 +33,7 @@ TracesView::TracesView(GatewayClient* client, QWidget* parent)
       model_(new TracesModel(this)),
       sorted_(new QSortFilterProxyModel(this)),
       serviceFilter_(new QComboBox(this)),
+      operationFilter_(new QComboBox(this)),
       minDuration_(new QSpinBox(this)),
       limit_(new QSpinBox(this)),
       table_(new QTableView(this)),
@@ -48,6 +49,17 @@ TracesView::TracesView(GatewayClient* client, QWidget* parent)
   serviceFilter_->lineEdit()->setPlaceholderText(tr("All services", "trace service filter"));
   serviceFilter_->setMinimumContentsLength(14);
   serviceFilter_->setSizeAdjustPolicy(QComboBox::AdjustToMinimumContentsLengthWithIcon);
+
+  // The operation a trace began with (its root span: a route, "POST /api/v1/orders"), as Jaeger's
+  // Operation filter: picks one kind of request out of the console's own page loads.
+  operationFilter_->setObjectName(QStringLiteral("traceOperationFilter"));
+  operationFilter_->setEditable(true);
+  operationFilter_->setInsertPolicy(QComboBox::NoInsert);
+  operationFilter_->addItem(QString());
+  operationFilter_->lineEdit()->setPlaceholderText(tr("All operations", "trace operation filter"));
+  operationFilter_->setToolTip(tr("Only traces whose root span has this name, e.g. POST /api/v1/orders"));
+  operationFilter_->setMinimumContentsLength(22);
+  operationFilter_->setSizeAdjustPolicy(QComboBox::AdjustToMinimumContentsLengthWithIcon);
 
   minDuration_->setObjectName(QStringLiteral("traceMinDuration"));
   minDuration_->setRange(0, kMaxMinDurationMs);
@@ -68,6 +80,8 @@ TracesView::TracesView(GatewayClient* client, QWidget* parent)
   auto* top = new QHBoxLayout;
   top->addWidget(new QLabel(tr("Service:", "trace filter label"), this));
   top->addWidget(serviceFilter_);
+  top->addWidget(new QLabel(tr("Operation:", "trace filter label: the root span's name"), this));
+  top->addWidget(operationFilter_);
   top->addWidget(new QLabel(tr("At least:", "trace minimum duration label"), this));
   top->addWidget(minDuration_);
   top->addWidget(new QLabel(tr("Show:", "how many traces to list"), this));
@@ -117,13 +131,15 @@ TracesView::TracesView(GatewayClient* client, QWidget* parent)
     if (started_ && filter() != searched_) refresh();
   };
   // The service typed and left: the combo box itself reacts only to a name it offers (activated).
-  connect(serviceFilter_->lineEdit(), &QLineEdit::editingFinished, this, searchIfChanged);
-  connect(serviceFilter_, &QComboBox::activated, this, searchIfChanged);
   // Return searches even with nothing changed, as Search does, unless that very search is on its way
   // already: Return on a name the combo box offers activates it first.
-  connect(serviceFilter_->lineEdit(), &QLineEdit::returnPressed, this, [this] {
-    if (!loading_ || filter() != searched_) refresh();
-  });
+  for (QComboBox* names : {serviceFilter_, operationFilter_}) {
+    connect(names->lineEdit(), &QLineEdit::editingFinished, this, searchIfChanged);
+    connect(names, &QComboBox::activated, this, searchIfChanged);
+    connect(names->lineEdit(), &QLineEdit::returnPressed, this, [this] {
+      if (!loading_ || filter() != searched_) refresh();
+    });
+  }
   connect(minDuration_, &QSpinBox::editingFinished, this, searchIfChanged);
   connect(limit_, &QSpinBox::editingFinished, this, searchIfChanged);
   connect(table_->selectionModel(), &QItemSelectionModel::currentRowChanged, this, [this] {
@@ -148,7 +164,8 @@ bool TracesView::isReady() const { return answered_ && !loading_ && tracePane_->
 TraceWaterfallWidget* TracesView::waterfall() const { return tracePane_->waterfall(); }
 
 api::TraceFilter TracesView::filter() const {
-  return api::TraceFilter{serviceFilter_->currentText().trimmed(), minDuration_->value(), limit_->value()};
+  return api::TraceFilter{serviceFilter_->currentText().trimmed(), operationFilter_->currentText().trimmed(),
+                          minDuration_->value(), limit_->value()};
 }
 
 void TracesView::activate() {
@@ -174,11 +191,14 @@ void TracesView::refresh() {
     }
     const TraceList& list = result.value();
     model_->setTraces(list.traces);
-    rememberServices([&list] {
-      QStringList services;
-      for (const TraceSummary& trace : list.traces) services << trace.services;
-      return services;
-    }());
+    QStringList services;
+    QStringList operations;
+    for (const TraceSummary& trace : list.traces) {
+      services << trace.services;
+      operations << trace.rootName;
+    }
+    offer(serviceFilter_, services);
+    offer(operationFilter_, operations);
     const int missing = list.unreachableReplicas;
     listNote_->setText(tr("%n gateway replica(s) did not answer: the traces they hold are missing from this list.", "",
                           missing));
@@ -230,17 +250,17 @@ void TracesView::showLoadError(const ApiError& error) {
   emit statusMessage(text);
 }
 
-void TracesView::rememberServices(const QStringList& services) {
-  const QSignalBlocker block(serviceFilter_);
-  const QString typed = serviceFilter_->currentText();
-  for (const QString& service : services) {
-    if (service.isEmpty() || serviceFilter_->findText(service) >= 0) continue;
-    // Sorted after the empty entry (every service).
+void TracesView::offer(QComboBox* filter, const QStringList& names) {
+  const QSignalBlocker block(filter);
+  const QString typed = filter->currentText();
+  for (const QString& name : names) {
+    if (name.isEmpty() || filter->findText(name) >= 0) continue;
+    // Sorted after the empty entry (any).
     int position = 1;
-    while (position < serviceFilter_->count() && serviceFilter_->itemText(position) < service) ++position;
-    serviceFilter_->insertItem(position, service);
+    while (position < filter->count() && filter->itemText(position) < name) ++position;
+    filter->insertItem(position, name);
   }
-  serviceFilter_->setEditText(typed);  // inserting may not change what the user typed
+  filter->setEditText(typed);  // inserting may not change what the user typed
 }
 
 QString TracesView::selectedTraceId() const {

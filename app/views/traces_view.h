@@ -1,5 +1,5 @@
-// TracesView: the Traces page — the traces the gateway replicas hold, found by service, minimum
-// duration and how many, in a sortable table (slow or failed requests stand out); the selected one as a
+// TracesView: the Traces page — the traces the gateway replicas hold, found by service, operation (the
+// root span's name), minimum duration and how many, in a sortable table (slow or failed requests stand out); the selected one as a
 // waterfall below it. Says when a gateway replica did not answer, so a list or trace may be incomplete.
 #pragma once
 
@@ -48,7 +48,8 @@ class TracesView : public ViewPage {
 
  private:
   void showLoadError(const ApiError& error);
-  void rememberServices(const QStringList& services);
+  // Offers `names` in `filter` (sorted, after its empty "any" entry), keeping what the user typed.
+  static void offer(QComboBox* filter, const QStringList& names);
   // The trace of the table's current row, or "" when none is selected.
   QString selectedTraceId() const;
 
@@ -56,6 +57,7 @@ class TracesView : public ViewPage {
   TracesModel* model_;
   QSortFilterProxyModel* sorted_;
   QComboBox* serviceFilter_;
+  QComboBox* operationFilter_;
   QSpinBox* minDuration_;
   QSpinBox* limit_;
   QTableView* table_;

@@ -898,18 +898,21 @@ void DemoFleet::install() {
     return FakeResponse::json(200, trace);
   });
   // As the gateway reads the list's parameters (admin_routes.cpp traceListQuery): each checked, a bad
-  // value or an unknown parameter is 400 naming it; the store keeps traces that touched the service and
-  // took at least minDurationMs, newest first, at most limit.
+  // value or an unknown parameter is 400 naming it; the store keeps traces that touched the service,
+  // whose root span is named rootName and that took at least minDurationMs, newest first, at most limit.
   g.route("GET", "/api/v1/admin/traces", [this](const FakeRequest& request) {
     FakeResponse denial;
     if (!authorized(request, false, denial)) return denial;
     QString service;
+    QString rootName;
     double minDurationMs = 0;
     int limit = 20;
     for (const auto& [name, value] : request.query.queryItems(QUrl::FullyDecoded)) {
       bool ok = true;
       if (name == "service") {
         service = value;
+      } else if (name == "rootName") {
+        rootName = value;
       } else if (name == "minDurationMs") {
         minDurationMs = value.toDouble(&ok);
         if (!ok || minDurationMs < 0) {
@@ -923,7 +926,7 @@ void DemoFleet::install() {
         }
       } else {
         return FakeResponse::error(400, "INVALID_ARGUMENT", "invalid request",
-                                   {{name, "is not a parameter of this route: service, minDurationMs, limit"}});
+                                   {{name, "is not a parameter of this route: service, rootName, minDurationMs, limit"}});
       }
     }
     QJsonArray listed;
@@ -931,6 +934,7 @@ void DemoFleet::install() {
       if (listed.size() >= limit) break;
       const QJsonObject trace = value.toObject();
       if (!service.isEmpty() && !trace.value("services").toArray().contains(service)) continue;
+      if (!rootName.isEmpty() && trace.value("rootName").toString() != rootName) continue;
       if (trace.value("durationMs").toDouble() < minDurationMs) continue;
       listed.append(trace);
     }

@@ -3558,6 +3558,24 @@ void ViewsTest::traces_FiltersReachTheRequest_TheTableShowsTheAnswer_Sortable() 
   QCOMPARE(shownTraceId(traces, 1), seeded[1].toObject().value("traceId").toString());
   QCOMPARE(shown->index(1, TracesModel::Error).data().toString(), QString());
 
+  // One operation (the root span's name) out of every kind of request: the operations seen are
+  // offered, the name reaches the gateway, only the orders placed are listed.
+  auto* operation = traces->findChild<QComboBox*>("traceOperationFilter");
+  QVERIFY(operation != nullptr);
+  QVERIFY(operation->findText("POST /api/v1/orders") >= 0 && operation->findText("GET /api/v1/users/me") >= 0);
+  operation->setEditText("POST /api/v1/orders");
+  limit->setValue(20);
+  traces->refresh();
+  QVERIFY(QTest::qWaitFor([&] { return traces->isReady() && traces->model()->rowCount() == 2; }, 5000));
+  listed = lastRequest(*gateway_, "GET", "/api/v1/admin/traces");
+  QCOMPARE(listed.queryValue("rootName"), QStringLiteral("POST /api/v1/orders"));
+  QCOMPARE(shownTraceId(traces, 0), seeded[0].toObject().value("traceId").toString());
+  QCOMPARE(shownTraceId(traces, 1), seeded[2].toObject().value("traceId").toString());
+  operation->setEditText(QString());
+  traces->refresh();
+  QVERIFY(QTest::qWaitFor([&] { return traces->isReady() && traces->model()->rowCount() == 6; }, 5000));
+  QVERIFY(!lastRequest(*gateway_, "GET", "/api/v1/admin/traces").query.hasQueryItem("rootName"));
+
   // The page is in the sidebar's order and the palette.
   QAction* go = window->findChild<QAction*>("go.traces");
   QVERIFY(go != nullptr);
