@@ -879,9 +879,9 @@
             <translation>Latency</translation>
         </message>
         <message>
-            <source>Error</source>
-            <comment>error message</comment>
-            <translation>Error</translation>
+            <source>Detail</source>
+            <comment>readiness check detail: its error, or when the instance started</comment>
+            <translation>Detail</translation>
         </message>
         <message>
             <source> ms</source>

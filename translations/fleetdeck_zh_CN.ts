@@ -868,9 +868,9 @@
             <translation>延迟</translation>
         </message>
         <message>
-            <source>Error</source>
-            <comment>error message</comment>
-            <translation>错误</translation>
+            <source>Detail</source>
+            <comment>readiness check detail: its error, or when the instance started</comment>
+            <translation>详情</translation>
         </message>
         <message>
             <source> ms</source>

@@ -75,7 +75,9 @@ FleetView::FleetView(GatewayClient* client, QWidget* parent)
 
   detail_->setObjectName(QStringLiteral("fleetDetail"));
   detail_->setColumnCount(4);
-  detail_->setHeaderLabels({tr("Check"), tr("Status", "readiness check status"), tr("Latency"), tr("Error", "error message")});
+  detail_->setHeaderLabels({tr("Check"), tr("Status", "readiness check status"), tr("Latency"),
+                             // Why a check or the readiness poll failed; on an instance's own row, when it started.
+                             tr("Detail", "readiness check detail: its error, or when the instance started")});
   detail_->setRootIsDecorated(true);
   // The check names are short, and their "(not critical)" suffix is what tells a check that only
   // degrades the instance from one that makes it not ready: the column is as wide as its rows,

@@ -1590,6 +1590,10 @@ void ViewsTest::fleet_DetailSaysWhyAnInstanceIsDownOrDegraded() {
   fleet->tree()->setCurrentIndex(fleet->model()->indexOf("notifications"));
   QCOMPARE(detail->topLevelItemCount(), 1);
   QCOMPARE(detail->topLevelItem(0)->text(1), display::fleetStatus("down"));
+  // The last column holds a check's error and, on the instance's own row, when it started: not an
+  // "Error" column showing a start time.
+  QCOMPARE(detail->headerItem()->text(3), QStringLiteral("Detail"));
+  QVERIFY2(detail->topLevelItem(0)->text(3).startsWith("started "), qPrintable(detail->topLevelItem(0)->text(3)));
   QTreeWidgetItem* readiness = row("Readiness");
   QVERIFY(readiness != nullptr);
   QCOMPARE(readiness->text(1), display::readinessStatus("unreachable"));
