@@ -123,17 +123,18 @@ std::string percentEncode(std::string_view text) {
 std::optional<std::string> percentDecode(std::string_view text) {
   std::string out;
   out.reserve(text.size());
-  for (size_t i = 0; i < text.size(); ++i) {
-    if (text[i] != '%') {
-      out += text[i];
-      continue;
-    }
-    if (i + 2 >= text.size()) return std::nullopt;
-    const int high = hexValue(text[i + 1]);
-    const int low = hexValue(text[i + 2]);
+  // The text between escapes is copied a run at a time: an id in a path has none.
+  size_t i = 0;
+  while (i < text.size()) {
+    const size_t percent = std::min(text.find('%', i), text.size());
+    out.append(text.data() + i, percent - i);
+    if (percent == text.size()) break;
+    if (percent + 2 >= text.size()) return std::nullopt;
+    const int high = hexValue(text[percent + 1]);
+    const int low = hexValue(text[percent + 2]);
     if (high < 0 || low < 0) return std::nullopt;
     out += static_cast<char>(high * 16 + low);
-    i += 2;
+    i = percent + 3;
   }
   return out;
 }

@@ -14,6 +14,16 @@ bool validName(std::string_view name) {
                      [](char c) { return std::isalnum(static_cast<unsigned char>(c)) || c == '_' || c == '.'; });
 }
 
+// FNV-1a: path segments are short, and a lookup hashes each once.
+uint64_t hashOf(std::string_view text) {
+  uint64_t hash = 0xcbf29ce484222325ULL;
+  for (const char c : text) {
+    hash ^= static_cast<unsigned char>(c);
+    hash *= 0x100000001b3ULL;
+  }
+  return hash;
+}
+
 // Splits "/a/b/c" into {"a","b","c"}; an empty path or "/" gives no segments.
 std::vector<std::string_view> splitPath(std::string_view path) {
   std::vector<std::string_view> segments;
@@ -29,6 +39,23 @@ std::vector<std::string_view> splitPath(std::string_view path) {
 }
 
 }  // namespace
+
+SplitPath SplitPath::of(std::string_view path) {
+  SplitPath split;
+  split.segments = splitPath(path);
+  split.hashes.reserve(split.segments.size());
+  for (const std::string_view segment : split.segments) split.hashes.push_back(hashOf(segment));
+  if (!split.segments.empty()) {
+    split.last = split.segments.back();
+    split.lastHashWithVerb = split.hashes.back();
+    if (const size_t colon = split.last.rfind(':'); colon != std::string_view::npos) {
+      split.verb = split.last.substr(colon + 1);
+      split.last = split.last.substr(0, colon);
+      split.hashes.back() = hashOf(split.last);
+    }
+  }
+  return split;
+}
 
 Result<RouteTemplate> RouteTemplate::parse(std::string_view text) {
   RouteTemplate result;
@@ -57,43 +84,38 @@ Result<RouteTemplate> RouteTemplate::parse(std::string_view text) {
         continue;
       }
       if (!validName(name)) return invalidArgument("bad parameter name in route template " + result.text_);
-      result.segments_.push_back({"", std::string(name)});
+      result.segments_.push_back({"", std::string(name), 0});
       result.parameterNames_.emplace_back(name);
     } else if (segment.find_first_of("{}:") != std::string_view::npos || segment.empty()) {
       return invalidArgument("bad segment '" + std::string(segment) + "' in route template " + result.text_);
     } else {
-      result.segments_.push_back({std::string(segment), ""});
+      result.segments_.push_back({std::string(segment), "", hashOf(segment)});
     }
   }
   return result;
 }
 
 bool RouteTemplate::match(std::string_view path, std::vector<std::pair<std::string, std::string>>& params) const {
-  return matchSegments(splitPath(path), params);
+  return match(SplitPath::of(path), params);
 }
 
-bool RouteTemplate::matchSegments(const std::vector<std::string_view>& segments,
-                                  std::vector<std::pair<std::string, std::string>>& params) const {
-  if (restParameter.empty() ? segments.size() != segments_.size() : segments.size() < segments_.size()) {
-    return false;
-  }
-  // The last segment without its ":verb" suffix (the verb must be this template's).
-  std::string_view last;
-  if (restParameter.empty() && !segments.empty()) {
-    last = segments.back();
-    const size_t colon = last.rfind(':');
-    const std::string_view verb = colon == std::string_view::npos ? std::string_view() : last.substr(colon + 1);
-    if (verb != verb_) return false;
-    if (colon != std::string_view::npos) last = last.substr(0, colon);
-  } else if (!verb_.empty()) {
-    return false;
-  }
-  const auto segmentAt = [&](size_t i) {
-    return restParameter.empty() && i + 1 == segments.size() ? last : segments[i];
-  };
-  // Literals first: most templates a lookup tries differ in one, and nothing is decoded for them.
-  for (size_t i = 0; i < segments_.size(); ++i) {
-    if (!segments_[i].literal.empty() && segmentAt(i) != segments_[i].literal) return false;
+bool RouteTemplate::match(const SplitPath& path, std::vector<std::pair<std::string, std::string>>& params) const {
+  const auto& segments = path.segments;
+  const bool rest = !restParameter.empty();
+  if (rest ? segments.size() < segments_.size() : segments.size() != segments_.size()) return false;
+  // Without a rest parameter the last segment is read without its ":verb", which must be this
+  // template's; a rest parameter takes the path as it is (and its template has no verb).
+  if (rest || segments.empty() ? !verb_.empty() : path.verb != verb_) return false;
+  const auto segmentAt = [&](size_t i) { return !rest && i + 1 == segments.size() ? path.last : segments[i]; };
+  const auto hashAt = [&](size_t i) { return rest && i + 1 == segments.size() ? path.lastHashWithVerb : path.hashes[i]; };
+  // Literals first, by hash: most templates a lookup tries differ in one, and nothing is decoded for
+  // them. From the last one back: every route shares "api" and "v1", and the later literals tell them
+  // apart, so most templates are refused at their first comparison, without comparing strings.
+  for (size_t i = segments_.size(); i-- > 0;) {
+    const Segment& expected = segments_[i];
+    if (!expected.literal.empty() && (hashAt(i) != expected.literalHash || segmentAt(i) != expected.literal)) {
+      return false;
+    }
   }
   const size_t before = params.size();
   for (size_t i = 0; i < segments_.size(); ++i) {
@@ -151,7 +173,8 @@ void Router::add(std::string method, std::string_view pathTemplate, Handler hand
 Router::Lookup Router::find(std::string_view method, std::string_view path) const {
   Lookup lookup;
   std::vector<std::pair<std::string, std::string>> params;
-  const auto segments = splitPath(path);
+  const SplitPath split = SplitPath::of(path);
+  const auto& segments = split.segments;
   std::vector<size_t> everyRoute;
   const bool indexed = segments.size() < bySegmentCount_.size();  // none before the first route
   if (!indexed) {
@@ -160,7 +183,7 @@ Router::Lookup Router::find(std::string_view method, std::string_view path) cons
   for (const size_t index : indexed ? bySegmentCount_[segments.size()] : everyRoute) {
     const Route& route = routes_[index];
     params.clear();
-    if (!route.pathTemplate.matchSegments(segments, params)) continue;
+    if (!route.pathTemplate.match(split, params)) continue;
     if (route.method == method || (method == "HEAD" && route.method == "GET")) {
       lookup.outcome = Outcome::kMatched;
       lookup.handler = &route.handler;

@@ -50,6 +50,13 @@ TEST(Encoding, PercentDecode) {
   EXPECT_EQ(percentDecode("a%20b%2Fc").value(), "a b/c");
   EXPECT_FALSE(percentDecode("bad%2").has_value());
   EXPECT_FALSE(percentDecode("bad%zz").has_value());
+  // Runs between escapes, an escape at either end, none at all.
+  EXPECT_EQ(percentDecode("%41x%42y%43").value(), "AxByC");
+  EXPECT_EQ(percentDecode("01a2259a-6559-7702-8880-59ade95f2b51").value(), "01a2259a-6559-7702-8880-59ade95f2b51");
+  EXPECT_EQ(percentDecode("").value(), "");
+  EXPECT_EQ(percentDecode("%25%2525").value(), "%%25");
+  EXPECT_FALSE(percentDecode("%").has_value());
+  EXPECT_FALSE(percentDecode("a%4").has_value());
 }
 
 TEST(Encoding, Utf8AcceptsWellFormedTextOnly) {

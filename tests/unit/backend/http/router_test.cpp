@@ -128,6 +128,41 @@ TEST(Router, RestRoutesMatchLongerPathsBesideExactLengthRoutes) {
   EXPECT_TRUE(hit.empty());
 }
 
+// Literals are compared by hash first, the last one without its ":verb" and a rest route's as the
+// segment arrived: each of those must still decide exactly as the strings do.
+TEST(Router, LiteralsBeforeAVerbAndInARestRouteAreComparedAsTheyMustBe) {
+  std::string hit;
+  Router router;
+  router.add("POST", "/a/alerts:acknowledge", named("ack", &hit));
+  router.add("GET", "/a/alerts", named("list", &hit));
+  router.add("GET", "/a/{name}", named("byName", &hit));
+  router.add("GET", "/p/{rest=**}", named("proxy", &hit));
+  router.add("GET", "/p/fixed/{rest=**}", named("fixedProxy", &hit));
+  auto responder = std::make_shared<CapturingResponder>();
+  const auto call = [&](std::string method, std::string path) {
+    hit.clear();
+    HttpRequest request{.method = std::move(method), .path = std::move(path)};
+    router.dispatch(request, responder);
+    return request;
+  };
+  call("POST", "/a/alerts:acknowledge");
+  EXPECT_EQ(hit, "ack");
+  call("GET", "/a/alerts");
+  EXPECT_EQ(hit, "list");
+  call("POST", "/a/alerts:unacknowledge");  // another verb: no route has it
+  EXPECT_EQ(responder->last.status, 404);
+  EXPECT_EQ(call("GET", "/a/alertsX").pathParam("name").value(), "alertsX");
+  EXPECT_EQ(call("GET", "/p/x:y").pathParam("rest").value(), "x:y");
+  EXPECT_EQ(hit, "proxy");
+  EXPECT_EQ(call("GET", "/p/fixed/q").pathParam("rest").value(), "q");
+  EXPECT_EQ(hit, "fixedProxy");
+  EXPECT_EQ(call("GET", "/p/fixed").pathParam("rest").value(), "");
+  EXPECT_EQ(hit, "fixedProxy");
+  // A rest route's literal is the segment as it arrived: "fixed:x" is not "fixed".
+  EXPECT_EQ(call("GET", "/p/fixed:x").pathParam("rest").value(), "fixed:x");
+  EXPECT_EQ(hit, "proxy");
+}
+
 TEST(Router, AnEmptyRouterAnswers404) {
   Router router;
   auto responder = std::make_shared<CapturingResponder>();

@@ -2,6 +2,7 @@
 #pragma once
 
 #include <chrono>
+#include <cstdint>
 #include <functional>
 #include <memory>
 #include <string>
@@ -52,6 +53,18 @@ class Responder {
 
 using Handler = std::function<void(HttpRequest& request, std::shared_ptr<Responder> responder)>;
 
+// A request path split at '/' once, for every template a lookup tries: each template then compares
+// hashes, not strings, to reject a path (most of those it tries differ from it in one literal).
+struct SplitPath {
+  static SplitPath of(std::string_view path);
+
+  std::vector<std::string_view> segments;  // as they arrived; a trailing slash gives an empty last one
+  std::vector<uint64_t> hashes;            // of each segment, the last one's without its ":verb"
+  std::string_view last;                   // the last segment without its ":verb"
+  std::string_view verb;                   // after the last segment's last ':'; "" without one
+  uint64_t lastHashWithVerb = 0;           // of the last segment as it arrived
+};
+
 // A parsed path template: literal segments, {param} segments, an optional ":verb" suffix and an
 // optional trailing "{name=**}" that captures the rest of the path.
 class RouteTemplate {
@@ -60,9 +73,8 @@ class RouteTemplate {
 
   // On a match, appends the captured parameters (percent-decoded) to `params`.
   bool match(std::string_view path, std::vector<std::pair<std::string, std::string>>& params) const;
-  // The same for a path already split at '/' (the router splits once for all its templates).
-  bool matchSegments(const std::vector<std::string_view>& segments,
-                     std::vector<std::pair<std::string, std::string>>& params) const;
+  // The same for a path already split (the router splits once for all its templates).
+  bool match(const SplitPath& path, std::vector<std::pair<std::string, std::string>>& params) const;
   const std::string& text() const { return text_; }
   // Orders templates from most to least specific: literals beat parameters, then longer beats shorter.
   bool moreSpecificThan(const RouteTemplate& other) const;
@@ -75,6 +87,7 @@ class RouteTemplate {
   struct Segment {
     std::string literal;  // empty for a parameter
     std::string parameter;
+    uint64_t literalHash = 0;
   };
   std::string text_;
   std::vector<Segment> segments_;
