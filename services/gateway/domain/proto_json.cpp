@@ -19,11 +19,27 @@ namespace {
 namespace pb = google::protobuf;
 using Field = pb::FieldDescriptor;
 
+struct TypeInfo;
+
+// What the writer asks of a field on every message, computed once.
+struct FieldInfo {
+  const Field* field = nullptr;
+  std::string key;  // "\"jsonName\":"
+  Field::CppType cppType = Field::CPPTYPE_INT32;
+  bool repeated = false;
+  // Unset, it stays out: a message, a oneof member or a proto3 `optional` field. Other singular
+  // fields are printed with their default value.
+  bool omittedWhenUnset = false;
+  const TypeInfo* messageType = nullptr;  // CPPTYPE_MESSAGE only
+};
+
 // Per type, computed once: whether it (and everything it contains) is one this writer handles, and
 // its fields in the order protobuf's printer writes them in.
 struct TypeInfo {
+  enum class Kind { kMessage, kTimestamp, kFieldMask };
+  Kind kind = Kind::kMessage;
   bool native = true;
-  std::vector<const Field*> fields;
+  std::vector<FieldInfo> fields;
 };
 
 class NativeTypes {
@@ -43,31 +59,51 @@ class NativeTypes {
     if (auto found = known_.find(&type); found != known_.end()) return found->second;
     TypeInfo& info = known_[&type];  // a recursive type refers to itself: native until a field says no
     const std::string& name = type.full_name();
-    if (name == "google.protobuf.Timestamp" || name == "google.protobuf.FieldMask") return info;
+    if (name == "google.protobuf.Timestamp") {
+      info.kind = TypeInfo::Kind::kTimestamp;
+      return info;
+    }
+    if (name == "google.protobuf.FieldMask") {
+      info.kind = TypeInfo::Kind::kFieldMask;
+      return info;
+    }
     bool ok = !name.starts_with("google.protobuf.");  // Any, Struct, Value, Duration, wrappers, …
     for (int i = 0; i < type.field_count(); ++i) {
       const Field& field = *type.field(i);
-      info.fields.push_back(&field);
+      FieldInfo entry;
+      entry.field = &field;
+      entry.key = '"' + field.json_name() + "\":";
+      entry.cppType = field.cpp_type();
+      entry.repeated = field.is_repeated();
+      entry.omittedWhenUnset = field.cpp_type() == Field::CPPTYPE_MESSAGE ||
+                               field.real_containing_oneof() != nullptr || field.has_presence();
       if (field.is_map() || field.type() == Field::TYPE_BYTES) ok = false;
       switch (field.cpp_type()) {
         case Field::CPPTYPE_DOUBLE:
         case Field::CPPTYPE_FLOAT: ok = false; break;
-        case Field::CPPTYPE_MESSAGE: ok = check(*field.message_type()).native && ok; break;
+        case Field::CPPTYPE_MESSAGE: {
+          const TypeInfo& nested = check(*field.message_type());
+          entry.messageType = &nested;
+          ok = nested.native && ok;
+          break;
+        }
         default: break;
       }
+      info.fields.push_back(std::move(entry));
     }
     // protobuf 3.21's printer (DefaultValueObjectWriter) writes fields in number order, except
     // singular well-known types (Timestamp, FieldMask: written as strings), which come after all
     // the others; the differential test pins this down.
-    const auto late = [](const Field* field) {
+    const auto late = [](const FieldInfo& entry) {
+      const Field* field = entry.field;
       return field->cpp_type() == Field::CPPTYPE_MESSAGE && !field->is_repeated() &&
              field->message_type()->full_name().starts_with("google.protobuf.");
     };
-    std::sort(info.fields.begin(), info.fields.end(), [&](const Field* a, const Field* b) {
+    std::sort(info.fields.begin(), info.fields.end(), [&](const FieldInfo& a, const FieldInfo& b) {
       const bool aLate = late(a);
       const bool bLate = late(b);
       if (aLate != bLate) return bLate;
-      return a->number() < b->number();
+      return a.field->number() < b.field->number();
     });
     info.native = ok;
     return info;
@@ -94,10 +130,21 @@ size_t utf8Length(unsigned char lead) {
   return 0;
 }
 
+// Printable ASCII that JSON (and protobuf's printer, which also escapes '<' and '>') writes as is.
+constexpr bool plainAscii(unsigned char c) { return c >= 0x20 && c < 0x7F && c != '"' && c != '\\' && c != '<' && c != '>'; }
+
 void appendEscaped(std::string& out, const std::string& text) {
   static constexpr char kHex[] = "0123456789abcdef";
   out += '"';
   for (size_t i = 0; i < text.size();) {
+    // Most text is plain: copied a run at a time.
+    size_t end = i;
+    while (end < text.size() && plainAscii(static_cast<unsigned char>(text[end]))) ++end;
+    if (end > i) {
+      out.append(text, i, end - i);
+      i = end;
+      continue;
+    }
     const auto c = static_cast<unsigned char>(text[i]);
     if (c >= 0x80) {
       const size_t length = utf8Length(c);
@@ -243,39 +290,30 @@ class Writer {
   explicit Writer(std::string& out) : out_(out) {}
 
   // False: protobuf's printer must decide (it reports the error or handles the case).
-  bool message(const pb::Message& message) {
-    const auto* type = message.GetDescriptor();
-    const std::string& name = type->full_name();
-    if (name == "google.protobuf.Timestamp") return appendTimestamp(out_, message);
-    if (name == "google.protobuf.FieldMask") return appendFieldMask(out_, message);
+  // `type` is the message's own (nativeTypes().info of its descriptor): nested messages take theirs
+  // from their field, without a lookup.
+  bool message(const pb::Message& message, const TypeInfo& type) {
+    if (type.kind == TypeInfo::Kind::kTimestamp) return appendTimestamp(out_, message);
+    if (type.kind == TypeInfo::Kind::kFieldMask) return appendFieldMask(out_, message);
+    // Once per message: a generated message's GetReflection() checks its descriptors are assigned.
     const auto* reflection = message.GetReflection();
     out_ += '{';
     bool first = true;
-    for (const Field* each : nativeTypes().info(*type).fields) {
-      const Field& field = *each;
-      const bool present = field.is_repeated() ? true : reflection->HasField(message, &field);
-      if (!present) {
-        // Unset messages, oneof members and proto3 `optional` fields stay out; other singular
-        // fields are printed with their default value.
-        if (field.cpp_type() == Field::CPPTYPE_MESSAGE || field.real_containing_oneof() != nullptr ||
-            field.has_presence()) {
-          continue;
-        }
-      }
+    for (const FieldInfo& entry : type.fields) {
+      const Field& field = *entry.field;
+      if (!entry.repeated && entry.omittedWhenUnset && !reflection->HasField(message, &field)) continue;
       if (!first) out_ += ',';
       first = false;
-      out_ += '"';
-      out_ += field.json_name();
-      out_ += "\":";
-      if (field.is_repeated()) {
+      out_ += entry.key;
+      if (entry.repeated) {
         out_ += '[';
         const int count = reflection->FieldSize(message, &field);
         for (int k = 0; k < count; ++k) {
           if (k > 0) out_ += ',';
-          if (!value(message, field, k)) return false;
+          if (!value(message, *reflection, entry, k)) return false;
         }
         out_ += ']';
-      } else if (!value(message, field, -1)) {
+      } else if (!value(message, *reflection, entry, -1)) {
         return false;
       }
     }
@@ -284,11 +322,12 @@ class Writer {
   }
 
  private:
-  // One value of `field`: the singular one (index -1) or element `index` of a repeated one.
-  bool value(const pb::Message& message, const Field& field, int index) {
-    const auto* r = message.GetReflection();
+  // One value of `entry`'s field: the singular one (index -1) or element `index` of a repeated one.
+  bool value(const pb::Message& message, const pb::Reflection& reflection, const FieldInfo& entry, int index) {
+    const auto* r = &reflection;
+    const Field& field = *entry.field;
     const bool repeated = index >= 0;
-    switch (field.cpp_type()) {
+    switch (entry.cppType) {
       case Field::CPPTYPE_INT32:
         appendInteger(out_, repeated ? r->GetRepeatedInt32(message, &field, index) : r->GetInt32(message, &field), false);
         return true;
@@ -327,7 +366,8 @@ class Writer {
         return true;
       }
       case Field::CPPTYPE_MESSAGE:
-        return this->message(repeated ? r->GetRepeatedMessage(message, &field, index) : r->GetMessage(message, &field));
+        return this->message(repeated ? r->GetRepeatedMessage(message, &field, index) : r->GetMessage(message, &field),
+                              *entry.messageType);
       default:
         return false;  // doubles and floats never get here (writesNatively)
     }
@@ -351,11 +391,12 @@ Result<std::string> libraryJson(const pb::Message& message) {
 bool writesNatively(const pb::Descriptor& type) { return nativeTypes().info(type).native; }
 
 Result<std::string> protoToJson(const pb::Message& message) {
-  if (!writesNatively(*message.GetDescriptor())) return libraryJson(message);
+  const TypeInfo& type = nativeTypes().info(*message.GetDescriptor());
+  if (!type.native) return libraryJson(message);
   std::string json;
   json.reserve(512);
   try {
-    if (Writer(json).message(message)) return json;
+    if (Writer(json).message(message, type)) return json;
   } catch (const NotUtf8&) {
   }
   return libraryJson(message);
