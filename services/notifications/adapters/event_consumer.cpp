@@ -44,6 +44,19 @@ Result<Event> payloadOf(const common::v1::EventEnvelope& envelope) {
   return event;
 }
 
+// Every event travels on the subject its payload's full name spells (fleetdeck.orders.v1.OrderShipped).
+// A payload of another type there is one these consumers cannot read (a version they do not know, or
+// a producer's mistake): DATA_LOSS, so it is dead-lettered with this reason. Taken for an event that
+// tells the customer nothing, it was acknowledged unread and its notification lost without a trace.
+Status payloadMatchesSubject(const common::v1::EventEnvelope& envelope, const std::string& subject) {
+  const std::string& url = envelope.payload().type_url();
+  const std::string type = url.substr(url.rfind('/') + 1);
+  if (type == subject) return Status::ok();
+  return Status(StatusCode::kDataLoss, "event " + envelope.event_id() + " on " + subject + " carries a " +
+                                           (type.empty() ? std::string("payload without a type") : type) +
+                                           ", not the " + subject + " its subject names");
+}
+
 using Effect = std::function<Status(pqxx::work&)>;
 
 // The effect of one event inside the consumeOnce transaction, or nullopt for events that tell the
@@ -113,6 +126,7 @@ Result<std::optional<Effect>> effectOf(const common::v1::EventEnvelope& envelope
 Status EventConsumer::handle(const std::string& durable, const bus::ReceivedMessage& message) {
   auto envelope = bus::decodeEnvelope(message);
   if (!envelope) return envelope.status();
+  FLEETDECK_RETURN_IF_ERROR(payloadMatchesSubject(*envelope, message.subject));
   auto effect = effectOf(*envelope);
   if (!effect) return effect.status();
   if (!effect->has_value()) return Status::ok();  // e.g. OrderDelivered: nothing to tell

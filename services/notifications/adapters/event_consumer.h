@@ -25,7 +25,8 @@ class EventConsumer {
 
   // The handler of consumer `durable`: OK once applied (or already applied, or an event that needs
   // no notification); FAILED_PRECONDITION while an order's owner is not known yet (retried, OrderCreated
-  // comes first in the stream); DATA_LOSS / INVALID_ARGUMENT for messages that can never apply.
+  // comes first in the stream); DATA_LOSS / INVALID_ARGUMENT for messages that can never apply, among
+  // them a payload of another type than its subject names (a version these consumers cannot read).
   Status handle(const std::string& durable, const bus::ReceivedMessage& message);
 
  private:

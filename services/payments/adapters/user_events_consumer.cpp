@@ -12,7 +12,10 @@ namespace fleetdeck::payments {
 Status UserEventsConsumer::handle(const bus::ReceivedMessage& message) {
   auto envelope = bus::decodeEnvelope(message);
   if (!envelope) return envelope.status();
-  if (!bus::holds<users::v1::UserRegistered>(*envelope)) return Status::ok();  // not ours to act on
+  // This consumer reads kSubject alone: anything but a UserRegistered there is one it cannot read (a
+  // version it does not know, or a producer's mistake), and unpackPayload's DATA_LOSS dead-letters it
+  // naming the type. Acknowledged unread as "not ours", it lost a registration, and the user's wallet,
+  // without a trace.
   users::v1::UserRegistered registered;
   FLEETDECK_RETURN_IF_ERROR(bus::unpackPayload(*envelope, registered));
   if (!isUuid(registered.user_id())) {

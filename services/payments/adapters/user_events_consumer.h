@@ -17,7 +17,8 @@ class UserEventsConsumer {
   UserEventsConsumer(db::ConnectionPool& pool, WalletSettings settings) : pool_(pool), settings_(std::move(settings)) {}
 
   // The consumer loop's handler: OK once the wallet exists (opened now or before); DATA_LOSS /
-  // INVALID_ARGUMENT for a message that can never be applied (dead-lettered); other errors retry.
+  // INVALID_ARGUMENT for a message that can never be applied (dead-lettered), among them a payload
+  // other than a UserRegistered (another version of it); other errors retry.
   Status handle(const bus::ReceivedMessage& message);
 
  private:

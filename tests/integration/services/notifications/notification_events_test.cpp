@@ -4,6 +4,7 @@
 #include <gtest/gtest.h>
 
 #include <map>
+#include <set>
 
 #include "adapters/event_consumer.h"
 #include "fleetdeck/bus/connection.h"
@@ -191,6 +192,65 @@ TEST_F(NotificationEventsTest, OrderEventBeforeItsOrderCreated_IsRetriedUntilThe
   publish(created, orderId, 1);
   ASSERT_TRUE(waitUntil([&] { return kindsOf(userId)["order_confirmed"] == 1; }, 20s));
   EXPECT_EQ(count("SELECT count(*) FROM notifications"), 1);
+}
+
+TEST_F(NotificationEventsTest, PayloadsOfAnotherTypeThanTheirSubject_AreDeadLetteredNamingTheType_NotDropped) {
+  // Each on a subject these consumers read, carrying a payload of a version they cannot read (or
+  // another event than the subject names): acknowledging them as events that tell the customer
+  // nothing lost the notification without a trace.
+  startConsumers();
+  const std::string userId = newUuid();
+  const std::string orderId = newUuid();
+  orders::v1::OrderCreated created;
+  created.set_order_id(orderId);
+  created.set_user_id(userId);
+  publish(created, orderId, 1);
+
+  auto publishAs = [&](const google::protobuf::Message& payload, const std::string& subject,
+                       const std::string& payloadType) {
+    bus::EventContext context;
+    context.aggregateId = userId;
+    auto envelope = bus::makeEnvelope(payload, context);
+    envelope.mutable_payload()->set_type_url("type.googleapis.com/" + payloadType);
+    bus::OutgoingMessage message;
+    message.subject = subject;
+    message.msgId = newUuid();
+    message.data = envelope.SerializeAsString();
+    auto ack = bus_->publish(message);
+    ASSERT_TRUE(ack.isOk()) << ack.status().toString();
+  };
+  users::v1::UserRegistered registered;
+  registered.set_user_id(userId);
+  publishAs(registered, "fleetdeck.users.v1.UserRegistered", "fleetdeck.users.v2.UserRegistered");
+  orders::v1::OrderConfirmed confirmed;
+  confirmed.set_order_id(orderId);
+  publishAs(confirmed, "fleetdeck.orders.v1.OrderConfirmed", "fleetdeck.orders.v2.OrderConfirmed");
+  payments::v1::PaymentDeclined declined;
+  declined.set_user_id(userId);
+  declined.set_order_id(orderId);
+  declined.set_reason("insufficient_funds");
+  publishAs(declined, "fleetdeck.payments.v1.PaymentDeclined", "fleetdeck.payments.v2.PaymentDeclined");
+
+  ASSERT_TRUE(waitUntil([&] {
+    auto state = bus_->streamState("FLEETDECK_DLQ");
+    return state.isOk() && state->messages == 3;
+  }, 20s)) << "acknowledged " << acked_.load() << " messages";
+  auto state = bus_->streamState("FLEETDECK_DLQ");
+  ASSERT_TRUE(state.isOk());
+  std::set<std::string> reasonsNaming;
+  for (uint64_t sequence = state->firstSequence; sequence <= state->lastSequence; ++sequence) {
+    auto letter = bus_->getMessage("FLEETDECK_DLQ", sequence);
+    ASSERT_TRUE(letter.isOk()) << letter.status().toString();
+    const std::string reason = letter->header(bus::kDlqReasonHeader).value_or("");
+    EXPECT_NE(reason.find("DATA_LOSS"), std::string::npos) << reason;
+    for (const char* type : {"fleetdeck.users.v2.UserRegistered", "fleetdeck.orders.v2.OrderConfirmed",
+                             "fleetdeck.payments.v2.PaymentDeclined"}) {
+      if (reason.find(type) != std::string::npos) reasonsNaming.insert(type);
+    }
+  }
+  EXPECT_EQ(reasonsNaming.size(), 3u);
+  EXPECT_EQ(acked_.load(), 1);  // the OrderCreated only
+  EXPECT_EQ(count("SELECT count(*) FROM notifications"), 0);
 }
 
 }  // namespace

@@ -137,6 +137,34 @@ TEST_F(PaymentEventsTest, UserRegisteredWithoutUserId_IsDeadLettered_AndOpensNot
   EXPECT_EQ(scalar("SELECT count(*) FROM wallets WHERE user_id::text <> $1", ""), 0);
 }
 
+TEST_F(PaymentEventsTest, AnotherPayloadOnTheUserRegisteredSubject_IsDeadLetteredNamingItsType_AndOpensNothing) {
+  // A payload of a version payments cannot read, on the subject it consumes: acknowledging it as
+  // "not ours" would drop the registration for good, and the user's charges would wait for a wallet
+  // that never opens.
+  startConsumer();
+  users::v1::UserRegistered registered;
+  registered.set_user_id(newUuid());
+  bus::EventContext context;
+  context.aggregateId = registered.user_id();
+  auto envelope = bus::makeEnvelope(registered, context);
+  envelope.mutable_payload()->set_type_url("type.googleapis.com/fleetdeck.users.v2.UserRegistered");
+  publishCopy(envelope);
+  ASSERT_TRUE(waitUntil([&] {
+    auto state = bus_->streamState("FLEETDECK_DLQ");
+    return state.isOk() && state->messages == 1;
+  }, 15s)) << "handled " << handled_.load() << " times, nothing dead-lettered";
+  loop_->stop();
+  auto state = bus_->streamState("FLEETDECK_DLQ");
+  ASSERT_TRUE(state.isOk());
+  auto letter = bus_->getMessage("FLEETDECK_DLQ", state->firstSequence);
+  ASSERT_TRUE(letter.isOk()) << letter.status().toString();
+  const std::string reason = letter->header(bus::kDlqReasonHeader).value_or("");
+  EXPECT_NE(reason.find("DATA_LOSS"), std::string::npos) << reason;
+  EXPECT_NE(reason.find("fleetdeck.users.v2.UserRegistered"), std::string::npos) << reason;
+  EXPECT_EQ(scalar("SELECT count(*) FROM wallets WHERE user_id::text <> $1", ""), 0);
+  EXPECT_EQ(scalar("SELECT count(*) FROM processed_events WHERE event_id = $1", envelope.event_id()), 0);
+}
+
 TEST_F(PaymentEventsTest, ChargeDeclineAndRefund_AreEventsInTheOutbox_PublishedByTheRelay) {
   PgPaymentStore store(*pool_);
   const std::string rich = newUuid();
