@@ -88,15 +88,23 @@ TEST(TraceMerge, PartsFromTwoReplicasMakeOneTraceSortedByStart_ADuplicateSpanOnc
   EXPECT_EQ(bj::parse(partial.json).at("unreachableReplicas").as_int64(), 2);
 }
 
+// Two replicas' stores: the first holds kTrace's root ("gateway-op", 1-3 ms), the second its child
+// ("orders-op", 2-9 ms; failed when `childFails`) and the whole of kOlder (a "users-op" root at 0.5 ms).
+const std::string kOlder = "1af7651916cd43dd8448eb211c80319c";
+::testing::AssertionResult holdTwoTraces(telemetry::TraceStore& first, telemetry::TraceStore& second, bool childFails) {
+  const bool stored =
+      first.ingestOtlpJson(otlp("gateway", kTrace, {{"00f067aa0ba902b7", "", 1'000'000, 3'000'000, 0}})).isOk() &&
+      second.ingestOtlpJson(otlp("orders", kTrace, {{"00f067aa0ba902b8", "00f067aa0ba902b7", 2'000'000, 9'000'000,
+                                                     childFails ? 2 : 0}}))
+          .isOk() &&
+      second.ingestOtlpJson(otlp("users", kOlder, {{"00f067aa0ba902c1", "", 500'000, 600'000, 0}})).isOk();
+  return stored ? ::testing::AssertionSuccess() : ::testing::AssertionFailure() << "a store refused the spans";
+}
+
 TEST(TraceMerge, ListsJoinByTraceId_SummaryCoversEveryPart_NewestFirstWithinTheLimit) {
-  const std::string older = "1af7651916cd43dd8448eb211c80319c";
   telemetry::TraceStore first;
   telemetry::TraceStore second;
-  ASSERT_TRUE(first.ingestOtlpJson(otlp("gateway", kTrace, {{"00f067aa0ba902b7", "", 1'000'000, 3'000'000, 0}})).isOk());
-  ASSERT_TRUE(second.ingestOtlpJson(otlp("orders", kTrace, {{"00f067aa0ba902b8", "00f067aa0ba902b7", 2'000'000,
-                                                             9'000'000, 2}}))
-                  .isOk());
-  ASSERT_TRUE(second.ingestOtlpJson(otlp("users", older, {{"00f067aa0ba902c1", "", 500'000, 600'000, 0}})).isOk());
+  ASSERT_TRUE(holdTwoTraces(first, second, /*childFails=*/true));
 
   const auto traces = bj::parse(listAcross({&first, &second}, 20)).at("traces").as_array();
   ASSERT_EQ(traces.size(), 2u);
@@ -108,10 +116,10 @@ TEST(TraceMerge, ListsJoinByTraceId_SummaryCoversEveryPart_NewestFirstWithinTheL
   EXPECT_EQ(joined.at("spanCount").as_int64(), 2);
   EXPECT_EQ(bj::serialize(joined.at("services")), R"(["gateway","orders"])");
   EXPECT_TRUE(joined.at("error").as_bool());  // the orders part failed
-  EXPECT_EQ(traces[1].at("traceId").as_string(), older);
+  EXPECT_EQ(traces[1].at("traceId").as_string(), kOlder);
 
-  auto limited = mergeTraceParts({{replicaName(0), partsOf(first, {kTrace, older})},
-                                  {replicaName(1), partsOf(second, {kTrace, older})}},
+  auto limited = mergeTraceParts({{replicaName(0), partsOf(first, {kTrace, kOlder})},
+                                  {replicaName(1), partsOf(second, {kTrace, kOlder})}},
                                  {}, 1, {replicaName(2)});
   const auto limitedList = bj::parse(limited.json).as_object();
   EXPECT_EQ(limitedList.at("traces").as_array().size(), 1u);
@@ -122,14 +130,9 @@ TEST(TraceMerge, ListsJoinByTraceId_SummaryCoversEveryPart_NewestFirstWithinTheL
 // decides. Replica B's part of the trace starts with an orphan ("orders-op", whose parent is on A):
 // B nominates the trace for "orders-op", but its root is A's "gateway-op", so it is not listed.
 TEST(TraceMerge, ARootNameFilterSelectsByTheMergedTracesRoot_NotByAPartsFirstSpan) {
-  const std::string other = "1af7651916cd43dd8448eb211c80319c";
   telemetry::TraceStore first;
   telemetry::TraceStore second;
-  ASSERT_TRUE(first.ingestOtlpJson(otlp("gateway", kTrace, {{"00f067aa0ba902b7", "", 1'000'000, 3'000'000, 0}})).isOk());
-  ASSERT_TRUE(second.ingestOtlpJson(otlp("orders", kTrace, {{"00f067aa0ba902b8", "00f067aa0ba902b7", 2'000'000,
-                                                             9'000'000, 0}}))
-                  .isOk());
-  ASSERT_TRUE(second.ingestOtlpJson(otlp("users", other, {{"00f067aa0ba902c1", "", 500'000, 600'000, 0}})).isOk());
+  ASSERT_TRUE(holdTwoTraces(first, second, /*childFails=*/false));
   const auto listed = [&](const std::string& rootName) {
     std::vector<std::string> ids;
     const auto list = bj::parse(listAcross({&first, &second}, 20, {.rootName = rootName}));
@@ -137,7 +140,7 @@ TEST(TraceMerge, ARootNameFilterSelectsByTheMergedTracesRoot_NotByAPartsFirstSpa
     return ids;
   };
   EXPECT_EQ(listed("gateway-op"), std::vector<std::string>{kTrace});
-  EXPECT_EQ(listed("users-op"), std::vector<std::string>{other});
+  EXPECT_EQ(listed("users-op"), std::vector<std::string>{kOlder});
   EXPECT_TRUE(listed("orders-op").empty());
   EXPECT_EQ(listed("").size(), 2u);
 }
