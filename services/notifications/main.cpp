@@ -38,7 +38,9 @@ int main(int argc, char** argv) {
       config.getDuration("consumers.processed_retention", std::chrono::hours(24 * 15),
                          std::chrono::duration_cast<std::chrono::milliseconds>(bus::deadLetterStream().maxAge +
                                                                                std::chrono::hours(24)));
-  const auto pruneInterval = config.getDuration("consumers.prune_interval", std::chrono::hours(1));
+  // The pruner pauses this long between rounds: at 0 it deleted in a loop without a pause.
+  const auto pruneInterval =
+      config.getDuration("consumers.prune_interval", std::chrono::hours(1), std::chrono::seconds(1));
   host->finishConfig();
 
   const auto applied = db::applyMigrations(pool, notifications::embeddedMigrations());
