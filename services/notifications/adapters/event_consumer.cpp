@@ -112,7 +112,9 @@ Result<std::optional<Effect>> effectOf(const common::v1::EventEnvelope& envelope
   if (bus::holds<payments::v1::PaymentDeclined>(envelope)) {
     auto event = payloadOf<payments::v1::PaymentDeclined>(envelope);
     if (!event) return event.status();
-    return std::optional<Effect>([eventId, event = *event](pqxx::work& transaction) {
+    return std::optional<Effect>([eventId, event = *event](pqxx::work& transaction) -> Status {
+      // Named in the text as the other order events name theirs (ownerOf refuses those that are no UUID).
+      if (!isUuid(event.order_id())) return invalidField("order_id", "must be a UUID");
       return record(transaction, paymentDeclinedNotification(eventId, event.user_id(), event.order_id(),
                                                              event.reason(), event.amount().units(),
                                                              event.amount().currency_code()));

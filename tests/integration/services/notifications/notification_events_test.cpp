@@ -253,5 +253,34 @@ TEST_F(NotificationEventsTest, PayloadsOfAnotherTypeThanTheirSubject_AreDeadLett
   EXPECT_EQ(count("SELECT count(*) FROM notifications"), 0);
 }
 
+TEST_F(NotificationEventsTest, APaymentDeclinedWithoutAnOrderId_IsDeadLetteredNamingOrderId_AndNotifiesNobody) {
+  // The other order events find their order's owner by its id and refuse one that is not a UUID; a
+  // declined payment names its user itself, and its order id went into the text unchecked: missing,
+  // the customer read "for order  was declined"; with a control character, the letter blamed "body".
+  startConsumers();
+  const std::string userId = newUuid();
+  for (const std::string orderId : {std::string(), std::string("order\a7")}) {
+    payments::v1::PaymentDeclined declined;
+    declined.set_user_id(userId);
+    declined.set_order_id(orderId);
+    publish(declined, userId, 1);
+  }
+  ASSERT_TRUE(waitUntil([&] {
+    auto state = bus_->streamState("FLEETDECK_DLQ");
+    return state.isOk() && state->messages == 2;
+  }, 20s)) << "acknowledged " << acked_.load() << ", notifications " << count("SELECT count(*) FROM notifications");
+  auto state = bus_->streamState("FLEETDECK_DLQ");
+  ASSERT_TRUE(state.isOk());
+  for (uint64_t sequence = state->firstSequence; sequence <= state->lastSequence; ++sequence) {
+    auto letter = bus_->getMessage("FLEETDECK_DLQ", sequence);
+    ASSERT_TRUE(letter.isOk()) << letter.status().toString();
+    const std::string reason = letter->header(bus::kDlqReasonHeader).value_or("");
+    EXPECT_NE(reason.find("INVALID_ARGUMENT"), std::string::npos) << reason;
+    EXPECT_NE(reason.find("[order_id:"), std::string::npos) << reason;
+  }
+  EXPECT_EQ(acked_.load(), 0);
+  EXPECT_EQ(count("SELECT count(*) FROM notifications"), 0);
+}
+
 }  // namespace
 }  // namespace fleetdeck::notifications
