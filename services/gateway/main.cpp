@@ -24,6 +24,10 @@ using namespace fleetdeck;
 
 namespace {
 
+// The shortest deadline a configured call (to a service, to Prometheus, a readiness probe) may
+// have: at 0 every call fails at once (a 504 for every proxied request) and the gateway looks fine.
+constexpr std::chrono::milliseconds kShortestCallTimeout{10};
+
 resilience::RateLimit rateLimit(Config& config, const std::string& prefix, double perSecond, double burst) {
   return {config.getDouble(prefix + "_per_second", perSecond, 0, 1e6), config.getDouble(prefix + "_burst", burst, 1, 1e6)};
 }
@@ -50,7 +54,7 @@ int main(int argc, char** argv) {
   httpOptions.serverName = "fleetdeck-gateway";
 
   gateway::GatewayOptions gatewayOptions;
-  gatewayOptions.upstreamTimeout = config.getDuration("gateway.upstream_timeout", std::chrono::seconds(5));
+  gatewayOptions.upstreamTimeout = config.getDuration("gateway.upstream_timeout", std::chrono::seconds(5), kShortestCallTimeout);
   gatewayOptions.limits.maxJsonDepth = static_cast<int>(config.getInt("gateway.max_json_depth", 32, 2, 256));
   gatewayOptions.maxPageSize = static_cast<int>(config.getInt("gateway.max_page_size", 200, 1, 10'000));
   gatewayOptions.gzipMinBytes = static_cast<size_t>(config.getInt("gateway.gzip_min_bytes", 1024, 0, 1 << 30));
@@ -67,7 +71,7 @@ int main(int argc, char** argv) {
   gatewayOptions.cors.allowedOrigins = config.getStringList("cors.allowed_origins", {});
   // The console's charts and alerts, proxied so it needs only the gateway's address and a token.
   gatewayOptions.prometheusUrl = config.getString("prometheus.url", "");
-  gatewayOptions.prometheusTimeout = config.getDuration("prometheus.timeout", std::chrono::seconds(10));
+  gatewayOptions.prometheusTimeout = config.getDuration("prometheus.timeout", std::chrono::seconds(10), kShortestCallTimeout);
   gatewayOptions.prometheusMaxConnections =
       static_cast<size_t>(config.getInt("prometheus.max_connections", 64, 1, 100'000));
   gatewayOptions.prometheusMaxResponseBytes =
@@ -118,7 +122,7 @@ int main(int argc, char** argv) {
   // The fleet view: registry + /readyz + Prometheus `up` + breakers, polled this often.
   gateway::FleetMonitorOptions fleetOptions;
   fleetOptions.pollInterval = config.getDuration("fleet.poll_interval", std::chrono::seconds(5), std::chrono::milliseconds(50));
-  fleetOptions.probeTimeout = config.getDuration("fleet.probe_timeout", std::chrono::seconds(1));
+  fleetOptions.probeTimeout = config.getDuration("fleet.probe_timeout", std::chrono::seconds(1), kShortestCallTimeout);
   fleetOptions.rules.lateHeartbeatMicros =
       std::chrono::duration_cast<std::chrono::microseconds>(
           config.getDuration("fleet.late_heartbeat", std::chrono::seconds(11)))

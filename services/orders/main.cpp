@@ -48,7 +48,7 @@ int main(int argc, char** argv) {
   sagaOptions.lease = config.getDuration("saga.lease", std::chrono::seconds(30),
                                          std::max<std::chrono::milliseconds>(std::chrono::seconds(1), 2 * upstreamTimeout));
   sagaOptions.idlePoll = config.getDuration("saga.idle_poll", std::chrono::milliseconds(200), std::chrono::milliseconds(1));
-  const auto stepDeadline = config.getDuration("saga.step_deadline", std::chrono::seconds(60));
+  const auto stepDeadline = config.getDuration("saga.step_deadline", std::chrono::seconds(60), std::chrono::milliseconds(10));
   // The event bus ([nats] url empty: off, and the outbox keeps the events until it is on).
   const auto busConfig = bus::serviceBusConfigFromConfig(config, host->serviceName(), host->instanceId());
   const std::string adminHost = config.getString("admin.address", "127.0.0.1");

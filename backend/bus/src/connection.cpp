@@ -165,8 +165,9 @@ BusOptions busOptionsFromConfig(Config& config, std::string name) {
   BusOptions options;
   options.url = config.getString("nats.url", "");
   options.name = std::move(name);
-  options.connectTimeout = config.getDuration("nats.connect_timeout", options.connectTimeout);
-  options.requestTimeout = config.getDuration("nats.request_timeout", options.requestTimeout);
+  // At 0 every connection attempt and request would fail at once.
+  options.connectTimeout = config.getDuration("nats.connect_timeout", options.connectTimeout, std::chrono::milliseconds(10));
+  options.requestTimeout = config.getDuration("nats.request_timeout", options.requestTimeout, std::chrono::milliseconds(10));
   options.reconnectWait = config.getDuration("nats.reconnect_wait", options.reconnectWait);
   options.streamReplicas =
       static_cast<int>(config.getInt("nats.stream_replicas", options.streamReplicas, 1, kMaxStreamReplicas));

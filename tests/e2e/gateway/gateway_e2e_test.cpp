@@ -478,6 +478,21 @@ TEST_F(GatewayEndToEnd, HealthIs503WhenNoServiceIsReachable) {
   EXPECT_EQ(response.body.find(nowhere), std::string::npos) << response.body;
 }
 
+// A call deadline of 0 made every proxied request a 504 while the gateway looked healthy: each is
+// refused at start, naming its key.
+TEST_F(GatewayEndToEnd, ACallTimeoutOfZero_IsRefusedAtStartNamingTheKey) {
+  for (const std::string key : {"GATEWAY__UPSTREAM_TIMEOUT", "PROMETHEUS__TIMEOUT", "FLEET__PROBE_TIMEOUT"}) {
+    auto environment = gatewayEnvironment_;
+    environment["FLEETDECK_HTTP__PORT"] = std::to_string(testing::freePort());
+    environment["FLEETDECK_ADMIN__PORT"] = std::to_string(testing::freePort());
+    environment["FLEETDECK_" + key] = "0s";
+    ServiceProcess gateway("gateway-timeout0", FLEETDECK_GATEWAY_BINARY, environment, logs_);
+    const Status started = gateway.start(std::chrono::seconds(10));
+    ASSERT_FALSE(started.isOk()) << key << " = 0s was accepted; stopped: " << gateway.stop();
+    EXPECT_NE(gateway.logTail().find("FLEETDECK_" + key), std::string::npos) << gateway.logTail();
+  }
+}
+
 TEST_F(GatewayEndToEnd, UnknownUserAndWrongPasswordGetTheSameAnswer) {
   const auto unknown = call("POST", "/api/v1/auth/login", R"({"username":"nobody.here","password":"whatever-1234"})");
   const auto wrong = call("POST", "/api/v1/auth/login",
