@@ -245,6 +245,19 @@ bool Config::getBool(std::string_view key, bool defaultValue) {
   return defaultValue;
 }
 
+namespace {
+// A duration as a config file would write it, in the largest unit it is a whole number of ("87840h",
+// not "316224000000ms").
+std::string durationText(std::chrono::milliseconds value) {
+  const int64_t ms = value.count();
+  if (ms == 0) return "0s";
+  for (const auto& [unit, size] : {std::pair{"h", int64_t{3'600'000}}, {"m", int64_t{60'000}}, {"s", int64_t{1'000}}}) {
+    if (ms % size == 0) return std::to_string(ms / size) + unit;
+  }
+  return std::to_string(ms) + "ms";
+}
+}  // namespace
+
 std::chrono::milliseconds Config::getDuration(std::string_view key, std::chrono::milliseconds defaultValue,
                                               std::chrono::milliseconds min, std::chrono::milliseconds max) {
   impl_->readKeys.emplace(key);
@@ -274,8 +287,8 @@ std::chrono::milliseconds Config::getDuration(std::string_view key, std::chrono:
     return defaultValue;
   }
   if (value < min || value > max) {
-    impl_->outOfRange(origin, key, "duration in [" + std::to_string(min.count()) + "ms, " +
-                                       std::to_string(max.count()) + "ms], got " + std::to_string(value.count()) + "ms");
+    impl_->outOfRange(origin, key,
+                      "duration in [" + durationText(min) + ", " + durationText(max) + "], got " + durationText(value));
     return defaultValue;
   }
   return value;

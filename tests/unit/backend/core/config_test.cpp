@@ -115,6 +115,19 @@ TEST(Config, ADurationOutsideItsBoundsOrTooLargeToHoldIsRefused) {
   const std::string message = config.finish().message();
   EXPECT_NE(message.find("registry.heartbeat_interval"), std::string::npos) << message;
   EXPECT_NE(message.find("saga.lease"), std::string::npos) << message;
+  // The bounds as a config file writes durations, each in its largest whole unit.
+  EXPECT_NE(message.find("expected duration in [50ms, 87840h], got 0s"), std::string::npos) << message;
+}
+
+TEST(Config, ADurationOutOfRangeIsNamedInTheUnitsItIsWrittenIn) {
+  Config config = parse("[a]\nseconds = \"90s\"\nminutes = \"2m\"\nodd = \"1500ms\"\n");
+  config.getDuration("a.seconds", std::chrono::seconds(1), std::chrono::seconds(0), std::chrono::minutes(1));
+  config.getDuration("a.minutes", std::chrono::seconds(1), std::chrono::hours(2));
+  config.getDuration("a.odd", std::chrono::seconds(1), std::chrono::seconds(2));
+  const std::string message = config.finish().message();
+  EXPECT_NE(message.find("[0s, 1m], got 90s"), std::string::npos) << message;
+  EXPECT_NE(message.find("[2h, 87840h], got 2m"), std::string::npos) << message;
+  EXPECT_NE(message.find("[2s, 87840h], got 1500ms"), std::string::npos) << message;
 }
 
 TEST(Config, NotANumberIsOutOfEveryRange) {
