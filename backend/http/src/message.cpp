@@ -91,8 +91,9 @@ std::string errorBody(const Status& status, std::string_view traceId, std::strin
   return boost::json::serialize(boost::json::object{{"error", std::move(error)}});
 }
 
-HttpResponse errorResponse(const Status& status, std::string_view traceId, bool conditionalRequest) {
-  return HttpResponse::json(httpStatusFor(status.code(), conditionalRequest), errorBody(status, traceId));
+HttpResponse errorResponse(const Status& status, std::string_view traceId, bool conditionalRequest,
+                           std::string_view reason) {
+  return HttpResponse::json(httpStatusFor(status.code(), conditionalRequest), errorBody(status, traceId, reason));
 }
 
 }  // namespace fleetdeck::http

@@ -45,19 +45,9 @@ constexpr size_t kMaxRootNameBytes = 512;
 constexpr std::string_view kTraceStoreDisabled = "TRACE_STORE_DISABLED";
 constexpr std::string_view kTraceReplicasSilent = "TRACE_REPLICAS_SILENT";
 
-// A 503 whose body carries `reason`; with Retry-After unless `retryAfter` is empty.
-http::HttpResponse unavailableFor(std::string_view reason, std::string message, std::string_view traceId,
-                                  std::string_view retryAfter) {
-  const Status status = unavailable(std::move(message));
-  auto response = http::HttpResponse::json(httpStatusFor(status.code()), http::errorBody(status, traceId, reason));
-  if (!retryAfter.empty()) response.headers.add("Retry-After", std::string(retryAfter));
-  return response;
-}
-
-// Every trace route's answer on a gateway without a trace store ([traces] enabled = false). The
-// replicas' own routes (localTrace*) answer other replicas, which do not wait: no Retry-After there.
-http::HttpResponse noTraceStore(std::string_view traceId, std::string_view retryAfter = {}) {
-  return unavailableFor(kTraceStoreDisabled, "this gateway hosts no trace store", traceId, retryAfter);
+// Every trace route's answer on a gateway without a trace store ([traces] enabled = false).
+http::HttpResponse noTraceStore(std::string_view traceId) {
+  return errorWithRetry(unavailable("this gateway hosts no trace store"), traceId, "30", false, kTraceStoreDisabled);
 }
 
 // A `limit` query parameter: a whole number from 1 to `max`.
@@ -590,7 +580,7 @@ bool RestGateway::traceRoutesOpen(const http::HttpRequest& request, http::Respon
     return false;
   }
   if (traceStore_ == nullptr) {
-    responder.send(noTraceStore(request.traceId, "30"));
+    responder.send(noTraceStore(request.traceId));
     return false;
   }
   return true;
@@ -640,7 +630,7 @@ void RestGateway::listTraces(http::HttpRequest& request, std::shared_ptr<http::R
                        traceId](std::vector<ReplicaDocument> parts, std::set<std::string> secondRoundSilent) mutable {
           parts.push_back({"", std::move(localParts)});
           secondRoundSilent.merge(firstRoundSilent);
-          auto merged = mergeTraceParts(parts, {filters.service, filters.rootName, filters.minDurationMs}, filters.limit,
+          auto merged = mergeTraceParts(parts, filters, filters.limit,
                                         std::move(secondRoundSilent));
           warnOfUnreadableParts(merged, traceId);
           responder->send(http::HttpResponse::json(200, std::move(merged.json)));
@@ -679,11 +669,10 @@ void RestGateway::getTrace(http::HttpRequest& request, std::shared_ptr<http::Res
                   warnOfUnreadableParts(merged, traceId);
                   if (merged.spans == 0 && merged.unreachableReplicas > 0) {
                     // A replica that did not answer may hold all of it: not found is not known yet.
-                    responder->send(unavailableFor(kTraceReplicasSilent,
-                                                   "trace " + id + " is in no answering gateway replica's trace store, and " +
-                                                       std::to_string(merged.unreachableReplicas) +
-                                                       " replica(s) did not answer",
-                                                   traceId, "5"));
+                    responder->send(errorWithRetry(
+                        unavailable("trace " + id + " is in no answering gateway replica's trace store, and " +
+                                    std::to_string(merged.unreachableReplicas) + " replica(s) did not answer"),
+                        traceId, "5", false, kTraceReplicasSilent));
                     return;
                   }
                   if (merged.spans == 0) {
@@ -707,15 +696,16 @@ bool RestGateway::peerTraceRoutesOpen(const http::HttpRequest& request, http::Re
     responder.send(authRefusal(allowed, request.traceId));
     return false;
   }
+  // main.cpp adds these routes only beside a trace store; the class does not rely on it.
+  if (traceStore_ == nullptr) {
+    responder.send(noTraceStore(request.traceId));
+    return false;
+  }
   return true;
 }
 
 void RestGateway::localTraceList(http::HttpRequest& request, std::shared_ptr<http::Responder> responder) {
   if (!peerTraceRoutesOpen(request, *responder)) return;
-  if (traceStore_ == nullptr) {
-    responder->send(noTraceStore(request.traceId));
-    return;
-  }
   const auto filters = traceListQuery(request, *responder);
   if (!filters) return;
   responder->send(http::HttpResponse::json(200, traceStore_->listTraces(filters->forStore(filters->limit))));
@@ -723,10 +713,6 @@ void RestGateway::localTraceList(http::HttpRequest& request, std::shared_ptr<htt
 
 void RestGateway::localTraceParts(http::HttpRequest& request, std::shared_ptr<http::Responder> responder) {
   if (!peerTraceRoutesOpen(request, *responder)) return;
-  if (traceStore_ == nullptr) {
-    responder->send(noTraceStore(request.traceId));
-    return;
-  }
   const auto body = json::parse(request.body);
   const auto* ids = body && body->is_object() ? body->as_object().if_contains("traceIds") : nullptr;
   if (ids == nullptr || !ids->is_array() || ids->as_array().size() > kMaxTracePartIds) {
@@ -749,10 +735,6 @@ void RestGateway::localTraceParts(http::HttpRequest& request, std::shared_ptr<ht
 
 void RestGateway::localTrace(http::HttpRequest& request, std::shared_ptr<http::Responder> responder) {
   if (!peerTraceRoutesOpen(request, *responder)) return;
-  if (traceStore_ == nullptr) {
-    responder->send(noTraceStore(request.traceId));
-    return;
-  }
   const std::string id = traceIdParam(request);
   auto trace = traceStore_->getTrace(id);
   if (!trace && trace.status().code() == StatusCode::kNotFound) {

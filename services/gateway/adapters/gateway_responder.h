@@ -105,8 +105,9 @@ struct RestGateway::Call {
 // challenge, RFC 6750 3.1) or 403 (role), counted in gateway_auth_failures_total by its code.
 http::HttpResponse authRefusal(const Status& status, std::string_view traceId, bool badToken = false);
 
-// An error response; 429 and 503 carry Retry-After (the upstream's value when it sent one).
+// An error response; 429 and 503 carry Retry-After (the upstream's value when it sent one). `reason`
+// as http::errorBody's.
 http::HttpResponse errorWithRetry(const Status& status, std::string_view traceId, const std::string& retryAfter,
-                                  bool conditional = false);
+                                  bool conditional = false, std::string_view reason = {});
 
 }  // namespace fleetdeck::gateway

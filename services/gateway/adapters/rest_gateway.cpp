@@ -65,8 +65,8 @@ http::HttpResponse authRefusal(const Status& status, std::string_view traceId, b
 }
 
 http::HttpResponse errorWithRetry(const Status& status, std::string_view traceId, const std::string& retryAfter,
-                                  bool conditional) {
-  auto response = http::errorResponse(status, traceId, conditional);
+                                  bool conditional, std::string_view reason) {
+  auto response = http::errorResponse(status, traceId, conditional, reason);
   if (response.status == 503 || response.status == 429) {
     response.headers.add("Retry-After", retryAfterOr(retryAfter, "1"));
   }

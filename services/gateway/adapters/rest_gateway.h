@@ -162,15 +162,12 @@ class RestGateway {
   void getTrace(http::HttpRequest& request, std::shared_ptr<http::Responder> responder);
   // The trace routes' gate: operators only, and a trace store here; else answered (403, 503).
   bool traceRoutesOpen(const http::HttpRequest& request, http::Responder& responder) const;
-  // The peer routes' gate (admin port, no GatewayResponder): the bearer token verified and the
-  // operator role checked here; else answered (401, 403).
+  // The peer routes' gate (admin port, no GatewayResponder): the bearer token verified, the
+  // operator role checked and a trace store present; else answered (401, 403, 503).
   bool peerTraceRoutesOpen(const http::HttpRequest& request, http::Responder& responder) const;
   // The list's filters from the query string; the request is answered (400) and nullopt returned
   // when one is unreadable or unknown.
-  struct TraceListQuery {
-    std::string service;
-    std::string rootName;
-    double minDurationMs = 0;
+  struct TraceListQuery : TraceListFilter {
     size_t limit = 20;
 
     // The same filters, asked of a trace store for `storeLimit` traces.

@@ -66,6 +66,7 @@ struct HttpResponse {
 // reading the message. Without it the body is as it always was.
 std::string errorBody(const Status& status, std::string_view traceId, std::string_view reason = {});
 // errorBody with the HTTP status from httpStatusFor(); `conditionalRequest` as there.
-HttpResponse errorResponse(const Status& status, std::string_view traceId, bool conditionalRequest = false);
+HttpResponse errorResponse(const Status& status, std::string_view traceId, bool conditionalRequest = false,
+                           std::string_view reason = {});
 
 }  // namespace fleetdeck::http
