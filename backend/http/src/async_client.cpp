@@ -73,8 +73,10 @@ class Exchange : public std::enable_shared_from_this<Exchange> {
     const bool sendLength =
         !request.body.empty() || request.method == "POST" || request.method == "PUT" || request.method == "PATCH";
     head_.reserve(256 + request.target.size());
-    detail::appendRequestHead(head_, request.method, request.target, host_ + ":" + std::to_string(port_),
-                              request.headers, request.body.size(), sendLength);
+    // The pool key ends with the "host:port" the Host field names (AsyncHttpClient::Impl::request).
+    const std::string_view authority = std::string_view(poolKey_).substr(poolKey_.find('/') + 1);
+    detail::appendRequestHead(head_, request.method, request.target, authority, request.headers,
+                              request.body.size(), sendLength);
     body_ = std::move(request.body);
     idempotent_ = request.method == "GET" || request.method == "HEAD" || request.method == "OPTIONS";
     isHead_ = request.method == "HEAD";
@@ -329,7 +331,9 @@ class Exchange : public std::enable_shared_from_this<Exchange> {
 class AsyncHttpClient::Impl {
  public:
   explicit Impl(AsyncClientOptions options)
-      : options_(options), id_(nextClientId.fetch_add(1)), guard_(asio::make_work_guard(context_)) {
+      : options_(options),
+        idPrefix_(std::to_string(nextClientId.fetch_add(1)) + "/"),
+        guard_(asio::make_work_guard(context_)) {
     thread_ = namedThread("http-client", [this] { context_.run(); });
   }
   ~Impl() {
@@ -340,7 +344,9 @@ class AsyncHttpClient::Impl {
 
   void request(std::string host, uint16_t port, ClientRequest request, std::chrono::milliseconds timeout,
                Callback callback) {
-    std::string key = std::to_string(id_) + "/" + host + ":" + std::to_string(port);
+    // "<client id>/<host>:<port>": connections are pooled per client and upstream.
+    std::string key = idPrefix_;
+    key.append(host).append(":").append(std::to_string(port));
     asio::io_context* serverContext = options_.runOnCallersServerLoop ? detail::currentServerContext() : nullptr;
     if (serverContext != nullptr) {
       std::make_shared<Exchange>(*serverContext, std::move(key), std::move(host), port, std::move(request), timeout,
@@ -355,7 +361,7 @@ class AsyncHttpClient::Impl {
 
  private:
   AsyncClientOptions options_;
-  uint64_t id_;
+  std::string idPrefix_;
   asio::io_context context_;
   asio::executor_work_guard<asio::io_context::executor_type> guard_;
   std::thread thread_;

@@ -4,6 +4,7 @@
 #include <time.h>
 
 #include <charconv>
+#include <cstring>
 
 namespace fleetdeck::http::detail {
 namespace {
@@ -38,10 +39,11 @@ bool isWritableField(std::string_view name, std::string_view value) {
   for (const char c : name) {
     if (c <= ' ' || c == ':' || c == 127) return false;
   }
-  for (const char c : value) {
-    if (c == '\r' || c == '\n' || c == '\0') return false;
-  }
-  return true;
+  // glibc's memchr compares 32 bytes a step; a loop testing three bytes per character was 3 % of the
+  // gateway's instructions per proxied request (callgrind), its heads being mostly field values.
+  return std::memchr(value.data(), '\r', value.size()) == nullptr &&
+         std::memchr(value.data(), '\n', value.size()) == nullptr &&
+         std::memchr(value.data(), '\0', value.size()) == nullptr;
 }
 
 void appendResponseHead(std::string& out, int status, const Headers& headers, std::string_view serverName,

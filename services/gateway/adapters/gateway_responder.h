@@ -23,12 +23,16 @@ class GatewayResponder final : public http::Responder {
         options_(options),
         started_(resilience::Clock::now()),
         method_(request.method),
-        target_(request.target),
         traceId_(request.traceId),
-        spanId_(request.traceparent.size() == 55 ? request.traceparent.substr(36, 16) : std::string()),
-        client_(request.remoteAddress),
         origin_(request.header("Origin").value_or("")),
-        acceptEncoding_(request.header("Accept-Encoding").value_or("")) {}
+        acceptEncoding_(request.header("Accept-Encoding").value_or("")) {
+    // Only the access log line reads these: without it, three copies less per request.
+    if (options.accessLog) {
+      target_ = request.target;
+      spanId_ = request.traceparent.size() == 55 ? request.traceparent.substr(36, 16) : std::string();
+      client_ = request.remoteAddress;
+    }
+  }
 
   Principal principal;
 

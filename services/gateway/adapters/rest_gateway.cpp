@@ -287,7 +287,10 @@ void RestGateway::handle(http::HttpRequest& request, std::shared_ptr<http::Respo
   // Before the preflight: an unlimited stream of OPTIONS would otherwise cost an answer and an access
   // log line each. IPv6 clients count by their /64, or each could rotate through its addresses for a
   // fresh burst every time.
-  if (auto decision = addressLimiter_.tryTake(throttledAddress(address), now); !decision.allowed) {
+  // The key is only worth making (parsing the address) when the limit is on.
+  if (auto decision = addressLimiter_.limit().enabled() ? addressLimiter_.tryTake(throttledAddress(address), now)
+                                                         : resilience::RateDecision{};
+      !decision.allowed) {
     metrics().rateLimited.labels({"address"}).inc();
     auto response = http::errorResponse(resourceExhausted("too many requests from " + address), trace.traceId);
     response.headers.add("Retry-After", std::to_string(resilience::retryAfterSeconds(decision.retryAfter)));

@@ -25,6 +25,9 @@ class AsyncClientTest : public ::testing::Test {
       connections_.insert(request.remoteAddress);
       responder->send(HttpResponse::text(200, "q=" + request.query));
     });
+    router_.add("GET", "/host", [](HttpRequest& request, std::shared_ptr<Responder> responder) {
+      responder->send(HttpResponse::text(200, std::string(request.header("Host").value_or("(none)"))));
+    });
     router_.add("GET", "/slow", [this](HttpRequest&, std::shared_ptr<Responder> responder) {
       slowPending_.fetch_add(1);
       std::thread([this, responder] {
@@ -71,6 +74,18 @@ TEST_F(AsyncClientTest, AnswersArriveAndTheConnectionIsReused) {
     auto response = get(client, "/echo?n=" + std::to_string(i), std::chrono::seconds(2));
     ASSERT_TRUE(response.isOk()) << response.status().toString();
     EXPECT_EQ(response->body, "q=n=" + std::to_string(i));
+  }
+}
+
+// Host names the upstream as the request was addressed, on every request of a reused connection
+// (the value comes from the connection pool's key, built once per request).
+TEST_F(AsyncClientTest, EveryRequestNamesItsUpstreamInHost) {
+  AsyncHttpClient client;
+  const std::string expected = "127.0.0.1:" + std::to_string(upstream_->port());
+  for (int i = 0; i < 3; ++i) {
+    auto response = get(client, "/host", std::chrono::seconds(2));
+    ASSERT_TRUE(response.isOk()) << response.status().toString();
+    EXPECT_EQ(response->body, expected);
   }
 }
 
