@@ -9,7 +9,9 @@
 #include <sstream>
 
 #include "adapters/child_process.h"
+#include "fleetdeck/core/config.h"
 #include "fleetdeck/http/client.h"
+#include "fleetdeck/testing/test_infra.h"
 
 namespace fleetdeck::testing {
 namespace {
@@ -102,6 +104,35 @@ std::string ServiceProcess::logTail(size_t bytes) const {
   content << in.rdbuf();
   const std::string text = content.str();
   return text.size() > bytes ? text.substr(text.size() - bytes) : text;
+}
+
+std::map<std::string, std::string> serviceEnvironment(const std::filesystem::path& configFile,
+                                                      const std::string& databasePrefix) {
+  return {{"FLEETDECK_CONFIG", configFile.string()},
+          {"FLEETDECK_DATABASE__URL", createTestDatabase(databasePrefix)},
+          {"FLEETDECK_GRPC__PORT", std::to_string(freePort())},
+          {"FLEETDECK_ADMIN__PORT", std::to_string(freePort())},
+          {"FLEETDECK_SERVER__WORKERS", "2"}};
+}
+
+Status refusedAtStart(const std::string& name, const std::filesystem::path& executable,
+                      std::map<std::string, std::string> environment, std::string_view key, const std::string& value,
+                      std::string_view expectedText) {
+  const std::string setting = std::string(key) + " = " + value;
+  environment[environmentNameForKey(key)] = value;
+  ServiceProcess service(name, executable, std::move(environment), sharedInfra().root / "process-logs");
+  const Status started = service.start(std::chrono::seconds(10));
+  const bool exited = !service.running();
+  const int exitCode = service.stop();
+  const std::string log = service.logTail();
+  if (started.isOk()) return failedPrecondition(name + " started with " + setting + ":\n" + log);
+  if (!exited) return failedPrecondition(name + " neither started nor stopped with " + setting + ": " + started.toString());
+  if (exitCode == 0) return failedPrecondition(name + " exited with code 0 during start-up with " + setting + ":\n" + log);
+  if (log.find(key) == std::string::npos || log.find(expectedText) == std::string::npos) {
+    return failedPrecondition(name + " stopped with " + setting + ", but its log does not name the key" +
+                              (expectedText.empty() ? "" : " and \"" + std::string(expectedText) + "\"") + ":\n" + log);
+  }
+  return Status::ok();
 }
 
 uint16_t freePort() {

@@ -102,21 +102,22 @@ TEST(NotificationsProcess, WithNats_EventsFromThreeStreamsBecomeOneNotificationE
   EXPECT_EQ(service.stop(), 0) << service.logTail();
 }
 
+// Starts notifications with the config key `key` set to `value` and expects it to stop at start, naming
+// the key and its bounds (`bounds`, e.g. "[1s, ").
+void expectRefusedAtStart(const std::string& key, const std::string& value, const std::string& bounds,
+                          const std::string& database) {
+  const Status refused = testing::refusedAtStart(
+      "notifications-" + database, FLEETDECK_NOTIFICATIONS_BINARY,
+      testing::serviceEnvironment(FLEETDECK_SOURCE_DIR "/services/notifications/config/notifications.toml",
+                                  "notifications_" + database),
+      key, value, bounds);
+  EXPECT_TRUE(refused.isOk()) << refused.toString();
+}
+
 TEST(NotificationsProcess, APruneIntervalOfZero_IsRefusedAtStartNamingTheKey) {
   // The processed-events pruner waits prune_interval between rounds: at 0 it ran DELETE after DELETE
   // without a pause for as long as the process lived (an idle payments used 0.49 CPU seconds in 2 s).
-  testing::ServiceProcess notifications(
-      "notifications-prune0", FLEETDECK_NOTIFICATIONS_BINARY,
-      {{"FLEETDECK_CONFIG", FLEETDECK_SOURCE_DIR "/services/notifications/config/notifications.toml"},
-       {"FLEETDECK_DATABASE__URL", testing::createTestDatabase("notifications_prune0")},
-       {"FLEETDECK_GRPC__PORT", std::to_string(testing::freePort())},
-       {"FLEETDECK_ADMIN__PORT", std::to_string(testing::freePort())},
-       {"FLEETDECK_SERVER__WORKERS", "2"},
-       {"FLEETDECK_CONSUMERS__PRUNE_INTERVAL", "0s"}},
-      testing::sharedInfra().root / "process-logs");
-  const Status started = notifications.start(10s);
-  ASSERT_FALSE(started.isOk()) << "started with consumers.prune_interval = 0s; stopped: " << notifications.stop();
-  EXPECT_NE(notifications.logTail().find("consumers.prune_interval"), std::string::npos) << notifications.logTail();
+  expectRefusedAtStart("consumers.prune_interval", "0s", "[1s, ", "prune0");
 }
 
 }  // namespace

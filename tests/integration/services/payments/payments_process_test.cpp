@@ -148,34 +148,28 @@ TEST(PaymentsProcess, NatsDown_ServiceIsStillReady_WithTheBusDegraded) {
   EXPECT_EQ(payments.stop(), 0) << payments.logTail();
 }
 
-// Starts payments with the config key `key` (as "section.name") set to 0s through its environment
-// variable and expects it to stop at start, naming the key.
-void expectZeroRefusedAtStart(const std::string& key, const std::string& variable, const std::string& database) {
-  testing::ServiceProcess payments(
+// Starts payments with the config key `key` set to `value` and expects it to stop at start, naming the
+// key and its bounds (`bounds`, e.g. "[1s, ").
+void expectRefusedAtStart(const std::string& key, const std::string& value, const std::string& bounds,
+                          const std::string& database) {
+  const Status refused = testing::refusedAtStart(
       "payments-" + database, FLEETDECK_PAYMENTS_BINARY,
-      {{"FLEETDECK_CONFIG", FLEETDECK_SOURCE_DIR "/services/payments/config/payments.toml"},
-       {"FLEETDECK_DATABASE__URL", testing::createTestDatabase("payments_" + database)},
-       {"FLEETDECK_GRPC__PORT", std::to_string(testing::freePort())},
-       {"FLEETDECK_ADMIN__PORT", std::to_string(testing::freePort())},
-       {"FLEETDECK_SERVER__WORKERS", "2"},
-       {variable, "0s"}},
-      testing::sharedInfra().root / "process-logs");
-  const Status started = payments.start(10s);
-  ASSERT_FALSE(started.isOk()) << "started with " << key << " = 0s; stopped: " << payments.stop();
-  EXPECT_NE(payments.logTail().find(key), std::string::npos) << payments.logTail();
+      testing::serviceEnvironment(FLEETDECK_SOURCE_DIR "/services/payments/config/payments.toml", "payments_" + database),
+      key, value, bounds);
+  EXPECT_TRUE(refused.isOk()) << refused.toString();
 }
 
 TEST(PaymentsProcess, APruneIntervalOfZero_IsRefusedAtStartNamingTheKey) {
   // The processed-events pruner waits prune_interval between rounds: at 0 it ran DELETE after DELETE
   // without a pause for as long as the process lived (an idle payments used 0.49 CPU seconds in 2 s).
-  expectZeroRefusedAtStart("consumers.prune_interval", "FLEETDECK_CONSUMERS__PRUNE_INTERVAL", "prune0");
+  expectRefusedAtStart("consumers.prune_interval", "0s", "[1s, ", "prune0");
 }
 
 TEST(PaymentsProcess, ATelemetryExportIntervalOfZero_IsRefusedAtStartNamingTheKey) {
   // The span exporter (every service's, through ServiceHost) waits export_interval for a batch to
   // fill: at 0 its thread woke without a pause, and each service of an idle local fleet used 16-19 %
   // of a core.
-  expectZeroRefusedAtStart("telemetry.export_interval", "FLEETDECK_TELEMETRY__EXPORT_INTERVAL", "export0");
+  expectRefusedAtStart("telemetry.export_interval", "0s", "[10ms, ", "export0");
 }
 
 }  // namespace

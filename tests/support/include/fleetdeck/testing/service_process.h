@@ -8,6 +8,7 @@
 #include <map>
 #include <memory>
 #include <string>
+#include <string_view>
 #include <thread>
 
 #include "fleetdeck/core/status.h"
@@ -41,6 +42,19 @@ class ServiceProcess {
   uint16_t adminPort_ = 0;
   std::unique_ptr<State> state_;
 };
+
+// What a fleet service needs to start on its own: `configFile` (its packaged config), a new database of
+// its own named after `databasePrefix`, free gRPC and admin ports, and two workers.
+std::map<std::string, std::string> serviceEnvironment(const std::filesystem::path& configFile,
+                                                      const std::string& databasePrefix);
+
+// Starts `executable` with `environment` plus the config key `key` ("section.name") set to `value`
+// through its FLEETDECK_ variable, and checks that the service refuses the setting: it exits non-zero
+// during start-up, and its log names the key and holds `expectedText` (e.g. the bounds, "[1s, ").
+// OK when it did; otherwise what it did instead, with its log. `name` names its log file.
+Status refusedAtStart(const std::string& name, const std::filesystem::path& executable,
+                      std::map<std::string, std::string> environment, std::string_view key, const std::string& value,
+                      std::string_view expectedText = {});
 
 // Polls `condition` every few milliseconds until it holds or `timeout` passes.
 template <typename Condition>
