@@ -1,0 +1,232 @@
+// User-space instructions per proxied request: the gateway's pass-through route (the Prometheus proxy,
+// auth on, its shipped gateway.toml with rate limits and the access log off, as bench.gateway runs it)
+// against nginx proxy_pass, each counted by valgrind's callgrind over the same requests. Prints the
+// counts and their ratio; asserts nothing.
+//
+// Why beside bench.gateway: on a shared 2-core VM a proxy's CPU time per request moves by ±10 % from
+// run to run, more than most changes to the gateway's own code move it. An instruction count does not
+// move with the machine's load (two runs of one binary agree within 1 %), so a change to the request
+// path can be judged by it alone. It counts user space only: the kernel's TCP work, three quarters of
+// a pass-through's CPU, is left out — both proxies make the same system calls per request (two reads,
+// two writes), so that part is the same on both sides and the user-space part is where they differ.
+//
+// Each proxy runs under callgrind (one worker, upstream keep-alive), is warmed up, has its counters
+// zeroed, serves kRequests requests over kConnections keep-alive connections in lock step, and has its
+// counters dumped; the dump's summary line divided by the requests is the figure. Needs valgrind
+// (`./fleetdeck setup` installs it); without it the bench says so and exits non-zero.
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <chrono>
+#include <cstdint>
+#include <future>
+#include <cstdlib>
+#include <fstream>
+#include <iostream>
+#include <optional>
+#include <regex>
+#include <stdexcept>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include "adapters/child_process.h"
+#include "bench_support.h"
+#include "fleetdeck/http/async_client.h"
+#include "fleetdeck/http/client.h"
+#include "fleetdeck/testing/service_process.h"
+
+using namespace fleetdeck;
+namespace fs = std::filesystem;
+
+namespace {
+
+constexpr int kRequests = 3000;
+constexpr int kWarmUpRequests = 200;
+constexpr int kConnections = 8;
+constexpr const char* kValgrind = "/usr/bin/valgrind";
+constexpr const char* kCallgrindControl = "/usr/bin/callgrind_control";
+
+launcher::ChildProcess spawnOrDie(const launcher::ProcessSpec& spec, const std::string& what) {
+  auto process = launcher::ChildProcess::spawn(spec);
+  if (!process) throw std::runtime_error(what + ": " + process.status().toString());
+  return std::move(*process);
+}
+
+// Under valgrind a process takes seconds to start listening.
+void waitForHttp(uint16_t port, const std::string& path, const std::string& what) {
+  const bool up = testing::waitUntil(
+      [&] {
+        http::HttpClient client("127.0.0.1", port, std::chrono::milliseconds(2000));
+        return client.get(path).isOk();
+      },
+      std::chrono::seconds(60));
+  if (!up) throw std::runtime_error(what + " did not come up on port " + std::to_string(port));
+}
+
+// `count` GET requests, kConnections at a time (each round waits for all its answers). Throws on a
+// failed or non-200 answer: a count over errors would measure the error path.
+void drive(uint16_t port, const std::string& target, const std::string& token, int count) {
+  http::AsyncHttpClient client;
+  for (int sent = 0; sent < count;) {
+    const int round = std::min(kConnections, count - sent);
+    std::vector<std::promise<Result<http::HttpResponse>>> answers(static_cast<size_t>(round));
+    for (auto& answer : answers) {
+      http::ClientRequest request;
+      request.target = target;
+      request.headers.add("Authorization", "Bearer " + token);
+      client.request("127.0.0.1", port, std::move(request), std::chrono::seconds(30),
+                     [&answer](Result<http::HttpResponse> response) { answer.set_value(std::move(response)); });
+    }
+    for (auto& answer : answers) {
+      auto response = answer.get_future().get();
+      if (!response) throw std::runtime_error("request failed: " + response.status().toString());
+      if (response->status != 200) {
+        throw std::runtime_error("answer " + std::to_string(response->status) + ": " + response->body);
+      }
+    }
+    sent += round;
+  }
+}
+
+void callgrindControl(const std::string& option, int pid) {
+  const std::string command = std::string(kCallgrindControl) + " " + option + " " + std::to_string(pid) + " >/dev/null 2>&1";
+  if (std::system(command.c_str()) != 0) throw std::runtime_error(command + " failed");
+}
+
+// The instructions counted since the last zeroing: the "summary:" line of the newest dump of `pid`.
+uint64_t dumpedInstructions(const fs::path& directory, const std::string& name, int pid) {
+  const fs::path dump = directory / (name + "." + std::to_string(pid) + ".1");
+  for (int attempt = 0; attempt < 100 && !fs::exists(dump); ++attempt) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(100));
+  }
+  std::ifstream in(dump);
+  std::string line;
+  while (std::getline(in, line)) {
+    if (line.starts_with("summary: ")) return std::stoull(line.substr(9));
+  }
+  throw std::runtime_error("no summary line in " + dump.string());
+}
+
+// Zero, drive, dump: instructions per request of the process `pid` runs under callgrind.
+double instructionsPerRequest(const fs::path& directory, const std::string& name, int pid, uint16_t port,
+                              const std::string& target, const std::string& token) {
+  drive(port, target, token, kWarmUpRequests);
+  callgrindControl("--zero", pid);
+  drive(port, target, token, kRequests);
+  callgrindControl("--dump", pid);
+  return static_cast<double>(dumpedInstructions(directory, name, pid)) / kRequests;
+}
+
+std::vector<std::string> underCallgrind(const fs::path& directory, const std::string& name,
+                                        std::vector<std::string> command) {
+  std::vector<std::string> arguments = {"--tool=callgrind", "--callgrind-out-file=" + (directory / (name + ".%p")).string()};
+  arguments.insert(arguments.end(), command.begin(), command.end());
+  return arguments;
+}
+
+}  // namespace
+
+int run() {
+  if (!fs::exists(kValgrind) || !fs::exists(kCallgrindControl)) {
+    std::cerr << "valgrind is not installed (./fleetdeck setup installs it): nothing measured\n";
+    return 1;
+  }
+  // Needs no database or NATS: the gateway starts without them, and the route proxies to nginx.
+  std::string pattern = (fs::temp_directory_path() / "fleetdeck-bench-instructions-XXXXXX").string();
+  if (mkdtemp(pattern.data()) == nullptr) throw std::runtime_error("cannot create a temporary directory");
+  const fs::path root = pattern;
+  std::vector<launcher::ChildProcess> processes;
+  struct StopOnExit {
+    std::vector<launcher::ChildProcess>& processes;
+    ~StopOnExit() {
+      for (auto& process : processes) (void)process.stop(std::chrono::seconds(10));
+    }
+  } stopOnExit{processes};
+
+  // The upstream both proxies forward to: nginx answering bench.gateway's fixed JSON body.
+  const uint16_t upstreamPort = testing::freePort();
+  const uint16_t nginxPort = testing::freePort();
+  const std::string body = R"({"status":"success","data":{"resultType":"vector","result":[]}})";
+  {
+    std::ofstream config(root / "upstream.conf");
+    config << "worker_processes 1;\ndaemon off;\npid " << (root / "upstream.pid").string()
+           << ";\nerror_log stderr error;\nevents { worker_connections 1024; }\nhttp {\n access_log off;\n"
+              " keepalive_requests 1000000;\n server {\n  listen 127.0.0.1:"
+           << upstreamPort << ";\n  location / { default_type application/json; return 200 '" << body << "'; }\n }\n}\n";
+  }
+  {
+    // master_process off: the process valgrind starts is the one that serves.
+    std::ofstream config(root / "nginx-proxy.conf");
+    config << "master_process off;\ndaemon off;\npid " << (root / "proxy.pid").string()
+           << ";\nerror_log stderr error;\nevents { worker_connections 1024; }\nhttp {\n access_log off;\n"
+              " keepalive_requests 1000000;\n upstream backend { server 127.0.0.1:"
+           << upstreamPort << "; keepalive 64; }\n server {\n  listen 127.0.0.1:" << nginxPort
+           << ";\n  location / { proxy_pass http://backend; proxy_http_version 1.1; proxy_set_header Connection \"\"; }\n"
+              " }\n}\n";
+  }
+  launcher::ProcessSpec upstream;
+  upstream.executable = "/usr/sbin/nginx";
+  upstream.arguments = {"-c", (root / "upstream.conf").string(), "-p", root.string(), "-e", "stderr"};
+  upstream.logFile = root / "upstream.log";
+  processes.push_back(spawnOrDie(upstream, "nginx upstream"));
+
+  launcher::ProcessSpec nginx;
+  nginx.executable = kValgrind;
+  nginx.arguments = underCallgrind(root, "nginx", {"/usr/sbin/nginx", "-c", (root / "nginx-proxy.conf").string(), "-p",
+                                                   root.string(), "-e", "stderr"});
+  nginx.logFile = root / "nginx-proxy.log";
+  processes.push_back(spawnOrDie(nginx, "nginx proxy under callgrind"));
+  const int nginxPid = processes.back().pid();
+
+  const uint16_t gatewayPort = testing::freePort();
+  const std::string keyFile = (root / "keys" / "jwt-keys.json").string();
+  launcher::ProcessSpec gateway;
+  gateway.executable = kValgrind;
+  gateway.arguments = underCallgrind(root, "gateway", {FLEETDECK_GATEWAY_BINARY});
+  gateway.environment = {{"FLEETDECK_CONFIG", FLEETDECK_SOURCE_DIR "/services/gateway/config/gateway.toml"},
+                         {"FLEETDECK_HTTP__PORT", std::to_string(gatewayPort)},
+                         {"FLEETDECK_HTTP__THREADS", "1"},
+                         {"FLEETDECK_ADMIN__PORT", std::to_string(testing::freePort())},
+                         {"FLEETDECK_AUTH__KEY_FILE", keyFile},
+                         {"FLEETDECK_PROMETHEUS__URL", "http://127.0.0.1:" + std::to_string(upstreamPort)},
+                         {"FLEETDECK_LIMITS__PER_ADDRESS_PER_SECOND", "0"},
+                         {"FLEETDECK_LIMITS__PER_USER_PER_SECOND", "0"},
+                         {"FLEETDECK_GATEWAY__ACCESS_LOG", "false"},
+                         {"FLEETDECK_LOG__LEVEL", "warn"}};
+  gateway.logFile = root / "gateway.log";
+  gateway.workingDirectory = root;
+  processes.push_back(spawnOrDie(gateway, "gateway under callgrind"));
+  const int gatewayPid = processes.back().pid();
+
+  waitForHttp(upstreamPort, "/", "nginx upstream");
+  waitForHttp(nginxPort, "/", "nginx proxy");
+  waitForHttp(gatewayPort, "/api/v1/health", "gateway");
+  const std::string token = bench::adminToken(keyFile);
+  const std::string target = "/api/v1/admin/metrics/query?query=up";
+
+  const double gatewayCount = instructionsPerRequest(root, "gateway", gatewayPid, gatewayPort, target, token);
+  const double nginxCount = instructionsPerRequest(root, "nginx", nginxPid, nginxPort, target, token);
+  std::cout << "Gateway pass-through, user-space instructions per request (callgrind, " << kRequests
+            << " requests over " << kConnections << " keep-alive connections, after " << kWarmUpRequests
+            << " to warm up)\n"
+            << "  gateway: " << static_cast<uint64_t>(gatewayCount) << "\n"
+            << "  nginx proxy_pass: " << static_cast<uint64_t>(nginxCount) << "\n"
+            << "  gateway vs nginx: " << gatewayCount / nginxCount
+            << "x (user space only; the kernel's share, the same system calls on both sides, is not counted)\n"
+            << std::flush;
+  std::error_code ignored;
+  for (auto& process : processes) (void)process.stop(std::chrono::seconds(10));
+  processes.clear();
+  fs::remove_all(root, ignored);
+  return 0;
+}
+
+int main() {
+  try {
+    return run();
+  } catch (const std::exception& error) {
+    std::cerr << "bench.gateway_instructions: " << error.what() << "\n";
+    return 1;
+  }
+}
