@@ -21,18 +21,22 @@ Status UserEventsConsumer::handle(const bus::ReceivedMessage& message) {
   if (!isUuid(registered.user_id())) {
     return invalidField("user_id", "UserRegistered " + envelope->event_id() + " carries no user id");
   }
+  // Lowered as Wallets lowers every id it is given: the wallet row (a uuid column) is the same either
+  // way, but the opening credit's reference, WalletOpened's user id and its outbox key are text, and
+  // an upper-case key is not the key of the user's later payment events, which the relay keeps in order.
+  const std::string userId = canonicalUuid(registered.user_id());
   bool created = false;
   bool duplicate = false;
   Status status = db::consumeOnce(
       pool_, kDurable, envelope->event_id(),
       [&](pqxx::work& transaction) -> Status {
-        auto wallet = PgPaymentStore::openWallet(transaction, registered.user_id(),
+        auto wallet = PgPaymentStore::openWallet(transaction, userId,
                                                  Money{settings_.currency, settings_.demoCreditUnits}, &created);
         return wallet.status();
       },
       &duplicate);
   if (status.isOk() && created) {
-    log::info("wallet opened for a registered user", {{"user_id", registered.user_id()}});
+    log::info("wallet opened for a registered user", {{"user_id", userId}});
   }
   return status;
 }

@@ -2,6 +2,9 @@
 // outcome leaves through the outbox in the transaction of the change. Real PostgreSQL, real NATS.
 #include <gtest/gtest.h>
 
+#include <algorithm>
+#include <cctype>
+
 #include "adapters/pg_payment_store.h"
 #include "adapters/user_events_consumer.h"
 #include "domain/payment.h"
@@ -120,6 +123,47 @@ TEST_F(PaymentEventsTest, UserRegisteredDeliveredTwice_OpensOneWalletWithTheDemo
   ASSERT_EQ(events.size(), 1u);
   EXPECT_EQ(events[0].type(), "fleetdeck.payments.v1.WalletOpened");
   EXPECT_EQ(events[0].aggregate_id(), registered.user_id());
+}
+
+TEST_F(PaymentEventsTest, UserRegisteredWithAnUpperCaseId_OpensTheWalletOfTheLowerCaseId_AndNamesItSo) {
+  // UUIDs are case-insensitive; the rest of payments lowers them (Wallets), and everything it writes
+  // about a wallet after opening it (charges, refunds, their events and outbox keys) carries the form
+  // PostgreSQL prints, lower-case. The opening must name the user the same way.
+  startConsumer();
+  const std::string userId = newUuid();
+  std::string upper = userId;
+  std::transform(upper.begin(), upper.end(), upper.begin(), [](unsigned char c) { return std::toupper(c); });
+  users::v1::UserRegistered registered;
+  registered.set_user_id(upper);
+  bus::EventContext context;
+  context.aggregateId = upper;
+  publishCopy(bus::makeEnvelope(registered, context));
+  // The same user registered again under the lower-case form (another event): no second wallet.
+  registered.set_user_id(userId);
+  context.aggregateId = userId;
+  publishCopy(bus::makeEnvelope(registered, context));
+  ASSERT_TRUE(waitUntil([&] { return handled_.load() == 2; }, 15s));
+  loop_->stop();
+
+  EXPECT_EQ(scalar("SELECT count(*) FROM wallets WHERE user_id::text <> $1", ""), 1);
+  PgPaymentStore store(*pool_);
+  auto wallet = store.findWallet(userId);
+  ASSERT_TRUE(wallet.isOk()) << wallet.status().toString();
+  EXPECT_EQ(wallet->balance.units, kDemoCredit);
+  auto charged = store.charge(ChargeCommand{"saga-upper", userId, newUuid(), Money{"USD", 100}}, false);
+  ASSERT_TRUE(charged.isOk()) << charged.status().toString();
+  EXPECT_EQ(charged->status, kStatusCharged);
+  EXPECT_EQ(scalar("SELECT count(*) FROM ledger_entries WHERE kind = 'opening_credit' AND reference = $1", userId), 1);
+
+  const auto events = outboxEvents();
+  ASSERT_EQ(events.size(), 2u);
+  EXPECT_EQ(events[0].type(), "fleetdeck.payments.v1.WalletOpened");
+  v1::WalletOpened opened;
+  ASSERT_TRUE(bus::unpackPayload(events[0], opened).isOk());
+  EXPECT_EQ(opened.user_id(), userId);
+  // One outbox key per user: the opening is ordered with the user's later payment events.
+  EXPECT_EQ(events[0].aggregate_id(), userId);
+  EXPECT_EQ(events[1].aggregate_id(), userId);
 }
 
 TEST_F(PaymentEventsTest, UserRegisteredWithoutUserId_IsDeadLettered_AndOpensNothing) {
