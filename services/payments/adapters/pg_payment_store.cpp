@@ -232,7 +232,7 @@ Status PgPaymentStore::recordFaultChange(const FaultSettings& before, const Faul
                                          const ChangeContext& context) {
   return db::inTransaction(pool_, [&](pqxx::work& transaction) -> Status {
     db::appendAudit(transaction, {.resource = kAuditFaults,
-                                  .resourceId = kAuditFaults,
+                                  .resourceId = kAuditFaultsResourceId,
                                   .action = "set_faults",
                                   .actor = context.actor,
                                   .traceId = context.traceId,

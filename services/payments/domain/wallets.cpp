@@ -116,6 +116,11 @@ Result<FaultSettings> Wallets::setFaults(const FaultSettings& settings, const Ch
 Result<db::AuditPage> Wallets::audit(const db::AuditQuery& request) {
   ValidationErrors errors;
   checkPageSize(errors, request.pageSize);
+  // As users and products refuse a resource id that none of theirs can be: a typo answered an empty
+  // page, as if nobody had changed that wallet.
+  if (!request.resourceId.empty() && request.resourceId != kAuditFaultsResourceId && !isUuid(request.resourceId)) {
+    errors.add("resourceId", std::string("must be a user id (UUID) or \"") + kAuditFaultsResourceId + "\"");
+  }
   if (request.actor.size() > 128) errors.add("actor", "must be at most 128 characters long");
   FLEETDECK_RETURN_IF_ERROR(errors.toStatus());
   db::AuditQuery query = request;

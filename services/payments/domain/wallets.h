@@ -96,7 +96,7 @@ class Wallets {
   // the error is the answer (no unrecorded admin change).
   Result<FaultSettings> setFaults(const FaultSettings& settings, const ChangeContext& context = {});
   // The audit trail (top-ups and fault changes), newest first. INVALID_ARGUMENT naming pageSize
-  // (negative) or actor (over 128 characters); resourceId is a user id or "faults".
+  // (negative), actor (over 128 characters), resourceId (neither a user id nor "faults") or pageToken.
   Result<db::AuditPage> audit(const db::AuditQuery& query);
 
   const WalletSettings& settings() const { return settings_; }

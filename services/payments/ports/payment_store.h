@@ -16,6 +16,9 @@
 
 namespace fleetdeck::payments {
 
+// The audit trail names a wallet by its user id and the fault injection settings by this.
+inline constexpr const char* kAuditFaultsResourceId = "faults";
+
 struct TopUp {
   std::string userId;
   Money amount;
@@ -84,8 +87,8 @@ class PaymentStore {
   virtual Result<PaymentPage> listPayments(const PaymentQuery& query) = 0;
   // Newest first. NOT_FOUND when the user has no wallet.
   virtual Result<LedgerPage> listLedger(const LedgerQuery& query) = 0;
-  // One audit entry (resource "faults", the settings before and after) in a transaction of its own:
-  // the settings live in memory, and the change applies only once this succeeded.
+  // One audit entry (resource id kAuditFaultsResourceId, the settings before and after) in a
+  // transaction of its own: the settings live in memory, and the change applies only once this succeeded.
   virtual Status recordFaultChange(const FaultSettings& before, const FaultSettings& after,
                                    const ChangeContext& context) = 0;
   // Newest first; the query comes validated and its page size clamped (Wallets::audit).

@@ -793,6 +793,61 @@ TEST_F(PaymentsServiceTest, ListPaymentAuditPagesNewestFirstAndFiltersByActor) {
   EXPECT_EQ(refused.violations().at(0).field, "pageSize");
 }
 
+TEST_F(PaymentsServiceTest, ListPaymentAudit_RefusesEachMalformedFilterNamingIt_AsUsersAndProductsDo) {
+  const std::string userId = openWallet();
+  ASSERT_TRUE(topUpAs("admin-alice", userId, 100, newUuid()).ok());
+  const auto refusal = [&](const common::v1::ListAuditRequest& request) {
+    common::v1::ListAuditResponse response;
+    const Status status = rpc::fromGrpcStatus(stub_->ListPaymentAudit(as("operator-1").get(), request, &response));
+    EXPECT_EQ(response.entries_size(), 0);
+    return status;
+  };
+  const auto fieldsOf = [](const Status& status) {
+    std::vector<std::string> fields;
+    for (const auto& violation : status.violations()) fields.push_back(violation.field);
+    std::sort(fields.begin(), fields.end());
+    return fields;
+  };
+
+  // A resource id is a wallet's (its user's UUID) or "faults"; anything else matched nothing and
+  // answered an empty page, as if the trail had no such entries.
+  for (const std::string& resourceId : {std::string("wallet-42"), std::string("{") + userId + "}",
+                                       userId.substr(0, 35), std::string("faults "), std::string("users")}) {
+    common::v1::ListAuditRequest request;
+    request.set_resource_id(resourceId);
+    const Status status = refusal(request);
+    EXPECT_EQ(status.code(), StatusCode::kInvalidArgument) << resourceId;
+    EXPECT_EQ(fieldsOf(status), std::vector<std::string>{"resourceId"}) << resourceId << ": " << status.toString();
+  }
+
+  common::v1::ListAuditRequest longActor;
+  longActor.set_actor(std::string(129, 'a'));
+  EXPECT_EQ(fieldsOf(refusal(longActor)), std::vector<std::string>{"actor"});
+
+  common::v1::ListAuditRequest negative;
+  negative.set_page_size(-1);
+  EXPECT_EQ(fieldsOf(refusal(negative)), std::vector<std::string>{"pageSize"});
+
+  common::v1::ListAuditRequest badToken;
+  badToken.set_page_token("not-a-token");
+  const Status token = refusal(badToken);
+  EXPECT_EQ(token.code(), StatusCode::kInvalidArgument);
+  EXPECT_EQ(fieldsOf(token), std::vector<std::string>{"pageToken"});
+
+  // Every refused filter at once, as products names them.
+  common::v1::ListAuditRequest all;
+  all.set_resource_id("wallet-42");
+  all.set_actor(std::string(129, 'a'));
+  all.set_page_size(-1);
+  EXPECT_EQ(fieldsOf(refusal(all)), (std::vector<std::string>{"actor", "pageSize", "resourceId"}));
+
+  // The filters it takes still find what they name.
+  EXPECT_EQ(audit(userId).entries_size(), 1);
+  EXPECT_EQ(audit("faults").entries_size(), 0);
+  EXPECT_EQ(audit(newUuid()).entries_size(), 0);
+  EXPECT_EQ(audit("", std::string(128, 'a')).entries_size(), 0);
+}
+
 TEST_F(PaymentsServiceTest, ListPaymentsFiltersByOrderAndPagesNewestFirst) {
   const std::string userId = openWallet();
   const std::string orderId = newUuid();
