@@ -74,7 +74,10 @@ Disposition dispositionFor(const Status& status, uint64_t deliveryCount, int max
 
 ConsumerOptions consumerDefaultsFromConfig(Config& config) {
   ConsumerOptions options;
-  options.ackWait = config.getDuration("consumers.ack_wait", options.ackWait);
+  // JetStream delivers a message again once it has gone unacknowledged this long, even while its handler
+  // still runs, and a batch is handled one message after another: at 1ms part of every backlog was
+  // handled twice, and at 0 the server used its own default (30s) instead.
+  options.ackWait = config.getDuration("consumers.ack_wait", options.ackWait, std::chrono::seconds(1));
   options.maxDeliver = static_cast<int>(config.getInt("consumers.max_deliver", options.maxDeliver, 1, 1000));
   options.batchSize = static_cast<int>(config.getInt("consumers.batch_size", options.batchSize, 1, 1000));
   options.fetchWait = config.getDuration("consumers.fetch_wait", options.fetchWait);

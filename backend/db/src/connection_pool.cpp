@@ -327,7 +327,10 @@ PoolOptions poolOptionsFromConfig(Config& config, std::string name) {
   PoolOptions options;
   options.connectionString = config.requireString("database.url");
   options.maxSize = static_cast<size_t>(config.getInt("database.pool_size", 8, 1, 512));
-  options.acquireTimeout = config.getDuration("database.acquire_timeout", std::chrono::milliseconds(2000));
+  // A caller that finds every connection lent out waits this long for one: at 0 it failed at once with
+  // RESOURCE_EXHAUSTED whenever the pool was busy, even for a moment.
+  options.acquireTimeout =
+      config.getDuration("database.acquire_timeout", std::chrono::milliseconds(2000), std::chrono::milliseconds(10));
   options.idleInTransactionTimeout = config.getDuration("database.idle_in_transaction_timeout", std::chrono::seconds(60));
   options.name = std::move(name);
   return options;

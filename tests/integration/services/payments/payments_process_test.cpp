@@ -172,5 +172,12 @@ TEST(PaymentsProcess, ATelemetryExportIntervalOfZero_IsRefusedAtStartNamingTheKe
   expectRefusedAtStart("telemetry.export_interval", "0s", "[10ms, ", "export0");
 }
 
+TEST(PaymentsProcess, AnAcquireTimeoutOfZero_IsRefusedAtStartNamingTheKey) {
+  // A call that finds every pool connection lent out waits acquire_timeout for one: at 0 it failed at
+  // once with RESOURCE_EXHAUSTED (a pool of one under light load gave up 99 acquires in a few seconds,
+  // none at 2s), so a burst failed calls a moment's wait would have served.
+  expectRefusedAtStart("database.acquire_timeout", "0s", "[10ms, ", "acquire0");
+}
+
 }  // namespace
 }  // namespace fleetdeck

@@ -45,8 +45,8 @@ struct ConsumerOptions {
   std::chrono::milliseconds transientHold{std::chrono::minutes(10)};
 };
 
-// Reads [consumers] ack_wait, max_deliver, batch_size, fetch_wait, retry_initial, retry_max, transient_hold as the
-// defaults of a service's consumers; the caller sets stream, durable and filterSubject.
+// Reads [consumers] ack_wait (at least 1s), max_deliver, batch_size, fetch_wait, retry_initial, retry_max,
+// transient_hold as the defaults of a service's consumers; the caller sets stream, durable and filterSubject.
 ConsumerOptions consumerDefaultsFromConfig(Config& config);
 
 // What the loop does with a message after the handler returned `status`.

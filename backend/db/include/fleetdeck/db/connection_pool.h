@@ -217,7 +217,7 @@ class Config;
 
 namespace fleetdeck::db {
 
-// Reads [database] url, pool_size, acquire_timeout. `name` labels the pool in metrics.
+// Reads [database] url, pool_size, acquire_timeout (at least 10ms). `name` labels the pool in metrics.
 PoolOptions poolOptionsFromConfig(Config& config, std::string name);
 
 }  // namespace fleetdeck::db
