@@ -280,6 +280,8 @@ Result<OrderAtVersion> OrderBook::atVersion(const std::string& orderId, int64_t 
 Result<AuditResult> OrderBook::audit(const AuditRequest& request) {
   ValidationErrors errors;
   if (!request.orderId.empty() && !isUuid(request.orderId)) errors.add("resourceId", "must be an order id (UUID)");
+  // As the other services' trails refuse it: no actor is longer than an id.
+  if (request.actor.size() > 128) errors.add("actor", "must be at most 128 characters long");
   if (request.pageSize < 0) errors.add("pageSize", "must not be negative");
   int64_t beforePosition = 0;
   if (!request.pageToken.empty()) {

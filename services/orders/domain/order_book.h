@@ -80,7 +80,8 @@ class OrderBook {
   Result<std::vector<RecordedEvent>> history(const std::string& orderId);
   // The order as it was right after event `version` (1-based): a fold of the first `version` events.
   Result<OrderAtVersion> atVersion(const std::string& orderId, int64_t version);
-  // The audit trail of orders, which is their event history.
+  // The audit trail of orders, which is their event history, newest first. INVALID_ARGUMENT naming each
+  // of resourceId (not an order id), actor (over 128 characters), pageSize (negative) and pageToken.
   Result<AuditResult> audit(const AuditRequest& request);
 
  private:

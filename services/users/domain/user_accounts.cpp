@@ -142,9 +142,17 @@ Result<std::string> UserAccounts::resetPassword(const std::string& id, const Cha
   return temporary;
 }
 
-Result<db::AuditPage> UserAccounts::audit(const db::AuditQuery& query) {
-  if (!query.resourceId.empty() && !isUuid(query.resourceId)) return invalidField("resourceId", "must be a UUID");
-  if (query.pageSize < 0) return invalidField("pageSize", "must not be negative");
+Result<db::AuditPage> UserAccounts::audit(const db::AuditQuery& request) {
+  // Every malformed filter named at once, as products, orders and payments answer; pageToken is
+  // checked by db::listAudit.
+  ValidationErrors errors;
+  if (!request.resourceId.empty() && !isUuid(request.resourceId)) errors.add("resourceId", "must be a user id (UUID)");
+  if (request.actor.size() > 128) errors.add("actor", "must be at most 128 characters long");
+  if (request.pageSize < 0) errors.add("pageSize", "must not be negative");
+  FLEETDECK_RETURN_IF_ERROR(errors.toStatus());
+  db::AuditQuery query = request;
+  // The trail stores ids as PostgreSQL prints them: an upper-case id matched nothing.
+  query.resourceId = canonicalUuid(request.resourceId);
   return repository_.listAudit(query);
 }
 

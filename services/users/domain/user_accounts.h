@@ -39,6 +39,8 @@ class UserAccounts {
   Result<User> disable(const std::string& id, const ChangeContext& context = {});
   // Sets a new random password and returns it once.
   Result<std::string> resetPassword(const std::string& id, const ChangeContext& context = {});
+  // The audit trail of accounts, newest first. INVALID_ARGUMENT naming each of resourceId (not a user
+  // id), actor (over 128 characters), pageSize (negative) and pageToken (not one a list returned).
   Result<db::AuditPage> audit(const db::AuditQuery& query);
 
  private:

@@ -3,6 +3,8 @@
 #include <grpcpp/grpcpp.h>
 #include <gtest/gtest.h>
 
+#include <algorithm>
+#include <cctype>
 #include <future>
 
 #include "adapters/argon2_password_hasher.h"
@@ -271,6 +273,54 @@ TEST_F(UsersServiceTest, AdminChangesLandInTheAuditTrailWithActorTraceAndBeforeA
   EXPECT_EQ(entry.after_json().find("argon2"), std::string::npos) << "the hash never reaches the audit trail";
   EXPECT_EQ(audit.entries(1).action(), "create");
   EXPECT_TRUE(audit.entries(1).before_json().empty());
+}
+
+// As products and payments answer: every malformed filter named in one INVALID_ARGUMENT (users named
+// only the first, and took an actor of any length, answering an empty page). A resource id in upper
+// case names the same account: it matched nothing, as the trail stores the lower-case form.
+TEST_F(UsersServiceTest, ListUserAudit_RefusesEachMalformedFilterNamingIt_AsProductsAndPaymentsDo) {
+  const v1::User user = create("audited-filters");
+  common::v1::ListAuditResponse response;
+  const auto list = [&](const common::v1::ListAuditRequest& request) {
+    response.Clear();
+    auto context = rpc::makeContext(std::chrono::seconds(5));
+    return rpc::fromGrpcStatus(stub_->ListUserAudit(context.get(), request, &response));
+  };
+  const auto fieldsOf = [](const Status& status) {
+    std::vector<std::string> fields;
+    for (const auto& violation : status.violations()) fields.push_back(violation.field);
+    std::sort(fields.begin(), fields.end());
+    return fields;
+  };
+
+  common::v1::ListAuditRequest longActor;
+  longActor.set_actor(std::string(129, 'a'));
+  const Status refused = list(longActor);
+  EXPECT_EQ(refused.code(), StatusCode::kInvalidArgument) << refused.toString();
+  EXPECT_EQ(fieldsOf(refused), std::vector<std::string>{"actor"}) << refused.toString();
+
+  common::v1::ListAuditRequest all;
+  all.set_resource_id("user-42");
+  all.set_actor(std::string(129, 'a'));
+  all.set_page_size(-1);
+  EXPECT_EQ(fieldsOf(list(all)), (std::vector<std::string>{"actor", "pageSize", "resourceId"}));
+
+  common::v1::ListAuditRequest badToken;
+  badToken.set_page_token("not-a-token");
+  EXPECT_EQ(fieldsOf(list(badToken)), std::vector<std::string>{"pageToken"});
+
+  // The filters it takes still find what they name.
+  common::v1::ListAuditRequest atLimit;
+  atLimit.set_actor(std::string(128, 'a'));
+  ASSERT_TRUE(list(atLimit).isOk());
+  EXPECT_EQ(response.entries_size(), 0);
+  std::string upper = user.id();
+  std::transform(upper.begin(), upper.end(), upper.begin(), [](unsigned char c) { return std::toupper(c); });
+  common::v1::ListAuditRequest byUpperCaseId;
+  byUpperCaseId.set_resource_id(upper);
+  ASSERT_TRUE(list(byUpperCaseId).isOk());
+  ASSERT_EQ(response.entries_size(), 1);
+  EXPECT_EQ(response.entries(0).resource_id(), user.id());
 }
 
 TEST_F(UsersServiceTest, UnknownIdIsNotFound) {

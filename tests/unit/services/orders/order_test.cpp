@@ -1,5 +1,6 @@
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <tuple>
 
 #include "adapters/order_saga.h"
@@ -203,6 +204,28 @@ TEST_F(OrderBookTest, TheAuditShowsEachChangeBeforeAndAfter_ReadingEachOrderOnce
   EXPECT_TRUE(audit->changes[2].beforeJson.empty()) << "a creation has no before";
   EXPECT_NE(audit->changes[2].afterJson.find("PENDING"), std::string::npos);
   EXPECT_EQ(store_.historyReads - readsBefore, 2) << "one read per order on the page";
+}
+
+// As users, products and payments refuse theirs: every malformed filter named in one INVALID_ARGUMENT.
+// An actor longer than any id was looked up and answered an empty page.
+TEST_F(OrderBookTest, TheAuditRefusesEachMalformedFilterNamingIt_AsTheOtherServicesDo) {
+  ASSERT_TRUE(place(1).isOk());
+  const auto fieldsOf = [](const Status& status) {
+    std::vector<std::string> fields;
+    for (const auto& violation : status.violations()) fields.push_back(violation.field);
+    std::sort(fields.begin(), fields.end());
+    return fields;
+  };
+  const auto longActor = book_.audit({.actor = std::string(129, 'a')});
+  EXPECT_EQ(longActor.status().code(), StatusCode::kInvalidArgument);
+  EXPECT_EQ(fieldsOf(longActor.status()), std::vector<std::string>{"actor"}) << longActor.status().toString();
+  const auto all = book_.audit({.orderId = "order-42", .actor = std::string(129, 'a'), .pageSize = -1,
+                                .pageToken = "not-a-token"});
+  EXPECT_EQ(fieldsOf(all.status()), (std::vector<std::string>{"actor", "pageSize", "pageToken", "resourceId"}));
+  // At the limit it is a filter like any other.
+  auto atLimit = book_.audit({.actor = std::string(128, 'a')});
+  ASSERT_TRUE(atLimit.isOk()) << atLimit.status().toString();
+  EXPECT_TRUE(atLimit->changes.empty());
 }
 
 TEST_F(OrderBookTest, RepeatedIdempotencyKeyReturnsTheFirstOrder) {
