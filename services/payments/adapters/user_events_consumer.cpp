@@ -18,8 +18,13 @@ Status UserEventsConsumer::handle(const bus::ReceivedMessage& message) {
   // without a trace.
   users::v1::UserRegistered registered;
   FLEETDECK_RETURN_IF_ERROR(bus::unpackPayload(*envelope, registered));
-  if (!isUuid(registered.user_id())) {
+  // The reason says which: a producer that dropped the field is another bug than one writing something
+  // else in it. The id itself stays out (whatever it holds, the dead letter carries the event whole).
+  if (registered.user_id().empty()) {
     return invalidField("user_id", "UserRegistered " + envelope->event_id() + " carries no user id");
+  }
+  if (!isUuid(registered.user_id())) {
+    return invalidField("user_id", "UserRegistered " + envelope->event_id() + " carries a user id that is not a UUID");
   }
   // Lowered as Wallets lowers every id it is given: the wallet row (a uuid column) is the same either
   // way, but the opening credit's reference, WalletOpened's user id and its outbox key are text, and

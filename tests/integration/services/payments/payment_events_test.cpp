@@ -4,6 +4,7 @@
 
 #include <algorithm>
 #include <cctype>
+#include <map>
 
 #include "adapters/pg_payment_store.h"
 #include "adapters/user_events_consumer.h"
@@ -178,6 +179,49 @@ TEST_F(PaymentEventsTest, UserRegisteredWithoutUserId_IsDeadLettered_AndOpensNot
   }, 15s));
   loop_->stop();
   EXPECT_EQ(handled_.load(), 1);
+  EXPECT_EQ(scalar("SELECT count(*) FROM wallets WHERE user_id::text <> $1", ""), 0);
+}
+
+TEST_F(PaymentEventsTest, UserRegisteredWithAMissingOrMalformedUserId_IsDeadLetteredSayingWhich) {
+  // The letter said "carries no user id" for an id that was there but not a UUID: whoever reads the
+  // dead letters looked for a producer dropping the field instead of one writing something else in it.
+  startConsumer();
+  std::map<std::string, std::string> userIdOf;  // event id -> the user id it carried
+  for (const std::string& userId : {std::string(), std::string("wallet-42"), newUuid().substr(0, 35)}) {
+    users::v1::UserRegistered registered;
+    registered.set_user_id(userId);
+    bus::EventContext context;
+    context.aggregateId = userId.empty() ? "someone" : userId;
+    const auto envelope = bus::makeEnvelope(registered, context);
+    userIdOf[envelope.event_id()] = userId;
+    publishCopy(envelope);
+  }
+  ASSERT_TRUE(waitUntil([&] {
+    auto state = bus_->streamState("FLEETDECK_DLQ");
+    return state.isOk() && state->messages == 3;
+  }, 15s)) << "handled " << handled_.load() << " times";
+  loop_->stop();
+  auto state = bus_->streamState("FLEETDECK_DLQ");
+  ASSERT_TRUE(state.isOk());
+  int seen = 0;
+  for (uint64_t sequence = state->firstSequence; sequence <= state->lastSequence; ++sequence) {
+    auto letter = bus_->getMessage("FLEETDECK_DLQ", sequence);
+    ASSERT_TRUE(letter.isOk()) << letter.status().toString();
+    const std::string reason = letter->header(bus::kDlqReasonHeader).value_or("");
+    EXPECT_NE(reason.find("INVALID_ARGUMENT"), std::string::npos) << reason;
+    EXPECT_NE(reason.find("[user_id:"), std::string::npos) << reason;
+    for (const auto& [eventId, userId] : userIdOf) {
+      if (reason.find(eventId) == std::string::npos) continue;
+      ++seen;
+      if (userId.empty()) {
+        EXPECT_NE(reason.find("carries no user id"), std::string::npos) << reason;
+      } else {
+        EXPECT_EQ(reason.find("carries no user id"), std::string::npos) << userId << ": " << reason;
+        EXPECT_NE(reason.find("not a UUID"), std::string::npos) << userId << ": " << reason;
+      }
+    }
+  }
+  EXPECT_EQ(seen, 3) << "each letter names its event";
   EXPECT_EQ(scalar("SELECT count(*) FROM wallets WHERE user_id::text <> $1", ""), 0);
 }
 
