@@ -259,7 +259,7 @@ TEST_F(NotificationEventsTest, APaymentDeclinedWithoutAnOrderId_IsDeadLetteredNa
   // the customer read "for order  was declined"; with a control character, the letter blamed "body".
   startConsumers();
   const std::string userId = newUuid();
-  for (const std::string orderId : {std::string(), std::string("order\a7")}) {
+  for (const std::string& orderId : {std::string(), std::string("order\a7")}) {
     payments::v1::PaymentDeclined declined;
     declined.set_user_id(userId);
     declined.set_order_id(orderId);
