@@ -47,6 +47,11 @@ bool isMetadataName(std::string_view name) {
   return name != "content-type" && name != "te" && name != "user-agent" && name != "host";
 }
 
+// Fields whose value is new on every call. Added to HPACK's dynamic table (4 KiB), a 55-byte
+// traceparent a call would push out the fields that repeat (:path, :authority, the caller's
+// metadata) within a few dozen calls, and each would then be sent and indexed again as a literal.
+bool changesEveryCall(std::string_view name) { return name == "traceparent" || name == "tracestate"; }
+
 bool isMetadataValue(std::string_view value) {
   for (unsigned char c : value) {
     if (c < 0x20 || c > 0x7e) return false;
@@ -101,6 +106,11 @@ struct Stream {
   uint64_t readsAtStart = 0;
   bool headersSent = false;  // handed to the socket; before that the server cannot have seen the call
   bool answered = false;  // the callback has its reply (or is queued to get it)
+  // The request's own header values. nghttp2 reads them where they are (NGHTTP2_NV_FLAG_NO_COPY_*)
+  // when it writes the HEADERS frame, which may be after submit() returned; a stream outlives that.
+  std::string path;
+  std::string timeout;
+  std::vector<std::pair<std::string, std::string>> metadata;
 };
 
 class Connection;
@@ -217,23 +227,28 @@ class Connection : public std::enable_shared_from_this<Connection> {
     stream->deadline = Clock::now() + request.timeout;
     stream->readsAtStart = reads_;
 
-    const std::string timeout = grpcTimeout(request.timeout);
+    stream->path = std::move(request.path);
+    stream->timeout = grpcTimeout(request.timeout);
+    stream->metadata = std::move(request.metadata);
     std::vector<nghttp2_nv> headers;
-    headers.reserve(8 + request.metadata.size());
+    headers.reserve(8 + stream->metadata.size());
+    // Not copied (nor lower-cased: every name here already is; isMetadataName refuses upper case):
+    // the literals are static, the values live in the stream or the connection (address_).
     const auto add = [&headers](std::string_view name, std::string_view value) {
+      const uint8_t flags = NGHTTP2_NV_FLAG_NO_COPY_NAME | NGHTTP2_NV_FLAG_NO_COPY_VALUE |
+                            (changesEveryCall(name) ? NGHTTP2_NV_FLAG_NO_INDEX : NGHTTP2_NV_FLAG_NONE);
       headers.push_back({reinterpret_cast<uint8_t*>(const_cast<char*>(name.data())),
-                         reinterpret_cast<uint8_t*>(const_cast<char*>(value.data())), name.size(), value.size(),
-                         NGHTTP2_NV_FLAG_NONE});
+                         reinterpret_cast<uint8_t*>(const_cast<char*>(value.data())), name.size(), value.size(), flags});
     };
     add(":method", "POST");
     add(":scheme", "http");
-    add(":path", request.path);
+    add(":path", stream->path);
     add(":authority", address_);
     add("content-type", "application/grpc");
     add("te", "trailers");
-    add("grpc-timeout", timeout);
+    add("grpc-timeout", stream->timeout);
     add("user-agent", "fleetdeck-grpc-h2");
-    for (const auto& [name, value] : request.metadata) {
+    for (const auto& [name, value] : stream->metadata) {
       if (isMetadataName(name) && isMetadataValue(value)) add(name, value);
     }
     nghttp2_data_provider provider;

@@ -197,15 +197,6 @@ void appendInteger(std::string& out, Integer value, bool quoted) {
 }
 
 // `value` in exactly `width` decimal digits, zero-padded (value < 10^width).
-void appendDigits(std::string& out, uint32_t value, int width) {
-  char digits[10];
-  for (int i = width - 1; i >= 0; --i) {
-    digits[i] = static_cast<char>('0' + value % 10);
-    value /= 10;
-  }
-  out.append(digits, static_cast<size_t>(width));
-}
-
 // RFC 3339 in UTC with 0, 3, 6 or 9 fractional digits, as protobuf prints a Timestamp. The date is
 // computed (Hinnant's days-to-civil) rather than through gmtime_r + strftime + snprintf, which were
 // a visible share of a transcoded response's CPU.
@@ -227,30 +218,43 @@ bool appendTimestamp(std::string& out, const pb::Message& message) {
   const uint32_t day = dayOfYear - (153 * monthIndex + 2) / 5 + 1;
   const uint32_t month = monthIndex < 10 ? monthIndex + 3 : monthIndex - 9;
   const auto year = static_cast<uint32_t>(static_cast<int64_t>(yearOfEra) + era * 400 + (month <= 2 ? 1 : 0));
-  out += '"';
-  appendDigits(out, year, 4);
-  out += '-';
-  appendDigits(out, month, 2);
-  out += '-';
-  appendDigits(out, day, 2);
-  out += 'T';
-  appendDigits(out, secondOfDay / 3600, 2);
-  out += ':';
-  appendDigits(out, secondOfDay / 60 % 60, 2);
-  out += ':';
-  appendDigits(out, secondOfDay % 60, 2);
+  // Written into a buffer and appended once: a dozen appends of one or two characters each cost
+  // more than the date arithmetic (callgrind: ~1,300 instructions a timestamp).
+  char text[32];  // "YYYY-MM-DDTHH:MM:SS.nnnnnnnnnZ" in quotes: 32
+  char* end = text;
+  const auto digits = [&end](uint32_t value, int width) {
+    for (int i = width - 1; i >= 0; --i) {
+      end[i] = static_cast<char>('0' + value % 10);
+      value /= 10;
+    }
+    end += width;
+  };
+  *end++ = '"';
+  digits(year, 4);
+  *end++ = '-';
+  digits(month, 2);
+  *end++ = '-';
+  digits(day, 2);
+  *end++ = 'T';
+  digits(secondOfDay / 3600, 2);
+  *end++ = ':';
+  digits(secondOfDay / 60 % 60, 2);
+  *end++ = ':';
+  digits(secondOfDay % 60, 2);
   if (nanos != 0) {
-    out += '.';
+    *end++ = '.';
     const auto fraction = static_cast<uint32_t>(nanos);
     if (fraction % 1000000 == 0) {
-      appendDigits(out, fraction / 1000000, 3);
+      digits(fraction / 1000000, 3);
     } else if (fraction % 1000 == 0) {
-      appendDigits(out, fraction / 1000, 6);
+      digits(fraction / 1000, 6);
     } else {
-      appendDigits(out, fraction, 9);
+      digits(fraction, 9);
     }
   }
-  out += "Z\"";
+  *end++ = 'Z';
+  *end++ = '"';
+  out.append(text, static_cast<size_t>(end - text));
   return true;
 }
 
