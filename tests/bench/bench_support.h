@@ -1,16 +1,23 @@
 // Shared by the gateway benchmarks: an operator token signed with a gateway's own key, one wrk run
-// parsed into figures, and the median of rounds.
+// parsed into figures, the median of rounds, and the nginx processes they measure against.
 #pragma once
 
 #include <algorithm>
+#include <chrono>
+#include <cstdint>
+#include <filesystem>
 #include <iostream>
 #include <regex>
+#include <stdexcept>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "adapters/child_process.h"
 #include "fleetdeck/auth/jwt.h"
 #include "fleetdeck/auth/key_ring.h"
+#include "fleetdeck/http/client.h"
+#include "fleetdeck/testing/service_process.h"
 
 namespace fleetdeck::bench {
 
@@ -67,6 +74,55 @@ inline WrkResult runWrk(const std::string& url, int connections, const std::stri
   if (std::regex_search(output, match, std::regex(R"(50%\s+([0-9.]+)(us|ms|s))"))) result.p50Ms = millis(match[1], match[2]);
   result.non2xx = output.find("Non-2xx") != std::string::npos;
   return result;
+}
+
+inline launcher::ChildProcess spawnOrDie(const launcher::ProcessSpec& spec, const std::string& what) {
+  auto process = launcher::ChildProcess::spawn(spec);
+  if (!process) throw std::runtime_error(what + ": " + process.status().toString());
+  return std::move(*process);
+}
+
+// Stops the processes on every way out of a bench, early failures included: a ChildProcess does not
+// stop its process when destroyed, and an nginx left behind would outlive the run.
+struct StopOnExit {
+  std::vector<launcher::ChildProcess>& processes;
+  ~StopOnExit() {
+    for (auto& process : processes) (void)process.stop(std::chrono::seconds(10));
+  }
+};
+
+// Throws unless `path` on the port answers within `timeout` (a process under valgrind takes seconds).
+inline void waitForHttp(uint16_t port, const std::string& path, const std::string& what,
+                        std::chrono::seconds timeout = std::chrono::seconds(20)) {
+  const bool up = testing::waitUntil(
+      [&] {
+        http::HttpClient client("127.0.0.1", port, std::chrono::milliseconds(1000));
+        return client.get(path).isOk();
+      },
+      timeout);
+  if (!up) throw std::runtime_error(what + " did not come up on port " + std::to_string(port));
+}
+
+// What the references proxy to: nginx answering `body` (JSON) to every request, with keep-alive.
+inline std::string nginxUpstreamConfig(const std::filesystem::path& directory, uint16_t port, std::string_view body) {
+  return "worker_processes 1;\ndaemon off;\npid " + (directory / "upstream.pid").string() +
+         ";\nerror_log stderr error;\nevents { worker_connections 4096; }\nhttp {\n access_log off;\n"
+         " keepalive_requests 1000000;\n server {\n  listen 127.0.0.1:" +
+         std::to_string(port) + ";\n  location / { default_type application/json; return 200 '" + std::string(body) +
+         "'; }\n }\n}\n";
+}
+
+// nginx proxy_pass at its best for one core: one worker, keep-alive to the upstream. `oneProcess`:
+// no master, so the process started is the one that serves (for measuring it under valgrind).
+inline std::string nginxProxyConfig(const std::filesystem::path& directory, uint16_t port, uint16_t upstreamPort,
+                                    bool oneProcess = false) {
+  return std::string(oneProcess ? "master_process off;\n" : "worker_processes 1;\n") + "daemon off;\npid " +
+         (directory / "proxy.pid").string() +
+         ";\nerror_log stderr error;\nevents { worker_connections 4096; }\nhttp {\n access_log off;\n"
+         " keepalive_requests 1000000;\n upstream backend { server 127.0.0.1:" +
+         std::to_string(upstreamPort) + "; keepalive 256; }\n server {\n  listen 127.0.0.1:" + std::to_string(port) +
+         ";\n  location / { proxy_pass http://backend; proxy_http_version 1.1; proxy_set_header Connection \"\"; }\n"
+         " }\n}\n";
 }
 
 inline double median(std::vector<double> values) {

@@ -62,27 +62,6 @@ namespace {
 constexpr int kRounds = 3;
 constexpr const char* kDuration = "4s";
 
-launcher::ChildProcess spawnOrDie(launcher::ProcessSpec spec, const std::string& what) {
-  auto process = launcher::ChildProcess::spawn(spec);
-  if (!process) {
-    throw std::runtime_error(what + ": " + process.status().toString());
-  }
-  return std::move(*process);
-}
-
-void waitForHttp(uint16_t port, const std::string& path, const std::string& what) {
-  const bool up = testing::waitUntil(
-      [&] {
-        http::HttpClient client("127.0.0.1", port, std::chrono::milliseconds(300));
-        auto response = client.get(path);
-        return response.isOk();
-      },
-      std::chrono::seconds(20));
-  if (!up) {
-    throw std::runtime_error(what + " did not come up on port " + std::to_string(port));
-  }
-}
-
 // Open loop: requests leave at a fixed rate whether or not earlier ones finished, so queueing
 // shows in the latency (a closed loop at half load would hide it).
 template <typename Send>
@@ -246,36 +225,15 @@ int run() {
   const fs::path root = testing::sharedInfra().root / ("bench-gateway-" + std::to_string(getpid()));
   fs::create_directories(root);
   std::vector<launcher::ChildProcess> processes;
-  // nginx and HAProxy outlive this program unless stopped (ChildProcess does not stop on
-  // destruction): stop them on every way out, early failures included.
-  struct StopOnExit {
-    std::vector<launcher::ChildProcess>& processes;
-    ~StopOnExit() {
-      for (auto& process : processes) (void)process.stop(std::chrono::seconds(5));
-    }
-  } stopOnExit{processes};
+  const bench::StopOnExit stopOnExit{processes};
 
   // The plain HTTP upstream all three proxies forward to: nginx answering a fixed JSON body.
   const uint16_t upstreamPort = testing::freePort();
   const uint16_t nginxPort = testing::freePort();
   const uint16_t haproxyPort = testing::freePort();
   const std::string body = R"({"status":"success","data":{"resultType":"vector","result":[]}})";
-  {
-    std::ofstream config(root / "upstream.conf");
-    config << "worker_processes 1;\ndaemon off;\npid " << (root / "upstream.pid").string()
-           << ";\nerror_log stderr error;\nevents { worker_connections 4096; }\nhttp {\n access_log off;\n"
-              " keepalive_requests 1000000;\n server {\n  listen 127.0.0.1:"
-           << upstreamPort << ";\n  location / { default_type application/json; return 200 '" << body << "'; }\n }\n}\n";
-  }
-  {
-    std::ofstream config(root / "nginx-proxy.conf");
-    config << "worker_processes 1;\ndaemon off;\npid " << (root / "proxy.pid").string()
-           << ";\nerror_log stderr error;\nevents { worker_connections 4096; }\nhttp {\n access_log off;\n"
-              " keepalive_requests 1000000;\n upstream backend { server 127.0.0.1:"
-           << upstreamPort << "; keepalive 256; }\n server {\n  listen 127.0.0.1:" << nginxPort
-           << ";\n  location / { proxy_pass http://backend; proxy_http_version 1.1; proxy_set_header Connection \"\"; }\n"
-              " }\n}\n";
-  }
+  std::ofstream(root / "upstream.conf") << bench::nginxUpstreamConfig(root, upstreamPort, body);
+  std::ofstream(root / "nginx-proxy.conf") << bench::nginxProxyConfig(root, nginxPort, upstreamPort);
   {
     std::ofstream config(root / "haproxy.cfg");
     config << "global\n  nbthread 1\n  maxconn 4096\ndefaults\n  mode http\n  timeout connect 2s\n  timeout client 30s\n"
@@ -290,18 +248,18 @@ int run() {
     spec.executable = "/usr/sbin/nginx";
     spec.arguments = arguments;
     spec.logFile = root / "nginx.log";
-    processes.push_back(spawnOrDie(spec, what));
+    processes.push_back(bench::spawnOrDie(spec, what));
   }
   {
     launcher::ProcessSpec spec;
     spec.executable = "/usr/sbin/haproxy";
     spec.arguments = {"-f", (root / "haproxy.cfg").string(), "-db"};
     spec.logFile = root / "haproxy.log";
-    processes.push_back(spawnOrDie(spec, "haproxy"));
+    processes.push_back(bench::spawnOrDie(spec, "haproxy"));
   }
-  waitForHttp(upstreamPort, "/", "upstream");
-  waitForHttp(nginxPort, "/", "nginx proxy");
-  waitForHttp(haproxyPort, "/", "haproxy");
+  bench::waitForHttp(upstreamPort, "/", "upstream");
+  bench::waitForHttp(nginxPort, "/", "nginx proxy");
+  bench::waitForHttp(haproxyPort, "/", "haproxy");
 
   // Products behind the gateway, for the transcoding figures.
   const uint16_t productsGrpc = testing::freePort();

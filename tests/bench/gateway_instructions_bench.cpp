@@ -14,27 +14,21 @@
 // zeroed, serves kRequests requests over kConnections keep-alive connections in lock step, and has its
 // counters dumped; the dump's summary line divided by the requests is the figure. Needs valgrind
 // (`./fleetdeck setup` installs it); without it the bench says so and exits non-zero.
-#include <sys/wait.h>
-#include <unistd.h>
+#include <stdlib.h>
 
 #include <chrono>
 #include <cstdint>
-#include <future>
 #include <cstdlib>
 #include <fstream>
+#include <future>
 #include <iostream>
-#include <optional>
-#include <regex>
 #include <stdexcept>
 #include <string>
 #include <thread>
 #include <vector>
 
-#include "adapters/child_process.h"
 #include "bench_support.h"
 #include "fleetdeck/http/async_client.h"
-#include "fleetdeck/http/client.h"
-#include "fleetdeck/testing/service_process.h"
 
 using namespace fleetdeck;
 namespace fs = std::filesystem;
@@ -46,23 +40,6 @@ constexpr int kWarmUpRequests = 200;
 constexpr int kConnections = 8;
 constexpr const char* kValgrind = "/usr/bin/valgrind";
 constexpr const char* kCallgrindControl = "/usr/bin/callgrind_control";
-
-launcher::ChildProcess spawnOrDie(const launcher::ProcessSpec& spec, const std::string& what) {
-  auto process = launcher::ChildProcess::spawn(spec);
-  if (!process) throw std::runtime_error(what + ": " + process.status().toString());
-  return std::move(*process);
-}
-
-// Under valgrind a process takes seconds to start listening.
-void waitForHttp(uint16_t port, const std::string& path, const std::string& what) {
-  const bool up = testing::waitUntil(
-      [&] {
-        http::HttpClient client("127.0.0.1", port, std::chrono::milliseconds(2000));
-        return client.get(path).isOk();
-      },
-      std::chrono::seconds(60));
-  if (!up) throw std::runtime_error(what + " did not come up on port " + std::to_string(port));
-}
 
 // `count` GET requests, kConnections at a time (each round waits for all its answers). Throws on a
 // failed or non-200 answer: a count over errors would measure the error path.
@@ -137,46 +114,26 @@ int run() {
   if (mkdtemp(pattern.data()) == nullptr) throw std::runtime_error("cannot create a temporary directory");
   const fs::path root = pattern;
   std::vector<launcher::ChildProcess> processes;
-  struct StopOnExit {
-    std::vector<launcher::ChildProcess>& processes;
-    ~StopOnExit() {
-      for (auto& process : processes) (void)process.stop(std::chrono::seconds(10));
-    }
-  } stopOnExit{processes};
+  const bench::StopOnExit stopOnExit{processes};
 
   // The upstream both proxies forward to: nginx answering bench.gateway's fixed JSON body.
   const uint16_t upstreamPort = testing::freePort();
   const uint16_t nginxPort = testing::freePort();
   const std::string body = R"({"status":"success","data":{"resultType":"vector","result":[]}})";
-  {
-    std::ofstream config(root / "upstream.conf");
-    config << "worker_processes 1;\ndaemon off;\npid " << (root / "upstream.pid").string()
-           << ";\nerror_log stderr error;\nevents { worker_connections 1024; }\nhttp {\n access_log off;\n"
-              " keepalive_requests 1000000;\n server {\n  listen 127.0.0.1:"
-           << upstreamPort << ";\n  location / { default_type application/json; return 200 '" << body << "'; }\n }\n}\n";
-  }
-  {
-    // master_process off: the process valgrind starts is the one that serves.
-    std::ofstream config(root / "nginx-proxy.conf");
-    config << "master_process off;\ndaemon off;\npid " << (root / "proxy.pid").string()
-           << ";\nerror_log stderr error;\nevents { worker_connections 1024; }\nhttp {\n access_log off;\n"
-              " keepalive_requests 1000000;\n upstream backend { server 127.0.0.1:"
-           << upstreamPort << "; keepalive 64; }\n server {\n  listen 127.0.0.1:" << nginxPort
-           << ";\n  location / { proxy_pass http://backend; proxy_http_version 1.1; proxy_set_header Connection \"\"; }\n"
-              " }\n}\n";
-  }
+  std::ofstream(root / "upstream.conf") << bench::nginxUpstreamConfig(root, upstreamPort, body);
+  std::ofstream(root / "nginx-proxy.conf") << bench::nginxProxyConfig(root, nginxPort, upstreamPort, /*oneProcess=*/true);
   launcher::ProcessSpec upstream;
   upstream.executable = "/usr/sbin/nginx";
   upstream.arguments = {"-c", (root / "upstream.conf").string(), "-p", root.string(), "-e", "stderr"};
   upstream.logFile = root / "upstream.log";
-  processes.push_back(spawnOrDie(upstream, "nginx upstream"));
+  processes.push_back(bench::spawnOrDie(upstream, "nginx upstream"));
 
   launcher::ProcessSpec nginx;
   nginx.executable = kValgrind;
   nginx.arguments = underCallgrind(root, "nginx", {"/usr/sbin/nginx", "-c", (root / "nginx-proxy.conf").string(), "-p",
                                                    root.string(), "-e", "stderr"});
   nginx.logFile = root / "nginx-proxy.log";
-  processes.push_back(spawnOrDie(nginx, "nginx proxy under callgrind"));
+  processes.push_back(bench::spawnOrDie(nginx, "nginx proxy under callgrind"));
   const int nginxPid = processes.back().pid();
 
   const uint16_t gatewayPort = testing::freePort();
@@ -196,12 +153,13 @@ int run() {
                          {"FLEETDECK_LOG__LEVEL", "warn"}};
   gateway.logFile = root / "gateway.log";
   gateway.workingDirectory = root;
-  processes.push_back(spawnOrDie(gateway, "gateway under callgrind"));
+  processes.push_back(bench::spawnOrDie(gateway, "gateway under callgrind"));
   const int gatewayPid = processes.back().pid();
 
-  waitForHttp(upstreamPort, "/", "nginx upstream");
-  waitForHttp(nginxPort, "/", "nginx proxy");
-  waitForHttp(gatewayPort, "/api/v1/health", "gateway");
+  // Under valgrind a process takes seconds to start listening.
+  bench::waitForHttp(upstreamPort, "/", "nginx upstream");
+  bench::waitForHttp(nginxPort, "/", "nginx proxy", std::chrono::seconds(60));
+  bench::waitForHttp(gatewayPort, "/api/v1/health", "gateway", std::chrono::seconds(60));
   const std::string token = bench::adminToken(keyFile);
   const std::string target = "/api/v1/admin/metrics/query?query=up";
 
