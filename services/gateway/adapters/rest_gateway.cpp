@@ -193,7 +193,9 @@ std::vector<OwnRoute> RestGateway::ownRoutes() {
        "Audit trail of one resource type (resource=users|products|orders|payments), or without resource of all four "
        "merged newest first: {entries, nextPageToken}; pass nextPageToken back as pageToken (400 naming pageToken "
        "when it is not one). A merged page may hold fewer than pageSize entries while more follow; the end is a page "
-       "without nextPageToken.",
+       "without nextPageToken. resourceId is one resource's id (UUID), or \"faults\" for payments' fault settings, "
+       "which the merged listing asks of payments alone; anything else is 400 naming resourceId. actor is at most "
+       "128 characters.",
        readers, {"resource", "resourceId", "actor", "pageSize", "pageToken"}},
       {"GET", "/api/v1/orders/{id}/details",
        "An order with its customer and products in one call; parts that could not be read are listed in `missing`.",
@@ -449,7 +451,13 @@ void RestGateway::auditMerged(http::HttpRequest& request, std::shared_ptr<http::
       return;
     }
   }
-  auto position = decodeAuditToken(pageToken, kSources);
+  // "faults" is asked of payments alone; an id no trail holds is refused here, in one set of words.
+  auto asked = auditSourcesFor(filter.resource_id(), kSources);
+  if (!asked) {
+    responder->send(http::errorResponse(asked.status(), request.traceId));
+    return;
+  }
+  auto position = decodeAuditToken(pageToken, *asked);
   if (!position) {
     responder->send(http::errorResponse(position.status(), request.traceId));
     return;

@@ -16,7 +16,21 @@ constexpr int64_t kTokenVersion = 2;
 
 Status malformedToken() { return invalidField("pageToken", "is not a token returned by a previous list call"); }
 
+// payments' kAuditFaultsResourceId (services/payments/ports/payment_store.h): its fault settings.
+constexpr std::string_view kFaultsSource = "payments";
+constexpr std::string_view kFaultsResourceId = "faults";
+
 }  // namespace
+
+Result<std::vector<std::string>> auditSourcesFor(std::string_view resourceId, const std::vector<std::string>& sources) {
+  if (resourceId.empty() || isUuid(resourceId)) return sources;
+  if (resourceId == kFaultsResourceId && std::find(sources.begin(), sources.end(), kFaultsSource) != sources.end()) {
+    return std::vector<std::string>{std::string(kFaultsSource)};
+  }
+  return invalidField("resourceId",
+                      "must be the id (UUID) of an account, product, order or wallet, or \"faults\" for payments' "
+                      "fault settings");
+}
 
 Result<AuditPosition> decodeAuditToken(std::string_view token, const std::vector<std::string>& sources) {
   AuditPosition position;

@@ -21,6 +21,12 @@ struct AuditCursor {
 // Sources still to read; a source that is absent has been listed to its end.
 using AuditPosition = std::map<std::string, AuditCursor>;
 
+// The sources a merged listing asks for `resourceId`: every one for none or an id (a UUID: the trails
+// share no id space a gateway could tell apart); payments alone for "faults", the resource id of its
+// fault settings, which no other trail holds (each refused it in words of its own, and the first
+// refusal to arrive was the answer). Anything else is INVALID_ARGUMENT naming resourceId.
+Result<std::vector<std::string>> auditSourcesFor(std::string_view resourceId, const std::vector<std::string>& sources);
+
 // An empty token: every source from its top. Otherwise INVALID_ARGUMENT naming pageToken unless it
 // is one encodeAuditToken made for these sources (a version 1 token, from before payments joined,
 // only when it names every source: otherwise what it means for the others is unknown).

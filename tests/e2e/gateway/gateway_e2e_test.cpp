@@ -165,7 +165,10 @@ class GatewayEndToEnd : public ::testing::Test {
                                    {{"FLEETDECK_CONFIG", FLEETDECK_SOURCE_DIR "/services/payments/config/payments.toml"},
                                     {"FLEETDECK_DATABASE__URL", testing::createTestDatabase("e2e_gw_payments")},
                                     {"FLEETDECK_GRPC__PORT", std::to_string(paymentsGrpc_)},
-                                    {"FLEETDECK_ADMIN__PORT", std::to_string(testing::freePort())}},
+                                    {"FLEETDECK_ADMIN__PORT", std::to_string(testing::freePort())},
+                                    // Fault changes are admin changes in payments' audit trail; the
+                                    // tests that make one make it with every fault off, as it runs.
+                                    {"FLEETDECK_FAULTS__ALLOW_RUNTIME_CHANGES", "true"}},
                                    logs_);
     ASSERT_TRUE(payments_->start().isOk()) << payments_->logTail();
 
@@ -857,6 +860,52 @@ TEST_F(GatewayEndToEnd, AnAdminsWalletTopUpIsInTheMergedAuditAndUnderResourcePay
   for (const std::string path : {"/api/v1/admin/audit", "/api/v1/admin/audit?resource=payments",
                                  "/api/v1/admin/audit/payments"}) {
     EXPECT_EQ(as(alice_, "GET", path).status, 403) << path;
+  }
+}
+
+// A resource id without resource is asked of the trails that can hold it. "faults" names payments'
+// fault settings, which no other trail holds: each of users, products and orders refused it in words
+// of its own, and the first refusal to arrive was the answer ("must be an order id (UUID)" to a
+// console user asking for the fault changes). An id no trail holds is one 400 naming resourceId.
+TEST_F(GatewayEndToEnd, AuditWithoutResource_AsksForFaultsOfPaymentsAlone_AndRefusesAnIdNoTrailHolds) {
+  auto admin = testing::signInAs("admin", users_->grpcAddress(), gatewayPort_, "audit-faults");
+  ASSERT_TRUE(admin.isOk()) << admin.status().toString();
+  auto stub = payments::v1::PaymentsService::NewStub(rpc::makeChannel(address(paymentsGrpc_)));
+  for (int i = 0; i < 2; ++i) {  // every fault off, as the fleet runs: recorded all the same
+    payments::v1::SetFaultsRequest request;
+    request.mutable_faults()->set_failure_code("UNAVAILABLE");
+    payments::v1::Faults faults;
+    auto context = rpc::makeContext(std::chrono::seconds(5));
+    context->AddMetadata("fleetdeck-actor", admin->userId);
+    const grpc::Status set = stub->SetFaults(context.get(), request, &faults);
+    ASSERT_TRUE(set.ok()) << set.error_message();
+  }
+
+  for (const std::string filter : {"", "resource=payments&"}) {
+    std::vector<std::string> listed;
+    std::string token;
+    int pages = 0;
+    do {
+      const auto page = as(operator_, "GET",
+                           "/api/v1/admin/audit?" + filter + "resourceId=faults&pageSize=1&actor=" + admin->userId +
+                               (token.empty() ? "" : "&pageToken=" + token));
+      ASSERT_EQ(page.status, 200) << filter << ": " << page.body;
+      const auto body = parse(page);
+      for (const auto& entry : body.at("entries").as_array()) {
+        EXPECT_EQ(json::stringOr(entry.as_object(), "resourceId"), "faults") << page.body;
+        listed.push_back(json::stringOr(entry.as_object(), "action"));
+      }
+      token = json::stringOr(body, "nextPageToken");
+      ASSERT_LT(++pages, 10) << "the token must move on";
+    } while (!token.empty());
+    EXPECT_EQ(listed, (std::vector<std::string>{"set_faults", "set_faults"})) << filter;
+  }
+
+  for (const std::string id : {"wallet-42", "FAULTS", "users"}) {
+    const auto refused = as(operator_, "GET", "/api/v1/admin/audit?resourceId=" + id);
+    EXPECT_EQ(refused.status, 400) << id << ": " << refused.body;
+    EXPECT_EQ(firstField(refused), "resourceId") << id << ": " << refused.body;
+    EXPECT_NE(refused.body.find("faults"), std::string::npos) << "the message says what is taken: " << refused.body;
   }
 }
 

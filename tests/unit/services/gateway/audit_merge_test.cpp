@@ -55,6 +55,23 @@ TEST(AuditToken, AnUnknownVersionOrSourceIsRefused) {
   EXPECT_FALSE(decodeAuditToken("not base64 !", kSources).isOk());
 }
 
+TEST(AuditSources, AnIdIsAskedOfEveryTrail_FaultsOfPaymentsAlone_AndAnythingElseIsRefusedNamingResourceId) {
+  EXPECT_EQ(auditSourcesFor("", kSources).value(), kSources);
+  EXPECT_EQ(auditSourcesFor(kId, kSources).value(), kSources);
+  EXPECT_EQ(auditSourcesFor("0190F5B2-7C1E-7A00-8000-000000000001", kSources).value(), kSources);
+  EXPECT_EQ(auditSourcesFor("faults", kSources).value(), std::vector<std::string>{"payments"});
+  for (const char* id : {"wallet-42", "faults ", "FAULTS", "users", "{0190f5b2-7c1e-7a00-8000-000000000001}"}) {
+    const auto refused = auditSourcesFor(id, kSources);
+    ASSERT_FALSE(refused.isOk()) << id;
+    EXPECT_EQ(refused.status().code(), StatusCode::kInvalidArgument) << id;
+    ASSERT_EQ(refused.status().violations().size(), 1u) << id;
+    EXPECT_EQ(refused.status().violations()[0].field, "resourceId") << id;
+    EXPECT_NE(refused.status().message().find("\"faults\""), std::string::npos) << refused.status().message();
+  }
+  // Without payments among the sources no trail holds "faults".
+  EXPECT_FALSE(auditSourcesFor("faults", {"orders", "products", "users"}).isOk());
+}
+
 TEST(AuditMerge, PagesInterleaveNewestFirst_AndTheTokenResumesWhereThePageEnded) {
   auto start = decodeAuditToken("", kSources);
   ASSERT_TRUE(start.isOk());
