@@ -394,6 +394,14 @@
                 <numerusform>%n acknowledged.</numerusform>
             </translation>
         </message>
+        <message numerus="yes">
+            <source>%n pending.</source>
+            <comment>alerts</comment>
+            <translation>
+                <numerusform>%n pending.</numerusform>
+                <numerusform>%n pending.</numerusform>
+            </translation>
+        </message>
         <message>
             <source>Acknowledgements could not be loaded: %1</source>
             <translation>Acknowledgements could not be loaded: %1</translation>
@@ -454,10 +462,6 @@
         <message>
             <source>%1 is not an operator or admin account.</source>
             <translation>%1 is not an operator or admin account.</translation>
-        </message>
-        <message>
-            <source>Cannot reach the gateway: %1</source>
-            <translation>Cannot reach the gateway: %1</translation>
         </message>
         <message>
             <source>No sign-in (development)</source>
@@ -913,11 +917,25 @@
             <translation>Showing older data: the last refresh failed (%1).</translation>
         </message>
         <message numerus="yes">
-            <source>%n service(s), %1 of %2 instances up. Updated %3.</source>
+            <source>%n service(s), %1 of %2 instances up.</source>
             <translation>
-                <numerusform>%n service, %1 of %2 instances up. Updated %3.</numerusform>
-                <numerusform>%n services, %1 of %2 instances up. Updated %3.</numerusform>
+                <numerusform>%n service, %1 of %2 instances up.</numerusform>
+                <numerusform>%n services, %1 of %2 instances up.</numerusform>
             </translation>
+        </message>
+        <message>
+            <source>No instance running: %1.</source>
+            <comment>services</comment>
+            <translation>No instance running: %1.</translation>
+        </message>
+        <message>
+            <source>Updated %1.</source>
+            <comment>the fleet</comment>
+            <translation>Updated %1.</translation>
+        </message>
+        <message>
+            <source>No instance is registered: the service is stopped, or has not started yet.</source>
+            <translation>No instance is registered: the service is stopped, or has not started yet.</translation>
         </message>
         <message>
             <source>Could not change the faults</source>
@@ -2141,8 +2159,8 @@
             <translation>Too many attempts. Wait a little and try again.</translation>
         </message>
         <message>
-            <source>Cannot reach the gateway: %1</source>
-            <translation>Cannot reach the gateway: %1</translation>
+            <source>Cannot reach the gateway: %1. Check the gateway address, and that the gateway is running.</source>
+            <translation>Cannot reach the gateway: %1. Check the gateway address, and that the gateway is running.</translation>
         </message>
         <message>
             <source>This console is for operators and admins; %1 is a %2 account.</source>

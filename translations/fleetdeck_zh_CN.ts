@@ -392,6 +392,13 @@
                 <numerusform>%n 条已确认。</numerusform>
             </translation>
         </message>
+        <message numerus="yes">
+            <source>%n pending.</source>
+            <comment>alerts</comment>
+            <translation>
+                <numerusform>%n 条待定。</numerusform>
+            </translation>
+        </message>
         <message>
             <source>Acknowledgements could not be loaded: %1</source>
             <translation>无法加载告警确认：%1</translation>
@@ -451,10 +458,6 @@
         <message>
             <source>%1 is not an operator or admin account.</source>
             <translation>%1 不是运维人员或管理员账号。</translation>
-        </message>
-        <message>
-            <source>Cannot reach the gateway: %1</source>
-            <translation>无法连接网关：%1</translation>
         </message>
         <message>
             <source>No sign-in (development)</source>
@@ -902,10 +905,24 @@
             <translation>显示的是旧数据：上次刷新失败（%1）。</translation>
         </message>
         <message numerus="yes">
-            <source>%n service(s), %1 of %2 instances up. Updated %3.</source>
+            <source>%n service(s), %1 of %2 instances up.</source>
             <translation>
-                <numerusform>%n 个服务，%2 个实例中 %1 个正常。更新于 %3。</numerusform>
+                <numerusform>%n 个服务，%2 个实例中 %1 个正常。</numerusform>
             </translation>
+        </message>
+        <message>
+            <source>No instance running: %1.</source>
+            <comment>services</comment>
+            <translation>没有实例在运行：%1。</translation>
+        </message>
+        <message>
+            <source>Updated %1.</source>
+            <comment>the fleet</comment>
+            <translation>更新于 %1。</translation>
+        </message>
+        <message>
+            <source>No instance is registered: the service is stopped, or has not started yet.</source>
+            <translation>没有已注册的实例：该服务已停止，或尚未启动。</translation>
         </message>
         <message>
             <source>Could not change the faults</source>
@@ -2114,8 +2131,8 @@
             <translation>尝试次数过多。请稍后再试。</translation>
         </message>
         <message>
-            <source>Cannot reach the gateway: %1</source>
-            <translation>无法连接网关：%1</translation>
+            <source>Cannot reach the gateway: %1. Check the gateway address, and that the gateway is running.</source>
+            <translation>无法连接网关：%1。请检查网关地址，并确认网关正在运行。</translation>
         </message>
         <message>
             <source>This console is for operators and admins; %1 is a %2 account.</source>

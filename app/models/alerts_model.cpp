@@ -166,6 +166,11 @@ int AlertsModel::rowOf(const QString& key) const {
 
 int AlertsModel::firingCount() const { return static_cast<int>(std::count_if(rows_.begin(), rows_.end(), isFiring)); }
 
+int AlertsModel::pendingCount() const {
+  return static_cast<int>(
+      std::count_if(rows_.begin(), rows_.end(), [](const PromAlert& a) { return a.state == QLatin1String("pending"); }));
+}
+
 int AlertsModel::acknowledgedCount() const {
   return static_cast<int>(
       std::count_if(rows_.begin(), rows_.end(), [](const PromAlert& a) { return a.acknowledgement.has_value(); }));

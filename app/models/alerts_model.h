@@ -39,6 +39,7 @@ class AlertsModel : public QAbstractTableModel {
   const PromAlert& alert(int row) const { return rows_.at(row); }
   int rowOf(const QString& key) const;
   int firingCount() const;
+  int pendingCount() const;  // active, not firing yet (the rule's `for:` has not run out)
   int acknowledgedCount() const;
   // Sets or (nullopt) clears the acknowledgement of the alert with this key; false if it is not listed.
   bool setAcknowledgement(const QString& alertKey, const std::optional<AlertAcknowledgement>& acknowledgement);

@@ -10,7 +10,7 @@
 #include <QSplitter>
 #include <QTableView>
 #include <QTimer>
-#include <QToolButton>
+#include <QToolBar>
 #include <QVBoxLayout>
 #include <memory>
 #include <optional>
@@ -58,13 +58,16 @@ AlertsView::AlertsView(GatewayClient* client, QWidget* parent)
   auto* top = new QHBoxLayout;
   top->addWidget(stateFilter_);
   top->addStretch(1);
-  for (QAction* action :
-       {acknowledgeAction_, withdrawAction_, chartAction_, sagasAction_, ordersAction_, refreshAction_}) {
-    auto* button = new QToolButton(this);
-    button->setDefaultAction(action);
-    button->setAutoRaise(true);
-    top->addWidget(button);
-  }
+  // A tool bar, not a row of buttons: the six labels are wider than a 1024-pixel screen leaves the
+  // page, and a tool bar moves the ones that do not fit into its » menu instead of widening the window.
+  auto* actions = new QToolBar(this);
+  actions->setObjectName(QStringLiteral("alertsActions"));
+  actions->setToolButtonStyle(Qt::ToolButtonTextOnly);
+  actions->setMovable(false);
+  actions->setFloatable(false);
+  actions->setStyleSheet(QStringLiteral("QToolBar { border: none; background: transparent; }"));
+  actions->addActions({acknowledgeAction_, withdrawAction_, chartAction_, sagasAction_, ordersAction_, refreshAction_});
+  top->addWidget(actions, 0, Qt::AlignRight);
 
   table_->setObjectName(QStringLiteral("alertsTable"));
   table_->setModel(proxy_);
@@ -84,6 +87,7 @@ AlertsView::AlertsView(GatewayClient* client, QWidget* parent)
   auto* layout = new QVBoxLayout(this);
   layout->addLayout(top);
   layout->addWidget(splitter, 1);
+  statusLine_->setObjectName(QStringLiteral("alertsStatus"));
   layout->addWidget(statusLine_);
 
   refreshTimer_->setInterval(15000);
@@ -206,6 +210,10 @@ void AlertsView::showCounts() {
     return;
   }
   QString text = tr("%n alert(s) firing.", "", model_->firingCount());
+  // Pending ones too: "0 alerts firing." under a table of pending alerts read as an empty table.
+  if (const int pending = model_->pendingCount(); pending > 0) {
+    text += QLatin1Char(' ') + tr("%n pending.", "alerts", pending);
+  }
   if (const int acknowledged = model_->acknowledgedCount(); acknowledged > 0) {
     text += QLatin1Char(' ') + tr("%n acknowledged.", "alerts", acknowledged);
   }

@@ -117,7 +117,8 @@ void ConsoleApp::start() {
         signedIn(result.value(), false);
         return;
       }
-      const QString reason = result ? tr("%1 is not an operator or admin account.").arg(result->username) : result.error().summary();
+      const QString reason = result ? tr("%1 is not an operator or admin account.").arg(result->username)
+                                    : SignInDialog::failureText(result.error());
       if (!options_.screenshotDir.isEmpty()) {
         std::fprintf(stderr, "fleetdeck-console: sign-in failed: %s\n", qPrintable(reason));
         emit finished(1);
@@ -175,7 +176,7 @@ void ConsoleApp::resume(const QString& refreshToken) {
       const bool refused = !error.isNetworkFailure() && error.httpStatus >= 400 && error.httpStatus < 500 &&
                            error.httpStatus != 408 && error.httpStatus != 429;
       if (refused) store_->remove(account());
-      showSignIn(error.isNetworkFailure() ? tr("Cannot reach the gateway: %1").arg(error.message)
+      showSignIn(error.isNetworkFailure() ? SignInDialog::failureText(error)
                  : refused               ? QString()
                                          : error.summary());
       return;

@@ -138,10 +138,12 @@ FleetView::FleetView(GatewayClient* client, QWidget* parent)
     showDetail();
     updateActions();
   });
-  // A refresh or a stream change may start or stop the selected service: Start and Stop follow.
+  // A refresh or a stream change may start or stop the selected service: Start and Stop follow, and
+  // so do the counts above the tree.
   connect(model_, &QAbstractItemModel::dataChanged, this, [this] {
     showDetail();
     updateActions();
+    showSummary();
   });
   updateActions();
 }
@@ -206,25 +208,15 @@ void FleetView::loadFleet() {
 
 void FleetView::showFleet(const Result<QVector<FleetService>>& result) {
   if (!result) {
-    fleetSummary_ = model_->services().isEmpty()
-                        ? tr("Could not load the fleet: %1").arg(result.error().message)
-                        : tr("Showing older data: the last refresh failed (%1).").arg(result.error().message);
+    fleetError_ = model_->services().isEmpty()
+                      ? tr("Could not load the fleet: %1").arg(result.error().message)
+                      : tr("Showing older data: the last refresh failed (%1).").arg(result.error().message);
     showSummary();
     return;
   }
+  fleetError_.clear();
+  fleetUpdated_ = QDateTime::currentDateTimeUtc();
   model_->setFleet(result.value());
-  int instances = 0;
-  int up = 0;
-  for (const FleetService& service : model_->services()) {
-    for (const FleetInstance& instance : service.instances) {
-      ++instances;
-      if (instance.status == QLatin1String("up")) ++up;
-    }
-  }
-  fleetSummary_ = tr("%n service(s), %1 of %2 instances up. Updated %3.", "", static_cast<int>(model_->services().size()))
-                      .arg(up)
-                      .arg(instances)
-                      .arg(display::timestamp(QDateTime::currentDateTimeUtc()));
   showSummary();
 }
 
@@ -311,10 +303,31 @@ void FleetView::loadStats() {
 }
 
 void FleetView::showSummary() {
-  summary_->setText(metricsProblem_.isEmpty()
-                        ? fleetSummary_
-                        : fleetSummary_ + QLatin1Char(' ') +
-                              tr("Metrics unavailable: %1; requests, errors and p99 show the last values read.").arg(metricsProblem_));
+  // Counted from the tree as it is now, so a stream change (an instance going down between two
+  // refreshes) is in the counts too, not only in its row.
+  QString text = fleetError_;
+  if (text.isEmpty() && fleetUpdated_.isValid()) {
+    int instances = 0;
+    int up = 0;
+    QStringList notRunning;  // services without any instance: "5 of 5 instances up" would hide them
+    for (const FleetService& service : model_->services()) {
+      if (service.instances.isEmpty()) notRunning << service.name;
+      for (const FleetInstance& instance : service.instances) {
+        ++instances;
+        if (instance.status == QLatin1String("up")) ++up;
+      }
+    }
+    text = tr("%n service(s), %1 of %2 instances up.", "", static_cast<int>(model_->services().size())).arg(up).arg(instances);
+    if (!notRunning.isEmpty()) {
+      text += QLatin1Char(' ') + tr("No instance running: %1.", "services").arg(notRunning.join(QStringLiteral(", ")));
+    }
+    text += QLatin1Char(' ') + tr("Updated %1.", "the fleet").arg(display::timestamp(fleetUpdated_));
+  }
+  if (!metricsProblem_.isEmpty()) {
+    text += QLatin1Char(' ') +
+            tr("Metrics unavailable: %1; requests, errors and p99 show the last values read.").arg(metricsProblem_);
+  }
+  summary_->setText(text);
 }
 
 void FleetView::loadFaults() {
@@ -455,6 +468,7 @@ void copyCells(const QTreeWidgetItem* from, QTreeWidgetItem* to) {
   for (int column = 0; column < from->columnCount(); ++column) {
     if (to->text(column) != from->text(column)) to->setText(column, from->text(column));
     if (to->foreground(column) != from->foreground(column)) to->setForeground(column, from->foreground(column));
+    if (to->toolTip(column) != from->toolTip(column)) to->setToolTip(column, from->toolTip(column));
   }
 }
 
@@ -472,6 +486,14 @@ void FleetView::showDetail() {
     for (const FleetInstance& instance : service->instances) instances.append(&instance);
   }
   QList<QTreeWidgetItem*> fresh;
+  if (const FleetService* service = model_->serviceAt(current); service != nullptr && service->instances.isEmpty()) {
+    // Nothing registered: an empty pane would say nothing at all.
+    auto* none = new QTreeWidgetItem(QStringList{service->name, display::fleetStatus(service->status), QString(),
+                                                 tr("No instance is registered: the service is stopped, or has not started yet.")});
+    none->setForeground(1, display::fleetStatusColor(service->status));
+    none->setToolTip(3, none->text(3));
+    fresh.append(none);
+  }
   for (const FleetInstance* instance : instances) {
     auto* top = new QTreeWidgetItem(QStringList{instance->instanceId, display::fleetStatus(instance->status), QString(),
                                                 tr("started %1").arg(display::timestamp(instance->startTime))});
@@ -481,6 +503,7 @@ void FleetView::showDetail() {
     // Prometheus failing to scrape it, a breaker that is not closed.
     auto* readiness = new QTreeWidgetItem(top, {tr("Readiness"), display::readinessStatus(instance->readinessStatus),
                                                 QString(), instance->readinessError});
+    readiness->setToolTip(3, instance->readinessError);  // the column may be too narrow for all of it
     readiness->setForeground(1, display::readinessStatusColor(instance->readinessStatus));
     if (!instance->readinessError.isEmpty()) readiness->setForeground(3, display::fleetStatusColor(QStringLiteral("down")));
     for (const ReadinessCheck& check : instance->checks) {
@@ -489,6 +512,7 @@ void FleetView::showDetail() {
                                              tr("%1 ms", "latency").arg(QLocale().toString(check.latencyMs, 'f', 1)), check.error});
       item->setToolTip(0, check.critical ? tr("Critical: the instance is not ready while this check is down.")
                                          : tr("Not critical: the instance stays ready, degraded, while this check is down."));
+      item->setToolTip(3, check.error);
       // A check that is down makes the instance not ready when critical, degraded otherwise.
       const QString health = check.status == QLatin1String("up") ? QStringLiteral("up")
                              : check.critical                    ? QStringLiteral("down")

@@ -3,6 +3,8 @@
 // from the stream; on a local fleet, admins also stop/start services and toggle payment faults.
 #pragma once
 
+#include <QDateTime>
+
 #include <QHash>
 #include <QSet>
 
@@ -84,7 +86,9 @@ class FleetView : public ViewPage {
   QAction* startAction_;
   QAction* applyFaultsAction_;
   QHash<QString, ServiceStats> stats_;
-  QString fleetSummary_;
+  // The last fleet answer's failure ("Could not load…", "Showing older data…"), empty once one loads.
+  QString fleetError_;
+  QDateTime fleetUpdated_;  // when the fleet last loaded
   QString metricsProblem_;  // the last stats round's failed queries, empty when all answered
   QString keptService_;
   QString keptInstance_;

@@ -11,6 +11,7 @@
 #include <QMenuBar>
 #include <QMessageBox>
 #include <QPainter>
+#include <QScreen>
 #include <QSettings>
 #include <QStackedWidget>
 #include <QStatusBar>
@@ -156,7 +157,7 @@ MainWindow::MainWindow(GatewayClient* client, EventStream* stream, const Console
   QSettings stored;
   restoreGeometry(stored.value(QStringLiteral("window/geometry")).toByteArray());
   restoreState(stored.value(QStringLiteral("window/state")).toByteArray());
-  if (!stored.contains(QStringLiteral("window/geometry"))) resize(1280, 800);
+  if (!stored.contains(QStringLiteral("window/geometry"))) resize(defaultSize(screen()));
   applySettings(settings_);
   updateConnectionLabel();
   updatePaletteEntries();
@@ -165,6 +166,13 @@ MainWindow::MainWindow(GatewayClient* client, EventStream* stream, const Console
 }
 
 MainWindow::~MainWindow() = default;
+
+QSize MainWindow::defaultSize(const QScreen* screen) {
+  // 1280 x 800 where it fits; on a smaller screen (a 1024 x 768 laptop, a remote desktop) the
+  // screen's free area, so the status bar and the right-hand buttons are not off screen.
+  const QSize preferred(1280, 800);
+  return screen != nullptr ? preferred.boundedTo(screen->availableGeometry().size()) : preferred;
+}
 
 void MainWindow::addPage(ViewPage* page) {
   pages_.append(page);

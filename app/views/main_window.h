@@ -11,6 +11,7 @@
 
 class QLabel;
 class QListWidget;
+class QScreen;
 class QStackedWidget;
 class QSystemTrayIcon;
 class QTimer;
@@ -66,6 +67,10 @@ class MainWindow : public QMainWindow {
   HistoryView* historyView() const { return history_; }
   DeadLettersView* deadLettersView() const { return deadLetters_; }
   TracesView* tracesView() const { return traces_; }
+
+  // The size a window without a stored geometry opens at: 1280 x 800, or the screen's free area
+  // where that is smaller.
+  static QSize defaultSize(const QScreen* screen);
 
   // Shows each main view in turn, waits until it holds data (or `perPageTimeoutMs`), and saves
   // console-<key>.png into `directory`. `done` gets the files written.

@@ -283,12 +283,16 @@ void MetricsView::runCustom() {
                                           answered_ = true;
                                           cancelButton_->hide();
                                           runButton_->setEnabled(true);
-                                          if (!result) {
-                                            queryError_->setText(result.error().message);
-                                            queryError_->show();
-                                            return;
+                                          // A failure goes through the chart too: the title names this query
+                                          // now, so the lines of the one before must go (and the hint to type
+                                          // a query), and the chart reports it under the PromQL box.
+                                          QueryAnswer answer{{}, {}, {}, step};
+                                          if (result) {
+                                            answer.body = result.value();
+                                          } else {
+                                            answer.error = result.error().message;
                                           }
-                                          custom_->setAnswers({QueryAnswer{result.value(), {}, {}, step}}, start, end);
+                                          custom_->setAnswers({answer}, start, end);
                                         });
 }
 

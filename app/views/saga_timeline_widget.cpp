@@ -75,6 +75,43 @@ QString SagaTimelineWidget::headerText() const {
   return parts.join(QStringLiteral(" · "));
 }
 
+SagaTimelineWidget::HeaderLayout SagaTimelineWidget::headerLayout() const {
+  HeaderLayout layout;
+  if (!hasSaga()) return layout;
+  const int barLeft = kMargin + kLabelWidth;
+  const int barWidth = qMax(40, width() - barLeft - kMargin - 70);
+  const int right = barLeft + barWidth;
+  const int height = kHeaderHeight - 6;
+  layout.range = display::timestamp(timelineStart()) + QStringLiteral(" → ") + display::timestamp(timelineEnd());
+  const int rangeWidth = fontMetrics().horizontalAdvance(layout.range);
+  layout.rangeRect = QRect(right - rangeWidth, kMargin, rangeWidth, height);
+  // The state and outcome come first, in bold, and give way to the range: a long outcome ("out of
+  // stock: …") is elided (the whole of it is in the tooltip and under the timeline).
+  QFont bold = font();
+  bold.setBold(true);
+  constexpr int kGap = 12;
+  const int textWidth = qMax(0, layout.rangeRect.left() - kGap - kMargin);
+  layout.textRect = QRect(kMargin, kMargin, textWidth, height);
+  const QFontMetrics metrics(bold);
+  layout.text = headerText();
+  if (metrics.horizontalAdvance(layout.text) <= textWidth) return layout;
+  // The outcome or step gives way first: the state and the duration are what the header is for.
+  const QString detail = Saga::isTerminal(saga_.state) ? saga_.outcomeReason : saga_.currentStep;
+  const QString separator = QStringLiteral(" · ");
+  if (!detail.isEmpty()) {
+    const QString state = display::sagaState(saga_.state);
+    const QString duration = layout.text.mid(layout.text.lastIndexOf(separator) + separator.size());
+    const int rest = metrics.horizontalAdvance(state + separator + separator + duration);
+    const QString shortened = metrics.elidedText(detail, Qt::ElideRight, textWidth - rest);
+    if (!shortened.isEmpty() && shortened != QStringLiteral("…")) {
+      layout.text = state + separator + shortened + separator + duration;
+      return layout;
+    }
+  }
+  layout.text = metrics.elidedText(layout.text, Qt::ElideRight, textWidth);
+  return layout;
+}
+
 QDateTime SagaTimelineWidget::timelineEnd() const {
   QDateTime end = saga_.updateTime;
   for (const SagaStep& step : saga_.steps) {
@@ -112,17 +149,16 @@ void SagaTimelineWidget::paintEvent(QPaintEvent*) {
   const int barLeft = kMargin + kLabelWidth;
   const int barWidth = qMax(40, width() - barLeft - kMargin - 70);
 
-  // Header: state, total duration, scale ends.
+  // Header: state, outcome or current step, total duration; the scale's ends on the right.
+  const HeaderLayout header = headerLayout();
   QFont bold = font();
   bold.setBold(true);
   painter.setFont(bold);
   painter.setPen(display::sagaStateColor(saga_.state));
-  painter.drawText(QRect(kMargin, kMargin, kLabelWidth + barWidth, kHeaderHeight - 6), Qt::AlignLeft | Qt::AlignVCenter,
-                   headerText());
+  painter.drawText(header.textRect, Qt::AlignLeft | Qt::AlignVCenter, header.text);
   painter.setFont(font());
   painter.setPen(pal.color(QPalette::PlaceholderText));
-  painter.drawText(QRect(barLeft, kMargin, barWidth, kHeaderHeight - 6), Qt::AlignRight | Qt::AlignVCenter,
-                   display::timestamp(start) + QStringLiteral(" → ") + display::timestamp(end));
+  painter.drawText(header.rangeRect, Qt::AlignRight | Qt::AlignVCenter, header.range);
 
   for (int i = 0; i < saga_.steps.size(); ++i) {
     const SagaStep& step = saga_.steps[i];
@@ -180,6 +216,11 @@ bool SagaTimelineWidget::event(QEvent* event) {
   if (event->type() == QEvent::ToolTip) {
     auto* help = static_cast<QHelpEvent*>(event);
     const int index = stepAt(help->pos());
+    if (index < 0 && hasSaga() && help->pos().y() < kMargin + kHeaderHeight) {
+      // The header, which may be elided: all of it.
+      QToolTip::showText(help->globalPos(), headerText(), this);
+      return true;
+    }
     if (index < 0) {
       QToolTip::hideText();
       return true;

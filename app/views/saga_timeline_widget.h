@@ -25,6 +25,15 @@ class SagaTimelineWidget : public QWidget {
   void setSelectedStep(int index);
   // The line above the steps: state, the current step (or, once finished, the outcome) and duration.
   QString headerText() const;
+  // Where the header goes at the widget's width: headerText(), elided where it would run into the
+  // time range (first step's start → last end) that is right-aligned over the bars.
+  struct HeaderLayout {
+    QString text;
+    QRect textRect;
+    QString range;
+    QRect rangeRect;
+  };
+  HeaderLayout headerLayout() const;
 
   QSize sizeHint() const override;
   QSize minimumSizeHint() const override;

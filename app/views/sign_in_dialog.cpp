@@ -101,19 +101,10 @@ void SignInDialog::submit() {
   callId_ = client_->signIn(username(), passwordEdit_->text(), this, [this](const Result<User>& result) {
     setBusy(false);
     if (!result) {
-      const ApiError& error = result.error();
-      if (error.isUnauthenticated()) {
-        showError(tr("Wrong user name or password."));
+      showError(failureText(result.error()));
+      if (result.error().isUnauthenticated()) {
         passwordEdit_->selectAll();
         passwordEdit_->setFocus();
-      } else if (error.isThrottled()) {
-        showError(error.retryAfterSeconds > 0
-                      ? tr("Too many attempts. Try again in %n second(s).", "", error.retryAfterSeconds)
-                      : tr("Too many attempts. Wait a little and try again."));
-      } else if (error.isNetworkFailure()) {
-        showError(tr("Cannot reach the gateway: %1").arg(error.message));
-      } else {
-        showError(error.summary());
       }
       return;
     }
@@ -126,6 +117,18 @@ void SignInDialog::submit() {
     passwordEdit_->clear();
     accept();
   });
+}
+
+QString SignInDialog::failureText(const ApiError& error) {
+  if (error.isUnauthenticated()) return tr("Wrong user name or password.");
+  if (error.isThrottled()) {
+    return error.retryAfterSeconds > 0 ? tr("Too many attempts. Try again in %n second(s).", "", error.retryAfterSeconds)
+                                       : tr("Too many attempts. Wait a little and try again.");
+  }
+  if (error.isNetworkFailure()) {
+    return tr("Cannot reach the gateway: %1. Check the gateway address, and that the gateway is running.").arg(error.message);
+  }
+  return error.summary();
 }
 
 void SignInDialog::setBusy(bool busy) {

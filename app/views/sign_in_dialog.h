@@ -14,6 +14,7 @@ class QProgressBar;
 namespace fleetdeck::console {
 
 class GatewayClient;
+struct ApiError;
 
 class SignInDialog : public QDialog {
   Q_OBJECT
@@ -28,6 +29,9 @@ class SignInDialog : public QDialog {
   QString username() const;
   bool remember() const;
   QString errorText() const;
+  // Why a sign-in failed, worded for the person signing in; the same whether the dialog or a
+  // sign-in started from the command line (--credentials) or a remembered session failed.
+  static QString failureText(const ApiError& error);
 
  public slots:
   void submit();

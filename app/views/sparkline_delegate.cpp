@@ -12,6 +12,9 @@ namespace fleetdeck::console {
 SparklineDelegate::SparklineDelegate(int sparklineRole, QObject* parent) : QStyledItemDelegate(parent), role_(sparklineRole) {}
 
 void SparklineDelegate::paint(QPainter* painter, const QStyleOptionViewItem& option, const QModelIndex& index) const {
+  // The cell first (its selection background, the number), the line over it: drawn before, the
+  // selected row's background covered it, so the service an operator had chosen lost its sparkline.
+  QStyledItemDelegate::paint(painter, option, index);
   const Sparkline sparkline = index.data(role_).value<Sparkline>();
   const double window = sparkline.endMs - sparkline.startMs;
   if (!sparkline.points.isEmpty() && window > 0) {
@@ -35,13 +38,13 @@ void SparklineDelegate::paint(QPainter* painter, const QStyleOptionViewItem& opt
     }
     painter->save();
     painter->setRenderHint(QPainter::Antialiasing);
-    QColor line = option.palette.color(QPalette::Highlight);
-    line.setAlpha(150);
+    const bool selected = option.state.testFlag(QStyle::State_Selected);
+    QColor line = option.palette.color(selected ? QPalette::HighlightedText : QPalette::Highlight);
+    line.setAlpha(selected ? 200 : 150);
     painter->setPen(QPen(line, 1.5));
     painter->drawPath(path);
     painter->restore();
   }
-  QStyledItemDelegate::paint(painter, option, index);
 }
 
 QSize SparklineDelegate::sizeHint(const QStyleOptionViewItem& option, const QModelIndex& index) const {

@@ -14,7 +14,8 @@ namespace fleetdeck::console {
 namespace {
 constexpr int kRowHeight = 22;
 constexpr int kHeaderHeight = 24;
-constexpr int kLabelWidth = 280;
+constexpr int kMinLabelWidth = 280;
+constexpr int kMaxLabelWidth = 520;
 constexpr int kIndent = 14;
 
 QColor serviceColor(const QString& service) {
@@ -64,6 +65,8 @@ QSize TraceWaterfallWidget::sizeHint() const {
   return {640, kHeaderHeight + qMax(3, static_cast<int>(layout_.rows.size())) * kRowHeight + 8};
 }
 
+int TraceWaterfallWidget::labelWidth() const { return qBound(kMinLabelWidth, width() * 2 / 5, kMaxLabelWidth); }
+
 int TraceWaterfallWidget::rowAt(const QPoint& position) const {
   const int row = (position.y() - kHeaderHeight) / kRowHeight;
   return position.y() >= kHeaderHeight && row < layout_.rows.size() ? row : -1;
@@ -83,7 +86,8 @@ void TraceWaterfallWidget::paintEvent(QPaintEvent* event) {
     return;
   }
   const qint64 total = qMax<qint64>(1, layout_.endNanos - layout_.startNanos);
-  const int barLeft = kLabelWidth + 8;
+  const int labels = labelWidth();
+  const int barLeft = labels + 8;
   const int barWidth = qMax(40, width() - barLeft - 80);
 
   painter.setPen(pal.color(QPalette::PlaceholderText));
@@ -109,11 +113,11 @@ void TraceWaterfallWidget::paintEvent(QPaintEvent* event) {
     const QColor color = span.status == QLatin1String("ERROR") || span.status == QLatin1String("2")
                              ? display::stepStateColor(QStringLiteral("failed"))
                              : serviceColor(span.service);
-    const int indent = qMin(row.depth * kIndent, kLabelWidth / 2);
+    const int indent = qMin(row.depth * kIndent, labels / 2);
     painter.setPen(pal.color(QPalette::Text));
     const QString label = painter.fontMetrics().elidedText(span.service + QStringLiteral(": ") + span.name, Qt::ElideRight,
-                                                           kLabelWidth - indent - 8);
-    painter.drawText(QRect(4 + indent, y, kLabelWidth - indent, kRowHeight), Qt::AlignLeft | Qt::AlignVCenter, label);
+                                                           labels - indent - 8);
+    painter.drawText(QRect(4 + indent, y, labels - indent, kRowHeight), Qt::AlignLeft | Qt::AlignVCenter, label);
     const double x0 = barLeft + barWidth * double(span.startTimeUnixNano - layout_.startNanos) / total;
     const double x1 = barLeft + barWidth * double(span.endTimeUnixNano - layout_.startNanos) / total;
     painter.fillRect(QRectF(x0, y + 5, qMax(2.0, x1 - x0), kRowHeight - 10), color);

@@ -26,6 +26,10 @@ class TraceWaterfallWidget : public QWidget {
   // Rows the last paint drew: only those in the exposed area (a trace can have thousands of spans,
   // in a scroll area that shows a few dozen).
   int rowsPaintedLast() const { return rowsPaintedLast_; }
+  // Width of the span names' column: 280 px, and two fifths of a wider widget (up to 520), so the
+  // gRPC names ("orders: fleetdeck.products.v1.ProductsService/ReserveStock") are not cut on a wide
+  // window that has room for them.
+  int labelWidth() const;
 
  signals:
   // A span's row was clicked (index into trace().spans).

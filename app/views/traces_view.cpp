@@ -58,7 +58,8 @@ TracesView::TracesView(GatewayClient* client, QWidget* parent)
   operationFilter_->addItem(QString());
   operationFilter_->lineEdit()->setPlaceholderText(tr("All operations", "trace operation filter"));
   operationFilter_->setToolTip(tr("Only traces whose root span has this name, e.g. POST /api/v1/orders"));
-  operationFilter_->setMinimumContentsLength(22);
+  // Narrow enough for a 1024-pixel screen; it takes the row's spare width on a wider one.
+  operationFilter_->setMinimumContentsLength(16);
   operationFilter_->setSizeAdjustPolicy(QComboBox::AdjustToMinimumContentsLengthWithIcon);
 
   minDuration_->setObjectName(QStringLiteral("traceMinDuration"));
@@ -81,12 +82,11 @@ TracesView::TracesView(GatewayClient* client, QWidget* parent)
   top->addWidget(new QLabel(tr("Service:", "trace filter label"), this));
   top->addWidget(serviceFilter_);
   top->addWidget(new QLabel(tr("Operation:", "trace filter label: the root span's name"), this));
-  top->addWidget(operationFilter_);
+  top->addWidget(operationFilter_, 1);
   top->addWidget(new QLabel(tr("At least:", "trace minimum duration label"), this));
   top->addWidget(minDuration_);
   top->addWidget(new QLabel(tr("Show:", "how many traces to list"), this));
   top->addWidget(limit_);
-  top->addStretch(1);
   top->addWidget(actionButton(searchAction_, this));
 
   listNote_->setObjectName(QStringLiteral("tracesListNote"));

@@ -514,7 +514,9 @@ QJsonObject DemoFleet::fleet() const {
                               {"prometheusUp", scraped},
                               {"breakers", breakers}});
     }
-    services.append(QJsonObject{{"name", service}, {"status", allUp ? "up" : anyServing ? "degraded" : "down"}, {"instances", list}});
+    // No instance at all is down, as serviceHealth says (not "up" because none of none is down).
+    const char* serviceStatus = instances == 0 ? "down" : allUp ? "up" : anyServing ? "degraded" : "down";
+    services.append(QJsonObject{{"name", service}, {"status", serviceStatus}, {"instances", list}});
   }
   return QJsonObject{{"services", services}};
 }

@@ -36,16 +36,19 @@
 #include <QPushButton>
 #include <QRegularExpression>
 #include <QScopeGuard>
+#include <QScreen>
 #include <QSet>
 #include <QSignalSpy>
 #include <QSpinBox>
 #include <QStandardItemModel>
 #include <QStyleOptionViewItem>
 #include <QTableView>
+#include <QTcpServer>
 #include <QTemporaryDir>
 #include <QTest>
 #include <QTimeZone>
 #include <QTimer>
+#include <QToolBar>
 #include <QToolButton>
 #include <QTranslator>
 #include <QTreeView>
@@ -177,6 +180,7 @@ class ViewsTest : public QObject {
   void commandPalette_FindsViewsAndActions();
   void sagaTimeline_FollowsLiveSteps();
   void sagaTimeline_HeaderNamesTheStepWhileRunning_TheOutcomeOnceFinished();
+  void sagaTimeline_ALongOutcome_IsElidedBeforeTheTimeRange_NotDrawnOverIt();
   void metricsChart_IsDecimatedToTheWidth_AndExportsAllData();
   void metricsChart_NewerDataWhilePreparing_ShowsOnlyTheNewest_AndSurvivesItsDeletion();
   void framePacer_RunsOnePerTick_NewerReplacesOlder_SkipsDestroyedOwners();
@@ -200,6 +204,7 @@ class ViewsTest : public QObject {
   void orderDetail_ShowsItsPayment();
   void stream_RemovedInstanceOrBreaker_ReloadsFleet_GapReloadsThePage();
   void consoleApp_WithoutCredentials_OpensTheSignInDialog();
+  void consoleApp_ACommandLineSignInThatCannotReachTheGateway_SaysWhatToCheck();
   void consoleApp_SessionEnded_CancellingTheSignIn_KeepsTheWindowOpen();
   void consoleApp_ResumingARememberedSession_ShowsItCanBeCancelled();
   void faults_ApplySendsTheGatewaysShape_AndKeepsTheFailureCode();
@@ -233,6 +238,10 @@ class ViewsTest : public QObject {
   void fleet_ARestartResetsTheTree_TheCurrentRowAndFoldsStay();
   void fleet_StopAndStart_SayWhatIsGoingOn_OneAtATime();
   void fleet_DetailSaysWhyAnInstanceIsDownOrDegraded();
+  void fleet_AServiceWithoutInstances_IsNamedInTheSummary_AndSaidInTheDetail();
+  void fleet_TheSummaryCountsFollowStreamChanges();
+  void alerts_TheCountsLine_NamesThePendingOnesToo();
+  void mainWindow_FitsA1024By700Screen();
   void fleet_StartAndStop_FollowWhetherTheSelectedServiceRuns();
   void fleet_ReadinessChecks_ShowWhichAreNotCritical_Unelided();
   void fleet_FailedMetricQueries_AreSaid_TheColumnsKeepTheirLastValues();
@@ -252,6 +261,7 @@ class ViewsTest : public QObject {
   void sagas_ATraceMissingAReplicasPart_SaysSo_TheNextWholeOneDoesNot();
   void sagas_IsNotReady_WhileTheSagasTraceIsStillLoading();
   void waterfall_PaintsOnlyTheRowsItShows();
+  void waterfall_SpanNamesGetMoreRoom_OnAWideWidget();
   void waterfall_WrapsALongMessage_InANarrowWindow();
   void deadLetters_OperatorSeesTheLettersFiltersByConsumer_ReplayIsDisabled();
   void deadLetters_AdminReplaysALetterAndAConsumersLetters_AfterConfirming();
@@ -1621,6 +1631,106 @@ void ViewsTest::fleet_DetailSaysWhyAnInstanceIsDownOrDegraded() {
   QCOMPARE(row("Prometheus scrape")->text(1), display::fleetStatus("up"));
 }
 
+void ViewsTest::fleet_AServiceWithoutInstances_IsNamedInTheSummary_AndSaidInTheDetail() {
+  MainWindow* window = openWindow("ada");
+  window->showPage("fleet");
+  FleetView* fleet = window->fleetView();
+  QVERIFY(QTest::qWaitFor([&] { return fleet->isReady() && fleet->model()->rowCount() > 0; }, 5000));
+  auto* summary = fleet->findChild<QLabel*>("fleetSummary");
+  QVERIFY(!summary->text().contains("No instance running"));
+  QVERIFY2(summary->text().contains(QRegularExpression(" instances up\\. Updated \\d\\d:\\d\\d:\\d\\d\\.$")), qPrintable(summary->text()));
+
+  // Stopped: "n of n instances up" alone would read as a healthy fleet.
+  fleet->tree()->setCurrentIndex(fleet->model()->indexOf("payments"));
+  fleet->findChild<QAction*>("fleet.stop")->trigger();
+  QVERIFY(!acceptConfirmation(fleet).isEmpty());
+  QVERIFY2(QTest::qWaitFor([&] { return summary->text().contains("No instance running: payments."); }, 5000),
+           qPrintable(summary->text()));
+  QVERIFY(summary->text().contains(" Updated "));
+  // The detail pane says why it is empty, instead of being empty.
+  QTreeWidget* detail = fleet->detail();
+  QVERIFY(QTest::qWaitFor([&] { return detail->topLevelItemCount() == 1; }, 5000));
+  QTreeWidgetItem* none = detail->topLevelItem(0);
+  QCOMPARE(none->text(0), QStringLiteral("payments"));
+  QCOMPARE(none->text(1), display::fleetStatus("down"));
+  QVERIFY2(none->text(3).startsWith("No instance is registered"), qPrintable(none->text(3)));
+  QCOMPARE(none->toolTip(3), none->text(3));
+
+  // Started again: the note goes.
+  fleet->findChild<QAction*>("fleet.start")->trigger();
+  QVERIFY2(QTest::qWaitFor([&] { return !summary->text().contains("No instance running"); }, 5000), qPrintable(summary->text()));
+  QVERIFY(QTest::qWaitFor([&] { return detail->topLevelItemCount() == 1 && detail->topLevelItem(0)->text(0) != "payments"; }, 5000));
+}
+
+void ViewsTest::fleet_TheSummaryCountsFollowStreamChanges() {
+  MainWindow* window = openWindow("grace");
+  window->showPage("fleet");
+  FleetView* fleet = window->fleetView();
+  QVERIFY(QTest::qWaitFor([&] { return fleet->isReady() && fleet->model()->rowCount() > 0; }, 5000));
+  auto* summary = fleet->findChild<QLabel*>("fleetSummary");
+  int instances = 0;
+  int up = 0;
+  QString someInstance;
+  for (const FleetService& service : fleet->model()->services()) {
+    for (const FleetInstance& instance : service.instances) {
+      ++instances;
+      if (instance.status == QLatin1String("up")) {
+        ++up;
+        if (service.name == QLatin1String("orders")) someInstance = instance.instanceId;
+      }
+    }
+  }
+  QVERIFY(!someInstance.isEmpty());
+  const QString before = QStringLiteral("%1 of %2 instances up.").arg(up).arg(instances);
+  QVERIFY2(summary->text().contains(before), qPrintable(summary->text()));
+  // Between two refreshes an instance turns degraded: its row says so, and the counts too.
+  FleetChange degraded;
+  degraded.service = "orders";
+  degraded.instance = someInstance;
+  degraded.status = "degraded";
+  fleet->applyChange(degraded);
+  const QString after = QStringLiteral("%1 of %2 instances up.").arg(up - 1).arg(instances);
+  QVERIFY2(summary->text().contains(after), qPrintable(summary->text()));
+}
+
+void ViewsTest::alerts_TheCountsLine_NamesThePendingOnesToo() {
+  MainWindow* window = openWindow("grace");
+  window->showPage("alerts");
+  AlertsView* alerts = window->alertsView();
+  auto* table = alerts->findChild<QTableView*>("alertsTable");
+  QVERIFY(QTest::qWaitFor([&] { return alerts->isReady() && table->model()->rowCount() == 3; }, 5000));
+  auto* status = alerts->findChild<QLabel*>("alertsStatus");
+  QVERIFY(status != nullptr);
+  // Two firing, one pending (SlowRequests): a line counting only the firing ones read "0 alerts
+  // firing." over a table of pending alerts while a fleet started.
+  QVERIFY2(status->text().contains(QRegularExpression("^2 alert.* firing\\. 1 pending\\.")), qPrintable(status->text()));
+}
+
+void ViewsTest::mainWindow_FitsA1024By700Screen() {
+  MainWindow* window = openWindow("ada");
+  // Every page fits beside the sidebar: the widest one sets the window's least width, and at 1168
+  // (Alerts' six buttons in a row) the window ran off a 1024-pixel screen.
+  const int sidebar = window->findChild<QWidget*>("sidebar")->width();
+  for (const QString& key : window->pageKeys()) {
+    ViewPage* page = window->page(key);
+    page->setEditable(true);
+    const QSize least = page->minimumSizeHint();
+    QVERIFY2(least.width() + sidebar <= 1024 && least.height() <= 600,
+             qPrintable(QStringLiteral("%1: %2 x %3").arg(key).arg(least.width()).arg(least.height())));
+  }
+  QVERIFY2(window->minimumSizeHint().width() <= 1024 && window->minimumSizeHint().height() <= 700,
+           qPrintable(QStringLiteral("%1 x %2").arg(window->minimumSizeHint().width()).arg(window->minimumSizeHint().height())));
+  // Alerts' actions that do not fit are in the tool bar's menu, still there.
+  auto* actions = window->alertsView()->findChild<QToolBar*>("alertsActions");
+  QVERIFY(actions != nullptr);
+  QCOMPARE(actions->actions().size(), 6);
+  // A first start opens at 1280 x 800, or the screen's free area where that is smaller.
+  QCOMPARE(MainWindow::defaultSize(nullptr), QSize(1280, 800));
+  const QScreen* screen = QGuiApplication::primaryScreen();
+  QVERIFY(screen != nullptr);
+  QCOMPARE(MainWindow::defaultSize(screen), QSize(1280, 800).boundedTo(screen->availableGeometry().size()));
+}
+
 void ViewsTest::fleet_ReadinessChecks_ShowWhichAreNotCritical_Unelided() {
   // A larger desktop font (as many operators use): a fixed-width name column would cut the suffix.
   const QFont font = QApplication::font();
@@ -2087,6 +2197,22 @@ void ViewsTest::waterfall_PaintsOnlyTheRowsItShows() {
   QCOMPARE(waterfall.rowsPaintedLast(), 2000);
 }
 
+void ViewsTest::waterfall_SpanNamesGetMoreRoom_OnAWideWidget() {
+  TraceWaterfallWidget waterfall;
+  // The real fleet's span names are gRPC methods: "orders: fleetdeck.products.v1.ProductsService/
+  // ReserveStock" was cut at 280 px while the bars had 800 px to themselves.
+  waterfall.resize(640, 200);
+  QCOMPARE(waterfall.labelWidth(), 280);
+  waterfall.resize(1080, 200);  // the Traces page at 1280 x 800
+  QCOMPARE(waterfall.labelWidth(), 432);
+  QVERIFY(waterfall.fontMetrics().horizontalAdvance(QStringLiteral("orders: fleetdeck.orders.v1.OrdersService/CreateOrder")) <
+          waterfall.labelWidth() - 3 * 14 - 8);
+  waterfall.resize(2400, 200);
+  QCOMPARE(waterfall.labelWidth(), 520);  // the bars keep most of a very wide one
+  waterfall.resize(300, 200);
+  QCOMPARE(waterfall.labelWidth(), 280);
+}
+
 void ViewsTest::waterfall_WrapsALongMessage_InANarrowWindow() {
   // The 503 text of a trace some replicas did not answer is longer than a narrow window is wide.
   TraceWaterfallWidget waterfall;
@@ -2303,9 +2429,19 @@ void ViewsTest::metricsChart_IsDecimatedToTheWidth_AndExportsAllData() {
   QVERIFY(chart->exportPng(dir.filePath("rate.png")));
   QVERIFY(QImage(dir.filePath("rate.png")).width() > 100);
 
+  // A query that draws, then one that fails: the chart, titled with the failed one now, keeps none
+  // of the lines of the first, nor the hint to type a query; the error is under the PromQL box.
+  MetricChart* custom = metrics->customChart();
+  metrics->runQuery("sum by (service) (rate(fleetdeck_requests_total[1m]))");
+  QVERIFY(QTest::qWaitFor([&] { return metrics->isReady() && custom->seriesCount() > 0; }, 5000));
   metrics->runQuery("bad{");
   QVERIFY(QTest::qWaitFor([&] { return metrics->findChild<QLabel*>("promqlError")->isVisible(); }, 5000));
   QVERIFY(metrics->findChild<QLabel*>("promqlError")->text().contains("parse error"));
+  QTRY_VERIFY(!custom->isPreparing());
+  QCOMPARE(custom->seriesCount(), 0);
+  for (QLabel* label : custom->findChildren<QLabel*>()) {
+    QVERIFY2(!label->isVisible() || !label->text().contains("Type a PromQL query"), qPrintable(label->text()));
+  }
 }
 
 void ViewsTest::metricsChart_NewerDataWhilePreparing_ShowsOnlyTheNewest_AndSurvivesItsDeletion() {
@@ -2366,6 +2502,37 @@ void ViewsTest::sagaTimeline_HeaderNamesTheStepWhileRunning_TheOutcomeOnceFinish
   timeline.setSaga(saga);
   QVERIFY2(timeline.headerText().startsWith(display::sagaState(saga.state) + sep + QStringLiteral("Charge") + sep),
            qPrintable(timeline.headerText()));
+}
+
+void ViewsTest::sagaTimeline_ALongOutcome_IsElidedBeforeTheTimeRange_NotDrawnOverIt() {
+  SagaTimelineWidget timeline;
+  timeline.resize(680, 300);
+  Saga saga;
+  saga.id = QStringLiteral("saga-1");
+  saga.state = QStringLiteral("COMPENSATED");
+  saga.outcomeReason = QStringLiteral("out of stock: TEA-002 (1 wanted, 0 available)");
+  saga.startTime = QDateTime::currentDateTimeUtc().addSecs(-5);
+  saga.updateTime = saga.startTime.addMSecs(25);
+  timeline.setSaga(saga);
+  // Seen at 680 pixels (the Sagas page at 1280 x 800): the header ran on under "10:00:00 → 10:00:00".
+  SagaTimelineWidget::HeaderLayout header = timeline.headerLayout();
+  QVERIFY2(!header.textRect.intersects(header.rangeRect), qPrintable(header.text));
+  QVERIFY(header.textRect.right() < header.rangeRect.left());
+  // The outcome is elided (the whole is in the tooltip and under the timeline); the state and the
+  // duration stay.
+  QVERIFY2(header.text.contains(QStringLiteral("… · ")), qPrintable(header.text));
+  QVERIFY(header.text.startsWith(display::sagaState(saga.state) + QStringLiteral(" · out of")));
+  QVERIFY2(header.text.endsWith(QStringLiteral(" · ") + display::durationNanos(25'000'000)), qPrintable(header.text));
+  QFont bold = timeline.font();
+  bold.setBold(true);
+  QVERIFY(QFontMetrics(bold).horizontalAdvance(header.text) <= header.textRect.width());
+  QVERIFY(header.range.contains(QStringLiteral(" → ")));
+  QCOMPARE(header.rangeRect.width(), timeline.fontMetrics().horizontalAdvance(header.range));
+  // Where there is room, the whole of it.
+  timeline.resize(1400, 300);
+  header = timeline.headerLayout();
+  QCOMPARE(header.text, timeline.headerText());
+  QVERIFY(!header.textRect.intersects(header.rangeRect));
 }
 
 void ViewsTest::framePacer_RunsOnePerTick_NewerReplacesOlder_SkipsDestroyedOwners() {
@@ -2998,6 +3165,35 @@ void ViewsTest::consoleApp_WithoutCredentials_OpensTheSignInDialog() {
   dialog->reject();
 }
 
+void ViewsTest::consoleApp_ACommandLineSignInThatCannotReachTheGateway_SaysWhatToCheck() {
+  QTcpServer closed;  // a port nothing listens on any more
+  QVERIFY(closed.listen(QHostAddress::LocalHost));
+  const quint16 port = closed.serverPort();
+  closed.close();
+  ConsoleSettings settings;
+  settings.gatewayUrl = QUrl(QStringLiteral("http://127.0.0.1:%1").arg(port));
+  settings.rememberSignIn = false;
+  LaunchOptions options;  // as --credentials gives them
+  options.user = QStringLiteral("ada");
+  options.password = QString::fromLatin1(DemoFleet::kPassword);
+  options.useKeychain = false;
+  ConsoleApp app(settings, options);
+  app.start();
+  SignInDialog* dialog = nullptr;
+  QVERIFY(QTest::qWaitFor([&] {
+    for (QWidget* widget : QApplication::topLevelWidgets()) {
+      if (auto* candidate = qobject_cast<SignInDialog*>(widget); candidate != nullptr && candidate->isVisible()) dialog = candidate;
+    }
+    return dialog != nullptr && !dialog->errorText().isEmpty();
+  }, 10000));
+  // Worded as when the dialog's own Sign in fails, with what to check: it said only "Connection refused".
+  QVERIFY2(dialog->errorText().startsWith(QStringLiteral("Cannot reach the gateway: ")), qPrintable(dialog->errorText()));
+  QVERIFY2(dialog->errorText().endsWith(QStringLiteral("Check the gateway address, and that the gateway is running.")),
+           qPrintable(dialog->errorText()));
+  QCOMPARE(dialog->gatewayUrl(), settings.gatewayUrl);
+  dialog->reject();
+}
+
 void ViewsTest::consoleApp_SessionEnded_CancellingTheSignIn_KeepsTheWindowOpen() {
   ConsoleSettings settings;
   settings.gatewayUrl = gateway_->url();
@@ -3459,6 +3655,34 @@ void ViewsTest::fleetSparkline_SamplesStayAtTheirTimes_MissingOnesLeaveAGap() {
   for (int x = 6; x < 34; ++x) QVERIFY2(inked(gap, x), qPrintable(QString::number(x)));
   for (int x = 40; x < 68; ++x) QVERIFY2(!inked(gap, x), qPrintable(QString::number(x)));
   for (int x = 74; x < 102; ++x) QVERIFY2(inked(gap, x), qPrintable(QString::number(x)));
+
+  // On the selected row: drawn over the selection's background, in its text colour, not under it.
+  QStandardItemModel model(1, 1);
+  model.setData(model.index(0, 0), QVariant::fromValue(started), FleetModel::SparklineRole);
+  model.setData(model.index(0, 0), QStringLiteral("12.5/s"), Qt::DisplayRole);  // the rate, on the right
+  model.setData(model.index(0, 0), int(Qt::AlignRight | Qt::AlignVCenter), Qt::TextAlignmentRole);
+  SparklineDelegate delegate(FleetModel::SparklineRole);
+  QImage selected(208, 30, QImage::Format_ARGB32);
+  selected.fill(Qt::white);
+  QStyleOptionViewItem option;
+  option.rect = selected.rect();
+  option.state |= QStyle::State_Selected | QStyle::State_Enabled | QStyle::State_Active;
+  option.showDecorationSelected = true;  // as the fleet's tree: the whole cell takes the selection
+  option.palette.setColor(QPalette::Highlight, Qt::blue);
+  option.palette.setColor(QPalette::HighlightedText, Qt::white);
+  QPainter painter(&selected);
+  delegate.paint(&painter, option, model.index(0, 0));
+  painter.end();
+  auto light = [&](int x) {
+    for (int y = 0; y < selected.height(); ++y) {
+      if (QColor(selected.pixel(x, y)).red() > 150) return true;  // not the blue background
+    }
+    return false;
+  };
+  QVERIFY(!light(40));  // before the service started: only the selection's blue
+  int lit = 0;
+  for (int x = 72; x < 102; ++x) lit += light(x) ? 1 : 0;
+  QVERIFY2(lit > 25, qPrintable(QString::number(lit)));
 }
 
 
