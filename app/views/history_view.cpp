@@ -110,6 +110,7 @@ HistoryView::HistoryView(GatewayClient* client, QWidget* parent)
 
   auto* rebuildBox = new QGroupBox(tr("Projection rebuild"), this);
   rebuildBox->setObjectName(QStringLiteral("rebuildBox"));
+  rebuildBox_ = rebuildBox;
   rebuildButton_->setObjectName(QStringLiteral("rebuildButton"));
   rebuildProgress_->setObjectName(QStringLiteral("rebuildProgress"));
   rebuildProgress_->setRange(0, 1);
@@ -196,6 +197,7 @@ bool HistoryView::isReady() const { return !eventsPending_ && statesPending_ == 
 void HistoryView::setEditable(bool editable) {
   ViewPage::setEditable(editable);
   rebuildButton_->setVisible(editable);
+  rebuildBox_->setVisible(editable);
   rebuildAction_->setVisible(editable);
   updateRebuildActions();
 }

@@ -80,6 +80,9 @@ class HistoryView : public ViewPage {
   QTableView* eventsTable_;
   QTableView* diffTable_;
   QPushButton* rebuildButton_;
+  // Admins only, as its button: without the button an operator saw an empty progress bar that
+  // nothing could move (a console follows only the rebuilds it started).
+  QWidget* rebuildBox_ = nullptr;
   QPushButton* stopWatchingButton_;
   QProgressBar* rebuildProgress_;
   QLabel* rebuildStatus_;

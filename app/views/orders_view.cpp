@@ -50,6 +50,17 @@ class RequestDialog : public QDialog {
   bool busy_ = false;
 };
 
+// A wrapped line shown in a dialog that is open already. Qt does not grow a window for a label whose
+// height depends on its width: the dialog kept its height and the question above it lost a line (the
+// end of the order id). It grows to fit, keeping the width the user gave it.
+void showInDialog(QDialog* dialog, QLabel* label, const QString& text) {
+  label->setText(text);
+  label->show();
+  if (QLayout* layout = dialog->layout()) layout->activate();
+  const int needed = dialog->heightForWidth(dialog->width());
+  if (needed > dialog->height()) dialog->resize(dialog->width(), needed);
+}
+
 QString paymentStatus(const QString& status) {
   if (status == QLatin1String("CHARGED")) return OrdersView::tr("charged", "payment status");
   if (status == QLatin1String("DECLINED")) return OrdersView::tr("declined", "payment status");
@@ -488,6 +499,8 @@ void OrdersView::openActionDialog(const Order& order, const QString& action) {
   // "Close", not "Cancel": beside "Cancel order" a plain "Cancel" would read as the action itself.
   auto* buttons = new QDialogButtonBox(QDialogButtonBox::Ok | QDialogButtonBox::Close, dialog);
   buttons->button(QDialogButtonBox::Ok)->setText(acceptText);
+  // Wide enough for the question's order id on one line.
+  dialog->setMinimumWidth(qMax(440, label->fontMetrics().horizontalAdvance(question) / 2 + 40));
   auto* layout = new QVBoxLayout(dialog);
   layout->addWidget(label);
   if (text != nullptr) layout->addWidget(text);
@@ -501,8 +514,7 @@ void OrdersView::openActionDialog(const Order& order, const QString& action) {
           [this, dialog, text, error, buttons, order, action, acceptText, missingText, idempotencyKey] {
             const QString argument = text != nullptr ? text->text().trimmed() : QString();
             if (text != nullptr && argument.isEmpty()) {
-              error->setText(missingText);
-              error->show();
+              showInDialog(dialog, error, missingText);
               return;
             }
             QPointer<RequestDialog> open(dialog);
@@ -512,11 +524,11 @@ void OrdersView::openActionDialog(const Order& order, const QString& action) {
                                     open->setBusy(false);
                                     buttons->setEnabled(true);
                                     if (!result && result.error().answerMayBeLost()) {
-                                      error->setText(tr("No answer arrived (%1). The order may have been changed "
-                                                        "already: press \"%2\" again to retry. The gateway recognises "
-                                                        "the retry and does not change the order twice.")
-                                                         .arg(result.error().summary(), acceptText));
-                                      error->show();
+                                      showInDialog(open, error,
+                                                   tr("No answer arrived (%1). The order may have been changed "
+                                                      "already: press \"%2\" again to retry. The gateway recognises "
+                                                      "the retry and does not change the order twice.")
+                                                       .arg(result.error().summary(), acceptText));
                                       return;
                                     }
                                     // Done, or refused for good (the view explains why): nothing to retry.
@@ -616,15 +628,13 @@ void OrdersView::createOrder() {
       bool ok = parts.size() <= 2;
       const qint64 quantity = parts.size() == 2 ? parts[1].toLongLong(&ok) : 1;
       if (!ok || quantity <= 0 || parts[0].isEmpty()) {
-        error->setText(tr("Cannot read \"%1\": write a product id and a quantity.").arg(row));
-        error->show();
+        showInDialog(dialog, error, tr("Cannot read \"%1\": write a product id and a quantity.").arg(row));
         return;
       }
       lines.append({parts[0], quantity});
     }
     if (user->text().trimmed().isEmpty() || lines.isEmpty()) {
-      error->setText(tr("Enter the customer and at least one product."));
-      error->show();
+      showInDialog(dialog, error, tr("Enter the customer and at least one product."));
       return;
     }
     buttons->setEnabled(false);
@@ -638,8 +648,7 @@ void OrdersView::createOrder() {
                          for (auto it = result.error().fieldErrors.cbegin(); it != result.error().fieldErrors.cend(); ++it) {
                            text += QLatin1Char('\n') + it.key() + QStringLiteral(": ") + it.value();
                          }
-                         error->setText(text);
-                         error->show();
+                         showInDialog(dialog, error, text);
                          return;
                        }
                        model_->prependOrder(result.value());

@@ -367,6 +367,9 @@ void ViewsTest::operatorRole_HidesEveryEditAction() {
   }
   QVERIFY(!window->fleetView()->findChild<QWidget*>("faultsBox")->isVisible());
   QVERIFY(!window->historyView()->findChild<QPushButton*>("rebuildButton")->isVisible());
+  // Nor the rebuild's box: its progress bar would stay empty (a console follows only its own rebuilds).
+  window->showPage("history");
+  QVERIFY(!window->historyView()->findChild<QWidget*>("rebuildBox")->isVisible());
   // Nor does the command palette offer them.
   window->openCommandPalette();
   const QStringList offered = window->commandPalette()->filter(QString());
@@ -392,6 +395,8 @@ void ViewsTest::adminRole_ShowsEditActions() {
   window->showPage("fleet");
   QVERIFY(QTest::qWaitFor([&] { return window->fleetView()->faultsAvailable(); }, 5000));
   QVERIFY(window->fleetView()->findChild<QWidget*>("faultsBox")->isVisible());
+  window->showPage("history");
+  QVERIFY(window->historyView()->findChild<QWidget*>("rebuildBox")->isVisible());
   window->openCommandPalette();
   QVERIFY(!window->commandPalette()->filter("new user").isEmpty());
 }
@@ -513,6 +518,14 @@ void ViewsTest::orders_ActionRetriedAfterALostAnswer_SendsTheSameIdempotencyKey_
   // The dialog stays, says what happened and offers the same button again.
   QVERIFY2(!dialog.isNull() && dialog->isVisible(), "the dialog closed on a lost answer");
   QVERIFY2(error->text().contains("Ship"), qPrintable(error->text()));
+  // All of it readable, and the question above it too: the dialog grew for the wrapped lines instead
+  // of cutting them (the question lost the end of the order id, the error its last lines).
+  for (QLabel* label : dialog->findChildren<QLabel*>()) {
+    if (!label->isVisibleTo(dialog) || !label->wordWrap()) continue;
+    QTRY_VERIFY2(label->height() >= label->heightForWidth(label->width()),
+                 qPrintable(QStringLiteral("%1 px for %2 px of \"%3\"")
+                                .arg(label->height()).arg(label->heightForWidth(label->width())).arg(label->text())));
+  }
   QVERIFY(shipButton->isEnabled());
   QVERIFY(orders->findChild<QMessageBox*>("errorDialog") == nullptr);
   QCOMPARE(demo_->order(2).value("status").toString(), QStringLiteral("SHIPPED"));  // it did happen
