@@ -76,7 +76,8 @@ HistoryView::HistoryView(GatewayClient* client, QWidget* parent)
 
   eventsTable_->setObjectName(QStringLiteral("historyEvents"));
   eventsTable_->setModel(events_);
-  setUpListTable(eventsTable_, {{OrderEventsModel::Version, 60}, {OrderEventsModel::Type, 150}}, ListRows::Tight);
+  setUpListTable(eventsTable_, {{OrderEventsModel::Version, 60}, {OrderEventsModel::Type, 150}, {OrderEventsModel::Time, 120}},
+                 ListRows::Tight);
 
   auto* top = new QHBoxLayout;
   top->addWidget(new QLabel(tr("Order:"), this));
@@ -107,6 +108,10 @@ HistoryView::HistoryView(GatewayClient* client, QWidget* parent)
   splitter->addWidget(statePanel);
   splitter->setStretchFactor(0, 2);
   splitter->setStretchFactor(1, 3);
+  // The diff's least width took the stretch's share from the events: at 1280 x 800 they had 270 px
+  // and their Time column was cut to "Tim". Room for the version, event and time (with its date);
+  // actor and trace follow, behind the scroll bar.
+  splitter->setSizes({360, 720});
 
   auto* rebuildBox = new QGroupBox(tr("Projection rebuild"), this);
   rebuildBox->setObjectName(QStringLiteral("rebuildBox"));

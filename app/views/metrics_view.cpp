@@ -118,7 +118,13 @@ MetricsView::MetricsView(GatewayClient* client, QWidget* parent)
     });
   }
   connect(custom_, &MetricChart::seriesShown, this, [this] {
-    if (custom_->errors().isEmpty()) return;
+    if (custom_->errors().isEmpty()) {
+      // Still nothing asked: the hint, not "No data in this range."
+      if (custom_->series().isEmpty() && queryEdit_->text().trimmed().isEmpty()) {
+        custom_->setMessage(tr("Type a PromQL query below and press Run."));
+      }
+      return;
+    }
     queryError_->setText(custom_->errors().join(QStringLiteral("; ")));
     queryError_->show();
   });
@@ -184,7 +190,13 @@ void MetricsView::refresh() {
   load(requestRate_, {{queries::requestRateByService(), QString()}}, start, end);
   load(errorRate_, {{queries::errorPercentByService(), QString()}}, start, end);
   loadLatency(start, end);
-  if (!queryEdit_->text().trimmed().isEmpty()) runCustom();
+  if (!queryEdit_->text().trimmed().isEmpty()) {
+    runCustom();
+  } else if (custom_->series().isEmpty() && custom_->errors().isEmpty()) {
+    // No query yet: the empty chart's time axis follows the range as the charts beside it do (it
+    // kept the hour before the page first opened, whatever range was chosen).
+    custom_->setSeries({}, start, end);
+  }
 }
 
 void MetricsView::loadLatency(const QDateTime& start, const QDateTime& end) {

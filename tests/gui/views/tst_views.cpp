@@ -20,6 +20,7 @@
 #include <QImage>
 #include <QChart>
 #include <QChartView>
+#include <QDateTimeAxis>
 #include <QLegend>
 #include <QLegendMarker>
 #include <QLineSeries>
@@ -218,6 +219,7 @@ class ViewsTest : public QObject {
   void newOrder_EscWhilePlacing_IsRefused_TheAnswerLands();
   void alerts_ListReadBeforeAStreamAlert_DoesNotHideIt_NorReportItTwice();
   void metrics_RefreshCancellingAQueryWhoseBoxWasCleared_GivesRunBack();
+  void metrics_TheEmptyCustomChart_FollowsTheChosenRange_AndKeepsItsHint();
   void metrics_CancellingTheCustomQuery_LeavesThePresetChartsLoading();
   void history_NoticeWhileLoading_LoadsOnceMore();
   void userEdit_CancelWhileSaving_IsRefused_TheSaveLands();
@@ -791,6 +793,30 @@ void ViewsTest::metrics_RefreshCancellingAQueryWhoseBoxWasCleared_GivesRunBack()
   QVERIFY(run->isEnabled());
 }
 
+void ViewsTest::metrics_TheEmptyCustomChart_FollowsTheChosenRange_AndKeepsItsHint() {
+  MainWindow* window = openWindow("ada");
+  window->showPage("metrics");
+  MetricsView* metrics = window->metricsView();
+  QVERIFY(QTest::qWaitFor([&] { return metrics->isReady(); }, 5000));
+  auto span = [](MetricChart* chart) {
+    auto* axis = qobject_cast<QDateTimeAxis*>(chart->chartView()->chart()->axes(Qt::Horizontal).value(0));
+    return axis != nullptr ? axis->min().secsTo(axis->max()) : -1;
+  };
+  MetricChart* custom = metrics->customChart();
+  MetricChart* rate = metrics->findChild<MetricChart*>("requestRateChart");
+  // 5 minutes chosen: the empty custom chart beside the others showed the hour before the page opened.
+  metrics->findChild<QToolButton*>("range300")->click();
+  QVERIFY(QTest::qWaitFor([&] { return metrics->isReady() && span(rate) <= 310; }, 5000));
+  QVERIFY2(qAbs(span(custom) - 300) <= 5, qPrintable(QString::number(span(custom))));
+  bool hint = false;
+  for (QLabel* label : custom->findChildren<QLabel*>()) {
+    hint = hint || (label->isVisible() && label->text() == QLatin1String("Type a PromQL query below and press Run."));
+  }
+  QVERIFY(hint);
+  metrics->findChild<QToolButton*>("range86400")->click();
+  QVERIFY(QTest::qWaitFor([&] { return metrics->isReady() && span(custom) >= 86000; }, 5000));
+}
+
 void ViewsTest::metrics_CancellingTheCustomQuery_LeavesThePresetChartsLoading() {
   MainWindow* window = openWindow("ada");
   window->showPage("metrics");
@@ -812,11 +838,13 @@ void ViewsTest::metrics_CancellingTheCustomQuery_LeavesThePresetChartsLoading() 
   cancel->click();
   QVERIFY(run->isEnabled());
   QVERIFY(!cancel->isVisible());
-  // The preset charts still get their data; the custom chart does not.
+  // The preset charts still get their data; the custom chart does not (the refresh, with no query in
+  // the box then, gave it the range only: empty).
   QVERIFY2(QTest::qWaitFor([&] { return presetShown.count() == 1 && metrics->isReady(); }, 5000),
            "the preset charts' loads were cancelled with the custom query");
   QTest::qWait(200);
-  QCOMPARE(customShown.count(), 0);
+  QVERIFY(customShown.count() <= 1);
+  QVERIFY(metrics->customChart()->series().isEmpty());
 }
 
 void ViewsTest::history_NoticeWhileLoading_LoadsOnceMore() {
@@ -2602,6 +2630,18 @@ void ViewsTest::history_EventsTable_HasTheListPagesLook_ItsRowsLineUpWithTheDiff
   // Two pixels tighter than the list pages' rows, as the state diff beside it.
   QCOMPARE(events->verticalHeader()->defaultSectionSize(), diff->verticalHeader()->defaultSectionSize());
   QCOMPARE(events->verticalHeader()->defaultSectionSize(), orders->verticalHeader()->defaultSectionSize() - 2);
+  // At the default window size the version, event and time (with its date) are in view; the Time
+  // column was cut to "Tim".
+  window->showPage("history");
+  QTRY_VERIFY2(events->columnViewportPosition(OrderEventsModel::Time) + events->columnWidth(OrderEventsModel::Time) <=
+                   events->viewport()->width(),
+               qPrintable(QStringLiteral("%1 + %2 > %3")
+                              .arg(events->columnViewportPosition(OrderEventsModel::Time))
+                              .arg(events->columnWidth(OrderEventsModel::Time))
+                              .arg(events->viewport()->width())));
+  const int timeWidth = events->fontMetrics().horizontalAdvance(QStringLiteral("2026-11-28 09:44")) + 8;
+  QVERIFY2(events->columnWidth(OrderEventsModel::Time) >= timeWidth,
+           qPrintable(QStringLiteral("%1 < %2").arg(events->columnWidth(OrderEventsModel::Time)).arg(timeWidth)));
 }
 
 void ViewsTest::listTables_CutTextInTheMiddle_SoIdsOfOneDayStayApart() {
