@@ -31,7 +31,14 @@ struct Connection : std::enable_shared_from_this<Connection> {
   std::optional<detail::CoarseDeadline> deadline;
   beast::flat_buffer buffer;
   bool timedOut = false;
+  std::chrono::steady_clock::time_point idleSince;  // when it last went back to the pool
 };
+
+// A pooled connection idle this long is peeked at before reuse. Servers close keep-alive
+// connections that sit idle (ours after http.idle_timeout, nginx after 75 s): a request written to
+// one fails with "end of file", and a POST cannot be sent again safely. A connection back within a
+// second — every one under load — is reused without the extra system call.
+constexpr std::chrono::seconds kCheckIdleConnectionsAfter{1};
 
 class Exchange;
 
@@ -86,9 +93,15 @@ class Exchange : public std::enable_shared_from_this<Exchange> {
   void start() {
     started_ = std::chrono::steady_clock::now();
     auto& upstream = pool_.at(poolKey_);
-    if (!upstream.idle.empty()) {
-      connection_ = std::move(upstream.idle.back());
+    while (!upstream.idle.empty()) {
+      auto connection = std::move(upstream.idle.back());
       upstream.idle.pop_back();
+      if (started_ - connection->idleSince >= kCheckIdleConnectionsAfter &&
+          detail::closedByPeer(connection->socket.native_handle())) {
+        --upstream.open;  // dropping it closes it; the next idle one, or a new one, carries the request
+        continue;
+      }
+      connection_ = std::move(connection);
       reused_ = true;
       send();
       return;
@@ -141,6 +154,7 @@ class Exchange : public std::enable_shared_from_this<Exchange> {
       --upstream.open;  // dropping it closes it
       return;
     }
+    connection->idleSince = detail::coarseNow();
     upstream.idle.push_back(std::move(connection));
   }
 

@@ -1,7 +1,10 @@
 #include "wire.h"
 
 #include <boost/beast/http/status.hpp>
+#include <sys/socket.h>
 #include <time.h>
+
+#include <cerrno>
 
 #include <charconv>
 #include <cstring>
@@ -98,7 +101,6 @@ void appendRequestHead(std::string& out, std::string_view method, std::string_vi
   out += "\r\n";
 }
 
-namespace {
 // CLOCK_MONOTONIC_COARSE: the same clock as steady_clock, read from the last tick (a few ms behind)
 // without reading the TSC. Deadlines are extended several times per request; their timeouts are
 // seconds long, so a deadline that falls a tick early costs nothing, and the read costs a quarter.
@@ -107,7 +109,13 @@ CoarseDeadline::Clock::time_point coarseNow() {
   clock_gettime(CLOCK_MONOTONIC_COARSE, &now);
   return CoarseDeadline::Clock::time_point(std::chrono::seconds(now.tv_sec) + std::chrono::nanoseconds(now.tv_nsec));
 }
-}  // namespace
+
+bool closedByPeer(int fd) {
+  char byte = 0;
+  const ssize_t peeked = ::recv(fd, &byte, 1, MSG_PEEK | MSG_DONTWAIT);
+  if (peeked < 0) return errno != EAGAIN && errno != EWOULDBLOCK;
+  return true;  // 0: the peer closed it; a byte: it said something unasked (a 408 before closing)
+}
 
 void CoarseDeadline::expireAfter(std::chrono::milliseconds after, std::function<void()> onExpired) {
   deadline_ = coarseNow() + after;

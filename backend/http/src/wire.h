@@ -41,6 +41,13 @@ boost::system::error_code feedParser(Parser& parser, Buffer& buffer) {
 
 enum class Framing { kContentLength, kChunked, kNone };
 
+// steady_clock as of the last tick (a few ms behind), read without the TSC.
+std::chrono::steady_clock::time_point coarseNow();
+
+// Whether a keep-alive connection that sat idle can no longer carry a request: the peer closed it
+// (or sent something unasked). A non-blocking peek, so it costs one system call.
+bool closedByPeer(int fd);
+
 // "HTTP/1.1 <status> <reason>" + fields + framing + Connection: close when !keepAlive.
 void appendResponseHead(std::string& out, int status, const Headers& headers, std::string_view serverName,
                         Framing framing, size_t contentLength, bool keepAlive, bool http10KeepAlive);

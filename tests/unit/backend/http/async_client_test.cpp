@@ -89,6 +89,40 @@ TEST_F(AsyncClientTest, EveryRequestNamesItsUpstreamInHost) {
   }
 }
 
+// A server closes a keep-alive connection that sits idle; the client must not write the next
+// request into it. A POST is the case that matters: failing with "end of file" after the request
+// went out, it could not be sent again safely (it might have run).
+TEST(AsyncClient, APostAfterTheUpstreamClosedTheIdleConnection_GoesOutOnAFreshOne) {
+  std::atomic<int> posts{0};
+  ServerOptions options;
+  options.idleTimeout = std::chrono::milliseconds(1200);
+  HttpServer upstream(options, [&posts](HttpRequest& request, std::shared_ptr<Responder> responder) {
+    posts.fetch_add(1);
+    responder->send(HttpResponse::text(200, request.body));
+  });
+  ASSERT_TRUE(upstream.start().isOk());
+  AsyncHttpClient client;
+  const auto post = [&](const std::string& body) {
+    std::promise<Result<HttpResponse>> promise;
+    ClientRequest request;
+    request.method = "POST";
+    request.target = "/start";
+    request.body = body;
+    client.request("127.0.0.1", upstream.port(), std::move(request), std::chrono::seconds(5),
+                   [&](Result<HttpResponse> result) { promise.set_value(std::move(result)); });
+    return promise.get_future().get();
+  };
+  auto first = post("one");
+  ASSERT_TRUE(first.isOk()) << first.status().toString();
+  // Past the server's idle timeout: it has closed the connection the client keeps in its pool.
+  std::this_thread::sleep_for(std::chrono::milliseconds(2500));
+  auto second = post("two");
+  ASSERT_TRUE(second.isOk()) << second.status().toString();
+  EXPECT_EQ(second->body, "two");
+  EXPECT_EQ(posts.load(), 2);
+  upstream.stop(std::chrono::milliseconds(100));
+}
+
 // An upstream that frames its answer by closing the connection (no Content-Length), as HTTP/1.0
 // servers do: the body is everything until the close.
 TEST(AsyncClient, AnAnswerWithoutLengthEndsWithTheConnection) {
