@@ -26,6 +26,51 @@
     <context>
         <name>DisplayText</name>
         <message>
+            <source>out of stock</source>
+            <comment>reason</comment>
+            <translation>out of stock</translation>
+        </message>
+        <message>
+            <source>payment declined</source>
+            <comment>reason</comment>
+            <translation>payment declined</translation>
+        </message>
+        <message>
+            <source>a price changed</source>
+            <comment>reason</comment>
+            <translation>a price changed</translation>
+        </message>
+        <message>
+            <source>not enough money in the wallet</source>
+            <comment>reason</comment>
+            <translation>not enough money in the wallet</translation>
+        </message>
+        <message>
+            <source>no wallet for this account</source>
+            <comment>reason</comment>
+            <translation>no wallet for this account</translation>
+        </message>
+        <message>
+            <source>payment declined (test fault)</source>
+            <comment>reason</comment>
+            <translation>payment declined (test fault)</translation>
+        </message>
+        <message>
+            <source>customer request</source>
+            <comment>reason</comment>
+            <translation>customer request</translation>
+        </message>
+        <message>
+            <source>the order could not be placed</source>
+            <comment>reason</comment>
+            <translation>the order could not be placed</translation>
+        </message>
+        <message>
+            <source>cancelled while it was being placed</source>
+            <comment>reason</comment>
+            <translation>cancelled while it was being placed</translation>
+        </message>
+        <message>
             <source>Admin</source>
             <comment>user role</comment>
             <translation>Admin</translation>
@@ -849,6 +894,14 @@
     </context>
     <context>
         <name>fleetdeck::console::FleetView</name>
+        <message>
+            <source>payments is not running.</source>
+            <translation>payments is not running.</translation>
+        </message>
+        <message>
+            <source>Faults unavailable: %1</source>
+            <translation>Faults unavailable: %1</translation>
+        </message>
         <message>
             <source>Fault injection (local fleet)</source>
             <translation>Fault injection (local fleet)</translation>
@@ -2050,8 +2103,16 @@
     <context>
         <name>fleetdeck::console::SettingsDialog</name>
         <message>
-            <source>Remember my sign-in (system keychain)</source>
-            <translation>Remember my sign-in (system keychain)</translation>
+            <source>Keeps a refresh token in the system keychain; never your password.</source>
+            <translation>Keeps a refresh token in the system keychain; never your password.</translation>
+        </message>
+        <message>
+            <source>No system keychain is available, so nothing is remembered.</source>
+            <translation>No system keychain is available, so nothing is remembered.</translation>
+        </message>
+        <message>
+            <source>Remember my sign-in</source>
+            <translation>Remember my sign-in</translation>
         </message>
         <message>
             <source>Settings</source>
@@ -2096,8 +2157,8 @@
     <context>
         <name>fleetdeck::console::SignInDialog</name>
         <message>
-            <source>&amp;Remember me on this computer</source>
-            <translation>&amp;Remember me on this computer</translation>
+            <source>&amp;Remember my sign-in</source>
+            <translation>&amp;Remember my sign-in</translation>
         </message>
         <message>
             <source>Sign in to FleetDeck</source>
@@ -2116,8 +2177,8 @@
             <translation>Sign in</translation>
         </message>
         <message>
-            <source>&amp;Gateway:</source>
-            <translation>&amp;Gateway:</translation>
+            <source>&amp;Gateway URL:</source>
+            <translation>&amp;Gateway URL:</translation>
         </message>
         <message>
             <source>&amp;User:</source>

@@ -26,6 +26,51 @@
     <context>
         <name>DisplayText</name>
         <message>
+            <source>out of stock</source>
+            <comment>reason</comment>
+            <translation>缺货</translation>
+        </message>
+        <message>
+            <source>payment declined</source>
+            <comment>reason</comment>
+            <translation>支付被拒绝</translation>
+        </message>
+        <message>
+            <source>a price changed</source>
+            <comment>reason</comment>
+            <translation>价格已变动</translation>
+        </message>
+        <message>
+            <source>not enough money in the wallet</source>
+            <comment>reason</comment>
+            <translation>钱包余额不足</translation>
+        </message>
+        <message>
+            <source>no wallet for this account</source>
+            <comment>reason</comment>
+            <translation>此账户没有钱包</translation>
+        </message>
+        <message>
+            <source>payment declined (test fault)</source>
+            <comment>reason</comment>
+            <translation>支付被拒绝（测试故障）</translation>
+        </message>
+        <message>
+            <source>customer request</source>
+            <comment>reason</comment>
+            <translation>客户要求</translation>
+        </message>
+        <message>
+            <source>the order could not be placed</source>
+            <comment>reason</comment>
+            <translation>订单未能下单</translation>
+        </message>
+        <message>
+            <source>cancelled while it was being placed</source>
+            <comment>reason</comment>
+            <translation>下单过程中被取消</translation>
+        </message>
+        <message>
             <source>Admin</source>
             <comment>user role</comment>
             <translation>管理员</translation>
@@ -837,6 +882,14 @@
     </context>
     <context>
         <name>fleetdeck::console::FleetView</name>
+        <message>
+            <source>payments is not running.</source>
+            <translation>payments 未在运行。</translation>
+        </message>
+        <message>
+            <source>Faults unavailable: %1</source>
+            <translation>无法读取故障设置：%1</translation>
+        </message>
         <message>
             <source>Fault injection (local fleet)</source>
             <translation>故障注入（本地集群）</translation>
@@ -2023,8 +2076,16 @@
     <context>
         <name>fleetdeck::console::SettingsDialog</name>
         <message>
-            <source>Remember my sign-in (system keychain)</source>
-            <translation>记住我的登录（系统钥匙串）</translation>
+            <source>Keeps a refresh token in the system keychain; never your password.</source>
+            <translation>在系统钥匙串中保存刷新令牌；绝不保存您的密码。</translation>
+        </message>
+        <message>
+            <source>No system keychain is available, so nothing is remembered.</source>
+            <translation>没有可用的系统钥匙串，因此不会记住任何信息。</translation>
+        </message>
+        <message>
+            <source>Remember my sign-in</source>
+            <translation>记住我的登录</translation>
         </message>
         <message>
             <source>Settings</source>
@@ -2069,8 +2130,8 @@
     <context>
         <name>fleetdeck::console::SignInDialog</name>
         <message>
-            <source>&amp;Remember me on this computer</source>
-            <translation>在此电脑上记住我(&amp;R)</translation>
+            <source>&amp;Remember my sign-in</source>
+            <translation>记住我的登录(&amp;R)</translation>
         </message>
         <message>
             <source>Sign in to FleetDeck</source>
@@ -2089,8 +2150,8 @@
             <translation>登录</translation>
         </message>
         <message>
-            <source>&amp;Gateway:</source>
-            <translation>网关(&amp;G)：</translation>
+            <source>&amp;Gateway URL:</source>
+            <translation>网关地址(&amp;G)：</translation>
         </message>
         <message>
             <source>&amp;User:</source>

@@ -79,6 +79,25 @@ QString alertState(const QString& state) {
   return state;
 }
 
+QString reason(const QString& code) {
+  // A saga's outcome may be "code: detail"; the detail stays as the fleet wrote it.
+  const qsizetype colon = code.indexOf(QLatin1Char(':'));
+  const QString head = colon < 0 ? code : code.left(colon);
+  const QString tail = colon < 0 ? QString() : code.mid(colon);
+  QString words;
+  if (head == QLatin1String("out_of_stock")) words = QCoreApplication::translate("DisplayText", "out of stock", "reason");
+  else if (head == QLatin1String("payment_declined")) words = QCoreApplication::translate("DisplayText", "payment declined", "reason");
+  else if (head == QLatin1String("price_changed")) words = QCoreApplication::translate("DisplayText", "a price changed", "reason");
+  else if (head == QLatin1String("insufficient_funds")) words = QCoreApplication::translate("DisplayText", "not enough money in the wallet", "reason");
+  else if (head == QLatin1String("wallet_not_found")) words = QCoreApplication::translate("DisplayText", "no wallet for this account", "reason");
+  else if (head == QLatin1String("injected_decline")) words = QCoreApplication::translate("DisplayText", "payment declined (test fault)", "reason");
+  else if (head == QLatin1String("customer_request")) words = QCoreApplication::translate("DisplayText", "customer request", "reason");
+  else if (head == QLatin1String("saga_failed")) words = QCoreApplication::translate("DisplayText", "the order could not be placed", "reason");
+  else if (head == QLatin1String("cancelled")) words = QCoreApplication::translate("DisplayText", "cancelled while it was being placed", "reason");
+  else return code;
+  return words + tail;
+}
+
 QString severity(const QString& severity) {
   if (severity == QLatin1String("critical")) return QCoreApplication::translate("DisplayText", "Critical", "alert severity");
   if (severity == QLatin1String("warning")) return QCoreApplication::translate("DisplayText", "Warning", "alert severity");

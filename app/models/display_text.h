@@ -20,6 +20,10 @@ QString breakerState(const QString& state);
 QString readinessStatus(const QString& status);
 QString alertState(const QString& state);
 QString severity(const QString& severity);
+// The fleet's reason codes (an order's cancelReason, a saga's outcome) in words, as the Sagas page
+// words them: "out_of_stock" -> "out of stock", "payment_declined: wallet empty" -> "payment
+// declined: wallet empty". Anything else (an operator's own words) is returned as it is.
+QString reason(const QString& code);
 
 // Colours that read on both the light and the dark theme.
 QColor fleetStatusColor(const QString& status);

@@ -44,7 +44,10 @@ void flattenInto(const QJsonValue& value, const QString& path, QMap<QString, QSt
 
 }  // namespace
 
-QString displayFieldValue(const QString& raw) {
+QString displayFieldValue(const QString& raw, const QString& path) {
+  // An order's state and reason code in the words the rest of the console uses.
+  if (path == QLatin1String("status")) return display::orderStatus(raw);
+  if (path == QLatin1String("cancelReason")) return display::reason(raw);
   if (raw.startsWith(QLatin1Char('{'))) {
     const QJsonObject object = QJsonDocument::fromJson(raw.toUtf8()).object();
     if (isMoney(object)) return Money::fromJson(object).format();
@@ -77,15 +80,15 @@ QVector<FieldDiff> diffStates(const QJsonObject& before, const QJsonObject& afte
   while (ia != a.cend() || ib != b.cend()) {
     FieldDiff diff;
     if (ib == b.cend() || (ia != a.cend() && ia.key() < ib.key())) {
-      diff = FieldDiff{ia.key(), displayFieldValue(ia.value()), QString(), true, false, true, ia.value(), QString()};
+      diff = FieldDiff{ia.key(), displayFieldValue(ia.value(), ia.key()), QString(), true, false, true, ia.value(), QString()};
       ++ia;
     } else if (ia == a.cend() || ib.key() < ia.key()) {
-      diff = FieldDiff{ib.key(), QString(), displayFieldValue(ib.value()), true, true, false, QString(), ib.value()};
+      diff = FieldDiff{ib.key(), QString(), displayFieldValue(ib.value(), ib.key()), true, true, false, QString(), ib.value()};
       ++ib;
     } else {
       // Changed means the values the gateway sent differ, even where they read the same (two times
       // in the same minute).
-      diff = FieldDiff{ia.key(), displayFieldValue(ia.value()), displayFieldValue(ib.value()), ia.value() != ib.value(),
+      diff = FieldDiff{ia.key(), displayFieldValue(ia.value(), ia.key()), displayFieldValue(ib.value(), ib.key()), ia.value() != ib.value(),
                        false, false, ia.value(), ib.value()};
       ++ia;
       ++ib;

@@ -25,8 +25,9 @@ struct FieldDiff {
 };
 
 // A flattened field's raw value shown as the rest of the console shows it: a Money object as
-// "129.00 EUR", an RFC 3339 time with display::timestamp; anything else as it is.
-QString displayFieldValue(const QString& raw);
+// "129.00 EUR", an RFC 3339 time with display::timestamp; the order's `status` and `cancelReason`
+// (at that `path`) in words (display::orderStatus, display::reason); anything else as it is.
+QString displayFieldValue(const QString& raw, const QString& path = QString());
 
 // Every path of either side, in path order; unchanged fields included (changed = false).
 QVector<FieldDiff> diffStates(const QJsonObject& before, const QJsonObject& after);

@@ -237,6 +237,7 @@ void ConsoleApp::signedIn(const User& user, bool remember) {
   if (window_ == nullptr) {
     qCInfo(lcStartup, "signed in %lld ms after launch", static_cast<long long>(options_.sinceLaunch.elapsed()));
     window_ = new MainWindow(client_, stream_, settings_);
+    window_->setKeychainAvailable(store_->isAvailable());
     if (lcStartup().isInfoEnabled()) new FirstPaintProbe(window_, options_.sinceLaunch);
     connect(window_, &MainWindow::signOutRequested, this, &ConsoleApp::signOut);
     connect(window_, &MainWindow::signInRequested, this, [this] { showSignIn(); });

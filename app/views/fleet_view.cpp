@@ -99,6 +99,12 @@ FleetView::FleetView(GatewayClient* client, QWidget* parent)
   faultsForm->addRow(tr("Payments failing:"), failureRate_);
   faultsForm->addRow(tr("Added latency:"), addedLatency_);
   faultsForm->addRow(QString(), actionButton(applyFaultsAction_, faultsBox_));
+  // Why the faults cannot be changed now (payments down): the box stays, disabled, with this line.
+  faultsNote_ = new QLabel(faultsBox_);
+  faultsNote_->setObjectName(QStringLiteral("faultsNote"));
+  faultsNote_->setWordWrap(true);
+  faultsNote_->hide();
+  faultsForm->addRow(faultsNote_);
   faultsBox_->setObjectName(QStringLiteral("faultsBox"));
   faultsBox_->hide();
 
@@ -179,7 +185,7 @@ void FleetView::setEditable(bool editable) {
   stopAction_->setVisible(editable);
   startAction_->setVisible(editable);
   applyFaultsAction_->setVisible(editable);
-  faultsBox_->setVisible(editable && faultsAvailable_);
+  faultsBox_->setVisible(editable && (faultsAvailable_ || !faultsProblem_.isEmpty()));
   updateActions();
 }
 
@@ -338,7 +344,24 @@ void FleetView::loadFaults() {
     faultsInFlight_ = false;
     faultsAvailable_ = result.ok();
     notLocalFleet_ = !result && result.error().httpStatus == 404;
-    faultsBox_->setVisible(isEditable() && faultsAvailable_);
+    // Not a local fleet (404) or not an admin: no box. Payments down (or any other failure): the
+    // box, disabled, and a line saying why, as the summary says what else is missing.
+    faultsProblem_.clear();
+    if (!result && !notLocalFleet_ && result.error().httpStatus != 401 && result.error().httpStatus != 403) {
+      const ApiError& error = result.error();
+      faultsProblem_ = error.isNetworkFailure() || error.httpStatus == 503 || error.httpStatus == 502 ||
+                               error.httpStatus == 504
+                           ? tr("payments is not running.")
+                           : tr("Faults unavailable: %1").arg(error.summary());
+    }
+    faultsNote_->setText(faultsProblem_);
+    faultsNote_->setVisible(!faultsProblem_.isEmpty());
+    for (QWidget* input : {static_cast<QWidget*>(declineRate_), static_cast<QWidget*>(failureRate_),
+                           static_cast<QWidget*>(addedLatency_)}) {
+      input->setEnabled(faultsAvailable_);
+    }
+    applyFaultsAction_->setEnabled(faultsAvailable_);
+    faultsBox_->setVisible(isEditable() && (faultsAvailable_ || !faultsProblem_.isEmpty()));
     if (!result) return;
     declineRate_->setValue(result->declineRate * 100);
     failureRate_->setValue(result->failureRate * 100);

@@ -75,6 +75,8 @@ class FleetView : public ViewPage {
   QLabel* summary_;
   QLabel* actionStatus_;  // a stop or start on its way, then how it ended (it may take a minute)
   QGroupBox* faultsBox_;
+  QLabel* faultsNote_ = nullptr;
+  QString faultsProblem_;  // why the faults could not be read (the box shows it, disabled)
   QDoubleSpinBox* declineRate_;
   QDoubleSpinBox* failureRate_;
   QSpinBox* addedLatency_;

@@ -387,7 +387,7 @@ void MainWindow::openCommandPalette() {
 }
 
 void MainWindow::openSettings() {
-  auto* dialog = new SettingsDialog(settings_, this);
+  auto* dialog = new SettingsDialog(settings_, keychainAvailable_, this);
   dialog->setAttribute(Qt::WA_DeleteOnClose);
   connect(dialog, &QDialog::accepted, this, [this, dialog] {
     const ConsoleSettings changed = dialog->settings();

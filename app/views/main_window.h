@@ -57,6 +57,8 @@ class MainWindow : public QMainWindow {
   QString connectionText() const;
   QString streamText() const;
   const ConsoleSettings& settings() const { return settings_; }
+  // Whether sign-ins can be remembered (false with --no-keychain): Settings offers it only then.
+  void setKeychainAvailable(bool available) { keychainAvailable_ = available; }
 
   FleetView* fleetView() const { return fleet_; }
   MetricsView* metricsView() const { return metrics_; }
@@ -103,6 +105,7 @@ class MainWindow : public QMainWindow {
   GatewayClient* client_;
   EventStream* stream_;
   ConsoleSettings settings_;
+  bool keychainAvailable_ = true;
   QListWidget* sidebar_;
   QStackedWidget* stack_;
   OfflineBanner* banner_;

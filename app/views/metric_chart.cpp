@@ -171,6 +171,16 @@ int MetricChart::decimalsForRange(double range) {
   return qBound(2, static_cast<int>(-std::floor(std::log10(range))) + 1, 9);
 }
 
+int MetricChart::decimalsForStep(double step) {
+  if (!(step > 0)) return 0;
+  // The fewest decimals that write the step exactly (2.5 -> 1, 0.25 -> 2, 5 -> 0).
+  for (int decimals = 0; decimals < 9; ++decimals) {
+    const double scaled = step * std::pow(10.0, decimals);
+    if (std::abs(scaled - std::round(scaled)) < 1e-6 * qMax(1.0, scaled)) return decimals;
+  }
+  return 9;
+}
+
 QString MetricChart::valueText(double value) const {
   return QLocale().toString(value, 'f', decimalsForRange(yAxis_->max() - yAxis_->min()));
 }
@@ -282,7 +292,10 @@ void MetricChart::apply(const PreparedChart& chart) {
   const double high = shown_.top > 0 ? shown_.top * 1.15 : (low < 0 ? 0 : 1);
   yAxis_->setRange(low, high);
   yAxis_->applyNiceNumbers();
-  yAxis_->setLabelFormat(QStringLiteral("%.%1f").arg(decimalsForRange(yAxis_->max() - yAxis_->min())));
+  // The labels have the decimals their step needs: 0, 10, 20 for a 0..50 axis (not "10.00"),
+  // 0.25, 0.50 for 0..1.
+  const int ticks = qMax(2, yAxis_->tickCount());
+  yAxis_->setLabelFormat(QStringLiteral("%.%1f").arg(decimalsForStep((yAxis_->max() - yAxis_->min()) / (ticks - 1))));
   if (!newData) return;
   // Failed queries are the page's to report (it knows where: on the chart or under the query box).
   setMessage(shown_.series.isEmpty() && shown_.errors.isEmpty() ? tr("No data in this range.") : QString());

@@ -63,7 +63,8 @@ class MetricChart : public QWidget {
   int plotWidth() const;
   QChartView* chartView() const { return view_; }
   // A value as the chart shows it (tooltips): fixed notation in the locale, with the decimals the
-  // value axis uses now (none from a range of 100 up; more for smaller ranges).
+  // value axis' range calls for (none from a range of 100 up; more for smaller ranges), which may be
+  // more than its labels need.
   QString valueText(double value) const;
 
   bool exportPng(const QString& path) const;
@@ -93,6 +94,8 @@ class MetricChart : public QWidget {
   bool decimationDiffersAt(int width) const;
   // Decimals for the labels of an axis spanning `range`: enough to tell its ticks apart.
   static int decimalsForRange(double range);
+  // Decimals for the value axis' labels when its ticks are `step` apart: as many as the step needs.
+  static int decimalsForStep(double step);
 
   QString title_;
   QString unit_;

@@ -430,7 +430,7 @@ void OrdersView::renderDetails() {
   }
   QString summary = tr("<b>Total: %1</b>").arg(order.total.format());
   if (!order.trackingNumber.isEmpty()) summary += QStringLiteral("<br>") + tr("Tracking number: %1").arg(order.trackingNumber.toHtmlEscaped());
-  if (!order.cancelReason.isEmpty()) summary += QStringLiteral("<br>") + tr("Cancelled because: %1").arg(order.cancelReason.toHtmlEscaped());
+  if (!order.cancelReason.isEmpty()) summary += QStringLiteral("<br>") + tr("Cancelled because: %1").arg(display::reason(order.cancelReason).toHtmlEscaped());
   const bool paymentsOfThisOrder = std::all_of(payments_.cbegin(), payments_.cend(), [&](const Payment& p) { return p.orderId.isEmpty() || p.orderId == order.id; });
   if (!paymentsError_.isEmpty()) {
     summary += QStringLiteral("<br>") + tr("Payment: not available right now (%1)").arg(paymentsError_.toHtmlEscaped());

@@ -68,7 +68,7 @@ QString SagaTimelineWidget::headerText() const {
   if (!hasSaga()) return {};
   QStringList parts{display::sagaState(saga_.state)};
   // A finished saga has no current step; what it ended with says more.
-  const QString detail = Saga::isTerminal(saga_.state) ? saga_.outcomeReason : saga_.currentStep;
+  const QString detail = Saga::isTerminal(saga_.state) ? display::reason(saga_.outcomeReason) : saga_.currentStep;
   if (!detail.isEmpty()) parts << detail;
   const qint64 spanMs = qMax<qint64>(1, timelineStart().msecsTo(timelineEnd()));
   parts << display::durationNanos(spanMs * 1'000'000);
@@ -96,7 +96,7 @@ SagaTimelineWidget::HeaderLayout SagaTimelineWidget::headerLayout() const {
   layout.text = headerText();
   if (metrics.horizontalAdvance(layout.text) <= textWidth) return layout;
   // The outcome or step gives way first: the state and the duration are what the header is for.
-  const QString detail = Saga::isTerminal(saga_.state) ? saga_.outcomeReason : saga_.currentStep;
+  const QString detail = Saga::isTerminal(saga_.state) ? display::reason(saga_.outcomeReason) : saga_.currentStep;
   const QString separator = QStringLiteral(" · ");
   if (!detail.isEmpty()) {
     const QString state = display::sagaState(saga_.state);

@@ -271,7 +271,7 @@ void SagasView::showStepDetail(int index) {
   const Saga& saga = timeline_->saga();
   QString html = tr("Saga <b>%1</b> for order <a href=\"order:%2\">%2</a>").arg(saga.id.toHtmlEscaped(), saga.orderId.toHtmlEscaped());
   if (!saga.traceId.isEmpty()) html += QStringLiteral(" · <a href=\"trace:%1\">%2</a>").arg(saga.traceId.toHtmlEscaped(), tr("trace"));
-  if (!saga.outcomeReason.isEmpty()) html += QStringLiteral("<br>") + tr("Outcome: %1").arg(saga.outcomeReason.toHtmlEscaped());
+  if (!saga.outcomeReason.isEmpty()) html += QStringLiteral("<br>") + tr("Outcome: %1").arg(display::reason(saga.outcomeReason).toHtmlEscaped());
   if (index >= 0 && index < saga.steps.size()) {
     const SagaStep& step = saga.steps[index];
     html += QStringLiteral("<br><b>%1</b>%2 — %3").arg(step.name.toHtmlEscaped(),

@@ -11,14 +11,14 @@
 
 namespace fleetdeck::console {
 
-SettingsDialog::SettingsDialog(const ConsoleSettings& settings, QWidget* parent)
+SettingsDialog::SettingsDialog(const ConsoleSettings& settings, bool keychainAvailable, QWidget* parent)
     : QDialog(parent),
       original_(settings),
       urlEdit_(new QLineEdit(settings.gatewayUrl.toString(), this)),
       languageCombo_(new QComboBox(this)),
       themeCombo_(new QComboBox(this)),
       refreshSpin_(new QSpinBox(this)),
-      rememberBox_(new QCheckBox(tr("Remember my sign-in (system keychain)"), this)) {
+      rememberBox_(new QCheckBox(tr("Remember my sign-in"), this)) {
   setObjectName(QStringLiteral("settingsDialog"));
   setWindowTitle(tr("Settings"));
   // Language names are shown in their own language, so anyone can find theirs.
@@ -31,7 +31,14 @@ SettingsDialog::SettingsDialog(const ConsoleSettings& settings, QWidget* parent)
   refreshSpin_->setRange(2, 3600);
   refreshSpin_->setSuffix(tr(" s", "seconds suffix"));
   refreshSpin_->setValue(settings.refreshSeconds);
-  rememberBox_->setChecked(settings.rememberSignIn);
+  rememberBox_->setObjectName(QStringLiteral("rememberSignIn"));
+  // The same words as the sign-in dialog's box; without a keychain (--no-keychain) nothing can be
+  // remembered, and the box says so rather than offering it.
+  rememberBox_->setEnabled(keychainAvailable);
+  rememberBox_->setToolTip(keychainAvailable
+                               ? tr("Keeps a refresh token in the system keychain; never your password.")
+                               : tr("No system keychain is available, so nothing is remembered."));
+  rememberBox_->setChecked(settings.rememberSignIn && keychainAvailable);
 
   auto* form = new QFormLayout;
   form->addRow(tr("&Gateway URL:"), urlEdit_);
@@ -57,7 +64,8 @@ ConsoleSettings SettingsDialog::settings() const {
   changed.language = languageCombo_->currentData().toString();
   changed.theme = themeCombo_->currentData().toString();
   changed.refreshSeconds = refreshSpin_->value();
-  changed.rememberSignIn = rememberBox_->isChecked();
+  // Without a keychain the box cannot change the setting: a later run with one keeps what it had.
+  if (rememberBox_->isEnabled()) changed.rememberSignIn = rememberBox_->isChecked();
   return changed;
 }
 

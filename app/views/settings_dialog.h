@@ -16,7 +16,8 @@ class SettingsDialog : public QDialog {
   Q_OBJECT
 
  public:
-  SettingsDialog(const ConsoleSettings& settings, QWidget* parent = nullptr);
+  // `keychainAvailable` false (--no-keychain): "Remember my sign-in" is disabled, its tooltip says why.
+  SettingsDialog(const ConsoleSettings& settings, bool keychainAvailable, QWidget* parent = nullptr);
   ConsoleSettings settings() const;
 
  private:

@@ -20,7 +20,7 @@ SignInDialog::SignInDialog(GatewayClient* client, bool keychainAvailable, QWidge
       urlEdit_(new QLineEdit(this)),
       userEdit_(new QLineEdit(this)),
       passwordEdit_(new QLineEdit(this)),
-      rememberBox_(new QCheckBox(tr("&Remember me on this computer"), this)),
+      rememberBox_(new QCheckBox(tr("&Remember my sign-in"), this)),
       errorLabel_(new QLabel(this)),
       progress_(new QProgressBar(this)),
       buttons_(new QDialogButtonBox(QDialogButtonBox::Ok | QDialogButtonBox::Cancel, this)) {
@@ -47,7 +47,7 @@ SignInDialog::SignInDialog(GatewayClient* client, bool keychainAvailable, QWidge
   buttons_->button(QDialogButtonBox::Ok)->setText(tr("Sign in"));
 
   auto* form = new QFormLayout;
-  form->addRow(tr("&Gateway:"), urlEdit_);
+  form->addRow(tr("&Gateway URL:"), urlEdit_);
   form->addRow(tr("&User:"), userEdit_);
   form->addRow(tr("&Password:"), passwordEdit_);
   form->addRow(QString(), rememberBox_);

@@ -746,7 +746,8 @@ void ModelsTest::stateDiff_MarksChangedAddedRemovedFields() {
   QMap<QString, FieldDiff> byPath;
   for (const FieldDiff& diff : model.rows()) byPath.insert(diff.path, diff);
   QVERIFY(byPath["status"].changed);
-  QCOMPARE(byPath["status"].before, QStringLiteral("PENDING"));
+  QCOMPARE(byPath["status"].before, QStringLiteral("Pending"));  // in words; the raw value is the tooltip
+  QCOMPARE(byPath["status"].rawBefore, QStringLiteral("PENDING"));
   QVERIFY(!byPath["items[0].sku"].changed);
   QVERIFY(byPath["paymentId"].added);
   QVERIFY(byPath["cancelReason"].removed);

@@ -75,6 +75,7 @@
 #include "views/console_app.h"
 #include "views/dead_letters_view.h"
 #include "views/sign_in_dialog.h"
+#include "views/settings_dialog.h"
 #include "views/fleet_view.h"
 #include "views/sparkline_delegate.h"
 #include "views/trace_waterfall_widget.h"
@@ -286,6 +287,8 @@ class ViewsTest : public QObject {
   void metricsChart_AHoleInASeries_IsTwoLinesOfOneLegendEntry();
   void metricsChart_AxisLabelsAndValues_AreFixedNotationInTheLocale();
   void fleetSparkline_SamplesStayAtTheirTimes_MissingOnesLeaveAGap();
+  void settings_UseTheSignInDialogsWords_AndWithoutAKeychainDoNotOfferToRemember();
+  void reasonCodesAndOrderStates_AreWords_InTheOrderDetailAndTheHistoryDiff();
 
  private:
   void signIn(const QString& username);
@@ -1568,11 +1571,20 @@ void ViewsTest::fleet_FaultsThatFailed_AreAskedAgain_OnlyA404HidesThePanel() {
   QVERIFY(QTest::qWaitFor([&] { return gateway_->count("GET", "/api/v1/admin/faults") == operatorAsked + 1; }, 5000));
   QTest::qWait(100);
   QVERIFY(!fleet->faultsAvailable());
-  QVERIFY(!box->isVisible());
+  // Payments down (503): the box stays, its inputs and button disabled, with a line saying why.
+  auto* note = fleet->findChild<QLabel*>("faultsNote");
+  QVERIFY(box->isVisible());
+  QVERIFY(note != nullptr && note->isVisible());
+  QCOMPARE(note->text(), QStringLiteral("payments is not running."));
+  QVERIFY(!fleet->findChild<QDoubleSpinBox*>("declineRate")->isEnabled());
+  QVERIFY(!fleet->findChild<QAction*>("fleet.applyFaults")->isEnabled());
   status = 200;
   fleet->refresh();
   QVERIFY(QTest::qWaitFor([&] { return fleet->faultsAvailable(); }, 5000));
   QVERIFY(box->isVisible());
+  QVERIFY(!note->isVisible());
+  QVERIFY(fleet->findChild<QDoubleSpinBox*>("declineRate")->isEnabled());
+  QVERIFY(fleet->findChild<QAction*>("fleet.applyFaults")->isEnabled());
 
   // Not a local fleet (404, after a sign-in to another gateway): hidden, and not asked at every refresh.
   status = 404;
@@ -2532,11 +2544,11 @@ void ViewsTest::sagaTimeline_HeaderNamesTheStepWhileRunning_TheOutcomeOnceFinish
   saga.state = QStringLiteral("COMPLETED");
   timeline.setSaga(saga);
   QCOMPARE(timeline.headerText(), display::sagaState(saga.state) + sep + took);
-  // Compensated: the outcome says why.
+  // Compensated: the outcome says why, in words.
   saga.state = QStringLiteral("COMPENSATED");
   saga.outcomeReason = QStringLiteral("payment_declined");
   timeline.setSaga(saga);
-  QCOMPARE(timeline.headerText(), display::sagaState(saga.state) + sep + QStringLiteral("payment_declined") + sep + took);
+  QCOMPARE(timeline.headerText(), display::sagaState(saga.state) + sep + QStringLiteral("payment declined") + sep + took);
   // Running: the step it is on (its duration grows with the clock, so only the start is compared).
   saga.state = QStringLiteral("RUNNING");
   saga.currentStep = QStringLiteral("Charge");
@@ -2604,8 +2616,9 @@ void ViewsTest::history_TimeTravelHighlightsWhatChanged() {
   QMap<QString, FieldDiff> diff;
   for (const FieldDiff& d : history->diffModel()->rows()) diff.insert(d.path, d);
   QVERIFY(diff["status"].changed);
-  QCOMPARE(diff["status"].before, QStringLiteral("CONFIRMED"));
-  QCOMPARE(diff["status"].after, QStringLiteral("SHIPPED"));
+  QCOMPARE(diff["status"].before, QStringLiteral("Confirmed"));
+  QCOMPARE(diff["status"].after, QStringLiteral("Shipped"));
+  QCOMPARE(diff["status"].rawAfter, QStringLiteral("SHIPPED"));
   QVERIFY(diff["trackingNumber"].changed);
   QVERIFY(!diff["userId"].changed);
   QVERIFY(gateway_->count("GET", "/api/v1/admin/orders/" + order.value("id").toString() + "/state") >= 2);
@@ -3599,10 +3612,17 @@ void ViewsTest::metricsChart_AxisLabelsAndValues_AreFixedNotationInTheLocale() {
   QCOMPARE(chart.valueText(12345.678), QStringLiteral("12,346"));
   QCOMPARE(chart.valueText(1000), QStringLiteral("1,000"));
 
-  // Below 100: two decimals; well below 1, enough to tell the ticks apart.
+  // Below 100 the labels have the decimals their step needs: "10", not "10.00"; the tooltips keep
+  // two. Well below 1, enough to tell the ticks apart.
   QVERIFY(show(42));
   labels = numberLabels();
-  for (const QString& label : labels) QVERIFY2(QRegularExpression(QStringLiteral("^\\d+\\.\\d{2}$")).match(label).hasMatch(), qPrintable(labels.join(" | ")));
+  QVERIFY2(labels.size() >= 3, qPrintable(labels.join(" | ")));
+  for (const QString& label : labels) QVERIFY2(QRegularExpression(QStringLiteral("^\\d+$")).match(label).hasMatch(), qPrintable(labels.join(" | ")));
+  QVERIFY(show(0.9));
+  labels = numberLabels();
+  QVERIFY2(labels.size() >= 3 && labels.removeDuplicates() == 0, qPrintable(labels.join(" | ")));
+  for (const QString& label : labels) QVERIFY2(QRegularExpression(QStringLiteral("^\\d\\.\\d{1,2}$|^\\d$")).match(label).hasMatch(), qPrintable(labels.join(" | ")));
+  QVERIFY(show(42));
   QCOMPARE(chart.valueText(12.3456), QStringLiteral("12.35"));
   QVERIFY(show(0.042));
   labels = numberLabels();
@@ -4424,6 +4444,82 @@ void ViewsTest::traces_A503WithRetryAfterAsAnHttpDate_IsLoadedAgainThen_AtMost30
   QVERIFY(QTest::qWaitFor([&] { return traces->waterfall()->trace().traceId == third; }, 5000));
   QCOMPARE(askedAt[third].size(), 2);
   QCOMPARE(askedAt[second].size(), 1);
+}
+
+void ViewsTest::settings_UseTheSignInDialogsWords_AndWithoutAKeychainDoNotOfferToRemember() {
+  // One wording per concept in both dialogs: the gateway's field, and remembering the sign-in.
+  auto urlLabel = [](QDialog* dialog) {
+    for (QLabel* label : dialog->findChildren<QLabel*>()) {
+      if (qobject_cast<QLineEdit*>(label->buddy()) != nullptr && label->text().contains(QLatin1String("Gateway"))) return label->text();
+    }
+    return QString();
+  };
+  auto rememberBox = [](QDialog* dialog) -> QCheckBox* {
+    const QList<QCheckBox*> boxes = dialog->findChildren<QCheckBox*>();
+    return boxes.size() == 1 ? boxes.first() : nullptr;
+  };
+  auto plain = [](QString text) { return text.remove(QLatin1Char('&')); };
+  ConsoleSettings settings;
+  settings.rememberSignIn = true;
+  for (const bool keychain : {true, false}) {
+    SignInDialog signIn(client_, keychain);
+    SettingsDialog dialog(settings, keychain);
+    QVERIFY(!urlLabel(&signIn).isEmpty());
+    QCOMPARE(plain(urlLabel(&dialog)), plain(urlLabel(&signIn)));
+    QCheckBox* signInBox = rememberBox(&signIn);
+    QCheckBox* settingsBox = rememberBox(&dialog);
+    QVERIFY(signInBox != nullptr && settingsBox != nullptr);
+    QCOMPARE(plain(settingsBox->text()), plain(signInBox->text()));
+    // --no-keychain: neither offers what it cannot do, and both say why.
+    QCOMPARE(settingsBox->isEnabled(), keychain);
+    QCOMPARE(signInBox->isEnabled(), keychain);
+    QCOMPARE(settingsBox->isChecked(), keychain);
+    QCOMPARE(settingsBox->toolTip(), signInBox->toolTip());
+    if (!keychain) {
+      QVERIFY2(settingsBox->toolTip().contains(QLatin1String("keychain")), qPrintable(settingsBox->toolTip()));
+      // What an earlier run with a keychain chose is kept for the next such run.
+      QVERIFY(dialog.settings().rememberSignIn);
+    }
+  }
+  // The window passes on what the console was started with.
+  MainWindow* window = openWindow("ada");
+  window->setKeychainAvailable(false);
+  window->openSettings();
+  QDialog* opened = nullptr;
+  QVERIFY(QTest::qWaitFor([&] { return (opened = window->findChild<QDialog*>("settingsDialog")) != nullptr; }, 2000));
+  QVERIFY(!rememberBox(opened)->isEnabled());
+  opened->reject();
+}
+
+void ViewsTest::reasonCodesAndOrderStates_AreWords_InTheOrderDetailAndTheHistoryDiff() {
+  // The Sagas page's words for the fleet's codes, with any detail after them kept.
+  QCOMPARE(display::reason(QStringLiteral("out_of_stock")), QStringLiteral("out of stock"));
+  QCOMPARE(display::reason(QStringLiteral("payment_declined: wallet balance 12.00 EUR < 459.00 EUR")),
+           QStringLiteral("payment declined: wallet balance 12.00 EUR < 459.00 EUR"));
+  QCOMPARE(display::reason(QStringLiteral("The customer called")), QStringLiteral("The customer called"));
+
+  // History: the order's state and its reason in words; the raw value stays the tooltip.
+  const QVector<FieldDiff> rows =
+      diffStates(QJsonObject{{"status", "PENDING"}, {"cancelReason", ""}},
+                 QJsonObject{{"status", "CANCELLED"}, {"cancelReason", "out_of_stock"}});
+  QCOMPARE(rows.size(), 2);
+  QCOMPARE(rows[0].path, QStringLiteral("cancelReason"));
+  QCOMPARE(rows[0].after, QStringLiteral("out of stock"));
+  QCOMPARE(rows[0].rawAfter, QStringLiteral("out_of_stock"));
+  QCOMPARE(rows[1].path, QStringLiteral("status"));
+  QCOMPARE(rows[1].before, QStringLiteral("Pending"));
+  QCOMPARE(rows[1].after, QStringLiteral("Cancelled"));
+  QCOMPARE(rows[1].rawBefore, QStringLiteral("PENDING"));
+
+  // The order detail: order 4 of the demo was cancelled for payment_declined.
+  MainWindow* window = openWindow("grace");
+  window->showPage("orders");
+  OrdersView* orders = window->ordersView();
+  auto* summary = orders->findChild<QLabel*>("orderSummary");
+  orders->showOrder(demo_->order(4).value("id").toString());
+  QVERIFY(QTest::qWaitFor([&] { return summary->text().contains(QLatin1String("Cancelled because")); }, 5000));
+  QVERIFY2(summary->text().contains(QLatin1String("Cancelled because: payment declined")), qPrintable(summary->text()));
+  QVERIFY2(!summary->text().contains(QLatin1String("payment_declined")), qPrintable(summary->text()));
 }
 
 QTEST_MAIN(ViewsTest)
