@@ -1849,6 +1849,16 @@
             <translation>Cancelled because: %1</translation>
         </message>
         <message>
+            <source>Cancel reason: %1</source>
+            <comment>the code as the fleet sent it</comment>
+            <translation>Cancel reason: %1</translation>
+        </message>
+        <message>
+            <source>Decline reason: %1</source>
+            <comment>the code as the fleet sent it</comment>
+            <translation>Decline reason: %1</translation>
+        </message>
+        <message>
             <source>The order was not changed</source>
             <translation>The order was not changed</translation>
         </message>

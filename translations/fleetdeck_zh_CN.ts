@@ -1825,6 +1825,16 @@
             <translation>取消原因：%1</translation>
         </message>
         <message>
+            <source>Cancel reason: %1</source>
+            <comment>the code as the fleet sent it</comment>
+            <translation>取消原因代码：%1</translation>
+        </message>
+        <message>
+            <source>Decline reason: %1</source>
+            <comment>the code as the fleet sent it</comment>
+            <translation>支付被拒原因代码：%1</translation>
+        </message>
+        <message>
             <source>The order was not changed</source>
             <translation>订单未被修改</translation>
         </message>

@@ -398,6 +398,7 @@ void OrdersView::renderDetails() {
                          ? tr("Select an order to see its details.")
                          : QStringLiteral("<span style=\"color:#d13d3d\">%1</span>").arg(detailsError_.toHtmlEscaped()));
     summary_->clear();
+    summary_->setToolTip(QString());
     events_->setEvents({});
     updateActions();
     return;
@@ -430,18 +431,31 @@ void OrdersView::renderDetails() {
   }
   QString summary = tr("<b>Total: %1</b>").arg(order.total.format());
   if (!order.trackingNumber.isEmpty()) summary += QStringLiteral("<br>") + tr("Tracking number: %1").arg(order.trackingNumber.toHtmlEscaped());
-  if (!order.cancelReason.isEmpty()) summary += QStringLiteral("<br>") + tr("Cancelled because: %1").arg(display::reason(order.cancelReason).toHtmlEscaped());
+  // Reason codes are shown in words; the codes as the fleet sent them (what its logs and API say)
+  // are the summary's tooltip.
+  QStringList codes;
+  const auto reason = [&codes](const QString& code, const QString& codeLine) {
+    const QString words = display::reason(code);
+    if (words != code) codes << codeLine.arg(code);
+    return words.toHtmlEscaped();
+  };
+  if (!order.cancelReason.isEmpty()) {
+    summary += QStringLiteral("<br>") + tr("Cancelled because: %1").arg(reason(order.cancelReason, tr("Cancel reason: %1", "the code as the fleet sent it")));
+  }
   const bool paymentsOfThisOrder = std::all_of(payments_.cbegin(), payments_.cend(), [&](const Payment& p) { return p.orderId.isEmpty() || p.orderId == order.id; });
   if (!paymentsError_.isEmpty()) {
     summary += QStringLiteral("<br>") + tr("Payment: not available right now (%1)").arg(paymentsError_.toHtmlEscaped());
   } else if (paymentsOfThisOrder) {
     for (const Payment& payment : payments_) {
       QString line = tr("Payment: %1 %2 · %3").arg(paymentStatus(payment.status), payment.amount.format(), display::timestamp(payment.createTime));
-      if (!payment.declineReason.isEmpty()) line += QStringLiteral(" · ") + payment.declineReason.toHtmlEscaped();
+      if (!payment.declineReason.isEmpty()) {
+        line += QStringLiteral(" · ") + reason(payment.declineReason, tr("Decline reason: %1", "the code as the fleet sent it"));
+      }
       summary += QStringLiteral("<br>") + line;
     }
   }
   summary_->setText(summary);
+  summary_->setToolTip(codes.join(QLatin1Char('\n')));
   updateActions();
 }
 

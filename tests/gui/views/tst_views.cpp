@@ -3155,13 +3155,20 @@ void ViewsTest::orderDetail_ShowsItsPayment() {
   const QJsonObject declined = demo_->order(4);
   orders->showOrder(declined.value("id").toString());
   QVERIFY(QTest::qWaitFor([&] { return summary->text().contains(QLatin1String("Payment:")); }, 5000));
-  QVERIFY2(summary->text().contains(QLatin1String("declined")) && summary->text().contains(QLatin1String("insufficient_funds")),
+  // The decline reason in words, as the cancel reason beside it; the codes the fleet sent are the tooltip.
+  QVERIFY2(summary->text().contains(QLatin1String("Payment: declined")) &&
+               summary->text().contains(QLatin1String("not enough money in the wallet")) &&
+               !summary->text().contains(QLatin1String("insufficient_funds")),
            qPrintable(summary->text()));
+  QVERIFY2(summary->text().contains(QLatin1String("Cancelled because: payment declined")), qPrintable(summary->text()));
+  QVERIFY2(summary->toolTip().contains(QLatin1String("insufficient_funds")) && summary->toolTip().contains(QLatin1String("payment_declined")),
+           qPrintable(summary->toolTip()));
   const QJsonObject delivered = demo_->order(0);
   orders->showOrder(delivered.value("id").toString());
   QVERIFY(QTest::qWaitFor([&] { return orders->shownOrderId() == delivered.value("id").toString() &&
                                        summary->text().contains(QLatin1String("charged")); }, 5000));
   QVERIFY2(!summary->text().contains(QLatin1String("declined")), qPrintable(summary->text()));
+  QVERIFY2(summary->toolTip().isEmpty(), qPrintable(summary->toolTip()));  // no codes left from the declined order
 }
 
 void ViewsTest::stream_RemovedInstanceOrBreaker_ReloadsFleet_GapReloadsThePage() {
