@@ -37,6 +37,10 @@ QVariant OrdersModel::data(const QModelIndex& index, int role) const {
   if (role == Qt::TextAlignmentRole && (index.column() == Items || index.column() == Total)) {
     return QVariant::fromValue(Qt::AlignRight | Qt::AlignVCenter);
   }
+  // The list cuts ids in the middle to fit their columns (setUpListTable): the whole id is the tooltip,
+  // to compare rows by. The display text stays whole too, for Ctrl+C (the view copies it).
+  if (role == Qt::ToolTipRole && index.column() == Id) return order.id;
+  if (role == Qt::ToolTipRole && index.column() == Customer) return order.userId;
   if (role == Qt::ToolTipRole && index.column() == Status && !order.cancelReason.isEmpty()) {
     return tr("Cancelled: %1").arg(order.cancelReason);
   }

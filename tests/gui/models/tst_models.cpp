@@ -48,6 +48,7 @@ class ModelsTest : public QObject {
   void users_UpdateAndPrepend_EmitTheRightSignals();
   void orders_FilterByStatus_AndLiveNoticeMovesStatus();
   void orders_UpdateOrder_NeverPutsBackAnOlderVersion();
+  void orders_TheWholeIdsAreTheTooltipsOfTheirCutColumns();
   void sagas_LiveStep_UpdatesKnownSaga_PrependsNewOne_RespectsFilter();
   void sagas_ManyNewSagasFromTheStream_KeepTheListBounded_StepsReachTheirRow();
   void sagas_StartedRange_IsTheGatewaysList_ANewSagaOutsideItStaysOut();
@@ -288,6 +289,22 @@ void ModelsTest::orders_UpdateOrder_NeverPutsBackAnOlderVersion() {
   QCOMPARE(model.order(0).version, newer.version);
   QCOMPARE(model.order(0).status, QStringLiteral("CANCELLED"));
   QCOMPARE(changed.count(), 1);
+}
+
+void ModelsTest::orders_TheWholeIdsAreTheTooltipsOfTheirCutColumns() {
+  OrdersModel model(client_);
+  QAbstractItemModelTester tester(&model, QAbstractItemModelTester::FailureReportingMode::QtTest);
+  model.reload();
+  waitLoaded(&model, 1);
+  // The views cut ids in the middle to fit their columns: the model gives the whole id to show and as
+  // the tooltip, so rows can be compared and an id copied.
+  Order order = model.order(0);
+  order.userId = QStringLiteral("01a222f6-3b1c-7d42-9a10-5c3e8f2b7a01");
+  ++order.version;
+  model.updateOrder(order);
+  QCOMPARE(model.data(model.index(0, OrdersModel::Customer)).toString(), order.userId);
+  QCOMPARE(model.data(model.index(0, OrdersModel::Customer), Qt::ToolTipRole).toString(), order.userId);
+  QCOMPARE(model.data(model.index(0, OrdersModel::Id), Qt::ToolTipRole).toString(), order.id);
 }
 
 void ModelsTest::sagas_LiveStep_UpdatesKnownSaga_PrependsNewOne_RespectsFilter() {

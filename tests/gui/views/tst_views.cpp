@@ -5,6 +5,7 @@
 #include <QApplication>
 #include <QBrush>
 #include <QCheckBox>
+#include <QClipboard>
 #include <QComboBox>
 #include <QDateTimeEdit>
 #include <QDialogButtonBox>
@@ -189,6 +190,7 @@ class ViewsTest : public QObject {
   void history_TimeTravelHighlightsWhatChanged();
   void history_EventsTable_HasTheListPagesLook_ItsRowsLineUpWithTheDiff();
   void listTables_CutTextInTheMiddle_SoIdsOfOneDayStayApart();
+  void orders_ACutCustomerId_IsWholeInItsTooltip_AndCtrlCCopiesIt();
   void signInDialog_ExplainsFailures_AndRefusesCustomers();
   void consoleApp_SignsInFromFlags_CapturesEveryView_AndFinishes();
   void consoleApp_Unauthenticated_WorksWithAGatewayThatServesOnlyUsers();
@@ -2677,6 +2679,34 @@ void ViewsTest::listTables_CutTextInTheMiddle_SoIdsOfOneDayStayApart() {
   const QString shownSecond = orders->fontMetrics().elidedText(second, orders->textElideMode(), width);
   QVERIFY2(shownFirst != first, qPrintable(shownFirst));  // the column is narrower than an id
   QVERIFY2(shownFirst != shownSecond, qPrintable(shownFirst + " / " + shownSecond));
+}
+
+void ViewsTest::orders_ACutCustomerId_IsWholeInItsTooltip_AndCtrlCCopiesIt() {
+  MainWindow* window = openWindow("grace");
+  window->showPage("orders");
+  OrdersView* orders = window->ordersView();
+  QVERIFY(QTest::qWaitFor([&] { return orders->model()->rowCount() > 0; }, 5000));
+  // A customer id as the fleet makes them (UUIDv7): wider than the Customer column, so it is cut there.
+  Order order = orders->model()->order(0);
+  order.userId = QStringLiteral("01a222f6-3b1c-7d42-9a10-5c3e8f2b7a01");
+  ++order.version;
+  orders->model()->updateOrder(order);
+  QTableView* table = orders->table();
+  const QModelIndex customer = table->model()->index(0, OrdersModel::Customer);
+  const int width = table->columnWidth(OrdersModel::Customer) - 8;  // less the cell's margins
+  QVERIFY(table->fontMetrics().elidedText(order.userId, table->textElideMode(), width) != order.userId);
+  // To compare rows by: the whole id is the cell's tooltip (the order id's too).
+  QCOMPARE(customer.data(Qt::ToolTipRole).toString(), order.userId);
+  QCOMPARE(table->model()->index(0, OrdersModel::Id).data(Qt::ToolTipRole).toString(), order.id);
+  // To paste it somewhere (a filter, a ticket): Ctrl+C on the cell copies the whole id (the view copies
+  // the model's display text, which the cut leaves whole).
+  QApplication::clipboard()->clear();
+  window->activateWindow();
+  QVERIFY(QTest::qWaitForWindowActive(window));
+  table->setFocus();
+  table->setCurrentIndex(customer);
+  QTest::keyClick(table, Qt::Key_C, Qt::ControlModifier);
+  QCOMPARE(QApplication::clipboard()->text(), order.userId);
 }
 
 void ViewsTest::signInDialog_ExplainsFailures_AndRefusesCustomers() {
