@@ -2,6 +2,7 @@
 
 #include <QAction>
 #include <QComboBox>
+#include <QEvent>
 #include <QHBoxLayout>
 #include <QHeaderView>
 #include <QInputDialog>
@@ -71,7 +72,20 @@ AlertsView::AlertsView(GatewayClient* client, QWidget* parent)
 
   table_->setObjectName(QStringLiteral("alertsTable"));
   table_->setModel(proxy_);
-  setUpListTable(table_, {{AlertsModel::Name, 200}, {AlertsModel::Acknowledged, 260}, {AlertsModel::Labels, 220}});
+  // The summary says what is wrong: it is the last column, stretched, and shareColumnWidths() keeps it
+  // the widest. With fixed widths (980 px for the others) it had 100 px at 1280 x 800 and ran off the
+  // table at 1024 x 700. The name and the three short columns take what their texts need, in any
+  // language and font.
+  setUpListTable(table_, {});
+  auto* header = table_->horizontalHeader();
+  for (int column = AlertsModel::Name; column <= AlertsModel::Since; ++column) header->setSectionResizeMode(column, QHeaderView::ResizeToContents);
+  // Queued: the header resizes its sections to their contents one by one, and says so for each.
+  connect(
+      header, &QHeaderView::sectionResized, this, [this](int column) {
+        if (column <= AlertsModel::Since) shareColumnWidths();
+      },
+      Qt::QueuedConnection);
+  table_->viewport()->installEventFilter(this);
   detail_->setObjectName(QStringLiteral("alertDetail"));
   detail_->setWordWrap(true);
   detail_->setTextFormat(Qt::RichText);
@@ -117,6 +131,21 @@ AlertsView::AlertsView(GatewayClient* client, QWidget* parent)
   connect(model_, &AlertsModel::rowsRemoved, this, &AlertsView::showCounts);
   connect(model_, &QAbstractItemModel::modelReset, this, &AlertsView::showCounts);
   showDetail();
+}
+
+bool AlertsView::eventFilter(QObject* watched, QEvent* event) {
+  if (watched == table_->viewport() && event->type() == QEvent::Resize) shareColumnWidths();
+  return ViewPage::eventFilter(watched, event);
+}
+
+void AlertsView::shareColumnWidths() {
+  int shortColumns = 0;
+  for (int column = AlertsModel::Name; column <= AlertsModel::Since; ++column) shortColumns += table_->columnWidth(column);
+  // With the demo's alerts, 1280 x 800: Acknowledged and Labels 143 px each, the summary 430; 1024 x 700:
+  // 92 each and 276.
+  const int side = qBound(80, (table_->viewport()->width() - shortColumns) / 5, 220);
+  table_->horizontalHeader()->resizeSection(AlertsModel::Acknowledged, side);
+  table_->horizontalHeader()->resizeSection(AlertsModel::Labels, side);
 }
 
 QString AlertsView::title() const { return tr("Alerts"); }

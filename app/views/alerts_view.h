@@ -50,7 +50,14 @@ class AlertsView : public ViewPage {
   void acknowledgeSelected();
   void withdrawSelectedAcknowledgement();
 
+ protected:
+  bool eventFilter(QObject* watched, QEvent* event) override;
+
  private:
+  // Gives the summary (the last column, stretched) most of the table's width: Acknowledged and Labels
+  // get a fifth each of what the name and short columns leave, within bounds; the detail below shows
+  // them whole.
+  void shareColumnWidths();
   void loadRules();
   void showDetail();
   void showCounts();

@@ -246,6 +246,7 @@ class ViewsTest : public QObject {
   void fleet_AServiceWithoutInstances_IsNamedInTheSummary_AndSaidInTheDetail();
   void fleet_TheSummaryCountsFollowStreamChanges();
   void alerts_TheCountsLine_NamesThePendingOnesToo();
+  void alerts_TheSummaryColumn_IsReadable_At1280x800And1024x700();
   void mainWindow_FitsA1024By700Screen();
   void fleet_StartAndStop_FollowWhetherTheSelectedServiceRuns();
   void fleet_ReadinessChecks_ShowWhichAreNotCritical_Unelided();
@@ -1759,6 +1760,43 @@ void ViewsTest::alerts_TheCountsLine_NamesThePendingOnesToo() {
   // Two firing, one pending (SlowRequests): a line counting only the firing ones read "0 alerts
   // firing." over a table of pending alerts while a fleet started.
   QVERIFY2(status->text().contains(QRegularExpression("^2 alert.* firing\\. 1 pending\\.")), qPrintable(status->text()));
+}
+
+void ViewsTest::alerts_TheSummaryColumn_IsReadable_At1280x800And1024x700() {
+  MainWindow* window = openWindow("grace");
+  window->showPage("alerts");
+  AlertsView* alerts = window->alertsView();
+  auto* table = alerts->findChild<QTableView*>("alertsTable");
+  QVERIFY(QTest::qWaitFor([&] { return alerts->isReady() && table->model()->rowCount() == 3; }, 5000));
+  // The summary says what is wrong: it was the last column, left what six fixed widths (980 px) did
+  // not take: 190 px at 1280 x 800 ("payments fai...% of charges"), off the table at 1024 x 700.
+  QString longest;
+  for (int row = 0; row < table->model()->rowCount(); ++row) {
+    const QString summary = table->model()->index(row, AlertsModel::Summary).data().toString();
+    if (summary.size() > longest.size()) longest = summary;
+  }
+  const int needed = table->fontMetrics().horizontalAdvance(longest) + 8;  // and the cell's margins
+  for (const QSize size : {QSize(1280, 800), QSize(1024, 700)}) {
+    window->resize(size);
+    QTRY_COMPARE(window->size(), size);
+    const QString at = QStringLiteral("%1 x %2: ").arg(size.width()).arg(size.height());
+    QTRY_VERIFY2(table->columnViewportPosition(AlertsModel::Summary) + table->columnWidth(AlertsModel::Summary) <=
+                     table->viewport()->width(),
+                 qPrintable(at + QStringLiteral("the summary runs off the table (%1 + %2 > %3)")
+                                     .arg(table->columnViewportPosition(AlertsModel::Summary))
+                                     .arg(table->columnWidth(AlertsModel::Summary))
+                                     .arg(table->viewport()->width())));
+    QVERIFY2(table->columnWidth(AlertsModel::Summary) >= needed,
+             qPrintable(at + QStringLiteral("%1 < %2 for \"%3\"").arg(table->columnWidth(AlertsModel::Summary)).arg(needed).arg(longest)));
+    // The alerts' names are whole too.
+    QVERIFY2(static_cast<QAbstractItemView*>(table)->sizeHintForColumn(AlertsModel::Name) <= table->columnWidth(AlertsModel::Name),
+             qPrintable(at + QStringLiteral("the name column: %1").arg(table->columnWidth(AlertsModel::Name))));
+    // The widest column: it is what an operator reads first.
+    for (int column = 0; column < AlertsModel::Summary; ++column) {
+      QVERIFY2(table->columnWidth(column) < table->columnWidth(AlertsModel::Summary),
+               qPrintable(at + QStringLiteral("column %1: %2 >= %3").arg(column).arg(table->columnWidth(column)).arg(table->columnWidth(AlertsModel::Summary))));
+    }
+  }
 }
 
 void ViewsTest::mainWindow_FitsA1024By700Screen() {
