@@ -895,8 +895,8 @@
     <context>
         <name>fleetdeck::console::FleetView</name>
         <message>
-            <source>payments is not running.</source>
-            <translation>payments is not running.</translation>
+            <source>Faults unavailable: payments is not running.</source>
+            <translation>Faults unavailable: payments is not running.</translation>
         </message>
         <message>
             <source>Faults unavailable: %1</source>

@@ -883,8 +883,8 @@
     <context>
         <name>fleetdeck::console::FleetView</name>
         <message>
-            <source>payments is not running.</source>
-            <translation>payments 未在运行。</translation>
+            <source>Faults unavailable: payments is not running.</source>
+            <translation>无法读取故障设置：payments 未在运行。</translation>
         </message>
         <message>
             <source>Faults unavailable: %1</source>

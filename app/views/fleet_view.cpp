@@ -351,7 +351,7 @@ void FleetView::loadFaults() {
       const ApiError& error = result.error();
       faultsProblem_ = error.isNetworkFailure() || error.httpStatus == 503 || error.httpStatus == 502 ||
                                error.httpStatus == 504
-                           ? tr("payments is not running.")
+                           ? tr("Faults unavailable: payments is not running.")
                            : tr("Faults unavailable: %1").arg(error.summary());
     }
     faultsNote_->setText(faultsProblem_);

@@ -1578,7 +1578,9 @@ void ViewsTest::fleet_FaultsThatFailed_AreAskedAgain_OnlyA404HidesThePanel() {
   auto* note = fleet->findChild<QLabel*>("faultsNote");
   QVERIFY(box->isVisible());
   QVERIFY(note != nullptr && note->isVisible());
-  QCOMPARE(note->text(), QStringLiteral("payments is not running."));
+  // Worded as the box's other note ("Faults unavailable: <error>") and the page's summary ("Metrics
+  // unavailable: ..."), the service named as the page names it; it read "payments is not running.".
+  QCOMPARE(note->text(), QStringLiteral("Faults unavailable: payments is not running."));
   QVERIFY(!fleet->findChild<QDoubleSpinBox*>("declineRate")->isEnabled());
   QVERIFY(!fleet->findChild<QAction*>("fleet.applyFaults")->isEnabled());
   status = 200;
