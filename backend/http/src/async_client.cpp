@@ -3,8 +3,9 @@
 #include <array>
 #include <atomic>
 #include <boost/asio.hpp>
-#include <boost/beast/core.hpp>
-#include <boost/beast/http.hpp>
+#include <boost/beast/core/error.hpp>
+#include <boost/beast/core/flat_buffer.hpp>
+#include <boost/beast/http/error.hpp>
 #include <deque>
 #include <optional>
 #include <thread>
@@ -225,8 +226,8 @@ class Exchange : public std::enable_shared_from_this<Exchange> {
   void send() {
     armDeadline();
     parser_.emplace();
-    parser_->body_limit(options_.maxResponseBytes);
-    if (isHead_) parser_->skip(true);
+    parser_->setBodyLimit(options_.maxResponseBytes);
+    if (isHead_) parser_->expectNoBody();
     const std::array<asio::const_buffer, 2> buffers{asio::buffer(head_), asio::buffer(body_)};
     asio::async_write(connection_->socket, buffers, [self = shared_from_this()](beast::error_code error, size_t) {
       if (error) {
@@ -240,11 +241,11 @@ class Exchange : public std::enable_shared_from_this<Exchange> {
   void readMore() {
     connection_->socket.async_read_some(connection_->buffer.prepare(kReadChunk),
                                         [self = shared_from_this()](beast::error_code error, size_t bytes) {
-                                          if (error == asio::error::eof && self->parser_->got_some()) {
+                                          if (error == asio::error::eof && self->parser_->receivedAny()) {
                                             // An answer without a length ends where the connection does.
                                             beast::error_code eofError;
-                                            self->parser_->put_eof(eofError);
-                                            if (!eofError && self->parser_->is_done()) {
+                                            self->parser_->putEof(eofError);
+                                            if (!eofError && self->parser_->done()) {
                                               self->onResponse();
                                               return;
                                             }
@@ -258,7 +259,7 @@ class Exchange : public std::enable_shared_from_this<Exchange> {
                                         });
   }
 
-  // Feeds what was read to Beast's parser; reads more until the whole response is there.
+  // Feeds what was read to the parser; reads more until the whole response is there.
   void parse() {
     if (const auto error = detail::feedParser(*parser_, connection_->buffer)) {
       connection_->deadline->cancel();
@@ -272,7 +273,7 @@ class Exchange : public std::enable_shared_from_this<Exchange> {
       finish(unavailable("malformed answer from " + host_ + ":" + std::to_string(port_) + ": " + error.message()));
       return;
     }
-    if (!parser_->is_done()) {
+    if (!parser_->done()) {
       readMore();
       return;
     }
@@ -283,7 +284,7 @@ class Exchange : public std::enable_shared_from_this<Exchange> {
   // more on a fresh connection when that cannot repeat a side effect.
   void onBroken(beast::error_code error, bool requestSent) {
     const bool timedOut = connection_->timedOut;
-    const bool nothingReceived = !parser_ || !parser_->got_some();
+    const bool nothingReceived = !parser_ || !parser_->receivedAny();
     connection_->deadline->cancel();
     connection_.reset();
     if (reused_ && nothingReceived && !timedOut && (!requestSent || idempotent_)) {
@@ -300,7 +301,7 @@ class Exchange : public std::enable_shared_from_this<Exchange> {
   }
 
   void onResponse() {
-    const bool keepAlive = parser_->keep_alive();
+    const bool keepAlive = parser_->keepAlive();
     HttpResponse response = std::move(parser_->message());
     connection_->deadline->never();
     auto connection = std::move(connection_);

@@ -4,8 +4,9 @@
 #include <atomic>
 #include <cstdio>
 #include <boost/asio.hpp>
-#include <boost/beast/core.hpp>
-#include <boost/beast/http.hpp>
+#include <boost/beast/core/error.hpp>
+#include <boost/beast/core/flat_buffer.hpp>
+#include <boost/beast/http/error.hpp>
 #include <deque>
 #include <mutex>
 #include <stdexcept>
@@ -53,9 +54,8 @@ struct SharedState {
 
 class Session : public std::enable_shared_from_this<Session> {
  public:
-  // Beast consumes body bytes as it parses them, but leaves a partial head, chunk-size line (with
-  // its extensions) or trailer in the buffer; it limits only the head. The bound keeps the other
-  // two from growing for as long as the read timeout lets a client send.
+  // The parser takes body bytes, chunk-size lines and trailers as they arrive and leaves only a
+  // partial head in the buffer, which it refuses past the head limit; the bound is that plus a read.
   Session(detail::Socket socket, SharedState& shared)
       : socket_(std::move(socket)), shared_(shared), buffer_(shared.options.headerLimitBytes + kReadChunk) {
     // Once per connection rather than a getpeername() per request.
@@ -255,8 +255,8 @@ class Session : public std::enable_shared_from_this<Session> {
     isHead_ = false;
     http10_ = false;
     parser_.emplace();
-    parser_->header_limit(static_cast<std::uint32_t>(shared_.options.headerLimitBytes));
-    parser_->body_limit(shared_.options.bodyLimitBytes);
+    parser_->setHeaderLimit(shared_.options.headerLimitBytes);
+    parser_->setBodyLimit(shared_.options.bodyLimitBytes);
     if (buffer_.size() > 0) {  // pipelined: the next request is already here
       expireAfter(shared_.options.readTimeout);
       parse();
@@ -287,13 +287,13 @@ class Session : public std::enable_shared_from_this<Session> {
     });
   }
 
-  // Feeds what was read to Beast's parser; reads more until a whole request is there.
+  // Feeds what was read to the parser; reads more until a whole request is there.
   void parse() {
     if (const auto error = detail::feedParser(*parser_, buffer_)) {
       onParseError(error);
       return;
     }
-    if (!parser_->is_done()) {
+    if (!parser_->done()) {
       readMore(/*first=*/false);
       return;
     }
@@ -315,7 +315,7 @@ class Session : public std::enable_shared_from_this<Session> {
   }
 
   void onRequest() {
-    keepAlive_ = parser_->keep_alive();
+    keepAlive_ = parser_->keepAlive();
     http10_ = parser_->version() == 10;
     HttpRequest request = std::move(parser_->message());
     isHead_ = request.method == "HEAD";

@@ -1,6 +1,6 @@
 // Private to fleetdeck::http: HTTP/1.1 message heads written straight into a reused string, and the
 // coarse per-connection deadline both the server and the async client time their I/O with.
-// Beast still parses everything we read; writing a head is a few appends, and doing it here
+// Reading is message_parser.h's; writing a head is a few appends, and doing it here
 // instead of through Beast's serializer and a timer per operation halves the proxy's CPU per request.
 #pragma once
 
@@ -25,16 +25,16 @@ bool isFramingField(std::string_view name);
 // A field that would break the head (CR, LF or NUL, or an empty/invalid name) is dropped.
 bool isWritableField(std::string_view name, std::string_view value);
 
-// Hands what `buffer` holds to `parser` (a Beast parser), consuming what it used; stops when the
-// message is complete or more bytes are needed. The parser's error, if any (never need_more).
+// Hands what `buffer` holds to `parser` (a MessageParser), consuming what it used; stops when the
+// message is complete or more bytes are needed. The parser's error, if any.
 template <typename Parser, typename Buffer>
 boost::system::error_code feedParser(Parser& parser, Buffer& buffer) {
   boost::system::error_code error;
-  while (buffer.size() > 0 && !parser.is_done()) {
-    const size_t used = parser.put(buffer.data(), error);
+  while (buffer.size() > 0 && !parser.done()) {
+    const auto bytes = buffer.data();
+    const size_t used = parser.put(std::string_view(static_cast<const char*>(bytes.data()), bytes.size()), error);
     buffer.consume(used);
-    if (error == boost::beast::http::error::need_more) return {};
-    if (error) return error;
+    if (error || used == 0) break;
   }
   return error;
 }

@@ -34,10 +34,18 @@ class VerifiedTokenCache {
 
   const size_t capacity_;
   mutable std::mutex mutex_;
-  // Looked up by the token's view: no copy of a token (hundreds of bytes) per request.
+  // Looked up by the token's view: no copy of a token (hundreds of bytes) per request. Hashed by its
+  // last 32 bytes, which are signature: tokens that differ anywhere else differ there too, unless one
+  // was forged, and a forged token is never stored, so no bucket fills up with them. Equality still
+  // compares the whole text. (Hashing all 340 bytes of a typical token was 2 % of the gateway's
+  // instructions per proxied request.)
   struct TokenHash {
     using is_transparent = void;
-    size_t operator()(std::string_view token) const { return std::hash<std::string_view>{}(token); }
+    size_t operator()(std::string_view token) const {
+      constexpr size_t kSignatureTail = 32;
+      return std::hash<std::string_view>{}(token.size() > kSignatureTail ? token.substr(token.size() - kSignatureTail)
+                                                                         : token);
+    }
   };
   std::unordered_map<std::string, Claims, TokenHash, std::equal_to<>> entries_;
 };

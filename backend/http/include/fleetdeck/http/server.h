@@ -1,4 +1,4 @@
-// HTTP/1.1 server on Boost.Beast/Asio: keep-alive, one io_context per thread, size limits, timeouts.
+// HTTP/1.1 server on Boost.Asio: keep-alive, one io_context per thread, size limits, timeouts.
 #pragma once
 
 #include <chrono>

@@ -1,0 +1,506 @@
+#include "message_parser.h"
+
+#include <boost/beast/http/error.hpp>
+#include <algorithm>
+#include <array>
+#include <string>
+#include <vector>
+
+#include "picohttpparser.h"
+
+namespace fleetdeck::http::detail {
+namespace {
+
+using boost::beast::http::error;
+using error_code = boost::system::error_code;
+
+class ParserErrorCategory final : public boost::system::error_category {
+ public:
+  const char* name() const noexcept override { return "fleetdeck.http.parser"; }
+  std::string message(int code) const override {
+    switch (static_cast<ParserError>(code)) {
+      case ParserError::kTrailerFields:
+        return "trailer fields are not accepted";
+      case ParserError::kFoldedField:
+        return "a field value folded onto the next line (obs-fold) is not accepted";
+      case ParserError::kMalformedHead:
+        return "malformed message head";
+    }
+    return "unknown parser error";
+  }
+};
+
+// Fields a typical message has; a head with more is parsed again with room for as many as fit its limit.
+constexpr size_t kStackFields = 32;
+// 15 hex digits: a chunk of up to 2^60 bytes, far past any body limit, and no overflow.
+constexpr size_t kMaxChunkSizeDigits = 15;
+
+// RFC 9110 tchar: what a method or a field name is made of.
+constexpr std::array<bool, 256> kTokenChars = [] {
+  std::array<bool, 256> table{};
+  for (int c = '0'; c <= '9'; ++c) table[static_cast<size_t>(c)] = true;
+  for (int c = 'A'; c <= 'Z'; ++c) table[static_cast<size_t>(c)] = true;
+  for (int c = 'a'; c <= 'z'; ++c) table[static_cast<size_t>(c)] = true;
+  for (const char c : std::string_view("!#$%&'*+-.^_`|~")) table[static_cast<unsigned char>(c)] = true;
+  return table;
+}();
+
+bool isToken(std::string_view text) {
+  return !text.empty() &&
+         std::all_of(text.begin(), text.end(), [](char c) { return kTokenChars[static_cast<unsigned char>(c)]; });
+}
+
+// A control character other than HTAB: never part of a field value, target, reason or chunk extension.
+bool isControl(char c) {
+  const auto u = static_cast<unsigned char>(c);
+  return (u < 0x20 && c != '\t') || u == 0x7f;
+}
+
+bool hasControl(std::string_view text) { return std::any_of(text.begin(), text.end(), isControl); }
+
+std::string_view trimWhitespace(std::string_view text) {
+  while (!text.empty() && (text.front() == ' ' || text.front() == '\t')) text.remove_prefix(1);
+  while (!text.empty() && (text.back() == ' ' || text.back() == '\t')) text.remove_suffix(1);
+  return text;
+}
+
+bool parseDecimal(std::string_view text, std::uint64_t& value) {
+  if (text.empty() || text.size() > 18) return false;  // 18 digits cannot overflow 64 bits
+  std::uint64_t result = 0;
+  for (const char c : text) {
+    if (c < '0' || c > '9') return false;
+    result = result * 10 + static_cast<std::uint64_t>(c - '0');
+  }
+  value = result;
+  return true;
+}
+
+int hexValue(char c) {
+  if (c >= '0' && c <= '9') return c - '0';
+  if (c >= 'a' && c <= 'f') return c - 'a' + 10;
+  if (c >= 'A' && c <= 'F') return c - 'A' + 10;
+  return -1;
+}
+
+enum class FramingField { kNone, kContentLength, kTransferEncoding, kConnection };
+
+// By length first: most fields are none of the three, and this runs for every field of every message.
+FramingField fieldThatFrames(std::string_view name) {
+  switch (name.size()) {
+    case 10:
+      return equalsIgnoreCase(name, "connection") ? FramingField::kConnection : FramingField::kNone;
+    case 14:
+      return equalsIgnoreCase(name, "content-length") ? FramingField::kContentLength : FramingField::kNone;
+    case 17:
+      return equalsIgnoreCase(name, "transfer-encoding") ? FramingField::kTransferEncoding : FramingField::kNone;
+    default:
+      return FramingField::kNone;
+  }
+}
+
+// Calls `each` with every element of a comma-separated field value, trimmed; empty ones skipped.
+template <typename Each>
+void forEachElement(std::string_view list, Each&& each) {
+  while (!list.empty()) {
+    const size_t comma = list.find(',');
+    const std::string_view element = trimWhitespace(list.substr(0, comma));
+    if (!element.empty()) each(element);
+    if (comma == std::string_view::npos) break;
+    list.remove_prefix(comma + 1);
+  }
+}
+
+// picohttpparser says only that a head is malformed; this names the part, for the 400's message.
+error_code diagnoseHead(std::string_view head, bool isRequest) {
+  auto nextLine = [&head]() {
+    const size_t lf = head.find('\n');
+    std::string_view line = head.substr(0, lf);
+    head.remove_prefix(lf == std::string_view::npos ? head.size() : lf + 1);
+    if (!line.empty() && line.back() == '\r') line.remove_suffix(1);
+    return line;
+  };
+  auto isVersion = [](std::string_view text) {
+    return text.size() == 8 && text.starts_with("HTTP/1.") && text[7] >= '0' && text[7] <= '9';
+  };
+  std::string_view line = nextLine();
+  if (isRequest) {
+    if (line.empty()) line = nextLine();  // one empty line before a request is allowed
+    const size_t methodEnd = line.find(' ');
+    if (methodEnd == std::string_view::npos || !isToken(line.substr(0, methodEnd))) return error::bad_method;
+    line.remove_prefix(methodEnd + 1);
+    const size_t targetEnd = line.find(' ');
+    const std::string_view target = line.substr(0, targetEnd);
+    if (targetEnd == std::string_view::npos || target.empty() || hasControl(target)) return error::bad_target;
+    if (!isVersion(line.substr(targetEnd + 1))) return error::bad_version;
+  } else {
+    if (line.size() < 12 || !isVersion(line.substr(0, 8)) || line[8] != ' ') return error::bad_version;
+    const std::string_view status = line.substr(9, 3);
+    if (!std::all_of(status.begin(), status.end(), [](char c) { return c >= '0' && c <= '9'; }) ||
+        (line.size() > 12 && line[12] != ' ')) {
+      return error::bad_status;
+    }
+    if (hasControl(line.substr(12))) return error::bad_reason;
+  }
+  for (line = nextLine(); !line.empty(); line = nextLine()) {
+    if (line.front() == ' ' || line.front() == '\t') return makeError(ParserError::kFoldedField);
+    const size_t colon = line.find(':');
+    if (colon == std::string_view::npos || !isToken(line.substr(0, colon))) return error::bad_field;
+    if (hasControl(line.substr(colon + 1))) return error::bad_value;
+  }
+  return makeError(ParserError::kMalformedHead);
+}
+
+}  // namespace
+
+const boost::system::error_category& parserErrorCategory() {
+  static const ParserErrorCategory category;
+  return category;
+}
+
+boost::system::error_code makeError(ParserError error) { return {static_cast<int>(error), parserErrorCategory()}; }
+
+template <bool isRequest>
+size_t MessageParser<isRequest>::put(std::string_view data, error_code& error) {
+  error = {};
+  if (data.empty()) return 0;
+  receivedAny_ = true;
+  size_t used = 0;
+  if (state_ == State::kHead) {
+    used = putHead(data, error);
+    if (error || state_ == State::kHead) return used;
+    data.remove_prefix(used);
+  }
+  switch (state_) {
+    case State::kDone:
+      return used;
+    case State::kLengthBody: {
+      const size_t take = static_cast<size_t>(std::min<std::uint64_t>(remaining_, data.size()));
+      message_.body.append(data.data(), take);
+      remaining_ -= take;
+      if (remaining_ == 0) state_ = State::kDone;
+      return used + take;
+    }
+    case State::kBodyToEof:
+      if (!appendBody(data, error)) return used;
+      return used + data.size();
+    default:
+      return used + putChunked(data, error);
+  }
+}
+
+template <bool isRequest>
+size_t MessageParser<isRequest>::putHead(std::string_view data, error_code& error) {
+  // Only the first headerLimit_ bytes may hold the head: a longer one is refused, not scanned on.
+  const size_t window = std::min(data.size(), headerLimit_);
+  const size_t resumeFrom = std::min(lastHeadSize_, window);
+  std::array<phr_header, kStackFields> stackFields;
+  std::vector<phr_header> moreFields;
+  phr_header* fields = stackFields.data();
+  size_t fieldCount = stackFields.size();
+  int minorVersion = 0;
+  const char* method = nullptr;
+  size_t methodLength = 0;
+  const char* target = nullptr;
+  size_t targetLength = 0;
+  int status = 0;
+  const char* reason = nullptr;
+  size_t reasonLength = 0;
+  auto parse = [&] {
+    if constexpr (isRequest) {
+      return phr_parse_request(data.data(), window, &method, &methodLength, &target, &targetLength, &minorVersion,
+                               fields, &fieldCount, resumeFrom);
+    } else {
+      return phr_parse_response(data.data(), window, &minorVersion, &status, &reason, &reasonLength, fields,
+                                &fieldCount, resumeFrom);
+    }
+  };
+  int headLength = parse();
+  if (headLength == -1 && fieldCount == stackFields.size()) {
+    // Every field line takes at least three bytes ("a:" and LF): this many always fit the limit.
+    moreFields.resize(headerLimit_ / 3 + 1);
+    fields = moreFields.data();
+    fieldCount = moreFields.size();
+    headLength = parse();
+  }
+  if (headLength == -2) {
+    if (window == headerLimit_) error = error::header_limit;
+    lastHeadSize_ = window;
+    return 0;
+  }
+  if (headLength < 0) {
+    error = diagnoseHead(data.substr(0, window), isRequest);
+    return 0;
+  }
+  version_ = 10 + minorVersion;
+  if constexpr (isRequest) {
+    const std::string_view methodText(method, methodLength);
+    if (!isToken(methodText)) {
+      error = error::bad_method;
+      return 0;
+    }
+    if (targetLength == 0) {
+      error = error::bad_target;
+      return 0;
+    }
+    message_.method.assign(methodText);
+    message_.target.assign(target, targetLength);
+  } else {
+    if (status < 100) {
+      error = error::bad_status;
+      return 0;
+    }
+    message_.status = status;
+  }
+  if ((error = takeFields(fields, fieldCount))) return 0;
+  if ((error = startBody())) return 0;
+  return static_cast<size_t>(headLength);
+}
+
+template <bool isRequest>
+boost::system::error_code MessageParser<isRequest>::takeFields(const void* parsed, size_t count) {
+  const auto* fields = static_cast<const phr_header*>(parsed);
+  for (size_t i = 0; i < count; ++i) {
+    if (fields[i].name == nullptr) return makeError(ParserError::kFoldedField);
+    const std::string_view name(fields[i].name, fields[i].name_len);
+    const std::string_view value = trimWhitespace(std::string_view(fields[i].value, fields[i].value_len));
+    switch (fieldThatFrames(name)) {
+      case FramingField::kContentLength:
+        // Two lengths, even equal ones, are how one message is read as two (request smuggling).
+        if (hasContentLength_) return error::multiple_content_length;
+        if (!parseDecimal(value, contentLength_)) return error::bad_content_length;
+        hasContentLength_ = true;
+        break;
+      case FramingField::kTransferEncoding: {
+        hasTransferEncoding_ = true;
+        bool refused = false;
+        forEachElement(value, [&](std::string_view coding) {
+          // Chunked comes last and once: anything after it would leave the body's end unknown.
+          if (chunked_) refused = true;
+          chunked_ = equalsIgnoreCase(coding, "chunked");
+        });
+        if (refused) return error::bad_transfer_encoding;
+        break;
+      }
+      case FramingField::kConnection:
+        forEachElement(value, [this](std::string_view option) {
+          if (equalsIgnoreCase(option, "close")) connectionClose_ = true;
+          if (equalsIgnoreCase(option, "keep-alive")) connectionKeepAlive_ = true;
+        });
+        break;
+      case FramingField::kNone:
+        break;
+    }
+    message_.headers.add(std::string(name), std::string(value));
+  }
+  return {};
+}
+
+template <bool isRequest>
+boost::system::error_code MessageParser<isRequest>::startBody() {
+  // Both framings at once is the classic way to make two parsers disagree on where a message ends.
+  if (hasContentLength_ && hasTransferEncoding_) return error::bad_transfer_encoding;
+  if constexpr (isRequest) {
+    if (hasTransferEncoding_ && !chunked_) return error::bad_transfer_encoding;
+  } else {
+    const int status = message_.status;
+    if (noBody_ || status / 100 == 1 || status == 204 || status == 304) {
+      state_ = State::kDone;
+      return {};
+    }
+  }
+  if (chunked_) {
+    state_ = State::kChunkSize;
+    return {};
+  }
+  if (hasContentLength_) {
+    if (contentLength_ > bodyLimit_) return error::body_limit;
+    message_.body.reserve(static_cast<size_t>(contentLength_));
+    remaining_ = contentLength_;
+    state_ = contentLength_ == 0 ? State::kDone : State::kLengthBody;
+    return {};
+  }
+  if constexpr (isRequest) {
+    state_ = State::kDone;  // a request without either has no body
+  } else {
+    bodyToEof_ = true;  // an answer without either ends where the connection does
+    state_ = State::kBodyToEof;
+  }
+  return {};
+}
+
+template <bool isRequest>
+bool MessageParser<isRequest>::appendBody(std::string_view bytes, error_code& error) {
+  if (message_.body.size() + bytes.size() > bodyLimit_) {
+    error = error::body_limit;
+    return false;
+  }
+  message_.body.append(bytes.data(), bytes.size());
+  return true;
+}
+
+template <bool isRequest>
+size_t MessageParser<isRequest>::putChunked(std::string_view data, error_code& error) {
+  // Chunk-size lines and trailer sections count against the header limit, so an endless extension
+  // or trailer is refused before the read timeout rather than read forever.
+  auto countFraming = [this, &error](size_t bytes) {
+    framingBytes_ += bytes;
+    if (framingBytes_ > headerLimit_) error = error::header_limit;
+    return !error;
+  };
+  size_t i = 0;
+  while (i < data.size() && state_ != State::kDone) {
+    const char c = data[i];
+    switch (state_) {
+      case State::kChunkSize: {
+        const int digit = hexValue(c);
+        if (digit < 0) {
+          // The size ends at the line's end, an extension's ';' or the whitespace before one.
+          if (chunkSizeDigits_ == 0 || (c != '\r' && c != ';' && c != ' ' && c != '\t')) {
+            error = error::bad_chunk;
+            return i;
+          }
+          state_ = State::kChunkLine;
+          break;
+        }
+        if (++chunkSizeDigits_ > kMaxChunkSizeDigits) {
+          error = error::bad_chunk;
+          return i;
+        }
+        remaining_ = remaining_ * 16 + static_cast<std::uint64_t>(digit);
+        if (!countFraming(1)) return i;
+        ++i;
+        break;
+      }
+      case State::kChunkLine: {  // an extension (";name=value"), if any, up to the line's CR
+        size_t end = i;
+        while (end < data.size() && data[end] != '\r') {
+          if (isControl(data[end])) {
+            error = error::bad_chunk_extension;
+            return end;
+          }
+          ++end;
+        }
+        if (!countFraming(end - i)) return i;
+        i = end;
+        if (i < data.size()) {
+          state_ = State::kChunkLineLf;
+          ++i;
+        }
+        break;
+      }
+      case State::kChunkLineLf:
+        if (c != '\n') {
+          error = error::bad_chunk;
+          return i;
+        }
+        ++i;
+        if (remaining_ == 0) {  // the last chunk: trailer fields or the empty line follow
+          framingBytes_ = 0;
+          state_ = State::kTrailerLineStart;
+        } else {
+          state_ = State::kChunkData;
+        }
+        break;
+      case State::kChunkData: {
+        const size_t take = static_cast<size_t>(std::min<std::uint64_t>(remaining_, data.size() - i));
+        if (!appendBody(data.substr(i, take), error)) return i;
+        i += take;
+        remaining_ -= take;
+        if (remaining_ == 0) state_ = State::kChunkDataCr;
+        break;
+      }
+      case State::kChunkDataCr:
+      case State::kChunkDataLf:
+        if (c != (state_ == State::kChunkDataCr ? '\r' : '\n')) {
+          error = error::bad_chunk;
+          return i;
+        }
+        ++i;
+        if (state_ == State::kChunkDataCr) {
+          state_ = State::kChunkDataLf;
+        } else {
+          state_ = State::kChunkSize;
+          chunkSizeDigits_ = 0;
+          framingBytes_ = 0;
+        }
+        break;
+      case State::kTrailerLineStart:
+        if (c == '\n') {
+          error = error::bad_line_ending;
+          return i;
+        }
+        if (c == '\r') {
+          state_ = State::kTrailerEndLf;
+          ++i;
+        } else {
+          state_ = State::kTrailerLine;
+        }
+        break;
+      case State::kTrailerLine: {
+        const size_t lf = data.find('\n', i);
+        const size_t end = lf == std::string_view::npos ? data.size() : lf + 1;
+        if (!countFraming(end - i)) return i;
+        trailerLine_.append(data.data() + i, end - i);
+        if (lf == std::string_view::npos) return data.size();
+        if constexpr (isRequest) {
+          // Whole, it would arrive after every check made of the head (a trailer Authorization or
+          // X-Forwarded-For), and no client of ours sends one: refused rather than dropped silently.
+          error = trailerFieldsRefused();
+          return i;
+        }
+        if ((error = takeTrailerField())) return i;
+        i = end;
+        state_ = State::kTrailerLineStart;
+        break;
+      }
+      case State::kTrailerEndLf:
+        if (c != '\n') {
+          error = error::bad_chunk;
+          return i;
+        }
+        ++i;
+        state_ = State::kDone;
+        break;
+      default:
+        return i;
+    }
+  }
+  return i;
+}
+
+// An answer's trailer field joins its head's fields, as Beast's parser had them.
+template <bool isRequest>
+boost::system::error_code MessageParser<isRequest>::takeTrailerField() {
+  std::string_view line = trailerLine_;
+  if (line.size() < 2 || line[line.size() - 2] != '\r') return error::bad_line_ending;
+  line.remove_suffix(2);
+  const size_t colon = line.find(':');
+  if (colon == std::string_view::npos || !isToken(line.substr(0, colon))) return error::bad_field;
+  const std::string_view value = trimWhitespace(line.substr(colon + 1));
+  if (hasControl(value)) return error::bad_value;
+  message_.headers.add(std::string(line.substr(0, colon)), std::string(value));
+  trailerLine_.clear();
+  return {};
+}
+
+template <bool isRequest>
+void MessageParser<isRequest>::putEof(error_code& error) {
+  error = {};
+  if (state_ == State::kBodyToEof) {
+    state_ = State::kDone;
+    return;
+  }
+  if (state_ != State::kDone) error = error::partial_message;
+}
+
+template <bool isRequest>
+bool MessageParser<isRequest>::keepAlive() const {
+  if (bodyToEof_) return false;
+  if (version_ >= 11) return !connectionClose_;
+  return connectionKeepAlive_ && !connectionClose_;
+}
+
+template class MessageParser<true>;
+template class MessageParser<false>;
+
+}  // namespace fleetdeck::http::detail
