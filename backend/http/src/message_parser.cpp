@@ -3,6 +3,7 @@
 #include <boost/beast/http/error.hpp>
 #include <algorithm>
 #include <array>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -32,6 +33,8 @@ class ParserErrorCategory final : public boost::system::error_category {
 
 // Fields a typical message has; a head with more is parsed again with room for as many as fit its limit.
 constexpr size_t kStackFields = 32;
+// Partial heads shorter than this are parsed from their start on every read; see putHead.
+constexpr size_t kParseEveryTimeBelow = 1024;
 // 15 hex digits: a chunk of up to 2^60 bytes, far past any body limit, and no overflow.
 constexpr size_t kMaxChunkSizeDigits = 15;
 
@@ -57,6 +60,9 @@ bool isControl(char c) {
 }
 
 bool hasControl(std::string_view text) { return std::any_of(text.begin(), text.end(), isControl); }
+
+// A CR that ends what has arrived may be its line's end, whose LF is still to come.
+std::string_view trimTrailingCr(std::string_view text) { return text.ends_with('\r') ? text.substr(0, text.size() - 1) : text; }
 
 std::string_view trimWhitespace(std::string_view text) {
   while (!text.empty() && (text.front() == ' ' || text.front() == '\t')) text.remove_prefix(1);
@@ -110,44 +116,80 @@ void forEachElement(std::string_view list, Each&& each) {
   }
 }
 
-// picohttpparser says only that a head is malformed; this names the part, for the 400's message.
+// picohttpparser says only that a head is malformed; this names the first part that is, for the
+// 400's message. It may see only the head's start (the rest has not arrived), and reads it as
+// picohttpparser does, left to right, so the name does not depend on how the bytes were split.
 error_code diagnoseHead(std::string_view head, bool isRequest) {
-  auto nextLine = [&head]() {
-    const size_t lf = head.find('\n');
-    std::string_view line = head.substr(0, lf);
-    head.remove_prefix(lf == std::string_view::npos ? head.size() : lf + 1);
-    if (!line.empty() && line.back() == '\r') line.remove_suffix(1);
-    return line;
+  const error_code cutShort = makeError(ParserError::kMalformedHead);
+  // Takes the bytes up to `stop` (excluded); false when the head ends first.
+  auto takeUntil = [&head](char stop, std::string_view& taken) {
+    const size_t at = head.find(stop);
+    taken = head.substr(0, at);
+    if (at == std::string_view::npos) return false;
+    head.remove_prefix(at + 1);
+    return true;
   };
-  auto isVersion = [](std::string_view text) {
-    return text.size() == 8 && text.starts_with("HTTP/1.") && text[7] >= '0' && text[7] <= '9';
+  // "HTTP/1.<digit>", or as much of it as arrived.
+  auto versionError = [&head]() -> std::optional<error_code> {
+    constexpr std::string_view kVersion = "HTTP/1.";
+    const std::string_view text = head.substr(0, kVersion.size() + 1);
+    if (!kVersion.starts_with(text.substr(0, kVersion.size())) ||
+        (text.size() > kVersion.size() && (text.back() < '0' || text.back() > '9'))) {
+      return error_code(error::bad_version);
+    }
+    if (text.size() <= kVersion.size()) return std::nullopt;
+    head.remove_prefix(text.size());
+    return error_code();
   };
-  std::string_view line = nextLine();
+  std::string_view part;
   if (isRequest) {
-    if (line.empty()) line = nextLine();  // one empty line before a request is allowed
-    const size_t methodEnd = line.find(' ');
-    if (methodEnd == std::string_view::npos || !isToken(line.substr(0, methodEnd))) return error::bad_method;
-    line.remove_prefix(methodEnd + 1);
-    const size_t targetEnd = line.find(' ');
-    const std::string_view target = line.substr(0, targetEnd);
-    if (targetEnd == std::string_view::npos || target.empty() || hasControl(target)) return error::bad_target;
-    if (!isVersion(line.substr(targetEnd + 1))) return error::bad_version;
+    if (head.starts_with("\r\n")) head.remove_prefix(2);  // one empty line before a request is allowed
+    const bool methodEnded = takeUntil(' ', part);
+    if (!part.empty() && !isToken(part)) return error::bad_method;
+    if (!methodEnded) return cutShort;
+    if (part.empty()) return error::bad_method;
+    const bool targetEnded = takeUntil(' ', part);
+    if (hasControl(part) || part.find('\t') != std::string_view::npos) return error::bad_target;
+    if (!targetEnded) return cutShort;
+    if (part.empty()) return error::bad_target;
+    const auto version = versionError();
+    if (!version) return cutShort;
+    if (*version) return *version;
+    if (!head.empty() && head.front() != '\r' && head.front() != '\n') return error::bad_version;
   } else {
-    if (line.size() < 12 || !isVersion(line.substr(0, 8)) || line[8] != ' ') return error::bad_version;
-    const std::string_view status = line.substr(9, 3);
-    if (!std::all_of(status.begin(), status.end(), [](char c) { return c >= '0' && c <= '9'; }) ||
-        (line.size() > 12 && line[12] != ' ')) {
+    const auto version = versionError();
+    if (!version) return cutShort;
+    if (*version) return *version;
+    if (head.empty()) return cutShort;
+    if (head.front() != ' ') return error::bad_version;
+    head.remove_prefix(1);
+    const std::string_view status = head.substr(0, 3);
+    if (!std::all_of(status.begin(), status.end(), [](char c) { return c >= '0' && c <= '9'; })) {
       return error::bad_status;
     }
-    if (hasControl(line.substr(12))) return error::bad_reason;
+    if (status.size() < 3) return cutShort;
+    head.remove_prefix(3);
+    if (!head.empty() && head.front() != ' ') return error::bad_status;
   }
-  for (line = nextLine(); !line.empty(); line = nextLine()) {
-    if (line.front() == ' ' || line.front() == '\t') return makeError(ParserError::kFoldedField);
-    const size_t colon = line.find(':');
-    if (colon == std::string_view::npos || !isToken(line.substr(0, colon))) return error::bad_field;
-    if (hasControl(line.substr(colon + 1))) return error::bad_value;
+  // The rest of the start line (a reason phrase), then the fields, a line at a time.
+  const bool startLineEnded = takeUntil('\n', part);
+  if (part.ends_with('\r') && startLineEnded) part.remove_suffix(1);
+  if (hasControl(startLineEnded ? part : trimTrailingCr(part))) return isRequest ? error::bad_version : error::bad_reason;
+  if (!startLineEnded) return cutShort;
+  while (!head.empty()) {
+    const bool whole = takeUntil('\n', part);
+    if (whole && (part.empty() || part == "\r")) break;  // the head's end
+    if (part.empty()) break;
+    if (part.front() == ' ' || part.front() == '\t') return makeError(ParserError::kFoldedField);
+    // The name is read up to its ':' as it came (a CR in it is no line end); the value to the line's.
+    const size_t colon = part.find(':');
+    const std::string_view name = part.substr(0, colon);
+    if ((whole || colon != std::string_view::npos || !name.empty()) && !isToken(name)) return error::bad_field;
+    if (colon == std::string_view::npos) return whole ? error::bad_field : cutShort;
+    if (hasControl(trimTrailingCr(part.substr(colon + 1)))) return error::bad_value;
+    if (!whole) break;
   }
-  return makeError(ParserError::kMalformedHead);
+  return cutShort;
 }
 
 }  // namespace
@@ -192,7 +234,13 @@ template <bool isRequest>
 size_t MessageParser<isRequest>::putHead(std::string_view data, error_code& error) {
   // Only the first headerLimit_ bytes may hold the head: a longer one is refused, not scanned on.
   const size_t window = std::min(data.size(), headerLimit_);
-  const size_t resumeFrom = std::min(lastHeadSize_, window);
+  // picohttpparser can first look for the head's end only in what arrived since last time (its
+  // slowloris check) and parse only then, or parse all of it now, which finds a malformed line before
+  // the head is whole. A short head is parsed whole each time; a long one when it grew by a quarter,
+  // so a head sent a byte at a time costs linear work, not quadratic.
+  const bool parseAll = window < kParseEveryTimeBelow || window >= lastParsedSize_ + lastParsedSize_ / 4;
+  const size_t resumeFrom = parseAll ? 0 : std::min(lastHeadSize_, window);
+  if (parseAll) lastParsedSize_ = window;
   std::array<phr_header, kStackFields> stackFields;
   std::vector<phr_header> moreFields;
   phr_header* fields = stackFields.data();

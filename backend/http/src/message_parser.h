@@ -76,7 +76,8 @@ class MessageParser {
   State state_ = State::kHead;
   size_t headerLimit_ = 8 * 1024;
   std::uint64_t bodyLimit_ = 8 * 1024 * 1024;
-  size_t lastHeadSize_ = 0;  // bytes offered for an incomplete head last time (picohttpparser's resume hint)
+  size_t lastHeadSize_ = 0;    // bytes offered for an incomplete head last time (picohttpparser's resume hint)
+  size_t lastParsedSize_ = 0;  // of the incomplete head parsed whole last
   std::uint64_t remaining_ = 0;  // of the Content-Length body, or of the current chunk
   std::uint64_t contentLength_ = 0;
   size_t chunkSizeDigits_ = 0;
