@@ -23,15 +23,25 @@ std::mt19937_64& generator() {
   return engine;
 }
 
+// Both hex digits of a byte from one lookup: a new id per request (and per upstream call) made a
+// digit at a time was ~300 instructions of the gateway's proxied request.
+constexpr auto kHexPairs = [] {
+  std::array<std::array<char, 2>, 256> pairs{};
+  for (size_t byte = 0; byte < 256; ++byte) pairs[byte] = {kHexDigits[byte >> 4], kHexDigits[byte & 0xf]};
+  return pairs;
+}();
+
 template <size_t N>
 void fillRandomHex(std::array<char, N>& out) {
   static_assert(N % 16 == 0);
   for (size_t offset = 0; offset < N; offset += 16) {
     uint64_t bits = 0;
     while (bits == 0) bits = generator()();  // an all-zero id is invalid
-    for (size_t i = 0; i < 16; ++i) {
-      out[offset + i] = kHexDigits[bits & 0xf];
-      bits >>= 4;
+    for (size_t i = 0; i < 16; i += 2) {
+      const auto& pair = kHexPairs[bits & 0xff];
+      out[offset + i] = pair[0];
+      out[offset + i + 1] = pair[1];
+      bits >>= 8;
     }
   }
 }
