@@ -1,7 +1,8 @@
 // User-space instructions per proxied request: the gateway's pass-through route (the Prometheus proxy,
 // auth on, its shipped gateway.toml with rate limits and the access log off, as bench.gateway runs it)
-// against nginx proxy_pass, each counted by valgrind's callgrind over the same requests. Prints the
-// counts and their ratio; asserts nothing.
+// against nginx proxy_pass, each counted by valgrind's callgrind over the same requests; then the
+// gateway's REST -> gRPC transcoding (GET /api/v1/products/{id}) and the products service's side of
+// each call, both under callgrind. Prints the counts and their ratios; asserts nothing.
 //
 // Why beside bench.gateway: on a shared 2-core VM a proxy's CPU time per request moves by ±10 % from
 // run to run, more than most changes to the gateway's own code move it. An instruction count does not
@@ -13,7 +14,11 @@
 // Each proxy runs under callgrind (one worker, upstream keep-alive), is warmed up, has its counters
 // zeroed, serves kRequests requests over kConnections keep-alive connections in lock step, and has its
 // counters dumped; the dump's summary line divided by the requests is the figure. Needs valgrind
-// (`./fleetdeck setup` installs it); without it the bench says so and exits non-zero.
+// (`./fleetdeck setup` installs it); without it the bench says so and exits non-zero. The transcoding
+// part needs the test infrastructure (PostgreSQL, Redis) for products; tracing is off in it (a gateway
+// slowed fifty-fold would otherwise have its per-second sampling cap trace a larger share).
+// FLEETDECK_BENCH_KEEP_DUMPS=1 keeps the dumps (gateway.PID.1 the pass-through, .2 the transcoding;
+// products.PID.1; nginx.PID.1) and prints where, for callgrind_annotate.
 #include <stdlib.h>
 
 #include <chrono>
@@ -28,7 +33,10 @@
 #include <vector>
 
 #include "bench_support.h"
+#include "fleetdeck/core/json.h"
 #include "fleetdeck/http/async_client.h"
+#include "fleetdeck/http/client.h"
+#include "fleetdeck/testing/test_infra.h"
 
 using namespace fleetdeck;
 namespace fs = std::filesystem;
@@ -71,28 +79,56 @@ void callgrindControl(const std::string& option, int pid) {
   if (std::system(command.c_str()) != 0) throw std::runtime_error(command + " failed");
 }
 
-// The instructions counted since the last zeroing: the "summary:" line of the newest dump of `pid`.
-uint64_t dumpedInstructions(const fs::path& directory, const std::string& name, int pid) {
-  const fs::path dump = directory / (name + "." + std::to_string(pid) + ".1");
-  for (int attempt = 0; attempt < 100 && !fs::exists(dump); ++attempt) {
+// The instructions counted since the last zeroing: the "summary:" line of dump number `dump` of `pid`
+// (callgrind numbers a process's dumps from 1).
+uint64_t dumpedInstructions(const fs::path& directory, const std::string& name, int pid, int dump) {
+  const fs::path path = directory / (name + "." + std::to_string(pid) + "." + std::to_string(dump));
+  for (int attempt = 0; attempt < 100 && !fs::exists(path); ++attempt) {
     std::this_thread::sleep_for(std::chrono::milliseconds(100));
   }
-  std::ifstream in(dump);
+  std::ifstream in(path);
   std::string line;
   while (std::getline(in, line)) {
     if (line.starts_with("summary: ")) return std::stoull(line.substr(9));
   }
-  throw std::runtime_error("no summary line in " + dump.string());
+  throw std::runtime_error("no summary line in " + path.string());
 }
 
-// Zero, drive, dump: instructions per request of the process `pid` runs under callgrind.
-double instructionsPerRequest(const fs::path& directory, const std::string& name, int pid, uint16_t port,
-                              const std::string& target, const std::string& token) {
+struct Counted {
+  std::string name;  // the callgrind output's prefix
+  int pid = 0;
+  int* dumps = nullptr;  // how many dumps the process has written so far
+};
+
+// Zero, drive, dump: instructions per request of each process (under callgrind) the requests pass.
+std::vector<double> instructionsPerRequest(const fs::path& directory, const std::vector<Counted>& processes,
+                                           uint16_t port, const std::string& target, const std::string& token) {
   drive(port, target, token, kWarmUpRequests);
-  callgrindControl("--zero", pid);
+  for (const auto& process : processes) callgrindControl("--zero", process.pid);
   drive(port, target, token, kRequests);
-  callgrindControl("--dump", pid);
-  return static_cast<double>(dumpedInstructions(directory, name, pid)) / kRequests;
+  std::vector<double> counts;
+  for (const auto& process : processes) {
+    callgrindControl("--dump", process.pid);
+    const int dump = ++*process.dumps;
+    counts.push_back(static_cast<double>(dumpedInstructions(directory, process.name, process.pid, dump)) / kRequests);
+  }
+  return counts;
+}
+
+// One product to read, created through the gateway; its id.
+std::string createProduct(uint16_t gatewayPort, const std::string& token) {
+  http::HttpClient client("127.0.0.1", gatewayPort, std::chrono::seconds(30));
+  http::Headers headers;
+  headers.add("Authorization", "Bearer " + token);
+  auto created = client.request(
+      "POST", "/api/v1/products",
+      R"({"sku":"BENCH-1","name":"Bench Tea","price":{"currencyCode":"USD","units":"100"},"initialStock":"10"})", headers);
+  if (!created || created->status != 201) {
+    throw std::runtime_error("cannot create the product: " + (created ? created->body : created.status().toString()));
+  }
+  auto parsed = json::parse(created->body);
+  if (!parsed || !parsed->is_object()) throw std::runtime_error("the created product is not JSON: " + created->body);
+  return json::stringOr(parsed->as_object(), "id");
 }
 
 std::vector<std::string> underCallgrind(const fs::path& directory, const std::string& name,
@@ -109,7 +145,8 @@ int run() {
     std::cerr << "valgrind is not installed (./fleetdeck setup installs it): nothing measured\n";
     return 1;
   }
-  // Needs no database or NATS: the gateway starts without them, and the route proxies to nginx.
+  // The pass-through needs no database or NATS (the route proxies to nginx); products needs PostgreSQL
+  // and Redis from the test infrastructure.
   std::string pattern = (fs::temp_directory_path() / "fleetdeck-bench-instructions-XXXXXX").string();
   if (mkdtemp(pattern.data()) == nullptr) throw std::runtime_error("cannot create a temporary directory");
   const fs::path root = pattern;
@@ -136,6 +173,24 @@ int run() {
   processes.push_back(bench::spawnOrDie(nginx, "nginx proxy under callgrind"));
   const int nginxPid = processes.back().pid();
 
+  // Products behind the gateway, under callgrind too, for the transcoding figures.
+  const uint16_t productsGrpc = testing::freePort();
+  const uint16_t productsAdmin = testing::freePort();
+  launcher::ProcessSpec products;
+  products.executable = kValgrind;
+  products.arguments = underCallgrind(root, "products", {FLEETDECK_PRODUCTS_BINARY});
+  products.environment = {{"FLEETDECK_CONFIG", FLEETDECK_SOURCE_DIR "/services/products/config/products.toml"},
+                          {"FLEETDECK_DATABASE__URL", testing::createTestDatabase("bench_instr_products")},
+                          {"FLEETDECK_CACHE__URL", testing::redisUrl(12)},
+                          {"FLEETDECK_GRPC__PORT", std::to_string(productsGrpc)},
+                          {"FLEETDECK_ADMIN__PORT", std::to_string(productsAdmin)},
+                          {"FLEETDECK_TRACING__SAMPLE_RATIO", "0"},
+                          {"FLEETDECK_LOG__LEVEL", "warn"}};
+  products.logFile = root / "products.log";
+  products.workingDirectory = root;
+  processes.push_back(bench::spawnOrDie(products, "products under callgrind"));
+  const int productsPid = processes.back().pid();
+
   const uint16_t gatewayPort = testing::freePort();
   const std::string keyFile = (root / "keys" / "jwt-keys.json").string();
   launcher::ProcessSpec gateway;
@@ -149,6 +204,8 @@ int run() {
                          {"FLEETDECK_PROMETHEUS__URL", "http://127.0.0.1:" + std::to_string(upstreamPort)},
                          {"FLEETDECK_LIMITS__PER_ADDRESS_PER_SECOND", "0"},
                          {"FLEETDECK_LIMITS__PER_USER_PER_SECOND", "0"},
+                         {"FLEETDECK_UPSTREAMS__PRODUCTS", "127.0.0.1:" + std::to_string(productsGrpc)},
+                         {"FLEETDECK_TRACING__SAMPLE_RATIO", "0"},
                          {"FLEETDECK_GATEWAY__ACCESS_LOG", "false"},
                          {"FLEETDECK_LOG__LEVEL", "warn"}};
   gateway.logFile = root / "gateway.log";
@@ -160,11 +217,16 @@ int run() {
   bench::waitForHttp(upstreamPort, "/", "nginx upstream");
   bench::waitForHttp(nginxPort, "/", "nginx proxy", std::chrono::seconds(60));
   bench::waitForHttp(gatewayPort, "/api/v1/health", "gateway", std::chrono::seconds(60));
+  bench::waitForHttp(productsAdmin, "/readyz", "products", std::chrono::seconds(120));
   const std::string token = bench::adminToken(keyFile);
   const std::string target = "/api/v1/admin/metrics/query?query=up";
 
-  const double gatewayCount = instructionsPerRequest(root, "gateway", gatewayPid, gatewayPort, target, token);
-  const double nginxCount = instructionsPerRequest(root, "nginx", nginxPid, nginxPort, target, token);
+  int gatewayDumps = 0;
+  int nginxDumps = 0;
+  int productsDumps = 0;
+  const double gatewayCount =
+      instructionsPerRequest(root, {{"gateway", gatewayPid, &gatewayDumps}}, gatewayPort, target, token)[0];
+  const double nginxCount = instructionsPerRequest(root, {{"nginx", nginxPid, &nginxDumps}}, nginxPort, target, token)[0];
   std::cout << "Gateway pass-through, user-space instructions per request (callgrind, " << kRequests
             << " requests over " << kConnections << " keep-alive connections, after " << kWarmUpRequests
             << " to warm up)\n"
@@ -173,10 +235,25 @@ int run() {
             << "  gateway vs nginx: " << gatewayCount / nginxCount
             << "x (user space only; the kernel's share, the same system calls on both sides, is not counted)\n"
             << std::flush;
+
+  const std::string transcoded = "/api/v1/products/" + createProduct(gatewayPort, token);
+  const auto counts =
+      instructionsPerRequest(root, {{"gateway", gatewayPid, &gatewayDumps}, {"products", productsPid, &productsDumps}},
+                             gatewayPort, transcoded, token);
+  std::cout << "Gateway transcoding (GET /api/v1/products/{id}, auth on, tracing off), user-space instructions per "
+               "request, the same way\n"
+            << "  gateway: " << static_cast<uint64_t>(counts[0]) << " (" << counts[0] / gatewayCount
+            << "x its pass-through)\n"
+            << "  products, per GetProduct served from its cache: " << static_cast<uint64_t>(counts[1]) << "\n"
+            << std::flush;
   std::error_code ignored;
   for (auto& process : processes) (void)process.stop(std::chrono::seconds(10));
   processes.clear();
-  fs::remove_all(root, ignored);
+  if (std::getenv("FLEETDECK_BENCH_KEEP_DUMPS") != nullptr) {
+    std::cout << "callgrind's dumps kept for callgrind_annotate in " << root.string() << "\n";
+  } else {
+    fs::remove_all(root, ignored);
+  }
   return 0;
 }
 
