@@ -1,5 +1,6 @@
-// Shared by the gateway benchmarks: an operator token signed with a gateway's own key, one wrk run
-// parsed into figures, the median of rounds, and the nginx processes they measure against.
+// Shared by the gateway benchmarks: an operator token signed with a gateway's own key, a product to
+// read through it, one wrk run parsed into figures, the median of rounds, and the nginx processes
+// they measure against.
 #pragma once
 
 #include <algorithm>
@@ -16,6 +17,7 @@
 #include "adapters/child_process.h"
 #include "fleetdeck/auth/jwt.h"
 #include "fleetdeck/auth/key_ring.h"
+#include "fleetdeck/core/json.h"
 #include "fleetdeck/http/client.h"
 #include "fleetdeck/testing/service_process.h"
 
@@ -74,6 +76,22 @@ inline WrkResult runWrk(const std::string& url, int connections, const std::stri
   if (std::regex_search(output, match, std::regex(R"(50%\s+([0-9.]+)(us|ms|s))"))) result.p50Ms = millis(match[1], match[2]);
   result.non2xx = output.find("Non-2xx") != std::string::npos;
   return result;
+}
+
+// One product to read, created through the gateway; its id.
+inline std::string createProduct(uint16_t gatewayPort, const std::string& token) {
+  http::HttpClient client("127.0.0.1", gatewayPort, std::chrono::seconds(30));
+  http::Headers headers;
+  headers.add("Authorization", "Bearer " + token);
+  auto created = client.request(
+      "POST", "/api/v1/products",
+      R"({"sku":"BENCH-1","name":"Bench Tea","price":{"currencyCode":"USD","units":"100"},"initialStock":"10"})", headers);
+  if (!created || created->status != 201) {
+    throw std::runtime_error("cannot create the product: " + (created ? created->body : created.status().toString()));
+  }
+  auto parsed = json::parse(created->body);
+  if (!parsed || !parsed->is_object()) throw std::runtime_error("the created product is not JSON: " + created->body);
+  return json::stringOr(parsed->as_object(), "id");
 }
 
 inline launcher::ChildProcess spawnOrDie(const launcher::ProcessSpec& spec, const std::string& what) {

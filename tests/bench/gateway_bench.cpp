@@ -297,18 +297,7 @@ int run() {
   }
   const std::string token = bench::adminToken(keyFile);
 
-  // One product to read.
-  http::HttpClient setup("127.0.0.1", gatewayPort);
-  http::Headers headers;
-  headers.add("Authorization", "Bearer " + token);
-  auto created = setup.request(
-      "POST", "/api/v1/products",
-      R"({"sku":"BENCH-1","name":"Bench Tea","price":{"currencyCode":"USD","units":"100"},"initialStock":"10"})", headers);
-  if (!created || created->status != 201) {
-    std::cerr << "cannot create the product: " << (created ? created->body : created.status().toString()) << "\n";
-    return 1;
-  }
-  const std::string productId = json::stringOr(json::parse(created->body)->as_object(), "id");
+  const std::string productId = bench::createProduct(gatewayPort, token);
 
   const std::string passPath = "/api/v1/admin/metrics/query?query=up";
   const std::string gatewayPass = "http://127.0.0.1:" + std::to_string(gatewayPort) + passPath;

@@ -33,9 +33,7 @@
 #include <vector>
 
 #include "bench_support.h"
-#include "fleetdeck/core/json.h"
 #include "fleetdeck/http/async_client.h"
-#include "fleetdeck/http/client.h"
 #include "fleetdeck/testing/test_infra.h"
 
 using namespace fleetdeck;
@@ -113,22 +111,6 @@ std::vector<double> instructionsPerRequest(const fs::path& directory, const std:
     counts.push_back(static_cast<double>(dumpedInstructions(directory, process.name, process.pid, dump)) / kRequests);
   }
   return counts;
-}
-
-// One product to read, created through the gateway; its id.
-std::string createProduct(uint16_t gatewayPort, const std::string& token) {
-  http::HttpClient client("127.0.0.1", gatewayPort, std::chrono::seconds(30));
-  http::Headers headers;
-  headers.add("Authorization", "Bearer " + token);
-  auto created = client.request(
-      "POST", "/api/v1/products",
-      R"({"sku":"BENCH-1","name":"Bench Tea","price":{"currencyCode":"USD","units":"100"},"initialStock":"10"})", headers);
-  if (!created || created->status != 201) {
-    throw std::runtime_error("cannot create the product: " + (created ? created->body : created.status().toString()));
-  }
-  auto parsed = json::parse(created->body);
-  if (!parsed || !parsed->is_object()) throw std::runtime_error("the created product is not JSON: " + created->body);
-  return json::stringOr(parsed->as_object(), "id");
 }
 
 std::vector<std::string> underCallgrind(const fs::path& directory, const std::string& name,
@@ -236,7 +218,7 @@ int run() {
             << "x (user space only; the kernel's share, the same system calls on both sides, is not counted)\n"
             << std::flush;
 
-  const std::string transcoded = "/api/v1/products/" + createProduct(gatewayPort, token);
+  const std::string transcoded = "/api/v1/products/" + bench::createProduct(gatewayPort, token);
   const auto counts =
       instructionsPerRequest(root, {{"gateway", gatewayPid, &gatewayDumps}, {"products", productsPid, &productsDumps}},
                              gatewayPort, transcoded, token);
