@@ -903,6 +903,10 @@
             <translation>Faults unavailable: %1</translation>
         </message>
         <message>
+            <source>Faults unavailable: the gateway did not answer (%1).</source>
+            <translation>Faults unavailable: the gateway did not answer (%1).</translation>
+        </message>
+        <message>
             <source>Fault injection (local fleet)</source>
             <translation>Fault injection (local fleet)</translation>
         </message>

@@ -891,6 +891,10 @@
             <translation>无法读取故障设置：%1</translation>
         </message>
         <message>
+            <source>Faults unavailable: the gateway did not answer (%1).</source>
+            <translation>无法读取故障设置：网关没有应答（%1）。</translation>
+        </message>
+        <message>
             <source>Fault injection (local fleet)</source>
             <translation>故障注入（本地集群）</translation>
         </message>

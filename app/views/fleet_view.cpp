@@ -349,10 +349,15 @@ void FleetView::loadFaults() {
     faultsProblem_.clear();
     if (!result && !notLocalFleet_ && result.error().httpStatus != 401 && result.error().httpStatus != 403) {
       const ApiError& error = result.error();
-      faultsProblem_ = error.isNetworkFailure() || error.httpStatus == 503 || error.httpStatus == 502 ||
-                               error.httpStatus == 504
-                           ? tr("Faults unavailable: payments is not running.")
-                           : tr("Faults unavailable: %1").arg(error.summary());
+      // No answer at all is the gateway's silence, not payments': blaming payments would send the
+      // operator to the wrong process.
+      if (error.isNetworkFailure()) {
+        faultsProblem_ = tr("Faults unavailable: the gateway did not answer (%1).").arg(error.summary());
+      } else if (error.httpStatus == 503 || error.httpStatus == 502 || error.httpStatus == 504) {
+        faultsProblem_ = tr("Faults unavailable: payments is not running.");
+      } else {
+        faultsProblem_ = tr("Faults unavailable: %1").arg(error.summary());
+      }
     }
     faultsNote_->setText(faultsProblem_);
     faultsNote_->setVisible(!faultsProblem_.isEmpty());

@@ -1583,6 +1583,18 @@ void ViewsTest::fleet_FaultsThatFailed_AreAskedAgain_OnlyA404HidesThePanel() {
   QCOMPARE(note->text(), QStringLiteral("Faults unavailable: payments is not running."));
   QVERIFY(!fleet->findChild<QDoubleSpinBox*>("declineRate")->isEnabled());
   QVERIFY(!fleet->findChild<QAction*>("fleet.applyFaults")->isEnabled());
+  // No answer at all (the connection dropped): the gateway's silence, not payments'.
+  FakeResponse dropped = FakeResponse::error(503, "UNAVAILABLE", "not sent");
+  dropped.hangUp = true;
+  gateway_->loseAnswers("/api/v1/admin/faults", dropped);
+  const int beforeDrop = gateway_->count("GET", "/api/v1/admin/faults");
+  fleet->refresh();
+  QVERIFY(QTest::qWaitFor([&] { return gateway_->count("GET", "/api/v1/admin/faults") > beforeDrop; }, 5000));
+  QVERIFY(QTest::qWaitFor([&] { return note->text().contains(QStringLiteral("the gateway did not answer")); }, 5000));
+  QVERIFY2(note->text().startsWith(QStringLiteral("Faults unavailable: the gateway did not answer (")),
+           qPrintable(note->text()));
+  QVERIFY(box->isVisible());
+  gateway_->keepAnswers("/api/v1/admin/faults");
   status = 200;
   fleet->refresh();
   QVERIFY(QTest::qWaitFor([&] { return fleet->faultsAvailable(); }, 5000));
