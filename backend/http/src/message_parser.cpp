@@ -70,6 +70,50 @@ std::string_view trimWhitespace(std::string_view text) {
   return text;
 }
 
+// RFC 9112 section 7.1.1: what may follow a chunk's size on its line, before the CRLF (Beast's rule):
+//   chunk-ext = *( BWS ";" BWS chunk-ext-name [ BWS "=" BWS chunk-ext-val ] ), the name a token, the
+//   value a token or a quoted-string. Controls other than HTAB were refused as they arrived.
+bool isChunkExtension(std::string_view text) {
+  size_t i = 0;
+  auto skipWhitespace = [&] {
+    while (i < text.size() && (text[i] == ' ' || text[i] == '\t')) ++i;
+  };
+  auto skipToken = [&] {
+    const size_t start = i;
+    while (i < text.size() && kTokenChars[static_cast<unsigned char>(text[i])]) ++i;
+    return i > start;
+  };
+  // qdtext and what a quoted-pair's backslash may escape: HTAB, SP, VCHAR, obs-text.
+  auto isQuotable = [](char c) { return !isControl(c); };
+  while (i < text.size()) {
+    skipWhitespace();
+    if (i == text.size() || text[i] != ';') return false;
+    ++i;
+    skipWhitespace();
+    if (!skipToken()) return false;
+    const size_t afterName = i;
+    skipWhitespace();
+    if (i == text.size() || text[i] != '=') {
+      i = afterName;  // whitespace here may only come before the next ';'
+      continue;
+    }
+    ++i;
+    skipWhitespace();
+    if (i < text.size() && text[i] == '"') {
+      for (++i;; ++i) {
+        if (i == text.size()) return false;
+        if (text[i] == '"') break;
+        if (text[i] == '\\' && ++i == text.size()) return false;
+        if (!isQuotable(text[i])) return false;
+      }
+      ++i;
+    } else if (!skipToken()) {
+      return false;
+    }
+  }
+  return true;
+}
+
 bool parseDecimal(std::string_view text, std::uint64_t& value) {
   if (text.empty() || text.size() > 18) return false;  // 18 digits cannot overflow 64 bits
   std::uint64_t result = 0;
@@ -419,7 +463,7 @@ size_t MessageParser<isRequest>::putChunked(std::string_view data, error_code& e
         ++i;
         break;
       }
-      case State::kChunkLine: {  // an extension (";name=value"), if any, up to the line's CR
+      case State::kChunkLine: {  // extensions (";name=value"), if any, up to the line's CR
         size_t end = i;
         while (end < data.size() && data[end] != '\r') {
           if (isControl(data[end])) {
@@ -429,8 +473,15 @@ size_t MessageParser<isRequest>::putChunked(std::string_view data, error_code& e
           ++end;
         }
         if (!countFraming(end - i)) return i;
+        // Kept until the line is whole (under the header limit, counted above), then checked whole.
+        chunkExtension_.append(data.data() + i, end - i);
         i = end;
         if (i < data.size()) {
+          if (!isChunkExtension(chunkExtension_)) {
+            error = error::bad_chunk_extension;
+            return i;
+          }
+          chunkExtension_.clear();
           state_ = State::kChunkLineLf;
           ++i;
         }

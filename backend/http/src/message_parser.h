@@ -82,6 +82,7 @@ class MessageParser {
   std::uint64_t contentLength_ = 0;
   size_t chunkSizeDigits_ = 0;
   size_t framingBytes_ = 0;  // of the current chunk-size line, or of the trailer section
+  std::string chunkExtension_;  // of the current chunk-size line, until its CR
   std::string trailerLine_;  // an answer's trailer field, until its line is whole
   int version_ = 11;
   bool noBody_ = false;

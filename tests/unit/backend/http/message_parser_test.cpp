@@ -103,6 +103,7 @@ const std::vector<std::string> kAcceptedRequests = {
     "A\r\n0123456789\r\n0\r\n\r\n",
     "POST /echo HTTP/1.1\r\nTransfer-Encoding: gzip, chunked\r\n\r\n0\r\n\r\n",
     "POST /echo HTTP/1.1\r\nTransfer-Encoding: Chunked\r\n\r\n3;a;b=\"c\"\r\nabc\r\n0\r\n\r\n",
+    "POST /echo HTTP/1.1\r\nTransfer-Encoding: chunked\r\n\r\n3 ;a = \"q\\\"\\\\ \\\t\x80\" ; b=c\t;d\r\nabc\r\n0;e\r\n\r\n",
     "GET / HTTP/1.0\r\nConnection: keep-alive\r\n\r\n",
     "GET / HTTP/1.0\r\n\r\n",
     "GET / HTTP/1.1\r\nConnection: close\r\n\r\n",
@@ -136,6 +137,19 @@ const std::vector<std::string> kRefusedRequests = {
     "POST / HTTP/1.1\r\nTransfer-Encoding: chunked\r\n\r\n5\nhello\r\n0\r\n\r\n",
     "POST / HTTP/1.1\r\nTransfer-Encoding: chunked\r\n\r\n3;a\x01\r\nabc\r\n0\r\n\r\n",
     "POST / HTTP/1.1\r\nTransfer-Encoding: chunked\r\n\r\n10000000000000000\r\n",
+    // A chunk-size line is the size, its extensions (";name" or ";name=value", BWS allowed before
+    // ";" and around "=") and CRLF: anything else after the size was taken as size 1, the rest skipped.
+    "POST / HTTP/1.1\r\nTransfer-Encoding: chunked\r\n\r\n1 x\r\na\r\n0\r\n\r\n",
+    "POST / HTTP/1.1\r\nTransfer-Encoding: chunked\r\n\r\n1 \r\na\r\n0\r\n\r\n",
+    "POST / HTTP/1.1\r\nTransfer-Encoding: chunked\r\n\r\n1\r\na\r\n0 \r\n\r\n",
+    "POST / HTTP/1.1\r\nTransfer-Encoding: chunked\r\n\r\n1;\r\na\r\n0\r\n\r\n",
+    "POST / HTTP/1.1\r\nTransfer-Encoding: chunked\r\n\r\n1;;a\r\na\r\n0\r\n\r\n",
+    "POST / HTTP/1.1\r\nTransfer-Encoding: chunked\r\n\r\n1;a b\r\na\r\n0\r\n\r\n",
+    "POST / HTTP/1.1\r\nTransfer-Encoding: chunked\r\n\r\n1;a=\r\na\r\n0\r\n\r\n",
+    "POST / HTTP/1.1\r\nTransfer-Encoding: chunked\r\n\r\n1;a=b c\r\na\r\n0\r\n\r\n",
+    "POST / HTTP/1.1\r\nTransfer-Encoding: chunked\r\n\r\n1;a=b \r\na\r\n0\r\n\r\n",
+    "POST / HTTP/1.1\r\nTransfer-Encoding: chunked\r\n\r\n1;a=\"b\"c\r\na\r\n0\r\n\r\n",
+    "POST / HTTP/1.1\r\nTransfer-Encoding: chunked\r\n\r\n1;a\x80\r\na\r\n0\r\n\r\n",
 };
 
 void expectSameRequest(const std::string& raw, size_t piece) {
@@ -200,6 +214,7 @@ const std::vector<Answer> kRefusedAnswers = {
     {"HTTP/1.1 200 OK\r\nContent-Length: 5\r\n\r\nhi", true},  // cut short
     {"HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n2\r\nhi\r\n", true},
     {"HTTP/1.1 200 OK\r\nX: a\x02z\r\nContent-Length: 0\r\n\r\n"},
+    {"HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n1 x\r\na\r\n0\r\n\r\n"},
 };
 
 void expectSameAnswer(const Answer& answer, size_t piece) {
