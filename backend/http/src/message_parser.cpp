@@ -363,6 +363,8 @@ boost::system::error_code MessageParser<isRequest>::takeFields(const void* parse
         hasContentLength_ = true;
         break;
       case FramingField::kTransferEncoding: {
+        // Even an empty one: a front proxy that reads only the last field would see no chunked body.
+        if (chunked_) return error::bad_transfer_encoding;
         hasTransferEncoding_ = true;
         bool refused = false;
         forEachElement(value, [&](std::string_view coding) {

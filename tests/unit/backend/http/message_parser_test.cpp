@@ -150,6 +150,9 @@ const std::vector<std::string> kRefusedRequests = {
     "POST / HTTP/1.1\r\nTransfer-Encoding: chunked\r\n\r\n1;a=b \r\na\r\n0\r\n\r\n",
     "POST / HTTP/1.1\r\nTransfer-Encoding: chunked\r\n\r\n1;a=\"b\"c\r\na\r\n0\r\n\r\n",
     "POST / HTTP/1.1\r\nTransfer-Encoding: chunked\r\n\r\n1;a\x80\r\na\r\n0\r\n\r\n",
+    // A Transfer-Encoding field after the one that said chunked, even an empty one: a front proxy
+    // that reads only the last field would see no chunked body and take the chunks for a request.
+    "POST / HTTP/1.1\r\nTransfer-Encoding: chunked\r\nTransfer-Encoding:\r\n\r\n1\r\na\r\n0\r\n\r\n",
 };
 
 void expectSameRequest(const std::string& raw, size_t piece) {
@@ -215,6 +218,7 @@ const std::vector<Answer> kRefusedAnswers = {
     {"HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n2\r\nhi\r\n", true},
     {"HTTP/1.1 200 OK\r\nX: a\x02z\r\nContent-Length: 0\r\n\r\n"},
     {"HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n1 x\r\na\r\n0\r\n\r\n"},
+    {"HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\nTransfer-Encoding:\r\n\r\n1\r\na\r\n0\r\n\r\n"},
 };
 
 void expectSameAnswer(const Answer& answer, size_t piece) {
