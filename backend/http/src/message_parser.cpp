@@ -577,8 +577,23 @@ boost::system::error_code MessageParser<isRequest>::takeTrailerField() {
   line.remove_suffix(2);
   const size_t colon = line.find(':');
   if (colon == std::string_view::npos || !isToken(line.substr(0, colon))) return error::bad_field;
+  const std::string_view name = line.substr(0, colon);
   const std::string_view value = trimWhitespace(line.substr(colon + 1));
   if (hasControl(value)) return error::bad_value;
+  // It joins the head's fields, where a length or coding would say something else of this body.
+  switch (fieldThatFrames(name)) {
+    case FramingField::kContentLength:
+      return error::bad_content_length;
+    case FramingField::kTransferEncoding:
+      return error::bad_transfer_encoding;
+    case FramingField::kConnection:
+      forEachElement(value, [this](std::string_view option) {
+        if (equalsIgnoreCase(option, "close")) connectionClose_ = true;
+      });
+      break;
+    case FramingField::kNone:
+      break;
+  }
   message_.headers.add(std::string(line.substr(0, colon)), std::string(value));
   trailerLine_.clear();
   return {};

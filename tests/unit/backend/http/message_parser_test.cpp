@@ -208,6 +208,8 @@ const std::vector<Answer> kAcceptedAnswers = {
     {"HTTP/1.0 200 OK\r\nConnection: keep-alive\r\nContent-Length: 0\r\n\r\n"},
     {"HTTP/1.1 200 \r\nContent-Length: 0\r\n\r\n"},
     {"HTTP/1.1 503 Service Unavailable\r\nRetry-After: 1\r\nConnection: close\r\nContent-Length: 4\r\n\r\nbusy"},
+    // A trailer's Connection: close ends the connection after the answer, as a head's would.
+    {"HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n1\r\na\r\n0\r\nConnection: close\r\n\r\n"},
 };
 
 const std::vector<Answer> kRefusedAnswers = {
@@ -217,6 +219,10 @@ const std::vector<Answer> kRefusedAnswers = {
     {"HTTP/1.1 200 OK\r\nContent-Length: 5\r\n\r\nhi", true},  // cut short
     {"HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n2\r\nhi\r\n", true},
     {"HTTP/1.1 200 OK\r\nX: a\x02z\r\nContent-Length: 0\r\n\r\n"},
+    // Framing fields in a trailer would join the head's fields (Beast refused them as in a head).
+    {"HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n1\r\na\r\n0\r\nContent-Length: 1\r\n\r\n"},
+    {"HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n1\r\na\r\n0\r\nTransfer-Encoding: gzip\r\n\r\n"},
+    {"HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n1\r\na\r\n0\r\nTransfer-Encoding: chunked\r\n\r\n"},
     {"HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n1 x\r\na\r\n0\r\n\r\n"},
     {"HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\nTransfer-Encoding:\r\n\r\n1\r\na\r\n0\r\n\r\n"},
 };
