@@ -393,6 +393,9 @@ template <bool isRequest>
 boost::system::error_code MessageParser<isRequest>::startBody() {
   // Both framings at once is the classic way to make two parsers disagree on where a message ends.
   if (hasContentLength_ && hasTransferEncoding_) return error::bad_transfer_encoding;
+  // RFC 9112 section 6.1: HTTP/1.0 has no transfer codings, so its framing is faulty. A front proxy
+  // reading it as HTTP/1.0 would take the chunks for the next request where we took them for a body.
+  if (hasTransferEncoding_ && version_ < 11) return error::bad_transfer_encoding;
   if constexpr (isRequest) {
     if (hasTransferEncoding_ && !chunked_) return error::bad_transfer_encoding;
   } else {

@@ -432,6 +432,24 @@ TEST(MessageParser, ARequestWhoseLastCodingIsNotChunked_IsRefused) {
   EXPECT_EQ(outcome.error, bhttp::error::bad_transfer_encoding);
 }
 
+// RFC 9112 section 6.1: an HTTP/1.0 message with a Transfer-Encoding has faulty framing (Beast reads
+// it as chunked). A front proxy that reads HTTP/1.0 as it should, without chunked coding, would take
+// the chunks for the next request while we took them for this one's body.
+TEST(MessageParser, AnHttp10MessageWithATransferEncoding_IsRefused) {
+  for (const std::string raw : {"POST / HTTP/1.0\r\nTransfer-Encoding: chunked\r\n\r\n1\r\na\r\n0\r\n\r\n",
+                                "POST / HTTP/1.0\r\nConnection: keep-alive\r\nTransfer-Encoding: chunked\r\n\r\n0\r\n\r\n"}) {
+    for (const size_t piece : {raw.size(), size_t{1}}) {
+      RequestParser parser;
+      EXPECT_EQ(feed(parser, raw, piece).error, bhttp::error::bad_transfer_encoding) << ::testing::PrintToString(raw);
+    }
+  }
+  ResponseParser answer;
+  EXPECT_EQ(feed(answer, std::string("HTTP/1.0 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n1\r\na\r\n0\r\n\r\n"), 100,
+                 /*eof=*/true)
+                .error,
+            bhttp::error::bad_transfer_encoding);
+}
+
 TEST(MessageParser, AFoldedFieldValue_IsRefused_ByName) {
   RequestParser parser;
   const Outcome outcome = feed(parser, std::string("GET / HTTP/1.1\r\nX-A: one\r\n two\r\n\r\n"), 100);
