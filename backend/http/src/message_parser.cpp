@@ -251,10 +251,11 @@ size_t MessageParser<isRequest>::put(std::string_view data, error_code& error) {
   if (data.empty()) return 0;
   receivedAny_ = true;
   size_t used = 0;
-  if (state_ == State::kHead) {
-    used = putHead(data, error);
-    if (error || state_ == State::kHead) return used;
-    data.remove_prefix(used);
+  while (state_ == State::kHead) {  // more than once after an interim (1xx) answer
+    const size_t head = putHead(data, error);
+    used += head;
+    data.remove_prefix(head);
+    if (error || head == 0 || data.empty()) return used;
   }
   switch (state_) {
     case State::kDone:
@@ -400,6 +401,17 @@ boost::system::error_code MessageParser<isRequest>::startBody() {
     if (hasTransferEncoding_ && !chunked_) return error::bad_transfer_encoding;
   } else {
     const int status = message_.status;
+    if (status / 100 == 1 && status != 101) {
+      // RFC 9110 section 15.2: an interim answer (100 Continue, 103 Early Hints) is read past; the
+      // final one follows on the same connection. Taken for the answer, it left the final one unread
+      // on a pooled connection, for the next request to be given.
+      message_ = Message();
+      message_.headers.reserve(16);
+      hasContentLength_ = hasTransferEncoding_ = chunked_ = connectionClose_ = connectionKeepAlive_ = false;
+      contentLength_ = 0;
+      lastHeadSize_ = lastParsedSize_ = 0;
+      return {};  // state_ stays kHead
+    }
     if (noBody_ || status / 100 == 1 || status == 204 || status == 304) {
       state_ = State::kDone;
       return {};
@@ -615,6 +627,9 @@ void MessageParser<isRequest>::putEof(error_code& error) {
 template <bool isRequest>
 bool MessageParser<isRequest>::keepAlive() const {
   if (bodyToEof_) return false;
+  if constexpr (!isRequest) {
+    if (message_.status == 101) return false;  // the connection left HTTP/1.1 (we never ask it to)
+  }
   if (version_ >= 11) return !connectionClose_;
   return connectionKeepAlive_ && !connectionClose_;
 }

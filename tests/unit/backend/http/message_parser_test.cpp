@@ -199,7 +199,6 @@ const std::vector<Answer> kAcceptedAnswers = {
     {"HTTP/1.1 204 No Content\r\n\r\n"},
     {"HTTP/1.1 304 Not Modified\r\nContent-Length: 10\r\nETag: \"v1\"\r\n\r\n"},
     {"HTTP/1.1 200 OK\r\nContent-Length: 10\r\n\r\n", false, true},
-    {"HTTP/1.1 100 Continue\r\n\r\n"},
     {"HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n2\r\nhi\r\n3\r\n!!!\r\n0\r\n\r\n"},
     {"HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n2\r\nhi\r\n0\r\nX-Checksum: 1\r\nX-More: 2\r\n\r\n"},
     {"HTTP/1.1 200 OK\r\nServer: upstream\r\n\r\nto the end of the connection", true},
@@ -448,6 +447,36 @@ TEST(MessageParser, AnHttp10MessageWithATransferEncoding_IsRefused) {
                  /*eof=*/true)
                 .error,
             bhttp::error::bad_transfer_encoding);
+}
+
+// RFC 9110 section 15.2: a client reads past interim (1xx) answers to the final one. Beast's parser
+// ends the message at the 1xx, and the client took "100 Continue" or "103 Early Hints" for the answer
+// and pooled the connection with the real one unread, for the next request to be given.
+TEST(MessageParser, InterimAnswers_AreReadPast_ToTheFinalOne) {
+  const std::string interim = "HTTP/1.1 100 Continue\r\n\r\nHTTP/1.1 103 Early Hints\r\nLink: </a>\r\n\r\n";
+  const std::string final = "HTTP/1.1 200 OK\r\nContent-Length: 2\r\nX-Final: 1\r\n\r\nhi";
+  for (const size_t piece : {interim.size() + final.size(), size_t{1}, size_t{7}}) {
+    ResponseParser parser;
+    const Outcome outcome = feed(parser, interim + final + "HTTP/1.1 200 OK\r\n", piece);
+    ASSERT_FALSE(outcome.error) << outcome.error.message();
+    EXPECT_TRUE(parser.done());
+    EXPECT_EQ(outcome.used, interim.size() + final.size());
+    EXPECT_EQ(parser.message().status, 200);
+    EXPECT_EQ(parser.message().body, "hi");
+    EXPECT_EQ(parser.message().headers.fields(), (Fields{{"Content-Length", "2"}, {"X-Final", "1"}}));
+    EXPECT_TRUE(parser.keepAlive());
+  }
+  // An interim answer alone is not an answer yet.
+  ResponseParser waiting;
+  EXPECT_FALSE(feed(waiting, std::string("HTTP/1.1 100 Continue\r\n\r\n"), 100).done);
+  // 101: the connection no longer speaks HTTP/1.1 (and we never ask for it): not kept.
+  ResponseParser switching;
+  const Outcome switched =
+      feed(switching, std::string("HTTP/1.1 101 Switching Protocols\r\nUpgrade: x\r\n\r\nraw bytes"), 100);
+  ASSERT_FALSE(switched.error) << switched.error.message();
+  EXPECT_TRUE(switching.done());
+  EXPECT_EQ(switching.message().status, 101);
+  EXPECT_FALSE(switching.keepAlive());
 }
 
 TEST(MessageParser, AFoldedFieldValue_IsRefused_ByName) {
