@@ -301,7 +301,9 @@ class Exchange : public std::enable_shared_from_this<Exchange> {
   }
 
   void onResponse() {
-    const bool keepAlive = parser_->keepAlive();
+    // Bytes after the answer were not asked for (we never pipeline): pooled, they would be the next
+    // request's answer. Such a connection is closed instead.
+    const bool keepAlive = parser_->keepAlive() && connection_->buffer.size() == 0;
     HttpResponse response = std::move(parser_->message());
     connection_->deadline->never();
     auto connection = std::move(connection_);

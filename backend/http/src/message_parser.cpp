@@ -33,6 +33,8 @@ class ParserErrorCategory final : public boost::system::error_category {
 
 // Fields a typical message has; a head with more is parsed again with room for as many as fit its limit.
 constexpr size_t kStackFields = 32;
+// A body announced by its Content-Length gets this much memory before its bytes arrive.
+constexpr std::uint64_t kBodyReservedUpFront = 64 * 1024;
 // Partial heads shorter than this are parsed from their start on every read; see putHead.
 constexpr size_t kParseEveryTimeBelow = 1024;
 // 15 hex digits: a chunk of up to 2^60 bytes, far past any body limit, and no overflow.
@@ -309,8 +311,9 @@ size_t MessageParser<isRequest>::putHead(std::string_view data, error_code& erro
   };
   int headLength = parse();
   if (headLength == -1 && fieldCount == stackFields.size()) {
-    // Every field line takes at least three bytes ("a:" and LF): this many always fit the limit.
-    moreFields.resize(headerLimit_ / 3 + 1);
+    // Every field line takes at least three bytes ("a:" and LF): this many always fit what arrived
+    // (sized by the bytes, not the limit: a head still arriving is parsed again on every read).
+    moreFields.resize(window / 3 + 1);
     fields = moreFields.data();
     fieldCount = moreFields.size();
     headLength = parse();
@@ -423,7 +426,9 @@ boost::system::error_code MessageParser<isRequest>::startBody() {
   }
   if (hasContentLength_) {
     if (contentLength_ > bodyLimit_) return error::body_limit;
-    message_.body.reserve(static_cast<size_t>(contentLength_));
+    // What arrives, not what is announced: a head alone must not make every connection hold a
+    // body-limit's worth of memory. Past this the string grows as the bytes come.
+    message_.body.reserve(static_cast<size_t>(std::min<std::uint64_t>(contentLength_, kBodyReservedUpFront)));
     remaining_ = contentLength_;
     state_ = contentLength_ == 0 ? State::kDone : State::kLengthBody;
     return {};

@@ -5,6 +5,7 @@
 #include <arpa/inet.h>
 #include <gtest/gtest.h>
 #include <netinet/in.h>
+#include <poll.h>
 #include <sys/socket.h>
 #include <unistd.h>
 
@@ -12,6 +13,7 @@
 #include <future>
 #include <set>
 #include <thread>
+#include <vector>
 
 #include "fleetdeck/http/server.h"
 
@@ -152,6 +154,56 @@ TEST(AsyncClient, AnAnswerWithoutLengthEndsWithTheConnection) {
   ASSERT_TRUE(response.isOk()) << response.status().toString();
   EXPECT_EQ(response->status, 200);
   EXPECT_EQ(response->body, "all of it, until the close");
+}
+
+// An upstream that sends more than its answer (a second, unasked answer) leaves bytes no request of
+// ours asked for: the connection is not pooled, or the next request would be given them as its answer.
+TEST(AsyncClient, BytesAfterAnAnswer_AreNotTheNextRequestsAnswer) {
+  const int listener = socket(AF_INET, SOCK_STREAM, 0);
+  sockaddr_in address{};
+  address.sin_family = AF_INET;
+  address.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  ASSERT_EQ(bind(listener, reinterpret_cast<sockaddr*>(&address), sizeof address), 0);
+  ASSERT_EQ(listen(listener, 4), 0);
+  socklen_t length = sizeof address;
+  getsockname(listener, reinterpret_cast<sockaddr*>(&address), &length);
+  std::atomic<int> accepted{0};
+  std::thread upstream([listener, &accepted] {
+    // Each connection: read one request, answer it plus a stale second answer, keep it open a while.
+    std::vector<int> connections;
+    for (int i = 0; i < 2; ++i) {
+      pollfd waiting{listener, POLLIN, 0};
+      if (poll(&waiting, 1, 3000) <= 0) break;
+      const int connection = accept(listener, nullptr, nullptr);
+      accepted.fetch_add(1);
+      char buffer[2048];
+      (void)recv(connection, buffer, sizeof buffer, 0);
+      const std::string answers = "HTTP/1.1 200 OK\r\nContent-Length: 5\r\n\r\nfresh"
+                                  "HTTP/1.1 200 OK\r\nContent-Length: 5\r\n\r\nstale";
+      (void)send(connection, answers.data(), answers.size(), MSG_NOSIGNAL);
+      connections.push_back(connection);
+    }
+    std::this_thread::sleep_for(std::chrono::milliseconds(200));
+    for (const int connection : connections) close(connection);
+  });
+  AsyncHttpClient client;
+  auto get = [&] {
+    std::promise<Result<HttpResponse>> promise;
+    client.request("127.0.0.1", ntohs(address.sin_port), ClientRequest{}, std::chrono::seconds(3),
+                   [&](Result<HttpResponse> result) { promise.set_value(std::move(result)); });
+    return promise.get_future().get();
+  };
+  const auto first = get();
+  // Let the stale answer arrive in the pooled connection's buffer (or its socket) before the next request.
+  std::this_thread::sleep_for(std::chrono::milliseconds(50));
+  const auto second = get();
+  upstream.join();
+  close(listener);
+  ASSERT_TRUE(first.isOk()) << first.status().toString();
+  EXPECT_EQ(first->body, "fresh");
+  ASSERT_TRUE(second.isOk()) << second.status().toString();
+  EXPECT_EQ(second->body, "fresh") << "the second request was given the first connection's unasked answer";
+  EXPECT_EQ(accepted.load(), 2);
 }
 
 TEST_F(AsyncClientTest, AShortTimeoutAfterALongOneStillFiresOnTime) {

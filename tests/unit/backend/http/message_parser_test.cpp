@@ -411,6 +411,18 @@ TEST(MessageParser, MutatedMessages_EndAlikeWholeAndByteByByte) {
   expectMutationsEndAlike<false>(answers, /*eof=*/true, random);
 }
 
+// A head announcing a large body gets memory as the body arrives, not all of it up front: otherwise
+// heads alone, one per connection, would each hold a body limit's worth.
+TEST(MessageParser, ALargeAnnouncedBody_IsNotReservedBeforeItArrives) {
+  RequestParser parser;
+  parser.setBodyLimit(8 << 20);
+  const Outcome outcome = feed(parser, std::string("POST / HTTP/1.1\r\nContent-Length: 4000000\r\n\r\nabc"), 100);
+  ASSERT_FALSE(outcome.error) << outcome.error.message();
+  EXPECT_FALSE(parser.done());
+  EXPECT_EQ(parser.message().body, "abc");
+  EXPECT_LE(parser.message().body.capacity(), 64u * 1024);
+}
+
 // Where we differ from Beast on purpose.
 TEST(MessageParser, ARequestsTrailerFields_AreRefused_AnAnswersAreReadPast) {
   const std::string request =
