@@ -86,6 +86,7 @@ class Exchange : public std::enable_shared_from_this<Exchange> {
     detail::appendRequestHead(head_, request.method, request.target, authority, request.headers,
                               request.body.size(), sendLength);
     body_ = std::move(request.body);
+    answerFields_ = std::move(request.answerFields);
     idempotent_ = request.method == "GET" || request.method == "HEAD" || request.method == "OPTIONS";
     isHead_ = request.method == "HEAD";
   }
@@ -228,6 +229,7 @@ class Exchange : public std::enable_shared_from_this<Exchange> {
     parser_.emplace();
     parser_->setBodyLimit(options_.maxResponseBytes);
     if (isHead_) parser_->expectNoBody();
+    if (!answerFields_.empty()) parser_->keepOnlyFields(&answerFields_);
     const std::array<asio::const_buffer, 2> buffers{asio::buffer(head_), asio::buffer(body_)};
     asio::async_write(connection_->socket, buffers, [self = shared_from_this()](beast::error_code error, size_t) {
       if (error) {
@@ -333,6 +335,7 @@ class Exchange : public std::enable_shared_from_this<Exchange> {
   std::string head_;
   std::string body_;
   std::optional<detail::ResponseParser> parser_;
+  std::vector<std::string> answerFields_;
   std::optional<tcp::resolver> resolver_;
   std::shared_ptr<Connection> connection_;
   bool reused_ = false;

@@ -388,9 +388,19 @@ boost::system::error_code MessageParser<isRequest>::takeFields(const void* parse
       case FramingField::kNone:
         break;
     }
-    message_.headers.add(std::string(name), std::string(value));
+    addField(name, value);
   }
   return {};
+}
+
+template <bool isRequest>
+void MessageParser<isRequest>::addField(std::string_view name, std::string_view value) {
+  if (keepOnly_ != nullptr && std::none_of(keepOnly_->begin(), keepOnly_->end(), [name](const std::string& kept) {
+        return equalsIgnoreCase(kept, name);
+      })) {
+    return;
+  }
+  message_.headers.add(std::string(name), std::string(value));
 }
 
 template <bool isRequest>
@@ -614,7 +624,7 @@ boost::system::error_code MessageParser<isRequest>::takeTrailerField() {
     case FramingField::kNone:
       break;
   }
-  message_.headers.add(std::string(line.substr(0, colon)), std::string(value));
+  addField(name, value);
   trailerLine_.clear();
   return {};
 }

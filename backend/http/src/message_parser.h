@@ -15,6 +15,7 @@
 #include <string>
 #include <string_view>
 #include <type_traits>
+#include <vector>
 
 #include "fleetdeck/http/message.h"
 
@@ -45,6 +46,9 @@ class MessageParser {
   void setBodyLimit(std::uint64_t bytes) { bodyLimit_ = bytes; }
   // The answer to a HEAD request: its head's length fields describe a body that is not sent.
   void expectNoBody() { noBody_ = true; }
+  // Only fields named in `names` (any case; it must outlive the parser) go into the message; the rest
+  // are read for the framing only. Null: all of them.
+  void keepOnlyFields(const std::vector<std::string>* names) { keepOnly_ = names; }
 
   // Takes what it can of `data` (the caller's unread bytes, from the start of this message's unused
   // part); returns how many bytes it used. Using none without an error means it needs more bytes:
@@ -70,6 +74,7 @@ class MessageParser {
   error_code startBody();
   size_t putChunked(std::string_view data, error_code& error);
   error_code takeTrailerField();
+  void addField(std::string_view name, std::string_view value);
   bool appendBody(std::string_view bytes, error_code& error);
 
   Message message_;
@@ -85,6 +90,7 @@ class MessageParser {
   std::string chunkExtension_;  // of the current chunk-size line, until its CR
   std::string trailerLine_;  // an answer's trailer field, until its line is whole
   int version_ = 11;
+  const std::vector<std::string>* keepOnly_ = nullptr;
   bool noBody_ = false;
   bool receivedAny_ = false;
   bool hasContentLength_ = false;

@@ -305,6 +305,7 @@ void RestGateway::prometheus(http::HttpRequest& request, std::shared_ptr<http::R
   upstream.target = prometheusUrl_->target + apiPath + (request.query.empty() ? "" : "?" + request.query);
   upstream.headers.add("Accept", "application/json");
   upstream.headers.add("traceparent", request.traceparent);
+  upstream.answerFields = {"Content-Type"};  // the one field of Prometheus' answer passed on
   prometheusClient_.request(
       prometheusUrl_->host, prometheusUrl_->port, std::move(upstream), options_.prometheusTimeout,
       [responder, traceId = request.traceId](Result<http::HttpResponse> answer) {

@@ -206,6 +206,28 @@ TEST(AsyncClient, BytesAfterAnAnswer_AreNotTheNextRequestsAnswer) {
   EXPECT_EQ(accepted.load(), 2);
 }
 
+TEST_F(AsyncClientTest, OnlyTheAnswerFieldsAskedFor_AreKept_TheFramingStillRead) {
+  AsyncHttpClient client;
+  for (const std::vector<std::string>& asked : {std::vector<std::string>{"content-TYPE"}, std::vector<std::string>{}}) {
+    std::promise<Result<HttpResponse>> promise;
+    ClientRequest request;
+    request.target = "/echo?a=1";
+    request.answerFields = asked;
+    client.request("127.0.0.1", upstream_->port(), request, std::chrono::seconds(3),
+                   [&](Result<HttpResponse> result) { promise.set_value(std::move(result)); });
+    auto response = promise.get_future().get();
+    ASSERT_TRUE(response.isOk()) << response.status().toString();
+    EXPECT_EQ(response->body, "q=a=1");  // its Content-Length was read, though not kept
+    if (asked.empty()) {
+      EXPECT_TRUE(response->headers.contains("Content-Length"));
+      EXPECT_GT(response->headers.fields().size(), 1u);
+    } else {
+      ASSERT_EQ(response->headers.fields().size(), 1u);
+      EXPECT_EQ(response->headers.get("Content-Type"), "text/plain; charset=utf-8");
+    }
+  }
+}
+
 TEST_F(AsyncClientTest, AShortTimeoutAfterALongOneStillFiresOnTime) {
   AsyncHttpClient client;
   // The first exchange leaves the pooled connection's deadline armed far ahead...
