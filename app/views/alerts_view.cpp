@@ -72,8 +72,9 @@ AlertsView::AlertsView(GatewayClient* client, QWidget* parent)
 
   table_->setObjectName(QStringLiteral("alertsTable"));
   table_->setModel(proxy_);
-  // The summary says what is wrong: it is the last column, stretched, and shareColumnWidths() keeps it
-  // the widest. With fixed widths (980 px for the others) it had 100 px at 1280 x 800 and ran off the
+  // The summary says what is wrong: it is the last column, stretched, and shareColumnWidths() gives it
+  // what the others leave (the widest column at 1024 px and up; in a narrower window Acknowledged and
+  // Labels keep their 80 px floor). With fixed widths (980 px for the others) it had 100 px at 1280 x 800 and ran off the
   // table at 1024 x 700. The name and the three short columns take what their texts need, in any
   // language and font.
   setUpListTable(table_, {});

@@ -231,7 +231,7 @@ int run() {
   std::error_code ignored;
   for (auto& process : processes) (void)process.stop(std::chrono::seconds(10));
   processes.clear();
-  if (std::getenv("FLEETDECK_BENCH_KEEP_DUMPS") != nullptr) {
+  if (const char* keep = std::getenv("FLEETDECK_BENCH_KEEP_DUMPS"); keep != nullptr && std::string_view(keep) == "1") {
     std::cout << "callgrind's dumps kept for callgrind_annotate in " << root.string() << "\n";
   } else {
     fs::remove_all(root, ignored);

@@ -24,9 +24,10 @@ constexpr const char* kUnmatchedRoute = "unmatched";
 std::string_view methodLabel(std::string_view method) {
   static constexpr std::array<std::string_view, 9> kKnown = {"GET",   "HEAD",    "POST",    "PUT",  "DELETE",
                                                              "PATCH", "OPTIONS", "CONNECT", "TRACE"};
-  // By length first: this runs twice per request, and nine string comparisons were ~80 instructions.
+  // A static table: the braced list it replaced built nine string_views (a strlen each) per call,
+  // twice per request.
   for (const std::string_view known : kKnown) {
-    if (known.size() == method.size() && known == method) return known;
+    if (known == method) return known;
   }
   return "_OTHER";
 }

@@ -31,7 +31,7 @@ class ParserErrorCategory final : public boost::system::error_category {
   }
 };
 
-// Fields a typical message has; a head with more is parsed again with room for as many as fit its limit.
+// Fields a typical message has; a head with more is parsed again with room for as many as its bytes hold.
 constexpr size_t kStackFields = 32;
 // A body announced by its Content-Length gets this much memory before its bytes arrive.
 constexpr std::uint64_t kBodyReservedUpFront = 64 * 1024;
@@ -284,10 +284,13 @@ size_t MessageParser<isRequest>::putHead(std::string_view data, error_code& erro
   // picohttpparser can first look for the head's end only in what arrived since last time (its
   // slowloris check) and parse only then, or parse all of it now, which finds a malformed line before
   // the head is whole. A short head is parsed whole each time; a long one when it grew by a quarter,
-  // so a head sent a byte at a time costs linear work, not quadratic.
-  const bool parseAll = window < kParseEveryTimeBelow || window >= lastParsedSize_ + lastParsedSize_ / 4;
-  const size_t resumeFrom = parseAll ? 0 : std::min(lastHeadSize_, window);
-  if (parseAll) lastParsedSize_ = window;
+  // so a head sent a byte at a time costs linear work, not quadratic; and always at the limit, so the
+  // refusal there names the malformed line (400) as it would for the same bytes read at once, rather
+  // than the limit (431). A malformed line in a long head still arriving is found a little later.
+  const bool parseAll = window < kParseEveryTimeBelow || window == headerLimit_ ||
+                        window >= windowAtLastFullParse_ + windowAtLastFullParse_ / 4;
+  const size_t resumeFrom = parseAll ? 0 : std::min(bytesOfferedLastCall_, window);
+  if (parseAll) windowAtLastFullParse_ = window;
   std::array<phr_header, kStackFields> stackFields;
   std::vector<phr_header> moreFields;
   phr_header* fields = stackFields.data();
@@ -320,7 +323,7 @@ size_t MessageParser<isRequest>::putHead(std::string_view data, error_code& erro
   }
   if (headLength == -2) {
     if (window == headerLimit_) error = error::header_limit;
-    lastHeadSize_ = window;
+    bytesOfferedLastCall_ = window;
     return 0;
   }
   if (headLength < 0) {
@@ -353,8 +356,7 @@ size_t MessageParser<isRequest>::putHead(std::string_view data, error_code& erro
 }
 
 template <bool isRequest>
-boost::system::error_code MessageParser<isRequest>::takeFields(const void* parsed, size_t count) {
-  const auto* fields = static_cast<const phr_header*>(parsed);
+boost::system::error_code MessageParser<isRequest>::takeFields(const phr_header* fields, size_t count) {
   for (size_t i = 0; i < count; ++i) {
     if (fields[i].name == nullptr) return makeError(ParserError::kFoldedField);
     const std::string_view name(fields[i].name, fields[i].name_len);
@@ -380,10 +382,7 @@ boost::system::error_code MessageParser<isRequest>::takeFields(const void* parse
         break;
       }
       case FramingField::kConnection:
-        forEachElement(value, [this](std::string_view option) {
-          if (equalsIgnoreCase(option, "close")) connectionClose_ = true;
-          if (equalsIgnoreCase(option, "keep-alive")) connectionKeepAlive_ = true;
-        });
+        noteConnectionOptions(value, /*inTrailer=*/false);
         break;
       case FramingField::kNone:
         break;
@@ -391,6 +390,16 @@ boost::system::error_code MessageParser<isRequest>::takeFields(const void* parse
     addField(name, value);
   }
   return {};
+}
+
+// "close" ends the connection after this message; "keep-alive" keeps an HTTP/1.0 one, and only from
+// the head (a trailer comes too late to change what the head promised).
+template <bool isRequest>
+void MessageParser<isRequest>::noteConnectionOptions(std::string_view value, bool inTrailer) {
+  forEachElement(value, [this, inTrailer](std::string_view option) {
+    if (equalsIgnoreCase(option, "close")) connectionClose_ = true;
+    if (!inTrailer && equalsIgnoreCase(option, "keep-alive")) connectionKeepAlive_ = true;
+  });
 }
 
 template <bool isRequest>
@@ -422,7 +431,7 @@ boost::system::error_code MessageParser<isRequest>::startBody() {
       message_.headers.reserve(16);
       hasContentLength_ = hasTransferEncoding_ = chunked_ = connectionClose_ = connectionKeepAlive_ = false;
       contentLength_ = 0;
-      lastHeadSize_ = lastParsedSize_ = 0;
+      bytesOfferedLastCall_ = windowAtLastFullParse_ = 0;
       return {};  // state_ stays kHead
     }
     if (noBody_ || status / 100 == 1 || status == 204 || status == 304) {
@@ -617,9 +626,7 @@ boost::system::error_code MessageParser<isRequest>::takeTrailerField() {
     case FramingField::kTransferEncoding:
       return error::bad_transfer_encoding;
     case FramingField::kConnection:
-      forEachElement(value, [this](std::string_view option) {
-        if (equalsIgnoreCase(option, "close")) connectionClose_ = true;
-      });
+      noteConnectionOptions(value, /*inTrailer=*/true);
       break;
     case FramingField::kNone:
       break;

@@ -19,6 +19,8 @@
 
 #include "fleetdeck/http/message.h"
 
+struct phr_header;  // picohttpparser's, which stays out of this header
+
 namespace fleetdeck::http::detail {
 
 // Refusals Beast's error codes have no name for; error_code::message() says what was refused.
@@ -61,7 +63,7 @@ class MessageParser {
   // Whether any byte of this message arrived (a connection closed before that may be retried).
   bool receivedAny() const { return receivedAny_; }
   bool keepAlive() const;
-  // 10 for HTTP/1.0, 11 for HTTP/1.1.
+  // 10 + the minor version: 10 for HTTP/1.0, 11 for HTTP/1.1 (up to 19: any HTTP/1.x is read as 1.1).
   int version() const { return version_; }
   Message& message() { return message_; }
 
@@ -70,7 +72,8 @@ class MessageParser {
                      kChunkDataLf, kTrailerLineStart, kTrailerLine, kTrailerEndLf, kDone };
 
   size_t putHead(std::string_view data, error_code& error);
-  error_code takeFields(const void* fields, size_t count);
+  error_code takeFields(const phr_header* fields, size_t count);
+  void noteConnectionOptions(std::string_view value, bool inTrailer);
   error_code startBody();
   size_t putChunked(std::string_view data, error_code& error);
   error_code takeTrailerField();
@@ -81,8 +84,8 @@ class MessageParser {
   State state_ = State::kHead;
   size_t headerLimit_ = 8 * 1024;
   std::uint64_t bodyLimit_ = 8 * 1024 * 1024;
-  size_t lastHeadSize_ = 0;    // bytes offered for an incomplete head last time (picohttpparser's resume hint)
-  size_t lastParsedSize_ = 0;  // of the incomplete head parsed whole last
+  size_t bytesOfferedLastCall_ = 0;   // of an incomplete head (picohttpparser's resume hint)
+  size_t windowAtLastFullParse_ = 0;  // bytes of the incomplete head when it was last parsed whole
   std::uint64_t remaining_ = 0;  // of the Content-Length body, or of the current chunk
   std::uint64_t contentLength_ = 0;
   size_t chunkSizeDigits_ = 0;

@@ -305,7 +305,8 @@ class Session : public std::enable_shared_from_this<Session> {
       rejectAndClose(413, resourceExhausted("request body exceeds " + std::to_string(shared_.options.bodyLimitBytes) +
                                             " bytes"));
     } else if (error == bhttp::error::header_limit) {
-      rejectAndClose(431, resourceExhausted("request header exceeds " +
+      // The limit holds for the head and for each chunk-size line or trailer after it (the parser).
+      rejectAndClose(431, resourceExhausted("request header, chunk-size line or trailer exceeds " +
                                             std::to_string(shared_.options.headerLimitBytes) + " bytes"));
     } else if (error == detail::trailerFieldsRefused()) {
       rejectAndClose(400, invalidArgument(error.message()));

@@ -1783,7 +1783,7 @@ void ViewsTest::alerts_TheSummaryColumn_IsReadable_At1280x800And1024x700() {
   auto* table = alerts->findChild<QTableView*>("alertsTable");
   QVERIFY(QTest::qWaitFor([&] { return alerts->isReady() && table->model()->rowCount() == 3; }, 5000));
   // The summary says what is wrong: it was the last column, left what six fixed widths (980 px) did
-  // not take: 190 px at 1280 x 800 ("payments fai...% of charges"), off the table at 1024 x 700.
+  // not take: 100 px at 1280 x 800 ("payments fai...% of charges"), off the table at 1024 x 700.
   QString longest;
   for (int row = 0; row < table->model()->rowCount(); ++row) {
     const QString summary = table->model()->index(row, AlertsModel::Summary).data().toString();

@@ -20,6 +20,27 @@
 namespace fleetdeck::http {
 namespace {
 
+// A listening loopback socket on a free port, for upstreams that answer with raw bytes.
+struct RawListener {
+  int fd = -1;
+  uint16_t port = 0;
+};
+RawListener rawListener() {
+  RawListener listener;
+  listener.fd = socket(AF_INET, SOCK_STREAM, 0);
+  sockaddr_in address{};
+  address.sin_family = AF_INET;
+  address.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  if (bind(listener.fd, reinterpret_cast<sockaddr*>(&address), sizeof address) != 0 || listen(listener.fd, 4) != 0) {
+    ADD_FAILURE() << "cannot listen on loopback";
+    return listener;
+  }
+  socklen_t length = sizeof address;
+  getsockname(listener.fd, reinterpret_cast<sockaddr*>(&address), &length);
+  listener.port = ntohs(address.sin_port);
+  return listener;
+}
+
 class AsyncClientTest : public ::testing::Test {
  protected:
   void SetUp() override {
@@ -128,16 +149,9 @@ TEST(AsyncClient, APostAfterTheUpstreamClosedTheIdleConnection_GoesOutOnAFreshOn
 // An upstream that frames its answer by closing the connection (no Content-Length), as HTTP/1.0
 // servers do: the body is everything until the close.
 TEST(AsyncClient, AnAnswerWithoutLengthEndsWithTheConnection) {
-  const int listener = socket(AF_INET, SOCK_STREAM, 0);
-  sockaddr_in address{};
-  address.sin_family = AF_INET;
-  address.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-  ASSERT_EQ(bind(listener, reinterpret_cast<sockaddr*>(&address), sizeof address), 0);
-  ASSERT_EQ(listen(listener, 4), 0);
-  socklen_t length = sizeof address;
-  getsockname(listener, reinterpret_cast<sockaddr*>(&address), &length);
-  std::thread upstream([listener] {
-    const int connection = accept(listener, nullptr, nullptr);
+  const RawListener listener = rawListener();
+  std::thread upstream([&listener] {
+    const int connection = accept(listener.fd, nullptr, nullptr);
     char buffer[2048];
     (void)recv(connection, buffer, sizeof buffer, 0);
     const std::string answer = "HTTP/1.0 200 OK\r\nContent-Type: text/plain\r\n\r\nall of it, until the close";
@@ -146,59 +160,49 @@ TEST(AsyncClient, AnAnswerWithoutLengthEndsWithTheConnection) {
   });
   AsyncHttpClient client;
   std::promise<Result<HttpResponse>> promise;
-  client.request("127.0.0.1", ntohs(address.sin_port), ClientRequest{}, std::chrono::seconds(3),
+  client.request("127.0.0.1", listener.port, ClientRequest{}, std::chrono::seconds(3),
                  [&](Result<HttpResponse> result) { promise.set_value(std::move(result)); });
   auto response = promise.get_future().get();
   upstream.join();
-  close(listener);
+  close(listener.fd);
   ASSERT_TRUE(response.isOk()) << response.status().toString();
   EXPECT_EQ(response->status, 200);
   EXPECT_EQ(response->body, "all of it, until the close");
 }
 
-// An upstream that sends more than its answer (a second, unasked answer) leaves bytes no request of
-// ours asked for: the connection is not pooled, or the next request would be given them as its answer.
+// An upstream that sends more than its answer (a second, unasked answer in the same segment) leaves
+// bytes in the connection's buffer no request of ours asked for: the connection is not pooled, or the
+// next request would be given them as its answer. (Unasked bytes arriving later, in the socket, are
+// found only by the peek after a second idle: fb2f679.)
 TEST(AsyncClient, BytesAfterAnAnswer_AreNotTheNextRequestsAnswer) {
-  const int listener = socket(AF_INET, SOCK_STREAM, 0);
-  sockaddr_in address{};
-  address.sin_family = AF_INET;
-  address.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-  ASSERT_EQ(bind(listener, reinterpret_cast<sockaddr*>(&address), sizeof address), 0);
-  ASSERT_EQ(listen(listener, 4), 0);
-  socklen_t length = sizeof address;
-  getsockname(listener, reinterpret_cast<sockaddr*>(&address), &length);
+  const RawListener listener = rawListener();
   std::atomic<int> accepted{0};
-  std::thread upstream([listener, &accepted] {
-    // Each connection: read one request, answer it plus a stale second answer, keep it open a while.
-    std::vector<int> connections;
+  std::thread upstream([&listener, &accepted] {
+    // Each connection: read one request, send its answer and a stale second answer at once, close.
     for (int i = 0; i < 2; ++i) {
-      pollfd waiting{listener, POLLIN, 0};
+      pollfd waiting{listener.fd, POLLIN, 0};
       if (poll(&waiting, 1, 3000) <= 0) break;
-      const int connection = accept(listener, nullptr, nullptr);
+      const int connection = accept(listener.fd, nullptr, nullptr);
       accepted.fetch_add(1);
       char buffer[2048];
       (void)recv(connection, buffer, sizeof buffer, 0);
       const std::string answers = "HTTP/1.1 200 OK\r\nContent-Length: 5\r\n\r\nfresh"
                                   "HTTP/1.1 200 OK\r\nContent-Length: 5\r\n\r\nstale";
       (void)send(connection, answers.data(), answers.size(), MSG_NOSIGNAL);
-      connections.push_back(connection);
+      close(connection);
     }
-    std::this_thread::sleep_for(std::chrono::milliseconds(200));
-    for (const int connection : connections) close(connection);
   });
   AsyncHttpClient client;
   auto get = [&] {
     std::promise<Result<HttpResponse>> promise;
-    client.request("127.0.0.1", ntohs(address.sin_port), ClientRequest{}, std::chrono::seconds(3),
+    client.request("127.0.0.1", listener.port, ClientRequest{}, std::chrono::seconds(3),
                    [&](Result<HttpResponse> result) { promise.set_value(std::move(result)); });
     return promise.get_future().get();
   };
   const auto first = get();
-  // Let the stale answer arrive in the pooled connection's buffer (or its socket) before the next request.
-  std::this_thread::sleep_for(std::chrono::milliseconds(50));
   const auto second = get();
   upstream.join();
-  close(listener);
+  close(listener.fd);
   ASSERT_TRUE(first.isOk()) << first.status().toString();
   EXPECT_EQ(first->body, "fresh");
   ASSERT_TRUE(second.isOk()) << second.status().toString();
