@@ -412,6 +412,17 @@ void MessageParser<isRequest>::addField(std::string_view name, std::string_view 
   message_.headers.add(std::string(name), std::string(value));
 }
 
+// After an interim answer: what its head said is forgotten, and the next head is read as the first.
+template <bool isRequest>
+void MessageParser<isRequest>::readNextHead() {
+  message_ = Message();
+  message_.headers.reserve(16);
+  hasContentLength_ = hasTransferEncoding_ = chunked_ = connectionClose_ = connectionKeepAlive_ = false;
+  contentLength_ = 0;
+  bytesOfferedLastCall_ = windowAtLastFullParse_ = 0;
+  state_ = State::kHead;
+}
+
 template <bool isRequest>
 boost::system::error_code MessageParser<isRequest>::startBody() {
   // Both framings at once is the classic way to make two parsers disagree on where a message ends.
@@ -427,12 +438,8 @@ boost::system::error_code MessageParser<isRequest>::startBody() {
       // RFC 9110 section 15.2: an interim answer (100 Continue, 103 Early Hints) is read past; the
       // final one follows on the same connection. Taken for the answer, it left the final one unread
       // on a pooled connection, for the next request to be given.
-      message_ = Message();
-      message_.headers.reserve(16);
-      hasContentLength_ = hasTransferEncoding_ = chunked_ = connectionClose_ = connectionKeepAlive_ = false;
-      contentLength_ = 0;
-      bytesOfferedLastCall_ = windowAtLastFullParse_ = 0;
-      return {};  // state_ stays kHead
+      readNextHead();
+      return {};
     }
     if (noBody_ || status / 100 == 1 || status == 204 || status == 304) {
       state_ = State::kDone;

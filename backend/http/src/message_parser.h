@@ -75,6 +75,7 @@ class MessageParser {
   error_code takeFields(const phr_header* fields, size_t count);
   void noteConnectionOptions(std::string_view value, bool inTrailer);
   error_code startBody();
+  void readNextHead();
   size_t putChunked(std::string_view data, error_code& error);
   error_code takeTrailerField();
   void addField(std::string_view name, std::string_view value);
