@@ -4,20 +4,16 @@
 
 #include <charconv>
 
+#include "field_values.h"
+
 namespace fleetdeck::http {
 namespace {
-
-std::string_view trim(std::string_view text) {
-  while (!text.empty() && (text.front() == ' ' || text.front() == '\t')) text.remove_prefix(1);
-  while (!text.empty() && (text.back() == ' ' || text.back() == '\t')) text.remove_suffix(1);
-  return text;
-}
 
 // The q value of one Accept-Encoding element ("gzip;q=0.5" -> 0.5); 1 when absent.
 double qualityOf(std::string_view parameters) {
   while (!parameters.empty()) {
     const size_t semicolon = parameters.find(';');
-    std::string_view parameter = trim(parameters.substr(0, semicolon));
+    std::string_view parameter = detail::trimOptionalWhitespace(parameters.substr(0, semicolon));
     if (parameter.starts_with("q=") || parameter.starts_with("Q=")) {
       const std::string value(parameter.substr(2));
       char* end = nullptr;
@@ -35,17 +31,13 @@ double qualityOf(std::string_view parameters) {
 bool acceptsGzip(std::string_view acceptEncoding) {
   double gzip = -1;
   double any = -1;
-  while (!acceptEncoding.empty()) {
-    const size_t comma = acceptEncoding.find(',');
-    std::string_view element = trim(acceptEncoding.substr(0, comma));
+  detail::forEachListElement(acceptEncoding, [&](std::string_view element) {
     const size_t semicolon = element.find(';');
-    const std::string_view coding = trim(element.substr(0, semicolon));
+    const std::string_view coding = detail::trimOptionalWhitespace(element.substr(0, semicolon));
     const double q = semicolon == std::string_view::npos ? 1.0 : qualityOf(element.substr(semicolon + 1));
     if (equalsIgnoreCase(coding, "gzip") || equalsIgnoreCase(coding, "x-gzip")) gzip = q;
     if (coding == "*") any = q;
-    if (comma == std::string_view::npos) break;
-    acceptEncoding.remove_prefix(comma + 1);
-  }
+  });
   if (gzip >= 0) return gzip > 0;
   return any > 0;
 }

@@ -7,6 +7,7 @@
 #include <string>
 #include <vector>
 
+#include "field_values.h"
 #include "picohttpparser.h"
 
 namespace fleetdeck::http::detail {
@@ -66,11 +67,6 @@ bool hasControl(std::string_view text) { return std::any_of(text.begin(), text.e
 // A CR that ends what has arrived may be its line's end, whose LF is still to come.
 std::string_view trimTrailingCr(std::string_view text) { return text.ends_with('\r') ? text.substr(0, text.size() - 1) : text; }
 
-std::string_view trimWhitespace(std::string_view text) {
-  while (!text.empty() && (text.front() == ' ' || text.front() == '\t')) text.remove_prefix(1);
-  while (!text.empty() && (text.back() == ' ' || text.back() == '\t')) text.remove_suffix(1);
-  return text;
-}
 
 // RFC 9112 section 7.1.1: what may follow a chunk's size on its line, before the CRLF (Beast's rule):
 //   chunk-ext = *( BWS ";" BWS chunk-ext-name [ BWS "=" BWS chunk-ext-val ] ), the name a token, the
@@ -150,17 +146,6 @@ FramingField fieldThatFrames(std::string_view name) {
   }
 }
 
-// Calls `each` with every element of a comma-separated field value, trimmed; empty ones skipped.
-template <typename Each>
-void forEachElement(std::string_view list, Each&& each) {
-  while (!list.empty()) {
-    const size_t comma = list.find(',');
-    const std::string_view element = trimWhitespace(list.substr(0, comma));
-    if (!element.empty()) each(element);
-    if (comma == std::string_view::npos) break;
-    list.remove_prefix(comma + 1);
-  }
-}
 
 // picohttpparser says only that a head is malformed; this names the first part that is, for the
 // 400's message. It may see only the head's start (the rest has not arrived), and reads it as
@@ -360,7 +345,7 @@ boost::system::error_code MessageParser<isRequest>::takeFields(const phr_header*
   for (size_t i = 0; i < count; ++i) {
     if (fields[i].name == nullptr) return makeError(ParserError::kFoldedField);
     const std::string_view name(fields[i].name, fields[i].name_len);
-    const std::string_view value = trimWhitespace(std::string_view(fields[i].value, fields[i].value_len));
+    const std::string_view value = trimOptionalWhitespace(std::string_view(fields[i].value, fields[i].value_len));
     switch (fieldThatFrames(name)) {
       case FramingField::kContentLength:
         // Two lengths, even equal ones, are how one message is read as two (request smuggling).
@@ -373,7 +358,7 @@ boost::system::error_code MessageParser<isRequest>::takeFields(const phr_header*
         if (chunked_) return error::bad_transfer_encoding;
         hasTransferEncoding_ = true;
         bool refused = false;
-        forEachElement(value, [&](std::string_view coding) {
+        forEachListElement(value, [&](std::string_view coding) {
           // Chunked comes last and once: anything after it would leave the body's end unknown.
           if (chunked_) refused = true;
           chunked_ = equalsIgnoreCase(coding, "chunked");
@@ -396,7 +381,7 @@ boost::system::error_code MessageParser<isRequest>::takeFields(const phr_header*
 // the head (a trailer comes too late to change what the head promised).
 template <bool isRequest>
 void MessageParser<isRequest>::noteConnectionOptions(std::string_view value, bool inTrailer) {
-  forEachElement(value, [this, inTrailer](std::string_view option) {
+  forEachListElement(value, [this, inTrailer](std::string_view option) {
     if (equalsIgnoreCase(option, "close")) connectionClose_ = true;
     if (!inTrailer && equalsIgnoreCase(option, "keep-alive")) connectionKeepAlive_ = true;
   });
@@ -624,7 +609,7 @@ boost::system::error_code MessageParser<isRequest>::takeTrailerField() {
   const size_t colon = line.find(':');
   if (colon == std::string_view::npos || !isToken(line.substr(0, colon))) return error::bad_field;
   const std::string_view name = line.substr(0, colon);
-  const std::string_view value = trimWhitespace(line.substr(colon + 1));
+  const std::string_view value = trimOptionalWhitespace(line.substr(colon + 1));
   if (hasControl(value)) return error::bad_value;
   // It joins the head's fields, where a length or coding would say something else of this body.
   switch (fieldThatFrames(name)) {
