@@ -53,7 +53,7 @@ int main(int argc, char** argv) {
   notifications::PgNotificationRepository repository(pool);
   notifications::NotificationInbox inbox(repository);
   notifications::NotificationsGrpcService service(inbox, workers);
-  grpcServer.addService(&service);
+  service.bindTo(grpcServer);
   if (auto started = grpcServer.start(); !started.isOk()) host->fail(started, "starting the gRPC server");
 
   host->setInfo("grpcAddress", grpcServer.address());

@@ -112,8 +112,8 @@ int main(int argc, char** argv) {
   orders::ProjectionRebuilder rebuilder(pool, poolOptions.connectionString, announceRebuild);
   orders::OrdersGrpcService service(book, rebuilder, workers);
   orders::SagasGrpcService sagasService(sagas, workers);
-  grpcServer.addService(&service);
-  grpcServer.addService(&sagasService);
+  service.bindTo(grpcServer);
+  sagasService.bindTo(grpcServer);
   // Connected before any request can commit an order (afterCommit reads eventBus from other threads).
   if (busConfig.enabled()) {
     auto connected = bus::ServiceBus::connect(busConfig);

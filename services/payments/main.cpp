@@ -75,7 +75,7 @@ int main(int argc, char** argv) {
   payments::FaultInjector faults(faultSettings, allowRuntimeFaultChanges, random);
   payments::Wallets wallets(store, faults, walletSettings);
   payments::PaymentsGrpcService service(wallets, workers);
-  grpcServer.addService(&service);
+  service.bindTo(grpcServer);
   if (auto started = grpcServer.start(); !started.isOk()) host->fail(started, "starting the gRPC server");
 
   host->setInfo("grpcAddress", grpcServer.address());

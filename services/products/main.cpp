@@ -76,7 +76,7 @@ int main(int argc, char** argv) {
   products::ProductCatalog catalog(productRepository, memoryCache);
   products::StockReservations reservations(reservationRepository, memoryCache);
   products::ProductsGrpcService service(catalog, reservations, workers);
-  grpcServer.addService(&service);
+  service.bindTo(grpcServer);
   if (auto started = grpcServer.start(); !started.isOk()) host->fail(started, "starting the gRPC server");
 
   host->setInfo("grpcAddress", grpcServer.address());

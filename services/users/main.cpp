@@ -62,7 +62,7 @@ int main(int argc, char** argv) {
   });
   if (auto prepared = signIn.prepare(); !prepared.isOk()) host->fail(prepared, "preparing sign-in");
   users::UsersGrpcService service(accounts, workers, &signIn);
-  grpcServer.addService(&service);
+  service.bindTo(grpcServer);
   if (auto started = grpcServer.start(); !started.isOk()) host->fail(started, "starting the gRPC server");
 
   host->setInfo("grpcAddress", grpcServer.address());

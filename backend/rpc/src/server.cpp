@@ -1,23 +1,218 @@
 #include "fleetdeck/rpc/server.h"
 
+#include <google/protobuf/descriptor.h>
+#include <google/protobuf/io/coded_stream.h>
+#include <google/protobuf/wire_format_lite.h>
 #include <grpcpp/ext/proto_server_reflection_plugin.h>
-#include <grpcpp/health_check_service_interface.h>
+#include <grpcpp/generic/async_generic_service.h>
+
+#include <algorithm>
+#include <atomic>
+#include <condition_variable>
+#include <mutex>
+#include <thread>
 
 #include "fleetdeck/core/log.h"
 #include "fleetdeck/rpc/interceptors.h"
 #include "grpc_runtime.h"
 
 namespace fleetdeck::rpc {
+namespace {
+
+constexpr std::string_view kHealthCheckMethod = "/grpc.health.v1.Health/Check";
+
+// grpc.health.v1.HealthCheckResponse.ServingStatus
+enum class ServingStatus : uint8_t { kServing = 1, kNotServing = 2 };
+
+std::string bytesOf(const grpc::ByteBuffer &buffer) {
+  std::vector<grpc::Slice> slices;
+  std::string bytes;
+  if (!buffer.Dump(&slices).ok()) return bytes;
+  for (const auto &slice : slices) bytes.append(reinterpret_cast<const char *>(slice.begin()), slice.size());
+  return bytes;
+}
+
+// grpc.health.v1.HealthCheckRequest is one string field, `service` (1); read by
+// hand so that health needs no generated code of its own.
+Result<std::string> parseHealthCheckRequest(const std::string &bytes) {
+  google::protobuf::io::CodedInputStream input(reinterpret_cast<const uint8_t *>(bytes.data()),
+                                               static_cast<int>(bytes.size()));
+  std::string service;
+  while (const uint32_t tag = input.ReadTag()) {
+    if (tag == ((1 << 3) | 2)) {
+      uint32_t length = 0;
+      if (!input.ReadVarint32(&length) || length > 1024 || !input.ReadString(&service, static_cast<int>(length))) {
+        return invalidField("service", "is not a string of at most 1 KiB");
+      }
+    } else if (!google::protobuf::internal::WireFormatLite::SkipField(&input, tag)) {
+      return invalidArgument("HealthCheckRequest is not a valid protobuf message");
+    }
+  }
+  if (!input.ConsumedEntireMessage()) return invalidArgument("HealthCheckRequest is not a valid protobuf message");
+  return service;
+}
+
+}  // namespace
+
+// The completion queues, their threads, and what is served on them besides the
+// async services: grpc.health.v1 Check, and UNIMPLEMENTED for any other method
+// no service has.
+class RpcServer::Queues final : public detail::CallLifecycle {
+ public:
+  explicit Queues(std::vector<std::string> serviceNames) : serviceNames_(std::move(serviceNames)) {}
+
+  grpc::AsyncGenericService &generic() { return generic_; }
+
+  void add(std::unique_ptr<grpc::ServerCompletionQueue> queue) { queues_.push_back(std::move(queue)); }
+
+  void start(const std::vector<std::unique_ptr<detail::UnaryMethod>> &methods) {
+    for (auto &queue : queues_) {
+      for (const auto &method : methods) method->requestCall(queue.get(), *this);
+      new GenericCall(*this, queue.get());
+      threads_.emplace_back([queue = queue.get()] {
+        void *tag = nullptr;
+        bool ok = false;
+        while (queue->Next(&tag, &ok)) static_cast<detail::CompletionTag *>(tag)->complete(ok);
+      });
+    }
+  }
+
+  void setServing(bool serving) { serving_.store(serving, std::memory_order_relaxed); }
+  void stopAccepting() { accepting_.store(false, std::memory_order_relaxed); }
+
+  // After the server's Shutdown: every call object gone, then the queues
+  // drained and their threads joined.
+  void stop() {
+    {
+      std::unique_lock lock(mutex_);
+      allGone_.wait(lock, [this] { return liveCalls_ == 0; });
+    }
+    for (auto &queue : queues_) queue->Shutdown();
+    for (auto &thread : threads_) thread.join();
+    threads_.clear();
+  }
+
+  bool accepting() const override { return accepting_.load(std::memory_order_relaxed); }
+  void callCreated() override {
+    std::lock_guard lock(mutex_);
+    ++liveCalls_;
+  }
+  void callDestroyed() override {
+    std::lock_guard lock(mutex_);
+    if (--liveCalls_ == 0) allGone_.notify_all();
+  }
+  void handlerThrew(const char *what) override { log::error("rpc handler threw", {{"error", what}}); }
+
+ private:
+  // A call of a method no async service has: health's Check is answered here,
+  // anything else is UNIMPLEMENTED (Watch included: the fleet's probes and the
+  // gateway ask with Check).
+  class GenericCall final : public detail::CompletionTag {
+   public:
+    GenericCall(Queues &queues, grpc::ServerCompletionQueue *queue)
+        : queues_(queues), queue_(queue), stream_(&context_) {
+      queues_.callCreated();
+      queues_.generic_.RequestCall(&context_, &stream_, queue, queue, this);
+    }
+
+    void complete(bool ok) override {
+      switch (state_) {
+        case State::kWaiting:
+          if (!ok) break;
+          if (queues_.accepting()) new GenericCall(queues_, queue_);
+          if (context_.method() == kHealthCheckMethod) {
+            state_ = State::kReading;
+            stream_.Read(&request_, this);
+          } else {
+            state_ = State::kFinishing;
+            stream_.Finish(grpc::Status(grpc::StatusCode::UNIMPLEMENTED, "no method " + context_.method()), this);
+          }
+          return;
+        case State::kReading:
+          state_ = State::kFinishing;
+          if (!ok) {
+            stream_.Finish(grpc::Status(grpc::StatusCode::INVALID_ARGUMENT, "no HealthCheckRequest was sent"), this);
+          } else {
+            answerHealthCheck();
+          }
+          return;
+        case State::kFinishing:
+          break;
+      }
+      delete this;
+    }
+
+   private:
+    enum class State { kWaiting, kReading, kFinishing };
+
+    ~GenericCall() { queues_.callDestroyed(); }
+
+    void answerHealthCheck() {
+      auto service = parseHealthCheckRequest(bytesOf(request_));
+      if (!service) {
+        stream_.Finish(grpc::Status(grpc::StatusCode::INVALID_ARGUMENT, service.status().message()), this);
+        return;
+      }
+      const auto &names = queues_.serviceNames_;
+      if (!service->empty() && std::find(names.begin(), names.end(), *service) == names.end()) {
+        stream_.Finish(grpc::Status(grpc::StatusCode::NOT_FOUND, "unknown service " + *service), this);
+        return;
+      }
+      const auto status =
+          queues_.serving_.load(std::memory_order_relaxed) ? ServingStatus::kServing : ServingStatus::kNotServing;
+      const char bytes[2] = {0x08, static_cast<char>(status)};  // field 1, varint
+      grpc::Slice slice(bytes, sizeof bytes);
+      response_ = grpc::ByteBuffer(&slice, 1);
+      stream_.WriteAndFinish(response_, grpc::WriteOptions(), grpc::Status::OK, this);
+    }
+
+    Queues &queues_;
+    grpc::ServerCompletionQueue *queue_;
+    grpc::GenericServerContext context_;
+    grpc::GenericServerAsyncReaderWriter stream_;
+    grpc::ByteBuffer request_;
+    grpc::ByteBuffer response_;
+    State state_ = State::kWaiting;
+  };
+
+  const std::vector<std::string> serviceNames_;
+  grpc::AsyncGenericService generic_;
+  std::vector<std::unique_ptr<grpc::ServerCompletionQueue>> queues_;
+  std::vector<std::thread> threads_;
+  std::atomic<bool> serving_{false};
+  std::atomic<bool> accepting_{true};
+  std::mutex mutex_;
+  std::condition_variable allGone_;
+  size_t liveCalls_ = 0;
+};
 
 RpcServer::RpcServer(ServerOptions options) : options_(std::move(options)) {}
 
 RpcServer::~RpcServer() { shutdown(std::chrono::milliseconds(0)); }
 
-void RpcServer::addService(grpc::Service* service) { services_.push_back(service); }
+void RpcServer::addService(grpc::Service *service) { services_.push_back(service); }
+
+void RpcServer::addAsyncService(grpc::Service &service, std::string name) {
+  services_.push_back(&service);
+  asyncServices_.push_back({&service, std::move(name)});
+}
 
 Status RpcServer::start() {
+  // Every method of an async service needs a handler: a call to one without
+  // would wait for its deadline.
+  std::vector<std::string> healthNames;
+  for (const auto &[service, name] : asyncServices_) {
+    const auto *descriptor = google::protobuf::DescriptorPool::generated_pool()->FindServiceByName(name);
+    if (descriptor == nullptr) return invalidArgument("no gRPC service named " + name);
+    const auto bound = std::count_if(unaryMethods_.begin(), unaryMethods_.end(),
+                                     [service](const auto &method) { return method->service() == service; });
+    if (bound != descriptor->method_count()) {
+      return invalidArgument(name + ": " + std::to_string(bound) + " of its " +
+                             std::to_string(descriptor->method_count()) + " methods have a handler");
+    }
+    healthNames.push_back(name);
+  }
   detail::tuneGrpcRuntime();
-  grpc::EnableDefaultHealthCheckService(true);
   grpc::reflection::InitProtoReflectionServerBuilderPlugin();
   grpc::ServerBuilder builder;
   int selectedPort = 0;
@@ -25,7 +220,10 @@ Status RpcServer::start() {
                            &selectedPort);
   builder.SetMaxReceiveMessageSize(options_.maxMessageBytes);
   builder.SetMaxSendMessageSize(options_.maxMessageBytes);
-  for (auto* service : services_) builder.RegisterService(service);
+  for (auto *service : services_) builder.RegisterService(service);
+  queues_ = std::make_unique<Queues>(std::move(healthNames));
+  builder.RegisterAsyncGenericService(&queues_->generic());
+  for (int i = 0; i < std::max(1, options_.threads); ++i) queues_->add(builder.AddCompletionQueue());
   if (options_.instrument) {
     std::vector<std::unique_ptr<grpc::experimental::ServerInterceptorFactoryInterface>> interceptors;
     interceptors.push_back(makeServerTelemetryInterceptorFactory());
@@ -34,24 +232,28 @@ Status RpcServer::start() {
   server_ = builder.BuildAndStart();
   if (!server_ || selectedPort == 0) {
     server_.reset();
+    queues_.reset();
     return unavailable("cannot start gRPC server on " + options_.address + ":" + std::to_string(options_.port));
   }
   port_ = static_cast<uint16_t>(selectedPort);
+  queues_->start(unaryMethods_);
   setServing(true);
   return Status::ok();
 }
 
 void RpcServer::setServing(bool serving) {
-  if (!server_) return;
-  if (auto* health = server_->GetHealthCheckService()) health->SetServingStatus(serving);
+  if (queues_) queues_->setServing(serving);
 }
 
 void RpcServer::shutdown(std::chrono::milliseconds drain) {
   if (!server_ || shutDown_) return;
   shutDown_ = true;
   setServing(false);
+  queues_->stopAccepting();
   server_->Shutdown(std::chrono::system_clock::now() + drain);
   server_->Wait();
+  queues_->stop();
+  server_.reset();
 }
 
 }  // namespace fleetdeck::rpc
@@ -60,11 +262,12 @@ void RpcServer::shutdown(std::chrono::milliseconds drain) {
 
 namespace fleetdeck::rpc {
 
-ServerOptions serverOptionsFromConfig(Config& config) {
+ServerOptions serverOptionsFromConfig(Config &config) {
   ServerOptions options;
   options.address = config.getString("grpc.address", "127.0.0.1");
   options.port = static_cast<uint16_t>(config.getInt("grpc.port", 0, 0, 65535));
   options.maxMessageBytes = static_cast<int>(config.getInt("grpc.max_message_bytes", 4 << 20, 1024, 64 << 20));
+  options.threads = static_cast<int>(config.getInt("grpc.threads", 1, 1, 64));
   return options;
 }
 

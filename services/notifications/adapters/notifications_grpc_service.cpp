@@ -35,10 +35,10 @@ void toProto(const Notification& notification, v1::Notification& out) {
   *out.mutable_create_time() = TimeUtil::MicrosecondsToTimestamp(notification.createdAtMicros);
 }
 
-grpc::ServerUnaryReactor* NotificationsGrpcService::ListNotifications(grpc::CallbackServerContext* context,
-                                                                      const v1::ListNotificationsRequest* request,
-                                                                      v1::ListNotificationsResponse* response) {
-  return rpc::runBlocking(context, pool_, [this, request, response] {
+rpc::Handled NotificationsGrpcService::ListNotifications(rpc::ServerCall* call,
+                                                         const v1::ListNotificationsRequest* request,
+                                                         v1::ListNotificationsResponse* response) {
+  return rpc::runBlocking(call, pool_, [this, request, response] {
     ListRequest query{request->user_id(), request->page_size(), request->page_token()};
     auto page = inbox_.list(query);
     if (!page) return page.status();
@@ -48,10 +48,9 @@ grpc::ServerUnaryReactor* NotificationsGrpcService::ListNotifications(grpc::Call
   });
 }
 
-grpc::ServerUnaryReactor* NotificationsGrpcService::Notify(grpc::CallbackServerContext* context,
-                                                           const v1::NotifyRequest* request,
-                                                           v1::Notification* response) {
-  return rpc::runBlocking(context, pool_, [this, request, response] {
+rpc::Handled NotificationsGrpcService::Notify(rpc::ServerCall* call, const v1::NotifyRequest* request,
+                                              v1::Notification* response) {
+  return rpc::runBlocking(call, pool_, [this, request, response] {
     NewNotification notification{request->source_id(), request->user_id(), request->kind(), request->title(),
                                  request->body()};
     auto result = inbox_.notify(std::move(notification));
@@ -72,6 +71,13 @@ grpc::ServerUnaryReactor* NotificationsGrpcService::Notify(grpc::CallbackServerC
     toProto(result->notification, *response);
     return Status::ok();
   });
+}
+
+void NotificationsGrpcService::bindTo(rpc::RpcServer& server) {
+  using Async = v1::NotificationsService::AsyncService;
+  server.addAsyncService(async_, v1::NotificationsService::service_full_name());
+  server.addUnary(async_, &Async::RequestListNotifications, this, &NotificationsGrpcService::ListNotifications);
+  server.addUnary(async_, &Async::RequestNotify, this, &NotificationsGrpcService::Notify);
 }
 
 }  // namespace fleetdeck::notifications

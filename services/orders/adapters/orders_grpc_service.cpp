@@ -18,7 +18,7 @@ void toProto(const Money& money, common::v1::Money& out) {
   out.set_units(money.units);
 }
 
-ChangeContext changeContextOf(const grpc::CallbackServerContext& context) {
+ChangeContext changeContextOf(const grpc::ServerContextBase& context) {
   const rpc::CallContext call = rpc::callContextFrom(context);
   ChangeContext change{call.actor, call.traceId(), ""};
   // gRPC's "no deadline" is the clock's far end.
@@ -87,9 +87,9 @@ Status toProto(const RecordedEvent& event, v1::OrderEvent& out) {
   return Status::ok();
 }
 
-grpc::ServerUnaryReactor* OrdersGrpcService::CreateOrder(grpc::CallbackServerContext* context,
-                                                         const v1::CreateOrderRequest* request, v1::Order* response) {
-  return rpc::runBlocking(context, pool_, [this, context, request, response] {
+rpc::Handled OrdersGrpcService::CreateOrder(rpc::ServerCall* call, const v1::CreateOrderRequest* request,
+                                            v1::Order* response) {
+  return rpc::runBlocking(call, pool_, [this, context = &call->context(), request, response] {
     CreateRequest create;
     create.userId = request->user_id();
     create.idempotencyKey = request->idempotency_key();
@@ -101,9 +101,9 @@ grpc::ServerUnaryReactor* OrdersGrpcService::CreateOrder(grpc::CallbackServerCon
   });
 }
 
-grpc::ServerUnaryReactor* OrdersGrpcService::GetOrder(grpc::CallbackServerContext* context,
-                                                      const v1::GetOrderRequest* request, v1::Order* response) {
-  return rpc::runBlocking(context, pool_, [this, request, response] {
+rpc::Handled OrdersGrpcService::GetOrder(rpc::ServerCall* call, const v1::GetOrderRequest* request,
+                                         v1::Order* response) {
+  return rpc::runBlocking(call, pool_, [this, request, response] {
     auto order = book_.get(request->id());
     if (!order) return order.status();
     toProto(*order, *response);
@@ -111,10 +111,9 @@ grpc::ServerUnaryReactor* OrdersGrpcService::GetOrder(grpc::CallbackServerContex
   });
 }
 
-grpc::ServerUnaryReactor* OrdersGrpcService::ListOrders(grpc::CallbackServerContext* context,
-                                                        const v1::ListOrdersRequest* request,
-                                                        v1::ListOrdersResponse* response) {
-  return rpc::runBlocking(context, pool_, [this, request, response] {
+rpc::Handled OrdersGrpcService::ListOrders(rpc::ServerCall* call, const v1::ListOrdersRequest* request,
+                                           v1::ListOrdersResponse* response) {
+  return rpc::runBlocking(call, pool_, [this, request, response] {
     ListRequest list;
     list.status = request->status();
     list.userId = request->user_id();
@@ -132,9 +131,9 @@ grpc::ServerUnaryReactor* OrdersGrpcService::ListOrders(grpc::CallbackServerCont
   });
 }
 
-grpc::ServerUnaryReactor* OrdersGrpcService::CancelOrder(grpc::CallbackServerContext* context,
-                                                         const v1::CancelOrderRequest* request, v1::Order* response) {
-  return rpc::runBlocking(context, pool_, [this, context, request, response] {
+rpc::Handled OrdersGrpcService::CancelOrder(rpc::ServerCall* call, const v1::CancelOrderRequest* request,
+                                            v1::Order* response) {
+  return rpc::runBlocking(call, pool_, [this, context = &call->context(), request, response] {
     auto order = book_.cancel(request->id(), request->reason(), request->expected_version(), changeContextOf(*context),
                               request->idempotency_key());
     if (!order) return order.status();
@@ -143,9 +142,9 @@ grpc::ServerUnaryReactor* OrdersGrpcService::CancelOrder(grpc::CallbackServerCon
   });
 }
 
-grpc::ServerUnaryReactor* OrdersGrpcService::ShipOrder(grpc::CallbackServerContext* context,
-                                                       const v1::ShipOrderRequest* request, v1::Order* response) {
-  return rpc::runBlocking(context, pool_, [this, context, request, response] {
+rpc::Handled OrdersGrpcService::ShipOrder(rpc::ServerCall* call, const v1::ShipOrderRequest* request,
+                                          v1::Order* response) {
+  return rpc::runBlocking(call, pool_, [this, context = &call->context(), request, response] {
     auto order = book_.ship(request->id(), request->tracking_number(), request->expected_version(),
                             changeContextOf(*context), request->idempotency_key());
     if (!order) return order.status();
@@ -154,9 +153,9 @@ grpc::ServerUnaryReactor* OrdersGrpcService::ShipOrder(grpc::CallbackServerConte
   });
 }
 
-grpc::ServerUnaryReactor* OrdersGrpcService::DeliverOrder(grpc::CallbackServerContext* context,
-                                                          const v1::DeliverOrderRequest* request, v1::Order* response) {
-  return rpc::runBlocking(context, pool_, [this, context, request, response] {
+rpc::Handled OrdersGrpcService::DeliverOrder(rpc::ServerCall* call, const v1::DeliverOrderRequest* request,
+                                             v1::Order* response) {
+  return rpc::runBlocking(call, pool_, [this, context = &call->context(), request, response] {
     auto order = book_.deliver(request->id(), request->expected_version(), changeContextOf(*context),
                                request->idempotency_key());
     if (!order) return order.status();
@@ -165,10 +164,9 @@ grpc::ServerUnaryReactor* OrdersGrpcService::DeliverOrder(grpc::CallbackServerCo
   });
 }
 
-grpc::ServerUnaryReactor* OrdersGrpcService::ListOrderEvents(grpc::CallbackServerContext* context,
-                                                             const v1::ListOrderEventsRequest* request,
-                                                             v1::ListOrderEventsResponse* response) {
-  return rpc::runBlocking(context, pool_, [this, request, response] {
+rpc::Handled OrdersGrpcService::ListOrderEvents(rpc::ServerCall* call, const v1::ListOrderEventsRequest* request,
+                                                v1::ListOrderEventsResponse* response) {
+  return rpc::runBlocking(call, pool_, [this, request, response] {
     auto events = book_.history(request->order_id());
     if (!events) return events.status();
     for (const auto& event : *events) FLEETDECK_RETURN_IF_ERROR(toProto(event, *response->add_events()));
@@ -176,10 +174,9 @@ grpc::ServerUnaryReactor* OrdersGrpcService::ListOrderEvents(grpc::CallbackServe
   });
 }
 
-grpc::ServerUnaryReactor* OrdersGrpcService::GetOrderAtVersion(grpc::CallbackServerContext* context,
-                                                               const v1::GetOrderAtVersionRequest* request,
-                                                               v1::OrderAtVersion* response) {
-  return rpc::runBlocking(context, pool_, [this, request, response] {
+rpc::Handled OrdersGrpcService::GetOrderAtVersion(rpc::ServerCall* call, const v1::GetOrderAtVersionRequest* request,
+                                                  v1::OrderAtVersion* response) {
+  return rpc::runBlocking(call, pool_, [this, request, response] {
     auto state = book_.atVersion(request->order_id(), request->version());
     if (!state) return state.status();
     toProto(state->order, *response->mutable_order());
@@ -188,10 +185,9 @@ grpc::ServerUnaryReactor* OrdersGrpcService::GetOrderAtVersion(grpc::CallbackSer
   });
 }
 
-grpc::ServerUnaryReactor* OrdersGrpcService::RebuildProjection(grpc::CallbackServerContext* context,
-                                                               const v1::RebuildProjectionRequest* request,
-                                                               v1::Rebuild* response) {
-  return rpc::runBlocking(context, pool_, [this, request, response] {
+rpc::Handled OrdersGrpcService::RebuildProjection(rpc::ServerCall* call, const v1::RebuildProjectionRequest* request,
+                                                  v1::Rebuild* response) {
+  return rpc::runBlocking(call, pool_, [this, request, response] {
     auto report = rebuilder_.start(request->name());
     if (!report) return report.status();
     toProto(*report, *response);
@@ -199,9 +195,9 @@ grpc::ServerUnaryReactor* OrdersGrpcService::RebuildProjection(grpc::CallbackSer
   });
 }
 
-grpc::ServerUnaryReactor* OrdersGrpcService::GetRebuild(grpc::CallbackServerContext* context,
-                                                        const v1::GetRebuildRequest* request, v1::Rebuild* response) {
-  return rpc::runBlocking(context, pool_, [this, request, response] {
+rpc::Handled OrdersGrpcService::GetRebuild(rpc::ServerCall* call, const v1::GetRebuildRequest* request,
+                                           v1::Rebuild* response) {
+  return rpc::runBlocking(call, pool_, [this, request, response] {
     auto report = rebuilder_.get(request->id());
     if (!report) return report.status();
     toProto(*report, *response);
@@ -209,10 +205,9 @@ grpc::ServerUnaryReactor* OrdersGrpcService::GetRebuild(grpc::CallbackServerCont
   });
 }
 
-grpc::ServerUnaryReactor* OrdersGrpcService::ListOrderAudit(grpc::CallbackServerContext* context,
-                                                            const common::v1::ListAuditRequest* request,
-                                                            common::v1::ListAuditResponse* response) {
-  return rpc::runBlocking(context, pool_, [this, request, response] {
+rpc::Handled OrdersGrpcService::ListOrderAudit(rpc::ServerCall* call, const common::v1::ListAuditRequest* request,
+                                               common::v1::ListAuditResponse* response) {
+  return rpc::runBlocking(call, pool_, [this, request, response] {
     auto page = book_.audit({request->resource_id(), request->actor(), request->page_size(), request->page_token()});
     if (!page) return page.status();
     for (const auto& change : page->changes) {
@@ -230,6 +225,22 @@ grpc::ServerUnaryReactor* OrdersGrpcService::ListOrderAudit(grpc::CallbackServer
     response->set_next_page_token(page->nextPageToken);
     return Status::ok();
   });
+}
+
+void OrdersGrpcService::bindTo(rpc::RpcServer& server) {
+  using Async = v1::OrdersService::AsyncService;
+  server.addAsyncService(async_, v1::OrdersService::service_full_name());
+  server.addUnary(async_, &Async::RequestCreateOrder, this, &OrdersGrpcService::CreateOrder);
+  server.addUnary(async_, &Async::RequestGetOrder, this, &OrdersGrpcService::GetOrder);
+  server.addUnary(async_, &Async::RequestListOrders, this, &OrdersGrpcService::ListOrders);
+  server.addUnary(async_, &Async::RequestCancelOrder, this, &OrdersGrpcService::CancelOrder);
+  server.addUnary(async_, &Async::RequestShipOrder, this, &OrdersGrpcService::ShipOrder);
+  server.addUnary(async_, &Async::RequestDeliverOrder, this, &OrdersGrpcService::DeliverOrder);
+  server.addUnary(async_, &Async::RequestListOrderEvents, this, &OrdersGrpcService::ListOrderEvents);
+  server.addUnary(async_, &Async::RequestGetOrderAtVersion, this, &OrdersGrpcService::GetOrderAtVersion);
+  server.addUnary(async_, &Async::RequestRebuildProjection, this, &OrdersGrpcService::RebuildProjection);
+  server.addUnary(async_, &Async::RequestGetRebuild, this, &OrdersGrpcService::GetRebuild);
+  server.addUnary(async_, &Async::RequestListOrderAudit, this, &OrdersGrpcService::ListOrderAudit);
 }
 
 }  // namespace fleetdeck::orders

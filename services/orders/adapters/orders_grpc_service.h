@@ -5,36 +5,33 @@
 #include "domain/order_book.h"
 #include "fleetdeck/core/work_pool.h"
 #include "fleetdeck/orders/v1/orders.grpc.pb.h"
+#include "fleetdeck/rpc/server.h"
 
 namespace fleetdeck::orders {
 
-class OrdersGrpcService final : public v1::OrdersService::CallbackService {
+class OrdersGrpcService final {
  public:
   OrdersGrpcService(OrderBook& book, ProjectionRebuilder& rebuilder, WorkPool& pool)
       : book_(book), rebuilder_(rebuilder), pool_(pool) {}
 
-  grpc::ServerUnaryReactor* CreateOrder(grpc::CallbackServerContext*, const v1::CreateOrderRequest*,
-                                        v1::Order*) override;
-  grpc::ServerUnaryReactor* GetOrder(grpc::CallbackServerContext*, const v1::GetOrderRequest*, v1::Order*) override;
-  grpc::ServerUnaryReactor* ListOrders(grpc::CallbackServerContext*, const v1::ListOrdersRequest*,
-                                       v1::ListOrdersResponse*) override;
-  grpc::ServerUnaryReactor* CancelOrder(grpc::CallbackServerContext*, const v1::CancelOrderRequest*,
-                                        v1::Order*) override;
-  grpc::ServerUnaryReactor* ShipOrder(grpc::CallbackServerContext*, const v1::ShipOrderRequest*, v1::Order*) override;
-  grpc::ServerUnaryReactor* DeliverOrder(grpc::CallbackServerContext*, const v1::DeliverOrderRequest*,
-                                         v1::Order*) override;
-  grpc::ServerUnaryReactor* ListOrderEvents(grpc::CallbackServerContext*, const v1::ListOrderEventsRequest*,
-                                            v1::ListOrderEventsResponse*) override;
-  grpc::ServerUnaryReactor* GetOrderAtVersion(grpc::CallbackServerContext*, const v1::GetOrderAtVersionRequest*,
-                                              v1::OrderAtVersion*) override;
-  grpc::ServerUnaryReactor* RebuildProjection(grpc::CallbackServerContext*, const v1::RebuildProjectionRequest*,
-                                              v1::Rebuild*) override;
-  grpc::ServerUnaryReactor* GetRebuild(grpc::CallbackServerContext*, const v1::GetRebuildRequest*,
-                                       v1::Rebuild*) override;
-  grpc::ServerUnaryReactor* ListOrderAudit(grpc::CallbackServerContext*, const common::v1::ListAuditRequest*,
-                                           common::v1::ListAuditResponse*) override;
+  rpc::Handled CreateOrder(rpc::ServerCall* call, const v1::CreateOrderRequest*, v1::Order*);
+  rpc::Handled GetOrder(rpc::ServerCall* call, const v1::GetOrderRequest*, v1::Order*);
+  rpc::Handled ListOrders(rpc::ServerCall* call, const v1::ListOrdersRequest*, v1::ListOrdersResponse*);
+  rpc::Handled CancelOrder(rpc::ServerCall* call, const v1::CancelOrderRequest*, v1::Order*);
+  rpc::Handled ShipOrder(rpc::ServerCall* call, const v1::ShipOrderRequest*, v1::Order*);
+  rpc::Handled DeliverOrder(rpc::ServerCall* call, const v1::DeliverOrderRequest*, v1::Order*);
+  rpc::Handled ListOrderEvents(rpc::ServerCall* call, const v1::ListOrderEventsRequest*, v1::ListOrderEventsResponse*);
+  rpc::Handled GetOrderAtVersion(rpc::ServerCall* call, const v1::GetOrderAtVersionRequest*, v1::OrderAtVersion*);
+  rpc::Handled RebuildProjection(rpc::ServerCall* call, const v1::RebuildProjectionRequest*, v1::Rebuild*);
+  rpc::Handled GetRebuild(rpc::ServerCall* call, const v1::GetRebuildRequest*, v1::Rebuild*);
+  rpc::Handled ListOrderAudit(rpc::ServerCall* call, const common::v1::ListAuditRequest*,
+                              common::v1::ListAuditResponse*);
+
+  // Registers the service and each of its methods with `server` (before it starts).
+  void bindTo(rpc::RpcServer& server);
 
  private:
+  v1::OrdersService::AsyncService async_;
   OrderBook& book_;
   ProjectionRebuilder& rebuilder_;
   WorkPool& pool_;

@@ -40,10 +40,9 @@ void toProto(const saga::SagaView& view, v1::Saga& out, bool withSteps) {
 
 }  // namespace
 
-grpc::ServerUnaryReactor* SagasGrpcService::ListSagas(grpc::CallbackServerContext* context,
-                                                      const v1::ListSagasRequest* request,
-                                                      v1::ListSagasResponse* response) {
-  return rpc::runBlocking(context, pool_, [this, request, response] {
+rpc::Handled SagasGrpcService::ListSagas(rpc::ServerCall* call, const v1::ListSagasRequest* request,
+                                         v1::ListSagasResponse* response) {
+  return rpc::runBlocking(call, pool_, [this, request, response] {
     auto created = createdRangeOf(request->created_after(), request->created_before());
     if (!created) return created.status();
     auto page = engine_.list({.state = request->state(), .pageSize = request->page_size(),
@@ -56,14 +55,21 @@ grpc::ServerUnaryReactor* SagasGrpcService::ListSagas(grpc::CallbackServerContex
   });
 }
 
-grpc::ServerUnaryReactor* SagasGrpcService::GetSaga(grpc::CallbackServerContext* context,
-                                                    const v1::GetSagaRequest* request, v1::GetSagaResponse* response) {
-  return rpc::runBlocking(context, pool_, [this, request, response] {
+rpc::Handled SagasGrpcService::GetSaga(rpc::ServerCall* call, const v1::GetSagaRequest* request,
+                                       v1::GetSagaResponse* response) {
+  return rpc::runBlocking(call, pool_, [this, request, response] {
     auto view = engine_.get(request->id());
     if (!view) return view.status();
     toProto(*view, *response->mutable_saga(), true);
     return Status::ok();
   });
+}
+
+void SagasGrpcService::bindTo(rpc::RpcServer& server) {
+  using Async = v1::SagasService::AsyncService;
+  server.addAsyncService(async_, v1::SagasService::service_full_name());
+  server.addUnary(async_, &Async::RequestListSagas, this, &SagasGrpcService::ListSagas);
+  server.addUnary(async_, &Async::RequestGetSaga, this, &SagasGrpcService::GetSaga);
 }
 
 }  // namespace fleetdeck::orders

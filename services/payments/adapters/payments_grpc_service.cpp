@@ -21,7 +21,7 @@ void toProto(const Money& money, common::v1::Money& out) {
 Money fromProto(const common::v1::Money& money) { return Money{money.currency_code(), money.units()}; }
 
 // The caller as the gateway forwarded it (principal and trace): who the audit trail names.
-ChangeContext changeContextFrom(const grpc::CallbackServerContext& context) {
+ChangeContext changeContextFrom(const grpc::ServerContextBase& context) {
   const rpc::CallContext call = rpc::callContextFrom(context);
   return ChangeContext{call.actor, call.traceId()};
 }
@@ -64,9 +64,9 @@ void toProto(const FaultSettings& faults, v1::Faults& out) {
   out.set_failure_code(std::string(statusCodeName(faults.failureCode)));
 }
 
-grpc::ServerUnaryReactor* PaymentsGrpcService::GetWallet(grpc::CallbackServerContext* context,
-                                                         const v1::GetWalletRequest* request, v1::Wallet* response) {
-  return rpc::runBlocking(context, pool_, [this, request, response] {
+rpc::Handled PaymentsGrpcService::GetWallet(rpc::ServerCall* call, const v1::GetWalletRequest* request,
+                                            v1::Wallet* response) {
+  return rpc::runBlocking(call, pool_, [this, request, response] {
     auto wallet = wallets_.get(request->user_id());
     if (!wallet) return wallet.status();
     toProto(*wallet, *response);
@@ -74,10 +74,9 @@ grpc::ServerUnaryReactor* PaymentsGrpcService::GetWallet(grpc::CallbackServerCon
   });
 }
 
-grpc::ServerUnaryReactor* PaymentsGrpcService::TopUpWallet(grpc::CallbackServerContext* context,
-                                                           const v1::TopUpWalletRequest* request,
-                                                           v1::Wallet* response) {
-  return rpc::runBlocking(context, pool_, [this, request, response, changedBy = changeContextFrom(*context)] {
+rpc::Handled PaymentsGrpcService::TopUpWallet(rpc::ServerCall* call, const v1::TopUpWalletRequest* request,
+                                              v1::Wallet* response) {
+  return rpc::runBlocking(call, pool_, [this, request, response, changedBy = changeContextFrom(call->context())] {
     auto wallet = wallets_.topUp(
         {request->user_id(), fromProto(request->amount()), request->idempotency_key(), changedBy});
     if (!wallet) return wallet.status();
@@ -86,10 +85,9 @@ grpc::ServerUnaryReactor* PaymentsGrpcService::TopUpWallet(grpc::CallbackServerC
   });
 }
 
-grpc::ServerUnaryReactor* PaymentsGrpcService::ListPayments(grpc::CallbackServerContext* context,
-                                                            const v1::ListPaymentsRequest* request,
-                                                            v1::ListPaymentsResponse* response) {
-  return rpc::runBlocking(context, pool_, [this, request, response] {
+rpc::Handled PaymentsGrpcService::ListPayments(rpc::ServerCall* call, const v1::ListPaymentsRequest* request,
+                                               v1::ListPaymentsResponse* response) {
+  return rpc::runBlocking(call, pool_, [this, request, response] {
     auto page = wallets_.listPayments(
         {request->order_id(), request->user_id(), request->page_size(), request->page_token()});
     if (!page) return page.status();
@@ -99,10 +97,9 @@ grpc::ServerUnaryReactor* PaymentsGrpcService::ListPayments(grpc::CallbackServer
   });
 }
 
-grpc::ServerUnaryReactor* PaymentsGrpcService::ListLedger(grpc::CallbackServerContext* context,
-                                                          const v1::ListLedgerRequest* request,
-                                                          v1::ListLedgerResponse* response) {
-  return rpc::runBlocking(context, pool_, [this, request, response] {
+rpc::Handled PaymentsGrpcService::ListLedger(rpc::ServerCall* call, const v1::ListLedgerRequest* request,
+                                             v1::ListLedgerResponse* response) {
+  return rpc::runBlocking(call, pool_, [this, request, response] {
     auto page = wallets_.listLedger({request->user_id(), request->page_size(), request->page_token()});
     if (!page) return page.status();
     for (const auto& entry : page->entries) toProto(entry, *response->add_entries());
@@ -111,20 +108,17 @@ grpc::ServerUnaryReactor* PaymentsGrpcService::ListLedger(grpc::CallbackServerCo
   });
 }
 
-grpc::ServerUnaryReactor* PaymentsGrpcService::GetFaults(grpc::CallbackServerContext* context,
-                                                         const v1::GetFaultsRequest* /*request*/,
-                                                         v1::Faults* response) {
-  // Reads a few numbers under a mutex: answered on the reactor thread, nothing blocks.
+rpc::Handled PaymentsGrpcService::GetFaults(rpc::ServerCall* call, const v1::GetFaultsRequest* /*request*/,
+                                            v1::Faults* response) {
+  // Reads a few numbers under a mutex: answered on the completion-queue thread, nothing blocks.
   toProto(wallets_.faults(), *response);
-  grpc::ServerUnaryReactor* reactor = context->DefaultReactor();
-  reactor->Finish(grpc::Status::OK);
-  return reactor;
+  return call->finish(grpc::Status::OK);
 }
 
-grpc::ServerUnaryReactor* PaymentsGrpcService::SetFaults(grpc::CallbackServerContext* context,
-                                                         const v1::SetFaultsRequest* request, v1::Faults* response) {
+rpc::Handled PaymentsGrpcService::SetFaults(rpc::ServerCall* call, const v1::SetFaultsRequest* request,
+                                            v1::Faults* response) {
   // On a worker thread: the change is written to the audit trail (PostgreSQL) before it applies.
-  return rpc::runBlocking(context, pool_, [this, request, response, caller = changeContextFrom(*context)] {
+  return rpc::runBlocking(call, pool_, [this, request, response, caller = changeContextFrom(call->context())] {
     const std::string& failureCode = request->faults().failure_code();
     const FaultSettings wanted{request->faults().decline_rate(), request->faults().failure_rate(),
                                request->faults().added_latency_ms(),
@@ -146,10 +140,9 @@ grpc::ServerUnaryReactor* PaymentsGrpcService::SetFaults(grpc::CallbackServerCon
   });
 }
 
-grpc::ServerUnaryReactor* PaymentsGrpcService::ListPaymentAudit(grpc::CallbackServerContext* context,
-                                                                const common::v1::ListAuditRequest* request,
-                                                                common::v1::ListAuditResponse* response) {
-  return rpc::runBlocking(context, pool_, [this, request, response] {
+rpc::Handled PaymentsGrpcService::ListPaymentAudit(rpc::ServerCall* call, const common::v1::ListAuditRequest* request,
+                                                   common::v1::ListAuditResponse* response) {
+  return rpc::runBlocking(call, pool_, [this, request, response] {
     auto page = wallets_.audit({request->resource_id(), request->actor(), request->page_size(), request->page_token()});
     if (!page) return page.status();
     rpc::fillAuditResponse(page->records, page->nextPageToken, *response);
@@ -157,9 +150,9 @@ grpc::ServerUnaryReactor* PaymentsGrpcService::ListPaymentAudit(grpc::CallbackSe
   });
 }
 
-grpc::ServerUnaryReactor* PaymentsGrpcService::OpenWallet(grpc::CallbackServerContext* context,
-                                                          const v1::OpenWalletRequest* request, v1::Wallet* response) {
-  return rpc::runBlocking(context, pool_, [this, request, response] {
+rpc::Handled PaymentsGrpcService::OpenWallet(rpc::ServerCall* call, const v1::OpenWalletRequest* request,
+                                             v1::Wallet* response) {
+  return rpc::runBlocking(call, pool_, [this, request, response] {
     auto wallet = wallets_.open(request->user_id());
     if (!wallet) return wallet.status();
     toProto(*wallet, *response);
@@ -167,10 +160,10 @@ grpc::ServerUnaryReactor* PaymentsGrpcService::OpenWallet(grpc::CallbackServerCo
   });
 }
 
-grpc::ServerUnaryReactor* PaymentsGrpcService::Charge(grpc::CallbackServerContext* context,
-                                                      const v1::ChargeRequest* request, v1::Payment* response) {
-  // Added latency sleeps inside the body: on a worker thread, never on the reactor.
-  return rpc::runBlocking(context, pool_, [this, request, response] {
+rpc::Handled PaymentsGrpcService::Charge(rpc::ServerCall* call, const v1::ChargeRequest* request,
+                                         v1::Payment* response) {
+  // Added latency sleeps inside the body: on a worker thread, never on the completion-queue thread.
+  return rpc::runBlocking(call, pool_, [this, request, response] {
     auto payment = wallets_.charge(
         {request->idempotency_key(), request->user_id(), request->order_id(), fromProto(request->amount())});
     if (!payment) return payment.status();
@@ -179,9 +172,9 @@ grpc::ServerUnaryReactor* PaymentsGrpcService::Charge(grpc::CallbackServerContex
   });
 }
 
-grpc::ServerUnaryReactor* PaymentsGrpcService::Refund(grpc::CallbackServerContext* context,
-                                                      const v1::RefundRequest* request, v1::Payment* response) {
-  return rpc::runBlocking(context, pool_, [this, request, response] {
+rpc::Handled PaymentsGrpcService::Refund(rpc::ServerCall* call, const v1::RefundRequest* request,
+                                         v1::Payment* response) {
+  return rpc::runBlocking(call, pool_, [this, request, response] {
     std::optional<ChargeRequest> voidIfMissing;
     if (request->has_void_if_missing()) {
       const v1::ChargeRequest& charge = request->void_if_missing();
@@ -193,6 +186,21 @@ grpc::ServerUnaryReactor* PaymentsGrpcService::Refund(grpc::CallbackServerContex
     toProto(*payment, *response);
     return Status::ok();
   });
+}
+
+void PaymentsGrpcService::bindTo(rpc::RpcServer& server) {
+  using Async = v1::PaymentsService::AsyncService;
+  server.addAsyncService(async_, v1::PaymentsService::service_full_name());
+  server.addUnary(async_, &Async::RequestGetWallet, this, &PaymentsGrpcService::GetWallet);
+  server.addUnary(async_, &Async::RequestTopUpWallet, this, &PaymentsGrpcService::TopUpWallet);
+  server.addUnary(async_, &Async::RequestListPayments, this, &PaymentsGrpcService::ListPayments);
+  server.addUnary(async_, &Async::RequestListLedger, this, &PaymentsGrpcService::ListLedger);
+  server.addUnary(async_, &Async::RequestGetFaults, this, &PaymentsGrpcService::GetFaults);
+  server.addUnary(async_, &Async::RequestSetFaults, this, &PaymentsGrpcService::SetFaults);
+  server.addUnary(async_, &Async::RequestListPaymentAudit, this, &PaymentsGrpcService::ListPaymentAudit);
+  server.addUnary(async_, &Async::RequestOpenWallet, this, &PaymentsGrpcService::OpenWallet);
+  server.addUnary(async_, &Async::RequestCharge, this, &PaymentsGrpcService::Charge);
+  server.addUnary(async_, &Async::RequestRefund, this, &PaymentsGrpcService::Refund);
 }
 
 }  // namespace fleetdeck::payments

@@ -8,7 +8,7 @@
 namespace fleetdeck::products {
 namespace {
 
-ChangeContext changeContextFrom(const grpc::CallbackServerContext& context) {
+ChangeContext changeContextFrom(const grpc::ServerContextBase& context) {
   const rpc::CallContext call = rpc::callContextFrom(context);
   return ChangeContext{call.actor, call.traceId()};
 }
@@ -58,10 +58,9 @@ Result<ProductChanges> changesFromMask(const v1::UpdateProductRequest& request) 
 
 }  // namespace
 
-grpc::ServerUnaryReactor* ProductsGrpcService::CreateProduct(grpc::CallbackServerContext* context,
-                                                             const v1::CreateProductRequest* request,
-                                                             v1::Product* response) {
-  return rpc::runBlocking(context, pool_, [this, context, request, response] {
+rpc::Handled ProductsGrpcService::CreateProduct(rpc::ServerCall* call, const v1::CreateProductRequest* request,
+                                                v1::Product* response) {
+  return rpc::runBlocking(call, pool_, [this, context = &call->context(), request, response] {
     NewProduct product{request->sku(), request->name(), request->description(), fromProto(request->price()),
                        request->initial_stock(), request->idempotency_key()};
     auto created = catalog_.create(std::move(product), changeContextFrom(*context));
@@ -71,16 +70,14 @@ grpc::ServerUnaryReactor* ProductsGrpcService::CreateProduct(grpc::CallbackServe
   });
 }
 
-grpc::ServerUnaryReactor* ProductsGrpcService::GetProduct(grpc::CallbackServerContext* context,
-                                                          const v1::GetProductRequest* request, v1::Product* response) {
-  // A copy in memory is answered on this reactor thread: no hop to the pool, no Redis round trip.
+rpc::Handled ProductsGrpcService::GetProduct(rpc::ServerCall* call, const v1::GetProductRequest* request,
+                                             v1::Product* response) {
+  // A copy in memory is answered on this completion-queue thread: no hop to the pool, no Redis round trip.
   if (auto held = catalog_.peek(request->id())) {
     toProto(*held, *response);
-    grpc::ServerUnaryReactor* reactor = context->DefaultReactor();
-    reactor->Finish(grpc::Status::OK);
-    return reactor;
+    return call->finish(grpc::Status::OK);
   }
-  return rpc::runBlocking(context, pool_, [this, request, response] {
+  return rpc::runBlocking(call, pool_, [this, request, response] {
     auto product = catalog_.get(request->id());
     if (!product) return product.status();
     toProto(*product, *response);
@@ -88,10 +85,9 @@ grpc::ServerUnaryReactor* ProductsGrpcService::GetProduct(grpc::CallbackServerCo
   });
 }
 
-grpc::ServerUnaryReactor* ProductsGrpcService::BatchGetProducts(grpc::CallbackServerContext* context,
-                                                                const v1::BatchGetProductsRequest* request,
-                                                                v1::BatchGetProductsResponse* response) {
-  return rpc::runBlocking(context, pool_, [this, request, response] {
+rpc::Handled ProductsGrpcService::BatchGetProducts(rpc::ServerCall* call, const v1::BatchGetProductsRequest* request,
+                                                   v1::BatchGetProductsResponse* response) {
+  return rpc::runBlocking(call, pool_, [this, request, response] {
     auto batch = catalog_.batchGet({request->ids().begin(), request->ids().end()});
     if (!batch) return batch.status();
     for (const auto& product : batch->products) toProto(product, *response->add_products());
@@ -100,10 +96,9 @@ grpc::ServerUnaryReactor* ProductsGrpcService::BatchGetProducts(grpc::CallbackSe
   });
 }
 
-grpc::ServerUnaryReactor* ProductsGrpcService::ListProducts(grpc::CallbackServerContext* context,
-                                                            const v1::ListProductsRequest* request,
-                                                            v1::ListProductsResponse* response) {
-  return rpc::runBlocking(context, pool_, [this, request, response] {
+rpc::Handled ProductsGrpcService::ListProducts(rpc::ServerCall* call, const v1::ListProductsRequest* request,
+                                               v1::ListProductsResponse* response) {
+  return rpc::runBlocking(call, pool_, [this, request, response] {
     ListRequest query{request->page_size(), request->page_token(), request->query(), request->include_inactive()};
     auto page = catalog_.list(query);
     if (!page) return page.status();
@@ -113,10 +108,9 @@ grpc::ServerUnaryReactor* ProductsGrpcService::ListProducts(grpc::CallbackServer
   });
 }
 
-grpc::ServerUnaryReactor* ProductsGrpcService::UpdateProduct(grpc::CallbackServerContext* context,
-                                                             const v1::UpdateProductRequest* request,
-                                                             v1::Product* response) {
-  return rpc::runBlocking(context, pool_, [this, context, request, response] {
+rpc::Handled ProductsGrpcService::UpdateProduct(rpc::ServerCall* call, const v1::UpdateProductRequest* request,
+                                                v1::Product* response) {
+  return rpc::runBlocking(call, pool_, [this, context = &call->context(), request, response] {
     auto changes = changesFromMask(*request);
     if (!changes) return changes.status();
     auto updated =
@@ -127,10 +121,9 @@ grpc::ServerUnaryReactor* ProductsGrpcService::UpdateProduct(grpc::CallbackServe
   });
 }
 
-grpc::ServerUnaryReactor* ProductsGrpcService::DeleteProduct(grpc::CallbackServerContext* context,
-                                                             const v1::DeleteProductRequest* request,
-                                                             v1::Product* response) {
-  return rpc::runBlocking(context, pool_, [this, context, request, response] {
+rpc::Handled ProductsGrpcService::DeleteProduct(rpc::ServerCall* call, const v1::DeleteProductRequest* request,
+                                                v1::Product* response) {
+  return rpc::runBlocking(call, pool_, [this, context = &call->context(), request, response] {
     auto deleted = catalog_.remove(request->id(), changeContextFrom(*context));
     if (!deleted) return deleted.status();
     toProto(*deleted, *response);
@@ -138,10 +131,9 @@ grpc::ServerUnaryReactor* ProductsGrpcService::DeleteProduct(grpc::CallbackServe
   });
 }
 
-grpc::ServerUnaryReactor* ProductsGrpcService::RestockProduct(grpc::CallbackServerContext* context,
-                                                              const v1::RestockProductRequest* request,
-                                                              v1::Product* response) {
-  return rpc::runBlocking(context, pool_, [this, context, request, response] {
+rpc::Handled ProductsGrpcService::RestockProduct(rpc::ServerCall* call, const v1::RestockProductRequest* request,
+                                                 v1::Product* response) {
+  return rpc::runBlocking(call, pool_, [this, context = &call->context(), request, response] {
     auto restocked =
         catalog_.restock(request->id(), request->quantity(), request->idempotency_key(), changeContextFrom(*context));
     if (!restocked) return restocked.status();
@@ -150,10 +142,9 @@ grpc::ServerUnaryReactor* ProductsGrpcService::RestockProduct(grpc::CallbackServ
   });
 }
 
-grpc::ServerUnaryReactor* ProductsGrpcService::ListProductAudit(grpc::CallbackServerContext* context,
-                                                                const common::v1::ListAuditRequest* request,
-                                                                common::v1::ListAuditResponse* response) {
-  return rpc::runBlocking(context, pool_, [this, request, response] {
+rpc::Handled ProductsGrpcService::ListProductAudit(rpc::ServerCall* call, const common::v1::ListAuditRequest* request,
+                                                   common::v1::ListAuditResponse* response) {
+  return rpc::runBlocking(call, pool_, [this, request, response] {
     auto page =
         catalog_.listAudit({request->resource_id(), request->actor(), request->page_size(), request->page_token()});
     if (!page) return page.status();
@@ -162,10 +153,9 @@ grpc::ServerUnaryReactor* ProductsGrpcService::ListProductAudit(grpc::CallbackSe
   });
 }
 
-grpc::ServerUnaryReactor* ProductsGrpcService::ReserveStock(grpc::CallbackServerContext* context,
-                                                            const v1::ReserveStockRequest* request,
-                                                            v1::Reservation* response) {
-  return rpc::runBlocking(context, pool_, [this, request, response] {
+rpc::Handled ProductsGrpcService::ReserveStock(rpc::ServerCall* call, const v1::ReserveStockRequest* request,
+                                               v1::Reservation* response) {
+  return rpc::runBlocking(call, pool_, [this, request, response] {
     std::vector<StockLine> lines;
     lines.reserve(request->lines_size());
     for (const auto& line : request->lines()) lines.push_back({line.product_id(), line.quantity()});
@@ -176,10 +166,9 @@ grpc::ServerUnaryReactor* ProductsGrpcService::ReserveStock(grpc::CallbackServer
   });
 }
 
-grpc::ServerUnaryReactor* ProductsGrpcService::ReleaseStock(grpc::CallbackServerContext* context,
-                                                            const v1::ReleaseStockRequest* request,
-                                                            v1::Reservation* response) {
-  return rpc::runBlocking(context, pool_, [this, request, response] {
+rpc::Handled ProductsGrpcService::ReleaseStock(rpc::ServerCall* call, const v1::ReleaseStockRequest* request,
+                                               v1::Reservation* response) {
+  return rpc::runBlocking(call, pool_, [this, request, response] {
     auto reservation = reservations_.release(request->reservation_key());
     if (!reservation) return reservation.status();
     toProto(*reservation, *response);
@@ -187,15 +176,30 @@ grpc::ServerUnaryReactor* ProductsGrpcService::ReleaseStock(grpc::CallbackServer
   });
 }
 
-grpc::ServerUnaryReactor* ProductsGrpcService::CommitStock(grpc::CallbackServerContext* context,
-                                                           const v1::CommitStockRequest* request,
-                                                           v1::Reservation* response) {
-  return rpc::runBlocking(context, pool_, [this, request, response] {
+rpc::Handled ProductsGrpcService::CommitStock(rpc::ServerCall* call, const v1::CommitStockRequest* request,
+                                              v1::Reservation* response) {
+  return rpc::runBlocking(call, pool_, [this, request, response] {
     auto reservation = reservations_.commit(request->reservation_key());
     if (!reservation) return reservation.status();
     toProto(*reservation, *response);
     return Status::ok();
   });
+}
+
+void ProductsGrpcService::bindTo(rpc::RpcServer& server) {
+  using Async = v1::ProductsService::AsyncService;
+  server.addAsyncService(async_, v1::ProductsService::service_full_name());
+  server.addUnary(async_, &Async::RequestCreateProduct, this, &ProductsGrpcService::CreateProduct);
+  server.addUnary(async_, &Async::RequestGetProduct, this, &ProductsGrpcService::GetProduct);
+  server.addUnary(async_, &Async::RequestBatchGetProducts, this, &ProductsGrpcService::BatchGetProducts);
+  server.addUnary(async_, &Async::RequestListProducts, this, &ProductsGrpcService::ListProducts);
+  server.addUnary(async_, &Async::RequestUpdateProduct, this, &ProductsGrpcService::UpdateProduct);
+  server.addUnary(async_, &Async::RequestDeleteProduct, this, &ProductsGrpcService::DeleteProduct);
+  server.addUnary(async_, &Async::RequestRestockProduct, this, &ProductsGrpcService::RestockProduct);
+  server.addUnary(async_, &Async::RequestListProductAudit, this, &ProductsGrpcService::ListProductAudit);
+  server.addUnary(async_, &Async::RequestReserveStock, this, &ProductsGrpcService::ReserveStock);
+  server.addUnary(async_, &Async::RequestReleaseStock, this, &ProductsGrpcService::ReleaseStock);
+  server.addUnary(async_, &Async::RequestCommitStock, this, &ProductsGrpcService::CommitStock);
 }
 
 }  // namespace fleetdeck::products

@@ -24,7 +24,7 @@ void toProto(const User& user, v1::User& out) {
 
 namespace {
 
-ChangeContext changeContextOf(const grpc::CallbackServerContext& context) {
+ChangeContext changeContextOf(const grpc::ServerContextBase& context) {
   const rpc::CallContext call = rpc::callContextFrom(context);
   return {call.actor, call.traceId()};
 }
@@ -53,14 +53,14 @@ Result<UserChanges> changesFromMask(const v1::UpdateUserRequest& request) {
   return changes;
 }
 
-std::string metadataValue(const grpc::CallbackServerContext& context, const char* key) {
+std::string metadataValue(const grpc::ServerContextBase& context, const char* key) {
   const auto& entries = context.client_metadata();
   auto found = entries.find(key);
   return found == entries.end() ? std::string() : std::string(found->second.data(), found->second.size());
 }
 
 // The gateway's word for the client address; a direct gRPC caller is known by its peer address.
-std::string clientAddressOf(const grpc::CallbackServerContext& context) {
+std::string clientAddressOf(const grpc::ServerContextBase& context) {
   std::string address = metadataValue(context, kClientAddressKey);
   if (!address.empty()) return address.substr(0, 64);
   std::string peer = context.peer();  // "ipv4:127.0.0.1:53422" or "ipv6:[::1]:53422"
@@ -76,17 +76,15 @@ void toProto(const SessionGrant& grant, v1::Session& out) {
   toProto(grant.user, *out.mutable_user());
 }
 
-grpc::ServerUnaryReactor* unimplemented(grpc::CallbackServerContext* context) {
-  auto* reactor = context->DefaultReactor();
-  reactor->Finish(grpc::Status(grpc::StatusCode::UNIMPLEMENTED, "sign-in is not configured in this process"));
-  return reactor;
+rpc::Handled unimplemented(rpc::ServerCall* call) {
+  return call->finish(grpc::Status(grpc::StatusCode::UNIMPLEMENTED, "sign-in is not configured in this process"));
 }
 
 }  // namespace
 
-grpc::ServerUnaryReactor* UsersGrpcService::CreateUser(grpc::CallbackServerContext* context,
-                                                       const v1::CreateUserRequest* request, v1::User* response) {
-  return rpc::runBlocking(context, pool_, [this, context, request, response] {
+rpc::Handled UsersGrpcService::CreateUser(rpc::ServerCall* call, const v1::CreateUserRequest* request,
+                                          v1::User* response) {
+  return rpc::runBlocking(call, pool_, [this, context = &call->context(), request, response] {
     NewUser user{request->username(), request->email(), request->password(), request->display_name(),
                  request->role(), request->idempotency_key()};
     auto created = accounts_.create(std::move(user), changeContextOf(*context));
@@ -96,9 +94,8 @@ grpc::ServerUnaryReactor* UsersGrpcService::CreateUser(grpc::CallbackServerConte
   });
 }
 
-grpc::ServerUnaryReactor* UsersGrpcService::GetUser(grpc::CallbackServerContext* context,
-                                                    const v1::GetUserRequest* request, v1::User* response) {
-  return rpc::runBlocking(context, pool_, [this, request, response] {
+rpc::Handled UsersGrpcService::GetUser(rpc::ServerCall* call, const v1::GetUserRequest* request, v1::User* response) {
+  return rpc::runBlocking(call, pool_, [this, request, response] {
     auto user = accounts_.get(request->id());
     if (!user) return user.status();
     toProto(*user, *response);
@@ -106,10 +103,9 @@ grpc::ServerUnaryReactor* UsersGrpcService::GetUser(grpc::CallbackServerContext*
   });
 }
 
-grpc::ServerUnaryReactor* UsersGrpcService::ListUsers(grpc::CallbackServerContext* context,
-                                                      const v1::ListUsersRequest* request,
-                                                      v1::ListUsersResponse* response) {
-  return rpc::runBlocking(context, pool_, [this, request, response] {
+rpc::Handled UsersGrpcService::ListUsers(rpc::ServerCall* call, const v1::ListUsersRequest* request,
+                                         v1::ListUsersResponse* response) {
+  return rpc::runBlocking(call, pool_, [this, request, response] {
     ListRequest query{request->page_size(), request->page_token(), request->role(), request->status(),
                       request->query()};
     auto page = accounts_.list(query);
@@ -120,9 +116,9 @@ grpc::ServerUnaryReactor* UsersGrpcService::ListUsers(grpc::CallbackServerContex
   });
 }
 
-grpc::ServerUnaryReactor* UsersGrpcService::UpdateUser(grpc::CallbackServerContext* context,
-                                                       const v1::UpdateUserRequest* request, v1::User* response) {
-  return rpc::runBlocking(context, pool_, [this, context, request, response] {
+rpc::Handled UsersGrpcService::UpdateUser(rpc::ServerCall* call, const v1::UpdateUserRequest* request,
+                                          v1::User* response) {
+  return rpc::runBlocking(call, pool_, [this, context = &call->context(), request, response] {
     auto changes = changesFromMask(*request);
     if (!changes) return changes.status();
     auto updated = accounts_.update(request->id(), std::move(*changes), request->expected_version(),
@@ -133,9 +129,9 @@ grpc::ServerUnaryReactor* UsersGrpcService::UpdateUser(grpc::CallbackServerConte
   });
 }
 
-grpc::ServerUnaryReactor* UsersGrpcService::DeleteUser(grpc::CallbackServerContext* context,
-                                                       const v1::DeleteUserRequest* request, v1::User* response) {
-  return rpc::runBlocking(context, pool_, [this, context, request, response] {
+rpc::Handled UsersGrpcService::DeleteUser(rpc::ServerCall* call, const v1::DeleteUserRequest* request,
+                                          v1::User* response) {
+  return rpc::runBlocking(call, pool_, [this, context = &call->context(), request, response] {
     auto disabled = accounts_.disable(request->id(), changeContextOf(*context));
     if (!disabled) return disabled.status();
     toProto(*disabled, *response);
@@ -143,10 +139,9 @@ grpc::ServerUnaryReactor* UsersGrpcService::DeleteUser(grpc::CallbackServerConte
   });
 }
 
-grpc::ServerUnaryReactor* UsersGrpcService::ResetPassword(grpc::CallbackServerContext* context,
-                                                          const v1::ResetPasswordRequest* request,
-                                                          v1::ResetPasswordResponse* response) {
-  return rpc::runBlocking(context, pool_, [this, context, request, response] {
+rpc::Handled UsersGrpcService::ResetPassword(rpc::ServerCall* call, const v1::ResetPasswordRequest* request,
+                                             v1::ResetPasswordResponse* response) {
+  return rpc::runBlocking(call, pool_, [this, context = &call->context(), request, response] {
     auto password = accounts_.resetPassword(request->id(), changeContextOf(*context));
     if (!password) return password.status();
     response->set_temporary_password(*password);
@@ -154,10 +149,9 @@ grpc::ServerUnaryReactor* UsersGrpcService::ResetPassword(grpc::CallbackServerCo
   });
 }
 
-grpc::ServerUnaryReactor* UsersGrpcService::ListUserAudit(grpc::CallbackServerContext* context,
-                                                          const common::v1::ListAuditRequest* request,
-                                                          common::v1::ListAuditResponse* response) {
-  return rpc::runBlocking(context, pool_, [this, request, response] {
+rpc::Handled UsersGrpcService::ListUserAudit(rpc::ServerCall* call, const common::v1::ListAuditRequest* request,
+                                             common::v1::ListAuditResponse* response) {
+  return rpc::runBlocking(call, pool_, [this, request, response] {
     auto page = accounts_.audit({request->resource_id(), request->actor(), request->page_size(), request->page_token()});
     if (!page) return page.status();
     rpc::fillAuditResponse(page->records, page->nextPageToken, *response);
@@ -165,10 +159,9 @@ grpc::ServerUnaryReactor* UsersGrpcService::ListUserAudit(grpc::CallbackServerCo
   });
 }
 
-grpc::ServerUnaryReactor* UsersGrpcService::Register(grpc::CallbackServerContext* context,
-                                                     const v1::RegisterRequest* request, v1::User* response) {
-  if (signIn_ == nullptr) return unimplemented(context);
-  return rpc::runBlocking(context, pool_, [this, context, request, response] {
+rpc::Handled UsersGrpcService::Register(rpc::ServerCall* call, const v1::RegisterRequest* request, v1::User* response) {
+  if (signIn_ == nullptr) return unimplemented(call);
+  return rpc::runBlocking(call, pool_, [this, context = &call->context(), request, response] {
     NewUser user{request->username(), request->email(), request->password(), request->display_name(), "",
                  request->idempotency_key()};
     ChangeContext change = changeContextOf(*context);
@@ -179,10 +172,9 @@ grpc::ServerUnaryReactor* UsersGrpcService::Register(grpc::CallbackServerContext
   });
 }
 
-grpc::ServerUnaryReactor* UsersGrpcService::Login(grpc::CallbackServerContext* context,
-                                                  const v1::LoginRequest* request, v1::Session* response) {
-  if (signIn_ == nullptr) return unimplemented(context);
-  return rpc::runBlocking(context, pool_, [this, context, request, response] {
+rpc::Handled UsersGrpcService::Login(rpc::ServerCall* call, const v1::LoginRequest* request, v1::Session* response) {
+  if (signIn_ == nullptr) return unimplemented(call);
+  return rpc::runBlocking(call, pool_, [this, context = &call->context(), request, response] {
     int64_t retryAfter = 0;
     auto session = signIn_->login(request->username(), request->password(), clientAddressOf(*context), retryAfter);
     if (!session) {
@@ -195,10 +187,10 @@ grpc::ServerUnaryReactor* UsersGrpcService::Login(grpc::CallbackServerContext* c
   });
 }
 
-grpc::ServerUnaryReactor* UsersGrpcService::Refresh(grpc::CallbackServerContext* context,
-                                                    const v1::RefreshRequest* request, v1::Session* response) {
-  if (signIn_ == nullptr) return unimplemented(context);
-  return rpc::runBlocking(context, pool_, [this, context, request, response] {
+rpc::Handled UsersGrpcService::Refresh(rpc::ServerCall* call, const v1::RefreshRequest* request,
+                                       v1::Session* response) {
+  if (signIn_ == nullptr) return unimplemented(call);
+  return rpc::runBlocking(call, pool_, [this, context = &call->context(), request, response] {
     auto session = signIn_->refresh(request->refresh_token(), clientAddressOf(*context));
     if (!session) return session.status();
     toProto(*session, *response);
@@ -206,16 +198,14 @@ grpc::ServerUnaryReactor* UsersGrpcService::Refresh(grpc::CallbackServerContext*
   });
 }
 
-grpc::ServerUnaryReactor* UsersGrpcService::Logout(grpc::CallbackServerContext* context,
-                                                   const v1::LogoutRequest* request, v1::LogoutResponse*) {
-  if (signIn_ == nullptr) return unimplemented(context);
-  return rpc::runBlocking(context, pool_, [this, request] { return signIn_->logout(request->refresh_token()); });
+rpc::Handled UsersGrpcService::Logout(rpc::ServerCall* call, const v1::LogoutRequest* request, v1::LogoutResponse*) {
+  if (signIn_ == nullptr) return unimplemented(call);
+  return rpc::runBlocking(call, pool_, [this, request] { return signIn_->logout(request->refresh_token()); });
 }
 
-grpc::ServerUnaryReactor* UsersGrpcService::GetMe(grpc::CallbackServerContext* context, const v1::GetMeRequest*,
-                                                  v1::User* response) {
-  if (signIn_ == nullptr) return unimplemented(context);
-  return rpc::runBlocking(context, pool_, [this, context, response] {
+rpc::Handled UsersGrpcService::GetMe(rpc::ServerCall* call, const v1::GetMeRequest*, v1::User* response) {
+  if (signIn_ == nullptr) return unimplemented(call);
+  return rpc::runBlocking(call, pool_, [this, context = &call->context(), response] {
     auto user = signIn_->me(rpc::callContextFrom(*context).actor);
     if (!user) return user.status();
     toProto(*user, *response);
@@ -223,10 +213,9 @@ grpc::ServerUnaryReactor* UsersGrpcService::GetMe(grpc::CallbackServerContext* c
   });
 }
 
-grpc::ServerUnaryReactor* UsersGrpcService::UpdateMe(grpc::CallbackServerContext* context,
-                                                     const v1::UpdateMeRequest* request, v1::User* response) {
-  if (signIn_ == nullptr) return unimplemented(context);
-  return rpc::runBlocking(context, pool_, [this, context, request, response] {
+rpc::Handled UsersGrpcService::UpdateMe(rpc::ServerCall* call, const v1::UpdateMeRequest* request, v1::User* response) {
+  if (signIn_ == nullptr) return unimplemented(call);
+  return rpc::runBlocking(call, pool_, [this, context = &call->context(), request, response] {
     MeChanges changes;
     if (request->has_display_name()) changes.displayName = request->display_name();
     if (request->has_email()) changes.email = request->email();
@@ -237,6 +226,24 @@ grpc::ServerUnaryReactor* UsersGrpcService::UpdateMe(grpc::CallbackServerContext
     toProto(*user, *response);
     return Status::ok();
   });
+}
+
+void UsersGrpcService::bindTo(rpc::RpcServer& server) {
+  using Async = v1::UsersService::AsyncService;
+  server.addAsyncService(async_, v1::UsersService::service_full_name());
+  server.addUnary(async_, &Async::RequestCreateUser, this, &UsersGrpcService::CreateUser);
+  server.addUnary(async_, &Async::RequestGetUser, this, &UsersGrpcService::GetUser);
+  server.addUnary(async_, &Async::RequestListUsers, this, &UsersGrpcService::ListUsers);
+  server.addUnary(async_, &Async::RequestUpdateUser, this, &UsersGrpcService::UpdateUser);
+  server.addUnary(async_, &Async::RequestDeleteUser, this, &UsersGrpcService::DeleteUser);
+  server.addUnary(async_, &Async::RequestResetPassword, this, &UsersGrpcService::ResetPassword);
+  server.addUnary(async_, &Async::RequestListUserAudit, this, &UsersGrpcService::ListUserAudit);
+  server.addUnary(async_, &Async::RequestRegister, this, &UsersGrpcService::Register);
+  server.addUnary(async_, &Async::RequestLogin, this, &UsersGrpcService::Login);
+  server.addUnary(async_, &Async::RequestRefresh, this, &UsersGrpcService::Refresh);
+  server.addUnary(async_, &Async::RequestLogout, this, &UsersGrpcService::Logout);
+  server.addUnary(async_, &Async::RequestGetMe, this, &UsersGrpcService::GetMe);
+  server.addUnary(async_, &Async::RequestUpdateMe, this, &UsersGrpcService::UpdateMe);
 }
 
 }  // namespace fleetdeck::users

@@ -49,12 +49,16 @@ class CapturingProcessor final : public telemetry::SpanProcessor {
   std::vector<SpanData> spans_;
 };
 
-class EchoUsers final : public v1::UsersService::CallbackService {
+// Its other methods are the sync API's UNIMPLEMENTED.
+class EchoUsers final : public v1::UsersService::WithAsyncMethod_GetUser<v1::UsersService::Service> {
  public:
   explicit EchoUsers(WorkPool& pool) : pool_(pool) {}
-  grpc::ServerUnaryReactor* GetUser(grpc::CallbackServerContext* context, const v1::GetUserRequest* request,
-                                    v1::User* response) override {
-    return rpc::runBlocking(context, pool_, [request, response] {
+  void bindTo(rpc::RpcServer& server) {
+    server.addService(this);
+    server.addUnary(*this, &EchoUsers::RequestGetUser, this, &EchoUsers::answerGetUser);
+  }
+  rpc::Handled answerGetUser(rpc::ServerCall* call, const v1::GetUserRequest* request, v1::User* response) {
+    return rpc::runBlocking(call, pool_, [request, response] {
       response->set_id(request->id());
       return Status::ok();
     });
@@ -75,7 +79,7 @@ class HttpInstrumentation : public ::testing::Test {
   void SetUp() override {
     telemetry::setResource({"http-test", "1", "h-1"});
     telemetry::setSpanProcessor(processor_);
-    upstream_.addService(&users_);
+    users_.bindTo(upstream_);
     ASSERT_TRUE(upstream_.start().isOk());
     stub_ = v1::UsersService::NewStub(rpc::makeChannel(upstream_.address()));
 

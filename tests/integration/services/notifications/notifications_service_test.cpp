@@ -37,7 +37,7 @@ class NotificationsServiceTest : public ::testing::Test {
     workers_ = std::make_unique<WorkPool>(kConcurrentCallers, 256, "test");
     service_ = std::make_unique<NotificationsGrpcService>(*inbox_, *workers_, registry_);
     server_ = std::make_unique<rpc::RpcServer>(rpc::ServerOptions{});
-    server_->addService(service_.get());
+    service_->bindTo(*server_);
     ASSERT_TRUE(server_->start().isOk());
     stub_ = v1::NotificationsService::NewStub(rpc::makeChannel(server_->address()));
   }

@@ -47,7 +47,7 @@ class PaymentsServiceTest : public ::testing::Test {
     workers_ = std::make_unique<WorkPool>(8, 512, "test");
     service_ = std::make_unique<PaymentsGrpcService>(*wallets_, *workers_);
     server_ = std::make_unique<rpc::RpcServer>(rpc::ServerOptions{});
-    server_->addService(service_.get());
+    service_->bindTo(*server_);
     ASSERT_TRUE(server_->start().isOk());
     stub_ = v1::PaymentsService::NewStub(rpc::makeChannel(server_->address()));
   }

@@ -54,7 +54,7 @@ class ProductsStack {
     workers = std::make_unique<WorkPool>(6, 512, "test");
     service = std::make_unique<ProductsGrpcService>(*catalog, *reservations, *workers);
     server = std::make_unique<rpc::RpcServer>(rpc::ServerOptions{});
-    server->addService(service.get());
+    service->bindTo(*server);
     const Status started = server->start();
     EXPECT_TRUE(started.isOk()) << started.toString();
     stub = v1::ProductsService::NewStub(rpc::makeChannel(server->address()));

@@ -50,7 +50,7 @@ class SignInTest : public ::testing::Test {
     workers_ = std::make_unique<WorkPool>(4, 256, "test");
     service_ = std::make_unique<UsersGrpcService>(*accounts_, *workers_, signIn_.get());
     server_ = std::make_unique<rpc::RpcServer>(rpc::ServerOptions{});
-    server_->addService(service_.get());
+    service_->bindTo(*server_);
     ASSERT_TRUE(server_->start().isOk());
     stub_ = v1::UsersService::NewStub(rpc::makeChannel(server_->address()));
   }

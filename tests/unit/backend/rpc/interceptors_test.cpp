@@ -1,4 +1,4 @@
-// The telemetry interceptors on a real gRPC server and channel (callback API, loopback): metrics,
+// The telemetry interceptors on a real gRPC server and channel (RpcServer's async methods, loopback): metrics,
 // spans, trace propagation across a nested call, and trace ids in the handler's log lines.
 #include "fleetdeck/rpc/interceptors.h"
 
@@ -47,14 +47,20 @@ class CapturingProcessor final : public telemetry::SpanProcessor {
 
 // GetUser: "missing" -> NOT_FOUND, "broken" -> INTERNAL, "nested" -> calls ListUsers on `next_`
 // first; every call records what its handler saw (log line, call context).
-class TestUsers final : public v1::UsersService::CallbackService {
+// Its other methods are the sync API's UNIMPLEMENTED.
+class TestUsers final : public v1::UsersService::WithAsyncMethod_GetUser<
+                            v1::UsersService::WithAsyncMethod_ListUsers<v1::UsersService::Service>> {
  public:
   explicit TestUsers(WorkPool& pool) : pool_(pool) {}
   void setNext(std::shared_ptr<grpc::Channel> channel) { next_ = v1::UsersService::NewStub(channel); }
+  void bindTo(RpcServer& server) {
+    server.addService(this);
+    server.addUnary(*this, &TestUsers::RequestGetUser, this, &TestUsers::answerGetUser);
+    server.addUnary(*this, &TestUsers::RequestListUsers, this, &TestUsers::answerListUsers);
+  }
 
-  grpc::ServerUnaryReactor* GetUser(grpc::CallbackServerContext* context, const v1::GetUserRequest* request,
-                                    v1::User* response) override {
-    return runBlocking(context, pool_, [this, context, request, response]() -> Status {
+  Handled answerGetUser(ServerCall* call, const v1::GetUserRequest* request, v1::User* response) {
+    return runBlocking(call, pool_, [this, context = &call->context(), request, response]() -> Status {
       record(*context);
       if (request->id() == "missing") return notFound("no user missing");
       if (request->id() == "broken") return internalError("database on fire");
@@ -70,9 +76,8 @@ class TestUsers final : public v1::UsersService::CallbackService {
     });
   }
 
-  grpc::ServerUnaryReactor* ListUsers(grpc::CallbackServerContext* context, const v1::ListUsersRequest*,
-                                      v1::ListUsersResponse*) override {
-    return runBlocking(context, pool_, [this, context]() -> Status {
+  Handled answerListUsers(ServerCall* call, const v1::ListUsersRequest*, v1::ListUsersResponse*) {
+    return runBlocking(call, pool_, [this, context = &call->context()]() -> Status {
       record(*context);
       return Status::ok();
     });
@@ -92,7 +97,7 @@ class TestUsers final : public v1::UsersService::CallbackService {
   }
 
  private:
-  void record(const grpc::CallbackServerContext& context) {
+  void record(const grpc::ServerContextBase& context) {
     std::lock_guard lock(mutex_);
     seen_.push_back({log::formatLine(log::Level::kInfo, "handling", {}), callContextFrom(context).traceparent});
   }
@@ -110,7 +115,7 @@ class Interceptors : public ::testing::Test {
     pool_ = new WorkPool(4, 64, "test");
     service_ = new TestUsers(*pool_);
     server_ = new RpcServer(ServerOptions{});
-    server_->addService(service_);
+    service_->bindTo(*server_);
     ASSERT_TRUE(server_->start().isOk());
     service_->setNext(makeChannel(server_->address()));
   }
@@ -281,7 +286,7 @@ TEST_F(Interceptors, UninstrumentedServerAndChannelRecordNothing) {
   RpcServer plain(ServerOptions{.instrument = false});
   WorkPool pool(1, 8, "plain");
   TestUsers service(pool);
-  plain.addService(&service);
+  service.bindTo(plain);
   ASSERT_TRUE(plain.start().isOk());
   auto stub = v1::UsersService::NewStub(makeChannel(plain.address(), ChannelOptions{.instrument = false}));
   auto context = makeContext(std::chrono::seconds(5));

@@ -21,13 +21,19 @@ namespace {
 using namespace std::chrono_literals;
 
 // Answers GetProduct after `delay` (100 ms unless told).
-class SlowProducts final : public products::v1::ProductsService::CallbackService {
+// Its other methods are the sync API's UNIMPLEMENTED.
+class SlowProducts final
+    : public products::v1::ProductsService::WithAsyncMethod_GetProduct<products::v1::ProductsService::Service> {
  public:
   SlowProducts(WorkPool& pool, std::chrono::milliseconds delay) : pool_(pool), delay_(delay) {}
   std::atomic<int> started{0};  // calls that reached the handler
-  grpc::ServerUnaryReactor* GetProduct(grpc::CallbackServerContext* context, const products::v1::GetProductRequest*,
-                                       products::v1::Product* response) override {
-    return rpc::runBlocking(context, pool_, [this, response] {
+  void bindTo(rpc::RpcServer& server) {
+    server.addService(this);
+    server.addUnary(*this, &SlowProducts::RequestGetProduct, this, &SlowProducts::answerGetProduct);
+  }
+  rpc::Handled answerGetProduct(rpc::ServerCall* call, const products::v1::GetProductRequest*,
+                                products::v1::Product* response) {
+    return rpc::runBlocking(call, pool_, [this, response] {
       ++started;
       std::this_thread::sleep_for(delay_);
       response->set_id("slow");
@@ -43,7 +49,7 @@ class SlowProducts final : public products::v1::ProductsService::CallbackService
 // SlowProducts served over loopback for one test.
 struct SlowProductsServer {
   explicit SlowProductsServer(std::chrono::milliseconds delay = 100ms) : service(pool, delay) {
-    server.addService(&service);
+    service.bindTo(server);
     EXPECT_TRUE(server.start().isOk());
   }
   WorkPool pool{4, 64, "slow"};
@@ -177,12 +183,16 @@ TEST(UpstreamBreaker, AfterStopNoCallbackOfACallInFlightRuns) {
 
 // Answers GetProduct UNAVAILABLE, as a service does whose own dependency is down (when
 // `dependencyDown`) or which cannot work itself.
-class UnavailableProducts final : public products::v1::ProductsService::CallbackService {
+class UnavailableProducts final
+    : public products::v1::ProductsService::WithAsyncMethod_GetProduct<products::v1::ProductsService::Service> {
  public:
   UnavailableProducts(WorkPool& pool, bool dependencyDown) : pool_(pool), dependencyDown_(dependencyDown) {}
-  grpc::ServerUnaryReactor* GetProduct(grpc::CallbackServerContext* context, const products::v1::GetProductRequest*,
-                                       products::v1::Product*) override {
-    return rpc::runBlocking(context, pool_, [this] {
+  void bindTo(rpc::RpcServer& server) {
+    server.addService(this);
+    server.addUnary(*this, &UnavailableProducts::RequestGetProduct, this, &UnavailableProducts::answerGetProduct);
+  }
+  rpc::Handled answerGetProduct(rpc::ServerCall* call, const products::v1::GetProductRequest*, products::v1::Product*) {
+    return rpc::runBlocking(call, pool_, [this] {
       if (dependencyDown_) rpc::noteFailedDependency("catalog-db");
       return unavailable("cannot work right now");
     });
@@ -200,7 +210,7 @@ TEST(UpstreamBreaker, AnInstanceWhoseDependencyIsDown_KeepsItsBreakerClosed) {
     WorkPool pool{2, 16, "unavailable"};
     UnavailableProducts service(pool, dependencyDown);
     rpc::RpcServer server{rpc::ServerOptions{}};
-    server.addService(&service);
+    service.bindTo(server);
     ASSERT_TRUE(server.start().isOk());
     UpstreamOptions options;
     options.breaker.failureThreshold = 2;

@@ -1,0 +1,265 @@
+// RpcServer on loopback: its async methods answered at once and from a WorkPool, grpc.health.v1
+// Check, unknown methods, a service with a method left unbound, a throwing handler, and a shutdown
+// that waits for the calls still being worked on.
+#include "fleetdeck/rpc/server.h"
+
+#include <grpcpp/generic/generic_stub.h>
+#include <gtest/gtest.h>
+
+#include <atomic>
+#include <future>
+#include <stdexcept>
+#include <thread>
+
+#include "fleetdeck/core/work_pool.h"
+#include "fleetdeck/rpc/blocking_handler.h"
+#include "fleetdeck/rpc/client.h"
+#include "fleetdeck/users/v1/users.grpc.pb.h"
+
+namespace fleetdeck::rpc {
+namespace {
+
+namespace v1 = fleetdeck::users::v1;
+using namespace std::chrono_literals;
+
+// GetUser answers on the completion-queue thread ("throw" throws there); ListUsers answers from the
+// pool after `listDelay`, counting the bodies that ran.
+class Users final : public v1::UsersService::AsyncService {
+ public:
+  explicit Users(WorkPool& pool) : pool_(pool) {}
+
+  // Every method bound, or all but ListUsers; those not under test answer UNIMPLEMENTED.
+  void bindTo(RpcServer& server, bool bindListUsers = true) {
+    server.addAsyncService(*this, v1::UsersService::service_full_name());
+    server.addUnary(*this, &Users::RequestGetUser, this, &Users::answerGetUser);
+    if (bindListUsers) server.addUnary(*this, &Users::RequestListUsers, this, &Users::answerListUsers);
+    bindUnimplemented(server, &Users::RequestCreateUser);
+    bindUnimplemented(server, &Users::RequestUpdateUser);
+    bindUnimplemented(server, &Users::RequestDeleteUser);
+    bindUnimplemented(server, &Users::RequestResetPassword);
+    bindUnimplemented(server, &Users::RequestListUserAudit);
+    bindUnimplemented(server, &Users::RequestRegister);
+    bindUnimplemented(server, &Users::RequestLogin);
+    bindUnimplemented(server, &Users::RequestRefresh);
+    bindUnimplemented(server, &Users::RequestLogout);
+    bindUnimplemented(server, &Users::RequestGetMe);
+    bindUnimplemented(server, &Users::RequestUpdateMe);
+  }
+
+  Handled answerGetUser(ServerCall* call, const v1::GetUserRequest* request, v1::User* response) {
+    if (request->id() == "throw") throw std::runtime_error("handler bug");
+    response->set_id(request->id());
+    return call->finish(grpc::Status::OK);
+  }
+
+  Handled answerListUsers(ServerCall* call, const v1::ListUsersRequest*, v1::ListUsersResponse* response) {
+    return runBlocking(call, pool_, [this, response] {
+      ++bodiesStarted;
+      std::this_thread::sleep_for(listDelay);
+      ++bodiesRun;
+      response->set_next_page_token("done");
+      return Status::ok();
+    });
+  }
+
+  std::chrono::milliseconds listDelay{0};
+  std::atomic<int> bodiesStarted{0};
+  std::atomic<int> bodiesRun{0};
+
+ private:
+  template <class Owner, class Request, class Response>
+  void bindUnimplemented(RpcServer& server, detail::RequestFunction<Owner, Request, Response> request) {
+    server.addUnary(*this, request, this, &Users::answerUnimplemented<Request, Response>);
+  }
+  template <class Request, class Response>
+  Handled answerUnimplemented(ServerCall* call, const Request*, Response*) {
+    return call->finish(grpc::Status(grpc::StatusCode::UNIMPLEMENTED, "not in this test"));
+  }
+
+  WorkPool& pool_;
+};
+
+grpc::Status getUser(RpcServer& server, const std::string& id, v1::User* user) {
+  auto stub = v1::UsersService::NewStub(makeChannel(server.address()));
+  auto context = makeContext(5s);
+  v1::GetUserRequest request;
+  request.set_id(id);
+  return stub->GetUser(context.get(), request, user);
+}
+
+// A unary call by name with raw bytes, as a client without the generated code makes it.
+grpc::Status rawCall(RpcServer& server, const std::string& method, const std::string& bytes, std::string* answer) {
+  grpc::GenericStub stub(makeChannel(server.address()));
+  auto context = makeContext(5s);
+  grpc::Slice slice(bytes);
+  grpc::ByteBuffer request(&slice, 1);
+  grpc::ByteBuffer response;
+  std::promise<grpc::Status> done;
+  stub.UnaryCall(context.get(), method, grpc::StubOptions(), &request, &response,
+                 [&done](grpc::Status status) { done.set_value(std::move(status)); });
+  grpc::Status status = done.get_future().get();
+  std::vector<grpc::Slice> slices;
+  answer->clear();
+  if (status.ok() && response.Dump(&slices).ok()) {
+    for (const auto& part : slices) answer->append(reinterpret_cast<const char*>(part.begin()), part.size());
+  }
+  return status;
+}
+
+// HealthCheckRequest{service} by hand: field 1, length-delimited.
+std::string healthRequest(const std::string& service) {
+  if (service.empty()) return "";
+  return std::string("\x0a", 1) + static_cast<char>(service.size()) + service;
+}
+
+constexpr const char* kCheck = "/grpc.health.v1.Health/Check";
+const std::string kServing("\x08\x01", 2);
+const std::string kNotServing("\x08\x02", 2);
+
+class Server : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    users.bindTo(server);
+    ASSERT_TRUE(server.start().isOk());
+  }
+  void TearDown() override {
+    server.shutdown(100ms);
+    pool.shutdown();
+  }
+
+  WorkPool pool{2, 16, "server-test"};
+  Users users{pool};
+  RpcServer server{ServerOptions{}};
+};
+
+TEST_F(Server, AnswersOnItsOwnThreadAndFromThePool) {
+  v1::User user;
+  ASSERT_TRUE(getUser(server, "ada", &user).ok());
+  EXPECT_EQ(user.id(), "ada");
+
+  auto stub = v1::UsersService::NewStub(makeChannel(server.address()));
+  auto context = makeContext(5s);
+  v1::ListUsersResponse listed;
+  ASSERT_TRUE(stub->ListUsers(context.get(), v1::ListUsersRequest(), &listed).ok());
+  EXPECT_EQ(listed.next_page_token(), "done");
+  EXPECT_EQ(users.bodiesRun.load(), 1);
+}
+
+TEST_F(Server, ManyCallsAtOnce_AreEachAnsweredOnce) {
+  auto stub = v1::UsersService::NewStub(makeChannel(server.address()));
+  std::vector<std::future<std::string>> answers;
+  for (int i = 0; i < 200; ++i) {
+    answers.push_back(std::async(std::launch::async, [&stub, i] {
+      auto context = makeContext(10s);
+      v1::GetUserRequest request;
+      request.set_id("user-" + std::to_string(i));
+      v1::User user;
+      const auto status = stub->GetUser(context.get(), request, &user);
+      return status.ok() ? user.id() : "failed: " + status.error_message();
+    }));
+  }
+  for (int i = 0; i < 200; ++i) EXPECT_EQ(answers[i].get(), "user-" + std::to_string(i));
+}
+
+TEST_F(Server, HealthCheck_AnswersForTheServerAndEachServiceByName) {
+  std::string answer;
+  ASSERT_TRUE(rawCall(server, kCheck, healthRequest(""), &answer).ok());
+  EXPECT_EQ(answer, kServing);
+  ASSERT_TRUE(rawCall(server, kCheck, healthRequest("fleetdeck.users.v1.UsersService"), &answer).ok());
+  EXPECT_EQ(answer, kServing);
+
+  const auto unknown = rawCall(server, kCheck, healthRequest("fleetdeck.nothing.v1.Nothing"), &answer);
+  EXPECT_EQ(unknown.error_code(), grpc::StatusCode::NOT_FOUND);
+  EXPECT_NE(unknown.error_message().find("fleetdeck.nothing.v1.Nothing"), std::string::npos);
+
+  server.setServing(false);
+  ASSERT_TRUE(rawCall(server, kCheck, healthRequest(""), &answer).ok());
+  EXPECT_EQ(answer, kNotServing);
+}
+
+TEST_F(Server, HealthCheck_RefusesARequestThatIsNotAHealthCheckRequest) {
+  std::string answer;
+  // Field 1 says 100 bytes follow; there are 3.
+  const auto status = rawCall(server, kCheck,
+                              std::string("\x0a\x64"
+                                          "abc",
+                                          5),
+                              &answer);
+  EXPECT_EQ(status.error_code(), grpc::StatusCode::INVALID_ARGUMENT);
+  EXPECT_NE(status.error_message().find("service"), std::string::npos) << status.error_message();
+}
+
+TEST_F(Server, AMethodNoServiceHas_IsUnimplementedAtOnce) {
+  std::string answer;
+  const auto started = std::chrono::steady_clock::now();
+  const auto status = rawCall(server, "/fleetdeck.users.v1.UsersService/NoSuchMethod", "", &answer);
+  EXPECT_EQ(status.error_code(), grpc::StatusCode::UNIMPLEMENTED);
+  EXPECT_LT(std::chrono::steady_clock::now() - started, 4s);  // not the 5 s deadline
+  const auto watch = rawCall(server, "/grpc.health.v1.Health/Watch", "", &answer);
+  EXPECT_EQ(watch.error_code(), grpc::StatusCode::UNIMPLEMENTED);
+}
+
+TEST_F(Server, AHandlerThatThrows_AnswersInternal_AndTheServerGoesOn) {
+  v1::User user;
+  const auto thrown = getUser(server, "throw", &user);
+  EXPECT_EQ(thrown.error_code(), grpc::StatusCode::INTERNAL);
+  EXPECT_EQ(thrown.error_message(), "internal error");  // not the exception's text
+  ASSERT_TRUE(getUser(server, "grace", &user).ok());
+  EXPECT_EQ(user.id(), "grace");
+}
+
+TEST_F(Server, ACallWhoseDeadlinePassedWhileQueued_IsNotStarted) {
+  users.listDelay = 300ms;
+  auto stub = v1::UsersService::NewStub(makeChannel(server.address()));
+  // Two calls fill the pool's two workers for 300 ms; the third waits in its queue past its deadline.
+  std::vector<std::future<grpc::Status>> busy;
+  for (int i = 0; i < 2; ++i) {
+    busy.push_back(std::async(std::launch::async, [&stub] {
+      auto context = makeContext(5s);
+      v1::ListUsersResponse listed;
+      return stub->ListUsers(context.get(), v1::ListUsersRequest(), &listed);
+    }));
+  }
+  std::this_thread::sleep_for(100ms);
+  auto context = makeContext(50ms);
+  v1::ListUsersResponse listed;
+  EXPECT_EQ(stub->ListUsers(context.get(), v1::ListUsersRequest(), &listed).error_code(),
+            grpc::StatusCode::DEADLINE_EXCEEDED);
+  for (auto& call : busy) EXPECT_TRUE(call.get().ok());
+  std::this_thread::sleep_for(100ms);  // the third body would have run by now
+  EXPECT_EQ(users.bodiesRun.load(), 2);
+}
+
+TEST(ServerShutdown, WaitsForTheCallsItsPoolIsStillWorkingOn) {
+  WorkPool pool{2, 16, "shutdown-test"};
+  Users users{pool};
+  users.listDelay = 300ms;
+  RpcServer server{ServerOptions{}};
+  users.bindTo(server);
+  ASSERT_TRUE(server.start().isOk());
+  auto stub = v1::UsersService::NewStub(makeChannel(server.address()));
+  auto answered = std::async(std::launch::async, [&stub] {
+    auto context = makeContext(5s);
+    v1::ListUsersResponse listed;
+    return stub->ListUsers(context.get(), v1::ListUsersRequest(), &listed);
+  });
+  while (users.bodiesStarted.load() == 0) std::this_thread::sleep_for(5ms);
+  server.shutdown(0ms);  // cancels the call at once; the body still runs and answers into the void
+  EXPECT_EQ(users.bodiesRun.load(), 1);
+  (void)answered.get();
+  pool.shutdown();
+}
+
+TEST(ServerStart, RefusesAnAsyncServiceWithAMethodLeftWithoutAHandler) {
+  WorkPool pool{1, 4, "start-test"};
+  Users users{pool};
+  RpcServer server{ServerOptions{}};
+  users.bindTo(server, /*bindListUsers=*/false);
+  const Status started = server.start();
+  ASSERT_FALSE(started.isOk());
+  EXPECT_NE(started.message().find("fleetdeck.users.v1.UsersService"), std::string::npos) << started.message();
+  EXPECT_NE(started.message().find("methods have a handler"), std::string::npos) << started.message();
+}
+
+}  // namespace
+}  // namespace fleetdeck::rpc
