@@ -1,7 +1,5 @@
 #include "fleetdeck/rpc/interceptors.h"
 
-#include "fleetdeck/rpc/client_call_telemetry.h"
-
 #include <array>
 #include <atomic>
 #include <chrono>
@@ -12,6 +10,8 @@
 #include <unordered_map>
 
 #include "fleetdeck/core/status.h"
+#include "fleetdeck/rpc/client_call_telemetry.h"
+#include "fleetdeck/rpc/detail/server_call_telemetry.h"
 #include "fleetdeck/telemetry/request_metrics.h"
 #include "fleetdeck/telemetry/tracing.h"
 
@@ -42,6 +42,10 @@ size_t codeIndex(grpc::StatusCode code) {
 bool isPlatformService(std::string_view service) {
   return service == "grpc.health.v1.Health" || service.starts_with("grpc.reflection.");
 }
+
+}  // namespace
+
+namespace detail {
 
 // The metrics of one method, with the children looked up once and cached per status code.
 struct MethodMetrics {
@@ -174,100 +178,19 @@ class MethodMetricsCache {
   std::unique_ptr<MethodMetrics> other_;
 };
 
+}  // namespace detail
+
+namespace {
+
+using detail::MethodMetrics;
+using detail::MethodMetricsCache;
+
 std::string_view metadataValue(const std::multimap<grpc::string_ref, grpc::string_ref>& metadata,
                                std::string_view key) {
   auto found = metadata.find(grpc::string_ref(key.data(), key.size()));
   if (found == metadata.end()) return {};
   return {found->second.data(), found->second.size()};
 }
-
-// ---- server ----
-
-struct ServerShared {
-  ServerShared(telemetry::Registry& registry)
-      : methods(registry, "server"), serviceRequests(registry, telemetry::resource().serviceName, "grpc") {}
-  MethodMetricsCache methods;
-  telemetry::ServiceRequestMetrics serviceRequests;
-};
-
-class ServerTelemetryInterceptor final : public grpc::experimental::Interceptor {
- public:
-  ServerTelemetryInterceptor(grpc::experimental::ServerRpcInfo* info, ServerShared& shared)
-      : shared_(shared), metrics_(shared.methods.forMethod(info->method())), started_(std::chrono::steady_clock::now()) {}
-
-  ~ServerTelemetryInterceptor() override {
-    // A call torn down without a status (the server shutting down under it) still counts.
-    if (!finished_) finish(grpc::StatusCode::CANCELLED, "call ended without a status");
-  }
-
-  void Intercept(grpc::experimental::InterceptorBatchMethods* methods) override {
-    if (methods->QueryInterceptionHookPoint(InterceptionHookPoints::POST_RECV_INITIAL_METADATA)) {
-      if (!metrics_.platform) startSpan(*methods->GetRecvInitialMetadata());
-    }
-    if (methods->QueryInterceptionHookPoint(InterceptionHookPoints::PRE_SEND_STATUS)) {
-      const grpc::Status status = methods->GetSendStatus();
-      finish(status.error_code(), status.error_message());
-    }
-    methods->Proceed();
-  }
-
- private:
-  void startSpan(std::multimap<grpc::string_ref, grpc::string_ref>& metadata) {
-    const auto incoming =
-        telemetry::TraceContext::parse(metadataValue(metadata, telemetry::kTraceparentHeader),
-                                       metadataValue(metadata, telemetry::kTracestateHeader));
-    span_ = telemetry::Span(metrics_.spanName, telemetry::SpanKind::kServer,
-                            incoming ? &*incoming : nullptr);
-    if (span_.recording()) {
-      span_.setAttribute(kRpcSystem, "grpc");
-      span_.setAttribute(kRpcService, metrics_.service);
-      span_.setAttribute(kRpcMethod, metrics_.method);
-    }
-    // From here on the call's `traceparent` names this server span, so what the handler passes on
-    // (callContextFrom + propagate, runBlocking's current context) makes its children. The string
-    // lives in this interceptor, which lives as long as the call's ServerContext.
-    traceparent_ = span_.context().traceparent();
-    auto [first, last] = metadata.equal_range(grpc::string_ref(telemetry::kTraceparentHeader));
-    if (first == last) {
-      metadata.emplace(grpc::string_ref(telemetry::kTraceparentHeader), grpc::string_ref(traceparent_));
-    } else {
-      first->second = grpc::string_ref(traceparent_);
-      metadata.erase(std::next(first), last);
-    }
-  }
-
-  void finish(grpc::StatusCode code, const std::string& message) {
-    finished_ = true;
-    const double seconds = secondsSince(started_);
-    metrics_.handledFor(code).inc();
-    metrics_.duration->observe(seconds);
-    const bool fault = isServerFault(code);
-    if (!metrics_.platform) shared_.serviceRequests.record(fault, seconds);
-    if (span_.recording()) {
-      span_.setAttribute(kRpcGrpcStatusCode, static_cast<int64_t>(code));
-      if (fault) span_.setStatus(telemetry::SpanStatusCode::kError, message);
-    }
-    span_.end();
-  }
-
-  ServerShared& shared_;
-  MethodMetrics& metrics_;
-  std::chrono::steady_clock::time_point started_;
-  telemetry::Span span_;
-  std::string traceparent_;
-  bool finished_ = false;
-};
-
-class ServerTelemetryFactory final : public grpc::experimental::ServerInterceptorFactoryInterface {
- public:
-  explicit ServerTelemetryFactory(telemetry::Registry& registry) : shared_(registry) {}
-  grpc::experimental::Interceptor* CreateServerInterceptor(grpc::experimental::ServerRpcInfo* info) override {
-    return new ServerTelemetryInterceptor(info, shared_);
-  }
-
- private:
-  ServerShared shared_;
-};
 
 // ---- client ----
 
@@ -408,15 +331,72 @@ void ClientCallTelemetry::finish(StatusCode code, std::string_view message) {
   if (state_) state_->call.finish(static_cast<grpc::StatusCode>(code), message);
 }
 
-std::unique_ptr<grpc::experimental::ServerInterceptorFactoryInterface> makeServerTelemetryInterceptorFactory(
-    telemetry::Registry& registry) {
-  return std::make_unique<ServerTelemetryFactory>(registry);
-}
-
 std::unique_ptr<grpc::experimental::ClientInterceptorFactoryInterface> makeClientTelemetryInterceptorFactory(
     telemetry::Registry& registry) {
   return std::make_unique<ClientTelemetryFactory>(registry);
 }
+
+// ---- server ----
+
+namespace detail {
+
+struct ServerTelemetry::Families {
+  explicit Families(telemetry::Registry& registry)
+      : methods(registry, "server"), serviceRequests(registry, telemetry::resource().serviceName, "grpc") {}
+  MethodMetricsCache methods;
+  telemetry::ServiceRequestMetrics serviceRequests;
+};
+
+ServerTelemetry::ServerTelemetry(telemetry::Registry& registry) : families_(std::make_unique<Families>(registry)) {}
+ServerTelemetry::~ServerTelemetry() = default;
+
+MethodMetrics& ServerTelemetry::method(const std::string& fullName) { return families_->methods.forName(fullName); }
+MethodMetrics& ServerTelemetry::calledAs(const std::string& fullName) { return families_->methods.forName(fullName); }
+
+ServerCallRecord::~ServerCallRecord() {
+  if (method_ != nullptr && !finished_) finish(grpc::StatusCode::CANCELLED, "call ended without a status");
+}
+
+void ServerCallRecord::start(ServerTelemetry& telemetry, MethodMetrics& method,
+                             std::multimap<grpc::string_ref, grpc::string_ref>& metadata) {
+  telemetry_ = &telemetry;
+  method_ = &method;
+  started_ = std::chrono::steady_clock::now();
+  if (method.platform) return;
+  const auto incoming = telemetry::TraceContext::parse(metadataValue(metadata, telemetry::kTraceparentHeader),
+                                                       metadataValue(metadata, telemetry::kTracestateHeader));
+  span_ = telemetry::Span(method.spanName, telemetry::SpanKind::kServer, incoming ? &*incoming : nullptr);
+  if (span_.recording()) {
+    span_.setAttribute(kRpcSystem, "grpc");
+    span_.setAttribute(kRpcService, method.service);
+    span_.setAttribute(kRpcMethod, method.method);
+  }
+  traceparent_ = span_.context().traceparent();
+  auto [first, last] = metadata.equal_range(grpc::string_ref(telemetry::kTraceparentHeader));
+  if (first == last) {
+    metadata.emplace(grpc::string_ref(telemetry::kTraceparentHeader), grpc::string_ref(traceparent_));
+  } else {
+    first->second = grpc::string_ref(traceparent_);
+    metadata.erase(std::next(first), last);
+  }
+}
+
+void ServerCallRecord::finish(grpc::StatusCode code, const std::string& message) {
+  if (method_ == nullptr || finished_) return;
+  finished_ = true;
+  const double seconds = secondsSince(started_);
+  method_->handledFor(code).inc();
+  method_->duration->observe(seconds);
+  const bool fault = isServerFault(code);
+  if (!method_->platform) telemetry_->families_->serviceRequests.record(fault, seconds);
+  if (span_.recording()) {
+    span_.setAttribute(kRpcGrpcStatusCode, static_cast<int64_t>(code));
+    if (fault) span_.setStatus(telemetry::SpanStatusCode::kError, message);
+  }
+  span_.end();
+}
+
+}  // namespace detail
 
 std::optional<telemetry::TraceContext> traceContextOf(const grpc::ServerContextBase& context) {
   const auto& metadata = context.client_metadata();

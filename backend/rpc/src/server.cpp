@@ -9,11 +9,12 @@
 #include <algorithm>
 #include <atomic>
 #include <condition_variable>
+#include <map>
 #include <mutex>
+#include <set>
 #include <thread>
 
 #include "fleetdeck/core/log.h"
-#include "fleetdeck/rpc/interceptors.h"
 #include "grpc_runtime.h"
 
 namespace fleetdeck::rpc {
@@ -24,18 +25,18 @@ constexpr std::string_view kHealthCheckMethod = "/grpc.health.v1.Health/Check";
 // grpc.health.v1.HealthCheckResponse.ServingStatus
 enum class ServingStatus : uint8_t { kServing = 1, kNotServing = 2 };
 
-std::string bytesOf(const grpc::ByteBuffer &buffer) {
+std::string bytesOf(const grpc::ByteBuffer& buffer) {
   std::vector<grpc::Slice> slices;
   std::string bytes;
   if (!buffer.Dump(&slices).ok()) return bytes;
-  for (const auto &slice : slices) bytes.append(reinterpret_cast<const char *>(slice.begin()), slice.size());
+  for (const auto& slice : slices) bytes.append(reinterpret_cast<const char*>(slice.begin()), slice.size());
   return bytes;
 }
 
-// grpc.health.v1.HealthCheckRequest is one string field, `service` (1); read by
-// hand so that health needs no generated code of its own.
-Result<std::string> parseHealthCheckRequest(const std::string &bytes) {
-  google::protobuf::io::CodedInputStream input(reinterpret_cast<const uint8_t *>(bytes.data()),
+// grpc.health.v1.HealthCheckRequest is one string field, `service` (1); read by hand so that health
+// needs no generated code of its own.
+Result<std::string> parseHealthCheckRequest(const std::string& bytes) {
+  google::protobuf::io::CodedInputStream input(reinterpret_cast<const uint8_t*>(bytes.data()),
                                                static_cast<int>(bytes.size()));
   std::string service;
   while (const uint32_t tag = input.ReadTag()) {
@@ -54,25 +55,25 @@ Result<std::string> parseHealthCheckRequest(const std::string &bytes) {
 
 }  // namespace
 
-// The completion queues, their threads, and what is served on them besides the
-// async services: grpc.health.v1 Check, and UNIMPLEMENTED for any other method
-// no service has.
+// The completion queues, their threads, and what is served on them besides the async services:
+// grpc.health.v1 Check, and UNIMPLEMENTED for any other method no service has.
 class RpcServer::Queues final : public detail::CallLifecycle {
  public:
-  explicit Queues(std::vector<std::string> serviceNames) : serviceNames_(std::move(serviceNames)) {}
+  Queues(std::vector<std::string> serviceNames, detail::ServerTelemetry* telemetry)
+      : serviceNames_(std::move(serviceNames)), telemetry_(telemetry) {}
 
-  grpc::AsyncGenericService &generic() { return generic_; }
+  grpc::AsyncGenericService& generic() { return generic_; }
 
   void add(std::unique_ptr<grpc::ServerCompletionQueue> queue) { queues_.push_back(std::move(queue)); }
 
-  void start(const std::vector<std::unique_ptr<detail::UnaryMethod>> &methods) {
-    for (auto &queue : queues_) {
-      for (const auto &method : methods) method->requestCall(queue.get(), *this);
+  void start(const std::vector<std::unique_ptr<detail::UnaryMethod>>& methods) {
+    for (auto& queue : queues_) {
+      for (const auto& method : methods) method->requestCall(queue.get(), *this);
       new GenericCall(*this, queue.get());
       threads_.emplace_back([queue = queue.get()] {
-        void *tag = nullptr;
+        void* tag = nullptr;
         bool ok = false;
-        while (queue->Next(&tag, &ok)) static_cast<detail::CompletionTag *>(tag)->complete(ok);
+        while (queue->Next(&tag, &ok)) static_cast<detail::CompletionTag*>(tag)->complete(ok);
       });
     }
   }
@@ -80,15 +81,15 @@ class RpcServer::Queues final : public detail::CallLifecycle {
   void setServing(bool serving) { serving_.store(serving, std::memory_order_relaxed); }
   void stopAccepting() { accepting_.store(false, std::memory_order_relaxed); }
 
-  // After the server's Shutdown: every call object gone, then the queues
-  // drained and their threads joined.
+  // After the server's Shutdown: every call object gone, then the queues drained and their threads
+  // joined.
   void stop() {
     {
       std::unique_lock lock(mutex_);
       allGone_.wait(lock, [this] { return liveCalls_ == 0; });
     }
-    for (auto &queue : queues_) queue->Shutdown();
-    for (auto &thread : threads_) thread.join();
+    for (auto& queue : queues_) queue->Shutdown();
+    for (auto& thread : threads_) thread.join();
     threads_.clear();
   }
 
@@ -101,15 +102,14 @@ class RpcServer::Queues final : public detail::CallLifecycle {
     std::lock_guard lock(mutex_);
     if (--liveCalls_ == 0) allGone_.notify_all();
   }
-  void handlerThrew(const char *what) override { log::error("rpc handler threw", {{"error", what}}); }
+  void handlerThrew(const char* what) override { log::error("rpc handler threw", {{"error", what}}); }
 
  private:
-  // A call of a method no async service has: health's Check is answered here,
-  // anything else is UNIMPLEMENTED (Watch included: the fleet's probes and the
-  // gateway ask with Check).
+  // A call of a method no async service has: health's Check is answered here, anything else is
+  // UNIMPLEMENTED (Watch included: the fleet's probes and the gateway ask with Check).
   class GenericCall final : public detail::CompletionTag {
    public:
-    GenericCall(Queues &queues, grpc::ServerCompletionQueue *queue)
+    GenericCall(Queues& queues, grpc::ServerCompletionQueue* queue)
         : queues_(queues), queue_(queue), stream_(&context_) {
       queues_.callCreated();
       queues_.generic_.RequestCall(&context_, &stream_, queue, queue, this);
@@ -120,18 +120,22 @@ class RpcServer::Queues final : public detail::CallLifecycle {
         case State::kWaiting:
           if (!ok) break;
           if (queues_.accepting()) new GenericCall(queues_, queue_);
+          if (queues_.telemetry_ != nullptr) {
+            auto& metadata = const_cast<std::multimap<grpc::string_ref, grpc::string_ref>&>(context_.client_metadata());
+            record_.start(*queues_.telemetry_, queues_.telemetry_->calledAs(context_.method()), metadata);
+          }
           if (context_.method() == kHealthCheckMethod) {
             state_ = State::kReading;
             stream_.Read(&request_, this);
           } else {
             state_ = State::kFinishing;
-            stream_.Finish(grpc::Status(grpc::StatusCode::UNIMPLEMENTED, "no method " + context_.method()), this);
+            finish(grpc::Status(grpc::StatusCode::UNIMPLEMENTED, "no method " + context_.method()));
           }
           return;
         case State::kReading:
           state_ = State::kFinishing;
           if (!ok) {
-            stream_.Finish(grpc::Status(grpc::StatusCode::INVALID_ARGUMENT, "no HealthCheckRequest was sent"), this);
+            finish(grpc::Status(grpc::StatusCode::INVALID_ARGUMENT, "no HealthCheckRequest was sent"));
           } else {
             answerHealthCheck();
           }
@@ -147,15 +151,20 @@ class RpcServer::Queues final : public detail::CallLifecycle {
 
     ~GenericCall() { queues_.callDestroyed(); }
 
+    void finish(const grpc::Status& status) {
+      record_.finish(status.error_code(), status.error_message());
+      stream_.Finish(status, this);
+    }
+
     void answerHealthCheck() {
       auto service = parseHealthCheckRequest(bytesOf(request_));
       if (!service) {
-        stream_.Finish(grpc::Status(grpc::StatusCode::INVALID_ARGUMENT, service.status().message()), this);
+        finish(grpc::Status(grpc::StatusCode::INVALID_ARGUMENT, service.status().message()));
         return;
       }
-      const auto &names = queues_.serviceNames_;
+      const auto& names = queues_.serviceNames_;
       if (!service->empty() && std::find(names.begin(), names.end(), *service) == names.end()) {
-        stream_.Finish(grpc::Status(grpc::StatusCode::NOT_FOUND, "unknown service " + *service), this);
+        finish(grpc::Status(grpc::StatusCode::NOT_FOUND, "unknown service " + *service));
         return;
       }
       const auto status =
@@ -163,19 +172,22 @@ class RpcServer::Queues final : public detail::CallLifecycle {
       const char bytes[2] = {0x08, static_cast<char>(status)};  // field 1, varint
       grpc::Slice slice(bytes, sizeof bytes);
       response_ = grpc::ByteBuffer(&slice, 1);
+      record_.finish(grpc::StatusCode::OK, "");
       stream_.WriteAndFinish(response_, grpc::WriteOptions(), grpc::Status::OK, this);
     }
 
-    Queues &queues_;
-    grpc::ServerCompletionQueue *queue_;
+    Queues& queues_;
+    grpc::ServerCompletionQueue* queue_;
     grpc::GenericServerContext context_;
     grpc::GenericServerAsyncReaderWriter stream_;
     grpc::ByteBuffer request_;
     grpc::ByteBuffer response_;
+    detail::ServerCallRecord record_;
     State state_ = State::kWaiting;
   };
 
   const std::vector<std::string> serviceNames_;
+  detail::ServerTelemetry* const telemetry_;  // null: calls record nothing
   grpc::AsyncGenericService generic_;
   std::vector<std::unique_ptr<grpc::ServerCompletionQueue>> queues_;
   std::vector<std::thread> threads_;
@@ -190,27 +202,60 @@ RpcServer::RpcServer(ServerOptions options) : options_(std::move(options)) {}
 
 RpcServer::~RpcServer() { shutdown(std::chrono::milliseconds(0)); }
 
-void RpcServer::addService(grpc::Service *service) { services_.push_back(service); }
+void RpcServer::addService(grpc::Service* service) { services_.push_back(service); }
 
-void RpcServer::addAsyncService(grpc::Service &service, std::string name) {
+void RpcServer::addAsyncService(grpc::Service& service, std::string name) {
   services_.push_back(&service);
   asyncServices_.push_back({&service, std::move(name)});
 }
 
-Status RpcServer::start() {
-  // Every method of an async service needs a handler: a call to one without
-  // would wait for its deadline.
-  std::vector<std::string> healthNames;
-  for (const auto &[service, name] : asyncServices_) {
-    const auto *descriptor = google::protobuf::DescriptorPool::generated_pool()->FindServiceByName(name);
+// Each bound method must be one of its service's methods, with its message types, bound once; and a
+// service that is async throughout needs every method bound (a call to one left out would wait out
+// its deadline).
+Status RpcServer::checkBindings() const {
+  for (const auto& [service, name] : asyncServices_) {
+    const auto* descriptor = google::protobuf::DescriptorPool::generated_pool()->FindServiceByName(name);
     if (descriptor == nullptr) return invalidArgument("no gRPC service named " + name);
-    const auto bound = std::count_if(unaryMethods_.begin(), unaryMethods_.end(),
-                                     [service](const auto &method) { return method->service() == service; });
-    if (bound != descriptor->method_count()) {
-      return invalidArgument(name + ": " + std::to_string(bound) + " of its " +
+    std::set<std::string> bound;
+    for (const auto& method : unaryMethods_) {
+      if (method->service() != service) continue;
+      const auto* found = descriptor->FindMethodByName(method->name());
+      if (found == nullptr) return invalidArgument(name + " has no method " + method->name());
+      if (found->input_type()->full_name() != method->requestType() ||
+          found->output_type()->full_name() != method->responseType()) {
+        return invalidArgument(name + "/" + method->name() + " takes " + found->input_type()->full_name() +
+                               " and answers " + found->output_type()->full_name() + "; its handler takes " +
+                               method->requestType() + " and answers " + method->responseType());
+      }
+      if (!bound.insert(method->name()).second) return invalidArgument(name + "/" + method->name() + " is bound twice");
+    }
+    if (!service->has_synchronous_methods() && static_cast<int>(bound.size()) != descriptor->method_count()) {
+      return invalidArgument(name + ": " + std::to_string(bound.size()) + " of its " +
                              std::to_string(descriptor->method_count()) + " methods have a handler");
     }
-    healthNames.push_back(name);
+  }
+  for (const auto& method : unaryMethods_) {
+    const bool added = std::any_of(asyncServices_.begin(), asyncServices_.end(),
+                                   [&method](const auto& entry) { return entry.service == method->service(); });
+    if (!added)
+      return invalidArgument("method " + method->name() + " is bound to a service not added with addAsyncService");
+  }
+  return Status::ok();
+}
+
+Status RpcServer::start() {
+  if (auto checked = checkBindings(); !checked.isOk()) return checked;
+  std::vector<std::string> healthNames;
+  for (const auto& entry : asyncServices_) healthNames.push_back(entry.name);
+  if (options_.instrument) {
+    telemetry_ = std::make_unique<detail::ServerTelemetry>();
+    for (auto& method : unaryMethods_) {
+      const auto& serviceName =
+          std::find_if(asyncServices_.begin(), asyncServices_.end(), [&method](const auto& entry) {
+            return entry.service == method->service();
+          })->name;
+      method->instrument(*telemetry_, telemetry_->method("/" + serviceName + "/" + method->name()));
+    }
   }
   detail::tuneGrpcRuntime();
   grpc::reflection::InitProtoReflectionServerBuilderPlugin();
@@ -220,15 +265,10 @@ Status RpcServer::start() {
                            &selectedPort);
   builder.SetMaxReceiveMessageSize(options_.maxMessageBytes);
   builder.SetMaxSendMessageSize(options_.maxMessageBytes);
-  for (auto *service : services_) builder.RegisterService(service);
-  queues_ = std::make_unique<Queues>(std::move(healthNames));
+  for (auto* service : services_) builder.RegisterService(service);
+  queues_ = std::make_unique<Queues>(std::move(healthNames), telemetry_.get());
   builder.RegisterAsyncGenericService(&queues_->generic());
   for (int i = 0; i < std::max(1, options_.threads); ++i) queues_->add(builder.AddCompletionQueue());
-  if (options_.instrument) {
-    std::vector<std::unique_ptr<grpc::experimental::ServerInterceptorFactoryInterface>> interceptors;
-    interceptors.push_back(makeServerTelemetryInterceptorFactory());
-    builder.experimental().SetInterceptorCreators(std::move(interceptors));
-  }
   server_ = builder.BuildAndStart();
   if (!server_ || selectedPort == 0) {
     server_.reset();
@@ -262,7 +302,7 @@ void RpcServer::shutdown(std::chrono::milliseconds drain) {
 
 namespace fleetdeck::rpc {
 
-ServerOptions serverOptionsFromConfig(Config &config) {
+ServerOptions serverOptionsFromConfig(Config& config) {
   ServerOptions options;
   options.address = config.getString("grpc.address", "127.0.0.1");
   options.port = static_cast<uint16_t>(config.getInt("grpc.port", 0, 0, 65535));

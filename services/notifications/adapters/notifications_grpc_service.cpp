@@ -76,8 +76,9 @@ rpc::Handled NotificationsGrpcService::Notify(rpc::ServerCall* call, const v1::N
 void NotificationsGrpcService::bindTo(rpc::RpcServer& server) {
   using Async = v1::NotificationsService::AsyncService;
   server.addAsyncService(async_, v1::NotificationsService::service_full_name());
-  server.addUnary(async_, &Async::RequestListNotifications, this, &NotificationsGrpcService::ListNotifications);
-  server.addUnary(async_, &Async::RequestNotify, this, &NotificationsGrpcService::Notify);
+  server.addUnary(async_, &Async::RequestListNotifications, "ListNotifications", this,
+                  &NotificationsGrpcService::ListNotifications);
+  server.addUnary(async_, &Async::RequestNotify, "Notify", this, &NotificationsGrpcService::Notify);
 }
 
 }  // namespace fleetdeck::notifications

@@ -230,17 +230,19 @@ rpc::Handled OrdersGrpcService::ListOrderAudit(rpc::ServerCall* call, const comm
 void OrdersGrpcService::bindTo(rpc::RpcServer& server) {
   using Async = v1::OrdersService::AsyncService;
   server.addAsyncService(async_, v1::OrdersService::service_full_name());
-  server.addUnary(async_, &Async::RequestCreateOrder, this, &OrdersGrpcService::CreateOrder);
-  server.addUnary(async_, &Async::RequestGetOrder, this, &OrdersGrpcService::GetOrder);
-  server.addUnary(async_, &Async::RequestListOrders, this, &OrdersGrpcService::ListOrders);
-  server.addUnary(async_, &Async::RequestCancelOrder, this, &OrdersGrpcService::CancelOrder);
-  server.addUnary(async_, &Async::RequestShipOrder, this, &OrdersGrpcService::ShipOrder);
-  server.addUnary(async_, &Async::RequestDeliverOrder, this, &OrdersGrpcService::DeliverOrder);
-  server.addUnary(async_, &Async::RequestListOrderEvents, this, &OrdersGrpcService::ListOrderEvents);
-  server.addUnary(async_, &Async::RequestGetOrderAtVersion, this, &OrdersGrpcService::GetOrderAtVersion);
-  server.addUnary(async_, &Async::RequestRebuildProjection, this, &OrdersGrpcService::RebuildProjection);
-  server.addUnary(async_, &Async::RequestGetRebuild, this, &OrdersGrpcService::GetRebuild);
-  server.addUnary(async_, &Async::RequestListOrderAudit, this, &OrdersGrpcService::ListOrderAudit);
+  server.addUnary(async_, &Async::RequestCreateOrder, "CreateOrder", this, &OrdersGrpcService::CreateOrder);
+  server.addUnary(async_, &Async::RequestGetOrder, "GetOrder", this, &OrdersGrpcService::GetOrder);
+  server.addUnary(async_, &Async::RequestListOrders, "ListOrders", this, &OrdersGrpcService::ListOrders);
+  server.addUnary(async_, &Async::RequestCancelOrder, "CancelOrder", this, &OrdersGrpcService::CancelOrder);
+  server.addUnary(async_, &Async::RequestShipOrder, "ShipOrder", this, &OrdersGrpcService::ShipOrder);
+  server.addUnary(async_, &Async::RequestDeliverOrder, "DeliverOrder", this, &OrdersGrpcService::DeliverOrder);
+  server.addUnary(async_, &Async::RequestListOrderEvents, "ListOrderEvents", this, &OrdersGrpcService::ListOrderEvents);
+  server.addUnary(async_, &Async::RequestGetOrderAtVersion, "GetOrderAtVersion", this,
+                  &OrdersGrpcService::GetOrderAtVersion);
+  server.addUnary(async_, &Async::RequestRebuildProjection, "RebuildProjection", this,
+                  &OrdersGrpcService::RebuildProjection);
+  server.addUnary(async_, &Async::RequestGetRebuild, "GetRebuild", this, &OrdersGrpcService::GetRebuild);
+  server.addUnary(async_, &Async::RequestListOrderAudit, "ListOrderAudit", this, &OrdersGrpcService::ListOrderAudit);
 }
 
 }  // namespace fleetdeck::orders

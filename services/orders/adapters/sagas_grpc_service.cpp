@@ -68,8 +68,8 @@ rpc::Handled SagasGrpcService::GetSaga(rpc::ServerCall* call, const v1::GetSagaR
 void SagasGrpcService::bindTo(rpc::RpcServer& server) {
   using Async = v1::SagasService::AsyncService;
   server.addAsyncService(async_, v1::SagasService::service_full_name());
-  server.addUnary(async_, &Async::RequestListSagas, this, &SagasGrpcService::ListSagas);
-  server.addUnary(async_, &Async::RequestGetSaga, this, &SagasGrpcService::GetSaga);
+  server.addUnary(async_, &Async::RequestListSagas, "ListSagas", this, &SagasGrpcService::ListSagas);
+  server.addUnary(async_, &Async::RequestGetSaga, "GetSaga", this, &SagasGrpcService::GetSaga);
 }
 
 }  // namespace fleetdeck::orders

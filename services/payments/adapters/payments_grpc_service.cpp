@@ -191,16 +191,17 @@ rpc::Handled PaymentsGrpcService::Refund(rpc::ServerCall* call, const v1::Refund
 void PaymentsGrpcService::bindTo(rpc::RpcServer& server) {
   using Async = v1::PaymentsService::AsyncService;
   server.addAsyncService(async_, v1::PaymentsService::service_full_name());
-  server.addUnary(async_, &Async::RequestGetWallet, this, &PaymentsGrpcService::GetWallet);
-  server.addUnary(async_, &Async::RequestTopUpWallet, this, &PaymentsGrpcService::TopUpWallet);
-  server.addUnary(async_, &Async::RequestListPayments, this, &PaymentsGrpcService::ListPayments);
-  server.addUnary(async_, &Async::RequestListLedger, this, &PaymentsGrpcService::ListLedger);
-  server.addUnary(async_, &Async::RequestGetFaults, this, &PaymentsGrpcService::GetFaults);
-  server.addUnary(async_, &Async::RequestSetFaults, this, &PaymentsGrpcService::SetFaults);
-  server.addUnary(async_, &Async::RequestListPaymentAudit, this, &PaymentsGrpcService::ListPaymentAudit);
-  server.addUnary(async_, &Async::RequestOpenWallet, this, &PaymentsGrpcService::OpenWallet);
-  server.addUnary(async_, &Async::RequestCharge, this, &PaymentsGrpcService::Charge);
-  server.addUnary(async_, &Async::RequestRefund, this, &PaymentsGrpcService::Refund);
+  server.addUnary(async_, &Async::RequestGetWallet, "GetWallet", this, &PaymentsGrpcService::GetWallet);
+  server.addUnary(async_, &Async::RequestTopUpWallet, "TopUpWallet", this, &PaymentsGrpcService::TopUpWallet);
+  server.addUnary(async_, &Async::RequestListPayments, "ListPayments", this, &PaymentsGrpcService::ListPayments);
+  server.addUnary(async_, &Async::RequestListLedger, "ListLedger", this, &PaymentsGrpcService::ListLedger);
+  server.addUnary(async_, &Async::RequestGetFaults, "GetFaults", this, &PaymentsGrpcService::GetFaults);
+  server.addUnary(async_, &Async::RequestSetFaults, "SetFaults", this, &PaymentsGrpcService::SetFaults);
+  server.addUnary(async_, &Async::RequestListPaymentAudit, "ListPaymentAudit", this,
+                  &PaymentsGrpcService::ListPaymentAudit);
+  server.addUnary(async_, &Async::RequestOpenWallet, "OpenWallet", this, &PaymentsGrpcService::OpenWallet);
+  server.addUnary(async_, &Async::RequestCharge, "Charge", this, &PaymentsGrpcService::Charge);
+  server.addUnary(async_, &Async::RequestRefund, "Refund", this, &PaymentsGrpcService::Refund);
 }
 
 }  // namespace fleetdeck::payments

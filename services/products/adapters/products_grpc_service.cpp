@@ -189,17 +189,19 @@ rpc::Handled ProductsGrpcService::CommitStock(rpc::ServerCall* call, const v1::C
 void ProductsGrpcService::bindTo(rpc::RpcServer& server) {
   using Async = v1::ProductsService::AsyncService;
   server.addAsyncService(async_, v1::ProductsService::service_full_name());
-  server.addUnary(async_, &Async::RequestCreateProduct, this, &ProductsGrpcService::CreateProduct);
-  server.addUnary(async_, &Async::RequestGetProduct, this, &ProductsGrpcService::GetProduct);
-  server.addUnary(async_, &Async::RequestBatchGetProducts, this, &ProductsGrpcService::BatchGetProducts);
-  server.addUnary(async_, &Async::RequestListProducts, this, &ProductsGrpcService::ListProducts);
-  server.addUnary(async_, &Async::RequestUpdateProduct, this, &ProductsGrpcService::UpdateProduct);
-  server.addUnary(async_, &Async::RequestDeleteProduct, this, &ProductsGrpcService::DeleteProduct);
-  server.addUnary(async_, &Async::RequestRestockProduct, this, &ProductsGrpcService::RestockProduct);
-  server.addUnary(async_, &Async::RequestListProductAudit, this, &ProductsGrpcService::ListProductAudit);
-  server.addUnary(async_, &Async::RequestReserveStock, this, &ProductsGrpcService::ReserveStock);
-  server.addUnary(async_, &Async::RequestReleaseStock, this, &ProductsGrpcService::ReleaseStock);
-  server.addUnary(async_, &Async::RequestCommitStock, this, &ProductsGrpcService::CommitStock);
+  server.addUnary(async_, &Async::RequestCreateProduct, "CreateProduct", this, &ProductsGrpcService::CreateProduct);
+  server.addUnary(async_, &Async::RequestGetProduct, "GetProduct", this, &ProductsGrpcService::GetProduct);
+  server.addUnary(async_, &Async::RequestBatchGetProducts, "BatchGetProducts", this,
+                  &ProductsGrpcService::BatchGetProducts);
+  server.addUnary(async_, &Async::RequestListProducts, "ListProducts", this, &ProductsGrpcService::ListProducts);
+  server.addUnary(async_, &Async::RequestUpdateProduct, "UpdateProduct", this, &ProductsGrpcService::UpdateProduct);
+  server.addUnary(async_, &Async::RequestDeleteProduct, "DeleteProduct", this, &ProductsGrpcService::DeleteProduct);
+  server.addUnary(async_, &Async::RequestRestockProduct, "RestockProduct", this, &ProductsGrpcService::RestockProduct);
+  server.addUnary(async_, &Async::RequestListProductAudit, "ListProductAudit", this,
+                  &ProductsGrpcService::ListProductAudit);
+  server.addUnary(async_, &Async::RequestReserveStock, "ReserveStock", this, &ProductsGrpcService::ReserveStock);
+  server.addUnary(async_, &Async::RequestReleaseStock, "ReleaseStock", this, &ProductsGrpcService::ReleaseStock);
+  server.addUnary(async_, &Async::RequestCommitStock, "CommitStock", this, &ProductsGrpcService::CommitStock);
 }
 
 }  // namespace fleetdeck::products

@@ -231,19 +231,19 @@ rpc::Handled UsersGrpcService::UpdateMe(rpc::ServerCall* call, const v1::UpdateM
 void UsersGrpcService::bindTo(rpc::RpcServer& server) {
   using Async = v1::UsersService::AsyncService;
   server.addAsyncService(async_, v1::UsersService::service_full_name());
-  server.addUnary(async_, &Async::RequestCreateUser, this, &UsersGrpcService::CreateUser);
-  server.addUnary(async_, &Async::RequestGetUser, this, &UsersGrpcService::GetUser);
-  server.addUnary(async_, &Async::RequestListUsers, this, &UsersGrpcService::ListUsers);
-  server.addUnary(async_, &Async::RequestUpdateUser, this, &UsersGrpcService::UpdateUser);
-  server.addUnary(async_, &Async::RequestDeleteUser, this, &UsersGrpcService::DeleteUser);
-  server.addUnary(async_, &Async::RequestResetPassword, this, &UsersGrpcService::ResetPassword);
-  server.addUnary(async_, &Async::RequestListUserAudit, this, &UsersGrpcService::ListUserAudit);
-  server.addUnary(async_, &Async::RequestRegister, this, &UsersGrpcService::Register);
-  server.addUnary(async_, &Async::RequestLogin, this, &UsersGrpcService::Login);
-  server.addUnary(async_, &Async::RequestRefresh, this, &UsersGrpcService::Refresh);
-  server.addUnary(async_, &Async::RequestLogout, this, &UsersGrpcService::Logout);
-  server.addUnary(async_, &Async::RequestGetMe, this, &UsersGrpcService::GetMe);
-  server.addUnary(async_, &Async::RequestUpdateMe, this, &UsersGrpcService::UpdateMe);
+  server.addUnary(async_, &Async::RequestCreateUser, "CreateUser", this, &UsersGrpcService::CreateUser);
+  server.addUnary(async_, &Async::RequestGetUser, "GetUser", this, &UsersGrpcService::GetUser);
+  server.addUnary(async_, &Async::RequestListUsers, "ListUsers", this, &UsersGrpcService::ListUsers);
+  server.addUnary(async_, &Async::RequestUpdateUser, "UpdateUser", this, &UsersGrpcService::UpdateUser);
+  server.addUnary(async_, &Async::RequestDeleteUser, "DeleteUser", this, &UsersGrpcService::DeleteUser);
+  server.addUnary(async_, &Async::RequestResetPassword, "ResetPassword", this, &UsersGrpcService::ResetPassword);
+  server.addUnary(async_, &Async::RequestListUserAudit, "ListUserAudit", this, &UsersGrpcService::ListUserAudit);
+  server.addUnary(async_, &Async::RequestRegister, "Register", this, &UsersGrpcService::Register);
+  server.addUnary(async_, &Async::RequestLogin, "Login", this, &UsersGrpcService::Login);
+  server.addUnary(async_, &Async::RequestRefresh, "Refresh", this, &UsersGrpcService::Refresh);
+  server.addUnary(async_, &Async::RequestLogout, "Logout", this, &UsersGrpcService::Logout);
+  server.addUnary(async_, &Async::RequestGetMe, "GetMe", this, &UsersGrpcService::GetMe);
+  server.addUnary(async_, &Async::RequestUpdateMe, "UpdateMe", this, &UsersGrpcService::UpdateMe);
 }
 
 }  // namespace fleetdeck::users

@@ -54,8 +54,8 @@ class EchoUsers final : public v1::UsersService::WithAsyncMethod_GetUser<v1::Use
  public:
   explicit EchoUsers(WorkPool& pool) : pool_(pool) {}
   void bindTo(rpc::RpcServer& server) {
-    server.addService(this);
-    server.addUnary(*this, &EchoUsers::RequestGetUser, this, &EchoUsers::answerGetUser);
+    server.addAsyncService(*this, v1::UsersService::service_full_name());
+    server.addUnary(*this, &EchoUsers::RequestGetUser, "GetUser", this, &EchoUsers::answerGetUser);
   }
   rpc::Handled answerGetUser(rpc::ServerCall* call, const v1::GetUserRequest* request, v1::User* response) {
     return rpc::runBlocking(call, pool_, [request, response] {

@@ -54,9 +54,9 @@ class TestUsers final : public v1::UsersService::WithAsyncMethod_GetUser<
   explicit TestUsers(WorkPool& pool) : pool_(pool) {}
   void setNext(std::shared_ptr<grpc::Channel> channel) { next_ = v1::UsersService::NewStub(channel); }
   void bindTo(RpcServer& server) {
-    server.addService(this);
-    server.addUnary(*this, &TestUsers::RequestGetUser, this, &TestUsers::answerGetUser);
-    server.addUnary(*this, &TestUsers::RequestListUsers, this, &TestUsers::answerListUsers);
+    server.addAsyncService(*this, v1::UsersService::service_full_name());
+    server.addUnary(*this, &TestUsers::RequestGetUser, "GetUser", this, &TestUsers::answerGetUser);
+    server.addUnary(*this, &TestUsers::RequestListUsers, "ListUsers", this, &TestUsers::answerListUsers);
   }
 
   Handled answerGetUser(ServerCall* call, const v1::GetUserRequest* request, v1::User* response) {

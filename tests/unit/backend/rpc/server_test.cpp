@@ -7,6 +7,7 @@
 #include <gtest/gtest.h>
 
 #include <atomic>
+#include <functional>
 #include <future>
 #include <stdexcept>
 #include <thread>
@@ -31,19 +32,19 @@ class Users final : public v1::UsersService::AsyncService {
   // Every method bound, or all but ListUsers; those not under test answer UNIMPLEMENTED.
   void bindTo(RpcServer& server, bool bindListUsers = true) {
     server.addAsyncService(*this, v1::UsersService::service_full_name());
-    server.addUnary(*this, &Users::RequestGetUser, this, &Users::answerGetUser);
-    if (bindListUsers) server.addUnary(*this, &Users::RequestListUsers, this, &Users::answerListUsers);
-    bindUnimplemented(server, &Users::RequestCreateUser);
-    bindUnimplemented(server, &Users::RequestUpdateUser);
-    bindUnimplemented(server, &Users::RequestDeleteUser);
-    bindUnimplemented(server, &Users::RequestResetPassword);
-    bindUnimplemented(server, &Users::RequestListUserAudit);
-    bindUnimplemented(server, &Users::RequestRegister);
-    bindUnimplemented(server, &Users::RequestLogin);
-    bindUnimplemented(server, &Users::RequestRefresh);
-    bindUnimplemented(server, &Users::RequestLogout);
-    bindUnimplemented(server, &Users::RequestGetMe);
-    bindUnimplemented(server, &Users::RequestUpdateMe);
+    server.addUnary(*this, &Users::RequestGetUser, "GetUser", this, &Users::answerGetUser);
+    if (bindListUsers) server.addUnary(*this, &Users::RequestListUsers, "ListUsers", this, &Users::answerListUsers);
+    bindUnimplemented(server, &Users::RequestCreateUser, "CreateUser");
+    bindUnimplemented(server, &Users::RequestUpdateUser, "UpdateUser");
+    bindUnimplemented(server, &Users::RequestDeleteUser, "DeleteUser");
+    bindUnimplemented(server, &Users::RequestResetPassword, "ResetPassword");
+    bindUnimplemented(server, &Users::RequestListUserAudit, "ListUserAudit");
+    bindUnimplemented(server, &Users::RequestRegister, "Register");
+    bindUnimplemented(server, &Users::RequestLogin, "Login");
+    bindUnimplemented(server, &Users::RequestRefresh, "Refresh");
+    bindUnimplemented(server, &Users::RequestLogout, "Logout");
+    bindUnimplemented(server, &Users::RequestGetMe, "GetMe");
+    bindUnimplemented(server, &Users::RequestUpdateMe, "UpdateMe");
   }
 
   Handled answerGetUser(ServerCall* call, const v1::GetUserRequest* request, v1::User* response) {
@@ -68,8 +69,9 @@ class Users final : public v1::UsersService::AsyncService {
 
  private:
   template <class Owner, class Request, class Response>
-  void bindUnimplemented(RpcServer& server, detail::RequestFunction<Owner, Request, Response> request) {
-    server.addUnary(*this, request, this, &Users::answerUnimplemented<Request, Response>);
+  void bindUnimplemented(RpcServer& server, detail::RequestFunction<Owner, Request, Response> request,
+                         std::string name) {
+    server.addUnary(*this, request, std::move(name), this, &Users::answerUnimplemented<Request, Response>);
   }
   template <class Request, class Response>
   Handled answerUnimplemented(ServerCall* call, const Request*, Response*) {
@@ -259,6 +261,40 @@ TEST(ServerStart, RefusesAnAsyncServiceWithAMethodLeftWithoutAHandler) {
   ASSERT_FALSE(started.isOk());
   EXPECT_NE(started.message().find("fleetdeck.users.v1.UsersService"), std::string::npos) << started.message();
   EXPECT_NE(started.message().find("methods have a handler"), std::string::npos) << started.message();
+}
+
+}  // namespace
+}  // namespace fleetdeck::rpc
+
+namespace fleetdeck::rpc {
+namespace {
+
+// A name that is not the service's, or a handler bound under another method's name, is refused at
+// start with what is wrong; so is one method bound twice.
+TEST(ServerStart, RefusesAMethodBoundUnderAWrongName) {
+  WorkPool pool{1, 4, "names-test"};
+  const auto startWithExtra = [&pool](const std::function<void(RpcServer&, Users&)>& extra) {
+    Users users{pool};
+    RpcServer server{ServerOptions{}};
+    users.bindTo(server, /*bindListUsers=*/false);
+    extra(server, users);
+    return server.start();
+  };
+  const Status unknown = startWithExtra([](RpcServer& server, Users& users) {
+    server.addUnary(users, &Users::RequestListUsers, "ListUser", &users, &Users::answerListUsers);
+  });
+  EXPECT_NE(unknown.message().find("has no method ListUser"), std::string::npos) << unknown.message();
+
+  const Status swapped = startWithExtra([](RpcServer& server, Users& users) {
+    server.addUnary(users, &Users::RequestListUsers, "GetUser", &users, &Users::answerListUsers);
+  });
+  EXPECT_NE(swapped.message().find("UsersService/GetUser takes fleetdeck.users.v1.GetUserRequest"), std::string::npos)
+      << swapped.message();
+
+  const Status twice = startWithExtra([](RpcServer& server, Users& users) {
+    server.addUnary(users, &Users::RequestGetUser, "GetUser", &users, &Users::answerGetUser);
+  });
+  EXPECT_NE(twice.message().find("GetUser is bound twice"), std::string::npos) << twice.message();
 }
 
 }  // namespace

@@ -28,8 +28,8 @@ class SlowProducts final
   SlowProducts(WorkPool& pool, std::chrono::milliseconds delay) : pool_(pool), delay_(delay) {}
   std::atomic<int> started{0};  // calls that reached the handler
   void bindTo(rpc::RpcServer& server) {
-    server.addService(this);
-    server.addUnary(*this, &SlowProducts::RequestGetProduct, this, &SlowProducts::answerGetProduct);
+    server.addAsyncService(*this, products::v1::ProductsService::service_full_name());
+    server.addUnary(*this, &SlowProducts::RequestGetProduct, "GetProduct", this, &SlowProducts::answerGetProduct);
   }
   rpc::Handled answerGetProduct(rpc::ServerCall* call, const products::v1::GetProductRequest*,
                                 products::v1::Product* response) {
@@ -188,8 +188,9 @@ class UnavailableProducts final
  public:
   UnavailableProducts(WorkPool& pool, bool dependencyDown) : pool_(pool), dependencyDown_(dependencyDown) {}
   void bindTo(rpc::RpcServer& server) {
-    server.addService(this);
-    server.addUnary(*this, &UnavailableProducts::RequestGetProduct, this, &UnavailableProducts::answerGetProduct);
+    server.addAsyncService(*this, products::v1::ProductsService::service_full_name());
+    server.addUnary(*this, &UnavailableProducts::RequestGetProduct, "GetProduct", this,
+                    &UnavailableProducts::answerGetProduct);
   }
   rpc::Handled answerGetProduct(rpc::ServerCall* call, const products::v1::GetProductRequest*, products::v1::Product*) {
     return rpc::runBlocking(call, pool_, [this] {

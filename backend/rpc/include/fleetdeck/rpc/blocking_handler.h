@@ -19,11 +19,10 @@
 namespace fleetdeck::rpc {
 
 // `body` returns a fleetdeck::Status; a full pool answers RESOURCE_EXHAUSTED at once, and a call
-// whose deadline passed while queued is not started. (A client's cancel is not seen here: on the async
-// API, ServerContext::IsCancelled is only safe after an AsyncNotifyWhenDone event, one more per call.)
-// The body runs
-// under the call's trace context: its log lines carry trace_id/span_id, and gRPC calls it makes
-// on makeChannel channels become children of the call's span.
+// whose deadline passed while queued is not started. (A client's cancel is not seen here: on the
+// async API, ServerContext::IsCancelled is only safe after an AsyncNotifyWhenDone event, one more per
+// call.) The body runs under the call's trace context: its log lines carry trace_id/span_id, and gRPC
+// calls it makes on makeChannel channels become children of the call's span.
 template <typename Body>
 Handled runBlocking(ServerCall* call, WorkPool& pool, Body&& body) {
   grpc::ServerContext* context = &call->context();

@@ -1,15 +1,11 @@
-// gRPC interceptors that give every call metrics and a span without touching service code:
-// RpcServer installs the server side, makeChannel the client side.
-//
-// Server: grpc_server_handled_total{grpc_service,grpc_method,grpc_code},
-// grpc_server_handling_seconds{grpc_service,grpc_method}, fleetdeck_requests_total{protocol="grpc"},
-// and a SERVER span continuing the caller's `traceparent`. Client: grpc_client_handled_total and
-// grpc_client_handling_seconds, and a CLIENT span whose context goes out as `traceparent`.
+// The client side's gRPC interceptor (makeChannel installs it): grpc_client_handled_total and
+// grpc_client_handling_seconds, and a CLIENT span whose context goes out as `traceparent`. Served
+// calls get theirs from RpcServer itself (detail/server_call_telemetry.h): grpc_server_handled_total,
+// grpc_server_handling_seconds, fleetdeck_requests_total{protocol="grpc"} and a SERVER span.
 #pragma once
 
 #include <grpcpp/grpcpp.h>
 #include <grpcpp/support/client_interceptor.h>
-#include <grpcpp/support/server_interceptor.h>
 
 #include <memory>
 #include <optional>
@@ -19,12 +15,10 @@
 
 namespace fleetdeck::rpc {
 
-std::unique_ptr<grpc::experimental::ServerInterceptorFactoryInterface> makeServerTelemetryInterceptorFactory(
-    telemetry::Registry& registry = telemetry::defaultRegistry());
 std::unique_ptr<grpc::experimental::ClientInterceptorFactoryInterface> makeClientTelemetryInterceptorFactory(
     telemetry::Registry& registry = telemetry::defaultRegistry());
 
-// The trace context a handler runs under: once the server interceptor has run, the incoming
+// The trace context a handler runs under: once its call has arrived, the incoming
 // `traceparent` metadata names this call's own server span, so it is the parent for everything the
 // handler does (runBlocking makes it current on the worker thread). nullopt without one.
 std::optional<telemetry::TraceContext> traceContextOf(const grpc::ServerContextBase& context);
