@@ -24,7 +24,8 @@ int main(int argc, char** argv) {
 
   // This service's own database, through a bounded pool.
   db::ConnectionPool pool(db::poolOptionsFromConfig(config, "payments"));
-  // Handlers block on PostgreSQL (and on injected latency); they run here, never on gRPC's reactor threads.
+  // Handlers block on PostgreSQL (and on injected latency); they run here, never on the gRPC server's
+  // completion-queue threads.
   WorkPool workers(static_cast<size_t>(config.getInt("server.workers", 8, 1, 256)),
                    static_cast<size_t>(config.getInt("server.queue_limit", 1024, 1, 1'000'000)), "payments");
   rpc::RpcServer grpcServer(rpc::serverOptionsFromConfig(config));

@@ -25,7 +25,7 @@ int main(int argc, char** argv) {
 
   // This service's own database, through a bounded pool.
   db::ConnectionPool pool(db::poolOptionsFromConfig(config, "products"));
-  // Handlers block on PostgreSQL; they run here, never on gRPC's reactor threads.
+  // Handlers block on PostgreSQL; they run here, never on the gRPC server's completion-queue threads.
   WorkPool workers(static_cast<size_t>(config.getInt("server.workers", 8, 1, 256)),
                    static_cast<size_t>(config.getInt("server.queue_limit", 1024, 1, 1'000'000)), "products");
   rpc::RpcServer grpcServer(rpc::serverOptionsFromConfig(config));
