@@ -3,18 +3,21 @@
 #include <google/protobuf/descriptor.h>
 #include <google/protobuf/io/coded_stream.h>
 #include <google/protobuf/wire_format_lite.h>
+#include <grpcpp/ext/health_check_service_server_builder_option.h>
 #include <grpcpp/ext/proto_server_reflection_plugin.h>
 #include <grpcpp/generic/async_generic_service.h>
 
 #include <algorithm>
 #include <atomic>
 #include <condition_variable>
+#include <limits>
 #include <map>
 #include <mutex>
 #include <set>
 #include <thread>
 
 #include "fleetdeck/core/log.h"
+#include "fleetdeck/core/thread_name.h"
 #include "grpc_runtime.h"
 
 namespace fleetdeck::rpc {
@@ -59,6 +62,8 @@ Result<std::string> parseHealthCheckRequest(const std::string& bytes) {
 // grpc.health.v1 Check, and UNIMPLEMENTED for any other method no service has.
 class RpcServer::Queues final : public detail::CallLifecycle {
  public:
+  static constexpr int kRequestsPerMethod = 4;
+
   Queues(std::vector<std::string> serviceNames, detail::ServerTelemetry* telemetry)
       : serviceNames_(std::move(serviceNames)), telemetry_(telemetry) {}
 
@@ -67,26 +72,38 @@ class RpcServer::Queues final : public detail::CallLifecycle {
   void add(std::unique_ptr<grpc::ServerCompletionQueue> queue) { queues_.push_back(std::move(queue)); }
 
   void start(const std::vector<std::unique_ptr<detail::UnaryMethod>>& methods) {
-    for (auto& queue : queues_) {
-      for (const auto& method : methods) method->requestCall(queue.get(), *this);
-      new GenericCall(*this, queue.get());
-      threads_.emplace_back([queue = queue.get()] {
+    for (size_t i = 0; i < queues_.size(); ++i) {
+      grpc::ServerCompletionQueue* queue = queues_[i].get();
+      // Several calls of each method asked for at once: a call that arrives while none is asked for
+      // waits inside gRPC, where a shutdown cancels it at once instead of giving it the drain time.
+      for (int request = 0; request < kRequestsPerMethod; ++request) {
+        for (const auto& method : methods) method->requestCall(queue, *this);
+        new GenericCall(*this, queue);
+      }
+      threads_.push_back(namedThread("grpc-cq-" + std::to_string(i), [queue] {
         void* tag = nullptr;
         bool ok = false;
         while (queue->Next(&tag, &ok)) static_cast<detail::CompletionTag*>(tag)->complete(ok);
-      });
+      }));
     }
   }
 
   void setServing(bool serving) { serving_.store(serving, std::memory_order_relaxed); }
   void stopAccepting() { accepting_.store(false, std::memory_order_relaxed); }
+  // Work not started `drain` from now is not started at all (ServerCall::abandoned).
+  void abandonAfter(std::chrono::milliseconds drain) {
+    abandonAt_.store((std::chrono::steady_clock::now() + drain).time_since_epoch().count(), std::memory_order_relaxed);
+  }
 
   // After the server's Shutdown: every call object gone, then the queues drained and their threads
-  // joined.
+  // joined. A call never answered (a handler's bug) would hold this forever: it is logged meanwhile.
   void stop() {
     {
       std::unique_lock lock(mutex_);
-      allGone_.wait(lock, [this] { return liveCalls_ == 0; });
+      while (!allGone_.wait_for(lock, std::chrono::seconds(5), [this] { return liveCalls_ == 0; })) {
+        log::warn("gRPC server shutdown waits for calls still being answered",
+                  {{"calls", static_cast<int64_t>(liveCalls_)}});
+      }
     }
     for (auto& queue : queues_) queue->Shutdown();
     for (auto& thread : threads_) thread.join();
@@ -94,6 +111,9 @@ class RpcServer::Queues final : public detail::CallLifecycle {
   }
 
   bool accepting() const override { return accepting_.load(std::memory_order_relaxed); }
+  bool abandoned() const override {
+    return std::chrono::steady_clock::now().time_since_epoch().count() >= abandonAt_.load(std::memory_order_relaxed);
+  }
   void callCreated() override {
     std::lock_guard lock(mutex_);
     ++liveCalls_;
@@ -112,7 +132,7 @@ class RpcServer::Queues final : public detail::CallLifecycle {
     GenericCall(Queues& queues, grpc::ServerCompletionQueue* queue)
         : queues_(queues), queue_(queue), stream_(&context_) {
       queues_.callCreated();
-      queues_.generic_.RequestCall(&context_, &stream_, queue, queue, this);
+      queues_.generic_.RequestCall(&context_, &stream_, queue, queue, tag());
     }
 
     void complete(bool ok) override {
@@ -126,7 +146,7 @@ class RpcServer::Queues final : public detail::CallLifecycle {
           }
           if (context_.method() == kHealthCheckMethod) {
             state_ = State::kReading;
-            stream_.Read(&request_, this);
+            stream_.Read(&request_, tag());
           } else {
             state_ = State::kFinishing;
             finish(grpc::Status(grpc::StatusCode::UNIMPLEMENTED, "no method " + context_.method()));
@@ -151,9 +171,11 @@ class RpcServer::Queues final : public detail::CallLifecycle {
 
     ~GenericCall() { queues_.callDestroyed(); }
 
+    void* tag() { return static_cast<detail::CompletionTag*>(this); }
+
     void finish(const grpc::Status& status) {
       record_.finish(status.error_code(), status.error_message());
-      stream_.Finish(status, this);
+      stream_.Finish(status, tag());
     }
 
     void answerHealthCheck() {
@@ -173,7 +195,7 @@ class RpcServer::Queues final : public detail::CallLifecycle {
       grpc::Slice slice(bytes, sizeof bytes);
       response_ = grpc::ByteBuffer(&slice, 1);
       record_.finish(grpc::StatusCode::OK, "");
-      stream_.WriteAndFinish(response_, grpc::WriteOptions(), grpc::Status::OK, this);
+      stream_.WriteAndFinish(response_, grpc::WriteOptions(), grpc::Status::OK, tag());
     }
 
     Queues& queues_;
@@ -193,6 +215,7 @@ class RpcServer::Queues final : public detail::CallLifecycle {
   std::vector<std::thread> threads_;
   std::atomic<bool> serving_{false};
   std::atomic<bool> accepting_{true};
+  std::atomic<std::chrono::steady_clock::rep> abandonAt_{std::numeric_limits<std::chrono::steady_clock::rep>::max()};
   std::mutex mutex_;
   std::condition_variable allGone_;
   size_t liveCalls_ = 0;
@@ -265,6 +288,9 @@ Status RpcServer::start() {
                            &selectedPort);
   builder.SetMaxReceiveMessageSize(options_.maxMessageBytes);
   builder.SetMaxSendMessageSize(options_.maxMessageBytes);
+  // Health is answered by the generic call below; gRPC's own (a callback service) stays out even if
+  // something in the process enabled it.
+  builder.SetOption(std::make_unique<grpc::HealthCheckServiceServerBuilderOption>(nullptr));
   for (auto* service : services_) builder.RegisterService(service);
   queues_ = std::make_unique<Queues>(std::move(healthNames), telemetry_.get());
   builder.RegisterAsyncGenericService(&queues_->generic());
@@ -289,8 +315,9 @@ void RpcServer::shutdown(std::chrono::milliseconds drain) {
   if (!server_ || shutDown_) return;
   shutDown_ = true;
   setServing(false);
-  queues_->stopAccepting();
+  queues_->abandonAfter(drain);
   server_->Shutdown(std::chrono::system_clock::now() + drain);
+  queues_->stopAccepting();
   server_->Wait();
   queues_->stop();
   server_.reset();

@@ -15,6 +15,7 @@
 #include "fleetdeck/core/work_pool.h"
 #include "fleetdeck/rpc/blocking_handler.h"
 #include "fleetdeck/rpc/client.h"
+#include "fleetdeck/telemetry/metrics.h"
 #include "fleetdeck/users/v1/users.grpc.pb.h"
 
 namespace fleetdeck::rpc {
@@ -49,6 +50,13 @@ class Users final : public v1::UsersService::AsyncService {
 
   Handled answerGetUser(ServerCall* call, const v1::GetUserRequest* request, v1::User* response) {
     if (request->id() == "throw") throw std::runtime_error("handler bug");
+    if (request->id() == "throw-after-handing-on") {
+      (void)runBlocking(call, pool_, [response] {
+        response->set_id("answered by the pool");
+        return Status::ok();
+      });
+      throw std::runtime_error("handler bug after handing the call on");
+    }
     response->set_id(request->id());
     return call->finish(grpc::Status::OK);
   }
@@ -222,14 +230,96 @@ TEST_F(Server, ACallWhoseDeadlinePassedWhileQueued_IsNotStarted) {
       return stub->ListUsers(context.get(), v1::ListUsersRequest(), &listed);
     }));
   }
-  std::this_thread::sleep_for(100ms);
+  while (users.bodiesStarted.load() < 2) std::this_thread::sleep_for(5ms);
   auto context = makeContext(50ms);
   v1::ListUsersResponse listed;
   EXPECT_EQ(stub->ListUsers(context.get(), v1::ListUsersRequest(), &listed).error_code(),
             grpc::StatusCode::DEADLINE_EXCEEDED);
   for (auto& call : busy) EXPECT_TRUE(call.get().ok());
-  std::this_thread::sleep_for(100ms);  // the third body would have run by now
-  EXPECT_EQ(users.bodiesRun.load(), 2);
+  while (pool.queued() > 0) std::this_thread::sleep_for(5ms);
+  std::this_thread::sleep_for(50ms);  // a third body, had it started, would have counted by now
+  EXPECT_EQ(users.bodiesStarted.load(), 2);
+}
+
+TEST_F(Server, AHandlerThatThrowsAfterHandingTheCallOn_LeavesTheAnswerToThePool) {
+  for (int i = 0; i < 20; ++i) {  // the pool answers before the throw or after it
+    v1::User user;
+    const auto status = getUser(server, "throw-after-handing-on", &user);
+    ASSERT_TRUE(status.ok()) << status.error_message();
+    EXPECT_EQ(user.id(), "answered by the pool");
+  }
+  v1::User user;
+  ASSERT_TRUE(getUser(server, "still-here", &user).ok());
+}
+
+TEST_F(Server, CallsAnsweredOnItsThread_AndHealthChecks_AreCounted) {
+  const std::string ok =
+      R"(grpc_server_handled_total{grpc_service="fleetdeck.users.v1.UsersService",grpc_method="GetUser",grpc_code="OK"})";
+  const std::string health =
+      R"(grpc_server_handled_total{grpc_service="grpc.health.v1.Health",grpc_method="Check",grpc_code="OK"})";
+  const auto sample = [](const std::string& text, const std::string& series) {
+    const size_t at = text.find(series + " ");
+    return at == std::string::npos ? 0.0 : std::stod(text.substr(at + series.size() + 1));
+  };
+  const std::string before = telemetry::defaultRegistry().expose();
+  v1::User user;
+  ASSERT_TRUE(getUser(server, "ada", &user).ok());
+  ASSERT_TRUE(getUser(server, "grace", &user).ok());
+  std::string answer;
+  ASSERT_TRUE(rawCall(server, kCheck, healthRequest(""), &answer).ok());
+  const std::string after = telemetry::defaultRegistry().expose();
+  EXPECT_EQ(sample(after, ok) - sample(before, ok), 2);
+  EXPECT_EQ(sample(after, health) - sample(before, health), 1);
+}
+
+TEST(ServerPool, AFullPool_AnswersResourceExhaustedAtOnce) {
+  WorkPool pool{1, 1, "full-test"};
+  Users users{pool};
+  users.listDelay = 300ms;
+  RpcServer server{ServerOptions{}};
+  users.bindTo(server);
+  ASSERT_TRUE(server.start().isOk());
+  auto stub = v1::UsersService::NewStub(makeChannel(server.address()));
+  const auto list = [&stub] {
+    auto context = makeContext(5s);
+    v1::ListUsersResponse listed;
+    return stub->ListUsers(context.get(), v1::ListUsersRequest(), &listed);
+  };
+  auto running = std::async(std::launch::async, list);
+  while (users.bodiesStarted.load() == 0) std::this_thread::sleep_for(5ms);
+  auto queued = std::async(std::launch::async, list);
+  while (pool.queued() == 0) std::this_thread::sleep_for(5ms);
+  const auto refused = list();
+  EXPECT_EQ(refused.error_code(), grpc::StatusCode::RESOURCE_EXHAUSTED);
+  EXPECT_TRUE(running.get().ok());
+  EXPECT_TRUE(queued.get().ok());
+  server.shutdown(100ms);
+  pool.shutdown();
+}
+
+// Once the drain time is over gRPC has cancelled the calls: what the pool has not started by then is
+// not done, and the shutdown does not wait for it.
+TEST(ServerShutdown, WorkStillQueuedWhenTheDrainTimeIsOver_IsNotDone) {
+  WorkPool pool{1, 16, "abandon-test"};
+  Users users{pool};
+  users.listDelay = 300ms;
+  RpcServer server{ServerOptions{}};
+  users.bindTo(server);
+  ASSERT_TRUE(server.start().isOk());
+  auto stub = v1::UsersService::NewStub(makeChannel(server.address()));
+  std::vector<std::future<grpc::Status>> calls;
+  for (int i = 0; i < 3; ++i) {
+    calls.push_back(std::async(std::launch::async, [&stub] {
+      auto context = makeContext(5s);
+      v1::ListUsersResponse listed;
+      return stub->ListUsers(context.get(), v1::ListUsersRequest(), &listed);
+    }));
+  }
+  while (users.bodiesStarted.load() == 0 || pool.queued() < 2) std::this_thread::sleep_for(5ms);
+  server.shutdown(0ms);
+  pool.shutdown();
+  EXPECT_EQ(users.bodiesStarted.load(), 1);  // the two queued ones were not started
+  for (auto& call : calls) EXPECT_FALSE(call.get().ok());
 }
 
 TEST(ServerShutdown, WaitsForTheCallsItsPoolIsStillWorkingOn) {

@@ -18,34 +18,53 @@
 
 namespace fleetdeck::rpc {
 
-// `body` returns a fleetdeck::Status; a full pool answers RESOURCE_EXHAUSTED at once, and a call
-// whose deadline passed while queued is not started. (A client's cancel is not seen here: on the
-// async API, ServerContext::IsCancelled is only safe after an AsyncNotifyWhenDone event, one more per
-// call.) The body runs under the call's trace context: its log lines carry trace_id/span_id, and gRPC
-// calls it makes on makeChannel channels become children of the call's span.
+namespace detail {
+
+// The body's run on the pool thread, up to the status to answer with.
+template <typename Body>
+grpc::Status runBody(ServerCall& call, const std::optional<telemetry::TraceContext>& trace, Body& body) {
+  std::optional<telemetry::ScopedContext> scope;
+  if (trace) scope.emplace(*trace);
+  if (call.abandoned()) return grpc::Status(grpc::StatusCode::UNAVAILABLE, "server shutting down: not started");
+  grpc::ServerContext& context = call.context();
+  if (context.deadline() <= std::chrono::system_clock::now()) {
+    return grpc::Status(grpc::StatusCode::DEADLINE_EXCEEDED, "deadline passed before it started");
+  }
+  Status status;
+  (void)takeFailedDependency();  // nothing left over from an earlier body on this thread
+  try {
+    status = body();
+  } catch (const std::exception& exception) {
+    log::error("rpc handler threw", {{"error", exception.what()}});
+    status = internalError("internal error");
+  }
+  if (std::string dependency = takeFailedDependency(); !dependency.empty() && isTransientFailure(status)) {
+    context.AddTrailingMetadata(kFailedDependencyKey, dependency);
+  }
+  return toGrpcStatus(status);
+}
+
+}  // namespace detail
+
+// `body` returns a fleetdeck::Status; a full pool answers RESOURCE_EXHAUSTED at once. A call whose
+// deadline passed while queued is not started, nor one still queued when the server's shutdown drain
+// time is over. (A client's cancel is not seen here: on the async API, ServerContext::IsCancelled is
+// only safe after an AsyncNotifyWhenDone event, one more per call.) The body runs under the call's
+// trace context: its log lines carry trace_id/span_id, and gRPC calls it makes on makeChannel
+// channels become children of the call's span. The call is answered whatever the body does.
 template <typename Body>
 Handled runBlocking(ServerCall* call, WorkPool& pool, Body&& body) {
-  grpc::ServerContext* context = &call->context();
+  call->handOff();
   const bool queued =
-      pool.trySubmit([call, context, trace = traceContextOf(*context), body = std::forward<Body>(body)]() mutable {
-        std::optional<telemetry::ScopedContext> scope;
-        if (trace) scope.emplace(*trace);
-        if (context->deadline() <= std::chrono::system_clock::now()) {
-          call->finish(grpc::Status(grpc::StatusCode::DEADLINE_EXCEEDED, "deadline passed before it started"));
-          return;
-        }
-        Status status;
-        (void)takeFailedDependency();  // nothing left over from an earlier body on this thread
+      pool.trySubmit([call, trace = traceContextOf(call->context()), body = std::forward<Body>(body)]() mutable {
+        grpc::Status answer;
         try {
-          status = body();
-        } catch (const std::exception& exception) {
-          log::error("rpc handler threw", {{"error", exception.what()}});
-          status = internalError("internal error");
+          answer = detail::runBody(*call, trace, body);
+        } catch (...) {
+          log::error("rpc handler failed outside its body", {});
+          answer = grpc::Status(grpc::StatusCode::INTERNAL, "internal error");
         }
-        if (std::string dependency = takeFailedDependency(); !dependency.empty() && isTransientFailure(status)) {
-          context->AddTrailingMetadata(kFailedDependencyKey, dependency);
-        }
-        call->finish(toGrpcStatus(status));
+        call->finish(answer);
       });
   if (!queued) return call->finish(grpc::Status(grpc::StatusCode::RESOURCE_EXHAUSTED, "server busy: work queue full"));
   return ServerCall::finishLater();

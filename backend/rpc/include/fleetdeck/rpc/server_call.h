@@ -3,6 +3,8 @@
 
 #include <grpcpp/grpcpp.h>
 
+#include <atomic>
+
 namespace fleetdeck::rpc {
 
 class ServerCall;
@@ -29,17 +31,26 @@ class ServerCall {
     return Handled();
   }
 
-  // For a handler that handed the call on: someone else calls finish() later. Static, because by
-  // the time the handler says so the call may be answered and gone.
+  // Before a handler hands the call to another thread, which will call finish(): from then on a
+  // throw in the handler leaves the answer to that thread.
+  void handOff() { handedOff_.store(true, std::memory_order_relaxed); }
+  // What the handler returns once it handed the call on. Static, because by then the call may be
+  // answered and gone.
   static Handled finishLater() { return Handled(); }
+
+  // True once the server's shutdown drain time is over: gRPC has cancelled the call, so work not
+  // started by then is better not done (runBlocking answers UNAVAILABLE instead).
+  virtual bool abandoned() const = 0;
 
  protected:
   ServerCall() = default;
   virtual ~ServerCall() = default;
   virtual void answer(const grpc::Status& status) = 0;
+  bool handedOff() const { return handedOff_.load(std::memory_order_relaxed); }
 
  private:
   grpc::ServerContext context_;
+  std::atomic<bool> handedOff_{false};
 };
 
 }  // namespace fleetdeck::rpc

@@ -4,6 +4,7 @@
 
 #include <grpcpp/grpcpp.h>
 
+#include <atomic>
 #include <exception>
 #include <functional>
 #include <string>
@@ -29,9 +30,11 @@ class CompletionTag {
 class CallLifecycle {
  public:
   virtual bool accepting() const = 0;
+  // See ServerCall::abandoned.
+  virtual bool abandoned() const = 0;
   virtual void callCreated() = 0;
   virtual void callDestroyed() = 0;
-  // A handler threw before answering: logged, and the call answered INTERNAL.
+  // A handler threw: logged (the call is answered INTERNAL unless it was answered or handed on).
   virtual void handlerThrew(const char* what) = 0;
 
  protected:
@@ -100,7 +103,7 @@ class UnaryMethodOf final : public UnaryMethod {
 
     // First the call arrives (or, with !ok, the server is shutting down); then its answer is out.
     void complete(bool ok) override {
-      if (answered_ || !ok) {
+      if (answered_.load() || !ok) {
         delete this;
         return;
       }
@@ -111,19 +114,29 @@ class UnaryMethodOf final : public UnaryMethod {
         auto& metadata = const_cast<std::multimap<grpc::string_ref, grpc::string_ref>&>(context().client_metadata());
         record_.start(*method_.telemetry_, *method_.metrics_, metadata);
       }
+      // The call object outlives this function whatever the handler did: its answer's completion can
+      // only come back through this queue, on this thread, after it returns.
       try {
         (void)method_.handler_(this, &request_, &response_);
       } catch (const std::exception& exception) {
-        lifecycle_.handlerThrew(exception.what());
-        if (!answered_) finish(grpc::Status(grpc::StatusCode::INTERNAL, "internal error"));
+        answerThrown(exception.what());
+      } catch (...) {
+        answerThrown("not a std::exception");
       }
     }
+
+    bool abandoned() const override { return lifecycle_.abandoned(); }
 
    private:
     ~Call() override { lifecycle_.callDestroyed(); }
 
+    void answerThrown(const char* what) {
+      lifecycle_.handlerThrew(what);
+      if (!answered_.load() && !handedOff()) finish(grpc::Status(grpc::StatusCode::INTERNAL, "internal error"));
+    }
+
     void answer(const grpc::Status& status) override {
-      answered_ = true;  // before Finish: its completion may run on the queue's thread at once
+      answered_.store(true);  // before Finish: its completion may run on the queue's thread at once
       record_.finish(status.error_code(), status.error_message());
       if (status.ok()) {
         writer_.Finish(response_, status, static_cast<CompletionTag*>(this));
@@ -139,7 +152,7 @@ class UnaryMethodOf final : public UnaryMethod {
     Response response_;
     grpc::ServerAsyncResponseWriter<Response> writer_;
     ServerCallRecord record_;
-    bool answered_ = false;
+    std::atomic<bool> answered_{false};
   };
 
   Owner& service_;
