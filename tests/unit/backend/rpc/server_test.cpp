@@ -272,6 +272,36 @@ TEST_F(Server, CallsAnsweredOnItsThread_AndHealthChecks_AreCounted) {
   EXPECT_EQ(sample(after, health) - sample(before, health), 1);
 }
 
+// Three completion queues, each with its thread: every call answered once, and the shutdown joins them all.
+TEST(ServerThreads, SeveralQueues_AnswerEveryCallOnce) {
+  WorkPool pool{2, 64, "threads-test"};
+  Users users{pool};
+  RpcServer server{ServerOptions{.threads = 3}};
+  users.bindTo(server);
+  ASSERT_TRUE(server.start().isOk());
+  auto stub = v1::UsersService::NewStub(makeChannel(server.address()));
+  std::vector<std::future<std::string>> answers;
+  for (int i = 0; i < 60; ++i) {
+    answers.push_back(std::async(std::launch::async, [&stub, i] {
+      auto context = makeContext(10s);
+      if (i % 2 == 1) {
+        v1::ListUsersResponse listed;
+        const auto status = stub->ListUsers(context.get(), v1::ListUsersRequest(), &listed);
+        return status.ok() ? listed.next_page_token() : "failed: " + status.error_message();
+      }
+      v1::GetUserRequest request;
+      request.set_id("user-" + std::to_string(i));
+      v1::User user;
+      const auto status = stub->GetUser(context.get(), request, &user);
+      return status.ok() ? user.id() : "failed: " + status.error_message();
+    }));
+  }
+  for (int i = 0; i < 60; ++i) EXPECT_EQ(answers[i].get(), i % 2 == 1 ? "done" : "user-" + std::to_string(i));
+  EXPECT_EQ(users.bodiesRun.load(), 30);
+  server.shutdown(100ms);
+  pool.shutdown();
+}
+
 TEST(ServerPool, AFullPool_AnswersResourceExhaustedAtOnce) {
   WorkPool pool{1, 1, "full-test"};
   Users users{pool};
