@@ -216,6 +216,39 @@ double cpuSeconds(uint16_t adminPort) {
   return std::stod(match[1]);
 }
 
+// A histogram's _sum and _count from a process's /metrics, over the series whose labels contain every
+// one of `labels` (e.g. `grpc_method="GetProduct"`); {0, 0} when unreadable.
+struct HistogramTotals {
+  double sum = 0;
+  double count = 0;
+};
+HistogramTotals histogramTotals(uint16_t adminPort, const std::string& metric, const std::vector<std::string>& labels) {
+  http::HttpClient client("127.0.0.1", adminPort, std::chrono::seconds(5));
+  auto response = client.get("/metrics");
+  HistogramTotals totals;
+  if (!response) return totals;
+  std::istringstream lines(response->body);
+  for (std::string line; std::getline(lines, line);) {
+    const bool isSum = line.starts_with(metric + "_sum{");
+    if (!isSum && !line.starts_with(metric + "_count{")) continue;
+    const size_t close = line.find("} ");
+    if (close == std::string::npos) continue;
+    const std::string labelText = line.substr(0, close);
+    if (!std::all_of(labels.begin(), labels.end(),
+                     [&labelText](const std::string& label) { return labelText.find(label) != std::string::npos; })) {
+      continue;
+    }
+    (isSum ? totals.sum : totals.count) += std::stod(line.substr(close + 2));
+  }
+  return totals;
+}
+
+// Mean microseconds per observation between two readings.
+double meanMicros(const HistogramTotals& before, const HistogramTotals& after) {
+  const double count = after.count - before.count;
+  return count > 0 ? (after.sum - before.sum) * 1e6 / count : 0;
+}
+
 }  // namespace
 
 int run() {
@@ -414,8 +447,28 @@ int run() {
                      [done](Result<http::HttpResponse> response) { done(response.isOk() && response->status == 200); });
     });
   };
+  // For analysis, where a REST call's time goes (means over its half-load run): the gateway's own
+  // measure of the request, its call to products, and products' own measure of that call.
+  struct RestLegs {
+    HistogramTotals gatewayRequest, gatewayCall, productsCall;
+  };
+  const auto restLegs = [&] {
+    return RestLegs{
+        histogramTotals(gateway.adminPort(), "http_request_duration_seconds", {"products/{id}", "method=\"GET\""}),
+        histogramTotals(gateway.adminPort(), "grpc_client_handling_seconds", {"grpc_method=\"GetProduct\""}),
+        histogramTotals(products.adminPort(), "grpc_server_handling_seconds", {"grpc_method=\"GetProduct\""})};
+  };
   for (int round = 0; transcodingPart && round < kRounds; ++round) {
-    const auto rest = [&] { return restP50At(gatewayPort, "/api/v1/products/" + productId); };
+    const auto rest = [&] {
+      const RestLegs before = restLegs();
+      const double p50 = restP50At(gatewayPort, "/api/v1/products/" + productId);
+      const RestLegs after = restLegs();
+      std::cout << "  round " << round + 1 << "  REST at half load, mean us: gateway request "
+                << meanMicros(before.gatewayRequest, after.gatewayRequest) << ", its call to products "
+                << meanMicros(before.gatewayCall, after.gatewayCall) << ", products' handling "
+                << meanMicros(before.productsCall, after.productsCall) << "\n";
+      return p50;
+    };
     const auto direct = [&] {
       return openLoopP50(halfRate, std::chrono::seconds(3), [&](std::function<void(bool)> done) {
         struct Call {
