@@ -97,6 +97,15 @@ grpc::Status getUser(RpcServer& server, const std::string& id, v1::User* user) {
   return stub->GetUser(context.get(), request, user);
 }
 
+// ListUsers with a 5 s deadline, from a thread of its own.
+std::future<grpc::Status> listUsersLater(v1::UsersService::Stub& stub) {
+  return std::async(std::launch::async, [&stub] {
+    auto context = makeContext(5s);
+    v1::ListUsersResponse listed;
+    return stub.ListUsers(context.get(), v1::ListUsersRequest(), &listed);
+  });
+}
+
 // A unary call by name with raw bytes, as a client without the generated code makes it.
 grpc::Status rawCall(RpcServer& server, const std::string& method, const std::string& bytes, std::string* answer) {
   grpc::GenericStub stub(makeChannel(server.address()));
@@ -224,11 +233,7 @@ TEST_F(Server, ACallWhoseDeadlinePassedWhileQueued_IsNotStarted) {
   // Two calls fill the pool's two workers for 300 ms; the third waits in its queue past its deadline.
   std::vector<std::future<grpc::Status>> busy;
   for (int i = 0; i < 2; ++i) {
-    busy.push_back(std::async(std::launch::async, [&stub] {
-      auto context = makeContext(5s);
-      v1::ListUsersResponse listed;
-      return stub->ListUsers(context.get(), v1::ListUsersRequest(), &listed);
-    }));
+    busy.push_back(listUsersLater(*stub));
   }
   while (users.bodiesStarted.load() < 2) std::this_thread::sleep_for(5ms);
   auto context = makeContext(50ms);
@@ -310,16 +315,11 @@ TEST(ServerPool, AFullPool_AnswersResourceExhaustedAtOnce) {
   users.bindTo(server);
   ASSERT_TRUE(server.start().isOk());
   auto stub = v1::UsersService::NewStub(makeChannel(server.address()));
-  const auto list = [&stub] {
-    auto context = makeContext(5s);
-    v1::ListUsersResponse listed;
-    return stub->ListUsers(context.get(), v1::ListUsersRequest(), &listed);
-  };
-  auto running = std::async(std::launch::async, list);
+  auto running = listUsersLater(*stub);
   while (users.bodiesStarted.load() == 0) std::this_thread::sleep_for(5ms);
-  auto queued = std::async(std::launch::async, list);
+  auto queued = listUsersLater(*stub);
   while (pool.queued() == 0) std::this_thread::sleep_for(5ms);
-  const auto refused = list();
+  const auto refused = listUsersLater(*stub).get();
   EXPECT_EQ(refused.error_code(), grpc::StatusCode::RESOURCE_EXHAUSTED);
   EXPECT_TRUE(running.get().ok());
   EXPECT_TRUE(queued.get().ok());
@@ -339,11 +339,7 @@ TEST(ServerShutdown, WorkStillQueuedWhenTheDrainTimeIsOver_IsNotDone) {
   auto stub = v1::UsersService::NewStub(makeChannel(server.address()));
   std::vector<std::future<grpc::Status>> calls;
   for (int i = 0; i < 3; ++i) {
-    calls.push_back(std::async(std::launch::async, [&stub] {
-      auto context = makeContext(5s);
-      v1::ListUsersResponse listed;
-      return stub->ListUsers(context.get(), v1::ListUsersRequest(), &listed);
-    }));
+    calls.push_back(listUsersLater(*stub));
   }
   while (users.bodiesStarted.load() == 0 || pool.queued() < 2) std::this_thread::sleep_for(5ms);
   server.shutdown(0ms);
@@ -360,11 +356,7 @@ TEST(ServerShutdown, WaitsForTheCallsItsPoolIsStillWorkingOn) {
   users.bindTo(server);
   ASSERT_TRUE(server.start().isOk());
   auto stub = v1::UsersService::NewStub(makeChannel(server.address()));
-  auto answered = std::async(std::launch::async, [&stub] {
-    auto context = makeContext(5s);
-    v1::ListUsersResponse listed;
-    return stub->ListUsers(context.get(), v1::ListUsersRequest(), &listed);
-  });
+  auto answered = listUsersLater(*stub);
   while (users.bodiesStarted.load() == 0) std::this_thread::sleep_for(5ms);
   server.shutdown(0ms);  // cancels the call at once; the body still runs and answers into the void
   EXPECT_EQ(users.bodiesRun.load(), 1);
