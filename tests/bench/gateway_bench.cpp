@@ -48,6 +48,7 @@
 #include "fleetdeck/core/json.h"
 #include "fleetdeck/http/async_client.h"
 #include "fleetdeck/http/client.h"
+#include "fleetdeck/http/grpc_client.h"
 #include "fleetdeck/products/v1/products.grpc.pb.h"
 #include "fleetdeck/rpc/client.h"
 #include "fleetdeck/testing/service_process.h"
@@ -431,6 +432,8 @@ int run() {
     std::cout << "  latency rate set by FLEETDECK_BENCH_GATEWAY_LATENCY_RATE: " << halfRate << " req/s\n";
   }
   http::AsyncHttpClient driver;
+  http::GrpcClient gatewaysClient;
+  std::vector<double> nghttp2P50;
   std::vector<double> restP50;
   std::vector<double> grpcP50;
   // For context, at the same rate: the same driver through the gateway's pass-through route, and
@@ -484,6 +487,18 @@ int run() {
                        &call->request, &call->response, [call, done](grpc::Status status) { done(status.ok()); });
       });
     };
+    // For analysis: the same call straight to products through the gateway's own HTTP/2 client (its own
+    // thread here): does the gateway's leg to products cost more than gRPC's client's?
+    const auto directByGatewaysClient = [&] {
+      return openLoopP50(halfRate, std::chrono::seconds(3), [&](std::function<void(bool)> done) {
+        http::GrpcRequest call;
+        call.path = "/fleetdeck.products.v1.ProductsService/GetProduct";
+        call.message = requestBytes;
+        call.timeout = std::chrono::seconds(5);
+        gatewaysClient.call("127.0.0.1:" + std::to_string(productsGrpc), std::move(call),
+                            [done](http::GrpcReply reply) { done(reply.status.isOk()); });
+      });
+    };
     if (round % 2 == 0) {
       restP50.push_back(rest());
       grpcP50.push_back(direct());
@@ -491,13 +506,15 @@ int run() {
       grpcP50.push_back(direct());
       restP50.push_back(rest());
     }
+    nghttp2P50.push_back(directByGatewaysClient());
     passP50.push_back(restP50At(gatewayPort, passPath));
     nginxPassP50.push_back(restP50At(nginxPort, passPath));
     upstreamP50.push_back(restP50At(upstreamPort, passPath));
     std::cout << "  round " << round + 1 << "  half load " << halfRate << " req/s: REST p50 " << restP50.back()
               << " ms, direct gRPC p50 " << grpcP50.back() << " ms; for context: pass-through p50 " << passP50.back()
               << " ms, nginx proxy_pass p50 " << nginxPassP50.back() << " ms, their upstream straight "
-              << upstreamP50.back() << " ms\n"
+              << upstreamP50.back() << " ms, products straight through the gateway's HTTP/2 client "
+              << nghttp2P50.back() << " ms\n"
               << std::flush;
   }
 
