@@ -21,9 +21,9 @@ struct CallContext {
   // for the fleet's own work (sagas, consumers).
   std::string actor = "anonymous";
   std::string actorRole;
-  // W3C trace context of the call. Once the server interceptor has run, it names this call's own
-  // server span (the parent of whatever the handler calls next); empty only without interceptors
-  // and without an incoming traceparent.
+  // W3C trace context of the call. Once the call has arrived at RpcServer, it names this call's own
+  // server span (the parent of whatever the handler calls next); empty only on an uninstrumented
+  // server without an incoming traceparent.
   std::string traceparent;
   // The 32-hex trace id inside traceparent.
   std::string traceId() const;

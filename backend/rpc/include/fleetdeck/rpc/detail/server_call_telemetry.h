@@ -1,5 +1,5 @@
-// The metrics and SERVER span of one served call, recorded by RpcServer's own call objects; the
-// server interceptor (interceptors.h) records the same for services served by gRPC's threads.
+// The metrics and SERVER span of one served call, recorded by RpcServer's own call objects (its
+// async services, health and unknown methods; services added with addService record nothing).
 #pragma once
 
 #include <grpcpp/grpcpp.h>
