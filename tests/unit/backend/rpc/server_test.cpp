@@ -135,20 +135,37 @@ constexpr const char* kCheck = "/grpc.health.v1.Health/Check";
 const std::string kServing("\x08\x01", 2);
 const std::string kNotServing("\x08\x02", 2);
 
-class Server : public ::testing::Test {
- protected:
-  void SetUp() override {
+// A started server of Users on a pool of its own, with a stub to call it; shut down at the end unless
+// the test did so itself.
+struct ServedUsers {
+  ServedUsers(size_t workers, size_t queueLimit, std::chrono::milliseconds listDelay = 0ms,
+              ServerOptions options = ServerOptions{})
+      : pool(workers, queueLimit, "served-users"), users(pool), server(std::move(options)) {
+    users.listDelay = listDelay;
     users.bindTo(server);
-    ASSERT_TRUE(server.start().isOk());
+    started = server.start();
+    stub = v1::UsersService::NewStub(makeChannel(server.address()));
   }
-  void TearDown() override {
+  ~ServedUsers() {
     server.shutdown(100ms);
     pool.shutdown();
   }
 
-  WorkPool pool{2, 16, "server-test"};
-  Users users{pool};
-  RpcServer server{ServerOptions{}};
+  WorkPool pool;
+  Users users;
+  RpcServer server;
+  Status started;
+  std::unique_ptr<v1::UsersService::Stub> stub;
+};
+
+class Server : public ::testing::Test {
+ protected:
+  void SetUp() override { ASSERT_TRUE(served.started.isOk()) << served.started.message(); }
+
+  ServedUsers served{2, 16};
+  WorkPool& pool = served.pool;
+  Users& users = served.users;
+  RpcServer& server = served.server;
 };
 
 TEST_F(Server, AnswersOnItsOwnThreadAndFromThePool) {
@@ -279,12 +296,9 @@ TEST_F(Server, CallsAnsweredOnItsThread_AndHealthChecks_AreCounted) {
 
 // Three completion queues, each with its thread: every call answered once, and the shutdown joins them all.
 TEST(ServerThreads, SeveralQueues_AnswerEveryCallOnce) {
-  WorkPool pool{2, 64, "threads-test"};
-  Users users{pool};
-  RpcServer server{ServerOptions{.threads = 3}};
-  users.bindTo(server);
-  ASSERT_TRUE(server.start().isOk());
-  auto stub = v1::UsersService::NewStub(makeChannel(server.address()));
+  ServedUsers served(2, 64, 0ms, ServerOptions{.threads = 3});
+  ASSERT_TRUE(served.started.isOk());
+  auto& stub = served.stub;
   std::vector<std::future<std::string>> answers;
   for (int i = 0; i < 60; ++i) {
     answers.push_back(std::async(std::launch::async, [&stub, i] {
@@ -302,66 +316,44 @@ TEST(ServerThreads, SeveralQueues_AnswerEveryCallOnce) {
     }));
   }
   for (int i = 0; i < 60; ++i) EXPECT_EQ(answers[i].get(), i % 2 == 1 ? "done" : "user-" + std::to_string(i));
-  EXPECT_EQ(users.bodiesRun.load(), 30);
-  server.shutdown(100ms);
-  pool.shutdown();
+  EXPECT_EQ(served.users.bodiesRun.load(), 30);
 }
 
 TEST(ServerPool, AFullPool_AnswersResourceExhaustedAtOnce) {
-  WorkPool pool{1, 1, "full-test"};
-  Users users{pool};
-  users.listDelay = 300ms;
-  RpcServer server{ServerOptions{}};
-  users.bindTo(server);
-  ASSERT_TRUE(server.start().isOk());
-  auto stub = v1::UsersService::NewStub(makeChannel(server.address()));
-  auto running = listUsersLater(*stub);
-  while (users.bodiesStarted.load() == 0) std::this_thread::sleep_for(5ms);
-  auto queued = listUsersLater(*stub);
-  while (pool.queued() == 0) std::this_thread::sleep_for(5ms);
-  const auto refused = listUsersLater(*stub).get();
+  ServedUsers served(1, 1, 300ms);
+  ASSERT_TRUE(served.started.isOk());
+  auto running = listUsersLater(*served.stub);
+  while (served.users.bodiesStarted.load() == 0) std::this_thread::sleep_for(5ms);
+  auto queued = listUsersLater(*served.stub);
+  while (served.pool.queued() == 0) std::this_thread::sleep_for(5ms);
+  const auto refused = listUsersLater(*served.stub).get();
   EXPECT_EQ(refused.error_code(), grpc::StatusCode::RESOURCE_EXHAUSTED);
   EXPECT_TRUE(running.get().ok());
   EXPECT_TRUE(queued.get().ok());
-  server.shutdown(100ms);
-  pool.shutdown();
 }
 
 // Once the drain time is over gRPC has cancelled the calls: what the pool has not started by then is
 // not done, and the shutdown does not wait for it.
 TEST(ServerShutdown, WorkStillQueuedWhenTheDrainTimeIsOver_IsNotDone) {
-  WorkPool pool{1, 16, "abandon-test"};
-  Users users{pool};
-  users.listDelay = 300ms;
-  RpcServer server{ServerOptions{}};
-  users.bindTo(server);
-  ASSERT_TRUE(server.start().isOk());
-  auto stub = v1::UsersService::NewStub(makeChannel(server.address()));
+  ServedUsers served(1, 16, 300ms);
+  ASSERT_TRUE(served.started.isOk());
   std::vector<std::future<grpc::Status>> calls;
-  for (int i = 0; i < 3; ++i) {
-    calls.push_back(listUsersLater(*stub));
-  }
-  while (users.bodiesStarted.load() == 0 || pool.queued() < 2) std::this_thread::sleep_for(5ms);
-  server.shutdown(0ms);
-  pool.shutdown();
-  EXPECT_EQ(users.bodiesStarted.load(), 1);  // the two queued ones were not started
+  for (int i = 0; i < 3; ++i) calls.push_back(listUsersLater(*served.stub));
+  while (served.users.bodiesStarted.load() == 0 || served.pool.queued() < 2) std::this_thread::sleep_for(5ms);
+  served.server.shutdown(0ms);
+  served.pool.shutdown();
+  EXPECT_EQ(served.users.bodiesStarted.load(), 1);  // the two queued ones were not started
   for (auto& call : calls) EXPECT_FALSE(call.get().ok());
 }
 
 TEST(ServerShutdown, WaitsForTheCallsItsPoolIsStillWorkingOn) {
-  WorkPool pool{2, 16, "shutdown-test"};
-  Users users{pool};
-  users.listDelay = 300ms;
-  RpcServer server{ServerOptions{}};
-  users.bindTo(server);
-  ASSERT_TRUE(server.start().isOk());
-  auto stub = v1::UsersService::NewStub(makeChannel(server.address()));
-  auto answered = listUsersLater(*stub);
-  while (users.bodiesStarted.load() == 0) std::this_thread::sleep_for(5ms);
-  server.shutdown(0ms);  // cancels the call at once; the body still runs and answers into the void
-  EXPECT_EQ(users.bodiesRun.load(), 1);
+  ServedUsers served(2, 16, 300ms);
+  ASSERT_TRUE(served.started.isOk());
+  auto answered = listUsersLater(*served.stub);
+  while (served.users.bodiesStarted.load() == 0) std::this_thread::sleep_for(5ms);
+  served.server.shutdown(0ms);  // cancels the call at once; the body still runs and answers into the void
+  EXPECT_EQ(served.users.bodiesRun.load(), 1);
   (void)answered.get();
-  pool.shutdown();
 }
 
 TEST(ServerStart, RefusesAnAsyncServiceWithAMethodLeftWithoutAHandler) {
