@@ -3,6 +3,7 @@
 #include <google/protobuf/descriptor.h>
 #include <google/protobuf/io/coded_stream.h>
 #include <google/protobuf/wire_format_lite.h>
+#include <grpcpp/alarm.h>
 #include <grpcpp/ext/health_check_service_server_builder_option.h>
 #include <grpcpp/ext/proto_server_reflection_plugin.h>
 #include <grpcpp/generic/async_generic_service.h>
@@ -13,6 +14,7 @@
 #include <limits>
 #include <map>
 #include <mutex>
+#include <optional>
 #include <set>
 #include <thread>
 
@@ -24,9 +26,10 @@ namespace fleetdeck::rpc {
 namespace {
 
 constexpr std::string_view kHealthCheckMethod = "/grpc.health.v1.Health/Check";
+constexpr std::string_view kHealthWatchMethod = "/grpc.health.v1.Health/Watch";
 
 // grpc.health.v1.HealthCheckResponse.ServingStatus
-enum class ServingStatus : uint8_t { kServing = 1, kNotServing = 2 };
+enum class ServingStatus : uint8_t { kServing = 1, kNotServing = 2, kServiceUnknown = 3 };
 
 std::string bytesOf(const grpc::ByteBuffer& buffer) {
   std::vector<grpc::Slice> slices;
@@ -59,7 +62,7 @@ Result<std::string> parseHealthCheckRequest(const std::string& bytes) {
 }  // namespace
 
 // The completion queues, their threads, and what is served on them besides the async services:
-// grpc.health.v1 Check, and UNIMPLEMENTED for any other method no service has.
+// grpc.health.v1 (Check and Watch), and UNIMPLEMENTED for any other method no service has.
 class RpcServer::Queues final : public detail::CallLifecycle {
  public:
   static constexpr int kRequestsPerMethod = 4;
@@ -88,7 +91,16 @@ class RpcServer::Queues final : public detail::CallLifecycle {
     }
   }
 
-  void setServing(bool serving) { serving_.store(serving, std::memory_order_relaxed); }
+  void setServing(bool serving) {
+    serving_.store(serving, std::memory_order_relaxed);
+    wakeWatches();
+  }
+  // Open Watch calls send their last status and end: a shutdown's drain would otherwise wait for them
+  // (they end only when their client goes) and then cancel them.
+  void endWatches() {
+    watchesEnding_.store(true, std::memory_order_relaxed);
+    wakeWatches();
+  }
   void stopAccepting() { accepting_.store(false, std::memory_order_relaxed); }
   // Work not started `drain` from now is not started at all (ServerCall::abandoned).
   void abandonAfter(std::chrono::milliseconds drain) {
@@ -125,77 +137,224 @@ class RpcServer::Queues final : public detail::CallLifecycle {
   void handlerThrew(const char* what) override { log::error("rpc handler threw", {{"error", what}}); }
 
  private:
-  // A call of a method no async service has: health's Check is answered here, anything else is
-  // UNIMPLEMENTED (Watch included: the fleet's probes and the gateway ask with Check).
+  class GenericCall;
+
+  // One of a call's completion-queue tags besides the call itself: its end, and its wake-up alarm.
+  struct SideTag final : detail::CompletionTag {
+    enum class Kind { kDone, kWoken };
+    SideTag(GenericCall& call, Kind kind) : call(call), kind(kind) {}
+    void complete(bool ok) override { call.sideEvent(kind, ok); }
+    void* tag() { return static_cast<detail::CompletionTag*>(this); }
+    GenericCall& call;
+    const Kind kind;
+  };
+
+  // A call of a method no async service has: health's Check is answered at once, Watch sends the
+  // status and then each change of it until the client goes or the server stops, anything else is
+  // UNIMPLEMENTED. Every event of one call comes on its queue's one thread; only the alarm is set from
+  // others (setServing), under watchMutex_.
   class GenericCall final : public detail::CompletionTag {
    public:
     GenericCall(Queues& queues, grpc::ServerCompletionQueue* queue)
         : queues_(queues), queue_(queue), stream_(&context_) {
       queues_.callCreated();
+      // Only a Watch needs to learn that its client went; it must be asked for before the call starts.
+      context_.AsyncNotifyWhenDone(done_.tag());
       queues_.generic_.RequestCall(&context_, &stream_, queue, queue, tag());
     }
 
     void complete(bool ok) override {
+      opPending_ = false;
       switch (state_) {
         case State::kWaiting:
-          if (!ok) break;
+          if (!ok) {
+            delete this;  // never started (the server is stopping): no end will be reported either
+            return;
+          }
+          started_ = true;
           if (queues_.accepting()) new GenericCall(queues_, queue_);
+          if (context_.method() == kHealthWatchMethod) {
+            // A stream open for as long as its client watches: not measured as a call.
+            read(State::kWatchReading);
+            return;
+          }
           if (queues_.telemetry_ != nullptr) {
             auto& metadata = const_cast<std::multimap<grpc::string_ref, grpc::string_ref>&>(context_.client_metadata());
             record_.start(*queues_.telemetry_, queues_.telemetry_->calledAs(context_.method()), metadata);
           }
           if (context_.method() == kHealthCheckMethod) {
-            state_ = State::kReading;
-            stream_.Read(&request_, tag());
+            read(State::kCheckReading);
           } else {
-            state_ = State::kFinishing;
             finish(grpc::Status(grpc::StatusCode::UNIMPLEMENTED, "no method " + context_.method()));
           }
           return;
-        case State::kReading:
-          state_ = State::kFinishing;
+        case State::kCheckReading:
           if (!ok) {
             finish(grpc::Status(grpc::StatusCode::INVALID_ARGUMENT, "no HealthCheckRequest was sent"));
           } else {
             answerHealthCheck();
           }
           return;
+        case State::kWatchReading:
+          if (!ok) {
+            finish(grpc::Status(grpc::StatusCode::INVALID_ARGUMENT, "no HealthCheckRequest was sent"));
+          } else {
+            startWatching();
+          }
+          return;
+        case State::kWatching:
+          if (!ok || doneReported_) {
+            // The client went (its end is reported too); Finish still returns its tag.
+            finish(grpc::Status(grpc::StatusCode::CANCELLED, "the watching client went"));
+            return;
+          }
+          sendWatchedStatus();
+          return;
         case State::kFinishing:
           break;
       }
-      delete this;
+      ended_ = true;
+      deleteWhenQuiet();
+    }
+
+    // The call ended (done) or something it watches changed (woken).
+    void sideEvent(SideTag::Kind kind, bool ok) {
+      if (kind == SideTag::Kind::kDone) {
+        doneReported_ = true;
+        if (state_ == State::kWatching && !opPending_) {
+          // Nothing in flight to fail: the watch ends here.
+          finish(grpc::Status(grpc::StatusCode::CANCELLED, "the watching client went"));
+          return;
+        }
+      } else {
+        {
+          std::lock_guard lock(queues_.watchMutex_);
+          alarmSet_ = false;
+        }
+        if (ok && state_ == State::kWatching && !opPending_) sendWatchedStatus();
+      }
+      deleteWhenQuiet();
+    }
+
+    // From any thread: the status or the server's state changed.
+    void wake() {  // under watchMutex_
+      if (alarmSet_) return;
+      alarmSet_ = true;
+      alarm_.Set(queue_, gpr_now(GPR_CLOCK_MONOTONIC), woken_.tag());
     }
 
    private:
-    enum class State { kWaiting, kReading, kFinishing };
+    enum class State { kWaiting, kCheckReading, kWatchReading, kWatching, kFinishing };
 
     ~GenericCall() { queues_.callDestroyed(); }
 
     void* tag() { return static_cast<detail::CompletionTag*>(this); }
 
+    void read(State next) {
+      state_ = next;
+      opPending_ = true;
+      stream_.Read(&request_, tag());
+    }
+
     void finish(const grpc::Status& status) {
+      unregisterWatch();
+      state_ = State::kFinishing;
+      opPending_ = true;
       record_.finish(status.error_code(), status.error_message());
       stream_.Finish(status, tag());
     }
 
-    void answerHealthCheck() {
+    // Gone once nothing of it can still come back from gRPC: its last operation, its end (reported
+    // for every call that started) and its alarm.
+    void deleteWhenQuiet() {
+      if (!ended_ || opPending_ || (started_ && !doneReported_)) return;
+      {
+        std::lock_guard lock(queues_.watchMutex_);
+        if (alarmSet_) return;  // its wake-up comes back first
+      }
+      delete this;
+    }
+
+    // The service asked about, or a refusal already sent.
+    std::optional<std::string> serviceAskedAbout() {
       auto service = parseHealthCheckRequest(bytesOf(request_));
       if (!service) {
         finish(grpc::Status(grpc::StatusCode::INVALID_ARGUMENT, service.status().message()));
-        return;
+        return std::nullopt;
       }
+      return std::move(*service);
+    }
+
+    bool known(const std::string& service) const {
       const auto& names = queues_.serviceNames_;
-      if (!service->empty() && std::find(names.begin(), names.end(), *service) == names.end()) {
-        finish(grpc::Status(grpc::StatusCode::NOT_FOUND, "unknown service " + *service));
-        return;
-      }
-      const auto status =
-          queues_.serving_.load(std::memory_order_relaxed) ? ServingStatus::kServing : ServingStatus::kNotServing;
+      return service.empty() || std::find(names.begin(), names.end(), service) != names.end();
+    }
+
+    ServingStatus currentStatus() const {
+      return queues_.serving_.load(std::memory_order_relaxed) ? ServingStatus::kServing : ServingStatus::kNotServing;
+    }
+
+    void setResponse(ServingStatus status) {
       const char bytes[2] = {0x08, static_cast<char>(status)};  // field 1, varint
       grpc::Slice slice(bytes, sizeof bytes);
       response_ = grpc::ByteBuffer(&slice, 1);
+    }
+
+    void answerHealthCheck() {
+      auto service = serviceAskedAbout();
+      if (!service) return;
+      if (!known(*service)) {
+        finish(grpc::Status(grpc::StatusCode::NOT_FOUND, "unknown service " + *service));
+        return;
+      }
+      setResponse(currentStatus());
       record_.finish(grpc::StatusCode::OK, "");
+      state_ = State::kFinishing;
+      opPending_ = true;
       stream_.WriteAndFinish(response_, grpc::WriteOptions(), grpc::Status::OK, tag());
+    }
+
+    // As gRPC's own health service: an unknown service is SERVICE_UNKNOWN, sent and watched like
+    // any other status (the fleet's services are all known from the start, so it never changes).
+    void startWatching() {
+      auto service = serviceAskedAbout();
+      if (!service) return;
+      knownService_ = known(*service);
+      state_ = State::kWatching;
+      {
+        std::lock_guard lock(queues_.watchMutex_);
+        queues_.watches_.insert(this);
+      }
+      sendWatchedStatus();
+    }
+
+    // Sends the status when it differs from the last one sent; at the server's stop, ends the call
+    // with it. Called with nothing in flight.
+    void sendWatchedStatus() {
+      const ServingStatus status = knownService_ ? currentStatus() : ServingStatus::kServiceUnknown;
+      if (queues_.watchesEnding_.load(std::memory_order_relaxed)) {
+        unregisterWatch();
+        state_ = State::kFinishing;
+        opPending_ = true;
+        const grpc::Status ending(grpc::StatusCode::UNAVAILABLE, "the server is shutting down");
+        if (lastSent_ == status) {
+          stream_.Finish(ending, tag());
+        } else {
+          setResponse(status);
+          stream_.WriteAndFinish(response_, grpc::WriteOptions(), ending, tag());
+        }
+        return;
+      }
+      if (lastSent_ == status) return;
+      lastSent_ = status;
+      setResponse(status);
+      opPending_ = true;
+      stream_.Write(response_, tag());
+    }
+
+    void unregisterWatch() {
+      std::lock_guard lock(queues_.watchMutex_);
+      queues_.watches_.erase(this);
     }
 
     Queues& queues_;
@@ -206,7 +365,22 @@ class RpcServer::Queues final : public detail::CallLifecycle {
     grpc::ByteBuffer response_;
     detail::ServerCallRecord record_;
     State state_ = State::kWaiting;
+    SideTag done_{*this, SideTag::Kind::kDone};
+    SideTag woken_{*this, SideTag::Kind::kWoken};
+    grpc::Alarm alarm_;
+    bool alarmSet_ = false;  // under watchMutex_
+    bool opPending_ = true;  // the RequestCall
+    bool started_ = false;
+    bool doneReported_ = false;
+    bool ended_ = false;
+    bool knownService_ = true;
+    std::optional<ServingStatus> lastSent_;
   };
+
+  void wakeWatches() {
+    std::lock_guard lock(watchMutex_);
+    for (GenericCall* watch : watches_) watch->wake();
+  }
 
   const std::vector<std::string> serviceNames_;
   detail::ServerTelemetry* const telemetry_;  // null: calls record nothing
@@ -214,11 +388,14 @@ class RpcServer::Queues final : public detail::CallLifecycle {
   std::vector<std::unique_ptr<grpc::ServerCompletionQueue>> queues_;
   std::vector<std::thread> threads_;
   std::atomic<bool> serving_{false};
+  std::atomic<bool> watchesEnding_{false};
   std::atomic<bool> accepting_{true};
   std::atomic<std::chrono::steady_clock::rep> abandonAt_{std::numeric_limits<std::chrono::steady_clock::rep>::max()};
   std::mutex mutex_;
   std::condition_variable allGone_;
   size_t liveCalls_ = 0;
+  std::mutex watchMutex_;
+  std::set<GenericCall*> watches_;
 };
 
 RpcServer::RpcServer(ServerOptions options) : options_(std::move(options)) {}
@@ -315,6 +492,7 @@ void RpcServer::shutdown(std::chrono::milliseconds drain) {
   if (!server_ || shutDown_) return;
   shutDown_ = true;
   setServing(false);
+  queues_->endWatches();
   queues_->abandonAfter(drain);
   server_->Shutdown(std::chrono::system_clock::now() + drain);
   queues_->stopAccepting();

@@ -1,5 +1,5 @@
 // RpcServer on loopback: its async methods answered at once and from a WorkPool, grpc.health.v1
-// Check, unknown methods, a service with a method left unbound, a throwing handler, and a shutdown
+// Check and Watch, unknown methods, a service with a method left unbound, a throwing handler, and a shutdown
 // that waits for the calls still being worked on.
 #include "fleetdeck/rpc/server.h"
 
@@ -231,8 +231,127 @@ TEST_F(Server, AMethodNoServiceHas_IsUnimplementedAtOnce) {
   const auto status = rawCall(server, "/fleetdeck.users.v1.UsersService/NoSuchMethod", "", &answer);
   EXPECT_EQ(status.error_code(), grpc::StatusCode::UNIMPLEMENTED);
   EXPECT_LT(std::chrono::steady_clock::now() - started, 4s);  // not the 5 s deadline
-  const auto watch = rawCall(server, "/grpc.health.v1.Health/Watch", "", &answer);
-  EXPECT_EQ(watch.error_code(), grpc::StatusCode::UNIMPLEMENTED);
+  const auto list = rawCall(server, "/grpc.health.v1.Health/List", "", &answer);
+  EXPECT_EQ(list.error_code(), grpc::StatusCode::UNIMPLEMENTED);
+}
+
+// grpc.health.v1 Watch from a client of its own: each step waits for its operation on a private queue.
+class HealthWatch {
+ public:
+  HealthWatch(RpcServer& server, const std::string& service) : stub_(makeChannel(server.address())) {
+    context_.set_deadline(std::chrono::system_clock::now() + 30s);
+    call_ = stub_.PrepareCall(&context_, "/grpc.health.v1.Health/Watch", &queue_);
+    call_->StartCall(this);
+    ok_ = wait();
+    const std::string bytes = healthRequest(service);
+    grpc::Slice slice(bytes);
+    grpc::ByteBuffer request(&slice, 1);
+    call_->Write(request, this);
+    ok_ = ok_ && wait();
+    call_->WritesDone(this);
+    ok_ = ok_ && wait();
+  }
+  ~HealthWatch() {
+    context_.TryCancel();
+    queue_.Shutdown();
+    void* tag = nullptr;
+    bool ok = false;
+    while (queue_.Next(&tag, &ok)) {
+    }
+  }
+
+  bool sent() const { return ok_; }
+  // The next status the server sends; "" once the stream has ended.
+  std::string next() {
+    grpc::ByteBuffer response;
+    call_->Read(&response, this);
+    if (!wait()) return "";
+    return bytesOf(response);
+  }
+  grpc::Status end() {
+    grpc::Status status;
+    call_->Finish(&status, this);
+    wait();
+    return status;
+  }
+  void cancel() { context_.TryCancel(); }
+
+ private:
+  bool wait() {
+    void* tag = nullptr;
+    bool ok = false;
+    return queue_.Next(&tag, &ok) && ok;
+  }
+  static std::string bytesOf(const grpc::ByteBuffer& buffer) {
+    std::vector<grpc::Slice> slices;
+    std::string bytes;
+    if (buffer.Dump(&slices).ok()) {
+      for (const auto& part : slices) bytes.append(reinterpret_cast<const char*>(part.begin()), part.size());
+    }
+    return bytes;
+  }
+
+  grpc::GenericStub stub_;
+  grpc::ClientContext context_;
+  grpc::CompletionQueue queue_;
+  std::unique_ptr<grpc::GenericClientAsyncReaderWriter> call_;
+  bool ok_ = false;
+};
+
+const std::string kServiceUnknown("\x08\x03", 2);
+
+TEST_F(Server, HealthWatch_SendsTheStatus_ThenEachChange) {
+  HealthWatch watch(server, "fleetdeck.users.v1.UsersService");
+  ASSERT_TRUE(watch.sent());
+  EXPECT_EQ(watch.next(), kServing);
+  server.setServing(false);
+  EXPECT_EQ(watch.next(), kNotServing);
+  server.setServing(false);  // no change, nothing sent
+  server.setServing(true);
+  EXPECT_EQ(watch.next(), kServing);
+}
+
+TEST_F(Server, HealthWatch_EndsWhenTheServerShutsDown_WithNotServing) {
+  HealthWatch watch(server, "");
+  ASSERT_TRUE(watch.sent());
+  EXPECT_EQ(watch.next(), kServing);
+  // A watch left open would hold the drain for all of its 20 s and then be cancelled.
+  server.shutdown(20s);
+  EXPECT_EQ(watch.next(), kNotServing);
+  EXPECT_EQ(watch.next(), "");
+  const auto ended = watch.end();
+  EXPECT_EQ(ended.error_code(), grpc::StatusCode::UNAVAILABLE) << ended.error_message();
+  // The server's own end, not gRPC cancelling what was left when the drain time ran out.
+  EXPECT_EQ(ended.error_message(), "the server is shutting down");
+}
+
+TEST_F(Server, HealthWatch_OfAnUnknownService_SaysSo_AndStaysOpenUntilTheServerStops) {
+  HealthWatch watch(server, "fleetdeck.nothing.v1.Nothing");
+  ASSERT_TRUE(watch.sent());
+  EXPECT_EQ(watch.next(), kServiceUnknown);
+  server.setServing(false);  // not this service's status: nothing sent
+  server.shutdown(20s);
+  EXPECT_EQ(watch.next(), "");
+  const auto ended = watch.end();
+  EXPECT_EQ(ended.error_code(), grpc::StatusCode::UNAVAILABLE);
+  EXPECT_EQ(ended.error_message(), "the server is shutting down");
+}
+
+TEST_F(Server, HealthWatch_AClientThatGoes_IsForgotten) {
+  for (int i = 0; i < 3; ++i) {
+    HealthWatch watch(server, "");
+    ASSERT_TRUE(watch.sent());
+    EXPECT_EQ(watch.next(), kServing);
+    watch.cancel();
+    EXPECT_EQ(watch.end().error_code(), grpc::StatusCode::CANCELLED);
+  }
+  // The server forgets the watches that ended: a change reaches none of them, and the shutdown waits for
+  // no call object (one still alive would hold it for good).
+  server.setServing(false);
+  std::string answer;
+  ASSERT_TRUE(rawCall(server, kCheck, healthRequest(""), &answer).ok());
+  EXPECT_EQ(answer, kNotServing);
+  server.shutdown(20s);
 }
 
 TEST_F(Server, AHandlerThatThrows_AnswersInternal_AndTheServerGoesOn) {

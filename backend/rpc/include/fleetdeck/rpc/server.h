@@ -63,11 +63,13 @@ class RpcServer {
   uint16_t port() const { return port_; }
   std::string address() const { return options_.address + ":" + std::to_string(port_); }
 
-  // Marks every service SERVING / NOT_SERVING in grpc.health.v1.
+  // Marks every service SERVING / NOT_SERVING in grpc.health.v1: Check answers it, open Watch calls
+  // are sent the change.
   void setServing(bool serving);
 
   // Stops accepting calls, lets in-flight ones finish until `drain`, then cancels what is left;
-  // returns once every handler has answered.
+  // returns once every handler has answered. Health Watch calls end at once (NOT_SERVING, then
+  // UNAVAILABLE): they would otherwise last the whole drain.
   void shutdown(std::chrono::milliseconds drain);
 
  private:
