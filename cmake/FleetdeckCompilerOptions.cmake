@@ -8,6 +8,7 @@ if(FLEETDECK_SANITIZE)
   list(JOIN FLEETDECK_SANITIZE "," _fd_sanitizers)
   target_compile_options(fleetdeck_build_options INTERFACE -fsanitize=${_fd_sanitizers} -fno-omit-frame-pointer)
   target_link_options(fleetdeck_build_options INTERFACE -fsanitize=${_fd_sanitizers})
+  target_sources(fleetdeck_build_options INTERFACE ${CMAKE_CURRENT_LIST_DIR}/sanitizer_defaults.cpp)
 endif()
 
 # Link with lld/gold when present: linking the gRPC-heavy binaries is a visible share of a clean build.

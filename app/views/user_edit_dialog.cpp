@@ -53,6 +53,10 @@ QLabel* UserEditDialog::addErrorLabel(const QString& field) {
   return label;
 }
 
+QMessageBox* UserEditDialog::staleEditDialog() const { return staleDialog_; }
+
+QMessageBox* UserEditDialog::lostAnswerDialog() const { return lostAnswerDialog_; }
+
 void UserEditDialog::build() {
   setObjectName(QStringLiteral("userEditDialog"));
   auto* form = new QFormLayout;
@@ -276,7 +280,6 @@ void UserEditDialog::showStaleEdit(const ApiError& error) {
   staleDialog_ = askToReload(answerLost_ ? tr("This user changed") : tr("Someone else changed this user"), text,
                              tr("Reload to see the current values, then make your change again."), error.traceId,
                              QStringLiteral("staleEditDialog"), tr("Keep my edits"));
-  connect(staleDialog_, &QObject::destroyed, this, [this] { staleDialog_ = nullptr; });
 }
 
 void UserEditDialog::showLostEdit(const ApiError& error) {
@@ -289,7 +292,6 @@ void UserEditDialog::showLostEdit(const ApiError& error) {
                                   tr("Reload to see %1 as saved now: if your change is there, nothing more is needed.")
                                       .arg(original_->username),
                                   error.traceId, QStringLiteral("lostAnswerDialog"), tr("Close"));
-  connect(lostAnswerDialog_, &QObject::destroyed, this, [this] { lostAnswerDialog_ = nullptr; });
 }
 
 void UserEditDialog::showErrors(const ApiError& error) {

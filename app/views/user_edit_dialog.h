@@ -7,6 +7,7 @@
 
 #include <QDialog>
 #include <QHash>
+#include <QPointer>
 
 #include "client/api_error.h"
 #include "client/api_types.h"
@@ -35,9 +36,9 @@ class UserEditDialog : public QDialog {
   // The error shown beside a field ("email", "displayName"…), empty when none.
   QString fieldError(const QString& field) const;
   QString generalError() const;
-  QMessageBox* staleEditDialog() const { return staleDialog_; }
+  QMessageBox* staleEditDialog() const;
   // Edit mode, after a save whose answer was lost: says the change may have been saved, offers Reload.
-  QMessageBox* lostAnswerDialog() const { return lostAnswerDialog_; }
+  QMessageBox* lostAnswerDialog() const;
 
  public slots:
   void save();
@@ -87,8 +88,9 @@ class UserEditDialog : public QDialog {
   QLabel* sentNote_ = nullptr;
   QDialogButtonBox* buttons_ = nullptr;
   QHash<QString, QLabel*> errorLabels_;
-  QMessageBox* staleDialog_ = nullptr;
-  QMessageBox* lostAnswerDialog_ = nullptr;
+  // Nulled by Qt when they go (see UsersView::editDialog_).
+  QPointer<QMessageBox> staleDialog_;
+  QPointer<QMessageBox> lostAnswerDialog_;
   // A save's answer was lost since the user was last loaded: the gateway may have applied it, so a
   // 412 now is likely that save, not someone else's.
   bool answerLost_ = false;

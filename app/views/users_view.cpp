@@ -209,6 +209,8 @@ void UsersView::updateStatusLine() {
   statusLine_->setText(text);
 }
 
+UserEditDialog* UsersView::editDialog() const { return editDialog_; }
+
 void UsersView::createUser() {
   if (!isEditable()) return;
   editDialog_ = new UserEditDialog(client_, this);
@@ -217,7 +219,6 @@ void UsersView::createUser() {
     model_->prependUser(user);
     emit statusMessage(tr("Created user %1.").arg(user.username));
   });
-  connect(editDialog_, &QObject::destroyed, this, [this] { editDialog_ = nullptr; });
   editDialog_->open();
 }
 
@@ -230,7 +231,6 @@ void UsersView::editSelected() {
     model_->updateUser(user);
     emit statusMessage(tr("Saved %1.").arg(user.username));
   });
-  connect(editDialog_, &QObject::destroyed, this, [this] { editDialog_ = nullptr; });
   editDialog_->open();
 }
 

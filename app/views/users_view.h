@@ -1,6 +1,8 @@
 // UsersView: the users admin page — searchable, paged table; create, edit, disable, reset password.
 #pragma once
 
+#include <QPointer>
+
 #include "views/view_page.h"
 
 class QAction;
@@ -34,7 +36,7 @@ class UsersView : public ViewPage {
   UsersModel* model() const { return model_; }
   QTableView* table() const { return table_; }
   // The edit dialog last opened (tests answer it).
-  UserEditDialog* editDialog() const { return editDialog_; }
+  UserEditDialog* editDialog() const;
 
  public slots:
   void createUser();
@@ -67,7 +69,9 @@ class UsersView : public ViewPage {
   QAction* disableAction_;
   QAction* resetAction_;
   QAction* refreshAction_;
-  UserEditDialog* editDialog_ = nullptr;
+  // Nulled by Qt when the dialog goes (a lambda on its destroyed() could run while this view is
+  // being destroyed: its children go after its own members).
+  QPointer<UserEditDialog> editDialog_;
   bool started_ = false;
   bool answered_ = false;
   bool userCallInFlight_ = false;

@@ -2,6 +2,7 @@
 
 #include <chrono>
 
+#include "fleetdeck/core/leak_on_purpose.h"
 #include "fleetdeck/core/log.h"
 #include "nats_internal.h"
 
@@ -93,6 +94,7 @@ Status LiveSubscription::start() {
     if (status != NATS_OK) {
       // A delivery may already be running with no completion to wait for: left to libnats, not freed.
       natsSubscription_Unsubscribe(subscription->nats);
+      leakOnPurpose(subscription.get());
       (void)subscription.release();
     }
   }
@@ -112,6 +114,7 @@ void LiveSubscription::stop() {
     // under libnats' completion call, would be a use after free. A small leak at shutdown instead.
     log::error("live subscription still delivering 5 s after unsubscribing; left to the NATS library",
                {{"subject", subject_}});
+    leakOnPurpose(subscription.get());
     (void)subscription.release();
   }
 }

@@ -1,5 +1,6 @@
 #include "fleetdeck/bus/stream_tail.h"
 
+#include "fleetdeck/core/leak_on_purpose.h"
 #include "fleetdeck/core/log.h"
 #include "fleetdeck/core/thread_name.h"
 #include "nats_internal.h"
@@ -69,6 +70,7 @@ struct StreamTail::Subscription {
     if (!subscription->close(unsubscribe, timeout)) {
       log::error("stream tail still delivering after closing its subscription; left to the NATS library",
                  {{"stream", stream}, {"timeout_ms", static_cast<int64_t>(timeout.count())}});
+      leakOnPurpose(subscription.get());
       (void)subscription.release();
     }
     subscription.reset();
@@ -127,6 +129,7 @@ void StreamTail::run() {
       if (status != NATS_OK) {
         // A delivery may already be running with no completion to wait for: left to libnats, not freed.
         natsSubscription_Unsubscribe(fresh->nats);
+        leakOnPurpose(fresh.get());
         (void)fresh.release();
       }
     }

@@ -57,9 +57,11 @@ TEST(Registry, TwoInstancesRegister_OneStopsHeartbeating_IsGoneAfterTtl) {
   first.start();
   second.start();
 
-  RegistryWatcher watcher(*bus, options);
+  // Declared before the watcher, so they outlive its thread, which may still report a change while
+  // the test ends.
   std::mutex mutex;
   std::vector<RegistryChange> changes;
+  RegistryWatcher watcher(*bus, options);
   watcher.onChange([&](const RegistryChange& change) {
     std::lock_guard lock(mutex);
     changes.push_back(change);
