@@ -330,7 +330,6 @@ class Session : public std::enable_shared_from_this<Session> {
 
     shared_.inFlight.fetch_add(1);
     auto responder = std::make_shared<SessionResponder>(shared_from_this());
-    inHandler_ = true;
     try {
       shared_.handler(request, responder);
     } catch (const std::exception& exception) {
@@ -338,7 +337,6 @@ class Session : public std::enable_shared_from_this<Session> {
       log::error("http handler threw", {{"path", request.path}, {"error", exception.what()}});
       responder->send(serverAnswer(500, internalError("internal error"), request.traceId));
     }
-    inHandler_ = false;
   }
 
   void rejectAndClose(int httpStatus, Status status) {
@@ -419,20 +417,11 @@ class Session : public std::enable_shared_from_this<Session> {
     }
 
    private:
-    // Written at once when it comes on the session's own thread after its handler returned (a proxied
-    // answer, from the upstream client's callback on this loop): queuing it cost 586 of the
-    // pass-through's 28,521 instructions per request and 718 of a transcoded one's
-    // (bench.gateway_instructions). Else queued to the session's loop, also from its own thread while
-    // the handler runs: a handler that answers at once still returns before the answer is written, so
-    // what it does after sending (the instrumentation records the request once the handler returned)
-    // is done before the client can read the answer. (The write itself only starts: asio never
-    // completes it inside the call, so nothing re-enters the handler.)
+    // Queued to the session's loop even from its own thread: a handler that answers at once still
+    // returns before the answer is written, so what it does after sending (the instrumentation
+    // records the request once the handler returned) is done before the client can read the answer.
     void deliver(HttpResponse response) {
       auto session = session_;
-      if (session->executor().running_in_this_thread() && !session->inHandler_) {
-        session->write(std::move(response));
-        return;
-      }
       asio::post(session->executor(),
                  [session, response = std::move(response)]() mutable { session->write(std::move(response)); });
     }
@@ -495,7 +484,6 @@ class Session : public std::enable_shared_from_this<Session> {
   std::string remoteAddress_;
   std::optional<detail::CoarseDeadline> deadline_;
   bool closed_ = false;
-  bool inHandler_ = false;  // the handler of the current request has not returned yet
   bool streaming_ = false;
   bool writingChunk_ = false;
   std::string head_;
