@@ -4,11 +4,16 @@ add_library(fleetdeck::build_options ALIAS fleetdeck_build_options)
 target_compile_options(fleetdeck_build_options INTERFACE
   -Wall -Wextra -Wpedantic -Wno-unused-parameter -Wno-missing-field-initializers)
 
+# The sanitizers alone, also for code built without our warnings (the generated protobuf library):
+# instrumented like the rest, and able to use the precompiled header, built with them.
+add_library(fleetdeck_sanitize INTERFACE)
+add_library(fleetdeck::sanitize ALIAS fleetdeck_sanitize)
+target_link_libraries(fleetdeck_build_options INTERFACE fleetdeck_sanitize)
 if(FLEETDECK_SANITIZE)
   list(JOIN FLEETDECK_SANITIZE "," _fd_sanitizers)
-  target_compile_options(fleetdeck_build_options INTERFACE -fsanitize=${_fd_sanitizers} -fno-omit-frame-pointer)
-  target_link_options(fleetdeck_build_options INTERFACE -fsanitize=${_fd_sanitizers})
-  target_sources(fleetdeck_build_options INTERFACE ${CMAKE_CURRENT_LIST_DIR}/sanitizer_defaults.cpp)
+  target_compile_options(fleetdeck_sanitize INTERFACE -fsanitize=${_fd_sanitizers} -fno-omit-frame-pointer)
+  target_link_options(fleetdeck_sanitize INTERFACE -fsanitize=${_fd_sanitizers})
+  target_sources(fleetdeck_sanitize INTERFACE ${CMAKE_CURRENT_LIST_DIR}/sanitizer_defaults.cpp)
 endif()
 
 # Link with lld/gold when present: linking the gRPC-heavy binaries is a visible share of a clean build.
