@@ -189,15 +189,11 @@ class RpcServer::Queues final : public detail::CallLifecycle {
           }
           return;
         case State::kCheckReading:
-          if (!ok) {
-            finish(grpc::Status(grpc::StatusCode::INVALID_ARGUMENT, "no HealthCheckRequest was sent"));
-          } else {
-            answerHealthCheck();
-          }
-          return;
         case State::kWatchReading:
           if (!ok) {
             finish(grpc::Status(grpc::StatusCode::INVALID_ARGUMENT, "no HealthCheckRequest was sent"));
+          } else if (state_ == State::kCheckReading) {
+            answerHealthCheck();
           } else {
             startWatching();
           }
