@@ -106,6 +106,16 @@ std::future<grpc::Status> listUsersLater(v1::UsersService::Stub& stub) {
   });
 }
 
+// A message's bytes, as they came.
+std::string bytesOf(const grpc::ByteBuffer& buffer) {
+  std::vector<grpc::Slice> slices;
+  std::string bytes;
+  if (buffer.Dump(&slices).ok()) {
+    for (const auto& part : slices) bytes.append(reinterpret_cast<const char*>(part.begin()), part.size());
+  }
+  return bytes;
+}
+
 // A unary call by name with raw bytes, as a client without the generated code makes it.
 grpc::Status rawCall(RpcServer& server, const std::string& method, const std::string& bytes, std::string* answer) {
   grpc::GenericStub stub(makeChannel(server.address()));
@@ -117,11 +127,7 @@ grpc::Status rawCall(RpcServer& server, const std::string& method, const std::st
   stub.UnaryCall(context.get(), method, grpc::StubOptions(), &request, &response,
                  [&done](grpc::Status status) { done.set_value(std::move(status)); });
   grpc::Status status = done.get_future().get();
-  std::vector<grpc::Slice> slices;
-  answer->clear();
-  if (status.ok() && response.Dump(&slices).ok()) {
-    for (const auto& part : slices) answer->append(reinterpret_cast<const char*>(part.begin()), part.size());
-  }
+  *answer = status.ok() ? bytesOf(response) : std::string();
   return status;
 }
 
@@ -282,15 +288,6 @@ class HealthWatch {
     bool ok = false;
     return queue_.Next(&tag, &ok) && ok;
   }
-  static std::string bytesOf(const grpc::ByteBuffer& buffer) {
-    std::vector<grpc::Slice> slices;
-    std::string bytes;
-    if (buffer.Dump(&slices).ok()) {
-      for (const auto& part : slices) bytes.append(reinterpret_cast<const char*>(part.begin()), part.size());
-    }
-    return bytes;
-  }
-
   grpc::GenericStub stub_;
   grpc::ClientContext context_;
   grpc::CompletionQueue queue_;
