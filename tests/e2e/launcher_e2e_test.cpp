@@ -141,6 +141,15 @@ TEST(LauncherEndToEnd, UpServesTheApiAndDownLeavesNoProcess) {
   EXPECT_EQ(fs::status(data / "secrets" / "jwt-keys.json").permissions() & (fs::perms::group_all | fs::perms::others_all),
             fs::perms::none);
 
+  // The launcher sets only settings each service reads: a variable it names that no setting takes is
+  // a warning in that service's log on every start (a typo, or a service that no longer calls it).
+  for (const auto& entry : fs::directory_iterator(data / "log")) {
+    std::ifstream log(entry.path());
+    const std::string text((std::istreambuf_iterator<char>(log)), std::istreambuf_iterator<char>());
+    EXPECT_EQ(text.find("names no setting of this service"), std::string::npos)
+        << entry.path().filename().string() << ":\n" << text.substr(0, 4000);
+  }
+
   const CommandResult status = runLauncher("status", data, env);
   EXPECT_TRUE(status.status.isOk()) << status.output;
   EXPECT_NE(status.output.find("gateway"), std::string::npos) << status.output;
@@ -481,7 +490,9 @@ TEST(LauncherEndToEnd, CtrlCDuringUp_StopsWhatWasStarted) {
   EXPECT_FALSE(launcher::portInUse(plan.postgresPort));
   EXPECT_FALSE(launcher::portInUse(plan.natsPort));
   for (const auto& service : plan.services) {
-    if (service.grpcPort != 0) EXPECT_FALSE(launcher::portInUse(service.grpcPort)) << service.name;
+    if (service.grpcPort != 0) {
+      EXPECT_FALSE(launcher::portInUse(service.grpcPort)) << service.name;
+    }
   }
   EXPECT_NE(runLauncher("down", data, spec.environment).output.find("not running"), std::string::npos);
 }

@@ -18,7 +18,7 @@ FleetPlan defaultFleetPlan(uint16_t gatewayHttpPort, uint16_t portOffset) {
        .localEnvironment = {{"FLEETDECK_FAULTS__ALLOW_RUNTIME_CHANGES", "true"}}},
       {.name = "notifications", .grpcPort = shifted(15055), .adminPort = shifted(17105), .ownsDatabase = true},
       {.name = "orders", .grpcPort = shifted(15053), .adminPort = shifted(17103), .ownsDatabase = true,
-       .upstreams = {"products", "payments", "notifications"}},
+       .upstreams = {"products", "payments"}},
       {.name = "gateway", .adminPort = shifted(17100), .httpPort = gatewayHttpPort,
        .upstreams = {"users", "products", "orders", "payments", "notifications"}},
   };
