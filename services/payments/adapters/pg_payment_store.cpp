@@ -5,6 +5,7 @@
 #include "adapters/audit_json.h"
 #include "fleetdeck/bus/event.h"
 #include "fleetdeck/core/ids.h"
+#include "fleetdeck/db/audit_log.h"
 #include "fleetdeck/payments/v1/events.pb.h"
 
 namespace fleetdeck::payments {

@@ -12,7 +12,7 @@
 #include "domain/fault_injector.h"
 #include "domain/payment.h"
 #include "fleetdeck/core/status.h"
-#include "fleetdeck/db/audit_log.h"
+#include "fleetdeck/db/audit_record.h"
 
 namespace fleetdeck::payments {
 

@@ -7,7 +7,7 @@
 
 #include "domain/user.h"
 #include "fleetdeck/core/status.h"
-#include "fleetdeck/db/audit_log.h"
+#include "fleetdeck/db/audit_record.h"
 
 namespace fleetdeck::users {
 

@@ -11,42 +11,16 @@
 // (listAudit pages by id, newest first: on these a filtered page is an index range scan, no sort.)
 #pragma once
 
-#include <cstdint>
 #include <pqxx/pqxx>
-#include <string>
-#include <vector>
 
 #include "fleetdeck/core/status.h"
+#include "fleetdeck/db/audit_record.h"
 
 namespace fleetdeck::db {
 
 class ConnectionPool;
 
-struct AuditRecord {
-  std::string id;  // set by appendAudit
-  std::string resource;
-  std::string resourceId;
-  std::string action;
-  std::string actor;
-  std::string traceId;
-  std::string beforeJson;  // empty: did not exist
-  std::string afterJson;   // empty: deleted
-  int64_t occurredAtMicros = 0;
-};
-
 void appendAudit(pqxx::work& transaction, AuditRecord record);
-
-struct AuditQuery {
-  std::string resourceId;
-  std::string actor;
-  int pageSize = 50;  // clamped to [1, 200]
-  std::string pageToken;
-};
-
-struct AuditPage {
-  std::vector<AuditRecord> records;  // newest first
-  std::string nextPageToken;
-};
 
 Result<AuditPage> listAudit(ConnectionPool& pool, const AuditQuery& query);
 

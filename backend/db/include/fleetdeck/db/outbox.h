@@ -101,7 +101,8 @@ class OutboxPublisher {
 
 // Exponential backoff with jitter: attempt n (1-based) waits a random time in
 // [d/2, d] where d = min(max, initial * multiplier^(n-1)). Half-jitter keeps a floor, so retries of
-// many replicas spread out without ever hammering a broker that just came back.
+// many replicas spread out without ever hammering a broker that just came back. (A request's retries
+// use resilience::BackoffPolicy, full jitter from 0: a caller is waiting, and the retry budget caps them.)
 struct BackoffPolicy {
   std::chrono::milliseconds initial{200};
   std::chrono::milliseconds max{10'000};
