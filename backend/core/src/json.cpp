@@ -8,7 +8,8 @@ namespace fleetdeck::json {
 std::optional<boost::json::value> parse(std::string_view text, std::string* error) {
   boost::json::stream_parser parser;
   boost::system::error_code code;
-  const size_t consumed = parser.write_some(text.data(), text.size(), code);
+  // write, not write_some: it refuses bytes after the value (extra_data) instead of ignoring them.
+  const size_t consumed = parser.write(text.data(), text.size(), code);
   if (!code) parser.finish(code);
   if (code) {
     if (error != nullptr) *error = code.message() + " at byte " + std::to_string(consumed);

@@ -230,10 +230,15 @@ void RestGateway::orderDetails(http::HttpRequest& request, std::shared_ptr<http:
     responder->send(authRefusal(allowed, request.traceId));
     return;
   }
+  const std::string_view id = request.pathParam("id").value_or("");
+  if (Status text = checkStringField("id", id); !text.isOk()) {
+    responder->send(http::errorResponse(text, request.traceId));
+    return;
+  }
   auto call = startCall(request, principal, responder);
   if (!call) return;
   orders::v1::GetOrderRequest getOrder;
-  getOrder.set_id(std::string(request.pathParam("id").value_or("")));
+  getOrder.set_id(std::string(id));
   // The order is the heart of the answer: without it there is nothing to show, so its failure is
   // the route's failure. The user and the products are decoration: their failure is reported.
   invokeMethod("orders", "/fleetdeck.orders.v1.OrdersService/GetOrder", getOrder, std::make_shared<orders::v1::Order>(),
@@ -346,20 +351,31 @@ void RestGateway::adminStream(http::HttpRequest& request, std::shared_ptr<http::
     return;
   }
   std::optional<uint64_t> lastEventId;
+  // The header (what EventSource sends on a reconnect) wins over the query parameter (for clients
+  // that cannot set headers); a bad one is refused under the name the client used.
   std::string lastText(request.header("Last-Event-ID").value_or(""));
-  if (lastText.empty()) {
-    if (auto query = http::parseQuery(request.query)) {
-      for (const auto& [name, value] : *query) {
-        if (name == "lastEventId") lastText = value;
-      }
+  std::string lastSource = "Last-Event-ID";
+  auto query = http::parseQuery(request.query);
+  if (!query) {
+    responder->send(http::errorResponse(invalidField("query", "has a malformed %-escape"), request.traceId));
+    return;
+  }
+  for (const auto& [name, value] : *query) {
+    if (name != "lastEventId") {
+      responder->send(http::errorResponse(invalidField(name, "is not a parameter of this route"), request.traceId));
+      return;
+    }
+    if (lastText.empty()) {
+      lastText = value;
+      lastSource = "lastEventId";
     }
   }
   if (!lastText.empty()) {
     uint64_t value = 0;
     const auto [end, error] = std::from_chars(lastText.data(), lastText.data() + lastText.size(), value);
     if (error != std::errc{} || end != lastText.data() + lastText.size()) {
-      responder->send(http::errorResponse(invalidField("Last-Event-ID", "must be an event id this stream sent"),
-                                          request.traceId));
+      responder->send(
+          http::errorResponse(invalidField(lastSource, "must be an event id this stream sent"), request.traceId));
       return;
     }
     lastEventId = value;

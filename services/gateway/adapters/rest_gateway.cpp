@@ -431,6 +431,12 @@ void RestGateway::auditMerged(http::HttpRequest& request, std::shared_ptr<http::
   int pageSize = 50;
   std::string pageToken;
   for (const auto& [name, value] : query) {
+    if (name == "resourceId" || name == "actor") {
+      if (Status text = checkStringField(name, value); !text.isOk()) {
+        responder->send(http::errorResponse(text, request.traceId));
+        return;
+      }
+    }
     if (name == "resourceId") {
       filter.set_resource_id(value);
     } else if (name == "actor") {

@@ -55,9 +55,7 @@ Status setFromText(pb::Message& message, const pb::FieldDescriptor* field, std::
   switch (field->cpp_type()) {
     case pb::FieldDescriptor::CPPTYPE_STRING:
       if (field->type() == pb::FieldDescriptor::TYPE_STRING) {
-        // Not checked here, invalid UTF-8 would fail the call's serialization: a 500, not a 400.
-        if (!isUtf8(text)) return invalidField(clientName, "must be UTF-8 text");
-        if (text.find('\0') != std::string_view::npos) return invalidField(clientName, "must not contain NUL characters");
+        FLEETDECK_RETURN_IF_ERROR(checkStringField(clientName, text));
       }
       repeated ? reflection->AddString(&message, field, std::string(text))
                : reflection->SetString(&message, field, std::string(text));
@@ -249,6 +247,14 @@ Result<int64_t> parseIfMatch(std::string_view header) {
 
 }  // namespace
 
+Status checkStringField(std::string_view field, std::string_view text) {
+  if (!isUtf8(text)) return invalidField(std::string(field), "must be UTF-8 text");
+  if (text.find('\0') != std::string_view::npos) {
+    return invalidField(std::string(field), "must not contain NUL characters");
+  }
+  return Status::ok();
+}
+
 std::unique_ptr<pb::Message> Transcoder::newResponse(const RestMapping& mapping) const {
   return std::unique_ptr<pb::Message>(
       pb::MessageFactory::generated_factory()->GetPrototype(mapping.method->output_type())->New());
@@ -268,7 +274,7 @@ Result<std::unique_ptr<pb::Message>> Transcoder::buildRequest(const RestMapping&
     options.max_depth = static_cast<size_t>(limits_.maxJsonDepth);
     boost::json::stream_parser parser({}, options);
     boost::system::error_code error;
-    const size_t consumed = parser.write_some(body.data(), body.size(), error);
+    const size_t consumed = parser.write(body.data(), body.size(), error);  // bytes after the object: extra_data
     if (!error) parser.finish(error);
     if (error) {
       const std::string reason = error == boost::json::error::too_deep
@@ -304,15 +310,30 @@ Result<std::unique_ptr<pb::Message>> Transcoder::buildRequest(const RestMapping&
   // Bound fields by their proto path, so that a query parameter spelled differently ("orderId" for
   // the path's "order_id") cannot overwrite what the path (and the ownership check on it) named.
   for (const auto& [name, value] : request.pathParams) {
+    const std::string bound = canonicalPath(inputType, name);
+    // A whole-message body may name the path's field too. The path wins (the ownership check ran on
+    // it), so a body that says otherwise is refused rather than silently overridden.
+    if (mapping.bodyField == "*") {
+      for (const auto& [key, sent] : bodyObject) {
+        if (canonicalPath(inputType, key) != bound) continue;
+        if (!sent.is_string() || sent.as_string() != value) {
+          return invalidField(std::string(key), "differs from the path's " + name + " (it may only repeat it)");
+        }
+      }
+    }
     FLEETDECK_RETURN_IF_ERROR(setPath(*message, name, value, name));
-    boundFields.insert(canonicalPath(inputType, name));
+    boundFields.insert(bound);
   }
 
   if (!request.query.empty()) {
     auto query = http::parseQuery(request.query);
     if (!query) return invalidArgument("malformed query string", {{"query", "has a malformed %-escape"}});
     for (const auto& [name, value] : *query) {
-      if (mapping.bodyField == "*") return invalidField(name, "is not a query parameter of this call (send it in the body)");
+      // A route with a body takes none (its OpenAPI operation lists none): a query parameter could
+      // otherwise set a field of the body again, or an update mask the body's keys contradict.
+      if (!mapping.bodyField.empty()) {
+        return invalidField(name, "is not a query parameter of this call (send it in the body)");
+      }
       if (boundFields.contains(canonicalPath(inputType, name))) {
         return invalidField(name, "is already given in the path");
       }
@@ -356,6 +377,11 @@ Result<std::unique_ptr<pb::Message>> Transcoder::buildRequest(const RestMapping&
         message->GetReflection()->GetString(*message, inputType->FindFieldByName(mapping.idempotencyKeyField)).empty()) {
       return invalidField("Idempotency-Key", "is required here: a retry without it would be applied twice");
     }
+  } else if (request.headers.contains("Idempotency-Key") &&
+             (mapping.httpMethod == "POST" || mapping.httpMethod == "PATCH")) {
+    // As with If-Match: passed over, the key would promise a retry one effect, and the write would
+    // run again (a second rebuild, another temporary password).
+    return invalidField("Idempotency-Key", "this route does not take Idempotency-Key: a retry would run it again");
   }
   return message;
 }

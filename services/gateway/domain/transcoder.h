@@ -4,6 +4,7 @@
 
 #include <memory>
 #include <string>
+#include <string_view>
 
 #include "domain/rest_mapping.h"
 #include "fleetdeck/core/status.h"
@@ -19,6 +20,11 @@ struct TranscodeLimits {
   // Deeper JSON is refused before it reaches a parser that recurses.
   int maxJsonDepth = 32;
 };
+
+// OK when `text` can travel in a proto string field: UTF-8 without NUL characters. Anything else
+// would fail the call's serialization upstream (a 500); here it is INVALID_ARGUMENT naming `field`.
+// For the gateway's own routes that fill request messages by hand; buildRequest checks its own.
+Status checkStringField(std::string_view field, std::string_view text);
 
 class Transcoder {
  public:

@@ -152,6 +152,68 @@ TEST(Transcoder, IfMatchOnAMethodWithoutAnExpectedVersionIsRefusedNamingIt) {
   }
 }
 
+// A whole-message body may repeat the path's field, not contradict it: the path wins (ownership was
+// checked on it), and a body naming another order or wallet was silently overridden.
+TEST(Transcoder, ABodyFieldThatContradictsThePath_IsRefused_RepeatingItIsNot) {
+  Transcoder transcoder;
+  auto cancel = request("POST", R"({"id":"order-b","reason":"changed my mind"})");
+  cancel.pathParams = {{"id", "order-a"}};
+  auto contradicted = transcoder.buildRequest(mappingFor("CancelOrder"), cancel);
+  ASSERT_FALSE(contradicted.isOk());
+  EXPECT_EQ(contradicted.status().code(), StatusCode::kInvalidArgument);
+  EXPECT_EQ(contradicted.status().violations().at(0).field, "id");
+
+  cancel.body = R"({"id":"order-a","reason":"changed my mind"})";
+  EXPECT_TRUE(transcoder.buildRequest(mappingFor("CancelOrder"), cancel).isOk());
+
+  auto topUp = request("POST", R"({"userId":"user-2","amount":{"currencyCode":"USD","units":"5"}})");
+  topUp.pathParams = {{"user_id", "user-1"}};
+  topUp.headers.add("Idempotency-Key", "top-up-3");
+  auto otherWallet = transcoder.buildRequest(mappingFor("TopUpWallet"), topUp);
+  ASSERT_FALSE(otherWallet.isOk());
+  EXPECT_EQ(otherWallet.status().violations().at(0).field, "userId");
+}
+
+// A route with a body takes no query parameters (its OpenAPI operation lists none): one could set a
+// field of the body again, or an update mask that drops what the body changes.
+TEST(Transcoder, QueryParametersOnARouteWithABody_AreRefusedNamingThem) {
+  Transcoder transcoder;
+  for (const std::string query : {"user.displayName=Q", "updateMask=email"}) {
+    auto update = request("PATCH", R"({"displayName":"B"})", query);
+    update.pathParams = {{"id", "abc"}};
+    auto refused = transcoder.buildRequest(mappingFor("UpdateUser"), update);
+    ASSERT_FALSE(refused.isOk()) << query;
+    EXPECT_EQ(refused.status().violations().at(0).field, query.substr(0, query.find('='))) << query;
+  }
+}
+
+// As If-Match above: a key the route cannot honour promises a retry one effect, and it would run again.
+TEST(Transcoder, IdempotencyKeyOnAWriteThatCannotHonourIt_IsRefused_OnAReadIgnored) {
+  Transcoder transcoder;
+  ASSERT_TRUE(mappingFor("ResetPassword").idempotencyKeyField.empty());
+  auto reset = request("POST");
+  reset.pathParams = {{"id", "abc"}};
+  EXPECT_TRUE(transcoder.buildRequest(mappingFor("ResetPassword"), reset).isOk());
+  reset.headers.add("Idempotency-Key", "reset-1");
+  auto refused = transcoder.buildRequest(mappingFor("ResetPassword"), reset);
+  ASSERT_FALSE(refused.isOk());
+  EXPECT_EQ(refused.status().violations().at(0).field, "Idempotency-Key");
+
+  auto read = request("GET");
+  read.pathParams = {{"id", "abc"}};
+  read.headers.add("Idempotency-Key", "read-1");
+  EXPECT_TRUE(transcoder.buildRequest(mappingFor("GetUser"), read).isOk());
+}
+
+TEST(Transcoder, BytesAfterTheJsonBody_AreRefusedNamingTheBody) {
+  Transcoder transcoder;
+  auto result =
+      transcoder.buildRequest(mappingFor("CreateUser"), request("POST", R"({"username":"a"}{"role":"admin"})"));
+  ASSERT_FALSE(result.isOk());
+  EXPECT_EQ(result.status().violations().at(0).field, "body");
+  EXPECT_NE(result.status().message().find("at byte 16"), std::string::npos) << result.status().message();
+}
+
 TEST(Transcoder, MalformedJsonNamesThePosition) {
   Transcoder transcoder;
   auto result = transcoder.buildRequest(mappingFor("CreateUser"), request("POST", R"({"username": "a",})"));
