@@ -43,6 +43,11 @@ size_t WorkPool::queued() const {
   return queue_.size();
 }
 
+bool WorkPool::stopping() const {
+  std::lock_guard lock(mutex_);
+  return stopping_;
+}
+
 void WorkPool::run() {
   for (;;) {
     std::function<void()> task;

@@ -91,15 +91,21 @@ class RpcServer::Queues final : public detail::CallLifecycle {
     }
   }
 
+  // Once the shutdown has begun the status stays NOT_SERVING, as in gRPC's own health service: a
+  // readiness thread's late SERVING would have Check answer it while the server drains.
   void setServing(bool serving) {
+    std::lock_guard lock(watchMutex_);
+    if (watchesEnding_.load(std::memory_order_relaxed)) return;
     serving_.store(serving, std::memory_order_relaxed);
-    wakeWatches();
+    for (GenericCall* watch : watches_) watch->wake();
   }
   // Open Watch calls send their last status and end: a shutdown's drain would otherwise wait for them
   // (they end only when their client goes) and then cancel them.
   void endWatches() {
+    std::lock_guard lock(watchMutex_);
+    serving_.store(false, std::memory_order_relaxed);
     watchesEnding_.store(true, std::memory_order_relaxed);
-    wakeWatches();
+    for (GenericCall* watch : watches_) watch->wake();
   }
   void stopAccepting() { accepting_.store(false, std::memory_order_relaxed); }
   // Work not started `drain` from now is not started at all (ServerCall::abandoned).
@@ -372,11 +378,6 @@ class RpcServer::Queues final : public detail::CallLifecycle {
     bool knownService_ = true;
     std::optional<ServingStatus> lastSent_;
   };
-
-  void wakeWatches() {
-    std::lock_guard lock(watchMutex_);
-    for (GenericCall* watch : watches_) watch->wake();
-  }
 
   const std::vector<std::string> serviceNames_;
   detail::ServerTelemetry* const telemetry_;  // null: calls record nothing

@@ -29,9 +29,11 @@ TEST(WorkPool, RefusesWorkBeyondItsQueue) {
   pool.shutdown();
 }
 
-TEST(WorkPool, RefusesWorkAfterShutdown) {
+TEST(WorkPool, RefusesWorkAfterShutdown_AndSaysItIsStopping) {
   WorkPool pool(1, 10, "test");
+  EXPECT_FALSE(pool.stopping());
   pool.shutdown();
+  EXPECT_TRUE(pool.stopping());
   EXPECT_FALSE(pool.trySubmit([] {}));
 }
 

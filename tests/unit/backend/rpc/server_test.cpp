@@ -448,6 +448,16 @@ TEST(ServerPool, AFullPool_AnswersResourceExhaustedAtOnce) {
   EXPECT_TRUE(queued.get().ok());
 }
 
+// A pool already stopped (its process is shutting down) is not busy: the client should go to
+// another instance, not back off as from an overloaded one.
+TEST(ServerPool, AStoppedPool_AnswersUnavailable) {
+  ServedUsers served(1, 4);
+  ASSERT_TRUE(served.started.isOk());
+  served.pool.shutdown();
+  const auto refused = listUsersLater(*served.stub).get();
+  EXPECT_EQ(refused.error_code(), grpc::StatusCode::UNAVAILABLE) << refused.error_message();
+}
+
 // Once the drain time is over gRPC has cancelled the calls: what the pool has not started by then is
 // not done, and the shutdown does not wait for it.
 TEST(ServerShutdown, WorkStillQueuedWhenTheDrainTimeIsOver_IsNotDone) {

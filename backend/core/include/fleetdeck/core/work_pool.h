@@ -27,6 +27,8 @@ class WorkPool {
   void shutdown();
 
   size_t queued() const;
+  // True once shutdown() has begun: trySubmit refuses everything from then on.
+  bool stopping() const;
   size_t threadCount() const { return threads_.size(); }
 
  private:

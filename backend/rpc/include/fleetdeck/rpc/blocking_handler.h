@@ -5,6 +5,8 @@
 #include <grpcpp/grpcpp.h>
 
 #include <chrono>
+#include <exception>
+#include <functional>
 #include <optional>
 #include <utility>
 
@@ -46,7 +48,8 @@ grpc::Status runBody(ServerCall& call, const std::optional<telemetry::TraceConte
 
 }  // namespace detail
 
-// `body` returns a fleetdeck::Status; a full pool answers RESOURCE_EXHAUSTED at once. A call whose
+// `body` returns a fleetdeck::Status; a full pool answers RESOURCE_EXHAUSTED at once, a stopping one
+// UNAVAILABLE. A call whose
 // deadline passed while queued is not started, nor one still queued when the server's shutdown drain
 // time is over. (A client's cancel is not seen here: on the async API, ServerContext::IsCancelled is
 // only safe after an AsyncNotifyWhenDone event, one more per call.) The body runs under the call's
@@ -54,20 +57,31 @@ grpc::Status runBody(ServerCall& call, const std::optional<telemetry::TraceConte
 // channels become children of the call's span. The call is answered whatever the body does.
 template <typename Body>
 Handled runBlocking(ServerCall* call, WorkPool& pool, Body&& body) {
+  // The task is built before the hand-off: once handed off, the call is answered only by the task
+  // (or below), so what may throw (the trace context's copy, the captures) must come first; a throw
+  // here reaches the call's own handler, which answers INTERNAL.
+  std::function<void()> task = [call, trace = traceContextOf(call->context()),
+                                body = std::forward<Body>(body)]() mutable {
+    grpc::Status answer;
+    try {
+      answer = detail::runBody(*call, trace, body);
+    } catch (...) {
+      log::error("rpc handler failed outside its body", {});
+      answer = grpc::Status(grpc::StatusCode::INTERNAL, "internal error");
+    }
+    call->finish(answer);
+  };
   call->handOff();
-  const bool queued =
-      pool.trySubmit([call, trace = traceContextOf(call->context()), body = std::forward<Body>(body)]() mutable {
-        grpc::Status answer;
-        try {
-          answer = detail::runBody(*call, trace, body);
-        } catch (...) {
-          log::error("rpc handler failed outside its body", {});
-          answer = grpc::Status(grpc::StatusCode::INTERNAL, "internal error");
-        }
-        call->finish(answer);
-      });
-  if (!queued) return call->finish(grpc::Status(grpc::StatusCode::RESOURCE_EXHAUSTED, "server busy: work queue full"));
-  return ServerCall::finishLater();
+  bool queued = false;
+  try {
+    queued = pool.trySubmit(std::move(task));
+  } catch (const std::exception& exception) {
+    // The queue's push gives the strong guarantee: nothing was queued, so nothing else will answer.
+    log::error("rpc handler not queued", {{"error", exception.what()}});
+  }
+  if (queued) return ServerCall::finishLater();
+  if (pool.stopping()) return call->finish(grpc::Status(grpc::StatusCode::UNAVAILABLE, "server shutting down"));
+  return call->finish(grpc::Status(grpc::StatusCode::RESOURCE_EXHAUSTED, "server busy: work queue full"));
 }
 
 }  // namespace fleetdeck::rpc

@@ -64,7 +64,7 @@ class RpcServer {
   std::string address() const { return options_.address + ":" + std::to_string(port_); }
 
   // Marks every service SERVING / NOT_SERVING in grpc.health.v1: Check answers it, open Watch calls
-  // are sent the change.
+  // are sent the change. Any thread, once start() has returned; ignored once shutdown() has begun.
   void setServing(bool serving);
 
   // Stops accepting calls, lets in-flight ones finish until `drain`, then cancels what is left;
