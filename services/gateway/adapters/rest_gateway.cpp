@@ -10,6 +10,7 @@
 
 #include <charconv>
 #include <mutex>
+#include <set>
 
 #include "fleetdeck/core/client_address.h"
 #include "fleetdeck/core/encoding.h"
@@ -373,6 +374,11 @@ void RestGateway::auditByResource(http::HttpRequest& request, std::shared_ptr<ht
   std::string rest;
   for (const auto& [name, value] : *query) {
     if (name == "resource") {
+      if (!resource.empty()) {
+        responder->send(http::errorResponse(invalidField(name, "is given more than once (it takes one value)"),
+                                            request.traceId));
+        return;
+      }
       resource = value;
       continue;
     }
@@ -430,7 +436,13 @@ void RestGateway::auditMerged(http::HttpRequest& request, std::shared_ptr<http::
   common::v1::ListAuditRequest filter;
   int pageSize = 50;
   std::string pageToken;
+  std::set<std::string> given;
   for (const auto& [name, value] : query) {
+    if (!given.insert(name).second) {
+      responder->send(http::errorResponse(invalidField(name, "is given more than once (it takes one value)"),
+                                          request.traceId));
+      return;
+    }
     if (name == "resourceId" || name == "actor") {
       if (Status text = checkStringField(name, value); !text.isOk()) {
         responder->send(http::errorResponse(text, request.traceId));

@@ -195,6 +195,19 @@ std::string canonicalPath(const pb::Descriptor* message, std::string_view path) 
   return std::string(path);
 }
 
+// Whether `path` names a repeated field: the one kind of query parameter that may come more than once.
+bool namesRepeatedField(const pb::Descriptor* message, std::string_view path) {
+  while (message != nullptr) {
+    const size_t dot = path.find('.');
+    const auto* field = findField(message, path.substr(0, dot));
+    if (field == nullptr) return false;
+    if (dot == std::string_view::npos) return field->is_repeated();
+    message = field->message_type();
+    path.remove_prefix(dot + 1);
+  }
+  return false;
+}
+
 // Reports JSON keys that are not fields of the target message, with the client's path to them.
 void findUnknownFields(const boost::json::object& object, const pb::Descriptor* descriptor, const std::string& prefix,
                        ValidationErrors& errors) {
@@ -328,14 +341,18 @@ Result<std::unique_ptr<pb::Message>> Transcoder::buildRequest(const RestMapping&
   if (!request.query.empty()) {
     auto query = http::parseQuery(request.query);
     if (!query) return invalidArgument("malformed query string", {{"query", "has a malformed %-escape"}});
+    std::set<std::string> queried;  // by proto path: "pageSize" and "page_size" are one parameter
     for (const auto& [name, value] : *query) {
       // A route with a body takes none (its OpenAPI operation lists none): a query parameter could
       // otherwise set a field of the body again, or an update mask the body's keys contradict.
       if (!mapping.bodyField.empty()) {
         return invalidField(name, "is not a query parameter of this call (send it in the body)");
       }
-      if (boundFields.contains(canonicalPath(inputType, name))) {
-        return invalidField(name, "is already given in the path");
+      const std::string canonical = canonicalPath(inputType, name);
+      if (boundFields.contains(canonical)) return invalidField(name, "is already given in the path");
+      // A second value of a single-valued parameter would silently replace the first.
+      if (!queried.insert(canonical).second && !namesRepeatedField(inputType, name)) {
+        return invalidField(name, "is given more than once (it takes one value)");
       }
       FLEETDECK_RETURN_IF_ERROR(setPath(*message, name, value, name));
     }

@@ -89,6 +89,14 @@ TEST(Transcoder, PathQueryAndTypesAreChecked) {
   auto unknown = transcoder.buildRequest(mappingFor("ListUsers"), request("GET", {}, "colour=red"));
   ASSERT_FALSE(unknown.isOk());
   EXPECT_EQ(unknown.status().violations()[0].field, "colour");
+
+  // A single-valued parameter given twice (in either spelling) was the last one, silently.
+  for (const std::string query : {"role=admin&role=customer", "pageSize=2&page_size=3"}) {
+    auto twice = transcoder.buildRequest(mappingFor("ListUsers"), request("GET", {}, query));
+    ASSERT_FALSE(twice.isOk()) << query;
+    EXPECT_EQ(twice.status().violations()[0].field, query.substr(query.find('&') + 1, query.rfind('=') - query.find('&') - 1))
+        << query;
+  }
 }
 
 // Invalid UTF-8 failed the call's serialization (a 500 and an error log per request, any anonymous
