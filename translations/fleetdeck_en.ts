@@ -825,6 +825,13 @@
         </message>
     </context>
     <context>
+        <name>fleetdeck::console::EventStream</name>
+        <message>
+            <source>No event or heartbeat from the gateway for %1 s.</source>
+            <translation>No event or heartbeat from the gateway for %1 s.</translation>
+        </message>
+    </context>
+    <context>
         <name>fleetdeck::console::FleetModel</name>
         <message numerus="yes">
             <source>%1 (%n instance(s))</source>
@@ -1119,6 +1126,10 @@
         <message>
             <source>Signed out.</source>
             <translation>Signed out.</translation>
+        </message>
+        <message>
+            <source>The gateway&apos;s answer was cut off (%1).</source>
+            <translation>The gateway&apos;s answer was cut off (%1).</translation>
         </message>
     </context>
     <context>

@@ -814,6 +814,13 @@
         </message>
     </context>
     <context>
+        <name>fleetdeck::console::EventStream</name>
+        <message>
+            <source>No event or heartbeat from the gateway for %1 s.</source>
+            <translation>网关已有 %1 秒没有发送任何事件或心跳。</translation>
+        </message>
+    </context>
+    <context>
         <name>fleetdeck::console::FleetModel</name>
         <message numerus="yes">
             <source>%1 (%n instance(s))</source>
@@ -1106,6 +1113,10 @@
         <message>
             <source>Signed out.</source>
             <translation>已退出登录。</translation>
+        </message>
+        <message>
+            <source>The gateway&apos;s answer was cut off (%1).</source>
+            <translation>网关的响应被截断了（%1）。</translation>
         </message>
     </context>
     <context>

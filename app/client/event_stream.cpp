@@ -97,9 +97,17 @@ void EventStream::onReadyRead() {
   const bool heartbeatAfterAWhile =
       parser_.commentCount() != commentsBefore && openedAt_.isValid() && openedAt_.elapsed() >= kHealthyAfterMs;
   if (!events.isEmpty() || heartbeatAfterAWhile) {
-    delayMs_ = parser_.retryMs() > 0 ? parser_.retryMs() : initialDelayMs_;
+    // A server's `retry:` is taken within the backoff's own bounds: 2e9 ms would overflow the
+    // jittered delay (and a stream that never reconnects is worse than one that reconnects early).
+    delayMs_ = parser_.retryMs() > 0 ? qBound(initialDelayMs_, parser_.retryMs(), maxDelayMs_) : initialDelayMs_;
   }
   for (const SseEvent& event : events) dispatch(event);
+  if (parser_.overflowed() && reply_ != nullptr) {
+    qWarning("admin stream: a line or event over %lld bytes; reconnecting",
+             static_cast<long long>(SseParser::kMaxEventBytes));
+    closeReply();
+    scheduleReconnect();
+  }
 }
 
 void EventStream::dispatch(const SseEvent& event) {
@@ -133,10 +141,13 @@ void EventStream::onFinished() {
   if (state_ == State::Stopped) return;
 
   const QVariant statusAttribute = reply->attribute(QNetworkRequest::HttpStatusCodeAttribute);
-  if (!statusAttribute.isValid()) {
-    if (reply->error() != QNetworkReply::OperationCanceledError) {
-      client_->connection()->noteUnreachable(reply->errorString());
-    }
+  if (reply->error() == QNetworkReply::OperationCanceledError) {
+    // closeReply() disconnects before it aborts, so a cancel seen here is Qt 6.4 reporting the idle
+    // (transfer) timeout, mostly on a stream that was open: a dead link, which is what it is for.
+    client_->connection()->noteUnreachable(
+        tr("No event or heartbeat from the gateway for %1 s.").arg(idleTimeoutMs_ / 1000.0));
+  } else if (!statusAttribute.isValid()) {
+    client_->connection()->noteUnreachable(reply->errorString());
   } else if (statusAttribute.toInt() == 401 && !refreshTried_) {
     // The access token expired while we were away: refresh once, then reconnect at once.
     refreshTried_ = true;

@@ -44,6 +44,13 @@ bool isTransportFailure(QNetworkReply::NetworkError error) {
   }
 }
 
+// Qt 6.4 ends a request whose transfer timeout expired with OperationCanceledError, not TimeoutError
+// (seen against a server that accepts and never answers). cancel() disconnects a reply before it
+// aborts it, so a cancel that reaches a finished handler is that timeout.
+bool timedOut(QNetworkReply::NetworkError error) {
+  return error == QNetworkReply::TimeoutError || error == QNetworkReply::OperationCanceledError;
+}
+
 QByteArray userAgent() {
   return QStringLiteral("FleetDeckConsole/%1").arg(QCoreApplication::applicationVersion()).toUtf8();
 }
@@ -169,16 +176,22 @@ void GatewayClient::onReplyFinished(quint64 id, QNetworkReply* reply) {
 
   const QVariant statusAttribute = reply->attribute(QNetworkRequest::HttpStatusCodeAttribute);
   if (!statusAttribute.isValid()) {
-    const QString reason = reply->error() == QNetworkReply::TimeoutError
+    const QString reason = timedOut(reply->error())
                                ? tr("The gateway did not answer within %1 s.").arg(it->request.timeoutMs / 1000.0)
                                : reply->errorString();
-    if (isTransportFailure(reply->error())) monitor_->noteUnreachable(reason);
+    if (isTransportFailure(reply->error()) || timedOut(reply->error())) monitor_->noteUnreachable(reason);
     deliver(id, ApiError::networkFailure(reason));
     return;
   }
   monitor_->noteReachable();
 
   const int status = statusAttribute.toInt();
+  if (status < 400 && reply->error() != QNetworkReply::NoError) {
+    // The head said it worked, then the body was cut off (a dropped connection, a timeout): the
+    // change may well have been made, so this is a lost answer to retry, not a refusal.
+    deliver(id, ApiError::networkFailure(tr("The gateway's answer was cut off (%1).").arg(reply->errorString())));
+    return;
+  }
   const QByteArray body = reply->readAll();
   const QByteArray traceId = reply->rawHeader("X-Trace-Id");
 

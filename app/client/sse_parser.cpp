@@ -9,6 +9,7 @@ void SseParser::reset() {
   eventType_.clear();
   data_.clear();
   hasData_ = false;
+  overflowed_ = false;
   // lastEventId_ survives: it is what a reconnect sends as Last-Event-ID. An id of an event that
   // never completed is dropped with the event.
   idBuffer_ = lastEventId_;
@@ -42,6 +43,12 @@ QList<SseEvent> SseParser::feed(const QByteArray& chunk) {
     start = i + 1;
   }
   buffer_.remove(0, start);
+  if (buffer_.size() > kMaxEventBytes || data_.size() > kMaxEventBytes) {
+    overflowed_ = true;
+    buffer_.clear();
+    data_.clear();
+    hasData_ = false;
+  }
   return events;
 }
 

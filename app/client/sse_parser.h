@@ -29,6 +29,10 @@ class SseParser {
   int retryMs() const { return retryMs_; }
   // Comment lines (":hb" heartbeats among them) seen so far.
   int commentCount() const { return comments_; }
+  // A line or an event over kMaxEventBytes arrived: what it had so far is dropped, and so should the
+  // connection be (a proxy streaming bytes without line ends would otherwise grow memory for ever).
+  bool overflowed() const { return overflowed_; }
+  static constexpr qsizetype kMaxEventBytes = 1 << 20;  // the gateway's events are a few KiB
 
  private:
   void processLine(const QByteArray& line, QList<SseEvent>& out);
@@ -43,6 +47,7 @@ class SseParser {
   QString idBuffer_;  // the spec's "last event ID buffer": what `id:` lines set, committed at dispatch
   int retryMs_ = -1;
   int comments_ = 0;
+  bool overflowed_ = false;
 };
 
 }  // namespace fleetdeck::console

@@ -206,8 +206,8 @@ void AlertsView::refresh() {
     const Result<QVector<PromAlert>>& alerts = *answers->alerts;
     if (!alerts) {
       statusLine_->setText(model_->rowCount() > 0
-                               ? tr("Showing older data: the last refresh failed (%1).").arg(alerts.error().message)
-                               : tr("Could not load alerts: %1").arg(alerts.error().message));
+                               ? tr("Showing older data: the last refresh failed (%1).").arg(alerts.error().summary())
+                               : tr("Could not load alerts: %1").arg(alerts.error().summary()));
     } else {
       const Result<QVector<AlertAcknowledgement>>& acknowledgements = *answers->acknowledgements;
       // Without them the alerts keep the acknowledgements already shown (from the stream or earlier);

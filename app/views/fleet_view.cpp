@@ -215,8 +215,8 @@ void FleetView::loadFleet() {
 void FleetView::showFleet(const Result<QVector<FleetService>>& result) {
   if (!result) {
     fleetError_ = model_->services().isEmpty()
-                      ? tr("Could not load the fleet: %1").arg(result.error().message)
-                      : tr("Showing older data: the last refresh failed (%1).").arg(result.error().message);
+                      ? tr("Could not load the fleet: %1").arg(result.error().summary())
+                      : tr("Showing older data: the last refresh failed (%1).").arg(result.error().summary());
     showSummary();
     return;
   }

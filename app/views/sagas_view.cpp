@@ -137,8 +137,9 @@ SagasView::SagasView(GatewayClient* client, QWidget* parent)
   });
   connect(model_, &PagedTableModel::loadFailed, this, [this](const ApiError& error) {
     answered_ = true;
-    statusLine_->setText(model_->isStale() ? tr("Showing older data: the last refresh failed (%1).").arg(error.message)
-                                           : tr("Could not load sagas: %1").arg(error.message));
+    statusLine_->setText(model_->isStale()
+                             ? tr("Showing older data: the last refresh failed (%1).").arg(error.summary())
+                             : tr("Could not load sagas: %1").arg(error.summary()));
   });
   connect(windowLabel_, &QLabel::linkActivated, this, [this] {
     windowLabel_->hide();

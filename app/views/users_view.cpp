@@ -200,8 +200,8 @@ void UsersView::updateStatusLine() {
   if (model_->isLoading()) {
     text = tr("Loading users…");
   } else if (const auto error = model_->lastError(); error.has_value()) {
-    text = model_->isStale() ? tr("Showing older data: the last refresh failed (%1).").arg(error->message)
-                             : tr("Could not load users: %1").arg(error->message);
+    text = model_->isStale() ? tr("Showing older data: the last refresh failed (%1).").arg(error->summary())
+                             : tr("Could not load users: %1").arg(error->summary());
   } else {
     text = model_->hasMore() ? tr("%n user(s) loaded; scroll for more.", "", model_->rowCount())
                              : tr("%n user(s).", "", model_->rowCount());

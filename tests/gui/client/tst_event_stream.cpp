@@ -5,6 +5,7 @@
 #include <QTest>
 #include <QTimer>
 
+#include "client/connection_monitor.h"
 #include "client/event_stream.h"
 #include "client/gateway_client.h"
 #include "client/sse_parser.h"
@@ -23,6 +24,7 @@ class EventStreamTest : public QObject {
   void parser_IdPersistsAcrossEvents_RetryNeedsDigits();
   void parser_IgnoresEventWithoutData_AndLeadingBom();
   void parser_IdOfAnEventCutOffIsNotTakenOver();
+  void parser_ALineOrEventOverTheLimit_IsDroppedAndFlagged();
 
   void stream_DeliversTypedEventsAndHeartbeats();
   void stream_Reconnects_WithLastEventId_AfterTheServerDropsIt();
@@ -32,6 +34,8 @@ class EventStreamTest : public QObject {
   void stream_MalformedData_IsReportedNotDelivered();
   void stream_EventCutOffByADrop_IsAskedForAgain();
   void stream_AcceptedThenEndedAtOnce_KeepsBackingOff();
+  void stream_SilentForItsIdleTimeout_ReportsTheGatewayUnreachable();
+  void stream_AHugeRetryField_IsHeldToTheBackoffCap();
 
  private:
   struct Fixture {
@@ -171,6 +175,21 @@ void EventStreamTest::stream_DeliversTypedEventsAndHeartbeats() {
   QCOMPARE(f.stream->lastEventId(), QStringLiteral("5"));
 }
 
+// A proxy streaming bytes without line ends grew the parser's buffer for ever.
+void EventStreamTest::parser_ALineOrEventOverTheLimit_IsDroppedAndFlagged() {
+  SseParser parser;
+  QVERIFY(parser.feed(QByteArray(SseParser::kMaxEventBytes + 1, 'x')).isEmpty());
+  QVERIFY(parser.overflowed());
+  parser.reset();
+  QVERIFY(!parser.overflowed());
+  QCOMPARE(parser.feed("data: fine\n\n").size(), 1);
+
+  // Many short data lines of one event that never ends count too.
+  const QByteArray line = "data: " + QByteArray(1000, 'y') + "\n";
+  for (int i = 0; i < 1100 && !parser.overflowed(); ++i) parser.feed(line);
+  QVERIFY(parser.overflowed());
+}
+
 void EventStreamTest::stream_Reconnects_WithLastEventId_AfterTheServerDropsIt() {
   Fixture f;
   QSignalSpy opened(&f.gateway, &FakeGateway::streamOpened);
@@ -286,6 +305,32 @@ void EventStreamTest::stream_AcceptedThenEndedAtOnce_KeepsBackingOff() {
   for (const QList<QVariant>& args : scheduled) delays << args.first().toInt();
   // 50, 100, 200, 400 ms (plus jitter): the greeting does not start the backoff over.
   QVERIFY2(delays[3] >= 400, qPrintable(QString::number(delays[3])));
+}
+
+// Qt 6.4 reports the idle (transfer) timeout as OperationCanceledError; the stream took it for its
+// own cancel and never said the link was dead.
+void EventStreamTest::stream_SilentForItsIdleTimeout_ReportsTheGatewayUnreachable() {
+  Fixture f;
+  f.stream->setIdleTimeout(300);
+  f.stream->start();
+  ConnectionMonitor* monitor = f.client.connection();
+  QVERIFY2(QTest::qWaitFor([&] { return monitor->lastFailure().contains("No event or heartbeat"); }, 5000),
+           qPrintable(monitor->lastFailure()));
+}
+
+// retry: 2000000000 overflowed the jittered delay (an int): the stream could never reconnect.
+void EventStreamTest::stream_AHugeRetryField_IsHeldToTheBackoffCap() {
+  Fixture f;
+  QSignalSpy scheduled(f.stream, &EventStream::reconnectScheduled);
+  f.stream->start();
+  QVERIFY(QTest::qWaitFor([&] { return f.gateway.openStreams() == 1; }, 5000));
+  f.gateway.pushRaw("retry: 2000000000\n");
+  f.gateway.pushEvent("order.event", {{"orderId", "o1"}, {"version", "1"}, {"type", "OrderCreated"}}, "evt-1");
+  QTest::qWait(100);
+  f.gateway.dropStreams();
+  QVERIFY(QTest::qWaitFor([&] { return scheduled.count() >= 1; }, 5000));
+  const int delay = scheduled.first().first().toInt();
+  QVERIFY2(delay > 0 && delay <= 400 * 6 / 5, qPrintable(QString::number(delay)));
 }
 
 QTEST_GUILESS_MAIN(EventStreamTest)

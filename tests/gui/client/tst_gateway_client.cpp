@@ -70,6 +70,8 @@ class GatewayClientTest : public QObject {
   void errorWithoutGatewayBody_StillUsable();
   void successWithNonJsonBody_IsAnError();
   void gatewayDown_GoesOfflineAndCountsDown_BackOnline_AfterProbe();
+  void silentGateway_CallTimesOut_AndGoesOffline();
+  void answerCutOffAfterA2xxHead_IsALostAnswer_NotARefusal();
   void updateUser_SendsIfMatchAndOnlyChangedFields_ReadsVersionFromEtag();
   void orderActions_SendIfMatchAndIdempotencyKey_OnlyWhenGiven();
   void createUser_SendsTheIdempotencyKey_OnlyWhenGiven();
@@ -507,6 +509,42 @@ void GatewayClientTest::gatewayDown_GoesOfflineAndCountsDown_BackOnline_AfterPro
   QVERIFY(QTest::qWaitFor([&] { return monitor->state() == ConnectionState::Online; }, 10000));
   QVERIFY(gateway_->count("GET", "/api/v1/health") >= 1);
   QCOMPARE(states.constLast().first().value<ConnectionState>(), ConnectionState::Online);
+}
+
+// Qt 6.4 reports an expired transfer timeout as OperationCanceledError: the console took it for a
+// cancel, said "Operation canceled" and never went offline however dead the link.
+void GatewayClientTest::silentGateway_CallTimesOut_AndGoesOffline() {
+  signInAs();
+  gateway_->route("GET", "/api/v1/admin/fleet", [](const FakeRequest&) { return FakeResponse::json(200, {}); });
+  gateway_->delayResponses("/api/v1/admin/fleet", 3000);
+  ApiRequest request;
+  request.path = QStringLiteral("/api/v1/admin/fleet");
+  request.timeoutMs = 300;
+  Captured<ApiResponse> answer;
+  client_->send(request, this, answer.callback());
+  QVERIFY(answer.wait());
+  QVERIFY(!answer.result->ok());
+  QVERIFY(answer.result->error().isNetworkFailure());
+  QVERIFY2(answer.result->error().message.contains("did not answer within 0.3 s"),
+           describe(*answer.result).constData());
+  QCOMPARE(client_->connection()->state(), ConnectionState::Offline);
+}
+
+// The head said 200, then the connection dropped mid-body: the change may have been made, so the
+// views must offer a retry ("the answer was lost"), not report that nothing changed.
+void GatewayClientTest::answerCutOffAfterA2xxHead_IsALostAnswer_NotARefusal() {
+  signInAs();
+  gateway_->route("POST", "/api/v1/orders/(o-1):ship", [](const FakeRequest&) {
+    FakeResponse response = FakeResponse::json(200, {{"id", "o-1"}, {"status", "SHIPPED"}, {"version", "4"}});
+    response.cutBodyAfter = 5;
+    return response;
+  });
+  Captured<Order> shipped;
+  api::shipOrder(client_, "o-1", 3, "TRACK-1", "ship-1", this, shipped.callback());
+  QVERIFY(shipped.wait());
+  QVERIFY(!shipped.result->ok());
+  QVERIFY2(shipped.result->error().isNetworkFailure(), describe(*shipped.result).constData());
+  QVERIFY(shipped.result->error().answerMayBeLost());
 }
 
 void GatewayClientTest::updateUser_SendsIfMatchAndOnlyChangedFields_ReadsVersionFromEtag() {

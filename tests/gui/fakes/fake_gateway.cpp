@@ -192,6 +192,13 @@ void FakeGateway::handle(QTcpSocket* socket, FakeRequest request) {
     });
     return;
   }
+  if (response.cutBodyAfter >= 0) {
+    socket->write(head + response.body.left(response.cutBodyAfter));
+    socket->flush();
+    buffers_.remove(socket);
+    socket->disconnectFromHost();  // after what was written, unlike abort()
+    return;
+  }
   socket->write(head + response.body);
   socket->flush();
 }

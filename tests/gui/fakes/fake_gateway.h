@@ -44,6 +44,9 @@ struct FakeResponse {
   bool hangUp = false;
   // Answer this much later (the event loop keeps running): a slow upstream.
   int delayMs = 0;
+  // Send the head (Content-Length of the whole body) and this many bytes of the body, then close the
+  // connection: an answer cut off on its way back. -1 sends it whole.
+  int cutBodyAfter = -1;
 
   static FakeResponse json(int status, const QJsonObject& body);
   static FakeResponse error(int status, const QString& code, const QString& message,
