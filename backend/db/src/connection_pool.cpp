@@ -147,8 +147,18 @@ Status statusFromException(const std::exception& exception) {
   if (const auto* sqlError = dynamic_cast<const pqxx::sql_error*>(&exception)) {
     // query_canceled: a statement_timeout ran out, or a cancel request: the statement took longer than
     // its caller allowed, and nothing of it was committed.
-    if (sqlError->sqlstate() == "57014") {
+    const std::string& state = sqlError->sqlstate();
+    if (state == "57014") {
       return Status(StatusCode::kDeadlineExceeded, std::string("database statement cancelled: ") + sqlError->what());
+    }
+    // The database's trouble, not the request's: a primary demoted under us (25006, read-only), out
+    // of disk, memory or connections (class 53), a lock that timed out (55P03), a server shutting
+    // down or starting (57P01-57P03), a connection failure (class 08). Transient, so callers retry and
+    // event consumers hold instead of dead-lettering every event that arrives meanwhile.
+    if (state == "25006" || state.starts_with("53") || state == "55P03" || state == "57P01" || state == "57P02" ||
+        state == "57P03" || state.starts_with("08")) {
+      log::warn("database unavailable", {{"error", sqlError->what()}, {"sqlstate", state}});
+      return unavailable("database unavailable (sqlstate " + state + "): " + sqlError->what());
     }
     log::error("database error", {{"error", sqlError->what()}, {"sqlstate", sqlError->sqlstate()}});
     return internalError("database error (sqlstate " + sqlError->sqlstate() + ")");
