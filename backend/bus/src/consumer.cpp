@@ -167,11 +167,15 @@ struct ConsumerLoop::State {
     const ConsumerOptions& options = loop.options_;
     OutgoingMessage letter;
     letter.subject = deadLetterSubject(options.durable);
-    // Unique per consumer and stream position: a repeated attempt is deduplicated, and two consumers
-    // dead-lettering one event both keep theirs.
+    // Unique per consumer, stream position and event: a repeated attempt is deduplicated, and two
+    // consumers dead-lettering one event both keep theirs. The event's own id is part of it because a
+    // position alone repeats: a stream recreated within the DLQ's duplicate window (a lost store) starts
+    // its sequence over, and without its metadata every letter was at position 0; the DLQ then answered
+    // "duplicate", kept nothing, and the original was terminated all the same.
     letter.msgId = options.durable + ":" + received.stream + ":" + std::to_string(received.streamSequence);
     for (const auto& [name, value] : received.headers) {
       if (name == kMsgIdHeader) {
+        letter.msgId += ":" + value;
         letter.headers.emplace_back(kDlqMsgIdHeader, value);
       } else if (!isNatsControlHeader(name)) {  // e.g. Nats-Expected-Stream: the DLQ would refuse it for ever
         letter.headers.emplace_back(name, value);

@@ -1,6 +1,7 @@
 // The bus against a real nats-server (JetStream): publish/consume, dedupe, redelivery, dead letters,
 // idempotent consumers on a real PostgreSQL, and reconnects across a broker restart.
 #include <gtest/gtest.h>
+#include <nats/nats.h>
 
 #include <atomic>
 #include <filesystem>
@@ -377,6 +378,48 @@ std::optional<ReceivedMessage> deadLetterOf(
   loop.stop();
   if (!lettered) return std::nullopt;
   return deadLettersOf(*bus, durable)[0];
+}
+
+// Deletes a stream straight through libnats (the bus never deletes one): what a lost store leaves.
+void deleteStream(const std::string& name) {
+  natsConnection* connection = nullptr;
+  ASSERT_EQ(natsConnection_ConnectTo(&connection, testing::natsUrl().c_str()), NATS_OK);
+  jsCtx* js = nullptr;
+  ASSERT_EQ(natsConnection_JetStream(&js, connection, nullptr), NATS_OK);
+  jsErrCode code{};
+  EXPECT_EQ(js_DeleteStream(js, name.c_str(), nullptr, &code), NATS_OK) << "jetstream error " << code;
+  jsCtx_Destroy(js);
+  natsConnection_Destroy(connection);
+}
+
+// A stream recreated within the dead-letter stream's duplicate window starts its sequence over: a
+// second poison event at the same position had the same letter id, the DLQ answered "duplicate" and
+// kept nothing, and the original was terminated all the same (the event gone, the log saying kept).
+TEST(Bus, TwoEventsDeadLetteredAtOneStreamPosition_AreBothKept) {
+  auto bus = connectTo(testing::natsUrl());
+  const std::string domain = uniqueDomain();
+  const auto stream = domainStream(domain);
+  const std::string durable = "recreated-" + domain;
+  std::set<std::string> published;
+  for (size_t round = 1; round <= 2; ++round) {
+    ASSERT_TRUE(bus->declareStream(stream).isOk());
+    const std::string id = newUuid();
+    published.insert(id);
+    ASSERT_TRUE(bus->publish(message("fleetdeck." + domain + ".v1.A", id, "\xff\xff not protobuf")).isOk());
+    ConsumerLoop loop(*bus, fastConsumer(stream, durable),
+                      [](const ReceivedMessage& received) { return decodeEnvelope(received).status(); });
+    loop.start();
+    const bool lettered = waitUntil([&] { return deadLettersOf(*bus, durable).size() == round; }, 15s);
+    loop.stop();
+    ASSERT_TRUE(lettered) << "round " << round << ": letters " << deadLettersOf(*bus, durable).size();
+    if (round == 1) deleteStream(stream.name);
+  }
+  std::set<std::string> kept;
+  for (const auto& letter : deadLettersOf(*bus, durable)) {
+    EXPECT_EQ(letter.header(kDlqStreamSequenceHeader).value_or(""), "1");
+    kept.insert(letter.header(kDlqMsgIdHeader).value_or(""));
+  }
+  EXPECT_EQ(kept, published);
 }
 
 // JetStream's per-publish instructions on the original (here Nats-Expected-Stream, which it met) are
