@@ -528,6 +528,10 @@
             <source>Resuming the session was cancelled.</source>
             <translation>Resuming the session was cancelled.</translation>
         </message>
+        <message>
+            <source>Another FleetDeck console on this computer is signed in as %1. Sign in here for a session of this window&apos;s own.</source>
+            <translation>Another FleetDeck console on this computer is signed in as %1. Sign in here for a session of this window&apos;s own.</translation>
+        </message>
     </context>
     <context>
         <name>fleetdeck::console::CredentialStore</name>

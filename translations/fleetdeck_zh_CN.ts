@@ -524,6 +524,10 @@
             <source>Resuming the session was cancelled.</source>
             <translation>已取消恢复会话。</translation>
         </message>
+        <message>
+            <source>Another FleetDeck console on this computer is signed in as %1. Sign in here for a session of this window&apos;s own.</source>
+            <translation>此计算机上的另一个 FleetDeck 控制台已以 %1 的身份登录。请在此处单独登录，以使用本窗口自己的会话。</translation>
+        </message>
     </context>
     <context>
         <name>fleetdeck::console::CredentialStore</name>

@@ -1,10 +1,13 @@
 #include "views/console_app.h"
 
 #include <QApplication>
+#include <QCryptographicHash>
+#include <QDir>
 #include <QLoggingCategory>
 #include <QRegularExpression>
-#include <QTimer>
 #include <QSettings>
+#include <QStandardPaths>
+#include <QTimer>
 #include <cstdio>
 
 #include "client/credential_store.h"
@@ -94,6 +97,25 @@ ConsoleApp::~ConsoleApp() {
   delete window_;
 }
 
+bool ConsoleApp::holdsKeychainEntry() {
+  const QString name = account();
+  if (keychainLock_ && keychainLockAccount_ == name) return true;
+  keychainLock_.reset();
+  // The session's runtime folder when there is one (QStandardPaths warns and makes one in /tmp when not).
+  QString directory = qEnvironmentVariableIsEmpty("XDG_RUNTIME_DIR")
+                          ? QDir::tempPath()
+                          : QStandardPaths::writableLocation(QStandardPaths::RuntimeLocation);
+  if (directory.isEmpty()) directory = QDir::tempPath();
+  const QByteArray digest = QCryptographicHash::hash(name.toUtf8(), QCryptographicHash::Sha256).toHex().left(16);
+  auto lock = std::make_unique<QLockFile>(directory + QStringLiteral("/fleetdeck-console-") +
+                                          QString::fromLatin1(digest) + QStringLiteral(".lock"));
+  lock->setStaleLockTime(0);  // held for the console's whole run; a crashed holder's pid is gone
+  if (!lock->tryLock(0)) return false;
+  keychainLock_ = std::move(lock);
+  keychainLockAccount_ = name;
+  return true;
+}
+
 QString ConsoleApp::account() const {
   return CredentialStore::accountFor(client_->baseUrl().toString(), client_->session().user.username.isEmpty()
                                                                         ? settings_.lastUser
@@ -128,8 +150,14 @@ void ConsoleApp::start() {
     });
     return;
   }
-  // 2. A refresh token kept in the keychain from an earlier run.
+  // 2. A refresh token kept in the keychain from an earlier run, unless another console uses it now.
   if (settings_.rememberSignIn && store_->isAvailable() && !settings_.lastUser.isEmpty()) {
+    if (!holdsKeychainEntry()) {
+      showSignIn(tr("Another FleetDeck console on this computer is signed in as %1. Sign in here for a session "
+                    "of this window's own.")
+                     .arg(settings_.lastUser));
+      return;
+    }
     store_->load(account(), this, [this](const QString& token) {
       if (token.isEmpty()) {
         showSignIn();
@@ -229,10 +257,11 @@ void ConsoleApp::signedIn(const User& user, bool remember) {
   settings_.lastUser = user.username;
   // A scripted run (--screenshot-dir) leaves the user's settings as they were.
   if (options_.screenshotDir.isEmpty()) saveSettings();
-  if (remember_ && store_->isAvailable()) {
-    store_->save(account(), client_->session().refreshToken);
+  // Another console keeps this account's entry: this one leaves it alone and remembers nothing.
+  if (store_->isAvailable() && holdsKeychainEntry()) {
+    remember_ ? store_->save(account(), client_->session().refreshToken) : store_->remove(account());
   } else {
-    store_->remove(account());
+    remember_ = false;
   }
   if (window_ == nullptr) {
     qCInfo(lcStartup, "signed in %lld ms after launch", static_cast<long long>(options_.sinceLaunch.elapsed()));
@@ -262,7 +291,7 @@ void ConsoleApp::signedIn(const User& user, bool remember) {
 void ConsoleApp::signOut() {
   stream_->stop();
   remember_ = false;  // a token rotated from now on belongs to no remembered sign-in
-  store_->remove(account());
+  if (holdsKeychainEntry()) store_->remove(account());
   client_->signOut();
   window_->saveLayout();  // cancelling the sign-in that follows quits
   window_->hide();

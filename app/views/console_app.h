@@ -3,10 +3,12 @@
 #pragma once
 
 #include <QElapsedTimer>
+#include <QLockFile>
 #include <QObject>
 #include <QPointer>
 #include <QProgressDialog>
 #include <QString>
+#include <memory>
 #include <optional>
 
 #include "client/api_types.h"
@@ -71,6 +73,10 @@ class ConsoleApp : public QObject {
   void signOut();
   void saveSettings();
   QString account() const;
+  // Whether this console may use the keychain entry of account(): one console at a time per account
+  // and gateway (a lock file). A second one resuming from the same refresh token rotated it under
+  // the first, whose next refresh then looked like a stolen token's reuse and signed both out.
+  bool holdsKeychainEntry();
 
   ConsoleSettings settings_;
   LaunchOptions options_;
@@ -81,6 +87,8 @@ class ConsoleApp : public QObject {
   QPointer<SignInDialog> dialog_;
   QPointer<QProgressDialog> resuming_;
   bool remember_ = false;
+  std::unique_ptr<QLockFile> keychainLock_;
+  QString keychainLockAccount_;
   // The session ended under the open window and the user closed the sign-in dialog: later 401s
   // (the pages keep polling) do not pop it up again; the window's "Sign in…" does.
   bool signInDeclined_ = false;

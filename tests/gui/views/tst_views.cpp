@@ -211,6 +211,7 @@ class ViewsTest : public QObject {
   void consoleApp_ACommandLineSignInThatCannotReachTheGateway_SaysWhatToCheck();
   void consoleApp_SessionEnded_CancellingTheSignIn_KeepsTheWindowOpen();
   void consoleApp_ResumingARememberedSession_ShowsItCanBeCancelled();
+  void consoleApp_ASecondConsoleForTheSameAccount_SignsInOnItsOwn();
   void faults_ApplySendsTheGatewaysShape_AndKeepsTheFailureCode();
   void orders_LateEventsOfAnOlderLoad_DoNotReplaceTheShownOrders();
   void orders_ActionDialog_ActsOnTheOrderItNamed_AtItsVersion();
@@ -3478,6 +3479,41 @@ void ViewsTest::consoleApp_ResumingARememberedSession_ShowsItCanBeCancelled() {
   QVERIFY(!app.client()->isSignedIn());
   QCOMPARE(finished.count(), 0);
   dialog->reject();
+}
+
+// Two consoles resuming from one keychain token: the second rotated it under the first, whose next
+// refresh then looked like a stolen token's reuse and ended both sessions.
+void ViewsTest::consoleApp_ASecondConsoleForTheSameAccount_SignsInOnItsOwn() {
+  signIn("ada");
+  const QString token = client_->session().refreshToken;
+  ConsoleSettings settings;
+  settings.gatewayUrl = gateway_->url();
+  settings.rememberSignIn = true;
+  settings.lastUser = QStringLiteral("ada");
+  LaunchOptions options;
+  options.useKeychain = false;
+  ConsoleApp first(settings, options, new MemoryCredentialStore(token));
+  first.start();
+  QVERIFY(QTest::qWaitFor([&] { return first.window() != nullptr && first.window()->isVisible(); }, 5000));
+  const int refreshes = gateway_->count("POST", "/api/v1/auth/refresh");
+
+  ConsoleApp second(settings, options, new MemoryCredentialStore(token));
+  second.start();
+  SignInDialog* dialog = nullptr;
+  QVERIFY(QTest::qWaitFor(
+      [&] {
+        for (QWidget* widget : QApplication::topLevelWidgets()) {
+          if (auto* candidate = qobject_cast<SignInDialog*>(widget); candidate != nullptr && candidate->isVisible())
+            dialog = candidate;
+        }
+        return dialog != nullptr;
+      },
+      1000));
+  QVERIFY2(dialog->errorText().contains("Another FleetDeck console"), qPrintable(dialog->errorText()));
+  QCOMPARE(gateway_->count("POST", "/api/v1/auth/refresh"), refreshes);  // the token was not used
+  QVERIFY(second.window() == nullptr);
+  dialog->reject();
+  QVERIFY(first.client()->isSignedIn());
 }
 
 void ViewsTest::deadLetters_OperatorSeesTheLettersFiltersByConsumer_ReplayIsDisabled() {
