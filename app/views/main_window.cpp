@@ -115,12 +115,15 @@ MainWindow::MainWindow(GatewayClient* client, EventStream* stream, const Console
   connect(sidebar_, &QListWidget::currentRowChanged, this, [this](int row) {
     if (row < 0 || row >= pages_.size()) return;
     stack_->setCurrentIndex(row);
-    pages_[row]->activate();
+    ViewPage* page = pages_[row];
+    page->activate();
+    if (stalePages_.remove(page)) page->refresh();
   });
   connect(client_->connection(), &ConnectionMonitor::stateChanged, this, [this](ConnectionState state) {
     updateConnectionLabel();
-    // Back online: bring the page on screen up to date (its data may be stale).
-    if (state == ConnectionState::Online) currentPage()->refresh();
+    // Back online: bring the page on screen up to date (its data may be stale), and the others
+    // when they are next shown.
+    if (state == ConnectionState::Online) reloadAfterMissedEvents();
   });
   for (ViewPage* page : std::as_const(pages_)) {
     connect(page, &ViewPage::statusMessage, this, [this](const QString& message) { statusBar()->showMessage(message, 8000); });
@@ -274,7 +277,7 @@ void MainWindow::wireStream() {
   connect(stream_, &EventStream::eventReceived, this, [this](const QString& type) {
     if (type != QLatin1String("stream.gap")) return;
     deliverLive([this] {
-      if (ViewPage* page = currentPage()) page->refresh();
+      reloadAfterMissedEvents();
       statusBar()->showMessage(tr("Live updates missed some events; the view was reloaded."), 8000);
     });
   });
@@ -314,6 +317,18 @@ ViewPage* MainWindow::page(const QString& key) const {
     if (page->key() == key) return page;
   }
   return nullptr;
+}
+
+void MainWindow::reloadAfterMissedEvents() {
+  ViewPage* current = currentPage();
+  for (ViewPage* page : std::as_const(pages_)) {
+    // A page never shown loads afresh when it is; one shown before keeps what it had until then.
+    if (page != current && page->isReady()) stalePages_.insert(page);
+  }
+  if (current != nullptr) {
+    stalePages_.remove(current);
+    current->refresh();
+  }
 }
 
 ViewPage* MainWindow::currentPage() const { return pages_.value(stack_->currentIndex()); }

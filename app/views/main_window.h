@@ -4,6 +4,7 @@
 
 #include <QHash>
 #include <QMainWindow>
+#include <QSet>
 #include <functional>
 
 #include "client/api_types.h"
@@ -116,6 +117,10 @@ class MainWindow : public QMainWindow {
   CommandPalette* palette_;
   QSystemTrayIcon* tray_ = nullptr;
   QList<ViewPage*> pages_;
+  // Pages shown before that may have missed changes (the stream had a gap, the gateway was away):
+  // each reloads when it is next shown. The page on screen reloads at once.
+  QSet<ViewPage*> stalePages_;
+  void reloadAfterMissedEvents();
   QList<QAction*> globalActions_;
   FleetView* fleet_;
   MetricsView* metrics_;

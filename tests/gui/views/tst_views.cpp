@@ -3272,11 +3272,22 @@ void ViewsTest::stream_RemovedInstanceOrBreaker_ReloadsFleet_GapReloadsThePage()
   QVERIFY(QTest::qWaitFor([&] { return gateway_->count("GET", "/api/v1/admin/fleet") == fleetLoads + 2; }, 5000));
 
   // A gap in the stream reloads the page on screen.
+  window->showPage("sagas");
+  QVERIFY(QTest::qWaitFor([&] { return window->sagasView()->isReady(); }, 5000));
   window->showPage("orders");
   QVERIFY(QTest::qWaitFor([&] { return window->ordersView()->isReady(); }, 5000));
+  const int sagaLoads = gateway_->count("GET", "/api/v1/admin/sagas");
+  window->showPage("sagas");  // shown again without a gap: what it had stands
+  QTest::qWait(300);
+  QCOMPARE(gateway_->count("GET", "/api/v1/admin/sagas"), sagaLoads);
+  window->showPage("orders");
   const int orderLoads = gateway_->count("GET", "/api/v1/orders");
   gateway_->pushEvent("stream.gap", {{"reason", "resumed on another gateway"}});
   QVERIFY(QTest::qWaitFor([&] { return gateway_->count("GET", "/api/v1/orders") > orderLoads; }, 5000));
+  // A page shown before the gap missed those events too: it reloads when it is next shown (it showed
+  // pre-gap statuses with nothing to say they were old).
+  window->showPage("sagas");
+  QVERIFY(QTest::qWaitFor([&] { return gateway_->count("GET", "/api/v1/admin/sagas") > sagaLoads; }, 5000));
 }
 
 void ViewsTest::credentialsFile_GivesTheAdminLine_OrTheNamedUser() {
