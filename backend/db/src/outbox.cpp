@@ -282,7 +282,10 @@ Result<int> OutboxRelay::relayOnce() {
     }
     std::set<std::string> blockedKeys;  // a failed row holds back the rest of its key
     std::vector<int64_t> sent;
+    const auto passEnds = std::chrono::steady_clock::now() + options_.maxPassTime;
     for (const auto& wave : waves) {
+      // Later waves hold each key's later rows: leaving them unsent keeps every key in order.
+      if (std::chrono::steady_clock::now() >= passEnds) break;
       std::vector<const OutboxMessage*> batch;
       for (size_t index : wave) {
         if (!blockedKeys.contains(messages[index].aggregateKey)) batch.push_back(&messages[index]);

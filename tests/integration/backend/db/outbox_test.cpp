@@ -135,6 +135,36 @@ TEST(Outbox, RelayPublishesInAppendOrderPerKey_WithHeadersAndPayload_AndMarksSen
   EXPECT_EQ(*again, 0);
 }
 
+// A pass waits for the broker's acks inside its transaction without sending SQL: many waves of slow
+// acks outlived PostgreSQL's idle-in-transaction timeout, committed nothing, and went out again on
+// every pass. A pass starts no wave after its time is up; the next pass takes the rest, in order.
+TEST(Outbox, APassStartsNoWaveAfterItsTimeIsUp_TheNextPassSendsTheRestInOrder) {
+  auto pool = outboxDatabase();
+  std::vector<OutboxMessage> appended;
+  for (int i = 0; i < 6; ++i) appended.push_back(row("one-key", "fleetdeck.t.v1.E", std::to_string(i)));
+  ASSERT_TRUE(appendAll(*pool, appended).isOk());
+  RecordingPublisher publisher;
+  publisher.setDelay(40ms);  // one row per wave: each wave takes 40 ms
+  OutboxRelayOptions options = quickRelay();
+  options.maxPassTime = 100ms;
+  OutboxRelay relay(*pool, publisher, options);
+  auto first = relay.relayOnce();
+  ASSERT_TRUE(first.isOk()) << first.status().toString();
+  EXPECT_GE(*first, 1);
+  EXPECT_LE(*first, 4) << "waves started after the pass's 100 ms";
+  EXPECT_EQ(scalar(*pool, "SELECT count(*) FROM outbox WHERE sent_at IS NULL"), 6 - *first) << "the sent were marked";
+  int total = *first;
+  for (int pass = 0; pass < 10 && total < 6; ++pass) {
+    auto published = relay.relayOnce();
+    ASSERT_TRUE(published.isOk()) << published.status().toString();
+    total += *published;
+  }
+  EXPECT_EQ(total, 6);
+  std::vector<int> order;
+  for (const auto& message : publisher.published()) order.push_back(std::stoi(message.payload));
+  EXPECT_EQ(order, (std::vector<int>{0, 1, 2, 3, 4, 5}));
+}
+
 // What the last moments before a shutdown committed goes out with it: stop() runs one more pass,
 // instead of leaving the rows for this service's next start or another replica.
 TEST(Outbox, StoppingTheRelay_PublishesWhatWasCommittedJustBefore) {

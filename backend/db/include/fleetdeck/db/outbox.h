@@ -117,6 +117,11 @@ struct OutboxRelayOptions {
   // How often an idle relay looks for new rows (wake() skips the wait).
   std::chrono::milliseconds pollInterval{200};
   BackoffPolicy backoff;
+  // A pass starts no new wave after this long; the rest of its batch goes in the next pass. A pass is
+  // one transaction that sends no SQL while it waits for the broker's acks, and PostgreSQL ends a
+  // session idle in a transaction for [database] idle_in_transaction_timeout (60 s): a batch of many
+  // waves of slow acks was cut off there, committed nothing, and was published again on every pass.
+  std::chrono::milliseconds maxPassTime{std::chrono::seconds(10)};
   // Sent rows are kept this long before deletion: NATS 2.9 acknowledges before its disk write is
   // synced, so after a broker crash the rows of the last moments can be re-sent by hand (see docs/events.md).
   std::chrono::milliseconds retention{std::chrono::hours(24)};
