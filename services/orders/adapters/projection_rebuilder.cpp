@@ -29,6 +29,11 @@ int64_t nowMicros() {
 // RUNNING while nobody holds it belongs to a rebuild whose process died.
 constexpr const char* kRebuildLock = "SELECT pg_try_advisory_lock(hashtext('fleetdeck.orders.projection_rebuild'))";
 constexpr const char* kRebuildUnlock = "SELECT pg_advisory_unlock(hashtext('fleetdeck.orders.projection_rebuild'))";
+// Whether a rebuild runs anywhere, asked on a pooled connection: a transaction-level lock goes with the
+// transaction, where a session-level one left behind by a failed unlock stayed with the pooled
+// connection and refused every rebuild on every replica until that connection closed.
+constexpr const char* kRebuildProbe =
+    "SELECT pg_try_advisory_xact_lock(hashtext('fleetdeck.orders.projection_rebuild'))";
 
 Status execute(PGconn* connection, const std::string& sql) {
   std::unique_ptr<PGresult, decltype(&PQclear)> result(PQexec(connection, sql.c_str()), &PQclear);
@@ -164,7 +169,22 @@ void ProjectionRebuilder::finish(const RebuildReport& finished, Session& session
   // Unlocked explicitly, then closed: the server frees a session's locks only once its backend has
   // gone, which may be after PQfinish returns, and whoever hears the end may start the next rebuild at once.
   if (session) {
+    // A rebuild that failed part-way may have left the session in a COPY or in an aborted
+    // transaction, where the unlock itself fails ("another command is already in progress"): the lock
+    // then outlived the FAILED news, and a start right after it was refused as "already running".
+    if (PQtransactionStatus(session.get()) == PQTRANS_ACTIVE) {
+      (void)PQputCopyEnd(session.get(), "the rebuild failed");
+      while (PGresult* result = PQgetResult(session.get())) PQclear(result);
+    }
+    if (const PGTransactionStatusType state = PQtransactionStatus(session.get());
+        state == PQTRANS_INERROR || state == PQTRANS_INTRANS) {
+      std::unique_ptr<PGresult, decltype(&PQclear)> rolledBack(PQexec(session.get(), "ROLLBACK"), &PQclear);
+    }
     std::unique_ptr<PGresult, decltype(&PQclear)> unlocked(PQexec(session.get(), kRebuildUnlock), &PQclear);
+    if (PQresultStatus(unlocked.get()) != PGRES_TUPLES_OK) {
+      log::warn("projection rebuild: unlock failed; the lock goes when the session closes",
+                {{"error", PQerrorMessage(session.get())}});
+    }
     session.reset();
   }
   running_ = false;
@@ -280,8 +300,7 @@ Result<RebuildReport> ProjectionRebuilder::get(const std::string& id) {
     report.finishedAtMicros = rows[0][8].as<int64_t>();
     if (report.state == "RUNNING" && !running_.load()) {
       // Running somewhere holds the lock; a free lock means the process that ran it died.
-      if (transaction.exec(std::string(kRebuildLock))[0][0].as<bool>()) {
-        transaction.exec("SELECT pg_advisory_unlock(hashtext('fleetdeck.orders.projection_rebuild'))");
+      if (transaction.exec(std::string(kRebuildProbe))[0][0].as<bool>()) {
         report.state = "FAILED";
         report.error = "interrupted: the orders process running it stopped; start a new rebuild";
         report.finishedAtMicros = nowMicros();

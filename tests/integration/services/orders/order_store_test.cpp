@@ -268,6 +268,32 @@ TEST_F(OrderStoreTest, WhenARebuildsEndIsAnnounced_TheNextCanStartAtOnce_OnAnyRe
   rebuilder->shutdown();
 }
 
+// A report left RUNNING by an orders process that died (its lock went with its session) is read as
+// interrupted, and the read takes no lock that outlives it: its probe had been a session-level lock
+// on a pooled connection, which a failed unlock left held, refusing every later rebuild.
+TEST_F(OrderStoreTest, AReportLeftRunningByAProcessThatDied_IsReadAsInterrupted_AndLeavesNoLockBehind) {
+  create();
+  const std::string id = newUuid();
+  {
+    pqxx::connection connection(url_);
+    pqxx::work transaction(connection);
+    transaction.exec_params(
+        "INSERT INTO projection_rebuilds (id, projection, state, started_at_us) VALUES ($1, 'orders', 'RUNNING', 1)", id);
+    transaction.commit();
+  }
+  ProjectionRebuilder rebuilder(*pool_, url_);
+  auto report = rebuilder.get(id);
+  ASSERT_TRUE(report.isOk()) << report.status().toString();
+  EXPECT_EQ(report->state, "FAILED");
+  EXPECT_NE(report->error.find("interrupted"), std::string::npos) << report->error;
+  EXPECT_EQ(count("SELECT count(*) FROM pg_locks WHERE locktype = 'advisory' AND database ="
+                  " (SELECT oid FROM pg_database WHERE datname = current_database())"),
+            0);
+  auto next = rebuilder.start("orders");
+  ASSERT_TRUE(next.isOk()) << next.status().toString();
+  rebuilder.shutdown();
+}
+
 TEST_F(OrderStoreTest, AppendingAtAStaleVersionIsAborted) {
   const Order order = create();
   ASSERT_TRUE(next(order, OrderConfirmed{order.id, "p"}).isOk());
