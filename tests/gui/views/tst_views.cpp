@@ -3442,17 +3442,23 @@ QProgressDialog* visibleResuming() {
   return nullptr;
 }
 
+// The settings of a console that remembered `user`'s sign-in at `gatewayUrl`.
+ConsoleSettings rememberedSignIn(const QUrl& gatewayUrl, const QString& user) {
+  ConsoleSettings settings;
+  settings.gatewayUrl = gatewayUrl;
+  settings.rememberSignIn = true;
+  settings.lastUser = user;
+  return settings;
+}
+
 }  // namespace
 
 void ViewsTest::consoleApp_ResumingARememberedSession_ShowsItCanBeCancelled() {
   signIn("ada");  // a refresh token the gateway knows
   const QString token = client_->session().refreshToken;
-  ConsoleSettings settings;
-  settings.gatewayUrl = gateway_->url();
-  settings.rememberSignIn = true;
-  settings.lastUser = QStringLiteral("ada");
+  const ConsoleSettings settings = rememberedSignIn(gateway_->url(), QStringLiteral("ada"));
   LaunchOptions options;
-  options.useKeychain = false;
+  options.useKeychain = false;  // the test hands each console a MemoryCredentialStore
   // A slow (black-holed) gateway: the refresh is answered late.
   gateway_->delayResponses("/api/v1/auth/refresh", 700);
   {
@@ -3497,12 +3503,9 @@ void ViewsTest::consoleApp_ResumingARememberedSession_ShowsItCanBeCancelled() {
 void ViewsTest::consoleApp_ASecondConsoleForTheSameAccount_SignsInOnItsOwn() {
   signIn("ada");
   const QString token = client_->session().refreshToken;
-  ConsoleSettings settings;
-  settings.gatewayUrl = gateway_->url();
-  settings.rememberSignIn = true;
-  settings.lastUser = QStringLiteral("ada");
+  const ConsoleSettings settings = rememberedSignIn(gateway_->url(), QStringLiteral("ada"));
   LaunchOptions options;
-  options.useKeychain = false;
+  options.useKeychain = false;  // the test hands each console a MemoryCredentialStore
   ConsoleApp first(settings, options, new MemoryCredentialStore(token));
   first.start();
   QVERIFY(QTest::qWaitFor([&] { return first.window() != nullptr && first.window()->isVisible(); }, 5000));
