@@ -15,8 +15,10 @@
 #include <QPointer>
 #include <QPushButton>
 #include <QScopedValueRollback>
+#include <QSignalBlocker>
 #include <QSplitter>
 #include <QTableView>
+#include <QTimer>
 #include <QToolButton>
 #include <QTreeWidget>
 #include <QUuid>
@@ -28,8 +30,8 @@
 #include "models/order_events_model.h"
 #include "models/orders_model.h"
 #include "views/action_button.h"
-#include "views/list_table.h"
 #include "views/dialogs.h"
+#include "views/list_table.h"
 
 namespace fleetdeck::console {
 
@@ -85,7 +87,9 @@ OrdersView::OrdersView(GatewayClient* client, QWidget* parent)
       lines_(new QTreeWidget(this)),
       summary_(new QLabel(this)),
       eventsTable_(new QTableView(this)),
-      statusLine_(new QLabel(this)) {
+      statusLine_(new QLabel(this)),
+      dateSettled_(new QTimer(this)),
+      defaultTo_(toDate_->dateTime()) {
   setObjectName(QStringLiteral("ordersView"));
   statusFilter_->setObjectName(QStringLiteral("orderStatusFilter"));
   statusFilter_->addItem(tr("Any status", "order status filter"), QString());
@@ -192,17 +196,31 @@ OrdersView::OrdersView(GatewayClient* client, QWidget* parent)
 
   connect(statusFilter_, &QComboBox::currentIndexChanged, this, &OrdersView::applyFilter);
   connect(userFilter_, &QLineEdit::editingFinished, this, &OrdersView::applyFilter);
-  auto dateChanged = [this] {
-    fromDate_->setEnabled(dateFilterEnabled_->isChecked());
-    toDate_->setEnabled(dateFilterEnabled_->isChecked());
+  auto applyDates = [this] {
+    dateSettled_->stop();
     // Whole minutes as shown: the end minute is included, and the gateway's end is exclusive.
     createdAfter_ = fromDate_->dateTime();
     createdBefore_ = toDate_->dateTime().addSecs(60);
     applyFilter();
   };
-  connect(dateFilterEnabled_, &QCheckBox::toggled, this, dateChanged);
-  connect(fromDate_, &QDateTimeEdit::dateTimeChanged, this, dateChanged);
-  connect(toDate_, &QDateTimeEdit::dateTimeChanged, this, dateChanged);
+  dateSettled_->setSingleShot(true);
+  dateSettled_->setInterval(400);
+  connect(dateSettled_, &QTimer::timeout, this, applyDates);
+  connect(dateFilterEnabled_, &QCheckBox::toggled, this, [this, applyDates](bool on) {
+    fromDate_->setEnabled(on);
+    toDate_->setEnabled(on);
+    if (on && toDate_->dateTime() == defaultTo_ && defaultTo_.date() < QDate::currentDate()) {
+      const QSignalBlocker quiet(toDate_);
+      toDate_->setDateTime(QDateTime(QDate::currentDate(), QTime(23, 59)));
+      defaultTo_ = toDate_->dateTime();
+    }
+    applyDates();
+  });
+  auto dateEdited = [this] {
+    if (dateFilterEnabled_->isChecked()) dateSettled_->start();  // off, the range is not in use
+  };
+  connect(fromDate_, &QDateTimeEdit::dateTimeChanged, this, dateEdited);
+  connect(toDate_, &QDateTimeEdit::dateTimeChanged, this, dateEdited);
   connect(refreshAction_, &QAction::triggered, this, &OrdersView::refresh);
   connect(createAction_, &QAction::triggered, this, &OrdersView::createOrder);
   // Each dialog acts on the order it names, at the version shown when it opened: details of another

@@ -17,6 +17,8 @@ class QTableView;
 class QTreeWidget;
 class QCheckBox;
 
+class QTimer;
+
 namespace fleetdeck::console {
 
 class GatewayClient;
@@ -83,6 +85,12 @@ class OrdersView : public ViewPage {
   QLabel* summary_;
   QTableView* eventsTable_;
   QLabel* statusLine_;
+  // Edits of the range apply once they pause (each step of a date editor changes it: the list was
+  // cleared and refetched for every one, with short-lived inverted ranges among them).
+  QTimer* dateSettled_;
+  // The range's end as first shown (today, 23:59 when the view was built): still that when the filter
+  // is switched on a later day, it moves to the end of that day, or today's orders were left out.
+  QDateTime defaultTo_;
   QAction* refreshAction_;
   QAction* createAction_;
   QAction* shipAction_;

@@ -203,6 +203,7 @@ class ViewsTest : public QObject {
   void ordersWindow_IsAskedOfTheGateway_ItsRowsOnly();
   void ordersDateFilter_IsSentInUtc_TheNextPageKeepsIt();
   void ordersDateFilter_InvertedRange_ShowsTheGatewaysError();
+  void ordersDateFilter_EditsApplyOnceTheyPause_AndNotWhileItIsOff();
   void sagasWindow_IsSentInUtc_TheNextPageKeepsIt();
   void sagaStep_HighlightsItsSpansInTheTrace();
   void orderDetail_ShowsItsPayment();
@@ -3150,6 +3151,34 @@ void ViewsTest::ordersDateFilter_InvertedRange_ShowsTheGatewaysError() {
   const FakeRequest sent = orderListRequests(*gateway_).constLast();
   QCOMPARE(sent.queryValue("createdAfter"), to.addSecs(3600).toUTC().toString(Qt::ISODateWithMs));
   QCOMPARE(orders->table()->model()->rowCount(), 0);
+}
+
+// Each step of a date editor changed the range: the list was cleared and fetched again for every one,
+// inverted ranges among them. While the filter is off its editors do not reload at all.
+void ViewsTest::ordersDateFilter_EditsApplyOnceTheyPause_AndNotWhileItIsOff() {
+  MainWindow* window = openWindow("ada");
+  window->showPage("orders");
+  OrdersView* orders = window->ordersView();
+  QVERIFY(QTest::qWaitFor([&] { return orders->isReady(); }, 5000));
+  auto* enabled = orders->findChild<QCheckBox*>("orderDateFilter");
+  auto* toEdit = orders->findChild<QDateTimeEdit*>("orderCreatedTo");
+  QVERIFY(enabled != nullptr && toEdit != nullptr);
+  const qsizetype atStart = orderListRequests(*gateway_).size();
+  toEdit->setDateTime(toEdit->dateTime().addDays(-1));
+  QTest::qWait(700);
+  QCOMPARE(orderListRequests(*gateway_).size(), atStart);  // off: nothing to apply
+
+  enabled->setChecked(true);  // applies at once
+  QVERIFY(QTest::qWaitFor([&] { return orderListRequests(*gateway_).size() == atStart + 1; }, 5000));
+  for (int step = 1; step <= 5; ++step) toEdit->setDateTime(toEdit->dateTime().addSecs(-60));  // five steps
+  QTest::qWait(150);
+  QCOMPARE(orderListRequests(*gateway_).size(), atStart + 1);
+  QVERIFY(QTest::qWaitFor([&] { return orderListRequests(*gateway_).size() == atStart + 2; }, 5000));
+  QTest::qWait(600);
+  QCOMPARE(orderListRequests(*gateway_).size(), atStart + 2);  // one fetch for the five steps
+  const QDateTime before = wholeMinute(toEdit->dateTime()).addSecs(60);
+  QCOMPARE(orderListRequests(*gateway_).constLast().queryValue("createdBefore"),
+           before.toUTC().toString(Qt::ISODateWithMs));
 }
 
 void ViewsTest::sagasWindow_IsSentInUtc_TheNextPageKeepsIt() {
