@@ -45,7 +45,7 @@ CacheLookup MemoryProductCache::lookup(const std::string& id) {
   const uint64_t invalidations = invalidationsSoFar();
   if (auto held = peek(id)) return {*held, {invalidations, {}}};
   CacheLookup found = shared_.lookup(id);
-  if (found.product) store(*found.product);
+  if (found.product) store(*found.product, invalidations);
   found.mark.invalidations = invalidations;
   return found;
 }
@@ -57,17 +57,18 @@ std::vector<CacheLookup> MemoryProductCache::lookupMany(const std::vector<std::s
   return found;
 }
 
+bool MemoryProductCache::invalidatedSince(const std::string& id, uint64_t seenAt) const {
+  const auto found = invalidatedAt_.find(id);
+  return seenAt < forgottenBefore_ || (found != invalidatedAt_.end() && found->second > seenAt);
+}
+
 void MemoryProductCache::putRead(const Product& product, const ReadMark& mark) {
   {
     std::lock_guard lock(mutex_);
-    const auto found = invalidatedAt_.find(product.id);
-    if (mark.invalidations < forgottenBefore_ ||
-        (found != invalidatedAt_.end() && found->second > mark.invalidations)) {
-      return;
-    }
+    if (invalidatedSince(product.id, mark.invalidations)) return;
   }
   shared_.putRead(product, mark);
-  store(product);
+  store(product, mark.invalidations);
 }
 
 void MemoryProductCache::invalidate(const std::vector<std::string>& ids) {
@@ -95,11 +96,12 @@ size_t MemoryProductCache::size() const {
   return entries_.size();
 }
 
-void MemoryProductCache::store(const Product& product) {
+void MemoryProductCache::store(const Product& product, std::optional<uint64_t> seenAt) {
   if (options_.capacity == 0 || options_.ttl <= std::chrono::milliseconds::zero()) return;
   auto copy = std::make_shared<const Product>(product);
   const auto expires = clock_() + options_.ttl;
   std::lock_guard lock(mutex_);
+  if (seenAt && invalidatedSince(product.id, *seenAt)) return;
   if (auto found = entries_.find(product.id); found != entries_.end()) {
     found->second.product = std::move(copy);
     found->second.expires = expires;

@@ -13,6 +13,7 @@
 #include <list>
 #include <memory>
 #include <mutex>
+#include <optional>
 #include <string>
 #include <unordered_map>
 
@@ -58,8 +59,14 @@ class MemoryProductCache final : public ProductCache {
     std::list<std::string>::iterator recency;
   };
 
-  void store(const Product& product);
+  // Keeps a copy; with `seenAt` (the invalidation count when its read began), only if no invalidation
+  // of the product came since, checked under the same lock as the insert: a write here between the
+  // caller's check and the insert put the old row back for the copy's whole TTL.
+  void store(const Product& product, std::optional<uint64_t> seenAt = std::nullopt);
   uint64_t invalidationsSoFar() const;
+  // Whether `id` was invalidated after the count `seenAt` was taken (or that is too old to tell).
+  // Under mutex_.
+  bool invalidatedSince(const std::string& id, uint64_t seenAt) const;
 
   ProductCache& shared_;
   const MemoryProductCacheOptions options_;

@@ -2,6 +2,7 @@
 #pragma once
 
 #include <algorithm>
+#include <functional>
 #include <map>
 #include <mutex>
 
@@ -182,6 +183,10 @@ class FakeProductCache final : public ProductCache {
     std::lock_guard lock(mutex_);
     if (available) entries_[product.id] = product;
   }
+  void putRead(const Product& product, const ReadMark& mark) override {
+    if (beforePutRead) beforePutRead();
+    ProductCache::putRead(product, mark);
+  }
   void invalidate(const std::vector<std::string>& ids) override {
     std::lock_guard lock(mutex_);
     invalidated.insert(invalidated.end(), ids.begin(), ids.end());
@@ -195,6 +200,8 @@ class FakeProductCache final : public ProductCache {
 
   bool available = true;
   int hits = 0;
+  // Runs as a read's put reaches this tier: where a concurrent write's invalidation can land.
+  std::function<void()> beforePutRead;
   std::vector<std::string> invalidated;
 
  private:

@@ -106,6 +106,21 @@ TEST_F(MemoryProductCacheTest, ARowReadBeforeAnInvalidationIsNotPutBack) {
   EXPECT_TRUE(shared_.contains(kProductA));
 }
 
+// This process's own write landing while a read's put is on its way to the shared tier (after the
+// put's first check): the shared tier refuses the old row, and the memory tier did keep it, serving
+// the old price and version here for its TTL.
+TEST_F(MemoryProductCacheTest, AWriteHereDuringARowsPut_KeepsTheOldRowOutOfMemoryToo) {
+  auto cache = make({.ttl = milliseconds(60'000)});
+  const auto missed = cache.lookup(kProductA);
+  ASSERT_FALSE(missed.product.has_value());
+  shared_.beforePutRead = [&] {
+    shared_.beforePutRead = nullptr;
+    cache.invalidate({kProductA});
+  };
+  cache.putRead(product(kProductA, "Tea at the old price"), missed.mark);
+  EXPECT_EQ(cache.peek(kProductA), nullptr);
+}
+
 TEST_F(MemoryProductCacheTest, GetKeepsASharedHitInMemory) {
   auto cache = make({.ttl = milliseconds(1000)});
   shared_.put(product(kProductA, "Tea"));
