@@ -170,9 +170,11 @@ Status ChildProcess::stop(std::chrono::milliseconds grace) {
 bool processAlive(pid_t pid) {
   if (pid <= 0) return false;
   if (kill(pid, 0) != 0) return errno == EPERM;
-  // A zombie child of ours counts as gone.
+  // A zombie child of ours counts as gone (reaped here); not our child (ECHILD): alive, as kill said.
+  // errno only when waitpid failed: a child just reaped left it as an earlier call had set it.
   int status = 0;
-  return waitpid(pid, &status, WNOHANG) == 0 || errno == ECHILD;
+  const pid_t waited = waitpid(pid, &status, WNOHANG);
+  return waited == 0 || (waited < 0 && errno == ECHILD);
 }
 
 uint64_t processStartTicks(pid_t pid) {

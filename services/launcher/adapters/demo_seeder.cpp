@@ -12,6 +12,7 @@
 #include <sstream>
 #include <thread>
 
+#include "adapters/atomic_file.h"
 #include "fleetdeck/core/encoding.h"
 #include "fleetdeck/core/ids.h"
 #include "fleetdeck/core/json.h"
@@ -166,12 +167,10 @@ Result<SeedSummary> DemoSeeder::seed(const std::function<void(const std::string&
     if (role == "customer") customerIds.push_back(*id);
   }
   {
-    const fs::path temporary = credentialsFile.string() + ".tmp";
-    std::ofstream out(temporary);
-    for (const auto& account : summary.accounts) out << account.role << ' ' << account.username << ' ' << account.password << '\n';
-    out.close();
-    fs::permissions(temporary, fs::perms::owner_read | fs::perms::owner_write);
-    fs::rename(temporary, credentialsFile);
+    std::string lines;
+    for (const auto& account : summary.accounts)
+      lines += account.role + ' ' + account.username + ' ' + account.password + '\n';
+    FLEETDECK_RETURN_IF_ERROR(writeFileAtomically(credentialsFile, lines, 0600));
   }
 
   // 2. Customers, deterministic names, random passwords nobody needs.

@@ -8,6 +8,7 @@
 #include <sstream>
 #include <thread>
 
+#include "adapters/atomic_file.h"
 #include "fleetdeck/core/ids.h"
 #include "fleetdeck/core/json.h"
 #include "fleetdeck/core/log.h"
@@ -24,17 +25,6 @@ constexpr const char* kControlTokenName = "launcher-control-token";
 // The fleet's error body for one control request.
 void answer(ControlRequest& request, const Status& status) {
   request.responder->send(http::errorResponse(status, request.traceId));
-}
-
-void writeFileAtomically(const fs::path& path, const std::string& content, fs::perms permissions) {
-  const fs::path temporary = path.string() + ".tmp";
-  {
-    std::ofstream out(temporary, std::ios::trunc);
-    out << content;
-  }
-  std::error_code error;
-  fs::permissions(temporary, permissions, error);
-  fs::rename(temporary, path, error);
 }
 
 }  // namespace
@@ -54,13 +44,13 @@ LocalFleet::LocalFleet(FleetPaths paths, FleetPlan plan) : paths_(std::move(path
 
 LocalFleet::~LocalFleet() = default;
 
-std::string LocalFleet::readOrCreateSecret(const std::string& name) {
+Result<std::string> LocalFleet::readOrCreateSecret(const std::string& name) {
   const fs::path file = paths_.secrets() / name;
   std::ifstream in(file);
   std::string value;
   if (in && std::getline(in, value) && !value.empty()) return value;
   value = randomHex(24);
-  writeFileAtomically(file, value + "\n", fs::perms::owner_read | fs::perms::owner_write);
+  FLEETDECK_RETURN_IF_ERROR(writeFileAtomically(file, value + "\n", 0600));
   return value;
 }
 
@@ -81,6 +71,8 @@ Status stoppedWhileStarting() { return Status(StatusCode::kCancelled, "stopped o
 }  // namespace
 
 void LocalFleet::writeState(const std::string& phase, const std::string& error) {
+  phase_ = phase;
+  phaseError_ = error;
   boost::json::array components;
   for (const auto& infrastructure : infrastructure_) {
     boost::json::object entry{{"name", infrastructure.name},
@@ -119,10 +111,10 @@ void LocalFleet::writeState(const std::string& phase, const std::string& error) 
                             {"components", std::move(components)}};
   if (!error.empty()) state["error"] = error;
   if (control_ && control_->port() != 0) state["controlUrl"] = control_->url();
-  writeFileAtomically(paths_.stateFile(), boost::json::serialize(state), fs::perms::owner_read |
-                                                                             fs::perms::owner_write |
-                                                                             fs::perms::group_read |
-                                                                             fs::perms::others_read);
+  if (Status written = writeFileAtomically(paths_.stateFile(), boost::json::serialize(state), 0644); !written.isOk()) {
+    // What `up`, `status` and `down` read: they will see the state before this one.
+    log::error("cannot write the state file", {{"error", written.message()}});
+  }
 }
 
 Status LocalFleet::start() {
@@ -135,7 +127,12 @@ Status LocalFleet::start() {
   writeState("starting");
 
   // The control endpoint first, so the gateway is started knowing where it is.
-  control_ = std::make_unique<FleetControl>(readOrCreateSecret(kControlTokenName));
+  auto controlToken = readOrCreateSecret(kControlTokenName);
+  if (!controlToken) {
+    writeState("failed", controlToken.status().message());
+    return controlToken.status();
+  }
+  control_ = std::make_unique<FleetControl>(*controlToken);
   if (Status status = control_->start(); !status.isOk()) {
     control_.reset();
     writeState("failed", "cannot start the control endpoint: " + status.message());
@@ -167,7 +164,12 @@ Status LocalFleet::start() {
   PostgresOptions postgres;
   postgres.dataDirectory = paths_.data / "postgres";
   postgres.port = plan_.postgresPort;
-  postgres.password = readOrCreateSecret("postgres-password");
+  auto password = readOrCreateSecret("postgres-password");
+  if (!password) {
+    writeState("failed", password.status().message());
+    return password.status();
+  }
+  postgres.password = *password;
   postgres.logFile = paths_.logs() / "postgres.log";
   postgres_ = std::make_unique<PostgresCluster>(postgres);
   log::info("starting PostgreSQL", {{"port", static_cast<int64_t>(postgres.port)}});
@@ -265,6 +267,7 @@ Status LocalFleet::startInfrastructure(const std::string& name, ProcessSpec spec
   auto process = ChildProcess::spawn(spec);
   if (!process) return process.status();
   infrastructure_.push_back({name, port, std::move(*process)});
+  recordSpawned();
   ChildProcess& child = infrastructure_.back().process;
   const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(20);
   while (!portInUse(port)) {
@@ -295,8 +298,7 @@ Status LocalFleet::writePrometheusConfig() {
   };
   replace("@RULES_DIR@", (paths_.prometheusResources / "rules").string());
   replace("@TARGETS_FILE@", (folder / "targets.json").string());
-  writeFileAtomically(folder / "prometheus.yml", config,
-                      fs::perms::owner_read | fs::perms::owner_write | fs::perms::group_read | fs::perms::others_read);
+  FLEETDECK_RETURN_IF_ERROR(writeFileAtomically(folder / "prometheus.yml", config, 0644));
   // One group per process, its job named after the service (the alert rules group by job).
   boost::json::array targets;
   for (const auto& service : services_) {
@@ -307,9 +309,7 @@ Status LocalFleet::writePrometheusConfig() {
   targets.push_back(boost::json::object{
       {"targets", boost::json::array{"127.0.0.1:" + std::to_string(plan_.prometheusPort)}},
       {"labels", boost::json::object{{"job", "prometheus"}}}});
-  writeFileAtomically(folder / "targets.json", boost::json::serialize(targets),
-                      fs::perms::owner_read | fs::perms::owner_write | fs::perms::group_read | fs::perms::others_read);
-  return Status::ok();
+  return writeFileAtomically(folder / "targets.json", boost::json::serialize(targets), 0644);
 }
 
 Status LocalFleet::startService(RunningService& service) {
@@ -335,6 +335,7 @@ Status LocalFleet::startService(RunningService& service) {
   auto process = ChildProcess::spawn(spec);
   if (!process) return process.status();
   service.process.emplace(std::move(*process));
+  recordSpawned();
   return waitReady(service, std::chrono::seconds(30));
 }
 

@@ -69,7 +69,13 @@ class LocalFleet {
   Status waitReady(RunningService& service, std::chrono::milliseconds timeout);
   std::filesystem::path executableFor(const std::string& name) const;
   void writeState(const std::string& phase, const std::string& error = {});
-  std::string readOrCreateSecret(const std::string& name);
+  // The state file again, in the phase it was last written in, with a process just spawned: written
+  // only once the process was ready (up to 30 s later), a launcher killed meanwhile left nothing for
+  // `down` to find, and the process ran on holding its port.
+  void recordSpawned() { writeState(phase_, phaseError_); }
+  // The secret kept in secrets/<name>, made (0600) on first use; an error when it cannot be stored:
+  // a PostgreSQL password used but not kept would lock the next start out of its own cluster.
+  Result<std::string> readOrCreateSecret(const std::string& name);
   // Stops or starts one service for the control endpoint and answers the request.
   void carryOut(ControlRequest& request);
   // "running", "stopped" (on request) or "restarting" (exited; the supervisor starts it again).
@@ -93,6 +99,8 @@ class LocalFleet {
   std::vector<Infrastructure> infrastructure_;  // started in order, stopped in reverse
   std::vector<RunningService> services_;
   std::unique_ptr<FleetControl> control_;
+  std::string phase_ = "starting";  // as the state file says it, for recordSpawned()
+  std::string phaseError_;
 };
 
 // Finds fleetdeck-<name>: next to `binaries` (installed layout) or in the build tree
