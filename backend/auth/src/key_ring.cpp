@@ -1,6 +1,5 @@
 #include "fleetdeck/auth/key_ring.h"
 
-#include <fcntl.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -9,6 +8,7 @@
 #include <set>
 #include <sstream>
 
+#include "fleetdeck/core/atomic_file.h"
 #include "fleetdeck/core/encoding.h"
 #include "fleetdeck/core/ids.h"
 #include "fleetdeck/core/json.h"
@@ -94,28 +94,8 @@ Status writeKeyFile(const fs::path& path, const KeyRing& ring) {
     if (error) return unavailable("cannot create " + path.parent_path().string() + ": " + error.message());
     fs::permissions(path.parent_path(), fs::perms::owner_all, error);
   }
-  const fs::path temporary = path.string() + ".tmp-" + randomHex(4);
   // Created 0600 from the start: the secret is never readable by others, not even for a moment.
-  const int fd = ::open(temporary.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
-  if (fd < 0) return unavailable("cannot create " + temporary.string() + ": " + std::strerror(errno));
-  const std::string text = ring.toJson();
-  size_t written = 0;
-  while (written < text.size()) {
-    const ssize_t n = ::write(fd, text.data() + written, text.size() - written);
-    if (n <= 0) {
-      ::close(fd);
-      ::unlink(temporary.c_str());
-      return unavailable("cannot write " + temporary.string());
-    }
-    written += static_cast<size_t>(n);
-  }
-  const bool synced = ::fsync(fd) == 0;
-  ::close(fd);
-  if (!synced || ::rename(temporary.c_str(), path.c_str()) != 0) {
-    ::unlink(temporary.c_str());
-    return unavailable("cannot store " + path.string() + ": " + std::strerror(errno));
-  }
-  return Status::ok();
+  return writeFileAtomically(path, ring.toJson(), 0600);
 }
 
 Result<KeyRing> loadOrCreateKeyFile(const KeyFileOptions& options, int64_t now) {

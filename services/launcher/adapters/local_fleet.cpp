@@ -8,7 +8,7 @@
 #include <sstream>
 #include <thread>
 
-#include "adapters/atomic_file.h"
+#include "fleetdeck/core/atomic_file.h"
 #include "fleetdeck/core/ids.h"
 #include "fleetdeck/core/json.h"
 #include "fleetdeck/core/log.h"

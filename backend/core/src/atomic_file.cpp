@@ -1,4 +1,4 @@
-#include "adapters/atomic_file.h"
+#include "fleetdeck/core/atomic_file.h"
 
 #include <fcntl.h>
 #include <sys/stat.h>
@@ -10,7 +10,7 @@
 
 #include "fleetdeck/core/ids.h"
 
-namespace fleetdeck::launcher {
+namespace fleetdeck {
 
 Status writeFileAtomically(const std::filesystem::path& path, std::string_view content, mode_t mode) {
   const std::string temporary = path.string() + ".tmp-" + randomHex(4);
@@ -39,4 +39,4 @@ Status writeFileAtomically(const std::filesystem::path& path, std::string_view c
   return Status::ok();
 }
 
-}  // namespace fleetdeck::launcher
+}  // namespace fleetdeck

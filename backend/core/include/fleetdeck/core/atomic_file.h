@@ -1,4 +1,4 @@
-// Replacing a file whole or not at all: the launcher's state file and the secrets it writes.
+// Replacing a file whole or not at all: key files, the launcher's state file and its secrets.
 #pragma once
 
 #include <sys/types.h>
@@ -8,7 +8,7 @@
 
 #include "fleetdeck/core/status.h"
 
-namespace fleetdeck::launcher {
+namespace fleetdeck {
 
 // Writes `content` to a new file beside `path`, created with `mode` (so a secret is never readable by
 // others, not even for a moment), syncs it, and renames it over `path`. On any failure `path` is left
@@ -16,4 +16,4 @@ namespace fleetdeck::launcher {
 // PostgreSQL password or the state file.
 Status writeFileAtomically(const std::filesystem::path& path, std::string_view content, mode_t mode);
 
-}  // namespace fleetdeck::launcher
+}  // namespace fleetdeck

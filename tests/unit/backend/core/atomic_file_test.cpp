@@ -1,5 +1,5 @@
 // writeFileAtomically: the whole file with the mode asked for, or the old one untouched.
-#include "adapters/atomic_file.h"
+#include "fleetdeck/core/atomic_file.h"
 
 #include <gtest/gtest.h>
 #include <sys/stat.h>
@@ -10,7 +10,7 @@
 
 #include "fleetdeck/core/ids.h"
 
-namespace fleetdeck::launcher {
+namespace fleetdeck {
 namespace {
 
 namespace fs = std::filesystem;
@@ -65,4 +65,4 @@ TEST_F(AtomicFileTest, AFailedWrite_IsAnError_AndLeavesWhatWasThere) {
 }
 
 }  // namespace
-}  // namespace fleetdeck::launcher
+}  // namespace fleetdeck
